@@ -1,0 +1,112 @@
+"""Machine-local settings, declared once with their defaults, kept in settings.json in the data dir.
+
+Agency-wide rules (deadlines per level, numbering patterns, visit frequencies) are shared by
+every desk and therefore live in the database: see `desktop.services.rules`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop import APP_NAME
+from desktop.fileutil import atomic_write_text
+
+ENV_DATA_DIR = "RISKDESK_DATA_DIR"
+ENV_DATABASE_URL = "RISKDESK_DATABASE_URL"
+SETTINGS_FILE = "settings.json"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    doc: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "", "数据库地址；留空则使用数据目录中的 SQLite 文件"),
+    Setting("attachments_dir", "", "附件库目录；留空则为数据目录下的 attachments"),
+    Setting("language", "zh_CN", "界面语言：zh_CN 或 en"),
+    Setting("backup_dir", "", "自动备份目录；留空则为数据目录下的 backups"),
+    Setting("backup_keep", 10, "自动备份保留份数"),
+    Setting("backup_interval_hours", 24, "自动备份间隔（小时），0 为关闭"),
+)
+_DEFAULTS = {s.key: s.default for s in SETTINGS}
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get(ENV_DATA_DIR)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+@dataclass
+class Config:
+    """The settings of one data directory."""
+
+    data_dir: Path
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, data_dir: Path | str | None = None) -> "Config":
+        path = Path(data_dir).expanduser() if data_dir else default_data_dir()
+        values: dict[str, Any] = {}
+        file = path / SETTINGS_FILE
+        if file.exists():
+            try:
+                loaded = json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ValueError(f"设置文件无法读取：{file}（{exc}）") from exc
+            if isinstance(loaded, dict):
+                values = {k: v for k, v in loaded.items() if k in _DEFAULTS}
+        return cls(data_dir=path, values=values)
+
+    def get(self, key: str) -> Any:
+        if key not in _DEFAULTS:
+            raise KeyError(key)
+        return self.values.get(key, _DEFAULTS[key])
+
+    def set(self, key: str, value: Any) -> None:
+        if key not in _DEFAULTS:
+            raise KeyError(key)
+        self.values[key] = value
+
+    def save(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.values, ensure_ascii=False, indent=2, sort_keys=True)
+        atomic_write_text(self.data_dir / SETTINGS_FILE, text)
+
+    @property
+    def database_url(self) -> str:
+        env = os.environ.get(ENV_DATABASE_URL)
+        if env:
+            return env
+        url = self.get("database_url")
+        if url:
+            return str(url)
+        return f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "riskdesk.sqlite3"
+
+    @property
+    def attachments_dir(self) -> Path:
+        custom = self.get("attachments_dir")
+        return Path(custom).expanduser() if custom else self.data_dir / "attachments"
+
+    @property
+    def backup_dir(self) -> Path:
+        custom = self.get("backup_dir")
+        return Path(custom).expanduser() if custom else self.data_dir / "backups"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"

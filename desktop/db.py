@@ -1,0 +1,241 @@
+"""The one way to touch the database: engine, pragmas, session scope, migrations, error translation."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop.paths import migrations_dir
+
+log = logging.getLogger("desktop.db")
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class DataError(Exception):
+    """An environment failure (locked, full, read-only, unreachable) with a message for people."""
+
+    def __init__(self, message: str, *, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def translate_error(exc: BaseException) -> DataError | None:
+    """Map a driver or OS failure to a DataError with a Chinese message; None if it is a bug."""
+    detail = str(exc)
+    low = detail.lower()
+    if isinstance(exc, OSError) and not isinstance(exc, DBAPIError):
+        if exc.errno == errno.ENOSPC:
+            return DataError("磁盘空间已满，数据未能保存。请清理磁盘后重试。", detail=detail)
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return DataError("数据目录为只读或没有写入权限，数据未能保存。", detail=detail)
+        return None
+    if not isinstance(exc, (DBAPIError, sqlite3.Error)):
+        return None
+    if "locked" in low or "busy" in low:
+        return DataError("数据库正被其他程序占用（已锁定），请稍后重试。", detail=detail)
+    if "disk is full" in low or "database or disk is full" in low or "no space" in low:
+        return DataError("磁盘空间已满，数据未能保存。请清理磁盘后重试。", detail=detail)
+    if "readonly" in low or "read-only" in low or "read only" in low:
+        return DataError("数据库为只读，无法写入。请检查文件权限或数据目录设置。", detail=detail)
+    if "unable to open database" in low:
+        return DataError("无法打开数据库文件，请检查数据目录是否存在且可写。", detail=detail)
+    if "malformed" in low or "not a database" in low or "disk i/o error" in low:
+        return DataError("数据库文件已损坏或读写出错，请从备份恢复。", detail=detail)
+    if isinstance(exc, OperationalError) and (
+        "connection" in low or "could not connect" in low or "server closed" in low
+        or "timeout" in low or "refused" in low or "terminating" in low
+    ):
+        return DataError("无法连接数据库服务器，请检查网络和服务器地址。", detail=detail)
+    if isinstance(exc, OperationalError):
+        return DataError("数据库操作失败：" + detail.splitlines()[0], detail=detail)
+    return None
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA journal_mode = WAL")
+    # FULL: a commit reported to the user survives power loss, not only a crash.
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.close()
+
+
+class Database:
+    """Owns the engine and the session factory. Nothing else creates engines."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self.sqlite_path: Path | None = (
+            Path(parsed.database) if self.is_sqlite and parsed.database not in (None, "", ":memory:") else None
+        )
+        if self.sqlite_path is not None:
+            try:
+                self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise translate_error(exc) or DataError(f"无法创建数据目录：{exc}") from exc
+        kwargs: dict = {"future": True}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
+        else:
+            kwargs["pool_pre_ping"] = True
+            if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+                url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
+        try:
+            self.engine: Engine = create_engine(url, **kwargs)
+        except (SQLAlchemyError, ImportError) as exc:
+            raise DataError(f"数据库地址无效：{exc}") from exc
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any error, translate failures."""
+        session = self.Session()
+        try:
+            yield session
+            session.commit()
+        except BaseException as exc:
+            session.rollback()
+            mapped = translate_error(exc)
+            if mapped is not None:
+                raise mapped from exc
+            raise
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only; never commits."""
+        session = self.Session()
+        try:
+            yield session
+        except BaseException as exc:
+            mapped = translate_error(exc)
+            if mapped is not None:
+                raise mapped from exc
+            raise
+        finally:
+            session.rollback()
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- migrations -------------------------------------------------------------------
+
+    def _alembic_config(self, connection):  # type: ignore[no-untyped-def]
+        from alembic.config import Config as AlembicConfig
+
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(migrations_dir()))
+        cfg.attributes["connection"] = connection
+        return cfg
+
+    def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except BaseException as exc:
+            raise translate_error(exc) or exc
+
+    def head_revision(self) -> str:
+        from alembic.script import ScriptDirectory
+
+        script = ScriptDirectory.from_config(self._alembic_config(None))
+        head = script.get_current_head()
+        assert head is not None
+        return head
+
+    def needs_upgrade(self) -> bool:
+        return self.current_revision() != self.head_revision()
+
+    def migrate(self, *, backup: bool = True) -> Path | None:
+        """Bring the schema to head. A SQLite file with data is copied aside first.
+
+        Returns the path of the copy (or None when none was needed).
+        """
+        from alembic import command
+
+        if not self.needs_upgrade():
+            return None
+        copy = None
+        if backup and self.sqlite_path is not None and self.sqlite_path.exists():
+            if self._has_tables():
+                copy = self._backup_sqlite_before_migration()
+        try:
+            with self.engine.begin() as conn:
+                command.upgrade(self._alembic_config(conn), "head")
+        except BaseException as exc:
+            mapped = translate_error(exc)
+            if mapped is not None:
+                raise mapped from exc
+            raise
+        log.info("database migrated to %s", self.head_revision())
+        return copy
+
+    def _has_tables(self) -> bool:
+        with self.engine.connect() as conn:
+            return bool(inspect(conn).get_table_names())
+
+    def _backup_sqlite_before_migration(self) -> Path:
+        assert self.sqlite_path is not None
+        rev = self.current_revision() or "none"
+        folder = self.sqlite_path.parent / "backups" / "pre-migration"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{self.sqlite_path.stem}-{rev}.sqlite3"
+        tmp = target.with_suffix(".part")
+        try:
+            src = sqlite3.connect(self.sqlite_path)
+            dst = sqlite3.connect(tmp)
+            with dst:
+                src.backup(dst)
+            dst.close()
+            src.close()
+            shutil.move(tmp, target)
+        except (OSError, sqlite3.Error) as exc:
+            tmp.unlink(missing_ok=True)
+            raise translate_error(exc) or DataError(f"升级前备份数据库失败：{exc}") from exc
+        log.info("copied database to %s before migrating", target)
+        return target
+
+    # -- health -----------------------------------------------------------------------
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's integrity_check and foreign_key_check; [] when healthy."""
+        if not self.is_sqlite:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return []
+        problems: list[str] = []
+        with self.engine.connect() as conn:
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+            if rows != ["ok"]:
+                problems.extend(rows)
+            for row in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
+                problems.append(f"外键不一致：表 {row[0]} 行 {row[1]} → {row[2]}")
+        return problems

@@ -1,0 +1,28 @@
+"""ORM classes only, one module per aggregate; importing this package registers every table."""
+
+from desktop.models.agency import AgencyProfile, AppSetting, AuditEntry, Sequence, User
+from desktop.models.archive import ArchiveItem, DestructionRequest
+from desktop.models.attachments import Attachment
+from desktop.models.base import Base
+from desktop.models.catalogues import Catalogue, CatalogueItem
+from desktop.models.documents import Document, Submission
+from desktop.models.hazards import Escalation, ExternalReport, Hazard, HazardEvent
+from desktop.models.inspections import Inspection, RiskSourceCheck, inspection_inspectors
+from desktop.models.organisations import Contact, Organisation
+from desktop.models.projects import DangerItem, Meeting, Policy, Project, ProjectContact, ProjectStage
+from desktop.models.quality import ChecklistAnswer, Complaint, Evaluation, FeeEntry, Incident
+from desktop.models.risk import RiskAssessment, RiskSource, ServicePlan
+from desktop.models.training import (
+    Drill, EmergencyPlanAssist, TrainingAttendance, TrainingPlan, TrainingSession,
+)
+
+__all__ = [
+    "AgencyProfile", "AppSetting", "ArchiveItem", "Attachment", "AuditEntry", "Base",
+    "Catalogue", "CatalogueItem", "ChecklistAnswer", "Complaint", "Contact", "DangerItem",
+    "DestructionRequest", "Document", "Drill", "EmergencyPlanAssist", "Escalation",
+    "Evaluation", "ExternalReport", "FeeEntry", "Hazard", "HazardEvent", "Incident",
+    "Inspection", "Meeting", "Organisation", "Policy", "Project", "ProjectContact",
+    "ProjectStage", "RiskAssessment", "RiskSource", "RiskSourceCheck", "Sequence",
+    "ServicePlan", "Submission", "TrainingAttendance", "TrainingPlan", "TrainingSession",
+    "User", "inspection_inspectors",
+]

@@ -1,0 +1,25 @@
+"""Files attached to records; the bytes live content-addressed outside the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop.models.base import Base, CreatedMixin, IdMixin
+
+
+class Attachment(IdMixin, CreatedMixin, Base):
+    __tablename__ = "attachments"
+    __table_args__ = (Index(None, "owner_type", "owner_id"),)
+
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(100))
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    role: Mapped[str] = mapped_column(String(20), default="evidence")
+    owner_type: Mapped[str] = mapped_column(String(30))  # hazard / inspection / drill / …
+    owner_id: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    caption: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

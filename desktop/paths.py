@@ -1,0 +1,25 @@
+"""Where bundled resources live, in a source checkout and in a frozen build."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def resources_dir() -> Path:
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def migrations_dir() -> Path:
+    return Path(__file__).resolve().parent / "migrations"
+
+
+def font_path() -> Path:
+    return resources_dir() / "fonts" / "wqy-microhei.ttc"
+
+
+def catalogues_dir() -> Path:
+    return resources_dir() / "catalogues"
