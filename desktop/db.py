@@ -67,6 +67,8 @@ def translate_error(exc: BaseException) -> DataError | None:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    # let SQLAlchemy emit BEGIN itself (see _sqlite_begin), not the sqlite3 module
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys = ON")
@@ -74,6 +76,15 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     # FULL: a commit reported to the user survives power loss, not only a crash.
     cur.execute("PRAGMA synchronous = FULL")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    # A write unit takes the write lock up front: two desks never both read, then both try
+    # to write and one fails half-way; the second simply waits (busy_timeout).
+    if conn.get_execution_options().get("begin_immediate"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 class Database:
@@ -104,6 +115,7 @@ class Database:
             raise DataError(f"数据库地址无效：{exc}") from exc
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -115,6 +127,8 @@ class Database:
         """One unit of work: commit on success, roll back on any error, translate failures."""
         session = self.Session()
         try:
+            if self.is_sqlite:
+                session.connection(execution_options={"begin_immediate": True})
             yield session
             session.commit()
         except BaseException as exc:

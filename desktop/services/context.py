@@ -1,0 +1,93 @@
+"""What every service call shares: the acting user, the errors it may raise, what it changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user on whose behalf a service runs (taken from a successful login)."""
+
+    user_id: int | None
+    username: str
+    role: str
+    display_name: str = ""
+
+    @classmethod
+    def system(cls) -> "Actor":
+        """The command line's own actor for set-up work (init, demo, migrations)."""
+        return cls(user_id=None, username="system", role="admin", display_name="系统")
+
+
+class ServiceError(Exception):
+    """A rule was broken; the message is Chinese and meant for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class ValidationError(ServiceError):
+    """Bad input; `fields` maps a form field to what is wrong with it, for display beside it."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        self.fields = dict(fields)
+        super().__init__("；".join(self.fields.values()))
+
+
+class ConflictError(ServiceError):
+    """Someone else saved the record first (optimistic version check)."""
+
+    def __init__(self, message: str, *, changed_by: str = "", changed_at: dt.datetime | None = None) -> None:
+        super().__init__(message)
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+class TransitionError(ServiceError):
+    """A lifecycle step that is not allowed from the record's current state."""
+
+
+@dataclass
+class Changes:
+    """What a service call changed, so each screen decides for itself what to refresh."""
+
+    projects: bool = False
+    hazards: bool = False
+    reports: bool = False
+    inspections: bool = False
+    documents: bool = False
+    training: bool = False
+    archive: bool = False
+    users: bool = False
+    settings: bool = False
+    ids: dict[str, set[int]] = field(default_factory=dict)
+
+    def touch(self, kind: str, *ids: int) -> "Changes":
+        setattr(self, kind, True)
+        self.ids.setdefault(kind, set()).update(i for i in ids if i is not None)
+        return self
+
+    def merge(self, other: "Changes") -> "Changes":
+        for name in ("projects", "hazards", "reports", "inspections", "documents", "training",
+                     "archive", "users", "settings"):
+            if getattr(other, name):
+                setattr(self, name, True)
+        for kind, ids in other.ids.items():
+            self.ids.setdefault(kind, set()).update(ids)
+        return self
+
+
+def now() -> dt.datetime:
+    """Local wall-clock time, naive: the agency's documents and same-day rules use local dates."""
+    return dt.datetime.now().replace(microsecond=0)

@@ -1,0 +1,78 @@
+"""Agency-wide rule settings, declared once with defaults, stored in the database for every desk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models import AppSetting
+from desktop.services import audit, permissions
+from desktop.services.context import Actor, ValidationError, now
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    default: Any
+    label: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("hazard.deadline_days", {"1": 3, "2": 7, "3": 15, "4": 30}, "各级隐患默认整改期限（天）"),
+    Rule("hazard.serious_l2_report_days", 1, "较严重二级隐患报告期限（天，0 为当日）"),
+    Rule("numbering.hazard", "YH-{year}-{seq:05d}", "隐患编号格式"),
+    Rule("numbering.document", "{prefix}〔{year}〕{seq:04d}号", "文书编号格式"),
+    Rule("numbering.prefixes", {
+        "rectification_notice": "风控整改", "stop_work": "风控停工", "hazard_report": "风控报告",
+        "closure_record": "风控销项", "refusal_report": "风控报告", "inspection_record": "风控检查",
+        "service_plan": "风控方案", "hazard_list": "风控清单", "safety_analysis": "风控分析",
+        "risk_assessment": "风控评估", "training_record": "风控培训", "drill_record": "风控演练",
+        "archive_catalogue": "风控档案", "destruction_form": "风控销毁", "self_check": "风控自查",
+    }, "各类文书编号前缀"),
+    Rule("first_inspection_days", 15, "合同签订后首次风险辨识期限（天，N-02）"),
+    Rule("risk.visit_interval_days", {"high": 30, "medium": 90, "low": 180}, "各风险等级检查频次（天）"),
+    Rule("archive.retention_years", 5, "档案保存年限（竣工后，只能延长）"),
+    Rule("complaint.reply_working_days", {"normal": 10, "checking": 30}, "投诉答复期限（工作日）"),
+)
+_BY_KEY = {r.key: r for r in RULES}
+
+
+def get(session: Session, key: str) -> Any:
+    rule = _BY_KEY[key]
+    value = session.execute(select(AppSetting.value).where(AppSetting.key == key)).scalar_one_or_none()
+    return rule.default if value is None else value
+
+
+def set_value(session: Session, actor: Actor, key: str, value: Any) -> None:
+    permissions.require(actor, "settings.edit")
+    rule = _BY_KEY.get(key)
+    if rule is None:
+        raise ValidationError({key: f"未知的设置项：{key}"})
+    _validate(key, value)
+    row = session.execute(select(AppSetting).where(AppSetting.key == key)).scalar_one_or_none()
+    old = rule.default if row is None else row.value
+    if row is None:
+        row = AppSetting(key=key, value=value)
+        session.add(row)
+    row.value = value
+    row.updated_by_id = actor.user_id
+    row.updated_at = now()
+    audit.record(session, actor, action="update", entity="app_settings", entity_id=None,
+                 before={key: old}, after={key: value})
+
+
+def _validate(key: str, value: Any) -> None:
+    if key == "hazard.deadline_days":
+        if not isinstance(value, dict) or set(value) != {"1", "2", "3", "4"} or not all(
+            isinstance(v, int) and 0 <= v <= 365 for v in value.values()
+        ):
+            raise ValidationError({key: "每个等级（1–4）的整改期限须为 0 到 365 之间的整数天"})
+    elif key == "archive.retention_years":
+        if not isinstance(value, int) or value < 5:
+            raise ValidationError({key: "档案保存年限不得少于竣工后 5 年"})
+    elif key.startswith("numbering.") and isinstance(value, str):
+        if "{seq" not in value or "{year" not in value:
+            raise ValidationError({key: "编号格式须包含 {year} 和 {seq}"})

@@ -1,0 +1,207 @@
+"""Accounts: argon2id password hashes, login with lockout, user management (admins only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.models import User
+from desktop.models.enums import Role
+from desktop.services import audit, permissions
+from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, now
+
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=15)
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    is_fulltime: bool
+    title: str
+    locked: bool
+    version: int
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+
+class LoginFailed(ServiceError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"密码至少 {MIN_PASSWORD} 位"
+    if password.isdigit() or password.isalpha():
+        return "密码须同时包含字母和数字（或符号）"
+    return None
+
+
+def _row(u: User) -> UserRow:
+    locked = bool(u.locked_until and u.locked_until > now())
+    return UserRow(u.id, u.username, u.display_name, u.role, u.active, u.is_fulltime, u.title,
+                   locked, u.version)
+
+
+def count(session: Session) -> int:
+    return session.execute(select(func.count(User.id)).where(User.deleted_at.is_(None))).scalar_one()
+
+
+def list_users(session: Session, actor: Actor) -> list[UserRow]:
+    permissions.require(actor, "view")
+    users = session.execute(select(User).where(User.deleted_at.is_(None)).order_by(User.id)).scalars()
+    return [_row(u) for u in users]
+
+
+def create_user(session: Session, actor: Actor, *, username: str, display_name: str, role: str,
+                password: str, title: str = "", is_fulltime: bool = True) -> UserRow:
+    """Create an account. The very first account may be created by the system actor (set-up)."""
+    permissions.require(actor, "user.manage")
+    errors: dict[str, str] = {}
+    username = username.strip()
+    if not username:
+        errors["username"] = "请填写用户名"
+    elif len(username) > 50:
+        errors["username"] = "用户名不超过 50 个字符"
+    elif session.execute(select(User.id).where(func.lower(User.username) == username.lower())).first():
+        errors["username"] = f"用户名“{username}”已存在"
+    if not display_name.strip():
+        errors["display_name"] = "请填写姓名"
+    if role not in Role._value2member_map_:
+        errors["role"] = "请选择有效的角色"
+    weak = check_password_strength(password)
+    if weak:
+        errors["password"] = weak
+    if errors:
+        raise ValidationError(errors)
+    user = User(username=username, display_name=display_name.strip(), role=role,
+                password_hash=hash_password(password), title=title, is_fulltime=is_fulltime)
+    session.add(user)
+    audit.record_create(session, actor, user)
+    return _row(user)
+
+
+def authenticate(session: Session, username: str, password: str) -> Actor:
+    """Check a password; count failures and lock the account after MAX_FAILURES in a row.
+
+    The caller must commit even when LoginFailed is raised, so that failures are counted:
+    use `login()` below, which does this in its own unit of work.
+    """
+    user = session.execute(
+        select(User).where(func.lower(User.username) == username.strip().lower(), User.deleted_at.is_(None))
+    ).scalar_one_or_none()
+    moment = now()
+    if user is None or not user.active:
+        _hasher_delay(password)
+        raise LoginFailed("用户名或密码不正确。")
+    if user.locked_until and user.locked_until > moment:
+        minutes = int((user.locked_until - moment).total_seconds() // 60) + 1
+        raise LoginFailed(f"账户因多次密码错误已锁定，请 {minutes} 分钟后再试或联系管理员。")
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        actor = Actor(user.id, user.username, user.role, user.display_name)
+        if user.failed_logins >= MAX_FAILURES:
+            user.locked_until = moment + LOCKOUT
+            user.failed_logins = 0
+            audit.record(session, actor, action="lockout", entity="users", entity_id=user.id)
+            raise LoginFailed(f"密码连续错误 {MAX_FAILURES} 次，账户已锁定 15 分钟。") from None
+        audit.record(session, actor, action="login_failed", entity="users", entity_id=user.id)
+        raise LoginFailed("用户名或密码不正确。") from None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = moment
+    actor = Actor(user.id, user.username, user.role, user.display_name)
+    audit.record(session, actor, action="login", entity="users", entity_id=user.id)
+    return actor
+
+
+def login(db, username: str, password: str) -> Actor:  # type: ignore[no-untyped-def]
+    """Authenticate in its own transaction; failure counts are saved even when login fails."""
+    failure: LoginFailed | None = None
+    with db.session() as session:
+        try:
+            return authenticate(session, username, password)
+        except LoginFailed as exc:
+            failure = exc
+    assert failure is not None
+    raise failure
+
+
+def _hasher_delay(password: str) -> None:
+    # spend the same time as a real check, so unknown names cannot be told from wrong passwords
+    try:
+        _hasher.verify(_DUMMY_HASH, password)
+    except VerificationError:
+        pass
+
+
+_DUMMY_HASH = _hasher.hash("riskdesk-timing-equaliser")
+
+
+def change_password(session: Session, actor: Actor, *, old_password: str, new_password: str) -> None:
+    user = _get(session, actor.user_id)
+    try:
+        _hasher.verify(user.password_hash, old_password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise ValidationError({"old_password": "原密码不正确"}) from None
+    weak = check_password_strength(new_password)
+    if weak:
+        raise ValidationError({"new_password": weak})
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    audit.record(session, actor, action="password_change", entity="users", entity_id=user.id)
+
+
+def reset_password(session: Session, actor: Actor, user_id: int, new_password: str) -> None:
+    permissions.require(actor, "user.manage")
+    user = _get(session, user_id)
+    weak = check_password_strength(new_password)
+    if weak:
+        raise ValidationError({"password": weak})
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(session, actor, action="password_reset", entity="users", entity_id=user.id)
+
+
+def set_role(session: Session, actor: Actor, user_id: int, role: str, *, active: bool = True) -> UserRow:
+    permissions.require(actor, "user.manage")
+    if role not in Role._value2member_map_:
+        raise ValidationError({"role": "请选择有效的角色"})
+    user = _get(session, user_id)
+    before = audit.snapshot(user)
+    if user.id == actor.user_id and (role != Role.ADMIN or not active):
+        raise ValidationError({"role": "不能取消自己的管理员权限或停用自己的账户"})
+    user.role = role
+    user.active = active
+    audit.record_update(session, actor, user, before)
+    return _row(user)
+
+
+def _get(session: Session, user_id: int | None) -> User:
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None or user.deleted_at is not None:
+        raise NotFound("用户不存在或已删除。")
+    return user
