@@ -14,6 +14,18 @@ from desktop.models.enums import Role
 from desktop.services.context import Actor
 
 
+def _cheap_password_hashing() -> None:
+    """argon2 at production cost takes ~0.1 s a hash; tests create many accounts."""
+    from argon2 import PasswordHasher
+
+    from desktop.services import users as user_service
+
+    user_service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+_cheap_password_hashing()
+
+
 @pytest.fixture(scope="session")
 def _template_db(tmp_path_factory):
     """Migrate once per run; each test copies the file (migrating 40 tables costs ~0.3 s)."""

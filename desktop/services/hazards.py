@@ -1,0 +1,474 @@
+"""The hazard lifecycle: recording, grading rules (N-07..N-11), transitions, reports, escalations.
+
+States: recorded → notified → rectifying → closure_submitted → closed, with reject
+(closure_submitted → rectifying) and cancel (any open state → cancelled). Each transition is
+allowed from named states only, by named roles only; a refused step raises and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.models import (
+    Attachment, Catalogue, CatalogueItem, Escalation, ExternalReport, Hazard, HazardEvent,
+    Inspection, Organisation,
+)
+from desktop.models.enums import HazardStatus as S
+from desktop.models.enums import Recipient, ReportReason, StopWork
+from desktop.services import audit, numbering, permissions, rules
+from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, now
+from desktop.services.projects import check_version, insurer_of, load as load_project
+
+OPEN_STATES = (S.RECORDED, S.NOTIFIED, S.RECTIFYING, S.CLOSURE_SUBMITTED)
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: str
+    sources: tuple[S, ...]
+    target: S | None  # None: the state does not change
+    action: str  # permission action
+
+
+STEPS: dict[str, Step] = {s.name: s for s in (
+    Step("issue_notice", "下发整改通知", (S.RECORDED,), S.NOTIFIED, "hazard.notify"),
+    Step("record_delivery", "登记通知送达", (S.NOTIFIED,), S.RECTIFYING, "hazard.deliver"),
+    Step("submit_closure", "登记销项申请", (S.RECTIFYING,), S.CLOSURE_SUBMITTED, "hazard.submit_closure"),
+    Step("verify_close", "复查销项", (S.CLOSURE_SUBMITTED,), S.CLOSED, "hazard.close"),
+    Step("reject", "复查退回", (S.CLOSURE_SUBMITTED,), S.RECTIFYING, "hazard.reject"),
+    Step("escalate", "登记拒不整改/拖延整改", (S.NOTIFIED, S.RECTIFYING), None, "hazard.escalate"),
+    Step("cancel", "撤销隐患", OPEN_STATES, S.CANCELLED, "hazard.cancel"),
+)}
+
+
+@dataclass(frozen=True)
+class HazardForm:
+    project_id: int
+    description: str
+    level: int
+    location: str = ""
+    category: str = ""
+    measures: str = ""
+    contingency: str = ""
+    deadline: dt.date | None = None  # None: today + the level's default
+    inspection_id: int | None = None
+    found_at: dt.datetime | None = None  # None: now
+    is_major: bool = False
+    catalogue_item_id: int | None = None
+    is_serious: bool = False
+    responsible_unit_id: int | None = None  # None: the project's contractor
+    responsible_person: str = ""
+    supervising_unit_id: int | None = None  # None: the project's supervisor
+    stop_work: str = StopWork.NONE.value
+    repeat_of_id: int | None = None
+
+
+@dataclass(frozen=True)
+class HazardRow:
+    id: int
+    number: str
+    project_id: int
+    level: int
+    is_major: bool
+    is_serious: bool
+    status: str
+    description: str
+    location: str
+    category: str
+    found_at: dt.datetime
+    deadline: dt.date | None
+    stop_work: str
+    escalated: bool
+    closed_at: dt.datetime | None
+    version: int
+
+    @property
+    def overdue(self) -> bool:
+        return is_overdue(self.status, self.deadline, now().date())
+
+    @property
+    def status_label(self) -> str:
+        return S(self.status).label
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    id: int
+    hazard_id: int | None
+    recipient: str
+    reason: str
+    due_at: dt.datetime | None
+    status: str
+    reported_at: dt.datetime | None
+    channel: str
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    at: dt.datetime
+    user_id: int | None
+    note: str
+    data: dict | None
+
+
+def is_overdue(status: str, deadline: dt.date | None, today: dt.date) -> bool:
+    return status in OPEN_STATES and deadline is not None and deadline < today
+
+
+def row(h: Hazard) -> HazardRow:
+    return HazardRow(h.id, h.number, h.project_id, h.level, h.is_major, h.is_serious, h.status,
+                     h.description, h.location, h.category, h.found_at, h.deadline, h.stop_work,
+                     h.escalated, h.closed_at, h.version)
+
+
+def default_deadline(session: Session, level: int, found: dt.date) -> dt.date:
+    days = rules.get(session, "hazard.deadline_days")
+    return found + dt.timedelta(days=int(days[str(level)]))
+
+
+# -- recording ---------------------------------------------------------------------------
+
+
+def record(session: Session, actor: Actor, form: HazardForm) -> HazardRow:
+    """Record a hazard; level 1 and serious level 2 create their pending same-day reports."""
+    permissions.require(actor, "hazard.record")
+    project = load_project(session, form.project_id)
+    found_at = (form.found_at or now()).replace(microsecond=0)
+    errors = _validate(session, form, found_at)
+    responsible = form.responsible_unit_id or project.contractor_id
+    supervising = form.supervising_unit_id or project.supervisor_id
+    if responsible is None:
+        errors["responsible_unit_id"] = "请指定责任单位（项目未登记施工单位）"
+    if errors:
+        raise ValidationError(errors)
+    is_major = form.is_major or form.catalogue_item_id is not None
+    hazard = Hazard(
+        number=numbering.hazard_number(session, found_at.year), project_id=project.id,
+        inspection_id=form.inspection_id, found_at=found_at, found_date=found_at.date(),
+        location=form.location.strip(), description=form.description.strip(),
+        category=form.category.strip(), level=form.level, is_major=is_major,
+        catalogue_item_id=form.catalogue_item_id, is_serious=form.is_serious,
+        measures=form.measures.strip(), contingency=form.contingency.strip(),
+        deadline=form.deadline or default_deadline(session, form.level, found_at.date()),
+        responsible_unit_id=responsible, responsible_person=form.responsible_person.strip(),
+        supervising_unit_id=supervising, stop_work=form.stop_work, status=S.RECORDED,
+        repeat_of_id=form.repeat_of_id, created_by_id=actor.user_id,
+    )
+    session.add(hazard)
+    session.flush()
+    _event(session, actor, hazard, "recorded", None, S.RECORDED, at=found_at,
+           data={"level": form.level, "stop_work": form.stop_work})
+    if form.level == 1:
+        _require_reports(session, hazard, ReportReason.LEVEL1, _end_of_day(found_at.date()))
+    elif form.level == 2 and form.is_serious:
+        days = int(rules.get(session, "hazard.serious_l2_report_days"))
+        _require_reports(session, hazard, ReportReason.SERIOUS_L2,
+                         _end_of_day(found_at.date() + dt.timedelta(days=days)))
+    audit.record_create(session, actor, hazard)
+    return row(hazard)
+
+
+def _validate(session: Session, form: HazardForm, found_at: dt.datetime) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if form.level not in (1, 2, 3, 4):
+        errors["level"] = "隐患等级须为一至四级"
+    if not form.description.strip():
+        errors["description"] = "请填写隐患描述"
+    elif len(form.description) > MAX_TEXT:
+        errors["description"] = f"隐患描述不超过 {MAX_TEXT} 字"
+    if len(form.location) > 200:
+        errors["location"] = "部位不超过 200 字"
+    if not form.measures.strip():
+        errors["measures"] = "请填写整改措施（N-10：责任、措施、时限、预案缺一不可）"
+    elif len(form.measures) > MAX_TEXT:
+        errors["measures"] = f"整改措施不超过 {MAX_TEXT} 字"
+    if form.level in (1, 2) and not form.contingency.strip():
+        errors["contingency"] = "一、二级隐患须填写整改期间的应急预案"
+    if len(form.contingency) > MAX_TEXT:
+        errors["contingency"] = f"应急预案不超过 {MAX_TEXT} 字"
+    if form.stop_work not in StopWork._value2member_map_:
+        errors["stop_work"] = "停工建议无效"
+    elif form.level == 1 and form.stop_work == StopWork.NONE:
+        errors["stop_work"] = "一级隐患须提出停工或局部停工建议（N-07）"
+    if found_at > now() + dt.timedelta(minutes=5):
+        errors["found_at"] = "发现时间不能晚于当前时间"
+    if form.deadline is not None and form.deadline < found_at.date():
+        errors["deadline"] = "整改期限不能早于发现日期"
+    if form.inspection_id is not None:
+        inspection = session.get(Inspection, form.inspection_id)
+        if inspection is None or inspection.project_id != form.project_id:
+            errors["inspection_id"] = "所选检查记录不属于该项目"
+    if form.catalogue_item_id is not None:
+        kind = session.execute(
+            select(Catalogue.kind).join(CatalogueItem, CatalogueItem.catalogue_id == Catalogue.id)
+            .where(CatalogueItem.id == form.catalogue_item_id)
+        ).scalar_one_or_none()
+        if kind != "major_hazard":
+            errors["catalogue_item_id"] = "所选条目不是重大事故隐患判定标准中的条目"
+    for key in ("responsible_unit_id", "supervising_unit_id"):
+        org_id = getattr(form, key)
+        if org_id is not None and session.get(Organisation, org_id) is None:
+            errors[key] = "所选单位不存在"
+    if form.repeat_of_id is not None:
+        earlier = session.get(Hazard, form.repeat_of_id)
+        if earlier is None or earlier.project_id != form.project_id:
+            errors["repeat_of_id"] = "关联的重复隐患须属于同一项目"
+    return errors
+
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(23, 59, 59))
+
+
+def _recipients(session: Session, project_id: int, *, owner: bool) -> list[tuple[str, int | None]]:
+    project = load_project(session, project_id)
+    out = [(Recipient.INSURER.value, insurer_of(session, project_id)),
+           (Recipient.AUTHORITY.value, project.authority_id)]
+    if owner:
+        out.append((Recipient.OWNER.value, project.owner_id))
+    return out
+
+
+def _require_reports(session: Session, hazard: Hazard, reason: ReportReason, due: dt.datetime,
+                     *, owner: bool = False) -> None:
+    for recipient, org_id in _recipients(session, hazard.project_id, owner=owner):
+        exists = session.execute(select(ExternalReport.id).where(
+            ExternalReport.hazard_id == hazard.id, ExternalReport.recipient == recipient,
+            ExternalReport.reason == reason.value)).first()
+        if exists:
+            continue
+        session.add(ExternalReport(hazard_id=hazard.id, project_id=hazard.project_id,
+                                   recipient=recipient, recipient_org_id=org_id,
+                                   reason=reason.value, due_at=due, status="pending"))
+
+
+def _event(session: Session, actor: Actor, hazard: Hazard, kind: str, from_status: str | None,
+           to_status: str | None, *, at: dt.datetime | None = None, note: str = "",
+           data: dict | None = None, document_id: int | None = None) -> None:
+    session.add(HazardEvent(hazard_id=hazard.id, kind=kind, from_status=from_status,
+                            to_status=to_status, at=at or now(), user_id=actor.user_id,
+                            note=note, data=audit.jsonable(data) if data else None,
+                            document_id=document_id))
+
+
+# -- transitions -------------------------------------------------------------------------
+
+
+def allowed_steps(hazard: HazardRow, actor: Actor) -> list[Step]:
+    """The lifecycle steps this user may take on this hazard now (for the hazard page)."""
+    return [s for s in STEPS.values()
+            if hazard.status in s.sources and permissions.allowed(actor.role, s.action)]
+
+
+def _begin(session: Session, actor: Actor, step_name: str, hazard_id: int,
+           expected_version: int) -> tuple[Hazard, Step, dict]:
+    step = STEPS[step_name]
+    permissions.require(actor, step.action)
+    hazard = load(session, hazard_id)
+    check_version(hazard, expected_version, "隐患")
+    if hazard.status not in step.sources:
+        raise TransitionError(
+            f"隐患 {hazard.number} 当前状态为“{S(hazard.status).label}”，不能{step.label}。")
+    return hazard, step, audit.snapshot(hazard)
+
+
+def _finish(session: Session, actor: Actor, hazard: Hazard, step: Step, before: dict, *,
+            at: dt.datetime | None = None, note: str = "", data: dict | None = None,
+            document_id: int | None = None) -> HazardRow:
+    old = hazard.status
+    if step.target is not None:
+        hazard.status = step.target
+    _event(session, actor, hazard, step.name, old, hazard.status, at=at, note=note, data=data,
+           document_id=document_id)
+    audit.record_update(session, actor, hazard, before, action=step.name, note=note)
+    return row(hazard)
+
+
+def _moment(at: dt.datetime | None, hazard: Hazard, field: str) -> dt.datetime:
+    moment = (at or now()).replace(microsecond=0)
+    if moment > now() + dt.timedelta(minutes=5):
+        raise ValidationError({field: "时间不能晚于当前时间"})
+    if moment < hazard.found_at:
+        raise ValidationError({field: "时间不能早于隐患发现时间"})
+    return moment
+
+
+def issue_notice(session: Session, actor: Actor, hazard_id: int, *, expected_version: int,
+                 at: dt.datetime | None = None, document_id: int | None = None,
+                 note: str = "") -> HazardRow:
+    """Issue the rectification notice (and, for level 1, the stop-work suggestion)."""
+    hazard, step, before = _begin(session, actor, "issue_notice", hazard_id, expected_version)
+    moment = _moment(at, hazard, "at")
+    return _finish(session, actor, hazard, step, before, at=moment, note=note,
+                   data={"stop_work": hazard.stop_work}, document_id=document_id)
+
+
+def record_delivery(session: Session, actor: Actor, hazard_id: int, *, expected_version: int,
+                    received_by: str, at: dt.datetime | None = None, note: str = "") -> HazardRow:
+    """The notice reached the responsible unit (签收): rectification starts (N-09)."""
+    hazard, step, before = _begin(session, actor, "record_delivery", hazard_id, expected_version)
+    if not received_by.strip():
+        raise ValidationError({"received_by": "请填写责任单位签收人"})
+    moment = _moment(at, hazard, "at")
+    return _finish(session, actor, hazard, step, before, at=moment, note=note,
+                   data={"received_by": received_by.strip()})
+
+
+def submit_closure(session: Session, actor: Actor, hazard_id: int, *, expected_version: int,
+                   supervisor_name: str = "", at: dt.datetime | None = None,
+                   note: str = "") -> HazardRow:
+    """The contractor reports rectification done; for level 3/4 through the supervisor (N-09)."""
+    hazard, step, before = _begin(session, actor, "submit_closure", hazard_id, expected_version)
+    errors: dict[str, str] = {}
+    if hazard.level in (3, 4) and not supervisor_name.strip():
+        errors["supervisor_name"] = "三、四级隐患须由监理单位确认整改并提交销项（N-09），请填写监理确认人"
+    if _after_photos(session, hazard.id) == 0:
+        errors["after_photos"] = "请先上传整改后照片"
+    if errors:
+        raise ValidationError(errors)
+    moment = _moment(at, hazard, "at")
+    return _finish(session, actor, hazard, step, before, at=moment, note=note,
+                   data={"supervisor_name": supervisor_name.strip()})
+
+
+def verify_close(session: Session, actor: Actor, hazard_id: int, *, expected_version: int,
+                 reinspection_date: dt.date | None = None, at: dt.datetime | None = None,
+                 note: str = "") -> HazardRow:
+    """The agency verifies the rectification and closes the hazard (闭环)."""
+    hazard, step, before = _begin(session, actor, "verify_close", hazard_id, expected_version)
+    errors: dict[str, str] = {}
+    if (hazard.level == 1 or hazard.is_major) and reinspection_date is None:
+        errors["reinspection_date"] = "一级（重大）隐患须经现场复查后方可销项，请填写复查日期"
+    if reinspection_date is not None and reinspection_date < hazard.found_date:
+        errors["reinspection_date"] = "复查日期不能早于发现日期"
+    pending = pending_reports(session, hazard.id)
+    if pending:
+        names = "、".join(sorted({Recipient(r.recipient).label for r in pending}))
+        errors["reports"] = f"尚未登记向{names}的报告，不能销项"
+    if errors:
+        raise ValidationError(errors)
+    moment = _moment(at, hazard, "at")
+    hazard.closed_at = moment
+    return _finish(session, actor, hazard, step, before, at=moment, note=note,
+                   data={"reinspection_date": reinspection_date})
+
+
+def reject(session: Session, actor: Actor, hazard_id: int, *, expected_version: int,
+           reason: str, at: dt.datetime | None = None) -> HazardRow:
+    hazard, step, before = _begin(session, actor, "reject", hazard_id, expected_version)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写退回原因"})
+    return _finish(session, actor, hazard, step, before, at=_moment(at, hazard, "at"),
+                   note=reason.strip())
+
+
+def cancel(session: Session, actor: Actor, hazard_id: int, *, expected_version: int,
+           reason: str) -> HazardRow:
+    hazard, step, before = _begin(session, actor, "cancel", hazard_id, expected_version)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写撤销原因"})
+    for report in session.execute(select(ExternalReport).where(
+            ExternalReport.hazard_id == hazard.id, ExternalReport.status == "pending")).scalars():
+        report.status = "void"
+    return _finish(session, actor, hazard, step, before, note=reason.strip())
+
+
+def escalate(session: Session, actor: Actor, hazard_id: int, *, expected_version: int,
+             kind: str, note: str = "", at: dt.datetime | None = None) -> HazardRow:
+    """Refused or delayed rectification: reports owed to insurer, authority and owner (N-11)."""
+    hazard, step, before = _begin(session, actor, "escalate", hazard_id, expected_version)
+    if kind not in ("refusal", "delay"):
+        raise ValidationError({"kind": "请选择拒不整改或拖延整改"})
+    if kind == "delay" and (hazard.deadline is None or hazard.deadline >= now().date()):
+        raise ValidationError({"kind": "整改期限未到，不能登记为拖延整改"})
+    moment = _moment(at, hazard, "at")
+    escalation = Escalation(hazard_id=hazard.id, kind=kind, at=moment, user_id=actor.user_id,
+                            note=note.strip())
+    session.add(escalation)
+    hazard.escalated = True
+    reason = ReportReason.REFUSAL if kind == "refusal" else ReportReason.DELAY
+    _require_reports(session, hazard, reason, moment + dt.timedelta(days=1), owner=True)
+    return _finish(session, actor, hazard, step, before, at=moment, note=note.strip(),
+                   data={"kind": kind})
+
+
+def record_report(session: Session, actor: Actor, report_id: int, *, channel: str,
+                  reported_at: dt.datetime | None = None, document_id: int | None = None,
+                  note: str = "") -> ReportRow:
+    """A pending report was made: when, how, with which document."""
+    permissions.require(actor, "hazard.report")
+    report = session.get(ExternalReport, report_id)
+    if report is None:
+        raise NotFound("报告记录不存在。")
+    if report.status != "pending":
+        raise TransitionError("该报告已登记或已作废，不能重复登记。")
+    if not channel.strip():
+        raise ValidationError({"channel": "请填写报告方式（电话、传真、邮件、系统、书面等）"})
+    moment = (reported_at or now()).replace(microsecond=0)
+    if moment > now() + dt.timedelta(minutes=5):
+        raise ValidationError({"reported_at": "报告时间不能晚于当前时间"})
+    before = audit.snapshot(report)
+    report.status = "done"
+    report.reported_at = moment
+    report.channel = channel.strip()
+    report.reported_by_id = actor.user_id
+    report.document_id = document_id
+    report.note = note.strip()
+    if report.hazard_id is not None:
+        hazard = load(session, report.hazard_id)
+        _event(session, actor, hazard, "reported", hazard.status, hazard.status, at=moment,
+               data={"recipient": report.recipient, "reason": report.reason, "channel": channel})
+    audit.record_update(session, actor, report, before, action="report")
+    return _report_row(report)
+
+
+# -- queries -----------------------------------------------------------------------------
+
+
+def load(session: Session, hazard_id: int) -> Hazard:
+    hazard = session.get(Hazard, hazard_id)
+    if hazard is None or hazard.deleted_at is not None:
+        raise NotFound("隐患不存在或已删除。")
+    return hazard
+
+
+def get(session: Session, hazard_id: int) -> HazardRow:
+    return row(load(session, hazard_id))
+
+
+def _after_photos(session: Session, hazard_id: int) -> int:
+    return session.execute(select(func.count(Attachment.id)).where(
+        Attachment.owner_type == "hazard", Attachment.owner_id == hazard_id,
+        Attachment.role == "after")).scalar_one()
+
+
+def _report_row(r: ExternalReport) -> ReportRow:
+    return ReportRow(r.id, r.hazard_id, r.recipient, r.reason, r.due_at, r.status,
+                     r.reported_at, r.channel)
+
+
+def pending_reports(session: Session, hazard_id: int) -> list[ReportRow]:
+    return [_report_row(r) for r in session.execute(select(ExternalReport).where(
+        ExternalReport.hazard_id == hazard_id, ExternalReport.status == "pending")
+        .order_by(ExternalReport.id)).scalars()]
+
+
+def reports(session: Session, hazard_id: int) -> list[ReportRow]:
+    return [_report_row(r) for r in session.execute(select(ExternalReport).where(
+        ExternalReport.hazard_id == hazard_id).order_by(ExternalReport.id)).scalars()]
+
+
+def events(session: Session, hazard_id: int) -> list[EventRow]:
+    return [EventRow(e.id, e.kind, e.from_status, e.to_status, e.at, e.user_id, e.note, e.data)
+            for e in session.execute(select(HazardEvent).where(HazardEvent.hazard_id == hazard_id)
+                                     .order_by(HazardEvent.at, HazardEvent.id)).scalars()]

@@ -1,0 +1,303 @@
+"""Projects: create and edit with field-level validation, policies, stages, 危大 items, contacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.models import DangerItem, Organisation, Policy, Project, ProjectContact, ProjectStage
+from desktop.models.enums import ProjectStatus, ProjectType
+from desktop.services import audit, permissions
+from desktop.services.context import Actor, ConflictError, NotFound, ValidationError
+
+DEFAULT_STAGES = ("地基与基础", "主体结构", "装饰装修", "竣工验收")
+
+
+@dataclass(frozen=True)
+class ProjectForm:
+    code: str
+    name: str
+    address: str = ""
+    district: str = ""
+    project_type: str = ProjectType.BUILDING.value
+    contract_value: str | Decimal | None = None
+    excavation_depth_m: str | Decimal | None = None
+    authority_id: int | None = None
+    owner_id: int | None = None
+    contractor_id: int | None = None
+    supervisor_id: int | None = None
+    status: str = ProjectStatus.ACTIVE.value
+    service_contract_date: dt.date | None = None
+    start_date: dt.date | None = None
+    planned_completion: dt.date | None = None
+    completion_date: dt.date | None = None
+    headcount_managers: int = 0
+    headcount_workers: int = 0
+    lead_user_id: int | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class PolicyForm:
+    policy_no: str
+    insurer_id: int
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    premium: str | Decimal | None = None
+    prevention_fee: str | Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    id: int
+    code: str
+    name: str
+    district: str
+    status: str
+    risk_level: str | None
+    contractor_id: int | None
+    supervisor_id: int | None
+    owner_id: int | None
+    authority_id: int | None
+    completion_date: dt.date | None
+    version: int
+
+
+@dataclass(frozen=True)
+class ProjectDetail:
+    project: ProjectRow
+    form: ProjectForm
+    policies: list[dict] = field(default_factory=list)
+    stages: list[dict] = field(default_factory=list)
+    danger_items: list[dict] = field(default_factory=list)
+    contacts: list[dict] = field(default_factory=list)
+
+
+def _decimal(value, key: str, errors: dict[str, str], label: str) -> Decimal | None:  # type: ignore[no-untyped-def]
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        errors[key] = f"{label}须为数字"
+        return None
+    if number < 0:
+        errors[key] = f"{label}不能为负数"
+        return None
+    return number
+
+
+def validate(session: Session, form: ProjectForm, *, project_id: int | None = None) -> dict:
+    """Check a form; return the column values or raise ValidationError naming each bad field."""
+    errors: dict[str, str] = {}
+    code, name = form.code.strip(), " ".join(form.name.split())
+    if not code:
+        errors["code"] = "请填写项目编号"
+    elif len(code) > 50:
+        errors["code"] = "项目编号不超过 50 个字符"
+    else:
+        clash = session.execute(select(Project.id).where(Project.code == code)).scalar_one_or_none()
+        if clash is not None and clash != project_id:
+            errors["code"] = f"项目编号“{code}”已被其他项目使用"
+    if not name:
+        errors["name"] = "请填写项目名称"
+    elif len(name) > 200:
+        errors["name"] = "项目名称不超过 200 个字符"
+    if form.project_type not in ProjectType._value2member_map_:
+        errors["project_type"] = "请选择工程类型"
+    if form.status not in ProjectStatus._value2member_map_:
+        errors["status"] = "请选择项目状态"
+    contract_value = _decimal(form.contract_value, "contract_value", errors, "合同价")
+    depth = _decimal(form.excavation_depth_m, "excavation_depth_m", errors, "基坑开挖深度")
+    if depth is not None and depth > 100:
+        errors["excavation_depth_m"] = "基坑开挖深度超过 100 米，请核对"
+    for key, label in (("headcount_managers", "管理人员数"), ("headcount_workers", "作业人员数")):
+        value = getattr(form, key)
+        if not isinstance(value, int) or value < 0 or value > 100_000:
+            errors[key] = f"{label}须为 0 到 100000 之间的整数"
+    if form.start_date and form.planned_completion and form.planned_completion < form.start_date:
+        errors["planned_completion"] = "计划竣工日期早于开工日期"
+    if form.status == ProjectStatus.COMPLETED and form.completion_date is None:
+        errors["completion_date"] = "项目已竣工，请填写竣工日期（档案保存期限由此计算）"
+    if form.completion_date and form.start_date and form.completion_date < form.start_date:
+        errors["completion_date"] = "竣工日期早于开工日期"
+    for key, kind in (("authority_id", "authority"), ("owner_id", "owner"),
+                      ("contractor_id", "contractor"), ("supervisor_id", "supervisor")):
+        org_id = getattr(form, key)
+        if org_id is not None:
+            org = session.get(Organisation, org_id)
+            if org is None or org.kind != kind:
+                errors[key] = "所选单位不存在或类型不符"
+    if errors:
+        raise ValidationError(errors)
+    values = {f.name: getattr(form, f.name) for f in fields(form)}
+    values.update(code=code, name=name, contract_value=contract_value, excavation_depth_m=depth)
+    return values
+
+
+def _row(p: Project) -> ProjectRow:
+    return ProjectRow(p.id, p.code, p.name, p.district, p.status, p.risk_level, p.contractor_id,
+                      p.supervisor_id, p.owner_id, p.authority_id, p.completion_date, p.version)
+
+
+def load(session: Session, project_id: int) -> Project:
+    project = session.get(Project, project_id)
+    if project is None or project.deleted_at is not None:
+        raise NotFound("项目不存在或已删除。")
+    return project
+
+
+def create_project(session: Session, actor: Actor, form: ProjectForm, *,
+                   stages: tuple[str, ...] = DEFAULT_STAGES) -> ProjectRow:
+    permissions.require(actor, "project.edit")
+    values = validate(session, form)
+    project = Project(**values)
+    session.add(project)
+    session.flush()
+    for seq, stage in enumerate(stages, start=1):
+        session.add(ProjectStage(project_id=project.id, seq=seq, name=stage))
+    audit.record_create(session, actor, project)
+    return _row(project)
+
+
+def update_project(session: Session, actor: Actor, project_id: int, form: ProjectForm, *,
+                   expected_version: int) -> ProjectRow:
+    permissions.require(actor, "project.edit")
+    project = load(session, project_id)
+    check_version(project, expected_version, "项目")
+    values = validate(session, form, project_id=project_id)
+    before = audit.snapshot(project)
+    for key, value in values.items():
+        setattr(project, key, value)
+    audit.record_update(session, actor, project, before)
+    return _row(project)
+
+
+def check_version(obj, expected_version: int, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Refuse to save over a newer version saved by someone else."""
+    if obj.version != expected_version:
+        raise ConflictError(
+            f"该{what}已被他人修改（当前版本 {obj.version}，您编辑的是版本 {expected_version}），"
+            "请重新加载后再保存。",
+            changed_at=getattr(obj, "updated_at", None),
+        )
+
+
+def add_policy(session: Session, actor: Actor, project_id: int, form: PolicyForm) -> int:
+    permissions.require(actor, "project.edit")
+    load(session, project_id)
+    errors: dict[str, str] = {}
+    policy_no = form.policy_no.strip()
+    if not policy_no:
+        errors["policy_no"] = "请填写保单号"
+    elif session.execute(select(Policy.id).where(Policy.policy_no == policy_no)).first():
+        errors["policy_no"] = f"保单号“{policy_no}”已存在"
+    insurer = session.get(Organisation, form.insurer_id)
+    if insurer is None or insurer.kind != "insurer":
+        errors["insurer_id"] = "请选择承保机构"
+    if form.start_date and form.end_date and form.end_date < form.start_date:
+        errors["end_date"] = "保险期间结束日期早于开始日期"
+    premium = _decimal(form.premium, "premium", errors, "保费")
+    fee = _decimal(form.prevention_fee, "prevention_fee", errors, "事故预防费用")
+    if errors:
+        raise ValidationError(errors)
+    policy = Policy(project_id=project_id, policy_no=policy_no, insurer_id=form.insurer_id,
+                    start_date=form.start_date, end_date=form.end_date, premium=premium,
+                    prevention_fee=fee)
+    session.add(policy)
+    audit.record_create(session, actor, policy)
+    return policy.id
+
+
+def add_danger_item(session: Session, actor: Actor, project_id: int, *, name: str,
+                    is_super: bool = False, catalogue_item_id: int | None = None,
+                    status: str = "planned", planned_start: dt.date | None = None,
+                    planned_end: dt.date | None = None, parameters: str = "") -> int:
+    permissions.require(actor, "project.edit")
+    load(session, project_id)
+    if not name.strip():
+        raise ValidationError({"name": "请填写危大工程名称"})
+    if status not in ("planned", "in_progress", "done"):
+        raise ValidationError({"status": "状态须为 计划/施工中/完成"})
+    item = DangerItem(project_id=project_id, name=name.strip(), is_super=is_super,
+                      catalogue_item_id=catalogue_item_id, status=status,
+                      planned_start=planned_start, planned_end=planned_end, parameters=parameters)
+    session.add(item)
+    audit.record_create(session, actor, item)
+    return item.id
+
+
+def set_stage_dates(session: Session, actor: Actor, stage_id: int, **dates: dt.date | None) -> None:
+    permissions.require(actor, "project.edit")
+    stage = session.get(ProjectStage, stage_id)
+    if stage is None:
+        raise NotFound("施工阶段不存在。")
+    before = audit.snapshot(stage)
+    for key, value in dates.items():
+        if key not in ("planned_start", "planned_end", "actual_start", "actual_end"):
+            raise ValidationError({key: "未知的日期字段"})
+        setattr(stage, key, value)
+    audit.record_update(session, actor, stage, before)
+
+
+def add_contact(session: Session, actor: Actor, project_id: int, *, role: str, name: str,
+                phone: str = "", organisation_id: int | None = None) -> int:
+    permissions.require(actor, "project.edit")
+    load(session, project_id)
+    if not name.strip() or not role.strip():
+        raise ValidationError({"name": "请填写联系人姓名和岗位"})
+    contact = ProjectContact(project_id=project_id, role=role.strip(), name=name.strip(),
+                             phone=phone.strip(), organisation_id=organisation_id)
+    session.add(contact)
+    audit.record_create(session, actor, contact)
+    return contact.id
+
+
+def get_detail(session: Session, project_id: int) -> ProjectDetail:
+    p = load(session, project_id)
+    form = ProjectForm(**{f.name: getattr(p, f.name) for f in fields(ProjectForm)})
+    policies = [
+        {"id": x.id, "policy_no": x.policy_no, "insurer_id": x.insurer_id, "start_date": x.start_date,
+         "end_date": x.end_date, "premium": x.premium, "prevention_fee": x.prevention_fee}
+        for x in session.execute(select(Policy).where(Policy.project_id == p.id, Policy.deleted_at.is_(None))).scalars()
+    ]
+    stages = [
+        {"id": s.id, "seq": s.seq, "name": s.name, "planned_start": s.planned_start,
+         "planned_end": s.planned_end, "actual_start": s.actual_start, "actual_end": s.actual_end}
+        for s in session.execute(select(ProjectStage).where(ProjectStage.project_id == p.id)
+                                 .order_by(ProjectStage.seq)).scalars()
+    ]
+    dangers = [
+        {"id": d.id, "name": d.name, "is_super": d.is_super, "status": d.status,
+         "planned_start": d.planned_start, "planned_end": d.planned_end, "parameters": d.parameters}
+        for d in session.execute(select(DangerItem).where(DangerItem.project_id == p.id,
+                                                          DangerItem.deleted_at.is_(None))).scalars()
+    ]
+    contacts = [
+        {"id": c.id, "role": c.role, "name": c.name, "phone": c.phone}
+        for c in session.execute(select(ProjectContact).where(ProjectContact.project_id == p.id,
+                                                              ProjectContact.deleted_at.is_(None))).scalars()
+    ]
+    return ProjectDetail(_row(p), form, policies, stages, dangers, contacts)
+
+
+def insurer_of(session: Session, project_id: int) -> int | None:
+    """The insurer of the project's most recent policy."""
+    return session.execute(
+        select(Policy.insurer_id).where(Policy.project_id == project_id, Policy.deleted_at.is_(None))
+        .order_by(Policy.start_date.desc().nulls_last(), Policy.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def count(session: Session) -> int:
+    return session.execute(select(func.count(Project.id)).where(Project.deleted_at.is_(None))).scalar_one()
+
+
+__all__ = ["DEFAULT_STAGES", "PolicyForm", "ProjectDetail", "ProjectForm", "ProjectRow",
+           "add_contact", "add_danger_item", "add_policy", "check_version", "count",
+           "create_project", "get_detail", "insurer_of", "load", "set_stage_dates",
+           "update_project", "validate"]
