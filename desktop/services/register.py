@@ -1,0 +1,172 @@
+"""The hazard register query: filters and search in SQL, ids first, rows fetched by window."""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Integer, Select, and_, column, func, or_, select, text
+from sqlalchemy.orm import Session, aliased
+
+from desktop.models import Hazard, Organisation, Policy, Project
+from desktop.services.hazards import OPEN_STATES, is_overdue
+from desktop.services.context import now
+
+MIN_TRIGRAM = 3  # SQLite's trigram tokenizer finds nothing for 1–2 character queries
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    levels: frozenset[int] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    open_only: bool = False
+    overdue: bool = False
+    major: bool | None = None
+    escalated: bool | None = None
+    project_id: int | None = None
+    insurer_id: int | None = None
+    authority_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    category: str = ""
+    text: str = ""
+    today: dt.date | None = None  # None: today; tests pin it
+
+
+SORT_COLUMNS = {
+    "found_date": Hazard.found_date,
+    "number": Hazard.number,
+    "level": Hazard.level,
+    "deadline": Hazard.deadline,
+    "status": Hazard.status,
+    "category": Hazard.category,
+    "project": Hazard.project_id,
+}
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    id: int
+    number: str
+    project_id: int
+    project_name: str
+    found_date: dt.date
+    location: str
+    description: str
+    category: str
+    level: int
+    is_major: bool
+    deadline: dt.date | None
+    status: str
+    escalated: bool
+    responsible_unit: str
+    closed_at: dt.datetime | None
+    overdue: bool = field(default=False)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _text_clause(session: Session, words: str):  # type: ignore[no-untyped-def]
+    words = " ".join(words.split())
+    if not words:
+        return None
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite" and len(words) >= MIN_TRIGRAM:
+        phrase = '"' + words.replace('"', '""') + '"'
+        matching = text("SELECT rowid FROM hazards_fts WHERE hazards_fts MATCH :q").bindparams(q=phrase)
+        return Hazard.id.in_(matching.columns(column("rowid", Integer)))
+    pattern = f"%{_escape_like(words)}%"
+    if dialect == "postgresql":
+        return or_(Hazard.description.ilike(pattern, escape="\\"), Hazard.location.ilike(pattern, escape="\\"))
+    return or_(Hazard.description.like(pattern, escape="\\"), Hazard.location.like(pattern, escape="\\"))
+
+
+def where_clauses(session: Session, flt: RegisterFilter) -> list:  # type: ignore[type-arg]
+    today = flt.today or now().date()
+    clauses: list = [Hazard.deleted_at.is_(None)]
+    if flt.levels:
+        clauses.append(Hazard.level.in_(sorted(flt.levels)))
+    if flt.statuses:
+        clauses.append(Hazard.status.in_(sorted(flt.statuses)))
+    if flt.open_only or flt.overdue:
+        clauses.append(Hazard.status.in_([s.value for s in OPEN_STATES]))
+    if flt.overdue:
+        clauses.append(Hazard.deadline < today)
+    if flt.major is not None:
+        clauses.append(Hazard.is_major.is_(flt.major))
+    if flt.escalated is not None:
+        clauses.append(Hazard.escalated.is_(flt.escalated))
+    if flt.project_id is not None:
+        clauses.append(Hazard.project_id == flt.project_id)
+    if flt.insurer_id is not None:
+        clauses.append(Hazard.project_id.in_(
+            select(Policy.project_id).where(Policy.insurer_id == flt.insurer_id)))
+    if flt.authority_id is not None:
+        clauses.append(Hazard.project_id.in_(
+            select(Project.id).where(Project.authority_id == flt.authority_id)))
+    if flt.date_from is not None:
+        clauses.append(Hazard.found_date >= flt.date_from)
+    if flt.date_to is not None:
+        clauses.append(Hazard.found_date <= flt.date_to)
+    if flt.category:
+        clauses.append(Hazard.category == flt.category)
+    search = _text_clause(session, flt.text)
+    if search is not None:
+        clauses.append(search)
+    return clauses
+
+
+def ids_query(session: Session, flt: RegisterFilter, *, sort: str = "found_date",
+              descending: bool = True) -> Select:
+    column = SORT_COLUMNS.get(sort)
+    if column is None:
+        raise ValueError(f"unknown sort column {sort!r}")
+    order = [column.desc(), Hazard.id.desc()] if descending else [column.asc(), Hazard.id.asc()]
+    return select(Hazard.id).where(and_(*where_clauses(session, flt))).order_by(*order)
+
+
+def hazard_ids(session: Session, flt: RegisterFilter, *, sort: str = "found_date",
+               descending: bool = True) -> array:
+    """Every matching id in display order, as a compact array (8 bytes a row)."""
+    result = session.execute(ids_query(session, flt, sort=sort, descending=descending))
+    ids = array("q")
+    for chunk in result.scalars().partitions(20_000):
+        ids.extend(chunk)
+    return ids
+
+
+def count(session: Session, flt: RegisterFilter) -> int:
+    return session.execute(
+        select(func.count(Hazard.id)).where(and_(*where_clauses(session, flt)))
+    ).scalar_one()
+
+
+def rows_by_ids(session: Session, ids: Sequence[int], *, today: dt.date | None = None) -> list[RegisterRow]:
+    """The rows for these ids, in the order given (ids missing from the database are skipped)."""
+    if not ids:
+        return []
+    today = today or now().date()
+    unit = aliased(Organisation)
+    stmt = (
+        select(Hazard.id, Hazard.number, Hazard.project_id, Project.name, Hazard.found_date,
+               Hazard.location, Hazard.description, Hazard.category, Hazard.level,
+               Hazard.is_major, Hazard.deadline, Hazard.status, Hazard.escalated,
+               func.coalesce(unit.name, ""), Hazard.closed_at)
+        .join(Project, Project.id == Hazard.project_id)
+        .outerjoin(unit, unit.id == Hazard.responsible_unit_id)
+        .where(Hazard.id.in_(list(ids)))
+    )
+    by_id = {}
+    for r in session.execute(stmt):
+        by_id[r[0]] = RegisterRow(*r, overdue=is_overdue(r[11], r[10], today))
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def categories(session: Session) -> list[str]:
+    return [c for c in session.execute(
+        select(Hazard.category).where(Hazard.category != "").group_by(Hazard.category)
+        .order_by(Hazard.category)).scalars()]
