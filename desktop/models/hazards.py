@@ -26,6 +26,8 @@ class Hazard(IdMixin, EditableMixin, Base):
     )
 
     number: Mapped[str] = mapped_column(String(50), unique=True)
+    # the number a field team or another system gave it (imports de-duplicate on this)
+    external_ref: Mapped[str | None] = mapped_column(String(80), index=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
     found_at: Mapped[dt.datetime] = mapped_column(DateTime)

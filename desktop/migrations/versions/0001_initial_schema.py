@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 15:57:25.684723
+Create Date: 2026-11-28
 """
 
 from alembic import op
@@ -719,6 +719,7 @@ def upgrade() -> None:
 
     op.create_table('hazards',
     sa.Column('number', sa.String(length=50), nullable=False),
+    sa.Column('external_ref', sa.String(length=80), nullable=True),
     sa.Column('project_id', sa.Integer(), nullable=False),
     sa.Column('inspection_id', sa.Integer(), nullable=True),
     sa.Column('found_at', sa.DateTime(), nullable=False),
@@ -760,6 +761,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('hazards', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_hazards_category_found_date'), ['category', 'found_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_external_ref'), ['external_ref'], unique=False)
         batch_op.create_index(batch_op.f('ix_hazards_found_date'), ['found_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_hazards_inspection_id'), ['inspection_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hazards_level_status_found_date'), ['level', 'status', 'found_date'], unique=False)
@@ -905,6 +907,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_hazards_level_status_found_date'))
         batch_op.drop_index(batch_op.f('ix_hazards_inspection_id'))
         batch_op.drop_index(batch_op.f('ix_hazards_found_date'))
+        batch_op.drop_index(batch_op.f('ix_hazards_external_ref'))
         batch_op.drop_index(batch_op.f('ix_hazards_category_found_date'))
 
     op.drop_table('hazards')
