@@ -26,6 +26,10 @@ def _cheap_password_hashing() -> None:
 _cheap_password_hashing()
 
 
+PG_URL = os.environ.get("RISKDESK_TEST_PG_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
 @pytest.fixture(scope="session")
 def _template_db(tmp_path_factory):
     """Migrate once per run; each test copies the file (migrating 40 tables costs ~0.3 s)."""
@@ -37,7 +41,8 @@ def _template_db(tmp_path_factory):
 
 
 @pytest.fixture
-def db(tmp_path, _template_db):
+def sqlite_db(tmp_path, _template_db):
+    """A SQLite database, for tests of SQLite-specific behaviour (pragmas, files, locks)."""
     import shutil
 
     path = tmp_path / "riskdesk.sqlite3"
@@ -45,6 +50,59 @@ def db(tmp_path, _template_db):
     database = Database(f"sqlite:///{path}")
     yield database
     database.dispose()
+
+
+def _pg_admin():
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_URL).set(drivername="postgresql+psycopg")
+    return url, create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def _pg_template():
+    from sqlalchemy import text
+
+    url, engine = _pg_admin()
+    name = f"riskdesk_tpl_{os.getpid()}"
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    template = Database(url.set(database=name).render_as_string(hide_password=False))
+    template.migrate(backup=False)
+    template.dispose()
+    yield name
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+_pg_counter = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path, _template_db):
+    """A fresh migrated database per test: SQLite always, PostgreSQL too when
+    RISKDESK_TEST_PG_URL names a server (as .ci/run does)."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_db")
+        return
+    from sqlalchemy import text
+
+    template = request.getfixturevalue("_pg_template")
+    url, engine = _pg_admin()
+    name = f"riskdesk_t{os.getpid()}_{next(_pg_counter)}"
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    database = Database(url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield database
+    finally:
+        database.dispose()
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
 
 
 @pytest.fixture

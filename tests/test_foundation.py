@@ -59,8 +59,8 @@ def test_migration_round_trip(tmp_path):
     db.dispose()
 
 
-def test_sqlite_pragmas(db):
-    with db.engine.connect() as conn:
+def test_sqlite_pragmas(sqlite_db):
+    with sqlite_db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
@@ -82,12 +82,12 @@ def test_migrate_copies_existing_file_first(tmp_path):
     db.dispose()
 
 
-def test_locked_database_becomes_data_error(db, monkeypatch):
+def test_locked_database_becomes_data_error(sqlite_db, monkeypatch):
     import desktop.db as dbmod
 
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 100)
-    quick = Database(db.url)  # picks up the short timeout
-    blocker = sqlite3.connect(db.sqlite_path, timeout=0)
+    quick = Database(sqlite_db.url)  # picks up the short timeout
+    blocker = sqlite3.connect(sqlite_db.sqlite_path, timeout=0)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(DataError) as info:
@@ -121,17 +121,17 @@ def test_bugs_are_not_translated():
     assert translate_error(KeyError("bug")) is None
 
 
-def test_read_only_file_gives_data_error(tmp_path, db):
+def test_read_only_file_gives_data_error(tmp_path, sqlite_db):
     import os
     import shutil
 
     if os.geteuid() == 0:
         # root ignores file modes; use SQLite's own read-only open instead
-        ro = Database(f"sqlite:///file:{db.sqlite_path}?mode=ro&uri=true")
+        ro = Database(f"sqlite:///file:{sqlite_db.sqlite_path}?mode=ro&uri=true")
     else:
-        target = tmp_path / "ro" / "db.sqlite3"
+        target = tmp_path / "ro" / "sqlite_db.sqlite3"
         target.parent.mkdir()
-        shutil.copy(db.sqlite_path, target)
+        shutil.copy(sqlite_db.sqlite_path, target)
         target.chmod(0o444)
         target.parent.chmod(0o555)
         ro = Database(f"sqlite:///{target}")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop.models import Sequence
@@ -17,8 +18,12 @@ def next_value(session: Session, name: str) -> int:
     ).scalar_one_or_none()
     if updated is not None:
         return int(updated)
-    with session.begin_nested():
-        session.add(Sequence(name=name, value=1))
+    try:
+        with session.begin_nested():
+            session.add(Sequence(name=name, value=1))
+    except IntegrityError:
+        # another desk created the counter between our UPDATE and INSERT: take the next one
+        return next_value(session, name)
     return 1
 
 
