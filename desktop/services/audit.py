@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.models import AuditEntry
 from desktop.models.base import utcnow
-from desktop.services.context import Actor
+from desktop.services.context import Actor, ConflictError
 
 GENESIS = "0" * 64
 SECRET_FIELDS = {"password_hash"}
@@ -92,7 +93,11 @@ def record_create(session: Session, actor: Actor, obj: Any, *, note: str = "") -
 
 def record_update(session: Session, actor: Actor, obj: Any, before: dict[str, Any], *,
                   action: str = "update", note: str = "") -> AuditEntry | None:
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:
+        # another desk committed a newer version between our read and our UPDATE
+        raise ConflictError("该记录刚被他人修改并保存，您的修改未保存。请重新加载后再改。") from None
     old, new = diff(before, snapshot(obj))
     if not new and action == "update":
         return None

@@ -261,6 +261,43 @@ def _event(session: Session, actor: Actor, hazard: Hazard, kind: str, from_statu
                             document_id=document_id))
 
 
+EDITABLE = ("location", "description", "category", "measures", "contingency", "deadline",
+            "responsible_person", "is_serious", "level", "stop_work")
+
+
+def update(session: Session, actor: Actor, hazard_id: int, *, expected_version: int,
+           **changes: object) -> HazardRow:
+    """Edit an open hazard's details; raising it to level 1 or serious level 2 adds the reports."""
+    permissions.require(actor, "hazard.edit")
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({k: "该字段不能在此修改" for k in sorted(unknown)})
+    hazard = load(session, hazard_id)
+    check_version(hazard, expected_version, "隐患")
+    if hazard.status not in OPEN_STATES:
+        raise TransitionError(f"隐患 {hazard.number} 已{S(hazard.status).label}，不能再修改。")
+    if "level" in changes and changes["level"] != hazard.level and hazard.status != S.RECORDED:
+        raise TransitionError("隐患通知下发后不能再调整等级；如判定有误，请撤销后重新登记。")
+    merged = {f: getattr(hazard, f) for f in EDITABLE} | changes
+    form = HazardForm(project_id=hazard.project_id, inspection_id=hazard.inspection_id,
+                      catalogue_item_id=hazard.catalogue_item_id, is_major=hazard.is_major,
+                      **{k: v for k, v in merged.items()})  # type: ignore[arg-type]
+    errors = _validate(session, form, hazard.found_at)
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(hazard)
+    for key, value in changes.items():
+        setattr(hazard, key, value.strip() if isinstance(value, str) else value)
+    if hazard.level == 1:
+        _require_reports(session, hazard, ReportReason.LEVEL1, _end_of_day(hazard.found_date))
+    elif hazard.level == 2 and hazard.is_serious:
+        days = int(rules.get(session, "hazard.serious_l2_report_days"))
+        _require_reports(session, hazard, ReportReason.SERIOUS_L2,
+                         _end_of_day(hazard.found_date + dt.timedelta(days=days)))
+    audit.record_update(session, actor, hazard, before)
+    return row(hazard)
+
+
 # -- transitions -------------------------------------------------------------------------
 
 

@@ -272,3 +272,21 @@ def test_record_report_twice_is_refused(db, admin, proj):
         hazards.record_report(s, admin, rid, channel="邮件")
         with pytest.raises(TransitionError):
             hazards.record_report(s, admin, rid, channel="邮件")
+
+
+def test_update_details_and_regrade(db, admin, proj):
+    with db.session() as s:
+        h = hazards.record(s, admin, form(proj, level=3))
+        h = hazards.update(s, admin, h.id, expected_version=h.version, measures="更换防护栏杆",
+                           level=1, stop_work="full")
+        assert h.level == 1
+        assert len(hazards.pending_reports(s, h.id)) == 2
+        with pytest.raises(ValidationError):
+            hazards.update(s, admin, h.id, expected_version=h.version, number="X")
+        with pytest.raises(ValidationError) as info:
+            hazards.update(s, admin, h.id, expected_version=h.version, stop_work="none")
+        assert "stop_work" in info.value.fields
+    h = walk_to(db, admin, h.id, S.NOTIFIED)
+    with db.session() as s:
+        with pytest.raises(TransitionError):
+            hazards.update(s, admin, h.id, expected_version=h.version, level=3)
