@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+    JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,12 +17,12 @@ class Hazard(IdMixin, EditableMixin, Base):
     __tablename__ = "hazards"
     __table_args__ = (
         CheckConstraint("level BETWEEN 1 AND 4", name="level"),
-        # each index matches a common filter *and* its sort column (found_date)
-        Index(None, "project_id", "status", "found_date"),
-        Index(None, "level", "status", "found_date"),
-        Index(None, "status", "deadline"),
-        Index(None, "found_date"),
-        Index(None, "category", "found_date"),
+        # Register indexes: each matches a common filter *and* the sort column, and is
+        # partial on live rows, so the default view is an index-only scan.
+        *(Index(None, *cols, sqlite_where=text("deleted_at IS NULL"),
+                postgresql_where=text("deleted_at IS NULL"))
+          for cols in (("found_date",), ("project_id", "found_date"), ("level", "found_date"),
+                       ("status", "found_date"), ("status", "deadline"), ("category", "found_date"))),
     )
 
     number: Mapped[str] = mapped_column(String(50), unique=True)

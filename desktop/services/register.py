@@ -7,7 +7,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Select, and_, column, func, or_, select, text
+from sqlalchemy import Integer, Select, and_, column, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from desktop.models import Hazard, Organisation, Policy, Project
@@ -39,7 +39,8 @@ SORT_COLUMNS = {
     "found_date": Hazard.found_date,
     "number": Hazard.number,
     "level": Hazard.level,
-    "deadline": Hazard.deadline,
+    # no NULLs in a sort key: keyset paging compares (key, id) pairs
+    "deadline": func.coalesce(Hazard.deadline, dt.date(9999, 12, 31)),
     "status": Hazard.status,
     "category": Hazard.category,
     "project": Hazard.project_id,
@@ -137,6 +138,71 @@ def hazard_ids(session: Session, flt: RegisterFilter, *, sort: str = "found_date
     for chunk in result.scalars().partitions(20_000):
         ids.extend(chunk)
     return ids
+
+
+def page_ids(session: Session, flt: RegisterFilter, *, sort: str = "found_date",
+             descending: bool = True, after: tuple | None = None,
+             limit: int = 500) -> tuple[list[int], tuple | None]:
+    """One page of ids in display order, starting after the (sort key, id) pair `after`.
+
+    Keyset paging: each page is an index range scan, however deep into the list it is.
+    Returns the ids and the key to pass for the next page (None at the end).
+    """
+    key = SORT_COLUMNS.get(sort)
+    if key is None:
+        raise ValueError(f"unknown sort column {sort!r}")
+    clauses = where_clauses(session, flt)
+    if after is not None:
+        pair = tuple_(key, Hazard.id)
+        clauses.append(pair < tuple_(*after) if descending else pair > tuple_(*after))
+    order = [key.desc(), Hazard.id.desc()] if descending else [key.asc(), Hazard.id.asc()]
+    rows = session.execute(select(Hazard.id, key).where(and_(*clauses)).order_by(*order)
+                           .limit(limit)).all()
+    ids = [r[0] for r in rows]
+    last = (rows[-1][1], rows[-1][0]) if len(rows) == limit else None
+    return ids, last
+
+
+class IdLoader:
+    """The ids of one register view, loaded page by page as the view scrolls.
+
+    `read` opens a read-only session (Database.read). The count comes first so the view
+    can size its scroll bar; the ids follow in keyset pages, so the first rows show
+    after one small query whatever the size of the register.
+    """
+
+    def __init__(self, read, flt: RegisterFilter, *, sort: str = "found_date",  # type: ignore[no-untyped-def]
+                 descending: bool = True, first_page: int = 500, page: int = 20_000) -> None:
+        self._read = read
+        self.filter = flt
+        self.sort = sort
+        self.descending = descending
+        self._page = page
+        self.ids = array("q")
+        self._after: tuple | None = None
+        with read() as session:
+            self.total = count(session, flt)
+            self._load(session, first_page)
+
+    @property
+    def complete(self) -> bool:
+        return self._after is None
+
+    def _load(self, session: Session, limit: int) -> None:
+        ids, self._after = page_ids(session, self.filter, sort=self.sort,
+                                    descending=self.descending, after=self._after if self.ids else None,
+                                    limit=limit)
+        self.ids.extend(ids)
+        if self._after is None:
+            self.total = len(self.ids)  # rows deleted or added since the count
+
+    def ensure(self, n: int) -> None:
+        """Load pages until at least n ids are known (or the list is complete)."""
+        if len(self.ids) >= n or self.complete:
+            return
+        with self._read() as session:
+            while len(self.ids) < n and not self.complete:
+                self._load(session, self._page)
 
 
 def count(session: Session, flt: RegisterFilter) -> int:

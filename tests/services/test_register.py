@@ -98,3 +98,20 @@ def test_search_follows_edits(db, data, admin):
         s.get(Hazard, data[2][0]).description = "安全网破损严重"
     assert ids(db, text="安全网破损") == [data[2][0]]
     assert ids(db, text="临边防护") == []
+
+
+@pytest.mark.parametrize(("sort", "descending"), [
+    ("found_date", True), ("found_date", False), ("level", True), ("deadline", False),
+    ("number", True), ("category", False), ("status", True), ("project", False),
+])
+def test_keyset_pages_equal_full_list(db, data, sort, descending):
+    with db.read() as s:
+        full = list(register.hazard_ids(s, RegisterFilter(), sort=sort, descending=descending))
+    loader = register.IdLoader(db.read, RegisterFilter(), sort=sort, descending=descending,
+                               first_page=2, page=2)
+    assert loader.total == len(full)
+    assert list(loader.ids) == full[:2]
+    loader.ensure(5)
+    assert list(loader.ids)[:5] == full[:5]
+    loader.ensure(10_000)
+    assert loader.complete and list(loader.ids) == full

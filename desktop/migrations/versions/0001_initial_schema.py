@@ -760,13 +760,14 @@ def upgrade() -> None:
     sa.UniqueConstraint('number', name=op.f('uq_hazards_number'))
     )
     with op.batch_alter_table('hazards', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_hazards_category_found_date'), ['category', 'found_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_category_found_date'), ['category', 'found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_hazards_external_ref'), ['external_ref'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hazards_found_date'), ['found_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_found_date'), ['found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_hazards_inspection_id'), ['inspection_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hazards_level_status_found_date'), ['level', 'status', 'found_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hazards_project_id_status_found_date'), ['project_id', 'status', 'found_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_hazards_status_deadline'), ['status', 'deadline'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hazards_level_found_date'), ['level', 'found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index(batch_op.f('ix_hazards_project_id_found_date'), ['project_id', 'found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index(batch_op.f('ix_hazards_status_deadline'), ['status', 'deadline'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index(batch_op.f('ix_hazards_status_found_date'), ['status', 'found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
 
     op.create_table('inspection_inspectors',
     sa.Column('inspection_id', sa.Integer(), nullable=False),
@@ -902,13 +903,14 @@ def downgrade() -> None:
     op.drop_table('risk_source_checks')
     op.drop_table('inspection_inspectors')
     with op.batch_alter_table('hazards', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_hazards_status_deadline'))
-        batch_op.drop_index(batch_op.f('ix_hazards_project_id_status_found_date'))
-        batch_op.drop_index(batch_op.f('ix_hazards_level_status_found_date'))
+        batch_op.drop_index(batch_op.f('ix_hazards_status_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_hazards_status_deadline'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_hazards_project_id_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_hazards_level_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_hazards_inspection_id'))
-        batch_op.drop_index(batch_op.f('ix_hazards_found_date'))
+        batch_op.drop_index(batch_op.f('ix_hazards_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_hazards_external_ref'))
-        batch_op.drop_index(batch_op.f('ix_hazards_category_found_date'))
+        batch_op.drop_index(batch_op.f('ix_hazards_category_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
 
     op.drop_table('hazards')
     with op.batch_alter_table('inspections', schema=None) as batch_op:
