@@ -22,7 +22,8 @@ class Hazard(IdMixin, EditableMixin, Base):
         *(Index(None, *cols, sqlite_where=text("deleted_at IS NULL"),
                 postgresql_where=text("deleted_at IS NULL"))
           for cols in (("found_date",), ("project_id", "found_date"), ("level", "found_date"),
-                       ("status", "found_date"), ("status", "deadline"), ("category", "found_date"))),
+                       ("status", "found_date"), ("status", "deadline", "found_date"),
+                       ("category", "found_date"))),
     )
 
     number: Mapped[str] = mapped_column(String(50), unique=True)

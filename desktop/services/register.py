@@ -133,11 +133,7 @@ def ids_query(session: Session, flt: RegisterFilter, *, sort: str = "found_date"
 def hazard_ids(session: Session, flt: RegisterFilter, *, sort: str = "found_date",
                descending: bool = True) -> array:
     """Every matching id in display order, as a compact array (8 bytes a row)."""
-    result = session.execute(ids_query(session, flt, sort=sort, descending=descending))
-    ids = array("q")
-    for chunk in result.scalars().partitions(20_000):
-        ids.extend(chunk)
-    return ids
+    return array("q", _raw_ids(session, ids_query(session, flt, sort=sort, descending=descending)))
 
 
 def page_ids(session: Session, flt: RegisterFilter, *, sort: str = "found_date",
@@ -156,11 +152,25 @@ def page_ids(session: Session, flt: RegisterFilter, *, sort: str = "found_date",
         pair = tuple_(key, Hazard.id)
         clauses.append(pair < tuple_(*after) if descending else pair > tuple_(*after))
     order = [key.desc(), Hazard.id.desc()] if descending else [key.asc(), Hazard.id.asc()]
-    rows = session.execute(select(Hazard.id, key).where(and_(*clauses)).order_by(*order)
-                           .limit(limit)).all()
-    ids = [r[0] for r in rows]
-    last = (rows[-1][1], rows[-1][0]) if len(rows) == limit else None
-    return ids, last
+    ids = _raw_ids(session, select(Hazard.id).where(and_(*clauses)).order_by(*order).limit(limit))
+    if len(ids) < limit:
+        return ids, None
+    last_key = session.execute(select(key).where(Hazard.id == ids[-1])).scalar_one()
+    return ids, (last_key, ids[-1])
+
+
+def _raw_ids(session: Session, stmt: Select) -> list[int]:
+    """Run a one-column id query and read the driver's cursor directly: for a million ids
+    SQLAlchemy's row objects cost four times the query itself."""
+    result = session.connection().execute(stmt)
+    try:
+        ids: list[int] = []
+        cursor = result.cursor
+        while rows := cursor.fetchmany(50_000):
+            ids.extend(r[0] for r in rows)
+        return ids
+    finally:
+        result.close()
 
 
 class IdLoader:
@@ -172,7 +182,7 @@ class IdLoader:
     """
 
     def __init__(self, read, flt: RegisterFilter, *, sort: str = "found_date",  # type: ignore[no-untyped-def]
-                 descending: bool = True, first_page: int = 500, page: int = 20_000) -> None:
+                 descending: bool = True, first_page: int = 500, page: int = 250_000) -> None:
         self._read = read
         self.filter = flt
         self.sort = sort
@@ -180,8 +190,11 @@ class IdLoader:
         self._page = page
         self.ids = array("q")
         self._after: tuple | None = None
+        # A 1–2 character search cannot use the trigram index: counting it means reading
+        # every row, so the total stays unknown until the pages reach the end.
+        self.total_known = not (0 < len(" ".join(flt.text.split())) < MIN_TRIGRAM)
         with read() as session:
-            self.total = count(session, flt)
+            self.total = count(session, flt) if self.total_known else 0
             self._load(session, first_page)
 
     @property
@@ -193,8 +206,10 @@ class IdLoader:
                                     descending=self.descending, after=self._after if self.ids else None,
                                     limit=limit)
         self.ids.extend(ids)
-        if self._after is None:
-            self.total = len(self.ids)  # rows deleted or added since the count
+        if self._after is None or not self.total_known:
+            # at the end the true number is known (rows may have changed since the count)
+            self.total = len(self.ids)
+            self.total_known = self._after is None or self.total_known
 
     def ensure(self, n: int) -> None:
         """Load pages until at least n ids are known (or the list is complete)."""

@@ -115,3 +115,12 @@ def test_keyset_pages_equal_full_list(db, data, sort, descending):
     assert list(loader.ids)[:5] == full[:5]
     loader.ensure(10_000)
     assert loader.complete and list(loader.ids) == full
+
+
+def test_short_search_total_unknown_until_complete(db, data):
+    loader = register.IdLoader(db.read, RegisterFilter(text="塔"), first_page=1, page=1)
+    assert not loader.total_known
+    loader.ensure(100)
+    assert loader.complete and loader.total_known and loader.total == 1
+    long = register.IdLoader(db.read, RegisterFilter(text="临边防护"))
+    assert long.total_known and long.total == 1

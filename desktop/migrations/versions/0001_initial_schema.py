@@ -766,7 +766,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_hazards_inspection_id'), ['inspection_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hazards_level_found_date'), ['level', 'found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_hazards_project_id_found_date'), ['project_id', 'found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
-        batch_op.create_index(batch_op.f('ix_hazards_status_deadline'), ['status', 'deadline'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index(batch_op.f('ix_hazards_status_deadline_found_date'), ['status', 'deadline', 'found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_hazards_status_found_date'), ['status', 'found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
 
     op.create_table('inspection_inspectors',
@@ -904,7 +904,7 @@ def downgrade() -> None:
     op.drop_table('inspection_inspectors')
     with op.batch_alter_table('hazards', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hazards_status_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
-        batch_op.drop_index(batch_op.f('ix_hazards_status_deadline'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_hazards_status_deadline_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_hazards_project_id_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_hazards_level_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_hazards_inspection_id'))
