@@ -1,0 +1,51 @@
+"""Self-test of an installed or frozen build: database, migrations, a Chinese PDF, the window."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+
+def run(*, gui: bool = True, out=print) -> int:  # type: ignore[no-untyped-def]
+    """Exercise every layer once in a temporary folder; 0 when all of it works."""
+    from desktop.db import Database
+    from desktop.reports.data import AgencyInfo, DocMeta, HazardInfo, ProjectInfo, RectificationNoticeData
+    from desktop.reports.letters import build_rectification_notice
+
+    with tempfile.TemporaryDirectory(prefix="riskdesk-selftest-") as tmp:
+        folder = Path(tmp)
+        db = Database(f"sqlite:///{folder / 'selftest.sqlite3'}")
+        db.migrate(backup=False)
+        revision = db.current_revision()
+        problems = db.integrity_check()
+        db.dispose()
+        if revision != db.head_revision() or problems:
+            out(f"数据库自检失败：版本 {revision}，问题 {problems}")
+            return 1
+        out(f"数据库：已迁移到 {revision}")
+
+        agency = AgencyInfo(name="自检风控服务有限公司")
+        meta = DocMeta(title="隐患整改通知书", number="风控整改〔2026〕0001号", date=dt.date.today(),
+                       agency=agency, draft=True)
+        hazard = HazardInfo(number="YH-2026-00001", project_name="自检项目", location="3#楼三层东侧",
+                            description="临边防护栏杆缺失（“自检”）", category="高处作业", level=3,
+                            measures="设置防护栏杆", deadline=dt.date.today())
+        pdf = build_rectification_notice(RectificationNoticeData(
+            meta=meta, project=ProjectInfo(name="自检项目"), recipient="自检施工单位",
+            inspection_date=dt.date.today(), hazards=(hazard,)), folder / "selftest.pdf")
+        data = pdf.read_bytes()
+        if not data.startswith(b"%PDF") or b"/FontFile2" not in data:
+            out("PDF 自检失败：文件无效或字体未嵌入")
+            return 1
+        out(f"PDF：{len(data):,} 字节，中文字体已嵌入")
+
+        if gui:
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+            from desktop.ui.selftest import open_and_close_main_window
+
+            title = open_and_close_main_window(db_url=f"sqlite:///{folder / 'selftest.sqlite3'}")
+            out(f"窗口：{title}")
+    out("自检通过")
+    return 0
