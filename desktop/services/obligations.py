@@ -95,3 +95,99 @@ def archive_items_due(session: Session, today: dt.date) -> list[int]:
         ArchiveItem.status == "active", ArchiveItem.retention_until.is_not(None),
         ArchiveItem.retention_until <= today, ArchiveItem.deleted_at.is_(None))
         .order_by(ArchiveItem.retention_until)).scalars())
+
+
+# -- period-aware variants for the self-check (issue 5): the same rules, for a given list of
+# -- projects and a past or current period, so a project completed since still counts.
+
+
+def projects_in_service(session: Session, start: dt.date, end: dt.date,
+                        project_ids: list[int] | None = None) -> list[int]:
+    """Projects the agency served at some time between start and end (inclusive)."""
+    stmt = select(Project.id).where(
+        Project.deleted_at.is_(None),
+        (Project.service_contract_date.is_(None)) | (Project.service_contract_date <= end),
+        (Project.completion_date.is_(None)) | (Project.completion_date >= start),
+    ).order_by(Project.id)
+    if project_ids is not None:
+        stmt = stmt.where(Project.id.in_(project_ids))
+    return list(session.execute(stmt).scalars())
+
+
+def first_inspection_missing(session: Session, as_of: dt.date, project_ids: list[int]) -> list[int]:
+    """Of these projects, those past the N-02 allowance with no first identification by as_of."""
+    days = int(rules.get(session, "first_inspection_days"))
+    has_first = exists().where(
+        Inspection.project_id == Project.id, Inspection.kind == InspectionKind.FIRST.value,
+        Inspection.date <= as_of, Inspection.deleted_at.is_(None))
+    return list(session.execute(select(Project.id).where(
+        Project.id.in_(project_ids), Project.service_contract_date.is_not(None),
+        Project.service_contract_date < as_of - dt.timedelta(days=days), ~has_first,
+    ).order_by(Project.id)).scalars())
+
+
+def full_inspection_missing(session: Session, quarter: Period, project_ids: list[int]) -> list[int]:
+    """Of these projects, those with no full-coverage inspection in the quarter (N-03)."""
+    has_full = exists().where(
+        Inspection.project_id == Project.id, Inspection.kind == InspectionKind.FULL.value,
+        Inspection.date.between(quarter.start, quarter.end), Inspection.deleted_at.is_(None))
+    return list(session.execute(select(Project.id).where(Project.id.in_(project_ids), ~has_full)
+                                .order_by(Project.id)).scalars())
+
+
+def risk_source_verification(session: Session, period: Period,
+                             project_ids: list[int]) -> dict[int, tuple[list[int], set[int]]]:
+    """Per project: its active level-1/2 sources and those verified in a full-coverage
+    inspection dated within the period (N-04)."""
+    out: dict[int, tuple[list[int], set[int]]] = {pid: ([], set()) for pid in project_ids}
+    for pid, sid in session.execute(select(RiskSource.project_id, RiskSource.id).where(
+            RiskSource.project_id.in_(project_ids), RiskSource.level <= 2,
+            RiskSource.active.is_(True), RiskSource.deleted_at.is_(None))
+            .order_by(RiskSource.level, RiskSource.id)):
+        out[pid][0].append(sid)
+    for pid, sid in session.execute(
+            select(RiskSource.project_id, RiskSourceCheck.risk_source_id)
+            .join(RiskSource, RiskSource.id == RiskSourceCheck.risk_source_id)
+            .join(Inspection, Inspection.id == RiskSourceCheck.inspection_id).where(
+                RiskSource.project_id.in_(project_ids), RiskSourceCheck.verified.is_(True),
+                Inspection.kind == InspectionKind.FULL.value, Inspection.deleted_at.is_(None),
+                Inspection.project_id == RiskSource.project_id,
+                Inspection.date.between(period.start, period.end))):
+        out[pid][1].add(sid)
+    return out
+
+
+def level1_not_reported_same_day(session: Session, start: dt.date, end: dt.date,
+                                 project_ids: list[int]) -> dict[int, list[str]]:
+    """Level-1 hazards found between start and end whose insurer or authority report was not
+    made on the day found (N-07): hazard id -> the recipients missed."""
+    found = dict(session.execute(select(Hazard.id, Hazard.found_date).where(
+        Hazard.project_id.in_(project_ids), Hazard.level == 1, Hazard.deleted_at.is_(None),
+        Hazard.status != "cancelled", Hazard.found_date.between(start, end))).all())
+    in_time: dict[int, set[str]] = {hid: set() for hid in found}
+    for hid, recipient, reported in session.execute(select(
+            ExternalReport.hazard_id, ExternalReport.recipient, ExternalReport.reported_at).where(
+            ExternalReport.hazard_id.in_(list(found)), ExternalReport.status == "done",
+            ExternalReport.reason == "level1_same_day")):
+        if reported is not None and reported.date() <= found[hid]:
+            in_time[hid].add(recipient)
+    return {hid: [r for r in ("insurer", "authority") if r not in got]
+            for hid, got in in_time.items() if not {"insurer", "authority"} <= got}
+
+
+def untrained_in(session: Session, half: Period, project_ids: list[int]) -> list[int]:
+    """Of these projects, those with no training attended in the half-year (N-13)."""
+    trained = exists().where(
+        TrainingAttendance.project_id == Project.id,
+        TrainingAttendance.session_id == TrainingSession.id,
+        TrainingSession.date.between(half.start, half.end), TrainingSession.deleted_at.is_(None))
+    return list(session.execute(select(Project.id).where(Project.id.in_(project_ids), ~trained)
+                                .order_by(Project.id)).scalars())
+
+
+def without_archive(session: Session, as_of: dt.date, project_ids: list[int]) -> list[int]:
+    """Of these projects, those with nothing filed in the archive ledger by as_of (N-15)."""
+    filed = exists().where(ArchiveItem.project_id == Project.id, ArchiveItem.filed_at <= as_of,
+                           ArchiveItem.deleted_at.is_(None))
+    return list(session.execute(select(Project.id).where(Project.id.in_(project_ids), ~filed)
+                                .order_by(Project.id)).scalars())

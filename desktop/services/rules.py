@@ -36,6 +36,33 @@ RULES: tuple[Rule, ...] = (
     Rule("risk.visit_interval_days", {"high": 30, "medium": 90, "low": 180}, "各风险等级检查频次（天）"),
     Rule("archive.retention_years", 5, "档案保存年限（竣工后，只能延长）"),
     Rule("complaint.reply_working_days", {"normal": 10, "checking": 30}, "投诉答复期限（工作日）"),
+    # -- appended for issue 5 (risk level, training, compliance, complaints) --
+    Rule("risk.grading", {
+        "deep_excavation_m": 5, "shallow_excavation_m": 3,
+        "super_danda_in_progress": "high", "danda_in_progress": "medium",
+        "open_level1_hazard": "high", "escalated_hazard": "medium",
+        "fatal_accident_months": 3, "accident_months": 3, "accident_level": "medium",
+        "open_hazards_per_10k_m2": {"high": 15, "medium": 6},
+    }, "项目风险等级评定规则（N-12；开挖≥5m 高、<3m 低，死亡事故后至少 3 个月高风险；"
+       "未闭合隐患数阈值按每 1 万平方米计，不足 1 万按 1 万）"),
+    Rule("training.hazard_lookback_months", 6, "针对性培训参照此前几个月内项目发现的隐患类别（N-13）"),
+    Rule("compliance.deadlines", {
+        "stage_grace_days": 30, "delivery_days": 3, "special_plan_days": 15,
+        "emergency_plan_days": 90, "drill_days": 180, "drill_evaluation_days": 15,
+        "report_due_days": {"month": 10, "quarter": 15, "year": 31},
+    }, "自查计算期限（天）：阶段检查宽限、通知送达、专项方案、应急预案、演练、演练评估、成果出具"),
+    # 国务院办公厅关于2025年（国办发明电〔2024〕12号）、2026年（2025年11月4日）部分节假日安排的通知
+    Rule("calendar.holidays", [
+        "2025-01-01", "2025-01-28/2025-02-04", "2025-04-04/2025-04-06", "2025-05-01/2025-05-05",
+        "2025-05-31/2025-06-02", "2025-10-01/2025-10-08",
+        "2026-01-01/2026-01-03", "2026-02-15/2026-02-23", "2026-04-04/2026-04-06",
+        "2026-05-01/2026-05-05", "2026-06-19/2026-06-21", "2026-09-25/2026-09-27",
+        "2026-10-01/2026-10-07",
+    ], "法定节假日（日期或 起/止 区间；每年按国务院办公厅通知补充）"),
+    Rule("calendar.workdays", [
+        "2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11",
+        "2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10",
+    ], "调休上班的周末日期"),
 )
 _BY_KEY = {r.key: r for r in RULES}
 

@@ -1,0 +1,690 @@
+"""The self-check against the annex checklist: every item C-1a … C-8c from the data, with evidence and gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models import (
+    AgencyProfile, ChecklistAnswer, DangerItem, Document, Drill, EmergencyPlanAssist, ExternalReport,
+    Hazard, HazardEvent, Inspection, Meeting, Organisation, Policy, Project, ProjectStage,
+    RiskAssessment, ServicePlan, Submission, User,
+)
+from desktop.models.enums import InspectionKind, Recipient
+from desktop.services import (
+    audit, complaints, fees, obligations, permissions, risk, risk_sources, rules, training,
+)
+from desktop.services.checklist_items import (
+    BY_ID, ITEMS, MANUAL_ALLOWED, SCOPES, ChecklistResult, Evidence, Gap, ItemResult, ManualAnswer,
+    summary_text,
+)
+from desktop.services.context import Actor, NotFound, ValidationError, now
+from desktop.services.hazards import OPEN_STATES
+from desktop.services.periods import Period, parse
+from desktop.services.projects import insurer_of
+
+ANSWERS = ("met", "not_met", "not_applicable")
+DOC_KINDS = {"hazard_list": "隐患排查及问题整改清单", "safety_analysis": "安全生产分析",
+             "risk_assessment": "风险评估报告"}
+LEVEL = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+_STEP = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+
+__all__ = ["ChecklistResult", "Evidence", "Gap", "ItemResult", "ManualAnswer", "answer_manual",
+           "evaluate", "find_answer", "resolve_scope", "sub_periods", "summary_text"]
+
+
+@dataclass
+class Context:
+    """What every item computation shares: the scope's projects, the dates, name look-ups."""
+
+    session: Session
+    period: Period
+    as_of: dt.date  # the day of the check: what is late is judged against it
+    upto: dt.date  # the last day of data counted: min(period end, as_of)
+    scope_type: str
+    scope_id: int | None
+    projects: dict[int, Project] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pids(self) -> list[int]:
+        return list(self.projects)
+
+    def label(self, pid: int | None) -> str:
+        p = self.projects.get(pid) if pid is not None else None
+        return f"{p.name}（{p.code}）" if p else ""
+
+    def gap(self, pid: int | None, missing: str, since: dt.date | None, *, ref_type: str = "",
+            ref_id: int | None = None, due: bool = True) -> Gap:
+        return Gap(pid, self.label(pid), missing, since, ref_type, ref_id, due)
+
+    def days(self, key: str) -> int:
+        if "deadlines" not in self.cache:
+            default = next(r.default for r in rules.RULES if r.key == "compliance.deadlines")
+            self.cache["deadlines"] = {**default, **rules.get(self.session, "compliance.deadlines"),
+                                       "first": int(rules.get(self.session, "first_inspection_days"))}
+        return self.cache["deadlines"][key]
+
+    def started(self, pid: int) -> dt.date | None:
+        p = self.projects[pid]
+        return p.service_contract_date or p.start_date
+
+    def late(self, pid: int, days: int) -> bool:
+        """More than `days` have passed since the service started (or its start is unknown)."""
+        start = self.started(pid)
+        return start is None or start + dt.timedelta(days=days) < self.upto
+
+    def once(self, key: str, fn: Callable[[], Any]) -> Any:
+        if key not in self.cache:
+            self.cache[key] = fn()
+        return self.cache[key]
+
+
+Outcome = tuple[str | None, list[Evidence], list[Gap]]  # status None: decided by the gaps
+COMPUTE: dict[str, Callable[[Context], Outcome]] = {}
+
+
+def computes(*ids: str):  # type: ignore[no-untyped-def]
+    def register(fn):  # type: ignore[no-untyped-def]
+        for i in ids:
+            COMPUTE[i] = lambda ctx, _i=i: fn(ctx, _i)
+        return fn
+    return register
+
+
+def resolve_scope(session: Session, scope_type: str, scope_id: int | None) -> tuple[str, list[int]]:
+    """The scope's display name and the projects it covers (deleted projects left out)."""
+    if scope_type not in SCOPES:
+        raise ValidationError({"scope_type": "范围须为全机构、项目、承保机构或建设主管部门"})
+    base = select(Project.id).where(Project.deleted_at.is_(None)).order_by(Project.id)
+    if scope_type == "agency":
+        profile = session.execute(select(AgencyProfile.name).limit(1)).scalar_one_or_none()
+        return profile or SCOPES["agency"], list(session.execute(base).scalars())
+    if scope_id is None:
+        raise ValidationError({"scope_id": f"请选择{SCOPES[scope_type]}"})
+    if scope_type == "project":
+        project = session.get(Project, scope_id)
+        if project is None or project.deleted_at is not None:
+            raise NotFound("项目不存在或已删除。")
+        return project.name, [project.id]
+    org = session.get(Organisation, scope_id)
+    if org is None or org.kind != scope_type:
+        raise NotFound(f"{SCOPES[scope_type]}不存在。")
+    if scope_type == "insurer":
+        base = base.where(Project.id.in_(select(Policy.project_id).where(
+            Policy.insurer_id == scope_id, Policy.deleted_at.is_(None))))
+    else:
+        base = base.where(Project.authority_id == scope_id)
+    return org.name, list(session.execute(base).scalars())
+
+
+def evaluate(session: Session, *, period: Period, scope_type: str, scope_id: int | None,
+             as_of: dt.date | None = None) -> ChecklistResult:
+    """Fill in the whole checklist for a period and scope, item by item."""
+    as_of = as_of or now().date()
+    if period.start > as_of:
+        raise ValidationError({"period": f"{period.chinese}尚未开始"})
+    name, candidates = resolve_scope(session, scope_type, scope_id)
+    upto = min(period.end, as_of)
+    ctx = Context(session, period, as_of, upto, scope_type, scope_id)
+    for pid in obligations.projects_in_service(session, period.start, upto, candidates):
+        ctx.projects[pid] = session.get(Project, pid)
+    results = []
+    for item in ITEMS:
+        if item.id in COMPUTE:
+            status, evidence, gaps = COMPUTE[item.id](ctx)
+        else:
+            status, evidence, gaps = "manual", [], []
+        if status is None:
+            status = "not_met" if any(g.due for g in gaps) else "met"
+        results.append(_with_answer(ctx, ItemResult(item, status, tuple(evidence), tuple(gaps))))
+    return ChecklistResult(period, scope_type, scope_id, name, as_of, now(), tuple(ctx.pids), tuple(results))
+
+
+def _with_answer(ctx: Context, result: ItemResult) -> ItemResult:
+    if result.status != "manual":
+        return result
+    answer = find_answer(ctx.session, result.item.id, ctx.period, ctx.scope_type, ctx.scope_id)
+    if answer is None:
+        return result
+    who = ctx.session.get(User, answer.answered_by_id) if answer.answered_by_id else None
+    return ItemResult(result.item, answer.answer, result.evidence, result.gaps, answer.note,
+                      who.display_name if who else "", answer.answered_at)
+
+
+def _answer_row(a: ChecklistAnswer) -> ManualAnswer:
+    return ManualAnswer(a.id, a.item, a.period, a.scope_type, a.scope_id, a.answer, a.note,
+                        a.answered_by_id, a.answered_at)
+
+
+def find_answer(session: Session, item: str, period: Period, scope_type: str,
+                scope_id: int | None) -> ManualAnswer | None:
+    """The manual answer that applies: this scope before the agency's, this period before a
+    longer one containing it (an answer for 2026 holds for 2026Q1)."""
+    rows = session.execute(select(ChecklistAnswer).where(
+        ChecklistAnswer.item == item, ChecklistAnswer.deleted_at.is_(None))).scalars().all()
+    best: tuple[int, int, ChecklistAnswer] | None = None
+    for a in rows:
+        exact_scope = a.scope_type == scope_type and a.scope_id == scope_id
+        if not exact_scope and a.scope_type != "agency":
+            continue
+        p = parse(a.period)
+        if not (p.start <= period.start and p.end >= period.end):
+            continue
+        rank = (0 if exact_scope else 1, (p.end - p.start).days)
+        if best is None or rank < best[:2]:
+            best = (*rank, a)
+    return _answer_row(best[2]) if best else None
+
+
+def answer_manual(session: Session, actor: Actor, item: str, *, period: Period | str, scope_type: str,
+                  scope_id: int | None = None, answer: str, note: str) -> ManualAnswer:
+    """Answer an item the data cannot decide (C-1a; C-7e/f without evaluation records)."""
+    permissions.require(actor, "compliance.answer")
+    errors: dict[str, str] = {}
+    if item not in BY_ID:
+        errors["item"] = f"检查表中没有 {item} 项"
+    elif item not in MANUAL_ALLOWED:
+        errors["item"] = f"{item} 由系统根据业务数据计算，不能人工填写"
+    if answer not in ANSWERS:
+        errors["answer"] = "请选择符合、不符合或不适用"
+    if not note.strip():
+        errors["note"] = "请说明依据（如制度文件名称、评价文号）"
+    try:
+        label = (parse(period) if isinstance(period, str) else period).label
+    except ValueError as exc:
+        errors["period"] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    resolve_scope(session, scope_type, scope_id)
+    scope_id = None if scope_type == "agency" else scope_id
+    row = session.execute(select(ChecklistAnswer).where(
+        ChecklistAnswer.item == item, ChecklistAnswer.period == label,
+        ChecklistAnswer.scope_type == scope_type, ChecklistAnswer.deleted_at.is_(None),
+        ChecklistAnswer.scope_id.is_(None) if scope_id is None else ChecklistAnswer.scope_id == scope_id,
+    )).scalar_one_or_none()
+    before = audit.snapshot(row) if row else None
+    if row is None:
+        row = ChecklistAnswer(item=item, period=label, scope_type=scope_type, scope_id=scope_id)
+        session.add(row)
+    row.answer, row.note = answer, note.strip()
+    row.answered_by_id, row.answered_at = actor.user_id, now()
+    if before is None:
+        audit.record_create(session, actor, row)
+    else:
+        audit.record_update(session, actor, row, before)
+    return _answer_row(row)
+
+
+# -- the item computations -------------------------------------------------------------------
+
+
+def sub_periods(period: Period, kind: str, *, inside: bool = False) -> list[Period]:
+    """The months / quarters / halves / years overlapping the period (or inside it)."""
+    step = _STEP[kind]
+    year, month = period.start.year, (period.start.month - 1) // step * step + 1
+    out = []
+    while dt.date(year, month, 1) <= period.end:
+        n = (month - 1) // step + 1
+        label = {"month": f"{year}-{month:02d}", "quarter": f"{year}Q{n}", "half": f"{year}H{n}",
+                 "year": str(year)}[kind]
+        p = parse(label)
+        if not inside or (p.start >= period.start and p.end <= period.end):
+            out.append(p)
+        year, month = (year + 1, 1) if month + step > 12 else (year, month + step)
+    return out
+
+
+def _window(ctx: Context, kind: str) -> list[tuple[Period, list[int]]]:
+    """Sub-periods begun by the last day counted, each with the scope's projects served in it."""
+    return ctx.once(f"window:{kind}", lambda: [
+        (p, obligations.projects_in_service(ctx.session, p.start, min(p.end, ctx.upto), ctx.pids))
+        for p in sub_periods(ctx.period, kind) if p.start <= ctx.upto])
+
+
+def _ids(ctx: Context, stmt) -> set[int]:  # type: ignore[no-untyped-def]
+    return set(ctx.session.execute(stmt).scalars())
+
+
+def _na_without_projects(fn: Callable[[Context, str], Outcome]) -> Callable[[Context, str], Outcome]:
+    def wrapper(ctx: Context, item: str) -> Outcome:
+        return ("not_applicable", [], []) if not ctx.projects else fn(ctx, item)
+    return wrapper
+
+
+@computes("C-1b")
+def _staff(ctx: Context, _: str) -> Outcome:
+    leads = sorted(_ids(ctx, select(User.id).where(
+        User.role == "tech_lead", User.active.is_(True), User.is_fulltime.is_(True), User.deleted_at.is_(None))))
+    active = _ids(ctx, select(User.id).where(User.active.is_(True), User.deleted_at.is_(None)))
+    led = [pid for pid, p in ctx.projects.items() if p.lead_user_id in active]
+    gaps = [] if leads else [ctx.gap(None, "未配备在职的专职技术负责人", None)]
+    gaps += [ctx.gap(pid, "未指定在职的项目负责人", ctx.started(pid)) for pid in ctx.pids if pid not in led]
+    return None, [Evidence("专职技术负责人", len(leads), "users", tuple(leads)),
+                  Evidence("已指定项目负责人的项目", len(led), "projects", tuple(led))], gaps
+
+
+@computes("C-2a")
+@_na_without_projects
+def _work_plans(ctx: Context, _: str) -> Outcome:
+    signed = _ids(ctx, select(ServicePlan.project_id).where(
+        ServicePlan.project_id.in_(ctx.pids), ServicePlan.kind == "general",
+        ServicePlan.status == "signed", ServicePlan.deleted_at.is_(None)))
+    gaps = [ctx.gap(pid, "未编制并签发事故预防技术服务工作方案（一项目一方案）", ctx.started(pid),
+                    due=ctx.late(pid, ctx.days("first"))) for pid in ctx.pids if pid not in signed]
+    return None, [Evidence("有已签发工作方案的项目", len(signed), "projects", tuple(sorted(signed)))], gaps
+
+
+@computes("C-2b")
+@_na_without_projects
+def _kickoff(ctx: Context, _: str) -> Outcome:
+    kicked = _ids(ctx, select(Meeting.project_id).where(
+        Meeting.project_id.in_(ctx.pids), Meeting.kind == "kickoff", Meeting.date <= ctx.upto,
+        Meeting.deleted_at.is_(None)))
+    first = _ids(ctx, select(Inspection.project_id).where(
+        Inspection.project_id.in_(ctx.pids), Inspection.kind == InspectionKind.FIRST.value,
+        Inspection.date <= ctx.upto, Inspection.deleted_at.is_(None)))
+    late_first = set(obligations.first_inspection_missing(ctx.session, ctx.upto, ctx.pids))
+    gaps = []
+    for pid in ctx.pids:
+        if pid not in kicked:
+            gaps.append(ctx.gap(pid, "无服务交底会记录", ctx.started(pid), due=ctx.late(pid, ctx.days("first"))))
+        if pid not in first:
+            gaps.append(ctx.gap(pid, "未开展首次风险识别和隐患排查", ctx.started(pid), due=pid in late_first))
+    return None, [Evidence("有交底会记录的项目", len(kicked), "projects", tuple(sorted(kicked))),
+                  Evidence("已开展首次风险辨识的项目", len(first), "projects", tuple(sorted(first)))], gaps
+
+
+@computes("C-2c")
+@_na_without_projects
+def _stages(ctx: Context, _: str) -> Outcome:
+    stages = ctx.session.execute(select(ProjectStage).where(
+        ProjectStage.project_id.in_(ctx.pids), ProjectStage.actual_start.is_not(None),
+        ProjectStage.actual_start <= ctx.upto,
+        (ProjectStage.actual_end.is_(None)) | (ProjectStage.actual_end >= ctx.period.start))
+        .order_by(ProjectStage.project_id, ProjectStage.seq)).scalars().all()
+    if not stages:
+        return "not_applicable", [Evidence("期间内施工的阶段", 0)], []
+    visits = ctx.session.execute(select(Inspection.project_id, Inspection.stage_id, Inspection.date).where(
+        Inspection.project_id.in_(ctx.pids), Inspection.date <= ctx.upto,
+        Inspection.deleted_at.is_(None))).all()
+    covered, gaps = [], []
+    grace = dt.timedelta(days=ctx.days("stage_grace_days"))
+    for st in stages:
+        end = st.actual_end or ctx.upto
+        if any(v.project_id == st.project_id and (v.stage_id == st.id or st.actual_start <= v.date <= end)
+               for v in visits):
+            covered.append(st.id)
+            continue
+        due = (st.actual_end is not None and st.actual_end <= ctx.upto) or st.actual_start + grace <= ctx.upto
+        gaps.append(ctx.gap(st.project_id, f"施工阶段“{st.name}”未开展风险识别和隐患排查", st.actual_start,
+                            ref_type="project_stages", ref_id=st.id, due=due))
+    return None, [Evidence("期间内施工的阶段", len(stages), "project_stages", tuple(s.id for s in stages)),
+                  Evidence("已检查的阶段", len(covered), "project_stages", tuple(covered))], gaps
+
+
+@computes("C-2d")
+@_na_without_projects
+def _sources(ctx: Context, _: str) -> Outcome:
+    total = verified = 0
+    gaps = []
+    for q, pids in _window(ctx, "quarter"):
+        for pid, cov in risk_sources.coverage_for(ctx.session, q, pids).items():
+            total, verified = total + cov.total, verified + cov.verified
+            gaps += [ctx.gap(pid, f"{q.chinese}{LEVEL[src.level]}风险源“{src.name}”未在全覆盖检查中核查",
+                             q.start, ref_type="risk_sources", ref_id=src.id, due=q.end <= ctx.as_of)
+                     for src in cov.unverified]
+    if total == 0:
+        return "not_applicable", [Evidence("应核查的一、二级风险源（个·季度）", 0)], []
+    return None, [Evidence("应核查的一、二级风险源（个·季度）", total),
+                  Evidence(f"已核查（{100 * verified / total:.1f}%）", verified)], gaps
+
+
+@computes("C-2e")
+@_na_without_projects
+def _danda(ctx: Context, _: str) -> Outcome:
+    items = ctx.session.execute(select(DangerItem).where(
+        DangerItem.project_id.in_(ctx.pids), DangerItem.deleted_at.is_(None),
+        DangerItem.status.in_(("in_progress", "done")),
+        (DangerItem.actual_start.is_(None)) | (DangerItem.actual_start <= ctx.upto),
+        (DangerItem.actual_end.is_(None)) | (DangerItem.actual_end >= ctx.period.start))).scalars().all()
+    key_proc = _ids(ctx, select(Inspection.id).where(
+        Inspection.project_id.in_(ctx.pids), Inspection.kind == InspectionKind.KEY_PROCEDURE.value,
+        Inspection.date.between(ctx.period.start, ctx.upto), Inspection.deleted_at.is_(None)))
+    if not items:
+        return "not_applicable", [Evidence("期间内施工的危大工程", 0),
+                                  Evidence("关键工序检查", len(key_proc), "inspections", tuple(sorted(key_proc)))], []
+    visits = ctx.session.execute(select(Inspection.id, Inspection.danger_item_id, Inspection.date).where(
+        Inspection.danger_item_id.in_([i.id for i in items]), Inspection.kind == InspectionKind.DANDA.value,
+        Inspection.date <= ctx.upto, Inspection.deleted_at.is_(None))).all()
+    gaps = []
+    for item in items:
+        dates = [v.date for v in visits if v.danger_item_id == item.id]
+        begun = item.actual_start
+        if not any(begun is None or d >= begun for d in dates):
+            gaps.append(ctx.gap(item.project_id, f"危大工程“{item.name}”施工阶段未开展专项检查", begun,
+                                ref_type="danger_items", ref_id=item.id))
+        started = ctx.started(item.project_id)
+        if begun is not None and (started is None or started < begun) and not any(d <= begun for d in dates):
+            gaps.append(ctx.gap(item.project_id, f"危大工程“{item.name}”准备阶段未开展针对性风险识别", begun,
+                                ref_type="danger_items", ref_id=item.id))
+    return None, [Evidence("期间内施工的危大工程", len(items), "danger_items", tuple(i.id for i in items)),
+                  Evidence("危大工程专项检查", len(visits), "inspections", tuple(v.id for v in visits)),
+                  Evidence("关键工序检查", len(key_proc), "inspections", tuple(sorted(key_proc)))], gaps
+
+
+@computes("C-2f")
+@_na_without_projects
+def _full(ctx: Context, _: str) -> Outcome:
+    gaps, first = [], dt.timedelta(days=ctx.days("first"))
+    for q, pids in _window(ctx, "quarter"):
+        for pid in obligations.full_inspection_missing(ctx.session, q, pids):
+            start = ctx.started(pid)
+            # a contract signed too late in the quarter is covered by the first identification
+            due = q.end <= ctx.as_of and not (start is not None and start + first > q.end)
+            gaps.append(ctx.gap(pid, f"{q.chinese}未开展全覆盖检查", q.start, due=due))
+    done = _ids(ctx, select(Inspection.id).where(
+        Inspection.project_id.in_(ctx.pids), Inspection.kind == InspectionKind.FULL.value,
+        Inspection.date.between(ctx.period.start, ctx.upto), Inspection.deleted_at.is_(None)))
+    return None, [Evidence("全覆盖检查", len(done), "inspections", tuple(sorted(done)))], gaps
+
+
+@computes("C-3a")
+@_na_without_projects
+def _assessed(ctx: Context, _: str) -> Outcome:
+    assessed = _ids(ctx, select(RiskAssessment.project_id).where(
+        RiskAssessment.project_id.in_(ctx.pids),
+        RiskAssessment.assessed_at < dt.datetime.combine(ctx.upto + dt.timedelta(days=1), dt.time())))
+    levels = Counter(ctx.projects[pid].risk_level for pid in assessed)
+    gaps = [ctx.gap(pid, "未开展安全风险评估（无风险等级）", ctx.started(pid), due=ctx.late(pid, ctx.days("first")))
+            for pid in ctx.pids if pid not in assessed]
+    return None, [Evidence(f"{label}项目", levels.get(lv, 0)) for lv, label in
+                  (("high", "高风险"), ("medium", "中风险"), ("low", "低风险"))], gaps
+
+
+@computes("C-3b")
+@_na_without_projects
+def _special(ctx: Context, _: str) -> Outcome:
+    raised = [pid for pid, p in ctx.projects.items() if p.risk_level in ("high", "medium")]
+    if not raised:
+        return "not_applicable", [Evidence("高、中风险项目", 0)], []
+    days = dt.timedelta(days=ctx.days("special_plan_days"))
+    gaps = [ctx.gap(g.project_id, f"{'高' if g.level == 'high' else '中'}风险项目未制定并签发专项服务方案",
+                    g.since, due=g.since + days <= ctx.as_of)
+            for g in risk.special_plan_missing(ctx.session, project_ids=raised)]
+    return None, [Evidence("高、中风险项目", len(raised), "projects", tuple(raised))], gaps
+
+
+@computes("C-4a", "C-4b", "C-4c")
+@_na_without_projects
+def _training(ctx: Context, item: str) -> Outcome:
+    gaps, sessions, heads = [], set(), Counter()
+    for half, pids in _window(ctx, "half"):
+        statuses = ctx.once(f"training:{half.label}",
+                            lambda h=half, p=pids: training.half_year_statuses(ctx.session, h, p))
+        due = half.end <= ctx.as_of
+        for pid, st in statuses.items():
+            sessions.update(st.session_ids)
+            heads.update(managers=st.managers_trained, workers=st.workers_trained)
+            if item == "C-4a" and not st.frequency_met:
+                need = f"按合同应培训 {st.required_sessions} 次，已培训 {len(st.session_ids)} 次" \
+                    if st.basis == "contract" else "未开展集中安全教育培训"
+                gaps.append(ctx.gap(pid, f"{half.chinese}{need}", half.start, due=due))
+            elif item == "C-4b" and not st.coverage_met:
+                what = "项目未登记管理人员、作业人员人数" if st.headcount_managers + st.headcount_workers == 0 else (
+                    f"培训未全覆盖：管理人员 {st.managers_trained}/{st.headcount_managers}，"
+                    f"作业人员 {st.workers_trained}/{st.headcount_workers}")
+                gaps.append(ctx.gap(pid, f"{half.chinese}{what}", half.start, due=due))
+            elif item == "C-4c" and not st.targeted:
+                found = "、".join(st.hazard_categories) or "无"
+                what = "无培训记录" if not st.session_ids else f"培训内容未针对项目隐患类别（近期隐患：{found}）"
+                gaps.append(ctx.gap(pid, f"{half.chinese}{what}", half.start, due=due))
+    return None, [Evidence("培训场次", len(sessions), "training_sessions", tuple(sorted(sessions))),
+                  Evidence("参训管理人员（人次）", heads["managers"]),
+                  Evidence("参训作业人员（人次）", heads["workers"])], gaps
+
+
+@computes("C-5a")
+@_na_without_projects
+def _emergency_plans(ctx: Context, _: str) -> Outcome:
+    helped = _ids(ctx, select(EmergencyPlanAssist.project_id).where(
+        EmergencyPlanAssist.project_id.in_(ctx.pids), EmergencyPlanAssist.date <= ctx.upto,
+        EmergencyPlanAssist.deleted_at.is_(None)))
+    gaps = [ctx.gap(pid, "未协助编制应急预案或提供书面修改建议", ctx.started(pid),
+                    due=ctx.late(pid, ctx.days("emergency_plan_days"))) for pid in ctx.pids if pid not in helped]
+    return None, [Evidence("已协助编制或提出建议的项目", len(helped), "projects", tuple(sorted(helped)))], gaps
+
+
+@computes("C-5b")
+@_na_without_projects
+def _drills(ctx: Context, _: str) -> Outcome:
+    drills = ctx.session.execute(select(Drill).where(
+        Drill.project_id.in_(ctx.pids), Drill.date <= ctx.upto, Drill.deleted_at.is_(None))).scalars().all()
+    drilled = {d.project_id for d in drills}
+    gaps = [ctx.gap(pid, "未协助开展应急救援演练", ctx.started(pid), due=ctx.late(pid, ctx.days("drill_days")))
+            for pid in ctx.pids if pid not in drilled]
+    window = [d for d in drills if d.date >= ctx.period.start]
+    wait = dt.timedelta(days=ctx.days("drill_evaluation_days"))
+    gaps += [ctx.gap(d.project_id, f"{d.date} “{d.scenario}”演练未进行成效评估", d.date, ref_type="drills",
+                     ref_id=d.id, due=d.date + wait < ctx.as_of) for d in window if not d.evaluation.strip()]
+    return None, [Evidence("期间内演练", len(window), "drills", tuple(d.id for d in window)),
+                  Evidence("已评估", sum(1 for d in window if d.evaluation.strip()))], gaps
+
+
+def _hazards(ctx: Context, *levels: int, serious: bool = False) -> list[Hazard]:
+    stmt = select(Hazard).where(
+        Hazard.project_id.in_(ctx.pids), Hazard.level.in_(levels), Hazard.deleted_at.is_(None),
+        Hazard.status != "cancelled", Hazard.found_date.between(ctx.period.start, ctx.upto))
+    if serious:
+        stmt = stmt.where(Hazard.is_serious.is_(True))
+    return list(ctx.session.execute(stmt.order_by(Hazard.found_date, Hazard.id)).scalars())
+
+
+@computes("C-6a")
+@_na_without_projects
+def _level1(ctx: Context, _: str) -> Outcome:
+    found = _hazards(ctx, 1)
+    if not found:
+        return "not_applicable", [Evidence("期间内一级隐患", 0)], []
+    missed = obligations.level1_not_reported_same_day(ctx.session, ctx.period.start, ctx.upto, ctx.pids)
+    gaps = []
+    for h in found:
+        if h.stop_work == "none":
+            gaps.append(ctx.gap(h.project_id, f"一级隐患 {h.number} 未提出停工或局部停工意见", h.found_date,
+                                ref_type="hazards", ref_id=h.id))
+        if h.id in missed:
+            to = "、".join(Recipient(r).label for r in missed[h.id])
+            gaps.append(ctx.gap(h.project_id, f"一级隐患 {h.number} 未于发现当日向{to}报告", h.found_date,
+                                ref_type="hazards", ref_id=h.id, due=h.found_date < ctx.as_of))
+    return None, [Evidence("期间内一级隐患", len(found), "hazards", tuple(h.id for h in found)),
+                  Evidence("当日报告的一级隐患", len(found) - len(missed))], gaps
+
+
+@computes("C-6b")
+@_na_without_projects
+def _serious(ctx: Context, _: str) -> Outcome:
+    found = _hazards(ctx, 2, serious=True)
+    if not found:
+        return "not_applicable", [Evidence("期间内较严重二级隐患", 0)], []
+    reports = {(r.hazard_id, r.recipient): r for r in ctx.session.execute(select(ExternalReport).where(
+        ExternalReport.hazard_id.in_([h.id for h in found]), ExternalReport.reason == "level2_serious")).scalars()}
+    gaps, done = [], 0
+    for h in found:
+        for recipient in ("insurer", "authority"):
+            r = reports.get((h.id, recipient))
+            if r is not None and r.status != "pending":
+                done += r.status == "done"
+                continue
+            due = r is None or r.due_at is None or r.due_at.date() < ctx.as_of
+            gaps.append(ctx.gap(h.project_id, f"较严重二级隐患 {h.number} 未向{Recipient(recipient).label}报告",
+                                h.found_date, ref_type="hazards", ref_id=h.id, due=due))
+    return None, [Evidence("期间内较严重二级隐患", len(found), "hazards", tuple(h.id for h in found)),
+                  Evidence("已完成的报告", done)], gaps
+
+
+@computes("C-6c")
+@_na_without_projects
+def _minor(ctx: Context, _: str) -> Outcome:
+    found = _hazards(ctx, 3, 4)
+    if not found:
+        return "not_applicable", [Evidence("期间内三、四级隐患", 0)], []
+    events = ctx.session.execute(select(HazardEvent.hazard_id, HazardEvent.kind, HazardEvent.data).where(
+        HazardEvent.hazard_id.in_([h.id for h in found]),
+        HazardEvent.kind.in_(("record_delivery", "submit_closure")))).all()
+    delivered = {e.hazard_id for e in events if e.kind == "record_delivery"}
+    via_supervisor = {e.hazard_id for e in events if e.kind == "submit_closure"
+                      and str((e.data or {}).get("supervisor_name", "")).strip()}
+    open_states = {s.value for s in OPEN_STATES}
+    gaps, wait = [], dt.timedelta(days=ctx.days("delivery_days"))
+    for h in found:
+        name = f"{LEVEL[h.level]}隐患 {h.number}"
+        if h.id not in delivered and h.status != "closed":
+            gaps.append(ctx.gap(h.project_id, f"{name} 整改通知未送达责任单位", h.found_date, ref_type="hazards",
+                                ref_id=h.id, due=h.found_date + wait < ctx.as_of))
+        if h.status == "closed" and h.id not in via_supervisor:
+            gaps.append(ctx.gap(h.project_id, f"{name} 销项未经监理单位确认提交", h.found_date,
+                                ref_type="hazards", ref_id=h.id))
+        if h.status in open_states and h.deadline is not None and h.deadline < ctx.as_of:
+            gaps.append(ctx.gap(h.project_id, f"{name} 逾期未闭合（整改期限 {h.deadline}）", h.deadline,
+                                ref_type="hazards", ref_id=h.id))
+    closed = [h.id for h in found if h.status == "closed"]
+    return None, [Evidence("期间内三、四级隐患", len(found), "hazards", tuple(h.id for h in found)),
+                  Evidence("已送达", len(delivered)), Evidence("已闭合", len(closed), "hazards", tuple(closed))], gaps
+
+
+def _outputs(ctx: Context) -> dict[str, Any]:
+    """Periodic outputs owed in the period, the relevant signed documents and their submissions."""
+    due_days = ctx.days("report_due_days")
+    owed = [(p, kind) for kind in ("month", "quarter", "year") for p in sub_periods(ctx.period, kind, inside=True)
+            if p.start <= ctx.upto and obligations.projects_in_service(
+                ctx.session, p.start, min(p.end, ctx.upto), ctx.pids)]
+    scopes: set[tuple[str, int | None]] = set()
+    recipients: set[tuple[str, int]] = set()
+    insurers = dict(ctx.session.execute(select(Policy.project_id, Policy.insurer_id).where(
+        Policy.project_id.in_(ctx.pids), Policy.deleted_at.is_(None))).all())
+    for pid, p in ctx.projects.items():
+        scopes |= {("project", pid), ("insurer", insurers.get(pid)), ("authority", p.authority_id)}
+        recipients |= {(k, o) for k, o in (("insurer", insurers.get(pid)), ("authority", p.authority_id)) if o}
+    if ctx.scope_type in ("insurer", "authority"):
+        recipients = {r for r in recipients if r[0] != ctx.scope_type or r[1] == ctx.scope_id}
+    docs = [d for d in ctx.session.execute(select(Document).where(
+        Document.kind.in_(DOC_KINDS), Document.period.in_([p.label for p, _ in owed]),
+        Document.status.in_(("signed", "superseded")), Document.deleted_at.is_(None))).scalars()
+        if ctx.scope_type == "agency" or d.scope_type == "agency" or (d.scope_type, d.scope_id) in scopes]
+    subs = ctx.session.execute(select(Submission).where(
+        Submission.document_id.in_([d.id for d in docs]), Submission.deleted_at.is_(None))).scalars().all()
+    return {"owed": [(p, k, p.end + dt.timedelta(days=int(due_days[k]))) for p, k in owed],
+            "docs": docs, "subs": subs, "recipients": sorted(recipients)}
+
+
+@computes("C-7a", "C-7b")
+@_na_without_projects
+def _periodic(ctx: Context, item: str) -> Outcome:
+    data = ctx.once("outputs", lambda: _outputs(ctx))
+    if not data["owed"]:
+        return "not_applicable", [], []
+    names = dict(ctx.session.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_([o for _, o in data["recipients"]]))).all())
+    gaps = []
+    for p, span, deadline in data["owed"]:
+        for kind, title in DOC_KINDS.items():
+            docs = [d for d in data["docs"] if d.kind == kind and d.period == p.label]
+            what, due = f"{p.chinese}{title}", deadline < ctx.as_of
+            if item == "C-7a":
+                signed = min((d.signed_at.date() for d in docs if d.signed_at), default=None)
+                if signed is None:
+                    gaps.append(ctx.gap(None, f"{what}未出具（应于 {deadline} 前）", p.end, due=due))
+                elif signed > deadline:
+                    gaps.append(ctx.gap(None, f"{what}逾期出具（{signed} 签发，应于 {deadline} 前）", p.end))
+                continue
+            ids = {d.id for d in docs}
+            for role, org in data["recipients"]:
+                times = [s.submitted_at.date() for s in data["subs"] if s.document_id in ids
+                         and s.recipient == role and s.recipient_org_id in (org, None)]
+                if not times:
+                    gaps.append(ctx.gap(None, f"{what}未报送{names.get(org, '')}（应于 {deadline} 前）", p.end, due=due))
+                elif min(times) > deadline:
+                    gaps.append(ctx.gap(None, f"{what}逾期报送{names.get(org, '')}（{min(times)}）", p.end))
+    return None, [Evidence("应出具成果（期间×类别）", len(data["owed"]) * len(DOC_KINDS)),
+                  Evidence("已签发成果文书", len(data["docs"]), "documents", tuple(d.id for d in data["docs"])),
+                  Evidence("报送记录", len(data["subs"]), "submissions", tuple(s.id for s in data["subs"]))], gaps
+
+
+@computes("C-7c")
+@_na_without_projects
+def _files(ctx: Context, _: str) -> Outcome:
+    ledgers = fees.ledgers(ctx.session, project_ids=ctx.pids)
+    insured = {lg.project_id for lg in ledgers}
+    unfiled = set(obligations.without_archive(ctx.session, ctx.upto, ctx.pids))
+    gaps = []
+    for pid, p in ctx.projects.items():
+        if p.service_contract_date is None:
+            gaps.append(ctx.gap(pid, "未登记风控服务合同（签订日期）", None))
+        if pid not in insured:
+            gaps.append(ctx.gap(pid, "未登记安责险保单", ctx.started(pid)))
+        if pid in unfiled:
+            gaps.append(ctx.gap(pid, "未建立档案台账（无归档记录）", ctx.started(pid),
+                                due=ctx.late(pid, ctx.days("first"))))
+    for lg in ledgers:
+        if not lg.has_budget:
+            gaps.append(ctx.gap(lg.project_id, f"保单 {lg.policy_no} 预防费用台账未登记预算", lg.start_date,
+                                ref_type="policies", ref_id=lg.policy_id))
+        delivered = sum(s.delivered for s in lg.services)
+        if delivered and not any(s.booked for s in lg.services):
+            gaps.append(ctx.gap(lg.project_id, f"保单 {lg.policy_no} 预防费用台账未列支已提供的 {delivered} 项服务",
+                                lg.start_date, ref_type="policies", ref_id=lg.policy_id))
+    return None, [Evidence("保单", len(ledgers), "policies", tuple(lg.policy_id for lg in ledgers)),
+                  Evidence("已建档案台账的项目", len(ctx.pids) - len(unfiled))], gaps
+
+
+@computes("C-7d")
+def _complaints(ctx: Context, _: str) -> Outcome:
+    rows = complaints.complaints(ctx.session, project_ids=ctx.pids, include_unassigned=ctx.scope_type == "agency",
+                                 start=ctx.period.start, end=ctx.upto)
+    if not rows and not ctx.projects:
+        return "not_applicable", [], []
+    gaps = []
+    for c in rows:
+        state = (f"{c.replied_at} 已答复" + ("（逾期）" if c.replied_late else "")) if c.replied_at else (
+            f"未答复（应于 {c.reply_due} 前）")
+        gaps.append(ctx.gap(c.project_id, f"投诉：{c.content[:40]}；{state}", c.received_at,
+                            ref_type="complaints", ref_id=c.id))
+    return ("not_met" if rows else "met"), [Evidence("期间内投诉", len(rows), "complaints",
+                                                       tuple(c.id for c in rows))], gaps
+
+
+@computes("C-7e", "C-7f")
+def _recognition(ctx: Context, item: str) -> Outcome:
+    kind = "insurer" if item == "C-7e" else "authority"
+    if ctx.scope_type in ("insurer", "authority"):
+        evaluators: list[int] | None = [ctx.scope_id] if ctx.scope_type == kind else []
+    elif ctx.scope_type == "project":
+        p = next(iter(ctx.projects.values()), None)
+        org = (p.authority_id if kind == "authority" else insurer_of(ctx.session, p.id)) if p else None
+        evaluators = [org] if org else []
+    else:
+        evaluators = None
+    rows = complaints.evaluations(ctx.session, evaluator_kind=kind, evaluator_ids=evaluators, overlapping=ctx.period)
+    if not rows:
+        return "manual", [Evidence("收到的评价", 0)], []
+    gaps = [ctx.gap(None, f"{e.evaluator_name or '评价单位'} {e.period} 评价：{e.result}（未认可）", e.received_on,
+                    ref_type="evaluations", ref_id=e.id) for e in rows if not e.recognized]
+    return None, [Evidence("收到的评价", len(rows), "evaluations", tuple(e.id for e in rows))], gaps
+
+
+@computes("C-8a", "C-8b", "C-8c")
+@_na_without_projects
+def _incidents(ctx: Context, item: str) -> Outcome:
+    kind = {"C-8a": "missed_major_hazard", "C-8b": "general_accident", "C-8c": "larger_accident"}[item]
+    rows = complaints.incidents(ctx.session, project_ids=ctx.pids, kind=kind, start=ctx.period.start, end=ctx.upto)
+    gaps = [ctx.gap(i.project_id, f"{i.kind_label}：{i.description[:40]}"
+                    + (f"（死亡 {i.fatalities} 人）" if i.fatalities else "")
+                    + (f"（发现单位：{i.found_by}）" if i.found_by else ""), i.occurred_on,
+                    ref_type="incidents", ref_id=i.id) for i in rows]
+    return None, [Evidence("期间内记录", len(rows), "incidents", tuple(i.id for i in rows))], gaps

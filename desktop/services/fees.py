@@ -1,0 +1,256 @@
+"""Prevention-fee ledger per policy (N-17, 据实列支 专款专用): budget, services delivered and their cost, balance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.models import (
+    Drill, EmergencyPlanAssist, FeeEntry, Inspection, Organisation, Policy, Project,
+    TrainingAttendance, TrainingSession,
+)
+from desktop.services import audit, permissions
+from desktop.services.context import Actor, NotFound, ValidationError, now
+
+KINDS = {"budget": "预算（预防费用拨付）", "service": "服务支出", "adjustment": "调整"}
+SERVICE_KINDS = {
+    "inspection": "风险辨识与隐患排查", "training": "安全教育培训", "drill": "应急演练",
+    "emergency_plan": "应急预案编制", "report": "服务成果与报告", "consulting": "技术咨询",
+    "other": "其他",
+}
+# what a service entry may point at, and the service kind it belongs to
+REF_TYPES = {"inspection": (Inspection, "inspection"), "training_session": (TrainingSession, "training"),
+             "drill": (Drill, "drill"), "emergency_plan_assist": (EmergencyPlanAssist, "emergency_plan")}
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class FeeForm:
+    date: dt.date
+    kind: str
+    amount: Decimal | str
+    service_kind: str = ""
+    description: str = ""
+    ref_type: str = ""
+    ref_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FeeRow:
+    id: int
+    policy_id: int
+    date: dt.date
+    kind: str
+    service_kind: str
+    description: str
+    amount: Decimal
+    ref_type: str
+    ref_id: int | None
+    balance: Decimal  # running balance after this entry
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+    service_kind: str
+    label: str
+    delivered: int  # services on record within the policy period
+    booked: int  # service entries in the ledger
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Ledger:
+    policy_id: int
+    policy_no: str
+    project_id: int
+    project_name: str
+    insurer_id: int
+    insurer_name: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+    prevention_fee: Decimal | None  # as stated in the policy
+    budget: Decimal
+    adjustments: Decimal
+    spent: Decimal
+    entries: tuple[FeeRow, ...]
+    services: tuple[ServiceLine, ...]
+
+    @property
+    def balance(self) -> Decimal:
+        return self.budget + self.adjustments - self.spent
+
+    @property
+    def overspent(self) -> bool:
+        return self.balance < 0
+
+    @property
+    def budget_differs(self) -> bool:
+        """The budget entered differs from the prevention fee stated in the policy."""
+        return self.prevention_fee is not None and self.budget != self.prevention_fee
+
+    @property
+    def has_budget(self) -> bool:
+        return self.budget > 0
+
+    @property
+    def unbooked(self) -> int:
+        return sum(max(0, s.delivered - s.booked) for s in self.services)
+
+
+def _policy(session: Session, policy_id: int) -> Policy:
+    policy = session.get(Policy, policy_id)
+    if policy is None or policy.deleted_at is not None:
+        raise NotFound("保单不存在或已删除。")
+    return policy
+
+
+def _amount(value: Decimal | str, errors: dict[str, str]) -> Decimal:
+    try:
+        return Decimal(str(value).replace(",", "").strip()).quantize(CENT)
+    except InvalidOperation:
+        errors["amount"] = "金额须为数字"
+        return Decimal(0)
+
+
+def _validate(session: Session, policy: Policy, form: FeeForm) -> tuple[Decimal, dict[str, str]]:
+    errors: dict[str, str] = {}
+    amount = _amount(form.amount, errors)
+    if form.kind not in KINDS:
+        errors["kind"] = "请选择预算、服务支出或调整"
+    elif form.kind == "adjustment":
+        if amount == 0 and "amount" not in errors:
+            errors["amount"] = "调整金额不能为零"
+        if not form.description.strip():
+            errors["description"] = "调整须说明原因"
+    elif amount <= 0 and "amount" not in errors:
+        errors["amount"] = "金额须大于零"
+    if abs(amount) >= Decimal("1e12"):
+        errors["amount"] = "金额过大，请核对"
+    if form.kind == "service" and form.service_kind not in SERVICE_KINDS:
+        errors["service_kind"] = "请选择服务类别"
+    if form.date > now().date():
+        errors["date"] = "日期不能晚于今天"
+    if form.ref_type or form.ref_id is not None:
+        errors.update(_validate_ref(session, policy, form))
+    return amount, errors
+
+
+def _validate_ref(session: Session, policy: Policy, form: FeeForm) -> dict[str, str]:
+    if form.kind != "service" or form.ref_type not in REF_TYPES or form.ref_id is None:
+        return {"ref_id": "只有服务支出可关联服务记录（检查、培训、演练、应急预案）"}
+    model, service_kind = REF_TYPES[form.ref_type]
+    record = session.get(model, form.ref_id)
+    if record is None or record.deleted_at is not None:
+        return {"ref_id": "关联的服务记录不存在"}
+    if form.ref_type == "training_session":
+        belongs = session.execute(select(TrainingAttendance.id).where(
+            TrainingAttendance.session_id == form.ref_id,
+            TrainingAttendance.project_id == policy.project_id)).first() is not None
+    else:
+        belongs = record.project_id == policy.project_id
+    if not belongs:
+        return {"ref_id": "关联的服务记录不属于该保单的项目"}
+    if form.service_kind != service_kind:
+        return {"service_kind": f"关联记录的服务类别应为“{SERVICE_KINDS[service_kind]}”"}
+    booked = session.execute(select(FeeEntry.id).where(
+        FeeEntry.policy_id == policy.id, FeeEntry.ref_type == form.ref_type,
+        FeeEntry.ref_id == form.ref_id, FeeEntry.deleted_at.is_(None))).first()
+    return {"ref_id": "该服务记录已在台账中列支，不能重复列支"} if booked else {}
+
+
+def add_entry(session: Session, actor: Actor, policy_id: int, form: FeeForm) -> FeeRow:
+    permissions.require(actor, "fee.edit")
+    policy = _policy(session, policy_id)
+    amount, errors = _validate(session, policy, form)
+    if errors:
+        raise ValidationError(errors)
+    entry = FeeEntry(policy_id=policy.id, date=form.date, kind=form.kind,
+                     service_kind=form.service_kind if form.kind == "service" else "",
+                     description=form.description.strip()[:300], amount=amount,
+                     ref_type=form.ref_type, ref_id=form.ref_id, created_by_id=actor.user_id)
+    session.add(entry)
+    audit.record_create(session, actor, entry)
+    return next(e for e in ledger(session, policy.id).entries if e.id == entry.id)
+
+
+def ensure_budget(session: Session, actor: Actor, policy_id: int, *, date: dt.date | None = None) -> FeeRow | None:
+    """Open the ledger with the policy's prevention fee as budget, unless a budget is there."""
+    policy = _policy(session, policy_id)
+    has = session.execute(select(FeeEntry.id).where(
+        FeeEntry.policy_id == policy.id, FeeEntry.kind == "budget", FeeEntry.deleted_at.is_(None))).first()
+    if has or not policy.prevention_fee:
+        return None
+    day = date or min(policy.start_date or now().date(), now().date())
+    return add_entry(session, actor, policy.id, FeeForm(
+        date=day, kind="budget", amount=policy.prevention_fee,
+        description=f"保单 {policy.policy_no} 事故预防服务费用"))
+
+
+def void_entry(session: Session, actor: Actor, entry_id: int, *, reason: str) -> None:
+    """Take a wrong entry out of the ledger; it stays in the audit trail with the reason."""
+    permissions.require(actor, "fee.edit")
+    entry = session.get(FeeEntry, entry_id)
+    if entry is None or entry.deleted_at is not None:
+        raise NotFound("台账记录不存在或已作废。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写作废原因"})
+    before = audit.snapshot(entry)
+    entry.deleted_at = now()
+    audit.record_update(session, actor, entry, before, action="void", note=reason.strip())
+
+
+def _delivered(session: Session, policy: Policy) -> Counter[str]:
+    start, end = policy.start_date or dt.date.min, policy.end_date or dt.date.max
+    pid = policy.project_id
+    counts: Counter[str] = Counter()
+    for kind, model in (("inspection", Inspection), ("drill", Drill), ("emergency_plan", EmergencyPlanAssist)):
+        counts[kind] = session.execute(select(func.count(model.id)).where(
+            model.project_id == pid, model.deleted_at.is_(None), model.date.between(start, end))).scalar_one()
+    counts["training"] = session.execute(select(func.count(TrainingSession.id)).join(
+        TrainingAttendance, TrainingAttendance.session_id == TrainingSession.id).where(
+        TrainingAttendance.project_id == pid, TrainingSession.deleted_at.is_(None),
+        TrainingSession.date.between(start, end))).scalar_one()
+    return counts
+
+
+def ledger(session: Session, policy_id: int, *, with_entries: bool = True) -> Ledger:
+    """The ledger of one policy with running balance and services delivered against booked."""
+    policy = _policy(session, policy_id)
+    project = session.get(Project, policy.project_id)
+    insurer = session.get(Organisation, policy.insurer_id)
+    rows = session.execute(select(FeeEntry).where(
+        FeeEntry.policy_id == policy.id, FeeEntry.deleted_at.is_(None))
+        .order_by(FeeEntry.date, FeeEntry.id)).scalars().all()
+    totals = {k: sum((e.amount for e in rows if e.kind == k), Decimal(0)) for k in KINDS}
+    balance, entries = Decimal(0), []
+    for e in rows:
+        balance += -e.amount if e.kind == "service" else e.amount
+        entries.append(FeeRow(e.id, e.policy_id, e.date, e.kind, e.service_kind, e.description,
+                              e.amount, e.ref_type, e.ref_id, balance))
+    delivered = _delivered(session, policy)
+    services = tuple(
+        ServiceLine(kind, label, delivered.get(kind, 0),
+                    sum(1 for e in rows if e.kind == "service" and e.service_kind == kind),
+                    sum((e.amount for e in rows if e.kind == "service" and e.service_kind == kind), Decimal(0)))
+        for kind, label in SERVICE_KINDS.items())
+    return Ledger(policy.id, policy.policy_no, policy.project_id, project.name if project else "",
+                  policy.insurer_id, insurer.name if insurer else "", policy.start_date, policy.end_date,
+                  policy.prevention_fee, totals["budget"], totals["adjustment"], totals["service"],
+                  tuple(entries) if with_entries else (), services)
+
+
+def ledgers(session: Session, *, project_ids: list[int] | None = None, insurer_id: int | None = None,
+            with_entries: bool = False) -> list[Ledger]:
+    """Ledgers of every policy in a scope (for lists, the self-check and the insurer's package)."""
+    stmt = select(Policy.id).where(Policy.deleted_at.is_(None))
+    if project_ids is not None:
+        stmt = stmt.where(Policy.project_id.in_(project_ids))
+    if insurer_id is not None:
+        stmt = stmt.where(Policy.insurer_id == insurer_id)
+    return [ledger(session, pid, with_entries=with_entries)
+            for pid in session.execute(stmt.order_by(Policy.project_id, Policy.id)).scalars()]

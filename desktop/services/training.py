@@ -1,0 +1,459 @@
+"""Training (N-13: plans, sessions, attendance, coverage, half-year rule, targeting) and emergency plans and drills (N-14)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models import (
+    Drill, EmergencyPlanAssist, Hazard, Project, TrainingAttendance, TrainingPlan, TrainingSession,
+)
+from desktop.services import audit, obligations, permissions, rules
+from desktop.services.context import Actor, NotFound, ValidationError, now
+from desktop.services.periods import Period, parse
+from desktop.services.projects import check_version, load as load_project
+from desktop.services.risk import add_months
+
+BASES = {"contract": "按合同约定", "half_year": "每半年集中培训"}
+ASSIST_KINDS = {"draft_provided": "协助编制应急预案", "written_suggestions": "书面修改建议"}
+RATINGS = ("优", "良", "中", "差")
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    id: int
+    project_id: int
+    basis: str
+    planned_sessions: int  # per half-year when the basis is the contract
+    topics: str
+    note: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Attendance:
+    project_id: int
+    managers: int = 0
+    workers: int = 0
+    roster: str = ""
+
+
+@dataclass(frozen=True)
+class SessionForm:
+    date: dt.date
+    topic: str
+    categories: tuple[str, ...] = ()
+    trainer: str = ""
+    duration_hours: Decimal | str = Decimal("2.0")
+    location: str = ""
+    centralized: bool = False
+    materials: str = ""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    date: dt.date
+    topic: str
+    categories: tuple[str, ...]
+    trainer: str
+    duration_hours: Decimal
+    location: str
+    centralized: bool
+    attendance: tuple[Attendance, ...]
+    version: int
+
+
+@dataclass(frozen=True)
+class HalfYearStatus:
+    project_id: int
+    period: str
+    basis: str
+    required_sessions: int
+    session_ids: tuple[int, ...]
+    centralized_sessions: int
+    managers_trained: int  # attendances (人次) in the half-year
+    workers_trained: int
+    headcount_managers: int
+    headcount_workers: int
+    hazard_categories: tuple[str, ...]  # found on the project before the sessions
+    targeted_session_ids: tuple[int, ...]
+
+    @property
+    def frequency_met(self) -> bool:
+        if self.basis == "contract":
+            return len(self.session_ids) >= self.required_sessions
+        return self.centralized_sessions >= 1
+
+    @property
+    def coverage_met(self) -> bool:
+        heads = self.headcount_managers + self.headcount_workers
+        return heads > 0 and self.managers_trained >= self.headcount_managers \
+            and self.workers_trained >= self.headcount_workers
+
+    def percent(self, group: str) -> float | None:
+        head = getattr(self, f"headcount_{group}")
+        done = getattr(self, f"{group}_trained")
+        return None if head == 0 else round(min(100.0, 100.0 * done / head), 1)
+
+    @property
+    def targeted(self) -> bool:
+        return bool(self.targeted_session_ids)
+
+
+@dataclass(frozen=True)
+class DrillForm:
+    project_id: int
+    date: dt.date
+    scenario: str
+    location: str = ""
+    participants: int = 0
+    organiser: str = ""
+    observations: str = ""
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    id: int
+    project_id: int
+    date: dt.date
+    scenario: str
+    participants: int
+    organiser: str
+    evaluation: str
+    findings: str
+    improvements: str
+    rating: str
+    version: int
+
+    @property
+    def evaluated(self) -> bool:
+        return bool(self.evaluation.strip())
+
+
+@dataclass(frozen=True)
+class AssistRow:
+    id: int
+    project_id: int
+    kind: str
+    date: dt.date
+    title: str
+    summary: str
+    kind_label: str = ""
+
+
+def split_categories(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    parts = text if isinstance(text, tuple) else re.split(r"[,，、;；\n]", text or "")
+    out: list[str] = []
+    for p in parts:
+        p = p.strip()
+        if p and p not in out:
+            out.append(p)
+    return tuple(out)
+
+
+def _matches(a: str, b: str) -> bool:
+    return a == b or a in b or b in a
+
+
+# -- plans -------------------------------------------------------------------------------
+
+
+def set_plan(session: Session, actor: Actor, project_id: int, *, basis: str, planned_sessions: int,
+             topics: str = "", note: str = "") -> PlanRow:
+    """The project's training plan (one current plan per project; editing keeps the audit trail)."""
+    permissions.require(actor, "training.edit")
+    load_project(session, project_id)
+    errors: dict[str, str] = {}
+    if basis not in BASES:
+        errors["basis"] = "培训依据须为“按合同约定”或“每半年集中培训”"
+    if not isinstance(planned_sessions, int) or not 1 <= planned_sessions <= 50:
+        errors["planned_sessions"] = "计划培训次数须为 1 到 50 之间的整数"
+    if errors:
+        raise ValidationError(errors)
+    plan = _plan(session, project_id)
+    if plan is None:
+        plan = TrainingPlan(project_id=project_id, basis=basis, planned_sessions=planned_sessions,
+                            topics=topics.strip(), note=note.strip())
+        session.add(plan)
+        audit.record_create(session, actor, plan)
+    else:
+        before = audit.snapshot(plan)
+        plan.basis, plan.planned_sessions = basis, planned_sessions
+        plan.topics, plan.note = topics.strip(), note.strip()
+        audit.record_update(session, actor, plan, before)
+    return PlanRow(plan.id, project_id, plan.basis, plan.planned_sessions, plan.topics, plan.note,
+                   plan.version)
+
+
+def _plan(session: Session, project_id: int) -> TrainingPlan | None:
+    return session.execute(select(TrainingPlan).where(
+        TrainingPlan.project_id == project_id, TrainingPlan.deleted_at.is_(None))
+        .order_by(TrainingPlan.id.desc()).limit(1)).scalar_one_or_none()
+
+
+# -- sessions and attendance --------------------------------------------------------------
+
+
+def _validate_session(form: SessionForm) -> tuple[Decimal, dict[str, str]]:
+    errors: dict[str, str] = {}
+    if not form.topic.strip():
+        errors["topic"] = "请填写培训主题"
+    elif len(form.topic) > 200:
+        errors["topic"] = "培训主题不超过 200 字"
+    if form.date > now().date():
+        errors["date"] = "培训日期不能晚于今天"
+    if len(",".join(split_categories(form.categories))) > 300:
+        errors["categories"] = "针对的隐患类别过多（合计不超过 300 字）"
+    try:
+        hours = Decimal(str(form.duration_hours))
+        if not Decimal("0.5") <= hours <= Decimal("24"):
+            errors["duration_hours"] = "培训学时须在 0.5 到 24 小时之间"
+    except InvalidOperation:
+        hours = Decimal(0)
+        errors["duration_hours"] = "培训学时须为数字"
+    return hours, errors
+
+
+def _validate_attendance(session: Session, items: tuple[Attendance, ...] | list[Attendance]) -> dict[str, str]:
+    seen: set[int] = set()
+    for a in items:
+        project = session.get(Project, a.project_id)
+        if project is None or project.deleted_at is not None:
+            return {"attendance": "参训项目不存在"}
+        if a.project_id in seen:
+            return {"attendance": f"项目“{project.name}”重复登记"}
+        seen.add(a.project_id)
+        if a.managers < 0 or a.workers < 0 or a.managers + a.workers == 0:
+            return {"attendance": f"请填写项目“{project.name}”参训的管理人员或作业人员人数"}
+    return {}
+
+
+def record_session(session: Session, actor: Actor, form: SessionForm,
+                   attendance: tuple[Attendance, ...] | list[Attendance]) -> SessionRow:
+    """A training session and, per project, how many managers and workers attended."""
+    permissions.require(actor, "training.edit")
+    hours, errors = _validate_session(form)
+    errors.update(_validate_attendance(session, attendance))
+    if not attendance:
+        errors["attendance"] = "请至少登记一个参训项目"
+    if errors:
+        raise ValidationError(errors)
+    row = TrainingSession(date=form.date, topic=form.topic.strip(),
+                          categories=",".join(split_categories(form.categories)),
+                          trainer=form.trainer.strip(), duration_hours=hours,
+                          location=form.location.strip(), centralized=form.centralized,
+                          materials=form.materials, created_by_id=actor.user_id)
+    session.add(row)
+    session.flush()
+    session.add_all(TrainingAttendance(session_id=row.id, project_id=a.project_id, managers=a.managers,
+                                       workers=a.workers, roster=a.roster.strip()) for a in attendance)
+    audit.record_create(session, actor, row, note="参训：" + "；".join(
+        f"项目{a.project_id} 管理{a.managers}人 作业{a.workers}人" for a in attendance))
+    return get_session(session, row.id)
+
+
+def set_attendance(session: Session, actor: Actor, session_id: int, item: Attendance) -> SessionRow:
+    """Add or correct one project's attendance at a session."""
+    permissions.require(actor, "training.edit")
+    _load_session(session, session_id)
+    errors = _validate_attendance(session, [item])
+    if errors:
+        raise ValidationError(errors)
+    row = session.execute(select(TrainingAttendance).where(
+        TrainingAttendance.session_id == session_id,
+        TrainingAttendance.project_id == item.project_id)).scalar_one_or_none()
+    before = audit.snapshot(row) if row else None
+    if row is None:
+        row = TrainingAttendance(session_id=session_id, project_id=item.project_id)
+        session.add(row)
+    row.managers, row.workers, row.roster = item.managers, item.workers, item.roster.strip()
+    session.flush()
+    audit.record(session, actor, action="update" if before else "create", entity="training_attendance",
+                 entity_id=row.id, before=before, after=audit.snapshot(row))
+    return get_session(session, session_id)
+
+
+def _load_session(session: Session, session_id: int) -> TrainingSession:
+    row = session.get(TrainingSession, session_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFound("培训记录不存在或已删除。")
+    return row
+
+
+def get_session(session: Session, session_id: int) -> SessionRow:
+    t = _load_session(session, session_id)
+    att = tuple(Attendance(a.project_id, a.managers, a.workers, a.roster) for a in session.execute(
+        select(TrainingAttendance).where(TrainingAttendance.session_id == t.id)
+        .order_by(TrainingAttendance.project_id)).scalars())
+    return SessionRow(t.id, t.date, t.topic, split_categories(t.categories), t.trainer,
+                      t.duration_hours, t.location, t.centralized, att, t.version)
+
+
+def delete_session(session: Session, actor: Actor, session_id: int, *, expected_version: int,
+                   reason: str) -> None:
+    permissions.require(actor, "training.edit")
+    row = _load_session(session, session_id)
+    check_version(row, expected_version, "培训记录")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写删除原因"})
+    before = audit.snapshot(row)
+    row.deleted_at = now()
+    audit.record_update(session, actor, row, before, action="delete", note=reason.strip())
+
+
+def sessions_for_project(session: Session, project_id: int, *, period: Period | None = None) -> list[SessionRow]:
+    stmt = select(TrainingSession.id).join(
+        TrainingAttendance, TrainingAttendance.session_id == TrainingSession.id).where(
+        TrainingAttendance.project_id == project_id, TrainingSession.deleted_at.is_(None))
+    if period is not None:
+        stmt = stmt.where(TrainingSession.date.between(period.start, period.end))
+    ids = session.execute(stmt.order_by(TrainingSession.date, TrainingSession.id)).scalars().all()
+    return [get_session(session, i) for i in ids]
+
+
+# -- the half-year rule, coverage and targeting (C-4a/b/c) ---------------------------------
+
+
+def hazard_categories(session: Session, project_id: int, *, before: dt.date,
+                      months: int | None = None) -> tuple[str, ...]:
+    """Hazard categories found on the project in the months up to `before` (inclusive)."""
+    months = int(rules.get(session, "training.hazard_lookback_months")) if months is None else months
+    return tuple(session.execute(select(Hazard.category).where(
+        Hazard.project_id == project_id, Hazard.deleted_at.is_(None), Hazard.category != "",
+        Hazard.status != "cancelled", Hazard.found_date <= before,
+        Hazard.found_date >= add_months(before, -months)).group_by(Hazard.category)
+        .order_by(Hazard.category)).scalars())
+
+
+def half_year_statuses(session: Session, half: Period, project_ids: list[int]) -> dict[int, HalfYearStatus]:
+    months = int(rules.get(session, "training.hazard_lookback_months"))
+    untrained = set(obligations.untrained_in(session, half, project_ids))
+    out: dict[int, HalfYearStatus] = {}
+    for pid in project_ids:
+        project = load_project(session, pid)
+        plan = _plan(session, pid)
+        basis = plan.basis if plan else "half_year"
+        sessions = [] if pid in untrained else sessions_for_project(session, pid, period=half)
+        mine = [next(a for a in s.attendance if a.project_id == pid) for s in sessions]
+        # categories found during the half-year and the look-back before it
+        found = set(hazard_categories(session, pid, before=half.end, months=months + 6))
+        targeted = []
+        for s in sessions:
+            wanted = hazard_categories(session, pid, before=s.date, months=months)
+            # with no hazards yet, content declared for some category counts as targeted
+            if (wanted and any(_matches(c, w) for c in s.categories for w in wanted)) or (
+                    not wanted and s.categories):
+                targeted.append(s.id)
+        out[pid] = HalfYearStatus(
+            pid, half.label, basis, plan.planned_sessions if plan and basis == "contract" else 1,
+            tuple(s.id for s in sessions), sum(1 for s in sessions if s.centralized),
+            sum(a.managers for a in mine), sum(a.workers for a in mine),
+            project.headcount_managers, project.headcount_workers, tuple(sorted(found)),
+            tuple(targeted))
+    return out
+
+
+def half_year_status(session: Session, project_id: int, half: Period | str) -> HalfYearStatus:
+    """Training frequency (per contract, else one centralized session), coverage of all managers
+    and workers against the headcount, and targeting, for one project and half-year."""
+    half = parse(half) if isinstance(half, str) else half
+    if "H" not in half.label:
+        raise ValidationError({"half": "请选择半年度（如 2026H1）"})
+    return half_year_statuses(session, half, [project_id])[project_id]
+
+
+# -- emergency plans and drills (N-14) ------------------------------------------------------
+
+
+def record_assist(session: Session, actor: Actor, project_id: int, *, kind: str, date: dt.date,
+                  title: str, summary: str = "") -> AssistRow:
+    """Help with the insured's emergency plan: a draft provided or written suggestions (C-5a)."""
+    permissions.require(actor, "drill.edit")
+    load_project(session, project_id)
+    errors: dict[str, str] = {}
+    if kind not in ASSIST_KINDS:
+        errors["kind"] = "请选择协助编制或书面修改建议"
+    if not title.strip():
+        errors["title"] = "请填写应急预案名称"
+    if date > now().date():
+        errors["date"] = "日期不能晚于今天"
+    if errors:
+        raise ValidationError(errors)
+    row = EmergencyPlanAssist(project_id=project_id, kind=kind, date=date, title=title.strip(),
+                              summary=summary.strip(), created_by_id=actor.user_id)
+    session.add(row)
+    audit.record_create(session, actor, row)
+    return AssistRow(row.id, project_id, kind, date, row.title, row.summary, ASSIST_KINDS[kind])
+
+
+def assists_for_project(session: Session, project_id: int) -> list[AssistRow]:
+    return [AssistRow(a.id, a.project_id, a.kind, a.date, a.title, a.summary, ASSIST_KINDS.get(a.kind, a.kind))
+            for a in session.execute(select(EmergencyPlanAssist).where(
+                EmergencyPlanAssist.project_id == project_id, EmergencyPlanAssist.deleted_at.is_(None))
+                .order_by(EmergencyPlanAssist.date)).scalars()]
+
+
+def _drill_row(d: Drill) -> DrillRow:
+    return DrillRow(d.id, d.project_id, d.date, d.scenario, d.participants, d.organiser,
+                    d.evaluation, d.findings, d.improvements, d.rating, d.version)
+
+
+def record_drill(session: Session, actor: Actor, form: DrillForm) -> DrillRow:
+    permissions.require(actor, "drill.edit")
+    load_project(session, form.project_id)
+    errors: dict[str, str] = {}
+    if not form.scenario.strip():
+        errors["scenario"] = "请填写演练科目（如高处坠落、坍塌、火灾）"
+    if form.date > now().date():
+        errors["date"] = "演练日期不能晚于今天"
+    if form.participants < 0:
+        errors["participants"] = "参演人数不能为负数"
+    if errors:
+        raise ValidationError(errors)
+    drill = Drill(project_id=form.project_id, date=form.date, scenario=form.scenario.strip(),
+                  location=form.location.strip(), participants=form.participants,
+                  organiser=form.organiser.strip(), observations=form.observations.strip(),
+                  created_by_id=actor.user_id)
+    session.add(drill)
+    audit.record_create(session, actor, drill)
+    return _drill_row(drill)
+
+
+def evaluate_drill(session: Session, actor: Actor, drill_id: int, *, evaluation: str, rating: str,
+                   findings: str = "", improvements: str = "", expected_version: int) -> DrillRow:
+    """The agency's evaluation of how the drill went (C-5b: 演练成效总结评估)."""
+    permissions.require(actor, "drill.edit")
+    drill = session.get(Drill, drill_id)
+    if drill is None or drill.deleted_at is not None:
+        raise NotFound("演练记录不存在或已删除。")
+    check_version(drill, expected_version, "演练记录")
+    errors: dict[str, str] = {}
+    if not evaluation.strip():
+        errors["evaluation"] = "请填写演练成效评估"
+    if rating not in RATINGS:
+        errors["rating"] = "评价等级须为 优、良、中、差 之一"
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(drill)
+    drill.evaluation, drill.rating = evaluation.strip(), rating
+    drill.findings, drill.improvements = findings.strip(), improvements.strip()
+    audit.record_update(session, actor, drill, before, action="evaluate")
+    return _drill_row(drill)
+
+
+def drills_for_project(session: Session, project_id: int) -> list[DrillRow]:
+    return [_drill_row(d) for d in session.execute(select(Drill).where(
+        Drill.project_id == project_id, Drill.deleted_at.is_(None)).order_by(Drill.date)).scalars()]
+
+
+def drills_unevaluated(session: Session, *, project_ids: list[int] | None = None) -> list[DrillRow]:
+    stmt = select(Drill).where(Drill.deleted_at.is_(None), Drill.evaluation == "")
+    if project_ids is not None:
+        stmt = stmt.where(Drill.project_id.in_(project_ids))
+    return [_drill_row(d) for d in session.execute(stmt.order_by(Drill.date)).scalars()]
