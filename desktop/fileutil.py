@@ -22,6 +22,7 @@ def atomic_writer(path: Path | str, mode: str = "wb") -> Iterator[IO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; documents and exports are for sharing
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     except BaseException:

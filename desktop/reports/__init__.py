@@ -1,0 +1,1 @@
+"""Document engine: pure builders that turn plain dataclasses into PDF and XLSX files."""

@@ -1,0 +1,186 @@
+"""The house layout: A4 page template with header, 第 X 页 共 Y 页 footer, title block, draft mark."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer, Table
+from reportlab.platypus import TableStyle
+
+from desktop.fileutil import atomic_writer
+from desktop.reports.data import DocMeta
+from desktop.reports.fonts import BODY, ensure_fonts, text_width
+from desktop.reports.photos import shrink_photo
+from desktop.reports.styles import GREY, INK, RULE, BoldText
+from desktop.reports.text import cn_date
+
+log = logging.getLogger("desktop.reports")
+
+MARGIN_X = 20 * mm
+MARGIN_X_WIDE = 12 * mm
+MARGIN_TOP = 24 * mm
+MARGIN_BOTTOM = 18 * mm
+
+
+def title_block(meta: DocMeta, width: float) -> list[Flowable]:
+    """The document title, then 编号 (文号) on the left and the date on the right."""
+    line = Table([[f"编号：{meta.number}", f"日期：{cn_date(meta.date)}"]],
+                 colWidths=[width * 0.6, width * 0.4])
+    line.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), BODY, 10),
+        ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("LINEBELOW", (0, 0), (-1, 0), 1.2, RULE),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ]))
+    return [BoldText(meta.title, size=20, align="center", space_before=2, space_after=8),
+            line, Spacer(1, 5 * mm)]
+
+
+class _NumberedCanvas(Canvas):
+    """Keeps each finished page until save() so the footer can say 共 Y 页."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._footer(number, total)
+            super().showPage()
+        super().save()
+
+    def _footer(self, number: int, total: int) -> None:
+        width, _ = self._pagesize
+        self.saveState()
+        self.setFont(BODY, 9)
+        self.setFillColor(GREY)
+        self.drawCentredString(width / 2, MARGIN_BOTTOM - 9 * mm, f"第 {number} 页 共 {total} 页")
+        self.restoreState()
+
+
+class HouseDoc(BaseDocTemplate):
+    """A4 portrait (or landscape for wide registers) with the agency header on every page."""
+
+    def __init__(self, target, meta: DocMeta, *, wide: bool = False) -> None:
+        ensure_fonts()
+        self.meta = meta
+        margin_x = MARGIN_X_WIDE if wide else MARGIN_X
+        super().__init__(
+            target, pagesize=landscape(A4) if wide else A4,
+            leftMargin=margin_x, rightMargin=margin_x,
+            topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
+            title=meta.title, author=meta.agency.name, subject=meta.number,
+            creator="RiskDesk", initialFontName=BODY, initialFontSize=10,
+        )
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height,
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+        self.addPageTemplates([PageTemplate(
+            id="house", frames=[frame], onPage=self._header, onPageEnd=self._watermark,
+        )])
+        self._logo = _logo_reader(meta.agency.logo_path)
+
+    def _header(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        width, height = self.pagesize
+        top = height - 10 * mm
+        x = self.leftMargin
+        canv.saveState()
+        if self._logo is not None:
+            iw, ih = self._logo.getSize()
+            h = 9 * mm
+            w = h * iw / ih
+            canv.drawImage(self._logo, x, top - h + 2.5 * mm, width=w, height=h)
+            x += w + 2.5 * mm
+        canv.setFont(BODY, 11)
+        canv.setFillColor(INK)
+        canv.setStrokeColor(INK)
+        canv.setLineWidth(0.3)
+        canv.drawString(x, top - 4 * mm, self.meta.agency.name, mode=2)
+        canv.setFont(BODY, 8)
+        canv.setFillColor(GREY)
+        right = width - self.rightMargin
+        room = right - (x + text_width(self.meta.agency.name, 11) + 8 * mm)
+        canv.drawRightString(right, top - 1 * mm, _fit(self.meta.title, room, 8))
+        canv.drawRightString(right, top - 5 * mm, _fit(self.meta.number, room, 8))
+        canv.setStrokeColor(GREY)
+        canv.setLineWidth(0.5)
+        canv.line(self.leftMargin, top - 7.5 * mm, right, top - 7.5 * mm)
+        canv.restoreState()
+
+    def _watermark(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        if not self.meta.draft:
+            return
+        width, height = self.pagesize
+        red = colors.HexColor("#c62828")
+        canv.saveState()
+        # a boxed stamp in the header: still legible where a faint watermark prints too light
+        canv.setStrokeColor(red)
+        canv.setFillColor(red)
+        canv.setLineWidth(1)
+        canv.roundRect(width / 2 - 12 * mm, height - 13 * mm, 24 * mm, 7 * mm, 1.5 * mm)
+        canv.setFont(BODY, 11)
+        canv.drawCentredString(width / 2, height - 11 * mm, "草稿")
+        canv.setFillAlpha(0.16)
+        canv.setFont(BODY, 110)
+        canv.translate(width / 2, height / 2)
+        canv.rotate(35)
+        canv.drawCentredString(0, -40, "草稿")
+        canv.restoreState()
+
+
+def _fit(text: str, width: float, size: float) -> str:
+    """`text` shortened with … to fit `width` points (long titles in the small header)."""
+    if text_width(text, size) <= width:
+        return text
+    while text and text_width(text + "…", size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _logo_reader(path: Path | None) -> ImageReader | None:
+    """The logo shrunk for a 9 mm header: a poster-sized file never reaches the PDF."""
+    if path is None:
+        return None
+    shrunk = shrink_photo(path, max_px=300)
+    if shrunk is None:
+        log.warning("logo %s unreadable; header without logo", path)
+        return None
+    return ImageReader(io.BytesIO(shrunk.data))
+
+
+def write_pdf(meta: DocMeta, story: Sequence[Flowable], path: Path | str, *,
+              wide: bool = False, progress: Callable[[int], None] | None = None) -> Path:
+    """Lay out `story` in the house template and write it atomically to `path`.
+
+    `progress(pages_done)` is called after each page; an exception raised by it (a cancel)
+    stops the build and leaves no file behind.
+    """
+    target = Path(path)
+    with atomic_writer(target, "wb") as fh:
+        doc = HouseDoc(fh, meta, wide=wide)
+        if progress is not None:
+            doc.setProgressCallBack(lambda kind, value: progress(value) if kind == "PAGE" else None)
+        doc.build(list(story), canvasmaker=_NumberedCanvas)
+    log.info("wrote %s (%s)", target, meta.title)
+    return target
+
+
+def frame_width(*, wide: bool = False) -> float:
+    """Usable width of the body frame, for sizing tables before the document exists."""
+    page_width = landscape(A4)[0] if wide else A4[0]
+    return page_width - 2 * (MARGIN_X_WIDE if wide else MARGIN_X)

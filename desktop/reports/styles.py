@@ -1,0 +1,87 @@
+"""Paragraph styles, colours and the fill-and-stroke heading of the house layout."""
+
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Paragraph
+
+from desktop.reports.fonts import BODY, ensure_fonts
+from desktop.reports.text import wrap_cjk
+
+INK = colors.HexColor("#1a1a1a")
+RULE = colors.HexColor("#b71c1c")  # the red rule under an official header
+GREY = colors.HexColor("#555555")
+
+
+def _style(name: str, size: float, **kw: object) -> ParagraphStyle:
+    kw.setdefault("leading", round(size * 1.5, 1))
+    kw.setdefault("textColor", INK)
+    return ParagraphStyle(name, fontName=BODY, fontSize=size, wordWrap="CJK", **kw)
+
+
+class Styles:
+    """Paragraph styles of the house layout; every one wraps Chinese (wordWrap='CJK')."""
+
+    body = _style("body", 11, alignment=TA_JUSTIFY, firstLineIndent=22, spaceAfter=4)
+    plain = _style("plain", 11, alignment=TA_LEFT, spaceAfter=2)
+    item = _style("item", 11, alignment=TA_JUSTIFY, leftIndent=22, firstLineIndent=-22,
+                  spaceAfter=2)
+    item_small = _style("item_small", 9, leading=13, leftIndent=18, firstLineIndent=-18)
+    salutation = _style("salutation", 11, spaceBefore=6, spaceAfter=4)
+    cell = _style("cell", 9, leading=12.5)
+    cell_center = _style("cell_center", 9, leading=12.5, alignment=TA_CENTER)
+    label = _style("label", 9, leading=12.5, alignment=TA_CENTER, textColor=GREY)
+    small = _style("small", 8.5, leading=12, textColor=GREY)
+    caption = _style("caption", 8, leading=10, alignment=TA_CENTER, textColor=GREY)
+    sign = _style("sign", 9.5, leading=15)
+
+
+class BoldText(Flowable):
+    """A heading drawn fill-and-stroke (render mode 2): weight without a bold font file."""
+
+    def __init__(self, text: str, *, size: float = 13, align: str = "left",
+                 space_before: float = 6, space_after: float = 4, colour=INK) -> None:
+        super().__init__()
+        self.text = text
+        self.size = size
+        self.align = align
+        self.colour = colour
+        self.spaceBefore = space_before
+        self.spaceAfter = space_after
+        self._lines: list[str] = [text]
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self._avail = avail_width
+        self._lines = wrap_cjk(self.text, avail_width, self.size).split("\n")
+        return avail_width, len(self._lines) * self.size * 1.35
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setFont(BODY, self.size)
+        c.setFillColor(self.colour)
+        c.setStrokeColor(self.colour)
+        c.setLineWidth(self.size * 0.035)
+        y = len(self._lines) * self.size * 1.35 - self.size
+        for line in self._lines:
+            if self.align == "center":
+                c.drawCentredString(self._avail / 2, y, line, mode=2)
+            else:
+                c.drawString(0, y, line, mode=2)
+            y -= self.size * 1.35
+        c.restoreState()
+
+
+def heading(text: str, *, size: float = 12.5) -> BoldText:
+    """A section heading such as 一、服务内容; it never ends a page alone."""
+    h = BoldText(text, size=size, space_before=10 if size > 11 else 6, space_after=5)
+    h.keepWithNext = True
+    return h
+
+
+def P(markup: str, style: ParagraphStyle) -> Paragraph:  # noqa: N802 - reads like Paragraph
+    """A Paragraph in the house font; registers the font first (Paragraph resolves it at once)."""
+    ensure_fonts()
+    return Paragraph(markup, style)

@@ -1,0 +1,111 @@
+"""Text helpers for documents: Chinese dates, markup escaping and fast CJK line breaking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.sax.saxutils import escape
+
+from desktop.reports.fonts import char_width
+
+# 避头 characters: never start a line with closing punctuation (GB/T 15834 practice).
+_NO_LINE_START = frozenset("，。、；：！？）》」』”’〕】〗…—%‰,.;:!?)]}")
+# 避尾 characters: never end a line with opening punctuation.
+_NO_LINE_END = frozenset("（《「『“‘〔【〖([{")
+# no-break spaces: a Paragraph would collapse ordinary ones
+BLANK_DATE = "\xa0" * 6 + "年" + "\xa0" * 4 + "月" + "\xa0" * 4 + "日"
+
+
+def cn_date(value: dt.date | None, *, blank: str = BLANK_DATE) -> str:
+    """2026年3月5日; a blank form line (to fill in by hand) when there is no date yet."""
+    if value is None:
+        return blank
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def cn_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{cn_date(value)} {value.hour:02d}时{value.minute:02d}分"
+
+
+def iso(value: dt.date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def yes_no(value: bool) -> str:
+    return "是" if value else "否"
+
+
+def para(text: str) -> str:
+    """Escape user text for a Paragraph and keep its line breaks."""
+    return escape(text or "").replace("\n", "<br/>")
+
+
+def join_cn(items: tuple[str, ...] | list[str]) -> str:
+    return "、".join(i for i in items if i)
+
+
+def wrap_cjk(text: str, width: float, size: float) -> str:
+    """Break `text` into lines no wider than `width` points, joined with newlines.
+
+    A register of thousands of rows cannot afford a Paragraph per cell (measured: 6.2 s
+    instead of 3.4 s for 5,000 rows); a ReportLab table draws newline-separated plain strings
+    directly, so long cells are broken here with cached glyph widths and the usual
+    punctuation rules.
+    """
+    text = (text or "").replace("\r", "")
+    if "\n" in text:
+        return "\n".join(wrap_cjk(part, width, size) for part in text.split("\n"))
+    total = 0.0
+    for c in text:
+        total += char_width(c, size)
+    if total <= width:
+        return text
+    lines: list[str] = []
+    current: list[str] = []
+    x = 0.0
+    for c in text:
+        w = char_width(c, size)
+        if x + w > width and current:
+            if c in _NO_LINE_START:
+                # hang the punctuation on the current line rather than start a line with it
+                current.append(c)
+                lines.append("".join(current))
+                current, x = [], 0.0
+                continue
+            carry: list[str] = []
+            if current[-1] in _NO_LINE_END and len(current) > 1:
+                carry.append(current.pop())
+            if not carry and _is_word_char(c):
+                carry = _keep_word(current)
+            lines.append("".join(current))
+            current = carry + [c]
+            x = sum(char_width(ch, size) for ch in current)
+        else:
+            current.append(c)
+            x += w
+    if current:
+        lines.append("".join(current))
+    return "\n".join(lines)
+
+
+def _keep_word(current: list[str]) -> list[str]:
+    """Move a trailing Latin word or number to the next line instead of cutting it."""
+    tail = 0
+    while tail < len(current) and tail < 16 and _is_word_char(current[-1 - tail]):
+        tail += 1
+    if 0 < tail < len(current):
+        moved = current[-tail:]
+        del current[-tail:]
+        return moved
+    return []
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isascii() and (c.isalnum() or c in "-_./#")
+
+
+def quoted(name: str) -> str:
+    """“name” with any inner double quotes turned single, as Chinese nesting requires."""
+    inner = (name or "").replace("“", "‘").replace("”", "’")
+    return f"“{inner}”"

@@ -1,0 +1,161 @@
+"""The hazard register: multi-page PDF with page X of Y and repeated header; XLSX round trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import asdict
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from desktop.reports import registers
+from desktop.reports.data import LEVEL_LIGHT, RegisterData
+from tests.reports.conftest import flat, meta, page_count, pdffonts, pdftotext, register_rows
+
+pytestmark = pytest.mark.usefixtures("poppler")
+
+
+@pytest.fixture
+def register(agency):
+    return RegisterData(meta(agency, "隐患排查及问题整改清单", "风控清单〔2026〕0001号"),
+                        scope_label="全部在保项目", period_label="2026年第一季度",
+                        rows=register_rows(120))
+
+
+def test_pdf_pages_are_numbered_x_of_y_and_repeat_the_header(tmp_path, register):
+    path = registers.build_hazard_register_pdf(register, tmp_path / "reg.pdf")
+    pages = page_count(path)
+    assert pages >= 3
+    assert all(r[-5] == "yes" for r in pdffonts(path))
+    for number in (1, 2, pages):
+        assert f"第{number}页共{pages}页" in flat(pdftotext(path, first=number))
+    page2 = flat(pdftotext(path, first=2))
+    for header in ("序号", "隐患编号", "隐患描述", "整改期限", "责任单位"):
+        assert header in page2
+    assert "草稿" not in pdftotext(path)
+
+
+def test_pdf_draft_mark_on_every_page(tmp_path, register):
+    from dataclasses import replace
+
+    draft = replace(register, meta=replace(register.meta, draft=True))
+    path = registers.build_hazard_register_pdf(draft, tmp_path / "d.pdf")
+    for number in range(1, page_count(path) + 1):
+        assert "草稿" in pdftotext(path, first=number)
+
+
+def test_pdf_rows_and_summary(tmp_path, register):
+    path = registers.build_hazard_register_pdf(register, tmp_path / "reg.pdf")
+    text = flat(pdftotext(path, raw=True))
+    assert "隐患共120项" in text
+    assert "YH-2026-00001" in text and "YH-2026-00120" in text
+    assert flat(register.rows[0].description) in text
+
+
+def test_xlsx_layout_fills_dates_and_round_trip(tmp_path, register):
+    path = registers.build_hazard_register_xlsx(register, tmp_path / "reg.xlsx")
+    wb = load_workbook(path)
+    ws = wb[registers.SHEET_NAME]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:O{len(register.rows) + 1}"
+    assert tuple(c.value for c in ws[1]) == registers.HEADERS
+    assert ws.column_dimensions["F"].width == 48
+    level_col = registers.HEADERS.index("等级") + 1
+    for r, row in enumerate(register.rows, start=2):
+        fill = ws.cell(r, level_col).fill.fgColor.rgb
+        assert fill.endswith(LEVEL_LIGHT[row.level].lstrip("#").upper())
+    found = ws.cell(2, registers.HEADERS.index("发现日期") + 1)
+    assert isinstance(found.value, dt.datetime) and found.number_format == "yyyy-mm-dd"
+    assert found.value.date() == register.rows[0].found_date
+    assert "说明" in wb.sheetnames
+    expected = [{"seq": i, **asdict(r)} for i, r in enumerate(register.rows, start=1)]
+    assert registers.read_hazard_xlsx(path) == expected
+
+
+def test_xlsx_keeps_text_that_looks_like_a_formula(tmp_path, register):
+    from dataclasses import replace
+
+    odd = replace(register.rows[0], description="=HYPERLINK(\"x\")", location="=1+1")
+    data = replace(register, rows=[odd])
+    path = registers.build_hazard_register_xlsx(data, tmp_path / "f.xlsx")
+    assert registers.read_hazard_xlsx(path)[0]["description"] == "=HYPERLINK(\"x\")"
+    assert registers.read_hazard_xlsx(path)[0]["location"] == "=1+1"
+
+
+def test_read_accepts_hand_edited_values_and_rejects_other_layouts(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(registers.HEADERS))
+    ws.append([1, "YH-1", "项目", "2026-03-01", "", "描述", "", 2, "否", "", None, "", "整改中", "",
+               "否"])
+    ws.append([None] * len(registers.HEADERS))
+    path = tmp_path / "hand.xlsx"
+    wb.save(path)
+    rows = registers.read_hazard_xlsx(path)
+    assert len(rows) == 1
+    assert rows[0]["found_date"] == dt.date(2026, 3, 1) and rows[0]["level"] == 2
+    assert rows[0]["deadline"] is None and rows[0]["is_major"] is False
+
+    ws.cell(2, registers.HEADERS.index("等级") + 1, "五级")
+    wb.save(path)
+    with pytest.raises(ValueError, match="第 2 行"):
+        registers.read_hazard_xlsx(path)
+    ws.cell(1, 1, "编号")
+    wb.save(path)
+    with pytest.raises(ValueError, match="表头"):
+        registers.read_hazard_xlsx(path)
+
+
+@pytest.mark.slow
+def test_five_thousand_rows_in_a_few_seconds(tmp_path, agency):
+    data = RegisterData(meta(agency, "隐患排查及问题整改清单", "风控清单〔2026〕0002号"),
+                        "全部在保项目", "2026年", register_rows(5000))
+    start = time.perf_counter()
+    registers.build_hazard_register_pdf(data, tmp_path / "big.pdf")
+    pdf_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    registers.build_hazard_register_xlsx(data, tmp_path / "big.xlsx")
+    xlsx_seconds = time.perf_counter() - start
+    assert pdf_seconds < 15 and xlsx_seconds < 10, (pdf_seconds, xlsx_seconds)
+    assert len(registers.read_hazard_xlsx(tmp_path / "big.xlsx")) == 5000
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def test_progress_reports_pages_and_a_cancel_leaves_no_file(tmp_path, register, agency):
+    seen: list[int] = []
+    registers.build_hazard_register_pdf(register, tmp_path / "ok.pdf", progress=seen.append)
+    assert seen == list(range(1, page_count(tmp_path / "ok.pdf") + 1))
+
+    def cancel_pdf(pages_done: int) -> None:
+        if pages_done == 2:
+            raise _Cancelled
+
+    def cancel_xlsx(rows_done: int) -> None:
+        raise _Cancelled
+
+    big = RegisterData(register.meta, "全部在保项目", "2026年", register_rows(1500))
+    with pytest.raises(_Cancelled):
+        registers.build_hazard_register_pdf(register, tmp_path / "c.pdf", progress=cancel_pdf)
+    with pytest.raises(_Cancelled):
+        registers.build_hazard_register_xlsx(big, tmp_path / "c.xlsx", progress=cancel_xlsx)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.pdf"]
+
+
+def test_register_is_landscape_and_an_empty_register_still_builds(tmp_path, register):
+    import subprocess
+    from dataclasses import replace
+
+    path = registers.build_hazard_register_pdf(register, tmp_path / "reg.pdf")
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    size = next(line for line in info.splitlines() if line.startswith("Page size:"))
+    width, height = (float(v) for v in size.split()[2:5:2])
+    assert width > height  # A4 landscape: 842 × 595 pt
+    empty = replace(register, rows=[])
+    empty_pdf = registers.build_hazard_register_pdf(empty, tmp_path / "e.pdf")
+    assert "隐患共0项" in flat(pdftotext(empty_pdf))
+    empty_xlsx = registers.build_hazard_register_xlsx(empty, tmp_path / "e.xlsx")
+    assert registers.read_hazard_xlsx(empty_xlsx) == []
