@@ -91,3 +91,10 @@ class Changes:
 def now() -> dt.datetime:
     """Local wall-clock time, naive: the agency's documents and same-day rules use local dates."""
     return dt.datetime.now().replace(microsecond=0)
+
+
+class Cancelled(ServiceError):
+    """Long work stopped because the user asked it to (a progress callback returned False)."""
+
+    def __init__(self, message: str = "操作已取消。") -> None:
+        super().__init__(message)

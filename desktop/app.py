@@ -1,0 +1,112 @@
+"""The GUI's composition root: application, translators, font, database, sign-in, window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from desktop import APP_NAME, ORG_NAME, __version__
+from desktop.config import Config
+from desktop.db import Database, DataError
+from desktop.services import agency
+from desktop.services.context import Actor
+from desktop.ui import dialogs, first_run_logic, i18n
+from desktop.ui.app_state import AppState, log_file, mask_url, window_settings
+from desktop.ui.crash import CrashHandler
+from desktop.ui.first_run import FirstRunWizard
+from desktop.ui.login_dialog import LoginDialog
+from desktop.ui.main_window import MainWindow
+from desktop.ui.resources import ensure_chinese_font, icon
+
+log = logging.getLogger("desktop.ui")
+
+
+def create_application() -> QApplication:
+    """The QApplication (the existing one under tests), named, with icon and a Chinese font."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(icon("app"))
+    fonts = ensure_chinese_font(app)
+    log.info("Qt font: %s", fonts)
+    return app
+
+
+def cache_dir(config: Config) -> Path:
+    """Rebuildable files (translations compiled on the fly); safe to delete."""
+    return config.data_dir / "cache"
+
+
+def open_database(config: Config) -> Database | None:
+    """Open and migrate the database; None (the reason shown to the user) when impossible."""
+    try:
+        db = Database(config.database_url)
+        copy = db.migrate()
+    except DataError as exc:
+        log.error("cannot open the database: %s (%s)", exc.message, exc.detail)
+        text = QCoreApplication.translate("App", "{message}\n\n数据库：{where}")
+        dialogs.warn(None, QCoreApplication.translate("App", "无法打开数据库"),
+                     text.format(message=exc.message, where=mask_url(config.database_url)))
+        return None
+    if copy is not None:
+        log.info("database upgraded; the previous file was copied to %s", copy)
+    return db
+
+
+def sign_in(db: Database, config: Config) -> Actor | None:
+    """The first-run wizard on a new folder, else the login dialog; None when the user gives up."""
+    if not first_run_logic.is_initialised(db):
+        wizard = FirstRunWizard(db, config)
+        return wizard.actor if dialogs.run(wizard) else None
+    with db.read() as session:
+        profile = agency.agency_profile(session)
+    settings = window_settings(config)
+    dialog = LoginDialog(db, agency_name=profile.name if profile else "",
+                         username=str(settings.value("login/username", "")))
+    if not dialogs.run(dialog) or dialog.actor is None:
+        return None
+    settings.setValue("login/username", dialog.actor.username)
+    settings.sync()
+    return dialog.actor
+
+
+def main(config: Config) -> int:
+    """Run the window; the exit status is 0 on a normal close, 1 when the database failed."""
+    app = create_application()
+    language = i18n.install_translators(str(config.get("language")), cache_dir=cache_dir(config))
+    log.info("riskdesk %s window, language %s, data in %s", __version__, language, config.data_dir)
+    crash = CrashHandler(log_file(config))
+    crash.install()
+    try:
+        db = open_database(config)
+        if db is None:
+            return 1
+        try:
+            return _run(app, db, config)
+        finally:
+            db.dispose()
+    finally:
+        crash.uninstall()
+
+
+def _run(app: QApplication, db: Database, config: Config) -> int:
+    try:
+        actor = sign_in(db, config)
+    except DataError as exc:
+        log.error("database failed at sign-in: %s (%s)", exc.message, exc.detail)
+        dialogs.warn(None, QCoreApplication.translate("App", "无法打开数据库"), exc.message)
+        return 1
+    if actor is None:
+        return 0
+    state = AppState(db=db, config=config, actor=actor)
+    window = MainWindow(state)
+    window.show()
+    return app.exec()

@@ -1,0 +1,313 @@
+"""Regulatory catalogues as data: each edition file is loaded once, never changed, and searched."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from desktop.models import Catalogue, CatalogueItem
+from desktop.paths import catalogues_dir
+from desktop.services import audit, permissions
+from desktop.services.context import Actor, NotFound, ServiceError, now
+
+FORMAT = 1
+KINDS = {
+    "major_hazard": "重大事故隐患判定标准",
+    "danda": "危大工程范围",
+    "chaowei": "超危大工程范围",
+    "risk_source": "风险源清单",
+}
+VERIFICATIONS = {"verified": "已核对", "knowledge_unverified": "待核对原文", "example": "示例"}
+_LIKE_ESCAPE = "!"
+
+
+class CatalogueFileError(ServiceError):
+    """A catalogue file that cannot be loaded: malformed, or a changed edition."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    code: str
+    title: str
+    file: str
+    items: int
+    status: str  # "loaded" or "unchanged"
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    id: int
+    code: str
+    kind: str
+    edition: str
+    title: str
+    doc_no: str
+    issued: dt.date | None
+    superseded_by: str
+    official: bool
+    items: int
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class CatalogueItemRow:
+    id: int
+    code: str
+    category_code: str
+    category: str
+    article: str
+    text: str
+    sub_items: tuple[str, ...]
+    threshold: dict[str, Any] | None
+    verification: str
+    default_level: int | None
+    catalogue_id: int
+    catalogue_code: str
+    kind: str
+    edition: str
+    doc_no: str
+    catalogue_title: str
+    official: bool
+
+    @property
+    def verified(self) -> bool:
+        return self.verification == "verified"
+
+    @property
+    def verification_label(self) -> str:
+        return VERIFICATIONS.get(self.verification, self.verification)
+
+    @property
+    def reference(self) -> str:
+        """Where the item comes from, e.g. 建质规〔2022〕2号 第五条 基坑工程 05-3."""
+        source = self.doc_no or self.catalogue_title
+        return " ".join(p for p in (source, self.article, self.category, self.code) if p)
+
+
+# -- reading and checking a file ----------------------------------------------------------
+
+def content_sha256(data: Any) -> str:
+    """Hash of the parsed content, so line endings or indentation of a checkout do not count."""
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def read_file(path: Path) -> tuple[dict[str, Any], str]:
+    """Parse and check one catalogue file; returns (data, content hash)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CatalogueFileError(f"目录文件 {path.name} 无法读取：{exc}") from exc
+    problems = _check(data)
+    if problems:
+        raise CatalogueFileError(f"目录文件 {path.name} 格式有误：" + "；".join(problems[:5]))
+    return data, content_sha256(data)
+
+
+def _text(value: Any, limit: int, *, required: bool = False) -> bool:
+    return isinstance(value, str) and len(value) <= limit and (bool(value.strip()) or not required)
+
+
+def _check(data: Any) -> list[str]:
+    if not isinstance(data, dict):
+        return ["顶层须为对象"]
+    problems: list[str] = []
+    if data.get("format") != FORMAT:
+        problems.append(f"format 须为 {FORMAT}")
+    if not _text(data.get("code"), 50, required=True):
+        problems.append("code 须为 1–50 个字符")
+    if data.get("kind") not in KINDS:
+        problems.append("kind 须为 " + "、".join(KINDS))
+    for key, limit, required in (("edition", 30, True), ("title", 200, True), ("doc_no", 100, False),
+                                 ("superseded_by", 100, False)):
+        if not _text(data.get(key, ""), limit, required=required):
+            problems.append(f"{key} 须为不超过 {limit} 个字符的文字")
+    if not isinstance(data.get("official"), bool):
+        problems.append("official 须为 true 或 false")
+    issued = data.get("issued")
+    if issued is not None:
+        try:
+            dt.date.fromisoformat(issued)
+        except (TypeError, ValueError):
+            problems.append("issued 须为 YYYY-MM-DD 日期或 null")
+    items = data.get("items")
+    if not isinstance(items, list) or not items:
+        return problems + ["items 须为非空列表"]
+    seen: set[str] = set()
+    for n, item in enumerate(items, 1):
+        problems.extend(f"第 {n} 条：{p}" for p in _check_item(item, seen))
+    return problems
+
+
+def _check_item(item: Any, seen: set[str]) -> list[str]:
+    if not isinstance(item, dict):
+        return ["条目须为对象"]
+    problems: list[str] = []
+    code = item.get("code")
+    if not _text(code, 30, required=True):
+        problems.append("code 须为 1–30 个字符")
+    elif code in seen:
+        problems.append(f"code {code} 重复")
+    else:
+        seen.add(code)
+    if not _text(item.get("text"), 4000, required=True):
+        problems.append("text 不能为空")
+    for key, limit in (("category_code", 20), ("category", 100), ("article", 30)):
+        if not _text(item.get(key, ""), limit):
+            problems.append(f"{key} 须为不超过 {limit} 个字符的文字")
+    subs = item.get("sub_items")
+    if subs is not None and not (isinstance(subs, list) and all(_text(s, 1000, required=True) for s in subs)):
+        problems.append("sub_items 须为文字列表或 null")
+    if item.get("threshold") is not None and not isinstance(item.get("threshold"), dict):
+        problems.append("threshold 须为对象或 null")
+    if item.get("verification") not in VERIFICATIONS:
+        problems.append("verification 须为 " + "、".join(VERIFICATIONS))
+    level = item.get("default_level")
+    if level is not None and (isinstance(level, bool) or level not in (1, 2, 3, 4)):
+        problems.append("default_level 须为 1–4 或 null")
+    return problems
+
+
+# -- loading --------------------------------------------------------------------------------
+
+def load_file(session: Session, path: Path, *, actor: Actor | None = None) -> LoadResult:
+    """Load one edition; an edition already loaded with the same content is left alone."""
+    actor = actor or Actor.system()
+    permissions.require(actor, "import")
+    data, sha = read_file(path)
+    existing = session.execute(select(Catalogue).where(Catalogue.code == data["code"])).scalar_one_or_none()
+    if existing is not None:
+        if existing.source_sha256 != sha:
+            raise CatalogueFileError(
+                f"目录“{existing.title}”（{existing.code}）已载入的版本与文件 {path.name} 的内容不同。"
+                "已载入的版本不可修改；新版本请另建文件并使用新的代码。"
+            )
+        count = session.execute(
+            select(func.count(CatalogueItem.id)).where(CatalogueItem.catalogue_id == existing.id)
+        ).scalar_one()
+        return LoadResult(existing.code, existing.title, path.name, count, "unchanged")
+    catalogue = Catalogue(
+        code=data["code"], kind=data["kind"], edition=data["edition"], title=data["title"],
+        doc_no=data.get("doc_no", ""), superseded_by=data.get("superseded_by", ""),
+        issued=dt.date.fromisoformat(data["issued"]) if data.get("issued") else None,
+        official=data["official"], source_sha256=sha, loaded_at=now(),
+    )
+    session.add(catalogue)
+    session.flush()
+    session.add_all(
+        CatalogueItem(
+            catalogue_id=catalogue.id, seq=seq, code=item["code"],
+            category_code=item.get("category_code", ""), category=item.get("category", ""),
+            article=item.get("article", ""), text=item["text"], sub_items=item.get("sub_items"),
+            threshold=item.get("threshold"), verification=item["verification"],
+            default_level=item.get("default_level"),
+        )
+        for seq, item in enumerate(data["items"], 1)
+    )
+    audit.record(session, actor, action="load", entity="catalogues", entity_id=catalogue.id,
+                 after={"code": catalogue.code, "title": catalogue.title, "edition": catalogue.edition,
+                        "items": len(data["items"]), "sha256": sha, "file": path.name})
+    return LoadResult(catalogue.code, catalogue.title, path.name, len(data["items"]), "loaded")
+
+
+def load_all(session: Session, folder: Path | None = None, *, actor: Actor | None = None) -> list[LoadResult]:
+    """Load every *.json edition in the folder (default: the bundled resources/catalogues)."""
+    folder = Path(folder) if folder is not None else catalogues_dir()
+    if not folder.is_dir():
+        raise CatalogueFileError(f"目录文件夹不存在：{folder}")
+    return [load_file(session, path, actor=actor) for path in sorted(folder.glob("*.json"))]
+
+
+# -- queries --------------------------------------------------------------------------------
+
+def _item_row(item: CatalogueItem, cat: Catalogue) -> CatalogueItemRow:
+    return CatalogueItemRow(
+        id=item.id, code=item.code, category_code=item.category_code, category=item.category,
+        article=item.article, text=item.text, sub_items=tuple(item.sub_items or ()),
+        threshold=dict(item.threshold) if item.threshold else None,
+        verification=item.verification, default_level=item.default_level,
+        catalogue_id=cat.id, catalogue_code=cat.code, kind=cat.kind, edition=cat.edition,
+        doc_no=cat.doc_no, catalogue_title=cat.title, official=cat.official,
+    )
+
+
+def _like(word: str) -> str:
+    escaped = word.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
+
+
+def search_items(session: Session, kind: str | None = None, words: str = "", limit: int = 50, *,
+                 catalogue_code: str | None = None) -> list[CatalogueItemRow]:
+    """Items whose text, category, article, code or sub-items contain every word.
+
+    Newest official editions come first, then each catalogue in its own order.
+    """
+    query = select(CatalogueItem, Catalogue).join(Catalogue, CatalogueItem.catalogue_id == Catalogue.id)
+    if kind:
+        query = query.where(Catalogue.kind == kind)
+    if catalogue_code:
+        query = query.where(Catalogue.code == catalogue_code)
+    for word in words.split():
+        pattern = _like(word)
+        # sub_items is stored as JSON with non-ASCII escaped; match the escaped form there
+        json_pattern = _like(json.dumps(word)[1:-1])
+        query = query.where(or_(
+            CatalogueItem.text.like(pattern, escape=_LIKE_ESCAPE),
+            CatalogueItem.category.like(pattern, escape=_LIKE_ESCAPE),
+            CatalogueItem.article.like(pattern, escape=_LIKE_ESCAPE),
+            CatalogueItem.code == word,
+            cast(CatalogueItem.sub_items, String).like(json_pattern, escape=_LIKE_ESCAPE),
+        ))
+    query = query.order_by(
+        Catalogue.official.desc(), Catalogue.issued.desc().nulls_last(), Catalogue.id, CatalogueItem.seq
+    ).limit(limit)
+    return [_item_row(item, cat) for item, cat in session.execute(query).all()]
+
+
+def get_item(session: Session, item_id: int) -> CatalogueItemRow:
+    row = session.execute(
+        select(CatalogueItem, Catalogue).join(Catalogue, CatalogueItem.catalogue_id == Catalogue.id)
+        .where(CatalogueItem.id == item_id)
+    ).first()
+    if row is None:
+        raise NotFound("目录条目不存在。")
+    return _item_row(row[0], row[1])
+
+
+def find_item(session: Session, catalogue_code: str, item_code: str) -> CatalogueItemRow:
+    """An item by its catalogue and item codes, e.g. ("major_hazard@2022", "05-3")."""
+    row = session.execute(
+        select(CatalogueItem, Catalogue).join(Catalogue, CatalogueItem.catalogue_id == Catalogue.id)
+        .where(Catalogue.code == catalogue_code, CatalogueItem.code == item_code)
+    ).first()
+    if row is None:
+        raise NotFound(f"目录 {catalogue_code} 中没有条目 {item_code}。")
+    return _item_row(row[0], row[1])
+
+
+def list_catalogues(session: Session, kind: str | None = None) -> list[CatalogueRow]:
+    counts = (
+        select(CatalogueItem.catalogue_id, func.count(CatalogueItem.id).label("n"))
+        .group_by(CatalogueItem.catalogue_id).subquery()
+    )
+    query = select(Catalogue, func.coalesce(counts.c.n, 0)).outerjoin(
+        counts, counts.c.catalogue_id == Catalogue.id
+    )
+    if kind:
+        query = query.where(Catalogue.kind == kind)
+    query = query.order_by(Catalogue.kind, Catalogue.issued.desc().nulls_last(), Catalogue.id)
+    return [
+        CatalogueRow(c.id, c.code, c.kind, c.edition, c.title, c.doc_no, c.issued, c.superseded_by,
+                     c.official, int(n))
+        for c, n in session.execute(query).all()
+    ]

@@ -1,0 +1,122 @@
+"""Health check of a data folder: schema version, SQLite integrity, row counts, attachments, audit chain."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from desktop.config import Config
+from desktop.db import Database, DataError
+from desktop.models import (
+    ArchiveItem, Attachment, AuditEntry, Catalogue, CatalogueItem, Document, Drill, Hazard,
+    Inspection, Organisation, Project, TrainingSession, User,
+)
+from desktop.services import agency, attachments, audit
+
+log = logging.getLogger("desktop.check")
+
+COUNTED = (
+    (User, "用户"), (Organisation, "单位"), (Project, "项目"), (Inspection, "检查记录"),
+    (Hazard, "隐患"), (TrainingSession, "培训"), (Drill, "应急演练"), (Document, "文书"),
+    (ArchiveItem, "档案条目"), (Attachment, "附件"), (Catalogue, "标准目录"),
+    (CatalogueItem, "目录条目"), (AuditEntry, "审计记录"),
+)
+_LIST_MAX = 10
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    ok: bool
+    schema_current: str | None
+    schema_head: str
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _listed(title: str, values: tuple[str, ...] | list[str]) -> list[str]:
+    shown = [f"    {v}" for v in values[:_LIST_MAX]]
+    if len(values) > _LIST_MAX:
+        shown.append(f"    ……另有 {len(values) - _LIST_MAX} 项")
+    return [title, *shown]
+
+
+def run_check(db: Database, config: Config, *, hash_files: bool = True) -> CheckReport:
+    """Look at everything that can go wrong with a data folder; never changes anything."""
+    lines: list[str] = [f"数据目录：{config.data_dir}", f"数据库：{_describe(db)}"]
+    problems: list[str] = []
+    head = db.head_revision()
+    try:
+        current = db.current_revision()
+    except DataError as exc:
+        problems.append(f"数据库无法打开：{exc.message}")
+        return _done(False, None, head, {}, problems, lines)
+    if current is None:
+        problems.append("数据库尚未初始化，请先运行“riskdesk init”。")
+        return _done(False, current, head, {}, problems, lines)
+    if current != head:
+        problems.append(f"数据库结构版本为 {current}，程序需要 {head}：请运行“riskdesk init”升级。")
+        return _done(False, current, head, {}, problems, lines)
+    lines.append(f"结构版本：{current}（最新）")
+
+    try:
+        integrity = db.integrity_check()
+    except DataError as exc:
+        integrity = [exc.message]
+    if integrity:
+        problems.extend(f"数据库完整性：{p}" for p in integrity)
+        lines.extend(_listed("数据库完整性检查：发现问题", integrity))
+    else:
+        lines.append("数据库完整性检查：正常")
+
+    counts: dict[str, int] = {}
+    try:
+        with db.read() as session:
+            for model, label in COUNTED:
+                counts[label] = session.execute(select(func.count()).select_from(model)).scalar_one()
+            if not agency.is_initialised(session):
+                problems.append("尚未设置机构信息或管理员账户，请运行“riskdesk init”。")
+            store = attachments.verify_store(session, config.attachments_dir, hash_files=hash_files)
+            chain = audit.verify_chain(session)
+    except DataError as exc:
+        problems.append(f"读取数据失败：{exc.message}")
+        return _done(False, current, head, counts, problems, lines)
+
+    lines.append("数据量：" + "，".join(f"{label} {n}" for label, n in counts.items()))
+    lines.append(f"附件库：{config.attachments_dir}（核对 {store.checked} 个文件）")
+    if store.ok:
+        lines.append("附件库：正常")
+    for title, values in (("附件文件缺失", store.missing), ("附件文件内容被改动", store.changed),
+                          ("附件库中有未登记的文件", store.orphans)):
+        if values:
+            problems.append(f"{title}：{len(values)} 个")
+            lines.extend(_listed(f"{title}（{len(values)} 个）：", values))
+    if chain.ok:
+        lines.append(f"审计记录链：正常（{chain.entries} 条）")
+    else:
+        problems.append(f"审计记录链校验失败：{chain.problem}")
+        lines.append(f"审计记录链：校验失败，{chain.problem}")
+    return _done(not problems, current, head, counts, problems, lines)
+
+
+def _describe(db: Database) -> str:
+    if db.sqlite_path is not None:
+        return f"SQLite {db.sqlite_path}"
+    return f"{db.dialect} 服务器"
+
+
+def _done(ok: bool, current: str | None, head: str, counts: dict[str, int], problems: list[str],
+          lines: list[str]) -> CheckReport:
+    if ok:
+        lines.append("结论：检查通过，未发现问题。")
+    else:
+        lines.append(f"结论：发现 {len(problems)} 个问题：")
+        lines.extend(f"  {n}. {p}" for n, p in enumerate(problems, 1))
+        log.warning("check found problems: %s", "; ".join(problems))
+    return CheckReport(ok, current, head, dict(counts), tuple(problems), tuple(lines))

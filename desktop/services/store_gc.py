@@ -1,0 +1,71 @@
+"""Attachment-store housekeeping: remove files a crashed transaction left without a row.
+
+A file is written (and synced) before the row that names it is committed, so a crash can
+leave a file nobody references — never a row without its file. Those orphans are swept at
+start-up once they are older than a grace period, so a transaction still running on
+another desk never loses the file it just wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select, union
+from sqlalchemy.orm import Session
+
+from desktop.models import AgencyProfile, Attachment, Document
+
+log = logging.getLogger("desktop.services.store_gc")
+GRACE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    removed: tuple[str, ...]
+    kept_young: int
+
+
+def referenced(session: Session) -> set[str]:
+    stmt = union(
+        select(Attachment.sha256),
+        select(Document.file_sha256).where(Document.file_sha256.is_not(None)),
+        select(AgencyProfile.logo_sha256).where(AgencyProfile.logo_sha256.is_not(None)),
+    )
+    return {r[0] for r in session.execute(stmt)}
+
+
+def _blobs(store: Path):  # type: ignore[no-untyped-def]
+    if not store.is_dir():
+        return
+    for first in store.iterdir():
+        if len(first.name) != 2 or not first.is_dir():
+            continue  # thumbs/ and anything else that is not a hash folder
+        for second in first.iterdir():
+            if second.is_dir():
+                yield from (f for f in second.iterdir() if f.is_file() and len(f.name) == 64)
+
+
+def sweep_orphans(session: Session, store_dir: Path | str, *,
+                  grace_seconds: float = GRACE_SECONDS) -> SweepReport:
+    store = Path(store_dir)
+    keep = referenced(session)
+    cutoff = time.time() - grace_seconds
+    removed: list[str] = []
+    young = 0
+    for blob in _blobs(store):
+        if blob.name in keep:
+            continue
+        if blob.stat().st_mtime > cutoff:
+            young += 1
+            continue
+        blob.unlink(missing_ok=True)
+        removed.append(blob.name)
+    for tmp in store.rglob(".*.part") if store.is_dir() else ():
+        if tmp.stat().st_mtime <= cutoff:
+            tmp.unlink(missing_ok=True)
+    if removed:
+        log.info("removed %d orphaned attachment files", len(removed))
+    return SweepReport(tuple(removed), young)

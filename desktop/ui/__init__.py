@@ -1,0 +1,1 @@
+"""The Qt front: main window, pages, dialogs, item models and the background task runner."""

@@ -1,0 +1,110 @@
+"""The application object: database, settings, acting user, and the one `changed` signal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from desktop.config import Config
+from desktop.db import Database
+from desktop.logsetup import LOG_FILE
+from desktop.services import permissions
+from desktop.services.context import Actor, Changes
+
+T = TypeVar("T")
+WINDOW_STATE_FILE = "window-state.ini"
+
+
+def log_file(config: Config) -> Path:
+    """Where desktop.logsetup writes the log; shown in the crash dialog and on the settings page."""
+    return config.logs_dir / LOG_FILE
+
+
+def window_settings(config: Config) -> QSettings:
+    """Window geometry and column layouts: an INI file in the data folder, not the preferences."""
+    path = config.data_dir / WINDOW_STATE_FILE
+    return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def mask_url(url: str) -> str:
+    """A database URL safe to show or log: the password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("://", 1)[0] + "://…" if "://" in url else "…"
+
+
+def database_label(db: Database) -> str:
+    """The database address as people may see it: a file path, or a URL without the password."""
+    return str(db.sqlite_path) if db.sqlite_path is not None else mask_url(db.url)
+
+
+def changes_of(result: Any) -> Changes | None:
+    """The Changes a service returned, alone or as an attribute of its result."""
+    if isinstance(result, Changes):
+        return result
+    found = getattr(result, "changes", None)
+    return found if isinstance(found, Changes) else None
+
+
+class AppState(QObject):
+    """What every page needs, passed in (never reached through a global).
+
+    The only place in the GUI that opens sessions: widgets call services through `read()`
+    and `write()` and never see a session, a query or a commit.
+    """
+
+    changed = Signal(object)  # a services.context.Changes
+    actor_changed = Signal(object)  # the new Actor
+
+    def __init__(self, *, db: Database, config: Config, actor: Actor,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.config = config
+        self._actor = actor
+        self.settings = window_settings(config)
+
+    @property
+    def actor(self) -> Actor:
+        return self._actor
+
+    def set_actor(self, actor: Actor) -> None:
+        self._actor = actor
+        self.actor_changed.emit(actor)
+
+    def can(self, action: str) -> bool:
+        return permissions.allowed(self._actor.role, action)
+
+    def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call `fn(session, *args, **kwargs)` in a read-only session."""
+        with self.db.read() as session:
+            return fn(session, *args, **kwargs)
+
+    def write(self, fn: Callable[..., T], *args: Any, changes: Changes | None = None,
+              **kwargs: Any) -> T:
+        """Call `fn(session, actor, *args, **kwargs)` in one unit of work, then announce it.
+
+        The announcement is what the service returned as Changes, merged with `changes`.
+        """
+        with self.db.session() as session:
+            result = fn(session, self._actor, *args, **kwargs)
+        self.announce(changes_of(result), changes)
+        return result
+
+    def announce(self, *parts: Changes | None) -> None:
+        merged = Changes()
+        for part in parts:
+            if part is not None:
+                merged.merge(part)
+        if merged != Changes():
+            self.changed.emit(merged)
+
+    @property
+    def database_label(self) -> str:
+        return database_label(self.db)

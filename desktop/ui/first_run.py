@@ -1,0 +1,168 @@
+"""The first-run wizard: the agency's profile, the first administrator, and where data is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QWizard, QWizardPage,
+)
+
+from desktop.config import Config
+from desktop.db import Database
+from desktop.services.context import Actor, ValidationError
+from desktop.ui import dialogs, i18n
+from desktop.ui import first_run_logic as logic
+from desktop.ui.app_state import database_label
+from desktop.ui.resources import icon
+from desktop.ui.user_dialogs import password_field
+from desktop.ui.widgets import ErrorLabel, read_only
+
+
+def _messages(fields: dict[str, str]) -> str:
+    return "\n".join(QCoreApplication.translate(logic.CONTEXT, m) for m in fields.values())
+
+
+class FormPage(QWizardPage):
+    """A page of labelled fields whose check runs when the user presses Next."""
+
+    def __init__(self, title: str, subtitle: str, check: Callable[[], dict[str, str]]) -> None:
+        super().__init__()
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
+        self._check = check
+        self.form = QFormLayout()
+        self.error = ErrorLabel()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addStretch(1)
+        layout.addWidget(self.error)
+
+    def field_edit(self, caption: str, *, secret: bool = False) -> QLineEdit:
+        edit = password_field() if secret else QLineEdit()
+        self.form.addRow(caption, edit)
+        return edit
+
+    def validatePage(self) -> bool:
+        errors = self._check()
+        self.error.show_message(_messages(errors))
+        return not errors
+
+
+class FirstRunWizard(QWizard):
+    """Accepted only once the folder is set up; the new administrator is then in `self.actor`."""
+
+    def __init__(self, db: Database, config: Config, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.config = config
+        self.actor: Actor | None = None
+        title = QCoreApplication.translate("FirstRun", "首次使用设置 - {title}")
+        self.setWindowTitle(title.format(title=i18n.app_title()))
+        self.setWindowIcon(icon("app"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setMinimumSize(620, 460)
+        self.agency_page = self._agency_page()
+        self.admin_page = self._admin_page()
+        self.folders_page = self._folders_page()
+        for page in (self.agency_page, self.admin_page, self.folders_page):
+            self.addPage(page)
+
+    def _agency_page(self) -> FormPage:
+        page = FormPage(
+            QCoreApplication.translate("FirstRun", "机构信息"),
+            QCoreApplication.translate("FirstRun", "这些信息会出现在文书的抬头和落款中，以后可以在设置中修改。"),
+            lambda: logic.validate_agency(self.agency_form()))
+        self.name = page.field_edit(QCoreApplication.translate("FirstRun", "机构名称（必填）"))
+        self.short_name = page.field_edit(QCoreApplication.translate("FirstRun", "简称"))
+        self.credit_code = page.field_edit(QCoreApplication.translate("FirstRun", "统一社会信用代码"))
+        self.address = page.field_edit(QCoreApplication.translate("FirstRun", "地址"))
+        self.phone = page.field_edit(QCoreApplication.translate("FirstRun", "电话"))
+        return page
+
+    def _admin_page(self) -> FormPage:
+        page = FormPage(
+            QCoreApplication.translate("FirstRun", "系统管理员"),
+            QCoreApplication.translate("FirstRun", "第一个账户是系统管理员，负责创建其他用户和修改系统设置。"),
+            lambda: logic.validate_admin(self.admin_form()))
+        self.username = page.field_edit(QCoreApplication.translate("FirstRun", "用户名"))
+        self.display_name = page.field_edit(QCoreApplication.translate("FirstRun", "姓名"))
+        self.password = page.field_edit(QCoreApplication.translate("FirstRun", "密码"), secret=True)
+        self.confirm = page.field_edit(QCoreApplication.translate("FirstRun", "确认密码"), secret=True)
+        hint = QLabel(QCoreApplication.translate("FirstRun", "密码至少 8 位，须同时包含字母和数字（或符号）。"))
+        hint.setWordWrap(True)
+        page.form.addRow("", hint)
+        return page
+
+    def _folders_page(self) -> FormPage:
+        page = FormPage(
+            QCoreApplication.translate("FirstRun", "数据存放位置"),
+            QCoreApplication.translate("FirstRun", "数据库保存在数据目录中；附件和备份可以放在其他磁盘或共享文件夹。"),
+            lambda: logic.validate_folders(self.folders_form()))
+        for caption, value in (
+            (QCoreApplication.translate("FirstRun", "数据目录"), str(self.config.data_dir)),
+            (QCoreApplication.translate("FirstRun", "数据库"), database_label(self.db)),
+        ):
+            page.form.addRow(caption, read_only(value))
+        self.attachments_dir = self._folder_row(
+            page, QCoreApplication.translate("FirstRun", "附件库"), self.config.attachments_dir)
+        self.backup_dir = self._folder_row(
+            page, QCoreApplication.translate("FirstRun", "备份目录"), self.config.backup_dir)
+        note = QLabel(QCoreApplication.translate("FirstRun", 
+            "留空则使用数据目录中的默认文件夹。"
+            "更换数据目录请设置环境变量 RISKDESK_DATA_DIR 或使用命令行参数 --data-dir。"))
+        note.setWordWrap(True)
+        page.form.addRow("", note)
+        return page
+
+    def _folder_row(self, page: FormPage, caption: str, default: object) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setPlaceholderText(str(default))
+        browse = QPushButton(QCoreApplication.translate("FirstRun", "浏览…"))
+        browse.clicked.connect(lambda: self._browse(edit))
+        row = QHBoxLayout()
+        row.addWidget(edit, 1)
+        row.addWidget(browse)
+        page.form.addRow(caption, row)
+        return edit
+
+    def _browse(self, edit: QLineEdit) -> None:
+        caption = QCoreApplication.translate("FirstRun", "选择文件夹")
+        chosen = dialogs.choose_folder(self, caption, edit.text() or edit.placeholderText())
+        if chosen:
+            edit.setText(chosen)
+
+    def agency_form(self) -> logic.AgencyForm:
+        return logic.AgencyForm(name=self.name.text(), short_name=self.short_name.text(),
+                                credit_code=self.credit_code.text(), address=self.address.text(),
+                                phone=self.phone.text())
+
+    def admin_form(self) -> logic.AdminForm:
+        return logic.AdminForm(username=self.username.text(), display_name=self.display_name.text(),
+                               password=self.password.text(), confirm=self.confirm.text())
+
+    def folders_form(self) -> logic.FoldersForm:
+        return logic.FoldersForm(attachments_dir=self.attachments_dir.text(),
+                                 backup_dir=self.backup_dir.text())
+
+    def accept(self) -> None:
+        try:
+            self.actor = logic.apply(self.db, self.config, self.agency_form(), self.admin_form(),
+                                     self.folders_form())
+        except ValidationError as exc:
+            self._back_to(logic.page_of(exc.fields), _messages(exc.fields))
+            return
+        except dialogs.USER_ERRORS as exc:
+            self.folders_page.error.show_message(exc.message)
+            return
+        super().accept()
+
+    def _back_to(self, page_id: int, message: str) -> None:
+        while self.currentId() > page_id:
+            self.back()
+        page = self.currentPage()
+        if isinstance(page, FormPage):
+            page.error.show_message(message)

@@ -1,0 +1,206 @@
+"""The main window: assembles the pages behind a navigation list, menus and a status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import PySide6
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget, QWidget,
+)
+
+from desktop import __version__
+from desktop.ui import dialogs, i18n
+from desktop.ui.app_state import AppState, log_file
+from desktop.ui.pages import PAGES, Page
+from desktop.ui.resources import icon
+from desktop.ui.status_bar import StatusBar
+
+
+class MainWindow(QMainWindow):
+    """Only assembly and wiring: every page is its own module and loads its own data."""
+
+    def __init__(self, state: AppState, *, pages: Sequence[type[Page]] = PAGES,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(i18n.app_title())
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(22, 22))
+        self.nav.setMinimumWidth(120)
+        self.nav.setStyleSheet("QListWidget#navigation::item { padding: 7px 6px; }")
+        self.stack = QStackedWidget()
+        self.pages: list[Page] = []
+        for cls in pages:
+            page = cls(state)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+            self.nav.addItem(QListWidgetItem(icon(page.key), page.title()))
+            page.navigate.connect(self._navigate)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([170, 1000])
+        self.splitter.setCollapsible(1, False)
+        self.setCentralWidget(self.splitter)
+        self.setStatusBar(StatusBar(state))
+        self.page_actions: list[QAction] = []
+        self._build_menus()
+        self.nav.currentRowChanged.connect(self._row_changed)
+        self.restore_window_state()
+
+    # -- pages --------------------------------------------------------------------------
+
+    def page(self, key: str) -> Page:
+        for page in self.pages:
+            if page.key == key:
+                return page
+        raise KeyError(key)
+
+    def current_page(self) -> Page:
+        return self.pages[self.stack.currentIndex()]
+
+    def show_page(self, which: int | str) -> None:
+        index = which if isinstance(which, int) else self.pages.index(self.page(which))
+        if self.nav.currentRow() == index:
+            self._row_changed(index)  # no signal for the row already current: still activate
+        else:
+            self.nav.setCurrentRow(index)
+
+    def _navigate(self, key: str) -> None:
+        if any(page.key == key for page in self.pages):
+            self.show_page(key)
+
+    def _row_changed(self, row: int) -> None:
+        if not 0 <= row < len(self.pages):
+            return
+        previous = self.stack.currentIndex()
+        if previous != row:
+            self.pages[previous].deactivate()
+        self.stack.setCurrentIndex(row)
+        self.page_actions[row].setChecked(True)
+        self.pages[row].activate()
+
+    # -- menus --------------------------------------------------------------------------
+
+    def _action(self, text: str, slot: Callable[..., object],
+                shortcut: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(QCoreApplication.translate("MainWindow", "文件(&F)"))
+        file_menu.addAction(self._action(QCoreApplication.translate("MainWindow", "打开数据文件夹"),
+                                         self.open_data_folder))
+        file_menu.addSeparator()
+        self.quit_action = self._action(QCoreApplication.translate("MainWindow", "退出(&Q)"),
+                                        self.close, "Ctrl+Q")
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = bar.addMenu(QCoreApplication.translate("MainWindow", "编辑(&E)"))
+        self.refresh_action = self._action(QCoreApplication.translate("MainWindow", "刷新当前页(&R)"),
+                                           self.refresh_current, "F5")
+        edit_menu.addAction(self.refresh_action)
+        edit_menu.addAction(self._action(QCoreApplication.translate("MainWindow", "设置(&S)…"),
+                                         lambda: self.show_page("settings"), "Ctrl+,"))
+
+        view_menu = bar.addMenu(QCoreApplication.translate("MainWindow", "视图(&V)"))
+        group = QActionGroup(self)
+        for index, page in enumerate(self.pages):
+            shortcut = f"Ctrl+{index + 1}" if index < 9 else None
+            action = self._action(page.title(), lambda _c=False, i=index: self.show_page(i),
+                                  shortcut)
+            action.setIcon(icon(page.key))
+            action.setCheckable(True)
+            group.addAction(action)
+            view_menu.addAction(action)
+            self.page_actions.append(action)
+        view_menu.addSeparator()
+        self.nav_action = QAction(QCoreApplication.translate("MainWindow", "显示导航栏"), self)
+        self.nav_action.setCheckable(True)
+        self.nav_action.setChecked(True)
+        self.nav_action.toggled.connect(self.nav.setVisible)
+        view_menu.addAction(self.nav_action)
+
+        help_menu = bar.addMenu(QCoreApplication.translate("MainWindow", "帮助(&H)"))
+        self.about_action = self._action(QCoreApplication.translate("MainWindow", "关于(&A)…"),
+                                         self.show_about, "F1")
+        help_menu.addAction(self.about_action)
+        help_menu.addAction(self._action(QCoreApplication.translate("MainWindow", "打开日志文件夹"),
+                                         self.open_log_folder))
+        help_menu.addAction(self._action(QCoreApplication.translate("MainWindow", "关于 Qt"),
+                                         QApplication.aboutQt))
+
+    def refresh_current(self) -> None:
+        self.current_page().reload()
+
+    def show_about(self) -> None:
+        html = QCoreApplication.translate("MainWindow", 
+            "<h3>{title}</h3><p>版本 {version}</p>"
+            "<p>为安责险事故预防服务风控机构设计：项目、隐患闭环、检查、培训演练、档案与文书。</p>"
+            "<p>数据库：{database}</p>"
+            "<p>界面基于 Qt {qt}（PySide6 {pyside}）；内置字体文泉驿微米黑（Apache-2.0）。</p>"
+        ).format(title=i18n.app_title(), version=__version__, database=self.state.database_label,
+                 qt=PySide6.QtCore.qVersion(), pyside=PySide6.__version__)
+        dialogs.about(self, QCoreApplication.translate("MainWindow", "关于"), html)
+
+    def open_data_folder(self) -> None:
+        self._open_folder(self.state.config.data_dir)
+
+    def open_log_folder(self) -> None:
+        self._open_folder(log_file(self.state.config).parent)
+
+    def _open_folder(self, folder: Path) -> None:
+        if not folder.is_dir() or not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            dialogs.warn(self, QCoreApplication.translate("MainWindow", "无法打开文件夹"), str(folder))
+
+    # -- window state -------------------------------------------------------------------
+
+    def restore_window_state(self) -> None:
+        settings = self.state.settings
+        geometry = settings.value("main/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1200, 760)
+        window_state = settings.value("main/state")
+        if window_state is not None:
+            self.restoreState(window_state)
+        splitter = settings.value("main/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        self.nav_action.setChecked(settings.value("main/navigation", True, type=bool))
+        self.nav.setVisible(self.nav_action.isChecked())
+        for page in self.pages:
+            settings.beginGroup(f"pages/{page.key}")
+            page.restore_state(settings)
+            settings.endGroup()
+        index = settings.value("main/page", 0, type=int)
+        self.show_page(index if 0 <= index < len(self.pages) else 0)
+
+    def save_window_state(self) -> None:
+        settings = self.state.settings
+        settings.setValue("main/geometry", self.saveGeometry())
+        settings.setValue("main/state", self.saveState())
+        if self.nav_action.isChecked():  # a hidden list saves width 0 and would come back as 0
+            settings.setValue("main/splitter", self.splitter.saveState())
+        settings.setValue("main/navigation", self.nav_action.isChecked())
+        settings.setValue("main/page", self.stack.currentIndex())
+        for page in self.pages:
+            settings.beginGroup(f"pages/{page.key}")
+            page.save_state(settings)
+            settings.endGroup()
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_window_state()
+        super().closeEvent(event)

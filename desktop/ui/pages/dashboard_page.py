@@ -1,0 +1,102 @@
+"""The 工作台 page: who is working, for which agency, and what needs doing today."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtWidgets import (
+    QFormLayout, QGridLayout, QGroupBox, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+)
+
+from desktop.models.enums import Role
+from desktop.services import agency, dashboard
+from desktop.services.context import Changes
+from desktop.ui import i18n
+from desktop.ui.app_state import AppState
+from desktop.ui.pages.base import Page
+from desktop.ui.widgets import Heading
+
+COLUMNS = 3  # cards per row: the longest label still fits at 1200 px
+# where a dashboard item's list lives in this window (risk sources sit with their projects)
+TARGET_PAGES = {"hazards": "hazards", "projects": "projects", "risk_sources": "projects",
+                "archive": "archive", "reports": "documents"}
+URGENT = {"unreported_l1", "overdue"}  # shown in red when not zero
+CARD_STYLE = ("QPushButton {{ text-align: left; padding: 10px 14px; border: 1px solid #cfd8dc;"
+              " border-left: 5px solid {accent}; border-radius: 4px; background: #ffffff; }}"
+              " QPushButton:hover {{ background: #f5f9ff; }}")
+
+
+class DashboardPage(Page):
+    key = "dashboard"
+    title_source = QT_TRANSLATE_NOOP("Pages", "工作台")
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.greeting = QLabel()
+        self.agency_box = QGroupBox(QCoreApplication.translate("DashboardPage", "本机构"))
+        self.agency_form = QFormLayout(self.agency_box)
+        self.todo_box = QGroupBox(QCoreApplication.translate("DashboardPage", "待办事项"))
+        self.cards = QGridLayout(self.todo_box)
+        self.cards_by_key: dict[str, QPushButton] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(Heading(self.title()))
+        layout.addWidget(self.greeting)
+        layout.addWidget(self.todo_box)
+        layout.addWidget(self.agency_box)
+        layout.addStretch(1)
+        state.actor_changed.connect(lambda _a: self.reload())
+
+    def wants(self, changes: Changes) -> bool:
+        return any((changes.settings, changes.users, changes.hazards, changes.projects,
+                    changes.inspections, changes.training, changes.archive, changes.reports))
+
+    def refresh(self) -> None:
+        actor = self.state.actor
+        role = i18n.label(Role(actor.role)) if actor.role in Role._value2member_map_ else actor.role
+        text = QCoreApplication.translate("DashboardPage", "{name}（{role}），您好。今天是 {date}。")
+        self.greeting.setText(text.format(name=actor.display_name or actor.username, role=role,
+                                          date=dt.date.today().isoformat()))
+        self._show_summary(self.state.read(dashboard.summary))
+        self._show_agency(self.state.read(agency.agency_profile))
+
+    def _show_summary(self, summary: dashboard.Summary) -> None:
+        for card in self.cards_by_key.values():
+            self.cards.removeWidget(card)
+            card.hide()
+            card.deleteLater()
+        self.cards_by_key.clear()
+        for index, item in enumerate(summary.items):
+            card = QPushButton(f"{item.count:,}\n{item.label}")
+            card.setObjectName(f"card_{item.key}")
+            card.setToolTip(QCoreApplication.translate("DashboardPage", "依据：{rule}").format(
+                rule=item.rule))
+            # the labels are long: let a narrow window clip them rather than grow past the screen
+            card.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            card.setMinimumSize(150, 64)
+            accent = "#d32f2f" if item.count and item.key in URGENT else (
+                "#f57c00" if item.count else "#66bb6a")
+            card.setStyleSheet(CARD_STYLE.format(accent=accent))
+            target = TARGET_PAGES.get(item.target)
+            card.setEnabled(target is not None)
+            if target is not None:
+                card.clicked.connect(lambda _c=False, t=target: self.navigate.emit(t))
+            self.cards.addWidget(card, index // COLUMNS, index % COLUMNS)
+            self.cards_by_key[item.key] = card
+
+    def _show_agency(self, profile: agency.AgencyRow | None) -> None:
+        while self.agency_form.rowCount():
+            self.agency_form.removeRow(0)
+        if profile is None:
+            missing = QCoreApplication.translate("DashboardPage", "尚未登记机构信息。")
+            self.agency_form.addRow(QLabel(missing))
+            return
+        for caption, value in (
+            (QCoreApplication.translate("DashboardPage", "机构名称"), profile.name),
+            (QCoreApplication.translate("DashboardPage", "简称"), profile.short_name),
+            (QCoreApplication.translate("DashboardPage", "统一社会信用代码"), profile.credit_code),
+            (QCoreApplication.translate("DashboardPage", "地址"), profile.address),
+            (QCoreApplication.translate("DashboardPage", "电话"), profile.phone),
+        ):
+            if value:
+                self.agency_form.addRow(caption, QLabel(value))

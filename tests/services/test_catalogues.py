@@ -1,0 +1,169 @@
+"""Catalogues as data: bundled editions load once, new editions load beside old ones, editions never change."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from desktop.models import AuditEntry, Catalogue, CatalogueItem
+from desktop.paths import catalogues_dir
+from desktop.services import catalogues
+from desktop.services.context import NotFound
+
+
+def _bundled(name: str) -> dict:
+    return json.loads((catalogues_dir() / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def loaded(db):
+    with db.session() as session:
+        results = catalogues.load_all(session)
+    return results
+
+
+def test_bundled_catalogues_load_with_their_items(db, loaded):
+    by_code = {r.code: r for r in loaded}
+    assert set(by_code) == {"major_hazard@2022", "danda@2018", "chaowei@2018", "risk_source@starter-1"}
+    assert all(r.status == "loaded" for r in loaded)
+    assert by_code["major_hazard@2022"].items == 34  # 12 articles, 34 items (建质规〔2022〕2号)
+    with db.read() as session:
+        rows = {c.code: c for c in catalogues.list_catalogues(session)}
+        major = catalogues.search_items(session, "major_hazard", "", limit=100)
+    assert rows["major_hazard@2022"].doc_no == "建质规〔2022〕2号"
+    assert "2024" in rows["major_hazard@2022"].superseded_by
+    assert len({i.article for i in major}) == 12
+    assert all(i.default_level == 1 and i.official for i in major)
+    assert rows["danda@2018"].items == len(_bundled("danda_2018.json")["items"])
+    assert rows["chaowei@2018"].kind_label == "超危大工程范围"
+
+
+def test_verified_flags_are_kept_item_by_item(db, loaded):
+    source = {i["code"]: i["verification"] for i in _bundled("major_hazard_2022.json")["items"]}
+    with db.read() as session:
+        stored = {i.code: i.verification for i in catalogues.search_items(session, "major_hazard", "", 100)}
+        walls = catalogues.find_item(session, "major_hazard@2022", "07-2")
+        monitoring = catalogues.find_item(session, "major_hazard@2022", "05-3")
+    assert stored == source
+    assert {"verified", "knowledge_unverified"} <= set(stored.values())
+    assert walls.verified and walls.text == "未设置连墙件或连墙件整层缺失"
+    assert not monitoring.verified and monitoring.verification_label == "待核对原文"
+
+
+def test_starter_risk_sources_are_never_presented_as_official(db, loaded):
+    with db.read() as session:
+        (starter,) = catalogues.list_catalogues(session, kind="risk_source")
+        items = catalogues.search_items(session, "risk_source", "", limit=100)
+    assert not starter.official
+    assert "非官方" in starter.title and "示例" in starter.title
+    assert len(items) >= 20
+    assert {i.default_level for i in items} == {1, 2, 3, 4}
+    assert all(not i.official and not i.verified and i.verification == "example" for i in items)
+    assert {"基坑工程", "模板工程", "起重吊装", "脚手架工程", "临时用电", "高处作业", "消防安全"} == {
+        i.category for i in items}
+
+
+def test_loading_again_changes_nothing(db, loaded):
+    with db.session() as session:
+        audits = session.execute(select(func.count(AuditEntry.id))).scalar_one()
+        again = catalogues.load_all(session)
+        assert [r.status for r in again] == ["unchanged"] * len(again)
+        assert session.execute(select(func.count(AuditEntry.id))).scalar_one() == audits
+        assert session.execute(select(func.count(Catalogue.id))).scalar_one() == 4
+
+
+def test_second_edition_loads_beside_the_first(db, loaded, tmp_path):
+    folder = tmp_path / "new"
+    folder.mkdir()
+    data = _bundled("major_hazard_2022.json")
+    data.update(code="major_hazard@2024", edition="2024", issued="2024-12-06", superseded_by="",
+                title="房屋市政工程生产安全重大事故隐患判定标准（2024版）（测试用）", doc_no="建质规〔2024〕5号")
+    data["items"] = [dict(i, text=i["text"] + "（2024）") for i in data["items"][:5]]
+    (folder / "major_hazard_2024.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with db.session() as session:
+        (result,) = catalogues.load_all(session, folder)
+    assert result.status == "loaded" and result.items == 5
+    with db.read() as session:
+        editions = [c.edition for c in catalogues.list_catalogues(session, kind="major_hazard")]
+        hits = catalogues.search_items(session, "major_hazard", "安全生产许可证")
+    assert editions == ["2024", "2022"]
+    assert [(h.edition, h.code) for h in hits] == [("2024", "04-1"), ("2022", "04-1")]
+    assert hits[0].doc_no == "建质规〔2024〕5号" and hits[1].doc_no == "建质规〔2022〕2号"
+
+
+def test_a_changed_edition_file_is_refused(db, loaded, tmp_path):
+    data = _bundled("major_hazard_2022.json")
+    data["items"][0]["text"] = "被改动的条文"
+    (tmp_path / "major_hazard_2022.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(catalogues.CatalogueFileError) as info, db.session() as session:
+        catalogues.load_all(session, tmp_path)
+    assert "不可修改" in info.value.message and "major_hazard@2022" in info.value.message
+    with db.read() as session:
+        assert catalogues.find_item(session, "major_hazard@2022", "04-1").text.startswith("建筑施工企业")
+
+
+def test_reformatting_a_file_is_not_a_change(db, loaded, tmp_path):
+    text = (catalogues_dir() / "danda_2018.json").read_text(encoding="utf-8")
+    compact = json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    (tmp_path / "danda_2018.json").write_text(compact.replace("\n", "\r\n"), encoding="utf-8")
+    with db.session() as session:
+        (result,) = catalogues.load_all(session, tmp_path)
+    assert result.status == "unchanged"
+
+
+@pytest.mark.parametrize(("mutate", "words"), [
+    (lambda d: d.update(kind="unknown"), "kind"),
+    (lambda d: d["items"][1].update(code=d["items"][0]["code"]), "重复"),
+    (lambda d: d["items"][0].update(default_level=7), "default_level"),
+    (lambda d: d["items"][0].update(verification="maybe"), "verification"),
+    (lambda d: d.update(issued="19/04/2022"), "issued"),
+])
+def test_malformed_files_are_refused_with_the_reason(db, tmp_path, mutate, words):
+    data = _bundled("chaowei_2018.json")
+    data["code"] = "chaowei@test"
+    mutate(data)
+    (tmp_path / "bad.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(catalogues.CatalogueFileError) as info, db.session() as session:
+        catalogues.load_all(session, tmp_path)
+    assert "bad.json" in info.value.message and words in info.value.message
+    with db.read() as session:
+        assert session.execute(select(func.count(CatalogueItem.id))).scalar_one() == 0
+
+
+def test_unreadable_file_and_missing_folder(db, tmp_path):
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    with db.session() as session:
+        with pytest.raises(catalogues.CatalogueFileError, match="broken.json"):
+            catalogues.load_all(session, tmp_path)
+        with pytest.raises(catalogues.CatalogueFileError, match="不存在"):
+            catalogues.load_all(session, tmp_path / "nowhere")
+
+
+def test_search_by_words_across_text_and_sub_items(db, loaded):
+    with db.read() as session:
+        piping = catalogues.search_items(session, "major_hazard", "管涌")
+        both = catalogues.search_items(session, None, "脚手架 附着式")
+        danda = catalogues.search_items(session, "danda", "脚手架", limit=2)
+        nothing = catalogues.search_items(session, None, "% _")
+        by_code = catalogues.search_items(session, "chaowei", "1-1")
+    assert [i.code for i in piping] == ["05-4"]
+    assert "基坑底部出现管涌" in piping[0].sub_items
+    assert piping[0].reference == "建质规〔2022〕2号 第五条 基坑工程 05-4"
+    assert both and all("脚手架" in i.text + i.category and "附着式" in i.text for i in both)
+    assert {i.kind for i in both} >= {"major_hazard", "danda", "chaowei"}
+    assert len(danda) == 2 and danda[0].threshold == {"height_m_gte": 24}
+    assert nothing == []
+    assert [i.text[:7] for i in by_code] == ["开挖深度超过5"]
+
+
+def test_get_item_and_not_found(db, loaded):
+    with db.read() as session:
+        item = catalogues.find_item(session, "danda@2018", "1-1")
+        assert catalogues.get_item(session, item.id) == item
+        with pytest.raises(NotFound):
+            catalogues.get_item(session, 999_999)
+        with pytest.raises(NotFound):
+            catalogues.find_item(session, "danda@2018", "99-9")
+

@@ -1,0 +1,165 @@
+"""The first run: the wizard's rules without a window, then the wizard itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.services import agency, users
+from desktop.services.context import ServiceError, ValidationError
+from desktop.ui import first_run_logic as logic
+from desktop.ui.first_run import FirstRunWizard
+
+GOOD_AGENCY = logic.AgencyForm(name="绍兴市安信建设风控服务有限公司", short_name="安信风控",
+                               credit_code="91350100M000100Y43", phone="0575-88001234")
+GOOD_ADMIN = logic.AdminForm(username="wang", display_name="王主任", password="anxin2024",
+                             confirm="anxin2024")
+
+
+def test_agency_needs_a_name_and_a_valid_credit_code():
+    assert logic.validate_agency(GOOD_AGENCY) == {}
+    assert set(logic.validate_agency(logic.AgencyForm(name="  "))) == {"name"}
+    bad = logic.AgencyForm(name="某机构", credit_code="91350100M000100Y44")
+    assert set(logic.validate_agency(bad)) == {"credit_code"}
+    lower_case = logic.AgencyForm(name="某机构", credit_code="91350100m000100y43")
+    assert logic.validate_agency(lower_case) == {}
+
+
+@pytest.mark.parametrize(("form", "field", "words"), [
+    (logic.AdminForm("", "王", "anxin2024", "anxin2024"), "username", "用户名"),
+    (logic.AdminForm("wang li", "王", "anxin2024", "anxin2024"), "username", "空格"),
+    (logic.AdminForm("wang", " ", "anxin2024", "anxin2024"), "display_name", "姓名"),
+    (logic.AdminForm("wang", "王", "short1", "short1"), "password", "至少 8 位"),
+    (logic.AdminForm("wang", "王", "12345678", "12345678"), "password", "字母和数字"),
+    (logic.AdminForm("wang", "王", "anxin2024", "anxin2025"), "confirm", "不一致"),
+])
+def test_admin_form_rules(form, field, words):
+    errors = logic.validate_admin(form)
+    assert field in errors and words in errors[field]
+
+
+def test_folders_must_be_absolute_and_not_files(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    assert logic.validate_folders(logic.FoldersForm()) == {}
+    assert logic.validate_folders(logic.FoldersForm(str(tmp_path / "new" / "att"))) == {}
+    errors = logic.validate_folders(logic.FoldersForm("relative/att", str(tmp_path / "a-file")))
+    assert "绝对路径" in errors["attachments_dir"] and "是一个文件" in errors["backup_dir"]
+    errors = logic.validate_folders(logic.FoldersForm(str(tmp_path / "a-file" / "below")))
+    assert "无法创建" in errors["attachments_dir"]
+
+
+def test_page_of_sends_the_user_to_the_first_page_with_a_problem():
+    assert logic.page_of({"password": "x"}) == logic.ADMIN_PAGE
+    assert logic.page_of({"backup_dir": "x", "phone": "y"}) == logic.AGENCY_PAGE
+    assert logic.page_of({"unknown": "x"}) == logic.AGENCY_PAGE
+
+
+def test_apply_creates_agency_and_admin_and_signs_in(db, config, tmp_path):
+    assert not logic.is_initialised(db)
+    folders = logic.FoldersForm(attachments_dir=str(tmp_path / "att"))
+    actor = logic.apply(db, config, GOOD_AGENCY, GOOD_ADMIN, folders)
+    assert actor.username == "wang" and actor.role == "admin"
+    assert logic.is_initialised(db)
+    with db.read() as session:
+        assert agency.agency_profile(session).short_name == "安信风控"
+        assert users.count(session) == 1
+    reloaded = type(config).load(config.data_dir)
+    assert reloaded.attachments_dir == tmp_path / "att" and reloaded.get("backup_dir") == ""
+
+
+def test_apply_refuses_invalid_input_before_writing(db, config):
+    with pytest.raises(ValidationError) as caught:
+        logic.apply(db, config, logic.AgencyForm(), GOOD_ADMIN, logic.FoldersForm())
+    assert "name" in caught.value.fields
+    assert not logic.is_initialised(db)
+    assert not (config.data_dir / "settings.json").exists()
+
+
+def test_apply_twice_is_refused(db, config):
+    logic.apply(db, config, GOOD_AGENCY, GOOD_ADMIN, logic.FoldersForm())
+    with pytest.raises(ServiceError, match="已经初始化"):
+        logic.apply(db, config, GOOD_AGENCY, GOOD_ADMIN, logic.FoldersForm())
+
+
+def test_the_logic_module_imports_no_qt():
+    import subprocess
+    import sys
+
+    code = ("import sys, desktop.ui.first_run_logic\n"
+            "sys.exit(1 if [m for m in sys.modules if m.startswith('PySide6')] else 0)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+# -- the wizard -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def wizard(qtbot, db, config):
+    wizard = FirstRunWizard(db, config)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
+def fill_agency(wizard, form=GOOD_AGENCY):  # type: ignore[no-untyped-def]
+    wizard.name.setText(form.name)
+    wizard.short_name.setText(form.short_name)
+    wizard.credit_code.setText(form.credit_code)
+    wizard.phone.setText(form.phone)
+
+
+def fill_admin(wizard, form=GOOD_ADMIN):  # type: ignore[no-untyped-def]
+    wizard.username.setText(form.username)
+    wizard.display_name.setText(form.display_name)
+    wizard.password.setText(form.password)
+    wizard.confirm.setText(form.confirm)
+
+
+def test_wizard_stays_on_a_page_with_errors(wizard):
+    wizard.next()
+    assert wizard.currentId() == logic.AGENCY_PAGE
+    assert wizard.agency_page.error.text() == "请填写机构名称"
+    fill_agency(wizard)
+    wizard.next()
+    assert wizard.currentId() == logic.ADMIN_PAGE
+    fill_admin(wizard, logic.AdminForm("wang", "王主任", "anxin2024", "different1"))
+    wizard.next()
+    assert wizard.currentId() == logic.ADMIN_PAGE
+    assert "不一致" in wizard.admin_page.error.text()
+
+
+def test_wizard_finishes_with_a_signed_in_admin(qtbot, wizard, db):
+    fill_agency(wizard)
+    wizard.next()
+    fill_admin(wizard)
+    wizard.next()
+    assert wizard.currentId() == logic.FOLDERS_PAGE
+    with qtbot.waitSignal(wizard.accepted):
+        wizard.accept()  # what 完成 does after the last page's check
+    assert wizard.actor is not None and wizard.actor.username == "wang"
+    assert logic.is_initialised(db)
+
+
+def test_wizard_goes_back_to_the_page_the_service_refused(wizard, db):
+    fill_agency(wizard, logic.AgencyForm(name="某机构", phone="电话号码"))  # the service checks phones
+    wizard.next()
+    fill_admin(wizard)
+    wizard.next()
+    wizard.accept()
+    assert wizard.actor is None and wizard.isVisible()
+    assert wizard.currentId() == logic.AGENCY_PAGE
+    assert "电话号码格式不正确" in wizard.agency_page.error.text()
+    assert not logic.is_initialised(db)
+
+
+def test_browse_fills_the_folder_and_cancel_keeps_it(wizard, dialog_log, tmp_path):
+    from PySide6.QtWidgets import QPushButton
+
+    browse = [b for b in wizard.folders_page.findChildren(QPushButton) if b.text() == "浏览…"]
+    assert len(browse) == 2
+    dialog_log.folder = str(tmp_path / "att")
+    browse[0].click()
+    assert wizard.attachments_dir.text() == str(tmp_path / "att")
+    assert dialog_log.calls[-1][:2] == ("choose_folder", "选择文件夹")
+    dialog_log.folder = ""  # cancelled
+    browse[0].click()
+    assert wizard.attachments_dir.text() == str(tmp_path / "att")

@@ -1,0 +1,161 @@
+"""The settings page: who I am, where the data is, my password, language, and user management."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QLineEdit
+
+from desktop.services import users
+from desktop.ui.app_state import AppState
+from desktop.ui.pages.settings_page import SettingsPage
+from desktop.ui.pages.users_panel import UserColumn
+from desktop.ui.user_dialogs import (
+    ChangePasswordDialog, NewUserDialog, ResetPasswordDialog, RoleDialog,
+)
+
+
+@pytest.fixture
+def page(qtbot, state):
+    page = SettingsPage(state)
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()
+    return page
+
+
+def fields(page):  # type: ignore[no-untyped-def]
+    return [f.text() for f in page.findChildren(QLineEdit) if f.isReadOnly()]
+
+
+def test_shows_user_folders_and_version(page, state, config):
+    assert page.name_label.text() == "系统管理员甲"
+    assert page.username_label.text() == "admin"
+    assert page.role_label.text() == "系统管理员"
+    shown = fields(page)
+    assert str(config.data_dir) in shown
+    assert str(state.db.sqlite_path) in shown
+    assert str(config.logs_dir / "riskdesk.log") in shown
+
+
+def test_only_admins_manage_users(qtbot, db, users, config):
+    clerk_page = SettingsPage(AppState(db=db, config=config, actor=users["clerk"]))
+    qtbot.addWidget(clerk_page)
+    clerk_page.activate()
+    assert clerk_page.users_panel is None
+    assert clerk_page.role_label.text() == "内勤文员"
+
+
+def test_users_table_lists_every_account(page, qtmodeltester):
+    model = page.users_panel.model
+    assert model.rowCount() == 5
+    assert model.data(model.index(0, UserColumn.ROLE)) == "系统管理员"
+    assert model.data(model.index(0, UserColumn.ACTIVE)) == "是"
+    qtmodeltester.check(model)
+
+
+def test_change_password_checks_and_saves(qtbot, page, state, dialog_log, db):
+    def fill(dialog):  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, ChangePasswordDialog)
+        dialog.old_password.setText("wrong-old1")
+        dialog.new_password.setText("newpass99")
+        dialog.confirm.setText("newpass98")
+        dialog.accept()
+        assert "不一致" in dialog.error.text()
+        dialog.confirm.setText("newpass99")
+        dialog.accept()
+        assert dialog.error.text() == "原密码不正确"
+        dialog.old_password.setText("secret123")
+        dialog.accept()
+        return dialog.result() == dialog.DialogCode.Accepted
+
+    dialog_log.on_run = fill
+    page.password_button.click()
+    assert dialog_log.calls[-1][0] == "inform"
+    assert users.login(db, "admin", "newpass99").username == "admin"
+
+
+def test_new_user_appears_in_the_table(page, dialog_log):
+    def fill(dialog):  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, NewUserDialog)
+        dialog.username.setText("li")
+        dialog.display_name.setText("李工")
+        dialog.role.setCurrentIndex(dialog.role.findData("inspector"))
+        dialog.password.setText("weak")
+        dialog.confirm.setText("weak")
+        dialog.accept()
+        assert "至少 8 位" in dialog.error.text()
+        dialog.password.setText("inspect01")
+        dialog.confirm.setText("inspect01")
+        dialog.accept()
+        return dialog.created is not None
+
+    dialog_log.on_run = fill
+    page.users_panel.new_button.click()
+    model = page.users_panel.model
+    names = [model.data(model.index(r, UserColumn.USERNAME)) for r in range(model.rowCount())]
+    assert "li" in names
+
+
+def select(page, username):  # type: ignore[no-untyped-def]
+    panel = page.users_panel
+    model = panel.model
+    row = next(r for r in range(model.rowCount())
+               if model.data(model.index(r, UserColumn.USERNAME)) == username)
+    panel.table.selectRow(row)
+    return row
+
+
+def test_role_and_reset_need_a_selection(page, dialog_log, db):
+    panel = page.users_panel
+    assert not panel.role_button.isEnabled() and not panel.reset_button.isEnabled()
+    row = select(page, "inspector")
+    assert panel.role_button.isEnabled()
+
+    def change_role(dialog):  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, RoleDialog)
+        dialog.role.setCurrentIndex(dialog.role.findData("tech_lead"))
+        dialog.active.setChecked(False)
+        dialog.accept()
+        return True
+
+    dialog_log.on_run = change_role
+    panel.role_button.click()
+    model = panel.model
+    assert model.data(model.index(row, UserColumn.ROLE)) == "技术负责人"
+    assert model.data(model.index(row, UserColumn.ACTIVE)) == "否"
+    assert panel.selected().username == "inspector"  # the selection survives the refresh
+
+    def reset(dialog):  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, ResetPasswordDialog)
+        dialog.password.setText("fresh1234")
+        dialog.confirm.setText("fresh1234")
+        dialog.accept()
+        return True
+
+    select(page, "clerk")
+    dialog_log.on_run = reset
+    panel.reset_button.click()
+    assert users.login(db, "clerk", "fresh1234").username == "clerk"
+
+
+def test_an_admin_cannot_demote_themself(page, dialog_log):
+    select(page, "admin")
+    messages = []
+
+    def demote(dialog):  # type: ignore[no-untyped-def]
+        dialog.role.setCurrentIndex(dialog.role.findData("clerk"))
+        dialog.accept()
+        messages.append(dialog.error.text())
+        return False
+
+    dialog_log.on_run = demote
+    page.users_panel.role_button.click()
+    assert "不能取消自己的管理员权限" in messages[0]
+
+
+def test_language_choice_is_saved_for_the_next_start(page, config, dialog_log):
+    index = page.language.findData("en")
+    page.language.setCurrentIndex(index)
+    page.language.activated.emit(index)
+    assert type(config).load(config.data_dir).get("language") == "en"
+    assert dialog_log.calls[-1][2] == "界面语言将在重新启动程序后生效。"
