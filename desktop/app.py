@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from desktop import APP_NAME, ORG_NAME, __version__
 from desktop.config import Config
 from desktop.db import Database, DataError
-from desktop.services import agency
+from desktop.services import agency, startup
 from desktop.services.context import Actor
 from desktop.ui import dialogs, first_run_logic, i18n
 from desktop.ui.app_state import AppState, log_file, mask_url, window_settings
@@ -58,6 +58,10 @@ def open_database(config: Config) -> Database | None:
         return None
     if copy is not None:
         log.info("database upgraded; the previous file was copied to %s", copy)
+    done = startup.housekeeping(db, config)
+    if done.catalogues_loaded or done.orphans_removed:
+        log.info("start-up: catalogues loaded %s, orphaned files removed %d",
+                 done.catalogues_loaded, done.orphans_removed)
     return db
 
 
