@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench dist clean-venv
+.PHONY: run test test-fast dist clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "riskdesk 需要 Python 3.11 或更高版本")'
@@ -25,3 +25,10 @@ test-fast: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# One-folder PyInstaller build in dist/riskdesk, then the frozen app's own self-test offscreen.
+dist: $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dist.lock
+	$(BIN)/python tools/i18n.py compile
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller build.spec
+	QT_QPA_PLATFORM=offscreen dist/riskdesk/riskdesk selftest

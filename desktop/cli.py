@@ -96,7 +96,10 @@ def build_parser(*, data_commands: bool = True) -> _Parser:
     check = commands.add_parser("check", help="检查数据库、附件库与审计记录链",
                                 description="检查数据库结构版本与完整性、附件库、审计记录链；有问题时退出码为 1。")
     check.add_argument("--quick", action="store_true", help="不逐个计算附件的哈希值（更快）")
-    for sub in (init, demo, check):
+    selftest = commands.add_parser("selftest", help="自检：临时数据库、迁移、中文 PDF、主窗口",
+                                   description="在临时目录中检查数据库迁移、中文 PDF 生成与主窗口，全部正常时退出码为 0。")
+    selftest.add_argument("--no-gui", action="store_true", help="不创建窗口（无图形环境时）")
+    for sub in (init, demo, check, selftest):
         sub.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_help)
     if data_commands:
         from desktop import cli_data
@@ -308,7 +311,14 @@ def cmd_gui(args: argparse.Namespace, config: Config) -> int:
     return int(app.main(config) or 0)
 
 
-COMMANDS = {"init": cmd_init, "demo": cmd_demo, "check": cmd_check, None: cmd_gui}
+def cmd_selftest(args: argparse.Namespace, config: Config) -> int:
+    from desktop import selftest
+
+    return selftest.run(gui=not args.no_gui, out=_out)
+
+
+COMMANDS = {"init": cmd_init, "demo": cmd_demo, "check": cmd_check, "selftest": cmd_selftest,
+            None: cmd_gui}
 
 
 def main(argv: list[str] | None = None) -> int:
