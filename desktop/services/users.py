@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -151,12 +152,14 @@ def login(db, username: str, password: str) -> Actor:  # type: ignore[no-untyped
 def _hasher_delay(password: str) -> None:
     # spend the same time as a real check, so unknown names cannot be told from wrong passwords
     try:
-        _hasher.verify(_DUMMY_HASH, password)
+        _hasher.verify(_dummy_hash(), password)
     except VerificationError:
         pass
 
 
-_DUMMY_HASH = _hasher.hash("riskdesk-timing-equaliser")
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("riskdesk-timing-equaliser")  # made on first use: hashing costs ~0.1 s
 
 
 def change_password(session: Session, actor: Actor, *, old_password: str, new_password: str) -> None:

@@ -1,0 +1,81 @@
+"""Cold start to the main window vs a bare PySide6 window, each in a fresh process.
+
+    .venv/bin/python -m bench.bench_startup [--db /tmp/scale/riskdesk.sqlite3]
+
+"Ours" imports the application, opens and checks the database, builds the main window
+with every page, shows it and lets the first page paint; "bare" imports PySide6 and shows
+an empty QMainWindow. Both measure from interpreter start to the first processed paint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.common import machine, write_result
+
+BARE = r"""
+import time; t0 = time.perf_counter()
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+w = QMainWindow(); w.resize(1200, 800); w.show(); app.processEvents()
+print(time.perf_counter() - t0)
+"""
+
+OURS = r"""
+import time; t0 = time.perf_counter()
+import sys
+from pathlib import Path
+from desktop.app import create_application
+from desktop.config import Config
+from desktop.db import Database
+from desktop.services.context import Actor
+from desktop.ui import i18n
+from desktop.ui.app_state import AppState
+from desktop.ui.main_window import MainWindow
+app = create_application()
+config = Config(data_dir=Path(sys.argv[2]))
+i18n.install_translators("zh_CN", cache_dir=config.data_dir / "cache")
+db = Database(sys.argv[1]); db.migrate()
+state = AppState(db=db, config=config, actor=Actor(1, "bench", "admin", "基准"))
+w = MainWindow(state); w.resize(1200, 800); w.show(); app.processEvents()
+print(time.perf_counter() - t0)
+"""
+
+
+def _time(code: str, *args: str, runs: int) -> float:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                             env=env, check=True).stdout
+        times.append(float(out.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=None, help="database to open (default: a new empty one)")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    work = Path("/tmp/riskdesk-bench-startup")
+    work.mkdir(exist_ok=True)
+    url = f"sqlite:///{args.db}" if args.db else f"sqlite:///{work / 'empty.sqlite3'}"
+    bare = _time(BARE, runs=args.runs)
+    ours = _time(OURS, url, str(work), runs=args.runs)
+    lines = ["# Cold start to the main window", "", f"Machine: {machine()}",
+             f"Database: {args.db or 'new, empty'}", "",
+             "| start | median of %d (s) |" % args.runs, "|---|---:|",
+             f"| bare PySide6 QMainWindow | {bare:.2f} |", f"| RiskDesk main window, 8 pages | {ours:.2f} |",
+             "", f"Ratio ours / bare: **{ours / bare:.2f}**", "",
+             "Reproduce: `.venv/bin/python -m bench.bench_startup --db /tmp/scale/riskdesk.sqlite3`."]
+    print("\n".join(lines))
+    write_result("startup" + ("-scale" if args.db else ""), lines)
+
+
+if __name__ == "__main__":
+    main()
