@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop.migrations import SCHEMA_HEAD
 from desktop.paths import migrations_dir
 
 log = logging.getLogger("desktop.db")
@@ -169,11 +170,12 @@ class Database:
         return cfg
 
     def current_revision(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
-
+        """The schema revision stamped in the database (None for an empty database)."""
         try:
             with self.engine.connect() as conn:
-                return MigrationContext.configure(conn).get_current_revision()
+                if not inspect(conn).has_table("alembic_version"):
+                    return None
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except BaseException as exc:
             raise translate_error(exc) or exc
 
@@ -186,17 +188,18 @@ class Database:
         return head
 
     def needs_upgrade(self) -> bool:
-        return self.current_revision() != self.head_revision()
+        # SCHEMA_HEAD spares start-up the import of Alembic (~0.3 s) when nothing is to do
+        return self.current_revision() != SCHEMA_HEAD
 
     def migrate(self, *, backup: bool = True) -> Path | None:
         """Bring the schema to head. A SQLite file with data is copied aside first.
 
         Returns the path of the copy (or None when none was needed).
         """
-        from alembic import command
-
         if not self.needs_upgrade():
             return None
+        from alembic import command
+
         copy = None
         if backup and self.sqlite_path is not None and self.sqlite_path.exists():
             if self._has_tables():

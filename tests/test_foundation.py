@@ -147,3 +147,11 @@ def test_unreachable_postgres_is_a_data_error():
     with pytest.raises(DataError) as info:
         db.current_revision()
     assert "无法连接" in info.value.message
+
+
+def test_schema_head_constant_matches_alembic(db):
+    from desktop.migrations import SCHEMA_HEAD
+
+    assert db.head_revision() == SCHEMA_HEAD
+    assert db.current_revision() == SCHEMA_HEAD
+    assert not db.needs_upgrade()
