@@ -1,0 +1,349 @@
+"""Data commands of the command line: export-package, verify, import, backup, restore."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import shutil
+import signal
+import sys
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+from desktop.config import Config
+from desktop.db import Database, DataError
+from desktop.services import backup, importer, packages
+from desktop.services.context import Actor, Cancelled, ServiceError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Refused(Exception):
+    """Wrong input or a question that cannot be asked: exit status 2."""
+
+
+class TextProgress:
+    """A progress bar on stderr; `cancelled` (set by Ctrl+C) makes the next call return False."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.cancelled = False
+        self._drawn = False
+        self._last = 0.0
+        self._decile = -1
+
+    def __call__(self, done: int, total: int, text: str) -> bool:
+        if self.cancelled:
+            return False
+        share = done / total if total else 0.0
+        if self.tty:
+            moment = time.monotonic()
+            if moment - self._last >= 0.1 or done >= total:
+                self._last = moment
+                width = max(40, shutil.get_terminal_size((80, 20)).columns - 1)
+                bar = "#" * int(share * 24)
+                line = _fit(f"[{bar:<24}] {share:4.0%} {text}", width)
+                self.stream.write("\r" + line)
+                self.stream.flush()
+                self._drawn = True
+        elif int(share * 10) > self._decile:  # a log, not a bar, when stderr is a file
+            self._decile = int(share * 10)
+            self.stream.write(f"进度 {share:.0%}：{text}\n")
+        return True
+
+    def finish(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
+
+    def note(self, text: str) -> None:
+        self.finish()
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def _fit(line: str, cells: int) -> str:
+    """Cut and pad `line` to `cells` terminal columns; Chinese characters take two."""
+    out, used = [], 0
+    for ch in line:
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + w > cells:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + " " * (cells - used)
+
+
+@contextlib.contextmanager
+def _interruptible(progress: TextProgress) -> Iterator[None]:
+    """First Ctrl+C asks the work to stop cleanly at its next step; a second one stops at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_interrupt(signum, frame) -> None:  # type: ignore[no-untyped-def]
+        if progress.cancelled:
+            raise KeyboardInterrupt
+        progress.cancelled = True
+        progress.note("正在取消……（再按一次 Ctrl+C 立即退出）")
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        progress.finish()
+
+
+def _out(text: str) -> None:
+    print(text, flush=True)
+
+
+def _err(text: str) -> None:
+    print(f"riskdesk：{text}", file=sys.stderr, flush=True)
+
+
+def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
+    """Turn every expected failure into a Chinese message and an exit status."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except _Refused as exc:
+            _err(str(exc))
+            return 2
+        except Cancelled as exc:
+            _err(exc.message)
+            return 130
+        except importer.ImportRefused as exc:
+            for line in exc.report.lines():
+                _out(line)
+            _err(exc.message)
+            return 1
+        except ServiceError as exc:
+            _err(exc.message)
+            return 1
+        except DataError as exc:
+            _err(f"数据库错误：{exc.message}")
+            return 1
+        except KeyboardInterrupt:
+            _err("已取消。")
+            return 130
+        except OSError as exc:
+            _err(f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）")
+            return 1
+
+    run.__name__ = fn.__name__
+    run.__doc__ = fn.__doc__
+    return run
+
+
+def _config(args: argparse.Namespace) -> Config:
+    try:
+        return Config.load(getattr(args, "data_dir", None))
+    except ValueError as exc:
+        raise _Refused(str(exc)) from None
+
+
+def _database(config: Config) -> Database:
+    if config.database_url.startswith("sqlite") and not config.sqlite_path.exists():
+        raise _Refused(f"数据目录中没有数据库：{config.sqlite_path}。请先运行“riskdesk init”。")
+    db = Database(config.database_url)
+    db.migrate()
+    return db
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def _insurer_id(db: Database, value: str) -> int:
+    from sqlalchemy import select
+
+    from desktop.models import Organisation
+
+    if value.isdigit():
+        return int(value)
+    with db.read() as session:
+        ids = session.execute(select(Organisation.id).where(
+            Organisation.kind == "insurer", Organisation.name.contains(value))).scalars().all()
+    if len(ids) != 1:
+        raise _Refused(f"{'找不到' if not ids else '有多个'}名称包含“{value}”的承保机构，请给出承保机构编号。")
+    return ids[0]
+
+
+@_guarded
+def cmd_export_package(args: argparse.Namespace) -> int:
+    """Export a signed review package for one insurer and period."""
+    config = _config(args)
+    db = _database(config)
+    try:
+        progress = TextProgress()
+        with _interruptible(progress):
+            result = packages.export_package(
+                db, config, Actor.system(), insurer_id=_insurer_id(db, args.insurer),
+                period=args.period, out_path=args.out, project_ids=args.projects, progress=progress)
+    finally:
+        db.dispose()
+    speed = result.size / result.seconds / 1048576 if result.seconds else 0
+    _out(f"已导出评审资料包：{result.path}")
+    _out(f"  {result.files} 个文件，{backup.human_size(result.size)}，"
+         f"用时 {result.seconds:.1f} 秒（{speed:.0f} MB/s）")
+    _out(f"  签名公钥指纹：{result.fingerprint}")
+    return 0
+
+
+def _registered_key(args: argparse.Namespace) -> str | None:
+    """The agency's own public key when this data folder has one (to check our own packages)."""
+    from desktop.services import signing
+
+    try:
+        config = Config.load(getattr(args, "data_dir", None))
+        if config.database_url.startswith("sqlite") and not config.sqlite_path.exists():
+            return None
+        db = Database(config.database_url)
+        try:
+            with db.read() as session:
+                return signing.registered_public_key(session)
+        finally:
+            db.dispose()
+    except (ValueError, DataError, ServiceError):
+        return None
+
+
+@_guarded
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check a review package: signature and every file's hash."""
+    key = args.public_key or _registered_key(args)
+    progress = TextProgress()
+    with _interruptible(progress):
+        report = packages.verify_package(args.package, key, progress=progress)
+    for line in report.lines:
+        _out(line)
+    return 0 if report.ok else 1
+
+
+def _mapping(pairs: list[str] | None) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs or []:
+        key, sep, column = pair.partition("=")
+        if not sep or not key.strip() or not column.strip():
+            raise _Refused(f"--map 的格式应为 字段=列（如 found_date=F 或 found_date=检查日期）：{pair}")
+        mapping[key.strip()] = column.strip()
+    return mapping
+
+
+@_guarded
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import projects and policies, or hazards, from an Excel file (all rows or none)."""
+    table = importer.read(args.file, kind=args.kind, sheet=args.sheet)
+    config = _config(args)
+    db = _database(config)
+    progress = TextProgress()
+    step = importer.preview if args.dry_run else importer.commit
+    try:
+        with _interruptible(progress), db.session() as session:
+            report = step(session, Actor.system(), kind=args.kind, table=table,
+                          mapping=_mapping(args.map), source=args.source, project_id=args.project,
+                          progress=progress)
+    finally:
+        db.dispose()
+    for line in report.lines():
+        _out(line)
+    if args.dry_run:
+        _out("（预览，未写入任何数据）" if report.ok else "预览发现问题；修正后再导入。")
+    return 0 if report.ok else 1
+
+
+@_guarded
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Back up the database and the attachment store into one file."""
+    config = _config(args)
+    db = _database(config)
+    try:
+        progress = TextProgress()
+        with _interruptible(progress):
+            result = backup.backup(db, config, args.out, progress, actor=Actor.system())
+    finally:
+        db.dispose()
+    _out(f"已备份：{result.path}（{result.files} 个文件，{backup.human_size(result.size)}，"
+         f"用时 {result.seconds:.1f} 秒）")
+    for warning in result.warnings:
+        _out(f"  注意：{warning}")
+    return 0
+
+
+@_guarded
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the data with a verified backup; the current data is kept aside."""
+    config = _config(args)
+    if not args.yes:
+        if sys.stdin is None or not sys.stdin.isatty():
+            raise _Refused("恢复会替换当前全部数据。非交互运行时请加 --yes 确认。")
+        answer = input(f"将用备份 {args.file} 替换 {config.data_dir} 中的数据库和附件库"
+                       "（当前数据移到 restore-aside-… 文件夹保留）。确认请输入 yes：")
+        if answer.strip().lower() not in ("yes", "y", "是"):
+            _out("已取消，未做任何改动。")
+            return 1
+    progress = TextProgress()
+    with _interruptible(progress):  # no engine is open: the database is only touched as files
+        result = backup.restore(config, args.file, progress, actor=Actor.system())
+    _out(f"已从备份恢复（{result.attachments} 个附件，用时 {result.seconds:.1f} 秒）。")
+    if result.aside is not None:
+        _out(f"原有数据保留在：{result.aside}（确认无误后可自行删除）")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the data commands; each parser's `handler(args) -> int` runs it."""
+    data_help = "数据目录（默认为用户数据目录或环境变量 RISKDESK_DATA_DIR）"
+    p = subparsers.add_parser("export-package", help="导出给承保机构的评审资料包（签名 zip）",
+                              description="导出某承保机构某期间的评审资料包：已签发文书、登记表、照片、封面目录和签名清单。")
+    p.add_argument("--insurer", required=True, metavar="ID", help="承保机构编号（或名称中的一段）")
+    p.add_argument("--period", required=True, metavar="期间", help="如 2026Q3、2026-07、2026H1、2026")
+    p.add_argument("--project", type=int, action="append", dest="projects", metavar="ID",
+                   help="只包含这些项目（可重复；默认为该承保机构在此期间承保的全部项目）")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="输出的 zip 文件")
+    p.set_defaults(handler=cmd_export_package)
+    subs = [p]
+    p = subparsers.add_parser("verify", help="核验评审资料包的签名和每个文件",
+                              description="核验评审资料包：签名是否有效，逐一指出缺少、多出或被修改的文件。")
+    p.add_argument("package", type=Path, metavar="PACKAGE", help="资料包 zip 文件")
+    p.add_argument("--public-key", metavar="HEX", help="机构签名公钥（64 位十六进制；默认用本数据目录登记的公钥）")
+    p.set_defaults(handler=cmd_verify)
+    subs.append(p)
+    fields = "；".join(f"{kind}：" + "、".join(f"{f.key}（{f.label}）" for f in importer.FIELDS[kind])
+                      for kind in importer.FIELDS)
+    p = subparsers.add_parser("import", help="从 Excel 导入项目保单清单或隐患清单",
+                              description="从 Excel 导入：projects（承保机构的项目及保单清单）或 hazards（隐患清单）。"
+                                          "任何一行有问题则不写入任何数据。",
+                              epilog=f"--map 可用的字段名。{fields}")
+    p.add_argument("kind", choices=("projects", "hazards"), metavar="KIND",
+                   help="projects 或 hazards")
+    p.add_argument("file", type=Path, metavar="FILE", help=".xlsx 文件")
+    p.add_argument("--dry-run", action="store_true", help="只预览，列出全部问题，不写入")
+    p.add_argument("--sheet", metavar="NAME", help="工作表名称（默认自动选择）")
+    p.add_argument("--source", metavar="NAME", help="来源名称；按来源记住列映射（默认为导入类型）")
+    p.add_argument("--map", action="append", metavar="字段=列", help="指定列映射，如 found_date=F（可重复）")
+    p.add_argument("--project", type=int, metavar="ID", help="隐患清单全部属于该项目时指定")
+    p.set_defaults(handler=cmd_import)
+    subs.append(p)
+    p = subparsers.add_parser("backup", help="备份数据库和附件库到一个文件",
+                              description="备份数据库（一致性快照）、附件库和签名密钥到一个 zip 文件，含校验清单。")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="备份文件（.zip）")
+    p.set_defaults(handler=cmd_backup)
+    subs.append(p)
+    p = subparsers.add_parser("restore", help="从备份恢复（替换当前数据）",
+                              description="先校验备份中每个文件，再把当前数据移到 restore-aside-… 文件夹，最后放入备份。"
+                                          "恢复前请关闭所有 RiskDesk 窗口。")
+    p.add_argument("file", type=Path, metavar="FILE", help="备份文件")
+    p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
+    p.set_defaults(handler=cmd_restore)
+    subs.append(p)
+    for sub in subs:
+        sub.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_help)

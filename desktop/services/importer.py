@@ -1,0 +1,488 @@
+"""Excel import of insurers' project lists and field teams' hazard lists: preview, all or none."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from desktop.models import AppSetting, Hazard, HazardEvent, Policy, Project
+from desktop.services import audit, hazards, organisations, permissions, projects
+from desktop.services import xlsx_normalise as xn
+from desktop.services.backup import Meter, ProgressFn
+from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, now
+
+# Column mapping: headers are matched to fields by Chinese synonyms; a mapping the user gives
+# wins, and after a successful import it is remembered per source in AppSetting under
+# "import.mapping.<source>" (written directly, not through rules.set_value: it is a
+# convenience of whoever imports, not an agency rule needing settings.edit).
+#
+# Hazards go through services.hazards.record, so every level rule applies and the agency's own
+# number is assigned; the field team's number is kept in Hazard.external_ref (re-imports skip a
+# number already present in the same project) and in an "imported" event naming file/sheet/row.
+# Projects and policies go through services.projects; the policy number is the key.
+
+KIND_LABELS = {"projects": "项目及保单清单", "hazards": "隐患清单"}
+_CHOICES = {
+    "project_type": {"房屋建筑": "building", "房建": "building", "房屋建筑工程": "building",
+                     "建筑工程": "building", "市政": "municipal", "市政工程": "municipal",
+                     "市政基础设施工程": "municipal"},
+    "status": {"在建": "active", "施工中": "active", "停工": "suspended", "竣工": "completed",
+               "完工": "completed", "已竣工": "completed"},
+    "stop_work": {"停工": "full", "全面停工": "full", "全部停工": "full", "局部停工": "partial",
+                  "部分停工": "partial", "无": "none", "否": "none", "不停工": "none",
+                  "无需停工": "none"},
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    synonyms: tuple[str, ...]
+    kind: str = "text"  # text / multiline / ident / date / decimal / int / level / bool / choice
+    required: bool = False
+
+
+F = Field
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "projects": (
+        F("policy_no", "保单号", ("保单号", "保险单号", "保单编号", "保单号码"), "ident", True),
+        F("name", "项目名称", ("项目名称", "工程名称", "工程项目名称"), required=True),
+        F("insurer", "承保机构", ("承保机构", "保险公司", "承保公司", "承保单位", "保险机构"), required=True),
+        F("code", "项目编号", ("项目编号", "工程编号", "项目代码"), "ident"),
+        F("address", "项目地址", ("项目地址", "工程地址", "建设地点", "地址")),
+        F("district", "所属区县", ("所属区县", "区县", "所属区域", "辖区", "所在区")),
+        F("project_type", "工程类型", ("工程类型", "项目类型", "工程类别"), "choice"),
+        F("contract_value", "合同价", ("合同价", "工程合同价", "合同金额", "工程造价", "合同价款"), "decimal"),
+        F("policy_start", "保险起期", ("保险起期", "保险开始日期", "起保日期", "保险起始日期"), "date"),
+        F("policy_end", "保险止期", ("保险止期", "保险结束日期", "终保日期", "保险截止日期"), "date"),
+        F("premium", "保费", ("保费", "保险费", "保费金额"), "decimal"),
+        F("prevention_fee", "事故预防费用", ("事故预防费用", "预防费用", "风控费用", "预防服务费"), "decimal"),
+        F("contractor", "施工单位", ("施工单位", "投保单位", "施工总承包单位", "总承包单位")),
+        F("supervisor", "监理单位", ("监理单位",)),
+        F("owner", "建设单位", ("建设单位", "业主单位")),
+        F("authority", "主管部门", ("属地主管部门", "主管部门", "监管部门", "建设主管部门")),
+        F("start_date", "开工日期", ("开工日期", "实际开工日期"), "date"),
+        F("planned_completion", "计划竣工日期", ("计划竣工日期", "合同竣工日期"), "date"),
+        F("completion_date", "竣工日期", ("竣工日期", "实际竣工日期"), "date"),
+        F("status", "项目状态", ("项目状态", "施工状态", "状态"), "choice"),
+    ),
+    "hazards": (
+        F("number", "隐患编号", ("隐患编号", "编号", "隐患单号", "问题编号"), "ident", True),
+        F("description", "隐患描述", ("隐患描述", "问题描述", "隐患内容", "存在问题", "隐患情况", "主要问题"),
+          "multiline", True),
+        F("level", "隐患等级", ("隐患等级", "等级", "隐患级别", "级别"), "level", True),
+        F("found_date", "发现日期", ("发现日期", "检查日期", "排查日期", "发现时间", "检查时间"), "date", True),
+        F("project_code", "项目编号", ("项目编号", "工程编号"), "ident"),
+        F("policy_no", "保单号", ("保单号", "保险单号"), "ident"),
+        F("project_name", "项目名称", ("项目名称", "工程名称")),
+        F("location", "部位", ("隐患部位", "部位", "检查部位", "具体部位", "位置")),
+        F("category", "类别", ("隐患类别", "类别", "隐患类型", "分类", "专业类别")),
+        F("measures", "整改措施", ("整改措施", "整改要求", "整改意见", "措施"), "multiline"),
+        F("deadline", "整改期限", ("整改期限", "整改时限", "整改完成期限", "期限", "限期"), "date"),
+        F("contingency", "应急预案", ("应急预案", "应急措施", "整改期间应急措施"), "multiline"),
+        F("responsible_unit", "责任单位", ("责任单位", "整改责任单位")),
+        F("responsible_person", "责任人", ("整改责任人", "责任人")),
+        F("stop_work", "停工建议", ("停工建议", "是否停工"), "choice"),
+        F("is_major", "重大隐患", ("是否重大隐患", "重大隐患", "重大事故隐患"), "bool"),
+        F("is_serious", "可能引发安全事故", ("可能引发安全事故", "是否较严重"), "bool"),
+    ),
+}
+# service form fields → import fields, so a refusal points at the right column
+_FORM_TO_FIELD = {"insurer_id": "insurer", "end_date": "policy_end", "authority_id": "authority",
+                  "owner_id": "owner", "contractor_id": "contractor", "supervisor_id": "supervisor",
+                  "found_at": "found_date", "responsible_unit_id": "responsible_unit",
+                  "project_id": "project_code"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int | None
+    column: str  # letter, "" for the whole row or sheet
+    header: str
+    message: str
+
+    @property
+    def text(self) -> str:
+        where = f"工作表“{self.sheet}”"
+        if self.row is not None:
+            where += f"第 {self.row} 行"
+        if self.column:
+            where += f" {self.column} 列（{self.header}）"
+        return f"{where}：{self.message}"
+
+
+@dataclass(frozen=True)
+class Mapped:
+    field: str
+    label: str
+    column: str
+    header: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    kind: str
+    file: str
+    sheet: str
+    source: str
+    mapping: tuple[Mapped, ...]
+    unmapped: tuple[str, ...]
+    rows: int
+    new: int
+    existing: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    committed: bool = False
+    created_ids: tuple[int, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self, *, limit: int = 200) -> list[str]:
+        head = "已导入" if self.committed else "预览"
+        out = [f"{head}：{self.file} 工作表“{self.sheet}”（{KIND_LABELS[self.kind]}）",
+               "列映射：" + "；".join(f"{m.label} ← {m.column} 列“{m.header}”" for m in self.mapping)]
+        if self.unmapped:
+            out.append("未使用的列：" + "、".join(self.unmapped))
+        out.append(f"数据行 {self.rows} 行：新增 {self.new} 条，已存在跳过 {len(self.existing)} 条，"
+                   f"问题 {len(self.problems)} 个。")
+        out += [f"  已存在：{e}" for e in self.existing[:limit]]
+        out += [f"  问题：{p.text}" for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            out.append(f"  ……另有 {len(self.problems) - limit} 个问题")
+        return out
+
+
+class ImportRefused(ServiceError):
+    """The file has problems: nothing was written. `report` lists every one."""
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__(f"导入未执行：发现 {len(report.problems)} 个问题，未写入任何数据。")
+        self.report = report
+
+
+class _Existing(Exception):
+    """The row is already in the database; it is skipped and reported, not an error."""
+
+
+# -- reading and mapping -------------------------------------------------------------------
+
+
+def read(path: Path | str, *, kind: str, sheet: str | None = None) -> xn.Table:
+    """The table of the sheet (the best-matching sheet when none is named)."""
+    if kind not in FIELDS:
+        raise ValidationError({"kind": f"导入类型须为 {'、'.join(FIELDS)}"})
+    words = [s for f in FIELDS[kind] for s in f.synonyms]
+    try:
+        return xn.read_table(path, words=words, sheet=sheet)
+    except xn.CellError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+
+
+def _setting_key(source: str) -> str:
+    return f"import.mapping.{source.strip()[:80]}"
+
+
+def remembered_mapping(session: Session, source: str) -> dict[str, str]:
+    stmt = select(AppSetting.value).where(AppSetting.key == _setting_key(source))
+    value = session.execute(stmt).scalar_one_or_none()
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _remember(session: Session, actor: Actor, source: str, mapping: dict[str, xn.Column]) -> None:
+    value = {key: col.header for key, col in mapping.items()}
+    key = _setting_key(source)
+    row = session.execute(select(AppSetting).where(AppSetting.key == key)).scalar_one_or_none()
+    if row is None:
+        session.add(AppSetting(key=key, value=value, updated_by_id=actor.user_id, updated_at=now()))
+    elif row.value != value:
+        row.value, row.updated_by_id, row.updated_at = value, actor.user_id, now()
+
+
+def _match(f: Field, col: xn.Column) -> tuple[int, int]:
+    """(strength, -synonym rank): 3 same text, 2 starts or ends with a synonym, 1 contains one."""
+    best = (0, 0)
+    for rank, synonym in enumerate(xn.header_key(s) for s in f.synonyms):
+        for key in col.keys:
+            if key == synonym:
+                strength = 3
+            elif key.startswith(synonym) or key.endswith(synonym):
+                strength = 2
+            else:
+                strength = 1 if len(synonym) >= 3 and synonym in key else 0
+            best = max(best, (strength, -rank)) if strength else best
+    return best
+
+
+def resolve_mapping(table: xn.Table, kind: str, *, explicit: dict[str, str] | None = None,
+                    remembered: dict[str, str] | None = None, project_given: bool = False,
+                    ) -> tuple[dict[str, xn.Column], list[Problem]]:
+    """Field → column: explicit choices first, then the remembered ones, then synonyms."""
+    fields = {f.key: f for f in FIELDS[kind]}
+    mapping: dict[str, xn.Column] = {}
+    problems = []
+    for given, strict in ((explicit or {}, True), (remembered or {}, False)):
+        for key, wanted in given.items():
+            if key in mapping:
+                continue
+            col = table.column(wanted) if key in fields else None
+            if col is not None and col not in mapping.values():
+                mapping[key] = col
+            elif strict:
+                what = f"未知的字段“{key}”" if key not in fields else f"找不到列“{wanted}”"
+                problems.append(Problem(table.sheet, None, "", "", f"列映射有误：{what}"))
+    candidates = [(_match(f, c), -i, f.key, c) for i, f in enumerate(FIELDS[kind])
+                  for c in table.columns if f.key not in mapping]
+    candidates.sort(key=lambda t: (t[0], t[1]), reverse=True)  # strongest match, earliest field
+    for (strength, _), _, key, col in candidates:
+        if strength and key not in mapping and col not in mapping.values():
+            mapping[key] = col
+    for f in FIELDS[kind]:
+        if f.required and f.key not in mapping:
+            problems.append(Problem(table.sheet, None, "", "",
+                                    f"缺少必需的列“{f.label}”（可在列映射中指定对应的列）"))
+    if kind == "hazards" and not project_given and not (
+            {"project_code", "policy_no", "project_name"} & set(mapping)):
+        problems.append(Problem(table.sheet, None, "", "", "缺少用于确定项目的列（项目编号、保单号或项目名称），"
+                                "或在导入时指定项目"))
+    return mapping, problems
+
+
+# -- values --------------------------------------------------------------------------------
+
+
+def _value(f: Field, raw: Any, epoch: dt.datetime) -> Any:
+    if f.kind == "date":
+        return xn.parse_date(raw, epoch=epoch)
+    if f.kind in ("decimal", "int", "level", "bool"):
+        return {"decimal": xn.parse_decimal, "int": xn.parse_int, "level": xn.parse_level,
+                "bool": xn.parse_bool}[f.kind](raw)
+    if f.kind == "choice":
+        word = xn.ident(raw)
+        if not word:
+            return None
+        if word not in _CHOICES[f.key]:
+            raise xn.CellError(f"“{xn.text(raw)}”无法识别（可填：{'、'.join(_CHOICES[f.key])}）")
+        return _CHOICES[f.key][word]
+    return {"ident": xn.ident, "multiline": xn.multiline}.get(f.kind, xn.text)(raw)
+
+
+@dataclass
+class _Context:
+    kind: str
+    table: xn.Table
+    mapping: dict[str, xn.Column]
+    project_id: int | None
+    seen: dict[tuple, int] = field(default_factory=dict)
+
+    def problem(self, row: int | None, key: str, message: str) -> Problem:
+        name = _FORM_TO_FIELD.get(key, key)
+        col = self.mapping.get(name)
+        if col is None and name == "project_code":
+            col = self.mapping.get("policy_no") or self.mapping.get("project_name")
+        label = next((f.label for f in FIELDS[self.kind] if f.key == name), "")
+        if col is None and label and not message.startswith(label):
+            message = f"{message}（表中没有“{label}”列）"
+        if col is None:
+            return Problem(self.table.sheet, row, "", "", message)
+        return Problem(self.table.sheet, row, col.letter, col.header, message)
+
+    def once(self, key: tuple, row: int, what: str) -> None:
+        first = self.seen.setdefault(key, row)
+        if first != row:
+            raise ValidationError({what: f"与第 {first} 行重复"})
+
+
+def _org(session: Session, actor: Actor, kind: str, name: str | None, key: str) -> int | None:
+    if not name:
+        return None
+    try:
+        return organisations.ensure(session, actor, kind=kind, name=name).id
+    except ValidationError as exc:
+        raise ValidationError({key: "；".join(exc.fields.values())}) from None
+
+
+def _import_project(session: Session, actor: Actor, v: dict[str, Any], ctx: _Context,
+                    row: int) -> int:
+    ctx.once(("policy", v["policy_no"]), row, "policy_no")
+    if session.execute(select(Policy.id).where(Policy.policy_no == v["policy_no"])).first():
+        raise _Existing(f"第 {row} 行：保单号 {v['policy_no']} 已存在")
+    insurer = _org(session, actor, "insurer", v["insurer"], "insurer")
+    code = v.get("code") or v["policy_no"]
+    stmt = select(Project.id).where(Project.code == code)
+    project_id = session.execute(stmt).scalar_one_or_none()
+    if project_id is None:  # a new project; an existing code gets one more policy
+        parties = {f"{k}_id": _org(session, actor, k, v.get(k), k)
+                   for k in ("contractor", "supervisor", "owner", "authority")}
+        form = projects.ProjectForm(
+            code=code, name=v["name"], address=v.get("address") or "",
+            district=v.get("district") or "", project_type=v.get("project_type") or "building",
+            contract_value=v.get("contract_value"), status=v.get("status") or "active",
+            start_date=v.get("start_date"), planned_completion=v.get("planned_completion"),
+            completion_date=v.get("completion_date"), **parties)
+        project_id = projects.create_project(session, actor, form).id
+    projects.add_policy(session, actor, project_id, projects.PolicyForm(
+        policy_no=v["policy_no"], insurer_id=insurer,  # type: ignore[arg-type]
+        start_date=v.get("policy_start"), end_date=v.get("policy_end"),
+        premium=v.get("premium"), prevention_fee=v.get("prevention_fee")))
+    return project_id
+
+
+def _project_for(session: Session, v: dict[str, Any], ctx: _Context) -> int:
+    if ctx.project_id is not None:
+        return ctx.project_id
+    live = Project.deleted_at.is_(None)
+    if v.get("project_code"):
+        key, shown = "project_code", v["project_code"]
+        stmt = select(Project.id).where(Project.code == shown, live)
+    elif v.get("policy_no"):
+        key, shown = "policy_no", v["policy_no"]
+        stmt = (select(Policy.project_id).join(Project, Project.id == Policy.project_id)
+                .where(Policy.policy_no == shown, live))
+    elif v.get("project_name"):
+        key, shown = "project_name", v["project_name"]
+        stmt = select(Project.id).where(Project.name == shown, live)
+    else:
+        raise ValidationError({"project_code": "未填写项目（项目编号、保单号或项目名称）"})
+    found = session.execute(stmt).all()
+    if len(found) != 1:
+        problem = "找不到该项目" if not found else "有多个同名项目，请改用项目编号"
+        raise ValidationError({key: f"{problem}：{shown}"})
+    return found[0][0]
+
+
+def _import_hazard(session: Session, actor: Actor, v: dict[str, Any], ctx: _Context,
+                   row: int) -> int:
+    project_id = _project_for(session, v, ctx)
+    number = v["number"]
+    ctx.once(("hazard", project_id, number), row, "number")
+    same = (Hazard.project_id == project_id) & (Hazard.external_ref == number)
+    if session.execute(select(Hazard.id).where(or_(Hazard.number == number, same))).first():
+        raise _Existing(f"第 {row} 行：隐患编号 {number} 已存在")
+    found = v["found_date"]
+    form = hazards.HazardForm(
+        project_id=project_id, description=v["description"], level=v["level"],
+        location=v.get("location") or "", category=v.get("category") or "",
+        measures=v.get("measures") or "", contingency=v.get("contingency") or "",
+        deadline=v.get("deadline"), found_at=dt.datetime.combine(found, dt.time()),
+        is_major=bool(v.get("is_major")), is_serious=bool(v.get("is_serious")),
+        responsible_unit_id=_org(session, actor, "contractor", v.get("responsible_unit"),
+                                 "responsible_unit"),
+        responsible_person=v.get("responsible_person") or "",
+        stop_work=v.get("stop_work") or "none")
+    created = hazards.record(session, actor, form)
+    hazard = session.get(Hazard, created.id)
+    before = audit.snapshot(hazard)
+    hazard.external_ref = number  # type: ignore[union-attr]
+    origin = {"external_ref": number, "file": ctx.table.file, "sheet": ctx.table.sheet, "row": row}
+    note = f"导入自 {ctx.table.file} 工作表“{ctx.table.sheet}”第 {row} 行（原编号 {number}）"
+    session.add(HazardEvent(hazard_id=created.id, kind="imported", at=now(), user_id=actor.user_id,
+                            note=note, data=origin))
+    audit.record_update(session, actor, hazard, before, action="import", note=note)
+    return created.id
+
+
+_HANDLERS: dict[str, Callable[[Session, Actor, dict[str, Any], _Context, int], int]] = {
+    "projects": _import_project, "hazards": _import_hazard}
+
+
+# -- preview and commit --------------------------------------------------------------------
+
+
+def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
+           mapping: dict[str, str] | None, source: str, project_id: int | None,
+           progress: ProgressFn | None) -> tuple[ImportReport, dict]:
+    permissions.require(actor, "import")
+    if project_id is not None:
+        projects.load(session, project_id)
+    resolved, problems = resolve_mapping(table, kind, explicit=mapping,
+                                         remembered=remembered_mapping(session, source),
+                                         project_given=project_id is not None)
+    used = {c.letter for c in resolved.values()}
+    report = ImportReport(
+        kind, table.file, table.sheet, source,
+        tuple(Mapped(f.key, f.label, resolved[f.key].letter, resolved[f.key].header)
+              for f in FIELDS[kind] if f.key in resolved),
+        tuple(f"{c.letter}“{c.header}”" for c in table.columns if c.letter not in used),
+        len(table.rows), 0, (), tuple(problems))
+    if problems:
+        return report, resolved
+    ctx = _Context(kind, table, resolved, project_id)
+    created: list[int] = []
+    existing: list[str] = []
+    meter = Meter(progress, len(table.rows))
+    for line in table.rows:
+        meter.advance(1, f"第 {line.number} 行")
+        values: dict[str, Any] = {}
+        failed: list[Problem] = []
+        unreadable: set[str] = set()
+        for f in FIELDS[kind]:
+            col = resolved.get(f.key)
+            if col is None:
+                continue
+            try:
+                values[f.key] = _value(f, line.values[col.index], table.epoch)
+            except xn.CellError as exc:
+                failed.append(Problem(table.sheet, line.number, col.letter, col.header, str(exc)))
+                unreadable.add(f.key)
+                values[f.key] = None
+        if not any(v not in (None, "") for v in values.values()) and not failed:
+            continue  # a row with nothing in the mapped columns (notes, totals)
+        failed += [ctx.problem(line.number, f.key, f"未填写{f.label}") for f in FIELDS[kind]
+                   if f.required and f.key not in unreadable and values.get(f.key) in (None, "")]
+        if failed:
+            problems += failed
+            continue
+        savepoint = session.begin_nested()
+        try:
+            created.append(_HANDLERS[kind](session, actor, values, ctx, line.number))
+            savepoint.commit()
+        except _Existing as exc:
+            savepoint.rollback()
+            existing.append(str(exc))
+        except ValidationError as exc:
+            savepoint.rollback()
+            problems += [ctx.problem(line.number, key, msg) for key, msg in exc.fields.items()]
+        except (NotFound, ServiceError) as exc:
+            savepoint.rollback()
+            problems.append(ctx.problem(line.number, "", exc.message))
+    return replace(report, new=len(created), existing=tuple(existing), problems=tuple(problems),
+                   created_ids=tuple(created)), resolved
+
+
+def preview(session: Session, actor: Actor, *, kind: str, table: xn.Table,
+            mapping: dict[str, str] | None = None, source: str | None = None,
+            project_id: int | None = None, progress: ProgressFn | None = None) -> ImportReport:
+    """Run the whole import inside a savepoint and roll it back: every problem, nothing written."""
+    outer = session.begin_nested()
+    try:
+        report, _ = _apply(session, actor, kind=kind, table=table, mapping=mapping,
+                           source=source or kind, project_id=project_id, progress=progress)
+    finally:
+        outer.rollback()
+    return replace(report, created_ids=())
+
+
+def commit(session: Session, actor: Actor, *, kind: str, table: xn.Table,
+           mapping: dict[str, str] | None = None, source: str | None = None,
+           project_id: int | None = None, progress: ProgressFn | None = None) -> ImportReport:
+    """Import every row or none: any problem raises ImportRefused and the caller rolls back."""
+    source = source or kind
+    report, resolved = _apply(session, actor, kind=kind, table=table, mapping=mapping,
+                              source=source, project_id=project_id, progress=progress)
+    if report.problems:
+        raise ImportRefused(report)
+    _remember(session, actor, source, resolved)
+    audit.record(session, actor, action="import", entity=kind, entity_id=None,
+                 after={"file": table.file, "sheet": table.sheet, "new": report.new,
+                        "existing": len(report.existing)},
+                 note=f"导入{KIND_LABELS[kind]} {table.file}")
+    return replace(report, committed=True)

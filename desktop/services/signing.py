@@ -1,0 +1,167 @@
+"""The agency's Ed25519 signing key: created once in the data folder, public half in the profile."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models import AgencyProfile
+from desktop.services import audit, permissions
+from desktop.services.context import Actor, ServiceError
+
+KEY_FILE = "agency-signing-key.pem"
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    public_key: str  # raw public key, hex
+    fingerprint: str
+    path: Path
+    created: bool
+
+
+def key_path(data_dir: Path | str) -> Path:
+    return Path(data_dir) / KEY_FILE
+
+
+def public_hex(private: Ed25519PrivateKey) -> str:
+    raw = private.public_key().public_bytes(serialization.Encoding.Raw,
+                                            serialization.PublicFormat.Raw)
+    return raw.hex()
+
+
+def fingerprint(public_key_hex: str) -> str:
+    """SHA-256 of the raw public key, in groups of four hex digits, for reading aloud."""
+    digest = hashlib.sha256(_raw_public(public_key_hex)).hexdigest().upper()
+    return " ".join(digest[i:i + 4] for i in range(0, len(digest), 4))
+
+
+def _raw_public(public_key_hex: str) -> bytes:
+    try:
+        raw = bytes.fromhex(public_key_hex.strip())
+    except ValueError:
+        raise ServiceError("公钥格式无效（应为 64 位十六进制）。") from None
+    if len(raw) != 32:
+        raise ServiceError("公钥格式无效（应为 64 位十六进制）。")
+    return raw
+
+
+def create_key(data_dir: Path | str) -> str:
+    """Write a new private key (PEM PKCS#8, owner-only) and return its public key in hex.
+
+    Refuses to overwrite: a replaced key would make every earlier package unverifiable.
+    """
+    target = key_path(data_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    private = Ed25519PrivateKey.generate()
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    if target.exists():
+        raise ServiceError(f"签名私钥已存在：{target}")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    _write_private(tmp, pem)
+    try:
+        os.link(tmp, target)  # complete or absent, and never over a key that appeared meanwhile
+    except FileExistsError:
+        raise ServiceError(f"签名私钥已存在：{target}") from None
+    except OSError:  # a file system without hard links (FAT, some network shares)
+        _write_private(target, pem)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return public_hex(private)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Create `path` readable by its owner only; refuse if it exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def load_private_key(data_dir: Path | str) -> Ed25519PrivateKey:
+    path = key_path(data_dir)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ServiceError(f"找不到机构签名私钥（{path}），请在“机构信息”中生成签名密钥。") from None
+    except OSError as exc:
+        raise ServiceError(f"无法读取机构签名私钥：{exc.strerror or exc}") from exc
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
+        raise ServiceError(f"机构签名私钥文件已损坏：{path}") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ServiceError(f"机构签名私钥不是 Ed25519 密钥：{path}")
+    return key
+
+
+def sign(data_dir: Path | str, data: bytes) -> bytes:
+    """The 64-byte Ed25519 signature of `data` with the agency's key."""
+    return load_private_key(data_dir).sign(data)
+
+
+def verify(public_key_hex: str, data: bytes, signature: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(_raw_public(public_key_hex)).verify(signature, data)
+    except (InvalidSignature, ServiceError):
+        return False
+    return True
+
+
+def registered_public_key(session: Session) -> str | None:
+    """The public key recorded in the agency profile (what insurers are told to expect)."""
+    return session.execute(
+        select(AgencyProfile.signing_public_key).order_by(AgencyProfile.id).limit(1)
+    ).scalar_one_or_none()
+
+
+def setup_key(session: Session, *, data_dir: Path | str, actor: Actor | None = None,
+              replace_lost: bool = False) -> KeyInfo:
+    """Make sure the data folder has the agency key and the profile names its public half.
+
+    A key file whose public half differs from the profile's is refused. A profile key whose
+    file is gone is refused too, unless `replace_lost`: then a new key is made and recorded.
+    """
+    actor = actor or Actor.system()
+    permissions.require(actor, "settings.edit")
+    profile = session.execute(
+        select(AgencyProfile).order_by(AgencyProfile.id).limit(1)).scalar_one_or_none()
+    if profile is None:
+        raise ServiceError("请先填写机构信息，再生成签名密钥。")
+    path = key_path(data_dir)
+    created = False
+    if path.exists():
+        public = public_hex(load_private_key(data_dir))
+        if profile.signing_public_key and profile.signing_public_key != public:
+            raise ServiceError(
+                "数据目录中的签名私钥与机构信息中登记的公钥不一致；"
+                "请从备份恢复原私钥文件，或联系管理员处理。")
+    else:
+        if profile.signing_public_key and not replace_lost:
+            raise ServiceError(
+                f"机构签名私钥文件丢失（{path}）。请从备份恢复；确认无法找回时可重新生成"
+                "（此前的评审资料包仍可用旧公钥核验）。")
+        public = create_key(data_dir)
+        created = True
+    if profile.signing_public_key != public:
+        before = audit.snapshot(profile)
+        profile.signing_public_key = public
+        audit.record_update(session, actor, profile, before, action="signing_key",
+                            note=f"签名公钥指纹 {fingerprint(public)}")
+    return KeyInfo(public, fingerprint(public), path, created)

@@ -1,0 +1,318 @@
+"""Reading messy Excel sheets: merged header cells, header detection and value normalisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
+
+HEADER_SCAN_ROWS = 20
+# Excel serial numbers of 1990-01-01 and 2099-12-31: a bare number outside is not a date
+SERIAL_MIN, SERIAL_MAX = 32874, 73050
+
+_ALNUM_FULL = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"
+_ALNUM_HALF = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_ALNUM = str.maketrans(_ALNUM_FULL, _ALNUM_HALF)
+_ALL = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_SPACES = re.compile(r"[\s\u3000\u00a0\u2000-\u200b\u202f\u205f\ufeff]+")
+_BRACKETS = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+_DATE_RE = re.compile(
+    r"^(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|[-./])\s*(\d{1,2})\s*日?"
+    r"(?:\s*[T ]?\s*\d{1,2}(?:[:时点]\d{1,2}(?:[:分]\d{1,2}秒?)?分?)?)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4,
+              "Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "I": 1, "II": 2, "III": 3, "IV": 4}
+_LEVEL_WORDS = {"重大": 1, "较大": 2, "一般": 3, "较低": 4, "低": 4}
+_TRUE = {"是", "有", "Y", "YES", "TRUE", "√", "✓", "1", "对"}
+_FALSE = {"否", "无", "N", "NO", "FALSE", "×", "✗", "0", "不是", ""}
+
+
+class CellError(ValueError):
+    """A cell value that cannot be read as what its column holds; the message is Chinese."""
+
+
+# -- text -----------------------------------------------------------------------------
+
+
+def half_width(text: str, *, punctuation: bool = False) -> str:
+    """Full-width digits and letters to ASCII; with `punctuation`, every full-width form."""
+    return text.translate(_ALL) if punctuation else text.translate(_ALNUM)
+
+
+def _scalar_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 20260001.0 → "20260001": a number Excel kept as a float
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    return str(value)
+
+
+def text(value: Any) -> str:
+    """A cell as one line: stray spaces (U+3000 too) gone, full-width digits and letters halved."""
+    return _SPACES.sub(" ", half_width(_scalar_text(value))).strip()
+
+
+def multiline(value: Any) -> str:
+    """Like text(), but keeps line breaks (descriptions, measures)."""
+    parts = half_width(_scalar_text(value)).splitlines()
+    lines = (_SPACES.sub(" ", part).strip() for part in parts)
+    return "\n".join(line for line in lines if line)
+
+
+def ident(value: Any) -> str:
+    """An identifier (policy number, code): every full-width form halved, no spaces at all."""
+    return _SPACES.sub("", half_width(_scalar_text(value), punctuation=True))
+
+
+def header_key(value: Any) -> str:
+    """A header cell reduced for matching: no spaces, brackets, required-marks or colons."""
+    key = ident(value)
+    key = _BRACKETS.sub("", key)
+    return key.strip("*:：#").replace("*", "")
+
+
+# -- values ---------------------------------------------------------------------------
+
+
+def parse_date(value: Any, *, epoch: dt.datetime = CALENDAR_WINDOWS_1900) -> dt.date | None:
+    """2026年3月5日, 2026.3.5, 2026/3/5, 2026-03-05, 20260305, Excel serials, real dates."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _serial(value, epoch, str(value))
+    raw = ident(value)
+    if not raw:
+        return None
+    if re.fullmatch(r"\d{5}(\.\d+)?", raw):  # a serial number kept as text
+        return _serial(float(raw), epoch, raw)
+    m = _DATE_RE.match(raw) or _COMPACT_DATE.match(raw)
+    if m is None:
+        raise CellError(f"无法识别的日期“{text(value)}”（可写作 2026-03-05 或 2026年3月5日）")
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise CellError(f"日期不存在“{text(value)}”") from None
+
+
+def _serial(number: float, epoch: dt.datetime, shown: str) -> dt.date:
+    if not SERIAL_MIN <= number <= SERIAL_MAX:
+        raise CellError(f"“{shown}”不是日期（Excel 日期序号应在 1990 到 2099 年之间）")
+    moment = from_excel(number, epoch)
+    if isinstance(moment, dt.datetime):
+        return moment.date()
+    return moment  # type: ignore[return-value]
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    """A number that may be text: 1,234.50 / １２３ / ￥120000 / 12.5元."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise CellError("此处应为数字")
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value))
+    raw = ident(value).replace(",", "").replace("，", "")
+    raw = raw.lstrip("¥￥").removesuffix("元")
+    if not raw:
+        return None
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        raise CellError(f"“{text(value)}”不是数字") from None
+    if not number.is_finite():
+        raise CellError(f"“{text(value)}”不是数字")
+    return number
+
+
+def parse_int(value: Any) -> int | None:
+    number = parse_decimal(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise CellError(f"“{text(value)}”应为整数")
+    return int(number)
+
+
+def parse_level(value: Any) -> int | None:
+    """Hazard level from 一级 / 1 / Ⅰ级 / I级 / 1级 / 重大 / 一级（重大） / 较大 / 一般 / 低."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value) in (1.0, 2.0, 3.0, 4.0):
+            return int(value)
+        raise CellError(f"隐患等级“{_scalar_text(value)}”无效，应为一至四级")
+    raw = _BRACKETS.sub("", ident(value)).upper()
+    if not raw:
+        return None
+    core = raw.removesuffix("隐患").removesuffix("级").removesuffix("等")
+    if core in _CN_DIGITS:
+        return _CN_DIGITS[core]
+    if core in _LEVEL_WORDS:
+        return _LEVEL_WORDS[core]
+    raise CellError(f"隐患等级“{text(value)}”无法识别（可写作 一级、1、Ⅰ级 或 重大）")
+
+
+def parse_bool(value: Any) -> bool | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    raw = ident(value).upper()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False if raw else None
+    raise CellError(f"“{text(value)}”应填“是”或“否”")
+
+
+# -- sheets ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int  # 0-based
+    letter: str
+    header: str  # as shown: "整改要求 / 期限" for a two-row header
+    keys: tuple[str, ...]  # header_key of each header part, then of the parts joined
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # the row number Excel shows
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    file: str
+    sheet: str
+    header_rows: tuple[int, int]
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    epoch: dt.datetime = CALENDAR_WINDOWS_1900
+
+    def column(self, letter_or_header: str) -> Column | None:
+        wanted = letter_or_header.strip()
+        key = header_key(wanted)
+        for col in self.columns:
+            if col.letter == wanted.upper() or col.header == wanted or (key and key in col.keys):
+                return col
+        return None
+
+
+def _open(path: Path):  # type: ignore[no-untyped-def]
+    if path.suffix.lower() == ".xls":
+        raise CellError("不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 后再导入。")
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it does not read; the values are fine
+            warnings.simplefilter("ignore")
+            return load_workbook(path, data_only=True)
+    except FileNotFoundError:
+        raise CellError(f"找不到文件：{path}") from None
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise CellError(f"无法打开 Excel 文件 {path.name}：{exc}") from exc
+
+
+def sheet_names(path: Path | str) -> list[str]:
+    return list(_open(Path(path)).sheetnames)
+
+
+Merge = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col
+
+
+def _grid(ws) -> tuple[list[list[Any]], list[Merge]]:  # type: ignore[no-untyped-def]
+    """Every cell value, with a merged area's value copied into each of its cells."""
+    grid = [list(r) for r in ws.iter_rows(values_only=True)]
+    merges = []
+    for rng in ws.merged_cells.ranges:
+        r1, c1, r2, c2 = rng.min_row, rng.min_col, rng.max_row, rng.max_col
+        merges.append((r1, c1, r2, c2))
+        value = grid[r1 - 1][c1 - 1] if r1 - 1 < len(grid) and c1 - 1 < len(grid[r1 - 1]) else None
+        for r in range(r1, min(r2, len(grid)) + 1):
+            row = grid[r - 1]
+            row.extend([None] * (c2 - len(row)))
+            for c in range(c1, c2 + 1):
+                row[c - 1] = value
+    return grid, merges
+
+
+def _score(row: list[Any], words: frozenset[str]) -> int:
+    return len({header_key(v) for v in row if v is not None} & words)
+
+
+def _header_block(row: int, merges: list[Merge], width: int) -> tuple[int, int]:
+    """Grow the chosen header row over header cells merged vertically (two-row headers)."""
+    inner = [m for m in merges if not (m[1] == 1 and m[3] >= width)]  # not a title row
+    top, bottom = row, row
+    changed = True
+    while changed:
+        changed = False
+        for r1, _c1, r2, _c2 in inner:
+            if r1 <= bottom and r2 >= top and (r1 < top or r2 > bottom):
+                top, bottom = min(top, r1), max(bottom, r2)
+                changed = True
+    # a group title merged across some columns just above ("整改要求" over 措施 | 期限)
+    if any(r1 == r2 == top - 1 and c2 > c1 for r1, c1, r2, c2 in inner):
+        top -= 1
+    return top, bottom
+
+
+def read_table(path: Path | str, *, words: Iterable[str], sheet: str | None = None) -> Table:
+    """The table of a sheet: its header found among the first rows by the `words` it contains.
+
+    Without `sheet`, the sheet whose header matches the most words is used.
+    """
+    path = Path(path)
+    wb = _open(path)
+    vocab = frozenset(header_key(w) for w in words)
+    if sheet is not None and sheet not in wb.sheetnames:
+        raise CellError(f"工作簿中没有名为“{sheet}”的工作表（有：{'、'.join(wb.sheetnames)}）")
+    best: tuple[int, str, int, list[list[Any]], list] | None = None
+    for name in [sheet] if sheet else wb.sheetnames:
+        grid, merges = _grid(wb[name])
+        for i, cells in enumerate(grid[:HEADER_SCAN_ROWS]):
+            score = _score(cells, vocab)
+            if score and (best is None or score > best[0]):
+                best = (score, name, i + 1, grid, merges)
+    if best is None:
+        where = f"工作表“{sheet}”" if sheet else "任何工作表"
+        raise CellError(f"在{where}的前 {HEADER_SCAN_ROWS} 行中找不到可识别的表头。")
+    _, name, header_row, grid, merges = best
+    width = max((len(r) for r in grid), default=0)
+    top, bottom = _header_block(header_row, merges, width)
+    columns = []
+    for c in range(width):
+        parts: list[str] = []
+        for r in range(top, bottom + 1):
+            cell = grid[r - 1][c] if c < len(grid[r - 1]) else None
+            shown = text(cell)
+            if shown and shown not in parts:
+                parts.append(shown)
+        if not parts:
+            continue
+        keys = tuple(dict.fromkeys([header_key(p) for p in parts] + [header_key("".join(parts))]))
+        columns.append(Column(c, get_column_letter(c + 1), " / ".join(parts), keys))
+    rows = []
+    for r in range(bottom + 1, len(grid) + 1):
+        cells = grid[r - 1] + [None] * (width - len(grid[r - 1]))
+        if any(text(v) for v in cells):
+            rows.append(Row(r, tuple(cells)))
+    return Table(path.name, name, (top, bottom), tuple(columns), tuple(rows), wb.epoch)

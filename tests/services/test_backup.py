@@ -1,0 +1,236 @@
+"""Backups: consistent snapshot under writes, restore once every hash checks, undo on failure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import sqlite3
+import threading
+import zipfile
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from desktop.config import Config
+from desktop.db import Database
+from desktop.models import Hazard, Project, Sequence
+from desktop.services import agency, attachments, backup, hazards, signing
+from desktop.services.context import Cancelled, PermissionDenied, ServiceError
+from tests.factories import make_project
+
+
+def jpeg(colour: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def config(db, tmp_path):
+    return Config(data_dir=tmp_path, values={} if db.is_sqlite else {"database_url": db.url})
+
+
+@pytest.fixture
+def seeded(db, admin, config):
+    with db.session() as s:
+        agency.setup_agency(s, name="绍兴安途安全风控咨询有限公司")
+        signing.setup_key(s, data_dir=config.data_dir)
+        ids = make_project(s, admin, name="备份前的项目")
+        h = hazards.record(s, admin, hazards.HazardForm(
+            project_id=ids.project, description="临边防护缺失", level=3, measures="设置防护栏杆",
+            found_at=dt.datetime(2026, 8, 5, 10)))
+        attachments.store_file(s, admin, store_dir=config.attachments_dir, data=jpeg("red"),
+                               owner_type="hazard", owner_id=h.id, role="before")
+        s.add_all(Sequence(name=f"filler:{i}", value=i) for i in range(20_000))  # a few MB to copy
+    return ids
+
+
+def tree(folder) -> dict[str, str]:
+    """Every file under `folder` with its hash: to show that nothing changed."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def snapshot_state(config, db) -> dict:
+    state = {"store": tree(config.attachments_dir)}
+    with db.read() as s:
+        state["projects"] = sorted(s.execute(select(Project.name)).scalars())
+        state["sequences"] = s.execute(select(func.count(Sequence.id))).scalar_one()
+    return state
+
+
+class Writer(threading.Thread):
+    """Another connection committing rows one by one while the backup runs."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.db, self.stop, self.written, self.error = Database(url), threading.Event(), 0, None
+
+    def run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                with self.db.session() as s:
+                    s.add(Sequence(name=f"writer:{self.written:06d}", value=self.written))
+                self.written += 1
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            self.error = exc
+        finally:
+            self.db.dispose()
+
+
+def test_backup_while_writing_then_restore_round_trip(db, admin, config, seeded, tmp_path):
+    writer = Writer(db.url)
+    writer.start()
+    while writer.written < 20:
+        pass
+    try:
+        result = backup.backup(db, config, tmp_path / "backups" / "manual.zip", actor=admin)
+    finally:
+        writer.stop.set()
+        writer.join()
+    assert writer.error is None and writer.written > 20
+    with zipfile.ZipFile(result.path) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        names = set(z.namelist())
+    assert manifest["database"] in names and f"keys/{signing.KEY_FILE}" in names
+    assert manifest["attachments"] == 1 and manifest["revision"] == db.current_revision()
+    assert len(manifest["files"]) == result.files == len(names) - 1
+    with db.session() as s:  # changes after the backup, which the restore must undo
+        make_project(s, admin, name="备份后的项目")
+        attachments.store_file(s, admin, store_dir=config.attachments_dir, data=jpeg("blue"),
+                               owner_type="project", owner_id=seeded.project)
+    db.dispose()  # the application is closed while restoring
+    restored = backup.restore(config, result.path)
+    assert restored.aside.is_dir() and restored.attachments == 1
+    again = Database(config.database_url)
+    try:
+        with again.read() as s:
+            names = sorted(s.execute(select(Project.name)).scalars())
+            assert [n[:5] for n in names] == ["备份前的项"]
+            stmt = select(Sequence.name).where(Sequence.name.like("writer:%"))
+            writes = sorted(s.execute(stmt).scalars())
+            assert writes == [f"writer:{i:06d}" for i in range(len(writes))]  # a prefix: consistent
+            assert s.execute(select(func.count(Hazard.id))).scalar_one() == 1
+            report = attachments.verify_store(s, config.attachments_dir)
+        assert report.ok and report.checked == 1
+        assert again.integrity_check() == []
+    finally:
+        again.dispose()
+    aside_files = {p.name for p in restored.aside.rglob("*") if p.is_file()}
+    old_store = list((restored.aside / "attachments").rglob("*/*/*"))
+    assert len(old_store) == 2  # the store as it was before the restore, both photos
+    assert ("riskdesk.sqlite3" in aside_files) if config.database_url.startswith("sqlite") \
+        else ("database.pgdump" in aside_files)
+
+
+def corrupt_copy(src, dst, *, member_prefix: str):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.startswith(member_prefix):
+                data = data[:-10] + b"0123456789"
+            zout.writestr(info, data)
+    return dst
+
+
+def test_a_corrupted_backup_is_refused_and_nothing_changes(db, admin, config, seeded, tmp_path):
+    good = backup.backup(db, config, tmp_path / "b" / "good.zip").path
+    with db.session() as s:
+        make_project(s, admin, name="恢复前的新项目")
+    before = snapshot_state(config, db)
+    db.dispose()
+    files = {k: v for k, v in tree(tmp_path).items() if not k.startswith("b/")}  # db, key, store
+    damaged = corrupt_copy(good, tmp_path / "b" / "photo.zip", member_prefix="attachments/")
+    truncated = tmp_path / "b" / "cut.zip"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    garbage = tmp_path / "b" / "other.zip"
+    with zipfile.ZipFile(garbage, "w") as z:
+        z.writestr("manifest.json", json.dumps({"format": "something-else"}))
+    for bad, words in ((damaged, "文件已损坏或被修改：attachments/"), (truncated, "无法读取或已损坏"),
+                       (garbage, "不是 RiskDesk 备份文件")):
+        with pytest.raises(backup.RestoreRefused, match=words):
+            backup.restore(config, bad)
+        assert {k: v for k, v in tree(tmp_path).items() if not k.startswith("b/")} == files
+    assert snapshot_state(config, db) == before
+    assert not [p for p in tmp_path.iterdir() if "restore" in p.name]
+
+
+def test_a_failure_while_swapping_puts_the_old_data_back(sqlite_db, tmp_path, monkeypatch):
+    config = Config(data_dir=tmp_path)
+    with sqlite_db.session() as s:
+        from desktop.services.context import Actor
+
+        make_project(s, Actor.system(), name="原有项目")
+        attachments.store_file(s, Actor.system(), store_dir=config.attachments_dir,
+                               data=jpeg("red"), owner_type="project", owner_id=1)
+    good = backup.backup(sqlite_db, config, tmp_path / "b" / "good.zip").path
+    with sqlite_db.session() as s:
+        make_project(s, Actor.system(), name="备份之后的项目")
+    sqlite_db.dispose()
+    before = {k: v for k, v in tree(tmp_path).items() if not k.startswith("b/")}
+    real = os.replace
+    failures = []
+
+    def failing(src, dst):  # the new database cannot be put in place, once
+        if str(dst) == str(config.sqlite_path) and not failures:
+            failures.append(dst)
+            raise OSError(5, "Input/output error")
+        return real(src, dst)
+
+    monkeypatch.setattr(backup.os, "replace", failing)
+    with pytest.raises(ServiceError, match="恢复失败，原有数据已放回"):
+        backup.restore(config, good)
+    monkeypatch.setattr(backup.os, "replace", real)
+    assert {k: v for k, v in tree(tmp_path).items() if not k.startswith("b/")} == before
+    assert not [p for p in tmp_path.iterdir() if "restore" in p.name]
+
+
+def test_restore_refuses_while_the_database_is_in_use(sqlite_db, tmp_path):
+    config = Config(data_dir=tmp_path)
+    good = backup.backup(sqlite_db, config, tmp_path / "b" / "good.zip").path
+    holder = sqlite3.connect(config.sqlite_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(backup.RestoreRefused, match="正在被使用"):
+            backup.restore(config, good)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert config.sqlite_path.exists()
+    assert not [p for p in tmp_path.iterdir() if "restore" in p.name]
+    with pytest.raises(PermissionDenied):
+        from desktop.services.context import Actor
+
+        backup.restore(config, good, actor=Actor(None, "clerk", "clerk"))
+
+
+def test_cancel_leaves_no_file(db, config, seeded, tmp_path):
+    folder = tmp_path / "out"
+    with pytest.raises(Cancelled):
+        backup.backup(db, config, folder / "x.zip", lambda done, total, text: done == 0)
+    assert list(folder.iterdir()) == []
+
+
+def test_scheduled_backups_and_rotation(db, config, seeded):
+    config.set("backup_keep", 2)
+    config.set("backup_interval_hours", 24)
+    start = dt.datetime(2026, 11, 1, 9, 0, 0)
+    assert backup.due(config, start)
+    first = backup.run_scheduled(db, config, now=start)
+    assert first is not None and first.path.name == "riskdesk-auto-20261101-090000.zip"
+    assert not backup.due(config, start + dt.timedelta(hours=23))
+    assert backup.run_scheduled(db, config, now=start + dt.timedelta(hours=23)) is None
+    manual = backup.backup(db, config, config.backup_dir / "before-upgrade.zip").path
+    for hours in (25, 50):
+        assert backup.run_scheduled(db, config, now=start + dt.timedelta(hours=hours)) is not None
+    kept = sorted(p.name for p in config.backup_dir.iterdir())
+    assert kept == ["before-upgrade.zip", "riskdesk-auto-20261102-100000.zip",
+                    "riskdesk-auto-20261103-110000.zip"]
+    assert manual.exists()
+    config.set("backup_interval_hours", 0)
+    assert not backup.due(config, start + dt.timedelta(days=30))
+    assert backup.verify_backup(config.backup_dir / kept[-1])["attachments"] == 1

@@ -1,0 +1,266 @@
+"""Review packages (N-18): contents, signed manifest, verification naming each bad file, cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import stat
+import subprocess
+import zipfile
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from PIL import Image
+from sqlalchemy import select
+
+from desktop.config import Config
+from desktop.models import AgencyProfile, AuditEntry, Document, Policy
+from desktop.reports.registers import read_hazard_xlsx
+from desktop.services import agency, attachments, hazards, organisations, packages, signing
+from desktop.services.attachments import blob_path
+from desktop.services.context import Cancelled, ServiceError, ValidationError
+from tests.factories import make_project
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def jpeg(colour: str, size=(800, 600)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+@pytest.fixture
+def config(db, tmp_path):
+    return Config(data_dir=tmp_path, values={} if db.is_sqlite else {"database_url": db.url})
+
+
+def add_document(s, actor, store, *, scope_type, scope_id, number, status="signed",
+                 signed_at=dt.datetime(2026, 8, 20, 9), period="", data=PDF):
+    doc = Document(kind="rectification_notice", number=number, title="隐患整改通知书", period=period,
+                   scope_type=scope_type, scope_id=scope_id, status=status, signed_at=signed_at)
+    s.add(doc)
+    s.flush()
+    row = attachments.store_file(s, actor, store_dir=store, data=data, owner_type="document",
+                                 owner_id=doc.id, role="document")
+    doc.file_sha256, doc.file_size = row.sha256, row.size
+    return doc.id
+
+
+@pytest.fixture
+def world(db, admin, config):
+    """An agency with a key; one insured project with hazards, photos and documents in 2026Q3."""
+    store = config.attachments_dir
+    with db.session() as s:
+        agency.setup_agency(s, name="绍兴安途安全风控咨询有限公司")
+        signing.setup_key(s, data_dir=config.data_dir)
+        p = make_project(s, admin)
+        found = []
+        for level, day, words in ((3, 5, "三层临边防护缺失"), (2, 18, "塔吊附着装置螺栓松动")):
+            h = hazards.record(s, admin, hazards.HazardForm(
+                project_id=p.project, description=words, level=level, measures="立即整改",
+                contingency="设置警戒区", found_at=dt.datetime(2026, 8, day, 10)))
+            found.append(h)
+        for colour, role in (("red", "before"), ("blue", "before"), ("green", "after")):
+            attachments.store_file(s, admin, store_dir=store, data=jpeg(colour),
+                                   owner_type="hazard", owner_id=found[0].id, role=role,
+                                   original_name=f"{colour}.jpg")
+        on_project = {"scope_type": "project", "scope_id": p.project}
+        add_document(s, admin, store, scope_type="hazard", scope_id=found[0].id,
+                     number="风控整改〔2026〕0001号")
+        add_document(s, admin, store, **on_project, number="风控清单〔2026〕0009号",
+                     period="2026-08", signed_at=dt.datetime(2026, 9, 3), data=PDF + b"%month\n")
+        add_document(s, admin, store, **on_project, number="风控整改〔2026〕0002号",
+                     status="draft", data=PDF + b"%draft\n")
+        add_document(s, admin, store, **on_project, number="风控整改〔2026〕0003号",
+                     signed_at=dt.datetime(2026, 11, 2), data=PDF + b"%q4\n")
+        other_insurer = organisations.ensure(s, admin, kind="insurer",
+                                             name="中国太平洋财产保险股份有限公司绍兴中心支公司")
+        other = make_project(s, admin, name="柯桥区某厂房项目")
+    with db.session() as s:  # the second project is insured by another insurer
+        s.get(Policy, other.policy).insurer_id = other_insurer.id
+    return p, other, found
+
+
+def export(db, config, actor, ids, out, **kw):
+    return packages.export_package(db, config, actor, insurer_id=ids.insurer, period="2026Q3",
+                                   out_path=out, **kw)
+
+
+def test_package_round_trip(db, admin, config, world, tmp_path):
+    p, _, found = world
+    out = tmp_path / "out" / "人保绍兴-2026Q3.zip"
+    seen = []
+    result = export(db, config, admin, p, out,
+                    progress=lambda d, t, txt: seen.append((d, t)) or True)
+    assert result.path == out and out.is_file() and seen[-1][0] == seen[-1][1]
+    with zipfile.ZipFile(out) as z:
+        infos = {i.filename: i for i in z.infolist()}
+        manifest = json.loads(z.read("manifest.json"))
+        for item in manifest["files"]:
+            data = z.read(item["path"])
+            assert hashlib.sha256(data).hexdigest() == item["sha256"] and len(data) == item["size"]
+        hazard_xlsx = z.read("登记表/隐患排查及问题整改清单.xlsx")
+        cover = z.read(packages.COVER)
+    names = set(infos) - {"manifest.json", "manifest.sig"}
+    assert names == {item["path"] for item in manifest["files"]}
+    assert "文书/风控整改〔2026〕0001号-隐患整改通知书.pdf" in names
+    assert "文书/风控清单〔2026〕0009号-隐患整改通知书.pdf" in names  # period 2026-08 lies in Q3
+    assert not any("0002" in n or "0003" in n for n in names)  # a draft; a Q4 signature
+    photos = sorted(n for n in names if n.startswith("隐患照片/"))
+    assert len(photos) == 3 and all(found[0].number in n for n in photos)
+    assert {infos[n].compress_type for n in photos + [packages.COVER]} == {zipfile.ZIP_STORED}
+    assert infos["manifest.json"].compress_type == zipfile.ZIP_DEFLATED
+    assert manifest["period"]["label"] == "2026Q3"
+    assert [x["code"] for x in manifest["projects"]] == [p_code(db, p.project)]
+    (tmp_path / "reg.xlsx").write_bytes(hazard_xlsx)
+    register = read_hazard_xlsx(tmp_path / "reg.xlsx")
+    assert [r["number"] for r in register] == [h.number for h in found]
+    (tmp_path / "cover.pdf").write_bytes(cover)
+    text = subprocess.run(["pdftotext", str(tmp_path / "cover.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert result.fingerprint in text.replace("\n", " ") and "隐患照片/" in text
+    check = packages.verify_package(out)
+    assert check.ok and check.signature_ok and check.files == len(names), check.text
+    with db.read() as s:
+        key = signing.registered_public_key(s)
+        entry = s.execute(select(AuditEntry).where(AuditEntry.action == "export")).scalar_one()
+        assert entry.entity == "review_package"
+    assert packages.verify_package(out, key).ok
+    stranger = packages.verify_package(out, signing.public_hex(Ed25519PrivateKey.generate()))
+    assert not stranger.ok and not stranger.signature_ok
+    assert any("与您提供的公钥不一致" in line for line in stranger.lines)
+
+
+def p_code(db, project_id):
+    from desktop.services import projects
+
+    with db.read() as s:
+        return projects.load(s, project_id).code
+
+
+def rewrite(src, dst, *, drop=(), change=None, add=None):
+    """A copy of the zip with members dropped, replaced or added (the manifest left as it was)."""
+    change, add = change or {}, add or {}
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            if info.filename in drop:
+                continue
+            zout.writestr(info, change.get(info.filename, zin.read(info.filename)))
+        for name, data in add.items():
+            zout.writestr(name, data)
+    return dst
+
+
+def test_verify_names_changed_missing_extra_files_and_bad_signature(db, admin, config, world,
+                                                                    tmp_path):
+    p, _, _ = world
+    out = export(db, config, admin, p, tmp_path / "pkg.zip").path
+    with zipfile.ZipFile(out) as z:
+        names = [n for n in z.namelist() if n.startswith("隐患照片/")]
+        manifest = z.read("manifest.json")
+    doc = "文书/风控整改〔2026〕0001号-隐患整改通知书.pdf"
+    bad = rewrite(out, tmp_path / "bad.zip", drop={names[0]}, change={doc: PDF + b"%forged\n"},
+                  add={"隐患照片/extra.jpg": jpeg("white"), "说明.txt": b"hello"})
+    check = packages.verify_package(bad)
+    assert not check.ok and check.signature_ok  # the manifest itself is intact
+    assert check.missing == (names[0],) and check.changed == (doc,)
+    assert check.extra == ("说明.txt", "隐患照片/extra.jpg")
+    assert any(f"缺少文件：{names[0]}" == line for line in check.lines)
+    assert any(line == f"文件被修改：{doc}" for line in check.lines)
+    forged = json.loads(manifest)
+    forged["agency"] = "冒名机构"
+    tampered = rewrite(out, tmp_path / "sig.zip", change={
+        "manifest.json": json.dumps(forged, ensure_ascii=False, indent=1).encode()})
+    check = packages.verify_package(tampered)
+    assert not check.ok and not check.signature_ok
+    assert not (check.missing or check.changed or check.extra)
+    assert any("签名：无效" in line for line in check.lines)
+    resigned = rewrite(out, tmp_path / "sig2.zip", change={"manifest.sig": os.urandom(64)})
+    assert not packages.verify_package(resigned).signature_ok
+    (tmp_path / "junk.zip").write_bytes(b"not a zip at all")
+    assert not packages.verify_package(tmp_path / "junk.zip").ok
+
+
+def test_cancel_leaves_nothing_behind(db, admin, config, world, tmp_path):
+    p, _, _ = world
+    folder = tmp_path / "out"
+    folder.mkdir()
+    at_once = lambda done, total, text: False
+    mid_way = lambda done, total, text: done == 0
+    for progress in (at_once, mid_way):
+        with pytest.raises(Cancelled):
+            export(db, config, admin, p, folder / "pkg.zip", progress=progress)
+        assert list(folder.iterdir()) == []
+    with db.read() as s:
+        assert s.execute(select(AuditEntry).where(AuditEntry.action == "export")).first() is None
+
+
+def test_scope_and_store_refusals(db, users, config, world, tmp_path):
+    p, other, found = world
+    admin = users["admin"]
+    with pytest.raises(ValidationError, match="不由该承保机构承保"):
+        export(db, config, admin, p, tmp_path / "x.zip", project_ids=[other.project])
+    with pytest.raises(ValidationError, match="期间格式无效"):
+        packages.export_package(db, config, admin, insurer_id=p.insurer, period="2026Q5",
+                                out_path=tmp_path / "x.zip")
+    with pytest.raises(ValidationError, match="没有承保项目"):
+        packages.export_package(db, config, admin, insurer_id=p.insurer, period="2019",
+                                out_path=tmp_path / "x.zip")
+    with db.read() as s:
+        photo = attachments.list_for(s, "hazard", found[0].id)[0]
+    path = blob_path(config.attachments_dir, photo.sha256)
+    path.chmod(0o644)
+    path.write_bytes(jpeg("black"))  # same name, other content: a damaged store
+    with pytest.raises(ServiceError, match="已损坏"):
+        export(db, config, admin, p, tmp_path / "damaged.zip")
+    path.unlink()
+    with pytest.raises(ServiceError, match="缺少 1 个文件"):
+        export(db, config, admin, p, tmp_path / "missing.zip")
+    assert not any(f.name.endswith((".zip", ".part")) for f in tmp_path.iterdir())
+
+
+def test_every_role_may_export_but_only_with_the_agency_key(db, users, config, world, tmp_path):
+    p, _, _ = world
+    assert export(db, config, users["reviewer"], p, tmp_path / "r.zip").files > 0  # N-18: 导出数据
+    signing.key_path(config.data_dir).rename(tmp_path / "elsewhere.pem")
+    with pytest.raises(ServiceError, match="找不到机构签名私钥"):
+        export(db, config, users["clerk"], p, tmp_path / "nokey.zip")
+    with db.session() as s:
+        s.execute(select(AgencyProfile)).scalar_one().signing_public_key = None
+    with pytest.raises(ServiceError, match="尚未生成机构签名密钥"):
+        export(db, config, users["clerk"], p, tmp_path / "nokey.zip")
+    assert not (tmp_path / "nokey.zip").exists()
+
+
+def test_signing_key_file_and_profile(db, admin, tmp_path):
+    folder = tmp_path / "keys"
+    with db.session() as s:
+        with pytest.raises(ServiceError, match="请先填写机构信息"):
+            signing.setup_key(s, data_dir=folder)
+        agency.setup_agency(s, name="绍兴安途安全风控咨询有限公司")
+        first = signing.setup_key(s, data_dir=folder)
+        again = signing.setup_key(s, data_dir=folder)
+    assert first.created and not again.created and first.public_key == again.public_key
+    mode = stat.S_IMODE(first.path.stat().st_mode)
+    assert mode == 0o600 and first.path.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+    groups = first.fingerprint.split()
+    assert len(groups) == 16 and all(len(g) == 4 for g in groups)
+    signature = signing.sign(folder, b"manifest")
+    assert signing.verify(first.public_key, b"manifest", signature)
+    assert not signing.verify(first.public_key, b"manifest!", signature)
+    with pytest.raises(ServiceError, match="已存在"):
+        signing.create_key(folder)
+    first.path.unlink()
+    with db.session() as s, pytest.raises(ServiceError, match="私钥文件丢失"):
+        signing.setup_key(s, data_dir=folder)
+    with db.session() as s:
+        renewed = signing.setup_key(s, data_dir=folder, replace_lost=True)
+    assert renewed.created and renewed.public_key != first.public_key
+    with db.session() as s:
+        s.execute(select(AgencyProfile)).scalar_one().signing_public_key = first.public_key
+    with db.session() as s, pytest.raises(ServiceError, match="不一致"):
+        signing.setup_key(s, data_dir=folder)
