@@ -247,6 +247,11 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
                 _out(f"  已创建管理员账户：{user.username}（{user.display_name}）")
             elif args.admin:
                 _out(f"  已有用户账户，未创建管理员（忽略 --admin {args.admin}）。")
+            if agency.agency_profile(session) is not None:
+                from desktop.services import signing
+
+                key = signing.setup_key(session, data_dir=config.data_dir)
+                _out(f"  机构签名密钥指纹：{key.fingerprint}")
         if fresh:
             _out(f"初始化完成：{config.data_dir}")
         else:

@@ -46,6 +46,9 @@ def test_init_then_check(tmp_path, password, capsys):
     assert "已创建数据库" in out and "已创建管理员账户：admin（王建国）" in out
     assert "房屋市政工程生产安全重大事故隐患判定标准（2022版）（34 条）" in out
     assert (folder / "riskdesk.sqlite3").is_file()
+    assert "机构签名密钥指纹：" in out
+    key = folder / "agency-signing-key.pem"
+    assert key.is_file() and (key.stat().st_mode & 0o777) == 0o600
     assert "riskdesk" in (folder / "logs" / "riskdesk.log").read_text(encoding="utf-8")
     code, out, err = run(capsys, ["check", "--data-dir", str(folder)])  # --data-dir after the command
     assert code == 0, out + err

@@ -174,7 +174,16 @@ def update_project(session: Session, actor: Actor, project_id: int, form: Projec
     for key, value in values.items():
         setattr(project, key, value)
     audit.record_update(session, actor, project, before)
+    if project.completion_date != before_completion(before):
+        from desktop.services import archive  # archive builds on projects: import late
+
+        archive.refresh_retention(session, project.id)
     return _row(project)
+
+
+def before_completion(snapshot: dict) -> dt.date | None:
+    value = snapshot.get("completion_date")
+    return dt.date.fromisoformat(value) if value else None
 
 
 def check_version(obj, expected_version: int, what: str) -> None:  # type: ignore[no-untyped-def]

@@ -89,6 +89,10 @@ def set_value(session: Session, actor: Actor, key: str, value: Any) -> None:
     row.updated_at = now()
     audit.record(session, actor, action="update", entity="app_settings", entity_id=None,
                  before={key: old}, after={key: value})
+    if key == "archive.retention_years":
+        from desktop.services import archive  # archive reads this rule: import late
+
+        archive.refresh_all(session)
 
 
 def _validate(key: str, value: Any) -> None:

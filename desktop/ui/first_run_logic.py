@@ -7,7 +7,7 @@ from pathlib import Path
 
 from desktop.config import Config
 from desktop.db import Database
-from desktop.services import agency, users
+from desktop.services import agency, signing, users
 from desktop.services.context import Actor, ServiceError, ValidationError
 
 
@@ -135,4 +135,6 @@ def apply(db: Database, config: Config, agency_form: AgencyForm, admin_form: Adm
         agency.create_first_admin(session, username=admin_form.username.strip(),
                                   display_name=admin_form.display_name.strip(),
                                   password=admin_form.password)
+        # the agency's own Ed25519 key, which signs every review package it exports
+        signing.setup_key(session, data_dir=config.data_dir)
     return users.login(db, admin_form.username.strip(), admin_form.password)
