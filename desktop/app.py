@@ -16,6 +16,7 @@ from desktop.services import agency, startup
 from desktop.services.context import Actor
 from desktop.ui import dialogs, first_run_logic, i18n
 from desktop.ui.app_state import AppState, log_file, mask_url, window_settings
+from desktop.ui.auto_backup import AutoBackup
 from desktop.ui.crash import CrashHandler
 from desktop.ui.first_run import FirstRunWizard
 from desktop.ui.login_dialog import LoginDialog
@@ -113,4 +114,7 @@ def _run(app: QApplication, db: Database, config: Config) -> int:
     state = AppState(db=db, config=config, actor=actor)
     window = MainWindow(state)
     window.show()
+    auto = AutoBackup(state, window)
+    auto.message.connect(lambda text: window.statusBar().showMessage(text, 15_000))
+    auto.start()
     return app.exec()

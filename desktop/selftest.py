@@ -45,7 +45,7 @@ def run(*, gui: bool = True, out=print) -> int:  # type: ignore[no-untyped-def]
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
             from desktop.ui.selftest import open_and_close_main_window
 
-            title = open_and_close_main_window(db_url=f"sqlite:///{folder / 'selftest.sqlite3'}")
-            out(f"窗口：{title}")
+            title, pages = open_and_close_main_window(db_url=f"sqlite:///{folder / 'selftest.sqlite3'}")
+            out(f"窗口：{title}（{pages} 个页面）")
     out("自检通过")
     return 0

@@ -10,8 +10,10 @@ from desktop.db import Database
 from desktop.services.context import Actor
 
 
-def open_and_close_main_window(*, db_url: str) -> str:
-    """Create the application, the state and the main window with every page; close it."""
+def open_and_close_main_window(*, db_url: str) -> tuple[str, int]:
+    """Create the application, the state and the main window with every page; close it.
+
+    Returns the window title and the number of pages."""
     from desktop.app import create_application
     from desktop.ui import i18n
     from desktop.ui.app_state import AppState
@@ -23,7 +25,7 @@ def open_and_close_main_window(*, db_url: str) -> str:
         i18n.install_translators("zh_CN", cache_dir=Path(tmp) / "cache")
         db = Database(db_url)
         try:
-            state = AppState(db=db, config=config, actor=Actor(None, "selftest", "reviewer", "自检"))
+            state = AppState(db=db, config=config, actor=Actor(None, "selftest", "reviewer", "selftest"))
             window = MainWindow(state)
             window.show()
             app.processEvents()
@@ -34,4 +36,4 @@ def open_and_close_main_window(*, db_url: str) -> str:
             app.processEvents()
         finally:
             db.dispose()
-    return f"{title}（{pages} 个页面）"
+    return title, pages
