@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, CreatedMixin, EditableMixin, IdMixin
@@ -83,4 +83,4 @@ class AuditEntry(IdMixin, CreatedMixin, Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = ({"sqlite_autoincrement": True},)
+    __table_args__ = (Index(None, "entity", "entity_id"), {"sqlite_autoincrement": True})

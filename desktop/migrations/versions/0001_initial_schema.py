@@ -154,6 +154,7 @@ def upgrade() -> None:
     sqlite_autoincrement=True
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_log_entity_entity_id'), ['entity', 'entity_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_user_id'), ['user_id'], unique=False)
 
     op.create_table('catalogue_items',
@@ -1012,6 +1013,7 @@ def downgrade() -> None:
 
     op.drop_table('catalogue_items')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_log_entity_entity_id'))
         batch_op.drop_index(batch_op.f('ix_audit_log_user_id'))
 
     op.drop_table('audit_log')

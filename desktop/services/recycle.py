@@ -1,0 +1,172 @@
+"""Soft delete and the recycle bin: delete moves a record aside, restore brings it back, and
+only an administrator purges — never a signed document or an archive item under retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from desktop.models import (
+    ArchiveItem, Attachment, Document, Drill, Escalation, ExternalReport, Hazard, HazardEvent,
+    Incident, Inspection, Organisation, Project, RiskSource, RiskSourceCheck, ServicePlan, Submission,
+    TrainingAttendance, TrainingSession, inspection_inspectors,
+)
+from desktop.services import audit, permissions
+from desktop.services.context import Actor, NotFound, ServiceError, TransitionError, now
+from desktop.services.projects import check_version
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type
+    label: str
+    action: str  # permission to delete and restore
+    title: str  # attribute shown in the bin
+
+
+KINDS: dict[str, Kind] = {
+    "projects": Kind(Project, "项目", "project.delete", "name"),
+    "hazards": Kind(Hazard, "隐患", "hazard.cancel", "number"),
+    "inspections": Kind(Inspection, "检查记录", "inspection.edit", "date"),
+    "organisations": Kind(Organisation, "单位", "org.edit", "name"),
+    "risk_sources": Kind(RiskSource, "风险源", "risk_source.edit", "name"),
+    "training_sessions": Kind(TrainingSession, "培训", "training.edit", "topic"),
+    "drills": Kind(Drill, "应急演练", "drill.edit", "scenario"),
+    "archive_items": Kind(ArchiveItem, "档案", "archive.edit", "title"),
+    "documents": Kind(Document, "文书", "document.draft", "title"),
+}
+
+
+@dataclass(frozen=True)
+class BinRow:
+    entity: str
+    entity_id: int
+    kind_label: str
+    title: str
+    deleted_at: dt.datetime
+
+
+def _kind(entity: str) -> Kind:
+    kind = KINDS.get(entity)
+    if kind is None:
+        raise ServiceError(f"“{entity}”不支持删除到回收站。")
+    return kind
+
+
+def _load(session: Session, entity: str, entity_id: int):  # type: ignore[no-untyped-def]
+    obj = session.get(_kind(entity).model, entity_id)
+    if obj is None:
+        raise NotFound("记录不存在。")
+    return obj
+
+
+def soft_delete(session: Session, actor: Actor, entity: str, entity_id: int, *,
+                expected_version: int, reason: str = "") -> None:
+    kind = _kind(entity)
+    permissions.require(actor, kind.action)
+    obj = _load(session, entity, entity_id)
+    check_version(obj, expected_version, kind.label)
+    if obj.deleted_at is not None:
+        raise TransitionError(f"该{kind.label}已在回收站中。")
+    if entity == "documents" and obj.status != "draft":
+        raise TransitionError("已签发的文书是正式记录，不能删除；如有错误请出具更正版本。")
+    before = audit.snapshot(obj)
+    obj.deleted_at = now()
+    audit.record_update(session, actor, obj, before, action="delete", note=reason.strip())
+
+
+def restore(session: Session, actor: Actor, entity: str, entity_id: int) -> None:
+    kind = _kind(entity)
+    permissions.require(actor, kind.action)
+    obj = _load(session, entity, entity_id)
+    if obj.deleted_at is None:
+        raise TransitionError(f"该{kind.label}不在回收站中。")
+    before = audit.snapshot(obj)
+    obj.deleted_at = None
+    audit.record_update(session, actor, obj, before, action="restore")
+
+
+def list_bin(session: Session, actor: Actor) -> list[BinRow]:
+    permissions.require(actor, "view")
+    rows: list[BinRow] = []
+    for entity, kind in KINDS.items():
+        model = kind.model
+        for obj in session.execute(select(model).where(model.deleted_at.is_not(None))).scalars():
+            rows.append(BinRow(entity, obj.id, kind.label, str(getattr(obj, kind.title)), obj.deleted_at))
+    rows.sort(key=lambda r: r.deleted_at, reverse=True)
+    return rows
+
+
+def purge(session: Session, actor: Actor, entity: str, entity_id: int, *, today: dt.date | None = None) -> None:
+    """Delete for good a record already in the recycle bin, with the rows that only it owns."""
+    permissions.require(actor, "recycle.purge")
+    kind = _kind(entity)
+    obj = _load(session, entity, entity_id)
+    if obj.deleted_at is None:
+        raise TransitionError("只能彻底删除回收站中的记录，请先删除。")
+    today = today or now().date()
+    if entity == "documents" and obj.status != "draft":
+        raise TransitionError("已签发的文书不能彻底删除。")
+    if entity == "archive_items" and (obj.retention_until is None or obj.retention_until > today):
+        raise TransitionError("该档案仍在保存期内（项目竣工后至少五年），不能彻底删除。")
+    snapshot = audit.snapshot(obj)
+    _remove_dependants(session, entity, entity_id)
+    session.delete(obj)
+    session.flush()
+    audit.record(session, actor, action="purge", entity=obj.__tablename__, entity_id=entity_id,
+                 before=snapshot, note=f"彻底删除{kind.label}")
+
+
+def _refuse_if_referenced(session: Session, checks: list[tuple[type, object]], what: str) -> None:
+    for model, clause in checks:
+        if session.execute(select(func.count()).select_from(model).where(clause)).scalar():
+            raise TransitionError(f"仍有{what}引用该记录，不能彻底删除。")
+
+
+def _remove_dependants(session: Session, entity: str, entity_id: int) -> None:
+    if entity == "hazards":
+        session.execute(update(Hazard).where(Hazard.repeat_of_id == entity_id).values(repeat_of_id=None))
+        session.execute(update(Incident).where(Incident.hazard_id == entity_id).values(hazard_id=None))
+        for owner, model in (("external_report", ExternalReport), ("escalation", Escalation)):
+            ids = select(model.id).where(model.hazard_id == entity_id)
+            session.execute(delete(Attachment).where(Attachment.owner_type == owner,
+                                                     Attachment.owner_id.in_(ids)))
+        for model in (HazardEvent, ExternalReport, Escalation):
+            session.execute(delete(model).where(model.hazard_id == entity_id))
+        session.execute(delete(Attachment).where(Attachment.owner_type == "hazard",
+                                                 Attachment.owner_id == entity_id))
+    elif entity == "inspections":
+        _refuse_if_referenced(session, [(Hazard, Hazard.inspection_id == entity_id)], "隐患")
+        session.execute(delete(RiskSourceCheck).where(RiskSourceCheck.inspection_id == entity_id))
+        session.execute(delete(inspection_inspectors).where(inspection_inspectors.c.inspection_id == entity_id))
+    elif entity == "risk_sources":
+        session.execute(delete(RiskSourceCheck).where(RiskSourceCheck.risk_source_id == entity_id))
+    elif entity == "training_sessions":
+        session.execute(delete(TrainingAttendance).where(TrainingAttendance.session_id == entity_id))
+    elif entity == "projects":
+        _refuse_if_referenced(session, [(Hazard, Hazard.project_id == entity_id),
+                                        (Inspection, Inspection.project_id == entity_id),
+                                        (ArchiveItem, ArchiveItem.project_id == entity_id)],
+                              "隐患、检查或档案")
+    elif entity == "organisations":
+        _refuse_if_referenced(session, [(Project, (Project.contractor_id == entity_id)
+                                         | (Project.supervisor_id == entity_id)
+                                         | (Project.owner_id == entity_id)
+                                         | (Project.authority_id == entity_id))], "项目")
+    elif entity == "documents":
+        _refuse_if_referenced(session, [(Submission, Submission.document_id == entity_id)], "报送记录")
+        for model in (HazardEvent, ExternalReport, Escalation, ServicePlan, ArchiveItem):
+            session.execute(update(model).where(model.document_id == entity_id).values(document_id=None))
+        session.execute(update(Document).where(Document.supersedes_id == entity_id).values(supersedes_id=None))
+        session.execute(update(Document).where(Document.superseded_by_id == entity_id)
+                        .values(superseded_by_id=None))
+    if entity in ("drills", "archive_items", "documents", "projects", "inspections", "risk_sources",
+                  "training_sessions"):
+        owner = {"drills": "drill", "archive_items": "archive", "documents": "document",
+                 "projects": "project", "inspections": "inspection", "risk_sources": "risk_source",
+                 "training_sessions": "training"}[entity]
+        session.execute(delete(Attachment).where(Attachment.owner_type == owner,
+                                                 Attachment.owner_id == entity_id))
