@@ -767,6 +767,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_hazards_inspection_id'), ['inspection_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hazards_level_found_date'), ['level', 'found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_hazards_project_id_found_date'), ['project_id', 'found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index(batch_op.f('ix_hazards_project_id_status_deadline'), ['project_id', 'status', 'deadline'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_hazards_status_deadline_found_date'), ['status', 'deadline', 'found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_hazards_status_found_date'), ['status', 'found_date'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
 
@@ -906,6 +907,7 @@ def downgrade() -> None:
     with op.batch_alter_table('hazards', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hazards_status_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_hazards_status_deadline_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_hazards_project_id_status_deadline'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_hazards_project_id_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_hazards_level_found_date'), sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_hazards_inspection_id'))
