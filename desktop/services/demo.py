@@ -21,7 +21,7 @@ from desktop.models import (
 from desktop.paths import font_path
 from desktop.services import (
     agency, archive, attachments, audit, catalogues, complaints, fees, hazards, inspections,
-    organisations, projects, risk, risk_sources, rules, training,
+    organisations, projects, risk, risk_sources, rules, training, users,
 )
 from desktop.services.context import Actor, ServiceError, now
 
@@ -301,16 +301,27 @@ class _Demo:
     # -- people and parties -----------------------------------------------------------------
 
     def staff(self) -> None:
-        agency.setup_agency(self.s, name=AGENCY, short_name="安途风控", credit_code=_credit_code(self.rng),
-                            address="绍兴市越城区解放北路 1 号（演示地址）", phone="0575-88000000",
-                            legal_rep=self.person())
+        """The agency and its people; after `riskdesk init` the profile and administrator
+        made there are kept and the demo staff join them."""
+        if agency.agency_profile(self.s) is None:
+            agency.setup_agency(self.s, name=AGENCY, short_name="安途风控", credit_code=_credit_code(self.rng),
+                                address="绍兴市越城区解放北路 1 号（演示地址）", phone="0575-88000000",
+                                legal_rep=self.person())
         self.by_role: dict[str, list[Actor]] = {}
-        first = agency.create_first_admin(self.s, username=STAFF[0][0], display_name=STAFF[0][1],
-                                          password=DEMO_PASSWORD)
-        self.by_role["admin"] = [Actor(first.id, first.username, first.role, first.display_name)]
+        existing = self.s.execute(select(User).where(User.role == "admin", User.deleted_at.is_(None))
+                                  .order_by(User.id)).scalars().first()
+        if existing is None:
+            first = agency.create_first_admin(self.s, username=STAFF[0][0], display_name=STAFF[0][1],
+                                              password=DEMO_PASSWORD)
+            self.by_role["admin"] = [Actor(first.id, first.username, first.role, first.display_name)]
+        else:
+            self.by_role["admin"] = [Actor(existing.id, existing.username, existing.role, existing.display_name)]
         # every demo account has the same published password: hash it once (~0.3 s an account)
-        shared = self.s.execute(select(User.password_hash).where(User.id == first.id)).scalar_one()
+        shared = users.hash_password(DEMO_PASSWORD)
+        taken = set(self.s.execute(select(User.username)).scalars())
         for username, name, role, title in STAFF[1:]:
+            if username in taken:
+                continue
             user = self.add(self.by_role["admin"][0], User(username=username, display_name=name, role=role,
                                                           title=title, password_hash=shared))
             self.by_role.setdefault(role, []).append(Actor(user.id, username, role, name))  # type: ignore[attr-defined]
@@ -809,7 +820,7 @@ def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT
         os.sync()
     states = dict(session.execute(select(Hazard.status, func.count(Hazard.id)).group_by(Hazard.status)).all())
     return DemoSummary(
-        users=len(STAFF), organisations=session.execute(select(func.count(Organisation.id))).scalar_one(),
+        users=session.execute(select(func.count(User.id))).scalar_one(), organisations=session.execute(select(func.count(Organisation.id))).scalar_one(),
         projects=session.execute(select(func.count(Project.id))).scalar_one(), inspections=demo.inspections,
         hazards=states, photos=demo.photos, photo_bytes=demo.photo_bytes,
         trainings=session.execute(select(func.count(TrainingSession.id))).scalar_one(),

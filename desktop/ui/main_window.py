@@ -9,7 +9,8 @@ import PySide6
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget, QWidget,
+    QApplication, QListWidget, QListWidgetItem, QMainWindow, QMenu, QSplitter, QStackedWidget,
+    QWidget,
 )
 
 from desktop import __version__
@@ -141,6 +142,66 @@ class MainWindow(QMainWindow):
                                          self.open_log_folder))
         help_menu.addAction(self._action(QCoreApplication.translate("MainWindow", "关于 Qt"),
                                          QApplication.aboutQt))
+        self._add_hazard_actions(file_menu, edit_menu)
+        self._add_project_actions(file_menu)
+
+    # -- the hazard register's actions (登记隐患, 导出当前视图, 查找) ---------------------------
+
+    def _add_hazard_actions(self, file_menu: QMenu, edit_menu: QMenu) -> None:
+        self.new_hazard_action = self._action(
+            QCoreApplication.translate("MainWindow", "登记隐患(&H)…"), self.new_hazard, "Ctrl+N")
+        self.export_action = self._action(
+            QCoreApplication.translate("MainWindow", "导出当前视图(&X)…"), self.export_view, "Ctrl+E")
+        self.find_action = self._action(
+            QCoreApplication.translate("MainWindow", "查找(&F)"), self.find, "Ctrl+F")
+        first = file_menu.actions()[0]
+        file_menu.insertActions(first, [self.new_hazard_action, self.export_action])
+        file_menu.insertSeparator(first)
+        edit_menu.insertAction(edit_menu.actions()[0], self.find_action)
+
+    def _page_with(self, method: str) -> Page | None:
+        """The current page when it has `method`, else the hazard register (shown)."""
+        page = self.current_page()
+        if hasattr(page, method):
+            return page
+        if not any(p.key == "hazards" for p in self.pages):
+            return None
+        self.show_page("hazards")
+        return self.page("hazards")
+
+    def new_hazard(self) -> None:
+        if any(p.key == "hazards" for p in self.pages):
+            self.page("hazards").new_hazard()  # type: ignore[attr-defined]
+
+    def export_view(self) -> None:
+        page = self._page_with("export_view")
+        if page is not None:
+            page.export_view()  # type: ignore[attr-defined]
+
+    def find(self) -> None:
+        page = self._page_with("focus_search")
+        if page is not None:
+            page.focus_search()  # type: ignore[attr-defined]
+
+    # -- 新建项目, 新建检查 ------------------------------------------------------------------
+
+    def _add_project_actions(self, file_menu: QMenu) -> None:
+        self.new_project_action = self._action(
+            QCoreApplication.translate("MainWindow", "新建项目(&P)…"), self.new_project, "Ctrl+Shift+P")
+        self.new_inspection_action = self._action(
+            QCoreApplication.translate("MainWindow", "新建检查(&I)…"), self.new_inspection, "Ctrl+Shift+I")
+        file_menu.insertActions(file_menu.actions()[0], [self.new_project_action, self.new_inspection_action])
+
+    def new_project(self) -> None:
+        if any(p.key == "projects" for p in self.pages):
+            self.show_page("projects")
+            self.page("projects").new_project()  # type: ignore[attr-defined]
+
+    def new_inspection(self) -> None:
+        """For the project on screen, if any; else the dialog asks which project."""
+        if any(p.key == "inspections" for p in self.pages):
+            project_id = getattr(self.current_page(), "open_project_id", None)
+            self.page("inspections").new_inspection(project_id)  # type: ignore[attr-defined]
 
     def refresh_current(self) -> None:
         self.current_page().reload()

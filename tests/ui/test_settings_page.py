@@ -159,3 +159,72 @@ def test_language_choice_is_saved_for_the_next_start(page, config, dialog_log):
     page.language.activated.emit(index)
     assert type(config).load(config.data_dir).get("language") == "en"
     assert dialog_log.calls[-1][2] == "界面语言将在重新启动程序后生效。"
+
+
+def tab_titles(page):  # type: ignore[no-untyped-def]
+    return [page.tabs.tabText(n) for n in range(page.tabs.count())]
+
+
+def test_sections_are_tabs_and_load_when_first_shown(qtbot, page, db, admin, hazard_data):
+    from sqlalchemy import select
+
+    from desktop.models import Hazard
+    from desktop.services import recycle
+
+    assert tab_titles(page) == ["账户与本机", "回收站", "数据备份与恢复", "导入", "导出审阅包"]
+    with db.session() as session:
+        hazard = session.execute(select(Hazard).order_by(Hazard.id)).scalars().first()
+        recycle.soft_delete(session, admin, "hazards", hazard.id, expected_version=hazard.version)
+    page.reload()
+    assert page.recycle_bin.model.rowCount() == 0  # not shown yet, so not loaded
+    page.show_tab(page.recycle_bin)
+    assert page.recycle_bin.model.rowCount() == 1
+    page.show_tab(page.package_panel)
+    assert page.package_panel.insurer.count() == 1
+
+
+def test_clerk_sees_import_but_not_restore(qtbot, db, users, config):
+    clerk_page = SettingsPage(AppState(db=db, config=config, actor=users["clerk"]))
+    qtbot.addWidget(clerk_page)
+    clerk_page.activate()
+    assert "导入" in tab_titles(clerk_page)
+    assert not clerk_page.backup_panel.restore_button.isEnabled()
+    assert not clerk_page.recycle_bin.purge_button.isEnabled()
+
+
+def test_tab_is_remembered(qtbot, page, state):
+    page.show_tab(page.backup_panel)
+    state.settings.beginGroup("pages/settings")
+    page.save_state(state.settings)
+    state.settings.endGroup()
+    again = SettingsPage(state)
+    qtbot.addWidget(again)
+    state.settings.beginGroup("pages/settings")
+    again.restore_state(state.settings)
+    state.settings.endGroup()
+    assert again.tabs.currentIndex() == 2
+
+
+def test_screenshots_of_the_sections(qtbot, state, db, admin, hazard_data):
+    from sqlalchemy import select
+
+    from desktop.models import Hazard
+    from desktop.services import recycle
+
+    from .test_screenshots import save
+
+    with db.session() as session:
+        for hazard in session.execute(select(Hazard).order_by(Hazard.id).limit(2)).scalars():
+            recycle.soft_delete(session, admin, "hazards", hazard.id,
+                                expected_version=hazard.version, reason="重复登记")
+    page = SettingsPage(state)
+    qtbot.addWidget(page)
+    page.resize(1100, 700)
+    page.show()
+    page.activate()
+    for widget, name in ((page.recycle_bin, "settings-recycle-bin"),
+                         (page.backup_panel, "settings-backup"),
+                         (page.import_wizard, "settings-import"),
+                         (page.package_panel, "settings-package")):
+        page.show_tab(widget)
+        save(qtbot, page, name)

@@ -1,17 +1,34 @@
-"""The 工作台 page: who is working, for which agency, and what needs doing today."""
+"""The 工作台 page: who is working, for which agency, and what needs doing today.
+
+Each count opens its list: hazards in the register with the matching filter (or exactly the
+hazards counted), projects, risk sources and archive items on their pages, filtered by the
+counted ids when the page offers `show_ids(ids, caption)`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QFormLayout, QGridLayout, QGroupBox, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QStylePainter,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.models.enums import Role
 from desktop.services import agency, dashboard
 from desktop.services.context import Changes
+from desktop.services.register import RegisterFilter
 from desktop.ui import i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.pages.base import Page
@@ -22,6 +39,44 @@ COLUMNS = 3  # cards per row: the longest label still fits at 1200 px
 TARGET_PAGES = {"hazards": "hazards", "projects": "projects", "risk_sources": "projects",
                 "archive": "archive", "reports": "documents"}
 URGENT = {"unreported_l1", "overdue"}  # shown in red when not zero
+# labels without a period in them, translated; the others keep the service's words
+LABELS = {
+    "unreported_l1": QT_TRANSLATE_NOOP("DashboardPage", "一级隐患待报告（当日）"),
+    "overdue": QT_TRANSLATE_NOOP("DashboardPage", "逾期未整改隐患"),
+    "no_first_inspection": QT_TRANSLATE_NOOP("DashboardPage", "未按期开展首次风险辨识的项目"),
+    "sources_unverified": QT_TRANSLATE_NOOP("DashboardPage", "从未核查的一、二级风险源"),
+    "archive_due": QT_TRANSLATE_NOOP("DashboardPage", "保存期满待处理的档案"),
+}
+# the register filter a hazard card opens; the others open exactly the hazards counted
+HAZARD_FILTERS = {"overdue": RegisterFilter(overdue=True)}
+
+
+class CountCard(QPushButton):
+    """A dashboard button: the count large above its label. `text()` stays "count\nlabel"."""
+
+    def paintEvent(self, _event: object) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        count, _, label = option.text.partition("\n")
+        option.text = ""
+        painter.drawControl(QStyle.ControlElement.CE_PushButton, option)
+        area = self.rect().adjusted(18, 6, -10, -6)
+        big = QFont(self.font())
+        big.setPointSizeF(big.pointSizeF() * 1.7)
+        big.setBold(True)
+        painter.setFont(big)
+        top = area.adjusted(0, 0, 0, -area.height() // 2 + 4)
+        painter.drawText(top, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), count)
+        painter.setFont(self.font())
+        rest = area.adjusted(0, area.height() // 2 + 4, 0, 0)
+        elided = painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, rest.width())
+        painter.drawText(rest, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), elided)
+
+
+def label_of(item: dashboard.Item) -> str:
+    source = LABELS.get(item.key)
+    return QCoreApplication.translate("DashboardPage", source) if source else item.label
 CARD_STYLE = ("QPushButton {{ text-align: left; padding: 10px 14px; border: 1px solid #cfd8dc;"
               " border-left: 5px solid {accent}; border-radius: 4px; background: #ffffff; }}"
               " QPushButton:hover {{ background: #f5f9ff; }}")
@@ -39,6 +94,7 @@ class DashboardPage(Page):
         self.todo_box = QGroupBox(QCoreApplication.translate("DashboardPage", "待办事项"))
         self.cards = QGridLayout(self.todo_box)
         self.cards_by_key: dict[str, QPushButton] = {}
+        self.summary: dashboard.Summary | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(Heading(self.title()))
         layout.addWidget(self.greeting)
@@ -61,28 +117,54 @@ class DashboardPage(Page):
         self._show_agency(self.state.read(agency.agency_profile))
 
     def _show_summary(self, summary: dashboard.Summary) -> None:
+        self.summary = summary
         for card in self.cards_by_key.values():
             self.cards.removeWidget(card)
             card.hide()
             card.deleteLater()
         self.cards_by_key.clear()
         for index, item in enumerate(summary.items):
-            card = QPushButton(f"{item.count:,}\n{item.label}")
+            card = CountCard(f"{item.count:,}\n{label_of(item)}")
             card.setObjectName(f"card_{item.key}")
             card.setToolTip(QCoreApplication.translate("DashboardPage", "依据：{rule}").format(
                 rule=item.rule))
             # the labels are long: let a narrow window clip them rather than grow past the screen
             card.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-            card.setMinimumSize(150, 64)
+            card.setMinimumSize(150, 72)
             accent = "#d32f2f" if item.count and item.key in URGENT else (
                 "#f57c00" if item.count else "#66bb6a")
             card.setStyleSheet(CARD_STYLE.format(accent=accent))
             target = TARGET_PAGES.get(item.target)
             card.setEnabled(target is not None)
             if target is not None:
-                card.clicked.connect(lambda _c=False, t=target: self.navigate.emit(t))
+                card.clicked.connect(lambda _c=False, i=item: self.open_item(i))
             self.cards.addWidget(card, index // COLUMNS, index % COLUMNS)
             self.cards_by_key[item.key] = card
+
+    def open_item(self, item: dashboard.Item) -> None:
+        """Show the list behind a count: the target page, filtered to what was counted."""
+        target = TARGET_PAGES.get(item.target)
+        if target is None:
+            return
+        page = self.sibling(target)
+        if item.target == "hazards" and page is not None:
+            if item.key in HAZARD_FILTERS:
+                page.show_filter(HAZARD_FILTERS[item.key])  # type: ignore[attr-defined]
+            else:
+                page.show_ids(item.ids, label_of(item))  # type: ignore[attr-defined]
+        elif page is not None and hasattr(page, "show_ids"):
+            page.show_ids(item.ids, label_of(item))
+        self.navigate.emit(target)
+
+    def sibling(self, key: str) -> Page | None:
+        """Another page of the same window (the pages share the main window's stack)."""
+        parent = self.parentWidget()
+        if parent is None:
+            return None
+        for page in parent.findChildren(Page, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if page.key == key:
+                return page
+        return None
 
     def _show_agency(self, profile: agency.AgencyRow | None) -> None:
         while self.agency_form.rowCount():

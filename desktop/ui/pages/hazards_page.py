@@ -1,26 +1,57 @@
-"""The 隐患台账 page: the hazard register, filtered and sorted in SQL, rows loaded as shown."""
+"""The 隐患台账 page: the hazard register, filtered and sorted in SQL, rows loaded as shown.
+
+`HazardTable` is the reusable part (the project page shows it with a base filter): ids of the
+view arrive from `IdStream`, the first page at once and the rest on a worker, so a view of a
+million hazards opens, scrolls and sorts without freezing the window.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from enum import IntEnum
+from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QSettings,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyledItemDelegate,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
-from desktop.models.enums import HAZARD_LEVEL_LABELS, HazardStatus
-from desktop.services import register
+from desktop.models.enums import HazardStatus
+from desktop.services import register, register_export
 from desktop.services.context import Changes
 from desktop.services.register import RegisterFilter, RegisterRow
-from desktop.ui import i18n
+from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
-from desktop.ui.lazy_model import CENTER, Column, LazyTableModel
+from desktop.ui.hazard_dialog import HazardDialog
+from desktop.ui.hazard_page import show_hazard
+from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column, LazyTableModel
 from desktop.ui.pages.base import Page
+from desktop.ui.register_filters import FilterBar, level_icon
+from desktop.ui.tasks import Task, handle_failure, run_service
 from desktop.ui.widgets import ErrorLabel, Heading
 
-SEARCH_DELAY_MS = 400  # typing pauses this long before the register is queried
+FIRST_PAGE = 500  # ids read before the view first paints
+STEP = 50_000  # ids per query on the worker (~30 ms each at a million rows)
 
 
 def status_text(row: RegisterRow) -> str:
@@ -28,6 +59,11 @@ def status_text(row: RegisterRow) -> str:
     if row.overdue:
         return text + QCoreApplication.translate("HazardsPage", "（逾期）")
     return text
+
+
+def level_text(row: RegisterRow) -> str:
+    text = i18n.level_label(row.level)
+    return text + QCoreApplication.translate("HazardsPage", " ★重大") if row.is_major else text
 
 
 class HazardColumn(IntEnum):
@@ -40,13 +76,13 @@ class HazardColumn(IntEnum):
     LOCATION = 6
     DESCRIPTION = 7
     UNIT = 8
+    CATEGORY = 9
 
 
 HAZARD_COLUMNS: dict[HazardColumn, Column[RegisterRow]] = {
     HazardColumn.NUMBER: Column(QT_TRANSLATE_NOOP("Columns", "编号"), lambda r: r.number,
                                 sort_key="number"),
-    HazardColumn.LEVEL: Column(QT_TRANSLATE_NOOP("Columns", "等级"),
-                               lambda r: i18n.level_label(r.level), CENTER, sort_key="level"),
+    HazardColumn.LEVEL: Column(QT_TRANSLATE_NOOP("Columns", "等级"), level_text, sort_key="level"),
     HazardColumn.FOUND: Column(QT_TRANSLATE_NOOP("Columns", "发现日期"), lambda r: r.found_date,
                                CENTER, sort_key="found_date"),
     HazardColumn.PROJECT: Column(QT_TRANSLATE_NOOP("Columns", "项目"), lambda r: r.project_name,
@@ -57,7 +93,290 @@ HAZARD_COLUMNS: dict[HazardColumn, Column[RegisterRow]] = {
                                   CENTER, sort_key="deadline"),
     HazardColumn.STATUS: Column(QT_TRANSLATE_NOOP("Columns", "状态"), status_text, sort_key="status"),
     HazardColumn.UNIT: Column(QT_TRANSLATE_NOOP("Columns", "责任单位"), lambda r: r.responsible_unit),
+    HazardColumn.CATEGORY: Column(QT_TRANSLATE_NOOP("Columns", "类别"), lambda r: r.category,
+                                  sort_key="category"),
 }
+WIDTHS = {HazardColumn.NUMBER: 130, HazardColumn.LEVEL: 120, HazardColumn.STATUS: 130,
+          HazardColumn.FOUND: 100, HazardColumn.DEADLINE: 100, HazardColumn.PROJECT: 200,
+          HazardColumn.LOCATION: 120, HazardColumn.DESCRIPTION: 300, HazardColumn.UNIT: 180}
+
+
+def merged(base: RegisterFilter, flt: RegisterFilter) -> RegisterFilter:
+    """`flt` narrowed by every field the base filter sets (a project page's project)."""
+    fixed = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)
+             if getattr(base, f.name) != f.default}
+    return dataclasses.replace(flt, **fixed)
+
+
+class IdStream(QObject):
+    """The ids of one view for LazyTableModel (the IdSource shape), read on a worker: the count
+    and the first page first (`opened`), then the rest in keyset pages, appended on the GUI
+    thread as they arrive. No query of the view runs on the GUI thread."""
+
+    opened = Signal()  # the count and the first page are in: the view can be shown
+    arrived = Signal(int)  # more ids came; how many there were before
+    finished = Signal()  # every id is in
+    failed = Signal(object)  # the exception that stopped the reading
+
+    _first = Signal(int, object, object)  # worker → GUI thread: total, ids, key after them
+    _chunk = Signal(object, bool)  # worker → GUI thread: ids, last chunk
+
+    def __init__(self, read: Callable[[], Any], flt: RegisterFilter, *, sort: str,
+                 descending: bool, first_page: int = FIRST_PAGE, step: int = STEP) -> None:
+        super().__init__()
+        self.filter, self.sort, self.descending = flt, sort, descending
+        self.ids = array("q")
+        # a 1–2 character search has no index to count with: the total is known at the end
+        self.total_known = not (0 < len(" ".join(flt.text.split())) < register.MIN_TRIGRAM)
+        self.total = 0
+        self.is_open = False
+        self.wanted = 0  # the furthest row the view asked for before its id arrived
+        self._read, self._pages = read, (first_page, step)
+        self._after: tuple | None = ()  # () until the first page is read
+        self._task: Task | None = None
+        self._stopped = False
+        self._first.connect(self._take_first)
+        self._chunk.connect(self._take)
+
+    @property
+    def complete(self) -> bool:
+        return self._after is None
+
+    def ensure(self, n: int) -> None:
+        """The view wants n ids; the worker brings them (never block the GUI thread here)."""
+        self.wanted = max(self.wanted, n)
+
+    def start(self) -> None:
+        if self._task is not None:
+            return
+        read, flt, counted = self._read, self.filter, self.total_known
+        sort, descending, (first_page, step) = self.sort, self.descending, self._pages
+        first, chunk = self._first.emit, self._chunk.emit
+
+        def work(*, progress: Any) -> None:
+            with read() as session:
+                total = register.count(session, flt) if counted else 0
+                ids, after = register.page_ids(session, flt, sort=sort, descending=descending,
+                                               limit=first_page)
+            first(total, ids, after)
+            while after is not None and progress(0, 1, ""):
+                with read() as session:
+                    ids, after = register.page_ids(session, flt, sort=sort, descending=descending,
+                                                   after=after, limit=step)
+                chunk(ids, after is None)
+
+        self._task = Task(work)
+        self._task.failed.connect(self._failed)
+        self._task.start()
+
+    def stop(self) -> None:
+        self._stopped = True
+        if self._task is not None:
+            self._task.cancel()
+
+    def _take_first(self, total: int, ids: list[int], after: tuple | None) -> None:
+        if self._stopped:
+            return
+        self.total = total
+        self.ids.extend(ids)
+        self._after = after
+        if after is None:
+            self._finish()
+        self.is_open = True
+        self.opened.emit()
+        if after is None:
+            self.finished.emit()
+
+    def _take(self, ids: list[int], last: bool) -> None:
+        if self._stopped:
+            return
+        before = len(self.ids)
+        self.ids.extend(ids)
+        self.arrived.emit(before)
+        if last:
+            self._after = None
+            self._finish()
+            self.finished.emit()
+
+    def _finish(self) -> None:
+        if not self.total_known or len(self.ids) != self.total:
+            self.total = len(self.ids)  # at the end the true number is known
+        self.total_known = True
+
+    def _failed(self, exc: BaseException) -> None:
+        if not self._stopped:
+            self.failed.emit(exc)
+
+
+class LevelDelegate(QStyledItemDelegate):
+    """The level column carries a square in the level's national colour."""
+
+    def initStyleOption(self, option: Any, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        row = index.data(ROW_ROLE)
+        if row is not None:
+            option.icon = level_icon(row.level)
+            option.features |= option.ViewItemFeature.HasDecoration
+
+
+class HazardTable(QTableView):
+    """The register table for a base filter; double-click or Enter opens the hazard."""
+
+    loaded = Signal()  # the view was (re)opened or its number of rows changed
+    fetch_failed = Signal(str)
+
+    def __init__(self, state: AppState, base: RegisterFilter | None = None, *,
+                 first_page: int = FIRST_PAGE, step: int = STEP, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state, self.base = state, base or RegisterFilter()
+        self.sort_key, self.descending = "found_date", True
+        self.filter = self.base
+        self.shown_ids: Sequence[int] | None = None  # a fixed list (from the dashboard)
+        self.stream: IdStream | None = None
+        self._pages = (first_page, step)
+        self._keep: tuple[int, int | None] = (0, None)  # scroll position, current hazard
+        self.model_ = LazyTableModel(
+            HazardColumn, HAZARD_COLUMNS, level_of=lambda r: r.level, on_sort=self._sort,
+            fetch_rows=lambda ids: self.state.read(register.rows_by_ids, ids), parent=self)
+        self.model_.fetch_failed.connect(self.fetch_failed)
+        for signal in (self.model_.rowsInserted, self.model_.rowsRemoved, self.model_.modelReset):
+            signal.connect(self.loaded)
+        self.setObjectName("hazardTable")
+        self.setModel(self.model_)
+        self.setItemDelegateForColumn(HazardColumn.LEVEL, LevelDelegate(self))
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setWordWrap(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setSortIndicator(HazardColumn.FOUND, Qt.SortOrder.DescendingOrder)
+        header.setStretchLastSection(True)
+        header.setSectionsMovable(True)
+        self.setSortingEnabled(True)
+        for column, width in WIDTHS.items():
+            self.setColumnWidth(column, width)
+        self.activated.connect(self._open)
+
+    # -- what is shown -----------------------------------------------------------------------
+
+    def set_filter(self, flt: RegisterFilter) -> None:
+        self.filter, self.shown_ids = merged(self.base, flt), None
+        self.reload()
+
+    def show_ids(self, ids: Iterable[int]) -> None:
+        self.shown_ids = list(ids)
+        self.reload()
+
+    @property
+    def is_loading(self) -> bool:
+        """True from a reload until the new view's first page is shown."""
+        return self.stream is not None and not self.stream.is_open
+
+    def reload(self) -> None:
+        """Read the view again on a worker; what is on screen stays until the new view opens,
+        which keeps the scroll position and the current hazard."""
+        current = self.current_row()
+        self._keep = (self.verticalScrollBar().value(), current.id if current else None)
+        if self.stream is not None:
+            self.stream.stop()
+            self.stream = None
+        if self.shown_ids is not None:
+            self.model_.set_ids(self.shown_ids)
+            self._restore()
+            return
+        first, step = self._pages
+        self.stream = IdStream(self.state.db.read, self.filter, sort=self.sort_key,
+                               descending=self.descending, first_page=first, step=step)
+        self.stream.opened.connect(self._opened)
+        self.stream.arrived.connect(self._arrived)
+        self.stream.finished.connect(self._finished)
+        self.stream.failed.connect(self._failed)
+        self.stream.start()
+        self.loaded.emit()
+
+    def _opened(self) -> None:
+        if self.stream is not None:
+            self.model_.set_source(self.stream)
+            self._restore()
+
+    def _restore(self) -> None:
+        scroll, current = self._keep
+        self.verticalScrollBar().setValue(scroll)
+        row = self.model_.row_of(current) if current is not None else -1
+        if row >= 0:
+            self.selectRow(row)
+        self.loaded.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.stream = None
+        if isinstance(exc, dialogs.USER_ERRORS):
+            self.fetch_failed.emit(exc.message)  # type: ignore[attr-defined]
+        else:
+            handle_failure(self, exc)
+        self.loaded.emit()
+
+    def refresh_rows(self, ids: set[int]) -> None:
+        """Changed hazards that are all in the view are repainted; anything else reloads."""
+        if ids and all(self.model_.row_of(i) >= 0 for i in ids):
+            self.model_.invalidate(ids)
+        else:
+            self.reload()
+
+    def _arrived(self, before: int) -> None:
+        stream = self.stream
+        if stream is None or not stream.is_open:
+            return
+        if not stream.total_known:
+            self.model_.fetchMore(QModelIndex())  # a short search: the rows grow as they come
+        elif stream.wanted > before:
+            self.model_.invalidate()  # rows painted blank while their ids were on the way
+        self.loaded.emit()
+
+    def _finished(self) -> None:
+        if self.stream is not None and self.model_.rowCount() != len(self.stream.ids):
+            self.model_.set_source(self.stream)  # rows were added or removed since the count
+        self.loaded.emit()
+
+    def count_text(self) -> str:
+        if self.is_loading:
+            return QCoreApplication.translate("HazardsPage", "正在查询…")
+        rows = self.model_.rowCount()
+        if self.model_.total_known:
+            return QCoreApplication.translate("HazardsPage", "共 {n} 条").format(n=f"{rows:,}")
+        return QCoreApplication.translate("HazardsPage", "已加载 {n} 条…").format(n=f"{rows:,}")
+
+    def current_row(self) -> RegisterRow | None:
+        index = self.currentIndex()
+        return self.model_.data(index, ROW_ROLE) if index.isValid() else None
+
+    def _open(self, index: QModelIndex) -> None:
+        row = self.model_.data(index, ROW_ROLE)
+        if row is not None:
+            show_hazard(self.state, row.id, parent=self.window())
+
+    # -- sorting and layout ------------------------------------------------------------------
+
+    def _sort(self, column: IntEnum, order: Qt.SortOrder) -> None:
+        key = self.model_.sort_key(column) or self.sort_key
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) != (self.sort_key, self.descending):
+            self.sort_key, self.descending = key, descending
+            self.reload()
+
+    def save_layout(self, settings: QSettings) -> None:
+        settings.setValue("header", self.horizontalHeader().saveState())
+
+    def restore_layout(self, settings: QSettings) -> None:
+        saved = settings.value("header")
+        header = self.horizontalHeader()
+        if saved is None or not header.restoreState(saved):
+            return
+        header.setSectionsMovable(True)
+        section = header.sortIndicatorSection()
+        if section in HazardColumn._value2member_map_:
+            self.sort_key = self.model_.sort_key(HazardColumn(section)) or self.sort_key
+            self.descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
 
 
 class HazardsPage(Page):
@@ -66,113 +385,142 @@ class HazardsPage(Page):
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.sort_key, self.descending = "found_date", True
-        self.table = QTableView()
-        # the model is the table's child so that it outlives the view while the page is torn down
-        self.model = LazyTableModel(
-            HazardColumn, HAZARD_COLUMNS, level_of=lambda r: r.level, on_sort=self._sort,
-            fetch_rows=lambda ids: self.state.read(register.rows_by_ids, ids), parent=self.table)
-        self.model.fetch_failed.connect(self._failed)
-        self.model.rowsInserted.connect(self._show_count)
-        self.model.rowsRemoved.connect(self._show_count)
-        self._set_up_table()
-        self.search = QLineEdit()
-        self.search.setObjectName("hazardSearch")
-        self.search.setPlaceholderText(
-            QCoreApplication.translate("HazardsPage", "搜索编号、部位、描述或分类"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(220)
-        self.level = QComboBox()
-        self.level.addItem(QCoreApplication.translate("HazardsPage", "全部等级"), 0)
-        for level in HAZARD_LEVEL_LABELS:
-            self.level.addItem(i18n.level_label(level), level)
-        self.open_only = QCheckBox(QCoreApplication.translate("HazardsPage", "只看未销项"))
-        self.overdue = QCheckBox(QCoreApplication.translate("HazardsPage", "只看逾期"))
+        self.filters = FilterBar(state)
+        self.table = HazardTable(state)
+        self.shown: tuple[list[int], str] | None = None  # ids from the dashboard, and why
         self.count_label = QLabel()
         self.count_label.setObjectName("hazardCount")
+        self.new_button = QPushButton(QCoreApplication.translate("HazardsPage", "登记隐患…"))
+        self.new_button.setEnabled(state.can("hazard.record"))
+        self.export_button = QPushButton(QCoreApplication.translate("HazardsPage", "导出 Excel…"))
+        self.banner = QLabel()
+        self.banner.setStyleSheet("background: #fff8e1; padding: 4px 8px;")
+        self.banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.show_all = QPushButton(QCoreApplication.translate("HazardsPage", "显示全部隐患"))
         self.error = ErrorLabel()
-        self._typing = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._typing.timeout.connect(self.reload)
-        self.search.textChanged.connect(self._typing.start)
-        self.search.returnPressed.connect(self.reload)
-        self.level.currentIndexChanged.connect(self.reload)
-        self.open_only.toggled.connect(self.reload)
-        self.overdue.toggled.connect(self.reload)
-        bar = QHBoxLayout()
-        for widget in (self.search, self.level, self.open_only, self.overdue):
-            bar.addWidget(widget)
-        bar.addStretch(1)
-        bar.addWidget(self.count_label)
+        above = QHBoxLayout()  # the count, and what to do with the view, just above it
+        above.addWidget(self.count_label)
+        above.addWidget(self.banner, 1)
+        above.addWidget(self.show_all)
+        above.addStretch(1)
+        above.addWidget(self.new_button)
+        above.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addWidget(Heading(self.title()))
-        layout.addLayout(bar)
+        layout.addWidget(self.filters)
+        layout.addLayout(above)
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
+        self._show_banner()
+        self.filters.changed.connect(self._filters_changed)
+        self.table.loaded.connect(self._show_count)
+        self.table.fetch_failed.connect(self.error.show_message)
+        self.new_button.clicked.connect(self.new_hazard)
+        self.export_button.clicked.connect(self.export_view)
+        self.show_all.clicked.connect(self.filters.clear)
+        state.actor_changed.connect(lambda _a: self.new_button.setEnabled(state.can("hazard.record")))
 
-    def _set_up_table(self) -> None:
-        table = self.table
-        table.setObjectName("hazardTable")
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setSortIndicator(HazardColumn.FOUND, Qt.SortOrder.DescendingOrder)
-        header.setStretchLastSection(True)
-        table.setSortingEnabled(True)
-        for column, width in ((HazardColumn.NUMBER, 130), (HazardColumn.LEVEL, 100),
-                              (HazardColumn.STATUS, 130), (HazardColumn.FOUND, 100),
-                              (HazardColumn.DEADLINE, 100), (HazardColumn.PROJECT, 200),
-                              (HazardColumn.LOCATION, 120), (HazardColumn.DESCRIPTION, 300)):
-            table.setColumnWidth(column, width)
+    # aliases the tests and the main window use
+    @property
+    def model(self) -> LazyTableModel:
+        return self.table.model_
 
-    def current_filter(self) -> RegisterFilter:
-        level = int(self.level.currentData() or 0)
-        return RegisterFilter(levels=frozenset({level}) if level else frozenset(),
-                              open_only=self.open_only.isChecked(),
-                              overdue=self.overdue.isChecked(), text=self.search.text().strip())
+    @property
+    def search(self) -> Any:
+        return self.filters.search
+
+    @property
+    def sort_key(self) -> str:
+        return self.table.sort_key
+
+    @property
+    def descending(self) -> bool:
+        return self.table.descending
 
     def wants(self, changes: Changes) -> bool:
         return changes.hazards or changes.projects
 
-    def refresh(self) -> None:
-        self._typing.stop()
-        self.error.show_message("")
-        loader = register.IdLoader(self.state.db.read, self.current_filter(), sort=self.sort_key,
-                                   descending=self.descending)
-        self.model.set_source(loader)
-        self._show_count()
-
-    def _show_count(self, *_args: object) -> None:
-        rows = self.model.rowCount()
-        if self.model.total_known:
-            text = QCoreApplication.translate("HazardsPage", "共 {n} 条").format(n=f"{rows:,}")
+    def on_changed(self, changes: Changes) -> None:
+        touched = changes.ids.get("hazards", set())
+        if self._active and touched and not changes.projects and self.shown is None:
+            self.table.refresh_rows(touched)  # only those rows, the scroll position stays
         else:
-            text = QCoreApplication.translate("HazardsPage", "已载入 {n} 条，向下滚动载入更多")
-            text = text.format(n=f"{rows:,}")
-        self.count_label.setText(text)
+            super().on_changed(changes)
 
-    def _sort(self, column: IntEnum, order: Qt.SortOrder) -> None:
-        key = self.model.sort_key(column) or self.sort_key
-        descending = order == Qt.SortOrder.DescendingOrder
-        if (key, descending) != (self.sort_key, self.descending):
-            self.sort_key, self.descending = key, descending
-            self.reload_when_shown()
+    def refresh(self) -> None:
+        self.error.show_message("")
+        self.filters.load_choices()
+        if self.shown is not None:
+            self.table.show_ids(self.shown[0])
+        else:
+            self.table.set_filter(self.filters.current())
 
-    def _failed(self, message: str) -> None:
-        self.error.show_message(message)
+    def _filters_changed(self) -> None:
+        self.shown = None
+        self._show_banner()
+        self.reload_when_shown()
+
+    def show_filter(self, flt: RegisterFilter) -> None:
+        """Show the register with this filter (from the dashboard)."""
+        self.filters.load_choices()
+        self.filters.set_filter(flt)
+
+    def show_ids(self, ids: Sequence[int], caption: str = "") -> None:
+        """Show exactly these hazards (e.g. level 1 not yet reported) until a filter changes."""
+        self.shown = (list(ids), caption)
+        self._show_banner()
+        self.reload_when_shown()
+
+    def _show_banner(self) -> None:
+        if self.shown is not None:
+            text = QCoreApplication.translate("HazardsPage", "仅显示：{what}（{n} 条）")
+            self.banner.setText(text.format(what=self.shown[1], n=len(self.shown[0])))
+        self.banner.setVisible(self.shown is not None)
+        self.show_all.setVisible(self.shown is not None)
+
+    def _show_count(self) -> None:
+        self.count_label.setText(self.table.count_text())
+
+    def focus_search(self) -> None:
+        self.filters.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filters.search.selectAll()
+
+    def new_hazard(self) -> None:
+        project = self.filters.current().project_id
+        dialogs.run(HazardDialog(self.state, project_id=project, parent=self))
+
+    def export_view(self) -> Task | None:
+        """Write the view on screen (filter, search, sort) to an Excel workbook on a worker."""
+        path = choose_export_path(self)
+        if not path:
+            return None
+        ids, caption = self.shown if self.shown is not None else (None, "")
+        return run_service(
+            self, self.state, register_export.export_view, self.table.filter, write=False,
+            actor=self.state.actor, path=path, ids=ids, caption=caption,
+            sort=self.table.sort_key, descending=self.table.descending,
+            label=QCoreApplication.translate("HazardsPage", "正在导出隐患台账…"),
+            on_result=self._exported)
+
+    def _exported(self, result: register_export.ExportResult) -> None:
+        text = QCoreApplication.translate("HazardsPage", "已导出 {n} 条隐患到：\n{path}")
+        dialogs.inform(self, QCoreApplication.translate("HazardsPage", "导出完成"),
+                       text.format(n=f"{result.rows:,}", path=result.path))
 
     def save_state(self, settings: QSettings) -> None:
-        settings.setValue("header", self.table.horizontalHeader().saveState())
+        self.table.save_layout(settings)
 
     def restore_state(self, settings: QSettings) -> None:
-        state = settings.value("header")
-        header = self.table.horizontalHeader()
-        if state is None or not header.restoreState(state):
-            return
-        section = header.sortIndicatorSection()
-        if section in HazardColumn._value2member_map_:
-            self.sort_key = self.model.sort_key(HazardColumn(section)) or self.sort_key
-            self.descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        self.table.restore_layout(settings)
 
+
+def choose_export_path(parent: QWidget | None) -> str:
+    """The save dialog (a seam: tests replace it); "" when cancelled."""
+    name = QCoreApplication.translate("HazardsPage", "隐患台账 {date}.xlsx").format(
+        date=dt.date.today().isoformat())
+    path, _ = QFileDialog.getSaveFileName(
+        parent, QCoreApplication.translate("HazardsPage", "导出当前视图"), name,
+        QCoreApplication.translate("HazardsPage", "Excel 工作簿 (*.xlsx)"))
+    if path and not path.lower().endswith(".xlsx"):
+        path += ".xlsx"
+    return path

@@ -1,10 +1,10 @@
-"""The 设置 page: who I am, where the data is, language, my password, and (admins) the users."""
+"""The 设置 page: account and machine, users, recycle bin, backup and restore, import, export."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTabWidget,
     QVBoxLayout, QWidget,
 )
 
@@ -13,8 +13,12 @@ from desktop.models.enums import Role
 from desktop.services.context import Changes
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
+from desktop.ui.backup_panel import BackupPanel
+from desktop.ui.import_wizard import ImportWizard
+from desktop.ui.package_dialog import PackagePanel
 from desktop.ui.pages.base import Page
 from desktop.ui.pages.users_panel import UsersPanel
+from desktop.ui.recycle_bin import RecycleBin
 from desktop.ui.user_dialogs import ChangePasswordDialog
 from desktop.ui.widgets import Heading, read_only
 
@@ -39,9 +43,41 @@ class SettingsPage(Page):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        self.recycle_bin = RecycleBin(state)
+        self.backup_panel = BackupPanel(state)
+        self.import_wizard: ImportWizard | None = ImportWizard(state) if state.can("import") else None
+        self.package_panel: PackagePanel | None = PackagePanel(state) if state.can("export") else None
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settingsTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(scroll, QCoreApplication.translate("SettingsPage", "账户与本机"))
+        self.tabs.addTab(self.recycle_bin, QCoreApplication.translate("SettingsPage", "回收站"))
+        self.tabs.addTab(self._scrolled(self.backup_panel),
+                         QCoreApplication.translate("SettingsPage", "数据备份与恢复"))
+        if self.import_wizard is not None:
+            self.tabs.addTab(self.import_wizard, QCoreApplication.translate("SettingsPage", "导入"))
+        if self.package_panel is not None:
+            self.tabs.addTab(self.package_panel, QCoreApplication.translate("SettingsPage", "导出审阅包"))
+        self._stale_tabs: set[QWidget] = set()
+        self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        layout.addWidget(self.tabs)
+
+    @staticmethod
+    def _scrolled(widget: QWidget) -> QScrollArea:
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(widget)
+        return scroll
+
+    def show_tab(self, widget: QWidget) -> None:
+        """Bring a section forward (other pages link to the recycle bin, the import, ...)."""
+        for n in range(self.tabs.count()):
+            page = self.tabs.widget(n)
+            if page is widget or (isinstance(page, QScrollArea) and page.widget() is widget):
+                self.tabs.setCurrentIndex(n)
+                return
 
     def _account_box(self) -> QGroupBox:
         box = QGroupBox(QCoreApplication.translate("SettingsPage", "当前用户"))
@@ -80,7 +116,9 @@ class SettingsPage(Page):
         return box
 
     def wants(self, changes: Changes) -> bool:
-        return changes.users
+        # anything deleted or restored elsewhere changes what the recycle bin lists
+        return any((changes.users, changes.settings, changes.projects, changes.hazards,
+                    changes.inspections, changes.documents, changes.training, changes.archive))
 
     def refresh(self) -> None:
         actor = self.state.actor
@@ -90,6 +128,21 @@ class SettingsPage(Page):
         self.role_label.setText(i18n.label(role) if role else actor.role)
         if self.users_panel is not None:
             self.users_panel.refresh()
+        # the other tabs load when first shown: the recycle bin looks through every table
+        self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel)
+                            if w is not None}
+        self._tab_shown(self.tabs.currentIndex())
+
+    def _tab_shown(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        widget = page.widget() if isinstance(page, QScrollArea) else page
+        if widget in self._stale_tabs:
+            self._stale_tabs.discard(widget)
+            try:
+                widget.refresh()  # type: ignore[attr-defined]
+            except dialogs.USER_ERRORS as exc:
+                self._stale_tabs.add(widget)
+                dialogs.show_error(self, exc)
 
     def change_password(self) -> None:
         if dialogs.run(ChangePasswordDialog(self.state, self)):
@@ -113,9 +166,13 @@ class SettingsPage(Page):
                        QCoreApplication.translate("SettingsPage", "界面语言将在重新启动程序后生效。"))
 
     def save_state(self, settings: QSettings) -> None:
+        settings.setValue("tab", self.tabs.currentIndex())
         if self.users_panel is not None:
             self.users_panel.save_state(settings)
 
     def restore_state(self, settings: QSettings) -> None:
+        tab = settings.value("tab", 0, type=int)
+        if 0 <= tab < self.tabs.count():
+            self.tabs.setCurrentIndex(tab)
         if self.users_panel is not None:
             self.users_panel.restore_state(settings)

@@ -1,0 +1,459 @@
+"""The mapping layer: read the database and fill the document builders' dataclasses by kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models import (
+    AgencyProfile, Attachment, AuditEntry, Catalogue, CatalogueItem, DangerItem, DestructionRequest,
+    Drill, EmergencyPlanAssist, Escalation, Hazard, HazardEvent, Inspection, Organisation, Policy,
+    Project, ProjectContact, ProjectStage, RiskSource, RiskSourceCheck, ServicePlan,
+    TrainingAttendance, TrainingSession, User, inspection_inspectors,
+)
+from desktop.models.enums import HazardStatus, InspectionKind, ProjectType, RiskLevel
+from desktop.reports import archive_docs, records, training_docs
+from desktop.reports.data import (
+    AgencyInfo, DangerItemInfo, DocMeta, HazardInfo, InspectionInfo, ProjectInfo,
+    RiskSourceCheckInfo, RiskSourceInfo, ServicePlanData, StaffInfo, StageInfo,
+)
+from desktop.reports.training_docs import (
+    AttendanceLine, DrillRecordData, EmergencyPlanLine, TrainingRecordData,
+)
+from desktop.services import archive, rules
+from desktop.services.attachments import IMAGE_MIMES, blob_path
+from desktop.services.context import NotFound, ValidationError
+from desktop.services.periods import parse as parse_period
+from desktop.services.training import ASSIST_KINDS, split_categories
+
+PERIOD_SCOPES = ("project", "insurer", "authority", "agency")
+DANGER_STATUS = {"planned": "计划", "in_progress": "施工中", "done": "已完成"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str
+    scopes: tuple[str, ...]
+    periodic: bool = False
+    xlsx: bool = False  # also written as a workbook
+
+
+KINDS: dict[str, Kind] = {
+    "rectification_notice": Kind("隐患整改通知书", ("hazard", "inspection")),
+    "stop_work": Kind("停工（局部停工）建议书", ("hazard",)),
+    "hazard_report": Kind("重大隐患报告单", ("hazard",)),
+    "closure_record": Kind("复查销项单", ("hazard",)),
+    "refusal_report": Kind("拒不整改（拖延整改）情况报告", ("escalation",)),
+    "inspection_record": Kind("检查记录", ("inspection",)),
+    "service_plan": Kind("事故预防技术服务工作方案", ("project", "service_plan")),
+    "training_record": Kind("安全教育培训记录", ("training",)),
+    "drill_record": Kind("应急演练记录及评估报告", ("drill",)),
+    "archive_catalogue": Kind("档案目录", ("project",)),
+    "destruction_form": Kind("档案销毁审批表", ("destruction_request",)),
+    "hazard_list": Kind("隐患排查及问题整改清单", PERIOD_SCOPES, periodic=True, xlsx=True),
+    "safety_analysis": Kind("安全生产分析报告", PERIOD_SCOPES, periodic=True),
+    "risk_assessment": Kind("风险评估报告", PERIOD_SCOPES, periodic=True),
+    "self_check": Kind("安责险第三方风控服务机构检查表（自查）", PERIOD_SCOPES, periodic=True, xlsx=True),
+}
+
+
+@dataclass(frozen=True)
+class Signer:
+    """The technical lead who signs: printed where the document has a place for it."""
+
+    name: str
+    phone: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to render: the kind, its scope and period, and how it is marked and signed."""
+
+    kind: str
+    scope_type: str
+    scope_id: int | None
+    date: dt.date
+    period: str = ""
+    number: str = ""  # as printed
+    revision: int = 1
+    draft: bool = True
+    prepared_by: str = ""
+    signer: Signer | None = None
+
+    @property
+    def signoff(self) -> str:
+        """A sign-off line for documents whose form has no signer box of its own."""
+        if self.signer is None:
+            return ""
+        return f"技术负责人审核签发：{self.signer.name}（{self.date.year}年{self.date.month}月{self.date.day}日）"
+
+
+@dataclass(frozen=True)
+class Output:
+    """The filled data of one document and the builders that write it."""
+
+    data: Any
+    title: str  # as printed on the document
+    pdf: Callable[[Any, Path], Path]
+    xlsx: Callable[[Any, Path], Path] | None = None
+
+    def write_pdf(self, path: Path | str) -> Path:
+        return self.pdf(self.data, Path(path))
+
+    def write_xlsx(self, path: Path | str) -> Path:
+        if self.xlsx is None:
+            raise ValidationError({"format": "该类文书没有 Excel 格式"})
+        return self.xlsx(self.data, Path(path))
+
+
+# -- shared look-ups ---------------------------------------------------------------------------
+
+
+def agency_info(session: Session, store_dir: Path | str | None = None) -> AgencyInfo:
+    p = session.execute(select(AgencyProfile).order_by(AgencyProfile.id).limit(1)) \
+        .scalar_one_or_none()
+    if p is None:
+        return AgencyInfo("（未填写机构信息）")
+    logo = None
+    if p.logo_sha256 and store_dir is not None:
+        candidate = blob_path(store_dir, p.logo_sha256)
+        logo = candidate if candidate.is_file() else None
+    return AgencyInfo(p.name, p.short_name, p.address, p.phone, logo)
+
+
+def meta(session: Session, req: Request, title: str, store_dir: Path | str | None) -> DocMeta:
+    return DocMeta(title, req.number, req.date, agency_info(session, store_dir), req.draft)
+
+
+def org_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Organisation.id, Organisation.name)
+                                .where(Organisation.id.in_(wanted))).all())
+
+
+def latest_policy(session: Session, project_id: int) -> Policy | None:
+    return session.execute(select(Policy).where(
+        Policy.project_id == project_id, Policy.deleted_at.is_(None))
+        .order_by(Policy.start_date.desc().nulls_last(), Policy.id.desc()).limit(1)) \
+        .scalar_one_or_none()
+
+
+def load(session: Session, model: type, ident: int | None, what: str) -> Any:
+    row = session.get(model, ident) if ident is not None else None
+    if row is None or getattr(row, "deleted_at", None) is not None:
+        raise NotFound(f"{what}不存在或已删除。")
+    return row
+
+
+def project_info(session: Session, project_id: int) -> ProjectInfo:
+    p = load(session, Project, project_id, "项目")
+    policy = latest_policy(session, p.id)
+    names = org_names(session, (p.contractor_id, p.supervisor_id, p.owner_id, p.authority_id,
+                                policy.insurer_id if policy else None))
+    stages = session.execute(select(ProjectStage).where(ProjectStage.project_id == p.id)
+                             .order_by(ProjectStage.seq, ProjectStage.id)).scalars()
+    dangers = session.execute(select(DangerItem).where(
+        DangerItem.project_id == p.id, DangerItem.deleted_at.is_(None))
+        .order_by(DangerItem.id)).scalars()
+    contacts = session.execute(select(ProjectContact).where(
+        ProjectContact.project_id == p.id, ProjectContact.deleted_at.is_(None))
+        .order_by(ProjectContact.id)).scalars()
+    return ProjectInfo(
+        p.name, p.code, p.address,
+        ProjectType(p.project_type).label if p.project_type in ProjectType._value2member_map_
+        else p.project_type,
+        names.get(policy.insurer_id, "") if policy else "", policy.policy_no if policy else "",
+        policy.start_date if policy else None, policy.end_date if policy else None,
+        names.get(p.contractor_id, ""), names.get(p.supervisor_id, ""), names.get(p.owner_id, ""),
+        names.get(p.authority_id, ""),
+        tuple(StageInfo(s.name, s.actual_start or s.planned_start, s.actual_end or s.planned_end)
+              for s in stages),
+        tuple(DangerItemInfo(d.name, d.is_super, DANGER_STATUS.get(d.status, d.status),
+                             d.parameters) for d in dangers),
+        RiskLevel(p.risk_level).label if p.risk_level in RiskLevel._value2member_map_ else "",
+        p.headcount_managers, p.headcount_workers,
+        tuple((c.role, c.name, c.phone) for c in contacts))
+
+
+def photos(session: Session, store_dir: Path | str, owner_type: str, owner_id: int,
+           role: str | None = None) -> tuple[Path, ...]:
+    """Image attachments as paths in the store; a missing file prints as a labelled placeholder."""
+    stmt = select(Attachment.sha256, Attachment.mime).where(
+        Attachment.owner_type == owner_type, Attachment.owner_id == owner_id,
+        Attachment.mime.in_(sorted(IMAGE_MIMES)))
+    if role is not None:
+        stmt = stmt.where(Attachment.role == role)
+    rows = session.execute(stmt.order_by(Attachment.id)).all()
+    if any(m in ("image/heic", "image/heif") for _, m in rows):
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    return tuple(blob_path(store_dir, sha) for sha, _ in rows)
+
+
+def catalogue_ref(session: Session, item_id: int | None) -> str:
+    if item_id is None:
+        return ""
+    row = session.execute(select(Catalogue.doc_no, CatalogueItem.article, CatalogueItem.code)
+                          .join(CatalogueItem, CatalogueItem.catalogue_id == Catalogue.id)
+                          .where(CatalogueItem.id == item_id)).first()
+    if row is None:
+        return ""
+    doc_no, article, code = row
+    seq = code.rsplit("-", 1)[-1]
+    return f"{doc_no} {article}第{int(seq) if seq.isdigit() else seq}项".strip()
+
+
+def hazard_info(session: Session, h: Hazard, store_dir: Path | str, *, project_name: str = "",
+                with_photos: bool = True) -> HazardInfo:
+    names = org_names(session, (h.responsible_unit_id, h.supervising_unit_id))
+    if not project_name:
+        project_name = session.get(Project, h.project_id).name
+    before = photos(session, store_dir, "hazard", h.id, "before") if with_photos else ()
+    after = photos(session, store_dir, "hazard", h.id, "after") if with_photos else ()
+    return HazardInfo(
+        h.number, project_name, h.location, h.description, h.category, h.level, h.is_major,
+        catalogue_ref(session, h.catalogue_item_id), h.measures, h.deadline, h.contingency,
+        names.get(h.responsible_unit_id, ""), h.responsible_person,
+        names.get(h.supervising_unit_id, ""),
+        h.found_at, h.stop_work, HazardStatus(h.status).label, before, after)
+
+
+def events(session: Session, hazard_id: int, *kinds: str) -> list[HazardEvent]:
+    stmt = select(HazardEvent).where(HazardEvent.hazard_id == hazard_id)
+    if kinds:
+        stmt = stmt.where(HazardEvent.kind.in_(kinds))
+    return list(session.execute(stmt.order_by(HazardEvent.at, HazardEvent.id)).scalars())
+
+
+def user_name(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.display_name if user is not None else ""
+
+
+def open_hazard(session: Session, hazard_id: int | None) -> Hazard:
+    h = load(session, Hazard, hazard_id, "隐患")
+    if h.status == HazardStatus.CANCELLED:
+        raise ValidationError({"scope_id": f"隐患 {h.number} 已撤销，不再出具文书"})
+    return h
+
+
+def issuer(req: Request) -> str:
+    return req.signer.name if req.signer else ""
+
+
+# -- one output per kind: per hazard, escalation, inspection, project, session, drill ------------
+
+_OUTPUTS: dict[str, Callable[[Session, Request, Path | str], Output]] = {}
+
+
+def output(kind: str):  # type: ignore[no-untyped-def]
+    def register(fn):  # type: ignore[no-untyped-def]
+        _OUTPUTS[kind] = fn
+        return fn
+    return register
+
+
+@output("inspection_record")
+def _inspection(session: Session, req: Request, store_dir: Path | str) -> Output:
+    i = load(session, Inspection, req.scope_id, "检查记录")
+    project = project_info(session, i.project_id)
+    inspectors = tuple(session.execute(select(User.display_name).join(
+        inspection_inspectors, inspection_inspectors.c.user_id == User.id)
+        .where(inspection_inspectors.c.inspection_id == i.id).order_by(User.id)).scalars())
+    found = session.execute(select(Hazard).where(
+        Hazard.inspection_id == i.id, Hazard.deleted_at.is_(None),
+        Hazard.status != HazardStatus.CANCELLED.value).order_by(Hazard.number)).scalars().all()
+    checks = session.execute(select(RiskSource.name, RiskSource.level, RiskSourceCheck.verified,
+                                    RiskSourceCheck.note)
+                             .join(RiskSource, RiskSource.id == RiskSourceCheck.risk_source_id)
+                             .where(RiskSourceCheck.inspection_id == i.id)
+                             .order_by(RiskSource.level, RiskSource.id)).all()
+    danger = session.get(DangerItem, i.danger_item_id) if i.danger_item_id else None
+    follow = ("请受检单位按隐患整改通知书要求限期整改，整改完成后经监理单位确认报我机构复查销项。" if found
+              else "本次检查未发现安全隐患，请受检单位继续落实各项安全管理措施。")
+    kind = InspectionKind(i.kind).label if i.kind in InspectionKind._value2member_map_ else i.kind
+    data = InspectionInfo(
+        meta(session, req, f"{kind}记录", store_dir), project, kind, i.date, inspectors, i.summary,
+        tuple(hazard_info(session, h, store_dir, project_name=project.name) for h in found),
+        i.stage_name, danger.name if danger else "", i.key_procedure, i.weather,
+        (i.site_confirmed_by,) if i.site_confirmed_by else (),
+        tuple(RiskSourceCheckInfo(n, lv, bool(v), note or "") for n, lv, v, note in checks),
+        "\n".join(x for x in (follow, req.signoff) if x), i.site_confirmed_by,
+        i.site_confirmed_at.date() if i.site_confirmed_at else None,
+        user_name(session, i.agency_confirmed_by_id))
+    return Output(data, data.meta.title, records.build_inspection_record)
+
+
+def plan_for(session: Session, scope_type: str,
+             scope_id: int | None) -> tuple[int, ServicePlan | None]:
+    """(project id, plan row) of a service-plan document: the named plan, or the project's
+    current general plan (None when none has been written yet)."""
+    if scope_type == "service_plan":
+        plan = load(session, ServicePlan, scope_id, "服务方案")
+        return plan.project_id, plan
+    project = load(session, Project, scope_id, "项目")
+    return project.id, session.execute(select(ServicePlan).where(
+        ServicePlan.project_id == project.id, ServicePlan.kind == "general",
+        ServicePlan.deleted_at.is_(None), ServicePlan.status != "superseded")
+        .order_by(ServicePlan.revision.desc(), ServicePlan.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def _staff(session: Session, project: Project, named: list[str]) -> tuple[StaffInfo, ...]:
+    lead = session.get(User, project.lead_user_id) if project.lead_user_id else None
+    rows: list[tuple[User, str]] = [(lead, "项目负责人")] if lead else []
+    rows += [(u, "技术负责人") for u in session.execute(select(User).where(
+        User.role == "tech_lead", User.active.is_(True), User.deleted_at.is_(None))
+        .order_by(User.id)).scalars()]
+    inspectors = session.execute(select(User).join(
+        inspection_inspectors, inspection_inspectors.c.user_id == User.id)
+        .join(Inspection, Inspection.id == inspection_inspectors.c.inspection_id)
+        .where(Inspection.project_id == project.id, Inspection.deleted_at.is_(None))
+        .group_by(User.id).order_by(User.id)).scalars().all()
+    by_name = {u.display_name: u for u in session.execute(select(User).where(
+        User.display_name.in_(named))).scalars()} if named else {}
+    rows += [(u, "检查人员") for u in [*inspectors, *by_name.values()]]
+    seen: set[int] = set()
+    out = []
+    for u, role in rows:
+        if u.id not in seen:
+            seen.add(u.id)
+            out.append(StaffInfo(u.display_name, role, u.title, u.certificate_no, u.phone))
+    return tuple(out)
+
+
+@output("service_plan")
+def _plan(session: Session, req: Request, store_dir: Path | str) -> Output:
+    project_id, plan = plan_for(session, req.scope_type, req.scope_id)
+    p = load(session, Project, project_id, "项目")
+    content = plan.content if plan is not None and isinstance(plan.content, dict) else {}
+
+    def texts(key: str) -> tuple[str, ...]:
+        value = content.get(key) or ()
+        return tuple(str(x) for x in value) if isinstance(value, list) else ()
+
+    intervals = rules.get(session, "risk.visit_interval_days")
+    interval = (plan.visit_interval_days if plan is not None else None) \
+        or int(intervals.get(p.risk_level or "", min(intervals.values())))
+    special = plan is not None and plan.kind == "special"
+    sources = session.execute(select(RiskSource).where(
+        RiskSource.project_id == p.id, RiskSource.active.is_(True), RiskSource.deleted_at.is_(None))
+        .order_by(RiskSource.level, RiskSource.id)).scalars()
+    title = (plan.title if plan is not None and plan.title
+             else "专项风险防控服务方案" if special else "安全生产事故预防技术服务工作方案")
+    data = ServicePlanData(
+        meta(session, req, title, store_dir), project_info(session, p.id), interval,
+        _staff(session, p, list(texts("staff"))),
+        tuple(RiskSourceInfo(s.name, s.level, s.category, s.stage, s.location, s.measures)
+              for s in sources),
+        special, req.revision, texts("items"), texts("measures"), texts("goals"),
+        texts("guarantees"),
+        req.prepared_by, issuer(req))
+    return Output(data, data.meta.title, records.build_service_plan)
+
+
+@output("training_record")
+def _training(session: Session, req: Request, store_dir: Path | str) -> Output:
+    t = load(session, TrainingSession, req.scope_id, "培训记录")
+    rows = session.execute(select(TrainingAttendance, Project).join(
+        Project, Project.id == TrainingAttendance.project_id)
+        .where(TrainingAttendance.session_id == t.id).order_by(Project.code)).all()
+    lines = tuple(AttendanceLine(p.name, a.managers, a.workers, p.headcount_managers,
+                                 p.headcount_workers, tuple(x.strip() for x in (a.roster or "")
+                                                            .splitlines() if x.strip()))
+                  for a, p in rows)
+    data = TrainingRecordData(
+        meta(session, req, "安全教育培训记录", store_dir), t.topic, t.date, lines, t.location, t.trainer,
+        f"{t.duration_hours:g}", t.centralized, split_categories(t.categories), t.materials,
+        photos(session, store_dir, "training", t.id), req.prepared_by, issuer(req))
+    return Output(data, data.meta.title, training_docs.build_training_record)
+
+
+@output("drill_record")
+def _drill(session: Session, req: Request, store_dir: Path | str) -> Output:
+    d = load(session, Drill, req.scope_id, "演练记录")
+    plans = session.execute(select(EmergencyPlanAssist).where(
+        EmergencyPlanAssist.project_id == d.project_id, EmergencyPlanAssist.deleted_at.is_(None))
+        .order_by(EmergencyPlanAssist.date)).scalars()
+    evaluator = session.execute(select(AuditEntry.user_id).where(
+        AuditEntry.entity == "drills", AuditEntry.entity_id == d.id,
+        AuditEntry.action == "evaluate")
+        .order_by(AuditEntry.id.desc()).limit(1)).scalar_one_or_none()
+    data = DrillRecordData(
+        meta(session, req, "应急演练记录及评估报告", store_dir), project_info(session, d.project_id), d.date,
+        d.scenario, d.location, d.organiser, d.participants, d.observations, d.evaluation, d.rating,
+        d.findings, d.improvements,
+        tuple(EmergencyPlanLine(a.date, ASSIST_KINDS.get(a.kind, a.kind), a.title, a.summary)
+              for a in plans),
+        photos(session, store_dir, "drill", d.id), user_name(session, evaluator), issuer(req))
+    return Output(data, data.meta.title, training_docs.build_drill_record)
+
+
+@output("archive_catalogue")
+def _catalogue(session: Session, req: Request, store_dir: Path | str) -> Output:
+    data = archive.catalogue_data(session, req.scope_id, number=req.number, date=req.date,
+                                  draft=req.draft)
+    return Output(data, data.meta.title, archive_docs.build_archive_catalogue)
+
+
+@output("destruction_form")
+def _destruction(session: Session, req: Request, store_dir: Path | str) -> Output:
+    data = archive.destruction_form_data(session, req.scope_id, number=req.number, date=req.date,
+                                         draft=req.draft)
+    return Output(data, data.meta.title, archive_docs.build_destruction_form)
+
+
+# -- validation and the dispatcher ------------------------------------------------------------
+
+_SCOPE_MODELS: dict[str, tuple[type, str]] = {
+    "hazard": (Hazard, "隐患"), "inspection": (Inspection, "检查记录"), "project": (Project, "项目"),
+    "escalation": (Escalation, "拒不整改/拖延整改记录"), "drill": (Drill, "演练记录"),
+    "training": (TrainingSession, "培训记录"), "service_plan": (ServicePlan, "服务方案"),
+    "destruction_request": (DestructionRequest, "档案销毁申请"),
+    "insurer": (Organisation, "承保机构"), "authority": (Organisation, "建设主管部门"),
+}
+
+
+def check_scope(session: Session, kind: str, scope_type: str, scope_id: int | None,
+                period: str) -> None:
+    """Refuse an unknown kind, a scope the kind does not take, a missing record or a bad period."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise ValidationError({"kind": f"未知的文书类别：{kind}"})
+    if scope_type not in spec.scopes:
+        raise ValidationError({"scope_type": f"{spec.label}的范围须为：{'、'.join(spec.scopes)}"})
+    if spec.periodic:
+        try:
+            parse_period(period or "")
+        except ValueError as exc:
+            raise ValidationError({"period": str(exc)}) from None
+    elif period:
+        raise ValidationError({"period": f"{spec.label}不按期间出具"})
+    if scope_type == "agency":
+        return
+    model, what = _SCOPE_MODELS[scope_type]
+    row = load(session, model, scope_id, what)
+    if model is Organisation and row.kind != scope_type:
+        raise NotFound(f"{what}不存在。")
+
+
+def prepare(session: Session, req: Request, *, store_dir: Path | str) -> Output:
+    """Read everything the document needs and return it with its builders (nothing is written)."""
+    check_scope(session, req.kind, req.scope_type, req.scope_id, req.period)
+    from desktop.services import doc_data_letters, doc_data_periodic  # noqa: F401 - they register
+
+    return _OUTPUTS[req.kind](session, req, store_dir)
+
+
+__all__ = ["KINDS", "PERIOD_SCOPES", "Kind", "Output", "Request", "Signer", "agency_info",
+           "check_scope", "hazard_info", "meta", "org_names", "output",
+           "plan_for", "prepare", "project_info"]

@@ -1,0 +1,157 @@
+"""Hazard letters from the database: rectification notice, stop-work, report, closure, refusal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models import Document, Escalation, ExternalReport, Hazard, Inspection
+from desktop.models.enums import HazardStatus, Recipient, ReportReason, StopWork
+from desktop.reports import letters
+from desktop.reports.data import (
+    ClosureData, EscalationData, HazardReportData, RectificationNoticeData, StopWorkData,
+    TimelineEntry,
+)
+from desktop.reports.text import cn_datetime
+from desktop.services.context import ValidationError
+from desktop.services.doc_data import (
+    Output, Request, events, hazard_info, issuer, load, meta, open_hazard, org_names, output,
+    project_info, user_name,
+)
+from desktop.services.hazards import STEPS
+
+
+@output("rectification_notice")
+def _notice(session: Session, req: Request, store_dir: Path | str) -> Output:
+    if req.scope_type == "hazard":
+        found = [open_hazard(session, req.scope_id)]
+        first = found[0].inspection_id
+        inspection = session.get(Inspection, first) if first is not None else None
+    else:
+        inspection = load(session, Inspection, req.scope_id, "检查记录")
+        found = list(session.execute(select(Hazard).where(
+            Hazard.inspection_id == inspection.id, Hazard.deleted_at.is_(None),
+            Hazard.status != HazardStatus.CANCELLED.value).order_by(Hazard.number)).scalars())
+        if not found:
+            raise ValidationError({"scope_id": "该次检查未发现隐患，无需出具整改通知书"})
+        units = org_names(session, {h.responsible_unit_id for h in found})
+        if len({h.responsible_unit_id for h in found}) > 1:
+            raise ValidationError({"scope_id": "该次检查的隐患涉及多个责任单位（" + "、".join(units.values())
+                                               + "），请按隐患分别出具整改通知书"})
+    project = project_info(session, found[0].project_id)
+    infos = tuple(hazard_info(session, h, store_dir, project_name=project.name) for h in found)
+    copy_to = tuple(dict.fromkeys(x for x in (infos[0].supervising_unit or project.supervisor,
+                                              project.insurer) if x))
+    deadlines = [h.deadline for h in found if h.deadline is not None]
+    data = RectificationNoticeData(
+        meta(session, req, "隐患整改通知书", store_dir), project,
+        infos[0].responsible_unit or project.contractor,
+        inspection.date if inspection is not None else found[0].found_date, infos,
+        issuer=issuer(req), copy_to=copy_to, reply_by=max(deadlines) if deadlines else None)
+    return Output(data, data.meta.title, letters.build_rectification_notice)
+
+
+@output("stop_work")
+def _stop_work(session: Session, req: Request, store_dir: Path | str) -> Output:
+    h = open_hazard(session, req.scope_id)
+    if h.stop_work not in letters.STOP_WORK_TITLES:
+        raise ValidationError({"scope_id": f"隐患 {h.number} 未提出停工或局部停工建议，不能出具停工建议书"})
+    project = project_info(session, h.project_id)
+    info = hazard_info(session, h, store_dir, project_name=project.name)
+    data = StopWorkData(
+        meta(session, req, letters.STOP_WORK_TITLES[h.stop_work], store_dir), project, info,
+        info.responsible_unit or project.contractor,
+        scope=h.location if h.stop_work == "partial" else "", issuer=issuer(req),
+        copy_to=tuple(x for x in (project.owner, info.supervising_unit or project.supervisor) if x))
+    return Output(data, data.meta.title, letters.build_stop_work_suggestion)
+
+
+@output("hazard_report")
+def _hazard_report(session: Session, req: Request, store_dir: Path | str) -> Output:
+    h = open_hazard(session, req.scope_id)
+    if not (h.level == 1 or (h.level == 2 and h.is_serious)):
+        raise ValidationError({"scope_id": f"隐患 {h.number} 不是一级隐患或较严重的二级隐患，无需报告单"})
+    project = project_info(session, h.project_id)
+    reason = ReportReason.LEVEL1 if h.level == 1 else ReportReason.SERIOUS_L2
+    done = session.execute(select(ExternalReport.reported_at).where(
+        ExternalReport.hazard_id == h.id, ExternalReport.reason == reason.value,
+        ExternalReport.status == "done")).scalars().all()
+    actions = [f"{cn_datetime(h.found_at)}现场提出"
+               + (f"{StopWork(h.stop_work).label}建议" if h.stop_work != "none" else "整改意见")]
+    stop = session.execute(select(Document.number).where(
+        Document.kind == "stop_work", Document.scope_type == "hazard", Document.scope_id == h.id,
+        Document.status == "signed")).scalar_one_or_none()
+    if stop:
+        actions.append(f"出具{letters.STOP_WORK_TITLES.get(h.stop_work, '停工建议书')}（{stop}）")
+    if events(session, h.id, "issue_notice"):
+        actions.append("下发隐患整改通知书")
+    data = HazardReportData(
+        meta(session, req, "重大隐患报告单", store_dir), project,
+        hazard_info(session, h, store_dir, project_name=project.name), reason.label,
+        tuple(x for x in (project.insurer, project.authority) if x),
+        actions_taken="；".join(actions) + "。",
+        reporter=issuer(req), reporter_phone=req.signer.phone if req.signer else "",
+        reported_at=min(done) if done else None)
+    return Output(data, data.meta.title, letters.build_hazard_report)
+
+
+@output("closure_record")
+def _closure(session: Session, req: Request, store_dir: Path | str) -> Output:
+    h = open_hazard(session, req.scope_id)
+    steps = events(session, h.id, "submit_closure", "verify_close", "reject")
+    submits = [e for e in steps if e.kind == "submit_closure"]
+    if not submits:
+        raise ValidationError({"scope_id": f"隐患 {h.number} 尚未登记整改销项材料"})
+    verdicts = [e for e in steps if e.kind != "submit_closure" and e.id > submits[-1].id]
+    if not verdicts:
+        raise ValidationError({"scope_id": f"隐患 {h.number} 尚未复查：复查销项或退回后再出具复查销项单"})
+    submit, verdict = submits[-1], verdicts[-1]
+    accepted = verdict.kind == "verify_close"
+    checked = (verdict.data or {}).get("reinspection_date")
+    supervisor = str((submit.data or {}).get("supervisor_name", "")).strip()
+    findings = verdict.note or ("现场复查，整改已落实到位。" if accepted else "整改不到位，退回继续整改。")
+    project = project_info(session, h.project_id)
+    data = ClosureData(
+        meta(session, req, "复查销项单", store_dir), project,
+        hazard_info(session, h, store_dir, project_name=project.name),
+        submit.note or "责任单位已按整改要求完成整改，并提交整改前后照片。", submit.at.date(),
+        f"经监理单位核查，整改已落实（确认人：{supervisor}）。" if supervisor else "", supervisor,
+        dt.date.fromisoformat(checked) if checked else verdict.at.date(),
+        user_name(session, verdict.user_id),
+        "\n".join(x for x in (findings, req.signoff) if x), accepted)
+    return Output(data, data.meta.title, letters.build_closure_record)
+
+
+def _timeline(session: Session, hazard_id: int) -> tuple[TimelineEntry, ...]:
+    out = []
+    for e in events(session, hazard_id):
+        data = e.data or {}
+        if e.kind == "recorded":
+            text = "登记隐患"
+        elif e.kind == "reported":
+            text = (f"向{Recipient(data['recipient']).label}报告（{data.get('channel', '')}）"
+                    if data.get("recipient") in Recipient._value2member_map_ else "对外报告")
+        elif e.kind == "record_delivery":
+            text = f"整改通知送达，签收人：{data.get('received_by', '')}"
+        elif e.kind == "escalate":
+            text = "登记" + ("拒不整改" if data.get("kind") == "refusal" else "拖延整改")
+        else:
+            text = STEPS[e.kind].label if e.kind in STEPS else e.kind
+        out.append(TimelineEntry(e.at.date(), text + (f"：{e.note}" if e.note else "")))
+    return tuple(out)
+
+
+@output("refusal_report")
+def _refusal(session: Session, req: Request, store_dir: Path | str) -> Output:
+    esc = load(session, Escalation, req.scope_id, "拒不整改/拖延整改记录")
+    h = load(session, Hazard, esc.hazard_id, "隐患")
+    project = project_info(session, h.project_id)
+    data = EscalationData(
+        meta(session, req, letters.ESCALATION_TITLES[esc.kind], store_dir), project, esc.kind,
+        (hazard_info(session, h, store_dir, project_name=project.name),),
+        tuple(x for x in (project.insurer, project.authority, project.owner) if x),
+        _timeline(session, h.id), "\n".join(x for x in (esc.note, req.signoff) if x))
+    return Output(data, data.meta.title, letters.build_escalation_report)

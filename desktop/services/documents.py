@@ -1,0 +1,552 @@
+"""Documents: draft → signed → superseded, the document register and the submission log (N-16)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import and_, delete, event, func, inspect as sa_inspect, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from desktop.models import (
+    Attachment, Document, Drill, Escalation, ExternalReport, Hazard, Inspection, Organisation,
+    Project, ServicePlan, Submission, TrainingAttendance, TrainingSession, User,
+)
+from desktop.models.enums import DocStatus, Recipient
+from desktop.services import attachments, audit, doc_data, hazards, numbering, permissions
+from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, now
+from desktop.services.doc_data_periodic import scope_of
+from desktop.services.periods import parse
+from desktop.services.projects import check_version, insurer_of
+
+log = logging.getLogger("desktop.documents")
+
+# Numbering: a draft is not a record, so it takes no number. Its PDF reads 编号：（签发时编号）
+# under the 草稿 mark and its row holds a placeholder; the 文号 is taken from the gap-free series
+# of its prefix (numbering.document_number) inside the signing transaction, so only a signed
+# document has a number and a failed signing gives it back. A correction keeps the number and
+# adds a revision; it supersedes the old revision only once it is signed itself.
+NUMBER_PENDING = "（签发时编号）"
+_DRAFT_PREFIX = "草稿-"
+_LINKED_REASONS = {"hazard_report": ("level1_same_day", "level2_serious"),
+                   "refusal_report": ("refusal", "delay")}
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: int
+    kind: str
+    number: str  # the 文号; a placeholder while a first draft
+    revision: int
+    title: str
+    scope_type: str
+    scope_id: int | None
+    period: str
+    status: str
+    file_sha256: str | None
+    file_size: int | None
+    created_by: str
+    created_at: dt.datetime | None
+    signed_by: str
+    signed_at: dt.datetime | None
+    supersedes_id: int | None
+    superseded_by_id: int | None
+    note: str
+    version: int
+    submissions: int = 0
+
+    @property
+    def kind_label(self) -> str:
+        return doc_data.KINDS[self.kind].label if self.kind in doc_data.KINDS else self.kind
+
+    @property
+    def status_label(self) -> str:
+        return DocStatus(self.status).label
+
+    @property
+    def display_number(self) -> str:
+        return printed_number(self.number, self.revision)
+
+
+@dataclass(frozen=True)
+class SubmissionRow:
+    id: int
+    document_id: int
+    recipient: str
+    recipient_org_id: int | None
+    recipient_org: str
+    submitted_at: dt.datetime
+    channel: str
+    note: str
+    submitted_by: str
+
+    @property
+    def recipient_label(self) -> str:
+        return Recipient(self.recipient).label
+
+
+# -- a signed document never changes -----------------------------------------------------------
+
+# columns that may be filled in once a document is signed, never replaced
+_SET_ONCE = {"file_sha256", "file_size", "signed_by_id", "signed_at"}
+
+
+@event.listens_for(Document, "before_update")
+def _refuse_edit_of_signed(mapper: object, connection: object, target: Document) -> None:
+    """Any UPDATE of a signed document raises, whoever makes it, except the two steps that
+    belong to its life: becoming superseded by its correction, and facts filled in once."""
+    state = sa_inspect(target)
+    history = state.attrs.status.history
+    before = history.deleted[0] if history.deleted else target.status
+    if before == DocStatus.DRAFT:
+        return
+    changed = {a.key for a in state.attrs if a.history.has_changes()} - {"updated_at", "version"}
+    filled = {key for key in changed & _SET_ONCE if _was_empty(state, key)}
+    superseding = (before == DocStatus.SIGNED and target.status == DocStatus.SUPERSEDED
+                   and _was_empty(state, "superseded_by_id"))
+    allowed = filled | ({"status", "superseded_by_id"} if superseding else set())
+    if changed <= allowed:
+        return
+    raise TransitionError(f"文书 {target.number} 已签发，不能修改；如需更正，请生成更正版本。")
+
+
+def _was_empty(state, key: str) -> bool:  # type: ignore[no-untyped-def]
+    old = state.attrs[key].history.deleted
+    return not old or old[0] is None
+
+
+@event.listens_for(Document, "before_delete")
+def _refuse_delete_of_signed(mapper: object, connection: object, target: Document) -> None:
+    if target.status != DocStatus.DRAFT:
+        raise TransitionError(f"文书 {target.number} 已签发，不能删除。")
+
+
+# -- rows ----------------------------------------------------------------------------------------
+
+
+def _rows(session: Session, docs: list[Document]) -> list[DocumentRow]:
+    users = {d.created_by_id for d in docs} | {d.signed_by_id for d in docs}
+    names = dict(session.execute(select(User.id, User.display_name).where(
+        User.id.in_({u for u in users if u is not None}))).all()) if users else {}
+    counts = dict(session.execute(select(Submission.document_id, func.count()).where(
+        Submission.document_id.in_([d.id for d in docs]), Submission.deleted_at.is_(None))
+        .group_by(Submission.document_id)).all()) if docs else {}
+    return [DocumentRow(d.id, d.kind, d.number, d.revision, d.title, d.scope_type, d.scope_id,
+                        d.period, d.status, d.file_sha256, d.file_size,
+                        names.get(d.created_by_id, ""), d.created_at, names.get(d.signed_by_id, ""),
+                        d.signed_at, d.supersedes_id, d.superseded_by_id, d.note, d.version,
+                        counts.get(d.id, 0)) for d in docs]
+
+
+def _load(session: Session, document_id: int) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None or doc.deleted_at is not None:
+        raise NotFound("文书不存在或已删除。")
+    return doc
+
+
+def get(session: Session, document_id: int) -> DocumentRow:
+    return _rows(session, [_load(session, document_id)])[0]
+
+
+def printed_number(number: str, revision: int) -> str:
+    """The number as printed: pending for a first draft, with the revision after a correction."""
+    if number.startswith(_DRAFT_PREFIX):
+        return NUMBER_PENDING
+    return number + (f"（第{revision}版）" if revision > 1 else "")
+
+
+def _printed(doc: Document) -> str:
+    return printed_number(doc.number, doc.revision)
+
+
+# -- rendering and storing ----------------------------------------------------------------------
+
+
+def _scope_label(session: Session, doc: Document) -> str:
+    kind = doc_data.KINDS[doc.kind]
+    if kind.periodic:
+        return scope_of(session, doc.scope_type, doc.scope_id).label
+    if doc.scope_type == "hazard":
+        return session.get(Hazard, doc.scope_id).number
+    if doc.scope_type == "escalation":
+        return session.get(Hazard, session.get(Escalation, doc.scope_id).hazard_id).number
+    if doc.scope_type in ("project", "inspection", "drill", "service_plan"):
+        return session.get(Project, _project_of(session, doc)).name
+    if doc.scope_type == "training":
+        return session.get(TrainingSession, doc.scope_id).topic
+    return f"第 {doc.scope_id} 号申请"
+
+
+def _project_of(session: Session, doc: Document) -> int | None:
+    """The project a document is about, when it is about one project."""
+    model = {"hazard": Hazard, "inspection": Inspection, "drill": Drill,
+             "service_plan": ServicePlan}
+    if doc.scope_type == "project":
+        return doc.scope_id
+    if doc.scope_type == "escalation":
+        return session.get(Hazard, session.get(Escalation, doc.scope_id).hazard_id).project_id
+    if doc.scope_type in model:
+        return session.get(model[doc.scope_type], doc.scope_id).project_id
+    return None
+
+
+def _store(session: Session, actor: Actor, doc: Document, output: doc_data.Output, *, suffix: str,
+           store_dir: Path | str, work_dir: Path | str) -> attachments.AttachmentRow:
+    folder = Path(work_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    temp = folder / f"riskdesk-{uuid.uuid4().hex}{suffix}"
+    try:
+        (output.write_pdf if suffix == ".pdf" else output.write_xlsx)(temp)
+        name = f"{_printed(doc)} {doc.title[:80]}{suffix}"
+        return attachments.store_file(session, actor, store_dir=store_dir, path=temp,
+                                      original_name=name, owner_type="document", owner_id=doc.id,
+                                      role="document")
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _drop_files(session: Session, actor: Actor, doc: Document, store_dir: Path | str) -> None:
+    """Remove a draft's stored files; their bytes go once the transaction has committed."""
+    rows = session.execute(select(Attachment).where(
+        Attachment.owner_type == "document", Attachment.owner_id == doc.id)).scalars().all()
+    if not rows:
+        return
+    for row in rows:
+        audit.record(session, actor, action="delete", entity="attachments", entity_id=row.id,
+                     before=audit.snapshot(row), note="文书草稿文件被替换")
+    session.execute(delete(Attachment).where(Attachment.id.in_([r.id for r in rows])))
+    shas = {r.sha256 for r in rows}
+    engine = session.get_bind().engine  # a session bound to a connection has one too
+    event.listen(session, "after_commit", lambda _s: _remove_unused(engine, store_dir, shas),
+                 once=True)
+
+
+def _remove_unused(engine: Engine, store_dir: Path | str, shas: set[str]) -> None:
+    """Delete blobs no row refers to any more (after commit: a rollback keeps them)."""
+    with engine.connect() as conn:
+        used = set(conn.execute(select(Attachment.sha256).where(
+            Attachment.sha256.in_(shas))).scalars())
+        used |= set(conn.execute(select(Document.file_sha256).where(
+            Document.file_sha256.in_(shas))).scalars())
+    for sha in shas - used:
+        try:
+            attachments.blob_path(store_dir, sha).unlink(missing_ok=True)
+        except OSError as exc:  # left behind: `riskdesk check` lists it as unregistered
+            log.warning("could not remove replaced draft file %s: %s", sha, exc)
+
+
+def _render(session: Session, actor: Actor, doc: Document, *, store_dir: Path | str,
+            work_dir: Path | str, signer: doc_data.Signer | None, day: dt.date) -> doc_data.Output:
+    creator = session.get(User, doc.created_by_id) if doc.created_by_id else None
+    req = doc_data.Request(doc.kind, doc.scope_type, doc.scope_id, day, doc.period, _printed(doc),
+                           doc.revision, signer is None, creator.display_name if creator else "",
+                           signer)
+    output = doc_data.prepare(session, req, store_dir=store_dir)
+    if doc.supersedes_id is None:
+        doc.title = f"{output.title}（{_scope_label(session, doc)}）"[:200]
+    _drop_files(session, actor, doc, store_dir)
+    stored = _store(session, actor, doc, output, suffix=".pdf", store_dir=store_dir,
+                    work_dir=work_dir)
+    doc.file_sha256, doc.file_size = stored.sha256, stored.size
+    return output
+
+
+# -- the lifecycle ------------------------------------------------------------------------------
+
+
+def _same_scope(kind: str, scope_type: str, scope_id: int | None,
+                period: str) -> ColumnElement[bool]:
+    return and_(Document.kind == kind, Document.scope_type == scope_type, Document.period == period,
+                Document.scope_id.is_(None) if scope_id is None else Document.scope_id == scope_id,
+                Document.deleted_at.is_(None))
+
+
+def generate_draft(session: Session, actor: Actor, *, kind: str, scope_type: str,
+                   scope_id: int | None, period: str = "", store_dir: Path | str,
+                   work_dir: Path | str) -> DocumentRow:
+    """Build the document from the data with the 草稿 mark and keep it; a second draft for the
+    same scope replaces the first. Refused when a signed one exists: that needs a correction."""
+    permissions.require(actor, "document.draft")
+    spec = doc_data.KINDS.get(kind)
+    if spec is not None and spec.periodic and period:
+        try:
+            period = parse(period).label
+        except ValueError as exc:
+            raise ValidationError({"period": str(exc)}) from None
+    scope_id = None if scope_type == "agency" else scope_id
+    doc_data.check_scope(session, kind, scope_type, scope_id, period)
+    spec = doc_data.KINDS[kind]
+    same = _same_scope(kind, scope_type, scope_id, period)
+    signed = session.execute(select(Document).where(same, Document.status == DocStatus.SIGNED)
+                             .limit(1)).scalar_one_or_none()
+    if signed is not None:
+        raise TransitionError(
+            f"{spec.label}已签发（{_printed(signed)}），如需修改请生成更正版本。")
+    doc = session.execute(select(Document).where(same, Document.status == DocStatus.DRAFT,
+                                                 Document.supersedes_id.is_(None))
+                          .order_by(Document.id).limit(1)).scalar_one_or_none()
+    before = audit.snapshot(doc) if doc is not None else None
+    if doc is None:
+        doc = Document(kind=kind, number=_DRAFT_PREFIX + uuid.uuid4().hex[:20], revision=1,
+                       title=spec.label, scope_type=scope_type, scope_id=scope_id,
+                       period=period, status=DocStatus.DRAFT.value, created_by_id=actor.user_id)
+        session.add(doc)
+        session.flush()
+    else:
+        doc.created_by_id = actor.user_id
+    _render(session, actor, doc, store_dir=store_dir, work_dir=work_dir, signer=None,
+            day=now().date())
+    if before is None:
+        audit.record_create(session, actor, doc, note="生成草稿")
+    else:
+        audit.record_update(session, actor, doc, before, action="redraft", note="重新生成草稿")
+    return get(session, doc.id)
+
+
+def correct(session: Session, actor: Actor, document_id: int, *, reason: str, store_dir: Path | str,
+            work_dir: Path | str) -> DocumentRow:
+    """A draft of the next revision of a signed document, from the data as it is now; the
+    signed revision stays in force (and on file) until the correction is signed."""
+    permissions.require(actor, "document.draft")
+    old = _load(session, document_id)
+    if old.status != DocStatus.SIGNED:
+        raise TransitionError("只能更正已签发且未被替代的文书。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写更正原因"})
+    doc = session.execute(select(Document).where(
+        Document.supersedes_id == old.id, Document.status == DocStatus.DRAFT,
+        Document.deleted_at.is_(None))).scalar_one_or_none()
+    before = audit.snapshot(doc) if doc is not None else None
+    if doc is None:
+        doc = Document(kind=old.kind, number=old.number, revision=old.revision + 1,
+                       title=old.title, scope_type=old.scope_type, scope_id=old.scope_id,
+                       period=old.period, status=DocStatus.DRAFT.value, supersedes_id=old.id,
+                       created_by_id=actor.user_id)
+        session.add(doc)
+        session.flush()
+    doc.note, doc.created_by_id = reason.strip(), actor.user_id
+    _render(session, actor, doc, store_dir=store_dir, work_dir=work_dir, signer=None,
+            day=now().date())
+    if before is None:
+        audit.record_create(session, actor, doc, note=f"更正 {old.number}：{reason.strip()}")
+    else:
+        audit.record_update(session, actor, doc, before, action="redraft", note=reason.strip())
+    return get(session, doc.id)
+
+
+def sign(session: Session, actor: Actor, document_id: int, *, expected_version: int,
+         store_dir: Path | str, work_dir: Path | str) -> DocumentRow:
+    """签发 by a technical lead: the final PDF (no 草稿 mark; the signer's name and date), its
+    SHA-256, the number fixed; from then on the document cannot change."""
+    permissions.require(actor, "document.sign")
+    doc = _load(session, document_id)
+    check_version(doc, expected_version, "文书")
+    if doc.status != DocStatus.DRAFT:
+        raise TransitionError(f"文书 {_printed(doc)} 已{DocStatus(doc.status).label}，不能再次签发或修改。")
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    signer = doc_data.Signer(user.display_name if user else actor.display_name or actor.username,
+                             user.phone if user else "", user.title if user else "")
+    before = audit.snapshot(doc)
+    moment = now()
+    if doc.number.startswith(_DRAFT_PREFIX):
+        doc.number = numbering.document_number(session, doc.kind, moment.year)
+    output = _render(session, actor, doc, store_dir=store_dir, work_dir=work_dir, signer=signer,
+                     day=moment.date())
+    doc.status, doc.signed_by_id, doc.signed_at = DocStatus.SIGNED.value, actor.user_id, moment
+    if output.xlsx is not None:
+        _store(session, actor, doc, output, suffix=".xlsx", store_dir=store_dir, work_dir=work_dir)
+    old = session.get(Document, doc.supersedes_id) if doc.supersedes_id else None
+    if old is not None:
+        old_before = audit.snapshot(old)
+        old.status, old.superseded_by_id = DocStatus.SUPERSEDED.value, doc.id
+        audit.record_update(session, actor, old, old_before, action="supersede",
+                            note=f"被第{doc.revision}版替代")
+    _after_signing(session, actor, doc, old)
+    audit.record_update(session, actor, doc, before, action="sign")
+    return get(session, doc.id)
+
+
+def _after_signing(session: Session, actor: Actor, doc: Document, old: Document | None) -> None:
+    """What a signed document settles elsewhere: the service plan, the escalation it reports."""
+    if doc.kind == "refusal_report":
+        esc = session.get(Escalation, doc.scope_id)
+        before = audit.snapshot(esc)
+        esc.document_id = doc.id
+        audit.record_update(session, actor, esc, before, action="document")
+    if doc.kind != "service_plan":
+        return
+    project_id, plan = doc_data.plan_for(session, doc.scope_type, doc.scope_id)
+    if old is not None and plan is not None and plan.document_id == old.id:
+        plan_before = audit.snapshot(plan)
+        plan.status = "superseded"
+        audit.record_update(session, actor, plan, plan_before, action="supersede")
+        latest = session.execute(select(func.max(ServicePlan.revision)).where(
+            ServicePlan.project_id == plan.project_id, ServicePlan.kind == plan.kind)).scalar_one()
+        plan = ServicePlan(project_id=plan.project_id, kind=plan.kind, title=plan.title,
+                           content=plan.content, visit_interval_days=plan.visit_interval_days,
+                           created_by_id=actor.user_id, revision=latest + 1)
+        session.add(plan)
+    elif plan is None:
+        plan = ServicePlan(project_id=project_id, kind="general", revision=1, title=doc.title,
+                           created_by_id=actor.user_id)
+        session.add(plan)
+    session.flush()
+    plan_before = audit.snapshot(plan)
+    plan.status, plan.document_id = "signed", doc.id
+    audit.record_update(session, actor, plan, plan_before, action="sign", note=f"文书 {doc.number}")
+
+
+def discard_draft(session: Session, actor: Actor, document_id: int, *, expected_version: int,
+                  store_dir: Path | str) -> None:
+    """Throw a draft away (a signed document cannot be)."""
+    permissions.require(actor, "document.draft")
+    doc = _load(session, document_id)
+    check_version(doc, expected_version, "文书")
+    if doc.status != DocStatus.DRAFT:
+        raise TransitionError(f"文书 {_printed(doc)} 已签发，不能删除。")
+    _drop_files(session, actor, doc, store_dir)
+    audit.record(session, actor, action="delete", entity="documents", entity_id=doc.id,
+                 before=audit.snapshot(doc), note="删除草稿")
+    session.delete(doc)
+
+
+# -- submissions (N-16) -------------------------------------------------------------------------
+
+
+def _default_org(session: Session, doc: Document, recipient: str) -> int | None:
+    if doc.scope_type == recipient:
+        return doc.scope_id
+    project_id = _project_of(session, doc) if not doc_data.KINDS[doc.kind].periodic or \
+        doc.scope_type == "project" else None
+    if project_id is None:
+        return None
+    project = session.get(Project, project_id)
+    return {"insurer": insurer_of(session, project_id), "authority": project.authority_id,
+            "owner": project.owner_id}.get(recipient)
+
+
+def record_submission(session: Session, actor: Actor, document_id: int, *, recipient: str,
+                      recipient_org_id: int | None = None, submitted_at: dt.datetime | None = None,
+                      channel: str, note: str = "") -> SubmissionRow:
+    """Log that a signed document went to the insurer, the authority or the owner. Submitting a
+    hazard report (or refusal report) also settles the hazard's owed report to that party."""
+    permissions.require(actor, "document.submit")
+    doc = _load(session, document_id)
+    if doc.status == DocStatus.SUPERSEDED:
+        raise TransitionError(f"文书 {_printed(doc)} 已被更正版本替代，请报送最新版本。")
+    if doc.status != DocStatus.SIGNED:
+        raise TransitionError("文书签发后才能登记报送。")
+    errors: dict[str, str] = {}
+    if recipient not in Recipient._value2member_map_:
+        errors["recipient"] = "报送对象须为承保机构、建设主管部门或建设单位"
+    if not channel.strip():
+        errors["channel"] = "请填写报送方式（系统、邮件、书面、传真等）"
+    moment = (submitted_at or now()).replace(microsecond=0)
+    if moment > now() + dt.timedelta(minutes=5):
+        errors["submitted_at"] = "报送时间不能晚于当前时间"
+    elif doc.signed_at is not None and moment.date() < doc.signed_at.date():
+        errors["submitted_at"] = "报送时间不能早于签发日期"
+    if recipient_org_id is not None:
+        org = session.get(Organisation, recipient_org_id)
+        if org is None or org.kind != recipient:
+            errors["recipient_org_id"] = "所选报送单位不存在或类型不符"
+    if errors:
+        raise ValidationError(errors)
+    org_id = recipient_org_id if recipient_org_id is not None else \
+        _default_org(session, doc, recipient)
+    sub = Submission(document_id=doc.id, recipient=recipient, recipient_org_id=org_id,
+                     submitted_at=moment, channel=channel.strip(), note=note.strip(),
+                     submitted_by_id=actor.user_id)
+    session.add(sub)
+    audit.record_create(session, actor, sub)
+    _settle_report(session, actor, doc, recipient, moment, channel.strip(), note.strip())
+    return submissions(session, doc.id, only=sub.id)[0]
+
+
+def _settle_report(session: Session, actor: Actor, doc: Document, recipient: str,
+                   moment: dt.datetime, channel: str, note: str) -> None:
+    reasons = _LINKED_REASONS.get(doc.kind)
+    if reasons is None:
+        return
+    hazard_id = doc.scope_id if doc.scope_type == "hazard" else \
+        session.get(Escalation, doc.scope_id).hazard_id
+    for report in session.execute(select(ExternalReport).where(
+            ExternalReport.hazard_id == hazard_id, ExternalReport.recipient == recipient,
+            ExternalReport.reason.in_(reasons)).order_by(ExternalReport.id)).scalars():
+        if report.status == "pending":
+            hazards.record_report(session, actor, report.id, channel=channel, reported_at=moment,
+                                  document_id=doc.id, note=note or f"报送文书 {doc.number}")
+        elif report.status == "done" and report.document_id is None:
+            before = audit.snapshot(report)
+            report.document_id = doc.id
+            audit.record_update(session, actor, report, before, action="document")
+
+
+def submissions(session: Session, document_id: int, *,
+                only: int | None = None) -> list[SubmissionRow]:
+    stmt = (select(Submission, func.coalesce(Organisation.name, ""),
+                   func.coalesce(User.display_name, ""))
+            .outerjoin(Organisation, Organisation.id == Submission.recipient_org_id)
+            .outerjoin(User, User.id == Submission.submitted_by_id)
+            .where(Submission.document_id == document_id, Submission.deleted_at.is_(None)))
+    if only is not None:
+        stmt = stmt.where(Submission.id == only)
+    rows = session.execute(stmt.order_by(Submission.submitted_at, Submission.id)).all()
+    return [SubmissionRow(s.id, s.document_id, s.recipient, s.recipient_org_id, org,
+                          s.submitted_at, s.channel, s.note, who) for s, org, who in rows]
+
+
+# -- the register -------------------------------------------------------------------------------
+
+
+def register(session: Session, *, kind: str | None = None, status: str | None = None,
+             scope_type: str | None = None, scope_id: int | None = None, period: str | None = None,
+             project_id: int | None = None, text: str = "", include_superseded: bool = True,
+             limit: int = 500) -> list[DocumentRow]:
+    """The documents, newest first; `project_id` finds those about the project or anything on it."""
+    stmt = select(Document).where(Document.deleted_at.is_(None))
+    for column, value in ((Document.kind, kind), (Document.status, status),
+                          (Document.scope_type, scope_type), (Document.scope_id, scope_id),
+                          (Document.period, period)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if not include_superseded:
+        stmt = stmt.where(Document.status != DocStatus.SUPERSEDED)
+    if text.strip():
+        words = text.strip()
+        stmt = stmt.where(or_(Document.number.contains(words), Document.title.contains(words)))
+    if project_id is not None:
+        def about(kind_: str, ids) -> object:  # type: ignore[no-untyped-def]
+            return and_(Document.scope_type == kind_, Document.scope_id.in_(ids))
+        stmt = stmt.where(or_(
+            and_(Document.scope_type == "project", Document.scope_id == project_id),
+            about("hazard", select(Hazard.id).where(Hazard.project_id == project_id)),
+            about("inspection", select(Inspection.id).where(Inspection.project_id == project_id)),
+            about("escalation", select(Escalation.id).join(
+                Hazard, Hazard.id == Escalation.hazard_id).where(Hazard.project_id == project_id)),
+            about("drill", select(Drill.id).where(Drill.project_id == project_id)),
+            about("service_plan", select(ServicePlan.id).where(
+                ServicePlan.project_id == project_id)),
+            about("training", select(TrainingAttendance.session_id).where(
+                TrainingAttendance.project_id == project_id))))
+    docs = list(session.execute(stmt.order_by(Document.created_at.desc(), Document.id.desc())
+                                .limit(limit)).scalars())
+    return _rows(session, docs)
+
+
+def file_path(store_dir: Path | str, row: DocumentRow) -> Path:
+    """The stored PDF of a document, for preview and printing."""
+    if not row.file_sha256:
+        raise NotFound("该文书没有已生成的文件。")
+    return attachments.open_path(store_dir, row.file_sha256)
+
+
+def files(session: Session, document_id: int) -> list[attachments.AttachmentRow]:
+    """Every stored file of a document: the PDF and, for registers, the workbook."""
+    return attachments.list_for(session, "document", document_id)

@@ -1,0 +1,108 @@
+"""The self-check in the annex layout: PDF and XLSX from compliance.evaluate, long gap lists, merged cells."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+from openpyxl import load_workbook
+
+from desktop.reports import selfcheck
+from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
+from desktop.services import compliance, hazards, periods
+from desktop.services.checklist_items import ITEMS, SECTIONS
+from desktop.services.doc_data_periodic import selfcheck_data
+from tests.factories import make_project
+from tests.reports.conftest import flat, meta, page_count, pdffonts, pdftotext
+
+pytestmark = pytest.mark.usefixtures("poppler")
+AS_OF = dt.date(2026, 10, 20)
+
+
+@pytest.fixture
+def evaluated(db, users, agency):
+    """The checklist of a project in 2026Q3 with a level-1 hazard never reported."""
+    with db.session() as s:
+        ids = make_project(s, users["admin"])
+        hazards.record(s, users["inspector"], hazards.HazardForm(
+            project_id=ids.project, description="基坑支护变形", level=1, measures="立即卸载", contingency="撤离",
+            stop_work="full", found_at=dt.datetime(2026, 8, 3, 9)))
+        result = compliance.evaluate(s, period=periods.parse("2026Q3"), scope_type="project",
+                                     scope_id=ids.project, as_of=AS_OF)
+    return selfcheck_data(result, meta(agency, "安责险第三方风控服务机构检查表（自查）", "风控自查〔2026〕0001号"),
+                          prepared_by="王自查", approved_by="李技术")
+
+
+def test_pdf_has_the_annex_columns_items_and_verdicts(tmp_path, evaluated):
+    path = selfcheck.build_selfcheck_pdf(evaluated, tmp_path / "selfcheck.pdf")
+    assert all(row[-5] == "yes" for row in pdffonts(path))
+    text = flat(pdftotext(path))
+    for header in ("序号", "检查内容", "检查要点", "检查情况", *SECTIONS, "自查结果", "共27项"):
+        assert header in text
+    raw = flat(pdftotext(path, raw=True))
+    # each numbered row: the 序号, then its 检查内容, as in the annex
+    for number, opening in (("1", "健全管控体系"), ("2", "风险识别和隐患排查"), ("3", "安全风险评估"),
+                            ("4", "宣传教育培训"), ("5", "应急预案编制与演练"), ("6", "处置时效和时限要求"),
+                            ("7", "加强档案管理"), ("8", "应发现的重大隐患而未发现的")):
+        assert f"{number}{opening}" in raw
+    c6a = next(r for r in evaluated.rows if r.item_id == "C-6a")
+    assert c6a.status == "not_met" and "【不符合】" in text and "未于发现当日" in text
+    assert "附表：自查发现的问题清单" in text and "王自查" in text and "李技术" in text
+    assert "草稿" not in text
+    draft = selfcheck.build_selfcheck_pdf(replace(evaluated, meta=replace(evaluated.meta, draft=True)),
+                                          tmp_path / "draft.pdf")
+    assert all("草稿" in pdftotext(draft, first=n) for n in range(1, page_count(draft) + 1))
+
+
+def test_xlsx_columns_merged_groups_and_every_gap(tmp_path, evaluated):
+    path = selfcheck.build_selfcheck_xlsx(evaluated, tmp_path / "selfcheck.xlsx")
+    wb = load_workbook(path)
+    ws = wb["检查表"]
+    assert tuple(c.value for c in ws[1]) == selfcheck.XLSX_HEADERS
+    items = [row for row in ws.iter_rows(min_row=2, values_only=True) if row[9]]
+    assert [r[9] for r in items] == [i.id for i in ITEMS]
+    assert {r[3] for r in items} <= {"符合", "不符合", "不适用", "待人工填写"}
+    sections = [row[0] for row in ws.iter_rows(min_row=2, values_only=True) if not row[9]]
+    assert sections == list(SECTIONS)
+    # 序号 2 and its 检查内容 span the six points of item 2
+    first = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 10).value == "C-2a")
+    assert f"A{first}:A{first + 5}" in {str(m) for m in ws.merged_cells.ranges}
+    assert f"B{first}:B{first + 5}" in {str(m) for m in ws.merged_cells.ranges}
+    gaps = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
+    assert len(gaps) == sum(len(r.gaps) for r in evaluated.rows) > 0
+    assert tuple(c.value for c in wb["问题清单"][1]) == selfcheck.GAP_HEADERS
+    about = dict(wb["说明"].iter_rows(values_only=True))
+    assert about["编号"] == "风控自查〔2026〕0001号" and about["统计截至"] == "2026-10-20"
+
+
+def _rows(gaps_per_item: int) -> tuple[SelfCheckRow, ...]:
+    return tuple(SelfCheckRow(
+        i.id, i.number, i.section, i.content, i.point, "not_met" if n % 3 else "met", (f"项目 {n}",),
+        tuple(SelfCheckGap(f"绍兴市某某工程{k}期", f"第{k}项缺口：{i.text[:20]}", dt.date(2026, 7, 1), k % 2 == 0)
+              for k in range(gaps_per_item)), basis=i.basis) for n, i in enumerate(ITEMS))
+
+
+def test_an_agency_with_thousands_of_gaps_still_lays_out(tmp_path, agency):
+    data = SelfCheckData(meta(agency, "安责险第三方风控服务机构检查表（自查）", "风控自查〔2026〕0002号"),
+                         "全机构", "2026年", dt.date(2026, 12, 31), 5000, _rows(200))
+    path = selfcheck.build_selfcheck_pdf(data, tmp_path / "big.pdf")
+    text = flat(pdftotext(path))
+    assert "另有195项，见附表" in text and "问题共5400项，此处列出前1000项" in text
+    assert f"第{page_count(path)}页共{page_count(path)}页" in flat(pdftotext(path, first=page_count(path)))
+    book = load_workbook(selfcheck.build_selfcheck_xlsx(data, tmp_path / "big.xlsx"), read_only=True)
+    try:
+        assert sum(1 for _ in book["问题清单"].iter_rows(min_row=2)) == 5400
+        # an Excel cell holds at most 32,767 characters: the checklist cell lists the first 30
+        first = next(r for r in book["检查表"].iter_rows(min_row=2, values_only=True)
+                     if len(r) > 9 and r[9] == "C-1b")
+    finally:
+        book.close()
+    assert first[7].count("\n") == 30 and first[7].endswith("……另有 170 项，见“问题清单”工作表")
+
+
+def test_result_text_counts_statuses(agency):
+    rows = _rows(0)
+    data = SelfCheckData(meta(agency, "自查", "x"), "全机构", "2026年", dt.date(2026, 12, 31), 1, rows)
+    assert data.counts == {"met": 9, "not_met": 18, "not_applicable": 0, "manual": 0}
+    assert selfcheck.result_text(data) == "共 27 项：符合 9 项，不符合 18 项，不适用 0 项，待人工填写 0 项"

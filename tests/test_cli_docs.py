@@ -1,0 +1,117 @@
+"""The document commands (selfcheck, report) through argparse, as scripts run them."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import shutil
+import subprocess
+import sys
+
+import pytest
+from openpyxl import load_workbook
+
+from desktop import cli_docs
+from desktop.config import Config
+from desktop.reports import registers, selfcheck
+from desktop.services import agency, hazards, projects
+from tests.factories import make_project
+
+
+@pytest.fixture(autouse=True)
+def no_terminal(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+
+
+def call(capsys, *argv) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="riskdesk")
+    parser.add_argument("--data-dir")
+    cli_docs.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args([str(a) for a in argv])
+    code = args.handler(args)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def text_of(path) -> str:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True)
+    return "".join(out.stdout.split())
+
+
+@pytest.fixture
+def folder(db, admin, tmp_path):
+    """A data folder whose settings name the test database, with a project and two hazards."""
+    if not db.is_sqlite:
+        Config(data_dir=tmp_path, values={"database_url": db.url}).save()
+    with db.session() as s:
+        agency.setup_agency(s, name="绍兴安途安全风控咨询有限公司")
+        ids = make_project(s, admin)
+        for level, day in ((1, 5), (3, 9)):
+            hazards.record(s, admin, hazards.HazardForm(
+                project_id=ids.project, description=f"{level}级隐患", level=level, measures="整改",
+                contingency="警戒", stop_work="partial" if level == 1 else "none",
+                found_at=dt.datetime(2026, 8, day, 10)))
+        code = projects.load(s, ids.project).code
+    return tmp_path, ids, code
+
+
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+
+
+@needs_poppler
+def test_selfcheck_writes_the_form_and_prints_the_summary(capsys, folder):
+    data, ids, code = folder
+    out = data / "out" / "自查.pdf"
+    rc, stdout, _ = call(capsys, "--data-dir", data, "selfcheck", "--period", "2026Q3", "--project", code,
+                         "--out", out)
+    assert rc == 0 and out.is_file()
+    assert "安责险第三方风控服务机构检查表 自查结果" in stdout and "C-6a [不符合]" in stdout
+    assert "已写出自查表（工作稿）" in stdout
+    text = text_of(out)
+    assert "序号" in text and "检查情况" in text and "工作稿（未编号）" in text and "草稿" in text
+    rc, stdout, _ = call(capsys, "--data-dir", data, "selfcheck", "--period", "2026Q3", "--insurer", "人民财产",
+                         "--out", data / "自查.xlsx")
+    assert rc == 0 and "承保机构" in stdout
+    sheet = load_workbook(data / "自查.xlsx")["检查表"]
+    assert tuple(c.value for c in sheet[1]) == selfcheck.XLSX_HEADERS
+
+
+@needs_poppler
+def test_reports_for_a_period_and_scope(capsys, folder):
+    data, ids, _ = folder
+    rc, stdout, _ = call(capsys, "--data-dir", data, "report", "hazard-list", "--period", "2026-08",
+                         "--authority", ids.authority, "--out", data / "清单.xlsx")
+    assert rc == 0 and "隐患共2项（一级1项" in stdout
+    assert [r["level"] for r in registers.read_hazard_xlsx(data / "清单.xlsx")] == [1, 3]
+    rc, stdout, _ = call(capsys, "--data-dir", data, "report", "safety-analysis", "--period", "2026Q3",
+                         "--out", data / "分析.pdf")
+    assert rc == 0 and "排查隐患2项" in stdout and "2026年第三季度安全生产分析报告" in text_of(data / "分析.pdf")
+    rc, stdout, _ = call(capsys, "--data-dir", data, "report", "risk-assessment", "--period", "2026Q3",
+                         "--project", ids.project, "--out", data / "评估.pdf")
+    assert rc == 0 and "未评定1个" in stdout and (data / "评估.pdf").is_file()
+
+
+def test_bad_input_is_refused_in_chinese(capsys, folder, tmp_path):
+    data, ids, _ = folder
+    cases = [
+        (("selfcheck", "--period", "2026Q9", "--out", data / "x.pdf"), 2, "期间格式无效"),
+        (("selfcheck", "--period", "2026Q3", "--out", data / "x.docx"), 2, ".pdf 或 .xlsx"),
+        (("report", "safety-analysis", "--period", "2026Q3", "--out", data / "x.xlsx"), 2, ".pdf"),
+        (("report", "memo", "--period", "2026Q3", "--out", data / "x.pdf"), 2, "未知的报告类别"),
+        (("report", "hazard-list", "--period", "2026Q3", "--insurer", "不存在的保险", "--out", data / "x.pdf"),
+         2, "找不到名称包含“不存在的保险”的承保机构"),
+        (("report", "hazard-list", "--period", "2026Q3", "--project", 999999, "--out", data / "x.pdf"), 1,
+         "项目不存在"),
+        (("selfcheck", "--period", "2027Q1", "--out", data / "x.pdf"), 1, "尚未开始"),
+        (("selfcheck", "--period", "2026Q3", "--project", ids.project, "--insurer", ids.insurer, "--out",
+          data / "x.pdf"), 2, "只能给出一个"),
+    ]
+    for argv, status, message in cases:
+        rc, _, stderr = call(capsys, "--data-dir", data, *argv)
+        assert rc == status and message in stderr and stderr.startswith("riskdesk：")
+    assert not (data / "x.pdf").exists() and not (data / "x.xlsx").exists()
+    rc, _, stderr = call(capsys, "--data-dir", tmp_path / "empty", "selfcheck", "--period", "2026Q3",
+                         "--out", tmp_path / "x.pdf")
+    assert rc == 2 and "riskdesk init" in stderr

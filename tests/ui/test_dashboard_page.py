@@ -1,0 +1,116 @@
+"""The dashboard: counts from dashboard.summary that follow changes, each opening its list."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+
+from desktop.services import hazards
+from desktop.services.context import Changes
+from desktop.ui.main_window import MainWindow
+from desktop.ui.pages.base import Page
+from desktop.ui.pages.dashboard_page import DashboardPage
+from desktop.ui.pages.hazards_page import HazardsPage
+
+from .conftest import HAZARDS
+from .test_screenshots import save
+
+OVERDUE = 4  # of the eight hazards of the fixture, these are past their level's deadline
+
+
+class ListPage(Page):
+    """Stands for a page that can show a given set of records."""
+
+    title_source = QT_TRANSLATE_NOOP("Pages", "项目")
+    shown: ClassVar[list] = []
+
+    def show_ids(self, ids, caption=""):  # type: ignore[no-untyped-def]
+        self.shown.append((self.key, tuple(ids), caption))
+
+
+class ProjectsList(ListPage):
+    key = "projects"
+
+
+class ArchiveList(ListPage):
+    key = "archive"
+
+
+@pytest.fixture
+def window(qtbot, state, hazard_data):
+    ListPage.shown = []
+    window = MainWindow(state, pages=(DashboardPage, HazardsPage, ProjectsList, ArchiveList))
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    window.show()
+    window.show_page("dashboard")
+    return window
+
+
+def count(window, key: str) -> int:  # type: ignore[no-untyped-def]
+    return int(window.page("dashboard").cards_by_key[key].text().split("\n")[0].replace(",", ""))
+
+
+def test_the_counts(window):
+    assert count(window, "unreported_l1") == 1
+    assert count(window, "overdue") == OVERDUE
+    card = window.page("dashboard").cards_by_key["unreported_l1"]
+    assert "N-07" in card.toolTip() and card.text().endswith("一级隐患待报告（当日）")
+
+
+def test_counts_follow_changes(qtbot, window, state, db, admin, hazard_data):
+    with db.session() as session:
+        row = hazards.record(
+            session,
+            admin,
+            hazards.HazardForm(
+                project_id=hazard_data.project,
+                description="新发现的一级隐患",
+                level=1,
+                measures="立即停工整改",
+                contingency="警戒",
+                stop_work="full",
+            ),
+        )
+    state.announce(Changes(hazards=True, reports=True))
+    assert count(window, "unreported_l1") == 2
+    with db.session() as session:
+        for report in hazards.pending_reports(session, row.id):
+            hazards.record_report(session, admin, report.id, channel="电话")
+    state.announce(Changes(reports=True))
+    assert count(window, "unreported_l1") == 1
+    save(qtbot, window, "dashboard-counts")
+
+
+def test_unreported_level_1_opens_exactly_those_hazards(qtbot, window):
+    card = window.page("dashboard").cards_by_key["unreported_l1"]
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
+    page = window.current_page()
+    assert page.key == "hazards" and page.banner.isVisible()
+    assert page.model.rowCount() == 1
+    level_1 = next(h for h in HAZARDS if h[1] == 1)
+    assert page.model.data(page.model.index(0, 7)) == level_1[3]
+    assert page.count_label.text() == "共 1 条"
+
+
+def test_overdue_opens_the_register_filtered_to_overdue(qtbot, window):
+    qtbot.mouseClick(window.page("dashboard").cards_by_key["overdue"], Qt.MouseButton.LeftButton)
+    page = window.current_page()
+    qtbot.waitUntil(lambda: not page.table.is_loading, timeout=5000)
+    assert page.key == "hazards" and page.filters.overdue.isChecked()
+    assert page.count_label.text() == f"共 {OVERDUE} 条" and not page.banner.isVisible()
+    save(qtbot, window, "register-overdue-from-dashboard")
+
+
+@pytest.mark.parametrize(
+    ("key", "target"), [("no_first_inspection", "projects"), ("archive_due", "archive")]
+)
+def test_other_counts_open_their_page_with_the_ids(qtbot, window, key, target):
+    item = window.page("dashboard").summary.get(key)
+    window.page("dashboard").cards_by_key[key].click()
+    assert window.current_page().key == target
+    assert ListPage.shown == [
+        (target, item.ids, window.page("dashboard").cards_by_key[key].text().split("\n")[1])
+    ]

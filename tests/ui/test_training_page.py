@@ -1,0 +1,233 @@
+"""The training page: sessions with attendance by group, the half-year status they change, plans,
+emergency-plan help, drills evaluated, records printed as drafts, the layout remembered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDialog
+
+from desktop.services import documents, training
+from desktop.services.context import now
+from desktop.ui import photo_strip
+from desktop.ui.lazy_model import ROW_ROLE
+from desktop.ui.pages.training_page import DrillColumn, HalfColumn, TrainingPage
+from desktop.ui.training_dialogs import (
+    AssistDialog, DeleteSessionDialog, DrillDialog, EvaluateDrillDialog, PlanDialog, SessionDialog,
+)
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+TODAY = now().date()
+
+
+def shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+    QApplication.processEvents()  # pending layout requests: the picture shows what the user sees
+    SHOTS.mkdir(exist_ok=True)
+    assert widget.grab().save(str(SHOTS / f"{name}.png"))
+
+
+@pytest.fixture
+def page(qtbot, state, hazard_data):
+    page = TrainingPage(state)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    page.activate()
+    return page
+
+
+def rows(model):  # type: ignore[no-untyped-def]
+    return [model.data(model.index(r, 0), ROW_ROLE) for r in range(model.rowCount())]
+
+
+def cell(model, row: int, column: int) -> str:  # type: ignore[no-untyped-def]
+    return model.data(model.index(row, column))
+
+
+def accepted(dialog: QDialog) -> bool:
+    dialog.accept()
+    return dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_a_session_with_attendance_changes_the_half_year_status(qtbot, page, hazard_data, dialog_log,
+                                                                qtmodeltester):
+    page.tabs.setCurrentIndex(1)
+    assert page.halves.rowCount() == 1
+    assert [cell(page.halves, 0, c) for c in (HalfColumn.FREQUENCY, HalfColumn.COVERAGE)] == ["未达标", "未达标"]
+    assert "0 / 12" in cell(page.halves, 0, HalfColumn.MANAGERS)
+    seen = []
+
+    def fill(dialog: SessionDialog) -> bool:
+        dialog.show()
+        assert dialog.attendance.rows[0][0].currentData() == hazard_data.project
+        dialog.accept()  # no topic: said beside the field, the form stays open
+        seen.append(dialog.field_errors["topic"].text())
+        dialog.date.setDate(QDate(TODAY - dt.timedelta(days=2)))
+        dialog.topic.setText("高处作业安全专项培训")
+        dialog.categories.setText("高处坠落、临边防护")
+        dialog.trainer.setText("王老师")
+        combo, managers, workers, roster, heads, _existing = dialog.attendance.rows[0]
+        assert heads.text() == "管理 12 人 / 作业 180 人"
+        managers.setValue(12)
+        workers.setValue(180)
+        roster.setText("张三、李四")
+        shot(dialog, "training-session-dialog")
+        return accepted(dialog)
+
+    dialog_log.on_run = fill
+    page.new_button.click()
+    assert seen == ["请填写培训主题"]
+    assert page.sessions.rowCount() == 1
+    session = rows(page.sessions)[0]
+    assert (session.topic, session.managers, session.workers) == ("高处作业安全专项培训", 12, 180)
+    status = rows(page.halves)[0].status
+    assert status.frequency_met and status.coverage_met and status.targeted
+    assert [cell(page.halves, 0, c) for c in (HalfColumn.FREQUENCY, HalfColumn.COVERAGE,
+                                              HalfColumn.TARGETED)] == ["达标"] * 3
+    assert "100%" in cell(page.halves, 0, HalfColumn.WORKERS)
+    assert page.halves.data(page.halves.index(0, HalfColumn.COVERAGE), Qt.ItemDataRole.ForegroundRole) is not None
+    for model in (page.sessions, page.halves):
+        qtmodeltester.check(model)
+    with qtbot.assertNotEmitted(page.navigate):
+        shot(page, "training-halves")
+
+
+def test_attendance_corrected_and_session_deleted(qtbot, page, hazard_data, db, admin, dialog_log):
+    with db.session() as s:
+        training.record_session(s, admin, training.SessionForm(TODAY - dt.timedelta(days=1), "消防培训"),
+                                [training.Attendance(hazard_data.project, 2, 20)])
+    page.reload()
+    page.session_table.setFocus()
+    page.session_table.selectRow(0)
+
+    def correct(dialog: SessionDialog) -> bool:
+        assert not dialog.topic.isEnabled()  # the facts stay; attendance is corrected
+        dialog.accept()  # nothing changed: said beside the attendance
+        assert dialog.field_errors["attendance"].text() == "参训情况没有改动"
+        dialog.attendance.rows[0][2].setValue(60)
+        return accepted(dialog)
+
+    dialog_log.on_run = correct
+    qtbot.keyClick(page.session_table, Qt.Key.Key_Return)
+    assert rows(page.sessions)[0].workers == 60
+
+    def delete(dialog: DeleteSessionDialog) -> bool:
+        dialog.reason.setText("重复登记")
+        return accepted(dialog)
+
+    dialog_log.on_run = delete
+    page.session_table.selectRow(0)
+    qtbot.keyClick(page.session_table, Qt.Key.Key_Delete)
+    assert page.sessions.rowCount() == 0
+
+
+def test_filters_and_plan(qtbot, page, hazard_data, db, admin, dialog_log):
+    with db.session() as s:
+        training.record_session(s, admin, training.SessionForm(dt.date(2026, 3, 1), "上半年集中培训", centralized=True),
+                                [training.Attendance(hazard_data.project, 12, 180)])
+        training.record_session(s, admin, training.SessionForm(TODAY, "班前教育"),
+                                [training.Attendance(hazard_data.project, 1, 30)])
+    page.reload()
+    assert [r.topic for r in rows(page.sessions)] == ["班前教育"]  # the current half-year
+    page.half.setCurrentIndex(0)  # every period
+    assert [r.topic for r in rows(page.sessions)] == ["班前教育", "上半年集中培训"]
+    page.centralized.setChecked(True)
+    assert [r.topic for r in rows(page.sessions)] == ["上半年集中培训"]
+    page.centralized.setChecked(False)
+    page.search.setText("班前")
+    qtbot.waitUntil(lambda: page.sessions.rowCount() == 1)
+    assert "当前" not in page.half_caption.text() and "2026年下半年" in page.half_caption.text()
+    page.tabs.setCurrentIndex(1)
+    page.half_table.selectRow(0)
+
+    def plan(dialog: PlanDialog) -> bool:
+        assert not dialog.sessions.isEnabled()
+        dialog.basis.setCurrentIndex(dialog.basis.findData("contract"))
+        assert dialog.sessions.isEnabled()
+        dialog.sessions.setValue(3)
+        return accepted(dialog)
+
+    dialog_log.on_run = plan
+    page.findChild(type(page.new_button), "editPlan").click()
+    status = rows(page.halves)[0].status
+    assert status.basis == "contract" and status.required_sessions == 3 and not status.frequency_met
+    assert cell(page.halves, 0, HalfColumn.SESSIONS) == "1 / 3"
+
+
+def test_a_drill_recorded_evaluated_and_printed(qtbot, page, hazard_data, dialog_log, monkeypatch, db,
+                                                qtmodeltester):
+    def assist(dialog: AssistDialog) -> bool:
+        dialog.project.setCurrentIndex(dialog.project.findData(hazard_data.project))
+        dialog.title_field.setText("生产安全事故综合应急预案")
+        return accepted(dialog)
+
+    dialog_log.on_run = assist
+    page.findChild(type(page.new_button), "newAssist").click()
+    assert [r.title for r in rows(page.assists)] == ["生产安全事故综合应急预案"]
+    qtmodeltester.check(page.assists)
+
+    def drill(dialog: DrillDialog) -> bool:
+        dialog.scenario.setText("塔吊倾覆应急救援")
+        dialog.participants.setValue(45)
+        dialog.observations.setPlainText("8:30 发出警报，8:34 完成疏散。")
+        return accepted(dialog)
+
+    dialog_log.on_run = drill
+    page.findChild(type(page.new_button), "newDrill").click()
+    assert cell(page.drills, 0, DrillColumn.EVALUATED) == "待评估"
+    page.tabs.setCurrentIndex(3)
+    page.drill_table.selectRow(0)
+
+    def evaluate(dialog: EvaluateDrillDialog) -> bool:
+        dialog.show()
+        dialog.accept()
+        assert set(k for k, label in dialog.field_errors.items() if label.text()) == {"evaluation", "rating"}
+        dialog.evaluation.setPlainText("响应及时，疏散有序。")
+        dialog.findings.setPlainText("警戒区设置偏晚")
+        dialog.rating.setCurrentIndex(dialog.rating.findData("良"))
+        shot(dialog, "training-drill-evaluation")
+        return accepted(dialog)
+
+    dialog_log.on_run = evaluate
+    qtbot.keyClick(page.drill_table, Qt.Key.Key_Return)
+    assert [cell(page.drills, 0, c) for c in (DrillColumn.EVALUATED, DrillColumn.RATING)] == ["已评估", "良"]
+    qtmodeltester.check(page.drills)
+    shot(page, "training-drills")
+
+    opened = []
+    monkeypatch.setattr(photo_strip, "open_file", lambda path: opened.append(path) or True)
+    page.drill_table.selectRow(0)
+    with qtbot.waitSignal(page.state.changed, timeout=10_000):
+        page.findChild(type(page.new_button), "printDrill").click()
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    assert dialog_log.kinds()[-1] == "ask" and "应急演练记录及评估报告" in dialog_log.texts("ask")[-1]
+    assert opened[0].suffix == ".pdf" and opened[0].read_bytes().startswith(b"%PDF")
+    with db.read() as s:
+        assert [d.kind for d in documents.register(s)] == ["drill_record"]
+
+
+def test_a_drill_shown_from_elsewhere_and_layout_remembered(qtbot, page, hazard_data, db, admin, tmp_path):
+    with db.session() as s:
+        drill = training.record_drill(s, admin, training.DrillForm(hazard_data.project, TODAY, "火灾"))
+    page.show_drill(drill.id)
+    assert page.tabs.currentIndex() == 3 and page.project.currentData() == hazard_data.project
+    assert page.drill_table.currentIndex().row() == 0
+    settings = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
+    page.drill_table.setColumnWidth(DrillColumn.SCENARIO, 333)
+    page.save_state(settings)
+    again = TrainingPage(page.state)
+    qtbot.addWidget(again)
+    again.restore_state(settings)
+    assert again.tabs.currentIndex() == 3
+    assert again.drill_table.columnWidth(DrillColumn.SCENARIO) == 333
+
+
+def test_a_reviewer_reads_but_records_nothing(qtbot, state, users, hazard_data):
+    state.set_actor(users["reviewer"])
+    page = TrainingPage(state)
+    qtbot.addWidget(page)
+    assert not page.new_button.isEnabled()
+    assert not page.findChild(type(page.new_button), "evaluateDrill").isEnabled()
