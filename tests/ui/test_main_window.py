@@ -13,7 +13,7 @@ from desktop.ui.app_state import WINDOW_STATE_FILE, AppState
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages import PAGES, PendingServicePage
 
-TITLES = ["工作台", "项目", "隐患台账", "检查记录", "培训与演练", "档案", "文书", "设置"]
+TITLES = ["工作台", "项目", "隐患台账", "检查记录", "培训与演练", "档案", "文书", "合规自查", "设置"]
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_clicking_the_navigation_switches_pages(qtbot, window):
 
 def test_ctrl_number_switches_pages(qtbot, window):
     window.activateWindow()
-    for number in range(8, 0, -1):
+    for number in range(9, 0, -1):
         key = getattr(Qt.Key, f"Key_{number}")
         qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
         assert window.stack.currentIndex() == number - 1, number
@@ -108,7 +108,9 @@ def test_dashboard_cards_count_and_open_their_list(qtbot, state, hazard_data):
     assert "N-07" in cards["unreported_l1"].toolTip()
     cards["overdue"].click()
     assert window.current_page().key == "hazards"
-    assert window.page("hazards").count_label.text() == "共 8 条"
+    page = window.page("hazards")
+    qtbot.waitUntil(lambda: not page.table.is_loading)
+    assert page.count_label.text() == "共 4 条"  # the register opens filtered to overdue
 
 
 def test_a_change_refreshes_the_visible_page_and_marks_hidden_ones(qtbot, window, state):
@@ -119,7 +121,7 @@ def test_a_change_refreshes_the_visible_page_and_marks_hidden_ones(qtbot, window
     assert calls == []  # hidden: only marked stale
     window.show_page("settings")
     assert calls == ["refresh"]
-    state.changed.emit(Changes(hazards=True))
+    state.changed.emit(Changes(reports=True))
     assert calls == ["refresh"]  # not its business
     state.changed.emit(Changes(users=True))
     assert calls == ["refresh", "refresh"]
