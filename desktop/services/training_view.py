@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
@@ -217,11 +217,6 @@ def drill_rows(session: Session, *, project_id: int | None = None,
                          d.organiser, d.observations, d.evaluation, d.findings, d.improvements,
                          d.rating, d.version)
             for d, name in session.execute(stmt.order_by(Drill.date.desc(), Drill.id.desc()))]
-
-
-def unevaluated_count(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(Drill).where(
-        Drill.deleted_at.is_(None), Drill.evaluation == "")).scalar_one()
 
 
 def save_attendance(session: Session, actor: Actor, session_id: int,

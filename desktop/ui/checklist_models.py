@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP, QAbstractItemModel, QCoreApplication, QModelIndex, Qt,
-)
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractItemModel, QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from desktop.services.checklist_items import ChecklistResult, Gap, ItemResult
@@ -172,8 +170,7 @@ GAP_COLUMNS: dict[GapColumn, Column[GapLine]] = {
 class GapTableModel(MemoryTableModel):
     """The gaps: those already late in red."""
 
-    def data(self, index: Index,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.ForegroundRole or not index.isValid():
             return super().data(index, role)
         row = self.row_at(index.row())

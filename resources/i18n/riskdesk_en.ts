@@ -752,6 +752,46 @@ After the restore the program closes; please reopen it.</translation>
         <translation>Title</translation>
     </message>
     <message>
+        <source>范围</source>
+        <translation>Scope</translation>
+    </message>
+    <message>
+        <source>期间</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>签发人</source>
+        <translation>Signed by</translation>
+    </message>
+    <message>
+        <source>签发时间</source>
+        <translation>Signed at</translation>
+    </message>
+    <message>
+        <source>报送次数</source>
+        <translation>Submissions</translation>
+    </message>
+    <message>
+        <source>报送时间</source>
+        <translation>Submitted at</translation>
+    </message>
+    <message>
+        <source>报送对象</source>
+        <translation>Recipient</translation>
+    </message>
+    <message>
+        <source>报送单位</source>
+        <translation>Recipient organisation</translation>
+    </message>
+    <message>
+        <source>报送方式</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <source>登记人</source>
+        <translation>Recorded by</translation>
+    </message>
+    <message>
         <source>走访间隔（天）</source>
         <translation>Visit interval (days)</translation>
     </message>
@@ -1394,6 +1434,391 @@ Please send this file to technical support.</translation>
     <message>
         <source>正在取消，请稍候…</source>
         <translation>Cancelling, please wait…</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentDialogs</name>
+    <message>
+        <source>隐患整改通知书</source>
+        <translation>Hazard rectification notice</translation>
+    </message>
+    <message>
+        <source>停工（局部停工）建议书</source>
+        <translation>Stop-work (partial) recommendation</translation>
+    </message>
+    <message>
+        <source>重大隐患报告单</source>
+        <translation>Major hazard report</translation>
+    </message>
+    <message>
+        <source>复查销项单</source>
+        <translation>Re-inspection close-out record</translation>
+    </message>
+    <message>
+        <source>拒不整改（拖延整改）情况报告</source>
+        <translation>Report on refused (delayed) rectification</translation>
+    </message>
+    <message>
+        <source>检查记录</source>
+        <translation>Inspection record</translation>
+    </message>
+    <message>
+        <source>事故预防技术服务工作方案</source>
+        <translation>Accident-prevention service work plan</translation>
+    </message>
+    <message>
+        <source>安全教育培训记录</source>
+        <translation>Safety training record</translation>
+    </message>
+    <message>
+        <source>应急演练记录及评估报告</source>
+        <translation>Emergency drill record and evaluation</translation>
+    </message>
+    <message>
+        <source>档案目录</source>
+        <translation>Archive catalogue</translation>
+    </message>
+    <message>
+        <source>档案销毁审批表</source>
+        <translation>Archive destruction approval form</translation>
+    </message>
+    <message>
+        <source>隐患排查及问题整改清单</source>
+        <translation>Hazard inspection and rectification list</translation>
+    </message>
+    <message>
+        <source>安全生产分析报告</source>
+        <translation>Work-safety analysis report</translation>
+    </message>
+    <message>
+        <source>风险评估报告</source>
+        <translation>Risk assessment report</translation>
+    </message>
+    <message>
+        <source>安责险第三方风控服务机构检查表（自查）</source>
+        <translation>Third-party risk-control agency checklist (self-check)</translation>
+    </message>
+    <message>
+        <source>系统报送</source>
+        <translation>Online system</translation>
+    </message>
+    <message>
+        <source>电子邮件</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <source>书面送达</source>
+        <translation>Delivered on paper</translation>
+    </message>
+    <message>
+        <source>传真</source>
+        <translation>Fax</translation>
+    </message>
+    <message>
+        <source>生成文书草稿</source>
+        <translation>Generate document draft</translation>
+    </message>
+    <message>
+        <source>如 2026-03、2026Q3、2026H1 或 2026</source>
+        <translation>e.g. 2026-03, 2026Q3, 2026H1 or 2026</translation>
+    </message>
+    <message>
+        <source>文书类别</source>
+        <translation>Document type</translation>
+    </message>
+    <message>
+        <source>期间</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>范围</source>
+        <translation>Scope</translation>
+    </message>
+    <message>
+        <source>本机构（全部项目）</source>
+        <translation>This agency (all projects)</translation>
+    </message>
+    <message>
+        <source>整改通知书、停工建议书、检查记录等按记录出具的文书，请在该隐患、检查或项目页生成。</source>
+        <translation>Documents issued for one record (rectification notices, stop-work recommendations, inspection records…) are generated from that hazard, inspection or project page.</translation>
+    </message>
+    <message>
+        <source>更正文书：{number}</source>
+        <translation>Correct document: {number}</translation>
+    </message>
+    <message>
+        <source>写明需要更正的内容和原因</source>
+        <translation>What needs correcting, and why</translation>
+    </message>
+    <message>
+        <source>将按当前数据生成第 {n} 版草稿，保持原文号；第 {n} 版签发后，原版本标记为已被替代。</source>
+        <translation>A draft of revision {n} is generated from the current data under the same number; once revision {n} is signed, the earlier revision is marked superseded.</translation>
+    </message>
+    <message>
+        <source>文书</source>
+        <translation>Document</translation>
+    </message>
+    <message>
+        <source>更正原因</source>
+        <translation>Reason for correction</translation>
+    </message>
+    <message>
+        <source>请填写更正原因</source>
+        <translation>Please enter the reason for the correction</translation>
+    </message>
+    <message>
+        <source>登记报送：{number}</source>
+        <translation>Record submission: {number}</translation>
+    </message>
+    <message>
+        <source>报送对象</source>
+        <translation>Recipient</translation>
+    </message>
+    <message>
+        <source>报送单位</source>
+        <translation>Recipient organisation</translation>
+    </message>
+    <message>
+        <source>报送时间</source>
+        <translation>Submitted at</translation>
+    </message>
+    <message>
+        <source>报送方式</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>（按项目自动确定）</source>
+        <translation>(from the project)</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentPreview</name>
+    <message>
+        <source>选择一份文书，在这里预览。</source>
+        <translation>Select a document to preview it here.</translation>
+    </message>
+    <message>
+        <source>文书文件缺失：{path}
+请运行数据检查，或重新生成草稿。</source>
+        <translation>The document&apos;s file is missing: {path}
+Run the data check, or generate the draft again.</translation>
+    </message>
+    <message>
+        <source>文书文件无法打开（不是有效的 PDF）：{path}</source>
+        <translation>The document&apos;s file cannot be opened (not a valid PDF): {path}</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentsPage</name>
+    <message>
+        <source>本机构</source>
+        <translation>Agency</translation>
+    </message>
+    <message>
+        <source>项目</source>
+        <translation>Project</translation>
+    </message>
+    <message>
+        <source>承保机构</source>
+        <translation>Insurer</translation>
+    </message>
+    <message>
+        <source>建设主管部门</source>
+        <translation>Authority</translation>
+    </message>
+    <message>
+        <source>隐患</source>
+        <translation>Hazard</translation>
+    </message>
+    <message>
+        <source>检查</source>
+        <translation>Inspection</translation>
+    </message>
+    <message>
+        <source>隐患督办</source>
+        <translation>Escalation</translation>
+    </message>
+    <message>
+        <source>培训</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>应急演练</source>
+        <translation>Drill</translation>
+    </message>
+    <message>
+        <source>服务方案</source>
+        <translation>Service plan</translation>
+    </message>
+    <message>
+        <source>档案销毁申请</source>
+        <translation>Destruction request</translation>
+    </message>
+    <message>
+        <source>（签发时编号）</source>
+        <translation>(numbered when signed)</translation>
+    </message>
+    <message>
+        <source>报送记录</source>
+        <translation>Submissions</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>期间</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>全部类别</source>
+        <translation>All types</translation>
+    </message>
+    <message>
+        <source>全部状态</source>
+        <translation>All statuses</translation>
+    </message>
+    <message>
+        <source>如 2026Q3</source>
+        <translation>e.g. 2026Q3</translation>
+    </message>
+    <message>
+        <source>搜索文号或标题</source>
+        <translation>Search number or title</translation>
+    </message>
+    <message>
+        <source>生成草稿…</source>
+        <translation>Generate draft…</translation>
+    </message>
+    <message>
+        <source>签发</source>
+        <translation>Sign</translation>
+    </message>
+    <message>
+        <source>更正（出具新版本）…</source>
+        <translation>Correct (new revision)…</translation>
+    </message>
+    <message>
+        <source>登记报送…</source>
+        <translation>Record submission…</translation>
+    </message>
+    <message>
+        <source>删除草稿</source>
+        <translation>Delete draft</translation>
+    </message>
+    <message>
+        <source>打开文件</source>
+        <translation>Open file</translation>
+    </message>
+    <message>
+        <source>查看历史</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <source>共 {n} 份</source>
+        <translation>{n} documents</translation>
+    </message>
+    <message>
+        <source>选择一份文书，在这里预览。</source>
+        <translation>Select a document to preview it here.</translation>
+    </message>
+    <message>
+        <source>{kind}，第 {n} 版，{status}</source>
+        <translation>{kind}, revision {n}, {status}</translation>
+    </message>
+    <message>
+        <source>{who} 生成于 {at}</source>
+        <translation>generated by {who} at {at}</translation>
+    </message>
+    <message>
+        <source>{who} 签发于 {at}</source>
+        <translation>signed by {who} at {at}</translation>
+    </message>
+    <message>
+        <source>更正原因：{reason}</source>
+        <translation>Reason for correction: {reason}</translation>
+    </message>
+    <message>
+        <source>无法预览该文书：{reason}</source>
+        <translation>Cannot preview this document: {reason}</translation>
+    </message>
+    <message>
+        <source>只有技术负责人可以签发文书</source>
+        <translation>Only the technical lead can sign documents</translation>
+    </message>
+    <message>
+        <source>正在生成文书草稿…</source>
+        <translation>Generating the document draft…</translation>
+    </message>
+    <message>
+        <source>草稿已生成</source>
+        <translation>Draft generated</translation>
+    </message>
+    <message>
+        <source>已生成“{title}”草稿；当前筛选条件下未显示。</source>
+        <translation>The draft “{title}” was generated; the current filters hide it.</translation>
+    </message>
+    <message>
+        <source>签发“{title}”？
+签发后将编定文号、生成正式文件并记录签发人，文书不能再修改，只能通过更正出具新版本。</source>
+        <translation>Sign “{title}”?
+Signing fixes its number, produces the final file and records the signer; the document can no longer change, only be corrected by a new revision.</translation>
+    </message>
+    <message>
+        <source>签发文书</source>
+        <translation>Sign document</translation>
+    </message>
+    <message>
+        <source>正在签发文书…</source>
+        <translation>Signing the document…</translation>
+    </message>
+    <message>
+        <source>已签发</source>
+        <translation>Signed</translation>
+    </message>
+    <message>
+        <source>“{title}”已签发，文号：{number}</source>
+        <translation>“{title}” is signed, number: {number}</translation>
+    </message>
+    <message>
+        <source>正在生成更正版本…</source>
+        <translation>Generating the corrected revision…</translation>
+    </message>
+    <message>
+        <source>删除草稿“{title}”及其文件？</source>
+        <translation>Delete the draft “{title}” and its file?</translation>
+    </message>
+    <message>
+        <source>文件缺失</source>
+        <translation>File missing</translation>
+    </message>
+    <message>
+        <source>文书文件缺失：{path}</source>
+        <translation>The document&apos;s file is missing: {path}</translation>
+    </message>
+    <message>
+        <source>草稿</source>
+        <translation>Draft</translation>
+    </message>
+    <message>
+        <source>无法打开文件</source>
+        <translation>Cannot open the file</translation>
+    </message>
+    <message>
+        <source>没有可打开 PDF 的程序。文件已复制到：{path}</source>
+        <translation>No program to open PDF files. The file was copied to: {path}</translation>
+    </message>
+    <message>
+        <source>文书历史：{title}</source>
+        <translation>Document history: {title}</translation>
     </message>
 </context>
 <context>
@@ -2874,10 +3299,6 @@ Verify it now?</translation>
     <message>
         <source>文书</source>
         <translation>Documents</translation>
-    </message>
-    <message>
-        <source>整改通知书、停工建议书、报告单和月度、季度、年度报告将在这里生成、签发和报送。</source>
-        <translation>Rectification notices, stop-work letters, hazard reports and the monthly, quarterly and annual reports will be produced, signed and submitted here.</translation>
     </message>
     <message>
         <source>隐患台账</source>

@@ -1,4 +1,5 @@
-"""The archive page's reads (ledger filters in SQL, requests) and the approval kept with its scan."""
+"""The archive page's reads (the ledger filtered in SQL, requests) and the approval kept with
+its scan."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def ledger(db, admin):
                 archive.add_item(s, admin, archive.ArchiveForm(ids.project, title, doc_type="检查记录",
                                                                box="A-01", shelf="档案室 1 号柜"))
         complete(s, admin, old.project, TODAY.replace(year=TODAY.year - 6))
-        complete(s, admin, soon.project, (TODAY + dt.timedelta(days=30)).replace(year=TODAY.year - 5))
+        ends = TODAY + dt.timedelta(days=30)
+        complete(s, admin, soon.project, ends.replace(year=ends.year - 5))
     return old, soon, live
 
 
@@ -52,11 +54,13 @@ def test_filters_and_counts(db, ledger):
         assert len(archive_view.item_ids(s, ArchiveFilter(project_id=live.project))) == 2
         assert len(archive_view.item_ids(s, ArchiveFilter(text="通知"))) == 1
         assert archive_view.item_ids(s, ArchiveFilter(status="destroyed")) == []
-        by_title = archive_view.rows_by_ids(s, archive_view.item_ids(s, ArchiveFilter(), sort="title")[:1])
+        first_by_title = archive_view.item_ids(s, ArchiveFilter(), sort="title")[:1]
+        by_title = archive_view.rows_by_ids(s, first_by_title)
         assert by_title[0].title == "培训记录"  # code-point order of the titles
         counts = archive_view.counts(s)
         assert (counts.total, counts.due_soon, counts.past) == (5, 1, 2)
-        assert [c.completion_date is not None for c in archive_view.project_choices(s)] == [True, True, False]
+        completed = [c.completion_date is not None for c in archive_view.project_choices(s)]
+        assert completed == [True, True, False]
         with pytest.raises(ValidationError):
             archive_view.item_ids(s, ArchiveFilter(due="someday"))
 
@@ -83,8 +87,9 @@ def test_approval_with_its_scan_or_not_at_all(db, admin, users, ledger, tmp_path
         archive_view.approve_with_scan(s, users["clerk"], req.id, scan=bad, **values)
     scan = tmp_path / "批复.pdf"
     scan.write_bytes(PDF)
-    with pytest.raises(ValidationError), db.session() as s:  # refused after storing: the row goes too
-        archive_view.approve_with_scan(s, admin, req.id, scan=scan, **{**values, "approval_ref": " "})
+    with pytest.raises(ValidationError), db.session() as s:  # refused after storing: no row kept
+        archive_view.approve_with_scan(s, admin, req.id, scan=scan,
+                                       **{**values, "approval_ref": " "})
     with db.read() as s:
         assert s.execute(select(Attachment.id)).first() is None
     with db.session() as s:

@@ -1,5 +1,6 @@
 """The archive page: items added, filters in SQL, destruction requested for items past retention,
-the insurer's approval recorded with its scan, destruction; refusals told through the dialogs seam."""
+the insurer's approval recorded with its scan, destruction; refusals told through the dialogs
+seam."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from desktop.services import documents, projects
 from desktop.services.context import now
 from desktop.ui import photo_strip
 from desktop.ui import training_dialogs as forms
-from desktop.ui.archive_dialogs import ApprovalDialog, DestroyDialog, ItemDialog, RejectDialog, RequestDialog
+from desktop.ui.archive_dialogs import (
+    ApprovalDialog, DestroyDialog, ItemDialog, RejectDialog, RequestDialog,
+)
 from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.archive_page import ArchivePage, ItemColumn, RequestColumn
 from tests.factories import make_project
@@ -38,8 +41,8 @@ def old_project(db, admin, agency_profile):
         detail = projects.get_detail(s, ids.project)
         day = TODAY.replace(year=TODAY.year - 6)
         projects.update_project(s, admin, ids.project, dataclasses.replace(
-            detail.form, status="completed", completion_date=day, start_date=min(day, detail.form.start_date)),
-            expected_version=detail.project.version)
+            detail.form, status="completed", completion_date=day,
+            start_date=min(day, detail.form.start_date)), expected_version=detail.project.version)
         make_project(s, admin, name="镜湖新区学校")
     return ids
 
@@ -72,7 +75,8 @@ def select_all(page) -> None:  # type: ignore[no-untyped-def]
     page.table.selectAll()
 
 
-def add_items(page, dialog_log, project_id: int, titles: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+def add_items(page, dialog_log, project_id: int,  # type: ignore[no-untyped-def]
+              titles: tuple[str, ...]) -> None:
     for title in titles:
         def fill(dialog: ItemDialog, title: str = title) -> bool:
             dialog.project.setCurrentIndex(dialog.project.findData(project_id))
@@ -105,7 +109,8 @@ def test_items_added_filtered_and_corrected(qtbot, page, old_project, dialog_log
     assert page.ledger.rowCount() == 2
     ledger = rows(page.ledger)
     assert ledger[0].retention_until == TODAY.replace(year=TODAY.year - 1)
-    past = page.ledger.data(page.ledger.index(0, ItemColumn.RETENTION), Qt.ItemDataRole.ForegroundRole)
+    past = page.ledger.data(page.ledger.index(0, ItemColumn.RETENTION),
+                            Qt.ItemDataRole.ForegroundRole)
     assert past is not None and past.name() == "#c62828"
     assert "已过保存期限 2 件" in page.count_label.text()
     qtmodeltester.check(page.ledger)
@@ -128,8 +133,8 @@ def test_items_added_filtered_and_corrected(qtbot, page, old_project, dialog_log
     assert rows(page.ledger)[0].shelf == "档案室 5 号柜"
 
 
-def test_request_approval_with_a_scan_then_destruction(qtbot, page, old_project, dialog_log, monkeypatch,
-                                                       tmp_path, db, qtmodeltester):
+def test_request_approval_with_a_scan_then_destruction(qtbot, page, old_project, dialog_log,
+                                                       monkeypatch, tmp_path, db, qtmodeltester):
     add_items(page, dialog_log, old_project.project, ("检查记录第1册", "整改通知书汇编"))
     select_all(page)
 
@@ -200,7 +205,8 @@ def test_request_approval_with_a_scan_then_destruction(qtbot, page, old_project,
     with qtbot.waitSignal(page.state.changed, timeout=10_000):
         button(page, "printCatalogue").click()
     with db.read() as s:
-        assert sorted(d.kind for d in documents.register(s)) == ["archive_catalogue", "destruction_form"]
+        kinds = sorted(d.kind for d in documents.register(s))
+    assert kinds == ["archive_catalogue", "destruction_form"]
 
 
 def test_rejection_returns_the_items(page, old_project, dialog_log):

@@ -26,7 +26,8 @@ TODAY = now().date()
 
 @pytest.fixture
 def data(db, admin, hazard_data):
-    """The fixtures' project with its hazards, a session half its people attended, a drill unevaluated."""
+    """The fixtures' project and its hazards, a session half its people attended, a drill not
+    evaluated."""
     with db.session() as s:
         training.record_session(s, admin, training.SessionForm(
             TODAY - dt.timedelta(days=3), "高处作业安全培训", ("高处坠落",), centralized=True),
@@ -63,14 +64,16 @@ def gap_rows(page):  # type: ignore[no-untyped-def]
 
 def test_the_checklist_by_section_in_its_colours(qtbot, page, data, qtmodeltester):
     result = page.result
-    assert result.period.label == f"{TODAY.year}Q{(TODAY.month - 1) // 3 + 1}" and result.scope_type == "agency"
+    assert result.period.label == f"{TODAY.year}Q{(TODAY.month - 1) // 3 + 1}"
+    assert result.scope_type == "agency"
     assert page.tree_model.rowCount() == 5
     assert page.tree_model.data(page.tree_model.index(0, 0)).startswith("组织管理情况")
-    assert sum(page.tree_model.rowCount(page.tree_model.index(s, 0)) for s in range(5)) == len(result.items)
+    items = sum(page.tree_model.rowCount(page.tree_model.index(s, 0)) for s in range(5))
+    assert items == len(result.items)
     qtmodeltester.check(page.tree_model)
     qtmodeltester.check(page.gaps)
-    expected = {"C-6a": "not_met", "C-1a": "manual", "C-4a": "met", "C-2a": "not_met", "C-5b": "not_met",
-                "C-2c": "not_applicable"}
+    expected = {"C-6a": "not_met", "C-1a": "manual", "C-4a": "met", "C-2a": "not_met",
+                "C-5b": "not_met", "C-2c": "not_applicable"}
     for item_id, status in expected.items():
         assert result.get(item_id).status == status, item_id
         index = page.tree_model.index_of(item_id).siblingAtColumn(2)
@@ -116,17 +119,20 @@ def test_gaps_open_their_records_in_the_window(qtbot, state, data, agency_profil
     def open_first(item_id: str, **match: object) -> None:
         window.show_page("compliance")
         select_item(page, item_id)
-        line = next(g for g in gap_rows(page) if all(getattr(g.gap, k) == v for k, v in match.items()))
+        line = next(g for g in gap_rows(page)
+                    if all(getattr(g.gap, k) == v for k, v in match.items()))
         page.open_gap(line)
 
     open_first("C-6a", ref_type="hazards")
     assert window.current_page().key == "hazards"
     hazards = window.page("hazards")
-    assert hazards.shown is not None and len(hazards.shown[0]) == 1 and hazards.model.rowCount() == 1
+    assert hazards.shown is not None and len(hazards.shown[0]) == 1
+    assert hazards.model.rowCount() == 1
     open_first("C-5b", ref_type="drills")
     training_page = window.page("training")
     assert window.current_page() is training_page and training_page.tabs.currentIndex() == 3
-    assert training_page.drill_table.currentIndex().row() == training_page.drills.row_of(drill_id) >= 0
+    row = training_page.drills.row_of(drill_id)
+    assert row >= 0 and training_page.drill_table.currentIndex().row() == row
     open_first("C-4b")
     assert training_page.tabs.currentIndex() == 1 and training_page.project_id == hazard_ids.project
     open_first("C-2a")
@@ -177,7 +183,8 @@ def test_periods_and_scopes(qtbot, page, data):
         page.choose("2026H1", scope_type, scope_id)
         page.evaluate()
         result = evaluated(qtbot, page, before)
-        assert (result.period.label, result.scope_type, result.scope_id) == ("2026H1", scope_type, scope_id)
+        chosen = (result.period.label, result.scope_type, result.scope_id)
+        assert chosen == ("2026H1", scope_type, scope_id)
         assert result.project_ids == (hazard_ids.project,)
 
 
@@ -186,7 +193,8 @@ def test_exported_as_pdf_and_xlsx_and_drafted(qtbot, page, dialog_log, monkeypat
         target = tmp_path / f"自查.{fmt}"
         monkeypatch.setattr(forms, "choose_save_file", lambda *_a, t=target: str(t.with_suffix("")))
         page.findChild(QPushButton, "exportPdf" if fmt == "pdf" else "exportXlsx").click()
-        qtbot.waitUntil(lambda t=target: t.exists() and bool(dialog_log.texts("inform")), timeout=20_000)
+        qtbot.waitUntil(lambda t=target: t.exists() and bool(dialog_log.texts("inform")),
+                        timeout=20_000)
         dialog_log.calls.clear()
     assert (tmp_path / "自查.pdf").read_bytes().startswith(b"%PDF")
     assert load_workbook(tmp_path / "自查.xlsx").active.cell(1, 1).value == "序号"
@@ -196,4 +204,5 @@ def test_exported_as_pdf_and_xlsx_and_drafted(qtbot, page, dialog_log, monkeypat
         page.findChild(QPushButton, "draftSelfCheck").click()
     evaluated(qtbot, page, before)  # a new document may change C-7a: the page checks again
     with db.read() as s:
-        assert [(d.kind, d.period) for d in documents.register(s)] == [("self_check", page.result.period.label)]
+        drafted = [(d.kind, d.period) for d in documents.register(s)]
+    assert drafted == [("self_check", page.result.period.label)]

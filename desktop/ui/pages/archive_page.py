@@ -155,8 +155,8 @@ class ArchivePage(Page):
                                                        Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(lambda _i: self.edit_item())
         self.request_table = plain_table(self.requests, "requestTable")
-        for table, widths in ((self.table, (190, 210, 90, 44, 48, 80, 130, 88, 88)),
-                              (self.request_table, (60, 130, 220, 50, 110, 80, 80, 150, 130))):
+        for table, widths in ((self.table, (180, 200, 80, 44, 48, 76, 120, 88, 88)),
+                              (self.request_table, (56, 124, 200, 44, 100, 76, 76, 140, 124))):
             for column, width in enumerate(widths):
                 table.setColumnWidth(column, width)
         self._buttons()
@@ -234,9 +234,9 @@ class ArchivePage(Page):
         head.addStretch(1)
         head.addWidget(self.new_button)
         bar = QHBoxLayout()
-        for widget in (self.project, self.status, self.due, self.search):
+        for widget in (self.project, self.status, self.due):
             bar.addWidget(widget)
-        bar.addStretch(1)
+        bar.addWidget(self.search, 1)
         bar.addWidget(self.count_label)
         self.splitter.addWidget(self._section(
             _tr(QT_TRANSLATE_NOOP("ArchivePage", "档案台账")), self.item_buttons, self.table))

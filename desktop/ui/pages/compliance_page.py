@@ -129,7 +129,7 @@ class CompliancePage(Page):
         self.splitter.setObjectName("complianceSplitter")
         self._layout()
         state.actor_changed.connect(lambda _a: self._enable())
-        self._enable()
+        self._item_selected()
 
     def _choosers(self) -> None:
         self.kind, self.period, self.scope, self.target = (QComboBox() for _ in range(4))
@@ -227,7 +227,8 @@ class CompliancePage(Page):
     def _fill_periods(self) -> None:
         self.period.clear()
         for p in compliance_view.periods(self.kind.currentData(), now().date()):
-            self.period.addItem(f"{p.chinese}（{p.label}）", p.label)
+            self.period.addItem(p.chinese, p.label)
+            self.period.setItemData(self.period.count() - 1, p.label, Qt.ItemDataRole.ToolTipRole)
 
     def _kind_changed(self) -> None:
         self._fill_periods()
@@ -296,9 +297,12 @@ class CompliancePage(Page):
         self.error.show_message("")
         self._ticket += 1
         ticket = self._ticket
+        working = _tr(QT_TRANSLATE_NOOP("CompliancePage", "正在逐项自查…"))
+        if self.result is None:
+            self.summary.setText(working)
         run_service(self, self.state, compliance.evaluate, write=False,
                     period=self.chosen_period(), scope_type=scope_type, scope_id=scope_id,
-                    label=_tr(QT_TRANSLATE_NOOP("CompliancePage", "正在逐项自查…")),
+                    label=working,
                     on_result=lambda result: self._show(result) if ticket == self._ticket else None)
 
     def _show(self, result: ChecklistResult) -> None:

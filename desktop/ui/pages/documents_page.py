@@ -1,20 +1,498 @@
-"""The 文书 page: its title and a notice until its data service is written."""
+"""The 文书 page: the document register (filters, remembered columns), the selected document's
+PDF previewed inside the window, and by role: periodic drafts, 签发 by the technical lead,
+corrections as new revisions, submissions logged, history, the file opened outside."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
+import tempfile
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QToolBar, QVBoxLayout,
+    QWidget,
+)
+
+from desktop.models.enums import DocStatus, Recipient
+from desktop.services import documents
 from desktop.services.context import Changes
-from desktop.ui.pages.base import PendingServicePage
+from desktop.services.documents import DocumentRow, SubmissionRow
+from desktop.services.periods import parse as parse_period
+from desktop.ui import dialogs, document_preview, i18n
+from desktop.ui.app_state import AppState
+from desktop.ui.document_dialogs import (
+    KIND_TEXT, CorrectDialog, DraftDialog, SubmissionDialog, kind_text,
+)
+from desktop.ui.document_preview import DocumentPreview, named_copy
+from desktop.ui.history_panel import RowsModel, show_history, table_view
+from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column
+from desktop.ui.pages.base import Page
+from desktop.ui.tasks import Task, run_service
+from desktop.ui.widgets import ErrorLabel, Heading
+
+SEARCH_DELAY_MS = 400
+SUPERSEDED_COLOUR, DRAFT_COLOUR = QColor("#9e9e9e"), QColor("#e65100")
+SCOPE_TEXT = {
+    "agency": QT_TRANSLATE_NOOP("DocumentsPage", "本机构"),
+    "project": QT_TRANSLATE_NOOP("DocumentsPage", "项目"),
+    "insurer": QT_TRANSLATE_NOOP("DocumentsPage", "承保机构"),
+    "authority": QT_TRANSLATE_NOOP("DocumentsPage", "建设主管部门"),
+    "hazard": QT_TRANSLATE_NOOP("DocumentsPage", "隐患"),
+    "inspection": QT_TRANSLATE_NOOP("DocumentsPage", "检查"),
+    "escalation": QT_TRANSLATE_NOOP("DocumentsPage", "隐患督办"),
+    "training": QT_TRANSLATE_NOOP("DocumentsPage", "培训"),
+    "drill": QT_TRANSLATE_NOOP("DocumentsPage", "应急演练"),
+    "service_plan": QT_TRANSLATE_NOOP("DocumentsPage", "服务方案"),
+    "destruction_request": QT_TRANSLATE_NOOP("DocumentsPage", "档案销毁申请"),
+}
 
 
-class DocumentsPage(PendingServicePage):
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DocumentsPage", text)
+
+
+def work_dir() -> Path:
+    return Path(tempfile.gettempdir())
+
+
+def scope_text(row: DocumentRow) -> str:
+    return _tr(SCOPE_TEXT[row.scope_type]) if row.scope_type in SCOPE_TEXT else row.scope_type
+
+
+def number_text(row: DocumentRow) -> str:
+    if row.display_number == documents.NUMBER_PENDING:
+        return QCoreApplication.translate("DocumentsPage", "（签发时编号）")
+    return row.display_number
+
+
+class DocColumn(IntEnum):
+    NUMBER, TITLE, KIND, SCOPE, PERIOD, REVISION, STATUS, SIGNER, SIGNED_AT, SUBMISSIONS = range(10)
+
+
+DOC_COLUMNS: dict[DocColumn, Column[DocumentRow]] = {
+    DocColumn.NUMBER: Column(QT_TRANSLATE_NOOP("Columns", "文号"), number_text),
+    DocColumn.TITLE: Column(QT_TRANSLATE_NOOP("Columns", "标题"), lambda r: r.title),
+    DocColumn.KIND: Column(QT_TRANSLATE_NOOP("Columns", "类别"), lambda r: kind_text(r.kind)),
+    DocColumn.SCOPE: Column(QT_TRANSLATE_NOOP("Columns", "范围"), scope_text, CENTER),
+    DocColumn.PERIOD: Column(QT_TRANSLATE_NOOP("Columns", "期间"), lambda r: r.period, CENTER),
+    DocColumn.REVISION: Column(QT_TRANSLATE_NOOP("Columns", "版本"), lambda r: r.revision, CENTER),
+    DocColumn.STATUS: Column(QT_TRANSLATE_NOOP("Columns", "状态"),
+                             lambda r: i18n.label(DocStatus(r.status)), CENTER),
+    DocColumn.SIGNER: Column(QT_TRANSLATE_NOOP("Columns", "签发人"), lambda r: r.signed_by),
+    DocColumn.SIGNED_AT: Column(QT_TRANSLATE_NOOP("Columns", "签发时间"), lambda r: r.signed_at,
+                                CENTER),
+    DocColumn.SUBMISSIONS: Column(QT_TRANSLATE_NOOP("Columns", "报送次数"),
+                                  lambda r: r.submissions, RIGHT),
+}
+WIDTHS = {DocColumn.NUMBER: 150, DocColumn.TITLE: 230, DocColumn.KIND: 120, DocColumn.SCOPE: 60,
+          DocColumn.PERIOD: 60, DocColumn.REVISION: 40, DocColumn.STATUS: 60,
+          DocColumn.SIGNER: 80, DocColumn.SIGNED_AT: 120}
+
+
+class SubmissionColumn(IntEnum):
+    AT, RECIPIENT, ORG, CHANNEL, NOTE, BY = range(6)
+
+
+SUBMISSION_COLUMNS: dict[SubmissionColumn, Column[SubmissionRow]] = {
+    SubmissionColumn.AT: Column(QT_TRANSLATE_NOOP("Columns", "报送时间"), lambda r: r.submitted_at,
+                                CENTER),
+    SubmissionColumn.RECIPIENT: Column(QT_TRANSLATE_NOOP("Columns", "报送对象"),
+                                       lambda r: i18n.label(Recipient(r.recipient))),
+    SubmissionColumn.ORG: Column(QT_TRANSLATE_NOOP("Columns", "报送单位"), lambda r: r.recipient_org),
+    SubmissionColumn.CHANNEL: Column(QT_TRANSLATE_NOOP("Columns", "报送方式"), lambda r: r.channel),
+    SubmissionColumn.NOTE: Column(QT_TRANSLATE_NOOP("Columns", "备注"), lambda r: r.note),
+    SubmissionColumn.BY: Column(QT_TRANSLATE_NOOP("Columns", "登记人"), lambda r: r.submitted_by),
+}
+
+
+class DocumentTableModel(RowsModel[DocumentRow]):
+    """The register: drafts' status in orange, superseded revisions grey."""
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.ForegroundRole or not index.isValid():
+            return super().data(index, role)
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        if row.status == DocStatus.SUPERSEDED:
+            return SUPERSEDED_COLOUR
+        if row.status == DocStatus.DRAFT and index.column() == DocColumn.STATUS:
+            return DRAFT_COLOUR
+        return None
+
+    def row_of(self, document_id: int) -> int:
+        return next((n for n, r in enumerate(self.rows()) if r.id == document_id), -1)
+
+
+class DocumentsPage(Page):
     key = "documents"
     title_source = QT_TRANSLATE_NOOP("Pages", "文书")
-    description_source = QT_TRANSLATE_NOOP(
-        "Pages",
-        "整改通知书、停工建议书、报告单和月度、季度、年度报告将在这里生成、签发和报送。",
-    )
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        self.current: DocumentRow | None = None
+        self._filters()
+        self.model = DocumentTableModel(DocColumn, DOC_COLUMNS, self)
+        self.table = table_view(self.model)
+        self.table.setObjectName("documentTable")
+        self.table.horizontalHeader().setSectionsMovable(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in WIDTHS.items():
+            self.table.setColumnWidth(column, width)
+        self.submissions = RowsModel(SubmissionColumn, SUBMISSION_COLUMNS, self)
+        self.submission_table = table_view(self.submissions, stretch=SubmissionColumn.NOTE)
+        self.submission_table.setObjectName("submissionTable")
+        self.preview = DocumentPreview()
+        self.detail = QLabel()
+        self.detail.setObjectName("documentDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("documentCount")
+        self.error = ErrorLabel()
+        self._buttons()
+
+        log_box = QWidget()
+        log_layout = QVBoxLayout(log_box)
+        log_layout.setContentsMargins(0, 0, 0, 0)
+        log_layout.addWidget(QLabel(QCoreApplication.translate("DocumentsPage", "报送记录")))
+        log_layout.addWidget(self.submission_table)
+        self.side = QSplitter(Qt.Orientation.Vertical)
+        self.side.addWidget(self.preview)
+        self.side.addWidget(log_box)
+        self.side.setStretchFactor(0, 3)
+        self.side.setStretchFactor(1, 1)
+        self.side.setSizes([560, 180])
+        self.submission_table.setColumnWidth(SubmissionColumn.AT, 130)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.detail)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        filters = QHBoxLayout()
+        for label, widget in ((QCoreApplication.translate(
+            "DocumentsPage", "类别"), self.kind), (QCoreApplication.translate("DocumentsPage", "状态"), self.status),
+                              (QCoreApplication.translate("DocumentsPage", "期间"), self.period)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(widget)
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.count_label)
+        # a tool bar: on a narrow window the buttons that do not fit go behind its » button
+        actions = QToolBar()
+        actions.setObjectName("documentActions")
+        for button in (self.draft_button, self.sign_button, self.correct_button,
+                       self.submit_button, self.discard_button, self.open_button,
+                       self.history_button):
+            actions.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(Heading(self.title()))
+        layout.addLayout(filters)
+        layout.addWidget(actions)
+        layout.addWidget(self.error)
+        layout.addWidget(self.splitter, 1)
+
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())
+        state.actor_changed.connect(lambda _a: self._update_buttons())
+        self._update_buttons()
+
+    def _filters(self) -> None:
+        self.kind = QComboBox()
+        self.kind.setObjectName("documentKindFilter")
+        self.kind.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.kind.setMinimumContentsLength(10)
+        self.kind.addItem(QCoreApplication.translate("DocumentsPage", "全部类别"), None)
+        for kind in KIND_TEXT:
+            self.kind.addItem(kind_text(kind), kind)
+        self.status = QComboBox()
+        self.status.setObjectName("documentStatusFilter")
+        self.status.addItem(QCoreApplication.translate("DocumentsPage", "全部状态"), None)
+        for member in DocStatus:
+            self.status.addItem(i18n.label(member), member.value)
+        self.period = QLineEdit()
+        self.period.setObjectName("documentPeriodFilter")
+        self.period.setPlaceholderText(QCoreApplication.translate("DocumentsPage", "如 2026Q3"))
+        self.period.setMaximumWidth(110)
+        self.period.setClearButtonEnabled(True)
+        self.search = QLineEdit()
+        self.search.setObjectName("documentSearch")
+        self.search.setPlaceholderText(QCoreApplication.translate("DocumentsPage", "搜索文号或标题"))
+        self.search.setClearButtonEnabled(True)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.reload_when_shown)
+        self.search.textChanged.connect(lambda _t: self.search_timer.start())
+        self.period.editingFinished.connect(self.reload_when_shown)
+        self.kind.currentIndexChanged.connect(lambda _i: self.reload_when_shown())
+        self.status.currentIndexChanged.connect(lambda _i: self.reload_when_shown())
+
+    def _buttons(self) -> None:
+        def button(text: str, name: str, slot: Any) -> QPushButton:
+            widget = QPushButton(text)
+            widget.setObjectName(name)
+            widget.clicked.connect(lambda _checked=False: slot())
+            return widget
+
+        self.draft_button = button(QCoreApplication.translate(
+            "DocumentsPage", "生成草稿…"), "draftDocument", self.generate_draft)
+        self.sign_button = button(QCoreApplication.translate(
+            "DocumentsPage", "签发"), "signDocument", self.sign_document)
+        self.correct_button = button(QCoreApplication.translate(
+            "DocumentsPage", "更正（出具新版本）…"), "correctDocument",
+                                     self.correct_document)
+        self.submit_button = button(QCoreApplication.translate(
+            "DocumentsPage", "登记报送…"), "submitDocument", self.record_submission)
+        self.discard_button = button(QCoreApplication.translate(
+            "DocumentsPage", "删除草稿"), "discardDocument", self.discard_draft)
+        self.open_button = button(QCoreApplication.translate(
+            "DocumentsPage", "打开文件"), "openDocument", self.open_document)
+        self.history_button = button(QCoreApplication.translate(
+            "DocumentsPage", "查看历史"), "documentHistory", self.show_history)
+
+    # -- loading -----------------------------------------------------------------------------
 
     def wants(self, changes: Changes) -> bool:
         return changes.documents
+
+    def period_filter(self) -> str | None:
+        """The period typed, as stored (2026q3 → 2026Q3); None when empty. Raises ValueError."""
+        text = self.period.text().strip()
+        return parse_period(text).label if text else None
+
+    def refresh(self) -> None:
+        self.error.show_message("")
+        try:
+            period = self.period_filter()
+        except ValueError as exc:
+            self.error.show_message(str(exc))
+            return
+        keep = self.current.id if self.current is not None else None
+        rows = self.state.read(documents.register, kind=self.kind.currentData(),
+                               status=self.status.currentData(), period=period,
+                               text=self.search.text())
+        self.model.set_rows(rows)
+        self.count_label.setText(QCoreApplication.translate(
+            "DocumentsPage", "共 {n} 份").format(n=len(rows)))
+        if keep is None or not self.select(keep):
+            self._show_current()
+
+    def select(self, document_id: int) -> bool:
+        """Make this document the current row, when the filters show it."""
+        row = self.model.row_of(document_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def selected(self) -> DocumentRow | None:
+        index = self.table.currentIndex()
+        return self.model.data(index, ROW_ROLE) if index.isValid() else None
+
+    def _show_current(self) -> None:
+        doc = self.selected()
+        before, self.current = self.current, doc
+        self._update_buttons()
+        if doc is None:
+            self.detail.setText("")
+            self.submissions.set_rows([])
+            self.preview.show_message(QCoreApplication.translate("DocumentsPage", "选择一份文书，在这里预览。"))
+            return
+        self.detail.setText(self._detail_text(doc))
+        try:
+            self.submissions.set_rows(self.state.read(documents.submissions, doc.id))
+        except dialogs.USER_ERRORS as exc:
+            self.error.show_message(exc.message)
+        if before is None or before.id != doc.id or before.file_sha256 != doc.file_sha256 \
+                or self.preview.path is None:
+            self._preview(doc)
+
+    def _detail_text(self, doc: DocumentRow) -> str:
+        parts = [QCoreApplication.translate("DocumentsPage", "{kind}，第 {n} 版，{status}").format(
+            kind=kind_text(doc.kind), n=doc.revision, status=i18n.label(DocStatus(doc.status)))]
+        if doc.created_by:
+            parts.append(QCoreApplication.translate("DocumentsPage", "{who} 生成于 {at}").format(
+                who=doc.created_by, at=f"{doc.created_at:%Y-%m-%d %H:%M}" if doc.created_at else ""))
+        if doc.signed_at is not None:
+            parts.append(QCoreApplication.translate(
+                "DocumentsPage", "{who} 签发于 {at}").format(who=doc.signed_by,
+                                                        at=f"{doc.signed_at:%Y-%m-%d %H:%M}"))
+        if doc.note:
+            parts.append(QCoreApplication.translate(
+                "DocumentsPage", "更正原因：{reason}").format(reason=doc.note))
+        return "；".join(parts)
+
+    def _preview(self, doc: DocumentRow) -> None:
+        try:
+            path = documents.file_path(self.state.config.attachments_dir, doc)
+        except dialogs.USER_ERRORS as exc:
+            self.preview.show_message(QCoreApplication.translate(
+                "DocumentsPage", "无法预览该文书：{reason}").format(reason=exc.message))
+            return
+        self.preview.show_file(path)
+
+    def _update_buttons(self) -> None:
+        doc, can = self.current, self.state.can
+        status = doc.status if doc is not None else None
+        self.draft_button.setEnabled(can("document.draft"))
+        self.sign_button.setEnabled(can("document.sign") and status == DocStatus.DRAFT)
+        self.correct_button.setEnabled(can("document.draft") and status == DocStatus.SIGNED)
+        self.submit_button.setEnabled(can("document.submit") and status == DocStatus.SIGNED)
+        self.discard_button.setEnabled(can("document.draft") and status == DocStatus.DRAFT)
+        self.open_button.setEnabled(doc is not None and bool(doc.file_sha256))
+        self.history_button.setEnabled(doc is not None)
+        if not can("document.sign"):
+            self.sign_button.setToolTip(QCoreApplication.translate(
+                "DocumentsPage", "只有技术负责人可以签发文书"))
+        else:
+            self.sign_button.setToolTip("")
+
+    # -- actions (the service decides; the buttons only say what it would refuse) -------------
+
+    def generate_draft(self) -> Task | None:
+        """A periodic report of the whole agency, drafted on a worker."""
+        dialog = DraftDialog(self)
+        if not dialogs.run(dialog):
+            return None
+        kind, period = dialog.chosen()
+        return run_service(
+            self, self.state, documents.generate_draft, kind=kind, scope_type="agency",
+            scope_id=None, period=period, store_dir=self.state.config.attachments_dir,
+            work_dir=work_dir(), changes=Changes(documents=True),
+            label=QCoreApplication.translate("DocumentsPage", "正在生成文书草稿…"), on_result=self._drafted)
+
+    def _drafted(self, doc: DocumentRow) -> None:
+        self.reload()
+        if not self.select(doc.id):
+            dialogs.inform(self, QCoreApplication.translate("DocumentsPage", "草稿已生成"),
+                           QCoreApplication.translate(
+                               "DocumentsPage", "已生成“{title}”草稿；当前筛选条件下未显示。").format(title=doc.title))
+
+    def sign_document(self) -> Task | None:
+        """签发 the selected draft: the number is fixed and the document never changes again."""
+        doc = self.selected()
+        if doc is None:
+            return None
+        text = QCoreApplication.translate(
+            "DocumentsPage",
+            "签发“{title}”？\n签发后将编定文号、生成正式文件并记录签发人，文书不能再修改，只能通过更正出具新版本。",
+        ).format(title=doc.title)
+        if not dialogs.ask(self, QCoreApplication.translate("DocumentsPage", "签发文书"), text):
+            return None
+        return run_service(
+            self, self.state, documents.sign, doc.id, expected_version=doc.version,
+            store_dir=self.state.config.attachments_dir, work_dir=work_dir(),
+            changes=Changes(documents=True), label=QCoreApplication.translate(
+                "DocumentsPage", "正在签发文书…"), on_result=self._signed)
+
+    def _signed(self, doc: DocumentRow) -> None:
+        self.reload()
+        self.select(doc.id)
+        dialogs.inform(self, QCoreApplication.translate(
+            "DocumentsPage", "已签发"), QCoreApplication.translate("DocumentsPage", "“{title}”已签发，文号：{number}").format(
+            title=doc.title, number=doc.display_number))
+
+    def correct_document(self) -> Task | None:
+        """A new revision's draft of a signed document, with the reason for the correction."""
+        doc = self.selected()
+        if doc is None:
+            return None
+        dialog = CorrectDialog(doc, self)
+        if not dialogs.run(dialog):
+            return None
+        return run_service(
+            self, self.state, documents.correct, doc.id, reason=dialog.text(),
+            store_dir=self.state.config.attachments_dir, work_dir=work_dir(),
+            changes=Changes(documents=True), label=QCoreApplication.translate(
+                "DocumentsPage", "正在生成更正版本…"),
+            on_result=self._drafted)
+
+    def record_submission(self) -> bool:
+        doc = self.selected()
+        if doc is None:
+            return False
+        return dialogs.run(SubmissionDialog(self.state, doc, self))
+
+    def discard_draft(self) -> bool:
+        doc = self.selected()
+        if doc is None:
+            return False
+        if not dialogs.ask(self, QCoreApplication.translate(
+            "DocumentsPage", "删除草稿"), QCoreApplication.translate("DocumentsPage", "删除草稿“{title}”及其文件？").format(
+                title=doc.title)):
+            return False
+        try:
+            self.state.write(documents.discard_draft, doc.id, expected_version=doc.version,
+                             store_dir=self.state.config.attachments_dir,
+                             changes=Changes(documents=True))
+        except dialogs.USER_ERRORS as exc:
+            dialogs.show_error(self, exc)
+            return False
+        return True
+
+    def open_document(self) -> bool:
+        """A named copy of the stored PDF, opened in the system's viewer."""
+        doc = self.selected()
+        if doc is None:
+            return False
+        try:
+            stored = documents.file_path(self.state.config.attachments_dir, doc)
+        except dialogs.USER_ERRORS as exc:
+            dialogs.show_error(self, exc)
+            return False
+        if not stored.is_file():
+            dialogs.warn(self, QCoreApplication.translate(
+                "DocumentsPage", "文件缺失"), QCoreApplication.translate("DocumentsPage", "文书文件缺失：{path}").format(path=stored))
+            return False
+        number = number_text(doc) if doc.status != DocStatus.DRAFT else QCoreApplication.translate(
+            "DocumentsPage", "草稿")
+        try:
+            copy = named_copy(stored, f"{number} {doc.title}.pdf")
+        except OSError as exc:
+            dialogs.warn(self, QCoreApplication.translate("DocumentsPage", "无法打开文件"), str(exc))
+            return False
+        if not document_preview.open_file(copy):
+            dialogs.warn(self, QCoreApplication.translate("DocumentsPage", "无法打开文件"),
+                         QCoreApplication.translate(
+                             "DocumentsPage", "没有可打开 PDF 的程序。文件已复制到：{path}").format(path=copy))
+            return False
+        return True
+
+    def show_history(self) -> None:
+        doc = self.selected()
+        if doc is not None:
+            show_history(self, self.state, "documents", doc.id,
+                         title=QCoreApplication.translate(
+                             "DocumentsPage", "文书历史：{title}").format(title=doc.title))
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue("header", self.table.horizontalHeader().saveState())
+        settings.setValue("submissions/header",
+                          self.submission_table.horizontalHeader().saveState())
+        settings.setValue("splitter", self.splitter.saveState())
+        settings.setValue("side", self.side.saveState())
+
+    def restore_state(self, settings: QSettings) -> None:
+        for key, table in (("header", self.table), ("submissions/header", self.submission_table)):
+            saved = settings.value(key)
+            if saved is not None:
+                table.horizontalHeader().restoreState(saved)
+        for key, splitter in (("splitter", self.splitter), ("side", self.side)):
+            saved = settings.value(key)
+            if saved is not None:
+                splitter.restoreState(saved)
+        self.table.horizontalHeader().setSectionsMovable(True)

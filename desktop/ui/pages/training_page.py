@@ -273,8 +273,8 @@ class TrainingPage(Page):
         self.half_table.activated.connect(lambda _i: self.edit_plan())
         QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.session_table,
                   self.delete_session, context=Qt.ShortcutContext.WidgetShortcut)
-        set_widths(self.session_table, (90, 220, 230, 70, 70, 150, 80, 50))
-        set_widths(self.half_table, (100, 200, 110, 95, 120, 130, 60, 60, 60))
+        set_widths(self.session_table, (90, 200, 200, 64, 64, 130, 70, 44))
+        set_widths(self.half_table, (100, 200, 110, 95, 120, 130, 72, 72, 72))
         set_widths(self.assist_table, (90, 220, 120, 220))
         set_widths(self.drill_table, (90, 220, 140, 70, 140, 80))
 
@@ -308,9 +308,8 @@ class TrainingPage(Page):
             caption.setBuddy(widget)
             bar.addWidget(caption)
             bar.addWidget(widget)
-        bar.addWidget(self.search)
+        bar.addWidget(self.search, 1)
         bar.addWidget(self.centralized)
-        bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addLayout(bar)
