@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models import ArchiveItem, Attachment, DestructionRequest, Organisation, Project, User
 from desktop.models.enums import ArchiveStatus as A
-from desktop.reports.archive_docs import (
-    CatalogueData,
-    CatalogueLine,
-    DestructionFormData,
-    DestructionLine,
-)
-from desktop.reports.data import AgencyInfo, DocMeta
 from desktop.services import agency, audit, permissions, rules
 from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, now
 from desktop.services.projects import check_version, insurer_of
 from desktop.services.projects import load as load_project
+
+if TYPE_CHECKING:  # the report dataclasses load ReportLab: imported where PDFs are made
+    from desktop.reports.archive_docs import CatalogueData, DestructionFormData
+    from desktop.reports.data import DocMeta
 
 MIN_RETENTION_YEARS = 5  # N-15: at least five years after completion; a setting may only add
 MEDIA = {"paper": "纸质", "electronic": "电子"}
@@ -426,6 +424,8 @@ def record_destruction(session: Session, actor: Actor, *, item_ids: list[int],
 
 
 def _meta(session: Session, title: str, number: str, day: dt.date | None, draft: bool) -> DocMeta:
+    from desktop.reports.data import AgencyInfo, DocMeta
+
     profile = agency.agency_profile(session)
     info = (AgencyInfo(profile.name, profile.short_name, profile.address, profile.phone)
             if profile else AgencyInfo("（未填写机构信息）"))
@@ -435,6 +435,8 @@ def _meta(session: Session, title: str, number: str, day: dt.date | None, draft:
 def catalogue_data(session: Session, project_id: int, *, number: str = "",
                    date: dt.date | None = None, draft: bool = False) -> CatalogueData:
     """The 档案目录 of one project for reports.archive_docs.build_archive_catalogue."""
+    from desktop.reports.archive_docs import CatalogueData, CatalogueLine
+
     project = load_project(session, project_id)
     rows = list_items(session, project_id=project_id)
     lines = tuple(CatalogueLine(n, r.title, r.doc_type, r.medium_label, r.pages, r.box, r.shelf,
@@ -447,6 +449,8 @@ def catalogue_data(session: Session, project_id: int, *, number: str = "",
 def destruction_form_data(session: Session, request_id: int, *, number: str = "",
                           date: dt.date | None = None, draft: bool = False) -> DestructionFormData:
     """The 档案销毁审批表 for reports.archive_docs.build_destruction_form."""
+    from desktop.reports.archive_docs import DestructionFormData, DestructionLine
+
     req = _load_request(session, request_id)
     row = _request_row(session, req)
     items = _rows(session, list(session.execute(select(ArchiveItem).where(

@@ -213,6 +213,11 @@ class HazardPage(QWidget):
         self.error = ErrorLabel()
         self._layout()
         state.changed.connect(self.on_changed)
+        # another user signed in: the steps and edits offered depend on the role
+        state.actor_changed.connect(self._actor_changed)
+        self.reload()
+
+    def _actor_changed(self, _actor: object) -> None:
         self.reload()
 
     def _layout(self) -> None:

@@ -170,6 +170,8 @@ class MainWindow(QMainWindow):
         return self.page("hazards")
 
     def new_hazard(self) -> None:
+        if not self._may("hazard.record"):
+            return
         if any(p.key == "hazards" for p in self.pages):
             self.page("hazards").new_hazard()  # type: ignore[attr-defined]
 
@@ -192,13 +194,25 @@ class MainWindow(QMainWindow):
             QCoreApplication.translate("MainWindow", "新建检查(&I)…"), self.new_inspection, "Ctrl+Shift+I")
         file_menu.insertActions(file_menu.actions()[0], [self.new_project_action, self.new_inspection_action])
 
+    def _may(self, action: str) -> bool:
+        """Say so at once when the user's role cannot do this (the service would refuse on save)."""
+        if self.state.can(action):
+            return True
+        dialogs.warn(self, QCoreApplication.translate("MainWindow", "无权操作"),
+                     QCoreApplication.translate("MainWindow", "您的角色无权进行此操作。"))
+        return False
+
     def new_project(self) -> None:
+        if not self._may("project.edit"):
+            return
         if any(p.key == "projects" for p in self.pages):
             self.show_page("projects")
             self.page("projects").new_project()  # type: ignore[attr-defined]
 
     def new_inspection(self) -> None:
         """For the project on screen, if any; else the dialog asks which project."""
+        if not self._may("inspection.edit"):
+            return
         if any(p.key == "inspections" for p in self.pages):
             project_id = getattr(self.current_page(), "open_project_id", None)
             self.page("inspections").new_inspection(project_id)  # type: ignore[attr-defined]

@@ -3179,6 +3179,14 @@ Choose No to go back without saving.</translation>
         <translation>New &amp;inspection…</translation>
     </message>
     <message>
+        <source>无权操作</source>
+        <translation>Not allowed</translation>
+    </message>
+    <message>
+        <source>您的角色无权进行此操作。</source>
+        <translation>Your role does not allow this.</translation>
+    </message>
+    <message>
         <source>&lt;h3&gt;{title}&lt;/h3&gt;&lt;p&gt;版本 {version}&lt;/p&gt;&lt;p&gt;为安责险事故预防服务风控机构设计：项目、隐患闭环、检查、培训演练、档案与文书。&lt;/p&gt;&lt;p&gt;数据库：{database}&lt;/p&gt;&lt;p&gt;界面基于 Qt {qt}（PySide6 {pyside}）；内置字体文泉驿微米黑（Apache-2.0）。&lt;/p&gt;</source>
         <translation>&lt;h3&gt;{title}&lt;/h3&gt;&lt;p&gt;Version {version}&lt;/p&gt;&lt;p&gt;For risk-control agencies providing accident-prevention services under construction safety-liability insurance: projects, hazards to closure, inspections, training and drills, archives and documents.&lt;/p&gt;&lt;p&gt;Database: {database}&lt;/p&gt;&lt;p&gt;Built on Qt {qt} (PySide6 {pyside}); bundled font WenQuanYi Micro Hei (Apache-2.0).&lt;/p&gt;</translation>
     </message>
@@ -3287,10 +3295,6 @@ Verify it now?</translation>
     <message>
         <source>档案</source>
         <translation>Archive</translation>
-    </message>
-    <message>
-        <source>此功能的数据服务正在建设</source>
-        <translation>The data service for this feature is being built</translation>
     </message>
     <message>
         <source>工作台</source>

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel
 from desktop.services.context import Changes
 from desktop.ui.app_state import WINDOW_STATE_FILE, AppState
 from desktop.ui.main_window import MainWindow
-from desktop.ui.pages import PAGES, PendingServicePage
+from desktop.ui.pages import PAGES
 
 TITLES = ["工作台", "项目", "隐患台账", "检查记录", "培训与演练", "档案", "文书", "合规自查", "设置"]
 
@@ -79,15 +79,6 @@ def test_status_bar_shows_user_and_database(window, state):
         assert "…" in database
     else:
         assert database == f"数据库：{path}"
-
-
-def test_pending_pages_say_their_service_is_being_built(window):
-    pending = [p for p in window.pages if isinstance(p, PendingServicePage)]
-    assert [p.key for p in pending] == ["projects", "inspections", "training", "archive",
-                                        "documents"]
-    for page in pending:
-        assert page.empty.title_label.text() == "此功能的数据服务正在建设"
-        assert page.empty.text_label.text()
 
 
 def test_dashboard_shows_the_agency_and_the_user(window):
@@ -194,3 +185,15 @@ def test_long_database_paths_are_shortened_in_the_middle():
     long = "/home/" + "很长的目录名/" * 20 + "riskdesk.sqlite3"
     short = shorten(long)
     assert len(short) == 60 and short.startswith("/home/") and short.endswith("riskdesk.sqlite3")
+
+
+def test_new_actions_refuse_a_reviewer_at_once(qtbot, window, state, users, dialog_log):
+    state.set_actor(users["reviewer"])
+    for action in (window.new_project_action, window.new_inspection_action):
+        action.trigger()
+    window.new_hazard()
+    assert dialog_log.texts("warn") == ["您的角色无权进行此操作。"] * 3
+    assert not window.page("projects").new_button.isEnabled()
+    assert not window.page("inspections").new_button.isEnabled()
+    state.set_actor(users["clerk"])
+    assert window.page("projects").new_button.isEnabled()

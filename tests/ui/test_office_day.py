@@ -85,7 +85,9 @@ def window(qtbot, db, config, users, agency_profile):
 
 
 def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
-    assert button.isVisible() and button.isEnabled(), button.text()
+    # a button just added to a shown layout appears once the event loop has run
+    qtbot.waitUntil(button.isVisible, timeout=2000)
+    assert button.isEnabled(), button.text()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from desktop.ui.pages.archive_page import ArchivePage
-from desktop.ui.pages.base import Page, PendingServicePage
+from desktop.ui.pages.base import Page
 from desktop.ui.pages.compliance_page import CompliancePage
 from desktop.ui.pages.dashboard_page import DashboardPage
 from desktop.ui.pages.documents_page import DocumentsPage
@@ -18,4 +18,4 @@ PAGES: tuple[type[Page], ...] = (
     DocumentsPage, CompliancePage, SettingsPage,
 )
 
-__all__ = ["PAGES", "Page", "PendingServicePage"]
+__all__ = ["PAGES", "Page"]

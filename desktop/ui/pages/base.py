@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from PySide6.QtCore import QCoreApplication, QSettings, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop.services.context import Changes
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
-from desktop.ui.widgets import EmptyState, Heading
+
 
 
 class Page(QWidget):
@@ -78,19 +78,3 @@ class Page(QWidget):
 
     def restore_state(self, settings: QSettings) -> None:
         """Restore what `save_state` stored."""
-
-
-class PendingServicePage(Page):
-    """A page whose data service is not written yet: its title and a clear notice."""
-
-    description_source: ClassVar[str] = ""
-
-    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(state, parent)
-        self.empty = EmptyState(
-            QCoreApplication.translate("Pages", "此功能的数据服务正在建设"),
-            QCoreApplication.translate("Pages", self.description_source),
-        )
-        layout = QVBoxLayout(self)
-        layout.addWidget(Heading(self.title()))
-        layout.addWidget(self.empty, 1)

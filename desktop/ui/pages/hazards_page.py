@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import HazardStatus
-from desktop.services import register, register_export
+from desktop.services import register
 from desktop.services.context import Changes
 from desktop.services.register import RegisterFilter, RegisterRow
 from desktop.ui import dialogs, i18n
@@ -495,6 +495,9 @@ class HazardsPage(Page):
         if not path:
             return None
         ids, caption = self.shown if self.shown is not None else (None, "")
+        # imported on first export: it loads ReportLab and openpyxl (~0.5 s of start-up)
+        from desktop.services import register_export
+
         return run_service(
             self, self.state, register_export.export_view, self.table.filter, write=False,
             actor=self.state.actor, path=path, ids=ids, caption=caption,
@@ -502,7 +505,7 @@ class HazardsPage(Page):
             label=QCoreApplication.translate("HazardsPage", "正在导出隐患台账…"),
             on_result=self._exported)
 
-    def _exported(self, result: register_export.ExportResult) -> None:
+    def _exported(self, result) -> None:  # type: ignore[no-untyped-def] - register_export.ExportResult
         text = QCoreApplication.translate("HazardsPage", "已导出 {n} 条隐患到：\n{path}")
         dialogs.inform(self, QCoreApplication.translate("HazardsPage", "导出完成"),
                        text.format(n=f"{result.rows:,}", path=result.path))

@@ -106,6 +106,7 @@ class InspectionsPage(Page):
         self.unconfirmed = QCheckBox(QCoreApplication.translate("InspectionsPage", "只看未双方确认"))
         self.new_button = QPushButton(QCoreApplication.translate("InspectionsPage", "新建检查(&N)…"))
         self.new_button.setEnabled(state.can("inspection.edit"))
+        state.actor_changed.connect(self._actor_changed)
         self.new_button.clicked.connect(lambda: self.new_inspection())
         self.count_label = QLabel()
         self.count_label.setObjectName("inspectionCount")
@@ -136,6 +137,9 @@ class InspectionsPage(Page):
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
 
+
+    def _actor_changed(self, _actor: object) -> None:
+        self.new_button.setEnabled(self.state.can("inspection.edit"))
     def _make_table(self) -> QTableView:
         self.model: LazyTableModel = LazyTableModel(
             InspectionColumn, INSPECTION_COLUMNS, on_sort=self._sort,

@@ -135,6 +135,7 @@ class ProjectsPage(Page):
         self.error = ErrorLabel()
         self.new_button = QPushButton(QCoreApplication.translate("ProjectsPage", "新建项目(&N)…"))
         self.new_button.setEnabled(state.can("project.edit"))
+        state.actor_changed.connect(self._actor_changed)
         self.new_button.clicked.connect(self.new_project)
         self._typing = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._typing.timeout.connect(self.reload)
@@ -150,6 +151,9 @@ class ProjectsPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
 
+
+    def _actor_changed(self, _actor: object) -> None:
+        self.new_button.setEnabled(self.state.can("project.edit"))
     def _list_view(self) -> QWidget:
         view = QWidget()
         head = QHBoxLayout()
