@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import logging
@@ -93,6 +94,17 @@ def human_size(size: int) -> str:
     return ""
 
 
+def _write_failure(target: Path, exc: OSError) -> ServiceError:
+    """A failed write said in words: where, and why (full disk, no permission, …)."""
+    if exc.errno == errno.ENOSPC:
+        why = "磁盘空间已满"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "目标位置没有写入权限或为只读"
+    else:
+        why = exc.strerror or str(exc)
+    return ServiceError(f"无法写入 {target}：{why}。未留下不完整的文件，数据未受影响。")
+
+
 class StreamingZip:
     """A zip written to a hidden temporary name beside `target`, renamed only when complete.
 
@@ -150,10 +162,15 @@ class StreamingZip:
                 self._fh.close()
                 os.replace(self._tmp, self.target)
                 return
+        except OSError as failure:
+            self._discard()
+            raise _write_failure(self.target, failure) from failure
         except BaseException:
             self._discard()
             raise
         self._discard()
+        if isinstance(exc, OSError):  # e.g. the disk filled up while a file was added
+            raise _write_failure(self.target, exc) from exc
 
     def _discard(self) -> None:
         try:

@@ -182,9 +182,12 @@ def read(path: Path | str, *, kind: str, sheet: str | None = None) -> xn.Table:
         raise ValidationError({"kind": f"导入类型须为 {'、'.join(FIELDS)}"})
     words = [s for f in FIELDS[kind] for s in f.synonyms]
     try:
-        return xn.read_table(path, words=words, sheet=sheet)
+        table = xn.read_table(path, words=words, sheet=sheet)
     except xn.CellError as exc:
         raise ValidationError({"file": str(exc)}) from None
+    if not table.rows:
+        raise ValidationError({"file": f"工作表“{table.sheet}”在表头之下没有数据行，没有可导入的内容"})
+    return table
 
 
 def _setting_key(source: str) -> str:

@@ -127,7 +127,10 @@ def parse_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         raise CellError("此处应为数字")
     if isinstance(value, (int, float, Decimal)):
-        return Decimal(str(value))
+        number = Decimal(str(value))
+        if not number.is_finite():
+            raise CellError(f"“{_scalar_text(value)}”不是有限的数字")
+        return number
     raw = ident(value).replace(",", "").replace("，", "")
     raw = raw.lstrip("¥￥").removesuffix("元")
     if not raw:

@@ -234,3 +234,24 @@ def test_scheduled_backups_and_rotation(db, config, seeded):
     config.set("backup_interval_hours", 0)
     assert not backup.due(config, start + dt.timedelta(days=30))
     assert backup.verify_backup(config.backup_dir / kept[-1])["attachments"] == 1
+
+
+def test_a_full_disk_during_backup_leaves_nothing_and_says_so(db, config, seeded, tmp_path, monkeypatch):
+    import errno
+
+    real_write = backup.StreamingZip.add_file
+    calls = []
+
+    def filling_up(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(backup.StreamingZip, "add_file", filling_up)
+    target = tmp_path / "out" / "full.zip"
+    with pytest.raises(ServiceError) as info:
+        backup.backup(db, config, target)
+    assert "磁盘空间已满" in info.value.message and str(target) in info.value.message
+    assert not target.exists()
+    assert list(target.parent.iterdir()) == []  # no hidden .part file either

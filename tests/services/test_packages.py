@@ -264,3 +264,26 @@ def test_signing_key_file_and_profile(db, admin, tmp_path):
         s.execute(select(AgencyProfile)).scalar_one().signing_public_key = first.public_key
     with db.session() as s, pytest.raises(ServiceError, match="不一致"):
         signing.setup_key(s, data_dir=folder)
+
+
+def test_a_full_disk_during_export_leaves_nothing_and_says_so(db, admin, config, world, tmp_path, monkeypatch):
+    import errno
+
+    from desktop.services import backup
+    from desktop.services.context import ServiceError
+
+    p, _, _ = world
+    folder = tmp_path / "out"
+    folder.mkdir()
+
+    def full(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backup.StreamingZip, "add_file", full)
+    monkeypatch.setattr(backup.StreamingZip, "add_bytes", full)
+    with pytest.raises(ServiceError) as info:
+        export(db, config, admin, p, folder / "pkg.zip")
+    assert "磁盘空间已满" in info.value.message
+    assert list(folder.iterdir()) == []
+    with db.read() as s:
+        assert s.execute(select(AuditEntry).where(AuditEntry.action == "export")).first() is None
