@@ -24,6 +24,7 @@ from desktop.services.periods import half_of
 from desktop.services.register import RegisterFilter
 from desktop.ui import dialogs, i18n, tasks
 from desktop.ui.app_state import AppState
+from desktop.ui.fee_ledger import FeeLedger
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.inspection_dialog import InspectionDialog
 from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, LazyTableModel, display
@@ -514,6 +515,7 @@ class ProjectPage(QWidget):
                                        ArchiveColumn.MEDIUM: 60, ArchiveColumn.PAGES: 60,
                                        ArchiveColumn.PLACE: 130, ArchiveColumn.FILED: 100,
                                        ArchiveColumn.UNTIL: 100})
+        self.fees = FeeLedger(state)  # N-17: the prevention-fee ledger of the project's policy
         self.tabs = QTabWidget()
         self.tabs.setObjectName("projectTabs")
         for widget, text in (
@@ -524,7 +526,8 @@ class ProjectPage(QWidget):
                 (self.hazards, QT_TRANSLATE_NOOP("ProjectPage", "隐患")),
                 (self.training, QT_TRANSLATE_NOOP("ProjectPage", "培训与演练")),
                 (self.documents, QT_TRANSLATE_NOOP("ProjectPage", "文书")),
-                (self.archive, QT_TRANSLATE_NOOP("ProjectPage", "档案"))):
+                (self.archive, QT_TRANSLATE_NOOP("ProjectPage", "档案")),
+                (self.fees, QT_TRANSLATE_NOOP("ProjectPage", "预防费用"))):
             self.tabs.addTab(widget, QCoreApplication.translate("ProjectPage", text))
         self._stale: set[int] = set()
         self.tabs.currentChanged.connect(self._load_tab)

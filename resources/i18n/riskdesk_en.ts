@@ -964,6 +964,38 @@ After the restore the program closes; please reopen it.</translation>
         <translation>Date</translation>
     </message>
     <message>
+        <source>服务类别</source>
+        <translation>Service type</translation>
+    </message>
+    <message>
+        <source>摘要</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>金额（元）</source>
+        <translation>Amount (CNY)</translation>
+    </message>
+    <message>
+        <source>余额（元）</source>
+        <translation>Balance (CNY)</translation>
+    </message>
+    <message>
+        <source>已提供（次）</source>
+        <translation>Delivered</translation>
+    </message>
+    <message>
+        <source>已列支（笔）</source>
+        <translation>Booked</translation>
+    </message>
+    <message>
+        <source>支出（元）</source>
+        <translation>Spent (CNY)</translation>
+    </message>
+    <message>
+        <source>列支情况</source>
+        <translation>Booking</translation>
+    </message>
+    <message>
         <source>协助方式</source>
         <translation>Help given</translation>
     </message>
@@ -1107,6 +1139,70 @@ After the restore the program closes; please reopen it.</translation>
         <source>删除时间</source>
         <translation>Deleted</translation>
     </message>
+    <message>
+        <source>收到日期</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>投诉人</source>
+        <translation>Complainant</translation>
+    </message>
+    <message>
+        <source>渠道</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <source>投诉内容</source>
+        <translation>Complaint</translation>
+    </message>
+    <message>
+        <source>需核实</source>
+        <translation>Needs checking</translation>
+    </message>
+    <message>
+        <source>答复期限</source>
+        <translation>Reply due</translation>
+    </message>
+    <message>
+        <source>答复日期</source>
+        <translation>Replied</translation>
+    </message>
+    <message>
+        <source>经过与情况</source>
+        <translation>What happened</translation>
+    </message>
+    <message>
+        <source>发现单位</source>
+        <translation>Found by</translation>
+    </message>
+    <message>
+        <source>死亡</source>
+        <translation>Deaths</translation>
+    </message>
+    <message>
+        <source>重伤</source>
+        <translation>Serious injuries</translation>
+    </message>
+    <message>
+        <source>评价单位类型</source>
+        <translation>Evaluator type</translation>
+    </message>
+    <message>
+        <source>评价单位</source>
+        <translation>Evaluator</translation>
+    </message>
+    <message>
+        <source>评价期间</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>评价结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>认可</source>
+        <translation>Recognised</translation>
+    </message>
 </context>
 <context>
     <name>CompliancePage</name>
@@ -1249,6 +1345,22 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>范围(&amp;S)</source>
         <translation>&amp;Scope</translation>
+    </message>
+    <message>
+        <source>问题清单</source>
+        <translation>Gaps</translation>
+    </message>
+    <message>
+        <source>投诉</source>
+        <translation>Complaints</translation>
+    </message>
+    <message>
+        <source>事故与漏判</source>
+        <translation>Incidents and missed hazards</translation>
+    </message>
+    <message>
+        <source>评价</source>
+        <translation>Evaluations</translation>
     </message>
     <message>
         <source>请选择{scope}。</source>
@@ -1819,6 +1931,149 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>文书历史：{title}</source>
         <translation>Document history: {title}</translation>
+    </message>
+</context>
+<context>
+    <name>FeeLedger</name>
+    <message>
+        <source>预算（预防费用拨付）</source>
+        <translation>Budget (prevention fee allocated)</translation>
+    </message>
+    <message>
+        <source>服务支出</source>
+        <translation>Service expense</translation>
+    </message>
+    <message>
+        <source>调整</source>
+        <translation>Adjustment</translation>
+    </message>
+    <message>
+        <source>风险辨识与隐患排查</source>
+        <translation>Risk identification and hazard inspection</translation>
+    </message>
+    <message>
+        <source>安全教育培训</source>
+        <translation>Safety training</translation>
+    </message>
+    <message>
+        <source>应急演练</source>
+        <translation>Emergency drill</translation>
+    </message>
+    <message>
+        <source>应急预案编制</source>
+        <translation>Emergency plan preparation</translation>
+    </message>
+    <message>
+        <source>服务成果与报告</source>
+        <translation>Service results and reports</translation>
+    </message>
+    <message>
+        <source>技术咨询</source>
+        <translation>Technical consulting</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <source>{n} 次未列支</source>
+        <translation>{n} not booked</translation>
+    </message>
+    <message>
+        <source>已列支</source>
+        <translation>Booked</translation>
+    </message>
+    <message>
+        <source>登记预防费用</source>
+        <translation>Record prevention fee</translation>
+    </message>
+    <message>
+        <source>元，如 3000 或 3,000.00；调整可为负数</source>
+        <translation>CNY, e.g. 3000 or 3,000.00; an adjustment may be negative</translation>
+    </message>
+    <message>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>服务类别</source>
+        <translation>Service type</translation>
+    </message>
+    <message>
+        <source>金额（元）</source>
+        <translation>Amount (CNY)</translation>
+    </message>
+    <message>
+        <source>摘要</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>作废台账记录</source>
+        <translation>Void ledger entry</translation>
+    </message>
+    <message>
+        <source>{date}&#x3000;{kind}&#x3000;{amount} 元&#x3000;{text}</source>
+        <translation>{date}  {kind}  CNY {amount}  {text}</translation>
+    </message>
+    <message>
+        <source>记录</source>
+        <translation>Entry</translation>
+    </message>
+    <message>
+        <source>作废原因</source>
+        <translation>Reason for voiding</translation>
+    </message>
+    <message>
+        <source>保单(&amp;P)</source>
+        <translation>&amp;Policy</translation>
+    </message>
+    <message>
+        <source>按保单开立预算(&amp;B)</source>
+        <translation>Open &amp;budget from policy</translation>
+    </message>
+    <message>
+        <source>登记费用(&amp;A)…</source>
+        <translation>&amp;Add entry…</translation>
+    </message>
+    <message>
+        <source>作废(&amp;V)…</source>
+        <translation>&amp;Void…</translation>
+    </message>
+    <message>
+        <source>服务提供与列支</source>
+        <translation>Services delivered and booked</translation>
+    </message>
+    <message>
+        <source>该项目尚未登记安责险保单，无法建立预防费用台账（N-17）。</source>
+        <translation>No safety liability insurance policy is recorded for this project, so there is no prevention-fee ledger (N-17).</translation>
+    </message>
+    <message>
+        <source>保单 {no}（{insurer}，{period}）：预算 {budget} 元，调整 {adjust} 元，服务支出 {spent} 元，余额 {balance} 元</source>
+        <translation>Policy {no} ({insurer}, {period}): budget CNY {budget}, adjustments CNY {adjust}, services CNY {spent}, balance CNY {balance}</translation>
+    </message>
+    <message>
+        <source>已超支 {amount} 元：预防费用应专款专用、据实列支，请核对。</source>
+        <translation>Overspent by CNY {amount}: prevention fees must be spent only on prevention and as actually incurred. Please check.</translation>
+    </message>
+    <message>
+        <source>尚未登记预算。</source>
+        <translation>No budget recorded yet.</translation>
+    </message>
+    <message>
+        <source>登记的预算与保单约定的预防费用 {fee} 元不一致。</source>
+        <translation>The budget recorded differs from the prevention fee of CNY {fee} stated in the policy.</translation>
+    </message>
+    <message>
+        <source>有 {n} 次已提供的服务尚未列支。</source>
+        <translation>{n} service(s) delivered but not yet booked.</translation>
+    </message>
+    <message>
+        <source>台账中还没有记录。</source>
+        <translation>The ledger has no entries yet.</translation>
     </message>
 </context>
 <context>
@@ -3944,6 +4199,10 @@ Factors: {factors}</translation>
         <translation>Archive</translation>
     </message>
     <message>
+        <source>预防费用</source>
+        <translation>Prevention fees</translation>
+    </message>
+    <message>
         <source>登记隐患(&amp;H)…</source>
         <translation>Record &amp;hazard…</translation>
     </message>
@@ -4005,6 +4264,213 @@ Factors: {factors}</translation>
     <message>
         <source>全部主管部门</source>
         <translation>All authorities</translation>
+    </message>
+</context>
+<context>
+    <name>QualityPanels</name>
+    <message>
+        <source>承保机构</source>
+        <translation>Insurer</translation>
+    </message>
+    <message>
+        <source>建设主管部门</source>
+        <translation>Construction authority</translation>
+    </message>
+    <message>
+        <source>逾期答复</source>
+        <translation>Replied late</translation>
+    </message>
+    <message>
+        <source>已答复</source>
+        <translation>Replied</translation>
+    </message>
+    <message>
+        <source>已逾期 {n} 天</source>
+        <translation>Overdue by {n} days</translation>
+    </message>
+    <message>
+        <source>待答复</source>
+        <translation>Awaiting reply</translation>
+    </message>
+    <message>
+        <source>登记投诉</source>
+        <translation>Record complaint</translation>
+    </message>
+    <message>
+        <source>（不涉及具体项目）</source>
+        <translation>(no particular project)</translation>
+    </message>
+    <message>
+        <source>如 电话、信函、12345 转办</source>
+        <translation>e.g. phone, letter, 12345 hotline referral</translation>
+    </message>
+    <message>
+        <source>需核实情况（答复期限 30 个工作日）</source>
+        <translation>Facts need checking (reply due in 30 working days)</translation>
+    </message>
+    <message>
+        <source>收到日期</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>项目</source>
+        <translation>Project</translation>
+    </message>
+    <message>
+        <source>投诉人</source>
+        <translation>Complainant</translation>
+    </message>
+    <message>
+        <source>渠道</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <source>投诉内容</source>
+        <translation>Complaint</translation>
+    </message>
+    <message>
+        <source>答复期限</source>
+        <translation>Reply due</translation>
+    </message>
+    <message>
+        <source>答复投诉</source>
+        <translation>Reply to complaint</translation>
+    </message>
+    <message>
+        <source>答复日期</source>
+        <translation>Replied on</translation>
+    </message>
+    <message>
+        <source>答复内容</source>
+        <translation>Reply</translation>
+    </message>
+    <message>
+        <source>仅显示未答复(&amp;U)</source>
+        <translation>&amp;Unanswered only</translation>
+    </message>
+    <message>
+        <source>登记投诉(&amp;R)…</source>
+        <translation>&amp;Record complaint…</translation>
+    </message>
+    <message>
+        <source>答复(&amp;Y)…</source>
+        <translation>Repl&amp;y…</translation>
+    </message>
+    <message>
+        <source>改为需核实</source>
+        <translation>Mark as needing checking</translation>
+    </message>
+    <message>
+        <source>共 {n} 件，未答复 {open} 件，其中已逾期 {late} 件</source>
+        <translation>{n} in all, {open} unanswered, {late} of them overdue</translation>
+    </message>
+    <message>
+        <source>没有投诉记录。</source>
+        <translation>No complaints recorded.</translation>
+    </message>
+    <message>
+        <source>改为无需核实</source>
+        <translation>Mark as not needing checking</translation>
+    </message>
+    <message>
+        <source>登记事故或漏判</source>
+        <translation>Record incident or missed hazard</translation>
+    </message>
+    <message>
+        <source>漏判时必填，如 属地建设主管部门</source>
+        <translation>Required for a missed hazard, e.g. the local construction authority</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>发生或发现日期</source>
+        <translation>Date occurred or found</translation>
+    </message>
+    <message>
+        <source>经过与情况</source>
+        <translation>What happened</translation>
+    </message>
+    <message>
+        <source>发现单位</source>
+        <translation>Found by</translation>
+    </message>
+    <message>
+        <source>死亡人数</source>
+        <translation>Deaths</translation>
+    </message>
+    <message>
+        <source>重伤人数</source>
+        <translation>Serious injuries</translation>
+    </message>
+    <message>
+        <source>请选择项目</source>
+        <translation>Please choose a project</translation>
+    </message>
+    <message>
+        <source>登记事故或漏判(&amp;I)…</source>
+        <translation>Record &amp;incident or missed hazard…</translation>
+    </message>
+    <message>
+        <source>共 {n} 起（C-8：服务期间的事故与漏判重大隐患）</source>
+        <translation>{n} in all (C-8: accidents during service and missed major hazards)</translation>
+    </message>
+    <message>
+        <source>没有事故或漏判记录。</source>
+        <translation>No incidents or missed hazards recorded.</translation>
+    </message>
+    <message>
+        <source>登记收到的评价</source>
+        <translation>Record evaluation received</translation>
+    </message>
+    <message>
+        <source>如 2026H1、2026Q2、2026</source>
+        <translation>e.g. 2026H1, 2026Q2, 2026</translation>
+    </message>
+    <message>
+        <source>如 优秀、合格、第 2 名</source>
+        <translation>e.g. excellent, satisfactory, ranked 2nd</translation>
+    </message>
+    <message>
+        <source>评价认可本机构的服务</source>
+        <translation>The evaluation recognises our service</translation>
+    </message>
+    <message>
+        <source>评价单位类型</source>
+        <translation>Evaluator type</translation>
+    </message>
+    <message>
+        <source>评价单位</source>
+        <translation>Evaluator</translation>
+    </message>
+    <message>
+        <source>评价期间</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>评价结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>（未指定）</source>
+        <translation>(not specified)</translation>
+    </message>
+    <message>
+        <source>登记评价(&amp;E)…</source>
+        <translation>Record &amp;evaluation…</translation>
+    </message>
+    <message>
+        <source>共 {n} 份，其中不认可 {bad} 份</source>
+        <translation>{n} in all, {bad} not recognising our service</translation>
+    </message>
+    <message>
+        <source>尚未登记承保机构或建设主管部门的评价。</source>
+        <translation>No evaluations from insurers or authorities recorded yet.</translation>
     </message>
 </context>
 <context>

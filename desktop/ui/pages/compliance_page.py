@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QSplitter, QTreeView, QVBoxLayout, QWidget,
+    QSplitter, QTabWidget, QTreeView, QVBoxLayout, QWidget,
 )
 
 from desktop.services import compliance, compliance_view
@@ -25,6 +25,7 @@ from desktop.ui.checklist_models import (
 from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.base import Page
 from desktop.ui.project_dialog import plain_table
+from desktop.ui.quality_panels import ComplaintsPanel, EvaluationsPanel, IncidentsPanel
 from desktop.ui.tasks import run_service
 from desktop.ui.training_dialogs import RecordDialog, button, compact, text_box
 from desktop.ui.widgets import ErrorLabel, Heading
@@ -203,7 +204,7 @@ class CompliancePage(Page):
         caption_row.addWidget(self.late_only)
         box.addLayout(caption_row)
         box.addWidget(self.gap_table, 1)
-        for widget in (self.tree, self.detail, gaps):
+        for widget in (self.tree, self.detail, self._quality_tabs(gaps)):
             self.splitter.addWidget(widget)
         self.splitter.setSizes([400, 70, 220])
         layout = QVBoxLayout(self)
@@ -212,6 +213,22 @@ class CompliancePage(Page):
         layout.addWidget(self.summary)
         layout.addWidget(self.error)
         layout.addWidget(self.splitter, 1)
+
+    def _quality_tabs(self, gaps: QWidget) -> QTabWidget:
+        """The gaps beside the complaints (C-7d), incidents (C-8) and evaluations (C-7e/f)
+        the checklist counts; recording one of them evaluates the checklist again."""
+        self.complaints = ComplaintsPanel(self.state)
+        self.incidents = IncidentsPanel(self.state)
+        self.evaluations = EvaluationsPanel(self.state)
+        self.quality_tabs = QTabWidget()
+        self.quality_tabs.setObjectName("complianceTabs")
+        self.quality_tabs.addTab(gaps, QCoreApplication.translate("CompliancePage", "问题清单"))
+        self.quality_tabs.addTab(self.complaints, QCoreApplication.translate("CompliancePage", "投诉"))
+        self.quality_tabs.addTab(self.incidents, QCoreApplication.translate("CompliancePage", "事故与漏判"))
+        self.quality_tabs.addTab(self.evaluations, QCoreApplication.translate("CompliancePage", "评价"))
+        for panel in (self.complaints, self.incidents, self.evaluations):
+            panel.recorded.connect(self.evaluate)
+        return self.quality_tabs
 
     def _enable(self) -> None:
         have = self.result is not None
