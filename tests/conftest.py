@@ -27,6 +27,22 @@ _cheap_password_hashing()
 
 
 PG_URL = os.environ.get("RISKDESK_TEST_PG_URL", "")
+
+
+def _settle_workers() -> None:
+    """Let GUI workers still running on this test's database finish, and deliver their
+    results, before the database goes away: otherwise a worker fails after the test and
+    reports through a real message box once the test's dialog seam is gone."""
+    import sys
+
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(60_000)
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.processEvents()
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
@@ -49,6 +65,7 @@ def sqlite_db(tmp_path, _template_db):
     shutil.copyfile(_template_db, path)
     database = Database(f"sqlite:///{path}")
     yield database
+    _settle_workers()
     database.dispose()
 
 
@@ -99,6 +116,7 @@ def db(request, tmp_path, _template_db):
     try:
         yield database
     finally:
+        _settle_workers()
         database.dispose()
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

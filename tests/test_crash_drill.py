@@ -20,6 +20,8 @@ from sqlalchemy import select
 from desktop.db import Database
 from desktop.models import Attachment, Hazard
 from desktop.services import attachments, store_gc
+from desktop.services import users as users_service
+from desktop.services.context import Actor
 from tests import drill_writer
 from tests.factories import make_project
 
@@ -27,10 +29,15 @@ KILLS = int(os.environ.get("RISKDESK_DRILL_KILLS", "200"))
 
 
 @pytest.mark.slow
-def test_sigkill_drill(sqlite_db, users, tmp_path):
+def test_sigkill_drill(sqlite_db, tmp_path):
+    """SQLite only: a desk's own file is what a killed process can damage."""
     data_dir = Path(sqlite_db.sqlite_path).parent
     with sqlite_db.session() as s:
-        project = make_project(s, users["admin"]).project
+        admin = users_service.create_user(s, Actor.system(), username="admin", display_name="管理员",
+                                          role="admin", password="secret123")
+        users_service.create_user(s, Actor.system(), username="inspector", display_name="检查员",
+                                  role="inspector", password="secret123")
+        project = make_project(s, Actor(admin.id, admin.username, admin.role)).project
     sqlite_db.dispose()
     rng = random.Random(2026)
     committed: set[int] = set()

@@ -13,17 +13,17 @@ from desktop.services import attachments, startup, store_gc
 from tests.factories import make_project
 
 
-def test_housekeeping_loads_catalogues_and_sweeps_old_orphans(sqlite_db, admin, tmp_path):
+def test_housekeeping_loads_catalogues_and_sweeps_old_orphans(db, admin, tmp_path):
     config = Config(data_dir=tmp_path)
     store = config.attachments_dir
-    done = startup.housekeeping(sqlite_db, config)
+    done = startup.housekeeping(db, config)
     assert done.catalogues_loaded
-    with sqlite_db.read() as s:
+    with db.read() as s:
         assert s.execute(select(func.count(Catalogue.id))).scalar() >= 3
-    again = startup.housekeeping(sqlite_db, config)
+    again = startup.housekeeping(db, config)
     assert again.catalogues_loaded == ()
 
-    with sqlite_db.session() as s:
+    with db.session() as s:
         p = make_project(s, admin)
         kept = attachments.store_file(s, admin, store_dir=store, data=b"%PDF-1.4\n%%EOF\n",
                                       original_name="a.pdf", owner_type="project", owner_id=p.project)
@@ -37,7 +37,7 @@ def test_housekeeping_loads_catalogues_and_sweeps_old_orphans(sqlite_db, admin, 
     os.utime(orphan, (old, old))
     os.utime(attachments.blob_path(store, kept.sha256), (old, old))
 
-    done = startup.housekeeping(sqlite_db, config)
+    done = startup.housekeeping(db, config)
     assert done.orphans_removed == 1
     assert not orphan.exists()
     assert young.exists()  # inside the grace period
