@@ -55,7 +55,11 @@ def test_f1_shows_about_with_the_version(qtbot, window, dialog_log):
     qtbot.keyClick(window, Qt.Key.Key_F1)
     kind, title, text = dialog_log.calls[-1]
     assert (kind, title) == ("about", "关于") and "0.1.0" in text
-    assert str(window.state.db.sqlite_path) in text
+    db = window.state.db
+    if db.is_sqlite:
+        assert str(db.sqlite_path) in text
+    else:  # a server URL is shown with its password masked
+        assert "***@" in text and "riskdesk:riskdesk@" not in text
 
 
 def test_ctrl_q_closes_and_menus_exist(qtbot, window):
@@ -72,6 +76,9 @@ def test_status_bar_shows_user_and_database(window, state):
     user = bar.findChild(QLabel, "statusUser").text()
     database = bar.findChild(QLabel, "statusDatabase").text()
     assert user == "当前用户：系统管理员甲（系统管理员）"
+    if not state.db.is_sqlite:
+        assert database.startswith("数据库：postgresql") and ":riskdesk@" not in database
+        return
     path = str(state.db.sqlite_path)
     assert bar.findChild(QLabel, "statusDatabase").toolTip() == path
     assert database.startswith("数据库：/") and database.endswith("riskdesk.sqlite3")

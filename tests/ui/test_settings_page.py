@@ -33,7 +33,10 @@ def test_shows_user_folders_and_version(page, state, config):
     assert page.role_label.text() == "系统管理员"
     shown = fields(page)
     assert str(config.data_dir) in shown
-    assert str(state.db.sqlite_path) in shown
+    if state.db.is_sqlite:
+        assert str(state.db.sqlite_path) in shown
+    else:
+        assert any(f.startswith("postgresql") and "***@" in f for f in shown)
     assert str(config.logs_dir / "riskdesk.log") in shown
 
 
