@@ -1438,6 +1438,53 @@ After the restore the program closes; please reopen it.</translation>
     </message>
 </context>
 <context>
+    <name>ConnectionPanel</name>
+    <message>
+        <source>数据库与附件库（多台电脑共用）</source>
+        <translation>Database and attachment store (shared by several desks)</translation>
+    </message>
+    <message>
+        <source>留空：本机 SQLite；共用：postgresql://用户:密码@服务器:5432/数据库名</source>
+        <translation>Empty: local SQLite; shared: postgresql://user:password@server:5432/database</translation>
+    </message>
+    <message>
+        <source>留空：数据目录下的 attachments；共用时填写各台电脑都能访问的共享文件夹</source>
+        <translation>Empty: attachments in the data folder; shared: a folder every desk can reach</translation>
+    </message>
+    <message>
+        <source>测试连接</source>
+        <translation>Test connection</translation>
+    </message>
+    <message>
+        <source>保存（重新启动后生效）</source>
+        <translation>Save (takes effect after restart)</translation>
+    </message>
+    <message>
+        <source>数据库地址</source>
+        <translation>Database address</translation>
+    </message>
+    <message>
+        <source>附件库目录</source>
+        <translation>Attachment store folder</translation>
+    </message>
+    <message>
+        <source>注意：环境变量 RISKDESK_DATABASE_URL 已设置，它优先于此处的地址。</source>
+        <translation>Note: RISKDESK_DATABASE_URL is set and takes precedence over this address.</translation>
+    </message>
+    <message>
+        <source>设置文件无法保存：{reason}</source>
+        <translation>The settings file could not be saved: {reason}</translation>
+    </message>
+    <message>
+        <source>已保存</source>
+        <translation>Saved</translation>
+    </message>
+    <message>
+        <source>新的数据库与附件库设置将在重新启动本软件后生效。</source>
+        <translation>The new database and attachment store settings take effect when the application is restarted.</translation>
+    </message>
+</context>
+<context>
     <name>Crash</name>
     <message>
         <source>程序错误</source>

@@ -14,6 +14,7 @@ from desktop.services.context import Changes
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
 from desktop.ui.backup_panel import BackupPanel
+from desktop.ui.connection_panel import ConnectionPanel
 from desktop.ui.import_wizard import ImportWizard
 from desktop.ui.package_dialog import PackagePanel
 from desktop.ui.pages.base import Page
@@ -34,6 +35,8 @@ class SettingsPage(Page):
         column.addWidget(Heading(self.title()))
         column.addWidget(self._account_box())
         column.addWidget(self._machine_box())
+        self.connection = ConnectionPanel(state)
+        column.addWidget(self.connection)
         self.users_panel: UsersPanel | None = None
         if state.can("user.manage"):
             self.users_panel = UsersPanel(state)

@@ -1,0 +1,81 @@
+"""Settings: which database and attachment store this desk uses (shared PostgreSQL for several desks)."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+
+from desktop.config import ENV_DATABASE_URL
+from desktop.services import connection
+from desktop.services.context import ValidationError
+from desktop.ui import dialogs
+from desktop.ui.app_state import AppState
+from desktop.ui.widgets import ErrorLabel
+
+
+class ConnectionPanel(QGroupBox):
+    """Edits `database_url` and `attachments_dir` in this desk's settings; effective after restart."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(QCoreApplication.translate("ConnectionPanel", "数据库与附件库（多台电脑共用）"), parent)
+        self.state = state
+        config = state.config
+        self.url = QLineEdit(str(config.get("database_url") or ""))
+        self.url.setPlaceholderText(QCoreApplication.translate(
+            "ConnectionPanel", "留空：本机 SQLite；共用：postgresql://用户:密码@服务器:5432/数据库名"))
+        self.store = QLineEdit(str(config.get("attachments_dir") or ""))
+        self.store.setPlaceholderText(QCoreApplication.translate(
+            "ConnectionPanel", "留空：数据目录下的 attachments；共用时填写各台电脑都能访问的共享文件夹"))
+        self.error = ErrorLabel()
+        self.test_button = QPushButton(QCoreApplication.translate("ConnectionPanel", "测试连接"))
+        self.save_button = QPushButton(QCoreApplication.translate("ConnectionPanel", "保存（重新启动后生效）"))
+        self.test_button.clicked.connect(self.test)
+        self.save_button.clicked.connect(self.save)
+        allowed = state.can("settings.edit")
+        for widget in (self.url, self.store, self.save_button):
+            widget.setEnabled(allowed)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.test_button)
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        form = QFormLayout(self)
+        form.addRow(QCoreApplication.translate("ConnectionPanel", "数据库地址"), self.url)
+        form.addRow(QCoreApplication.translate("ConnectionPanel", "附件库目录"), self.store)
+        form.addRow("", self.error)
+        form.addRow("", buttons)
+        if os.environ.get(ENV_DATABASE_URL):
+            self.error.setText(QCoreApplication.translate(
+                "ConnectionPanel", "注意：环境变量 RISKDESK_DATABASE_URL 已设置，它优先于此处的地址。"))
+
+    def test(self) -> bool:
+        self.error.clear()
+        try:
+            result = connection.check(self.url.text())
+        except ValidationError as exc:
+            self.error.setText(exc.message)
+            return False
+        title = QCoreApplication.translate("ConnectionPanel", "测试连接")
+        (dialogs.inform if result.ok else dialogs.warn)(self, title, result.message)
+        return result.ok
+
+    def save(self) -> bool:
+        self.error.clear()
+        try:
+            url = connection.validate_url(self.url.text())
+        except ValidationError as exc:
+            self.error.setText(exc.message)
+            return False
+        config = self.state.config
+        config.set("database_url", url)
+        config.set("attachments_dir", self.store.text().strip())
+        try:
+            config.save()
+        except OSError as exc:
+            self.error.setText(QCoreApplication.translate("ConnectionPanel", "设置文件无法保存：{reason}")
+                               .format(reason=exc.strerror or exc))
+            return False
+        dialogs.inform(self, QCoreApplication.translate("ConnectionPanel", "已保存"),
+                       QCoreApplication.translate("ConnectionPanel", "新的数据库与附件库设置将在重新启动本软件后生效。"))
+        return True

@@ -1,0 +1,61 @@
+"""Pointing a desk at a shared database: checked, saved for the next start, admins only."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from desktop.config import Config
+from desktop.services import connection
+from desktop.services.context import ValidationError
+from desktop.ui.app_state import AppState
+from desktop.ui.connection_panel import ConnectionPanel
+
+
+def test_bad_addresses_are_refused_next_to_the_field(qtbot, state, dialog_log):
+    panel = ConnectionPanel(state)
+    qtbot.addWidget(panel)
+    for bad in ("mysql://x@y/z", "postgresql://only-a-host", "::not a url::"):
+        panel.url.setText(bad)
+        assert not panel.save()
+        assert panel.error.text()
+    assert "database_url" not in state.config.values
+
+
+def test_test_and_save_a_database(qtbot, state, dialog_log, tmp_path):
+    panel = ConnectionPanel(state)
+    qtbot.addWidget(panel)
+    url = state.db.engine.url.render_as_string(hide_password=False)
+    panel.url.setText(url)
+    panel.store.setText(str(tmp_path / "shared-store"))
+    assert panel.test()
+    assert "连接成功" in dialog_log.texts("inform")[-1]
+    assert panel.save()
+    reloaded = Config.load(state.config.data_dir)
+    assert reloaded.get("database_url") == url
+    assert reloaded.attachments_dir == tmp_path / "shared-store"
+    if not os.environ.get("RISKDESK_DATABASE_URL"):
+        assert reloaded.database_url == url
+
+
+def test_unreachable_server_is_reported_not_raised(qtbot, state, dialog_log):
+    panel = ConnectionPanel(state)
+    qtbot.addWidget(panel)
+    panel.url.setText("postgresql://nobody:x@127.0.0.1:1/none?connect_timeout=2")
+    assert not panel.test()
+    assert "无法连接" in dialog_log.texts("warn")[-1]
+
+
+def test_only_admins_change_it(qtbot, db, users, config):
+    panel = ConnectionPanel(AppState(db=db, config=config, actor=users["clerk"]))
+    qtbot.addWidget(panel)
+    assert not panel.save_button.isEnabled() and not panel.url.isEnabled()
+    assert panel.test_button.isEnabled()
+
+
+def test_empty_address_means_the_local_file():
+    assert connection.validate_url("  ") == ""
+    assert connection.check("").ok
+    with pytest.raises(ValidationError):
+        connection.validate_url("oracle://a/b")
