@@ -191,6 +191,8 @@ class HazardPage(QWidget):
         self.step_buttons: dict[str, QPushButton] = {}
         self.edit_button = QPushButton(QCoreApplication.translate("HazardPage", "修改…"))
         self.edit_button.clicked.connect(self.edit)
+        self.history_button = QPushButton(QCoreApplication.translate("HazardPage", "修改记录…"))
+        self.history_button.clicked.connect(self.show_history)
         self.facts = QFormLayout()
         self.item_note = QLabel(unverified_note())
         self.item_note.setWordWrap(True)
@@ -362,7 +364,7 @@ class HazardPage(QWidget):
     def _show_actions(self, data: HazardPageData) -> None:
         while self.action_row.count():
             widget = self.action_row.takeAt(0).widget()
-            if widget is not None and widget is not self.edit_button:
+            if widget is not None and widget not in (self.edit_button, self.history_button):
                 widget.deleteLater()
         self.step_buttons.clear()
         row = data.detail.row
@@ -375,6 +377,13 @@ class HazardPage(QWidget):
         self.action_row.addStretch(1)
         self.edit_button.setVisible(row.status in hazards.OPEN_STATES and self.state.can("hazard.edit"))
         self.action_row.addWidget(self.edit_button)
+        self.action_row.addWidget(self.history_button)
+
+    def show_history(self) -> None:
+        """Every recorded change of this hazard's fields (the audit trail), beside the timeline."""
+        from desktop.ui.history_panel import show_history
+
+        show_history(self, self.state, "hazards", self.hazard_id)
 
     def _show_drafts(self, data: HazardPageData) -> None:
         row = data.detail.row

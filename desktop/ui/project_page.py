@@ -475,6 +475,8 @@ class ProjectPage(QWidget):
         self.back_button = QPushButton(QCoreApplication.translate("ProjectPage", "← 返回项目列表"))
         self.edit_button = QPushButton(QCoreApplication.translate("ProjectPage", "修改项目(&E)…"))
         self.inspect_button = QPushButton(QCoreApplication.translate("ProjectPage", "新建检查(&N)…"))
+        self.history_button = QPushButton(QCoreApplication.translate("ProjectPage", "修改记录…"))
+        self.history_button.clicked.connect(self.show_history)
         self.back_button.clicked.connect(self.back.emit)
         self.edit_button.clicked.connect(self.edit)
         self.inspect_button.clicked.connect(self.new_inspection)
@@ -536,7 +538,7 @@ class ProjectPage(QWidget):
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
         head.addLayout(titles, 1)
-        for button in (self.inspect_button, self.edit_button, self.back_button):
+        for button in (self.inspect_button, self.edit_button, self.history_button, self.back_button):
             head.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -618,6 +620,13 @@ class ProjectPage(QWidget):
     def edit(self) -> None:
         if self.project_id is not None and dialogs.run(ProjectDialog(self.state, self.project_id, self)):
             self.refresh()
+
+    def show_history(self) -> None:
+        """Who changed this project file, when, from what to what (the audit trail)."""
+        if self.project_id is not None:
+            from desktop.ui.history_panel import show_history
+
+            show_history(self, self.state, "projects", self.project_id)
 
     def new_inspection(self) -> None:
         if self.project_id is not None:

@@ -2655,6 +2655,10 @@ Choose No to go back without saving.</translation>
         <translation>Edit…</translation>
     </message>
     <message>
+        <source>修改记录…</source>
+        <translation>Change history…</translation>
+    </message>
+    <message>
         <source>登记报告…</source>
         <translation>Record report…</translation>
     </message>
@@ -4188,6 +4192,10 @@ Factors: {factors}</translation>
     <message>
         <source>新建检查(&amp;N)…</source>
         <translation>&amp;New inspection…</translation>
+    </message>
+    <message>
+        <source>修改记录…</source>
+        <translation>Change history…</translation>
     </message>
     <message>
         <source>Alt+← 或 Esc</source>

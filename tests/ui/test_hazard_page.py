@@ -274,3 +274,16 @@ def test_one_window_per_hazard(qtbot, state, project, tmp_path, dialog_log, monk
     assert first.windowTitle().startswith("隐患 YH-")
     first.close()
     qtbot.waitUntil(lambda: hazard_id not in page_module._windows)
+
+
+def test_history_button_shows_the_audit_trail(qtbot, state, project, dialog_log):
+    from desktop.ui.history_panel import HistoryDialog
+
+    page = open_page(qtbot, state, 1)
+    qtbot.waitUntil(lambda: page.history_button.isVisible())
+    shown = []
+    dialog_log.on_run = lambda dialog: shown.append(dialog) or False
+    page.history_button.click()
+    assert isinstance(shown[0], HistoryDialog)
+    qtbot.addWidget(shown[0])
+    assert shown[0].panel.lines()[0].action == "新建"
