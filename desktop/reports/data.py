@@ -34,6 +34,7 @@ class DocMeta:
     date: dt.date
     agency: AgencyInfo
     draft: bool = False
+    signed_by: str = ""  # the technical lead who signed; printed beside the date
 
 
 @dataclass(frozen=True)

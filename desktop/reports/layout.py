@@ -32,8 +32,12 @@ MARGIN_BOTTOM = 18 * mm
 
 def title_block(meta: DocMeta, width: float) -> list[Flowable]:
     """The document title, then 编号 (文号) on the left and the date on the right."""
-    line = Table([[f"编号：{meta.number}", f"日期：{cn_date(meta.date)}"]],
-                 colWidths=[width * 0.6, width * 0.4])
+    dated = f"日期：{cn_date(meta.date)}"
+    if meta.signed_by:
+        dated = f"签发人：{meta.signed_by}　{dated}"
+    split = 0.5 if meta.signed_by else 0.6
+    line = Table([[f"编号：{meta.number}", dated]],
+                 colWidths=[width * split, width * (1 - split)])
     line.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), BODY, 10),
         ("ALIGN", (1, 0), (1, 0), "RIGHT"),

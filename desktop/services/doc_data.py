@@ -129,7 +129,8 @@ def agency_info(session: Session, store_dir: Path | str | None = None) -> Agency
 
 
 def meta(session: Session, req: Request, title: str, store_dir: Path | str | None) -> DocMeta:
-    return DocMeta(title, req.number, req.date, agency_info(session, store_dir), req.draft)
+    return DocMeta(title, req.number, req.date, agency_info(session, store_dir), req.draft,
+                   signed_by=req.signer.name if req.signer is not None and not req.draft else "")
 
 
 def org_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:

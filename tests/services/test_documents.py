@@ -289,3 +289,19 @@ def test_bad_requests_are_refused_in_chinese(db, users, site, dirs):
         documents.generate_draft(s, users["reviewer"], kind="stop_work", scope_type="hazard", scope_id=h.id, **dirs)
     with db.read() as s:
         assert s.execute(select(func.count(Document.id))).scalar_one() == 0
+
+
+@needs_poppler
+@pytest.mark.parametrize(("kind", "scope_type"), [("hazard_list", "agency"), ("rectification_notice", "hazard")])
+def test_every_signed_document_names_its_signer(db, users, site, dirs, kind, scope_type):
+    ids, h = site
+    from desktop.services.context import now
+    from desktop.services.periods import quarter_of
+
+    period = quarter_of(now().date()).label if scope_type == "agency" else ""
+    row = draft(db, users["clerk"], dirs, kind=kind, scope_type=scope_type,
+                scope_id=None if scope_type == "agency" else h.id, period=period)
+    assert "签发人：技术负责人甲" not in pdftext(documents.file_path(dirs["store_dir"], row))
+    signed = sign(db, users["tech_lead"], row, dirs)
+    text = pdftext(documents.file_path(dirs["store_dir"], signed))
+    assert "签发人：技术负责人甲" in text and signed.number in text
