@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.migrations import SCHEMA_HEAD
@@ -21,6 +21,14 @@ from desktop.paths import migrations_dir
 log = logging.getLogger("desktop.db")
 
 BUSY_TIMEOUT_MS = 10_000
+
+
+def mask_url(url: str) -> str:
+    """A database URL safe to show or log: the password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("://", 1)[0] + "://…" if "://" in url else "…"
 
 
 class DataError(Exception):

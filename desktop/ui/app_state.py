@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from desktop.config import Config
-from desktop.db import Database
+from desktop.db import Database, mask_url
 from desktop.logsetup import LOG_FILE
 from desktop.services import permissions
 from desktop.services.context import Actor, Changes
@@ -29,14 +27,6 @@ def window_settings(config: Config) -> QSettings:
     """Window geometry and column layouts: an INI file in the data folder, not the preferences."""
     path = config.data_dir / WINDOW_STATE_FILE
     return QSettings(str(path), QSettings.Format.IniFormat)
-
-
-def mask_url(url: str) -> str:
-    """A database URL safe to show or log: the password replaced by ***."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url.split("://", 1)[0] + "://…" if "://" in url else "…"
 
 
 def database_label(db: Database) -> str:
