@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import datetime as dt
 from enum import IntEnum
 from itertools import pairwise
@@ -21,7 +23,7 @@ from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.lazy_model import LazyTableModel
 from desktop.ui.user_dialogs import ServiceDialog
-from desktop.ui.widgets import ErrorLabel
+from desktop.ui.widgets import ErrorLabel, require_hooks
 
 EMPTY_DATE = QDate(1900, 1, 1)
 
@@ -203,9 +205,11 @@ class RowsEditor(QWidget):
     """Rows of fields under a header; rows added here are new and may be removed before saving."""
 
     prefix = ""  # error key prefix: "<prefix>.<n>" names the n-th submitted row
+    new_row: Callable[[], list[QWidget]]  # each editor adds one empty row and returns its widgets
 
     def __init__(self, errors: FieldErrors, headers: tuple[str, ...], *, existing: str = "",
                  add_text: str = "") -> None:
+        require_hooks(self, "new_row")
         super().__init__()
         self.errors = errors
         self.headers = headers
@@ -239,9 +243,6 @@ class RowsEditor(QWidget):
             bar.addStretch(1)
             layout.addLayout(bar)
         self._relayout()
-
-    def new_row(self) -> list[QWidget]:
-        raise NotImplementedError
 
     def add_row(self, widgets: list[QWidget], *, removable: bool = True) -> list[QWidget]:
         remove = None

@@ -26,6 +26,7 @@ from desktop.ui.fee_ledger import GREY, ORANGE, RED, TintedRows
 from desktop.ui.history_panel import table_view
 from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column
 from desktop.ui.training_dialogs import RecordDialog, date_edit, project_combo, text_box
+from desktop.ui.widgets import require_hooks
 
 EVALUATOR_TEXT = {"insurer": QT_TRANSLATE_NOOP("QualityPanels", "承保机构"),
                   "authority": QT_TRANSLATE_NOOP("QualityPanels", "建设主管部门")}
@@ -48,8 +49,11 @@ class QualityPanel(QWidget):
 
     recorded = Signal()  # something was recorded here: the checklist may read differently now
     action = ""  # the permission the panel's buttons need
+    load: Callable[[], None]  # each panel reads its list into its table
+    _enable: Callable[[], None]  # and enables the buttons the user's role allows
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        require_hooks(self, "load", "_enable")
         super().__init__(parent)
         self.state = state
         self.choices: ScopeChoices | None = None
@@ -89,12 +93,6 @@ class QualityPanel(QWidget):
         self.choices = self.state.read(compliance_view.scope_choices)
         self.load()
         self._enable()
-
-    def load(self) -> None:
-        raise NotImplementedError
-
-    def _enable(self) -> None:
-        raise NotImplementedError
 
     def _allowed(self) -> bool:
         """Whether the user may record here; a refusal is told through the dialogs seam."""

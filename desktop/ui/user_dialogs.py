@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
@@ -14,7 +16,7 @@ from desktop.services.context import Changes, ValidationError
 from desktop.services.users import UserRow
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
-from desktop.ui.widgets import ErrorLabel
+from desktop.ui.widgets import ErrorLabel, require_hooks
 
 
 def password_field() -> QLineEdit:
@@ -32,9 +34,16 @@ def role_combo(current: str = Role.INSPECTOR) -> QComboBox:
 
 
 class ServiceDialog(QDialog):
-    """A form that calls one service on OK and stays open, with the reason, when refused."""
+    """A form that calls one service on OK and stays open, with the reason, when refused.
+
+    Each concrete dialog defines `submit()`: call the service; raise ValidationError or
+    ServiceError to refuse (the dialog then shows why and stays open).
+    """
+
+    submit: Callable[[], None]
 
     def __init__(self, state: AppState, title: str, parent: QWidget | None = None) -> None:
+        require_hooks(self, "submit")
         super().__init__(parent)
         self.state = state
         self.setWindowTitle(title)
@@ -49,9 +58,6 @@ class ServiceDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(380)
-
-    def submit(self) -> None:
-        raise NotImplementedError
 
     def accept(self) -> None:
         try:

@@ -9,6 +9,16 @@ from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 ERROR_STYLE = "color: #c62828;"
 
 
+def require_hooks(obj: object, *names: str) -> None:
+    """Refuse to build an instance of a base class whose hooks a concrete subclass must define.
+
+    Qt's metaclass rules out `abc.ABC`; this gives the same guarantee at construction.
+    """
+    missing = [n for n in names if not callable(getattr(type(obj), n, None))]
+    if missing:
+        raise TypeError(f"{type(obj).__name__} is abstract: define {', '.join(missing)}()")
+
+
 class Heading(QLabel):
     """The title at the top of a page."""
 

@@ -67,3 +67,4 @@ def test_refusal_is_told_not_raised(qtbot, db, users, config, hazard_data, dialo
     monkeypatch.setattr(history, "history", refuse)
     show_history(None, AppState(db=db, config=config, actor=users["clerk"]), "hazards", 1)
     assert dialog_log.kinds() == ["warn"]
+
