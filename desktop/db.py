@@ -103,8 +103,11 @@ class Database:
         self.url = url
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        name = parsed.database
+        if name and name.startswith("file:") and parsed.query.get("uri") == "true":
+            name = name[len("file:"):]  # SQLite URI form (file:/path?mode=ro&uri=true)
         self.sqlite_path: Path | None = (
-            Path(parsed.database) if self.is_sqlite and parsed.database not in (None, "", ":memory:") else None
+            Path(name) if self.is_sqlite and name not in (None, "", ":memory:") else None
         )
         if self.sqlite_path is not None:
             try:
