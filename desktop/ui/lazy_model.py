@@ -133,6 +133,16 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
         self._pages.clear()
         self.endResetModel()
 
+    def source_counted(self) -> None:
+        """The source has learnt its total: the rows not yet read join the view (they paint
+        blank until their ids arrive), so the scroll bar shows the whole list."""
+        source = self._source
+        if source is None or not source.total_known or source.total <= self._rows:
+            return
+        self.beginInsertRows(QModelIndex(), self._rows, source.total - 1)
+        self._rows = source.total
+        self.endInsertRows()
+
     @property
     def total_known(self) -> bool:
         return self._source is None or self._source.total_known

@@ -70,14 +70,28 @@ class Task(QObject):
         """The worker's body: run the call and report how it ended."""
         fn, args, kwargs = self._call
         try:
-            result = fn(*args, progress=self.progress, **kwargs)
-        except Cancelled:
-            self.cancelled.emit()
-        except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread, not lost
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(result)
-        self.finished.emit()
+            try:
+                result = fn(*args, progress=self.progress, **kwargs)
+            except Cancelled:
+                self.cancelled.emit()
+            except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread, not lost
+                if _deleted(exc):
+                    raise
+                self.failed.emit(exc)
+            else:
+                self.succeeded.emit(result)
+            self.finished.emit()
+        except RuntimeError as exc:
+            if not _deleted(exc):
+                raise
+            # the application is quitting and took the Task's Qt side with it: nobody is left
+            # to tell, and the work has nothing more to do
+            log.info("a worker outlived its task: %s", exc)
+
+
+def _deleted(exc: BaseException) -> bool:
+    """The error a signal raises once its QObject is gone (PySide6 words it this way)."""
+    return isinstance(exc, RuntimeError) and "deleted" in str(exc)
 
 
 class _Runner(QRunnable):

@@ -124,3 +124,64 @@ def test_short_search_total_unknown_until_complete(db, data):
     assert loader.complete and loader.total_known and loader.total == 1
     long = register.IdLoader(db.read, RegisterFilter(text="临边防护"))
     assert long.total_known and long.total == 1
+
+
+@pytest.fixture
+def many(db, admin):
+    """30 hazards over 30 days in two projects, every third one a 临边 hazard, deadlines 0–10
+    days after finding, so the overdue ones on 3-20 sit among the others."""
+    with db.session() as s:
+        p1 = make_project(s, admin)
+        p2 = make_project(s, admin, district="柯桥区")
+        for n in range(30):
+            hazards.record(s, admin, hazards.HazardForm(
+                project_id=(p1 if n % 2 else p2).project, level=1 + n % 4,
+                description=("楼层临边防护缺失" if n % 3 == 0 else f"配电箱第{n}处漏电保护"),
+                location=f"{n}#楼", category="高处作业" if n % 3 == 0 else "临时用电",
+                measures="整改", contingency="警戒", stop_work="partial" if n % 4 == 0 else "none",
+                found_at=dt.datetime(2026, 3, 1) + dt.timedelta(days=n, hours=n % 5),
+                deadline=dt.date(2026, 3, 1) + dt.timedelta(days=n + n * 2 % 11)))
+    return p1, p2
+
+
+@pytest.mark.parametrize("descending", [True, False])
+@pytest.mark.parametrize("kw", [
+    {"text": "临边防护"}, {"text": "临边"}, {"text": "漏电保护"}, {"overdue": True},
+    {"open_only": True}, {"category": "高处作业"}, {"major": False}, {"text": "没有这样的字"},
+    {"overdue": True, "text": "漏电"}, {"insurer": True},
+])
+def test_probed_first_page_then_keyset_pages_equal_full_list(db, many, monkeypatch, kw, descending):
+    """The first page read from recent batches (the probe) is the full list's start, whatever
+    the batch size, and the keyset pages after it give back the rest exactly once."""
+    if kw.pop("insurer", False):
+        kw["insurer_id"] = many[0].insurer
+    flt = RegisterFilter(today=dt.date(2026, 3, 20), **kw)
+    probed = []
+    real_probe = register._probe_recent
+    monkeypatch.setattr(register, "_probe_recent",
+                        lambda *a, **k: probed.append(real_probe(*a, **k)) or probed[-1])
+    for batch, enough, budget in ((2, 1, 6), (3, 2, 1000), (7, 100, 14)):
+        monkeypatch.setattr(register, "PROBE_BATCH", batch)
+        monkeypatch.setattr(register, "PROBE_ENOUGH", enough)
+        monkeypatch.setattr(register, "PROBE_ROWS", budget)
+        with db.read() as s:
+            full = list(register.hazard_ids(s, flt, descending=descending))
+            got, after = register.page_ids(s, flt, descending=descending, limit=4)
+            while after is not None:
+                more, after = register.page_ids(s, flt, descending=descending, after=after, limit=5)
+                got += more
+        assert got == full, (batch, enough, budget)
+    # only a search long enough for the trigram index is probed (the rest have indexes)
+    assert bool(probed) == (len(flt.text) >= register.MIN_TRIGRAM)
+    if flt.text in ("临边防护", "漏电保护"):
+        assert any(p is not None for p in probed)  # it answered at least once
+
+
+def test_probe_gives_way_to_sql_when_matches_are_rare(db, many, monkeypatch):
+    monkeypatch.setattr(register, "PROBE_BATCH", 2)
+    monkeypatch.setattr(register, "PROBE_ROWS", 4)
+    flt = RegisterFilter(text="第5处")  # one hazard, the 6th oldest: beyond the 4 newest rows
+    with db.read() as s:
+        assert register._probe_recent(s, flt, descending=True, limit=10) is None
+        ids_, after = register.page_ids(s, flt, limit=10)
+    assert len(ids_) == 1 and after is None

@@ -226,3 +226,18 @@ def test_a_count_that_proved_too_high_is_corrected(qtbot):
     with qtbot.waitSignal(model.rowsRemoved):
         assert model.data(model.index(1005, 0)) is None
     assert model.rowCount() == 1000
+
+
+def test_a_count_arriving_after_the_first_page_grows_the_view(qtbot, qtmodeltester):
+    source = FakeSource(5000, known=False, page=500)  # the first page, total not yet counted
+    model = source_model(source)
+    assert model.rowCount() == 500 and model.canFetchMore(QModelIndex())
+    model.source_counted()  # nothing learnt yet: nothing changes
+    assert model.rowCount() == 500
+    source.total, source.total_known = 5000, True
+    with qtbot.waitSignal(model.rowsInserted) as inserted:
+        model.source_counted()
+    assert inserted.args[1:] == [500, 4999]
+    assert model.rowCount() == 5000 and not model.canFetchMore(QModelIndex())
+    assert model.data(model.index(4999, 0)) == "隐患 5000"  # read on demand as before
+    qtmodeltester.check(model)

@@ -118,7 +118,10 @@ class IdStream(QObject):
     finished = Signal()  # every id is in
     failed = Signal(object)  # the exception that stopped the reading
 
-    _first = Signal(int, object, object)  # worker → GUI thread: total, ids, key after them
+    counted = Signal()  # the total is known (it comes after the first page)
+
+    _first = Signal(object, object)  # worker → GUI thread: ids, key after them
+    _count = Signal(int)  # worker → GUI thread: how many rows the view has
     _chunk = Signal(object, bool)  # worker → GUI thread: ids, last chunk
 
     def __init__(self, read: Callable[[], Any], flt: RegisterFilter, *, sort: str,
@@ -126,8 +129,10 @@ class IdStream(QObject):
         super().__init__()
         self.filter, self.sort, self.descending = flt, sort, descending
         self.ids = array("q")
-        # a 1–2 character search has no index to count with: the total is known at the end
-        self.total_known = not (0 < len(" ".join(flt.text.split())) < register.MIN_TRIGRAM)
+        # the total follows the first page; a 1–2 character search has no index to count
+        # with, so its total is known only at the end
+        self.countable = not (0 < len(" ".join(flt.text.split())) < register.MIN_TRIGRAM)
+        self.total_known = False
         self.total = 0
         self.is_open = False
         self.wanted = 0  # the furthest row the view asked for before its id arrived
@@ -136,6 +141,7 @@ class IdStream(QObject):
         self._task: Task | None = None
         self._stopped = False
         self._first.connect(self._take_first)
+        self._count.connect(self._take_count)
         self._chunk.connect(self._take)
 
     @property
@@ -149,21 +155,30 @@ class IdStream(QObject):
     def start(self) -> None:
         if self._task is not None:
             return
-        read, flt, counted = self._read, self.filter, self.total_known
+        read, flt, countable = self._read, self.filter, self.countable
         sort, descending, (first_page, step) = self.sort, self.descending, self._pages
-        first, chunk = self._first.emit, self._chunk.emit
+        stream = self  # kept alive while the worker may still emit
 
         def work(*, progress: Any) -> None:
+            # the first page first: it alone decides how soon rows are on screen
             with read() as session:
-                total = register.count(session, flt) if counted else 0
                 ids, after = register.page_ids(session, flt, sort=sort, descending=descending,
                                                limit=first_page)
-            first(total, ids, after)
+            if not progress(0, 1, ""):
+                return
+            stream._first.emit(ids, after)
+            if after is not None and countable:
+                with read() as session:
+                    total = register.count(session, flt)
+                if not progress(0, 1, ""):
+                    return
+                stream._count.emit(total)
             while after is not None and progress(0, 1, ""):
                 with read() as session:
                     ids, after = register.page_ids(session, flt, sort=sort, descending=descending,
                                                    after=after, limit=step)
-                chunk(ids, after is None)
+                if progress(0, 1, ""):
+                    stream._chunk.emit(ids, after is None)
 
         self._task = Task(work)
         self._task.failed.connect(self._failed)
@@ -174,10 +189,10 @@ class IdStream(QObject):
         if self._task is not None:
             self._task.cancel()
 
-    def _take_first(self, total: int, ids: list[int], after: tuple | None) -> None:
+    def _take_first(self, ids: list[int], after: tuple | None) -> None:
         if self._stopped:
             return
-        self.total = total
+        self.total = len(ids)
         self.ids.extend(ids)
         self._after = after
         if after is None:
@@ -186,6 +201,12 @@ class IdStream(QObject):
         self.opened.emit()
         if after is None:
             self.finished.emit()
+
+    def _take_count(self, total: int) -> None:
+        if self._stopped or self.complete:
+            return  # at the end the ids themselves are the count
+        self.total, self.total_known = max(total, len(self.ids)), True
+        self.counted.emit()
 
     def _take(self, ids: list[int], last: bool) -> None:
         if self._stopped:
@@ -288,6 +309,7 @@ class HazardTable(QTableView):
         self.stream = IdStream(self.state.db.read, self.filter, sort=self.sort_key,
                                descending=self.descending, first_page=first, step=step)
         self.stream.opened.connect(self._opened)
+        self.stream.counted.connect(self._counted)
         self.stream.arrived.connect(self._arrived)
         self.stream.finished.connect(self._finished)
         self.stream.failed.connect(self._failed)
@@ -321,6 +343,11 @@ class HazardTable(QTableView):
             self.model_.invalidate(ids)
         else:
             self.reload()
+
+    def _counted(self) -> None:
+        if self.stream is not None and self.stream.is_open:
+            self.model_.source_counted()
+            self.loaded.emit()
 
     def _arrived(self, before: int) -> None:
         stream = self.stream
