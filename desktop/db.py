@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop.messages import Message, msg
 from desktop.migrations import SCHEMA_HEAD
 from desktop.paths import migrations_dir
 
@@ -35,9 +36,17 @@ class DataError(Exception):
     """An environment failure (locked, full, read-only, unreachable) with a message for people."""
 
     def __init__(self, message: str, *, detail: str = "") -> None:
-        super().__init__(message)
-        self.message = message
+        self.message: Message = Message.plain(message)  # msg(...): translatable by the GUI
+        super().__init__(self.message)
         self.detail = detail
+
+    @property
+    def template(self) -> str | None:
+        return self.message.template
+
+    @property
+    def params(self) -> dict:
+        return dict(self.message.params)
 
     def __str__(self) -> str:
         return self.message
@@ -49,29 +58,29 @@ def translate_error(exc: BaseException) -> DataError | None:
     low = detail.lower()
     if isinstance(exc, OSError) and not isinstance(exc, DBAPIError):
         if exc.errno == errno.ENOSPC:
-            return DataError("磁盘空间已满，数据未能保存。请清理磁盘后重试。", detail=detail)
+            return DataError(msg("磁盘空间已满，数据未能保存。请清理磁盘后重试。"), detail=detail)
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return DataError("数据目录为只读或没有写入权限，数据未能保存。", detail=detail)
+            return DataError(msg("数据目录为只读或没有写入权限，数据未能保存。"), detail=detail)
         return None
     if not isinstance(exc, (DBAPIError, sqlite3.Error)):
         return None
     if "locked" in low or "busy" in low:
-        return DataError("数据库正被其他程序占用（已锁定），请稍后重试。", detail=detail)
+        return DataError(msg("数据库正被其他程序占用（已锁定），请稍后重试。"), detail=detail)
     if "disk is full" in low or "database or disk is full" in low or "no space" in low:
-        return DataError("磁盘空间已满，数据未能保存。请清理磁盘后重试。", detail=detail)
+        return DataError(msg("磁盘空间已满，数据未能保存。请清理磁盘后重试。"), detail=detail)
     if "readonly" in low or "read-only" in low or "read only" in low:
-        return DataError("数据库为只读，无法写入。请检查文件权限或数据目录设置。", detail=detail)
+        return DataError(msg("数据库为只读，无法写入。请检查文件权限或数据目录设置。"), detail=detail)
     if "unable to open database" in low:
-        return DataError("无法打开数据库文件，请检查数据目录是否存在且可写。", detail=detail)
+        return DataError(msg("无法打开数据库文件，请检查数据目录是否存在且可写。"), detail=detail)
     if "malformed" in low or "not a database" in low or "disk i/o error" in low:
-        return DataError("数据库文件已损坏或读写出错，请从备份恢复。", detail=detail)
+        return DataError(msg("数据库文件已损坏或读写出错，请从备份恢复。"), detail=detail)
     if isinstance(exc, OperationalError) and (
         "connection" in low or "could not connect" in low or "server closed" in low
         or "timeout" in low or "refused" in low or "terminating" in low
     ):
-        return DataError("无法连接数据库服务器，请检查网络和服务器地址。", detail=detail)
+        return DataError(msg("无法连接数据库服务器，请检查网络和服务器地址。"), detail=detail)
     if isinstance(exc, OperationalError):
-        return DataError("数据库操作失败：" + detail.splitlines()[0], detail=detail)
+        return DataError(msg("数据库操作失败：{reason}", reason=detail.splitlines()[0]), detail=detail)
     return None
 
 
@@ -113,7 +122,8 @@ class Database:
             try:
                 self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise translate_error(exc) or DataError(f"无法创建数据目录：{exc}") from exc
+                raise translate_error(exc) or DataError(
+                    msg("无法创建数据目录：{reason}", reason=str(exc))) from exc
         kwargs: dict = {"future": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
@@ -124,7 +134,7 @@ class Database:
         try:
             self.engine: Engine = create_engine(url, **kwargs)
         except (SQLAlchemyError, ImportError) as exc:
-            raise DataError(f"数据库地址无效：{exc}") from exc
+            raise DataError(msg("数据库地址无效：{reason}", reason=str(exc))) from exc
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
@@ -247,7 +257,8 @@ class Database:
             shutil.move(tmp, target)
         except (OSError, sqlite3.Error) as exc:
             tmp.unlink(missing_ok=True)
-            raise translate_error(exc) or DataError(f"升级前备份数据库失败：{exc}") from exc
+            raise translate_error(exc) or DataError(
+                msg("升级前备份数据库失败：{reason}", reason=str(exc))) from exc
         log.info("copied database to %s before migrating", target)
         return target
 

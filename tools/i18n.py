@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import subprocess
 import sys
 import tempfile
@@ -12,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from desktop.messages import ENUMERATION, SEPARATOR  # noqa: E402
 from desktop.models.enums import HAZARD_LEVEL_LABELS, Labelled  # noqa: E402
 from desktop.ui.i18n import compile_ts  # noqa: E402
 
@@ -21,11 +24,14 @@ USAGE = """\
   check    exit 1 when any string lacks a translation (for CI)
 
 Source strings are Simplified Chinese; riskdesk_en.ts holds the English. The labels of the
-core's enums (desktop.models.enums) are extracted too, into the "Labels" context."""
+core's enums (desktop.models.enums) are extracted too, into the "Labels" context, and every
+msg("…") template of the core (error messages, dashboard labels: desktop.messages) into the
+"Services" context."""
 I18N = ROOT / "resources" / "i18n"
 TARGETS = ("en",)
 UNDONE = ("unfinished", "vanished", "obsolete")
 SOURCES = [ROOT / "desktop" / "app.py", ROOT / "desktop" / "ui"]
+MESSAGE_CALL = "msg"  # desktop.messages.msg: its first argument is a template to translate
 
 
 def venv_tool(name: str) -> str:
@@ -51,9 +57,42 @@ def label_source(folder: Path) -> Path:
     return path
 
 
+def message_templates(files: list[Path] | None = None) -> list[str]:
+    """Every literal template passed to msg() in the Python files under desktop/ (the core's
+    errors and labels; a GUI module may use msg too), plus the list separators.
+
+    A msg() whose first argument is not a literal string cannot be translated: SystemExit."""
+    found = {SEPARATOR, ENUMERATION}
+    bad = []
+    for path in files if files is not None else sorted((ROOT / "desktop").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id == MESSAGE_CALL and node.args):
+                continue
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.add(first.value)
+            else:
+                where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                bad.append(f"{where}:{node.lineno}")
+    if bad:
+        raise SystemExit("msg() needs a literal template (extractable) at: " + ", ".join(bad))
+    return sorted(found)
+
+
+def message_source(folder: Path) -> Path:
+    """A throw-away module of QT_TRANSLATE_NOOP calls for the core's msg() templates."""
+    path = folder / "service_messages.py"
+    calls = "".join(f'QT_TRANSLATE_NOOP("Services", {json.dumps(t, ensure_ascii=False)})\n'
+                    for t in message_templates())
+    path.write_text(calls, encoding="utf-8")
+    return path
+
+
 def update() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        inputs = [*python_sources(), label_source(Path(tmp))]
+        inputs = [*python_sources(), label_source(Path(tmp)), message_source(Path(tmp))]
         for lang in TARGETS:
             ts = I18N / f"riskdesk_{lang}.ts"
             command = [venv_tool("pyside6-lupdate"), *map(str, inputs), "-ts", str(ts),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from desktop.models import AgencyProfile, User
 from desktop.models.enums import Role
 from desktop.services import audit, permissions, users
-from desktop.services.context import Actor, ServiceError, ValidationError
+from desktop.services.context import Actor, ServiceError, ValidationError, msg
 
 # GB 32100-2015 统一社会信用代码: 18 characters from this alphabet, the last one a check character
 _CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -59,19 +59,19 @@ def _validate(*, name: str, short_name: str, credit_code: str, address: str, pho
               legal_rep: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not name:
-        errors["name"] = "请填写机构名称"
+        errors["name"] = msg("请填写机构名称")
     elif len(name) > 200:
-        errors["name"] = "机构名称不超过 200 个字符"
+        errors["name"] = msg("机构名称不超过 200 个字符")
     if len(short_name) > 50:
-        errors["short_name"] = "机构简称不超过 50 个字符"
+        errors["short_name"] = msg("机构简称不超过 50 个字符")
     if credit_code and not credit_code_valid(credit_code):
-        errors["credit_code"] = "统一社会信用代码应为 18 位且校验位正确"
+        errors["credit_code"] = msg("统一社会信用代码应为 18 位且校验位正确")
     if len(address) > 300:
-        errors["address"] = "地址不超过 300 个字符"
+        errors["address"] = msg("地址不超过 300 个字符")
     if phone and not _PHONE_RE.match(phone):
-        errors["phone"] = "电话号码格式不正确"
+        errors["phone"] = msg("电话号码格式不正确")
     if len(legal_rep) > 50:
-        errors["legal_rep"] = "法定代表人姓名不超过 50 个字符"
+        errors["legal_rep"] = msg("法定代表人姓名不超过 50 个字符")
     return errors
 
 
@@ -107,7 +107,7 @@ def create_first_admin(session: Session, *, username: str, display_name: str,
                        password: str) -> users.UserRow:
     """The first account of a new data folder; refused once any account exists."""
     if users.count(session) > 0:
-        raise ServiceError("系统中已有用户账户；其他账户请由管理员在“用户管理”中创建。")
+        raise ServiceError(msg("系统中已有用户账户；其他账户请由管理员在“用户管理”中创建。"))
     return users.create_user(session, Actor.system(), username=username,
                              display_name=display_name or username, role=Role.ADMIN.value,
                              password=password, title="系统管理员")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from desktop.models import ArchiveItem, Attachment, DestructionRequest, Organisation, Project, User
 from desktop.models.enums import ArchiveStatus as A
 from desktop.services import agency, audit, permissions, rules
-from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, now
+from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
 from desktop.services.projects import check_version, insurer_of
 from desktop.services.projects import load as load_project
 
@@ -21,9 +21,9 @@ if TYPE_CHECKING:  # the report dataclasses load ReportLab: imported where PDFs 
     from desktop.reports.data import DocMeta
 
 MIN_RETENTION_YEARS = 5  # N-15: at least five years after completion; a setting may only add
-MEDIA = {"paper": "纸质", "electronic": "电子"}
-REQUEST_LABELS = {"requested": "待承保机构审批", "approved": "已批准", "rejected": "已驳回",
-                  "done": "已销毁"}
+MEDIA = {"paper": msg("纸质"), "electronic": msg("电子")}
+REQUEST_LABELS = {"requested": msg("待承保机构审批"), "approved": msg("已批准"),
+                  "rejected": msg("已驳回"), "done": msg("已销毁")}
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def _rows(session: Session, items: list[ArchiveItem]) -> list[ArchiveRow]:
 def _load(session: Session, item_id: int) -> ArchiveItem:
     item = session.get(ArchiveItem, item_id)
     if item is None or item.deleted_at is not None:
-        raise NotFound("档案条目不存在或已删除。")
+        raise NotFound(msg("档案条目不存在或已删除。"))
     return item
 
 
@@ -169,24 +169,25 @@ def _validate(session: Session, actor: Actor, form: ArchiveForm) -> dict:
     errors: dict[str, str] = {}
     title = " ".join(form.title.split())
     if not title:
-        errors["title"] = "请填写档案题名"
+        errors["title"] = msg("请填写档案题名")
     elif len(title) > 200:
-        errors["title"] = "档案题名不超过 200 字"
+        errors["title"] = msg("档案题名不超过 200 字")
     if form.medium not in MEDIA:
-        errors["medium"] = "载体须为纸质或电子"
+        errors["medium"] = msg("载体须为纸质或电子")
     if form.pages is not None and not (isinstance(form.pages, int) and 0 < form.pages <= 100_000):
-        errors["pages"] = "页数须为正整数"
-    for key, label in (("doc_type", "档案类别"), ("box", "盒号"), ("shelf", "存放位置")):
+        errors["pages"] = msg("页数须为正整数")
+    for key, label in (("doc_type", msg("档案类别")), ("box", msg("盒号")),
+                       ("shelf", msg("存放位置"))):
         if len(getattr(form, key)) > 50:
-            errors[key] = f"{label}不超过 50 字"
+            errors[key] = msg("{label}不超过 50 字", label=label)
     if form.medium == "paper" and not (form.box.strip() or form.shelf.strip()):
-        errors["shelf"] = "纸质档案须填写盒号或存放位置"
+        errors["shelf"] = msg("纸质档案须填写盒号或存放位置")
     filed_at = form.filed_at or now().date()
     if filed_at > now().date():
-        errors["filed_at"] = "归档日期不能晚于今天"
+        errors["filed_at"] = msg("归档日期不能晚于今天")
     filed_by = form.filed_by_id if form.filed_by_id is not None else actor.user_id
     if filed_by is not None and session.get(User, filed_by) is None:
-        errors["filed_by_id"] = "归档人不存在"
+        errors["filed_by_id"] = msg("归档人不存在")
     if errors:
         raise ValidationError(errors)
     return {"project_id": form.project_id, "title": title, "medium": form.medium,
@@ -211,9 +212,10 @@ def update_item(session: Session, actor: Actor, item_id: int, form: ArchiveForm,
     """Correct an item's description or location; not once it is in a destruction request."""
     permissions.require(actor, "archive.edit")
     item = _load(session, item_id)
-    check_version(item, expected_version, "档案条目")
+    check_version(item, expected_version, msg("档案条目"))
     if item.status != A.ACTIVE:
-        raise TransitionError(f"档案“{item.title}”状态为“{A(item.status).label}”，不能修改。")
+        raise TransitionError(msg("档案“{title}”状态为“{status}”，不能修改。", title=item.title,
+                                  status=A(item.status).label))
     project = load_project(session, form.project_id)
     values = _validate(session, actor, form)
     before = audit.snapshot(item)
@@ -267,7 +269,7 @@ def _request_row(session: Session, r: DestructionRequest) -> RequestRow:
 def _load_request(session: Session, request_id: int) -> DestructionRequest:
     req = session.get(DestructionRequest, request_id)
     if req is None or req.deleted_at is not None:
-        raise NotFound("销毁申请不存在。")
+        raise NotFound(msg("销毁申请不存在。"))
     return req
 
 
@@ -281,28 +283,30 @@ def request_destruction(session: Session, actor: Actor, *, item_ids: list[int], 
     permissions.require(actor, "archive.edit")
     today = today or now().date()
     if not item_ids:
-        raise ValidationError({"item_ids": "请选择要申请销毁的档案"})
+        raise ValidationError({"item_ids": msg("请选择要申请销毁的档案")})
     if not reason.strip():
-        raise ValidationError({"reason": "请填写销毁理由"})
+        raise ValidationError({"reason": msg("请填写销毁理由")})
     items = [_load(session, i) for i in dict.fromkeys(item_ids)]
     problems = []
     for item in items:
         if item.status != A.ACTIVE:
-            problems.append(f"“{item.title}”状态为“{A(item.status).label}”")
+            problems.append(msg("“{title}”状态为“{status}”", title=item.title,
+                                status=A(item.status).label))
         elif item.retention_until is None:
-            problems.append(f"“{item.title}”所属项目尚未竣工，保存期限未起算")
+            problems.append(msg("“{title}”所属项目尚未竣工，保存期限未起算", title=item.title))
         elif item.retention_until > today:
-            problems.append(f"“{item.title}”保存期限至 {item.retention_until.isoformat()}，尚未届满")
+            problems.append(msg("“{title}”保存期限至 {until}，尚未届满", title=item.title,
+                                until=item.retention_until.isoformat()))
     if problems:
-        raise ValidationError({"item_ids": "以下档案不能申请销毁：" + "；".join(problems)})
+        raise ValidationError({"item_ids": msg("以下档案不能申请销毁：{problems}", problems=problems)})
     insurers = {insurer_of(session, i.project_id) for i in items}
     if insurer_id is None:
         if len(insurers) != 1 or None in insurers:
-            raise ValidationError({"insurer_id": "所选档案属于不同承保机构或无保单，请按承保机构分别申请"})
+            raise ValidationError({"insurer_id": msg("所选档案属于不同承保机构或无保单，请按承保机构分别申请")})
         insurer_id = insurers.pop()
     org = session.get(Organisation, insurer_id)
     if org is None or org.kind != "insurer":
-        raise ValidationError({"insurer_id": "请选择审批的承保机构"})
+        raise ValidationError({"insurer_id": msg("请选择审批的承保机构")})
     req = DestructionRequest(insurer_id=insurer_id, requested_by_id=actor.user_id,
                              requested_at=now(), reason=reason.strip(), status="requested")
     session.add(req)
@@ -322,23 +326,24 @@ def record_approval(session: Session, actor: Actor, request_id: int, *, expected
     """The insurer approved in writing: who, when, its reference and the scanned approval."""
     permissions.require(actor, "archive.destroy")
     req = _load_request(session, request_id)
-    check_version(req, expected_version, "销毁申请")
+    check_version(req, expected_version, msg("销毁申请"))
     if req.status != "requested":
-        raise TransitionError(f"销毁申请状态为“{REQUEST_LABELS[req.status]}”，不能登记审批。")
+        raise TransitionError(msg("销毁申请状态为“{status}”，不能登记审批。",
+                                  status=REQUEST_LABELS[req.status]))
     errors: dict[str, str] = {}
     if not approved_by_name.strip():
-        errors["approved_by_name"] = "请填写承保机构审批人"
+        errors["approved_by_name"] = msg("请填写承保机构审批人")
     if not approval_ref.strip():
-        errors["approval_ref"] = "请填写承保机构批复文号"
+        errors["approval_ref"] = msg("请填写承保机构批复文号")
     if approved_at > now() + dt.timedelta(minutes=5):
-        errors["approved_at"] = "审批时间不能晚于当前时间"
+        errors["approved_at"] = msg("审批时间不能晚于当前时间")
     elif approved_at < req.requested_at:
-        errors["approved_at"] = "审批时间不能早于申请时间"
+        errors["approved_at"] = msg("审批时间不能早于申请时间")
     scan = session.get(Attachment, approval_attachment_id) if approval_attachment_id else None
     if scan is None:
-        errors["approval_attachment_id"] = "请上传承保机构书面批复的扫描件（没有书面批复不能销毁档案）"
+        errors["approval_attachment_id"] = msg("请上传承保机构书面批复的扫描件（没有书面批复不能销毁档案）")
     elif scan.owner_type != "destruction_request" or scan.owner_id != req.id:
-        errors["approval_attachment_id"] = "批复扫描件须作为本销毁申请的附件上传"
+        errors["approval_attachment_id"] = msg("批复扫描件须作为本销毁申请的附件上传")
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(req)
@@ -358,11 +363,12 @@ def record_rejection(session: Session, actor: Actor, request_id: int, *, expecte
     """The insurer refused: the items go back to the archive."""
     permissions.require(actor, "archive.destroy")
     req = _load_request(session, request_id)
-    check_version(req, expected_version, "销毁申请")
+    check_version(req, expected_version, msg("销毁申请"))
     if req.status != "requested":
-        raise TransitionError(f"销毁申请状态为“{REQUEST_LABELS[req.status]}”，不能登记驳回。")
+        raise TransitionError(msg("销毁申请状态为“{status}”，不能登记驳回。",
+                                  status=REQUEST_LABELS[req.status]))
     if not note.strip():
-        raise ValidationError({"note": "请填写承保机构驳回的意见"})
+        raise ValidationError({"note": msg("请填写承保机构驳回的意见")})
     before = audit.snapshot(req)
     req.status = "rejected"
     req.destruction_note = note.strip()
@@ -383,10 +389,10 @@ def record_destruction(session: Session, actor: Actor, *, item_ids: list[int],
     """Record that items were destroyed; each must be in a request the insurer approved."""
     permissions.require(actor, "archive.destroy")
     if not item_ids:
-        raise ValidationError({"item_ids": "请选择已销毁的档案"})
+        raise ValidationError({"item_ids": msg("请选择已销毁的档案")})
     moment = (destroyed_at or now()).replace(microsecond=0)
     if moment > now() + dt.timedelta(minutes=5):
-        raise ValidationError({"destroyed_at": "销毁时间不能晚于当前时间"})
+        raise ValidationError({"destroyed_at": msg("销毁时间不能晚于当前时间")})
     items = [_load(session, i) for i in dict.fromkeys(item_ids)]
     refused = []
     for item in items:
@@ -395,15 +401,16 @@ def record_destruction(session: Session, actor: Actor, *, item_ids: list[int],
         approved = (req is not None and req.status == "approved"
                     and req.approval_attachment_id is not None)
         if item.status == A.DESTROYED:
-            refused.append(f"“{item.title}”已登记销毁")
+            refused.append(msg("“{title}”已登记销毁", title=item.title))
         elif not approved or item.status != A.DESTRUCTION_APPROVED:
-            refused.append(f"“{item.title}”没有经承保机构书面批准的销毁申请")
+            refused.append(msg("“{title}”没有经承保机构书面批准的销毁申请", title=item.title))
         elif req.approved_at is not None and moment < req.approved_at:
-            refused.append(f"“{item.title}”的销毁时间早于承保机构批准时间")
+            refused.append(msg("“{title}”的销毁时间早于承保机构批准时间", title=item.title))
         elif item.retention_until is None or item.retention_until > moment.date():
-            refused.append(f"“{item.title}”保存期限尚未届满")
+            refused.append(msg("“{title}”保存期限尚未届满", title=item.title))
     if refused:
-        raise TransitionError("不能登记销毁：" + "；".join(refused) + "。档案须先经承保机构书面批准方可销毁（N-15）。")
+        raise TransitionError(msg("不能登记销毁：{problems}。档案须先经承保机构书面批准方可销毁（N-15）。",
+                                  problems=refused))
     for item in items:
         before = audit.snapshot(item)
         item.status = A.DESTROYED

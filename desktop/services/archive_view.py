@@ -16,7 +16,7 @@ from desktop.models.enums import ArchiveStatus as A
 from desktop.models.enums import AttachmentRole
 from desktop.services import archive, attachments
 from desktop.services.archive import ArchiveRow, RequestRow
-from desktop.services.context import Actor, ValidationError, now
+from desktop.services.context import Actor, ValidationError, msg, now
 
 DUE_DAYS = 90  # "due soon" on the page: the same window as archive.due_items
 DUE_FILTERS = ("", "due_soon", "past")  # every item / retention ends within 90 days / ended
@@ -67,7 +67,7 @@ def _where(flt: ArchiveFilter, today: dt.date) -> list:  # type: ignore[type-arg
         clauses.append(ArchiveItem.status == flt.status)
     if flt.due:
         if flt.due not in DUE_FILTERS:
-            raise ValidationError({"due": "到期筛选无效"})
+            raise ValidationError({"due": msg("到期筛选无效")})
         clauses += [ArchiveItem.status == A.ACTIVE, ArchiveItem.retention_until.is_not(None)]
         if flt.due == "past":
             clauses.append(ArchiveItem.retention_until <= today)
@@ -132,7 +132,7 @@ def approve_with_scan(session: Session, actor: Actor, request_id: int, *, expect
                 owner_type="destruction_request", owner_id=request_id, role=AttachmentRole.SCAN,
                 caption="承保机构书面批复")
         except ValidationError as exc:  # the file's problem belongs beside the file field
-            problem = "；".join(exc.fields.values())
+            problem = msg("{problems}", problems=list(exc.messages.values()))
             raise ValidationError({"approval_attachment_id": problem}) from None
         attachment_id = stored.id
     return archive.record_approval(

@@ -25,7 +25,7 @@ from desktop.models import (
 )
 from desktop.models.enums import AttachmentRole
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ServiceError, ValidationError
+from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg
 
 log = logging.getLogger("desktop.attachments")
 
@@ -37,7 +37,7 @@ _HEIF_BRANDS = {b"heic": "image/heic", b"heix": "image/heic", b"hevc": "image/he
                 b"hevx": "image/heic", b"heim": "image/heic", b"heis": "image/heic",
                 b"mif1": "image/heif", b"msf1": "image/heif"}
 IMAGE_MIMES = {"image/jpeg", "image/png", "image/heic", "image/heif"}
-SUPPORTED = "JPEG、PNG、HEIC 图片，PDF，Excel（.xlsx）和 Word（.docx）文件"
+SUPPORTED = msg("JPEG、PNG、HEIC 图片，PDF，Excel（.xlsx）和 Word（.docx）文件")
 
 # owner_type -> (ORM class of the owner, action that allows attaching files to it)
 OWNERS: dict[str, tuple[type, str]] = {
@@ -105,14 +105,15 @@ def _file_error(message: str) -> ValidationError:
 def blob_path(store_dir: Path | str, sha: str) -> Path:
     """Where the file with this hash lives; only a well-formed hash ever becomes a path."""
     if not isinstance(sha, str) or not _SHA_RE.match(sha):
-        raise NotFound("附件编号无效。")
+        raise NotFound(msg("附件编号无效。"))
     return Path(store_dir) / sha[:2] / sha[2:4] / sha
 
 
 def open_path(store_dir: Path | str, sha: str) -> Path:
     path = blob_path(store_dir, sha)
     if not path.is_file():
-        raise NotFound(f"附件文件缺失（{sha[:12]}…），请运行“riskdesk check”检查附件库。")
+        raise NotFound(msg("附件文件缺失（{sha}…），请运行“riskdesk check”检查附件库。",
+                           sha=sha[:12]))
     return path
 
 
@@ -144,22 +145,22 @@ def _inspect(source: Path | bytes, head: bytes, tail: bytes) -> tuple[str, int |
     mime = _sniff(head)
     opened: Path | IO[bytes] = source if isinstance(source, Path) else io.BytesIO(source)
     if mime is None:
-        raise _file_error(f"不支持的文件类型：仅支持 {SUPPORTED}。")
+        raise _file_error(msg("不支持的文件类型：仅支持 {supported}。", supported=SUPPORTED))
     if mime == "application/pdf":
         if b"%%EOF" not in tail:
-            raise _file_error("PDF 文件不完整或已损坏。")
+            raise _file_error(msg("PDF 文件不完整或已损坏。"))
         return mime, None, None
     if mime == "application/zip":
         try:
             with zipfile.ZipFile(opened) as archive:
                 names = set(archive.namelist())
         except (zipfile.BadZipFile, OSError) as exc:
-            raise _file_error("文件已损坏（压缩包无法打开）。") from exc
+            raise _file_error(msg("文件已损坏（压缩包无法打开）。")) from exc
         if "xl/workbook.xml" in names:
             return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", None, None
         if "word/document.xml" in names:
             return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", None, None
-        raise _file_error(f"不支持的文件类型：仅支持 {SUPPORTED}。")
+        raise _file_error(msg("不支持的文件类型：仅支持 {supported}。", supported=SUPPORTED))
     if mime in ("image/heic", "image/heif"):
         _ensure_heif()
     try:
@@ -169,9 +170,9 @@ def _inspect(source: Path | bytes, head: bytes, tail: bytes) -> tuple[str, int |
             im.draft(im.mode, (256, 256))  # still decodes the whole stream, at 1/8 of the work
             im.load()
     except Image.DecompressionBombError as exc:
-        raise _file_error("图片像素过多，无法作为附件保存。") from exc
+        raise _file_error(msg("图片像素过多，无法作为附件保存。")) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise _file_error("图片已损坏或无法识别，未保存。") from exc
+        raise _file_error(msg("图片已损坏或无法识别，未保存。")) from exc
     if orientation in (5, 6, 7, 8):  # stored sideways: keep the size as the picture is seen
         width, height = height, width
     return mime, width, height
@@ -187,11 +188,12 @@ def _read_source(path: Path | None, data: bytes | None, max_size: int) -> tuple[
         try:
             size = path.stat().st_size  # type: ignore[union-attr]
         except OSError as exc:
-            raise _file_error(f"无法读取文件：{path}") from exc
+            raise _file_error(msg("无法读取文件：{path}", path=path)) from exc
     if size == 0:
-        raise _file_error("文件为空（0 字节），未保存。")
+        raise _file_error(msg("文件为空（0 字节），未保存。"))
     if size > max_size:
-        raise _file_error(f"文件过大（{size / 1048576:.1f} MB），单个附件不能超过 {max_size // 1048576} MB。")
+        raise _file_error(msg("文件过大（{size:.1f} MB），单个附件不能超过 {max_size} MB。",
+                              size=size / 1048576, max_size=max_size // 1048576))
     if data is not None:
         return hashlib.sha256(data).hexdigest(), size, data[:64], data[-1024:]
     digest = hashlib.sha256()
@@ -204,7 +206,7 @@ def _read_source(path: Path | None, data: bytes | None, max_size: int) -> tuple[
                 digest.update(chunk)
                 tail = (tail + chunk)[-1024:]
     except OSError as exc:
-        raise _file_error(f"无法读取文件：{path}") from exc
+        raise _file_error(msg("无法读取文件：{path}", path=path)) from exc
     return digest.hexdigest(), size, head, (head + tail)[-1024:]
 
 
@@ -224,7 +226,7 @@ def _write_blob(target: Path, path: Path | None, data: bytes | None, sha: str, *
                 digest.update(chunk)
                 out.write(chunk)
             if digest.hexdigest() != sha:
-                raise ServiceError("文件在保存过程中被其他程序修改，未保存，请重试。")
+                raise ServiceError(msg("文件在保存过程中被其他程序修改，未保存，请重试。"))
     target.chmod(0o444)  # the original is never edited in place
 
 
@@ -249,13 +251,14 @@ def store_file(session: Session, actor: Actor, *, store_dir: Path | str, path: P
     """
     owner = OWNERS.get(owner_type)
     if owner is None:
-        raise ValidationError({"owner_type": f"未知的附件归属类型：{owner_type}"})
+        raise ValidationError({"owner_type": msg("未知的附件归属类型：{owner_type}",
+                                                 owner_type=owner_type)})
     permissions.require(actor, owner[1])
     if session.get(owner[0], owner_id) is None:
-        raise NotFound("要添加附件的记录不存在。")
+        raise NotFound(msg("要添加附件的记录不存在。"))
     role = str(role)
     if role not in AttachmentRole._value2member_map_:
-        raise ValidationError({"role": f"未知的附件用途：{role}"})
+        raise ValidationError({"role": msg("未知的附件用途：{role}", role=role)})
     source = Path(path) if path is not None else None
     sha, size, head, tail = _read_source(source, data, max_size)
     mime, width, height = _inspect(source if source is not None else data, head, tail)  # type: ignore[arg-type]
@@ -267,7 +270,7 @@ def store_file(session: Session, actor: Actor, *, store_dir: Path | str, path: P
                 target.chmod(0o644)
             _write_blob(target, source, data, sha, durable=durable)
     except OSError as exc:
-        raise ServiceError(f"附件库无法写入：{exc.strerror or exc}") from exc
+        raise ServiceError(msg("附件库无法写入：{reason}", reason=exc.strerror or str(exc))) from exc
     name = clean_name(original_name or (source.name if source else ""), sha, mime)
     row = Attachment(sha256=sha, size=size, mime=mime, original_name=name, role=role,
                      owner_type=owner_type, owner_id=owner_id, width=width, height=height,
@@ -288,7 +291,7 @@ def list_for(session: Session, owner_type: str, owner_id: int) -> list[Attachmen
 def get(session: Session, attachment_id: int) -> AttachmentRow:
     row = session.get(Attachment, attachment_id)
     if row is None:
-        raise NotFound("附件不存在。")
+        raise NotFound(msg("附件不存在。"))
     return _row(row)
 
 
@@ -303,7 +306,7 @@ def thumbnail(store_dir: Path | str, sha: str, size: int = 256) -> bytes:
     with open(source, "rb") as fh:
         mime = _sniff(fh.read(64))
     if mime not in IMAGE_MIMES:
-        raise ValidationError({"file": "该附件不是图片，没有缩略图。"})
+        raise ValidationError({"file": msg("该附件不是图片，没有缩略图。")})
     if mime in ("image/heic", "image/heif"):
         _ensure_heif()
     try:
@@ -320,7 +323,8 @@ def thumbnail(store_dir: Path | str, sha: str, size: int = 256) -> bytes:
             out = io.BytesIO()
             upright.save(out, "JPEG", quality=85, optimize=True)
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ServiceError("图片文件已损坏，无法生成缩略图，请运行“riskdesk check”检查附件库。") from exc
+        raise ServiceError(
+            msg("图片文件已损坏，无法生成缩略图，请运行“riskdesk check”检查附件库。")) from exc
     thumb = out.getvalue()
     try:
         atomic_write_bytes(cached, thumb)

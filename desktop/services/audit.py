@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.models import AuditEntry
 from desktop.models.base import utcnow
-from desktop.services.context import Actor, ConflictError
+from desktop.services.context import Actor, ConflictError, msg
 
 GENESIS = "0" * 64
 SECRET_FIELDS = {"password_hash"}
@@ -97,7 +97,7 @@ def record_update(session: Session, actor: Actor, obj: Any, before: dict[str, An
         session.flush()
     except StaleDataError:
         # another desk committed a newer version between our read and our UPDATE
-        raise ConflictError("该记录刚被他人修改并保存，您的修改未保存。请重新加载后再改。") from None
+        raise ConflictError(msg("该记录刚被他人修改并保存，您的修改未保存。请重新加载后再改。")) from None
     old, new = diff(before, snapshot(obj))
     if not new and action == "update":
         return None

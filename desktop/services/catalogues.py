@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from desktop.models import Catalogue, CatalogueItem
 from desktop.paths import catalogues_dir
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ServiceError, now
+from desktop.services.context import Actor, NotFound, ServiceError, msg, now
 
 FORMAT = 1
 KINDS = {
@@ -107,10 +107,13 @@ def read_file(path: Path) -> tuple[dict[str, Any], str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise CatalogueFileError(f"目录文件 {path.name} 无法读取：{exc}") from exc
+        raise CatalogueFileError(msg("目录文件 {name} 无法读取：{reason}", name=path.name,
+                                     reason=str(exc))) from exc
     problems = _check(data)
     if problems:
-        raise CatalogueFileError(f"目录文件 {path.name} 格式有误：" + "；".join(problems[:5]))
+        # the problems name JSON keys for whoever edits the file: they stay as written
+        raise CatalogueFileError(msg("目录文件 {name} 格式有误：{problems}", name=path.name,
+                                     problems=problems[:5]))
     return data, content_sha256(data)
 
 
@@ -189,8 +192,9 @@ def load_file(session: Session, path: Path, *, actor: Actor | None = None) -> Lo
     if existing is not None:
         if existing.source_sha256 != sha:
             raise CatalogueFileError(
-                f"目录“{existing.title}”（{existing.code}）已载入的版本与文件 {path.name} 的内容不同。"
-                "已载入的版本不可修改；新版本请另建文件并使用新的代码。"
+                msg("目录“{title}”（{code}）已载入的版本与文件 {name} 的内容不同。"
+                    "已载入的版本不可修改；新版本请另建文件并使用新的代码。",
+                    title=existing.title, code=existing.code, name=path.name)
             )
         count = session.execute(
             select(func.count(CatalogueItem.id)).where(CatalogueItem.catalogue_id == existing.id)
@@ -224,7 +228,7 @@ def load_all(session: Session, folder: Path | None = None, *, actor: Actor | Non
     """Load every *.json edition in the folder (default: the bundled resources/catalogues)."""
     folder = Path(folder) if folder is not None else catalogues_dir()
     if not folder.is_dir():
-        raise CatalogueFileError(f"目录文件夹不存在：{folder}")
+        raise CatalogueFileError(msg("目录文件夹不存在：{folder}", folder=folder))
     return [load_file(session, path, actor=actor) for path in sorted(folder.glob("*.json"))]
 
 
@@ -280,7 +284,7 @@ def get_item(session: Session, item_id: int) -> CatalogueItemRow:
         .where(CatalogueItem.id == item_id)
     ).first()
     if row is None:
-        raise NotFound("目录条目不存在。")
+        raise NotFound(msg("目录条目不存在。"))
     return _item_row(row[0], row[1])
 
 
@@ -291,7 +295,8 @@ def find_item(session: Session, catalogue_code: str, item_code: str) -> Catalogu
         .where(Catalogue.code == catalogue_code, CatalogueItem.code == item_code)
     ).first()
     if row is None:
-        raise NotFound(f"目录 {catalogue_code} 中没有条目 {item_code}。")
+        raise NotFound(msg("目录 {catalogue} 中没有条目 {item}。", catalogue=catalogue_code,
+                           item=item_code))
     return _item_row(row[0], row[1])
 
 

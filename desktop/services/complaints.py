@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from desktop.models import Complaint, Evaluation, Hazard, Incident, Organisation
 from desktop.models.enums import IncidentKind
 from desktop.services import audit, permissions, rules
-from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, now
+from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg, now
 from desktop.services.periods import Period, parse
 from desktop.services.projects import check_version, load as load_project
 
@@ -39,7 +39,8 @@ def _dates(entries: list[str], key: str) -> frozenset[dt.date]:
             end = dt.date.fromisoformat(last.strip()) if last else start
             out.update(start + dt.timedelta(days=n) for n in range((end - start).days + 1))
     except ValueError as exc:
-        raise ServiceError(f"系统设置“{key}”中的日期无效：{exc}") from exc
+        raise ServiceError(msg("系统设置“{key}”中的日期无效：{reason}", key=key,
+                               reason=str(exc))) from exc
     return frozenset(out)
 
 
@@ -130,9 +131,9 @@ def record_complaint(session: Session, actor: Actor, *, received_at: dt.date, co
         load_project(session, project_id)
     errors: dict[str, str] = {}
     if not content.strip():
-        errors["content"] = "请填写投诉内容"
+        errors["content"] = msg("请填写投诉内容")
     if received_at > now().date():
-        errors["received_at"] = "收到日期不能晚于今天"
+        errors["received_at"] = msg("收到日期不能晚于今天")
     if errors:
         raise ValidationError(errors)
     row = Complaint(project_id=project_id, received_at=received_at, complainant=complainant.strip(),
@@ -146,7 +147,7 @@ def record_complaint(session: Session, actor: Actor, *, received_at: dt.date, co
 def _load_complaint(session: Session, complaint_id: int) -> Complaint:
     row = session.get(Complaint, complaint_id)
     if row is None or row.deleted_at is not None:
-        raise NotFound("投诉记录不存在或已删除。")
+        raise NotFound(msg("投诉记录不存在或已删除。"))
     return row
 
 
@@ -155,7 +156,7 @@ def set_needs_checking(session: Session, actor: Actor, complaint_id: int, needs_
     """Facts need checking (or not): the deadline moves to 30 (or 10) working days."""
     permissions.require(actor, "complaint.edit")
     row = _load_complaint(session, complaint_id)
-    check_version(row, expected_version, "投诉记录")
+    check_version(row, expected_version, msg("投诉记录"))
     before = audit.snapshot(row)
     row.needs_checking = needs_checking
     row.reply_due = reply_due(session, row.received_at, needs_checking=needs_checking)
@@ -167,14 +168,14 @@ def reply(session: Session, actor: Actor, complaint_id: int, *, replied_at: dt.d
           expected_version: int) -> ComplaintRow:
     permissions.require(actor, "complaint.edit")
     row = _load_complaint(session, complaint_id)
-    check_version(row, expected_version, "投诉记录")
+    check_version(row, expected_version, msg("投诉记录"))
     errors: dict[str, str] = {}
     if not text.strip():
-        errors["reply"] = "请填写答复内容"
+        errors["reply"] = msg("请填写答复内容")
     if replied_at < row.received_at:
-        errors["replied_at"] = "答复日期不能早于收到日期"
+        errors["replied_at"] = msg("答复日期不能早于收到日期")
     if replied_at > now().date():
-        errors["replied_at"] = "答复日期不能晚于今天"
+        errors["replied_at"] = msg("答复日期不能晚于今天")
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(row)
@@ -211,22 +212,22 @@ def record_incident(session: Session, actor: Actor, *, project_id: int, kind: st
     load_project(session, project_id)
     errors: dict[str, str] = {}
     if kind not in IncidentKind._value2member_map_:
-        errors["kind"] = "请选择类别：漏判重大隐患、一般事故或较大及以上事故"
+        errors["kind"] = msg("请选择类别：漏判重大隐患、一般事故或较大及以上事故")
     if not description.strip():
-        errors["description"] = "请填写经过与情况"
+        errors["description"] = msg("请填写经过与情况")
     if occurred_on > now().date():
-        errors["occurred_on"] = "日期不能晚于今天"
+        errors["occurred_on"] = msg("日期不能晚于今天")
     if fatalities < 0 or injuries < 0:
-        errors["fatalities"] = "伤亡人数不能为负数"
+        errors["fatalities"] = msg("伤亡人数不能为负数")
     if kind == IncidentKind.GENERAL_ACCIDENT and (
             fatalities >= LARGER_ACCIDENT_DEATHS or injuries >= LARGER_ACCIDENT_INJURIES):
-        errors["kind"] = "死亡 3 人以上或重伤 10 人以上属较大及以上事故"
+        errors["kind"] = msg("死亡 3 人以上或重伤 10 人以上属较大及以上事故")
     if kind == IncidentKind.MISSED_MAJOR and not found_by.strip():
-        errors["found_by"] = "请填写发现该重大隐患的单位（如属地建设主管部门）"
+        errors["found_by"] = msg("请填写发现该重大隐患的单位（如属地建设主管部门）")
     if hazard_id is not None:
         hazard = session.get(Hazard, hazard_id)
         if hazard is None or hazard.project_id != project_id:
-            errors["hazard_id"] = "关联的隐患不属于该项目"
+            errors["hazard_id"] = msg("关联的隐患不属于该项目")
     if errors:
         raise ValidationError(errors)
     row = Incident(project_id=project_id, kind=kind, occurred_on=occurred_on,
@@ -265,20 +266,20 @@ def record_evaluation(session: Session, actor: Actor, *, evaluator_kind: str, ev
     permissions.require(actor, "compliance.answer")
     errors: dict[str, str] = {}
     if evaluator_kind not in ("insurer", "authority"):
-        errors["evaluator_kind"] = "评价单位须为承保机构或建设主管部门"
+        errors["evaluator_kind"] = msg("评价单位须为承保机构或建设主管部门")
     elif evaluator_id is not None:
         org = session.get(Organisation, evaluator_id)
         if org is None or org.kind != evaluator_kind:
-            errors["evaluator_id"] = "所选评价单位不存在或类型不符"
+            errors["evaluator_id"] = msg("所选评价单位不存在或类型不符")
     try:
         label = parse(period).label
     except ValueError as exc:
         errors["period"] = str(exc)
         label = ""
     if received_on > now().date():
-        errors["received_on"] = "收到日期不能晚于今天"
+        errors["received_on"] = msg("收到日期不能晚于今天")
     if not result.strip():
-        errors["result"] = "请填写评价结果（如 优秀、合格、第 2 名）"
+        errors["result"] = msg("请填写评价结果（如 优秀、合格、第 2 名）")
     if errors:
         raise ValidationError(errors)
     row = Evaluation(evaluator_kind=evaluator_kind, evaluator_id=evaluator_id, period=label,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.messages import Series
 from desktop.models import (
     AgencyProfile, ChecklistAnswer, DangerItem, Document, Drill, EmergencyPlanAssist, ExternalReport,
     Hazard, HazardEvent, Inspection, Meeting, Organisation, Policy, Project, ProjectStage,
@@ -24,15 +25,15 @@ from desktop.services.checklist_items import (
     BY_ID, ITEMS, MANUAL_ALLOWED, SCOPES, ChecklistResult, Evidence, Gap, ItemResult, ManualAnswer,
     summary_text,
 )
-from desktop.services.context import Actor, NotFound, ValidationError, now
+from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.hazards import OPEN_STATES
 from desktop.services.periods import Period, parse
 from desktop.services.projects import insurer_of
 
 ANSWERS = ("met", "not_met", "not_applicable")
-DOC_KINDS = {"hazard_list": "隐患排查及问题整改清单", "safety_analysis": "安全生产分析",
-             "risk_assessment": "风险评估报告"}
-LEVEL = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+DOC_KINDS = {"hazard_list": msg("隐患排查及问题整改清单"), "safety_analysis": msg("安全生产分析"),
+             "risk_assessment": msg("风险评估报告")}
+LEVEL = {1: msg("一级"), 2: msg("二级"), 3: msg("三级"), 4: msg("四级")}
 _STEP = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
 __all__ = ["ChecklistResult", "Evidence", "Gap", "ItemResult", "ManualAnswer", "answer_manual",
@@ -101,21 +102,21 @@ def computes(*ids: str):  # type: ignore[no-untyped-def]
 def resolve_scope(session: Session, scope_type: str, scope_id: int | None) -> tuple[str, list[int]]:
     """The scope's display name and the projects it covers (deleted projects left out)."""
     if scope_type not in SCOPES:
-        raise ValidationError({"scope_type": "范围须为全机构、项目、承保机构或建设主管部门"})
+        raise ValidationError({"scope_type": msg("范围须为全机构、项目、承保机构或建设主管部门")})
     base = select(Project.id).where(Project.deleted_at.is_(None)).order_by(Project.id)
     if scope_type == "agency":
         profile = session.execute(select(AgencyProfile.name).limit(1)).scalar_one_or_none()
         return profile or SCOPES["agency"], list(session.execute(base).scalars())
     if scope_id is None:
-        raise ValidationError({"scope_id": f"请选择{SCOPES[scope_type]}"})
+        raise ValidationError({"scope_id": msg("请选择{what}", what=SCOPES[scope_type])})
     if scope_type == "project":
         project = session.get(Project, scope_id)
         if project is None or project.deleted_at is not None:
-            raise NotFound("项目不存在或已删除。")
+            raise NotFound(msg("项目不存在或已删除。"))
         return project.name, [project.id]
     org = session.get(Organisation, scope_id)
     if org is None or org.kind != scope_type:
-        raise NotFound(f"{SCOPES[scope_type]}不存在。")
+        raise NotFound(msg("{what}不存在。", what=SCOPES[scope_type]))
     if scope_type == "insurer":
         base = base.where(Project.id.in_(select(Policy.project_id).where(
             Policy.insurer_id == scope_id, Policy.deleted_at.is_(None))))
@@ -129,7 +130,7 @@ def evaluate(session: Session, *, period: Period, scope_type: str, scope_id: int
     """Fill in the whole checklist for a period and scope, item by item."""
     as_of = as_of or now().date()
     if period.start > as_of:
-        raise ValidationError({"period": f"{period.chinese}尚未开始"})
+        raise ValidationError({"period": msg("{period}尚未开始", period=period.chinese)})
     name, candidates = resolve_scope(session, scope_type, scope_id)
     upto = min(period.end, as_of)
     ctx = Context(session, period, as_of, upto, scope_type, scope_id)
@@ -189,13 +190,13 @@ def answer_manual(session: Session, actor: Actor, item: str, *, period: Period |
     permissions.require(actor, "compliance.answer")
     errors: dict[str, str] = {}
     if item not in BY_ID:
-        errors["item"] = f"检查表中没有 {item} 项"
+        errors["item"] = msg("检查表中没有 {item} 项", item=item)
     elif item not in MANUAL_ALLOWED:
-        errors["item"] = f"{item} 由系统根据业务数据计算，不能人工填写"
+        errors["item"] = msg("{item} 由系统根据业务数据计算，不能人工填写", item=item)
     if answer not in ANSWERS:
-        errors["answer"] = "请选择符合、不符合或不适用"
+        errors["answer"] = msg("请选择符合、不符合或不适用")
     if not note.strip():
-        errors["note"] = "请说明依据（如制度文件名称、评价文号）"
+        errors["note"] = msg("请说明依据（如制度文件名称、评价文号）")
     try:
         label = (parse(period) if isinstance(period, str) else period).label
     except ValueError as exc:
@@ -264,10 +265,10 @@ def _staff(ctx: Context, _: str) -> Outcome:
         User.role == "tech_lead", User.active.is_(True), User.is_fulltime.is_(True), User.deleted_at.is_(None))))
     active = _ids(ctx, select(User.id).where(User.active.is_(True), User.deleted_at.is_(None)))
     led = [pid for pid, p in ctx.projects.items() if p.lead_user_id in active]
-    gaps = [] if leads else [ctx.gap(None, "未配备在职的专职技术负责人", None)]
-    gaps += [ctx.gap(pid, "未指定在职的项目负责人", ctx.started(pid)) for pid in ctx.pids if pid not in led]
-    return None, [Evidence("专职技术负责人", len(leads), "users", tuple(leads)),
-                  Evidence("已指定项目负责人的项目", len(led), "projects", tuple(led))], gaps
+    gaps = [] if leads else [ctx.gap(None, msg("未配备在职的专职技术负责人"), None)]
+    gaps += [ctx.gap(pid, msg("未指定在职的项目负责人"), ctx.started(pid)) for pid in ctx.pids if pid not in led]
+    return None, [Evidence(msg("专职技术负责人"), len(leads), "users", tuple(leads)),
+                  Evidence(msg("已指定项目负责人的项目"), len(led), "projects", tuple(led))], gaps
 
 
 @computes("C-2a")
@@ -276,9 +277,9 @@ def _work_plans(ctx: Context, _: str) -> Outcome:
     signed = _ids(ctx, select(ServicePlan.project_id).where(
         ServicePlan.project_id.in_(ctx.pids), ServicePlan.kind == "general",
         ServicePlan.status == "signed", ServicePlan.deleted_at.is_(None)))
-    gaps = [ctx.gap(pid, "未编制并签发事故预防技术服务工作方案（一项目一方案）", ctx.started(pid),
+    gaps = [ctx.gap(pid, msg("未编制并签发事故预防技术服务工作方案（一项目一方案）"), ctx.started(pid),
                     due=ctx.late(pid, ctx.days("first"))) for pid in ctx.pids if pid not in signed]
-    return None, [Evidence("有已签发工作方案的项目", len(signed), "projects", tuple(sorted(signed)))], gaps
+    return None, [Evidence(msg("有已签发工作方案的项目"), len(signed), "projects", tuple(sorted(signed)))], gaps
 
 
 @computes("C-2b")
@@ -294,11 +295,11 @@ def _kickoff(ctx: Context, _: str) -> Outcome:
     gaps = []
     for pid in ctx.pids:
         if pid not in kicked:
-            gaps.append(ctx.gap(pid, "无服务交底会记录", ctx.started(pid), due=ctx.late(pid, ctx.days("first"))))
+            gaps.append(ctx.gap(pid, msg("无服务交底会记录"), ctx.started(pid), due=ctx.late(pid, ctx.days("first"))))
         if pid not in first:
-            gaps.append(ctx.gap(pid, "未开展首次风险识别和隐患排查", ctx.started(pid), due=pid in late_first))
-    return None, [Evidence("有交底会记录的项目", len(kicked), "projects", tuple(sorted(kicked))),
-                  Evidence("已开展首次风险辨识的项目", len(first), "projects", tuple(sorted(first)))], gaps
+            gaps.append(ctx.gap(pid, msg("未开展首次风险识别和隐患排查"), ctx.started(pid), due=pid in late_first))
+    return None, [Evidence(msg("有交底会记录的项目"), len(kicked), "projects", tuple(sorted(kicked))),
+                  Evidence(msg("已开展首次风险辨识的项目"), len(first), "projects", tuple(sorted(first)))], gaps
 
 
 @computes("C-2c")
@@ -310,7 +311,7 @@ def _stages(ctx: Context, _: str) -> Outcome:
         (ProjectStage.actual_end.is_(None)) | (ProjectStage.actual_end >= ctx.period.start))
         .order_by(ProjectStage.project_id, ProjectStage.seq)).scalars().all()
     if not stages:
-        return "not_applicable", [Evidence("期间内施工的阶段", 0)], []
+        return "not_applicable", [Evidence(msg("期间内施工的阶段"), 0)], []
     visits = ctx.session.execute(select(Inspection.project_id, Inspection.stage_id, Inspection.date).where(
         Inspection.project_id.in_(ctx.pids), Inspection.date <= ctx.upto,
         Inspection.deleted_at.is_(None))).all()
@@ -323,10 +324,10 @@ def _stages(ctx: Context, _: str) -> Outcome:
             covered.append(st.id)
             continue
         due = (st.actual_end is not None and st.actual_end <= ctx.upto) or st.actual_start + grace <= ctx.upto
-        gaps.append(ctx.gap(st.project_id, f"施工阶段“{st.name}”未开展风险识别和隐患排查", st.actual_start,
+        gaps.append(ctx.gap(st.project_id, msg("施工阶段“{name}”未开展风险识别和隐患排查", name=st.name), st.actual_start,
                             ref_type="project_stages", ref_id=st.id, due=due))
-    return None, [Evidence("期间内施工的阶段", len(stages), "project_stages", tuple(s.id for s in stages)),
-                  Evidence("已检查的阶段", len(covered), "project_stages", tuple(covered))], gaps
+    return None, [Evidence(msg("期间内施工的阶段"), len(stages), "project_stages", tuple(s.id for s in stages)),
+                  Evidence(msg("已检查的阶段"), len(covered), "project_stages", tuple(covered))], gaps
 
 
 @computes("C-2d")
@@ -337,13 +338,14 @@ def _sources(ctx: Context, _: str) -> Outcome:
     for q, pids in _window(ctx, "quarter"):
         for pid, cov in risk_sources.coverage_for(ctx.session, q, pids).items():
             total, verified = total + cov.total, verified + cov.verified
-            gaps += [ctx.gap(pid, f"{q.chinese}{LEVEL[src.level]}风险源“{src.name}”未在全覆盖检查中核查",
-                             q.start, ref_type="risk_sources", ref_id=src.id, due=q.end <= ctx.as_of)
+            gaps += [ctx.gap(pid, msg("{period}{level}风险源“{name}”未在全覆盖检查中核查",
+                                      period=q.chinese, level=LEVEL[src.level], name=src.name),
+                             q.start, ref_type="risk_sources", ref_id=src.id, due=q.end < ctx.as_of)
                      for src in cov.unverified]
     if total == 0:
-        return "not_applicable", [Evidence("应核查的一、二级风险源（个·季度）", 0)], []
-    return None, [Evidence("应核查的一、二级风险源（个·季度）", total),
-                  Evidence(f"已核查（{100 * verified / total:.1f}%）", verified)], gaps
+        return "not_applicable", [Evidence(msg("应核查的一、二级风险源（个·季度）"), 0)], []
+    return None, [Evidence(msg("应核查的一、二级风险源（个·季度）"), total),
+                  Evidence(msg("已核查（{percent:.1f}%）", percent=100 * verified / total), verified)], gaps
 
 
 @computes("C-2e")
@@ -358,8 +360,8 @@ def _danda(ctx: Context, _: str) -> Outcome:
         Inspection.project_id.in_(ctx.pids), Inspection.kind == InspectionKind.KEY_PROCEDURE.value,
         Inspection.date.between(ctx.period.start, ctx.upto), Inspection.deleted_at.is_(None)))
     if not items:
-        return "not_applicable", [Evidence("期间内施工的危大工程", 0),
-                                  Evidence("关键工序检查", len(key_proc), "inspections", tuple(sorted(key_proc)))], []
+        return "not_applicable", [Evidence(msg("期间内施工的危大工程"), 0),
+                                  Evidence(msg("关键工序检查"), len(key_proc), "inspections", tuple(sorted(key_proc)))], []
     visits = ctx.session.execute(select(Inspection.id, Inspection.danger_item_id, Inspection.date).where(
         Inspection.danger_item_id.in_([i.id for i in items]), Inspection.kind == InspectionKind.DANDA.value,
         Inspection.date <= ctx.upto, Inspection.deleted_at.is_(None))).all()
@@ -368,15 +370,15 @@ def _danda(ctx: Context, _: str) -> Outcome:
         dates = [v.date for v in visits if v.danger_item_id == item.id]
         begun = item.actual_start
         if not any(begun is None or d >= begun for d in dates):
-            gaps.append(ctx.gap(item.project_id, f"危大工程“{item.name}”施工阶段未开展专项检查", begun,
+            gaps.append(ctx.gap(item.project_id, msg("危大工程“{name}”施工阶段未开展专项检查", name=item.name), begun,
                                 ref_type="danger_items", ref_id=item.id))
         started = ctx.started(item.project_id)
         if begun is not None and (started is None or started < begun) and not any(d <= begun for d in dates):
-            gaps.append(ctx.gap(item.project_id, f"危大工程“{item.name}”准备阶段未开展针对性风险识别", begun,
+            gaps.append(ctx.gap(item.project_id, msg("危大工程“{name}”准备阶段未开展针对性风险识别", name=item.name), begun,
                                 ref_type="danger_items", ref_id=item.id))
-    return None, [Evidence("期间内施工的危大工程", len(items), "danger_items", tuple(i.id for i in items)),
-                  Evidence("危大工程专项检查", len(visits), "inspections", tuple(v.id for v in visits)),
-                  Evidence("关键工序检查", len(key_proc), "inspections", tuple(sorted(key_proc)))], gaps
+    return None, [Evidence(msg("期间内施工的危大工程"), len(items), "danger_items", tuple(i.id for i in items)),
+                  Evidence(msg("危大工程专项检查"), len(visits), "inspections", tuple(v.id for v in visits)),
+                  Evidence(msg("关键工序检查"), len(key_proc), "inspections", tuple(sorted(key_proc)))], gaps
 
 
 @computes("C-2f")
@@ -387,12 +389,13 @@ def _full(ctx: Context, _: str) -> Outcome:
         for pid in obligations.full_inspection_missing(ctx.session, q, pids):
             start = ctx.started(pid)
             # a contract signed too late in the quarter is covered by the first identification
-            due = q.end <= ctx.as_of and not (start is not None and start + first > q.end)
-            gaps.append(ctx.gap(pid, f"{q.chinese}未开展全覆盖检查", q.start, due=due))
+            due = q.end < ctx.as_of and not (start is not None and start + first > q.end)
+            gaps.append(ctx.gap(pid, msg("{period}未开展全覆盖检查", period=q.chinese), q.start,
+                                due=due))
     done = _ids(ctx, select(Inspection.id).where(
         Inspection.project_id.in_(ctx.pids), Inspection.kind == InspectionKind.FULL.value,
         Inspection.date.between(ctx.period.start, ctx.upto), Inspection.deleted_at.is_(None)))
-    return None, [Evidence("全覆盖检查", len(done), "inspections", tuple(sorted(done)))], gaps
+    return None, [Evidence(msg("全覆盖检查"), len(done), "inspections", tuple(sorted(done)))], gaps
 
 
 @computes("C-3a")
@@ -402,10 +405,11 @@ def _assessed(ctx: Context, _: str) -> Outcome:
         RiskAssessment.project_id.in_(ctx.pids),
         RiskAssessment.assessed_at < dt.datetime.combine(ctx.upto + dt.timedelta(days=1), dt.time())))
     levels = Counter(ctx.projects[pid].risk_level for pid in assessed)
-    gaps = [ctx.gap(pid, "未开展安全风险评估（无风险等级）", ctx.started(pid), due=ctx.late(pid, ctx.days("first")))
+    gaps = [ctx.gap(pid, msg("未开展安全风险评估（无风险等级）"), ctx.started(pid), due=ctx.late(pid, ctx.days("first")))
             for pid in ctx.pids if pid not in assessed]
-    return None, [Evidence(f"{label}项目", levels.get(lv, 0)) for lv, label in
-                  (("high", "高风险"), ("medium", "中风险"), ("low", "低风险"))], gaps
+    return None, [Evidence(label, levels.get(lv, 0)) for lv, label in
+                  (("high", msg("高风险项目")), ("medium", msg("中风险项目")),
+                   ("low", msg("低风险项目")))], gaps
 
 
 @computes("C-3b")
@@ -413,12 +417,13 @@ def _assessed(ctx: Context, _: str) -> Outcome:
 def _special(ctx: Context, _: str) -> Outcome:
     raised = [pid for pid, p in ctx.projects.items() if p.risk_level in ("high", "medium")]
     if not raised:
-        return "not_applicable", [Evidence("高、中风险项目", 0)], []
+        return "not_applicable", [Evidence(msg("高、中风险项目"), 0)], []
     days = dt.timedelta(days=ctx.days("special_plan_days"))
-    gaps = [ctx.gap(g.project_id, f"{'高' if g.level == 'high' else '中'}风险项目未制定并签发专项服务方案",
-                    g.since, due=g.since + days <= ctx.as_of)
+    gaps = [ctx.gap(g.project_id, msg("高风险项目未制定并签发专项服务方案") if g.level == "high"
+                    else msg("中风险项目未制定并签发专项服务方案"),
+                    g.since, due=g.since + days < ctx.as_of)
             for g in risk.special_plan_missing(ctx.session, project_ids=raised)]
-    return None, [Evidence("高、中风险项目", len(raised), "projects", tuple(raised))], gaps
+    return None, [Evidence(msg("高、中风险项目"), len(raised), "projects", tuple(raised))], gaps
 
 
 @computes("C-4a", "C-4b", "C-4c")
@@ -428,26 +433,33 @@ def _training(ctx: Context, item: str) -> Outcome:
     for half, pids in _window(ctx, "half"):
         statuses = ctx.once(f"training:{half.label}",
                             lambda h=half, p=pids: training.half_year_statuses(ctx.session, h, p))
-        due = half.end <= ctx.as_of
+        due = half.end < ctx.as_of
         for pid, st in statuses.items():
             sessions.update(st.session_ids)
             heads.update(managers=st.managers_trained, workers=st.workers_trained)
             if item == "C-4a" and not st.frequency_met:
-                need = f"按合同应培训 {st.required_sessions} 次，已培训 {len(st.session_ids)} 次" \
-                    if st.basis == "contract" else "未开展集中安全教育培训"
-                gaps.append(ctx.gap(pid, f"{half.chinese}{need}", half.start, due=due))
+                need = msg("按合同应培训 {required} 次，已培训 {done} 次", required=st.required_sessions,
+                           done=len(st.session_ids)) \
+                    if st.basis == "contract" else msg("未开展集中安全教育培训")
+                gaps.append(ctx.gap(pid, msg("{period}{problem}", period=half.chinese, problem=need),
+                                    half.start, due=due))
             elif item == "C-4b" and not st.coverage_met:
-                what = "项目未登记管理人员、作业人员人数" if st.headcount_managers + st.headcount_workers == 0 else (
-                    f"培训未全覆盖：管理人员 {st.managers_trained}/{st.headcount_managers}，"
-                    f"作业人员 {st.workers_trained}/{st.headcount_workers}")
-                gaps.append(ctx.gap(pid, f"{half.chinese}{what}", half.start, due=due))
+                what = msg("项目未登记管理人员、作业人员人数") \
+                    if st.headcount_managers + st.headcount_workers == 0 else msg(
+                        "培训未全覆盖：管理人员 {managers}/{manager_count}，作业人员 {workers}/{worker_count}",
+                        managers=st.managers_trained, manager_count=st.headcount_managers,
+                        workers=st.workers_trained, worker_count=st.headcount_workers)
+                gaps.append(ctx.gap(pid, msg("{period}{problem}", period=half.chinese, problem=what),
+                                    half.start, due=due))
             elif item == "C-4c" and not st.targeted:
-                found = "、".join(st.hazard_categories) or "无"
-                what = "无培训记录" if not st.session_ids else f"培训内容未针对项目隐患类别（近期隐患：{found}）"
-                gaps.append(ctx.gap(pid, f"{half.chinese}{what}", half.start, due=due))
-    return None, [Evidence("培训场次", len(sessions), "training_sessions", tuple(sorted(sessions))),
-                  Evidence("参训管理人员（人次）", heads["managers"]),
-                  Evidence("参训作业人员（人次）", heads["workers"])], gaps
+                found = Series(st.hazard_categories) if st.hazard_categories else msg("无")
+                what = msg("无培训记录") if not st.session_ids else msg(
+                    "培训内容未针对项目隐患类别（近期隐患：{categories}）", categories=found)
+                gaps.append(ctx.gap(pid, msg("{period}{problem}", period=half.chinese, problem=what),
+                                    half.start, due=due))
+    return None, [Evidence(msg("培训场次"), len(sessions), "training_sessions", tuple(sorted(sessions))),
+                  Evidence(msg("参训管理人员（人次）"), heads["managers"]),
+                  Evidence(msg("参训作业人员（人次）"), heads["workers"])], gaps
 
 
 @computes("C-5a")
@@ -456,9 +468,9 @@ def _emergency_plans(ctx: Context, _: str) -> Outcome:
     helped = _ids(ctx, select(EmergencyPlanAssist.project_id).where(
         EmergencyPlanAssist.project_id.in_(ctx.pids), EmergencyPlanAssist.date <= ctx.upto,
         EmergencyPlanAssist.deleted_at.is_(None)))
-    gaps = [ctx.gap(pid, "未协助编制应急预案或提供书面修改建议", ctx.started(pid),
+    gaps = [ctx.gap(pid, msg("未协助编制应急预案或提供书面修改建议"), ctx.started(pid),
                     due=ctx.late(pid, ctx.days("emergency_plan_days"))) for pid in ctx.pids if pid not in helped]
-    return None, [Evidence("已协助编制或提出建议的项目", len(helped), "projects", tuple(sorted(helped)))], gaps
+    return None, [Evidence(msg("已协助编制或提出建议的项目"), len(helped), "projects", tuple(sorted(helped)))], gaps
 
 
 @computes("C-5b")
@@ -467,14 +479,15 @@ def _drills(ctx: Context, _: str) -> Outcome:
     drills = ctx.session.execute(select(Drill).where(
         Drill.project_id.in_(ctx.pids), Drill.date <= ctx.upto, Drill.deleted_at.is_(None))).scalars().all()
     drilled = {d.project_id for d in drills}
-    gaps = [ctx.gap(pid, "未协助开展应急救援演练", ctx.started(pid), due=ctx.late(pid, ctx.days("drill_days")))
+    gaps = [ctx.gap(pid, msg("未协助开展应急救援演练"), ctx.started(pid), due=ctx.late(pid, ctx.days("drill_days")))
             for pid in ctx.pids if pid not in drilled]
     window = [d for d in drills if d.date >= ctx.period.start]
     wait = dt.timedelta(days=ctx.days("drill_evaluation_days"))
-    gaps += [ctx.gap(d.project_id, f"{d.date} “{d.scenario}”演练未进行成效评估", d.date, ref_type="drills",
+    gaps += [ctx.gap(d.project_id, msg("{date} “{scenario}”演练未进行成效评估", date=d.date,
+                                       scenario=d.scenario), d.date, ref_type="drills",
                      ref_id=d.id, due=d.date + wait < ctx.as_of) for d in window if not d.evaluation.strip()]
-    return None, [Evidence("期间内演练", len(window), "drills", tuple(d.id for d in window)),
-                  Evidence("已评估", sum(1 for d in window if d.evaluation.strip()))], gaps
+    return None, [Evidence(msg("期间内演练"), len(window), "drills", tuple(d.id for d in window)),
+                  Evidence(msg("已评估"), sum(1 for d in window if d.evaluation.strip()))], gaps
 
 
 def _hazards(ctx: Context, *levels: int, serious: bool = False) -> list[Hazard]:
@@ -491,19 +504,21 @@ def _hazards(ctx: Context, *levels: int, serious: bool = False) -> list[Hazard]:
 def _level1(ctx: Context, _: str) -> Outcome:
     found = _hazards(ctx, 1)
     if not found:
-        return "not_applicable", [Evidence("期间内一级隐患", 0)], []
+        return "not_applicable", [Evidence(msg("期间内一级隐患"), 0)], []
     missed = obligations.level1_not_reported_same_day(ctx.session, ctx.period.start, ctx.upto, ctx.pids)
     gaps = []
     for h in found:
         if h.stop_work == "none":
-            gaps.append(ctx.gap(h.project_id, f"一级隐患 {h.number} 未提出停工或局部停工意见", h.found_date,
+            gaps.append(ctx.gap(h.project_id, msg("一级隐患 {number} 未提出停工或局部停工意见",
+                                                  number=h.number), h.found_date,
                                 ref_type="hazards", ref_id=h.id))
         if h.id in missed:
-            to = "、".join(Recipient(r).label for r in missed[h.id])
-            gaps.append(ctx.gap(h.project_id, f"一级隐患 {h.number} 未于发现当日向{to}报告", h.found_date,
+            to = Series(Recipient(r).label for r in missed[h.id])
+            gaps.append(ctx.gap(h.project_id, msg("一级隐患 {number} 未于发现当日向{to}报告",
+                                                  number=h.number, to=to), h.found_date,
                                 ref_type="hazards", ref_id=h.id, due=h.found_date < ctx.as_of))
-    return None, [Evidence("期间内一级隐患", len(found), "hazards", tuple(h.id for h in found)),
-                  Evidence("当日报告的一级隐患", len(found) - len(missed))], gaps
+    return None, [Evidence(msg("期间内一级隐患"), len(found), "hazards", tuple(h.id for h in found)),
+                  Evidence(msg("当日报告的一级隐患"), len(found) - len(missed))], gaps
 
 
 @computes("C-6b")
@@ -511,7 +526,7 @@ def _level1(ctx: Context, _: str) -> Outcome:
 def _serious(ctx: Context, _: str) -> Outcome:
     found = _hazards(ctx, 2, serious=True)
     if not found:
-        return "not_applicable", [Evidence("期间内较严重二级隐患", 0)], []
+        return "not_applicable", [Evidence(msg("期间内较严重二级隐患"), 0)], []
     reports = {(r.hazard_id, r.recipient): r for r in ctx.session.execute(select(ExternalReport).where(
         ExternalReport.hazard_id.in_([h.id for h in found]), ExternalReport.reason == "level2_serious")).scalars()}
     gaps, done = [], 0
@@ -522,10 +537,11 @@ def _serious(ctx: Context, _: str) -> Outcome:
                 done += r.status == "done"
                 continue
             due = r is None or r.due_at is None or r.due_at.date() < ctx.as_of
-            gaps.append(ctx.gap(h.project_id, f"较严重二级隐患 {h.number} 未向{Recipient(recipient).label}报告",
+            gaps.append(ctx.gap(h.project_id, msg("较严重二级隐患 {number} 未向{to}报告", number=h.number,
+                                                  to=Recipient(recipient).label),
                                 h.found_date, ref_type="hazards", ref_id=h.id, due=due))
-    return None, [Evidence("期间内较严重二级隐患", len(found), "hazards", tuple(h.id for h in found)),
-                  Evidence("已完成的报告", done)], gaps
+    return None, [Evidence(msg("期间内较严重二级隐患"), len(found), "hazards", tuple(h.id for h in found)),
+                  Evidence(msg("已完成的报告"), done)], gaps
 
 
 @computes("C-6c")
@@ -533,7 +549,7 @@ def _serious(ctx: Context, _: str) -> Outcome:
 def _minor(ctx: Context, _: str) -> Outcome:
     found = _hazards(ctx, 3, 4)
     if not found:
-        return "not_applicable", [Evidence("期间内三、四级隐患", 0)], []
+        return "not_applicable", [Evidence(msg("期间内三、四级隐患"), 0)], []
     events = ctx.session.execute(select(HazardEvent.hazard_id, HazardEvent.kind, HazardEvent.data).where(
         HazardEvent.hazard_id.in_([h.id for h in found]),
         HazardEvent.kind.in_(("record_delivery", "submit_closure")))).all()
@@ -543,19 +559,21 @@ def _minor(ctx: Context, _: str) -> Outcome:
     open_states = {s.value for s in OPEN_STATES}
     gaps, wait = [], dt.timedelta(days=ctx.days("delivery_days"))
     for h in found:
-        name = f"{LEVEL[h.level]}隐患 {h.number}"
+        name = msg("{level}隐患 {number}", level=LEVEL[h.level], number=h.number)
         if h.id not in delivered and h.status != "closed":
-            gaps.append(ctx.gap(h.project_id, f"{name} 整改通知未送达责任单位", h.found_date, ref_type="hazards",
-                                ref_id=h.id, due=h.found_date + wait < ctx.as_of))
+            gaps.append(ctx.gap(h.project_id, msg("{name} 整改通知未送达责任单位", name=name),
+                                h.found_date, ref_type="hazards", ref_id=h.id,
+                                due=h.found_date + wait < ctx.as_of))
         if h.status == "closed" and h.id not in via_supervisor:
-            gaps.append(ctx.gap(h.project_id, f"{name} 销项未经监理单位确认提交", h.found_date,
+            gaps.append(ctx.gap(h.project_id, msg("{name} 销项未经监理单位确认提交", name=name), h.found_date,
                                 ref_type="hazards", ref_id=h.id))
         if h.status in open_states and h.deadline is not None and h.deadline < ctx.as_of:
-            gaps.append(ctx.gap(h.project_id, f"{name} 逾期未闭合（整改期限 {h.deadline}）", h.deadline,
+            gaps.append(ctx.gap(h.project_id, msg("{name} 逾期未闭合（整改期限 {deadline}）", name=name,
+                                                  deadline=h.deadline), h.deadline,
                                 ref_type="hazards", ref_id=h.id))
     closed = [h.id for h in found if h.status == "closed"]
-    return None, [Evidence("期间内三、四级隐患", len(found), "hazards", tuple(h.id for h in found)),
-                  Evidence("已送达", len(delivered)), Evidence("已闭合", len(closed), "hazards", tuple(closed))], gaps
+    return None, [Evidence(msg("期间内三、四级隐患"), len(found), "hazards", tuple(h.id for h in found)),
+                  Evidence(msg("已送达"), len(delivered)), Evidence(msg("已闭合"), len(closed), "hazards", tuple(closed))], gaps
 
 
 def _outputs(ctx: Context) -> dict[str, Any]:
@@ -595,25 +613,31 @@ def _periodic(ctx: Context, item: str) -> Outcome:
     for p, span, deadline in data["owed"]:
         for kind, title in DOC_KINDS.items():
             docs = [d for d in data["docs"] if d.kind == kind and d.period == p.label]
-            what, due = f"{p.chinese}{title}", deadline < ctx.as_of
+            what, due = msg("{period}{title}", period=p.chinese, title=title), deadline < ctx.as_of
             if item == "C-7a":
                 signed = min((d.signed_at.date() for d in docs if d.signed_at), default=None)
                 if signed is None:
-                    gaps.append(ctx.gap(None, f"{what}未出具（应于 {deadline} 前）", p.end, due=due))
+                    gaps.append(ctx.gap(None, msg("{what}未出具（应于 {deadline} 前）", what=what,
+                                                  deadline=deadline), p.end, due=due))
                 elif signed > deadline:
-                    gaps.append(ctx.gap(None, f"{what}逾期出具（{signed} 签发，应于 {deadline} 前）", p.end))
+                    gaps.append(ctx.gap(None, msg("{what}逾期出具（{signed} 签发，应于 {deadline} 前）",
+                                                  what=what, signed=signed, deadline=deadline),
+                                        p.end))
                 continue
             ids = {d.id for d in docs}
             for role, org in data["recipients"]:
                 times = [s.submitted_at.date() for s in data["subs"] if s.document_id in ids
                          and s.recipient == role and s.recipient_org_id in (org, None)]
                 if not times:
-                    gaps.append(ctx.gap(None, f"{what}未报送{names.get(org, '')}（应于 {deadline} 前）", p.end, due=due))
+                    gaps.append(ctx.gap(None, msg("{what}未报送{to}（应于 {deadline} 前）", what=what,
+                                                  to=names.get(org, ""), deadline=deadline),
+                                        p.end, due=due))
                 elif min(times) > deadline:
-                    gaps.append(ctx.gap(None, f"{what}逾期报送{names.get(org, '')}（{min(times)}）", p.end))
-    return None, [Evidence("应出具成果（期间×类别）", len(data["owed"]) * len(DOC_KINDS)),
-                  Evidence("已签发成果文书", len(data["docs"]), "documents", tuple(d.id for d in data["docs"])),
-                  Evidence("报送记录", len(data["subs"]), "submissions", tuple(s.id for s in data["subs"]))], gaps
+                    gaps.append(ctx.gap(None, msg("{what}逾期报送{to}（{at}）", what=what,
+                                                  to=names.get(org, ""), at=min(times)), p.end))
+    return None, [Evidence(msg("应出具成果（期间×类别）"), len(data["owed"]) * len(DOC_KINDS)),
+                  Evidence(msg("已签发成果文书"), len(data["docs"]), "documents", tuple(d.id for d in data["docs"])),
+                  Evidence(msg("报送记录"), len(data["subs"]), "submissions", tuple(s.id for s in data["subs"]))], gaps
 
 
 @computes("C-7c")
@@ -625,22 +649,24 @@ def _files(ctx: Context, _: str) -> Outcome:
     gaps = []
     for pid, p in ctx.projects.items():
         if p.service_contract_date is None:
-            gaps.append(ctx.gap(pid, "未登记风控服务合同（签订日期）", None))
+            gaps.append(ctx.gap(pid, msg("未登记风控服务合同（签订日期）"), None))
         if pid not in insured:
-            gaps.append(ctx.gap(pid, "未登记安责险保单", ctx.started(pid)))
+            gaps.append(ctx.gap(pid, msg("未登记安责险保单"), ctx.started(pid)))
         if pid in unfiled:
-            gaps.append(ctx.gap(pid, "未建立档案台账（无归档记录）", ctx.started(pid),
+            gaps.append(ctx.gap(pid, msg("未建立档案台账（无归档记录）"), ctx.started(pid),
                                 due=ctx.late(pid, ctx.days("first"))))
     for lg in ledgers:
         if not lg.has_budget:
-            gaps.append(ctx.gap(lg.project_id, f"保单 {lg.policy_no} 预防费用台账未登记预算", lg.start_date,
+            gaps.append(ctx.gap(lg.project_id, msg("保单 {policy_no} 预防费用台账未登记预算",
+                                                   policy_no=lg.policy_no), lg.start_date,
                                 ref_type="policies", ref_id=lg.policy_id))
         delivered = sum(s.delivered for s in lg.services)
         if delivered and not any(s.booked for s in lg.services):
-            gaps.append(ctx.gap(lg.project_id, f"保单 {lg.policy_no} 预防费用台账未列支已提供的 {delivered} 项服务",
+            gaps.append(ctx.gap(lg.project_id, msg("保单 {policy_no} 预防费用台账未列支已提供的 {delivered} 项服务",
+                                                   policy_no=lg.policy_no, delivered=delivered),
                                 lg.start_date, ref_type="policies", ref_id=lg.policy_id))
-    return None, [Evidence("保单", len(ledgers), "policies", tuple(lg.policy_id for lg in ledgers)),
-                  Evidence("已建档案台账的项目", len(ctx.pids) - len(unfiled))], gaps
+    return None, [Evidence(msg("保单"), len(ledgers), "policies", tuple(lg.policy_id for lg in ledgers)),
+                  Evidence(msg("已建档案台账的项目"), len(ctx.pids) - len(unfiled))], gaps
 
 
 @computes("C-7d")
@@ -651,11 +677,15 @@ def _complaints(ctx: Context, _: str) -> Outcome:
         return "not_applicable", [], []
     gaps = []
     for c in rows:
-        state = (f"{c.replied_at} 已答复" + ("（逾期）" if c.replied_late else "")) if c.replied_at else (
-            f"未答复（应于 {c.reply_due} 前）")
-        gaps.append(ctx.gap(c.project_id, f"投诉：{c.content[:40]}；{state}", c.received_at,
+        if c.replied_at:
+            state = msg("{date} 已答复（逾期）", date=c.replied_at) if c.replied_late \
+                else msg("{date} 已答复", date=c.replied_at)
+        else:
+            state = msg("未答复（应于 {date} 前）", date=c.reply_due)
+        gaps.append(ctx.gap(c.project_id, msg("投诉：{content}；{state}", content=c.content[:40],
+                                              state=state), c.received_at,
                             ref_type="complaints", ref_id=c.id))
-    return ("not_met" if rows else "met"), [Evidence("期间内投诉", len(rows), "complaints",
+    return ("not_met" if rows else "met"), [Evidence(msg("期间内投诉"), len(rows), "complaints",
                                                        tuple(c.id for c in rows))], gaps
 
 
@@ -672,10 +702,12 @@ def _recognition(ctx: Context, item: str) -> Outcome:
         evaluators = None
     rows = complaints.evaluations(ctx.session, evaluator_kind=kind, evaluator_ids=evaluators, overlapping=ctx.period)
     if not rows:
-        return "manual", [Evidence("收到的评价", 0)], []
-    gaps = [ctx.gap(None, f"{e.evaluator_name or '评价单位'} {e.period} 评价：{e.result}（未认可）", e.received_on,
+        return "manual", [Evidence(msg("收到的评价"), 0)], []
+    gaps = [ctx.gap(None, msg("{evaluator} {period} 评价：{result}（未认可）",
+                              evaluator=e.evaluator_name or msg("评价单位"), period=e.period,
+                              result=e.result), e.received_on,
                     ref_type="evaluations", ref_id=e.id) for e in rows if not e.recognized]
-    return None, [Evidence("收到的评价", len(rows), "evaluations", tuple(e.id for e in rows))], gaps
+    return None, [Evidence(msg("收到的评价"), len(rows), "evaluations", tuple(e.id for e in rows))], gaps
 
 
 @computes("C-8a", "C-8b", "C-8c")
@@ -683,8 +715,9 @@ def _recognition(ctx: Context, item: str) -> Outcome:
 def _incidents(ctx: Context, item: str) -> Outcome:
     kind = {"C-8a": "missed_major_hazard", "C-8b": "general_accident", "C-8c": "larger_accident"}[item]
     rows = complaints.incidents(ctx.session, project_ids=ctx.pids, kind=kind, start=ctx.period.start, end=ctx.upto)
-    gaps = [ctx.gap(i.project_id, f"{i.kind_label}：{i.description[:40]}"
-                    + (f"（死亡 {i.fatalities} 人）" if i.fatalities else "")
-                    + (f"（发现单位：{i.found_by}）" if i.found_by else ""), i.occurred_on,
+    gaps = [ctx.gap(i.project_id, msg(
+        "{kind}：{description}{deaths}{found_by}", kind=i.kind_label, description=i.description[:40],
+        deaths=msg("（死亡 {n} 人）", n=i.fatalities) if i.fatalities else "",
+        found_by=msg("（发现单位：{name}）", name=i.found_by) if i.found_by else ""), i.occurred_on,
                     ref_type="incidents", ref_id=i.id) for i in rows]
-    return None, [Evidence("期间内记录", len(rows), "incidents", tuple(i.id for i in rows))], gaps
+    return None, [Evidence(msg("期间内记录"), len(rows), "incidents", tuple(i.id for i in rows))], gaps

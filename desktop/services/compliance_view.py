@@ -15,7 +15,7 @@ from desktop.models.enums import AttachmentRole
 from desktop.reports import selfcheck
 from desktop.services import attachments, compliance, doc_data, doc_data_periodic
 from desktop.services.checklist_items import ChecklistResult, ManualAnswer
-from desktop.services.context import Actor, NotFound, ValidationError, now
+from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.periods import Period, parse
 
 WORKING_COPY = "工作稿（未编号）"  # as the command line prints it: a file, not a register entry
@@ -61,7 +61,7 @@ def export_selfcheck(session: Session, result: ChecklistResult, *, path: Path | 
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".pdf", ".xlsx"):
-        raise ValidationError({"path": "导出文件须为 .pdf 或 .xlsx 格式"})
+        raise ValidationError({"path": msg("导出文件须为 .pdf 或 .xlsx 格式")})
     req = doc_data.Request("self_check", result.scope_type, result.scope_id, now().date(),
                            result.period.label, WORKING_COPY, draft=True, prepared_by=prepared_by)
     data = doc_data_periodic.selfcheck_data(result, doc_data.meta(session, req, TITLE, store_dir),
@@ -85,7 +85,7 @@ def answer_with_file(session: Session, actor: Actor, item: str, *, period: Perio
         profile = session.execute(select(AgencyProfile.id).order_by(AgencyProfile.id).limit(1)) \
             .scalar_one_or_none()
         if profile is None:
-            raise NotFound("尚未登记风控机构信息，不能保存依据文件。")
+            raise NotFound(msg("尚未登记风控机构信息，不能保存依据文件。"))
         if text:  # an empty note is refused by answer_manual before any file is kept
             try:
                 stored = attachments.store_file(
@@ -93,7 +93,8 @@ def answer_with_file(session: Session, actor: Actor, item: str, *, period: Perio
                     owner_id=profile, role=AttachmentRole.EVIDENCE,
                     caption=f"自查 {item} {label} 依据")
             except ValidationError as exc:
-                raise ValidationError({"evidence": "；".join(exc.fields.values())}) from None
+                problems = msg("{problems}", problems=list(exc.messages.values()))
+                raise ValidationError({"evidence": problems}) from None
             text = f"{text}（依据文件：{stored.original_name}）"
     return compliance.answer_manual(session, actor, item, period=label, scope_type=scope_type,
                                     scope_id=scope_id, answer=answer, note=text)

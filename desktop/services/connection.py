@@ -9,7 +9,7 @@ from sqlalchemy.exc import ArgumentError
 
 from desktop.db import Database, DataError
 from desktop.migrations import SCHEMA_HEAD
-from desktop.services.context import ValidationError
+from desktop.services.context import ValidationError, msg
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,12 @@ def validate_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise ValidationError({"database_url": "数据库地址格式不正确，例如 postgresql://用户:密码@服务器:5432/数据库名"}) from None
+        raise ValidationError({"database_url": msg(
+            "数据库地址格式不正确，例如 postgresql://用户:密码@服务器:5432/数据库名")}) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise ValidationError({"database_url": "只支持 PostgreSQL（多台电脑共用）或本机 SQLite 文件"})
+        raise ValidationError({"database_url": msg("只支持 PostgreSQL（多台电脑共用）或本机 SQLite 文件")})
     if parsed.get_backend_name() == "postgresql" and not (parsed.host and parsed.database):
-        raise ValidationError({"database_url": "PostgreSQL 地址须包含服务器和数据库名"})
+        raise ValidationError({"database_url": msg("PostgreSQL 地址须包含服务器和数据库名")})
     return url
 
 
@@ -38,7 +39,7 @@ def check(url: str) -> ConnectionCheck:
     """Connect and read the schema revision; never raises for environment failures."""
     url = validate_url(url)
     if not url:
-        return ConnectionCheck(True, "将使用本机数据目录中的 SQLite 数据库。")
+        return ConnectionCheck(True, msg("将使用本机数据目录中的 SQLite 数据库。"))
     db = Database(url)
     try:
         revision = db.current_revision()
@@ -47,7 +48,8 @@ def check(url: str) -> ConnectionCheck:
     finally:
         db.dispose()
     if revision is None:
-        return ConnectionCheck(True, "连接成功。该数据库尚未初始化，切换后首次启动时将自动创建表结构。")
+        return ConnectionCheck(True, msg("连接成功。该数据库尚未初始化，切换后首次启动时将自动创建表结构。"))
     if revision == SCHEMA_HEAD:
-        return ConnectionCheck(True, "连接成功，数据库结构为最新版本。")
-    return ConnectionCheck(True, f"连接成功。数据库结构版本为 {revision}，切换后启动时将先升级。")
+        return ConnectionCheck(True, msg("连接成功，数据库结构为最新版本。"))
+    return ConnectionCheck(True, msg("连接成功。数据库结构版本为 {revision}，切换后启动时将先升级。",
+                                     revision=revision))

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
+from desktop.messages import Message, msg
+
+__all__ = ["Actor", "Cancelled", "Changes", "ConflictError", "Message", "NotFound",
+           "PermissionDenied", "ServiceError", "TransitionError", "ValidationError", "msg", "now"]
 
 @dataclass(frozen=True)
 class Actor:
@@ -22,11 +27,24 @@ class Actor:
 
 
 class ServiceError(Exception):
-    """A rule was broken; the message is Chinese and meant for the user."""
+    """A rule was broken; the message is Chinese and meant for the user.
+
+    Raise with a `msg("模板 {x}", x=…)`: `str(err)` and `err.message` are the formatted Chinese,
+    `err.template` / `err.params` let the GUI show it in the interface language. A plain str
+    is still accepted (it has no template and is shown as is).
+    """
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        self.message: Message = Message.plain(message)
+        super().__init__(self.message)
+
+    @property
+    def template(self) -> str | None:
+        return self.message.template
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.message.params)
 
 
 class PermissionDenied(ServiceError):
@@ -38,11 +56,17 @@ class NotFound(ServiceError):
 
 
 class ValidationError(ServiceError):
-    """Bad input; `fields` maps a form field to what is wrong with it, for display beside it."""
+    """Bad input; `fields` maps a form field to what is wrong with it, for display beside it.
+
+    `fields` holds the Chinese texts; `messages` the same as `Message`s (template and params
+    per field) for translation. The whole error's message lists them all.
+    """
 
     def __init__(self, fields: dict[str, str]) -> None:
-        self.fields = dict(fields)
-        super().__init__("；".join(self.fields.values()))
+        self.messages: dict[str, Message] = {key: Message.plain(text)
+                                             for key, text in fields.items()}
+        self.fields: dict[str, str] = dict(self.messages)
+        super().__init__(msg("{problems}", problems=list(self.messages.values())))
 
 
 class ConflictError(ServiceError):
@@ -96,5 +120,5 @@ def now() -> dt.datetime:
 class Cancelled(ServiceError):
     """Long work stopped because the user asked it to (a progress callback returned False)."""
 
-    def __init__(self, message: str = "操作已取消。") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message if message is not None else msg("操作已取消。"))

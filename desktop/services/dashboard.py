@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from desktop.services import obligations
-from desktop.services.context import now
+from desktop.services.context import Message, msg, now
 from desktop.services.periods import half_of, quarter_of
 
 
 @dataclass(frozen=True)
 class Item:
     key: str
-    label: str
+    label: Message  # the Chinese label; its template and params let the GUI translate it
     rule: str
     count: int
     target: str  # what a click opens: hazards / projects / risk_sources / archive / reports
@@ -42,16 +42,19 @@ def summary(session: Session, moment: dt.datetime | None = None) -> Summary:
     untrained = obligations.projects_without_training(session, half)
     archive = obligations.archive_items_due(session, today)
     items = (
-        Item("unreported_l1", "一级隐患待报告（当日）", "N-07", len(unreported), "hazards", tuple(unreported)),
-        Item("overdue", "逾期未整改隐患", "N-10", obligations.overdue_hazards_count(session, today), "hazards"),
-        Item("no_full_inspection", f"{quarter.chinese}未开展全覆盖检查的项目", "N-03", len(no_full),
-             "projects", tuple(no_full)),
-        Item("no_first_inspection", "未按期开展首次风险辨识的项目", "N-02", len(no_first), "projects",
-             tuple(no_first)),
-        Item("sources_unverified", "从未核查的一、二级风险源", "N-04", len(sources), "risk_sources",
-             tuple(sources)),
-        Item("training_due", f"{half.chinese}尚未培训的项目", "N-13", len(untrained), "projects",
-             tuple(untrained)),
-        Item("archive_due", "保存期满待处理的档案", "N-15", len(archive), "archive", tuple(archive)),
+        Item("unreported_l1", msg("一级隐患待报告（当日）"), "N-07", len(unreported), "hazards",
+             tuple(unreported)),
+        Item("overdue", msg("逾期未整改隐患"), "N-10", obligations.overdue_hazards_count(session, today),
+             "hazards"),
+        Item("no_full_inspection", msg("{period}未开展全覆盖检查的项目", period=quarter.chinese), "N-03",
+             len(no_full), "projects", tuple(no_full)),
+        Item("no_first_inspection", msg("未按期开展首次风险辨识的项目"), "N-02", len(no_first),
+             "projects", tuple(no_first)),
+        Item("sources_unverified", msg("从未核查的一、二级风险源"), "N-04", len(sources),
+             "risk_sources", tuple(sources)),
+        Item("training_due", msg("{period}尚未培训的项目", period=half.chinese), "N-13", len(untrained),
+             "projects", tuple(untrained)),
+        Item("archive_due", msg("保存期满待处理的档案"), "N-15", len(archive), "archive",
+             tuple(archive)),
     )
     return Summary(moment, items)

@@ -23,7 +23,7 @@ from desktop.services import (
     agency, archive, attachments, audit, catalogues, complaints, fees, hazards, inspections,
     organisations, projects, risk, risk_sources, rules, training, users,
 )
-from desktop.services.context import Actor, ServiceError, now
+from desktop.services.context import Actor, ServiceError, msg, now
 
 DEMO_PASSWORD = "Demo2024"
 DEFAULT_PROJECTS = 20
@@ -793,8 +793,8 @@ def _credit_code(rng: random.Random) -> str:
 def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT_PROJECTS, seed: int = 2024) -> DemoSummary:
     """Fill an empty data folder with a year of realistic work; photos go into the attachment store."""
     if has_business_data(session):
-        raise ServiceError("该数据目录中已有业务数据；演示数据只能生成在新的或空的数据目录中，"
-                           "请用 --data-dir 指定另一个目录。")
+        raise ServiceError(msg("该数据目录中已有业务数据；演示数据只能生成在新的或空的数据目录中，"
+                               "请用 --data-dir 指定另一个目录。"))
     catalogues.load_all(session)
     demo = _Demo(session, store_dir=Path(store_dir), seed=seed, today=now().date())
     demo.staff()

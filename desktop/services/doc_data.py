@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.messages import Series
 from desktop.models import (
     AgencyProfile, Attachment, AuditEntry, Catalogue, CatalogueItem, DangerItem, DestructionRequest,
     Drill, EmergencyPlanAssist, Escalation, Hazard, HazardEvent, Inspection, Organisation, Policy,
@@ -28,7 +29,7 @@ from desktop.reports.training_docs import (
 )
 from desktop.services import archive, rules
 from desktop.services.attachments import IMAGE_MIMES, blob_path
-from desktop.services.context import NotFound, ValidationError
+from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.periods import parse as parse_period
 from desktop.services.training import ASSIST_KINDS, split_categories
 
@@ -45,21 +46,22 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "rectification_notice": Kind("隐患整改通知书", ("hazard", "inspection")),
-    "stop_work": Kind("停工（局部停工）建议书", ("hazard",)),
-    "hazard_report": Kind("重大隐患报告单", ("hazard",)),
-    "closure_record": Kind("复查销项单", ("hazard",)),
-    "refusal_report": Kind("拒不整改（拖延整改）情况报告", ("escalation",)),
-    "inspection_record": Kind("检查记录", ("inspection",)),
-    "service_plan": Kind("事故预防技术服务工作方案", ("project", "service_plan")),
-    "training_record": Kind("安全教育培训记录", ("training",)),
-    "drill_record": Kind("应急演练记录及评估报告", ("drill",)),
-    "archive_catalogue": Kind("档案目录", ("project",)),
-    "destruction_form": Kind("档案销毁审批表", ("destruction_request",)),
-    "hazard_list": Kind("隐患排查及问题整改清单", PERIOD_SCOPES, periodic=True, xlsx=True),
-    "safety_analysis": Kind("安全生产分析报告", PERIOD_SCOPES, periodic=True),
-    "risk_assessment": Kind("风险评估报告", PERIOD_SCOPES, periodic=True),
-    "self_check": Kind("安责险第三方风控服务机构检查表（自查）", PERIOD_SCOPES, periodic=True, xlsx=True),
+    "rectification_notice": Kind(msg("隐患整改通知书"), ("hazard", "inspection")),
+    "stop_work": Kind(msg("停工（局部停工）建议书"), ("hazard",)),
+    "hazard_report": Kind(msg("重大隐患报告单"), ("hazard",)),
+    "closure_record": Kind(msg("复查销项单"), ("hazard",)),
+    "refusal_report": Kind(msg("拒不整改（拖延整改）情况报告"), ("escalation",)),
+    "inspection_record": Kind(msg("检查记录"), ("inspection",)),
+    "service_plan": Kind(msg("事故预防技术服务工作方案"), ("project", "service_plan")),
+    "training_record": Kind(msg("安全教育培训记录"), ("training",)),
+    "drill_record": Kind(msg("应急演练记录及评估报告"), ("drill",)),
+    "archive_catalogue": Kind(msg("档案目录"), ("project",)),
+    "destruction_form": Kind(msg("档案销毁审批表"), ("destruction_request",)),
+    "hazard_list": Kind(msg("隐患排查及问题整改清单"), PERIOD_SCOPES, periodic=True, xlsx=True),
+    "safety_analysis": Kind(msg("安全生产分析报告"), PERIOD_SCOPES, periodic=True),
+    "risk_assessment": Kind(msg("风险评估报告"), PERIOD_SCOPES, periodic=True),
+    "self_check": Kind(msg("安责险第三方风控服务机构检查表（自查）"), PERIOD_SCOPES, periodic=True,
+                       xlsx=True),
 }
 
 
@@ -109,7 +111,7 @@ class Output:
 
     def write_xlsx(self, path: Path | str) -> Path:
         if self.xlsx is None:
-            raise ValidationError({"format": "该类文书没有 Excel 格式"})
+            raise ValidationError({"format": msg("该类文书没有 Excel 格式")})
         return self.xlsx(self.data, Path(path))
 
 
@@ -151,12 +153,12 @@ def latest_policy(session: Session, project_id: int) -> Policy | None:
 def load(session: Session, model: type, ident: int | None, what: str) -> Any:
     row = session.get(model, ident) if ident is not None else None
     if row is None or getattr(row, "deleted_at", None) is not None:
-        raise NotFound(f"{what}不存在或已删除。")
+        raise NotFound(msg("{what}不存在或已删除。", what=what))
     return row
 
 
 def project_info(session: Session, project_id: int) -> ProjectInfo:
-    p = load(session, Project, project_id, "项目")
+    p = load(session, Project, project_id, msg("项目"))
     policy = latest_policy(session, p.id)
     names = org_names(session, (p.contractor_id, p.supervisor_id, p.owner_id, p.authority_id,
                                 policy.insurer_id if policy else None))
@@ -242,9 +244,9 @@ def user_name(session: Session, user_id: int | None) -> str:
 
 
 def open_hazard(session: Session, hazard_id: int | None) -> Hazard:
-    h = load(session, Hazard, hazard_id, "隐患")
+    h = load(session, Hazard, hazard_id, msg("隐患"))
     if h.status == HazardStatus.CANCELLED:
-        raise ValidationError({"scope_id": f"隐患 {h.number} 已撤销，不再出具文书"})
+        raise ValidationError({"scope_id": msg("隐患 {number} 已撤销，不再出具文书", number=h.number)})
     return h
 
 
@@ -266,7 +268,7 @@ def output(kind: str):  # type: ignore[no-untyped-def]
 
 @output("inspection_record")
 def _inspection(session: Session, req: Request, store_dir: Path | str) -> Output:
-    i = load(session, Inspection, req.scope_id, "检查记录")
+    i = load(session, Inspection, req.scope_id, msg("检查记录"))
     project = project_info(session, i.project_id)
     inspectors = tuple(session.execute(select(User.display_name).join(
         inspection_inspectors, inspection_inspectors.c.user_id == User.id)
@@ -300,9 +302,9 @@ def plan_for(session: Session, scope_type: str,
     """(project id, plan row) of a service-plan document: the named plan, or the project's
     current general plan (None when none has been written yet)."""
     if scope_type == "service_plan":
-        plan = load(session, ServicePlan, scope_id, "服务方案")
+        plan = load(session, ServicePlan, scope_id, msg("服务方案"))
         return plan.project_id, plan
-    project = load(session, Project, scope_id, "项目")
+    project = load(session, Project, scope_id, msg("项目"))
     return project.id, session.execute(select(ServicePlan).where(
         ServicePlan.project_id == project.id, ServicePlan.kind == "general",
         ServicePlan.deleted_at.is_(None), ServicePlan.status != "superseded")
@@ -335,7 +337,7 @@ def _staff(session: Session, project: Project, named: list[str]) -> tuple[StaffI
 @output("service_plan")
 def _plan(session: Session, req: Request, store_dir: Path | str) -> Output:
     project_id, plan = plan_for(session, req.scope_type, req.scope_id)
-    p = load(session, Project, project_id, "项目")
+    p = load(session, Project, project_id, msg("项目"))
     content = plan.content if plan is not None and isinstance(plan.content, dict) else {}
 
     def texts(key: str) -> tuple[str, ...]:
@@ -364,7 +366,7 @@ def _plan(session: Session, req: Request, store_dir: Path | str) -> Output:
 
 @output("training_record")
 def _training(session: Session, req: Request, store_dir: Path | str) -> Output:
-    t = load(session, TrainingSession, req.scope_id, "培训记录")
+    t = load(session, TrainingSession, req.scope_id, msg("培训记录"))
     rows = session.execute(select(TrainingAttendance, Project).join(
         Project, Project.id == TrainingAttendance.project_id)
         .where(TrainingAttendance.session_id == t.id).order_by(Project.code)).all()
@@ -381,7 +383,7 @@ def _training(session: Session, req: Request, store_dir: Path | str) -> Output:
 
 @output("drill_record")
 def _drill(session: Session, req: Request, store_dir: Path | str) -> Output:
-    d = load(session, Drill, req.scope_id, "演练记录")
+    d = load(session, Drill, req.scope_id, msg("演练记录"))
     plans = session.execute(select(EmergencyPlanAssist).where(
         EmergencyPlanAssist.project_id == d.project_id, EmergencyPlanAssist.deleted_at.is_(None))
         .order_by(EmergencyPlanAssist.date)).scalars()
@@ -416,11 +418,12 @@ def _destruction(session: Session, req: Request, store_dir: Path | str) -> Outpu
 # -- validation and the dispatcher ------------------------------------------------------------
 
 _SCOPE_MODELS: dict[str, tuple[type, str]] = {
-    "hazard": (Hazard, "隐患"), "inspection": (Inspection, "检查记录"), "project": (Project, "项目"),
-    "escalation": (Escalation, "拒不整改/拖延整改记录"), "drill": (Drill, "演练记录"),
-    "training": (TrainingSession, "培训记录"), "service_plan": (ServicePlan, "服务方案"),
-    "destruction_request": (DestructionRequest, "档案销毁申请"),
-    "insurer": (Organisation, "承保机构"), "authority": (Organisation, "建设主管部门"),
+    "hazard": (Hazard, msg("隐患")), "inspection": (Inspection, msg("检查记录")),
+    "project": (Project, msg("项目")),
+    "escalation": (Escalation, msg("拒不整改/拖延整改记录")), "drill": (Drill, msg("演练记录")),
+    "training": (TrainingSession, msg("培训记录")), "service_plan": (ServicePlan, msg("服务方案")),
+    "destruction_request": (DestructionRequest, msg("档案销毁申请")),
+    "insurer": (Organisation, msg("承保机构")), "authority": (Organisation, msg("建设主管部门")),
 }
 
 
@@ -429,22 +432,23 @@ def check_scope(session: Session, kind: str, scope_type: str, scope_id: int | No
     """Refuse an unknown kind, a scope the kind does not take, a missing record or a bad period."""
     spec = KINDS.get(kind)
     if spec is None:
-        raise ValidationError({"kind": f"未知的文书类别：{kind}"})
+        raise ValidationError({"kind": msg("未知的文书类别：{kind}", kind=kind)})
     if scope_type not in spec.scopes:
-        raise ValidationError({"scope_type": f"{spec.label}的范围须为：{'、'.join(spec.scopes)}"})
+        raise ValidationError({"scope_type": msg("{kind}的范围须为：{scopes}", kind=spec.label,
+                                                 scopes=Series(spec.scopes))})
     if spec.periodic:
         try:
             parse_period(period or "")
         except ValueError as exc:
-            raise ValidationError({"period": str(exc)}) from None
+            raise ValidationError({"period": exc.args[0]}) from None
     elif period:
-        raise ValidationError({"period": f"{spec.label}不按期间出具"})
+        raise ValidationError({"period": msg("{kind}不按期间出具", kind=spec.label)})
     if scope_type == "agency":
         return
     model, what = _SCOPE_MODELS[scope_type]
     row = load(session, model, scope_id, what)
     if model is Organisation and row.kind != scope_type:
-        raise NotFound(f"{what}不存在。")
+        raise NotFound(msg("{what}不存在。", what=what))
 
 
 def prepare(session: Session, req: Request, *, store_dir: Path | str) -> Output:

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.messages import Series
 from desktop.models import Document, Escalation, ExternalReport, Hazard, Inspection
 from desktop.models.enums import HazardStatus, Recipient, ReportReason, StopWork
 from desktop.reports import letters
@@ -16,7 +17,7 @@ from desktop.reports.data import (
     TimelineEntry,
 )
 from desktop.reports.text import cn_datetime
-from desktop.services.context import ValidationError
+from desktop.services.context import ValidationError, msg
 from desktop.services.doc_data import (
     Output, Request, events, hazard_info, issuer, load, meta, open_hazard, org_names, output,
     project_info, user_name,
@@ -31,16 +32,17 @@ def _notice(session: Session, req: Request, store_dir: Path | str) -> Output:
         first = found[0].inspection_id
         inspection = session.get(Inspection, first) if first is not None else None
     else:
-        inspection = load(session, Inspection, req.scope_id, "检查记录")
+        inspection = load(session, Inspection, req.scope_id, msg("检查记录"))
         found = list(session.execute(select(Hazard).where(
             Hazard.inspection_id == inspection.id, Hazard.deleted_at.is_(None),
             Hazard.status != HazardStatus.CANCELLED.value).order_by(Hazard.number)).scalars())
         if not found:
-            raise ValidationError({"scope_id": "该次检查未发现隐患，无需出具整改通知书"})
+            raise ValidationError({"scope_id": msg("该次检查未发现隐患，无需出具整改通知书")})
         units = org_names(session, {h.responsible_unit_id for h in found})
         if len({h.responsible_unit_id for h in found}) > 1:
-            raise ValidationError({"scope_id": "该次检查的隐患涉及多个责任单位（" + "、".join(units.values())
-                                               + "），请按隐患分别出具整改通知书"})
+            raise ValidationError({"scope_id": msg(
+                "该次检查的隐患涉及多个责任单位（{units}），请按隐患分别出具整改通知书",
+                units=Series(units.values()))})
     project = project_info(session, found[0].project_id)
     infos = tuple(hazard_info(session, h, store_dir, project_name=project.name) for h in found)
     copy_to = tuple(dict.fromkeys(x for x in (infos[0].supervising_unit or project.supervisor,
@@ -58,7 +60,8 @@ def _notice(session: Session, req: Request, store_dir: Path | str) -> Output:
 def _stop_work(session: Session, req: Request, store_dir: Path | str) -> Output:
     h = open_hazard(session, req.scope_id)
     if h.stop_work not in letters.STOP_WORK_TITLES:
-        raise ValidationError({"scope_id": f"隐患 {h.number} 未提出停工或局部停工建议，不能出具停工建议书"})
+        raise ValidationError({"scope_id": msg(
+            "隐患 {number} 未提出停工或局部停工建议，不能出具停工建议书", number=h.number)})
     project = project_info(session, h.project_id)
     info = hazard_info(session, h, store_dir, project_name=project.name)
     data = StopWorkData(
@@ -73,7 +76,8 @@ def _stop_work(session: Session, req: Request, store_dir: Path | str) -> Output:
 def _hazard_report(session: Session, req: Request, store_dir: Path | str) -> Output:
     h = open_hazard(session, req.scope_id)
     if not (h.level == 1 or (h.level == 2 and h.is_serious)):
-        raise ValidationError({"scope_id": f"隐患 {h.number} 不是一级隐患或较严重的二级隐患，无需报告单"})
+        raise ValidationError({"scope_id": msg(
+            "隐患 {number} 不是一级隐患或较严重的二级隐患，无需报告单", number=h.number)})
     project = project_info(session, h.project_id)
     reason = ReportReason.LEVEL1 if h.level == 1 else ReportReason.SERIOUS_L2
     done = session.execute(select(ExternalReport.reported_at).where(
@@ -104,10 +108,11 @@ def _closure(session: Session, req: Request, store_dir: Path | str) -> Output:
     steps = events(session, h.id, "submit_closure", "verify_close", "reject")
     submits = [e for e in steps if e.kind == "submit_closure"]
     if not submits:
-        raise ValidationError({"scope_id": f"隐患 {h.number} 尚未登记整改销项材料"})
+        raise ValidationError({"scope_id": msg("隐患 {number} 尚未登记整改销项材料", number=h.number)})
     verdicts = [e for e in steps if e.kind != "submit_closure" and e.id > submits[-1].id]
     if not verdicts:
-        raise ValidationError({"scope_id": f"隐患 {h.number} 尚未复查：复查销项或退回后再出具复查销项单"})
+        raise ValidationError({"scope_id": msg(
+            "隐患 {number} 尚未复查：复查销项或退回后再出具复查销项单", number=h.number)})
     submit, verdict = submits[-1], verdicts[-1]
     accepted = verdict.kind == "verify_close"
     checked = (verdict.data or {}).get("reinspection_date")
@@ -146,8 +151,8 @@ def _timeline(session: Session, hazard_id: int) -> tuple[TimelineEntry, ...]:
 
 @output("refusal_report")
 def _refusal(session: Session, req: Request, store_dir: Path | str) -> Output:
-    esc = load(session, Escalation, req.scope_id, "拒不整改/拖延整改记录")
-    h = load(session, Hazard, esc.hazard_id, "隐患")
+    esc = load(session, Escalation, req.scope_id, msg("拒不整改/拖延整改记录"))
+    h = load(session, Hazard, esc.hazard_id, msg("隐患"))
     project = project_info(session, h.project_id)
     data = EscalationData(
         meta(session, req, letters.ESCALATION_TITLES[esc.kind], store_dir), project, esc.kind,

@@ -25,7 +25,7 @@ from desktop.reports.risk_report import RiskChange, RiskGroup, RiskProjectLine, 
 from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
 from desktop.services import compliance, risk
 from desktop.services.checklist_items import SCOPES, ChecklistResult
-from desktop.services.context import NotFound, ValidationError
+from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.doc_data import Output, Request, issuer, meta, output
 from desktop.services.hazards import OPEN_STATES
 from desktop.services.periods import Period, parse
@@ -66,20 +66,20 @@ def scope_of(session: Session, scope_type: str, scope_id: int | None) -> Scope:
     if scope_type == "project":
         p = session.get(Project, scope_id) if scope_id is not None else None
         if p is None or p.deleted_at is not None:
-            raise NotFound("项目不存在或已删除。")
+            raise NotFound(msg("项目不存在或已删除。"))
         return Scope("project", p.id, p.name, f"{p.name}（{p.code}）")
     if scope_type not in ("insurer", "authority"):
-        raise ValidationError({"scope_type": "范围须为项目、承保机构、建设主管部门或全机构"})
+        raise ValidationError({"scope_type": msg("范围须为项目、承保机构、建设主管部门或全机构")})
     org = session.get(Organisation, scope_id) if scope_id is not None else None
     if org is None or org.kind != scope_type:
-        raise NotFound(f"{SCOPES[scope_type]}不存在。")
+        raise NotFound(msg("{what}不存在。", what=SCOPES[scope_type]))
     label = f"{org.name}{'承保' if scope_type == 'insurer' else '辖区'}项目"
     return Scope(scope_type, org.id, org.name, label)
 
 
 def as_of(period: Period, today: dt.date) -> dt.date:
     if period.start > today:
-        raise ValidationError({"period": f"{period.chinese}尚未开始"})
+        raise ValidationError({"period": msg("{period}尚未开始", period=period.chinese)})
     return min(period.end, today)
 
 

@@ -19,7 +19,7 @@ from desktop.models import (
 )
 from desktop.models.enums import DocStatus, Recipient
 from desktop.services import attachments, audit, doc_data, hazards, numbering, permissions
-from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, now
+from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
 from desktop.services.doc_data_periodic import scope_of
 from desktop.services.periods import parse
 from desktop.services.projects import check_version, insurer_of
@@ -31,7 +31,7 @@ log = logging.getLogger("desktop.documents")
 # of its prefix (numbering.document_number) inside the signing transaction, so only a signed
 # document has a number and a failed signing gives it back. A correction keeps the number and
 # adds a revision; it supersedes the old revision only once it is signed itself.
-NUMBER_PENDING = "（签发时编号）"
+NUMBER_PENDING = msg("（签发时编号）")
 _DRAFT_PREFIX = "草稿-"
 _LINKED_REASONS = {"hazard_report": ("level1_same_day", "level2_serious"),
                    "refusal_report": ("refusal", "delay")}
@@ -112,7 +112,8 @@ def _refuse_edit_of_signed(mapper: object, connection: object, target: Document)
     allowed = filled | ({"status", "superseded_by_id"} if superseding else set())
     if changed <= allowed:
         return
-    raise TransitionError(f"文书 {target.number} 已签发，不能修改；如需更正，请生成更正版本。")
+    raise TransitionError(msg("文书 {number} 已签发，不能修改；如需更正，请生成更正版本。",
+                               number=target.number))
 
 
 def _was_empty(state, key: str) -> bool:  # type: ignore[no-untyped-def]
@@ -123,7 +124,7 @@ def _was_empty(state, key: str) -> bool:  # type: ignore[no-untyped-def]
 @event.listens_for(Document, "before_delete")
 def _refuse_delete_of_signed(mapper: object, connection: object, target: Document) -> None:
     if target.status != DocStatus.DRAFT:
-        raise TransitionError(f"文书 {target.number} 已签发，不能删除。")
+        raise TransitionError(msg("文书 {number} 已签发，不能删除。", number=target.number))
 
 
 # -- rows ----------------------------------------------------------------------------------------
@@ -146,7 +147,7 @@ def _rows(session: Session, docs: list[Document]) -> list[DocumentRow]:
 def _load(session: Session, document_id: int) -> Document:
     doc = session.get(Document, document_id)
     if doc is None or doc.deleted_at is not None:
-        raise NotFound("文书不存在或已删除。")
+        raise NotFound(msg("文书不存在或已删除。"))
     return doc
 
 
@@ -158,7 +159,8 @@ def printed_number(number: str, revision: int) -> str:
     """The number as printed: pending for a first draft, with the revision after a correction."""
     if number.startswith(_DRAFT_PREFIX):
         return NUMBER_PENDING
-    return number + (f"（第{revision}版）" if revision > 1 else "")
+    return msg("{number}（第{revision}版）", number=number, revision=revision) if revision > 1 \
+        else number
 
 
 def _printed(doc: Document) -> str:
@@ -278,7 +280,7 @@ def generate_draft(session: Session, actor: Actor, *, kind: str, scope_type: str
         try:
             period = parse(period).label
         except ValueError as exc:
-            raise ValidationError({"period": str(exc)}) from None
+            raise ValidationError({"period": exc.args[0]}) from None
     scope_id = None if scope_type == "agency" else scope_id
     doc_data.check_scope(session, kind, scope_type, scope_id, period)
     spec = doc_data.KINDS[kind]
@@ -286,8 +288,8 @@ def generate_draft(session: Session, actor: Actor, *, kind: str, scope_type: str
     signed = session.execute(select(Document).where(same, Document.status == DocStatus.SIGNED)
                              .limit(1)).scalar_one_or_none()
     if signed is not None:
-        raise TransitionError(
-            f"{spec.label}已签发（{_printed(signed)}），如需修改请生成更正版本。")
+        raise TransitionError(msg("{kind}已签发（{number}），如需修改请生成更正版本。",
+                                  kind=spec.label, number=_printed(signed)))
     doc = session.execute(select(Document).where(same, Document.status == DocStatus.DRAFT,
                                                  Document.supersedes_id.is_(None))
                           .order_by(Document.id).limit(1)).scalar_one_or_none()
@@ -316,9 +318,9 @@ def correct(session: Session, actor: Actor, document_id: int, *, reason: str, st
     permissions.require(actor, "document.draft")
     old = _load(session, document_id)
     if old.status != DocStatus.SIGNED:
-        raise TransitionError("只能更正已签发且未被替代的文书。")
+        raise TransitionError(msg("只能更正已签发且未被替代的文书。"))
     if not reason.strip():
-        raise ValidationError({"reason": "请填写更正原因"})
+        raise ValidationError({"reason": msg("请填写更正原因")})
     doc = session.execute(select(Document).where(
         Document.supersedes_id == old.id, Document.status == DocStatus.DRAFT,
         Document.deleted_at.is_(None))).scalar_one_or_none()
@@ -346,9 +348,10 @@ def sign(session: Session, actor: Actor, document_id: int, *, expected_version: 
     SHA-256, the number fixed; from then on the document cannot change."""
     permissions.require(actor, "document.sign")
     doc = _load(session, document_id)
-    check_version(doc, expected_version, "文书")
+    check_version(doc, expected_version, msg("文书"))
     if doc.status != DocStatus.DRAFT:
-        raise TransitionError(f"文书 {_printed(doc)} 已{DocStatus(doc.status).label}，不能再次签发或修改。")
+        raise TransitionError(msg("文书 {number} {status}，不能再次签发或修改。",
+                                   number=_printed(doc), status=DocStatus(doc.status)))
     user = session.get(User, actor.user_id) if actor.user_id else None
     signer = doc_data.Signer(user.display_name if user else actor.display_name or actor.username,
                              user.phone if user else "", user.title if user else "")
@@ -407,9 +410,9 @@ def discard_draft(session: Session, actor: Actor, document_id: int, *, expected_
     """Throw a draft away (a signed document cannot be)."""
     permissions.require(actor, "document.draft")
     doc = _load(session, document_id)
-    check_version(doc, expected_version, "文书")
+    check_version(doc, expected_version, msg("文书"))
     if doc.status != DocStatus.DRAFT:
-        raise TransitionError(f"文书 {_printed(doc)} 已签发，不能删除。")
+        raise TransitionError(msg("文书 {number} 已签发，不能删除。", number=_printed(doc)))
     _drop_files(session, actor, doc, store_dir)
     audit.record(session, actor, action="delete", entity="documents", entity_id=doc.id,
                  before=audit.snapshot(doc), note="删除草稿")
@@ -439,23 +442,24 @@ def record_submission(session: Session, actor: Actor, document_id: int, *, recip
     permissions.require(actor, "document.submit")
     doc = _load(session, document_id)
     if doc.status == DocStatus.SUPERSEDED:
-        raise TransitionError(f"文书 {_printed(doc)} 已被更正版本替代，请报送最新版本。")
+        raise TransitionError(msg("文书 {number} 已被更正版本替代，请报送最新版本。",
+                                   number=_printed(doc)))
     if doc.status != DocStatus.SIGNED:
-        raise TransitionError("文书签发后才能登记报送。")
+        raise TransitionError(msg("文书签发后才能登记报送。"))
     errors: dict[str, str] = {}
     if recipient not in Recipient._value2member_map_:
-        errors["recipient"] = "报送对象须为承保机构、建设主管部门或建设单位"
+        errors["recipient"] = msg("报送对象须为承保机构、建设主管部门或建设单位")
     if not channel.strip():
-        errors["channel"] = "请填写报送方式（系统、邮件、书面、传真等）"
+        errors["channel"] = msg("请填写报送方式（系统、邮件、书面、传真等）")
     moment = (submitted_at or now()).replace(microsecond=0)
     if moment > now() + dt.timedelta(minutes=5):
-        errors["submitted_at"] = "报送时间不能晚于当前时间"
+        errors["submitted_at"] = msg("报送时间不能晚于当前时间")
     elif doc.signed_at is not None and moment.date() < doc.signed_at.date():
-        errors["submitted_at"] = "报送时间不能早于签发日期"
+        errors["submitted_at"] = msg("报送时间不能早于签发日期")
     if recipient_org_id is not None:
         org = session.get(Organisation, recipient_org_id)
         if org is None or org.kind != recipient:
-            errors["recipient_org_id"] = "所选报送单位不存在或类型不符"
+            errors["recipient_org_id"] = msg("所选报送单位不存在或类型不符")
     if errors:
         raise ValidationError(errors)
     org_id = recipient_org_id if recipient_org_id is not None else \
@@ -543,7 +547,7 @@ def register(session: Session, *, kind: str | None = None, status: str | None = 
 def file_path(store_dir: Path | str, row: DocumentRow) -> Path:
     """The stored PDF of a document, for preview and printing."""
     if not row.file_sha256:
-        raise NotFound("该文书没有已生成的文件。")
+        raise NotFound(msg("该文书没有已生成的文件。"))
     return attachments.open_path(store_dir, row.file_sha256)
 
 

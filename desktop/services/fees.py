@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,19 +15,33 @@ from desktop.models import (
     Drill, EmergencyPlanAssist, FeeEntry, Inspection, Organisation, Policy, Project,
     TrainingAttendance, TrainingSession,
 )
+from desktop.models.enums import InspectionKind
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ValidationError, now
+from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 
-KINDS = {"budget": "预算（预防费用拨付）", "service": "服务支出", "adjustment": "调整"}
+KINDS = {"budget": msg("预算（预防费用拨付）"), "service": msg("服务支出"), "adjustment": msg("调整")}
 SERVICE_KINDS = {
-    "inspection": "风险辨识与隐患排查", "training": "安全教育培训", "drill": "应急演练",
-    "emergency_plan": "应急预案编制", "report": "服务成果与报告", "consulting": "技术咨询",
-    "other": "其他",
+    "inspection": msg("风险辨识与隐患排查"), "training": msg("安全教育培训"), "drill": msg("应急演练"),
+    "emergency_plan": msg("应急预案编制"), "report": msg("服务成果与报告"),
+    "consulting": msg("技术咨询"), "other": msg("其他"),
 }
 # what a service entry may point at, and the service kind it belongs to
 REF_TYPES = {"inspection": (Inspection, "inspection"), "training_session": (TrainingSession, "training"),
              "drill": (Drill, "drill"), "emergency_plan_assist": (EmergencyPlanAssist, "emergency_plan")}
 CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class ServiceRecord:
+    """A service on record that a fee entry may book: what it is, when, and its title."""
+
+    ref_type: str  # a key of REF_TYPES
+    ref_id: int
+    service_kind: str  # the fee entry's service kind it implies
+    date: dt.date
+    title: str
+    booked: bool = False  # already booked by a live entry of this policy
+    deleted: bool = False  # the record was deleted since it was booked
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,7 @@ class FeeRow:
     ref_type: str
     ref_id: int | None
     balance: Decimal  # running balance after this entry
+    record: ServiceRecord | None = None  # the service record the entry books, if linked
 
 
 @dataclass(frozen=True)
@@ -105,7 +121,7 @@ class Ledger:
 def _policy(session: Session, policy_id: int) -> Policy:
     policy = session.get(Policy, policy_id)
     if policy is None or policy.deleted_at is not None:
-        raise NotFound("保单不存在或已删除。")
+        raise NotFound(msg("保单不存在或已删除。"))
     return policy
 
 
@@ -113,7 +129,7 @@ def _amount(value: Decimal | str, errors: dict[str, str]) -> Decimal:
     try:
         return Decimal(str(value).replace(",", "").strip()).quantize(CENT)
     except InvalidOperation:
-        errors["amount"] = "金额须为数字"
+        errors["amount"] = msg("金额须为数字")
         return Decimal(0)
 
 
@@ -121,20 +137,20 @@ def _validate(session: Session, policy: Policy, form: FeeForm) -> tuple[Decimal,
     errors: dict[str, str] = {}
     amount = _amount(form.amount, errors)
     if form.kind not in KINDS:
-        errors["kind"] = "请选择预算、服务支出或调整"
+        errors["kind"] = msg("请选择预算、服务支出或调整")
     elif form.kind == "adjustment":
         if amount == 0 and "amount" not in errors:
-            errors["amount"] = "调整金额不能为零"
+            errors["amount"] = msg("调整金额不能为零")
         if not form.description.strip():
-            errors["description"] = "调整须说明原因"
+            errors["description"] = msg("调整须说明原因")
     elif amount <= 0 and "amount" not in errors:
-        errors["amount"] = "金额须大于零"
+        errors["amount"] = msg("金额须大于零")
     if abs(amount) >= Decimal("1e12"):
-        errors["amount"] = "金额过大，请核对"
+        errors["amount"] = msg("金额过大，请核对")
     if form.kind == "service" and form.service_kind not in SERVICE_KINDS:
-        errors["service_kind"] = "请选择服务类别"
+        errors["service_kind"] = msg("请选择服务类别")
     if form.date > now().date():
-        errors["date"] = "日期不能晚于今天"
+        errors["date"] = msg("日期不能晚于今天")
     if form.ref_type or form.ref_id is not None:
         errors.update(_validate_ref(session, policy, form))
     return amount, errors
@@ -142,11 +158,11 @@ def _validate(session: Session, policy: Policy, form: FeeForm) -> tuple[Decimal,
 
 def _validate_ref(session: Session, policy: Policy, form: FeeForm) -> dict[str, str]:
     if form.kind != "service" or form.ref_type not in REF_TYPES or form.ref_id is None:
-        return {"ref_id": "只有服务支出可关联服务记录（检查、培训、演练、应急预案）"}
+        return {"ref_id": msg("只有服务支出可关联服务记录（检查、培训、演练、应急预案）")}
     model, service_kind = REF_TYPES[form.ref_type]
     record = session.get(model, form.ref_id)
     if record is None or record.deleted_at is not None:
-        return {"ref_id": "关联的服务记录不存在"}
+        return {"ref_id": msg("关联的服务记录不存在")}
     if form.ref_type == "training_session":
         belongs = session.execute(select(TrainingAttendance.id).where(
             TrainingAttendance.session_id == form.ref_id,
@@ -154,13 +170,13 @@ def _validate_ref(session: Session, policy: Policy, form: FeeForm) -> dict[str, 
     else:
         belongs = record.project_id == policy.project_id
     if not belongs:
-        return {"ref_id": "关联的服务记录不属于该保单的项目"}
+        return {"ref_id": msg("关联的服务记录不属于该保单的项目")}
     if form.service_kind != service_kind:
-        return {"service_kind": f"关联记录的服务类别应为“{SERVICE_KINDS[service_kind]}”"}
+        return {"service_kind": msg("关联记录的服务类别应为“{kind}”", kind=SERVICE_KINDS[service_kind])}
     booked = session.execute(select(FeeEntry.id).where(
         FeeEntry.policy_id == policy.id, FeeEntry.ref_type == form.ref_type,
         FeeEntry.ref_id == form.ref_id, FeeEntry.deleted_at.is_(None))).first()
-    return {"ref_id": "该服务记录已在台账中列支，不能重复列支"} if booked else {}
+    return {"ref_id": msg("该服务记录已在台账中列支，不能重复列支")} if booked else {}
 
 
 def add_entry(session: Session, actor: Actor, policy_id: int, form: FeeForm) -> FeeRow:
@@ -196,9 +212,9 @@ def void_entry(session: Session, actor: Actor, entry_id: int, *, reason: str) ->
     permissions.require(actor, "fee.edit")
     entry = session.get(FeeEntry, entry_id)
     if entry is None or entry.deleted_at is not None:
-        raise NotFound("台账记录不存在或已作废。")
+        raise NotFound(msg("台账记录不存在或已作废。"))
     if not reason.strip():
-        raise ValidationError({"reason": "请填写作废原因"})
+        raise ValidationError({"reason": msg("请填写作废原因")})
     before = audit.snapshot(entry)
     entry.deleted_at = now()
     audit.record_update(session, actor, entry, before, action="void", note=reason.strip())
@@ -228,10 +244,13 @@ def ledger(session: Session, policy_id: int, *, with_entries: bool = True) -> Le
         .order_by(FeeEntry.date, FeeEntry.id)).scalars().all()
     totals = {k: sum((e.amount for e in rows if e.kind == k), Decimal(0)) for k in KINDS}
     balance, entries = Decimal(0), []
+    linked = _records(session, {(e.ref_type, e.ref_id) for e in rows if e.ref_type in REF_TYPES
+                                and e.ref_id is not None}) if with_entries else {}
     for e in rows:
         balance += -e.amount if e.kind == "service" else e.amount
         entries.append(FeeRow(e.id, e.policy_id, e.date, e.kind, e.service_kind, e.description,
-                              e.amount, e.ref_type, e.ref_id, balance))
+                              e.amount, e.ref_type, e.ref_id, balance,
+                              linked.get((e.ref_type, e.ref_id or 0))))
     delivered = _delivered(session, policy)
     services = tuple(
         ServiceLine(kind, label, delivered.get(kind, 0),
@@ -242,6 +261,55 @@ def ledger(session: Session, policy_id: int, *, with_entries: bool = True) -> Le
                   policy.insurer_id, insurer.name if insurer else "", policy.start_date, policy.end_date,
                   policy.prevention_fee, totals["budget"], totals["adjustment"], totals["service"],
                   tuple(entries) if with_entries else (), services)
+
+
+def _title(ref_type: str, obj: Any) -> str:
+    if ref_type == "inspection":
+        known = obj.kind in InspectionKind._value2member_map_
+        kind = InspectionKind(obj.kind) if known else obj.kind
+        where = obj.stage_name or obj.key_procedure
+        return msg("{kind}（{where}）", kind=kind, where=where) if where else msg("{kind}", kind=kind)
+    if ref_type == "training_session":
+        return obj.topic
+    return obj.scenario if ref_type == "drill" else obj.title
+
+
+def _record(ref_type: str, obj: Any, booked: bool = False) -> ServiceRecord:
+    return ServiceRecord(ref_type, obj.id, REF_TYPES[ref_type][1], obj.date, _title(ref_type, obj),
+                         booked, obj.deleted_at is not None)
+
+
+def _records(session: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int], ServiceRecord]:
+    """The records these (ref_type, ref_id) pairs name, deleted ones too (marked as such)."""
+    out: dict[tuple[str, int], ServiceRecord] = {}
+    for ref_type, (model, _kind) in REF_TYPES.items():
+        ids = [i for t, i in keys if t == ref_type]
+        if ids:
+            for obj in session.execute(select(model).where(model.id.in_(ids))).scalars():
+                out[(ref_type, obj.id)] = _record(ref_type, obj, True)
+    return out
+
+
+def service_records(session: Session, policy_id: int) -> list[ServiceRecord]:
+    """The policy's project's service records a fee entry may book (inspections, training
+    attended by the project, drills, emergency-plan help), newest first; those already booked
+    in this ledger are marked."""
+    policy = _policy(session, policy_id)
+    pid = policy.project_id
+    booked = set(session.execute(select(FeeEntry.ref_type, FeeEntry.ref_id).where(
+        FeeEntry.policy_id == policy.id, FeeEntry.deleted_at.is_(None), FeeEntry.ref_id.is_not(None))).all())
+    out: list[ServiceRecord] = []
+    for ref_type, (model, _kind) in REF_TYPES.items():
+        if ref_type == "training_session":
+            stmt = select(TrainingSession).join(
+                TrainingAttendance, TrainingAttendance.session_id == TrainingSession.id).where(
+                TrainingAttendance.project_id == pid, TrainingSession.deleted_at.is_(None))
+        else:
+            stmt = select(model).where(model.project_id == pid, model.deleted_at.is_(None))
+        out += [_record(ref_type, obj, (ref_type, obj.id) in booked)
+                for obj in session.execute(stmt).scalars()]
+    order = list(REF_TYPES)
+    return sorted(out, key=lambda r: (-r.date.toordinal(), order.index(r.ref_type), -r.ref_id))
 
 
 def ledgers(session: Session, *, project_ids: list[int] | None = None, insurer_id: int | None = None,

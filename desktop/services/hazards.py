@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desktop.messages import Series
 from desktop.models import (
     Attachment, Catalogue, CatalogueItem, Escalation, ExternalReport, Hazard, HazardEvent,
     Inspection, Organisation,
@@ -20,7 +21,7 @@ from desktop.models import (
 from desktop.models.enums import HazardStatus as S
 from desktop.models.enums import Recipient, ReportReason, StopWork
 from desktop.services import audit, numbering, permissions, rules
-from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, now
+from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
 from desktop.services.projects import check_version, insurer_of, load as load_project
 
 OPEN_STATES = (S.RECORDED, S.NOTIFIED, S.RECTIFYING, S.CLOSURE_SUBMITTED)
@@ -37,13 +38,15 @@ class Step:
 
 
 STEPS: dict[str, Step] = {s.name: s for s in (
-    Step("issue_notice", "下发整改通知", (S.RECORDED,), S.NOTIFIED, "hazard.notify"),
-    Step("record_delivery", "登记通知送达", (S.NOTIFIED,), S.RECTIFYING, "hazard.deliver"),
-    Step("submit_closure", "登记销项申请", (S.RECTIFYING,), S.CLOSURE_SUBMITTED, "hazard.submit_closure"),
-    Step("verify_close", "复查销项", (S.CLOSURE_SUBMITTED,), S.CLOSED, "hazard.close"),
-    Step("reject", "复查退回", (S.CLOSURE_SUBMITTED,), S.RECTIFYING, "hazard.reject"),
-    Step("escalate", "登记拒不整改/拖延整改", (S.NOTIFIED, S.RECTIFYING), None, "hazard.escalate"),
-    Step("cancel", "撤销隐患", OPEN_STATES, S.CANCELLED, "hazard.cancel"),
+    Step("issue_notice", msg("下发整改通知"), (S.RECORDED,), S.NOTIFIED, "hazard.notify"),
+    Step("record_delivery", msg("登记通知送达"), (S.NOTIFIED,), S.RECTIFYING, "hazard.deliver"),
+    Step("submit_closure", msg("登记销项申请"), (S.RECTIFYING,), S.CLOSURE_SUBMITTED,
+         "hazard.submit_closure"),
+    Step("verify_close", msg("复查销项"), (S.CLOSURE_SUBMITTED,), S.CLOSED, "hazard.close"),
+    Step("reject", msg("复查退回"), (S.CLOSURE_SUBMITTED,), S.RECTIFYING, "hazard.reject"),
+    Step("escalate", msg("登记拒不整改/拖延整改"), (S.NOTIFIED, S.RECTIFYING), None,
+         "hazard.escalate"),
+    Step("cancel", msg("撤销隐患"), OPEN_STATES, S.CANCELLED, "hazard.cancel"),
 )}
 
 
@@ -148,7 +151,7 @@ def record(session: Session, actor: Actor, form: HazardForm) -> HazardRow:
     responsible = form.responsible_unit_id or project.contractor_id
     supervising = form.supervising_unit_id or project.supervisor_id
     if responsible is None:
-        errors["responsible_unit_id"] = "请指定责任单位（项目未登记施工单位）"
+        errors["responsible_unit_id"] = msg("请指定责任单位（项目未登记施工单位）")
     if errors:
         raise ValidationError(errors)
     is_major = form.is_major or form.catalogue_item_id is not None
@@ -181,48 +184,48 @@ def record(session: Session, actor: Actor, form: HazardForm) -> HazardRow:
 def _validate(session: Session, form: HazardForm, found_at: dt.datetime) -> dict[str, str]:
     errors: dict[str, str] = {}
     if form.level not in (1, 2, 3, 4):
-        errors["level"] = "隐患等级须为一至四级"
+        errors["level"] = msg("隐患等级须为一至四级")
     if not form.description.strip():
-        errors["description"] = "请填写隐患描述"
+        errors["description"] = msg("请填写隐患描述")
     elif len(form.description) > MAX_TEXT:
-        errors["description"] = f"隐患描述不超过 {MAX_TEXT} 字"
+        errors["description"] = msg("隐患描述不超过 {max_text} 字", max_text=MAX_TEXT)
     if len(form.location) > 200:
-        errors["location"] = "部位不超过 200 字"
+        errors["location"] = msg("部位不超过 200 字")
     if not form.measures.strip():
-        errors["measures"] = "请填写整改措施（N-10：责任、措施、时限、预案缺一不可）"
+        errors["measures"] = msg("请填写整改措施（N-10：责任、措施、时限、预案缺一不可）")
     elif len(form.measures) > MAX_TEXT:
-        errors["measures"] = f"整改措施不超过 {MAX_TEXT} 字"
+        errors["measures"] = msg("整改措施不超过 {max_text} 字", max_text=MAX_TEXT)
     if form.level in (1, 2) and not form.contingency.strip():
-        errors["contingency"] = "一、二级隐患须填写整改期间的应急预案"
+        errors["contingency"] = msg("一、二级隐患须填写整改期间的应急预案")
     if len(form.contingency) > MAX_TEXT:
-        errors["contingency"] = f"应急预案不超过 {MAX_TEXT} 字"
+        errors["contingency"] = msg("应急预案不超过 {max_text} 字", max_text=MAX_TEXT)
     if form.stop_work not in StopWork._value2member_map_:
-        errors["stop_work"] = "停工建议无效"
+        errors["stop_work"] = msg("停工建议无效")
     elif form.level == 1 and form.stop_work == StopWork.NONE:
-        errors["stop_work"] = "一级隐患须提出停工或局部停工建议（N-07）"
+        errors["stop_work"] = msg("一级隐患须提出停工或局部停工建议（N-07）")
     if found_at > now() + dt.timedelta(minutes=5):
-        errors["found_at"] = "发现时间不能晚于当前时间"
+        errors["found_at"] = msg("发现时间不能晚于当前时间")
     if form.deadline is not None and form.deadline < found_at.date():
-        errors["deadline"] = "整改期限不能早于发现日期"
+        errors["deadline"] = msg("整改期限不能早于发现日期")
     if form.inspection_id is not None:
         inspection = session.get(Inspection, form.inspection_id)
         if inspection is None or inspection.project_id != form.project_id:
-            errors["inspection_id"] = "所选检查记录不属于该项目"
+            errors["inspection_id"] = msg("所选检查记录不属于该项目")
     if form.catalogue_item_id is not None:
         kind = session.execute(
             select(Catalogue.kind).join(CatalogueItem, CatalogueItem.catalogue_id == Catalogue.id)
             .where(CatalogueItem.id == form.catalogue_item_id)
         ).scalar_one_or_none()
         if kind != "major_hazard":
-            errors["catalogue_item_id"] = "所选条目不是重大事故隐患判定标准中的条目"
+            errors["catalogue_item_id"] = msg("所选条目不是重大事故隐患判定标准中的条目")
     for key in ("responsible_unit_id", "supervising_unit_id"):
         org_id = getattr(form, key)
         if org_id is not None and session.get(Organisation, org_id) is None:
-            errors[key] = "所选单位不存在"
+            errors[key] = msg("所选单位不存在")
     if form.repeat_of_id is not None:
         earlier = session.get(Hazard, form.repeat_of_id)
         if earlier is None or earlier.project_id != form.project_id:
-            errors["repeat_of_id"] = "关联的重复隐患须属于同一项目"
+            errors["repeat_of_id"] = msg("关联的重复隐患须属于同一项目")
     return errors
 
 
@@ -271,13 +274,14 @@ def update(session: Session, actor: Actor, hazard_id: int, *, expected_version: 
     permissions.require(actor, "hazard.edit")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise ValidationError({k: "该字段不能在此修改" for k in sorted(unknown)})
+        raise ValidationError({k: msg("该字段不能在此修改") for k in sorted(unknown)})
     hazard = load(session, hazard_id)
-    check_version(hazard, expected_version, "隐患")
+    check_version(hazard, expected_version, msg("隐患"))
     if hazard.status not in OPEN_STATES:
-        raise TransitionError(f"隐患 {hazard.number} 已{S(hazard.status).label}，不能再修改。")
+        raise TransitionError(msg("隐患 {number} 已{status}，不能再修改。", number=hazard.number,
+                                  status=S(hazard.status).label))
     if "level" in changes and changes["level"] != hazard.level and hazard.status != S.RECORDED:
-        raise TransitionError("隐患通知下发后不能再调整等级；如判定有误，请撤销后重新登记。")
+        raise TransitionError(msg("隐患通知下发后不能再调整等级；如判定有误，请撤销后重新登记。"))
     merged = {f: getattr(hazard, f) for f in EDITABLE} | changes
     form = HazardForm(project_id=hazard.project_id, inspection_id=hazard.inspection_id,
                       catalogue_item_id=hazard.catalogue_item_id, is_major=hazard.is_major,
@@ -312,10 +316,11 @@ def _begin(session: Session, actor: Actor, step_name: str, hazard_id: int,
     step = STEPS[step_name]
     permissions.require(actor, step.action)
     hazard = load(session, hazard_id)
-    check_version(hazard, expected_version, "隐患")
+    check_version(hazard, expected_version, msg("隐患"))
     if hazard.status not in step.sources:
         raise TransitionError(
-            f"隐患 {hazard.number} 当前状态为“{S(hazard.status).label}”，不能{step.label}。")
+            msg("隐患 {number} 当前状态为“{status}”，不能{step}。", number=hazard.number,
+                status=S(hazard.status).label, step=step.label))
     return hazard, step, audit.snapshot(hazard)
 
 
@@ -334,9 +339,9 @@ def _finish(session: Session, actor: Actor, hazard: Hazard, step: Step, before: 
 def _moment(at: dt.datetime | None, hazard: Hazard, field: str) -> dt.datetime:
     moment = (at or now()).replace(microsecond=0)
     if moment > now() + dt.timedelta(minutes=5):
-        raise ValidationError({field: "时间不能晚于当前时间"})
+        raise ValidationError({field: msg("时间不能晚于当前时间")})
     if moment < hazard.found_at:
-        raise ValidationError({field: "时间不能早于隐患发现时间"})
+        raise ValidationError({field: msg("时间不能早于隐患发现时间")})
     return moment
 
 
@@ -355,7 +360,7 @@ def record_delivery(session: Session, actor: Actor, hazard_id: int, *, expected_
     """The notice reached the responsible unit (签收): rectification starts (N-09)."""
     hazard, step, before = _begin(session, actor, "record_delivery", hazard_id, expected_version)
     if not received_by.strip():
-        raise ValidationError({"received_by": "请填写责任单位签收人"})
+        raise ValidationError({"received_by": msg("请填写责任单位签收人")})
     moment = _moment(at, hazard, "at")
     return _finish(session, actor, hazard, step, before, at=moment, note=note,
                    data={"received_by": received_by.strip()})
@@ -368,9 +373,9 @@ def submit_closure(session: Session, actor: Actor, hazard_id: int, *, expected_v
     hazard, step, before = _begin(session, actor, "submit_closure", hazard_id, expected_version)
     errors: dict[str, str] = {}
     if hazard.level in (3, 4) and not supervisor_name.strip():
-        errors["supervisor_name"] = "三、四级隐患须由监理单位确认整改并提交销项（N-09），请填写监理确认人"
+        errors["supervisor_name"] = msg("三、四级隐患须由监理单位确认整改并提交销项（N-09），请填写监理确认人")
     if _after_photos(session, hazard.id) == 0:
-        errors["after_photos"] = "请先上传整改后照片"
+        errors["after_photos"] = msg("请先上传整改后照片")
     if errors:
         raise ValidationError(errors)
     moment = _moment(at, hazard, "at")
@@ -385,13 +390,13 @@ def verify_close(session: Session, actor: Actor, hazard_id: int, *, expected_ver
     hazard, step, before = _begin(session, actor, "verify_close", hazard_id, expected_version)
     errors: dict[str, str] = {}
     if (hazard.level == 1 or hazard.is_major) and reinspection_date is None:
-        errors["reinspection_date"] = "一级（重大）隐患须经现场复查后方可销项，请填写复查日期"
+        errors["reinspection_date"] = msg("一级（重大）隐患须经现场复查后方可销项，请填写复查日期")
     if reinspection_date is not None and reinspection_date < hazard.found_date:
-        errors["reinspection_date"] = "复查日期不能早于发现日期"
+        errors["reinspection_date"] = msg("复查日期不能早于发现日期")
     pending = pending_reports(session, hazard.id)
     if pending:
-        names = "、".join(sorted({Recipient(r.recipient).label for r in pending}))
-        errors["reports"] = f"尚未登记向{names}的报告，不能销项"
+        names = Series(sorted({Recipient(r.recipient).label for r in pending}))
+        errors["reports"] = msg("尚未登记向{names}的报告，不能销项", names=names)
     if errors:
         raise ValidationError(errors)
     moment = _moment(at, hazard, "at")
@@ -404,7 +409,7 @@ def reject(session: Session, actor: Actor, hazard_id: int, *, expected_version: 
            reason: str, at: dt.datetime | None = None) -> HazardRow:
     hazard, step, before = _begin(session, actor, "reject", hazard_id, expected_version)
     if not reason.strip():
-        raise ValidationError({"reason": "请填写退回原因"})
+        raise ValidationError({"reason": msg("请填写退回原因")})
     return _finish(session, actor, hazard, step, before, at=_moment(at, hazard, "at"),
                    note=reason.strip())
 
@@ -413,7 +418,7 @@ def cancel(session: Session, actor: Actor, hazard_id: int, *, expected_version: 
            reason: str) -> HazardRow:
     hazard, step, before = _begin(session, actor, "cancel", hazard_id, expected_version)
     if not reason.strip():
-        raise ValidationError({"reason": "请填写撤销原因"})
+        raise ValidationError({"reason": msg("请填写撤销原因")})
     for report in session.execute(select(ExternalReport).where(
             ExternalReport.hazard_id == hazard.id, ExternalReport.status == "pending")).scalars():
         report.status = "void"
@@ -425,9 +430,9 @@ def escalate(session: Session, actor: Actor, hazard_id: int, *, expected_version
     """Refused or delayed rectification: reports owed to insurer, authority and owner (N-11)."""
     hazard, step, before = _begin(session, actor, "escalate", hazard_id, expected_version)
     if kind not in ("refusal", "delay"):
-        raise ValidationError({"kind": "请选择拒不整改或拖延整改"})
+        raise ValidationError({"kind": msg("请选择拒不整改或拖延整改")})
     if kind == "delay" and (hazard.deadline is None or hazard.deadline >= now().date()):
-        raise ValidationError({"kind": "整改期限未到，不能登记为拖延整改"})
+        raise ValidationError({"kind": msg("整改期限未到，不能登记为拖延整改")})
     moment = _moment(at, hazard, "at")
     escalation = Escalation(hazard_id=hazard.id, kind=kind, at=moment, user_id=actor.user_id,
                             note=note.strip())
@@ -446,14 +451,14 @@ def record_report(session: Session, actor: Actor, report_id: int, *, channel: st
     permissions.require(actor, "hazard.report")
     report = session.get(ExternalReport, report_id)
     if report is None:
-        raise NotFound("报告记录不存在。")
+        raise NotFound(msg("报告记录不存在。"))
     if report.status != "pending":
-        raise TransitionError("该报告已登记或已作废，不能重复登记。")
+        raise TransitionError(msg("该报告已登记或已作废，不能重复登记。"))
     if not channel.strip():
-        raise ValidationError({"channel": "请填写报告方式（电话、传真、邮件、系统、书面等）"})
+        raise ValidationError({"channel": msg("请填写报告方式（电话、传真、邮件、系统、书面等）")})
     moment = (reported_at or now()).replace(microsecond=0)
     if moment > now() + dt.timedelta(minutes=5):
-        raise ValidationError({"reported_at": "报告时间不能晚于当前时间"})
+        raise ValidationError({"reported_at": msg("报告时间不能晚于当前时间")})
     before = audit.snapshot(report)
     report.status = "done"
     report.reported_at = moment
@@ -475,7 +480,7 @@ def record_report(session: Session, actor: Actor, report_id: int, *, channel: st
 def load(session: Session, hazard_id: int) -> Hazard:
     hazard = session.get(Hazard, hazard_id)
     if hazard is None or hazard.deleted_at is not None:
-        raise NotFound("隐患不存在或已删除。")
+        raise NotFound(msg("隐患不存在或已删除。"))
     return hazard
 
 

@@ -11,15 +11,17 @@ from sqlalchemy.orm import Session
 
 from desktop.models import AuditEntry, User
 from desktop.services import permissions
-from desktop.services.context import Actor
+from desktop.services.context import Actor, msg
 
+# as the history shows an entry's action; Messages, so the GUI shows them translated
 ACTION_LABELS = {
-    "create": "新建", "update": "修改", "delete": "删除（移入回收站）", "restore": "从回收站恢复",
-    "purge": "彻底删除", "sign": "签发", "issue_notice": "下发整改通知", "record_delivery": "登记送达",
-    "submit_closure": "登记销项申请", "verify_close": "复查销项", "reject": "复查退回",
-    "escalate": "登记拒不整改/拖延整改", "cancel": "撤销", "report": "登记对外报告",
-    "confirm": "双方确认", "verify_sources": "核查风险源", "login": "登录", "login_failed": "登录失败",
-    "lockout": "账户锁定", "password_change": "修改密码", "password_reset": "重置密码",
+    "create": msg("新建"), "update": msg("修改"), "delete": msg("删除（移入回收站）"), "restore": msg("从回收站恢复"),
+    "purge": msg("彻底删除"), "sign": msg("签发"), "issue_notice": msg("下发整改通知"),
+    "record_delivery": msg("登记送达"), "submit_closure": msg("登记销项申请"), "verify_close": msg("复查销项"),
+    "reject": msg("复查退回"), "escalate": msg("登记拒不整改/拖延整改"), "cancel": msg("撤销"),
+    "report": msg("登记对外报告"), "confirm": msg("双方确认"), "verify_sources": msg("核查风险源"),
+    "login": msg("登录"), "login_failed": msg("登录失败"), "lockout": msg("账户锁定"),
+    "password_change": msg("修改密码"), "password_reset": msg("重置密码"),
 }
 
 

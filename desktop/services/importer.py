@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from desktop.messages import Series
 from desktop.models import AppSetting, Hazard, HazardEvent, Policy, Project
 from desktop.services import audit, hazards, organisations, permissions, projects
 from desktop.services import xlsx_normalise as xn
 from desktop.services.backup import Meter, ProgressFn
-from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, now
+from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg, now
 
 # Column mapping: headers are matched to fields by Chinese synonyms; a mapping the user gives
 # wins, and after a successful import it is remembered per source in AppSetting under
@@ -52,46 +53,46 @@ class Field:
 F = Field
 FIELDS: dict[str, tuple[Field, ...]] = {
     "projects": (
-        F("policy_no", "保单号", ("保单号", "保险单号", "保单编号", "保单号码"), "ident", True),
-        F("name", "项目名称", ("项目名称", "工程名称", "工程项目名称"), required=True),
-        F("insurer", "承保机构", ("承保机构", "保险公司", "承保公司", "承保单位", "保险机构"), required=True),
-        F("code", "项目编号", ("项目编号", "工程编号", "项目代码"), "ident"),
-        F("address", "项目地址", ("项目地址", "工程地址", "建设地点", "地址")),
-        F("district", "所属区县", ("所属区县", "区县", "所属区域", "辖区", "所在区")),
-        F("project_type", "工程类型", ("工程类型", "项目类型", "工程类别"), "choice"),
-        F("contract_value", "合同价", ("合同价", "工程合同价", "合同金额", "工程造价", "合同价款"), "decimal"),
-        F("policy_start", "保险起期", ("保险起期", "保险开始日期", "起保日期", "保险起始日期"), "date"),
-        F("policy_end", "保险止期", ("保险止期", "保险结束日期", "终保日期", "保险截止日期"), "date"),
-        F("premium", "保费", ("保费", "保险费", "保费金额"), "decimal"),
-        F("prevention_fee", "事故预防费用", ("事故预防费用", "预防费用", "风控费用", "预防服务费"), "decimal"),
-        F("contractor", "施工单位", ("施工单位", "投保单位", "施工总承包单位", "总承包单位")),
-        F("supervisor", "监理单位", ("监理单位",)),
-        F("owner", "建设单位", ("建设单位", "业主单位")),
-        F("authority", "主管部门", ("属地主管部门", "主管部门", "监管部门", "建设主管部门")),
-        F("start_date", "开工日期", ("开工日期", "实际开工日期"), "date"),
-        F("planned_completion", "计划竣工日期", ("计划竣工日期", "合同竣工日期"), "date"),
-        F("completion_date", "竣工日期", ("竣工日期", "实际竣工日期"), "date"),
-        F("status", "项目状态", ("项目状态", "施工状态", "状态"), "choice"),
+        F("policy_no", msg("保单号"), ("保单号", "保险单号", "保单编号", "保单号码"), "ident", True),
+        F("name", msg("项目名称"), ("项目名称", "工程名称", "工程项目名称"), required=True),
+        F("insurer", msg("承保机构"), ("承保机构", "保险公司", "承保公司", "承保单位", "保险机构"), required=True),
+        F("code", msg("项目编号"), ("项目编号", "工程编号", "项目代码"), "ident"),
+        F("address", msg("项目地址"), ("项目地址", "工程地址", "建设地点", "地址")),
+        F("district", msg("所属区县"), ("所属区县", "区县", "所属区域", "辖区", "所在区")),
+        F("project_type", msg("工程类型"), ("工程类型", "项目类型", "工程类别"), "choice"),
+        F("contract_value", msg("合同价"), ("合同价", "工程合同价", "合同金额", "工程造价", "合同价款"), "decimal"),
+        F("policy_start", msg("保险起期"), ("保险起期", "保险开始日期", "起保日期", "保险起始日期"), "date"),
+        F("policy_end", msg("保险止期"), ("保险止期", "保险结束日期", "终保日期", "保险截止日期"), "date"),
+        F("premium", msg("保费"), ("保费", "保险费", "保费金额"), "decimal"),
+        F("prevention_fee", msg("事故预防费用"), ("事故预防费用", "预防费用", "风控费用", "预防服务费"), "decimal"),
+        F("contractor", msg("施工单位"), ("施工单位", "投保单位", "施工总承包单位", "总承包单位")),
+        F("supervisor", msg("监理单位"), ("监理单位",)),
+        F("owner", msg("建设单位"), ("建设单位", "业主单位")),
+        F("authority", msg("主管部门"), ("属地主管部门", "主管部门", "监管部门", "建设主管部门")),
+        F("start_date", msg("开工日期"), ("开工日期", "实际开工日期"), "date"),
+        F("planned_completion", msg("计划竣工日期"), ("计划竣工日期", "合同竣工日期"), "date"),
+        F("completion_date", msg("竣工日期"), ("竣工日期", "实际竣工日期"), "date"),
+        F("status", msg("项目状态"), ("项目状态", "施工状态", "状态"), "choice"),
     ),
     "hazards": (
-        F("number", "隐患编号", ("隐患编号", "编号", "隐患单号", "问题编号"), "ident", True),
-        F("description", "隐患描述", ("隐患描述", "问题描述", "隐患内容", "存在问题", "隐患情况", "主要问题"),
+        F("number", msg("隐患编号"), ("隐患编号", "编号", "隐患单号", "问题编号"), "ident", True),
+        F("description", msg("隐患描述"), ("隐患描述", "问题描述", "隐患内容", "存在问题", "隐患情况", "主要问题"),
           "multiline", True),
-        F("level", "隐患等级", ("隐患等级", "等级", "隐患级别", "级别"), "level", True),
-        F("found_date", "发现日期", ("发现日期", "检查日期", "排查日期", "发现时间", "检查时间"), "date", True),
-        F("project_code", "项目编号", ("项目编号", "工程编号"), "ident"),
-        F("policy_no", "保单号", ("保单号", "保险单号"), "ident"),
-        F("project_name", "项目名称", ("项目名称", "工程名称")),
-        F("location", "部位", ("隐患部位", "部位", "检查部位", "具体部位", "位置")),
-        F("category", "类别", ("隐患类别", "类别", "隐患类型", "分类", "专业类别")),
-        F("measures", "整改措施", ("整改措施", "整改要求", "整改意见", "措施"), "multiline"),
-        F("deadline", "整改期限", ("整改期限", "整改时限", "整改完成期限", "期限", "限期"), "date"),
-        F("contingency", "应急预案", ("应急预案", "应急措施", "整改期间应急措施"), "multiline"),
-        F("responsible_unit", "责任单位", ("责任单位", "整改责任单位")),
-        F("responsible_person", "责任人", ("整改责任人", "责任人")),
-        F("stop_work", "停工建议", ("停工建议", "是否停工"), "choice"),
-        F("is_major", "重大隐患", ("是否重大隐患", "重大隐患", "重大事故隐患"), "bool"),
-        F("is_serious", "可能引发安全事故", ("可能引发安全事故", "是否较严重"), "bool"),
+        F("level", msg("隐患等级"), ("隐患等级", "等级", "隐患级别", "级别"), "level", True),
+        F("found_date", msg("发现日期"), ("发现日期", "检查日期", "排查日期", "发现时间", "检查时间"), "date", True),
+        F("project_code", msg("项目编号"), ("项目编号", "工程编号"), "ident"),
+        F("policy_no", msg("保单号"), ("保单号", "保险单号"), "ident"),
+        F("project_name", msg("项目名称"), ("项目名称", "工程名称")),
+        F("location", msg("部位"), ("隐患部位", "部位", "检查部位", "具体部位", "位置")),
+        F("category", msg("类别"), ("隐患类别", "类别", "隐患类型", "分类", "专业类别")),
+        F("measures", msg("整改措施"), ("整改措施", "整改要求", "整改意见", "措施"), "multiline"),
+        F("deadline", msg("整改期限"), ("整改期限", "整改时限", "整改完成期限", "期限", "限期"), "date"),
+        F("contingency", msg("应急预案"), ("应急预案", "应急措施", "整改期间应急措施"), "multiline"),
+        F("responsible_unit", msg("责任单位"), ("责任单位", "整改责任单位")),
+        F("responsible_person", msg("责任人"), ("整改责任人", "责任人")),
+        F("stop_work", msg("停工建议"), ("停工建议", "是否停工"), "choice"),
+        F("is_major", msg("重大隐患"), ("是否重大隐患", "重大隐患", "重大事故隐患"), "bool"),
+        F("is_serious", msg("可能引发安全事故"), ("可能引发安全事故", "是否较严重"), "bool"),
     ),
 }
 # service form fields → import fields, so a refusal points at the right column
@@ -165,7 +166,7 @@ class ImportRefused(ServiceError):
     """The file has problems: nothing was written. `report` lists every one."""
 
     def __init__(self, report: ImportReport) -> None:
-        super().__init__(f"导入未执行：发现 {len(report.problems)} 个问题，未写入任何数据。")
+        super().__init__(msg("导入未执行：发现 {n} 个问题，未写入任何数据。", n=len(report.problems)))
         self.report = report
 
 
@@ -179,14 +180,15 @@ class _Existing(Exception):
 def read(path: Path | str, *, kind: str, sheet: str | None = None) -> xn.Table:
     """The table of the sheet (the best-matching sheet when none is named)."""
     if kind not in FIELDS:
-        raise ValidationError({"kind": f"导入类型须为 {'、'.join(FIELDS)}"})
+        raise ValidationError({"kind": msg("导入类型须为 {kinds}", kinds=Series(FIELDS))})
     words = [s for f in FIELDS[kind] for s in f.synonyms]
     try:
         table = xn.read_table(path, words=words, sheet=sheet)
     except xn.CellError as exc:
-        raise ValidationError({"file": str(exc)}) from None
+        raise ValidationError({"file": exc.args[0]}) from None
     if not table.rows:
-        raise ValidationError({"file": f"工作表“{table.sheet}”在表头之下没有数据行，没有可导入的内容"})
+        raise ValidationError({"file": msg("工作表“{sheet}”在表头之下没有数据行，没有可导入的内容",
+                                           sheet=table.sheet)})
     return table
 
 
@@ -240,8 +242,10 @@ def resolve_mapping(table: xn.Table, kind: str, *, explicit: dict[str, str] | No
             if col is not None and col not in mapping.values():
                 mapping[key] = col
             elif strict:
-                what = f"未知的字段“{key}”" if key not in fields else f"找不到列“{wanted}”"
-                problems.append(Problem(table.sheet, None, "", "", f"列映射有误：{what}"))
+                what = msg("未知的字段“{key}”", key=key) if key not in fields \
+                    else msg("找不到列“{column}”", column=wanted)
+                problems.append(Problem(table.sheet, None, "", "", msg("列映射有误：{problem}",
+                                                                       problem=what)))
     candidates = [(_match(f, c), -i, f.key, c) for i, f in enumerate(FIELDS[kind])
                   for c in table.columns if f.key not in mapping]
     candidates.sort(key=lambda t: (t[0], t[1]), reverse=True)  # strongest match, earliest field
@@ -251,11 +255,12 @@ def resolve_mapping(table: xn.Table, kind: str, *, explicit: dict[str, str] | No
     for f in FIELDS[kind]:
         if f.required and f.key not in mapping:
             problems.append(Problem(table.sheet, None, "", "",
-                                    f"缺少必需的列“{f.label}”（可在列映射中指定对应的列）"))
+                                    msg("缺少必需的列“{column}”（可在列映射中指定对应的列）",
+                                        column=f.label)))
     if kind == "hazards" and not project_given and not (
             {"project_code", "policy_no", "project_name"} & set(mapping)):
-        problems.append(Problem(table.sheet, None, "", "", "缺少用于确定项目的列（项目编号、保单号或项目名称），"
-                                "或在导入时指定项目"))
+        problems.append(Problem(table.sheet, None, "", "", msg(
+            "缺少用于确定项目的列（项目编号、保单号或项目名称），或在导入时指定项目")))
     return mapping, problems
 
 
@@ -273,7 +278,8 @@ def _value(f: Field, raw: Any, epoch: dt.datetime) -> Any:
         if not word:
             return None
         if word not in _CHOICES[f.key]:
-            raise xn.CellError(f"“{xn.text(raw)}”无法识别（可填：{'、'.join(_CHOICES[f.key])}）")
+            raise xn.CellError(msg("“{text}”无法识别（可填：{choices}）", text=xn.text(raw),
+                                   choices=Series(_CHOICES[f.key])))
         return _CHOICES[f.key][word]
     return {"ident": xn.ident, "multiline": xn.multiline}.get(f.kind, xn.text)(raw)
 
@@ -293,7 +299,7 @@ class _Context:
             col = self.mapping.get("policy_no") or self.mapping.get("project_name")
         label = next((f.label for f in FIELDS[self.kind] if f.key == name), "")
         if col is None and label and not message.startswith(label):
-            message = f"{message}（表中没有“{label}”列）"
+            message = msg("{problem}（表中没有“{column}”列）", problem=message, column=label)
         if col is None:
             return Problem(self.table.sheet, row, "", "", message)
         return Problem(self.table.sheet, row, col.letter, col.header, message)
@@ -301,7 +307,7 @@ class _Context:
     def once(self, key: tuple, row: int, what: str) -> None:
         first = self.seen.setdefault(key, row)
         if first != row:
-            raise ValidationError({what: f"与第 {first} 行重复"})
+            raise ValidationError({what: msg("与第 {row} 行重复", row=first)})
 
 
 def _org(session: Session, actor: Actor, kind: str, name: str | None, key: str) -> int | None:
@@ -310,14 +316,16 @@ def _org(session: Session, actor: Actor, kind: str, name: str | None, key: str) 
     try:
         return organisations.ensure(session, actor, kind=kind, name=name).id
     except ValidationError as exc:
-        raise ValidationError({key: "；".join(exc.fields.values())}) from None
+        raise ValidationError({key: msg("{problems}", problems=list(exc.messages.values()))}) \
+            from None
 
 
 def _import_project(session: Session, actor: Actor, v: dict[str, Any], ctx: _Context,
                     row: int) -> int:
     ctx.once(("policy", v["policy_no"]), row, "policy_no")
     if session.execute(select(Policy.id).where(Policy.policy_no == v["policy_no"])).first():
-        raise _Existing(f"第 {row} 行：保单号 {v['policy_no']} 已存在")
+        raise _Existing(msg("第 {row} 行：保单号 {policy_no} 已存在", row=row,
+                            policy_no=v["policy_no"]))
     insurer = _org(session, actor, "insurer", v["insurer"], "insurer")
     code = v.get("code") or v["policy_no"]
     stmt = select(Project.id).where(Project.code == code)
@@ -354,11 +362,11 @@ def _project_for(session: Session, v: dict[str, Any], ctx: _Context) -> int:
         key, shown = "project_name", v["project_name"]
         stmt = select(Project.id).where(Project.name == shown, live)
     else:
-        raise ValidationError({"project_code": "未填写项目（项目编号、保单号或项目名称）"})
+        raise ValidationError({"project_code": msg("未填写项目（项目编号、保单号或项目名称）")})
     found = session.execute(stmt).all()
     if len(found) != 1:
-        problem = "找不到该项目" if not found else "有多个同名项目，请改用项目编号"
-        raise ValidationError({key: f"{problem}：{shown}"})
+        problem = msg("找不到该项目") if not found else msg("有多个同名项目，请改用项目编号")
+        raise ValidationError({key: msg("{problem}：{name}", problem=problem, name=shown)})
     return found[0][0]
 
 
@@ -369,7 +377,7 @@ def _import_hazard(session: Session, actor: Actor, v: dict[str, Any], ctx: _Cont
     ctx.once(("hazard", project_id, number), row, "number")
     same = (Hazard.project_id == project_id) & (Hazard.external_ref == number)
     if session.execute(select(Hazard.id).where(or_(Hazard.number == number, same))).first():
-        raise _Existing(f"第 {row} 行：隐患编号 {number} 已存在")
+        raise _Existing(msg("第 {row} 行：隐患编号 {number} 已存在", row=row, number=number))
     found = v["found_date"]
     form = hazards.HazardForm(
         project_id=project_id, description=v["description"], level=v["level"],
@@ -423,7 +431,7 @@ def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
     existing: list[str] = []
     meter = Meter(progress, len(table.rows))
     for line in table.rows:
-        meter.advance(1, f"第 {line.number} 行")
+        meter.advance(1, msg("第 {row} 行", row=line.number))
         values: dict[str, Any] = {}
         failed: list[Problem] = []
         unreadable: set[str] = set()
@@ -434,12 +442,14 @@ def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
             try:
                 values[f.key] = _value(f, line.values[col.index], table.epoch)
             except xn.CellError as exc:
-                failed.append(Problem(table.sheet, line.number, col.letter, col.header, str(exc)))
+                failed.append(Problem(table.sheet, line.number, col.letter, col.header,
+                                      exc.args[0]))
                 unreadable.add(f.key)
                 values[f.key] = None
         if not any(v not in (None, "") for v in values.values()) and not failed:
             continue  # a row with nothing in the mapped columns (notes, totals)
-        failed += [ctx.problem(line.number, f.key, f"未填写{f.label}") for f in FIELDS[kind]
+        failed += [ctx.problem(line.number, f.key, msg("未填写{field}", field=f.label))
+                   for f in FIELDS[kind]
                    if f.required and f.key not in unreadable and values.get(f.key) in (None, "")]
         if failed:
             problems += failed
@@ -450,10 +460,10 @@ def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
             savepoint.commit()
         except _Existing as exc:
             savepoint.rollback()
-            existing.append(str(exc))
+            existing.append(exc.args[0])
         except ValidationError as exc:
             savepoint.rollback()
-            problems += [ctx.problem(line.number, key, msg) for key, msg in exc.fields.items()]
+            problems += [ctx.problem(line.number, key, text) for key, text in exc.messages.items()]
         except (NotFound, ServiceError) as exc:
             savepoint.rollback()
             problems.append(ctx.problem(line.number, "", exc.message))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from desktop.models import Hazard, Inspection, Project, RiskSourceCheck, User, inspection_inspectors
 from desktop.models.enums import InspectionKind
 from desktop.services import hazards, inspections
-from desktop.services.context import Actor, Changes, ValidationError, now
+from desktop.services.context import Actor, Changes, ValidationError, msg, now
 from desktop.services.hazards import HazardForm, HazardRow
 from desktop.services.inspections import InspectionForm, InspectionRow
 
@@ -161,8 +161,8 @@ def save_visit(session: Session, actor: Actor, *, form: InspectionForm | None = 
                 finding, project_id=row.project_id, inspection_id=row.id,
                 found_at=finding.found_at or found_at)))
         except ValidationError as exc:
-            errors.update({f"finding.{n}.{k}": f"第 {n + 1} 条隐患：{v}"
-                           for k, v in exc.fields.items()})
+            errors.update({f"finding.{n}.{k}": msg("第 {n} 条隐患：{problem}", n=n + 1, problem=v)
+                           for k, v in exc.messages.items()})
     if errors:
         raise ValidationError(errors)
     changes = Changes().touch("inspections", row.id)

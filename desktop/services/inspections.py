@@ -13,7 +13,7 @@ from desktop.models import (
 )
 from desktop.models.enums import InspectionKind
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ValidationError, now
+from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.projects import check_version, load as load_project
 
 
@@ -61,30 +61,30 @@ def record(session: Session, actor: Actor, form: InspectionForm) -> InspectionRo
     load_project(session, form.project_id)
     errors: dict[str, str] = {}
     if form.kind not in InspectionKind._value2member_map_:
-        errors["kind"] = "请选择检查类型"
+        errors["kind"] = msg("请选择检查类型")
     if form.date > now().date():
-        errors["date"] = "检查日期不能晚于今天"
+        errors["date"] = msg("检查日期不能晚于今天")
     stage_name = ""
     if form.stage_id is not None:
         stage = session.get(ProjectStage, form.stage_id)
         if stage is None or stage.project_id != form.project_id:
-            errors["stage_id"] = "所选施工阶段不属于该项目"
+            errors["stage_id"] = msg("所选施工阶段不属于该项目")
         else:
             stage_name = stage.name
     if form.kind == InspectionKind.DANDA:
         item = session.get(DangerItem, form.danger_item_id) if form.danger_item_id else None
         if item is None or item.project_id != form.project_id:
-            errors["danger_item_id"] = "危大工程专项检查须选择该项目的一项危大工程"
+            errors["danger_item_id"] = msg("危大工程专项检查须选择该项目的一项危大工程")
     if form.kind == InspectionKind.KEY_PROCEDURE and not form.key_procedure.strip():
-        errors["key_procedure"] = "关键工序检查须填写工序名称"
+        errors["key_procedure"] = msg("关键工序检查须填写工序名称")
     if not form.inspector_ids:
-        errors["inspector_ids"] = "请至少选择一名检查人员"
+        errors["inspector_ids"] = msg("请至少选择一名检查人员")
     else:
         found = set(session.execute(select(User.id).where(User.id.in_(form.inspector_ids))).scalars())
         if found != set(form.inspector_ids):
-            errors["inspector_ids"] = "所选检查人员不存在"
+            errors["inspector_ids"] = msg("所选检查人员不存在")
     if len(form.summary) > 10_000:
-        errors["summary"] = "检查情况不超过 10000 字"
+        errors["summary"] = msg("检查情况不超过 10000 字")
     if errors:
         raise ValidationError(errors)
     inspection = Inspection(
@@ -106,9 +106,9 @@ def confirm(session: Session, actor: Actor, inspection_id: int, *, site_person: 
     """Both-party confirmation: the site's representative and the agency's inspector."""
     permissions.require(actor, "inspection.edit")
     inspection = _load(session, inspection_id)
-    check_version(inspection, expected_version, "检查记录")
+    check_version(inspection, expected_version, msg("检查记录"))
     if not site_person.strip():
-        raise ValidationError({"site_person": "请填写项目方确认人"})
+        raise ValidationError({"site_person": msg("请填写项目方确认人")})
     before = audit.snapshot(inspection)
     inspection.site_confirmed_by = site_person.strip()
     inspection.site_confirmed_at = now()
@@ -140,7 +140,7 @@ def verify_sources(session: Session, actor: Actor, inspection_id: int,
     allowed = {s.risk_source_id for s in sources_to_verify(session, inspection_id)}
     stray = set(ticks) - allowed
     if stray:
-        raise ValidationError({"ticks": "所选风险源不是该项目的一、二级风险源"})
+        raise ValidationError({"ticks": msg("所选风险源不是该项目的一、二级风险源")})
     notes = notes or {}
     for source_id, verified in ticks.items():
         check = session.execute(select(RiskSourceCheck).where(
@@ -177,5 +177,5 @@ def list_for_project(session: Session, project_id: int) -> list[InspectionRow]:
 def _load(session: Session, inspection_id: int) -> Inspection:
     inspection = session.get(Inspection, inspection_id)
     if inspection is None or inspection.deleted_at is not None:
-        raise NotFound("检查记录不存在或已删除。")
+        raise NotFound(msg("检查记录不存在或已删除。"))
     return inspection

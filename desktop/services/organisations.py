@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from desktop.models import Organisation
 from desktop.models.enums import OrgKind
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ValidationError
+from desktop.services.context import Actor, NotFound, ValidationError, msg
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,11 @@ def ensure(session: Session, actor: Actor, *, kind: str, name: str, district: st
     """Find the organisation of this kind and name, or create it."""
     name = " ".join(name.split())
     if kind not in OrgKind._value2member_map_:
-        raise ValidationError({"kind": "单位类型无效"})
+        raise ValidationError({"kind": msg("单位类型无效")})
     if not name:
-        raise ValidationError({"name": "请填写单位名称"})
+        raise ValidationError({"name": msg("请填写单位名称")})
     if len(name) > 200:
-        raise ValidationError({"name": "单位名称不超过 200 个字符"})
+        raise ValidationError({"name": msg("单位名称不超过 200 个字符")})
     found = session.execute(
         select(Organisation).where(Organisation.kind == kind, Organisation.name == name)
     ).scalar_one_or_none()
@@ -64,5 +64,5 @@ def list_orgs(session: Session, kind: str | None = None) -> list[OrgRow]:
 def get(session: Session, org_id: int) -> OrgRow:
     org = session.get(Organisation, org_id)
     if org is None:
-        raise NotFound("单位不存在。")
+        raise NotFound(msg("单位不存在。"))
     return _row(org)

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from desktop.messages import Message, msg
+
 
 @dataclass(frozen=True)
 class Period:
@@ -14,17 +16,20 @@ class Period:
     end: dt.date  # inclusive
 
     @property
-    def chinese(self) -> str:
+    def chinese(self) -> Message:
+        """The period's name: 2026年第一季度 (a Message, so the GUI can show it translated)."""
+        # one template per quarter and half, so a translation may word each its own way
         if "Q" in self.label:
             y, q = self.label.split("Q")
-            return f"{y}年第{'一二三四'[int(q) - 1]}季度"
+            return (msg("{year}年第一季度", year=y), msg("{year}年第二季度", year=y),
+                    msg("{year}年第三季度", year=y), msg("{year}年第四季度", year=y))[int(q) - 1]
         if "H" in self.label:
             y, h = self.label.split("H")
-            return f"{y}年{'上下'[int(h) - 1]}半年"
+            return (msg("{year}年上半年", year=y), msg("{year}年下半年", year=y))[int(h) - 1]
         if "-" in self.label:
             y, m = self.label.split("-")
-            return f"{y}年{int(m)}月"
-        return f"{self.label}年度"
+            return msg("{year}年{month}月", year=y, month=int(m))
+        return msg("{year}年度", year=self.label)
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
@@ -41,7 +46,7 @@ def parse(label: str) -> Period:
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})", label):
         y, mo = int(m[1]), int(m[2])
         if not 1 <= mo <= 12:
-            raise ValueError(f"月份无效：{label}")
+            raise ValueError(msg("月份无效：{label}", label=label))
         return Period(f"{y}-{mo:02d}", dt.date(y, mo, 1), _month_end(y, mo))
     if m := re.fullmatch(r"(\d{4})Q([1-4])", label):
         y, q = int(m[1]), int(m[2])
@@ -52,7 +57,7 @@ def parse(label: str) -> Period:
     if m := re.fullmatch(r"(\d{4})", label):
         y = int(m[1])
         return Period(str(y), dt.date(y, 1, 1), dt.date(y, 12, 31))
-    raise ValueError(f"期间格式无效：{label}（应为 2026-03、2026Q3、2026H1 或 2026）")
+    raise ValueError(msg("期间格式无效：{label}（应为 2026-03、2026Q3、2026H1 或 2026）", label=label))
 
 
 def quarter_of(day: dt.date) -> Period:

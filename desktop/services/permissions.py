@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from desktop.models.enums import Role
-from desktop.services.context import Actor, PermissionDenied
+from desktop.services.context import Actor, PermissionDenied, msg
 
 A, T, I, C, R = Role.ADMIN, Role.TECH_LEAD, Role.INSPECTOR, Role.CLERK, Role.REVIEWER
 STAFF = frozenset({A, T, I, C})
@@ -11,42 +11,42 @@ FIELD = frozenset({A, T, I})
 
 # action -> (roles allowed, Chinese description used in refusals)
 MATRIX: dict[str, tuple[frozenset[str], str]] = {
-    "view": (frozenset({A, T, I, C, R}), "查看数据"),
-    "export": (frozenset({A, T, I, C, R}), "导出数据"),
-    "project.edit": (frozenset({A, T, C}), "新建或修改项目"),
-    "project.delete": (frozenset({A}), "删除项目"),
-    "org.edit": (frozenset({A, T, C}), "维护单位信息"),
-    "inspection.edit": (STAFF, "登记或修改检查记录"),
-    "risk_source.edit": (frozenset({A, T, I}), "维护风险源"),
-    "risk.assess": (frozenset({A, T}), "评定项目风险等级"),
-    "plan.edit": (frozenset({A, T, C}), "编制服务方案"),
-    "hazard.record": (STAFF, "登记隐患"),
-    "hazard.edit": (STAFF, "修改隐患"),
-    "hazard.notify": (STAFF, "下发整改通知"),
-    "hazard.deliver": (STAFF, "登记通知送达"),
-    "hazard.submit_closure": (STAFF, "登记监理提交的销项材料"),
-    "hazard.close": (FIELD, "复查销项"),
-    "hazard.reject": (FIELD, "复查退回"),
-    "hazard.escalate": (STAFF, "登记拒不整改或拖延整改"),
-    "hazard.report": (STAFF, "登记对外报告"),
-    "hazard.cancel": (frozenset({A, T}), "撤销隐患"),
-    "training.edit": (STAFF, "登记培训"),
-    "drill.edit": (STAFF, "登记应急预案与演练"),
-    "document.draft": (STAFF, "生成文书草稿"),
-    "document.sign": (frozenset({T}), "签发文书"),
-    "document.submit": (STAFF, "登记文书报送"),
-    "archive.edit": (frozenset({A, T, C}), "维护档案台账"),
-    "archive.destroy": (frozenset({A, T}), "登记档案销毁"),
-    "import": (frozenset({A, T, C}), "导入数据"),
-    "backup": (frozenset({A, T, C}), "备份数据"),
-    "restore": (frozenset({A}), "恢复数据"),
-    "compliance.answer": (frozenset({A, T}), "填写自查人工项"),
-    "fee.edit": (frozenset({A, T, C}), "登记预防费用"),
-    "complaint.edit": (frozenset({A, T, C}), "登记投诉"),
-    "incident.edit": (frozenset({A, T}), "登记事故与漏判"),
-    "user.manage": (frozenset({A}), "管理用户"),
-    "settings.edit": (frozenset({A}), "修改系统设置"),
-    "recycle.purge": (frozenset({A}), "彻底删除回收站记录"),
+    "view": (frozenset({A, T, I, C, R}), msg("查看数据")),
+    "export": (frozenset({A, T, I, C, R}), msg("导出数据")),
+    "project.edit": (frozenset({A, T, C}), msg("新建或修改项目")),
+    "project.delete": (frozenset({A}), msg("删除项目")),
+    "org.edit": (frozenset({A, T, C}), msg("维护单位信息")),
+    "inspection.edit": (STAFF, msg("登记或修改检查记录")),
+    "risk_source.edit": (frozenset({A, T, I}), msg("维护风险源")),
+    "risk.assess": (frozenset({A, T}), msg("评定项目风险等级")),
+    "plan.edit": (frozenset({A, T, C}), msg("编制服务方案")),
+    "hazard.record": (STAFF, msg("登记隐患")),
+    "hazard.edit": (STAFF, msg("修改隐患")),
+    "hazard.notify": (STAFF, msg("下发整改通知")),
+    "hazard.deliver": (STAFF, msg("登记通知送达")),
+    "hazard.submit_closure": (STAFF, msg("登记监理提交的销项材料")),
+    "hazard.close": (FIELD, msg("复查销项")),
+    "hazard.reject": (FIELD, msg("复查退回")),
+    "hazard.escalate": (STAFF, msg("登记拒不整改或拖延整改")),
+    "hazard.report": (STAFF, msg("登记对外报告")),
+    "hazard.cancel": (frozenset({A, T}), msg("撤销隐患")),
+    "training.edit": (STAFF, msg("登记培训")),
+    "drill.edit": (STAFF, msg("登记应急预案与演练")),
+    "document.draft": (STAFF, msg("生成文书草稿")),
+    "document.sign": (frozenset({T}), msg("签发文书")),
+    "document.submit": (STAFF, msg("登记文书报送")),
+    "archive.edit": (frozenset({A, T, C}), msg("维护档案台账")),
+    "archive.destroy": (frozenset({A, T}), msg("登记档案销毁")),
+    "import": (frozenset({A, T, C}), msg("导入数据")),
+    "backup": (frozenset({A, T, C}), msg("备份数据")),
+    "restore": (frozenset({A}), msg("恢复数据")),
+    "compliance.answer": (frozenset({A, T}), msg("填写自查人工项")),
+    "fee.edit": (frozenset({A, T, C}), msg("登记预防费用")),
+    "complaint.edit": (frozenset({A, T, C}), msg("登记投诉")),
+    "incident.edit": (frozenset({A, T}), msg("登记事故与漏判")),
+    "user.manage": (frozenset({A}), msg("管理用户")),
+    "settings.edit": (frozenset({A}), msg("修改系统设置")),
+    "recycle.purge": (frozenset({A}), msg("彻底删除回收站记录")),
 }
 
 
@@ -61,4 +61,4 @@ def require(actor: Actor, action: str) -> None:
     """Raise PermissionDenied unless the actor's role may perform the action."""
     if not allowed(actor.role, action):
         role_label = Role(actor.role).label if actor.role in Role._value2member_map_ else actor.role
-        raise PermissionDenied(f"{role_label}无权{MATRIX[action][1]}。")
+        raise PermissionDenied(msg("{role}无权{action}。", role=role_label, action=MATRIX[action][1]))

@@ -17,13 +17,14 @@ from pathlib import Path
 from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 
+from desktop.messages import Lines
 from desktop.models.enums import AttachmentRole
 from desktop.services import attachments
 from desktop.services.attachments import AttachmentRow
-from desktop.services.context import Actor, Cancelled, Changes, ValidationError
+from desktop.services.context import Actor, Cancelled, Changes, Message, ValidationError, msg
 
 BATCH = 20
-PHOTO_TYPES = "JPEG、PNG、HEIC"
+PHOTO_TYPES = msg("JPEG、PNG、HEIC")
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 Progress = Callable[[int, int, str], bool]
 UnitOfWork = Callable[[], contextlib.AbstractContextManager[Session]]
@@ -55,12 +56,13 @@ class ImportResult:
     failed: list[Failure] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
 
-    def summary(self) -> str:
-        lines = [f"已保存 {len(self.stored)} 张照片。"]
-        if self.failed:
-            lines.append(f"以下 {len(self.failed)} 个文件未保存：")
-            lines += [f"{f.name}：{f.reason}" for f in self.failed]
-        return "\n".join(lines)
+    def summary(self) -> Message:
+        saved = msg("已保存 {n} 张照片。", n=len(self.stored))
+        if not self.failed:
+            return saved
+        return msg("{saved}\n以下 {n} 个文件未保存：\n{failures}", saved=saved, n=len(self.failed),
+                   failures=Lines(msg("{name}：{reason}", name=f.name, reason=f.reason)
+                                  for f in self.failed))
 
 
 def is_photo(head: bytes) -> bool:
@@ -81,11 +83,12 @@ def _digest(source: PhotoSource) -> tuple[str, bytes]:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
     except FileNotFoundError:
-        raise ValidationError({"file": "文件不存在或已被移走"}) from None
+        raise ValidationError({"file": msg("文件不存在或已被移走")}) from None
     except IsADirectoryError:
-        raise ValidationError({"file": "这是文件夹，不是照片"}) from None
+        raise ValidationError({"file": msg("这是文件夹，不是照片")}) from None
     except OSError as exc:
-        raise ValidationError({"file": f"无法读取文件（{exc.strerror or exc}）"}) from None
+        raise ValidationError({"file": msg("无法读取文件（{reason}）",
+                                           reason=exc.strerror or str(exc))}) from None
     return digest.hexdigest(), head
 
 
@@ -93,11 +96,12 @@ def _store_one(session: Session, actor: Actor, source: PhotoSource, *, owner_typ
                owner_id: int, role: str, store_dir: Path | str, seen: set[str]) -> AttachmentRow:
     sha, head = _digest(source)
     if not head:
-        raise ValidationError({"file": "文件为空（0 字节）"})
+        raise ValidationError({"file": msg("文件为空（0 字节）")})
     if not is_photo(head):
-        raise ValidationError({"file": f"不是照片：仅支持 {PHOTO_TYPES} 图片"})
+        raise ValidationError({"file": msg("不是照片：仅支持 {photo_types} 图片",
+                                           photo_types=PHOTO_TYPES)})
     if sha in seen:
-        raise ValidationError({"file": "重复：同一张照片已经添加"})
+        raise ValidationError({"file": msg("重复：同一张照片已经添加")})
     row = attachments.store_file(session, actor, store_dir=store_dir, path=source.path,
                                  data=source.data, original_name=source.name,
                                  owner_type=owner_type, owner_id=owner_id, role=role)
@@ -126,7 +130,7 @@ def import_photos(unit_of_work: UnitOfWork, actor: Actor, *, owner_id: int,
         with unit_of_work() as session:
             for offset, source in enumerate(sources[start:start + batch]):
                 done = start + offset
-                text = f"正在保存 {source.name}（{done + 1}/{total}）"
+                text = msg("正在保存 {name}（{n}/{total}）", name=source.name, n=done + 1, total=total)
                 if progress is not None and not progress(done, total, text):
                     cancelled = True
                     break
@@ -136,11 +140,12 @@ def import_photos(unit_of_work: UnitOfWork, actor: Actor, *, owner_id: int,
                             session, actor, source, owner_type=owner_type, owner_id=owner_id,
                             role=str(role), store_dir=store_dir, seen=seen))
                 except ValidationError as exc:
-                    result.failed.append(Failure(source.name, exc.fields.get("file", exc.message)))
+                    reason = exc.messages.get("file", exc.message)
+                    result.failed.append(Failure(source.name, reason))
         if cancelled:
-            raise Cancelled(f"已取消：已保存 {len(result.stored)} 张，其余未保存。")
+            raise Cancelled(msg("已取消：已保存 {n} 张，其余未保存。", n=len(result.stored)))
     if progress is not None:
-        progress(total, total, "已完成")
+        progress(total, total, msg("已完成"))
     return result
 
 
@@ -162,7 +167,7 @@ def preview_jpeg(source: PhotoSource, size: int = 160) -> bytes:
             im.draft("RGB", (size, size))
             upright = ImageOps.exif_transpose(im).convert("RGB")
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise ValidationError({"file": "图片已损坏或无法识别"}) from exc
+            raise ValidationError({"file": msg("图片已损坏或无法识别")}) from exc
         upright.thumbnail((size, size))
         out = io.BytesIO()
         upright.save(out, "JPEG", quality=85)
@@ -174,4 +179,4 @@ def _head(path: Path | None) -> bytes:
         with open(path, "rb") as fh:  # type: ignore[arg-type]
             return fh.read(64)
     except OSError as exc:
-        raise ValidationError({"file": "无法读取文件"}) from exc
+        raise ValidationError({"file": msg("无法读取文件")}) from exc

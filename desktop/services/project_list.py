@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from desktop.models import Hazard, Inspection, Organisation, Policy, Project, ServicePlan, User
 from desktop.models.enums import ProjectStatus, RiskLevel
 from desktop.services import organisations, projects
-from desktop.services.context import Actor, Changes, ValidationError, now
+from desktop.services.context import Actor, Changes, ValidationError, msg, now
 from desktop.services.hazards import OPEN_STATES
 
 UNASSESSED = "unassessed"  # risk-level filter value for projects never graded
@@ -301,7 +301,7 @@ def save_project(session: Session, actor: Actor, bundle: ProjectBundle) -> Saved
     contacts. Every problem is reported at once, keyed by field, and nothing is written."""
     if bundle.project_id is not None:
         projects.check_version(projects.load(session, bundle.project_id),
-                               bundle.expected_version or 0, "项目")
+                               bundle.expected_version or 0, msg("项目"))
     errors: dict[str, str] = {}
     ids = {key: _org(session, actor, kind, bundle.parties.get(key, ""), key, errors,
                      bundle.form.district if kind == "authority" else "") for key, kind in PARTIES}
@@ -312,11 +312,11 @@ def save_project(session: Session, actor: Actor, bundle: ProjectBundle) -> Saved
         errors.update(exc.fields)
     for n, stage in enumerate(bundle.stages):
         if not stage.name.strip():
-            errors[f"stages.{n}"] = "请填写施工阶段名称"
+            errors[f"stages.{n}"] = msg("请填写施工阶段名称")
         elif stage.planned_start and stage.planned_end and stage.planned_end < stage.planned_start:
-            errors[f"stages.{n}"] = f"{stage.name}：计划结束早于计划开始"
+            errors[f"stages.{n}"] = msg("{name}：计划结束早于计划开始", name=stage.name)
         elif stage.actual_start and stage.actual_end and stage.actual_end < stage.actual_start:
-            errors[f"stages.{n}"] = f"{stage.name}：实际结束早于实际开始"
+            errors[f"stages.{n}"] = msg("{name}：实际结束早于实际开始", name=stage.name)
     if errors:
         raise ValidationError(errors)
     if bundle.project_id is None:
@@ -346,7 +346,7 @@ def _add_parts(session: Session, actor: Actor, project_id: int, bundle: ProjectB
     if policy is not None:
         insurer = _org(session, actor, "insurer", policy.insurer, "policy.insurer_id", errors)
         if insurer is None:
-            errors.setdefault("policy.insurer_id", "请填写承保机构")
+            errors.setdefault("policy.insurer_id", msg("请填写承保机构"))
         try:
             projects.add_policy(session, actor, project_id, projects.PolicyForm(
                 policy.policy_no, insurer or 0, policy.start_date, policy.end_date,
@@ -360,10 +360,10 @@ def _add_parts(session: Session, actor: Actor, project_id: int, bundle: ProjectB
                                      status=item.status, planned_start=item.planned_start,
                                      planned_end=item.planned_end, parameters=item.parameters.strip())
         except ValidationError as exc:
-            errors[f"danger.{n}"] = f"第 {n + 1} 项危大工程：{exc.message}"
+            errors[f"danger.{n}"] = msg("第 {n} 项危大工程：{problem}", n=n + 1, problem=exc.message)
     for n, contact in enumerate(bundle.contacts):
         try:
             projects.add_contact(session, actor, project_id, role=contact.role, name=contact.name,
                                  phone=contact.phone)
         except ValidationError as exc:
-            errors[f"contact.{n}"] = f"第 {n + 1} 位联系人：{exc.message}"
+            errors[f"contact.{n}"] = msg("第 {n} 位联系人：{problem}", n=n + 1, problem=exc.message)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from desktop.models import DangerItem, Organisation, Policy, Project, ProjectContact, ProjectStage
 from desktop.models.enums import ProjectStatus, ProjectType
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, ConflictError, NotFound, ValidationError
+from desktop.services.context import Actor, ConflictError, NotFound, ValidationError, msg
 
 DEFAULT_STAGES = ("地基与基础", "主体结构", "装饰装修", "竣工验收")
 
@@ -83,10 +83,10 @@ def _decimal(value, key: str, errors: dict[str, str], label: str) -> Decimal | N
     try:
         number = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
-        errors[key] = f"{label}须为数字"
+        errors[key] = msg("{label}须为数字", label=label)
         return None
     if number < 0:
-        errors[key] = f"{label}不能为负数"
+        errors[key] = msg("{label}不能为负数", label=label)
         return None
     return number
 
@@ -96,42 +96,43 @@ def validate(session: Session, form: ProjectForm, *, project_id: int | None = No
     errors: dict[str, str] = {}
     code, name = form.code.strip(), " ".join(form.name.split())
     if not code:
-        errors["code"] = "请填写项目编号"
+        errors["code"] = msg("请填写项目编号")
     elif len(code) > 50:
-        errors["code"] = "项目编号不超过 50 个字符"
+        errors["code"] = msg("项目编号不超过 50 个字符")
     else:
         clash = session.execute(select(Project.id).where(Project.code == code)).scalar_one_or_none()
         if clash is not None and clash != project_id:
-            errors["code"] = f"项目编号“{code}”已被其他项目使用"
+            errors["code"] = msg("项目编号“{code}”已被其他项目使用", code=code)
     if not name:
-        errors["name"] = "请填写项目名称"
+        errors["name"] = msg("请填写项目名称")
     elif len(name) > 200:
-        errors["name"] = "项目名称不超过 200 个字符"
+        errors["name"] = msg("项目名称不超过 200 个字符")
     if form.project_type not in ProjectType._value2member_map_:
-        errors["project_type"] = "请选择工程类型"
+        errors["project_type"] = msg("请选择工程类型")
     if form.status not in ProjectStatus._value2member_map_:
-        errors["status"] = "请选择项目状态"
-    contract_value = _decimal(form.contract_value, "contract_value", errors, "合同价")
-    depth = _decimal(form.excavation_depth_m, "excavation_depth_m", errors, "基坑开挖深度")
+        errors["status"] = msg("请选择项目状态")
+    contract_value = _decimal(form.contract_value, "contract_value", errors, msg("合同价"))
+    depth = _decimal(form.excavation_depth_m, "excavation_depth_m", errors, msg("基坑开挖深度"))
     if depth is not None and depth > 100:
-        errors["excavation_depth_m"] = "基坑开挖深度超过 100 米，请核对"
-    for key, label in (("headcount_managers", "管理人员数"), ("headcount_workers", "作业人员数")):
+        errors["excavation_depth_m"] = msg("基坑开挖深度超过 100 米，请核对")
+    for key, label in (("headcount_managers", msg("管理人员数")),
+                       ("headcount_workers", msg("作业人员数"))):
         value = getattr(form, key)
         if not isinstance(value, int) or value < 0 or value > 100_000:
-            errors[key] = f"{label}须为 0 到 100000 之间的整数"
+            errors[key] = msg("{label}须为 0 到 100000 之间的整数", label=label)
     if form.start_date and form.planned_completion and form.planned_completion < form.start_date:
-        errors["planned_completion"] = "计划竣工日期早于开工日期"
+        errors["planned_completion"] = msg("计划竣工日期早于开工日期")
     if form.status == ProjectStatus.COMPLETED and form.completion_date is None:
-        errors["completion_date"] = "项目已竣工，请填写竣工日期（档案保存期限由此计算）"
+        errors["completion_date"] = msg("项目已竣工，请填写竣工日期（档案保存期限由此计算）")
     if form.completion_date and form.start_date and form.completion_date < form.start_date:
-        errors["completion_date"] = "竣工日期早于开工日期"
+        errors["completion_date"] = msg("竣工日期早于开工日期")
     for key, kind in (("authority_id", "authority"), ("owner_id", "owner"),
                       ("contractor_id", "contractor"), ("supervisor_id", "supervisor")):
         org_id = getattr(form, key)
         if org_id is not None:
             org = session.get(Organisation, org_id)
             if org is None or org.kind != kind:
-                errors[key] = "所选单位不存在或类型不符"
+                errors[key] = msg("所选单位不存在或类型不符")
     if errors:
         raise ValidationError(errors)
     values = {f.name: getattr(form, f.name) for f in fields(form)}
@@ -147,7 +148,7 @@ def _row(p: Project) -> ProjectRow:
 def load(session: Session, project_id: int) -> Project:
     project = session.get(Project, project_id)
     if project is None or project.deleted_at is not None:
-        raise NotFound("项目不存在或已删除。")
+        raise NotFound(msg("项目不存在或已删除。"))
     return project
 
 
@@ -168,7 +169,7 @@ def update_project(session: Session, actor: Actor, project_id: int, form: Projec
                    expected_version: int) -> ProjectRow:
     permissions.require(actor, "project.edit")
     project = load(session, project_id)
-    check_version(project, expected_version, "项目")
+    check_version(project, expected_version, msg("项目"))
     values = validate(session, form, project_id=project_id)
     before = audit.snapshot(project)
     for key, value in values.items():
@@ -190,8 +191,8 @@ def check_version(obj, expected_version: int, what: str) -> None:  # type: ignor
     """Refuse to save over a newer version saved by someone else."""
     if obj.version != expected_version:
         raise ConflictError(
-            f"该{what}已被他人修改（当前版本 {obj.version}，您编辑的是版本 {expected_version}），"
-            "请重新加载后再保存。",
+            msg("该{what}已被他人修改（当前版本 {current}，您编辑的是版本 {expected}），"
+                "请重新加载后再保存。", what=what, current=obj.version, expected=expected_version),
             changed_at=getattr(obj, "updated_at", None),
         )
 
@@ -202,16 +203,16 @@ def add_policy(session: Session, actor: Actor, project_id: int, form: PolicyForm
     errors: dict[str, str] = {}
     policy_no = form.policy_no.strip()
     if not policy_no:
-        errors["policy_no"] = "请填写保单号"
+        errors["policy_no"] = msg("请填写保单号")
     elif session.execute(select(Policy.id).where(Policy.policy_no == policy_no)).first():
-        errors["policy_no"] = f"保单号“{policy_no}”已存在"
+        errors["policy_no"] = msg("保单号“{policy_no}”已存在", policy_no=policy_no)
     insurer = session.get(Organisation, form.insurer_id)
     if insurer is None or insurer.kind != "insurer":
-        errors["insurer_id"] = "请选择承保机构"
+        errors["insurer_id"] = msg("请选择承保机构")
     if form.start_date and form.end_date and form.end_date < form.start_date:
-        errors["end_date"] = "保险期间结束日期早于开始日期"
-    premium = _decimal(form.premium, "premium", errors, "保费")
-    fee = _decimal(form.prevention_fee, "prevention_fee", errors, "事故预防费用")
+        errors["end_date"] = msg("保险期间结束日期早于开始日期")
+    premium = _decimal(form.premium, "premium", errors, msg("保费"))
+    fee = _decimal(form.prevention_fee, "prevention_fee", errors, msg("事故预防费用"))
     if errors:
         raise ValidationError(errors)
     policy = Policy(project_id=project_id, policy_no=policy_no, insurer_id=form.insurer_id,
@@ -229,9 +230,9 @@ def add_danger_item(session: Session, actor: Actor, project_id: int, *, name: st
     permissions.require(actor, "project.edit")
     load(session, project_id)
     if not name.strip():
-        raise ValidationError({"name": "请填写危大工程名称"})
+        raise ValidationError({"name": msg("请填写危大工程名称")})
     if status not in ("planned", "in_progress", "done"):
-        raise ValidationError({"status": "状态须为 计划/施工中/完成"})
+        raise ValidationError({"status": msg("状态须为 计划/施工中/完成")})
     item = DangerItem(project_id=project_id, name=name.strip(), is_super=is_super,
                       catalogue_item_id=catalogue_item_id, status=status,
                       planned_start=planned_start, planned_end=planned_end, parameters=parameters)
@@ -244,11 +245,11 @@ def set_stage_dates(session: Session, actor: Actor, stage_id: int, **dates: dt.d
     permissions.require(actor, "project.edit")
     stage = session.get(ProjectStage, stage_id)
     if stage is None:
-        raise NotFound("施工阶段不存在。")
+        raise NotFound(msg("施工阶段不存在。"))
     before = audit.snapshot(stage)
     for key, value in dates.items():
         if key not in ("planned_start", "planned_end", "actual_start", "actual_end"):
-            raise ValidationError({key: "未知的日期字段"})
+            raise ValidationError({key: msg("未知的日期字段")})
         setattr(stage, key, value)
     audit.record_update(session, actor, stage, before)
 
@@ -258,7 +259,7 @@ def add_contact(session: Session, actor: Actor, project_id: int, *, role: str, n
     permissions.require(actor, "project.edit")
     load(session, project_id)
     if not name.strip() or not role.strip():
-        raise ValidationError({"name": "请填写联系人姓名和岗位"})
+        raise ValidationError({"name": msg("请填写联系人姓名和岗位")})
     contact = ProjectContact(project_id=project_id, role=role.strip(), name=name.strip(),
                              phone=phone.strip(), organisation_id=organisation_id)
     session.add(contact)

@@ -15,7 +15,7 @@ from desktop.models import (
     TrainingAttendance, TrainingSession, inspection_inspectors,
 )
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ServiceError, TransitionError, now
+from desktop.services.context import Actor, NotFound, ServiceError, TransitionError, msg, now
 from desktop.services.projects import check_version
 
 
@@ -28,15 +28,15 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "projects": Kind(Project, "项目", "project.delete", "name"),
-    "hazards": Kind(Hazard, "隐患", "hazard.cancel", "number"),
-    "inspections": Kind(Inspection, "检查记录", "inspection.edit", "date"),
-    "organisations": Kind(Organisation, "单位", "org.edit", "name"),
-    "risk_sources": Kind(RiskSource, "风险源", "risk_source.edit", "name"),
-    "training_sessions": Kind(TrainingSession, "培训", "training.edit", "topic"),
-    "drills": Kind(Drill, "应急演练", "drill.edit", "scenario"),
-    "archive_items": Kind(ArchiveItem, "档案", "archive.edit", "title"),
-    "documents": Kind(Document, "文书", "document.draft", "title"),
+    "projects": Kind(Project, msg("项目"), "project.delete", "name"),
+    "hazards": Kind(Hazard, msg("隐患"), "hazard.cancel", "number"),
+    "inspections": Kind(Inspection, msg("检查记录"), "inspection.edit", "date"),
+    "organisations": Kind(Organisation, msg("单位"), "org.edit", "name"),
+    "risk_sources": Kind(RiskSource, msg("风险源"), "risk_source.edit", "name"),
+    "training_sessions": Kind(TrainingSession, msg("培训"), "training.edit", "topic"),
+    "drills": Kind(Drill, msg("应急演练"), "drill.edit", "scenario"),
+    "archive_items": Kind(ArchiveItem, msg("档案"), "archive.edit", "title"),
+    "documents": Kind(Document, msg("文书"), "document.draft", "title"),
 }
 
 
@@ -52,14 +52,14 @@ class BinRow:
 def _kind(entity: str) -> Kind:
     kind = KINDS.get(entity)
     if kind is None:
-        raise ServiceError(f"“{entity}”不支持删除到回收站。")
+        raise ServiceError(msg("“{entity}”不支持删除到回收站。", entity=entity))
     return kind
 
 
 def _load(session: Session, entity: str, entity_id: int):  # type: ignore[no-untyped-def]
     obj = session.get(_kind(entity).model, entity_id)
     if obj is None:
-        raise NotFound("记录不存在。")
+        raise NotFound(msg("记录不存在。"))
     return obj
 
 
@@ -70,9 +70,9 @@ def soft_delete(session: Session, actor: Actor, entity: str, entity_id: int, *,
     obj = _load(session, entity, entity_id)
     check_version(obj, expected_version, kind.label)
     if obj.deleted_at is not None:
-        raise TransitionError(f"该{kind.label}已在回收站中。")
+        raise TransitionError(msg("该{label}已在回收站中。", label=kind.label))
     if entity == "documents" and obj.status != "draft":
-        raise TransitionError("已签发的文书是正式记录，不能删除；如有错误请出具更正版本。")
+        raise TransitionError(msg("已签发的文书是正式记录，不能删除；如有错误请出具更正版本。"))
     before = audit.snapshot(obj)
     obj.deleted_at = now()
     audit.record_update(session, actor, obj, before, action="delete", note=reason.strip())
@@ -83,7 +83,7 @@ def restore(session: Session, actor: Actor, entity: str, entity_id: int) -> None
     permissions.require(actor, kind.action)
     obj = _load(session, entity, entity_id)
     if obj.deleted_at is None:
-        raise TransitionError(f"该{kind.label}不在回收站中。")
+        raise TransitionError(msg("该{label}不在回收站中。", label=kind.label))
     before = audit.snapshot(obj)
     obj.deleted_at = None
     audit.record_update(session, actor, obj, before, action="restore")
@@ -106,12 +106,12 @@ def purge(session: Session, actor: Actor, entity: str, entity_id: int, *, today:
     kind = _kind(entity)
     obj = _load(session, entity, entity_id)
     if obj.deleted_at is None:
-        raise TransitionError("只能彻底删除回收站中的记录，请先删除。")
+        raise TransitionError(msg("只能彻底删除回收站中的记录，请先删除。"))
     today = today or now().date()
     if entity == "documents" and obj.status != "draft":
-        raise TransitionError("已签发的文书不能彻底删除。")
+        raise TransitionError(msg("已签发的文书不能彻底删除。"))
     if entity == "archive_items" and (obj.retention_until is None or obj.retention_until > today):
-        raise TransitionError("该档案仍在保存期内（项目竣工后至少五年），不能彻底删除。")
+        raise TransitionError(msg("该档案仍在保存期内（项目竣工后至少五年），不能彻底删除。"))
     snapshot = audit.snapshot(obj)
     _remove_dependants(session, entity, entity_id)
     session.delete(obj)
@@ -123,7 +123,7 @@ def purge(session: Session, actor: Actor, entity: str, entity_id: int, *, today:
 def _refuse_if_referenced(session: Session, checks: list[tuple[type, object]], what: str) -> None:
     for model, clause in checks:
         if session.execute(select(func.count()).select_from(model).where(clause)).scalar():
-            raise TransitionError(f"仍有{what}引用该记录，不能彻底删除。")
+            raise TransitionError(msg("仍有{what}引用该记录，不能彻底删除。", what=what))
 
 
 def _remove_dependants(session: Session, entity: str, entity_id: int) -> None:
@@ -139,7 +139,7 @@ def _remove_dependants(session: Session, entity: str, entity_id: int) -> None:
         session.execute(delete(Attachment).where(Attachment.owner_type == "hazard",
                                                  Attachment.owner_id == entity_id))
     elif entity == "inspections":
-        _refuse_if_referenced(session, [(Hazard, Hazard.inspection_id == entity_id)], "隐患")
+        _refuse_if_referenced(session, [(Hazard, Hazard.inspection_id == entity_id)], msg("隐患"))
         session.execute(delete(RiskSourceCheck).where(RiskSourceCheck.inspection_id == entity_id))
         session.execute(delete(inspection_inspectors).where(inspection_inspectors.c.inspection_id == entity_id))
     elif entity == "risk_sources":
@@ -150,14 +150,15 @@ def _remove_dependants(session: Session, entity: str, entity_id: int) -> None:
         _refuse_if_referenced(session, [(Hazard, Hazard.project_id == entity_id),
                                         (Inspection, Inspection.project_id == entity_id),
                                         (ArchiveItem, ArchiveItem.project_id == entity_id)],
-                              "隐患、检查或档案")
+                              msg("隐患、检查或档案"))
     elif entity == "organisations":
         _refuse_if_referenced(session, [(Project, (Project.contractor_id == entity_id)
                                          | (Project.supervisor_id == entity_id)
                                          | (Project.owner_id == entity_id)
-                                         | (Project.authority_id == entity_id))], "项目")
+                                         | (Project.authority_id == entity_id))], msg("项目"))
     elif entity == "documents":
-        _refuse_if_referenced(session, [(Submission, Submission.document_id == entity_id)], "报送记录")
+        _refuse_if_referenced(session, [(Submission, Submission.document_id == entity_id)],
+                              msg("报送记录"))
         for model in (HazardEvent, ExternalReport, Escalation, ServicePlan, ArchiveItem):
             session.execute(update(model).where(model.document_id == entity_id).values(document_id=None))
         session.execute(update(Document).where(Document.supersedes_id == entity_id).values(supersedes_id=None))

@@ -15,7 +15,7 @@ from desktop.models import (
 )
 from desktop.models.enums import ProjectStatus, RiskLevel
 from desktop.services import audit, permissions, rules
-from desktop.services.context import Actor, ValidationError, now
+from desktop.services.context import Actor, ValidationError, msg, now
 from desktop.services.hazards import OPEN_STATES
 from desktop.services.projects import load as load_project
 
@@ -221,14 +221,15 @@ def override(session: Session, actor: Actor, project_id: int, level: str, *, rea
     permissions.require(actor, "risk.assess")
     errors: dict[str, str] = {}
     if level not in RANK:
-        errors["level"] = "风险等级须为高、中、低之一"
+        errors["level"] = msg("风险等级须为高、中、低之一")
     if not reason.strip():
-        errors["reason"] = "人工调整风险等级须填写理由"
+        errors["reason"] = msg("人工调整风险等级须填写理由")
     if errors:
         raise ValidationError(errors)
     comp = compute(session, project_id, today=today)
     if comp.floor and RANK[level] < RANK[comp.floor]:
-        raise ValidationError({"level": f"项目发生死亡或较大及以上事故，{comp.valid_until} 前须保持高风险"})
+        raise ValidationError({"level": msg("项目发生死亡或较大及以上事故，{valid_until} 前须保持高风险",
+                                            valid_until=comp.valid_until)})
     return _store(session, actor, comp, level=level, is_override=True, reason=reason.strip())
 
 

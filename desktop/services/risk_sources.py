@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models import Catalogue, CatalogueItem, RiskSource
 from desktop.services import audit, obligations, permissions
-from desktop.services.context import Actor, NotFound, ValidationError
+from desktop.services.context import Actor, NotFound, ValidationError, msg
 from desktop.services.periods import Period
 from desktop.services.projects import check_version, load as load_project
 
@@ -120,14 +120,14 @@ def _clean(form: SourceForm) -> tuple[SourceForm, dict[str, str]]:
             else str(values[key] or "").strip()
     errors: dict[str, str] = {}
     if not values["name"]:
-        errors["name"] = "请填写风险源名称"
+        errors["name"] = msg("请填写风险源名称")
     if values["level"] not in (1, 2, 3, 4):
-        errors["level"] = "风险等级须为一至四级"
-    labels = {"name": "风险源名称", "category": "类别", "location": "部位", "stage": "施工阶段",
-              "measures": "防范措施"}
+        errors["level"] = msg("风险等级须为一至四级")
+    labels = {"name": msg("风险源名称"), "category": msg("类别"), "location": msg("部位"),
+              "stage": msg("施工阶段"), "measures": msg("防范措施")}
     for key, limit in LIMITS.items():
         if len(values[key]) > limit:
-            errors[key] = f"{labels[key]}不超过 {limit} 字"
+            errors[key] = msg("{field}不超过 {limit} 字", field=labels[key], limit=limit)
     return SourceForm(**values), errors
 
 
@@ -148,7 +148,7 @@ def add(session: Session, actor: Actor, project_id: int, form: SourceForm) -> So
     load_project(session, project_id)
     form, errors = _clean(form)
     if not errors and _key(form.name, form.category, form.location) in _existing_keys(session, project_id):
-        errors["name"] = "该项目已登记同名、同类别、同部位的风险源"
+        errors["name"] = msg("该项目已登记同名、同类别、同部位的风险源")
     if errors:
         raise ValidationError(errors)
     source = RiskSource(project_id=project_id, **form.__dict__)
@@ -160,7 +160,7 @@ def add(session: Session, actor: Actor, project_id: int, form: SourceForm) -> So
 def _load(session: Session, source_id: int) -> RiskSource:
     source = session.get(RiskSource, source_id)
     if source is None or source.deleted_at is not None:
-        raise NotFound("风险源不存在或已删除。")
+        raise NotFound(msg("风险源不存在或已删除。"))
     return source
 
 
@@ -168,11 +168,11 @@ def update(session: Session, actor: Actor, source_id: int, form: SourceForm, *,
            expected_version: int) -> SourceRow:
     permissions.require(actor, "risk_source.edit")
     source = _load(session, source_id)
-    check_version(source, expected_version, "风险源")
+    check_version(source, expected_version, msg("风险源"))
     form, errors = _clean(form)
     if not errors and _key(form.name, form.category, form.location) in _existing_keys(
             session, source.project_id, except_id=source.id):
-        errors["name"] = "该项目已登记同名、同类别、同部位的风险源"
+        errors["name"] = msg("该项目已登记同名、同类别、同部位的风险源")
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(source)
@@ -187,9 +187,9 @@ def set_active(session: Session, actor: Actor, source_id: int, active: bool, *,
     """Deactivate a source no longer on site (it leaves the N-04 count) or bring it back."""
     permissions.require(actor, "risk_source.edit")
     source = _load(session, source_id)
-    check_version(source, expected_version, "风险源")
+    check_version(source, expected_version, msg("风险源"))
     if not active and not reason.strip():
-        raise ValidationError({"reason": "请说明停用原因（如该分部分项工程已完成）"})
+        raise ValidationError({"reason": msg("请说明停用原因（如该分部分项工程已完成）")})
     before = audit.snapshot(source)
     source.active = active
     audit.record_update(session, actor, source, before, action="activate" if active else "deactivate",
@@ -235,7 +235,7 @@ def import_catalogue(session: Session, actor: Actor, project_id: int, *,
         Catalogue.official.desc(), Catalogue.issued.desc().nulls_last(), Catalogue.id.desc())
     catalogue = session.execute(stmt.limit(1)).scalar_one_or_none()
     if catalogue is None:
-        raise NotFound("尚未载入风险源清单，请先导入官方表格或载入自带的起步清单。")
+        raise NotFound(msg("尚未载入风险源清单，请先导入官方表格或载入自带的起步清单。"))
     items_stmt = select(CatalogueItem).where(CatalogueItem.catalogue_id == catalogue.id)
     if item_codes:
         items_stmt = items_stmt.where(CatalogueItem.code.in_(item_codes))
@@ -306,13 +306,15 @@ def read_xlsx(path: Path) -> SheetData:
     from openpyxl import load_workbook
 
     if Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
-        raise ValidationError({"path": "仅支持 .xlsx 格式的表格，请在 Excel 中另存为 .xlsx 后导入"})
+        raise ValidationError(
+            {"path": msg("仅支持 .xlsx 格式的表格，请在 Excel 中另存为 .xlsx 后导入")})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # styles or data validation openpyxl cannot read
             book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise ValidationError({"path": f"无法读取 Excel 文件 {Path(path).name}：{exc}"}) from exc
+        raise ValidationError({"path": msg("无法读取 Excel 文件 {name}：{reason}",
+                                           name=Path(path).name, reason=str(exc))}) from exc
     try:
         for sheet in book.worksheets:
             rows = list(sheet.iter_rows(values_only=True))
@@ -324,7 +326,8 @@ def read_xlsx(path: Path) -> SheetData:
                                      [(n + k, r) for k, r in enumerate(rows[n:], 1)])
     finally:
         book.close()
-    raise ValidationError({"path": f"未找到表头：须在前 {HEADER_SCAN_ROWS} 行内含“风险源名称”和“风险等级”两列"})
+    raise ValidationError({"path": msg("未找到表头：须在前 {n} 行内含“风险源名称”和“风险等级”两列",
+                                       n=HEADER_SCAN_ROWS)})
 
 
 def import_xlsx(session: Session, actor: Actor, project_id: int, path: Path | str, *,
@@ -356,21 +359,24 @@ def import_xlsx(session: Session, actor: Actor, project_id: int, path: Path | st
             measures=values.get("measures", "")))
         if level is None:
             raw = values["level"].strip()
-            problems["level"] = f"风险等级“{raw}”无法识别（应为 1–4、一级–四级）" if raw else "风险等级为空"
+            problems["level"] = msg("风险等级“{raw}”无法识别（应为 1–4、一级–四级）", raw=raw) if raw \
+                else msg("风险等级为空")
         if not problems:
             key = _key(form.name, form.category, form.location)
             if key in seen:
-                problems["name"] = f"与第 {seen[key]} 行重复"
+                problems["name"] = msg("与第 {row} 行重复", row=seen[key])
             seen.setdefault(key, number)
             if key in existing:
                 skipped.append(number)
                 continue
         if problems:
-            errors.extend(RowError(number, f"第 {number} 行：{m}") for m in problems.values())
+            errors.extend(RowError(number, msg("第 {row} 行：{problem}", row=number, problem=m))
+                          for m in problems.values())
         else:
             forms.append(form)
     if read == 0:
-        errors.append(RowError(sheet.header_row, f"表头（第 {sheet.header_row} 行）之下没有数据"))
+        errors.append(RowError(sheet.header_row, msg("表头（第 {row} 行）之下没有数据",
+                                                     row=sheet.header_row)))
     created = 0
     if not errors and not dry_run:
         created = _write(session, actor, project_id, forms, source=f"{path.name}#{sheet.title}")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models import AppSetting
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, ValidationError, now
+from desktop.services.context import Actor, ValidationError, msg, now
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def set_value(session: Session, actor: Actor, key: str, value: Any) -> None:
     permissions.require(actor, "settings.edit")
     rule = _BY_KEY.get(key)
     if rule is None:
-        raise ValidationError({key: f"未知的设置项：{key}"})
+        raise ValidationError({key: msg("未知的设置项：{key}", key=key)})
     _validate(key, value)
     row = session.execute(select(AppSetting).where(AppSetting.key == key)).scalar_one_or_none()
     old = rule.default if row is None else row.value
@@ -100,10 +100,10 @@ def _validate(key: str, value: Any) -> None:
         if not isinstance(value, dict) or set(value) != {"1", "2", "3", "4"} or not all(
             isinstance(v, int) and 0 <= v <= 365 for v in value.values()
         ):
-            raise ValidationError({key: "每个等级（1–4）的整改期限须为 0 到 365 之间的整数天"})
+            raise ValidationError({key: msg("每个等级（1–4）的整改期限须为 0 到 365 之间的整数天")})
     elif key == "archive.retention_years":
         if not isinstance(value, int) or value < 5:
-            raise ValidationError({key: "档案保存年限不得少于竣工后 5 年"})
+            raise ValidationError({key: msg("档案保存年限不得少于竣工后 5 年")})
     elif key.startswith("numbering.") and isinstance(value, str):
         if "{seq" not in value or "{year" not in value:
-            raise ValidationError({key: "编号格式须包含 {year} 和 {seq}"})
+            raise ValidationError({key: msg("编号格式须包含 {{year}} 和 {{seq}}")})

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models import AgencyProfile
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, ServiceError
+from desktop.services.context import Actor, ServiceError, msg
 
 KEY_FILE = "agency-signing-key.pem"
 
@@ -49,9 +49,9 @@ def _raw_public(public_key_hex: str) -> bytes:
     try:
         raw = bytes.fromhex(public_key_hex.strip())
     except ValueError:
-        raise ServiceError("公钥格式无效（应为 64 位十六进制）。") from None
+        raise ServiceError(msg("公钥格式无效（应为 64 位十六进制）。")) from None
     if len(raw) != 32:
-        raise ServiceError("公钥格式无效（应为 64 位十六进制）。")
+        raise ServiceError(msg("公钥格式无效（应为 64 位十六进制）。"))
     return raw
 
 
@@ -66,13 +66,13 @@ def create_key(data_dir: Path | str) -> str:
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
     if target.exists():
-        raise ServiceError(f"签名私钥已存在：{target}")
+        raise ServiceError(msg("签名私钥已存在：{target}", target=target))
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     _write_private(tmp, pem)
     try:
         os.link(tmp, target)  # complete or absent, and never over a key that appeared meanwhile
     except FileExistsError:
-        raise ServiceError(f"签名私钥已存在：{target}") from None
+        raise ServiceError(msg("签名私钥已存在：{target}", target=target)) from None
     except OSError:  # a file system without hard links (FAT, some network shares)
         _write_private(target, pem)
     finally:
@@ -99,15 +99,16 @@ def load_private_key(data_dir: Path | str) -> Ed25519PrivateKey:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ServiceError(f"找不到机构签名私钥（{path}），请在“机构信息”中生成签名密钥。") from None
+        raise ServiceError(msg("找不到机构签名私钥（{path}），请在“机构信息”中生成签名密钥。",
+                               path=path)) from None
     except OSError as exc:
-        raise ServiceError(f"无法读取机构签名私钥：{exc.strerror or exc}") from exc
+        raise ServiceError(msg("无法读取机构签名私钥：{reason}", reason=exc.strerror or str(exc))) from exc
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
-        raise ServiceError(f"机构签名私钥文件已损坏：{path}") from exc
+        raise ServiceError(msg("机构签名私钥文件已损坏：{path}", path=path)) from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise ServiceError(f"机构签名私钥不是 Ed25519 密钥：{path}")
+        raise ServiceError(msg("机构签名私钥不是 Ed25519 密钥：{path}", path=path))
     return key
 
 
@@ -143,20 +144,20 @@ def setup_key(session: Session, *, data_dir: Path | str, actor: Actor | None = N
     profile = session.execute(
         select(AgencyProfile).order_by(AgencyProfile.id).limit(1)).scalar_one_or_none()
     if profile is None:
-        raise ServiceError("请先填写机构信息，再生成签名密钥。")
+        raise ServiceError(msg("请先填写机构信息，再生成签名密钥。"))
     path = key_path(data_dir)
     created = False
     if path.exists():
         public = public_hex(load_private_key(data_dir))
         if profile.signing_public_key and profile.signing_public_key != public:
             raise ServiceError(
-                "数据目录中的签名私钥与机构信息中登记的公钥不一致；"
-                "请从备份恢复原私钥文件，或联系管理员处理。")
+                msg("数据目录中的签名私钥与机构信息中登记的公钥不一致；"
+                    "请从备份恢复原私钥文件，或联系管理员处理。"))
     else:
         if profile.signing_public_key and not replace_lost:
             raise ServiceError(
-                f"机构签名私钥文件丢失（{path}）。请从备份恢复；确认无法找回时可重新生成"
-                "（此前的评审资料包仍可用旧公钥核验）。")
+                msg("机构签名私钥文件丢失（{path}）。请从备份恢复；确认无法找回时可重新生成"
+                    "（此前的评审资料包仍可用旧公钥核验）。", path=path))
         public = create_key(data_dir)
         created = True
     if profile.signing_public_key != public:

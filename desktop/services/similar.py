@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models import Hazard
+from desktop.services.context import msg
 from desktop.services.hazards import OPEN_STATES
 
 TEXT_THRESHOLD = 0.8
@@ -47,11 +48,12 @@ def similar_open(session: Session, *, project_id: int, description: str, locatio
         if hid == exclude_id:
             continue
         if catalogue_item_id is not None and item == catalogue_item_id:
-            found.append(Similar(hid, number, desc, loc, "同一重大隐患判定条目", 1.0))
+            found.append(Similar(hid, number, desc, loc, msg("同一重大隐患判定条目"), 1.0))
             continue
         text = _ratio(description, desc)
         place = _ratio(location, loc) if location and loc else 1.0
         if text >= TEXT_THRESHOLD and place >= LOCATION_THRESHOLD:
-            found.append(Similar(hid, number, desc, loc, "描述和部位几乎相同", round(min(text, place), 2)))
+            found.append(Similar(hid, number, desc, loc, msg("描述和部位几乎相同"),
+                                 round(min(text, place), 2)))
     found.sort(key=lambda s: -s.score)
     return found[:limit]

@@ -11,10 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
-    Drill, EmergencyPlanAssist, Hazard, Project, TrainingAttendance, TrainingPlan, TrainingSession,
+    Drill, EmergencyPlanAssist, FeeEntry, Hazard, Policy, Project, TrainingAttendance, TrainingPlan,
+    TrainingSession,
 )
+from desktop.models.base import utcnow
 from desktop.services import audit, obligations, permissions, rules
-from desktop.services.context import Actor, NotFound, ValidationError, now
+from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.periods import Period, parse
 from desktop.services.projects import check_version, load as load_project
 from desktop.services.risk import add_months
@@ -67,6 +69,7 @@ class SessionRow:
     centralized: bool
     attendance: tuple[Attendance, ...]
     version: int
+    materials: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,9 +174,9 @@ def set_plan(session: Session, actor: Actor, project_id: int, *, basis: str, pla
     load_project(session, project_id)
     errors: dict[str, str] = {}
     if basis not in BASES:
-        errors["basis"] = "培训依据须为“按合同约定”或“每半年集中培训”"
+        errors["basis"] = msg("培训依据须为“按合同约定”或“每半年集中培训”")
     if not isinstance(planned_sessions, int) or not 1 <= planned_sessions <= 50:
-        errors["planned_sessions"] = "计划培训次数须为 1 到 50 之间的整数"
+        errors["planned_sessions"] = msg("计划培训次数须为 1 到 50 之间的整数")
     if errors:
         raise ValidationError(errors)
     plan = _plan(session, project_id)
@@ -203,20 +206,20 @@ def _plan(session: Session, project_id: int) -> TrainingPlan | None:
 def _validate_session(form: SessionForm) -> tuple[Decimal, dict[str, str]]:
     errors: dict[str, str] = {}
     if not form.topic.strip():
-        errors["topic"] = "请填写培训主题"
+        errors["topic"] = msg("请填写培训主题")
     elif len(form.topic) > 200:
-        errors["topic"] = "培训主题不超过 200 字"
+        errors["topic"] = msg("培训主题不超过 200 字")
     if form.date > now().date():
-        errors["date"] = "培训日期不能晚于今天"
+        errors["date"] = msg("培训日期不能晚于今天")
     if len(",".join(split_categories(form.categories))) > 300:
-        errors["categories"] = "针对的隐患类别过多（合计不超过 300 字）"
+        errors["categories"] = msg("针对的隐患类别过多（合计不超过 300 字）")
     try:
         hours = Decimal(str(form.duration_hours))
         if not Decimal("0.5") <= hours <= Decimal("24"):
-            errors["duration_hours"] = "培训学时须在 0.5 到 24 小时之间"
+            errors["duration_hours"] = msg("培训学时须在 0.5 到 24 小时之间")
     except InvalidOperation:
         hours = Decimal(0)
-        errors["duration_hours"] = "培训学时须为数字"
+        errors["duration_hours"] = msg("培训学时须为数字")
     return hours, errors
 
 
@@ -225,12 +228,13 @@ def _validate_attendance(session: Session, items: tuple[Attendance, ...] | list[
     for a in items:
         project = session.get(Project, a.project_id)
         if project is None or project.deleted_at is not None:
-            return {"attendance": "参训项目不存在"}
+            return {"attendance": msg("参训项目不存在")}
         if a.project_id in seen:
-            return {"attendance": f"项目“{project.name}”重复登记"}
+            return {"attendance": msg("项目“{name}”重复登记", name=project.name)}
         seen.add(a.project_id)
         if a.managers < 0 or a.workers < 0 or a.managers + a.workers == 0:
-            return {"attendance": f"请填写项目“{project.name}”参训的管理人员或作业人员人数"}
+            return {"attendance": msg("请填写项目“{name}”参训的管理人员或作业人员人数",
+                                   name=project.name)}
     return {}
 
 
@@ -241,7 +245,7 @@ def record_session(session: Session, actor: Actor, form: SessionForm,
     hours, errors = _validate_session(form)
     errors.update(_validate_attendance(session, attendance))
     if not attendance:
-        errors["attendance"] = "请至少登记一个参训项目"
+        errors["attendance"] = msg("请至少登记一个参训项目")
     if errors:
         raise ValidationError(errors)
     row = TrainingSession(date=form.date, topic=form.topic.strip(),
@@ -279,10 +283,74 @@ def set_attendance(session: Session, actor: Actor, session_id: int, item: Attend
     return get_session(session, session_id)
 
 
+def update_session(session: Session, actor: Actor, session_id: int, form: SessionForm,
+                   attendance: tuple[Attendance, ...] | list[Attendance], *,
+                   expected_version: int) -> SessionRow:
+    """Correct a recorded session: its facts and, per project, who attended; a project left out
+    of `attendance` is taken off the session. One unit of work, one audit entry."""
+    permissions.require(actor, "training.edit")
+    row = _load_session(session, session_id)
+    check_version(row, expected_version, msg("培训记录"))
+    hours, errors = _validate_session(form)
+    errors.update(_validate_attendance(session, attendance))
+    if not attendance:
+        errors["attendance"] = msg("请至少登记一个参训项目")
+    current = {a.project_id: a for a in session.execute(select(TrainingAttendance).where(
+        TrainingAttendance.session_id == row.id)).scalars()}
+    wanted = {a.project_id: a for a in attendance}
+    dropped = [pid for pid in current if pid not in wanted]
+    if dropped and "attendance" not in errors:
+        booked = _booked_projects(session, row.id, dropped)
+        if booked:
+            errors["attendance"] = msg("该培训已在项目“{name}”的预防费用台账中列支，"
+                                        "不能移除该项目的参训记录；请先作废台账记录",
+                                        name=booked[0])
+    if errors:
+        raise ValidationError(errors)
+    facts = {"date": form.date, "topic": form.topic.strip(),
+             "categories": ",".join(split_categories(form.categories)), "trainer": form.trainer.strip(),
+             "duration_hours": hours, "location": form.location.strip(), "centralized": form.centralized,
+             "materials": form.materials}
+    lines = {pid: (a.managers, a.workers, a.roster.strip()) for pid, a in wanted.items()}
+    was = {pid: (a.managers, a.workers, a.roster) for pid, a in current.items()}
+    if lines == was and all(getattr(row, k) == v for k, v in facts.items()):
+        return get_session(session, row.id)  # nothing to save
+    before = audit.snapshot(row)
+    for key, value in facts.items():
+        setattr(row, key, value)
+    row.updated_at = utcnow()  # the version moves on even when only the attendance changed
+    for pid in dropped:
+        session.delete(current[pid])
+    for pid, (managers, workers, roster) in lines.items():
+        line = current.get(pid)
+        if line is None:
+            session.add(TrainingAttendance(session_id=row.id, project_id=pid, managers=managers,
+                                           workers=workers, roster=roster))
+        else:
+            line.managers, line.workers, line.roster = managers, workers, roster
+    changed = [f"项目{pid} {_attendance_text(was.get(pid))} → {_attendance_text(lines.get(pid))}"
+               for pid in sorted(set(lines) | set(was)) if lines.get(pid) != was.get(pid)]
+    audit.record_update(session, actor, row, before,
+                        note="参训：" + "；".join(changed) if changed else "")
+    return get_session(session, row.id)
+
+
+def _attendance_text(line: tuple[int, int, str] | None) -> str:
+    return "无" if line is None else f"管理{line[0]}人 作业{line[1]}人"
+
+
+def _booked_projects(session: Session, session_id: int, project_ids: list[int]) -> list[str]:
+    """Names of those projects whose fee ledger books this session (they stay on it)."""
+    return list(session.execute(select(Project.name).join(Policy, Policy.project_id == Project.id)
+                                .join(FeeEntry, FeeEntry.policy_id == Policy.id).where(
+        Project.id.in_(project_ids), FeeEntry.ref_type == "training_session",
+        FeeEntry.ref_id == session_id, FeeEntry.deleted_at.is_(None)).order_by(Project.id)).scalars())
+
+
 def _load_session(session: Session, session_id: int) -> TrainingSession:
     row = session.get(TrainingSession, session_id)
     if row is None or row.deleted_at is not None:
-        raise NotFound("培训记录不存在或已删除。")
+        raise NotFound(msg("培训记录不存在或已删除。"))
     return row
 
 
@@ -292,16 +360,16 @@ def get_session(session: Session, session_id: int) -> SessionRow:
         select(TrainingAttendance).where(TrainingAttendance.session_id == t.id)
         .order_by(TrainingAttendance.project_id)).scalars())
     return SessionRow(t.id, t.date, t.topic, split_categories(t.categories), t.trainer,
-                      t.duration_hours, t.location, t.centralized, att, t.version)
+                      t.duration_hours, t.location, t.centralized, att, t.version, t.materials)
 
 
 def delete_session(session: Session, actor: Actor, session_id: int, *, expected_version: int,
                    reason: str) -> None:
     permissions.require(actor, "training.edit")
     row = _load_session(session, session_id)
-    check_version(row, expected_version, "培训记录")
+    check_version(row, expected_version, msg("培训记录"))
     if not reason.strip():
-        raise ValidationError({"reason": "请填写删除原因"})
+        raise ValidationError({"reason": msg("请填写删除原因")})
     before = audit.snapshot(row)
     row.deleted_at = now()
     audit.record_update(session, actor, row, before, action="delete", note=reason.strip())
@@ -364,7 +432,7 @@ def half_year_status(session: Session, project_id: int, half: Period | str) -> H
     and workers against the headcount, and targeting, for one project and half-year."""
     half = parse(half) if isinstance(half, str) else half
     if "H" not in half.label:
-        raise ValidationError({"half": "请选择半年度（如 2026H1）"})
+        raise ValidationError({"half": msg("请选择半年度（如 2026H1）")})
     return half_year_statuses(session, half, [project_id])[project_id]
 
 
@@ -378,11 +446,11 @@ def record_assist(session: Session, actor: Actor, project_id: int, *, kind: str,
     load_project(session, project_id)
     errors: dict[str, str] = {}
     if kind not in ASSIST_KINDS:
-        errors["kind"] = "请选择协助编制或书面修改建议"
+        errors["kind"] = msg("请选择协助编制或书面修改建议")
     if not title.strip():
-        errors["title"] = "请填写应急预案名称"
+        errors["title"] = msg("请填写应急预案名称")
     if date > now().date():
-        errors["date"] = "日期不能晚于今天"
+        errors["date"] = msg("日期不能晚于今天")
     if errors:
         raise ValidationError(errors)
     row = EmergencyPlanAssist(project_id=project_id, kind=kind, date=date, title=title.strip(),
@@ -409,11 +477,11 @@ def record_drill(session: Session, actor: Actor, form: DrillForm) -> DrillRow:
     load_project(session, form.project_id)
     errors: dict[str, str] = {}
     if not form.scenario.strip():
-        errors["scenario"] = "请填写演练科目（如高处坠落、坍塌、火灾）"
+        errors["scenario"] = msg("请填写演练科目（如高处坠落、坍塌、火灾）")
     if form.date > now().date():
-        errors["date"] = "演练日期不能晚于今天"
+        errors["date"] = msg("演练日期不能晚于今天")
     if form.participants < 0:
-        errors["participants"] = "参演人数不能为负数"
+        errors["participants"] = msg("参演人数不能为负数")
     if errors:
         raise ValidationError(errors)
     drill = Drill(project_id=form.project_id, date=form.date, scenario=form.scenario.strip(),
@@ -431,13 +499,13 @@ def evaluate_drill(session: Session, actor: Actor, drill_id: int, *, evaluation:
     permissions.require(actor, "drill.edit")
     drill = session.get(Drill, drill_id)
     if drill is None or drill.deleted_at is not None:
-        raise NotFound("演练记录不存在或已删除。")
-    check_version(drill, expected_version, "演练记录")
+        raise NotFound(msg("演练记录不存在或已删除。"))
+    check_version(drill, expected_version, msg("演练记录"))
     errors: dict[str, str] = {}
     if not evaluation.strip():
-        errors["evaluation"] = "请填写演练成效评估"
+        errors["evaluation"] = msg("请填写演练成效评估")
     if rating not in RATINGS:
-        errors["rating"] = "评价等级须为 优、良、中、差 之一"
+        errors["rating"] = msg("评价等级须为 优、良、中、差 之一")
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(drill)

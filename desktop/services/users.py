@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from desktop.models import User
 from desktop.models.enums import Role
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, now
+from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg, now
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
@@ -49,9 +49,9 @@ def hash_password(password: str) -> str:
 
 def check_password_strength(password: str) -> str | None:
     if len(password) < MIN_PASSWORD:
-        return f"密码至少 {MIN_PASSWORD} 位"
+        return msg("密码至少 {n} 位", n=MIN_PASSWORD)
     if password.isdigit() or password.isalpha():
-        return "密码须同时包含字母和数字（或符号）"
+        return msg("密码须同时包含字母和数字（或符号）")
     return None
 
 
@@ -78,15 +78,15 @@ def create_user(session: Session, actor: Actor, *, username: str, display_name: 
     errors: dict[str, str] = {}
     username = username.strip()
     if not username:
-        errors["username"] = "请填写用户名"
+        errors["username"] = msg("请填写用户名")
     elif len(username) > 50:
-        errors["username"] = "用户名不超过 50 个字符"
+        errors["username"] = msg("用户名不超过 50 个字符")
     elif session.execute(select(User.id).where(func.lower(User.username) == username.lower())).first():
-        errors["username"] = f"用户名“{username}”已存在"
+        errors["username"] = msg("用户名“{username}”已存在", username=username)
     if not display_name.strip():
-        errors["display_name"] = "请填写姓名"
+        errors["display_name"] = msg("请填写姓名")
     if role not in Role._value2member_map_:
-        errors["role"] = "请选择有效的角色"
+        errors["role"] = msg("请选择有效的角色")
     weak = check_password_strength(password)
     if weak:
         errors["password"] = weak
@@ -111,10 +111,11 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
     moment = now()
     if user is None or not user.active:
         _hasher_delay(password)
-        raise LoginFailed("用户名或密码不正确。")
+        raise LoginFailed(msg("用户名或密码不正确。"))
     if user.locked_until and user.locked_until > moment:
         minutes = int((user.locked_until - moment).total_seconds() // 60) + 1
-        raise LoginFailed(f"账户因多次密码错误已锁定，请 {minutes} 分钟后再试或联系管理员。")
+        raise LoginFailed(msg("账户因多次密码错误已锁定，请 {minutes} 分钟后再试或联系管理员。",
+                              minutes=minutes))
     try:
         _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -124,9 +125,10 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
             user.locked_until = moment + LOCKOUT
             user.failed_logins = 0
             audit.record(session, actor, action="lockout", entity="users", entity_id=user.id)
-            raise LoginFailed(f"密码连续错误 {MAX_FAILURES} 次，账户已锁定 15 分钟。") from None
+            raise LoginFailed(msg("密码连续错误 {max_failures} 次，账户已锁定 15 分钟。",
+                                  max_failures=MAX_FAILURES)) from None
         audit.record(session, actor, action="login_failed", entity="users", entity_id=user.id)
-        raise LoginFailed("用户名或密码不正确。") from None
+        raise LoginFailed(msg("用户名或密码不正确。")) from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -167,7 +169,7 @@ def change_password(session: Session, actor: Actor, *, old_password: str, new_pa
     try:
         _hasher.verify(user.password_hash, old_password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        raise ValidationError({"old_password": "原密码不正确"}) from None
+        raise ValidationError({"old_password": msg("原密码不正确")}) from None
     weak = check_password_strength(new_password)
     if weak:
         raise ValidationError({"new_password": weak})
@@ -192,11 +194,11 @@ def reset_password(session: Session, actor: Actor, user_id: int, new_password: s
 def set_role(session: Session, actor: Actor, user_id: int, role: str, *, active: bool = True) -> UserRow:
     permissions.require(actor, "user.manage")
     if role not in Role._value2member_map_:
-        raise ValidationError({"role": "请选择有效的角色"})
+        raise ValidationError({"role": msg("请选择有效的角色")})
     user = _get(session, user_id)
     before = audit.snapshot(user)
     if user.id == actor.user_id and (role != Role.ADMIN or not active):
-        raise ValidationError({"role": "不能取消自己的管理员权限或停用自己的账户"})
+        raise ValidationError({"role": msg("不能取消自己的管理员权限或停用自己的账户")})
     user.role = role
     user.active = active
     audit.record_update(session, actor, user, before)
@@ -206,5 +208,5 @@ def set_role(session: Session, actor: Actor, user_id: int, role: str, *, active:
 def _get(session: Session, user_id: int | None) -> User:
     user = session.get(User, user_id) if user_id is not None else None
     if user is None or user.deleted_at is not None:
-        raise NotFound("用户不存在或已删除。")
+        raise NotFound(msg("用户不存在或已删除。"))
     return user

@@ -15,6 +15,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
 
+from desktop.messages import Series, msg
+
 HEADER_SCAN_ROWS = 20
 # Excel serial numbers of 1990-01-01 and 2099-12-31: a bare number outside is not a date
 SERIAL_MIN, SERIAL_MAX = 32874, 73050
@@ -104,16 +106,18 @@ def parse_date(value: Any, *, epoch: dt.datetime = CALENDAR_WINDOWS_1900) -> dt.
         return _serial(float(raw), epoch, raw)
     m = _DATE_RE.match(raw) or _COMPACT_DATE.match(raw)
     if m is None:
-        raise CellError(f"无法识别的日期“{text(value)}”（可写作 2026-03-05 或 2026年3月5日）")
+        raise CellError(msg("无法识别的日期“{text}”（可写作 2026-03-05 或 2026年3月5日）",
+                            text=text(value)))
     try:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
-        raise CellError(f"日期不存在“{text(value)}”") from None
+        raise CellError(msg("日期不存在“{text}”", text=text(value))) from None
 
 
 def _serial(number: float, epoch: dt.datetime, shown: str) -> dt.date:
     if not SERIAL_MIN <= number <= SERIAL_MAX:
-        raise CellError(f"“{shown}”不是日期（Excel 日期序号应在 1990 到 2099 年之间）")
+        raise CellError(msg("“{text}”不是日期（Excel 日期序号应在 1990 到 2099 年之间）",
+                            text=shown))
     moment = from_excel(number, epoch)
     if isinstance(moment, dt.datetime):
         return moment.date()
@@ -125,11 +129,11 @@ def parse_decimal(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise CellError("此处应为数字")
+        raise CellError(msg("此处应为数字"))
     if isinstance(value, (int, float, Decimal)):
         number = Decimal(str(value))
         if not number.is_finite():
-            raise CellError(f"“{_scalar_text(value)}”不是有限的数字")
+            raise CellError(msg("“{text}”不是有限的数字", text=_scalar_text(value)))
         return number
     raw = ident(value).replace(",", "").replace("，", "")
     raw = raw.lstrip("¥￥").removesuffix("元")
@@ -138,9 +142,9 @@ def parse_decimal(value: Any) -> Decimal | None:
     try:
         number = Decimal(raw)
     except InvalidOperation:
-        raise CellError(f"“{text(value)}”不是数字") from None
+        raise CellError(msg("“{text}”不是数字", text=text(value))) from None
     if not number.is_finite():
-        raise CellError(f"“{text(value)}”不是数字")
+        raise CellError(msg("“{text}”不是数字", text=text(value)))
     return number
 
 
@@ -149,7 +153,7 @@ def parse_int(value: Any) -> int | None:
     if number is None:
         return None
     if number != number.to_integral_value():
-        raise CellError(f"“{text(value)}”应为整数")
+        raise CellError(msg("“{text}”应为整数", text=text(value)))
     return int(number)
 
 
@@ -160,7 +164,7 @@ def parse_level(value: Any) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if float(value) in (1.0, 2.0, 3.0, 4.0):
             return int(value)
-        raise CellError(f"隐患等级“{_scalar_text(value)}”无效，应为一至四级")
+        raise CellError(msg("隐患等级“{text}”无效，应为一至四级", text=_scalar_text(value)))
     raw = _BRACKETS.sub("", ident(value)).upper()
     if not raw:
         return None
@@ -169,7 +173,8 @@ def parse_level(value: Any) -> int | None:
         return _CN_DIGITS[core]
     if core in _LEVEL_WORDS:
         return _LEVEL_WORDS[core]
-    raise CellError(f"隐患等级“{text(value)}”无法识别（可写作 一级、1、Ⅰ级 或 重大）")
+    raise CellError(msg("隐患等级“{text}”无法识别（可写作 一级、1、Ⅰ级 或 重大）",
+                        text=text(value)))
 
 
 def parse_bool(value: Any) -> bool | None:
@@ -182,7 +187,7 @@ def parse_bool(value: Any) -> bool | None:
         return True
     if raw in _FALSE:
         return False if raw else None
-    raise CellError(f"“{text(value)}”应填“是”或“否”")
+    raise CellError(msg("“{text}”应填“是”或“否”", text=text(value)))
 
 
 # -- sheets ---------------------------------------------------------------------------
@@ -222,16 +227,17 @@ class Table:
 
 def _open(path: Path):  # type: ignore[no-untyped-def]
     if path.suffix.lower() == ".xls":
-        raise CellError("不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 后再导入。")
+        raise CellError(msg("不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 后再导入。"))
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not read; the values are fine
             warnings.simplefilter("ignore")
             return load_workbook(path, data_only=True)
     except FileNotFoundError:
-        raise CellError(f"找不到文件：{path}") from None
+        raise CellError(msg("找不到文件：{path}", path=path)) from None
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise CellError(f"无法打开 Excel 文件 {path.name}：{exc}") from exc
+        raise CellError(msg("无法打开 Excel 文件 {name}：{reason}", name=path.name,
+                            reason=str(exc))) from exc
 
 
 def sheet_names(path: Path | str) -> list[str]:
@@ -287,7 +293,8 @@ def read_table(path: Path | str, *, words: Iterable[str], sheet: str | None = No
     wb = _open(path)
     vocab = frozenset(header_key(w) for w in words)
     if sheet is not None and sheet not in wb.sheetnames:
-        raise CellError(f"工作簿中没有名为“{sheet}”的工作表（有：{'、'.join(wb.sheetnames)}）")
+        raise CellError(msg("工作簿中没有名为“{sheet}”的工作表（有：{sheets}）", sheet=sheet,
+                            sheets=Series(wb.sheetnames)))
     best: tuple[int, str, int, list[list[Any]], list] | None = None
     for name in [sheet] if sheet else wb.sheetnames:
         grid, merges = _grid(wb[name])
@@ -296,8 +303,9 @@ def read_table(path: Path | str, *, words: Iterable[str], sheet: str | None = No
             if score and (best is None or score > best[0]):
                 best = (score, name, i + 1, grid, merges)
     if best is None:
-        where = f"工作表“{sheet}”" if sheet else "任何工作表"
-        raise CellError(f"在{where}的前 {HEADER_SCAN_ROWS} 行中找不到可识别的表头。")
+        where = msg("工作表“{sheet}”", sheet=sheet) if sheet else msg("任何工作表")
+        raise CellError(msg("在{where}的前 {n} 行中找不到可识别的表头。", where=where,
+                            n=HEADER_SCAN_ROWS))
     _, name, header_row, grid, merges = best
     width = max((len(r) for r in grid), default=0)
     top, bottom = _header_block(header_row, merges, width)

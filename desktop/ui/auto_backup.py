@@ -8,6 +8,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from desktop.services import backup
 from desktop.ui.app_state import AppState
+from desktop.ui.i18n import error_text
 from desktop.ui.tasks import Task
 
 log = logging.getLogger("desktop.ui")
@@ -58,7 +59,7 @@ class AutoBackup(QObject):
     def _failed(self, exc: BaseException) -> None:
         log.error("automatic backup failed: %s", exc)
         text = QCoreApplication.translate("AutoBackup", "自动备份失败：{reason}（详见日志）")
-        self.message.emit(text.format(reason=getattr(exc, "message", str(exc))))
+        self.message.emit(text.format(reason=error_text(exc)))
 
     def _finished(self) -> None:
         self.task = None

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont
 
 from desktop.services.checklist_items import ChecklistResult, Gap, ItemResult
 from desktop.ui.catalogue_picker import MemoryTableModel
+from desktop.ui.i18n import join_list, service_text
 from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column, Index, tint
 
 STATUS_TEXT = {"met": QT_TRANSLATE_NOOP("CompliancePage", "符合"),
@@ -32,6 +33,13 @@ def _tr(text: str) -> str:
 
 def status_text(status: str) -> str:
     return _tr(STATUS_TEXT[status])
+
+
+def evidence_text(r: ItemResult) -> str:
+    """The counts behind an item's status: 有交底会记录的项目 3；… in the interface language."""
+    labels = [service_text(e.label) for e in r.evidence]
+    return join_list([f"{label[:1].upper()}{label[1:]} {e.count}"
+                      for label, e in zip(labels, r.evidence, strict=True)])
 
 
 def gaps_text(r: ItemResult) -> str:
@@ -119,9 +127,9 @@ class ChecklistTreeModel(QAbstractItemModel):
             return None
         failed = sum(1 for r in items if r.status == "not_met")
         if not failed:
-            return name  # the annex's own heading, as printed on the form
+            return service_text(name)  # the annex's own heading, as printed on the form
         return _tr(QT_TRANSLATE_NOOP("CompliancePage", "{section}（{n} 项不符合）")).format(
-            section=name, n=failed)
+            section=service_text(name), n=failed)
 
     def _item_data(self, r: ItemResult, column: int, role: int) -> Any:
         if role == ROW_ROLE:
@@ -136,8 +144,8 @@ class ChecklistTreeModel(QAbstractItemModel):
             return int(CENTER)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        values = (r.item.id, r.item.text, status_text(r.status), gaps_text(r),
-                  "；".join(f"{e.label} {e.count}" for e in r.evidence))
+        values = (r.item.id, service_text(r.item.text), status_text(r.status), gaps_text(r),
+                  evidence_text(r))
         return values[column]
 
 
@@ -161,7 +169,8 @@ def due_text(line: GapLine) -> str:
 GAP_COLUMNS: dict[GapColumn, Column[GapLine]] = {
     GapColumn.ITEM: Column(QT_TRANSLATE_NOOP("Columns", "条目"), lambda r: r.item_id, CENTER),
     GapColumn.PROJECT: Column(QT_TRANSLATE_NOOP("Columns", "项目"), lambda r: r.gap.project_name),
-    GapColumn.MISSING: Column(QT_TRANSLATE_NOOP("Columns", "问题"), lambda r: r.gap.missing),
+    GapColumn.MISSING: Column(QT_TRANSLATE_NOOP("Columns", "问题"),
+                              lambda r: service_text(r.gap.missing)),
     GapColumn.SINCE: Column(QT_TRANSLATE_NOOP("Columns", "起始日期"), lambda r: r.gap.since, CENTER),
     GapColumn.DUE: Column(QT_TRANSLATE_NOOP("Columns", "期限"), due_text, CENTER),
 }

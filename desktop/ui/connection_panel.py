@@ -12,6 +12,7 @@ from desktop.services import connection
 from desktop.services.context import ValidationError
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
+from desktop.ui.i18n import error_text, service_text
 from desktop.ui.widgets import ErrorLabel
 
 
@@ -54,10 +55,10 @@ class ConnectionPanel(QGroupBox):
         try:
             result = connection.check(self.url.text())
         except ValidationError as exc:
-            self.error.setText(exc.message)
+            self.error.setText(error_text(exc))
             return False
         title = QCoreApplication.translate("ConnectionPanel", "测试连接")
-        (dialogs.inform if result.ok else dialogs.warn)(self, title, result.message)
+        (dialogs.inform if result.ok else dialogs.warn)(self, title, service_text(result.message))
         return result.ok
 
     def save(self) -> bool:
@@ -65,7 +66,7 @@ class ConnectionPanel(QGroupBox):
         try:
             url = connection.validate_url(self.url.text())
         except ValidationError as exc:
-            self.error.setText(exc.message)
+            self.error.setText(error_text(exc))
             return False
         config = self.state.config
         config.set("database_url", url)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from desktop.db import DataError
 from desktop.services.context import ConflictError, PermissionDenied, ServiceError
+from desktop.ui.i18n import error_text
 
 # failures the user can act on; anything else is our bug and goes to the crash path
 USER_ERRORS = (ServiceError, DataError)
@@ -53,17 +54,20 @@ def run(dialog: QDialog) -> bool:
 
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
-    """Tell the user about an expected failure: a broken rule or an environment problem."""
+    """Tell the user about an expected failure: a broken rule or an environment problem.
+
+    The text is the service's message in the interface language (`error_text`)."""
     if isinstance(exc, DataError):
-        warn(parent, QCoreApplication.translate("Dialogs", "数据错误"), exc.message)
+        title = QCoreApplication.translate("Dialogs", "数据错误")
     elif isinstance(exc, PermissionDenied):
-        warn(parent, QCoreApplication.translate("Dialogs", "没有权限"), exc.message)
+        title = QCoreApplication.translate("Dialogs", "没有权限")
     elif isinstance(exc, ConflictError):
-        warn(parent, QCoreApplication.translate("Dialogs", "记录已被他人修改"), exc.message)
+        title = QCoreApplication.translate("Dialogs", "记录已被他人修改")
     elif isinstance(exc, ServiceError):
-        warn(parent, QCoreApplication.translate("Dialogs", "操作未完成"), exc.message)
+        title = QCoreApplication.translate("Dialogs", "操作未完成")
     else:
         raise TypeError(f"not a user-facing error: {exc!r}") from exc
+    warn(parent, title, error_text(exc))
 
 
 def cancel_text() -> str:

@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime
+from dataclasses import dataclass
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox, QDateTimeEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-    QPlainTextEdit, QVBoxLayout, QWidget,
+    QListWidget, QListWidgetItem, QPlainTextEdit, QVBoxLayout, QWidget,
 )
 
 from desktop.models.enums import Recipient
-from desktop.services import documents, organisations
+from desktop.services import documents, organisations, scope_choices
 from desktop.services.context import Changes, now
 from desktop.services.documents import DocumentRow, SubmissionRow
 from desktop.services.periods import parse as parse_period, quarter_of
-from desktop.ui import i18n
+from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.user_dialogs import ServiceDialog
 from desktop.ui.widgets import ErrorLabel, read_only
 
-# the documents drafted from this page: periodic reports of the whole agency; the others are
-# drafted from their own record (hazard, inspection, training, project)
+# the documents drafted from this page: periodic reports of the whole agency, a project, an
+# insurer's or an authority's projects; the others are drafted from their own record (hazard,
+# inspection, training, project)
 PERIOD_KINDS = ("hazard_list", "safety_analysis", "risk_assessment", "self_check")
+DRAFT_SCOPES = {
+    "agency": QT_TRANSLATE_NOOP("DocumentDialogs", "本机构（全部项目）"),
+    "project": QT_TRANSLATE_NOOP("DocumentDialogs", "项目"),
+    "insurer": QT_TRANSLATE_NOOP("DocumentDialogs", "承保机构"),
+    "authority": QT_TRANSLATE_NOOP("DocumentDialogs", "建设主管部门"),
+}
+SCOPE_MISSING = {
+    "project": QT_TRANSLATE_NOOP("DocumentDialogs", "请选择项目"),
+    "insurer": QT_TRANSLATE_NOOP("DocumentDialogs", "请选择承保机构"),
+    "authority": QT_TRANSLATE_NOOP("DocumentDialogs", "请选择建设主管部门"),
+}
+SCOPE_SEARCH_HINT = {
+    "project": QT_TRANSLATE_NOOP("DocumentDialogs", "输入项目编号或名称查找"),
+    "insurer": QT_TRANSLATE_NOOP("DocumentDialogs", "输入承保机构名称查找"),
+    "authority": QT_TRANSLATE_NOOP("DocumentDialogs", "输入建设主管部门名称查找"),
+}
+SEARCH_DELAY_MS = 250
 KIND_TEXT = {
     "rectification_notice": QT_TRANSLATE_NOOP("DocumentDialogs", "隐患整改通知书"),
     "stop_work": QT_TRANSLATE_NOOP("DocumentDialogs", "停工（局部停工）建议书"),
@@ -53,11 +73,24 @@ def kind_text(kind: str) -> str:
     return _tr(KIND_TEXT[kind]) if kind in KIND_TEXT else kind
 
 
-class DraftDialog(QDialog):
-    """Which periodic report to draft, and for which period (the whole agency is its scope)."""
+@dataclass(frozen=True)
+class DraftChoice:
+    """What the draft dialog asks the service for."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    kind: str
+    period: str
+    scope_type: str  # agency / project / insurer / authority
+    scope_id: int | None  # None for the whole agency
+
+
+class DraftDialog(QDialog):
+    """Which periodic report to draft, for which period, and for whom: the whole agency, one
+    project, an insurer's or an authority's projects (found by typing: only the first
+    matches are listed, so thousands of projects load nothing heavy)."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.state = state
         self.setWindowTitle(QCoreApplication.translate("DocumentDialogs", "生成文书草稿"))
         self.kind = QComboBox()
         self.kind.setObjectName("draftKind")
@@ -67,12 +100,41 @@ class DraftDialog(QDialog):
         self.period.setObjectName("draftPeriod")
         self.period.setPlaceholderText(QCoreApplication.translate(
             "DocumentDialogs", "如 2026-03、2026Q3、2026H1 或 2026"))
+        self.scope = QComboBox()
+        self.scope.setObjectName("draftScope")
+        for scope_type, text in DRAFT_SCOPES.items():
+            self.scope.addItem(_tr(text), scope_type)
+        self.search = QLineEdit()
+        self.search.setObjectName("draftScopeSearch")
+        self.search.setClearButtonEnabled(True)
+        self.matches = QListWidget()
+        self.matches.setObjectName("draftScopeMatches")
+        self.matches.setFixedHeight(self.matches.fontMetrics().height() * 8 + 8)
+        self.more = QLabel()
+        self.more.setObjectName("draftScopeMore")
+        self.more.setStyleSheet("color: #607d8b;")
         self.error = ErrorLabel()
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.find_matches)
+        self.search.textEdited.connect(lambda _t: self.search_timer.start())
+        self.search.returnPressed.connect(self._pick_single)
+        self.scope.currentIndexChanged.connect(lambda _i: self._scope_changed())
+        self.matches.currentItemChanged.connect(lambda *_: self.error.show_message(""))
+        self.matches.itemDoubleClicked.connect(lambda _item: self.accept())
+
         form = QFormLayout()
         form.addRow(QCoreApplication.translate("DocumentDialogs", "文书类别"), self.kind)
         form.addRow(QCoreApplication.translate("DocumentDialogs", "期间"), self.period)
-        form.addRow(QCoreApplication.translate(
-            "DocumentDialogs", "范围"), read_only(QCoreApplication.translate("DocumentDialogs", "本机构（全部项目）")))
+        form.addRow(QCoreApplication.translate("DocumentDialogs", "范围"), self.scope)
+        self.target_box = QWidget()
+        target_layout = QVBoxLayout(self.target_box)
+        target_layout.setContentsMargins(0, 0, 0, 0)
+        target_layout.addWidget(self.search)
+        target_layout.addWidget(self.matches)
+        target_layout.addWidget(self.more)
+        form.addRow("", self.target_box)
         note = QLabel(QCoreApplication.translate(
             "DocumentDialogs", "整改通知书、停工建议书、检查记录等按记录出具的文书，请在该隐患、检查或项目页生成。"))
         note.setWordWrap(True)
@@ -86,17 +148,88 @@ class DraftDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(480)
+        self._scope_changed()
 
-    def chosen(self) -> tuple[str, str]:
-        """The kind and the period label, as the service takes them."""
-        return self.kind.currentData(), self.period.text().strip()
+    def scope_type(self) -> str:
+        return self.scope.currentData()
+
+    def _scope_changed(self) -> None:
+        scope_type = self.scope_type()
+        self.error.show_message("")
+        self.search_timer.stop()
+        self.search.clear()
+        self.matches.clear()
+        self.more.setText("")
+        self.target_box.setVisible(scope_type != "agency")
+        if scope_type != "agency":
+            self.search.setPlaceholderText(_tr(SCOPE_SEARCH_HINT[scope_type]))
+            self.find_matches()
+
+    def find_matches(self) -> None:
+        """List the first matches of what is typed, keeping the one chosen when still there."""
+        self.search_timer.stop()
+        scope_type = self.scope_type()
+        if scope_type == "agency":
+            return
+        chosen = self.scope_id()
+        try:
+            found = self.state.read(scope_choices.search, scope_type, self.search.text(),
+                                    limit=scope_choices.LIMIT)
+        except dialogs.USER_ERRORS as exc:
+            self.error.show_message(i18n.error_text(exc))
+            return
+        self.matches.clear()
+        for choice in found.choices:
+            item = QListWidgetItem(choice.text)
+            item.setData(Qt.ItemDataRole.UserRole, choice.id)
+            self.matches.addItem(item)
+            if choice.id == chosen:
+                self.matches.setCurrentItem(item)
+        if found.more:
+            self.more.setText(QCoreApplication.translate(
+                "DocumentDialogs", "仅列出前 {n} 项，请输入更多文字缩小范围").format(n=len(found.choices)))
+        elif not found.choices:
+            self.more.setText(QCoreApplication.translate("DocumentDialogs", "没有符合的记录"))
+        else:
+            self.more.setText("")
+
+    def _pick_single(self) -> None:
+        """Enter in the search box: list now, and a single match is the one meant."""
+        self.find_matches()
+        if self.matches.count() == 1:
+            self.matches.setCurrentRow(0)
+
+    def choose(self, scope_id: int) -> bool:
+        """Make the listed match with this id the chosen one."""
+        for row in range(self.matches.count()):
+            item = self.matches.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == scope_id:
+                self.matches.setCurrentItem(item)
+                return True
+        return False
+
+    def scope_id(self) -> int | None:
+        item = self.matches.currentItem()
+        if self.scope_type() == "agency" or item is None or not item.isSelected():
+            return None
+        return item.data(Qt.ItemDataRole.UserRole)
+
+    def chosen(self) -> DraftChoice:
+        """The kind, the period label and the scope, as the service takes them."""
+        return DraftChoice(self.kind.currentData(), self.period.text().strip(), self.scope_type(),
+                           self.scope_id())
 
     def accept(self) -> None:
         try:
             parse_period(self.period.text())
         except ValueError as exc:
-            self.error.show_message(str(exc))
+            self.error.show_message(i18n.error_text(exc))
+            return
+        scope_type = self.scope_type()
+        if scope_type != "agency" and self.scope_id() is None:
+            self.error.show_message(_tr(SCOPE_MISSING[scope_type]))
+            self.search.setFocus()
             return
         super().accept()
 

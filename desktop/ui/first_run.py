@@ -22,7 +22,9 @@ from desktop.ui.widgets import ErrorLabel, read_only
 
 
 def _messages(fields: dict[str, str]) -> str:
-    return "\n".join(QCoreApplication.translate(logic.CONTEXT, m) for m in fields.values())
+    """The wizard's own checks (FirstRun sources) and the services' messages, translated."""
+    return "\n".join(i18n.service_text(m) if getattr(m, "template", None)
+                     else QCoreApplication.translate(logic.CONTEXT, m) for m in fields.values())
 
 
 class FormPage(QWizardPage):
@@ -156,7 +158,7 @@ class FirstRunWizard(QWizard):
             self._back_to(logic.page_of(exc.fields), _messages(exc.fields))
             return
         except dialogs.USER_ERRORS as exc:
-            self.folders_page.error.show_message(exc.message)
+            self.folders_page.error.show_message(i18n.error_text(exc))
             return
         super().accept()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from desktop.config import Config
 from desktop.db import Database
 from desktop.services import agency, signing, users
-from desktop.services.context import Actor, ServiceError, ValidationError
+from desktop.services.context import Actor, ServiceError, ValidationError, msg
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for
@@ -125,10 +125,10 @@ def apply(db: Database, config: Config, agency_form: AgencyForm, admin_form: Adm
     try:
         config.save()
     except OSError as exc:
-        raise ServiceError(f"设置文件无法保存：{exc}") from exc
+        raise ServiceError(msg("设置文件无法保存：{reason}", reason=str(exc))) from exc
     with db.session() as session:
         if agency.is_initialised(session):
-            raise ServiceError("该数据目录已经初始化，请直接登录。")
+            raise ServiceError(msg("该数据目录已经初始化，请直接登录。"))
         agency.setup_agency(session, name=agency_form.name, short_name=agency_form.short_name,
                             credit_code=agency_form.credit_code, address=agency_form.address,
                             phone=agency_form.phone)

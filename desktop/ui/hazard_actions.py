@@ -124,11 +124,11 @@ class StepDialog(ServiceDialog):
             QDialog.reject(self)
             return
         except ValidationError as exc:
-            for key, text in exc.fields.items():
+            for key, text in i18n.field_texts(exc).items():
                 self.errors.get(key, self.error).show_message(text)
             return
         except dialogs.USER_ERRORS as exc:
-            self.error.show_message(exc.message)  # type: ignore[attr-defined]
+            self.error.show_message(i18n.error_text(exc))
             return
         QDialog.accept(self)
 

@@ -421,7 +421,8 @@ class HazardDialog(QDialog):
             "是否作为该隐患的重复隐患登记，并与之关联？\n选择“否”返回修改，不保存。")
         if dialogs.ask(self, QCoreApplication.translate("HazardDialog", "可能是重复隐患"),
                        text.format(number=best.number, location=best.location,
-                                   description=best.description, reason=best.reason)):
+                                   description=best.description,
+                                   reason=i18n.service_text(best.reason))):
             self.repeat_of = best.hazard_id
             return True
         return False
@@ -442,7 +443,8 @@ class HazardDialog(QDialog):
         self.state.announce(result.changes)
         if result.failed:
             dialogs.warn(self,
-                QCoreApplication.translate("HazardDialog", "部分照片未保存"), result.summary())
+                QCoreApplication.translate("HazardDialog", "部分照片未保存"),
+                i18n.service_text(result.summary()))
         self._done()
 
     def _photos_failed(self, exc: BaseException) -> None:
@@ -456,14 +458,14 @@ class HazardDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
         if isinstance(exc, ValidationError):
-            self.show_errors(exc.fields)
+            self.show_errors(i18n.field_texts(exc))
         elif isinstance(exc, ConflictError):
             dialogs.show_error(self, exc)
             if self.hazard_id is not None:
                 self._deadline_edited = True
                 self._load_hazard(self.hazard_id)
         elif isinstance(exc, dialogs.USER_ERRORS):
-            self.error.show_message(exc.message)  # type: ignore[attr-defined]
+            self.error.show_message(i18n.error_text(exc))
         else:
             handle_failure(self, exc)
 

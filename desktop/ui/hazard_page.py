@@ -286,7 +286,7 @@ class HazardPage(QWidget):
         try:
             data = self.state.read(hazard_view.page_data, self.hazard_id)
         except NotFound as exc:
-            self.error.show_message(exc.message)
+            self.error.show_message(i18n.error_text(exc))
             for button in self.step_buttons.values():
                 button.setEnabled(False)
             return

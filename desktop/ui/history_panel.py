@@ -21,6 +21,7 @@ from desktop.services import history
 from desktop.services.history import HistoryRow
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
+from desktop.ui.i18n import service_text
 from desktop.ui.lazy_model import ROW_ROLE, Column, display
 
 R = TypeVar("R")
@@ -123,14 +124,20 @@ class HistoryLine:
     note: str
 
 
+def action_text(row: HistoryRow) -> str:
+    """The entry's action in the interface language, capitalised (English) for the column."""
+    text = service_text(row.action_label)
+    return text[:1].upper() + text[1:]
+
+
 def history_lines(rows: Sequence[HistoryRow]) -> list[HistoryLine]:
     lines: list[HistoryLine] = []
     for row in rows:
         at = local_time(row.at)
         if not row.changes:
-            lines.append(HistoryLine(at, row.user, row.action_label, "", "", "", row.note))
+            lines.append(HistoryLine(at, row.user, action_text(row), "", "", "", row.note))
         for n, change in enumerate(row.changes):
-            lines.append(HistoryLine(at, row.user, row.action_label, change.field,
+            lines.append(HistoryLine(at, row.user, action_text(row), change.field,
                                      show_value(change.before), show_value(change.after),
                                      row.note if n == 0 else ""))
     return lines

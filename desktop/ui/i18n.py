@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from desktop.messages import ENUMERATION, SEPARATOR, Lines, Message, Series
 from desktop.models.enums import HAZARD_LEVEL_LABELS, Labelled
 from desktop.paths import resources_dir
 
@@ -122,3 +123,66 @@ def level_label(level: int) -> str:
 
 def app_title() -> str:
     return QCoreApplication.translate("App", "安责险风控服务管理系统")
+
+
+def _labels() -> frozenset[str]:
+    return frozenset({m.label for enum in Labelled.__subclasses__() for m in enum}
+                     | set(HAZARD_LEVEL_LABELS.values()))
+
+
+ENUM_LABELS = _labels()  # Chinese labels a service may put into a message's params
+
+
+def service_text(text: object) -> str:
+    """A text the core made (an error, a field message, a label) in the interface language.
+
+    A `Message` is shown as translate("Services", template) formatted with its params, each
+    translated in turn: enum members and enum labels through "Labels", nested messages
+    through "Services", lists joined; names and numbers as they are. Anything else, or a
+    template whose translation does not fit its params, falls back to the Chinese text.
+    """
+    if not isinstance(text, Message) or text.template is None:
+        return "" if text is None else str(text)
+    template = QCoreApplication.translate("Services", text.template)
+    try:
+        return template.format(**{key: _param(value) for key, value in text.params.items()})
+    except (KeyError, IndexError, ValueError) as exc:
+        log.warning("translation of %r does not fit its params: %s", text.template, exc)
+        return str(text)
+
+
+def _param(value: object) -> object:
+    if isinstance(value, Labelled):
+        return label(value)
+    if isinstance(value, Message):
+        return service_text(value)
+    if isinstance(value, str) and value in ENUM_LABELS:
+        return QCoreApplication.translate("Labels", value)
+    if isinstance(value, Lines):
+        return "\n".join(str(_param(v)) for v in value)
+    if isinstance(value, Series):
+        separator = QCoreApplication.translate("Services", ENUMERATION)
+        return separator.join(str(_param(v)) for v in value)
+    if isinstance(value, (list, tuple)):
+        return join_list([str(_param(v)) for v in value])
+    return value
+
+
+def join_list(texts: "list[str] | tuple[str, ...]") -> str:
+    """Texts in a row joined as a service's list param is: "；" in Chinese, "; " in English."""
+    return QCoreApplication.translate("Services", SEPARATOR).join(texts)
+
+
+def error_text(exc: BaseException) -> str:
+    """What a ServiceError, a DataError or a core ValueError(msg(…)) says, in the interface
+    language."""
+    text = getattr(exc, "message", None)
+    if not isinstance(text, str) or not text:
+        text = exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)
+    return service_text(text)
+
+
+def field_texts(exc: BaseException) -> dict[str, str]:
+    """A ValidationError's message per form field, in the interface language."""
+    fields = getattr(exc, "messages", None) or getattr(exc, "fields", {})
+    return {key: service_text(text) for key, text in fields.items()}

@@ -17,6 +17,7 @@ from desktop.services.importer import ImportRefused, ImportReport, Problem
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import RowsModel, table_view
+from desktop.ui.i18n import join_list, service_text
 from desktop.ui.lazy_model import CENTER, Column
 from desktop.ui.tasks import Task, handle_failure, run_service, run_task
 from desktop.ui.widgets import read_only
@@ -47,7 +48,8 @@ PROBLEM_COLUMNS: dict[ProblemColumn, Column[Problem]] = {
     ProblemColumn.ROW: Column(QT_TRANSLATE_NOOP("Columns", "行"), lambda p: p.row, CENTER),
     ProblemColumn.COLUMN: Column(QT_TRANSLATE_NOOP("Columns", "列"), lambda p: p.column, CENTER),
     ProblemColumn.HEADER: Column(QT_TRANSLATE_NOOP("Columns", "表头"), lambda p: p.header),
-    ProblemColumn.MESSAGE: Column(QT_TRANSLATE_NOOP("Columns", "问题"), lambda p: p.message),
+    ProblemColumn.MESSAGE: Column(QT_TRANSLATE_NOOP("Columns", "问题"),
+                                  lambda p: service_text(p.message)),
 }
 
 
@@ -173,7 +175,8 @@ class ImportWizard(QWidget):
         self.report = report
         self.problems.set_rows(report.problems)
         self.problem_view.resizeColumnsToContents()
-        mapping = "；".join(f"{m.label} ← {m.column}“{m.header}”" for m in report.mapping)
+        mapping = join_list([f"{service_text(m.label)} ← {m.column}“{m.header}”"
+                             for m in report.mapping])
         head = QCoreApplication.translate(
             "ImportWizard", "工作表“{sheet}”：数据 {rows} 行，可新增 {new} 条，已存在跳过 {existing} 条，"
             "问题 {problems} 个。").format(sheet=report.sheet, rows=report.rows, new=report.new,

@@ -473,7 +473,7 @@ class InspectionDialog(QDialog):
                 saved = self.state.write(inspection_list.save_visit, inspection_id=self.row.id,
                                          ticks=self.ticks(), findings=self.pending())
         except ValidationError as exc:
-            self._refused(exc.fields)
+            self._refused(i18n.field_texts(exc))
             return False
         except dialogs.USER_ERRORS as exc:
             dialogs.show_error(self, exc)
@@ -524,7 +524,7 @@ class InspectionDialog(QDialog):
                                         expected_version=row.version,
                                         changes=Changes().touch("inspections", row.id))
         except ValidationError as exc:
-            self.errors.show(exc.fields)
+            self.errors.show(i18n.field_texts(exc))
             return
         except dialogs.USER_ERRORS as exc:
             dialogs.show_error(self, exc)

@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor
 
 from desktop.db import DataError
 from desktop.models.enums import HAZARD_LEVEL_COLOURS
+from desktop.ui.i18n import error_text
 
 log = logging.getLogger("desktop.ui")
 R = TypeVar("R")
@@ -199,7 +200,7 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
             by_id = {self._row_id(r): r for r in self._fetch_rows(ids)}
         except DataError as exc:
             log.warning("could not fetch rows %s..: %s", start, exc.message)
-            self.fetch_failed.emit(exc.message)
+            self.fetch_failed.emit(error_text(exc))
             return [None] * (end - start)  # not cached: the next paint tries again
         page = [by_id.get(i) for i in ids]
         self._pages[page_no] = page
@@ -241,7 +242,7 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
         try:
             self._source.ensure(before + self._page_size)  # type: ignore[union-attr]
         except DataError as exc:
-            self.fetch_failed.emit(exc.message)
+            self.fetch_failed.emit(error_text(exc))
             return
         if len(self._ids) > self._rows:
             self.beginInsertRows(QModelIndex(), self._rows, len(self._ids) - 1)

@@ -64,11 +64,11 @@ class LoginDialog(QDialog):
         try:
             self.actor = users.login(self.db, name, password)
         except users.LoginFailed as exc:
-            self._refused(exc.message)
+            self._refused(i18n.error_text(exc))
             return
         except DataError as exc:
             log.warning("login failed on the database: %s", exc.detail or exc.message)
-            self._refused(exc.message)
+            self._refused(i18n.error_text(exc))
             return
         log.info("signed in: %s", self.actor.username)
         self.accept()

@@ -16,6 +16,7 @@ from desktop.services.backup import human_size
 from desktop.services.packages import PackageCheck, PackageResult
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
+from desktop.ui.i18n import error_text
 from desktop.ui.tasks import Task, run_task
 from desktop.ui.widgets import ErrorLabel
 
@@ -151,7 +152,7 @@ class PackagePanel(QWidget):
         try:
             period = periods.parse(self.period.text())
         except ValueError as exc:
-            self.error.show_message(str(exc))
+            self.error.show_message(error_text(exc))
             return None
         if insurer_id is None:
             self.error.show_message(QCoreApplication.translate("PackageDialog", "请选择承保机构"))

@@ -45,6 +45,7 @@ from desktop.services.context import Changes, ServiceError
 from desktop.services.photo_import import ImportResult, PhotoSource
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
+from desktop.ui.i18n import service_text
 from desktop.ui.tasks import Task, run_task
 
 THUMB = 96
@@ -337,7 +338,8 @@ class PhotoStrip(QWidget):
         self.state.announce(result.changes)
         if result.failed:
             dialogs.warn(self,
-                QCoreApplication.translate("PhotoStrip", "部分照片未保存"), result.summary())
+                QCoreApplication.translate("PhotoStrip", "部分照片未保存"),
+                service_text(result.summary()))
         self.imported.emit(result)
 
     def _import_cancelled(self) -> None:

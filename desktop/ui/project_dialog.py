@@ -154,7 +154,7 @@ class FieldDialog(ServiceDialog):
         try:
             self.submit()
         except ValidationError as exc:
-            first = self.errors.show(exc.fields)
+            first = self.errors.show(i18n.field_texts(exc))
             if first is not None:
                 first.setFocus()
             return
@@ -163,7 +163,7 @@ class FieldDialog(ServiceDialog):
             return
         except dialogs.USER_ERRORS as exc:
             self.errors.clear()
-            self.error.show_message(exc.message)
+            self.error.show_message(i18n.error_text(exc))
             return
         QDialog.accept(self)
 
@@ -641,14 +641,14 @@ class ProjectDialog(QDialog):
         try:
             saved = self.state.write(project_list.save_project, self.bundle())
         except ValidationError as exc:
-            self._show_errors(exc.fields)
+            self._show_errors(i18n.field_texts(exc))
             return
         except ConflictError as exc:
             dialogs.show_error(self, exc)
             return
         except dialogs.USER_ERRORS as exc:
             self.errors.clear()
-            self.errors.general.show_message(exc.message)
+            self.errors.general.show_message(i18n.error_text(exc))
             return
         self.saved = saved.row
         super().accept()

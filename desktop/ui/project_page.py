@@ -197,7 +197,7 @@ class TrainingTab(QWidget):
             "ProjectPage", "{half}（N-13）：培训 {n} 次，其中集中培训 {c} 次，频次{freq}；"
             "管理人员 {m}/{hm} 人次，作业人员 {w}/{hw} 人次，覆盖{cover}。")
         self.status.setText(text.format(
-            half=half.chinese, n=len(s.session_ids), c=s.centralized_sessions,
+            half=i18n.service_text(half.chinese), n=len(s.session_ids), c=s.centralized_sessions,
             freq=yes if s.frequency_met else no, m=s.managers_trained, hm=s.headcount_managers,
             w=s.workers_trained, hw=s.headcount_workers, cover=yes if s.coverage_met else no))
         ok = s.frequency_met and s.coverage_met

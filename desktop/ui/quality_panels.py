@@ -167,7 +167,7 @@ class ComplaintDialog(RecordDialog):
             due = self.state.read(complaints.reply_due, self.received.date().toPython(),
                                   needs_checking=self.checking.isChecked())
         except dialogs.USER_ERRORS as exc:
-            self.due.setText(exc.message)
+            self.due.setText(i18n.error_text(exc))
             return
         self.due.setText(due.isoformat())
 

@@ -13,6 +13,7 @@ from desktop.services.recycle import BinRow
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import RowsModel, local_time, show_history, table_view
+from desktop.ui.i18n import service_text
 from desktop.ui.lazy_model import Column
 
 # what a restore or purge changes, so the pages showing that kind of record reload
@@ -23,6 +24,12 @@ CHANGE_KIND = {
 }
 
 
+def kind_text(row: BinRow) -> str:
+    """The record's kind (项目, 隐患 …) in the interface language, capitalised for English."""
+    text = service_text(row.kind_label)
+    return text[:1].upper() + text[1:]
+
+
 class BinColumn(IntEnum):
     KIND = 0
     TITLE = 1
@@ -30,7 +37,7 @@ class BinColumn(IntEnum):
 
 
 BIN_COLUMNS: dict[BinColumn, Column[BinRow]] = {
-    BinColumn.KIND: Column(QT_TRANSLATE_NOOP("Columns", "类别"), lambda r: r.kind_label),
+    BinColumn.KIND: Column(QT_TRANSLATE_NOOP("Columns", "类别"), kind_text),
     BinColumn.TITLE: Column(QT_TRANSLATE_NOOP("Columns", "名称/编号"), lambda r: r.title),
     BinColumn.DELETED_AT: Column(QT_TRANSLATE_NOOP("Columns", "删除时间"),
                                  lambda r: local_time(r.deleted_at)),
@@ -123,7 +130,7 @@ class RecycleBin(QWidget):
         if self._call(recycle.restore, row):
             dialogs.inform(self, QCoreApplication.translate("RecycleBin", "已恢复"),
                            QCoreApplication.translate("RecycleBin", "{kind}“{title}”已恢复。")
-                           .format(kind=row.kind_label, title=row.title))
+                           .format(kind=kind_text(row), title=row.title))
 
     def purge(self) -> None:
         row = self.selected()
@@ -131,7 +138,7 @@ class RecycleBin(QWidget):
             return
         question = QCoreApplication.translate(
             "RecycleBin", "彻底删除{kind}“{title}”及只属于它的附件和记录？此操作不能撤销。"
-        ).format(kind=row.kind_label, title=row.title)
+        ).format(kind=service_text(row.kind_label), title=row.title)
         if not dialogs.ask(self, QCoreApplication.translate("RecycleBin", "彻底删除"), question):
             return
         self._call(recycle.purge, row)
@@ -140,4 +147,4 @@ class RecycleBin(QWidget):
         row = self.selected()
         if row is not None:
             show_history(self, self.state, row.entity, row.entity_id,
-                         title=f"{row.kind_label} {row.title}")
+                         title=f"{kind_text(row)} {row.title}")

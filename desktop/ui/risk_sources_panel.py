@@ -223,7 +223,7 @@ class RiskSourcesPanel(QWidget):
         self._rows.update({s.id: SourceLine(s, (s.id not in missing) if s.active and s.level <= 2 else None)
                            for s in sources})
         self.model.set_ids([s.id for s in sources])
-        self._show_coverage(cover, quarter.chinese)
+        self._show_coverage(cover, i18n.service_text(quarter.chinese))
         self._update_buttons()
 
     def _show_coverage(self, cover: Coverage, quarter: str) -> None:
@@ -324,7 +324,7 @@ class RiskSourcesPanel(QWidget):
     def _confirm_xlsx(self, path: str, preview: ImportResult) -> None:
         title = QCoreApplication.translate("RiskSources", "导入 Excel")
         if preview.errors:
-            lines = [e.message for e in preview.errors[:MAX_LISTED_ERRORS]]
+            lines = [i18n.service_text(e.message) for e in preview.errors[:MAX_LISTED_ERRORS]]
             if len(preview.errors) > MAX_LISTED_ERRORS:
                 lines.append(QCoreApplication.translate("RiskSources", "……共 {n} 处问题").format(
                     n=len(preview.errors)))

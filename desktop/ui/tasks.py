@@ -17,6 +17,7 @@ from desktop.services.context import Cancelled  # noqa: F401 - re-exported for p
 from desktop.services.context import Changes
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState, changes_of
+from desktop.ui.i18n import service_text
 
 log = logging.getLogger("desktop.ui")
 Progress = Callable[[int, int, str], bool]
@@ -54,7 +55,8 @@ class Task(QObject):
         moment = time.monotonic()
         if done >= total or moment - self._last_report >= _PROGRESS_INTERVAL:
             self._last_report = moment
-            self.progressed.emit(done, total, text)
+            # a service's msg(...) loses its template crossing the signal: translate it here
+            self.progressed.emit(done, total, service_text(text))
         return not self._cancel.is_set()
 
     def start(self, pool: QThreadPool | None = None) -> "Task":

@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
     QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget,
 )
 
-from desktop.services import documents, training, training_view
+from desktop.services import documents, training
 from desktop.services.context import Changes, ValidationError
 from desktop.services.documents import DocumentRow
 from desktop.services.training import ASSIST_KINDS, BASES, RATINGS, Attendance, PlanRow, SessionRow
 from desktop.services.training_view import DrillListRow, HalfYearRow, ProjectChoice
 from desktop.ui import dialogs, photo_strip
 from desktop.ui.app_state import AppState
+from desktop.ui.i18n import field_texts
 from desktop.ui.tasks import Task, run_service
 from desktop.ui.user_dialogs import ServiceDialog
 from desktop.ui.widgets import ErrorLabel
@@ -145,7 +146,7 @@ class RecordDialog(ServiceDialog):
         except ValidationError as exc:
             if set(exc.fields) <= set(self.field_errors):
                 self.error.show_message("")
-                self.show_field_errors(exc.fields)
+                self.show_field_errors(field_texts(exc))
             else:
                 self._refuse(exc)
             return
@@ -191,12 +192,14 @@ def roster_lines(text: str) -> str:
 
 
 class AttendanceEditor(QWidget):
-    """One row per project: managers and workers who attended, the roster, the headcount."""
+    """One row per project: managers and workers who attended, the roster, the headcount.
+    With `removable`, a recorded project's line may be taken off too (editing a session)."""
 
     def __init__(self, choices: Sequence[ProjectChoice],
-                 existing: Sequence[Attendance] = ()) -> None:
+                 existing: Sequence[Attendance] = (), *, removable: bool = False) -> None:
         super().__init__()
         self.choices = {c.id: c for c in choices}
+        self.removable = removable
         self.rows: list[tuple[QComboBox, QSpinBox, QSpinBox, QLineEdit, QLabel,
                               Attendance | None]] = []
         self.grid = QGridLayout()
@@ -234,7 +237,8 @@ class AttendanceEditor(QWidget):
         self._show_heads(combo, heads)
         for column, widget in enumerate((combo, managers, workers, roster, heads)):
             self.grid.addWidget(widget, row, column)
-        if existing is None and self.rows:
+        # a new line beside others may go again; a recorded one only when editing the session
+        if self.removable if existing is not None else bool(self.rows):
             remove = QToolButton()
             remove.setText(_tr(QT_TRANSLATE_NOOP("TrainingDialogs", "移除")))
             remove.clicked.connect(
@@ -257,24 +261,22 @@ class AttendanceEditor(QWidget):
         label.setText(_tr(QT_TRANSLATE_NOOP("TrainingDialogs", "管理 {m} 人 / 作业 {w} 人")).format(
             m=choice.headcount_managers, w=choice.headcount_workers) if choice else "")
 
-    def items(self, *, changed_only: bool = False) -> list[Attendance]:
-        out = []
-        for combo, managers, workers, roster, _heads, existing in self.rows:
-            item = Attendance(combo.currentData(), managers.value(), workers.value(),
-                              roster_lines(roster.text()))
-            if combo.currentData() is not None and not (changed_only and item == existing):
-                out.append(item)
-        return out
+    def items(self) -> list[Attendance]:
+        return [Attendance(combo.currentData(), managers.value(), workers.value(),
+                           roster_lines(roster.text()))
+                for combo, managers, workers, roster, _heads, _existing in self.rows
+                if combo.currentData() is not None]
 
 
 class SessionDialog(RecordDialog):
-    """A new session with its attendance; for a recorded one, its attendance corrected or added."""
+    """A new session with its attendance; for a recorded one, the same form filled in: its
+    details and attendance corrected (projects added or taken off), saved over its version."""
 
     def __init__(self, state: AppState, choices: Sequence[ProjectChoice], *,
                  row: SessionRow | None = None, project_id: int | None = None,
                  parent: QWidget | None = None) -> None:
         title = _tr(QT_TRANSLATE_NOOP("TrainingDialogs", "登记培训")) if row is None else _tr(
-            QT_TRANSLATE_NOOP("TrainingDialogs", "修改参训情况：{topic}")).format(topic=row.topic)
+            QT_TRANSLATE_NOOP("TrainingDialogs", "修改培训记录：{topic}")).format(topic=row.topic)
         super().__init__(state, title, parent)
         self.row = row
         self.saved: SessionRow | None = None
@@ -293,7 +295,7 @@ class SessionDialog(RecordDialog):
         self.centralized = QCheckBox(_tr(QT_TRANSLATE_NOOP(
             "TrainingDialogs", "集中培训（计入每半年一次的集中培训）")))
         self.centralized.setChecked(row.centralized if row else True)
-        self.materials = text_box()
+        self.materials = text_box(row.materials if row else "")
         facts = (("date", QT_TRANSLATE_NOOP("TrainingDialogs", "培训日期"), self.date),
                  ("topic", QT_TRANSLATE_NOOP("TrainingDialogs", "培训主题"), self.topic),
                  ("categories", QT_TRANSLATE_NOOP("TrainingDialogs", "针对类别"), self.categories),
@@ -304,35 +306,29 @@ class SessionDialog(RecordDialog):
                  ("materials", QT_TRANSLATE_NOOP("TrainingDialogs", "培训内容摘要"), self.materials))
         self.add_fields([(key, _tr(label) if label else "", widget)
                          for key, label, widget in facts])
-        for _key, _label, widget in facts:
-            widget.setEnabled(row is None)  # a recorded session keeps its facts
-        if row is not None:
-            self.form.setRowVisible(self.materials, False)
-        self.attendance = AttendanceEditor(choices, row.attendance if row else ())
+        self.attendance = AttendanceEditor(choices, row.attendance if row else (),
+                                           removable=row is not None)
         if row is None:
             self.attendance.add_row(project_id=project_id)
         self.add_field("attendance", _tr(QT_TRANSLATE_NOOP("TrainingDialogs", "参训人员")),
                        self.attendance)
         self.setMinimumWidth(820)
-        (self.topic if row is None else self.attendance.add_button).setFocus()
+        self.topic.setFocus()
 
     def submit(self) -> None:
         changes = Changes(training=True)
+        form = training.SessionForm(
+            self.date.date().toPython(), self.topic.text(),
+            training.split_categories(self.categories.text()), self.trainer.text(),
+            f"{self.hours.value():.1f}", self.location.text(), self.centralized.isChecked(),
+            self.materials.toPlainText())
         if self.row is None:
-            form = training.SessionForm(
-                self.date.date().toPython(), self.topic.text(),
-                training.split_categories(self.categories.text()), self.trainer.text(),
-                f"{self.hours.value():.1f}", self.location.text(), self.centralized.isChecked(),
-                self.materials.toPlainText())
             self.saved = self.state.write(training.record_session, form, self.attendance.items(),
                                           changes=changes)
-            return
-        items = self.attendance.items(changed_only=True)
-        if not items:
-            raise ValidationError({"attendance": _tr(QT_TRANSLATE_NOOP(
-                "TrainingDialogs", "参训情况没有改动"))})
-        self.saved = self.state.write(training_view.save_attendance, self.row.id, items,
-                                      changes=changes)
+        else:
+            self.saved = self.state.write(training.update_session, self.row.id, form,
+                                          self.attendance.items(),
+                                          expected_version=self.row.version, changes=changes)
 
 
 class DeleteSessionDialog(RecordDialog):

@@ -63,10 +63,10 @@ class ServiceDialog(QDialog):
         try:
             self.submit()
         except ValidationError as exc:
-            self.error.show_fields(exc.fields)
+            self.error.show_fields(i18n.field_texts(exc))
             return
         except dialogs.USER_ERRORS as exc:
-            self.error.show_message(exc.message)
+            self.error.show_message(i18n.error_text(exc))
             return
         super().accept()
 

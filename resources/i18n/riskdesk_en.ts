@@ -972,6 +972,10 @@ After the restore the program closes; please reopen it.</translation>
         <translation>Description</translation>
     </message>
     <message>
+        <source>关联服务记录</source>
+        <translation>Service record</translation>
+    </message>
+    <message>
         <source>金额（元）</source>
         <translation>Amount (CNY)</translation>
     </message>
@@ -1508,26 +1512,6 @@ Please send this file to technical support.</translation>
 <context>
     <name>DashboardPage</name>
     <message>
-        <source>一级隐患待报告（当日）</source>
-        <translation>Level 1 hazards to report (same day)</translation>
-    </message>
-    <message>
-        <source>逾期未整改隐患</source>
-        <translation>Overdue hazards</translation>
-    </message>
-    <message>
-        <source>未按期开展首次风险辨识的项目</source>
-        <translation>Projects without a timely first risk identification</translation>
-    </message>
-    <message>
-        <source>从未核查的一、二级风险源</source>
-        <translation>Level 1/2 risk sources never verified</translation>
-    </message>
-    <message>
-        <source>保存期满待处理的档案</source>
-        <translation>Archive items past retention</translation>
-    </message>
-    <message>
         <source>本机构</source>
         <translation>Our agency</translation>
     </message>
@@ -1698,8 +1682,52 @@ Please send this file to technical support.</translation>
         <translation>This agency (all projects)</translation>
     </message>
     <message>
+        <source>项目</source>
+        <translation>Project</translation>
+    </message>
+    <message>
+        <source>承保机构</source>
+        <translation>Insurer</translation>
+    </message>
+    <message>
+        <source>建设主管部门</source>
+        <translation>Construction authority</translation>
+    </message>
+    <message>
+        <source>请选择项目</source>
+        <translation>Please choose a project</translation>
+    </message>
+    <message>
+        <source>请选择承保机构</source>
+        <translation>Please choose an insurer</translation>
+    </message>
+    <message>
+        <source>请选择建设主管部门</source>
+        <translation>Please choose a construction authority</translation>
+    </message>
+    <message>
+        <source>输入项目编号或名称查找</source>
+        <translation>Type a project no. or name to search</translation>
+    </message>
+    <message>
+        <source>输入承保机构名称查找</source>
+        <translation>Type an insurer&apos;s name to search</translation>
+    </message>
+    <message>
+        <source>输入建设主管部门名称查找</source>
+        <translation>Type a construction authority&apos;s name to search</translation>
+    </message>
+    <message>
         <source>整改通知书、停工建议书、检查记录等按记录出具的文书，请在该隐患、检查或项目页生成。</source>
         <translation>Documents issued for one record (rectification notices, stop-work recommendations, inspection records…) are generated from that hazard, inspection or project page.</translation>
+    </message>
+    <message>
+        <source>仅列出前 {n} 项，请输入更多文字缩小范围</source>
+        <translation>Only the first {n} are listed; type more to narrow the search</translation>
+    </message>
+    <message>
+        <source>没有符合的记录</source>
+        <translation>No matching records</translation>
     </message>
     <message>
         <source>更正文书：{number}</source>
@@ -2023,6 +2051,26 @@ Signing fixes its number, produces the final file and records the signer; the do
         <translation>Other</translation>
     </message>
     <message>
+        <source>检查</source>
+        <translation>Inspection</translation>
+    </message>
+    <message>
+        <source>培训</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>演练</source>
+        <translation>Drill</translation>
+    </message>
+    <message>
+        <source>应急预案</source>
+        <translation>Emergency plan</translation>
+    </message>
+    <message>
+        <source>（已删除）</source>
+        <translation> (deleted)</translation>
+    </message>
+    <message>
         <source>{n} 次未列支</source>
         <translation>{n} not booked</translation>
     </message>
@@ -2033,6 +2081,10 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>登记预防费用</source>
         <translation>Record prevention fee</translation>
+    </message>
+    <message>
+        <source>不关联服务记录</source>
+        <translation>No service record</translation>
     </message>
     <message>
         <source>元，如 3000 或 3,000.00；调整可为负数</source>
@@ -2049,6 +2101,10 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>服务类别</source>
         <translation>Service type</translation>
+    </message>
+    <message>
+        <source>关联服务记录</source>
+        <translation>Service record</translation>
     </message>
     <message>
         <source>金额（元）</source>
@@ -4834,6 +4890,2877 @@ Import them?</translation>
     </message>
 </context>
 <context>
+    <name>Services</name>
+    <message>
+        <source>JPEG、PNG、HEIC</source>
+        <translation>JPEG, PNG, HEIC</translation>
+    </message>
+    <message>
+        <source>JPEG、PNG、HEIC 图片，PDF，Excel（.xlsx）和 Word（.docx）文件</source>
+        <translation>JPEG, PNG and HEIC images, PDF, Excel (.xlsx) and Word (.docx) files</translation>
+    </message>
+    <message>
+        <source>PDF 文件不完整或已损坏。</source>
+        <translation>The PDF file is incomplete or damaged.</translation>
+    </message>
+    <message>
+        <source>PostgreSQL 地址须包含服务器和数据库名</source>
+        <translation>A PostgreSQL address must include the server and the database name</translation>
+    </message>
+    <message>
+        <source>{date} “{scenario}”演练未进行成效评估</source>
+        <translation>Drill “{scenario}” of {date} has not been evaluated</translation>
+    </message>
+    <message>
+        <source>{field}不超过 {limit} 字</source>
+        <translation>{field}: at most {limit} characters</translation>
+    </message>
+    <message>
+        <source>{item} 由系统根据业务数据计算，不能人工填写</source>
+        <translation>{item} is computed from the business data and cannot be answered by hand</translation>
+    </message>
+    <message>
+        <source>{kind}不按期间出具</source>
+        <translation>A {kind} is not issued for a period</translation>
+    </message>
+    <message>
+        <source>{kind}的范围须为：{scopes}</source>
+        <translation>The scope of a {kind} must be one of: {scopes}</translation>
+    </message>
+    <message>
+        <source>{label}不能为负数</source>
+        <translation>{label} cannot be negative</translation>
+    </message>
+    <message>
+        <source>{label}不超过 50 字</source>
+        <translation>{label}: at most 50 characters</translation>
+    </message>
+    <message>
+        <source>{label}须为 0 到 100000 之间的整数</source>
+        <translation>{label} must be a whole number from 0 to 100000</translation>
+    </message>
+    <message>
+        <source>{label}须为数字</source>
+        <translation>{label} must be a number</translation>
+    </message>
+    <message>
+        <source>{level}隐患 {number}</source>
+        <translation>{level} hazard {number}</translation>
+    </message>
+    <message>
+        <source>{name} 整改通知未送达责任单位</source>
+        <translation>{name}: the rectification notice was not delivered to the responsible unit</translation>
+    </message>
+    <message>
+        <source>{name} 逾期未闭合（整改期限 {deadline}）</source>
+        <translation>{name}: overdue and not closed (deadline {deadline})</translation>
+    </message>
+    <message>
+        <source>{name} 销项未经监理单位确认提交</source>
+        <translation>{name}: closed without submission confirmed by the supervision unit</translation>
+    </message>
+    <message>
+        <source>{name}：{reason}</source>
+        <translation>{name}: {reason}</translation>
+    </message>
+    <message>
+        <source>{name}：实际结束早于实际开始</source>
+        <translation>{name}: actual end is before actual start</translation>
+    </message>
+    <message>
+        <source>{name}：计划结束早于计划开始</source>
+        <translation>{name}: planned end is before planned start</translation>
+    </message>
+    <message>
+        <source>{period}{level}风险源“{name}”未在全覆盖检查中核查</source>
+        <translation>{period}: {level} risk source “{name}” not verified in a full-coverage inspection</translation>
+    </message>
+    <message>
+        <source>{period}{problem}</source>
+        <translation>{period}: {problem}</translation>
+    </message>
+    <message>
+        <source>{period}尚未培训的项目</source>
+        <translation>Projects not yet trained in {period}</translation>
+    </message>
+    <message>
+        <source>{period}尚未开始</source>
+        <translation>{period} has not started yet</translation>
+    </message>
+    <message>
+        <source>{period}未开展全覆盖检查的项目</source>
+        <translation>No full-coverage inspection in {period}</translation>
+    </message>
+    <message>
+        <source>{problems}</source>
+        <translation>{problems}</translation>
+    </message>
+    <message>
+        <source>{problem}（表中没有“{column}”列）</source>
+        <translation>{problem} (the sheet has no “{column}” column)</translation>
+    </message>
+    <message>
+        <source>{problem}：{name}</source>
+        <translation>{problem}: {name}</translation>
+    </message>
+    <message>
+        <source>{role}无权{action}。</source>
+        <translation>The role “{role}” may not {action}.</translation>
+    </message>
+    <message>
+        <source>{saved}
+以下 {n} 个文件未保存：
+{failures}</source>
+        <translation>{saved}
+These {n} files were not saved:
+{failures}</translation>
+    </message>
+    <message>
+        <source>{what}不存在。</source>
+        <translation>The {what} does not exist.</translation>
+    </message>
+    <message>
+        <source>{what}不存在或已删除。</source>
+        <translation>The {what} does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>{what}未出具（应于 {deadline} 前）</source>
+        <translation>{what} not issued (due by {deadline})</translation>
+    </message>
+    <message>
+        <source>{what}逾期出具（{signed} 签发，应于 {deadline} 前）</source>
+        <translation>{what} issued late (signed {signed}, due by {deadline})</translation>
+    </message>
+    <message>
+        <source>{year}年{month}月</source>
+        <translation>{month}/{year}</translation>
+    </message>
+    <message>
+        <source>{year}年上半年</source>
+        <translation>H1 {year}</translation>
+    </message>
+    <message>
+        <source>{year}年下半年</source>
+        <translation>H2 {year}</translation>
+    </message>
+    <message>
+        <source>{year}年度</source>
+        <translation>Year {year}</translation>
+    </message>
+    <message>
+        <source>{year}年第一季度</source>
+        <translation>Q1 {year}</translation>
+    </message>
+    <message>
+        <source>{year}年第三季度</source>
+        <translation>Q3 {year}</translation>
+    </message>
+    <message>
+        <source>{year}年第二季度</source>
+        <translation>Q2 {year}</translation>
+    </message>
+    <message>
+        <source>{year}年第四季度</source>
+        <translation>Q4 {year}</translation>
+    </message>
+    <message>
+        <source>“{entity}”不支持删除到回收站。</source>
+        <translation>“{entity}” cannot be moved to the recycle bin.</translation>
+    </message>
+    <message>
+        <source>“{text}”不是数字</source>
+        <translation>“{text}” is not a number</translation>
+    </message>
+    <message>
+        <source>“{text}”不是日期（Excel 日期序号应在 1990 到 2099 年之间）</source>
+        <translation>“{text}” is not a date (an Excel date serial must fall between 1990 and 2099)</translation>
+    </message>
+    <message>
+        <source>“{text}”不是有限的数字</source>
+        <translation>“{text}” is not a finite number</translation>
+    </message>
+    <message>
+        <source>“{text}”应为整数</source>
+        <translation>“{text}” should be a whole number</translation>
+    </message>
+    <message>
+        <source>“{text}”应填“是”或“否”</source>
+        <translation>“{text}”: must be yes or no (Y/N)</translation>
+    </message>
+    <message>
+        <source>“{text}”无法识别（可填：{choices}）</source>
+        <translation>“{text}” not recognised (allowed: {choices})</translation>
+    </message>
+    <message>
+        <source>“{title}”保存期限尚未届满</source>
+        <translation>“{title}”: the retention period has not ended</translation>
+    </message>
+    <message>
+        <source>“{title}”保存期限至 {until}，尚未届满</source>
+        <translation>“{title}”: retained until {until}, not yet ended</translation>
+    </message>
+    <message>
+        <source>“{title}”已登记销毁</source>
+        <translation>“{title}” is already recorded as destroyed</translation>
+    </message>
+    <message>
+        <source>“{title}”所属项目尚未竣工，保存期限未起算</source>
+        <translation>“{title}”: its project is not completed, so the retention period has not started</translation>
+    </message>
+    <message>
+        <source>“{title}”没有经承保机构书面批准的销毁申请</source>
+        <translation>“{title}” has no destruction request approved in writing by the insurer</translation>
+    </message>
+    <message>
+        <source>“{title}”状态为“{status}”</source>
+        <translation>“{title}” is “{status}”</translation>
+    </message>
+    <message>
+        <source>“{title}”的销毁时间早于承保机构批准时间</source>
+        <translation>“{title}”: the destruction time is before the insurer&apos;s approval</translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>一、二级隐患须填写整改期间的应急预案</source>
+        <translation>Level 1 and 2 hazards need a contingency plan for the rectification period</translation>
+    </message>
+    <message>
+        <source>一级</source>
+        <translation>Level 1</translation>
+    </message>
+    <message>
+        <source>一级隐患 {number} 未于发现当日向{to}报告</source>
+        <translation>Level 1 hazard {number} not reported to {to} on the day it was found</translation>
+    </message>
+    <message>
+        <source>一级隐患 {number} 未提出停工或局部停工意见</source>
+        <translation>Level 1 hazard {number}: no stop-work or partial stop-work recommendation</translation>
+    </message>
+    <message>
+        <source>一级隐患待报告（当日）</source>
+        <translation>Level 1 hazards to report (same day)</translation>
+    </message>
+    <message>
+        <source>一级隐患须提出停工或局部停工建议（N-07）</source>
+        <translation>A level 1 hazard needs a stop-work or partial stop-work recommendation (N-07)</translation>
+    </message>
+    <message>
+        <source>一级（重大）隐患须经现场复查后方可销项，请填写复查日期</source>
+        <translation>A level 1 (major) hazard can only be closed after an on-site re-inspection; please enter the re-inspection date</translation>
+    </message>
+    <message>
+        <source>三、四级隐患的整改通知已送达；销项经监理确认提交；无逾期未闭合。</source>
+        <translation>Rectification notices for level 3 and 4 hazards were delivered; closures were confirmed and submitted by the supervisor; none is overdue.</translation>
+    </message>
+    <message>
+        <source>三、四级隐患须由监理单位确认整改并提交销项（N-09），请填写监理确认人</source>
+        <translation>Level 3 and 4 hazards are confirmed and submitted for closure by the supervision unit (N-09); please enter who confirmed</translation>
+    </message>
+    <message>
+        <source>三级</source>
+        <translation>Level 3</translation>
+    </message>
+    <message>
+        <source>下发整改通知</source>
+        <translation>issue the rectification notice</translation>
+    </message>
+    <message>
+        <source>不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 后再导入。</source>
+        <translation>Old .xls files are not supported; use “Save As” .xlsx in Excel, then import.</translation>
+    </message>
+    <message>
+        <source>不支持的文件类型：仅支持 {supported}。</source>
+        <translation>Unsupported file type: only {supported}.</translation>
+    </message>
+    <message>
+        <source>不是照片：仅支持 {photo_types} 图片</source>
+        <translation>Not a photo: only {photo_types} images</translation>
+    </message>
+    <message>
+        <source>不符合</source>
+        <translation>Not met</translation>
+    </message>
+    <message>
+        <source>不能取消自己的管理员权限或停用自己的账户</source>
+        <translation>You cannot remove your own administrator rights or deactivate your own account</translation>
+    </message>
+    <message>
+        <source>不能登记销毁：{problems}。档案须先经承保机构书面批准方可销毁（N-15）。</source>
+        <translation>Destruction cannot be recorded: {problems}. Archive items may be destroyed only after the insurer&apos;s written approval (N-15).</translation>
+    </message>
+    <message>
+        <source>不适用</source>
+        <translation>Not applicable</translation>
+    </message>
+    <message>
+        <source>与第 {row} 行重复</source>
+        <translation>Duplicates row {row}</translation>
+    </message>
+    <message>
+        <source>专职技术负责人</source>
+        <translation>Full-time technical leads</translation>
+    </message>
+    <message>
+        <source>中风险项目</source>
+        <translation>Medium-risk projects</translation>
+    </message>
+    <message>
+        <source>中风险项目未制定并签发专项服务方案</source>
+        <translation>Medium-risk project without a signed special service plan</translation>
+    </message>
+    <message>
+        <source>主管部门</source>
+        <translation>Authority</translation>
+    </message>
+    <message>
+        <source>事故预防技术服务工作方案</source>
+        <translation>Accident-prevention service work plan</translation>
+    </message>
+    <message>
+        <source>事故预防技术服务开展情况</source>
+        <translation>Accident-prevention services delivered</translation>
+    </message>
+    <message>
+        <source>事故预防费用</source>
+        <translation>Prevention fee</translation>
+    </message>
+    <message>
+        <source>二级</source>
+        <translation>Level 2</translation>
+    </message>
+    <message>
+        <source>人工填写</source>
+        <translation>Answered by hand</translation>
+    </message>
+    <message>
+        <source>人工调整风险等级须填写理由</source>
+        <translation>A manual change of the risk level needs a reason</translation>
+    </message>
+    <message>
+        <source>仅支持 .xlsx 格式的表格，请在 Excel 中另存为 .xlsx 后导入</source>
+        <translation>Only .xlsx workbooks are supported; save as .xlsx in Excel, then import</translation>
+    </message>
+    <message>
+        <source>仍有{what}引用该记录，不能彻底删除。</source>
+        <translation>Some {what} still refer to this record; it cannot be deleted for good.</translation>
+    </message>
+    <message>
+        <source>从未核查的一、二级风险源</source>
+        <translation>Level 1/2 risk sources never verified</translation>
+    </message>
+    <message>
+        <source>以下档案不能申请销毁：{problems}</source>
+        <translation>Destruction cannot be requested for these items: {problems}</translation>
+    </message>
+    <message>
+        <source>任何工作表</source>
+        <translation>any sheet</translation>
+    </message>
+    <message>
+        <source>伤亡人数不能为负数</source>
+        <translation>The number of casualties cannot be negative</translation>
+    </message>
+    <message>
+        <source>低风险项目</source>
+        <translation>Low-risk projects</translation>
+    </message>
+    <message>
+        <source>作业人员数</source>
+        <translation>Number of workers</translation>
+    </message>
+    <message>
+        <source>保单</source>
+        <translation>Policies</translation>
+    </message>
+    <message>
+        <source>保单 {policy_no} 预防费用台账未列支已提供的 {delivered} 项服务</source>
+        <translation>Policy {policy_no}: the prevention-fee ledger does not book the {delivered} services delivered</translation>
+    </message>
+    <message>
+        <source>保单 {policy_no} 预防费用台账未登记预算</source>
+        <translation>Policy {policy_no}: no budget recorded in the prevention-fee ledger</translation>
+    </message>
+    <message>
+        <source>保单号</source>
+        <translation>Policy no.</translation>
+    </message>
+    <message>
+        <source>保单号“{policy_no}”已存在</source>
+        <translation>Policy no. “{policy_no}” already exists</translation>
+    </message>
+    <message>
+        <source>保存期满待处理的档案</source>
+        <translation>Archive items past retention</translation>
+    </message>
+    <message>
+        <source>保费</source>
+        <translation>Premium</translation>
+    </message>
+    <message>
+        <source>保险期间结束日期早于开始日期</source>
+        <translation>The policy period ends before it starts</translation>
+    </message>
+    <message>
+        <source>保险止期</source>
+        <translation>Policy end</translation>
+    </message>
+    <message>
+        <source>保险起期</source>
+        <translation>Policy start</translation>
+    </message>
+    <message>
+        <source>修改系统设置</source>
+        <translation>change system settings</translation>
+    </message>
+    <message>
+        <source>修改隐患</source>
+        <translation>edit hazards</translation>
+    </message>
+    <message>
+        <source>停工建议</source>
+        <translation>Stop-work recommendation</translation>
+    </message>
+    <message>
+        <source>停工建议无效</source>
+        <translation>Invalid stop-work recommendation</translation>
+    </message>
+    <message>
+        <source>停工（局部停工）建议书</source>
+        <translation>Stop-work (partial) recommendation</translation>
+    </message>
+    <message>
+        <source>健全管控体系。认真落实《浙江省建筑工程安全生产责任保险事故预防技术服务指南》，建立健全组织体系和安全生产管理制度，配备专职技术负责人，明确业务流程，强化人员管理，提升业务能力。</source>
+        <translation>Sound control system. Implement the “Zhejiang Guide to Accident-Prevention Technical Services under Construction Work-Safety Liability Insurance” conscientiously; establish a sound organisation and work-safety management rules, appoint a full-time technical lead, define the business processes, strengthen staff management and improve professional capability.</translation>
+    </message>
+    <message>
+        <source>全机构</source>
+        <translation>whole agency</translation>
+    </message>
+    <message>
+        <source>全覆盖检查</source>
+        <translation>Full-coverage inspections</translation>
+    </message>
+    <message>
+        <source>公钥格式无效（应为 64 位十六进制）。</source>
+        <translation>Invalid public key format (expected 64 hexadecimal digits).</translation>
+    </message>
+    <message>
+        <source>关联的重复隐患须属于同一项目</source>
+        <translation>The earlier hazard it repeats must belong to the same project</translation>
+    </message>
+    <message>
+        <source>关联的隐患不属于该项目</source>
+        <translation>The linked hazard does not belong to this project</translation>
+    </message>
+    <message>
+        <source>关键工序检查</source>
+        <translation>Key-procedure inspections</translation>
+    </message>
+    <message>
+        <source>关键工序检查须填写工序名称</source>
+        <translation>A key-procedure inspection needs the procedure&apos;s name</translation>
+    </message>
+    <message>
+        <source>其他情况</source>
+        <translation>Other matters</translation>
+    </message>
+    <message>
+        <source>列映射有误：{problem}</source>
+        <translation>Column mapping error: {problem}</translation>
+    </message>
+    <message>
+        <source>删除项目</source>
+        <translation>delete projects</translation>
+    </message>
+    <message>
+        <source>到期筛选无效</source>
+        <translation>Invalid due filter</translation>
+    </message>
+    <message>
+        <source>加强档案管理。建立健全档案管理制度，及时记录和保管各次服务形成的文档资料，确保服务过程可追溯和服务档案真实完整性。纸质版档案在项目竣工后应至少保留五年，档案销毁前应报保险机构核准。</source>
+        <translation>Stronger records management. Establish sound archive rules; record and keep the documents of every service promptly so that the service can be traced and its records are true and complete. Paper records are kept at least five years after the project&apos;s completion, and their destruction needs the insurer&apos;s approval.</translation>
+    </message>
+    <message>
+        <source>升级前备份数据库失败：{reason}</source>
+        <translation>Backing up the database before the upgrade failed: {reason}</translation>
+    </message>
+    <message>
+        <source>单位</source>
+        <translation>organisation</translation>
+    </message>
+    <message>
+        <source>单位不存在。</source>
+        <translation>The organisation does not exist.</translation>
+    </message>
+    <message>
+        <source>单位名称不超过 200 个字符</source>
+        <translation>The organisation&apos;s name may have at most 200 characters</translation>
+    </message>
+    <message>
+        <source>单位类型无效</source>
+        <translation>Invalid organisation type</translation>
+    </message>
+    <message>
+        <source>危大工程“{name}”准备阶段未开展针对性风险识别</source>
+        <translation>Hazardous work “{name}”: no targeted risk identification in the preparation stage</translation>
+    </message>
+    <message>
+        <source>危大工程“{name}”施工阶段未开展专项检查</source>
+        <translation>Hazardous work “{name}”: no targeted inspection during construction</translation>
+    </message>
+    <message>
+        <source>危大工程专项检查</source>
+        <translation>Targeted inspections of hazardous works</translation>
+    </message>
+    <message>
+        <source>危大工程专项检查须选择该项目的一项危大工程</source>
+        <translation>A targeted inspection needs one of this project&apos;s hazardous works</translation>
+    </message>
+    <message>
+        <source>原密码不正确</source>
+        <translation>The current password is wrong</translation>
+    </message>
+    <message>
+        <source>参训作业人员（人次）</source>
+        <translation>Workers trained (attendances)</translation>
+    </message>
+    <message>
+        <source>参训管理人员（人次）</source>
+        <translation>Managers trained (attendances)</translation>
+    </message>
+    <message>
+        <source>发现日期</source>
+        <translation>Date found</translation>
+    </message>
+    <message>
+        <source>发现时间不能晚于当前时间</source>
+        <translation>The time found cannot be in the future</translation>
+    </message>
+    <message>
+        <source>只支持 PostgreSQL（多台电脑共用）或本机 SQLite 文件</source>
+        <translation>Only PostgreSQL (shared by several computers) or a local SQLite file is supported</translation>
+    </message>
+    <message>
+        <source>只能彻底删除回收站中的记录，请先删除。</source>
+        <translation>Only records in the recycle bin can be deleted for good; delete it first.</translation>
+    </message>
+    <message>
+        <source>可能引发安全事故</source>
+        <translation>May cause an accident</translation>
+    </message>
+    <message>
+        <source>合同价</source>
+        <translation>Contract value</translation>
+    </message>
+    <message>
+        <source>合同类、台账类等资料是否规范、齐全。</source>
+        <translation>Are contracts, ledgers and similar records in order and complete?</translation>
+    </message>
+    <message>
+        <source>同一重大隐患判定条目</source>
+        <translation>same major-hazard criterion</translation>
+    </message>
+    <message>
+        <source>四级</source>
+        <translation>Level 4</translation>
+    </message>
+    <message>
+        <source>图片像素过多，无法作为附件保存。</source>
+        <translation>The image has too many pixels to be kept as an attachment.</translation>
+    </message>
+    <message>
+        <source>图片已损坏或无法识别</source>
+        <translation>The image is damaged or not recognised</translation>
+    </message>
+    <message>
+        <source>图片已损坏或无法识别，未保存。</source>
+        <translation>The image is damaged or not recognised; not saved.</translation>
+    </message>
+    <message>
+        <source>图片文件已损坏，无法生成缩略图，请运行“riskdesk check”检查附件库。</source>
+        <translation>The image file is damaged and no thumbnail can be made; run “riskdesk check” to check the attachment store.</translation>
+    </message>
+    <message>
+        <source>在{where}的前 {n} 行中找不到可识别的表头。</source>
+        <translation>No recognisable header row in the first {n} rows of {where}.</translation>
+    </message>
+    <message>
+        <source>地址不超过 300 个字符</source>
+        <translation>The address may have at most 300 characters</translation>
+    </message>
+    <message>
+        <source>培训</source>
+        <translation>training session</translation>
+    </message>
+    <message>
+        <source>培训内容未针对项目隐患类别（近期隐患：{categories}）</source>
+        <translation>Training not aimed at the project&apos;s hazard categories (recent hazards: {categories})</translation>
+    </message>
+    <message>
+        <source>培训场次</source>
+        <translation>Training sessions</translation>
+    </message>
+    <message>
+        <source>培训未全覆盖：管理人员 {managers}/{manager_count}，作业人员 {workers}/{worker_count}</source>
+        <translation>Training does not cover everyone: managers {managers}/{manager_count}, workers {workers}/{worker_count}</translation>
+    </message>
+    <message>
+        <source>培训记录</source>
+        <translation>training record</translation>
+    </message>
+    <message>
+        <source>培训针对的类别与该项目此前发现的隐患类别相符。</source>
+        <translation>The categories trained match the hazard categories found on the project before.</translation>
+    </message>
+    <message>
+        <source>基坑开挖深度</source>
+        <translation>Excavation depth</translation>
+    </message>
+    <message>
+        <source>基坑开挖深度超过 100 米，请核对</source>
+        <translation>An excavation deeper than 100 m: please check</translation>
+    </message>
+    <message>
+        <source>填写自查人工项</source>
+        <translation>answer manual self-check items</translation>
+    </message>
+    <message>
+        <source>处置时效和时限要求。严格《浙江省建筑工程安全生产责任保险事故预防技术服务指南》要求跟踪处置各类风险隐患。及时建立风险隐患清单，明确隐患整改责任、措施、时限、预案，督促施工单位分级分类采取有效措施消除隐患，逐项跟踪整改落实，实现闭环管理，坚决防止隐患变成事故。对拒绝整改或拖延整改的投保项目，及时反馈承保机构和属地建设主管部门。</source>
+        <translation>Timeliness of follow-up. Follow up every risk and hazard strictly as the “Zhejiang Guide to Accident-Prevention Technical Services under Construction Work-Safety Liability Insurance” requires. Keep a risk and hazard list up to date; define responsibility, measures, deadline and contingency plan for each hazard; urge the contractor to remove hazards by level and type with effective measures; follow each rectification through to closure so that no hazard becomes an accident. Report insured projects that refuse or delay rectification to the insurer and the local construction authority promptly.</translation>
+    </message>
+    <message>
+        <source>处置跟踪情况</source>
+        <translation>Follow-up of findings</translation>
+    </message>
+    <message>
+        <source>备份数据</source>
+        <translation>back up data</translation>
+    </message>
+    <message>
+        <source>复查日期不能早于发现日期</source>
+        <translation>The re-inspection date cannot be before the date found</translation>
+    </message>
+    <message>
+        <source>复查退回</source>
+        <translation>send back after re-inspection</translation>
+    </message>
+    <message>
+        <source>复查销项</source>
+        <translation>verify and close</translation>
+    </message>
+    <message>
+        <source>复查销项单</source>
+        <translation>Re-inspection close-out record</translation>
+    </message>
+    <message>
+        <source>存放位置</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <source>安全教育培训记录</source>
+        <translation>Safety training record</translation>
+    </message>
+    <message>
+        <source>安全生产分析</source>
+        <translation>work-safety analysis</translation>
+    </message>
+    <message>
+        <source>安全生产分析报告</source>
+        <translation>Work-safety analysis report</translation>
+    </message>
+    <message>
+        <source>安全风险评估。依据风险识别和隐患排查结果对工程项目进行安全风险评估，摸清项目风险等级底数，形成高度风险、中度风险和低度风险项目清单，根据风险等级制定服务形式和频次等内容。</source>
+        <translation>Safety risk assessment. Assess each project&apos;s safety risk from the results of risk identification and hazard inspection, establish every project&apos;s risk level, keep lists of high-, medium- and low-risk projects, and set the form and frequency of service by risk level.</translation>
+    </message>
+    <message>
+        <source>安责险第三方风控服务机构检查表（自查）</source>
+        <translation>Third-party risk-control agency checklist (self-check)</translation>
+    </message>
+    <message>
+        <source>审批时间不能早于申请时间</source>
+        <translation>The approval time cannot be before the request</translation>
+    </message>
+    <message>
+        <source>审批时间不能晚于当前时间</source>
+        <translation>The approval time cannot be in the future</translation>
+    </message>
+    <message>
+        <source>宣传教育培训。按照合同约定编制教育培训计划，对投保单位全部或部分管理人员和施工作业人员开展法律法规、安全技术标准等培训，提高从业人员安全生产意识和安全技能水平，减少违规指挥、违章作业和违反劳动纪律等行为。</source>
+        <translation>Safety education and training. Draw up a training plan as the contract provides; train all or some of the insured&apos;s managers and workers in laws, regulations and technical safety standards, raising their safety awareness and skills and reducing unlawful orders, rule-breaking work and breaches of labour discipline.</translation>
+    </message>
+    <message>
+        <source>宣传教育培训内容是否具有针对性。</source>
+        <translation>Is the training content targeted?</translation>
+    </message>
+    <message>
+        <source>宣传教育培训是否覆盖全部管理人员和施工作业人员。</source>
+        <translation>Does the training cover all managers and workers?</translation>
+    </message>
+    <message>
+        <source>密码至少 {n} 位</source>
+        <translation>The password needs at least {n} characters</translation>
+    </message>
+    <message>
+        <source>密码连续错误 {max_failures} 次，账户已锁定 15 分钟。</source>
+        <translation>Wrong password {max_failures} times in a row: the account is locked for 15 minutes.</translation>
+    </message>
+    <message>
+        <source>密码须同时包含字母和数字（或符号）</source>
+        <translation>The password needs both letters and digits (or symbols)</translation>
+    </message>
+    <message>
+        <source>导入数据</source>
+        <translation>import data</translation>
+    </message>
+    <message>
+        <source>导入未执行：发现 {n} 个问题，未写入任何数据。</source>
+        <translation>Nothing imported: {n} problems found, no data written.</translation>
+    </message>
+    <message>
+        <source>导入类型须为 {kinds}</source>
+        <translation>The import type must be one of {kinds}</translation>
+    </message>
+    <message>
+        <source>导出数据</source>
+        <translation>export data</translation>
+    </message>
+    <message>
+        <source>导出文件须为 .pdf 或 .xlsx 格式</source>
+        <translation>The export file must be .pdf or .xlsx</translation>
+    </message>
+    <message>
+        <source>将使用本机数据目录中的 SQLite 数据库。</source>
+        <translation>The SQLite database in the local data folder will be used.</translation>
+    </message>
+    <message>
+        <source>尚未登记向{names}的报告，不能销项</source>
+        <translation>Reports to {names} are not recorded yet; the hazard cannot be closed</translation>
+    </message>
+    <message>
+        <source>尚未登记风控机构信息，不能保存依据文件。</source>
+        <translation>The agency&apos;s details are not registered yet; the evidence file cannot be kept.</translation>
+    </message>
+    <message>
+        <source>尚未载入风险源清单，请先导入官方表格或载入自带的起步清单。</source>
+        <translation>No risk-source list is loaded; import the official table or load the built-in starter list first.</translation>
+    </message>
+    <message>
+        <source>工作簿中没有名为“{sheet}”的工作表（有：{sheets}）</source>
+        <translation>The workbook has no sheet named “{sheet}” (it has: {sheets})</translation>
+    </message>
+    <message>
+        <source>工作表“{sheet}”</source>
+        <translation>sheet “{sheet}”</translation>
+    </message>
+    <message>
+        <source>工作表“{sheet}”在表头之下没有数据行，没有可导入的内容</source>
+        <translation>Sheet “{sheet}” has no data rows below the header: nothing to import</translation>
+    </message>
+    <message>
+        <source>工程类型</source>
+        <translation>Project type</translation>
+    </message>
+    <message>
+        <source>已保存 {n} 张照片。</source>
+        <translation>{n} photos saved.</translation>
+    </message>
+    <message>
+        <source>已协助编制或提出建议的项目</source>
+        <translation>Projects helped with a plan or written advice</translation>
+    </message>
+    <message>
+        <source>已取消：已保存 {n} 张，其余未保存。</source>
+        <translation>Cancelled: {n} photos saved, the rest not.</translation>
+    </message>
+    <message>
+        <source>已完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>已完成的报告</source>
+        <translation>Reports done</translation>
+    </message>
+    <message>
+        <source>已建档案台账的项目</source>
+        <translation>Projects with an archive register</translation>
+    </message>
+    <message>
+        <source>已开展首次风险辨识的项目</source>
+        <translation>Projects with a first risk identification</translation>
+    </message>
+    <message>
+        <source>已批准</source>
+        <translation>Approved</translation>
+    </message>
+    <message>
+        <source>已指定项目负责人的项目</source>
+        <translation>Projects with a project lead</translation>
+    </message>
+    <message>
+        <source>已核查（{percent:.1f}%）</source>
+        <translation>Verified ({percent:.1f}%)</translation>
+    </message>
+    <message>
+        <source>已检查的阶段</source>
+        <translation>Stages inspected</translation>
+    </message>
+    <message>
+        <source>已签发成果文书</source>
+        <translation>Signed output documents</translation>
+    </message>
+    <message>
+        <source>已签发的文书不能彻底删除。</source>
+        <translation>A signed document cannot be deleted for good.</translation>
+    </message>
+    <message>
+        <source>已签发的文书是正式记录，不能删除；如有错误请出具更正版本。</source>
+        <translation>A signed document is an official record and cannot be deleted; issue a corrected revision if it is wrong.</translation>
+    </message>
+    <message>
+        <source>已评估</source>
+        <translation>Evaluated</translation>
+    </message>
+    <message>
+        <source>已送达</source>
+        <translation>Delivered</translation>
+    </message>
+    <message>
+        <source>已销毁</source>
+        <translation>Destroyed</translation>
+    </message>
+    <message>
+        <source>已闭合</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <source>已驳回</source>
+        <translation>Refused</translation>
+    </message>
+    <message>
+        <source>应出具成果（期间×类别）</source>
+        <translation>Outputs owed (periods × types)</translation>
+    </message>
+    <message>
+        <source>应发现的重大隐患而未发现的。</source>
+        <translation>A major hazard that should have been found was missed.</translation>
+    </message>
+    <message>
+        <source>应急演练</source>
+        <translation>drill</translation>
+    </message>
+    <message>
+        <source>应急演练记录及评估报告</source>
+        <translation>Emergency drill record and evaluation</translation>
+    </message>
+    <message>
+        <source>应急预案</source>
+        <translation>Contingency plan</translation>
+    </message>
+    <message>
+        <source>应急预案不超过 {max_text} 字</source>
+        <translation>The contingency plan may have at most {max_text} characters</translation>
+    </message>
+    <message>
+        <source>应急预案编制与演练。按照合同约定协助投保单位编制安全生产事故应急预案，协助组织应急救援演练，并对演练成效开展总结评估。</source>
+        <translation>Emergency plans and drills. As the contract provides, help the insured prepare its accident emergency plan, help organise emergency drills, and review and evaluate how well each drill went.</translation>
+    </message>
+    <message>
+        <source>应核查的一、二级风险源（个·季度）</source>
+        <translation>Level 1/2 risk sources to verify (source-quarters)</translation>
+    </message>
+    <message>
+        <source>建设主管部门</source>
+        <translation>construction authority</translation>
+    </message>
+    <message>
+        <source>建设单位</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <source>开工日期</source>
+        <translation>Start date</translation>
+    </message>
+    <message>
+        <source>强化服务成效。服务机构应按照合同约定、服务指南等相关规定，全面开展事故预防技术服务，及时开展风险评估和隐患排查，有效缓解、杜绝投保项目安全生产事故发生。不断完善服务内容形式，听取各方意见建议，不断提高服务能力和效率。</source>
+        <translation>Effective service. The agency delivers the full accident-prevention service as the contract, the service guide and related rules require, assesses risks and inspects for hazards promptly, and effectively reduces and prevents accidents on insured projects. It keeps improving the content and form of its service, listens to every party&apos;s views and keeps raising its capability and efficiency.</translation>
+    </message>
+    <message>
+        <source>归档人不存在</source>
+        <translation>The person filing does not exist</translation>
+    </message>
+    <message>
+        <source>归档日期不能晚于今天</source>
+        <translation>The filing date cannot be after today</translation>
+    </message>
+    <message>
+        <source>当日报告的一级隐患</source>
+        <translation>Level 1 hazards reported the same day</translation>
+    </message>
+    <message>
+        <source>彻底删除回收站记录</source>
+        <translation>purge records from the recycle bin</translation>
+    </message>
+    <message>
+        <source>待人工填写</source>
+        <translation>To answer</translation>
+    </message>
+    <message>
+        <source>待承保机构审批</source>
+        <translation>Awaiting insurer</translation>
+    </message>
+    <message>
+        <source>恢复数据</source>
+        <translation>restore data</translation>
+    </message>
+    <message>
+        <source>成果管理情况</source>
+        <translation>Management of outputs</translation>
+    </message>
+    <message>
+        <source>所属区县</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <source>所选单位不存在</source>
+        <translation>The chosen organisation does not exist</translation>
+    </message>
+    <message>
+        <source>所选单位不存在或类型不符</source>
+        <translation>The chosen organisation does not exist or is of the wrong type</translation>
+    </message>
+    <message>
+        <source>所选施工阶段不属于该项目</source>
+        <translation>The chosen stage does not belong to this project</translation>
+    </message>
+    <message>
+        <source>所选条目不是重大事故隐患判定标准中的条目</source>
+        <translation>The chosen entry is not a criterion of the major-hazard standard</translation>
+    </message>
+    <message>
+        <source>所选档案属于不同承保机构或无保单，请按承保机构分别申请</source>
+        <translation>The chosen items belong to different insurers or have no policy; request each insurer separately</translation>
+    </message>
+    <message>
+        <source>所选检查人员不存在</source>
+        <translation>A chosen inspector does not exist</translation>
+    </message>
+    <message>
+        <source>所选检查记录不属于该项目</source>
+        <translation>The chosen inspection does not belong to this project</translation>
+    </message>
+    <message>
+        <source>所选评价单位不存在或类型不符</source>
+        <translation>The chosen evaluator does not exist or is of the wrong type</translation>
+    </message>
+    <message>
+        <source>所选风险源不是该项目的一、二级风险源</source>
+        <translation>A chosen risk source is not a level 1/2 risk source of this project</translation>
+    </message>
+    <message>
+        <source>批复扫描件须作为本销毁申请的附件上传</source>
+        <translation>The scanned approval must be uploaded as an attachment of this destruction request</translation>
+    </message>
+    <message>
+        <source>找不到列“{column}”</source>
+        <translation>column “{column}” not found</translation>
+    </message>
+    <message>
+        <source>找不到文件：{path}</source>
+        <translation>File not found: {path}</translation>
+    </message>
+    <message>
+        <source>找不到机构签名私钥（{path}），请在“机构信息”中生成签名密钥。</source>
+        <translation>The agency&apos;s private signing key was not found ({path}); generate a signing key under “Agency details”.</translation>
+    </message>
+    <message>
+        <source>找不到该项目</source>
+        <translation>Project not found</translation>
+    </message>
+    <message>
+        <source>承保机构</source>
+        <translation>insurer</translation>
+    </message>
+    <message>
+        <source>投诉记录</source>
+        <translation>complaint</translation>
+    </message>
+    <message>
+        <source>投诉记录不存在或已删除。</source>
+        <translation>The complaint does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>{date} 已答复</source>
+        <translation>answered {date}</translation>
+    </message>
+    <message>
+        <source>{date} 已答复（逾期）</source>
+        <translation>answered {date} (late)</translation>
+    </message>
+    <message>
+        <source>{evaluator} {period} 评价：{result}（未认可）</source>
+        <translation>{evaluator}, evaluation for {period}: {result} (not recognised)</translation>
+    </message>
+    <message>
+        <source>{kind}</source>
+        <translation>{kind}</translation>
+    </message>
+    <message>
+        <source>{kind}已签发（{number}），如需修改请生成更正版本。</source>
+        <translation>The {kind} is already signed ({number}); to change it, draft a correction.</translation>
+    </message>
+    <message>
+        <source>{kind}（{where}）</source>
+        <translation>{kind} ({where})</translation>
+    </message>
+    <message>
+        <source>{kind}：{description}{deaths}{found_by}</source>
+        <translation>{kind}: {description}{deaths}{found_by}</translation>
+    </message>
+    <message>
+        <source>{number}（第{revision}版）</source>
+        <translation>{number} (revision {revision})</translation>
+    </message>
+    <message>
+        <source>{period}{title}</source>
+        <translation>{title}, {period}</translation>
+    </message>
+    <message>
+        <source>{period}未开展全覆盖检查</source>
+        <translation>{period}: no full-coverage inspection</translation>
+    </message>
+    <message>
+        <source>{what}未报送{to}（应于 {deadline} 前）</source>
+        <translation>{what} not submitted to {to} (due by {deadline})</translation>
+    </message>
+    <message>
+        <source>{what}逾期报送{to}（{at}）</source>
+        <translation>{what} submitted late to {to} ({at})</translation>
+    </message>
+    <message>
+        <source>从回收站恢复</source>
+        <translation>restored from the recycle bin</translation>
+    </message>
+    <message>
+        <source>保单不存在或已删除。</source>
+        <translation>The policy does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>修改</source>
+        <translation>changed</translation>
+    </message>
+    <message>
+        <source>修改密码</source>
+        <translation>password changed</translation>
+    </message>
+    <message>
+        <source>关联的服务记录不存在</source>
+        <translation>The linked service record does not exist</translation>
+    </message>
+    <message>
+        <source>关联的服务记录不属于该保单的项目</source>
+        <translation>The linked service record does not belong to this policy&apos;s project</translation>
+    </message>
+    <message>
+        <source>关联记录的服务类别应为“{kind}”</source>
+        <translation>The service type of the linked record should be “{kind}”</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <source>删除（移入回收站）</source>
+        <translation>deleted (to the recycle bin)</translation>
+    </message>
+    <message>
+        <source>参演人数不能为负数</source>
+        <translation>The number of participants cannot be negative</translation>
+    </message>
+    <message>
+        <source>参训项目不存在</source>
+        <translation>The attending project does not exist</translation>
+    </message>
+    <message>
+        <source>双方确认</source>
+        <translation>confirmed by both parties</translation>
+    </message>
+    <message>
+        <source>只有服务支出可关联服务记录（检查、培训、演练、应急预案）</source>
+        <translation>Only a service expense can be linked to a service record (inspection, training, drill, emergency plan)</translation>
+    </message>
+    <message>
+        <source>只能更正已签发且未被替代的文书。</source>
+        <translation>Only a signed document that has not been superseded can be corrected.</translation>
+    </message>
+    <message>
+        <source>台账记录不存在或已作废。</source>
+        <translation>The ledger entry does not exist or has been voided.</translation>
+    </message>
+    <message>
+        <source>培训主题不超过 200 字</source>
+        <translation>The topic may have at most 200 characters</translation>
+    </message>
+    <message>
+        <source>培训依据须为“按合同约定”或“每半年集中培训”</source>
+        <translation>The basis must be “as the contract sets” or “centralized every half-year”</translation>
+    </message>
+    <message>
+        <source>培训学时须为数字</source>
+        <translation>The training hours must be a number</translation>
+    </message>
+    <message>
+        <source>培训学时须在 0.5 到 24 小时之间</source>
+        <translation>The training hours must be between 0.5 and 24</translation>
+    </message>
+    <message>
+        <source>培训日期不能晚于今天</source>
+        <translation>The training date cannot be after today</translation>
+    </message>
+    <message>
+        <source>培训记录不存在或已删除。</source>
+        <translation>The training record does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>安全教育培训</source>
+        <translation>Safety training</translation>
+    </message>
+    <message>
+        <source>应急预案编制</source>
+        <translation>Emergency plan preparation</translation>
+    </message>
+    <message>
+        <source>彻底删除</source>
+        <translation>deleted for good</translation>
+    </message>
+    <message>
+        <source>所选报送单位不存在或类型不符</source>
+        <translation>The chosen recipient organisation does not exist or is of the wrong type</translation>
+    </message>
+    <message>
+        <source>技术咨询</source>
+        <translation>Technical consulting</translation>
+    </message>
+    <message>
+        <source>投诉：{content}；{state}</source>
+        <translation>Complaint: {content}; {state}</translation>
+    </message>
+    <message>
+        <source>报告时间不能晚于当前时间</source>
+        <translation>The report time cannot be in the future</translation>
+    </message>
+    <message>
+        <source>报告记录不存在。</source>
+        <translation>The report does not exist.</translation>
+    </message>
+    <message>
+        <source>报送对象须为承保机构、建设主管部门或建设单位</source>
+        <translation>The recipient must be the insurer, the construction authority or the owner</translation>
+    </message>
+    <message>
+        <source>报送时间不能早于签发日期</source>
+        <translation>The submission time cannot be before the signing date</translation>
+    </message>
+    <message>
+        <source>报送时间不能晚于当前时间</source>
+        <translation>The submission time cannot be later than now</translation>
+    </message>
+    <message>
+        <source>报送记录</source>
+        <translation>submission records</translation>
+    </message>
+    <message>
+        <source>拒不整改/拖延整改记录</source>
+        <translation>refusal/delay record</translation>
+    </message>
+    <message>
+        <source>拒不整改（拖延整改）情况报告</source>
+        <translation>Report on refused (delayed) rectification</translation>
+    </message>
+    <message>
+        <source>按合同应培训 {required} 次，已培训 {done} 次</source>
+        <translation>{required} training sessions due by contract, {done} held</translation>
+    </message>
+    <message>
+        <source>描述和部位几乎相同</source>
+        <translation>nearly the same description and location</translation>
+    </message>
+    <message>
+        <source>撤销</source>
+        <translation>cancelled</translation>
+    </message>
+    <message>
+        <source>撤销隐患</source>
+        <translation>cancel the hazard</translation>
+    </message>
+    <message>
+        <source>操作已取消。</source>
+        <translation>Cancelled.</translation>
+    </message>
+    <message>
+        <source>收到日期不能晚于今天</source>
+        <translation>The date received cannot be after today</translation>
+    </message>
+    <message>
+        <source>收到的评价</source>
+        <translation>Evaluations received</translation>
+    </message>
+    <message>
+        <source>数据库为只读，无法写入。请检查文件权限或数据目录设置。</source>
+        <translation>The database is read-only and cannot be written. Check the file permissions or the data folder setting.</translation>
+    </message>
+    <message>
+        <source>数据库地址无效：{reason}</source>
+        <translation>Invalid database address: {reason}</translation>
+    </message>
+    <message>
+        <source>数据库地址格式不正确，例如 postgresql://用户:密码@服务器:5432/数据库名</source>
+        <translation>The database address is malformed; for example postgresql://user:password@server:5432/database</translation>
+    </message>
+    <message>
+        <source>数据库操作失败：{reason}</source>
+        <translation>The database operation failed: {reason}</translation>
+    </message>
+    <message>
+        <source>数据库文件已损坏或读写出错，请从备份恢复。</source>
+        <translation>The database file is damaged or could not be read or written; restore it from a backup.</translation>
+    </message>
+    <message>
+        <source>数据库正被其他程序占用（已锁定），请稍后重试。</source>
+        <translation>The database is in use by another program (locked); try again shortly.</translation>
+    </message>
+    <message>
+        <source>数据目录中的签名私钥与机构信息中登记的公钥不一致；请从备份恢复原私钥文件，或联系管理员处理。</source>
+        <translation>The private signing key in the data folder does not match the public key registered in the agency&apos;s details; restore the original key file from a backup or ask the administrator.</translation>
+    </message>
+    <message>
+        <source>数据目录为只读或没有写入权限，数据未能保存。</source>
+        <translation>The data folder is read-only or not writable; the data were not saved.</translation>
+    </message>
+    <message>
+        <source>整改措施</source>
+        <translation>Measures</translation>
+    </message>
+    <message>
+        <source>整改措施不超过 {max_text} 字</source>
+        <translation>The measures may have at most {max_text} characters</translation>
+    </message>
+    <message>
+        <source>整改期限</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <source>整改期限不能早于发现日期</source>
+        <translation>The deadline cannot be before the date found</translation>
+    </message>
+    <message>
+        <source>整改期限未到，不能登记为拖延整改</source>
+        <translation>The deadline has not passed yet; it cannot be recorded as a delay</translation>
+    </message>
+    <message>
+        <source>文书</source>
+        <translation>document</translation>
+    </message>
+    <message>
+        <source>文书 {number} {status}，不能再次签发或修改。</source>
+        <translation>Document {number} is {status}; it cannot be signed or changed again.</translation>
+    </message>
+    <message>
+        <source>文书 {number} 已签发，不能修改；如需更正，请生成更正版本。</source>
+        <translation>Document {number} is signed and cannot be changed; to correct it, draft a correction.</translation>
+    </message>
+    <message>
+        <source>文书 {number} 已签发，不能删除。</source>
+        <translation>Document {number} is signed and cannot be deleted.</translation>
+    </message>
+    <message>
+        <source>文书 {number} 已被更正版本替代，请报送最新版本。</source>
+        <translation>Document {number} has been superseded by a correction; submit the latest revision.</translation>
+    </message>
+    <message>
+        <source>文书不存在或已删除。</source>
+        <translation>The document does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>文书签发后才能登记报送。</source>
+        <translation>A submission can be recorded only once the document is signed.</translation>
+    </message>
+    <message>
+        <source>文件不存在或已被移走</source>
+        <translation>The file does not exist or has been moved</translation>
+    </message>
+    <message>
+        <source>文件为空（0 字节）</source>
+        <translation>The file is empty (0 bytes)</translation>
+    </message>
+    <message>
+        <source>文件为空（0 字节），未保存。</source>
+        <translation>The file is empty (0 bytes); not saved.</translation>
+    </message>
+    <message>
+        <source>文件在保存过程中被其他程序修改，未保存，请重试。</source>
+        <translation>Another program changed the file while it was being saved; not saved, please try again.</translation>
+    </message>
+    <message>
+        <source>文件已损坏（压缩包无法打开）。</source>
+        <translation>The file is damaged (its archive cannot be opened).</translation>
+    </message>
+    <message>
+        <source>文件过大（{size:.1f} MB），单个附件不能超过 {max_size} MB。</source>
+        <translation>The file is too large ({size:.1f} MB); an attachment may not exceed {max_size} MB.</translation>
+    </message>
+    <message>
+        <source>新建</source>
+        <translation>created</translation>
+    </message>
+    <message>
+        <source>新建或修改项目</source>
+        <translation>create or edit projects</translation>
+    </message>
+    <message>
+        <source>施工单位</source>
+        <translation>Contractor</translation>
+    </message>
+    <message>
+        <source>施工阶段</source>
+        <translation>Construction stage</translation>
+    </message>
+    <message>
+        <source>施工阶段“{name}”未开展风险识别和隐患排查</source>
+        <translation>Stage “{name}”: no risk identification or hazard inspection</translation>
+    </message>
+    <message>
+        <source>施工阶段不存在。</source>
+        <translation>The construction stage does not exist.</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>none</translation>
+    </message>
+    <message>
+        <source>无培训记录</source>
+        <translation>no training recorded</translation>
+    </message>
+    <message>
+        <source>无服务交底会记录</source>
+        <translation>No service kick-off meeting recorded</translation>
+    </message>
+    <message>
+        <source>无法创建数据目录：{reason}</source>
+        <translation>The data folder could not be created: {reason}</translation>
+    </message>
+    <message>
+        <source>无法打开 Excel 文件 {name}：{reason}</source>
+        <translation>Excel file {name} could not be opened: {reason}</translation>
+    </message>
+    <message>
+        <source>无法打开数据库文件，请检查数据目录是否存在且可写。</source>
+        <translation>The database file could not be opened; check that the data folder exists and is writable.</translation>
+    </message>
+    <message>
+        <source>无法识别的日期“{text}”（可写作 2026-03-05 或 2026年3月5日）</source>
+        <translation>Date “{text}” not recognised (write 2026-03-05, for example)</translation>
+    </message>
+    <message>
+        <source>无法读取 Excel 文件 {name}：{reason}</source>
+        <translation>Excel file {name} could not be read: {reason}</translation>
+    </message>
+    <message>
+        <source>无法读取文件</source>
+        <translation>The file could not be read</translation>
+    </message>
+    <message>
+        <source>无法读取文件（{reason}）</source>
+        <translation>The file could not be read ({reason})</translation>
+    </message>
+    <message>
+        <source>无法读取文件：{path}</source>
+        <translation>The file could not be read: {path}</translation>
+    </message>
+    <message>
+        <source>无法读取机构签名私钥：{reason}</source>
+        <translation>The agency&apos;s private signing key could not be read: {reason}</translation>
+    </message>
+    <message>
+        <source>无法连接数据库服务器，请检查网络和服务器地址。</source>
+        <translation>The database server cannot be reached; check the network and the server address.</translation>
+    </message>
+    <message>
+        <source>日期不存在“{text}”</source>
+        <translation>No such date: “{text}”</translation>
+    </message>
+    <message>
+        <source>日期不能晚于今天</source>
+        <translation>The date cannot be after today</translation>
+    </message>
+    <message>
+        <source>时间不能早于隐患发现时间</source>
+        <translation>The time cannot be before the hazard was found</translation>
+    </message>
+    <message>
+        <source>时间不能晚于当前时间</source>
+        <translation>The time cannot be in the future</translation>
+    </message>
+    <message>
+        <source>是否制定安全生产管理制度，明确岗位职责和业务流程。</source>
+        <translation>Are work-safety management rules in place, with duties and business processes defined?</translation>
+    </message>
+    <message>
+        <source>是否协助指导项目实施应急救援演练，并对演练成效开展总结评估。</source>
+        <translation>Does the agency help and guide projects in emergency drills and review and evaluate how well they went?</translation>
+    </message>
+    <message>
+        <source>是否及时出具月度、季度、年度隐患排查及问题整改清单、安全生产分析和风险评估报告等事故预防技术服务成果。</source>
+        <translation>Are the monthly, quarterly and annual outputs (hazard inspection and rectification lists, work-safety analyses, risk assessment reports) issued on time?</translation>
+    </message>
+    <message>
+        <source>是否及时将服务成果上报承保机构和属地建设主管部门。</source>
+        <translation>Are the outputs submitted to the insurer and the local construction authority on time?</translation>
+    </message>
+    <message>
+        <source>是否对一、二级风险源做到 100%核查。</source>
+        <translation>Are 100% of level 1 and 2 risk sources verified?</translation>
+    </message>
+    <message>
+        <source>是否对危大工程、重点工序开展针对性风险识别和隐患排查。</source>
+        <translation>Are hazardous works and key procedures given targeted risk identification and hazard inspection?</translation>
+    </message>
+    <message>
+        <source>是否对发现的一级风险立即提出停工或局部停工意见，并当天上报承保机构和属地建设主管部门。</source>
+        <translation>For each level 1 risk found, is stop-work or partial stop-work recommended at once and reported to the insurer and the local construction authority the same day?</translation>
+    </message>
+    <message>
+        <source>是否对发现的三、四级风险现场提出整改意见，并送达相关责任单位，由监理单位负责整改落实，闭合后提交风控机构。</source>
+        <translation>For each level 3 or 4 risk found, is rectification advised on site and delivered to the responsible unit, with the supervision unit seeing it through and submitting the closure to the agency?</translation>
+    </message>
+    <message>
+        <source>是否对发现的二级风险现场提出整改意见，对可能引发安全事故的严重隐患，上报承保机构和属地建设主管部门。</source>
+        <translation>For each level 2 risk found, is rectification advised on site, and are serious hazards that may cause an accident reported to the insurer and the local construction authority?</translation>
+    </message>
+    <message>
+        <source>是否对每个项目均开展事故预防技术服务交底会和风险识别、隐患排查，并留有资料台账。</source>
+        <translation>Does every project have a service kick-off meeting, risk identification and hazard inspection, with records kept?</translation>
+    </message>
+    <message>
+        <source>是否已开展安全风险评估，形成项目风险等级清单。</source>
+        <translation>Has a safety risk assessment been made, with a list of project risk levels?</translation>
+    </message>
+    <message>
+        <source>是否按照合同约定协助编制安全生产事故应急预案或者为投保单位应急预案提供修改建议。</source>
+        <translation>As the contract provides, does the agency help prepare the accident emergency plan or give the insured written advice on its plan?</translation>
+    </message>
+    <message>
+        <source>是否按照合同约定开展宣传教育培训或每半年开展一次集中安全教育培训。</source>
+        <translation>Is training held as the contract provides, or a central safety training every half year?</translation>
+    </message>
+    <message>
+        <source>是否按规定配备专职技术负责人和项目负责人。</source>
+        <translation>Are a full-time technical lead and project leads appointed as required?</translation>
+    </message>
+    <message>
+        <source>是否落实“一项目一方案”要求，编制事故预防技术服务工作方案。</source>
+        <translation>Is the “one plan per project” rule met, with an accident-prevention service work plan?</translation>
+    </message>
+    <message>
+        <source>是否落实每季度开展不少于1次全覆盖检查。</source>
+        <translation>Is at least one full-coverage inspection made every quarter?</translation>
+    </message>
+    <message>
+        <source>是否针对高度、中度风险服务项目制定专门服务方案。</source>
+        <translation>Do high- and medium-risk projects have a special service plan?</translation>
+    </message>
+    <message>
+        <source>月份无效：{label}</source>
+        <translation>Invalid month: {label}</translation>
+    </message>
+    <message>
+        <source>有交底会记录的项目</source>
+        <translation>Projects with a kick-off meeting</translation>
+    </message>
+    <message>
+        <source>有在职专职技术负责人；期间内服务的每个项目均指定了在职的项目负责人。</source>
+        <translation>There is an active full-time technical lead; every project served in the period has an active project lead.</translation>
+    </message>
+    <message>
+        <source>有多个同名项目，请改用项目编号</source>
+        <translation>Several projects have this name; use the project no. instead</translation>
+    </message>
+    <message>
+        <source>有已签发工作方案的项目</source>
+        <translation>Projects with a signed work plan</translation>
+    </message>
+    <message>
+        <source>有登记记录时计算，否则人工填写</source>
+        <translation>Computed when records exist, otherwise answered by hand</translation>
+    </message>
+    <message>
+        <source>服务内容形式、成效是否得到属地建设主管部门认可。</source>
+        <translation>Does the local construction authority recognise the content, form and results of the service?</translation>
+    </message>
+    <message>
+        <source>服务内容形式、成效是否得到承保机构认可。</source>
+        <translation>Does the insurer recognise the content, form and results of the service?</translation>
+    </message>
+    <message>
+        <source>服务成果与报告</source>
+        <translation>Service results and reports</translation>
+    </message>
+    <message>
+        <source>服务支出</source>
+        <translation>Service expense</translation>
+    </message>
+    <message>
+        <source>服务方案</source>
+        <translation>service plan</translation>
+    </message>
+    <message>
+        <source>服务期间出现一般事故的。</source>
+        <translation>An ordinary accident happened during the service.</translation>
+    </message>
+    <message>
+        <source>服务期间出现较大及以上事故的。</source>
+        <translation>A larger or more serious accident happened during the service.</translation>
+    </message>
+    <message>
+        <source>服务期间是否出现投诉情形。</source>
+        <translation>Were there complaints during the service?</translation>
+    </message>
+    <message>
+        <source>期间内一级隐患</source>
+        <translation>Level 1 hazards in the period</translation>
+    </message>
+    <message>
+        <source>期间内三、四级隐患</source>
+        <translation>Level 3 and 4 hazards in the period</translation>
+    </message>
+    <message>
+        <source>期间内投诉</source>
+        <translation>Complaints in the period</translation>
+    </message>
+    <message>
+        <source>期间内收到的建设主管部门评价均为认可；无评价记录时人工填写。</source>
+        <translation>Every construction-authority evaluation received in the period recognises the service; answered by hand when none is recorded.</translation>
+    </message>
+    <message>
+        <source>期间内收到的承保机构评价均为认可；无评价记录时人工填写。</source>
+        <translation>Every insurer evaluation received in the period recognises the service; answered by hand when none is recorded.</translation>
+    </message>
+    <message>
+        <source>期间内施工的危大工程</source>
+        <translation>Hazardous works under way in the period</translation>
+    </message>
+    <message>
+        <source>期间内施工的每项危大工程在准备阶段和施工阶段均有危大工程专项检查。</source>
+        <translation>Every hazardous work under way in the period has a targeted inspection both in preparation and during construction.</translation>
+    </message>
+    <message>
+        <source>期间内施工的阶段</source>
+        <translation>Stages under way in the period</translation>
+    </message>
+    <message>
+        <source>期间内无一般生产安全事故记录为符合。</source>
+        <translation>Met when no ordinary accident is recorded in the period.</translation>
+    </message>
+    <message>
+        <source>期间内无投诉记录为符合；有投诉列出并注明答复情况。</source>
+        <translation>Met when no complaint is recorded in the period; complaints are listed with their replies.</translation>
+    </message>
+    <message>
+        <source>期间内无漏判重大隐患记录为符合。</source>
+        <translation>Met when no missed major hazard is recorded in the period.</translation>
+    </message>
+    <message>
+        <source>期间内无较大及以上事故记录为符合。</source>
+        <translation>Met when no larger or more serious accident is recorded in the period.</translation>
+    </message>
+    <message>
+        <source>期间内演练</source>
+        <translation>Drills in the period</translation>
+    </message>
+    <message>
+        <source>期间内记录</source>
+        <translation>Records in the period</translation>
+    </message>
+    <message>
+        <source>期间内较严重二级隐患</source>
+        <translation>Serious level 2 hazards in the period</translation>
+    </message>
+    <message>
+        <source>期间内进行的每个施工阶段（已结束或开始超过宽限天数）至少有一次检查。</source>
+        <translation>Every construction stage under way in the period (ended, or begun longer ago than the grace days) has at least one inspection.</translation>
+    </message>
+    <message>
+        <source>期间格式无效：{label}（应为 2026-03、2026Q3、2026H1 或 2026）</source>
+        <translation>Invalid period: {label} (use 2026-03, 2026Q3, 2026H1 or 2026)</translation>
+    </message>
+    <message>
+        <source>未协助开展应急救援演练</source>
+        <translation>No help given with an emergency drill</translation>
+    </message>
+    <message>
+        <source>未协助编制应急预案或提供书面修改建议</source>
+        <translation>No help with the emergency plan and no written advice on it</translation>
+    </message>
+    <message>
+        <source>未填写{field}</source>
+        <translation>{field} missing</translation>
+    </message>
+    <message>
+        <source>未填写项目（项目编号、保单号或项目名称）</source>
+        <translation>No project given (project no., policy no. or project name)</translation>
+    </message>
+    <message>
+        <source>未建立档案台账（无归档记录）</source>
+        <translation>No archive register (nothing filed)</translation>
+    </message>
+    <message>
+        <source>未开展安全风险评估（无风险等级）</source>
+        <translation>No safety risk assessment (no risk level)</translation>
+    </message>
+    <message>
+        <source>未开展集中安全教育培训</source>
+        <translation>no central safety training held</translation>
+    </message>
+    <message>
+        <source>未开展首次风险识别和隐患排查</source>
+        <translation>No first risk identification and hazard inspection</translation>
+    </message>
+    <message>
+        <source>未找到表头：须在前 {n} 行内含“风险源名称”和“风险等级”两列</source>
+        <translation>No header row found: the first {n} rows must hold the risk source name and risk level columns</translation>
+    </message>
+    <message>
+        <source>未指定在职的项目负责人</source>
+        <translation>No active project lead appointed</translation>
+    </message>
+    <message>
+        <source>未按期开展首次风险辨识的项目</source>
+        <translation>Projects without a timely first risk identification</translation>
+    </message>
+    <message>
+        <source>未登记安责险保单</source>
+        <translation>No work-safety liability policy recorded</translation>
+    </message>
+    <message>
+        <source>未登记风控服务合同（签订日期）</source>
+        <translation>No risk-control service contract recorded (date signed)</translation>
+    </message>
+    <message>
+        <source>未知的字段“{key}”</source>
+        <translation>unknown field “{key}”</translation>
+    </message>
+    <message>
+        <source>未知的文书类别：{kind}</source>
+        <translation>Unknown document type: {kind}</translation>
+    </message>
+    <message>
+        <source>未知的日期字段</source>
+        <translation>Unknown date field</translation>
+    </message>
+    <message>
+        <source>未知的设置项：{key}</source>
+        <translation>Unknown setting: {key}</translation>
+    </message>
+    <message>
+        <source>未知的附件归属类型：{owner_type}</source>
+        <translation>Unknown attachment owner type: {owner_type}</translation>
+    </message>
+    <message>
+        <source>未知的附件用途：{role}</source>
+        <translation>Unknown attachment purpose: {role}</translation>
+    </message>
+    <message>
+        <source>未答复（应于 {date} 前）</source>
+        <translation>not answered (due by {date})</translation>
+    </message>
+    <message>
+        <source>未编制并签发事故预防技术服务工作方案（一项目一方案）</source>
+        <translation>No signed accident-prevention service work plan (one plan per project)</translation>
+    </message>
+    <message>
+        <source>未配备在职的专职技术负责人</source>
+        <translation>No active full-time technical lead</translation>
+    </message>
+    <message>
+        <source>机构名称不超过 200 个字符</source>
+        <translation>The agency&apos;s name may have at most 200 characters</translation>
+    </message>
+    <message>
+        <source>机构签名私钥不是 Ed25519 密钥：{path}</source>
+        <translation>The agency&apos;s private signing key is not an Ed25519 key: {path}</translation>
+    </message>
+    <message>
+        <source>机构签名私钥文件丢失（{path}）。请从备份恢复；确认无法找回时可重新生成（此前的评审资料包仍可用旧公钥核验）。</source>
+        <translation>The agency&apos;s private signing key file is missing ({path}). Restore it from a backup; only if it cannot be recovered, generate a new one (earlier review packages can still be verified with the old public key).</translation>
+    </message>
+    <message>
+        <source>机构签名私钥文件已损坏：{path}</source>
+        <translation>The agency&apos;s private signing key file is damaged: {path}</translation>
+    </message>
+    <message>
+        <source>机构简称不超过 50 个字符</source>
+        <translation>The short name may have at most 50 characters</translation>
+    </message>
+    <message>
+        <source>查看数据</source>
+        <translation>view data</translation>
+    </message>
+    <message>
+        <source>核查风险源</source>
+        <translation>risk sources verified</translation>
+    </message>
+    <message>
+        <source>档案</source>
+        <translation>archive item</translation>
+    </message>
+    <message>
+        <source>档案“{title}”状态为“{status}”，不能修改。</source>
+        <translation>Archive item “{title}” is “{status}” and cannot be changed.</translation>
+    </message>
+    <message>
+        <source>档案保存年限不得少于竣工后 5 年</source>
+        <translation>Records must be kept at least 5 years after completion</translation>
+    </message>
+    <message>
+        <source>档案条目</source>
+        <translation>archive item</translation>
+    </message>
+    <message>
+        <source>档案条目不存在或已删除。</source>
+        <translation>The archive item does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>档案目录</source>
+        <translation>Archive catalogue</translation>
+    </message>
+    <message>
+        <source>档案类别</source>
+        <translation>Record type</translation>
+    </message>
+    <message>
+        <source>档案销毁审批表</source>
+        <translation>Archive destruction approval form</translation>
+    </message>
+    <message>
+        <source>档案销毁申请</source>
+        <translation>destruction request</translation>
+    </message>
+    <message>
+        <source>档案题名不超过 200 字</source>
+        <translation>The title may have at most 200 characters</translation>
+    </message>
+    <message>
+        <source>检查情况不超过 10000 字</source>
+        <translation>The findings may have at most 10000 characters</translation>
+    </message>
+    <message>
+        <source>检查日期不能晚于今天</source>
+        <translation>The inspection date cannot be after today</translation>
+    </message>
+    <message>
+        <source>检查表中没有 {item} 项</source>
+        <translation>The checklist has no item {item}</translation>
+    </message>
+    <message>
+        <source>检查记录</source>
+        <translation>inspection record</translation>
+    </message>
+    <message>
+        <source>检查记录不存在或已删除。</source>
+        <translation>The inspection does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>正在保存 {name}（{n}/{total}）</source>
+        <translation>Saving {name} ({n}/{total})</translation>
+    </message>
+    <message>
+        <source>此处应为数字</source>
+        <translation>A number is expected here</translation>
+    </message>
+    <message>
+        <source>死亡 3 人以上或重伤 10 人以上属较大及以上事故</source>
+        <translation>Three or more deaths or ten or more serious injuries make it a larger or more serious accident</translation>
+    </message>
+    <message>
+        <source>每个半年度参训管理人员、作业人员人次不少于项目登记人数。</source>
+        <translation>In each half year, the managers&apos; and workers&apos; attendances are no fewer than the numbers registered for the project.</translation>
+    </message>
+    <message>
+        <source>每个半年度按培训计划的次数（按合同）或至少一次集中培训（每半年）。</source>
+        <translation>In each half year, as many sessions as the training plan sets (by contract) or at least one central training (every half year).</translation>
+    </message>
+    <message>
+        <source>每个季度内，每个项目的一、二级风险源均在全覆盖检查中核查。</source>
+        <translation>In every quarter, each project&apos;s level 1 and 2 risk sources are verified in a full-coverage inspection.</translation>
+    </message>
+    <message>
+        <source>每个等级（1–4）的整改期限须为 0 到 365 之间的整数天</source>
+        <translation>The deadline for each level (1–4) must be a whole number of days from 0 to 365</translation>
+    </message>
+    <message>
+        <source>每个项目有协助编制或书面修改建议记录。</source>
+        <translation>Every project has a record of help with its plan or written advice.</translation>
+    </message>
+    <message>
+        <source>每个项目有已签发的服务工作方案（合同签订后按首次辨识期限起算）。</source>
+        <translation>Every project has a signed service work plan (due within the first-identification period after the contract is signed).</translation>
+    </message>
+    <message>
+        <source>每个项目有服务交底会记录和首次风险辨识检查记录。</source>
+        <translation>Every project has a kick-off meeting record and a first risk identification inspection.</translation>
+    </message>
+    <message>
+        <source>每个项目有演练记录，且每次演练都有成效评估。</source>
+        <translation>Every project has a drill record, and every drill has been evaluated.</translation>
+    </message>
+    <message>
+        <source>每个项目有风险等级评定记录。</source>
+        <translation>Every project has a risk level assessment.</translation>
+    </message>
+    <message>
+        <source>每个项目每个季度至少一次全覆盖检查。</source>
+        <translation>Every project has at least one full-coverage inspection each quarter.</translation>
+    </message>
+    <message>
+        <source>每个项目登记服务合同和保单，预防费用台账有预算并列支已提供的服务，档案台账已建立。</source>
+        <translation>Every project has its service contract and policy recorded, a prevention-fee ledger with a budget that books the services delivered, and an archive register.</translation>
+    </message>
+    <message>
+        <source>每份成果在期限内报送范围内的每个承保机构和建设主管部门。</source>
+        <translation>Every output is submitted on time to each insurer and construction authority in scope.</translation>
+    </message>
+    <message>
+        <source>每月、季、年的三类成果文书在期限内签发。</source>
+        <translation>The three kinds of output for each month, quarter and year are signed on time.</translation>
+    </message>
+    <message>
+        <source>每项一级隐患提出停工建议，并于发现当日向承保机构和建设主管部门报告。</source>
+        <translation>Every level 1 hazard has a stop-work recommendation and is reported to the insurer and the construction authority the day it is found.</translation>
+    </message>
+    <message>
+        <source>每项较严重二级隐患在期限内向承保机构和建设主管部门报告。</source>
+        <translation>Every serious level 2 hazard is reported to the insurer and the construction authority on time.</translation>
+    </message>
+    <message>
+        <source>法定代表人姓名不超过 50 个字符</source>
+        <translation>The legal representative&apos;s name may have at most 50 characters</translation>
+    </message>
+    <message>
+        <source>演练日期不能晚于今天</source>
+        <translation>The drill date cannot be after today</translation>
+    </message>
+    <message>
+        <source>演练记录</source>
+        <translation>drill record</translation>
+    </message>
+    <message>
+        <source>演练记录不存在或已删除。</source>
+        <translation>The drill record does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>状态须为 计划/施工中/完成</source>
+        <translation>The status must be planned, in progress or done</translation>
+    </message>
+    <message>
+        <source>生成文书草稿</source>
+        <translation>generate document drafts</translation>
+    </message>
+    <message>
+        <source>用户不存在或已删除。</source>
+        <translation>The user does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>用户名“{username}”已存在</source>
+        <translation>User name “{username}” already exists</translation>
+    </message>
+    <message>
+        <source>用户名不超过 50 个字符</source>
+        <translation>The user name may have at most 50 characters</translation>
+    </message>
+    <message>
+        <source>用户名或密码不正确。</source>
+        <translation>Wrong user name or password.</translation>
+    </message>
+    <message>
+        <source>由业务数据计算</source>
+        <translation>Computed from the business data</translation>
+    </message>
+    <message>
+        <source>由技术负责人对照制度文件人工确认。</source>
+        <translation>Confirmed by hand by the technical lead against the written rules.</translation>
+    </message>
+    <message>
+        <source>由登记的投诉、事故记录计算</source>
+        <translation>Computed from the recorded complaints and accidents</translation>
+    </message>
+    <message>
+        <source>电子</source>
+        <translation>Electronic</translation>
+    </message>
+    <message>
+        <source>电话号码格式不正确</source>
+        <translation>Invalid telephone number</translation>
+    </message>
+    <message>
+        <source>登录</source>
+        <translation>logged in</translation>
+    </message>
+    <message>
+        <source>登录失败</source>
+        <translation>login failed</translation>
+    </message>
+    <message>
+        <source>登记事故与漏判</source>
+        <translation>record accidents and missed hazards</translation>
+    </message>
+    <message>
+        <source>登记培训</source>
+        <translation>record training</translation>
+    </message>
+    <message>
+        <source>登记对外报告</source>
+        <translation>record external reports</translation>
+    </message>
+    <message>
+        <source>登记应急预案与演练</source>
+        <translation>record emergency plans and drills</translation>
+    </message>
+    <message>
+        <source>登记或修改检查记录</source>
+        <translation>record or edit inspections</translation>
+    </message>
+    <message>
+        <source>登记投诉</source>
+        <translation>record complaints</translation>
+    </message>
+    <message>
+        <source>登记拒不整改/拖延整改</source>
+        <translation>record a refusal or delay</translation>
+    </message>
+    <message>
+        <source>登记拒不整改或拖延整改</source>
+        <translation>record refusals or delays</translation>
+    </message>
+    <message>
+        <source>登记文书报送</source>
+        <translation>record document submissions</translation>
+    </message>
+    <message>
+        <source>登记档案销毁</source>
+        <translation>record archive destruction</translation>
+    </message>
+    <message>
+        <source>登记监理提交的销项材料</source>
+        <translation>record closure material submitted by the supervisor</translation>
+    </message>
+    <message>
+        <source>登记送达</source>
+        <translation>delivery recorded</translation>
+    </message>
+    <message>
+        <source>登记通知送达</source>
+        <translation>record delivery of the notice</translation>
+    </message>
+    <message>
+        <source>登记销项申请</source>
+        <translation>record the closure submission</translation>
+    </message>
+    <message>
+        <source>登记隐患</source>
+        <translation>record hazards</translation>
+    </message>
+    <message>
+        <source>登记预防费用</source>
+        <translation>record prevention fees</translation>
+    </message>
+    <message>
+        <source>监理单位</source>
+        <translation>Supervision unit</translation>
+    </message>
+    <message>
+        <source>盒号</source>
+        <translation>Box no.</translation>
+    </message>
+    <message>
+        <source>目录 {catalogue} 中没有条目 {item}。</source>
+        <translation>Catalogue {catalogue} has no entry {item}.</translation>
+    </message>
+    <message>
+        <source>目录“{title}”（{code}）已载入的版本与文件 {name} 的内容不同。已载入的版本不可修改；新版本请另建文件并使用新的代码。</source>
+        <translation>The loaded edition of catalogue “{title}” ({code}) differs from file {name}. A loaded edition cannot change; put a new edition in a new file with a new code.</translation>
+    </message>
+    <message>
+        <source>目录文件 {name} 无法读取：{reason}</source>
+        <translation>Catalogue file {name} could not be read: {reason}</translation>
+    </message>
+    <message>
+        <source>目录文件 {name} 格式有误：{problems}</source>
+        <translation>Catalogue file {name} is malformed: {problems}</translation>
+    </message>
+    <message>
+        <source>目录文件夹不存在：{folder}</source>
+        <translation>Catalogue folder not found: {folder}</translation>
+    </message>
+    <message>
+        <source>目录条目不存在。</source>
+        <translation>The catalogue entry does not exist.</translation>
+    </message>
+    <message>
+        <source>磁盘空间已满，数据未能保存。请清理磁盘后重试。</source>
+        <translation>The disk is full; the data were not saved. Free some space and try again.</translation>
+    </message>
+    <message>
+        <source>竣工日期</source>
+        <translation>Completion date</translation>
+    </message>
+    <message>
+        <source>竣工日期早于开工日期</source>
+        <translation>The completion date is before the start date</translation>
+    </message>
+    <message>
+        <source>符合</source>
+        <translation>Met</translation>
+    </message>
+    <message>
+        <source>第 {n} 位联系人：{problem}</source>
+        <translation>Contact {n}: {problem}</translation>
+    </message>
+    <message>
+        <source>第 {n} 条隐患：{problem}</source>
+        <translation>Hazard {n}: {problem}</translation>
+    </message>
+    <message>
+        <source>第 {n} 项危大工程：{problem}</source>
+        <translation>Hazardous work {n}: {problem}</translation>
+    </message>
+    <message>
+        <source>第 {row} 行</source>
+        <translation>Row {row}</translation>
+    </message>
+    <message>
+        <source>第 {row} 行：{problem}</source>
+        <translation>Row {row}: {problem}</translation>
+    </message>
+    <message>
+        <source>第 {row} 行：保单号 {policy_no} 已存在</source>
+        <translation>Row {row}: policy no. {policy_no} already exists</translation>
+    </message>
+    <message>
+        <source>第 {row} 行：隐患编号 {number} 已存在</source>
+        <translation>Row {row}: hazard no. {number} already exists</translation>
+    </message>
+    <message>
+        <source>答复日期不能早于收到日期</source>
+        <translation>The reply date cannot be before the date received</translation>
+    </message>
+    <message>
+        <source>答复日期不能晚于今天</source>
+        <translation>The reply date cannot be after today</translation>
+    </message>
+    <message>
+        <source>签发</source>
+        <translation>signed</translation>
+    </message>
+    <message>
+        <source>签发文书</source>
+        <translation>sign documents</translation>
+    </message>
+    <message>
+        <source>签名私钥已存在：{target}</source>
+        <translation>A private signing key already exists: {target}</translation>
+    </message>
+    <message>
+        <source>管理人员数</source>
+        <translation>Number of managers</translation>
+    </message>
+    <message>
+        <source>管理用户</source>
+        <translation>manage users</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <source>系统中已有用户账户；其他账户请由管理员在“用户管理”中创建。</source>
+        <translation>User accounts already exist; the administrator creates further accounts under “Users”.</translation>
+    </message>
+    <message>
+        <source>系统设置“{key}”中的日期无效：{reason}</source>
+        <translation>Invalid date in system setting “{key}”: {reason}</translation>
+    </message>
+    <message>
+        <source>纸质</source>
+        <translation>Paper</translation>
+    </message>
+    <message>
+        <source>纸质档案须填写盒号或存放位置</source>
+        <translation>A paper record needs a box no. or a location</translation>
+    </message>
+    <message>
+        <source>组织管理情况</source>
+        <translation>Organisation and management</translation>
+    </message>
+    <message>
+        <source>统一社会信用代码应为 18 位且校验位正确</source>
+        <translation>The unified social credit code must have 18 characters and a correct check character</translation>
+    </message>
+    <message>
+        <source>维护单位信息</source>
+        <translation>maintain organisations</translation>
+    </message>
+    <message>
+        <source>维护档案台账</source>
+        <translation>maintain the archive register</translation>
+    </message>
+    <message>
+        <source>维护风险源</source>
+        <translation>maintain risk sources</translation>
+    </message>
+    <message>
+        <source>编制服务方案</source>
+        <translation>prepare service plans</translation>
+    </message>
+    <message>
+        <source>编号格式须包含 {{year}} 和 {{seq}}</source>
+        <translation>The number format must contain {{year}} and {{seq}}</translation>
+    </message>
+    <message>
+        <source>缺少必需的列“{column}”（可在列映射中指定对应的列）</source>
+        <translation>Required column “{column}” missing (it can be chosen in the column mapping)</translation>
+    </message>
+    <message>
+        <source>缺少用于确定项目的列（项目编号、保单号或项目名称），或在导入时指定项目</source>
+        <translation>No column identifies the project (project no., policy no. or project name); or choose the project when importing</translation>
+    </message>
+    <message>
+        <source>范围须为全机构、项目、承保机构或建设主管部门</source>
+        <translation>The scope must be the whole agency, a project, an insurer or a construction authority</translation>
+    </message>
+    <message>
+        <source>范围须为项目、承保机构、建设主管部门或全机构</source>
+        <translation>The scope must be a project, an insurer, a construction authority or the whole agency</translation>
+    </message>
+    <message>
+        <source>范围须为项目、承保机构或建设主管部门</source>
+        <translation>The scope must be a project, an insurer or a construction authority</translation>
+    </message>
+    <message>
+        <source>表头（第 {row} 行）之下没有数据</source>
+        <translation>No data below the header (row {row})</translation>
+    </message>
+    <message>
+        <source>要添加附件的记录不存在。</source>
+        <translation>The record to attach to does not exist.</translation>
+    </message>
+    <message>
+        <source>计划培训次数须为 1 到 50 之间的整数</source>
+        <translation>The planned number of sessions must be a whole number from 1 to 50</translation>
+    </message>
+    <message>
+        <source>计划竣工日期</source>
+        <translation>Planned completion</translation>
+    </message>
+    <message>
+        <source>计划竣工日期早于开工日期</source>
+        <translation>The planned completion is before the start date</translation>
+    </message>
+    <message>
+        <source>记录不存在。</source>
+        <translation>The record does not exist.</translation>
+    </message>
+    <message>
+        <source>设置文件无法保存：{reason}</source>
+        <translation>The settings file could not be saved: {reason}</translation>
+    </message>
+    <message>
+        <source>评价单位</source>
+        <translation>Evaluator</translation>
+    </message>
+    <message>
+        <source>评价单位须为承保机构或建设主管部门</source>
+        <translation>The evaluator must be an insurer or a construction authority</translation>
+    </message>
+    <message>
+        <source>评价等级须为 优、良、中、差 之一</source>
+        <translation>The rating must be one of excellent, good, fair or poor</translation>
+    </message>
+    <message>
+        <source>评定项目风险等级</source>
+        <translation>grade project risk levels</translation>
+    </message>
+    <message>
+        <source>该{label}不在回收站中。</source>
+        <translation>This {label} is not in the recycle bin.</translation>
+    </message>
+    <message>
+        <source>该{label}已在回收站中。</source>
+        <translation>This {label} is already in the recycle bin.</translation>
+    </message>
+    <message>
+        <source>该{what}已被他人修改（当前版本 {current}，您编辑的是版本 {expected}），请重新加载后再保存。</source>
+        <translation>This {what} has been changed by someone else (it is now version {current}; you edited version {expected}); reload it before saving.</translation>
+    </message>
+    <message>
+        <source>该培训已在项目“{name}”的预防费用台账中列支，不能移除该项目的参训记录；请先作废台账记录</source>
+        <translation>This training is booked in the prevention-fee ledger of project “{name}”, so that project&apos;s attendance cannot be removed; void the ledger entry first</translation>
+    </message>
+    <message>
+        <source>该字段不能在此修改</source>
+        <translation>This field cannot be changed here</translation>
+    </message>
+    <message>
+        <source>该报告已登记或已作废，不能重复登记。</source>
+        <translation>This report is already recorded or void; it cannot be recorded again.</translation>
+    </message>
+    <message>
+        <source>该数据目录中已有业务数据；演示数据只能生成在新的或空的数据目录中，请用 --data-dir 指定另一个目录。</source>
+        <translation>This data folder already holds business data; demo data can only be generated in a new or empty data folder. Use --data-dir to name another folder.</translation>
+    </message>
+    <message>
+        <source>该数据目录已经初始化，请直接登录。</source>
+        <translation>This data folder is already set up; please log in.</translation>
+    </message>
+    <message>
+        <source>该文书没有已生成的文件。</source>
+        <translation>This document has no generated file.</translation>
+    </message>
+    <message>
+        <source>该服务记录已在台账中列支，不能重复列支</source>
+        <translation>This service record is already booked in the ledger and cannot be booked twice</translation>
+    </message>
+    <message>
+        <source>该档案仍在保存期内（项目竣工后至少五年），不能彻底删除。</source>
+        <translation>This archive item is still within its retention period (at least five years after completion) and cannot be deleted for good.</translation>
+    </message>
+    <message>
+        <source>该次检查未发现隐患，无需出具整改通知书</source>
+        <translation>This inspection found no hazard; no rectification notice is needed</translation>
+    </message>
+    <message>
+        <source>该次检查的隐患涉及多个责任单位（{units}），请按隐患分别出具整改通知书</source>
+        <translation>The hazards of this inspection concern several responsible units ({units}); issue a rectification notice per hazard</translation>
+    </message>
+    <message>
+        <source>该类文书没有 Excel 格式</source>
+        <translation>This type of document has no Excel format</translation>
+    </message>
+    <message>
+        <source>该记录刚被他人修改并保存，您的修改未保存。请重新加载后再改。</source>
+        <translation>Someone else has just changed and saved this record; your changes were not saved. Reload it and edit again.</translation>
+    </message>
+    <message>
+        <source>该附件不是图片，没有缩略图。</source>
+        <translation>This attachment is not an image and has no thumbnail.</translation>
+    </message>
+    <message>
+        <source>该项目已登记同名、同类别、同部位的风险源</source>
+        <translation>This project already has a risk source with the same name, category and location</translation>
+    </message>
+    <message>
+        <source>请上传承保机构书面批复的扫描件（没有书面批复不能销毁档案）</source>
+        <translation>Upload a scan of the insurer&apos;s written approval (no archive item may be destroyed without it)</translation>
+    </message>
+    <message>
+        <source>请先上传整改后照片</source>
+        <translation>Upload the after-rectification photos first</translation>
+    </message>
+    <message>
+        <source>请先填写机构信息，再生成签名密钥。</source>
+        <translation>Enter the agency&apos;s details before generating the signing key.</translation>
+    </message>
+    <message>
+        <source>请填写作废原因</source>
+        <translation>Please enter the reason for voiding</translation>
+    </message>
+    <message>
+        <source>请填写保单号</source>
+        <translation>Please enter the policy no.</translation>
+    </message>
+    <message>
+        <source>请填写删除原因</source>
+        <translation>Please enter the reason for deleting</translation>
+    </message>
+    <message>
+        <source>请填写单位名称</source>
+        <translation>Please enter the organisation&apos;s name</translation>
+    </message>
+    <message>
+        <source>请填写危大工程名称</source>
+        <translation>Please enter the hazardous work&apos;s name</translation>
+    </message>
+    <message>
+        <source>请填写发现该重大隐患的单位（如属地建设主管部门）</source>
+        <translation>Please enter who found the major hazard (for example the local construction authority)</translation>
+    </message>
+    <message>
+        <source>请填写培训主题</source>
+        <translation>Please enter the topic</translation>
+    </message>
+    <message>
+        <source>请填写姓名</source>
+        <translation>Please enter the name</translation>
+    </message>
+    <message>
+        <source>请填写应急预案名称</source>
+        <translation>Please enter the name of the emergency plan</translation>
+    </message>
+    <message>
+        <source>请填写承保机构</source>
+        <translation>Please enter the insurer</translation>
+    </message>
+    <message>
+        <source>请填写承保机构审批人</source>
+        <translation>Please enter who approved at the insurer</translation>
+    </message>
+    <message>
+        <source>请填写承保机构批复文号</source>
+        <translation>Please enter the insurer&apos;s approval reference</translation>
+    </message>
+    <message>
+        <source>请填写承保机构驳回的意见</source>
+        <translation>Please enter the insurer&apos;s reasons for refusing</translation>
+    </message>
+    <message>
+        <source>请填写投诉内容</source>
+        <translation>Please enter the complaint</translation>
+    </message>
+    <message>
+        <source>请填写报告方式（电话、传真、邮件、系统、书面等）</source>
+        <translation>Please enter how it was reported (telephone, fax, e-mail, online system, in writing …)</translation>
+    </message>
+    <message>
+        <source>请填写报送方式（系统、邮件、书面、传真等）</source>
+        <translation>Please enter the channel (system, e-mail, in writing, fax, etc.)</translation>
+    </message>
+    <message>
+        <source>请填写撤销原因</source>
+        <translation>Please enter why it is cancelled</translation>
+    </message>
+    <message>
+        <source>请填写整改措施（N-10：责任、措施、时限、预案缺一不可）</source>
+        <translation>Please enter the measures (N-10: responsibility, measures, deadline and contingency plan are all required)</translation>
+    </message>
+    <message>
+        <source>请填写施工阶段名称</source>
+        <translation>Please enter the stage&apos;s name</translation>
+    </message>
+    <message>
+        <source>请填写更正原因</source>
+        <translation>Please enter the reason for the correction</translation>
+    </message>
+    <message>
+        <source>请填写机构名称</source>
+        <translation>Please enter the agency&apos;s name</translation>
+    </message>
+    <message>
+        <source>请填写档案题名</source>
+        <translation>Please enter the title</translation>
+    </message>
+    <message>
+        <source>请填写演练成效评估</source>
+        <translation>Please enter the evaluation of the drill</translation>
+    </message>
+    <message>
+        <source>请填写演练科目（如高处坠落、坍塌、火灾）</source>
+        <translation>Please enter the scenario (e.g. fall from height, collapse, fire)</translation>
+    </message>
+    <message>
+        <source>请填写用户名</source>
+        <translation>Please enter a user name</translation>
+    </message>
+    <message>
+        <source>请填写答复内容</source>
+        <translation>Please enter the reply</translation>
+    </message>
+    <message>
+        <source>请填写经过与情况</source>
+        <translation>Please describe what happened</translation>
+    </message>
+    <message>
+        <source>请填写联系人姓名和岗位</source>
+        <translation>Please enter the contact&apos;s name and role</translation>
+    </message>
+    <message>
+        <source>请填写评价结果（如 优秀、合格、第 2 名）</source>
+        <translation>Please enter the result (for example excellent, pass, ranked 2nd)</translation>
+    </message>
+    <message>
+        <source>请填写责任单位签收人</source>
+        <translation>Please enter who signed for the responsible unit</translation>
+    </message>
+    <message>
+        <source>请填写退回原因</source>
+        <translation>Please enter why it is sent back</translation>
+    </message>
+    <message>
+        <source>请填写销毁理由</source>
+        <translation>Please enter the reason for destruction</translation>
+    </message>
+    <message>
+        <source>请填写隐患描述</source>
+        <translation>Please describe the hazard</translation>
+    </message>
+    <message>
+        <source>请填写项目“{name}”参训的管理人员或作业人员人数</source>
+        <translation>Please enter how many managers or workers of project “{name}” attended</translation>
+    </message>
+    <message>
+        <source>请填写项目名称</source>
+        <translation>Please enter the project&apos;s name</translation>
+    </message>
+    <message>
+        <source>请填写项目方确认人</source>
+        <translation>Please enter who confirmed for the project</translation>
+    </message>
+    <message>
+        <source>请填写项目编号</source>
+        <translation>Please enter the project no.</translation>
+    </message>
+    <message>
+        <source>请填写风险源名称</source>
+        <translation>Please enter the risk source&apos;s name</translation>
+    </message>
+    <message>
+        <source>请指定责任单位（项目未登记施工单位）</source>
+        <translation>Please choose the responsible unit (the project has no contractor recorded)</translation>
+    </message>
+    <message>
+        <source>请至少登记一个参训项目</source>
+        <translation>Please record at least one attending project</translation>
+    </message>
+    <message>
+        <source>请至少选择一名检查人员</source>
+        <translation>Please choose at least one inspector</translation>
+    </message>
+    <message>
+        <source>请说明依据（如制度文件名称、评价文号）</source>
+        <translation>Please state the evidence (for example the rules&apos; title or the evaluation&apos;s reference)</translation>
+    </message>
+    <message>
+        <source>请说明停用原因（如该分部分项工程已完成）</source>
+        <translation>Please state why it is deactivated (for example the work item is finished)</translation>
+    </message>
+    <message>
+        <source>请选择{what}</source>
+        <translation>Please choose the {what}</translation>
+    </message>
+    <message>
+        <source>请选择半年度（如 2026H1）</source>
+        <translation>Please choose a half-year (e.g. 2026H1)</translation>
+    </message>
+    <message>
+        <source>请选择协助编制或书面修改建议</source>
+        <translation>Please choose helped draft the plan or written suggestions</translation>
+    </message>
+    <message>
+        <source>请选择审批的承保机构</source>
+        <translation>Please choose the approving insurer</translation>
+    </message>
+    <message>
+        <source>请选择工程类型</source>
+        <translation>Please choose the project type</translation>
+    </message>
+    <message>
+        <source>请选择已销毁的档案</source>
+        <translation>Please choose the destroyed items</translation>
+    </message>
+    <message>
+        <source>请选择承保机构</source>
+        <translation>Please choose the insurer</translation>
+    </message>
+    <message>
+        <source>请选择拒不整改或拖延整改</source>
+        <translation>Please choose refusal or delay</translation>
+    </message>
+    <message>
+        <source>请选择有效的角色</source>
+        <translation>Please choose a valid role</translation>
+    </message>
+    <message>
+        <source>请选择服务类别</source>
+        <translation>Please choose the service type</translation>
+    </message>
+    <message>
+        <source>请选择检查类型</source>
+        <translation>Please choose the inspection type</translation>
+    </message>
+    <message>
+        <source>请选择符合、不符合或不适用</source>
+        <translation>Please choose met, not met or not applicable</translation>
+    </message>
+    <message>
+        <source>请选择类别：漏判重大隐患、一般事故或较大及以上事故</source>
+        <translation>Please choose the type: missed major hazard, ordinary accident or larger accident</translation>
+    </message>
+    <message>
+        <source>请选择要申请销毁的档案</source>
+        <translation>Please choose the items to request destruction for</translation>
+    </message>
+    <message>
+        <source>请选择项目状态</source>
+        <translation>Please choose the project status</translation>
+    </message>
+    <message>
+        <source>请选择预算、服务支出或调整</source>
+        <translation>Please choose budget, service expense or adjustment</translation>
+    </message>
+    <message>
+        <source>调整</source>
+        <translation>Adjustment</translation>
+    </message>
+    <message>
+        <source>调整金额不能为零</source>
+        <translation>An adjustment cannot be zero</translation>
+    </message>
+    <message>
+        <source>调整须说明原因</source>
+        <translation>An adjustment needs a reason</translation>
+    </message>
+    <message>
+        <source>责任人</source>
+        <translation>Responsible person</translation>
+    </message>
+    <message>
+        <source>责任单位</source>
+        <translation>Responsible unit</translation>
+    </message>
+    <message>
+        <source>账户因多次密码错误已锁定，请 {minutes} 分钟后再试或联系管理员。</source>
+        <translation>The account is locked after repeated wrong passwords; try again in {minutes} minutes or ask the administrator.</translation>
+    </message>
+    <message>
+        <source>账户锁定</source>
+        <translation>account locked</translation>
+    </message>
+    <message>
+        <source>载体须为纸质或电子</source>
+        <translation>The medium must be paper or electronic</translation>
+    </message>
+    <message>
+        <source>较严重二级隐患 {number} 未向{to}报告</source>
+        <translation>Serious level 2 hazard {number} not reported to {to}</translation>
+    </message>
+    <message>
+        <source>这是文件夹，不是照片</source>
+        <translation>This is a folder, not a photo</translation>
+    </message>
+    <message>
+        <source>连接成功。数据库结构版本为 {revision}，切换后启动时将先升级。</source>
+        <translation>Connected. The database schema is version {revision}; it will be upgraded at the first start after switching.</translation>
+    </message>
+    <message>
+        <source>连接成功。该数据库尚未初始化，切换后首次启动时将自动创建表结构。</source>
+        <translation>Connected. This database is not set up yet; its tables will be created at the first start after switching.</translation>
+    </message>
+    <message>
+        <source>连接成功，数据库结构为最新版本。</source>
+        <translation>Connected; the database schema is up to date.</translation>
+    </message>
+    <message>
+        <source>逾期未整改隐患</source>
+        <translation>Overdue hazards</translation>
+    </message>
+    <message>
+        <source>部位</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <source>部位不超过 200 字</source>
+        <translation>The location may have at most 200 characters</translation>
+    </message>
+    <message>
+        <source>重复：同一张照片已经添加</source>
+        <translation>Duplicate: the same photo has already been added</translation>
+    </message>
+    <message>
+        <source>重大隐患</source>
+        <translation>Major hazard</translation>
+    </message>
+    <message>
+        <source>重大隐患报告单</source>
+        <translation>Major hazard report</translation>
+    </message>
+    <message>
+        <source>重置密码</source>
+        <translation>password reset</translation>
+    </message>
+    <message>
+        <source>金额过大，请核对</source>
+        <translation>The amount is too large; please check it</translation>
+    </message>
+    <message>
+        <source>金额须为数字</source>
+        <translation>The amount must be a number</translation>
+    </message>
+    <message>
+        <source>金额须大于零</source>
+        <translation>The amount must be greater than zero</translation>
+    </message>
+    <message>
+        <source>针对的隐患类别过多（合计不超过 300 字）</source>
+        <translation>Too many targeted hazard categories (at most 300 characters in all)</translation>
+    </message>
+    <message>
+        <source>销毁时间不能晚于当前时间</source>
+        <translation>The destruction time cannot be in the future</translation>
+    </message>
+    <message>
+        <source>销毁申请</source>
+        <translation>destruction request</translation>
+    </message>
+    <message>
+        <source>销毁申请不存在。</source>
+        <translation>The destruction request does not exist.</translation>
+    </message>
+    <message>
+        <source>销毁申请状态为“{status}”，不能登记审批。</source>
+        <translation>The destruction request is “{status}”; an approval cannot be recorded.</translation>
+    </message>
+    <message>
+        <source>销毁申请状态为“{status}”，不能登记驳回。</source>
+        <translation>The destruction request is “{status}”; a refusal cannot be recorded.</translation>
+    </message>
+    <message>
+        <source>防范措施</source>
+        <translation>Preventive measures</translation>
+    </message>
+    <message>
+        <source>附件不存在。</source>
+        <translation>The attachment does not exist.</translation>
+    </message>
+    <message>
+        <source>附件库无法写入：{reason}</source>
+        <translation>The attachment store cannot be written: {reason}</translation>
+    </message>
+    <message>
+        <source>附件文件缺失（{sha}…），请运行“riskdesk check”检查附件库。</source>
+        <translation>An attachment file is missing ({sha}…); run “riskdesk check” to check the attachment store.</translation>
+    </message>
+    <message>
+        <source>附件编号无效。</source>
+        <translation>Invalid attachment id.</translation>
+    </message>
+    <message>
+        <source>隐患</source>
+        <translation>hazard</translation>
+    </message>
+    <message>
+        <source>隐患 {number} 不是一级隐患或较严重的二级隐患，无需报告单</source>
+        <translation>Hazard {number} is neither level 1 nor a serious level 2 hazard; no report is needed</translation>
+    </message>
+    <message>
+        <source>隐患 {number} 尚未复查：复查销项或退回后再出具复查销项单</source>
+        <translation>Hazard {number} is not re-inspected yet: verify and close or send it back before issuing the close-out record</translation>
+    </message>
+    <message>
+        <source>隐患 {number} 尚未登记整改销项材料</source>
+        <translation>Hazard {number} has no closure material recorded yet</translation>
+    </message>
+    <message>
+        <source>隐患 {number} 已{status}，不能再修改。</source>
+        <translation>Hazard {number} is {status} and can no longer be changed.</translation>
+    </message>
+    <message>
+        <source>隐患 {number} 已撤销，不再出具文书</source>
+        <translation>Hazard {number} is cancelled; no document is issued for it</translation>
+    </message>
+    <message>
+        <source>隐患 {number} 当前状态为“{status}”，不能{step}。</source>
+        <translation>Hazard {number} is “{status}”: cannot {step}.</translation>
+    </message>
+    <message>
+        <source>隐患 {number} 未提出停工或局部停工建议，不能出具停工建议书</source>
+        <translation>Hazard {number} has no stop-work or partial stop-work recommendation; no stop-work recommendation can be issued</translation>
+    </message>
+    <message>
+        <source>隐患、检查或档案</source>
+        <translation>hazards, inspections or archive items</translation>
+    </message>
+    <message>
+        <source>隐患不存在或已删除。</source>
+        <translation>The hazard does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>隐患排查及问题整改清单</source>
+        <translation>Hazard inspection and rectification list</translation>
+    </message>
+    <message>
+        <source>隐患描述</source>
+        <translation>Hazard description</translation>
+    </message>
+    <message>
+        <source>隐患描述不超过 {max_text} 字</source>
+        <translation>The description may have at most {max_text} characters</translation>
+    </message>
+    <message>
+        <source>隐患整改通知书</source>
+        <translation>Hazard rectification notice</translation>
+    </message>
+    <message>
+        <source>隐患等级</source>
+        <translation>Hazard level</translation>
+    </message>
+    <message>
+        <source>隐患等级“{text}”无效，应为一至四级</source>
+        <translation>Invalid hazard level “{text}”: must be level 1 to 4</translation>
+    </message>
+    <message>
+        <source>隐患等级“{text}”无法识别（可写作 一级、1、Ⅰ级 或 重大）</source>
+        <translation>Hazard level “{text}” not recognised (write 1 to 4 or I to IV, for example)</translation>
+    </message>
+    <message>
+        <source>隐患等级须为一至四级</source>
+        <translation>The hazard level must be 1 to 4</translation>
+    </message>
+    <message>
+        <source>隐患编号</source>
+        <translation>Hazard no.</translation>
+    </message>
+    <message>
+        <source>隐患通知下发后不能再调整等级；如判定有误，请撤销后重新登记。</source>
+        <translation>The level cannot change once the notice is issued; if it was judged wrongly, cancel the hazard and record it again.</translation>
+    </message>
+    <message>
+        <source>页数须为正整数</source>
+        <translation>The number of pages must be a positive whole number</translation>
+    </message>
+    <message>
+        <source>项目</source>
+        <translation>project</translation>
+    </message>
+    <message>
+        <source>项目“{name}”重复登记</source>
+        <translation>Project “{name}” is recorded twice</translation>
+    </message>
+    <message>
+        <source>项目不存在或已删除。</source>
+        <translation>The project does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>项目发生死亡或较大及以上事故，{valid_until} 前须保持高风险</source>
+        <translation>The project had a fatal or larger accident; it must stay high-risk until {valid_until}</translation>
+    </message>
+    <message>
+        <source>项目各施工阶段是否均实施不少于1次风险识别和隐患排查。</source>
+        <translation>Does every construction stage of the project have at least one risk identification and hazard inspection?</translation>
+    </message>
+    <message>
+        <source>项目名称</source>
+        <translation>Project name</translation>
+    </message>
+    <message>
+        <source>项目名称不超过 200 个字符</source>
+        <translation>The project name may have at most 200 characters</translation>
+    </message>
+    <message>
+        <source>项目地址</source>
+        <translation>Project address</translation>
+    </message>
+    <message>
+        <source>项目已竣工，请填写竣工日期（档案保存期限由此计算）</source>
+        <translation>The project is completed: please enter the completion date (the retention period counts from it)</translation>
+    </message>
+    <message>
+        <source>项目未登记管理人员、作业人员人数</source>
+        <translation>the project has no number of managers and workers recorded</translation>
+    </message>
+    <message>
+        <source>项目状态</source>
+        <translation>Project status</translation>
+    </message>
+    <message>
+        <source>项目编号</source>
+        <translation>Project no.</translation>
+    </message>
+    <message>
+        <source>项目编号“{code}”已被其他项目使用</source>
+        <translation>Project no. “{code}” is used by another project</translation>
+    </message>
+    <message>
+        <source>项目编号不超过 50 个字符</source>
+        <translation>The project no. may have at most 50 characters</translation>
+    </message>
+    <message>
+        <source>预算（预防费用拨付）</source>
+        <translation>Budget (prevention fee allocated)</translation>
+    </message>
+    <message>
+        <source>风险源</source>
+        <translation>risk source</translation>
+    </message>
+    <message>
+        <source>风险源不存在或已删除。</source>
+        <translation>The risk source does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>风险源名称</source>
+        <translation>Risk source name</translation>
+    </message>
+    <message>
+        <source>风险等级“{raw}”无法识别（应为 1–4、一级–四级）</source>
+        <translation>Risk level “{raw}” not recognised (use 1–4 or I–IV)</translation>
+    </message>
+    <message>
+        <source>风险等级为空</source>
+        <translation>The risk level is empty</translation>
+    </message>
+    <message>
+        <source>风险等级须为一至四级</source>
+        <translation>The risk level must be 1 to 4</translation>
+    </message>
+    <message>
+        <source>风险等级须为高、中、低之一</source>
+        <translation>The risk level must be high, medium or low</translation>
+    </message>
+    <message>
+        <source>风险评估报告</source>
+        <translation>Risk assessment report</translation>
+    </message>
+    <message>
+        <source>风险识别和隐患排查。依据合同约定和服务指南要求，按照《施工现场风险源分级与防范措施一览表》和《房屋市政工程生产安全重大隐患判定标准（2022版）》开展风险分级和隐患排查工作，并形成风险源问题清单。</source>
+        <translation>Risk identification and hazard inspection. As the contract and the service guide require, grade risks and inspect for hazards by the “Table of Construction-Site Risk Source Grades and Preventive Measures” and the “Criteria for Major Work-Safety Hazards in Building and Municipal Works (2022)”, and keep a list of risk sources and problems.</translation>
+    </message>
+    <message>
+        <source>风险辨识与隐患排查</source>
+        <translation>Risk identification and hazard inspection</translation>
+    </message>
+    <message>
+        <source>高、中风险项目</source>
+        <translation>High- and medium-risk projects</translation>
+    </message>
+    <message>
+        <source>高、中风险项目有已签发的专项服务方案。</source>
+        <translation>High- and medium-risk projects have a signed special service plan.</translation>
+    </message>
+    <message>
+        <source>高风险项目</source>
+        <translation>High-risk projects</translation>
+    </message>
+    <message>
+        <source>高风险项目未制定并签发专项服务方案</source>
+        <translation>High-risk project without a signed special service plan</translation>
+    </message>
+    <message>
+        <source>（发现单位：{name}）</source>
+        <translation> (found by: {name})</translation>
+    </message>
+    <message>
+        <source>（死亡 {n} 人）</source>
+        <translation> ({n} dead)</translation>
+    </message>
+    <message>
+        <source>（签发时编号）</source>
+        <translation>(numbered when signed)</translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+</context>
+<context>
     <name>SettingsPage</name>
     <message>
         <source>账户与本机</source>
@@ -5010,10 +7937,6 @@ Import them?</translation>
         <translation>Record training</translation>
     </message>
     <message>
-        <source>修改参训情况：{topic}</source>
-        <translation>Correct attendance: {topic}</translation>
-    </message>
-    <message>
         <source>针对的隐患类别，如：高处坠落、基坑工程</source>
         <translation>Hazard categories targeted, e.g. falls from height, excavation</translation>
     </message>
@@ -5052,10 +7975,6 @@ Import them?</translation>
     <message>
         <source>参训人员</source>
         <translation>Attendance</translation>
-    </message>
-    <message>
-        <source>参训情况没有改动</source>
-        <translation>The attendance is unchanged</translation>
     </message>
     <message>
         <source>删除培训记录：{topic}</source>
@@ -5116,6 +8035,10 @@ Import them?</translation>
     <message>
         <source>请选择项目</source>
         <translation>Please choose a project</translation>
+    </message>
+    <message>
+        <source>修改培训记录：{topic}</source>
+        <translation>Edit training record: {topic}</translation>
     </message>
     <message>
         <source>登记应急演练</source>
@@ -5241,8 +8164,8 @@ Import them?</translation>
         <translation>Sessions</translation>
     </message>
     <message>
-        <source>修改参训情况(&amp;E)…</source>
-        <translation>&amp;Edit attendance…</translation>
+        <source>编辑(&amp;E)…</source>
+        <translation>&amp;Edit…</translation>
     </message>
     <message>
         <source>删除(&amp;D)…</source>

@@ -20,8 +20,9 @@ from desktop.ui import dialogs
 from desktop.ui import training_dialogs as forms
 from desktop.ui.app_state import AppState
 from desktop.ui.checklist_models import (
-    GAP_COLUMNS, ChecklistTreeModel, GapColumn, GapLine, GapTableModel, status_text,
+    GAP_COLUMNS, ChecklistTreeModel, GapColumn, GapLine, GapTableModel, evidence_text, status_text,
 )
+from desktop.ui.i18n import service_text
 from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.base import Page
 from desktop.ui.project_dialog import plain_table
@@ -55,7 +56,7 @@ class ManualAnswerDialog(RecordDialog):
         super().__init__(state, _tr(QT_TRANSLATE_NOOP("CompliancePage", "人工填写：{item}")).format(
             item=result.item.id), parent)
         self.item_result, self.period, self.scope = result, period, (scope_type, scope_id)
-        point = QLabel(result.item.text)
+        point = QLabel(service_text(result.item.text))
         point.setWordWrap(True)
         self.form.addRow(_tr(QT_TRANSLATE_NOOP("CompliancePage", "检查要点")), point)
         self.answer = QComboBox()
@@ -244,7 +245,7 @@ class CompliancePage(Page):
     def _fill_periods(self) -> None:
         self.period.clear()
         for p in compliance_view.periods(self.kind.currentData(), now().date()):
-            self.period.addItem(p.chinese, p.label)
+            self.period.addItem(service_text(p.chinese), p.label)
             self.period.setItemData(self.period.count() - 1, p.label, Qt.ItemDataRole.ToolTipRole)
 
     def _kind_changed(self) -> None:
@@ -333,7 +334,8 @@ class CompliancePage(Page):
         self.summary.setText(_tr(QT_TRANSLATE_NOOP(
             "CompliancePage", "{scope}（{n} 个项目），{period}（{start} 至 {end}），截至 {as_of}："
             "符合 {met} 项，不符合 {not_met} 项，不适用 {na} 项，待人工填写 {manual} 项")).format(
-            scope=result.scope_name, n=len(result.project_ids), period=p.chinese, start=p.start,
+            scope=service_text(result.scope_name), n=len(result.project_ids),
+            period=service_text(p.chinese), start=p.start,
             end=p.end, as_of=result.as_of, met=c["met"], not_met=c["not_met"],
             na=c["not_applicable"], manual=c["manual"]))
         index = self.tree_model.index_of(chosen.item.id) if chosen is not None else QModelIndex()
@@ -363,12 +365,12 @@ class CompliancePage(Page):
     def _describe(result: ItemResult | None) -> str:
         if result is None:
             return _tr(QT_TRANSLATE_NOOP("CompliancePage", "选择一个条目查看检查要点、判定方法和依据。"))
-        lines = [f"<b>{result.item.id}</b>　{result.item.content}",
+        lines = [f"<b>{result.item.id}</b>　{service_text(result.item.content)}",
                  _tr(QT_TRANSLATE_NOOP("CompliancePage", "判定方法：{basis}")).format(
-                     basis=result.item.basis)]
+                     basis=service_text(result.item.basis))]
         if result.evidence:
             lines.append(_tr(QT_TRANSLATE_NOOP("CompliancePage", "依据：{text}")).format(
-                text="；".join(f"{e.label} {e.count}" for e in result.evidence)))
+                text=evidence_text(result)))
         if result.note:
             who = f"（{result.answered_by}）" if result.answered_by else ""
             lines.append(_tr(QT_TRANSLATE_NOOP("CompliancePage", "说明：{note}")).format(
@@ -393,7 +395,7 @@ class CompliancePage(Page):
         """(page key, method to call on that page, its arguments); None: nowhere to go."""
         gap, item = line.gap, line.item_id
         if gap.ref_type == "hazards" and gap.ref_id is not None:
-            return "hazards", "show_ids", ([gap.ref_id], gap.missing)
+            return "hazards", "show_ids", ([gap.ref_id], service_text(gap.missing))
         if gap.ref_type == "drills" and gap.ref_id is not None:
             return "training", "show_drill", (gap.ref_id,)
         if item.startswith(("C-4", "C-5")):

@@ -39,14 +39,6 @@ COLUMNS = 3  # cards per row: the longest label still fits at 1200 px
 TARGET_PAGES = {"hazards": "hazards", "projects": "projects", "risk_sources": "projects",
                 "archive": "archive", "reports": "documents"}
 URGENT = {"unreported_l1", "overdue"}  # shown in red when not zero
-# labels without a period in them, translated; the others keep the service's words
-LABELS = {
-    "unreported_l1": QT_TRANSLATE_NOOP("DashboardPage", "一级隐患待报告（当日）"),
-    "overdue": QT_TRANSLATE_NOOP("DashboardPage", "逾期未整改隐患"),
-    "no_first_inspection": QT_TRANSLATE_NOOP("DashboardPage", "未按期开展首次风险辨识的项目"),
-    "sources_unverified": QT_TRANSLATE_NOOP("DashboardPage", "从未核查的一、二级风险源"),
-    "archive_due": QT_TRANSLATE_NOOP("DashboardPage", "保存期满待处理的档案"),
-}
 # the register filter a hazard card opens; the others open exactly the hazards counted
 HAZARD_FILTERS = {"overdue": RegisterFilter(overdue=True)}
 
@@ -75,8 +67,10 @@ class CountCard(QPushButton):
 
 
 def label_of(item: dashboard.Item) -> str:
-    source = LABELS.get(item.key)
-    return QCoreApplication.translate("DashboardPage", source) if source else item.label
+    """The item's label in the interface language (the service's template, its period too)."""
+    return i18n.service_text(item.label)
+
+
 CARD_STYLE = ("QPushButton {{ text-align: left; padding: 10px 14px; border: 1px solid #cfd8dc;"
               " border-left: 5px solid {accent}; border-radius: 4px; background: #ffffff; }}"
               " QPushButton:hover {{ background: #f5f9ff; }}")

@@ -276,7 +276,7 @@ class DocumentsPage(Page):
         try:
             period = self.period_filter()
         except ValueError as exc:
-            self.error.show_message(str(exc))
+            self.error.show_message(i18n.error_text(exc))
             return
         keep = self.current.id if self.current is not None else None
         rows = self.state.read(documents.register, kind=self.kind.currentData(),
@@ -314,7 +314,7 @@ class DocumentsPage(Page):
         try:
             self.submissions.set_rows(self.state.read(documents.submissions, doc.id))
         except dialogs.USER_ERRORS as exc:
-            self.error.show_message(exc.message)
+            self.error.show_message(i18n.error_text(exc))
         if before is None or before.id != doc.id or before.file_sha256 != doc.file_sha256 \
                 or self.preview.path is None:
             self._preview(doc)
@@ -339,7 +339,7 @@ class DocumentsPage(Page):
             path = documents.file_path(self.state.config.attachments_dir, doc)
         except dialogs.USER_ERRORS as exc:
             self.preview.show_message(QCoreApplication.translate(
-                "DocumentsPage", "无法预览该文书：{reason}").format(reason=exc.message))
+                "DocumentsPage", "无法预览该文书：{reason}").format(reason=i18n.error_text(exc)))
             return
         self.preview.show_file(path)
 
@@ -362,14 +362,16 @@ class DocumentsPage(Page):
     # -- actions (the service decides; the buttons only say what it would refuse) -------------
 
     def generate_draft(self) -> Task | None:
-        """A periodic report of the whole agency, drafted on a worker."""
-        dialog = DraftDialog(self)
+        """A periodic report of the agency, a project, an insurer's or an authority's projects,
+        drafted on a worker."""
+        dialog = DraftDialog(self.state, self)
         if not dialogs.run(dialog):
             return None
-        kind, period = dialog.chosen()
+        choice = dialog.chosen()
         return run_service(
-            self, self.state, documents.generate_draft, kind=kind, scope_type="agency",
-            scope_id=None, period=period, store_dir=self.state.config.attachments_dir,
+            self, self.state, documents.generate_draft, kind=choice.kind,
+            scope_type=choice.scope_type, scope_id=choice.scope_id, period=choice.period,
+            store_dir=self.state.config.attachments_dir,
             work_dir=work_dir(), changes=Changes(documents=True),
             label=QCoreApplication.translate("DocumentsPage", "正在生成文书草稿…"), on_result=self._drafted)
 

@@ -332,7 +332,7 @@ class HazardTable(QTableView):
     def _failed(self, exc: BaseException) -> None:
         self.stream = None
         if isinstance(exc, dialogs.USER_ERRORS):
-            self.fetch_failed.emit(exc.message)  # type: ignore[attr-defined]
+            self.fetch_failed.emit(i18n.error_text(exc))
         else:
             handle_failure(self, exc)
         self.loaded.emit()

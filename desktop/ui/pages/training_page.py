@@ -25,6 +25,7 @@ from desktop.services.training_view import (
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.catalogue_picker import MemoryTableModel
+from desktop.ui.i18n import service_text
 from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, ROW_ROLE, Column, LazyTableModel
 from desktop.ui.pages.base import Page
 from desktop.ui.project_dialog import plain_table
@@ -220,7 +221,7 @@ class TrainingPage(Page):
         self.half.setObjectName("trainingHalf")
         self.half.addItem(QCoreApplication.translate("TrainingPage", "全部期间"), "")
         for half in self.half_periods:
-            self.half.addItem(half.chinese, half.label)
+            self.half.addItem(service_text(half.chinese), half.label)
         self.half.setCurrentIndex(1)
         compact(self.half, 7)
         self.search = QLineEdit()
@@ -243,7 +244,7 @@ class TrainingPage(Page):
 
         self.session_table = self._tab(self.sessions, "sessionTable", tr(QT_TRANSLATE_NOOP(
             "TrainingPage", "培训记录")), [
-            button(tr(QT_TRANSLATE_NOOP("TrainingPage", "修改参训情况(&E)…")), self.edit_session,
+            button(tr(QT_TRANSLATE_NOOP("TrainingPage", "编辑(&E)…")), self.edit_session,
                    "editSession"),
             button(tr(QT_TRANSLATE_NOOP("TrainingPage", "删除(&D)…")), self.delete_session,
                    "deleteSession"),
@@ -363,7 +364,7 @@ class TrainingPage(Page):
         self.half_caption.setText(QCoreApplication.translate(
             "TrainingPage",
             "{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性，C-4a/b/c）").format(
-            half=half.chinese, n=len(rows), short=short))
+            half=service_text(half.chinese), n=len(rows), short=short))
         self._show_count()
         if self._pending_drill is not None:
             self._select(self.drill_table, self.drills, self._pending_drill)
