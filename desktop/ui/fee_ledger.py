@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
 
 from desktop.services import fees, permissions, projects
 from desktop.services.context import Changes, PermissionDenied
-from desktop.services.fees import FeeForm, FeeRow, Ledger, ServiceLine
+from desktop.services.fees import FeeForm, FeeRow, Ledger, ServiceLine, ServiceRecord
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import Index, R, RowsModel, table_view
 from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column
-from desktop.ui.training_dialogs import RecordDialog, date_edit, text_box
+from desktop.ui.training_dialogs import RecordDialog, date_edit, project_combo, text_box
 
 RED, ORANGE, GREEN, GREY = "#c62828", "#ef6c00", "#2e7d32", "#78909c"
 
@@ -36,6 +36,10 @@ SERVICE_TEXT = {"inspection": QT_TRANSLATE_NOOP("FeeLedger", "风险辨识与隐
                 "report": QT_TRANSLATE_NOOP("FeeLedger", "服务成果与报告"),
                 "consulting": QT_TRANSLATE_NOOP("FeeLedger", "技术咨询"),
                 "other": QT_TRANSLATE_NOOP("FeeLedger", "其他")}
+RECORD_TEXT = {"inspection": QT_TRANSLATE_NOOP("FeeLedger", "检查"),
+               "training_session": QT_TRANSLATE_NOOP("FeeLedger", "培训"),
+               "drill": QT_TRANSLATE_NOOP("FeeLedger", "演练"),
+               "emergency_plan_assist": QT_TRANSLATE_NOOP("FeeLedger", "应急预案")}
 
 
 def _tr(text: str) -> str:
@@ -48,6 +52,17 @@ def kind_text(kind: str) -> str:
 
 def service_text(kind: str) -> str:
     return _tr(SERVICE_TEXT[kind]) if kind in SERVICE_TEXT else kind
+
+
+def record_text(record: ServiceRecord | None) -> str:
+    """A service record as the ledger names it: type, date, title (and whether deleted since)."""
+    if record is None:
+        return ""
+    kind = _tr(RECORD_TEXT[record.ref_type]) if record.ref_type in RECORD_TEXT else record.ref_type
+    text = f"{kind} {record.date.isoformat()} {record.title}"
+    if record.deleted:
+        text += _tr(QT_TRANSLATE_NOOP("FeeLedger", "（已删除）"))
+    return text
 
 
 def money(value: Decimal) -> str:
@@ -71,7 +86,7 @@ class TintedRows(RowsModel[R]):
 
 
 class EntryColumn(IntEnum):
-    DATE, KIND, SERVICE, DESCRIPTION, AMOUNT, BALANCE = range(6)
+    DATE, KIND, SERVICE, DESCRIPTION, RECORD, AMOUNT, BALANCE = range(7)
 
 
 def _signed(r: FeeRow) -> Decimal:
@@ -84,6 +99,8 @@ ENTRY_COLUMNS: dict[EntryColumn, Column[FeeRow]] = {
     EntryColumn.SERVICE: Column(QT_TRANSLATE_NOOP("Columns", "服务类别"),
                                 lambda r: service_text(r.service_kind) if r.service_kind else ""),
     EntryColumn.DESCRIPTION: Column(QT_TRANSLATE_NOOP("Columns", "摘要"), lambda r: r.description),
+    EntryColumn.RECORD: Column(QT_TRANSLATE_NOOP("Columns", "关联服务记录"),
+                               lambda r: record_text(r.record)),
     EntryColumn.AMOUNT: Column(QT_TRANSLATE_NOOP("Columns", "金额（元）"), _signed, RIGHT),
     EntryColumn.BALANCE: Column(QT_TRANSLATE_NOOP("Columns", "余额（元）"), lambda r: r.balance, RIGHT),
 }
@@ -112,7 +129,8 @@ SERVICE_COLUMNS: dict[ServiceColumn, Column[ServiceLine]] = {
 
 
 class FeeEntryDialog(RecordDialog):
-    """Add one ledger entry: a budget, a service's cost, or an adjustment with its reason."""
+    """Add one ledger entry: a budget, a service's cost (linked, when chosen, to the service
+    record it pays for), or an adjustment with its reason."""
 
     def __init__(self, state: AppState, policy_id: int, parent: QWidget | None = None) -> None:
         super().__init__(state, _tr(QT_TRANSLATE_NOOP("FeeLedger", "登记预防费用")), parent)
@@ -125,6 +143,12 @@ class FeeEntryDialog(RecordDialog):
         self.service_kind = QComboBox()
         for value in SERVICE_TEXT:
             self.service_kind.addItem(service_text(value), value)
+        # the project's service records not yet booked in this ledger, newest first
+        self.records = [r for r in state.read(fees.service_records, policy_id) if not r.booked]
+        self.record = project_combo(
+            [(n, record_text(r)) for n, r in enumerate(self.records)],
+            everything=_tr(QT_TRANSLATE_NOOP("FeeLedger", "不关联服务记录")))
+        self.record.setObjectName("feeRecord")
         self.amount = QLineEdit()
         self.amount.setPlaceholderText(_tr(QT_TRANSLATE_NOOP("FeeLedger", "元，如 3000 或 3,000.00；调整可为负数")))
         self.description = text_box("", 64)
@@ -132,21 +156,44 @@ class FeeEntryDialog(RecordDialog):
             ("date", _tr(QT_TRANSLATE_NOOP("FeeLedger", "日期")), self.date),
             ("kind", _tr(QT_TRANSLATE_NOOP("FeeLedger", "类别")), self.kind),
             ("service_kind", _tr(QT_TRANSLATE_NOOP("FeeLedger", "服务类别")), self.service_kind),
+            ("ref_id", _tr(QT_TRANSLATE_NOOP("FeeLedger", "关联服务记录")), self.record),
             ("amount", _tr(QT_TRANSLATE_NOOP("FeeLedger", "金额（元）")), self.amount),
             ("description", _tr(QT_TRANSLATE_NOOP("FeeLedger", "摘要")), self.description)])
         self.kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
+        self.record.currentIndexChanged.connect(lambda _i: self._record_changed())
         self._kind_changed()
         self.created: FeeRow | None = None
         self.amount.setFocus()
 
+    def chosen_record(self) -> ServiceRecord | None:
+        n = self.record.currentData()
+        return None if n is None else self.records[n]
+
     def _kind_changed(self) -> None:
-        self.service_kind.setEnabled(self.kind.currentData() == "service")
+        service = self.kind.currentData() == "service"
+        if not service:
+            self.record.setCurrentIndex(0)  # only a service's cost books a service record
+        self.record.setEnabled(service and bool(self.records))
+        self.service_kind.setEnabled(service and self.chosen_record() is None)
+
+    def _record_changed(self) -> None:
+        """A linked record sets the service kind (the service checks they agree) and, when the
+        summary is empty, fills it in."""
+        record = self.chosen_record()
+        if record is not None:
+            self.service_kind.setCurrentIndex(self.service_kind.findData(record.service_kind))
+            if not self.description.toPlainText().strip():
+                self.description.setPlainText(record_text(record))
+        self.service_kind.setEnabled(self.kind.currentData() == "service" and record is None)
 
     def submit(self) -> None:
         kind = self.kind.currentData()
+        record = self.chosen_record() if kind == "service" else None
         form = FeeForm(date=self.date.date().toPython(), kind=kind, amount=self.amount.text(),
                        service_kind=self.service_kind.currentData() if kind == "service" else "",
-                       description=self.description.toPlainText())
+                       description=self.description.toPlainText(),
+                       ref_type=record.ref_type if record else "",
+                       ref_id=record.ref_id if record else None)
         self.created = self.state.write(fees.add_entry, self.policy_id, form)
 
 

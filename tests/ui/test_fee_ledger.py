@@ -3,12 +3,14 @@ balance, services delivered against booked, overspending, voiding; who may write
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.services import fees
+from desktop.services import fees, inspections, recycle, training
+from desktop.services.context import now
 from desktop.ui.fee_ledger import EntryColumn, FeeEntryDialog, FeeLedger, VoidEntryDialog
 from desktop.ui.pages.projects_page import ProjectPage
 
@@ -129,3 +131,80 @@ def test_the_project_file_has_the_fee_tab(qtbot, state, hazard_data):
     page.tabs.setCurrentWidget(page.fees)
     assert page.fees.ledger is not None and page.fees.ledger.policy_id == hazard_data.policy
     assert "PICC-AZX-2026" in page.fees.summary.text()
+
+
+def test_a_service_entry_linked_to_a_service_record(qtbot, ledger, state, hazard_data, db, admin,
+                                                    dialog_log, qtmodeltester):
+    today = now().date()
+    with db.session() as s:
+        visit = inspections.record(s, admin, inspections.InspectionForm(
+            project_id=hazard_data.project, kind="full_coverage", date=today - dt.timedelta(days=3),
+            inspector_ids=(admin.user_id,)))
+        drill = training.record_drill(s, admin, training.DrillForm(
+            project_id=hazard_data.project, date=today - dt.timedelta(days=2), scenario="塔吊倾覆"))
+    ledger.open_budget()
+    offered = []
+
+    def link(dialog: FeeEntryDialog) -> bool:
+        offered.extend(dialog.record.itemText(i) for i in range(dialog.record.count()))
+        assert dialog.chosen_record() is None and dialog.record.isEnabled()
+        dialog.kind.setCurrentIndex(dialog.kind.findData("budget"))
+        assert not dialog.record.isEnabled()  # only a service's cost books a record
+        dialog.kind.setCurrentIndex(dialog.kind.findData("service"))
+        dialog.record.setCurrentIndex(dialog.record.findText(f"检查 {visit.date.isoformat()} 全覆盖检查"))
+        assert dialog.chosen_record().ref_id == visit.id
+        # the record decides the service kind and fills the empty summary
+        assert dialog.service_kind.currentData() == "inspection" and not dialog.service_kind.isEnabled()
+        assert dialog.description.toPlainText() == f"检查 {visit.date.isoformat()} 全覆盖检查"
+        dialog.amount.setText("3000")
+        dialog.accept()
+        return dialog.result() == dialog.DialogCode.Accepted
+
+    dialog_log.on_run = link
+    ledger.add_entry()
+    assert offered == ["不关联服务记录", f"演练 {drill.date.isoformat()} 塔吊倾覆",
+                       f"检查 {visit.date.isoformat()} 全覆盖检查"]
+    entry = ledger.current_entry()
+    assert (entry.ref_type, entry.ref_id, entry.service_kind) == ("inspection", visit.id, "inspection")
+    row = ledger.entries.rowCount() - 1
+    shown = ledger.entries.data(ledger.entries.index(row, EntryColumn.RECORD))
+    assert shown == f"检查 {visit.date.isoformat()} 全覆盖检查"
+    assert ledger.entries.headerData(EntryColumn.RECORD, Qt.Orientation.Horizontal) == "关联服务记录"
+    qtmodeltester.check(ledger.entries)
+    inspections_line = next(s for s in ledger.ledger.services if s.service_kind == "inspection")
+    assert (inspections_line.delivered, inspections_line.booked) == (1, 1)
+
+    def next_time(dialog: FeeEntryDialog) -> bool:  # a booked record is not offered again
+        offered[:] = [dialog.record.itemText(i) for i in range(dialog.record.count())]
+        return False
+
+    dialog_log.on_run = next_time
+    ledger.add_entry()
+    assert offered == ["不关联服务记录", f"演练 {drill.date.isoformat()} 塔吊倾覆"]
+
+
+def test_a_record_deleted_meanwhile_is_said_beside_the_chooser(qtbot, ledger, hazard_data, db, admin,
+                                                               dialog_log):
+    with db.session() as s:
+        drill = training.record_drill(s, admin, training.DrillForm(
+            project_id=hazard_data.project, date=now().date(), scenario="基坑坍塌"))
+
+    def gone(dialog: FeeEntryDialog) -> bool:
+        dialog.record.setCurrentIndex(1)
+        assert dialog.service_kind.currentData() == "drill"
+        with db.session() as s:  # another desk deletes the drill while the form is open
+            recycle.soft_delete(s, admin, "drills", drill.id, expected_version=drill.version, reason="重复")
+        dialog.amount.setText("800")
+        dialog.accept()
+        assert dialog.field_errors["ref_id"].text() == "关联的服务记录不存在"
+        assert dialog.result() != dialog.DialogCode.Accepted
+        dialog.record.setCurrentIndex(0)  # booked without the link instead
+        assert dialog.service_kind.isEnabled()
+        dialog.accept()
+        return dialog.result() == dialog.DialogCode.Accepted
+
+    dialog_log.on_run = gone
+    ledger.add_entry()
+    entry = ledger.current_entry()
+    assert entry.ref_id is None and entry.service_kind == "drill" and entry.record is None
+    assert ledger.entries.data(ledger.entries.index(0, EntryColumn.RECORD)) == ""

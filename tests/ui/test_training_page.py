@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QToolButton
 
 from desktop.services import documents, training
 from desktop.services.context import now
@@ -18,6 +18,7 @@ from desktop.ui.pages.training_page import DrillColumn, HalfColumn, TrainingPage
 from desktop.ui.training_dialogs import (
     AssistDialog, DeleteSessionDialog, DrillDialog, EvaluateDrillDialog, PlanDialog, SessionDialog,
 )
+from tests.factories import make_project
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 TODAY = now().date()
@@ -97,34 +98,95 @@ def test_a_session_with_attendance_changes_the_half_year_status(qtbot, page, haz
         shot(page, "training-halves")
 
 
-def test_attendance_corrected_and_session_deleted(qtbot, page, hazard_data, db, admin, dialog_log):
+def test_a_session_edited_through_the_same_dialog_and_deleted(qtbot, page, hazard_data, db, admin,
+                                                             dialog_log):
     with db.session() as s:
+        other = make_project(s, admin, name="绍兴市柯桥区某学校项目")
         training.record_session(s, admin, training.SessionForm(
-            TODAY - dt.timedelta(days=1), "消防培训"),
+            TODAY - dt.timedelta(days=1), "消防培训", trainer="王工", materials="课件"),
             [training.Attendance(hazard_data.project, 2, 20)])
     page.reload()
-    page.session_table.setFocus()
-    page.session_table.selectRow(0)
+    assert page.findChild(type(page.new_button), "editSession").text() == "编辑(&E)…"
+    seen = []
 
-    def correct(dialog: SessionDialog) -> bool:
-        assert not dialog.topic.isEnabled()  # the facts stay; attendance is corrected
-        dialog.accept()  # nothing changed: said beside the attendance
-        assert dialog.field_errors["attendance"].text() == "参训情况没有改动"
+    def edit(dialog: SessionDialog) -> bool:
+        dialog.show()
+        # the same form, filled in and open for correction
+        assert dialog.windowTitle() == "修改培训记录：消防培训"
+        assert (dialog.topic.text(), dialog.trainer.text(), dialog.materials.toPlainText()) == (
+            "消防培训", "王工", "课件")
+        assert dialog.topic.isEnabled() and dialog.date.date().toPython() == TODAY - dt.timedelta(days=1)
+        dialog.topic.clear()
+        dialog.accept()  # said beside the field; the form stays open
+        seen.append(dialog.field_errors["topic"].text())
+        dialog.topic.setText("消防安全专项培训")
+        dialog.trainer.setText("李工")
+        dialog.hours.setValue(3.5)
+        dialog.date.setDate(QDate(TODAY - dt.timedelta(days=3)))
         dialog.attendance.rows[0][2].setValue(60)
+        combo = dialog.attendance.add_row()
+        combo.setCurrentIndex(combo.findData(other.project))
+        dialog.attendance.rows[1][1].setValue(4)
         return accepted(dialog)
 
-    dialog_log.on_run = correct
-    qtbot.keyClick(page.session_table, Qt.Key.Key_Return)
-    assert rows(page.sessions)[0].workers == 60
+    dialog_log.on_run = edit
+    rect = page.session_table.visualRect(page.sessions.index(0, 1))
+    # QTest's double click carries no press of its own; a real one follows the first click
+    qtbot.mouseClick(page.session_table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(page.session_table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert seen == ["请填写培训主题"]
+    row = rows(page.sessions)[0]
+    assert (row.topic, row.trainer, f"{row.duration_hours:g}", row.date) == (
+        "消防安全专项培训", "李工", "3.5", TODAY - dt.timedelta(days=3))
+    assert (row.managers, row.workers) == (6, 60) and "柯桥区某学校项目" in row.projects
+    assert cell(page.sessions, 0, 1) == "消防安全专项培训"
+
+    def take_off(dialog: SessionDialog) -> bool:  # the second project is taken off again
+        remove = [b for b in dialog.findChildren(QToolButton) if b.text() == "移除"]
+        assert len(remove) == 2  # a recorded project's line can be removed when editing
+        remove[1].click()
+        return accepted(dialog)
+
+    dialog_log.on_run = take_off
+    page.session_table.selectRow(0)
+    page.findChild(type(page.new_button), "editSession").click()
+    assert rows(page.sessions)[0].managers == 2
+    with db.read() as s:
+        assert [a.project_id for a in training.get_session(s, row.id).attendance] == [hazard_data.project]
 
     def delete(dialog: DeleteSessionDialog) -> bool:
         dialog.reason.setText("重复登记")
         return accepted(dialog)
 
     dialog_log.on_run = delete
+    page.session_table.setFocus()
     page.session_table.selectRow(0)
     qtbot.keyClick(page.session_table, Qt.Key.Key_Delete)
     assert page.sessions.rowCount() == 0
+
+
+def test_an_edit_saved_over_someone_elses_is_refused(qtbot, page, hazard_data, db, admin, users,
+                                                     dialog_log):
+    with db.session() as s:
+        row = training.record_session(s, admin, training.SessionForm(TODAY, "班前教育"),
+                                      [training.Attendance(hazard_data.project, 1, 30)])
+    page.reload()
+    page.session_table.setFocus()
+    page.session_table.selectRow(0)
+
+    def stale(dialog: SessionDialog) -> bool:
+        with db.session() as s:  # another desk saves while the form is open
+            training.update_session(s, users["clerk"], row.id, training.SessionForm(TODAY, "班前安全教育"),
+                                    [training.Attendance(hazard_data.project, 1, 30)],
+                                    expected_version=row.version)
+        dialog.trainer.setText("赵工")
+        return accepted(dialog)
+
+    dialog_log.on_run = stale
+    qtbot.keyClick(page.session_table, Qt.Key.Key_Return)
+    assert dialog_log.kinds() == ["warn"] and "已被他人修改" in dialog_log.texts("warn")[0]
+    page.reload()
+    assert (rows(page.sessions)[0].topic, rows(page.sessions)[0].trainer) == ("班前安全教育", "")
 
 
 def test_filters_and_plan(qtbot, page, hazard_data, db, admin, dialog_log):
