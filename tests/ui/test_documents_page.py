@@ -3,7 +3,10 @@ the PDF previewed with QtPdf, submissions logged, corrections, the file opened, 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QApplication, QDialog
 
-from desktop.services import documents
+from desktop.models import Project
+from desktop.services import documents, hazards, organisations, projects
+from desktop.services.context import now
 from desktop.ui import document_preview
 from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.documents_page import DocColumn, DocumentsPage, SubmissionColumn
@@ -19,6 +24,7 @@ from desktop.ui.pages.documents_page import DocColumn, DocumentsPage, Submission
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 NUMBER = re.compile(r"〔\d{4}〕\d{4}号$")
 SLOW = 30_000
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 
 
 def shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -217,3 +223,152 @@ def test_the_column_layout_is_remembered(qtbot, state, hazard_data, tmp_path):
     assert second.table.columnWidth(DocColumn.TITLE) == 333
     assert second.table.horizontalHeader().visualIndex(DocColumn.STATUS) == 0
     assert second.model.data(second.model.index(0, 0), ROW_ROLE) is None
+
+
+# -- periodic documents for one project, one insurer, one authority -------------------------------
+
+OTHER_INSURER = "中国太平洋财产保险股份有限公司绍兴中心支公司"
+
+
+@pytest.fixture
+def second_project(db, admin, hazard_data):
+    """Another project, also insured by a second insurer, with one hazard of its own."""
+    from tests.factories import make_project
+
+    with db.session() as session:
+        ids = make_project(session, admin, name="诸暨市某商业综合体项目", district="诸暨市")
+        insurer = organisations.ensure(session, admin, kind="insurer", name=OTHER_INSURER)
+        projects.add_policy(session, admin, ids.project, projects.PolicyForm(
+            policy_no="CPIC-AZX-2026-00077", insurer_id=insurer.id,
+            start_date=dt.date(2026, 1, 1), end_date=dt.date(2027, 12, 31), premium="80000",
+            prevention_fee="16000"))
+        hazard = hazards.record(session, admin, hazards.HazardForm(
+            project_id=ids.project, description="地下室顶板堆放钢筋超载", level=3,
+            location="地下室顶板", measures="立即清运并复查", stop_work="none",
+            found_at=now() - dt.timedelta(days=2)))
+    return ids, insurer.id, hazard.number
+
+
+def project_name(db, project_id: int) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    with db.read() as session:
+        project = session.get(Project, project_id)
+        return project.code, project.name
+
+
+def pdf_text(state, row) -> str:  # type: ignore[no-untyped-def]
+    path = documents.file_path(state.config.attachments_dir, row)
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-raw", str(path), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return "".join(out.split())
+
+
+def type_into(qtbot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Typing: real key events for ASCII; QTest has no key for a Chinese character (it
+    asserts), so those arrive as an input method would deliver them: text plus textEdited."""
+    if text.isascii():
+        qtbot.keyClicks(edit, text)
+    else:
+        edit.insert(text)
+        edit.textEdited.emit(edit.text())
+
+
+def draft_for(qtbot, page, dialog_log, *,  # type: ignore[no-untyped-def]
+              scope_type: str, typed: str, scope_id: int, kind: str = "hazard_list",
+              screenshot: str = "") -> None:
+    """Draft through the dialog: a scope needing a record is refused until one is chosen."""
+    def choose(dialog):  # type: ignore[no-untyped-def]
+        dialog.kind.setCurrentIndex(dialog.kind.findData(kind))
+        dialog.scope.setCurrentIndex(dialog.scope.findData(scope_type))
+        assert dialog.target_box.isVisibleTo(dialog)
+        assert dialog.matches.count() >= 1  # listed before anything is typed
+        dialog.accept()
+        missing = {"project": "请选择项目", "insurer": "请选择承保机构",
+                   "authority": "请选择建设主管部门"}[scope_type]
+        assert dialog.error.isVisibleTo(dialog) and dialog.error.text() == missing
+        assert dialog.result() != QDialog.DialogCode.Accepted
+        type_into(qtbot, dialog.search, typed)  # typing narrows the list after a short pause
+        qtbot.waitUntil(lambda: dialog.matches.count() == 1, timeout=SLOW)
+        assert dialog.chosen().scope_id is None  # listed is not chosen
+        dialog.search.returnPressed.emit()  # Enter: the single match is the one meant
+        assert dialog.chosen().scope_id == scope_id
+        dialog.matches.clearSelection()
+        assert dialog.chosen().scope_id is None and dialog.choose(scope_id)
+        assert dialog.chosen().scope_id == scope_id
+        if screenshot:
+            dialog.show()
+            shot(dialog, screenshot)
+        return accepted(dialog)
+
+    dialog_log.on_run = choose
+    with qtbot.waitSignal(page.state.changed, timeout=SLOW):
+        assert page.generate_draft() is not None
+    qtbot.waitUntil(lambda: page.selected() is not None and page.selected().kind == kind
+                    and page.selected().scope_type == scope_type, timeout=SLOW)
+
+
+@needs_poppler
+def test_a_hazard_list_drafted_for_one_project_names_it_and_lists_only_its_hazards(
+        qtbot, page, state, db, dialog_log, hazard_data, second_project):
+    other, _insurer, other_hazard = second_project
+    code, name = project_name(db, hazard_data.project)
+    draft_for(qtbot, page, dialog_log, scope_type="project", typed=code,
+              scope_id=hazard_data.project, screenshot="document-draft-scope")
+    row = page.selected()
+    assert (row.scope_type, row.scope_id, row.status) == ("project", hazard_data.project, "draft")
+    assert cell(page, page.model.row_of(row.id), DocColumn.SCOPE) == "项目"
+    assert name in row.title
+    text = pdf_text(state, row)
+    assert name in text and f"统计范围：{name}（{code}）" in text
+    assert "隐患共8项" in text and other_hazard not in text
+
+
+@needs_poppler
+def test_a_hazard_list_drafted_for_an_insurer_names_it_and_lists_only_its_projects(
+        qtbot, page, state, db, dialog_log, hazard_data, second_project):
+    other, insurer_id, other_hazard = second_project
+    _code, other_name = project_name(db, other.project)
+    draft_for(qtbot, page, dialog_log, scope_type="insurer", typed="太平洋", scope_id=insurer_id)
+    row = page.selected()
+    assert (row.scope_type, row.scope_id) == ("insurer", insurer_id)
+    assert cell(page, page.model.row_of(row.id), DocColumn.SCOPE) == "承保机构"
+    assert OTHER_INSURER in row.title
+    text = pdf_text(state, row)
+    assert f"{OTHER_INSURER}承保项目" in text
+    assert "隐患共1项" in text and other_hazard in text and other_name in text
+
+
+def test_an_authority_scope_report_is_drafted_for_the_chosen_authority(
+        qtbot, page, dialog_log, hazard_data, second_project):
+    draft_for(qtbot, page, dialog_log, scope_type="authority", typed="越城",
+              scope_id=hazard_data.authority, kind="safety_analysis")
+    row = page.selected()
+    assert (row.scope_type, row.scope_id) == ("authority", hazard_data.authority)
+    assert "越城区住房和城乡建设局" in row.title
+    assert cell(page, page.model.row_of(row.id), DocColumn.SCOPE) == "建设主管部门"
+
+
+def test_the_scope_list_is_limited_and_says_when_there_are_more(qtbot, page, state, db, admin,
+                                                                dialog_log, monkeypatch):
+    from desktop.services import scope_choices
+    from tests.factories import make_project
+
+    monkeypatch.setattr(scope_choices, "LIMIT", 3)
+    with db.session() as session:
+        for _ in range(4):
+            make_project(session, admin, name="柯桥区某厂房项目")
+    seen: list[tuple[int, str]] = []
+
+    def look(dialog):  # type: ignore[no-untyped-def]
+        dialog.scope.setCurrentIndex(dialog.scope.findData("project"))
+        seen.append((dialog.matches.count(), dialog.more.text()))
+        type_into(qtbot, dialog.search, "没有这个项目")
+        qtbot.waitUntil(lambda: dialog.matches.count() == 0, timeout=SLOW)
+        seen.append((dialog.matches.count(), dialog.more.text()))
+        dialog.scope.setCurrentIndex(dialog.scope.findData("agency"))
+        assert not dialog.target_box.isVisibleTo(dialog) and dialog.chosen().scope_id is None
+        return False
+
+    dialog_log.on_run = look
+    assert page.generate_draft() is None
+    assert seen[0][0] == 3 and "仅列出前 3 项" in seen[0][1]
+    assert seen[1] == (0, "没有符合的记录")
