@@ -241,7 +241,7 @@ class CorrectDialog(QDialog):
         super().__init__(parent)
         self.doc = doc
         self.setWindowTitle(QCoreApplication.translate(
-            "DocumentDialogs", "更正文书：{number}").format(number=doc.display_number))
+            "DocumentDialogs", "更正文书：{number}").format(number=i18n.service_text(doc.display_number)))
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("correctReason")
         self.reason.setPlaceholderText(QCoreApplication.translate(
@@ -281,7 +281,7 @@ class SubmissionDialog(ServiceDialog):
 
     def __init__(self, state: AppState, doc: DocumentRow, parent: QWidget | None = None) -> None:
         super().__init__(state, QCoreApplication.translate(
-            "DocumentDialogs", "登记报送：{number}").format(number=doc.display_number), parent)
+            "DocumentDialogs", "登记报送：{number}").format(number=i18n.service_text(doc.display_number)), parent)
         self.doc = doc
         self.recipient = QComboBox()
         self.recipient.setObjectName("submissionRecipient")

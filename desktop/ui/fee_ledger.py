@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from desktop.services import fees, permissions, projects
 from desktop.services.context import Changes, PermissionDenied
 from desktop.services.fees import FeeForm, FeeRow, Ledger, ServiceLine, ServiceRecord
-from desktop.ui import dialogs
+from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import Index, R, RowsModel, table_view
 from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column
@@ -59,7 +59,7 @@ def record_text(record: ServiceRecord | None) -> str:
     if record is None:
         return ""
     kind = _tr(RECORD_TEXT[record.ref_type]) if record.ref_type in RECORD_TEXT else record.ref_type
-    text = f"{kind} {record.date.isoformat()} {record.title}"
+    text = f"{kind} {record.date.isoformat()} {i18n.service_text(record.title)}"
     if record.deleted:
         text += _tr(QT_TRANSLATE_NOOP("FeeLedger", "（已删除）"))
     return text

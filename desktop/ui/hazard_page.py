@@ -152,7 +152,7 @@ class DocColumn(IntEnum):
 
 DOC_COLUMNS: dict[DocColumn, Column[DocumentRow]] = {
     DocColumn.TITLE: Column(QT_TRANSLATE_NOOP("Columns", "文书"), lambda d: d.title),
-    DocColumn.NUMBER: Column(QT_TRANSLATE_NOOP("Columns", "编号"), lambda d: d.display_number),
+    DocColumn.NUMBER: Column(QT_TRANSLATE_NOOP("Columns", "编号"), lambda d: i18n.service_text(d.display_number)),
     DocColumn.STATE: Column(QT_TRANSLATE_NOOP("Columns", "状态"),
                             lambda d: i18n.label(DocStatus(d.status)), CENTER),
     DocColumn.CREATED: Column(QT_TRANSLATE_NOOP("Columns", "生成时间"), lambda d: d.created_at, CENTER),

@@ -70,8 +70,8 @@ class DocColumn(IntEnum):
 
 
 DOC_COLUMNS: dict[DocColumn, Column[documents.DocumentRow]] = {
-    DocColumn.NUMBER: Column(QT_TRANSLATE_NOOP("Columns", "文号"), lambda r: r.display_number),
-    DocColumn.KIND: Column(QT_TRANSLATE_NOOP("Columns", "类别"), lambda r: r.kind_label),
+    DocColumn.NUMBER: Column(QT_TRANSLATE_NOOP("Columns", "文号"), lambda r: i18n.service_text(r.display_number)),
+    DocColumn.KIND: Column(QT_TRANSLATE_NOOP("Columns", "类别"), lambda r: i18n.service_text(r.kind_label)),
     DocColumn.TITLE: Column(QT_TRANSLATE_NOOP("Columns", "标题"), lambda r: r.title),
     DocColumn.STATUS: Column(QT_TRANSLATE_NOOP("Columns", "状态"), lambda r: _doc_status(r.status), CENTER),
     DocColumn.CREATED: Column(QT_TRANSLATE_NOOP("Columns", "生成时间"), lambda r: r.created_at, CENTER),

@@ -142,3 +142,16 @@ def test_the_history_names_each_action_in_english(english):
     row = HistoryRow(1, dt.datetime(2026, 3, 1, 8, 0), "管理员", "update", (), "")
     assert action_text(row) == "Changed"
     assert action_text(HistoryRow(2, row.at, "管理员", "verify_close", (), "")) == "Verify and close"
+
+
+def test_document_numbers_and_kinds_made_by_the_services_show_in_english(english):
+    from desktop.services import doc_data, documents
+
+    assert i18n.service_text(documents.NUMBER_PENDING) and not CJK.search(
+        i18n.service_text(documents.NUMBER_PENDING))
+    revised = documents.printed_number("FK-2026-0007", 2)
+    assert str(revised) == "FK-2026-0007（第2版）"  # the PDF keeps the Chinese
+    shown = i18n.service_text(revised)
+    assert "FK-2026-0007" in shown and "2" in shown and not CJK.search(shown)
+    label = doc_data.KINDS["rectification_notice"].label
+    assert not CJK.search(i18n.service_text(label))

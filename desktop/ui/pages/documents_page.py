@@ -67,7 +67,7 @@ def scope_text(row: DocumentRow) -> str:
 def number_text(row: DocumentRow) -> str:
     if row.display_number == documents.NUMBER_PENDING:
         return QCoreApplication.translate("DocumentsPage", "（签发时编号）")
-    return row.display_number
+    return i18n.service_text(row.display_number)
 
 
 class DocColumn(IntEnum):
@@ -404,7 +404,7 @@ class DocumentsPage(Page):
         self.select(doc.id)
         dialogs.inform(self, QCoreApplication.translate(
             "DocumentsPage", "已签发"), QCoreApplication.translate("DocumentsPage", "“{title}”已签发，文号：{number}").format(
-            title=doc.title, number=doc.display_number))
+            title=doc.title, number=i18n.service_text(doc.display_number)))
 
     def correct_document(self) -> Task | None:
         """A new revision's draft of a signed document, with the reason for the correction."""
