@@ -7,7 +7,8 @@ import errno
 import logging
 import shutil
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
@@ -103,6 +104,54 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         conn.exec_driver_sql("BEGIN")
+
+
+class ReadStopped(Exception):
+    """An Interrupter's owner stopped the reading before it started."""
+
+
+class Interrupter:
+    """Lets one thread stop the statement another thread's read session is running: a view
+    the user has already left should not keep a core busy with its count or its next page.
+
+    `reading(read)` opens a read session the interrupter can reach; `stop()` interrupts its
+    statement now (SQLite's interrupt, PostgreSQL's cancel) and every later one at once. The
+    reader then fails with the driver's error, which its owner ignores once it has stopped.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection = None  # the DBAPI connection of the session being read
+        self.stopped = False
+
+    @contextlib.contextmanager
+    def reading(self, read: Callable[[], "contextlib.AbstractContextManager[Session]"]) -> Iterator[Session]:
+        with read() as session:
+            connection = session.connection().connection.dbapi_connection
+            with self._lock:
+                if self.stopped:  # (an interrupt with no statement running is lost)
+                    raise ReadStopped("the read was stopped before it began")
+                self._connection = connection
+            try:
+                yield session
+            finally:
+                with self._lock:
+                    self._connection = None
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped = True
+            if self._connection is not None:
+                self._interrupt()
+
+    def _interrupt(self) -> None:
+        connection = self._connection
+        stop = getattr(connection, "interrupt", None) or getattr(connection, "cancel", None)
+        if stop is not None:
+            try:
+                stop()
+            except Exception as exc:  # noqa: BLE001 - a connection already closing: nothing to stop
+                log.debug("could not interrupt a read: %s", exc)
 
 
 class Database:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.db import Interrupter
 from desktop.models.enums import HazardStatus
 from desktop.services import register
 from desktop.services.context import Changes
@@ -140,6 +141,7 @@ class IdStream(QObject):
         self._after: tuple | None = ()  # () until the first page is read
         self._task: Task | None = None
         self._stopped = False
+        self._interrupter = Interrupter()
         self._first.connect(self._take_first)
         self._count.connect(self._take_count)
         self._chunk.connect(self._take)
@@ -155,9 +157,12 @@ class IdStream(QObject):
     def start(self) -> None:
         if self._task is not None:
             return
-        read, flt, countable = self._read, self.filter, self.countable
+        flt, countable = self.filter, self.countable
         sort, descending, (first_page, step) = self.sort, self.descending, self._pages
         stream = self  # kept alive while the worker may still emit
+
+        def read() -> Any:  # a read that stop() can interrupt mid-statement
+            return self._interrupter.reading(self._read)
 
         def work(*, progress: Any) -> None:
             # the first page first: it alone decides how soon rows are on screen
@@ -186,6 +191,7 @@ class IdStream(QObject):
 
     def stop(self) -> None:
         self._stopped = True
+        self._interrupter.stop()  # the statement under way too: the next view needs the core
         if self._task is not None:
             self._task.cancel()
 
