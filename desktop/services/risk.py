@@ -15,12 +15,16 @@ from desktop.models import (
 )
 from desktop.models.enums import ProjectStatus, RiskLevel
 from desktop.services import audit, permissions, rules
+from desktop.messages import Message
 from desktop.services.context import Actor, ValidationError, msg, now
 from desktop.services.hazards import OPEN_STATES
 from desktop.services.projects import load as load_project
 
 RANK = {"low": 0, "medium": 1, "high": 2}
 _OPEN = [s.value for s in OPEN_STATES]
+
+
+DEFAULT_REASON = msg("按评定规则计算")  # an assessment by the rules, not by hand
 
 
 @dataclass(frozen=True)
@@ -126,16 +130,20 @@ def compute(session: Session, project_id: int, *, today: dt.date | None = None) 
     if depth is not None:
         deep, shallow = Decimal(str(cfg["deep_excavation_m"])), Decimal(str(cfg["shallow_excavation_m"]))
         if depth >= deep:
-            factors.append(Factor("deep_excavation", "深基坑", "high", f"开挖深度 {depth} m，不小于 {deep} m"))
+            factors.append(Factor("deep_excavation", msg("深基坑"), "high",
+                                   msg("开挖深度 {depth} m，不小于 {deep} m", depth=depth, deep=deep)))
         elif depth >= shallow:
-            factors.append(Factor("excavation", "基坑开挖", "medium", f"开挖深度 {depth} m（{shallow}–{deep} m）"))
+            factors.append(Factor("excavation", msg("基坑开挖"), "medium",
+                                   msg("开挖深度 {depth} m（{shallow}–{deep} m）", depth=depth, shallow=shallow,
+                                       deep=deep)))
         else:
-            factors.append(Factor("shallow_excavation", "浅基坑", "low", f"开挖深度 {depth} m，小于 {shallow} m"))
+            factors.append(Factor("shallow_excavation", msg("浅基坑"), "low",
+                                   msg("开挖深度 {depth} m，小于 {shallow} m", depth=depth, shallow=shallow)))
     items = session.execute(select(DangerItem.id, DangerItem.name, DangerItem.is_super).where(
         DangerItem.project_id == p.id, DangerItem.status == "in_progress",
         DangerItem.deleted_at.is_(None)).order_by(DangerItem.id)).all()
-    for is_super, key, label in ((True, "super_danda_in_progress", "超危大工程施工中"),
-                                 (False, "danda_in_progress", "危大工程施工中")):
+    for is_super, key, label in ((True, "super_danda_in_progress", msg("超危大工程施工中")),
+                                 (False, "danda_in_progress", msg("危大工程施工中"))):
         chosen = [i for i in items if bool(i.is_super) == is_super]
         if chosen:
             factors.append(Factor(key, label, cfg[key], "、".join(i.name for i in chosen),
@@ -145,22 +153,23 @@ def compute(session: Session, project_id: int, *, today: dt.date | None = None) 
         Hazard.found_date <= today)).all()
     level1 = tuple(h.id for h in open_hazards if h.level == 1)
     if level1:
-        factors.append(Factor("open_level1_hazard", "存在未闭合一级隐患", cfg["open_level1_hazard"],
-                              f"{len(level1)} 项", level1))
+        factors.append(Factor("open_level1_hazard", msg("存在未闭合一级隐患"), cfg["open_level1_hazard"],
+                              msg("{n} 项", n=len(level1)), level1))
     escalated = tuple(h.id for h in open_hazards if h.escalated)
     if escalated:
-        factors.append(Factor("escalated_hazard", "拒不整改或拖延整改", cfg["escalated_hazard"],
-                              f"{len(escalated)} 项", escalated))
+        factors.append(Factor("escalated_hazard", msg("拒不整改或拖延整改"), cfg["escalated_hazard"],
+                              msg("{n} 项", n=len(escalated)), escalated))
     units = max(Decimal(1), (p.floor_area_m2 or Decimal(0)) / Decimal(10_000))
     for level in ("high", "medium"):
         threshold = Decimal(str(cfg["open_hazards_per_10k_m2"][level])) * units
         if open_hazards and len(open_hazards) >= threshold:
-            factors.append(Factor("hazard_density", "未闭合隐患较多", level,
-                                  f"未闭合隐患 {len(open_hazards)} 项，阈值 {threshold:.0f} 项"))
+            factors.append(Factor("hazard_density", msg("未闭合隐患较多"), level,
+                                  msg("未闭合隐患 {n} 项，阈值 {threshold} 项", n=len(open_hazards),
+                                      threshold=f"{threshold:.0f}")))
             break
     factors.extend(_accident_factors(session, p.id, cfg, today))
     if not factors:
-        factors.append(Factor("baseline", "未触发升级因素", "low", "按低风险管理"))
+        factors.append(Factor("baseline", msg("未触发升级因素"), "low", msg("按低风险管理")))
     level = max((f.level for f in factors), key=RANK.__getitem__)
     binding = [f.until for f in factors if f.until is not None]
     valid_until = max(binding) if binding else None
@@ -182,11 +191,12 @@ def _accident_factors(session: Session, project_id: int, cfg: dict, today: dt.da
     out: list[Factor] = []
     if fatal:
         until = max(u for _, u in fatal)
-        out.append(Factor("fatal_accident", "发生死亡或较大及以上事故", "high",
-                          f"至 {until.isoformat()} 保持高风险", tuple(i for i, _ in fatal), until))
+        out.append(Factor("fatal_accident", msg("发生死亡或较大及以上事故"), "high",
+                          msg("至 {until} 保持高风险", until=until.isoformat()), tuple(i for i, _ in fatal),
+                          until))
     if recent:
-        out.append(Factor("recent_accident", "近期发生生产安全事故", cfg["accident_level"],
-                          f"{len(recent)} 起", tuple(recent)))
+        out.append(Factor("recent_accident", msg("近期发生生产安全事故"), cfg["accident_level"],
+                          msg("{n} 起", n=len(recent)), tuple(recent)))
     return out
 
 
@@ -195,7 +205,7 @@ def _store(session: Session, actor: Actor, comp: Computation, *, level: str, is_
     project = load_project(session, comp.project_id)
     row = RiskAssessment(
         project_id=project.id, level=level, computed_level=comp.level, is_override=is_override,
-        reason=reason, factors=[audit.jsonable(f.__dict__) for f in comp.factors],
+        reason=reason, factors=[_factor_json(f) for f in comp.factors],
         assessed_at=now(), assessed_by_id=actor.user_id, valid_until=comp.valid_until)
     session.add(row)
     audit.record_create(session, actor, row)
@@ -212,7 +222,7 @@ def assess(session: Session, actor: Actor, project_id: int, *, reason: str = "",
     permissions.require(actor, "risk.assess")
     comp = compute(session, project_id, today=today)
     return _store(session, actor, comp, level=comp.level, is_override=False,
-                  reason=reason.strip() or "按评定规则计算")
+                  reason=reason.strip() or DEFAULT_REASON)
 
 
 def override(session: Session, actor: Actor, project_id: int, level: str, *, reason: str,
@@ -233,10 +243,29 @@ def override(session: Session, actor: Actor, project_id: int, level: str, *, rea
     return _store(session, actor, comp, level=level, is_override=True, reason=reason.strip())
 
 
+def _factor_json(f: Factor) -> dict:
+    """A factor as stored: its Chinese texts, plus their templates so a window in another
+    language can still translate them when the assessment is read back."""
+    data = audit.jsonable(f.__dict__)
+    texts = {name: [text.template, audit.jsonable(dict(text.params))]
+             for name in ("label", "detail")
+             if isinstance(text := getattr(f, name), Message) and text.template is not None}
+    if texts:
+        data["texts"] = texts
+    return data
+
+
+def _factor(f: dict) -> Factor:
+    data = {k: v for k, v in f.items() if k != "texts"}
+    for name, (template, params) in (f.get("texts") or {}).items():
+        data[name] = Message(template, params, text=data.get(name, ""))
+    data["ref_ids"] = tuple(f.get("ref_ids") or ())
+    data["until"] = dt.date.fromisoformat(f["until"]) if f.get("until") else None
+    return Factor(**data)
+
+
 def _row(a: RiskAssessment, who: str) -> AssessmentRow:
-    factors = tuple(Factor(**{**f, "ref_ids": tuple(f.get("ref_ids") or ()),
-                              "until": dt.date.fromisoformat(f["until"]) if f.get("until") else None})
-                    for f in (a.factors or []))
+    factors = tuple(_factor(f) for f in (a.factors or []))
     return AssessmentRow(a.id, a.project_id, a.level, a.computed_level, a.is_override, a.reason,
                          factors, a.assessed_at, a.assessed_by_id, who, a.valid_until)
 

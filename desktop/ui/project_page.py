@@ -430,7 +430,12 @@ class OverviewTab(QScrollArea):
         latest = history[0]
         self.level.setText(_level(latest.level))
         self.level.setStyleSheet(f"color: {RISK_COLOURS.get(latest.level, '#37474f')};")
-        factors = "；".join(f"{x.label}（{x.detail}）" if x.detail else x.label for x in latest.factors)
+        with_detail = QCoreApplication.translate("ProjectPage", "{label}（{detail}）")
+        factors = i18n.join_list([
+            with_detail.format(label=i18n.service_text(x.label), detail=i18n.service_text(x.detail))
+            if x.detail else i18n.service_text(x.label) for x in latest.factors])
+        reason = i18n.service_text(risk.DEFAULT_REASON) if latest.reason == risk.DEFAULT_REASON \
+            else latest.reason
         if latest.is_override:
             how = QCoreApplication.translate("ProjectPage", "人工调整（规则计算为{level}）")
             how = how.format(level=_level(latest.computed_level))
@@ -438,7 +443,7 @@ class OverviewTab(QScrollArea):
             how = QCoreApplication.translate("ProjectPage", "按规则评定")
         text = QCoreApplication.translate("ProjectPage", "{when} 由 {who} {how}。理由：{reason}\n依据：{factors}")
         text = text.format(when=display(latest.assessed_at), who=latest.assessed_by, how=how,
-                           reason=latest.reason, factors=factors)
+                           reason=reason, factors=factors)
         self.level_detail.setText(text)
 
     def assess(self) -> None:

@@ -4224,6 +4224,10 @@ Double-click to view the original</translation>
         <translation>The project&apos;s risk has not been assessed yet.</translation>
     </message>
     <message>
+        <source>{label}（{detail}）</source>
+        <translation>{label} ({detail})</translation>
+    </message>
+    <message>
         <source>{when} 由 {who} {how}。理由：{reason}
 依据：{factors}</source>
         <translation>{when}, {who}: {how}. Reason: {reason}
@@ -5924,6 +5928,14 @@ These {n} files were not saved:
         <translation>{number} (revision {revision})</translation>
     </message>
     <message>
+        <source>{n} 起</source>
+        <translation>{n} incident(s)</translation>
+    </message>
+    <message>
+        <source>{n} 项</source>
+        <translation>{n} item(s)</translation>
+    </message>
+    <message>
         <source>{period}{title}</source>
         <translation>{title}, {period}</translation>
     </message>
@@ -5976,6 +5988,10 @@ These {n} files were not saved:
         <translation>deleted (to the recycle bin)</translation>
     </message>
     <message>
+        <source>危大工程施工中</source>
+        <translation>Hazardous works in progress</translation>
+    </message>
+    <message>
         <source>参演人数不能为负数</source>
         <translation>The number of participants cannot be negative</translation>
     </message>
@@ -5986,6 +6002,10 @@ These {n} files were not saved:
     <message>
         <source>双方确认</source>
         <translation>confirmed by both parties</translation>
+    </message>
+    <message>
+        <source>发生死亡或较大及以上事故</source>
+        <translation>Fatal or larger accident</translation>
     </message>
     <message>
         <source>只有服务支出可关联服务记录（检查、培训、演练、应急预案）</source>
@@ -6024,12 +6044,32 @@ These {n} files were not saved:
         <translation>The training record does not exist or has been deleted.</translation>
     </message>
     <message>
+        <source>基坑开挖</source>
+        <translation>Excavation</translation>
+    </message>
+    <message>
+        <source>存在未闭合一级隐患</source>
+        <translation>Open level-1 hazards</translation>
+    </message>
+    <message>
         <source>安全教育培训</source>
         <translation>Safety training</translation>
     </message>
     <message>
         <source>应急预案编制</source>
         <translation>Emergency plan preparation</translation>
+    </message>
+    <message>
+        <source>开挖深度 {depth} m（{shallow}–{deep} m）</source>
+        <translation>Excavation depth {depth} m ({shallow}–{deep} m)</translation>
+    </message>
+    <message>
+        <source>开挖深度 {depth} m，不小于 {deep} m</source>
+        <translation>Excavation depth {depth} m, at least {deep} m</translation>
+    </message>
+    <message>
+        <source>开挖深度 {depth} m，小于 {shallow} m</source>
+        <translation>Excavation depth {depth} m, less than {shallow} m</translation>
     </message>
     <message>
         <source>彻底删除</source>
@@ -6076,12 +6116,24 @@ These {n} files were not saved:
         <translation>refusal/delay record</translation>
     </message>
     <message>
+        <source>拒不整改或拖延整改</source>
+        <translation>Rectification refused or delayed</translation>
+    </message>
+    <message>
         <source>拒不整改（拖延整改）情况报告</source>
         <translation>Report on refused (delayed) rectification</translation>
     </message>
     <message>
+        <source>按低风险管理</source>
+        <translation>Managed as low risk</translation>
+    </message>
+    <message>
         <source>按合同应培训 {required} 次，已培训 {done} 次</source>
         <translation>{required} training sessions due by contract, {done} held</translation>
+    </message>
+    <message>
+        <source>按评定规则计算</source>
+        <translation>Computed by the grading rules</translation>
     </message>
     <message>
         <source>描述和部位几乎相同</source>
@@ -6580,8 +6632,20 @@ These {n} files were not saved:
         <translation>No signed accident-prevention service work plan (one plan per project)</translation>
     </message>
     <message>
+        <source>未触发升级因素</source>
+        <translation>No factor raises the level</translation>
+    </message>
+    <message>
         <source>未配备在职的专职技术负责人</source>
         <translation>No active full-time technical lead</translation>
+    </message>
+    <message>
+        <source>未闭合隐患 {n} 项，阈值 {threshold} 项</source>
+        <translation>{n} open hazards, threshold {threshold}</translation>
+    </message>
+    <message>
+        <source>未闭合隐患较多</source>
+        <translation>Many open hazards</translation>
     </message>
     <message>
         <source>机构名称不超过 200 个字符</source>
@@ -6746,6 +6810,14 @@ These {n} files were not saved:
     <message>
         <source>法定代表人姓名不超过 50 个字符</source>
         <translation>The legal representative&apos;s name may have at most 50 characters</translation>
+    </message>
+    <message>
+        <source>浅基坑</source>
+        <translation>Shallow excavation</translation>
+    </message>
+    <message>
+        <source>深基坑</source>
+        <translation>Deep excavation</translation>
     </message>
     <message>
         <source>演练日期不能晚于今天</source>
@@ -7034,6 +7106,10 @@ These {n} files were not saved:
     <message>
         <source>缺少用于确定项目的列（项目编号、保单号或项目名称），或在导入时指定项目</source>
         <translation>No column identifies the project (project no., policy no. or project name); or choose the project when importing</translation>
+    </message>
+    <message>
+        <source>至 {until} 保持高风险</source>
+        <translation>High risk until {until}</translation>
     </message>
     <message>
         <source>范围须为全机构、项目、承保机构或建设主管部门</source>
@@ -7436,12 +7512,20 @@ These {n} files were not saved:
         <translation>account locked</translation>
     </message>
     <message>
+        <source>超危大工程施工中</source>
+        <translation>Especially hazardous works in progress</translation>
+    </message>
+    <message>
         <source>载体须为纸质或电子</source>
         <translation>The medium must be paper or electronic</translation>
     </message>
     <message>
         <source>较严重二级隐患 {number} 未向{to}报告</source>
         <translation>Serious level 2 hazard {number} not reported to {to}</translation>
+    </message>
+    <message>
+        <source>近期发生生产安全事故</source>
+        <translation>Recent work-safety accident</translation>
     </message>
     <message>
         <source>这是文件夹，不是照片</source>

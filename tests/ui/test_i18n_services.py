@@ -155,3 +155,24 @@ def test_document_numbers_and_kinds_made_by_the_services_show_in_english(english
     assert "FK-2026-0007" in shown and "2" in shown and not CJK.search(shown)
     label = doc_data.KINDS["rectification_notice"].label
     assert not CJK.search(i18n.service_text(label))
+
+
+def test_risk_factors_read_back_from_the_database_show_in_english(english, db, admin):
+    from desktop.services import risk
+
+    with db.session() as session:
+        ids = make_project(session, admin)
+        hazards.record(session, admin, hazards.HazardForm(
+            project_id=ids.project, description="基坑临边无防护", level=1, measures="设置防护",
+            contingency="设置警戒区", stop_work="partial"))
+        risk.assess(session, admin, ids.project)
+    with db.read() as session:
+        latest = risk.history(session, ids.project)[0]
+    assert latest.reason == "按评定规则计算"  # stored and compared in Chinese
+    labels = [f.label for f in latest.factors]
+    assert "存在未闭合一级隐患" in labels
+    factor = latest.factors[labels.index("存在未闭合一级隐患")]
+    assert factor.detail == "1 项"
+    for text in (factor.label, factor.detail, risk.DEFAULT_REASON):
+        shown = i18n.service_text(text)
+        assert shown and not CJK.search(shown), shown
