@@ -10,26 +10,33 @@ that insurer `--insurer` must see in `--period`, so that every photo goes into t
 1. `packages.export_package` against `zip -0 -q -r` of the package's own files (the package
    unzipped into a folder; only the zip is timed) and a plain `cp -r` of that folder.
 2. `backup.backup` against `cp` of the database file plus `cp -r` of the attachment folder.
+3. A second, photo-heavy package (run after the backup, whose data it does not change): the
+   `--heavy-projects` projects of that insurer with the most hazards in the period, two more
+   noise JPEGs on each of their hazards found in the period, exported with `project_ids`.
+   Row 1's package is mostly a 48,000-row register; this one is mostly photos, as a package
+   for a few projects usually is.
 
-Each is the median of `--repeat` runs after a warm-up, ours and the baseline in the same run.
+Each is the median of `--repeat` runs after a warm-up. Ours and its baselines run in turn
+within each repetition, so that a change in the machine's load (other work on the same two
+cores) weighs on both sides of a ratio alike.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
-import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
-from bench.common import best_of, machine, write_result
+from bench.common import machine, write_result
 from desktop.config import Config
 from desktop.db import Database
 from desktop.services import agency, attachments, backup, packages, periods, signing
@@ -116,6 +123,124 @@ def split(total: float, parts: list[tuple[str, float]]) -> str:
     return ", ".join(f"{label} {end - at:.1f} s" for (label, at), end in zip(parts, ends, strict=True))
 
 
+def interleaved(fns: dict[str, Callable[[], object]], *, repeat: int) -> dict[str, float]:
+    """Median wall seconds of each function; one warm-up round, then `repeat` rounds in turn."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(found) for name, found in times.items()}
+
+
+def add_heavy_photos(config: Config, db: Database, actor: Actor, *, insurer: int, period: str,
+                     projects: int, seed: int = 29) -> tuple[list[int], int, int]:
+    """Two noise JPEGs on every hazard found in the period in the insurer's `projects` busiest
+    projects; returns (project ids, photos, photo bytes)."""
+    p = periods.parse(period)
+    rng = random.Random(seed)
+    with db.session() as s:
+        pids = [proj.id for proj, _ in packages._projects(s, insurer, p, None)]
+        found: dict[int, list[int]] = {}
+        for h in packages._hazards(s, pids, p):
+            if h.found_date >= p.start:
+                found.setdefault(h.project_id, []).append(h.id)
+        chosen = sorted(found, key=lambda pid: (-len(found[pid]), pid))[:projects]
+        count = total = 0
+        for pid in chosen:
+            for hazard_id in found[pid]:
+                for role in ("before", "after"):
+                    data = noise_jpeg(rng, 10_000 + count)
+                    attachments.store_file(s, actor, store_dir=config.attachments_dir, data=data,
+                                           owner_type="hazard", owner_id=hazard_id, role=role,
+                                           original_name=f"HEAVY_{count:04d}.jpg", durable=False)
+                    count += 1
+                    total += len(data)
+    return chosen, count, total
+
+
+def measure_package(root: Path, db: Database, config: Config, actor: Actor, *, insurer: int,
+                    period: str, repeat: int, project_ids: list[int] | None = None) -> dict:
+    """Our export against zip -0 and cp -r of its own files, timed in the same run."""
+    out = root / "out"
+    out.mkdir(exist_ok=True)
+    pkg = out / "package.zip"
+    holder: dict = {}
+
+    def export() -> None:
+        pkg.unlink(missing_ok=True)
+        holder["phases"] = phases = Phases()
+        holder["result"] = packages.export_package(
+            db, config, actor, insurer_id=insurer, period=period, out_path=pkg,
+            project_ids=project_ids, progress=phases)
+        holder["total"] = time.perf_counter() - phases.start
+
+    def plan_only() -> None:
+        with db.read() as s:
+            holder["plan"] = packages.plan_package(
+                s, actor, store_dir=config.attachments_dir, insurer_id=insurer, period=period,
+                project_ids=project_ids)
+
+    export()  # a package to unzip for the baselines
+    unpacked = root / "unpacked"
+    run_cmd(["unzip", "-q", str(pkg), "-d", str(unpacked)])
+    content = folder_size(unpacked)
+    zipped = out / "plain.zip"
+
+    def zip0() -> None:
+        zipped.unlink(missing_ok=True)
+        run_cmd(["zip", "-0", "-q", "-r", str(zipped), "."], cwd=unpacked)
+
+    def cp_pkg() -> None:
+        target = out / "cp-package"
+        shutil.rmtree(target, ignore_errors=True)
+        run_cmd(["cp", "-r", str(unpacked), str(target)])
+
+    t = interleaved({"export": export, "zip": zip0, "cp": cp_pkg, "plan": plan_only},
+                    repeat=repeat)
+    zip_size = zipped.stat().st_size
+    shutil.rmtree(out / "cp-package", ignore_errors=True)
+    shutil.rmtree(unpacked)
+    zipped.unlink()
+    pkg.unlink()
+    ep, et = holder["phases"], holder["total"]
+    marks = [("planning", 0.0), ("documents + photos into the zip", ep.at("正在打包文书和照片")),
+             ("registers", ep.at("正在生成隐患排查及问题整改清单")),
+             ("cover", ep.at("正在生成封面及目录")),
+             ("cover + registers into the zip, manifest, signature, fsync", ep.at(packages.COVER))]
+    return {"export": t["export"], "plan": t["plan"], "zip": t["zip"], "cp": t["cp"],
+            "content": content,
+            "zip_size": zip_size, "result": holder["result"], "plan_data": holder["plan"],
+            "split": split(et, marks)}
+
+
+def package_section(title: str, m: dict) -> list[str]:
+    result, plan = m["result"], m["plan_data"]
+    photos_in = sum(1 for x in plan.members if x.kind == "photo")
+    ratio = m["export"] / m["zip"]
+    return [
+        title, "",
+        f"Package: {result.files} files — {photos_in} photos, hazard register of "
+        f"{len(plan.hazards):,} rows, project list of {len(plan.projects):,} projects, cover — "
+        f"{result.size / MB:,.0f} MB. The baselines work on the package unzipped into a folder.",
+        "", HEADER, "|---|---:|---:|---:|---:|---:|",
+        row("`zip -0 -q -r` of the package's files", m["content"], m["zip_size"], m["zip"],
+            m["zip"]),
+        row("`cp -r` of the package's files", m["content"], m["content"], m["cp"], m["zip"]),
+        row("`export_package` (ours)", m["content"], result.size, m["export"], m["zip"]), "",
+        f"Where the export's time goes (last run): {m['split']}. `plan_package` alone: "
+        f"{m['plan']:.2f} s.", "",
+        f"Target: export within 1.5× of zip -0 → **{ratio:.2f}×, "
+        f"{'met' if ratio <= 1.5 else 'not met'}**.", "",
+    ]
+
+
+HEADER = "| route | content MB | written MB | seconds | MB/s | ratio |"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=Path("/tmp/scale/riskdesk.sqlite3"))
@@ -123,6 +248,8 @@ def main() -> None:
     parser.add_argument("--insurer", type=int, default=1)
     parser.add_argument("--period", default="2026Q3")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--heavy-projects", type=int, default=3,
+                        help="projects in the photo-heavy package (0: skip it)")
     parser.add_argument("--tmp", type=Path, default=None, help="where the data folder is made")
     args = parser.parse_args()
     if not args.db.is_file():
@@ -135,55 +262,16 @@ def main() -> None:
         config, db, actor, photo_bytes = build(root / "data", args.db, photos=args.photos,
                                                insurer=args.insurer, period=args.period)
         print(f"data folder ready in {time.perf_counter() - start:.0f} s", flush=True)
-        out = root / "out"
-        out.mkdir()
 
         # -- 1. review package ------------------------------------------------------------
-        pkg = out / "package.zip"
-        holder: dict = {}
-
-        def export() -> None:
-            pkg.unlink(missing_ok=True)
-            holder["export_phases"] = phases = Phases()
-            holder["result"] = packages.export_package(
-                db, config, actor, insurer_id=args.insurer, period=args.period, out_path=pkg,
-                progress=phases)
-            holder["export_total"] = time.perf_counter() - phases.start
-
-        def plan_only() -> None:
-            with db.read() as s:
-                holder["plan"] = packages.plan_package(
-                    s, actor, store_dir=config.attachments_dir, insurer_id=args.insurer,
-                    period=args.period)
-
-        t_export = best_of(export, repeat=args.repeat)
-        t_plan = best_of(plan_only, repeat=args.repeat)
-        result = holder["result"]
-        plan = holder["plan"]
-        unpacked = root / "unpacked"
-        run_cmd(["unzip", "-q", str(pkg), "-d", str(unpacked)])
-        content = folder_size(unpacked)
-        zipped = out / "plain.zip"
-
-        def zip0() -> None:
-            zipped.unlink(missing_ok=True)
-            run_cmd(["zip", "-0", "-q", "-r", str(zipped), "."], cwd=unpacked)
-
-        def cp_pkg() -> None:
-            target = out / "cp-package"
-            shutil.rmtree(target, ignore_errors=True)
-            run_cmd(["cp", "-r", str(unpacked), str(target)])
-
-        t_zip = best_of(zip0, repeat=args.repeat)
-        t_cp_pkg = best_of(cp_pkg, repeat=args.repeat)
-        zip_size = zipped.stat().st_size
-        shutil.rmtree(out / "cp-package", ignore_errors=True)
-        shutil.rmtree(unpacked)
-        zipped.unlink()
-        pkg.unlink()
+        first = measure_package(root, db, config, actor, insurer=args.insurer,
+                                period=args.period, repeat=args.repeat)
+        print(f"package: {first['export']:.2f} s vs zip -0 {first['zip']:.2f} s", flush=True)
 
         # -- 2. backup ----------------------------------------------------------------------
+        out = root / "out"
         bak = out / "backup.zip"
+        holder: dict = {}
 
         def our_backup() -> None:
             bak.unlink(missing_ok=True)
@@ -204,55 +292,101 @@ def main() -> None:
 
         db_bytes = config.sqlite_path.stat().st_size
         store_bytes = folder_size(config.attachments_dir)
-        t_backup = best_of(our_backup, repeat=args.repeat)
+        t = interleaved({"ours": our_backup, "cp": cp_backup, "cp_sync": cp_backup_sync},
+                        repeat=args.repeat)
+        t_backup, t_cp, t_cp_sync = t["ours"], t["cp"], t["cp_sync"]
         backup_size = bak.stat().st_size
         bak.unlink()
-        t_cp = best_of(cp_backup, repeat=args.repeat)
-        t_cp_sync = best_of(cp_backup_sync, repeat=args.repeat)
+        shutil.rmtree(out / "cp-backup", ignore_errors=True)
         copy_bytes = db_bytes + store_bytes
+        print(f"backup: {t_backup:.2f} s vs cp {t_cp:.2f} s", flush=True)
+
+        # -- 3. photo-heavy package ---------------------------------------------------------
+        heavy = None
+        if args.heavy_projects > 0:
+            pids, heavy_count, heavy_bytes = add_heavy_photos(
+                config, db, actor, insurer=args.insurer, period=args.period,
+                projects=args.heavy_projects)
+            heavy = measure_package(root, db, config, actor, insurer=args.insurer,
+                                    period=args.period, repeat=args.repeat, project_ids=pids)
+            print(f"heavy package: {heavy['export']:.2f} s vs zip -0 {heavy['zip']:.2f} s",
+                  flush=True)
         db.dispose()
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    export_ratio, backup_ratio = t_export / t_zip, t_backup / t_cp
-    photos_in = sum(1 for m in plan.members if m.kind == "photo")
-    ep, et = holder["export_phases"], holder["export_total"]
-    export_split = split(et, [("planning", 0.0),
-                              ("registers + cover", ep.at("正在生成隐患排查及问题整改清单")),
-                              ("zip + sign", ep.at(packages.COVER))])
+    backup_ratio = t_backup / t_cp
     bp, bt = holder["backup_phases"], holder["backup_total"]
-    backup_split = split(bt, [("snapshot + quick_check", 0.0),
-                              ("zip + SHA-256 + fsync", bp.at(backup.DB_SQLITE))])
-    header = "| route | content MB | written MB | seconds | MB/s | ratio |"
+    backup_split = split(bt, [("snapshot", 0.0),
+                              ("zip with SHA-256 while quick_check runs", bp.at(backup.DB_SQLITE)),
+                              ("rest of quick_check, manifest, fsync",
+                               bp.at("正在检查数据库快照"))])
     lines = [
         "# Data out: review package and backup vs zip/cp of the same bytes", "",
         f"Machine: {machine()}",
         f"Data: copy of {args.db} ({db_bytes / MB:,.0f} MB), {args.photos} noise JPEGs "
         f"({photo_bytes / MB:,.0f} MB) on hazards insurer {args.insurer} sees in {args.period}.", "",
-        f"Median of {args.repeat} runs after a warm-up; ours and the baselines timed in the same "
-        "run, page cache warm. MB/s is content MB ÷ seconds; ratio is seconds ÷ the first "
-        "baseline's seconds.", "",
-        "## 1. Review package (`packages.export_package`)", "",
-        f"Package: {result.files} files — {photos_in} photos, hazard register of "
-        f"{len(plan.hazards):,} rows, project list of {len(plan.projects):,} projects, cover — "
-        f"{result.size / MB:,.0f} MB. The baselines work on the package unzipped into a folder.",
-        "", header, "|---|---:|---:|---:|---:|---:|",
-        row("`zip -0 -q -r` of the package's files", content, zip_size, t_zip, t_zip),
-        row("`cp -r` of the package's files", content, content, t_cp_pkg, t_zip),
-        row("`export_package` (ours)", content, result.size, t_export, t_zip), "",
-        f"Where the export's time goes (last run): {export_split}. "
-        f"`plan_package` alone: {t_plan:.2f} s.", "",
-        f"Target: export within 1.5× of zip -0 → **{export_ratio:.2f}×, "
-        f"{'met' if export_ratio <= 1.5 else 'not met'}**.", "",
+        f"Median of {args.repeat} runs after a warm-up; ours and its baselines run in turn "
+        "within each repetition, page cache warm. MB/s is content MB ÷ seconds; ratio is "
+        "seconds ÷ the first baseline's seconds.", "",
+        *package_section("## 1. Review package (`packages.export_package`)", first),
         "## 2. Backup (`backup.backup`)", "",
-        header, "|---|---:|---:|---:|---:|---:|",
+        HEADER, "|---|---:|---:|---:|---:|---:|",
         row("`cp` database + `cp -r` attachments", copy_bytes, copy_bytes, t_cp, t_cp),
         row("the same cp, then `sync -f`", copy_bytes, copy_bytes, t_cp_sync, t_cp),
         row("`backup.backup` (ours)", copy_bytes, backup_size, t_backup, t_cp), "",
-        "Ours does more than copy: an online SQLite snapshot, `PRAGMA quick_check` of it, a zip "
-        "(the database deflated at level 1, attachments stored), SHA-256 of every member, a "
-        f"manifest and fsync. Where its time goes (last run): {backup_split}.", "",
+        "Ours does more than copy: an online SQLite snapshot, `PRAGMA quick_check` of it (on a "
+        "second thread while the zip is written; the zip is renamed into place only after the "
+        "check passes), a zip "
+        "(everything stored, the database included), SHA-256 and CRC-32 of every member in the "
+        "same pass as the copy, a manifest and fsync. `cp` (coreutils 9) copies inside the "
+        "kernel (copy_file_range) and reads no byte into user space. Where our time goes (last "
+        f"run): {backup_split}.", "",
         f"Target: backup within 2× of copying → **{backup_ratio:.2f}×, "
         f"{'met' if backup_ratio <= 2 else 'not met'}**.", "",
+    ]
+    if heavy is not None:
+        lines += package_section(
+            f"## 3. Photo-heavy review package ({args.heavy_projects} projects, "
+            f"{heavy_count} more photos, {heavy_bytes / MB:,.0f} MB, added after section 2)",
+            heavy)
+    first_ratio = first["export"] / first["zip"]
+    notes = []
+    if first_ratio > 1.5:
+        notes.append(
+            f"- Export ({first_ratio:.2f}× where 1.5× was asked): `plan_package` alone takes "
+            f"{first['plan']:.2f} s against zip -0's {first['zip']:.2f} s for the whole "
+            "package. To choose the hazards it reads every candidate row of the insurer's "
+            "projects found up to the period's end (about 132,000 rows for 47,838 kept: status "
+            "and closed_at are in no index), then shapes 47,838 register lines. The register "
+            "itself (streamed, "
+            "about 10 µs a row), the cover and the fsync come on top. The photos and documents go "
+            "at zip -0's speed or better, which section 3 shows: a package that is mostly photos "
+            "meets the target by a wide margin. Cutting planning further needs schema work (an "
+            "index that holds project, status and closed_at) or a larger SQLite page cache for "
+            "the read (desktop/db.py), both outside this change.")
+    if backup_ratio > 2:
+        notes.append(
+            f"- Backup ({backup_ratio:.2f}× where 2× was asked): `cp` copies inside the kernel and "
+            "checks nothing. The backup must bring every byte into user space for SHA-256 and "
+            "CRC-32, copy the database page by page through SQLite for a consistent snapshot, run "
+            "quick_check over that snapshot and fsync the result. On this machine that work is "
+            "about 3 s of CPU for 890 MB however it is arranged (the check already runs beside the "
+            "copy); 2× cp would mean dropping the check or the hashes, which are the point of a "
+            "backup. Storing the database instead of deflating it (and checking beside the copy) "
+            "halved the time, but a backup is now about as large as the data: "
+            f"{backup_size / MB:,.0f} MB here, 454 MB in the run before this change.")
+    notes += [
+        "- Tried and not kept, because they were no faster here (measured in turn with the kept "
+        "version): copying the photos on a second thread while the registers are made, "
+        "deflating the register on a second thread, taking the database snapshot on a second "
+        "thread while the attachments are zipped. Python's GIL hands over slowly between a "
+        "busy formatting thread and many small reads and writes.",
+        "- The code before this change (commit 5dfe5ba) against this one, measured separately "
+        "on the same data, each run in turn with the other: export 18.0 s → 2.75 s, backup "
+        "10.5 s → 4.8 s (medians of three).",
+    ]
+    lines += ["## Notes on the targets", "", *notes, ""]
+    lines += [
         f"Peak memory of the benchmark process: {peak:.0f} MB.", "",
         "Reproduce: `.venv/bin/python -m bench.generate --out /tmp/scale` (once), then "
         f"`.venv/bin/python -m bench.bench_data --photos {args.photos} --repeat {args.repeat}`.",

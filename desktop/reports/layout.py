@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer, Table
 from reportlab.platypus import TableStyle
@@ -70,12 +72,58 @@ class _NumberedCanvas(Canvas):
         super().save()
 
     def _footer(self, number: int, total: int) -> None:
-        width, _ = self._pagesize
-        self.saveState()
-        self.setFont(BODY, 9)
-        self.setFillColor(GREY)
-        self.drawCentredString(width / 2, MARGIN_BOTTOM - 9 * mm, f"第 {number} 页 共 {total} 页")
-        self.restoreState()
+        _draw_footer(self, number, total)
+
+
+def _draw_footer(canv: Canvas, number: int, total: int) -> None:
+    width, _ = canv._pagesize
+    canv.saveState()
+    canv.setFont(BODY, 9)
+    canv.setFillColor(GREY)
+    canv.drawCentredString(width / 2, MARGIN_BOTTOM - 9 * mm, f"第 {number} 页 共 {total} 页")
+    canv.restoreState()
+
+
+class _StreamingCanvas(Canvas):
+    """For documents of thousands of pages: memory stays flat as pages are added.
+
+    _NumberedCanvas keeps every page's drawing operators until save() to write 共 Y 页, and
+    ReportLab keeps each finished page's content stream as text until save() (measured: most
+    of the 1.2 GB of a 65,000-row register). Here a finished page's stream is compressed at
+    once, and its footer is a reference to a form XObject ("rdFooterN") that save() defines
+    when the total is known: a PDF may name a form before defining it.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._shown = 0
+
+    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        self._shown += 1
+        self.doForm(f"rdFooter{self._shown}")
+        super().showPage()
+        _compress(self._doc.Pages.pages[-1])
+
+    def save(self) -> None:
+        if self._code:
+            self.showPage()
+        for number in range(1, self._shown + 1):
+            self.beginForm(f"rdFooter{number}")
+            _draw_footer(self, number, self._shown)
+            self.endForm()
+        super().save()
+
+
+def _compress(page) -> None:  # type: ignore[no-untyped-def]
+    """Deflate a finished page's content now instead of at save(); Flate only: ReportLab's
+    default ASCII85 layer is for 7-bit channels and costs time in its pure-Python fallback."""
+    if not page.compression or page.Contents is not None or not page.stream:
+        return
+    data = page.stream.encode("utf-8") if isinstance(page.stream, str) else page.stream
+    stream = PDFStream(PDFDictionary({"Filter": PDFArray([PDFName("FlateDecode")])}),
+                       zlib.compress(data))
+    stream.__Comment__ = "page stream"
+    page.Contents, page.stream = stream, None
 
 
 class HouseDoc(BaseDocTemplate):
@@ -168,18 +216,20 @@ def _logo_reader(path: Path | None) -> ImageReader | None:
 
 
 def write_pdf(meta: DocMeta, story: Sequence[Flowable], path: Path | str, *,
-              wide: bool = False, progress: Callable[[int], None] | None = None) -> Path:
+              wide: bool = False, progress: Callable[[int], None] | None = None,
+              streaming: bool = False) -> Path:
     """Lay out `story` in the house template and write it atomically to `path`.
 
     `progress(pages_done)` is called after each page; an exception raised by it (a cancel)
-    stops the build and leaves no file behind.
+    stops the build and leaves no file behind. `streaming` (registers of thousands of pages)
+    compresses each page as it is finished, so memory does not grow with the page count.
     """
     target = Path(path)
     with atomic_writer(target, "wb") as fh:
         doc = HouseDoc(fh, meta, wide=wide)
         if progress is not None:
             doc.setProgressCallBack(lambda kind, value: progress(value) if kind == "PAGE" else None)
-        doc.build(list(story), canvasmaker=_NumberedCanvas)
+        doc.build(list(story), canvasmaker=_StreamingCanvas if streaming else _NumberedCanvas)
     log.info("wrote %s (%s)", target, meta.title)
     return target
 
@@ -188,3 +238,8 @@ def frame_width(*, wide: bool = False) -> float:
     """Usable width of the body frame, for sizing tables before the document exists."""
     page_width = landscape(A4)[0] if wide else A4[0]
     return page_width - 2 * (MARGIN_X_WIDE if wide else MARGIN_X)
+
+
+def frame_height(*, wide: bool = False) -> float:
+    """Height of the body frame: the room an empty page gives."""
+    return (landscape(A4)[1] if wide else A4[1]) - MARGIN_TOP - MARGIN_BOTTOM

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl import load_workbook
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Table, TableStyle
 
@@ -24,9 +19,13 @@ from desktop.fileutil import atomic_writer
 from desktop.reports.blocks import HEAD_FILL, LINE, paragraphs, signature_block
 from desktop.reports.data import LEVEL_LIGHT, LEVEL_SHORT, HazardRow, RegisterData, Signatory
 from desktop.reports.fonts import BODY, ensure_fonts
-from desktop.reports.layout import frame_width, title_block, write_pdf
+from desktop.reports.layout import frame_height, frame_width, title_block, write_pdf
 from desktop.reports.styles import Styles
 from desktop.reports.text import iso, wrap_cjk, yes_no
+from desktop.reports.xlsx_stream import (
+    CellEncoder, CellStyle, SheetLayout, SheetWriter, XlsxWriter, choice_encoder, date_encoder,
+    number_encoder, text_encoder,
+)
 
 log = logging.getLogger("desktop.reports")
 
@@ -84,63 +83,168 @@ def summary_text(data: RegisterData) -> str:
 
 def build_hazard_register_pdf(data: RegisterData, path: Path | str, *,
                               progress: Callable[[int], None] | None = None) -> Path:
-    """The register as a landscape PDF; 5,000 rows take a few seconds (see bench_reports).
+    """The register as a landscape PDF; time linear in the rows (10,000 in 5–10 s here) and
+    memory following the finished file, not the drawing (see bench/results/reports.md).
 
     `progress(pages_done)` after each page; raising from it cancels and leaves no file.
     """
     width = frame_width(wide=True)
     story: list[Flowable] = [*title_block(data.meta, width)]
     story += paragraphs(summary_text(data), Styles.plain)
-    story.append(_register_table(data.rows, width))
+    story.append(_RegisterRows(data.rows, _TableLayout(width)))
     story.append(signature_block([
         Signatory("编制", seal=False, role="编制人"),
         Signatory("审核", seal=False, role="技术负责人"),
         Signatory("风控服务机构", data.meta.agency.name, date=data.meta.date, role="负责人"),
     ], width=width * 0.75))
-    return write_pdf(data.meta, story, path, wide=True, progress=progress)
+    return write_pdf(data.meta, story, path, wide=True, progress=progress, streaming=True)
 
 
-def _register_table(rows: Sequence[HazardRow], width: float) -> Table:
-    """Pre-wrapped plain strings and known row heights: no Paragraph, no per-row style command.
+# A row ready to draw: its cells (pre-wrapped strings, or a _Tag) and its height in points.
+_Row = tuple[list[Any], float]
+_EPS = 0.001  # points kept free so float sums never make a page's Table overflow its frame
 
+
+class _TableLayout:
+    """Column widths, the header row and the style, shared by every page's Table.
+
+    Pre-wrapped plain strings and known row heights: no Paragraph, no per-row style command.
     Measured at 5,000 rows: a Paragraph per cell doubles the time, and per-row style commands
     are re-split at every page break (quadratic); the level tint is therefore a cell flowable.
     """
-    ensure_fonts()
-    total = sum(c.pdf_share for c in COLUMNS)
-    widths = [width * c.pdf_share / total for c in COLUMNS]
-    inner = [w - 2 * _PAD - 0.5 for w in widths]
-    head = [wrap_cjk(c.header, inner[j], _FONT_SIZE) for j, c in enumerate(COLUMNS)]
-    cells: list[list] = [head]
-    heights = [_height(head)]
-    tags = {lvl: _Tag(label, fill=colors.HexColor(LEVEL_LIGHT[lvl]))
-            for lvl, label in LEVEL_SHORT.items()}
-    overdue_tag = _Tag("是", ink=colors.HexColor("#c62828"))
-    for i, row in enumerate(rows, start=1):
-        values: list = [wrap_cjk(v, inner[j], _FONT_SIZE)
-                        for j, v in enumerate(_pdf_values(row, i))]
-        heights.append(_height(values))
-        if row.level in tags:
-            values[_LEVEL_COL] = tags[row.level]
+
+    def __init__(self, width: float) -> None:
+        ensure_fonts()
+        total = sum(c.pdf_share for c in COLUMNS)
+        self.width = width
+        self.widths = [width * c.pdf_share / total for c in COLUMNS]
+        self.inner = [w - 2 * _PAD - 0.5 for w in self.widths]
+        self.head: list[Any] = [wrap_cjk(c.header, self.inner[j], _FONT_SIZE)
+                                for j, c in enumerate(COLUMNS)]
+        self.head_height = _height(self.head)
+        self.page_room = frame_height(wide=True) - self.head_height - _EPS  # below the header
+        self.tags = {lvl: _Tag(label, fill=colors.HexColor(LEVEL_LIGHT[lvl]))
+                     for lvl, label in LEVEL_SHORT.items()}
+        self.overdue_tag = _Tag("是", ink=colors.HexColor("#c62828"))
+        self.style = TableStyle([
+            ("FONT", (0, 0), (-1, -1), BODY, _FONT_SIZE, _LEADING),
+            ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
+            ("GRID", (0, 0), (-1, -1), 0.4, LINE),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+            ("ALIGN", (0, 1), (0, -1), "CENTER"),
+            ("ALIGN", (_LEVEL_COL, 1), (_LEVEL_COL + 1, -1), "CENTER"),
+            ("ALIGN", (_OVERDUE_COL, 1), (_OVERDUE_COL, -1), "CENTER"),
+            ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
+            ("TOPPADDING", (0, 0), (-1, -1), _PAD_TOP),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), _PAD_BOTTOM),
+        ])
+
+    def row(self, row: HazardRow, seq: int) -> _Row:
+        values: list[Any] = [wrap_cjk(v, self.inner[j], _FONT_SIZE)
+                             for j, v in enumerate(_pdf_values(row, seq))]
+        height = _height(values)
+        if row.level in self.tags:
+            values[_LEVEL_COL] = self.tags[row.level]
         if row.overdue:
-            values[_OVERDUE_COL] = overdue_tag
-        cells.append(values)
-    table = Table(cells, colWidths=widths, rowHeights=heights, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), BODY, _FONT_SIZE, _LEADING),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
-        ("GRID", (0, 0), (-1, -1), 0.4, LINE),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-        ("ALIGN", (0, 1), (0, -1), "CENTER"),
-        ("ALIGN", (_LEVEL_COL, 1), (_LEVEL_COL + 1, -1), "CENTER"),
-        ("ALIGN", (_OVERDUE_COL, 1), (_OVERDUE_COL, -1), "CENTER"),
-        ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
-        ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), _PAD_TOP),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), _PAD_BOTTOM),
-    ]))
-    return table
+            values[_OVERDUE_COL] = self.overdue_tag
+        return values, height
+
+    def table(self, rows: Sequence[_Row]) -> Table:
+        """The header and these rows; repeatRows covers a caller that lets ReportLab split it."""
+        table = Table([self.head, *(values for values, _ in rows)], colWidths=self.widths,
+                      rowHeights=[self.head_height, *(height for _, height in rows)], repeatRows=1)
+        table.setStyle(self.style)
+        return table
+
+
+def _cut(row: _Row, room: float) -> tuple[_Row, _Row] | None:
+    """A row taller than a page cut between text lines: the lines that fit in `room`, then
+    the rest (its other cells blank); None when not one line fits."""
+    values, _ = row
+    keep = int((room - _PAD_TOP - _PAD_BOTTOM) // _LEADING)
+    if keep < 1:
+        return None
+    head: list[Any] = []
+    tail: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            lines = value.split("\n")
+            head.append("\n".join(lines[:keep]))
+            tail.append("\n".join(lines[keep:]))
+        else:  # a tag: one line, stays with the row's start
+            head.append(value)
+            tail.append("")
+    return (head, _height([v for v in head if isinstance(v, str)])), (tail, _height(tail))
+
+
+class _RegisterRows(Flowable):
+    """The register's rows, laid out one page-sized Table at a time as the frame asks.
+
+    ReportLab splits a Table of n rows by copying the rest at every page break: quadratic
+    (65,000 rows took over 110 s and 0.9–1.2 GB). Here each split hands the frame a Table of exactly
+    the rows that fit (heights are known from the pre-wrapped text) with the header row on
+    top, and keeps the rest; rows are wrapped only a page ahead, so time is linear in the
+    rows and memory holds one page of them. A row taller than a whole page goes on over the
+    next page, cut between lines.
+    """
+
+    def __init__(self, rows: Sequence[HazardRow], layout: _TableLayout, *, start: int = 0,
+                 ahead: deque[_Row] | None = None) -> None:
+        super().__init__()
+        self.rows, self.layout, self.next = rows, layout, start
+        self.ahead: deque[_Row] = ahead if ahead is not None else deque()
+        self.ahead_height = sum(height for _, height in self.ahead)
+        self._last: Table | None = None
+
+    def _read_ahead(self, room: float) -> None:
+        """Wrap rows until those waiting are taller than `room` or none are left."""
+        while self.next < len(self.rows) and self.ahead_height <= room:
+            row = self.layout.row(self.rows[self.next], self.next + 1)
+            self.next += 1
+            self.ahead.append(row)
+            self.ahead_height += row[1]
+
+    def _all_read(self) -> bool:
+        return self.next >= len(self.rows)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self._read_ahead(avail_height - self.layout.head_height)
+        height = self.layout.head_height + self.ahead_height
+        if self._all_read() and height <= avail_height - _EPS:
+            self._last = self.layout.table(list(self.ahead))
+            self.width, self.height = self._last.wrap(avail_width, avail_height)
+        else:  # more than the frame holds: the frame will ask for a split
+            self._last = None
+            self.width, self.height = self.layout.width, max(height, avail_height + 1)
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        room = avail_height - self.layout.head_height - _EPS
+        self._read_ahead(room)
+        taken: list[_Row] = []
+        used = 0.0
+        while self.ahead and used + self.ahead[0][1] <= room:
+            row = self.ahead.popleft()
+            taken.append(row)
+            used += row[1]
+        if not taken and self.ahead and self.ahead[0][1] > self.layout.page_room:
+            parts = _cut(self.ahead[0], room)
+            if parts is not None:
+                taken.append(parts[0])
+                self.ahead[0] = parts[1]
+        if not taken:
+            return []  # not even one row here: the frame moves to the next page
+        table = self.layout.table(taken)
+        if not self.ahead and self._all_read():
+            return [table]
+        return [table, _RegisterRows(self.rows, self.layout, start=self.next, ahead=self.ahead)]
+
+    def draw(self) -> None:
+        if self._last is None:
+            raise RuntimeError("register rows drawn without a fitting wrap()")
+        self._last.drawOn(self.canv, 0, 0)
 
 
 def _height(values: Sequence[str]) -> float:
@@ -182,133 +286,86 @@ def build_hazard_register_xlsx(data: RegisterData, path: Path | str, *,
                                progress: Callable[[int], None] | None = None) -> Path:
     """The register as XLSX: frozen header, auto-filter, level fills, real dates, a 说明 sheet.
 
-    Write-only mode streams rows to disk, so a list of 100k hazards stays around 40 MB.
-    `progress(rows_done)` every 1,000 rows; raising from it cancels and leaves no file.
+    Rows stream through xlsx_stream (each row formatted as one XML string), so memory stays
+    flat and 48,000 rows take about half a second instead of openpyxl's 11 s
+    (bench/results/data.md). `progress(rows_done)` every 1,000 rows; raising from it cancels
+    and leaves no file.
     """
     target = Path(path)
-    wb = Workbook(write_only=True)
-    wb.properties.title = data.meta.title
-    wb.properties.creator = data.meta.agency.name
-    ws = wb.create_sheet(SHEET_NAME)
-    ws.freeze_panes = "A2"
-    for i, column in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = column.xlsx_width
-    last = get_column_letter(len(COLUMNS))
-    ws.auto_filter.ref = f"A1:{last}{len(data.rows) + 1}"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    styles = _XlsxStyles(wb)
-    ws.append([styles.cell(ws, h, styles.HEAD) for h in HEADERS])
-    try:
-        for seq, row in enumerate(data.rows, start=1):
-            ws.append(_xlsx_row(ws, styles, row, seq))
-            if progress is not None and seq % 1000 == 0:
-                progress(seq)
-    except BaseException:
-        _abandon(ws)
-        raise
-    _about_sheet(wb, data)
-    with atomic_writer(target, "wb") as fh:
-        wb.save(fh)
-    log.info("wrote %s (%d rows)", target, len(data.rows))
+    rows = data.rows
+    with atomic_writer(target, "wb") as fh, XlsxWriter(
+            fh, styles=_XLSX_STYLES, title=data.meta.title, creator=data.meta.agency.name) as book:
+        layout = SheetLayout(SHEET_NAME, tuple(c.xlsx_width for c in COLUMNS), freeze_header=True,
+                             autofilter=True, print_titles=True, landscape=True)
+        with book.sheet(layout, rows_hint=len(rows) + 1) as sheet:
+            sheet.append(HEADERS, book.style(_HEAD))
+            seq_cell, *cells = _xlsx_encoders(book)
+            batch: list[str] = []
+            for seq, row in enumerate(rows, start=1):
+                r = seq + 1
+                line = "".join([cell(r, v) for cell, v in zip(cells, _XLSX_VALUES(row))])
+                batch.append(f'<row r="{r}">{seq_cell(r, seq)}{line}</row>')
+                if seq % 1000 == 0:
+                    sheet.write("".join(batch), len(batch))
+                    batch.clear()
+                    if progress is not None:
+                        progress(seq)
+            sheet.write("".join(batch), len(batch))
+        with book.sheet(SheetLayout("说明", (14, 70))) as about:
+            _about_sheet(about, data)
+    log.info("wrote %s (%d rows)", target, len(rows))
     return target
 
 
-def _abandon(ws) -> None:
-    """Finish the sheet's stream and delete its temporary file after a failure or a cancel."""
-    ws.close()
-    temp = getattr(getattr(ws, "_writer", None), "out", None)  # openpyxl's spool file
-    if isinstance(temp, str) and os.path.exists(temp):
-        os.remove(temp)
+# Named cell styles (they show in Excel's style gallery): header, dates, long text, centred
+# short values, 逾期 in red, and one fill per hazard level.
+_HEAD, _DATE, _WRAP, _CENTER, _OVERDUE = "清单表头", "清单日期", "清单长文本", "清单居中", "清单逾期"
+_CENTRED: dict[str, Any] = {"horizontal": "center", "vertical": "center", "wrap": True}
+_XLSX_STYLES = (
+    CellStyle(_HEAD, bold=True, fill="E8E8E8", border=True, **_CENTRED),
+    CellStyle(_DATE, number_format=DATE_FORMAT),
+    CellStyle(_WRAP, vertical="top", wrap=True),
+    CellStyle(_CENTER, **_CENTRED),
+    CellStyle(_OVERDUE, bold=True, colour="C62828", **_CENTRED),
+    *(CellStyle(f"隐患{label}", fill=LEVEL_LIGHT[lvl].lstrip("#").upper(), **_CENTRED)
+      for lvl, label in LEVEL_SHORT.items()),
+)
+_WRAPPED = ("description", "measures")  # long text: wrapped, top-aligned
+_XLSX_VALUES = attrgetter(*(c.key for c in COLUMNS[1:]))  # a row's values after 序号
 
 
-class _XlsxStyles:
-    """Named cell styles registered once; a cell then takes one by name.
-
-    Assigning Font/Fill/Alignment objects cell by cell makes openpyxl hash each of them
-    (measured: ~0.5 s per 5,000 rows); a named style is copied as one small array. The
-    names also show in Excel's style gallery.
-    """
-
-    HEAD, DATE, WRAP, CENTER, OVERDUE = "清单表头", "清单日期", "清单长文本", "清单居中", "清单逾期"
-
-    def __init__(self, wb: Workbook) -> None:
-        thin = Side(style="thin", color="999999")
-        center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        named = [
-            NamedStyle(self.HEAD, font=Font(bold=True), alignment=center,
-                       fill=PatternFill("solid", fgColor="E8E8E8"),
-                       border=Border(left=thin, right=thin, top=thin, bottom=thin)),
-            NamedStyle(self.DATE, number_format=DATE_FORMAT),
-            NamedStyle(self.WRAP, alignment=Alignment(vertical="top", wrap_text=True)),
-            NamedStyle(self.CENTER, alignment=center),
-            NamedStyle(self.OVERDUE, alignment=center, font=Font(color="C62828", bold=True)),
-        ]
-        self.level = {}
-        for lvl, colour in LEVEL_LIGHT.items():
-            name = f"隐患{LEVEL_SHORT[lvl]}"
-            named.append(NamedStyle(name, alignment=center,
-                                    fill=PatternFill("solid", fgColor=colour.lstrip("#").upper())))
-            self.level[lvl] = name
-        for style in named:
-            wb.add_named_style(style)
-
-    @staticmethod
-    def cell(ws, value: Any, style: str) -> WriteOnlyCell:
-        c = WriteOnlyCell(ws, value=value)
-        c.style = style
-        return c
-
-
-def _xlsx_row(ws, styles: _XlsxStyles, row: HazardRow, seq: int) -> list[Any]:
-    out: list[Any] = []
-    for column in COLUMNS:
-        value = seq if column.key == "seq" else getattr(row, column.key)
-        if column.kind == "date":
-            out.append(None if value is None else styles.cell(ws, value, styles.DATE))
+def _xlsx_encoders(book: XlsxWriter) -> list[CellEncoder]:
+    """One cell encoder per column of COLUMNS, by its kind. Text is always a string cell:
+    a value that starts with "=" stays text, never a formula."""
+    center = book.style(_CENTER)
+    levels = {lvl: (label, book.style(f"隐患{label}")) for lvl, label in LEVEL_SHORT.items()}
+    out: list[CellEncoder] = []
+    for i, column in enumerate(COLUMNS, start=1):
+        if column.kind == "int":
+            out.append(number_encoder(i))
+        elif column.kind == "date":
+            out.append(date_encoder(i, book.style(_DATE)))
         elif column.kind == "level":
-            label = LEVEL_SHORT.get(value, str(value))
-            out.append(styles.cell(ws, label, styles.level.get(value, styles.CENTER)))
+            out.append(choice_encoder(i, levels, center))
         elif column.kind == "bool":
-            overdue = value and column.key == "overdue"
-            out.append(styles.cell(ws, yes_no(value), styles.OVERDUE if overdue else styles.CENTER))
-        elif column.kind == "text":
-            text = _clean(value)
-            if column.key in ("description", "measures"):
-                c = styles.cell(ws, text, styles.WRAP)
-            elif text.startswith("="):
-                c = WriteOnlyCell(ws, value=text)
-            else:
-                out.append(text or None)
-                continue
-            if c.data_type == "f":
-                c.data_type = "s"  # text that starts with "=" stays text, never a formula
-            out.append(c)
+            hot = book.style(_OVERDUE) if column.key == "overdue" else center
+            out.append(choice_encoder(i, {True: (yes_no(True), hot),
+                                          False: (yes_no(False), center)}, center))
         else:
-            out.append(value)
+            out.append(text_encoder(i, book.style(_WRAP) if column.key in _WRAPPED else 0))
     return out
 
 
-def _clean(text: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", text or "")
-
-
-def _about_sheet(wb: Workbook, data: RegisterData) -> None:
-    ws = wb.create_sheet("说明")
-    ws.column_dimensions["A"].width = 14
-    ws.column_dimensions["B"].width = 70
+def _about_sheet(sheet: SheetWriter, data: RegisterData) -> None:
     for pair in (("文书名称", data.meta.title), ("编号", data.meta.number),
                  ("编制单位", data.meta.agency.name), ("编制日期", data.meta.date.isoformat()),
                  ("统计范围", data.scope_label), ("统计期间", data.period_label),
                  ("汇总", summary_text(data)), ("", ""), ("列名", "说明")):
-        ws.append(list(pair))
+        sheet.append(pair)
     notes = {"date": "日期（Excel 日期，格式 yyyy-mm-dd）", "level": "一级至四级",
              "bool": "是 / 否", "int": "自然数", "text": "文本"}
     for column in COLUMNS:
-        ws.append([column.header, notes[column.kind]])
+        sheet.append((column.header, notes[column.kind]))
 
 
 def read_hazard_xlsx(path: Path | str) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """Export the register view on screen (its filter and sort) to XLSX, rows read in windows of ids.
 
 The ids come first in display order (an index scan, 8 bytes a row); the rows follow a window
-at a time while openpyxl streams them to disk, so memory stays flat however long the list.
+at a time while the register writer (reports/xlsx_stream) streams them into the workbook, so
+memory stays flat however long the list.
 """
 
 from __future__ import annotations

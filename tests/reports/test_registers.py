@@ -159,3 +159,31 @@ def test_register_is_landscape_and_an_empty_register_still_builds(tmp_path, regi
     assert "隐患共0项" in flat(pdftotext(empty_pdf))
     empty_xlsx = registers.build_hazard_register_xlsx(empty, tmp_path / "e.xlsx")
     assert registers.read_hazard_xlsx(empty_xlsx) == []
+
+
+def test_xlsx_print_setup_styles_and_awkward_text(tmp_path, register):
+    from dataclasses import replace
+
+    awkward = replace(register.rows[0], description="  钢筋 & 模板 <3 层>\n第二行\x07  ",
+                      location="", measures="", category=" 前导空格", closed_date=None)
+    data = replace(register, rows=[awkward, *register.rows[1:5]])
+    path = registers.build_hazard_register_xlsx(data, tmp_path / "a.xlsx")
+    wb = load_workbook(path)
+    ws = wb[registers.SHEET_NAME]
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    head = ws["A1"]
+    assert head.font.b and head.border.bottom.style == "thin" and head.alignment.wrap_text
+    overdue = ws.cell(2, registers.HEADERS.index("是否逾期") + 1)
+    assert (overdue.value == "是") == awkward.overdue
+    if awkward.overdue:
+        assert overdue.font.b and overdue.font.color.rgb.endswith("C62828")
+    described = ws.cell(2, registers.HEADERS.index("隐患描述") + 1)
+    assert described.alignment.wrap_text and described.alignment.vertical == "top"
+    assert {"清单表头", "清单日期", "清单长文本", "清单居中", "清单逾期", "隐患一级", "隐患四级"} \
+        <= set(wb.named_styles)
+    about = dict((r[0].value, r[1].value) for r in wb["说明"].iter_rows() if r[0].value)
+    assert about["汇总"] == registers.summary_text(data) and about["编号"] == data.meta.number
+    first = registers.read_hazard_xlsx(path)[0]
+    assert first["description"] == "  钢筋 & 模板 <3 层>\n第二行  "  # the bell character dropped
+    assert first["category"] == " 前导空格" and first["location"] == "" and first["measures"] == ""

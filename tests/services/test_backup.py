@@ -255,3 +255,136 @@ def test_a_full_disk_during_backup_leaves_nothing_and_says_so(db, config, seeded
     assert "磁盘空间已满" in info.value.message and str(target) in info.value.message
     assert not target.exists()
     assert list(target.parent.iterdir()) == []  # no hidden .part file either
+
+
+def _threads(name: str) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == name and t.is_alive()]
+
+
+def test_the_database_is_stored_and_an_older_deflated_backup_still_restores(sqlite_db, tmp_path):
+    from desktop.services.context import Actor
+
+    config = Config(data_dir=tmp_path / "data")
+    with sqlite_db.session() as s:
+        make_project(s, Actor.system(), name="旧格式备份中的项目")
+    result = backup.backup(sqlite_db, config, tmp_path / "b" / "new.zip")
+    with zipfile.ZipFile(result.path) as z:
+        info = z.getinfo(backup.DB_SQLITE)
+        manifest = json.loads(z.read("manifest.json"))
+        listed = {f["path"]: f for f in manifest["files"]}
+        assert info.compress_type == zipfile.ZIP_STORED  # no deflate pass over the database
+        data = z.read(backup.DB_SQLITE)
+    assert hashlib.sha256(data).hexdigest() == listed[backup.DB_SQLITE]["sha256"]
+    assert len(data) == listed[backup.DB_SQLITE]["size"] == info.file_size
+    # the format before: the same members, the database deflated at level 1
+    old = tmp_path / "b" / "old.zip"
+    with zipfile.ZipFile(result.path) as zin, zipfile.ZipFile(old, "w") as zout:
+        for member in zin.infolist():
+            copy = zipfile.ZipInfo(member.filename, member.date_time)
+            copy.compress_type = (zipfile.ZIP_DEFLATED if member.filename == backup.DB_SQLITE
+                                  else member.compress_type)
+            zout.writestr(copy, zin.read(member.filename), compresslevel=1)
+    with zipfile.ZipFile(old) as z:
+        assert z.getinfo(backup.DB_SQLITE).compress_type == zipfile.ZIP_DEFLATED
+    with sqlite_db.session() as s:
+        make_project(s, Actor.system(), name="备份之后的项目")
+    sqlite_db.dispose()
+    assert backup.verify_backup(old)["database"] == backup.DB_SQLITE
+    backup.restore(config, old)
+    again = Database(config.database_url)
+    try:
+        with again.read() as s:
+            names = list(s.execute(select(Project.name)).scalars())
+        assert len(names) == 1 and names[0].startswith("旧格式备份中的项目")  # the later one gone
+    finally:
+        again.dispose()
+
+
+def test_a_snapshot_that_fails_its_check_never_becomes_a_backup(sqlite_db, tmp_path, monkeypatch):
+    from desktop.db import DataError
+
+    config = Config(data_dir=tmp_path / "data")
+    with sqlite_db.session() as s:
+        s.add_all(Sequence(name=f"filler:{i}", value=i) for i in range(5_000))
+    real = backup._sqlite_snapshot
+
+    def damaged(source, target):  # type: ignore[no-untyped-def]
+        real(source, target)
+        con = sqlite3.connect(target)
+        page = con.execute("PRAGMA page_size").fetchone()[0]
+        root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sequences'"
+                           ).fetchone()[0]
+        con.close()
+        with open(target, "r+b") as fh:  # scribble over the table's root page
+            fh.seek((root - 1) * page)
+            fh.write(b"\xff" * page)
+
+    monkeypatch.setattr(backup, "_sqlite_snapshot", damaged)
+    folder = tmp_path / "out"
+    with pytest.raises(DataError, match="数据库快照(未通过检查|检查失败)"):
+        backup.backup(sqlite_db, config, folder / "bad.zip")
+    assert list(folder.iterdir()) == []  # neither the zip nor its temporary file
+    assert _threads("backup-quick-check") == []
+
+
+def test_cancel_while_zipping_stops_the_snapshot_check(sqlite_db, tmp_path):
+    config = Config(data_dir=tmp_path / "data")
+    seen: list[str] = []
+
+    def cancel_at_the_database(done, total, text):  # type: ignore[no-untyped-def]
+        seen.append(text)
+        return text != backup.DB_SQLITE
+
+    folder = tmp_path / "out"
+    with pytest.raises(Cancelled):
+        backup.backup(sqlite_db, config, folder / "x.zip", cancel_at_the_database)
+    assert seen[-1] == backup.DB_SQLITE
+    assert list(folder.iterdir()) == []
+    assert _threads("backup-quick-check") == []
+
+
+def test_a_failed_early_write_back_fails_the_backup(sqlite_db, tmp_path, monkeypatch):
+    import errno
+
+    config = Config(data_dir=tmp_path / "data")
+    calls = []
+
+    def failing(fd):  # type: ignore[no-untyped-def]
+        calls.append(fd)
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(backup, "_datasync", failing)
+    folder = tmp_path / "out"
+    with pytest.raises(ServiceError, match="Input/output error"):
+        backup.backup(sqlite_db, config, folder / "x.zip")
+    assert calls and list(folder.iterdir()) == []  # reported once by Linux, still not lost
+
+
+def test_a_photo_stored_while_the_snapshot_is_taken_is_in_the_backup(sqlite_db, tmp_path,
+                                                                     monkeypatch):
+    from desktop.services.context import Actor
+
+    config = Config(data_dir=tmp_path / "data")
+    with sqlite_db.session() as s:
+        ids = make_project(s, Actor.system(), name="快照期间")
+        attachments.store_file(s, Actor.system(), store_dir=config.attachments_dir,
+                               data=jpeg("red"), owner_type="project", owner_id=ids.project)
+    real = backup._sqlite_snapshot
+    added = []
+
+    def busy_desk(source, target):  # type: ignore[no-untyped-def]
+        # another desk stores a photo (file, then row) as the snapshot starts
+        with sqlite_db.session() as s:
+            added.append(attachments.store_file(
+                s, Actor.system(), store_dir=config.attachments_dir, data=jpeg("green"),
+                owner_type="project", owner_id=ids.project).sha256)
+        real(source, target)
+
+    monkeypatch.setattr(backup, "_sqlite_snapshot", busy_desk)
+    result = backup.backup(sqlite_db, config, tmp_path / "b" / "x.zip")
+    manifest = backup.verify_backup(result.path)
+    paths = [f["path"] for f in manifest["files"]]
+    assert manifest["attachments"] == 2 and any(p.endswith(added[0]) for p in paths)
+    assert paths[0] == backup.DB_SQLITE
+    with zipfile.ZipFile(result.path) as z:
+        assert z.namelist()[0] == backup.DB_SQLITE

@@ -287,3 +287,77 @@ def test_a_full_disk_during_export_leaves_nothing_and_says_so(db, admin, config,
     assert list(folder.iterdir()) == []
     with db.read() as s:
         assert s.execute(select(AuditEntry).where(AuditEntry.action == "export")).first() is None
+
+
+def test_the_directory_lists_cover_and_registers_first_whatever_the_writing_order(
+        db, admin, config, world, tmp_path):
+    from openpyxl import load_workbook
+
+    p, _, found = world
+    seen: list[tuple[int, int]] = []
+    result = export(db, config, admin, p, tmp_path / "pkg.zip",
+                    progress=lambda d, t, txt: seen.append((d, t)) or True)
+    with zipfile.ZipFile(result.path) as z:
+        names = z.namelist()
+        manifest = json.loads(z.read("manifest.json"))
+        (tmp_path / "projects.xlsx").write_bytes(z.read(packages.PROJECT_REGISTER))
+        first_offset = {i.filename: i.header_offset for i in z.infolist()}
+    listed = [f["path"] for f in manifest["files"]]
+    assert names[:3] == [packages.COVER, packages.HAZARD_REGISTER, packages.PROJECT_REGISTER]
+    assert names[-2:] == ["manifest.json", "manifest.sig"] and names[:-2] == listed
+    photos = [n for n in names if n.startswith("隐患照片/")]
+    documents = [n for n in names if n.startswith("文书/")]
+    assert names[3:-2] == documents + photos and len(photos) == 3
+    # the stored files were written first (to be on disk early), the cover after them
+    assert max(first_offset[n] for n in photos) < first_offset[packages.COVER]
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and seen[-1][0] == seen[-1][1] == sum(
+        f["size"] for f in manifest["files"])
+    wb = load_workbook(tmp_path / "projects.xlsx", read_only=True)
+    rows = list(wb["项目清单"].iter_rows(values_only=True))
+    wb.close()
+    assert rows[0] == packages.PROJECT_HEADERS
+    assert [r[0] for r in rows[1:]] == [p_code(db, p.project)]
+
+
+def test_a_cancel_after_the_photos_went_in_leaves_nothing(db, admin, config, world, tmp_path):
+    import threading
+
+    p, _, _ = world
+    folder = tmp_path / "out"
+    folder.mkdir()
+    texts: list[str] = []
+
+    def cancel_at_the_registers(done, total, text):  # type: ignore[no-untyped-def]
+        texts.append(text)
+        return text != "正在生成隐患排查及问题整改清单"  # the photos are in, being written out
+
+    with pytest.raises(Cancelled):
+        export(db, config, admin, p, folder / "pkg.zip", progress=cancel_at_the_registers)
+    assert texts[0] == "正在打包文书和照片" and any(t.startswith("隐患照片/") for t in texts)
+    assert texts[-1] == "正在生成隐患排查及问题整改清单"
+    assert list(folder.iterdir()) == []
+    assert not [t for t in threading.enumerate() if t.name == "zip-write-behind"]
+    with db.read() as s:
+        assert s.execute(select(AuditEntry).where(AuditEntry.action == "export")).first() is None
+
+
+def test_the_packages_register_is_read_by_the_importer(db, admin, config, world, tmp_path):
+    from desktop.services import importer
+
+    p, _, found = world
+    result = export(db, config, admin, p, tmp_path / "pkg.zip")
+    register = tmp_path / "隐患排查及问题整改清单.xlsx"
+    with zipfile.ZipFile(result.path) as z:
+        register.write_bytes(z.read(packages.HAZARD_REGISTER))
+    table = importer.read(register, kind="hazards")
+    assert table.sheet == "隐患清单" and len(table.rows) == len(found)
+    mapping, problems = importer.resolve_mapping(table, "hazards")
+    assert problems == []
+    assert {"number", "project_name", "found_date", "description", "level", "measures",
+            "deadline"} <= set(mapping)
+    number, level = mapping["number"].index, mapping["level"].index
+    day = mapping["found_date"].index
+    assert [r.values[number] for r in table.rows] == [h.number for h in found]
+    assert [r.values[level] for r in table.rows] == ["三级", "二级"]
+    assert [r.values[day] for r in table.rows] == [dt.datetime(2026, 8, d) for d in (5, 18)]
