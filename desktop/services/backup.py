@@ -29,9 +29,10 @@ from desktop import __version__
 from desktop.config import Config
 from desktop.db import Database, DataError
 from desktop.logsetup import FILE_ONLY
+from desktop.messages import Lines
 from desktop.paths import migrations_dir
 from desktop.services import audit, permissions, signing
-from desktop.services.context import Actor, Cancelled, ServiceError
+from desktop.services.context import Actor, Cancelled, Message, ServiceError, msg
 from desktop.services.context import now as _now
 
 log = logging.getLogger("desktop.backup")
@@ -67,7 +68,7 @@ class Meter:
         if force or text != self._text or moment - self._last >= 0.05:
             self._last, self._text = moment, text
             if self.progress(min(self.done, self.total), max(self.total, self.done), text) is False:
-                raise Cancelled("操作已取消，未留下不完整的文件。")
+                raise Cancelled(msg("操作已取消，未留下不完整的文件。"))
 
     def advance(self, amount: int, text: str) -> None:
         self.done += amount
@@ -100,12 +101,13 @@ def human_size(size: int) -> str:
 def _write_failure(target: Path, exc: OSError) -> ServiceError:
     """A failed write said in words: where, and why (full disk, no permission, …)."""
     if exc.errno == errno.ENOSPC:
-        why = "磁盘空间已满"
+        why = msg("磁盘空间已满")
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        why = "目标位置没有写入权限或为只读"
+        why = msg("目标位置没有写入权限或为只读")
     else:
         why = exc.strerror or str(exc)
-    return ServiceError(f"无法写入 {target}：{why}。未留下不完整的文件，数据未受影响。")
+    return ServiceError(msg("无法写入 {target}：{why}。未留下不完整的文件，数据未受影响。",
+                            target=target, why=why))
 
 
 class StreamingZip:
@@ -152,8 +154,8 @@ class StreamingZip:
                     size += len(chunk)
                     self.meter.advance(len(chunk), name)
         if expected_sha is not None and digest.hexdigest() != expected_sha:
-            raise ServiceError(f"附件库中的文件已损坏（内容与校验值不符）：{name}，"
-                               "请运行“riskdesk check”检查附件库。")
+            raise ServiceError(msg("附件库中的文件已损坏（内容与校验值不符）：{name}，"
+                                   "请运行“riskdesk check”检查附件库。", name=name))
         return ZipEntry(name, digest.hexdigest(), size)
 
     def add_bytes(self, name: str, data: bytes, *, compress: bool | None = None) -> ZipEntry:
@@ -240,14 +242,15 @@ def member_problems(zf: zipfile.ZipFile, listed: Any, *, ignore: set[str],
     """(missing, extra, changed, other problems) of a zip against the files its manifest lists."""
     problems: list[str] = []
     counts = Counter(i.filename for i in zf.infolist() if not i.is_dir())
-    problems += [f"文件名重复出现（可能被篡改）：{n}" for n, c in counts.items() if c > 1]
-    problems += [f"不安全的文件名：{n}" for n in counts if _unsafe_name(n)]
+    problems += [msg("文件名重复出现（可能被篡改）：{name}", name=n)
+                 for n, c in counts.items() if c > 1]
+    problems += [msg("不安全的文件名：{name}", name=n) for n in counts if _unsafe_name(n)]
     wanted: dict[str, dict] = {}
     for item in listed if isinstance(listed, list) else []:
         if isinstance(item, dict) and isinstance(item.get("path"), str):
             wanted[item["path"]] = item
         else:
-            problems.append(f"清单条目格式无效：{item!r:.80}")
+            problems.append(msg("清单条目格式无效：{item}", item=f"{item!r:.80}"))
     missing = [p for p in wanted if p not in counts]
     extra = sorted(n for n in counts if n not in wanted and n not in ignore)
     changed = []
@@ -293,7 +296,7 @@ def _sqlite_snapshot(source: Path, target: Path) -> None:
             dst.close()
             src.close()
     except sqlite3.Error as exc:
-        raise DataError(f"数据库快照失败：{exc}") from exc
+        raise DataError(msg("数据库快照失败：{reason}", reason=str(exc))) from exc
 
 
 class _SnapshotCheck(threading.Thread):
@@ -331,9 +334,11 @@ class _SnapshotCheck(threading.Thread):
         """Wait for the check; DataError unless the snapshot is sound."""
         self.join()
         if self._error is not None:
-            raise DataError(f"数据库快照检查失败：{self._error}") from self._error
+            raise DataError(msg("数据库快照检查失败：{reason}", reason=str(self._error))) \
+                from self._error
         if self._verdict != "ok":
-            raise DataError(f"数据库快照未通过检查：{self._verdict}。请先运行“riskdesk check”。")
+            raise DataError(msg("数据库快照未通过检查：{verdict}。请先运行“riskdesk check”。",
+                                 verdict=self._verdict))
 
     def stop(self) -> None:
         """Abandon the check (the backup failed or was cancelled) and wait for the thread."""
@@ -347,8 +352,8 @@ class _SnapshotCheck(threading.Thread):
 def _pg_command(db_url: str, tool: str) -> tuple[list[str], dict[str, str]]:
     exe = shutil.which(tool)
     if exe is None:
-        raise DataError(f"未找到 PostgreSQL 工具 {tool}。请安装与数据库服务器版本一致的 PostgreSQL "
-                        "客户端工具，并确保它在系统 PATH 中。")
+        raise DataError(msg("未找到 PostgreSQL 工具 {tool}。请安装与数据库服务器版本一致的 PostgreSQL "
+                            "客户端工具，并确保它在系统 PATH 中。", tool=tool))
     url = make_url(db_url)
     env = dict(os.environ)
     if url.password:
@@ -357,11 +362,12 @@ def _pg_command(db_url: str, tool: str) -> tuple[list[str], dict[str, str]]:
     return [exe, f"--dbname={conninfo}"], env
 
 
-def _run(cmd: list[str], env: dict[str, str], what: str) -> None:
+def _run(cmd: list[str], env: dict[str, str], what: Message) -> None:
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
-        raise DataError(f"{what}失败：{detail[-1] if detail else result.returncode}",
+        raise DataError(msg("{what}失败：{reason}", what=what,
+                            reason=detail[-1] if detail else result.returncode),
                         detail=result.stderr)
 
 
@@ -406,11 +412,11 @@ def backup(db: Database, config: Config, out_path: Path | str, progress: Progres
     meter = Meter(progress, 0)
     warnings: list[str] = []
     with tempfile.TemporaryDirectory(prefix=".riskdesk-backup-", dir=target.parent) as tmp:
-        meter.check("正在复制数据库快照")
+        meter.check(msg("正在复制数据库快照"))
         check: _SnapshotCheck | None = None
         if db.is_sqlite:
             if db.sqlite_path is None:
-                raise DataError("内存数据库不能备份。")
+                raise DataError(msg("内存数据库不能备份。"))
             snapshot, db_entry = Path(tmp) / "db.sqlite3", DB_SQLITE
             _sqlite_snapshot(db.sqlite_path, snapshot)
             revision = _revision_of(snapshot)
@@ -418,7 +424,7 @@ def backup(db: Database, config: Config, out_path: Path | str, progress: Progres
         else:
             snapshot, db_entry = Path(tmp) / "db.pgdump", DB_PG
             cmd, env = _pg_command(db.url, "pg_dump")
-            _run([*cmd, "--format=custom", "--no-owner", f"--file={snapshot}"], env, "pg_dump 备份")
+            _run([*cmd, "--format=custom", "--no-owner", f"--file={snapshot}"], env, msg("pg_dump 备份"))
             revision = db.current_revision()
         blobs = _store_files(config.attachments_dir)
         key = signing.key_path(config.data_dir)
@@ -436,12 +442,12 @@ def backup(db: Database, config: Config, out_path: Path | str, progress: Progres
                 for name, path, compress in sources:
                     entry = z.add_file(name, path, compress=compress)
                     if name.startswith(STORE_PREFIX) and entry.sha256 != path.name:
-                        warnings.append(f"附件库文件内容与其校验值不符（已损坏）：{name}")
+                        warnings.append(msg("附件库文件内容与其校验值不符（已损坏）：{name}", name=name))
                     elif name == db_entry:
                         z.write_behind()  # the database to disk while the attachments follow
                     entries.append(entry)
                 if check is not None:
-                    meter.check("正在检查数据库快照")
+                    meter.check(msg("正在检查数据库快照"))
                     check.result()  # before the manifest: a bad snapshot never becomes a backup
             except BaseException:
                 if check is not None:
@@ -461,7 +467,7 @@ def backup(db: Database, config: Config, out_path: Path | str, progress: Progres
                 audit.record(session, actor, action="backup", entity="backup", entity_id=None,
                              after={"file": str(target), "files": len(entries)})
         except DataError as exc:  # the backup itself is complete; say so rather than fail
-            warnings.append(f"备份已完成，但未能写入审计记录：{exc.message}")
+            warnings.append(msg("备份已完成，但未能写入审计记录：{reason}", reason=exc.message))
     result = BackupResult(target, len(entries), target.stat().st_size, time.monotonic() - started,
                           tuple(warnings))
     log.info("backup %s: %d files, %d bytes, %.1f s", target, result.files, result.size,
@@ -549,24 +555,27 @@ def _verify(path: Path | str, meter: Meter, *, passes: int) -> dict:
         with zipfile.ZipFile(path) as zf:
             manifest = json.loads(zf.read(MANIFEST))
             if manifest.get("format") != FORMAT:
-                raise RestoreRefused("该文件不是 RiskDesk 备份文件。")
+                raise RestoreRefused(msg("该文件不是 RiskDesk 备份文件。"))
             listed = manifest.get("files")
             meter.total = passes * sum(int(f.get("size", 0)) for f in listed if isinstance(f, dict))
             missing, extra, changed, problems = member_problems(
                 zf, listed, ignore={MANIFEST}, meter=meter)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise RestoreRefused(f"备份文件无法读取或已损坏，未做任何改动：{exc}") from exc
+        raise RestoreRefused(msg("备份文件无法读取或已损坏，未做任何改动：{reason}",
+                                 reason=str(exc))) from exc
     names = {f["path"] for f in listed if isinstance(f, dict) and "path" in f}
     database = manifest.get("database")
     if database not in names or database not in (DB_SQLITE, DB_PG):
-        problems.append("备份中没有数据库文件")
-    problems += [f"备份中有无法识别的文件：{n}" for n in sorted(names)
+        problems.append(msg("备份中没有数据库文件"))
+    problems += [msg("备份中有无法识别的文件：{name}", name=n) for n in sorted(names)
                  if n not in (database, KEY_ENTRY)
                  and not (n.startswith(STORE_PREFIX) and _BLOB_RE.match(n[len(STORE_PREFIX):]))]
-    problems += [f"缺少文件：{n}" for n in missing] + [f"多出文件：{n}" for n in extra]
-    problems += [f"文件已损坏或被修改：{n}" for n in changed]
+    problems += [msg("缺少文件：{name}", name=n) for n in missing]
+    problems += [msg("多出文件：{name}", name=n) for n in extra]
+    problems += [msg("文件已损坏或被修改：{name}", name=n) for n in changed]
     if problems:
-        raise RestoreRefused("备份文件未通过校验，未做任何改动：\n" + "\n".join(problems))
+        raise RestoreRefused(msg("备份文件未通过校验，未做任何改动：\n{problems}",
+                                 problems=Lines(problems)))
     return manifest
 
 
@@ -581,7 +590,7 @@ def _extract(zf: zipfile.ZipFile, name: str, target: Path, sha: str, meter: Mete
         dst.flush()
         os.fsync(dst.fileno())
     if digest.hexdigest() != sha:  # the file changed between the check and now
-        raise RestoreRefused(f"备份文件在恢复过程中被修改：{name}，未做任何改动。")
+        raise RestoreRefused(msg("备份文件在恢复过程中被修改：{name}，未做任何改动。", name=name))
 
 
 def _check_not_in_use(sqlite_file: Path) -> None:
@@ -593,7 +602,8 @@ def _check_not_in_use(sqlite_file: Path) -> None:
         con.execute("BEGIN EXCLUSIVE")
         con.execute("ROLLBACK")
     except sqlite3.OperationalError:
-        raise RestoreRefused("数据库正在被使用。请先关闭所有 RiskDesk 窗口和命令，再恢复备份。") from None
+        raise RestoreRefused(msg("数据库正在被使用。请先关闭所有 RiskDesk 窗口和命令，再恢复备份。")) \
+            from None
     finally:
         con.close()
 
@@ -614,10 +624,11 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
     url = make_url(config.database_url)
     dialect = "sqlite" if url.get_backend_name() == "sqlite" else url.get_backend_name()
     if manifest.get("dialect") != dialect:
-        raise RestoreRefused(f"备份来自 {manifest.get('dialect')} 数据库，当前配置为 {dialect}，未做任何改动。")
+        raise RestoreRefused(msg("备份来自 {source} 数据库，当前配置为 {dialect}，未做任何改动。",
+                                  source=manifest.get("dialect"), dialect=dialect))
     revision = manifest.get("revision")
     if revision is not None and revision not in _known_revisions():
-        raise RestoreRefused("备份来自更新版本的 RiskDesk（数据库结构未知），请先升级程序。")
+        raise RestoreRefused(msg("备份来自更新版本的 RiskDesk（数据库结构未知），请先升级程序。"))
     stamp = _now().strftime("%Y%m%d-%H%M%S")
     store = config.attachments_dir
     staging = config.data_dir / f".restore-{stamp}"
@@ -638,7 +649,8 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
             finally:
                 check.close()
             if verdict != "ok":
-                raise RestoreRefused(f"备份中的数据库未通过完整性检查（{verdict}），未做任何改动。")
+                raise RestoreRefused(msg("备份中的数据库未通过完整性检查（{verdict}），未做任何改动。",
+                                          verdict=verdict))
         aside = _swap(config, url, staging, staging_store, db_file, stamp)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -682,7 +694,7 @@ def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file:
             aside.mkdir(parents=True, exist_ok=True)
             dump = aside / "database.pgdump"
             _run([*cmd, "--format=custom", "--no-owner", f"--file={dump}"], env,
-                 "恢复前备份当前数据库（pg_dump）")
+                 msg("恢复前备份当前数据库（pg_dump）"))
         if (staging / key.name).exists() and key.exists():
             move(key, aside / key.name, back=True)
         if store.exists():
@@ -696,7 +708,7 @@ def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file:
             cmd, env = _pg_command(str(url.render_as_string(hide_password=False)), "pg_restore")
             # one transaction: a failed restore leaves the server's data as it was
             _run([*cmd, "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                  "--exit-on-error", str(db_file)], env, "pg_restore 恢复")
+                  "--exit-on-error", str(db_file)], env, msg("pg_restore 恢复"))
     except BaseException as exc:
         try:
             for path in reversed(placed):
@@ -706,13 +718,14 @@ def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file:
         except OSError as undo:
             log.critical("restore failed and could not be undone; old data in %s", aside,
                          extra=FILE_ONLY)
-            raise ServiceError(f"恢复失败，且未能自动放回原有数据（{undo}）。原有数据完整保存在 {aside}，"
-                               "请勿删除，并联系管理员手工放回。") from exc
+            raise ServiceError(msg("恢复失败，且未能自动放回原有数据（{reason}）。原有数据完整保存在 {aside}，"
+                                   "请勿删除，并联系管理员手工放回。", reason=str(undo), aside=aside)) \
+                from exc
         _remove_empty(aside)
         if not isinstance(exc, Exception):
             raise
         reason = exc.message if isinstance(exc, ServiceError | DataError) else str(exc)
-        raise ServiceError(f"恢复失败，原有数据已放回，未做任何改动：{reason}") from exc
+        raise ServiceError(msg("恢复失败，原有数据已放回，未做任何改动：{reason}", reason=reason)) from exc
     return aside
 
 

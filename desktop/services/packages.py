@@ -22,6 +22,7 @@ from desktop import __version__
 from desktop.config import Config
 from desktop.db import Database
 from desktop.fileutil import atomic_writer
+from desktop.messages import Series
 from desktop.models import Attachment, Document, Hazard, Organisation, Policy, Project
 from desktop.models.enums import AttachmentRole, HazardStatus, ProjectStatus, RiskLevel
 from desktop.reports.blocks import HEAD_FILL, LINE, field_table, paragraphs
@@ -43,7 +44,7 @@ from desktop.services.backup import (
     member_problems,
     sha256_file,
 )
-from desktop.services.context import Actor, Cancelled, ServiceError, ValidationError, now
+from desktop.services.context import Actor, Cancelled, ServiceError, ValidationError, msg, now
 from desktop.services.hazards import OPEN_STATES, is_overdue
 
 log = logging.getLogger("desktop.packages")
@@ -153,11 +154,11 @@ def _projects(session: Session, insurer_id: int, period: periods.Period,
     if project_ids is not None:
         stray = sorted(set(project_ids) - set(found))
         if stray:
-            shown = "、".join(str(i) for i in stray)
-            raise ValidationError({"project_ids": f"项目（编号 {shown}）不存在或不由该承保机构承保，"
-                                                  "不能放入资料包"})
+            raise ValidationError({"project_ids": msg(
+                "项目（编号 {ids}）不存在或不由该承保机构承保，不能放入资料包", ids=Series(stray))})
     if not found:
-        raise ValidationError({"project_ids": f"该承保机构在{period.chinese}没有承保项目"})
+        raise ValidationError({"project_ids": msg("该承保机构在{period}没有承保项目",
+                                                   period=period.chinese)})
     return [(p, "、".join(nos)) for p, nos in found.values()]
 
 
@@ -207,13 +208,13 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
     try:
         period = periods.parse(period) if isinstance(period, str) else period
     except ValueError as exc:
-        raise ValidationError({"period": str(exc)}) from None
+        raise ValidationError({"period": exc.args[0]}) from None
     insurer = session.get(Organisation, insurer_id)
     if insurer is None or insurer.kind != "insurer":
-        raise ValidationError({"insurer_id": "请选择承保机构"})
+        raise ValidationError({"insurer_id": msg("请选择承保机构")})
     public_key = signing.registered_public_key(session)
     if not public_key:
-        raise ServiceError("尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。")
+        raise ServiceError(msg("尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。"))
     chosen = _projects(session, insurer_id, period, project_ids)
     pids = [p.id for p, _ in chosen]
     hazards = _hazards(session, pids, period)
@@ -233,8 +234,9 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
                               sha, size, "photo"))
     missing = [m.path for m in members if not blob_path(store_dir, m.sha256).is_file()]
     if missing:
-        raise ServiceError(f"附件库中缺少 {len(missing)} 个文件（如 {missing[0]}），"
-                           "请先运行“riskdesk check”检查附件库。")
+        raise ServiceError(msg("附件库中缺少 {n} 个文件（如 {example}），"
+                               "请先运行“riskdesk check”检查附件库。",
+                               n=len(missing), example=missing[0]))
     profile = agency.agency_profile(session)
     info = AgencyInfo(profile.name, profile.short_name, profile.address, profile.phone) \
         if profile else AgencyInfo("（未填写机构信息）")
@@ -351,27 +353,27 @@ def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | s
     """
     started = time.monotonic()
     if signing.public_hex(signing.load_private_key(data_dir)) != plan.public_key:
-        raise ServiceError("数据目录中的签名私钥与机构登记的公钥不一致，不能签名资料包。")
+        raise ServiceError(msg("数据目录中的签名私钥与机构登记的公钥不一致，不能签名资料包。"))
     meter = Meter(progress, sum(m.size for m in plan.members))
     with tempfile.TemporaryDirectory(prefix="riskdesk-package-") as tmp, \
             StreamingZip(Path(out_path), meter) as z:
         work = Path(tmp)
-        meter.check("正在打包文书和照片")
+        meter.check(msg("正在打包文书和照片"))
         stored = [z.add_file(m.path, blob_path(plan.store_dir, m.sha256), expected_sha=m.sha256)
                   for m in plan.members]
         z.write_behind()
-        meter.check("正在生成隐患排查及问题整改清单")
+        meter.check(msg("正在生成隐患排查及问题整改清单"))
         meta = DocMeta("隐患排查及问题整改清单", f"资料包 {plan.period.label}",
                        plan.created_at.date(), plan.agency)
         made = [(HAZARD_REGISTER, build_hazard_register_xlsx(
                     RegisterData(meta, plan.insurer_name, plan.period.chinese, plan.hazards),
                     work / "hazards.xlsx",
-                    progress=lambda rows: meter.check("正在生成隐患排查及问题整改清单",
+                    progress=lambda rows: meter.check(msg("正在生成隐患排查及问题整改清单"),
                                                       force=False))),
                 (PROJECT_REGISTER, _write_projects(plan, work / "projects.xlsx"))]
         index = [ZipEntry(name, sha256_file(path), path.stat().st_size) for name, path in made]
         index += [ZipEntry(m.path, m.sha256, m.size) for m in plan.members]
-        meter.check("正在生成封面及目录")
+        meter.check(msg("正在生成封面及目录"))
         cover = _write_cover(plan, index, work / "cover.pdf")
         meter.total += cover.stat().st_size + sum(e.size for e in index[:len(made)])
         entries = [z.add_file(COVER, cover)]
@@ -422,11 +424,12 @@ def verify_package(path: Path | str, public_key: str | None = None, *,
     intact, not who made it, so the report asks to compare the fingerprint.
     """
     path = Path(path)
-    lines = [f"资料包：{path}"]
+    lines: list[str] = [msg("资料包：{path}", path=str(path))]
     try:
         zf = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
-        return PackageCheck(path, False, False, "", 0, lines=(*lines, f"无法打开资料包：{exc}"))
+        return PackageCheck(path, False, False, "", 0, lines=(*lines, msg("无法打开资料包：{reason}",
+                                                                    reason=str(exc))))
     with zf:
         names = zf.namelist()
         try:
@@ -438,7 +441,7 @@ def verify_package(path: Path | str, public_key: str | None = None, *,
                 raise TypeError("files")
         except (KeyError, ValueError, TypeError, zipfile.BadZipFile):
             return PackageCheck(path, False, False, "", 0,
-                                lines=(*lines, "资料包中没有可读的 manifest.json，无法核验。"))
+                                lines=(*lines, msg("资料包中没有可读的 manifest.json，无法核验。")))
         key = public_key.strip().lower() if public_key else declared
         try:
             fingerprint = signing.fingerprint(key)
@@ -450,16 +453,18 @@ def verify_package(path: Path | str, public_key: str | None = None, *,
         meter = Meter(progress, sum(s for s in sizes if isinstance(s, int)))
         missing, extra, changed, problems = member_problems(
             zf, listed, ignore={MANIFEST, SIGNATURE}, meter=meter)
-    lines.append(f"签名公钥指纹：{fingerprint}")
+    lines.append(msg("签名公钥指纹：{fingerprint}", fingerprint=fingerprint))
     if public_key is None:
-        lines.append("未提供公钥：按资料包自带的公钥核验，请将上列指纹与机构书面提供的指纹核对。")
+        lines.append(msg("未提供公钥：按资料包自带的公钥核验，请将上列指纹与机构书面提供的指纹核对。"))
     elif declared.lower() != key:
-        lines.append("资料包声明的公钥与您提供的公钥不一致。")
-    lines.append("签名：有效" if signature_ok else
-                 "签名：无效（manifest.json 被修改，或不是由该公钥对应的私钥签名）")
-    lines += [f"缺少文件：{n}" for n in missing] + [f"多出文件（清单中没有）：{n}" for n in extra]
-    lines += [f"文件被修改：{n}" for n in changed] + problems
+        lines.append(msg("资料包声明的公钥与您提供的公钥不一致。"))
+    lines.append(msg("签名：有效") if signature_ok else
+                 msg("签名：无效（manifest.json 被修改，或不是由该公钥对应的私钥签名）"))
+    lines += [msg("缺少文件：{name}", name=n) for n in missing]
+    lines += [msg("多出文件（清单中没有）：{name}", name=n) for n in extra]
+    lines += [msg("文件被修改：{name}", name=n) for n in changed] + problems
     ok = signature_ok and not (missing or extra or changed or problems)
-    lines.append(f"结论：资料包完整，{len(listed)} 个文件全部核对一致。" if ok else "结论：资料包未通过核验。")
+    lines.append(msg("结论：资料包完整，{n} 个文件全部核对一致。", n=len(listed)) if ok
+                 else msg("结论：资料包未通过核验。"))
     return PackageCheck(path, ok, signature_ok, fingerprint, len(listed), tuple(missing),
                         tuple(extra), tuple(changed), tuple(lines))

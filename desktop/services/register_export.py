@@ -22,7 +22,7 @@ from desktop.models.enums import HAZARD_LEVEL_LABELS, HazardStatus
 from desktop.reports.data import DocMeta, HazardRow, RegisterData
 from desktop.reports.registers import build_hazard_register_xlsx
 from desktop.services import permissions, register
-from desktop.services.context import Actor, Cancelled, ValidationError, now
+from desktop.services.context import Actor, Cancelled, ValidationError, msg, now
 from desktop.services.doc_data import agency_info, org_names
 from desktop.services.hazards import is_overdue
 from desktop.services.register import RegisterFilter
@@ -168,11 +168,12 @@ def export_view(session: Session, flt: RegisterFilter, *, actor: Actor, path: Pa
         ids, flt = array("q", ids), RegisterFilter(today=flt.today)
     total = len(ids)
     if total > MAX_ROWS:
-        raise ValidationError({"rows": f"共 {total:,} 条，超过 Excel 单表上限 {MAX_ROWS:,} 行，"
-                                       "请缩小筛选范围后再导出"})
+        raise ValidationError({"rows": msg("共 {total:,} 条，超过 Excel 单表上限 {limit:,} 行，"
+                                           "请缩小筛选范围后再导出", total=total, limit=MAX_ROWS)})
 
     def report(done: int) -> None:
-        if progress is not None and not progress(done, total, f"正在导出 {done:,} / {total:,} 条…"):
+        if progress is not None and not progress(
+                done, total, msg("正在导出 {done:,} / {total:,} 条…", done=done, total=total)):
             raise Cancelled()
 
     today = flt.today or now().date()
@@ -186,5 +187,5 @@ def export_view(session: Session, flt: RegisterFilter, *, actor: Actor, path: Pa
     build_hazard_register_xlsx(RegisterData(meta, scope, period, rows), target,
                                progress=lambda done: report(done))
     if progress is not None:
-        progress(total, total, "已完成")
+        progress(total, total, msg("已完成"))
     return ExportResult(target, total)

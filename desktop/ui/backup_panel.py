@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services import backup
 from desktop.services.context import Changes
-from desktop.ui import dialogs
+from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.tasks import Task, run_task
 from desktop.ui.widgets import read_only
@@ -174,7 +174,7 @@ class BackupPanel(QWidget):
                  seconds=result.seconds)
         self.last_label.setText(str(result.path))
         if result.warnings:
-            text += "\n\n" + "\n".join(result.warnings)
+            text += "\n\n" + "\n".join(i18n.service_text(w) for w in result.warnings)
             dialogs.warn(self, QCoreApplication.translate("BackupPanel", "备份完成（有警告）"), text)
         else:
             dialogs.inform(self, QCoreApplication.translate("BackupPanel", "备份完成"), text)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 from desktop.services import organisations, packages, periods, project_list
 from desktop.services.backup import human_size
 from desktop.services.packages import PackageCheck, PackageResult
-from desktop.ui import dialogs
+from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.i18n import error_text
 from desktop.ui.tasks import Task, run_task
@@ -189,13 +189,13 @@ class PackagePanel(QWidget):
 
     def _verified(self, check: PackageCheck) -> None:
         self.check = check
-        self.report.setPlainText(check.text)
+        self.report.setPlainText(_report(check))
         self.verified.emit(check)
         if check.ok:
             dialogs.inform(self, QCoreApplication.translate("PackageDialog", "核验通过"),
                            QCoreApplication.translate("PackageDialog", "资料包完整，签名有效。"))
         else:
-            dialogs.warn(self, QCoreApplication.translate("PackageDialog", "核验未通过"), check.text)
+            dialogs.warn(self, QCoreApplication.translate("PackageDialog", "核验未通过"), _report(check))
 
 
 class PackageDialog(QDialog):
@@ -212,3 +212,8 @@ class PackageDialog(QDialog):
         layout.addWidget(self.panel)
         layout.addWidget(buttons)
         self.resize(640, 560)
+
+
+def _report(check: packages.PackageCheck) -> str:
+    """The verification report in the interface language, a line per finding."""
+    return "\n".join(i18n.service_text(line) for line in check.lines)

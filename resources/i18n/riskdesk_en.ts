@@ -5900,6 +5900,14 @@ These {n} files were not saved:
         <translation>answered {date}</translation>
     </message>
     <message>
+        <source>pg_dump 备份</source>
+        <translation>pg_dump backup</translation>
+    </message>
+    <message>
+        <source>pg_restore 恢复</source>
+        <translation>pg_restore restore</translation>
+    </message>
+    <message>
         <source>{date} 已答复（逾期）</source>
         <translation>answered {date} (late)</translation>
     </message>
@@ -5944,12 +5952,20 @@ These {n} files were not saved:
         <translation>{period}: no full-coverage inspection</translation>
     </message>
     <message>
+        <source>{what}失败：{reason}</source>
+        <translation>{what} failed: {reason}</translation>
+    </message>
+    <message>
         <source>{what}未报送{to}（应于 {deadline} 前）</source>
         <translation>{what} not submitted to {to} (due by {deadline})</translation>
     </message>
     <message>
         <source>{what}逾期报送{to}（{at}）</source>
         <translation>{what} submitted late to {to} ({at})</translation>
+    </message>
+    <message>
+        <source>不安全的文件名：{name}</source>
+        <translation>Unsafe file name: {name}</translation>
     </message>
     <message>
         <source>从回收站恢复</source>
@@ -5968,6 +5984,10 @@ These {n} files were not saved:
         <translation>password changed</translation>
     </message>
     <message>
+        <source>共 {total:,} 条，超过 Excel 单表上限 {limit:,} 行，请缩小筛选范围后再导出</source>
+        <translation>{total:,} rows exceed the Excel limit of {limit:,} rows per sheet; narrow the filter and export again</translation>
+    </message>
+    <message>
         <source>关联的服务记录不存在</source>
         <translation>The linked service record does not exist</translation>
     </message>
@@ -5982,6 +6002,10 @@ These {n} files were not saved:
     <message>
         <source>其他</source>
         <translation>Other</translation>
+    </message>
+    <message>
+        <source>内存数据库不能备份。</source>
+        <translation>An in-memory database cannot be backed up.</translation>
     </message>
     <message>
         <source>删除（移入回收站）</source>
@@ -6048,12 +6072,62 @@ These {n} files were not saved:
         <translation>Excavation</translation>
     </message>
     <message>
+        <source>备份中有无法识别的文件：{name}</source>
+        <translation>Unrecognised file in the backup: {name}</translation>
+    </message>
+    <message>
+        <source>备份中没有数据库文件</source>
+        <translation>The backup holds no database file</translation>
+    </message>
+    <message>
+        <source>备份中的数据库未通过完整性检查（{verdict}），未做任何改动。</source>
+        <translation>The database in the backup failed the integrity check ({verdict}); nothing was changed.</translation>
+    </message>
+    <message>
+        <source>备份已完成，但未能写入审计记录：{reason}</source>
+        <translation>The backup is complete, but the audit record could not be written: {reason}</translation>
+    </message>
+    <message>
+        <source>备份文件在恢复过程中被修改：{name}，未做任何改动。</source>
+        <translation>The backup file was modified during the restore: {name}; nothing was changed.</translation>
+    </message>
+    <message>
+        <source>备份文件无法读取或已损坏，未做任何改动：{reason}</source>
+        <translation>The backup file cannot be read or is damaged; nothing was changed: {reason}</translation>
+    </message>
+    <message>
+        <source>备份文件未通过校验，未做任何改动：
+{problems}</source>
+        <translation>The backup file failed verification; nothing was changed:
+{problems}</translation>
+    </message>
+    <message>
+        <source>备份来自 {source} 数据库，当前配置为 {dialect}，未做任何改动。</source>
+        <translation>The backup comes from a {source} database but {dialect} is configured; nothing was changed.</translation>
+    </message>
+    <message>
+        <source>备份来自更新版本的 RiskDesk（数据库结构未知），请先升级程序。</source>
+        <translation>The backup comes from a newer version of RiskDesk (unknown database structure); upgrade the program first.</translation>
+    </message>
+    <message>
+        <source>多出文件（清单中没有）：{name}</source>
+        <translation>Extra file (not in the manifest): {name}</translation>
+    </message>
+    <message>
+        <source>多出文件：{name}</source>
+        <translation>Extra file: {name}</translation>
+    </message>
+    <message>
         <source>存在未闭合一级隐患</source>
         <translation>Open level-1 hazards</translation>
     </message>
     <message>
         <source>安全教育培训</source>
         <translation>Safety training</translation>
+    </message>
+    <message>
+        <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
+        <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
     </message>
     <message>
         <source>应急预案编制</source>
@@ -6074,6 +6148,18 @@ These {n} files were not saved:
     <message>
         <source>彻底删除</source>
         <translation>deleted for good</translation>
+    </message>
+    <message>
+        <source>恢复前备份当前数据库（pg_dump）</source>
+        <translation>Backing up the current database before the restore (pg_dump)</translation>
+    </message>
+    <message>
+        <source>恢复失败，且未能自动放回原有数据（{reason}）。原有数据完整保存在 {aside}，请勿删除，并联系管理员手工放回。</source>
+        <translation>The restore failed and the previous data could not be put back automatically ({reason}). The previous data is kept intact in {aside}: do not delete it, and ask the administrator to put it back by hand.</translation>
+    </message>
+    <message>
+        <source>恢复失败，原有数据已放回，未做任何改动：{reason}</source>
+        <translation>The restore failed; the previous data was put back and nothing was changed: {reason}</translation>
     </message>
     <message>
         <source>所选报送单位不存在或类型不符</source>
@@ -6152,6 +6238,10 @@ These {n} files were not saved:
         <translation>Cancelled.</translation>
     </message>
     <message>
+        <source>操作已取消，未留下不完整的文件。</source>
+        <translation>Cancelled; no incomplete file was left behind.</translation>
+    </message>
+    <message>
         <source>收到日期不能晚于今天</source>
         <translation>The date received cannot be after today</translation>
     </message>
@@ -6172,6 +6262,18 @@ These {n} files were not saved:
         <translation>The database address is malformed; for example postgresql://user:password@server:5432/database</translation>
     </message>
     <message>
+        <source>数据库快照失败：{reason}</source>
+        <translation>The database snapshot failed: {reason}</translation>
+    </message>
+    <message>
+        <source>数据库快照未通过检查：{verdict}。请先运行“riskdesk check”。</source>
+        <translation>The database snapshot failed the check: {verdict}. Run “riskdesk check” first.</translation>
+    </message>
+    <message>
+        <source>数据库快照检查失败：{reason}</source>
+        <translation>Checking the database snapshot failed: {reason}</translation>
+    </message>
+    <message>
         <source>数据库操作失败：{reason}</source>
         <translation>The database operation failed: {reason}</translation>
     </message>
@@ -6180,12 +6282,20 @@ These {n} files were not saved:
         <translation>The database file is damaged or could not be read or written; restore it from a backup.</translation>
     </message>
     <message>
+        <source>数据库正在被使用。请先关闭所有 RiskDesk 窗口和命令，再恢复备份。</source>
+        <translation>The database is in use. Close every RiskDesk window and command before restoring a backup.</translation>
+    </message>
+    <message>
         <source>数据库正被其他程序占用（已锁定），请稍后重试。</source>
         <translation>The database is in use by another program (locked); try again shortly.</translation>
     </message>
     <message>
         <source>数据目录中的签名私钥与机构信息中登记的公钥不一致；请从备份恢复原私钥文件，或联系管理员处理。</source>
         <translation>The private signing key in the data folder does not match the public key registered in the agency&apos;s details; restore the original key file from a backup or ask the administrator.</translation>
+    </message>
+    <message>
+        <source>数据目录中的签名私钥与机构登记的公钥不一致，不能签名资料包。</source>
+        <translation>The private signing key in the data folder does not match the agency&apos;s registered public key; the package cannot be signed.</translation>
     </message>
     <message>
         <source>数据目录为只读或没有写入权限，数据未能保存。</source>
@@ -6252,12 +6362,24 @@ These {n} files were not saved:
         <translation>The file is empty (0 bytes); not saved.</translation>
     </message>
     <message>
+        <source>文件名重复出现（可能被篡改）：{name}</source>
+        <translation>File name appears more than once (possibly tampered with): {name}</translation>
+    </message>
+    <message>
         <source>文件在保存过程中被其他程序修改，未保存，请重试。</source>
         <translation>Another program changed the file while it was being saved; not saved, please try again.</translation>
     </message>
     <message>
+        <source>文件已损坏或被修改：{name}</source>
+        <translation>File damaged or modified: {name}</translation>
+    </message>
+    <message>
         <source>文件已损坏（压缩包无法打开）。</source>
         <translation>The file is damaged (its archive cannot be opened).</translation>
+    </message>
+    <message>
+        <source>文件被修改：{name}</source>
+        <translation>File modified: {name}</translation>
     </message>
     <message>
         <source>文件过大（{size:.1f} MB），单个附件不能超过 {max_size} MB。</source>
@@ -6300,6 +6422,10 @@ These {n} files were not saved:
         <translation>No service kick-off meeting recorded</translation>
     </message>
     <message>
+        <source>无法写入 {target}：{why}。未留下不完整的文件，数据未受影响。</source>
+        <translation>Cannot write {target}: {why}. No incomplete file was left behind and the data is unaffected.</translation>
+    </message>
+    <message>
         <source>无法创建数据目录：{reason}</source>
         <translation>The data folder could not be created: {reason}</translation>
     </message>
@@ -6310,6 +6436,10 @@ These {n} files were not saved:
     <message>
         <source>无法打开数据库文件，请检查数据目录是否存在且可写。</source>
         <translation>The database file could not be opened; check that the data folder exists and is writable.</translation>
+    </message>
+    <message>
+        <source>无法打开资料包：{reason}</source>
+        <translation>Cannot open the package: {reason}</translation>
     </message>
     <message>
         <source>无法识别的日期“{text}”（可写作 2026-03-05 或 2026年3月5日）</source>
@@ -6580,6 +6710,10 @@ These {n} files were not saved:
         <translation>No first risk identification and hazard inspection</translation>
     </message>
     <message>
+        <source>未找到 PostgreSQL 工具 {tool}。请安装与数据库服务器版本一致的 PostgreSQL 客户端工具，并确保它在系统 PATH 中。</source>
+        <translation>PostgreSQL tool {tool} not found. Install the PostgreSQL client tools matching the database server&apos;s version and make sure they are on the system PATH.</translation>
+    </message>
+    <message>
         <source>未找到表头：须在前 {n} 行内含“风险源名称”和“风险等级”两列</source>
         <translation>No header row found: the first {n} rows must hold the risk source name and risk level columns</translation>
     </message>
@@ -6590,6 +6724,10 @@ These {n} files were not saved:
     <message>
         <source>未按期开展首次风险辨识的项目</source>
         <translation>Projects without a timely first risk identification</translation>
+    </message>
+    <message>
+        <source>未提供公钥：按资料包自带的公钥核验，请将上列指纹与机构书面提供的指纹核对。</source>
+        <translation>No public key given: verified with the key the package carries; compare the fingerprint above with the one the agency provided in writing.</translation>
     </message>
     <message>
         <source>未登记安责险保单</source>
@@ -6740,6 +6878,30 @@ These {n} files were not saved:
         <translation>Saving {name} ({n}/{total})</translation>
     </message>
     <message>
+        <source>正在复制数据库快照</source>
+        <translation>Copying the database snapshot</translation>
+    </message>
+    <message>
+        <source>正在导出 {done:,} / {total:,} 条…</source>
+        <translation>Exporting {done:,} / {total:,} rows…</translation>
+    </message>
+    <message>
+        <source>正在打包文书和照片</source>
+        <translation>Packing documents and photos</translation>
+    </message>
+    <message>
+        <source>正在检查数据库快照</source>
+        <translation>Checking the database snapshot</translation>
+    </message>
+    <message>
+        <source>正在生成封面及目录</source>
+        <translation>Making the cover and contents</translation>
+    </message>
+    <message>
+        <source>正在生成隐患排查及问题整改清单</source>
+        <translation>Making the hazard inspection and rectification register</translation>
+    </message>
+    <message>
         <source>此处应为数字</source>
         <translation>A number is expected here</translation>
     </message>
@@ -6818,6 +6980,10 @@ These {n} files were not saved:
     <message>
         <source>深基坑</source>
         <translation>Deep excavation</translation>
+    </message>
+    <message>
+        <source>清单条目格式无效：{item}</source>
+        <translation>Invalid manifest entry: {item}</translation>
     </message>
     <message>
         <source>演练日期不能晚于今天</source>
@@ -6980,6 +7146,14 @@ These {n} files were not saved:
         <translation>The catalogue entry does not exist.</translation>
     </message>
     <message>
+        <source>目标位置没有写入权限或为只读</source>
+        <translation>no write permission at the target, or it is read-only</translation>
+    </message>
+    <message>
+        <source>磁盘空间已满</source>
+        <translation>the disk is full</translation>
+    </message>
+    <message>
         <source>磁盘空间已满，数据未能保存。请清理磁盘后重试。</source>
         <translation>The disk is full; the data were not saved. Free some space and try again.</translation>
     </message>
@@ -7040,8 +7214,20 @@ These {n} files were not saved:
         <translation>sign documents</translation>
     </message>
     <message>
+        <source>签名公钥指纹：{fingerprint}</source>
+        <translation>Signing key fingerprint: {fingerprint}</translation>
+    </message>
+    <message>
         <source>签名私钥已存在：{target}</source>
         <translation>A private signing key already exists: {target}</translation>
+    </message>
+    <message>
+        <source>签名：无效（manifest.json 被修改，或不是由该公钥对应的私钥签名）</source>
+        <translation>Signature: invalid (manifest.json was modified, or was not signed with the private key of this public key)</translation>
+    </message>
+    <message>
+        <source>签名：有效</source>
+        <translation>Signature: valid</translation>
     </message>
     <message>
         <source>管理人员数</source>
@@ -7076,6 +7262,14 @@ These {n} files were not saved:
         <translation>Organisation and management</translation>
     </message>
     <message>
+        <source>结论：资料包完整，{n} 个文件全部核对一致。</source>
+        <translation>Result: the package is complete; all {n} files match.</translation>
+    </message>
+    <message>
+        <source>结论：资料包未通过核验。</source>
+        <translation>Result: the package failed verification.</translation>
+    </message>
+    <message>
         <source>统一社会信用代码应为 18 位且校验位正确</source>
         <translation>The unified social credit code must have 18 characters and a correct check character</translation>
     </message>
@@ -7102,6 +7296,10 @@ These {n} files were not saved:
     <message>
         <source>缺少必需的列“{column}”（可在列映射中指定对应的列）</source>
         <translation>Required column “{column}” missing (it can be chosen in the column mapping)</translation>
+    </message>
+    <message>
+        <source>缺少文件：{name}</source>
+        <translation>Missing file: {name}</translation>
     </message>
     <message>
         <source>缺少用于确定项目的列（项目编号、保单号或项目名称），或在导入时指定项目</source>
@@ -7188,6 +7386,10 @@ These {n} files were not saved:
         <translation>This field cannot be changed here</translation>
     </message>
     <message>
+        <source>该承保机构在{period}没有承保项目</source>
+        <translation>This insurer has no insured projects in {period}</translation>
+    </message>
+    <message>
         <source>该报告已登记或已作废，不能重复登记。</source>
         <translation>This report is already recorded or void; it cannot be recorded again.</translation>
     </message>
@@ -7202,6 +7404,10 @@ These {n} files were not saved:
     <message>
         <source>该文书没有已生成的文件。</source>
         <translation>This document has no generated file.</translation>
+    </message>
+    <message>
+        <source>该文件不是 RiskDesk 备份文件。</source>
+        <translation>This file is not a RiskDesk backup.</translation>
     </message>
     <message>
         <source>该服务记录已在台账中列支，不能重复列支</source>
@@ -7512,6 +7718,18 @@ These {n} files were not saved:
         <translation>account locked</translation>
     </message>
     <message>
+        <source>资料包中没有可读的 manifest.json，无法核验。</source>
+        <translation>The package has no readable manifest.json and cannot be verified.</translation>
+    </message>
+    <message>
+        <source>资料包声明的公钥与您提供的公钥不一致。</source>
+        <translation>The public key the package declares differs from the one you gave.</translation>
+    </message>
+    <message>
+        <source>资料包：{path}</source>
+        <translation>Package: {path}</translation>
+    </message>
+    <message>
         <source>超危大工程施工中</source>
         <translation>Especially hazardous works in progress</translation>
     </message>
@@ -7614,6 +7832,18 @@ These {n} files were not saved:
     <message>
         <source>附件不存在。</source>
         <translation>The attachment does not exist.</translation>
+    </message>
+    <message>
+        <source>附件库中的文件已损坏（内容与校验值不符）：{name}，请运行“riskdesk check”检查附件库。</source>
+        <translation>A file in the attachment store is damaged (its content does not match its checksum): {name}; run “riskdesk check” to check the attachment store.</translation>
+    </message>
+    <message>
+        <source>附件库中缺少 {n} 个文件（如 {example}），请先运行“riskdesk check”检查附件库。</source>
+        <translation>{n} files are missing from the attachment store (e.g. {example}); run “riskdesk check” to check the attachment store first.</translation>
+    </message>
+    <message>
+        <source>附件库文件内容与其校验值不符（已损坏）：{name}</source>
+        <translation>Attachment store file does not match its checksum (damaged): {name}</translation>
     </message>
     <message>
         <source>附件库无法写入：{reason}</source>
@@ -7766,6 +7996,10 @@ These {n} files were not saved:
     <message>
         <source>项目编号不超过 50 个字符</source>
         <translation>The project no. may have at most 50 characters</translation>
+    </message>
+    <message>
+        <source>项目（编号 {ids}）不存在或不由该承保机构承保，不能放入资料包</source>
+        <translation>Projects (ids {ids}) do not exist or are not insured by this insurer and cannot go in the package</translation>
     </message>
     <message>
         <source>预算（预防费用拨付）</source>

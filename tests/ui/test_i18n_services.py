@@ -176,3 +176,15 @@ def test_risk_factors_read_back_from_the_database_show_in_english(english, db, a
     for text in (factor.label, factor.detail, risk.DEFAULT_REASON):
         shown = i18n.service_text(text)
         assert shown and not CJK.search(shown), shown
+
+
+def test_a_package_verification_report_shows_in_english(english, tmp_path):
+    from desktop.services import packages
+    from desktop.ui.package_dialog import _report
+
+    broken = tmp_path / "package.zip"
+    broken.write_bytes(b"not a zip at all")
+    check = packages.verify_package(broken)
+    assert not check.ok and "无法打开资料包" in check.text  # the command line keeps Chinese
+    shown = _report(check).replace(str(broken), "")
+    assert shown and not CJK.search(shown), shown
