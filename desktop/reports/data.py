@@ -291,6 +291,8 @@ class RegisterData:
     scope_label: str  # e.g. 全部项目 / 某承保机构 / 某项目
     period_label: str  # e.g. 2026年3月 / 2026年第一季度
     rows: Sequence[HazardRow]
+    # a project's list carries its hazards' photos (before / after) as an appendix
+    photos: Sequence[tuple[Path, str]] = ()
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import logging
 import math
+import os
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
@@ -96,6 +98,24 @@ def shrink_photo(path: Path | str, *, max_px: int) -> ShrunkPhoto | None:
         return None
     _cache.put(key, shrunk)
     return shrunk
+
+
+def prefetch(paths: Sequence[Path | str], *, max_px: int) -> None:
+    """Shrink many photos ahead of a build on every core (Pillow decodes without the GIL),
+    so the grid that follows finds them in the cache."""
+    todo = list(dict.fromkeys(paths))
+    if len(todo) < 8:
+        return
+    workers = min(len(todo), os.cpu_count() or 1, 8)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for _ in pool.map(lambda path: shrink_photo(path, max_px=max_px), todo):
+            pass
+
+
+def grid_px(width: float, columns: int) -> int:
+    """The pixel size photo_grid asks for, for `columns` photos across `width` points."""
+    cell_w = width / columns
+    return px_for(cell_w - 4 * mm)
 
 
 def _flatten(img: Image.Image) -> Image.Image:

@@ -13,14 +13,16 @@ from typing import Any
 
 from openpyxl import load_workbook
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from desktop.fileutil import atomic_writer
 from desktop.reports.blocks import HEAD_FILL, LINE, paragraphs, signature_block
 from desktop.reports.data import LEVEL_LIGHT, LEVEL_SHORT, HazardRow, RegisterData, Signatory
 from desktop.reports.fonts import BODY, ensure_fonts
 from desktop.reports.layout import frame_height, frame_width, title_block, write_pdf
-from desktop.reports.styles import Styles
+from desktop.reports.photos import grid_px, photo_grid, prefetch
+from desktop.reports.styles import Styles, heading
 from desktop.reports.text import iso, wrap_cjk, yes_no
 from desktop.reports.xlsx_stream import (
     CellEncoder, CellStyle, SheetLayout, SheetWriter, XlsxWriter, choice_encoder, date_encoder,
@@ -92,12 +94,26 @@ def build_hazard_register_pdf(data: RegisterData, path: Path | str, *,
     story: list[Flowable] = [*title_block(data.meta, width)]
     story += paragraphs(summary_text(data), Styles.plain)
     story.append(_RegisterRows(data.rows, _TableLayout(width)))
+    if data.photos:
+        story += _photo_appendix(data.photos, width)
     story.append(signature_block([
         Signatory("编制", seal=False, role="编制人"),
         Signatory("审核", seal=False, role="技术负责人"),
         Signatory("风控服务机构", data.meta.agency.name, date=data.meta.date, role="负责人"),
     ], width=width * 0.75))
     return write_pdf(data.meta, story, path, wide=True, progress=progress, streaming=True)
+
+
+PHOTO_COLUMNS = 5  # photos across the landscape page in the appendix
+
+
+def _photo_appendix(photos: Sequence[tuple[Path, str]], width: float) -> list[Flowable]:
+    """附：隐患照片 — every photo shrunk to print size (on every core first), captioned with
+    its hazard's number and before / after."""
+    prefetch([p for p, _ in photos], max_px=grid_px(width, PHOTO_COLUMNS))
+    grid = photo_grid(photos, width=width, columns=PHOTO_COLUMNS)
+    return [Spacer(1, 4 * mm), heading("附：隐患整改前后照片"), Spacer(1, 2 * mm),
+            *([grid] if grid is not None else [])]
 
 
 # A row ready to draw: its cells (pre-wrapped strings, or a _Tag) and its height in points.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 
 from desktop.models import (
-    AgencyProfile, Hazard, Inspection, Organisation, Policy, Project, RiskAssessment, User,
+    AgencyProfile, Attachment, Hazard, Inspection, Organisation, Policy, Project, RiskAssessment, User,
 )
 from desktop.models.enums import HazardStatus
 from desktop.reports import analysis, registers, risk_report, selfcheck
@@ -24,6 +25,7 @@ from desktop.reports.data import (
 from desktop.reports.risk_report import RiskChange, RiskGroup, RiskProjectLine, RiskReportData
 from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
 from desktop.services import compliance, risk
+from desktop.services.attachments import print_copy
 from desktop.services.checklist_items import SCOPES, ChecklistResult
 from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.doc_data import Output, Request, issuer, meta, output
@@ -162,6 +164,27 @@ def hazard_rows(session: Session, scope: Scope, period: Period, *,
     finally:
         result.close()
     return rows
+
+
+def hazard_photos(session: Session, scope: Scope, period: Period, store_dir: Path | str, *,
+                  today: dt.date) -> tuple[tuple[Path, str], ...]:
+    """The before and after photos of the hazards hazard_rows lists (a project's list prints
+    them as an appendix), in the list's order, captioned 编号 整改前/整改后 n."""
+    last = as_of(period, today)
+    stmt = (select(Hazard.number, Attachment.role, Attachment.sha256)
+            .join(Attachment, and_(Attachment.owner_type == "hazard", Attachment.owner_id == Hazard.id))
+            .where(*_live(session, scope), Hazard.found_date <= last,
+                   or_(Hazard.found_date >= period.start, Hazard.status.in_(OPEN),
+                       Hazard.closed_at >= dt.datetime.combine(period.start, dt.time())),
+                   Attachment.role.in_(("before", "after")))
+            .order_by(Hazard.found_date, Hazard.number, Attachment.role.desc(), Attachment.id))
+    words = {"before": "整改前", "after": "整改后"}
+    counts: Counter[tuple[str, str]] = Counter()
+    photos = []
+    for number, role, sha in session.execute(stmt):
+        counts[number, role] += 1
+        photos.append((print_copy(store_dir, sha), f"{number} {words[role]} {counts[number, role]}"))
+    return tuple(photos)
 
 
 # -- the numbers of a period -------------------------------------------------------------------
@@ -347,9 +370,12 @@ def selfcheck_data(result: ChecklistResult, doc_meta: DocMeta, *, prepared_by: s
 @output("hazard_list")
 def _hazard_list(session: Session, req: Request, store_dir: Path | str) -> Output:
     period, scope = parse(req.period), scope_of(session, req.scope_type, req.scope_id)
+    rows = hazard_rows(session, scope, period, today=req.date)
+    photos = hazard_photos(session, scope, period, store_dir, today=req.date) \
+        if req.scope_type == "project" else ()
     data = RegisterData(meta(session, req, f"{period.chinese}隐患排查及问题整改清单", store_dir),
-                        scope.label, f"{period.chinese}（{period.start} 至 {period.end}）",
-                        hazard_rows(session, scope, period, today=req.date))
+                        scope.label, f"{period.chinese}（{period.start} 至 {period.end}）", rows,
+                        photos)
     return Output(data, data.meta.title, registers.build_hazard_register_pdf,
                   registers.build_hazard_register_xlsx)
 

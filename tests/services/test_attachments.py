@@ -219,3 +219,16 @@ def test_storing_again_repairs_a_truncated_copy(db, admin, store, project):
     assert path.read_bytes() == data
     with db.read() as session:
         assert attachments.verify_store(session, store).ok
+
+
+def test_a_hazard_photo_gets_its_print_copy_when_recorded(db, admin, store, project):
+    big = jpeg(size=(2000, 1500), orientation=6)  # lying on its side in the file
+    row = put(db, admin, store, owner_id=project, data=big, role="before")
+    copy = attachments.print_copy(store, row.sha256)
+    assert copy != attachments.blob_path(store, row.sha256) and copy.is_file()
+    with Image.open(copy) as im:
+        assert max(im.size) == attachments.PRINT_SIZE and im.height > im.width  # shrunk, upright
+    evidence = put(db, admin, store, owner_id=project, data=b"%PDF-1.4\n%%EOF\n", role="evidence",
+                   original_name="a.pdf")
+    # not a photo: documents get the original
+    assert attachments.print_copy(store, evidence.sha256) == attachments.blob_path(store, evidence.sha256)

@@ -245,3 +245,33 @@ def test_self_check_output_follows_the_compliance_engine(db, world):
     assert out.data.period_label == "2026年第三季度（2026-07-01 至 2026-09-30）"
     c6a = next(r for r in out.data.rows if r.item_id == "C-6a")
     assert c6a.number == "6" and c6a.evidence[0].startswith("期间内一级隐患")
+
+
+@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="poppler-utils not installed")
+def test_a_projects_hazard_list_prints_its_photos_as_an_appendix(db, users, world, tmp_path):
+    import subprocess
+
+    n, admin = world["numbers"], users["admin"]
+    with db.session() as s:
+        for _ in range(2):
+            attachments.store_file(s, admin, store_dir=world["store"], data=jpeg(), owner_type="hazard",
+                                   owner_id=world["h"][2].id, role="before")
+    with db.read() as s:
+        project = doc_data.prepare(s, doc_data.Request(
+            "hazard_list", "project", world["a"].project, TODAY, "2026Q3", "风控清单〔2026〕0002号",
+            draft=False), store_dir=world["store"])
+        insurer = doc_data.prepare(s, doc_data.Request(
+            "hazard_list", "insurer", world["a"].insurer, TODAY, "2026Q3", "风控清单〔2026〕0003号",
+            draft=False), store_dir=world["store"])
+    # in the list's order (h5, h4, h1, h2, h3); h4 has none; after-photos come from closing
+    assert [c for _, c in project.data.photos] == [
+        f"{n[5]} 整改后 1", f"{n[1]} 整改后 1", f"{n[2]} 整改前 1", f"{n[2]} 整改前 2", f"{n[3]} 整改后 1"]
+    assert all(p.is_file() and "thumbs" in p.parts for p, _ in project.data.photos)  # print copies
+    assert insurer.data.photos == ()  # a wider list stays a register
+    path = project.write_pdf(tmp_path / "list.pdf")
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "附：隐患整改前后照片" in text and f"{n[2]} 整改前 2" in text
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    assert len([line for line in images if " image " in line]) == 5
