@@ -14,7 +14,7 @@ from typing import Any
 from openpyxl import load_workbook
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyle
 
 from desktop.fileutil import atomic_writer
 from desktop.reports.blocks import HEAD_FILL, LINE, paragraphs, signature_block
@@ -112,7 +112,10 @@ def _photo_appendix(photos: Sequence[tuple[Path, str]], width: float) -> list[Fl
     its hazard's number and before / after."""
     prefetch([p for p, _ in photos], max_px=grid_px(width, PHOTO_COLUMNS))
     grid = photo_grid(photos, width=width, columns=PHOTO_COLUMNS)
-    return [Spacer(1, 4 * mm), heading("附：隐患整改前后照片"), Spacer(1, 2 * mm),
+    row_height = (width / PHOTO_COLUMNS - 4 * mm) * 0.75 + 12 * mm  # a photo, its caption
+    # the heading and the first row of photos stay together
+    return [CondPageBreak(row_height + 16 * mm), Spacer(1, 4 * mm), heading("附：隐患整改前后照片"),
+            Spacer(1, 2 * mm),
             *([grid] if grid is not None else [])]
 
 
