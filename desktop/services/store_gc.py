@@ -1,4 +1,5 @@
-"""Attachment-store housekeeping: remove files a crashed transaction left without a row.
+"""Attachment-store housekeeping: remove files a crashed transaction (or a purge) left without
+a row, with their thumbnails and print copies.
 
 A file is written (and synced) before the row that names it is committed, so a crash can
 leave a file nobody references — never a row without its file. Those orphans are swept at
@@ -17,6 +18,7 @@ from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from desktop.models import AgencyProfile, Attachment, Document
+from desktop.services.attachments import THUMBS
 
 log = logging.getLogger("desktop.services.store_gc")
 GRACE_SECONDS = 3600
@@ -48,6 +50,13 @@ def _blobs(store: Path):  # type: ignore[no-untyped-def]
                 yield from (f for f in second.iterdir() if f.is_file() and len(f.name) == 64)
 
 
+def _copies(store: Path):  # type: ignore[no-untyped-def]
+    """thumbs/<size>/<xx>/<sha>.jpg: the shrunk copies attachments.thumbnail keeps."""
+    thumbs = store / THUMBS
+    if thumbs.is_dir():
+        yield from (f for f in thumbs.glob("*/*/*.jpg") if f.is_file() and len(f.stem) == 64)
+
+
 def sweep_orphans(session: Session, store_dir: Path | str, *,
                   grace_seconds: float = GRACE_SECONDS) -> SweepReport:
     store = Path(store_dir)
@@ -63,6 +72,12 @@ def sweep_orphans(session: Session, store_dir: Path | str, *,
             continue
         blob.unlink(missing_ok=True)
         removed.append(blob.name)
+    # thumbnails and print copies of a file that is gone (or never referenced) go with it:
+    # a photo destroyed with its archive must leave no smaller copy behind
+    for copy in _copies(store):
+        if copy.stem in keep or copy.stat().st_mtime > cutoff:
+            continue
+        copy.unlink(missing_ok=True)
     for tmp in store.rglob(".*.part") if store.is_dir() else ():
         if tmp.stat().st_mtime <= cutoff:
             tmp.unlink(missing_ok=True)
