@@ -128,6 +128,14 @@ def _day(value) -> dt.date | None:  # type: ignore[no-untyped-def]
 # -- the hazard list ---------------------------------------------------------------------------
 
 
+def _listed(session: Session, scope: Scope, period: Period, today: dt.date) -> list:  # type: ignore[type-arg]
+    """The hazards a period's list shows: found in the period, or found earlier and still open
+    at its start (carried over); nothing found after `today`."""
+    return [*_live(session, scope), Hazard.found_date <= as_of(period, today),
+            or_(Hazard.found_date >= period.start, Hazard.status.in_(OPEN),
+                Hazard.closed_at >= dt.datetime.combine(period.start, dt.time()))]
+
+
 def hazard_rows(session: Session, scope: Scope, period: Period, *,
                 today: dt.date) -> list[HazardRow]:
     """Found in the period, plus those found earlier and still open at its start (carried over);
@@ -136,7 +144,6 @@ def hazard_rows(session: Session, scope: Scope, period: Period, *,
     The rows are read from the driver's cursor: SQLAlchemy's row and date processing cost four
     times the query for a quarter of an agency's hazards (300,000 rows).
     """
-    last = as_of(period, today)
     unit = aliased(Organisation)
     stmt = (select(Hazard.number, Project.name, Hazard.found_date, Hazard.location,
                    Hazard.description, Hazard.category, Hazard.level, Hazard.is_major,
@@ -144,9 +151,7 @@ def hazard_rows(session: Session, scope: Scope, period: Period, *,
                    Hazard.closed_at)
             .join(Project, Project.id == Hazard.project_id)
             .outerjoin(unit, unit.id == Hazard.responsible_unit_id)
-            .where(*_live(session, scope), Hazard.found_date <= last,
-                   or_(Hazard.found_date >= period.start, Hazard.status.in_(OPEN),
-                       Hazard.closed_at >= dt.datetime.combine(period.start, dt.time())))
+            .where(*_listed(session, scope, period, today))
             .order_by(Hazard.found_date, Hazard.number))
     labels = {s.value: s.label for s in HazardStatus}
     open_states = set(OPEN)
@@ -170,13 +175,9 @@ def hazard_photos(session: Session, scope: Scope, period: Period, store_dir: Pat
                   today: dt.date) -> tuple[tuple[Path, str], ...]:
     """The before and after photos of the hazards hazard_rows lists (a project's list prints
     them as an appendix), in the list's order, captioned 编号 整改前/整改后 n."""
-    last = as_of(period, today)
     stmt = (select(Hazard.number, Attachment.role, Attachment.sha256)
             .join(Attachment, and_(Attachment.owner_type == "hazard", Attachment.owner_id == Hazard.id))
-            .where(*_live(session, scope), Hazard.found_date <= last,
-                   or_(Hazard.found_date >= period.start, Hazard.status.in_(OPEN),
-                       Hazard.closed_at >= dt.datetime.combine(period.start, dt.time())),
-                   Attachment.role.in_(("before", "after")))
+            .where(*_listed(session, scope, period, today), Attachment.role.in_(("before", "after")))
             .order_by(Hazard.found_date, Hazard.number, Attachment.role.desc(), Attachment.id))
     words = {"before": "整改前", "after": "整改后"}
     counts: Counter[tuple[str, str]] = Counter()
