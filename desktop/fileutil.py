@@ -11,8 +11,11 @@ from typing import IO
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path | str, mode: str = "wb") -> Iterator[IO]:
-    """Yield a file object; the target appears only if the block finishes without error."""
+def atomic_writer(path: Path | str, mode: str = "wb", *, durable: bool = True) -> Iterator[IO]:
+    """Yield a file object; the target appears only if the block finishes without error.
+
+    `durable=False` for scratch files that go into something synced later (a package's
+    registers and cover): still all or nothing, without waiting for the disk."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
@@ -21,10 +24,12 @@ def atomic_writer(path: Path | str, mode: str = "wb") -> Iterator[IO]:
         with os.fdopen(fd, mode, encoding=encoding) as fh:
             yield fh
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; documents and exports are for sharing
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        if durable:
+            _fsync_dir(target.parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

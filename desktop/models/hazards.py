@@ -21,7 +21,8 @@ class Hazard(IdMixin, EditableMixin, Base):
         # partial on live rows, so the default view is an index-only scan.
         *(Index(None, *cols, sqlite_where=text("deleted_at IS NULL"),
                 postgresql_where=text("deleted_at IS NULL"))
-          for cols in (("found_date",), ("project_id", "found_date"), ("project_id", "status", "deadline"),
+          for cols in (("found_date",), ("project_id", "found_date", "status", "closed_at"),
+                       ("project_id", "status", "deadline"),
                        ("level", "found_date"),
                        ("status", "found_date"), ("status", "deadline", "found_date"),
                        ("category", "found_date"))),

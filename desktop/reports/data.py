@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 # The same vocabulary as desktop.models.enums, restated here so that the document engine
 # imports neither the ORM package nor SQLAlchemy.
@@ -265,9 +266,11 @@ class ServicePlanData:
     approved_by: str = ""
 
 
-@dataclass(frozen=True)
-class HazardRow:
-    """One line of the 隐患排查及问题整改清单; the field order is the column order."""
+class HazardRow(NamedTuple):
+    """One line of the 隐患排查及问题整改清单; the field order is the column order.
+
+    A tuple, not a frozen dataclass: a 48,000-line register built its rows in 0.5 s as
+    dataclasses (every field set through object.__setattr__), in 0.05 s as tuples."""
 
     number: str
     project_name: str

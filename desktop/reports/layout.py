@@ -217,15 +217,16 @@ def _logo_reader(path: Path | None) -> ImageReader | None:
 
 def write_pdf(meta: DocMeta, story: Sequence[Flowable], path: Path | str, *,
               wide: bool = False, progress: Callable[[int], None] | None = None,
-              streaming: bool = False) -> Path:
+              streaming: bool = False, durable: bool = True) -> Path:
     """Lay out `story` in the house template and write it atomically to `path`.
 
     `progress(pages_done)` is called after each page; an exception raised by it (a cancel)
     stops the build and leaves no file behind. `streaming` (registers of thousands of pages)
     compresses each page as it is finished, so memory does not grow with the page count.
+    `durable=False`: a scratch file (see `atomic_writer`).
     """
     target = Path(path)
-    with atomic_writer(target, "wb") as fh:
+    with atomic_writer(target, "wb", durable=durable) as fh:
         doc = HouseDoc(fh, meta, wide=wide)
         if progress is not None:
             doc.setProgressCallBack(lambda kind, value: progress(value) if kind == "PAGE" else None)

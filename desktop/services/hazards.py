@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from desktop.messages import Series
@@ -126,6 +126,11 @@ class EventRow:
 
 def is_overdue(status: str, deadline: dt.date | None, today: dt.date) -> bool:
     return status in OPEN_STATES and deadline is not None and deadline < today
+
+
+def overdue_clause(today: dt.date) -> ColumnElement[bool]:
+    """`is_overdue` in SQL."""
+    return and_(Hazard.status.in_([s.value for s in OPEN_STATES]), Hazard.deadline < today)
 
 
 def row(h: Hazard) -> HazardRow:

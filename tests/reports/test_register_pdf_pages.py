@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import tracemalloc
-from dataclasses import replace
 
 import pytest
 
@@ -42,7 +41,7 @@ def test_every_row_once_in_order_with_header_and_page_x_of_y_on_each_page(tmp_pa
 def test_a_row_taller_than_a_page_goes_on_over_the_next(tmp_path, agency):
     rows = register_rows(30)
     # 2,000 characters (the longest a description may be) is some 125 lines in its column
-    rows[3] = replace(rows[3], description="钢筋堆垛" * 500, overdue=True)
+    rows[3] = rows[3]._replace(description="钢筋堆垛" * 500, overdue=True)
     path = registers.build_hazard_register_pdf(data(agency, rows), tmp_path / "tall.pdf")
     pages = page_count(path)
     texts = [flat(pdftotext(path, first=n, raw=True)) for n in range(1, pages + 1)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import asdict
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -69,14 +68,14 @@ def test_xlsx_layout_fills_dates_and_round_trip(tmp_path, register):
     assert isinstance(found.value, dt.datetime) and found.number_format == "yyyy-mm-dd"
     assert found.value.date() == register.rows[0].found_date
     assert "说明" in wb.sheetnames
-    expected = [{"seq": i, **asdict(r)} for i, r in enumerate(register.rows, start=1)]
+    expected = [{"seq": i, **r._asdict()} for i, r in enumerate(register.rows, start=1)]
     assert registers.read_hazard_xlsx(path) == expected
 
 
 def test_xlsx_keeps_text_that_looks_like_a_formula(tmp_path, register):
     from dataclasses import replace
 
-    odd = replace(register.rows[0], description="=HYPERLINK(\"x\")", location="=1+1")
+    odd = register.rows[0]._replace(description="=HYPERLINK(\"x\")", location="=1+1")
     data = replace(register, rows=[odd])
     path = registers.build_hazard_register_xlsx(data, tmp_path / "f.xlsx")
     assert registers.read_hazard_xlsx(path)[0]["description"] == "=HYPERLINK(\"x\")"
@@ -164,7 +163,7 @@ def test_register_is_landscape_and_an_empty_register_still_builds(tmp_path, regi
 def test_xlsx_print_setup_styles_and_awkward_text(tmp_path, register):
     from dataclasses import replace
 
-    awkward = replace(register.rows[0], description="  钢筋 & 模板 <3 层>\n第二行\x07  ",
+    awkward = register.rows[0]._replace(description="  钢筋 & 模板 <3 层>\n第二行\x07  ",
                       location="", measures="", category=" 前导空格", closed_date=None)
     data = replace(register, rows=[awkward, *register.rows[1:5]])
     path = registers.build_hazard_register_xlsx(data, tmp_path / "a.xlsx")
@@ -187,3 +186,10 @@ def test_xlsx_print_setup_styles_and_awkward_text(tmp_path, register):
     first = registers.read_hazard_xlsx(path)[0]
     assert first["description"] == "  钢筋 & 模板 <3 层>\n第二行  "  # the bell character dropped
     assert first["category"] == " 前导空格" and first["location"] == "" and first["measures"] == ""
+
+
+def test_a_hazard_row_holds_the_registers_columns_in_order():
+    """The XLSX writer takes a row's values in column order (HazardRow or a database line)."""
+    from desktop.reports.data import HazardRow
+
+    assert HazardRow._fields == tuple(c.key for c in registers.COLUMNS[1:])

@@ -197,3 +197,59 @@ def test_excel_dates_count_as_openpyxl_does(tmp_path):
     with pytest.raises(ValueError, match="date"):  # an unstyled date would read back as a number
         write(tmp_path / "d.xlsx", [([dt.date(2026, 3, 5)], 0)])
     assert list(tmp_path.iterdir()) == []
+
+
+# -- the compiled row formatter writes what the encoders write ------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELLS = [xs.Cell("number"), xs.Cell("text"), xs.Cell("text", 3), xs.Cell("date", 2),
+          xs.Cell("choice", 4, {2: ("二级", 5), True: ("是", 6), False: ("否", 4)}),
+          xs.Cell("number", 7)]
+_ENCODERS = [xs.number_encoder(1), xs.text_encoder(2), xs.text_encoder(3, 3),
+             xs.date_encoder(4, 2), xs.choice_encoder(5, {2: ("二级", 5), True: ("是", 6),
+                                                          False: ("否", 4)}, 4),
+             xs.number_encoder(6, 7)]
+_TEXT = st.one_of(st.none(), st.just(""), st.text(max_size=12),
+                  st.sampled_from([" 前后空格 ", "\u3000全角空格", "a&b<c>d", "换行\n第二行", "\x07铃",
+                                   "=1+1", "\x00\x01", "   "]))
+_DATE = st.one_of(st.none(), st.dates(min_value=dt.date(1899, 12, 31)),
+                  st.datetimes(min_value=dt.datetime(1900, 1, 1)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(row=st.integers(min_value=1, max_value=1_048_576),
+       values=st.tuples(st.one_of(st.none(), st.integers(), st.floats(allow_nan=False)), _TEXT,
+                        _TEXT, _DATE, st.sampled_from([2, True, False, 3, "其他", None]),
+                        st.one_of(st.none(), st.integers())))
+def test_the_row_formatter_writes_the_encoders_bytes(row, values):
+    expected = "".join(encode(row, v) for encode, v in zip(_ENCODERS, values, strict=True))
+    assert xs.row_formatter(_CELLS)(row, values) == f'<row r="{row}">{expected}</row>'
+
+
+def test_a_formatted_row_reads_back_in_openpyxl(tmp_path):
+    path = tmp_path / "rows.xlsx"
+    line = xs.row_formatter(_CELLS)
+    with atomic_writer(path, "wb") as fh, xs.XlsxWriter(fh, styles=[
+            xs.CellStyle(f"s{i}", number_format="yyyy-mm-dd" if i == 2 else "")
+            for i in range(1, 8)]) as book:
+        with book.sheet(xs.SheetLayout("行", (8,) * 6)) as sheet:
+            sheet.write(line(1, (7, " 前后 ", "a&b<c>", dt.date(2026, 3, 5), 2, None))
+                        + line(2, (8, None, "", None, "其他", 3)), 2)
+    ws = load_workbook(path).active
+    assert [c.value for c in ws[1]] == [7, " 前后 ", "a&b<c>", dt.datetime(2026, 3, 5), "二级", None]
+    assert [c.value for c in ws[2]][:5] == [8, None, None, None, "其他"]
+    assert ws["F2"].value == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(row=st.integers(min_value=1, max_value=5000),
+       day=st.one_of(st.dates(min_value=dt.date(1900, 1, 1)),
+                     st.datetimes(min_value=dt.datetime(1900, 1, 1))))
+def test_a_date_read_as_iso_text_is_the_same_cell(row, day):
+    """SQLite hands dates back as ISO text when read without SQLAlchemy's conversion."""
+    line = xs.row_formatter([xs.Cell("date", 2)])
+    text = day.isoformat(sep=" ") if isinstance(day, dt.datetime) else day.isoformat()
+    assert line(row, (text,)) == line(row, (day,)) == \
+        f'<row r="{row}">{xs.date_encoder(1, 2)(row, day)}</row>'

@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import shutil
 import subprocess
-from dataclasses import asdict
 
 import pytest
 from PIL import Image
@@ -137,7 +136,7 @@ def test_hazard_list_rows_and_xlsx_round_trip(db, world, tmp_path):
     assert output.title == "2026年第三季度隐患排查及问题整改清单"
     assert len(output.data.rows) == 6 and output.data.rows[-1].number != n[8]  # h9 of the other project joins
     path = output.write_xlsx(tmp_path / "list.xlsx")
-    expected = [{"seq": i, **asdict(r)} for i, r in enumerate(output.data.rows, start=1)]
+    expected = [{"seq": i, **r._asdict()} for i, r in enumerate(output.data.rows, start=1)]
     assert registers.read_hazard_xlsx(path) == expected
 
 

@@ -320,7 +320,12 @@ def test_the_directory_lists_cover_and_registers_first_whatever_the_writing_orde
     assert [r[0] for r in rows[1:]] == [p_code(db, p.project)]
 
 
-def test_a_cancel_after_the_photos_went_in_leaves_nothing(db, admin, config, world, tmp_path):
+@pytest.mark.parametrize("cancel_at", ["正在生成隐患排查及问题整改清单", "隐患照片/"])
+def test_a_cancel_while_photos_are_copied_leaves_nothing(db, admin, config, world, tmp_path,
+                                                        cancel_at):
+    """The photos go in on a second thread while the registers are made: a cancel from either
+    side (the register's progress here, the copier's progress there) stops both."""
+    import sys
     import threading
 
     p, _, _ = world
@@ -328,16 +333,18 @@ def test_a_cancel_after_the_photos_went_in_leaves_nothing(db, admin, config, wor
     folder.mkdir()
     texts: list[str] = []
 
-    def cancel_at_the_registers(done, total, text):  # type: ignore[no-untyped-def]
+    def cancel(done, total, text):  # type: ignore[no-untyped-def]
         texts.append(text)
-        return text != "正在生成隐患排查及问题整改清单"  # the photos are in, being written out
+        return not text.startswith(cancel_at)
 
+    before = sys.getswitchinterval()
     with pytest.raises(Cancelled):
-        export(db, config, admin, p, folder / "pkg.zip", progress=cancel_at_the_registers)
-    assert texts[0] == "正在打包文书和照片" and any(t.startswith("隐患照片/") for t in texts)
-    assert texts[-1] == "正在生成隐患排查及问题整改清单"
+        export(db, config, admin, p, folder / "pkg.zip", progress=cancel)
+    assert sys.getswitchinterval() == before  # quick GIL switches only while copying
+    assert texts[0] == "正在打包文书和照片" and any(t.startswith(cancel_at) for t in texts)
     assert list(folder.iterdir()) == []
-    assert not [t for t in threading.enumerate() if t.name == "zip-write-behind"]
+    assert not [t for t in threading.enumerate()
+                if t.name in ("zip-write-behind", "package-copier")]
     with db.read() as s:
         assert s.execute(select(AuditEntry).where(AuditEntry.action == "export")).first() is None
 
@@ -361,3 +368,30 @@ def test_the_packages_register_is_read_by_the_importer(db, admin, config, world,
     assert [r.values[number] for r in table.rows] == [h.number for h in found]
     assert [r.values[level] for r in table.rows] == ["三级", "二级"]
     assert [r.values[day] for r in table.rows] == [dt.datetime(2026, 8, d) for d in (5, 18)]
+
+
+@pytest.mark.parametrize("limit", [0, 50])
+def test_the_cover_lists_a_few_projects_and_counts_many(db, admin, config, world, tmp_path,
+                                                        monkeypatch, limit):
+    """Hundreds of projects would take pages before the file index: past PROJECTS_ON_COVER the
+    cover counts them by status and points to the project register, which lists them all."""
+    from openpyxl import load_workbook
+
+    p, _, _ = world
+    monkeypatch.setattr(packages, "PROJECTS_ON_COVER", limit)
+    out = tmp_path / "pkg.zip"
+    export(db, config, admin, p, out)
+    with zipfile.ZipFile(out) as z:
+        (tmp_path / "cover.pdf").write_bytes(z.read(packages.COVER))
+        (tmp_path / "projects.xlsx").write_bytes(z.read(packages.PROJECT_REGISTER))
+    text = subprocess.run(["pdftotext", str(tmp_path / "cover.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout.replace("\n", "")
+    code = p_code(db, p.project)
+    if limit == 0:
+        assert "本资料包涵盖 1 个项目" in text and packages.PROJECT_REGISTER in text
+        assert code not in text
+    else:
+        assert code in text and "本资料包涵盖" not in text
+    wb = load_workbook(tmp_path / "projects.xlsx", read_only=True)
+    assert code in [r[0] for r in wb["项目清单"].iter_rows(values_only=True)]
+    wb.close()
