@@ -69,13 +69,19 @@ _OVERDUE_COL = HEADERS.index("是否逾期")
 DATE_FORMAT = "yyyy-mm-dd"
 
 
+_LEVEL, _MAJOR, _CLOSED, _OVERDUE_AT = (HazardRow._fields.index(name) for name in (
+    "level", "is_major", "closed_date", "overdue"))
+
+
 def summary_text(data: RegisterData) -> str:
+    """The register's one-line summary. Rows are read by position: a HazardRow or a database
+    line in its column order (a review package's register) both serve."""
     rows = data.rows
-    levels = Counter(r.level for r in rows)
+    levels = Counter(r[_LEVEL] for r in rows)
     by_level = "，".join(f"{LEVEL_SHORT[lvl]}{levels.get(lvl, 0)}项" for lvl in (1, 2, 3, 4))
-    major = sum(1 for r in rows if r.is_major)
-    closed = sum(1 for r in rows if r.closed_date is not None)
-    overdue = sum(1 for r in rows if r.overdue)
+    major = sum(1 for r in rows if r[_MAJOR])
+    closed = sum(1 for r in rows if r[_CLOSED] is not None)
+    overdue = sum(1 for r in rows if r[_OVERDUE_AT])
     return (f"统计范围：{data.scope_label}；统计期间：{data.period_label}；隐患共{len(rows)}项"
             f"（{by_level}；其中重大事故隐患{major}项）；已销项{closed}项；逾期{overdue}项。")
 

@@ -17,7 +17,7 @@ from desktop.models import (
 )
 from desktop.models.enums import InspectionKind, ProjectStatus
 from desktop.services import rules
-from desktop.services.hazards import OPEN_STATES
+from desktop.services.hazards import overdue_clause
 from desktop.services.periods import Period
 
 
@@ -42,8 +42,7 @@ def pending_reports_overdue(session: Session, moment: dt.datetime) -> list[int]:
 
 def overdue_hazards_count(session: Session, today: dt.date) -> int:
     return session.execute(select(func.count(Hazard.id)).where(
-        Hazard.status.in_([s.value for s in OPEN_STATES]), Hazard.deadline < today,
-        Hazard.deleted_at.is_(None))).scalar_one()
+        overdue_clause(today), Hazard.deleted_at.is_(None))).scalar_one()
 
 
 def projects_without_full_inspection(session: Session, period: Period) -> list[int]:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, Self
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
-from sqlalchemy import Boolean, Date, case, func, or_, select, type_coerce
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop import __version__
@@ -29,7 +29,7 @@ from desktop.messages import Series
 from desktop.models import Attachment, Document, Hazard, Organisation, Policy, Project
 from desktop.models.enums import AttachmentRole, HazardStatus, ProjectStatus, RiskLevel
 from desktop.reports.blocks import HEAD_FILL, LINE, field_table, paragraphs
-from desktop.reports.data import AgencyInfo, DocMeta, HazardRow, RegisterData
+from desktop.reports.data import AgencyInfo, DocMeta, RegisterData
 from desktop.reports.fonts import BODY
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.registers import build_hazard_register_xlsx
@@ -193,27 +193,24 @@ def _hazards(session: Session, pids: list[int], period: periods.Period) -> list[
     database — project and unit names joined, status labels, closing date and overdue worked
     out in SQL — in the register's order.
 
-    Read as the driver returns them, without SQLAlchemy's conversions (the statement is made
-    with every value inline, all of them ours: ids, dates, status words): dates come as ISO
-    text from SQLite, which the register's writer takes as they are, and yes/no as 1/0. On the
-    benchmark that spares 0.2 s of 0.8 s for 47,838 lines.
+    Read from the driver's cursor as `doc_data_periodic.hazard_rows` does, without
+    SQLAlchemy's row and date processing: dates come as ISO text from SQLite, which the
+    register's writer takes as they are, and yes/no as 1/0 (0.2 s of 0.8 s for 47,838 lines).
     """
     cutoff = min(now().date(), period.end)
-    overdue = case((overdue_clause(cutoff), True), else_=False)
-    columns = (Hazard.number, Project.name, Hazard.found_date, Hazard.location,
-               Hazard.description, Hazard.category, Hazard.level, Hazard.is_major,
-               Hazard.measures, Hazard.deadline, func.coalesce(Organisation.name, ""),
-               case(_STATUS, value=Hazard.status, else_=Hazard.status),
-               func.date(Hazard.closed_at, type_=Date), type_coerce(overdue, Boolean))
-    # named as HazardRow's fields: a line reads like one (line.level, line.closed_date, …)
-    stmt = (select(*(c.label(name) for c, name in zip(columns, HazardRow._fields, strict=True)))
-            .select_from(Hazard)
+    stmt = (select(Hazard.number, Project.name, Hazard.found_date, Hazard.location,
+                   Hazard.description, Hazard.category, Hazard.level, Hazard.is_major,
+                   Hazard.measures, Hazard.deadline, func.coalesce(Organisation.name, ""),
+                   case(_STATUS, value=Hazard.status, else_=Hazard.status),
+                   func.date(Hazard.closed_at), case((overdue_clause(cutoff), True), else_=False))
             .join(Project, Project.id == Hazard.project_id)
             .outerjoin(Organisation, Organisation.id == Hazard.responsible_unit_id)
             .where(*_chosen(pids, period)).order_by(Hazard.found_date, Hazard.number))
-    connection = session.connection()  # the session's transaction: the plan's snapshot
-    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    return connection.exec_driver_sql(sql).fetchall()
+    result = session.connection().execute(stmt)  # the session's transaction: the plan's snapshot
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 class _Register(Sequence[Any]):

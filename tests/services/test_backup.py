@@ -534,15 +534,20 @@ def test_desks_wait_only_while_the_database_file_is_copied(sqlite_db, tmp_path):
                          ).scalar_one() == 1
 
 
-def test_when_the_file_cannot_be_read_as_it_is_the_online_backup_is_used(sqlite_db, tmp_path,
-                                                                         monkeypatch):
+def _project_with_a_photo(session, config, name):  # type: ignore[no-untyped-def]
     from desktop.services.context import Actor
 
+    ids = make_project(session, Actor.system(), name=name)
+    attachments.store_file(session, Actor.system(), store_dir=config.attachments_dir,
+                           data=jpeg("red"), owner_type="project", owner_id=ids.project)
+    return ids
+
+
+def test_when_the_file_cannot_be_read_as_it_is_the_online_backup_is_used(sqlite_db, tmp_path,
+                                                                         monkeypatch):
     config = Config(data_dir=tmp_path)
     with sqlite_db.session() as s:
-        ids = make_project(s, Actor.system(), name="回退路径")
-        attachments.store_file(s, Actor.system(), store_dir=config.attachments_dir,
-                               data=jpeg("red"), owner_type="project", owner_id=ids.project)
+        _project_with_a_photo(s, config, "回退路径")
     cannot_read_the_file_as_it_is(monkeypatch, sqlite_db.sqlite_path)
     snapshots = []
     real = backup._sqlite_snapshot
@@ -590,13 +595,9 @@ def test_a_database_that_fails_its_check_never_becomes_a_backup(sqlite_db, tmp_p
 
 def test_the_kernel_copy_and_the_plain_copy_make_the_same_members(sqlite_db, tmp_path,
                                                                   monkeypatch):
-    from desktop.services.context import Actor
-
     config = Config(data_dir=tmp_path)
     with sqlite_db.session() as s:
-        ids = make_project(s, Actor.system(), name="两种复制")
-        attachments.store_file(s, Actor.system(), store_dir=config.attachments_dir,
-                               data=jpeg("red"), owner_type="project", owner_id=ids.project)
+        _project_with_a_photo(s, config, "两种复制")
         s.add_all(Sequence(name=f"filler:{i}", value=i) for i in range(20_000))
     members = {}
     for route in ("kernel", "plain"):
