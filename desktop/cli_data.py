@@ -198,34 +198,44 @@ def cmd_export_package(args: argparse.Namespace) -> int:
     return 0
 
 
-def _registered_key(args: argparse.Namespace) -> str | None:
-    """The agency's own public key when this data folder has one (to check our own packages)."""
-    from desktop.services import signing
+def _own_agency_name(config: Config) -> str:
+    """The agency name of this data folder's database, if it has one (a package claiming it
+    but signed by another key than ours is then reported as forged)."""
+    from desktop.services import agency
 
     try:
-        config = Config.load(getattr(args, "data_dir", None))
         if config.database_url.startswith("sqlite") and not config.sqlite_path.exists():
-            return None
+            return ""
         db = Database(config.database_url)
         try:
             with db.read() as session:
-                return signing.registered_public_key(session)
+                profile = agency.agency_profile(session)
+                return profile.name if profile else ""
         finally:
             db.dispose()
-    except (ValueError, DataError, ServiceError):
-        return None
+    except (DataError, ServiceError):
+        return ""
 
 
 @_guarded
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Check a review package: signature and every file's hash."""
-    key = args.public_key or _registered_key(args)
+    """Check a review package: intact (signature, every file's hash), then signed by whom.
+
+    Exit status 0: intact and signed by a trusted key; 1: damaged, tampered with, or signed by
+    another key than the one trusted for its agency; 3: intact, but the signer is not trusted."""
+    from desktop.services import trust
+
+    given = [trust.given_entry(value) for value in [*(args.trust or []),
+                                                   *([args.public_key] if args.public_key else [])]]
+    config = _config(args)
+    own_name = _own_agency_name(config) if config.data_dir.is_dir() else ""
+    trusted = trust.for_verification(config.data_dir, given, agency_name=own_name)
     progress = TextProgress()
     with _interruptible(progress):
-        report = packages.verify_package(args.package, key, progress=progress)
+        report = packages.verify_package(args.package, trusted, progress=progress)
     for line in report.lines:
         _out(line)
-    return 0 if report.ok else 1
+    return report.exit_code
 
 
 def _mapping(pairs: list[str] | None) -> dict[str, str]:
@@ -311,10 +321,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--out", type=Path, required=True, metavar="FILE", help="输出的 zip 文件")
     p.set_defaults(handler=cmd_export_package)
     subs = [p]
-    p = subparsers.add_parser("verify", help="核验评审资料包的签名和每个文件",
-                              description="核验评审资料包：签名是否有效，逐一指出缺少、多出或被修改的文件。")
+    p = subparsers.add_parser(
+        "verify", help="核验评审资料包：是否完整、由谁签名",
+        description="核验评审资料包：签名是否有效，逐一指出缺少、多出或被修改的文件；再看签名者是否受信任"
+                    "（受信任名单 riskdesk trust、本数据目录的机构密钥、--trust 指定的公钥或指纹，"
+                    "或由受信任旧密钥签署的密钥更换声明）。",
+        epilog="退出码：0 资料包完整且由受信任的密钥签名；1 资料包损坏或被篡改，或签名公钥与该机构受信任的"
+               "公钥不同（可能伪造）；3 资料包完整，但签名者未经核实（不在受信任名单中，也未用 --trust 指定）；"
+               "2 用法错误。")
     p.add_argument("package", type=Path, metavar="PACKAGE", help="资料包 zip 文件")
-    p.add_argument("--public-key", metavar="HEX", help="机构签名公钥（64 位十六进制；默认用本数据目录登记的公钥）")
+    p.add_argument("--trust", action="append", metavar="FILE|指纹",
+                   help="本次核验信任的公钥：公钥文件（.pem）或 64 位十六进制指纹（可分组；可重复）")
+    p.add_argument("--public-key", metavar="HEX", help="同 --trust：64 位十六进制的签名公钥")
     p.set_defaults(handler=cmd_verify)
     subs.append(p)
     fields = "；".join(f"{kind}：" + "、".join(f"{f.key}（{f.label}）" for f in importer.FIELDS[kind])

@@ -11,11 +11,13 @@ from typing import IO
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path | str, mode: str = "wb", *, durable: bool = True) -> Iterator[IO]:
+def atomic_writer(path: Path | str, mode: str = "wb", *, durable: bool = True,
+                  private: bool = False) -> Iterator[IO]:
     """Yield a file object; the target appears only if the block finishes without error.
 
     `durable=False` for scratch files that go into something synced later (a package's
-    registers and cover): still all or nothing, without waiting for the disk."""
+    registers and cover): still all or nothing, without waiting for the disk. `private`: the
+    file stays readable and writable by its owner only (0600) from its first byte."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
@@ -26,7 +28,8 @@ def atomic_writer(path: Path | str, mode: str = "wb", *, durable: bool = True) -
             fh.flush()
             if durable:
                 os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; documents and exports are for sharing
+        if not private:
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; documents and exports are for sharing
         os.replace(tmp, target)
         if durable:
             _fsync_dir(target.parent)

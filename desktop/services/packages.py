@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import re
@@ -12,7 +13,7 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple, Self
 
@@ -36,7 +37,7 @@ from desktop.reports.registers import build_hazard_register_xlsx
 from desktop.reports.styles import Styles, heading
 from desktop.reports.xlsx_stream import SheetLayout, XlsxWriter
 from desktop.reports.text import cn_date, cn_datetime, wrap_cjk
-from desktop.services import agency, audit, periods, permissions, signing
+from desktop.services import agency, audit, periods, permissions, rotation, signing, trust
 from desktop.services.attachments import blob_path
 from desktop.services.backup import (
     Meter,
@@ -58,6 +59,7 @@ __all__ = ["Cancelled", "PackageCheck", "PackagePlan", "PackageResult", "export_
 FORMAT = "riskdesk-review-package"
 FORMAT_VERSION = 1
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
+README, PUBLIC_KEY = "说明-如何核验.txt", "agency-public-key.pem"  # ASCII: typed in commands
 COVER = "00-封面及目录.pdf"
 HAZARD_REGISTER = "登记表/隐患排查及问题整改清单.xlsx"
 PROJECT_REGISTER = "登记表/项目清单.xlsx"
@@ -106,17 +108,43 @@ class PackageResult:
     fingerprint: str
 
 
+TRUSTED, UNTRUSTED, BROKEN = "trusted", "untrusted", "broken"
+EXIT_CODES = {TRUSTED: 0, BROKEN: 1, UNTRUSTED: 3}  # riskdesk verify's exit status
+
+
 @dataclass(frozen=True)
 class PackageCheck:
+    """`intact`: the signature is valid for the key the package declares and every file is as
+    listed. Who signed it is `signer`: trusted through which entry, or not."""
+
     path: Path
-    ok: bool
+    intact: bool
     signature_ok: bool
-    fingerprint: str
+    fingerprint: str  # of the declared signing key, grouped
     files: int
+    agency: str = ""  # the agency name the manifest claims (unverified by itself)
+    signer: trust.TrustState = trust.TrustState()
     missing: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     lines: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Intact and signed by a trusted key."""
+        return self.intact and self.signer.trusted
+
+    @property
+    def status(self) -> str:
+        """trusted; untrusted (intact, signer unknown); broken (damaged, or signed by another
+        key than the one trusted for this agency)."""
+        if self.ok:
+            return TRUSTED
+        return UNTRUSTED if self.intact and self.signer.expected is None else BROKEN
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
 
     @property
     def text(self) -> str:
@@ -269,7 +297,7 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
     `lazy`: the register's lines are read from `session` when first used, so the plan must
     be written before the session ends; `export_package` starts copying the photos first and
     reads the lines meanwhile."""
-    permissions.require(actor, "export")
+    permissions.require(actor, "package.sign")  # signed for the agency: not the reviewer
     try:
         period = periods.parse(period) if isinstance(period, str) else period
     except ValueError as exc:
@@ -282,7 +310,7 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
         raise ServiceError(msg("尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。"))
     chosen = _projects(session, insurer_id, period, project_ids)
     pids = [p.id for p, _ in chosen]
-    taken: set[str] = {COVER, MANIFEST, SIGNATURE}
+    taken: set[str] = {COVER, MANIFEST, SIGNATURE, README, PUBLIC_KEY}
     members = [Member(_unique(f"文书/{_safe(d.number)}-{_safe(d.title)}.pdf", taken), d.file_sha256,
                       d.file_size or 0, "document")
                for d in _documents(session, insurer_id, pids, period)]
@@ -367,8 +395,9 @@ def _write_cover(plan: PackagePlan, index: list[ZipEntry], path: Path) -> Path:
     ], width=width), Spacer(1, 3 * mm)]
     story += paragraphs(
         "核验方法：资料包中的 manifest.json 列出每个文件的 SHA-256 和大小，manifest.sig 是本机构"
-        "以 Ed25519 私钥对 manifest.json 的签名。请核对上列公钥指纹与本机构书面提供的指纹一致，"
-        "再用 RiskDesk 的“核验资料包”功能（riskdesk verify）逐一核对。", Styles.small)
+        "以 Ed25519 私钥对 manifest.json 的签名，agency-public-key.pem 是签名公钥。请核对上列公钥指纹"
+        "与本机构书面提供的公钥登记函一致，再用 RiskDesk 的“核验资料包”功能（riskdesk verify）"
+        f"逐一核对；不安装 RiskDesk 时，按“{README}”中的 OpenSSL 命令核验。", Styles.small)
     story.append(heading("一、项目清单"))
     if len(plan.projects) <= PROJECTS_ON_COVER:
         story.append(_plain_table(list(PROJECT_HEADERS), [list(x) for x in plan.projects],
@@ -386,7 +415,41 @@ def _write_cover(plan: PackagePlan, index: list[ZipEntry], path: Path) -> Path:
     return write_pdf(meta, story, path, durable=False)  # a scratch file: the zip is synced
 
 
-def _manifest(plan: PackagePlan, entries: list[ZipEntry]) -> bytes:
+def _readme(plan: PackagePlan, rotations: list[dict]) -> bytes:
+    """The package's own instructions: verifying it with OpenSSL alone (3.0 or later)."""
+    fp = signing.fingerprint(plan.public_key)
+    lines = [
+        "评审资料包核验说明（无需安装 RiskDesk）",
+        "",
+        f"本资料包自称由“{plan.agency.name}”于 {cn_datetime(plan.created_at)} 生成并签名。",
+        f"签名公钥指纹（SHA-256）：{fp}",
+        "",
+        f"第一步　核对公钥。{PUBLIC_KEY} 是资料包自带的签名公钥。任何人都能自行生成密钥并写上任意",
+        "机构名称，所以必须先核对它的指纹与该机构书面提供的公钥登记函上的指纹一致（不一致即不可信）。",
+        "在 Linux、macOS 或 Git Bash 中执行（输出的 64 位十六进制数即指纹，大小写、分组不计）：",
+        f"  openssl pkey -pubin -in {PUBLIC_KEY} -outform DER | tail -c 32 | openssl dgst -sha256",
+        f"也可以直接用登记函附带的公钥文件代替下面命令中的 {PUBLIC_KEY}。",
+        "",
+        "第二步　核验签名（Ed25519）。把资料包解压到一个文件夹，在该文件夹中执行：",
+        f"  openssl pkeyutl -verify -pubin -inkey {PUBLIC_KEY} -rawin -in {MANIFEST} -sigfile {SIGNATURE}",
+        "显示“Signature Verified Successfully”，说明 manifest.json 未被改动，且确由该公钥对应的私钥签名；",
+        "显示“Signature Verification Failure”则资料包不可信。",
+        "",
+        "第三步　核对每个文件。manifest.json 的 files 一节列出每个文件的 path（路径）、sha256 和 size（字节数）。",
+        "逐个计算文件的 SHA-256，与 manifest.json 中该文件的 sha256 比对，例如：",
+        f"  openssl dgst -sha256 -r \"{PROJECT_REGISTER}\"",
+        "输出开头的 64 位十六进制数应与清单中的 sha256 完全相同。不在清单中的文件"
+        f"（{MANIFEST}、{SIGNATURE} 除外）不属于本资料包。",
+    ]
+    if rotations:
+        lines += ["", "密钥更换：本机构更换过签名密钥。manifest.json 的 key_rotations 一节载有更换声明，"
+                  "每份声明由旧密钥签名、宣布新公钥；若您信任的是旧公钥，请用 riskdesk verify 核验"
+                  "（它会逐份核对声明），或向本机构索取新的公钥登记函。"]
+        lines += [f"  {s['date']}：{s['old_fingerprint']} → {s['new_fingerprint']}" for s in rotations]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")  # CRLF: Notepad shows it too
+
+
+def _manifest(plan: PackagePlan, entries: list[ZipEntry], rotations: list[dict]) -> bytes:
     p = plan.period
     data = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "generator": f"RiskDesk {__version__}",
@@ -395,6 +458,7 @@ def _manifest(plan: PackagePlan, entries: list[ZipEntry]) -> bytes:
         "period": {"label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat()},
         "projects": [{"code": x[0], "name": x[1], "policy_no": x[2]} for x in plan.projects],
         "public_key": plan.public_key, "fingerprint": signing.fingerprint(plan.public_key),
+        "key_rotations": rotations,
         "files": [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in entries],
     }
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
@@ -453,6 +517,12 @@ class _Copier(threading.Thread):
         self._switches.__exit__(None, None, None)
 
 
+def _add_note(z: StreamingZip, meter: Meter, name: str, data: bytes) -> ZipEntry:
+    entry = z.add_bytes(name, data)
+    meter.advance(len(data), name)
+    return entry
+
+
 def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | str,
                   progress: ProgressFn | None = None) -> PackageResult:
     """Write the zip beside `out_path` under a temporary name; rename it only when complete.
@@ -467,6 +537,8 @@ def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | s
     started = time.monotonic()
     if signing.public_hex(signing.load_private_key(data_dir)) != plan.public_key:
         raise ServiceError(msg("数据目录中的签名私钥与机构登记的公钥不一致，不能签名资料包。"))
+    rotations = rotation.chain_to(data_dir, plan.public_key)
+    notes = [(README, _readme(plan, rotations)), (PUBLIC_KEY, signing.public_pem(plan.public_key))]
     meter = Meter(progress, sum(m.size for m in plan.members))
     with tempfile.TemporaryDirectory(prefix="riskdesk-package-") as tmp, \
             StreamingZip(Path(out_path), meter) as z:
@@ -484,14 +556,18 @@ def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | s
                     (PROJECT_REGISTER, _write_projects(plan, work / "projects.xlsx"))]
             index = [ZipEntry(name, sha256_file(path), path.stat().st_size) for name, path in made]
             index += [ZipEntry(m.path, m.sha256, m.size) for m in plan.members]
+            index += [ZipEntry(name, hashlib.sha256(data).hexdigest(), len(data))
+                      for name, data in notes]
             meter.check(msg("正在生成封面及目录"))
             cover = _write_cover(plan, index, work / "cover.pdf")
             stored = copier.result()
         meter.total += cover.stat().st_size + sum(e.size for e in index[:len(made)])
-        entries = [z.add_file(COVER, cover)]
+        meter.total += sum(len(data) for _, data in notes)
+        entries = [z.add_file(COVER, cover), _add_note(z, meter, *notes[0])]
         entries += [z.add_file(name, path) for name, path in made]
         entries += stored
-        manifest = _manifest(plan, entries)
+        entries.append(_add_note(z, meter, *notes[1]))
+        manifest = _manifest(plan, entries, rotations)
         z.add_bytes(MANIFEST, manifest)
         z.add_bytes(SIGNATURE, signing.sign(data_dir, manifest), compress=False)
         z.list_first([e.path for e in entries])
@@ -530,13 +606,12 @@ def export_package(db: Database, config: Config, actor: Actor, *, insurer_id: in
 # -- checking ------------------------------------------------------------------------------
 
 
-def verify_package(path: Path | str, public_key: str | None = None, *,
+def verify_package(path: Path | str, trusted: Sequence[trust.TrustEntry] = (), *,
                    progress: ProgressFn | None = None) -> PackageCheck:
-    """Check the signature and every file's hash; name each file missing, extra or changed.
-
-    Without `public_key` the key the package declares is used: that proves the package is
-    intact, not who made it, so the report asks to compare the fingerprint.
-    """
+    """Check the signature and every file's hash, naming each file missing, extra or changed
+    (intact or not); then who signed it: the key the package declares is trusted when one of
+    `trusted` (`trust.for_verification`) names it, or names an older key whose rotation
+    statement, embedded in the manifest, hands over to it."""
     path = Path(path)
     lines: list[str] = [msg("资料包：{path}", path=str(path))]
     try:
@@ -550,35 +625,71 @@ def verify_package(path: Path | str, public_key: str | None = None, *,
             raw = zf.read(MANIFEST)
             manifest = json.loads(raw)
             listed = manifest["files"]
-            declared = str(manifest["public_key"])
-            if not isinstance(listed, list):
+            declared = str(manifest["public_key"]).strip().lower()
+            claimed = str(manifest.get("agency") or "")
+            statements = manifest.get("key_rotations") or []
+            if not isinstance(listed, list) or not isinstance(statements, list):
                 raise TypeError("files")
-        except (KeyError, ValueError, TypeError, zipfile.BadZipFile):
+        except (KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile):
             return PackageCheck(path, False, False, "", 0,
                                 lines=(*lines, msg("资料包中没有可读的 manifest.json，无法核验。")))
-        key = public_key.strip().lower() if public_key else declared
         try:
-            fingerprint = signing.fingerprint(key)
+            fingerprint = signing.fingerprint(declared)
         except ServiceError as exc:
             return PackageCheck(path, False, False, "", len(listed), lines=(*lines, exc.message))
         signature = zf.read(SIGNATURE) if SIGNATURE in names else b""
-        signature_ok = signing.verify(key, raw, signature)
+        signature_ok = signing.verify(declared, raw, signature)
         sizes = [f.get("size") for f in listed if isinstance(f, dict)]
         meter = Meter(progress, sum(s for s in sizes if isinstance(s, int)))
         missing, extra, changed, problems = member_problems(
             zf, listed, ignore={MANIFEST, SIGNATURE}, meter=meter)
+    lines.append(msg("自称签发机构：{agency}", agency=claimed or "（未写明）"))
     lines.append(msg("签名公钥指纹：{fingerprint}", fingerprint=fingerprint))
-    if public_key is None:
-        lines.append(msg("未提供公钥：按资料包自带的公钥核验，请将上列指纹与机构书面提供的指纹核对。"))
-    elif declared.lower() != key:
-        lines.append(msg("资料包声明的公钥与您提供的公钥不一致。"))
     lines.append(msg("签名：有效") if signature_ok else
-                 msg("签名：无效（manifest.json 被修改，或不是由该公钥对应的私钥签名）"))
+                 msg("签名：无效（manifest.json 被修改，或不是由所附公钥对应的私钥签名）"))
     lines += [msg("缺少文件：{name}", name=n) for n in missing]
     lines += [msg("多出文件（清单中没有）：{name}", name=n) for n in extra]
     lines += [msg("文件被修改：{name}", name=n) for n in changed] + problems
-    ok = signature_ok and not (missing or extra or changed or problems)
-    lines.append(msg("结论：资料包完整，{n} 个文件全部核对一致。", n=len(listed)) if ok
-                 else msg("结论：资料包未通过核验。"))
-    return PackageCheck(path, ok, signature_ok, fingerprint, len(listed), tuple(missing),
-                        tuple(extra), tuple(changed), tuple(lines))
+    intact = signature_ok and not (missing or extra or changed or problems)
+    signer = (trust.evaluate(declared, claimed, statements, trusted) if signature_ok
+              else trust.TrustState())
+    if signature_ok:
+        lines += _signer_lines(signer, claimed)
+    check = PackageCheck(path, intact, signature_ok, fingerprint, len(listed), claimed, signer,
+                         tuple(missing), tuple(extra), tuple(changed))
+    if check.ok:
+        lines.append(msg("结论：资料包完整，签名者已核实，{n} 个文件全部核对一致。", n=len(listed)))
+    elif check.status == UNTRUSTED:
+        lines.append(msg("结论：资料包内容完整（{n} 个文件核对一致），但签名者未经核实。",
+                         n=len(listed)))
+    elif intact:
+        lines.append(msg("结论：资料包未通过核验：签名者不是预期的机构，可能是伪造的资料包。"))
+    else:
+        lines.append(msg("结论：资料包未通过核验。"))
+    return replace(check, lines=tuple(lines))
+
+
+def _signer_lines(signer: trust.TrustState, claimed: str) -> list[str]:
+    entry = signer.entry
+    if entry is None:
+        if signer.expected is not None:
+            return [msg("签名者与预期不符：{name}的公钥指纹为 {fingerprint}，与本资料包的签名公钥不同。",
+                        name=signer.expected.name, fingerprint=signer.expected.fingerprint)]
+        return [msg("签名者未经核实：该签名公钥不在受信任名单中，也未用 --trust 指定。资料包自称由"
+                    "“{agency}”签发，但任何人都能自行生成密钥并写上任意机构名称。请向该机构索取公钥"
+                    "登记函，核对上列指纹一致后，用“riskdesk trust add 公钥文件 --name 机构名称”"
+                    "加入受信任名单，或核验时用 --trust 指定。", agency=claimed or "（未写明）")]
+    if entry.source == trust.OWN:
+        who = msg("本机构自己的签名密钥")
+    elif entry.source == trust.GIVEN:
+        who = msg("与您指定的公钥一致")
+    else:
+        who = msg("受信任名单中的“{name}”", name=entry.name)
+    if not signer.via:
+        return [msg("签名者：已核实——{who}。", who=who)]
+    first = signer.via[0]
+    out = [msg("签名者：已核实——签名密钥经密钥更换声明启用，声明由受信任的旧密钥（{who}，指纹 "
+               "{fingerprint}）签署。", who=who, fingerprint=first["old_fingerprint"])]
+    out += [msg("  密钥更换声明（{date}）：{old} → {new}", date=s.get("date", ""),
+                old=s["old_fingerprint"], new=s["new_fingerprint"]) for s in signer.via]
+    return out

@@ -13,6 +13,8 @@ FIELD = frozenset({A, T, I})
 MATRIX: dict[str, tuple[frozenset[str], str]] = {
     "view": (frozenset({A, T, I, C, R}), msg("查看数据")),
     "export": (frozenset({A, T, I, C, R}), msg("导出数据")),
+    "package.sign": (STAFF, msg("导出以本机构密钥签名的评审资料包")),
+    "trust.edit": (frozenset({A, T}), msg("维护受信任的签名公钥")),
     "project.edit": (frozenset({A, T, C}), msg("新建或修改项目")),
     "project.delete": (frozenset({A}), msg("删除项目")),
     "org.edit": (frozenset({A, T, C}), msg("维护单位信息")),

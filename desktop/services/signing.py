@@ -39,6 +39,12 @@ def public_hex(private: Ed25519PrivateKey) -> str:
     return raw.hex()
 
 
+def public_pem(public_key_hex: str) -> bytes:
+    """The public key as a PEM SubjectPublicKeyInfo file (what OpenSSL reads with -pubin)."""
+    return Ed25519PublicKey.from_public_bytes(_raw_public(public_key_hex)).public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
 def fingerprint(public_key_hex: str) -> str:
     """SHA-256 of the raw public key, in groups of four hex digits, for reading aloud."""
     digest = hashlib.sha256(_raw_public(public_key_hex)).hexdigest().upper()
@@ -68,20 +74,20 @@ def create_key(data_dir: Path | str) -> str:
     if target.exists():
         raise ServiceError(msg("签名私钥已存在：{target}", target=target))
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-    _write_private(tmp, pem)
+    write_private(tmp, pem)
     try:
         os.link(tmp, target)  # complete or absent, and never over a key that appeared meanwhile
     except FileExistsError:
         raise ServiceError(msg("签名私钥已存在：{target}", target=target)) from None
     except OSError:  # a file system without hard links (FAT, some network shares)
-        _write_private(target, pem)
+        write_private(target, pem)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
     return public_hex(private)
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
     """Create `path` readable by its owner only; refuse if it exists."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:

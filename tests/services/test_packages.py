@@ -19,7 +19,7 @@ from sqlalchemy import select
 from desktop.config import Config
 from desktop.models import AgencyProfile, AuditEntry, Document, Policy
 from desktop.reports.registers import read_hazard_xlsx
-from desktop.services import agency, attachments, hazards, organisations, packages, signing
+from desktop.services import agency, attachments, hazards, organisations, packages, signing, trust
 from desktop.services.attachments import blob_path
 from desktop.services.context import Cancelled, ServiceError, ValidationError
 from tests.factories import make_project
@@ -123,16 +123,23 @@ def test_package_round_trip(db, admin, config, world, tmp_path):
     text = subprocess.run(["pdftotext", str(tmp_path / "cover.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert result.fingerprint in text.replace("\n", " ") and "隐患照片/" in text
-    check = packages.verify_package(out)
-    assert check.ok and check.signature_ok and check.files == len(names), check.text
+    assert {packages.README, packages.PUBLIC_KEY} <= names
+    check = packages.verify_package(out)  # nobody trusted: intact, the signer not verified
+    assert check.intact and check.signature_ok and check.files == len(names), check.text
+    assert not check.ok and check.status == "untrusted" and check.exit_code == 3
+    assert check.agency == "绍兴安途安全风控咨询有限公司" and "签名者未经核实" in check.text
     with db.read() as s:
         key = signing.registered_public_key(s)
         entry = s.execute(select(AuditEntry).where(AuditEntry.action == "export")).scalar_one()
         assert entry.entity == "review_package"
-    assert packages.verify_package(out, key).ok
-    stranger = packages.verify_package(out, signing.public_hex(Ed25519PrivateKey.generate()))
-    assert not stranger.ok and not stranger.signature_ok
-    assert any("与您提供的公钥不一致" in line for line in stranger.lines)
+    mine = packages.verify_package(out, trust.for_verification(config.data_dir))
+    assert mine.ok and mine.exit_code == 0 and mine.signer.entry.source == trust.OWN
+    assert "本机构自己的签名密钥" in mine.text and "结论：资料包完整" in mine.text
+    assert packages.verify_package(out, [trust.given_entry(key)]).ok
+    stranger = packages.verify_package(out, [trust.given_entry(
+        signing.public_hex(Ed25519PrivateKey.generate()))])
+    assert stranger.intact and not stranger.ok and stranger.exit_code == 1
+    assert any("签名者与预期不符" in line for line in stranger.lines)
 
 
 def p_code(db, project_id):
@@ -223,9 +230,14 @@ def test_scope_and_store_refusals(db, users, config, world, tmp_path):
     assert not any(f.name.endswith((".zip", ".part")) for f in tmp_path.iterdir())
 
 
-def test_every_role_may_export_but_only_with_the_agency_key(db, users, config, world, tmp_path):
+def test_staff_may_export_but_only_with_the_agency_key(db, users, config, world, tmp_path):
+    from desktop.services.context import PermissionDenied
+
     p, _, _ = world
-    assert export(db, config, users["reviewer"], p, tmp_path / "r.zip").files > 0  # N-18: 导出数据
+    with pytest.raises(PermissionDenied, match="无权导出以本机构密钥签名的评审资料包"):
+        export(db, config, users["reviewer"], p, tmp_path / "r.zip")  # read-only: signs nothing
+    assert not (tmp_path / "r.zip").exists()
+    assert export(db, config, users["inspector"], p, tmp_path / "i.zip").files > 0
     signing.key_path(config.data_dir).rename(tmp_path / "elsewhere.pem")
     with pytest.raises(ServiceError, match="找不到机构签名私钥"):
         export(db, config, users["clerk"], p, tmp_path / "nokey.zip")
@@ -303,11 +315,13 @@ def test_the_directory_lists_cover_and_registers_first_whatever_the_writing_orde
         (tmp_path / "projects.xlsx").write_bytes(z.read(packages.PROJECT_REGISTER))
         first_offset = {i.filename: i.header_offset for i in z.infolist()}
     listed = [f["path"] for f in manifest["files"]]
-    assert names[:3] == [packages.COVER, packages.HAZARD_REGISTER, packages.PROJECT_REGISTER]
-    assert names[-2:] == ["manifest.json", "manifest.sig"] and names[:-2] == listed
+    assert names[:4] == [packages.COVER, packages.README, packages.HAZARD_REGISTER,
+                         packages.PROJECT_REGISTER]
+    assert names[-3:] == [packages.PUBLIC_KEY, "manifest.json", "manifest.sig"]
+    assert names[:-2] == listed
     photos = [n for n in names if n.startswith("隐患照片/")]
     documents = [n for n in names if n.startswith("文书/")]
-    assert names[3:-2] == documents + photos and len(photos) == 3
+    assert names[4:-3] == documents + photos and len(photos) == 3
     # the stored files were written first (to be on disk early), the cover after them
     assert max(first_offset[n] for n in photos) < first_offset[packages.COVER]
     done = [d for d, _ in seen]

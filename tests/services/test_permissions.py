@@ -16,6 +16,8 @@ from desktop.services.context import Actor, PermissionDenied
 EXPECTED = {
     "view":                 "YYYYY",
     "export":               "YYYYY",
+    "package.sign":         "YYYY.",
+    "trust.edit":           "YY...",
     "project.edit":         "YY.Y.",
     "project.delete":       "Y....",
     "org.edit":             "YY.Y.",

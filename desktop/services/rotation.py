@@ -1,0 +1,154 @@
+"""Replacing the agency's signing key: a new key announced by a statement signed with the old.
+
+The statement (new public key, its fingerprint, the date, the agency) is kept in
+`key-rotations.json` in the data folder and embedded in every later package's manifest, so an
+insurer who trusts the old key accepts packages signed by the new one — and says so. The old
+private key is moved to `retired-keys/` (owner-only); packages it signed keep verifying
+against its public half.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.fileutil import atomic_writer
+from desktop.models import AgencyProfile
+from desktop.services import audit, permissions, signing
+from desktop.services.context import Actor, ServiceError, msg, now
+
+ROTATION_FILE = "key-rotations.json"
+RETIRED_DIR = "retired-keys"
+FORMAT = "riskdesk-key-rotation"
+_FIELDS = ("format", "agency", "date", "old_public_key", "old_fingerprint", "new_public_key",
+           "new_fingerprint")
+
+
+@dataclass(frozen=True)
+class Rotation:
+    old_fingerprint: str
+    new_fingerprint: str
+    date: str
+    statement: dict[str, Any]
+    retired_key: Path
+
+
+def statement_bytes(statement: dict[str, Any]) -> bytes:
+    """What the old key signs: the statement's fields, without the signature, canonical JSON."""
+    return json.dumps({k: statement.get(k) for k in _FIELDS}, ensure_ascii=False,
+                      sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def is_valid(statement: Any) -> bool:
+    """Well formed, its fingerprints those of its keys, and signed by its old key."""
+    try:
+        if not isinstance(statement, dict) or statement.get("format") != FORMAT:
+            return False
+        old, new = str(statement["old_public_key"]), str(statement["new_public_key"])
+        if (signing.fingerprint(old) != statement["old_fingerprint"]
+                or signing.fingerprint(new) != statement["new_fingerprint"]):
+            return False
+        signature = bytes.fromhex(str(statement["signature"]))
+    except (KeyError, ValueError, ServiceError):
+        return False
+    return signing.verify(old, statement_bytes(statement), signature)
+
+
+def handing_over_to(statements: Sequence[Any], key: str) -> dict[str, Any] | None:
+    """The valid statement announcing `key` (hex) as the new key, if there is one."""
+    for statement in statements:
+        if isinstance(statement, dict) and statement.get("new_public_key") == key \
+                and is_valid(statement):
+            return statement
+    return None
+
+
+def load(data_dir: Path | str) -> list[dict[str, Any]]:
+    path = Path(data_dir) / ROTATION_FILE
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as exc:
+        raise ServiceError(msg("密钥更换声明文件无法读取：{path}（{reason}）", path=str(path),
+                               reason=str(exc))) from None
+    statements = loaded.get("statements") if isinstance(loaded, dict) else None
+    if not isinstance(statements, list):
+        raise ServiceError(msg("密钥更换声明文件已损坏：{path}", path=str(path)))
+    return statements
+
+
+def chain_to(data_dir: Path | str, key: str) -> list[dict[str, Any]]:
+    """The folder's statements that lead to `key`, oldest first (empty for a first key)."""
+    statements, chain, seen = load(data_dir), [], {key}
+    while (statement := handing_over_to(statements, key)) is not None:
+        key = statement["old_public_key"]
+        if key in seen:
+            break
+        seen.add(key)
+        chain.append(statement)
+    return list(reversed(chain))
+
+
+def _save(data_dir: Path | str, statements: list[dict[str, Any]]) -> None:
+    text = json.dumps({"format": "riskdesk-key-rotations", "statements": statements},
+                      ensure_ascii=False, indent=1)
+    with atomic_writer(Path(data_dir) / ROTATION_FILE, "w", private=True) as fh:
+        fh.write(text)
+
+
+def rotate_key(session: Session, actor: Actor, *, data_dir: Path | str) -> Rotation:
+    """Make a new agency key, announce it with a statement signed by the current key, retire
+    the current key to `retired-keys/` and record the new public key in the profile.
+
+    The profile change and its audit entry are in the caller's transaction; the files are
+    written last (statement, retired copy, then the new key in one rename), so an error
+    before the end leaves the old key in use."""
+    permissions.require(actor, "settings.edit")
+    profile = session.execute(
+        select(AgencyProfile).order_by(AgencyProfile.id).limit(1)).scalar_one_or_none()
+    if profile is None or not profile.signing_public_key:
+        raise ServiceError(msg("尚未生成机构签名密钥，无需更换；请先在“机构信息”中生成。"))
+    old_private = signing.load_private_key(data_dir)
+    old = signing.public_hex(old_private)
+    if old != profile.signing_public_key:
+        raise ServiceError(msg("数据目录中的签名私钥与机构信息中登记的公钥不一致，不能更换密钥；"
+                               "请先从备份恢复原私钥文件。"))
+    new_private = Ed25519PrivateKey.generate()
+    new = signing.public_hex(new_private)
+    moment = now()
+    statement: dict[str, Any] = {
+        "format": FORMAT, "agency": profile.name, "date": moment.date().isoformat(),
+        "old_public_key": old, "old_fingerprint": signing.fingerprint(old),
+        "new_public_key": new, "new_fingerprint": signing.fingerprint(new),
+    }
+    statement["signature"] = old_private.sign(statement_bytes(statement)).hex()
+    before = audit.snapshot(profile)
+    profile.signing_public_key = new
+    audit.record_update(session, actor, profile, before, action="signing_key_rotate",
+                        note=f"更换签名密钥：{statement['old_fingerprint']} → "
+                             f"{statement['new_fingerprint']}")
+    folder = Path(data_dir)
+    _save(folder, [*load(folder), statement])
+    retired_dir = folder / RETIRED_DIR
+    retired_dir.mkdir(mode=0o700, exist_ok=True)
+    retired = retired_dir / (f"{signing.KEY_FILE.removesuffix('.pem')}-"
+                             f"{moment:%Y%m%d-%H%M%S}-{old[:8]}.pem")
+    signing.write_private(retired, signing.key_path(folder).read_bytes())
+    pem = new_private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+    staged = folder / f".{signing.KEY_FILE}.{os.getpid()}.new"
+    staged.unlink(missing_ok=True)
+    signing.write_private(staged, pem)
+    os.replace(staged, signing.key_path(folder))
+    return Rotation(statement["old_fingerprint"], statement["new_fingerprint"], statement["date"],
+                    statement, retired)
