@@ -430,7 +430,7 @@ def _readme(plan: PackagePlan, rotations: list[dict]) -> bytes:
         f"  openssl pkey -pubin -in {PUBLIC_KEY} -outform DER | tail -c 32 | openssl dgst -sha256",
         f"也可以直接用登记函附带的公钥文件代替下面命令中的 {PUBLIC_KEY}。",
         "",
-        "第二步　核验签名（Ed25519）。把资料包解压到一个文件夹，在该文件夹中执行：",
+        "第二步　核验签名（Ed25519，需 OpenSSL 3.0 或更新版本）。把资料包解压到一个文件夹，在该文件夹中执行：",
         f"  openssl pkeyutl -verify -pubin -inkey {PUBLIC_KEY} -rawin -in {MANIFEST} -sigfile {SIGNATURE}",
         "显示“Signature Verified Successfully”，说明 manifest.json 未被改动，且确由该公钥对应的私钥签名；",
         "显示“Signature Verification Failure”则资料包不可信。",

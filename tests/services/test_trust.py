@@ -1,0 +1,236 @@
+"""Who signed a package: the trust list, forged and re-signed packages, key rotation, and the
+OpenSSL commands each package carries for checking it without RiskDesk."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shlex
+import stat
+import subprocess
+import zipfile
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+
+from desktop.models import AuditEntry
+from desktop.services import packages, rotation, signing, trust
+from desktop.services.context import PermissionDenied, ServiceError, ValidationError
+from tests.services.test_packages import PDF, config, export, world  # noqa: F401 - fixtures
+
+AGENCY = "绍兴安途安全风控咨询有限公司"
+DOC = "文书/风控整改〔2026〕0001号-隐患整改通知书.pdf"
+
+
+def pem_of(public_hex: str, path):
+    path.write_bytes(signing.public_pem(public_hex))
+    return path
+
+
+def forge(src, dst, *, key: Ed25519PrivateKey | None = None, agency: str | None = None,
+          statements: list | None = None):
+    """The forger's work: a document replaced, the manifest's hashes recomputed, its public key
+    and PEM swapped for a freshly made key that signs it. Intact by every hash."""
+    key = key or Ed25519PrivateKey.generate()
+    public = signing.public_hex(key)
+    with zipfile.ZipFile(src) as zin:
+        members = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+    members[DOC] = PDF + b"%forged\n"
+    members[packages.PUBLIC_KEY] = signing.public_pem(public)
+    manifest = json.loads(members[packages.MANIFEST])
+    for item in manifest["files"]:
+        data = members[item["path"]]
+        item["sha256"], item["size"] = hashlib.sha256(data).hexdigest(), len(data)
+    manifest["public_key"], manifest["fingerprint"] = public, signing.fingerprint(public)
+    if agency is not None:
+        manifest["agency"] = agency
+    if statements is not None:
+        manifest["key_rotations"] = statements
+    members[packages.MANIFEST] = json.dumps(manifest, ensure_ascii=False).encode()
+    members[packages.SIGNATURE] = key.sign(members[packages.MANIFEST])
+    with zipfile.ZipFile(dst, "w") as zout:
+        for name, data in members.items():
+            zout.writestr(name, data)
+    return dst
+
+
+@pytest.fixture
+def package(db, admin, config, world, tmp_path):
+    p, _, _ = world
+    out = export(db, config, admin, p, tmp_path / "pkg.zip").path
+    with db.read() as s:
+        key = signing.registered_public_key(s)
+    return out, key
+
+
+def test_public_keys_are_read_from_pem_or_hex_and_anything_else_is_refused(tmp_path):
+    private = Ed25519PrivateKey.generate()
+    public = signing.public_hex(private)
+    assert trust.read_key_file(pem_of(public, tmp_path / "a.pem")) == public
+    assert trust.parse_public_key(public.upper() + "\n") == public
+    other = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    with pytest.raises(ServiceError, match="不是 Ed25519"):
+        trust.parse_public_key(other)
+    with pytest.raises(ServiceError, match="无法识别的公钥文件"):
+        trust.parse_public_key(b"-----BEGIN PUBLIC KEY-----\nnonsense\n-----END PUBLIC KEY-----\n")
+    with pytest.raises(ServiceError, match="公钥文件不存在"):
+        trust.read_key_file(tmp_path / "none.pem")
+    grouped = signing.fingerprint(public)
+    assert trust.normalise_fingerprint(grouped.replace(" ", ":").lower()) == grouped
+    assert trust.normalise_fingerprint(grouped[:-1]) is None
+
+
+def test_the_trust_list_is_a_private_file_changed_by_who_may(db, users, tmp_path):
+    folder = tmp_path / "insurer"
+    public = signing.public_hex(Ed25519PrivateKey.generate())
+    pem = pem_of(public, tmp_path / "agency.pem")
+    assert trust.list_entries(folder) == []
+    for role in ("reviewer", "inspector", "clerk"):
+        with pytest.raises(PermissionDenied, match="无权维护受信任的签名公钥"):
+            trust.add_entry(folder, users[role], pem, AGENCY)
+    with pytest.raises(ValidationError, match="请填写该公钥所属机构的名称"):
+        trust.add_entry(folder, users["tech_lead"], pem, "  ")
+    with db.session() as s:
+        entry = trust.add_entry(folder, users["tech_lead"], pem, f" {AGENCY} ", session=s)
+    assert entry.name == AGENCY and entry.fingerprint == signing.fingerprint(public)
+    path = trust.trust_path(folder)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in folder.iterdir()] == [trust.TRUST_FILE]  # no temporary file left
+    assert trust.list_entries(folder) == [entry]
+    with pytest.raises(ServiceError, match="已在受信任名单中"):
+        trust.add_entry(folder, users["admin"], pem, "另一个名字")
+    with pytest.raises(ServiceError, match="没有指纹为"):
+        trust.remove_entry(folder, users["admin"], signing.fingerprint("ab" * 32))
+    with pytest.raises(ValidationError, match="指纹格式无效"):
+        trust.remove_entry(folder, users["admin"], "1234")
+    with db.session() as s:
+        gone = trust.remove_entry(folder, users["admin"], entry.fingerprint.replace(" ", "").lower(),
+                                  session=s)
+    assert gone == entry and trust.list_entries(folder) == []
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with db.read() as s:
+        actions = s.execute(select(AuditEntry.action, AuditEntry.username).where(
+            AuditEntry.entity == "trusted_key").order_by(AuditEntry.id)).all()
+    assert actions == [("trust_add", "tech_lead"), ("trust_remove", "admin")]
+    path.write_text("{broken", encoding="utf-8")
+    with pytest.raises(ServiceError, match="受信任公钥名单文件已损坏"):
+        trust.list_entries(folder)
+
+
+def test_a_forged_re_signed_package_is_unverified_without_trust_and_refused_with_it(
+        users, package, tmp_path):
+    out, key = package
+    forged = forge(out, tmp_path / "forged.zip")
+    alone = packages.verify_package(forged)
+    assert alone.intact and alone.status == "untrusted" and alone.exit_code == 3
+    assert alone.agency == AGENCY and "签名者未经核实" in alone.text
+    with zipfile.ZipFile(forged) as z:
+        forged_key = json.loads(z.read("manifest.json"))["public_key"]
+    assert alone.fingerprint == signing.fingerprint(forged_key) and alone.fingerprint in alone.text
+    insurer = tmp_path / "insurer"
+    trust.add_entry(insurer, users["admin"], pem_of(key, tmp_path / "real.pem"), AGENCY)
+    listed = trust.for_verification(insurer)
+    check = packages.verify_package(forged, listed)
+    assert check.intact and check.status == "broken" and check.exit_code == 1
+    assert "签名者与预期不符" in check.text and signing.fingerprint(key) in check.text
+    real = packages.verify_package(out, listed)
+    assert real.ok and real.exit_code == 0 and real.signer.entry.name == AGENCY
+    assert f"受信任名单中的“{AGENCY}”" in real.text
+    # another agency name on the forgery: nothing trusted for it, so only "not verified"
+    other = packages.verify_package(forge(out, tmp_path / "o.zip", agency="冒名机构"), listed)
+    assert other.exit_code == 3 and "冒名机构" in other.text
+    # the real key given for this check by file or by fingerprint read from the key letter
+    for given in (str(tmp_path / "real.pem"), signing.fingerprint(key)):
+        assert packages.verify_package(forged, [trust.given_entry(given)]).exit_code == 1
+        assert packages.verify_package(out, [trust.given_entry(given)]).exit_code == 0
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(out) as zin, zipfile.ZipFile(tampered, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, PDF + b"%x\n" if info.filename == DOC else zin.read(info))
+    broken = packages.verify_package(tampered, listed)
+    assert not broken.intact and broken.exit_code == 1 and broken.changed == (DOC,)
+
+
+def test_rotation_hands_trust_from_the_old_key_to_the_new(db, admin, users, config, world,
+                                                          package, tmp_path):
+    p, _, _ = world
+    old_out, old_key = package
+    with db.session() as s, pytest.raises(PermissionDenied):
+        rotation.rotate_key(s, users["tech_lead"], data_dir=config.data_dir)
+    with db.session() as s:
+        done = rotation.rotate_key(s, admin, data_dir=config.data_dir)
+    with db.read() as s:
+        new_key = signing.registered_public_key(s)
+        note = s.execute(select(AuditEntry.note).where(
+            AuditEntry.action == "signing_key_rotate")).scalar_one()
+    assert new_key != old_key and done.new_fingerprint == signing.fingerprint(new_key)
+    assert done.old_fingerprint in note and done.new_fingerprint in note
+    assert signing.public_hex(signing.load_private_key(config.data_dir)) == new_key
+    assert signing.public_hex(serialization.load_pem_private_key(
+        done.retired_key.read_bytes(), None)) == old_key
+    for path in (done.retired_key, signing.key_path(config.data_dir),
+                 config.data_dir / rotation.ROTATION_FILE):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert rotation.chain_to(config.data_dir, new_key) == [done.statement]
+    new_out = export(db, config, admin, p, tmp_path / "new.zip").path
+    with zipfile.ZipFile(new_out) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        readme = z.read(packages.README).decode()
+    assert manifest["key_rotations"] == [done.statement] and done.new_fingerprint in readme
+    insurer = tmp_path / "insurer"
+    trust.add_entry(insurer, admin, pem_of(old_key, tmp_path / "old.pem"), AGENCY)
+    listed = trust.for_verification(insurer)
+    check = packages.verify_package(new_out, listed)
+    assert check.ok and check.signer.via == (done.statement,)
+    assert "密钥更换声明" in check.text and done.old_fingerprint in check.text
+    assert packages.verify_package(old_out, listed).ok  # the old key's packages still verify
+    own = trust.for_verification(config.data_dir)  # the agency's own keys: current and retired
+    assert packages.verify_package(old_out, own).ok and packages.verify_package(new_out, own).ok
+    # a forger's "rotation statement" claims the real old key handed over to the forger's key
+    forger = Ed25519PrivateKey.generate()
+    fake = dict(done.statement, new_public_key=signing.public_hex(forger),
+                new_fingerprint=signing.fingerprint(signing.public_hex(forger)))
+    fake["signature"] = forger.sign(rotation.statement_bytes(fake)).hex()
+    forged = forge(old_out, tmp_path / "forged.zip", key=forger, statements=[fake])
+    assert not rotation.is_valid(fake)
+    assert packages.verify_package(forged, listed).exit_code == 1
+    assert packages.verify_package(forged).exit_code == 3
+
+
+def test_openssl_alone_checks_a_real_package_with_the_commands_it_carries(package, tmp_path):
+    """The README's commands, run as written by the system openssl in the unpacked folder."""
+    out, key = package
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(out) as z:
+        z.extractall(folder)
+    readme = (folder / packages.README).read_text(encoding="utf-8")
+    commands = [line.strip() for line in readme.splitlines() if line.startswith("  openssl ")]
+    assert len(commands) == 3
+    fingerprint_cmd, verify_cmd, digest_cmd = commands
+
+    def run(command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["bash", "-c", command], cwd=folder, capture_output=True, text=True)
+
+    done = run(fingerprint_cmd)
+    assert done.returncode == 0 and signing.fingerprint(key).replace(" ", "").lower() in done.stdout
+    done = run(verify_cmd)
+    assert done.returncode == 0 and "Signature Verified Successfully" in done.stdout
+    manifest = json.loads((folder / "manifest.json").read_bytes())
+    listed = {f["path"]: f["sha256"] for f in manifest["files"]}
+    done = run(digest_cmd)
+    assert done.returncode == 0 and done.stdout.split()[0] == listed[packages.PROJECT_REGISTER]
+    for path, sha in listed.items():  # the same command for every file the manifest lists
+        line = run(f"openssl dgst -sha256 -r {shlex.quote(path)}").stdout
+        assert line.split()[0] == sha, path
+    # tampered: a changed manifest fails the signature, a changed file its hash
+    (folder / "manifest.json").write_bytes((folder / "manifest.json").read_bytes()
+                                           .replace(b'"size": ', b'"size":  ', 1))
+    done = run(verify_cmd)
+    assert done.returncode != 0 and "Signature Verified Successfully" not in done.stdout
+    with open(folder / packages.PROJECT_REGISTER, "ab") as fh:
+        fh.write(b"\0")
+    assert run(digest_cmd).stdout.split()[0] != listed[packages.PROJECT_REGISTER]
