@@ -309,6 +309,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+VERIFY_EXIT_CODES = """退出码：
+  0  资料包完整，且由受信任的密钥签名
+  1  资料包损坏或被篡改，或签名公钥不是该机构受信任的公钥（可能伪造）
+  2  用法错误
+  3  资料包完整，但签名者未经核实（不在受信任名单中，也未用 --trust 指定）"""
+
+
+class _LinesFormatter(argparse.RawDescriptionHelpFormatter):
+    """Description and epilog kept line by line (the exit codes one to a line)."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the data commands; each parser's `handler(args) -> int` runs it."""
     data_help = "数据目录（默认为用户数据目录或环境变量 RISKDESK_DATA_DIR）"
@@ -322,13 +336,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(handler=cmd_export_package)
     subs = [p]
     p = subparsers.add_parser(
-        "verify", help="核验评审资料包：是否完整、由谁签名",
-        description="核验评审资料包：签名是否有效，逐一指出缺少、多出或被修改的文件；再看签名者是否受信任"
-                    "（受信任名单 riskdesk trust、本数据目录的机构密钥、--trust 指定的公钥或指纹，"
-                    "或由受信任旧密钥签署的密钥更换声明）。",
-        epilog="退出码：0 资料包完整且由受信任的密钥签名；1 资料包损坏或被篡改，或签名公钥与该机构受信任的"
-               "公钥不同（可能伪造）；3 资料包完整，但签名者未经核实（不在受信任名单中，也未用 --trust 指定）；"
-               "2 用法错误。")
+        "verify", help="核验评审资料包：是否完整、由谁签名", formatter_class=_LinesFormatter,
+        description="核验评审资料包：签名是否有效，逐一指出缺少、多出或被修改的文件；\n"
+                    "再看签名者是否受信任：受信任名单（riskdesk trust）、本数据目录的机构密钥、\n"
+                    "--trust 指定的公钥或指纹，或由受信任的旧密钥签署的密钥更换声明。",
+        epilog=VERIFY_EXIT_CODES)
     p.add_argument("package", type=Path, metavar="PACKAGE", help="资料包 zip 文件")
     p.add_argument("--trust", action="append", metavar="FILE|指纹",
                    help="本次核验信任的公钥：公钥文件（.pem）或 64 位十六进制指纹（可分组；可重复）")

@@ -38,7 +38,8 @@ def forge(src, dst, *, key: Ed25519PrivateKey | None = None, agency: str | None 
     public = signing.public_hex(key)
     with zipfile.ZipFile(src) as zin:
         members = {i.filename: zin.read(i.filename) for i in zin.infolist()}
-    members[DOC] = PDF + b"%forged\n"
+    faked = DOC if DOC in members else packages.HAZARD_REGISTER
+    members[faked] = PDF + b"%forged\n"
     members[packages.PUBLIC_KEY] = signing.public_pem(public)
     manifest = json.loads(members[packages.MANIFEST])
     for item in manifest["files"]:
