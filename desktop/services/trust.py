@@ -242,3 +242,16 @@ def evaluate(signer: str, agency: str, statements: Sequence[dict],
     expected = next((e for e in entries if e.source == GIVEN), None) or next(
         (e for e in entries if e.source in (LISTED, OWN) and _same_name(e.name, agency)), None)
     return TrustState(None, (), expected)
+
+
+# -- for the window: session first, as `AppState.write` calls services ---------------------
+
+
+def add(session: Session, actor: Actor, *, data_dir: Path | str, key_file: Path | str,
+        name: str) -> TrustEntry:
+    return add_entry(data_dir, actor, key_file, name, session=session)
+
+
+def remove(session: Session, actor: Actor, *, data_dir: Path | str,
+           fingerprint: str) -> TrustEntry:
+    return remove_entry(data_dir, actor, fingerprint, session=session)

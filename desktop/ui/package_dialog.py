@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
-from desktop.services import organisations, packages, periods, project_list
+from desktop.services import agency, organisations, packages, periods, project_list, trust
 from desktop.services.backup import human_size
 from desktop.services.packages import PackageCheck, PackageResult
 from desktop.ui import dialogs, i18n
@@ -26,6 +26,12 @@ ZIP_FILTER = "Review package (*.zip)"
 def choose_save_file(parent: QWidget | None, title: str, start: str, filters: str) -> str:
     """Where to write the package, or "" when cancelled (a seam: tests replace it)."""
     path, _ = QFileDialog.getSaveFileName(parent, title, start, filters)
+    return path
+
+
+def choose_package(parent: QWidget | None, title: str) -> str:
+    """A package to verify, or "" when cancelled (a seam: tests replace it)."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, "", ZIP_FILTER)
     return path
 
 
@@ -54,6 +60,12 @@ class PackagePanel(QWidget):
         self.export_button.clicked.connect(self.export)
         self.verify_button = QPushButton(QCoreApplication.translate("PackageDialog", "核验资料包"))
         self.verify_button.clicked.connect(self.verify)
+        self.verify_other_button = QPushButton(QCoreApplication.translate("PackageDialog", "核验其他资料包…"))
+        self.verify_other_button.clicked.connect(self.verify_other)
+        self.verdict = QLabel()
+        self.verdict.setObjectName("packageVerdict")
+        self.verdict.setWordWrap(True)
+        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error = ErrorLabel()
         self.report = QPlainTextEdit()
         self.report.setReadOnly(True)
@@ -70,6 +82,7 @@ class PackagePanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.verify_button)
+        buttons.addWidget(self.verify_other_button)
         buttons.addStretch(1)
         intro = QLabel(QCoreApplication.translate(
             "PackageDialog", "审阅包含项目清单、期间内的隐患台账、已签发文书和隐患照片，由本机构密钥签名，"
@@ -80,6 +93,7 @@ class PackagePanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
+        layout.addWidget(self.verdict)
         layout.addWidget(self.report, 1)
         self._update_buttons()
 
@@ -122,9 +136,10 @@ class PackagePanel(QWidget):
 
     def _update_buttons(self) -> None:
         idle = self.task is None
-        allowed = self.state.can("export")
+        allowed = self.state.can("package.sign")  # signed with the agency's key: not a reviewer
         self.export_button.setEnabled(idle and allowed and self.insurer.currentData() is not None)
         self.verify_button.setEnabled(idle and self.result is not None)
+        self.verify_other_button.setEnabled(idle)
 
     def _track(self, task: Task) -> Task:
         self.task = task
@@ -183,17 +198,40 @@ class PackagePanel(QWidget):
     def verify(self) -> Task | None:
         if self.result is None:
             return None
+        return self._verify(self.result.path)
+
+    def verify_other(self) -> Task | None:
+        """A package from elsewhere (another agency's, or one sent back): checked against the
+        trust list and this agency's own keys."""
+        chosen = choose_package(self, QCoreApplication.translate("PackageDialog", "选择要核验的资料包"))
+        return self._verify(Path(chosen)) if chosen else None
+
+    def _verify(self, path: Path) -> Task | None:
+        try:
+            profile = self.state.read(agency.agency_profile)
+            trusted = trust.for_verification(self.state.config.data_dir,
+                                             agency_name=profile.name if profile else "")
+        except dialogs.USER_ERRORS as exc:
+            dialogs.show_error(self, exc)
+            return None
+        self.check = None
+        self.verdict.clear()
+        self.report.clear()
         return self._track(run_task(
-            self, packages.verify_package, self.result.path, on_result=self._verified,
+            self, packages.verify_package, path, trusted, on_result=self._verified,
             label=QCoreApplication.translate("PackageDialog", "正在核验审阅包…")))
 
     def _verified(self, check: PackageCheck) -> None:
         self.check = check
+        self.verdict.setText(verdict_text(check))
         self.report.setPlainText(_report(check))
         self.verified.emit(check)
         if check.ok:
             dialogs.inform(self, QCoreApplication.translate("PackageDialog", "核验通过"),
-                           QCoreApplication.translate("PackageDialog", "资料包完整，签名有效。"))
+                           verdict_text(check))
+        elif check.status == packages.UNTRUSTED:
+            dialogs.warn(self, QCoreApplication.translate("PackageDialog", "签名者未经核实"),
+                         verdict_text(check))
         else:
             dialogs.warn(self, QCoreApplication.translate("PackageDialog", "核验未通过"), _report(check))
 
@@ -212,6 +250,42 @@ class PackageDialog(QDialog):
         layout.addWidget(self.panel)
         layout.addWidget(buttons)
         self.resize(640, 560)
+
+
+def verdict_text(check: packages.PackageCheck) -> str:
+    """Three lines: intact or not; the signer (the agency it claims, its key's fingerprint);
+    whether the signer is verified, and through which trust entry."""
+    if check.intact:
+        lines = [QCoreApplication.translate(
+            "PackageDialog", "完整性：完整，{n} 个文件全部核对一致").format(n=check.files)]
+    else:
+        lines = [QCoreApplication.translate("PackageDialog", "完整性：未通过——资料包损坏或被篡改")]
+    if check.signature_ok:
+        agency_name = check.agency or QCoreApplication.translate("PackageDialog", "未写明机构")
+        lines.append(QCoreApplication.translate(
+            "PackageDialog", "签名者：{agency}（公钥指纹 {fingerprint}）").format(
+                agency=agency_name, fingerprint=check.fingerprint))
+    entry = check.signer.entry
+    if entry is not None:
+        if entry.source == trust.OWN:
+            who = QCoreApplication.translate("PackageDialog", "本机构自己的签名密钥")
+        else:
+            who = QCoreApplication.translate(
+                "PackageDialog", "受信任名单中的“{name}”").format(name=entry.name)
+        if check.signer.via:
+            who = QCoreApplication.translate(
+                "PackageDialog", "{who}签署的密钥更换声明").format(who=who)
+        lines.append(QCoreApplication.translate(
+            "PackageDialog", "信任：已核实（{who}）").format(who=who))
+    elif check.signer.expected is not None:
+        lines.append(QCoreApplication.translate(
+            "PackageDialog", "信任：与预期不符——不是{name}的公钥，可能是伪造的资料包").format(
+                name=check.signer.expected.name))
+    elif check.signature_ok:
+        lines.append(QCoreApplication.translate(
+            "PackageDialog", "信任：签名者未经核实——该公钥不在受信任名单中，"
+            "请核对公钥登记函后在“受信任的签名公钥”中添加"))
+    return "\n".join(lines)
 
 
 def _report(check: packages.PackageCheck) -> str:

@@ -3580,6 +3580,10 @@ Choose No to go back without saving.</translation>
         <translation>Verify package</translation>
     </message>
     <message>
+        <source>核验其他资料包…</source>
+        <translation>Verify another package…</translation>
+    </message>
+    <message>
         <source>核验结果将显示在这里。</source>
         <translation>The verification report appears here.</translation>
     </message>
@@ -3636,6 +3640,10 @@ Verify it now?</translation>
         <translation>Export finished</translation>
     </message>
     <message>
+        <source>选择要核验的资料包</source>
+        <translation>Choose a package to verify</translation>
+    </message>
+    <message>
         <source>正在核验审阅包…</source>
         <translation>Verifying the review package…</translation>
     </message>
@@ -3644,8 +3652,48 @@ Verify it now?</translation>
         <translation>Verified</translation>
     </message>
     <message>
-        <source>资料包完整，签名有效。</source>
-        <translation>The package is complete and its signature is valid.</translation>
+        <source>签名者未经核实</source>
+        <translation>Signer not verified</translation>
+    </message>
+    <message>
+        <source>完整性：完整，{n} 个文件全部核对一致</source>
+        <translation>Integrity: intact; all {n} files match</translation>
+    </message>
+    <message>
+        <source>完整性：未通过——资料包损坏或被篡改</source>
+        <translation>Integrity: failed — the package is damaged or was tampered with</translation>
+    </message>
+    <message>
+        <source>未写明机构</source>
+        <translation>agency not stated</translation>
+    </message>
+    <message>
+        <source>签名者：{agency}（公钥指纹 {fingerprint}）</source>
+        <translation>Signer: {agency} (public key fingerprint {fingerprint})</translation>
+    </message>
+    <message>
+        <source>本机构自己的签名密钥</source>
+        <translation>this agency&apos;s own signing key</translation>
+    </message>
+    <message>
+        <source>受信任名单中的“{name}”</source>
+        <translation>“{name}” on the trust list</translation>
+    </message>
+    <message>
+        <source>{who}签署的密钥更换声明</source>
+        <translation>a key rotation statement signed by {who}</translation>
+    </message>
+    <message>
+        <source>信任：已核实（{who}）</source>
+        <translation>Trust: verified ({who})</translation>
+    </message>
+    <message>
+        <source>信任：与预期不符——不是{name}的公钥，可能是伪造的资料包</source>
+        <translation>Trust: not the expected signer — not the key of {name}; the package may be forged</translation>
+    </message>
+    <message>
+        <source>信任：签名者未经核实——该公钥不在受信任名单中，请核对公钥登记函后在“受信任的签名公钥”中添加</source>
+        <translation>Trust: signer not verified — the key is not on the trust list; check it against the key letter, then add it under “Trusted signing keys”</translation>
     </message>
     <message>
         <source>核验未通过</source>
@@ -5200,6 +5248,10 @@ These {n} files were not saved:
         <translation>Not applicable</translation>
     </message>
     <message>
+        <source>与您指定的公钥一致</source>
+        <translation>matches the key you gave</translation>
+    </message>
+    <message>
         <source>与第 {row} 行重复</source>
         <translation>Duplicates row {row}</translation>
     </message>
@@ -5348,6 +5400,10 @@ These {n} files were not saved:
         <translation>Full-coverage inspections</translation>
     </message>
     <message>
+        <source>公钥文件不存在：{path}</source>
+        <translation>The public key file does not exist: {path}</translation>
+    </message>
+    <message>
         <source>公钥格式无效（应为 64 位十六进制）。</source>
         <translation>Invalid public key format (expected 64 hexadecimal digits).</translation>
     </message>
@@ -5442,6 +5498,18 @@ These {n} files were not saved:
     <message>
         <source>发现时间不能晚于当前时间</source>
         <translation>The time found cannot be in the future</translation>
+    </message>
+    <message>
+        <source>受信任公钥名单文件已损坏：{path}</source>
+        <translation>The trust list file is damaged: {path}</translation>
+    </message>
+    <message>
+        <source>受信任名单中没有指纹为 {fingerprint} 的公钥。</source>
+        <translation>No key with fingerprint {fingerprint} is on the trust list.</translation>
+    </message>
+    <message>
+        <source>受信任名单中的“{name}”</source>
+        <translation>“{name}” on the trust list</translation>
     </message>
     <message>
         <source>只支持 PostgreSQL（多台电脑共用）或本机 SQLite 文件</source>
@@ -5616,6 +5684,14 @@ These {n} files were not saved:
         <translation>The password needs both letters and digits (or symbols)</translation>
     </message>
     <message>
+        <source>密钥更换声明文件已损坏：{path}</source>
+        <translation>The key rotation statement file is damaged: {path}</translation>
+    </message>
+    <message>
+        <source>密钥更换声明文件无法读取：{path}（{reason}）</source>
+        <translation>The key rotation statement file cannot be read: {path} ({reason})</translation>
+    </message>
+    <message>
         <source>导入数据</source>
         <translation>import data</translation>
     </message>
@@ -5628,6 +5704,10 @@ These {n} files were not saved:
         <translation>The import type must be one of {kinds}</translation>
     </message>
     <message>
+        <source>导出以本机构密钥签名的评审资料包</source>
+        <translation>export review packages signed with the agency&apos;s key</translation>
+    </message>
+    <message>
         <source>导出数据</source>
         <translation>export data</translation>
     </message>
@@ -5638,6 +5718,10 @@ These {n} files were not saved:
     <message>
         <source>将使用本机数据目录中的 SQLite 数据库。</source>
         <translation>The SQLite database in the local data folder will be used.</translation>
+    </message>
+    <message>
+        <source>尚未生成机构签名密钥，无需更换；请先在“机构信息”中生成。</source>
+        <translation>The agency has no signing key yet, so there is nothing to rotate; generate one under “Agency information” first.</translation>
     </message>
     <message>
         <source>尚未登记向{names}的报告，不能销项</source>
@@ -5820,6 +5904,14 @@ These {n} files were not saved:
         <translation>restore data</translation>
     </message>
     <message>
+        <source>您指定的公钥文件</source>
+        <translation>the key file you gave</translation>
+    </message>
+    <message>
+        <source>您指定的指纹</source>
+        <translation>the fingerprint you gave</translation>
+    </message>
+    <message>
         <source>成果管理情况</source>
         <translation>Management of outputs</translation>
     </message>
@@ -5896,8 +5988,44 @@ These {n} files were not saved:
         <translation>The complaint does not exist or has been deleted.</translation>
     </message>
     <message>
+        <source>签名者与预期不符：{name}的公钥指纹为 {fingerprint}，与本资料包的签名公钥不同。</source>
+        <translation>Signer not as expected: the key fingerprint of {name} is {fingerprint}, which differs from the key that signed this package.</translation>
+    </message>
+    <message>
+        <source>签名者未经核实：该签名公钥不在受信任名单中，也未用 --trust 指定。资料包自称由“{agency}”签发，但任何人都能自行生成密钥并写上任意机构名称。请向该机构索取公钥登记函，核对上列指纹一致后，用“riskdesk trust add 公钥文件 --name 机构名称”加入受信任名单，或核验时用 --trust 指定。</source>
+        <translation>Signer not verified: the signing key is not on the trust list and was not given with --trust. The package claims to be issued by “{agency}”, but anyone can make a key and write any agency name. Ask the agency for its key letter, check that the fingerprint above matches, then add the key with “riskdesk trust add KEYFILE --name AGENCY” or give it with --trust.</translation>
+    </message>
+    <message>
+        <source>签名者：已核实——{who}。</source>
+        <translation>Signer: verified — {who}.</translation>
+    </message>
+    <message>
+        <source>签名者：已核实——签名密钥经密钥更换声明启用，声明由受信任的旧密钥（{who}，指纹 {fingerprint}）签署。</source>
+        <translation>Signer: verified — the signing key was announced by a key rotation statement signed with a trusted old key ({who}, fingerprint {fingerprint}).</translation>
+    </message>
+    <message>
+        <source>签名：无效（manifest.json 被修改，或不是由所附公钥对应的私钥签名）</source>
+        <translation>Signature: invalid (manifest.json was modified, or was not signed with the private key of the enclosed public key)</translation>
+    </message>
+    <message>
+        <source>结论：资料包内容完整（{n} 个文件核对一致），但签名者未经核实。</source>
+        <translation>Result: the contents are intact ({n} files match), but the signer is not verified.</translation>
+    </message>
+    <message>
+        <source>结论：资料包完整，签名者已核实，{n} 个文件全部核对一致。</source>
+        <translation>Result: the package is intact and the signer verified; all {n} files match.</translation>
+    </message>
+    <message>
         <source>{date} 已答复</source>
         <translation>answered {date}</translation>
+    </message>
+    <message>
+        <source>  密钥更换声明（{date}）：{old} → {new}</source>
+        <translation>  Key rotation statement ({date}): {old} → {new}</translation>
+    </message>
+    <message>
+        <source>--trust 应为公钥文件或 64 位十六进制的指纹：{value}</source>
+        <translation>--trust must be a public key file or a 64-digit hexadecimal fingerprint: {value}</translation>
     </message>
     <message>
         <source>pg_dump 备份</source>
@@ -6210,6 +6338,10 @@ These {n} files were not saved:
         <translation>Report on refused (delayed) rectification</translation>
     </message>
     <message>
+        <source>指纹格式无效：应为 64 位十六进制数（可分组）</source>
+        <translation>Invalid fingerprint: 64 hexadecimal digits expected (grouping allowed)</translation>
+    </message>
+    <message>
         <source>按低风险管理</source>
         <translation>Managed as low risk</translation>
     </message>
@@ -6288,6 +6420,10 @@ These {n} files were not saved:
     <message>
         <source>数据库正被其他程序占用（已锁定），请稍后重试。</source>
         <translation>The database is in use by another program (locked); try again shortly.</translation>
+    </message>
+    <message>
+        <source>数据目录中的签名私钥与机构信息中登记的公钥不一致，不能更换密钥；请先从备份恢复原私钥文件。</source>
+        <translation>The private signing key in the data folder does not match the public key in the agency profile, so the key cannot be rotated; restore the original private key file from a backup first.</translation>
     </message>
     <message>
         <source>数据目录中的签名私钥与机构信息中登记的公钥不一致；请从备份恢复原私钥文件，或联系管理员处理。</source>
@@ -6442,12 +6578,24 @@ These {n} files were not saved:
         <translation>Cannot open the package: {reason}</translation>
     </message>
     <message>
+        <source>无法识别的公钥文件：应为 PEM 格式的 Ed25519 公钥（以 -----BEGIN PUBLIC KEY----- 开头）。</source>
+        <translation>Unrecognised public key file: a PEM Ed25519 public key is expected (starting with -----BEGIN PUBLIC KEY-----).</translation>
+    </message>
+    <message>
         <source>无法识别的日期“{text}”（可写作 2026-03-05 或 2026年3月5日）</source>
         <translation>Date “{text}” not recognised (write 2026-03-05, for example)</translation>
     </message>
     <message>
         <source>无法读取 Excel 文件 {name}：{reason}</source>
         <translation>Excel file {name} could not be read: {reason}</translation>
+    </message>
+    <message>
+        <source>无法读取公钥文件：{reason}</source>
+        <translation>Cannot read the public key file: {reason}</translation>
+    </message>
+    <message>
+        <source>无法读取受信任公钥名单：{reason}</source>
+        <translation>Cannot read the trust list: {reason}</translation>
     </message>
     <message>
         <source>无法读取文件</source>
@@ -6726,10 +6874,6 @@ These {n} files were not saved:
         <translation>Projects without a timely first risk identification</translation>
     </message>
     <message>
-        <source>未提供公钥：按资料包自带的公钥核验，请将上列指纹与机构书面提供的指纹核对。</source>
-        <translation>No public key given: verified with the key the package carries; compare the fingerprint above with the one the agency provided in writing.</translation>
-    </message>
-    <message>
         <source>未登记安责险保单</source>
         <translation>No work-safety liability policy recorded</translation>
     </message>
@@ -6786,8 +6930,20 @@ These {n} files were not saved:
         <translation>Many open hazards</translation>
     </message>
     <message>
+        <source>本机构</source>
+        <translation>this agency</translation>
+    </message>
+    <message>
+        <source>本机构自己的签名密钥</source>
+        <translation>this agency&apos;s own signing key</translation>
+    </message>
+    <message>
         <source>机构名称不超过 200 个字符</source>
         <translation>The agency&apos;s name may have at most 200 characters</translation>
+    </message>
+    <message>
+        <source>机构名称过长（最多 100 字）</source>
+        <translation>The agency name is too long (at most 100 characters)</translation>
     </message>
     <message>
         <source>机构签名私钥不是 Ed25519 密钥：{path}</source>
@@ -7222,10 +7378,6 @@ These {n} files were not saved:
         <translation>A private signing key already exists: {target}</translation>
     </message>
     <message>
-        <source>签名：无效（manifest.json 被修改，或不是由该公钥对应的私钥签名）</source>
-        <translation>Signature: invalid (manifest.json was modified, or was not signed with the private key of this public key)</translation>
-    </message>
-    <message>
         <source>签名：有效</source>
         <translation>Signature: valid</translation>
     </message>
@@ -7262,12 +7414,12 @@ These {n} files were not saved:
         <translation>Organisation and management</translation>
     </message>
     <message>
-        <source>结论：资料包完整，{n} 个文件全部核对一致。</source>
-        <translation>Result: the package is complete; all {n} files match.</translation>
-    </message>
-    <message>
         <source>结论：资料包未通过核验。</source>
         <translation>Result: the package failed verification.</translation>
+    </message>
+    <message>
+        <source>结论：资料包未通过核验：签名者不是预期的机构，可能是伪造的资料包。</source>
+        <translation>Result: the package failed verification: the signer is not the expected agency; the package may be forged.</translation>
     </message>
     <message>
         <source>统一社会信用代码应为 18 位且校验位正确</source>
@@ -7276,6 +7428,10 @@ These {n} files were not saved:
     <message>
         <source>维护单位信息</source>
         <translation>maintain organisations</translation>
+    </message>
+    <message>
+        <source>维护受信任的签名公钥</source>
+        <translation>maintain the trusted signing keys</translation>
     </message>
     <message>
         <source>维护档案台账</source>
@@ -7304,6 +7460,10 @@ These {n} files were not saved:
     <message>
         <source>缺少用于确定项目的列（项目编号、保单号或项目名称），或在导入时指定项目</source>
         <translation>No column identifies the project (project no., policy no. or project name); or choose the project when importing</translation>
+    </message>
+    <message>
+        <source>自称签发机构：{agency}</source>
+        <translation>Claimed issuing agency: {agency}</translation>
     </message>
     <message>
         <source>至 {until} 保持高风险</source>
@@ -7376,6 +7536,14 @@ These {n} files were not saved:
     <message>
         <source>该{what}已被他人修改（当前版本 {current}，您编辑的是版本 {expected}），请重新加载后再保存。</source>
         <translation>This {what} has been changed by someone else (it is now version {current}; you edited version {expected}); reload it before saving.</translation>
+    </message>
+    <message>
+        <source>该公钥不是 Ed25519 公钥，不能用于核验评审资料包。</source>
+        <translation>This public key is not an Ed25519 key and cannot verify review packages.</translation>
+    </message>
+    <message>
+        <source>该公钥已在受信任名单中（{name}）。</source>
+        <translation>This key is already on the trust list ({name}).</translation>
     </message>
     <message>
         <source>该培训已在项目“{name}”的预防费用台账中列支，不能移除该项目的参训记录；请先作废台账记录</source>
@@ -7570,6 +7738,10 @@ These {n} files were not saved:
         <translation>Please enter the result (for example excellent, pass, ranked 2nd)</translation>
     </message>
     <message>
+        <source>请填写该公钥所属机构的名称</source>
+        <translation>Enter the name of the agency this key belongs to</translation>
+    </message>
+    <message>
         <source>请填写责任单位签收人</source>
         <translation>Please enter who signed for the responsible unit</translation>
     </message>
@@ -7720,10 +7892,6 @@ These {n} files were not saved:
     <message>
         <source>资料包中没有可读的 manifest.json，无法核验。</source>
         <translation>The package has no readable manifest.json and cannot be verified.</translation>
-    </message>
-    <message>
-        <source>资料包声明的公钥与您提供的公钥不一致。</source>
-        <translation>The public key the package declares differs from the one you gave.</translation>
     </message>
     <message>
         <source>资料包：{path}</source>
@@ -8099,6 +8267,10 @@ These {n} files were not saved:
     <message>
         <source>导出审阅包</source>
         <translation>Review package</translation>
+    </message>
+    <message>
+        <source>受信任的签名公钥</source>
+        <translation>Trusted signing keys</translation>
     </message>
     <message>
         <source>当前用户</source>
@@ -8552,6 +8724,73 @@ These {n} files were not saved:
     <message>
         <source>{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性，C-4a/b/c）</source>
         <translation>{half}: {n} projects in service, {short} short of frequency, coverage or targeting (C-4a/b/c)</translation>
+    </message>
+</context>
+<context>
+    <name>TrustPanel</name>
+    <message>
+        <source>核验评审资料包时，只有签名公钥在此名单中（或是本机构自己的密钥）才算“签名者已核实”。请从机构的公钥登记函所附的公钥文件添加，并核对指纹与登记函上的一致。</source>
+        <translation>When a review package is verified, its signer counts as verified only if the signing key is on this list (or is this agency&apos;s own key). Add the key file enclosed with the agency&apos;s key letter and check that the fingerprint matches the letter.</translation>
+    </message>
+    <message>
+        <source>机构名称</source>
+        <translation>Agency name</translation>
+    </message>
+    <message>
+        <source>公钥指纹</source>
+        <translation>Key fingerprint</translation>
+    </message>
+    <message>
+        <source>添加时间</source>
+        <translation>Added</translation>
+    </message>
+    <message>
+        <source>机构名称（与登记函一致）</source>
+        <translation>Agency name (as on the key letter)</translation>
+    </message>
+    <message>
+        <source>从 .pem 文件添加…</source>
+        <translation>Add from a .pem file…</translation>
+    </message>
+    <message>
+        <source>移除所选</source>
+        <translation>Remove selected</translation>
+    </message>
+    <message>
+        <source>本机构当前的签名公钥指纹：{fingerprint}</source>
+        <translation>This agency&apos;s current signing key fingerprint: {fingerprint}</translation>
+    </message>
+    <message>
+        <source>请先填写该公钥所属机构的名称。</source>
+        <translation>Enter the name of the agency this key belongs to first.</translation>
+    </message>
+    <message>
+        <source>选择机构的公钥文件</source>
+        <translation>Choose the agency&apos;s public key file</translation>
+    </message>
+    <message>
+        <source>已添加受信任公钥</source>
+        <translation>Trusted key added</translation>
+    </message>
+    <message>
+        <source>{name}
+公钥指纹：{fingerprint}
+
+请确认该指纹与公钥登记函上的一致。</source>
+        <translation>{name}
+Key fingerprint: {fingerprint}
+
+Check that this fingerprint matches the key letter.</translation>
+    </message>
+    <message>
+        <source>从受信任名单中移除“{name}”（{fingerprint}）？
+移除后，该公钥签名的资料包将显示为签名者未经核实。</source>
+        <translation>Remove “{name}” ({fingerprint}) from the trust list?
+Packages signed with this key will then show the signer as not verified.</translation>
+    </message>
+    <message>
+        <source>移除受信任公钥</source>
+        <translation>Remove trusted key</translation>
     </message>
 </context>
 <context>

@@ -42,6 +42,9 @@ def test_export_then_verify(qtbot, panel, signed, dialog_log, monkeypatch, tmp_p
     check = verified.args[0]
     assert check.ok and check.signature_ok
     assert "结论：资料包完整" in panel.report.toPlainText()
+    verdict = panel.verdict.text()  # intact, the signer named with its key, and trusted as ours
+    assert "完整性：完整" in verdict and "绍兴市安信建设风控服务有限公司" in verdict
+    assert check.fingerprint in verdict and "信任：已核实（本机构自己的签名密钥）" in verdict
     qtbot.waitUntil(lambda: panel.task is None)
     assert panel.verify_button.isEnabled()
 
@@ -92,3 +95,44 @@ def test_inspectors_may_export(qtbot, db, users, config, signed):
     qtbot.addWidget(widget)
     widget.refresh()
     assert widget.export_button.isEnabled()
+
+
+def test_another_package_shows_its_signer_and_trust_state(qtbot, panel, state, users, dialog_log,
+                                                          monkeypatch, tmp_path):
+    """A package from elsewhere: a forgery in another's name is intact but its signer is not
+    verified; once that agency's real key is trusted, the forgery is refused."""
+    from desktop.services import trust
+    from tests.services.test_trust import forge
+
+    dialog_log.answer = False
+    real = tmp_path / "p.zip"
+    panel.out_path.setText(str(real))
+    with qtbot.waitSignal(panel.exported, timeout=30_000):
+        panel.export()
+    qtbot.waitUntil(lambda: panel.task is None)
+    forged = forge(real, tmp_path / "forged.zip", agency="诸暨某风控公司")
+    monkeypatch.setattr(package_dialog, "choose_package", lambda *_a: str(forged))
+    with qtbot.waitSignal(panel.verified, timeout=30_000) as verified:
+        panel.verify_other_button.click()
+    check = verified.args[0]
+    assert check.intact and check.status == "untrusted"
+    assert "诸暨某风控公司" in panel.verdict.text() and check.fingerprint in panel.verdict.text()
+    assert "签名者未经核实" in panel.verdict.text()
+    assert dialog_log.kinds()[-1] == "warn" and dialog_log.calls[-1][1] == "签名者未经核实"
+    qtbot.waitUntil(lambda: panel.task is None)
+    pem = tmp_path / "zhuji.pem"
+    pem.write_bytes(signing.public_pem(signing.public_hex(
+        signing.load_private_key(state.config.data_dir))))
+    trust.add_entry(state.config.data_dir, users["admin"], pem, "诸暨某风控公司")
+    with qtbot.waitSignal(panel.verified, timeout=30_000) as verified:
+        panel.verify_other_button.click()
+    assert verified.args[0].exit_code == 1
+    assert "与预期不符" in panel.verdict.text() and dialog_log.calls[-1][1] == "核验未通过"
+
+
+def test_a_reviewer_may_verify_but_not_export(qtbot, db, users, config, signed):
+    reviewer = PackagePanel(AppState(db=db, config=config, actor=users["reviewer"]))
+    qtbot.addWidget(reviewer)
+    reviewer.refresh()
+    assert reviewer.insurer.count() == 1
+    assert not reviewer.export_button.isEnabled() and reviewer.verify_other_button.isEnabled()

@@ -20,6 +20,7 @@ from desktop.ui.package_dialog import PackagePanel
 from desktop.ui.pages.base import Page
 from desktop.ui.pages.users_panel import UsersPanel
 from desktop.ui.recycle_bin import RecycleBin
+from desktop.ui.trust_panel import TrustPanel
 from desktop.ui.user_dialogs import ChangePasswordDialog
 from desktop.ui.widgets import Heading, read_only
 
@@ -50,6 +51,7 @@ class SettingsPage(Page):
         self.backup_panel = BackupPanel(state)
         self.import_wizard: ImportWizard | None = ImportWizard(state) if state.can("import") else None
         self.package_panel: PackagePanel | None = PackagePanel(state) if state.can("export") else None
+        self.trust_panel = TrustPanel(state)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         self.tabs.setDocumentMode(True)
@@ -61,6 +63,7 @@ class SettingsPage(Page):
             self.tabs.addTab(self.import_wizard, QCoreApplication.translate("SettingsPage", "导入"))
         if self.package_panel is not None:
             self.tabs.addTab(self.package_panel, QCoreApplication.translate("SettingsPage", "导出审阅包"))
+        self.tabs.addTab(self.trust_panel, QCoreApplication.translate("SettingsPage", "受信任的签名公钥"))
         self._stale_tabs: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
@@ -132,8 +135,8 @@ class SettingsPage(Page):
         if self.users_panel is not None:
             self.users_panel.refresh()
         # the other tabs load when first shown: the recycle bin looks through every table
-        self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel)
-                            if w is not None}
+        self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel,
+                                        self.trust_panel) if w is not None}
         self._tab_shown(self.tabs.currentIndex())
 
     def _tab_shown(self, index: int) -> None:
