@@ -68,7 +68,8 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
     if not listed and not own:
         _out("受信任名单为空。用“riskdesk trust add 公钥文件 --name 机构名称”添加。")
     for entry in listed:
-        _out(f"{entry.name}\n  指纹：{entry.fingerprint}\n  添加于：{entry.added_at[:16].replace('T', ' ')}")
+        added = entry.added_at[:16].replace("T", " ")
+        _out(f"{entry.name}\n  指纹：{entry.fingerprint}\n  添加于：{added}")
     for n, entry in enumerate(own):
         _out(f"本机构{'当前' if n == 0 else '已更换的'}签名密钥\n  指纹：{entry.fingerprint}")
     return 0

@@ -41,7 +41,8 @@ def exported(capsys, folder):  # noqa: F811
     code, _, _ = call(capsys, "--data-dir", data, "export-package", "--insurer", str(ids.insurer),
                       "--period", "2026Q3", "--out", out)
     assert code == 0
-    code, stdout, _ = call(capsys, "--data-dir", data, "key", "public", "--out", data / "agency.pem")
+    code, stdout, _ = call(capsys, "--data-dir", data, "key", "public",
+                           "--out", data / "agency.pem")
     assert code == 0 and "公钥指纹" in stdout
     return data, out
 

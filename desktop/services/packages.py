@@ -431,7 +431,8 @@ def _readme(plan: PackagePlan, rotations: list[dict]) -> bytes:
         f"也可以直接用登记函附带的公钥文件代替下面命令中的 {PUBLIC_KEY}。",
         "",
         "第二步　核验签名（Ed25519，需 OpenSSL 3.0 或更新版本）。把资料包解压到一个文件夹，在该文件夹中执行：",
-        f"  openssl pkeyutl -verify -pubin -inkey {PUBLIC_KEY} -rawin -in {MANIFEST} -sigfile {SIGNATURE}",
+        f"  openssl pkeyutl -verify -pubin -inkey {PUBLIC_KEY} -rawin -in {MANIFEST}"
+        f" -sigfile {SIGNATURE}",
         "显示“Signature Verified Successfully”，说明 manifest.json 未被改动，且确由该公钥对应的私钥签名；",
         "显示“Signature Verification Failure”则资料包不可信。",
         "",
@@ -445,7 +446,8 @@ def _readme(plan: PackagePlan, rotations: list[dict]) -> bytes:
         lines += ["", "密钥更换：本机构更换过签名密钥。manifest.json 的 key_rotations 一节载有更换声明，"
                   "每份声明由旧密钥签名、宣布新公钥；若您信任的是旧公钥，请用 riskdesk verify 核验"
                   "（它会逐份核对声明），或向本机构索取新的公钥登记函。"]
-        lines += [f"  {s['date']}：{s['old_fingerprint']} → {s['new_fingerprint']}" for s in rotations]
+        lines += [f"  {s['date']}：{s['old_fingerprint']} → {s['new_fingerprint']}"
+                  for s in rotations]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")  # CRLF: Notepad shows it too
 
 

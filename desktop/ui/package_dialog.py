@@ -60,7 +60,8 @@ class PackagePanel(QWidget):
         self.export_button.clicked.connect(self.export)
         self.verify_button = QPushButton(QCoreApplication.translate("PackageDialog", "核验资料包"))
         self.verify_button.clicked.connect(self.verify)
-        self.verify_other_button = QPushButton(QCoreApplication.translate("PackageDialog", "核验其他资料包…"))
+        self.verify_other_button = QPushButton(
+            QCoreApplication.translate("PackageDialog", "核验其他资料包…"))
         self.verify_other_button.clicked.connect(self.verify_other)
         self.verdict = QLabel()
         self.verdict.setObjectName("packageVerdict")

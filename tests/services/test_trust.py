@@ -109,8 +109,8 @@ def test_the_trust_list_is_a_private_file_changed_by_who_may(db, users, tmp_path
     with pytest.raises(ValidationError, match="指纹格式无效"):
         trust.remove_entry(folder, users["admin"], "1234")
     with db.session() as s:
-        gone = trust.remove_entry(folder, users["admin"], entry.fingerprint.replace(" ", "").lower(),
-                                  session=s)
+        plain = entry.fingerprint.replace(" ", "").lower()
+        gone = trust.remove_entry(folder, users["admin"], plain, session=s)
     assert gone == entry and trust.list_entries(folder) == []
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with db.read() as s:
@@ -181,7 +181,8 @@ def test_rotation_hands_trust_from_the_old_key_to_the_new(db, admin, users, conf
     with zipfile.ZipFile(new_out) as z:
         manifest = json.loads(z.read("manifest.json"))
         readme = z.read(packages.README).decode()
-    assert manifest["key_rotations"] == [done.statement] and done.new_fingerprint in readme
+    assert manifest["key_rotations"] == [done.statement]
+    assert f"{done.date}：{done.old_fingerprint} → {done.new_fingerprint}" in readme
     insurer = tmp_path / "insurer"
     trust.add_entry(insurer, admin, pem_of(old_key, tmp_path / "old.pem"), AGENCY)
     listed = trust.for_verification(insurer)
