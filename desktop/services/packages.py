@@ -687,11 +687,14 @@ def _signer_lines(signer: trust.TrustState, claimed: str) -> list[str]:
         who = msg("与您指定的公钥一致")
     else:
         who = msg("受信任名单中的“{name}”", name=entry.name)
-    if not signer.via:
-        return [msg("签名者：已核实——{who}。", who=who)]
-    first = signer.via[0]
-    out = [msg("签名者：已核实——签名密钥经密钥更换声明启用，声明由受信任的旧密钥（{who}，指纹 "
-               "{fingerprint}）签署。", who=who, fingerprint=first["old_fingerprint"])]
-    out += [msg("  密钥更换声明（{date}）：{old} → {new}", date=s.get("date", ""),
-                old=s["old_fingerprint"], new=s["new_fingerprint"]) for s in signer.via]
+    if signer.via:
+        out = [msg("签名者：已核实——签名密钥经密钥更换声明启用，声明由受信任的旧密钥（{who}，指纹 "
+                   "{fingerprint}）签署。", who=who, fingerprint=signer.via[0]["old_fingerprint"])]
+        out += [msg("  密钥更换声明（{date}）：{old} → {new}", date=s.get("date", ""),
+                    old=s["old_fingerprint"], new=s["new_fingerprint"]) for s in signer.via]
+    else:
+        out = [msg("签名者：已核实——{who}。", who=who)]
+    if entry.source == trust.LISTED and not trust.same_name(entry.name, claimed):
+        out.append(msg("注意：资料包自称由“{agency}”签发，而该公钥在受信任名单中登记为“{name}”。",
+                       agency=claimed or "（未写明）", name=entry.name))
     return out

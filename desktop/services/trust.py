@@ -218,7 +218,8 @@ def _matches(entry: TrustEntry, public_key: str) -> bool:
         entry.source == GIVEN and entry.public_key == public_key)
 
 
-def _same_name(a: str, b: str) -> bool:
+def same_name(a: str, b: str) -> bool:
+    """Agency names equal but for white space."""
     return "".join(a.split()) == "".join(b.split()) != ""
 
 
@@ -240,7 +241,7 @@ def evaluate(signer: str, agency: str, statements: Sequence[dict],
         key = statement["old_public_key"]
         seen.add(key)
     expected = next((e for e in entries if e.source == GIVEN), None) or next(
-        (e for e in entries if e.source in (LISTED, OWN) and _same_name(e.name, agency)), None)
+        (e for e in entries if e.source in (LISTED, OWN) and same_name(e.name, agency)), None)
     return TrustState(None, (), expected)
 
 

@@ -7130,6 +7130,10 @@ These {n} files were not saved:
         <translation>The legal representative&apos;s name may have at most 50 characters</translation>
     </message>
     <message>
+        <source>注意：资料包自称由“{agency}”签发，而该公钥在受信任名单中登记为“{name}”。</source>
+        <translation>Note: the package claims to be issued by “{agency}”, while this key is on the trust list as “{name}”.</translation>
+    </message>
+    <message>
         <source>浅基坑</source>
         <translation>Shallow excavation</translation>
     </message>

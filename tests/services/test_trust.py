@@ -123,7 +123,7 @@ def test_the_trust_list_is_a_private_file_changed_by_who_may(db, users, tmp_path
 
 
 def test_a_forged_re_signed_package_is_unverified_without_trust_and_refused_with_it(
-        users, package, tmp_path):
+        users, config, package, tmp_path):
     out, key = package
     forged = forge(out, tmp_path / "forged.zip")
     alone = packages.verify_package(forged)
@@ -141,6 +141,12 @@ def test_a_forged_re_signed_package_is_unverified_without_trust_and_refused_with
     real = packages.verify_package(out, listed)
     assert real.ok and real.exit_code == 0 and real.signer.entry.name == AGENCY
     assert f"受信任名单中的“{AGENCY}”" in real.text
+    assert "注意" not in real.text
+    # signed with the real key under another name: trusted, the two names shown side by side
+    alias = forge(out, tmp_path / "alias.zip", key=signing.load_private_key(config.data_dir),
+                  agency="别名机构")
+    check = packages.verify_package(alias, listed)
+    assert check.ok and f"资料包自称由“别名机构”签发，而该公钥在受信任名单中登记为“{AGENCY}”" in check.text
     # another agency name on the forgery: nothing trusted for it, so only "not verified"
     other = packages.verify_package(forge(out, tmp_path / "o.zip", agency="冒名机构"), listed)
     assert other.exit_code == 3 and "冒名机构" in other.text
