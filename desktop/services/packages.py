@@ -59,7 +59,8 @@ __all__ = ["Cancelled", "PackageCheck", "PackagePlan", "PackageResult", "export_
 FORMAT = "riskdesk-review-package"
 FORMAT_VERSION = 1
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
-README, PUBLIC_KEY = "说明-如何核验.txt", "agency-public-key.pem"  # ASCII: typed in commands
+README = "说明-如何核验.txt"  # the OpenSSL commands that check the package without RiskDesk
+PUBLIC_KEY = "agency-public-key.pem"  # ASCII: typed in those commands
 COVER = "00-封面及目录.pdf"
 HAZARD_REGISTER = "登记表/隐患排查及问题整改清单.xlsx"
 PROJECT_REGISTER = "登记表/项目清单.xlsx"
@@ -421,7 +422,8 @@ def _readme(plan: PackagePlan, rotations: list[dict]) -> bytes:
     lines = [
         "评审资料包核验说明（无需安装 RiskDesk）",
         "",
-        f"本资料包自称由“{plan.agency.name}”于 {cn_datetime(plan.created_at)} 生成并签名。",
+        f"本资料包由“{plan.agency.name}”于 {cn_datetime(plan.created_at)} 生成并签名；"
+        "按以下三步，不安装 RiskDesk 也能核实。",
         f"签名公钥指纹（SHA-256）：{fp}",
         "",
         f"第一步　核对公钥。{PUBLIC_KEY} 是资料包自带的签名公钥。任何人都能自行生成密钥并写上任意",
