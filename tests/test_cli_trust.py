@@ -7,6 +7,7 @@ import argparse
 import io
 import stat
 import sys
+import zipfile
 
 import pytest
 
@@ -75,6 +76,17 @@ def test_verify_exit_codes_on_an_insurers_desk(capsys, exported, tmp_path):
     for given in (data / "agency.pem", fingerprint):
         assert call(capsys, "--data-dir", insurer, "verify", real, "--trust", given)[0] == 0
         assert call(capsys, "--data-dir", insurer, "verify", forged, "--trust", given)[0] == 1
+    public = trust.read_key_file(data / "agency.pem")
+    assert call(capsys, "--data-dir", insurer, "verify", real, "--public-key", public)[0] == 0
+    # tampered after signing: a file changed, the manifest left as it was
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(real) as zin, zipfile.ZipFile(tampered, "w") as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            zout.writestr(info, body + b"\0" if info.filename.endswith(".xlsx") else body)
+    code, stdout, _ = call(capsys, "--data-dir", insurer, "verify", tampered,
+                           "--trust", fingerprint)
+    assert code == 1 and "文件被修改：登记表/" in stdout and "未通过核验" in stdout
     code, _, stderr = call(capsys, "--data-dir", insurer, "verify", real, "--trust", "ABCD 12")
     assert code == 1 and "--trust 应为公钥文件或 64 位十六进制的指纹" in stderr
     code, _, stderr = call(capsys, "--data-dir", insurer, "trust", "add", data / "agency.pem",
