@@ -225,8 +225,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     another key than the one trusted for its agency; 3: intact, but the signer is not trusted."""
     from desktop.services import trust
 
-    given = [trust.given_entry(value) for value in [*(args.trust or []),
-                                                   *([args.public_key] if args.public_key else [])]]
+    given = [trust.given_entry(value) for value in args.trust or []]
+    given += [trust.given_key(args.public_key)] if args.public_key else []
     config = _config(args)
     own_name = _own_agency_name(config) if config.data_dir.is_dir() else ""
     trusted = trust.for_verification(config.data_dir, given, agency_name=own_name)

@@ -185,7 +185,11 @@ def own_keys(data_dir: Path | str, agency_name: str = "") -> list[TrustEntry]:
     except ServiceError:
         return []
     name = agency_name or msg("本机构")
-    keys = [current, *(s["old_public_key"] for s in reversed(rotation.chain_to(data_dir, current)))]
+    try:
+        chain = rotation.chain_to(data_dir, current)
+    except ServiceError:  # an unreadable statement file: the current key still counts
+        chain = []
+    keys = [current, *(s["old_public_key"] for s in reversed(chain))]
     return [TrustEntry(signing.fingerprint(k), name, k, "", OWN) for k in keys]
 
 
@@ -201,6 +205,12 @@ def given_entry(value: str) -> TrustEntry:
         raise ServiceError(msg("--trust 应为公钥文件或 64 位十六进制的指纹：{value}", value=value))
     public = read_key_file(value)
     return TrustEntry(signing.fingerprint(public), msg("您指定的公钥文件"), public, "", GIVEN)
+
+
+def given_key(public_key: str) -> TrustEntry:
+    """`--public-key HEX`: a raw public key given for one verification."""
+    public = parse_public_key(public_key)
+    return TrustEntry(signing.fingerprint(public), msg("您指定的公钥"), public, "", GIVEN)
 
 
 def for_verification(data_dir: Path | str | None, given: Sequence[TrustEntry] = (), *,

@@ -6290,6 +6290,10 @@ These {n} files were not saved:
         <translation>The restore failed; the previous data was put back and nothing was changed: {reason}</translation>
     </message>
     <message>
+        <source>您指定的公钥</source>
+        <translation>the key you gave</translation>
+    </message>
+    <message>
         <source>所选报送单位不存在或类型不符</source>
         <translation>The chosen recipient organisation does not exist or is of the wrong type</translation>
     </message>

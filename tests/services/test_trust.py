@@ -242,3 +242,16 @@ def test_openssl_alone_checks_a_real_package_with_the_commands_it_carries(packag
     with open(folder / packages.PROJECT_REGISTER, "ab") as fh:
         fh.write(b"\0")
     assert run(digest_cmd).stdout.split()[0] != listed[packages.PROJECT_REGISTER]
+
+
+def test_the_agency_still_trusts_its_current_key_when_the_statement_file_is_damaged(
+        db, admin, config, package, tmp_path):
+    out, key = package
+    (config.data_dir / rotation.ROTATION_FILE).write_text("{not json", encoding="utf-8")
+    own = trust.own_keys(config.data_dir, "本机构全称")
+    assert [(e.public_key, e.name, e.source) for e in own] == [(key, "本机构全称", trust.OWN)]
+    assert packages.verify_package(out, own).ok
+    given = trust.given_key(key.upper())
+    assert given.fingerprint == signing.fingerprint(key) and given.source == trust.GIVEN
+    with pytest.raises(ServiceError, match="无法识别的公钥文件"):
+        trust.given_key("12ab")
