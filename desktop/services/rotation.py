@@ -141,8 +141,9 @@ def rotate_key(session: Session, actor: Actor, *, data_dir: Path | str) -> Rotat
     _save(folder, [*load(folder), statement])
     retired_dir = folder / RETIRED_DIR
     retired_dir.mkdir(mode=0o700, exist_ok=True)
-    retired = retired_dir / (f"{signing.KEY_FILE.removesuffix('.pem')}-"
-                             f"{moment:%Y%m%d-%H%M%S}-{old[:8]}.pem")
+    stem = signing.KEY_FILE.removesuffix(".pem")
+    label = statement["old_fingerprint"].replace(" ", "")[:8]  # as people read it
+    retired = retired_dir / f"{stem}-{moment:%Y%m%d-%H%M%S}-{label}.pem"
     signing.write_private(retired, signing.key_path(folder).read_bytes())
     pem = new_private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
