@@ -681,7 +681,9 @@ def _complaints(ctx: Context, _: str) -> Outcome:
             state = msg("{date} 已答复（逾期）", date=c.replied_at) if c.replied_late \
                 else msg("{date} 已答复", date=c.replied_at)
         else:
-            state = msg("未答复（应于 {date} 前）", date=c.reply_due)
+            state = msg("未答复（应于 {date} 前）", date=c.reply_due) if not c.unloaded else msg(
+                "未答复（应于 {date} 前；{years}年：该年度节假日安排未载入）", date=c.reply_due,
+                years="、".join(map(str, c.unloaded)))
         gaps.append(ctx.gap(c.project_id, msg("投诉：{content}；{state}", content=c.content[:40],
                                               state=state), c.received_at,
                             ref_type="complaints", ref_id=c.id))
