@@ -52,9 +52,14 @@ def agency_zone() -> ZoneInfo:
     return _zone
 
 
+def system_time() -> dt.datetime:
+    """The computer's clock as an aware UTC instant: the one place it is read (tests replace it)."""
+    return dt.datetime.now(dt.UTC)
+
+
 def now() -> dt.datetime:
     """The current instant, aware, in the agency zone (to the second)."""
-    return dt.datetime.now(_zone).replace(microsecond=0)
+    return system_time().astimezone(_zone).replace(microsecond=0)
 
 
 def today() -> dt.date:
@@ -69,7 +74,7 @@ def wall_now() -> dt.datetime:
 
 def utc_now() -> dt.datetime:
     """Now in UTC, naive: the form bookkeeping columns hold."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    return system_time().astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def to_local(instant: dt.datetime) -> dt.datetime:
