@@ -21,8 +21,9 @@ from typing import Any
 import chinese_calendar
 from sqlalchemy.orm import Session
 
+from desktop import clock
 from desktop.services import rules
-from desktop.services.context import ValidationError, msg
+from desktop.services.context import Actor, ValidationError, msg
 
 UNLOADED = "该年度节假日安排未载入"
 OVERRIDES_KEY = "calendar.overrides"
@@ -145,3 +146,49 @@ def _days(entries: Any, year: int, what: str) -> set[dt.date]:
             raise ValidationError({key: msg("{entry} 不属于{year}年", entry=entry, year=year)})
         out.update(start + dt.timedelta(days=n) for n in range((end - start).days + 1))
     return out
+
+
+# -- the admin's view and edits (the 节假日安排 tab of the settings page) ---------------------
+
+
+@dataclass(frozen=True)
+class YearRow:
+    year: int
+    source: str  # "override" (typed by an admin), "library" (chinesecalendar), "missing"
+    holidays: tuple[str, ...]  # as typed: dates or 起/止 ranges
+    workdays: tuple[str, ...]
+
+
+def years(session: Session, *, around: int | None = None) -> list[YearRow]:
+    """Each year from last year to two years ahead (of `around`, default this year) and every
+    overridden year: where its holiday days come from."""
+    this = around if around is not None else clock.today().year
+    stored = rules.get(session, OVERRIDES_KEY)
+    parse_overrides(stored)  # validated when saved; refuse to show a broken value as good
+    wanted = sorted({*range(this - 1, this + 3), *(int(y) for y in stored)})
+    out = []
+    for year in wanted:
+        entry = stored.get(str(year))
+        if entry is not None:
+            out.append(YearRow(year, "override", tuple(map(str, entry.get("holidays", []))),
+                               tuple(map(str, entry.get("workdays", [])))))
+        else:
+            out.append(YearRow(year, "library" if library_covers(year) else "missing", (), ()))
+    return out
+
+
+def save_year(session: Session, actor: Actor, year: int, *, holidays: list[str],
+              workdays: list[str]) -> None:
+    """Type in (or correct) one year's notice; checked, stored and audited as an agency rule."""
+    value = dict(rules.get(session, OVERRIDES_KEY))
+    value[str(year)] = {"holidays": [h.strip() for h in holidays if h.strip()],
+                        "workdays": [w.strip() for w in workdays if w.strip()]}
+    rules.set_value(session, actor, OVERRIDES_KEY, value)
+
+
+def remove_year(session: Session, actor: Actor, year: int) -> None:
+    """Drop an admin's year: the package's data (or none) counts again."""
+    value = dict(rules.get(session, OVERRIDES_KEY))
+    if value.pop(str(year), None) is None:
+        raise ValidationError({OVERRIDES_KEY: msg("{year}年没有手工录入的节假日安排", year=year)})
+    rules.set_value(session, actor, OVERRIDES_KEY, value)
