@@ -1207,6 +1207,22 @@ After the restore the program closes; please reopen it.</translation>
         <source>认可</source>
         <translation>Recognised</translation>
     </message>
+    <message>
+        <source>年度</source>
+        <translation>Year</translation>
+    </message>
+    <message>
+        <source>数据来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <source>放假日期</source>
+        <translation>Holidays</translation>
+    </message>
+    <message>
+        <source>调休上班日期</source>
+        <translation>Make-up working days</translation>
+    </message>
 </context>
 <context>
     <name>CompliancePage</name>
@@ -2920,6 +2936,61 @@ Choose No to go back without saving.</translation>
     </message>
 </context>
 <context>
+    <name>HolidaysPanel</name>
+    <message>
+        <source>管理员录入</source>
+        <translation>Entered by an administrator</translation>
+    </message>
+    <message>
+        <source>内置（国务院办公厅通知）</source>
+        <translation>Built in (State Council notice)</translation>
+    </message>
+    <message>
+        <source>该年度节假日安排未载入</source>
+        <translation>Holiday arrangement for this year not loaded</translation>
+    </message>
+    <message>
+        <source>录入节假日安排</source>
+        <translation>Enter holiday arrangement</translation>
+    </message>
+    <message>
+        <source>按国务院办公厅部分节假日安排的通知录入，每行一个日期或区间，如 2027-01-01 或 2027-02-06/2027-02-13。</source>
+        <translation>Enter as the State Council General Office notice on holiday arrangements gives it, one date or range per line, e.g. 2027-01-01 or 2027-02-06/2027-02-13.</translation>
+    </message>
+    <message>
+        <source>年度</source>
+        <translation>Year</translation>
+    </message>
+    <message>
+        <source>放假日期</source>
+        <translation>Holidays</translation>
+    </message>
+    <message>
+        <source>调休上班日期</source>
+        <translation>Make-up working days</translation>
+    </message>
+    <message>
+        <source>投诉答复期限按工作日计算。内置数据随程序更新；每年11月前后发布的下一年度通知，可由系统管理员先行录入。未载入的年度，期限会注明“该年度节假日安排未载入”。</source>
+        <translation>Complaint reply deadlines count working days. The built-in data is updated with the program; the next year's notice, published around November, can be entered by an administrator in the meantime. For a year not loaded, deadlines are marked “Holiday arrangement for this year not loaded”.</translation>
+    </message>
+    <message>
+        <source>录入年度…</source>
+        <translation>Enter a year…</translation>
+    </message>
+    <message>
+        <source>修改…</source>
+        <translation>Edit…</translation>
+    </message>
+    <message>
+        <source>删除录入</source>
+        <translation>Remove entry</translation>
+    </message>
+    <message>
+        <source>删除{year}年手工录入的节假日安排？</source>
+        <translation>Remove the holiday arrangement entered by hand for {year}?</translation>
+    </message>
+</context>
+<context>
     <name>ImportWizard</name>
     <message>
         <source>项目及保单清单</source>
@@ -4406,6 +4477,10 @@ Factors: {factors}</translation>
     <message>
         <source>待答复</source>
         <translation>Awaiting reply</translation>
+    </message>
+    <message>
+        <source>{date}（{years}年：该年度节假日安排未载入）</source>
+        <translation>{date} ({years}: holiday arrangement for this year not loaded)</translation>
     </message>
     <message>
         <source>登记投诉</source>
@@ -5912,6 +5987,14 @@ These {n} files were not saved:
         <translation>answered {date} (late)</translation>
     </message>
     <message>
+        <source>{day} 不能既是放假日又是调休上班日</source>
+        <translation>{day} cannot be both a holiday and a make-up working day</translation>
+    </message>
+    <message>
+        <source>{entry} 不属于{year}年</source>
+        <translation>{entry} is not in {year}</translation>
+    </message>
+    <message>
         <source>{evaluator} {period} 评价：{result}（未认可）</source>
         <translation>{evaluator}, evaluation for {period}: {result} (not recognised)</translation>
     </message>
@@ -5962,6 +6045,30 @@ These {n} files were not saved:
     <message>
         <source>{what}逾期报送{to}（{at}）</source>
         <translation>{what} submitted late to {to} ({at})</translation>
+    </message>
+    <message>
+        <source>{year}年未填写放假日期</source>
+        <translation>No holidays entered for {year}</translation>
+    </message>
+    <message>
+        <source>{year}年没有手工录入的节假日安排</source>
+        <translation>{year} has no holiday arrangement entered by hand</translation>
+    </message>
+    <message>
+        <source>{year}年的{what}中区间无效：{entry}</source>
+        <translation>Invalid range in the {what} of {year}: {entry}</translation>
+    </message>
+    <message>
+        <source>{year}年的{what}中日期无效：{entry}（应为 2027-01-01 或 2027-02-06/2027-02-13）</source>
+        <translation>Invalid date in the {what} of {year}: {entry} (expected 2027-01-01 or 2027-02-06/2027-02-13)</translation>
+    </message>
+    <message>
+        <source>{year}年的{what}须为日期列表</source>
+        <translation>The {what} of {year} must be a list of dates</translation>
+    </message>
+    <message>
+        <source>{year}年的节假日安排须包含“放假日期”和“调休上班日期”</source>
+        <translation>The holiday arrangement of {year} must consist of “holidays” and “make-up working days”</translation>
     </message>
     <message>
         <source>不安全的文件名：{name}</source>
@@ -6130,6 +6237,10 @@ These {n} files were not saved:
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
     </message>
     <message>
+        <source>年份无效：{year}（应为四位数字，如 2027）</source>
+        <translation>Invalid year: {year} (four digits, e.g. 2027)</translation>
+    </message>
+    <message>
         <source>应急预案编制</source>
         <translation>Emergency plan preparation</translation>
     </message>
@@ -6248,6 +6359,10 @@ These {n} files were not saved:
     <message>
         <source>收到的评价</source>
         <translation>Evaluations received</translation>
+    </message>
+    <message>
+        <source>放假日期</source>
+        <translation>holidays</translation>
     </message>
     <message>
         <source>数据库为只读，无法写入。请检查文件权限或数据目录设置。</source>
@@ -6766,6 +6881,10 @@ These {n} files were not saved:
         <translation>not answered (due by {date})</translation>
     </message>
     <message>
+        <source>未答复（应于 {date} 前；{years}年：该年度节假日安排未载入）</source>
+        <translation>Not replied (due by {date}; {years}: holiday arrangement for this year not loaded)</translation>
+    </message>
+    <message>
         <source>未编制并签发事故预防技术服务工作方案（一项目一方案）</source>
         <translation>No signed accident-prevention service work plan (one plan per project)</translation>
     </message>
@@ -7246,10 +7365,6 @@ These {n} files were not saved:
         <translation>User accounts already exist; the administrator creates further accounts under “Users”.</translation>
     </message>
     <message>
-        <source>系统设置“{key}”中的日期无效：{reason}</source>
-        <translation>Invalid date in system setting “{key}”: {reason}</translation>
-    </message>
-    <message>
         <source>纸质</source>
         <translation>Paper</translation>
     </message>
@@ -7308,6 +7423,10 @@ These {n} files were not saved:
     <message>
         <source>至 {until} 保持高风险</source>
         <translation>High risk until {until}</translation>
+    </message>
+    <message>
+        <source>节假日安排须按年份填写</source>
+        <translation>The holiday arrangement must be given per year</translation>
     </message>
     <message>
         <source>范围须为全机构、项目、承保机构或建设主管部门</source>
@@ -7688,6 +7807,14 @@ These {n} files were not saved:
     <message>
         <source>请选择预算、服务支出或调整</source>
         <translation>Please choose budget, service expense or adjustment</translation>
+    </message>
+    <message>
+        <source>调休上班日 {day} 不是周末（调休上班日应为周六或周日）</source>
+        <translation>Make-up working day {day} is not a weekend day (it must be a Saturday or Sunday)</translation>
+    </message>
+    <message>
+        <source>调休上班日期</source>
+        <translation>make-up working days</translation>
     </message>
     <message>
         <source>调整</source>
@@ -8101,6 +8228,10 @@ These {n} files were not saved:
         <translation>Review package</translation>
     </message>
     <message>
+        <source>节假日安排</source>
+        <translation>Holidays</translation>
+    </message>
+    <message>
         <source>当前用户</source>
         <translation>Current user</translation>
     </message>
@@ -8151,6 +8282,14 @@ These {n} files were not saved:
     <message>
         <source>界面语言</source>
         <translation>Interface language</translation>
+    </message>
+    <message>
+        <source>“今天”“当日”和季度、半年的起止按此时区计算；中国大陆为 Asia/Shanghai。</source>
+        <translation>“Today”, “the same day” and the edges of quarters and half-years are computed in this time zone; Asia/Shanghai for mainland China.</translation>
+    </message>
+    <message>
+        <source>机构时区</source>
+        <translation>Agency time zone</translation>
     </message>
     <message>
         <source>修改密码</source>
