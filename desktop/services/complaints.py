@@ -14,7 +14,9 @@ from desktop.services import audit, permissions, rules
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.periods import Period, parse
 from desktop.services.projects import check_version, load as load_project
-from desktop.services.workdays import Calendar, Due, add_working_days, calendar, unloaded_years
+from desktop.services.workdays import (
+    Calendar, Due, add_working_days, calendar, count_working_days, parse_overrides, unloaded_years,
+)
 
 LARGER_ACCIDENT_DEATHS = 3  # 《生产安全事故报告和调查处理条例》: 3 deaths and up is 较大 or worse
 LARGER_ACCIDENT_INJURIES = 10
@@ -25,6 +27,20 @@ def reply_due(session: Session, received: dt.date, *, needs_checking: bool) -> D
     limits = rules.get(session, "complaint.reply_working_days")
     return add_working_days(received, int(limits["checking" if needs_checking else "normal"]),
                             calendar(session))
+
+
+def refresh_due(session: Session, *, before: object) -> int:
+    """Recount every complaint's deadline after the holiday arrangement changed from `before`
+    (a year typed in replaces a Monday–Friday guess). The number of working days each deadline
+    was given is kept — counted back under the old arrangement — so a later change of the
+    10/30-day rule does not reach old complaints. Returns how many moved."""
+    old, new, moved = Calendar(parse_overrides(before)), calendar(session), 0
+    for row in session.execute(select(Complaint).where(Complaint.deleted_at.is_(None))).scalars():
+        due = add_working_days(row.received_at, count_working_days(row.received_at, row.reply_due, old),
+                               new).day
+        if due != row.reply_due:
+            row.reply_due, moved = due, moved + 1
+    return moved
 
 
 @dataclass(frozen=True)

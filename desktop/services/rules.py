@@ -84,6 +84,10 @@ def set_value(session: Session, actor: Actor, key: str, value: Any) -> None:
         from desktop.services import archive  # archive reads this rule: import late
 
         archive.refresh_all(session)
+    elif key == "calendar.overrides":
+        from desktop.services import complaints  # complaints read this rule: import late
+
+        complaints.refresh_due(session, before=old)
 
 
 def _validate(key: str, value: Any) -> None:

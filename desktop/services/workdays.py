@@ -87,6 +87,11 @@ def add_working_days(start: dt.date, days: int, cal: Calendar) -> Due:
     return Due(day, unloaded_years(cal, start, day))
 
 
+def count_working_days(start: dt.date, end: dt.date, cal: Calendar) -> int:
+    """Working days after `start` up to and including `end` (the inverse of add_working_days)."""
+    return sum(cal.is_working_day(start + dt.timedelta(days=n)) for n in range(1, (end - start).days + 1))
+
+
 def unloaded_years(cal: Calendar, start: dt.date, end: dt.date) -> tuple[int, ...]:
     """The years from the day after `start` up to `end` that no source covers."""
     first = (start + dt.timedelta(days=1)).year if end > start else end.year

@@ -105,9 +105,9 @@ def test_a_year_without_data_is_flagged_on_the_complaint_and_in_the_self_check(d
     assert [r.unloaded for r in listed] == [(2027,)]
     texts = [str(g.missing) for g in result.get("C-7d").gaps]
     assert any(UNLOADED in t and "2027年" in t for t in texts), texts
-    set_overrides(db, admin, NEW_YEAR_2027)  # the notice typed in: the flag goes
+    set_overrides(db, admin, NEW_YEAR_2027)  # the notice typed in: the flag goes, the date moves
     with db.read() as s:
-        assert [r.unloaded for r in complaints.complaints(s)] == [()]
+        assert [(r.unloaded, r.reply_due) for r in complaints.complaints(s)] == [((), dt.date(2027, 1, 19))]
 
 
 def test_2030_has_no_data_and_is_flagged():
@@ -143,3 +143,18 @@ def test_saving_an_override_is_audited(db, admin):
         after = s.execute(select(AuditEntry.after).where(AuditEntry.entity == "app_settings")
                           .order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
     assert after == {"calendar.overrides": NEW_YEAR_2027}
+
+
+def test_loading_a_year_keeps_each_deadlines_number_of_working_days(db, admin):
+    with db.session() as s:
+        normal = complaints.record_complaint(s, admin, received_at=dt.date(2026, 12, 18), content="扬尘")
+        checking = complaints.record_complaint(s, admin, received_at=RECEIVED, content="噪声",
+                                               needs_checking=True)
+        # the agency shortens its rule afterwards: old complaints keep the days they were given
+        rules.set_value(s, admin, "complaint.reply_working_days", {"normal": 5, "checking": 20})
+    assert (normal.reply_due, checking.reply_due) == (dt.date(2027, 1, 1), dt.date(2027, 1, 18))
+    set_overrides(db, admin, NEW_YEAR_2027)
+    with db.read() as s:
+        dues = {r.id: r.reply_due for r in complaints.complaints(s)}
+    assert dues == {normal.id: dt.date(2027, 1, 4), checking.id: dt.date(2027, 1, 19)}
+    assert workdays.count_working_days(RECEIVED, dt.date(2027, 1, 19), workdays.Calendar({})) == 31
