@@ -183,3 +183,16 @@ def test_another_agency_zone_moves_today(pin, agency_zone):
     assert clock.today() == dt.date(2026, 12, 6)
     clock.use_zone("Asia/Shanghai")
     assert clock.today() == dt.date(2026, 12, 7)
+
+
+def test_the_command_line_applies_the_zone_setting(tmp_path, capsys, agency_zone):
+    from desktop.cli import main
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "settings.json").write_text(json.dumps({"time_zone": "Mars/Olympus"}), encoding="utf-8")
+    assert main(["check", "--data-dir", str(folder)]) == 1
+    assert "time_zone" in capsys.readouterr().err
+    (folder / "settings.json").write_text(json.dumps({"time_zone": "Europe/London"}), encoding="utf-8")
+    main(["check", "--data-dir", str(folder)])  # no database here: what matters is the zone
+    assert clock.agency_zone().key == "Europe/London"
