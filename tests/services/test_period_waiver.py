@@ -83,3 +83,48 @@ def test_a_waived_project_alone_leaves_the_quarter_met(db, admin):
 ])
 def test_retention_at_least_five_years_from_the_leap_day(completion, years, until):
     assert archive.retention_until(dt.date.fromisoformat(completion), years) == dt.date.fromisoformat(until)
+
+
+# -- risk sources count for a quarter only if they existed during it (issue 14 §8, the date side)
+
+
+def test_a_source_added_in_q3_does_not_change_q1s_verdict(db, admin):
+    from desktop.models import RiskSource
+    from desktop.services import inspections, risk_sources
+    from tests.factories import recorded_on
+    from tests.services.test_rule_boundaries import full
+
+    with db.session() as s:
+        p = project(s, admin)
+        early = risk_sources.add(s, admin, p.project, risk_sources.SourceForm(name="深基坑开挖", level=1))
+        recorded_on(s, RiskSource, early.id, d("2026-01-12"))
+        inspection = full(s, admin, p.project, "2026-02-10")
+        inspections.verify_sources(s, admin, inspection.id, {early.id: True})
+    before = evaluate(db, Q1, d("2026-04-20"))
+    with db.session() as s:
+        later = risk_sources.add(s, admin, p.project, risk_sources.SourceForm(name="塔吊安拆", level=2))
+        recorded_on(s, RiskSource, later.id, d("2026-07-15"))
+        on_q1_last_day = risk_sources.add(s, admin, p.project, risk_sources.SourceForm(name="高支模", level=2))
+        recorded_on(s, RiskSource, on_q1_last_day.id, d("2026-03-31"))
+    after = evaluate(db, Q1, d("2026-04-20"))
+    assert before.get("C-2d").status == "met"
+    # the source recorded in Q3 is not Q1's; the one recorded on 31 March (China time) is
+    assert gaps(after, "C-2d", p.project) == [("2026年第一季度二级风险源“高支模”未在全覆盖检查中核查", True)]
+    with db.session() as s:
+        assert risk_sources.coverage(s, p.project, Q1).total == 2
+        assert risk_sources.coverage(s, p.project, periods.parse("2026Q3")).total == 3
+
+
+def test_a_source_checked_in_a_quarter_existed_in_it_whenever_it_was_typed_in(db, admin):
+    from desktop.models import RiskSource
+    from desktop.services import inspections, risk_sources
+    from tests.factories import recorded_on
+    from tests.services.test_rule_boundaries import full
+
+    with db.session() as s:
+        p = project(s, admin)
+        source = risk_sources.add(s, admin, p.project, risk_sources.SourceForm(name="深基坑开挖", level=1))
+        recorded_on(s, RiskSource, source.id, d("2026-07-15"))  # typed in late, from paper records
+        inspection = full(s, admin, p.project, "2026-02-10")
+        inspections.verify_sources(s, admin, inspection.id, {source.id: True})
+        assert risk_sources.coverage(s, p.project, Q1).verified == 1

@@ -15,12 +15,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from desktop.models import ExternalReport, Incident, RiskAssessment
+from desktop.models import ExternalReport, Incident, RiskAssessment, RiskSource
 from desktop.services import (
     compliance, hazards, inspections, obligations, periods, projects, risk, risk_sources, training,
 )
 from desktop.services.periods import Period
-from tests.factories import make_project
+from tests.factories import make_project, recorded_on
 
 Q1, Q2 = periods.parse("2026Q1"), periods.parse("2026Q2")
 H1, H2 = periods.parse("2026H1"), periods.parse("2026H2")
@@ -143,7 +143,8 @@ def test_the_quarters_last_day_is_still_in_time(db, admin):
     the level-1/2 risk sources C-2d); from 1 April it is."""
     with db.session() as s:
         p = project(s, admin)
-        risk_sources.add(s, admin, p.project, risk_sources.SourceForm(name="深基坑开挖", level=1))
+        source = risk_sources.add(s, admin, p.project, risk_sources.SourceForm(name="深基坑开挖", level=1))
+        recorded_on(s, RiskSource, source.id, d("2026-03-02"))
     on = evaluate(db, Q1, d("2026-03-31"))
     after = evaluate(db, Q1, d("2026-04-01"))
     for item in ("C-2d", "C-2f"):
