@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from desktop import APP_TITLE, __version__
+from desktop import APP_TITLE, __version__, clock
 from desktop.config import Config
 from desktop.db import Database, DataError
 from desktop.logsetup import FILE_ONLY, setup_logging, teardown_logging
@@ -343,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     log_path: Path | None = None
     try:
         config = _load_config(args.data_dir)
+        clock.use_zone(config.time_zone)
         if args.command in ("init", "demo", None):
             _prepare_folder(config, create=True)
         if config.data_dir.is_dir():

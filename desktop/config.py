@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop import APP_NAME
+from desktop.clock import zone_problem
 from desktop.fileutil import atomic_write_text
 
 ENV_DATA_DIR = "RISKDESK_DATA_DIR"
@@ -34,6 +35,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backup_dir", "", "自动备份目录；留空则为数据目录下的 backups"),
     Setting("backup_keep", 10, "自动备份保留份数"),
     Setting("backup_interval_hours", 24, "自动备份间隔（小时），0 为关闭"),
+    Setting("time_zone", "Asia/Shanghai", "机构时区（IANA 名称）：“今天”“当日”和期间起止按此时区计算"),
 )
 _DEFAULTS = {s.key: s.default for s in SETTINGS}
 
@@ -66,6 +68,9 @@ class Config:
                 raise ValueError(f"设置文件无法读取：{file}（{exc}）") from exc
             if isinstance(loaded, dict):
                 values = {k: v for k, v in loaded.items() if k in _DEFAULTS}
+        problem = zone_problem(values.get("time_zone", _DEFAULTS["time_zone"]))
+        if problem is not None:
+            raise ValueError(f"设置文件 {file} 中的 time_zone 无效：{problem}")
         return cls(data_dir=path, values=values)
 
     def get(self, key: str) -> Any:
@@ -76,6 +81,8 @@ class Config:
     def set(self, key: str, value: Any) -> None:
         if key not in _DEFAULTS:
             raise KeyError(key)
+        if key == "time_zone" and (problem := zone_problem(value)) is not None:
+            raise ValueError(problem)
         self.values[key] = value
 
     def save(self) -> None:
@@ -92,6 +99,10 @@ class Config:
         if url:
             return str(url)
         return f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def time_zone(self) -> str:
+        return str(self.get("time_zone")).strip()
 
     @property
     def sqlite_path(self) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 
 def run(*, gui: bool = True, out=print) -> int:  # type: ignore[no-untyped-def]
     """Exercise every layer once in a temporary folder; 0 when all of it works."""
+    from desktop import clock
     from desktop.db import Database
     from desktop.reports.data import AgencyInfo, DocMeta, HazardInfo, ProjectInfo, RectificationNoticeData
     from desktop.reports.letters import build_rectification_notice
@@ -27,14 +27,14 @@ def run(*, gui: bool = True, out=print) -> int:  # type: ignore[no-untyped-def]
         out(f"数据库：已迁移到 {revision}")
 
         agency = AgencyInfo(name="自检风控服务有限公司")
-        meta = DocMeta(title="隐患整改通知书", number="风控整改〔2026〕0001号", date=dt.date.today(),
+        meta = DocMeta(title="隐患整改通知书", number="风控整改〔2026〕0001号", date=clock.today(),
                        agency=agency, draft=True)
         hazard = HazardInfo(number="YH-2026-00001", project_name="自检项目", location="3#楼三层东侧",
                             description="临边防护栏杆缺失（“自检”）", category="高处作业", level=3,
-                            measures="设置防护栏杆", deadline=dt.date.today())
+                            measures="设置防护栏杆", deadline=clock.today())
         pdf = build_rectification_notice(RectificationNoticeData(
             meta=meta, project=ProjectInfo(name="自检项目"), recipient="自检施工单位",
-            inspection_date=dt.date.today(), hazards=(hazard,)), folder / "selftest.pdf")
+            inspection_date=clock.today(), hazards=(hazard,)), folder / "selftest.pdf")
         data = pdf.read_bytes()
         if not data.startswith(b"%PDF") or b"/FontFile2" not in data:
             out("PDF 自检失败：文件无效或字体未嵌入")

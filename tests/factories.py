@@ -41,3 +41,14 @@ def make_project(session, actor: Actor, *, name: str = "绍兴市越城区某安
         policy_no=f"PICC-AZX-2026-{n:05d}", insurer_id=ins.id, start_date=dt.date(2026, 1, 1),
         end_date=dt.date(2027, 12, 31), premium="120000", prevention_fee="24000"))
     return ProjectIds(row.id, ins.id, auth.id, owner.id, contractor.id, supervisor.id, policy)
+
+
+def recorded_on(session, model, row_id: int, day: dt.date) -> None:
+    """Date a row's recording (created_at, stored in UTC) at 09:00 China time on `day`, as if
+    it had been entered then — for rules that ignore what was recorded after a period."""
+    from sqlalchemy import update
+
+    from desktop import clock
+
+    at = clock.to_utc(dt.datetime.combine(day, dt.time(9, 0)))
+    session.execute(update(model).where(model.id == row_id).values(created_at=at))

@@ -102,13 +102,15 @@ def retention_years(session: Session) -> int:
 
 
 def retention_until(completion: dt.date | None, years: int) -> dt.date | None:
-    """Completion date plus whole years; 29 February falls to 28 February in common years."""
+    """The day "at least `years` years" after completion have run: the same date `years` later;
+    a completion on 29 February, whose date a common year lacks, runs to 1 March (the day after
+    28 February), so the time kept is never short of the full years (2024-02-29 + 5 → 2029-03-01)."""
     if completion is None:
         return None
     try:
         return completion.replace(year=completion.year + years)
     except ValueError:
-        return completion.replace(year=completion.year + years, day=28)
+        return dt.date(completion.year + years, 3, 1)
 
 
 def refresh_retention(session: Session, project_id: int) -> int:

@@ -244,7 +244,7 @@ class StreamingZip:
         return self
 
     def _info(self, name: str, compress: bool | None) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+        info = zipfile.ZipInfo(name, date_time=_now().timetuple()[:6])
         stored = Path(name).suffix.lower() in _STORED if compress is None else not compress
         info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
         # level 1: 3.4× faster than the default 6 on a demo database, for 18% more bytes

@@ -11,58 +11,36 @@ from sqlalchemy.orm import Session
 from desktop.models import Complaint, Evaluation, Hazard, Incident, Organisation
 from desktop.models.enums import IncidentKind
 from desktop.services import audit, permissions, rules
-from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg, now
+from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.periods import Period, parse
 from desktop.services.projects import check_version, load as load_project
+from desktop.services.workdays import (
+    Calendar, Due, add_working_days, calendar, count_working_days, parse_overrides, unloaded_years,
+)
 
 LARGER_ACCIDENT_DEATHS = 3  # 《生产安全事故报告和调查处理条例》: 3 deaths and up is 较大 or worse
 LARGER_ACCIDENT_INJURIES = 10
 
 
-@dataclass(frozen=True)
-class Calendar:
-    holidays: frozenset[dt.date]
-    workdays: frozenset[dt.date]  # weekend days worked in exchange (调休)
-
-    def is_working_day(self, day: dt.date) -> bool:
-        if day in self.workdays:
-            return True
-        return day.weekday() < 5 and day not in self.holidays
-
-
-def _dates(entries: list[str], key: str) -> frozenset[dt.date]:
-    out: set[dt.date] = set()
-    try:
-        for entry in entries:
-            first, _, last = str(entry).partition("/")
-            start = dt.date.fromisoformat(first.strip())
-            end = dt.date.fromisoformat(last.strip()) if last else start
-            out.update(start + dt.timedelta(days=n) for n in range((end - start).days + 1))
-    except ValueError as exc:
-        raise ServiceError(msg("系统设置“{key}”中的日期无效：{reason}", key=key,
-                               reason=str(exc))) from exc
-    return frozenset(out)
-
-
-def calendar(session: Session) -> Calendar:
-    return Calendar(_dates(rules.get(session, "calendar.holidays"), "calendar.holidays"),
-                    _dates(rules.get(session, "calendar.workdays"), "calendar.workdays"))
-
-
-def add_working_days(start: dt.date, days: int, cal: Calendar) -> dt.date:
-    """The day `days` working days after `start` (the day received does not count)."""
-    day, left = start, days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        if cal.is_working_day(day):
-            left -= 1
-    return day
-
-
-def reply_due(session: Session, received: dt.date, *, needs_checking: bool) -> dt.date:
+def reply_due(session: Session, received: dt.date, *, needs_checking: bool) -> Due:
+    """The reply deadline in working days, flagged when it crosses a year with no holiday data."""
     limits = rules.get(session, "complaint.reply_working_days")
     return add_working_days(received, int(limits["checking" if needs_checking else "normal"]),
                             calendar(session))
+
+
+def refresh_due(session: Session, *, before: object) -> int:
+    """Recount every complaint's deadline after the holiday arrangement changed from `before`
+    (a year typed in replaces a Monday–Friday guess). The number of working days each deadline
+    was given is kept — counted back under the old arrangement — so a later change of the
+    10/30-day rule does not reach old complaints. Returns how many moved."""
+    old, new, moved = Calendar(parse_overrides(before)), calendar(session), 0
+    for row in session.execute(select(Complaint).where(Complaint.deleted_at.is_(None))).scalars():
+        due = add_working_days(row.received_at, count_working_days(row.received_at, row.reply_due, old),
+                               new).day
+        if due != row.reply_due:
+            row.reply_due, moved = due, moved + 1
+    return moved
 
 
 @dataclass(frozen=True)
@@ -78,6 +56,7 @@ class ComplaintRow:
     replied_at: dt.date | None
     reply: str
     version: int
+    unloaded: tuple[int, ...] = ()  # years the deadline crosses with no holiday data (flagged)
 
     def overdue(self, today: dt.date) -> bool:
         return self.replied_at is None and self.reply_due < today
@@ -117,9 +96,10 @@ class EvaluationRow:
     note: str
 
 
-def _complaint_row(c: Complaint) -> ComplaintRow:
+def _complaint_row(c: Complaint, cal: Calendar) -> ComplaintRow:
     return ComplaintRow(c.id, c.project_id, c.received_at, c.complainant, c.channel, c.content,
-                        c.needs_checking, c.reply_due, c.replied_at, c.reply, c.version)
+                        c.needs_checking, c.reply_due, c.replied_at, c.reply, c.version,
+                        unloaded_years(cal, c.received_at, c.reply_due))
 
 
 def record_complaint(session: Session, actor: Actor, *, received_at: dt.date, content: str,
@@ -138,10 +118,10 @@ def record_complaint(session: Session, actor: Actor, *, received_at: dt.date, co
         raise ValidationError(errors)
     row = Complaint(project_id=project_id, received_at=received_at, complainant=complainant.strip(),
                     channel=channel.strip(), content=content.strip(), needs_checking=needs_checking,
-                    reply_due=reply_due(session, received_at, needs_checking=needs_checking))
+                    reply_due=reply_due(session, received_at, needs_checking=needs_checking).day)
     session.add(row)
     audit.record_create(session, actor, row)
-    return _complaint_row(row)
+    return _complaint_row(row, calendar(session))
 
 
 def _load_complaint(session: Session, complaint_id: int) -> Complaint:
@@ -159,9 +139,9 @@ def set_needs_checking(session: Session, actor: Actor, complaint_id: int, needs_
     check_version(row, expected_version, msg("投诉记录"))
     before = audit.snapshot(row)
     row.needs_checking = needs_checking
-    row.reply_due = reply_due(session, row.received_at, needs_checking=needs_checking)
+    row.reply_due = reply_due(session, row.received_at, needs_checking=needs_checking).day
     audit.record_update(session, actor, row, before)
-    return _complaint_row(row)
+    return _complaint_row(row, calendar(session))
 
 
 def reply(session: Session, actor: Actor, complaint_id: int, *, replied_at: dt.date, text: str,
@@ -181,7 +161,7 @@ def reply(session: Session, actor: Actor, complaint_id: int, *, replied_at: dt.d
     before = audit.snapshot(row)
     row.replied_at, row.reply = replied_at, text.strip()
     audit.record_update(session, actor, row, before, action="reply")
-    return _complaint_row(row)
+    return _complaint_row(row, calendar(session))
 
 
 def complaints(session: Session, *, project_ids: list[int] | None = None, include_unassigned: bool = True,
@@ -197,7 +177,8 @@ def complaints(session: Session, *, project_ids: list[int] | None = None, includ
         stmt = stmt.where(Complaint.received_at <= end)
     if open_only:
         stmt = stmt.where(Complaint.replied_at.is_(None))
-    return [_complaint_row(c) for c in session.execute(
+    cal = calendar(session)
+    return [_complaint_row(c, cal) for c in session.execute(
         stmt.order_by(Complaint.received_at, Complaint.id)).scalars()]
 
 

@@ -27,7 +27,7 @@ from desktop.services.checklist_items import (
 )
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.hazards import OPEN_STATES
-from desktop.services.periods import Period, parse
+from desktop.services.periods import Period, owed_in, parse
 from desktop.services.projects import insurer_of
 
 ANSWERS = ("met", "not_met", "not_applicable")
@@ -384,12 +384,12 @@ def _danda(ctx: Context, _: str) -> Outcome:
 @computes("C-2f")
 @_na_without_projects
 def _full(ctx: Context, _: str) -> Outcome:
-    gaps, first = [], dt.timedelta(days=ctx.days("first"))
+    gaps = []
     for q, pids in _window(ctx, "quarter"):
         for pid in obligations.full_inspection_missing(ctx.session, q, pids):
-            start = ctx.started(pid)
-            # a contract signed too late in the quarter is covered by the first identification
-            due = q.end < ctx.as_of and not (start is not None and start + first > q.end)
+            # a contract signed late or a project completed early in the quarter owes none
+            due = q.end < ctx.as_of and owed_in(q, ctx.started(pid), ctx.projects[pid].completion_date,
+                                                ctx.days("first"))
             gaps.append(ctx.gap(pid, msg("{period}未开展全覆盖检查", period=q.chinese), q.start,
                                 due=due))
     done = _ids(ctx, select(Inspection.id).where(
@@ -435,6 +435,9 @@ def _training(ctx: Context, item: str) -> Outcome:
                             lambda h=half, p=pids: training.half_year_statuses(ctx.session, h, p))
         due = half.end < ctx.as_of
         for pid, st in statuses.items():
+            # the quarter's waiver, for the half-year: a service too short in it owes no training
+            owed = due and owed_in(half, ctx.started(pid), ctx.projects[pid].completion_date,
+                                   ctx.days("first"))
             sessions.update(st.session_ids)
             heads.update(managers=st.managers_trained, workers=st.workers_trained)
             if item == "C-4a" and not st.frequency_met:
@@ -442,7 +445,7 @@ def _training(ctx: Context, item: str) -> Outcome:
                            done=len(st.session_ids)) \
                     if st.basis == "contract" else msg("未开展集中安全教育培训")
                 gaps.append(ctx.gap(pid, msg("{period}{problem}", period=half.chinese, problem=need),
-                                    half.start, due=due))
+                                    half.start, due=owed))
             elif item == "C-4b" and not st.coverage_met:
                 what = msg("项目未登记管理人员、作业人员人数") \
                     if st.headcount_managers + st.headcount_workers == 0 else msg(
@@ -450,13 +453,13 @@ def _training(ctx: Context, item: str) -> Outcome:
                         managers=st.managers_trained, manager_count=st.headcount_managers,
                         workers=st.workers_trained, worker_count=st.headcount_workers)
                 gaps.append(ctx.gap(pid, msg("{period}{problem}", period=half.chinese, problem=what),
-                                    half.start, due=due))
+                                    half.start, due=owed))
             elif item == "C-4c" and not st.targeted:
                 found = Series(st.hazard_categories) if st.hazard_categories else msg("无")
                 what = msg("无培训记录") if not st.session_ids else msg(
                     "培训内容未针对项目隐患类别（近期隐患：{categories}）", categories=found)
                 gaps.append(ctx.gap(pid, msg("{period}{problem}", period=half.chinese, problem=what),
-                                    half.start, due=due))
+                                    half.start, due=owed))
     return None, [Evidence(msg("培训场次"), len(sessions), "training_sessions", tuple(sorted(sessions))),
                   Evidence(msg("参训管理人员（人次）"), heads["managers"]),
                   Evidence(msg("参训作业人员（人次）"), heads["workers"])], gaps
@@ -681,7 +684,9 @@ def _complaints(ctx: Context, _: str) -> Outcome:
             state = msg("{date} 已答复（逾期）", date=c.replied_at) if c.replied_late \
                 else msg("{date} 已答复", date=c.replied_at)
         else:
-            state = msg("未答复（应于 {date} 前）", date=c.reply_due)
+            state = msg("未答复（应于 {date} 前）", date=c.reply_due) if not c.unloaded else msg(
+                "未答复（应于 {date} 前；{years}年：该年度节假日安排未载入）", date=c.reply_due,
+                years="、".join(map(str, c.unloaded)))
         gaps.append(ctx.gap(c.project_id, msg("投诉：{content}；{state}", content=c.content[:40],
                                               state=state), c.received_at,
                             ref_type="complaints", ref_id=c.id))

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop import clock
 from desktop.messages import Message, msg
 
 __all__ = ["Actor", "Cancelled", "Changes", "ConflictError", "Message", "NotFound",
@@ -113,8 +114,9 @@ class Changes:
 
 
 def now() -> dt.datetime:
-    """Local wall-clock time, naive: the agency's documents and same-day rules use local dates."""
-    return dt.datetime.now().replace(microsecond=0)
+    """The agency's wall-clock time (China time by default), naive, whatever the computer's zone:
+    the agency's documents and same-day rules use its calendar day (see desktop/clock.py)."""
+    return clock.wall_now()
 
 
 class Cancelled(ServiceError):

@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from desktop import clock
 from desktop.models import (
     ArchiveItem, ExternalReport, Hazard, Inspection, Project, RiskSource, RiskSourceCheck,
     TrainingAttendance, TrainingSession,
@@ -136,12 +137,12 @@ def full_inspection_missing(session: Session, quarter: Period, project_ids: list
 
 def risk_source_verification(session: Session, period: Period,
                              project_ids: list[int]) -> dict[int, tuple[list[int], set[int]]]:
-    """Per project: its active level-1/2 sources and those verified in a full-coverage
-    inspection dated within the period (N-04)."""
+    """Per project: its active level-1/2 sources that existed by the period's end and those
+    verified in a full-coverage inspection dated within the period (N-04)."""
     out: dict[int, tuple[list[int], set[int]]] = {pid: ([], set()) for pid in project_ids}
     for pid, sid in session.execute(select(RiskSource.project_id, RiskSource.id).where(
             RiskSource.project_id.in_(project_ids), RiskSource.level <= 2,
-            RiskSource.active.is_(True), RiskSource.deleted_at.is_(None))
+            RiskSource.active.is_(True), RiskSource.deleted_at.is_(None), existed_by(period.end))
             .order_by(RiskSource.level, RiskSource.id)):
         out[pid][0].append(sid)
     for pid, sid in session.execute(
@@ -154,6 +155,17 @@ def risk_source_verification(session: Session, period: Period,
                 Inspection.date.between(period.start, period.end))):
         out[pid][1].add(sid)
     return out
+
+
+def existed_by(day: dt.date):  # type: ignore[no-untyped-def]
+    """The risk source existed by the end of `day` (agency time): recorded by then (created_at
+    is stored in UTC) or checked in an inspection dated by then. A source added later does not
+    change the verdict on a period already past."""
+    checked = exists().where(
+        RiskSourceCheck.risk_source_id == RiskSource.id, Inspection.id == RiskSourceCheck.inspection_id,
+        Inspection.date <= day, Inspection.deleted_at.is_(None))
+    next_midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    return (RiskSource.created_at < clock.to_utc(next_midnight)) | checked
 
 
 def level1_not_reported_same_day(session: Session, start: dt.date, end: dt.date,

@@ -66,3 +66,19 @@ def quarter_of(day: dt.date) -> Period:
 
 def half_of(day: dt.date) -> Period:
     return parse(f"{day.year}H{1 if day.month <= 6 else 2}")
+
+
+def owed_in(period: Period, started: dt.date | None, completed: dt.date | None,
+            allowance_days: int) -> bool:
+    """Whether a project owes a periodic duty (a quarter's full-coverage inspection, a half-year's
+    training) for `period`: not when its service inside the period is shorter than the
+    first-identification allowance (N-02 days). Both edges are treated alike:
+    - a contract signed late in the period (started + allowance after the period's end) is
+      covered by the first identification it is owed anyway;
+    - a project completed early in the period (completed before the period's start + allowance)
+      was covered by the previous period's duty.
+    An unknown start or completion date waives nothing."""
+    allowance = dt.timedelta(days=allowance_days)
+    if started is not None and started + allowance > period.end:
+        return False
+    return not (completed is not None and completed < period.start + allowance)

@@ -51,18 +51,9 @@ RULES: tuple[Rule, ...] = (
         "emergency_plan_days": 90, "drill_days": 180, "drill_evaluation_days": 15,
         "report_due_days": {"month": 10, "quarter": 15, "year": 31},
     }, "自查计算期限（天）：阶段检查宽限、通知送达、专项方案、应急预案、演练、演练评估、成果出具"),
-    # 国务院办公厅关于2025年（国办发明电〔2024〕12号）、2026年（2025年11月4日）部分节假日安排的通知
-    Rule("calendar.holidays", [
-        "2025-01-01", "2025-01-28/2025-02-04", "2025-04-04/2025-04-06", "2025-05-01/2025-05-05",
-        "2025-05-31/2025-06-02", "2025-10-01/2025-10-08",
-        "2026-01-01/2026-01-03", "2026-02-15/2026-02-23", "2026-04-04/2026-04-06",
-        "2026-05-01/2026-05-05", "2026-06-19/2026-06-21", "2026-09-25/2026-09-27",
-        "2026-10-01/2026-10-07",
-    ], "法定节假日（日期或 起/止 区间；每年按国务院办公厅通知补充）"),
-    Rule("calendar.workdays", [
-        "2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11",
-        "2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10",
-    ], "调休上班的周末日期"),
+    # the State Council's notices come from the chinesecalendar package (services/workdays.py);
+    # an admin adds the newest notice here per year until the package has it
+    Rule("calendar.overrides", {}, "节假日安排（按年份：放假日期、调休上班日期；覆盖内置数据）"),
 )
 _BY_KEY = {r.key: r for r in RULES}
 
@@ -93,6 +84,10 @@ def set_value(session: Session, actor: Actor, key: str, value: Any) -> None:
         from desktop.services import archive  # archive reads this rule: import late
 
         archive.refresh_all(session)
+    elif key == "calendar.overrides":
+        from desktop.services import complaints  # complaints read this rule: import late
+
+        complaints.refresh_due(session, before=old)
 
 
 def _validate(key: str, value: Any) -> None:
@@ -104,6 +99,10 @@ def _validate(key: str, value: Any) -> None:
     elif key == "archive.retention_years":
         if not isinstance(value, int) or value < 5:
             raise ValidationError({key: msg("档案保存年限不得少于竣工后 5 年")})
+    elif key == "calendar.overrides":
+        from desktop.services import workdays  # workdays reads this rule: import late
+
+        workdays.parse_overrides(value)
     elif key.startswith("numbering.") and isinstance(value, str):
         if "{seq" not in value or "{year" not in value:
             raise ValidationError({key: msg("编号格式须包含 {{year}} 和 {{seq}}")})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from desktop import clock
 from desktop.services import backup
 from desktop.services.context import Changes
 from desktop.ui import dialogs, i18n
@@ -154,7 +154,7 @@ class BackupPanel(QWidget):
 
     def back_up(self) -> None:
         folder = self.state.config.backup_dir
-        name = f"riskdesk-{dt.datetime.now():%Y%m%d-%H%M%S}.zip"
+        name = f"riskdesk-{clock.now():%Y%m%d-%H%M%S}.zip"
         chosen = choose_save_file(self, QCoreApplication.translate("BackupPanel", "保存备份"),
                                   str(folder / name), ZIP_FILTER)
         if chosen:

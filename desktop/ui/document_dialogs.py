@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QListWidget, QListWidgetItem, QPlainTextEdit, QVBoxLayout, QWidget,
 )
 
+from desktop import clock
 from desktop.models.enums import Recipient
 from desktop.services import documents, organisations, scope_choices
 from desktop.services.context import Changes, now
@@ -289,7 +290,7 @@ class SubmissionDialog(ServiceDialog):
             self.recipient.addItem(i18n.label(member), member.value)
         self.org = QComboBox()
         self.org.setObjectName("submissionOrg")
-        self.moment = QDateTimeEdit(QDateTime.currentDateTime())
+        self.moment = QDateTimeEdit(QDateTime(clock.wall_now()))
         self.moment.setObjectName("submissionTime")
         self.moment.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.moment.setCalendarPopup(True)

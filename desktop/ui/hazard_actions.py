@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import clock
 from desktop.models.enums import AttachmentRole, Recipient, ReportReason
 from desktop.services import hazards
 from desktop.services.context import Changes, ConflictError, ValidationError
@@ -60,7 +61,7 @@ def step_label(name: str) -> str:
 
 
 def moment_field() -> QDateTimeEdit:
-    edit = QDateTimeEdit(QDateTime.currentDateTime())
+    edit = QDateTimeEdit(QDateTime(clock.wall_now()))
     edit.setDisplayFormat("yyyy-MM-dd HH:mm")
     edit.setCalendarPopup(True)
     return edit
@@ -206,7 +207,7 @@ class VerifyCloseDialog(StepDialog):
             QCoreApplication.translate("HazardActions", "已现场复查，复查日期："))
         self.reinspected.setChecked(self.must_reinspect)
         self.reinspected.setEnabled(not self.must_reinspect)
-        self.reinspection = QDateEdit(QDate.currentDate())
+        self.reinspection = QDateEdit(QDate(clock.today()))
         self.reinspection.setDisplayFormat("yyyy-MM-dd")
         self.reinspection.setCalendarPopup(True)
         line = QWidget()

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import clock
 from desktop.models.enums import HAZARD_LEVEL_COLOURS, AttachmentRole, InspectionKind, StopWork
 from desktop.services import hazard_view, hazards, organisations, photo_import, register, similar
 from desktop.services.catalogues import CatalogueItemRow
@@ -151,7 +152,7 @@ class HazardDialog(QDialog):
         level_row.addWidget(self.level)
         level_row.addWidget(self.chip)
         level_row.addStretch(1)
-        self.found_at = QDateTimeEdit(QDateTime.currentDateTime())
+        self.found_at = QDateTimeEdit(QDateTime(clock.wall_now()))
         self.found_at.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.found_at.setCalendarPopup(True)
         self.measures = text_box(3)

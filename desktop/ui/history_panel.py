@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import clock
 from desktop.services import history
 from desktop.services.history import HistoryRow
 from desktop.ui import dialogs
@@ -98,9 +99,8 @@ def table_view(model: QAbstractTableModel, *, stretch: int | None = None) -> QTa
 
 
 def local_time(moment: dt.datetime) -> dt.datetime:
-    """Audit times are stored in UTC; people read them in their own time zone."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-    return aware.astimezone().replace(tzinfo=None)
+    """Audit times are stored in UTC; people read them in the agency's time zone."""
+    return clock.to_local(moment).replace(tzinfo=None)
 
 
 def show_value(value: Any) -> str:

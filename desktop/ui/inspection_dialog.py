@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton, QSizePolicy, QVBoxLayout, QWidget,
 )
 
+from desktop import clock
 from desktop.models.enums import InspectionKind, Role, StopWork
 from desktop.services import (
     inspection_list, inspections, project_list, projects, risk_sources, users,
@@ -137,10 +138,10 @@ class InspectionDialog(QDialog):
             self.kind.addItem(i18n.label(kind), kind.value)
         self.kind.setCurrentIndex(self.kind.findData(InspectionKind.FULL.value))
         self.kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
-        self.date = QDateEdit(QDate.currentDate())
+        self.date = QDateEdit(QDate(clock.today()))
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setMaximumDate(QDate.currentDate())
+        self.date.setMaximumDate(QDate(clock.today()))
         self.stage, self.danger = QComboBox(), QComboBox()
         self.key_procedure, self.weather = QLineEdit(), QLineEdit()
         self.weather.setPlaceholderText(QCoreApplication.translate("InspectionDialog", "如 晴 28℃"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -11,6 +10,7 @@ from PySide6.QtWidgets import (
     QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
+from desktop import clock
 from desktop.services import agency, organisations, packages, periods, project_list, trust
 from desktop.services.backup import human_size
 from desktop.services.packages import PackageCheck, PackageResult
@@ -47,7 +47,7 @@ class PackagePanel(QWidget):
         self.check: PackageCheck | None = None
         self.insurer = QComboBox()
         self.insurer.currentIndexChanged.connect(self._load_projects)
-        self.period = QLineEdit(periods.quarter_of(dt.date.today()).label)
+        self.period = QLineEdit(periods.quarter_of(clock.today()).label)
         self.period.setPlaceholderText("2026Q3")
         self.period.setToolTip(QCoreApplication.translate(
             "PackageDialog", "月 2026-03、季度 2026Q3、半年 2026H1 或年度 2026"))

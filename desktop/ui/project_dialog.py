@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QPushButton, QScrollArea, QSpinBox, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from desktop import clock
 from desktop.models.enums import ProjectStatus, ProjectType
 from desktop.services import catalogues, organisations, project_list, projects, users
 from desktop.services.context import ConflictError, ValidationError
@@ -51,7 +52,7 @@ class OptionalDateEdit(QDateEdit):
 
     def _fill_if_empty(self) -> None:
         if self.value() is None:
-            self.setDate(QDate.currentDate())
+            self.setDate(QDate(clock.today()))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.value() is None:

@@ -124,6 +124,14 @@ def complaint_state(r: ComplaintRow, day: dt.date) -> str:
     return _tr(QT_TRANSLATE_NOOP("QualityPanels", "待答复"))
 
 
+def due_text(day: dt.date, unloaded: tuple[int, ...]) -> str:
+    """A working-day deadline; flagged when it crosses a year whose holiday notice is not loaded."""
+    if not unloaded:
+        return day.isoformat()
+    return _tr(QT_TRANSLATE_NOOP("QualityPanels", "{date}（{years}年：该年度节假日安排未载入）")).format(
+        date=day.isoformat(), years="、".join(str(y) for y in unloaded))
+
+
 def complaint_colour(r: ComplaintRow, day: dt.date) -> str | None:
     if r.overdue(day):
         return RED
@@ -169,7 +177,7 @@ class ComplaintDialog(RecordDialog):
         except dialogs.USER_ERRORS as exc:
             self.due.setText(i18n.error_text(exc))
             return
-        self.due.setText(due.isoformat())
+        self.due.setText(due_text(due.day, due.unloaded))
 
     def submit(self) -> None:
         self.created = self.state.write(
@@ -187,7 +195,7 @@ class ReplyDialog(RecordDialog):
         what.setWordWrap(True)
         self.form.addRow(_tr(QT_TRANSLATE_NOOP("QualityPanels", "投诉内容")), what)
         self.form.addRow(_tr(QT_TRANSLATE_NOOP("QualityPanels", "答复期限")),
-                         QLabel(complaint.reply_due.isoformat()))
+                         QLabel(due_text(complaint.reply_due, complaint.unloaded)))
         self.replied = date_edit(today())
         self.text = text_box(complaint.reply, 100)
         self.add_fields([
@@ -215,7 +223,8 @@ class ComplaintsPanel(QualityPanel):
             ComplaintColumn.CONTENT: Column(QT_TRANSLATE_NOOP("Columns", "投诉内容"), lambda r: r.content),
             ComplaintColumn.CHECKING: Column(QT_TRANSLATE_NOOP("Columns", "需核实"), lambda r: r.needs_checking,
                                              CENTER),
-            ComplaintColumn.DUE: Column(QT_TRANSLATE_NOOP("Columns", "答复期限"), lambda r: r.reply_due, CENTER),
+            ComplaintColumn.DUE: Column(QT_TRANSLATE_NOOP("Columns", "答复期限"),
+                                        lambda r: due_text(r.reply_due, r.unloaded), CENTER),
             ComplaintColumn.REPLIED: Column(QT_TRANSLATE_NOOP("Columns", "答复日期"), lambda r: r.replied_at, CENTER),
             ComplaintColumn.STATE: Column(QT_TRANSLATE_NOOP("Columns", "状态"),
                                           lambda r: complaint_state(r, day()), CENTER),

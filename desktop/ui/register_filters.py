@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import clock
 from desktop.models.enums import HAZARD_LEVEL_COLOURS, HAZARD_LEVEL_LABELS, HazardStatus
 from desktop.services import hazard_view, organisations, register
 from desktop.services.register import RegisterFilter
@@ -128,7 +129,7 @@ class FilterBar(QWidget):
         for combo in (self.level, self.status, self.major):
             shrinkable(combo, 5)
         self.use_dates = QCheckBox(QCoreApplication.translate("RegisterFilters", "发现日期"))
-        today = dt.date.today()
+        today = clock.today()
         self.date_from = QDateEdit(qdate(today - dt.timedelta(days=30)))
         self.date_to = QDateEdit(qdate(today))
         for edit in (self.date_from, self.date_to):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget,
 )
 
+from desktop import clock
 from desktop.services import documents, training
 from desktop.services.context import Changes, ValidationError
 from desktop.services.documents import DocumentRow
@@ -47,7 +48,7 @@ def _tr(text: str) -> str:
 
 
 def date_edit(day: dt.date | None = None) -> QDateEdit:
-    edit = QDateEdit(QDate(day or dt.date.today()))
+    edit = QDateEdit(QDate(day or clock.today()))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
     return edit

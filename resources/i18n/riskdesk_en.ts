@@ -1207,6 +1207,22 @@ After the restore the program closes; please reopen it.</translation>
         <source>认可</source>
         <translation>Recognised</translation>
     </message>
+    <message>
+        <source>年度</source>
+        <translation>Year</translation>
+    </message>
+    <message>
+        <source>数据来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <source>放假日期</source>
+        <translation>Holidays</translation>
+    </message>
+    <message>
+        <source>调休上班日期</source>
+        <translation>Make-up working days</translation>
+    </message>
 </context>
 <context>
     <name>CompliancePage</name>
@@ -2917,6 +2933,61 @@ Choose No to go back without saving.</translation>
     <message>
         <source>变更历史</source>
         <translation>History</translation>
+    </message>
+</context>
+<context>
+    <name>HolidaysPanel</name>
+    <message>
+        <source>管理员录入</source>
+        <translation>Entered by an administrator</translation>
+    </message>
+    <message>
+        <source>内置（国务院办公厅通知）</source>
+        <translation>Built in (State Council notice)</translation>
+    </message>
+    <message>
+        <source>该年度节假日安排未载入</source>
+        <translation>Holiday arrangement for this year not loaded</translation>
+    </message>
+    <message>
+        <source>录入节假日安排</source>
+        <translation>Enter holiday arrangement</translation>
+    </message>
+    <message>
+        <source>按国务院办公厅部分节假日安排的通知录入，每行一个日期或区间，如 2027-01-01 或 2027-02-06/2027-02-13。</source>
+        <translation>Enter as the State Council General Office notice on holiday arrangements gives it, one date or range per line, e.g. 2027-01-01 or 2027-02-06/2027-02-13.</translation>
+    </message>
+    <message>
+        <source>年度</source>
+        <translation>Year</translation>
+    </message>
+    <message>
+        <source>放假日期</source>
+        <translation>Holidays</translation>
+    </message>
+    <message>
+        <source>调休上班日期</source>
+        <translation>Make-up working days</translation>
+    </message>
+    <message>
+        <source>投诉答复期限按工作日计算。内置数据随程序更新；每年11月前后发布的下一年度通知，可由系统管理员先行录入。未载入的年度，期限会注明“该年度节假日安排未载入”。</source>
+        <translation>Complaint reply deadlines count working days. The built-in data is updated with the program; the next year&apos;s notice, published around November, can be entered by an administrator in the meantime. For a year not loaded, deadlines are marked “Holiday arrangement for this year not loaded”.</translation>
+    </message>
+    <message>
+        <source>录入年度…</source>
+        <translation>Enter a year…</translation>
+    </message>
+    <message>
+        <source>修改…</source>
+        <translation>Edit…</translation>
+    </message>
+    <message>
+        <source>删除录入</source>
+        <translation>Remove entry</translation>
+    </message>
+    <message>
+        <source>删除{year}年手工录入的节假日安排？</source>
+        <translation>Remove the holiday arrangement entered by hand for {year}?</translation>
     </message>
 </context>
 <context>
@@ -4634,6 +4705,10 @@ Factors: {factors}</translation>
     <message>
         <source>尚未登记承保机构或建设主管部门的评价。</source>
         <translation>No evaluations from insurers or authorities recorded yet.</translation>
+    </message>
+    <message>
+        <source>{date}（{years}年：该年度节假日安排未载入）</source>
+        <translation>{date} ({years}: holiday arrangement for this year not loaded)</translation>
     </message>
 </context>
 <context>
@@ -7406,10 +7481,6 @@ These {n} files were not saved:
         <translation>User accounts already exist; the administrator creates further accounts under “Users”.</translation>
     </message>
     <message>
-        <source>系统设置“{key}”中的日期无效：{reason}</source>
-        <translation>Invalid date in system setting “{key}”: {reason}</translation>
-    </message>
-    <message>
         <source>纸质</source>
         <translation>Paper</translation>
     </message>
@@ -8253,6 +8324,62 @@ These {n} files were not saved:
         <source>；</source>
         <translation>; </translation>
     </message>
+    <message>
+        <source>{day} 不能既是放假日又是调休上班日</source>
+        <translation>{day} cannot be both a holiday and a make-up working day</translation>
+    </message>
+    <message>
+        <source>{entry} 不属于{year}年</source>
+        <translation>{entry} is not in {year}</translation>
+    </message>
+    <message>
+        <source>{year}年未填写放假日期</source>
+        <translation>No holidays entered for {year}</translation>
+    </message>
+    <message>
+        <source>{year}年没有手工录入的节假日安排</source>
+        <translation>{year} has no holiday arrangement entered by hand</translation>
+    </message>
+    <message>
+        <source>{year}年的{what}中区间无效：{entry}</source>
+        <translation>Invalid range in the {what} of {year}: {entry}</translation>
+    </message>
+    <message>
+        <source>{year}年的{what}中日期无效：{entry}（应为 2027-01-01 或 2027-02-06/2027-02-13）</source>
+        <translation>Invalid date in the {what} of {year}: {entry} (expected 2027-01-01 or 2027-02-06/2027-02-13)</translation>
+    </message>
+    <message>
+        <source>{year}年的{what}须为日期列表</source>
+        <translation>The {what} of {year} must be a list of dates</translation>
+    </message>
+    <message>
+        <source>{year}年的节假日安排须包含“放假日期”和“调休上班日期”</source>
+        <translation>The holiday arrangement of {year} must consist of “holidays” and “make-up working days”</translation>
+    </message>
+    <message>
+        <source>年份无效：{year}（应为四位数字，如 2027）</source>
+        <translation>Invalid year: {year} (four digits, e.g. 2027)</translation>
+    </message>
+    <message>
+        <source>放假日期</source>
+        <translation>holidays</translation>
+    </message>
+    <message>
+        <source>未答复（应于 {date} 前；{years}年：该年度节假日安排未载入）</source>
+        <translation>Not replied (due by {date}; {years}: holiday arrangement for this year not loaded)</translation>
+    </message>
+    <message>
+        <source>节假日安排须按年份填写</source>
+        <translation>The holiday arrangement must be given per year</translation>
+    </message>
+    <message>
+        <source>调休上班日 {day} 不是周末（调休上班日应为周六或周日）</source>
+        <translation>Make-up working day {day} is not a weekend day (it must be a Saturday or Sunday)</translation>
+    </message>
+    <message>
+        <source>调休上班日期</source>
+        <translation>make-up working days</translation>
+    </message>
 </context>
 <context>
     <name>SettingsPage</name>
@@ -8351,6 +8478,18 @@ These {n} files were not saved:
     <message>
         <source>界面语言将在重新启动程序后生效。</source>
         <translation>The interface language changes when the program is restarted.</translation>
+    </message>
+    <message>
+        <source>节假日安排</source>
+        <translation>Holidays</translation>
+    </message>
+    <message>
+        <source>“今天”“当日”和季度、半年的起止按此时区计算；中国大陆为 Asia/Shanghai。</source>
+        <translation>“Today”, “the same day” and the edges of quarters and half-years are computed in this time zone; Asia/Shanghai for mainland China.</translation>
+    </message>
+    <message>
+        <source>机构时区</source>
+        <translation>Agency time zone</translation>
     </message>
 </context>
 <context>

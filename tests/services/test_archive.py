@@ -75,7 +75,7 @@ def test_retention_starts_at_completion_and_follows_the_rule(db, users, proj):
     assert later.retention_until == dt.date(2034, 6, 30)  # new items take the project's date
     with db.session() as s, pytest.raises(ValidationError, match="不得少于竣工后 5 年"):
         rules.set_value(s, users["admin"], "archive.retention_years", 4)
-    assert archive.retention_until(dt.date(2024, 2, 29), 5) == dt.date(2029, 2, 28)
+    assert archive.retention_until(dt.date(2024, 2, 29), 5) == dt.date(2029, 3, 1)  # leap day → 1 March
 
 
 def test_items_due_soon_and_past_due(db, users, proj):

@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 
 from desktop.services import complaints, periods, rules
-from desktop.services.complaints import Calendar, add_working_days
-from desktop.services.context import PermissionDenied, ServiceError, ValidationError
+from desktop.services.context import PermissionDenied, ValidationError
+from desktop.services.workdays import Calendar, YearDays, add_working_days
 from tests.factories import make_project
 
-PLAIN = Calendar(frozenset(), frozenset())
+# 2031: no holidays at all (an override with one holiday on a Sunday), so only weekends count
+PLAIN = Calendar({2031: YearDays(frozenset({dt.date(2031, 1, 5)}), frozenset())})
 
 
 @pytest.fixture
@@ -21,13 +22,14 @@ def proj(db, admin):
 
 
 def test_working_days_skip_weekends():
-    friday = dt.date(2026, 3, 13)
-    assert add_working_days(friday, 1, PLAIN) == dt.date(2026, 3, 16)  # Monday
-    assert add_working_days(friday, 10, PLAIN) == dt.date(2026, 3, 27)
-    saturday = dt.date(2026, 3, 14)
-    assert add_working_days(saturday, 1, PLAIN) == dt.date(2026, 3, 16)
-    assert add_working_days(dt.date(2026, 3, 16), 30, PLAIN) == dt.date(2026, 4, 27)
-    assert add_working_days(friday, 0, PLAIN) == friday
+    friday = dt.date(2031, 3, 14)
+    assert add_working_days(friday, 1, PLAIN).day == dt.date(2031, 3, 17)  # Monday
+    assert add_working_days(friday, 10, PLAIN).day == dt.date(2031, 3, 28)
+    saturday = dt.date(2031, 3, 15)
+    assert add_working_days(saturday, 1, PLAIN).day == dt.date(2031, 3, 17)
+    assert add_working_days(dt.date(2031, 3, 17), 30, PLAIN).day == dt.date(2031, 4, 28)
+    assert add_working_days(friday, 0, PLAIN).day == friday
+    assert not add_working_days(friday, 10, PLAIN).flagged
 
 
 def test_working_days_respect_holidays_and_make_up_days(db):
@@ -36,26 +38,28 @@ def test_working_days_respect_holidays_and_make_up_days(db):
     # 2026 National Day: 10-01 … 10-07 off, Saturday 10-10 worked
     assert not cal.is_working_day(dt.date(2026, 10, 5))
     assert cal.is_working_day(dt.date(2026, 10, 10))
-    assert add_working_days(dt.date(2026, 9, 30), 1, cal) == dt.date(2026, 10, 8)
-    assert add_working_days(dt.date(2026, 9, 30), 3, cal) == dt.date(2026, 10, 10)
+    assert add_working_days(dt.date(2026, 9, 30), 1, cal).day == dt.date(2026, 10, 8)
+    assert add_working_days(dt.date(2026, 9, 30), 3, cal).day == dt.date(2026, 10, 10)
     # Spring Festival 02-15 … 02-23; Saturdays 02-14 and 02-28 worked
-    assert add_working_days(dt.date(2026, 2, 13), 1, cal) == dt.date(2026, 2, 14)
-    assert add_working_days(dt.date(2026, 2, 13), 2, cal) == dt.date(2026, 2, 24)
+    assert add_working_days(dt.date(2026, 2, 13), 1, cal).day == dt.date(2026, 2, 14)
+    assert add_working_days(dt.date(2026, 2, 13), 2, cal).day == dt.date(2026, 2, 24)
 
 
 def test_calendar_setting_is_editable_and_checked(db, admin):
     with db.session() as s:
-        rules.set_value(s, admin, "calendar.holidays", ["2026-03-16/2026-03-17"])
-        assert complaints.reply_due(s, dt.date(2026, 3, 13), needs_checking=False) == dt.date(2026, 3, 31)
-        rules.set_value(s, admin, "calendar.holidays", ["2026-13-01"])
-        with pytest.raises(ServiceError, match="calendar.holidays"):
-            complaints.calendar(s)
+        rules.set_value(s, admin, "calendar.overrides",
+                        {"2026": {"holidays": ["2026-03-16/2026-03-17"], "workdays": []}})
+        assert complaints.reply_due(s, dt.date(2026, 3, 13), needs_checking=False).day == dt.date(2026, 3, 31)
+        with pytest.raises(ValidationError, match="2026-13-01"):
+            rules.set_value(s, admin, "calendar.overrides", {"2026": {"holidays": ["2026-13-01"]}})
+        # the refused value was not stored: complaints are still counted with the last good one
+        assert complaints.reply_due(s, dt.date(2026, 3, 13), needs_checking=False).day == dt.date(2026, 3, 31)
 
 
 def test_complaint_deadlines_reply_and_overdue(db, admin, users, proj):
     with db.session() as s:
-        rules.set_value(s, admin, "calendar.holidays", [])
-        rules.set_value(s, admin, "calendar.workdays", [])
+        rules.set_value(s, admin, "calendar.overrides",
+                        {"2026": {"holidays": ["2026-01-01"], "workdays": []}})
         with pytest.raises(PermissionDenied):
             complaints.record_complaint(s, users["inspector"], received_at=dt.date(2026, 3, 13), content="x")
         with pytest.raises(ValidationError):

@@ -9,14 +9,14 @@ from sqlalchemy import select
 
 from desktop.models import (
     ArchiveItem, Attachment, DangerItem, Document, Drill, Hazard, Meeting, Project, RiskAssessment,
-    ServicePlan, Submission,
+    RiskSource, ServicePlan, Submission,
 )
 from desktop.services import (
     checklist_items, complaints, compliance, fees, hazards, inspections, periods, projects, risk,
     risk_sources, training,
 )
 from desktop.services.context import PermissionDenied, ValidationError
-from tests.factories import make_project
+from tests.factories import make_project, recorded_on
 
 Q1 = periods.parse("2026Q1")
 AS_OF = dt.date(2026, 4, 20)
@@ -194,7 +194,8 @@ def test_quarter_not_over_lists_gaps_without_failing(db, users):
     admin = users["admin"]
     with db.session() as s:
         p = make_project(s, admin)
-        risk_sources.add(s, admin, p.project, risk_sources.SourceForm(name="深基坑开挖", level=1))
+        source = risk_sources.add(s, admin, p.project, risk_sources.SourceForm(name="深基坑开挖", level=1))
+        recorded_on(s, RiskSource, source.id, dt.date(2026, 4, 2))
     q2 = periods.parse("2026Q2")
     during = evaluate(db, period=q2, as_of=dt.date(2026, 5, 10))
     after = evaluate(db, period=q2, as_of=dt.date(2026, 7, 5))

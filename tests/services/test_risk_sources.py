@@ -12,7 +12,7 @@ from desktop.models import AuditEntry, RiskSource
 from desktop.paths import catalogues_dir
 from desktop.services import catalogues, inspections, periods, risk_sources
 from desktop.services.context import ConflictError, NotFound, PermissionDenied, ValidationError
-from tests.factories import make_project
+from tests.factories import make_project, recorded_on
 
 Q2 = periods.parse("2026Q2")
 
@@ -162,6 +162,8 @@ def test_coverage_per_quarter(db, admin, proj):
         pit = risk_sources.add(s, admin, proj.project, risk_sources.SourceForm(name="深基坑", level=1))
         crane = risk_sources.add(s, admin, proj.project, risk_sources.SourceForm(name="塔吊", level=2))
         risk_sources.add(s, admin, proj.project, risk_sources.SourceForm(name="临边", level=3))
+        for source in (pit, crane):  # recorded in Q1, so they count from Q1 on
+            recorded_on(s, RiskSource, source.id, dt.date(2026, 1, 12))
         cov = risk_sources.coverage(s, proj.project, Q2)
         assert (cov.total, cov.verified, cov.percent) == (2, 0, 0.0)
         routine = inspections.record(s, admin, inspections.InspectionForm(

@@ -7,7 +7,6 @@ counted ids when the page offers `show_ids(ids, caption)`.
 
 from __future__ import annotations
 
-import datetime as dt
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QFont
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import clock
 from desktop.models.enums import Role
 from desktop.services import agency, dashboard
 from desktop.services.context import Changes
@@ -106,7 +106,7 @@ class DashboardPage(Page):
         role = i18n.label(Role(actor.role)) if actor.role in Role._value2member_map_ else actor.role
         text = QCoreApplication.translate("DashboardPage", "{name}（{role}），您好。今天是 {date}。")
         self.greeting.setText(text.format(name=actor.display_name or actor.username, role=role,
-                                          date=dt.date.today().isoformat()))
+                                          date=clock.today().isoformat()))
         self._show_summary(self.state.read(dashboard.summary))
         self._show_agency(self.state.read(agency.agency_profile))
 

@@ -8,7 +8,6 @@ million hazards opens, scrolls and sorts without freezing the window.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from enum import IntEnum
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import clock
 from desktop.db import Interrupter
 from desktop.models.enums import HazardStatus
 from desktop.services import register
@@ -553,7 +553,7 @@ class HazardsPage(Page):
 def choose_export_path(parent: QWidget | None) -> str:
     """The save dialog (a seam: tests replace it); "" when cancelled."""
     name = QCoreApplication.translate("HazardsPage", "隐患台账 {date}.xlsx").format(
-        date=dt.date.today().isoformat())
+        date=clock.today().isoformat())
     path, _ = QFileDialog.getSaveFileName(
         parent, QCoreApplication.translate("HazardsPage", "导出当前视图"), name,
         QCoreApplication.translate("HazardsPage", "Excel 工作簿 (*.xlsx)"))

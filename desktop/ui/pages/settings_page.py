@@ -8,13 +8,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from desktop import __version__
+from desktop import __version__, clock
 from desktop.models.enums import Role
 from desktop.services.context import Changes
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
 from desktop.ui.backup_panel import BackupPanel
 from desktop.ui.connection_panel import ConnectionPanel
+from desktop.ui.holidays_panel import HolidaysPanel
 from desktop.ui.import_wizard import ImportWizard
 from desktop.ui.package_dialog import PackagePanel
 from desktop.ui.pages.base import Page
@@ -52,6 +53,7 @@ class SettingsPage(Page):
         self.import_wizard: ImportWizard | None = ImportWizard(state) if state.can("import") else None
         self.package_panel: PackagePanel | None = PackagePanel(state) if state.can("export") else None
         self.trust_panel = TrustPanel(state)
+        self.holidays_panel = HolidaysPanel(state)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         self.tabs.setDocumentMode(True)
@@ -64,6 +66,7 @@ class SettingsPage(Page):
         if self.package_panel is not None:
             self.tabs.addTab(self.package_panel, QCoreApplication.translate("SettingsPage", "导出审阅包"))
         self.tabs.addTab(self.trust_panel, QCoreApplication.translate("SettingsPage", "受信任的签名公钥"))
+        self.tabs.addTab(self.holidays_panel, QCoreApplication.translate("SettingsPage", "节假日安排"))
         self._stale_tabs: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
@@ -119,6 +122,14 @@ class SettingsPage(Page):
         ):
             form.addRow(caption, read_only(str(value)))
         form.addRow(QCoreApplication.translate("SettingsPage", "界面语言"), self.language)
+        self.time_zone = QComboBox()
+        self.time_zone.addItems(clock.zone_names())
+        self.time_zone.setCurrentText(config.time_zone)
+        self.time_zone.setEnabled(self.state.can("settings.edit"))
+        self.time_zone.setToolTip(QCoreApplication.translate(
+            "SettingsPage", "“今天”“当日”和季度、半年的起止按此时区计算；中国大陆为 Asia/Shanghai。"))
+        self.time_zone.activated.connect(self._zone_chosen)
+        form.addRow(QCoreApplication.translate("SettingsPage", "机构时区"), self.time_zone)
         return box
 
     def wants(self, changes: Changes) -> bool:
@@ -136,7 +147,7 @@ class SettingsPage(Page):
             self.users_panel.refresh()
         # the other tabs load when first shown: the recycle bin looks through every table
         self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel,
-                                        self.trust_panel) if w is not None}
+                                        self.trust_panel, self.holidays_panel) if w is not None}
         self._tab_shown(self.tabs.currentIndex())
 
     def _tab_shown(self, index: int) -> None:
@@ -170,6 +181,23 @@ class SettingsPage(Page):
             return
         dialogs.inform(self, QCoreApplication.translate("SettingsPage", "界面语言"),
                        QCoreApplication.translate("SettingsPage", "界面语言将在重新启动程序后生效。"))
+
+    def _zone_chosen(self, _index: int) -> None:
+        name, config = self.time_zone.currentText(), self.state.config
+        old = config.time_zone
+        if name == old:
+            return
+        try:
+            config.set("time_zone", name)
+            config.save()
+        except (OSError, ValueError) as exc:
+            config.set("time_zone", old)
+            text = QCoreApplication.translate("SettingsPage", "无法写入设置文件：{error}")
+            dialogs.warn(self, QCoreApplication.translate("SettingsPage", "设置未保存"), text.format(error=exc))
+            self.time_zone.setCurrentText(old)
+            return
+        clock.use_zone(name)
+        self.state.announce(Changes(settings=True))
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("tab", self.tabs.currentIndex())

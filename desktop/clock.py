@@ -1,0 +1,103 @@
+"""The agency's clock: "now", "today" and instants in the agency's time zone, whatever the
+computer's own zone is.
+
+The notice speaks of China's calendar day (当日, 每季度, 每半年), so every "today", "the same
+day" and period edge is computed in the agency zone (setting `time_zone` in desktop/config.py,
+default Asia/Shanghai: China Standard Time, UTC+8, no daylight saving).
+
+Two kinds of stored time, both naive in the database columns:
+- row bookkeeping (created_at, updated_at, the audit log) holds UTC: `utc_now()`,
+  `to_utc()`; shown with `to_local()`;
+- business times people type or read on documents (found_at, due_at, reported_at, …) hold the
+  agency's wall-clock time: `wall_now()`. Asia/Shanghai has had no daylight saving since 1991,
+  so each such value names exactly one instant (`from_wall()` gives it back aware).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+DEFAULT_ZONE = "Asia/Shanghai"
+
+_zone: ZoneInfo = ZoneInfo(DEFAULT_ZONE)
+
+
+def zone_problem(name: object) -> str | None:
+    """Why `name` is not a usable IANA zone (a Chinese sentence), or None when it is."""
+    if not isinstance(name, str) or not name.strip():
+        return "时区不能为空，应为 IANA 时区名称，如 Asia/Shanghai"
+    try:
+        ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"无效的时区：{name}（应为 IANA 时区名称，如 Asia/Shanghai）"
+    return None
+
+
+def zone_names() -> list[str]:
+    """The zones a setting may name, sorted (for a choice list)."""
+    return sorted(available_timezones())
+
+
+def use_zone(name: str) -> None:
+    """Set the agency zone for this process (called once at start-up from the settings)."""
+    global _zone
+    problem = zone_problem(name)
+    if problem is not None:
+        raise ValueError(problem)
+    _zone = ZoneInfo(name.strip())
+
+
+def agency_zone() -> ZoneInfo:
+    return _zone
+
+
+def system_time() -> dt.datetime:
+    """The computer's clock as an aware UTC instant: the one place it is read (tests replace it)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def now() -> dt.datetime:
+    """The current instant, aware, in the agency zone (to the second)."""
+    return system_time().astimezone(_zone).replace(microsecond=0)
+
+
+def today() -> dt.date:
+    """The agency's calendar date now."""
+    return now().date()
+
+
+def wall_now() -> dt.datetime:
+    """The agency's wall-clock time now, naive: the form business time columns hold."""
+    return now().replace(tzinfo=None)
+
+
+def utc_now() -> dt.datetime:
+    """Now in UTC, naive: the form bookkeeping columns hold."""
+    return system_time().astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def to_local(instant: dt.datetime) -> dt.datetime:
+    """An instant as the agency's aware time; a naive value is taken as stored UTC."""
+    aware = instant if instant.tzinfo is not None else instant.replace(tzinfo=dt.UTC)
+    return aware.astimezone(_zone)
+
+
+def to_utc(instant: dt.datetime) -> dt.datetime:
+    """An instant as naive UTC for storing; a naive value is taken as agency wall-clock time."""
+    return from_wall(instant).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def from_wall(instant: dt.datetime) -> dt.datetime:
+    """A business time (naive agency wall-clock, or already aware) as an aware instant."""
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=_zone)
+
+
+def to_wall(instant: dt.datetime) -> dt.datetime:
+    """An aware instant as the agency's naive wall-clock time (a naive value is returned as is)."""
+    return instant if instant.tzinfo is None else instant.astimezone(_zone).replace(tzinfo=None)
+
+
+def day_end(day: dt.date) -> dt.datetime:
+    """The last second of the agency's calendar day, as wall-clock time ("当日" ends here)."""
+    return dt.datetime.combine(day, dt.time(23, 59, 59))
