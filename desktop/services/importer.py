@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop.messages import Series
-from desktop.models import AppSetting, Hazard, HazardEvent, Policy, Project
-from desktop.services import audit, hazards, organisations, permissions, projects
+from desktop.models import AppSetting, Policy, Project
+from desktop.services import audit, organisations, permissions, projects
+from desktop.services import import_hazards
+from desktop.services import xlsx_guard as xg
 from desktop.services import xlsx_normalise as xn
 from desktop.services.backup import Meter, ProgressFn
 from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg, now
@@ -23,10 +25,11 @@ from desktop.services.context import Actor, NotFound, ServiceError, ValidationEr
 # "import.mapping.<source>" (written directly, not through rules.set_value: it is a
 # convenience of whoever imports, not an agency rule needing settings.edit).
 #
-# Hazards go through services.hazards.record, so every level rule applies and the agency's own
-# number is assigned; the field team's number is kept in Hazard.external_ref (re-imports skip a
-# number already present in the same project) and in an "imported" event naming file/sheet/row.
-# Projects and policies go through services.projects; the policy number is the key.
+# Hazards are checked with services.hazards.prepare, so every level rule applies, and written in
+# bulk by services.import_hazards with the agency's own numbers; the field team's number is kept
+# in Hazard.external_ref (unique per project: re-imports skip a number already present) and in
+# an "imported" event naming file/sheet/row. Projects and policies go through
+# services.projects row by row; the policy number is the key.
 
 KIND_LABELS = {"projects": "项目及保单清单", "hazards": "隐患清单"}
 _CHOICES = {
@@ -142,6 +145,7 @@ class ImportReport:
     problems: tuple[Problem, ...]
     committed: bool = False
     created_ids: tuple[int, ...] = ()
+    hidden_skipped: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -153,6 +157,8 @@ class ImportReport:
                "列映射：" + "；".join(f"{m.label} ← {m.column} 列“{m.header}”" for m in self.mapping)]
         if self.unmapped:
             out.append("未使用的列：" + "、".join(self.unmapped))
+        if self.hidden_skipped:
+            out.append("已跳过隐藏的工作表：" + "、".join(self.hidden_skipped))
         out.append(f"数据行 {self.rows} 行：新增 {self.new} 条，已存在跳过 {len(self.existing)} 条，"
                    f"问题 {len(self.problems)} 个。")
         out += [f"  已存在：{e}" for e in self.existing[:limit]]
@@ -177,13 +183,15 @@ class _Existing(Exception):
 # -- reading and mapping -------------------------------------------------------------------
 
 
-def read(path: Path | str, *, kind: str, sheet: str | None = None) -> xn.Table:
-    """The table of the sheet (the best-matching sheet when none is named)."""
+def read(path: Path | str, *, kind: str, sheet: str | None = None,
+         limits: xg.Limits | None = None) -> xn.Table:
+    """The table of the sheet (the best-matching visible sheet when none is named); the file's
+    uncompressed size and the sheet's rows are checked against `limits` before parsing."""
     if kind not in FIELDS:
         raise ValidationError({"kind": msg("导入类型须为 {kinds}", kinds=Series(FIELDS))})
     words = [s for f in FIELDS[kind] for s in f.synonyms]
     try:
-        table = xn.read_table(path, words=words, sheet=sheet)
+        table = xn.read_table(path, words=words, sheet=sheet, limits=limits)
     except xn.CellError as exc:
         raise ValidationError({"file": exc.args[0]}) from None
     if not table.rows:
@@ -370,47 +378,34 @@ def _project_for(session: Session, v: dict[str, Any], ctx: _Context) -> int:
     return found[0][0]
 
 
-def _import_hazard(session: Session, actor: Actor, v: dict[str, Any], ctx: _Context,
-                   row: int) -> int:
-    project_id = _project_for(session, v, ctx)
-    number = v["number"]
-    ctx.once(("hazard", project_id, number), row, "number")
-    same = (Hazard.project_id == project_id) & (Hazard.external_ref == number)
-    if session.execute(select(Hazard.id).where(or_(Hazard.number == number, same))).first():
-        raise _Existing(msg("第 {row} 行：隐患编号 {number} 已存在", row=row, number=number))
-    found = v["found_date"]
-    form = hazards.HazardForm(
-        project_id=project_id, description=v["description"], level=v["level"],
-        location=v.get("location") or "", category=v.get("category") or "",
-        measures=v.get("measures") or "", contingency=v.get("contingency") or "",
-        deadline=v.get("deadline"), found_at=dt.datetime.combine(found, dt.time()),
-        is_major=bool(v.get("is_major")), is_serious=bool(v.get("is_serious")),
-        responsible_unit_id=_org(session, actor, "contractor", v.get("responsible_unit"),
-                                 "responsible_unit"),
-        responsible_person=v.get("responsible_person") or "",
-        stop_work=v.get("stop_work") or "none")
-    created = hazards.record(session, actor, form)
-    hazard = session.get(Hazard, created.id)
-    before = audit.snapshot(hazard)
-    hazard.external_ref = number  # type: ignore[union-attr]
-    origin = {"external_ref": number, "file": ctx.table.file, "sheet": ctx.table.sheet, "row": row}
-    note = f"导入自 {ctx.table.file} 工作表“{ctx.table.sheet}”第 {row} 行（原编号 {number}）"
-    session.add(HazardEvent(hazard_id=created.id, kind="imported", at=now(), user_id=actor.user_id,
-                            note=note, data=origin))
-    audit.record_update(session, actor, hazard, before, action="import", note=note)
-    return created.id
-
-
-_HANDLERS: dict[str, Callable[[Session, Actor, dict[str, Any], _Context, int], int]] = {
-    "projects": _import_project, "hazards": _import_hazard}
-
-
 # -- preview and commit --------------------------------------------------------------------
+
+
+def _cells(kind: str, table: xn.Table, resolved: dict[str, xn.Column], line: xn.Row,
+           ) -> tuple[dict[str, Any], list[Problem], set[str]]:
+    """One row's values by field, the problems of its cells and the fields they concern."""
+    values: dict[str, Any] = {}
+    failed: list[Problem] = []
+    unreadable: set[str] = set()
+    for f in FIELDS[kind]:
+        col = resolved.get(f.key)
+        if col is None:
+            continue
+        try:
+            if (line.number, col.index + 1) in table.formulas_without_value:
+                raise xn.CellError(msg("该单元格是公式，但文件中没有保存计算结果；"
+                                       "请在 Excel 中打开并保存后再导出，或将公式粘贴为数值"))
+            values[f.key] = _value(f, line.values[col.index], table.epoch)
+        except xn.CellError as exc:
+            failed.append(Problem(table.sheet, line.number, col.letter, col.header, exc.args[0]))
+            unreadable.add(f.key)
+            values[f.key] = None
+    return values, failed, unreadable
 
 
 def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
            mapping: dict[str, str] | None, source: str, project_id: int | None,
-           progress: ProgressFn | None) -> tuple[ImportReport, dict]:
+           progress: ProgressFn | None, write: bool) -> tuple[ImportReport, dict]:
     permissions.require(actor, "import")
     if project_id is not None:
         projects.load(session, project_id)
@@ -423,62 +418,121 @@ def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
         tuple(Mapped(f.key, f.label, resolved[f.key].letter, resolved[f.key].header)
               for f in FIELDS[kind] if f.key in resolved),
         tuple(f"{c.letter}“{c.header}”" for c in table.columns if c.letter not in used),
-        len(table.rows), 0, (), tuple(problems))
+        len(table.rows), 0, (), tuple(problems), hidden_skipped=table.hidden_skipped)
     if problems:
         return report, resolved
     ctx = _Context(kind, table, resolved, project_id)
-    created: list[int] = []
-    existing: list[str] = []
-    meter = Meter(progress, len(table.rows))
-    for line in table.rows:
-        meter.advance(1, msg("第 {row} 行", row=line.number))
-        values: dict[str, Any] = {}
-        failed: list[Problem] = []
-        unreadable: set[str] = set()
-        for f in FIELDS[kind]:
-            col = resolved.get(f.key)
-            if col is None:
-                continue
+    stages = 3 if write and kind == "hazards" else 2
+    meter = Meter(progress, len(table.rows) * stages)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for batch in import_hazards.batches(list(table.rows)):
+        for line in batch:
+            values, failed, unreadable = _cells(kind, table, resolved, line)
+            if not any(v not in (None, "") for v in values.values()) and not failed:
+                continue  # a row with nothing in the mapped columns (notes, totals)
+            failed += [ctx.problem(line.number, f.key, msg("未填写{field}", field=f.label))
+                       for f in FIELDS[kind]
+                       if f.required and f.key not in unreadable
+                       and values.get(f.key) in (None, "")]
+            if failed:
+                problems += failed
+            else:
+                rows.append((line.number, values))
+        meter.advance(len(batch), msg("已读取 {n} 行", n=meter.done))
+    if kind == "hazards":
+        out = _hazards(session, actor, ctx, rows, meter, write=write and not problems)
+    else:
+        out = _projects(session, actor, ctx, rows, meter)
+    return replace(report, new=len(out.created) or out.checked,
+                   existing=tuple(out.existing), problems=tuple(problems + out.problems),
+                   created_ids=tuple(out.created)), resolved
+
+
+def _hazards(session: Session, actor: Actor, ctx: _Context, rows: list[tuple[int, dict[str, Any]]],
+             meter: Meter, *, write: bool) -> _Outcome:
+    projects_seen: dict[tuple, int | Exception] = {}
+    orgs: dict[str | None, int | None | Exception] = {}
+
+    def project_for(v: dict[str, Any]) -> int:
+        key = (v.get("project_code"), v.get("policy_no"), v.get("project_name"))
+        if key not in projects_seen:
             try:
-                values[f.key] = _value(f, line.values[col.index], table.epoch)
-            except xn.CellError as exc:
-                failed.append(Problem(table.sheet, line.number, col.letter, col.header,
-                                      exc.args[0]))
-                unreadable.add(f.key)
-                values[f.key] = None
-        if not any(v not in (None, "") for v in values.values()) and not failed:
-            continue  # a row with nothing in the mapped columns (notes, totals)
-        failed += [ctx.problem(line.number, f.key, msg("未填写{field}", field=f.label))
-                   for f in FIELDS[kind]
-                   if f.required and f.key not in unreadable and values.get(f.key) in (None, "")]
-        if failed:
-            problems += failed
-            continue
-        savepoint = session.begin_nested()
-        try:
-            created.append(_HANDLERS[kind](session, actor, values, ctx, line.number))
-            savepoint.commit()
-        except _Existing as exc:
-            savepoint.rollback()
-            existing.append(exc.args[0])
-        except ValidationError as exc:
-            savepoint.rollback()
-            problems += [ctx.problem(line.number, key, text) for key, text in exc.messages.items()]
-        except (NotFound, ServiceError) as exc:
-            savepoint.rollback()
-            problems.append(ctx.problem(line.number, "", exc.message))
-    return replace(report, new=len(created), existing=tuple(existing), problems=tuple(problems),
-                   created_ids=tuple(created)), resolved
+                projects_seen[key] = _project_for(session, v, ctx)
+            except ValidationError as exc:
+                projects_seen[key] = exc
+        found = projects_seen[key]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    def org_for(name: str | None, key: str) -> int | None:
+        if name not in orgs:
+            try:
+                orgs[name] = _org(session, actor, "contractor", name, key)
+            except ValidationError as exc:
+                orgs[name] = exc
+        found = orgs[name]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    good, out = import_hazards.check(session, actor, ctx, rows, project_for=project_for,
+                                     org_for=org_for, meter=meter)
+    result = _Outcome(existing=out.existing, problems=out.problems, checked=len(good))
+    if write and not out.problems:
+        result.created = import_hazards.write(session, actor, good, file=ctx.table.file,
+                                              sheet=ctx.table.sheet, meter=meter)
+    return result
+
+
+def _projects(session: Session, actor: Actor, ctx: _Context,
+              rows: list[tuple[int, dict[str, Any]]], meter: Meter) -> _Outcome:
+    """Project lists are short (hundreds of rows): each row through the project services."""
+    out = _Outcome()
+    for batch in import_hazards.batches(rows):
+        for line, values in batch:
+            savepoint = session.begin_nested()
+            try:
+                out.created.append(_import_project(session, actor, values, ctx, line))
+                savepoint.commit()
+            except _Existing as exc:
+                savepoint.rollback()
+                out.existing.append(exc.args[0])
+            except ValidationError as exc:
+                savepoint.rollback()
+                out.problems += [ctx.problem(line, key, text) for key, text in exc.messages.items()]
+            except (NotFound, ServiceError) as exc:
+                savepoint.rollback()
+                out.problems.append(ctx.problem(line, "", exc.message))
+            except IntegrityError as exc:
+                savepoint.rollback()
+                if "policy_no" not in str(exc.orig):
+                    raise
+                out.problems.append(ctx.problem(line, "policy_no", msg(
+                    "保单号 {policy_no} 刚由另一处同时导入，本次未写入；请重新导入（已存在的行会被跳过）",
+                    policy_no=values["policy_no"])))
+        meter.advance(len(batch), msg("已核对 {n} 行", n=min(meter.done, len(rows))))
+    return out
+
+
+@dataclass
+class _Outcome:
+    created: list[int] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    checked: int = 0
 
 
 def preview(session: Session, actor: Actor, *, kind: str, table: xn.Table,
             mapping: dict[str, str] | None = None, source: str | None = None,
             project_id: int | None = None, progress: ProgressFn | None = None) -> ImportReport:
-    """Run the whole import inside a savepoint and roll it back: every problem, nothing written."""
+    """Check every row as the import would, inside a savepoint rolled back: every problem,
+    nothing written (hazards are checked in memory and not inserted at all)."""
     outer = session.begin_nested()
     try:
         report, _ = _apply(session, actor, kind=kind, table=table, mapping=mapping,
-                           source=source or kind, project_id=project_id, progress=progress)
+                           source=source or kind, project_id=project_id, progress=progress,
+                           write=False)
     finally:
         outer.rollback()
     return replace(report, created_ids=())
@@ -490,7 +544,8 @@ def commit(session: Session, actor: Actor, *, kind: str, table: xn.Table,
     """Import every row or none: any problem raises ImportRefused and the caller rolls back."""
     source = source or kind
     report, resolved = _apply(session, actor, kind=kind, table=table, mapping=mapping,
-                              source=source, project_id=project_id, progress=progress)
+                              source=source, project_id=project_id, progress=progress,
+                              write=True)
     if report.problems:
         raise ImportRefused(report)
     _remember(session, actor, source, resolved)
