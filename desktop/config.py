@@ -34,6 +34,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backup_dir", "", "自动备份目录；留空则为数据目录下的 backups"),
     Setting("backup_keep", 10, "自动备份保留份数"),
     Setting("backup_interval_hours", 24, "自动备份间隔（小时），0 为关闭"),
+    Setting("import_max_mb", 200, "导入的 Excel 文件解压后大小上限（MB），超过则不读取"),
+    Setting("import_max_rows", 200_000, "导入的工作表行数上限，超过则不读取"),
 )
 _DEFAULTS = {s.key: s.default for s in SETTINGS}
 

@@ -31,6 +31,7 @@ from desktop.services.context import Actor, NotFound, ServiceError, ValidationEr
 # an "imported" event naming file/sheet/row. Projects and policies go through
 # services.projects row by row; the policy number is the key.
 
+Limits = xg.Limits  # caps checked before parsing: Limits(max_mb, max_rows), from the settings
 KIND_LABELS = {"projects": "项目及保单清单", "hazards": "隐患清单"}
 _CHOICES = {
     "project_type": {"房屋建筑": "building", "房建": "building", "房屋建筑工程": "building",
@@ -289,7 +290,7 @@ def _value(f: Field, raw: Any, epoch: dt.datetime) -> Any:
             raise xn.CellError(msg("“{text}”无法识别（可填：{choices}）", text=xn.text(raw),
                                    choices=Series(_CHOICES[f.key])))
         return _CHOICES[f.key][word]
-    return {"ident": xn.ident, "multiline": xn.multiline}.get(f.kind, xn.text)(raw)
+    return {"ident": xn.identifier, "multiline": xn.multiline}.get(f.kind, xn.text)(raw)
 
 
 @dataclass

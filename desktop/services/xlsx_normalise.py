@@ -80,6 +80,19 @@ def ident(value: Any) -> str:
     return _SPACES.sub("", half_width(_scalar_text(value), punctuation=True))
 
 
+MAX_EXACT_DIGITS = 15  # Excel keeps 15 significant digits of a number, and rounds the rest
+
+
+def identifier(value: Any) -> str:
+    """Like ident(), but a number of more than 15 digits is refused: Excel has already
+    rounded it (a policy or ID number typed into a number cell), so it cannot be trusted."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) \
+            and abs(value) >= 10 ** MAX_EXACT_DIGITS:
+        raise CellError(msg("数字“{text}”超过 15 位，Excel 已将其舍入，无法得知原值；"
+                            "请将该列设为文本后重新导出", text=_scalar_text(value)))
+    return ident(value)
+
+
 def header_key(value: Any) -> str:
     """A header cell reduced for matching: no spaces, brackets, required-marks or colons."""
     key = ident(value)
