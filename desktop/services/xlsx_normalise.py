@@ -241,25 +241,16 @@ class Table:
         return None
 
 
-def _open(path: Path, limits: xg.Limits) -> tuple[Any, list[xg.SheetInfo], Any]:
-    """(zip, sheets, read-only workbook), the zip's caps checked before openpyxl reads it."""
-    if path.suffix.lower() == ".xls":
-        raise CellError(msg("不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 后再导入。"))
-    try:
-        archive = xg.open_zip(path, limits)
-        infos = xg.sheets(archive)
-    except xg.GuardError as exc:
-        raise CellError(exc.args[0]) from None
+def _open(path: Path) -> Any:
+    """The read-only workbook (only once the caps and the sheets were checked on the zip)."""
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not read; the values are fine
             warnings.simplefilter("ignore")
-            wb = load_workbook(path, read_only=True, data_only=True)
+            return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        archive.close()
         raise CellError(msg("无法打开 Excel 文件 {name}：{reason}", name=path.name,
                             reason=str(exc))) from exc
-    return archive, infos, wb
 
 
 def sheet_list(path: Path | str, limits: xg.Limits | None = None) -> list[xg.SheetInfo]:
@@ -322,40 +313,45 @@ def read_table(path: Path | str, *, words: Iterable[str], sheet: str | None = No
     """The table of a sheet: its header found among the first rows by the `words` it contains.
 
     Without `sheet`, the visible sheet whose header matches the most words is used; hidden
-    sheets are read only when named. Size and row caps are checked before any cell is parsed.
+    sheets are read only when named. The size of the file once inflated and the rows of each
+    sheet considered are checked against `limits` before openpyxl parses anything.
     """
     path = Path(path)
     limits = limits or xg.Limits()
-    archive, infos, wb = _open(path, limits)
+    vocab = frozenset(header_key(w) for w in words)
+    if path.suffix.lower() == ".xls":
+        raise CellError(msg("不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 后再导入。"))
     try:
-        return _read(path, archive, infos, wb, frozenset(header_key(w) for w in words), sheet,
-                     limits)
+        with xg.open_zip(path, limits) as archive:
+            infos = xg.sheets(archive)
+            by_name = {i.name: i for i in infos}
+            if sheet is not None and sheet not in by_name:
+                shown = [i.name + ("（隐藏）" if i.hidden else "") for i in infos]
+                raise CellError(msg("工作簿中没有名为“{sheet}”的工作表（有：{sheets}）", sheet=sheet,
+                                    sheets=Series(shown)))
+            candidates = [by_name[sheet]] if sheet else [i for i in infos if not i.hidden]
+            scans = {i.name: xg.scan(archive, i, max_rows=limits.max_rows) for i in candidates}
     except xg.GuardError as exc:
         raise CellError(exc.args[0]) from None
+    hidden = tuple(i.name for i in infos if i.hidden and i.name != sheet)
+    wb = _open(path)
+    try:
+        return _read(path, wb, vocab, scans, sheet, hidden)
     finally:
         wb.close()
-        archive.close()
 
 
-def _read(path: Path, archive: Any, infos: list[xg.SheetInfo], wb: Any, vocab: frozenset[str],
-          sheet: str | None, limits: xg.Limits) -> Table:
-    by_name = {i.name: i for i in infos}
-    if sheet is not None and (sheet not in by_name or sheet not in wb.sheetnames):
-        shown = [i.name + ("（隐藏）" if i.hidden else "") for i in infos]
-        raise CellError(msg("工作簿中没有名为“{sheet}”的工作表（有：{sheets}）", sheet=sheet,
-                            sheets=Series(shown)))
-    hidden = tuple(i.name for i in infos if i.hidden and i.name != sheet)
-    candidates = [by_name[sheet]] if sheet else [i for i in infos if not i.hidden]
-    best: tuple[int, xg.SheetInfo, int, xg.Scan] | None = None
-    for info in candidates:
-        if info.name not in wb.sheetnames:
+def _read(path: Path, wb: Any, vocab: frozenset[str], scans: dict[str, xg.Scan],
+          sheet: str | None, hidden: tuple[str, ...]) -> Table:
+    best: tuple[int, str, int, xg.Scan] | None = None
+    for name, found in scans.items():
+        if name not in wb.sheetnames:
             continue
-        found = xg.scan(archive, info, max_rows=limits.max_rows)
-        head = _merged(_rows(wb[info.name], HEADER_SCAN_ROWS), found.merges)
+        head = _merged(_rows(wb[name], HEADER_SCAN_ROWS), found.merges)
         for i, cells in enumerate(head):
             score = _score(cells, vocab)
             if score and (best is None or score > best[0]):
-                best = (score, info, i + 1, found)
+                best = (score, name, i + 1, found)
     if best is None:
         where = msg("工作表“{sheet}”", sheet=sheet) if sheet else msg("任何工作表")
         problem = msg("在{where}的前 {n} 行中找不到可识别的表头。", where=where, n=HEADER_SCAN_ROWS)
@@ -363,8 +359,8 @@ def _read(path: Path, archive: Any, infos: list[xg.SheetInfo], wb: Any, vocab: f
             problem = msg("{problem}隐藏的工作表未读取（{sheets}）；如需导入，请指定工作表。",
                           problem=problem, sheets=Series(hidden))
         raise CellError(problem)
-    _, info, header_row, found = best
-    grid = _merged(_rows(wb[info.name]), found.merges)
+    _, name, header_row, found = best
+    grid = _merged(_rows(wb[name]), found.merges)
     merges = list(found.merges)
     width = max((len(r) for r in grid), default=0)
     top, bottom = _header_block(header_row, merges, width)
@@ -389,5 +385,5 @@ def _read(path: Path, archive: Any, infos: list[xg.SheetInfo], wb: Any, vocab: f
             rows.append(Row(r, tuple(cells)))
         grid[r - 1] = []  # the row lives on in `rows` only
     formulas = frozenset(cell for cell in found.formulas_without_value if cell[0] > bottom)
-    return Table(path.name, info.name, (top, bottom), tuple(columns), tuple(rows), wb.epoch,
+    return Table(path.name, name, (top, bottom), tuple(columns), tuple(rows), wb.epoch,
                  hidden, formulas)
