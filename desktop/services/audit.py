@@ -24,6 +24,8 @@ _PG_AUDIT_LOCK = 7_301_001  # advisory lock id: one writer extends the chain at 
 
 
 def jsonable(value: Any) -> Any:
+    if value is None or type(value) in (str, int, bool, float):
+        return value  # most values: asked first, as the bulk import turns 17 a row
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -121,8 +123,12 @@ def record_many(session: Session, actor: Actor, entries: list[Pending]) -> int:
                      "after": after_j, "note": e.note, "prev_hash": prev, "created_at": created,
                      "hash": digest})
         prev = digest
-    # in parameter order: on PostgreSQL the serial ids then follow the chain's order too
-    stmt = insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True)
+    # ids must follow the chain: SQLite's executemany inserts row after row; on PostgreSQL a
+    # multi-row insert is ordered by parameter only when asked for (SQLAlchemy then sorts the
+    # VALUES before the serial is drawn)
+    stmt = insert(AuditEntry.__table__)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.returning(AuditEntry.__table__.c.id, sort_by_parameter_order=True)
     session.execute(stmt, rows)
     return len(rows)
 

@@ -137,14 +137,14 @@ def write(session: Session, actor: Actor, rows: list[_Row], *, file: str, sheet:
                    "version": 1, "deleted_at": None, "escalated": False, "closed_at": None}
                   for r in batch]
         try:
-            got = session.execute(insert(Hazard.__table__).returning(
-                Hazard.__table__.c.id, sort_by_parameter_order=True), params).scalars().all()
+            session.execute(insert(Hazard.__table__), params)
         except IntegrityError as exc:
             if "external_ref" not in str(exc.orig):
                 raise
             raise DuplicateImport(msg(
                 "另一处刚刚导入了同一清单中的隐患（同一项目的隐患编号已存在），本次导入未写入任何数据。"
                 "请重新预览后再导入：已导入的行会被跳过。")) from None
+        got = _ids(session, batch)
         at = now()
         events, reports, entries = [], [], []
         for r, hazard_id, p in zip(batch, got, params, strict=True):
@@ -166,7 +166,7 @@ def write(session: Session, actor: Actor, rows: list[_Row], *, file: str, sheet:
                              "created_at": stamp, "channel": "", "note": "",
                              "reported_at": None, "reported_by_id": None, "document_id": None}
                             for who, org_id in recipients[project_id]]
-            after = {key: audit.jsonable(p.get(key)) for key in columns} | {"id": hazard_id}
+            after = {key: p.get(key) for key in columns} | {"id": hazard_id}
             entries.append(audit.Pending("create", "hazards", hazard_id, after=after, note=note))
         session.execute(insert(HazardEvent.__table__), events)
         if reports:
@@ -175,6 +175,15 @@ def write(session: Session, actor: Actor, rows: list[_Row], *, file: str, sheet:
         ids += got
         meter.advance(len(batch), msg("已写入 {n} 条隐患", n=len(ids)))
     return ids
+
+
+def _ids(session: Session, batch: list[_Row]) -> list[int]:
+    """The ids of a batch just inserted, in its order, found by (project, external reference):
+    unique, so no RETURNING is needed (SQLite's executemany stays one C loop)."""
+    stmt = (select(Hazard.project_id, Hazard.external_ref, Hazard.id)
+            .where(Hazard.external_ref.in_([r.number for r in batch])))
+    found = {(pid, ref): hazard_id for pid, ref, hazard_id in session.execute(stmt)}
+    return [found[(r.values["project_id"], r.number)] for r in batch]
 
 
 def _event(hazard_id: int, kind: str, to_status: str | None, at: dt.datetime, actor: Actor,
