@@ -101,13 +101,6 @@ def test_hidden_sheets_are_read_only_when_chosen(db, users, proj, tmp_path):
     assert "隐藏的工作表未读取（隐患清单）" in err.value.messages["file"]
 
 
-def test_cli_sheet_option_names_a_hidden_sheet(tmp_path):
-    from desktop.cli import build_parser
-
-    args = build_parser().parse_args(["import", "hazards", "x.xlsx", "--sheet", "隐患清单"])
-    assert args.sheet == "隐患清单"
-
-
 def test_long_numbers_in_identifier_columns_are_refused(db, users, proj, tmp_path):
     _, code = proj
     rows = hazard_rows(code)

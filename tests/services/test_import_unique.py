@@ -136,3 +136,22 @@ def test_bulk_audit_entries_chain_like_single_ones(db, users):
         entry.note = "改过"
     with db.read() as s:
         assert not audit.verify_chain(s).ok
+
+
+def test_migration_keeps_the_first_copy_of_earlier_duplicates(db, proj):
+    """A database that already holds two copies (the race of old) still migrates."""
+    from alembic import command
+
+    ids, _ = proj
+    with db.engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0003")
+    with db.session() as s:
+        for number, ref in (("A-1", "XC-001"), ("A-2", "XC-001"), ("A-3", "XC-002"), ("A-4", None),
+                            ("A-5", None)):
+            _raw_hazard(s, ids.project, number, ref)
+    db.migrate(backup=False)
+    with db.read() as s:
+        refs = dict(s.execute(select(Hazard.number, Hazard.external_ref)).all())
+    assert refs == {"A-1": "XC-001", "A-2": None, "A-3": "XC-002", "A-4": None, "A-5": None}
+    with pytest.raises(IntegrityError), db.session() as s:
+        _raw_hazard(s, ids.project, "A-6", "XC-002")
