@@ -2950,6 +2950,10 @@ Choose No to go back without saving.</translation>
         <translation>Excel file</translation>
     </message>
     <message>
+        <source>工作表</source>
+        <translation>Sheet</translation>
+    </message>
+    <message>
         <source>先预览：程序会逐行检查并列出每个问题所在的工作表、行和列，不写入任何数据。只有全部行都没有问题时才能导入；导入要么全部成功，要么一条也不写入。</source>
         <translation>Preview first: every row is checked and each problem is listed by sheet, row and column, without writing anything. Only a file without problems can be imported, and the import writes every row or none.</translation>
     </message>
@@ -2960,6 +2964,18 @@ Choose No to go back without saving.</translation>
     <message>
         <source>选择要导入的 Excel 文件</source>
         <translation>Choose the Excel file to import</translation>
+    </message>
+    <message>
+        <source>自动选择（不读取隐藏的工作表）</source>
+        <translation>Automatic (hidden sheets are not read)</translation>
+    </message>
+    <message>
+        <source>{sheet}（隐藏）</source>
+        <translation>{sheet} (hidden)</translation>
+    </message>
+    <message>
+        <source>工作簿中有隐藏的工作表：{sheets}。如需导入，请在此选择。</source>
+        <translation>The workbook has hidden sheets: {sheets}. To import one, choose it here.</translation>
     </message>
     <message>
         <source>正在读取工作簿…</source>
@@ -2980,6 +2996,10 @@ Choose No to go back without saving.</translation>
     <message>
         <source>列对应：{mapping}</source>
         <translation>Columns: {mapping}</translation>
+    </message>
+    <message>
+        <source>未读取隐藏的工作表：{sheets}（如需导入，请在“工作表”中选择）</source>
+        <translation>Hidden sheets not read: {sheets} (to import one, choose it under “Sheet”)</translation>
     </message>
     <message>
         <source>正在导入…</source>
@@ -5952,6 +5972,10 @@ These {n} files were not saved:
         <translation>{period}: no full-coverage inspection</translation>
     </message>
     <message>
+        <source>{problem}隐藏的工作表未读取（{sheets}）；如需导入，请指定工作表。</source>
+        <translation>{problem} Hidden sheets were not read ({sheets}); to import one, name the sheet.</translation>
+    </message>
+    <message>
         <source>{what}失败：{reason}</source>
         <translation>{what} failed: {reason}</translation>
     </message>
@@ -5968,12 +5992,20 @@ These {n} files were not saved:
         <translation>Unsafe file name: {name}</translation>
     </message>
     <message>
+        <source>不是有效的 .xlsx 文件（{detail}）</source>
+        <translation>not a valid .xlsx file ({detail})</translation>
+    </message>
+    <message>
         <source>从回收站恢复</source>
         <translation>restored from the recycle bin</translation>
     </message>
     <message>
         <source>保单不存在或已删除。</source>
         <translation>The policy does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>保单号 {policy_no} 刚由另一处同时导入，本次未写入；请重新导入（已存在的行会被跳过）</source>
+        <translation>Policy number {policy_no} was just imported elsewhere at the same time; nothing was written. Import again (existing rows are skipped).</translation>
     </message>
     <message>
         <source>修改</source>
@@ -6030,6 +6062,10 @@ These {n} files were not saved:
     <message>
         <source>发生死亡或较大及以上事故</source>
         <translation>Fatal or larger accident</translation>
+    </message>
+    <message>
+        <source>另一处刚刚导入了同一清单中的隐患（同一项目的隐患编号已存在），本次导入未写入任何数据。请重新预览后再导入：已导入的行会被跳过。</source>
+        <translation>Hazards of the same list were just imported elsewhere (the project already has these hazard numbers); this import wrote nothing. Preview again, then import: rows already imported are skipped.</translation>
     </message>
     <message>
         <source>只有服务支出可关联服务记录（检查、培训、演练、应急预案）</source>
@@ -6126,8 +6162,32 @@ These {n} files were not saved:
         <translation>Safety training</translation>
     </message>
     <message>
+        <source>导入</source>
+        <translation>Import</translation>
+    </message>
+    <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
+    </message>
+    <message>
+        <source>工作簿结构损坏（{member}：{reason}）</source>
+        <translation>The workbook is damaged ({member}: {reason})</translation>
+    </message>
+    <message>
+        <source>工作表“{sheet}”超过 {limit} 行，超过导入上限，未读取。请拆分为较小的文件，或由管理员在设置中调高上限。</source>
+        <translation>Sheet “{sheet}” has more than {limit} rows, above the import limit; it was not read. Split it into smaller files, or ask an administrator to raise the limit in the settings.</translation>
+    </message>
+    <message>
+        <source>已写入 {n} 条隐患</source>
+        <translation>{n} hazards written</translation>
+    </message>
+    <message>
+        <source>已核对 {n} 行</source>
+        <translation>{n} rows checked</translation>
+    </message>
+    <message>
+        <source>已读取 {n} 行</source>
+        <translation>{n} rows read</translation>
     </message>
     <message>
         <source>应急预案编制</source>
@@ -6250,6 +6310,10 @@ These {n} files were not saved:
         <translation>Evaluations received</translation>
     </message>
     <message>
+        <source>数字“{text}”超过 15 位，Excel 已将其舍入，无法得知原值；请将该列设为文本后重新导出</source>
+        <translation>The number “{text}” has more than 15 digits: Excel has already rounded it and the original cannot be known; set the column to text and export again</translation>
+    </message>
+    <message>
         <source>数据库为只读，无法写入。请检查文件权限或数据目录设置。</source>
         <translation>The database is read-only and cannot be written. Check the file permissions or the data folder setting.</translation>
     </message>
@@ -6348,6 +6412,10 @@ These {n} files were not saved:
     <message>
         <source>文书签发后才能登记报送。</source>
         <translation>A submission can be recorded only once the document is signed.</translation>
+    </message>
+    <message>
+        <source>文件 {name} 解压后约 {size} MB，超过导入上限 {limit} MB，未读取。请拆分为较小的文件，或由管理员在设置中调高上限。</source>
+        <translation>File {name} expands to about {size} MB, above the import limit of {limit} MB; it was not read. Split it into smaller files, or ask an administrator to raise the limit in the settings.</translation>
     </message>
     <message>
         <source>文件不存在或已被移走</source>
@@ -7182,10 +7250,6 @@ These {n} files were not saved:
         <translation>Hazardous work {n}: {problem}</translation>
     </message>
     <message>
-        <source>第 {row} 行</source>
-        <translation>Row {row}</translation>
-    </message>
-    <message>
         <source>第 {row} 行：{problem}</source>
         <translation>Row {row}: {problem}</translation>
     </message>
@@ -7376,6 +7440,10 @@ These {n} files were not saved:
     <message>
         <source>该{what}已被他人修改（当前版本 {current}，您编辑的是版本 {expected}），请重新加载后再保存。</source>
         <translation>This {what} has been changed by someone else (it is now version {current}; you edited version {expected}); reload it before saving.</translation>
+    </message>
+    <message>
+        <source>该单元格是公式，但文件中没有保存计算结果；请在 Excel 中打开并保存后再导出，或将公式粘贴为数值</source>
+        <translation>This cell holds a formula but the file has no saved result; open and save it in Excel before exporting, or paste the formula as values</translation>
     </message>
     <message>
         <source>该培训已在项目“{name}”的预防费用台账中列支，不能移除该项目的参训记录；请先作废台账记录</source>
