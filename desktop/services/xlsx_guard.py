@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -125,6 +126,14 @@ def sheets(archive: zipfile.ZipFile) -> list[SheetInfo]:
 
 def scan(archive: zipfile.ZipFile, sheet: SheetInfo, *, max_rows: int) -> Scan:
     """Rows counted (refused past `max_rows`), merges and formula cells without a value."""
+    try:
+        return _scan(archive, sheet, max_rows)
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError) as exc:
+        raise GuardError(msg("工作簿结构损坏（{member}：{reason}）", member=sheet.member,
+                             reason=str(exc))) from None
+
+
+def _scan(archive: zipfile.ZipFile, sheet: SheetInfo, max_rows: int) -> Scan:
     rows, merges, formulas = 0, [], False
     with archive.open(sheet.member) as fh:
         tail = b""

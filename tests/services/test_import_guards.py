@@ -172,3 +172,20 @@ def test_a_sheet_without_a_dimension_is_read_in_full(tmp_path):
             out.writestr(name, data)
     table = importer.read(tmp_path / "d.xlsx", kind="hazards")
     assert len(table.rows) == 5 and len(table.columns) == 6
+
+
+def test_a_damaged_sheet_is_refused_with_its_name(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["隐患编号", "隐患描述"])
+    for i in range(2000):
+        ws.append([f"N-{i}", "临边防护栏杆缺失" * 5])
+    wb.save(tmp_path / "ok.xlsx")
+    data = bytearray((tmp_path / "ok.xlsx").read_bytes())
+    with zipfile.ZipFile(tmp_path / "ok.xlsx") as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 200
+    data[start:start + 300] = bytes(300)  # deflate data overwritten inside the sheet
+    (tmp_path / "bad.xlsx").write_bytes(bytes(data))
+    with pytest.raises(ValidationError, match="工作簿结构损坏（xl/worksheets/sheet1.xml"):
+        importer.read(tmp_path / "bad.xlsx", kind="hazards")
