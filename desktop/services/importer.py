@@ -8,17 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop.messages import Series
 from desktop.models import AppSetting, Policy, Project
 from desktop.services import audit, organisations, permissions, projects
-from desktop.services import import_hazards
+from desktop.services import import_hazards, import_projects
 from desktop.services import xlsx_guard as xg
 from desktop.services import xlsx_normalise as xn
 from desktop.services.backup import Meter, ProgressFn
-from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg, now
+from desktop.services.context import Actor, ServiceError, ValidationError, msg, now
 
 # Column mapping: headers are matched to fields by Chinese synonyms; a mapping the user gives
 # wins, and after a successful import it is remembered per source in AppSetting under
@@ -28,8 +27,9 @@ from desktop.services.context import Actor, NotFound, ServiceError, ValidationEr
 # Hazards are checked with services.hazards.prepare, so every level rule applies, and written in
 # bulk by services.import_hazards with the agency's own numbers; the field team's number is kept
 # in Hazard.external_ref (unique per project: re-imports skip a number already present) and in
-# an "imported" event naming file/sheet/row. Projects and policies go through
-# services.projects row by row; the policy number is the key.
+# an "imported" event naming file/sheet/row. Projects and policies are checked with the rules
+# of services.projects and written in bulk by services.import_projects; the policy number is
+# the key.
 
 Limits = xg.Limits  # caps checked before parsing: Limits(max_mb, max_rows), from the settings
 KIND_LABELS = {"projects": "项目及保单清单", "hazards": "隐患清单"}
@@ -175,10 +175,6 @@ class ImportRefused(ServiceError):
     def __init__(self, report: ImportReport) -> None:
         super().__init__(msg("导入未执行：发现 {n} 个问题，未写入任何数据。", n=len(report.problems)))
         self.report = report
-
-
-class _Existing(Exception):
-    """The row is already in the database; it is skipped and reported, not an error."""
 
 
 # -- reading and mapping -------------------------------------------------------------------
@@ -329,33 +325,6 @@ def _org(session: Session, actor: Actor, kind: str, name: str | None, key: str) 
             from None
 
 
-def _import_project(session: Session, actor: Actor, v: dict[str, Any], ctx: _Context,
-                    row: int) -> int:
-    ctx.once(("policy", v["policy_no"]), row, "policy_no")
-    if session.execute(select(Policy.id).where(Policy.policy_no == v["policy_no"])).first():
-        raise _Existing(msg("第 {row} 行：保单号 {policy_no} 已存在", row=row,
-                            policy_no=v["policy_no"]))
-    insurer = _org(session, actor, "insurer", v["insurer"], "insurer")
-    code = v.get("code") or v["policy_no"]
-    stmt = select(Project.id).where(Project.code == code)
-    project_id = session.execute(stmt).scalar_one_or_none()
-    if project_id is None:  # a new project; an existing code gets one more policy
-        parties = {f"{k}_id": _org(session, actor, k, v.get(k), k)
-                   for k in ("contractor", "supervisor", "owner", "authority")}
-        form = projects.ProjectForm(
-            code=code, name=v["name"], address=v.get("address") or "",
-            district=v.get("district") or "", project_type=v.get("project_type") or "building",
-            contract_value=v.get("contract_value"), status=v.get("status") or "active",
-            start_date=v.get("start_date"), planned_completion=v.get("planned_completion"),
-            completion_date=v.get("completion_date"), **parties)
-        project_id = projects.create_project(session, actor, form).id
-    projects.add_policy(session, actor, project_id, projects.PolicyForm(
-        policy_no=v["policy_no"], insurer_id=insurer,  # type: ignore[arg-type]
-        start_date=v.get("policy_start"), end_date=v.get("policy_end"),
-        premium=v.get("premium"), prevention_fee=v.get("prevention_fee")))
-    return project_id
-
-
 def _project_for(session: Session, v: dict[str, Any], ctx: _Context) -> int:
     if ctx.project_id is not None:
         return ctx.project_id
@@ -443,42 +412,50 @@ def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
     if kind == "hazards":
         out = _hazards(session, actor, ctx, rows, meter, write=write and not problems)
     else:
-        out = _projects(session, actor, ctx, rows, meter)
+        out = _projects(session, actor, ctx, rows, meter, write=write and not problems)
     return replace(report, new=len(out.created) or out.checked,
                    existing=tuple(out.existing), problems=tuple(problems + out.problems),
                    created_ids=tuple(out.created)), resolved
 
 
+class _Lookups:
+    """Projects and organisations named in a sheet, each looked up (or created) once."""
+
+    def __init__(self, session: Session, actor: Actor, ctx: _Context) -> None:
+        self.session, self.actor, self.ctx = session, actor, ctx
+        self.projects: dict[tuple, int | Exception] = {}
+        self.orgs: dict[tuple[str, str | None], int | None | Exception] = {}
+
+    def project_for(self, v: dict[str, Any]) -> int:
+        key = (v.get("project_code"), v.get("policy_no"), v.get("project_name"))
+        if key not in self.projects:
+            try:
+                self.projects[key] = _project_for(self.session, v, self.ctx)
+            except ValidationError as exc:
+                self.projects[key] = exc
+        return _known(self.projects[key])
+
+    def org_for(self, kind: str, name: str | None, key: str) -> int | None:
+        if (kind, name) not in self.orgs:
+            try:
+                self.orgs[kind, name] = _org(self.session, self.actor, kind, name, key)
+            except ValidationError as exc:
+                self.orgs[kind, name] = exc
+        return _known(self.orgs[kind, name])
+
+
+def _known(found: Any) -> Any:
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
 def _hazards(session: Session, actor: Actor, ctx: _Context, rows: list[tuple[int, dict[str, Any]]],
              meter: Meter, *, write: bool) -> _Outcome:
-    projects_seen: dict[tuple, int | Exception] = {}
-    orgs: dict[str | None, int | None | Exception] = {}
-
-    def project_for(v: dict[str, Any]) -> int:
-        key = (v.get("project_code"), v.get("policy_no"), v.get("project_name"))
-        if key not in projects_seen:
-            try:
-                projects_seen[key] = _project_for(session, v, ctx)
-            except ValidationError as exc:
-                projects_seen[key] = exc
-        found = projects_seen[key]
-        if isinstance(found, Exception):
-            raise found
-        return found
-
-    def org_for(name: str | None, key: str) -> int | None:
-        if name not in orgs:
-            try:
-                orgs[name] = _org(session, actor, "contractor", name, key)
-            except ValidationError as exc:
-                orgs[name] = exc
-        found = orgs[name]
-        if isinstance(found, Exception):
-            raise found
-        return found
-
-    good, out = import_hazards.check(session, actor, ctx, rows, project_for=project_for,
-                                     org_for=org_for, meter=meter)
+    look = _Lookups(session, actor, ctx)
+    good, out = import_hazards.check(
+        session, actor, ctx, rows, project_for=look.project_for,
+        org_for=lambda name, key: look.org_for("contractor", name, key), meter=meter)
     result = _Outcome(existing=out.existing, problems=out.problems, checked=len(good))
     if write and not out.problems:
         result.created = import_hazards.write(session, actor, good, file=ctx.table.file,
@@ -487,33 +464,13 @@ def _hazards(session: Session, actor: Actor, ctx: _Context, rows: list[tuple[int
 
 
 def _projects(session: Session, actor: Actor, ctx: _Context,
-              rows: list[tuple[int, dict[str, Any]]], meter: Meter) -> _Outcome:
-    """Project lists are short (hundreds of rows): each row through the project services."""
-    out = _Outcome()
-    for batch in import_hazards.batches(rows):
-        for line, values in batch:
-            savepoint = session.begin_nested()
-            try:
-                out.created.append(_import_project(session, actor, values, ctx, line))
-                savepoint.commit()
-            except _Existing as exc:
-                savepoint.rollback()
-                out.existing.append(exc.args[0])
-            except ValidationError as exc:
-                savepoint.rollback()
-                out.problems += [ctx.problem(line, key, text) for key, text in exc.messages.items()]
-            except (NotFound, ServiceError) as exc:
-                savepoint.rollback()
-                out.problems.append(ctx.problem(line, "", exc.message))
-            except IntegrityError as exc:
-                savepoint.rollback()
-                if "policy_no" not in str(exc.orig):
-                    raise
-                out.problems.append(ctx.problem(line, "policy_no", msg(
-                    "保单号 {policy_no} 刚由另一处同时导入，本次未写入；请重新导入（已存在的行会被跳过）",
-                    policy_no=values["policy_no"])))
-        meter.advance(len(batch), msg("已核对 {n} 行", n=min(meter.done, len(rows))))
-    return out
+              rows: list[tuple[int, dict[str, Any]]], meter: Meter, *, write: bool) -> _Outcome:
+    look = _Lookups(session, actor, ctx)
+    good, out = import_projects.check(session, ctx, rows, org_for=look.org_for, meter=meter)
+    result = _Outcome(existing=out.existing, problems=out.problems, checked=len(good))
+    if write and not out.problems:
+        result.created = import_projects.write(session, actor, good)
+    return result
 
 
 @dataclass
@@ -527,8 +484,8 @@ class _Outcome:
 def preview(session: Session, actor: Actor, *, kind: str, table: xn.Table,
             mapping: dict[str, str] | None = None, source: str | None = None,
             project_id: int | None = None, progress: ProgressFn | None = None) -> ImportReport:
-    """Check every row as the import would, inside a savepoint rolled back: every problem,
-    nothing written (hazards are checked in memory and not inserted at all)."""
+    """Check every row as the import would, inside a savepoint rolled back (organisations the
+    sheet names are created there): every problem, no row inserted."""
     outer = session.begin_nested()
     try:
         report, _ = _apply(session, actor, kind=kind, table=table, mapping=mapping,

@@ -200,6 +200,14 @@ def check_version(obj, expected_version: int, what: str) -> None:  # type: ignor
 def add_policy(session: Session, actor: Actor, project_id: int, form: PolicyForm) -> int:
     permissions.require(actor, "project.edit")
     load(session, project_id)
+    policy = Policy(project_id=project_id, **check_policy(session, form))
+    session.add(policy)
+    audit.record_create(session, actor, policy)
+    return policy.id
+
+
+def check_policy(session: Session, form: PolicyForm) -> dict:
+    """Check a policy form; return its column values or raise ValidationError per field."""
     errors: dict[str, str] = {}
     policy_no = form.policy_no.strip()
     if not policy_no:
@@ -215,12 +223,8 @@ def add_policy(session: Session, actor: Actor, project_id: int, form: PolicyForm
     fee = _decimal(form.prevention_fee, "prevention_fee", errors, msg("事故预防费用"))
     if errors:
         raise ValidationError(errors)
-    policy = Policy(project_id=project_id, policy_no=policy_no, insurer_id=form.insurer_id,
-                    start_date=form.start_date, end_date=form.end_date, premium=premium,
-                    prevention_fee=fee)
-    session.add(policy)
-    audit.record_create(session, actor, policy)
-    return policy.id
+    return dict(policy_no=policy_no, insurer_id=form.insurer_id, start_date=form.start_date,
+                end_date=form.end_date, premium=premium, prevention_fee=fee)
 
 
 def add_danger_item(session: Session, actor: Actor, project_id: int, *, name: str,

@@ -155,3 +155,65 @@ def test_migration_keeps_the_first_copy_of_earlier_duplicates(db, proj):
     assert refs == {"A-1": "XC-001", "A-2": None, "A-3": "XC-002", "A-4": None, "A-5": None}
     with pytest.raises(IntegrityError), db.session() as s:
         _raw_hazard(s, ids.project, "A-6", "XC-002")
+
+
+def test_project_list_is_written_in_bulk_with_stages_policies_and_audit(db, users, tmp_path):
+    from desktop.models import Policy, Project, ProjectStage
+    from desktop.services import projects
+    from tests.services.test_importer import project_book
+
+    rows = [[f"PL-{i:03d}", f"某工程{i // 2}", "中国人民财产保险股份有限公司绍兴市分公司", "浙江某建设集团有限公司",
+             "2026-01-01", "2027-12-31", "1000", "200", "在建", None, f"某工程{i // 2}"] for i in range(6)]
+    path = project_book(tmp_path / "list.xlsx", rows)  # the last column (备注) holds the code
+    report = run(db, users["clerk"], path, kind="projects", mapping={"code": "备注"})
+    assert report.new == 6 and report.ok, report.lines()
+    with db.read() as s:
+        by_code = {p.code: p for p in s.execute(select(Project)).scalars()}
+        assert sorted(by_code) == ["某工程0", "某工程1", "某工程2"]  # two policies a project
+        policies = s.execute(select(Policy).order_by(Policy.id)).scalars().all()
+        assert [p.project_id for p in policies] == [by_code[f"某工程{i // 2}"].id for i in range(6)]
+        stages = s.execute(select(ProjectStage.name).where(
+            ProjectStage.project_id == by_code["某工程1"].id).order_by(ProjectStage.seq)).scalars().all()
+        assert tuple(stages) == projects.DEFAULT_STAGES
+        entries = {(e.entity, e.entity_id): e for e in s.execute(select(AuditEntry)).scalars()}
+        for model, obj in [(Project, p) for p in by_code.values()] + [(Policy, p) for p in policies]:
+            assert entries[model.__tablename__, obj.id].after == audit.snapshot(obj)
+        assert audit.verify_chain(s).ok
+    again = run(db, users["clerk"], path, kind="projects", mapping={"code": "备注"})
+    assert again.new == 0 and len(again.existing) == 6
+
+
+def test_a_project_row_reports_its_project_and_policy_problems_together(db, users, tmp_path):
+    from tests.services.test_importer import PROJECT_ROWS, project_book
+
+    bad = [row[:] for row in PROJECT_ROWS]
+    bad[1][5] = "2025-01-01"  # the policy ends before it starts (F) …
+    bad[1][9] = None  # … and the completed project has no completion date (J)
+    report = run(db, users["clerk"], project_book(tmp_path / "bad.xlsx", bad), kind="projects",
+                 dry=True)
+    assert {(p.row, p.column) for p in report.problems} == {(3, "F"), (3, "J")}, report.lines()
+
+
+def test_a_concurrent_duplicate_policy_is_told_in_chinese(db, users, tmp_path, monkeypatch):
+    from desktop.models import Policy, Project
+    from desktop.services import import_projects
+    from tests.services.test_importer import PROJECT_ROWS, project_book
+
+    table = importer.read(project_book(tmp_path / "p.xlsx", PROJECT_ROWS), kind="projects")
+    real_check = import_projects.check
+
+    def check_then_other_desk_writes(session, *args, **kwargs):
+        result = real_check(session, *args, **kwargs)
+        first = result[0][0]
+        session.execute(insert(Project.__table__).values(code="OTHER", name="他处", version=1))
+        project_id = session.execute(select(Project.id).where(Project.code == "OTHER")).scalar_one()
+        session.execute(insert(Policy.__table__).values(
+            project_id=project_id, policy_no=first.policy["policy_no"],
+            insurer_id=first.policy["insurer_id"], version=1))
+        return result
+
+    monkeypatch.setattr(import_projects, "check", check_then_other_desk_writes)
+    with pytest.raises(import_projects.DuplicatePolicy) as err, db.session() as s:
+        importer.commit(s, users["clerk"], kind="projects", table=table)
+    assert "另一处刚刚导入了同一清单中的保单或项目" in err.value.message
+    assert count(db, Policy) == 0
