@@ -72,16 +72,17 @@ def _existing(session: Session, numbers: Iterable[str]) -> tuple[set[tuple[int, 
     return refs, own
 
 
-def check(session: Session, actor: Actor, ctx: Problems, rows: list[tuple[int, dict[str, Any]]],
-          *, project_for: Callable[[dict[str, Any]], int],
-          org_for: Callable[[str | None, str], int | None], meter: Meter) -> tuple[list[_Row], Outcome]:
+def check(session: Session, ctx: Problems, rows: list[tuple[int, dict[str, Any]]], *,
+          project_for: Callable[[dict[str, Any]], int],
+          org_for: Callable[[str | None, str], int | None], meter: Meter,
+          ) -> tuple[list[_Row], Outcome]:
     """Every row checked against the rules and the database; nothing written."""
     out = Outcome()
     days = rules.get(session, "hazard.deadline_days")
     refs, own = _existing(session, (v["number"] for _, v in rows))
     loaded: dict[int, Project] = {}
     good: list[_Row] = []
-    for batch in batches(rows):
+    for n, batch in enumerate(batches(rows)):
         for line, v in batch:
             try:
                 project_id = project_for(v)
@@ -92,7 +93,7 @@ def check(session: Session, actor: Actor, ctx: Problems, rows: list[tuple[int, d
                                             number=number))
                     continue
                 if project_id not in loaded:
-                    loaded[project_id] = session.get(Project, project_id)  # type: ignore[assignment]
+                    loaded[project_id] = session.get_one(Project, project_id)
                 found_at = dt.datetime.combine(v["found_date"], dt.time())
                 form = hazards.HazardForm(
                     project_id=project_id, description=v["description"], level=v["level"],
@@ -112,7 +113,7 @@ def check(session: Session, actor: Actor, ctx: Problems, rows: list[tuple[int, d
                 out.problems.append(ctx.problem(line, "", exc.message))
                 continue
             good.append(_Row(line, number, values, form.stop_work))
-        meter.advance(len(batch), msg("已核对 {n} 行", n=min(meter.done, len(rows))))
+        meter.advance(len(batch), msg("已核对 {n} 行", n=n * BATCH + len(batch)))
     return good, out
 
 

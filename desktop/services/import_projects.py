@@ -23,7 +23,7 @@ from desktop.models import Policy, Project, ProjectStage
 from desktop.services import audit, projects
 from desktop.services.backup import Meter
 from desktop.services.context import Actor, ServiceError, ValidationError, msg
-from desktop.services.import_hazards import Outcome, Problems, batches
+from desktop.services.import_hazards import BATCH, Outcome, Problems, batches
 
 
 class DuplicatePolicy(ServiceError):
@@ -41,7 +41,8 @@ class _Row:
 def _known(session: Session, column: Any, values: set[str], key: Any) -> dict[str, int]:
     found: dict[str, int] = {}
     for chunk in batches(sorted(values)):
-        found.update((k, i) for k, i in session.execute(select(column, key).where(column.in_(chunk))))
+        stmt = select(column, key).where(column.in_(chunk))
+        found.update((k, i) for k, i in session.execute(stmt))
     return found
 
 
@@ -55,7 +56,7 @@ def check(session: Session, ctx: Problems, rows: list[tuple[int, dict[str, Any]]
                    Project.id)
     planned: set[str] = set()
     good: list[_Row] = []
-    for batch in batches(rows):
+    for n, batch in enumerate(batches(rows)):
         for line, v in batch:
             errors: dict[str, str] = {}
             try:
@@ -97,7 +98,7 @@ def check(session: Session, ctx: Problems, rows: list[tuple[int, dict[str, Any]]
             if project is not None:
                 planned.add(code)
             good.append(_Row(line, code, project, policy))
-        meter.advance(len(batch), msg("已核对 {n} 行", n=min(meter.done, len(rows))))
+        meter.advance(len(batch), msg("已核对 {n} 行", n=n * BATCH + len(batch)))
     return good, out
 
 
@@ -126,7 +127,8 @@ def write(session: Session, actor: Actor, rows: list[_Row]) -> list[int]:
             "请重新预览后再导入：已导入的行会被跳过。")) from None
     policy_ids = _known(session, Policy.policy_no, {r.policy["policy_no"] for r in rows}, Policy.id)
     entries = []
-    for model, ids in ((Project, new_ids), (Policy, [policy_ids[r.policy["policy_no"]] for r in rows])):
+    ids_of = {Project: new_ids, Policy: [policy_ids[r.policy["policy_no"]] for r in rows]}
+    for model, ids in ids_of.items():
         for chunk in batches(ids):
             loaded = {o.id: o for o in session.execute(select(model).where(model.id.in_(chunk)))
                       .scalars()}

@@ -395,7 +395,7 @@ def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
     stages = 3 if write and kind == "hazards" else 2
     meter = Meter(progress, len(table.rows) * stages)
     rows: list[tuple[int, dict[str, Any]]] = []
-    for batch in import_hazards.batches(list(table.rows)):
+    for n, batch in enumerate(import_hazards.batches(list(table.rows))):
         for line in batch:
             values, failed, unreadable = _cells(kind, table, resolved, line)
             if not any(v not in (None, "") for v in values.values()) and not failed:
@@ -408,7 +408,7 @@ def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
                 problems += failed
             else:
                 rows.append((line.number, values))
-        meter.advance(len(batch), msg("已读取 {n} 行", n=meter.done))
+        meter.advance(len(batch), msg("已读取 {n} 行", n=n * import_hazards.BATCH + len(batch)))
     if kind == "hazards":
         out = _hazards(session, actor, ctx, rows, meter, write=write and not problems)
     else:
@@ -452,9 +452,10 @@ def _known(found: Any) -> Any:
 
 def _hazards(session: Session, actor: Actor, ctx: _Context, rows: list[tuple[int, dict[str, Any]]],
              meter: Meter, *, write: bool) -> _Outcome:
+    permissions.require(actor, "hazard.record")  # what hazards.record would ask of each row
     look = _Lookups(session, actor, ctx)
     good, out = import_hazards.check(
-        session, actor, ctx, rows, project_for=look.project_for,
+        session, ctx, rows, project_for=look.project_for,
         org_for=lambda name, key: look.org_for("contractor", name, key), meter=meter)
     result = _Outcome(existing=out.existing, problems=out.problems, checked=len(good))
     if write and not out.problems:
@@ -465,6 +466,7 @@ def _hazards(session: Session, actor: Actor, ctx: _Context, rows: list[tuple[int
 
 def _projects(session: Session, actor: Actor, ctx: _Context,
               rows: list[tuple[int, dict[str, Any]]], meter: Meter, *, write: bool) -> _Outcome:
+    permissions.require(actor, "project.edit")  # as create_project and add_policy would
     look = _Lookups(session, actor, ctx)
     good, out = import_projects.check(session, ctx, rows, org_for=look.org_for, meter=meter)
     result = _Outcome(existing=out.existing, problems=out.problems, checked=len(good))

@@ -176,7 +176,8 @@ def _range(a: str, b: str) -> tuple[int, int, int, int]:
     return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
 
 
-def _formulas_without_value(archive: zipfile.ZipFile, sheet: SheetInfo) -> frozenset[tuple[int, int]]:
+def _formulas_without_value(archive: zipfile.ZipFile, sheet: SheetInfo,
+                            ) -> frozenset[tuple[int, int]]:
     """Cells with a formula (`<f>`) but no saved result: no `<v>`, or an empty one on a cell
     not typed as text (an empty `<v>` of a `t="str"` cell is a saved empty result)."""
     found = set()

@@ -149,8 +149,10 @@ class ImportWizard(QWidget):
         self.sheet.clear()
         self.sheet.addItem(QCoreApplication.translate("ImportWizard", "自动选择（不读取隐藏的工作表）"), None)
         for info in sheets:
-            label = QCoreApplication.translate("ImportWizard", "{sheet}（隐藏）").format(sheet=info.name) \
-                if info.hidden else info.name
+            label = info.name
+            if info.hidden:
+                label = QCoreApplication.translate("ImportWizard", "{sheet}（隐藏）").format(
+                    sheet=info.name)
             self.sheet.addItem(label, info.name)
         hidden = [info.name for info in sheets if info.hidden]
         self.sheet.setToolTip(QCoreApplication.translate(

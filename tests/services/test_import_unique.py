@@ -98,7 +98,8 @@ def test_bulk_import_follows_the_single_hazard_rules(db, users, proj, tmp_path):
     path = forty_rows(tmp_path / "list.xlsx", code)
     before = count(db, AuditEntry)
     calls: list[tuple[int, int]] = []
-    report = run(db, users["clerk"], path, progress=lambda done, total, text: calls.append((done, total)))
+    report = run(db, users["clerk"], path,
+                 progress=lambda done, total, text: calls.append((done, total)))
     assert report.new == 40 and report.committed
     with db.read() as s:
         rows = s.execute(select(Hazard).order_by(Hazard.id)).scalars().all()
@@ -162,8 +163,9 @@ def test_project_list_is_written_in_bulk_with_stages_policies_and_audit(db, user
     from desktop.services import projects
     from tests.services.test_importer import project_book
 
-    rows = [[f"PL-{i:03d}", f"某工程{i // 2}", "中国人民财产保险股份有限公司绍兴市分公司", "浙江某建设集团有限公司",
-             "2026-01-01", "2027-12-31", "1000", "200", "在建", None, f"某工程{i // 2}"] for i in range(6)]
+    rows = [[f"PL-{i:03d}", f"某工程{i // 2}", "中国人民财产保险股份有限公司绍兴市分公司",
+             "浙江某建设集团有限公司", "2026-01-01", "2027-12-31", "1000", "200", "在建", None,
+             f"某工程{i // 2}"] for i in range(6)]
     path = project_book(tmp_path / "list.xlsx", rows)  # the last column (备注) holds the code
     report = run(db, users["clerk"], path, kind="projects", mapping={"code": "备注"})
     assert report.new == 6 and report.ok, report.lines()
@@ -172,12 +174,12 @@ def test_project_list_is_written_in_bulk_with_stages_policies_and_audit(db, user
         assert sorted(by_code) == ["某工程0", "某工程1", "某工程2"]  # two policies a project
         policies = s.execute(select(Policy).order_by(Policy.id)).scalars().all()
         assert [p.project_id for p in policies] == [by_code[f"某工程{i // 2}"].id for i in range(6)]
-        stages = s.execute(select(ProjectStage.name).where(
-            ProjectStage.project_id == by_code["某工程1"].id).order_by(ProjectStage.seq)).scalars().all()
+        stages = s.execute(select(ProjectStage.name).order_by(ProjectStage.seq).where(
+            ProjectStage.project_id == by_code["某工程1"].id)).scalars().all()
         assert tuple(stages) == projects.DEFAULT_STAGES
         entries = {(e.entity, e.entity_id): e for e in s.execute(select(AuditEntry)).scalars()}
-        for model, obj in [(Project, p) for p in by_code.values()] + [(Policy, p) for p in policies]:
-            assert entries[model.__tablename__, obj.id].after == audit.snapshot(obj)
+        for obj in [*by_code.values(), *policies]:
+            assert entries[obj.__tablename__, obj.id].after == audit.snapshot(obj)
         assert audit.verify_chain(s).ok
     again = run(db, users["clerk"], path, kind="projects", mapping={"code": "备注"})
     assert again.new == 0 and len(again.existing) == 6
