@@ -6004,10 +6004,6 @@ These {n} files were not saved:
         <translation>The policy does not exist or has been deleted.</translation>
     </message>
     <message>
-        <source>保单号 {policy_no} 刚由另一处同时导入，本次未写入；请重新导入（已存在的行会被跳过）</source>
-        <translation>Policy number {policy_no} was just imported elsewhere at the same time; nothing was written. Import again (existing rows are skipped).</translation>
-    </message>
-    <message>
         <source>修改</source>
         <translation>changed</translation>
     </message>
@@ -6062,6 +6058,10 @@ These {n} files were not saved:
     <message>
         <source>发生死亡或较大及以上事故</source>
         <translation>Fatal or larger accident</translation>
+    </message>
+    <message>
+        <source>另一处刚刚导入了同一清单中的保单或项目（保单号或项目编号已存在），本次导入未写入任何数据。请重新预览后再导入：已导入的行会被跳过。</source>
+        <translation>Policies or projects of the same list were just imported elsewhere (the policy number or project code already exists); this import wrote nothing. Preview again, then import: rows already imported are skipped.</translation>
     </message>
     <message>
         <source>另一处刚刚导入了同一清单中的隐患（同一项目的隐患编号已存在），本次导入未写入任何数据。请重新预览后再导入：已导入的行会被跳过。</source>
