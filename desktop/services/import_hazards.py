@@ -29,6 +29,7 @@ from desktop.services.backup import Meter
 from desktop.services.context import Actor, ServiceError, ValidationError, msg, now
 
 BATCH = 1000  # rows per query, per insert and per progress report
+MAX_REF = 80  # Hazard.external_ref
 
 
 class DuplicateImport(ServiceError):
@@ -87,6 +88,8 @@ def check(session: Session, ctx: Problems, rows: list[tuple[int, dict[str, Any]]
             try:
                 project_id = project_for(v)
                 number = v["number"]
+                if len(number) > MAX_REF:
+                    raise ValidationError({"number": msg("隐患编号不超过 {n} 个字符", n=MAX_REF)})
                 ctx.once(("hazard", project_id, number), line, "number")
                 if (project_id, number) in refs or number in own:
                     out.existing.append(msg("第 {row} 行：隐患编号 {number} 已存在", row=line,

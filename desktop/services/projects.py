@@ -212,6 +212,8 @@ def check_policy(session: Session, form: PolicyForm) -> dict:
     policy_no = form.policy_no.strip()
     if not policy_no:
         errors["policy_no"] = msg("请填写保单号")
+    elif len(policy_no) > 60:
+        errors["policy_no"] = msg("保单号不超过 60 个字符")
     elif session.execute(select(Policy.id).where(Policy.policy_no == policy_no)).first():
         errors["policy_no"] = msg("保单号“{policy_no}”已存在", policy_no=policy_no)
     insurer = session.get(Organisation, form.insurer_id)

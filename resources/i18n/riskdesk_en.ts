@@ -6004,6 +6004,10 @@ These {n} files were not saved:
         <translation>The policy does not exist or has been deleted.</translation>
     </message>
     <message>
+        <source>保单号不超过 60 个字符</source>
+        <translation>The policy number is at most 60 characters</translation>
+    </message>
+    <message>
         <source>修改</source>
         <translation>changed</translation>
     </message>
@@ -8000,6 +8004,10 @@ These {n} files were not saved:
     <message>
         <source>隐患编号</source>
         <translation>Hazard no.</translation>
+    </message>
+    <message>
+        <source>隐患编号不超过 {n} 个字符</source>
+        <translation>The hazard number is at most {n} characters</translation>
     </message>
     <message>
         <source>隐患通知下发后不能再调整等级；如判定有误，请撤销后重新登记。</source>

@@ -191,3 +191,12 @@ def test_a_damaged_sheet_is_refused_with_its_name(tmp_path):
     (tmp_path / "bad.xlsx").write_bytes(bytes(data))
     with pytest.raises(ValidationError, match="工作簿结构损坏（xl/worksheets/sheet1.xml"):
         importer.read(tmp_path / "bad.xlsx", kind="hazards")
+
+
+def test_an_overlong_number_is_a_row_problem_not_a_database_error(db, users, proj, tmp_path):
+    _, code = proj
+    rows = hazard_rows(code)
+    rows[1][1] = "YH-" + "9" * 90  # B5: longer than the column holds
+    report = run(db, users["clerk"], hazard_book(tmp_path / "long-ref.xlsx", code, rows), dry=True)
+    assert [(p.row, p.column, p.message) for p in report.problems] == [
+        (5, "B", "隐患编号不超过 80 个字符")]
