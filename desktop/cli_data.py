@@ -251,8 +251,9 @@ def _mapping(pairs: list[str] | None) -> dict[str, str]:
 @_guarded
 def cmd_import(args: argparse.Namespace) -> int:
     """Import projects and policies, or hazards, from an Excel file (all rows or none)."""
-    table = importer.read(args.file, kind=args.kind, sheet=args.sheet)
     config = _config(args)
+    limits = importer.Limits(int(config.get("import_max_mb")), int(config.get("import_max_rows")))
+    table = importer.read(args.file, kind=args.kind, sheet=args.sheet, limits=limits)
     db = _database(config)
     progress = TextProgress()
     step = importer.preview if args.dry_run else importer.commit
@@ -357,7 +358,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="projects 或 hazards")
     p.add_argument("file", type=Path, metavar="FILE", help=".xlsx 文件")
     p.add_argument("--dry-run", action="store_true", help="只预览，列出全部问题，不写入")
-    p.add_argument("--sheet", metavar="NAME", help="工作表名称（默认自动选择）")
+    p.add_argument("--sheet", metavar="NAME",
+                   help="工作表名称（默认在未隐藏的工作表中自动选择；隐藏的工作表须用此项指定）")
     p.add_argument("--source", metavar="NAME", help="来源名称；按来源记住列映射（默认为导入类型）")
     p.add_argument("--map", action="append", metavar="字段=列", help="指定列映射，如 found_date=F（可重复）")
     p.add_argument("--project", type=int, metavar="ID", help="隐患清单全部属于该项目时指定")

@@ -123,6 +123,27 @@ def test_import_dry_run_then_commit(capsys, folder, db):
     assert rc == 2 and "字段=列" in stderr
 
 
+def test_import_reads_a_hidden_sheet_only_when_named_and_keeps_the_caps(capsys, folder, db):
+    data, _, code = folder
+    path = workbook(data / "hidden.xlsx", code, [["H-1", "2026-09-01", "配电箱无门", "三级", "加装箱门"]])
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    wb.active.title = "原表"
+    wb.active.sheet_state = "hidden"
+    wb.create_sheet("封面").append(["本表由现场检查组填写"])
+    wb.save(path)
+    rc, stdout, stderr = call(capsys, "--data-dir", data, "import", "hazards", path, "--dry-run")
+    assert rc == 1 and "隐藏的工作表未读取（原表）" in stderr
+    rc, stdout, _ = call(capsys, "--data-dir", data, "import", "hazards", path, "--sheet", "原表")
+    assert rc == 0 and "已导入" in stdout and "新增 1 条" in stdout
+    config = Config.load(data)
+    config.set("import_max_rows", 1)
+    config.save()
+    rc, _, stderr = call(capsys, "--data-dir", data, "import", "hazards", path, "--sheet", "原表")
+    assert rc == 1 and "超过 1 行，超过导入上限" in stderr
+
+
 def test_backup_and_restore(capsys, folder, db, monkeypatch):
     data, _, _ = folder
     rc, stdout, _ = call(capsys, "--data-dir", data, "backup", "--out", data / "b" / "one.zip")

@@ -26,6 +26,8 @@ class Hazard(IdMixin, EditableMixin, Base):
                        ("level", "found_date"),
                        ("status", "found_date"), ("status", "deadline", "found_date"),
                        ("category", "found_date"))),
+        # one copy of a field team's number per project, whoever imports it (NULLs: any number)
+        Index("uq_hazards_project_id_external_ref", "project_id", "external_ref", unique=True),
     )
 
     number: Mapped[str] = mapped_column(String(50), unique=True)

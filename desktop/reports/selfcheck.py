@@ -282,8 +282,8 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
             if g.since is not None:
                 since = WriteOnlyCell(gaps, value=g.since)
                 since.number_format = "yyyy-mm-dd"
-            gaps.append([row.item_id, what, g.project or "全机构", g.missing, since,
-                         "是" if g.due else "否"])
+            gaps.append([row.item_id, _text(gaps, what), _text(gaps, g.project or "全机构"),
+                         _text(gaps, g.missing), since, "是" if g.due else "否"])
     about = wb.create_sheet("说明")
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 14, 80
     for pair in (("文书名称", data.meta.title), ("编号", data.meta.number),
@@ -291,12 +291,23 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
                  ("自查期间", data.period_label), ("统计截至", iso(data.as_of)),
                  ("涉及项目", data.project_count), ("自查结果", result_text(data)),
                  ("编制日期", iso(data.meta.date))):
-        about.append(list(pair))
+        about.append([_text(about, v) for v in pair])
     target = Path(path)
     with atomic_writer(target, "wb") as fh:
         wb.save(fh)
     log.info("wrote %s (%d items)", target, len(data.rows))
     return target
+
+
+def _text(ws, value):  # type: ignore[no-untyped-def]
+    """User text as a text cell: openpyxl takes a string starting with "=" for a formula (an
+    imported project name "=HYPERLINK(…)" would become a live link), so such a string is
+    written as an explicit string cell; others go as they are."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 class _XlsxStyles:
@@ -312,6 +323,8 @@ class _XlsxStyles:
 
     def cell(self, ws, value, style) -> WriteOnlyCell:  # type: ignore[no-untyped-def]
         c = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"  # user text stays text, even when it starts with "="
         font, fill, alignment = style
         c.border = self.border
         if font is not None:

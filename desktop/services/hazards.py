@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from desktop.messages import Series
 from desktop.models import (
     Attachment, Catalogue, CatalogueItem, Escalation, ExternalReport, Hazard, HazardEvent,
-    Inspection, Organisation,
+    Inspection, Organisation, Project,
 )
 from desktop.models.enums import HazardStatus as S
 from desktop.models.enums import Recipient, ReportReason, StopWork
@@ -139,19 +139,19 @@ def row(h: Hazard) -> HazardRow:
                      h.escalated, h.closed_at, h.version)
 
 
-def default_deadline(session: Session, level: int, found: dt.date) -> dt.date:
-    days = rules.get(session, "hazard.deadline_days")
+def default_deadline(session: Session, level: int, found: dt.date,
+                     days: dict[str, int] | None = None) -> dt.date:
+    """The level's default deadline; `days` is the rule's value when the caller already has it."""
+    days = days if days is not None else rules.get(session, "hazard.deadline_days")
     return found + dt.timedelta(days=int(days[str(level)]))
 
 
 # -- recording ---------------------------------------------------------------------------
 
 
-def record(session: Session, actor: Actor, form: HazardForm) -> HazardRow:
-    """Record a hazard; level 1 and serious level 2 create their pending same-day reports."""
-    permissions.require(actor, "hazard.record")
-    project = load_project(session, form.project_id)
-    found_at = (form.found_at or now()).replace(microsecond=0)
+def prepare(session: Session, form: HazardForm, project: Project, found_at: dt.datetime, *,
+            deadline_days: dict[str, int] | None = None) -> dict:
+    """The column values of a new hazard, every rule checked (ValidationError); no number yet."""
     errors = _validate(session, form, found_at)
     responsible = form.responsible_unit_id or project.contractor_id
     supervising = form.supervising_unit_id or project.supervisor_id
@@ -159,29 +159,52 @@ def record(session: Session, actor: Actor, form: HazardForm) -> HazardRow:
         errors["responsible_unit_id"] = msg("请指定责任单位（项目未登记施工单位）")
     if errors:
         raise ValidationError(errors)
-    is_major = form.is_major or form.catalogue_item_id is not None
-    hazard = Hazard(
-        number=numbering.hazard_number(session, found_at.year), project_id=project.id,
-        inspection_id=form.inspection_id, found_at=found_at, found_date=found_at.date(),
-        location=form.location.strip(), description=form.description.strip(),
-        category=form.category.strip(), level=form.level, is_major=is_major,
+    return dict(
+        project_id=project.id, inspection_id=form.inspection_id, found_at=found_at,
+        found_date=found_at.date(), location=form.location.strip(),
+        description=form.description.strip(), category=form.category.strip(), level=form.level,
+        is_major=form.is_major or form.catalogue_item_id is not None,
         catalogue_item_id=form.catalogue_item_id, is_serious=form.is_serious,
         measures=form.measures.strip(), contingency=form.contingency.strip(),
-        deadline=form.deadline or default_deadline(session, form.level, found_at.date()),
+        deadline=form.deadline or default_deadline(session, form.level, found_at.date(),
+                                                   deadline_days),
         responsible_unit_id=responsible, responsible_person=form.responsible_person.strip(),
-        supervising_unit_id=supervising, stop_work=form.stop_work, status=S.RECORDED,
-        repeat_of_id=form.repeat_of_id, created_by_id=actor.user_id,
-    )
+        supervising_unit_id=supervising, stop_work=form.stop_work, status=S.RECORDED.value,
+        repeat_of_id=form.repeat_of_id)
+
+
+def reports_due(session: Session, level: int, is_serious: bool, found: dt.date, *,
+                serious_days: int | None = None) -> tuple[ReportReason, dt.datetime] | None:
+    """The same-day reports a new hazard requires (N-07, N-08) and when they fall due."""
+    if level == 1:
+        return ReportReason.LEVEL1, _end_of_day(found)
+    if level == 2 and is_serious:
+        if serious_days is None:
+            serious_days = int(rules.get(session, "hazard.serious_l2_report_days"))
+        return ReportReason.SERIOUS_L2, _end_of_day(found + dt.timedelta(days=serious_days))
+    return None
+
+
+def recipients(session: Session, project_id: int) -> list[tuple[str, int | None]]:
+    """Who a new hazard's required reports go to: (recipient, organisation id)."""
+    return _recipients(session, project_id, owner=False)
+
+
+def record(session: Session, actor: Actor, form: HazardForm) -> HazardRow:
+    """Record a hazard; level 1 and serious level 2 create their pending same-day reports."""
+    permissions.require(actor, "hazard.record")
+    project = load_project(session, form.project_id)
+    found_at = (form.found_at or now()).replace(microsecond=0)
+    values = prepare(session, form, project, found_at)
+    hazard = Hazard(number=numbering.hazard_number(session, found_at.year),
+                    created_by_id=actor.user_id, **values)
     session.add(hazard)
     session.flush()
     _event(session, actor, hazard, "recorded", None, S.RECORDED, at=found_at,
            data={"level": form.level, "stop_work": form.stop_work})
-    if form.level == 1:
-        _require_reports(session, hazard, ReportReason.LEVEL1, _end_of_day(found_at.date()))
-    elif form.level == 2 and form.is_serious:
-        days = int(rules.get(session, "hazard.serious_l2_report_days"))
-        _require_reports(session, hazard, ReportReason.SERIOUS_L2,
-                         _end_of_day(found_at.date() + dt.timedelta(days=days)))
+    due = reports_due(session, form.level, form.is_serious, found_at.date())
+    if due is not None:
+        _require_reports(session, hazard, *due)
     audit.record_create(session, actor, hazard)
     return row(hazard)
 

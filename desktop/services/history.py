@@ -21,7 +21,7 @@ ACTION_LABELS = {
     "reject": msg("复查退回"), "escalate": msg("登记拒不整改/拖延整改"), "cancel": msg("撤销"),
     "report": msg("登记对外报告"), "confirm": msg("双方确认"), "verify_sources": msg("核查风险源"),
     "login": msg("登录"), "login_failed": msg("登录失败"), "lockout": msg("账户锁定"),
-    "password_change": msg("修改密码"), "password_reset": msg("重置密码"),
+    "password_change": msg("修改密码"), "password_reset": msg("重置密码"), "import": msg("导入"),
 }
 
 

@@ -3,31 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.messages import Series
-from desktop.models import AppSetting, Hazard, HazardEvent, Policy, Project
-from desktop.services import audit, hazards, organisations, permissions, projects
+from desktop.models import AppSetting, Policy, Project
+from desktop.services import audit, organisations, permissions, projects
+from desktop.services import import_hazards, import_projects
+from desktop.services import xlsx_guard as xg
 from desktop.services import xlsx_normalise as xn
 from desktop.services.backup import Meter, ProgressFn
-from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg, now
+from desktop.services.context import Actor, ServiceError, ValidationError, msg, now
 
 # Column mapping: headers are matched to fields by Chinese synonyms; a mapping the user gives
 # wins, and after a successful import it is remembered per source in AppSetting under
 # "import.mapping.<source>" (written directly, not through rules.set_value: it is a
 # convenience of whoever imports, not an agency rule needing settings.edit).
 #
-# Hazards go through services.hazards.record, so every level rule applies and the agency's own
-# number is assigned; the field team's number is kept in Hazard.external_ref (re-imports skip a
-# number already present in the same project) and in an "imported" event naming file/sheet/row.
-# Projects and policies go through services.projects; the policy number is the key.
+# Hazards are checked with services.hazards.prepare, so every level rule applies, and written in
+# bulk by services.import_hazards with the agency's own numbers; the field team's number is kept
+# in Hazard.external_ref (unique per project: re-imports skip a number already present) and in
+# an "imported" event naming file/sheet/row. Projects and policies are checked with the rules
+# of services.projects and written in bulk by services.import_projects; the policy number is
+# the key.
 
+Limits = xg.Limits  # caps checked before parsing: Limits(max_mb, max_rows), from the settings
 KIND_LABELS = {"projects": "项目及保单清单", "hazards": "隐患清单"}
 _CHOICES = {
     "project_type": {"房屋建筑": "building", "房建": "building", "房屋建筑工程": "building",
@@ -142,6 +146,7 @@ class ImportReport:
     problems: tuple[Problem, ...]
     committed: bool = False
     created_ids: tuple[int, ...] = ()
+    hidden_skipped: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -153,6 +158,8 @@ class ImportReport:
                "列映射：" + "；".join(f"{m.label} ← {m.column} 列“{m.header}”" for m in self.mapping)]
         if self.unmapped:
             out.append("未使用的列：" + "、".join(self.unmapped))
+        if self.hidden_skipped:
+            out.append("已跳过隐藏的工作表：" + "、".join(self.hidden_skipped))
         out.append(f"数据行 {self.rows} 行：新增 {self.new} 条，已存在跳过 {len(self.existing)} 条，"
                    f"问题 {len(self.problems)} 个。")
         out += [f"  已存在：{e}" for e in self.existing[:limit]]
@@ -170,20 +177,18 @@ class ImportRefused(ServiceError):
         self.report = report
 
 
-class _Existing(Exception):
-    """The row is already in the database; it is skipped and reported, not an error."""
-
-
 # -- reading and mapping -------------------------------------------------------------------
 
 
-def read(path: Path | str, *, kind: str, sheet: str | None = None) -> xn.Table:
-    """The table of the sheet (the best-matching sheet when none is named)."""
+def read(path: Path | str, *, kind: str, sheet: str | None = None,
+         limits: xg.Limits | None = None) -> xn.Table:
+    """The table of the sheet (the best-matching visible sheet when none is named); the file's
+    uncompressed size and the sheet's rows are checked against `limits` before parsing."""
     if kind not in FIELDS:
         raise ValidationError({"kind": msg("导入类型须为 {kinds}", kinds=Series(FIELDS))})
     words = [s for f in FIELDS[kind] for s in f.synonyms]
     try:
-        table = xn.read_table(path, words=words, sheet=sheet)
+        table = xn.read_table(path, words=words, sheet=sheet, limits=limits)
     except xn.CellError as exc:
         raise ValidationError({"file": exc.args[0]}) from None
     if not table.rows:
@@ -281,7 +286,7 @@ def _value(f: Field, raw: Any, epoch: dt.datetime) -> Any:
             raise xn.CellError(msg("“{text}”无法识别（可填：{choices}）", text=xn.text(raw),
                                    choices=Series(_CHOICES[f.key])))
         return _CHOICES[f.key][word]
-    return {"ident": xn.ident, "multiline": xn.multiline}.get(f.kind, xn.text)(raw)
+    return {"ident": xn.identifier, "multiline": xn.multiline}.get(f.kind, xn.text)(raw)
 
 
 @dataclass
@@ -320,33 +325,6 @@ def _org(session: Session, actor: Actor, kind: str, name: str | None, key: str) 
             from None
 
 
-def _import_project(session: Session, actor: Actor, v: dict[str, Any], ctx: _Context,
-                    row: int) -> int:
-    ctx.once(("policy", v["policy_no"]), row, "policy_no")
-    if session.execute(select(Policy.id).where(Policy.policy_no == v["policy_no"])).first():
-        raise _Existing(msg("第 {row} 行：保单号 {policy_no} 已存在", row=row,
-                            policy_no=v["policy_no"]))
-    insurer = _org(session, actor, "insurer", v["insurer"], "insurer")
-    code = v.get("code") or v["policy_no"]
-    stmt = select(Project.id).where(Project.code == code)
-    project_id = session.execute(stmt).scalar_one_or_none()
-    if project_id is None:  # a new project; an existing code gets one more policy
-        parties = {f"{k}_id": _org(session, actor, k, v.get(k), k)
-                   for k in ("contractor", "supervisor", "owner", "authority")}
-        form = projects.ProjectForm(
-            code=code, name=v["name"], address=v.get("address") or "",
-            district=v.get("district") or "", project_type=v.get("project_type") or "building",
-            contract_value=v.get("contract_value"), status=v.get("status") or "active",
-            start_date=v.get("start_date"), planned_completion=v.get("planned_completion"),
-            completion_date=v.get("completion_date"), **parties)
-        project_id = projects.create_project(session, actor, form).id
-    projects.add_policy(session, actor, project_id, projects.PolicyForm(
-        policy_no=v["policy_no"], insurer_id=insurer,  # type: ignore[arg-type]
-        start_date=v.get("policy_start"), end_date=v.get("policy_end"),
-        premium=v.get("premium"), prevention_fee=v.get("prevention_fee")))
-    return project_id
-
-
 def _project_for(session: Session, v: dict[str, Any], ctx: _Context) -> int:
     if ctx.project_id is not None:
         return ctx.project_id
@@ -370,47 +348,34 @@ def _project_for(session: Session, v: dict[str, Any], ctx: _Context) -> int:
     return found[0][0]
 
 
-def _import_hazard(session: Session, actor: Actor, v: dict[str, Any], ctx: _Context,
-                   row: int) -> int:
-    project_id = _project_for(session, v, ctx)
-    number = v["number"]
-    ctx.once(("hazard", project_id, number), row, "number")
-    same = (Hazard.project_id == project_id) & (Hazard.external_ref == number)
-    if session.execute(select(Hazard.id).where(or_(Hazard.number == number, same))).first():
-        raise _Existing(msg("第 {row} 行：隐患编号 {number} 已存在", row=row, number=number))
-    found = v["found_date"]
-    form = hazards.HazardForm(
-        project_id=project_id, description=v["description"], level=v["level"],
-        location=v.get("location") or "", category=v.get("category") or "",
-        measures=v.get("measures") or "", contingency=v.get("contingency") or "",
-        deadline=v.get("deadline"), found_at=dt.datetime.combine(found, dt.time()),
-        is_major=bool(v.get("is_major")), is_serious=bool(v.get("is_serious")),
-        responsible_unit_id=_org(session, actor, "contractor", v.get("responsible_unit"),
-                                 "responsible_unit"),
-        responsible_person=v.get("responsible_person") or "",
-        stop_work=v.get("stop_work") or "none")
-    created = hazards.record(session, actor, form)
-    hazard = session.get(Hazard, created.id)
-    before = audit.snapshot(hazard)
-    hazard.external_ref = number  # type: ignore[union-attr]
-    origin = {"external_ref": number, "file": ctx.table.file, "sheet": ctx.table.sheet, "row": row}
-    note = f"导入自 {ctx.table.file} 工作表“{ctx.table.sheet}”第 {row} 行（原编号 {number}）"
-    session.add(HazardEvent(hazard_id=created.id, kind="imported", at=now(), user_id=actor.user_id,
-                            note=note, data=origin))
-    audit.record_update(session, actor, hazard, before, action="import", note=note)
-    return created.id
-
-
-_HANDLERS: dict[str, Callable[[Session, Actor, dict[str, Any], _Context, int], int]] = {
-    "projects": _import_project, "hazards": _import_hazard}
-
-
 # -- preview and commit --------------------------------------------------------------------
+
+
+def _cells(kind: str, table: xn.Table, resolved: dict[str, xn.Column], line: xn.Row,
+           ) -> tuple[dict[str, Any], list[Problem], set[str]]:
+    """One row's values by field, the problems of its cells and the fields they concern."""
+    values: dict[str, Any] = {}
+    failed: list[Problem] = []
+    unreadable: set[str] = set()
+    for f in FIELDS[kind]:
+        col = resolved.get(f.key)
+        if col is None:
+            continue
+        try:
+            if (line.number, col.index + 1) in table.formulas_without_value:
+                raise xn.CellError(msg("该单元格是公式，但文件中没有保存计算结果；"
+                                       "请在 Excel 中打开并保存后再导出，或将公式粘贴为数值"))
+            values[f.key] = _value(f, line.values[col.index], table.epoch)
+        except xn.CellError as exc:
+            failed.append(Problem(table.sheet, line.number, col.letter, col.header, exc.args[0]))
+            unreadable.add(f.key)
+            values[f.key] = None
+    return values, failed, unreadable
 
 
 def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
            mapping: dict[str, str] | None, source: str, project_id: int | None,
-           progress: ProgressFn | None) -> tuple[ImportReport, dict]:
+           progress: ProgressFn | None, write: bool) -> tuple[ImportReport, dict]:
     permissions.require(actor, "import")
     if project_id is not None:
         projects.load(session, project_id)
@@ -423,62 +388,111 @@ def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
         tuple(Mapped(f.key, f.label, resolved[f.key].letter, resolved[f.key].header)
               for f in FIELDS[kind] if f.key in resolved),
         tuple(f"{c.letter}“{c.header}”" for c in table.columns if c.letter not in used),
-        len(table.rows), 0, (), tuple(problems))
+        len(table.rows), 0, (), tuple(problems), hidden_skipped=table.hidden_skipped)
     if problems:
         return report, resolved
     ctx = _Context(kind, table, resolved, project_id)
-    created: list[int] = []
-    existing: list[str] = []
-    meter = Meter(progress, len(table.rows))
-    for line in table.rows:
-        meter.advance(1, msg("第 {row} 行", row=line.number))
-        values: dict[str, Any] = {}
-        failed: list[Problem] = []
-        unreadable: set[str] = set()
-        for f in FIELDS[kind]:
-            col = resolved.get(f.key)
-            if col is None:
-                continue
+    stages = 3 if write and kind == "hazards" else 2
+    meter = Meter(progress, len(table.rows) * stages)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for n, batch in enumerate(import_hazards.batches(list(table.rows))):
+        for line in batch:
+            values, failed, unreadable = _cells(kind, table, resolved, line)
+            if not any(v not in (None, "") for v in values.values()) and not failed:
+                continue  # a row with nothing in the mapped columns (notes, totals)
+            failed += [ctx.problem(line.number, f.key, msg("未填写{field}", field=f.label))
+                       for f in FIELDS[kind]
+                       if f.required and f.key not in unreadable
+                       and values.get(f.key) in (None, "")]
+            if failed:
+                problems += failed
+            else:
+                rows.append((line.number, values))
+        meter.advance(len(batch), msg("已读取 {n} 行", n=n * import_hazards.BATCH + len(batch)))
+    if kind == "hazards":
+        out = _hazards(session, actor, ctx, rows, meter, write=write and not problems)
+    else:
+        out = _projects(session, actor, ctx, rows, meter, write=write and not problems)
+    return replace(report, new=len(out.created) or out.checked,
+                   existing=tuple(out.existing), problems=tuple(problems + out.problems),
+                   created_ids=tuple(out.created)), resolved
+
+
+class _Lookups:
+    """Projects and organisations named in a sheet, each looked up (or created) once."""
+
+    def __init__(self, session: Session, actor: Actor, ctx: _Context) -> None:
+        self.session, self.actor, self.ctx = session, actor, ctx
+        self.projects: dict[tuple, int | Exception] = {}
+        self.orgs: dict[tuple[str, str | None], int | None | Exception] = {}
+
+    def project_for(self, v: dict[str, Any]) -> int:
+        key = (v.get("project_code"), v.get("policy_no"), v.get("project_name"))
+        if key not in self.projects:
             try:
-                values[f.key] = _value(f, line.values[col.index], table.epoch)
-            except xn.CellError as exc:
-                failed.append(Problem(table.sheet, line.number, col.letter, col.header,
-                                      exc.args[0]))
-                unreadable.add(f.key)
-                values[f.key] = None
-        if not any(v not in (None, "") for v in values.values()) and not failed:
-            continue  # a row with nothing in the mapped columns (notes, totals)
-        failed += [ctx.problem(line.number, f.key, msg("未填写{field}", field=f.label))
-                   for f in FIELDS[kind]
-                   if f.required and f.key not in unreadable and values.get(f.key) in (None, "")]
-        if failed:
-            problems += failed
-            continue
-        savepoint = session.begin_nested()
-        try:
-            created.append(_HANDLERS[kind](session, actor, values, ctx, line.number))
-            savepoint.commit()
-        except _Existing as exc:
-            savepoint.rollback()
-            existing.append(exc.args[0])
-        except ValidationError as exc:
-            savepoint.rollback()
-            problems += [ctx.problem(line.number, key, text) for key, text in exc.messages.items()]
-        except (NotFound, ServiceError) as exc:
-            savepoint.rollback()
-            problems.append(ctx.problem(line.number, "", exc.message))
-    return replace(report, new=len(created), existing=tuple(existing), problems=tuple(problems),
-                   created_ids=tuple(created)), resolved
+                self.projects[key] = _project_for(self.session, v, self.ctx)
+            except ValidationError as exc:
+                self.projects[key] = exc
+        return _known(self.projects[key])
+
+    def org_for(self, kind: str, name: str | None, key: str) -> int | None:
+        if (kind, name) not in self.orgs:
+            try:
+                self.orgs[kind, name] = _org(self.session, self.actor, kind, name, key)
+            except ValidationError as exc:
+                self.orgs[kind, name] = exc
+        return _known(self.orgs[kind, name])
+
+
+def _known(found: Any) -> Any:
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def _hazards(session: Session, actor: Actor, ctx: _Context, rows: list[tuple[int, dict[str, Any]]],
+             meter: Meter, *, write: bool) -> _Outcome:
+    permissions.require(actor, "hazard.record")  # what hazards.record would ask of each row
+    look = _Lookups(session, actor, ctx)
+    good, out = import_hazards.check(
+        session, ctx, rows, project_for=look.project_for,
+        org_for=lambda name, key: look.org_for("contractor", name, key), meter=meter)
+    result = _Outcome(existing=out.existing, problems=out.problems, checked=len(good))
+    if write and not out.problems:
+        result.created = import_hazards.write(session, actor, good, file=ctx.table.file,
+                                              sheet=ctx.table.sheet, meter=meter)
+    return result
+
+
+def _projects(session: Session, actor: Actor, ctx: _Context,
+              rows: list[tuple[int, dict[str, Any]]], meter: Meter, *, write: bool) -> _Outcome:
+    permissions.require(actor, "project.edit")  # as create_project and add_policy would
+    look = _Lookups(session, actor, ctx)
+    good, out = import_projects.check(session, ctx, rows, org_for=look.org_for, meter=meter)
+    result = _Outcome(existing=out.existing, problems=out.problems, checked=len(good))
+    if write and not out.problems:
+        result.created = import_projects.write(session, actor, good)
+    return result
+
+
+@dataclass
+class _Outcome:
+    created: list[int] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    checked: int = 0
 
 
 def preview(session: Session, actor: Actor, *, kind: str, table: xn.Table,
             mapping: dict[str, str] | None = None, source: str | None = None,
             project_id: int | None = None, progress: ProgressFn | None = None) -> ImportReport:
-    """Run the whole import inside a savepoint and roll it back: every problem, nothing written."""
+    """Check every row as the import would, inside a savepoint rolled back (organisations the
+    sheet names are created there): every problem, no row inserted."""
     outer = session.begin_nested()
     try:
         report, _ = _apply(session, actor, kind=kind, table=table, mapping=mapping,
-                           source=source or kind, project_id=project_id, progress=progress)
+                           source=source or kind, project_id=project_id, progress=progress,
+                           write=False)
     finally:
         outer.rollback()
     return replace(report, created_ids=())
@@ -490,7 +504,8 @@ def commit(session: Session, actor: Actor, *, kind: str, table: xn.Table,
     """Import every row or none: any problem raises ImportRefused and the caller rolls back."""
     source = source or kind
     report, resolved = _apply(session, actor, kind=kind, table=table, mapping=mapping,
-                              source=source, project_id=project_id, progress=progress)
+                              source=source, project_id=project_id, progress=progress,
+                              write=True)
     if report.problems:
         raise ImportRefused(report)
     _remember(session, actor, source, resolved)

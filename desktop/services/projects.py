@@ -200,10 +200,20 @@ def check_version(obj, expected_version: int, what: str) -> None:  # type: ignor
 def add_policy(session: Session, actor: Actor, project_id: int, form: PolicyForm) -> int:
     permissions.require(actor, "project.edit")
     load(session, project_id)
+    policy = Policy(project_id=project_id, **check_policy(session, form))
+    session.add(policy)
+    audit.record_create(session, actor, policy)
+    return policy.id
+
+
+def check_policy(session: Session, form: PolicyForm) -> dict:
+    """Check a policy form; return its column values or raise ValidationError per field."""
     errors: dict[str, str] = {}
     policy_no = form.policy_no.strip()
     if not policy_no:
         errors["policy_no"] = msg("请填写保单号")
+    elif len(policy_no) > 60:
+        errors["policy_no"] = msg("保单号不超过 60 个字符")
     elif session.execute(select(Policy.id).where(Policy.policy_no == policy_no)).first():
         errors["policy_no"] = msg("保单号“{policy_no}”已存在", policy_no=policy_no)
     insurer = session.get(Organisation, form.insurer_id)
@@ -215,12 +225,8 @@ def add_policy(session: Session, actor: Actor, project_id: int, form: PolicyForm
     fee = _decimal(form.prevention_fee, "prevention_fee", errors, msg("事故预防费用"))
     if errors:
         raise ValidationError(errors)
-    policy = Policy(project_id=project_id, policy_no=policy_no, insurer_id=form.insurer_id,
-                    start_date=form.start_date, end_date=form.end_date, premium=premium,
-                    prevention_fee=fee)
-    session.add(policy)
-    audit.record_create(session, actor, policy)
-    return policy.id
+    return dict(policy_no=policy_no, insurer_id=form.insurer_id, start_date=form.start_date,
+                end_date=form.end_date, premium=premium, prevention_fee=fee)
 
 
 def add_danger_item(session: Session, actor: Actor, project_id: int, *, name: str,

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
 
 from desktop.messages import Series, msg
+from desktop.services import xlsx_guard as xg
 
 HEADER_SCAN_ROWS = 20
 # Excel serial numbers of 1990-01-01 and 2099-12-31: a bare number outside is not a date
@@ -77,6 +78,19 @@ def multiline(value: Any) -> str:
 def ident(value: Any) -> str:
     """An identifier (policy number, code): every full-width form halved, no spaces at all."""
     return _SPACES.sub("", half_width(_scalar_text(value), punctuation=True))
+
+
+MAX_EXACT_DIGITS = 15  # Excel keeps 15 significant digits of a number, and rounds the rest
+
+
+def identifier(value: Any) -> str:
+    """Like ident(), but a number of more than 15 digits is refused: Excel has already
+    rounded it (a policy or ID number typed into a number cell), so it cannot be trusted."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) \
+            and abs(value) >= 10 ** MAX_EXACT_DIGITS:
+        raise CellError(msg("数字“{text}”超过 15 位，Excel 已将其舍入，无法得知原值；"
+                            "请将该列设为文本后重新导出", text=_scalar_text(value)))
+    return ident(value)
 
 
 def header_key(value: Any) -> str:
@@ -215,6 +229,8 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     epoch: dt.datetime = CALENDAR_WINDOWS_1900
+    hidden_skipped: tuple[str, ...] = ()  # hidden sheets not read (not chosen)
+    formulas_without_value: frozenset[tuple[int, int]] = frozenset()  # (row, column), 1-based
 
     def column(self, letter_or_header: str) -> Column | None:
         wanted = letter_or_header.strip()
@@ -225,42 +241,50 @@ class Table:
         return None
 
 
-def _open(path: Path):  # type: ignore[no-untyped-def]
-    if path.suffix.lower() == ".xls":
-        raise CellError(msg("不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 后再导入。"))
+def _open(path: Path) -> Any:
+    """The read-only workbook (only once the caps and the sheets were checked on the zip)."""
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not read; the values are fine
             warnings.simplefilter("ignore")
-            return load_workbook(path, data_only=True)
-    except FileNotFoundError:
-        raise CellError(msg("找不到文件：{path}", path=path)) from None
+            return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise CellError(msg("无法打开 Excel 文件 {name}：{reason}", name=path.name,
                             reason=str(exc))) from exc
 
 
-def sheet_names(path: Path | str) -> list[str]:
-    return list(_open(Path(path)).sheetnames)
+def sheet_list(path: Path | str, limits: xg.Limits | None = None) -> list[xg.SheetInfo]:
+    """The workbook's sheets with their visibility (hidden ones are read only when chosen)."""
+    path = Path(path)
+    if path.suffix.lower() == ".xls":
+        raise CellError(msg("不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 后再导入。"))
+    try:
+        with xg.open_zip(path, limits or xg.Limits()) as archive:
+            return xg.sheets(archive)
+    except xg.GuardError as exc:
+        raise CellError(exc.args[0]) from None
 
 
 Merge = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col
 
 
-def _grid(ws) -> tuple[list[list[Any]], list[Merge]]:  # type: ignore[no-untyped-def]
-    """Every cell value, with a merged area's value copied into each of its cells."""
-    grid = [list(r) for r in ws.iter_rows(values_only=True)]
-    merges = []
-    for rng in ws.merged_cells.ranges:
-        r1, c1, r2, c2 = rng.min_row, rng.min_col, rng.max_row, rng.max_col
-        merges.append((r1, c1, r2, c2))
-        value = grid[r1 - 1][c1 - 1] if r1 - 1 < len(grid) and c1 - 1 < len(grid[r1 - 1]) else None
+def _rows(ws: Any, max_row: int | None = None) -> list[list[Any]]:
+    ws.reset_dimensions()  # a wrong <dimension> would cut rows short
+    return [list(r) for r in ws.iter_rows(max_row=max_row, values_only=True)]
+
+
+def _merged(grid: list[list[Any]], merges: Iterable[Merge]) -> list[list[Any]]:
+    """A merged area's value copied into each of its cells."""
+    for r1, c1, r2, c2 in merges:
+        if r1 - 1 >= len(grid):
+            continue
+        value = grid[r1 - 1][c1 - 1] if c1 - 1 < len(grid[r1 - 1]) else None
         for r in range(r1, min(r2, len(grid)) + 1):
             row = grid[r - 1]
             row.extend([None] * (c2 - len(row)))
             for c in range(c1, c2 + 1):
                 row[c - 1] = value
-    return grid, merges
+    return grid
 
 
 def _score(row: list[Any], words: frozenset[str]) -> int:
@@ -284,29 +308,60 @@ def _header_block(row: int, merges: list[Merge], width: int) -> tuple[int, int]:
     return top, bottom
 
 
-def read_table(path: Path | str, *, words: Iterable[str], sheet: str | None = None) -> Table:
+def read_table(path: Path | str, *, words: Iterable[str], sheet: str | None = None,
+               limits: xg.Limits | None = None) -> Table:
     """The table of a sheet: its header found among the first rows by the `words` it contains.
 
-    Without `sheet`, the sheet whose header matches the most words is used.
+    Without `sheet`, the visible sheet whose header matches the most words is used; hidden
+    sheets are read only when named. The size of the file once inflated and the rows of each
+    sheet considered are checked against `limits` before openpyxl parses anything.
     """
     path = Path(path)
-    wb = _open(path)
+    limits = limits or xg.Limits()
     vocab = frozenset(header_key(w) for w in words)
-    if sheet is not None and sheet not in wb.sheetnames:
-        raise CellError(msg("工作簿中没有名为“{sheet}”的工作表（有：{sheets}）", sheet=sheet,
-                            sheets=Series(wb.sheetnames)))
-    best: tuple[int, str, int, list[list[Any]], list] | None = None
-    for name in [sheet] if sheet else wb.sheetnames:
-        grid, merges = _grid(wb[name])
-        for i, cells in enumerate(grid[:HEADER_SCAN_ROWS]):
+    if path.suffix.lower() == ".xls":
+        raise CellError(msg("不支持旧版 .xls 文件，请在 Excel 中“另存为” .xlsx 后再导入。"))
+    try:
+        with xg.open_zip(path, limits) as archive:
+            infos = xg.sheets(archive)
+            by_name = {i.name: i for i in infos}
+            if sheet is not None and sheet not in by_name:
+                shown = [i.name + ("（隐藏）" if i.hidden else "") for i in infos]
+                raise CellError(msg("工作簿中没有名为“{sheet}”的工作表（有：{sheets}）", sheet=sheet,
+                                    sheets=Series(shown)))
+            candidates = [by_name[sheet]] if sheet else [i for i in infos if not i.hidden]
+            scans = {i.name: xg.scan(archive, i, max_rows=limits.max_rows) for i in candidates}
+    except xg.GuardError as exc:
+        raise CellError(exc.args[0]) from None
+    hidden = tuple(i.name for i in infos if i.hidden and i.name != sheet)
+    wb = _open(path)
+    try:
+        return _read(path, wb, vocab, scans, sheet, hidden)
+    finally:
+        wb.close()
+
+
+def _read(path: Path, wb: Any, vocab: frozenset[str], scans: dict[str, xg.Scan],
+          sheet: str | None, hidden: tuple[str, ...]) -> Table:
+    best: tuple[int, str, int, xg.Scan] | None = None
+    for name, found in scans.items():
+        if name not in wb.sheetnames:
+            continue
+        head = _merged(_rows(wb[name], HEADER_SCAN_ROWS), found.merges)
+        for i, cells in enumerate(head):
             score = _score(cells, vocab)
             if score and (best is None or score > best[0]):
-                best = (score, name, i + 1, grid, merges)
+                best = (score, name, i + 1, found)
     if best is None:
         where = msg("工作表“{sheet}”", sheet=sheet) if sheet else msg("任何工作表")
-        raise CellError(msg("在{where}的前 {n} 行中找不到可识别的表头。", where=where,
-                            n=HEADER_SCAN_ROWS))
-    _, name, header_row, grid, merges = best
+        problem = msg("在{where}的前 {n} 行中找不到可识别的表头。", where=where, n=HEADER_SCAN_ROWS)
+        if hidden and not sheet:
+            problem = msg("{problem}隐藏的工作表未读取（{sheets}）；如需导入，请指定工作表。",
+                          problem=problem, sheets=Series(hidden))
+        raise CellError(problem)
+    _, name, header_row, found = best
+    grid = _merged(_rows(wb[name]), found.merges)
+    merges = list(found.merges)
     width = max((len(r) for r in grid), default=0)
     top, bottom = _header_block(header_row, merges, width)
     columns = []
@@ -323,7 +378,12 @@ def read_table(path: Path | str, *, words: Iterable[str], sheet: str | None = No
         columns.append(Column(c, get_column_letter(c + 1), " / ".join(parts), keys))
     rows = []
     for r in range(bottom + 1, len(grid) + 1):
-        cells = grid[r - 1] + [None] * (width - len(grid[r - 1]))
-        if any(text(v) for v in cells):
+        cells = grid[r - 1]
+        if len(cells) < width:
+            cells += [None] * (width - len(cells))
+        if any(v is not None and text(v) for v in cells):
             rows.append(Row(r, tuple(cells)))
-    return Table(path.name, name, (top, bottom), tuple(columns), tuple(rows), wb.epoch)
+        grid[r - 1] = []  # the row lives on in `rows` only
+    formulas = frozenset(cell for cell in found.formulas_without_value if cell[0] > bottom)
+    return Table(path.name, name, (top, bottom), tuple(columns), tuple(rows), wb.epoch,
+                 hidden, formulas)

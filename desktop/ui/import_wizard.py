@@ -75,6 +75,10 @@ class ImportWizard(QWidget):
         self.file_field = read_only("")
         self.file_button = QPushButton(QCoreApplication.translate("ImportWizard", "选择文件…"))
         self.file_button.clicked.connect(self.choose_file)
+        self.sheet = QComboBox()  # hidden sheets are read only when chosen here
+        self.sheet.setObjectName("importSheet")
+        self.sheet.currentIndexChanged.connect(self._forget)
+        self._fill_sheets([])
         self.preview_button = QPushButton(QCoreApplication.translate("ImportWizard", "预览"))
         self.preview_button.clicked.connect(self.preview)
         self.commit_button = QPushButton(QCoreApplication.translate("ImportWizard", "全部导入"))
@@ -94,6 +98,7 @@ class ImportWizard(QWidget):
         form = QFormLayout()
         form.addRow(QCoreApplication.translate("ImportWizard", "导入内容"), self.kind)
         form.addRow(QCoreApplication.translate("ImportWizard", "Excel 文件"), file_row)
+        form.addRow(QCoreApplication.translate("ImportWizard", "工作表"), self.sheet)
         buttons = QHBoxLayout()
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.commit_button)
@@ -127,7 +132,33 @@ class ImportWizard(QWidget):
     def set_file(self, path: Path) -> None:
         self.path = path
         self.file_field.setText(str(path))
+        try:
+            sheets = xn.sheet_list(path, self._limits())
+        except xn.CellError:
+            sheets = []  # the preview names what is wrong with the file
+        self._fill_sheets(sheets)
         self._forget()
+
+    def _limits(self) -> importer.Limits:
+        config = self.state.config
+        return importer.Limits(int(config.get("import_max_mb")), int(config.get("import_max_rows")))
+
+    def _fill_sheets(self, sheets: list) -> None:
+        """Automatic choice among the visible sheets, or one sheet named (hidden ones marked)."""
+        self.sheet.blockSignals(True)
+        self.sheet.clear()
+        self.sheet.addItem(QCoreApplication.translate("ImportWizard", "自动选择（不读取隐藏的工作表）"), None)
+        for info in sheets:
+            label = info.name
+            if info.hidden:
+                label = QCoreApplication.translate("ImportWizard", "{sheet}（隐藏）").format(
+                    sheet=info.name)
+            self.sheet.addItem(label, info.name)
+        hidden = [info.name for info in sheets if info.hidden]
+        self.sheet.setToolTip(QCoreApplication.translate(
+            "ImportWizard", "工作簿中有隐藏的工作表：{sheets}。如需导入，请在此选择。").format(
+            sheets=join_list(hidden)) if hidden else "")
+        self.sheet.blockSignals(False)
 
     def _forget(self) -> None:
         """A different file or kind: the last preview no longer applies."""
@@ -159,9 +190,10 @@ class ImportWizard(QWidget):
         if self.path is None:
             return None
         path, kind = self.path, self.selected_kind()
+        sheet, limits = self.sheet.currentData(), self._limits()
         self._forget()
         return self._track(run_task(
-            self, lambda *, progress: importer.read(path, kind=kind),
+            self, lambda *, progress: importer.read(path, kind=kind, sheet=sheet, limits=limits),
             on_result=lambda table: self._preview_table(kind, table),
             label=QCoreApplication.translate("ImportWizard", "正在读取工作簿…")))
 
@@ -184,6 +216,10 @@ class ImportWizard(QWidget):
         if report.committed:
             head = QCoreApplication.translate("ImportWizard", "已导入 {new} 条。").format(new=report.new)
         columns = QCoreApplication.translate("ImportWizard", "列对应：{mapping}").format(mapping=mapping)
+        if report.hidden_skipped:
+            columns += "\n" + QCoreApplication.translate(
+                "ImportWizard", "未读取隐藏的工作表：{sheets}（如需导入，请在“工作表”中选择）").format(
+                sheets=join_list(list(report.hidden_skipped)))
         self.summary.setText(f"{head}\n{columns}")
         self._update_buttons()
 

@@ -3072,6 +3072,26 @@ Choose No to go back without saving.</translation>
         <source>导入未执行</source>
         <translation>Import not done</translation>
     </message>
+    <message>
+        <source>工作表</source>
+        <translation>Sheet</translation>
+    </message>
+    <message>
+        <source>自动选择（不读取隐藏的工作表）</source>
+        <translation>Automatic (hidden sheets are not read)</translation>
+    </message>
+    <message>
+        <source>{sheet}（隐藏）</source>
+        <translation>{sheet} (hidden)</translation>
+    </message>
+    <message>
+        <source>工作簿中有隐藏的工作表：{sheets}。如需导入，请在此选择。</source>
+        <translation>The workbook has hidden sheets: {sheets}. To import one, choose it here.</translation>
+    </message>
+    <message>
+        <source>未读取隐藏的工作表：{sheets}（如需导入，请在“工作表”中选择）</source>
+        <translation>Hidden sheets not read: {sheets} (to import one, choose it under “Sheet”)</translation>
+    </message>
 </context>
 <context>
     <name>InspectionDialog</name>
@@ -7421,10 +7441,6 @@ These {n} files were not saved:
         <translation>Hazardous work {n}: {problem}</translation>
     </message>
     <message>
-        <source>第 {row} 行</source>
-        <translation>Row {row}</translation>
-    </message>
-    <message>
         <source>第 {row} 行：{problem}</source>
         <translation>Row {row}: {problem}</translation>
     </message>
@@ -8379,6 +8395,66 @@ These {n} files were not saved:
     <message>
         <source>调休上班日期</source>
         <translation>make-up working days</translation>
+    </message>
+    <message>
+        <source>{problem}隐藏的工作表未读取（{sheets}）；如需导入，请指定工作表。</source>
+        <translation>{problem} Hidden sheets were not read ({sheets}); to import one, name the sheet.</translation>
+    </message>
+    <message>
+        <source>不是有效的 .xlsx 文件（{detail}）</source>
+        <translation>not a valid .xlsx file ({detail})</translation>
+    </message>
+    <message>
+        <source>保单号不超过 60 个字符</source>
+        <translation>The policy number is at most 60 characters</translation>
+    </message>
+    <message>
+        <source>另一处刚刚导入了同一清单中的保单或项目（保单号或项目编号已存在），本次导入未写入任何数据。请重新预览后再导入：已导入的行会被跳过。</source>
+        <translation>Policies or projects of the same list were just imported elsewhere (the policy number or project code already exists); this import wrote nothing. Preview again, then import: rows already imported are skipped.</translation>
+    </message>
+    <message>
+        <source>另一处刚刚导入了同一清单中的隐患（同一项目的隐患编号已存在），本次导入未写入任何数据。请重新预览后再导入：已导入的行会被跳过。</source>
+        <translation>Hazards of the same list were just imported elsewhere (the project already has these hazard numbers); this import wrote nothing. Preview again, then import: rows already imported are skipped.</translation>
+    </message>
+    <message>
+        <source>导入</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>工作簿结构损坏（{member}：{reason}）</source>
+        <translation>The workbook is damaged ({member}: {reason})</translation>
+    </message>
+    <message>
+        <source>工作表“{sheet}”超过 {limit} 行，超过导入上限，未读取。请拆分为较小的文件，或由管理员在设置中调高上限。</source>
+        <translation>Sheet “{sheet}” has more than {limit} rows, above the import limit; it was not read. Split it into smaller files, or ask an administrator to raise the limit in the settings.</translation>
+    </message>
+    <message>
+        <source>已写入 {n} 条隐患</source>
+        <translation>{n} hazards written</translation>
+    </message>
+    <message>
+        <source>已核对 {n} 行</source>
+        <translation>{n} rows checked</translation>
+    </message>
+    <message>
+        <source>已读取 {n} 行</source>
+        <translation>{n} rows read</translation>
+    </message>
+    <message>
+        <source>数字“{text}”超过 15 位，Excel 已将其舍入，无法得知原值；请将该列设为文本后重新导出</source>
+        <translation>The number “{text}” has more than 15 digits: Excel has already rounded it and the original cannot be known; set the column to text and export again</translation>
+    </message>
+    <message>
+        <source>文件 {name} 解压后约 {size} MB，超过导入上限 {limit} MB，未读取。请拆分为较小的文件，或由管理员在设置中调高上限。</source>
+        <translation>File {name} expands to about {size} MB, above the import limit of {limit} MB; it was not read. Split it into smaller files, or ask an administrator to raise the limit in the settings.</translation>
+    </message>
+    <message>
+        <source>该单元格是公式，但文件中没有保存计算结果；请在 Excel 中打开并保存后再导出，或将公式粘贴为数值</source>
+        <translation>This cell holds a formula but the file has no saved result; open and save it in Excel before exporting, or paste the formula as values</translation>
+    </message>
+    <message>
+        <source>隐患编号不超过 {n} 个字符</source>
+        <translation>The hazard number is at most {n} characters</translation>
     </message>
 </context>
 <context>

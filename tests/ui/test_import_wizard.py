@@ -91,3 +91,26 @@ def test_roles_without_import_cannot_start(qtbot, db, users, config):
     widget = ImportWizard(AppState(db=db, config=config, actor=users["inspector"]))
     qtbot.addWidget(widget)
     assert not widget.file_button.isEnabled() and not widget.preview_button.isEnabled()
+
+
+def test_hidden_sheets_are_offered_and_read_only_when_chosen(qtbot, wizard, db, code, tmp_path):
+    from openpyxl import load_workbook
+
+    path = hazard_book(tmp_path / "hidden.xlsx", code)
+    wb = load_workbook(path)
+    wb["隐患清单"].sheet_state = "hidden"
+    extra = wb.create_sheet("本周")
+    extra.append(["隐患编号", "项目编号", "发现日期", "隐患描述", "隐患等级", "整改措施"])
+    extra.append(["W-1", code, "2026-08-06", "消防通道堵塞", 3, "清理通道"])
+    wb.save(path)
+    wizard.set_file(path)
+    labels = [wizard.sheet.itemText(i) for i in range(wizard.sheet.count())]
+    assert labels == ["自动选择（不读取隐藏的工作表）", "填表说明", "隐患清单（隐藏）", "本周"]
+    assert "隐患清单" in wizard.sheet.toolTip()
+    report = preview(qtbot, wizard)
+    assert report.sheet == "本周" and report.new == 1
+    assert "未读取隐藏的工作表：隐患清单" in wizard.summary.text()
+    wizard.sheet.setCurrentIndex(2)
+    assert wizard.report is None  # another sheet: the last preview no longer applies
+    report = preview(qtbot, wizard)
+    assert report.sheet == "隐患清单" and report.new == 4 and hazard_count(db) == 0
