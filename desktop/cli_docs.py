@@ -116,7 +116,7 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Write a period report (hazard list, safety analysis or risk assessment) for a scope."""
     from desktop.reports import analysis, registers, risk_report
-    from desktop.services import doc_data
+    from desktop.services import doc_outputs
 
     if args.kind not in REPORTS:
         raise _Refused(f"未知的报告类别：{args.kind}（可选：{'、'.join(REPORTS)}）")
@@ -129,7 +129,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         scope = _scope(db, args)
         with db.read() as session:
-            output = doc_data.prepare(session, _request(kind, scope, period),
+            output = doc_outputs.prepare(session, _request(kind, scope, period),
                                       store_dir=config.attachments_dir)
     finally:
         db.dispose()

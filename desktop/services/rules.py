@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models import AppSetting
-from desktop.services import audit, permissions
+from desktop.services import audit, permissions, retention
 from desktop.services.context import Actor, ValidationError, msg, now
 
 
@@ -90,9 +90,7 @@ def set_value(session: Session, actor: Actor, key: str, value: Any) -> None:
     audit.record(session, actor, action="update", entity="app_settings", entity_id=None,
                  before={key: old}, after={key: value})
     if key == "archive.retention_years":
-        from desktop.services import archive  # archive reads this rule: import late
-
-        archive.refresh_all(session)
+        retention.refresh_all(session, value)
 
 
 def _validate(key: str, value: Any) -> None:
