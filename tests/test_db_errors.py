@@ -16,7 +16,7 @@ from desktop.db import Database, DataError, translate_error
 
 
 def _insert(session, name: str = "x") -> None:  # type: ignore[no-untyped-def]
-    session.connection().exec_driver_sql("INSERT INTO sequences(name, value) VALUES (?, 1)", (name,))
+    session.execute(text("INSERT INTO sequences(name, value) VALUES (:name, 1)"), {"name": name})
 
 
 # -- real SQLite failures ------------------------------------------------------------------
@@ -187,3 +187,77 @@ def test_os_errors_by_errno(code, expected):
 def test_other_os_errors_are_bugs():
     assert translate_error(FileNotFoundError(errno.ENOENT, "gone")) is None
     assert translate_error(OSError("no errno")) is None
+
+
+# -- real PostgreSQL failures (RISKDESK_TEST_PG_URL) ---------------------------------------
+
+
+@pytest.fixture
+def pg(db):
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only")
+    with db.session() as session:
+        _insert(session, "row")
+    return db
+
+
+def _raw(db):  # type: ignore[no-untyped-def]
+    """A second desk: its own autocommit connection to the same database."""
+    return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
+def test_postgres_a_row_locked_elsewhere_is_busy(pg):
+    other = _raw(pg)
+    try:
+        other.exec_driver_sql("BEGIN")
+        other.exec_driver_sql("SELECT * FROM sequences WHERE name = 'row' FOR UPDATE")
+        with pytest.raises(DataError) as info, pg.session() as session:
+            session.execute(text("SELECT * FROM sequences WHERE name = 'row' FOR UPDATE NOWAIT"))
+        assert info.value.__cause__.orig.sqlstate == "55P03"
+        assert info.value.message == dbmod.BUSY
+    finally:
+        other.exec_driver_sql("ROLLBACK")
+        other.close()
+
+
+def test_postgres_a_read_only_transaction_says_read_only(pg):
+    with pytest.raises(DataError) as info, pg.session() as session:
+        session.execute(text("SET TRANSACTION READ ONLY"))
+        _insert(session, "ro")
+    assert info.value.__cause__.orig.sqlstate == "25006"
+    assert info.value.message == dbmod.READ_ONLY_SERVER
+
+
+def test_postgres_a_concurrent_update_asks_to_retry(pg):
+    other = _raw(pg)
+    try:
+        with pytest.raises(DataError) as info, pg.session() as session:
+            session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+            session.execute(text("SELECT value FROM sequences WHERE name = 'row'")).all()
+            other.exec_driver_sql("UPDATE sequences SET value = value + 1 WHERE name = 'row'")
+            session.execute(text("UPDATE sequences SET value = value + 1 WHERE name = 'row'"))
+        assert info.value.__cause__.orig.sqlstate == "40001"
+        assert info.value.message == dbmod.RETRY
+    finally:
+        other.close()
+
+
+def test_postgres_a_terminated_connection_is_a_lost_connection(pg):
+    admin = _raw(pg)
+    try:
+        with pytest.raises(DataError) as info, pg.session() as session:
+            pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            admin.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+            session.execute(text("SELECT 1"))
+        assert info.value.message == dbmod.CONNECTION
+    finally:
+        admin.close()
+    with pg.read() as session:  # the pool hands out a fresh connection afterwards
+        assert session.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def test_postgres_no_such_column_is_a_bug(pg):
+    with pytest.raises(DBAPIError) as info, pg.session() as session:
+        session.execute(text("SELECT no_such_column FROM sequences"))
+    assert not isinstance(info.value, DataError)
+    assert info.value.orig.sqlstate == "42703"
