@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import logging
 import os
 import re
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -21,8 +18,7 @@ if TYPE_CHECKING:
 
 # `riskdesk --version` and `--help` answer from argparse alone: the database (SQLAlchemy),
 # the documents (ReportLab) and the window (PySide6) are imported by the command that needs
-# them (tests/test_cli_start.py).
-log = logging.getLogger("desktop.cli")
+# them (tests/test_cli_start.py); so are logging, getpass and shutil, by the code using them.
 
 
 class UsageError(Exception):
@@ -157,6 +153,8 @@ def _ask(label: str, option: str) -> str:
 def _ask_password() -> str:
     if not _interactive():
         raise UsageError("缺少 --password-file（首个管理员的密码文件）。非交互运行时请在命令行中给出。")
+    import getpass
+
     first = getpass.getpass("管理员密码：")
     if first != getpass.getpass("再次输入密码："):
         raise Failure("两次输入的密码不一致。")
@@ -305,6 +303,8 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
                                         projects=args.projects, seed=args.seed)
         except BaseException:
             if new_store:  # the rows were rolled back: take back the photos written so far
+                import shutil
+
                 shutil.rmtree(config.attachments_dir, ignore_errors=True)
             raise
         _out(f"已生成演示数据（用时 {time.perf_counter() - started:.1f} 秒）：{config.data_dir}")
@@ -335,12 +335,14 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_gui(args: argparse.Namespace, config: Config) -> int:
+    import logging
+
     from desktop.logsetup import FILE_ONLY
 
     try:
         from desktop import app
     except ImportError as exc:
-        log.exception("GUI import failed", extra=FILE_ONLY)
+        logging.getLogger("desktop.cli").exception("GUI import failed", extra=FILE_ONLY)
         raise Failure(f"图形界面无法启动：{exc}。命令行功能（init、check 等）仍可使用。") from None
     return int(app.main(config) or 0)
 
@@ -366,9 +368,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
+    import logging
+
     from desktop.db import DataError
     from desktop.logsetup import FILE_ONLY, setup_logging, teardown_logging
     from desktop.services.context import ServiceError
+
+    log = logging.getLogger("desktop.cli")
 
     log_path: Path | None = None
     try:
