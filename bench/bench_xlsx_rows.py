@@ -1,21 +1,27 @@
 """The register's row formatter on 50,000 rows × 14 columns, beside the encoders cell by cell.
 
-    .venv/bin/python -m bench.bench_xlsx_rows [--rows 50000] [--repeat 5]
+    .venv/bin/python -m bench.bench_xlsx_rows [--rows 50000] [--repeat 5] [--against DIR]
 
 "row_formatter" is `desktop.reports.xlsx_stream.row_formatter` over the hazard register's
 cell kinds (numbers, texts, dates, level and yes/no choices); "encoders" calls one
 `*_encoder` per cell and joins them, the plain floor it must equal byte for byte (checked
 here on every row). Formatting only: no zip, no file. Median of --repeat runs after a warm-up.
+--against DIR also times the row_formatter of another checkout's xlsx_stream.py (e.g. an
+older commit's `git archive`), interleaved with ours so that other load falls on both alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import random
+import statistics
+import sys
 import time
+from pathlib import Path
 
-from bench.common import best_of, machine, write_result
+from bench.common import machine, write_result
 from desktop.reports import xlsx_stream as xs
 
 LEVELS = {1: ("一级", 6), 2: ("二级", 7), 3: ("三级", 8), 4: ("四级", 9)}
@@ -59,10 +65,34 @@ def rows(n: int) -> list[tuple]:
     return out
 
 
+def other_formatter(root: Path):  # type: ignore[no-untyped-def]
+    """The row formatter of another checkout's desktop/reports/xlsx_stream.py."""
+    spec = importlib.util.spec_from_file_location(
+        "xlsx_stream_other", root / "desktop" / "reports" / "xlsx_stream.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[spec.name] = module  # type: ignore[union-attr]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module.row_formatter([module.Cell(c.kind, c.style, c.choices) for c in CELLS])
+
+
+def interleaved(fns: list, repeat: int) -> list[float]:  # type: ignore[type-arg]
+    """Median seconds of each function, run in turn `repeat` times after a warm-up."""
+    times: list[list[float]] = [[] for _ in fns]
+    for fn in fns:
+        fn()
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--against", type=Path, help="another checkout whose formatter to time")
     args = parser.parse_args(argv)
     data = rows(args.rows)
     line, cells = xs.row_formatter(CELLS), encoders()
@@ -76,16 +106,25 @@ def main(argv: list[str] | None = None) -> int:
 
     assert ours() == floor(), "the row formatter differs from the encoders"
     started = time.perf_counter()
-    t_ours = best_of(ours, repeat=args.repeat)
-    t_floor = best_of(floor, repeat=args.repeat)
+    t_ours, t_floor = interleaved([ours, floor], args.repeat)
     lines = ["# XLSX rows: row_formatter vs the encoders cell by cell", "",
              f"{machine()}", "",
-             f"{args.rows:,} rows × {len(CELLS)} columns, median of {args.repeat} runs:", "",
+             f"{args.rows:,} rows × {len(CELLS)} columns, median of {args.repeat} interleaved runs:", "",
              "| case | seconds | µs a row |", "|---|---|---|",
              f"| row_formatter | {t_ours:.3f} | {t_ours / args.rows * 1e6:.2f} |",
              f"| encoders, cell by cell | {t_floor:.3f} | {t_floor / args.rows * 1e6:.2f} |", "",
-             f"ratio row_formatter ÷ encoders: {t_ours / t_floor:.2f}",
-             f"(bench ran {time.perf_counter() - started:.1f} s)"]
+             f"ratio row_formatter ÷ encoders: {t_ours / t_floor:.2f}"]
+    if args.against is not None:
+        theirs = other_formatter(args.against)
+
+        def other() -> list[str]:
+            return [theirs(r, values) for r, values in enumerate(data, start=1)]
+
+        assert other() == ours(), "the other checkout's rows differ"
+        a, b = interleaved([ours, other], args.repeat)
+        lines += ["", f"interleaved with {args.against}: ours {a:.3f} s, theirs {b:.3f} s, "
+                      f"ours ÷ theirs {a / b:.2f}"]
+    lines.append(f"(bench ran {time.perf_counter() - started:.1f} s)")
     path = write_result("xlsx-rows", lines)
     print("\n".join(lines))
     print(f"written to {path}")
