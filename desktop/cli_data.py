@@ -128,9 +128,11 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
             _err(exc.message)
             return 130
         except ServiceError as exc:
-            report = getattr(exc, "report", None)  # importer.ImportRefused: every problem
-            for line in report.lines() if report is not None else ():
-                _out(line)
+            # an importer.ImportRefused lists every problem (only a loaded importer raises it)
+            importer = sys.modules.get("desktop.services.importer")
+            if importer is not None and isinstance(exc, importer.ImportRefused):
+                for line in exc.report.lines():
+                    _out(line)
             _err(exc.message)
             return 1
         except DataError as exc:
