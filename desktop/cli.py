@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import logging
 import os
 import re
-import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop import APP_TITLE, __version__, clock
-from desktop.config import Config
-from desktop.db import Database, DataError
-from desktop.logsetup import FILE_ONLY, setup_logging, teardown_logging
-from desktop.services.context import ServiceError
 
-log = logging.getLogger("desktop.cli")
+if TYPE_CHECKING:
+    from desktop.config import Config
+    from desktop.db import Database
+
+# `riskdesk --version` and `--help` answer from argparse alone: the database (SQLAlchemy),
+# the documents (ReportLab) and the window (PySide6) are imported by the command that needs
+# them (tests/test_cli_start.py); so are logging, getpass and shutil, by the code using them.
 
 
 class UsageError(Exception):
@@ -44,6 +44,22 @@ class _Formatter(argparse.HelpFormatter):
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
+class _Help(argparse.Action):
+    """-h: argparse's help, with an epilog a command computes only when asked (the import
+    command's field names come from the importer, too heavy to load for every start)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,  # type: ignore[no-untyped-def]
+                 help=None) -> None:  # noqa: A002 - argparse's own keyword
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[no-untyped-def]
+        epilog = parser.get_default("help_epilog")
+        if callable(epilog):
+            parser.epilog = epilog()
+        parser.print_help()
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         kwargs.setdefault("formatter_class", _Formatter)
@@ -51,7 +67,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         # argparse has no translation hook for its two default section titles
         self._positionals.title, self._optionals.title = "参数", "选项"
-        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+        self.add_argument("-h", "--help", action=_Help, help="显示本帮助并退出")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         for pattern, chinese in _ARGPARSE_MESSAGES:
@@ -61,8 +77,8 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-# the data commands live in desktop.cli_data; importing it costs most of a second, so it is
-# loaded only when one of them (or the help) is asked for
+# the data commands are declared in desktop.cli_data and cli_docs, loaded only when one of
+# them (or the help) is asked for
 DATA_COMMANDS = ("export-package", "verify", "import", "backup", "restore", "selfcheck", "report",
                  "trust", "key")
 DEFAULT_DEMO_PROJECTS = 20  # equal to desktop.services.demo.DEFAULT_PROJECTS (not imported: it loads Pillow)
@@ -139,6 +155,8 @@ def _ask(label: str, option: str) -> str:
 def _ask_password() -> str:
     if not _interactive():
         raise UsageError("缺少 --password-file（首个管理员的密码文件）。非交互运行时请在命令行中给出。")
+    import getpass
+
     first = getpass.getpass("管理员密码：")
     if first != getpass.getpass("再次输入密码："):
         raise Failure("两次输入的密码不一致。")
@@ -159,6 +177,8 @@ def _read_password(path: Path) -> str:
 
 
 def _load_config(data_dir: str | None) -> Config:
+    from desktop.config import Config
+
     try:
         return Config.load(data_dir)
     except ValueError as exc:
@@ -215,6 +235,8 @@ def _load_catalogues(session) -> None:  # type: ignore[no-untyped-def]
 def cmd_init(args: argparse.Namespace, config: Config) -> int:
     from desktop.services import agency, users
 
+    from desktop.db import Database
+
     password = _read_password(args.password_file) if args.password_file else None
     _prepare_folder(config, create=True)
     db = Database(config.database_url)
@@ -265,6 +287,7 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, config: Config) -> int:
+    from desktop.db import Database
     from desktop.services import demo
 
     if not 1 <= args.projects <= 2000:
@@ -282,6 +305,8 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
                                         projects=args.projects, seed=args.seed)
         except BaseException:
             if new_store:  # the rows were rolled back: take back the photos written so far
+                import shutil
+
                 shutil.rmtree(config.attachments_dir, ignore_errors=True)
             raise
         _out(f"已生成演示数据（用时 {time.perf_counter() - started:.1f} 秒）：{config.data_dir}")
@@ -293,6 +318,7 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    from desktop.db import Database
     from desktop.services.check import run_check
 
     _prepare_folder(config, create=False)
@@ -311,10 +337,14 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_gui(args: argparse.Namespace, config: Config) -> int:
+    import logging
+
+    from desktop.logsetup import FILE_ONLY
+
     try:
         from desktop import app
     except ImportError as exc:
-        log.exception("GUI import failed", extra=FILE_ONLY)
+        logging.getLogger("desktop.cli").exception("GUI import failed", extra=FILE_ONLY)
         raise Failure(f"图形界面无法启动：{exc}。命令行功能（init、check 等）仍可使用。") from None
     return int(app.main(config) or 0)
 
@@ -340,6 +370,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
+    import logging
+
+    from desktop.db import DataError
+    from desktop.logsetup import FILE_ONLY, setup_logging, teardown_logging
+    from desktop.services.context import ServiceError
+
+    log = logging.getLogger("desktop.cli")
+
     log_path: Path | None = None
     try:
         config = _load_config(args.data_dir)

@@ -12,12 +12,15 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from desktop.config import Config
-from desktop.db import Database, DataError
-from desktop.services import backup, importer, packages
-from desktop.services.context import Actor, Cancelled, ServiceError
+if TYPE_CHECKING:
+    from desktop.config import Config
+    from desktop.db import Database
+
+# Importing this module only declares the commands (`riskdesk --help` reads them): the
+# settings, the database, the importer, backup and packages are imported by the command
+# that runs.
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -113,6 +116,9 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
     """Turn every expected failure into a Chinese message and an exit status."""
 
     def run(args: argparse.Namespace) -> int:
+        from desktop.db import DataError
+        from desktop.services.context import Cancelled, ServiceError
+
         try:
             return fn(args)
         except _Refused as exc:
@@ -121,12 +127,12 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
         except Cancelled as exc:
             _err(exc.message)
             return 130
-        except importer.ImportRefused as exc:
-            for line in exc.report.lines():
-                _out(line)
-            _err(exc.message)
-            return 1
         except ServiceError as exc:
+            # an importer.ImportRefused lists every problem (only a loaded importer raises it)
+            importer = sys.modules.get("desktop.services.importer")
+            if importer is not None and isinstance(exc, importer.ImportRefused):
+                for line in exc.report.lines():
+                    _out(line)
             _err(exc.message)
             return 1
         except DataError as exc:
@@ -145,6 +151,8 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
 
 
 def _config(args: argparse.Namespace) -> Config:
+    from desktop.config import Config
+
     try:
         return Config.load(getattr(args, "data_dir", None))
     except ValueError as exc:
@@ -152,6 +160,8 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _database(config: Config) -> Database:
+    from desktop.db import Database
+
     if config.database_url.startswith("sqlite") and not config.sqlite_path.exists():
         raise _Refused(f"数据目录中没有数据库：{config.sqlite_path}。请先运行“riskdesk init”。")
     db = Database(config.database_url)
@@ -180,6 +190,9 @@ def _insurer_id(db: Database, value: str) -> int:
 @_guarded
 def cmd_export_package(args: argparse.Namespace) -> int:
     """Export a signed review package for one insurer and period."""
+    from desktop.services import backup, packages
+    from desktop.services.context import Actor
+
     config = _config(args)
     db = _database(config)
     try:
@@ -201,7 +214,9 @@ def cmd_export_package(args: argparse.Namespace) -> int:
 def _own_agency_name(config: Config) -> str:
     """The agency name of this data folder's database, if it has one (a package claiming it
     but signed by another key than ours is then reported as forged)."""
+    from desktop.db import Database, DataError
     from desktop.services import agency
+    from desktop.services.context import ServiceError
 
     try:
         if config.database_url.startswith("sqlite") and not config.sqlite_path.exists():
@@ -223,7 +238,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     Exit status 0: intact and signed by a trusted key; 1: damaged, tampered with, or signed by
     another key than the one trusted for its agency; 3: intact, but the signer is not trusted."""
-    from desktop.services import trust
+    from desktop.services import packages, trust
 
     given = [trust.given_entry(value) for value in args.trust or []]
     given += [trust.given_key(args.public_key)] if args.public_key else []
@@ -251,6 +266,9 @@ def _mapping(pairs: list[str] | None) -> dict[str, str]:
 @_guarded
 def cmd_import(args: argparse.Namespace) -> int:
     """Import projects and policies, or hazards, from an Excel file (all rows or none)."""
+    from desktop.services import importer
+    from desktop.services.context import Actor
+
     config = _config(args)
     limits = importer.Limits(int(config.get("import_max_mb")), int(config.get("import_max_rows")))
     table = importer.read(args.file, kind=args.kind, sheet=args.sheet, limits=limits)
@@ -274,6 +292,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_backup(args: argparse.Namespace) -> int:
     """Back up the database and the attachment store into one file."""
+    from desktop.services import backup
+    from desktop.services.context import Actor
+
     config = _config(args)
     db = _database(config)
     try:
@@ -292,6 +313,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the data with a verified backup; the current data is kept aside."""
+    from desktop.services import backup
+    from desktop.services.context import Actor
+
     config = _config(args)
     if not args.yes:
         if sys.stdin is None or not sys.stdin.isatty():
@@ -324,6 +348,15 @@ class _LinesFormatter(argparse.RawDescriptionHelpFormatter):
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
+def _import_fields() -> str:
+    """The field names --map takes, for `riskdesk import --help` (they need the importer)."""
+    from desktop.services import importer
+
+    fields = "；".join(f"{kind}：" + "、".join(f"{f.key}（{f.label}）" for f in importer.FIELDS[kind])
+                      for kind in importer.FIELDS)
+    return f"--map 可用的字段名。{fields}"
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the data commands; each parser's `handler(args) -> int` runs it."""
     data_help = "数据目录（默认为用户数据目录或环境变量 RISKDESK_DATA_DIR）"
@@ -348,12 +381,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--public-key", metavar="HEX", help="同 --trust：64 位十六进制的签名公钥")
     p.set_defaults(handler=cmd_verify)
     subs.append(p)
-    fields = "；".join(f"{kind}：" + "、".join(f"{f.key}（{f.label}）" for f in importer.FIELDS[kind])
-                      for kind in importer.FIELDS)
     p = subparsers.add_parser("import", help="从 Excel 导入项目保单清单或隐患清单",
                               description="从 Excel 导入：projects（承保机构的项目及保单清单）或 hazards（隐患清单）。"
-                                          "任何一行有问题则不写入任何数据。",
-                              epilog=f"--map 可用的字段名。{fields}")
+                                          "任何一行有问题则不写入任何数据。")
     p.add_argument("kind", choices=("projects", "hazards"), metavar="KIND",
                    help="projects 或 hazards")
     p.add_argument("file", type=Path, metavar="FILE", help=".xlsx 文件")
@@ -363,7 +393,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--source", metavar="NAME", help="来源名称；按来源记住列映射（默认为导入类型）")
     p.add_argument("--map", action="append", metavar="字段=列", help="指定列映射，如 found_date=F（可重复）")
     p.add_argument("--project", type=int, metavar="ID", help="隐患清单全部属于该项目时指定")
-    p.set_defaults(handler=cmd_import)
+    p.set_defaults(handler=cmd_import, help_epilog=_import_fields)  # see cli._Help
     subs.append(p)
     p = subparsers.add_parser("backup", help="备份数据库和附件库到一个文件",
                               description="备份数据库（一致性快照）、附件库和签名密钥到一个 zip 文件，含校验清单。")

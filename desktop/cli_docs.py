@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from desktop.cli_data import _config, _database, _guarded, _out, _Refused
-from desktop.db import Database
-from desktop.reports import analysis, registers, risk_report
-from desktop.services import compliance, doc_data, doc_data_periodic
-from desktop.services.context import now
-from desktop.services.periods import Period, parse
+if TYPE_CHECKING:
+    from desktop.db import Database
+    from desktop.services import doc_data
+    from desktop.services.periods import Period
+
+# Importing this module only declares the commands (`riskdesk --help` reads them): the
+# queries and the document builders are imported by the command that runs.
 
 # Files written here are working copies: the 草稿 mark and no 文号. A document that goes to an
 # insurer or an authority is generated in the program and signed there by a technical lead.
@@ -24,6 +28,8 @@ SELFCHECK_TITLE = "安责险第三方风控服务机构检查表（自查）"
 
 
 def _period(text: str) -> Period:
+    from desktop.services.periods import parse
+
     try:
         return parse(text)
     except ValueError as exc:
@@ -70,6 +76,9 @@ def _scope(db: Database, args: argparse.Namespace) -> tuple[str, int | None]:
 
 
 def _request(kind: str, scope: tuple[str, int | None], period: Period) -> doc_data.Request:
+    from desktop.services import doc_data
+    from desktop.services.context import now
+
     return doc_data.Request(kind, scope[0], scope[1], now().date(), period.label, WORKING_COPY,
                             draft=True)
 
@@ -77,6 +86,8 @@ def _request(kind: str, scope: tuple[str, int | None], period: Period) -> doc_da
 @_guarded
 def cmd_selfcheck(args: argparse.Namespace) -> int:
     """Fill in the annex checklist for a period and scope, write it (PDF or XLSX), print it."""
+    from desktop.services import compliance, doc_data, doc_data_periodic
+
     period = _period(args.period)
     out = Path(args.out)
     fmt = _format(out, ("pdf", "xlsx"))
@@ -104,6 +115,9 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_report(args: argparse.Namespace) -> int:
     """Write a period report (hazard list, safety analysis or risk assessment) for a scope."""
+    from desktop.reports import analysis, registers, risk_report
+    from desktop.services import doc_outputs
+
     if args.kind not in REPORTS:
         raise _Refused(f"未知的报告类别：{args.kind}（可选：{'、'.join(REPORTS)}）")
     kind, formats = REPORTS[args.kind]
@@ -115,7 +129,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         scope = _scope(db, args)
         with db.read() as session:
-            output = doc_data.prepare(session, _request(kind, scope, period),
+            output = doc_outputs.prepare(session, _request(kind, scope, period),
                                       store_dir=config.attachments_dir)
     finally:
         db.dispose()

@@ -6,14 +6,17 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from desktop.cli_data import _config, _database, _guarded, _out, _Refused
-from desktop.config import Config
-from desktop.fileutil import atomic_write_bytes
-from desktop.services import rotation, signing, trust
-from desktop.services.context import Actor, ValidationError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from desktop.config import Config
+    from desktop.services.context import ValidationError
+
+# like cli_data: the services are imported by the command that runs (`--help` stays light)
 
 
 @contextlib.contextmanager
@@ -46,6 +49,9 @@ def _fields(exc: ValidationError) -> str:
 @_guarded
 def cmd_trust_add(args: argparse.Namespace) -> int:
     """Trust a public key file (from the agency's key letter) under the agency's name."""
+    from desktop.services import trust
+    from desktop.services.context import Actor, ValidationError
+
     config = _config(args)
     folder = _folder(config)
     try:
@@ -62,6 +68,8 @@ def cmd_trust_add(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_trust_list(args: argparse.Namespace) -> int:
     """The trust list, and the agency's own keys when this folder has them."""
+    from desktop.services import trust
+
     config = _config(args)
     listed = trust.list_entries(config.data_dir) if config.data_dir.is_dir() else []
     own = trust.own_keys(config.data_dir) if config.data_dir.is_dir() else []
@@ -77,6 +85,9 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
 
 @_guarded
 def cmd_trust_remove(args: argparse.Namespace) -> int:
+    from desktop.services import trust
+    from desktop.services.context import Actor, ValidationError
+
     config = _config(args)
     if not config.data_dir.is_dir():
         raise _Refused(f"数据目录不存在：{config.data_dir}")
@@ -93,6 +104,9 @@ def cmd_trust_remove(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_key_rotate(args: argparse.Namespace) -> int:
     """A new agency key, announced by a statement signed with the old one."""
+    from desktop.services import rotation
+    from desktop.services.context import Actor
+
     config = _config(args)
     db = _database(config)
     try:
@@ -113,6 +127,9 @@ def cmd_key_rotate(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_key_public(args: argparse.Namespace) -> int:
     """Write the agency's current public key as a PEM file (it travels with the key letter)."""
+    from desktop.fileutil import atomic_write_bytes
+    from desktop.services import signing
+
     config = _config(args)
     public = signing.public_hex(signing.load_private_key(config.data_dir))
     atomic_write_bytes(args.out, signing.public_pem(public))

@@ -53,35 +53,84 @@ class DataError(Exception):
         return self.message
 
 
+# Messages for people, one per kind of environment failure (msg: the GUI translates them).
+BUSY = msg("数据库正被其他程序占用（已锁定），请稍后重试。")
+RETRY = msg("数据库正忙：与其他用户同时进行的操作冲突，数据未能保存。请重试。")
+FULL = msg("磁盘空间已满，数据未能保存。请清理磁盘后重试。")
+READ_ONLY = msg("数据库为只读，无法写入。请检查文件权限或数据目录设置。")
+READ_ONLY_SERVER = msg("数据库服务器当前为只读（例如备用服务器），无法写入。请联系数据库管理员。")
+READ_ONLY_DIR = msg("数据目录为只读或没有写入权限，数据未能保存。")
+IO_ERROR = msg("读写数据库文件时出错（磁盘或网络驱动器故障），数据未能保存。请检查存储设备后重试。")
+CANNOT_OPEN = msg("无法打开数据库文件，请检查数据目录是否存在且可写。")
+DAMAGED = msg("数据库文件已损坏，请从备份恢复。")
+CONNECTION = msg("无法连接数据库服务器，或连接已中断。请检查网络和服务器地址后重试。")
+
+# SQLite primary result codes (https://www.sqlite.org/rescode.html); an extended code
+# (SQLITE_IOERR_WRITE = 778, SQLITE_BUSY_SNAPSHOT = 517, …) carries its primary in the low byte.
+SQLITE_MESSAGES = {
+    3: READ_ONLY,     # SQLITE_PERM
+    5: BUSY,          # SQLITE_BUSY
+    6: BUSY,          # SQLITE_LOCKED
+    8: READ_ONLY,     # SQLITE_READONLY
+    10: IO_ERROR,     # SQLITE_IOERR
+    11: DAMAGED,      # SQLITE_CORRUPT
+    13: FULL,         # SQLITE_FULL
+    14: CANNOT_OPEN,  # SQLITE_CANTOPEN
+    26: DAMAGED,      # SQLITE_NOTADB
+}
+
+# PostgreSQL SQLSTATE codes (https://www.postgresql.org/docs/current/errcodes-appendix.html);
+# a whole class is given by its two characters.
+SQLSTATE_MESSAGES = {
+    "08": CONNECTION,        # connection exception
+    "53100": FULL,           # disk_full
+    "57P01": CONNECTION,     # admin_shutdown
+    "57P02": CONNECTION,     # crash_shutdown
+    "57P03": CONNECTION,     # cannot_connect_now
+    "40001": RETRY,          # serialization_failure
+    "40P01": RETRY,          # deadlock_detected
+    "25006": READ_ONLY_SERVER,  # read_only_sql_transaction
+    "55P03": BUSY,           # lock_not_available
+}
+
+OS_ERRNO_MESSAGES = {
+    errno.ENOSPC: FULL,
+    errno.EROFS: READ_ONLY_DIR,
+    errno.EACCES: READ_ONLY_DIR,
+    errno.EPERM: READ_ONLY_DIR,
+    errno.EIO: IO_ERROR,
+}
+
+
 def translate_error(exc: BaseException) -> DataError | None:
-    """Map a driver or OS failure to a DataError with a Chinese message; None if it is a bug."""
+    """Map a driver or OS failure to a DataError with a Chinese message; None if it is a bug.
+
+    Recognised by code, never by the words of a message: SQLite's result code, PostgreSQL's
+    SQLSTATE, the OS errno. Anything else (`no such column`, a syntax error, a constraint
+    the code should have checked) is a bug and goes on to the crash dialog with its log.
+    """
     detail = str(exc)
-    low = detail.lower()
     if isinstance(exc, OSError) and not isinstance(exc, DBAPIError):
-        if exc.errno == errno.ENOSPC:
-            return DataError(msg("磁盘空间已满，数据未能保存。请清理磁盘后重试。"), detail=detail)
-        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return DataError(msg("数据目录为只读或没有写入权限，数据未能保存。"), detail=detail)
+        text_ = OS_ERRNO_MESSAGES.get(exc.errno) if exc.errno is not None else None
+        return DataError(text_, detail=detail) if text_ else None
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(orig, sqlite3.Error):
+        code = getattr(orig, "sqlite_errorcode", None)
+        text_ = SQLITE_MESSAGES.get(code & 0xFF) if isinstance(code, int) else None
+        return DataError(text_, detail=detail) if text_ else None
+    if not isinstance(exc, DBAPIError):
         return None
-    if not isinstance(exc, (DBAPIError, sqlite3.Error)):
-        return None
-    if "locked" in low or "busy" in low:
-        return DataError(msg("数据库正被其他程序占用（已锁定），请稍后重试。"), detail=detail)
-    if "disk is full" in low or "database or disk is full" in low or "no space" in low:
-        return DataError(msg("磁盘空间已满，数据未能保存。请清理磁盘后重试。"), detail=detail)
-    if "readonly" in low or "read-only" in low or "read only" in low:
-        return DataError(msg("数据库为只读，无法写入。请检查文件权限或数据目录设置。"), detail=detail)
-    if "unable to open database" in low:
-        return DataError(msg("无法打开数据库文件，请检查数据目录是否存在且可写。"), detail=detail)
-    if "malformed" in low or "not a database" in low or "disk i/o error" in low:
-        return DataError(msg("数据库文件已损坏或读写出错，请从备份恢复。"), detail=detail)
-    if isinstance(exc, OperationalError) and (
-        "connection" in low or "could not connect" in low or "server closed" in low
-        or "timeout" in low or "refused" in low or "terminating" in low
-    ):
-        return DataError(msg("无法连接数据库服务器，请检查网络和服务器地址。"), detail=detail)
-    if isinstance(exc, OperationalError):
-        return DataError(msg("数据库操作失败：{reason}", reason=detail.splitlines()[0]), detail=detail)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if isinstance(sqlstate, str):
+        text_ = SQLSTATE_MESSAGES.get(sqlstate) or SQLSTATE_MESSAGES.get(sqlstate[:2])
+        if text_:
+            return DataError(text_, detail=detail)
+    if exc.connection_invalidated:  # the server went away under a statement
+        return DataError(CONNECTION, detail=detail)
+    if sqlstate is None and isinstance(exc, OperationalError):
+        # a server error always carries a SQLSTATE: without one the client itself failed
+        # (the connection could not be made or was lost)
+        return DataError(CONNECTION, detail=detail)
     return None
 
 

@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("RISKDESK_DATA_DIR", "/nonexistent-riskdesk-test-guard")  # never the user's data
 
+# Tests write only into temporary folders: Hypothesis keeps no example database, and its
+# caches (Unicode tables) go to a folder removed when the run ends, not .hypothesis/ here.
+_HYPOTHESIS_HOME = "" if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") else \
+    tempfile.mkdtemp(prefix="riskdesk-hypothesis-")
+if _HYPOTHESIS_HOME:
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = _HYPOTHESIS_HOME
+
 import pytest
+from hypothesis import settings
+
+settings.register_profile("riskdesk", database=None)
+settings.load_profile("riskdesk")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _HYPOTHESIS_HOME:
+        shutil.rmtree(_HYPOTHESIS_HOME, ignore_errors=True)
+
 
 from desktop.db import Database
 from desktop.models.enums import Role

@@ -116,6 +116,7 @@ def corpus(tmp_path) -> dict[str, Path]:
     return out
 
 
+@pytest.mark.slow
 def test_every_broken_input_is_refused_cleanly(db, admin, tmp_path, corpus, capsys):
     store = tmp_path / "attachments"
     config = Config(data_dir=tmp_path / "data")

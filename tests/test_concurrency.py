@@ -34,6 +34,7 @@ def _desk(url: str, hazard_ids: list[int], token: str, actor: Actor, out) -> Non
     out.put(conflicts)
 
 
+@pytest.mark.slow
 def test_no_lost_updates_across_processes(db, admin):
     with db.session() as s:
         proj = make_project(s, admin)

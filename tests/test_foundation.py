@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import sqlite3
 import subprocess
 import sys
@@ -10,7 +9,6 @@ import sys
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy.exc import OperationalError
 
 from desktop.db import Database, DataError, translate_error
 from desktop.models import Base
@@ -98,22 +96,6 @@ def test_locked_database_becomes_data_error(sqlite_db, monkeypatch):
         blocker.rollback()
         blocker.close()
         quick.dispose()
-
-
-@pytest.mark.parametrize(
-    ("exc", "words"),
-    [
-        (OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full")), "磁盘空间已满"),
-        (OperationalError("INSERT", {}, sqlite3.OperationalError("attempt to write a readonly database")), "只读"),
-        (OperationalError("x", {}, Exception('connection to server at "10.0.0.1" failed: Connection refused')), "无法连接"),
-        (OSError(errno.ENOSPC, "No space left on device"), "磁盘空间已满"),
-        (OSError(errno.EROFS, "Read-only file system"), "只读"),
-    ],
-)
-def test_environment_failures_are_translated(exc, words):
-    mapped = translate_error(exc)
-    assert isinstance(mapped, DataError)
-    assert words in mapped.message
 
 
 def test_bugs_are_not_translated():

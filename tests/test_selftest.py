@@ -6,7 +6,10 @@ import os
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow
 def test_selftest_passes_in_a_fresh_process(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", RISKDESK_DATA_DIR=str(tmp_path))
     result = subprocess.run([sys.executable, "-m", "desktop", "selftest"], capture_output=True,

@@ -11,16 +11,16 @@ from sqlalchemy.orm import Session
 
 from desktop.models import ArchiveItem, Attachment, DestructionRequest, Organisation, Project, User
 from desktop.models.enums import ArchiveStatus as A
-from desktop.services import agency, audit, permissions, rules
+from desktop.services import agency, audit, permissions, retention, rules
 from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
 from desktop.services.projects import check_version, insurer_of
 from desktop.services.projects import load as load_project
+from desktop.services.retention import retention_until
 
 if TYPE_CHECKING:  # the report dataclasses load ReportLab: imported where PDFs are made
     from desktop.reports.archive_docs import CatalogueData, DestructionFormData
     from desktop.reports.data import DocMeta
 
-MIN_RETENTION_YEARS = 5  # N-15: at least five years after completion; a setting may only add
 MEDIA = {"paper": msg("纸质"), "electronic": msg("电子")}
 REQUEST_LABELS = {"requested": msg("待承保机构审批"), "approved": msg("已批准"),
                   "rejected": msg("已驳回"), "done": msg("已销毁")}
@@ -98,45 +98,18 @@ class RequestRow:
 
 
 def retention_years(session: Session) -> int:
-    return max(MIN_RETENTION_YEARS, int(rules.get(session, "archive.retention_years")))
-
-
-def retention_until(completion: dt.date | None, years: int) -> dt.date | None:
-    """The day "at least `years` years" after completion have run: the same date `years` later;
-    a completion on 29 February, whose date a common year lacks, runs to 1 March (the day after
-    28 February), so the time kept is never short of the full years (2024-02-29 + 5 → 2029-03-01)."""
-    if completion is None:
-        return None
-    try:
-        return completion.replace(year=completion.year + years)
-    except ValueError:
-        return dt.date(completion.year + years, 3, 1)
+    return retention.effective_years(rules.get(session, "archive.retention_years"))
 
 
 def refresh_retention(session: Session, project_id: int) -> int:
-    """Recompute retention_until of the project's items (call when its completion date is set).
-
-    The date follows from the project's completion date and the agency rule, both audited
-    where they change, so the recomputation itself writes no audit entry. Returns the count
-    of items whose date changed.
-    """
-    project = load_project(session, project_id)
-    until = retention_until(project.completion_date, retention_years(session))
-    changed = 0
-    for item in session.execute(select(ArchiveItem).where(
-            ArchiveItem.project_id == project_id, ArchiveItem.status != A.DESTROYED,
-            ArchiveItem.deleted_at.is_(None))).scalars():
-        if item.retention_until != until:
-            item.retention_until = until
-            changed += 1
-    return changed
+    """Recompute retention_until of the project's items (see retention.refresh_project)."""
+    return retention.refresh_project(session, load_project(session, project_id),
+                                     rules.get(session, "archive.retention_years"))
 
 
 def refresh_all(session: Session) -> int:
     """Recompute every project's items (after the retention rule was lengthened)."""
-    ids = session.execute(select(ArchiveItem.project_id).where(
-        ArchiveItem.status != A.DESTROYED).distinct()).scalars().all()
-    return sum(refresh_retention(session, pid) for pid in ids)
+    return retention.refresh_all(session, rules.get(session, "archive.retention_years"))
 
 
 # -- the ledger --------------------------------------------------------------------------

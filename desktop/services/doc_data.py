@@ -451,14 +451,12 @@ def check_scope(session: Session, kind: str, scope_type: str, scope_id: int | No
         raise NotFound(msg("{what}不存在。", what=what))
 
 
-def prepare(session: Session, req: Request, *, store_dir: Path | str) -> Output:
-    """Read everything the document needs and return it with its builders (nothing is written)."""
-    check_scope(session, req.kind, req.scope_type, req.scope_id, req.period)
-    from desktop.services import doc_data_letters, doc_data_periodic  # noqa: F401 - they register
-
-    return _OUTPUTS[req.kind](session, req, store_dir)
+def output_for(kind: str) -> Callable[[Session, Request, Path | str], Output]:
+    """The registered reader of a kind: `doc_outputs.prepare` (above this module and the two
+    that register the others, doc_data_letters and doc_data_periodic) calls it."""
+    return _OUTPUTS[kind]
 
 
 __all__ = ["KINDS", "PERIOD_SCOPES", "Kind", "Output", "Request", "Signer", "agency_info",
            "check_scope", "hazard_info", "meta", "org_names", "output",
-           "plan_for", "prepare", "project_info"]
+           "output_for", "plan_for", "project_info"]

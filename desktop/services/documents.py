@@ -18,7 +18,9 @@ from desktop.models import (
     Project, ServicePlan, Submission, TrainingAttendance, TrainingSession, User,
 )
 from desktop.models.enums import DocStatus, Recipient
-from desktop.services import attachments, audit, doc_data, hazards, numbering, permissions
+from desktop.services import (
+    attachments, audit, doc_data, doc_outputs, hazards, numbering, permissions,
+)
 from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
 from desktop.services.doc_data_periodic import scope_of
 from desktop.services.periods import parse
@@ -249,7 +251,7 @@ def _render(session: Session, actor: Actor, doc: Document, *, store_dir: Path | 
     req = doc_data.Request(doc.kind, doc.scope_type, doc.scope_id, day, doc.period, _printed(doc),
                            doc.revision, signer is None, creator.display_name if creator else "",
                            signer)
-    output = doc_data.prepare(session, req, store_dir=store_dir)
+    output = doc_outputs.prepare(session, req, store_dir=store_dir)
     if doc.supersedes_id is None:
         doc.title = f"{output.title}（{_scope_label(session, doc)}）"[:200]
     _drop_files(session, actor, doc, store_dir)

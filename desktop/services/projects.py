@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models import DangerItem, Organisation, Policy, Project, ProjectContact, ProjectStage
 from desktop.models.enums import ProjectStatus, ProjectType
-from desktop.services import audit, permissions
+from desktop.services import audit, permissions, retention, rules
 from desktop.services.context import Actor, ConflictError, NotFound, ValidationError, msg
 
 DEFAULT_STAGES = ("地基与基础", "主体结构", "装饰装修", "竣工验收")
@@ -176,9 +176,7 @@ def update_project(session: Session, actor: Actor, project_id: int, form: Projec
         setattr(project, key, value)
     audit.record_update(session, actor, project, before)
     if project.completion_date != before_completion(before):
-        from desktop.services import archive  # archive builds on projects: import late
-
-        archive.refresh_retention(session, project.id)
+        retention.refresh_project(session, project, rules.get(session, "archive.retention_years"))
     return _row(project)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models import AppSetting
-from desktop.services import audit, permissions
+from desktop.services import audit, holiday_overrides, permissions, retention
 from desktop.services.context import Actor, ValidationError, msg, now
 
 
@@ -81,13 +81,7 @@ def set_value(session: Session, actor: Actor, key: str, value: Any) -> None:
     audit.record(session, actor, action="update", entity="app_settings", entity_id=None,
                  before={key: old}, after={key: value})
     if key == "archive.retention_years":
-        from desktop.services import archive  # archive reads this rule: import late
-
-        archive.refresh_all(session)
-    elif key == "calendar.overrides":
-        from desktop.services import complaints  # complaints read this rule: import late
-
-        complaints.refresh_due(session, before=old)
+        retention.refresh_all(session, value)
 
 
 def _validate(key: str, value: Any) -> None:
@@ -100,9 +94,7 @@ def _validate(key: str, value: Any) -> None:
         if not isinstance(value, int) or value < 5:
             raise ValidationError({key: msg("档案保存年限不得少于竣工后 5 年")})
     elif key == "calendar.overrides":
-        from desktop.services import workdays  # workdays reads this rule: import late
-
-        workdays.parse_overrides(value)
+        holiday_overrides.parse_overrides(value)
     elif key.startswith("numbering.") and isinstance(value, str):
         if "{seq" not in value or "{year" not in value:
             raise ValidationError({key: msg("编号格式须包含 {{year}} 和 {{seq}}")})

@@ -9,7 +9,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from desktop import clock
-from desktop.services import workdays
+from desktop.services import holidays, workdays
 from desktop.services.context import Changes
 from desktop.services.workdays import OVERRIDES_KEY, YearRow
 from desktop.ui import dialogs
@@ -68,7 +68,7 @@ class YearDialog(RecordDialog):
         self.holidays.setFocus()
 
     def submit(self) -> None:
-        self.state.write(workdays.save_year, self.year.value(),
+        self.state.write(holidays.save_year, self.year.value(),
                          holidays=self.holidays.toPlainText().splitlines(),
                          workdays=self.workdays.toPlainText().splitlines(),
                          changes=Changes(settings=True))
@@ -136,7 +136,7 @@ class HolidaysPanel(QWidget):
                            question.format(year=row.year)):
             return
         try:
-            self.state.write(workdays.remove_year, row.year, changes=Changes(settings=True))
+            self.state.write(holidays.remove_year, row.year, changes=Changes(settings=True))
         except dialogs.USER_ERRORS as exc:
             dialogs.show_error(self, exc)
         self.refresh()

@@ -6505,14 +6505,6 @@ These {n} files were not saved:
         <translation>Checking the database snapshot failed: {reason}</translation>
     </message>
     <message>
-        <source>数据库操作失败：{reason}</source>
-        <translation>The database operation failed: {reason}</translation>
-    </message>
-    <message>
-        <source>数据库文件已损坏或读写出错，请从备份恢复。</source>
-        <translation>The database file is damaged or could not be read or written; restore it from a backup.</translation>
-    </message>
-    <message>
         <source>数据库正在被使用。请先关闭所有 RiskDesk 窗口和命令，再恢复备份。</source>
         <translation>The database is in use. Close every RiskDesk window and command before restoring a backup.</translation>
     </message>
@@ -6711,10 +6703,6 @@ These {n} files were not saved:
     <message>
         <source>无法读取机构签名私钥：{reason}</source>
         <translation>The agency&apos;s private signing key could not be read: {reason}</translation>
-    </message>
-    <message>
-        <source>无法连接数据库服务器，请检查网络和服务器地址。</source>
-        <translation>The database server cannot be reached; check the network and the server address.</translation>
     </message>
     <message>
         <source>日期不存在“{text}”</source>
@@ -8455,6 +8443,26 @@ These {n} files were not saved:
     <message>
         <source>隐患编号不超过 {n} 个字符</source>
         <translation>The hazard number is at most {n} characters</translation>
+    </message>
+    <message>
+        <source>数据库服务器当前为只读（例如备用服务器），无法写入。请联系数据库管理员。</source>
+        <translation>The database server is read-only at present (a standby server, for example); nothing can be written. Contact the database administrator.</translation>
+    </message>
+    <message>
+        <source>数据库文件已损坏，请从备份恢复。</source>
+        <translation>The database file is damaged; restore it from a backup.</translation>
+    </message>
+    <message>
+        <source>读写数据库文件时出错（磁盘或网络驱动器故障），数据未能保存。请检查存储设备后重试。</source>
+        <translation>Reading or writing the database file failed (a disk or network drive fault); nothing was saved. Check the storage device and try again.</translation>
+    </message>
+    <message>
+        <source>数据库正忙：与其他用户同时进行的操作冲突，数据未能保存。请重试。</source>
+        <translation>The database is busy: the operation clashed with another user&apos;s at the same time and nothing was saved. Try again.</translation>
+    </message>
+    <message>
+        <source>无法连接数据库服务器，或连接已中断。请检查网络和服务器地址后重试。</source>
+        <translation>Cannot connect to the database server, or the connection was lost. Check the network and the server address, then try again.</translation>
     </message>
 </context>
 <context>

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -107,16 +106,13 @@ def test_read_accepts_hand_edited_values_and_rejects_other_layouts(tmp_path):
 
 
 @pytest.mark.slow
-def test_five_thousand_rows_in_a_few_seconds(tmp_path, agency):
+def test_five_thousand_rows_as_pdf_and_xlsx(tmp_path, agency):
+    """The size of a quarter's register (its speed is measured by bench/bench_reports.py)."""
     data = RegisterData(meta(agency, "隐患排查及问题整改清单", "风控清单〔2026〕0002号"),
                         "全部在保项目", "2026年", register_rows(5000))
-    start = time.perf_counter()
     registers.build_hazard_register_pdf(data, tmp_path / "big.pdf")
-    pdf_seconds = time.perf_counter() - start
-    start = time.perf_counter()
     registers.build_hazard_register_xlsx(data, tmp_path / "big.xlsx")
-    xlsx_seconds = time.perf_counter() - start
-    assert pdf_seconds < 15 and xlsx_seconds < 10, (pdf_seconds, xlsx_seconds)
+    assert page_count(tmp_path / "big.pdf") > 100
     assert len(registers.read_hazard_xlsx(tmp_path / "big.xlsx")) == 5000
 
 

@@ -83,6 +83,7 @@ def _rows(gaps_per_item: int) -> tuple[SelfCheckRow, ...]:
               for k in range(gaps_per_item)), basis=i.basis) for n, i in enumerate(ITEMS))
 
 
+@pytest.mark.slow
 def test_an_agency_with_thousands_of_gaps_still_lays_out(tmp_path, agency):
     data = SelfCheckData(meta(agency, "安责险第三方风控服务机构检查表（自查）", "风控自查〔2026〕0002号"),
                          "全机构", "2026年", dt.date(2026, 12, 31), 5000, _rows(200))

@@ -199,7 +199,7 @@ def test_excel_dates_count_as_openpyxl_does(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-# -- the compiled row formatter writes what the encoders write ------------------------------
+# -- the row formatter writes what the encoders write ------------------------------
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

@@ -45,6 +45,7 @@ def _counts(db):
         }
 
 
+@pytest.mark.slow
 def test_small_demo_passes_the_check(tmp_path):
     db, config, summary = _generate(tmp_path, projects=6)
     report = run_check(db, config)
@@ -67,6 +68,7 @@ def test_small_demo_passes_the_check(tmp_path):
     db.dispose()
 
 
+@pytest.mark.slow
 def test_same_seed_same_data(tmp_path):
     texts = []
     for name in ("a", "b"):
@@ -78,6 +80,7 @@ def test_same_seed_same_data(tmp_path):
     assert texts[0] == texts[1] and texts[0]
 
 
+@pytest.mark.slow
 def test_cli_demo_then_refuses_to_mix_with_existing_data(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     folder = tmp_path / "demo"
@@ -92,6 +95,7 @@ def test_cli_demo_then_refuses_to_mix_with_existing_data(tmp_path, capsys, monke
     assert cli.DEFAULT_DEMO_PROJECTS == demo.DEFAULT_PROJECTS
 
 
+@pytest.mark.slow
 def test_failed_demo_leaves_no_photos_behind(tmp_path, capsys, monkeypatch):
     def broken(self, sites):
         raise RuntimeError("boom")

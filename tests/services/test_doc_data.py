@@ -13,8 +13,8 @@ from PIL import Image
 from desktop.models import Project, RiskAssessment
 from desktop.reports import registers
 from desktop.services import (
-    agency, attachments, compliance, doc_data, hazards, inspections, organisations, periods, risk, risk_sources,
-    training,
+    agency, attachments, compliance, doc_data, doc_outputs, hazards, inspections, organisations,
+    periods, risk, risk_sources, training,
 )
 from desktop.services.context import ValidationError
 from desktop.services.doc_data_periodic import hazard_rows, period_stats, risk_data, scope_of
@@ -125,7 +125,7 @@ def test_hazard_list_rows_and_xlsx_round_trip(db, world, tmp_path):
         rows = hazard_rows(s, scope_of(s, "project", world["a"].project), Q3, today=TODAY)
         req = doc_data.Request("hazard_list", "insurer", world["a"].insurer, TODAY, "2026Q3", "风控清单〔2026〕0001号",
                                draft=False)
-        output = doc_data.prepare(s, req, store_dir=world["store"])
+        output = doc_outputs.prepare(s, req, store_dir=world["store"])
     # carried over (h5 closed in the period, h4 still open), then found in the period
     assert [r.number for r in rows] == [n[5], n[4], n[1], n[2], n[3]]
     by = {r.number: r for r in rows}
@@ -176,7 +176,7 @@ def test_letters_and_records_from_the_data(db, users, world):
         with db.read() as s:
             req = doc_data.Request(kind, scope_type, scope_id, TODAY, period, "风控〔2026〕0009号", draft=False,
                                    prepared_by="王编制", signer=doc_data.Signer("技术负责人甲", "13800000000"))
-            return doc_data.prepare(s, req, store_dir=world["store"])
+            return doc_outputs.prepare(s, req, store_dir=world["store"])
 
     with pytest.raises(ValidationError, match="多个责任单位"):
         prepare("rectification_notice", "inspection", world["visit"])
@@ -221,9 +221,9 @@ def test_training_and_drill_records(db, users, world, tmp_path):
     with db.read() as s:
         base = dict(date=TODAY, number="风控培训〔2026〕0001号", draft=False, prepared_by="王编制",
                     signer=doc_data.Signer("技术负责人甲"))
-        t = doc_data.prepare(s, doc_data.Request("training_record", "training", session.id, **base),
+        t = doc_outputs.prepare(s, doc_data.Request("training_record", "training", session.id, **base),
                              store_dir=world["store"])
-        d = doc_data.prepare(s, doc_data.Request("drill_record", "drill", drill.id, **base), store_dir=world["store"])
+        d = doc_outputs.prepare(s, doc_data.Request("drill_record", "drill", drill.id, **base), store_dir=world["store"])
     line = t.data.attendance[0]
     assert (line.managers, line.workers, line.headcount_managers, line.roster) == (6, 90, 12, ("张一", "李二", "王三"))
     assert t.data.categories == ("临时用电",) and len(t.data.photos) == 1 and t.data.approved_by == "技术负责人甲"
@@ -237,7 +237,7 @@ def test_training_and_drill_records(db, users, world, tmp_path):
 def test_self_check_output_follows_the_compliance_engine(db, world):
     with db.read() as s:
         req = doc_data.Request("self_check", "project", world["a"].project, TODAY, "2026Q3", "风控自查〔2026〕0001号")
-        out = doc_data.prepare(s, req, store_dir=world["store"])
+        out = doc_outputs.prepare(s, req, store_dir=world["store"])
         result = compliance.evaluate(s, period=Q3, scope_type="project", scope_id=world["a"].project, as_of=TODAY)
     assert [(r.item_id, r.status) for r in out.data.rows] == [(r.item.id, r.status) for r in result.items]
     assert out.data.project_count == 1 and out.data.scope_label.startswith("项目：")
@@ -256,10 +256,10 @@ def test_a_projects_hazard_list_prints_its_photos_as_an_appendix(db, users, worl
             attachments.store_file(s, admin, store_dir=world["store"], data=jpeg(), owner_type="hazard",
                                    owner_id=world["h"][2].id, role="before")
     with db.read() as s:
-        project = doc_data.prepare(s, doc_data.Request(
+        project = doc_outputs.prepare(s, doc_data.Request(
             "hazard_list", "project", world["a"].project, TODAY, "2026Q3", "风控清单〔2026〕0002号",
             draft=False), store_dir=world["store"])
-        insurer = doc_data.prepare(s, doc_data.Request(
+        insurer = doc_outputs.prepare(s, doc_data.Request(
             "hazard_list", "insurer", world["a"].insurer, TODAY, "2026Q3", "风控清单〔2026〕0003号",
             draft=False), store_dir=world["store"])
     # in the list's order (h5, h4, h1, h2, h3); h4 has none; after-photos come from closing

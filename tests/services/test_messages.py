@@ -104,7 +104,9 @@ def test_periods_name_themselves_with_a_template_per_quarter():
 def test_data_errors_and_cancellation_carry_templates_too():
     import sqlite3
 
-    locked = translate_error(sqlite3.OperationalError("database is locked"))
+    busy = sqlite3.OperationalError("database is locked")
+    busy.sqlite_errorcode, busy.sqlite_errorname = 5, "SQLITE_BUSY"  # as SQLite sets them
+    locked = translate_error(busy)
     assert isinstance(locked, DataError)
     assert str(locked) == "数据库正被其他程序占用（已锁定），请稍后重试。"
     assert locked.template == "数据库正被其他程序占用（已锁定），请稍后重试。"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import time
 
 import pytest
 
@@ -231,8 +230,9 @@ def test_a_visit_with_findings_is_saved_whole_or_not_at_all(db, data, admin):
 
 
 @pytest.mark.slow
-def test_five_thousand_projects_filter_and_page_quickly(tmp_path):
-    """An agency-scale database: the list's ids and a window of rows each well under 0.2 s."""
+def test_five_thousand_projects_filter_and_page(tmp_path):
+    """An agency-scale database: each filter's ids in order and a window of their rows (the
+    speed is measured by bench/, not asserted here)."""
     from bench.generate import generate
     from desktop.db import Database
 
@@ -242,11 +242,11 @@ def test_five_thousand_projects_filter_and_page_quickly(tmp_path):
         with db.read() as s:
             for flt, sort in ((ProjectFilter(), "code"), (ProjectFilter(text="越城"), "risk_level"),
                               (ProjectFilter(insurer_id=2, statuses=frozenset({"active"})), "name")):
-                started = time.perf_counter()
                 found = project_list.project_ids(s, flt, sort=sort)
                 rows = project_list.rows_by_ids(s, found[:100])
-                assert time.perf_counter() - started < 0.2, (flt, sort)
-                assert len(rows) == min(100, len(found)) and found
+                assert len(rows) == min(100, len(found)) and found, (flt, sort)
+                assert [r.id for r in rows] == found[:100]  # the window in display order
+                assert len(set(found)) == len(found) == project_list.count(s, flt)
             assert len(project_list.project_ids(s, ProjectFilter())) == 5000
     finally:
         db.dispose()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from desktop import clock
 from desktop.models import AuditEntry
-from desktop.services import complaints, compliance, periods, rules, workdays
+from desktop.services import complaints, compliance, holidays, periods, rules, workdays
 from desktop.services.context import ValidationError
 from desktop.services.workdays import UNLOADED, add_working_days, library_covers
 
@@ -32,7 +32,7 @@ def _mid_december(monkeypatch):
 
 def set_overrides(db, admin, value):
     with db.session() as s:
-        rules.set_value(s, admin, "calendar.overrides", value)
+        holidays.set_overrides(s, admin, value)
 
 
 def due(db, received=RECEIVED, checking=True):

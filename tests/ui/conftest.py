@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,8 @@ from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.resources import ensure_chinese_font
 
+from . import shots
+
 # Said by the offscreen platform plugin itself whenever a window is shown; not our code.
 PLATFORM_NOISE = ("This plugin does not support propagateSizeHints()",)
 FAILING = (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
@@ -24,6 +28,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/ui/" in item.nodeid.replace("\\", "/"):
             item.add_marker(pytest.mark.no_qt_log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _screenshot_folder(tmp_path_factory):
+    """Screenshots go to $RISKDESK_SCREENSHOTS when set, else into this run's temporary folder."""
+    wanted = os.environ.get("RISKDESK_SCREENSHOTS")
+    shots.use(Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots"))
 
 
 @dataclass

@@ -5,7 +5,6 @@ seam."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -22,15 +21,15 @@ from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.archive_page import ArchivePage, ItemColumn, RequestColumn
 from tests.factories import make_project
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+from .shots import shots_dir
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = now().date()
 
 
 def shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
     QApplication.processEvents()
-    SHOTS.mkdir(exist_ok=True)
-    assert widget.grab().save(str(SHOTS / f"{name}.png"))
+    assert widget.grab().save(str(shots_dir() / f"{name}.png"))
 
 
 @pytest.fixture

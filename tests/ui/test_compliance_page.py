@@ -4,7 +4,6 @@ section in its colours; gaps open their records; manual answers; the checklist e
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -19,7 +18,8 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.checklist_models import STATUS_COLOURS
 from desktop.ui.pages.compliance_page import CompliancePage, ManualAnswerDialog
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+from .shots import shots_dir
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = now().date()
 
@@ -91,9 +91,8 @@ def test_the_checklist_by_section_in_its_colours(qtbot, page, data, qtmodelteste
     assert all(g.gap.due for g in gap_rows(page))
     page.late_only.setChecked(False)
     QApplication.processEvents()
-    SHOTS.mkdir(exist_ok=True)
     page.tree.setCurrentIndex(page.tree_model.index_of("C-6a"))
-    assert page.grab().save(str(SHOTS / "compliance-checklist.png"))
+    assert page.grab().save(str(shots_dir() / "compliance-checklist.png"))
 
 
 def test_a_gap_double_clicked_asks_for_its_record(qtbot, page):
@@ -157,7 +156,7 @@ def test_a_manual_item_answered_with_its_file(qtbot, page, dialog_log, monkeypat
         dialog.note.setPlainText("《安全生产管理制度汇编》2026 版已印发")
         dialog.browse.click()
         QApplication.processEvents()
-        assert dialog.grab().save(str(SHOTS / "compliance-manual-answer.png"))
+        assert dialog.grab().save(str(shots_dir() / "compliance-manual-answer.png"))
         dialog.accept()
         return dialog.result() == QDialog.DialogCode.Accepted
 

@@ -21,7 +21,8 @@ from desktop.ui import document_preview
 from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.documents_page import DocColumn, DocumentsPage, SubmissionColumn
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+from .shots import shots_dir
+
 NUMBER = re.compile(r"〔\d{4}〕\d{4}号$")
 SLOW = 30_000
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
@@ -29,8 +30,7 @@ needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="popple
 
 def shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
     QApplication.processEvents()
-    SHOTS.mkdir(exist_ok=True)
-    assert widget.grab().save(str(SHOTS / f"{name}.png"))
+    assert widget.grab().save(str(shots_dir() / f"{name}.png"))
 
 
 @pytest.fixture

@@ -57,6 +57,7 @@ def make_model(count: int = 100_000, **kwargs):  # type: ignore[no-untyped-def]
     return model, service
 
 
+@pytest.mark.slow
 def test_qt_model_checks_pass_over_100k_ids(qtmodeltester):
     model, _service = make_model()
     qtmodeltester.check(model)
@@ -198,6 +199,7 @@ def source_model(source: FakeSource):  # type: ignore[no-untyped-def]
     return model
 
 
+@pytest.mark.slow
 def test_a_source_with_a_known_total_sizes_the_view_at_once(qtmodeltester):
     source = FakeSource(20_000, page=5000)
     model = source_model(source)

@@ -163,6 +163,7 @@ def step(qtbot, desk, page, name: str, fill: Callable[[Any], None] | None = None
     return seen[0]
 
 
+@pytest.mark.slow
 def test_an_office_day(qtbot, window, desk, users, dialog_log, tmp_path, monkeypatch):
     state = window.state
     assert card(window, "unreported_l1") == 0

@@ -13,8 +13,9 @@ from desktop.paths import font_path
 from desktop.ui.pages import PAGES
 from desktop.ui.resources import icon
 
+from .shots import shots_dir
+
 LATIN_ONLY_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 PROBE = """
 import sys
 from PySide6.QtGui import QFontDatabase, QFontMetrics
@@ -53,8 +54,7 @@ def test_bundled_font_makes_chinese_render_without_system_cjk_fonts(tmp_path):
     conf.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
                     f"<fontconfig><dir>{latin}</dir><cachedir>{tmp_path / 'cache'}</cachedir>"
                     f"</fontconfig>", encoding="utf-8")
-    SHOTS.mkdir(exist_ok=True)
-    shot = SHOTS / "login-without-system-cjk-font.png"
+    shot = shots_dir() / "login-without-system-cjk-font.png"
     env = {**os.environ, "FONTCONFIG_FILE": str(conf), "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run([sys.executable, "-c", PROBE, str(shot)], capture_output=True,
                             text=True, env=env, timeout=60)

@@ -1,8 +1,7 @@
-"""Offscreen pictures of every page and dialog, saved to screenshots/ (gitignored) for review."""
+"""Offscreen pictures of every page and dialog, saved for review into $RISKDESK_SCREENSHOTS or
+the run's temporary folder (tests/ui/shots.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
@@ -14,16 +13,14 @@ from desktop.ui.login_dialog import LoginDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.user_dialogs import ChangePasswordDialog, NewUserDialog
 
+from .shots import shots_dir
 from .test_lazy_model import make_model
-
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 def save(qtbot, widget: QWidget, name: str) -> QImage:  # type: ignore[no-untyped-def]
     qtbot.wait(1)
-    SHOTS.mkdir(exist_ok=True)
     image = widget.grab().toImage()
-    assert image.save(str(SHOTS / f"{name}.png"))
+    assert image.save(str(shots_dir() / f"{name}.png"))
     assert not image.isNull() and image.width() > 100
     # not blank: a painted window has many distinct colours
     colours = {image.pixel(x, y)

@@ -4,7 +4,6 @@ emergency-plan help, drills evaluated, records printed as drafts, the layout rem
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt
@@ -20,14 +19,14 @@ from desktop.ui.training_dialogs import (
 )
 from tests.factories import make_project
 
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+from .shots import shots_dir
+
 TODAY = now().date()
 
 
 def shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
     QApplication.processEvents()  # pending layout requests: the picture shows what the user sees
-    SHOTS.mkdir(exist_ok=True)
-    assert widget.grab().save(str(SHOTS / f"{name}.png"))
+    assert widget.grab().save(str(shots_dir() / f"{name}.png"))
 
 
 @pytest.fixture

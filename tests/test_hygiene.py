@@ -1,0 +1,24 @@
+"""The suite writes only into temporary folders and reports hangs and unexpected passes."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from hypothesis import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_hypothesis_keeps_nothing_in_the_checkout():
+    assert settings().database is None  # no example database (.hypothesis/examples)
+    storage = Path(os.environ["HYPOTHESIS_STORAGE_DIRECTORY"]).resolve()
+    assert not storage.is_relative_to(ROOT)
+
+
+def test_pytest_reports_hangs_and_unexpected_passes():
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    ini = options["tool"]["pytest"]["ini_options"]
+    assert ini["xfail_strict"] is True
+    assert int(ini["faulthandler_timeout"]) > 0
