@@ -214,6 +214,7 @@ class DateTimeField(QWidget):
     def __init__(self, value: dt.datetime | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         moment = value if value is not None else now()
+        self._exact = moment  # shown to the minute, kept to the second while left alone
         self.date_field = DateField(moment.date())
         self.time_field = TimeField(moment.time())
         layout = QHBoxLayout(self)
@@ -227,9 +228,13 @@ class DateTimeField(QWidget):
 
     def value(self) -> dt.datetime | None:
         day, time = self.date_field.date(), self.time_field.time()
-        return dt.datetime.combine(day, time) if day is not None and time is not None else None
+        if day is None or time is None:
+            return None
+        typed = dt.datetime.combine(day, time)
+        return self._exact if typed == self._exact.replace(second=0, microsecond=0) else typed
 
     def set_value(self, moment: dt.datetime) -> None:
+        self._exact = moment
         self.time_field.setText(format_time(moment.time()))
         self.date_field.set_date(moment.date())
 
@@ -240,4 +245,6 @@ class DateTimeField(QWidget):
             self.time_field.show_invalid(True)
             raise ValidationError({key: self.time_field.error()})
         assert day is not None  # a DateTimeField's date is never optional
-        return dt.datetime.combine(day, time)
+        value = self.value()
+        assert value is not None
+        return value

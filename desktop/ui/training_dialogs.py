@@ -11,9 +11,9 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QCompleter, QDateEdit, QDoubleSpinBox, QFileDialog, QGridLayout, QLabel,
+    QCheckBox, QComboBox, QCompleter, QDoubleSpinBox, QFileDialog, QGridLayout, QLabel,
     QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -24,6 +24,7 @@ from desktop.services.training import ASSIST_KINDS, BASES, RATINGS, Attendance, 
 from desktop.services.training_view import DrillListRow, HalfYearRow, ProjectChoice
 from desktop.ui import dialogs, photo_strip
 from desktop.ui.app_state import AppState
+from desktop.ui.date_field import DateField, today
 from desktop.ui.i18n import field_texts
 from desktop.ui.tasks import Task, run_service
 from desktop.ui.user_dialogs import ServiceDialog
@@ -46,11 +47,9 @@ def _tr(text: str) -> str:
 # -- shared by the training, archive and compliance forms --------------------------------------
 
 
-def date_edit(day: dt.date | None = None) -> QDateEdit:
-    edit = QDateEdit(QDate(day or dt.date.today()))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
+def date_edit(day: dt.date | None = None) -> DateField:
+    """A required date, today unless given; read it with `checked_date(key)`."""
+    return DateField(day or today())
 
 
 def text_box(text: str = "", height: int = 64) -> QPlainTextEdit:
@@ -318,7 +317,7 @@ class SessionDialog(RecordDialog):
     def submit(self) -> None:
         changes = Changes(training=True)
         form = training.SessionForm(
-            self.date.date().toPython(), self.topic.text(),
+            self.date.checked_date("date"), self.topic.text(),
             training.split_categories(self.categories.text()), self.trainer.text(),
             f"{self.hours.value():.1f}", self.location.text(), self.centralized.isChecked(),
             self.materials.toPlainText())
@@ -409,7 +408,7 @@ class AssistDialog(RecordDialog):
 
     def submit(self) -> None:
         self.state.write(training.record_assist, _project_or_refuse(self.project),
-                         kind=self.kind.currentData(), date=self.date.date().toPython(),
+                         kind=self.kind.currentData(), date=self.date.checked_date("date"),
                          title=self.title_field.text(), summary=self.summary.toPlainText(),
                          changes=Changes(training=True))
 
@@ -442,7 +441,7 @@ class DrillDialog(RecordDialog):
 
     def submit(self) -> None:
         self.state.write(training.record_drill, training.DrillForm(
-            _project_or_refuse(self.project), self.date.date().toPython(), self.scenario.text(),
+            _project_or_refuse(self.project), self.date.checked_date("date"), self.scenario.text(),
             self.location.text(), self.participants.value(), self.organiser.text(),
             self.observations.toPlainText()), changes=Changes(training=True))
 
