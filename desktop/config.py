@@ -34,6 +34,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backup_dir", "", "自动备份目录；留空则为数据目录下的 backups"),
     Setting("backup_keep", 10, "自动备份保留份数"),
     Setting("backup_interval_hours", 24, "自动备份间隔（小时），0 为关闭"),
+    Setting("idle_lock_minutes", 15, "无操作自动锁定（分钟），0 为关闭"),
+    Setting("last_folder", "", "文件对话框上次使用的文件夹"),
 )
 _DEFAULTS = {s.key: s.default for s in SETTINGS}
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QListWidget, QListWidgetItem, QMainWindow, QMenu, QSplitter, QStackedWidget,
@@ -23,6 +23,9 @@ from desktop.ui.status_bar import StatusBar
 
 class MainWindow(QMainWindow):
     """Only assembly and wiring: every page is its own module and loads its own data."""
+
+    lock_requested = Signal()  # 锁定 (Ctrl+L): the desk puts the lock screen on
+    switch_user_requested = Signal()  # 切换用户: the desk signs someone else in
 
     def __init__(self, state: AppState, *, pages: Sequence[type[Page]] = PAGES,
                  parent: QWidget | None = None) -> None:
@@ -106,6 +109,13 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(QCoreApplication.translate("MainWindow", "文件(&F)"))
         file_menu.addAction(self._action(QCoreApplication.translate("MainWindow", "打开数据文件夹"),
                                          self.open_data_folder))
+        file_menu.addSeparator()
+        self.lock_action = self._action(QCoreApplication.translate("MainWindow", "锁定(&L)"),
+                                        self.lock_requested.emit, "Ctrl+L")
+        self.switch_user_action = self._action(
+            QCoreApplication.translate("MainWindow", "切换用户(&U)…"), self.switch_user_requested.emit)
+        file_menu.addAction(self.lock_action)
+        file_menu.addAction(self.switch_user_action)
         file_menu.addSeparator()
         self.quit_action = self._action(QCoreApplication.translate("MainWindow", "退出(&Q)"),
                                         self.close, "Ctrl+Q")
