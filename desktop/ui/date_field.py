@@ -22,9 +22,6 @@ from desktop.ui.date_text import EXAMPLE_DATE, format_date, format_time, parse_d
 INVALID_STYLE = "QLineEdit { border: 1px solid #c62828; color: #c62828; }"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DateField", text)
-
 
 def today() -> dt.date:
     return now().date()
@@ -43,16 +40,18 @@ class DateField(QWidget):
         self.minimum, self.maximum = minimum, maximum
         self.edit = QLineEdit(self)
         self.edit.setObjectName("dateText")
-        self.edit.setPlaceholderText(_tr("年-月-日") if optional else EXAMPLE_DATE)
+        empty = QCoreApplication.translate("DateField", "年-月-日")
+        self.edit.setPlaceholderText(empty if optional else EXAMPLE_DATE)
         self.edit.setMaxLength(20)
         width = self.edit.fontMetrics().horizontalAdvance("2028年12月30日") + 16
         self.edit.setMinimumWidth(width)
-        self.hint = _tr("可输入 2028-06-30、2028/6/30、20280630 或 2028年6月30日；Alt+↓ 打开日历")
+        self.hint = QCoreApplication.translate(
+            "DateField", "可输入 2028-06-30、2028/6/30、20280630 或 2028年6月30日；Alt+↓ 打开日历")
         self.edit.setToolTip(self.hint)
         self.button = QToolButton(self)
         self.button.setObjectName("dateCalendarButton")
         self.button.setText("▾")
-        self.button.setToolTip(_tr("从日历中选择"))
+        self.button.setToolTip(QCoreApplication.translate("DateField", "从日历中选择"))
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes on to the next field
         self.button.clicked.connect(self.show_calendar)
         self.calendar = QCalendarWidget()
@@ -104,15 +103,21 @@ class DateField(QWidget):
 
     def _check(self, text: str) -> str:
         if not text.strip():
-            return "" if self.optional else _tr("请填写日期（如 {example}）").format(example=EXAMPLE_DATE)
+            if self.optional:
+                return ""
+            return QCoreApplication.translate("DateField", "请填写日期（如 {example}）").format(
+                example=EXAMPLE_DATE)
         day = parse_date(text)
         if day is None:
-            return _tr("无法识别的日期“{text}”，请按 {example} 的格式填写").format(
+            return QCoreApplication.translate(
+                "DateField", "无法识别的日期“{text}”，请按 {example} 的格式填写").format(
                 text=text.strip(), example=EXAMPLE_DATE)
         if self.minimum is not None and day < self.minimum:
-            return _tr("日期不能早于 {day}").format(day=format_date(self.minimum))
+            return QCoreApplication.translate("DateField", "日期不能早于 {day}").format(
+                day=format_date(self.minimum))
         if self.maximum is not None and day > self.maximum:
-            return _tr("日期不能晚于 {day}").format(day=format_date(self.maximum))
+            return QCoreApplication.translate("DateField", "日期不能晚于 {day}").format(
+                day=format_date(self.maximum))
         return ""
 
     def _typed(self, text: str) -> None:
@@ -180,7 +185,7 @@ class TimeField(QLineEdit):
         self.setPlaceholderText("14:30")
         self.setMaxLength(10)
         self.setFixedWidth(self.fontMetrics().horizontalAdvance("00时00分") + 16)
-        self.hint = _tr("时:分，如 14:30")
+        self.hint = QCoreApplication.translate("DateField", "时:分，如 14:30")
         self.setToolTip(self.hint)
         self.editingFinished.connect(self._finished)
         self.textChanged.connect(lambda _t: self.show_invalid(False))
@@ -191,7 +196,8 @@ class TimeField(QLineEdit):
     def error(self) -> str:
         if self.time() is not None:
             return ""
-        return _tr("无法识别的时间“{text}”，请按 14:30 的格式填写").format(text=self.text().strip())
+        return QCoreApplication.translate("DateField", "无法识别的时间“{text}”，请按 14:30 的格式填写").format(
+            text=self.text().strip())
 
     def _finished(self) -> None:
         value = self.time()

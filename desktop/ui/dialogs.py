@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from desktop.db import DataError
 from desktop.services.context import ConflictError, PermissionDenied, ServiceError
+from desktop.ui import file_dialogs
 from desktop.ui.i18n import error_text
 
 # failures the user can act on; anything else is our bug and goes to the crash path
@@ -45,7 +46,7 @@ def about(parent: QWidget | None, title: str, html: str) -> None:
 
 def choose_folder(parent: QWidget | None, title: str, start: str) -> str:
     """A folder picked by the user, or "" when cancelled."""
-    return QFileDialog.getExistingDirectory(parent, title, start)
+    return file_dialogs.folder(parent, title, start)
 
 
 def run(dialog: QDialog) -> bool:

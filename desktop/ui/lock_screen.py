@@ -26,9 +26,6 @@ from desktop.ui.widgets import ErrorLabel, Heading
 log = logging.getLogger("desktop.ui")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("LockScreen", text)
-
 
 class Cover(QFrame):
     """An opaque panel over all of `host` (menus included) that follows its size."""
@@ -38,14 +35,16 @@ class Cover(QFrame):
         self.setObjectName("lockCover")
         self.setAutoFillBackground(True)
         palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, palette.color(QPalette.ColorRole.Window).darker(115))
+        shade = palette.color(QPalette.ColorRole.Window).darker(115)
+        palette.setColor(QPalette.ColorRole.Window, shade)
         self.setPalette(palette)
         self.host = host
         self._disabled: list[QWidget] = []
         host.installEventFilter(self)
 
     def cover(self) -> None:
-        self._disabled = [w for w in self.host.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        direct = self.host.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        self._disabled = [w for w in direct
                           if w is not self and w.isEnabled() and not w.isWindow()]
         for widget in self._disabled:
             widget.setEnabled(False)
@@ -80,22 +79,23 @@ class LockScreen(Cover):
         self.db = db
         self.actor = actor
         role = i18n.label(Role(actor.role)) if actor.role in Role._value2member_map_ else actor.role
-        self.who = QLabel(_tr("已锁定。当前用户：{name}（{role}）").format(
-            name=actor.display_name or actor.username, role=role))
+        who = QCoreApplication.translate("LockScreen", "已锁定。当前用户：{name}（{role}）")
+        self.who = QLabel(who.format(name=actor.display_name or actor.username, role=role))
         self.who.setObjectName("lockUser")
         self.who.setWordWrap(True)
         self.password = QLineEdit()
         self.password.setObjectName("lockPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText(_tr("请输入 {username} 的密码").format(username=actor.username))
+        ask = QCoreApplication.translate("LockScreen", "请输入 {username} 的密码")
+        self.password.setPlaceholderText(ask.format(username=actor.username))
         self.password.returnPressed.connect(self.attempt)
         self.error = ErrorLabel()
         self.error.setObjectName("lockError")
-        self.unlock_button = QPushButton(_tr("解锁"))
+        self.unlock_button = QPushButton(QCoreApplication.translate("LockScreen", "解锁"))
         self.unlock_button.setObjectName("unlockButton")
         self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self.attempt)
-        self.switch_button = QPushButton(_tr("切换用户…"))
+        self.switch_button = QPushButton(QCoreApplication.translate("LockScreen", "切换用户…"))
         self.switch_button.setObjectName("lockSwitchUser")
         self.switch_button.clicked.connect(self.switch_user)
         self.switch_button.setVisible(can_switch)
@@ -133,7 +133,7 @@ class LockScreen(Cover):
     def attempt(self) -> None:
         password = self.password.text()
         if not password:
-            self.error.show_message(_tr("请输入密码。"))
+            self.error.show_message(QCoreApplication.translate("LockScreen", "请输入密码。"))
             return
         try:
             users.login(self.db, self.actor.username, password)
@@ -175,7 +175,8 @@ class Locker(QObject):
         popup = QApplication.activePopupWidget()  # an open menu or calendar closes
         while popup is not None:
             popup.close()
-            popup = QApplication.activePopupWidget() if QApplication.activePopupWidget() is not popup else None
+            after = QApplication.activePopupWidget()
+            popup = after if after is not popup else None
         passing = (Qt.WindowType.Popup, Qt.WindowType.ToolTip, Qt.WindowType.SplashScreen)
         others = [w for w in QApplication.topLevelWidgets()
                   if w.isVisible() and w is not front and w.windowType() not in passing]

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
-from desktop.ui import dialogs, i18n
+from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
 from desktop.ui.pages import PAGES, Page
 from desktop.ui.resources import icon
@@ -31,6 +31,7 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        file_dialogs.remember_in(state.config)  # file dialogs start in the folder last used
         self.setObjectName("mainWindow")
         self.setWindowTitle(i18n.app_title())
         self.nav = QListWidget()

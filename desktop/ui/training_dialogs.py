@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QCompleter, QDoubleSpinBox, QFileDialog, QGridLayout, QLabel,
+    QCheckBox, QComboBox, QCompleter, QDoubleSpinBox, QGridLayout, QLabel,
     QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -22,7 +22,7 @@ from desktop.services.context import Changes, ValidationError
 from desktop.services.documents import DocumentRow
 from desktop.services.training import ASSIST_KINDS, BASES, RATINGS, Attendance, PlanRow, SessionRow
 from desktop.services.training_view import DrillListRow, HalfYearRow, ProjectChoice
-from desktop.ui import dialogs, photo_strip
+from desktop.ui import dialogs, file_dialogs, photo_strip
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField, today
 from desktop.ui.i18n import field_texts
@@ -97,14 +97,12 @@ def choice_texts(choices: Sequence[ProjectChoice]) -> list[tuple[int, str]]:
 
 def choose_open_file(parent: QWidget | None, title: str, filters: str) -> str:
     """A file picked to read, or "" when cancelled (a seam: tests replace it)."""
-    path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
-    return path
+    return file_dialogs.open_file(parent, title, filters)
 
 
 def choose_save_file(parent: QWidget | None, title: str, name: str, filters: str) -> str:
     """Where to write a file, or "" when cancelled (a seam: tests replace it)."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, name, filters)
-    return path
+    return file_dialogs.save_file(parent, title, name, filters)
 
 
 class RecordDialog(ServiceDialog):

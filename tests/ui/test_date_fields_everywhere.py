@@ -1,4 +1,4 @@
-"""Every date in every dialog is typed through the keyboard and read back as typed (the year too)."""
+"""Every date in every dialog is typed through the keyboard and read back as typed (year too)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_every_date_field_takes_a_typed_date(qtbot, state, hazard_data, name):
         day = dt.date(2027 + n % 3, 1 + n % 12, 28 - n % 5)
         y, m, d = day.year, day.month, day.day
         replace_text(field.edit, FORMS[n % len(FORMS)].format(y=y, m=m, d=d))
-        if field.maximum is not None and day > field.maximum:  # e.g. an inspection is not in the future
+        if field.maximum is not None and day > field.maximum:  # an inspection is not in the future
             assert field.date() is None and "不能晚于" in field.error()
             continue
         assert field.date() == day, (name, n, field.text())
