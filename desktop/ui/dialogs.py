@@ -9,6 +9,7 @@ from desktop.db import DataError
 from desktop.services.context import ConflictError, PermissionDenied, ServiceError
 from desktop.ui import file_dialogs
 from desktop.ui.i18n import error_text
+from desktop.ui.screen_fit import fit_to_screen
 
 # failures the user can act on; anything else is our bug and goes to the crash path
 USER_ERRORS = (ServiceError, DataError)
@@ -50,7 +51,8 @@ def choose_folder(parent: QWidget | None, title: str, start: str) -> str:
 
 
 def run(dialog: QDialog) -> bool:
-    """Show a dialog modally; True when accepted."""
+    """Show a dialog modally, sized to fit the screen; True when accepted."""
+    fit_to_screen(dialog)
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import (
+    QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence, QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication, QListWidget, QListWidgetItem, QMainWindow, QMenu, QSplitter, QStackedWidget,
     QWidget,
@@ -18,6 +20,7 @@ from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
 from desktop.ui.pages import PAGES, Page
 from desktop.ui.resources import icon
+from desktop.ui.screen_fit import fit_to_screen
 from desktop.ui.status_bar import StatusBar
 
 
@@ -59,6 +62,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.setStatusBar(StatusBar(state))
         self.page_actions: list[QAction] = []
+        self._fitted = False
         self._build_menus()
         self.nav.currentRowChanged.connect(self._row_changed)
         self.restore_window_state()
@@ -288,6 +292,12 @@ class MainWindow(QMainWindow):
             page.save_state(settings)
             settings.endGroup()
         settings.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # the first show: never larger than the screen (1366×768 too)
+            self._fitted = True
+            fit_to_screen(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_window_state()
