@@ -13,7 +13,8 @@ import datetime as dt
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QCalendarWidget, QHBoxLayout, QLineEdit, QMenu, QToolButton, QWidget, QWidgetAction,
+    QCalendarWidget, QHBoxLayout, QLineEdit, QMenu, QSizePolicy, QToolButton, QWidget,
+    QWidgetAction,
 )
 
 from desktop.services.context import ValidationError, now
@@ -68,6 +69,8 @@ class DateField(QWidget):
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.button)
         self.setFocusProxy(self.edit)
+        # as wide as a date needs: a form does not stretch it across the dialog
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._value: dt.date | None = None
         self._error = ""
         self.edit.textChanged.connect(self._typed)
@@ -226,9 +229,10 @@ class DateTimeField(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        layout.addWidget(self.date_field, 1)
+        layout.addWidget(self.date_field)
         layout.addWidget(self.time_field)
         self.setFocusProxy(self.date_field)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.date_field.dateChanged.connect(lambda _d: self.valueChanged.emit(self.value()))
         self.time_field.editingFinished.connect(lambda: self.valueChanged.emit(self.value()))
 
