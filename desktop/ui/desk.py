@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.config import Config
 from desktop.db import Database, DataError
 from desktop.services import agency
-from desktop.services.context import Actor
+from desktop.services.context import Actor, Changes
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState, window_settings
 from desktop.ui.auto_backup import AutoBackup
@@ -49,11 +49,17 @@ class Desk(QObject):
 
     def _open(self, state: AppState) -> MainWindow:
         window = MainWindow(state)
+        state.changed.connect(self._settings_changed)
         window.lock_requested.connect(self.lock)
         window.switch_user_requested.connect(self.switch_user)
         window.show()
         self.window_opened.emit(window)
         return window
+
+    def _settings_changed(self, changes: Changes) -> None:
+        if changes.settings:
+            minutes = self.config.get("idle_lock_minutes")
+            self.idle.set_minutes(minutes if isinstance(minutes, int | float) else 15)
 
     def _status_message(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 15_000)

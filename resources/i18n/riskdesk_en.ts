@@ -8223,6 +8223,22 @@ These {n} files were not saved:
         <translation>Interface language</translation>
     </message>
     <message>
+        <source> 分钟</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>不自动锁定</source>
+        <translation>Never</translation>
+    </message>
+    <message>
+        <source>无键盘鼠标操作达到该时间后锁定窗口，须输入密码继续</source>
+        <translation>Lock the window after this long without keyboard or mouse input; the password opens it again</translation>
+    </message>
+    <message>
+        <source>无操作自动锁定</source>
+        <translation>Lock when idle</translation>
+    </message>
+    <message>
         <source>修改密码</source>
         <translation>Change password</translation>
     </message>

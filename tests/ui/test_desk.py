@@ -141,3 +141,18 @@ def test_a_dialog_open_when_the_lock_comes_is_covered_and_holds_the_form(qtbot, 
     screen.unlock_button.click()
     assert not desk.locked and desk.window.centralWidget().isEnabled()
     assert user_service.login(db, "admin", PASSWORD).username == "admin"  # no lockout counted
+
+
+def test_the_settings_page_sets_the_idle_minutes_at_once(qtbot, desk):
+    window = desk.window
+    window.show_page("settings")
+    spin = window.page("settings").idle_lock
+    assert spin.value() == 15
+    spin.setValue(5)
+    spin.editingFinished.emit()
+    assert desk.config.get("idle_lock_minutes") == 5
+    assert desk.idle.timer.interval() == 5 * 60_000
+    assert '"idle_lock_minutes": 5' in (desk.config.data_dir / "settings.json").read_text("utf-8")
+    spin.setValue(0)
+    spin.editingFinished.emit()
+    assert not desk.idle.active and not desk.idle.timer.isActive()
