@@ -50,3 +50,9 @@ def test_the_rule_applies_when_a_password_is_set_and_old_accounts_still_sign_in(
     with db.session() as session:
         users.reset_password(session, actor, actor.user_id, "Brand-New-Desk-7")
     assert users.login(db, "old", "Brand-New-Desk-7").username == "old"
+
+
+def test_long_passwords_are_judged_and_the_longest_refused():
+    assert users.check_password_strength("password" * 12) is not None  # 96 characters, guessable
+    assert users.check_password_strength("Qing-shan-37-river-" * 6) is None  # 114 characters
+    assert "不超过 128 位" in (users.check_password_strength("Ab3$" * 40) or "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from desktop.services import agency, users
 from desktop.services.context import ServiceError, ValidationError
@@ -127,6 +128,12 @@ def test_wizard_stays_on_a_page_with_errors(wizard):
     wizard.next()
     assert wizard.currentId() == logic.ADMIN_PAGE
     assert "不一致" in wizard.admin_page.error.text()
+    hint = wizard.admin_page.findChild(QLabel, "passwordHint")
+    assert hint is not None and "至少 10 位" in hint.text()
+    fill_admin(wizard, logic.AdminForm("wang", "王主任", "admin1234567", "admin1234567"))
+    wizard.next()
+    assert wizard.currentId() == logic.ADMIN_PAGE
+    assert "过于常见" in wizard.admin_page.error.text()
 
 
 def test_wizard_finishes_with_a_signed_in_admin(qtbot, wizard, db):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from desktop.services import users
 from desktop.ui.app_state import AppState
@@ -83,6 +83,7 @@ def test_new_user_appears_in_the_table(page, dialog_log):
         dialog.username.setText("li")
         dialog.display_name.setText("李工")
         dialog.role.setCurrentIndex(dialog.role.findData("inspector"))
+        assert "至少 10 位" in dialog.findChild(QLabel, "passwordHint").text()  # said before typing
         dialog.password.setText("weak")
         dialog.confirm.setText("weak")
         dialog.accept()
