@@ -127,6 +127,9 @@ class LockScreen(Cover):
         outer.addStretch(2)
 
     def cover(self) -> None:
+        needed = self.minimumSizeHint()
+        if self.host.width() < needed.width() or self.host.height() < needed.height():
+            self.host.resize(self.host.size().expandedTo(needed))  # a small dialog holds the form
         super().cover()
         self.password.setFocus()
 

@@ -130,13 +130,15 @@ def test_a_dialog_open_when_the_lock_comes_is_covered_and_holds_the_form(qtbot, 
     dialog = QDialog(desk.window)
     dialog.setModal(True)
     qtbot.addWidget(dialog)
-    dialog.resize(480, 320)
+    dialog.resize(300, 120)  # smaller than the form: it grows to hold it
     dialog.show()
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is dialog, timeout=3000)
     desk.lock()
     screen = screen_of(desk)
     assert screen.host is dialog and not screen.switch_button.isVisible()
     assert [c.host for c in desk.locker.covers] == [desk.window]
+    assert dialog.width() >= screen.minimumSizeHint().width()
+    assert dialog.height() >= screen.minimumSizeHint().height()
     qtbot.keyClicks(screen.password, PASSWORD)
     screen.unlock_button.click()
     assert not desk.locked and desk.window.centralWidget().isEnabled()
