@@ -22,7 +22,7 @@ from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.archive_page import ArchivePage, ItemColumn, RequestColumn
 from tests.factories import make_project
 
-from .typing import replace_text
+from .keyboard import replace_text
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

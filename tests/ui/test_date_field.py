@@ -15,7 +15,7 @@ from desktop.services.context import ValidationError
 from desktop.ui.date_field import DateField, DateTimeField
 from desktop.ui.date_text import format_date, parse_date, parse_time
 
-from .typing import replace_text
+from .keyboard import replace_text
 
 TYPED = ["2028-06-30", "2028/6/30", "2028.6.30", "20280630", "2028年6月30日", "2028 6 30",
          "２０２８－０６－３０", " 2028-6-30 ", "2028年06月30号"]

@@ -19,7 +19,7 @@ from desktop.ui.project_dialog import ProjectDialog
 from desktop.ui.quality_panels import ComplaintDialog, EvaluationDialog, IncidentDialog
 from desktop.ui.training_dialogs import AssistDialog, DrillDialog, SessionDialog
 
-from .typing import replace_text
+from .keyboard import replace_text
 
 UI = Path(__file__).resolve().parents[2] / "desktop" / "ui"
 FORMS = ("{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}{m:02d}{d:02d}", "{y}年{m}月{d}日", "{y}.{m}.{d}")

@@ -21,7 +21,7 @@ from desktop.ui import document_preview
 from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.documents_page import DocColumn, DocumentsPage, SubmissionColumn
 
-from .typing import replace_text
+from .keyboard import replace_text
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 NUMBER = re.compile(r"〔\d{4}〕\d{4}号$")

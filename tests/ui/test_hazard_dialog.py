@@ -18,7 +18,7 @@ from desktop.ui.catalogue_picker import CataloguePicker
 from desktop.ui.hazard_dialog import HazardDialog
 
 from .test_screenshots import save
-from .typing import replace_text
+from .keyboard import replace_text
 
 
 def type_text(widget, text: str) -> None:  # type: ignore[no-untyped-def]

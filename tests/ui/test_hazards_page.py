@@ -21,7 +21,7 @@ from desktop.ui.pages import hazards_page
 from desktop.ui.pages.hazards_page import HazardColumn, HazardsPage, HazardTable
 
 from .conftest import HAZARDS
-from .typing import replace_text
+from .keyboard import replace_text
 
 
 def settled(qtbot, table) -> None:  # type: ignore[no-untyped-def]

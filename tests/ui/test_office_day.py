@@ -31,7 +31,7 @@ from desktop.ui.project_dialog import ProjectDialog
 
 from .test_hazard_dialog import type_text
 from .test_photo_strip import jpeg
-from .typing import replace_text
+from .keyboard import replace_text
 
 CODE = "SX-2026-0888"
 NAME = "越城区镜湖安置房三期"

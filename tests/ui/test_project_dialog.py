@@ -12,7 +12,7 @@ from desktop.services import organisations, projects
 from desktop.ui.project_dialog import OptionalDateEdit, ProjectDialog
 from tests.factories import make_project
 
-from .typing import replace_text
+from .keyboard import replace_text
 
 
 @pytest.fixture

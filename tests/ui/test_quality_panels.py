@@ -15,7 +15,7 @@ from desktop.ui.quality_panels import (
     IncidentDialog, IncidentsPanel, ReplyDialog,
 )
 
-from .typing import replace_text
+from .keyboard import replace_text
 
 FRIDAY = dt.date(2025, 3, 14)  # no holiday in the fortnight after
 

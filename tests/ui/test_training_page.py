@@ -20,7 +20,7 @@ from desktop.ui.training_dialogs import (
 )
 from tests.factories import make_project
 
-from .typing import replace_text
+from .keyboard import replace_text
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 TODAY = now().date()
