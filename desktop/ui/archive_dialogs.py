@@ -231,5 +231,6 @@ class DestroyDialog(RecordDialog):
 
     def submit(self) -> None:
         self.state.write(archive.record_destruction, item_ids=[r.id for r in self.rows],
-                         destroyed_at=moment_of(self.destroyed_at, "destroyed_at"), note=self.note.toPlainText(),
+                         destroyed_at=moment_of(self.destroyed_at, "destroyed_at"),
+                         note=self.note.toPlainText(),
                          changes=Changes(archive=True))

@@ -320,5 +320,6 @@ class SubmissionDialog(ServiceDialog):
         self.recorded = self.state.write(
             documents.record_submission, self.doc.id, recipient=self.recipient.currentData(),
             recipient_org_id=self.org.currentData(),
-            submitted_at=self.moment.checked_value("submitted_at"), channel=self.channel.currentText(),
+            submitted_at=self.moment.checked_value("submitted_at"),
+            channel=self.channel.currentText(),
             note=self.note.text(), changes=Changes(documents=True, hazards=linked, reports=linked))

@@ -308,5 +308,6 @@ class ReportDialog(StepDialog):
 
     def submit(self) -> None:
         self.state.write(hazards.record_report, self.report.id, channel=self.channel.currentText(),
-                         reported_at=moment_of(self.at, "reported_at"), note=self.note.toPlainText(),
+                         reported_at=moment_of(self.at, "reported_at"),
+                         note=self.note.toPlainText(),
                          changes=Changes(hazards=True, reports=True).touch("hazards", self.hazard.id))

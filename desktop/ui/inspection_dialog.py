@@ -168,8 +168,8 @@ class InspectionDialog(QDialog):
                 ("weather", QT_TRANSLATE_NOOP("InspectionDialog", "天气"), self.weather),
                 ("summary", QT_TRANSLATE_NOOP("InspectionDialog", "检查情况"), self.summary)):
             form.addRow(QCoreApplication.translate("InspectionDialog", text), self.errors.wrap(key, widget))
-        chain = (self.project, self.kind, self.date.edit, self.stage, self.danger, self.key_procedure,
-                 self.inspectors, self.weather, self.summary)
+        chain = (self.project, self.kind, self.date.edit, self.stage, self.danger,
+                 self.key_procedure, self.inspectors, self.weather, self.summary)
         for first, second in pairwise(chain):  # the order of the form
             QWidget.setTabOrder(first, second)
         return box

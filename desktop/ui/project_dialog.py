@@ -455,7 +455,8 @@ class ProjectDialog(QDialog):
         self.contract_value, self.depth = QLineEdit(), QLineEdit()
         self.contract_date, self.start_date = OptionalDateEdit(), OptionalDateEdit()
         self.planned_completion, self.completion_date = OptionalDateEdit(), OptionalDateEdit()
-        for key, date in (("service_contract_date", self.contract_date), ("start_date", self.start_date),
+        for key, date in (("service_contract_date", self.contract_date),
+                          ("start_date", self.start_date),
                           ("planned_completion", self.planned_completion),
                           ("completion_date", self.completion_date)):
             date.key = key

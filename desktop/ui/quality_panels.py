@@ -197,7 +197,8 @@ class ReplyDialog(RecordDialog):
         self.text.setFocus()
 
     def submit(self) -> None:
-        self.state.write(complaints.reply, self.complaint.id, replied_at=self.replied.checked_date("replied_at"),
+        self.state.write(complaints.reply, self.complaint.id,
+                         replied_at=self.replied.checked_date("replied_at"),
                          text=self.text.toPlainText(), expected_version=self.complaint.version)
 
 
@@ -352,7 +353,8 @@ class IncidentDialog(RecordDialog):
             raise ValidationError({"project_id": _tr(QT_TRANSLATE_NOOP("QualityPanels", "请选择项目"))})
         self.created = self.state.write(
             complaints.record_incident, project_id=project_id, kind=self.kind.currentData(),
-            occurred_on=self.occurred.checked_date("occurred_on"), description=self.description.toPlainText(),
+            occurred_on=self.occurred.checked_date("occurred_on"),
+            description=self.description.toPlainText(),
             found_by=self.found_by.text(), fatalities=self.fatalities.value(),
             injuries=self.injuries.value())
 

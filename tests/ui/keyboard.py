@@ -1,4 +1,4 @@
-"""Typing into widgets as a person does, Chinese characters included (QTest.keyClicks is Latin-1 only)."""
+"""Typing into widgets as a person does, Chinese too (QTest.keyClicks types Latin-1 only)."""
 
 from __future__ import annotations
 

@@ -29,7 +29,8 @@ with db.session() as session:
     agency.setup_agency(session, name="绍兴市安信建设风控服务有限公司")
     row = agency.create_first_admin(session, username="admin", display_name="管理员",
                                     password="Secret-Desk-2026")
-state = AppState(db=db, config=config, actor=Actor(row.id, row.username, row.role, row.display_name))
+actor = Actor(row.id, row.username, row.role, row.display_name)
+state = AppState(db=db, config=config, actor=actor)
 available = app.primaryScreen().availableGeometry()
 window = MainWindow(state)
 window.show()

@@ -193,7 +193,8 @@ def test_tab_through_the_empty_dates_leaves_them_empty_and_typed_years_stick(qtb
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=3000)
     dialog.depth.setFocus()
-    dates = (dialog.contract_date, dialog.start_date, dialog.planned_completion, dialog.completion_date)
+    dates = (dialog.contract_date, dialog.start_date, dialog.planned_completion,
+             dialog.completion_date)
     for date in dates:  # one Tab per date field, none of them filled in by passing
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         assert QApplication.focusWidget() is date.edit
