@@ -15,12 +15,11 @@ from desktop.db import Database, DataError
 from desktop.services import agency, startup
 from desktop.services.context import Actor
 from desktop.ui import dialogs, first_run_logic, i18n
-from desktop.ui.app_state import AppState, log_file, mask_url, window_settings
-from desktop.ui.auto_backup import AutoBackup
+from desktop.ui.app_state import log_file, mask_url, window_settings
 from desktop.ui.crash import CrashHandler
+from desktop.ui.desk import Desk
 from desktop.ui.first_run import FirstRunWizard
 from desktop.ui.login_dialog import LoginDialog
-from desktop.ui.main_window import MainWindow
 from desktop.ui.resources import ensure_chinese_font, icon
 
 log = logging.getLogger("desktop.ui")
@@ -111,10 +110,9 @@ def _run(app: QApplication, db: Database, config: Config) -> int:
         return 1
     if actor is None:
         return 0
-    state = AppState(db=db, config=config, actor=actor)
-    window = MainWindow(state)
-    window.show()
-    auto = AutoBackup(state, window)
-    auto.message.connect(lambda text: window.statusBar().showMessage(text, 15_000))
-    auto.start()
-    return app.exec()
+    desk = Desk(db, config, actor)
+    desk.auto_backup.start()
+    try:
+        return app.exec()
+    finally:
+        desk.close()

@@ -38,6 +38,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("time_zone", "Asia/Shanghai", "机构时区（IANA 名称）：“今天”“当日”和期间起止按此时区计算"),
     Setting("import_max_mb", 200, "导入的 Excel 文件解压后大小上限（MB），超过则不读取"),
     Setting("import_max_rows", 200_000, "导入的工作表行数上限，超过则不读取"),
+    Setting("idle_lock_minutes", 15, "无操作自动锁定（分钟），0 为关闭"),
+    Setting("last_folder", "", "文件对话框上次使用的文件夹"),
 )
 _DEFAULTS = {s.key: s.default for s in SETTINGS}
 

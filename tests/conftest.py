@@ -144,7 +144,7 @@ def db(request, tmp_path, _template_db):
 
 @pytest.fixture
 def users(db):
-    """One account per role; returns {role: Actor}. Passwords are 'secret123'."""
+    """One account per role; returns {role: Actor}. Passwords are 'Secret-Desk-2026'."""
     from desktop.services import users as user_service
 
     actors: dict[str, Actor] = {}
@@ -152,7 +152,7 @@ def users(db):
         for role in Role:
             row = user_service.create_user(
                 session, Actor.system(), username=role.value, display_name=f"{role.label}甲",
-                role=role.value, password="secret123",
+                role=role.value, password="Secret-Desk-2026",
             )
             actors[role.value] = Actor(row.id, row.username, row.role, row.display_name)
     return actors

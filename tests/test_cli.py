@@ -23,7 +23,7 @@ def no_terminal(monkeypatch):
 @pytest.fixture
 def password(tmp_path):
     path = tmp_path / "pw.txt"
-    path.write_text("Anquan2024\n", encoding="utf-8")
+    path.write_text("Anquan-Feng-2024\n", encoding="utf-8")
     return path
 
 
@@ -96,7 +96,7 @@ def test_bad_init_inputs(tmp_path, capsys, extra, words):
     weak = tmp_path / "weak.txt"
     weak.write_text("12345678", encoding="utf-8")
     strong = tmp_path / "strong.txt"
-    strong.write_text("Anquan2024", encoding="utf-8")
+    strong.write_text("Anquan-Feng-2024", encoding="utf-8")
     extra = [str(weak) if x == "WEAK" else x for x in extra]
     if "--password-file" not in extra:
         extra += ["--password-file", str(strong)]

@@ -34,9 +34,9 @@ def test_sigkill_drill(sqlite_db, tmp_path):
     data_dir = Path(sqlite_db.sqlite_path).parent
     with sqlite_db.session() as s:
         admin = users_service.create_user(s, Actor.system(), username="admin", display_name="管理员",
-                                          role="admin", password="secret123")
+                                          role="admin", password="Secret-Desk-2026")
         users_service.create_user(s, Actor.system(), username="inspector", display_name="检查员",
-                                  role="inspector", password="secret123")
+                                  role="inspector", password="Secret-Desk-2026")
         project = make_project(s, Actor(admin.id, admin.username, admin.role)).project
     sqlite_db.dispose()
     rng = random.Random(2026)

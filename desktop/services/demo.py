@@ -25,7 +25,7 @@ from desktop.services import (
 )
 from desktop.services.context import Actor, ServiceError, msg, now
 
-DEMO_PASSWORD = "Demo2024"
+DEMO_PASSWORD = "Demo-2024-desk"
 DEFAULT_PROJECTS = 20
 STARTER = "risk_source@starter-1"
 AGENCY = "绍兴安途安全风险管理咨询有限公司（演示数据）"

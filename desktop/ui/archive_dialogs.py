@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
-    QComboBox, QDateTimeEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget,
+    QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget,
 )
 
 from desktop.services import archive, archive_view
@@ -17,6 +17,7 @@ from desktop.services.archive_view import ProjectChoice
 from desktop.services.context import Changes, ValidationError, now
 from desktop.ui import training_dialogs as forms
 from desktop.ui.app_state import AppState
+from desktop.ui.date_field import DateTimeField
 from desktop.ui.training_dialogs import RecordDialog, date_edit, project_combo, text_box
 
 MEDIUM_TEXT = {"paper": QT_TRANSLATE_NOOP("ArchiveDialogs", "纸质"),
@@ -34,15 +35,12 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("ArchiveDialogs", text)
 
 
-def datetime_edit(moment: dt.datetime | None = None) -> QDateTimeEdit:
-    edit = QDateTimeEdit(QDateTime(moment or now()))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-    return edit
+def datetime_edit(moment: dt.datetime | None = None) -> DateTimeField:
+    return DateTimeField(moment or now())
 
 
-def moment_of(edit: QDateTimeEdit) -> dt.datetime:
-    return edit.dateTime().toPython().replace(microsecond=0)
+def moment_of(edit: DateTimeField, key: str) -> dt.datetime:
+    return edit.checked_value(key)
 
 
 def titles(rows: Sequence[ArchiveRow], limit: int = 8) -> str:
@@ -110,7 +108,7 @@ class ItemDialog(RecordDialog):
         form = ArchiveForm(project_id, self.title_field.text(), self.medium.currentData(),
                            self.doc_type.currentText(), self.pages.value() or None,
                            self.box.text(), self.shelf.text(),
-                           filed_at=self.filed_at.date().toPython(), note=self.note.text())
+                           filed_at=self.filed_at.checked_date("filed_at"), note=self.note.text())
         changes = Changes(archive=True)
         if self.row is None:
             self.saved = self.state.write(archive.add_item, form, changes=changes)
@@ -190,7 +188,7 @@ class ApprovalDialog(RecordDialog):
         self.state.write(archive_view.approve_with_scan, self.request.id,
                          expected_version=self.request.version,
                          approved_by_name=self.approved_by.text(),
-                         approved_at=moment_of(self.approved_at),
+                         approved_at=moment_of(self.approved_at, "approved_at"),
                          approval_ref=self.approval_ref.text(), scan=self.scan.text() or None,
                          store_dir=self.state.config.attachments_dir,
                          changes=Changes(archive=True))
@@ -233,5 +231,6 @@ class DestroyDialog(RecordDialog):
 
     def submit(self) -> None:
         self.state.write(archive.record_destruction, item_ids=[r.id for r in self.rows],
-                         destroyed_at=moment_of(self.destroyed_at), note=self.note.toPlainText(),
+                         destroyed_at=moment_of(self.destroyed_at, "destroyed_at"),
+                         note=self.note.toPlainText(),
                          changes=Changes(archive=True))

@@ -7,14 +7,14 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
+    QApplication, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
     QVBoxLayout, QWidget,
 )
 
 from desktop import clock
 from desktop.services import backup
 from desktop.services.context import Changes
-from desktop.ui import dialogs, i18n
+from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.tasks import Task, run_task
 from desktop.ui.widgets import read_only
@@ -27,14 +27,12 @@ ZIP_FILTER = "RiskDesk backup (*.zip)"
 
 def choose_save_file(parent: QWidget | None, title: str, start: str, filters: str) -> str:
     """Where to write a file, or "" when cancelled."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, start, filters)
-    return path
+    return file_dialogs.save_file(parent, title, start, filters)
 
 
 def choose_open_file(parent: QWidget | None, title: str, start: str, filters: str) -> str:
     """A file picked to read, or "" when cancelled."""
-    path, _ = QFileDialog.getOpenFileName(parent, title, start, filters)
-    return path
+    return file_dialogs.open_file(parent, title, filters, start)
 
 
 def quit_application() -> None:

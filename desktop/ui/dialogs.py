@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from desktop.db import DataError
 from desktop.services.context import ConflictError, PermissionDenied, ServiceError
+from desktop.ui import file_dialogs
 from desktop.ui.i18n import error_text
+from desktop.ui.screen_fit import fit_to_screen
 
 # failures the user can act on; anything else is our bug and goes to the crash path
 USER_ERRORS = (ServiceError, DataError)
@@ -45,11 +47,12 @@ def about(parent: QWidget | None, title: str, html: str) -> None:
 
 def choose_folder(parent: QWidget | None, title: str, start: str) -> str:
     """A folder picked by the user, or "" when cancelled."""
-    return QFileDialog.getExistingDirectory(parent, title, start)
+    return file_dialogs.folder(parent, title, start)
 
 
 def run(dialog: QDialog) -> bool:
-    """Show a dialog modally; True when accepted."""
+    """Show a dialog modally, sized to fit the screen; True when accepted."""
+    fit_to_screen(dialog)
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 

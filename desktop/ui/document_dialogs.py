@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox, QDateTimeEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
     QListWidget, QListWidgetItem, QPlainTextEdit, QVBoxLayout, QWidget,
 )
 
-from desktop import clock
 from desktop.models.enums import Recipient
 from desktop.services import documents, organisations, scope_choices
 from desktop.services.context import Changes, now
@@ -18,6 +17,7 @@ from desktop.services.documents import DocumentRow, SubmissionRow
 from desktop.services.periods import parse as parse_period, quarter_of
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
+from desktop.ui.date_field import DateTimeField
 from desktop.ui.user_dialogs import ServiceDialog
 from desktop.ui.widgets import ErrorLabel, read_only
 
@@ -290,10 +290,8 @@ class SubmissionDialog(ServiceDialog):
             self.recipient.addItem(i18n.label(member), member.value)
         self.org = QComboBox()
         self.org.setObjectName("submissionOrg")
-        self.moment = QDateTimeEdit(QDateTime(clock.wall_now()))
+        self.moment = DateTimeField()
         self.moment.setObjectName("submissionTime")
-        self.moment.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.moment.setCalendarPopup(True)
         self.channel = QComboBox()
         self.channel.setObjectName("submissionChannel")
         self.channel.setEditable(True)
@@ -322,5 +320,6 @@ class SubmissionDialog(ServiceDialog):
         self.recorded = self.state.write(
             documents.record_submission, self.doc.id, recipient=self.recipient.currentData(),
             recipient_org_id=self.org.currentData(),
-            submitted_at=self.moment.dateTime().toPython(), channel=self.channel.currentText(),
+            submitted_at=self.moment.checked_value("submitted_at"),
+            channel=self.channel.currentText(),
             note=self.note.text(), changes=Changes(documents=True, hazards=linked, reports=linked))

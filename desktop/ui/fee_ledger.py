@@ -189,7 +189,7 @@ class FeeEntryDialog(RecordDialog):
     def submit(self) -> None:
         kind = self.kind.currentData()
         record = self.chosen_record() if kind == "service" else None
-        form = FeeForm(date=self.date.date().toPython(), kind=kind, amount=self.amount.text(),
+        form = FeeForm(date=self.date.checked_date("date"), kind=kind, amount=self.amount.text(),
                        service_kind=self.service_kind.currentData() if kind == "service" else "",
                        description=self.description.toPlainText(),
                        ref_type=record.ref_type if record else "",

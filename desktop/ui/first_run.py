@@ -17,7 +17,7 @@ from desktop.ui import dialogs, i18n
 from desktop.ui import first_run_logic as logic
 from desktop.ui.app_state import database_label
 from desktop.ui.resources import icon
-from desktop.ui.user_dialogs import password_field
+from desktop.ui.user_dialogs import password_field, password_hint
 from desktop.ui.widgets import ErrorLabel, read_only
 
 
@@ -94,9 +94,7 @@ class FirstRunWizard(QWizard):
         self.display_name = page.field_edit(QCoreApplication.translate("FirstRun", "姓名"))
         self.password = page.field_edit(QCoreApplication.translate("FirstRun", "密码"), secret=True)
         self.confirm = page.field_edit(QCoreApplication.translate("FirstRun", "确认密码"), secret=True)
-        hint = QLabel(QCoreApplication.translate("FirstRun", "密码至少 8 位，须同时包含字母和数字（或符号）。"))
-        hint.setWordWrap(True)
-        page.form.addRow("", hint)
+        page.form.addRow("", password_hint())
         return page
 
     def _folders_page(self) -> FormPage:

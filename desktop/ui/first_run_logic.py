@@ -62,7 +62,7 @@ def validate_admin(form: AdminForm) -> dict[str, str]:
         errors["username"] = QT_TRANSLATE_NOOP("FirstRun", "用户名不能包含空格")
     if not form.display_name.strip():
         errors["display_name"] = QT_TRANSLATE_NOOP("FirstRun", "请填写管理员姓名")
-    weak = users.check_password_strength(form.password)
+    weak = users.check_password_strength(form.password, (name, form.display_name))
     if weak:
         errors["password"] = weak  # the account service's own rule and wording
     elif form.password != form.confirm:

@@ -10,13 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QDateTime
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -27,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import clock
 from desktop.models.enums import AttachmentRole, Recipient, ReportReason
 from desktop.services import hazards
 from desktop.services.context import Changes, ConflictError, ValidationError
@@ -35,7 +32,7 @@ from desktop.services.hazards import HazardRow, ReportRow
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.photo_strip import PhotoStrip
-from desktop.ui.register_filters import pydate
+from desktop.ui.date_field import DateField, DateTimeField, today
 from desktop.ui.user_dialogs import ServiceDialog
 from desktop.ui.widgets import ErrorLabel
 
@@ -60,17 +57,13 @@ def step_label(name: str) -> str:
     return QCoreApplication.translate("HazardActions", EVENT_LABELS.get(name, name))
 
 
-def moment_field() -> QDateTimeEdit:
-    edit = QDateTimeEdit(QDateTime(clock.wall_now()))
-    edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-    edit.setCalendarPopup(True)
-    return edit
+def moment_field() -> DateTimeField:
+    return DateTimeField()
 
 
-def moment_of(edit: QDateTimeEdit) -> dt.datetime:
-    value = edit.dateTime()
-    day, time = value.date(), value.time()
-    return dt.datetime(day.year(), day.month(), day.day(), time.hour(), time.minute())
+def moment_of(edit: DateTimeField, key: str = "at") -> dt.datetime:
+    """The moment typed, or ValidationError beside the field when it cannot be read."""
+    return edit.checked_value(key)
 
 
 def note_field(placeholder: str = "") -> QPlainTextEdit:
@@ -207,9 +200,7 @@ class VerifyCloseDialog(StepDialog):
             QCoreApplication.translate("HazardActions", "已现场复查，复查日期："))
         self.reinspected.setChecked(self.must_reinspect)
         self.reinspected.setEnabled(not self.must_reinspect)
-        self.reinspection = QDateEdit(QDate(clock.today()))
-        self.reinspection.setDisplayFormat("yyyy-MM-dd")
-        self.reinspection.setCalendarPopup(True)
+        self.reinspection = DateField(today())
         line = QWidget()
         box = QHBoxLayout(line)
         box.setContentsMargins(0, 0, 0, 0)
@@ -223,7 +214,8 @@ class VerifyCloseDialog(StepDialog):
         self.errors["reports"] = self.error
 
     def submit(self) -> None:
-        day = pydate(self.reinspection.date()) if self.reinspected.isChecked() else None
+        day = (self.reinspection.checked_date("reinspection_date")
+               if self.reinspected.isChecked() else None)
         self.write(hazards.verify_close, reinspection_date=day, at=moment_of(self.at),
                    note=self.note.toPlainText())
 
@@ -316,5 +308,6 @@ class ReportDialog(StepDialog):
 
     def submit(self) -> None:
         self.state.write(hazards.record_report, self.report.id, channel=self.channel.currentText(),
-                         reported_at=moment_of(self.at), note=self.note.toPlainText(),
+                         reported_at=moment_of(self.at, "reported_at"),
+                         note=self.note.toPlainText(),
                          changes=Changes(hazards=True, reports=True).touch("hazards", self.hazard.id))

@@ -8,23 +8,18 @@ same project is offered as the one this repeats (repeat_of_id) before anything i
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
-    QDateTime,
     QStringListModel,
     Qt,
-    QTime,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -39,7 +34,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import clock
 from desktop.models.enums import HAZARD_LEVEL_COLOURS, AttachmentRole, InspectionKind, StopWork
 from desktop.services import hazard_view, hazards, organisations, photo_import, register, similar
 from desktop.services.catalogues import CatalogueItemRow
@@ -48,8 +42,9 @@ from desktop.services.hazards import HazardForm, HazardRow
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.catalogue_picker import CataloguePicker, unverified_note
+from desktop.ui.date_field import DateField, DateTimeField
 from desktop.ui.photo_strip import PhotoStrip
-from desktop.ui.register_filters import level_combo, pydate, qdate, searchable
+from desktop.ui.register_filters import level_combo, searchable
 from desktop.ui.tasks import Task, handle_failure, run_service, run_task
 from desktop.ui.widgets import ErrorLabel
 
@@ -152,13 +147,9 @@ class HazardDialog(QDialog):
         level_row.addWidget(self.level)
         level_row.addWidget(self.chip)
         level_row.addStretch(1)
-        self.found_at = QDateTimeEdit(QDateTime(clock.wall_now()))
-        self.found_at.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.found_at.setCalendarPopup(True)
+        self.found_at = DateTimeField()
         self.measures = text_box(3)
-        self.deadline = QDateEdit()
-        self.deadline.setDisplayFormat("yyyy-MM-dd")
-        self.deadline.setCalendarPopup(True)
+        self.deadline = DateField(optional=True)
         self.contingency = text_box(2)
         self.contingency.setPlaceholderText(
             QCoreApplication.translate("HazardDialog", "一、二级隐患必填：整改期间的防范和应急措施"))
@@ -227,7 +218,7 @@ class HazardDialog(QDialog):
         self.pick.clicked.connect(self.choose_item)
         self.clear_item.clicked.connect(lambda: self.set_item(None))
         self.level.currentIndexChanged.connect(self._level_changed)
-        self.found_at.dateTimeChanged.connect(lambda _d: self._propose_deadline())
+        self.found_at.valueChanged.connect(lambda _d: self._propose_deadline())
         self.deadline.dateChanged.connect(self._deadline_touched)
         self.project.currentIndexChanged.connect(self._project_changed)
 
@@ -284,10 +275,12 @@ class HazardDialog(QDialog):
         """The level's default deadline from the found date, until the user sets one."""
         if self._deadline_edited or self.hazard_id is not None:
             return
-        found = self.found_at.date()
-        day = self.state.read(hazards.default_deadline, int(self.level.currentData()), pydate(found))
+        found = self.found_at.value()
+        if found is None:
+            return
+        day = self.state.read(hazards.default_deadline, int(self.level.currentData()), found.date())
         self.deadline.blockSignals(True)
-        self.deadline.setDate(qdate(day))
+        self.deadline.set_date(day)
         self.deadline.blockSignals(False)
 
     def _deadline_touched(self, *_args: object) -> None:
@@ -331,11 +324,10 @@ class HazardDialog(QDialog):
         self.category.setText(row.category)
         self.level.setCurrentIndex(self.level.findData(row.level))
         self.serious.setChecked(row.is_serious)
-        self.found_at.setDateTime(QDateTime(qdate(d.found_at.date()),
-                                            QTime(d.found_at.hour, d.found_at.minute)))
+        self.found_at.set_value(d.found_at)
         self.measures.setPlainText(d.measures)
         if row.deadline is not None:
-            self.deadline.setDate(qdate(row.deadline))
+            self.deadline.set_date(row.deadline)
         self.contingency.setPlainText(d.contingency)
         self.responsible.setCurrentIndex(max(self.responsible.findData(d.responsible_unit_id), 0))
         self.supervising.setCurrentIndex(max(self.supervising.findData(d.supervising_unit_id), 0))
@@ -355,7 +347,7 @@ class HazardDialog(QDialog):
         values = {"location": self.location.text(), "description": self.description.toPlainText(),
                   "category": self.category.text(), "measures": self.measures.toPlainText(),
                   "contingency": self.contingency.toPlainText(),
-                  "deadline": pydate(self.deadline.date()),
+                  "deadline": self.deadline.checked_date("deadline"),
                   "responsible_person": self.person.text(), "is_serious": self.serious.isChecked(),
                   "level": int(self.level.currentData()), "stop_work": self.stop_work.currentData()}
         stored = {"location": d.row.location, "description": d.row.description,
@@ -368,13 +360,13 @@ class HazardDialog(QDialog):
     # -- saving --------------------------------------------------------------------------------
 
     def form(self) -> HazardForm:
-        moment = self.found_at.dateTime()
-        found = dt.datetime(*moment.date().getDate(), moment.time().hour(), moment.time().minute())
+        found = self.found_at.checked_value("found_at")
         return HazardForm(
             project_id=self.project.currentData(), description=self.description.toPlainText(),
             level=int(self.level.currentData()), location=self.location.text(),
             category=self.category.text(), measures=self.measures.toPlainText(),
-            contingency=self.contingency.toPlainText(), deadline=pydate(self.deadline.date()),
+            contingency=self.contingency.toPlainText(),
+            deadline=self.deadline.checked_date("deadline"),
             inspection_id=self.inspection.currentData(), found_at=found,
             is_major=self.item is not None, catalogue_item_id=self.item.id if self.item else None,
             is_serious=self.serious.isChecked(), responsible_unit_id=self.responsible.currentData(),
@@ -393,7 +385,11 @@ class HazardDialog(QDialog):
         if self.hazard_id is not None:
             self._save_edits()
             return
-        form = self.form()
+        try:
+            form = self.form()
+        except ValidationError as exc:  # a date typed that cannot be read
+            self.show_errors(i18n.field_texts(exc))
+            return
         if form.project_id is None:
             self.show_errors({"project_id": QCoreApplication.translate("HazardDialog", "请选择项目")})
             return
@@ -471,7 +467,11 @@ class HazardDialog(QDialog):
             handle_failure(self, exc)
 
     def _save_edits(self) -> None:
-        edits = self.edits()
+        try:
+            edits = self.edits()
+        except ValidationError as exc:
+            self.show_errors(i18n.field_texts(exc))
+            return
         if not edits:
             super().accept()
             return

@@ -94,8 +94,27 @@ def install_translators(language: str, *, cache_dir: Path, source_dir: Path | No
             _install(app, qt_translator)
         else:
             log.info("Qt's Chinese translations not found in %s", qt_dir)
+        _install(app, QtGaps(app))  # installed last, asked first
     QLocale.setDefault(QLocale(language))
     return language
+
+
+# Labels of Qt's own file dialog that changed in Qt 6 and are missing from qtbase_zh_CN.qm
+QT_GAPS_ZH = {
+    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+}
+
+
+class QtGaps(QTranslator):
+    """The few Qt strings the shipped Chinese catalogue lacks (see QT_GAPS_ZH)."""
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None,
+                  n: int = -1) -> str | None:
+        return QT_GAPS_ZH.get((context, source))  # None: not ours, the next translator answers
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
+        return False
 
 
 def uninstall_translators() -> None:

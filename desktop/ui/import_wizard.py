@@ -7,14 +7,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
 from desktop.services import importer
 from desktop.services import xlsx_normalise as xn
 from desktop.services.context import Changes
 from desktop.services.importer import ImportRefused, ImportReport, Problem
-from desktop.ui import dialogs
+from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import RowsModel, table_view
 from desktop.ui.i18n import join_list, service_text
@@ -31,8 +31,7 @@ KINDS = {  # kind → label source, translated in the "ImportWizard" context
 
 def choose_open_file(parent: QWidget | None, title: str, filters: str) -> str:
     """The workbook to import, or "" when cancelled (a seam: tests replace it)."""
-    path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
-    return path
+    return file_dialogs.open_file(parent, title, filters)
 
 
 class ProblemColumn(IntEnum):

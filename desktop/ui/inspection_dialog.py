@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from enum import IntEnum
 from itertools import pairwise
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QEvent, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QCompleter, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QGridLayout,
+    QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout, QGridLayout,
     QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
     QPushButton, QSizePolicy, QVBoxLayout, QWidget,
 )
 
-from desktop import clock
 from desktop.models.enums import InspectionKind, Role, StopWork
 from desktop.services import (
     inspection_list, inspections, project_list, projects, risk_sources, users,
@@ -25,6 +24,7 @@ from desktop.services.hazards import HazardForm, HazardRow
 from desktop.services.inspections import InspectionForm, InspectionRow
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
+from desktop.ui.date_field import DateField, today
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column
 from desktop.ui.project_dialog import FieldErrors, OptionalDateEdit, memory_model, plain_table
@@ -138,10 +138,7 @@ class InspectionDialog(QDialog):
             self.kind.addItem(i18n.label(kind), kind.value)
         self.kind.setCurrentIndex(self.kind.findData(InspectionKind.FULL.value))
         self.kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
-        self.date = QDateEdit(QDate(clock.today()))
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setMaximumDate(QDate(clock.today()))
+        self.date = DateField(today(), maximum=today())
         self.stage, self.danger = QComboBox(), QComboBox()
         self.key_procedure, self.weather = QLineEdit(), QLineEdit()
         self.weather.setPlaceholderText(QCoreApplication.translate("InspectionDialog", "如 晴 28℃"))
@@ -171,8 +168,8 @@ class InspectionDialog(QDialog):
                 ("weather", QT_TRANSLATE_NOOP("InspectionDialog", "天气"), self.weather),
                 ("summary", QT_TRANSLATE_NOOP("InspectionDialog", "检查情况"), self.summary)):
             form.addRow(QCoreApplication.translate("InspectionDialog", text), self.errors.wrap(key, widget))
-        chain = (self.project, self.kind, self.date, self.stage, self.danger, self.key_procedure,
-                 self.inspectors, self.weather, self.summary)
+        chain = (self.project, self.kind, self.date.edit, self.stage, self.danger,
+                 self.key_procedure, self.inspectors, self.weather, self.summary)
         for first, second in pairwise(chain):  # the order of the form
             QWidget.setTabOrder(first, second)
         return box
@@ -394,10 +391,15 @@ class InspectionDialog(QDialog):
     def _add_finding(self) -> None:
         if not self.description.text().strip():
             return
+        try:
+            deadline = self.deadline.value()
+        except ValidationError as exc:
+            self.errors.show({"deadline": i18n.field_texts(exc)["date"]})
+            return
         form = HazardForm(project_id=self.project_id or 0, description=self.description.text().strip(),
                           level=self.level.currentData(), location=self.location.text().strip(),
                           measures=self.measures.text().strip(), contingency=self.contingency.text().strip(),
-                          deadline=self.deadline.value(), stop_work=self.stop_work.currentData())
+                          deadline=deadline, stop_work=self.stop_work.currentData())
         self._findings[self._next_pending] = Finding(self._next_pending, form=form)
         self._next_pending -= 1
         self._show_findings()
@@ -458,7 +460,7 @@ class InspectionDialog(QDialog):
             if i.checkState() == Qt.CheckState.Checked)
         kind = self.kind.currentData()
         return InspectionForm(
-            project_id=self.project_id or 0, kind=kind, date=self.date.date().toPython(),
+            project_id=self.project_id or 0, kind=kind, date=self.date.checked_date("date"),
             stage_id=self.stage.currentData(),
             danger_item_id=self.danger.currentData() if kind == InspectionKind.DANDA else None,
             key_procedure=self.key_procedure.text() if kind == InspectionKind.KEY_PROCEDURE else "",

@@ -6,28 +6,35 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence, QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication, QListWidget, QListWidgetItem, QMainWindow, QMenu, QSplitter, QStackedWidget,
     QWidget,
 )
 
 from desktop import __version__
-from desktop.ui import dialogs, i18n
+from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
 from desktop.ui.pages import PAGES, Page
 from desktop.ui.resources import icon
+from desktop.ui.screen_fit import fit_to_screen
 from desktop.ui.status_bar import StatusBar
 
 
 class MainWindow(QMainWindow):
     """Only assembly and wiring: every page is its own module and loads its own data."""
 
+    lock_requested = Signal()  # 锁定 (Ctrl+L): the desk puts the lock screen on
+    switch_user_requested = Signal()  # 切换用户: the desk signs someone else in
+
     def __init__(self, state: AppState, *, pages: Sequence[type[Page]] = PAGES,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        file_dialogs.remember_in(state.config)  # file dialogs start in the folder last used
         self.setObjectName("mainWindow")
         self.setWindowTitle(i18n.app_title())
         self.nav = QListWidget()
@@ -55,6 +62,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.setStatusBar(StatusBar(state))
         self.page_actions: list[QAction] = []
+        self._fitted = False
         self._build_menus()
         self.nav.currentRowChanged.connect(self._row_changed)
         self.restore_window_state()
@@ -106,6 +114,13 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(QCoreApplication.translate("MainWindow", "文件(&F)"))
         file_menu.addAction(self._action(QCoreApplication.translate("MainWindow", "打开数据文件夹"),
                                          self.open_data_folder))
+        file_menu.addSeparator()
+        self.lock_action = self._action(QCoreApplication.translate("MainWindow", "锁定(&L)"),
+                                        self.lock_requested.emit, "Ctrl+L")
+        self.switch_user_action = self._action(
+            QCoreApplication.translate("MainWindow", "切换用户(&U)…"), self.switch_user_requested.emit)
+        file_menu.addAction(self.lock_action)
+        file_menu.addAction(self.switch_user_action)
         file_menu.addSeparator()
         self.quit_action = self._action(QCoreApplication.translate("MainWindow", "退出(&Q)"),
                                         self.close, "Ctrl+Q")
@@ -277,6 +292,12 @@ class MainWindow(QMainWindow):
             page.save_state(settings)
             settings.endGroup()
         settings.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # the first show: never larger than the screen (1366×768 too)
+            self._fitted = True
+            fit_to_screen(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_window_state()

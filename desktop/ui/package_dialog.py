@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
     QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
@@ -14,7 +14,7 @@ from desktop import clock
 from desktop.services import agency, organisations, packages, periods, project_list, trust
 from desktop.services.backup import human_size
 from desktop.services.packages import PackageCheck, PackageResult
-from desktop.ui import dialogs, i18n
+from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.i18n import error_text
 from desktop.ui.tasks import Task, run_task
@@ -25,14 +25,12 @@ ZIP_FILTER = "Review package (*.zip)"
 
 def choose_save_file(parent: QWidget | None, title: str, start: str, filters: str) -> str:
     """Where to write the package, or "" when cancelled (a seam: tests replace it)."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, start, filters)
-    return path
+    return file_dialogs.save_file(parent, title, start, filters)
 
 
 def choose_package(parent: QWidget | None, title: str) -> str:
     """A package to verify, or "" when cancelled (a seam: tests replace it)."""
-    path, _ = QFileDialog.getOpenFileName(parent, title, "", ZIP_FILTER)
-    return path
+    return file_dialogs.open_file(parent, title, ZIP_FILTER)
 
 
 class PackagePanel(QWidget):

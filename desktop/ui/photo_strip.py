@@ -27,7 +27,6 @@ from PySide6.QtGui import QDesktopServices, QIcon, QImage, QKeySequence, QPainte
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -43,7 +42,7 @@ from desktop.services import attachments, photo_import
 from desktop.services.attachments import AttachmentRow
 from desktop.services.context import Changes, ServiceError
 from desktop.services.photo_import import ImportResult, PhotoSource
-from desktop.ui import dialogs
+from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.i18n import service_text
 from desktop.ui.tasks import Task, run_task
@@ -55,10 +54,9 @@ SIZE_ROLE = Qt.ItemDataRole.UserRole + 2  # (width, height) of the thumbnail as 
 
 def choose_photos(parent: QWidget | None) -> list[str]:
     """The file dialog (a seam: tests replace it)."""
-    files, _ = QFileDialog.getOpenFileNames(
-        parent, QCoreApplication.translate("PhotoStrip", "选择照片"), "",
+    return file_dialogs.open_files(
+        parent, QCoreApplication.translate("PhotoStrip", "选择照片"),
         QCoreApplication.translate("PhotoStrip", "照片 (*.jpg *.jpeg *.png *.heic *.heif);;所有文件 (*)"))
-    return files
 
 
 def open_file(path: Path) -> bool:

@@ -8,70 +8,37 @@ import datetime as dt
 from enum import IntEnum
 from itertools import pairwise
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QCompleter, QDateEdit, QDialog, QDialogButtonBox,
+    QAbstractItemView, QCheckBox, QComboBox, QCompleter, QDialog, QDialogButtonBox,
     QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
     QPushButton, QScrollArea, QSpinBox, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from desktop import clock
 from desktop.models.enums import ProjectStatus, ProjectType
 from desktop.services import catalogues, organisations, project_list, projects, users
 from desktop.services.context import ConflictError, ValidationError
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
+from desktop.ui.date_field import DateField
 from desktop.ui.lazy_model import LazyTableModel
 from desktop.ui.user_dialogs import ServiceDialog
 from desktop.ui.widgets import ErrorLabel, require_hooks
 
-EMPTY_DATE = QDate(1900, 1, 1)
 
-
-class OptionalDateEdit(QDateEdit):
-    """A date that may stay empty: blank at its minimum, Delete clears it, a click fills today."""
+class OptionalDateEdit(DateField):
+    """A date that may stay empty until someone sets it (tabbing through leaves it empty)."""
 
     def __init__(self, value: dt.date | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setMinimumDate(EMPTY_DATE)
-        self.setSpecialValueText(" ")
-        self.setToolTip(QCoreApplication.translate("ProjectDialog", "按 Delete 键清空日期"))
-        self.setMinimumWidth(118)
-        self.set_value(value)
-        self.lineEdit().installEventFilter(self)  # a click lands on the inner line edit
+        super().__init__(value, optional=True, parent=parent)
+        self.key = "date"  # the form field its refusal is shown under
 
     def value(self) -> dt.date | None:
-        date = self.date()
-        return None if date == EMPTY_DATE else date.toPython()
+        """The date, None when empty; ValidationError when the text typed is not a date."""
+        return self.checked_date(self.key)
 
     def set_value(self, value: dt.date | None) -> None:
-        self.setDate(QDate(value) if value else EMPTY_DATE)
-
-    def _fill_if_empty(self) -> None:
-        if self.value() is None:
-            self.setDate(QDate(clock.today()))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.value() is None:
-            return
-        if event.key() == Qt.Key.Key_Delete:
-            self.set_value(None)
-            return
-        if event.text().isdigit() or event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            self._fill_if_empty()
-        super().keyPressEvent(event)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        self._fill_if_empty()  # the calendar arrow
-        super().mousePressEvent(event)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.MouseButtonPress:
-            self._fill_if_empty()
-        return super().eventFilter(watched, event)
+        self.set_date(value)
 
 
 class FieldErrors:
@@ -488,6 +455,11 @@ class ProjectDialog(QDialog):
         self.contract_value, self.depth = QLineEdit(), QLineEdit()
         self.contract_date, self.start_date = OptionalDateEdit(), OptionalDateEdit()
         self.planned_completion, self.completion_date = OptionalDateEdit(), OptionalDateEdit()
+        for key, date in (("service_contract_date", self.contract_date),
+                          ("start_date", self.start_date),
+                          ("planned_completion", self.planned_completion),
+                          ("completion_date", self.completion_date)):
+            date.key = key
         self.managers, self.workers = QSpinBox(), QSpinBox()
         for box in (self.managers, self.workers):
             box.setRange(0, 100_000)
@@ -553,6 +525,7 @@ class ProjectDialog(QDialog):
             policy.addRow(note)
         self.policy_no, self.insurer = QLineEdit(), org_field(names["insurer"])
         self.policy_start, self.policy_end = OptionalDateEdit(), OptionalDateEdit()
+        self.policy_start.key, self.policy_end.key = "policy.start_date", "policy.end_date"
         self.premium, self.fee = QLineEdit(), QLineEdit()
         period = QWidget()
         period_row = QHBoxLayout(period)

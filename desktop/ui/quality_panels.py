@@ -172,7 +172,8 @@ class ComplaintDialog(RecordDialog):
     def show_due(self) -> None:
         """The deadline as the service will set it, counted in working days past holidays."""
         try:
-            due = self.state.read(complaints.reply_due, self.received.date().toPython(),
+            received = self.received.checked_date("received_at")
+            due = self.state.read(complaints.reply_due, received,
                                   needs_checking=self.checking.isChecked())
         except dialogs.USER_ERRORS as exc:
             self.due.setText(i18n.error_text(exc))
@@ -181,7 +182,7 @@ class ComplaintDialog(RecordDialog):
 
     def submit(self) -> None:
         self.created = self.state.write(
-            complaints.record_complaint, received_at=self.received.date().toPython(),
+            complaints.record_complaint, received_at=self.received.checked_date("received_at"),
             content=self.content.toPlainText(), project_id=self.project.currentData(),
             complainant=self.complainant.text(), channel=self.channel.text(),
             needs_checking=self.checking.isChecked())
@@ -204,7 +205,8 @@ class ReplyDialog(RecordDialog):
         self.text.setFocus()
 
     def submit(self) -> None:
-        self.state.write(complaints.reply, self.complaint.id, replied_at=self.replied.date().toPython(),
+        self.state.write(complaints.reply, self.complaint.id,
+                         replied_at=self.replied.checked_date("replied_at"),
                          text=self.text.toPlainText(), expected_version=self.complaint.version)
 
 
@@ -360,7 +362,8 @@ class IncidentDialog(RecordDialog):
             raise ValidationError({"project_id": _tr(QT_TRANSLATE_NOOP("QualityPanels", "请选择项目"))})
         self.created = self.state.write(
             complaints.record_incident, project_id=project_id, kind=self.kind.currentData(),
-            occurred_on=self.occurred.date().toPython(), description=self.description.toPlainText(),
+            occurred_on=self.occurred.checked_date("occurred_on"),
+            description=self.description.toPlainText(),
             found_by=self.found_by.text(), fatalities=self.fatalities.value(),
             injuries=self.injuries.value())
 
@@ -468,7 +471,7 @@ class EvaluationDialog(RecordDialog):
         self.created = self.state.write(
             complaints.record_evaluation, evaluator_kind=self.kind.currentData(),
             evaluator_id=self.evaluator.currentData(), period=self.period.text(),
-            received_on=self.received.date().toPython(), result=self.result_text.text(),
+            received_on=self.received.checked_date("received_on"), result=self.result_text.text(),
             recognized=self.recognized.isChecked(), note=self.note.toPlainText())
 
 

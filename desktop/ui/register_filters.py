@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,12 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import clock
 from desktop.models.enums import HAZARD_LEVEL_COLOURS, HAZARD_LEVEL_LABELS, HazardStatus
 from desktop.services import hazard_view, organisations, register
 from desktop.services.register import RegisterFilter
 from desktop.ui import i18n
+from desktop.ui import date_field
 from desktop.ui.app_state import AppState
+from desktop.ui.date_field import DateField
 from desktop.ui.tasks import Task
 
 SEARCH_DELAY_MS = 400  # typing pauses this long before the register is queried
@@ -129,12 +129,9 @@ class FilterBar(QWidget):
         for combo in (self.level, self.status, self.major):
             shrinkable(combo, 5)
         self.use_dates = QCheckBox(QCoreApplication.translate("RegisterFilters", "发现日期"))
-        today = clock.today()
-        self.date_from = QDateEdit(qdate(today - dt.timedelta(days=30)))
-        self.date_to = QDateEdit(qdate(today))
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        today = date_field.today()
+        self.date_from = DateField(today - dt.timedelta(days=30), optional=True)
+        self.date_to = DateField(today, optional=True)
         self.clear_button = QPushButton(QCoreApplication.translate("RegisterFilters", "清除筛选"))
         self.first_row = QHBoxLayout()
         for widget, stretch in ((self.search, 3), (self.level, 1), (self.status, 1),
@@ -234,8 +231,8 @@ class FilterBar(QWidget):
             open_only=status == OPEN, overdue=self.overdue.isChecked(),
             major=self.major.currentData(), project_id=self.project.currentData(),
             insurer_id=self.insurer.currentData(), authority_id=self.authority.currentData(),
-            date_from=pydate(self.date_from.date()) if dates else None,
-            date_to=pydate(self.date_to.date()) if dates else None,
+            date_from=self.date_from.date() if dates else None,
+            date_to=self.date_to.date() if dates else None,
             category=self.category.currentData() or "", text=self.search.text().strip())
 
     def set_filter(self, flt: RegisterFilter) -> None:
@@ -262,9 +259,9 @@ class FilterBar(QWidget):
                 combo.setCurrentIndex(max(found, 0))
             self.use_dates.setChecked(flt.date_from is not None or flt.date_to is not None)
             if flt.date_from is not None:
-                self.date_from.setDate(qdate(flt.date_from))
+                self.date_from.set_date(flt.date_from)
             if flt.date_to is not None:
-                self.date_to.setDate(qdate(flt.date_to))
+                self.date_to.set_date(flt.date_to)
         finally:
             for widget in widgets:
                 widget.blockSignals(False)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+    QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
     QVBoxLayout, QWidget,
 )
 
@@ -17,7 +16,7 @@ from desktop.services import risk_sources
 from desktop.services.context import Changes, now
 from desktop.services.periods import quarter_of
 from desktop.services.risk_sources import Coverage, ImportResult, SourceForm, SourceRow
-from desktop.ui import dialogs, i18n, tasks
+from desktop.ui import dialogs, file_dialogs, i18n, tasks
 from desktop.ui.app_state import AppState
 from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column
 from desktop.ui.project_dialog import FieldDialog, memory_model, plain_table
@@ -77,10 +76,9 @@ SOURCE_COLUMNS: dict[SourceColumn, Column[SourceLine]] = {
 
 def choose_xlsx(parent: QWidget | None) -> str:
     """The Excel file to import, or "" when cancelled (tests replace this)."""
-    path, _filter = QFileDialog.getOpenFileName(
-        parent, QCoreApplication.translate("RiskSources", "选择风险源分级表"), str(Path.home()),
+    return file_dialogs.open_file(
+        parent, QCoreApplication.translate("RiskSources", "选择风险源分级表"),
         QCoreApplication.translate("RiskSources", "Excel 工作簿 (*.xlsx *.xlsm)"))
-    return path
 
 
 class SourceDialog(FieldDialog):

@@ -11,20 +11,20 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QCompleter, QDateEdit, QDoubleSpinBox, QFileDialog, QGridLayout, QLabel,
+    QCheckBox, QComboBox, QCompleter, QDoubleSpinBox, QGridLayout, QLabel,
     QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget,
 )
 
-from desktop import clock
 from desktop.services import documents, training
 from desktop.services.context import Changes, ValidationError
 from desktop.services.documents import DocumentRow
 from desktop.services.training import ASSIST_KINDS, BASES, RATINGS, Attendance, PlanRow, SessionRow
 from desktop.services.training_view import DrillListRow, HalfYearRow, ProjectChoice
-from desktop.ui import dialogs, photo_strip
+from desktop.ui import dialogs, file_dialogs, photo_strip
 from desktop.ui.app_state import AppState
+from desktop.ui.date_field import DateField, today
 from desktop.ui.i18n import field_texts
 from desktop.ui.tasks import Task, run_service
 from desktop.ui.user_dialogs import ServiceDialog
@@ -47,11 +47,9 @@ def _tr(text: str) -> str:
 # -- shared by the training, archive and compliance forms --------------------------------------
 
 
-def date_edit(day: dt.date | None = None) -> QDateEdit:
-    edit = QDateEdit(QDate(day or clock.today()))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
+def date_edit(day: dt.date | None = None) -> DateField:
+    """A required date, today unless given; read it with `checked_date(key)`."""
+    return DateField(day or today())
 
 
 def text_box(text: str = "", height: int = 64) -> QPlainTextEdit:
@@ -99,14 +97,12 @@ def choice_texts(choices: Sequence[ProjectChoice]) -> list[tuple[int, str]]:
 
 def choose_open_file(parent: QWidget | None, title: str, filters: str) -> str:
     """A file picked to read, or "" when cancelled (a seam: tests replace it)."""
-    path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
-    return path
+    return file_dialogs.open_file(parent, title, filters)
 
 
 def choose_save_file(parent: QWidget | None, title: str, name: str, filters: str) -> str:
     """Where to write a file, or "" when cancelled (a seam: tests replace it)."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, name, filters)
-    return path
+    return file_dialogs.save_file(parent, title, name, filters)
 
 
 class RecordDialog(ServiceDialog):
@@ -319,7 +315,7 @@ class SessionDialog(RecordDialog):
     def submit(self) -> None:
         changes = Changes(training=True)
         form = training.SessionForm(
-            self.date.date().toPython(), self.topic.text(),
+            self.date.checked_date("date"), self.topic.text(),
             training.split_categories(self.categories.text()), self.trainer.text(),
             f"{self.hours.value():.1f}", self.location.text(), self.centralized.isChecked(),
             self.materials.toPlainText())
@@ -410,7 +406,7 @@ class AssistDialog(RecordDialog):
 
     def submit(self) -> None:
         self.state.write(training.record_assist, _project_or_refuse(self.project),
-                         kind=self.kind.currentData(), date=self.date.date().toPython(),
+                         kind=self.kind.currentData(), date=self.date.checked_date("date"),
                          title=self.title_field.text(), summary=self.summary.toPlainText(),
                          changes=Changes(training=True))
 
@@ -443,7 +439,7 @@ class DrillDialog(RecordDialog):
 
     def submit(self) -> None:
         self.state.write(training.record_drill, training.DrillForm(
-            _project_or_refuse(self.project), self.date.date().toPython(), self.scenario.text(),
+            _project_or_refuse(self.project), self.date.checked_date("date"), self.scenario.text(),
             self.location.text(), self.participants.value(), self.organiser.text(),
             self.observations.toPlainText()), changes=Changes(training=True))
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from desktop.services import trust
 from desktop.services.context import Changes
-from desktop.ui import dialogs
+from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.widgets import ErrorLabel
 
@@ -20,8 +20,7 @@ PEM_FILTER = "Public key (*.pem *.pub *.txt);;All files (*)"
 
 def choose_key_file(parent: QWidget | None, title: str) -> str:
     """A public key file to trust, or "" when cancelled (a seam: tests replace it)."""
-    path, _ = QFileDialog.getOpenFileName(parent, title, "", PEM_FILTER)
-    return path
+    return file_dialogs.open_file(parent, title, PEM_FILTER)
 
 
 class TrustPanel(QWidget):

@@ -25,6 +25,17 @@ def password_field() -> QLineEdit:
     return field
 
 
+def password_hint() -> QLabel:
+    """The rule users.check_password_strength applies, said before anyone types."""
+    hint = QLabel(QCoreApplication.translate(
+        "UserDialogs", "密码至少 10 位，须同时包含字母和数字（或符号），不能是常用密码，"
+        "也不能是姓名、用户名加数字这类容易猜到的组合。"))
+    hint.setObjectName("passwordHint")
+    hint.setWordWrap(True)
+    hint.setStyleSheet("color: #607d8b;")
+    return hint
+
+
 def role_combo(current: str = Role.INSPECTOR) -> QComboBox:
     combo = QComboBox()
     for role in Role:
@@ -83,6 +94,7 @@ class ChangePasswordDialog(ServiceDialog):
         self.form.addRow(QCoreApplication.translate("UserDialogs", "原密码"), self.old_password)
         self.form.addRow(QCoreApplication.translate("UserDialogs", "新密码"), self.new_password)
         self.form.addRow(QCoreApplication.translate("UserDialogs", "确认新密码"), self.confirm)
+        self.form.addRow("", password_hint())
 
     def submit(self) -> None:
         _confirmed(self.new_password.text(), self.confirm.text(), "confirm")
@@ -107,6 +119,7 @@ class NewUserDialog(ServiceDialog):
         self.form.addRow("", self.fulltime)
         self.form.addRow(QCoreApplication.translate("UserDialogs", "初始密码"), self.password)
         self.form.addRow(QCoreApplication.translate("UserDialogs", "确认密码"), self.confirm)
+        self.form.addRow("", password_hint())
         self.created: UserRow | None = None
 
     def submit(self) -> None:
@@ -142,6 +155,7 @@ class ResetPasswordDialog(ServiceDialog):
         self.password, self.confirm = password_field(), password_field()
         self.form.addRow(QCoreApplication.translate("UserDialogs", "新密码"), self.password)
         self.form.addRow(QCoreApplication.translate("UserDialogs", "确认新密码"), self.confirm)
+        self.form.addRow("", password_hint())
         note = QLabel(QCoreApplication.translate("UserDialogs", "该用户下次登录后应立即修改密码；账户锁定同时解除。"))
         note.setWordWrap(True)
         self.form.addRow(note)

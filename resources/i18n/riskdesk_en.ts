@@ -1569,6 +1569,45 @@ Please send this file to technical support.</translation>
     </message>
 </context>
 <context>
+    <name>DateField</name>
+    <message>
+        <source>年-月-日</source>
+        <translation>yyyy-mm-dd</translation>
+    </message>
+    <message>
+        <source>可输入 2028-06-30、2028/6/30、20280630 或 2028年6月30日；Alt+↓ 打开日历</source>
+        <translation>Type 2028-06-30, 2028/6/30 or 20280630; Alt+Down opens the calendar</translation>
+    </message>
+    <message>
+        <source>从日历中选择</source>
+        <translation>Pick from the calendar</translation>
+    </message>
+    <message>
+        <source>请填写日期（如 {example}）</source>
+        <translation>Enter a date (e.g. {example})</translation>
+    </message>
+    <message>
+        <source>无法识别的日期“{text}”，请按 {example} 的格式填写</source>
+        <translation>&quot;{text}&quot; is not a date; write it as {example}</translation>
+    </message>
+    <message>
+        <source>日期不能早于 {day}</source>
+        <translation>The date cannot be before {day}</translation>
+    </message>
+    <message>
+        <source>日期不能晚于 {day}</source>
+        <translation>The date cannot be after {day}</translation>
+    </message>
+    <message>
+        <source>时:分，如 14:30</source>
+        <translation>hh:mm, e.g. 14:30</translation>
+    </message>
+    <message>
+        <source>无法识别的时间“{text}”，请按 14:30 的格式填写</source>
+        <translation>&quot;{text}&quot; is not a time; write it as 14:30</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <source>数据错误</source>
@@ -2288,10 +2327,6 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>确认密码</source>
         <translation>Confirm password</translation>
-    </message>
-    <message>
-        <source>密码至少 8 位，须同时包含字母和数字（或符号）。</source>
-        <translation>At least 8 characters, with both letters and digits (or symbols).</translation>
     </message>
     <message>
         <source>数据存放位置</source>
@@ -3539,6 +3574,29 @@ Choose No to go back without saving.</translation>
     </message>
 </context>
 <context>
+    <name>LockScreen</name>
+    <message>
+        <source>已锁定。当前用户：{name}（{role}）</source>
+        <translation>Locked. Signed in: {name} ({role})</translation>
+    </message>
+    <message>
+        <source>请输入 {username} 的密码</source>
+        <translation>Password of {username}</translation>
+    </message>
+    <message>
+        <source>解锁</source>
+        <translation>Unlock</translation>
+    </message>
+    <message>
+        <source>切换用户…</source>
+        <translation>Switch user…</translation>
+    </message>
+    <message>
+        <source>请输入密码。</source>
+        <translation>Enter the password.</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>登录 - {title}</source>
@@ -3570,6 +3628,14 @@ Choose No to go back without saving.</translation>
     <message>
         <source>打开数据文件夹</source>
         <translation>Open data folder</translation>
+    </message>
+    <message>
+        <source>锁定(&amp;L)</source>
+        <translation>&amp;Lock</translation>
+    </message>
+    <message>
+        <source>切换用户(&amp;U)…</source>
+        <translation>Switch &amp;user…</translation>
     </message>
     <message>
         <source>退出(&amp;Q)</source>
@@ -3887,10 +3953,6 @@ Double-click to view the original</translation>
 </context>
 <context>
     <name>ProjectDialog</name>
-    <message>
-        <source>按 Delete 键清空日期</source>
-        <translation>Press Delete to clear the date</translation>
-    </message>
     <message>
         <source>移除</source>
         <translation>Remove</translation>
@@ -6349,6 +6411,14 @@ These {n} files were not saved:
         <translation>Safety training</translation>
     </message>
     <message>
+        <source>密码不超过 {n} 位</source>
+        <translation>The password may have at most {n} characters</translation>
+    </message>
+    <message>
+        <source>密码过于常见或容易被猜到（如常用密码、键盘顺序、姓名或用户名加数字），请换一个更难猜的密码，例如几个无关的词加数字和符号</source>
+        <translation>The password is too common or easy to guess (a common password, a keyboard pattern, a name or user name with digits); choose a harder one, e.g. a few unrelated words with digits and symbols</translation>
+    </message>
+    <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
     </message>
@@ -8544,6 +8614,22 @@ These {n} files were not saved:
         <translation>Interface language</translation>
     </message>
     <message>
+        <source> 分钟</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>不自动锁定</source>
+        <translation>Never</translation>
+    </message>
+    <message>
+        <source>无键盘鼠标操作达到该时间后锁定窗口，须输入密码继续</source>
+        <translation>Lock the window after this long without keyboard or mouse input; the password opens it again</translation>
+    </message>
+    <message>
+        <source>无操作自动锁定</source>
+        <translation>Lock when idle</translation>
+    </message>
+    <message>
         <source>修改密码</source>
         <translation>Change password</translation>
     </message>
@@ -9026,6 +9112,10 @@ Packages signed with this key will then show the signer as not verified.</transl
 </context>
 <context>
     <name>UserDialogs</name>
+    <message>
+        <source>密码至少 10 位，须同时包含字母和数字（或符号），不能是常用密码，也不能是姓名、用户名加数字这类容易猜到的组合。</source>
+        <translation>At least 10 characters with letters and digits (or symbols); not a common password, nor a name or user name with digits.</translation>
+    </message>
     <message>
         <source>两次输入的密码不一致</source>
         <translation>The two passwords do not match</translation>

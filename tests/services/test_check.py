@@ -24,7 +24,7 @@ def folder(sqlite_db, tmp_path):
         catalogues.load_all(session)
         agency.setup_agency(session, name="绍兴安途安全风控咨询有限公司")
         admin = agency.create_first_admin(session, username="admin", display_name="管理员",
-                                          password="Secret123")
+                                          password="Secret-Desk-2026")
     return sqlite_db, config, admin
 
 

@@ -59,7 +59,7 @@ def test_small_demo_passes_the_check(tmp_path):
     assert c["states"].get("closed", 0) > c["hazards"] / 3
     assert c["archive"] > 10 and c["attendance"] > 0 and c["reports_done"] > 0
     assert summary.hazards == c["states"] and summary.photos == c["photos"]
-    assert "演示密码均为 Demo2024" in summary.lines()[0]
+    assert "演示密码均为 Demo-2024-desk" in summary.lines()[0]
     with db.read() as s:
         sha = s.execute(select(Attachment.sha256).where(Attachment.role == "before").limit(1)).scalar_one()
         statuses = set(s.execute(select(ArchiveItem.status)).scalars())

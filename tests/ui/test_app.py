@@ -54,7 +54,7 @@ def test_login_then_main_window(qapp, folder_config, users, agency_profile, dial
         hooks.append(sys.excepthook)
         assert isinstance(dialog, LoginDialog)
         dialog.username.setText("admin")
-        dialog.password.setText("secret123")
+        dialog.password.setText("Secret-Desk-2026")
         dialog.attempt()
         return dialog.result() == dialog.DialogCode.Accepted
 
@@ -76,7 +76,7 @@ def test_the_last_username_is_offered_next_time(qapp, folder_config, users, agen
     def sign_in(dialog):  # type: ignore[no-untyped-def]
         offered.append(dialog.username.text())
         dialog.username.setText("clerk")
-        dialog.password.setText("secret123")
+        dialog.password.setText("Secret-Desk-2026")
         dialog.attempt()
         return True
 
@@ -94,8 +94,8 @@ def test_first_run_goes_through_the_wizard(qapp, folder_config, dialog_log):
         wizard.name.setText("绍兴市安信建设风控服务有限公司")
         wizard.username.setText("wang")
         wizard.display_name.setText("王主任")
-        wizard.password.setText("anxin2024")
-        wizard.confirm.setText("anxin2024")
+        wizard.password.setText("Anxin-Feng-2024")
+        wizard.confirm.setText("Anxin-Feng-2024")
         wizard.accept()
         return wizard.result() == wizard.DialogCode.Accepted
 
@@ -136,7 +136,7 @@ def test_translators_follow_the_language_setting(qapp, folder_config, users, age
     def sign_in(dialog):  # type: ignore[no-untyped-def]
         titles.append(dialog.windowTitle())
         dialog.username.setText("admin")
-        dialog.password.setText("secret123")
+        dialog.password.setText("Secret-Desk-2026")
         dialog.attempt()
         return True
 

@@ -21,6 +21,7 @@ from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.archive_page import ArchivePage, ItemColumn, RequestColumn
 from tests.factories import make_project
 
+from .keyboard import replace_text
 from .shots import shots_dir
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -167,6 +168,7 @@ def test_request_approval_with_a_scan_then_destruction(qtbot, page, old_project,
     def approve(dialog: ApprovalDialog) -> bool:
         dialog.show()
         dialog.approved_by.setText("李经理")
+        replace_text(dialog.approved_at.date_field.edit, TODAY.strftime("%Y/%m/%d"))  # typed
         dialog.approval_ref.setText("人保绍〔2026〕18号")
         dialog.accept()  # no scan yet: said beside the scan field
         assert "扫描件" in dialog.field_errors["approval_attachment_id"].text()

@@ -21,6 +21,7 @@ from desktop.ui import document_preview
 from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.documents_page import DocColumn, DocumentsPage, SubmissionColumn
 
+from .keyboard import replace_text
 from .shots import shots_dir
 
 NUMBER = re.compile(r"〔\d{4}〕\d{4}号$")
@@ -138,6 +139,10 @@ def test_a_submission_recorded_appears_in_the_log(qtbot, page, state, users, dia
         dialog.org.setCurrentIndex(1)
         dialog.channel.setCurrentText("电子邮件")
         dialog.note.setText("季度报告")
+        replace_text(dialog.moment.date_field.edit, "2026-02-30")  # no such day: refused beside
+        assert not accepted(dialog) and "无法识别" in dialog.error.text()
+        today = now().date()
+        replace_text(dialog.moment.date_field.edit, f"{today.year}年{today.month}月{today.day}日")
         return accepted(dialog)
 
     dialog_log.on_run = fill
@@ -147,6 +152,7 @@ def test_a_submission_recorded_appears_in_the_log(qtbot, page, state, users, dia
     qtmodeltester.check(page.submissions)
     log = page.submissions.row_at(0)
     assert log.recipient == "insurer" and log.channel == "电子邮件" and log.recipient_org
+    assert log.submitted_at.date() == now().date()
     assert page.submissions.data(page.submissions.index(0, SubmissionColumn.RECIPIENT)) == "承保机构"
     assert cell(page, 0, DocColumn.SUBMISSIONS) == "1"
     qtbot.wait(800)  # QPdfView renders its pages on a worker

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from desktop.services import agency, users
 from desktop.services.context import ServiceError, ValidationError
@@ -11,8 +12,8 @@ from desktop.ui.first_run import FirstRunWizard
 
 GOOD_AGENCY = logic.AgencyForm(name="绍兴市安信建设风控服务有限公司", short_name="安信风控",
                                credit_code="91350100M000100Y43", phone="0575-88001234")
-GOOD_ADMIN = logic.AdminForm(username="wang", display_name="王主任", password="anxin2024",
-                             confirm="anxin2024")
+GOOD_ADMIN = logic.AdminForm(username="wang", display_name="王主任", password="Anxin-Feng-2024",
+                             confirm="Anxin-Feng-2024")
 
 
 def test_agency_needs_a_name_and_a_valid_credit_code():
@@ -25,12 +26,14 @@ def test_agency_needs_a_name_and_a_valid_credit_code():
 
 
 @pytest.mark.parametrize(("form", "field", "words"), [
-    (logic.AdminForm("", "王", "anxin2024", "anxin2024"), "username", "用户名"),
-    (logic.AdminForm("wang li", "王", "anxin2024", "anxin2024"), "username", "空格"),
-    (logic.AdminForm("wang", " ", "anxin2024", "anxin2024"), "display_name", "姓名"),
-    (logic.AdminForm("wang", "王", "short1", "short1"), "password", "至少 8 位"),
-    (logic.AdminForm("wang", "王", "12345678", "12345678"), "password", "字母和数字"),
-    (logic.AdminForm("wang", "王", "anxin2024", "anxin2025"), "confirm", "不一致"),
+    (logic.AdminForm("", "王", "Anxin-Feng-2024", "Anxin-Feng-2024"), "username", "用户名"),
+    (logic.AdminForm("wang li", "王", "Anxin-Feng-2024", "Anxin-Feng-2024"), "username", "空格"),
+    (logic.AdminForm("wang", " ", "Anxin-Feng-2024", "Anxin-Feng-2024"), "display_name", "姓名"),
+    (logic.AdminForm("wang", "王", "short1", "short1"), "password", "至少 10 位"),
+    (logic.AdminForm("wang", "王", "1234567890", "1234567890"), "password", "字母和数字"),
+    (logic.AdminForm("wang", "王", "password1234", "password1234"), "password", "过于常见"),
+    (logic.AdminForm("wang", "王", "wang20262026", "wang20262026"), "password", "容易被猜到"),
+    (logic.AdminForm("wang", "王", "Anxin-Feng-2024", "Anxin-Feng-2025"), "confirm", "不一致"),
 ])
 def test_admin_form_rules(form, field, words):
     errors = logic.validate_admin(form)
@@ -121,10 +124,16 @@ def test_wizard_stays_on_a_page_with_errors(wizard):
     fill_agency(wizard)
     wizard.next()
     assert wizard.currentId() == logic.ADMIN_PAGE
-    fill_admin(wizard, logic.AdminForm("wang", "王主任", "anxin2024", "different1"))
+    fill_admin(wizard, logic.AdminForm("wang", "王主任", "Anxin-Feng-2024", "different1"))
     wizard.next()
     assert wizard.currentId() == logic.ADMIN_PAGE
     assert "不一致" in wizard.admin_page.error.text()
+    hint = wizard.admin_page.findChild(QLabel, "passwordHint")
+    assert hint is not None and "至少 10 位" in hint.text()
+    fill_admin(wizard, logic.AdminForm("wang", "王主任", "admin1234567", "admin1234567"))
+    wizard.next()
+    assert wizard.currentId() == logic.ADMIN_PAGE
+    assert "过于常见" in wizard.admin_page.error.text()
 
 
 def test_wizard_finishes_with_a_signed_in_admin(qtbot, wizard, db):

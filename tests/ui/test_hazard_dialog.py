@@ -18,6 +18,7 @@ from desktop.ui.catalogue_picker import CataloguePicker
 from desktop.ui.hazard_dialog import HazardDialog
 
 from .test_screenshots import save
+from .keyboard import replace_text
 
 
 def type_text(widget, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -89,7 +90,7 @@ def test_record_a_level_3_hazard_with_photos(qtbot, state, dialog, loaded, tmp_p
     type_text(dialog.measures, "立即设置 1.2m 防护栏杆")
     type_text(dialog.person, "张工")
     choose(dialog.level, 3)
-    assert dialog.deadline.date().toPython() == dt.date.today() + dt.timedelta(days=15)
+    assert dialog.deadline.date() == dt.date.today() + dt.timedelta(days=15)
     assert not dialog.serious.isEnabled() and dialog.chip.text() == "黄色"
     qtbot.mouseClick(dialog.photos.add_button, Qt.MouseButton.LeftButton)
     assert dialog.photos.count() == 2 and len(dialog.photos.pending()) == 2
@@ -132,7 +133,7 @@ def test_record_a_level_1_major_hazard_from_the_catalogue(qtbot, state, dialog, 
     assert dialog.level.currentData() == 1 and dialog.stop_work.currentData() == "full"
     assert "建质规〔2022〕2号" in dialog.item_label.text()
     assert dialog.item_text.text().startswith("未设置连墙件")
-    assert dialog.deadline.date().toPython() == dt.date.today() + dt.timedelta(days=3)
+    assert dialog.deadline.date() == dt.date.today() + dt.timedelta(days=3)
     type_text(dialog.location, "外脚手架东立面 8-12 层")
     type_text(dialog.description, "外脚手架 10 层连墙件整层缺失")
     type_text(dialog.measures, "立即停止架上作业，补设连墙件并验收")
@@ -191,12 +192,12 @@ def test_the_deadline_follows_the_level_until_edited(dialog):
     today = dt.date.today()
     for level, days in ((1, 3), (2, 7), (4, 30)):
         choose(dialog.level, level)
-        assert dialog.deadline.date().toPython() == today + dt.timedelta(days=days)
+        assert dialog.deadline.date() == today + dt.timedelta(days=days)
     choose(dialog.level, 2)
     assert dialog.serious.isEnabled()
-    dialog.deadline.setDate(dialog.deadline.date().addDays(2))
+    replace_text(dialog.deadline.edit, (today + dt.timedelta(days=9)).strftime("%Y/%m/%d"))  # typed
     choose(dialog.level, 3)
-    assert dialog.deadline.date().toPython() == today + dt.timedelta(days=9)
+    assert dialog.deadline.date() == today + dt.timedelta(days=9)
     assert not dialog.serious.isEnabled()
 
 

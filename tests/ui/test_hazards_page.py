@@ -21,6 +21,7 @@ from desktop.ui.pages import hazards_page
 from desktop.ui.pages.hazards_page import HazardColumn, HazardsPage, HazardTable
 
 from .conftest import HAZARDS
+from .keyboard import replace_text
 
 
 def settled(qtbot, table) -> None:  # type: ignore[no-untyped-def]
@@ -95,8 +96,9 @@ def test_the_other_filters(qtbot, page, hazard_data):
     filters.category.setCurrentIndex(filters.category.findData("高处坠落"))
     assert descriptions(qtbot, page) == ["临边防护栏杆缺失"]
     filters.category.setCurrentIndex(0)
-    filters.date_from.setDate(filters.date_from.date().addDays(-100))
-    filters.date_to.setDate(filters.date_to.date().addDays(-10))
+    start, end = filters.date_from.date(), filters.date_to.date()
+    replace_text(filters.date_from.edit, (start - dt.timedelta(days=100)).strftime("%Y%m%d"))
+    replace_text(filters.date_to.edit, (end - dt.timedelta(days=10)).strftime("%Y.%m.%d"))
     filters.use_dates.setChecked(True)  # found 10 or more days ago
     assert sorted(descriptions(qtbot, page)) == sorted(h[3] for h in HAZARDS if h[0] >= 10)
     filters.clear_button.click()

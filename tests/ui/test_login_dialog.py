@@ -24,7 +24,7 @@ def sign_in(qtbot, dialog, username, password):  # type: ignore[no-untyped-def]
 def test_correct_password_signs_in(qtbot, db, users):
     dialog = make(qtbot, db, agency_name="安信风控")
     with qtbot.waitSignal(dialog.accepted):
-        sign_in(qtbot, dialog, "tech_lead", "secret123")
+        sign_in(qtbot, dialog, "tech_lead", "Secret-Desk-2026")
     assert dialog.actor is not None and dialog.actor.role == "tech_lead"
     assert dialog.error.isHidden()
 
@@ -39,7 +39,7 @@ def test_wrong_password_is_refused_with_the_reason(qtbot, db, users):
 
 def test_unknown_user_gets_the_same_message(qtbot, db, users):
     dialog = make(qtbot, db)
-    sign_in(qtbot, dialog, "nobody", "secret123")
+    sign_in(qtbot, dialog, "nobody", "Secret-Desk-2026")
     assert dialog.error.text() == "用户名或密码不正确。"
 
 
@@ -55,7 +55,7 @@ def test_lockout_after_repeated_failures(qtbot, db, users):
     for _ in range(MAX_FAILURES):
         sign_in(qtbot, dialog, "clerk", "bad-pass99")
     assert "已锁定" in dialog.error.text() and "15 分钟" in dialog.error.text()
-    sign_in(qtbot, dialog, "clerk", "secret123")  # even the right password waits
+    sign_in(qtbot, dialog, "clerk", "Secret-Desk-2026")  # even the right password waits
     assert dialog.actor is None
     assert "账户因多次密码错误已锁定" in dialog.error.text()
 
@@ -69,5 +69,5 @@ def test_a_database_failure_is_shown_not_raised(qtbot, db, users, monkeypatch):
 
     monkeypatch.setattr(user_service, "login", broken)
     dialog = make(qtbot, db)
-    sign_in(qtbot, dialog, "admin", "secret123")
+    sign_in(qtbot, dialog, "admin", "Secret-Desk-2026")
     assert dialog.error.text().startswith("数据库正被其他程序占用")

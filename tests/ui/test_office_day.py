@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 
 from desktop.services import hazard_view, hazards, register
@@ -31,6 +31,7 @@ from desktop.ui.project_dialog import ProjectDialog
 
 from .test_hazard_dialog import type_text
 from .test_photo_strip import jpeg
+from .keyboard import replace_text
 
 CODE = "SX-2026-0888"
 NAME = "越城区镜湖安置房三期"
@@ -327,7 +328,7 @@ def test_an_office_day(qtbot, window, desk, users, dialog_log, tmp_path, monkeyp
         def reinspected(dialog: VerifyCloseDialog) -> None:
             if not dialog.reinspected.isChecked():  # level 3: optional, ticked by hand
                 click(qtbot, dialog.reinspected)
-            dialog.reinspection.setDate(QDate(today.year, today.month, today.day))
+            replace_text(dialog.reinspection.edit, f"{today.year}年{today.month}月{today.day}日")
             type_text(dialog.note, "复查合格")
 
         closing = step(qtbot, desk, page, "verify_close", reinspected)

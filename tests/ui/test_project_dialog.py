@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialog, QLineEdit
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 
 from desktop.services import organisations, projects
 from desktop.ui.project_dialog import OptionalDateEdit, ProjectDialog
 from tests.factories import make_project
+
+from .keyboard import replace_text
 
 
 @pytest.fixture
@@ -159,18 +161,18 @@ def test_editing_saves_and_a_stale_version_is_a_conflict(qtbot, state, db, admin
         assert projects.get_detail(session, ids.project).form.headcount_workers == 180
 
 
-def test_an_optional_date_is_cleared_with_delete_and_filled_on_click(qtbot):
+def test_an_optional_date_stays_empty_until_typed_and_can_be_cleared(qtbot):
     edit = OptionalDateEdit(dt.date(2026, 3, 1))
     qtbot.addWidget(edit)
     assert edit.value() == dt.date(2026, 3, 1)
-    qtbot.keyClick(edit, Qt.Key.Key_Delete)
-    assert edit.value() is None and edit.text().strip() == ""
+    replace_text(edit.edit, "")
+    qtbot.keyClick(edit.edit, Qt.Key.Key_Delete)
+    assert edit.value() is None and edit.text() == ""
     edit.show()
-    qtbot.mouseClick(edit.findChild(QLineEdit), Qt.MouseButton.LeftButton)
-    assert edit.date() == QDate.currentDate()
-    qtbot.keyClick(edit, Qt.Key.Key_Delete)
-    qtbot.keyClick(edit, Qt.Key.Key_Up)  # the arrow keys start from today too
-    assert edit.value() is not None and abs(edit.value().year - QDate.currentDate().year()) <= 1
+    qtbot.mouseClick(edit.edit, Qt.MouseButton.LeftButton)  # a click does not fill in today
+    assert edit.value() is None
+    replace_text(edit.edit, "2028年6月30日")
+    assert edit.value() == dt.date(2028, 6, 30)
 
 
 def test_tab_goes_down_the_left_column_then_the_right(qtbot, dialog):
@@ -183,3 +185,25 @@ def test_tab_goes_down_the_left_column_then_the_right(qtbot, dialog):
     assert QApplication.focusWidget() is dialog.notes
     qtbot.keyClick(dialog.notes, Qt.Key.Key_Tab)  # the notes pass Tab on (setTabChangesFocus)
     assert QApplication.focusWidget() is dialog.contract_value
+
+
+def test_tab_through_the_empty_dates_leaves_them_empty_and_typed_years_stick(qtbot, dialog):
+    from PySide6.QtWidgets import QApplication
+
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=3000)
+    dialog.depth.setFocus()
+    dates = (dialog.contract_date, dialog.start_date, dialog.planned_completion,
+             dialog.completion_date)
+    for date in dates:  # one Tab per date field, none of them filled in by passing
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is date.edit
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.managers.lineEdit() or dialog.managers.hasFocus()
+    assert all(d.value() is None and d.text() == "" for d in dates)
+    replace_text(dialog.start_date.edit, "2025/5/5")
+    replace_text(dialog.planned_completion.edit, "2028-06-30")
+    qtbot.keyClick(dialog.planned_completion.edit, Qt.Key.Key_Tab)
+    assert dialog.start_date.value() == dt.date(2025, 5, 5)
+    assert dialog.planned_completion.value() == dt.date(2028, 6, 30)
+    assert dialog.completion_date.value() is None

@@ -15,6 +15,8 @@ from desktop.ui.quality_panels import (
     IncidentDialog, IncidentsPanel, ReplyDialog,
 )
 
+from .keyboard import replace_text
+
 FRIDAY = dt.date(2025, 3, 14)  # no holiday in the fortnight after
 
 
@@ -38,7 +40,7 @@ def test_a_complaint_is_due_in_ten_working_days_and_replied(qtbot, state, hazard
     panel.recorded.connect(lambda: recorded.append(True))
 
     def fill(dialog: ComplaintDialog) -> bool:
-        dialog.received.setDate(FRIDAY)
+        replace_text(dialog.received.edit, FRIDAY.strftime("%Y/%m/%d"))
         assert dialog.due.text() == "2025-03-28"  # two weekends skipped, not 2025-03-24
         dialog.checking.setChecked(True)
         assert dialog.due.text() == "2025-04-27"  # 30 working days, a Sunday worked in exchange
@@ -69,7 +71,12 @@ def test_a_complaint_is_due_in_ten_working_days_and_replied(qtbot, state, hazard
     def answer(dialog: ReplyDialog) -> bool:
         dialog.accept()
         assert dialog.field_errors["reply"].text() == "请填写答复内容"
-        dialog.replied.setDate(dt.date(2025, 4, 1))
+        replace_text(dialog.replied.edit, "2025-04-31")  # no such day: said beside the field
+        dialog.text.setPlainText("已督促")
+        dialog.accept()
+        assert "无法识别" in dialog.field_errors["replied_at"].text()
+        assert dialog.result() != dialog.DialogCode.Accepted
+        replace_text(dialog.replied.edit, "2025年4月1日")
         dialog.text.setPlainText("已督促施工单位调整作业时间，并书面答复投诉人")
         return accepted(dialog)
 
@@ -98,7 +105,7 @@ def test_an_incident_is_recorded(qtbot, state, hazard_data, dialog_log, qtmodelt
     def fill(dialog: IncidentDialog) -> bool:
         dialog.project.setCurrentIndex(dialog.project.findData(hazard_data.project))
         dialog.kind.setCurrentIndex(dialog.kind.findData(IncidentKind.MISSED_MAJOR.value))
-        dialog.occurred.setDate(dt.date(2025, 6, 3))
+        replace_text(dialog.occurred.edit, "20250603")
         dialog.description.setPlainText("区住建局检查发现高支模立杆间距超出方案，本机构未判定为重大隐患")
         dialog.accept()  # a missed hazard says who found it
         assert dialog.field_errors["found_by"].text().startswith("请填写发现该重大隐患的单位")
@@ -121,7 +128,7 @@ def test_an_evaluation_is_recorded(qtbot, state, hazard_data, dialog_log, qtmode
         dialog.kind.setCurrentIndex(dialog.kind.findData("insurer"))
         assert dialog.evaluator.currentData() == hazard_data.insurer  # the only insurer
         dialog.period.setText("2025H2")
-        dialog.received.setDate(dt.date(2026, 1, 20))
+        replace_text(dialog.received.edit, "2026.1.20")
         dialog.result_text.setText("优秀")
         return accepted(dialog)
 

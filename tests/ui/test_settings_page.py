@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from desktop.services import users
 from desktop.ui.app_state import AppState
@@ -60,21 +60,21 @@ def test_change_password_checks_and_saves(qtbot, page, state, dialog_log, db):
     def fill(dialog):  # type: ignore[no-untyped-def]
         assert isinstance(dialog, ChangePasswordDialog)
         dialog.old_password.setText("wrong-old1")
-        dialog.new_password.setText("newpass99")
+        dialog.new_password.setText("Newpass-Desk-99")
         dialog.confirm.setText("newpass98")
         dialog.accept()
         assert "不一致" in dialog.error.text()
-        dialog.confirm.setText("newpass99")
+        dialog.confirm.setText("Newpass-Desk-99")
         dialog.accept()
         assert dialog.error.text() == "原密码不正确"
-        dialog.old_password.setText("secret123")
+        dialog.old_password.setText("Secret-Desk-2026")
         dialog.accept()
         return dialog.result() == dialog.DialogCode.Accepted
 
     dialog_log.on_run = fill
     page.password_button.click()
     assert dialog_log.calls[-1][0] == "inform"
-    assert users.login(db, "admin", "newpass99").username == "admin"
+    assert users.login(db, "admin", "Newpass-Desk-99").username == "admin"
 
 
 def test_new_user_appears_in_the_table(page, dialog_log):
@@ -83,12 +83,17 @@ def test_new_user_appears_in_the_table(page, dialog_log):
         dialog.username.setText("li")
         dialog.display_name.setText("李工")
         dialog.role.setCurrentIndex(dialog.role.findData("inspector"))
+        assert "至少 10 位" in dialog.findChild(QLabel, "passwordHint").text()  # said before typing
         dialog.password.setText("weak")
         dialog.confirm.setText("weak")
         dialog.accept()
-        assert "至少 8 位" in dialog.error.text()
-        dialog.password.setText("inspect01")
-        dialog.confirm.setText("inspect01")
+        assert "至少 10 位" in dialog.error.text()
+        dialog.password.setText("admin1234567")  # long enough, but a common password
+        dialog.confirm.setText("admin1234567")
+        dialog.accept()
+        assert "过于常见" in dialog.error.text() and dialog.created is None
+        dialog.password.setText("Inspect-Site-01")
+        dialog.confirm.setText("Inspect-Site-01")
         dialog.accept()
         return dialog.created is not None
 
@@ -130,15 +135,15 @@ def test_role_and_reset_need_a_selection(page, dialog_log, db):
 
     def reset(dialog):  # type: ignore[no-untyped-def]
         assert isinstance(dialog, ResetPasswordDialog)
-        dialog.password.setText("fresh1234")
-        dialog.confirm.setText("fresh1234")
+        dialog.password.setText("Fresh-Start-1234")
+        dialog.confirm.setText("Fresh-Start-1234")
         dialog.accept()
         return True
 
     select(page, "clerk")
     dialog_log.on_run = reset
     panel.reset_button.click()
-    assert users.login(db, "clerk", "fresh1234").username == "clerk"
+    assert users.login(db, "clerk", "Fresh-Start-1234").username == "clerk"
 
 
 def test_an_admin_cannot_demote_themself(page, dialog_log):

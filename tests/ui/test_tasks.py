@@ -111,7 +111,8 @@ def test_run_service_writes_in_its_own_session_and_announces(qtbot, pool, state)
     state.changed.connect(announced.append)
     task = run_service(None, state, users.create_user, label="创建用户", pool=pool,
                        changes=Changes(users=True), on_result=created.append,
-                       username="zhang", display_name="张工", role="inspector", password="abc12345")
+                       username="zhang", display_name="张工", role="inspector",
+                       password="Zhang-Gong-12345")
     with qtbot.waitSignal(task.finished, timeout=5000):
         pass
     assert created[0].username == "zhang"

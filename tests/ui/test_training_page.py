@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QToolButton
 
 from desktop.services import documents, training
@@ -19,6 +19,7 @@ from desktop.ui.training_dialogs import (
 )
 from tests.factories import make_project
 
+from .keyboard import replace_text
 from .shots import shots_dir
 
 TODAY = now().date()
@@ -66,7 +67,7 @@ def test_a_session_with_attendance_changes_the_half_year_status(qtbot, page, haz
         assert dialog.attendance.rows[0][0].currentData() == hazard_data.project
         dialog.accept()  # no topic: said beside the field, the form stays open
         seen.append(dialog.field_errors["topic"].text())
-        dialog.date.setDate(QDate(TODAY - dt.timedelta(days=2)))
+        replace_text(dialog.date.edit, (TODAY - dt.timedelta(days=2)).strftime("%Y/%m/%d"))
         dialog.topic.setText("高处作业安全专项培训")
         dialog.categories.setText("高处坠落、临边防护")
         dialog.trainer.setText("王老师")
@@ -114,14 +115,14 @@ def test_a_session_edited_through_the_same_dialog_and_deleted(qtbot, page, hazar
         assert dialog.windowTitle() == "修改培训记录：消防培训"
         assert (dialog.topic.text(), dialog.trainer.text(), dialog.materials.toPlainText()) == (
             "消防培训", "王工", "课件")
-        assert dialog.topic.isEnabled() and dialog.date.date().toPython() == TODAY - dt.timedelta(days=1)
+        assert dialog.topic.isEnabled() and dialog.date.date() == TODAY - dt.timedelta(days=1)
         dialog.topic.clear()
         dialog.accept()  # said beside the field; the form stays open
         seen.append(dialog.field_errors["topic"].text())
         dialog.topic.setText("消防安全专项培训")
         dialog.trainer.setText("李工")
         dialog.hours.setValue(3.5)
-        dialog.date.setDate(QDate(TODAY - dt.timedelta(days=3)))
+        replace_text(dialog.date.edit, (TODAY - dt.timedelta(days=3)).isoformat())
         dialog.attendance.rows[0][2].setValue(60)
         combo = dialog.attendance.add_row()
         combo.setCurrentIndex(combo.findData(other.project))

@@ -24,7 +24,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -41,7 +40,7 @@ from desktop.models.enums import HazardStatus
 from desktop.services import register
 from desktop.services.context import Changes
 from desktop.services.register import RegisterFilter, RegisterRow
-from desktop.ui import dialogs, i18n
+from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.hazard_page import show_hazard
@@ -554,7 +553,7 @@ def choose_export_path(parent: QWidget | None) -> str:
     """The save dialog (a seam: tests replace it); "" when cancelled."""
     name = QCoreApplication.translate("HazardsPage", "隐患台账 {date}.xlsx").format(
         date=clock.today().isoformat())
-    path, _ = QFileDialog.getSaveFileName(
+    path = file_dialogs.save_file(
         parent, QCoreApplication.translate("HazardsPage", "导出当前视图"), name,
         QCoreApplication.translate("HazardsPage", "Excel 工作簿 (*.xlsx)"))
     if path and not path.lower().endswith(".xlsx"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTabWidget,
-    QVBoxLayout, QWidget,
+    QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox,
+    QTabWidget, QVBoxLayout, QWidget,
 )
 
 from desktop import __version__, clock
@@ -130,6 +130,17 @@ class SettingsPage(Page):
             "SettingsPage", "“今天”“当日”和季度、半年的起止按此时区计算；中国大陆为 Asia/Shanghai。"))
         self.time_zone.activated.connect(self._zone_chosen)
         form.addRow(QCoreApplication.translate("SettingsPage", "机构时区"), self.time_zone)
+        self.idle_lock = QSpinBox()
+        self.idle_lock.setObjectName("idleLockMinutes")
+        self.idle_lock.setRange(0, 240)
+        self.idle_lock.setSuffix(QCoreApplication.translate("SettingsPage", " 分钟"))
+        self.idle_lock.setSpecialValueText(QCoreApplication.translate("SettingsPage", "不自动锁定"))
+        minutes = config.get("idle_lock_minutes")
+        self.idle_lock.setValue(int(minutes) if isinstance(minutes, int | float) else 15)
+        self.idle_lock.setToolTip(QCoreApplication.translate(
+            "SettingsPage", "无键盘鼠标操作达到该时间后锁定窗口，须输入密码继续"))
+        self.idle_lock.editingFinished.connect(self._idle_lock_set)
+        form.addRow(QCoreApplication.translate("SettingsPage", "无操作自动锁定"), self.idle_lock)
         return box
 
     def wants(self, changes: Changes) -> bool:
@@ -165,6 +176,20 @@ class SettingsPage(Page):
         if dialogs.run(ChangePasswordDialog(self.state, self)):
             dialogs.inform(self, QCoreApplication.translate("SettingsPage", "修改密码"),
                            QCoreApplication.translate("SettingsPage", "密码已修改，下次登录请使用新密码。"))
+
+    def _idle_lock_set(self) -> None:
+        config = self.state.config
+        if self.idle_lock.value() == config.get("idle_lock_minutes"):
+            return
+        config.set("idle_lock_minutes", self.idle_lock.value())
+        try:
+            config.save()
+        except OSError as exc:
+            text = QCoreApplication.translate("SettingsPage", "无法写入设置文件：{error}")
+            title = QCoreApplication.translate("SettingsPage", "设置未保存")
+            dialogs.warn(self, title, text.format(error=exc))
+            return
+        self.state.announce(Changes(settings=True))  # the desk's idle watch takes it at once
 
     def _language_chosen(self, index: int) -> None:
         code = self.language.itemData(index)
