@@ -49,7 +49,6 @@ from desktop.services.backup import (
 )
 from desktop.services.context import Actor, Cancelled, ServiceError, ValidationError, msg, now
 from desktop.services.hazards import OPEN_STATES, overdue_clause
-from desktop.threads import quick_switches
 
 log = logging.getLogger("desktop.packages")
 __all__ = ["Cancelled", "PackageCheck", "PackagePlan", "PackageResult", "export_package",
@@ -405,7 +404,7 @@ class _Copier(threading.Thread):
     caller makes the registers and the cover.
 
     Hashing, checksumming, reading and writing big buffers run without the GIL, so the copy
-    takes the second core, with quick GIL hand-overs (`threads.quick_switches`). Leaving the
+    takes the second core. Leaving the
     `with` early (an error, a cancel) stops the copy between two files and waits for it, so
     the zip is never written by two threads.
     """
@@ -416,7 +415,6 @@ class _Copier(threading.Thread):
         self._stop_at = threading.Event()
         self._done: list[ZipEntry] = []
         self._error: BaseException | None = None
-        self._switches = quick_switches()
 
     def run(self) -> None:
         try:
@@ -430,7 +428,6 @@ class _Copier(threading.Thread):
             self._error = exc
 
     def __enter__(self) -> Self:
-        self._switches.__enter__()
         self.start()
         return self
 
@@ -450,7 +447,6 @@ class _Copier(threading.Thread):
     def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
         self._stop_at.set()
         self.join()
-        self._switches.__exit__(None, None, None)
 
 
 def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | str,
