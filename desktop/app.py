@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from desktop import APP_NAME, ORG_NAME, __version__
+from desktop import datamodes
 from desktop.config import Config
 from desktop.db import Database, DataError
 from desktop.services import agency, startup
@@ -59,6 +60,7 @@ def open_database(config: Config) -> Database | None:
         return None
     if copy is not None:
         log.info("database upgraded; the previous file was copied to %s", copy)
+    datamodes.protect(config)  # the folder 0700; database, key, settings 0600
     done = startup.housekeeping(db, config)
     if done.catalogues_loaded or done.orphans_removed:
         log.info("start-up: catalogues loaded %s, orphaned files removed %d",

@@ -253,6 +253,9 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
 
                 key = signing.setup_key(session, data_dir=config.data_dir)
                 _out(f"  机构签名密钥指纹：{key.fingerprint}")
+        from desktop import datamodes
+
+        datamodes.protect(config)  # the folder 0700; database, key, settings 0600
         if fresh:
             _out(f"初始化完成：{config.data_dir}")
         else:

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from desktop import __version__
+from desktop import datamodes
 from desktop.config import Config
 from desktop.db import Database, DataError
 from desktop.logsetup import FILE_ONLY
@@ -198,7 +199,8 @@ def _revision_of(sqlite_file: Path) -> str | None:
 
 def backup(db: Database, config: Config, out_path: Path | str, progress: ProgressFn | None = None,
            *, actor: Actor | None = None) -> BackupResult:
-    """Write one zip: the database snapshot, every stored attachment, a manifest.
+    """Write one zip: the database snapshot, every stored attachment, a manifest — never the
+    agency's private signing key (see services/key_export.py).
 
     SQLite: the online backup makes a snapshot file in a temporary folder beside the target
     (`_sqlite_snapshot`; other desks go on working), `quick_check` of it runs on a second
@@ -237,7 +239,6 @@ def _write_zip(db: Database, config: Config, target: Path,
                meter: Meter) -> tuple[list[ZipEntry], list[str]]:
     """The zip itself (see `backup`)."""
     warnings: list[str] = []
-    key = signing.key_path(config.data_dir)
     with tempfile.TemporaryDirectory(prefix=".riskdesk-backup-", dir=target.parent) as tmp:
         check: _SnapshotCheck | None = None
         if db.is_sqlite:
@@ -252,8 +253,9 @@ def _write_zip(db: Database, config: Config, target: Path,
             _run([*cmd, "--format=custom", "--no-owner", f"--file={snapshot}"], env,
                  msg("pg_dump 备份"))
             revision = db.current_revision()
-        listed = [(KEY_ENTRY, key)] if key.is_file() else []
-        listed += [(STORE_PREFIX + rel, path) for rel, path in _store_files(config.attachments_dir)]
+        # The private signing key is left out: it leaves the data folder only by an explicit,
+        # passphrase-protected export (services/key_export.py; docs/security.md).
+        listed = [(STORE_PREFIX + rel, path) for rel, path in _store_files(config.attachments_dir)]
         meter.total = snapshot.stat().st_size + sum(p.stat().st_size for _, p in listed)
         with StreamingZip(target, meter) as z:
             if check is not None:
@@ -265,9 +267,6 @@ def _write_zip(db: Database, config: Config, target: Path,
                                       compress=False)]
                 z.write_behind()  # the database to disk while the attachments follow
                 for name, path in listed:
-                    if name == KEY_ENTRY:
-                        entries.append(z.add_file(name, path, compress=True))
-                        continue
                     entry = z.add_file(name, path, compress=False)
                     if entry.sha256 != path.name:
                         warnings.append(msg("附件库文件内容与其校验值不符（已损坏）：{name}", name=name))
@@ -285,6 +284,7 @@ def _write_zip(db: Database, config: Config, target: Path,
                 "dialect": db.dialect, "revision": revision,
                 "database": DB_SQLITE if db.is_sqlite else DB_PG,
                 "attachments": sum(e.path.startswith(STORE_PREFIX) for e in entries),
+                "signing_key": "not included",
                 "files": [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in entries]}
             z.add_bytes(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     return entries, warnings
@@ -398,7 +398,8 @@ def _verify(path: Path | str, meter: Meter, *, passes: int) -> dict:
 def _extract(zf: zipfile.ZipFile, name: str, target: Path, sha: str, meter: Meter) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    with zf.open(name) as src, open(target, "wb") as dst:
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
+    with zf.open(name) as src, open(fd, "wb") as dst:
         while chunk := src.read(CHUNK):
             digest.update(chunk)
             dst.write(chunk)
@@ -486,6 +487,7 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
                 raise RestoreRefused(msg("备份中的数据库未通过完整性检查（{verdict}），未做任何改动。",
                                           verdict=verdict))
         aside = _swap(config, url, staging, staging_store, db_file, stamp)
+        datamodes.protect(config)  # the folder 0700; database, key, settings 0600
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(staging_store, ignore_errors=True)
