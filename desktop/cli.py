@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import logging
 import os
@@ -10,6 +11,7 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from desktop import APP_TITLE, __version__
@@ -178,10 +180,42 @@ def _prepare_folder(config: Config, *, create: bool) -> None:
         raise Failure(f"数据目录不可写：{folder}")
 
 
+@contextlib.contextmanager
+def _hold_folder(config: Config, command: str | None) -> Iterator[None]:
+    """Every window and command holds the data folder while it runs (a restore elsewhere is
+    refused meanwhile); on the way in, a restore cut off by a crash is finished or undone."""
+    if not config.data_dir.is_dir():
+        yield
+        return
+    from desktop import datalock
+    from desktop.services import restore_journal
+
+    try:
+        with datalock.hold(config.data_dir, command or "窗口",
+                           lambda: restore_journal.recover(config.data_dir)) as recovered:
+            if recovered:
+                _err(f"riskdesk：{recovered}")
+            yield
+    except datalock.FolderBusy as exc:
+        raise Failure(exc.text) from None
+
+
 def _is_fresh(db: Database) -> bool:
     if db.sqlite_path is not None and not db.sqlite_path.exists():
         return True
     return db.current_revision() is None
+
+
+def _refuse_beside_a_restore(config: Config) -> None:
+    """No new, empty database beside the data a restore moved aside: it would look like the
+    agency's data to the next desk while the real data sits in restore-aside-…"""
+    from desktop.services import restore_journal
+
+    found = restore_journal.leftovers(config.data_dir)
+    if found:
+        names = "、".join(p.name for p in found)
+        raise Failure(f"数据目录中没有数据库，但有恢复留下的数据（{names}）。不会新建空数据库：请把其中的"
+                      f"数据库放回 {config.sqlite_path.name}，或确认不再需要后移走这些文件夹，再运行 init。")
 
 
 def _migrate(db: Database) -> bool:
@@ -218,6 +252,8 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
     db = Database(config.database_url)
     try:
         fresh = _is_fresh(db)
+        if fresh:
+            _refuse_beside_a_restore(config)
         agency_name, admin, admin_name = args.agency_name, args.admin, args.admin_name
         if fresh:  # ask for everything before anything is written
             agency_name = agency_name or _ask("机构名称", "--agency-name")
@@ -349,8 +385,9 @@ def main(argv: list[str] | None = None) -> int:
         if config.data_dir.is_dir():
             log_path = setup_logging(config.logs_dir)
         log.info("riskdesk %s: %s", __version__, args.command or "gui")
-        handler = getattr(args, "handler", None)  # a data command: it reports its own failures
-        return handler(args) if handler is not None else COMMANDS[args.command](args, config)
+        with _hold_folder(config, args.command):
+            handler = getattr(args, "handler", None)  # a data command: reports its own failures
+            return handler(args) if handler is not None else COMMANDS[args.command](args, config)
     except UsageError as exc:
         _err(f"riskdesk：{exc}")
         return 2

@@ -30,13 +30,13 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from desktop import __version__
-from desktop import datamodes
+from desktop import datalock, datamodes
 from desktop.config import Config
 from desktop.db import Database, DataError
 from desktop.logsetup import FILE_ONLY
 from desktop.messages import Lines
 from desktop.paths import migrations_dir
-from desktop.services import audit, permissions, signing
+from desktop.services import audit, permissions, restore_journal, signing
 from desktop.services.context import Actor, Message, ServiceError, msg
 from desktop.services.context import now as _now
 from desktop.services.zipstream import (  # noqa: F401 - re-exported for packages and importer
@@ -348,6 +348,7 @@ class RestoreResult:
     attachments: int
     revision: str | None
     seconds: float
+    warnings: tuple[str, ...] = ()
 
 
 def _known_revisions() -> set[str]:
@@ -451,15 +452,33 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
             actor: Actor | None = None) -> RestoreResult:
     """Replace the database and the attachment store with a verified backup.
 
-    The application must not be using the database (the command line runs this with no
-    engine open). Order: verify every hash → unpack into staging folders beside the data →
-    move the current data aside (data_dir/restore-aside-<time>/) → move the staging in. Any
-    failure before the end puts the old data back; the set-aside copy is kept for the user.
+    Refused while another window or command holds the data folder (`datalock.exclusive`,
+    naming who and since when). Order: verify every hash → unpack into staging folders beside
+    the data → check the database → move the current data aside (data_dir/restore-aside-<time>/)
+    and the staging in, each move recorded in the restore journal before it is taken (a
+    start-up after a crash finishes or undoes it: `restore_journal.recover`) → an audit entry
+    in the restored database. Any failure before the end puts the old data back; the set-aside
+    copy is kept for the user.
     """
-    permissions.require(actor or Actor.system(), "restore")
+    actor = actor or Actor.system()
+    permissions.require(actor, "restore")
     started = time.monotonic()
-    meter = Meter(progress, 0)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with datalock.exclusive(config.data_dir):
+            return _restore(config, Path(backup_path), Meter(progress, 0), actor, started)
+    except datalock.FolderBusy as busy:
+        raise RestoreRefused(msg("{text}", text=busy.text)) from None
+
+
+def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor,
+             started: float) -> RestoreResult:
+    if restore_journal.journal_path(config.data_dir).exists():
+        raise RestoreRefused(msg("上次恢复尚未处理完（数据目录中有恢复日志），请先重新打开程序，"
+                                 "由程序自动完成或撤销上次恢复。"))
     manifest = _verify(backup_path, meter, passes=2)  # one progress bar: checking, then unpacking
+    with zipfile.ZipFile(backup_path) as zf:
+        manifest_sha = hashlib.sha256(zf.read(MANIFEST)).hexdigest()
     url = make_url(config.database_url)
     dialect = "sqlite" if url.get_backend_name() == "sqlite" else url.get_backend_name()
     if manifest.get("dialect") != dialect:
@@ -470,8 +489,8 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
         raise RestoreRefused(msg("备份来自更新版本的 RiskDesk（数据库结构未知），请先升级程序。"))
     stamp = _now().strftime("%Y%m%d-%H%M%S")
     store = config.attachments_dir
-    staging = config.data_dir / f".restore-{stamp}"
-    staging_store = store.parent / f".restore-{stamp}-attachments"
+    staging = config.data_dir / f"{restore_journal.STAGING_PREFIX}{stamp}"
+    staging_store = store.parent / f"{restore_journal.STAGING_PREFIX}{stamp}-attachments"
     files = {f["path"]: f["sha256"] for f in manifest["files"]}
     try:
         with zipfile.ZipFile(backup_path) as zf:
@@ -480,97 +499,98 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
                     _extract(zf, name, staging_store / name[len(STORE_PREFIX):], sha, meter)
                 else:
                     _extract(zf, name, staging / Path(name).name, sha, meter)
+        staging_store.mkdir(parents=True, exist_ok=True)  # a backup without attachments
         db_file = staging / Path(manifest["database"]).name
         if dialect == "sqlite":
             verdict = _settle_database(db_file, wal=DB_SQLITE_WAL in files)
             if verdict != "ok":
                 raise RestoreRefused(msg("备份中的数据库未通过完整性检查（{verdict}），未做任何改动。",
                                           verdict=verdict))
-        aside = _swap(config, url, staging, staging_store, db_file, stamp)
+        aside = _swap(config, url, staging, staging_store, db_file, stamp, str(backup_path))
         datamodes.protect(config)  # the folder 0700; database, key, settings 0600
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(staging_store, ignore_errors=True)
     log.warning("restored %s; previous data kept in %s", backup_path, aside, extra=FILE_ONLY)
+    warnings = _audit_restore(config, actor, backup_path, manifest_sha, aside)
     return RestoreResult(aside if aside.exists() else None, int(manifest.get("attachments", 0)),
-                         revision, time.monotonic() - started)
+                         revision, time.monotonic() - started, tuple(warnings))
+
+
+def _audit_restore(config: Config, actor: Actor, backup_path: Path, manifest_sha: str,
+                   aside: Path) -> list[str]:
+    """The restore on the record, in the restored database: who, which backup, its manifest's
+    SHA-256. The data is in place whatever happens here: a failure is a warning."""
+    db = Database(config.database_url)
+    try:
+        with db.session() as session:
+            audit.record(session, actor, action="restore", entity="backup", entity_id=None,
+                         after={"file": str(backup_path), "manifest_sha256": manifest_sha,
+                                "aside": str(aside)})
+    except DataError as exc:
+        log.error("restore not audited: %s", exc.message)
+        return [msg("恢复已完成，但未能写入审计记录：{reason}", reason=exc.message)]
+    finally:
+        db.dispose()
+    return []
 
 
 def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file: Path,
-          stamp: str) -> Path:
-    aside = config.data_dir / f"restore-aside-{stamp}"
+          stamp: str, backup_name: str) -> Path:
+    aside = config.data_dir / f"{restore_journal.ASIDE_PREFIX}{stamp}"
     store = config.attachments_dir
     inside = store.parent.resolve() == config.data_dir.resolve()
     store_aside = (aside / "attachments" if inside
-                   else store.parent / f"restore-aside-{stamp}-attachments")
+                   else store.parent / f"{restore_journal.ASIDE_PREFIX}{stamp}-attachments")
     key = signing.key_path(config.data_dir)
-    moved: list[tuple[Path, Path]] = []  # (original, where it went)
-    placed: list[Path] = []
-
-    def move(src: Path, dst: Path, *, back: bool) -> None:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dst)
-        if back:
-            moved.append((src, dst))
-        else:
-            placed.append(dst)
-
+    Move = restore_journal.Move
     sqlite = url.get_backend_name() == "sqlite"
     db_path = Path(url.database) if sqlite else None
+    moves: list[restore_journal.Move] = []
     if db_path is not None:
         _check_not_in_use(db_path)
+        moves += [Move(Path(f"{db_path}{suffix}"), aside / "database" / f"{db_path.name}{suffix}")
+                  for suffix in ("", "-wal", "-shm") if Path(f"{db_path}{suffix}").exists()]
+    if (staging / key.name).exists() and key.exists():  # an older backup with the key inside
+        moves.append(Move(key, aside / key.name))
+    if store.exists():
+        moves.append(Move(store, store_aside))
+    moves.append(Move(staging_store, store))
+    if (staging / key.name).exists():
+        moves.append(Move(staging / key.name, key))
+    if db_path is not None:
+        moves.append(Move(db_file, db_path))
+    journal: restore_journal.Journal | None = None
     try:
-        if db_path is not None:
-            for suffix in ("", "-wal", "-shm"):
-                current = Path(f"{db_path}{suffix}")
-                if current.exists():
-                    move(current, aside / "database" / current.name, back=True)
-        else:
+        if db_path is None:
             cmd, env = _pg_command(str(url.render_as_string(hide_password=False)), "pg_dump")
             aside.mkdir(parents=True, exist_ok=True)
-            dump = aside / "database.pgdump"
-            _run([*cmd, "--format=custom", "--no-owner", f"--file={dump}"], env,
-                 msg("恢复前备份当前数据库（pg_dump）"))
-        if (staging / key.name).exists() and key.exists():
-            move(key, aside / key.name, back=True)
-        if store.exists():
-            move(store, store_aside, back=True)
-        move(staging_store if staging_store.exists() else _empty(staging_store), store, back=False)
-        if (staging / key.name).exists():
-            move(staging / key.name, key, back=False)
-        if db_path is not None:
-            move(db_file, db_path, back=False)
-        else:
+            _run([*cmd, "--format=custom", "--no-owner", f"--file={aside / 'database.pgdump'}"],
+                 env, msg("恢复前备份当前数据库（pg_dump）"))
+        journal = restore_journal.Journal(config.data_dir, backup=backup_name, moves=moves,
+                                          staging=[staging, staging_store], aside=aside)
+        journal.run()
+        if db_path is None:
             cmd, env = _pg_command(str(url.render_as_string(hide_password=False)), "pg_restore")
             # one transaction: a failed restore leaves the server's data as it was
             _run([*cmd, "--clean", "--if-exists", "--no-owner", "--single-transaction",
                   "--exit-on-error", str(db_file)], env, msg("pg_restore 恢复"))
+        journal.complete()
     except BaseException as exc:
         try:
-            for path in reversed(placed):
-                shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
-            for original, went in reversed(moved):
-                os.replace(went, original)
+            if journal is not None:
+                journal.undo()
+                journal.close()
         except OSError as undo:
             log.critical("restore failed and could not be undone; old data in %s", aside,
                          extra=FILE_ONLY)
             raise ServiceError(msg("恢复失败，且未能自动放回原有数据（{reason}）。原有数据完整保存在 {aside}，"
                                    "请勿删除，并联系管理员手工放回。", reason=str(undo), aside=aside)) \
                 from exc
-        _remove_empty(aside)
+        restore_journal.remove_empty(aside)
         if not isinstance(exc, Exception):
             raise
         reason = exc.message if isinstance(exc, ServiceError | DataError) else str(exc)
         raise ServiceError(msg("恢复失败，原有数据已放回，未做任何改动：{reason}", reason=reason)) from exc
+    journal.close()
     return aside
-
-
-def _remove_empty(folder: Path) -> None:
-    """Remove a folder tree that holds no files (the aside folder after an undo)."""
-    if folder.is_dir() and not any(p.is_file() for p in folder.rglob("*")):
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _empty(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
