@@ -16,7 +16,7 @@ from pathlib import Path
 
 from desktop import APP_TITLE, __version__
 from desktop.config import Config
-from desktop.db import Database, DataError
+from desktop.db import Database, DataError, data_error_text
 from desktop.logsetup import FILE_ONLY, setup_logging, teardown_logging
 from desktop.services.context import ServiceError
 
@@ -396,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except DataError as exc:
         log.error("data error: %s (%s)", exc.message, exc.detail, extra=FILE_ONLY)
-        _err(f"riskdesk：数据库错误：{exc.message}")
+        _err(f"riskdesk：{data_error_text(exc)}")
         return 1
     except ServiceError as exc:
         _err(f"riskdesk：{exc.message}")

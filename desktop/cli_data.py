@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from desktop.config import Config
-from desktop.db import Database, DataError
+from desktop.db import Database, DataError, data_error_text
 from desktop.services import backup, importer, packages
 from desktop.services.context import Actor, Cancelled, ServiceError
 
@@ -130,7 +130,7 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
             _err(exc.message)
             return 1
         except DataError as exc:
-            _err(f"数据库错误：{exc.message}")
+            _err(data_error_text(exc))
             return 1
         except KeyboardInterrupt:
             _err("已取消。")

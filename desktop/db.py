@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop.fileutil import DISK_FULL, DiskFull
 from desktop.messages import Message, msg
 from desktop.migrations import SCHEMA_HEAD
 from desktop.paths import migrations_dir
@@ -53,13 +54,22 @@ class DataError(Exception):
         return self.message
 
 
+def data_error_text(exc: DataError) -> str:
+    """A DataError as a front says it: a full disk in its own words, never as a database error."""
+    text = str(exc.message)
+    return text if text.startswith("磁盘空间不足") else f"数据库错误：{text}"
+
+
 def translate_error(exc: BaseException) -> DataError | None:
     """Map a driver or OS failure to a DataError with a Chinese message; None if it is a bug."""
     detail = str(exc)
     low = detail.lower()
     if isinstance(exc, OSError) and not isinstance(exc, DBAPIError):
-        if exc.errno == errno.ENOSPC:
-            return DataError(msg("磁盘空间已满，数据未能保存。请清理磁盘后重试。"), detail=detail)
+        if isinstance(exc, DiskFull):  # a file written beside the transaction: said as such
+            return DataError(msg("磁盘空间不足：无法写入 {target}。未留下不完整的文件。",
+                                 target=exc.filename), detail=detail)
+        if exc.errno in DISK_FULL:
+            return DataError(msg("磁盘空间不足：数据未能保存。请清理磁盘后重试。"), detail=detail)
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return DataError(msg("数据目录为只读或没有写入权限，数据未能保存。"), detail=detail)
         return None
@@ -68,7 +78,7 @@ def translate_error(exc: BaseException) -> DataError | None:
     if "locked" in low or "busy" in low:
         return DataError(msg("数据库正被其他程序占用（已锁定），请稍后重试。"), detail=detail)
     if "disk is full" in low or "database or disk is full" in low or "no space" in low:
-        return DataError(msg("磁盘空间已满，数据未能保存。请清理磁盘后重试。"), detail=detail)
+        return DataError(msg("磁盘空间不足：数据未能保存。请清理磁盘后重试。"), detail=detail)
     if "readonly" in low or "read-only" in low or "read only" in low:
         return DataError(msg("数据库为只读，无法写入。请检查文件权限或数据目录设置。"), detail=detail)
     if "unable to open database" in low:

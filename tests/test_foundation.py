@@ -103,10 +103,10 @@ def test_locked_database_becomes_data_error(sqlite_db, monkeypatch):
 @pytest.mark.parametrize(
     ("exc", "words"),
     [
-        (OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full")), "磁盘空间已满"),
+        (OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full")), "磁盘空间不足"),
         (OperationalError("INSERT", {}, sqlite3.OperationalError("attempt to write a readonly database")), "只读"),
         (OperationalError("x", {}, Exception('connection to server at "10.0.0.1" failed: Connection refused')), "无法连接"),
-        (OSError(errno.ENOSPC, "No space left on device"), "磁盘空间已满"),
+        (OSError(errno.ENOSPC, "No space left on device"), "磁盘空间不足"),
         (OSError(errno.EROFS, "Read-only file system"), "只读"),
     ],
 )
