@@ -85,14 +85,17 @@ def sign_in(db: Database, config: Config) -> Actor | None:
     return dialog.actor
 
 
-def main(config: Config) -> int:
-    """Run the window; the exit status is 0 on a normal close, 1 when the database failed."""
+def main(config: Config, *, notice: str | None = None) -> int:
+    """Run the window; the exit status is 0 on a normal close, 1 when the database failed.
+    `notice`: what the start-up did first (a restore cut off by a crash, finished or undone)."""
     app = create_application()
     language = i18n.install_translators(str(config.get("language")), cache_dir=cache_dir(config))
     log.info("riskdesk %s window, language %s, data in %s", __version__, language, config.data_dir)
     crash = CrashHandler(log_file(config))
     crash.install()
     try:
+        if notice:
+            dialogs.inform(None, QCoreApplication.translate("App", "恢复备份"), notice)
         db = open_database(config)
         if db is None:
             return 1

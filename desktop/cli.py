@@ -181,7 +181,7 @@ def _prepare_folder(config: Config, *, create: bool) -> None:
 
 
 @contextlib.contextmanager
-def _hold_folder(config: Config, command: str | None) -> Iterator[None]:
+def _hold_folder(config: Config, args: argparse.Namespace) -> Iterator[None]:
     """Every window and command holds the data folder while it runs (a restore elsewhere is
     refused meanwhile); on the way in, a restore cut off by a crash is finished or undone."""
     if not config.data_dir.is_dir():
@@ -191,10 +191,11 @@ def _hold_folder(config: Config, command: str | None) -> Iterator[None]:
     from desktop.services import restore_journal
 
     try:
-        with datalock.hold(config.data_dir, command or "窗口",
+        with datalock.hold(config.data_dir, args.command or "窗口",
                            lambda: restore_journal.recover(config.data_dir)) as recovered:
             if recovered:
                 _err(f"riskdesk：{recovered}")
+                args.recovered = recovered  # the window shows it too
             yield
     except datalock.FolderBusy as exc:
         raise Failure(exc.text) from None
@@ -353,7 +354,8 @@ def cmd_gui(args: argparse.Namespace, config: Config) -> int:
     except ImportError as exc:
         log.exception("GUI import failed", extra=FILE_ONLY)
         raise Failure(f"图形界面无法启动：{exc}。命令行功能（init、check 等）仍可使用。") from None
-    return int(app.main(config) or 0)
+    notice = getattr(args, "recovered", None)
+    return int((app.main(config) if notice is None else app.main(config, notice=notice)) or 0)
 
 
 def cmd_selftest(args: argparse.Namespace, config: Config) -> int:
@@ -385,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         if config.data_dir.is_dir():
             log_path = setup_logging(config.logs_dir)
         log.info("riskdesk %s: %s", __version__, args.command or "gui")
-        with _hold_folder(config, args.command):
+        with _hold_folder(config, args):
             handler = getattr(args, "handler", None)  # a data command: reports its own failures
             return handler(args) if handler is not None else COMMANDS[args.command](args, config)
     except UsageError as exc:
