@@ -265,7 +265,6 @@ def _write_zip(db: Database, config: Config, target: Path,
                 # backup's time for a third of its size), photos, PDFs and Office files.
                 entries = [z.add_file(DB_SQLITE if db.is_sqlite else DB_PG, snapshot,
                                       compress=False)]
-                z.write_behind()  # the database to disk while the attachments follow
                 for name, path in listed:
                     entry = z.add_file(name, path, compress=False)
                     if entry.sha256 != path.name:
