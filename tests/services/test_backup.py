@@ -379,10 +379,11 @@ def test_cancel_while_zipping_stops_the_snapshot_check(sqlite_db, tmp_path):
     assert try_to_write(sqlite_db.sqlite_path, "after the cancel") == "ok"
 
 
-def test_a_failed_early_write_back_fails_the_backup(sqlite_db, tmp_path, monkeypatch):
+def test_a_failed_early_write_back_fails_the_zip(tmp_path, monkeypatch):
+    """StreamingZip.write_behind (review packages start the disk writing early): an error
+    the sync met is raised when the zip closes, and nothing is left."""
     import errno
 
-    config = Config(data_dir=tmp_path / "data")
     calls = []
 
     def failing(fd):  # type: ignore[no-untyped-def]
@@ -392,7 +393,10 @@ def test_a_failed_early_write_back_fails_the_backup(sqlite_db, tmp_path, monkeyp
     monkeypatch.setattr(zipstream, "_datasync", failing)
     folder = tmp_path / "out"
     with pytest.raises(ServiceError, match="Input/output error"):
-        backup.backup(sqlite_db, config, folder / "x.zip")
+        with zipstream.StreamingZip(folder / "x.zip", zipstream.Meter(None, 0)) as z:
+            z.add_bytes("a.txt", b"a" * 1000)
+            z.write_behind()
+            z.add_bytes("b.txt", b"b" * 1000)
     assert calls and list(folder.iterdir()) == []  # reported once by Linux, still not lost
 
 
