@@ -65,7 +65,8 @@ class _Parser(argparse.ArgumentParser):
 
 # the data commands live in desktop.cli_data; importing it costs most of a second, so it is
 # loaded only when one of them (or the help) is asked for
-DATA_COMMANDS = ("export-package", "verify", "import", "backup", "restore", "selfcheck", "report")
+DATA_COMMANDS = ("export-package", "verify", "import", "backup", "restore", "selfcheck", "report",
+                 "key-export", "key-import")
 DEFAULT_DEMO_PROJECTS = 20  # equal to desktop.services.demo.DEFAULT_PROJECTS (not imported: it loads Pillow)
 
 

@@ -180,3 +180,24 @@ def test_an_older_backup_with_the_key_in_clear_restores_it_owner_only(folder, tm
     if os.name == "posix":
         assert mode(signing.key_path(other.data_dir)) == 0o600
         assert mode(other.data_dir) == 0o700
+
+
+def test_the_command_line_exports_and_imports_the_key(folder, tmp_path, capsys, monkeypatch):
+    passphrase = tmp_path / "pp.txt"
+    passphrase.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    out = tmp_path / "usb" / "key.pem"
+    capsys.readouterr()
+    assert main(["--data-dir", str(folder.data_dir), "key-export", "--out", str(out),
+                 "--passphrase-file", str(passphrase)]) == 0
+    assert "指纹" in capsys.readouterr().out
+    assert out.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    assert main(["--data-dir", str(folder.data_dir), "backup", "--out", str(tmp_path / "b.zip")]) == 0
+    other = tmp_path / "new-machine"
+    assert main(["--data-dir", str(other), "restore", str(tmp_path / "b.zip"), "--yes"]) == 0
+    monkeypatch.delenv("RISKDESK_KEY_PASSPHRASE", raising=False)
+    capsys.readouterr()
+    assert main(["--data-dir", str(other), "key-import", str(out)]) == 2  # no passphrase given
+    assert "口令" in capsys.readouterr().err
+    monkeypatch.setenv("RISKDESK_KEY_PASSPHRASE", PASSPHRASE)
+    assert main(["--data-dir", str(other), "key-import", str(out)]) == 0
+    assert signing.key_path(other).read_bytes() == signing.key_path(folder.data_dir).read_bytes()
