@@ -39,9 +39,9 @@ GATE_WAIT = 5.0  # seconds a starting window waits for a gate held by another op
 class FolderBusy(Exception):
     """The data folder is in use (restore refused) or being restored (opening refused)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, holders: tuple[str, ...] = ()) -> None:
         super().__init__(text)
-        self.text = text
+        self.text, self.holders = text, holders
 
 
 @dataclass(frozen=True)
@@ -163,5 +163,5 @@ def exclusive(data_dir: Path | str) -> Iterator[None]:
             path.unlink(missing_ok=True)
         if busy:
             raise FolderBusy("数据目录正被使用，不能恢复：" + "；".join(busy)
-                             + "。请先关闭这些 RiskDesk 窗口和命令，未做任何改动。")
+                             + "。请先关闭这些 RiskDesk 窗口和命令，未做任何改动。", tuple(busy))
         yield

@@ -467,7 +467,10 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
         with datalock.exclusive(config.data_dir):
             return _restore(config, Path(backup_path), Meter(progress, 0), actor, started)
     except datalock.FolderBusy as busy:
-        raise RestoreRefused(msg("{text}", text=busy.text)) from None
+        if not busy.holders:
+            raise RestoreRefused(msg("另一个恢复正在进行，未做任何改动。")) from None
+        raise RestoreRefused(msg("数据目录正被使用，不能恢复：{holders}。请先关闭这些 RiskDesk 窗口和命令，"
+                                 "未做任何改动。", holders="；".join(busy.holders))) from None
 
 
 def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor,

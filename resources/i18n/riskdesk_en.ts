@@ -19,6 +19,10 @@ Database: {where}</translation>
         <source>无法打开数据库</source>
         <translation>Cannot open the database</translation>
     </message>
+    <message>
+        <source>恢复备份</source>
+        <translation>Restore backup</translation>
+    </message>
 </context>
 <context>
     <name>ArchiveDialogs</name>
@@ -376,8 +380,8 @@ Database: {where}</translation>
         <translation>Back up now</translation>
     </message>
     <message>
-        <source>备份文件包含数据库、签名密钥和全部附件，并附每个文件的校验值。请把备份保存到另一块磁盘或移动硬盘上。</source>
-        <translation>A backup holds the database, the signing key and every attachment, with a checksum of each file. Keep backups on another disk or a removable drive.</translation>
+        <source>备份文件包含数据库和全部附件，并附每个文件的校验值；不含签名私钥（请用“riskdesk key-export”单独导出并保管）。请把备份保存到另一块磁盘或移动硬盘上。</source>
+        <translation>A backup holds the database and every attachment, with a checksum of each file; it does not hold the private signing key (export it separately with “riskdesk key-export” and keep it safe). Keep backups on another disk or a removable drive.</translation>
     </message>
     <message>
         <source>备份到文件…</source>
@@ -5964,6 +5968,10 @@ These {n} files were not saved:
         <translation>{what} submitted late to {to} ({at})</translation>
     </message>
     <message>
+        <source>上次恢复尚未处理完（数据目录中有恢复日志），请先重新打开程序，由程序自动完成或撤销上次恢复。</source>
+        <translation>The last restore has not been dealt with yet (there is a restore journal in the data folder). Open the program again first; it finishes or undoes the last restore by itself.</translation>
+    </message>
+    <message>
         <source>不安全的文件名：{name}</source>
         <translation>Unsafe file name: {name}</translation>
     </message>
@@ -6030,6 +6038,14 @@ These {n} files were not saved:
     <message>
         <source>发生死亡或较大及以上事故</source>
         <translation>Fatal or larger accident</translation>
+    </message>
+    <message>
+        <source>口令不正确，或该文件不是导出的签名密钥。</source>
+        <translation>Wrong passphrase, or the file is not an exported signing key.</translation>
+    </message>
+    <message>
+        <source>另一个恢复正在进行，未做任何改动。</source>
+        <translation>Another restore is in progress; nothing was changed.</translation>
     </message>
     <message>
         <source>只有服务支出可关联服务记录（检查、培训、演练、应急预案）</source>
@@ -6126,6 +6142,10 @@ These {n} files were not saved:
         <translation>Safety training</translation>
     </message>
     <message>
+        <source>密钥口令至少 {n} 个字符。</source>
+        <translation>The key passphrase needs at least {n} characters.</translation>
+    </message>
+    <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
     </message>
@@ -6160,6 +6180,10 @@ These {n} files were not saved:
     <message>
         <source>恢复失败，原有数据已放回，未做任何改动：{reason}</source>
         <translation>The restore failed; the previous data was put back and nothing was changed: {reason}</translation>
+    </message>
+    <message>
+        <source>恢复已完成，但未能写入审计记录：{reason}</source>
+        <translation>The restore is complete, but the audit entry could not be written: {reason}</translation>
     </message>
     <message>
         <source>所选报送单位不存在或类型不符</source>
@@ -6290,6 +6314,10 @@ These {n} files were not saved:
         <translation>The database is in use by another program (locked); try again shortly.</translation>
     </message>
     <message>
+        <source>数据目录中已有签名私钥：{target}，未做任何改动。</source>
+        <translation>The data folder already has a private signing key: {target}; nothing was changed.</translation>
+    </message>
+    <message>
         <source>数据目录中的签名私钥与机构信息中登记的公钥不一致；请从备份恢复原私钥文件，或联系管理员处理。</source>
         <translation>The private signing key in the data folder does not match the public key registered in the agency&apos;s details; restore the original key file from a backup or ask the administrator.</translation>
     </message>
@@ -6300,6 +6328,10 @@ These {n} files were not saved:
     <message>
         <source>数据目录为只读或没有写入权限，数据未能保存。</source>
         <translation>The data folder is read-only or not writable; the data were not saved.</translation>
+    </message>
+    <message>
+        <source>数据目录正被使用，不能恢复：{holders}。请先关闭这些 RiskDesk 窗口和命令，未做任何改动。</source>
+        <translation>The data folder is in use and cannot be restored: {holders}. Close these RiskDesk windows and commands first; nothing was changed.</translation>
     </message>
     <message>
         <source>整改措施</source>
@@ -6448,6 +6480,10 @@ These {n} files were not saved:
     <message>
         <source>无法读取 Excel 文件 {name}：{reason}</source>
         <translation>Excel file {name} could not be read: {reason}</translation>
+    </message>
+    <message>
+        <source>无法读取密钥文件：{reason}</source>
+        <translation>Cannot read the key file: {reason}</translation>
     </message>
     <message>
         <source>无法读取文件</source>
@@ -7150,12 +7186,16 @@ These {n} files were not saved:
         <translation>no write permission at the target, or it is read-only</translation>
     </message>
     <message>
-        <source>磁盘空间已满</source>
-        <translation>the disk is full</translation>
+        <source>磁盘空间不足：数据未能保存。请清理磁盘后重试。</source>
+        <translation>Not enough disk space: the data were not saved. Free some space and try again.</translation>
     </message>
     <message>
-        <source>磁盘空间已满，数据未能保存。请清理磁盘后重试。</source>
-        <translation>The disk is full; the data were not saved. Free some space and try again.</translation>
+        <source>磁盘空间不足：无法写入 {target}。未留下不完整的文件。</source>
+        <translation>Not enough disk space: cannot write {target}. No partial file was left.</translation>
+    </message>
+    <message>
+        <source>磁盘空间不足：无法写入 {target}。未留下不完整的文件，数据未受影响。</source>
+        <translation>Not enough disk space: cannot write {target}. No partial file was left and the data are unaffected.</translation>
     </message>
     <message>
         <source>竣工日期</source>
@@ -7386,6 +7426,10 @@ These {n} files were not saved:
         <translation>This field cannot be changed here</translation>
     </message>
     <message>
+        <source>该密钥与机构登记的公钥不一致（指纹 {found}），未导入。</source>
+        <translation>This key does not match the agency's registered public key (fingerprint {found}); not imported.</translation>
+    </message>
+    <message>
         <source>该承保机构在{period}没有承保项目</source>
         <translation>This insurer has no insured projects in {period}</translation>
     </message>
@@ -7404,6 +7448,10 @@ These {n} files were not saved:
     <message>
         <source>该文书没有已生成的文件。</source>
         <translation>This document has no generated file.</translation>
+    </message>
+    <message>
+        <source>该文件不是 Ed25519 签名密钥。</source>
+        <translation>The file is not an Ed25519 signing key.</translation>
     </message>
     <message>
         <source>该文件不是 RiskDesk 备份文件。</source>
