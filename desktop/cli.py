@@ -184,16 +184,21 @@ def _prepare_folder(config: Config, *, create: bool) -> None:
 @contextlib.contextmanager
 def _hold_folder(config: Config, args: argparse.Namespace) -> Iterator[None]:
     """Every window and command holds the data folder while it runs (a restore elsewhere is
-    refused meanwhile); on the way in, a restore cut off by a crash is finished or undone."""
+    refused meanwhile); on the way in, a restore cut off by a crash is finished or undone and
+    the folder's modes are set."""
     if not config.data_dir.is_dir():
         yield
         return
-    from desktop import datalock
+    from desktop import datalock, datamodes
     from desktop.services import restore_journal
 
+    def on_open() -> str | None:
+        recovered = restore_journal.recover(config.data_dir)
+        datamodes.protect(config)  # the folder 0700; database, key, settings 0600
+        return recovered
+
     try:
-        with datalock.hold(config.data_dir, args.command or "窗口",
-                           lambda: restore_journal.recover(config.data_dir)) as recovered:
+        with datalock.hold(config.data_dir, args.command or "窗口", on_open) as recovered:
             if recovered:
                 _err(f"riskdesk：{recovered}")
                 args.recovered = recovered  # the window shows it too
