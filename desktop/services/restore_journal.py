@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.fileutil import atomic_write_text
+from desktop.fileutil import atomic_write_text, fsync_dir
 
 log = logging.getLogger("desktop.restore_journal")
 
@@ -83,6 +83,8 @@ class Journal:
 def _move(move: Move) -> None:
     move.dst.parent.mkdir(parents=True, exist_ok=True)
     os.replace(move.src, move.dst)
+    for folder in {move.src.parent, move.dst.parent}:  # the rename itself survives power loss
+        fsync_dir(folder)
 
 
 def _undo(moves: list[Move]) -> None:
