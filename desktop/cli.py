@@ -193,7 +193,10 @@ def _hold_folder(config: Config, args: argparse.Namespace) -> Iterator[None]:
     from desktop.services import restore_journal
 
     def on_open() -> str | None:
-        recovered = restore_journal.recover(config.data_dir)
+        try:
+            recovered = restore_journal.recover(config.data_dir)
+        except OSError as exc:  # the journal unreadable, or a move it asks for refused
+            raise Failure(f"上次恢复备份未能自动完成或撤销：{exc}") from None
         datamodes.protect(config)  # the folder 0700; database, key, settings 0600
         return recovered
 

@@ -241,3 +241,13 @@ def test_init_refuses_a_new_database_beside_restore_leftovers(prepared, tmp_path
     err = capsys.readouterr().err
     assert code == 1 and aside.name in err and "不会新建空数据库" in err
     assert not (data / "riskdesk.sqlite3").exists()
+
+
+def test_an_unreadable_journal_stops_the_start_up_with_a_message(prepared, tmp_path, capsys):
+    data = copy_of(prepared, tmp_path)
+    restore_journal.journal_path(data).write_text("{not json", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--data-dir", str(data), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "上次恢复备份未能自动完成或撤销" in err and "restore-aside" in err
+    assert "Traceback" not in err and restore_journal.journal_path(data).exists()  # kept for a person
