@@ -116,12 +116,12 @@ def main() -> None:
     med = {k: statistics.median(v) for k, v in runs.items()}
     def step(m: Marks) -> str:
         at = m.first
+        zipped = at.get(backup.DB_SQLITE, 0)
         blobs = min((v for k, v in at.items() if k.startswith(backup.STORE_PREFIX)),
                     default=at["end"])
         check = at.get("正在检查数据库快照", at["end"])
-        return (f"{at['end']:.2f} s = checkpoint, write lock, reader "
-                f"{at.get(backup.DB_SQLITE, 0):.2f} + database copied (lock let go) and hashed "
-                f"{blobs - at.get(backup.DB_SQLITE, 0):.2f} + attachments {check - blobs:.2f} + "
+        return (f"{at['end']:.2f} s = online-backup snapshot {zipped:.2f} + database zipped "
+                f"(SHA-256, CRC-32) {blobs - zipped:.2f} + attachments {check - blobs:.2f} + "
                 f"rest of quick_check, manifest, fsync, rename {at['end'] - check:.2f}")
 
     steps = "; ".join(step(m) for m in marks[1:])
@@ -145,16 +145,16 @@ def main() -> None:
             f"{k} " + " ".join(f"{x:.2f}" for x in v) for k, v in runs.items()), "",
         f"Where each timed backup's time went (from its progress reports; the time before "
         f"them, about a quarter of a second, is the removal of the previous zip): {steps}.", "",
-        "How the backup works now (SQLite in WAL mode): a dedicated connection checkpoints "
-        "(best effort) and takes SQLite's write lock (BEGIN IMMEDIATE); a second connection "
-        "begins a read transaction under it and runs PRAGMA quick_check on a second thread; "
-        "the database file (and its WAL, if not empty) is copied into the zip by the kernel "
-        "(copy_file_range), the lock is let go, and the copy is read back from the zip for "
-        "SHA-256 and CRC-32; then the attachments the same way, and the zip is renamed into "
-        "place once the check has said ok. The work is CPU-bound on two cores: quick_check "
-        "about 1.3 s of one core, SHA-256 + CRC-32 of 0.95 GB about 0.9 s, the kernel's "
-        "copying and page-cache work about 0.6 s.", "",
-        f"Target: within 2× of cp → **{ratio:.2f}×, {'met' if ratio <= 2 else 'not met'}**.",
+        "How the backup works now: SQLite's online backup (sqlite3.Connection.backup, one "
+        "step) copies the live database into a temporary file beside the zip; PRAGMA "
+        "quick_check of that copy runs on a second thread while the copy and then the "
+        "attachments go into the zip with zipfile as documented (ZipFile.open(info, 'w'), "
+        "stored, SHA-256 in the same pass, zipfile's own CRC-32); the zip is renamed into "
+        "place once the check has said ok. No kernel copy, no header patching, no compiled "
+        "CRC, no switch-interval change.", "",
+        f"Target (as a user sees it): a backup of a ~1 GB agency within 15 s → "
+        f"**{med['ours']:.2f} s for {content / MB:,.0f} MB**; the ratio to cp, reported beside, "
+        f"not chased: {ratio:.2f}×.",
         "", *([args.note, ""] if args.note else []),
         f"Reproduce: `.venv/bin/python -m bench.bench_backup_only --data {args.data} "
         f"--repeat {args.repeat}" + (f" --before {args.before}" if before is not None else "")

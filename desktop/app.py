@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from desktop import APP_NAME, ORG_NAME, __version__
+from desktop import datamodes
 from desktop.config import Config
 from desktop.db import Database, DataError
 from desktop.services import agency, startup
@@ -58,6 +59,7 @@ def open_database(config: Config) -> Database | None:
         return None
     if copy is not None:
         log.info("database upgraded; the previous file was copied to %s", copy)
+    datamodes.protect(config)  # the folder 0700; database, key, settings 0600
     done = startup.housekeeping(db, config)
     if done.catalogues_loaded or done.orphans_removed:
         log.info("start-up: catalogues loaded %s, orphaned files removed %d",
@@ -82,14 +84,17 @@ def sign_in(db: Database, config: Config) -> Actor | None:
     return dialog.actor
 
 
-def main(config: Config) -> int:
-    """Run the window; the exit status is 0 on a normal close, 1 when the database failed."""
+def main(config: Config, *, notice: str | None = None) -> int:
+    """Run the window; the exit status is 0 on a normal close, 1 when the database failed.
+    `notice`: what the start-up did first (a restore cut off by a crash, finished or undone)."""
     app = create_application()
     language = i18n.install_translators(str(config.get("language")), cache_dir=cache_dir(config))
     log.info("riskdesk %s window, language %s, data in %s", __version__, language, config.data_dir)
     crash = CrashHandler(log_file(config))
     crash.install()
     try:
+        if notice:
+            dialogs.inform(None, QCoreApplication.translate("App", "恢复备份"), notice)
         db = open_database(config)
         if db is None:
             return 1

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,7 +82,7 @@ class _Parser(argparse.ArgumentParser):
 # the data commands are declared in desktop.cli_data and cli_docs, loaded only when one of
 # them (or the help) is asked for
 DATA_COMMANDS = ("export-package", "verify", "import", "backup", "restore", "selfcheck", "report",
-                 "trust", "key")
+                 "trust", "key", "key-export", "key-import")
 DEFAULT_DEMO_PROJECTS = 20  # equal to desktop.services.demo.DEFAULT_PROJECTS (not imported: it loads Pillow)
 
 
@@ -200,10 +202,51 @@ def _prepare_folder(config: Config, *, create: bool) -> None:
         raise Failure(f"数据目录不可写：{folder}")
 
 
+@contextlib.contextmanager
+def _hold_folder(config: Config, args: argparse.Namespace) -> Iterator[None]:
+    """Every window and command holds the data folder while it runs (a restore elsewhere is
+    refused meanwhile); on the way in, a restore cut off by a crash is finished or undone and
+    the folder's modes are set."""
+    if not config.data_dir.is_dir():
+        yield
+        return
+    from desktop import datalock, datamodes
+    from desktop.services import restore_journal
+
+    def on_open() -> str | None:
+        try:
+            recovered = restore_journal.recover(config.data_dir)
+        except OSError as exc:  # the journal unreadable, or a move it asks for refused
+            raise Failure(f"上次恢复备份未能自动完成或撤销：{exc}") from None
+        datamodes.protect(config)  # the folder 0700; database, key, settings 0600
+        return recovered
+
+    try:
+        with datalock.hold(config.data_dir, args.command or "窗口", on_open) as recovered:
+            if recovered:
+                _err(f"riskdesk：{recovered}")
+                args.recovered = recovered  # the window shows it too
+            yield
+    except datalock.FolderBusy as exc:
+        raise Failure(exc.text) from None
+
+
 def _is_fresh(db: Database) -> bool:
     if db.sqlite_path is not None and not db.sqlite_path.exists():
         return True
     return db.current_revision() is None
+
+
+def _refuse_beside_a_restore(config: Config) -> None:
+    """No new, empty database beside the data a restore moved aside: it would look like the
+    agency's data to the next desk while the real data sits in restore-aside-…"""
+    from desktop.services import restore_journal
+
+    found = restore_journal.leftovers(config.data_dir)
+    if found:
+        names = "、".join(p.name for p in found)
+        raise Failure(f"数据目录中没有数据库，但有恢复留下的数据（{names}）。不会新建空数据库：请把其中的"
+                      f"数据库放回 {config.sqlite_path.name}，或确认不再需要后移走这些文件夹，再运行 init。")
 
 
 def _migrate(db: Database) -> bool:
@@ -242,6 +285,8 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
     db = Database(config.database_url)
     try:
         fresh = _is_fresh(db)
+        if fresh:
+            _refuse_beside_a_restore(config)
         agency_name, admin, admin_name = args.agency_name, args.admin, args.admin_name
         if fresh:  # ask for everything before anything is written
             agency_name = agency_name or _ask("机构名称", "--agency-name")
@@ -277,6 +322,9 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
 
                 key = signing.setup_key(session, data_dir=config.data_dir)
                 _out(f"  机构签名密钥指纹：{key.fingerprint}")
+        from desktop import datamodes
+
+        datamodes.protect(config)  # the folder 0700; database, key, settings 0600
         if fresh:
             _out(f"初始化完成：{config.data_dir}")
         else:
@@ -346,7 +394,8 @@ def cmd_gui(args: argparse.Namespace, config: Config) -> int:
     except ImportError as exc:
         logging.getLogger("desktop.cli").exception("GUI import failed", extra=FILE_ONLY)
         raise Failure(f"图形界面无法启动：{exc}。命令行功能（init、check 等）仍可使用。") from None
-    return int(app.main(config) or 0)
+    notice = getattr(args, "recovered", None)
+    return int((app.main(config) if notice is None else app.main(config, notice=notice)) or 0)
 
 
 def cmd_selftest(args: argparse.Namespace, config: Config) -> int:
@@ -372,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 0
     import logging
 
-    from desktop.db import DataError
+    from desktop.db import DataError, data_error_text
     from desktop.logsetup import FILE_ONLY, setup_logging, teardown_logging
     from desktop.services.context import ServiceError
 
@@ -387,8 +436,9 @@ def main(argv: list[str] | None = None) -> int:
         if config.data_dir.is_dir():
             log_path = setup_logging(config.logs_dir)
         log.info("riskdesk %s: %s", __version__, args.command or "gui")
-        handler = getattr(args, "handler", None)  # a data command: it reports its own failures
-        return handler(args) if handler is not None else COMMANDS[args.command](args, config)
+        with _hold_folder(config, args):
+            handler = getattr(args, "handler", None)  # a data command: reports its own failures
+            return handler(args) if handler is not None else COMMANDS[args.command](args, config)
     except UsageError as exc:
         _err(f"riskdesk：{exc}")
         return 2
@@ -397,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except DataError as exc:
         log.error("data error: %s (%s)", exc.message, exc.detail, extra=FILE_ONLY)
-        _err(f"riskdesk：数据库错误：{exc.message}")
+        _err(f"riskdesk：{data_error_text(exc)}")
         return 1
     except ServiceError as exc:
         _err(f"riskdesk：{exc.message}")

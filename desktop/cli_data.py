@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
+import os
 import shutil
 import signal
 import sys
@@ -116,7 +118,7 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
     """Turn every expected failure into a Chinese message and an exit status."""
 
     def run(args: argparse.Namespace) -> int:
-        from desktop.db import DataError
+        from desktop.db import DataError, data_error_text
         from desktop.services.context import Cancelled, ServiceError
 
         try:
@@ -136,7 +138,7 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
             _err(exc.message)
             return 1
         except DataError as exc:
-            _err(f"数据库错误：{exc.message}")
+            _err(data_error_text(exc))
             return 1
         except KeyboardInterrupt:
             _err("已取消。")
@@ -357,6 +359,66 @@ def _import_fields() -> str:
     return f"--map 可用的字段名。{fields}"
 
 
+def _passphrase(args: argparse.Namespace, *, twice: bool) -> str:
+    """The key passphrase: first line of --passphrase-file, or RISKDESK_KEY_PASSPHRASE, or asked."""
+    if args.passphrase_file is not None:
+        try:
+            lines = args.passphrase_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise _Refused(f"无法读取口令文件：{exc.strerror or exc}（{args.passphrase_file}）") from None
+        if not lines or not lines[0]:
+            raise _Refused(f"口令文件的第一行为空：{args.passphrase_file}")
+        return lines[0]
+    env = os.environ.get("RISKDESK_KEY_PASSPHRASE")
+    if env:
+        return env
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise _Refused("请用 --passphrase-file 或环境变量 RISKDESK_KEY_PASSPHRASE 提供密钥口令。")
+    first = getpass.getpass("密钥口令（至少 10 个字符）：")
+    if twice and getpass.getpass("再次输入口令：") != first:
+        raise _Refused("两次输入的口令不一致，未做任何改动。")
+    return first
+
+
+@_guarded
+def cmd_key_export(args: argparse.Namespace) -> int:
+    """Write the agency's signing key, encrypted with a passphrase, to a file."""
+    from desktop.services import key_export
+    from desktop.services.context import Actor
+
+    config = _config(args)
+    passphrase = _passphrase(args, twice=True)
+    db = _database(config)
+    try:
+        with db.session() as session:
+            printed = key_export.export_signing_key(session, Actor.system(), data_dir=config.data_dir,
+                                                    out_path=args.out, passphrase=passphrase)
+    finally:
+        db.dispose()
+    _out(f"已导出机构签名密钥（已用口令加密）：{args.out}\n  指纹：{printed}\n"
+         "  请把此文件和口令分开保管，且不要与备份文件放在一起。")
+    return 0
+
+
+@_guarded
+def cmd_key_import(args: argparse.Namespace) -> int:
+    """Put an exported signing key back into the data folder (after a restore elsewhere)."""
+    from desktop.services import key_export
+    from desktop.services.context import Actor
+
+    config = _config(args)
+    passphrase = _passphrase(args, twice=False)
+    db = _database(config)
+    try:
+        with db.session() as session:
+            printed = key_export.import_signing_key(session, Actor.system(), data_dir=config.data_dir,
+                                                    source=args.file, passphrase=passphrase)
+    finally:
+        db.dispose()
+    _out(f"已导入机构签名密钥，指纹：{printed}")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the data commands; each parser's `handler(args) -> int` runs it."""
     data_help = "数据目录（默认为用户数据目录或环境变量 RISKDESK_DATA_DIR）"
@@ -396,7 +458,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(handler=cmd_import, help_epilog=_import_fields)  # see cli._Help
     subs.append(p)
     p = subparsers.add_parser("backup", help="备份数据库和附件库到一个文件",
-                              description="备份数据库（一致性快照）、附件库和签名密钥到一个 zip 文件，含校验清单。")
+                              description="备份数据库（一致性快照）和附件库到一个 zip 文件，含校验清单。"
+                                          "签名私钥不在备份中，请用 key-export 单独导出。")
     p.add_argument("--out", type=Path, required=True, metavar="FILE", help="备份文件（.zip）")
     p.set_defaults(handler=cmd_backup)
     subs.append(p)
@@ -406,6 +469,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("file", type=Path, metavar="FILE", help="备份文件")
     p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
     p.set_defaults(handler=cmd_restore)
+    subs.append(p)
+    p = subparsers.add_parser("key-export", help="导出机构签名密钥（口令加密；备份中不含密钥）",
+                              description="把机构签名私钥用口令加密（PKCS#8）后写入文件。备份文件不含私钥："
+                                          "请导出一次，与口令分开保管。")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="输出的密钥文件（.pem）")
+    p.add_argument("--passphrase-file", type=Path, metavar="FILE", help="存放口令的文件（取第一行）")
+    p.set_defaults(handler=cmd_key_export)
+    subs.append(p)
+    p = subparsers.add_parser("key-import", help="导入导出过的机构签名密钥",
+                              description="在新电脑上恢复备份后，导入导出过的签名密钥（须与机构登记的公钥一致）。")
+    p.add_argument("file", type=Path, metavar="FILE", help="导出的密钥文件")
+    p.add_argument("--passphrase-file", type=Path, metavar="FILE", help="存放口令的文件（取第一行）")
+    p.set_defaults(handler=cmd_key_import)
     subs.append(p)
     for sub in subs:
         sub.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_help)

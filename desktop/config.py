@@ -92,7 +92,7 @@ class Config:
     def save(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.values, ensure_ascii=False, indent=2, sort_keys=True)
-        atomic_write_text(self.data_dir / SETTINGS_FILE, text)
+        atomic_write_text(self.data_dir / SETTINGS_FILE, text, private=True)
 
     @property
     def database_url(self) -> str:

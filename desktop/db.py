@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop.fileutil import DISK_FULL, DiskFull
 from desktop.messages import Message, msg
 from desktop.migrations import SCHEMA_HEAD
 from desktop.paths import migrations_dir
@@ -56,7 +57,7 @@ class DataError(Exception):
 # Messages for people, one per kind of environment failure (msg: the GUI translates them).
 BUSY = msg("数据库正被其他程序占用（已锁定），请稍后重试。")
 RETRY = msg("数据库正忙：与其他用户同时进行的操作冲突，数据未能保存。请重试。")
-FULL = msg("磁盘空间已满，数据未能保存。请清理磁盘后重试。")
+FULL = msg("磁盘空间不足：数据未能保存。请清理磁盘后重试。")
 READ_ONLY = msg("数据库为只读，无法写入。请检查文件权限或数据目录设置。")
 READ_ONLY_SERVER = msg("数据库服务器当前为只读（例如备用服务器），无法写入。请联系数据库管理员。")
 READ_ONLY_DIR = msg("数据目录为只读或没有写入权限，数据未能保存。")
@@ -94,12 +95,18 @@ SQLSTATE_MESSAGES = {
 }
 
 OS_ERRNO_MESSAGES = {
-    errno.ENOSPC: FULL,
+    **{code: FULL for code in DISK_FULL},
     errno.EROFS: READ_ONLY_DIR,
     errno.EACCES: READ_ONLY_DIR,
     errno.EPERM: READ_ONLY_DIR,
     errno.EIO: IO_ERROR,
 }
+
+
+def data_error_text(exc: DataError) -> str:
+    """A DataError as a front says it: a full disk in its own words, never as a database error."""
+    text = str(exc.message)
+    return text if text.startswith("磁盘空间不足") else f"数据库错误：{text}"
 
 
 def translate_error(exc: BaseException) -> DataError | None:
@@ -111,6 +118,9 @@ def translate_error(exc: BaseException) -> DataError | None:
     """
     detail = str(exc)
     if isinstance(exc, OSError) and not isinstance(exc, DBAPIError):
+        if isinstance(exc, DiskFull):  # a file written beside the transaction: said as such
+            return DataError(msg("磁盘空间不足：无法写入 {target}。未留下不完整的文件。",
+                                 target=exc.filename), detail=detail)
         text_ = OS_ERRNO_MESSAGES.get(exc.errno) if exc.errno is not None else None
         return DataError(text_, detail=detail) if text_ else None
     orig = exc.orig if isinstance(exc, DBAPIError) else exc

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for "no space left" and "quota exceeded" (also when wrapped as the cause)."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
+class DiskFull(OSError):
+    """The disk (or the user's quota) is full: said as such, never as a database error."""
+
+    def __init__(self, target: Path | str, cause: OSError) -> None:
+        super().__init__(cause.errno, f"磁盘空间不足：无法写入 {target}", str(target))
+        self.text = f"磁盘空间不足：无法写入 {target}。未留下不完整的文件。"
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @contextlib.contextmanager
@@ -16,40 +39,47 @@ def atomic_writer(path: Path | str, mode: str = "wb", *, durable: bool = True,
     """Yield a file object; the target appears only if the block finishes without error.
 
     `durable=False` for scratch files that go into something synced later (a package's
-    registers and cover): still all or nothing, without waiting for the disk. `private`: the
-    file stays readable and writable by its owner only (0600) from its first byte."""
+    registers and cover): still all or nothing, without waiting for the disk. `private`:
+    readable by the owner only (0600: settings, keys); otherwise 0644 (documents, exports).
+    The temporary `.part` file is removed whatever fails, closing it included; a full disk
+    is raised as `DiskFull`."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         encoding = None if "b" in mode else "utf-8"
-        with os.fdopen(fd, mode, encoding=encoding) as fh:
+        fh = os.fdopen(fd, mode, encoding=encoding)
+        try:
             yield fh
             fh.flush()
             if durable:
                 os.fsync(fh.fileno())
-        if not private:
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; documents and exports are for sharing
+        finally:
+            fh.close()  # may raise too (the buffer written out on a full disk)
+        if os.name == "posix":
+            os.chmod(tmp, 0o600 if private else 0o644)  # mkstemp makes 0600
         os.replace(tmp, target)
         if durable:
-            _fsync_dir(target.parent)
-    except BaseException:
+            fsync_dir(target.parent)
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, DiskFull) and is_disk_full(exc):
+            raise DiskFull(target, exc) from exc
         raise
 
 
-def atomic_write_bytes(path: Path | str, data: bytes) -> None:
-    with atomic_writer(path, "wb") as fh:
+def atomic_write_bytes(path: Path | str, data: bytes, *, private: bool = False) -> None:
+    with atomic_writer(path, "wb", private=private) as fh:
         fh.write(data)
 
 
-def atomic_write_text(path: Path | str, text: str) -> None:
-    with atomic_writer(path, "w") as fh:
+def atomic_write_text(path: Path | str, text: str, *, private: bool = False) -> None:
+    with atomic_writer(path, "w", private=private) as fh:
         fh.write(text)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     if os.name != "posix":
         return
     fd = os.open(folder, os.O_RDONLY)
@@ -57,3 +87,5 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+

@@ -1,4 +1,4 @@
-"""threads: quick GIL switches are counted and restored; write-behind keeps order and errors."""
+"""threads: write-behind keeps order and errors."""
 
 from __future__ import annotations
 
@@ -11,20 +11,7 @@ from openpyxl import load_workbook
 
 from desktop.fileutil import atomic_writer
 from desktop.reports import xlsx_stream as xs
-from desktop.threads import QUICK, WriteBehind, quick_switches
-
-
-def test_quick_switches_nest_and_give_the_interval_back():
-    before = sys.getswitchinterval()
-    with quick_switches():
-        assert sys.getswitchinterval() == pytest.approx(min(before, QUICK))
-        with quick_switches():
-            pass
-        assert sys.getswitchinterval() == pytest.approx(min(before, QUICK))  # still inside one
-    assert sys.getswitchinterval() == before
-    with pytest.raises(ValueError), quick_switches():
-        raise ValueError("boom")
-    assert sys.getswitchinterval() == before
+from desktop.threads import WriteBehind
 
 
 def test_write_behind_writes_in_order_and_closes():

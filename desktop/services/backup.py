@@ -1,507 +1,65 @@
-"""Backups: one zip with a consistent database snapshot, the attachment store, a hash manifest."""
+"""Backups: one zip with a consistent database snapshot, the attachment store, a hash manifest.
+
+SQLite: SQLite's online backup (`sqlite3.Connection.backup`) copies the live database into a
+temporary file beside the target, `PRAGMA quick_check` checks that copy on a second thread
+while it and the attachments are zipped (`zipstream.StreamingZip`: `zipfile` as documented),
+and the zip is renamed into place only after the check passed. PostgreSQL: `pg_dump`.
+Restore reads every format written so far: 1 (the database file alone) and 2 (the database
+file and its WAL beside it, written by RiskDesk 0.x before this module was simplified).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import hashlib
 import json
 import logging
-import mmap
 import os
 import re
 import shutil
 import sqlite3
-import struct
 import subprocess
 import tempfile
 import threading
 import time
 import zipfile
-import zlib
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
 from desktop import __version__
+from desktop import datalock, datamodes
 from desktop.config import Config
-from desktop.db import BUSY_TIMEOUT_MS, Database, DataError
-from desktop.fastcrc import crc32
+from desktop.db import Database, DataError
 from desktop.logsetup import FILE_ONLY
 from desktop.messages import Lines
 from desktop.paths import migrations_dir
-from desktop.services import audit, permissions, signing
-from desktop.services.context import Actor, Cancelled, Message, ServiceError, msg
+from desktop.services import audit, permissions, restore_journal, signing
+from desktop.services.context import Actor, Message, ServiceError, msg
 from desktop.services.context import now as _now
+from desktop.services.zipstream import (  # noqa: F401 - re-exported for packages and importer
+    CHUNK,
+    Meter,
+    ProgressFn,
+    StreamingZip,
+    ZipEntry,
+    human_size,
+    member_problems,
+    sha256_file,
+)
 
 log = logging.getLogger("desktop.backup")
 
-ProgressFn = Callable[[int, int, str], "bool | None"]
-CHUNK = 1 << 20
-_datasync = getattr(os, "fdatasync", os.fsync)  # Windows has no fdatasync
-COPY_CHUNK = 8 << 20  # per read while zipping: few calls, little memory
 FORMAT = "riskdesk-backup"
 MANIFEST = "manifest.json"
 DB_SQLITE, DB_PG = "database/riskdesk.sqlite3", "database/riskdesk.pgdump"
-DB_SQLITE_WAL = f"{DB_SQLITE}-wal"  # format 2: the WAL copied beside the database file
+DB_SQLITE_WAL = f"{DB_SQLITE}-wal"  # format 2 (read only): the WAL copied beside the database
 KEY_ENTRY = f"keys/{signing.KEY_FILE}"
 STORE_PREFIX = "attachments/"
 AUTO_RE = re.compile(r"^riskdesk-auto-(\d{8}-\d{6})\.zip$")
 _BLOB_RE = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{2})/(\1\2[0-9a-f]{60})$")
-_STORED = {".pdf", ".jpg", ".jpeg", ".png", ".heic", ".heif", ".xlsx", ".docx", ".zip", ".pgdump"}
-
-
-# -- streaming zips with a hash of every member (shared with services.packages) ------------
-
-
-class Meter:
-    """Counts work done and asks `progress` at most ~20 times a second whether to go on."""
-
-    def __init__(self, progress: ProgressFn | None, total: int) -> None:
-        self.progress, self.total, self.done = progress, total, 0
-        self._last, self._text = 0.0, ""
-
-    def check(self, text: str, *, force: bool = True) -> None:
-        if self.progress is None:
-            return
-        moment = time.monotonic()
-        if force or text != self._text or moment - self._last >= 0.05:
-            self._last, self._text = moment, text
-            if self.progress(min(self.done, self.total), max(self.total, self.done), text) is False:
-                raise Cancelled(msg("操作已取消，未留下不完整的文件。"))
-
-    def advance(self, amount: int, text: str) -> None:
-        self.done += amount
-        self.check(text, force=self.done >= self.total)
-
-
-@dataclass(frozen=True)
-class ZipEntry:
-    path: str
-    sha256: str
-    size: int
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def human_size(size: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return ""
-
-
-def _write_failure(target: Path, exc: OSError) -> ServiceError:
-    """A failed write said in words: where, and why (full disk, no permission, …)."""
-    if exc.errno == errno.ENOSPC:
-        why = msg("磁盘空间已满")
-    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        why = msg("目标位置没有写入权限或为只读")
-    else:
-        why = exc.strerror or str(exc)
-    return ServiceError(msg("无法写入 {target}：{why}。未留下不完整的文件，数据未受影响。",
-                            target=target, why=why))
-
-
-class SourceUnreadable(Exception):
-    """A file being copied into a zip could not be read (not: the zip could not be written)."""
-
-    def __init__(self, name: str, error: OSError) -> None:
-        super().__init__(f"{name}: {error}")
-        self.name, self.error = name, error
-
-
-KERNEL_CHUNK = 64 << 20  # per copy_file_range call: the copy stays cancellable
-HASH_WINDOW = 64 << 20  # bytes of the zip mapped at a time to hash what was copied
-HASH_CHUNK = 1 << 20  # SHA-256 then CRC-32 over the same MB while it is in the CPU's cache
-_copy_file_range = getattr(os, "copy_file_range", None)  # Linux
-_NO_ROOM = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
-
-
-def _read_at(fd: int, view: memoryview, offset: int) -> int:
-    """Read into `view` from `offset` of `fd` without using or moving its position (POSIX);
-    on Windows (no pread) the descriptor is the caller's own and is positioned."""
-    if hasattr(os, "preadv"):
-        return os.preadv(fd, [view], offset)
-    os.lseek(fd, offset, os.SEEK_SET)
-    data = os.read(fd, len(view))
-    view[:len(data)] = data
-    return len(data)
-
-
-def _hash_range(fd: int, start: int, size: int, meter: Meter, name: str) -> tuple[str, int]:
-    """(SHA-256 hex, CRC-32) of `size` bytes at `start` of `fd`, read through a memory map:
-    the page cache's own pages, no copy into Python."""
-    digest, crc, pos, end = hashlib.sha256(), 0, start, start + size
-    while pos < end:
-        base = pos - pos % mmap.ALLOCATIONGRANULARITY
-        length = min(end, base + HASH_WINDOW) - base
-        with mmap.mmap(fd, length, access=mmap.ACCESS_READ, offset=base) as mapped:
-            view = memoryview(mapped)
-            try:
-                for at in range(pos - base, length, HASH_CHUNK):
-                    part = view[at:min(at + HASH_CHUNK, length)]
-                    digest.update(part)
-                    crc = crc32(part, crc)
-                    n = len(part)
-                    part.release()
-                    meter.advance(n, name)
-            finally:
-                view.release()
-        pos = base + length
-    return digest.hexdigest(), crc
-
-
-_DATA_DESCRIPTOR = 0x08  # general purpose flag: CRC and sizes follow the data, not in the header
-_LOCAL_CRC_AT = 14  # offset of the CRC-32 in a local file header
-
-
-class _LateHash(threading.Thread):
-    """SHA-256 and CRC-32 of a member already in the zip, read back on a second thread.
-
-    Why: the database is most of a backup, and hashing it (SHA-256 at ~1.2 GB/s) after its
-    kernel copy left the second core idle while the attachments waited; SHA-256 and CRC-32
-    release the GIL, so the attachments' copy now overlaps it. The member is closed with CRC 0;
-    `entry()` waits and writes the real one in. The thread reads the zip's descriptor and never
-    writes; `stop()` ends it (within a MB) before the zip is discarded and that descriptor
-    closed. It reports no progress itself (the copy counted the member): `entry()` asks the
-    meter while it waits, so a cancel still works.
-    """
-
-    def __init__(self, z: StreamingZip, info: zipfile.ZipInfo, start: int) -> None:
-        super().__init__(name="zip-late-hash", daemon=True)
-        self.z, self.info, self.start_at = z, info, start
-        self.fd = z._fh.fileno()
-        self._stopping = threading.Event()
-        self._result: tuple[str, int] | None = None
-        self._error: BaseException | None = None
-        self._entry: ZipEntry | None = None
-
-    def run(self) -> None:
-        try:
-            self._result = _hash_range(self.fd, self.start_at, self.info.file_size, self,
-                                       self.info.filename)
-        except BaseException as exc:  # noqa: BLE001 - raised in the caller by entry()
-            self._error = exc
-
-    def advance(self, amount: int, text: str) -> None:
-        """The meter `_hash_range` sees: stops the thread when told to, counts nothing."""
-        if self._stopping.is_set():
-            raise Cancelled(msg("操作已取消，未留下不完整的文件。"))
-
-    def entry(self) -> ZipEntry:
-        """Wait for the hashes (asking the meter meanwhile whether to go on), raise what the
-        thread met (OSError reading the zip back), write the CRC in; the member's ZipEntry."""
-        if self._entry is None:
-            while self.is_alive():
-                self.join(0.05)
-                self.z.meter.check(self.info.filename, force=False)
-            if self._error is not None:
-                raise self._error
-            assert self._result is not None
-            digest, crc = self._result
-            self.z._write_crc(self.info, crc)
-            self._entry = ZipEntry(self.info.filename, digest, self.info.file_size)
-        return self._entry
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self.ident is not None:
-            self.join()
-
-
-class StreamingZip:
-    """A zip written to a hidden temporary name beside `target`, renamed only when complete.
-
-    Photos, PDFs and Office files are stored as they are (already compressed); the rest is
-    deflated. Any exception (Cancelled included) removes the temporary file.
-    """
-
-    def __init__(self, target: Path, meter: Meter) -> None:
-        self.target, self.meter = Path(target), meter
-        self._behind: threading.Thread | None = None
-        self._behind_error: OSError | None = None
-        self._late: list[_LateHash] = []
-
-    def __enter__(self) -> Self:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".part",
-                                    dir=self.target.parent)
-        self._tmp = Path(name)
-        self._fh = os.fdopen(fd, "w+b")
-        self._zip = zipfile.ZipFile(self._fh, "w", allowZip64=True)
-        return self
-
-    def _info(self, name: str, compress: bool | None) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, date_time=_now().timetuple()[:6])
-        stored = Path(name).suffix.lower() in _STORED if compress is None else not compress
-        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-        # level 1: 3.4× faster than the default 6 on a demo database, for 18% more bytes
-        info._compresslevel = 1  # type: ignore[attr-defined]
-        info.external_attr = 0o644 << 16
-        return info
-
-    def add_file(self, name: str, source: Path, *, expected_sha: str | None = None,
-                 compress: bool | None = None) -> ZipEntry:
-        """`source` as member `name`: a stored member through `add_fd` (copied by the kernel
-        where it can be, then hashed); a deflated one in one pass that reads, hashes (SHA-256),
-        checksums (CRC-32) and writes together, in large reads."""
-        info = self._info(name, compress)
-        if info.compress_type == zipfile.ZIP_STORED:
-            with open(source, "rb") as src:
-                try:
-                    return self.add_fd(name, src.fileno(), os.fstat(src.fileno()).st_size,
-                                       expected_sha=expected_sha)
-                except SourceUnreadable as exc:
-                    raise exc.error from exc
-        digest, size = hashlib.sha256(), 0
-        with open(source, "rb") as src:
-            big = os.fstat(src.fileno()).st_size > zipfile.ZIP64_LIMIT // 2
-            with self._zip.open(info, "w", force_zip64=big) as dst:
-                while chunk := src.read(COPY_CHUNK):
-                    digest.update(chunk)
-                    dst.write(chunk)
-                    size += len(chunk)
-                    self.meter.advance(len(chunk), name)
-        if expected_sha is not None and digest.hexdigest() != expected_sha:
-            raise ServiceError(msg("附件库中的文件已损坏（内容与校验值不符）：{name}，"
-                                   "请运行“riskdesk check”检查附件库。", name=name))
-        return ZipEntry(name, digest.hexdigest(), size)
-
-    def add_bytes(self, name: str, data: bytes, *, compress: bool | None = None) -> ZipEntry:
-        self._zip.writestr(self._info(name, compress), data)
-        return ZipEntry(name, hashlib.sha256(data).hexdigest(), len(data))
-
-    def add_fd(self, name: str, fd: int, size: int, *, expected_sha: str | None = None,
-               copied: Callable[[], None] | None = None) -> ZipEntry:
-        """Store the first `size` bytes of the open file `fd` as member `name`, uncompressed.
-
-        The source is read at explicit offsets (its descriptor's position is neither used nor
-        moved). Where the kernel can copy between files (Linux: copy_file_range) the bytes go
-        from file to file without passing through Python, and SHA-256 and CRC-32 are then
-        computed over the member as written, so they describe the zip's bytes even if the
-        source changes meanwhile; elsewhere one pass reads, hashes and writes each block. A
-        source that cannot be read, or ends before `size`, raises SourceUnreadable; a failure
-        to write the zip raises OSError (said in words when the zip is closed). `copied` is
-        called as soon as the source has been read in full (before the read-back for hashing),
-        e.g. to let go of a lock that held the source still.
-        """
-        entry = self._add_fd(name, fd, size, copied, later=False)()
-        if expected_sha is not None and entry.sha256 != expected_sha:
-            raise ServiceError(msg("附件库中的文件已损坏（内容与校验值不符）：{name}，"
-                                   "请运行“riskdesk check”检查附件库。", name=name))
-        return entry
-
-    def add_fd_hashed_later(self, name: str, fd: int, size: int, *,
-                            copied: Callable[[], None] | None = None) -> Callable[[], ZipEntry]:
-        """`add_fd` whose read-back for hashing does not hold up the members after it.
-
-        Where the kernel copied the member, its SHA-256 and CRC-32 are computed on a second
-        thread (`_LateHash`) while the caller adds more members; calling the function returned
-        waits for them, writes the CRC into the member's header and gives its ZipEntry. Call it
-        before the manifest is made (the zip's close does it for one never called). Where the
-        copy went through memory the member is hashed already and the function just returns.
-        """
-        return self._add_fd(name, fd, size, copied, later=True)
-
-    def _add_fd(self, name: str, fd: int, size: int, copied: Callable[[], None] | None, *,
-                later: bool) -> Callable[[], ZipEntry]:
-        info = self._info(name, False)
-        with self._zip.open(info, "w", force_zip64=size > zipfile.ZIP64_LIMIT // 2) as dst:
-            start = self._copy_in_kernel(fd, size, dst, name, copied)
-            if start is None:
-                digest = self._copy_through(fd, size, dst, name)
-                if copied is not None:
-                    copied()
-            elif later and not info.flag_bits & _DATA_DESCRIPTOR:
-                dst._file_size, dst._crc = size, 0  # the real CRC: _LateHash.entry writes it in
-                self.meter.advance(size, name)  # the copy counts; the thread only hashes
-            else:
-                later = False
-                digest, crc = _hash_range(self._fh.fileno(), start, size, self.meter, name)
-                dst._file_size, dst._crc = size, crc  # what its own write() would have counted
-        if start is not None and later:
-            late = _LateHash(self, info, start)
-            self._late.append(late)
-            late.start()
-            return late.entry
-        entry = ZipEntry(name, digest, size)
-        return lambda: entry
-
-    def _copy_in_kernel(self, fd: int, size: int, dst: Any, name: str,
-                        copied: Callable[[], None] | None) -> int | None:
-        """copy_file_range into the member: where in the zip it starts (the caller hashes it
-        there), or None if the kernel declined and nothing counts yet."""
-        if _copy_file_range is None or not (hasattr(dst, "_crc") and hasattr(dst, "_file_size")):
-            return None  # no such call here, or a zipfile whose writer counts differently
-        self._fh.flush()
-        out, start = self._fh.fileno(), self._fh.tell()
-        done = 0
-        while done < size:
-            try:
-                n = _copy_file_range(fd, out, min(size - done, KERNEL_CHUNK), done, start + done)
-            except OSError as exc:
-                if exc.errno in _NO_ROOM:
-                    raise  # the zip cannot grow: said as such, not retried
-                # e.g. EXDEV, EINVAL on some file systems, or a read error: the plain path
-                # copies again from the start and tells a source it cannot read from the zip
-                log.debug("copy_file_range for %s: %s; copying through memory", name, exc)
-                return None
-            if n == 0:  # the source is shorter than expected: let the plain path say so
-                return None
-            done += n
-            self.meter.check(name, force=False)
-        if copied is not None:
-            copied()
-        self._fh.seek(start + size)
-        return start
-
-    def _write_crc(self, info: zipfile.ZipInfo, crc: int) -> None:
-        """A CRC known only after the member was closed: into its directory entry (written when
-        the zip closes) and, in place, into its local header (same offset with ZIP64)."""
-        info.CRC = crc
-        self._fh.flush()
-        os.pwrite(self._fh.fileno(), struct.pack("<I", crc), info.header_offset + _LOCAL_CRC_AT)
-
-    def _copy_through(self, fd: int, size: int, dst: Any, name: str) -> str:
-        """Read, hash, write block by block (zipfile adds the CRC-32 as it writes). Whatever a
-        declined kernel copy left is overwritten: the zip's position is still the member's start."""
-        digest, done = hashlib.sha256(), 0
-        buf = bytearray(min(COPY_CHUNK, max(size, 1)))
-        view = memoryview(buf)
-        while done < size:
-            try:
-                n = _read_at(fd, view[:min(len(buf), size - done)], done)
-            except OSError as exc:
-                raise SourceUnreadable(name, exc) from exc
-            if n == 0:
-                raise SourceUnreadable(name, OSError(errno.EIO, f"{name}: file ended at {done} "
-                                                                f"of {size} bytes"))
-            part = view[:n]
-            digest.update(part)
-            dst.write(part)
-            done += n
-            self.meter.advance(n, name)
-        return digest.hexdigest()
-
-    def write_behind(self) -> None:
-        """Start the disk writing the zip so far on a second thread (the kernel's work, no GIL)
-        while more is added: the fsync before the rename then has less left to wait for.
-        An error it meets is raised when the zip is closed."""
-        if self._behind is not None:
-            self._behind.join()
-        fd = self._fh.fileno()
-
-        def sync() -> None:
-            try:
-                _datasync(fd)
-            except OSError as exc:  # kept: Linux reports a failed write-back only once
-                self._behind_error = exc
-
-        self._behind = threading.Thread(target=sync, name="zip-write-behind", daemon=True)
-        self._behind.start()
-
-    def _settle(self) -> None:
-        if self._behind is not None:
-            self._behind.join()
-            self._behind = None
-
-    def list_first(self, names: list[str]) -> None:
-        """List these members first in the zip's directory, whatever order they were written in
-        (the directory, not the file order, is what unzip tools show)."""
-        rank = {n: i for i, n in enumerate(names)}
-        self._zip.filelist.sort(key=lambda info: rank.get(info.filename, len(rank)))
-
-    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
-        try:
-            if exc_type is None:
-                for late in self._late:
-                    late.entry()  # its CRC in before the directory is written
-                self._zip.close()
-                self._fh.flush()
-                self._settle()
-                if self._behind_error is not None:
-                    raise self._behind_error
-                os.fsync(self._fh.fileno())
-                self._fh.close()
-                os.replace(self._tmp, self.target)
-                return
-        except OSError as failure:
-            self._discard()
-            raise _write_failure(self.target, failure) from failure
-        except BaseException:
-            self._discard()
-            raise
-        self._discard()
-        if isinstance(exc, OSError):  # e.g. the disk filled up while a file was added
-            raise _write_failure(self.target, exc) from exc
-
-    def _discard(self) -> None:
-        for late in self._late:
-            late.stop()  # before the descriptor it reads is closed
-        self._settle()  # before the descriptor it syncs is closed
-        try:
-            self._zip.close()
-        except Exception as exc:  # noqa: BLE001 - the half-written file is deleted anyway
-            log.debug("discarding %s: %s", self._tmp, exc)
-        self._fh.close()
-        self._tmp.unlink(missing_ok=True)
-
-
-def _hash_member(zf: zipfile.ZipFile, name: str, meter: Meter) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with zf.open(name) as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            meter.advance(len(chunk), name)
-    return digest.hexdigest(), size
-
-
-def _unsafe_name(name: str) -> bool:
-    parts = name.replace("\\", "/").split("/")
-    return name.startswith(("/", "\\")) or ".." in parts or ":" in name
-
-
-def member_problems(zf: zipfile.ZipFile, listed: Any, *, ignore: set[str],
-                    meter: Meter) -> tuple[list[str], list[str], list[str], list[str]]:
-    """(missing, extra, changed, other problems) of a zip against the files its manifest lists."""
-    problems: list[str] = []
-    counts = Counter(i.filename for i in zf.infolist() if not i.is_dir())
-    problems += [msg("文件名重复出现（可能被篡改）：{name}", name=n)
-                 for n, c in counts.items() if c > 1]
-    problems += [msg("不安全的文件名：{name}", name=n) for n in counts if _unsafe_name(n)]
-    wanted: dict[str, dict] = {}
-    for item in listed if isinstance(listed, list) else []:
-        if isinstance(item, dict) and isinstance(item.get("path"), str):
-            wanted[item["path"]] = item
-        else:
-            problems.append(msg("清单条目格式无效：{item}", item=f"{item!r:.80}"))
-    missing = [p for p in wanted if p not in counts]
-    extra = sorted(n for n in counts if n not in wanted and n not in ignore)
-    changed = []
-    for path, item in wanted.items():
-        if path not in counts:
-            continue
-        try:
-            digest, size = _hash_member(zf, path, meter)
-        except (zipfile.BadZipFile, OSError, zlib.error, EOFError, NotImplementedError):
-            changed.append(path)
-            continue
-        if digest != item.get("sha256") or size != item.get("size"):
-            changed.append(path)
-    return missing, extra, changed, problems
 
 
 # -- making a backup -----------------------------------------------------------------------
@@ -517,53 +75,52 @@ class BackupResult:
 
 
 def _sqlite_snapshot(source: Path, target: Path) -> None:
-    """One-step online backup: consistent while other connections write (measured).
-
-    The copy is a scratch file that goes into the zip (which is synced), so it is written
-    without a journal and without syncing its own pages. `_SnapshotCheck` verifies it.
-    """
+    """SQLite's online backup of the live database into `target`, in one step: one read
+    transaction on the source, so the copy is one committed state while other desks go on
+    writing (WAL: readers never block writers). The copy is a scratch file that goes into the
+    zip (which is synced), so it is written without a journal and without syncing its pages.
+    `_SnapshotCheck` verifies it."""
     try:
         src = sqlite3.connect(source, timeout=10)
         dst = sqlite3.connect(target)
         try:
             dst.execute("PRAGMA journal_mode = OFF")
             dst.execute("PRAGMA synchronous = OFF")
-            src.backup(dst)  # pages=-1: all at once; a stepped copy never finishes under writes
+            src.backup(dst)  # pages=-1: all at once; a stepped copy restarts under writes
         finally:
             dst.close()
             src.close()
     except sqlite3.Error as exc:
         raise DataError(msg("数据库快照失败：{reason}", reason=str(exc))) from exc
+    if os.name == "posix":
+        os.chmod(target, 0o600)
 
 
 class _SnapshotCheck(threading.Thread):
-    """`PRAGMA quick_check` of the snapshot on a second thread while the zip is written.
+    """`PRAGMA quick_check` of the snapshot file on a second thread while the zip is written.
 
-    The snapshot is a file (the online-backup copy), or a connection already inside a read
-    transaction (the state the raw copy holds still); the thread then owns that connection
-    and closes it. SQLite releases the GIL while it checks, so the check and the copy share
-    the two cores; the backup is declared good (renamed into place) only after `result()`
-    says so.
+    SQLite releases the GIL while it checks, so the check and the zipping share the two
+    cores; the backup is declared good (renamed into place) only after `result()` says so.
+    `stop()` interrupts it (a cancel, a failure) and waits for the thread.
     """
 
-    def __init__(self, snapshot: Path | sqlite3.Connection) -> None:
+    def __init__(self, snapshot: Path) -> None:
         super().__init__(name="backup-quick-check", daemon=True)
-        given = snapshot if isinstance(snapshot, sqlite3.Connection) else None
-        self.snapshot = None if given else snapshot
+        self.snapshot = snapshot
         self._verdict: str | None = None
         self._error: sqlite3.Error | None = None
-        self._con: sqlite3.Connection | None = given
+        self._con: sqlite3.Connection | None = None
         self._lock = threading.Lock()
         self._stopped = False
 
     def run(self) -> None:
         try:
             with self._lock:
-                if not self._stopped and self._con is None:
-                    self._con = sqlite3.connect(self.snapshot, check_same_thread=False)
-                con = None if self._stopped else self._con
-            if con is not None:
-                self._verdict = con.execute("PRAGMA quick_check").fetchone()[0]
+                if self._stopped:
+                    return
+                self._con = sqlite3.connect(self.snapshot, check_same_thread=False)
+                con = self._con
+            self._verdict = con.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.Error as exc:
             self._error = exc
         finally:
@@ -572,7 +129,7 @@ class _SnapshotCheck(threading.Thread):
     def _close(self) -> None:
         with self._lock:
             if self._con is not None:
-                self._con.close()  # a read transaction still open simply ends
+                self._con.close()
                 self._con = None
 
     def result(self) -> None:
@@ -586,8 +143,7 @@ class _SnapshotCheck(threading.Thread):
                                  verdict=self._verdict))
 
     def stop(self) -> None:
-        """Abandon the check (the backup failed or was cancelled) and wait for the thread; a
-        connection handed in is closed even if the thread never started."""
+        """Abandon the check (the backup failed or was cancelled) and wait for the thread."""
         with self._lock:
             self._stopped = True
             if self._con is not None:
@@ -633,158 +189,25 @@ def _store_files(store: Path) -> list[tuple[str, Path]]:
 def _revision_of(sqlite_file: Path) -> str | None:
     con = sqlite3.connect(sqlite_file)
     try:
-        return _revision_in(con)
-    finally:
-        con.close()
-
-
-def _revision_in(con: sqlite3.Connection) -> str | None:
-    try:
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.Error:
         return None
-    return row[0] if row else None
-
-
-class _RawUnavailable(Exception):
-    """The live database file cannot be copied as it is; SQLite's online backup is used instead."""
-
-
-_KEPT: dict[str, int] = {}  # database file → a read-only descriptor kept open (POSIX, see below)
-_KEPT_LOCK = threading.Lock()
-
-
-def _database_fd(path: Path) -> tuple[int, bool]:
-    """(a read-only descriptor on the live database file, whether the caller closes it).
-
-    POSIX record locks belong to the process, not to the descriptor: closing *any* descriptor
-    of the database file drops every lock this process's SQLite connections hold on it, and a
-    desk in another process closing its last connection may then delete the WAL under them —
-    commits lost (sqlite.org/howtocorrupt.html §2.2; tests/services/test_backup.py shows it).
-    So on POSIX one descriptor per database file is opened once and kept for the life of the
-    process (re-opened only if the file was replaced, e.g. by a restore). Windows locks belong
-    to the handle; there it is the caller's and is closed after the copy.
-    """
-    try:
-        if os.name == "nt":
-            return os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0)), True
-        key = os.path.realpath(path)
-        with _KEPT_LOCK:
-            fd = _KEPT.get(key)
-            if fd is not None and not os.path.samestat(os.fstat(fd), os.stat(key)):
-                os.close(fd)  # a file since replaced: no connection of ours uses it any more
-                fd = None
-            if fd is None:
-                fd = _KEPT[key] = os.open(key, os.O_RDONLY)
-            return fd, False
-    except OSError as exc:
-        raise _RawUnavailable(f"opening {path}: {exc}") from exc
-
-
-def _hold_still(path: Path) -> tuple[sqlite3.Connection, sqlite3.Connection]:
-    """(holder, reader): `holder` inside BEGIN IMMEDIATE — SQLite's write lock, so no other
-    connection can commit, append to the WAL or restart it until `holder` is closed — and
-    `reader` inside a read transaction begun under that lock: exactly the state held still."""
-    holder = reader = None
-    try:
-        holder = sqlite3.connect(path, timeout=0.1, isolation_level=None)
-        mode = str(holder.execute("PRAGMA journal_mode").fetchone()[0]).lower()
-        if mode != "wal":
-            raise _RawUnavailable(f"journal_mode={mode}")
-        # Best effort: fold the WAL into the file first so that there is usually none to copy.
-        # A reader or writer in the way is reported in the row (not raised): more WAL to copy.
-        holder.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        holder.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")  # a desk's write may finish
-        holder.execute("BEGIN IMMEDIATE")
-        reader = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                 check_same_thread=False)
-        reader.execute("BEGIN")
-        reader.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts
-        return holder, reader
-    except BaseException as exc:
-        for con in (reader, holder):
-            if con is not None:
-                con.close()
-        if isinstance(exc, sqlite3.Error):
-            raise _RawUnavailable(str(exc)) from exc
-        raise
-
-
-def _copy_database(path: Path, z: StreamingZip) -> tuple[list[ZipEntry], Callable[[], ZipEntry],
-                                                         str | None, _SnapshotCheck]:
-    """The live database file, and its WAL if not empty, copied into the zip as they are.
-
-    Consistent because both are copied under SQLite's write lock (`_hold_still`): while it is
-    held nobody can commit, append to the WAL or restart it. Another process may still run a
-    checkpoint that writes pages from the WAL back into the database file during the copy, but
-    every page it writes is in the WAL copied too, and opening the pair replays the WAL over
-    the file: whichever version of such a page the copy caught, database + WAL is the state
-    the lock held. `quick_check` runs on `reader`, whose snapshot is that same state. The lock
-    is let go as soon as the bytes are in the zip; the database file's member is hashed on a
-    second thread (`database()`, the second item returned, gives its entry) and attachments
-    follow while it and the check finish. _RawUnavailable if the files cannot be read as they
-    are (not in WAL mode, Windows refusing a locked range, the file shrinking under a
-    checkpoint): then the caller takes the online backup instead.
-    """
-    holder, reader = _hold_still(path)
-    check: _SnapshotCheck | None = None
-    try:
-        revision = _revision_in(reader)
-        check = _SnapshotCheck(reader)
-        check.start()
-        entries = []
-        # The WAL first (usually empty, or a few MB): then the lock can be let go the moment
-        # the database file's bytes are in the zip, before they are read back for hashing.
-        try:  # SQLite locks nothing in the WAL file: this descriptor may be closed
-            wal = os.open(f"{path}-wal", os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        except FileNotFoundError:
-            wal = None
-        except OSError as exc:
-            raise _RawUnavailable(f"opening {path}-wal: {exc}") from exc
-        if wal is not None:
-            try:
-                if size := os.fstat(wal).st_size:
-                    entries.append(z.add_fd(DB_SQLITE_WAL, wal, size))
-            finally:
-                os.close(wal)
-
-        def let_go() -> None:
-            """The bytes are in the zip: other desks may write again, and the disk may start
-            writing the zip while its copy of the database is hashed."""
-            holder.close()
-            z.write_behind()
-
-        fd, close = _database_fd(path)
-        try:
-            database = z.add_fd_hashed_later(DB_SQLITE, fd, os.fstat(fd).st_size, copied=let_go)
-        finally:
-            if close:
-                os.close(fd)
-    except BaseException as exc:
-        if check is not None:
-            check.stop()
-        else:
-            reader.close()
-        if isinstance(exc, SourceUnreadable):
-            raise _RawUnavailable(str(exc)) from exc
-        raise
     finally:
-        holder.close()  # ends BEGIN IMMEDIATE (if the copy has not already): desks write again
-    return entries, database, revision, check
+        con.close()
+    return row[0] if row else None
 
 
 def backup(db: Database, config: Config, out_path: Path | str, progress: ProgressFn | None = None,
            *, actor: Actor | None = None) -> BackupResult:
-    """Write one zip: the database snapshot, the agency key, every stored attachment, a manifest.
+    """Write one zip: the database snapshot, every stored attachment, a manifest — never the
+    agency's private signing key (see services/key_export.py).
 
-    SQLite in WAL mode: the database file and its WAL are copied into the zip as they are,
-    under SQLite's write lock (`_copy_database`: other desks wait only while the database is
-    copied), and `quick_check` of that state runs on a second thread meanwhile. Otherwise —
-    not WAL, the file unreadable as it is — SQLite's online backup makes a snapshot file
-    first (`_sqlite_snapshot`), checked the same way; PostgreSQL: pg_dump. Attachments are
-    listed after the database is copied; they are only ever added (written before the row
-    that names them commits), so every file the copied rows refer to is in the store. The
-    zip is renamed into place only after the check has passed.
+    SQLite: the online backup makes a snapshot file in a temporary folder beside the target
+    (`_sqlite_snapshot`; other desks go on working), `quick_check` of it runs on a second
+    thread while it is zipped; PostgreSQL: pg_dump. Attachments are listed after the
+    snapshot; they are only ever added (written before the row that names them commits), so
+    every file the snapshot's rows refer to is in the store. The zip is renamed into place
+    only after the check has passed.
     """
     if actor is not None:
         permissions.require(actor, "backup")
@@ -795,17 +218,7 @@ def backup(db: Database, config: Config, out_path: Path | str, progress: Progres
         raise DataError(msg("内存数据库不能备份。"))
     meter = Meter(progress, 0)
     meter.check(msg("正在复制数据库快照"))
-    made = None
-    if db.is_sqlite:
-        try:
-            made = _write_zip(db, config, target, meter, raw=True)
-        except _RawUnavailable as why:
-            log.info("backup: database file not copied as it is (%s); online backup instead",
-                     why, extra=FILE_ONLY)
-            meter.done = 0
-    if made is None:
-        made = _write_zip(db, config, target, meter, raw=False)
-    entries, warnings = made
+    entries, warnings = _write_zip(db, config, target, meter)
     for w in warnings:
         log.warning("%s", w, extra=FILE_ONLY)  # callers show result.warnings themselves
     if actor is not None:
@@ -822,32 +235,13 @@ def backup(db: Database, config: Config, out_path: Path | str, progress: Progres
     return result
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
-def _write_zip(db: Database, config: Config, target: Path, meter: Meter, *,
-               raw: bool) -> tuple[list[ZipEntry], list[str]]:
-    """The zip itself (see `backup`); `raw`: copy the live SQLite file, else a snapshot first."""
+def _write_zip(db: Database, config: Config, target: Path,
+               meter: Meter) -> tuple[list[ZipEntry], list[str]]:
+    """The zip itself (see `backup`)."""
     warnings: list[str] = []
-    key = signing.key_path(config.data_dir)
-
-    def others() -> list[tuple[str, Path]]:
-        found = [(KEY_ENTRY, key)] if key.is_file() else []
-        return found + [(STORE_PREFIX + rel, path) for rel, path in
-                        _store_files(config.attachments_dir)]
-
     with tempfile.TemporaryDirectory(prefix=".riskdesk-backup-", dir=target.parent) as tmp:
         check: _SnapshotCheck | None = None
-        snapshot: Path | None = None
-        revision: str | None = None
-        if raw:
-            assert db.sqlite_path is not None
-            db_size = _size(db.sqlite_path) + _size(Path(f"{db.sqlite_path}-wal"))
-        elif db.is_sqlite:
+        if db.is_sqlite:
             assert db.sqlite_path is not None
             snapshot = Path(tmp) / "db.sqlite3"
             _sqlite_snapshot(db.sqlite_path, snapshot)
@@ -856,39 +250,26 @@ def _write_zip(db: Database, config: Config, target: Path, meter: Meter, *,
         else:
             snapshot = Path(tmp) / "db.pgdump"
             cmd, env = _pg_command(db.url, "pg_dump")
-            _run([*cmd, "--format=custom", "--no-owner", f"--file={snapshot}"], env, msg("pg_dump 备份"))
+            _run([*cmd, "--format=custom", "--no-owner", f"--file={snapshot}"], env,
+                 msg("pg_dump 备份"))
             revision = db.current_revision()
-        if snapshot is not None:
-            db_size = snapshot.stat().st_size
-        listed = others()  # for the progress total; listed again after a raw copy
-        meter.total = db_size + sum(p.stat().st_size for _, p in listed)
+        # The private signing key is left out: it leaves the data folder only by an explicit,
+        # passphrase-protected export (services/key_export.py; docs/security.md).
+        listed = [(STORE_PREFIX + rel, path) for rel, path in _store_files(config.attachments_dir)]
+        meter.total = snapshot.stat().st_size + sum(p.stat().st_size for _, p in listed)
         with StreamingZip(target, meter) as z:
             if check is not None:
                 check.start()
             try:
-                if raw:
-                    assert db.sqlite_path is not None
-                    entries, database, revision, check = _copy_database(db.sqlite_path, z)
-                    listed = others()  # every file the copied rows name is in the store by now
-                    meter.total = meter.done + sum(p.stat().st_size for _, p in listed)
-                else:
-                    assert snapshot is not None
-                    entries = [z.add_file(DB_SQLITE if db.is_sqlite else DB_PG, snapshot,
-                                          compress=False)]
-                    z.write_behind()  # the database to disk while the attachments follow
                 # Stored as they are: the database (deflating it cost more than half the
                 # backup's time for a third of its size), photos, PDFs and Office files.
+                entries = [z.add_file(DB_SQLITE if db.is_sqlite else DB_PG, snapshot,
+                                      compress=False)]
                 for name, path in listed:
-                    if name == KEY_ENTRY:
-                        entries.append(z.add_file(name, path, compress=True))
-                        continue
                     entry = z.add_file(name, path, compress=False)
                     if entry.sha256 != path.name:
                         warnings.append(msg("附件库文件内容与其校验值不符（已损坏）：{name}", name=name))
                     entries.append(entry)
-                z.write_behind()  # the attachments to disk while the hashes and the check finish
-                if raw:
-                    entries.insert(0, database())  # its hashes, computed meanwhile
                 if check is not None:
                     meter.check(msg("正在检查数据库快照"))
                     check.result()  # before the manifest: a bad snapshot never becomes a backup
@@ -896,14 +277,13 @@ def _write_zip(db: Database, config: Config, target: Path, meter: Meter, *,
                 if check is not None:
                     check.stop()
                 raise
-            z.list_first([DB_SQLITE, DB_SQLITE_WAL])  # the WAL was written first; listed after
-            names = {e.path for e in entries}
             manifest = {
-                "format": FORMAT, "format_version": 2 if DB_SQLITE_WAL in names else 1,
+                "format": FORMAT, "format_version": 1,
                 "generator": f"RiskDesk {__version__}", "created_at": _now().isoformat(),
                 "dialect": db.dialect, "revision": revision,
                 "database": DB_SQLITE if db.is_sqlite else DB_PG,
-                "attachments": sum(n.startswith(STORE_PREFIX) for n in names),
+                "attachments": sum(e.path.startswith(STORE_PREFIX) for e in entries),
+                "signing_key": "not included",
                 "files": [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in entries]}
             z.add_bytes(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     return entries, warnings
@@ -967,6 +347,7 @@ class RestoreResult:
     attachments: int
     revision: str | None
     seconds: float
+    warnings: tuple[str, ...] = ()
 
 
 def _known_revisions() -> set[str]:
@@ -1017,7 +398,8 @@ def _verify(path: Path | str, meter: Meter, *, passes: int) -> dict:
 def _extract(zf: zipfile.ZipFile, name: str, target: Path, sha: str, meter: Meter) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
-    with zf.open(name) as src, open(target, "wb") as dst:
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
+    with zf.open(name) as src, open(fd, "wb") as dst:
         while chunk := src.read(CHUNK):
             digest.update(chunk)
             dst.write(chunk)
@@ -1069,15 +451,36 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
             actor: Actor | None = None) -> RestoreResult:
     """Replace the database and the attachment store with a verified backup.
 
-    The application must not be using the database (the command line runs this with no
-    engine open). Order: verify every hash → unpack into staging folders beside the data →
-    move the current data aside (data_dir/restore-aside-<time>/) → move the staging in. Any
-    failure before the end puts the old data back; the set-aside copy is kept for the user.
+    Refused while another window or command holds the data folder (`datalock.exclusive`,
+    naming who and since when). Order: verify every hash → unpack into staging folders beside
+    the data → check the database → move the current data aside (data_dir/restore-aside-<time>/)
+    and the staging in, each move recorded in the restore journal before it is taken (a
+    start-up after a crash finishes or undoes it: `restore_journal.recover`) → an audit entry
+    in the restored database. Any failure before the end puts the old data back; the set-aside
+    copy is kept for the user.
     """
-    permissions.require(actor or Actor.system(), "restore")
+    actor = actor or Actor.system()
+    permissions.require(actor, "restore")
     started = time.monotonic()
-    meter = Meter(progress, 0)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with datalock.exclusive(config.data_dir):
+            return _restore(config, Path(backup_path), Meter(progress, 0), actor, started)
+    except datalock.FolderBusy as busy:
+        if not busy.holders:
+            raise RestoreRefused(msg("另一个恢复正在进行，未做任何改动。")) from None
+        raise RestoreRefused(msg("数据目录正被使用，不能恢复：{holders}。请先关闭这些 RiskDesk 窗口和命令，"
+                                 "未做任何改动。", holders="；".join(busy.holders))) from None
+
+
+def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor,
+             started: float) -> RestoreResult:
+    if restore_journal.journal_path(config.data_dir).exists():
+        raise RestoreRefused(msg("上次恢复尚未处理完（数据目录中有恢复日志），请先重新打开程序，"
+                                 "由程序自动完成或撤销上次恢复。"))
     manifest = _verify(backup_path, meter, passes=2)  # one progress bar: checking, then unpacking
+    with zipfile.ZipFile(backup_path) as zf:
+        manifest_sha = hashlib.sha256(zf.read(MANIFEST)).hexdigest()
     url = make_url(config.database_url)
     dialect = "sqlite" if url.get_backend_name() == "sqlite" else url.get_backend_name()
     if manifest.get("dialect") != dialect:
@@ -1088,8 +491,8 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
         raise RestoreRefused(msg("备份来自更新版本的 RiskDesk（数据库结构未知），请先升级程序。"))
     stamp = _now().strftime("%Y%m%d-%H%M%S")
     store = config.attachments_dir
-    staging = config.data_dir / f".restore-{stamp}"
-    staging_store = store.parent / f".restore-{stamp}-attachments"
+    staging = config.data_dir / f"{restore_journal.STAGING_PREFIX}{stamp}"
+    staging_store = store.parent / f"{restore_journal.STAGING_PREFIX}{stamp}-attachments"
     files = {f["path"]: f["sha256"] for f in manifest["files"]}
     try:
         with zipfile.ZipFile(backup_path) as zf:
@@ -1098,96 +501,98 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
                     _extract(zf, name, staging_store / name[len(STORE_PREFIX):], sha, meter)
                 else:
                     _extract(zf, name, staging / Path(name).name, sha, meter)
+        staging_store.mkdir(parents=True, exist_ok=True)  # a backup without attachments
         db_file = staging / Path(manifest["database"]).name
         if dialect == "sqlite":
             verdict = _settle_database(db_file, wal=DB_SQLITE_WAL in files)
             if verdict != "ok":
                 raise RestoreRefused(msg("备份中的数据库未通过完整性检查（{verdict}），未做任何改动。",
                                           verdict=verdict))
-        aside = _swap(config, url, staging, staging_store, db_file, stamp)
+        aside = _swap(config, url, staging, staging_store, db_file, stamp, str(backup_path))
+        datamodes.protect(config)  # the folder 0700; database, key, settings 0600
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(staging_store, ignore_errors=True)
     log.warning("restored %s; previous data kept in %s", backup_path, aside, extra=FILE_ONLY)
+    warnings = _audit_restore(config, actor, backup_path, manifest_sha, aside)
     return RestoreResult(aside if aside.exists() else None, int(manifest.get("attachments", 0)),
-                         revision, time.monotonic() - started)
+                         revision, time.monotonic() - started, tuple(warnings))
+
+
+def _audit_restore(config: Config, actor: Actor, backup_path: Path, manifest_sha: str,
+                   aside: Path) -> list[str]:
+    """The restore on the record, in the restored database: who, which backup, its manifest's
+    SHA-256. The data is in place whatever happens here: a failure is a warning."""
+    db = Database(config.database_url)
+    try:
+        with db.session() as session:
+            audit.record(session, actor, action="restore", entity="backup", entity_id=None,
+                         after={"file": str(backup_path), "manifest_sha256": manifest_sha,
+                                "aside": str(aside)})
+    except DataError as exc:
+        log.error("restore not audited: %s", exc.message)
+        return [msg("恢复已完成，但未能写入审计记录：{reason}", reason=exc.message)]
+    finally:
+        db.dispose()
+    return []
 
 
 def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file: Path,
-          stamp: str) -> Path:
-    aside = config.data_dir / f"restore-aside-{stamp}"
+          stamp: str, backup_name: str) -> Path:
+    aside = config.data_dir / f"{restore_journal.ASIDE_PREFIX}{stamp}"
     store = config.attachments_dir
     inside = store.parent.resolve() == config.data_dir.resolve()
     store_aside = (aside / "attachments" if inside
-                   else store.parent / f"restore-aside-{stamp}-attachments")
+                   else store.parent / f"{restore_journal.ASIDE_PREFIX}{stamp}-attachments")
     key = signing.key_path(config.data_dir)
-    moved: list[tuple[Path, Path]] = []  # (original, where it went)
-    placed: list[Path] = []
-
-    def move(src: Path, dst: Path, *, back: bool) -> None:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dst)
-        if back:
-            moved.append((src, dst))
-        else:
-            placed.append(dst)
-
+    Move = restore_journal.Move
     sqlite = url.get_backend_name() == "sqlite"
     db_path = Path(url.database) if sqlite else None
+    moves: list[restore_journal.Move] = []
     if db_path is not None:
         _check_not_in_use(db_path)
+        moves += [Move(Path(f"{db_path}{suffix}"), aside / "database" / f"{db_path.name}{suffix}")
+                  for suffix in ("", "-wal", "-shm") if Path(f"{db_path}{suffix}").exists()]
+    if (staging / key.name).exists() and key.exists():  # an older backup with the key inside
+        moves.append(Move(key, aside / key.name))
+    if store.exists():
+        moves.append(Move(store, store_aside))
+    moves.append(Move(staging_store, store))
+    if (staging / key.name).exists():
+        moves.append(Move(staging / key.name, key))
+    if db_path is not None:
+        moves.append(Move(db_file, db_path))
+    journal: restore_journal.Journal | None = None
     try:
-        if db_path is not None:
-            for suffix in ("", "-wal", "-shm"):
-                current = Path(f"{db_path}{suffix}")
-                if current.exists():
-                    move(current, aside / "database" / current.name, back=True)
-        else:
+        if db_path is None:
             cmd, env = _pg_command(str(url.render_as_string(hide_password=False)), "pg_dump")
             aside.mkdir(parents=True, exist_ok=True)
-            dump = aside / "database.pgdump"
-            _run([*cmd, "--format=custom", "--no-owner", f"--file={dump}"], env,
-                 msg("恢复前备份当前数据库（pg_dump）"))
-        if (staging / key.name).exists() and key.exists():
-            move(key, aside / key.name, back=True)
-        if store.exists():
-            move(store, store_aside, back=True)
-        move(staging_store if staging_store.exists() else _empty(staging_store), store, back=False)
-        if (staging / key.name).exists():
-            move(staging / key.name, key, back=False)
-        if db_path is not None:
-            move(db_file, db_path, back=False)
-        else:
+            _run([*cmd, "--format=custom", "--no-owner", f"--file={aside / 'database.pgdump'}"],
+                 env, msg("恢复前备份当前数据库（pg_dump）"))
+        journal = restore_journal.Journal(config.data_dir, backup=backup_name, moves=moves,
+                                          staging=[staging, staging_store], aside=aside)
+        journal.run()
+        if db_path is None:
             cmd, env = _pg_command(str(url.render_as_string(hide_password=False)), "pg_restore")
             # one transaction: a failed restore leaves the server's data as it was
             _run([*cmd, "--clean", "--if-exists", "--no-owner", "--single-transaction",
                   "--exit-on-error", str(db_file)], env, msg("pg_restore 恢复"))
+        journal.complete()
     except BaseException as exc:
         try:
-            for path in reversed(placed):
-                shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
-            for original, went in reversed(moved):
-                os.replace(went, original)
+            if journal is not None:
+                journal.undo()
+                journal.close()
         except OSError as undo:
             log.critical("restore failed and could not be undone; old data in %s", aside,
                          extra=FILE_ONLY)
             raise ServiceError(msg("恢复失败，且未能自动放回原有数据（{reason}）。原有数据完整保存在 {aside}，"
                                    "请勿删除，并联系管理员手工放回。", reason=str(undo), aside=aside)) \
                 from exc
-        _remove_empty(aside)
+        restore_journal.remove_empty(aside)
         if not isinstance(exc, Exception):
             raise
         reason = exc.message if isinstance(exc, ServiceError | DataError) else str(exc)
         raise ServiceError(msg("恢复失败，原有数据已放回，未做任何改动：{reason}", reason=reason)) from exc
+    journal.close()
     return aside
-
-
-def _remove_empty(folder: Path) -> None:
-    """Remove a folder tree that holds no files (the aside folder after an undo)."""
-    if folder.is_dir() and not any(p.is_file() for p in folder.rglob("*")):
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _empty(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder

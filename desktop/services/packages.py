@@ -50,7 +50,6 @@ from desktop.services.backup import (
 )
 from desktop.services.context import Actor, Cancelled, ServiceError, ValidationError, msg, now
 from desktop.services.hazards import OPEN_STATES, overdue_clause
-from desktop.threads import quick_switches
 
 log = logging.getLogger("desktop.packages")
 __all__ = ["Cancelled", "PackageCheck", "PackagePlan", "PackageResult", "export_package",
@@ -473,7 +472,7 @@ class _Copier(threading.Thread):
     caller makes the registers and the cover.
 
     Hashing, checksumming, reading and writing big buffers run without the GIL, so the copy
-    takes the second core, with quick GIL hand-overs (`threads.quick_switches`). Leaving the
+    takes the second core. Leaving the
     `with` early (an error, a cancel) stops the copy between two files and waits for it, so
     the zip is never written by two threads.
     """
@@ -484,7 +483,6 @@ class _Copier(threading.Thread):
         self._stop_at = threading.Event()
         self._done: list[ZipEntry] = []
         self._error: BaseException | None = None
-        self._switches = quick_switches()
 
     def run(self) -> None:
         try:
@@ -498,7 +496,6 @@ class _Copier(threading.Thread):
             self._error = exc
 
     def __enter__(self) -> Self:
-        self._switches.__enter__()
         self.start()
         return self
 
@@ -518,7 +515,6 @@ class _Copier(threading.Thread):
     def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
         self._stop_at.set()
         self.join()
-        self._switches.__exit__(None, None, None)
 
 
 def _add_note(z: StreamingZip, meter: Meter, name: str, data: bytes) -> ZipEntry:

@@ -62,8 +62,8 @@ class BackupPanel(QWidget):
         box = QGroupBox(QCoreApplication.translate("BackupPanel", "立即备份"))
         column = QVBoxLayout(box)
         text = QLabel(QCoreApplication.translate(
-            "BackupPanel", "备份文件包含数据库、签名密钥和全部附件，并附每个文件的校验值。"
-            "请把备份保存到另一块磁盘或移动硬盘上。"))
+            "BackupPanel", "备份文件包含数据库和全部附件，并附每个文件的校验值；不含签名私钥"
+            "（请用“riskdesk key-export”单独导出并保管）。请把备份保存到另一块磁盘或移动硬盘上。"))
         text.setWordWrap(True)
         self.backup_button = QPushButton(QCoreApplication.translate("BackupPanel", "备份到文件…"))
         self.backup_button.clicked.connect(self.back_up)

@@ -19,6 +19,10 @@ Database: {where}</translation>
         <source>无法打开数据库</source>
         <translation>Cannot open the database</translation>
     </message>
+    <message>
+        <source>恢复备份</source>
+        <translation>Restore backup</translation>
+    </message>
 </context>
 <context>
     <name>ArchiveDialogs</name>
@@ -376,10 +380,6 @@ Database: {where}</translation>
         <translation>Back up now</translation>
     </message>
     <message>
-        <source>备份文件包含数据库、签名密钥和全部附件，并附每个文件的校验值。请把备份保存到另一块磁盘或移动硬盘上。</source>
-        <translation>A backup holds the database, the signing key and every attachment, with a checksum of each file. Keep backups on another disk or a removable drive.</translation>
-    </message>
-    <message>
         <source>备份到文件…</source>
         <translation>Back up to file…</translation>
     </message>
@@ -508,6 +508,10 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>恢复完成</source>
         <translation>Restore finished</translation>
+    </message>
+    <message>
+        <source>备份文件包含数据库和全部附件，并附每个文件的校验值；不含签名私钥（请用“riskdesk key-export”单独导出并保管）。请把备份保存到另一块磁盘或移动硬盘上。</source>
+        <translation>A backup holds the database and every attachment, with a checksum of each file; it does not hold the private signing key (export it separately with “riskdesk key-export” and keep it safe). Keep backups on another disk or a removable drive.</translation>
     </message>
 </context>
 <context>
@@ -7467,14 +7471,6 @@ These {n} files were not saved:
         <translation>no write permission at the target, or it is read-only</translation>
     </message>
     <message>
-        <source>磁盘空间已满</source>
-        <translation>the disk is full</translation>
-    </message>
-    <message>
-        <source>磁盘空间已满，数据未能保存。请清理磁盘后重试。</source>
-        <translation>The disk is full; the data were not saved. Free some space and try again.</translation>
-    </message>
-    <message>
         <source>竣工日期</source>
         <translation>Completion date</translation>
     </message>
@@ -8533,6 +8529,58 @@ These {n} files were not saved:
     <message>
         <source>无法连接数据库服务器，或连接已中断。请检查网络和服务器地址后重试。</source>
         <translation>Cannot connect to the database server, or the connection was lost. Check the network and the server address, then try again.</translation>
+    </message>
+    <message>
+        <source>上次恢复尚未处理完（数据目录中有恢复日志），请先重新打开程序，由程序自动完成或撤销上次恢复。</source>
+        <translation>The last restore has not been dealt with yet (there is a restore journal in the data folder). Open the program again first; it finishes or undoes the last restore by itself.</translation>
+    </message>
+    <message>
+        <source>口令不正确，或该文件不是导出的签名密钥。</source>
+        <translation>Wrong passphrase, or the file is not an exported signing key.</translation>
+    </message>
+    <message>
+        <source>另一个恢复正在进行，未做任何改动。</source>
+        <translation>Another restore is in progress; nothing was changed.</translation>
+    </message>
+    <message>
+        <source>密钥口令至少 {n} 个字符。</source>
+        <translation>The key passphrase needs at least {n} characters.</translation>
+    </message>
+    <message>
+        <source>恢复已完成，但未能写入审计记录：{reason}</source>
+        <translation>The restore is complete, but the audit entry could not be written: {reason}</translation>
+    </message>
+    <message>
+        <source>数据目录中已有签名私钥：{target}，未做任何改动。</source>
+        <translation>The data folder already has a private signing key: {target}; nothing was changed.</translation>
+    </message>
+    <message>
+        <source>数据目录正被使用，不能恢复：{holders}。请先关闭这些 RiskDesk 窗口和命令，未做任何改动。</source>
+        <translation>The data folder is in use and cannot be restored: {holders}. Close these RiskDesk windows and commands first; nothing was changed.</translation>
+    </message>
+    <message>
+        <source>无法读取密钥文件：{reason}</source>
+        <translation>Cannot read the key file: {reason}</translation>
+    </message>
+    <message>
+        <source>磁盘空间不足：数据未能保存。请清理磁盘后重试。</source>
+        <translation>Not enough disk space: the data were not saved. Free some space and try again.</translation>
+    </message>
+    <message>
+        <source>磁盘空间不足：无法写入 {target}。未留下不完整的文件。</source>
+        <translation>Not enough disk space: cannot write {target}. No partial file was left.</translation>
+    </message>
+    <message>
+        <source>磁盘空间不足：无法写入 {target}。未留下不完整的文件，数据未受影响。</source>
+        <translation>Not enough disk space: cannot write {target}. No partial file was left and the data are unaffected.</translation>
+    </message>
+    <message>
+        <source>该密钥与机构登记的公钥不一致（指纹 {found}），未导入。</source>
+        <translation>This key does not match the agency&apos;s registered public key (fingerprint {found}); not imported.</translation>
+    </message>
+    <message>
+        <source>该文件不是 Ed25519 签名密钥。</source>
+        <translation>The file is not an Ed25519 signing key.</translation>
     </message>
 </context>
 <context>

@@ -9,11 +9,9 @@ import io
 import json
 import os
 import sqlite3
-import struct
 import subprocess
 import sys
 import threading
-import time
 import zipfile
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from sqlalchemy import func, select
 from desktop.config import Config
 from desktop.db import Database
 from desktop.models import Hazard, Project, Sequence
-from desktop.services import agency, attachments, backup, hazards, signing
+from desktop.services import agency, attachments, backup, hazards, signing, zipstream
 from desktop.services.context import Cancelled, PermissionDenied, ServiceError
 from tests.factories import make_project
 
@@ -56,9 +54,11 @@ def seeded(db, admin, config):
 
 
 def tree(folder) -> dict[str, str]:
-    """Every file under `folder` with its hash: to show that nothing changed."""
+    """Every file under `folder` with its hash: to show that nothing changed (the data-folder
+    locks in locks/ are not data)."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.relative_to(folder).parts[0] != "locks"}
 
 
 def snapshot_state(config, db) -> dict:
@@ -86,23 +86,6 @@ class Writer(threading.Thread):
             self.error = exc
         finally:
             self.db.dispose()
-
-
-def cannot_read_the_file_as_it_is(monkeypatch, db_path) -> None:
-    """Reading the live database file fails, as Windows refuses a range another handle has
-    locked: the backup must take SQLite's online backup instead."""
-    real_read, live = backup._read_at, os.stat(db_path)
-
-    def locked(fd, view, offset):  # type: ignore[no-untyped-def]
-        if os.path.samestat(os.fstat(fd), live):
-            raise PermissionError(errno.EACCES, "another process has locked a portion of the file")
-        return real_read(fd, view, offset)
-
-    def declined(*args):  # type: ignore[no-untyped-def]
-        raise OSError(errno.EXDEV, "Invalid cross-device link")
-
-    monkeypatch.setattr(backup, "_read_at", locked)
-    monkeypatch.setattr(backup, "_copy_file_range", declined)
 
 
 def try_to_write(db_path, name: str) -> str:
@@ -143,7 +126,7 @@ def test_backup_while_writing_then_restore_round_trip(db, admin, config, seeded,
     with zipfile.ZipFile(result.path) as z:
         manifest = json.loads(z.read("manifest.json"))
         names = set(z.namelist())
-    assert manifest["database"] in names and f"keys/{signing.KEY_FILE}" in names
+    assert manifest["database"] in names and f"keys/{signing.KEY_FILE}" not in names
     assert manifest["attachments"] == 1 and manifest["revision"] == db.current_revision()
     assert len(manifest["files"]) == result.files == len(names) - 1
     with db.session() as s:  # changes after the backup, which the restore must undo
@@ -297,14 +280,11 @@ def test_a_full_disk_during_backup_leaves_nothing_and_says_so(db, config, seeded
             return real(self, *args, **kwargs)
         return add
 
-    # the database goes in by add_fd_hashed_later (SQLite) or add_file
-    for method in ("add_file", "add_fd", "add_fd_hashed_later"):
-        monkeypatch.setattr(backup.StreamingZip, method,
-                            filling_up(getattr(backup.StreamingZip, method)))
+    monkeypatch.setattr(backup.StreamingZip, "add_file", filling_up(backup.StreamingZip.add_file))
     target = tmp_path / "out" / "full.zip"
     with pytest.raises(ServiceError) as info:
         backup.backup(db, config, target)
-    assert "磁盘空间已满" in info.value.message and str(target) in info.value.message
+    assert info.value.message.startswith("磁盘空间不足：") and str(target) in info.value.message
     assert not target.exists()
     assert list(target.parent.iterdir()) == []  # no hidden .part file either
 
@@ -325,7 +305,7 @@ def test_the_database_is_stored_and_an_older_deflated_backup_still_restores(sqli
         manifest = json.loads(z.read("manifest.json"))
         listed = {f["path"]: f for f in manifest["files"]}
         assert info.compress_type == zipfile.ZIP_STORED  # no deflate pass over the database
-        # nobody held the WAL: it was folded into the file first; the format old versions read
+        # the snapshot is one file: the format old versions read
         assert backup.DB_SQLITE_WAL not in z.namelist() and manifest["format_version"] == 1
         data = z.read(backup.DB_SQLITE)
     assert hashlib.sha256(data).hexdigest() == listed[backup.DB_SQLITE]["sha256"]
@@ -360,7 +340,6 @@ def test_a_snapshot_that_fails_its_check_never_becomes_a_backup(sqlite_db, tmp_p
     config = Config(data_dir=tmp_path / "data")
     with sqlite_db.session() as s:
         s.add_all(Sequence(name=f"filler:{i}", value=i) for i in range(5_000))
-    cannot_read_the_file_as_it_is(monkeypatch, sqlite_db.sqlite_path)  # the online-backup path
     real = backup._sqlite_snapshot
 
     def damaged(source, target):  # type: ignore[no-untyped-def]
@@ -396,29 +375,32 @@ def test_cancel_while_zipping_stops_the_snapshot_check(sqlite_db, tmp_path):
     assert seen[-1] == backup.DB_SQLITE
     assert list(folder.iterdir()) == []
     assert _threads("backup-quick-check") == []
-    assert try_to_write(sqlite_db.sqlite_path, "after the cancel") == "ok"  # the lock was let go
+    assert try_to_write(sqlite_db.sqlite_path, "after the cancel") == "ok"
 
 
-def test_a_failed_early_write_back_fails_the_backup(sqlite_db, tmp_path, monkeypatch):
+def test_a_failed_early_write_back_fails_the_zip(tmp_path, monkeypatch):
+    """StreamingZip.write_behind (review packages start the disk writing early): an error
+    the sync met is raised when the zip closes, and nothing is left."""
     import errno
 
-    config = Config(data_dir=tmp_path / "data")
     calls = []
 
     def failing(fd):  # type: ignore[no-untyped-def]
         calls.append(fd)
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(backup, "_datasync", failing)
+    monkeypatch.setattr(zipstream, "_datasync", failing)
     folder = tmp_path / "out"
     with pytest.raises(ServiceError, match="Input/output error"):
-        backup.backup(sqlite_db, config, folder / "x.zip")
+        with zipstream.StreamingZip(folder / "x.zip", zipstream.Meter(None, 0)) as z:
+            z.add_bytes("a.txt", b"a" * 1000)
+            z.write_behind()
+            z.add_bytes("b.txt", b"b" * 1000)
     assert calls and list(folder.iterdir()) == []  # reported once by Linux, still not lost
 
 
-@pytest.mark.parametrize("route", ["raw copy", "online backup"])
 def test_a_photo_stored_while_the_snapshot_is_taken_is_in_the_backup(sqlite_db, tmp_path,
-                                                                     monkeypatch, route):
+                                                                     monkeypatch):
     from desktop.services.context import Actor
 
     config = Config(data_dir=tmp_path / "data")
@@ -434,23 +416,13 @@ def test_a_photo_stored_while_the_snapshot_is_taken_is_in_the_backup(sqlite_db, 
                 s, Actor.system(), store_dir=config.attachments_dir, data=jpeg("green"),
                 owner_type="project", owner_id=ids.project).sha256)
 
-    if route == "raw copy":  # as the write lock is taken: after the store was first listed
-        real_hold = backup._hold_still
+    real = backup._sqlite_snapshot
 
-        def busy_desk(path):  # type: ignore[no-untyped-def]
-            store_a_photo()
-            return real_hold(path)
+    def busy_desk(source, target):  # type: ignore[no-untyped-def]
+        store_a_photo()
+        real(source, target)
 
-        monkeypatch.setattr(backup, "_hold_still", busy_desk)
-    else:
-        cannot_read_the_file_as_it_is(monkeypatch, sqlite_db.sqlite_path)
-        real = backup._sqlite_snapshot
-
-        def busy_desk(source, target):  # type: ignore[no-untyped-def]
-            store_a_photo()
-            real(source, target)
-
-        monkeypatch.setattr(backup, "_sqlite_snapshot", busy_desk)
+    monkeypatch.setattr(backup, "_sqlite_snapshot", busy_desk)
     result = backup.backup(sqlite_db, config, tmp_path / "b" / "x.zip")
     manifest = backup.verify_backup(result.path)
     paths = [f["path"] for f in manifest["files"]]
@@ -482,8 +454,9 @@ def test_a_backup_while_one_desk_writes_and_another_reads_restores_a_consistent_
         reader.close()
     assert writer.error is None and before >= 20
     manifest = backup.verify_backup(result.path)
-    sizes = {f["path"]: f["size"] for f in manifest["files"]}
-    assert sizes[backup.DB_SQLITE_WAL] > 0 and manifest["format_version"] == 2
+    # the rows only in the live WAL are in the snapshot file: one self-contained database
+    assert backup.DB_SQLITE_WAL not in {f["path"] for f in manifest["files"]}
+    assert manifest["format_version"] == 1
     with sqlite_db.session() as s:  # after the backup: the restore must undo it
         s.add(Sequence(name="after the backup", value=0))
     sqlite_db.dispose()  # the application is closed while restoring
@@ -503,7 +476,7 @@ def test_a_backup_while_one_desk_writes_and_another_reads_restores_a_consistent_
     assert before <= len(writes) <= writer.written
 
 
-def test_desks_wait_only_while_the_database_file_is_copied(sqlite_db, tmp_path):
+def test_desks_go_on_writing_while_a_backup_runs(sqlite_db, tmp_path, monkeypatch):
     from desktop.services.context import Actor
 
     config = Config(data_dir=tmp_path)
@@ -513,25 +486,29 @@ def test_desks_wait_only_while_the_database_file_is_copied(sqlite_db, tmp_path):
             attachments.store_file(s, Actor.system(), store_dir=config.attachments_dir,
                                    data=jpeg(colour), owner_type="project", owner_id=ids.project)
     tried: dict[str, str] = {}
+    real = backup._sqlite_snapshot
+
+    def snapshot_then_write(source, target):  # type: ignore[no-untyped-def]
+        real(source, target)
+        tried["snapshot"] = try_to_write(sqlite_db.sqlite_path, "after the snapshot")
 
     def progress(done, total, text):  # type: ignore[no-untyped-def]
-        if text == backup.DB_SQLITE and "copy" not in tried:  # the database being copied
-            tried["copy"] = try_to_write(sqlite_db.sqlite_path, "during the copy")
         if str(text).startswith(backup.STORE_PREFIX) and "attachments" not in tried:
             tried["attachments"] = try_to_write(sqlite_db.sqlite_path, "during the attachments")
         return True
 
+    monkeypatch.setattr(backup, "_sqlite_snapshot", snapshot_then_write)
     result = backup.backup(sqlite_db, config, tmp_path / "b" / "x.zip", progress)
-    assert tried == {"copy": "database is locked", "attachments": "ok"}
+    assert tried == {"snapshot": "ok", "attachments": "ok"}  # nobody waited for the backup
     con = backup_database(result.path, tmp_path / "unpacked")
-    try:  # the copy is the state under the lock: the later commit is not in it
+    try:  # the snapshot is the state when it was taken: the later commits are not in it
         names = {r[0] for r in con.execute("SELECT name FROM sequences")}
     finally:
         con.close()
-    assert "during the attachments" not in names
+    assert not names & {"after the snapshot", "during the attachments"}
     with sqlite_db.read() as s:
-        assert s.execute(select(func.count()).where(Sequence.name == "during the attachments")
-                         ).scalar_one() == 1
+        assert s.execute(select(func.count()).where(Sequence.name.in_(
+            ["after the snapshot", "during the attachments"]))).scalar_one() == 2
 
 
 def _project_with_a_photo(session, config, name):  # type: ignore[no-untyped-def]
@@ -543,18 +520,17 @@ def _project_with_a_photo(session, config, name):  # type: ignore[no-untyped-def
     return ids
 
 
-def test_when_the_file_cannot_be_read_as_it_is_the_online_backup_is_used(sqlite_db, tmp_path,
-                                                                         monkeypatch):
+def test_the_snapshot_is_made_by_the_online_backup_beside_the_target(sqlite_db, tmp_path,
+                                                                      monkeypatch):
     config = Config(data_dir=tmp_path)
     with sqlite_db.session() as s:
         _project_with_a_photo(s, config, "回退路径")
-    cannot_read_the_file_as_it_is(monkeypatch, sqlite_db.sqlite_path)
     snapshots = []
     real = backup._sqlite_snapshot
     monkeypatch.setattr(backup, "_sqlite_snapshot",
                         lambda source, target: (snapshots.append(target), real(source, target)))
     result = backup.backup(sqlite_db, config, tmp_path / "b" / "x.zip")
-    assert len(snapshots) == 1
+    assert len(snapshots) == 1 and snapshots[0].parent.parent == tmp_path / "b"
     manifest = backup.verify_backup(result.path)
     assert manifest["format_version"] == 1 and manifest["attachments"] == 1
     assert [f["path"] for f in manifest["files"]][0] == backup.DB_SQLITE
@@ -593,44 +569,6 @@ def test_a_database_that_fails_its_check_never_becomes_a_backup(sqlite_db, tmp_p
     assert _threads("backup-quick-check") == []
 
 
-def test_the_kernel_copy_and_the_plain_copy_make_the_same_members(sqlite_db, tmp_path,
-                                                                  monkeypatch):
-    config = Config(data_dir=tmp_path)
-    with sqlite_db.session() as s:
-        _project_with_a_photo(s, config, "两种复制")
-        s.add_all(Sequence(name=f"filler:{i}", value=i) for i in range(20_000))
-    members = {}
-    for route in ("kernel", "plain"):
-        if route == "plain":
-            monkeypatch.setattr(backup, "_copy_file_range", None)
-        path = backup.backup(sqlite_db, config, tmp_path / "b" / f"{route}.zip").path
-        with zipfile.ZipFile(path) as z:
-            assert z.testzip() is None  # every member's CRC-32 as the zip's headers say
-            manifest = json.loads(z.read("manifest.json"))
-            for f in manifest["files"]:
-                assert hashlib.sha256(z.read(f["path"])).hexdigest() == f["sha256"]
-        members[route] = {f["path"]: (f["sha256"], f["size"]) for f in manifest["files"]}
-    assert members["kernel"] == members["plain"]
-    assert members["kernel"][backup.DB_SQLITE][1] == sqlite_db.sqlite_path.stat().st_size
-
-
-def test_a_full_disk_met_by_the_kernel_copy_leaves_nothing_and_lets_go_of_the_lock(
-        sqlite_db, tmp_path, monkeypatch):
-    config = Config(data_dir=tmp_path)
-
-    def full(*args):  # type: ignore[no-untyped-def]
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(backup, "_copy_file_range", full)
-    target = tmp_path / "out" / "full.zip"
-    with pytest.raises(ServiceError) as info:
-        backup.backup(sqlite_db, config, target)
-    assert "磁盘空间已满" in info.value.message
-    assert list(target.parent.iterdir()) == []
-    assert try_to_write(sqlite_db.sqlite_path, "after the full disk") == "ok"
-    assert _threads("backup-quick-check") == []
-
-
 @pytest.mark.skipif(os.name == "nt", reason="Windows locks belong to the handle, not the process")
 def test_a_backup_keeps_this_process_s_locks_on_the_database(sqlite_db, tmp_path):
     """Closing any descriptor of the database file would drop the POSIX locks this process's
@@ -657,14 +595,79 @@ def test_a_backup_keeps_this_process_s_locks_on_the_database(sqlite_db, tmp_path
         mine.close()
 
 
-def test_verify_accepts_the_wal_member_only_beside_a_sqlite_database(sqlite_db, tmp_path):
-    config = Config(data_dir=tmp_path)
-    reader = sqlite3.connect(sqlite_db.sqlite_path, isolation_level=None)
+# -- format 2, written by earlier versions: the live database file and its WAL beside it ------
+
+_COPY_UNDER_THE_WRITE_LOCK = """
+import sqlite3, sys
+holder = sqlite3.connect(sys.argv[1], isolation_level=None)
+holder.execute("BEGIN IMMEDIATE")
+for suffix in ("", "-wal"):
+    with open(sys.argv[1] + suffix, "rb") as src, open(sys.argv[2] + suffix, "wb") as dst:
+        dst.write(src.read())
+holder.execute("ROLLBACK")
+"""
+
+
+def format_2_backup(db, target: Path) -> Path:
+    """A backup as RiskDesk wrote it before the online backup: the database file and its WAL
+    copied as they were under SQLite's write lock (in another process: closing a descriptor
+    of the database file here would drop this process's locks)."""
+    copy = target.parent / "copied.sqlite3"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-c", _COPY_UNDER_THE_WRITE_LOCK, str(db.sqlite_path),
+                    str(copy)], check=True)
+    members = {backup.DB_SQLITE: copy.read_bytes(),
+               backup.DB_SQLITE_WAL: Path(f"{copy}-wal").read_bytes()}
+    manifest = {"format": backup.FORMAT, "format_version": 2, "generator": "RiskDesk 0.9",
+                "created_at": "2026-11-30T10:00:00+08:00", "dialect": "sqlite",
+                "revision": db.current_revision(), "database": backup.DB_SQLITE,
+                "attachments": 0,
+                "files": [{"path": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+                          for n, d in members.items()]}
+    with zipfile.ZipFile(target, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+        z.writestr("manifest.json", json.dumps(manifest))
+    return target
+
+
+def rows_only_in_the_wal(db) -> sqlite3.Connection:
+    """A desk in the middle of a long read: the WAL cannot be folded back past it, so what is
+    committed from now on lives only in the WAL. The caller rolls back and closes it."""
+    reader = sqlite3.connect(db.sqlite_path, isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM sequences").fetchone()
+    return reader
+
+
+def test_a_format_2_backup_with_its_wal_still_restores(sqlite_db, tmp_path):
+    config = Config(data_dir=tmp_path / "data")
+    reader = rows_only_in_the_wal(sqlite_db)
     try:
         assert try_to_write(sqlite_db.sqlite_path, "in the WAL") == "ok"
-        good = backup.backup(sqlite_db, config, tmp_path / "b" / "wal.zip").path
+        old = format_2_backup(sqlite_db, tmp_path / "b" / "wal.zip")
+    finally:
+        reader.execute("ROLLBACK")
+        reader.close()
+    with zipfile.ZipFile(old) as z:
+        assert len(z.read(backup.DB_SQLITE_WAL)) > 0  # the row is only in the WAL member
+    assert backup.verify_backup(old)["format_version"] == 2
+    backup.restore(config, old)
+    assert not Path(f"{config.sqlite_path}-wal").exists()  # folded into the one file put in place
+    con = sqlite3.connect(config.sqlite_path)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("SELECT count(*) FROM sequences WHERE name = 'in the WAL'"
+                           ).fetchone()[0] == 1
+    finally:
+        con.close()
+
+
+def test_verify_accepts_the_wal_member_only_beside_a_sqlite_database(sqlite_db, tmp_path):
+    reader = rows_only_in_the_wal(sqlite_db)
+    try:
+        assert try_to_write(sqlite_db.sqlite_path, "in the WAL") == "ok"
+        good = format_2_backup(sqlite_db, tmp_path / "b" / "wal.zip")
     finally:
         reader.execute("ROLLBACK")
         reader.close()
@@ -685,179 +688,3 @@ def test_verify_accepts_the_wal_member_only_beside_a_sqlite_database(sqlite_db, 
         backup.verify_backup(relabelled)
 
 
-# -- the database member hashed on a second thread (StreamingZip.add_fd_hashed_later) ---------
-
-needs_kernel_copy = pytest.mark.skipif(backup._copy_file_range is None,
-                                       reason="no copy_file_range here: the plain path hashes "
-                                              "in one pass")
-
-
-def local_header_crcs(path) -> dict[str, tuple[int, int]]:
-    """(CRC-32 in the member's local header, CRC-32 in the central directory) of every member:
-    zipfile's reader checks the data against the directory only."""
-    raw = Path(path).read_bytes()
-    with zipfile.ZipFile(path) as z:
-        found = {}
-        for info in z.infolist():
-            at = info.header_offset
-            assert raw[at:at + 4] == b"PK\x03\x04"
-            found[info.filename] = (struct.unpack("<I", raw[at + 14:at + 18])[0], info.CRC)
-    return found
-
-
-def a_data_folder(sqlite_db, tmp_path, photos: int = 3) -> Config:
-    from desktop.services.context import Actor
-
-    config = Config(data_dir=tmp_path)
-    with sqlite_db.session() as s:
-        ids = make_project(s, Actor.system(), name="数据库在第二个线程上校验")
-        for colour in ("red", "green", "blue", "white", "black")[:photos]:
-            attachments.store_file(s, Actor.system(), store_dir=config.attachments_dir,
-                                   data=jpeg(colour), owner_type="project", owner_id=ids.project)
-        s.add_all(Sequence(name=f"filler:{i}", value=i) for i in range(20_000))
-    return config
-
-
-@needs_kernel_copy
-def test_the_database_hashed_on_a_second_thread_has_the_right_crc_and_sha(sqlite_db, tmp_path,
-                                                                          monkeypatch):
-    config = a_data_folder(sqlite_db, tmp_path)
-    late: list[tuple[str, str]] = []
-    real_run = backup._LateHash.run
-
-    def run(self):  # type: ignore[no-untyped-def]
-        late.append((self.info.filename, threading.current_thread().name))
-        real_run(self)
-
-    monkeypatch.setattr(backup._LateHash, "run", run)
-    path = backup.backup(sqlite_db, config, tmp_path / "b" / "late.zip").path
-    assert late == [(backup.DB_SQLITE, "zip-late-hash")]  # the database, and only it, went late
-    with zipfile.ZipFile(path) as z:
-        assert z.testzip() is None  # every member's data against its directory CRC-32
-        manifest = json.loads(z.read("manifest.json"))
-        listed = {f["path"]: f for f in manifest["files"]}
-        for name, f in listed.items():
-            assert hashlib.sha256(z.read(name)).hexdigest() == f["sha256"]
-        data = z.read(backup.DB_SQLITE)
-        assert zipfile.crc32(data) == z.getinfo(backup.DB_SQLITE).CRC != 0
-    assert hashlib.sha256(data).hexdigest() == listed[backup.DB_SQLITE]["sha256"]
-    assert data == sqlite_db.sqlite_path.read_bytes()  # nobody wrote meanwhile
-    assert listed[backup.DB_SQLITE]["size"] == len(data)
-    crcs = local_header_crcs(path)
-    assert all(local == central for local, central in crcs.values()), crcs
-    assert crcs[backup.DB_SQLITE][0] == zipfile.crc32(data)  # the placeholder 0 was replaced
-    assert backup.verify_backup(path)["attachments"] == 3
-    assert _threads("zip-late-hash") == []
-
-
-@needs_kernel_copy
-@pytest.mark.parametrize("zip64", [False, True])
-def test_a_member_hashed_later_is_followed_by_more_members(tmp_path, monkeypatch, zip64):
-    big = os.urandom(3 << 20) + b"tail"
-    source = tmp_path / "big.bin"
-    source.write_bytes(big)
-    if zip64:  # a member past the limit gets ZIP64 headers: the CRC's offset is the same
-        monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 1 << 20)
-    target = tmp_path / "out" / "late.zip"
-    meter = backup.Meter(None, 0)
-    with backup.StreamingZip(target, meter) as z, open(source, "rb") as src:
-        finish = z.add_fd_hashed_later("big.bin", src.fileno(), len(big))
-        after = z.add_bytes("after.txt", "之后的成员".encode())
-        entry = finish()
-        assert finish() is entry  # asked twice, waited for once
-        assert (entry.path, entry.size) == ("big.bin", len(big))
-        assert entry.sha256 == hashlib.sha256(big).hexdigest()
-    monkeypatch.undo()
-    assert meter.done == len(big)  # counted once, by the copy
-    with zipfile.ZipFile(target) as zf:
-        assert zf.testzip() is None
-        assert zf.read("big.bin") == big and zf.read("after.txt") == "之后的成员".encode()
-        assert (zf.getinfo("big.bin").extra != b"") is zip64
-    assert after.sha256 == hashlib.sha256("之后的成员".encode()).hexdigest()
-    crcs = local_header_crcs(target)
-    assert crcs["big.bin"] == (zipfile.crc32(big), zipfile.crc32(big))
-    assert _threads("zip-late-hash") == []
-
-
-@needs_kernel_copy
-def test_a_member_never_asked_for_gets_its_crc_when_the_zip_closes(tmp_path):
-    data = os.urandom(1 << 20)
-    (tmp_path / "a.bin").write_bytes(data)
-    target = tmp_path / "out" / "a.zip"
-    with backup.StreamingZip(target, backup.Meter(None, 0)) as z, \
-            open(tmp_path / "a.bin", "rb") as src:
-        z.add_fd_hashed_later("a.bin", src.fileno(), len(data))
-    assert local_header_crcs(target)["a.bin"] == (zipfile.crc32(data), zipfile.crc32(data))
-    with zipfile.ZipFile(target) as zf:
-        assert zf.testzip() is None
-
-
-@needs_kernel_copy
-def test_a_read_error_while_the_database_is_hashed_late_fails_the_backup(sqlite_db, tmp_path,
-                                                                         monkeypatch):
-    config = a_data_folder(sqlite_db, tmp_path)
-    real = backup._hash_range
-    failed = []
-
-    def unreadable(fd, start, size, meter, name):  # type: ignore[no-untyped-def]
-        if name == backup.DB_SQLITE:
-            failed.append(threading.current_thread().name)
-            raise OSError(errno.EIO, "Input/output error")
-        return real(fd, start, size, meter, name)
-
-    monkeypatch.setattr(backup, "_hash_range", unreadable)
-    target = tmp_path / "out" / "x.zip"
-    with pytest.raises(ServiceError) as info:
-        backup.backup(sqlite_db, config, target)
-    assert failed == ["zip-late-hash"]
-    assert info.value.message.startswith(f"无法写入 {target}：Input/output error。")
-    assert "未留下不完整的文件" in info.value.message
-    assert list(target.parent.iterdir()) == []  # neither the zip nor its .part file
-    assert try_to_write(sqlite_db.sqlite_path, "after the read error") == "ok"
-    for name in ("zip-late-hash", "backup-quick-check", "zip-write-behind"):
-        assert _threads(name) == [], name
-
-
-@needs_kernel_copy
-def test_a_cancel_while_the_attachments_are_copied_stops_the_late_hash(sqlite_db, tmp_path,
-                                                                       monkeypatch):
-    config = a_data_folder(sqlite_db, tmp_path)
-    real = backup._hash_range
-    hashing, outcome = threading.Event(), []
-
-    def held(fd, start, size, meter, name):  # type: ignore[no-untyped-def]
-        """The database's late hash keeps going until it is told to stop (or a bound of
-        polls passes, so that a broken stop fails the test rather than hangs it)."""
-        if threading.current_thread().name != "zip-late-hash":
-            return real(fd, start, size, meter, name)
-        hashing.set()
-        try:
-            for _ in range(20_000):
-                meter.advance(0, name)
-                time.sleep(0.001)
-        except Cancelled:
-            outcome.append("stopped")
-            raise
-        outcome.append("not stopped")
-        return real(fd, start, size, meter, name)
-
-    monkeypatch.setattr(backup, "_hash_range", held)
-    seen: list[str] = []
-
-    def cancel_at_the_first_attachment(done, total, text):  # type: ignore[no-untyped-def]
-        if str(text).startswith(backup.STORE_PREFIX):
-            seen.append(text)
-            hashing.wait(60)  # the database is being hashed meanwhile (bound: no hang)
-            seen.append(f"late hash running: {bool(_threads('zip-late-hash'))}")
-            return False
-        return True
-
-    folder = tmp_path / "out"
-    with pytest.raises(Cancelled):
-        backup.backup(sqlite_db, config, folder / "x.zip", cancel_at_the_first_attachment)
-    assert len(seen) == 2 and seen[1] == "late hash running: True"
-    assert outcome == ["stopped"]
-    assert list(folder.iterdir()) == []
-    assert try_to_write(sqlite_db.sqlite_path, "after the cancel") == "ok"
-    for name in ("zip-late-hash", "backup-quick-check", "zip-write-behind"):
-        assert _threads(name) == [], name

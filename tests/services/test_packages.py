@@ -295,7 +295,7 @@ def test_a_full_disk_during_export_leaves_nothing_and_says_so(db, admin, config,
     monkeypatch.setattr(backup.StreamingZip, "add_bytes", full)
     with pytest.raises(ServiceError) as info:
         export(db, config, admin, p, folder / "pkg.zip")
-    assert "磁盘空间已满" in info.value.message
+    assert info.value.message.startswith("磁盘空间不足：")
     assert list(folder.iterdir()) == []
     with db.read() as s:
         assert s.execute(select(AuditEntry).where(AuditEntry.action == "export")).first() is None
