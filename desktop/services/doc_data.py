@@ -48,7 +48,7 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "rectification_notice": Kind(msg("隐患整改通知书"), ("hazard", "inspection")),
     "stop_work": Kind(msg("停工（局部停工）建议书"), ("hazard",)),
-    "hazard_report": Kind(msg("重大隐患报告单"), ("hazard",)),
+    "hazard_report": Kind(msg("隐患报告单"), ("hazard",)),
     "closure_record": Kind(msg("复查销项单"), ("hazard",)),
     "refusal_report": Kind(msg("拒不整改（拖延整改）情况报告"), ("escalation",)),
     "inspection_record": Kind(msg("检查记录"), ("inspection",)),
@@ -98,6 +98,16 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A report the document says was made: the records must hold it before it is signed."""
+
+    hazard_id: int
+    recipient: str
+    reasons: tuple[str, ...]
+    on: dt.date | None = None  # the day it says the report was made (None: any day)
+
+
+@dataclass(frozen=True)
 class Output:
     """The filled data of one document and the builders that write it."""
 
@@ -105,6 +115,7 @@ class Output:
     title: str  # as printed on the document
     pdf: Callable[[Any, Path], Path]
     xlsx: Callable[[Any, Path], Path] | None = None
+    claims: tuple[Claim, ...] = ()
 
     def write_pdf(self, path: Path | str) -> Path:
         return self.pdf(self.data, Path(path))
@@ -252,6 +263,32 @@ def open_hazard(session: Session, hazard_id: int | None) -> Hazard:
 
 def issuer(req: Request) -> str:
     return req.signer.name if req.signer else ""
+
+
+def head_of_agency(session: Session, req: Request) -> str:
+    """The agency's 负责人 (legal representative) as registered, printed on signed documents."""
+    if req.signer is None or req.draft:
+        return ""
+    return session.execute(select(AgencyProfile.legal_rep).order_by(AgencyProfile.id)
+                           .limit(1)).scalar_one_or_none() or ""
+
+
+def check_claims(session: Session, claims: Iterable[Claim]) -> None:
+    """Refuse to sign a document that states a report the records do not hold."""
+    from desktop.models import ExternalReport  # noqa: PLC0415 - only the signing path needs it
+    from desktop.models.enums import Recipient  # noqa: PLC0415
+
+    for claim in claims:
+        times = session.execute(select(ExternalReport.reported_at).where(
+            ExternalReport.hazard_id == claim.hazard_id, ExternalReport.recipient == claim.recipient,
+            ExternalReport.reason.in_(claim.reasons), ExternalReport.status == "done",
+            ExternalReport.reported_at.is_not(None))).scalars().all()
+        if not any(claim.on is None or t.date() == claim.on for t in times):
+            who = Recipient(claim.recipient).label \
+                if claim.recipient in Recipient._value2member_map_ else claim.recipient
+            raise ValidationError({"claims": msg(
+                "文书称已向{who}报送，但记录中没有相应的报送登记，不能签发；请先登记报送情况后重新生成。",
+                who=who)})
 
 
 # -- one output per kind: per hazard, escalation, inspection, project, session, drill ------------
