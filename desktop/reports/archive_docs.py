@@ -112,7 +112,7 @@ def build_archive_catalogue(data: CatalogueData, path: Path | str) -> Path:
         story.append(Spacer(1, 2 * mm))
     else:
         story += paragraphs("本项目尚未登记档案。")
-    story += paragraphs("说明：纸质档案自项目竣工之日起至少保存五年；保存期满后须经承保机构书面同意方可销毁（N-15）。")
+    story += paragraphs("说明：纸质档案自项目竣工之日起至少保存五年；保存期满后须经承保机构书面同意方可销毁。")
     story.append(signature_block([
         Signatory("编制", seal=False, role="档案管理员"),
         Signatory("审核", seal=False, role="技术负责人"),

@@ -120,7 +120,7 @@ def advice(d: RiskReportData) -> tuple[str, ...]:
             points.append(f"{LEVEL_LABELS[level]}项目{n}个，按每{days}天不少于1次的频次开展检查服务。")
     raised = len(d.of_level("high")) + len(d.of_level("medium"))
     if raised:
-        points.append(f"高、中风险项目{raised}个，应逐一制定并落实专项服务方案（N-12）。")
+        points.append(f"高、中风险项目{raised}个，应逐一制定并落实专项服务方案。")
     unassessed = len(d.of_level(None))
     if unassessed:
         points.append(f"尚有{unassessed}个项目未开展风险评估，应在首次风险辨识后及时评定等级。")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from desktop.models import (
 )
 from desktop.models.enums import HazardStatus, InspectionKind, ProjectType, RiskLevel
 from desktop.reports import archive_docs, records, training_docs
+from desktop.reports.fonts import missing_glyphs
 from desktop.reports.data import (
     AgencyInfo, DangerItemInfo, DocMeta, HazardInfo, InspectionInfo, ProjectInfo,
     RiskSourceCheckInfo, RiskSourceInfo, ServicePlanData, StaffInfo, StageInfo,
@@ -271,6 +272,33 @@ def head_of_agency(session: Session, req: Request) -> str:
         return ""
     return session.execute(select(AgencyProfile.legal_rep).order_by(AgencyProfile.id)
                            .limit(1)).scalar_one_or_none() or ""
+
+
+def characters(data: Any) -> set[str]:
+    """Every character of the text a document's data holds (dataclasses, tuples, rows)."""
+    seen: set[str] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            seen.update(item)
+        elif is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, f.name) for f in fields(item))
+        elif isinstance(item, tuple | list | Sequence) and not isinstance(item, bytes | str):
+            stack.extend(item)
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+    return seen
+
+
+def check_glyphs(data: Any) -> None:
+    """Refuse to sign a document with characters the font cannot draw (they print as blanks)."""
+    missing = missing_glyphs(characters(data))
+    if missing:
+        raise ValidationError({"text": msg(
+            "文书中有 {count} 个字符无法用内置字体打印（将显示为空白）：{chars}。"
+            "请在相关记录中改用常用字或文字说明后重新生成，再签发。",
+            count=len(missing), chars=" ".join(missing[:20]))})
 
 
 def check_claims(session: Session, claims: Iterable[Claim]) -> None:

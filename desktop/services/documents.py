@@ -370,6 +370,7 @@ def sign(session: Session, actor: Actor, document_id: int, *, expected_version: 
     output = _render(session, actor, doc, store_dir=store_dir, work_dir=work_dir, signer=signer,
                      day=moment.date())
     doc_data.check_claims(session, output.claims)
+    doc_data.check_glyphs(output.data)
     doc.status, doc.signed_by_id, doc.signed_at = DocStatus.SIGNED.value, actor.user_id, moment
     if output.xlsx is not None:
         _store(session, actor, doc, output, suffix=".xlsx", store_dir=store_dir, work_dir=work_dir)

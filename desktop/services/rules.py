@@ -106,12 +106,12 @@ def _validate(key: str, value: Any) -> None:
     elif key == "archive.retention_years":
         if not isinstance(value, int) or value < 5:
             raise ValidationError({key: msg("档案保存年限不得少于竣工后 5 年")})
+    elif key == "numbering.agency_code":
+        if not isinstance(value, str) or len(value.strip()) > 20 or any(
+                c in value for c in "〔〕[]{}（）() \t\n"):
+            raise ValidationError({key: msg("机构代字须为不超过 20 字的文字，不含括号和空格")})
     elif key.startswith("numbering.") and isinstance(value, str):
         if "{seq" not in value or "{year" not in value:
             raise ValidationError({key: msg("编号格式须包含 {{year}} 和 {{seq}}")})
         if key == "numbering.document" and "{seq:0" in value:
             raise ValidationError({key: msg("文号序号不编虚位（不补零），请用 {{seq}}")})
-    elif key == "numbering.agency_code":
-        if not isinstance(value, str) or len(value.strip()) > 20 or any(
-                c in value for c in "〔〕[]{}（）() \t\n"):
-            raise ValidationError({key: msg("机构代字须为不超过 20 字的文字，不含括号和空格")})
