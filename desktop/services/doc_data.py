@@ -425,7 +425,7 @@ def _plan(session: Session, req: Request, store_dir: Path | str) -> Output:
               for s in sources),
         special, req.revision, texts("items"), texts("measures"), texts("goals"),
         texts("guarantees"),
-        req.prepared_by, issuer(req))
+        req.prepared_by, issuer(req), head_of_agency(session, req))
     return Output(data, data.meta.title, records.build_service_plan)
 
 

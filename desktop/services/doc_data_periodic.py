@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -406,8 +406,9 @@ def _analysis(session: Session, req: Request, store_dir: Path | str) -> Output:
 def _risk(session: Session, req: Request, store_dir: Path | str) -> Output:
     period, scope = parse(req.period), scope_of(session, req.scope_type, req.scope_id)
     doc_meta = meta(session, req, f"{period.chinese}风险评估报告", store_dir)
-    data = risk_data(session, scope, period, doc_meta, today=req.date,
-                     prepared_by=req.prepared_by, approved_by=issuer(req))
+    data = replace(risk_data(session, scope, period, doc_meta, today=req.date,
+                             prepared_by=req.prepared_by, approved_by=issuer(req)),
+                   head=head_of_agency(session, req))
     return Output(data, data.meta.title, risk_report.build_risk_report)
 
 
@@ -415,7 +416,9 @@ def _risk(session: Session, req: Request, store_dir: Path | str) -> Output:
 def _self_check(session: Session, req: Request, store_dir: Path | str) -> Output:
     result = compliance.evaluate(session, period=parse(req.period), scope_type=req.scope_type,
                                  scope_id=req.scope_id, as_of=req.date)
-    data = selfcheck_data(result, meta(session, req, "安责险第三方风控服务机构检查表（自查）", store_dir),
-                          prepared_by=req.prepared_by, approved_by=issuer(req))
+    data = replace(selfcheck_data(result, meta(session, req, "安责险第三方风控服务机构检查表（自查）",
+                                               store_dir),
+                                  prepared_by=req.prepared_by, approved_by=issuer(req)),
+                   head=head_of_agency(session, req))
     return Output(data, data.meta.title, selfcheck.build_selfcheck_pdf,
                   selfcheck.build_selfcheck_xlsx)

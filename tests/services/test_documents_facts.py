@@ -243,3 +243,13 @@ def test_over_long_fields_are_refused(db, users, ids):
         add_hazard(db, users, ids, description="钢" * 501)
     with pytest.raises(ValidationError, match="责任人不超过 50 字"):
         add_hazard(db, users, ids, responsible_person="张" * 51)
+
+
+def test_plan_carries_compiler_reviewer_and_head_once_signed(db, users, ids, dirs):
+    row = draft(db, users["clerk"], dirs, "service_plan", ids.project, scope_type="project")
+    unsigned = text_of(dirs, row)
+    assert "编制人：内勤文员甲" in unsigned and "负责人：周总" not in unsigned
+    assert "技术负责人：技术负责人甲" not in unsigned
+    signed = text_of(dirs, sign(db, users["tech_lead"], row, dirs))
+    assert "编制人：内勤文员甲" in signed and "技术负责人：技术负责人甲" in signed
+    assert "批准（风控服务机构）" in signed and "负责人：周总" in signed
