@@ -69,6 +69,7 @@ SHORT_COLUMNS: tuple[Column, ...] = (COLUMNS[0], *(
     next(c for c in COLUMNS if c.key == key) for key in HazardRow._fields[:14]))
 HEADERS = tuple(c.header for c in COLUMNS)
 _SHORT_ROW = 14  # fields of a short row
+_ONE_LINE = {"number": "YH-2026-00001", "overdue": "是否逾期", "contingency": "应急预案/临时措施"}
 _FIELDS = {name: i for i, name in enumerate(HazardRow._fields)}
 PRINT_LIMITS = {"description": 500, "measures": 500, "contingency": 500, "location": 100,
                 "project_name": 100, "responsible_unit": 100, "responsible_person": 50,
@@ -186,11 +187,13 @@ class _TableLayout:
         total = sum(c.pdf_share for c in columns)
         self.width, self.columns = width, columns
         self.widths = [width * c.pdf_share / total for c in columns]
-        # a date column holds one date on one line: widen it from the description
-        need = text_width("2026-12-07", _FONT_SIZE) + 2 * _PAD + 1.5
+        # a date, a hazard number and 是否逾期 each stay on one line: widen their columns
+        # from the description's
         wide = [c.key for c in columns].index("description")
         for j, c in enumerate(columns):
-            if c.kind == "date" and self.widths[j] < need:
+            sample = "2026-12-07" if c.kind == "date" else _ONE_LINE.get(c.key)
+            need = text_width(sample, _FONT_SIZE) + 2 * _PAD + 1.5 if sample else 0
+            if self.widths[j] < need:
                 self.widths[wide] -= need - self.widths[j]
                 self.widths[j] = need
         self.inner = [w - 2 * _PAD - 0.5 for w in self.widths]
