@@ -85,7 +85,7 @@ def title_lines(text: str, width: float, size: float, *,
     its size if need be; else broken where a phrase ends (after ）、，：, before （《), the
     break nearest the middle that makes both lines fit."""
     ensure_fonts()
-    for step in range(0, 7):
+    for step in range(7):
         fitted = size * (1 - (1 - smallest) * step / 6)
         if text_width(text, fitted) <= width:
             return fitted, [text]

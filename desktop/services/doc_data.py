@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from desktop.messages import Series
 from desktop.models import (
     AgencyProfile, Attachment, AuditEntry, Catalogue, CatalogueItem, DangerItem, DestructionRequest,
-    Drill, EmergencyPlanAssist, Escalation, Hazard, HazardEvent, Inspection, Organisation, Policy,
-    Project, ProjectContact, ProjectStage, RiskSource, RiskSourceCheck, ServicePlan,
+    Drill, EmergencyPlanAssist, Escalation, ExternalReport, Hazard, HazardEvent, Inspection,
+    Organisation, Policy, Project, ProjectContact, ProjectStage, RiskSource, RiskSourceCheck,
+    ServicePlan,
     TrainingAttendance, TrainingSession, User, inspection_inspectors,
 )
-from desktop.models.enums import HazardStatus, InspectionKind, ProjectType, RiskLevel
+from desktop.models.enums import HazardStatus, InspectionKind, ProjectType, Recipient, RiskLevel
 from desktop.reports import archive_docs, records, training_docs
 from desktop.reports.fonts import missing_glyphs
 from desktop.reports.data import (
@@ -303,9 +304,6 @@ def check_glyphs(data: Any) -> None:
 
 def check_claims(session: Session, claims: Iterable[Claim]) -> None:
     """Refuse to sign a document that states a report the records do not hold."""
-    from desktop.models import ExternalReport  # noqa: PLC0415 - only the signing path needs it
-    from desktop.models.enums import Recipient  # noqa: PLC0415
-
     for claim in claims:
         times = session.execute(select(ExternalReport.reported_at).where(
             ExternalReport.hazard_id == claim.hazard_id, ExternalReport.recipient == claim.recipient,
