@@ -27,7 +27,7 @@ def run(*, gui: bool = True, out=print) -> int:  # type: ignore[no-untyped-def]
         out(f"数据库：已迁移到 {revision}")
 
         agency = AgencyInfo(name="自检风控服务有限公司")
-        meta = DocMeta(title="隐患整改通知书", number="风控整改〔2026〕0001号", date=clock.today(),
+        meta = DocMeta(title="隐患整改通知书", number="风控整改〔2026〕1号", date=clock.today(),
                        agency=agency, draft=True)
         hazard = HazardInfo(number="YH-2026-00001", project_name="自检项目", location="3#楼三层东侧",
                             description="临边防护栏杆缺失（“自检”）", category="高处作业", level=3,

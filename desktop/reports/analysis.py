@@ -16,6 +16,7 @@ from desktop.reports.charts import category_bars, level_pie, month_bars
 from desktop.reports.data import LEVEL_LABELS, AnalysisData, PeriodStats, Signatory
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.styles import Styles
+from desktop.reports.text import basis_text
 
 log = logging.getLogger("desktop.reports")
 
@@ -29,6 +30,8 @@ def build_safety_analysis(data: AnalysisData, path: Path | str) -> Path:
     story: list[Flowable] = [*title_block(data.meta, _W)]
     section = Sections()
     story.append(section("基本情况"))
+    if data.as_of is not None:
+        story += paragraphs(basis_text(data.as_of, data.carried_over), Styles.plain)
     story += paragraphs(overview_text(s))
     story.append(section("隐患等级分布"))
     story.append(KeepTogether([level_pie(s.by_level, width=_W), _level_table(s)]))
@@ -74,8 +77,10 @@ def build_safety_analysis(data: AnalysisData, path: Path | str) -> Path:
         story += numbered(list(data.suggestions))
     story.append(signature_block([
         Signatory("编制", seal=False, name=data.prepared_by, role="编制人"),
-        Signatory("审核", seal=False, name=data.approved_by, role="技术负责人"),
-        Signatory("风控服务机构", data.meta.agency.name, date=data.meta.date, role="负责人"),
+        Signatory("审核", seal=False, name=data.approved_by,
+                  date=data.meta.date if data.approved_by else None, role="技术负责人"),
+        Signatory("批准（风控服务机构）", data.meta.agency.name, data.head, date=data.meta.date,
+                  role="负责人"),
     ], width=_W))
     return write_pdf(data.meta, story, path)
 
@@ -84,7 +89,11 @@ def overview_text(s: PeriodStats) -> str:
     return (f"{s.period_label}，我机构在{s.scope_label}范围内共为{s.projects_served}个项目提供"
             f"事故预防服务，开展检查{s.inspections}次，排查隐患{s.found}项，其中重大事故隐患"
             f"{s.major}项；已整改销项{s.closed}项，整改率{_pct(s.rectification_rate)}；"
-            f"逾期未整改{s.overdue}项。")
+            f"逾期未整改{s.overdue}项{_carried(s)}。")
+
+
+def _carried(s: PeriodStats) -> str:
+    return f"（含上期结转{s.overdue_carried}项）" if s.overdue_carried else ""
 
 
 def rectification_text(s: PeriodStats) -> str:
@@ -92,7 +101,8 @@ def rectification_text(s: PeriodStats) -> str:
     text = (f"本期发现隐患{s.found}项，已销项{s.closed}项，未销项{open_count}项，"
             f"整改率{_pct(s.rectification_rate)}。")
     if s.overdue:
-        text += f"逾期未整改隐患{s.overdue}项，已督促责任单位限期整改，必要时报告承保机构和属地建设主管部门。"
+        text += (f"逾期未整改隐患{s.overdue}项{_carried(s)}，应督促责任单位限期整改，必要时报告承保机构和"
+                 "属地建设主管部门。")
     else:
         text += "无逾期未整改隐患。"
     return text

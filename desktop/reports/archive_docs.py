@@ -112,7 +112,7 @@ def build_archive_catalogue(data: CatalogueData, path: Path | str) -> Path:
         story.append(Spacer(1, 2 * mm))
     else:
         story += paragraphs("本项目尚未登记档案。")
-    story += paragraphs("说明：纸质档案自项目竣工之日起至少保存五年；保存期满后须经承保机构书面同意方可销毁（N-15）。")
+    story += paragraphs("说明：纸质档案自项目竣工之日起至少保存五年；保存期满后须经承保机构书面同意方可销毁。")
     story.append(signature_block([
         Signatory("编制", seal=False, role="档案管理员"),
         Signatory("审核", seal=False, role="技术负责人"),
@@ -159,8 +159,8 @@ def build_destruction_form(data: DestructionFormData, path: Path | str) -> Path:
         story += paragraphs("（经承保机构书面批准后销毁，销毁时由两人以上监销并填写本栏。）")
     story.append(signature_block([
         Signatory("风控服务机构", data.meta.agency.name, date=data.requested_at.date(), role="申请人"),
-        Signatory("承保机构", data.insurer_name, data.approved_by_name,
-                  data.approved_at.date() if data.approved_at else None, role="审批人"),
+        # the insurer signs its own line: its approver is printed in the table above, not here
+        Signatory("承保机构", data.insurer_name, role="审批人"),
         Signatory("监销人", seal=False, role="监销人"),
     ], width=width))
     return write_pdf(data.meta, story, path)

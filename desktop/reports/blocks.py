@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from desktop.reports.data import LEVEL_LIGHT, LEVEL_SHORT, HazardInfo, Signatory
-from desktop.reports.fonts import BODY
+from desktop.reports.fonts import BODY, text_width
 from desktop.reports.styles import GREY, P, Styles, heading
 from desktop.reports.text import cn_date, para
 
@@ -40,7 +42,7 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *,
     `levels[i]` tints the `level_col` cell of row i with the light colour of that hazard level.
     """
     head = [cell(h, Styles.label) for h in headers]
-    body = [[cell(v, Styles.cell_center if j in center_cols else Styles.cell)
+    body = [[_fitted(v, Styles.cell_center if j in center_cols else Styles.cell, widths[j])
              for j, v in enumerate(row)] for row in rows]
     table = Table([head] + body, colWidths=list(widths), repeatRows=1)
     style = [
@@ -57,6 +59,20 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *,
                 style.append(("BACKGROUND", (level_col, i), (level_col, i), LEVEL_LIGHT[level]))
     table.setStyle(TableStyle(style))
     return table
+
+
+# a date or number that must stay on one line: 2026年12月7日, 2026-12-07, 12:30, 1,234
+_ATOM = re.compile(r"^[0-9０-９][0-9０-９年月日时分.:：,\-/ ]*[0-9日分]$")
+
+
+def _fitted(text: str, style: ParagraphStyle, width: float) -> Paragraph:
+    """A cell; a date in a column too narrow for it is set smaller, never broken."""
+    room = width - 7  # the cell's padding
+    if text and _ATOM.match(text) and text_width(text, style.fontSize) > room:
+        size = max(5.5, style.fontSize * room / text_width(text, style.fontSize))
+        style = ParagraphStyle(f"{style.name}-{size:.1f}", parent=style, fontSize=size,
+                               leading=max(style.leading * size / style.fontSize, size * 1.2))
+    return cell(text, style)
 
 
 def shares(parts: Sequence[float], width: float) -> list[float]:

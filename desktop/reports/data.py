@@ -137,6 +137,16 @@ class RectificationNoticeData:
 
 
 @dataclass(frozen=True)
+class ReportFact:
+    """One owed report of a hazard as the records hold it: to whom, and when (None: not yet)."""
+
+    recipient: str  # 承保机构 / 建设主管部门 / 建设单位
+    organisation: str = ""
+    reported_at: dt.datetime | None = None
+    channel: str = ""
+
+
+@dataclass(frozen=True)
 class StopWorkData:
     """停工 / 局部停工建议书 for a level-1 hazard (N-07)."""
 
@@ -148,6 +158,8 @@ class StopWorkData:
     resume_conditions: str = ""
     issuer: str = ""
     copy_to: tuple[str, ...] = ()
+    # the same-day reports as logged; the letter says 已于当日报送 only when all are on the day
+    reports: tuple[ReportFact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,8 @@ class HazardReportData:
     reporter: str = ""
     reporter_phone: str = ""
     reported_at: dt.datetime | None = None
+    reports: tuple[ReportFact, ...] = ()  # each recipient's report as logged
+    reviewer: str = ""  # the technical lead who signed (审核)
 
 
 @dataclass(frozen=True)
@@ -180,6 +194,7 @@ class ClosureData:
     reinspector: str = ""
     findings: str = ""
     accepted: bool = True
+    reviewer: str = ""  # the technical lead who signed (审核)
 
 
 @dataclass(frozen=True)
@@ -194,6 +209,8 @@ class EscalationData:
     history: tuple[TimelineEntry, ...] = ()
     details: str = ""
     requests: str = ""
+    reviewer: str = ""  # the technical lead who signed (审核签发)
+    head: str = ""  # the agency's 负责人, printed once signed
 
 
 @dataclass(frozen=True)
@@ -264,6 +281,7 @@ class ServicePlanData:
     guarantees: tuple[str, ...] = ()  # empty: the standard guarantees
     prepared_by: str = ""
     approved_by: str = ""
+    head: str = ""  # the agency's 负责人 (批准), printed once signed
 
 
 class HazardRow(NamedTuple):
@@ -286,6 +304,11 @@ class HazardRow(NamedTuple):
     status_label: str
     closed_date: dt.date | None
     overdue: bool
+    # appended (issue 15): N-10's 责任、措施、时限、预案 in full; a short row (the review
+    # package's database lines) prints the earlier fifteen columns
+    responsible_person: str = ""
+    contingency: str = ""
+    late_days: int = 0  # closed after its deadline: days late (是（逾期 N 天销项）)
 
 
 @dataclass(frozen=True)
@@ -296,6 +319,11 @@ class RegisterData:
     rows: Sequence[HazardRow]
     # a project's list carries its hazards' photos (before / after) as an appendix
     photos: Sequence[tuple[Path, str]] = ()
+    as_of: dt.date | None = None  # statuses and 逾期 as of this day (统计截至)
+    carried_over: int | None = None  # rows found before the period and still open at its start
+    prepared_by: str = ""
+    approved_by: str = ""  # the technical lead who signed
+    head: str = ""  # the agency's 负责人, printed once signed
 
 
 @dataclass(frozen=True)
@@ -338,6 +366,7 @@ class PeriodStats:
     by_month: tuple[MonthCount, ...] = ()
     repeat_hazards: tuple[RepeatHazard, ...] = ()
     top_open_projects: tuple[ProjectOpenCount, ...] = ()
+    overdue_carried: int | None = None  # of `overdue`: found before the period (上期结转)
 
     @property
     def rectification_rate(self) -> float | None:
@@ -355,3 +384,6 @@ class AnalysisData:
     suggestions: tuple[str, ...] = ()
     prepared_by: str = ""
     approved_by: str = ""
+    as_of: dt.date | None = None  # 统计截至
+    carried_over: int | None = None  # open at the period's start, found earlier
+    head: str = ""  # the agency's 负责人 (批准), printed once signed

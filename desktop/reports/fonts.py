@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 
 from reportlab import rl_config
 from reportlab.lib import textsplit
@@ -63,6 +64,14 @@ def char_width(char: str, size: float) -> float:
         width = pdfmetrics.stringWidth(char, ensure_fonts(), size)
         _widths[key] = width
     return width
+
+
+def missing_glyphs(chars: Iterable[str]) -> list[str]:
+    """The characters the bundled font has no glyph for (they would print as blanks), in
+    code-point order; white space and line breaks are not drawn and never missing."""
+    cmap = pdfmetrics.getFont(ensure_fonts()).face.charToGlyph
+    return sorted({c for c in chars if ord(c) not in cmap and not c.isspace()
+                   and c.isprintable()})
 
 
 def text_width(text: str, size: float) -> float:

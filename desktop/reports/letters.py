@@ -16,7 +16,7 @@ from desktop.reports.blocks import (
 )
 from desktop.reports.data import (
     LEVEL_SHORT, STOP_WORK_LABELS, ClosureData, EscalationData, HazardInfo, HazardReportData,
-    RectificationNoticeData, Signatory, StopWorkData,
+    RectificationNoticeData, ReportFact, Signatory, StopWorkData,
 )
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.photos import before_after_grid, photo_grid
@@ -89,9 +89,9 @@ def build_stop_work_suggestion(data: StopWorkData, path: Path | str) -> Path:
     resume = data.resume_conditions or ("隐患整改完成并经监理单位核查确认后，书面报送我机构复查；"
                                         "经复查合格后方可恢复施工。")
     story += paragraphs(resume)
-    reported_to = join_cn([x for x in (p.insurer, p.authority) if x])
-    if reported_to:
-        story += paragraphs(f"本建议书已于当日报送{reported_to}。")
+    sentence = report_sentence(data.reports, h.found_at.date() if h.found_at else None)
+    if sentence:
+        story += paragraphs(sentence)
     if data.copy_to:
         story.append(note("抄送", join_cn(list(data.copy_to))))
     story.append(signature_block([
@@ -125,12 +125,15 @@ def build_hazard_report(data: HazardReportData, path: Path | str) -> Path:
         [("管控措施及应急预案", h.contingency)],
         [("责任单位", h.responsible_unit), ("责任人", h.responsible_person)],
         [("报告人", data.reporter), ("联系电话", data.reporter_phone)],
-        [("报告时间", cn_datetime(data.reported_at))],
+        [("报告时间", _report_lines(data.reports) if data.reports
+          else cn_datetime(data.reported_at) or "尚未报送")],
+        [("填报日期", cn_date(data.meta.date))],
     ], width=_W))
     story.append(signature_block([
-        Signatory("风控服务机构", data.meta.agency.name, data.reporter, data.meta.date,
-                  role="报告人"),
-        Signatory("技术负责人审核", seal=False, role="签字"),
+        Signatory("风控服务机构", data.meta.agency.name, data.reporter,
+                  data.reported_at.date() if data.reported_at else None, role="报告人"),
+        Signatory("技术负责人审核", seal=False, name=data.reviewer,
+                  date=data.meta.date if data.reviewer else None, role="审核人"),
     ], width=_W))
     story += _before_photos([h])
     return write_pdf(data.meta, story, path)
@@ -161,8 +164,10 @@ def build_closure_record(data: ClosureData, path: Path | str) -> Path:
     story.append(signature_block([
         Signatory("风控服务机构", data.meta.agency.name, data.reinspector,
                   data.reinspection_date, role="复查人"),
+        Signatory("技术负责人审核", seal=False, name=data.reviewer,
+                  date=data.meta.date if data.reviewer else None, role="审核人"),
         Signatory("施工单位", h.responsible_unit or p.contractor),
-        Signatory("监理单位", h.supervising_unit or p.supervisor, data.supervisor_name),
+        Signatory("监理单位", h.supervising_unit or p.supervisor),
     ], width=_W))
     grid = before_after_grid(h.photos_before, h.photos_after, width=_W, label=h.number)
     if grid is not None:
@@ -207,10 +212,43 @@ def build_escalation_report(data: EscalationData, path: Path | str) -> Path:
         "我机构将持续跟踪该隐患的整改情况并及时报告。"))
     story += paragraphs("特此报告。")
     story.append(signature_block([
-        Signatory("风控服务机构", data.meta.agency.name, date=data.meta.date, role="负责人"),
-    ], width=_W * 0.5))
+        Signatory("审核签发", seal=False, name=data.reviewer,
+                  date=data.meta.date if data.reviewer else None, role="技术负责人"),
+        Signatory("风控服务机构", data.meta.agency.name, data.head,
+                  date=data.meta.date, role="负责人"),
+    ], width=_W))
     story += _before_photos(data.hazards)
     return write_pdf(data.meta, story, path)
+
+
+def reported_same_day(reports: Sequence[ReportFact], found: dt.date | None) -> bool:
+    """Every owed report logged on the day the hazard was found."""
+    return bool(reports) and found is not None and all(
+        r.reported_at is not None and r.reported_at.date() == found for r in reports)
+
+
+def report_sentence(reports: Sequence[ReportFact], found: dt.date | None) -> str:
+    """What the records say of the reports: 已于当日报送 only when all were logged that day."""
+    if not reports:
+        return ""
+    if reported_same_day(reports, found):
+        return f"本建议书已于当日报送{join_cn([r.recipient for r in reports])}。"
+    parts = []
+    for r in reports:
+        who = f"{r.recipient}（{r.organisation}）" if r.organisation else r.recipient
+        parts.append(f"已于{cn_date(r.reported_at)}报送{who}" if r.reported_at is not None
+                     else f"尚未报送{who}")
+    return "报送情况：" + "；".join(parts) + "。"
+
+
+def _report_lines(reports: Sequence[ReportFact]) -> str:
+    lines = []
+    for r in reports:
+        who = f"{r.recipient}（{r.organisation}）" if r.organisation else r.recipient
+        how = f"，{r.channel}" if r.channel else ""
+        lines.append(f"{who}：{cn_datetime(r.reported_at)}{how}" if r.reported_at is not None
+                     else f"{who}：尚未报送")
+    return "\n".join(lines)
 
 
 def _salutation(recipient: str) -> Paragraph:

@@ -7,6 +7,7 @@ import logging
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from desktop.reports.fonts import BODY, ensure_fonts
 from desktop.reports.layout import frame_height, frame_width, title_block, write_pdf
 from desktop.reports.photos import grid_px, photo_grid, prefetch
 from desktop.reports.styles import Styles, heading
-from desktop.reports.text import iso, wrap_cjk, yes_no
+from desktop.reports.fonts import text_width
+from desktop.reports.text import basis_text, clip, iso, tidy, wrap_cjk, yes_no
 from desktop.reports.xlsx_stream import (
     Cell, CellStyle, RowFormatter, SheetLayout, SheetWriter, XlsxWriter, row_formatter)
 
@@ -38,39 +40,71 @@ class Column:
     xlsx_width: float  # Excel character units
 
 
-# The stable layout shared with insurers and authorities (N-18) and read back by the importer:
-# change it only together with read_hazard_xlsx and the importer, never silently.
+# The stable layout shared with insurers and authorities (N-18) and read back by
+# read_hazard_xlsx: change it only together with that reader, never silently. N-10's
+# 责任、措施、时限、预案 stand side by side. Shares are for the landscape PDF; a date column
+# is as wide as one date at the table's size, so a date is never broken.
 COLUMNS: tuple[Column, ...] = (
     Column("seq", "序号", "int", 7, 6),
     Column("number", "隐患编号", "text", 19, 16),
-    Column("project_name", "项目名称", "text", 24, 28),
-    Column("found_date", "发现日期", "date", 14, 12),
-    Column("location", "部位", "text", 16, 18),
-    Column("description", "隐患描述", "text", 42, 48),
-    Column("category", "类别", "text", 12, 12),
+    Column("project_name", "项目名称", "text", 20, 28),
+    Column("found_date", "发现日期", "date", 17, 12),
+    Column("location", "部位", "text", 14, 18),
+    Column("description", "隐患描述", "text", 36, 48),
+    Column("category", "类别", "text", 11, 12),
     Column("level", "等级", "level", 8, 7),
     Column("is_major", "重大隐患", "bool", 8, 9),
-    Column("measures", "整改措施", "text", 34, 40),
-    Column("deadline", "整改期限", "date", 14, 12),
-    Column("responsible_unit", "责任单位", "text", 22, 24),
+    Column("responsible_unit", "责任单位", "text", 18, 24),
+    Column("responsible_person", "责任人", "text", 10, 10),
+    Column("measures", "整改措施", "text", 28, 40),
+    Column("deadline", "整改期限", "date", 17, 12),
+    Column("contingency", "应急预案/临时措施", "text", 24, 32),
     Column("status_label", "状态", "text", 10, 10),
-    Column("closed_date", "销项日期", "date", 14, 12),
-    Column("overdue", "是否逾期", "bool", 8, 9),
+    Column("closed_date", "销项日期", "date", 17, 12),
+    Column("overdue", "是否逾期", "overdue", 12, 12),
 )
+# The layout before issue 15, for rows that carry only HazardRow's first fourteen fields
+# (the review package's database lines): same columns less 责任人 and 预案.
+SHORT_COLUMNS: tuple[Column, ...] = (COLUMNS[0], *(
+    next(c for c in COLUMNS if c.key == key) for key in HazardRow._fields[:14]))
 HEADERS = tuple(c.header for c in COLUMNS)
+_SHORT_ROW = 14  # fields of a short row
+_ONE_LINE = {"number": "YH-2026-00001", "overdue": "是否逾期", "contingency": "应急预案/临时措施"}
+_FIELDS = {name: i for i, name in enumerate(HazardRow._fields)}
+PRINT_LIMITS = {"description": 500, "measures": 500, "contingency": 500, "location": 100,
+                "project_name": 100, "responsible_unit": 100, "responsible_person": 50,
+                "category": 50}  # longer text (recorded before limits) prints cut with …
 SHEET_NAME = "隐患清单"
 _FONT_SIZE = 7.5
 _LEADING = 9.5
 _PAD = 2
 _PAD_TOP = 1.5
 _PAD_BOTTOM = 2
-_LEVEL_COL = HEADERS.index("等级")
-_OVERDUE_COL = HEADERS.index("是否逾期")
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-_LEVEL, _MAJOR, _CLOSED, _OVERDUE_AT = (HazardRow._fields.index(name) for name in (
-    "level", "is_major", "closed_date", "overdue"))
+_LEVEL, _MAJOR, _CLOSED, _OVERDUE_AT, _LATE = (HazardRow._fields.index(name) for name in (
+    "level", "is_major", "closed_date", "overdue", "late_days"))
+
+
+def columns_for(rows: Sequence[Any]) -> tuple[Column, ...]:
+    """The full layout, or the short one for rows of HazardRow's first fourteen fields."""
+    width = getattr(rows, "row_width", None)
+    if width is None:
+        width = len(rows[0]) if len(rows) else len(HazardRow._fields)
+    return SHORT_COLUMNS if width <= _SHORT_ROW else COLUMNS
+
+
+def late_text(days: int) -> str:
+    return f"是（逾期{days}天销项）"
+
+
+def overdue_value(row: Any) -> bool | str:
+    """是否逾期: open past its deadline (True), closed after it (是（逾期 N 天销项）), or not."""
+    if row[_OVERDUE_AT]:
+        return True
+    days = row[_LATE] if len(row) > _LATE else 0
+    return late_text(days) if days else False
 
 
 def summary_text(data: RegisterData) -> str:
@@ -82,8 +116,17 @@ def summary_text(data: RegisterData) -> str:
     major = sum(1 for r in rows if r[_MAJOR])
     closed = sum(1 for r in rows if r[_CLOSED] is not None)
     overdue = sum(1 for r in rows if r[_OVERDUE_AT])
+    late = sum(1 for r in rows if len(r) > _LATE and r[_LATE]) if columns_for(rows) is COLUMNS \
+        else 0
+    late_part = f"；逾期后销项{late}项" if late else ""
     return (f"统计范围：{data.scope_label}；统计期间：{data.period_label}；隐患共{len(rows)}项"
-            f"（{by_level}；其中重大事故隐患{major}项）；已销项{closed}项；逾期{overdue}项。")
+            f"（{by_level}；其中重大事故隐患{major}项）；已销项{closed}项；逾期未销项{overdue}项"
+            f"{late_part}。")
+
+
+def basis_line(data: RegisterData) -> str:
+    """统计截至 … and the carried-over count, when the register was drawn for a period."""
+    return basis_text(data.as_of, data.carried_over) if data.as_of is not None else ""
 
 
 def build_hazard_register_pdf(data: RegisterData, path: Path | str, *,
@@ -96,13 +139,17 @@ def build_hazard_register_pdf(data: RegisterData, path: Path | str, *,
     width = frame_width(wide=True)
     story: list[Flowable] = [*title_block(data.meta, width)]
     story += paragraphs(summary_text(data), Styles.plain)
-    story.append(_RegisterRows(data.rows, _TableLayout(width)))
+    if basis_line(data):
+        story += paragraphs(basis_line(data), Styles.plain)
+    story.append(_RegisterRows(data.rows, _TableLayout(width, columns_for(data.rows))))
     if data.photos:
         story += _photo_appendix(data.photos, width)
     story.append(signature_block([
-        Signatory("编制", seal=False, role="编制人"),
-        Signatory("审核", seal=False, role="技术负责人"),
-        Signatory("风控服务机构", data.meta.agency.name, date=data.meta.date, role="负责人"),
+        Signatory("编制", seal=False, name=data.prepared_by, role="编制人"),
+        Signatory("审核", seal=False, name=data.approved_by,
+                  date=data.meta.date if data.approved_by else None, role="技术负责人"),
+        Signatory("批准（风控服务机构）", data.meta.agency.name, data.head, date=data.meta.date,
+                  role="负责人"),
     ], width=width * 0.75))
     return write_pdf(data.meta, story, path, wide=True, progress=progress, streaming=True)
 
@@ -135,14 +182,27 @@ class _TableLayout:
     are re-split at every page break (quadratic); the level tint is therefore a cell flowable.
     """
 
-    def __init__(self, width: float) -> None:
+    def __init__(self, width: float, columns: tuple[Column, ...] = COLUMNS) -> None:
         ensure_fonts()
-        total = sum(c.pdf_share for c in COLUMNS)
-        self.width = width
-        self.widths = [width * c.pdf_share / total for c in COLUMNS]
+        total = sum(c.pdf_share for c in columns)
+        self.width, self.columns = width, columns
+        self.widths = [width * c.pdf_share / total for c in columns]
+        # a date, a hazard number and 是否逾期 each stay on one line: widen their columns
+        # from the description's
+        wide = [c.key for c in columns].index("description")
+        for j, c in enumerate(columns):
+            sample = "2026-12-07" if c.kind == "date" else _ONE_LINE.get(c.key)
+            need = text_width(sample, _FONT_SIZE) + 2 * _PAD + 1.5 if sample else 0
+            if self.widths[j] < need:
+                self.widths[wide] -= need - self.widths[j]
+                self.widths[j] = need
         self.inner = [w - 2 * _PAD - 0.5 for w in self.widths]
+        self.dates = [j for j, c in enumerate(columns) if c.kind == "date"]
+        self.level_col = [c.key for c in columns].index("level")
+        self.overdue_col = [c.key for c in columns].index("overdue")
+        self.pick = _picker(columns)
         self.head: list[Any] = [wrap_cjk(c.header, self.inner[j], _FONT_SIZE)
-                                for j, c in enumerate(COLUMNS)]
+                                for j, c in enumerate(columns)]
         self.head_height = _height(self.head)
         self.page_room = frame_height(wide=True) - self.head_height - _EPS  # below the header
         self.tags = {lvl: _Tag(label, fill=colors.HexColor(LEVEL_LIGHT[lvl]))
@@ -155,8 +215,8 @@ class _TableLayout:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("ALIGN", (0, 0), (-1, 0), "CENTER"),
             ("ALIGN", (0, 1), (0, -1), "CENTER"),
-            ("ALIGN", (_LEVEL_COL, 1), (_LEVEL_COL + 1, -1), "CENTER"),
-            ("ALIGN", (_OVERDUE_COL, 1), (_OVERDUE_COL, -1), "CENTER"),
+            ("ALIGN", (self.level_col, 1), (self.level_col + 1, -1), "CENTER"),
+            ("ALIGN", (self.overdue_col, 1), (self.overdue_col, -1), "CENTER"),
             ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
             ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
             ("TOPPADDING", (0, 0), (-1, -1), _PAD_TOP),
@@ -165,12 +225,14 @@ class _TableLayout:
 
     def row(self, row: HazardRow, seq: int) -> _Row:
         values: list[Any] = [wrap_cjk(v, self.inner[j], _FONT_SIZE)
-                             for j, v in enumerate(_pdf_values(row, seq))]
+                             for j, v in enumerate(_pdf_values(row, seq, self))]
+        for j in self.dates:  # never broken inside a date
+            values[j] = values[j].replace("\n", "")
         height = _height(values)
-        if row.level in self.tags:
-            values[_LEVEL_COL] = self.tags[row.level]
-        if row.overdue:
-            values[_OVERDUE_COL] = self.overdue_tag
+        if row[_LEVEL] in self.tags:
+            values[self.level_col] = self.tags[row[_LEVEL]]
+        if row[_OVERDUE_AT]:
+            values[self.overdue_col] = self.overdue_tag
         return values, height
 
     def table(self, rows: Sequence[_Row]) -> Table:
@@ -297,11 +359,35 @@ class _Tag(Flowable):
         c.restoreState()
 
 
-def _pdf_values(row: HazardRow, seq: int) -> list[str]:
-    return [str(seq), row.number, row.project_name, iso(row.found_date), row.location,
-            row.description, row.category, LEVEL_SHORT.get(row.level, str(row.level)),
-            yes_no(row.is_major), row.measures, iso(row.deadline), row.responsible_unit,
-            row.status_label, iso(row.closed_date), yes_no(row.overdue)]
+def _picker(columns: Sequence[Column]) -> Callable[[Any], tuple[Any, ...]]:
+    """A row's values in the order of `columns` (without 序号), by field position."""
+    return itemgetter(*(_FIELDS[c.key] for c in columns if c.key != "seq"))
+
+
+def _pdf_values(row: Any, seq: int, layout: _TableLayout) -> list[str]:
+    out = [str(seq)]
+    for column, value in zip(layout.columns[1:], layout.pick(row)):
+        if column.kind == "date":
+            out.append(_iso(value))
+        elif column.kind == "level":
+            out.append(LEVEL_SHORT.get(value, str(value)))
+        elif column.kind == "bool":
+            out.append(yes_no(bool(value)))
+        elif column.kind == "overdue":
+            flag = overdue_value(row)
+            out.append(flag if isinstance(flag, str) else yes_no(flag))
+        else:
+            text = tidy(value or "")
+            limit = PRINT_LIMITS.get(column.key)
+            out.append(clip(text, limit) if limit else text)
+    return out
+
+
+def _iso(value: Any) -> str:
+    """A date, or ISO text as SQLite gives it, as 2026-12-07."""
+    if value is None or value == "":
+        return ""
+    return value[:10] if isinstance(value, str) else iso(value)
 
 
 def build_hazard_register_xlsx(data: RegisterData, path: Path | str, *,
@@ -316,16 +402,23 @@ def build_hazard_register_xlsx(data: RegisterData, path: Path | str, *,
     """
     target = Path(path)
     rows = data.rows
+    columns = columns_for(rows)
     with atomic_writer(target, "wb", durable=durable) as fh, XlsxWriter(
             fh, styles=_XLSX_STYLES, title=data.meta.title, creator=data.meta.agency.name) as book:
-        layout = SheetLayout(SHEET_NAME, tuple(c.xlsx_width for c in COLUMNS), freeze_header=True,
+        layout = SheetLayout(SHEET_NAME, tuple(c.xlsx_width for c in columns), freeze_header=True,
                              autofilter=True, print_titles=True, landscape=True)
         with book.sheet(layout, rows_hint=len(rows) + 1) as sheet:
-            sheet.append(HEADERS, book.style(_HEAD))
-            line = _xlsx_row(book)
+            sheet.append(tuple(c.header for c in columns), book.style(_HEAD))
+            line = _xlsx_row(book, columns)
+            pick = _picker(columns)
+            late_at = [c.key for c in columns].index("overdue") - 1
+            full = columns is COLUMNS
             batch: list[str] = []
             for seq, row in enumerate(rows, start=1):
-                batch.append(line(seq + 1, (seq, *row)))  # a row's values are in column order
+                values = pick(row)
+                if full and row[_LATE] and not row[_OVERDUE_AT]:  # closed late: say so
+                    values = (*values[:late_at], late_text(row[_LATE]), *values[late_at + 1:])
+                batch.append(line(seq + 1, (seq, *values)))
                 if seq % 1000 == 0:
                     sheet.write("".join(batch), len(batch))
                     batch.clear()
@@ -354,21 +447,22 @@ _XLSX_STYLES = (
 _WRAPPED = ("description", "measures")  # long text: wrapped, top-aligned
 
 
-def _xlsx_row(book: XlsxWriter) -> RowFormatter:
+def _xlsx_row(book: XlsxWriter, columns: Sequence[Column] = COLUMNS) -> RowFormatter:
     """The formatter of one register row, a cell per column of COLUMNS by its kind. Text is
     always a string cell: a value that starts with "=" stays text, never a formula."""
     center = book.style(_CENTER)
     levels = {lvl: (label, book.style(f"隐患{label}")) for lvl, label in LEVEL_SHORT.items()}
     cells: list[Cell] = []
-    for column in COLUMNS:
+    for column in columns:
         if column.kind == "int":
             cells.append(Cell("number"))
         elif column.kind == "date":
             cells.append(Cell("date", book.style(_DATE)))
         elif column.kind == "level":
             cells.append(Cell("choice", center, levels))
-        elif column.kind == "bool":
-            hot = book.style(_OVERDUE) if column.key == "overdue" else center
+        elif column.kind in ("bool", "overdue"):
+            # 逾期 also takes 是（逾期 N 天销项）, written as text in the column's style
+            hot = book.style(_OVERDUE) if column.kind == "overdue" else center
             cells.append(Cell("choice", center, {True: (yes_no(True), hot),
                                                  False: (yes_no(False), center)}))
         else:
@@ -377,14 +471,19 @@ def _xlsx_row(book: XlsxWriter) -> RowFormatter:
 
 
 def _about_sheet(sheet: SheetWriter, data: RegisterData) -> None:
+    signed = tuple((label, name) for label, name in (
+        ("编制人", data.prepared_by), ("技术负责人", data.approved_by), ("负责人", data.head))
+        if name)
     for pair in (("文书名称", data.meta.title), ("编号", data.meta.number),
                  ("编制单位", data.meta.agency.name), ("编制日期", data.meta.date.isoformat()),
                  ("统计范围", data.scope_label), ("统计期间", data.period_label),
-                 ("汇总", summary_text(data)), ("", ""), ("列名", "说明")):
+                 *((("统计依据", basis_line(data)),) if basis_line(data) else ()),
+                 ("汇总", summary_text(data)), *signed, ("", ""), ("列名", "说明")):
         sheet.append(pair)
     notes = {"date": "日期（Excel 日期，格式 yyyy-mm-dd）", "level": "一级至四级",
-             "bool": "是 / 否", "int": "自然数", "text": "文本"}
-    for column in COLUMNS:
+             "bool": "是 / 否", "int": "自然数", "text": "文本",
+             "overdue": "是（未销项且已过整改期限）/ 是（逾期 N 天销项）/ 否"}
+    for column in columns_for(data.rows):
         sheet.append((column.header, notes[column.kind]))
 
 
@@ -399,14 +498,15 @@ def read_hazard_xlsx(path: Path | str) -> list[dict[str, Any]]:
         ws = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
         header = tuple((str(v).strip() if v is not None else "") for v in next(rows, ()))
-        if header[:len(HEADERS)] != HEADERS:
+        columns = COLUMNS if header[:len(COLUMNS)] == HEADERS else SHORT_COLUMNS
+        if header[:len(columns)] != tuple(c.header for c in columns):
             raise ValueError(f"表头与隐患清单格式不符，应为：{'、'.join(HEADERS)}")
         result = []
         for line, values in enumerate(rows, start=2):
-            values = tuple(values[:len(COLUMNS)]) + (None,) * (len(COLUMNS) - len(values))
+            values = tuple(values[:len(columns)]) + (None,) * (len(columns) - len(values))
             if all(v is None or v == "" for v in values):
                 continue
-            result.append({c.key: _read_value(c, v, line) for c, v in zip(COLUMNS, values)})
+            result.append({c.key: _read_value(c, v, line) for c, v in zip(columns, values)})
         return result
     finally:
         wb.close()
@@ -431,9 +531,11 @@ def _read_value(column: Column, value: Any, line: int) -> Any:
             return int(value)
         if text in _LEVELS:
             return _LEVELS[text]
-    elif column.kind == "bool":
+    elif column.kind in ("bool", "overdue"):
         if text in ("是", "否"):
             return text == "是"
+        if column.kind == "overdue" and text.startswith("是（"):
+            return text  # 是（逾期 N 天销项）
     raise ValueError(f"第 {line} 行“{column.header}”的值无效：{value}")
 
 

@@ -92,6 +92,7 @@ class RiskReportData:
     intervals: Mapping[str, int] = field(default_factory=dict)  # visit interval (days) per level
     prepared_by: str = ""
     approved_by: str = ""
+    head: str = ""  # the agency's 负责人 (批准), printed once signed
 
     def of_level(self, level: str | None) -> tuple[RiskProjectLine, ...]:
         return tuple(p for p in self.projects if p.level == level)
@@ -120,7 +121,7 @@ def advice(d: RiskReportData) -> tuple[str, ...]:
             points.append(f"{LEVEL_LABELS[level]}项目{n}个，按每{days}天不少于1次的频次开展检查服务。")
     raised = len(d.of_level("high")) + len(d.of_level("medium"))
     if raised:
-        points.append(f"高、中风险项目{raised}个，应逐一制定并落实专项服务方案（N-12）。")
+        points.append(f"高、中风险项目{raised}个，应逐一制定并落实专项服务方案。")
     unassessed = len(d.of_level(None))
     if unassessed:
         points.append(f"尚有{unassessed}个项目未开展风险评估，应在首次风险辨识后及时评定等级。")
@@ -173,7 +174,8 @@ def build_risk_report(data: RiskReportData, path: Path | str) -> Path:
         Signatory("编制", seal=False, name=data.prepared_by, role="编制人"),
         Signatory("审核", seal=False, name=data.approved_by,
                   date=data.meta.date if data.approved_by else None, role="技术负责人"),
-        Signatory("风控服务机构", data.meta.agency.name, date=data.meta.date, role="负责人"),
+        Signatory("批准（风控服务机构）", data.meta.agency.name, data.head, date=data.meta.date,
+                  role="负责人"),
     ], width=_W))
     return write_pdf(data.meta, story, path)
 

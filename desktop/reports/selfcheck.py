@@ -68,6 +68,15 @@ class SelfCheckRow:
         return STATUS_LABELS.get(self.status, self.status)
 
     @property
+    def ref(self) -> str:
+        """The item as the checklist itself numbers it (序号2第4点), never our internal id."""
+        tail = self.item_id.rsplit("-", 1)[-1]
+        number, letter = tail.rstrip("abcdefghijklmnopqrstuvwxyz"), tail[-1:]
+        if not number.isdigit() or not letter.isalpha():
+            return f"序号{self.number}" if self.number else ""
+        return f"序号{number}第{ord(letter) - ord('a') + 1}点"
+
+    @property
     def due_gaps(self) -> int:
         return sum(1 for g in self.gaps if g.due)
 
@@ -82,6 +91,7 @@ class SelfCheckData:
     rows: tuple[SelfCheckRow, ...]
     prepared_by: str = ""
     approved_by: str = ""
+    head: str = ""  # the agency's 负责人 (批准), printed once signed
 
     @property
     def counts(self) -> dict[str, int]:
@@ -192,7 +202,7 @@ def _appendix(rows: Sequence[SelfCheckRow]) -> list[Flowable]:
     if not gaps:
         return []
     shown = gaps[:APPENDIX_ROWS]
-    lines = [[str(i), r.item_id, g.project or "全机构", g.missing, cn_date(g.since, blank=""),
+    lines = [[str(i), r.ref, g.project or "全机构", g.missing, cn_date(g.since, blank=""),
               "已逾期" if g.due else "未到期"] for i, (r, g) in enumerate(shown, start=1)]
     out: list[Flowable] = [heading("附表：自查发现的问题清单"),
                            data_table(["序号", "条目", "项目", "问题", "起始日期", "状态"], lines,
@@ -222,7 +232,8 @@ def build_selfcheck_pdf(data: SelfCheckData, path: Path | str) -> Path:
         Signatory("自查", seal=False, name=data.prepared_by, role="自查人"),
         Signatory("审核", seal=False, name=data.approved_by,
                   date=data.meta.date if data.approved_by else None, role="技术负责人"),
-        Signatory("风控服务机构", data.meta.agency.name, date=data.meta.date, role="负责人"),
+        Signatory("批准（风控服务机构）", data.meta.agency.name, data.head, date=data.meta.date,
+                  role="负责人"),
     ], width=_W))
     return write_pdf(data.meta, story, path)
 
@@ -264,7 +275,7 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
                 close(column, r - 1)
                 groups[column] = r
         values = [row.number, row.content, row.point, row.status_label, "；".join(row.evidence),
-                  len(row.gaps), row.due_gaps, _gap_cell(row), row.note, row.item_id]
+                  len(row.gaps), row.due_gaps, _gap_cell(row), row.note, row.ref]
         cells = [st.cell(ws, v, st.body) for v in values]
         cells[3].font = Font(bold=True, color=STATUS_COLOURS[row.status].lstrip("#").upper())
         ws.append(cells)
@@ -282,7 +293,7 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
             if g.since is not None:
                 since = WriteOnlyCell(gaps, value=g.since)
                 since.number_format = "yyyy-mm-dd"
-            gaps.append([row.item_id, _text(gaps, what), _text(gaps, g.project or "全机构"),
+            gaps.append([row.ref, _text(gaps, what), _text(gaps, g.project or "全机构"),
                          _text(gaps, g.missing), since, "是" if g.due else "否"])
     about = wb.create_sheet("说明")
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 14, 80

@@ -7,7 +7,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
-from desktop.reports.fonts import BODY, ensure_fonts
+from desktop.reports.fonts import BODY, ensure_fonts, text_width
 from desktop.reports.text import wrap_cjk
 
 INK = colors.HexColor("#1a1a1a")
@@ -54,24 +54,50 @@ class BoldText(Flowable):
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self._avail = avail_width
-        self._lines = wrap_cjk(self.text, avail_width, self.size).split("\n")
-        return avail_width, len(self._lines) * self.size * 1.35
+        self._size, self._lines = title_lines(self.text, avail_width, self.size)
+        return avail_width, len(self._lines) * self._size * 1.35
 
     def draw(self) -> None:
         c = self.canv
+        size = getattr(self, "_size", self.size)
         c.saveState()
-        c.setFont(BODY, self.size)
+        c.setFont(BODY, size)
         c.setFillColor(self.colour)
         c.setStrokeColor(self.colour)
-        c.setLineWidth(self.size * 0.035)
-        y = len(self._lines) * self.size * 1.35 - self.size
+        c.setLineWidth(size * 0.035)
+        y = len(self._lines) * size * 1.35 - size
         for line in self._lines:
             if self.align == "center":
                 c.drawCentredString(self._avail / 2, y, line, mode=2)
             else:
                 c.drawString(0, y, line, mode=2)
-            y -= self.size * 1.35
+            y -= size * 1.35
         c.restoreState()
+
+
+_BREAK_AFTER = "）)，、：；》” "
+_BREAK_BEFORE = "（(《“"
+
+
+def title_lines(text: str, width: float, size: float, *,
+                smallest: float = 0.7) -> tuple[float, list[str]]:
+    """A title or heading never broken inside a word: one line, shrunk down to `smallest` of
+    its size if need be; else broken where a phrase ends (after ）、，：, before （《), the
+    break nearest the middle that makes both lines fit."""
+    ensure_fonts()
+    for step in range(7):
+        fitted = size * (1 - (1 - smallest) * step / 6)
+        if text_width(text, fitted) <= width:
+            return fitted, [text]
+    fitted = size * smallest
+    cuts = [i + 1 for i, c in enumerate(text[:-1]) if c in _BREAK_AFTER] + \
+           [i for i, c in enumerate(text) if c in _BREAK_BEFORE and i > 0]
+    good = [i for i in cuts if text_width(text[:i], size) <= width
+            and text_width(text[i:], size) <= width]
+    if good:
+        cut = min(good, key=lambda i: abs(len(text) / 2 - i))
+        return size, [text[:cut].rstrip(), text[cut:].lstrip()]
+    return fitted, wrap_cjk(text, width, fitted).split("\n")
 
 
 def heading(text: str, *, size: float = 12.5) -> BoldText:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from xml.sax.saxutils import escape
 
 from desktop.reports.fonts import char_width
@@ -37,8 +38,8 @@ def yes_no(value: bool) -> str:
 
 
 def para(text: str) -> str:
-    """Escape user text for a Paragraph and keep its line breaks."""
-    return escape(text or "").replace("\n", "<br/>")
+    """Escape user text for a Paragraph and keep its line breaks; doubled punctuation goes."""
+    return escape(tidy(text or "")).replace("\n", "<br/>")
 
 
 def join_cn(items: tuple[str, ...] | list[str]) -> str:
@@ -103,6 +104,35 @@ def _keep_word(current: list[str]) -> list[str]:
 
 def _is_word_char(c: str) -> bool:
     return c.isascii() and (c.isalnum() or c in "-_./#")
+
+
+def basis_text(as_of: dt.date, carried_over: int | None = None) -> str:
+    """The basis line of a periodic document: the day its statuses are as of, carry-overs."""
+    text = f"统计截至{cn_date(as_of)}（各项状态及是否逾期均按该日计）"
+    if carried_over is not None:
+        text += f"；含上期结转未销项{carried_over}项"
+    return text + "。"
+
+
+def clip(text: str, limit: int) -> str:
+    """Over-long text cut for print with …; the full text stays in the records."""
+    text = text or ""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+_DOUBLED = re.compile(r"[。；，、：！？]{2,}")
+_ENDS = "。！？"
+
+
+def _one_mark(run: re.Match[str]) -> str:
+    marks = run.group()
+    ends = [c for c in marks if c in _ENDS]
+    return ends[0] if ends else marks[0]
+
+
+def tidy(text: str) -> str:
+    """Punctuation as a Chinese text has it: one mark where two met (。。, 。；, ；。 → 。)."""
+    return _DOUBLED.sub(_one_mark, text) if text else text
 
 
 def quoted(name: str) -> str:

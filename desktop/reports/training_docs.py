@@ -114,7 +114,7 @@ def build_training_record(data: TrainingRecordData, path: Path | str) -> Path:
         widths=shares([58, 17, 17, 14, 17, 17, 14], _W), center_cols=(1, 2, 3, 4, 5, 6)))
     story.append(Spacer(1, 2 * mm))
     story += paragraphs(f"本次培训参训共{managers + workers}人次（管理人员{managers}人次，作业人员{workers}人次）。"
-                        "覆盖比例为本次参训人次占项目登记人数的比例，半年度覆盖情况见自查表 C-4b。")
+                        "覆盖比例为本次参训人次占项目登记人数的比例，半年度覆盖情况见自查表“宣传教育培训是否覆盖全部管理人员和施工作业人员”一项。")
     rosters = [(a.project_name, a.roster) for a in data.attendance if a.roster]
     if rosters:
         story.append(section("签到名单"))

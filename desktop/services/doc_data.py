@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 from desktop.messages import Series
 from desktop.models import (
     AgencyProfile, Attachment, AuditEntry, Catalogue, CatalogueItem, DangerItem, DestructionRequest,
-    Drill, EmergencyPlanAssist, Escalation, Hazard, HazardEvent, Inspection, Organisation, Policy,
-    Project, ProjectContact, ProjectStage, RiskSource, RiskSourceCheck, ServicePlan,
+    Drill, EmergencyPlanAssist, Escalation, ExternalReport, Hazard, HazardEvent, Inspection,
+    Organisation, Policy, Project, ProjectContact, ProjectStage, RiskSource, RiskSourceCheck,
+    ServicePlan,
     TrainingAttendance, TrainingSession, User, inspection_inspectors,
 )
-from desktop.models.enums import HazardStatus, InspectionKind, ProjectType, RiskLevel
+from desktop.models.enums import HazardStatus, InspectionKind, ProjectType, Recipient, RiskLevel
 from desktop.reports import archive_docs, records, training_docs
+from desktop.reports.fonts import missing_glyphs
 from desktop.reports.data import (
     AgencyInfo, DangerItemInfo, DocMeta, HazardInfo, InspectionInfo, ProjectInfo,
     RiskSourceCheckInfo, RiskSourceInfo, ServicePlanData, StaffInfo, StageInfo,
@@ -48,7 +50,7 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "rectification_notice": Kind(msg("隐患整改通知书"), ("hazard", "inspection")),
     "stop_work": Kind(msg("停工（局部停工）建议书"), ("hazard",)),
-    "hazard_report": Kind(msg("重大隐患报告单"), ("hazard",)),
+    "hazard_report": Kind(msg("隐患报告单"), ("hazard",)),
     "closure_record": Kind(msg("复查销项单"), ("hazard",)),
     "refusal_report": Kind(msg("拒不整改（拖延整改）情况报告"), ("escalation",)),
     "inspection_record": Kind(msg("检查记录"), ("inspection",)),
@@ -98,6 +100,16 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A report the document says was made: the records must hold it before it is signed."""
+
+    hazard_id: int
+    recipient: str
+    reasons: tuple[str, ...]
+    on: dt.date | None = None  # the day it says the report was made (None: any day)
+
+
+@dataclass(frozen=True)
 class Output:
     """The filled data of one document and the builders that write it."""
 
@@ -105,6 +117,7 @@ class Output:
     title: str  # as printed on the document
     pdf: Callable[[Any, Path], Path]
     xlsx: Callable[[Any, Path], Path] | None = None
+    claims: tuple[Claim, ...] = ()
 
     def write_pdf(self, path: Path | str) -> Path:
         return self.pdf(self.data, Path(path))
@@ -254,6 +267,56 @@ def issuer(req: Request) -> str:
     return req.signer.name if req.signer else ""
 
 
+def head_of_agency(session: Session, req: Request) -> str:
+    """The agency's 负责人 (legal representative) as registered, printed on signed documents."""
+    if req.signer is None or req.draft:
+        return ""
+    return session.execute(select(AgencyProfile.legal_rep).order_by(AgencyProfile.id)
+                           .limit(1)).scalar_one_or_none() or ""
+
+
+def characters(data: Any) -> set[str]:
+    """Every character of the text a document's data holds (dataclasses, tuples, rows)."""
+    seen: set[str] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            seen.update(item)
+        elif is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, f.name) for f in fields(item))
+        elif isinstance(item, tuple | list | Sequence) and not isinstance(item, bytes | str):
+            stack.extend(item)
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+    return seen
+
+
+def check_glyphs(data: Any) -> None:
+    """Refuse to sign a document with characters the font cannot draw (they print as blanks)."""
+    missing = missing_glyphs(characters(data))
+    if missing:
+        raise ValidationError({"text": msg(
+            "文书中有 {count} 个字符无法用内置字体打印（将显示为空白）：{chars}。"
+            "请在相关记录中改用常用字或文字说明后重新生成，再签发。",
+            count=len(missing), chars=" ".join(missing[:20]))})
+
+
+def check_claims(session: Session, claims: Iterable[Claim]) -> None:
+    """Refuse to sign a document that states a report the records do not hold."""
+    for claim in claims:
+        times = session.execute(select(ExternalReport.reported_at).where(
+            ExternalReport.hazard_id == claim.hazard_id, ExternalReport.recipient == claim.recipient,
+            ExternalReport.reason.in_(claim.reasons), ExternalReport.status == "done",
+            ExternalReport.reported_at.is_not(None))).scalars().all()
+        if not any(claim.on is None or t.date() == claim.on for t in times):
+            who = Recipient(claim.recipient).label \
+                if claim.recipient in Recipient._value2member_map_ else claim.recipient
+            raise ValidationError({"claims": msg(
+                "文书称已向{who}报送，但记录中没有相应的报送登记，不能签发；请先登记报送情况后重新生成。",
+                who=who)})
+
+
 # -- one output per kind: per hazard, escalation, inspection, project, session, drill ------------
 
 _OUTPUTS: dict[str, Callable[[Session, Request, Path | str], Output]] = {}
@@ -360,7 +423,7 @@ def _plan(session: Session, req: Request, store_dir: Path | str) -> Output:
               for s in sources),
         special, req.revision, texts("items"), texts("measures"), texts("goals"),
         texts("guarantees"),
-        req.prepared_by, issuer(req))
+        req.prepared_by, issuer(req), head_of_agency(session, req))
     return Output(data, data.meta.title, records.build_service_plan)
 
 

@@ -12,16 +12,50 @@ from desktop.messages import Series
 from desktop.models import Document, Escalation, ExternalReport, Hazard, Inspection
 from desktop.models.enums import HazardStatus, Recipient, ReportReason, StopWork
 from desktop.reports import letters
+from desktop.models import User
 from desktop.reports.data import (
-    ClosureData, EscalationData, HazardReportData, RectificationNoticeData, StopWorkData,
-    TimelineEntry,
+    ClosureData, EscalationData, HazardReportData, RectificationNoticeData, ReportFact,
+    StopWorkData, TimelineEntry,
 )
-from desktop.reports.text import cn_datetime
+from desktop.reports.text import cn_date, cn_datetime
 from desktop.services.context import ValidationError, msg
 from desktop.services.doc_data import (
-    Output, Request, events, hazard_info, issuer, load, meta, open_hazard, org_names, output,
-    project_info, user_name,
+    Claim, Output, Request, events, hazard_info, head_of_agency, issuer, load, meta, open_hazard,
+    org_names, output, project_info, user_name,
 )
+
+_SAME_DAY = (ReportReason.LEVEL1.value, ReportReason.SERIOUS_L2.value)
+_TO = (Recipient.INSURER.value, Recipient.AUTHORITY.value)
+
+
+def report_title(h: Hazard) -> str:
+    """The report form's title by the hazard's true classification."""
+    if h.is_major:
+        return "重大事故隐患报告单"
+    return "一级隐患报告单" if h.level == 1 else "较严重二级隐患报告单"
+
+
+def _owed_reports(session: Session, h: Hazard) -> list[ExternalReport]:
+    """The hazard's reports to the insurer and the authority (N-07, N-08), insurer first."""
+    rows = session.execute(select(ExternalReport).where(
+        ExternalReport.hazard_id == h.id, ExternalReport.reason.in_(_SAME_DAY),
+        ExternalReport.recipient.in_(_TO)).order_by(ExternalReport.id)).scalars().all()
+    return sorted(rows, key=lambda r: _TO.index(r.recipient))
+
+
+def _facts(session: Session, rows: list[ExternalReport]) -> tuple[ReportFact, ...]:
+    names = org_names(session, (r.recipient_org_id for r in rows))
+    return tuple(ReportFact(Recipient(r.recipient).label, names.get(r.recipient_org_id, ""),
+                            r.reported_at if r.status == "done" else None, r.channel)
+                 for r in rows)
+
+
+def _check_dates(h: Hazard, issued: dt.date) -> None:
+    """A letter about a hazard is dated on or after the day it was found."""
+    if issued < h.found_date:
+        raise ValidationError({"date": msg(
+            "发文日期（{issued}）早于隐患 {number} 的发现日期（{found}），不能出具",
+            issued=cn_date(issued), number=h.number, found=cn_date(h.found_date))})
 from desktop.services.hazards import STEPS
 
 
@@ -48,6 +82,12 @@ def _notice(session: Session, req: Request, store_dir: Path | str) -> Output:
     copy_to = tuple(dict.fromkeys(x for x in (infos[0].supervising_unit or project.supervisor,
                                               project.insurer) if x))
     deadlines = [h.deadline for h in found if h.deadline is not None]
+    for h in found:
+        _check_dates(h, req.date)
+    if deadlines and max(deadlines) < req.date:
+        raise ValidationError({"deadline": msg(
+            "整改回复期限（{reply_by}）早于发文日期（{issued}）：请先调整整改期限再出具整改通知书",
+            reply_by=cn_date(max(deadlines)), issued=cn_date(req.date))})
     data = RectificationNoticeData(
         meta(session, req, "隐患整改通知书", store_dir), project,
         infos[0].responsible_unit or project.contractor,
@@ -62,14 +102,21 @@ def _stop_work(session: Session, req: Request, store_dir: Path | str) -> Output:
     if h.stop_work not in letters.STOP_WORK_TITLES:
         raise ValidationError({"scope_id": msg(
             "隐患 {number} 未提出停工或局部停工建议，不能出具停工建议书", number=h.number)})
+    _check_dates(h, req.date)
     project = project_info(session, h.project_id)
     info = hazard_info(session, h, store_dir, project_name=project.name)
+    owed = _owed_reports(session, h)
+    facts = _facts(session, owed)
     data = StopWorkData(
         meta(session, req, letters.STOP_WORK_TITLES[h.stop_work], store_dir), project, info,
         info.responsible_unit or project.contractor,
         scope=h.location if h.stop_work == "partial" else "", issuer=issuer(req),
-        copy_to=tuple(x for x in (project.owner, info.supervising_unit or project.supervisor) if x))
-    return Output(data, data.meta.title, letters.build_stop_work_suggestion)
+        copy_to=tuple(x for x in (project.owner, info.supervising_unit or project.supervisor) if x),
+        reports=facts)
+    claims = tuple(Claim(h.id, r.recipient, _SAME_DAY,
+                         h.found_date if letters.reported_same_day(facts, h.found_date) else None)
+                   for r in owed if r.status == "done")
+    return Output(data, data.meta.title, letters.build_stop_work_suggestion, claims=claims)
 
 
 @output("hazard_report")
@@ -78,11 +125,19 @@ def _hazard_report(session: Session, req: Request, store_dir: Path | str) -> Out
     if not (h.level == 1 or (h.level == 2 and h.is_serious)):
         raise ValidationError({"scope_id": msg(
             "隐患 {number} 不是一级隐患或较严重的二级隐患，无需报告单", number=h.number)})
+    _check_dates(h, req.date)
     project = project_info(session, h.project_id)
     reason = ReportReason.LEVEL1 if h.level == 1 else ReportReason.SERIOUS_L2
-    done = session.execute(select(ExternalReport.reported_at).where(
-        ExternalReport.hazard_id == h.id, ExternalReport.reason == reason.value,
-        ExternalReport.status == "done")).scalars().all()
+    owed = [r for r in _owed_reports(session, h) if r.reason == reason.value]
+    done = [r for r in owed if r.status == "done" and r.reported_at is not None]
+    for r in done:
+        if r.reported_at < h.found_at:
+            raise ValidationError({"reported_at": msg(
+                "登记的报告时间（{at}）早于隐患发现时间（{found}），请先核对报送记录",
+                at=cn_datetime(r.reported_at), found=cn_datetime(h.found_at))})
+    first = min(done, key=lambda r: r.reported_at) if done else None
+    reporter = session.get(User, first.reported_by_id) \
+        if first is not None and first.reported_by_id else None
     actions = [f"{cn_datetime(h.found_at)}现场提出"
                + (f"{StopWork(h.stop_work).label}建议" if h.stop_work != "none" else "整改意见")]
     stop = session.execute(select(Document.number).where(
@@ -93,13 +148,16 @@ def _hazard_report(session: Session, req: Request, store_dir: Path | str) -> Out
     if events(session, h.id, "issue_notice"):
         actions.append("下发隐患整改通知书")
     data = HazardReportData(
-        meta(session, req, "重大隐患报告单", store_dir), project,
+        meta(session, req, report_title(h), store_dir), project,
         hazard_info(session, h, store_dir, project_name=project.name), reason.label,
         tuple(x for x in (project.insurer, project.authority) if x),
         actions_taken="；".join(actions) + "。",
-        reporter=issuer(req), reporter_phone=req.signer.phone if req.signer else "",
-        reported_at=min(done) if done else None)
-    return Output(data, data.meta.title, letters.build_hazard_report)
+        reporter=reporter.display_name if reporter is not None else req.prepared_by,
+        reporter_phone=reporter.phone if reporter is not None else "",
+        reported_at=first.reported_at if first is not None else None,
+        reports=_facts(session, owed), reviewer=issuer(req))
+    claims = tuple(Claim(h.id, r.recipient, (reason.value,)) for r in done)
+    return Output(data, data.meta.title, letters.build_hazard_report, claims=claims)
 
 
 @output("closure_record")
@@ -125,8 +183,7 @@ def _closure(session: Session, req: Request, store_dir: Path | str) -> Output:
         submit.note or "责任单位已按整改要求完成整改，并提交整改前后照片。", submit.at.date(),
         f"经监理单位核查，整改已落实（确认人：{supervisor}）。" if supervisor else "", supervisor,
         dt.date.fromisoformat(checked) if checked else verdict.at.date(),
-        user_name(session, verdict.user_id),
-        "\n".join(x for x in (findings, req.signoff) if x), accepted)
+        user_name(session, verdict.user_id), findings, accepted, reviewer=issuer(req))
     return Output(data, data.meta.title, letters.build_closure_record)
 
 
@@ -158,5 +215,6 @@ def _refusal(session: Session, req: Request, store_dir: Path | str) -> Output:
         meta(session, req, letters.ESCALATION_TITLES[esc.kind], store_dir), project, esc.kind,
         (hazard_info(session, h, store_dir, project_name=project.name),),
         tuple(x for x in (project.insurer, project.authority, project.owner) if x),
-        _timeline(session, h.id), "\n".join(x for x in (esc.note, req.signoff) if x))
+        _timeline(session, h.id), esc.note, reviewer=issuer(req),
+        head=head_of_agency(session, req))
     return Output(data, data.meta.title, letters.build_escalation_report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from desktop.services import compliance, risk
 from desktop.services.attachments import print_copy
 from desktop.services.checklist_items import SCOPES, ChecklistResult
 from desktop.services.context import NotFound, ValidationError, msg
-from desktop.services.doc_data import Output, Request, issuer, meta, output
+from desktop.services.doc_data import Output, Request, head_of_agency, issuer, meta, output
 from desktop.services.hazards import OPEN_STATES
 from desktop.services.periods import Period, parse
 
@@ -148,7 +148,7 @@ def hazard_rows(session: Session, scope: Scope, period: Period, *,
     stmt = (select(Hazard.number, Project.name, Hazard.found_date, Hazard.location,
                    Hazard.description, Hazard.category, Hazard.level, Hazard.is_major,
                    Hazard.measures, Hazard.deadline, func.coalesce(unit.name, ""), Hazard.status,
-                   Hazard.closed_at)
+                   Hazard.closed_at, Hazard.responsible_person, Hazard.contingency)
             .join(Project, Project.id == Hazard.project_id)
             .outerjoin(unit, unit.id == Hazard.responsible_unit_id)
             .where(*_listed(session, scope, period, today))
@@ -160,12 +160,16 @@ def hazard_rows(session: Session, scope: Scope, period: Period, *,
     try:
         while batch := result.cursor.fetchmany(20_000):
             for (number, project, found, location, text, category, level, major, measures,
-                 deadline, unit_name, status, closed) in batch:
+                 deadline, unit_name, status, closed, person, contingency) in batch:
                 deadline = _day(deadline)
+                closed = _day(closed)
                 late = status in open_states and deadline is not None and deadline < today
+                days = (closed - deadline).days if closed is not None and deadline is not None \
+                    and closed > deadline else 0
                 rows.append(HazardRow(
                     number, project, _day(found), location, text, category, level, bool(major),
-                    measures, deadline, unit_name, labels.get(status, status), _day(closed), late))
+                    measures, deadline, unit_name, labels.get(status, status), closed, late,
+                    person or "", contingency or "", days))
     finally:
         result.close()
     return rows
@@ -224,7 +228,8 @@ def period_stats(session: Session, scope: Scope, period: Period, *,
         still_open = or_(still_open, and_(Hazard.status == CLOSED, Hazard.closed_at >= cutoff))
     per_project = session.execute(
         select(Hazard.project_id, func.count(), _count(Hazard.level == 1),
-               _count(Hazard.deadline < last))
+               _count(Hazard.deadline < last),
+               _count(and_(Hazard.deadline < last, Hazard.found_date < period.start)))
         .where(*live, Hazard.found_date <= last, still_open).group_by(Hazard.project_id)).all()
     top = sorted(per_project, key=lambda r: (-r[1], r[0]))[:TOP]
     names = dict(session.execute(select(Project.id, Project.name).where(
@@ -239,12 +244,13 @@ def period_stats(session: Session, scope: Scope, period: Period, *,
             Inspection.date.between(period.start, last))).scalar_one(),
         found=sum(by_level.values()), closed=sum(closed_by.values()),
         overdue=sum(int(r[3]) for r in per_project), major=sum(int(g[5]) for g in groups),
+        overdue_carried=sum(int(r[4]) for r in per_project),
         by_level=by_level,
         by_category=tuple(sorted(by_category.items(), key=lambda c: (-c[1], c[0]))),
         by_month=tuple(MonthCount(m, found_by.get(m, 0), closed_by.get(m, 0)) for m in months),
         repeat_hazards=_repeats(session, in_period),
         top_open_projects=tuple(ProjectOpenCount(names[pid], n, int(l1), int(late))
-                                for pid, n, l1, late in top))
+                                for pid, n, l1, late, _ in top))
 
 
 def _in_service(period: Period, last: dt.date) -> list[Any]:
@@ -374,9 +380,14 @@ def _hazard_list(session: Session, req: Request, store_dir: Path | str) -> Outpu
     rows = hazard_rows(session, scope, period, today=req.date)
     photos = hazard_photos(session, scope, period, store_dir, today=req.date) \
         if req.scope_type == "project" else ()
+    start = period.start
+    carried = sum(1 for r in rows if r.found_date < start
+                  and (r.closed_date is None or r.closed_date >= start))
     data = RegisterData(meta(session, req, f"{period.chinese}隐患排查及问题整改清单", store_dir),
                         scope.label, f"{period.chinese}（{period.start} 至 {period.end}）", rows,
-                        photos)
+                        photos, as_of=req.date, carried_over=carried,
+                        prepared_by=req.prepared_by, approved_by=issuer(req),
+                        head=head_of_agency(session, req))
     return Output(data, data.meta.title, registers.build_hazard_register_pdf,
                   registers.build_hazard_register_xlsx)
 
@@ -384,9 +395,10 @@ def _hazard_list(session: Session, req: Request, store_dir: Path | str) -> Outpu
 @output("safety_analysis")
 def _analysis(session: Session, req: Request, store_dir: Path | str) -> Output:
     period, scope = parse(req.period), scope_of(session, req.scope_type, req.scope_id)
-    data = AnalysisData(meta(session, req, f"{period.chinese}安全生产分析报告", store_dir),
-                        period_stats(session, scope, period, today=req.date),
-                        prepared_by=req.prepared_by, approved_by=issuer(req))
+    stats = period_stats(session, scope, period, today=req.date)
+    data = AnalysisData(meta(session, req, f"{period.chinese}安全生产分析报告", store_dir), stats,
+                        prepared_by=req.prepared_by, approved_by=issuer(req),
+                        as_of=as_of(period, req.date), head=head_of_agency(session, req))
     return Output(data, data.meta.title, analysis.build_safety_analysis)
 
 
@@ -394,8 +406,9 @@ def _analysis(session: Session, req: Request, store_dir: Path | str) -> Output:
 def _risk(session: Session, req: Request, store_dir: Path | str) -> Output:
     period, scope = parse(req.period), scope_of(session, req.scope_type, req.scope_id)
     doc_meta = meta(session, req, f"{period.chinese}风险评估报告", store_dir)
-    data = risk_data(session, scope, period, doc_meta, today=req.date,
-                     prepared_by=req.prepared_by, approved_by=issuer(req))
+    data = replace(risk_data(session, scope, period, doc_meta, today=req.date,
+                             prepared_by=req.prepared_by, approved_by=issuer(req)),
+                   head=head_of_agency(session, req))
     return Output(data, data.meta.title, risk_report.build_risk_report)
 
 
@@ -403,7 +416,9 @@ def _risk(session: Session, req: Request, store_dir: Path | str) -> Output:
 def _self_check(session: Session, req: Request, store_dir: Path | str) -> Output:
     result = compliance.evaluate(session, period=parse(req.period), scope_type=req.scope_type,
                                  scope_id=req.scope_id, as_of=req.date)
-    data = selfcheck_data(result, meta(session, req, "安责险第三方风控服务机构检查表（自查）", store_dir),
-                          prepared_by=req.prepared_by, approved_by=issuer(req))
+    data = replace(selfcheck_data(result, meta(session, req, "安责险第三方风控服务机构检查表（自查）",
+                                               store_dir),
+                                  prepared_by=req.prepared_by, approved_by=issuer(req)),
+                   head=head_of_agency(session, req))
     return Output(data, data.meta.title, selfcheck.build_selfcheck_pdf,
                   selfcheck.build_selfcheck_xlsx)

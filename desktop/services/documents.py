@@ -37,6 +37,9 @@ NUMBER_PENDING = msg("（签发时编号）")
 _DRAFT_PREFIX = "草稿-"
 _LINKED_REASONS = {"hazard_report": ("level1_same_day", "level2_serious"),
                    "refusal_report": ("refusal", "delay")}
+# plans and periodic reports carry 编制 / 审核: the compiler cannot review his own document
+COMPILED_KINDS = frozenset({"service_plan", "hazard_list", "safety_analysis", "risk_assessment",
+                            "self_check"})
 
 
 @dataclass(frozen=True)
@@ -354,6 +357,11 @@ def sign(session: Session, actor: Actor, document_id: int, *, expected_version: 
     if doc.status != DocStatus.DRAFT:
         raise TransitionError(msg("文书 {number} {status}，不能再次签发或修改。",
                                    number=_printed(doc), status=DocStatus(doc.status)))
+    if doc.kind in COMPILED_KINDS and doc.created_by_id is not None \
+            and doc.created_by_id == actor.user_id:
+        raise TransitionError(msg("{kind}的编制人与审核人不能为同一人：请由其他人员生成草稿，"
+                                  "或由另一位技术负责人审核签发。",
+                                  kind=doc_data.KINDS[doc.kind].label))
     user = session.get(User, actor.user_id) if actor.user_id else None
     signer = doc_data.Signer(user.display_name if user else actor.display_name or actor.username,
                              user.phone if user else "", user.title if user else "")
@@ -363,6 +371,8 @@ def sign(session: Session, actor: Actor, document_id: int, *, expected_version: 
         doc.number = numbering.document_number(session, doc.kind, moment.year)
     output = _render(session, actor, doc, store_dir=store_dir, work_dir=work_dir, signer=signer,
                      day=moment.date())
+    doc_data.check_claims(session, output.claims)
+    doc_data.check_glyphs(output.data)
     doc.status, doc.signed_by_id, doc.signed_at = DocStatus.SIGNED.value, actor.user_id, moment
     if output.xlsx is not None:
         _store(session, actor, doc, output, suffix=".xlsx", store_dir=store_dir, work_dir=work_dir)

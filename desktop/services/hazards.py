@@ -25,7 +25,8 @@ from desktop.services.context import Actor, NotFound, TransitionError, Validatio
 from desktop.services.projects import check_version, insurer_of, load as load_project
 
 OPEN_STATES = (S.RECORDED, S.NOTIFIED, S.RECTIFYING, S.CLOSURE_SUBMITTED)
-MAX_TEXT = 2000
+MAX_TEXT = 500  # description, measures, contingency: what a register's cell can print
+MAX_SHORT = 50  # category, responsible person: one cell line or two
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,9 @@ def _validate(session: Session, form: HazardForm, found_at: dt.datetime) -> dict
         errors["description"] = msg("隐患描述不超过 {max_text} 字", max_text=MAX_TEXT)
     if len(form.location) > 200:
         errors["location"] = msg("部位不超过 200 字")
+    for key, label in (("category", msg("类别")), ("responsible_person", msg("责任人"))):
+        if len(getattr(form, key)) > MAX_SHORT:
+            errors[key] = msg("{label}不超过 {limit} 字", label=label, limit=MAX_SHORT)
     if not form.measures.strip():
         errors["measures"] = msg("请填写整改措施（N-10：责任、措施、时限、预案缺一不可）")
     elif len(form.measures) > MAX_TEXT:

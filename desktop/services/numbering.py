@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from desktop.models import Sequence
+from desktop.models import AgencyProfile, Sequence
 from desktop.services import rules
 
 
@@ -39,10 +39,22 @@ def hazard_numbers(session: Session, year: int, count: int) -> list[str]:
     return [pattern.format(year=year, seq=seq) for seq in range(first, first + count)]
 
 
+def agency_code(session: Session) -> str:
+    """机构代字: the agency setting, else the agency's short name, else 风控."""
+    code = str(rules.get(session, "numbering.agency_code") or "").strip()
+    if code:
+        return code
+    short = session.execute(select(AgencyProfile.short_name).order_by(AgencyProfile.id)
+                            .limit(1)).scalar_one_or_none()
+    return (short or "").strip() or "风控"
+
+
 def document_number(session: Session, kind: str, year: int) -> str:
+    """机构代字 + the kind's word 〔year〕 sequence 号, e.g. 绍安衡风控整改〔2026〕7号."""
     pattern = rules.get(session, "numbering.document")
     prefixes = rules.get(session, "numbering.prefixes")
-    prefix = prefixes.get(kind, "风控")
-    # one sequence per prefix and year: documents sharing a prefix share a series
-    seq = next_value(session, f"doc:{prefix}:{year}")
-    return pattern.format(prefix=prefix, year=year, seq=seq)
+    code = agency_code(session) if "{code" in pattern else ""
+    prefix = prefixes.get(kind, "")
+    # one sequence per printed prefix and year: documents sharing a prefix share a series
+    seq = next_value(session, f"doc:{code}{prefix}:{year}")
+    return pattern.format(code=code, prefix=prefix, year=year, seq=seq)

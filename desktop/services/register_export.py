@@ -47,17 +47,21 @@ def hazard_rows(session: Session, ids: Sequence[int], *, today: dt.date) -> list
     stmt = (select(Hazard.id, Hazard.number, Project.name, Hazard.found_date, Hazard.location,
                    Hazard.description, Hazard.category, Hazard.level, Hazard.is_major,
                    Hazard.measures, Hazard.deadline, func.coalesce(unit.name, ""), Hazard.status,
-                   Hazard.closed_at)
+                   Hazard.closed_at, Hazard.responsible_person, Hazard.contingency)
             .join(Project, Project.id == Hazard.project_id)
             .outerjoin(unit, unit.id == Hazard.responsible_unit_id)
             .where(Hazard.id.in_(list(ids))))
     by_id = {}
     for (hid, number, project, found, location, text, category, level, major, measures,
-         deadline, unit_name, status, closed) in session.execute(stmt):
+         deadline, unit_name, status, closed, person, contingency) in session.execute(stmt):
+        closed_on = closed.date() if closed else None
+        late = (closed_on - deadline).days if closed_on and deadline and closed_on > deadline \
+            else 0
         by_id[hid] = HazardRow(number, project, found, location, text, category, level,
                                bool(major), measures, deadline, unit_name,
-                               _STATUS.get(status, status), closed.date() if closed else None,
-                               is_overdue(status, deadline, today))
+                               _STATUS.get(status, status), closed_on,
+                               is_overdue(status, deadline, today), person or "",
+                               contingency or "", late)
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -68,6 +72,8 @@ class WindowedRows(Sequence[HazardRow]):
     builder iterates again for its summary (levels, major, closed, overdue): later passes give
     the rows in brief from 4 bytes a row noted in the first pass, instead of reading again.
     """
+
+    row_width = len(HazardRow._fields)  # full rows: the register need not read one to know
 
     def __init__(self, session: Session, ids: array, *, today: dt.date,
                  on_window: Callable[[int], None] | None = None, window: int | None = None) -> None:

@@ -24,14 +24,16 @@ RULES: tuple[Rule, ...] = (
     Rule("hazard.deadline_days", {"1": 3, "2": 7, "3": 15, "4": 30}, "各级隐患默认整改期限（天）"),
     Rule("hazard.serious_l2_report_days", 1, "较严重二级隐患报告期限（天，0 为当日）"),
     Rule("numbering.hazard", "YH-{year}-{seq:05d}", "隐患编号格式"),
-    Rule("numbering.document", "{prefix}〔{year}〕{seq:04d}号", "文书编号格式"),
+    # 文号 as GB/T 9704 has it: 机构代字〔年份〕序号号, no zero padding (绍安衡风控整改〔2026〕7号)
+    Rule("numbering.document", "{code}{prefix}〔{year}〕{seq}号", "文书编号格式"),
+    Rule("numbering.agency_code", "", "机构代字（文号开头，如“绍安衡风控”；未填写时用机构简称）"),
     Rule("numbering.prefixes", {
-        "rectification_notice": "风控整改", "stop_work": "风控停工", "hazard_report": "风控报告",
-        "closure_record": "风控销项", "refusal_report": "风控报告", "inspection_record": "风控检查",
-        "service_plan": "风控方案", "hazard_list": "风控清单", "safety_analysis": "风控分析",
-        "risk_assessment": "风控评估", "training_record": "风控培训", "drill_record": "风控演练",
-        "archive_catalogue": "风控档案", "destruction_form": "风控销毁", "self_check": "风控自查",
-    }, "各类文书编号前缀"),
+        "rectification_notice": "整改", "stop_work": "停工", "hazard_report": "报告",
+        "closure_record": "销项", "refusal_report": "报告", "inspection_record": "检查",
+        "service_plan": "方案", "hazard_list": "清单", "safety_analysis": "分析",
+        "risk_assessment": "评估", "training_record": "培训", "drill_record": "演练",
+        "archive_catalogue": "档案", "destruction_form": "销毁", "self_check": "自查",
+    }, "各类文书编号中机构代字后的类别字"),
     Rule("first_inspection_days", 15, "合同签订后首次风险辨识期限（天，N-02）"),
     Rule("risk.visit_interval_days", {"high": 30, "medium": 90, "low": 180}, "各风险等级检查频次（天）"),
     Rule("archive.retention_years", 5, "档案保存年限（竣工后，只能延长）"),
@@ -95,6 +97,12 @@ def _validate(key: str, value: Any) -> None:
             raise ValidationError({key: msg("档案保存年限不得少于竣工后 5 年")})
     elif key == "calendar.overrides":
         holiday_overrides.parse_overrides(value)
+    elif key == "numbering.agency_code":
+        if not isinstance(value, str) or len(value.strip()) > 20 or any(
+                c in value for c in "〔〕[]{}（）() \t\n"):
+            raise ValidationError({key: msg("机构代字须为不超过 20 字的文字，不含括号和空格")})
     elif key.startswith("numbering.") and isinstance(value, str):
         if "{seq" not in value or "{year" not in value:
             raise ValidationError({key: msg("编号格式须包含 {{year}} 和 {{seq}}")})
+        if key == "numbering.document" and "{seq:0" in value:
+            raise ValidationError({key: msg("文号序号不编虚位（不补零），请用 {{seq}}")})

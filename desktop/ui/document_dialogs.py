@@ -45,7 +45,7 @@ SEARCH_DELAY_MS = 250
 KIND_TEXT = {
     "rectification_notice": QT_TRANSLATE_NOOP("DocumentDialogs", "隐患整改通知书"),
     "stop_work": QT_TRANSLATE_NOOP("DocumentDialogs", "停工（局部停工）建议书"),
-    "hazard_report": QT_TRANSLATE_NOOP("DocumentDialogs", "重大隐患报告单"),
+    "hazard_report": QT_TRANSLATE_NOOP("DocumentDialogs", "隐患报告单"),
     "closure_record": QT_TRANSLATE_NOOP("DocumentDialogs", "复查销项单"),
     "refusal_report": QT_TRANSLATE_NOOP("DocumentDialogs", "拒不整改（拖延整改）情况报告"),
     "inspection_record": QT_TRANSLATE_NOOP("DocumentDialogs", "检查记录"),

@@ -56,7 +56,7 @@ BADGE = "color: {colour}; font-weight: bold;"
 DRAFTS = {  # document kind -> button text; shown when the hazard calls for it
     "rectification_notice": QT_TRANSLATE_NOOP("HazardPage", "整改通知书"),
     "stop_work": QT_TRANSLATE_NOOP("HazardPage", "停工建议书"),
-    "hazard_report": QT_TRANSLATE_NOOP("HazardPage", "重大隐患报告单"),
+    "hazard_report": QT_TRANSLATE_NOOP("HazardPage", "隐患报告单"),
     "closure_record": QT_TRANSLATE_NOOP("HazardPage", "复查销项单"),
 }
 REPORT_STATES = {"pending": QT_TRANSLATE_NOOP("HazardPage", "待报告"),

@@ -1649,10 +1649,6 @@ Please send this file to technical support.</translation>
         <translation>Stop-work (partial) recommendation</translation>
     </message>
     <message>
-        <source>重大隐患报告单</source>
-        <translation>Major hazard report</translation>
-    </message>
-    <message>
         <source>复查销项单</source>
         <translation>Re-inspection close-out record</translation>
     </message>
@@ -1839,6 +1835,10 @@ Please send this file to technical support.</translation>
     <message>
         <source>（按项目自动确定）</source>
         <translation>(from the project)</translation>
+    </message>
+    <message>
+        <source>隐患报告单</source>
+        <translation>Hazard report form</translation>
     </message>
 </context>
 <context>
@@ -2714,10 +2714,6 @@ Choose No to go back without saving.</translation>
         <translation>stop-work suggestion</translation>
     </message>
     <message>
-        <source>重大隐患报告单</source>
-        <translation>major-hazard report</translation>
-    </message>
-    <message>
         <source>复查销项单</source>
         <translation>closure record</translation>
     </message>
@@ -2896,6 +2892,10 @@ Choose No to go back without saving.</translation>
     <message>
         <source>无法打开文书</source>
         <translation>Cannot open the document</translation>
+    </message>
+    <message>
+        <source>隐患报告单</source>
+        <translation>hazard report form</translation>
     </message>
 </context>
 <context>
@@ -8099,10 +8099,6 @@ These {n} files were not saved:
         <translation>Major hazard</translation>
     </message>
     <message>
-        <source>重大隐患报告单</source>
-        <translation>Major hazard report</translation>
-    </message>
-    <message>
         <source>重置密码</source>
         <translation>password reset</translation>
     </message>
@@ -8581,6 +8577,46 @@ These {n} files were not saved:
     <message>
         <source>该文件不是 Ed25519 签名密钥。</source>
         <translation>The file is not an Ed25519 signing key.</translation>
+    </message>
+    <message>
+        <source>隐患报告单</source>
+        <translation>Hazard report form</translation>
+    </message>
+    <message>
+        <source>{kind}的编制人与审核人不能为同一人：请由其他人员生成草稿，或由另一位技术负责人审核签发。</source>
+        <translation>The {kind} cannot be compiled and reviewed by the same person: have someone else generate the draft, or another technical lead review and sign it.</translation>
+    </message>
+    <message>
+        <source>{label}不超过 {limit} 字</source>
+        <translation>{label} may have at most {limit} characters</translation>
+    </message>
+    <message>
+        <source>发文日期（{issued}）早于隐患 {number} 的发现日期（{found}），不能出具</source>
+        <translation>The issue date ({issued}) is before hazard {number} was found ({found}); the document cannot be issued</translation>
+    </message>
+    <message>
+        <source>整改回复期限（{reply_by}）早于发文日期（{issued}）：请先调整整改期限再出具整改通知书</source>
+        <translation>The reply-by date ({reply_by}) is before the issue date ({issued}): change the rectification deadline before issuing the notice</translation>
+    </message>
+    <message>
+        <source>文书中有 {count} 个字符无法用内置字体打印（将显示为空白）：{chars}。请在相关记录中改用常用字或文字说明后重新生成，再签发。</source>
+        <translation>{count} characters of the document cannot be printed with the bundled font (they would show as blanks): {chars}. Replace them in the records, generate the draft again, then sign.</translation>
+    </message>
+    <message>
+        <source>文书称已向{who}报送，但记录中没有相应的报送登记，不能签发；请先登记报送情况后重新生成。</source>
+        <translation>The document says it was reported to the {who}, but no such report is logged; it cannot be signed. Log the report first and generate the draft again.</translation>
+    </message>
+    <message>
+        <source>文号序号不编虚位（不补零），请用 {{seq}}</source>
+        <translation>Document numbers are not zero-padded: use {{seq}}</translation>
+    </message>
+    <message>
+        <source>机构代字须为不超过 20 字的文字，不含括号和空格</source>
+        <translation>The agency code must be text of at most 20 characters, without brackets or spaces</translation>
+    </message>
+    <message>
+        <source>登记的报告时间（{at}）早于隐患发现时间（{found}），请先核对报送记录</source>
+        <translation>The logged report time ({at}) is before the hazard was found ({found}); check the report records first</translation>
     </message>
 </context>
 <context>

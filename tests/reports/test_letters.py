@@ -9,7 +9,7 @@ import pytest
 
 from desktop.reports import letters
 from desktop.reports.data import (
-    ClosureData, EscalationData, HazardReportData, RectificationNoticeData, StopWorkData,
+    ClosureData, EscalationData, HazardReportData, RectificationNoticeData, ReportFact, StopWorkData,
     TimelineEntry,
 )
 from tests.reports.conftest import CATALOGUE_REF, DESCRIPTION, flat, meta, pdffonts, pdftotext
@@ -101,7 +101,25 @@ def test_stop_work_title_and_scope(tmp_path, agency, project, hazard):
     text = flat(pdftotext(letters.build_stop_work_suggestion(data, tmp_path / "s.pdf")))
     assert "局部停工建议书" in text
     assert "实施局部停工" in text and "3#楼外脚手架作业区" in text
-    assert "本建议书已于当日报送" in text
+    assert "报送" not in text.split("签收人")[0].split("复查合格后方可恢复施工")[-1]  # no reports owed
+
+
+def test_stop_work_says_reported_the_same_day_only_when_both_were(tmp_path, agency, project, hazard):
+    """已于当日报送 only when both reports were logged on the day found; otherwise the facts."""
+    on_day = (ReportFact("承保机构", project.insurer, dt.datetime(2026, 3, 5, 10, 0), "电话"),
+              ReportFact("建设主管部门", project.authority, dt.datetime(2026, 3, 5, 16, 0), "系统"))
+    base = StopWorkData(meta(agency, letters.STOP_WORK_TITLES["partial"], "绍安衡风控停工〔2026〕2号"),
+                        project, hazard, recipient=project.contractor, reports=on_day)
+    text = flat(pdftotext(letters.build_stop_work_suggestion(base, tmp_path / "a.pdf")))
+    assert "本建议书已于当日报送承保机构、建设主管部门。" in text
+    late = replace(base, reports=(on_day[0], replace(on_day[1], reported_at=dt.datetime(2026, 3, 7, 9, 0))))
+    text = flat(pdftotext(letters.build_stop_work_suggestion(late, tmp_path / "b.pdf")))
+    assert "已于当日报送" not in text
+    assert f"已于2026年3月5日报送承保机构（{project.insurer}）" in text
+    assert f"已于2026年3月7日报送建设主管部门（{project.authority}）" in text
+    missing = replace(base, reports=(on_day[0], replace(on_day[1], reported_at=None)))
+    text = flat(pdftotext(letters.build_stop_work_suggestion(missing, tmp_path / "c.pdf")))
+    assert "已于当日报送" not in text and f"尚未报送建设主管部门（{project.authority}）" in text
 
 
 def test_refusal_report_lists_overdue_days(tmp_path, agency, project, hazard):

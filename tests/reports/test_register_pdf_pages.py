@@ -38,9 +38,10 @@ def test_every_row_once_in_order_with_header_and_page_x_of_y_on_each_page(tmp_pa
     assert "风控服务机构" in last  # the signature block closes the list
 
 
-def test_a_row_taller_than_a_page_goes_on_over_the_next(tmp_path, agency):
+def test_a_row_taller_than_a_page_goes_on_over_the_next(tmp_path, agency, monkeypatch):
     rows = register_rows(30)
-    # 2,000 characters (the longest a description may be) is some 125 lines in its column
+    # 2,000 characters is some 150 lines in its column (print normally cuts at 500: not here)
+    monkeypatch.setitem(registers.PRINT_LIMITS, "description", 5000)
     rows[3] = rows[3]._replace(description="钢筋堆垛" * 500, overdue=True)
     path = registers.build_hazard_register_pdf(data(agency, rows), tmp_path / "tall.pdf")
     pages = page_count(path)
@@ -50,6 +51,14 @@ def test_a_row_taller_than_a_page_goes_on_over_the_next(tmp_path, agency):
     assert all("垛" in t and "隐患编号" in t for t in texts[:3])  # carried over, header on top
     assert NUMBER.findall("".join(texts)) == [r.number for r in rows]
     assert all(f"共{pages}页" in t for t in texts)
+
+
+def test_over_long_text_prints_cut_with_an_ellipsis(tmp_path, agency):
+    rows = register_rows(3)
+    rows[1] = rows[1]._replace(description="钢筋堆垛" * 8000)  # 32,000 characters, recorded before limits
+    path = registers.build_hazard_register_pdf(data(agency, rows), tmp_path / "long.pdf")
+    text = flat(pdftotext(path, raw=True))
+    assert page_count(path) <= 3 and text.count("垛") == 124 and "…" in text
 
 
 @pytest.mark.slow

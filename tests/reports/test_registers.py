@@ -56,7 +56,7 @@ def test_xlsx_layout_fills_dates_and_round_trip(tmp_path, register):
     wb = load_workbook(path)
     ws = wb[registers.SHEET_NAME]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:O{len(register.rows) + 1}"
+    assert ws.auto_filter.ref == f"A1:Q{len(register.rows) + 1}"
     assert tuple(c.value for c in ws[1]) == registers.HEADERS
     assert ws.column_dimensions["F"].width == 48
     level_col = registers.HEADERS.index("等级") + 1
@@ -67,7 +67,8 @@ def test_xlsx_layout_fills_dates_and_round_trip(tmp_path, register):
     assert isinstance(found.value, dt.datetime) and found.number_format == "yyyy-mm-dd"
     assert found.value.date() == register.rows[0].found_date
     assert "说明" in wb.sheetnames
-    expected = [{"seq": i, **r._asdict()} for i, r in enumerate(register.rows, start=1)]
+    expected = [{"seq": i, **{c.key: getattr(r, c.key) for c in registers.COLUMNS[1:]}}
+                for i, r in enumerate(register.rows, start=1)]
     assert registers.read_hazard_xlsx(path) == expected
 
 
@@ -85,8 +86,8 @@ def test_read_accepts_hand_edited_values_and_rejects_other_layouts(tmp_path):
     wb = Workbook()
     ws = wb.active
     ws.append(list(registers.HEADERS))
-    ws.append([1, "YH-1", "项目", "2026-03-01", "", "描述", "", 2, "否", "", None, "", "整改中", "",
-               "否"])
+    ws.append([1, "YH-1", "项目", "2026-03-01", "", "描述", "", 2, "否", "", "", "", None, "", "整改中",
+               "", "否"])
     ws.append([None] * len(registers.HEADERS))
     path = tmp_path / "hand.xlsx"
     wb.save(path)
@@ -188,4 +189,7 @@ def test_a_hazard_row_holds_the_registers_columns_in_order():
     """The XLSX writer takes a row's values in column order (HazardRow or a database line)."""
     from desktop.reports.data import HazardRow
 
-    assert HazardRow._fields == tuple(c.key for c in registers.COLUMNS[1:])
+    assert {c.key for c in registers.COLUMNS[1:]} <= set(HazardRow._fields)
+    # a short row (the review package's database lines) is drawn in the earlier fifteen columns
+    assert HazardRow._fields[:14] == tuple(c.key for c in registers.SHORT_COLUMNS[1:])
+    assert registers.columns_for([tuple(range(14))]) is registers.SHORT_COLUMNS

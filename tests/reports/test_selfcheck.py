@@ -61,12 +61,13 @@ def test_xlsx_columns_merged_groups_and_every_gap(tmp_path, evaluated):
     ws = wb["检查表"]
     assert tuple(c.value for c in ws[1]) == selfcheck.XLSX_HEADERS
     items = [row for row in ws.iter_rows(min_row=2, values_only=True) if row[9]]
-    assert [r[9] for r in items] == [i.id for i in ITEMS]
+    assert [r[9] for r in items] == [r.ref for r in evaluated.rows]  # the checklist's numbering
+    assert not any(str(v).startswith("C-") for row in ws.iter_rows(values_only=True) for v in row if v)
     assert {r[3] for r in items} <= {"符合", "不符合", "不适用", "待人工填写"}
     sections = [row[0] for row in ws.iter_rows(min_row=2, values_only=True) if not row[9]]
     assert sections == list(SECTIONS)
     # 序号 2 and its 检查内容 span the six points of item 2
-    first = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 10).value == "C-2a")
+    first = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 10).value == "序号2第1点")
     assert f"A{first}:A{first + 5}" in {str(m) for m in ws.merged_cells.ranges}
     assert f"B{first}:B{first + 5}" in {str(m) for m in ws.merged_cells.ranges}
     gaps = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
@@ -96,7 +97,7 @@ def test_an_agency_with_thousands_of_gaps_still_lays_out(tmp_path, agency):
         assert sum(1 for _ in book["问题清单"].iter_rows(min_row=2)) == 5400
         # an Excel cell holds at most 32,767 characters: the checklist cell lists the first 30
         first = next(r for r in book["检查表"].iter_rows(min_row=2, values_only=True)
-                     if len(r) > 9 and r[9] == "C-1b")
+                     if len(r) > 9 and r[9] == "序号1第2点")
     finally:
         book.close()
     assert first[7].count("\n") == 30 and first[7].endswith("……另有 170 项，见“问题清单”工作表")

@@ -136,7 +136,10 @@ def test_hazard_list_rows_and_xlsx_round_trip(db, world, tmp_path):
     assert output.title == "2026年第三季度隐患排查及问题整改清单"
     assert len(output.data.rows) == 6 and output.data.rows[-1].number != n[8]  # h9 of the other project joins
     path = output.write_xlsx(tmp_path / "list.xlsx")
-    expected = [{"seq": i, **r._asdict()} for i, r in enumerate(output.data.rows, start=1)]
+    expected = [{"seq": i, **{c.key: getattr(r, c.key) for c in registers.COLUMNS[1:]},
+                 "overdue": registers.overdue_value(r)} for i, r in enumerate(output.data.rows, start=1)]
+    assert by[n[5]].late_days == 56 and registers.overdue_value(by[n[5]]) == "是（逾期56天销项）"
+    assert by[n[2]].contingency == "设置警戒"
     assert registers.read_hazard_xlsx(path) == expected
 
 
@@ -172,15 +175,20 @@ def test_letters_and_records_from_the_data(db, users, world):
         src = risk_sources.add(s, admin, world["a"].project, risk_sources.SourceForm(name="深基坑开挖", level=1))
         inspections.verify_sources(s, admin, world["visit"], {src.id: True}, notes={src.id: "支护完好"})
 
-    def prepare(kind, scope_type, scope_id, period=""):
+    def prepare(kind, scope_type, scope_id, period="", day=TODAY):
         with db.read() as s:
-            req = doc_data.Request(kind, scope_type, scope_id, TODAY, period, "风控〔2026〕0009号", draft=False,
+            req = doc_data.Request(kind, scope_type, scope_id, day, period, "风控〔2026〕9号", draft=False,
                                    prepared_by="王编制", signer=doc_data.Signer("技术负责人甲", "13800000000"))
             return doc_outputs.prepare(s, req, store_dir=world["store"])
 
     with pytest.raises(ValidationError, match="多个责任单位"):
         prepare("rectification_notice", "inspection", world["visit"])
-    notice = prepare("rectification_notice", "hazard", h[2].id).data
+    # a notice dated after its reply-by day, or before the hazard was found, is refused
+    with pytest.raises(ValidationError, match="整改回复期限（2026年8月25日）早于发文日期（2026年11月28日）"):
+        prepare("rectification_notice", "hazard", h[2].id)
+    with pytest.raises(ValidationError, match="早于隐患 .* 的发现日期"):
+        prepare("rectification_notice", "hazard", h[2].id, day=dt.date(2026, 8, 9))
+    notice = prepare("rectification_notice", "hazard", h[2].id, day=dt.date(2026, 8, 12)).data
     assert notice.issuer == "技术负责人甲" and notice.recipient == "浙江某建设集团有限公司"
     assert notice.hazards[0].number == world["numbers"][2] and notice.reply_by == dt.date(2026, 8, 25)
     with pytest.raises(ValidationError, match="未提出停工"):
@@ -188,11 +196,14 @@ def test_letters_and_records_from_the_data(db, users, world):
     with pytest.raises(ValidationError, match="不是一级隐患"):
         prepare("hazard_report", "hazard", h[2].id)
     report = prepare("hazard_report", "hazard", h[1].id).data
-    assert report.reason_label == "一级隐患当日报告" and report.reporter_phone == "13800000000"
+    assert report.reason_label == "一级隐患当日报告" and report.meta.title == "重大事故隐患报告单"
+    # the reporter is who logged the report, the technical lead who signs reviews it
+    assert report.reporter == "系统管理员甲" and report.reviewer == "技术负责人甲"
     assert report.reported_at == h[1].found_at and len(report.recipients) == 2
+    assert [r.reported_at for r in report.reports] == [h[1].found_at, h[1].found_at]
     closure = prepare("closure_record", "hazard", h[1].id).data
     assert closure.accepted and closure.supervisor_name == "李监理" and closure.reinspector == "系统管理员甲"
-    assert closure.reinspection_date == dt.date(2026, 7, 20) and "技术负责人审核签发：技术负责人甲" in closure.findings
+    assert closure.reinspection_date == dt.date(2026, 7, 20) and closure.reviewer == "技术负责人甲"
     assert len(closure.hazard.photos_after) == 1 and closure.hazard.photos_after[0].is_file()
     record_ = prepare("inspection_record", "inspection", world["visit"]).data
     assert record_.kind_label == "全覆盖检查" and record_.inspectors == ("系统管理员甲",)

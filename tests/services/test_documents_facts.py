@@ -1,0 +1,255 @@
+"""Documents state only what the records hold, show who signed, and print as official texts do.
+
+Each test reads the stored PDF's (or workbook's) text, as an authority's reviewer would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+from sqlalchemy import select
+
+from desktop.models import Hazard
+from desktop.services import agency, attachments, documents, hazards, rules
+from desktop.services.context import TransitionError, ValidationError, now
+from desktop.services.doc_data import Claim, check_claims
+from desktop.services.periods import quarter_of
+from tests.factories import make_project
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+FOUND = dt.datetime(2026, 8, 5, 9, 30)
+RULE_ID = re.compile(r"(?<![A-Za-z0-9])[NC]-\d")
+
+
+def jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (180, 90, 40)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def pdftext(path) -> str:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                         check=True)
+    return "".join(out.stdout.split())
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    return {"store_dir": tmp_path / "store", "work_dir": tmp_path / "work"}
+
+
+@pytest.fixture
+def ids(db, users):
+    with db.session() as s:
+        agency.setup_agency(s, name="绍兴安衡安全风控咨询有限公司", legal_rep="周总")
+        return make_project(s, users["admin"])
+
+
+def add_hazard(db, users, ids, **kw):
+    base = dict(project_id=ids.project, description="3#楼外脚手架连墙件缺失约6处", level=1,
+                location="3#楼外脚手架", measures="立即补设连墙件并验收", contingency="停止该区域作业，设置警戒区",
+                stop_work="partial", category="脚手架", found_at=FOUND)
+    base.update(kw)
+    with db.session() as s:
+        return hazards.record(s, users["inspector"], hazards.HazardForm(**base))
+
+
+def report(db, users, hazard_id, recipient, at):
+    with db.session() as s:
+        pending = [r for r in hazards.pending_reports(s, hazard_id) if r.recipient == recipient]
+        hazards.record_report(s, users["inspector"], pending[0].id, channel="电话", reported_at=at)
+
+
+def draft(db, actor, dirs, kind, scope_id=None, scope_type="hazard", period=""):
+    with db.session() as s:
+        return documents.generate_draft(s, actor, kind=kind, scope_type=scope_type, scope_id=scope_id,
+                                        period=period, **dirs)
+
+
+def sign(db, actor, row, dirs):
+    with db.session() as s:
+        return documents.sign(s, actor, row.id, expected_version=row.version, **dirs)
+
+
+def text_of(dirs, row) -> str:
+    return pdftext(documents.file_path(dirs["store_dir"], row))
+
+
+def test_stop_work_says_reported_the_same_day_only_when_both_reports_were_logged(db, users, ids, dirs):
+    h = add_hazard(db, users, ids)
+    first = text_of(dirs, draft(db, users["inspector"], dirs, "stop_work", h.id))
+    assert "已于当日报送" not in first
+    assert "尚未报送承保机构" in first and "尚未报送建设主管部门" in first
+    report(db, users, h.id, "insurer", FOUND + dt.timedelta(hours=1))
+    report(db, users, h.id, "authority", FOUND + dt.timedelta(days=2))
+    late = text_of(dirs, draft(db, users["inspector"], dirs, "stop_work", h.id))
+    assert "已于当日报送" not in late
+    assert "已于2026年8月5日报送承保机构" in late and "已于2026年8月7日报送建设主管部门" in late
+
+    other = add_hazard(db, users, ids, location="5#楼塔吊")
+    report(db, users, other.id, "insurer", FOUND + dt.timedelta(hours=2))
+    report(db, users, other.id, "authority", FOUND + dt.timedelta(hours=5))
+    signed = sign(db, users["tech_lead"], draft(db, users["inspector"], dirs, "stop_work", other.id), dirs)
+    assert "本建议书已于当日报送承保机构、建设主管部门。" in text_of(dirs, signed)
+
+
+def test_a_claimed_report_the_records_do_not_hold_cannot_be_signed(db, users, ids):
+    h = add_hazard(db, users, ids)
+    report(db, users, h.id, "insurer", FOUND + dt.timedelta(hours=1))
+    with db.read() as s:
+        check_claims(s, [Claim(h.id, "insurer", ("level1_same_day",), FOUND.date())])
+        with pytest.raises(ValidationError, match="文书称已向建设主管部门报送.*不能签发"):
+            check_claims(s, [Claim(h.id, "authority", ("level1_same_day",), FOUND.date())])
+        with pytest.raises(ValidationError, match="承保机构"):  # logged, but not on the day claimed
+            check_claims(s, [Claim(h.id, "insurer", ("level1_same_day",), FOUND.date() + dt.timedelta(days=1))])
+
+
+def test_report_titles_follow_the_true_classification(db, users, ids, dirs):
+    plain = add_hazard(db, users, ids)
+    serious = add_hazard(db, users, ids, level=2, is_serious=True, stop_work="none", location="基坑东侧")
+    major = add_hazard(db, users, ids, is_major=True, location="塔吊")
+    texts = {key: text_of(dirs, draft(db, users["inspector"], dirs, "hazard_report", h.id))
+             for key, h in (("plain", plain), ("serious", serious), ("major", major))}
+    assert "一级隐患报告单" in texts["plain"] and "重大事故隐患报告单" not in texts["plain"]
+    assert "较严重二级隐患报告单" in texts["serious"] and "重大事故隐患否" in texts["serious"]
+    assert "重大隐患报告单" not in texts["serious"]
+    assert "重大事故隐患报告单" in texts["major"] and "重大事故隐患是" in texts["major"]
+
+
+def test_report_form_prints_the_reporter_and_the_reviewer(db, users, ids, dirs):
+    h = add_hazard(db, users, ids)
+    report(db, users, h.id, "insurer", FOUND + dt.timedelta(hours=1))
+    report(db, users, h.id, "authority", FOUND + dt.timedelta(hours=2))
+    signed = sign(db, users["tech_lead"], draft(db, users["clerk"], dirs, "hazard_report", h.id), dirs)
+    text = text_of(dirs, signed)
+    assert "报告人：检查人员甲" in text and "审核人：技术负责人甲" in text
+    assert "报告人：技术负责人甲" not in text
+    today = now().date()
+    assert f"填报日期{today.year}年{today.month}月{today.day}日" in text
+    assert "2026年8月5日10时30分，电话" in text
+
+
+def test_letter_dates_are_checked(db, users, ids, dirs):
+    h = add_hazard(db, users, ids, level=3, stop_work="none", deadline=dt.date(2026, 8, 12))
+    with pytest.raises(ValidationError, match="整改回复期限（2026年8月12日）早于发文日期"):
+        draft(db, users["inspector"], dirs, "rectification_notice", h.id)
+    with db.session() as s:
+        hazards.update(s, users["admin"], h.id, expected_version=hazards.get(s, h.id).version,
+                       deadline=now().date() + dt.timedelta(days=5))
+    text = text_of(dirs, draft(db, users["inspector"], dirs, "rectification_notice", h.id))
+    reply = now().date() + dt.timedelta(days=5)
+    assert f"请于{reply.year}年{reply.month}月{reply.day}日前书面回复" in text
+
+
+def _closed_late(db, users, ids, store):
+    """A level-3 hazard due 8-12, closed on 8-20 (8 days late)."""
+    h = add_hazard(db, users, ids, level=3, stop_work="none", deadline=dt.date(2026, 8, 12),
+                   responsible_person="王责任", contingency="临边设置防护栏杆")
+    with db.session() as s:
+        at = FOUND + dt.timedelta(days=1)
+        hazards.issue_notice(s, users["admin"], h.id, expected_version=hazards.get(s, h.id).version, at=at)
+        hazards.record_delivery(s, users["admin"], h.id, expected_version=hazards.get(s, h.id).version,
+                                received_by="张三", at=at)
+        attachments.store_file(s, users["admin"], store_dir=store, data=jpeg(), original_name="a.jpg",
+                               owner_type="hazard", owner_id=h.id, role="after")
+        hazards.submit_closure(s, users["admin"], h.id, expected_version=hazards.get(s, h.id).version,
+                               supervisor_name="李监理", at=dt.datetime(2026, 8, 19, 10))
+        hazards.verify_close(s, users["admin"], h.id, expected_version=hazards.get(s, h.id).version,
+                             reinspection_date=dt.date(2026, 8, 20), at=dt.datetime(2026, 8, 20, 16))
+    return h
+
+
+def test_hazard_list_columns_late_closures_basis_and_sign_off(db, users, ids, dirs):
+    closed = _closed_late(db, users, ids, dirs["store_dir"])
+    add_hazard(db, users, ids, found_at=dt.datetime(2026, 6, 1, 9), location="旧隐患")  # carried over
+    row = draft(db, users["clerk"], dirs, "hazard_list", ids.project, scope_type="project", period="2026Q3")
+    with pytest.raises(TransitionError, match="编制人与审核人不能为同一人"):
+        _sign_own(db, users, dirs)
+    signed = sign(db, users["tech_lead"], row, dirs)
+    text = text_of(dirs, signed)
+    for header in ("责任单位", "责任人", "整改措施", "整改期限", "应急预案/临时措施", "是否逾期"):
+        assert header in text
+    assert "王责任" in text and "临边设置防护栏杆" in text
+    assert "是（逾期8天销项）" in text
+    today = now().date()
+    assert f"统计截至{today.year}年{today.month}月{today.day}日" in text and "含上期结转未销项1项" in text
+    assert "编制人：内勤文员甲" in text and "技术负责人：技术负责人甲" in text and "负责人：周总" in text
+    with db.read() as s:
+        xlsx = next(f for f in documents.files(s, signed.id) if f.original_name.endswith(".xlsx"))
+    wb = load_workbook(io.BytesIO(attachments.open_path(dirs["store_dir"], xlsx.sha256).read_bytes()))
+    values = [c for row_ in wb["隐患清单"].iter_rows(values_only=True) for c in row_]
+    assert "是（逾期8天销项）" in values and "王责任" in values and "临边设置防护栏杆" in values
+    with db.read() as s:
+        number = s.execute(select(Hazard.number).where(Hazard.id == closed.id)).scalar_one()
+    assert number in text
+
+
+def _sign_own(db, users, dirs):
+    """A technical lead who compiled a list cannot review it himself."""
+    period = quarter_of(now().date()).label
+    own = draft(db, users["tech_lead"], dirs, "safety_analysis", None, scope_type="agency", period=period)
+    sign(db, users["tech_lead"], own, dirs)
+
+
+def test_analysis_states_its_basis(db, users, ids, dirs):
+    add_hazard(db, users, ids, found_at=dt.datetime(2026, 6, 1, 9), deadline=dt.date(2026, 6, 3))
+    text = text_of(dirs, draft(db, users["clerk"], dirs, "safety_analysis", None, scope_type="agency",
+                               period="2026Q3"))
+    assert "统计截至2026年9月30日" in text
+    assert "逾期未整改1项（含上期结转1项）" in text
+
+
+def test_numbers_follow_the_pattern_with_the_agency_code(db, users, ids, dirs):
+    with db.session() as s:
+        rules.set_value(s, users["admin"], "numbering.agency_code", "绍安衡风控")
+        with pytest.raises(ValidationError, match="不补零"):
+            rules.set_value(s, users["admin"], "numbering.document", "{code}{prefix}〔{year}〕{seq:04d}号")
+    h = add_hazard(db, users, ids)
+    first = sign(db, users["tech_lead"], draft(db, users["inspector"], dirs, "stop_work", h.id), dirs)
+    year = now().year
+    assert first.number == f"绍安衡风控停工〔{year}〕1号"
+    assert first.number in text_of(dirs, first)
+
+
+def test_no_rule_ids_in_print(db, users, ids, dirs):
+    h = add_hazard(db, users, ids)
+    period = quarter_of(now().date()).label
+    rows = [draft(db, users["inspector"], dirs, kind, h.id) for kind in ("stop_work", "hazard_report")]
+    rows += [draft(db, users["clerk"], dirs, kind, None, scope_type="agency", period=period)
+             for kind in ("hazard_list", "safety_analysis", "risk_assessment", "self_check")]
+    rows.append(draft(db, users["clerk"], dirs, "service_plan", ids.project, scope_type="project"))
+    for row in rows:
+        text = text_of(dirs, row)
+        assert not RULE_ID.search(text), (row.kind, RULE_ID.findall(text))
+        assert "。。" not in text and "。；" not in text
+
+
+def test_characters_the_font_cannot_draw_are_reported_before_signing(db, users, ids, dirs):
+    h = add_hazard(db, users, ids, responsible_person="𠮷野", description="脚手架缺连墙件😀")
+    row = draft(db, users["inspector"], dirs, "stop_work", h.id)
+    with pytest.raises(ValidationError, match="无法用内置字体打印.*😀 𠮷|无法用内置字体打印.*𠮷 😀"):
+        sign(db, users["tech_lead"], row, dirs)
+
+
+def test_over_long_fields_are_refused(db, users, ids):
+    with pytest.raises(ValidationError, match="隐患描述不超过 500 字"):
+        add_hazard(db, users, ids, description="钢" * 501)
+    with pytest.raises(ValidationError, match="责任人不超过 50 字"):
+        add_hazard(db, users, ids, responsible_person="张" * 51)
+
+
+def test_plan_carries_compiler_reviewer_and_head_once_signed(db, users, ids, dirs):
+    row = draft(db, users["clerk"], dirs, "service_plan", ids.project, scope_type="project")
+    unsigned = text_of(dirs, row)
+    assert "编制人：内勤文员甲" in unsigned and "负责人：周总" not in unsigned
+    assert "技术负责人：技术负责人甲" not in unsigned
+    signed = text_of(dirs, sign(db, users["tech_lead"], row, dirs))
+    assert "编制人：内勤文员甲" in signed and "技术负责人：技术负责人甲" in signed
+    assert "批准（风控服务机构）" in signed and "负责人：周总" in signed
