@@ -26,12 +26,14 @@ def loaded(db):
 
 def test_bundled_catalogues_load_with_their_items(db, loaded):
     by_code = {r.code: r for r in loaded}
-    assert set(by_code) == {"major_hazard@2022", "danda@2018", "chaowei@2018", "risk_source@starter-1"}
+    assert set(by_code) == {"major_hazard@2022", "major_hazard@2024", "danda@2018", "chaowei@2018",
+                            "risk_source@starter-1"}
     assert all(r.status == "loaded" for r in loaded)
     assert by_code["major_hazard@2022"].items == 34  # 12 articles, 34 items (建质规〔2022〕2号)
     with db.read() as session:
         rows = {c.code: c for c in catalogues.list_catalogues(session)}
-        major = catalogues.search_items(session, "major_hazard", "", limit=100)
+        major = catalogues.search_items(session, "major_hazard", "", limit=100,
+                                        catalogue_code="major_hazard@2022")
     assert rows["major_hazard@2022"].doc_no == "建质规〔2022〕2号"
     assert "2024" in rows["major_hazard@2022"].superseded_by
     assert len({i.article for i in major}) == 12
@@ -43,7 +45,8 @@ def test_bundled_catalogues_load_with_their_items(db, loaded):
 def test_verified_flags_are_kept_item_by_item(db, loaded):
     source = {i["code"]: i["verification"] for i in _bundled("major_hazard_2022.json")["items"]}
     with db.read() as session:
-        stored = {i.code: i.verification for i in catalogues.search_items(session, "major_hazard", "", 100)}
+        stored = {i.code: i.verification for i in catalogues.search_items(
+            session, "major_hazard", "", 100, catalogue_code="major_hazard@2022")}
         walls = catalogues.find_item(session, "major_hazard@2022", "07-2")
         monitoring = catalogues.find_item(session, "major_hazard@2022", "05-3")
     assert stored == source
@@ -71,26 +74,26 @@ def test_loading_again_changes_nothing(db, loaded):
         again = catalogues.load_all(session)
         assert [r.status for r in again] == ["unchanged"] * len(again)
         assert session.execute(select(func.count(AuditEntry.id))).scalar_one() == audits
-        assert session.execute(select(func.count(Catalogue.id))).scalar_one() == 4
+        assert session.execute(select(func.count(Catalogue.id))).scalar_one() == 5
 
 
 def test_second_edition_loads_beside_the_first(db, loaded, tmp_path):
     folder = tmp_path / "new"
     folder.mkdir()
     data = _bundled("major_hazard_2022.json")
-    data.update(code="major_hazard@2024", edition="2024", issued="2024-12-06", superseded_by="",
-                title="房屋市政工程生产安全重大事故隐患判定标准（2024版）（测试用）", doc_no="建质规〔2024〕5号")
-    data["items"] = [dict(i, text=i["text"] + "（2024）") for i in data["items"][:5]]
-    (folder / "major_hazard_2024.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    data.update(code="major_hazard@2030", edition="2030", issued="2030-01-06", superseded_by="",
+                title="房屋市政工程生产安全重大事故隐患判定标准（2030版）（测试用）", doc_no="建质规〔2030〕1号")
+    data["items"] = [dict(i, text=i["text"] + "（2030）") for i in data["items"][:5]]
+    (folder / "major_hazard_2030.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with db.session() as session:
         (result,) = catalogues.load_all(session, folder)
     assert result.status == "loaded" and result.items == 5
     with db.read() as session:
         editions = [c.edition for c in catalogues.list_catalogues(session, kind="major_hazard")]
         hits = catalogues.search_items(session, "major_hazard", "安全生产许可证")
-    assert editions == ["2024", "2022"]
-    assert [(h.edition, h.code) for h in hits] == [("2024", "04-1"), ("2022", "04-1")]
-    assert hits[0].doc_no == "建质规〔2024〕5号" and hits[1].doc_no == "建质规〔2022〕2号"
+    assert editions == ["2030", "2024", "2022"]
+    assert [(h.edition, h.code) for h in hits] == [("2030", "04-1"), ("2024", "04-1"), ("2022", "04-1")]
+    assert hits[0].doc_no == "建质规〔2030〕1号" and hits[2].doc_no == "建质规〔2022〕2号"
 
 
 def test_a_changed_edition_file_is_refused(db, loaded, tmp_path):
@@ -143,7 +146,7 @@ def test_unreadable_file_and_missing_folder(db, tmp_path):
 
 def test_search_by_words_across_text_and_sub_items(db, loaded):
     with db.read() as session:
-        piping = catalogues.search_items(session, "major_hazard", "管涌")
+        piping = catalogues.search_items(session, "major_hazard", "管涌", catalogue_code="major_hazard@2022")
         both = catalogues.search_items(session, None, "脚手架 附着式")
         danda = catalogues.search_items(session, "danda", "脚手架", limit=2)
         nothing = catalogues.search_items(session, None, "% _")
