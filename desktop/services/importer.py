@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from desktop.messages import Series
 from desktop.models import AppSetting, Hazard, HazardEvent, Policy, Project
-from desktop.services import audit, hazards, organisations, permissions, projects
+from desktop.services import audit, hazards, major_hazards, organisations, permissions, projects
 from desktop.services import xlsx_normalise as xn
 from desktop.services.backup import Meter, ProgressFn
 from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg, now
@@ -92,6 +92,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         F("responsible_person", msg("责任人"), ("整改责任人", "责任人")),
         F("stop_work", msg("停工建议"), ("停工建议", "是否停工"), "choice"),
         F("is_major", msg("重大隐患"), ("是否重大隐患", "重大隐患", "重大事故隐患"), "bool"),
+        F("standard_item", msg("判定条款"), ("判定条款", "判定依据", "重大隐患判定依据", "重大隐患判定条款",
+                                          "判定标准条款")),
         F("is_serious", msg("可能引发安全事故"), ("可能引发安全事故", "是否较严重"), "bool"),
     ),
 }
@@ -99,7 +101,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
 _FORM_TO_FIELD = {"insurer_id": "insurer", "end_date": "policy_end", "authority_id": "authority",
                   "owner_id": "owner", "contractor_id": "contractor", "supervisor_id": "supervisor",
                   "found_at": "found_date", "responsible_unit_id": "responsible_unit",
-                  "project_id": "project_code"}
+                  "project_id": "project_code", "catalogue_item_id": "standard_item"}
 
 
 @dataclass(frozen=True)
@@ -379,16 +381,21 @@ def _import_hazard(session: Session, actor: Actor, v: dict[str, Any], ctx: _Cont
     if session.execute(select(Hazard.id).where(or_(Hazard.number == number, same))).first():
         raise _Existing(msg("第 {row} 行：隐患编号 {number} 已存在", row=row, number=number))
     found = v["found_date"]
+    item_id = major_hazards.item_for_reference(session, v.get("standard_item"), found)
     form = hazards.HazardForm(
         project_id=project_id, description=v["description"], level=v["level"],
         location=v.get("location") or "", category=v.get("category") or "",
         measures=v.get("measures") or "", contingency=v.get("contingency") or "",
         deadline=v.get("deadline"), found_at=dt.datetime.combine(found, dt.time()),
-        is_major=bool(v.get("is_major")), is_serious=bool(v.get("is_serious")),
-        responsible_unit_id=_org(session, actor, "contractor", v.get("responsible_unit"),
+        is_major=bool(v.get("is_major")), catalogue_item_id=item_id,
+        is_serious=bool(v.get("is_serious")), responsible_unit_id=_org(session, actor, "contractor", v.get("responsible_unit"),
                                  "responsible_unit"),
         responsible_person=v.get("responsible_person") or "",
         stop_work=v.get("stop_work") or "none")
+    # a major hazard (flagged, or naming a standard item) must come as level 1
+    problems = major_hazards.level_problems(form.level, form.is_major, form.catalogue_item_id)
+    if problems:
+        raise ValidationError(problems)
     created = hazards.record(session, actor, form)
     hazard = session.get(Hazard, created.id)
     before = audit.snapshot(hazard)

@@ -38,7 +38,7 @@ COLUMNS = 3  # cards per row: the longest label still fits at 1200 px
 # where a dashboard item's list lives in this window (risk sources sit with their projects)
 TARGET_PAGES = {"hazards": "hazards", "projects": "projects", "risk_sources": "projects",
                 "archive": "archive", "reports": "documents"}
-URGENT = {"unreported_l1", "overdue"}  # shown in red when not zero
+URGENT = {"unreported_l1", "stop_work_unsigned", "overdue"}  # shown in red when not zero
 # the register filter a hazard card opens; the others open exactly the hazards counted
 HAZARD_FILTERS = {"overdue": RegisterFilter(overdue=True)}
 
