@@ -32,8 +32,9 @@ class Catalogue(IdMixin, CreatedMixin, Base):
     # False for an edition an administrator imported, until one marks it checked against the
     # official text (未核对原文); the bundled editions ship checked
     text_checked: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # users.id, without a foreign key (migration 0004 explains why); the audit log names them too
+    imported_by_id: Mapped[int | None] = mapped_column(Integer)
+    checked_by_id: Mapped[int | None] = mapped_column(Integer)
     checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 

@@ -21,17 +21,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("catalogues", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("in_force", sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column("text_checked", sa.Boolean(), server_default=sa.true(),
-                                      nullable=False))
-        batch_op.add_column(sa.Column("imported_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("checked_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("checked_at", sa.DateTime(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f("fk_catalogues_imported_by_id_users"), "users",
-                                    ["imported_by_id"], ["id"])
-        batch_op.create_foreign_key(batch_op.f("fk_catalogues_checked_by_id_users"), "users",
-                                    ["checked_by_id"], ["id"])
+    # plain ADD COLUMN, no batch copy: rebuilding `catalogues` would drop a table that
+    # catalogue_items and hazards refer to, which SQLite refuses with foreign keys on. The two
+    # user columns carry no foreign key for the same reason (SQLite adds no constraint to a
+    # table, nor drops a referencing column); the audit log names the users as well.
+    op.add_column("catalogues", sa.Column("in_force", sa.Date(), nullable=True))
+    op.add_column("catalogues", sa.Column("text_checked", sa.Boolean(), server_default=sa.true(),
+                                          nullable=False))
+    op.add_column("catalogues", sa.Column("imported_by_id", sa.Integer(), nullable=True))
+    op.add_column("catalogues", sa.Column("checked_by_id", sa.Integer(), nullable=True))
+    op.add_column("catalogues", sa.Column("checked_at", sa.DateTime(), nullable=True))
     op.execute("UPDATE catalogues SET in_force = issued WHERE in_force IS NULL")
     op.create_table(
         "catalogue_item_links",
@@ -59,11 +58,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_catalogue_item_links_to_item_id"))
         batch_op.drop_index(batch_op.f("ix_catalogue_item_links_from_item_id"))
     op.drop_table("catalogue_item_links")
-    with op.batch_alter_table("catalogues", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_catalogues_checked_by_id_users"), type_="foreignkey")
-        batch_op.drop_constraint(batch_op.f("fk_catalogues_imported_by_id_users"), type_="foreignkey")
-        batch_op.drop_column("checked_at")
-        batch_op.drop_column("checked_by_id")
-        batch_op.drop_column("imported_by_id")
-        batch_op.drop_column("text_checked")
-        batch_op.drop_column("in_force")
+    for column in ("checked_at", "checked_by_id", "imported_by_id", "text_checked", "in_force"):
+        op.drop_column("catalogues", column)  # ALTER TABLE … DROP COLUMN (SQLite 3.35+)
