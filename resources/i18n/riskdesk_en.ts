@@ -529,6 +529,14 @@ After the restore the program closes; please reopen it.</translation>
         <translation>Source: {title}</translation>
     </message>
     <message>
+        <source>全部版本</source>
+        <translation>All editions</translation>
+    </message>
+    <message>
+        <source>（{day} 起施行）</source>
+        <translation> (in force from {day})</translation>
+    </message>
+    <message>
         <source>选择重大事故隐患判定条目</source>
         <translation>Choose a major-hazard criterion</translation>
     </message>
@@ -537,8 +545,20 @@ After the restore the program closes; please reopen it.</translation>
         <translation>Type keywords, e.g. tower crane anchorage, wall ties, excavation monitoring</translation>
     </message>
     <message>
+        <source>版本</source>
+        <translation>Edition</translation>
+    </message>
+    <message>
         <source>找到 {n} 条</source>
         <translation>{n} found</translation>
+    </message>
+    <message>
+        <source>沿用自：{items}</source>
+        <translation>Carried over from: {items}</translation>
+    </message>
+    <message>
+        <source>新版对应：{items}</source>
+        <translation>In the newer edition: {items}</translation>
     </message>
 </context>
 <context>
@@ -666,6 +686,10 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>条目</source>
         <translation>Item</translation>
+    </message>
+    <message>
+        <source>条款</source>
+        <translation>Clause</translation>
     </message>
     <message>
         <source>类别</source>
@@ -2353,6 +2377,10 @@ Signing fixes its number, produces the final file and records the signer; the do
         <translation>Record report made</translation>
     </message>
     <message>
+        <source>经复核不属于重大事故隐患</source>
+        <translation>Reviewed: not a major hazard</translation>
+    </message>
+    <message>
         <source>电话</source>
         <translation>Phone</translation>
     </message>
@@ -2381,8 +2409,16 @@ Signing fixes its number, produces the final file and records the signer; the do
         <translation>Time</translation>
     </message>
     <message>
-        <source>一级隐患：同时出具停工（局部停工）建议书，并于当日报告承保机构和主管部门（N-07）。</source>
-        <translation>Level 1 hazard: issue the (partial) stop-work suggestion as well, and report to the insurer and the authority the same day (N-07).</translation>
+        <source>一级隐患：同时出具停工（局部停工）建议书，并于当日报告承保机构和主管部门。</source>
+        <translation>Level 1 hazard: issue the (partial) stop-work suggestion as well, and report to the insurer and the authority the same day.</translation>
+    </message>
+    <message>
+        <source>三、四级隐患由监理单位确认整改后提交</source>
+        <translation>Level 3/4: submitted once the supervision unit confirms the rectification</translation>
+    </message>
+    <message>
+        <source>登记后须向承保机构、主管部门和建设单位报告。</source>
+        <translation>Once recorded, report to the insurer, the authority and the owner.</translation>
     </message>
     <message>
         <source>备注</source>
@@ -2391,10 +2427,6 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>签收人 *</source>
         <translation>Received by *</translation>
-    </message>
-    <message>
-        <source>三、四级隐患由监理单位确认整改后提交（N-09）</source>
-        <translation>Level 3/4: submitted once the supervision unit confirms the rectification (N-09)</translation>
     </message>
     <message>
         <source>整改后照片 *</source>
@@ -2437,10 +2469,6 @@ Signing fixes its number, produces the final file and records the signer; the do
         <translation>What happened and the responsible unit&apos;s answer</translation>
     </message>
     <message>
-        <source>登记后须向承保机构、主管部门和建设单位报告（N-11）。</source>
-        <translation>Once recorded, report to the insurer, the authority and the owner (N-11).</translation>
-    </message>
-    <message>
         <source>情形</source>
         <translation>Situation</translation>
     </message>
@@ -2455,6 +2483,26 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>撤销原因 *</source>
         <translation>Reason for cancelling *</translation>
+    </message>
+    <message>
+        <source>复核依据：现场情况与判定标准条款的差别、复核人、复核日期</source>
+        <translation>Grounds: how the site differs from the standard's clause, who reviewed it and when</translation>
+    </message>
+    <message>
+        <source>（请选择等级）</source>
+        <translation>(choose a level)</translation>
+    </message>
+    <message>
+        <source>登记后解除与判定标准条款的关联，复核理由记入处理经过和修改记录。整改通知下发后不能再调整等级。</source>
+        <translation>Once recorded, the link to the standard's clause is removed and the reason is kept in the timeline and the change history. The level cannot change after the notice was issued.</translation>
+    </message>
+    <message>
+        <source>复核理由 *</source>
+        <translation>Reason *</translation>
+    </message>
+    <message>
+        <source>复核后等级 *</source>
+        <translation>Level after review *</translation>
     </message>
     <message>
         <source>接收人、文书编号等</source>
@@ -2518,6 +2566,10 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>如：高处坠落、物体打击、触电</source>
         <translation>e.g. fall from height, struck by object, electric shock</translation>
+    </message>
+    <message>
+        <source>（请选择等级）</source>
+        <translation>(choose a level)</translation>
     </message>
     <message>
         <source>可能引发安全事故（较严重，须报告承保机构和主管部门）</source>
@@ -2604,12 +2656,20 @@ Signing fixes its number, produces the final file and records the signer; the do
         <translation>(no inspection)</translation>
     </message>
     <message>
-        <source>重大事故隐患：{ref}</source>
-        <translation>Major hazard: {ref}</translation>
+        <source>重大事故隐患：{edition} {clause} {category}</source>
+        <translation>Major hazard: {edition} {clause} {category}</translation>
+    </message>
+    <message>
+        <source>重大事故隐患定为一级；如经复核不属于重大事故隐患，请在隐患页登记复核意见。</source>
+        <translation>A major hazard is level 1; if a review finds it is not a major hazard, record the review on the hazard's page.</translation>
     </message>
     <message>
         <source>请选择项目</source>
         <translation>Choose a project</translation>
+    </message>
+    <message>
+        <source>请选择隐患等级</source>
+        <translation>Please choose the hazard level</translation>
     </message>
     <message>
         <source>正在登记隐患…</source>
@@ -2642,6 +2702,22 @@ Choose No to go back without saving.</translation>
     <message>
         <source>部分照片未保存</source>
         <translation>Some photos were not saved</translation>
+    </message>
+    <message>
+        <source>已登记一级隐患 {number}。一级隐患须立即提出停工或局部停工建议，并于当日报告承保机构和属地建设主管部门。
+
+是否现在起草停工建议书？（草稿生成后交技术负责人签发）</source>
+        <translation>Level 1 hazard {number} recorded. A level 1 hazard needs a stop-work or partial stop-work suggestion at once, reported to the insurer and the local authority the same day.
+
+Draft the stop-work suggestion now? (A technical lead signs the draft.)</translation>
+    </message>
+    <message>
+        <source>停工建议书</source>
+        <translation>Stop-work suggestion</translation>
+    </message>
+    <message>
+        <source>正在起草停工建议书…</source>
+        <translation>Drafting the stop-work suggestion…</translation>
     </message>
     <message>
         <source>正在保存…</source>
@@ -2707,6 +2783,18 @@ Choose No to go back without saving.</translation>
         <translation>Delayed</translation>
     </message>
     <message>
+        <source>已签发（{number}）</source>
+        <translation>Signed ({number})</translation>
+    </message>
+    <message>
+        <source>草稿待技术负责人签发（销项前须签发）</source>
+        <translation>Draft awaiting a technical lead's signature (needed before closing)</translation>
+    </message>
+    <message>
+        <source>尚未起草（销项前须签发）</source>
+        <translation>Not drafted yet (must be signed before closing)</translation>
+    </message>
+    <message>
         <source>修改…</source>
         <translation>Edit…</translation>
     </message>
@@ -2731,8 +2819,8 @@ Choose No to go back without saving.</translation>
         <translation>Hazard</translation>
     </message>
     <message>
-        <source>对外报告（N-07、N-08、N-11）</source>
-        <translation>Reports owed (N-07, N-08, N-11)</translation>
+        <source>对外报告</source>
+        <translation>Reports owed</translation>
     </message>
     <message>
         <source>处理经过</source>
@@ -2821,6 +2909,10 @@ Choose No to go back without saving.</translation>
     <message>
         <source>登记人</source>
         <translation>Recorded by</translation>
+    </message>
+    <message>
+        <source>重大事故隐患定为一级；只有经复核不属于重大事故隐患（须写明理由）才能降低等级。</source>
+        <translation>A major hazard is level 1; only a review that finds it is not a major hazard (with the reason) lowers the level.</translation>
     </message>
     <message>
         <source>生成{what}草稿</source>
@@ -5148,10 +5240,6 @@ These {n} files were not saved:
         <translation>Level 1 hazards to report (same day)</translation>
     </message>
     <message>
-        <source>一级隐患须提出停工或局部停工建议（N-07）</source>
-        <translation>A level 1 hazard needs a stop-work or partial stop-work recommendation (N-07)</translation>
-    </message>
-    <message>
         <source>一级（重大）隐患须经现场复查后方可销项，请填写复查日期</source>
         <translation>A level 1 (major) hazard can only be closed after an on-site re-inspection; please enter the re-inspection date</translation>
     </message>
@@ -5912,6 +6000,14 @@ These {n} files were not saved:
         <translation>answered {date} (late)</translation>
     </message>
     <message>
+        <source>{edition}版</source>
+        <translation>{edition} edition</translation>
+    </message>
+    <message>
+        <source>{edition}版（{doc_no}）</source>
+        <translation>{edition} edition ({doc_no})</translation>
+    </message>
+    <message>
         <source>{evaluator} {period} 评价：{result}（未认可）</source>
         <translation>{evaluator}, evaluation for {period}: {result} (not recognised)</translation>
     </message>
@@ -5964,6 +6060,18 @@ These {n} files were not saved:
         <translation>{what} submitted late to {to} ({at})</translation>
     </message>
     <message>
+        <source>《{title}》中没有判定条款“{text}”（可写作“第五条（二）”或“05-2”）</source>
+        <translation>“{title}” has no clause “{text}” (write e.g. article 5 item 2 as 05-2)</translation>
+    </message>
+    <message>
+        <source>一级隐患须提出停工或局部停工建议</source>
+        <translation>A level 1 hazard needs a stop-work or partial stop-work suggestion</translation>
+    </message>
+    <message>
+        <source>一级隐患须签发停工建议书，并登记当日向承保机构和建设主管部门的报告后方可销项。尚缺：{missing}</source>
+        <translation>A level 1 hazard is closed only once its stop-work suggestion is signed and the same-day reports to the insurer and the authority are logged. Missing: {missing}</translation>
+    </message>
+    <message>
         <source>不安全的文件名：{name}</source>
         <translation>Unsafe file name: {name}</translation>
     </message>
@@ -5982,6 +6090,14 @@ These {n} files were not saved:
     <message>
         <source>修改密码</source>
         <translation>password changed</translation>
+    </message>
+    <message>
+        <source>停工建议书待签发</source>
+        <translation>Stop-work suggestions to sign</translation>
+    </message>
+    <message>
+        <source>停工建议书未签发</source>
+        <translation>stop-work suggestion not signed</translation>
     </message>
     <message>
         <source>共 {total:,} 条，超过 Excel 单表上限 {limit:,} 行，请缩小筛选范围后再导出</source>
@@ -6010,6 +6126,10 @@ These {n} files were not saved:
     <message>
         <source>删除（移入回收站）</source>
         <translation>deleted (to the recycle bin)</translation>
+    </message>
+    <message>
+        <source>判定条款</source>
+        <translation>Standard clause</translation>
     </message>
     <message>
         <source>危大工程施工中</source>
@@ -6110,6 +6230,10 @@ These {n} files were not saved:
         <translation>The backup comes from a newer version of RiskDesk (unknown database structure); upgrade the program first.</translation>
     </message>
     <message>
+        <source>复核理由不超过 {max_text} 字</source>
+        <translation>The reason may have at most {max_text} characters</translation>
+    </message>
+    <message>
         <source>多出文件（清单中没有）：{name}</source>
         <translation>Extra file (not in the manifest): {name}</translation>
     </message>
@@ -6128,6 +6252,10 @@ These {n} files were not saved:
     <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
+    </message>
+    <message>
+        <source>已核对原文（{who}，{day}）</source>
+        <translation>Checked against the original ({who}, {day})</translation>
     </message>
     <message>
         <source>应急预案编制</source>
@@ -6164,6 +6292,14 @@ These {n} files were not saved:
     <message>
         <source>所选报送单位不存在或类型不符</source>
         <translation>The chosen recipient organisation does not exist or is of the wrong type</translation>
+    </message>
+    <message>
+        <source>所选条目为《{title}》{clause}：{text}。符合该情形的属于重大事故隐患，定为一级隐患，须提出停工或局部停工建议，并于当日报告承保机构和属地建设主管部门。</source>
+        <translation>The chosen item is “{title}” {clause}: {text}. A hazard matching it is a major hazard: level 1, with a stop-work or partial stop-work suggestion, reported to the insurer and the local authority the same day.</translation>
+    </message>
+    <message>
+        <source>找不到判定条款“{text}”所指的重大事故隐患判定标准版本</source>
+        <translation>No edition of the major-hazard standard matches the clause “{text}”</translation>
     </message>
     <message>
         <source>技术咨询</source>
@@ -6730,8 +6866,16 @@ These {n} files were not saved:
         <translation>No public key given: verified with the key the package carries; compare the fingerprint above with the one the agency provided in writing.</translation>
     </message>
     <message>
+        <source>未核对原文</source>
+        <translation>Not checked against the original</translation>
+    </message>
+    <message>
         <source>未登记安责险保单</source>
         <translation>No work-safety liability policy recorded</translation>
+    </message>
+    <message>
+        <source>未登记当日向{recipient}的报告</source>
+        <translation>no same-day report to the {recipient} logged</translation>
     </message>
     <message>
         <source>未登记风控服务合同（签订日期）</source>
@@ -6808,6 +6952,10 @@ These {n} files were not saved:
     <message>
         <source>查看数据</source>
         <translation>view data</translation>
+    </message>
+    <message>
+        <source>核对原文</source>
+        <translation>Checked against the original</translation>
     </message>
     <message>
         <source>核查风险源</source>
@@ -7126,8 +7274,20 @@ These {n} files were not saved:
         <translation>Catalogue {catalogue} has no entry {item}.</translation>
     </message>
     <message>
+        <source>目录“{title}”已核对原文，无需再次标记。</source>
+        <translation>“{title}” is already checked against the original.</translation>
+    </message>
+    <message>
         <source>目录“{title}”（{code}）已载入的版本与文件 {name} 的内容不同。已载入的版本不可修改；新版本请另建文件并使用新的代码。</source>
         <translation>The loaded edition of catalogue “{title}” ({code}) differs from file {name}. A loaded edition cannot change; put a new edition in a new file with a new code.</translation>
+    </message>
+    <message>
+        <source>目录“{title}”（{code}）已载入，不能重复导入；新版本请使用新的代码。</source>
+        <translation>“{title}” ({code}) is already loaded and cannot be imported again; a new edition needs a new code.</translation>
+    </message>
+    <message>
+        <source>目录不存在。</source>
+        <translation>The catalogue does not exist.</translation>
     </message>
     <message>
         <source>目录文件 {name} 无法读取：{reason}</source>
@@ -7260,6 +7420,10 @@ These {n} files were not saved:
     <message>
         <source>组织管理情况</source>
         <translation>Organisation and management</translation>
+    </message>
+    <message>
+        <source>经复核不属于重大事故隐患</source>
+        <translation>Reviewed: not a major hazard</translation>
     </message>
     <message>
         <source>结论：资料包完整，{n} 个文件全部核对一致。</source>
@@ -7438,6 +7602,10 @@ These {n} files were not saved:
         <translation>This attachment is not an image and has no thumbnail.</translation>
     </message>
     <message>
+        <source>该隐患已对照重大事故隐患判定标准，属于重大事故隐患，须定为一级；如经复核不属于重大事故隐患，请先登记复核意见及理由，再调整等级</source>
+        <translation>The hazard was judged against the major-hazard standard: it is a major hazard and must be level 1. If a review finds it is not, record the review and its reason first, then change the level</translation>
+    </message>
+    <message>
         <source>该项目已登记同名、同类别、同部位的风险源</source>
         <translation>This project already has a risk source with the same name, category and location</translation>
     </message>
@@ -7482,6 +7650,10 @@ These {n} files were not saved:
         <translation>Please enter the topic</translation>
     </message>
     <message>
+        <source>请填写复核理由（为何不属于重大事故隐患）</source>
+        <translation>Please give the reason (why it is not a major hazard)</translation>
+    </message>
+    <message>
         <source>请填写姓名</source>
         <translation>Please enter the name</translation>
     </message>
@@ -7522,8 +7694,8 @@ These {n} files were not saved:
         <translation>Please enter why it is cancelled</translation>
     </message>
     <message>
-        <source>请填写整改措施（N-10：责任、措施、时限、预案缺一不可）</source>
-        <translation>Please enter the measures (N-10: responsibility, measures, deadline and contingency plan are all required)</translation>
+        <source>请填写整改措施（责任、措施、时限、预案缺一不可）</source>
+        <translation>Please enter the measures (responsibility, measures, deadline and contingency plan are all required)</translation>
     </message>
     <message>
         <source>请填写施工阶段名称</source>
@@ -7636,6 +7808,10 @@ These {n} files were not saved:
     <message>
         <source>请选择协助编制或书面修改建议</source>
         <translation>Please choose helped draft the plan or written suggestions</translation>
+    </message>
+    <message>
+        <source>请选择复核后的隐患等级</source>
+        <translation>Please choose the level after the review</translation>
     </message>
     <message>
         <source>请选择审批的承保机构</source>
@@ -7858,6 +8034,10 @@ These {n} files were not saved:
         <translation>Invalid attachment id.</translation>
     </message>
     <message>
+        <source>随软件提供</source>
+        <translation>Shipped with the program</translation>
+    </message>
+    <message>
         <source>隐患</source>
         <translation>hazard</translation>
     </message>
@@ -7884,6 +8064,10 @@ These {n} files were not saved:
     <message>
         <source>隐患 {number} 当前状态为“{status}”，不能{step}。</source>
         <translation>Hazard {number} is “{status}”: cannot {step}.</translation>
+    </message>
+    <message>
+        <source>隐患 {number} 未判定为重大事故隐患，无需复核。</source>
+        <translation>Hazard {number} was not judged a major hazard: nothing to review.</translation>
     </message>
     <message>
         <source>隐患 {number} 未提出停工或局部停工建议，不能出具停工建议书</source>
