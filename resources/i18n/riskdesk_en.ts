@@ -511,6 +511,41 @@ After the restore the program closes; please reopen it.</translation>
     </message>
 </context>
 <context>
+    <name>CataloguePanel</name>
+    <message>
+        <source>隐患按发现日期对照当时施行的版本；新版本由管理员从 JSON 文件导入，导入后显示“未核对原文”，与官方原文逐条核对后再标记为已核对。</source>
+        <translation>A hazard is judged against the edition in force on the day it was found. An administrator imports a new edition from a JSON file; it shows “not checked against the original” until compared item by item with the official text and marked checked.</translation>
+    </message>
+    <message>
+        <source>导入新版本（JSON）…</source>
+        <translation>Import an edition (JSON)…</translation>
+    </message>
+    <message>
+        <source>标记为已核对原文…</source>
+        <translation>Mark as checked against the original…</translation>
+    </message>
+    <message>
+        <source>选择标准目录文件</source>
+        <translation>Choose the catalogue file</translation>
+    </message>
+    <message>
+        <source>已导入</source>
+        <translation>Imported</translation>
+    </message>
+    <message>
+        <source>已导入“{title}”（{items} 条）。与官方原文核对前显示为“未核对原文”。</source>
+        <translation>Imported “{title}” ({items} items). Until compared with the official text it shows “not checked against the original”.</translation>
+    </message>
+    <message>
+        <source>确认“{title}”的条文已与官方原文逐条核对一致？此操作记入审计记录。</source>
+        <translation>Confirm that every item of “{title}” matches the official text? This is kept in the audit log.</translation>
+    </message>
+    <message>
+        <source>核对原文</source>
+        <translation>Check against the original</translation>
+    </message>
+</context>
+<context>
     <name>CataloguePicker</name>
     <message>
         <source>已核对原文</source>
@@ -682,6 +717,14 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>责任单位</source>
         <translation>Responsible unit</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>施行日期</source>
+        <translation>In force from</translation>
     </message>
     <message>
         <source>条目</source>
@@ -2486,7 +2529,7 @@ Signing fixes its number, produces the final file and records the signer; the do
     </message>
     <message>
         <source>复核依据：现场情况与判定标准条款的差别、复核人、复核日期</source>
-        <translation>Grounds: how the site differs from the standard's clause, who reviewed it and when</translation>
+        <translation>Grounds: how the site differs from the standard&apos;s clause, who reviewed it and when</translation>
     </message>
     <message>
         <source>（请选择等级）</source>
@@ -2494,7 +2537,7 @@ Signing fixes its number, produces the final file and records the signer; the do
     </message>
     <message>
         <source>登记后解除与判定标准条款的关联，复核理由记入处理经过和修改记录。整改通知下发后不能再调整等级。</source>
-        <translation>Once recorded, the link to the standard's clause is removed and the reason is kept in the timeline and the change history. The level cannot change after the notice was issued.</translation>
+        <translation>Once recorded, the link to the standard&apos;s clause is removed and the reason is kept in the timeline and the change history. The level cannot change after the notice was issued.</translation>
     </message>
     <message>
         <source>复核理由 *</source>
@@ -2661,7 +2704,7 @@ Signing fixes its number, produces the final file and records the signer; the do
     </message>
     <message>
         <source>重大事故隐患定为一级；如经复核不属于重大事故隐患，请在隐患页登记复核意见。</source>
-        <translation>A major hazard is level 1; if a review finds it is not a major hazard, record the review on the hazard's page.</translation>
+        <translation>A major hazard is level 1; if a review finds it is not a major hazard, record the review on the hazard&apos;s page.</translation>
     </message>
     <message>
         <source>请选择项目</source>
@@ -2788,7 +2831,7 @@ Draft the stop-work suggestion now? (A technical lead signs the draft.)</transla
     </message>
     <message>
         <source>草稿待技术负责人签发（销项前须签发）</source>
-        <translation>Draft awaiting a technical lead's signature (needed before closing)</translation>
+        <translation>Draft awaiting a technical lead&apos;s signature (needed before closing)</translation>
     </message>
     <message>
         <source>尚未起草（销项前须签发）</source>
@@ -8283,6 +8326,10 @@ These {n} files were not saved:
     <message>
         <source>导出审阅包</source>
         <translation>Review package</translation>
+    </message>
+    <message>
+        <source>标准目录</source>
+        <translation>Standards</translation>
     </message>
     <message>
         <source>当前用户</source>

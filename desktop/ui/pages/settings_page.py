@@ -14,6 +14,7 @@ from desktop.services.context import Changes
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
 from desktop.ui.backup_panel import BackupPanel
+from desktop.ui.catalogue_panel import CataloguePanel
 from desktop.ui.connection_panel import ConnectionPanel
 from desktop.ui.import_wizard import ImportWizard
 from desktop.ui.package_dialog import PackagePanel
@@ -50,6 +51,7 @@ class SettingsPage(Page):
         self.backup_panel = BackupPanel(state)
         self.import_wizard: ImportWizard | None = ImportWizard(state) if state.can("import") else None
         self.package_panel: PackagePanel | None = PackagePanel(state) if state.can("export") else None
+        self.catalogue_panel = CataloguePanel(state)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         self.tabs.setDocumentMode(True)
@@ -61,6 +63,7 @@ class SettingsPage(Page):
             self.tabs.addTab(self.import_wizard, QCoreApplication.translate("SettingsPage", "导入"))
         if self.package_panel is not None:
             self.tabs.addTab(self.package_panel, QCoreApplication.translate("SettingsPage", "导出审阅包"))
+        self.tabs.addTab(self.catalogue_panel, QCoreApplication.translate("SettingsPage", "标准目录"))
         self._stale_tabs: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
@@ -132,8 +135,8 @@ class SettingsPage(Page):
         if self.users_panel is not None:
             self.users_panel.refresh()
         # the other tabs load when first shown: the recycle bin looks through every table
-        self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel)
-                            if w is not None}
+        self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel,
+                                        self.catalogue_panel) if w is not None}
         self._tab_shown(self.tabs.currentIndex())
 
     def _tab_shown(self, index: int) -> None:
