@@ -3303,6 +3303,22 @@ Draft the stop-work suggestion now? (A technical lead signs the draft.)</transla
         <source>移除隐患</source>
         <translation>Remove hazard</translation>
     </message>
+    <message>
+        <source>本次登记了 {n} 项一级隐患，须立即提出停工或局部停工建议，并于当日报告承保机构和属地建设主管部门。
+
+是否现在起草停工建议书？（草稿生成后交技术负责人签发）</source>
+        <translation>{n} level 1 hazard(s) recorded. Each needs a stop-work or partial stop-work suggestion at once, reported to the insurer and the local authority the same day.
+
+Draft the stop-work suggestions now? (A technical lead signs the drafts.)</translation>
+    </message>
+    <message>
+        <source>停工建议书</source>
+        <translation>Stop-work suggestion</translation>
+    </message>
+    <message>
+        <source>正在起草停工建议书…</source>
+        <translation>Drafting the stop-work suggestions…</translation>
+    </message>
 </context>
 <context>
     <name>InspectionsPage</name>
