@@ -1591,10 +1591,6 @@ Please send this file to technical support.</translation>
         <translation>Hello, {name} ({role}). Today is {date}.</translation>
     </message>
     <message>
-        <source>依据：{rule}</source>
-        <translation>Rule: {rule}</translation>
-    </message>
-    <message>
         <source>尚未登记机构信息。</source>
         <translation>The agency&apos;s details have not been entered yet.</translation>
     </message>
@@ -5042,6 +5038,41 @@ Import them?</translation>
     <message>
         <source>已导入 {n} 项风险源。</source>
         <translation>{n} risk sources imported.</translation>
+    </message>
+</context>
+<context>
+    <name>RuleBasis</name>
+    <message>
+        <source>合同签订后，风控机构应及时对项目开展首次风险识别和隐患排查</source>
+        <translation>Once the contract is signed, the agency promptly carries out the project's first risk identification and hazard inspection</translation>
+    </message>
+    <message>
+        <source>每季度开展不少于1次全覆盖检查</source>
+        <translation>At least one full-coverage inspection every quarter</translation>
+    </message>
+    <message>
+        <source>《施工现场风险源分级与防范措施一览表》中列明的一、二级风险源，应做到100%核查</source>
+        <translation>Every level 1 and level 2 risk source in the site risk-source table is verified (100%)</translation>
+    </message>
+    <message>
+        <source>对发现的一级风险隐患应立即提出停工或局部停工意见，并上报承保机构和属地建设主管部门</source>
+        <translation>For a level 1 hazard, give a stop-work or partial stop-work opinion at once and report it to the insurer and the local construction authority</translation>
+    </message>
+    <message>
+        <source>明确隐患整改责任、措施、时限、预案，逐项跟踪整改落实，实现闭环管理</source>
+        <translation>Set responsibility, measures, deadline and contingency plan for every hazard and follow each one to closure</translation>
+    </message>
+    <message>
+        <source>按照合同约定开展宣传教育培训或每半年开展一次集中安全教育培训</source>
+        <translation>Training as the contract says, or a centralised safety training every half year</translation>
+    </message>
+    <message>
+        <source>纸质版档案在项目竣工后应至少保留五年，档案销毁前应报保险机构核准</source>
+        <translation>Paper archives are kept at least five years after completion; destruction needs the insurer's approval</translation>
+    </message>
+    <message>
+        <source>依据：{words}</source>
+        <translation>Basis: {words}</translation>
     </message>
 </context>
 <context>

@@ -254,7 +254,8 @@ def test_an_office_day(qtbot, window, desk, users, dialog_log, tmp_path, monkeyp
     assert [c[1] for c in dialog_log.calls if c[0] == "ask"] == ["停工建议书"]
     assert card(window, "unreported_l1") == 1
     assert card(window, "stop_work_unsigned") == 1
-    assert "N-07" in window.page("dashboard").cards_by_key["unreported_l1"].toolTip()
+    tip = window.page("dashboard").cards_by_key["unreported_l1"].toolTip()
+    assert tip.startswith("依据：") and "停工" in tip and "N-" not in tip
     rows = register_rows(qtbot, window)
     assert window.page("hazards").count_label.text() == "共 2 条"
     assert set(rows) == {L1, L3}
