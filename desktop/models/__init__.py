@@ -18,7 +18,8 @@ from desktop.models.training import (
 
 __all__ = [
     "AgencyProfile", "AppSetting", "ArchiveItem", "Attachment", "AuditEntry", "Base",
-    "Catalogue", "CatalogueItem", "CatalogueItemLink", "ChecklistAnswer", "Complaint", "Contact", "DangerItem",
+    "Catalogue", "CatalogueItem", "CatalogueItemLink", "ChecklistAnswer", "Complaint", "Contact",
+    "DangerItem",
     "DestructionRequest", "Document", "Drill", "EmergencyPlanAssist", "Escalation",
     "Evaluation", "ExternalReport", "FeeEntry", "Hazard", "HazardEvent", "Incident",
     "Inspection", "Meeting", "Organisation", "Policy", "Project", "ProjectContact",
