@@ -91,7 +91,7 @@ SCENARIOS = {"高处作业": "高处坠落", "脚手架工程": "脚手架坍塌
 # the demo's major-hazard templates name a 2022 item; a hazard found from 2024-12-13 on is judged against
 # the 2024 standard, by the item the demo's authors read as the same situation there
 MAJOR_2024 = {"07-2": "07-2", "10-1": "10-1", "05-4": "05-4", "05-2": "05-2", "06-3": "06-3",
-              "08-5": "08-4", "08-6": "08-4", "04-3": "04-3"}
+              "08-5": "08-4", "08-6": "08-4", "04-3": "04-3", "04-4": "04-4"}
 # category, stages (F 地基与基础, S 主体结构, D 装饰装修, A any), levels, major-hazard item, description, measures
 HAZARDS = (
     ("高处作业", "SD", (2, 3), None, "{b}#楼{f}层东侧楼层临边防护栏杆缺失，长约{n}m，未设置挡脚板",

@@ -125,3 +125,16 @@ def test_default_demo_has_every_state_and_hundreds_of_hazards(tmp_path):
     assert 200 <= c["hazards"] <= 800 and 150 <= summary.inspections <= 600
     assert run_check(db, config).ok
     db.dispose()
+
+
+def test_every_major_hazard_template_names_an_item_of_both_editions(db):
+    from desktop.services import catalogues
+
+    with db.session() as s:
+        catalogues.load_all(s)
+        codes = {t[3] for t in demo.HAZARDS if t[3]}
+        assert codes and codes <= set(demo.MAJOR_2024)
+        for code in codes:  # found before 2024-12-13: the 2022 item; from then on: the 2024 one
+            assert catalogues.find_item(s, "major_hazard@2022", code).default_level == 1
+            assert catalogues.find_item(s, "major_hazard@2024", demo.MAJOR_2024[code]).default_level == 1
+        assert all(t[2] == (1,) for t in demo.HAZARDS if t[3])  # a major hazard is level 1 only
