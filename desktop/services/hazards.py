@@ -426,7 +426,7 @@ def submit_closure(session: Session, actor: Actor, hazard_id: int, *, expected_v
     hazard, step, before = _begin(session, actor, "submit_closure", hazard_id, expected_version)
     errors: dict[str, str] = {}
     if hazard.level in (3, 4) and not supervisor_name.strip():
-        errors["supervisor_name"] = msg("三、四级隐患须由监理单位确认整改并提交销项（N-09），请填写监理确认人")
+        errors["supervisor_name"] = msg("三、四级隐患须由监理单位确认整改并提交销项，请填写监理确认人")
     if _after_photos(session, hazard.id) == 0:
         errors["after_photos"] = msg("请先上传整改后照片")
     if errors:

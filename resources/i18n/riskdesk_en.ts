@@ -5044,7 +5044,7 @@ Import them?</translation>
     <name>RuleBasis</name>
     <message>
         <source>合同签订后，风控机构应及时对项目开展首次风险识别和隐患排查</source>
-        <translation>Once the contract is signed, the agency promptly carries out the project's first risk identification and hazard inspection</translation>
+        <translation>Once the contract is signed, the agency promptly carries out the project&apos;s first risk identification and hazard inspection</translation>
     </message>
     <message>
         <source>每季度开展不少于1次全覆盖检查</source>
@@ -5068,7 +5068,7 @@ Import them?</translation>
     </message>
     <message>
         <source>纸质版档案在项目竣工后应至少保留五年，档案销毁前应报保险机构核准</source>
-        <translation>Paper archives are kept at least five years after completion; destruction needs the insurer's approval</translation>
+        <translation>Paper archives are kept at least five years after completion; destruction needs the insurer&apos;s approval</translation>
     </message>
     <message>
         <source>依据：{words}</source>
@@ -5336,10 +5336,6 @@ These {n} files were not saved:
     <message>
         <source>三、四级隐患的整改通知已送达；销项经监理确认提交；无逾期未闭合。</source>
         <translation>Rectification notices for level 3 and 4 hazards were delivered; closures were confirmed and submitted by the supervisor; none is overdue.</translation>
-    </message>
-    <message>
-        <source>三、四级隐患须由监理单位确认整改并提交销项（N-09），请填写监理确认人</source>
-        <translation>Level 3 and 4 hazards are confirmed and submitted for closure by the supervision unit (N-09); please enter who confirmed</translation>
     </message>
     <message>
         <source>三级</source>
@@ -6160,6 +6156,10 @@ These {n} files were not saved:
     <message>
         <source>一级隐患须签发停工建议书，并登记当日向承保机构和建设主管部门的报告后方可销项。尚缺：{missing}</source>
         <translation>A level 1 hazard is closed only once its stop-work suggestion is signed and the same-day reports to the insurer and the authority are logged. Missing: {missing}</translation>
+    </message>
+    <message>
+        <source>三、四级隐患须由监理单位确认整改并提交销项，请填写监理确认人</source>
+        <translation>Level 3/4 hazards are submitted for closure by the supervision unit once it confirms the rectification: enter who confirmed it</translation>
     </message>
     <message>
         <source>不安全的文件名：{name}</source>
