@@ -82,7 +82,8 @@ class _Parser(argparse.ArgumentParser):
 # the data commands are declared in desktop.cli_data and cli_docs, loaded only when one of
 # them (or the help) is asked for
 DATA_COMMANDS = ("export-package", "verify", "import", "backup", "restore", "selfcheck", "report",
-                 "trust", "key", "key-export", "key-import")
+                 "trust", "key", "key-export", "key-import",
+                 "catalogue")
 DEFAULT_DEMO_PROJECTS = 20  # equal to desktop.services.demo.DEFAULT_PROJECTS (not imported: it loads Pillow)
 
 
@@ -121,11 +122,12 @@ def build_parser(*, data_commands: bool = True) -> _Parser:
     for sub in (init, demo, check, selftest):
         sub.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_help)
     if data_commands:
-        from desktop import cli_data, cli_docs, cli_trust
+        from desktop import cli_catalogue, cli_data, cli_docs, cli_trust
 
         cli_data.register(commands)
         cli_docs.register(commands)
         cli_trust.register(commands)
+        cli_catalogue.register(commands)
     return parser
 
 

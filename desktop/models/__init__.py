@@ -4,7 +4,7 @@ from desktop.models.agency import AgencyProfile, AppSetting, AuditEntry, Sequenc
 from desktop.models.archive import ArchiveItem, DestructionRequest
 from desktop.models.attachments import Attachment
 from desktop.models.base import Base
-from desktop.models.catalogues import Catalogue, CatalogueItem
+from desktop.models.catalogues import Catalogue, CatalogueItem, CatalogueItemLink
 from desktop.models.documents import Document, Submission
 from desktop.models.hazards import Escalation, ExternalReport, Hazard, HazardEvent
 from desktop.models.inspections import Inspection, RiskSourceCheck, inspection_inspectors
@@ -18,7 +18,8 @@ from desktop.models.training import (
 
 __all__ = [
     "AgencyProfile", "AppSetting", "ArchiveItem", "Attachment", "AuditEntry", "Base",
-    "Catalogue", "CatalogueItem", "ChecklistAnswer", "Complaint", "Contact", "DangerItem",
+    "Catalogue", "CatalogueItem", "CatalogueItemLink", "ChecklistAnswer", "Complaint", "Contact",
+    "DangerItem",
     "DestructionRequest", "Document", "Drill", "EmergencyPlanAssist", "Escalation",
     "Evaluation", "ExternalReport", "FeeEntry", "Hazard", "HazardEvent", "Incident",
     "Inspection", "Meeting", "Organisation", "Policy", "Project", "ProjectContact",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, CreatedMixin, IdMixin
@@ -26,6 +28,14 @@ class Catalogue(IdMixin, CreatedMixin, Base):
     official: Mapped[bool] = mapped_column(Boolean, default=True)  # False: starter list, not official
     source_sha256: Mapped[str] = mapped_column(String(64), default="")
     loaded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    in_force: Mapped[dt.date | None] = mapped_column(Date)  # 施行日期: hazards found from then on
+    # False for an edition an administrator imported, until one marks it checked against the
+    # official text (未核对原文); the bundled editions ship checked
+    text_checked: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # users.id, without a foreign key (migration 0004 explains why); the audit log names them too
+    imported_by_id: Mapped[int | None] = mapped_column(Integer)
+    checked_by_id: Mapped[int | None] = mapped_column(Integer)
+    checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class CatalogueItem(IdMixin, Base):
@@ -47,3 +57,14 @@ class CatalogueItem(IdMixin, Base):
     @property
     def verified(self) -> bool:
         return self.verification == "verified"
+
+
+class CatalogueItemLink(IdMixin, Base):
+    """An item of an older edition and the item of a newer edition that carries it on."""
+
+    __tablename__ = "catalogue_item_links"
+    __table_args__ = (UniqueConstraint("from_item_id", "to_item_id"),)
+
+    from_item_id: Mapped[int] = mapped_column(ForeignKey("catalogue_items.id"), index=True)
+    to_item_id: Mapped[int] = mapped_column(ForeignKey("catalogue_items.id"), index=True)
+    basis: Mapped[str] = mapped_column(String(20))  # file (the edition says so) / same_text

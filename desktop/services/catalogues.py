@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from desktop.models import Catalogue, CatalogueItem
+from desktop.models import Catalogue, CatalogueItem, CatalogueItemLink, User
 from desktop.paths import catalogues_dir
 from desktop.services import audit, permissions
 from desktop.services.context import Actor, NotFound, ServiceError, msg, now
@@ -24,7 +25,9 @@ KINDS = {
     "chaowei": "超危大工程范围",
     "risk_source": "风险源清单",
 }
-VERIFICATIONS = {"verified": "已核对", "knowledge_unverified": "待核对原文", "example": "示例"}
+VERIFICATIONS = {"verified": "已核对", "knowledge_unverified": "待核对原文",
+                 "transcribed": "据转录本，待核对原文", "example": "示例"}
+UNCHECKED = msg("未核对原文")  # an imported edition until an administrator has checked it
 _LIKE_ESCAPE = "!"
 
 
@@ -53,10 +56,24 @@ class CatalogueRow:
     superseded_by: str
     official: bool
     items: int
+    in_force: dt.date | None = None
+    text_checked: bool = True
+    checked_by: str = ""
+    checked_at: dt.datetime | None = None
 
     @property
     def kind_label(self) -> str:
         return KINDS.get(self.kind, self.kind)
+
+    @property
+    def check_label(self) -> str:
+        """未核对原文 for an imported edition nobody has checked yet; who checked it otherwise."""
+        if not self.text_checked:
+            return UNCHECKED
+        if self.checked_at is not None:
+            return msg("已核对原文（{who}，{day}）", who=self.checked_by or "管理员",
+                       day=self.checked_at.date().isoformat())
+        return msg("随软件提供")
 
 
 @dataclass(frozen=True)
@@ -78,10 +95,24 @@ class CatalogueItemRow:
     doc_no: str
     catalogue_title: str
     official: bool
+    in_force: dt.date | None = None
+    text_checked: bool = True
 
     @property
     def verified(self) -> bool:
-        return self.verification == "verified"
+        """The wording may be relied on: checked item by item, in an edition checked as a whole."""
+        return self.verification == "verified" and self.text_checked
+
+    @property
+    def clause(self) -> str:
+        """The article and item as the standard numbers them, e.g. 第五条（三）."""
+        return clause_of(self.article, self.code)
+
+    @property
+    def edition_label(self) -> str:
+        """The edition as people name it, e.g. 2024版（建质规〔2024〕5号）."""
+        return msg("{edition}版（{doc_no}）", edition=self.edition, doc_no=self.doc_no) \
+            if self.doc_no else msg("{edition}版", edition=self.edition)
 
     @property
     def verification_label(self) -> str:
@@ -92,6 +123,24 @@ class CatalogueItemRow:
         """Where the item comes from, e.g. 建质规〔2022〕2号 第五条 基坑工程 05-3."""
         source = self.doc_no or self.catalogue_title
         return " ".join(p for p in (source, self.article, self.category, self.code) if p)
+
+
+_NUMERALS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1–99 in Chinese numerals as article and item numbers are written (十一, 二十三)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else "十" if tens == 1 else _NUMERALS[tens] + "十"
+    return head + (_NUMERALS[ones] if ones else "")
+
+
+def clause_of(article: str, code: str) -> str:
+    """第五条 + 05-3 → 第五条（三）; an item code without a number is the whole article."""
+    found = re.fullmatch(r"[0-9A-Za-z]+-(\d+)", code)
+    return f"{article}（{chinese_number(int(found.group(1)))}）" if found and article else article
 
 
 # -- reading and checking a file ----------------------------------------------------------
@@ -137,12 +186,12 @@ def _check(data: Any) -> list[str]:
             problems.append(f"{key} 须为不超过 {limit} 个字符的文字")
     if not isinstance(data.get("official"), bool):
         problems.append("official 须为 true 或 false")
-    issued = data.get("issued")
-    if issued is not None:
-        try:
-            dt.date.fromisoformat(issued)
-        except (TypeError, ValueError):
-            problems.append("issued 须为 YYYY-MM-DD 日期或 null")
+    for key in ("issued", "in_force"):
+        if data.get(key) is not None:
+            try:
+                dt.date.fromisoformat(data[key])
+            except (TypeError, ValueError):
+                problems.append(f"{key} 须为 YYYY-MM-DD 日期或 null")
     items = data.get("items")
     if not isinstance(items, list) or not items:
         return problems + ["items 须为非空列表"]
@@ -178,6 +227,11 @@ def _check_item(item: Any, seen: set[str]) -> list[str]:
     level = item.get("default_level")
     if level is not None and (isinstance(level, bool) or level not in (1, 2, 3, 4)):
         problems.append("default_level 须为 1–4 或 null")
+    replaces = item.get("replaces")
+    if replaces is not None and not (isinstance(replaces, list) and all(
+            isinstance(r, dict) and _text(r.get("catalogue"), 50, required=True)
+            and _text(r.get("code"), 30, required=True) for r in replaces)):
+        problems.append("replaces 须为 {catalogue, code} 对象的列表或 null")
     return problems
 
 
@@ -188,6 +242,11 @@ def load_file(session: Session, path: Path, *, actor: Actor | None = None) -> Lo
     actor = actor or Actor.system()
     permissions.require(actor, "import")
     data, sha = read_file(path)
+    return _load(session, actor, path, data, sha, bundled=True)
+
+
+def _load(session: Session, actor: Actor, path: Path, data: dict[str, Any], sha: str, *,
+          bundled: bool) -> LoadResult:
     existing = session.execute(select(Catalogue).where(Catalogue.code == data["code"])).scalar_one_or_none()
     if existing is not None:
         if existing.source_sha256 != sha:
@@ -200,11 +259,13 @@ def load_file(session: Session, path: Path, *, actor: Actor | None = None) -> Lo
             select(func.count(CatalogueItem.id)).where(CatalogueItem.catalogue_id == existing.id)
         ).scalar_one()
         return LoadResult(existing.code, existing.title, path.name, count, "unchanged")
+    issued = dt.date.fromisoformat(data["issued"]) if data.get("issued") else None
     catalogue = Catalogue(
         code=data["code"], kind=data["kind"], edition=data["edition"], title=data["title"],
         doc_no=data.get("doc_no", ""), superseded_by=data.get("superseded_by", ""),
-        issued=dt.date.fromisoformat(data["issued"]) if data.get("issued") else None,
-        official=data["official"], source_sha256=sha, loaded_at=now(),
+        issued=issued, official=data["official"], source_sha256=sha, loaded_at=now(),
+        in_force=dt.date.fromisoformat(data["in_force"]) if data.get("in_force") else issued,
+        text_checked=bundled, imported_by_id=None if bundled else actor.user_id,
     )
     session.add(catalogue)
     session.flush()
@@ -218,10 +279,103 @@ def load_file(session: Session, path: Path, *, actor: Actor | None = None) -> Lo
         )
         for seq, item in enumerate(data["items"], 1)
     )
-    audit.record(session, actor, action="load", entity="catalogues", entity_id=catalogue.id,
+    session.flush()
+    links = _link_editions(session, catalogue, data)
+    audit.record(session, actor, action="load" if bundled else "import", entity="catalogues",
+                 entity_id=catalogue.id,
                  after={"code": catalogue.code, "title": catalogue.title, "edition": catalogue.edition,
-                        "items": len(data["items"]), "sha256": sha, "file": path.name})
+                        "items": len(data["items"]), "sha256": sha, "file": path.name,
+                        "in_force": catalogue.in_force, "text_checked": catalogue.text_checked,
+                        "links": links})
     return LoadResult(catalogue.code, catalogue.title, path.name, len(data["items"]), "loaded")
+
+
+def _same_text(text: str) -> str:
+    return "".join(text.split())
+
+
+def _link_editions(session: Session, catalogue: Catalogue, data: dict[str, Any]) -> int:
+    """Keep which item of another edition of the same list each item carries on: as the file
+    says (`replaces`), else where the wording is the same (white space aside). Never guessed."""
+    mine = {i.code: i for i in session.execute(select(CatalogueItem).where(
+        CatalogueItem.catalogue_id == catalogue.id)).scalars()}
+    others = session.execute(select(CatalogueItem, Catalogue).join(
+        Catalogue, CatalogueItem.catalogue_id == Catalogue.id).where(
+        Catalogue.kind == catalogue.kind, Catalogue.id != catalogue.id)).all()
+    by_ref = {(cat.code, item.code): (item, cat) for item, cat in others}
+    pairs: dict[tuple[int, int], str] = {}
+    for entry in data["items"]:
+        for ref in entry.get("replaces") or ():
+            found = by_ref.get((ref["catalogue"], ref["code"]))
+            if found is not None:
+                pairs[(found[0].id, mine[entry["code"]].id)] = "file"
+    if not any(entry.get("replaces") for entry in data["items"]):
+        texts: dict[str, list[CatalogueItem]] = {}
+        for item in mine.values():
+            texts.setdefault(_same_text(item.text), []).append(item)
+        newer = lambda cat: (catalogue.in_force or dt.date.min) >= (cat.in_force or dt.date.min)
+        for item, cat in others:
+            for match in texts.get(_same_text(item.text), ()):
+                pair = (item.id, match.id) if newer(cat) else (match.id, item.id)
+                pairs.setdefault(pair, "same_text")
+    # the items are new: no link to them exists yet
+    session.add_all(CatalogueItemLink(from_item_id=a, to_item_id=b, basis=basis)
+                    for (a, b), basis in pairs.items())
+    return len(pairs)
+
+
+# -- editions an administrator adds --------------------------------------------------------
+
+
+def import_edition(session: Session, actor: Actor, path: Path) -> LoadResult:
+    """An administrator loads a further edition from its file; it shows 未核对原文 until an
+    administrator has compared it with the official text (mark_checked)."""
+    permissions.require(actor, "settings.edit")  # administrators only
+    data, sha = read_file(Path(path))
+    existing = session.execute(select(Catalogue).where(Catalogue.code == data["code"])).scalar_one_or_none()
+    if existing is not None:
+        raise CatalogueFileError(msg("目录“{title}”（{code}）已载入，不能重复导入；新版本请使用新的代码。",
+                                     title=existing.title, code=existing.code))
+    return _load(session, actor, Path(path), data, sha, bundled=False)
+
+
+def mark_checked(session: Session, actor: Actor, catalogue_id: int) -> CatalogueRow:
+    """An administrator confirms an edition's text against the official one (audited)."""
+    permissions.require(actor, "settings.edit")  # administrators only
+    catalogue = session.get(Catalogue, catalogue_id)
+    if catalogue is None:
+        raise NotFound(msg("目录不存在。"))
+    if catalogue.text_checked:
+        raise ServiceError(msg("目录“{title}”已核对原文，无需再次标记。", title=catalogue.title))
+    before = audit.snapshot(catalogue)
+    catalogue.text_checked = True
+    catalogue.checked_by_id = actor.user_id
+    catalogue.checked_at = now()
+    audit.record_update(session, actor, catalogue, before, action="check", note="已核对原文")
+    return next(c for c in list_catalogues(session, catalogue.kind) if c.id == catalogue.id)
+
+
+def edition_for(session: Session, kind: str, day: dt.date) -> CatalogueRow | None:
+    """The edition in force on that day: the latest in force by then, else the oldest there is.
+    A hazard found on or after 2024-12-13 is judged against 建质规〔2024〕5号 by default."""
+    rows = [c for c in list_catalogues(session, kind) if c.official] or list_catalogues(session, kind)
+    dated = sorted(rows, key=lambda c: (c.in_force or dt.date.min, c.id))
+    current = [c for c in dated if (c.in_force or dt.date.min) <= day]
+    if current:
+        return current[-1]
+    return dated[0] if dated else None
+
+
+def linked_items(session: Session, item_id: int) -> tuple[list[CatalogueItemRow], list[CatalogueItemRow]]:
+    """(earlier-edition items this one carries on, later-edition items that carry it on)."""
+    def rows(column, other) -> list[CatalogueItemRow]:  # type: ignore[no-untyped-def]
+        ids = select(other).where(column == item_id)
+        found = session.execute(select(CatalogueItem, Catalogue).join(
+            Catalogue, CatalogueItem.catalogue_id == Catalogue.id).where(CatalogueItem.id.in_(ids))
+            .order_by(Catalogue.in_force, CatalogueItem.seq)).all()
+        return [_item_row(i, c) for i, c in found]
+    return (rows(CatalogueItemLink.to_item_id, CatalogueItemLink.from_item_id),
+            rows(CatalogueItemLink.from_item_id, CatalogueItemLink.to_item_id))
 
 
 def load_all(session: Session, folder: Path | None = None, *, actor: Actor | None = None) -> list[LoadResult]:
@@ -242,6 +396,7 @@ def _item_row(item: CatalogueItem, cat: Catalogue) -> CatalogueItemRow:
         verification=item.verification, default_level=item.default_level,
         catalogue_id=cat.id, catalogue_code=cat.code, kind=cat.kind, edition=cat.edition,
         doc_no=cat.doc_no, catalogue_title=cat.title, official=cat.official,
+        in_force=cat.in_force, text_checked=cat.text_checked,
     )
 
 
@@ -305,14 +460,14 @@ def list_catalogues(session: Session, kind: str | None = None) -> list[Catalogue
         select(CatalogueItem.catalogue_id, func.count(CatalogueItem.id).label("n"))
         .group_by(CatalogueItem.catalogue_id).subquery()
     )
-    query = select(Catalogue, func.coalesce(counts.c.n, 0)).outerjoin(
+    query = select(Catalogue, func.coalesce(counts.c.n, 0), func.coalesce(User.display_name, "")).outerjoin(
         counts, counts.c.catalogue_id == Catalogue.id
-    )
+    ).outerjoin(User, User.id == Catalogue.checked_by_id)
     if kind:
         query = query.where(Catalogue.kind == kind)
     query = query.order_by(Catalogue.kind, Catalogue.issued.desc().nulls_last(), Catalogue.id)
     return [
         CatalogueRow(c.id, c.code, c.kind, c.edition, c.title, c.doc_no, c.issued, c.superseded_by,
-                     c.official, int(n))
-        for c, n in session.execute(query).all()
+                     c.official, int(n), c.in_force, c.text_checked, who, c.checked_at)
+        for c, n, who in session.execute(query).all()
     ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from desktop.services import obligations
+from desktop.services import major_hazards, obligations
 from desktop.services.context import Message, msg, now
 from desktop.services.periods import half_of, quarter_of
 
@@ -36,6 +36,7 @@ def summary(session: Session, moment: dt.datetime | None = None) -> Summary:
     today = moment.date()
     quarter, half = quarter_of(today), half_of(today)
     unreported = obligations.hazards_unreported_level1(session)
+    unsigned = major_hazards.letters_unsigned(session)
     no_full = obligations.projects_without_full_inspection(session, quarter)
     no_first = obligations.projects_without_first_inspection(session, today)
     sources = obligations.risk_sources_never_verified(session)
@@ -44,6 +45,8 @@ def summary(session: Session, moment: dt.datetime | None = None) -> Summary:
     items = (
         Item("unreported_l1", msg("一级隐患待报告（当日）"), "N-07", len(unreported), "hazards",
              tuple(unreported)),
+        Item("stop_work_unsigned", msg("停工建议书待签发"), "N-07", len(unsigned), "hazards",
+             tuple(unsigned)),
         Item("overdue", msg("逾期未整改隐患"), "N-10", obligations.overdue_hazards_count(session, today),
              "hazards"),
         Item("no_full_inspection", msg("{period}未开展全覆盖检查的项目", period=quarter.chinese), "N-03",

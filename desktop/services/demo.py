@@ -7,6 +7,7 @@ import functools
 import io
 import os
 import random
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +21,7 @@ from desktop.models import (
 )
 from desktop.paths import font_path
 from desktop.services import (
-    agency, archive, attachments, audit, catalogues, complaints, fees, hazards, inspections,
+    agency, archive, attachments, audit, catalogues, complaints, documents, fees, hazards, inspections,
     organisations, projects, risk, risk_sources, rules, training, users,
 )
 from desktop.services.context import Actor, ServiceError, msg, now
@@ -87,6 +88,10 @@ AREAS = ["钢筋加工区", "木工加工区", "地下室", "生活区", "材料
 SCENARIOS = {"高处作业": "高处坠落", "脚手架工程": "脚手架坍塌", "临时用电": "触电事故", "基坑工程": "基坑坍塌",
              "模板工程": "模板坍塌", "起重吊装": "起重伤害", "消防安全": "火灾事故", "施工机具": "机械伤害",
              "安全管理": "生产安全事故"}
+# the demo's major-hazard templates name a 2022 item; a hazard found from 2024-12-13 on is judged against
+# the 2024 standard, by the item the demo's authors read as the same situation there
+MAJOR_2024 = {"07-2": "07-2", "10-1": "10-1", "05-4": "05-4", "05-2": "05-2", "06-3": "06-3",
+              "08-5": "08-4", "08-6": "08-4", "04-3": "04-3", "04-4": "04-4"}
 # category, stages (F 地基与基础, S 主体结构, D 装饰装修, A any), levels, major-hazard item, description, measures
 HAZARDS = (
     ("高处作业", "SD", (2, 3), None, "{b}#楼{f}层东侧楼层临边防护栏杆缺失，长约{n}m，未设置挡脚板",
@@ -268,7 +273,7 @@ class _Demo:
     def __init__(self, session: Session, *, store_dir: Path, seed: int, today: dt.date) -> None:
         self.s, self.rng, self.today, self.store = session, random.Random(seed), today, Path(store_dir)
         self.latest = now() - dt.timedelta(minutes=10)  # every service refuses times in the future
-        self.photos = self.photo_bytes = self.inspections = 0
+        self.photos = self.photo_bytes = self.inspections = self.letters = 0
         self.used_names: set[str] = set()
 
     # -- small helpers ----------------------------------------------------------------------
@@ -339,8 +344,18 @@ class _Demo:
         self.supervisors = [ensure(kind="supervisor", name=n).id for n in SUPERVISORS]
         self.owners = [ensure(kind="owner", name=n).id for n in OWNERS]
         self.starter = {i.code: i for i in catalogues.search_items(self.s, "risk_source", "", limit=500)}
-        self.catalogue = {(i.kind, i.code): i.id for kind in ("major_hazard", "danda", "chaowei", "risk_source")
+        self.catalogue = {(i.kind, i.code): i.id for kind in ("danda", "chaowei", "risk_source")
                           for i in catalogues.search_items(self.s, kind, "", limit=500)}
+        self.major = {(i.edition, i.code): i.id for i in catalogues.search_items(self.s, "major_hazard", "", 500)}
+        self.in_force_2024 = next(c.in_force for c in catalogues.list_catalogues(self.s, "major_hazard")
+                                  if c.edition == "2024")
+
+    def major_item(self, code: str | None, day: dt.date) -> int | None:
+        if code is None:
+            return None
+        if day >= self.in_force_2024:
+            return self.major[("2024", MAJOR_2024[code])]
+        return self.major[("2022", code)]
 
     # -- projects ---------------------------------------------------------------------------
 
@@ -562,7 +577,7 @@ class _Demo:
         row = hazards.record(self.s, actor, hazards.HazardForm(
             project_id=site.id, description=text.format(**v), level=level, location=location, category=category,
             measures=measures, contingency=contingency, inspection_id=inspection_id, found_at=found_at,
-            is_major=major is not None, catalogue_item_id=self.catalogue[("major_hazard", major)] if major else None,
+            is_major=major is not None, catalogue_item_id=self.major_item(major, day),
             is_serious=level == 2 and rng.random() < 0.3, responsible_person=site.manager,
             stop_work=("partial" if rng.random() < 0.7 else "full") if level == 1 else "none"))
         caption = f"{site.name[3:15]} {location}"
@@ -598,6 +613,8 @@ class _Demo:
         if target == "recorded":
             return
         at = found + hours(1, 4)
+        if h.level == 1:  # the stop-work suggestion goes out with the notice, signed by a lead
+            self.letter(h, lead)
         h = hazards.issue_notice(self.s, actor, h.id, expected_version=h.version, at=min(at, latest))
         if target == "notified":
             if age > 10 and rng.random() < 0.3:
@@ -640,6 +657,15 @@ class _Demo:
         self._report(h.id, at - hours(1, 2))
         hazards.verify_close(self.s, actor, h.id, expected_version=h.version, at=at, reinspection_date=review,
                              note="复查整改到位，同意销项")
+
+    def letter(self, h: hazards.HazardRow, lead: Actor) -> None:
+        """The hazard's stop-work suggestion, drafted by the clerk and signed by a technical lead."""
+        with tempfile.TemporaryDirectory(prefix="riskdesk-demo-") as work:
+            draft = documents.generate_draft(self.s, self.clerk, kind="stop_work", scope_type="hazard",
+                                             scope_id=h.id, store_dir=self.store, work_dir=work)
+            documents.sign(self.s, lead, draft.id, expected_version=draft.version, store_dir=self.store,
+                           work_dir=work)
+        self.letters += 1
 
     def _escalate(self, h: hazards.HazardRow, lead: Actor, kind: str, at: dt.datetime) -> None:
         if at > self.latest or (kind == "delay" and (h.deadline is None or h.deadline >= self.today)):

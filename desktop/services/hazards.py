@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from desktop.messages import Series
 from desktop.models import (
-    Attachment, Catalogue, CatalogueItem, Escalation, ExternalReport, Hazard, HazardEvent,
+    Attachment, Escalation, ExternalReport, Hazard, HazardEvent,
     Inspection, Organisation, Project,
 )
 from desktop.models.enums import HazardStatus as S
 from desktop.models.enums import Recipient, ReportReason, StopWork
-from desktop.services import audit, numbering, permissions, rules
+from desktop.services import audit, major_hazards, numbering, permissions, rules
 from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
 from desktop.services.projects import check_version, insurer_of, load as load_project
 
@@ -164,7 +164,7 @@ def prepare(session: Session, form: HazardForm, project: Project, found_at: dt.d
         project_id=project.id, inspection_id=form.inspection_id, found_at=found_at,
         found_date=found_at.date(), location=form.location.strip(),
         description=form.description.strip(), category=form.category.strip(), level=form.level,
-        is_major=form.is_major or form.catalogue_item_id is not None,
+        is_major=major_hazards.is_major(form.is_major, form.catalogue_item_id),
         catalogue_item_id=form.catalogue_item_id, is_serious=form.is_serious,
         measures=form.measures.strip(), contingency=form.contingency.strip(),
         deadline=form.deadline or default_deadline(session, form.level, found_at.date(),
@@ -223,8 +223,9 @@ def _validate(session: Session, form: HazardForm, found_at: dt.datetime) -> dict
     for key, label in (("category", msg("类别")), ("responsible_person", msg("责任人"))):
         if len(getattr(form, key)) > MAX_SHORT:
             errors[key] = msg("{label}不超过 {limit} 字", label=label, limit=MAX_SHORT)
+    errors.update(major_hazards.level_problems(form.level, form.is_major, form.catalogue_item_id))
     if not form.measures.strip():
-        errors["measures"] = msg("请填写整改措施（N-10：责任、措施、时限、预案缺一不可）")
+        errors["measures"] = msg("请填写整改措施（责任、措施、时限、预案缺一不可）")
     elif len(form.measures) > MAX_TEXT:
         errors["measures"] = msg("整改措施不超过 {max_text} 字", max_text=MAX_TEXT)
     if form.level in (1, 2) and not form.contingency.strip():
@@ -234,7 +235,7 @@ def _validate(session: Session, form: HazardForm, found_at: dt.datetime) -> dict
     if form.stop_work not in StopWork._value2member_map_:
         errors["stop_work"] = msg("停工建议无效")
     elif form.level == 1 and form.stop_work == StopWork.NONE:
-        errors["stop_work"] = msg("一级隐患须提出停工或局部停工建议（N-07）")
+        errors["stop_work"] = msg("一级隐患须提出停工或局部停工建议")
     if found_at > now() + dt.timedelta(minutes=5):
         errors["found_at"] = msg("发现时间不能晚于当前时间")
     if form.deadline is not None and form.deadline < found_at.date():
@@ -243,13 +244,9 @@ def _validate(session: Session, form: HazardForm, found_at: dt.datetime) -> dict
         inspection = session.get(Inspection, form.inspection_id)
         if inspection is None or inspection.project_id != form.project_id:
             errors["inspection_id"] = msg("所选检查记录不属于该项目")
-    if form.catalogue_item_id is not None:
-        kind = session.execute(
-            select(Catalogue.kind).join(CatalogueItem, CatalogueItem.catalogue_id == Catalogue.id)
-            .where(CatalogueItem.id == form.catalogue_item_id)
-        ).scalar_one_or_none()
-        if kind != "major_hazard":
-            errors["catalogue_item_id"] = msg("所选条目不是重大事故隐患判定标准中的条目")
+    if form.catalogue_item_id is not None and not major_hazards.is_standard_item(
+            session, form.catalogue_item_id):
+        errors["catalogue_item_id"] = msg("所选条目不是重大事故隐患判定标准中的条目")
     for key in ("responsible_unit_id", "supervising_unit_id"):
         org_id = getattr(form, key)
         if org_id is not None and session.get(Organisation, org_id) is None:
@@ -334,6 +331,57 @@ def update(session: Session, actor: Actor, hazard_id: int, *, expected_version: 
     return row(hazard)
 
 
+def review_not_major(session: Session, actor: Actor, hazard_id: int, *, expected_version: int,
+                     reason: str, level: int) -> HazardRow:
+    """经复核不属于重大事故隐患: the only way a major hazard's level goes down. The reason is
+    kept as an event and in the audit log, the standard item is unlinked; pending same-day
+    reports of a level 1 lowered are voided (those made stay on file)."""
+    permissions.require(actor, "hazard.edit")
+    hazard = load(session, hazard_id)
+    check_version(hazard, expected_version, msg("隐患"))
+    if hazard.status not in OPEN_STATES:
+        raise TransitionError(msg("隐患 {number} 已{status}，不能再修改。", number=hazard.number,
+                                  status=S(hazard.status).label))
+    if not major_hazards.is_major(hazard.is_major, hazard.catalogue_item_id):
+        raise TransitionError(msg("隐患 {number} 未判定为重大事故隐患，无需复核。", number=hazard.number))
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = msg("请填写复核理由（为何不属于重大事故隐患）")
+    elif len(reason) > MAX_TEXT:
+        errors["reason"] = msg("复核理由不超过 {max_text} 字", max_text=MAX_TEXT)
+    if level not in (1, 2, 3, 4):
+        errors["level"] = msg("隐患等级须为一至四级")
+    elif level != hazard.level and hazard.status != S.RECORDED:
+        errors["level"] = msg("隐患通知下发后不能再调整等级；如判定有误，请撤销后重新登记。")
+    if errors:
+        raise ValidationError(errors)
+    form = HazardForm(**{f: getattr(hazard, f) for f in EDITABLE} | {"level": level},
+                      project_id=hazard.project_id, inspection_id=hazard.inspection_id)
+    errors = _validate(session, form, hazard.found_at)
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(hazard)
+    former = hazard.catalogue_item_id
+    old_level = hazard.level
+    hazard.is_major, hazard.catalogue_item_id, hazard.level = False, None, level
+    if old_level == 1 and level != 1:
+        for report in session.execute(select(ExternalReport).where(
+                ExternalReport.hazard_id == hazard.id, ExternalReport.status == "pending",
+                ExternalReport.reason == ReportReason.LEVEL1.value)).scalars():
+            report.status = "void"
+    elif level == 2 and hazard.is_serious:
+        days = int(rules.get(session, "hazard.serious_l2_report_days"))
+        _require_reports(session, hazard, ReportReason.SERIOUS_L2,
+                         _end_of_day(hazard.found_date + dt.timedelta(days=days)))
+    _event(session, actor, hazard, "major_review", hazard.status, hazard.status,
+           note=reason.strip(), data={"conclusion": major_hazards.NOT_MAJOR,
+                                      "catalogue_item_id": former, "level_from": old_level,
+                                      "level_to": level})
+    audit.record_update(session, actor, hazard, before, action="major_review",
+                        note=f"{major_hazards.NOT_MAJOR}：{reason.strip()}")
+    return row(hazard)
+
+
 # -- transitions -------------------------------------------------------------------------
 
 
@@ -405,7 +453,7 @@ def submit_closure(session: Session, actor: Actor, hazard_id: int, *, expected_v
     hazard, step, before = _begin(session, actor, "submit_closure", hazard_id, expected_version)
     errors: dict[str, str] = {}
     if hazard.level in (3, 4) and not supervisor_name.strip():
-        errors["supervisor_name"] = msg("三、四级隐患须由监理单位确认整改并提交销项（N-09），请填写监理确认人")
+        errors["supervisor_name"] = msg("三、四级隐患须由监理单位确认整改并提交销项，请填写监理确认人")
     if _after_photos(session, hazard.id) == 0:
         errors["after_photos"] = msg("请先上传整改后照片")
     if errors:
@@ -429,6 +477,7 @@ def verify_close(session: Session, actor: Actor, hazard_id: int, *, expected_ver
     if pending:
         names = Series(sorted({Recipient(r.recipient).label for r in pending}))
         errors["reports"] = msg("尚未登记向{names}的报告，不能销项", names=names)
+    errors.update(major_hazards.closure_problems(session, hazard))
     if errors:
         raise ValidationError(errors)
     moment = _moment(at, hazard, "at")

@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "report": msg("登记对外报告"), "confirm": msg("双方确认"), "verify_sources": msg("核查风险源"),
     "login": msg("登录"), "login_failed": msg("登录失败"), "lockout": msg("账户锁定"),
     "password_change": msg("修改密码"), "password_reset": msg("重置密码"), "import": msg("导入"),
+    "major_review": msg("经复核不属于重大事故隐患"), "check": msg("核对原文"),
 }
 
 

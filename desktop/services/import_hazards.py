@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from desktop.models import ExternalReport, Hazard, HazardEvent, Project
 from desktop.models.base import utcnow
 from desktop.models.enums import HazardStatus
-from desktop.services import audit, hazards, numbering, rules
+from desktop.services import audit, hazards, major_hazards, numbering, rules
 from desktop.services.backup import Meter
 from desktop.services.context import Actor, ServiceError, ValidationError, msg, now
 
@@ -104,6 +104,8 @@ def check(session: Session, ctx: Problems, rows: list[tuple[int, dict[str, Any]]
                     measures=v.get("measures") or "", contingency=v.get("contingency") or "",
                     deadline=v.get("deadline"), found_at=found_at,
                     is_major=bool(v.get("is_major")), is_serious=bool(v.get("is_serious")),
+                    catalogue_item_id=major_hazards.item_for_reference(
+                        session, v.get("standard_item"), v["found_date"]),
                     responsible_unit_id=org_for(v.get("responsible_unit"), "responsible_unit"),
                     responsible_person=v.get("responsible_person") or "",
                     stop_work=v.get("stop_work") or "none")

@@ -96,6 +96,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         F("responsible_person", msg("责任人"), ("整改责任人", "责任人")),
         F("stop_work", msg("停工建议"), ("停工建议", "是否停工"), "choice"),
         F("is_major", msg("重大隐患"), ("是否重大隐患", "重大隐患", "重大事故隐患"), "bool"),
+        F("standard_item", msg("判定条款"), ("判定条款", "判定依据", "重大隐患判定依据", "重大隐患判定条款",
+                                          "判定标准条款")),
         F("is_serious", msg("可能引发安全事故"), ("可能引发安全事故", "是否较严重"), "bool"),
     ),
 }
@@ -103,7 +105,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
 _FORM_TO_FIELD = {"insurer_id": "insurer", "end_date": "policy_end", "authority_id": "authority",
                   "owner_id": "owner", "contractor_id": "contractor", "supervisor_id": "supervisor",
                   "found_at": "found_date", "responsible_unit_id": "responsible_unit",
-                  "project_id": "project_code"}
+                  "project_id": "project_code", "catalogue_item_id": "standard_item"}
 
 
 @dataclass(frozen=True)

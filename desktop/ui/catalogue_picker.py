@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from enum import IntEnum
 from typing import Any, TypeVar
@@ -9,8 +10,10 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QItemSelection, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSplitter,
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services import catalogues
 from desktop.services.catalogues import CatalogueItemRow
+from desktop.ui import i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.lazy_model import ROW_ROLE, Column, LazyTableModel
 
@@ -51,6 +55,8 @@ class MemoryTableModel(LazyTableModel[R]):
 
 
 def verification_text(item: CatalogueItemRow) -> str:
+    if not item.text_checked:  # an imported edition nobody has compared with the original yet
+        return i18n.service_text(catalogues.UNCHECKED)
     if item.verified:
         return QCoreApplication.translate("CataloguePicker", "已核对原文")
     return QCoreApplication.translate("CataloguePicker", "未经核对原文")
@@ -71,17 +77,19 @@ class ItemColumn(IntEnum):
 
 
 ITEM_COLUMNS: dict[ItemColumn, Column[CatalogueItemRow]] = {
-    ItemColumn.CODE: Column(QT_TRANSLATE_NOOP("Columns", "条目"), lambda r: r.code),
+    ItemColumn.CODE: Column(QT_TRANSLATE_NOOP("Columns", "条款"), lambda r: r.clause or r.code),
     ItemColumn.CATEGORY: Column(QT_TRANSLATE_NOOP("Columns", "类别"), lambda r: r.category),
     ItemColumn.TEXT: Column(QT_TRANSLATE_NOOP("Columns", "判定情形"), lambda r: r.text),
-    ItemColumn.EDITION: Column(QT_TRANSLATE_NOOP("Columns", "版本"), lambda r: r.doc_no or r.edition),
+    ItemColumn.EDITION: Column(QT_TRANSLATE_NOOP("Columns", "版本"),
+                               lambda r: i18n.service_text(r.edition_label)),
     ItemColumn.CHECKED: Column(QT_TRANSLATE_NOOP("Columns", "核对"), verification_text),
 }
 
 
 def describe(item: CatalogueItemRow) -> str:
     """The item as plain text: where it comes from, what it says, its sub-items."""
-    lines = [item.reference, item.text]
+    lines = [" ".join(p for p in (i18n.service_text(item.edition_label), item.clause, item.category) if p),
+             item.text]
     lines += [f"（{n}）{sub}" for n, sub in enumerate(item.sub_items, 1)]
     if item.catalogue_title:
         lines.append(QCoreApplication.translate("CataloguePicker", "出处：{title}").format(
@@ -93,11 +101,23 @@ class CataloguePicker(QDialog):
     """Search the loaded editions; OK (or a double-click) keeps the chosen item in `chosen`."""
 
     def __init__(self, state: AppState, *, kind: str = "major_hazard", words: str = "",
-                 parent: QWidget | None = None) -> None:
+                 found: dt.date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
         self.kind = kind
         self.chosen: CatalogueItemRow | None = None
+        # the editions side by side; the one in force on the day found is chosen first
+        self.edition = QComboBox()
+        self.edition.setObjectName("catalogueEdition")
+        self.edition.addItem(QCoreApplication.translate("CataloguePicker", "全部版本"), None)
+        for row in state.read(catalogues.list_catalogues, kind):
+            since = QCoreApplication.translate("CataloguePicker", "（{day} 起施行）").format(
+                day=row.in_force.isoformat()) if row.in_force else ""
+            unchecked = "" if row.text_checked else " " + i18n.service_text(catalogues.UNCHECKED)
+            self.edition.addItem(f"{row.title}{since}{unchecked}", row.code)
+        default = state.read(catalogues.edition_for, kind, found or dt.date.today())
+        if default is not None:
+            self.edition.setCurrentIndex(max(self.edition.findData(default.code), 0))
         self.setWindowTitle(
             QCoreApplication.translate("CataloguePicker", "选择重大事故隐患判定条目"))
         self.search = QLineEdit(words)
@@ -132,6 +152,10 @@ class CataloguePicker(QDialog):
         split.addWidget(lower)
         split.setSizes([320, 140])
         layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(QCoreApplication.translate("CataloguePicker", "版本")))
+        top.addWidget(self.edition, 1)
+        layout.addLayout(top)
         layout.addWidget(self.search)
         layout.addWidget(self.count)
         layout.addWidget(split, 1)
@@ -141,6 +165,7 @@ class CataloguePicker(QDialog):
         self._typing.timeout.connect(self.run_search)
         self.search.textChanged.connect(self._typing.start)
         self.search.returnPressed.connect(self.run_search)
+        self.edition.currentIndexChanged.connect(lambda _i: self.run_search())
         self.run_search()
 
     def _set_up_table(self) -> None:
@@ -152,8 +177,8 @@ class CataloguePicker(QDialog):
         table.verticalHeader().hide()
         table.setWordWrap(False)
         table.horizontalHeader().setStretchLastSection(False)
-        for column, width in ((ItemColumn.CODE, 56), (ItemColumn.CATEGORY, 130),
-                              (ItemColumn.TEXT, 430), (ItemColumn.EDITION, 130),
+        for column, width in ((ItemColumn.CODE, 96), (ItemColumn.CATEGORY, 120),
+                              (ItemColumn.TEXT, 400), (ItemColumn.EDITION, 150),
                               (ItemColumn.CHECKED, 90)):
             table.setColumnWidth(column, width)
         table.selectionModel().selectionChanged.connect(self._selected)
@@ -161,7 +186,8 @@ class CataloguePicker(QDialog):
 
     def run_search(self) -> None:
         self._typing.stop()
-        found = self.state.read(catalogues.search_items, self.kind, self.search.text(), 200)
+        found = self.state.read(catalogues.search_items, self.kind, self.search.text(), 200,
+                                catalogue_code=self.edition.currentData())
         self.model.set_rows(found)
         self.count.setText(
             QCoreApplication.translate("CataloguePicker", "找到 {n} 条").format(n=len(found)))
@@ -179,7 +205,15 @@ class CataloguePicker(QDialog):
         self._show(self.model.data(rows[0], ROW_ROLE) if rows else None)
 
     def _show(self, item: CatalogueItemRow | None) -> None:
-        self.detail.setText(describe(item) if item is not None else "")
+        text = describe(item) if item is not None else ""
+        if item is not None:
+            earlier, later = self.state.read(catalogues.linked_items, item.id)
+            for caption, linked in ((QT_TRANSLATE_NOOP("CataloguePicker", "沿用自：{items}"), earlier),
+                                    (QT_TRANSLATE_NOOP("CataloguePicker", "新版对应：{items}"), later)):
+                if linked:
+                    names = "、".join(f"{i18n.service_text(i.edition_label)} {i.clause}" for i in linked)
+                    text += "\n" + QCoreApplication.translate("CataloguePicker", caption).format(items=names)
+        self.detail.setText(text)
         self.note.setText(unverified_note())
         self.note.setVisible(item is not None and not item.verified)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(item is not None)

@@ -27,12 +27,13 @@ from PySide6.QtWidgets import (
 
 from desktop.models.enums import AttachmentRole, Recipient, ReportReason
 from desktop.services import hazards
-from desktop.services.context import Changes, ConflictError, ValidationError
+from desktop.services.context import Changes, ConflictError, ValidationError, msg
 from desktop.services.hazards import HazardRow, ReportRow
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.photo_strip import PhotoStrip
 from desktop.ui.date_field import DateField, DateTimeField, today
+from desktop.ui.register_filters import level_combo
 from desktop.ui.user_dialogs import ServiceDialog
 from desktop.ui.widgets import ErrorLabel
 
@@ -47,7 +48,8 @@ STEP_LABELS = {
     "cancel": QT_TRANSLATE_NOOP("HazardActions", "撤销隐患"),
 }
 EVENT_LABELS = {**STEP_LABELS, "recorded": QT_TRANSLATE_NOOP("HazardActions", "登记隐患"),
-                "reported": QT_TRANSLATE_NOOP("HazardActions", "登记对外报告")}
+                "reported": QT_TRANSLATE_NOOP("HazardActions", "登记对外报告"),
+                "major_review": QT_TRANSLATE_NOOP("HazardActions", "经复核不属于重大事故隐患")}
 CHANNELS = (QT_TRANSLATE_NOOP("HazardActions", "电话"), QT_TRANSLATE_NOOP("HazardActions", "传真"),
             QT_TRANSLATE_NOOP("HazardActions", "邮件"), QT_TRANSLATE_NOOP("HazardActions", "系统"),
             QT_TRANSLATE_NOOP("HazardActions", "书面"))
@@ -136,7 +138,7 @@ class IssueNoticeDialog(StepDialog):
         if hazard.level == 1:
             hint = QLabel(QCoreApplication.translate(
                 "HazardActions",
-                "一级隐患：同时出具停工（局部停工）建议书，并于当日报告承保机构和主管部门（N-07）。"))
+                "一级隐患：同时出具停工（局部停工）建议书，并于当日报告承保机构和主管部门。"))
             hint.setWordWrap(True)
             self.form.addRow(hint)
         self.time_row()
@@ -173,7 +175,7 @@ class ClosureDialog(StepDialog):
         self.supervisor = QLineEdit()
         if hazard.level in (3, 4):
             self.supervisor.setPlaceholderText(QCoreApplication.translate(
-                "HazardActions", "三、四级隐患由监理单位确认整改后提交（N-09）"))
+                "HazardActions", "三、四级隐患由监理单位确认整改后提交"))
         self.photos = PhotoStrip(state, role=AttachmentRole.AFTER, owner_id=hazard.id,
                                  title=QCoreApplication.translate("HazardActions", "整改后照片 *"))
         self.photos.reload()
@@ -253,7 +255,7 @@ class EscalateDialog(StepDialog):
         box.addStretch(1)
         self.note = note_field(QCoreApplication.translate("HazardActions", "经过和责任单位的答复"))
         hint = QLabel(QCoreApplication.translate(
-            "HazardActions", "登记后须向承保机构、主管部门和建设单位报告（N-11）。"))
+            "HazardActions", "登记后须向承保机构、主管部门和建设单位报告。"))
         hint.setWordWrap(True)
         self.row(QCoreApplication.translate("HazardActions", "情形"), choice, "kind")
         self.row(QCoreApplication.translate("HazardActions", "情况说明"), self.note, "note")
@@ -277,9 +279,36 @@ class CancelDialog(StepDialog):
         self.write(hazards.cancel, reason=self.reason.toPlainText())
 
 
+class MajorReviewDialog(StepDialog):
+    """经复核不属于重大事故隐患: the reason, and the level it is judged at now (chosen, not preset)."""
+
+    step = "major_review"
+
+    def __init__(self, state: AppState, hazard: HazardRow, parent: QWidget | None = None) -> None:
+        super().__init__(state, hazard, parent)
+        self.reason = note_field(QCoreApplication.translate(
+            "HazardActions", "复核依据：现场情况与判定标准条款的差别、复核人、复核日期"))
+        self.level = level_combo()
+        self.level.setPlaceholderText(QCoreApplication.translate("HazardActions", "（请选择等级）"))
+        self.level.setCurrentIndex(-1)
+        hint = QLabel(QCoreApplication.translate(
+            "HazardActions", "登记后解除与判定标准条款的关联，复核理由记入处理经过和修改记录。"
+            "整改通知下发后不能再调整等级。"))
+        hint.setWordWrap(True)
+        self.form.addRow(hint)
+        self.row(QCoreApplication.translate("HazardActions", "复核理由 *"), self.reason, "reason")
+        self.row(QCoreApplication.translate("HazardActions", "复核后等级 *"), self.level, "level")
+
+    def submit(self) -> None:
+        level = self.level.currentData()
+        if level is None:
+            raise ValidationError({"level": msg("请选择复核后的隐患等级")})
+        self.write(hazards.review_not_major, reason=self.reason.toPlainText(), level=int(level))
+
+
 DIALOGS: dict[str, type[StepDialog]] = {d.step: d for d in (
     IssueNoticeDialog, DeliveryDialog, ClosureDialog, VerifyCloseDialog, RejectDialog,
-    EscalateDialog, CancelDialog)}
+    EscalateDialog, CancelDialog, MajorReviewDialog)}
 
 
 class ReportDialog(StepDialog):

@@ -8,6 +8,8 @@ same project is offered as the one this repeats (repeat_of_id) before anything i
 from __future__ import annotations
 
 import dataclasses
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -34,10 +36,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import clock
 from desktop.models.enums import HAZARD_LEVEL_COLOURS, AttachmentRole, InspectionKind, StopWork
-from desktop.services import hazard_view, hazards, organisations, photo_import, register, similar
+from desktop.services import (
+    documents, hazard_view, hazards, major_hazards, organisations, photo_import, register, similar,
+)
 from desktop.services.catalogues import CatalogueItemRow
 from desktop.services.context import Changes, ConflictError, ValidationError
+from desktop.services.documents import DocumentRow
 from desktop.services.hazards import HazardForm, HazardRow
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
@@ -72,6 +78,7 @@ class HazardDialog(QDialog):
         self.detail: hazard_view.HazardDetail | None = None
         self.item: CatalogueItemRow | None = None
         self.saved: HazardRow | None = None
+        self.letter: DocumentRow | None = None  # the stop-work letter drafted right after saving
         self.repeat_of: int | None = None
         self._deadline_edited = False
         self._busy = False
@@ -139,6 +146,14 @@ class HazardDialog(QDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.category.setCompleter(completer)
         self.level = level_combo()
+        # no level is preselected: whoever records the hazard chooses one (or a standard item does)
+        self.level.setPlaceholderText(QCoreApplication.translate("HazardDialog", "（请选择等级）"))
+        self.level.setCurrentIndex(-1)
+        self.level_reason = QLabel()
+        self.level_reason.setObjectName("levelReason")
+        self.level_reason.setWordWrap(True)
+        self.level_reason.setStyleSheet("color: #b71c1c;")
+        self.level_reason.hide()
         self.chip = QLabel()
         self.serious = QCheckBox(
             QCoreApplication.translate(
@@ -180,6 +195,7 @@ class HazardDialog(QDialog):
             QCoreApplication.translate("HazardDialog", "发现时间"), self.found_at, "found_at")
         self._field(right,
             QCoreApplication.translate("HazardDialog", "隐患等级 *"), level_row, "level")
+        self._field(right, "", self.level_reason, "level_reason")
         self._field(right, "", self.serious, "is_serious")
         self._field(right,
             QCoreApplication.translate("HazardDialog", "停工建议"), self.stop_work, "stop_work")
@@ -260,8 +276,17 @@ class HazardDialog(QDialog):
                                (self.supervising, project.supervisor_id)):
                 combo.setCurrentIndex(max(combo.findData(org), 0))
 
+    def chosen_level(self) -> int | None:
+        level = self.level.currentData()
+        return int(level) if level is not None else None
+
     def _level_changed(self, *_args: object) -> None:
-        level = int(self.level.currentData())
+        level = self.chosen_level()
+        if level is None:
+            self.chip.setText("")
+            self.chip.setStyleSheet("")
+            self.serious.setEnabled(False)
+            return
         name = QCoreApplication.translate("HazardDialog", COLOUR_NAMES[level])
         self.chip.setText(name)
         self.chip.setStyleSheet(CHIP.format(colour=HAZARD_LEVEL_COLOURS[level],
@@ -273,12 +298,12 @@ class HazardDialog(QDialog):
 
     def _propose_deadline(self) -> None:
         """The level's default deadline from the found date, until the user sets one."""
-        if self._deadline_edited or self.hazard_id is not None:
+        if self._deadline_edited or self.hazard_id is not None or self.chosen_level() is None:
             return
         found = self.found_at.value()
         if found is None:
             return
-        day = self.state.read(hazards.default_deadline, int(self.level.currentData()), found.date())
+        day = self.state.read(hazards.default_deadline, self.chosen_level(), found.date())
         self.deadline.blockSignals(True)
         self.deadline.set_date(day)
         self.deadline.blockSignals(False)
@@ -287,7 +312,9 @@ class HazardDialog(QDialog):
         self._deadline_edited = True
 
     def choose_item(self) -> None:
-        picker = CataloguePicker(self.state, parent=self)
+        # the edition in force on the day found is offered first (2024 from 2024-12-13 on)
+        found = self.found_at.value()
+        picker = CataloguePicker(self.state, found=found.date() if found else clock.today(), parent=self)
         if dialogs.run(picker) and picker.chosen is not None:
             self.set_item(picker.chosen)
 
@@ -296,17 +323,23 @@ class HazardDialog(QDialog):
         self.item = item
         self.item_note.setVisible(item is not None and not item.verified)
         self.item_text.setVisible(item is not None)
+        self.level_reason.setVisible(item is not None)
+        # a major hazard is level 1; only a recorded review (on the hazard's page) lowers it
+        self.level.setEnabled(item is None)  # an open hazard's dialog sets it again when loaded
         if item is None:
             self.item_label.setText(
                 QCoreApplication.translate("HazardDialog", "未对照判定条目（一般隐患）"))
             self.item_label.setToolTip("")
+            self.level_reason.setText("")
             return
+        self.level_reason.setText(i18n.service_text(major_hazards.proposal(item)))
         self.item_label.setText(
-            QCoreApplication.translate("HazardDialog", "重大事故隐患：{ref}").format(ref=item.reference))
+            QCoreApplication.translate("HazardDialog", "重大事故隐患：{edition} {clause} {category}").format(
+                edition=i18n.service_text(item.edition_label), clause=item.clause, category=item.category))
         self.item_text.setText(item.text)
         for label in (self.item_label, self.item_text):
             label.setToolTip(f"{item.reference}\n{item.text}")
-        self.level.setCurrentIndex(self.level.findData(item.default_level or 1))
+        self.level.setCurrentIndex(self.level.findData(1))
         if self.stop_work.currentData() == StopWork.NONE:
             self.stop_work.setCurrentIndex(self.stop_work.findData(StopWork.FULL.value))
 
@@ -337,7 +370,10 @@ class HazardDialog(QDialog):
         for widget in (self.project, self.inspection, self.pick, self.clear_item, self.found_at,
                        self.responsible, self.supervising):
             widget.setEnabled(False)
-        self.level.setEnabled(row.status == "recorded")
+        self.level.setEnabled(row.status == "recorded" and not row.is_major)
+        if row.is_major:
+            self.level.setToolTip(QCoreApplication.translate(
+                "HazardDialog", "重大事故隐患定为一级；如经复核不属于重大事故隐患，请在隐患页登记复核意见。"))
         self.photos.reload()
 
     def edits(self) -> dict[str, Any]:
@@ -349,7 +385,7 @@ class HazardDialog(QDialog):
                   "contingency": self.contingency.toPlainText(),
                   "deadline": self.deadline.checked_date("deadline"),
                   "responsible_person": self.person.text(), "is_serious": self.serious.isChecked(),
-                  "level": int(self.level.currentData()), "stop_work": self.stop_work.currentData()}
+                  "level": self.chosen_level(), "stop_work": self.stop_work.currentData()}
         stored = {"location": d.row.location, "description": d.row.description,
                   "category": d.row.category, "measures": d.measures,
                   "contingency": d.contingency, "deadline": d.row.deadline,
@@ -363,7 +399,7 @@ class HazardDialog(QDialog):
         found = self.found_at.checked_value("found_at")
         return HazardForm(
             project_id=self.project.currentData(), description=self.description.toPlainText(),
-            level=int(self.level.currentData()), location=self.location.text(),
+            level=self.chosen_level() or 0, location=self.location.text(),
             category=self.category.text(), measures=self.measures.toPlainText(),
             contingency=self.contingency.toPlainText(),
             deadline=self.deadline.checked_date("deadline"),
@@ -390,8 +426,13 @@ class HazardDialog(QDialog):
         except ValidationError as exc:  # a date typed that cannot be read
             self.show_errors(i18n.field_texts(exc))
             return
+        missing = {}
         if form.project_id is None:
-            self.show_errors({"project_id": QCoreApplication.translate("HazardDialog", "请选择项目")})
+            missing["project_id"] = QCoreApplication.translate("HazardDialog", "请选择项目")
+        if self.chosen_level() is None:
+            missing["level"] = QCoreApplication.translate("HazardDialog", "请选择隐患等级")
+        if missing:
+            self.show_errors(missing)
             return
         if not self._repeat_checked(form):
             return
@@ -449,6 +490,38 @@ class HazardDialog(QDialog):
         self._done()
 
     def _done(self) -> None:
+        if self.hazard_id is None and self.saved is not None and self.saved.level == 1 \
+                and self.letter is None and self.state.can("document.draft"):
+            self._offer_letter(self.saved)
+            return
+        self._busy = False
+        super().accept()
+
+    def _offer_letter(self, row: HazardRow) -> None:
+        """A level 1 calls for the stop-work suggestion at once: offer to draft it now."""
+        text = QCoreApplication.translate(
+            "HazardDialog", "已登记一级隐患 {number}。一级隐患须立即提出停工或局部停工建议，"
+            "并于当日报告承保机构和属地建设主管部门。\n\n是否现在起草停工建议书？（草稿生成后交技术负责人签发）")
+        if not dialogs.ask(self, QCoreApplication.translate("HazardDialog", "停工建议书"),
+                           text.format(number=row.number)):
+            self.letter = None
+            self._busy = False
+            super().accept()
+            return
+        run_service(self, self.state, documents.generate_draft, kind=major_hazards.LETTER_KIND,
+                    scope_type="hazard", scope_id=row.id,
+                    store_dir=self.state.config.attachments_dir,
+                    work_dir=Path(tempfile.gettempdir()), changes=Changes(documents=True),
+                    label=QCoreApplication.translate("HazardDialog", "正在起草停工建议书…"),
+                    on_result=self._letter_drafted, on_error=self._letter_failed)
+
+    def _letter_drafted(self, doc: DocumentRow) -> None:
+        self.letter = doc
+        self._busy = False
+        super().accept()
+
+    def _letter_failed(self, exc: BaseException) -> None:
+        handle_failure(self, exc)  # the hazard is saved; the letter can be drafted on its page
         self._busy = False
         super().accept()
 

@@ -95,6 +95,20 @@ def event_details(entry: TimelineEntry) -> str:
     return "；".join(parts)
 
 
+def letter_state(data: HazardPageData) -> str:
+    """Where a level 1's stop-work suggestion stands: signed (its number), a draft, or none yet."""
+    if data.detail.row.level != 1:
+        return ""
+    letters = [d for d in data.documents if d.kind == "stop_work"]
+    signed = [d for d in letters if d.status == "signed"]
+    if signed:
+        return QCoreApplication.translate("HazardPage", "已签发（{number}）").format(
+            number=signed[0].display_number)
+    if letters:
+        return QCoreApplication.translate("HazardPage", "草稿待技术负责人签发（销项前须签发）")
+    return QCoreApplication.translate("HazardPage", "尚未起草（销项前须签发）")
+
+
 class EventColumn(IntEnum):
     AT = 0
     STEP = 1
@@ -232,7 +246,7 @@ class HazardPage(QWidget):
         facts.addLayout(self.facts)
         facts.addWidget(self.item_note)
         self.reports_box = reports_box = QGroupBox(
-            QCoreApplication.translate("HazardPage", "对外报告（N-07、N-08、N-11）"))
+            QCoreApplication.translate("HazardPage", "对外报告"))
         reports = QVBoxLayout(reports_box)
         reports.addWidget(self.reports_view)
         reports.addWidget(self.report_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -351,6 +365,7 @@ class HazardPage(QWidget):
             (QCoreApplication.translate("HazardPage", "责任单位"), unit),
             (QCoreApplication.translate("HazardPage", "监理单位"), d.supervising_unit),
             (QCoreApplication.translate("HazardPage", "停工建议"), stop),
+            (QCoreApplication.translate("HazardPage", "停工建议书"), letter_state(data)),
             (QCoreApplication.translate("HazardPage", "重复隐患"), repeat),
             (QCoreApplication.translate("HazardPage", "登记人"), d.created_by),
         ):
@@ -374,6 +389,14 @@ class HazardPage(QWidget):
             button.clicked.connect(lambda _c=False, name=step.name: self.run_step(name))
             self.action_row.addWidget(button)
             self.step_buttons[step.name] = button
+        if row.is_major and row.status in hazards.OPEN_STATES and self.state.can("hazard.edit"):
+            review = QPushButton(step_label("major_review") + "…")
+            review.setObjectName("step_major_review")
+            review.setToolTip(QCoreApplication.translate(
+                "HazardPage", "重大事故隐患定为一级；只有经复核不属于重大事故隐患（须写明理由）才能降低等级。"))
+            review.clicked.connect(lambda _c=False: self.run_step("major_review"))
+            self.action_row.addWidget(review)
+            self.step_buttons["major_review"] = review
         self.action_row.addStretch(1)
         self.edit_button.setVisible(row.status in hazards.OPEN_STATES and self.state.can("hazard.edit"))
         self.action_row.addWidget(self.edit_button)

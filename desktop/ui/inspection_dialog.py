@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
 from enum import IntEnum
 from itertools import pairwise
+from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop.models.enums import InspectionKind, Role, StopWork
 from desktop.services import (
-    inspection_list, inspections, project_list, projects, risk_sources, users,
+    inspection_list, inspections, major_hazards, project_list, projects, risk_sources, users,
 )
 from desktop.services.context import Changes, ValidationError, now
 from desktop.services.hazards import HazardForm, HazardRow
@@ -28,6 +30,7 @@ from desktop.ui.date_field import DateField, today
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column
 from desktop.ui.project_dialog import FieldErrors, OptionalDateEdit, memory_model, plain_table
+from desktop.ui.tasks import handle_failure, run_service
 from desktop.ui.widgets import ErrorLabel
 
 FIELD_ROLES = ("admin", "tech_lead", "inspector")  # who goes on site
@@ -89,6 +92,7 @@ class InspectionDialog(QDialog):
             state.read(inspections.get, inspection_id) if inspection_id else None)
         self.project_id = self.row.project_id if self.row else project_id
         self.saved: inspection_list.SavedVisit | None = None
+        self._level1: list[int] = []  # level-1 hazards saved here whose letter was not offered yet
         self.errors = FieldErrors(ErrorLabel())
         self._findings: dict[int, Finding] = {}
         self._next_pending = -1
@@ -485,12 +489,37 @@ class InspectionDialog(QDialog):
         if self.row is None:  # recorded now: the visit itself is no longer edited here
             self._header_box.setEnabled(False)
         self.saved, self.row = saved, saved.inspection
+        self._level1 += [h.id for h in saved.hazards if h.level == 1]
         self._show_recorded()
         return True
 
     def accept(self) -> None:
-        if self.save():
+        if not self.save():
+            return
+        if self._level1 and self.state.can("document.draft"):
+            self._offer_letters()
+            return
+        super().accept()
+
+    def _offer_letters(self) -> None:
+        """Level-1 hazards were registered from the list: offer their stop-work letters now."""
+        ids, self._level1 = self._level1, []
+        text = QCoreApplication.translate(
+            "InspectionDialog", "本次登记了 {n} 项一级隐患，须立即提出停工或局部停工建议，并于当日报告"
+            "承保机构和属地建设主管部门。\n\n是否现在起草停工建议书？（草稿生成后交技术负责人签发）")
+        if not dialogs.ask(self, QCoreApplication.translate("InspectionDialog", "停工建议书"),
+                           text.format(n=len(ids))):
             super().accept()
+            return
+        run_service(self, self.state, major_hazards.draft_letters, ids,
+                    store_dir=self.state.config.attachments_dir, work_dir=Path(tempfile.gettempdir()),
+                    changes=Changes(documents=True),
+                    label=QCoreApplication.translate("InspectionDialog", "正在起草停工建议书…"),
+                    on_result=lambda _ids: QDialog.accept(self), on_error=self._letters_failed)
+
+    def _letters_failed(self, exc: BaseException) -> None:
+        handle_failure(self, exc)  # the visit and its hazards are saved; letters from each hazard's page
+        QDialog.accept(self)
 
     def detailed_hazard(self) -> None:
         """The full hazard dialog, linked to this inspection (saved first when new)."""

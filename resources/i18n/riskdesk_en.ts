@@ -515,6 +515,41 @@ After the restore the program closes; please reopen it.</translation>
     </message>
 </context>
 <context>
+    <name>CataloguePanel</name>
+    <message>
+        <source>隐患按发现日期对照当时施行的版本；新版本由管理员从 JSON 文件导入，导入后显示“未核对原文”，与官方原文逐条核对后再标记为已核对。</source>
+        <translation>A hazard is judged against the edition in force on the day it was found. An administrator imports a new edition from a JSON file; it shows “not checked against the original” until compared item by item with the official text and marked checked.</translation>
+    </message>
+    <message>
+        <source>导入新版本（JSON）…</source>
+        <translation>Import an edition (JSON)…</translation>
+    </message>
+    <message>
+        <source>标记为已核对原文…</source>
+        <translation>Mark as checked against the original…</translation>
+    </message>
+    <message>
+        <source>选择标准目录文件</source>
+        <translation>Choose the catalogue file</translation>
+    </message>
+    <message>
+        <source>已导入</source>
+        <translation>Imported</translation>
+    </message>
+    <message>
+        <source>已导入“{title}”（{items} 条）。与官方原文核对前显示为“未核对原文”。</source>
+        <translation>Imported “{title}” ({items} items). Until compared with the official text it shows “not checked against the original”.</translation>
+    </message>
+    <message>
+        <source>确认“{title}”的条文已与官方原文逐条核对一致？此操作记入审计记录。</source>
+        <translation>Confirm that every item of “{title}” matches the official text? This is kept in the audit log.</translation>
+    </message>
+    <message>
+        <source>核对原文</source>
+        <translation>Check against the original</translation>
+    </message>
+</context>
+<context>
     <name>CataloguePicker</name>
     <message>
         <source>已核对原文</source>
@@ -543,6 +578,26 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>找到 {n} 条</source>
         <translation>{n} found</translation>
+    </message>
+    <message>
+        <source>全部版本</source>
+        <translation>All editions</translation>
+    </message>
+    <message>
+        <source>（{day} 起施行）</source>
+        <translation> (in force from {day})</translation>
+    </message>
+    <message>
+        <source>版本</source>
+        <translation>Edition</translation>
+    </message>
+    <message>
+        <source>沿用自：{items}</source>
+        <translation>Carried over from: {items}</translation>
+    </message>
+    <message>
+        <source>新版对应：{items}</source>
+        <translation>In the newer edition: {items}</translation>
     </message>
 </context>
 <context>
@@ -1227,6 +1282,18 @@ After the restore the program closes; please reopen it.</translation>
         <source>调休上班日期</source>
         <translation>Make-up working days</translation>
     </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>施行日期</source>
+        <translation>In force from</translation>
+    </message>
+    <message>
+        <source>条款</source>
+        <translation>Clause</translation>
+    </message>
 </context>
 <context>
     <name>CompliancePage</name>
@@ -1542,10 +1609,6 @@ Please send this file to technical support.</translation>
     <message>
         <source>{name}（{role}），您好。今天是 {date}。</source>
         <translation>Hello, {name} ({role}). Today is {date}.</translation>
-    </message>
-    <message>
-        <source>依据：{rule}</source>
-        <translation>Rule: {rule}</translation>
     </message>
     <message>
         <source>尚未登记机构信息。</source>
@@ -2436,20 +2499,12 @@ Signing fixes its number, produces the final file and records the signer; the do
         <translation>Time</translation>
     </message>
     <message>
-        <source>一级隐患：同时出具停工（局部停工）建议书，并于当日报告承保机构和主管部门（N-07）。</source>
-        <translation>Level 1 hazard: issue the (partial) stop-work suggestion as well, and report to the insurer and the authority the same day (N-07).</translation>
-    </message>
-    <message>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
         <source>签收人 *</source>
         <translation>Received by *</translation>
-    </message>
-    <message>
-        <source>三、四级隐患由监理单位确认整改后提交（N-09）</source>
-        <translation>Level 3/4: submitted once the supervision unit confirms the rectification (N-09)</translation>
     </message>
     <message>
         <source>整改后照片 *</source>
@@ -2492,10 +2547,6 @@ Signing fixes its number, produces the final file and records the signer; the do
         <translation>What happened and the responsible unit&apos;s answer</translation>
     </message>
     <message>
-        <source>登记后须向承保机构、主管部门和建设单位报告（N-11）。</source>
-        <translation>Once recorded, report to the insurer, the authority and the owner (N-11).</translation>
-    </message>
-    <message>
         <source>情形</source>
         <translation>Situation</translation>
     </message>
@@ -2526,6 +2577,42 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>报告方式 *</source>
         <translation>Channel *</translation>
+    </message>
+    <message>
+        <source>经复核不属于重大事故隐患</source>
+        <translation>Reviewed: not a major hazard</translation>
+    </message>
+    <message>
+        <source>一级隐患：同时出具停工（局部停工）建议书，并于当日报告承保机构和主管部门。</source>
+        <translation>Level 1 hazard: issue the (partial) stop-work suggestion as well, and report to the insurer and the authority the same day.</translation>
+    </message>
+    <message>
+        <source>三、四级隐患由监理单位确认整改后提交</source>
+        <translation>Level 3/4: submitted once the supervision unit confirms the rectification</translation>
+    </message>
+    <message>
+        <source>登记后须向承保机构、主管部门和建设单位报告。</source>
+        <translation>Once recorded, report to the insurer, the authority and the owner.</translation>
+    </message>
+    <message>
+        <source>复核依据：现场情况与判定标准条款的差别、复核人、复核日期</source>
+        <translation>Grounds: how the site differs from the standard&apos;s clause, who reviewed it and when</translation>
+    </message>
+    <message>
+        <source>（请选择等级）</source>
+        <translation>(choose a level)</translation>
+    </message>
+    <message>
+        <source>登记后解除与判定标准条款的关联，复核理由记入处理经过和修改记录。整改通知下发后不能再调整等级。</source>
+        <translation>Once recorded, the link to the standard&apos;s clause is removed and the reason is kept in the timeline and the change history. The level cannot change after the notice was issued.</translation>
+    </message>
+    <message>
+        <source>复核理由 *</source>
+        <translation>Reason *</translation>
+    </message>
+    <message>
+        <source>复核后等级 *</source>
+        <translation>Level after review *</translation>
     </message>
 </context>
 <context>
@@ -2659,10 +2746,6 @@ Signing fixes its number, produces the final file and records the signer; the do
         <translation>(no inspection)</translation>
     </message>
     <message>
-        <source>重大事故隐患：{ref}</source>
-        <translation>Major hazard: {ref}</translation>
-    </message>
-    <message>
         <source>请选择项目</source>
         <translation>Choose a project</translation>
     </message>
@@ -2701,6 +2784,38 @@ Choose No to go back without saving.</translation>
     <message>
         <source>正在保存…</source>
         <translation>Saving…</translation>
+    </message>
+    <message>
+        <source>（请选择等级）</source>
+        <translation>(choose a level)</translation>
+    </message>
+    <message>
+        <source>重大事故隐患：{edition} {clause} {category}</source>
+        <translation>Major hazard: {edition} {clause} {category}</translation>
+    </message>
+    <message>
+        <source>重大事故隐患定为一级；如经复核不属于重大事故隐患，请在隐患页登记复核意见。</source>
+        <translation>A major hazard is level 1; if a review finds it is not a major hazard, record the review on the hazard&apos;s page.</translation>
+    </message>
+    <message>
+        <source>请选择隐患等级</source>
+        <translation>Please choose the hazard level</translation>
+    </message>
+    <message>
+        <source>已登记一级隐患 {number}。一级隐患须立即提出停工或局部停工建议，并于当日报告承保机构和属地建设主管部门。
+
+是否现在起草停工建议书？（草稿生成后交技术负责人签发）</source>
+        <translation>Level 1 hazard {number} recorded. A level 1 hazard needs a stop-work or partial stop-work suggestion at once, reported to the insurer and the local authority the same day.
+
+Draft the stop-work suggestion now? (A technical lead signs the draft.)</translation>
+    </message>
+    <message>
+        <source>停工建议书</source>
+        <translation>Stop-work suggestion</translation>
+    </message>
+    <message>
+        <source>正在起草停工建议书…</source>
+        <translation>Drafting the stop-work suggestion…</translation>
     </message>
 </context>
 <context>
@@ -2780,10 +2895,6 @@ Choose No to go back without saving.</translation>
     <message>
         <source>隐患情况</source>
         <translation>Hazard</translation>
-    </message>
-    <message>
-        <source>对外报告（N-07、N-08、N-11）</source>
-        <translation>Reports owed (N-07, N-08, N-11)</translation>
     </message>
     <message>
         <source>处理经过</source>
@@ -2896,6 +3007,26 @@ Choose No to go back without saving.</translation>
     <message>
         <source>隐患报告单</source>
         <translation>hazard report form</translation>
+    </message>
+    <message>
+        <source>已签发（{number}）</source>
+        <translation>Signed ({number})</translation>
+    </message>
+    <message>
+        <source>草稿待技术负责人签发（销项前须签发）</source>
+        <translation>Draft awaiting a technical lead&apos;s signature (needed before closing)</translation>
+    </message>
+    <message>
+        <source>尚未起草（销项前须签发）</source>
+        <translation>Not drafted yet (must be signed before closing)</translation>
+    </message>
+    <message>
+        <source>对外报告</source>
+        <translation>Reports owed</translation>
+    </message>
+    <message>
+        <source>重大事故隐患定为一级；只有经复核不属于重大事故隐患（须写明理由）才能降低等级。</source>
+        <translation>A major hazard is level 1; only a review that finds it is not a major hazard (with the reason) lowers the level.</translation>
     </message>
 </context>
 <context>
@@ -3297,6 +3428,22 @@ Choose No to go back without saving.</translation>
     <message>
         <source>移除隐患</source>
         <translation>Remove hazard</translation>
+    </message>
+    <message>
+        <source>本次登记了 {n} 项一级隐患，须立即提出停工或局部停工建议，并于当日报告承保机构和属地建设主管部门。
+
+是否现在起草停工建议书？（草稿生成后交技术负责人签发）</source>
+        <translation>{n} level 1 hazard(s) recorded. Each needs a stop-work or partial stop-work suggestion at once, reported to the insurer and the local authority the same day.
+
+Draft the stop-work suggestions now? (A technical lead signs the drafts.)</translation>
+    </message>
+    <message>
+        <source>停工建议书</source>
+        <translation>Stop-work suggestion</translation>
+    </message>
+    <message>
+        <source>正在起草停工建议书…</source>
+        <translation>Drafting the stop-work suggestions…</translation>
     </message>
 </context>
 <context>
@@ -5103,6 +5250,41 @@ Import them?</translation>
     </message>
 </context>
 <context>
+    <name>RuleBasis</name>
+    <message>
+        <source>合同签订后，风控机构应及时对项目开展首次风险识别和隐患排查</source>
+        <translation>Once the contract is signed, the agency promptly carries out the project&apos;s first risk identification and hazard inspection</translation>
+    </message>
+    <message>
+        <source>每季度开展不少于1次全覆盖检查</source>
+        <translation>At least one full-coverage inspection every quarter</translation>
+    </message>
+    <message>
+        <source>《施工现场风险源分级与防范措施一览表》中列明的一、二级风险源，应做到100%核查</source>
+        <translation>Every level 1 and level 2 risk source in the site risk-source table is verified (100%)</translation>
+    </message>
+    <message>
+        <source>对发现的一级风险隐患应立即提出停工或局部停工意见，并上报承保机构和属地建设主管部门</source>
+        <translation>For a level 1 hazard, give a stop-work or partial stop-work opinion at once and report it to the insurer and the local construction authority</translation>
+    </message>
+    <message>
+        <source>明确隐患整改责任、措施、时限、预案，逐项跟踪整改落实，实现闭环管理</source>
+        <translation>Set responsibility, measures, deadline and contingency plan for every hazard and follow each one to closure</translation>
+    </message>
+    <message>
+        <source>按照合同约定开展宣传教育培训或每半年开展一次集中安全教育培训</source>
+        <translation>Training as the contract says, or a centralised safety training every half year</translation>
+    </message>
+    <message>
+        <source>纸质版档案在项目竣工后应至少保留五年，档案销毁前应报保险机构核准</source>
+        <translation>Paper archives are kept at least five years after completion; destruction needs the insurer&apos;s approval</translation>
+    </message>
+    <message>
+        <source>依据：{words}</source>
+        <translation>Basis: {words}</translation>
+    </message>
+</context>
+<context>
     <name>Services</name>
     <message>
         <source>JPEG、PNG、HEIC</source>
@@ -5357,20 +5539,12 @@ These {n} files were not saved:
         <translation>Level 1 hazards to report (same day)</translation>
     </message>
     <message>
-        <source>一级隐患须提出停工或局部停工建议（N-07）</source>
-        <translation>A level 1 hazard needs a stop-work or partial stop-work recommendation (N-07)</translation>
-    </message>
-    <message>
         <source>一级（重大）隐患须经现场复查后方可销项，请填写复查日期</source>
         <translation>A level 1 (major) hazard can only be closed after an on-site re-inspection; please enter the re-inspection date</translation>
     </message>
     <message>
         <source>三、四级隐患的整改通知已送达；销项经监理确认提交；无逾期未闭合。</source>
         <translation>Rectification notices for level 3 and 4 hazards were delivered; closures were confirmed and submitted by the supervisor; none is overdue.</translation>
-    </message>
-    <message>
-        <source>三、四级隐患须由监理单位确认整改并提交销项（N-09），请填写监理确认人</source>
-        <translation>Level 3 and 4 hazards are confirmed and submitted for closure by the supervision unit (N-09); please enter who confirmed</translation>
     </message>
     <message>
         <source>三级</source>
@@ -7839,10 +8013,6 @@ These {n} files were not saved:
         <translation>Please enter why it is cancelled</translation>
     </message>
     <message>
-        <source>请填写整改措施（N-10：责任、措施、时限、预案缺一不可）</source>
-        <translation>Please enter the measures (N-10: responsibility, measures, deadline and contingency plan are all required)</translation>
-    </message>
-    <message>
         <source>请填写施工阶段名称</source>
         <translation>Please enter the stage&apos;s name</translation>
     </message>
@@ -8618,6 +8788,110 @@ These {n} files were not saved:
         <source>登记的报告时间（{at}）早于隐患发现时间（{found}），请先核对报送记录</source>
         <translation>The logged report time ({at}) is before the hazard was found ({found}); check the report records first</translation>
     </message>
+    <message>
+        <source>{edition}版</source>
+        <translation>{edition} edition</translation>
+    </message>
+    <message>
+        <source>{edition}版（{doc_no}）</source>
+        <translation>{edition} edition ({doc_no})</translation>
+    </message>
+    <message>
+        <source>《{title}》中没有判定条款“{text}”（可写作“第五条（二）”或“05-2”）</source>
+        <translation>“{title}” has no clause “{text}” (write e.g. article 5 item 2 as 05-2)</translation>
+    </message>
+    <message>
+        <source>一级隐患须提出停工或局部停工建议</source>
+        <translation>A level 1 hazard needs a stop-work or partial stop-work suggestion</translation>
+    </message>
+    <message>
+        <source>一级隐患须签发停工建议书，并登记当日向承保机构和建设主管部门的报告后方可销项。尚缺：{missing}</source>
+        <translation>A level 1 hazard is closed only once its stop-work suggestion is signed and the same-day reports to the insurer and the authority are logged. Missing: {missing}</translation>
+    </message>
+    <message>
+        <source>三、四级隐患须由监理单位确认整改并提交销项，请填写监理确认人</source>
+        <translation>Level 3/4 hazards are submitted for closure by the supervision unit once it confirms the rectification: enter who confirmed it</translation>
+    </message>
+    <message>
+        <source>停工建议书待签发</source>
+        <translation>Stop-work suggestions to sign</translation>
+    </message>
+    <message>
+        <source>停工建议书未签发</source>
+        <translation>stop-work suggestion not signed</translation>
+    </message>
+    <message>
+        <source>判定条款</source>
+        <translation>Standard clause</translation>
+    </message>
+    <message>
+        <source>复核理由不超过 {max_text} 字</source>
+        <translation>The reason may have at most {max_text} characters</translation>
+    </message>
+    <message>
+        <source>已核对原文（{who}，{day}）</source>
+        <translation>Checked against the original ({who}, {day})</translation>
+    </message>
+    <message>
+        <source>所选条目为《{title}》{clause}：{text}。符合该情形的属于重大事故隐患，定为一级隐患，须提出停工或局部停工建议，并于当日报告承保机构和属地建设主管部门。</source>
+        <translation>The chosen item is “{title}” {clause}: {text}. A hazard matching it is a major hazard: level 1, with a stop-work or partial stop-work suggestion, reported to the insurer and the local authority the same day.</translation>
+    </message>
+    <message>
+        <source>找不到判定条款“{text}”所指的重大事故隐患判定标准版本</source>
+        <translation>No edition of the major-hazard standard matches the clause “{text}”</translation>
+    </message>
+    <message>
+        <source>未核对原文</source>
+        <translation>Not checked against the original</translation>
+    </message>
+    <message>
+        <source>未登记当日向{recipient}的报告</source>
+        <translation>no same-day report to the {recipient} logged</translation>
+    </message>
+    <message>
+        <source>核对原文</source>
+        <translation>Checked against the original</translation>
+    </message>
+    <message>
+        <source>目录“{title}”已核对原文，无需再次标记。</source>
+        <translation>“{title}” is already checked against the original.</translation>
+    </message>
+    <message>
+        <source>目录“{title}”（{code}）已载入，不能重复导入；新版本请使用新的代码。</source>
+        <translation>“{title}” ({code}) is already loaded and cannot be imported again; a new edition needs a new code.</translation>
+    </message>
+    <message>
+        <source>目录不存在。</source>
+        <translation>The catalogue does not exist.</translation>
+    </message>
+    <message>
+        <source>经复核不属于重大事故隐患</source>
+        <translation>Reviewed: not a major hazard</translation>
+    </message>
+    <message>
+        <source>该隐患已对照重大事故隐患判定标准，属于重大事故隐患，须定为一级；如经复核不属于重大事故隐患，请先登记复核意见及理由，再调整等级</source>
+        <translation>The hazard was judged against the major-hazard standard: it is a major hazard and must be level 1. If a review finds it is not, record the review and its reason first, then change the level</translation>
+    </message>
+    <message>
+        <source>请填写复核理由（为何不属于重大事故隐患）</source>
+        <translation>Please give the reason (why it is not a major hazard)</translation>
+    </message>
+    <message>
+        <source>请填写整改措施（责任、措施、时限、预案缺一不可）</source>
+        <translation>Please enter the measures (responsibility, measures, deadline and contingency plan are all required)</translation>
+    </message>
+    <message>
+        <source>请选择复核后的隐患等级</source>
+        <translation>Please choose the level after the review</translation>
+    </message>
+    <message>
+        <source>随软件提供</source>
+        <translation>Shipped with the program</translation>
+    </message>
+    <message>
+        <source>隐患 {number} 未判定为重大事故隐患，无需复核。</source>
+        <translation>Hazard {number} was not judged a major hazard: nothing to review.</translation>
+    </message>
 </context>
 <context>
     <name>SettingsPage</name>
@@ -8744,6 +9018,10 @@ These {n} files were not saved:
     <message>
         <source>机构时区</source>
         <translation>Agency time zone</translation>
+    </message>
+    <message>
+        <source>标准目录</source>
+        <translation>Standards</translation>
     </message>
 </context>
 <context>

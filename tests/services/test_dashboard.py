@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from desktop.models import ArchiveItem, RiskSource, TrainingAttendance, TrainingSession
+from desktop.models import ArchiveItem, Document, RiskSource, TrainingAttendance, TrainingSession
 from desktop.services import dashboard, hazards, inspections, periods
 from tests.factories import make_project
 
@@ -28,6 +28,7 @@ def test_counts_change_as_work_is_done(db, admin):
     assert before["sources_unverified"] == 1
     assert before["training_due"] == 1
     assert before["unreported_l1"] == 0
+    assert before["stop_work_unsigned"] == 0
 
     with db.session() as s:
         first = inspections.record(s, admin, inspections.InspectionForm(
@@ -50,11 +51,19 @@ def test_counts_change_as_work_is_done(db, admin):
     assert after["sources_unverified"] == 0
     assert after["training_due"] == 0
     assert after["unreported_l1"] == 1
+    assert after["stop_work_unsigned"] == 1  # the level 1 has no signed stop-work letter yet
 
     with db.session() as s:
         for r in hazards.pending_reports(s, h.id):
             hazards.record_report(s, admin, r.id, channel="电话")
     assert counts(db)["unreported_l1"] == 0
+    assert counts(db)["stop_work_unsigned"] == 1  # reported, but the letter is still unsigned
+    with db.session() as s:
+        s.add(Document(kind="stop_work", number="风控停工〔2026〕1号", title="停工建议书", scope_type="hazard",
+                       scope_id=h.id, status="signed", signed_at=MOMENT))
+    with db.read() as s:
+        card = dashboard.summary(s, MOMENT).get("stop_work_unsigned")
+    assert (card.count, card.ids, card.target, card.label) == (0, (), "hazards", "停工建议书待签发")
 
 
 def test_archive_and_overdue(db, admin):

@@ -17,7 +17,7 @@ from desktop.models import (
     ArchiveItem, Attachment, Catalogue, Drill, ExternalReport, Hazard, HazardEvent, Inspection,
     Project, TrainingAttendance, User,
 )
-from desktop.services import attachments, demo
+from desktop.services import attachments, demo, major_hazards
 from desktop.services.check import run_check
 
 
@@ -38,7 +38,8 @@ def _counts(db):
             "levels": dict(s.execute(select(Hazard.level, func.count()).group_by(Hazard.level)).all()),
             "kinds": set(s.execute(select(Inspection.kind).distinct()).scalars()),
             "events": set(s.execute(select(HazardEvent.kind).distinct()).scalars()),
-            "hazards": count(Hazard), "photos": count(Attachment), "projects": count(Project),
+            "hazards": count(Hazard), "projects": count(Project),
+            "photos": s.execute(select(func.count()).where(Attachment.owner_type != "document")).scalar_one(),
             "drills": count(Drill), "archive": count(ArchiveItem), "attendance": count(TrainingAttendance),
             "users": count(User), "catalogues": count(Catalogue),
             "reports_done": s.execute(select(func.count()).where(ExternalReport.status == "done")).scalar_one(),
@@ -52,13 +53,19 @@ def test_small_demo_passes_the_check(tmp_path):
     assert report.ok, report.text
     c = _counts(db)
     assert c["projects"] == 6 + 2  # and two completed long ago, their files due for destruction
-    assert c["users"] == 9 and c["catalogues"] == 4
+    assert c["users"] == 9 and c["catalogues"] == 5
     assert 40 <= c["hazards"] <= 300 and c["photos"] > c["hazards"]
     assert {"first_identification", "full_coverage", "routine"} <= c["kinds"]
     assert {"recorded", "issue_notice", "record_delivery", "submit_closure", "verify_close"} <= c["events"]
     assert c["states"].get("closed", 0) > c["hazards"] / 3
     assert c["archive"] > 10 and c["attendance"] > 0 and c["reports_done"] > 0
     assert summary.hazards == c["states"] and summary.photos == c["photos"]
+    with db.read() as s:  # the major-hazard rules hold in the demo too
+        linked = s.execute(select(Hazard.level).where(Hazard.catalogue_item_id.is_not(None))).scalars().all()
+        assert linked and set(linked) == {1}
+        for h in s.execute(select(Hazard).where(Hazard.level == 1, Hazard.status == "closed")).scalars():
+            assert major_hazards.letter_signed(s, h.id) and major_hazards.reports_logged(s, h.id) == {
+                "insurer", "authority"}
     assert "演示密码均为 Demo-2024-desk" in summary.lines()[0]
     with db.read() as s:
         sha = s.execute(select(Attachment.sha256).where(Attachment.role == "before").limit(1)).scalar_one()
@@ -122,3 +129,16 @@ def test_default_demo_has_every_state_and_hundreds_of_hazards(tmp_path):
     assert 200 <= c["hazards"] <= 800 and 150 <= summary.inspections <= 600
     assert run_check(db, config).ok
     db.dispose()
+
+
+def test_every_major_hazard_template_names_an_item_of_both_editions(db):
+    from desktop.services import catalogues
+
+    with db.session() as s:
+        catalogues.load_all(s)
+        codes = {t[3] for t in demo.HAZARDS if t[3]}
+        assert codes and codes <= set(demo.MAJOR_2024)
+        for code in codes:  # found before 2024-12-13: the 2022 item; from then on: the 2024 one
+            assert catalogues.find_item(s, "major_hazard@2022", code).default_level == 1
+            assert catalogues.find_item(s, "major_hazard@2024", demo.MAJOR_2024[code]).default_level == 1
+        assert all(t[2] == (1,) for t in demo.HAZARDS if t[3])  # a major hazard is level 1 only

@@ -19,6 +19,7 @@ from desktop.services import (
 from desktop.services.context import ValidationError
 from desktop.services.doc_data_periodic import hazard_rows, period_stats, risk_data, scope_of
 from tests.factories import make_project
+from tests.services.test_hazards import sign_letter
 
 TODAY = dt.date(2026, 11, 28)
 Q3 = periods.parse("2026Q3")
@@ -45,6 +46,8 @@ def record(s, actor, project_id, level, day, **kw):
 
 def close(s, actor, store, h, day, *, supervisor="李监理"):
     """Notice, delivery, after-photo, closure through the supervisor, verified on `day`."""
+    if h.level == 1:  # closing a level 1 needs its stop-work letter signed
+        sign_letter(s, h.id)
     for r in hazards.pending_reports(s, h.id):
         hazards.record_report(s, actor, r.id, channel="书面", reported_at=h.found_at)
     h = hazards.issue_notice(s, actor, h.id, expected_version=h.version, at=h.found_at + dt.timedelta(hours=1))
@@ -79,7 +82,8 @@ def world(db, users, tmp_path):
         h[7] = record(s, admin, a.project, 2, "2026-08-20")
         hazards.cancel(s, admin, h[7].id, expected_version=h[7].version, reason="误登记")
         h[8] = record(s, admin, a.project, 4, "2026-10-05")
-        h[9] = close(s, admin, store, record(s, admin, b.project, 2, "2026-07-15", category="高处作业",
+        # a major hazard is level 1 (a level 2 flagged major is refused since the 2024 rules)
+        h[9] = close(s, admin, store, record(s, admin, b.project, 1, "2026-07-15", category="高处作业",
                                              is_major=True), "2026-07-30")
         numbers = {k: v.number for k, v in h.items()}
     return {"a": a, "b": b, "h": h, "numbers": numbers, "store": store, "visit": visit.id}
@@ -111,7 +115,7 @@ def test_period_numbers_widen_with_the_scope(db, world):
         # the current month counts up to today only, and nothing found later than today exists
         november = period_stats(s, scope_of(s, "agency", None), periods.parse("2026-11"), today=TODAY)
     assert (insurer.found, insurer.closed, insurer.major, insurer.projects_served) == (4, 2, 2, 2)
-    assert dict(insurer.by_level) == {1: 1, 2: 1, 3: 2}
+    assert dict(insurer.by_level) == {1: 2, 3: 2}
     assert (authority.found, authority.closed, authority.overdue) == (1, 1, 0)
     assert agency_wide.found == insurer.found and agency_wide.scope_label == "全部服务项目"
     assert insurer.scope_label.endswith("承保项目") and authority.scope_label.endswith("辖区项目")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from desktop.models import Attachment, AuditEntry, ExternalReport, Hazard, HazardEvent
+from desktop.models import Attachment, AuditEntry, Document, ExternalReport, Hazard, HazardEvent
 from desktop.models.enums import HazardStatus as S
 from desktop.services import hazards
 from desktop.services.context import ConflictError, PermissionDenied, TransitionError, ValidationError
@@ -35,6 +35,15 @@ def add_after_photo(s, hazard_id):
                      owner_type="hazard", owner_id=hazard_id))
 
 
+def sign_letter(s, hazard_id) -> Document:
+    """A signed stop-work suggestion on file for the hazard (the documents service makes real ones)."""
+    doc = Document(kind="stop_work", number=f"风控停工〔2026〕{hazard_id}号", title="停工建议书",
+                   scope_type="hazard", scope_id=hazard_id, status="signed", signed_at=dt.datetime.now())
+    s.add(doc)
+    s.flush()
+    return doc
+
+
 def walk_to(db, actor, hazard_id, target: str) -> hazards.HazardRow:
     """Take a hazard along the normal path until it reaches `target`."""
     path = [S.RECORDED, S.NOTIFIED, S.RECTIFYING, S.CLOSURE_SUBMITTED, S.CLOSED]
@@ -51,6 +60,8 @@ def walk_to(db, actor, hazard_id, target: str) -> hazards.HazardRow:
                 add_after_photo(s, hazard_id)
                 h = hazards.submit_closure(s, actor, hazard_id, expected_version=h.version, supervisor_name="李监理")
             elif state == S.CLOSED:
+                if h.level == 1:  # closing a level 1 needs its stop-work letter signed
+                    sign_letter(s, hazard_id)
                 for r in hazards.pending_reports(s, hazard_id):
                     hazards.record_report(s, actor, r.id, channel="电话")
                 h = hazards.verify_close(s, actor, hazard_id, expected_version=h.version,

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from desktop.models import AppSetting, ExternalReport, Hazard, HazardEvent, Policy, Project
-from desktop.services import importer, projects
+from desktop.services import catalogues, importer, projects
 from desktop.services import xlsx_normalise as xn
 from desktop.services.context import PermissionDenied, ValidationError
 from tests.factories import make_project
@@ -143,7 +143,7 @@ def test_preview_lists_every_problem_by_sheet_row_and_column(db, users, proj, tm
     texts = [p.text for p in report.problems]
     assert "工作表“隐患清单”第 5 行 D 列（发 现 日 期）：日期不存在“2026年13月5日”" in texts
     assert any(t.startswith("工作表“隐患清单”第 7 行 H 列（整改要求 / 措施）：请填写整改措施") for t in texts)
-    assert any("第 4 行 K 列" in t and "N-07" in t for t in texts)
+    assert any("第 4 行 K 列" in t and "停工或局部停工建议" in t for t in texts)
     assert report.new == 0  # rows 5–7 fail when read, row 4 in the hazard service
     assert count(db, Hazard) == 0
 
@@ -279,3 +279,39 @@ def test_a_list_for_one_project_needs_no_project_column(db, users, proj, tmp_pat
         hazard = s.get(Hazard, report.created_ids[0])
         assert (hazard.project_id, hazard.external_ref, hazard.level) == (ids.project, "1", 3)
         assert hazard.responsible_unit_id != ids.contractor  # the named unit, created on import
+
+
+def standard_book(path, code: str, rows: list[list]):
+    """A list that names the standard's clause for its major hazards (判定依据)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["隐患编号", "项目编号", "发现日期", "隐患描述", "隐患等级", "整改措施", "应急措施", "停工建议",
+               "判定依据", "是否重大隐患"])
+    for row in rows:
+        ws.append([row[0], code, *row[1:]])
+    wb.save(path)
+    return path
+
+
+def test_a_major_hazard_must_come_as_level_1(db, users, proj, tmp_path):
+    ids, code = proj
+    with db.session() as s:
+        catalogues.load_all(s)
+    rows = [["Z-1", "2026-09-02", "外架连墙件整层缺失", "三级", "补设连墙件", "撤离架上人员", None, "第七条（二）", None],
+            ["Z-2", "2026-09-02", "基坑超挖", "二级", "回填反压", "设置警戒", None, None, "是"],
+            ["Z-3", "2026-09-02", "塔吊力矩限制器失效", "一级", "停机维修", "停止吊装", "停工", "第八条（九十）", None]]
+    report = run(db, users["clerk"], standard_book(tmp_path / "major.xlsx", code, rows), dry=True)
+    where = {(p.row, p.column): p.message for p in report.problems}
+    assert set(where) == {(2, "E"), (3, "E"), (4, "I")}, report.lines()
+    assert "须定为一级" in where[(2, "E")] and "须定为一级" in where[(3, "E")]
+    assert "没有判定条款" in where[(4, "I")]
+    assert all("N-" not in t for t in where.values())
+    rows = [["Z-1", "2026-09-02", "外架连墙件整层缺失", "一级", "补设连墙件", "撤离架上人员", "局部停工",
+             "第七条（二）", None],
+            ["Z-4", "2024-11-02", "外架连墙件整层缺失", "一级", "补设连墙件", "撤离架上人员", "停工", "7-2", None]]
+    report = run(db, users["clerk"], standard_book(tmp_path / "ok.xlsx", code, rows))
+    with db.read() as s:
+        judged = [catalogues.get_item(s, s.get(Hazard, i).catalogue_item_id) for i in report.created_ids]
+        assert all(s.get(Hazard, i).is_major and s.get(Hazard, i).level == 1 for i in report.created_ids)
+    # found after 2024-12-13: the 2024 standard; before it: the 2022 one
+    assert [(j.edition, j.code) for j in judged] == [("2024", "07-2"), ("2022", "07-2")]

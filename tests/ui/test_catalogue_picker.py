@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
@@ -15,7 +17,8 @@ from desktop.ui.lazy_model import ROW_ROLE
 def picker(qtbot, db, state):
     with db.session() as session:
         catalogues.load_all(session)
-    picker = CataloguePicker(state)
+    # a hazard found before 2024-12-13: the 2022 standard is offered first
+    picker = CataloguePicker(state, found=dt.date(2024, 6, 1))
     qtbot.addWidget(picker)
     picker.show()
     return picker
@@ -23,19 +26,38 @@ def picker(qtbot, db, state):
 
 def codes(picker) -> list[str]:  # type: ignore[no-untyped-def]
     model = picker.model
-    return [model.data(model.index(r, ItemColumn.CODE)) for r in range(model.rowCount())]
+    return [model.data(model.index(r, 0), ROW_ROLE).code for r in range(model.rowCount())]
 
 
 def test_every_item_of_the_standard_is_listed(picker, qtmodeltester):
     assert len(codes(picker)) == 34 and picker.count.text() == "找到 34 条"
     model = picker.model
-    assert model.data(model.index(0, ItemColumn.EDITION)) == "建质规〔2022〕2号"
+    assert model.data(model.index(0, ItemColumn.EDITION)) == "2022版（建质规〔2022〕2号）"
+    assert model.data(model.index(0, ItemColumn.CODE)) == "第四条（一）"
     qtmodeltester.check(model)
+
+
+def test_a_hazard_found_from_2024_12_13_gets_the_2024_standard_and_every_edition_is_there(
+        qtbot, db, state, picker):
+    later = CataloguePicker(state, found=dt.date(2024, 12, 13))
+    qtbot.addWidget(later)
+    assert later.edition.currentData() == "major_hazard@2024" and len(codes(later)) == 53
+    assert "2024-12-13 起施行" in later.edition.currentText()
+    later.search.setText("连墙件")
+    later.run_search()
+    assert codes(later) == ["07-2"]
+    assert "第七条（二）" in later.detail.text() and "沿用自：2022版（建质规〔2022〕2号） 第七条（二）" in later.detail.text()
+    later.edition.setCurrentIndex(later.edition.findData(None))  # 全部版本
+    assert [(r.edition, r.code) for r in (later.model.data(later.model.index(n, 0), ROW_ROLE)
+                                         for n in range(later.model.rowCount()))] == [("2024", "07-2"), ("2022", "07-2")]
+    assert "N-" not in later.detail.text()
 
 
 def test_words_narrow_the_list(qtbot, picker):
     picker.search.setText("塔式起重机 附着")
     qtbot.waitUntil(lambda: codes(picker) == ["08-2"], timeout=3000)
+    # the same words in 2024 stand as 第八条（七）
+    assert "新版对应：2024版（建质规〔2024〕5号） 第八条（七）" in picker.detail.text()
     assert "第八条" in picker.detail.text() or "08-2" in picker.detail.text()
     assert not picker.note.isVisible()
 

@@ -57,7 +57,12 @@ def test_the_counts(window):
     assert count(window, "unreported_l1") == 1
     assert count(window, "overdue") == OVERDUE
     card = window.page("dashboard").cards_by_key["unreported_l1"]
-    assert "N-07" in card.toolTip() and card.text().endswith("一级隐患待报告（当日）")
+    assert "立即提出停工或局部停工意见" in card.toolTip() and card.text().endswith("一级隐患待报告（当日）")
+    assert all("N-" not in c.toolTip() for c in window.page("dashboard").cards_by_key.values())
+    # the same level 1 has no signed stop-work letter yet: its own card, in red
+    letters = window.page("dashboard").cards_by_key["stop_work_unsigned"]
+    assert count(window, "stop_work_unsigned") == 1 and letters.text().endswith("停工建议书待签发")
+    assert "#d32f2f" in letters.styleSheet()
 
 
 def test_counts_follow_changes(qtbot, window, state, db, admin, hazard_data):

@@ -122,16 +122,21 @@ def test_record_a_level_1_major_hazard_from_the_catalogue(qtbot, state, dialog, 
         type_text(picker.search, "连墙件")
         picker.run_search()
         assert picker.select_code("07-2")
-        assert not picker.note.isVisible()  # 07-2 is checked against the original text
+        assert picker.note.isVisible()  # the 2024 text is a transcription, to compare with the original
         save(qtbot, picker, "catalogue-picker")
         picker.accept()
         return True
 
     dialog_log.on_run = pick
+    assert dialog.level.currentData() is None  # no level until one is chosen
     qtbot.mouseClick(dialog.pick, Qt.MouseButton.LeftButton)
     assert dialog.item is not None and dialog.item.code == "07-2"
     assert dialog.level.currentData() == 1 and dialog.stop_work.currentData() == "full"
-    assert "建质规〔2022〕2号" in dialog.item_label.text()
+    assert not dialog.level.isEnabled()  # a major hazard is level 1; only a review lowers it
+    assert dialog.level_reason.isVisible() and "第七条（二）" in dialog.level_reason.text()
+    assert "定为一级隐患" in dialog.level_reason.text() and "N-" not in dialog.level_reason.text()
+    # found today: judged against the 2024 standard (in force since 2024-12-13)
+    assert "建质规〔2024〕5号" in dialog.item_label.text() and "第七条（二）" in dialog.item_label.text()
     assert dialog.item_text.text().startswith("未设置连墙件")
     assert dialog.deadline.date() == dt.date.today() + dt.timedelta(days=3)
     type_text(dialog.location, "外脚手架东立面 8-12 层")
@@ -145,8 +150,14 @@ def test_record_a_level_1_major_hazard_from_the_catalogue(qtbot, state, dialog, 
     row = data.detail.row
     assert (row.level, row.is_major, row.stop_work) == (1, True, "full")
     assert data.detail.catalogue_item.code == "07-2"
-    assert data.detail.catalogue_item.edition == "2022"  # the edition stays with the hazard
+    assert data.detail.catalogue_item.edition == "2024"  # the edition stays with the hazard
     assert sorted(r.recipient for r in data.pending_reports) == ["authority", "insurer"]
+    # registering a level 1 offers the stop-work letter at once; answered yes, its draft exists
+    offer = [c for c in dialog_log.calls if c[1] == "停工建议书"]
+    assert len(offer) == 1 and "是否现在起草停工建议书" in offer[0][2]
+    qtbot.waitUntil(lambda: dialog.letter is not None or "error" in dialog_log.kinds(), timeout=20_000)
+    assert dialog.letter is not None and dialog.letter.kind == "stop_work" and dialog.letter.status == "draft"
+    assert dialog.letter.scope_id == dialog.saved.id
 
 
 def test_an_unverified_item_says_so(qtbot, state, dialog, dialog_log):
@@ -161,19 +172,24 @@ def test_an_unverified_item_says_so(qtbot, state, dialog, dialog_log):
         return True
 
     dialog_log.on_run = pick
+    dialog.found_at.setDate(dialog.found_at.date().fromString("2024-12-01", "yyyy-MM-dd"))  # before 2024-12-13
     dialog.choose_item()
+    assert dialog.item.edition == "2022"
     assert dialog.item_note.isVisible() and "未经核对原文" in dialog.item_note.text()
     save(qtbot, dialog, "hazard-dialog-unverified-item")
     dialog.clear_item.click()
     assert dialog.item is None and not dialog.item_note.isVisible()
+    assert dialog.level.isEnabled() and not dialog.level_reason.isVisible()
 
 
 def test_messages_appear_beside_their_fields(qtbot, state, loaded, dialog_log):
     dialog = HazardDialog(state)
     qtbot.addWidget(dialog)
     dialog.show()
+    assert dialog.level.currentIndex() == -1 and dialog.level.currentData() is None  # nothing preselected
     click_save(qtbot, dialog)
     assert dialog.errors["project_id"].text() == "请选择项目"
+    assert dialog.errors["level"].text() == "请选择隐患等级"
     choose(dialog.project, loaded.project)
     choose(dialog.level, 1)
     dialog.stop_work.setCurrentIndex(dialog.stop_work.findData("none"))
@@ -181,7 +197,8 @@ def test_messages_appear_beside_their_fields(qtbot, state, loaded, dialog_log):
     qtbot.waitUntil(lambda: dialog.errors["description"].isVisible(), timeout=5000)
     assert dialog.errors["description"].text() == "请填写隐患描述"
     assert "整改措施" in dialog.errors["measures"].text()
-    assert "N-07" in dialog.errors["stop_work"].text()
+    assert "停工或局部停工建议" in dialog.errors["stop_work"].text()
+    assert "N-" not in "".join(label.text() for label in dialog.errors.values())
     assert "应急预案" in dialog.errors["contingency"].text()
     assert not dialog.errors["location"].isVisible()
     save(qtbot, dialog, "hazard-dialog-errors")

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from desktop.services import catalogues, hazards
+from desktop.services import catalogues, documents, hazards
 from desktop.ui import hazard_page as page_module
 from desktop.ui import photo_strip
 from desktop.ui.hazard_dialog import HazardDialog
@@ -33,8 +33,10 @@ def project(db, admin, hazard_data):
     return hazard_data.project
 
 
-def record(qtbot, state, project: int, tmp_path, dialog_log, *, level: int, item: str = "") -> int:  # type: ignore[no-untyped-def]
-    """Record a hazard through the dialog, with two site photos dropped on it."""
+def record(qtbot, state, project: int, tmp_path, dialog_log, *, level: int, item: str = "",  # type: ignore[no-untyped-def]
+           letter: bool = False) -> int:
+    """Record a hazard through the dialog, with two site photos dropped on it; a level 1's
+    stop-work letter offered on saving is drafted when `letter`."""
     dialog = HazardDialog(state, project_id=project)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -60,10 +62,13 @@ def record(qtbot, state, project: int, tmp_path, dialog_log, *, level: int, item
         jpeg(tmp_path / f"L{level}-前{n}.jpg", colour) for n, colour in enumerate(("red", "gray"))
     ]
     drop(dialog.photos.list, file_urls(*photos))
+    dialog_log.answer = letter
     qtbot.mouseClick(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton
     )
-    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=30_000)
+    dialog_log.answer = True
+    assert [c[1] for c in dialog_log.calls].count("停工建议书") == (1 if level == 1 else 0)
     return dialog.saved.id
 
 
@@ -100,6 +105,18 @@ def step(qtbot, page, dialog_log, name: str, fill=None) -> QDialog:  # type: ign
     qtbot.mouseClick(page.step_buttons[name], Qt.MouseButton.LeftButton)
     dialog_log.on_run = None
     return seen[0]
+
+
+def facts(page) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The page's fact rows, caption -> text."""
+    from PySide6.QtWidgets import QFormLayout
+
+    form = page.facts
+    out = {}
+    for row in range(form.rowCount()):
+        caption = form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget().text()
+        out[caption] = form.itemAt(row, QFormLayout.ItemRole.FieldRole).widget().text()
+    return out
 
 
 def status(page) -> str:  # type: ignore[no-untyped-def]
@@ -163,10 +180,12 @@ def test_a_level_3_hazard_from_record_to_closed(
 
 
 def test_a_level_1_hazard_reports_and_reinspection(
-    qtbot, state, project, tmp_path, dialog_log, monkeypatch, qtmodeltester
+    qtbot, state, project, tmp_path, dialog_log, monkeypatch, qtmodeltester, users
 ):
-    hazard_id = record(qtbot, state, project, tmp_path, dialog_log, level=1, item="连墙件")
+    hazard_id = record(qtbot, state, project, tmp_path, dialog_log, level=1, item="连墙件", letter=True)
     page = open_page(qtbot, state, hazard_id)
+    assert page.docs.rowCount() == 1  # the stop-work letter drafted when the hazard was saved
+    assert "草稿待技术负责人签发" in facts(page)["停工建议书"]
     detail = page.data.detail
     assert detail.row.is_major and detail.catalogue_item.code == "07-2"
     assert page.reports.rowCount() == 2 and page.report_button.isEnabled()
@@ -189,7 +208,7 @@ def test_a_level_1_hazard_reports_and_reinspection(
     def refused_while_reports_pending(dialog):  # type: ignore[no-untyped-def]
         assert dialog.reinspected.isChecked() and not dialog.reinspected.isEnabled()
         dialog.accept()
-        assert "尚未登记向" in dialog.error.text()
+        assert "未登记当日向承保机构的报告" in dialog.error.text()  # and the unsigned letter
         dialog.reject()
 
     dialog_log.on_run = lambda d: refused_while_reports_pending(d) or False
@@ -206,6 +225,22 @@ def test_a_level_1_hazard_reports_and_reinspection(
         dialog_log.on_run = report
         qtbot.mouseClick(page.report_button, Qt.MouseButton.LeftButton)
     assert not page.data.pending_reports and not page.report_button.isEnabled()
+
+    def refused_without_the_signed_letter(dialog):  # type: ignore[no-untyped-def]
+        dialog.reinspection.setDate(dialog.reinspection.date())
+        dialog.accept()
+        assert "停工建议书未签发" in dialog.error.text() and "N-" not in dialog.error.text()
+        dialog.reject()
+
+    dialog_log.on_run = lambda d: refused_without_the_signed_letter(d) or False
+    page.step_buttons["verify_close"].click()
+    assert status(page) == "closure_submitted"
+    letter = page.docs.data(page.docs.index(0, 0), ROW_ROLE)
+    with state.db.session() as session:  # the technical lead signs it (the documents page's work)
+        documents.sign(session, users["tech_lead"], letter.id, expected_version=letter.version,
+                       store_dir=state.config.attachments_dir, work_dir=tmp_path)
+    page.reload()
+    assert facts(page)["停工建议书"].startswith("已签发（")
     step(qtbot, page, dialog_log, "verify_close")
     assert status(page) == "closed"
     assert timeline(page).count("登记对外报告") == 2
@@ -287,3 +322,33 @@ def test_history_button_shows_the_audit_trail(qtbot, state, project, dialog_log)
     assert isinstance(shown[0], HistoryDialog)
     qtbot.addWidget(shown[0])
     assert shown[0].panel.lines()[0].action == "新建"
+
+
+def test_only_a_reasoned_review_lowers_a_major_hazard(qtbot, state, project, tmp_path, dialog_log):
+    hazard_id = record(qtbot, state, project, tmp_path, dialog_log, level=1, item="连墙件")
+    page = open_page(qtbot, state, hazard_id)
+    assert "尚未起草（销项前须签发）" == facts(page)["停工建议书"]
+    assert "major_review" in page.step_buttons and "N-" not in page.step_buttons["major_review"].toolTip()
+
+    def without_reason(dialog):  # type: ignore[no-untyped-def]
+        dialog.show()
+        assert dialog.level.currentData() is None  # the new level is chosen, not preset
+        dialog.level.setCurrentIndex(dialog.level.findData(3))
+        dialog.accept()
+        assert "复核理由" in dialog.errors["reason"].text()
+        dialog.reject()
+        return False
+
+    dialog_log.on_run = without_reason
+    page.step_buttons["major_review"].click()
+    assert page.data.detail.row.is_major
+
+    def reviewed(dialog):  # type: ignore[no-untyped-def]
+        dialog.level.setCurrentIndex(dialog.level.findData(3))
+        type_text(dialog.reason, "连墙件仅缺两处，未整层缺失")
+
+    step(qtbot, page, dialog_log, "major_review", reviewed)
+    row = page.data.detail.row
+    assert (row.level, row.is_major, page.data.detail.catalogue_item) == (3, False, None)
+    assert timeline(page)[-1] == "经复核不属于重大事故隐患" and "major_review" not in page.step_buttons
+    assert "停工建议书" not in facts(page)

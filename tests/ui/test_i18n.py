@@ -145,3 +145,16 @@ def test_a_qm_older_than_its_ts_is_rebuilt(qapp, tmp_path, stale):
         os.utime(ts, ns=(before + 10**9, before + 10**9))
     again = i18n.app_qm("en", cache_dir=cache, source_dir=source)
     assert (again.stat().st_mtime_ns != before) is stale
+
+
+def test_no_rule_id_in_what_the_major_hazard_work_shows():
+    """The hazard, catalogue and dashboard texts speak the notice's words, never N-xx / C-xx."""
+    rule_id = re.compile(r"\b[NC]-\d")
+    files = [ROOT / "desktop" / "services" / name for name in (
+        "hazards.py", "major_hazards.py", "catalogues.py", "dashboard.py")]
+    templates = load_tool().message_templates(files)
+    assert templates and [t for t in templates if rule_id.search(t)] == []
+    contexts = {"HazardDialog", "HazardPage", "HazardActions", "CataloguePicker", "CataloguePanel",
+                "RuleBasis", "DashboardPage"}
+    shown = [source for context, source, _text in messages() if context in contexts]
+    assert shown and [s for s in shown if rule_id.search(s)] == []

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from desktop.services import hazards, inspection_list, inspections, risk_sources
+from desktop.services import documents, hazards, inspection_list, inspections, risk_sources
 from desktop.services.context import now
 from desktop.services.periods import quarter_of
 from desktop.ui.inspection_dialog import FindingColumn, InspectionDialog, current_stage
@@ -204,3 +204,18 @@ def test_screenshots(qtbot, state, project_data, tmp_path):  # noqa: F811
     qtbot.addWidget(existing)
     existing.show()
     save(qtbot, existing, "inspection-dialog-existing")
+
+
+@pytest.mark.parametrize("draft", [True, False])
+def test_level_1_findings_offer_their_stop_work_letters(qtbot, dialog, db, dialog_log, draft):
+    add_finding(dialog, 1, "塔吊力矩限制器失效", contingency="停止吊装作业")
+    add_finding(dialog, 3, "配电箱无门")
+    dialog_log.answer = draft
+    dialog.accept()
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=30_000)
+    offers = [c for c in dialog_log.calls if c[:2] == ("ask", "停工建议书")]
+    assert len(offers) == 1 and "1 项一级隐患" in offers[0][2] and "N-" not in offers[0][2]
+    level1 = next(h for h in dialog.saved.hazards if h.level == 1)
+    with db.read() as s:
+        letters = documents.register(s, kind="stop_work")
+    assert [(d.scope_id, d.status) for d in letters] == ([(level1.id, "draft")] if draft else [])

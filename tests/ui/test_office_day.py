@@ -17,7 +17,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 
-from desktop.services import hazard_view, hazards, register
+from desktop.services import documents, hazard_view, hazards, register
+from desktop.services.context import Changes
 from desktop.services.register import RegisterFilter
 from desktop.ui import hazard_page, photo_strip, tasks
 from desktop.ui.app_state import AppState
@@ -251,9 +252,12 @@ def test_an_office_day(qtbot, window, desk, users, dialog_log, tmp_path, monkeyp
     desk.expect(InspectionDialog, inspection)
     window.new_inspection_action.trigger()
     assert desk.seen == ["ProjectDialog", "InspectionDialog", "HazardDialog", "HazardDialog"]
-    assert "ask" not in dialog_log.kinds()  # neither hazard was taken for a repeat
+    # the level 1 offered its stop-work letter at once (drafted); neither was taken for a repeat
+    assert [c[1] for c in dialog_log.calls if c[0] == "ask"] == ["停工建议书"]
     assert card(window, "unreported_l1") == 1
-    assert "N-07" in window.page("dashboard").cards_by_key["unreported_l1"].toolTip()
+    assert card(window, "stop_work_unsigned") == 1
+    tip = window.page("dashboard").cards_by_key["unreported_l1"].toolTip()
+    assert tip.startswith("依据：") and "停工" in tip and "N-" not in tip
     rows = register_rows(qtbot, window)
     assert window.page("hazards").count_label.text() == "共 2 条"
     assert set(rows) == {L1, L3}
@@ -320,6 +324,12 @@ def test_an_office_day(qtbot, window, desk, users, dialog_log, tmp_path, monkeyp
         page.close()
     qtbot.waitUntil(lambda: not hazard_page._windows)
     state.set_actor(users["tech_lead"])
+    with state.db.session() as session:  # the lead signs the stop-work letter drafted at 10:00
+        (letter,) = documents.register(session, kind="stop_work")
+        documents.sign(session, state.actor, letter.id, expected_version=letter.version,
+                       store_dir=state.config.attachments_dir, work_dir=tmp_path)
+    state.announce(Changes(documents=True, hazards=True))
+    assert card(window, "stop_work_unsigned") == 0
     today = dt.date.today()
     for description in (L1, L3):
         page = open_from_register(qtbot, window, description)

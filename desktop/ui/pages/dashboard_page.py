@@ -32,13 +32,14 @@ from desktop.services.register import RegisterFilter
 from desktop.ui import i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.pages.base import Page
+from desktop.ui.rule_basis import basis_text
 from desktop.ui.widgets import Heading
 
 COLUMNS = 3  # cards per row: the longest label still fits at 1200 px
 # where a dashboard item's list lives in this window (risk sources sit with their projects)
 TARGET_PAGES = {"hazards": "hazards", "projects": "projects", "risk_sources": "projects",
                 "archive": "archive", "reports": "documents"}
-URGENT = {"unreported_l1", "overdue"}  # shown in red when not zero
+URGENT = {"unreported_l1", "stop_work_unsigned", "overdue"}  # shown in red when not zero
 # the register filter a hazard card opens; the others open exactly the hazards counted
 HAZARD_FILTERS = {"overdue": RegisterFilter(overdue=True)}
 
@@ -120,8 +121,7 @@ class DashboardPage(Page):
         for index, item in enumerate(summary.items):
             card = CountCard(f"{item.count:,}\n{label_of(item)}")
             card.setObjectName(f"card_{item.key}")
-            card.setToolTip(QCoreApplication.translate("DashboardPage", "依据：{rule}").format(
-                rule=item.rule))
+            card.setToolTip(basis_text(item.rule))  # the notice's words, not the rule id
             # the labels are long: let a narrow window clip them rather than grow past the screen
             card.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             card.setMinimumSize(150, 72)

@@ -14,6 +14,7 @@ from desktop.services.context import Changes
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
 from desktop.ui.backup_panel import BackupPanel
+from desktop.ui.catalogue_panel import CataloguePanel
 from desktop.ui.connection_panel import ConnectionPanel
 from desktop.ui.holidays_panel import HolidaysPanel
 from desktop.ui.import_wizard import ImportWizard
@@ -54,6 +55,7 @@ class SettingsPage(Page):
         self.package_panel: PackagePanel | None = PackagePanel(state) if state.can("export") else None
         self.trust_panel = TrustPanel(state)
         self.holidays_panel = HolidaysPanel(state)
+        self.catalogue_panel = CataloguePanel(state)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         self.tabs.setDocumentMode(True)
@@ -67,6 +69,7 @@ class SettingsPage(Page):
             self.tabs.addTab(self.package_panel, QCoreApplication.translate("SettingsPage", "导出审阅包"))
         self.tabs.addTab(self.trust_panel, QCoreApplication.translate("SettingsPage", "受信任的签名公钥"))
         self.tabs.addTab(self.holidays_panel, QCoreApplication.translate("SettingsPage", "节假日安排"))
+        self.tabs.addTab(self.catalogue_panel, QCoreApplication.translate("SettingsPage", "标准目录"))
         self._stale_tabs: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
@@ -158,7 +161,8 @@ class SettingsPage(Page):
             self.users_panel.refresh()
         # the other tabs load when first shown: the recycle bin looks through every table
         self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel,
-                                        self.trust_panel, self.holidays_panel) if w is not None}
+                                        self.trust_panel, self.holidays_panel,
+                                        self.catalogue_panel) if w is not None}
         self._tab_shown(self.tabs.currentIndex())
 
     def _tab_shown(self, index: int) -> None:
