@@ -53,7 +53,7 @@ class TrainingRecordData:
     trainer: str = ""
     duration_hours: str = ""
     centralized: bool = False
-    categories: tuple[str, ...] = ()  # the hazard categories the content targets (C-4c)
+    categories: tuple[str, ...] = ()  # the hazard categories the content targets C-4c
     materials: str = ""
     photos: tuple[Path, ...] = ()
     recorder: str = ""

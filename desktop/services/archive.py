@@ -384,7 +384,7 @@ def record_destruction(session: Session, actor: Actor, *, item_ids: list[int],
         elif item.retention_until is None or item.retention_until > moment.date():
             refused.append(msg("“{title}”保存期限尚未届满", title=item.title))
     if refused:
-        raise TransitionError(msg("不能登记销毁：{problems}。档案须先经承保机构书面批准方可销毁（N-15）。",
+        raise TransitionError(msg("不能登记销毁：{problems}。档案须先经承保机构书面批准方可销毁。",
                                   problems=refused))
     for item in items:
         before = audit.snapshot(item)

@@ -45,9 +45,9 @@ RULES: tuple[Rule, ...] = (
         "open_level1_hazard": "high", "escalated_hazard": "medium",
         "fatal_accident_months": 3, "accident_months": 3, "accident_level": "medium",
         "open_hazards_per_10k_m2": {"high": 15, "medium": 6},
-    }, "项目风险等级评定规则（N-12；开挖≥5m 高、<3m 低，死亡事故后至少 3 个月高风险；"
+    }, "项目风险等级评定规则（开挖≥5m 高、<3m 低，死亡事故后至少 3 个月高风险；"
        "未闭合隐患数阈值按每 1 万平方米计，不足 1 万按 1 万）"),
-    Rule("training.hazard_lookback_months", 6, "针对性培训参照此前几个月内项目发现的隐患类别（N-13）"),
+    Rule("training.hazard_lookback_months", 6, "针对性培训参照此前几个月内项目发现的隐患类别"),
     Rule("compliance.deadlines", {
         "stage_grace_days": 30, "delivery_days": 3, "special_plan_days": 15,
         "emergency_plan_days": 90, "drill_days": 180, "drill_evaluation_days": 15,

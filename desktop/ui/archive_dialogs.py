@@ -131,7 +131,7 @@ class RequestDialog(RecordDialog):
             "ArchiveDialogs", "项目竣工后保存期限已届满，申请按规定销毁。")))
         self.add_field("reason", _tr(QT_TRANSLATE_NOOP("ArchiveDialogs", "销毁理由")), self.reason)
         note = QLabel(_tr(QT_TRANSLATE_NOOP(
-            "ArchiveDialogs", "申请提交后须取得承保机构书面批复，登记批复扫描件后方可销毁（N-15）。")))
+            "ArchiveDialogs", "申请提交后须取得承保机构书面批复，登记批复扫描件后方可销毁。")))
         note.setWordWrap(True)
         self.form.addRow(note)
         self.reason.setFocus()

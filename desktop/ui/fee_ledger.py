@@ -315,7 +315,7 @@ class FeeLedger(QWidget):
             self.warning.setText("")
             self.warning.hide()
             self.empty.setText(_tr(QT_TRANSLATE_NOOP(
-                "FeeLedger", "该项目尚未登记安责险保单，无法建立预防费用台账（N-17）。"))
+                "FeeLedger", "该项目尚未登记安责险保单，无法建立预防费用台账。"))
                 if self.project_id is not None else "")
             self.empty.setVisible(self.project_id is not None)
             self._enable()

@@ -194,7 +194,7 @@ class TrainingTab(QWidget):
         yes, no = (QCoreApplication.translate("ProjectPage", "达标"),
                    QCoreApplication.translate("ProjectPage", "未达标"))
         text = QCoreApplication.translate(
-            "ProjectPage", "{half}（N-13）：培训 {n} 次，其中集中培训 {c} 次，频次{freq}；"
+            "ProjectPage", "{half}：培训 {n} 次，其中集中培训 {c} 次，频次{freq}；"
             "管理人员 {m}/{hm} 人次，作业人员 {w}/{hw} 人次，覆盖{cover}。")
         self.status.setText(text.format(
             half=i18n.service_text(half.chinese), n=len(s.session_ids), c=s.centralized_sessions,
@@ -320,7 +320,7 @@ class OverviewTab(QScrollArea):
         for key, text in (("basic", QT_TRANSLATE_NOOP("ProjectPage", "工程概况")),
                           ("parties", QT_TRANSLATE_NOOP("ProjectPage", "参建单位与联系人")),
                           ("policy", QT_TRANSLATE_NOOP("ProjectPage", "安责险保单")),
-                          ("risk", QT_TRANSLATE_NOOP("ProjectPage", "项目风险等级（N-12）")),
+                          ("risk", QT_TRANSLATE_NOOP("ProjectPage", "项目风险等级")),
                           ("stages", QT_TRANSLATE_NOOP("ProjectPage", "施工阶段")),
                           ("dangers", QT_TRANSLATE_NOOP("ProjectPage", "危大工程与超危大工程"))):
             boxes[key] = QGroupBox(QCoreApplication.translate("ProjectPage", text))
@@ -495,7 +495,7 @@ class ProjectPage(QWidget):
         self.sources = RiskSourcesPanel(state)
         self.plans = ListTab(PlanColumn, PLAN_COLUMNS, "planTable",
                              lambda pid: state.read(project_list.service_plans, pid),
-                             QCoreApplication.translate("ProjectPage", "尚无服务方案（N-01：一项目一方案）。"),
+                             QCoreApplication.translate("ProjectPage", "尚无服务方案（一项目一方案）。"),
                              widths={PlanColumn.KIND: 120, PlanColumn.REVISION: 50, PlanColumn.TITLE: 360,
                                      PlanColumn.STATUS: 80, PlanColumn.INTERVAL: 110})
         self.plan_button = QPushButton(QCoreApplication.translate("ProjectPage", "生成服务方案草稿(&G)"))
@@ -517,7 +517,7 @@ class ProjectPage(QWidget):
                                          DocColumn.STATUS: 70, DocColumn.CREATED: 130})
         self.archive = ListTab(ArchiveColumn, ARCHIVE_COLUMNS, "projectArchiveTable",
                                lambda pid: state.read(archive.list_items, project_id=pid),
-                               QCoreApplication.translate("ProjectPage", "尚未登记档案（N-15）。"),
+                               QCoreApplication.translate("ProjectPage", "尚未登记档案。"),
                                widths={ArchiveColumn.TITLE: 300, ArchiveColumn.TYPE: 110,
                                        ArchiveColumn.MEDIUM: 60, ArchiveColumn.PAGES: 60,
                                        ArchiveColumn.PLACE: 130, ArchiveColumn.FILED: 100,

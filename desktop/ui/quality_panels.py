@@ -1,5 +1,5 @@
 """What the checklist counts about service quality: complaints with their working-day reply
-deadline (C-7d), accidents and missed major hazards (C-8), evaluations received from insurers and
+deadline, C-7d; accidents and missed major hazards, C-8; evaluations received from insurers and
 authorities (C-7e/f). Three lists, each with the dialogs that record into it."""
 
 from __future__ import annotations
@@ -399,7 +399,7 @@ class IncidentsPanel(QualityPanel):
         rows = self.state.read(complaints.incidents)
         rows.reverse()
         self.model.set_rows(rows)
-        self.count.setText(_tr(QT_TRANSLATE_NOOP("QualityPanels", "共 {n} 起（C-8：服务期间的事故与漏判重大隐患）"))
+        self.count.setText(_tr(QT_TRANSLATE_NOOP("QualityPanels", "共 {n} 起（服务期间的事故与漏判重大隐患）"))
                            .format(n=len(rows)))
         self.empty.setText(_tr(QT_TRANSLATE_NOOP("QualityPanels", "没有事故或漏判记录。")))
         self.empty.setVisible(not rows)

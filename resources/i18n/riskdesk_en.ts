@@ -147,8 +147,8 @@ Database: {where}</translation>
         <translation>Reason</translation>
     </message>
     <message>
-        <source>申请提交后须取得承保机构书面批复，登记批复扫描件后方可销毁（N-15）。</source>
-        <translation>After the request, the insurer must approve in writing; items may be destroyed only once the scanned approval is recorded (N-15).</translation>
+        <source>申请提交后须取得承保机构书面批复，登记批复扫描件后方可销毁。</source>
+        <translation>After the request, the insurer must approve in writing; items may be destroyed only once the scanned approval is recorded.</translation>
     </message>
     <message>
         <source>登记承保机构批复：第 {n} 号申请</source>
@@ -314,8 +314,8 @@ Database: {where}</translation>
         <translation>Destruction requests</translation>
     </message>
     <message>
-        <source>档案销毁须经承保机构书面批准：登记批复时上传批复扫描件后方可登记销毁（N-15）。</source>
-        <translation>Destruction needs the insurer&apos;s written approval: record it with the scanned reply before recording destruction (N-15).</translation>
+        <source>档案销毁须经承保机构书面批准：登记批复时上传批复扫描件后方可登记销毁。</source>
+        <translation>Destruction needs the insurer&apos;s written approval: record it with the scanned reply before recording destruction.</translation>
     </message>
     <message>
         <source>显示 {shown} 件（共 {total} 件；90 天内到期 {soon} 件，已过保存期限 {past} 件）</source>
@@ -2273,8 +2273,8 @@ Signing fixes its number, produces the final file and records the signer; the do
         <translation>Services delivered and booked</translation>
     </message>
     <message>
-        <source>该项目尚未登记安责险保单，无法建立预防费用台账（N-17）。</source>
-        <translation>No safety liability insurance policy is recorded for this project, so there is no prevention-fee ledger (N-17).</translation>
+        <source>该项目尚未登记安责险保单，无法建立预防费用台账。</source>
+        <translation>No safety liability insurance policy is recorded for this project, so there is no prevention-fee ledger.</translation>
     </message>
     <message>
         <source>保单 {no}（{insurer}，{period}）：预算 {budget} 元，调整 {adjust} 元，服务支出 {spent} 元，余额 {balance} 元</source>
@@ -3350,8 +3350,8 @@ Draft the stop-work suggestion now? (A technical lead signs the draft.)</transla
         <translation>dangerous works</translation>
     </message>
     <message>
-        <source>一、二级风险源核查（全覆盖检查须逐项核查，N-04）</source>
-        <translation>Level 1/2 risk sources (a full-coverage inspection verifies each one, N-04)</translation>
+        <source>一、二级风险源核查（全覆盖检查须逐项核查）</source>
+        <translation>Level 1/2 risk sources (a full-coverage inspection verifies each one)</translation>
     </message>
     <message>
         <source>全部核查(&amp;A)</source>
@@ -4408,10 +4408,6 @@ Double-click to view the original</translation>
         <translation>not met</translation>
     </message>
     <message>
-        <source>{half}（N-13）：培训 {n} 次，其中集中培训 {c} 次，频次{freq}；管理人员 {m}/{hm} 人次，作业人员 {w}/{hw} 人次，覆盖{cover}。</source>
-        <translation>{half} (N-13): {n} sessions, {c} of them centralized, frequency {freq}; managers {m}/{hm}, workers {w}/{hw} attendances, coverage {cover}.</translation>
-    </message>
-    <message>
         <source>超危大</source>
         <translation>Beyond scale</translation>
     </message>
@@ -4450,10 +4446,6 @@ Double-click to view the original</translation>
     <message>
         <source>安责险保单</source>
         <translation>Safety liability insurance</translation>
-    </message>
-    <message>
-        <source>项目风险等级（N-12）</source>
-        <translation>Project risk level (N-12)</translation>
     </message>
     <message>
         <source>施工阶段</source>
@@ -4586,8 +4578,24 @@ Double-click to view the original</translation>
 Factors: {factors}</translation>
     </message>
     <message>
+        <source>尚无服务方案（一项目一方案）。</source>
+        <translation>No service plan yet (one plan per project).</translation>
+    </message>
+    <message>
+        <source>尚未登记档案。</source>
+        <translation>No archive item registered yet.</translation>
+    </message>
+    <message>
         <source>人工调整（规则计算为{level}）</source>
         <translation>set by hand (the rules give {level})</translation>
+    </message>
+    <message>
+        <source>{half}：培训 {n} 次，其中集中培训 {c} 次，频次{freq}；管理人员 {m}/{hm} 人次，作业人员 {w}/{hw} 人次，覆盖{cover}。</source>
+        <translation>{half}: {n} sessions, {c} of them centralized, frequency {freq}; managers {m}/{hm}, workers {w}/{hw} attendances, coverage {cover}.</translation>
+    </message>
+    <message>
+        <source>项目风险等级</source>
+        <translation>Project risk level</translation>
     </message>
     <message>
         <source>按规则评定</source>
@@ -4614,10 +4622,6 @@ Factors: {factors}</translation>
         <translation>Alt+← or Esc</translation>
     </message>
     <message>
-        <source>尚无服务方案（N-01：一项目一方案）。</source>
-        <translation>No service plan yet (N-01: one plan per project).</translation>
-    </message>
-    <message>
         <source>生成服务方案草稿(&amp;G)</source>
         <translation>&amp;Generate a service plan draft</translation>
     </message>
@@ -4628,10 +4632,6 @@ Factors: {factors}</translation>
     <message>
         <source>尚无与本项目有关的文书。</source>
         <translation>No document about this project yet.</translation>
-    </message>
-    <message>
-        <source>尚未登记档案（N-15）。</source>
-        <translation>No archive item registered yet (N-15).</translation>
     </message>
     <message>
         <source>概况</source>
@@ -4880,8 +4880,8 @@ Factors: {factors}</translation>
         <translation>Record &amp;incident or missed hazard…</translation>
     </message>
     <message>
-        <source>共 {n} 起（C-8：服务期间的事故与漏判重大隐患）</source>
-        <translation>{n} in all (C-8: accidents during service and missed major hazards)</translation>
+        <source>共 {n} 起（服务期间的事故与漏判重大隐患）</source>
+        <translation>{n} in all (accidents during service and missed major hazards)</translation>
     </message>
     <message>
         <source>没有事故或漏判记录。</source>
@@ -5157,8 +5157,8 @@ Factors: {factors}</translation>
         <translation>{quarter}: the project has no active level 1/2 risk source registered.</translation>
     </message>
     <message>
-        <source>{quarter}一、二级风险源核查（N-04）：已核查 {done} / {total} 项（{percent}%）。</source>
-        <translation>{quarter}, level 1/2 risk sources verified (N-04): {done} of {total} ({percent}%). </translation>
+        <source>{quarter}一、二级风险源核查：已核查 {done} / {total} 项（{percent}%）。</source>
+        <translation>{quarter}, level 1/2 risk sources verified: {done} of {total} ({percent}%).</translation>
     </message>
     <message>
         <source>未核查：{names}</source>
@@ -5573,10 +5573,6 @@ These {n} files were not saved:
     <message>
         <source>不能取消自己的管理员权限或停用自己的账户</source>
         <translation>You cannot remove your own administrator rights or deactivate your own account</translation>
-    </message>
-    <message>
-        <source>不能登记销毁：{problems}。档案须先经承保机构书面批准方可销毁（N-15）。</source>
-        <translation>Destruction cannot be recorded: {problems}. Archive items may be destroyed only after the insurer&apos;s written approval (N-15).</translation>
     </message>
     <message>
         <source>不适用</source>
@@ -6429,6 +6425,10 @@ These {n} files were not saved:
     <message>
         <source>不安全的文件名：{name}</source>
         <translation>Unsafe file name: {name}</translation>
+    </message>
+    <message>
+        <source>不能登记销毁：{problems}。档案须先经承保机构书面批准方可销毁。</source>
+        <translation>Destruction cannot be recorded: {problems}. Archive items may be destroyed only after the insurer&apos;s written approval.</translation>
     </message>
     <message>
         <source>从回收站恢复</source>
@@ -9385,6 +9385,10 @@ These {n} files were not saved:
         <translation>Period (&amp;Q)</translation>
     </message>
     <message>
+        <source>{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性）</source>
+        <translation>{half}: {n} projects in service, {short} short of frequency, coverage or targeting</translation>
+    </message>
+    <message>
         <source>共 {n} 次培训</source>
         <translation>{n} sessions</translation>
     </message>
@@ -9399,10 +9403,6 @@ These {n} files were not saved:
     <message>
         <source>共 {n} 次演练，{k} 次待评估</source>
         <translation>{n} drills, {k} to evaluate</translation>
-    </message>
-    <message>
-        <source>{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性，C-4a/b/c）</source>
-        <translation>{half}: {n} projects in service, {short} short of frequency, coverage or targeting (C-4a/b/c)</translation>
     </message>
 </context>
 <context>

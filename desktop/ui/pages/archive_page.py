@@ -244,7 +244,7 @@ class ArchivePage(Page):
             _tr(QT_TRANSLATE_NOOP("ArchivePage", "销毁申请")), self.request_buttons,
             self.request_table))
         self.request_table.setToolTip(_tr(QT_TRANSLATE_NOOP(
-            "ArchivePage", "档案销毁须经承保机构书面批准：登记批复时上传批复扫描件后方可登记销毁（N-15）。")))
+            "ArchivePage", "档案销毁须经承保机构书面批准：登记批复时上传批复扫描件后方可登记销毁。")))
         self.splitter.setSizes([420, 200])
         banner_row = QHBoxLayout()
         banner_row.addWidget(self.banner, 1)

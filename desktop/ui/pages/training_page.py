@@ -1,5 +1,5 @@
 """The 培训与演练 page: training sessions (filtered in SQL), each project's half-year status
-(N-13, C-4a/b/c), emergency-plan help and drills with their evaluation (N-14, C-5a/b), and the
+N-13 and C-4a/b/c, emergency-plan help and drills with their evaluation (N-14, C-5a/b), and the
 training and drill records printed as document drafts."""
 
 from __future__ import annotations
@@ -363,7 +363,7 @@ class TrainingPage(Page):
             r.status.frequency_met and r.status.coverage_met and r.status.targeted))
         self.half_caption.setText(QCoreApplication.translate(
             "TrainingPage",
-            "{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性，C-4a/b/c）").format(
+            "{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性）").format(
             half=service_text(half.chinese), n=len(rows), short=short))
         self._show_count()
         if self._pending_drill is not None:
