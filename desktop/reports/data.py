@@ -6,7 +6,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from desktop.reports.standardisation_docs import StandardisationCount, StandardisationPlan
 
 # The same vocabulary as desktop.models.enums, restated here so that the document engine
 # imports neither the ORM package nor SQLAlchemy.
@@ -264,6 +267,7 @@ class ServicePlanData:
     guarantees: tuple[str, ...] = ()  # empty: the standard guarantees
     prepared_by: str = ""
     approved_by: str = ""
+    standardisation: StandardisationPlan | None = None  # 安全生产标准化建设 section
 
 
 class HazardRow(NamedTuple):
@@ -355,3 +359,4 @@ class AnalysisData:
     suggestions: tuple[str, ...] = ()
     prepared_by: str = ""
     approved_by: str = ""
+    standardisation: StandardisationCount | None = None  # 安全生产标准化建设 in the period

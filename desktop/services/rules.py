@@ -31,6 +31,7 @@ RULES: tuple[Rule, ...] = (
         "service_plan": "风控方案", "hazard_list": "风控清单", "safety_analysis": "风控分析",
         "risk_assessment": "风控评估", "training_record": "风控培训", "drill_record": "风控演练",
         "archive_catalogue": "风控档案", "destruction_form": "风控销毁", "self_check": "风控自查",
+        "kickoff_record": "风控交底",
     }, "各类文书编号前缀"),
     Rule("first_inspection_days", 15, "合同签订后首次风险辨识期限（天，N-02）"),
     Rule("risk.visit_interval_days", {"high": 30, "medium": 90, "low": 180}, "各风险等级检查频次（天）"),
