@@ -21,7 +21,7 @@ from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.projects import check_version, load as load_project
 
 KIND = "kickoff"
-ACTION = "project.edit"  # the meeting belongs to setting the project up, as its attachments do
+ACTION = "meeting.edit"
 PARTIES = {"owner": msg("建设单位"), "contractor": msg("施工单位"), "supervisor": msg("监理单位"),
            "insurer": msg("承保机构"), "agency": msg("风控机构")}
 TOPICS = {"scope": msg("服务范围"), "plan": msg("服务方案"), "contacts": msg("联系人"),

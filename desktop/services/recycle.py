@@ -37,7 +37,7 @@ KINDS: dict[str, Kind] = {
     "drills": Kind(Drill, msg("应急演练"), "drill.edit", "scenario"),
     "archive_items": Kind(ArchiveItem, msg("档案"), "archive.edit", "title"),
     "documents": Kind(Document, msg("文书"), "document.draft", "title"),
-    "meetings": Kind(Meeting, msg("服务交底会"), "project.edit", "date"),
+    "meetings": Kind(Meeting, msg("服务交底会"), "meeting.edit", "date"),
     "standardisation_assists": Kind(StandardisationAssist, msg("安全生产标准化建设协助"), "inspection.edit",
                                     "date"),
 }

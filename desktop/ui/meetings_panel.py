@@ -135,11 +135,11 @@ class KickoffTab(_RecordsTab):
         note.setWordWrap(True)
         self.layout().insertWidget(0, note)
         self.new_button = self.button(_tr(QT_TRANSLATE_NOOP("MeetingsPanel", "登记交底会(&K)…")),
-                                      self.new, "newKickoff", "project.edit")
+                                      self.new, "newKickoff", "meeting.edit")
         self.edit_button = self.button(_tr(QT_TRANSLATE_NOOP("MeetingsPanel", "修改…")), self.edit,
-                                       "editKickoff", "project.edit")
+                                       "editKickoff", "meeting.edit")
         self.delete_button = self.button(_tr(QT_TRANSLATE_NOOP("MeetingsPanel", "删除…")), self.delete,
-                                         "deleteKickoff", "project.edit")
+                                         "deleteKickoff", "meeting.edit")
         self.print_button = self.button(_tr(QT_TRANSLATE_NOOP("MeetingsPanel", "生成交底会记录草稿")),
                                         self.print, "printKickoff", "document.draft")
         self.bar.addStretch(1)
@@ -147,8 +147,8 @@ class KickoffTab(_RecordsTab):
 
     def _selection_changed(self) -> None:
         chosen = self.current() is not None
-        self.edit_button.setEnabled(chosen and self.state.can("project.edit"))
-        self.delete_button.setEnabled(chosen and self.state.can("project.edit"))
+        self.edit_button.setEnabled(chosen and self.state.can("meeting.edit"))
+        self.delete_button.setEnabled(chosen and self.state.can("meeting.edit"))
         self.print_button.setEnabled(chosen and self.state.can("document.draft"))
 
     def new(self) -> None:

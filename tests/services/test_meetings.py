@@ -113,8 +113,8 @@ def test_a_bad_sign_in_sheet_is_refused_and_nothing_is_kept(db, admin, project, 
 
 def test_one_kick_off_per_project_and_permissions(db, users, project):
     with pytest.raises(PermissionDenied) as denied, db.session() as s:
-        meetings.record(s, users["inspector"], project.project, form())
-    assert "无权新建或修改项目" in str(denied.value)
+        meetings.record(s, users["reviewer"], project.project, form())
+    assert str(denied.value) == "只读审阅无权登记服务交底会。"
     with db.session() as s:
         meetings.record(s, users["tech_lead"], project.project, form())
     with pytest.raises(ValidationError) as refused, db.session() as s:
