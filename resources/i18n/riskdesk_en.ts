@@ -1758,6 +1758,10 @@ Please send this file to technical support.</translation>
         <translation>Type a construction authority&apos;s name to search</translation>
     </message>
     <message>
+        <source>服务交底会记录</source>
+        <translation>Kick-off meeting record</translation>
+    </message>
+    <message>
         <source>整改通知书、停工建议书、检查记录等按记录出具的文书，请在该隐患、检查或项目页生成。</source>
         <translation>Documents issued for one record (rectification notices, stop-work recommendations, inspection records…) are generated from that hazard, inspection or project page.</translation>
     </message>
@@ -1884,6 +1888,10 @@ Run the data check, or generate the draft again.</translation>
     <message>
         <source>档案销毁申请</source>
         <translation>Destruction request</translation>
+    </message>
+    <message>
+        <source>服务交底会</source>
+        <translation>Kick-off meeting</translation>
     </message>
     <message>
         <source>（签发时编号）</source>
