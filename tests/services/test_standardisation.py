@@ -114,9 +114,9 @@ def test_the_plan_has_a_standardisation_section(db, users, project, tmp_path):
         doc = documents.generate_draft(s, users["clerk"], kind="service_plan", scope_type="project",
                                        scope_id=project.project, **dirs)
     text = pdftext(documents.file_path(dirs["store_dir"], doc))
-    for fact in ("安全生产标准化建设：协助投保单位", "、安全生产标准化建设", "计划检查的项目如下",
-                 "（1）安全管理", "（8）塔式起重机与起重吊装", "已开展的标准化建设协助",
-                 "配电箱门锁缺失", "2026年2月20日：已整改到位"):
+    for fact in ("安全生产标准化建设：协助投保单位", "、安全生产标准化建设", "计划检查的项目：安全管理、文明施工、",
+                 "塔式起重机与起重吊装、施工升降机与物料提升机、施工机具。", "已开展的标准化建设协助",
+                 "配电箱门锁缺失", "2026年2月20日", "已整改到位"):
         assert fact in text, fact
 
 
