@@ -158,8 +158,7 @@ def edit(session: Session, actor: Actor, assist_id: int, form: AssistForm, *,
     before = audit.snapshot(a)
     _apply(a, form)
     audit.record_update(session, actor, a, before,
-                        action="follow_up" if before["follow_up_on"] is None and a.follow_up_on
-                        else "update")
+                        note="登记跟踪复查" if before["follow_up_on"] is None and a.follow_up_on else "")
     return _row(a)
 
 

@@ -157,7 +157,7 @@ class KickoffTab(_RecordsTab):
 
     def edit(self) -> None:
         row = self.current()
-        if row is not None and self.project_id is not None:
+        if row is not None and self.project_id is not None and self.edit_button.isEnabled():
             self._run(KickoffDialog(self.state, self.project_id, row, parent=self))
 
     def delete(self) -> None:
@@ -199,7 +199,7 @@ class StandardisationTab(_RecordsTab):
 
     def edit(self) -> None:
         row = self.current()
-        if row is not None and self.project_id is not None:
+        if row is not None and self.project_id is not None and self.edit_button.isEnabled():
             self._run(StandardisationDialog(self.state, self.project_id, row, parent=self))
 
     def delete(self) -> None:

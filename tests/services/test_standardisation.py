@@ -50,10 +50,10 @@ def test_record_then_follow_up_audited(db, users, project):
     with pytest.raises(ConflictError), db.session() as s:
         standardisation.edit(s, users["inspector"], row.id, form(), expected_version=row.version)
     with db.read() as s:
-        actions = s.execute(select(AuditEntry.action).where(
-            AuditEntry.entity == "standardisation_assists").order_by(AuditEntry.id)).scalars().all()
+        actions = s.execute(select(AuditEntry.action, AuditEntry.note).where(
+            AuditEntry.entity == "standardisation_assists").order_by(AuditEntry.id)).all()
         assert standardisation.for_project(s, project.project) == [done]
-    assert actions == ["create", "follow_up"]
+    assert [tuple(a) for a in actions] == [("create", "登记安全生产标准化建设协助"), ("update", "登记跟踪复查")]
 
 
 @pytest.mark.parametrize(("changes", "field", "text"), [
