@@ -230,3 +230,22 @@ def test_an_unconfirmed_record_says_so(db, users, project, tmp_path):
                                        scope_id=row.id, **dirs)
     text = pdftext(documents.file_path(dirs["store_dir"], doc))
     assert "投保单位尚未确认本记录。" in text and "未附签到表扫描件。" in text
+
+
+def test_the_demo_leaves_confirmed_kick_offs_and_standardisation_records(db, tmp_path):
+    from desktop.models import StandardisationAssist
+    from desktop.services import demo
+    from desktop.services.context import now
+
+    with db.session() as s:
+        demo.generate(s, store_dir=tmp_path / "store", projects=6, seed=7)
+    with db.read() as s:
+        result = compliance.evaluate(s, period=periods.parse(str(now().year)), scope_type="agency",
+                                     scope_id=None, as_of=now().date())
+        confirmed = s.execute(select(Meeting.attendee_list, Meeting.date, Meeting.confirmed_on).where(
+            Meeting.confirmed_by != "")).all()
+        follow_ups = s.execute(select(StandardisationAssist.follow_up_on)).scalars().all()
+    served = len(result.project_ids)
+    assert served - 2 <= result.get("C-2b").evidence[0].count <= served
+    assert confirmed and all(people and on >= day for people, day, on in confirmed)
+    assert follow_ups and any(follow_ups)
