@@ -9,7 +9,9 @@ from desktop.models.documents import Document, Submission
 from desktop.models.hazards import Escalation, ExternalReport, Hazard, HazardEvent
 from desktop.models.inspections import Inspection, RiskSourceCheck, inspection_inspectors
 from desktop.models.organisations import Contact, Organisation
-from desktop.models.projects import DangerItem, Meeting, Policy, Project, ProjectContact, ProjectStage
+from desktop.models.projects import (
+    DangerItem, Meeting, Policy, Project, ProjectContact, ProjectStage, StandardisationAssist,
+)
 from desktop.models.quality import ChecklistAnswer, Complaint, Evaluation, FeeEntry, Incident
 from desktop.models.risk import RiskAssessment, RiskSource, ServicePlan
 from desktop.models.training import (
@@ -24,6 +26,6 @@ __all__ = [
     "Evaluation", "ExternalReport", "FeeEntry", "Hazard", "HazardEvent", "Incident",
     "Inspection", "Meeting", "Organisation", "Policy", "Project", "ProjectContact",
     "ProjectStage", "RiskAssessment", "RiskSource", "RiskSourceCheck", "Sequence",
-    "ServicePlan", "Submission", "TrainingAttendance", "TrainingPlan", "TrainingSession",
+    "ServicePlan", "StandardisationAssist", "Submission", "TrainingAttendance", "TrainingPlan", "TrainingSession",
     "User", "inspection_inspectors",
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, EditableMixin, IdMixin
@@ -110,6 +111,27 @@ class Meeting(IdMixin, EditableMixin, Base):
     kind: Mapped[str] = mapped_column(String(20), default="kickoff")
     date: Mapped[dt.date] = mapped_column(Date)
     location: Mapped[str] = mapped_column(String(200), default="")
-    attendees: Mapped[str] = mapped_column(Text, default="")
+    attendees: Mapped[str] = mapped_column(Text, default="")  # free text (records before 0007)
     summary: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # structured record (migration 0007): [{"party": "contractor", "name": …, "position": …}],
+    # the topics explained (keys of services.meetings.TOPICS), and the insured's confirmation
+    attendee_list: Mapped[Any | None] = mapped_column(JSON)
+    topics: Mapped[Any | None] = mapped_column(JSON)
+    confirmed_by: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    confirmed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class StandardisationAssist(IdMixin, EditableMixin, Base):
+    """安全生产标准化建设: one visit helping the insured build its standardised site."""
+
+    __tablename__ = "standardisation_assists"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    items: Mapped[Any | None] = mapped_column(JSON)  # keys of services.standardisation.CHECK_ITEMS
+    other_items: Mapped[str] = mapped_column(String(200), default="")
+    advice: Mapped[str] = mapped_column(Text, default="")
+    follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
+    follow_up_result: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

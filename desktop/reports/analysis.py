@@ -15,6 +15,7 @@ from desktop.reports.blocks import (
 from desktop.reports.charts import category_bars, level_pie, month_bars
 from desktop.reports.data import LEVEL_LABELS, AnalysisData, PeriodStats, Signatory
 from desktop.reports.layout import frame_width, title_block, write_pdf
+from desktop.reports.standardisation_docs import analysis_text
 from desktop.reports.styles import Styles
 from desktop.reports.text import basis_text
 
@@ -33,6 +34,7 @@ def build_safety_analysis(data: AnalysisData, path: Path | str) -> Path:
     if data.as_of is not None:
         story += paragraphs(basis_text(data.as_of, data.carried_over), Styles.plain)
     story += paragraphs(overview_text(s))
+    story += paragraphs(analysis_text(data.standardisation))
     story.append(section("隐患等级分布"))
     story.append(KeepTogether([level_pie(s.by_level, width=_W), _level_table(s)]))
     story.append(section("隐患类别分布"))

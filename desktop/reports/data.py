@@ -6,7 +6,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from desktop.reports.standardisation_docs import StandardisationCount, StandardisationPlan
 
 # The same vocabulary as desktop.models.enums, restated here so that the document engine
 # imports neither the ORM package nor SQLAlchemy.
@@ -282,6 +285,7 @@ class ServicePlanData:
     prepared_by: str = ""
     approved_by: str = ""
     head: str = ""  # the agency's 负责人 (批准), printed once signed
+    standardisation: StandardisationPlan | None = None  # 安全生产标准化建设 section
 
 
 class HazardRow(NamedTuple):
@@ -387,3 +391,4 @@ class AnalysisData:
     as_of: dt.date | None = None  # 统计截至
     carried_over: int | None = None  # open at the period's start, found earlier
     head: str = ""  # the agency's 负责人 (批准), printed once signed
+    standardisation: StandardisationCount | None = None  # 安全生产标准化建设 in the period

@@ -17,6 +17,7 @@ from desktop.reports.data import (
 )
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.photos import photo_grid
+from desktop.reports.standardisation_docs import plan_section
 from desktop.reports.styles import heading
 from desktop.reports.text import cn_date, join_cn, quoted
 
@@ -30,6 +31,7 @@ STANDARD_ITEMS = (
     "一、二级风险源核查：每次全覆盖检查对一、二级风险源管控措施的落实情况100%核查。",
     "危大工程及关键工序专项服务：在危大工程和关键工序的准备阶段和实施阶段开展针对性风险辨识和隐患排查。",
     "安全教育培训：按合同约定或每半年至少组织一次集中培训，覆盖全部管理人员和作业人员，内容结合本项目隐患特点。",
+    "安全生产标准化建设：协助投保单位开展标准化工地建设，对照标准化要求检查并提出建议，跟踪落实情况。",
     "应急管理服务：协助投保单位编制应急预案或提出书面建议，协助开展应急演练并进行评估。",
     "定期报告：按月、季、年编制隐患排查及问题整改清单、安全生产分析和风险评估报告，报送承保机构和属地建设主管部门。",
 )
@@ -137,6 +139,7 @@ def build_service_plan(data: ServicePlanData, path: Path | str) -> Path:
         story.append(data_table(["风险源", "类别", "等级", "阶段/部位", "管控措施"], rows,
                                 widths=shares([40, 20, 12, 30, 68], _W),
                                 levels=[s.level for s in sources], level_col=2, center_cols=(2,)))
+    story += plan_section(section, data.standardisation, _W)
     story.append(section("服务频次"))
     story.append(_frequency_table(data))
     story.append(section("人员安排"))

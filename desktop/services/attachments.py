@@ -45,7 +45,7 @@ OWNERS: dict[str, tuple[type, str]] = {
     "hazard": (Hazard, "hazard.edit"),
     "inspection": (Inspection, "inspection.edit"),
     "project": (Project, "project.edit"),
-    "meeting": (Meeting, "project.edit"),
+    "meeting": (Meeting, "meeting.edit"),
     "risk_source": (RiskSource, "risk_source.edit"),
     "training": (TrainingSession, "training.edit"),
     "drill": (Drill, "drill.edit"),

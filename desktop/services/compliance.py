@@ -285,9 +285,13 @@ def _work_plans(ctx: Context, _: str) -> Outcome:
 @computes("C-2b")
 @_na_without_projects
 def _kickoff(ctx: Context, _: str) -> Outcome:
-    kicked = _ids(ctx, select(Meeting.project_id).where(
+    held = _ids(ctx, select(Meeting.project_id).where(
         Meeting.project_id.in_(ctx.pids), Meeting.kind == "kickoff", Meeting.date <= ctx.upto,
         Meeting.deleted_at.is_(None)))
+    # a meeting counts once the insured's confirmation is recorded (who, on a day up to the end)
+    kicked = _ids(ctx, select(Meeting.project_id).where(
+        Meeting.project_id.in_(ctx.pids), Meeting.kind == "kickoff", Meeting.date <= ctx.upto,
+        Meeting.deleted_at.is_(None), Meeting.confirmed_by != "", Meeting.confirmed_on <= ctx.upto))
     first = _ids(ctx, select(Inspection.project_id).where(
         Inspection.project_id.in_(ctx.pids), Inspection.kind == InspectionKind.FIRST.value,
         Inspection.date <= ctx.upto, Inspection.deleted_at.is_(None)))
@@ -295,10 +299,11 @@ def _kickoff(ctx: Context, _: str) -> Outcome:
     gaps = []
     for pid in ctx.pids:
         if pid not in kicked:
-            gaps.append(ctx.gap(pid, msg("无服务交底会记录"), ctx.started(pid), due=ctx.late(pid, ctx.days("first"))))
+            gaps.append(ctx.gap(pid, msg("服务交底会记录未经投保单位确认") if pid in held else msg("无服务交底会记录"),
+                                ctx.started(pid), due=ctx.late(pid, ctx.days("first"))))
         if pid not in first:
             gaps.append(ctx.gap(pid, msg("未开展首次风险识别和隐患排查"), ctx.started(pid), due=pid in late_first))
-    return None, [Evidence(msg("有交底会记录的项目"), len(kicked), "projects", tuple(sorted(kicked))),
+    return None, [Evidence(msg("有经双方确认的交底会记录的项目"), len(kicked), "projects", tuple(sorted(kicked))),
                   Evidence(msg("已开展首次风险辨识的项目"), len(first), "projects", tuple(sorted(first)))], gaps
 
 

@@ -17,12 +17,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
-    Drill, Hazard, Meeting, Organisation, Project, ProjectStage, ServicePlan, TrainingSession, User,
+    Drill, Hazard, Organisation, Project, ProjectStage, ServicePlan, TrainingSession, User,
 )
 from desktop.paths import font_path
 from desktop.services import (
     agency, archive, attachments, audit, catalogues, complaints, documents, fees, hazards, inspections,
-    organisations, projects, risk, risk_sources, rules, training, users,
+    meetings, organisations, projects, risk, risk_sources, rules, standardisation, training, users,
 )
 from desktop.services.context import Actor, ServiceError, msg, now
 
@@ -162,6 +162,13 @@ TRAININGS = (("建筑施工高处作业安全专题培训", "高处作业,脚手
              ("夏季高温及防台防汛安全培训", "基坑工程,临时用电"), ("消防安全及动火作业管理培训", "消防安全"),
              ("重大事故隐患判定标准宣贯培训", "安全管理,脚手架工程,起重吊装"), ("新进场作业人员安全教育培训", "安全管理,施工机具"))
 DRILL_SCENARIOS = ("高处坠落", "基坑坍塌", "火灾", "触电", "起重伤害", "防台防汛", "物体打击")
+STANDARDISATION_ADVICE = (
+    "配电箱未上锁、部分开关箱漏电保护器失灵，应落实三级配电两级保护并每日检查。",
+    "材料堆放杂乱、场内道路未硬化，应按标准化工地要求分区堆放并设置标识牌。",
+    "临边防护栏杆高度不足、挡脚板缺失，应按标准化做法统一设置定型化防护。",
+    "安全技术交底记录签字不全，应完善分部分项工程交底并留存影像资料。",
+    "塔吊司机和信号工持证信息未公示，应完善特种作业人员管理台账并上墙公示。",
+)
 
 
 @dataclass(frozen=True)
@@ -477,14 +484,50 @@ class _Demo:
                                        title=f"{site.name}专项风险防控服务方案", visit_interval_days=interval,
                                        content={"focus": [d[1] for d in site.dangers]}, created_by_id=lead.user_id))
         kickoff = min(site.contract + dt.timedelta(days=rng.randint(1, 6)), site.end)
-        self.add(lead, Meeting(project_id=site.id, kind="kickoff", date=kickoff, location="项目部会议室",
-                               attendees=f"施工单位：{site.manager}（项目经理）；监理单位：{site.chief_supervisor}"
-                                         f"（总监理工程师）；风控机构：{lead.display_name}",
-                               summary="介绍风控服务内容、检查频次及隐患整改闭环流程，明确各方联系人和报告渠道。",
-                               created_by_id=lead.user_id))
+        self.kickoff(site, kickoff)
         training.set_plan(self.s, self.clerk, site.id, basis="half_year", planned_sessions=2,
                           topics="高处作业、临时用电、危大工程、消防安全")
         fees.ensure_budget(self.s, self.clerk, site.policy_id, date=site.contract)
+
+    def kickoff(self, site: _Site, day: dt.date) -> None:
+        """Most projects' kick-off meeting, confirmed by the insured; a few left unconfirmed or
+        not recorded, as a real year leaves them (its own random stream: the rest is unchanged)."""
+        local = random.Random(day.toordinal() * 1000 + site.id)
+        chance = local.random()
+        if chance < 0.05:
+            return
+        people = [meetings.Attendee("agency", site.lead.display_name, "项目负责人"),
+                  meetings.Attendee("contractor", site.manager, "项目经理"),
+                  meetings.Attendee("supervisor", site.chief_supervisor, "总监理工程师")]
+        if local.random() < 0.7:
+            people.append(meetings.Attendee("owner", local.choice(SURNAMES) + local.choice(GIVEN), "工程部负责人"))
+        if local.random() < 0.4:
+            people.append(meetings.Attendee("insurer", local.choice(SURNAMES) + local.choice(GIVEN), "客户经理"))
+        confirmed = chance >= 0.13
+        meetings.record(self.s, site.lead, site.id, meetings.MeetingForm(
+            date=day, place="项目部会议室", attendees=tuple(people),
+            topics=("scope", "plan", "contacts", "reporting"),
+            notes="介绍风控服务内容、检查频次及隐患整改闭环流程，明确各方联系人和报告渠道。",
+            confirmed_by=site.manager if confirmed else "",
+            confirmed_on=min(day + dt.timedelta(days=local.randint(0, 3)), site.end) if confirmed else None))
+
+    def standardisation(self, sites: list[_Site]) -> None:
+        """Standardisation assistance on most running sites, its advice mostly followed up."""
+        items = list(standardisation.CHECK_ITEMS)
+        for site in sites:
+            local = random.Random(site.contract.toordinal() * 7 + site.id)
+            span = (site.end - site.contract).days
+            if span < 40 or local.random() > 0.7:
+                continue
+            for _ in range(local.randint(1, 3)):
+                day = site.contract + dt.timedelta(days=local.randint(30, span))
+                later = day + dt.timedelta(days=local.randint(7, 20))
+                done = later <= site.end and local.random() < 0.75
+                standardisation.record(self.s, site.lead, site.id, standardisation.AssistForm(
+                    date=day, items=tuple(local.sample(items, local.randint(3, 6))),
+                    advice=local.choice(STANDARDISATION_ADVICE),
+                    follow_up_on=later if done else None,
+                    follow_up_result="建议已落实，经复查符合标准化工地要求。" if done else ""))
 
     # -- inspections and hazards ------------------------------------------------------------
 
@@ -836,6 +879,7 @@ def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT
         demo.inspect(by_id[site_id], day, kind, extra)
     demo.trainings(sites)
     demo.drills(sites)
+    demo.standardisation(sites)
     items = sum(demo.archive(site) for site in sites)
     if projects >= 5:
         demo.legacy(projects + 1)

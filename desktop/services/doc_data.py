@@ -15,7 +15,7 @@ from desktop.messages import Series
 from desktop.models import (
     AgencyProfile, Attachment, AuditEntry, Catalogue, CatalogueItem, DangerItem, DestructionRequest,
     Drill, EmergencyPlanAssist, Escalation, ExternalReport, Hazard, HazardEvent, Inspection,
-    Organisation, Policy, Project, ProjectContact, ProjectStage, RiskSource, RiskSourceCheck,
+    Meeting, Organisation, Policy, Project, ProjectContact, ProjectStage, RiskSource, RiskSourceCheck,
     ServicePlan,
     TrainingAttendance, TrainingSession, User, inspection_inspectors,
 )
@@ -29,7 +29,7 @@ from desktop.reports.data import (
 from desktop.reports.training_docs import (
     AttendanceLine, DrillRecordData, EmergencyPlanLine, TrainingRecordData,
 )
-from desktop.services import archive, rules
+from desktop.services import archive, rules, standardisation
 from desktop.services.attachments import IMAGE_MIMES, blob_path
 from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.periods import parse as parse_period
@@ -56,6 +56,7 @@ KINDS: dict[str, Kind] = {
     "inspection_record": Kind(msg("检查记录"), ("inspection",)),
     "service_plan": Kind(msg("事故预防技术服务工作方案"), ("project", "service_plan")),
     "training_record": Kind(msg("安全教育培训记录"), ("training",)),
+    "kickoff_record": Kind(msg("服务交底会记录"), ("meeting",)),
     "drill_record": Kind(msg("应急演练记录及评估报告"), ("drill",)),
     "archive_catalogue": Kind(msg("档案目录"), ("project",)),
     "destruction_form": Kind(msg("档案销毁审批表"), ("destruction_request",)),
@@ -423,7 +424,8 @@ def _plan(session: Session, req: Request, store_dir: Path | str) -> Output:
               for s in sources),
         special, req.revision, texts("items"), texts("measures"), texts("goals"),
         texts("guarantees"),
-        req.prepared_by, issuer(req), head_of_agency(session, req))
+        req.prepared_by, issuer(req), head_of_agency(session, req),
+        standardisation.plan_data(session, p.id))
     return Output(data, data.meta.title, records.build_service_plan)
 
 
@@ -487,6 +489,7 @@ _SCOPE_MODELS: dict[str, tuple[type, str]] = {
     "training": (TrainingSession, msg("培训记录")), "service_plan": (ServicePlan, msg("服务方案")),
     "destruction_request": (DestructionRequest, msg("档案销毁申请")),
     "insurer": (Organisation, msg("承保机构")), "authority": (Organisation, msg("建设主管部门")),
+    "meeting": (Meeting, msg("服务交底会记录")),
 }
 
 

@@ -24,7 +24,7 @@ from desktop.reports.data import (
 )
 from desktop.reports.risk_report import RiskChange, RiskGroup, RiskProjectLine, RiskReportData
 from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
-from desktop.services import compliance, risk
+from desktop.services import compliance, risk, standardisation
 from desktop.services.attachments import print_copy
 from desktop.services.checklist_items import SCOPES, ChecklistResult
 from desktop.services.context import NotFound, ValidationError, msg
@@ -398,7 +398,9 @@ def _analysis(session: Session, req: Request, store_dir: Path | str) -> Output:
     stats = period_stats(session, scope, period, today=req.date)
     data = AnalysisData(meta(session, req, f"{period.chinese}安全生产分析报告", store_dir), stats,
                         prepared_by=req.prepared_by, approved_by=issuer(req),
-                        as_of=as_of(period, req.date), head=head_of_agency(session, req))
+                        as_of=as_of(period, req.date), head=head_of_agency(session, req),
+                        standardisation=standardisation.count_data(
+                            session, scope.projects(), period.start, as_of(period, req.date)))
     return Output(data, data.meta.title, analysis.build_safety_analysis)
 
 

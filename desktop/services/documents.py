@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from desktop.models import (
-    Attachment, Document, Drill, Escalation, ExternalReport, Hazard, Inspection, Organisation,
-    Project, ServicePlan, Submission, TrainingAttendance, TrainingSession, User,
+    Attachment, Document, Drill, Escalation, ExternalReport, Hazard, Inspection, Meeting,
+    Organisation, Project, ServicePlan, Submission, TrainingAttendance, TrainingSession, User,
 )
 from desktop.models.enums import DocStatus, Recipient
 from desktop.services import (
@@ -183,7 +183,7 @@ def _scope_label(session: Session, doc: Document) -> str:
         return session.get(Hazard, doc.scope_id).number
     if doc.scope_type == "escalation":
         return session.get(Hazard, session.get(Escalation, doc.scope_id).hazard_id).number
-    if doc.scope_type in ("project", "inspection", "drill", "service_plan"):
+    if doc.scope_type in ("project", "inspection", "drill", "service_plan", "meeting"):
         return session.get(Project, _project_of(session, doc)).name
     if doc.scope_type == "training":
         return session.get(TrainingSession, doc.scope_id).topic
@@ -193,7 +193,7 @@ def _scope_label(session: Session, doc: Document) -> str:
 def _project_of(session: Session, doc: Document) -> int | None:
     """The project a document is about, when it is about one project."""
     model = {"hazard": Hazard, "inspection": Inspection, "drill": Drill,
-             "service_plan": ServicePlan}
+             "service_plan": ServicePlan, "meeting": Meeting}
     if doc.scope_type == "project":
         return doc.scope_id
     if doc.scope_type == "escalation":
@@ -550,7 +550,8 @@ def register(session: Session, *, kind: str | None = None, status: str | None = 
             about("service_plan", select(ServicePlan.id).where(
                 ServicePlan.project_id == project_id)),
             about("training", select(TrainingAttendance.session_id).where(
-                TrainingAttendance.project_id == project_id))))
+                TrainingAttendance.project_id == project_id)),
+            about("meeting", select(Meeting.id).where(Meeting.project_id == project_id))))
     docs = list(session.execute(stmt.order_by(Document.created_at.desc(), Document.id.desc())
                                 .limit(limit)).scalars())
     return _rows(session, docs)

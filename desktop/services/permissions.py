@@ -22,6 +22,7 @@ MATRIX: dict[str, tuple[frozenset[str], str]] = {
     "risk_source.edit": (frozenset({A, T, I}), msg("维护风险源")),
     "risk.assess": (frozenset({A, T}), msg("评定项目风险等级")),
     "plan.edit": (frozenset({A, T, C}), msg("编制服务方案")),
+    "meeting.edit": (STAFF, msg("登记服务交底会")),
     "hazard.record": (STAFF, msg("登记隐患")),
     "hazard.edit": (STAFF, msg("修改隐患")),
     "hazard.notify": (STAFF, msg("下发整改通知")),

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from desktop.models import (
     ArchiveItem, Attachment, Document, Drill, Escalation, ExternalReport, Hazard, HazardEvent,
-    Incident, Inspection, Organisation, Project, RiskSource, RiskSourceCheck, ServicePlan, Submission,
-    TrainingAttendance, TrainingSession, inspection_inspectors,
+    Incident, Inspection, Meeting, Organisation, Project, RiskSource, RiskSourceCheck, ServicePlan,
+    StandardisationAssist, Submission, TrainingAttendance, TrainingSession, inspection_inspectors,
 )
 from desktop.services import audit, permissions
 from desktop.services.context import Actor, NotFound, ServiceError, TransitionError, msg, now
@@ -37,6 +37,9 @@ KINDS: dict[str, Kind] = {
     "drills": Kind(Drill, msg("应急演练"), "drill.edit", "scenario"),
     "archive_items": Kind(ArchiveItem, msg("档案"), "archive.edit", "title"),
     "documents": Kind(Document, msg("文书"), "document.draft", "title"),
+    "meetings": Kind(Meeting, msg("服务交底会"), "meeting.edit", "date"),
+    "standardisation_assists": Kind(StandardisationAssist, msg("安全生产标准化建设协助"), "inspection.edit",
+                                    "date"),
 }
 
 
@@ -164,10 +167,13 @@ def _remove_dependants(session: Session, entity: str, entity_id: int) -> None:
         session.execute(update(Document).where(Document.supersedes_id == entity_id).values(supersedes_id=None))
         session.execute(update(Document).where(Document.superseded_by_id == entity_id)
                         .values(superseded_by_id=None))
+    elif entity == "meetings":
+        _refuse_if_referenced(session, [(Document, (Document.scope_type == "meeting")
+                                         & (Document.scope_id == entity_id))], msg("文书"))
     if entity in ("drills", "archive_items", "documents", "projects", "inspections", "risk_sources",
-                  "training_sessions"):
+                  "training_sessions", "meetings"):
         owner = {"drills": "drill", "archive_items": "archive", "documents": "document",
                  "projects": "project", "inspections": "inspection", "risk_sources": "risk_source",
-                 "training_sessions": "training"}[entity]
+                 "training_sessions": "training", "meetings": "meeting"}[entity]
         session.execute(delete(Attachment).where(Attachment.owner_type == owner,
                                                  Attachment.owner_id == entity_id))

@@ -52,6 +52,7 @@ KIND_TEXT = {
     "service_plan": QT_TRANSLATE_NOOP("DocumentDialogs", "事故预防技术服务工作方案"),
     "training_record": QT_TRANSLATE_NOOP("DocumentDialogs", "安全教育培训记录"),
     "drill_record": QT_TRANSLATE_NOOP("DocumentDialogs", "应急演练记录及评估报告"),
+    "kickoff_record": QT_TRANSLATE_NOOP("DocumentDialogs", "服务交底会记录"),
     "archive_catalogue": QT_TRANSLATE_NOOP("DocumentDialogs", "档案目录"),
     "destruction_form": QT_TRANSLATE_NOOP("DocumentDialogs", "档案销毁审批表"),
     "hazard_list": QT_TRANSLATE_NOOP("DocumentDialogs", "隐患排查及问题整改清单"),

@@ -28,6 +28,7 @@ from desktop.ui.fee_ledger import FeeLedger
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.inspection_dialog import InspectionDialog
 from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, LazyTableModel, display
+from desktop.ui.meetings_panel import KickoffTab, StandardisationTab
 from desktop.ui.pages.hazards_page import HazardColumn, HazardTable
 from desktop.ui.pages.inspections_page import (
     INSPECTION_COLUMNS, INSPECTION_WIDTHS, InspectionColumn,
@@ -510,6 +511,8 @@ class ProjectPage(QWidget):
         self.inspections.table.activated.connect(self.open_inspection)
         self.hazards = self._hazards_tab()
         self.training = TrainingTab(state)
+        self.kickoff = KickoffTab(state)
+        self.standardisation = StandardisationTab(state)
         self.documents = ListTab(DocColumn, DOC_COLUMNS, "projectDocumentTable",
                                  lambda pid: state.read(documents.register, project_id=pid),
                                  QCoreApplication.translate("ProjectPage", "尚无与本项目有关的文书。"),
@@ -529,9 +532,11 @@ class ProjectPage(QWidget):
                 (self.overview, QT_TRANSLATE_NOOP("ProjectPage", "概况")),
                 (self.sources, QT_TRANSLATE_NOOP("ProjectPage", "风险源")),
                 (self.plans, QT_TRANSLATE_NOOP("ProjectPage", "服务方案")),
+                (self.kickoff, QT_TRANSLATE_NOOP("ProjectPage", "交底会")),
                 (self.inspections, QT_TRANSLATE_NOOP("ProjectPage", "检查记录")),
                 (self.hazards, QT_TRANSLATE_NOOP("ProjectPage", "隐患")),
                 (self.training, QT_TRANSLATE_NOOP("ProjectPage", "培训与演练")),
+                (self.standardisation, QT_TRANSLATE_NOOP("ProjectPage", "标准化建设")),
                 (self.documents, QT_TRANSLATE_NOOP("ProjectPage", "文书")),
                 (self.archive, QT_TRANSLATE_NOOP("ProjectPage", "档案")),
                 (self.fees, QT_TRANSLATE_NOOP("ProjectPage", "预防费用"))):
@@ -666,6 +671,7 @@ class ProjectPage(QWidget):
     def tables(self) -> list[QTableView]:
         return [self.inspections.table, self.plans.table, self.documents.table,
                 self.archive.table, self.training.sessions.table, self.training.drills.table,
+                self.kickoff.table, self.standardisation.table,
                 *self.overview.tables()]
 
     def save_state(self, settings: QSettings) -> None:

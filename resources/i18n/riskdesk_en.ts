@@ -1294,6 +1294,46 @@ After the restore the program closes; please reopen it.</translation>
         <source>条款</source>
         <translation>Clause</translation>
     </message>
+    <message>
+        <source>会议日期</source>
+        <translation>Meeting date</translation>
+    </message>
+    <message>
+        <source>地点</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <source>参会人数</source>
+        <translation>Attendees</translation>
+    </message>
+    <message>
+        <source>交底内容</source>
+        <translation>Topics explained</translation>
+    </message>
+    <message>
+        <source>投保单位确认</source>
+        <translation>Confirmed by the insured</translation>
+    </message>
+    <message>
+        <source>签到表</source>
+        <translation>Sign-in sheets</translation>
+    </message>
+    <message>
+        <source>协助日期</source>
+        <translation>Date of assistance</translation>
+    </message>
+    <message>
+        <source>检查项目</source>
+        <translation>Items checked</translation>
+    </message>
+    <message>
+        <source>提出的建议</source>
+        <translation>Advice given</translation>
+    </message>
+    <message>
+        <source>跟踪复查</source>
+        <translation>Follow-up</translation>
+    </message>
 </context>
 <context>
     <name>CompliancePage</name>
@@ -1903,6 +1943,10 @@ Please send this file to technical support.</translation>
         <source>隐患报告单</source>
         <translation>Hazard report form</translation>
     </message>
+    <message>
+        <source>服务交底会记录</source>
+        <translation>Kick-off meeting record</translation>
+    </message>
 </context>
 <context>
     <name>DocumentPreview</name>
@@ -2128,6 +2172,10 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>文书历史：{title}</source>
         <translation>Document history: {title}</translation>
+    </message>
+    <message>
+        <source>服务交底会</source>
+        <translation>Kick-off meeting</translation>
     </message>
 </context>
 <context>
@@ -3870,6 +3918,272 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
     </message>
 </context>
 <context>
+    <name>MeetingDialogs</name>
+    <message>
+        <source>建设单位</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
+        <source>施工单位</source>
+        <translation>Contractor</translation>
+    </message>
+    <message>
+        <source>监理单位</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <source>承保机构</source>
+        <translation>Insurer</translation>
+    </message>
+    <message>
+        <source>风控机构</source>
+        <translation>Risk-control agency</translation>
+    </message>
+    <message>
+        <source>服务范围</source>
+        <translation>Scope of service</translation>
+    </message>
+    <message>
+        <source>服务方案</source>
+        <translation>Service plan</translation>
+    </message>
+    <message>
+        <source>联系人</source>
+        <translation>Contacts</translation>
+    </message>
+    <message>
+        <source>报告途径</source>
+        <translation>Reporting routes</translation>
+    </message>
+    <message>
+        <source>安全管理</source>
+        <translation>Safety management</translation>
+    </message>
+    <message>
+        <source>文明施工</source>
+        <translation>Civilised construction</translation>
+    </message>
+    <message>
+        <source>脚手架</source>
+        <translation>Scaffolding</translation>
+    </message>
+    <message>
+        <source>基坑工程</source>
+        <translation>Excavation works</translation>
+    </message>
+    <message>
+        <source>模板支架</source>
+        <translation>Formwork supports</translation>
+    </message>
+    <message>
+        <source>高处作业</source>
+        <translation>Work at height</translation>
+    </message>
+    <message>
+        <source>施工用电</source>
+        <translation>Site electricity</translation>
+    </message>
+    <message>
+        <source>塔式起重机与起重吊装</source>
+        <translation>Tower cranes and lifting</translation>
+    </message>
+    <message>
+        <source>施工升降机与物料提升机</source>
+        <translation>Construction hoists and material lifts</translation>
+    </message>
+    <message>
+        <source>施工机具</source>
+        <translation>Construction machinery</translation>
+    </message>
+    <message>
+        <source>签到表扫描件 (*.pdf *.jpg *.jpeg *.png *.heic)</source>
+        <translation>Scanned sign-in sheet (*.pdf *.jpg *.jpeg *.png *.heic)</translation>
+    </message>
+    <message>
+        <source>单位类别</source>
+        <translation>Party</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>职务</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <source>添加参会人员(&amp;A)</source>
+        <translation>&amp;Add attendee</translation>
+    </message>
+    <message>
+        <source>删除此行</source>
+        <translation>Remove this line</translation>
+    </message>
+    <message>
+        <source>登记服务交底会</source>
+        <translation>Record kick-off meeting</translation>
+    </message>
+    <message>
+        <source>修改服务交底会记录</source>
+        <translation>Edit kick-off meeting record</translation>
+    </message>
+    <message>
+        <source>如：项目部会议室</source>
+        <translation>e.g. site office meeting room</translation>
+    </message>
+    <message>
+        <source>投保单位已确认本记录</source>
+        <translation>The insured has confirmed this record</translation>
+    </message>
+    <message>
+        <source>确认人姓名</source>
+        <translation>Name of the person confirming</translation>
+    </message>
+    <message>
+        <source>已附签到表 {n} 份；选择文件再添加一份</source>
+        <translation>{n} sign-in sheet(s) attached; choose a file to add another</translation>
+    </message>
+    <message>
+        <source>选择…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>会议日期</source>
+        <translation>Meeting date</translation>
+    </message>
+    <message>
+        <source>会议地点</source>
+        <translation>Place of the meeting</translation>
+    </message>
+    <message>
+        <source>参会人员</source>
+        <translation>Attendees</translation>
+    </message>
+    <message>
+        <source>交底内容</source>
+        <translation>Topics explained</translation>
+    </message>
+    <message>
+        <source>内容说明</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <source>双方确认</source>
+        <translation>Confirmation by both parties</translation>
+    </message>
+    <message>
+        <source>签到表（已签字）</source>
+        <translation>Signed sign-in sheet</translation>
+    </message>
+    <message>
+        <source>选择签到表扫描件</source>
+        <translation>Choose the scanned sign-in sheet</translation>
+    </message>
+    <message>
+        <source>登记安全生产标准化建设协助</source>
+        <translation>Record standardisation assistance</translation>
+    </message>
+    <message>
+        <source>修改安全生产标准化建设协助</source>
+        <translation>Edit standardisation assistance</translation>
+    </message>
+    <message>
+        <source>清单以外的检查内容（可选）</source>
+        <translation>Items checked beyond the list (optional)</translation>
+    </message>
+    <message>
+        <source>已跟踪复查</source>
+        <translation>Followed up</translation>
+    </message>
+    <message>
+        <source>协助日期</source>
+        <translation>Date of assistance</translation>
+    </message>
+    <message>
+        <source>检查项目</source>
+        <translation>Items checked</translation>
+    </message>
+    <message>
+        <source>其他检查内容</source>
+        <translation>Other items checked</translation>
+    </message>
+    <message>
+        <source>提出的建议</source>
+        <translation>Advice given</translation>
+    </message>
+    <message>
+        <source>跟踪复查</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>复查结果</source>
+        <translation>Follow-up result</translation>
+    </message>
+    <message>
+        <source>删除原因</source>
+        <translation>Reason for deleting</translation>
+    </message>
+</context>
+<context>
+    <name>MeetingsPanel</name>
+    <message>
+        <source>{name} {date} 确认</source>
+        <translation>Confirmed by {name} on {date}</translation>
+    </message>
+    <message>
+        <source>未确认</source>
+        <translation>Not confirmed</translation>
+    </message>
+    <message>
+        <source>待复查</source>
+        <translation>Follow-up pending</translation>
+    </message>
+    <message>
+        <source>尚未登记服务交底会。</source>
+        <translation>No kick-off meeting recorded yet.</translation>
+    </message>
+    <message>
+        <source>服务开始时与投保单位召开服务交底会。记录登记了投保单位确认人和确认日期（经双方确认）后，计入合规自查。</source>
+        <translation>Hold a kick-off meeting with the insured when the service starts. Once the record names who confirmed it for the insured and when (confirmed by both parties), it counts in the self-check.</translation>
+    </message>
+    <message>
+        <source>登记交底会(&amp;K)…</source>
+        <translation>Record &amp;kick-off meeting…</translation>
+    </message>
+    <message>
+        <source>修改…</source>
+        <translation>Edit…</translation>
+    </message>
+    <message>
+        <source>删除…</source>
+        <translation>Delete…</translation>
+    </message>
+    <message>
+        <source>生成交底会记录草稿</source>
+        <translation>Draft the kick-off meeting record</translation>
+    </message>
+    <message>
+        <source>删除服务交底会记录（{date}）</source>
+        <translation>Delete kick-off meeting record ({date})</translation>
+    </message>
+    <message>
+        <source>尚无安全生产标准化建设协助记录。</source>
+        <translation>No standardisation assistance recorded yet.</translation>
+    </message>
+    <message>
+        <source>登记协助(&amp;S)…</source>
+        <translation>Record a&amp;ssistance…</translation>
+    </message>
+    <message>
+        <source>修改或登记复查…</source>
+        <translation>Edit or record follow-up…</translation>
+    </message>
+    <message>
+        <source>删除安全生产标准化建设协助记录（{date}）</source>
+        <translation>Delete standardisation assistance record ({date})</translation>
+    </message>
+</context>
+<context>
     <name>PackageDialog</name>
     <message>
         <source>月 2026-03、季度 2026Q3、半年 2026H1 或年度 2026</source>
@@ -4688,6 +5002,14 @@ Factors: {factors}</translation>
     <message>
         <source>已生成“{title}”，请在“文书”页核对后交技术负责人签发。</source>
         <translation>“{title}” has been generated. Check it on the Documents page and pass it to the technical lead for signing.</translation>
+    </message>
+    <message>
+        <source>交底会</source>
+        <translation>Kick-off</translation>
+    </message>
+    <message>
+        <source>标准化建设</source>
+        <translation>Standardisation</translation>
     </message>
 </context>
 <context>
@@ -7041,10 +7363,6 @@ These {n} files were not saved:
         <translation>Invalid month: {label}</translation>
     </message>
     <message>
-        <source>有交底会记录的项目</source>
-        <translation>Projects with a kick-off meeting</translation>
-    </message>
-    <message>
         <source>有在职专职技术负责人；期间内服务的每个项目均指定了在职的项目负责人。</source>
         <translation>There is an active full-time technical lead; every project served in the period has an active project lead.</translation>
     </message>
@@ -7423,10 +7741,6 @@ These {n} files were not saved:
     <message>
         <source>每个项目有已签发的服务工作方案（合同签订后按首次辨识期限起算）。</source>
         <translation>Every project has a signed service work plan (due within the first-identification period after the contract is signed).</translation>
-    </message>
-    <message>
-        <source>每个项目有服务交底会记录和首次风险辨识检查记录。</source>
-        <translation>Every project has a kick-off meeting record and a first risk identification inspection.</translation>
     </message>
     <message>
         <source>每个项目有演练记录，且每次演练都有成效评估。</source>
@@ -8891,6 +9205,222 @@ These {n} files were not saved:
     <message>
         <source>隐患 {number} 未判定为重大事故隐患，无需复核。</source>
         <translation>Hazard {number} was not judged a major hazard: nothing to review.</translation>
+    </message>
+    <message>
+        <source>交底会日期不能晚于今天</source>
+        <translation>The meeting date cannot be after today</translation>
+    </message>
+    <message>
+        <source>交底内容说明不超过 {n} 字</source>
+        <translation>Notes are at most {n} characters</translation>
+    </message>
+    <message>
+        <source>会议地点不超过 {n} 字</source>
+        <translation>The place is at most {n} characters</translation>
+    </message>
+    <message>
+        <source>其他检查内容不超过 {n} 字</source>
+        <translation>Other items are at most {n} characters</translation>
+    </message>
+    <message>
+        <source>协助日期不能晚于今天</source>
+        <translation>The date of assistance cannot be after today</translation>
+    </message>
+    <message>
+        <source>参会人员不超过 {n} 人</source>
+        <translation>At most {n} attendees</translation>
+    </message>
+    <message>
+        <source>参会人员须包括风控机构和施工单位（投保单位）的人员</source>
+        <translation>Attendees must include people from the agency and from the contractor (the insured)</translation>
+    </message>
+    <message>
+        <source>基坑工程</source>
+        <translation>Excavation works</translation>
+    </message>
+    <message>
+        <source>塔式起重机与起重吊装</source>
+        <translation>Tower cranes and lifting</translation>
+    </message>
+    <message>
+        <source>安全生产标准化建设协助</source>
+        <translation>Standardisation assistance</translation>
+    </message>
+    <message>
+        <source>安全生产标准化建设协助记录</source>
+        <translation>Standardisation assistance record</translation>
+    </message>
+    <message>
+        <source>安全生产标准化建设协助记录不存在或已删除。</source>
+        <translation>The standardisation assistance record does not exist or was deleted.</translation>
+    </message>
+    <message>
+        <source>安全管理</source>
+        <translation>Safety management</translation>
+    </message>
+    <message>
+        <source>建议不超过 {n} 字</source>
+        <translation>Advice is at most {n} characters</translation>
+    </message>
+    <message>
+        <source>报告途径</source>
+        <translation>Reporting routes</translation>
+    </message>
+    <message>
+        <source>文明施工</source>
+        <translation>Civilised construction</translation>
+    </message>
+    <message>
+        <source>施工升降机与物料提升机</source>
+        <translation>Construction hoists and material lifts</translation>
+    </message>
+    <message>
+        <source>施工机具</source>
+        <translation>Construction machinery</translation>
+    </message>
+    <message>
+        <source>施工用电</source>
+        <translation>Site electricity</translation>
+    </message>
+    <message>
+        <source>有经双方确认的交底会记录的项目</source>
+        <translation>Projects with a kick-off record confirmed by both parties</translation>
+    </message>
+    <message>
+        <source>服务交底会</source>
+        <translation>Kick-off meeting</translation>
+    </message>
+    <message>
+        <source>服务交底会记录</source>
+        <translation>Kick-off meeting record</translation>
+    </message>
+    <message>
+        <source>服务交底会记录不存在或已删除。</source>
+        <translation>The kick-off meeting record does not exist or was deleted.</translation>
+    </message>
+    <message>
+        <source>服务交底会记录未经投保单位确认</source>
+        <translation>Kick-off meeting record not confirmed by the insured</translation>
+    </message>
+    <message>
+        <source>服务范围</source>
+        <translation>Scope of service</translation>
+    </message>
+    <message>
+        <source>未知的交底内容：{topic}</source>
+        <translation>Unknown topic: {topic}</translation>
+    </message>
+    <message>
+        <source>未知的检查项目：{item}</source>
+        <translation>Unknown check item: {item}</translation>
+    </message>
+    <message>
+        <source>未设置附件库，无法保存签到表</source>
+        <translation>No attachment store is set: the sign-in sheet cannot be kept</translation>
+    </message>
+    <message>
+        <source>模板支架</source>
+        <translation>Formwork supports</translation>
+    </message>
+    <message>
+        <source>每个项目有服务交底会记录（登记了投保单位确认人和确认日期，即经双方确认）和首次风险辨识检查记录。</source>
+        <translation>Every project has a kick-off meeting record (naming who confirmed it for the insured and when, i.e. confirmed by both parties) and a first risk identification inspection.</translation>
+    </message>
+    <message>
+        <source>登记服务交底会</source>
+        <translation>Record kick-off meeting</translation>
+    </message>
+    <message>
+        <source>确认人姓名不超过 {n} 字</source>
+        <translation>The name is at most {n} characters</translation>
+    </message>
+    <message>
+        <source>确认日期不能早于交底会日期</source>
+        <translation>The confirmation date cannot be before the meeting</translation>
+    </message>
+    <message>
+        <source>确认日期不能晚于今天</source>
+        <translation>The confirmation date cannot be after today</translation>
+    </message>
+    <message>
+        <source>第 {n} 位参会人员的单位类别无效</source>
+        <translation>Attendee {n}: invalid party</translation>
+    </message>
+    <message>
+        <source>第 {n} 位参会人员的姓名或职务过长（各不超过 {limit} 字）</source>
+        <translation>Attendee {n}: name or position too long (at most {limit} characters each)</translation>
+    </message>
+    <message>
+        <source>联系人</source>
+        <translation>Contacts</translation>
+    </message>
+    <message>
+        <source>脚手架</source>
+        <translation>Scaffolding</translation>
+    </message>
+    <message>
+        <source>该项目已登记服务交底会（{date}），如需更正请修改原记录</source>
+        <translation>This project already has a kick-off meeting ({date}); edit that record to correct it</translation>
+    </message>
+    <message>
+        <source>请勾选交底内容（服务范围、服务方案、联系人、报告途径）或填写说明</source>
+        <translation>Tick the topics explained (scope, plan, contacts, reporting routes) or write notes</translation>
+    </message>
+    <message>
+        <source>请勾选检查项目或填写其他检查内容</source>
+        <translation>Tick the items checked or describe other items</translation>
+    </message>
+    <message>
+        <source>请填写会议地点</source>
+        <translation>Enter the place of the meeting</translation>
+    </message>
+    <message>
+        <source>请填写投保单位确认人</source>
+        <translation>Enter who confirmed for the insured</translation>
+    </message>
+    <message>
+        <source>请填写投保单位确认日期</source>
+        <translation>Enter the date the insured confirmed</translation>
+    </message>
+    <message>
+        <source>请填写提出的建议</source>
+        <translation>Enter the advice given</translation>
+    </message>
+    <message>
+        <source>请填写第 {n} 位参会人员的姓名</source>
+        <translation>Enter the name of attendee {n}</translation>
+    </message>
+    <message>
+        <source>请填写跟踪复查日期</source>
+        <translation>Enter the follow-up date</translation>
+    </message>
+    <message>
+        <source>请填写跟踪复查结果</source>
+        <translation>Enter the follow-up result</translation>
+    </message>
+    <message>
+        <source>请登记参会人员</source>
+        <translation>Enter the attendees</translation>
+    </message>
+    <message>
+        <source>跟踪复查日期不能早于协助日期</source>
+        <translation>The follow-up cannot be before the assistance</translation>
+    </message>
+    <message>
+        <source>跟踪复查日期不能晚于今天</source>
+        <translation>The follow-up date cannot be after today</translation>
+    </message>
+    <message>
+        <source>跟踪复查结果不超过 {n} 字</source>
+        <translation>The follow-up result is at most {n} characters</translation>
+    </message>
+    <message>
+        <source>风控机构</source>
+        <translation>Risk-control agency</translation>
+    </message>
+    <message>
+        <source>高处作业</source>
+        <translation>Work at height</translation>
     </message>
 </context>
 <context>

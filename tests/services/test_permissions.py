@@ -25,6 +25,7 @@ EXPECTED = {
     "risk_source.edit":     "YYY..",
     "risk.assess":          "YY...",
     "plan.edit":            "YY.Y.",
+    "meeting.edit":         "YYYY.",
     "hazard.record":        "YYYY.",
     "hazard.edit":          "YYYY.",
     "hazard.notify":        "YYYY.",

@@ -49,6 +49,7 @@ SCOPE_TEXT = {
     "drill": QT_TRANSLATE_NOOP("DocumentsPage", "应急演练"),
     "service_plan": QT_TRANSLATE_NOOP("DocumentsPage", "服务方案"),
     "destruction_request": QT_TRANSLATE_NOOP("DocumentsPage", "档案销毁申请"),
+    "meeting": QT_TRANSLATE_NOOP("DocumentsPage", "服务交底会"),
 }
 
 
