@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDate
 
 from desktop import clock
 from desktop.services import workdays
@@ -90,7 +89,7 @@ def test_the_complaint_dialog_flags_a_deadline_into_an_unloaded_year(qtbot, stat
     texts = []
 
     def fill(dialog: ComplaintDialog) -> bool:
-        dialog.received.setDate(QDate(2026, 12, 7))
+        dialog.received.set_date(dt.date(2026, 12, 7))
         dialog.checking.setChecked(True)
         texts.append(dialog.due.text())
         return False
