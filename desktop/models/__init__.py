@@ -13,7 +13,7 @@ from desktop.models.projects import DangerItem, Meeting, Policy, Project, Projec
 from desktop.models.quality import ChecklistAnswer, Complaint, Evaluation, FeeEntry, Incident
 from desktop.models.risk import RiskAssessment, RiskSource, ServicePlan
 from desktop.models.training import (
-    Drill, EmergencyPlanAssist, TrainingAttendance, TrainingPlan, TrainingSession,
+    Drill, EmergencyPlanAssist, TrainingAttendance, TrainingAttendee, TrainingPlan, TrainingSession,
 )
 
 __all__ = [
@@ -23,6 +23,6 @@ __all__ = [
     "Evaluation", "ExternalReport", "FeeEntry", "Hazard", "HazardEvent", "Incident",
     "Inspection", "Meeting", "Organisation", "Policy", "Project", "ProjectContact",
     "ProjectStage", "RiskAssessment", "RiskSource", "RiskSourceCheck", "Sequence",
-    "ServicePlan", "Submission", "TrainingAttendance", "TrainingPlan", "TrainingSession",
+    "ServicePlan", "Submission", "TrainingAttendance", "TrainingAttendee", "TrainingPlan", "TrainingSession",
     "User", "inspection_inspectors",
 ]
