@@ -25,6 +25,7 @@ from desktop.services.training import ASSIST_KINDS, BASES, RATINGS, Attendance, 
 from desktop.services.training_view import DrillListRow, HalfYearRow, ProjectChoice
 from desktop.ui import dialogs, photo_strip
 from desktop.ui.app_state import AppState
+from desktop.ui.roster_editor import RosterEditor
 from desktop.ui.i18n import field_texts
 from desktop.ui.tasks import Task, run_service
 from desktop.ui.user_dialogs import ServiceDialog
@@ -297,6 +298,9 @@ class SessionDialog(RecordDialog):
             "TrainingDialogs", "集中培训（计入每半年一次的集中培训）")))
         self.centralized.setChecked(row.centralized if row else True)
         self.materials = text_box(row.materials if row else "")
+        self.content = text_box(row.content if row else "", 80)
+        self.content.setPlaceholderText(_tr(QT_TRANSLATE_NOOP(
+            "TrainingDialogs", "讲授的内容和要点，如：安全带“高挂低用”、临边洞口防护")))
         facts = (("date", QT_TRANSLATE_NOOP("TrainingDialogs", "培训日期"), self.date),
                  ("topic", QT_TRANSLATE_NOOP("TrainingDialogs", "培训主题"), self.topic),
                  ("categories", QT_TRANSLATE_NOOP("TrainingDialogs", "针对类别"), self.categories),
@@ -304,7 +308,8 @@ class SessionDialog(RecordDialog):
                  ("duration_hours", QT_TRANSLATE_NOOP("TrainingDialogs", "学时（小时）"), self.hours),
                  ("location", QT_TRANSLATE_NOOP("TrainingDialogs", "地点"), self.location),
                  ("centralized", "", self.centralized),
-                 ("materials", QT_TRANSLATE_NOOP("TrainingDialogs", "培训内容摘要"), self.materials))
+                 ("content", QT_TRANSLATE_NOOP("TrainingDialogs", "培训内容"), self.content),
+                 ("materials", QT_TRANSLATE_NOOP("TrainingDialogs", "培训材料"), self.materials))
         self.add_fields([(key, _tr(label) if label else "", widget)
                          for key, label, widget in facts])
         self.attendance = AttendanceEditor(choices, row.attendance if row else (),
@@ -313,6 +318,10 @@ class SessionDialog(RecordDialog):
             self.attendance.add_row(project_id=project_id)
         self.add_field("attendance", _tr(QT_TRANSLATE_NOOP("TrainingDialogs", "参训人员")),
                        self.attendance)
+        self.roster = RosterEditor(choices, [a.form() for a in row.attendees] if row else (),
+                                   project_id if row is None else (
+                                       row.attendance[0].project_id if row.attendance else None))
+        self.add_field("attendees", _tr(QT_TRANSLATE_NOOP("TrainingDialogs", "签到名单")), self.roster)
         self.setMinimumWidth(820)
         self.topic.setFocus()
 
@@ -322,14 +331,15 @@ class SessionDialog(RecordDialog):
             self.date.date().toPython(), self.topic.text(),
             training.split_categories(self.categories.text()), self.trainer.text(),
             f"{self.hours.value():.1f}", self.location.text(), self.centralized.isChecked(),
-            self.materials.toPlainText())
+            self.materials.toPlainText(), self.content.toPlainText())
         if self.row is None:
             self.saved = self.state.write(training.record_session, form, self.attendance.items(),
-                                          changes=changes)
+                                          self.roster.forms(), changes=changes)
         else:
             self.saved = self.state.write(training.update_session, self.row.id, form,
                                           self.attendance.items(),
-                                          expected_version=self.row.version, changes=changes)
+                                          expected_version=self.row.version,
+                                          attendees=self.roster.forms(), changes=changes)
 
 
 class DeleteSessionDialog(RecordDialog):

@@ -91,10 +91,10 @@ HALF_COLUMNS: dict[HalfColumn, Column[HalfYearRow]] = {
         BASIS_TEXT.get(r.status.basis, r.status.basis))),
     HalfColumn.SESSIONS: Column(QT_TRANSLATE_NOOP("Columns", "已培训/应培训"), lambda r: (
         f"{len(r.status.session_ids)} / {r.status.required_sessions}"), CENTER),
-    HalfColumn.MANAGERS: Column(QT_TRANSLATE_NOOP("Columns", "管理人员覆盖"), lambda r: share_text(
+    HalfColumn.MANAGERS: Column(QT_TRANSLATE_NOOP("Columns", "管理人员覆盖（按人）"), lambda r: share_text(
         r.status.managers_trained, r.status.headcount_managers, r.status.percent("managers")),
         RIGHT),
-    HalfColumn.WORKERS: Column(QT_TRANSLATE_NOOP("Columns", "作业人员覆盖"), lambda r: share_text(
+    HalfColumn.WORKERS: Column(QT_TRANSLATE_NOOP("Columns", "作业人员覆盖（按人）"), lambda r: share_text(
         r.status.workers_trained, r.status.headcount_workers, r.status.percent("workers")), RIGHT),
     HalfColumn.FREQUENCY: Column(QT_TRANSLATE_NOOP("Columns", "频次"),
                                  lambda r: met_text(r.status.frequency_met), CENTER),
