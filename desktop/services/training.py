@@ -417,14 +417,16 @@ def _load_session(session: Session, session_id: int) -> TrainingSession:
     return row
 
 
-def get_session(session: Session, session_id: int) -> SessionRow:
+def get_session(session: Session, session_id: int, *, roster: bool = True) -> SessionRow:
+    """One session with its attendance and (unless `roster` is False: lists and counts that do
+    not need them) its named people."""
     t = _load_session(session, session_id)
     att = tuple(Attendance(a.project_id, a.managers, a.workers, a.roster) for a in session.execute(
         select(TrainingAttendance).where(TrainingAttendance.session_id == t.id)
         .order_by(TrainingAttendance.project_id)).scalars())
     return SessionRow(t.id, t.date, t.topic, split_categories(t.categories), t.trainer,
                       t.duration_hours, t.location, t.centralized, att, t.version, t.materials,
-                      t.content, tuple(training_people.attendees(session, t.id)))
+                      t.content, tuple(training_people.attendees(session, t.id)) if roster else ())
 
 
 def delete_session(session: Session, actor: Actor, session_id: int, *, expected_version: int,
@@ -446,7 +448,7 @@ def sessions_for_project(session: Session, project_id: int, *, period: Period | 
     if period is not None:
         stmt = stmt.where(TrainingSession.date.between(period.start, period.end))
     ids = session.execute(stmt.order_by(TrainingSession.date, TrainingSession.id)).scalars().all()
-    return [get_session(session, i) for i in ids]
+    return [get_session(session, i, roster=False) for i in ids]  # a list: the people stay unread
 
 
 # -- the half-year rule, coverage and targeting (C-4a/b/c) ---------------------------------
@@ -471,7 +473,7 @@ def half_year_statuses(session: Session, half: Period, project_ids: list[int]) -
     for pid in project_ids:
         project = load_project(session, pid)
         freq = frequency[pid]
-        sessions = [get_session(session, sid) for sid in freq.session_ids]
+        sessions = [get_session(session, sid, roster=False) for sid in freq.session_ids]
         # categories found during the half-year and the look-back before it
         found = set(hazard_categories(session, pid, before=half.end, months=months + 6))
         targeted = []

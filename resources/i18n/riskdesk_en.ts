@@ -5107,8 +5107,8 @@ Import them?</translation>
         <translation>{period}: {problem}</translation>
     </message>
     <message>
-        <source>{period}尚未培训的项目</source>
-        <translation>Projects not yet trained in {period}</translation>
+        <source>{period}培训未达要求的项目</source>
+        <translation>Projects short of the training rule in {period}</translation>
     </message>
     <message>
         <source>{period}尚未开始</source>
