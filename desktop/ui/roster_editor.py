@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
@@ -38,6 +38,8 @@ def choose_sheet(parent: QWidget | None) -> str:
 
 
 class RosterEditor(QWidget):
+    counts_changed = Signal(object)  # a dict, {project id: (managers, workers)} on the roster
+
     def __init__(self, choices: Sequence[ProjectChoice], existing: Sequence[AttendeeForm] = (),
                  project_id: int | None = None) -> None:
         super().__init__()
@@ -146,8 +148,17 @@ class RosterEditor(QWidget):
                                     self._text(row, UNIT)))
         return [f for f in out if f.name or f.phone or f.id_number]
 
+    def counts(self) -> dict[int, tuple[int, int]]:
+        """Per project: managers and workers on the roster as it stands."""
+        out: dict[int, list[int]] = {}
+        for r in range(self.table.rowCount()):
+            counts = out.setdefault(self.table.item(r, PROJECT).data(FULL), [0, 0])
+            counts[0 if self.table.cellWidget(r, GROUP).currentData() == "manager" else 1] += 1
+        return {pid: (m, w) for pid, (m, w) in out.items()}
+
     def _recount(self) -> None:
         groups = [self.table.cellWidget(r, GROUP).currentData() for r in range(self.table.rowCount())]
+        self.counts_changed.emit(self.counts())
         self.count.setText(_tr(QT_TRANSLATE_NOOP("TrainingDialogs", "名单：管理人员 {m} 人，作业人员 {w} 人"))
                            .format(m=groups.count("manager"), w=groups.count("worker")))
 

@@ -8722,10 +8722,6 @@ These {n} files were not saved:
         <translation>{n} people read from the sign-in sheet; they are kept when the training record is saved.</translation>
     </message>
     <message>
-        <source>名单（可选，以顿号分隔）</source>
-        <translation>Names (optional, separated by 、 or commas)</translation>
-    </message>
-    <message>
         <source>项目登记人数</source>
         <translation>Registered headcount</translation>
     </message>

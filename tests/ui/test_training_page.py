@@ -71,11 +71,10 @@ def test_a_session_with_attendance_changes_the_half_year_status(qtbot, page, haz
         dialog.topic.setText("高处作业安全专项培训")
         dialog.categories.setText("高处坠落、临边防护")
         dialog.trainer.setText("王老师")
-        combo, managers, workers, roster, heads, _existing = dialog.attendance.rows[0]
+        combo, managers, workers, heads, _existing = dialog.attendance.rows[0]
         assert heads.text() == "管理 12 人 / 作业 180 人"
         managers.setValue(12)
         workers.setValue(180)
-        roster.setText("张三、李四")
         shot(dialog, "training-session-dialog")
         return accepted(dialog)
 
@@ -342,6 +341,8 @@ def test_a_roster_typed_and_imported_in_the_session_dialog(qtbot, page, hazard_d
         masked = roster.table.item(1, roster_editor.ID_NUMBER).text()
         assert masked == full_id[:4] + "*" * 10 + full_id[-4:]
         assert roster.count.text() == "名单：管理人员 2 人，作业人员 1 人"
+        _combo, managers, workers, _heads, _existing = dialog.attendance.rows[0]
+        assert (managers.value(), workers.value()) == (2, 1) and not managers.isEnabled()
         extra = roster.add_person()
         roster.table.item(extra, roster_editor.NAME).setText("多余")
         roster.table.selectRow(extra)
