@@ -9049,8 +9049,8 @@ These {n} files were not saved:
         <translation>{n} drills, {k} to evaluate</translation>
     </message>
     <message>
-        <source>{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性，C-4a/b/c）</source>
-        <translation>{half}: {n} projects in service, {short} short of frequency, coverage or targeting (C-4a/b/c)</translation>
+        <source>{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性）。覆盖按人计，同一人只计一次：有身份证号按身份证号，否则按姓名加电话，再否则按姓名。</source>
+        <translation>{half}: {n} projects in service, {short} short of frequency, coverage or targeting. Coverage counts people, each once: by ID number, else by name and phone, else by name.</translation>
     </message>
 </context>
 <context>

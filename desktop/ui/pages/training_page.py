@@ -363,7 +363,8 @@ class TrainingPage(Page):
             r.status.frequency_met and r.status.coverage_met and r.status.targeted))
         self.half_caption.setText(QCoreApplication.translate(
             "TrainingPage",
-            "{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性，C-4a/b/c）").format(
+            "{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性）。覆盖按人计，"
+            "同一人只计一次：有身份证号按身份证号，否则按姓名加电话，再否则按姓名。").format(
             half=service_text(half.chinese), n=len(rows), short=short))
         self._show_count()
         if self._pending_drill is not None:
