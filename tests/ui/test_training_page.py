@@ -71,7 +71,7 @@ def test_a_session_with_attendance_changes_the_half_year_status(qtbot, page, haz
         dialog.topic.setText("高处作业安全专项培训")
         dialog.categories.setText("高处坠落、临边防护")
         dialog.trainer.setText("王老师")
-        combo, managers, workers, heads, _existing = dialog.attendance.rows[0]
+        _combo, managers, workers, heads, _existing = dialog.attendance.rows[0]
         assert heads.text() == "管理 12 人 / 作业 180 人"
         managers.setValue(12)
         workers.setValue(180)
