@@ -211,3 +211,14 @@ def test_dashboard_self_check_and_project_page_read_centralised_alike(db, admin,
     with db.read() as s:
         result = compliance.evaluate(s, period=H1, scope_type="project", scope_id=pid, as_of=dt.date(2026, 7, 10))
     assert result.get("C-4b").status == "met"  # 12 + 180 people, each counted once
+
+
+def test_the_rule_is_stated_where_people_read_the_self_check():
+    from desktop.services import checklist_items
+
+    basis = checklist_items.BY_ID["C-4b"].basis
+    assert "同一人多次参训只计一次" in basis and "身份证号" in basis and "姓名加电话" in basis
+    assert "集中培训" in checklist_items.BY_ID["C-4a"].basis
+    assert training_people.mask_id("33060219900101123X") == "3306**********123X"
+    assert training_people.mask_id("330602900101123") == "3306*******1123"  # the old 15 digits
+    assert "id_number" not in training_people.problems(AttendeeForm(1, "甲", "worker", id_number=id_no(2)))
