@@ -61,7 +61,7 @@ class RosterEditor(QWidget):
             QT_TRANSLATE_NOOP("TrainingDialogs", "单位"), QT_TRANSLATE_NOOP("TrainingDialogs", "项目"))])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setMinimumHeight(160)
+        self.table.setMinimumHeight(110)
         self.count = QLabel()
         self.add_button = QPushButton(_tr(QT_TRANSLATE_NOOP("TrainingDialogs", "添加人员")))
         self.add_button.setObjectName("rosterAdd")
@@ -82,16 +82,16 @@ class RosterEditor(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.count)
-        hint = QLabel(_tr(QT_TRANSLATE_NOOP(
+        rule = _tr(QT_TRANSLATE_NOOP(
             "TrainingDialogs", "有名单的项目，参训人数按名单计；同一人以身份证号认定，无身份证号时按姓名加电话，"
-            "再无电话时按姓名。")))
-        hint.setWordWrap(True)
+            "再无电话时按姓名。"))
+        for widget in (self.table, self.count):  # the rule, where the names are typed and counted
+            widget.setToolTip(rule)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
-        layout.addWidget(hint)
         for form in existing:
             self.add_person(form, masked=True)
         self._recount()

@@ -305,7 +305,7 @@ class SessionDialog(RecordDialog):
             "TrainingDialogs", "集中培训（计入每半年一次的集中培训）")))
         self.centralized.setChecked(row.centralized if row else True)
         self.materials = text_box(row.materials if row else "")
-        self.content = text_box(row.content if row else "", 80)
+        self.content = text_box(row.content if row else "", 56)
         self.content.setPlaceholderText(_tr(QT_TRANSLATE_NOOP(
             "TrainingDialogs", "讲授的内容和要点，如：安全带“高挂低用”、临边洞口防护")))
         facts = (("date", QT_TRANSLATE_NOOP("TrainingDialogs", "培训日期"), self.date),
