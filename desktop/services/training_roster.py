@@ -139,7 +139,7 @@ def import_sheet(session: Session, actor: Actor, session_id: int, project_id: in
     session.flush()
     _follow(session, session_id, project_id)
     _touch(row)
-    audit.record(session, actor, action="import", entity="training_attendees", entity_id=session_id,
+    audit.record(session, actor, action="import", entity="training_sessions", entity_id=session_id,
                  before=None, after={"project_id": project_id, "people": len(forms),
-                                     "file": Path(path).name})
+                                     "file": Path(path).name}, note="从签到表导入名单")
     return training.get_session(session, session_id)
