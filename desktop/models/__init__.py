@@ -15,7 +15,7 @@ from desktop.models.projects import (
 from desktop.models.quality import ChecklistAnswer, Complaint, Evaluation, FeeEntry, Incident
 from desktop.models.risk import RiskAssessment, RiskSource, ServicePlan
 from desktop.models.training import (
-    Drill, EmergencyPlanAssist, TrainingAttendance, TrainingPlan, TrainingSession,
+    Drill, EmergencyPlanAssist, TrainingAttendance, TrainingAttendee, TrainingPlan, TrainingSession,
 )
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Evaluation", "ExternalReport", "FeeEntry", "Hazard", "HazardEvent", "Incident",
     "Inspection", "Meeting", "Organisation", "Policy", "Project", "ProjectContact",
     "ProjectStage", "RiskAssessment", "RiskSource", "RiskSourceCheck", "Sequence",
-    "ServicePlan", "StandardisationAssist", "Submission", "TrainingAttendance", "TrainingPlan", "TrainingSession",
+    "ServicePlan", "StandardisationAssist", "Submission", "TrainingAttendance", "TrainingAttendee",
+    "TrainingPlan", "TrainingSession",
     "User", "inspection_inspectors",
 ]

@@ -33,6 +33,8 @@ class TrainingSession(IdMixin, EditableMixin, Base):
     location: Mapped[str] = mapped_column(String(200), default="")
     centralized: Mapped[bool] = mapped_column(default=False)
     materials: Mapped[str] = mapped_column(Text, default="")
+    # what was taught (培训内容), apart from the materials handed out
+    content: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
@@ -47,6 +49,26 @@ class TrainingAttendance(IdMixin, Base):
     managers: Mapped[int] = mapped_column(Integer, default=0)
     workers: Mapped[int] = mapped_column(Integer, default=0)
     roster: Mapped[str] = mapped_column(Text, default="")  # names, one a line, when given
+
+
+class TrainingAttendee(IdMixin, Base):
+    """One named person on a session's sign-in sheet (roster), for one project.
+
+    `person_key` identifies the person across sessions of the project: the ID number when
+    given, else name + phone, else the name alone (services/training_people.py)."""
+
+    __tablename__ = "training_attendees"
+    __table_args__ = (UniqueConstraint("session_id", "project_id", "person_key"),)
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"),
+                                            index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    staff_group: Mapped[str] = mapped_column(String(10))  # manager / worker
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    id_number: Mapped[str] = mapped_column(String(18), default="")  # text: keeps leading zeros and X
+    unit: Mapped[str] = mapped_column(String(100), default="")
+    person_key: Mapped[str] = mapped_column(String(120))
 
 
 class EmergencyPlanAssist(IdMixin, EditableMixin, Base):

@@ -44,6 +44,33 @@ class AttendanceLine:
 
 
 @dataclass(frozen=True)
+class RosterLine:
+    """One person on the sign-in sheet; `contact` is already masked (ID number, else phone)."""
+
+    project_name: str
+    name: str
+    group: str  # 管理人员 / 作业人员
+    unit: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True)
+class CoverageLine:
+    """One project's distinct people trained in the session's half-year against its headcount."""
+
+    project_name: str
+    managers: int
+    headcount_managers: int
+    workers: int
+    headcount_workers: int
+
+    @property
+    def complete(self) -> bool:
+        return self.headcount_managers + self.headcount_workers > 0 and \
+            self.managers >= self.headcount_managers and self.workers >= self.headcount_workers
+
+
+@dataclass(frozen=True)
 class TrainingRecordData:
     meta: DocMeta
     topic: str
@@ -58,6 +85,14 @@ class TrainingRecordData:
     photos: tuple[Path, ...] = ()
     recorder: str = ""
     approved_by: str = ""
+    content: str = ""  # 培训内容: what was taught
+    people: tuple[RosterLine, ...] = ()
+    half_label: str = ""  # e.g. 2026年上半年
+    coverage: tuple[CoverageLine, ...] = ()
+
+
+COVERAGE_RULE = ("按人计：同一人在半年度内多次参训只计一次；有身份证号的按身份证号认定，否则按姓名加电话，"
+                 "再否则按项目内姓名；只登记人数未附名单的场次，计为至少该场人数。")
 
 
 @dataclass(frozen=True)
@@ -100,7 +135,10 @@ def build_training_record(data: TrainingRecordData, path: Path | str) -> Path:
     ], width=_W))
     section = Sections()
     story.append(section("培训内容"))
-    story += paragraphs(data.materials or "（未登记培训材料）")
+    story += paragraphs(data.content or "（未登记培训内容）")
+    if data.materials.strip():
+        story.append(section("培训材料"))
+        story += paragraphs(data.materials)
     story.append(section("参训情况"))
     rows = [[a.project_name, str(a.managers), str(a.headcount_managers or "—"),
              a.share(a.managers, a.headcount_managers), str(a.workers),
@@ -114,9 +152,28 @@ def build_training_record(data: TrainingRecordData, path: Path | str) -> Path:
         widths=shares([58, 17, 17, 14, 17, 17, 14], _W), center_cols=(1, 2, 3, 4, 5, 6)))
     story.append(Spacer(1, 2 * mm))
     story += paragraphs(f"本次培训参训共{managers + workers}人次（管理人员{managers}人次，作业人员{workers}人次）。"
-                        "覆盖比例为本次参训人次占项目登记人数的比例，半年度覆盖情况见自查表“宣传教育培训是否覆盖全部管理人员和施工作业人员”一项。")
+                        "覆盖比例为本次参训人数占项目登记人数的比例。")
+    if data.coverage:
+        story.append(section(f"{data.half_label}培训覆盖情况"))
+        story.append(data_table(
+            ["项目", "管理人员（人）", "登记人数", "作业人员（人）", "登记人数", "全覆盖"],
+            [[c.project_name, str(c.managers), str(c.headcount_managers or "—"), str(c.workers),
+              str(c.headcount_workers or "—"), "是" if c.complete else "否"] for c in data.coverage],
+            widths=shares([58, 20, 17, 20, 17, 14], _W), center_cols=(1, 2, 3, 4, 5)))
+        story += paragraphs(f"统计截至本次培训，{COVERAGE_RULE}")
+    if data.people:
+        story.append(section("签到名单"))
+        projects = list(dict.fromkeys(p.project_name for p in data.people))
+        for project in projects:
+            if len(projects) > 1:
+                story.append(heading(project, size=10.5))
+            mine = [p for p in data.people if p.project_name == project]
+            story.append(data_table(
+                ["序号", "姓名", "类别", "单位", "身份证号／电话", "签名"],
+                [[str(i), p.name, p.group, p.unit, p.contact, ""] for i, p in enumerate(mine, start=1)],
+                widths=shares([10, 22, 20, 44, 40, 30], _W), center_cols=(0, 2)))
     rosters = [(a.project_name, a.roster) for a in data.attendance if a.roster]
-    if rosters:
+    if rosters and not data.people:
         story.append(section("签到名单"))
         for name, roster in rosters:
             story.append(heading(name, size=10.5))

@@ -444,7 +444,8 @@ def _training(ctx: Context, item: str) -> Outcome:
             owed = due and owed_in(half, ctx.started(pid), ctx.projects[pid].completion_date,
                                    ctx.days("first"))
             sessions.update(st.session_ids)
-            heads.update(managers=st.managers_trained, workers=st.workers_trained)
+            heads.update(managers=st.manager_attendances, workers=st.worker_attendances,
+                         manager_people=st.managers_trained, worker_people=st.workers_trained)
             if item == "C-4a" and not st.frequency_met:
                 need = msg("按合同应培训 {required} 次，已培训 {done} 次", required=st.required_sessions,
                            done=len(st.session_ids)) \
@@ -454,7 +455,7 @@ def _training(ctx: Context, item: str) -> Outcome:
             elif item == "C-4b" and not st.coverage_met:
                 what = msg("项目未登记管理人员、作业人员人数") \
                     if st.headcount_managers + st.headcount_workers == 0 else msg(
-                        "培训未全覆盖：管理人员 {managers}/{manager_count}，作业人员 {workers}/{worker_count}",
+                        "培训未全覆盖（按人计）：管理人员 {managers}/{manager_count} 人，作业人员 {workers}/{worker_count} 人",
                         managers=st.managers_trained, manager_count=st.headcount_managers,
                         workers=st.workers_trained, worker_count=st.headcount_workers)
                 gaps.append(ctx.gap(pid, msg("{period}{problem}", period=half.chinese, problem=what),
@@ -466,6 +467,8 @@ def _training(ctx: Context, item: str) -> Outcome:
                 gaps.append(ctx.gap(pid, msg("{period}{problem}", period=half.chinese, problem=what),
                                     half.start, due=owed))
     return None, [Evidence(msg("培训场次"), len(sessions), "training_sessions", tuple(sorted(sessions))),
+                  Evidence(msg("参训管理人员（人，各半年度去重后合计）"), heads["manager_people"]),
+                  Evidence(msg("参训作业人员（人，各半年度去重后合计）"), heads["worker_people"]),
                   Evidence(msg("参训管理人员（人次）"), heads["managers"]),
                   Evidence(msg("参训作业人员（人次）"), heads["workers"])], gaps
 

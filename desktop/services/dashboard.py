@@ -55,7 +55,7 @@ def summary(session: Session, moment: dt.datetime | None = None) -> Summary:
              "projects", tuple(no_first)),
         Item("sources_unverified", msg("从未核查的一、二级风险源"), "N-04", len(sources),
              "risk_sources", tuple(sources)),
-        Item("training_due", msg("{period}尚未培训的项目", period=half.chinese), "N-13", len(untrained),
+        Item("training_due", msg("{period}培训未达要求的项目", period=half.chinese), "N-13", len(untrained),
              "projects", tuple(untrained)),
         Item("archive_due", msg("保存期满待处理的档案"), "N-15", len(archive), "archive",
              tuple(archive)),

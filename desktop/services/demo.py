@@ -22,9 +22,11 @@ from desktop.models import (
 from desktop.paths import font_path
 from desktop.services import (
     agency, archive, attachments, audit, catalogues, complaints, documents, fees, hazards, inspections,
-    meetings, organisations, projects, risk, risk_sources, rules, standardisation, training, users,
+    meetings, organisations, projects, risk, risk_sources, rules, standardisation, training,
+    training_people, users,
 )
 from desktop.services.context import Actor, ServiceError, msg, now
+from desktop.services.training_people import AttendeeForm
 
 DEMO_PASSWORD = "Demo-2024-desk"
 DEFAULT_PROJECTS = 20
@@ -157,6 +159,12 @@ HAZARDS = (
     ("安全管理", "A", (3,), None, "项目专职安全员未按规定配备到岗，安全检查记录缺失", "按规定配齐专职安全员，补全安全检查记录"),
     ("安全管理", "A", (4,), None, "新进场作业人员三级安全教育记录不全，班前安全活动记录缺失", "完善三级安全教育和班前安全活动记录"),
 )
+TRAINING_CONTENT = {
+    "建筑施工高处作业安全专题培训": "临边、洞口防护设置要求；安全带“高挂低用”；脚手架作业层防护；高处坠落典型事故案例分析。",
+    "施工现场临时用电安全培训": "TN-S 接零保护系统、三级配电两级保护、一机一闸一漏；配电箱检查要点；触电事故应急处置。",
+    "消防安全及动火作业管理培训": "动火作业审批与监护；灭火器材配置和使用；生活区用电防火；火灾疏散演示。",
+    "重大事故隐患判定标准宣贯培训": "房屋市政工程重大事故隐患判定标准条文解读；发现重大事故隐患后的停工、报告和整改要求。",
+}
 TRAININGS = (("建筑施工高处作业安全专题培训", "高处作业,脚手架工程"), ("危大工程安全管理专题培训", "基坑工程,模板工程,起重吊装"),
              ("施工现场临时用电安全培训", "临时用电"), ("建筑起重机械安全管理培训", "起重吊装"),
              ("夏季高温及防台防汛安全培训", "基坑工程,临时用电"), ("消防安全及动火作业管理培训", "消防安全"),
@@ -279,6 +287,11 @@ class _Site:
 class _Demo:
     def __init__(self, session: Session, *, store_dir: Path, seed: int, today: dt.date) -> None:
         self.s, self.rng, self.today, self.store = session, random.Random(seed), today, Path(store_dir)
+        # rosters draw from their own stream, so the rest of the demo stays as the seed made it
+        self.crew_rng = random.Random(seed * 7919 + 13)
+        self.crews: dict[int, tuple[list[AttendeeForm], list[AttendeeForm], bool]] = {}
+        half_start = dt.date(today.year, 1 if today.month <= 6 else 7, 1)
+        self.roster_from = risk.add_months(half_start, -6)  # rosters for this and the last half-year
         self.latest = now() - dt.timedelta(minutes=10)  # every service refuses times in the future
         self.photos = self.photo_bytes = self.inspections = self.letters = 0
         self.used_names: set[str] = set()
@@ -750,10 +763,44 @@ class _Demo:
                                        workers=round(site.headcount[1] * rng.uniform(0.5, 0.95)))
                    for site in attendees if not centralized or rng.random() > 0.08]
         if present:
+            sites = {site.id: site for site in attendees}
+            roster = [] if day < self.roster_from else [
+                person for a in present for person in self._signed_in(sites[a.project_id], a, centralized)]
             training.record_session(self.s, self.clerk, training.SessionForm(
                 date=day, topic=topic[:200], categories=tuple(cats.split(",")), trainer=trainer,
                 duration_hours=Decimal("3.0") if centralized else Decimal("2.0"), location=location[:200],
-                centralized=centralized, materials="课件、签到表、考核试卷、现场照片"), present)
+                centralized=centralized, materials="课件、签到表、考核试卷、现场照片",
+                content=next((text for key, text in TRAINING_CONTENT.items() if topic.endswith(key)),
+                             "、".join(cats.split(",")) + "相关安全管理要求和典型事故案例。")),
+                present, roster)
+
+    def _crew(self, site: _Site) -> tuple[list[AttendeeForm], list[AttendeeForm], bool]:
+        """The site's managers (with ID numbers) and workers (mostly with phones), and whether the
+        site brings everyone to its centralised training (so some sites are fully covered)."""
+        if site.id not in self.crews:
+            rng, keys = self.crew_rng, set()
+            managers, workers = [], []
+            for i in range(site.headcount[0]):
+                first = f"3306{rng.randint(2, 83):02d}{rng.randint(1965, 1995)}{rng.randint(1, 12):02d}" \
+                        f"{rng.randint(1, 28):02d}{i % 1000:03d}"
+                managers.append(AttendeeForm(site.id, rng.choice(SURNAMES) + rng.choice(GIVEN), "manager",
+                                             id_number=first + training_people.id_check_digit(first),
+                                             unit="项目部"))
+            while len(workers) < site.headcount[1]:
+                name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+                phone = "" if rng.random() < 0.1 else f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}"
+                key = training_people.person_key(name, phone)
+                if key not in keys:
+                    keys.add(key)
+                    workers.append(AttendeeForm(site.id, name, "worker", phone=phone, unit="劳务分包单位"))
+            self.crews[site.id] = (managers, workers, rng.random() < 0.5)
+        return self.crews[site.id]
+
+    def _signed_in(self, site: _Site, present: training.Attendance, centralized: bool) -> list[AttendeeForm]:
+        managers, workers, everyone = self._crew(site)
+        if centralized and everyone:
+            return managers + workers
+        return self.crew_rng.sample(managers, present.managers) + self.crew_rng.sample(workers, present.workers)
 
     def drills(self, sites: list[_Site]) -> None:
         rng = self.rng

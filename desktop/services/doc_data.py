@@ -27,12 +27,14 @@ from desktop.reports.data import (
     RiskSourceCheckInfo, RiskSourceInfo, ServicePlanData, StaffInfo, StageInfo,
 )
 from desktop.reports.training_docs import (
-    AttendanceLine, DrillRecordData, EmergencyPlanLine, TrainingRecordData,
+    AttendanceLine, CoverageLine, DrillRecordData, EmergencyPlanLine, RosterLine, TrainingRecordData,
 )
 from desktop.services import archive, rules, standardisation
 from desktop.services.attachments import IMAGE_MIMES, blob_path
 from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.periods import parse as parse_period
+from desktop.services import training_people  # noqa: I001 (kept apart: a small additive edit)
+from desktop.services.periods import Period, half_of
 from desktop.services.training import ASSIST_KINDS, split_categories
 
 PERIOD_SCOPES = ("project", "insurer", "authority", "agency")
@@ -439,10 +441,20 @@ def _training(session: Session, req: Request, store_dir: Path | str) -> Output:
                                  p.headcount_workers, tuple(x.strip() for x in (a.roster or "")
                                                             .splitlines() if x.strip()))
                   for a, p in rows)
+    names = {p.id: p.name for _a, p in rows}
+    people = tuple(RosterLine(names.get(x.project_id, ""), x.name, x.group_label, x.unit, x.contact)
+                   for x in training_people.attendees(session, t.id))
+    # each project's distinct people from the start of the half-year up to this session
+    half = half_of(t.date)
+    upto = Period(half.label, half.start, t.date)
+    counted = training_people.people_trained(session, upto, [p.id for _a, p in rows])
+    coverage = tuple(CoverageLine(p.name, counted[p.id].managers, p.headcount_managers,
+                                  counted[p.id].workers, p.headcount_workers) for _a, p in rows)
     data = TrainingRecordData(
         meta(session, req, "安全教育培训记录", store_dir), t.topic, t.date, lines, t.location, t.trainer,
         f"{t.duration_hours:g}", t.centralized, split_categories(t.categories), t.materials,
-        photos(session, store_dir, "training", t.id), req.prepared_by, issuer(req))
+        photos(session, store_dir, "training", t.id), req.prepared_by, issuer(req),
+        t.content, people, str(half.chinese), coverage)
     return Output(data, data.meta.title, training_docs.build_training_record)
 
 

@@ -17,7 +17,7 @@ from desktop.models import (
     TrainingAttendance, TrainingSession,
 )
 from desktop.models.enums import InspectionKind, ProjectStatus
-from desktop.services import rules
+from desktop.services import rules, training_rule
 from desktop.services.hazards import overdue_clause
 from desktop.services.periods import Period
 
@@ -80,13 +80,12 @@ def risk_sources_never_verified(session: Session) -> list[int]:
 
 
 def projects_without_training(session: Session, half: Period) -> list[int]:
-    """Active projects with no training attended in this half-year (N-13)."""
-    trained = exists().where(
-        TrainingAttendance.project_id == Project.id,
-        TrainingAttendance.session_id == TrainingSession.id,
-        TrainingSession.date.between(half.start, half.end), TrainingSession.deleted_at.is_(None))
-    return list(session.execute(select(Project.id).where(_active_projects(), ~trained)
-                                .order_by(Project.id)).scalars())
+    """Active projects whose training in this half-year falls short of the rule (N-13): the
+    plan's number of sessions, else one centralised session — the self-check's reading
+    (services/training_rule.py)."""
+    active = list(session.execute(select(Project.id).where(_active_projects())
+                                  .order_by(Project.id)).scalars())
+    return training_rule.unmet(session, half, active)
 
 
 def archive_items_due(session: Session, today: dt.date) -> list[int]:

@@ -11,15 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
-    Drill, EmergencyPlanAssist, FeeEntry, Hazard, Policy, Project, TrainingAttendance, TrainingPlan,
-    TrainingSession,
+    Drill, EmergencyPlanAssist, FeeEntry, Hazard, Policy, Project, TrainingAttendance, TrainingAttendee,
+    TrainingPlan, TrainingSession,
 )
 from desktop.models.base import utcnow
-from desktop.services import audit, obligations, permissions, rules
+from desktop.services import audit, permissions, rules, training_people, training_rule
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.periods import Period, parse
 from desktop.services.projects import check_version, load as load_project
 from desktop.services.risk import add_months
+from desktop.services.training_people import AttendeeForm, AttendeeRow
 
 BASES = {"contract": "按合同约定", "half_year": "每半年集中培训"}
 ASSIST_KINDS = {"draft_provided": "协助编制应急预案", "written_suggestions": "书面修改建议"}
@@ -55,6 +56,7 @@ class SessionForm:
     location: str = ""
     centralized: bool = False
     materials: str = ""
+    content: str = ""  # 培训内容: what was taught
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class SessionRow:
     attendance: tuple[Attendance, ...]
     version: int
     materials: str = ""
+    content: str = ""
+    attendees: tuple[AttendeeRow, ...] = ()  # the roster, by project and group
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ class HalfYearStatus:
     required_sessions: int
     session_ids: tuple[int, ...]
     centralized_sessions: int
-    managers_trained: int  # attendances (人次) in the half-year
+    managers_trained: int  # distinct people in the half-year (services/training_people.py)
     workers_trained: int
     headcount_managers: int
     headcount_workers: int
@@ -107,6 +111,10 @@ class HalfYearStatus:
     @property
     def targeted(self) -> bool:
         return bool(self.targeted_session_ids)
+
+    # attendances (人次), for reference beside the people
+    manager_attendances: int = 0
+    worker_attendances: int = 0
 
 
 @dataclass(frozen=True)
@@ -211,6 +219,8 @@ def _validate_session(form: SessionForm) -> tuple[Decimal, dict[str, str]]:
         errors["topic"] = msg("培训主题不超过 200 字")
     if form.date > now().date():
         errors["date"] = msg("培训日期不能晚于今天")
+    if len(form.content) > 2000:
+        errors["content"] = msg("培训内容不超过 2000 字")
     if len(",".join(split_categories(form.categories))) > 300:
         errors["categories"] = msg("针对的隐患类别过多（合计不超过 300 字）")
     try:
@@ -238,11 +248,42 @@ def _validate_attendance(session: Session, items: tuple[Attendance, ...] | list[
     return {}
 
 
+def with_roster(attendance: tuple[Attendance, ...] | list[Attendance],
+                roster: tuple[AttendeeForm, ...] | list[AttendeeForm]) -> list[Attendance]:
+    """The attendance lines with a named roster's projects counted from the roster: a project
+    with people on the roster attended with exactly those people (a line is added for a project
+    only the roster names)."""
+    counts = training_people.group_counts(roster)
+    out = [Attendance(a.project_id, *counts[a.project_id], a.roster) if a.project_id in counts else a
+           for a in attendance]
+    listed = {a.project_id for a in attendance}
+    out += [Attendance(pid, m, w) for pid, (m, w) in counts.items() if pid not in listed]
+    return out
+
+
+def _roster_errors(roster: tuple[AttendeeForm, ...] | list[AttendeeForm]) -> dict[str, str]:
+    problem = training_people.roster_problems(roster)
+    return {"attendees": problem} if problem else {}
+
+
+def _write_roster(session: Session, session_id: int, roster: tuple[AttendeeForm, ...] | list[AttendeeForm]) -> None:
+    for old in session.execute(select(TrainingAttendee).where(
+            TrainingAttendee.session_id == session_id)).scalars():
+        session.delete(old)
+    session.flush()
+    session.add_all(training_people.new_row(session_id, f) for f in roster)
+    session.flush()
+
+
 def record_session(session: Session, actor: Actor, form: SessionForm,
-                   attendance: tuple[Attendance, ...] | list[Attendance]) -> SessionRow:
-    """A training session and, per project, how many managers and workers attended."""
+                   attendance: tuple[Attendance, ...] | list[Attendance],
+                   attendees: tuple[AttendeeForm, ...] | list[AttendeeForm] = ()) -> SessionRow:
+    """A training session and, per project, how many managers and workers attended; with a
+    roster (`attendees`), the named people, whose numbers then are the project's counts."""
     permissions.require(actor, "training.edit")
+    attendance = with_roster(attendance, attendees)
     hours, errors = _validate_session(form)
+    errors.update(_roster_errors(attendees))
     errors.update(_validate_attendance(session, attendance))
     if not attendance:
         errors["attendance"] = msg("请至少登记一个参训项目")
@@ -252,13 +293,16 @@ def record_session(session: Session, actor: Actor, form: SessionForm,
                           categories=",".join(split_categories(form.categories)),
                           trainer=form.trainer.strip(), duration_hours=hours,
                           location=form.location.strip(), centralized=form.centralized,
-                          materials=form.materials, created_by_id=actor.user_id)
+                          materials=form.materials, content=form.content.strip(),
+                          created_by_id=actor.user_id)
     session.add(row)
     session.flush()
     session.add_all(TrainingAttendance(session_id=row.id, project_id=a.project_id, managers=a.managers,
                                        workers=a.workers, roster=a.roster.strip()) for a in attendance)
+    _write_roster(session, row.id, attendees)
     audit.record_create(session, actor, row, note="参训：" + "；".join(
-        f"项目{a.project_id} 管理{a.managers}人 作业{a.workers}人" for a in attendance))
+        f"项目{a.project_id} 管理{a.managers}人 作业{a.workers}人" for a in attendance)
+        + (f"；名单 {len(attendees)} 人" if attendees else ""))
     return get_session(session, row.id)
 
 
@@ -266,6 +310,9 @@ def set_attendance(session: Session, actor: Actor, session_id: int, item: Attend
     """Add or correct one project's attendance at a session."""
     permissions.require(actor, "training.edit")
     _load_session(session, session_id)
+    named = training_people.group_counts(training_people.attendees(session, session_id, item.project_id))
+    if item.project_id in named:  # a project with a roster attended with exactly those people
+        item = Attendance(item.project_id, *named[item.project_id], item.roster)
     errors = _validate_attendance(session, [item])
     if errors:
         raise ValidationError(errors)
@@ -285,13 +332,22 @@ def set_attendance(session: Session, actor: Actor, session_id: int, item: Attend
 
 def update_session(session: Session, actor: Actor, session_id: int, form: SessionForm,
                    attendance: tuple[Attendance, ...] | list[Attendance], *,
-                   expected_version: int) -> SessionRow:
+                   expected_version: int,
+                   attendees: tuple[AttendeeForm, ...] | list[AttendeeForm] | None = None) -> SessionRow:
     """Correct a recorded session: its facts and, per project, who attended; a project left out
-    of `attendance` is taken off the session. One unit of work, one audit entry."""
+    of `attendance` is taken off the session (with its people). `attendees` replaces the roster;
+    None keeps it. One unit of work, one audit entry."""
     permissions.require(actor, "training.edit")
     row = _load_session(session, session_id)
     check_version(row, expected_version, msg("培训记录"))
+    kept = attendees is None
+    if attendees is None:
+        listed = {a.project_id for a in attendance}
+        attendees = [a.form() for a in training_people.attendees(session, row.id)
+                     if a.project_id in listed]
+    attendance = with_roster(attendance, attendees)
     hours, errors = _validate_session(form)
+    errors.update(_roster_errors(attendees))
     errors.update(_validate_attendance(session, attendance))
     if not attendance:
         errors["attendance"] = msg("请至少登记一个参训项目")
@@ -310,10 +366,12 @@ def update_session(session: Session, actor: Actor, session_id: int, form: Sessio
     facts = {"date": form.date, "topic": form.topic.strip(),
              "categories": ",".join(split_categories(form.categories)), "trainer": form.trainer.strip(),
              "duration_hours": hours, "location": form.location.strip(), "centralized": form.centralized,
-             "materials": form.materials}
+             "materials": form.materials, "content": form.content.strip()}
     lines = {pid: (a.managers, a.workers, a.roster.strip()) for pid, a in wanted.items()}
     was = {pid: (a.managers, a.workers, a.roster) for pid, a in current.items()}
-    if lines == was and all(getattr(row, k) == v for k, v in facts.items()):
+    old_roster = [a.form() for a in training_people.attendees(session, row.id)]
+    new_roster = [training_people.cleaned(f) for f in attendees]
+    if lines == was and new_roster == old_roster and all(getattr(row, k) == v for k, v in facts.items()):
         return get_session(session, row.id)  # nothing to save
     before = audit.snapshot(row)
     for key, value in facts.items():
@@ -321,6 +379,8 @@ def update_session(session: Session, actor: Actor, session_id: int, form: Sessio
     row.updated_at = utcnow()  # the version moves on even when only the attendance changed
     for pid in dropped:
         session.delete(current[pid])
+    if new_roster != old_roster:
+        _write_roster(session, row.id, new_roster)
     for pid, (managers, workers, roster) in lines.items():
         line = current.get(pid)
         if line is None:
@@ -330,6 +390,9 @@ def update_session(session: Session, actor: Actor, session_id: int, form: Sessio
             line.managers, line.workers, line.roster = managers, workers, roster
     changed = [f"项目{pid} {_attendance_text(was.get(pid))} → {_attendance_text(lines.get(pid))}"
                for pid in sorted(set(lines) | set(was)) if lines.get(pid) != was.get(pid)]
+    if new_roster != old_roster:
+        changed.append(f"名单 {len(old_roster)} 人 → {len(new_roster)} 人"
+                       + ("（随移除的项目）" if kept else ""))
     audit.record_update(session, actor, row, before,
                         note="参训：" + "；".join(changed) if changed else "")
     return get_session(session, row.id)
@@ -354,13 +417,16 @@ def _load_session(session: Session, session_id: int) -> TrainingSession:
     return row
 
 
-def get_session(session: Session, session_id: int) -> SessionRow:
+def get_session(session: Session, session_id: int, *, roster: bool = True) -> SessionRow:
+    """One session with its attendance and (unless `roster` is False: lists and counts that do
+    not need them) its named people."""
     t = _load_session(session, session_id)
     att = tuple(Attendance(a.project_id, a.managers, a.workers, a.roster) for a in session.execute(
         select(TrainingAttendance).where(TrainingAttendance.session_id == t.id)
         .order_by(TrainingAttendance.project_id)).scalars())
     return SessionRow(t.id, t.date, t.topic, split_categories(t.categories), t.trainer,
-                      t.duration_hours, t.location, t.centralized, att, t.version, t.materials)
+                      t.duration_hours, t.location, t.centralized, att, t.version, t.materials,
+                      t.content, tuple(training_people.attendees(session, t.id)) if roster else ())
 
 
 def delete_session(session: Session, actor: Actor, session_id: int, *, expected_version: int,
@@ -382,7 +448,7 @@ def sessions_for_project(session: Session, project_id: int, *, period: Period | 
     if period is not None:
         stmt = stmt.where(TrainingSession.date.between(period.start, period.end))
     ids = session.execute(stmt.order_by(TrainingSession.date, TrainingSession.id)).scalars().all()
-    return [get_session(session, i) for i in ids]
+    return [get_session(session, i, roster=False) for i in ids]  # a list: the people stay unread
 
 
 # -- the half-year rule, coverage and targeting (C-4a/b/c) ---------------------------------
@@ -401,14 +467,13 @@ def hazard_categories(session: Session, project_id: int, *, before: dt.date,
 
 def half_year_statuses(session: Session, half: Period, project_ids: list[int]) -> dict[int, HalfYearStatus]:
     months = int(rules.get(session, "training.hazard_lookback_months"))
-    untrained = set(obligations.untrained_in(session, half, project_ids))
+    frequency = training_rule.frequency(session, half, project_ids)
+    people = training_people.people_trained(session, half, project_ids)
     out: dict[int, HalfYearStatus] = {}
     for pid in project_ids:
         project = load_project(session, pid)
-        plan = _plan(session, pid)
-        basis = plan.basis if plan else "half_year"
-        sessions = [] if pid in untrained else sessions_for_project(session, pid, period=half)
-        mine = [next(a for a in s.attendance if a.project_id == pid) for s in sessions]
+        freq = frequency[pid]
+        sessions = [get_session(session, sid, roster=False) for sid in freq.session_ids]
         # categories found during the half-year and the look-back before it
         found = set(hazard_categories(session, pid, before=half.end, months=months + 6))
         targeted = []
@@ -418,18 +483,19 @@ def half_year_statuses(session: Session, half: Period, project_ids: list[int]) -
             if (wanted and any(_matches(c, w) for c in s.categories for w in wanted)) or (
                     not wanted and s.categories):
                 targeted.append(s.id)
+        p = people[pid]
         out[pid] = HalfYearStatus(
-            pid, half.label, basis, plan.planned_sessions if plan and basis == "contract" else 1,
-            tuple(s.id for s in sessions), sum(1 for s in sessions if s.centralized),
-            sum(a.managers for a in mine), sum(a.workers for a in mine),
+            pid, half.label, freq.basis, freq.required_sessions, freq.session_ids,
+            len(freq.centralized_ids), p.managers, p.workers,
             project.headcount_managers, project.headcount_workers, tuple(sorted(found)),
-            tuple(targeted))
+            tuple(targeted), p.manager_attendances, p.worker_attendances)
     return out
 
 
 def half_year_status(session: Session, project_id: int, half: Period | str) -> HalfYearStatus:
-    """Training frequency (per contract, else one centralized session), coverage of all managers
-    and workers against the headcount, and targeting, for one project and half-year."""
+    """Training frequency (per contract, else one centralized session: services/training_rule.py),
+    coverage of all managers and workers — distinct people against the headcount
+    (services/training_people.py) — and targeting, for one project and half-year."""
     half = parse(half) if isinstance(half, str) else half
     if "H" not in half.label:
         raise ValidationError({"half": msg("请选择半年度（如 2026H1）")})

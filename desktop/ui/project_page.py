@@ -196,7 +196,7 @@ class TrainingTab(QWidget):
                    QCoreApplication.translate("ProjectPage", "未达标"))
         text = QCoreApplication.translate(
             "ProjectPage", "{half}：培训 {n} 次，其中集中培训 {c} 次，频次{freq}；"
-            "管理人员 {m}/{hm} 人次，作业人员 {w}/{hw} 人次，覆盖{cover}。")
+            "参训管理人员 {m}/{hm} 人，作业人员 {w}/{hw} 人（按人计），覆盖{cover}。")
         self.status.setText(text.format(
             half=i18n.service_text(half.chinese), n=len(s.session_ids), c=s.centralized_sessions,
             freq=yes if s.frequency_met else no, m=s.managers_trained, hm=s.headcount_managers,

@@ -6,7 +6,6 @@ document drafts printed on a worker)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from desktop.services.training_view import DrillListRow, HalfYearRow, ProjectCho
 from desktop.ui import dialogs, file_dialogs, photo_strip
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField, today
+from desktop.ui.roster_editor import RosterEditor
 from desktop.ui.i18n import field_texts
 from desktop.ui.tasks import Task, run_service
 from desktop.ui.user_dialogs import ServiceDialog
@@ -183,29 +183,24 @@ def draft_document(parent: QWidget, state: AppState, *, kind: str, scope_type: s
 # -- training ------------------------------------------------------------------------------------
 
 
-def roster_lines(text: str) -> str:
-    """Names typed on one line (、，, ; or spaces between), one a line as the service keeps them."""
-    return "\n".join(n for n in re.split(r"[、，,;；\s]+", text) if n)
-
-
 class AttendanceEditor(QWidget):
-    """One row per project: managers and workers who attended, the roster, the headcount.
-    With `removable`, a recorded project's line may be taken off too (editing a session)."""
+    """One row per project: managers and workers who attended, the headcount (the named people
+    are the roster's, below). With `removable`, a recorded project's line may be taken off too
+    (editing a session)."""
 
     def __init__(self, choices: Sequence[ProjectChoice],
                  existing: Sequence[Attendance] = (), *, removable: bool = False) -> None:
         super().__init__()
         self.choices = {c.id: c for c in choices}
         self.removable = removable
-        self.rows: list[tuple[QComboBox, QSpinBox, QSpinBox, QLineEdit, QLabel,
-                              Attendance | None]] = []
+        self.named: dict[int, tuple[int, int]] = {}
+        self.rows: list[tuple[QComboBox, QSpinBox, QSpinBox, QLabel, Attendance | None]] = []
         self.grid = QGridLayout()
         self.grid.setContentsMargins(0, 0, 0, 0)
         for column, text in enumerate((
                 QT_TRANSLATE_NOOP("TrainingDialogs", "参训项目"),
                 QT_TRANSLATE_NOOP("TrainingDialogs", "管理人员"),
                 QT_TRANSLATE_NOOP("TrainingDialogs", "作业人员"),
-                QT_TRANSLATE_NOOP("TrainingDialogs", "名单（可选，以顿号分隔）"),
                 QT_TRANSLATE_NOOP("TrainingDialogs", "项目登记人数"))):
             self.grid.addWidget(QLabel(_tr(text)), 0, column)
         self.add_button = QPushButton(_tr(QT_TRANSLATE_NOOP("TrainingDialogs", "添加参训项目(&A)")))
@@ -228,11 +223,11 @@ class AttendanceEditor(QWidget):
                             (workers, existing.workers if existing else 0)):
             spin.setRange(0, 100_000)
             spin.setValue(value)
-        roster = QLineEdit("、".join(existing.roster.splitlines()) if existing else "")
         heads = QLabel()
         combo.currentIndexChanged.connect(lambda _i, c=combo, h=heads: self._show_heads(c, h))
+        combo.currentIndexChanged.connect(lambda _i: self.follow_roster(self.named))
         self._show_heads(combo, heads)
-        for column, widget in enumerate((combo, managers, workers, roster, heads)):
+        for column, widget in enumerate((combo, managers, workers, heads)):
             self.grid.addWidget(widget, row, column)
         # a new line beside others may go again; a recorded one only when editing the session
         if self.removable if existing is not None else bool(self.rows):
@@ -240,18 +235,30 @@ class AttendanceEditor(QWidget):
             remove.setText(_tr(QT_TRANSLATE_NOOP("TrainingDialogs", "移除")))
             remove.clicked.connect(
                 lambda _c=False, c=combo, b=remove: (self.remove_row(c), b.deleteLater()))
-            self.grid.addWidget(remove, row, 5)
-        self.rows.append((combo, managers, workers, roster, heads, existing))
+            self.grid.addWidget(remove, row, 4)
+        self.rows.append((combo, managers, workers, heads, existing))
         combo.setFocus()
         return combo
 
     def remove_row(self, combo: QComboBox) -> None:
         for entry in self.rows:
             if entry[0] is combo:
-                for widget in entry[:5]:
+                for widget in entry[:4]:
                     widget.deleteLater()
                 self.rows.remove(entry)
                 return
+
+    def follow_roster(self, counts: dict[int, tuple[int, int]]) -> None:
+        """A project with people on the roster attended with those people: its counts are the
+        roster's and cannot be typed."""
+        self.named = counts
+        for combo, managers, workers, _heads, _existing in self.rows:
+            named = counts.get(combo.currentData())
+            for spin, value in ((managers, named[0] if named else None),
+                                (workers, named[1] if named else None)):
+                spin.setEnabled(named is None)
+                if value is not None:
+                    spin.setValue(value)
 
     def _show_heads(self, combo: QComboBox, label: QLabel) -> None:
         choice = self.choices.get(combo.currentData())
@@ -259,9 +266,10 @@ class AttendanceEditor(QWidget):
             m=choice.headcount_managers, w=choice.headcount_workers) if choice else "")
 
     def items(self) -> list[Attendance]:
+        # names typed in earlier versions stay with the line they came with
         return [Attendance(combo.currentData(), managers.value(), workers.value(),
-                           roster_lines(roster.text()))
-                for combo, managers, workers, roster, _heads, _existing in self.rows
+                           existing.roster if existing is not None else "")
+                for combo, managers, workers, _heads, existing in self.rows
                 if combo.currentData() is not None]
 
 
@@ -293,6 +301,9 @@ class SessionDialog(RecordDialog):
             "TrainingDialogs", "集中培训（计入每半年一次的集中培训）")))
         self.centralized.setChecked(row.centralized if row else True)
         self.materials = text_box(row.materials if row else "")
+        self.content = text_box(row.content if row else "", 56)
+        self.content.setPlaceholderText(_tr(QT_TRANSLATE_NOOP(
+            "TrainingDialogs", "讲授的内容和要点，如：安全带“高挂低用”、临边洞口防护")))
         facts = (("date", QT_TRANSLATE_NOOP("TrainingDialogs", "培训日期"), self.date),
                  ("topic", QT_TRANSLATE_NOOP("TrainingDialogs", "培训主题"), self.topic),
                  ("categories", QT_TRANSLATE_NOOP("TrainingDialogs", "针对类别"), self.categories),
@@ -300,7 +311,8 @@ class SessionDialog(RecordDialog):
                  ("duration_hours", QT_TRANSLATE_NOOP("TrainingDialogs", "学时（小时）"), self.hours),
                  ("location", QT_TRANSLATE_NOOP("TrainingDialogs", "地点"), self.location),
                  ("centralized", "", self.centralized),
-                 ("materials", QT_TRANSLATE_NOOP("TrainingDialogs", "培训内容摘要"), self.materials))
+                 ("content", QT_TRANSLATE_NOOP("TrainingDialogs", "培训内容"), self.content),
+                 ("materials", QT_TRANSLATE_NOOP("TrainingDialogs", "培训材料"), self.materials))
         self.add_fields([(key, _tr(label) if label else "", widget)
                          for key, label, widget in facts])
         self.attendance = AttendanceEditor(choices, row.attendance if row else (),
@@ -309,6 +321,12 @@ class SessionDialog(RecordDialog):
             self.attendance.add_row(project_id=project_id)
         self.add_field("attendance", _tr(QT_TRANSLATE_NOOP("TrainingDialogs", "参训人员")),
                        self.attendance)
+        self.roster = RosterEditor(choices, [a.form() for a in row.attendees] if row else (),
+                                   project_id if row is None else (
+                                       row.attendance[0].project_id if row.attendance else None))
+        self.add_field("attendees", _tr(QT_TRANSLATE_NOOP("TrainingDialogs", "签到名单")), self.roster)
+        self.roster.counts_changed.connect(self.attendance.follow_roster)
+        self.attendance.follow_roster(self.roster.counts())
         self.setMinimumWidth(820)
         self.topic.setFocus()
 
@@ -318,14 +336,15 @@ class SessionDialog(RecordDialog):
             self.date.checked_date("date"), self.topic.text(),
             training.split_categories(self.categories.text()), self.trainer.text(),
             f"{self.hours.value():.1f}", self.location.text(), self.centralized.isChecked(),
-            self.materials.toPlainText())
+            self.materials.toPlainText(), self.content.toPlainText())
         if self.row is None:
             self.saved = self.state.write(training.record_session, form, self.attendance.items(),
-                                          changes=changes)
+                                          self.roster.forms(), changes=changes)
         else:
             self.saved = self.state.write(training.update_session, self.row.id, form,
                                           self.attendance.items(),
-                                          expected_version=self.row.version, changes=changes)
+                                          expected_version=self.row.version,
+                                          attendees=self.roster.forms(), changes=changes)
 
 
 class DeleteSessionDialog(RecordDialog):

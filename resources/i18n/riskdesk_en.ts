@@ -995,14 +995,6 @@ After the restore the program closes; please reopen it.</translation>
         <translation>Held / due</translation>
     </message>
     <message>
-        <source>管理人员覆盖</source>
-        <translation>Managers covered</translation>
-    </message>
-    <message>
-        <source>作业人员覆盖</source>
-        <translation>Workers covered</translation>
-    </message>
-    <message>
         <source>频次</source>
         <translation>Frequency</translation>
     </message>
@@ -1333,6 +1325,14 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>跟踪复查</source>
         <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>管理人员覆盖（按人）</source>
+        <translation>Managers covered (people)</translation>
+    </message>
+    <message>
+        <source>作业人员覆盖（按人）</source>
+        <translation>Workers covered (people)</translation>
     </message>
 </context>
 <context>
@@ -4904,10 +4904,6 @@ Factors: {factors}</translation>
         <translation>set by hand (the rules give {level})</translation>
     </message>
     <message>
-        <source>{half}：培训 {n} 次，其中集中培训 {c} 次，频次{freq}；管理人员 {m}/{hm} 人次，作业人员 {w}/{hw} 人次，覆盖{cover}。</source>
-        <translation>{half}: {n} sessions, {c} of them centralized, frequency {freq}; managers {m}/{hm}, workers {w}/{hw} attendances, coverage {cover}.</translation>
-    </message>
-    <message>
         <source>项目风险等级</source>
         <translation>Project risk level</translation>
     </message>
@@ -5010,6 +5006,10 @@ Factors: {factors}</translation>
     <message>
         <source>标准化建设</source>
         <translation>Standardisation</translation>
+    </message>
+    <message>
+        <source>{half}：培训 {n} 次，其中集中培训 {c} 次，频次{freq}；参训管理人员 {m}/{hm} 人，作业人员 {w}/{hw} 人（按人计），覆盖{cover}。</source>
+        <translation>{half}: {n} sessions, {c} centralized, frequency {freq}; managers trained {m}/{hm}, workers {w}/{hw} (people, each counted once), coverage {cover}.</translation>
     </message>
 </context>
 <context>
@@ -5697,10 +5697,6 @@ Import them?</translation>
         <translation>{period}: {problem}</translation>
     </message>
     <message>
-        <source>{period}尚未培训的项目</source>
-        <translation>Projects not yet trained in {period}</translation>
-    </message>
-    <message>
         <source>{period}尚未开始</source>
         <translation>{period} has not started yet</translation>
     </message>
@@ -6227,10 +6223,6 @@ These {n} files were not saved:
     <message>
         <source>培训场次</source>
         <translation>Training sessions</translation>
-    </message>
-    <message>
-        <source>培训未全覆盖：管理人员 {managers}/{manager_count}，作业人员 {workers}/{worker_count}</source>
-        <translation>Training does not cover everyone: managers {managers}/{manager_count}, workers {workers}/{worker_count}</translation>
     </message>
     <message>
         <source>培训记录</source>
@@ -7717,14 +7709,6 @@ These {n} files were not saved:
     <message>
         <source>死亡 3 人以上或重伤 10 人以上属较大及以上事故</source>
         <translation>Three or more deaths or ten or more serious injuries make it a larger or more serious accident</translation>
-    </message>
-    <message>
-        <source>每个半年度参训管理人员、作业人员人次不少于项目登记人数。</source>
-        <translation>In each half year, the managers&apos; and workers&apos; attendances are no fewer than the numbers registered for the project.</translation>
-    </message>
-    <message>
-        <source>每个半年度按培训计划的次数（按合同）或至少一次集中培训（每半年）。</source>
-        <translation>In each half year, as many sessions as the training plan sets (by contract) or at least one central training (every half year).</translation>
     </message>
     <message>
         <source>每个季度内，每个项目的一、二级风险源均在全覆盖检查中核查。</source>
@@ -9422,6 +9406,126 @@ These {n} files were not saved:
         <source>高处作业</source>
         <translation>Work at height</translation>
     </message>
+    <message>
+        <source>{period}培训未达要求的项目</source>
+        <translation>Projects short of the training rule in {period}</translation>
+    </message>
+    <message>
+        <source>每个半年度参训的管理人员、作业人员人数（按人计，同一人多次参训只计一次：有身份证号的按身份证号认定，否则按姓名加电话，再否则按项目内姓名；只登记人数未附名单的场次，计为至少该场人数）不少于项目登记人数。</source>
+        <translation>In each half-year the managers and workers trained (people, each counted once: by ID number when given, else by name and phone, else by name within the project; a session recorded with counts but no roster counts as at least that many people) are no fewer than the project&apos;s registered headcount.</translation>
+    </message>
+    <message>
+        <source>每个半年度按培训计划的次数（按合同，任何培训均计入）或至少一次集中培训（每半年，以培训记录中勾选“集中培训”为准；工作台与项目页按同一口径）。</source>
+        <translation>In each half-year the number of sessions in the training plan (by contract; any session counts) or at least one centralized session (half-yearly; a session counts when its record is marked centralized — the dashboard and the project page read it the same way).</translation>
+    </message>
+    <message>
+        <source>{where}：{n} 位数字按数字保存，末尾几位可能已丢失；请将该列设为文本后重新导出</source>
+        <translation>{where}: a {n}-digit number stored as a number may have lost its last digits; format the column as text and export again</translation>
+    </message>
+    <message>
+        <source>{where}：{problem}</source>
+        <translation>{where}: {problem}</translation>
+    </message>
+    <message>
+        <source>{where}：号码不应含小数</source>
+        <translation>{where}: a number here cannot have decimals</translation>
+    </message>
+    <message>
+        <source>{where}：应为文字</source>
+        <translation>{where}: text expected</translation>
+    </message>
+    <message>
+        <source>{where}：类别“{value}”应为“管理人员”或“作业人员”</source>
+        <translation>{where}: group “{value}” should be manager or worker</translation>
+    </message>
+    <message>
+        <source>“{name}”已在本场培训的名单中，不能重复登记</source>
+        <translation>“{name}” is already on this session&apos;s roster and cannot be added twice</translation>
+    </message>
+    <message>
+        <source>与已有名单重复：{problem}</source>
+        <translation>Repeats the roster: {problem}</translation>
+    </message>
+    <message>
+        <source>单位名称不超过 100 字</source>
+        <translation>The unit&apos;s name has at most 100 characters</translation>
+    </message>
+    <message>
+        <source>参训作业人员（人，各半年度去重后合计）</source>
+        <translation>Workers trained (people, each counted once per half-year, summed)</translation>
+    </message>
+    <message>
+        <source>参训管理人员（人，各半年度去重后合计）</source>
+        <translation>Managers trained (people, each counted once per half-year, summed)</translation>
+    </message>
+    <message>
+        <source>名单中没有此人（可能已被他人移除）。</source>
+        <translation>This person is not on the roster (someone else may have removed them).</translation>
+    </message>
+    <message>
+        <source>名单第 {row} 行（{name}）与第 {first} 行是同一人，同一场培训不能重复登记</source>
+        <translation>Roster line {row} ({name}) is the same person as line {first}; a session lists a person once</translation>
+    </message>
+    <message>
+        <source>名单第 {row} 行（{name}）：{problem}</source>
+        <translation>Roster line {row} ({name}): {problem}</translation>
+    </message>
+    <message>
+        <source>培训内容不超过 2000 字</source>
+        <translation>The content has at most 2000 characters</translation>
+    </message>
+    <message>
+        <source>培训未全覆盖（按人计）：管理人员 {managers}/{manager_count} 人，作业人员 {workers}/{worker_count} 人</source>
+        <translation>Training does not cover everyone (people): managers {managers}/{manager_count}, workers {workers}/{worker_count}</translation>
+    </message>
+    <message>
+        <source>姓名不超过 50 字</source>
+        <translation>The name has at most 50 characters</translation>
+    </message>
+    <message>
+        <source>无法读取签到表（文件已损坏或不是 Excel 工作簿）</source>
+        <translation>Cannot read the sign-in sheet (the file is damaged or not an Excel workbook)</translation>
+    </message>
+    <message>
+        <source>无法读取签到表：{reason}</source>
+        <translation>Cannot read the sign-in sheet: {reason}</translation>
+    </message>
+    <message>
+        <source>电话号码只能含数字、“+”和“-”，7 到 20 位</source>
+        <translation>A phone number has 7 to 20 digits, “+” or “-”</translation>
+    </message>
+    <message>
+        <source>第 {row} 行 {col} 列（{label}）</source>
+        <translation>Row {row}, column {col} ({label})</translation>
+    </message>
+    <message>
+        <source>签到表中没有人员</source>
+        <translation>The sign-in sheet lists nobody</translation>
+    </message>
+    <message>
+        <source>签到表前 10 行中未找到“姓名”列标题</source>
+        <translation>No name column heading in the sheet&apos;s first 10 rows</translation>
+    </message>
+    <message>
+        <source>签到表超过 {n} 行，请分批导入</source>
+        <translation>The sign-in sheet has more than {n} rows; import it in parts</translation>
+    </message>
+    <message>
+        <source>签到表须为 Excel 文件（.xlsx）</source>
+        <translation>The sign-in sheet must be an Excel file (.xlsx)</translation>
+    </message>
+    <message>
+        <source>类别须为“管理人员”或“作业人员”</source>
+        <translation>The group must be manager or worker</translation>
+    </message>
+    <message>
+        <source>身份证号应为 18 位（末位可为 X）或 15 位数字</source>
+        <translation>An ID number has 18 characters (the last may be X) or 15 digits</translation>
+    </message>
+    <message>
+        <source>身份证号校验位不符，请核对</source>
+        <translation>The ID number&apos;s check digit does not match; please check it</translation>
+    </message>
 </context>
 <context>
     <name>SettingsPage</name>
@@ -9612,10 +9716,6 @@ These {n} files were not saved:
         <translation>Workers</translation>
     </message>
     <message>
-        <source>名单（可选，以顿号分隔）</source>
-        <translation>Names (optional, separated by 、 or commas)</translation>
-    </message>
-    <message>
         <source>项目登记人数</source>
         <translation>Registered headcount</translation>
     </message>
@@ -9666,10 +9766,6 @@ These {n} files were not saved:
     <message>
         <source>地点</source>
         <translation>Location</translation>
-    </message>
-    <message>
-        <source>培训内容摘要</source>
-        <translation>Content</translation>
     </message>
     <message>
         <source>参训人员</source>
@@ -9819,6 +9915,90 @@ These {n} files were not saved:
         <source>正在生成文书草稿…</source>
         <translation>Generating the draft…</translation>
     </message>
+    <message>
+        <source>选择签到表</source>
+        <translation>Choose the sign-in sheet</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel workbooks (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>身份证号</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <source>单位</source>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <source>添加人员</source>
+        <translation>Add person</translation>
+    </message>
+    <message>
+        <source>移除所选</source>
+        <translation>Remove selected</translation>
+    </message>
+    <message>
+        <source>从签到表导入…</source>
+        <translation>Import from sign-in sheet…</translation>
+    </message>
+    <message>
+        <source>新增人员所属项目</source>
+        <translation>New people belong to</translation>
+    </message>
+    <message>
+        <source>签到表未注明类别时按</source>
+        <translation>Group when the sheet gives none</translation>
+    </message>
+    <message>
+        <source>有名单的项目，参训人数按名单计；同一人以身份证号认定，无身份证号时按姓名加电话，再无电话时按姓名。</source>
+        <translation>A project with a roster attended with the people on it; a person is known by ID number, else by name and phone, else by name.</translation>
+    </message>
+    <message>
+        <source>名单：管理人员 {m} 人，作业人员 {w} 人</source>
+        <translation>Roster: {m} managers, {w} workers</translation>
+    </message>
+    <message>
+        <source>从签到表导入</source>
+        <translation>Import from sign-in sheet</translation>
+    </message>
+    <message>
+        <source>请先选择人员所属项目</source>
+        <translation>Choose the project the people belong to first</translation>
+    </message>
+    <message>
+        <source>已从签到表读入 {n} 人，保存培训记录后生效。</source>
+        <translation>{n} people read from the sign-in sheet; they are kept when the training record is saved.</translation>
+    </message>
+    <message>
+        <source>讲授的内容和要点，如：安全带“高挂低用”、临边洞口防护</source>
+        <translation>What was taught, e.g. harness anchored high, edge and opening protection</translation>
+    </message>
+    <message>
+        <source>培训内容</source>
+        <translation>Content</translation>
+    </message>
+    <message>
+        <source>培训材料</source>
+        <translation>Materials</translation>
+    </message>
+    <message>
+        <source>签到名单</source>
+        <translation>Sign-in roster</translation>
+    </message>
 </context>
 <context>
     <name>TrainingPage</name>
@@ -9915,10 +10095,6 @@ These {n} files were not saved:
         <translation>Period (&amp;Q)</translation>
     </message>
     <message>
-        <source>{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性）</source>
-        <translation>{half}: {n} projects in service, {short} short of frequency, coverage or targeting</translation>
-    </message>
-    <message>
         <source>共 {n} 次培训</source>
         <translation>{n} sessions</translation>
     </message>
@@ -9933,6 +10109,10 @@ These {n} files were not saved:
     <message>
         <source>共 {n} 次演练，{k} 次待评估</source>
         <translation>{n} drills, {k} to evaluate</translation>
+    </message>
+    <message>
+        <source>{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性）。覆盖按人计，同一人只计一次：有身份证号按身份证号，否则按姓名加电话，再否则按姓名。</source>
+        <translation>{half}: {n} projects in service, {short} short of frequency, coverage or targeting. Coverage counts people, each once: by ID number, else by name and phone, else by name.</translation>
     </message>
 </context>
 <context>

@@ -8,7 +8,7 @@ import pytest
 
 from desktop.reports import training_docs
 from desktop.reports.training_docs import (
-    AttendanceLine, DrillRecordData, EmergencyPlanLine, TrainingRecordData,
+    AttendanceLine, CoverageLine, DrillRecordData, EmergencyPlanLine, RosterLine, TrainingRecordData,
 )
 from tests.reports.conftest import flat, meta, page_count, pdffonts, pdftotext
 
@@ -67,3 +67,20 @@ def test_an_unevaluated_drill_leaves_room_to_evaluate(tmp_path, drill):
     text = flat(pdftotext(path))
     assert "尚未评估" in text and "□优□良□中□差" in text and "应急预案编制协助情况" not in text
     assert page_count(path) == 1
+
+
+def test_training_record_prints_content_coverage_and_the_roster(tmp_path, agency):
+    data = TrainingRecordData(
+        meta(agency, "安全教育培训记录", "风控培训〔2026〕2号"), "高处作业安全培训", dt.date(2026, 5, 1),
+        (AttendanceLine("绍兴市某某花园一期工程", 1, 1, 12, 180),),
+        centralized=True, materials="课件：高处作业.pptx", content="安全带“高挂低用”；临边洞口防护要求",
+        people=(RosterLine("绍兴市某某花园一期工程", "张三", "管理人员", "某建设集团", "3306**********1234"),
+                RosterLine("绍兴市某某花园一期工程", "李四", "作业人员", "某劳务公司", "138****0002")),
+        half_label="2026年上半年", coverage=(CoverageLine("绍兴市某某花园一期工程", 12, 12, 150, 180),))
+    text = flat(pdftotext(training_docs.build_training_record(data, tmp_path / "t.pdf")))
+    assert "培训内容安全带“高挂低用”；临边洞口防护要求" in text
+    assert "培训材料课件：高处作业.pptx" in text
+    for phrase in ("签到名单", "签名", "张三", "3306**********1234", "138****0002", "某劳务公司",
+                   "2026年上半年培训覆盖情况", "按人计", "15018"):
+        assert phrase in text, phrase
+    assert "C-4" not in text and "N-13" not in text

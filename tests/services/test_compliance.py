@@ -290,7 +290,7 @@ def test_training_drill_and_records_items(db, users):
     st = statuses(result)
     assert st["C-4a"] == st["C-4b"] == st["C-4c"] == "not_met"
     assert missing(result, "C-4a") == ["2026年上半年未开展集中安全教育培训"]
-    assert missing(result, "C-4b") == ["2026年上半年培训未全覆盖：管理人员 2/12，作业人员 20/180"]
+    assert missing(result, "C-4b") == ["2026年上半年培训未全覆盖（按人计）：管理人员 2/12 人，作业人员 20/180 人"]
     assert missing(result, "C-4c") == ["2026年上半年培训内容未针对项目隐患类别（近期隐患：高处作业）"]
     assert missing(result, "C-5b") == ["2026-03-10 “火灾”演练未进行成效评估"]
     assert st["C-7d"] == "not_met" and "未答复" in missing(result, "C-7d")[0]

@@ -41,7 +41,7 @@ def test_counts_change_as_work_is_done(db, admin):
         h = hazards.record(s, admin, hazards.HazardForm(
             project_id=p.project, inspection_id=first.id, description="基坑周边堆载超限", level=1,
             measures="立即卸载", contingency="停止坑边作业", stop_work="partial"))
-        t = TrainingSession(date=MOMENT.date(), topic="基坑工程安全专题培训")
+        t = TrainingSession(date=MOMENT.date(), topic="基坑工程安全专题培训", centralized=True)
         s.add(t)
         s.flush()
         s.add(TrainingAttendance(session_id=t.id, project_id=p.project, managers=10, workers=150))

@@ -9,15 +9,15 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from desktop import cli
+from desktop import cli, clock
 from desktop.cli import main
 from desktop.config import Config
 from desktop.db import Database
 from desktop.models import (
     ArchiveItem, Attachment, Catalogue, Drill, ExternalReport, Hazard, HazardEvent, Inspection,
-    Project, TrainingAttendance, User,
+    Project, TrainingAttendance, TrainingAttendee, User,
 )
-from desktop.services import attachments, demo, major_hazards
+from desktop.services import attachments, demo, major_hazards, training_view
 from desktop.services.check import run_check
 
 
@@ -72,6 +72,12 @@ def test_small_demo_passes_the_check(tmp_path):
         statuses = set(s.execute(select(ArchiveItem.status)).scalars())
     assert Image.open(io.BytesIO(attachments.thumbnail(config.attachments_dir, sha, 128))).size[0] == 128
     assert {"active", "destroyed", "destruction_requested"} <= statuses
+    with db.read() as s:  # recent sessions carry rosters: coverage counts people, never above the headcount
+        named = s.execute(select(func.count()).select_from(TrainingAttendee)).scalar_one()
+        rows = [r for h in training_view.halves(clock.today(), back=1) for r in training_view.half_year_rows(s, h)]
+    assert named > 100 and rows
+    assert all(r.status.managers_trained <= r.status.headcount_managers
+               and r.status.workers_trained <= r.status.headcount_workers for r in rows)
     db.dispose()
 
 

@@ -17,6 +17,7 @@ from desktop.services import (
     periods, risk, risk_sources, training,
 )
 from desktop.services.context import ValidationError
+from desktop.services.training_people import AttendeeForm
 from desktop.services.doc_data_periodic import hazard_rows, period_stats, risk_data, scope_of
 from tests.factories import make_project
 from tests.services.test_hazards import sign_letter
@@ -227,6 +228,10 @@ def test_training_and_drill_records(db, users, world, tmp_path):
             date=dt.date(2026, 8, 1), topic="临时用电专项培训", categories=("临时用电",), trainer="周老师",
             centralized=True, materials="TN-S 系统、三级配电两级保护"),
             [training.Attendance(a, 6, 90, "张一\n李二\n王三")])
+        named = training.record_session(s, admin, training.SessionForm(
+            date=dt.date(2026, 8, 20), topic="基坑工程专项培训", centralized=True, content="基坑监测报警值与撤离",
+            materials="课件"), [], [AttendeeForm(a, "赵六", "manager", id_number="330602199001011231"),
+                                  AttendeeForm(a, "钱七", "worker", phone="13800000007")])
         attachments.store_file(s, admin, store_dir=world["store"], data=jpeg(), owner_type="training",
                                owner_id=session.id)
         drill = training.record_drill(s, admin, training.DrillForm(project_id=a, date=dt.date(2026, 9, 1),
@@ -243,7 +248,15 @@ def test_training_and_drill_records(db, users, world, tmp_path):
     assert (line.managers, line.workers, line.headcount_managers, line.roster) == (6, 90, 12, ("张一", "李二", "王三"))
     assert t.data.categories == ("临时用电",) and len(t.data.photos) == 1 and t.data.approved_by == "技术负责人甲"
     assert d.data.evaluator == "技术负责人甲" and d.data.rating == "良" and d.data.project.name.startswith("绍兴")
-    for out in (t, d):
+    with db.read() as s:
+        n = doc_data.prepare(s, doc_data.Request("training_record", "training", named.id, **base),
+                             store_dir=world["store"])
+    assert [(p.name, p.group, p.contact) for p in n.data.people] == [
+        ("赵六", "管理人员", "3306**********1231"), ("钱七", "作业人员", "138****0007")]
+    # from 2026-07-01 up to this session: the 6 + 90 counted at the first, the two named at this one
+    assert [(c.managers, c.workers) for c in n.data.coverage] == [(6, 90)]
+    assert n.data.content == "基坑监测报警值与撤离" and n.data.half_label == "2026年下半年"
+    for out in (t, d, n):
         text = subprocess.run(["pdftotext", str(out.write_pdf(tmp_path / f"{out.title}.pdf")), "-"],
                               capture_output=True, text=True, check=True).stdout
         assert "草稿" not in text and "技术负责人甲" in "".join(text.split())

@@ -115,7 +115,7 @@ def test_dashboard_labels_are_english_periods_included(qtbot, english, state, ha
     assert cards["overdue"].text().endswith("\nOverdue hazards")
     assert cards["no_full_inspection"].text().endswith(
         f"\nNo full-coverage inspection in Q{q} {today.year}")
-    assert cards["training_due"].text().endswith(f"\nProjects not yet trained in H{h} {today.year}")
+    assert cards["training_due"].text().endswith(f"\nProjects short of the training rule in H{h} {today.year}")
     for card in cards.values():
         assert not CJK.search(card.text()), card.text()
 

@@ -71,11 +71,10 @@ def test_a_session_with_attendance_changes_the_half_year_status(qtbot, page, haz
         dialog.topic.setText("高处作业安全专项培训")
         dialog.categories.setText("高处坠落、临边防护")
         dialog.trainer.setText("王老师")
-        combo, managers, workers, roster, heads, _existing = dialog.attendance.rows[0]
+        _combo, managers, workers, heads, _existing = dialog.attendance.rows[0]
         assert heads.text() == "管理 12 人 / 作业 180 人"
         managers.setValue(12)
         workers.setValue(180)
-        roster.setText("张三、李四")
         shot(dialog, "training-session-dialog")
         return accepted(dialog)
 
@@ -301,3 +300,64 @@ def test_a_reviewer_reads_but_records_nothing(qtbot, state, users, hazard_data):
     qtbot.addWidget(page)
     assert not page.new_button.isEnabled()
     assert not page.findChild(type(page.new_button), "evaluateDrill").isEnabled()
+
+
+def test_a_roster_typed_and_imported_in_the_session_dialog(qtbot, page, hazard_data, db, dialog_log,
+                                                         monkeypatch, tmp_path):
+    from openpyxl import Workbook
+
+    from desktop.services.training_people import id_check_digit
+    from desktop.ui import roster_editor
+
+    first = "33060219850101002"
+    full_id = first + id_check_digit(first)
+    book = Workbook()
+    book.active.append(["姓名", "类别", "电话", "身份证号"])
+    book.active.append(["李四", "作业人员", "13800000002", full_id])
+    book.active.append(["王五", "管理人员", None, None])
+    good = tmp_path / "签到表.xlsx"
+    book.save(good)
+    bad = Workbook()
+    bad.active.append(["姓名", "身份证号"])
+    bad.active.append(["赵六", 330602198501010021])
+    bad_path = tmp_path / "bad.xlsx"
+    bad.save(bad_path)
+    picked = [str(bad_path), str(good)]
+    monkeypatch.setattr(roster_editor, "choose_sheet", lambda _parent: picked.pop(0))
+
+    def fill(dialog: SessionDialog) -> bool:
+        dialog.show()
+        dialog.topic.setText("脚手架安全培训")
+        dialog.content.setPlainText("连墙件设置与拆除顺序")
+        roster = dialog.roster
+        assert roster.project.currentData() == hazard_data.project
+        row = roster.add_person()
+        roster.table.item(row, roster_editor.NAME).setText("张三")
+        roster.table.cellWidget(row, roster_editor.GROUP).setCurrentIndex(0)  # 管理人员
+        roster.import_button.click()  # the ID typed as a number: refused, nothing added
+        assert roster.table.rowCount() == 1
+        roster.import_button.click()
+        assert roster.table.rowCount() == 3
+        masked = roster.table.item(1, roster_editor.ID_NUMBER).text()
+        assert masked == full_id[:4] + "*" * 10 + full_id[-4:]
+        assert roster.count.text() == "名单：管理人员 2 人，作业人员 1 人"
+        _combo, managers, workers, _heads, _existing = dialog.attendance.rows[0]
+        assert (managers.value(), workers.value()) == (2, 1) and not managers.isEnabled()
+        extra = roster.add_person()
+        roster.table.item(extra, roster_editor.NAME).setText("多余")
+        roster.table.selectRow(extra)
+        roster.remove_button.click()
+        assert roster.table.rowCount() == 3
+        return accepted(dialog)
+
+    dialog_log.on_run = fill
+    page.new_button.click()
+    warned = dialog_log.texts("warn")
+    assert warned and "请将该列设为文本后重新导出" in warned[0]
+    session = rows(page.sessions)[0]
+    assert (session.managers, session.workers) == (2, 1)
+    with db.read() as s:
+        saved = training.get_session(s, session.id)
+    assert saved.content == "连墙件设置与拆除顺序"
+    assert [(a.name, a.group, a.id_number) for a in saved.attendees] == [
+        ("张三", "manager", ""), ("王五", "manager", ""), ("李四", "worker", full_id)]

@@ -91,10 +91,10 @@ HALF_COLUMNS: dict[HalfColumn, Column[HalfYearRow]] = {
         BASIS_TEXT.get(r.status.basis, r.status.basis))),
     HalfColumn.SESSIONS: Column(QT_TRANSLATE_NOOP("Columns", "已培训/应培训"), lambda r: (
         f"{len(r.status.session_ids)} / {r.status.required_sessions}"), CENTER),
-    HalfColumn.MANAGERS: Column(QT_TRANSLATE_NOOP("Columns", "管理人员覆盖"), lambda r: share_text(
+    HalfColumn.MANAGERS: Column(QT_TRANSLATE_NOOP("Columns", "管理人员覆盖（按人）"), lambda r: share_text(
         r.status.managers_trained, r.status.headcount_managers, r.status.percent("managers")),
         RIGHT),
-    HalfColumn.WORKERS: Column(QT_TRANSLATE_NOOP("Columns", "作业人员覆盖"), lambda r: share_text(
+    HalfColumn.WORKERS: Column(QT_TRANSLATE_NOOP("Columns", "作业人员覆盖（按人）"), lambda r: share_text(
         r.status.workers_trained, r.status.headcount_workers, r.status.percent("workers")), RIGHT),
     HalfColumn.FREQUENCY: Column(QT_TRANSLATE_NOOP("Columns", "频次"),
                                  lambda r: met_text(r.status.frequency_met), CENTER),
@@ -363,7 +363,8 @@ class TrainingPage(Page):
             r.status.frequency_met and r.status.coverage_met and r.status.targeted))
         self.half_caption.setText(QCoreApplication.translate(
             "TrainingPage",
-            "{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性）").format(
+            "{half}：{n} 个在服务项目，{short} 个未全部达标（频次、全覆盖、针对性）。覆盖按人计，"
+            "同一人只计一次：有身份证号按身份证号，否则按姓名加电话，再否则按姓名。").format(
             half=service_text(half.chinese), n=len(rows), short=short))
         self._show_count()
         if self._pending_drill is not None:
