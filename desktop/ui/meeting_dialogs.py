@@ -190,10 +190,10 @@ class KickoffDialog(RecordDialog):
     def collect(self) -> MeetingForm:
         on = self.confirmed.isChecked()
         return MeetingForm(
-            self.date.date().toPython(), self.place.text(), self.attendees.attendees(),
+            self.date.checked_date("date"), self.place.text(), self.attendees.attendees(),
             tuple(k for k, box in self.topic_boxes.items() if box.isChecked()),
             self.notes.toPlainText(), self.confirmed_by.text() if on else "",
-            self.confirmed_on.date().toPython() if on else None)
+            self.confirmed_on.checked_date("confirmed_on") if on else None)
 
     def submit(self) -> None:
         sheet = self.sheet.text() or None
@@ -260,8 +260,8 @@ class StandardisationDialog(RecordDialog):
 
     def collect(self) -> AssistForm:
         on = self.followed.isChecked()
-        day: dt.date | None = self.follow_up_on.date().toPython() if on else None
-        return AssistForm(self.date.date().toPython(),
+        day: dt.date | None = self.follow_up_on.checked_date("follow_up_on") if on else None
+        return AssistForm(self.date.checked_date("date"),
                           tuple(k for k, box in self.item_boxes.items() if box.isChecked()),
                           self.other.text(), self.advice.toPlainText(), day,
                           self.result_box.toPlainText() if on else "")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialog
 
 from desktop.services import documents, meetings, standardisation
@@ -66,7 +65,7 @@ def test_a_kick_off_recorded_confirmed_printed_and_deleted(qtbot, state, project
         dialog.show()
         dialog.accept()  # nothing typed: the problems show beside their fields, the form stays
         assert refused_fields(dialog) == {"place", "attendees"} and dialog.result() != QDialog.DialogCode.Accepted
-        dialog.date.setDate(QDate(YESTERDAY))
+        dialog.date.set_date(YESTERDAY)
         dialog.place.setText("项目部会议室")
         (_, agency_name, agency_pos, _), (_, site_name, site_pos, _) = dialog.attendees.lines
         agency_name.setText("王工")
@@ -92,13 +91,13 @@ def test_a_kick_off_recorded_confirmed_printed_and_deleted(qtbot, state, project
     def confirm(dialog: KickoffDialog) -> bool:
         assert dialog.place.text() == "项目部会议室" and not dialog.confirmed_by.isEnabled()
         dialog.confirmed.setChecked(True)
-        dialog.confirmed_on.setDate(QDate(YESTERDAY - dt.timedelta(days=3)))
+        dialog.confirmed_on.set_date(YESTERDAY - dt.timedelta(days=3))
         dialog.accept()  # no name, a day before the meeting
         assert refused_fields(dialog) == {"confirmed_by", "confirmed_on"}
         dialog.confirmed_by.setText("李明")
         dialog.accept()
         assert refused_fields(dialog) == {"confirmed_on"}
-        dialog.confirmed_on.setDate(QDate(YESTERDAY))
+        dialog.confirmed_on.set_date(YESTERDAY)
         return accepted(dialog)
 
     dialog_log.on_run = confirm
@@ -140,7 +139,7 @@ def test_standardisation_assistance_and_its_follow_up(qtbot, state, project, db,
     def fill(dialog: StandardisationDialog) -> bool:
         dialog.accept()
         assert refused_fields(dialog) == {"items", "advice"}
-        dialog.date.setDate(QDate(YESTERDAY))
+        dialog.date.set_date(YESTERDAY)
         dialog.item_boxes["electricity"].setChecked(True)
         dialog.other.setText("班前教育记录")
         dialog.advice.setPlainText("完善三级配电两级保护。")
@@ -154,7 +153,7 @@ def test_standardisation_assistance_and_its_follow_up(qtbot, state, project, db,
 
     def follow(dialog: StandardisationDialog) -> bool:
         dialog.followed.setChecked(True)
-        dialog.follow_up_on.setDate(QDate(YESTERDAY))
+        dialog.follow_up_on.set_date(YESTERDAY)
         dialog.accept()
         assert refused_fields(dialog) == {"follow_up_result"}
         dialog.result_box.setPlainText("已整改到位")
