@@ -19,7 +19,7 @@ from desktop.models import (
 )
 from desktop.models.enums import DocStatus, Recipient
 from desktop.services import (
-    attachments, audit, doc_data, doc_outputs, hazards, numbering, permissions,
+    attachments, audit, doc_data, doc_outputs, hazards, major_hazards, numbering, permissions,
 )
 from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
 from desktop.services.doc_data_periodic import scope_of
@@ -567,3 +567,17 @@ def file_path(store_dir: Path | str, row: DocumentRow) -> Path:
 def files(session: Session, document_id: int) -> list[attachments.AttachmentRow]:
     """Every stored file of a document: the PDF and, for registers, the workbook."""
     return attachments.list_for(session, "document", document_id)
+
+
+def draft_stop_work_letters(session: Session, actor: Actor, hazard_ids: list[int], *,
+                            store_dir: Path | str, work_dir: Path | str) -> list[int]:
+    """Draft the stop-work suggestion of each level-1 hazard that has none yet (offered right
+    after hazards are registered); returns the drafted documents' ids."""
+    drafted = []
+    for hazard_id in hazard_ids:
+        level = session.execute(select(Hazard.level).where(Hazard.id == hazard_id)).scalar_one_or_none()
+        if level == 1 and not major_hazards.letter_drafted(session, hazard_id):
+            drafted.append(generate_draft(
+                session, actor, kind=major_hazards.LETTER_KIND, scope_type="hazard",
+                scope_id=hazard_id,                store_dir=store_dir, work_dir=work_dir).id)
+    return drafted

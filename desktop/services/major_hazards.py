@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -23,7 +22,7 @@ from desktop.messages import Series
 from desktop.models import Catalogue, CatalogueItem, Document, ExternalReport, Hazard
 from desktop.models.enums import DocStatus, HazardStatus, Recipient, ReportReason
 from desktop.services import catalogues
-from desktop.services.context import Actor, Message, ValidationError, msg
+from desktop.services.context import Message, ValidationError, msg
 
 KIND = "major_hazard"
 NOT_MAJOR = msg("经复核不属于重大事故隐患")
@@ -175,19 +174,3 @@ def letter_drafted(session: Session, hazard_id: int) -> bool:
     return session.execute(select(Document.id).where(
         Document.kind == LETTER_KIND, Document.scope_type == "hazard",
         Document.scope_id == hazard_id, Document.deleted_at.is_(None)).limit(1)).first() is not None
-
-
-def draft_letters(session: Session, actor: Actor, hazard_ids: list[int], *, store_dir: Path | str,
-                  work_dir: Path | str) -> list[int]:
-    """Draft the stop-work suggestion of each level-1 hazard that has none yet (offered right
-    after hazards are registered); returns the drafted documents' ids."""
-    from desktop.services import documents  # documents needs hazards, which needs this module
-
-    drafted = []
-    for hazard_id in hazard_ids:
-        level = session.execute(select(Hazard.level).where(Hazard.id == hazard_id)).scalar_one_or_none()
-        if level == 1 and not letter_drafted(session, hazard_id):
-            drafted.append(documents.generate_draft(
-                session, actor, kind=LETTER_KIND, scope_type="hazard", scope_id=hazard_id,
-                store_dir=store_dir, work_dir=work_dir).id)
-    return drafted

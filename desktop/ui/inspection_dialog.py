@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop.models.enums import InspectionKind, Role, StopWork
 from desktop.services import (
-    inspection_list, inspections, major_hazards, project_list, projects, risk_sources, users,
+    documents, inspection_list, inspections, project_list, projects, risk_sources, users,
 )
 from desktop.services.context import Changes, ValidationError, now
 from desktop.services.hazards import HazardForm, HazardRow
@@ -511,7 +511,7 @@ class InspectionDialog(QDialog):
                            text.format(n=len(ids))):
             super().accept()
             return
-        run_service(self, self.state, major_hazards.draft_letters, ids,
+        run_service(self, self.state, documents.draft_stop_work_letters, ids,
                     store_dir=self.state.config.attachments_dir, work_dir=Path(tempfile.gettempdir()),
                     changes=Changes(documents=True),
                     label=QCoreApplication.translate("InspectionDialog", "正在起草停工建议书…"),

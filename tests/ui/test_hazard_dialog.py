@@ -172,7 +172,7 @@ def test_an_unverified_item_says_so(qtbot, state, dialog, dialog_log):
         return True
 
     dialog_log.on_run = pick
-    dialog.found_at.setDate(dialog.found_at.date().fromString("2024-12-01", "yyyy-MM-dd"))  # before 2024-12-13
+    dialog.found_at.set_value(dt.datetime(2024, 12, 1, 9, 0))  # before 2024-12-13
     dialog.choose_item()
     assert dialog.item.edition == "2022"
     assert dialog.item_note.isVisible() and "未经核对原文" in dialog.item_note.text()

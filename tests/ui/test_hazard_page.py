@@ -227,7 +227,7 @@ def test_a_level_1_hazard_reports_and_reinspection(
     assert not page.data.pending_reports and not page.report_button.isEnabled()
 
     def refused_without_the_signed_letter(dialog):  # type: ignore[no-untyped-def]
-        dialog.reinspection.setDate(dialog.reinspection.date())
+        dialog.reinspection.set_date(dialog.reinspection.date())
         dialog.accept()
         assert "停工建议书未签发" in dialog.error.text() and "N-" not in dialog.error.text()
         dialog.reject()
