@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from desktop import APP_NAME, ORG_NAME, __version__
 from desktop.config import Config
 from desktop.db import Database, DataError
-from desktop.services import agency, startup
+from desktop.services import agency, checkpoints, startup
 from desktop.services.context import Actor
 from desktop.ui import dialogs, first_run_logic, i18n
 from desktop.ui.app_state import AppState, log_file, mask_url, window_settings
@@ -103,6 +103,7 @@ def main(config: Config) -> int:
 
 
 def _run(app: QApplication, db: Database, config: Config) -> int:
+    watch = checkpoints.install(db, config)  # signed audit checkpoints: every N entries, and at the end
     try:
         actor = sign_in(db, config)
     except DataError as exc:
@@ -117,4 +118,6 @@ def _run(app: QApplication, db: Database, config: Config) -> int:
     auto = AutoBackup(state, window)
     auto.message.connect(lambda text: window.statusBar().showMessage(text, 15_000))
     auto.start()
-    return app.exec()
+    code = app.exec()
+    watch.finish(reason="window", actor=actor)  # a failure is logged: the session's work is saved
+    return code

@@ -230,6 +230,15 @@ def _load_catalogues(session) -> None:  # type: ignore[no-untyped-def]
         _out(f"  标准目录 {state}：{result.title}（{result.items} 条）")
 
 
+def _checkpoint(db: Database, config: Config, reason: str) -> None:
+    """A signed checkpoint of the audit chain after a command that wrote (services/checkpoints)."""
+    from desktop.services import checkpoints
+
+    problem = checkpoints.write_quietly(db, config.data_dir, reason=f"command {reason}")
+    if problem:
+        _err(f"riskdesk：注意：未能写入审计检查点：{problem}")
+
+
 # -- commands ---------------------------------------------------------------------------
 
 def cmd_init(args: argparse.Namespace, config: Config) -> int:
@@ -277,6 +286,7 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
 
                 key = signing.setup_key(session, data_dir=config.data_dir)
                 _out(f"  机构签名密钥指纹：{key.fingerprint}")
+        _checkpoint(db, config, "init")
         if fresh:
             _out(f"初始化完成：{config.data_dir}")
         else:
@@ -310,6 +320,7 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
                 shutil.rmtree(config.attachments_dir, ignore_errors=True)
             raise
         _out(f"已生成演示数据（用时 {time.perf_counter() - started:.1f} 秒）：{config.data_dir}")
+        _checkpoint(db, config, "demo")
         for line in summary.lines():
             _out(f"  {line}")
         return 0

@@ -38,6 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("time_zone", "Asia/Shanghai", "机构时区（IANA 名称）：“今天”“当日”和期间起止按此时区计算"),
     Setting("import_max_mb", 200, "导入的 Excel 文件解压后大小上限（MB），超过则不读取"),
     Setting("import_max_rows", 200_000, "导入的工作表行数上限，超过则不读取"),
+    Setting("audit_checkpoint_every", 200, "每写入多少条审计记录就在数据目录中签名记下一个检查点，0 为只在备份、导出和会话结束时记"),
 )
 _DEFAULTS = {s.key: s.default for s in SETTINGS}
 

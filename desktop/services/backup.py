@@ -34,7 +34,7 @@ from desktop.fastcrc import crc32
 from desktop.logsetup import FILE_ONLY
 from desktop.messages import Lines
 from desktop.paths import migrations_dir
-from desktop.services import audit, permissions, signing
+from desktop.services import audit, checkpoints, permissions, signing
 from desktop.services.context import Actor, Cancelled, Message, ServiceError, msg
 from desktop.services.context import now as _now
 
@@ -49,6 +49,7 @@ MANIFEST = "manifest.json"
 DB_SQLITE, DB_PG = "database/riskdesk.sqlite3", "database/riskdesk.pgdump"
 DB_SQLITE_WAL = f"{DB_SQLITE}-wal"  # format 2: the WAL copied beside the database file
 KEY_ENTRY = f"keys/{signing.KEY_FILE}"
+CHECKPOINTS_ENTRY = f"audit/{checkpoints.FILE}"  # the signed audit checkpoints, as they were
 STORE_PREFIX = "attachments/"
 AUTO_RE = re.compile(r"^riskdesk-auto-(\d{8}-\d{6})\.zip$")
 _BLOB_RE = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{2})/(\1\2[0-9a-f]{60})$")
@@ -788,6 +789,7 @@ def backup(db: Database, config: Config, out_path: Path | str, progress: Progres
     """
     if actor is not None:
         permissions.require(actor, "backup")
+        checkpoints.write_quietly(db, config.data_dir, reason="backup", actor=actor)
     started = time.monotonic()
     target = Path(out_path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -834,6 +836,8 @@ def _write_zip(db: Database, config: Config, target: Path, meter: Meter, *,
     """The zip itself (see `backup`); `raw`: copy the live SQLite file, else a snapshot first."""
     warnings: list[str] = []
     key = signing.key_path(config.data_dir)
+    anchor = checkpoints.path(config.data_dir)
+    anchor_bytes = anchor.read_bytes() if anchor.is_file() else None  # read once: others append
 
     def others() -> list[tuple[str, Path]]:
         found = [(KEY_ENTRY, key)] if key.is_file() else []
@@ -886,6 +890,8 @@ def _write_zip(db: Database, config: Config, target: Path, meter: Meter, *,
                     if entry.sha256 != path.name:
                         warnings.append(msg("附件库文件内容与其校验值不符（已损坏）：{name}", name=name))
                     entries.append(entry)
+                if anchor_bytes is not None:
+                    entries.append(z.add_bytes(CHECKPOINTS_ENTRY, anchor_bytes, compress=True))
                 z.write_behind()  # the attachments to disk while the hashes and the check finish
                 if raw:
                     entries.insert(0, database())  # its hashes, computed meanwhile
@@ -1001,7 +1007,7 @@ def _verify(path: Path | str, meter: Meter, *, passes: int) -> dict:
     database = manifest.get("database")
     if database not in names or database not in (DB_SQLITE, DB_PG):
         problems.append(msg("备份中没有数据库文件"))
-    known = {database, KEY_ENTRY} | ({DB_SQLITE_WAL} if database == DB_SQLITE else set())
+    known = {database, KEY_ENTRY, CHECKPOINTS_ENTRY} | ({DB_SQLITE_WAL} if database == DB_SQLITE else set())
     problems += [msg("备份中有无法识别的文件：{name}", name=n) for n in sorted(names)
                  if n not in known
                  and not (n.startswith(STORE_PREFIX) and _BLOB_RE.match(n[len(STORE_PREFIX):]))]
@@ -1109,6 +1115,7 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(staging_store, ignore_errors=True)
     log.warning("restored %s; previous data kept in %s", backup_path, aside, extra=FILE_ONLY)
+    checkpoints.after_restore(config)  # the checkpoints before describe the replaced history
     return RestoreResult(aside if aside.exists() else None, int(manifest.get("attachments", 0)),
                          revision, time.monotonic() - started)
 
