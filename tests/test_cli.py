@@ -174,7 +174,10 @@ def test_unexpected_errors_are_logged_not_shown(tmp_path, password, monkeypatch,
 def test_data_commands_run_through_main(tmp_path, password, capsys):
     folder = tmp_path / "data"
     assert run(capsys, init_args(folder, password))[0] == 0
-    code, out, _ = run(capsys, ["--data-dir", str(folder), "backup", "--out", str(tmp_path / "b.zip")])
+    command = ["--data-dir", str(folder), "backup", "--out", str(tmp_path / "b.zip")]
+    code, _, err = run(capsys, command)  # a data command runs as a person, never anonymously
+    assert code == 2 and "须以用户身份运行" in err and not (tmp_path / "b.zip").exists()
+    code, out, _ = run(capsys, [*command, "--user", "admin", "--password-file", str(password)])
     assert code == 0 and "已备份" in out and (tmp_path / "b.zip").is_file()
 
 
