@@ -16,7 +16,7 @@ from desktop.config import Config
 from desktop.db import Database
 from desktop.models import AuditEntry
 from desktop.services import audit, backup, checkpoints, hazards, users
-from tests.cli_users import as_user
+from tests.cli_users import login_options
 from tests.factories import make_project
 
 PASSWORD = "Drill-pass-2026"
@@ -47,7 +47,7 @@ def folder(tmp_path, capsys):
     finally:
         db.dispose()
     assert cli.main(["--data-dir", str(data), "backup", "--out", str(tmp_path / "b.zip"),
-                     *as_user(tmp_path, "admin", PASSWORD)]) == 0
+                     *login_options(tmp_path, "admin", PASSWORD)]) == 0
     capsys.readouterr()
     return data
 
