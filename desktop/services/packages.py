@@ -546,7 +546,7 @@ def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | s
     notes = [(README, _readme(plan, rotations)), (PUBLIC_KEY, signing.public_pem(plan.public_key))]
     anchor = checkpoints.path(data_dir)
     if anchor.is_file():
-        notes.append((CHECKPOINTS, anchor.read_bytes()))
+        notes.insert(1, (CHECKPOINTS, anchor.read_bytes()))  # the public key stays last
     meter = Meter(progress, sum(m.size for m in plan.members))
     with tempfile.TemporaryDirectory(prefix="riskdesk-package-") as tmp, \
             StreamingZip(Path(out_path), meter) as z:

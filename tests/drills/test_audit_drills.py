@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import zipfile
 
 import pytest
 from sqlalchemy import select
@@ -69,6 +70,9 @@ def sql(data, *statements: str) -> None:
 
 
 def test_the_untouched_folder_passes(capsys, folder):
+    with zipfile.ZipFile(folder.parent / "b.zip") as z:  # the backup keeps the file as it was
+        kept = z.read(backup.CHECKPOINTS_ENTRY)
+    assert kept and (folder / checkpoints.FILE).read_bytes().startswith(kept)
     lines = checkpoints.read(folder)
     assert len(lines) >= 4 and {line["reason"] for line in lines} >= {"command init", "backup", "every"}
     assert (folder / checkpoints.FILE).stat().st_mode & 0o777 == 0o600
