@@ -102,7 +102,9 @@ def build_parser(*, data_commands: bool = True) -> _Parser:
     init.add_argument("--credit-code", metavar="代码", default="", help="统一社会信用代码（18 位）")
     init.add_argument("--admin", metavar="NAME", help="首个管理员的用户名")
     init.add_argument("--admin-name", metavar="显示名", help="首个管理员的姓名")
-    init.add_argument("--password-file", metavar="FILE", type=Path, help="存放首个管理员密码的文件（取第一行）")
+    init.add_argument("--password-file", metavar="FILE", type=Path,
+                      help="存放首个管理员密码的文件（取第一行）；修改已有机构信息时为 --user 的密码")
+    init.add_argument("--user", metavar="NAME", help="修改已初始化目录的机构信息时，以该用户身份运行")
 
     demo = commands.add_parser("demo", help="在空的数据目录中生成演示数据",
                                description="在空的数据目录中生成一整套演示数据（项目、检查、隐患、照片、培训、档案）。")
@@ -230,6 +232,24 @@ def _load_catalogues(session) -> None:  # type: ignore[no-untyped-def]
         _out(f"  标准目录 {state}：{result.title}（{result.items} 条）")
 
 
+def _init_login(args: argparse.Namespace, db: Database):  # type: ignore[no-untyped-def]
+    """Changing an initialised folder's agency is done by a person (settings.edit), signed in
+    as the data commands are (cli_login); a folder without accounts has nobody to sign in."""
+    from desktop import cli_login
+    from desktop.services import users
+
+    with db.read() as session:
+        if users.count(session) == 0:
+            return None
+    if not args.user:
+        raise UsageError("修改已初始化目录的机构信息须以用户身份运行：请加 --user 用户名，"
+                         "并用 --password-file 或环境变量 RISKDESK_PASSWORD 给出其密码。")
+    try:
+        return cli_login.login(args, db)
+    except cli_login.Refused as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _checkpoint(db: Database, config: Config, reason: str) -> None:
     """A signed checkpoint of the audit chain after a command that wrote (services/checkpoints)."""
     from desktop.services import checkpoints
@@ -263,6 +283,9 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
             if weak:
                 raise Failure(f"管理员密码不符合要求：{weak}。")
         changed = _migrate(db)
+        actor = None
+        if not fresh and (args.agency_name or args.agency_short_name or args.credit_code):
+            actor = _init_login(args, db)
         with db.session() as session:
             _load_catalogues(session)
             profile = agency.agency_profile(session)
@@ -271,7 +294,7 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
             if agency_name or args.agency_short_name or args.credit_code:
                 row = agency.setup_agency(
                     session, name=agency_name or profile.name,  # type: ignore[union-attr]
-                    short_name=args.agency_short_name, credit_code=args.credit_code,
+                    short_name=args.agency_short_name, credit_code=args.credit_code, actor=actor,
                 )
                 _out(f"  机构信息：{row.name}")
             if users.count(session) == 0:

@@ -61,7 +61,9 @@ def test_init_twice_upgrades_and_says_so(tmp_path, password, capsys):
     code, out, _ = run(capsys, ["--data-dir", str(folder), "init"])
     assert code == 0
     assert "无需升级" in out and "已存在" in out and "结构无需升级" in out
-    code, out, _ = run(capsys, init_args(folder, password))
+    code, _, err = run(capsys, init_args(folder, password))  # changing the agency: a person's act
+    assert code == 2 and "须以用户身份运行" in err
+    code, out, _ = run(capsys, [*init_args(folder, password), "--user", "admin"])
     assert code == 0 and "忽略 --admin admin" in out
 
 
