@@ -14,6 +14,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop import clock
 from desktop.models import AuditEntry, Document, Hazard, Project
 from desktop.services import audit, checkpoints, signing, trust
 
@@ -29,6 +30,7 @@ _BATCH = 500
 class AnchorReport:
     checkpoints: int  # valid checkpoints compared with the table
     problems: tuple[str, ...]
+    restored_at: str = ""  # the newest restore marked in the file (UTC, ISO)
 
 
 def check_checkpoints(session: Session, data_dir: Path | str) -> AnchorReport:
@@ -57,13 +59,14 @@ def check_checkpoints(session: Session, data_dir: Path | str) -> AnchorReport:
             valid = [line]  # a restore replaced the history the lines before describe
         else:
             valid.append(line)
+    restored = valid[0]["at"] if valid and valid[0]["kind"] == checkpoints.RESTORE else ""
     if not valid:
         return AnchorReport(0, tuple(problems))
     now = checkpoints.head(session)
     newest = max(valid, key=lambda c: (c["last_id"], c["count"]))
     missing = max(newest["count"] - now.count, newest["last_id"] - now.last_id)
     if missing > 0:
-        problems.append(f"最近 {missing} 条审计记录缺失（{newest['at'][:16].replace('T', ' ')} 的签名检查点"
+        problems.append(f"最近 {missing} 条审计记录缺失（{local_time(newest['at'])} 的签名检查点"
                         f"记有 {newest['count']} 条、至第 {newest['last_id']} 条，数据库中现有 "
                         f"{now.count} 条、至第 {now.last_id} 条）")
     wanted = sorted({c["last_id"]: c for c in valid if 0 < c["last_id"] <= now.last_id}.items())
@@ -75,7 +78,15 @@ def check_checkpoints(session: Session, data_dir: Path | str) -> AnchorReport:
         if bad is not None:
             problems.append(f"审计记录第 {bad} 条之前的链与签名检查点不符，审计日志可能被重算")
             break
-    return AnchorReport(len(valid), tuple(problems))
+    return AnchorReport(len(valid), tuple(problems), restored)
+
+
+def local_time(at: str) -> str:
+    """A checkpoint's time (UTC, ISO) as the agency's wall-clock time, to the minute."""
+    try:
+        return clock.to_local(dt.datetime.fromisoformat(at)).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return at
 
 
 def _well_formed(line: dict) -> bool:

@@ -109,6 +109,9 @@ def run_check(db: Database, config: Config, *, hash_files: bool = True) -> Check
         lines.extend(_listed("审计检查点（数据库之外的签名记录）：发现问题", list(anchor.problems)))
     elif anchor.checkpoints:
         lines.append(f"审计检查点：与 {anchor.checkpoints} 个签名检查点一致")
+    if anchor.restored_at:
+        lines.append(f"审计检查点：{audit_check.local_time(anchor.restored_at)} 曾从备份恢复，"
+                     "此前的检查点属于被替换的数据，不再比对")
     else:
         lines.append("审计检查点：尚无（备份、导出或会话结束时写入）")
     if edited:

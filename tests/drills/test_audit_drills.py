@@ -155,3 +155,4 @@ def test_a_restore_starts_a_new_history_in_the_file(capsys, folder, tmp_path):
     assert checkpoints.read(folder)[-1]["kind"] == checkpoints.RESTORE
     code, out = check(capsys, folder)
     assert code == 0, out
+    assert "曾从备份恢复" in out
