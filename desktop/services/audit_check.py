@@ -31,16 +31,16 @@ class AnchorReport:
     checkpoints: int  # valid checkpoints compared with the table
     problems: tuple[str, ...]
     restored_at: str = ""  # the newest restore marked in the file (UTC, ISO)
+    restarted: tuple[int, ...] = ()  # audit entries that began the file again (it was missing)
 
 
 def check_checkpoints(session: Session, data_dir: Path | str) -> AnchorReport:
     """Compare the signed checkpoints with the audit table; never changes anything."""
     lines = checkpoints.read(data_dir)
+    begun = checkpoints.started_ids(session)
+    restarted = tuple(begun[1:])
     if not lines:
-        started = session.execute(
-            select(AuditEntry.id).where(AuditEntry.entity == "audit_log",
-                                        AuditEntry.action == checkpoints.STARTED)
-            .order_by(AuditEntry.id).limit(1)).scalar_one_or_none()
+        started = begun[0] if begun else None
         if started is None:
             return AnchorReport(0, ())
         gone = (f"审计检查点文件缺失或为空（{checkpoints.path(data_dir)}）："
@@ -61,7 +61,7 @@ def check_checkpoints(session: Session, data_dir: Path | str) -> AnchorReport:
             valid.append(line)
     restored = valid[0]["at"] if valid and valid[0]["kind"] == checkpoints.RESTORE else ""
     if not valid:
-        return AnchorReport(0, tuple(problems))
+        return AnchorReport(0, tuple(problems), "", restarted)
     now = checkpoints.head(session)
     newest = max(valid, key=lambda c: (c["last_id"], c["count"]))
     missing = max(newest["count"] - now.count, newest["last_id"] - now.last_id)
@@ -78,7 +78,7 @@ def check_checkpoints(session: Session, data_dir: Path | str) -> AnchorReport:
         if bad is not None:
             problems.append(f"审计记录第 {bad} 条之前的链与签名检查点不符，审计日志可能被重算")
             break
-    return AnchorReport(len(valid), tuple(problems), restored)
+    return AnchorReport(len(valid), tuple(problems), restored, restarted)
 
 
 def local_time(at: str) -> str:

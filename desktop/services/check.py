@@ -112,6 +112,10 @@ def run_check(db: Database, config: Config, *, hash_files: bool = True) -> Check
     if anchor.restored_at:
         lines.append(f"审计检查点：{audit_check.local_time(anchor.restored_at)} 曾从备份恢复，"
                      "此前的检查点属于被替换的数据，不再比对")
+    if anchor.restarted:
+        listed = "、".join(f"第 {n} 条" for n in anchor.restarted)
+        lines.append(f"审计检查点：检查点文件曾不在数据目录中，于审计记录{listed}重新开始写入"
+                     "（之前的缺口只能与备份、资料包中的副本比对）")
     else:
         lines.append("审计检查点：尚无（备份、导出或会话结束时写入）")
     if edited:

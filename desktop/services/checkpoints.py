@@ -97,11 +97,22 @@ def write(db: Database, data_dir: Path | str, *, reason: str, actor: Actor | Non
         return None
     if not path(data_dir).exists():
         with db.session() as session:
+            earlier = started_ids(session)
+            note = (f"开始在 {FILE} 中写入签名检查点" if not earlier else
+                    f"数据目录中没有 {FILE}，重新开始写入签名检查点（此前已于审计记录第 "
+                    f"{earlier[0]} 条开始）")
             audit.record(session, actor or Actor.system(), action=STARTED, entity="audit_log",
-                         entity_id=None, note=f"开始在 {FILE} 中写入签名检查点")
+                         entity_id=None, note=note)
     with db.read() as session:
         at = head(session)
     return append(data_dir, at, reason=reason)
+
+
+def started_ids(session: Session) -> list[int]:
+    """The ids of the audit entries that began a checkpoint file, oldest first."""
+    return list(session.execute(
+        select(AuditEntry.id).where(AuditEntry.entity == "audit_log", AuditEntry.action == STARTED)
+        .order_by(AuditEntry.id)).scalars())
 
 
 def write_quietly(db: Database, data_dir: Path | str, *, reason: str,
