@@ -62,7 +62,7 @@ def audit_rows(data) -> list[tuple[str, str]]:
 def test_the_password_from_the_environment_and_the_user_in_the_audit(capsys, folder, tmp_path,
                                                                     monkeypatch):
     monkeypatch.setenv("RISKDESK_PASSWORD", PASSWORD)
-    code, out, err = run(capsys, "--data-dir", folder, "backup", "--out", tmp_path / "b.zip",
+    code, _, err = run(capsys, "--data-dir", folder, "backup", "--out", tmp_path / "b.zip",
                          "--user", "admin")
     assert code == 0, err
     rows = audit_rows(folder)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from desktop.db import Database, DataError
 from desktop.models import AuditEntry
 from desktop.models.base import utcnow
 from desktop.services import audit, signing
@@ -26,7 +27,6 @@ from desktop.services.context import Actor, ServiceError
 
 if TYPE_CHECKING:
     from desktop.config import Config
-    from desktop.db import Database
 
 log = logging.getLogger("desktop.checkpoints")
 
@@ -119,8 +119,6 @@ def write_quietly(db: Database, data_dir: Path | str, *, reason: str,
                   actor: Actor | None = None) -> str | None:
     """`write`, for the end of a session or command: a failure is logged and returned as
     text (the work itself is done), never raised."""
-    from desktop.db import DataError
-
     try:
         write(db, data_dir, reason=reason, actor=actor)
     except (DataError, ServiceError) as exc:
@@ -193,8 +191,6 @@ def install(db: Database, config: Config) -> Watch:
 
 def after_restore(config: Config) -> str | None:
     """Mark the restore in the file: the lines before describe the history it replaced."""
-    from desktop.db import Database, DataError
-
     if not signing.key_path(config.data_dir).is_file():
         return None
     try:
