@@ -17,6 +17,7 @@ from desktop.config import Config
 from desktop.db import Database
 from desktop.models import AuditEntry
 from desktop.services import audit, backup, checkpoints, hazards, users
+from desktop.services.context import Actor
 from tests.cli_users import login_options
 from tests.factories import make_project
 
@@ -164,3 +165,24 @@ def test_a_restore_starts_a_new_history_in_the_file(capsys, folder, tmp_path):
     code, out = check(capsys, folder)
     assert code == 0, out
     assert "曾从备份恢复" in out
+
+
+def test_a_bulk_write_passing_the_nth_entry_is_checkpointed_after_its_commit(folder):
+    config = Config.load(folder)  # audit_checkpoint_every is 5 here
+    db = Database(config.database_url)
+    watch = checkpoints.install(db, config)
+    try:
+        before = len(checkpoints.read(folder))
+        with db.session() as s:
+            audit.record_many(s, Actor.system(), [
+                audit.Pending("note", "audit_log", None, note=str(n)) for n in range(12)])
+            assert len(checkpoints.read(folder)) == before  # nothing before the commit
+        lines = checkpoints.read(folder)
+        with db.read() as s:
+            now = checkpoints.head(s)
+        assert len(lines) == before + 1 and lines[-1]["reason"] == "every"
+        assert (lines[-1]["count"], lines[-1]["last_id"], lines[-1]["last_hash"]) == \
+            (now.count, now.last_id, now.last_hash)
+        assert watch.pending
+    finally:
+        db.dispose()
