@@ -13,7 +13,7 @@ from desktop import APP_NAME, ORG_NAME, __version__
 from desktop import datamodes
 from desktop.config import Config
 from desktop.db import Database, DataError
-from desktop.services import agency, startup
+from desktop.services import agency, checkpoints, startup
 from desktop.services.context import Actor
 from desktop.ui import dialogs, first_run_logic, i18n
 from desktop.ui.app_state import log_file, mask_url, window_settings
@@ -107,6 +107,7 @@ def main(config: Config, *, notice: str | None = None) -> int:
 
 
 def _run(app: QApplication, db: Database, config: Config) -> int:
+    watch = checkpoints.install(db, config)  # signed audit checkpoints: every N entries, and at the end
     try:
         actor = sign_in(db, config)
     except DataError as exc:
@@ -121,3 +122,5 @@ def _run(app: QApplication, db: Database, config: Config) -> int:
         return app.exec()
     finally:
         desk.close()
+        # a failure is logged: the session's work is saved
+        watch.finish(reason="window", actor=desk.state.actor)

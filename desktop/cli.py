@@ -105,7 +105,9 @@ def build_parser(*, data_commands: bool = True) -> _Parser:
     init.add_argument("--credit-code", metavar="代码", default="", help="统一社会信用代码（18 位）")
     init.add_argument("--admin", metavar="NAME", help="首个管理员的用户名")
     init.add_argument("--admin-name", metavar="显示名", help="首个管理员的姓名")
-    init.add_argument("--password-file", metavar="FILE", type=Path, help="存放首个管理员密码的文件（取第一行）")
+    init.add_argument("--password-file", metavar="FILE", type=Path,
+                      help="存放首个管理员密码的文件（取第一行）；修改已有机构信息时为 --user 的密码")
+    init.add_argument("--user", metavar="NAME", help="修改已初始化目录的机构信息时，以该用户身份运行")
 
     demo = commands.add_parser("demo", help="在空的数据目录中生成演示数据",
                                description="在空的数据目录中生成一整套演示数据（项目、检查、隐患、照片、培训、档案）。")
@@ -213,11 +215,12 @@ def _hold_folder(config: Config, args: argparse.Namespace) -> Iterator[None]:
         yield
         return
     from desktop import datalock, datamodes
-    from desktop.services import restore_journal
+    from desktop.services import checkpoints, restore_journal
 
     def on_open() -> str | None:
         try:
-            recovered = restore_journal.recover(config.data_dir)
+            recovered = restore_journal.recover(
+                config.data_dir, finished=lambda: checkpoints.after_restore(config))
         except OSError as exc:  # the journal unreadable, or a move it asks for refused
             raise Failure(f"上次恢复备份未能自动完成或撤销：{exc}") from None
         datamodes.protect(config)  # the folder 0700; database, key, settings 0600
@@ -275,6 +278,33 @@ def _load_catalogues(session) -> None:  # type: ignore[no-untyped-def]
         _out(f"  标准目录 {state}：{result.title}（{result.items} 条）")
 
 
+def _init_login(args: argparse.Namespace, db: Database):  # type: ignore[no-untyped-def]
+    """Changing an initialised folder's agency is done by a person (settings.edit), signed in
+    as the data commands are (cli_login); a folder without accounts has nobody to sign in."""
+    from desktop import cli_login
+    from desktop.services import users
+
+    with db.read() as session:
+        if users.count(session) == 0:
+            return None
+    if not args.user:
+        raise UsageError("修改已初始化目录的机构信息须以用户身份运行：请加 --user 用户名，"
+                         "并用 --password-file 或环境变量 RISKDESK_PASSWORD 给出其密码。")
+    try:
+        return cli_login.login(args, db)
+    except cli_login.Refused as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _checkpoint(db: Database, config: Config, reason: str) -> None:
+    """A signed checkpoint of the audit chain after a command that wrote (services/checkpoints)."""
+    from desktop.services import checkpoints
+
+    problem = checkpoints.write_quietly(db, config.data_dir, reason=f"command {reason}")
+    if problem:
+        _err(f"riskdesk：注意：未能写入审计检查点：{problem}")
+
+
 # -- commands ---------------------------------------------------------------------------
 
 def cmd_init(args: argparse.Namespace, config: Config) -> int:
@@ -301,6 +331,9 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
             if weak:
                 raise Failure(f"管理员密码不符合要求：{weak}。")
         changed = _migrate(db)
+        actor = None
+        if not fresh and (args.agency_name or args.agency_short_name or args.credit_code):
+            actor = _init_login(args, db)
         with db.session() as session:
             _load_catalogues(session)
             profile = agency.agency_profile(session)
@@ -309,7 +342,7 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
             if agency_name or args.agency_short_name or args.credit_code:
                 row = agency.setup_agency(
                     session, name=agency_name or profile.name,  # type: ignore[union-attr]
-                    short_name=args.agency_short_name, credit_code=args.credit_code,
+                    short_name=args.agency_short_name, credit_code=args.credit_code, actor=actor,
                 )
                 _out(f"  机构信息：{row.name}")
             if users.count(session) == 0:
@@ -327,6 +360,7 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
         from desktop import datamodes
 
         datamodes.protect(config)  # the folder 0700; database, key, settings 0600
+        _checkpoint(db, config, "init")
         if fresh:
             _out(f"初始化完成：{config.data_dir}")
         else:
@@ -360,6 +394,7 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
                 shutil.rmtree(config.attachments_dir, ignore_errors=True)
             raise
         _out(f"已生成演示数据（用时 {time.perf_counter() - started:.1f} 秒）：{config.data_dir}")
+        _checkpoint(db, config, "demo")
         for line in summary.lines():
             _out(f"  {line}")
         return 0

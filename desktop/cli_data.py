@@ -16,9 +16,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from desktop import cli_login
+from desktop.cli_login import Refused as _Refused
+
 if TYPE_CHECKING:
     from desktop.config import Config
     from desktop.db import Database
+    from desktop.services.checkpoints import Watch
+    from desktop.services.context import Actor
 
 # Importing this module only declares the commands (`riskdesk --help` reads them): the
 # settings, the database, the importer, backup and packages are imported by the command
@@ -26,9 +31,9 @@ if TYPE_CHECKING:
 
 Handler = Callable[[argparse.Namespace], int]
 
-
-class _Refused(Exception):
-    """Wrong input or a question that cannot be asked: exit status 2."""
+# the databases a command opened (each watched for audit checkpoints) and who signed in
+_opened: list[Watch] = []
+_signed: list[Actor] = []
 
 
 class TextProgress:
@@ -121,6 +126,8 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
         from desktop.db import DataError, data_error_text
         from desktop.services.context import Cancelled, ServiceError
 
+        _opened.clear()
+        _signed.clear()
         try:
             return fn(args)
         except _Refused as exc:
@@ -146,10 +153,29 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
         except OSError as exc:
             _err(f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）")
             return 1
+        finally:
+            _finish_checkpoints(fn.__name__)
 
     run.__name__ = fn.__name__
     run.__doc__ = fn.__doc__
     return run
+
+
+def _finish_checkpoints(command: str) -> None:
+    """A command that wrote to the audit log ends with a signed checkpoint of its head."""
+    actor = _signed[0] if _signed else None
+    for watch in _opened:
+        problem = watch.finish(reason=f"command {command.removeprefix('cmd_')}", actor=actor)
+        if problem:
+            _err(f"注意：未能写入审计检查点：{problem}")
+    _opened.clear()
+
+
+def _signed_in(args: argparse.Namespace, db: Database) -> Actor:
+    """The person running the command (`--user`), signed in against `db`."""
+    actor = cli_login.login(args, db)
+    _signed.append(actor)
+    return actor
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -166,8 +192,11 @@ def _database(config: Config) -> Database:
 
     if config.database_url.startswith("sqlite") and not config.sqlite_path.exists():
         raise _Refused(f"数据目录中没有数据库：{config.sqlite_path}。请先运行“riskdesk init”。")
+    from desktop.services import checkpoints
+
     db = Database(config.database_url)
     db.migrate()
+    _opened.append(checkpoints.install(db, config))
     return db
 
 
@@ -193,15 +222,15 @@ def _insurer_id(db: Database, value: str) -> int:
 def cmd_export_package(args: argparse.Namespace) -> int:
     """Export a signed review package for one insurer and period."""
     from desktop.services import backup, packages
-    from desktop.services.context import Actor
 
     config = _config(args)
     db = _database(config)
     try:
+        actor = _signed_in(args, db)
         progress = TextProgress()
         with _interruptible(progress):
             result = packages.export_package(
-                db, config, Actor.system(), insurer_id=_insurer_id(db, args.insurer),
+                db, config, actor, insurer_id=_insurer_id(db, args.insurer),
                 period=args.period, out_path=args.out, project_ids=args.projects, progress=progress)
     finally:
         db.dispose()
@@ -269,17 +298,17 @@ def _mapping(pairs: list[str] | None) -> dict[str, str]:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import projects and policies, or hazards, from an Excel file (all rows or none)."""
     from desktop.services import importer
-    from desktop.services.context import Actor
 
     config = _config(args)
     limits = importer.Limits(int(config.get("import_max_mb")), int(config.get("import_max_rows")))
-    table = importer.read(args.file, kind=args.kind, sheet=args.sheet, limits=limits)
     db = _database(config)
     progress = TextProgress()
     step = importer.preview if args.dry_run else importer.commit
     try:
+        actor = _signed_in(args, db)
+        table = importer.read(args.file, kind=args.kind, sheet=args.sheet, limits=limits)
         with _interruptible(progress), db.session() as session:
-            report = step(session, Actor.system(), kind=args.kind, table=table,
+            report = step(session, actor, kind=args.kind, table=table,
                           mapping=_mapping(args.map), source=args.source, project_id=args.project,
                           progress=progress)
     finally:
@@ -295,14 +324,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     """Back up the database and the attachment store into one file."""
     from desktop.services import backup
-    from desktop.services.context import Actor
 
     config = _config(args)
     db = _database(config)
     try:
+        actor = _signed_in(args, db)
         progress = TextProgress()
         with _interruptible(progress):
-            result = backup.backup(db, config, args.out, progress, actor=Actor.system())
+            result = backup.backup(db, config, args.out, progress, actor=actor)
     finally:
         db.dispose()
     _out(f"已备份：{result.path}（{result.files} 个文件，{backup.human_size(result.size)}，"
@@ -315,10 +344,22 @@ def cmd_backup(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the data with a verified backup; the current data is kept aside."""
-    from desktop.services import backup
+    from desktop.services import backup, permissions
+
     from desktop.services.context import Actor
 
     config = _config(args)
+    if config.database_url.startswith("sqlite") and not config.sqlite_path.exists():
+        # nobody to sign in against: the folder lost its database (what a restore is for)
+        actor = Actor.system()
+        _out("数据目录中没有数据库，无法核对用户；恢复由系统账户执行。")
+    else:
+        db = _database(config)
+        try:
+            actor = _signed_in(args, db)
+        finally:
+            db.dispose()  # restore works on the files alone
+    permissions.require(actor, "restore")
     if not args.yes:
         if sys.stdin is None or not sys.stdin.isatty():
             raise _Refused("恢复会替换当前全部数据。非交互运行时请加 --yes 确认。")
@@ -329,7 +370,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
             return 1
     progress = TextProgress()
     with _interruptible(progress):  # no engine is open: the database is only touched as files
-        result = backup.restore(config, args.file, progress, actor=Actor.system())
+        result = backup.restore(config, args.file, progress, actor=actor)
     _out(f"已从备份恢复（{result.attachments} 个附件，用时 {result.seconds:.1f} 秒）。")
     if result.aside is not None:
         _out(f"原有数据保留在：{result.aside}（确认无误后可自行删除）")
@@ -430,6 +471,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="只包含这些项目（可重复；默认为该承保机构在此期间承保的全部项目）")
     p.add_argument("--out", type=Path, required=True, metavar="FILE", help="输出的 zip 文件")
     p.set_defaults(handler=cmd_export_package)
+    cli_login.add_options(p)
     subs = [p]
     p = subparsers.add_parser(
         "verify", help="核验评审资料包：是否完整、由谁签名", formatter_class=_LinesFormatter,
@@ -456,12 +498,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--map", action="append", metavar="字段=列", help="指定列映射，如 found_date=F（可重复）")
     p.add_argument("--project", type=int, metavar="ID", help="隐患清单全部属于该项目时指定")
     p.set_defaults(handler=cmd_import, help_epilog=_import_fields)  # see cli._Help
+    cli_login.add_options(p)
     subs.append(p)
     p = subparsers.add_parser("backup", help="备份数据库和附件库到一个文件",
                               description="备份数据库（一致性快照）和附件库到一个 zip 文件，含校验清单。"
                                           "签名私钥不在备份中，请用 key-export 单独导出。")
     p.add_argument("--out", type=Path, required=True, metavar="FILE", help="备份文件（.zip）")
     p.set_defaults(handler=cmd_backup)
+    cli_login.add_options(p)
     subs.append(p)
     p = subparsers.add_parser("restore", help="从备份恢复（替换当前数据）",
                               description="先校验备份中每个文件，再把当前数据移到 restore-aside-… 文件夹，最后放入备份。"
@@ -469,6 +513,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("file", type=Path, metavar="FILE", help="备份文件")
     p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
     p.set_defaults(handler=cmd_restore)
+    cli_login.add_options(p)
     subs.append(p)
     p = subparsers.add_parser("key-export", help="导出机构签名密钥（口令加密；备份中不含密钥）",
                               description="把机构签名私钥用口令加密（PKCS#8）后写入文件。备份文件不含私钥："

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from desktop.cli_data import _config, _database, _guarded, _out, _Refused
+from desktop import cli_login
+from desktop.cli_data import _config, _database, _guarded, _out, _Refused, _signed_in
+
 if TYPE_CHECKING:
     from desktop.db import Database
     from desktop.services import doc_data
@@ -83,6 +85,13 @@ def _request(kind: str, scope: tuple[str, int | None], period: Period) -> doc_da
                             draft=True)
 
 
+def _may_export(args: argparse.Namespace, db: Database) -> None:
+    """Documents leave the agency only in a named person's hands."""
+    from desktop.services import permissions
+
+    permissions.require(_signed_in(args, db), "export")
+
+
 @_guarded
 def cmd_selfcheck(args: argparse.Namespace) -> int:
     """Fill in the annex checklist for a period and scope, write it (PDF or XLSX), print it."""
@@ -94,6 +103,7 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
     config = _config(args)
     db = _database(config)
     try:
+        _may_export(args, db)
         scope = _scope(db, args)
         with db.read() as session:
             result = compliance.evaluate(session, period=period, scope_type=scope[0],
@@ -127,6 +137,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     config = _config(args)
     db = _database(config)
     try:
+        _may_export(args, db)
         scope = _scope(db, args)
         with db.read() as session:
             output = doc_outputs.prepare(session, _request(kind, scope, period),
@@ -178,3 +189,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     subs.append(p)
     for sub in subs:
         sub.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_help)
+        cli_login.add_options(sub)

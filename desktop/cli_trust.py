@@ -8,28 +8,33 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.cli_data import _config, _database, _guarded, _out, _Refused
+from desktop import cli_login
+from desktop.cli_data import _config, _database, _guarded, _out, _Refused, _signed_in
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from desktop.config import Config
-    from desktop.services.context import ValidationError
+    from desktop.services.context import Actor, ValidationError
 
 # like cli_data: the services are imported by the command that runs (`--help` stays light)
 
 
 @contextlib.contextmanager
-def _audited(config: Config) -> Iterator[Session | None]:
-    """A write session when the data folder has a database (the change is audited there);
-    None on a desk that only verifies packages (an insurer's)."""
+def _audited(config: Config, args: argparse.Namespace) -> Iterator[tuple[Session | None, Actor]]:
+    """A write session and the signed-in `--user` when the data folder has a database (the
+    change is audited there); no session and the system actor on a desk that only verifies
+    packages (an insurer's: it has no accounts to sign in with)."""
+    from desktop.services.context import Actor
+
     if config.database_url.startswith("sqlite") and not config.sqlite_path.exists():
-        yield None
+        yield None, Actor.system()
         return
     db = _database(config)
     try:
+        actor = _signed_in(args, db)
         with db.session() as session:
-            yield session
+            yield session, actor
     finally:
         db.dispose()
 
@@ -50,13 +55,13 @@ def _fields(exc: ValidationError) -> str:
 def cmd_trust_add(args: argparse.Namespace) -> int:
     """Trust a public key file (from the agency's key letter) under the agency's name."""
     from desktop.services import trust
-    from desktop.services.context import Actor, ValidationError
+    from desktop.services.context import ValidationError
 
     config = _config(args)
     folder = _folder(config)
     try:
-        with _audited(config) as session:
-            entry = trust.add_entry(folder, Actor.system(), args.file, args.name, session=session)
+        with _audited(config, args) as (session, actor):
+            entry = trust.add_entry(folder, actor, args.file, args.name, session=session)
     except ValidationError as exc:
         raise _Refused(_fields(exc)) from None
     _out(f"已加入受信任名单：{entry.name}")
@@ -86,14 +91,14 @@ def cmd_trust_list(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_trust_remove(args: argparse.Namespace) -> int:
     from desktop.services import trust
-    from desktop.services.context import Actor, ValidationError
+    from desktop.services.context import ValidationError
 
     config = _config(args)
     if not config.data_dir.is_dir():
         raise _Refused(f"数据目录不存在：{config.data_dir}")
     try:
-        with _audited(config) as session:
-            entry = trust.remove_entry(config.data_dir, Actor.system(), args.fingerprint,
+        with _audited(config, args) as (session, actor):
+            entry = trust.remove_entry(config.data_dir, actor, args.fingerprint,
                                        session=session)
     except ValidationError as exc:
         raise _Refused(_fields(exc)) from None
@@ -105,13 +110,13 @@ def cmd_trust_remove(args: argparse.Namespace) -> int:
 def cmd_key_rotate(args: argparse.Namespace) -> int:
     """A new agency key, announced by a statement signed with the old one."""
     from desktop.services import rotation
-    from desktop.services.context import Actor
 
     config = _config(args)
     db = _database(config)
     try:
+        actor = _signed_in(args, db)
         with db.session() as session:
-            done = rotation.rotate_key(session, Actor.system(), data_dir=config.data_dir)
+            done = rotation.rotate_key(session, actor, data_dir=config.data_dir)
     finally:
         db.dispose()
     _out(f"已更换机构签名密钥（{done.date}）。")
@@ -152,6 +157,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("file", type=Path, metavar="FILE", help="公钥文件（.pem）")
     p.add_argument("--name", required=True, metavar="机构名称", help="该公钥所属机构的名称")
     p.set_defaults(handler=cmd_trust_add)
+    cli_login.add_options(p)
     leaves.append(p)
     p = actions.add_parser("list", help="列出受信任的公钥", description="列出受信任名单和本机构自己的签名密钥。")
     p.set_defaults(handler=cmd_trust_list)
@@ -159,6 +165,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = actions.add_parser("remove", help="按指纹移除", description="按公钥指纹从受信任名单中移除一项。")
     p.add_argument("fingerprint", metavar="FINGERPRINT", help="公钥指纹（64 位十六进制，可含空格）")
     p.set_defaults(handler=cmd_trust_remove)
+    cli_login.add_options(p)
     leaves.append(p)
     group = subparsers.add_parser("key", help="机构签名密钥：更换、导出公钥",
                                   description="机构签名密钥的维护：更换密钥（rotate）、写出公钥文件（public）。")
@@ -168,6 +175,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                            description="生成新的机构签名密钥，并写出由旧密钥签名的密钥更换声明（新公钥、指纹、日期），"
                                        "此后导出的资料包都附带该声明；旧密钥签名的资料包仍可用旧公钥核验。")
     p.set_defaults(handler=cmd_key_rotate)
+    cli_login.add_options(p)
     leaves.append(p)
     p = actions.add_parser("public", help="写出机构签名公钥文件（.pem）",
                            description="把机构当前的签名公钥写成 PEM 文件，随公钥登记函交给承保机构。")

@@ -61,7 +61,9 @@ def test_init_twice_upgrades_and_says_so(tmp_path, password, capsys):
     code, out, _ = run(capsys, ["--data-dir", str(folder), "init"])
     assert code == 0
     assert "无需升级" in out and "已存在" in out and "结构无需升级" in out
-    code, out, _ = run(capsys, init_args(folder, password))
+    code, _, err = run(capsys, init_args(folder, password))  # changing the agency: a person's act
+    assert code == 2 and "须以用户身份运行" in err
+    code, out, _ = run(capsys, [*init_args(folder, password), "--user", "admin"])
     assert code == 0 and "忽略 --admin admin" in out
 
 
@@ -174,7 +176,10 @@ def test_unexpected_errors_are_logged_not_shown(tmp_path, password, monkeypatch,
 def test_data_commands_run_through_main(tmp_path, password, capsys):
     folder = tmp_path / "data"
     assert run(capsys, init_args(folder, password))[0] == 0
-    code, out, _ = run(capsys, ["--data-dir", str(folder), "backup", "--out", str(tmp_path / "b.zip")])
+    command = ["--data-dir", str(folder), "backup", "--out", str(tmp_path / "b.zip")]
+    code, _, err = run(capsys, command)  # a data command runs as a person, never anonymously
+    assert code == 2 and "须以用户身份运行" in err and not (tmp_path / "b.zip").exists()
+    code, out, _ = run(capsys, [*command, "--user", "admin", "--password-file", str(password)])
     assert code == 0 and "已备份" in out and (tmp_path / "b.zip").is_file()
 
 

@@ -18,6 +18,7 @@ from desktop.config import Config
 from desktop.db import Database
 from desktop.models import Hazard, Project
 from desktop.services import agency, hazards, projects, signing
+from tests.cli_users import TEST_PASSWORD, as_user
 from tests.factories import make_project
 
 
@@ -29,13 +30,14 @@ class Terminal(io.StringIO):
 @pytest.fixture(autouse=True)
 def no_terminal(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    monkeypatch.setenv("RISKDESK_PASSWORD", TEST_PASSWORD)
 
 
 def call(capsys, *argv: str) -> tuple[int, str, str]:
     parser = argparse.ArgumentParser(prog="riskdesk")
     parser.add_argument("--data-dir")
     cli_data.register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args([str(a) for a in argv])
+    args = parser.parse_args(as_user(argv))  # the data commands run as the admin
     code = args.handler(args)
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err

@@ -16,19 +16,21 @@ from desktop import cli_docs
 from desktop.config import Config
 from desktop.reports import registers, selfcheck
 from desktop.services import agency, hazards, projects
+from tests.cli_users import TEST_PASSWORD, as_user
 from tests.factories import make_project
 
 
 @pytest.fixture(autouse=True)
 def no_terminal(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    monkeypatch.setenv("RISKDESK_PASSWORD", TEST_PASSWORD)
 
 
 def call(capsys, *argv) -> tuple[int, str, str]:
     parser = argparse.ArgumentParser(prog="riskdesk")
     parser.add_argument("--data-dir")
     cli_docs.register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args([str(a) for a in argv])
+    args = parser.parse_args(as_user(argv))  # the data commands run as the admin
     code = args.handler(args)
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err

@@ -13,6 +13,7 @@ import pytest
 
 from desktop import cli, cli_data, cli_trust
 from desktop.services import rotation, signing, trust
+from tests.cli_users import TEST_PASSWORD, as_user
 from tests.services.test_trust import AGENCY, forge
 from tests.test_cli_data import folder  # noqa: F401 - fixture
 
@@ -20,6 +21,7 @@ from tests.test_cli_data import folder  # noqa: F401 - fixture
 @pytest.fixture(autouse=True)
 def no_terminal(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    monkeypatch.setenv("RISKDESK_PASSWORD", TEST_PASSWORD)
 
 
 def call(capsys, *argv) -> tuple[int, str, str]:
@@ -28,7 +30,7 @@ def call(capsys, *argv) -> tuple[int, str, str]:
     commands = parser.add_subparsers(dest="command")
     cli_data.register(commands)
     cli_trust.register(commands)
-    args = parser.parse_args([str(a) for a in argv])
+    args = parser.parse_args(as_user(argv))  # the data commands run as the admin
     code = args.handler(args)
     out, err = capsys.readouterr()
     assert "Traceback" not in out + err

@@ -21,6 +21,8 @@ from desktop.services.context import Actor, ConflictError, msg
 GENESIS = "0" * 64
 SECRET_FIELDS = {"password_hash"}
 _PG_AUDIT_LOCK = 7_301_001  # advisory lock id: one writer extends the chain at a time
+# Session.info keys read by services/checkpoints.py (a checkpoint every N entries, after commit)
+CHECKPOINT_EVERY, CHECKPOINT_DUE, WROTE = "audit_checkpoint_every", "audit_checkpoint_due", "audit_wrote"
 
 
 def jsonable(value: Any) -> Any:
@@ -84,7 +86,17 @@ def record(session: Session, actor: Actor, *, action: str, entity: str, entity_i
     )
     session.add(entry)
     session.flush()
+    _mark(session, entry.id, entry.id - 1)
     return entry
+
+
+def _mark(session: Session, last_id: int, before_id: int) -> None:
+    """Tell the checkpoint watch (if any) that entries were written, and whether the ids
+    from `before_id` to `last_id` passed a multiple of N."""
+    session.info[WROTE] = True
+    every = session.info.get(CHECKPOINT_EVERY)
+    if every and last_id // every > before_id // every:
+        session.info[CHECKPOINT_DUE] = True
 
 
 @dataclass(frozen=True)
@@ -108,9 +120,10 @@ def record_many(session: Session, actor: Actor, entries: list[Pending]) -> int:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
     session.flush()
-    prev = session.execute(
-        select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).scalar_one_or_none() or GENESIS
+    last = session.execute(
+        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).one_or_none()
+    prev = last.hash if last is not None else GENESIS
     rows = []
     for e in entries:
         created = utcnow()
@@ -130,6 +143,8 @@ def record_many(session: Session, actor: Actor, entries: list[Pending]) -> int:
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.returning(AuditEntry.__table__.c.id, sort_by_parameter_order=True)
     session.execute(stmt, rows)
+    before_id = last.id if last is not None else 0
+    _mark(session, before_id + len(rows), before_id)
     return len(rows)
 
 

@@ -36,7 +36,7 @@ from desktop.db import Database, DataError
 from desktop.logsetup import FILE_ONLY
 from desktop.messages import Lines
 from desktop.paths import migrations_dir
-from desktop.services import audit, permissions, restore_journal, signing
+from desktop.services import audit, checkpoints, permissions, restore_journal, signing
 from desktop.services.context import Actor, Message, ServiceError, msg
 from desktop.services.context import now as _now
 from desktop.services.zipstream import (  # noqa: F401 - re-exported for packages and importer
@@ -57,6 +57,7 @@ MANIFEST = "manifest.json"
 DB_SQLITE, DB_PG = "database/riskdesk.sqlite3", "database/riskdesk.pgdump"
 DB_SQLITE_WAL = f"{DB_SQLITE}-wal"  # format 2 (read only): the WAL copied beside the database
 KEY_ENTRY = f"keys/{signing.KEY_FILE}"
+CHECKPOINTS_ENTRY = f"audit/{checkpoints.FILE}"  # the signed audit checkpoints, as they were
 STORE_PREFIX = "attachments/"
 AUTO_RE = re.compile(r"^riskdesk-auto-(\d{8}-\d{6})\.zip$")
 _BLOB_RE = re.compile(r"^([0-9a-f]{2})/([0-9a-f]{2})/(\1\2[0-9a-f]{60})$")
@@ -211,6 +212,7 @@ def backup(db: Database, config: Config, out_path: Path | str, progress: Progres
     """
     if actor is not None:
         permissions.require(actor, "backup")
+        checkpoints.write_quietly(db, config.data_dir, reason="backup", actor=actor)
     started = time.monotonic()
     target = Path(out_path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -239,6 +241,8 @@ def _write_zip(db: Database, config: Config, target: Path,
                meter: Meter) -> tuple[list[ZipEntry], list[str]]:
     """The zip itself (see `backup`)."""
     warnings: list[str] = []
+    anchor = checkpoints.path(config.data_dir)
+    anchor_bytes = anchor.read_bytes() if anchor.is_file() else None  # read once: others append
     with tempfile.TemporaryDirectory(prefix=".riskdesk-backup-", dir=target.parent) as tmp:
         check: _SnapshotCheck | None = None
         if db.is_sqlite:
@@ -270,6 +274,8 @@ def _write_zip(db: Database, config: Config, target: Path,
                     if entry.sha256 != path.name:
                         warnings.append(msg("附件库文件内容与其校验值不符（已损坏）：{name}", name=name))
                     entries.append(entry)
+                if anchor_bytes is not None:
+                    entries.append(z.add_bytes(CHECKPOINTS_ENTRY, anchor_bytes, compress=True))
                 if check is not None:
                     meter.check(msg("正在检查数据库快照"))
                     check.result()  # before the manifest: a bad snapshot never becomes a backup
@@ -382,7 +388,7 @@ def _verify(path: Path | str, meter: Meter, *, passes: int) -> dict:
     database = manifest.get("database")
     if database not in names or database not in (DB_SQLITE, DB_PG):
         problems.append(msg("备份中没有数据库文件"))
-    known = {database, KEY_ENTRY} | ({DB_SQLITE_WAL} if database == DB_SQLITE else set())
+    known = {database, KEY_ENTRY, CHECKPOINTS_ENTRY} | ({DB_SQLITE_WAL} if database == DB_SQLITE else set())
     problems += [msg("备份中有无法识别的文件：{name}", name=n) for n in sorted(names)
                  if n not in known
                  and not (n.startswith(STORE_PREFIX) and _BLOB_RE.match(n[len(STORE_PREFIX):]))]
@@ -515,6 +521,7 @@ def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor,
         shutil.rmtree(staging_store, ignore_errors=True)
     log.warning("restored %s; previous data kept in %s", backup_path, aside, extra=FILE_ONLY)
     warnings = _audit_restore(config, actor, backup_path, manifest_sha, aside)
+    checkpoints.after_restore(config)  # the checkpoints before describe the replaced history
     return RestoreResult(aside if aside.exists() else None, int(manifest.get("attachments", 0)),
                          revision, time.monotonic() - started, tuple(warnings))
 

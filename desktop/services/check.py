@@ -13,7 +13,7 @@ from desktop.models import (
     ArchiveItem, Attachment, AuditEntry, Catalogue, CatalogueItem, Document, Drill, Hazard,
     Inspection, Organisation, Project, TrainingSession, User,
 )
-from desktop.services import agency, attachments, audit
+from desktop.services import agency, attachments, audit, audit_check
 
 log = logging.getLogger("desktop.check")
 
@@ -84,6 +84,8 @@ def run_check(db: Database, config: Config, *, hash_files: bool = True) -> Check
                 problems.append("尚未设置机构信息或管理员账户，请运行“riskdesk init”。")
             store = attachments.verify_store(session, config.attachments_dir, hash_files=hash_files)
             chain = audit.verify_chain(session)
+            anchor = audit_check.check_checkpoints(session, config.data_dir)
+            compared, edited = audit_check.check_rows(session)
     except DataError as exc:
         problems.append(f"读取数据失败：{exc.message}")
         return _done(False, current, head, counts, problems, lines)
@@ -102,6 +104,25 @@ def run_check(db: Database, config: Config, *, hash_files: bool = True) -> Check
     else:
         problems.append(f"审计记录链校验失败：{chain.problem}")
         lines.append(f"审计记录链：校验失败，{chain.problem}")
+    if anchor.problems:
+        problems.extend(anchor.problems)
+        lines.extend(_listed("审计检查点（数据库之外的签名记录）：发现问题", list(anchor.problems)))
+    elif anchor.checkpoints:
+        lines.append(f"审计检查点：与 {anchor.checkpoints} 个签名检查点一致")
+    if anchor.restored_at:
+        lines.append(f"审计检查点：{audit_check.local_time(anchor.restored_at)} 曾从备份恢复，"
+                     "此前的检查点属于被替换的数据，不再比对")
+    if anchor.restarted:
+        listed = "、".join(f"第 {n} 条" for n in anchor.restarted)
+        lines.append(f"审计检查点：检查点文件曾不在数据目录中，于审计记录{listed}重新开始写入"
+                     "（之前的缺口只能与备份、资料包中的副本比对）")
+    else:
+        lines.append("审计检查点：尚无（备份、导出或会话结束时写入）")
+    if edited:
+        problems.extend(edited)
+        lines.extend(_listed("业务记录与审计记录不符（可能在程序之外被改动）：", list(edited)))
+    else:
+        lines.append(f"业务记录：{compared} 条与最后一次审计记录一致")
     return _done(not problems, current, head, counts, problems, lines)
 
 

@@ -37,7 +37,7 @@ from desktop.reports.registers import build_hazard_register_xlsx
 from desktop.reports.styles import Styles, heading
 from desktop.reports.xlsx_stream import SheetLayout, XlsxWriter
 from desktop.reports.text import cn_date, cn_datetime, wrap_cjk
-from desktop.services import agency, audit, periods, permissions, rotation, signing, trust
+from desktop.services import agency, audit, checkpoints, periods, permissions, rotation, signing, trust
 from desktop.services.attachments import blob_path
 from desktop.services.backup import (
     Meter,
@@ -60,6 +60,7 @@ FORMAT_VERSION = 1
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
 README = "说明-如何核验.txt"  # the OpenSSL commands that check the package without RiskDesk
 PUBLIC_KEY = "agency-public-key.pem"  # ASCII: typed in those commands
+CHECKPOINTS = "audit-checkpoints.jsonl"  # the agency's signed audit checkpoints, as they were
 COVER = "00-封面及目录.pdf"
 HAZARD_REGISTER = "登记表/隐患排查及问题整改清单.xlsx"
 PROJECT_REGISTER = "登记表/项目清单.xlsx"
@@ -539,6 +540,9 @@ def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | s
         raise ServiceError(msg("数据目录中的签名私钥与机构登记的公钥不一致，不能签名资料包。"))
     rotations = rotation.chain_to(data_dir, plan.public_key)
     notes = [(README, _readme(plan, rotations)), (PUBLIC_KEY, signing.public_pem(plan.public_key))]
+    anchor = checkpoints.path(data_dir)
+    if anchor.is_file():
+        notes.insert(1, (CHECKPOINTS, anchor.read_bytes()))  # the public key stays last
     meter = Meter(progress, sum(m.size for m in plan.members))
     with tempfile.TemporaryDirectory(prefix="riskdesk-package-") as tmp, \
             StreamingZip(Path(out_path), meter) as z:
@@ -566,7 +570,7 @@ def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | s
         entries = [z.add_file(COVER, cover), _add_note(z, meter, *notes[0])]
         entries += [z.add_file(name, path) for name, path in made]
         entries += stored
-        entries.append(_add_note(z, meter, *notes[1]))
+        entries += [_add_note(z, meter, *note) for note in notes[1:]]
         manifest = _manifest(plan, entries, rotations)
         z.add_bytes(MANIFEST, manifest)
         z.add_bytes(SIGNATURE, signing.sign(data_dir, manifest), compress=False)
@@ -585,6 +589,7 @@ def export_package(db: Database, config: Config, actor: Actor, *, insurer_id: in
 
     An export that cannot be audited is removed: data leaves the agency only on the record.
     """
+    checkpoints.write_quietly(db, config.data_dir, reason="export", actor=actor)
     with db.read() as session:  # one snapshot: the lines are read while the photos are copied
         plan = plan_package(session, actor, store_dir=config.attachments_dir, insurer_id=insurer_id,
                             period=period, project_ids=project_ids, lazy=True)

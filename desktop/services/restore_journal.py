@@ -100,10 +100,11 @@ def remove_empty(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def recover(data_dir: Path | str) -> str | None:
+def recover(data_dir: Path | str, *, finished: Callable[[], object] | None = None) -> str | None:
     """At start-up (with the data folder held): finish or undo a restore that was cut off;
     what was done, in words, or None when there was nothing to do. Unpacked copies left by a
-    restore killed before its first move are removed too."""
+    restore killed before its first move are removed too. `finished` runs when a restore that
+    had swapped the data in is finished (what `restore` does after its swap: the checkpoint)."""
     data_dir = Path(data_dir)
     path = journal_path(data_dir)
     if not path.exists():
@@ -121,6 +122,8 @@ def recover(data_dir: Path | str) -> str | None:
         raise OSError(f"恢复日志无法读取：{path}（{exc}）。请勿删除数据目录中的 restore-aside-… "
                       "文件夹，联系管理员手工处理。") from exc
     if complete:
+        if finished is not None:
+            finished()
         text = f"上次恢复备份（{backup}）已完成，已清理恢复时的临时文件。原有数据保存在 {aside}。"
     else:
         _undo(moves)

@@ -317,11 +317,12 @@ def test_the_directory_lists_cover_and_registers_first_whatever_the_writing_orde
     listed = [f["path"] for f in manifest["files"]]
     assert names[:4] == [packages.COVER, packages.README, packages.HAZARD_REGISTER,
                          packages.PROJECT_REGISTER]
-    assert names[-3:] == [packages.PUBLIC_KEY, "manifest.json", "manifest.sig"]
+    # the agency's signed audit checkpoints travel with the package (services/checkpoints)
+    assert names[-4:] == [packages.CHECKPOINTS, packages.PUBLIC_KEY, "manifest.json", "manifest.sig"]
     assert names[:-2] == listed
     photos = [n for n in names if n.startswith("隐患照片/")]
     documents = [n for n in names if n.startswith("文书/")]
-    assert names[4:-3] == documents + photos and len(photos) == 3
+    assert names[4:-4] == documents + photos and len(photos) == 3
     # the stored files were written first (to be on disk early), the cover after them
     assert max(first_offset[n] for n in photos) < first_offset[packages.COVER]
     done = [d for d, _ in seen]

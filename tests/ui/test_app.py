@@ -196,3 +196,25 @@ def test_an_environment_failure_reaching_the_hook_is_a_message_not_a_crash(tmp_p
     exc = DataError("数据库正被其他程序占用（已锁定），请稍后重试。")
     handler(DataError, exc, None)
     assert dialog_log.calls == [("warn", "数据错误", exc.message)]
+
+
+def test_the_end_of_a_window_session_writes_a_signed_audit_checkpoint(
+        qapp, db, folder_config, users, agency_profile, dialog_log):
+    from desktop.services import checkpoints, signing
+
+    with db.session() as s:
+        signing.setup_key(s, data_dir=folder_config.data_dir)
+
+    def sign_in(dialog):  # type: ignore[no-untyped-def]
+        dialog.username.setText("admin")
+        dialog.password.setText("secret123")
+        dialog.attempt()
+        return dialog.result() == dialog.DialogCode.Accepted
+
+    dialog_log.on_run = sign_in
+    close_main_window_soon([])
+    assert app.main(folder_config) == 0
+    lines = checkpoints.read(folder_config.data_dir)
+    assert [line["reason"] for line in lines] == ["window"]
+    with db.read() as s:
+        assert checkpoints.head(s).last_id == lines[0]["last_id"]  # the login is covered
