@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.cli_data import _config, _database, _guarded, _out, _Refused
+from desktop import cli_login
+from desktop.cli_data import _config, _database, _guarded, _out, _Refused, _signed_in
 
 if TYPE_CHECKING:
     from desktop.services import catalogues
@@ -22,7 +23,6 @@ def _line(row: catalogues.CatalogueRow) -> str:
 def cmd_catalogue(args: argparse.Namespace) -> int:
     """`catalogue list`, `catalogue import FILE`, `catalogue check CODE` (an administrator's work)."""
     from desktop.services import catalogues
-    from desktop.services.context import Actor
 
     if args.action != "list" and not args.target:
         raise _Refused("请给出 JSON 文件。" if args.action == "import" else "请给出目录代码（如 major_hazard@2024）。")
@@ -38,16 +38,18 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
             path = Path(args.target)
             if not path.is_file():
                 raise _Refused(f"找不到目录文件：{path}")
+            actor = _signed_in(args, db)
             with db.session() as session:
-                result = catalogues.import_edition(session, Actor.system(), path)
+                result = catalogues.import_edition(session, actor, path)
             _out(f"已导入：{result.title}（{result.code}，{result.items} 条）。"
                  f"核对原文前显示为“{catalogues.UNCHECKED}”；核对后请运行 riskdesk catalogue check {result.code}")
             return 0
+        actor = _signed_in(args, db)
         with db.session() as session:
             found = [c for c in catalogues.list_catalogues(session) if c.code == args.target]
             if not found:
                 raise _Refused(f"没有代码为“{args.target}”的目录；可用 riskdesk catalogue list 查看。")
-            row = catalogues.mark_checked(session, Actor.system(), found[0].id)
+            row = catalogues.mark_checked(session, actor, found[0].id)
         _out(f"已标记为已核对原文：{row.title}")
         return 0
     finally:
@@ -66,4 +68,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
                    help="数据目录（默认为用户数据目录或环境变量 RISKDESK_DATA_DIR）")
     p.set_defaults(handler=cmd_catalogue)
+    cli_login.add_options(p)
 

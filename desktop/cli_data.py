@@ -425,14 +425,13 @@ def _passphrase(args: argparse.Namespace, *, twice: bool) -> str:
 def cmd_key_export(args: argparse.Namespace) -> int:
     """Write the agency's signing key, encrypted with a passphrase, to a file."""
     from desktop.services import key_export
-    from desktop.services.context import Actor
-
     config = _config(args)
     passphrase = _passphrase(args, twice=True)
     db = _database(config)
     try:
+        actor = _signed_in(args, db)
         with db.session() as session:
-            printed = key_export.export_signing_key(session, Actor.system(), data_dir=config.data_dir,
+            printed = key_export.export_signing_key(session, actor, data_dir=config.data_dir,
                                                     out_path=args.out, passphrase=passphrase)
     finally:
         db.dispose()
@@ -445,14 +444,13 @@ def cmd_key_export(args: argparse.Namespace) -> int:
 def cmd_key_import(args: argparse.Namespace) -> int:
     """Put an exported signing key back into the data folder (after a restore elsewhere)."""
     from desktop.services import key_export
-    from desktop.services.context import Actor
-
     config = _config(args)
     passphrase = _passphrase(args, twice=False)
     db = _database(config)
     try:
+        actor = _signed_in(args, db)
         with db.session() as session:
-            printed = key_export.import_signing_key(session, Actor.system(), data_dir=config.data_dir,
+            printed = key_export.import_signing_key(session, actor, data_dir=config.data_dir,
                                                     source=args.file, passphrase=passphrase)
     finally:
         db.dispose()
@@ -521,12 +519,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--out", type=Path, required=True, metavar="FILE", help="输出的密钥文件（.pem）")
     p.add_argument("--passphrase-file", type=Path, metavar="FILE", help="存放口令的文件（取第一行）")
     p.set_defaults(handler=cmd_key_export)
+    cli_login.add_options(p)
     subs.append(p)
     p = subparsers.add_parser("key-import", help="导入导出过的机构签名密钥",
                               description="在新电脑上恢复备份后，导入导出过的签名密钥（须与机构登记的公钥一致）。")
     p.add_argument("file", type=Path, metavar="FILE", help="导出的密钥文件")
     p.add_argument("--passphrase-file", type=Path, metavar="FILE", help="存放口令的文件（取第一行）")
     p.set_defaults(handler=cmd_key_import)
+    cli_login.add_options(p)
     subs.append(p)
     for sub in subs:
         sub.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_help)

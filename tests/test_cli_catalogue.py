@@ -9,6 +9,7 @@ from desktop import cli_catalogue
 from desktop.config import Config
 from desktop.paths import catalogues_dir
 from desktop.services import catalogues
+from tests.cli_users import login_options
 
 
 def call(capsys, *argv: str) -> tuple[int, str, str]:
@@ -22,7 +23,8 @@ def call(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_catalogue_list_import_check(capsys, db, tmp_path):
+def test_catalogue_list_import_check(capsys, db, tmp_path, users):
+    login = login_options(tmp_path)
     if not db.is_sqlite:
         Config(data_dir=tmp_path, values={"database_url": db.url}).save()
     with db.session() as s:
@@ -31,19 +33,19 @@ def test_catalogue_list_import_check(capsys, db, tmp_path):
     data.update(code="major_hazard@2030", edition="2030", issued="2030-01-01", in_force="2030-02-01")
     new = tmp_path / "2030.json"
     new.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    rc, out, _ = call(capsys, "--data-dir", tmp_path, "catalogue", "import", new)
+    rc, out, _ = call(capsys, "--data-dir", tmp_path, "catalogue", "import", new, *login)
     assert rc == 0 and "已导入" in out and "未核对原文" in out and "53 条" in out
-    rc, out, err = call(capsys, "--data-dir", tmp_path, "catalogue", "import", new)
+    rc, out, err = call(capsys, "--data-dir", tmp_path, "catalogue", "import", new, *login)
     assert rc == 1 and "已载入" in err
     rc, out, _ = call(capsys, "--data-dir", tmp_path, "catalogue", "list")
     line = next(x for x in out.splitlines() if x.startswith("major_hazard@2030"))
     assert rc == 0 and "2030-02-01 起施行" in line and line.endswith("未核对原文")
     assert "major_hazard@2024" in out and "2024-12-13 起施行" in out
-    rc, out, _ = call(capsys, "--data-dir", tmp_path, "catalogue", "check", "major_hazard@2030")
+    rc, out, _ = call(capsys, "--data-dir", tmp_path, "catalogue", "check", "major_hazard@2030", *login)
     assert rc == 0 and "已核对原文" in out
     rc, out, _ = call(capsys, "--data-dir", tmp_path, "catalogue", "list")
     assert "未核对原文" not in out
-    rc, _, err = call(capsys, "--data-dir", tmp_path, "catalogue", "check", "nothing@1")
+    rc, _, err = call(capsys, "--data-dir", tmp_path, "catalogue", "check", "nothing@1", *login)
     assert rc == 2 and "没有代码为" in err
     rc, _, err = call(capsys, "--data-dir", tmp_path, "catalogue", "import")
     assert rc == 2 and "请给出 JSON 文件" in err

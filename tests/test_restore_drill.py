@@ -58,7 +58,7 @@ CHILD = textwrap.dedent("""
 
     J.advance, J.complete, backup._settle_database = advance, complete, settle
     from desktop.cli import main
-    sys.exit(main(["--data-dir", data, "restore", zip_path, "--yes"]))
+    sys.exit(main(["--data-dir", data, "restore", zip_path, "--yes", "--user", "admin"]))
 """)
 
 
@@ -127,6 +127,12 @@ def check_clean(data: Path, capsys) -> str:
     return err
 
 
+@pytest.fixture(autouse=True)
+def _admin_password(monkeypatch):
+    """The commands sign in as the folder's administrator (child processes inherit it)."""
+    monkeypatch.setenv("RISKDESK_PASSWORD", "Anquan2024")
+
+
 OLD, NEW = {"备份中的项目", "备份后的项目"}, {"备份中的项目"}
 MOVES = 4  # the database aside, the store aside, the new store in, the new database in
 POINTS = [(-1, "-")] + [(n, w) for n in range(MOVES + 1) for w in ("before", "after")]
@@ -181,7 +187,7 @@ def test_restore_is_refused_while_another_process_holds_the_folder(prepared, tmp
         assert "自 " in text  # since when
         assert projects(data) == OLD
         capsys.readouterr()
-        assert main(["--data-dir", str(data), "restore", str(zip_path), "--yes"]) != 0
+        assert main(["--data-dir", str(data), "restore", str(zip_path), "--yes", "--user", "admin"]) != 0
         assert "数据目录正被使用" in capsys.readouterr().err
     finally:
         holder.communicate("\n", timeout=30)

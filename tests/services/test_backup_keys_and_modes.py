@@ -187,17 +187,19 @@ def test_the_command_line_exports_and_imports_the_key(folder, tmp_path, capsys, 
     passphrase.write_text(PASSPHRASE + "\n", encoding="utf-8")
     out = tmp_path / "usb" / "key.pem"
     capsys.readouterr()
+    monkeypatch.setenv("RISKDESK_PASSWORD", "Anquan2024")  # the commands sign in as admin
     assert main(["--data-dir", str(folder.data_dir), "key-export", "--out", str(out),
-                 "--passphrase-file", str(passphrase)]) == 0
+                 "--passphrase-file", str(passphrase), "--user", "admin"]) == 0
     assert "指纹" in capsys.readouterr().out
     assert out.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
-    assert main(["--data-dir", str(folder.data_dir), "backup", "--out", str(tmp_path / "b.zip")]) == 0
+    assert main(["--data-dir", str(folder.data_dir), "backup", "--out", str(tmp_path / "b.zip"),
+                 "--user", "admin"]) == 0
     other = tmp_path / "new-machine"
     assert main(["--data-dir", str(other), "restore", str(tmp_path / "b.zip"), "--yes"]) == 0
     monkeypatch.delenv("RISKDESK_KEY_PASSPHRASE", raising=False)
     capsys.readouterr()
-    assert main(["--data-dir", str(other), "key-import", str(out)]) == 2  # no passphrase given
+    assert main(["--data-dir", str(other), "key-import", str(out), "--user", "admin"]) == 2  # no passphrase
     assert "口令" in capsys.readouterr().err
     monkeypatch.setenv("RISKDESK_KEY_PASSPHRASE", PASSPHRASE)
-    assert main(["--data-dir", str(other), "key-import", str(out)]) == 0
+    assert main(["--data-dir", str(other), "key-import", str(out), "--user", "admin"]) == 0
     assert signing.key_path(other).read_bytes() == signing.key_path(folder.data_dir).read_bytes()
