@@ -39,8 +39,9 @@ def config(db, tmp_path):
 
 
 def add_document(s, actor, store, *, scope_type, scope_id, number, status="signed",
-                 signed_at=dt.datetime(2026, 8, 20, 9), period="", data=PDF):
-    doc = Document(kind="rectification_notice", number=number, title="隐患整改通知书", period=period,
+                 signed_at=dt.datetime(2026, 8, 20, 9), period="", data=PDF,
+                 kind="rectification_notice", title="隐患整改通知书"):
+    doc = Document(kind=kind, number=number, title=title, period=period,
                    scope_type=scope_type, scope_id=scope_id, status=status, signed_at=signed_at)
     s.add(doc)
     s.flush()
@@ -72,11 +73,13 @@ def world(db, admin, config):
         add_document(s, admin, store, scope_type="hazard", scope_id=found[0].id,
                      number="风控整改〔2026〕0001号")
         add_document(s, admin, store, **on_project, number="风控清单〔2026〕0009号",
-                     period="2026-08", signed_at=dt.datetime(2026, 9, 3), data=PDF + b"%month\n")
-        add_document(s, admin, store, **on_project, number="风控整改〔2026〕0002号",
-                     status="draft", data=PDF + b"%draft\n")
-        add_document(s, admin, store, **on_project, number="风控整改〔2026〕0003号",
-                     signed_at=dt.datetime(2026, 11, 2), data=PDF + b"%q4\n")
+                     period="2026-08", signed_at=dt.datetime(2026, 9, 3), data=PDF + b"%month\n",
+                     kind="hazard_list", title="2026年8月隐患排查及问题整改清单")
+        add_document(s, admin, store, **on_project, number="风控方案〔2026〕0002号",
+                     status="draft", data=PDF + b"%draft\n", kind="service_plan", title="工作方案")
+        add_document(s, admin, store, **on_project, number="风控方案〔2026〕0003号",
+                     signed_at=dt.datetime(2026, 11, 2), data=PDF + b"%q4\n",
+                     kind="service_plan", title="工作方案")
         other_insurer = organisations.ensure(s, admin, kind="insurer",
                                              name="中国太平洋财产保险股份有限公司绍兴中心支公司")
         other = make_project(s, admin, name="柯桥区某厂房项目")
@@ -108,7 +111,7 @@ def test_package_round_trip(db, admin, config, world, tmp_path):
     names = set(infos) - {"manifest.json", "manifest.sig"}
     assert names == {item["path"] for item in manifest["files"]}
     assert "文书/风控整改〔2026〕0001号-隐患整改通知书.pdf" in names
-    assert "文书/风控清单〔2026〕0009号-隐患整改通知书.pdf" in names  # period 2026-08 lies in Q3
+    assert "文书/风控清单〔2026〕0009号-2026年8月隐患排查及问题整改清单.pdf" in names  # 2026-08 in Q3
     assert not any("0002" in n or "0003" in n for n in names)  # a draft; a Q4 signature
     photos = sorted(n for n in names if n.startswith("隐患照片/"))
     assert len(photos) == 3 and all(found[0].number in n for n in photos)
@@ -301,8 +304,10 @@ def test_a_full_disk_during_export_leaves_nothing_and_says_so(db, admin, config,
         assert s.execute(select(AuditEntry).where(AuditEntry.action == "export")).first() is None
 
 
-def test_the_directory_lists_cover_and_registers_first_whatever_the_writing_order(
+def test_the_members_are_written_and_listed_cover_and_registers_first(
         db, admin, config, world, tmp_path):
+    """The zip's directory order is the writing order (no reordering of zipfile's list): cover,
+    README, registers, documents, photos, public key, then the manifest and its signature."""
     from openpyxl import load_workbook
 
     p, _, found = world
@@ -322,8 +327,8 @@ def test_the_directory_lists_cover_and_registers_first_whatever_the_writing_orde
     photos = [n for n in names if n.startswith("隐患照片/")]
     documents = [n for n in names if n.startswith("文书/")]
     assert names[4:-3] == documents + photos and len(photos) == 3
-    # the stored files were written first (to be on disk early), the cover after them
-    assert max(first_offset[n] for n in photos) < first_offset[packages.COVER]
+    offsets = [first_offset[n] for n in names]
+    assert offsets[0] == 0 and offsets == sorted(offsets)  # written in the order listed
     done = [d for d, _ in seen]
     assert done == sorted(done) and seen[-1][0] == seen[-1][1] == sum(
         f["size"] for f in manifest["files"])
@@ -337,8 +342,8 @@ def test_the_directory_lists_cover_and_registers_first_whatever_the_writing_orde
 @pytest.mark.parametrize("cancel_at", ["正在生成隐患排查及问题整改清单", "隐患照片/"])
 def test_a_cancel_while_photos_are_copied_leaves_nothing(db, admin, config, world, tmp_path,
                                                         cancel_at):
-    """The photos go in on a second thread while the registers are made: a cancel from either
-    side (the register's progress here, the copier's progress there) stops both."""
+    """A cancel while the register is made or while a photo goes in stops the export and
+    leaves nothing; no thread is left running."""
     import sys
     import threading
 
@@ -354,11 +359,11 @@ def test_a_cancel_while_photos_are_copied_leaves_nothing(db, admin, config, worl
     before = sys.getswitchinterval()
     with pytest.raises(Cancelled):
         export(db, config, admin, p, folder / "pkg.zip", progress=cancel)
-    assert sys.getswitchinterval() == before  # quick GIL switches only while copying
-    assert texts[0] == "正在打包文书和照片" and any(t.startswith(cancel_at) for t in texts)
+    assert sys.getswitchinterval() == before  # no process-wide tuning
+    assert texts[0] == "正在生成隐患排查及问题整改清单" and any(t.startswith(cancel_at) for t in texts)
     assert list(folder.iterdir()) == []
     assert not [t for t in threading.enumerate()
-                if t.name in ("zip-write-behind", "package-copier")]
+                if t.name == "zip-write-behind"]
     with db.read() as s:
         assert s.execute(select(AuditEntry).where(AuditEntry.action == "export")).first() is None
 
