@@ -100,7 +100,7 @@ class PackagePlan:
     store_dir: Path
     public_key: str
     created_at: dt.datetime
-    as_of: dt.date | None = None  # the day statuses and 是否逾期 are given for
+    as_of: dt.date | None = None  # the day statuses and 是否逾期 are given for (today)
     carried_over: int = 0  # rows found before the period and still open at its start
     cancelled: int = 0  # cancelled hazards the list would otherwise hold: left out everywhere
     documents: tuple[tuple[str, int], ...] = ()  # (kind label, count) of the documents inside
@@ -312,7 +312,7 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
     chosen = _projects(session, insurer_id, period, project_ids)
     created = now()
     today = created.date()
-    until = as_of(period, today)  # refuses a period not begun
+    as_of(period, today)  # refuses a period not begun
     scope = _Chosen("insurer", insurer.id, insurer.name, f"{insurer.name}承保项目",
                     ids=tuple(p.id for p, _ in chosen))
     taken: set[str] = {COVER, MANIFEST, SIGNATURE, README, PUBLIC_KEY}
@@ -346,7 +346,7 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
                       cn_date(p.completion_date, blank=""), _label(RiskLevel, p.risk_level))
                      for p, nos in chosen)
     return PackagePlan(info, insurer.id, insurer.name, period, projects, rows, tuple(members),
-                       Path(store_dir), public_key, created, until, carried,
+                       Path(store_dir), public_key, created, today, carried,
                        _cancelled(session, scope, period, today), labels)
 
 
@@ -403,7 +403,7 @@ def _write_cover(plan: PackagePlan, index: list[ZipEntry], path: Path) -> Path:
         [("项目数", str(len(plan.projects))), ("目录文件数", str(len(index)))],
         [("生成时间", cn_datetime(plan.created_at)), ("隐患条数", str(len(plan.hazards)))],
         [("文书份数", str(sum(n for _, n in plan.documents))),
-         ("已撤销隐患（未收录）", str(plan.cancelled))],
+         ("已撤销隐患", f"{plan.cancelled} 条（未列入）")],
         [("签名公钥指纹", signing.fingerprint(plan.public_key))],
     ], width=width), Spacer(1, 3 * mm)]
     story += paragraphs(_contents_text(plan), Styles.plain)
