@@ -595,12 +595,12 @@ def test_pg_restore_is_refused_while_other_sessions_are_connected(db, admin, tmp
     made = backup.backup(db, config, tmp_path / "b.zip", actor=admin)
     db.dispose()
     url = make_url(db.url).set(drivername="postgresql+psycopg")
-    other = create_engine(url.update_query_dict({"application_name": "另一台电脑"}))
+    other = create_engine(url.update_query_dict({"application_name": "riskdesk-desk2"}))
     with other.connect() as conn:
         conn.execute(text("SELECT 1"))
         with pytest.raises(backup.RestoreRefused) as refused:
             backup.restore(config, made.path, actor=admin)
-        assert "另外 1 个会话" in refused.value.message and "另一台电脑" in refused.value.message
+        assert "另外 1 个会话" in refused.value.message and "riskdesk-desk2" in refused.value.message
         assert "--force" in refused.value.message
         assert not list(config.data_dir.glob("restore-aside-*"))  # nothing was touched
         result = backup.restore(config, made.path, actor=admin, force=True)
