@@ -1,10 +1,11 @@
 """A photo-heavy review package, timed: `--photos` noise JPEGs on hazards of one project.
 
-    .venv/bin/python -m bench.bench_package_photos setup --root /tmp/pkgbench --photos 200
+    .venv/bin/python -m bench.bench_package_photos setup --root /tmp/pkgbench --photos 200 [--rows N]
     .venv/bin/python -m bench.bench_package_photos run --root /tmp/pkgbench --repeat 5
 
 `setup` makes a data folder (SQLite, agency, signing key, one insured project, 40 hazards in
-2026Q3 carrying the photos); `run` exports its 2026Q3 package `--repeat` times after a warm-up
+2026Q3 carrying the photos, and `--rows` more copies of them in bulk for a register-heavy
+package); `run` exports its 2026Q3 package `--repeat` times after a warm-up
 and prints the median. Run `run` from another checkout (PYTHONPATH) to compare two versions
 on the same data; alternate them so that the machine's load weighs on both alike.
 """
@@ -21,9 +22,12 @@ from pathlib import Path
 
 from PIL import Image
 
+from sqlalchemy import insert, select
+
 from desktop.config import Config
 from desktop.db import Database
 from desktop.services import agency, attachments, hazards, organisations, packages, projects, signing
+from desktop.models import Hazard
 from desktop.services.context import Actor
 
 
@@ -35,7 +39,7 @@ def noise_jpeg(rng: random.Random, width: int = 1000) -> bytes:
     return out.getvalue()
 
 
-def setup(root: Path, photos: int) -> None:
+def setup(root: Path, photos: int, rows: int = 0) -> None:
     config = Config(data_dir=root / "data")
     config.data_dir.mkdir(parents=True)
     db = Database(config.database_url)
@@ -64,6 +68,13 @@ def setup(root: Path, photos: int) -> None:
                                    data=noise_jpeg(rng), owner_type="hazard",
                                    owner_id=found[i % len(found)].id, role="before",
                                    original_name=f"p{i}.jpg", durable=False)
+    if rows:
+        with db.session() as s:  # bulk copies of the first hazard: a register-heavy package
+            first = s.execute(select(Hazard.__table__).where(Hazard.id == found[0].id)).mappings().one()
+            base = {k: v for k, v in first.items() if k != "id"}
+            s.execute(insert(Hazard.__table__), [
+                base | {"number": f"YH-2026-B{i:06d}", "found_date": dt.date(2026, 7, 1 + i % 31),
+                        "description": f"{base['description']} 批量 {i}"} for i in range(rows)])
     db.dispose()
     (root / "insurer").write_text(str(org["insurer"]))
 
@@ -91,10 +102,11 @@ def main() -> None:
     parser.add_argument("step", choices=("setup", "run"))
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--photos", type=int, default=200)
+    parser.add_argument("--rows", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     if args.step == "setup":
-        setup(args.root, args.photos)
+        setup(args.root, args.photos, args.rows)
     else:
         run(args.root, args.repeat)
 
