@@ -224,14 +224,11 @@ class _Chosen(Scope):
 
 
 def _cancelled(session: Session, scope: _Chosen, period: periods.Period, today: dt.date) -> int:
-    """Cancelled hazards that the list would hold if they had not been cancelled: found in the
-    period (up to `today`), or earlier and closed or cancelled during it. Left out of the list,
+    """Hazards found in the period (up to `today`) and since cancelled: left out of the list,
     its count, the documents and the photos alike; the cover says how many."""
-    start = dt.datetime.combine(period.start, dt.time())
     return session.execute(select(func.count()).select_from(Hazard).where(
         Hazard.project_id.in_(scope.ids), Hazard.deleted_at.is_(None), Hazard.status == CANCELLED,
-        Hazard.found_date <= as_of(period, today),
-        or_(Hazard.found_date >= period.start, Hazard.closed_at >= start))).scalar_one()
+        Hazard.found_date >= period.start, Hazard.found_date <= as_of(period, today))).scalar_one()
 
 
 def _in_scope(session: Session, scope_type: str, scope: _Chosen, period: periods.Period,
@@ -436,10 +433,10 @@ def _contents_text(plan: PackagePlan) -> str:
     text = (f"隐患条数即{HAZARD_REGISTER}所列行数：本期发现的隐患，以及此前发现、本期初仍未销项的隐患"
             f"（上期结转 {plan.carried_over} 条）；状态和是否逾期统计截至{as_of}。")
     if plan.cancelled:
-        text += (f"已撤销的隐患 {plan.cancelled} 条不列入清单、不计入隐患条数，"
+        text += (f"本期发现后已撤销的隐患 {plan.cancelled} 条不列入清单、不计入隐患条数，"
                  "其文书和照片也未收录。")
     else:
-        text += "本期没有已撤销的隐患。"
+        text += "本期发现的隐患没有被撤销的。"
     if plan.documents:
         text += "收录已签发文书：" + "、".join(f"{label} {n} 份" for label, n in plan.documents) + "。"
     else:

@@ -535,7 +535,7 @@ def test_cover_counts_equal_the_list_with_a_cancelled_hazard_left_out_of_both(
     assert _field(cover, "隐患条数") == str(len(register)) == "2"
     assert _field(cover, "已撤销隐患") == "1"
     flat = cover.replace("\n", "").replace(" ", "")
-    assert "已撤销的隐患1条不列入清单、不计入隐患条数" in flat
+    assert "本期发现后已撤销的隐患1条不列入清单、不计入隐患条数" in flat
     assert "上期结转0条" in flat and "状态和是否逾期统计截至" in flat
     assert not any(gone.number in n or "77号" in n for n in names)
     documents = [n for n in names if n.startswith("文书/")]
