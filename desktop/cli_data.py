@@ -370,8 +370,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
             return 1
     progress = TextProgress()
     with _interruptible(progress):  # no engine is open: the database is only touched as files
-        result = backup.restore(config, args.file, progress, actor=actor)
+        result = backup.restore(config, args.file, progress, actor=actor, force=args.force)
     _out(f"已从备份恢复（{result.attachments} 个附件，用时 {result.seconds:.1f} 秒）。")
+    for warning in result.warnings:
+        _out(f"  注意：{warning}")
     if result.aside is not None:
         _out(f"原有数据保留在：{result.aside}（确认无误后可自行删除）")
     return 0
@@ -510,6 +512,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                                           "恢复前请关闭所有 RiskDesk 窗口。")
     p.add_argument("file", type=Path, metavar="FILE", help="备份文件")
     p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
+    p.add_argument("--force", action="store_true",
+                   help="PostgreSQL：即使另有会话连接该数据库也恢复（仅限管理员；这些会话之后须重新连接）")
     p.set_defaults(handler=cmd_restore)
     cli_login.add_options(p)
     subs.append(p)

@@ -177,3 +177,23 @@ def test_a_folder_without_a_database_is_refused(capsys, tmp_path):
     rc, _, stderr = call(capsys, "--data-dir", tmp_path / "empty", "backup",
                          "--out", tmp_path / "x.zip")
     assert rc == 2 and "riskdesk init" in stderr
+
+
+def test_restore_force_is_passed_to_the_service_and_its_warnings_printed(capsys, folder,
+                                                                         monkeypatch):
+    """`riskdesk restore --force` (PostgreSQL: other sessions connected) is the service's
+    `force`; without it the service is asked not to force."""
+    from desktop.services import backup
+
+    data, _, _ = folder
+    seen: list[bool] = []
+
+    def restore(config, path, progress, *, actor, force=False):  # type: ignore[no-untyped-def]
+        seen.append(force)
+        return backup.RestoreResult(None, 3, None, 0.1, ("已强制恢复：恢复时另有 2 个会话连接数据库",))
+
+    monkeypatch.setattr(backup, "restore", restore)
+    rc, stdout, _ = call(capsys, "--data-dir", data, "restore", data / "b.zip", "--yes", "--force")
+    assert rc == 0 and "注意：已强制恢复" in stdout
+    rc, _, _ = call(capsys, "--data-dir", data, "restore", data / "b.zip", "--yes")
+    assert rc == 0 and seen == [True, False]

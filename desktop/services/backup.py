@@ -23,10 +23,12 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from desktop import __version__
@@ -453,8 +455,51 @@ def _settle_database(db_file: Path, *, wal: bool) -> str:
     return verdict
 
 
+_OTHER_SESSIONS = text(
+    "SELECT host(client_addr), client_hostname, client_port, application_name, usename"
+    " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    " AND backend_type = 'client backend'")
+
+
+def _other_sessions(database_url: str) -> list[str]:
+    """PostgreSQL: the other sessions connected to our database (our own pid left out), one
+    line each: from where, which program, which database role. Any role sees that they are
+    there; where another role's session comes from only a privileged one (else 地址不可见)."""
+    db = Database(database_url)
+    try:
+        with db.read() as session:
+            rows = session.execute(_OTHER_SESSIONS).all()
+    finally:
+        db.dispose()
+    lines = []
+    for addr, host, port, app, user in rows:
+        where = host or addr or ("本机（套接字）" if port == -1 else "地址不可见")
+        lines.append(f"{where}（程序 {app or '未知'}，数据库用户 {user or '未知'}）")
+    return lines
+
+
+def _refuse_other_sessions(config: Config, force: bool) -> list[str]:
+    """Refuse a PostgreSQL restore while other sessions are connected, naming how many and from
+    where; `force` (an admin's decision) goes on, and the sessions are returned for a warning."""
+    url = make_url(config.database_url)
+    if url.get_backend_name() != "postgresql":
+        return []
+    others = _other_sessions(config.database_url)
+    if others and not force:
+        counts = Counter(others)
+        where = "；".join(f"{line} ×{n}" if n > 1 else line for line, n in counts.items())
+        raise RestoreRefused(msg(
+            "数据库正被另外 {n} 个会话连接，不能恢复：{where}。请先关闭这些 RiskDesk 窗口和命令"
+            "（或其他连接该数据库的程序），未做任何改动。确需恢复时，管理员可强制恢复"
+            "（riskdesk restore --force），这些会话之后须重新连接。", n=len(others), where=where))
+    if others:
+        log.warning("restore forced with %d other sessions connected: %s", len(others),
+                    "; ".join(others), extra=FILE_ONLY)
+    return others
+
+
 def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None = None, *,
-            actor: Actor | None = None) -> RestoreResult:
+            actor: Actor | None = None, force: bool = False) -> RestoreResult:
     """Replace the database and the attachment store with a verified backup.
 
     Refused while another window or command holds the data folder (`datalock.exclusive`,
@@ -464,14 +509,18 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
     start-up after a crash finishes or undoes it: `restore_journal.recover`) → an audit entry
     in the restored database. Any failure before the end puts the old data back; the set-aside
     copy is kept for the user.
+
+    PostgreSQL: refused while other sessions are connected to the database (checked before
+    the backup is read and again just before the data is replaced), naming how many and from
+    where, unless an admin passes `force`.
     """
     actor = actor or Actor.system()
-    permissions.require(actor, "restore")
+    permissions.require(actor, "restore")  # admins only: `force` is an admin's decision too
     started = time.monotonic()
     config.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         with datalock.exclusive(config.data_dir):
-            return _restore(config, Path(backup_path), Meter(progress, 0), actor, started)
+            return _restore(config, Path(backup_path), Meter(progress, 0), actor, started, force)
     except datalock.FolderBusy as busy:
         if not busy.holders:
             raise RestoreRefused(msg("另一个恢复正在进行，未做任何改动。")) from None
@@ -480,10 +529,11 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
 
 
 def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor,
-             started: float) -> RestoreResult:
+             started: float, force: bool) -> RestoreResult:
     if restore_journal.journal_path(config.data_dir).exists():
         raise RestoreRefused(msg("上次恢复尚未处理完（数据目录中有恢复日志），请先重新打开程序，"
                                  "由程序自动完成或撤销上次恢复。"))
+    _refuse_other_sessions(config, force)  # at once, before the long check
     manifest = _verify(backup_path, meter, passes=2)  # one progress bar: checking, then unpacking
     with zipfile.ZipFile(backup_path) as zf:
         manifest_sha = hashlib.sha256(zf.read(MANIFEST)).hexdigest()
@@ -514,20 +564,24 @@ def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor,
             if verdict != "ok":
                 raise RestoreRefused(msg("备份中的数据库未通过完整性检查（{verdict}），未做任何改动。",
                                           verdict=verdict))
+        others = _refuse_other_sessions(config, force)  # again: the last moment it can refuse
         aside = _swap(config, url, staging, staging_store, db_file, stamp, str(backup_path))
         datamodes.protect(config)  # the folder 0700; database, key, settings 0600
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(staging_store, ignore_errors=True)
     log.warning("restored %s; previous data kept in %s", backup_path, aside, extra=FILE_ONLY)
-    warnings = _audit_restore(config, actor, backup_path, manifest_sha, aside)
+    warnings = _audit_restore(config, actor, backup_path, manifest_sha, aside, len(others))
+    if others:
+        warnings.append(msg("已强制恢复：恢复时另有 {n} 个会话连接数据库，这些窗口和程序须重新连接后再使用。",
+                            n=len(others)))
     checkpoints.after_restore(config)  # the checkpoints before describe the replaced history
     return RestoreResult(aside if aside.exists() else None, int(manifest.get("attachments", 0)),
                          revision, time.monotonic() - started, tuple(warnings))
 
 
 def _audit_restore(config: Config, actor: Actor, backup_path: Path, manifest_sha: str,
-                   aside: Path) -> list[str]:
+                   aside: Path, forced_over: int = 0) -> list[str]:
     """The restore on the record, in the restored database: who, which backup, its manifest's
     SHA-256. The data is in place whatever happens here: a failure is a warning."""
     db = Database(config.database_url)
@@ -535,7 +589,8 @@ def _audit_restore(config: Config, actor: Actor, backup_path: Path, manifest_sha
         with db.session() as session:
             audit.record(session, actor, action="restore", entity="backup", entity_id=None,
                          after={"file": str(backup_path), "manifest_sha256": manifest_sha,
-                                "aside": str(aside)})
+                                "aside": str(aside),
+                                **({"forced_over_sessions": forced_over} if forced_over else {})})
     except DataError as exc:
         log.error("restore not audited: %s", exc.message)
         return [msg("恢复已完成，但未能写入审计记录：{reason}", reason=exc.message)]

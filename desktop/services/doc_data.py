@@ -529,6 +529,12 @@ def check_scope(session: Session, kind: str, scope_type: str, scope_id: int | No
         raise NotFound(msg("{what}不存在。", what=what))
 
 
+def scope_model(scope_type: str) -> type | None:
+    """The record a document of this scope type is about (None: agency-wide)."""
+    found = _SCOPE_MODELS.get(scope_type)
+    return found[0] if found else None
+
+
 def output_for(kind: str) -> Callable[[Session, Request, Path | str], Output]:
     """The registered reader of a kind: `doc_outputs.prepare` (above this module and the two
     that register the others, doc_data_letters and doc_data_periodic) calls it."""
@@ -537,4 +543,4 @@ def output_for(kind: str) -> Callable[[Session, Request, Path | str], Output]:
 
 __all__ = ["KINDS", "PERIOD_SCOPES", "Kind", "Output", "Request", "Signer", "agency_info",
            "check_scope", "hazard_info", "meta", "org_names", "output",
-           "output_for", "plan_for", "project_info"]
+           "output_for", "plan_for", "project_info", "scope_model"]

@@ -128,9 +128,11 @@ def _day(value) -> dt.date | None:  # type: ignore[no-untyped-def]
 # -- the hazard list ---------------------------------------------------------------------------
 
 
-def _listed(session: Session, scope: Scope, period: Period, today: dt.date) -> list:  # type: ignore[type-arg]
+def listed_hazards(session: Session, scope: Scope, period: Period,
+                   today: dt.date) -> list:  # type: ignore[type-arg]
     """The hazards a period's list shows: found in the period, or found earlier and still open
-    at its start (carried over); nothing found after `today`."""
+    at its start (carried over); nothing found after `today`; cancelled ones left out. The
+    review package (services/packages.py) lists and counts the same hazards."""
     return [*_live(session, scope), Hazard.found_date <= as_of(period, today),
             or_(Hazard.found_date >= period.start, Hazard.status.in_(OPEN),
                 Hazard.closed_at >= dt.datetime.combine(period.start, dt.time()))]
@@ -151,7 +153,7 @@ def hazard_rows(session: Session, scope: Scope, period: Period, *,
                    Hazard.closed_at, Hazard.responsible_person, Hazard.contingency)
             .join(Project, Project.id == Hazard.project_id)
             .outerjoin(unit, unit.id == Hazard.responsible_unit_id)
-            .where(*_listed(session, scope, period, today))
+            .where(*listed_hazards(session, scope, period, today))
             .order_by(Hazard.found_date, Hazard.number))
     labels = {s.value: s.label for s in HazardStatus}
     open_states = set(OPEN)
@@ -181,7 +183,7 @@ def hazard_photos(session: Session, scope: Scope, period: Period, store_dir: Pat
     them as an appendix), in the list's order, captioned 编号 整改前/整改后 n."""
     stmt = (select(Hazard.number, Attachment.role, Attachment.sha256)
             .join(Attachment, and_(Attachment.owner_type == "hazard", Attachment.owner_id == Hazard.id))
-            .where(*_listed(session, scope, period, today), Attachment.role.in_(("before", "after")))
+            .where(*listed_hazards(session, scope, period, today), Attachment.role.in_(("before", "after")))
             .order_by(Hazard.found_date, Hazard.number, Attachment.role.desc(), Attachment.id))
     words = {"before": "整改前", "after": "整改后"}
     counts: Counter[tuple[str, str]] = Counter()

@@ -8,18 +8,17 @@ import json
 import logging
 import re
 import tempfile
-import threading
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NamedTuple, Self
+from typing import Any, NamedTuple
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop import __version__
@@ -27,17 +26,21 @@ from desktop.config import Config
 from desktop.db import Database
 from desktop.fileutil import atomic_writer
 from desktop.messages import Series
-from desktop.models import Attachment, Document, Hazard, Organisation, Policy, Project
+from desktop.models import (
+    Attachment, Document, Hazard, Organisation, Policy, Project, TrainingAttendance, TrainingSession,
+)
 from desktop.models.enums import AttachmentRole, HazardStatus, ProjectStatus, RiskLevel
 from desktop.reports.blocks import HEAD_FILL, LINE, field_table, paragraphs
-from desktop.reports.data import AgencyInfo, DocMeta, RegisterData
+from desktop.reports.data import AgencyInfo, DocMeta, HazardRow, RegisterData
 from desktop.reports.fonts import BODY
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.registers import build_hazard_register_xlsx
 from desktop.reports.styles import Styles, heading
 from desktop.reports.xlsx_stream import SheetLayout, XlsxWriter
 from desktop.reports.text import cn_date, cn_datetime, wrap_cjk
-from desktop.services import agency, audit, checkpoints, periods, permissions, rotation, signing, trust
+from desktop.services import (
+    agency, audit, checkpoints, doc_data, periods, permissions, rotation, signing, trust,
+)
 from desktop.services.attachments import blob_path
 from desktop.services.backup import (
     Meter,
@@ -49,7 +52,7 @@ from desktop.services.backup import (
     sha256_file,
 )
 from desktop.services.context import Actor, Cancelled, ServiceError, ValidationError, msg, now
-from desktop.services.hazards import OPEN_STATES, overdue_clause
+from desktop.services.doc_data_periodic import Scope, as_of, hazard_rows, listed_hazards
 
 log = logging.getLogger("desktop.packages")
 __all__ = ["Cancelled", "PackageCheck", "PackagePlan", "PackageResult", "export_package",
@@ -67,7 +70,7 @@ PROJECT_REGISTER = "登记表/项目清单.xlsx"
 PROJECT_HEADERS = ("项目编号", "项目名称", "保单号", "项目状态", "竣工日期", "风险等级")
 PROJECTS_ON_COVER = 50  # more are counted on the cover and listed in PROJECT_REGISTER only
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-_STATUS = {s.value: s.label for s in HazardStatus}
+CANCELLED = HazardStatus.CANCELLED.value
 _EXT = {"image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic", "image/heif": ".heif",
         "application/pdf": ".pdf"}
 
@@ -91,13 +94,17 @@ class PackagePlan:
     insurer_name: str
     period: periods.Period
     projects: tuple[tuple[str, ...], ...]  # one line per PROJECT_HEADERS
-    # the register's lines in HazardRow's column order (dates may be ISO text, yes/no 1/0:
-    # as the database returns them); read when first used if planned lazily
-    hazards: Sequence[Sequence[Any]]
+    # the register's rows: the periodic hazard list's selection and row shape
+    # (doc_data_periodic.hazard_rows), statuses and 逾期 as of `as_of`
+    hazards: Sequence[HazardRow]
     members: tuple[Member, ...]
     store_dir: Path
     public_key: str
     created_at: dt.datetime
+    as_of: dt.date | None = None  # the day statuses and 是否逾期 are given for (today)
+    carried_over: int = 0  # rows found before the period and still open at its start
+    cancelled: int = 0  # cancelled hazards the list would otherwise hold: left out everywhere
+    documents: tuple[tuple[str, int], ...] = ()  # (kind label, count) of the documents inside
 
 
 @dataclass(frozen=True)
@@ -206,64 +213,49 @@ def _projects(session: Session, insurer_id: int, period: periods.Period,
     return [(p, "、".join(nos)) for p, nos in found.values()]
 
 
-def _chosen(pids: list[int], period: periods.Period) -> list[Any]:
-    """Found in the period, or found earlier and still open at its start or closed during it
-    (carried over). Index (project_id, found_date, status, closed_at) on live hazards answers
-    all of it (migration 0003): only the rows kept are read."""
-    start = dt.datetime.combine(period.start, dt.time())
-    return [Hazard.project_id.in_(pids), Hazard.deleted_at.is_(None),
-            Hazard.found_date <= period.end,
-            or_(Hazard.found_date >= period.start,
-                Hazard.status.in_([s.value for s in OPEN_STATES]), Hazard.closed_at >= start)]
+@dataclass(frozen=True)
+class _Chosen(Scope):
+    """The insurer's projects chosen for the package, as the periodic documents' scope: the
+    package's hazard list is the periodic list (`doc_data_periodic.listed_hazards`) over them."""
+
+    ids: tuple[int, ...] = ()
+
+    def projects(self) -> Select:
+        return select(Project.id).where(Project.id.in_(self.ids))
 
 
-def _hazards(session: Session, pids: list[int], period: periods.Period) -> list[Any]:
-    """The chosen hazards as the register's lines in HazardRow's column order, shaped by the
-    database — project and unit names joined, status labels, closing date and overdue worked
-    out in SQL — in the register's order.
-
-    Read from the driver's cursor as `doc_data_periodic.hazard_rows` does, without
-    SQLAlchemy's row and date processing: dates come as ISO text from SQLite, which the
-    register's writer takes as they are, and yes/no as 1/0 (0.2 s of 0.8 s for 47,838 lines).
-    """
-    cutoff = min(now().date(), period.end)
-    stmt = (select(Hazard.number, Project.name, Hazard.found_date, Hazard.location,
-                   Hazard.description, Hazard.category, Hazard.level, Hazard.is_major,
-                   Hazard.measures, Hazard.deadline, func.coalesce(Organisation.name, ""),
-                   case(_STATUS, value=Hazard.status, else_=Hazard.status),
-                   func.date(Hazard.closed_at), case((overdue_clause(cutoff), True), else_=False))
-            .join(Project, Project.id == Hazard.project_id)
-            .outerjoin(Organisation, Organisation.id == Hazard.responsible_unit_id)
-            .where(*_chosen(pids, period)).order_by(Hazard.found_date, Hazard.number))
-    result = session.connection().execute(stmt)  # the session's transaction: the plan's snapshot
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
+def _cancelled(session: Session, scope: _Chosen, period: periods.Period, today: dt.date) -> int:
+    """Hazards found in the period (up to `today`) and since cancelled: left out of the list,
+    its count, the documents and the photos alike; the cover says how many."""
+    return session.execute(select(func.count()).select_from(Hazard).where(
+        Hazard.project_id.in_(scope.ids), Hazard.deleted_at.is_(None), Hazard.status == CANCELLED,
+        Hazard.found_date >= period.start, Hazard.found_date <= as_of(period, today))).scalar_one()
 
 
-class _Register(Sequence[Any]):
-    """The register's lines, read from the session when first used (a 48,000-line register
-    takes half a second to read: `write_package` copies the photos meanwhile)."""
-
-    def __init__(self, session: Session, pids: list[int], period: periods.Period) -> None:
-        self._args: tuple | None = (session, pids, period)
-        self._rows: list[Any] = []
-
-    def _load(self) -> list[Any]:
-        if self._args is not None:
-            self._rows = _hazards(*self._args)
-            self._args = None
-        return self._rows
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._load())
-
-    def __getitem__(self, index):  # type: ignore[no-untyped-def]
-        return self._load()[index]
+def _in_scope(session: Session, scope_type: str, scope: _Chosen, period: periods.Period,
+              today: dt.date) -> ColumnElement[bool] | None:
+    """Which documents of `scope_type` belong to the package (None: none do), from the record
+    the document registry names for that scope: agency-wide documents; the insurer's own; a
+    listed hazard's; a record of one of the projects (or of a listed hazard); a training one of
+    the projects attended. Documents of another insurer, authority or archive request stay out."""
+    if scope_type == "agency":
+        return Document.scope_type == "agency"  # scope_id none
+    if scope_type == "insurer":
+        return Document.scope_id == scope.id
+    model = doc_data.scope_model(scope_type)
+    hazards = select(Hazard.id).where(*listed_hazards(session, scope, period, today))
+    if model is Hazard:
+        return Document.scope_id.in_(hazards)
+    if model is Project:
+        return Document.scope_id.in_(scope.ids)
+    if model is TrainingSession:
+        return Document.scope_id.in_(select(TrainingAttendance.session_id).where(
+            TrainingAttendance.project_id.in_(scope.ids)))
+    if model is not None and hasattr(model, "project_id"):
+        return Document.scope_id.in_(select(model.id).where(model.project_id.in_(scope.ids)))
+    if model is not None and hasattr(model, "hazard_id"):
+        return Document.scope_id.in_(select(model.id).where(model.hazard_id.in_(hazards)))
+    return None
 
 
 def _in_period(doc: Document, period: periods.Period) -> bool:
@@ -276,28 +268,34 @@ def _in_period(doc: Document, period: periods.Period) -> bool:
     return doc.signed_at is not None and period.contains(doc.signed_at.date())
 
 
-def _documents(session: Session, insurer_id: int, pids: list[int], period: periods.Period
+def _documents(session: Session, scope: _Chosen, period: periods.Period, today: dt.date
                ) -> list[Document]:
+    """The signed documents of the period, of every kind in the document registry
+    (`doc_data.KINDS`) whose scope ties it to the package: a kind added there comes in too."""
+    scopes: dict[str, list[str]] = {}
+    for kind, spec in doc_data.KINDS.items():
+        for scope_type in spec.scopes:
+            scopes.setdefault(scope_type, []).append(kind)
+    wanted = []
+    for scope_type, kinds in scopes.items():
+        where = _in_scope(session, scope_type, scope, period, today)
+        if where is not None:
+            wanted.append((Document.scope_type == scope_type) & Document.kind.in_(kinds) & where)
     stmt = select(Document).where(
         Document.status == "signed", Document.deleted_at.is_(None),
-        Document.file_sha256.is_not(None),
-        or_((Document.scope_type == "project") & Document.scope_id.in_(pids),
-            (Document.scope_type == "hazard")
-            & Document.scope_id.in_(select(Hazard.id).where(*_chosen(pids, period))),
-            (Document.scope_type == "insurer") & (Document.scope_id == insurer_id)),
+        Document.file_sha256.is_not(None), or_(*wanted),
     ).order_by(Document.kind, Document.number)
     return [d for d in session.execute(stmt).scalars() if _in_period(d, period)]
 
 
 def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insurer_id: int,
-                 period: str | periods.Period, project_ids: list[int] | None = None,
-                 lazy: bool = False) -> PackagePlan:
+                 period: str | periods.Period, project_ids: list[int] | None = None
+                 ) -> PackagePlan:
     """Choose the contents: the insurer's projects (or those given), the period's signed
-    documents, its hazard register and the hazards' photos. Refuses if a file is missing.
-
-    `lazy`: the register's lines are read from `session` when first used, so the plan must
-    be written before the session ends; `export_package` starts copying the photos first and
-    reads the lines meanwhile."""
+    documents of every kind in scope, its hazard list and the listed hazards' photos. The hazard
+    list is the periodic one's (`doc_data_periodic.hazard_rows`: cancelled hazards left out,
+    statuses as of today); a cancelled hazard's documents and photos stay out too, and the cover
+    says how many were left out. Refuses if a file is missing."""
     permissions.require(actor, "package.sign")  # signed for the agency: not the reviewer
     try:
         period = periods.parse(period) if isinstance(period, str) else period
@@ -310,16 +308,21 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
     if not public_key:
         raise ServiceError(msg("尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。"))
     chosen = _projects(session, insurer_id, period, project_ids)
-    pids = [p.id for p, _ in chosen]
+    created = now()
+    today = created.date()
+    as_of(period, today)  # refuses a period not begun
+    scope = _Chosen("insurer", insurer.id, insurer.name, f"{insurer.name}承保项目",
+                    ids=tuple(p.id for p, _ in chosen))
     taken: set[str] = {COVER, MANIFEST, SIGNATURE, README, PUBLIC_KEY}
+    documents = _documents(session, scope, period, today)
     members = [Member(_unique(f"文书/{_safe(d.number)}-{_safe(d.title)}.pdf", taken), d.file_sha256,
-                      d.file_size or 0, "document")
-               for d in _documents(session, insurer_id, pids, period)]
+                      d.file_size or 0, "document") for d in documents]
     for number, role, mime, original, sha, size in session.execute(
             select(Hazard.number, Attachment.role, Attachment.mime,
                    Attachment.original_name, Attachment.sha256, Attachment.size)
             .join(Hazard, (Attachment.owner_type == "hazard") & (Attachment.owner_id == Hazard.id))
-            .where(*_chosen(pids, period)).order_by(Attachment.owner_id, Attachment.id)):
+            .where(*listed_hazards(session, scope, period, today))
+            .order_by(Attachment.owner_id, Attachment.id)):
         ext = _EXT.get(mime) or Path(original).suffix.lower()[:6]
         members.append(Member(_unique(f"隐患照片/{_safe(number)}/"
                                       f"{_label(AttachmentRole, role)}{ext}", taken),
@@ -332,17 +335,22 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
     profile = agency.agency_profile(session)
     info = AgencyInfo(profile.name, profile.short_name, profile.address, profile.phone) \
         if profile else AgencyInfo("（未填写机构信息）")
-    rows = _Register(session, pids, period)
+    rows = hazard_rows(session, scope, period, today=today)
+    carried = sum(1 for r in rows if r.found_date < period.start
+                  and (r.closed_date is None or r.closed_date >= period.start))
+    kinds = Counter(d.kind for d in documents)
+    labels = tuple((str(doc_data.KINDS[k].label), n) for k, n in kinds.items())
     projects = tuple((p.code, p.name, nos, _label(ProjectStatus, p.status),
                       cn_date(p.completion_date, blank=""), _label(RiskLevel, p.risk_level))
                      for p, nos in chosen)
-    return PackagePlan(info, insurer.id, insurer.name, period, projects,
-                       rows if lazy else list(rows), tuple(members), Path(store_dir), public_key,
-                       now())
+    return PackagePlan(info, insurer.id, insurer.name, period, projects, rows, tuple(members),
+                       Path(store_dir), public_key, created, today, carried,
+                       _cancelled(session, scope, period, today), labels)
 
 
 def _label(enum, value: str | None) -> str:  # type: ignore[no-untyped-def]
-    return enum(value).label if value in enum._value2member_map_ else (value or "")
+    found = next((m for m in enum if m.value == value), None)
+    return found.label if found is not None else (value or "")
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -392,8 +400,11 @@ def _write_cover(plan: PackagePlan, index: list[ZipEntry], path: Path) -> Path:
         [("资料期间", f"{p.chinese}（{cn_date(p.start)}至{cn_date(p.end)}）")],
         [("项目数", str(len(plan.projects))), ("目录文件数", str(len(index)))],
         [("生成时间", cn_datetime(plan.created_at)), ("隐患条数", str(len(plan.hazards)))],
+        [("文书份数", str(sum(n for _, n in plan.documents))),
+         ("已撤销隐患", f"{plan.cancelled} 条（未列入）")],
         [("签名公钥指纹", signing.fingerprint(plan.public_key))],
     ], width=width), Spacer(1, 3 * mm)]
+    story += paragraphs(_contents_text(plan), Styles.plain)
     story += paragraphs(
         "核验方法：资料包中的 manifest.json 列出每个文件的 SHA-256 和大小，manifest.sig 是本机构"
         "以 Ed25519 私钥对 manifest.json 的签名，agency-public-key.pem 是签名公钥。请核对上列公钥指纹"
@@ -414,6 +425,24 @@ def _write_cover(plan: PackagePlan, index: list[ZipEntry], path: Path) -> Path:
     story.append(heading("二、文件目录"))
     story.append(_index_table(index, width))
     return write_pdf(meta, story, path, durable=False)  # a scratch file: the zip is synced
+
+
+def _contents_text(plan: PackagePlan) -> str:
+    """What the counts above cover, in the words of the list inside: the same rows, the same
+    day, cancelled hazards left out of both."""
+    as_of = cn_date(plan.as_of) if plan.as_of else cn_date(plan.created_at.date())
+    text = (f"隐患条数即{HAZARD_REGISTER}所列行数：本期发现的隐患，以及此前发现、本期初仍未销项的隐患"
+            f"（上期结转 {plan.carried_over} 条）；状态和是否逾期统计截至{as_of}。")
+    if plan.cancelled:
+        text += (f"本期发现后已撤销的隐患 {plan.cancelled} 条不列入清单、不计入隐患条数，"
+                 "其文书和照片也未收录。")
+    else:
+        text += "本期发现的隐患没有被撤销的。"
+    if plan.documents:
+        text += "收录已签发文书：" + "、".join(f"{label} {n} 份" for label, n in plan.documents) + "。"
+    else:
+        text += "本期没有已签发的文书。"
+    return text
 
 
 def _readme(plan: PackagePlan, rotations: list[dict]) -> bytes:
@@ -468,56 +497,6 @@ def _manifest(plan: PackagePlan, entries: list[ZipEntry], rotations: list[dict])
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-class _Copier(threading.Thread):
-    """Copies the plan's stored files into the zip (theirs alone until `result()`) while the
-    caller makes the registers and the cover.
-
-    Hashing, checksumming, reading and writing big buffers run without the GIL, so the copy
-    takes the second core. Leaving the
-    `with` early (an error, a cancel) stops the copy between two files and waits for it, so
-    the zip is never written by two threads.
-    """
-
-    def __init__(self, z: StreamingZip, plan: PackagePlan) -> None:
-        super().__init__(name="package-copier", daemon=True)
-        self.z, self.plan = z, plan
-        self._stop_at = threading.Event()
-        self._done: list[ZipEntry] = []
-        self._error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            for m in self.plan.members:
-                if self._stop_at.is_set():
-                    return
-                self._done.append(self.z.add_file(m.path, blob_path(self.plan.store_dir, m.sha256),
-                                                  expected_sha=m.sha256))
-            self.z.write_behind()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
-            self._error = exc
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def check(self) -> None:
-        """Raise the copy's error now (a cancel pressed while a photo went in, a damaged file),
-        so the caller stops making the registers instead of finishing them first."""
-        if self._error is not None:
-            raise self._error
-
-    def result(self) -> list[ZipEntry]:
-        """Wait for the copy; its error (a damaged file, a cancel, a full disk) raised here."""
-        self.join()
-        if self._error is not None:
-            raise self._error
-        return self._done
-
-    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
-        self._stop_at.set()
-        self.join()
-
-
 def _add_note(z: StreamingZip, meter: Meter, name: str, data: bytes) -> ZipEntry:
     entry = z.add_bytes(name, data)
     meter.advance(len(data), name)
@@ -528,53 +507,55 @@ def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | s
                   progress: ProgressFn | None = None) -> PackageResult:
     """Write the zip beside `out_path` under a temporary name; rename it only when complete.
 
-    The stored files (documents, photos) go in on a second thread while the registers and
-    the cover are made on this one (`_Copier`), and the disk starts writing them out as soon
-    as they are in, so the fsync before the rename has little left to wait for; then the
-    registers, the cover and the signed manifest. The zip's directory lists the cover and
-    registers first. `progress(done, total, text)` returning False cancels: the temporary
-    file is removed.
+    The registers and the cover (whose index names every file's hash: the stored files'
+    are their names in the store) are made first in a scratch folder; then the members go in
+    in the order the zip's directory lists them — cover, README, registers, documents, photos,
+    audit checkpoints, public key — and the signed manifest last. Once the stored files are in, the disk starts
+    writing them out (`write_behind`), so the fsync before the rename has little left to wait
+    for. `progress(done, total, text)` returning False cancels: the temporary file is removed.
     """
     started = time.monotonic()
     if signing.public_hex(signing.load_private_key(data_dir)) != plan.public_key:
         raise ServiceError(msg("数据目录中的签名私钥与机构登记的公钥不一致，不能签名资料包。"))
     rotations = rotation.chain_to(data_dir, plan.public_key)
-    notes = [(README, _readme(plan, rotations)), (PUBLIC_KEY, signing.public_pem(plan.public_key))]
-    anchor = checkpoints.path(data_dir)
-    if anchor.is_file():
-        notes.insert(1, (CHECKPOINTS, anchor.read_bytes()))  # the public key stays last
+    readme, key = (README, _readme(plan, rotations)), (PUBLIC_KEY, signing.public_pem(plan.public_key))
+    anchor = checkpoints.path(data_dir)  # the signed audit checkpoints, as they are now
+    checkpoint = (CHECKPOINTS, anchor.read_bytes()) if anchor.is_file() else None
     meter = Meter(progress, sum(m.size for m in plan.members))
     with tempfile.TemporaryDirectory(prefix="riskdesk-package-") as tmp, \
             StreamingZip(Path(out_path), meter) as z:
         work = Path(tmp)
-        meter.check(msg("正在打包文书和照片"))
-        with _Copier(z, plan) as copier:
-            meter.check(msg("正在生成隐患排查及问题整改清单"))
-            meta = DocMeta("隐患排查及问题整改清单", f"资料包 {plan.period.label}",
-                           plan.created_at.date(), plan.agency)
-            made = [(HAZARD_REGISTER, build_hazard_register_xlsx(
-                        RegisterData(meta, plan.insurer_name, plan.period.chinese, plan.hazards),
-                        work / "hazards.xlsx", durable=False,
-                        progress=lambda rows: (copier.check(), meter.check(
-                            msg("正在生成隐患排查及问题整改清单"), force=False)))),
-                    (PROJECT_REGISTER, _write_projects(plan, work / "projects.xlsx"))]
-            index = [ZipEntry(name, sha256_file(path), path.stat().st_size) for name, path in made]
-            index += [ZipEntry(m.path, m.sha256, m.size) for m in plan.members]
-            index += [ZipEntry(name, hashlib.sha256(data).hexdigest(), len(data))
-                      for name, data in notes]
-            meter.check(msg("正在生成封面及目录"))
-            cover = _write_cover(plan, index, work / "cover.pdf")
-            stored = copier.result()
-        meter.total += cover.stat().st_size + sum(e.size for e in index[:len(made)])
-        meter.total += sum(len(data) for _, data in notes)
-        entries = [z.add_file(COVER, cover), _add_note(z, meter, *notes[0])]
+        meter.check(msg("正在生成隐患排查及问题整改清单"))
+        meta = DocMeta("隐患排查及问题整改清单", f"资料包 {plan.period.label}",
+                       plan.created_at.date(), plan.agency)
+        register = RegisterData(meta, f"{plan.insurer_name}承保项目", plan.period.chinese,
+                                plan.hazards, as_of=plan.as_of, carried_over=plan.carried_over)
+        made = [(HAZARD_REGISTER, build_hazard_register_xlsx(
+                    register, work / "hazards.xlsx", durable=False,
+                    progress=lambda rows: meter.check(msg("正在生成隐患排查及问题整改清单"),
+                                                      force=False))),
+                (PROJECT_REGISTER, _write_projects(plan, work / "projects.xlsx"))]
+        index = [ZipEntry(readme[0], hashlib.sha256(readme[1]).hexdigest(), len(readme[1]))]
+        index += [ZipEntry(name, sha256_file(path), path.stat().st_size) for name, path in made]
+        index += [ZipEntry(m.path, m.sha256, m.size) for m in plan.members]
+        if checkpoint is not None:
+            index.append(ZipEntry(checkpoint[0], hashlib.sha256(checkpoint[1]).hexdigest(),
+                                  len(checkpoint[1])))
+        index.append(ZipEntry(key[0], hashlib.sha256(key[1]).hexdigest(), len(key[1])))
+        meter.check(msg("正在生成封面及目录"))
+        cover = _write_cover(plan, index, work / "cover.pdf")
+        meter.total = sum(e.size for e in index) + cover.stat().st_size
+        entries = [z.add_file(COVER, cover), _add_note(z, meter, *readme)]
         entries += [z.add_file(name, path) for name, path in made]
-        entries += stored
-        entries += [_add_note(z, meter, *note) for note in notes[1:]]
+        entries += [z.add_file(m.path, blob_path(plan.store_dir, m.sha256), expected_sha=m.sha256)
+                    for m in plan.members]
+        z.write_behind()
+        if checkpoint is not None:
+            entries.append(_add_note(z, meter, *checkpoint))
+        entries.append(_add_note(z, meter, *key))
         manifest = _manifest(plan, entries, rotations)
         z.add_bytes(MANIFEST, manifest)
         z.add_bytes(SIGNATURE, signing.sign(data_dir, manifest), compress=False)
-        z.list_first([e.path for e in entries])
     size = Path(out_path).stat().st_size
     log.info("review package %s: %d files, %d bytes", out_path, len(entries), size)
     return PackageResult(Path(out_path), len(entries), size, time.monotonic() - started,
@@ -584,15 +565,14 @@ def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | s
 def export_package(db: Database, config: Config, actor: Actor, *, insurer_id: int, period: str,
                    out_path: Path | str, project_ids: list[int] | None = None,
                    progress: ProgressFn | None = None) -> PackageResult:
-    """Plan and write in one read session (the register's lines are read while the photos are
-    copied), then audit the export.
+    """Plan and write in one read session (one snapshot), then audit the export.
 
     An export that cannot be audited is removed: data leaves the agency only on the record.
     """
-    checkpoints.write_quietly(db, config.data_dir, reason="export", actor=actor)
-    with db.read() as session:  # one snapshot: the lines are read while the photos are copied
+    with db.read() as session:  # one snapshot: the store's files do not change under it
         plan = plan_package(session, actor, store_dir=config.attachments_dir, insurer_id=insurer_id,
-                            period=period, project_ids=project_ids, lazy=True)
+                            period=period, project_ids=project_ids)
+        checkpoints.write_quietly(db, config.data_dir, reason="export", actor=actor)
         result = write_package(plan, out_path=out_path, data_dir=config.data_dir,
                                progress=progress)
     try:

@@ -1,8 +1,10 @@
 """Zips written as a stream, with a SHA-256 of every member (backups and review packages).
 
 Only `zipfile`'s documented interface is used: `ZipFile.open(info, "w")` with a `ZipInfo`
-whose name, time, compression and mode are set, and `writestr`. The zip is written to a
-hidden `.part` file beside its target and renamed into place only when complete and synced.
+whose name, time, compression and mode are set, and `writestr`. Members are listed in the
+zip's directory in the order they were written: a caller wanting an order writes in it. The zip
+is written to a hidden `.part` file beside its target and renamed into place only when complete
+and synced.
 """
 
 from __future__ import annotations
@@ -176,13 +178,6 @@ class StreamingZip:
         if self._behind is not None:
             self._behind.join()
             self._behind = None
-
-    def list_first(self, names: list[str]) -> None:
-        """List these members first in the zip's directory, whatever order they were written in
-        (the directory, not the file order, is what unzip tools show). `infolist()` is the
-        list the directory is written from when the zip closes."""
-        rank = {n: i for i, n in enumerate(names)}
-        self._zip.infolist().sort(key=lambda info: rank.get(info.filename, len(rank)))
 
     def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
         if exc_type is None:

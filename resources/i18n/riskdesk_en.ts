@@ -6425,6 +6425,10 @@ These {n} files were not saved:
         <translation>Projects with a first risk identification</translation>
     </message>
     <message>
+        <source>已强制恢复：恢复时另有 {n} 个会话连接数据库，这些窗口和程序须重新连接后再使用。</source>
+        <translation>Restore forced: {n} other sessions were connected to the database during the restore; those windows and programs must reconnect before they are used again.</translation>
+    </message>
+    <message>
         <source>已批准</source>
         <translation>Approved</translation>
     </message>
@@ -6631,6 +6635,10 @@ These {n} files were not saved:
     <message>
         <source>投诉记录不存在或已删除。</source>
         <translation>The complaint does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>数据库正被另外 {n} 个会话连接，不能恢复：{where}。请先关闭这些 RiskDesk 窗口和命令（或其他连接该数据库的程序），未做任何改动。确需恢复时，管理员可强制恢复（riskdesk restore --force），这些会话之后须重新连接。</source>
+        <translation>The database is in use by {n} other sessions, so it cannot be restored: {where}. Close those RiskDesk windows and commands (or other programs connected to the database) first; nothing was changed. If the restore must go ahead, an administrator can force it (riskdesk restore --force); those sessions must reconnect afterwards.</translation>
     </message>
     <message>
         <source>签名者与预期不符：{name}的公钥指纹为 {fingerprint}，与本资料包的签名公钥不同。</source>
@@ -7685,10 +7693,6 @@ These {n} files were not saved:
     <message>
         <source>正在导出 {done:,} / {total:,} 条…</source>
         <translation>Exporting {done:,} / {total:,} rows…</translation>
-    </message>
-    <message>
-        <source>正在打包文书和照片</source>
-        <translation>Packing documents and photos</translation>
     </message>
     <message>
         <source>正在检查数据库快照</source>

@@ -39,8 +39,9 @@ def config(db, tmp_path):
 
 
 def add_document(s, actor, store, *, scope_type, scope_id, number, status="signed",
-                 signed_at=dt.datetime(2026, 8, 20, 9), period="", data=PDF):
-    doc = Document(kind="rectification_notice", number=number, title="隐患整改通知书", period=period,
+                 signed_at=dt.datetime(2026, 8, 20, 9), period="", data=PDF,
+                 kind="rectification_notice", title="隐患整改通知书"):
+    doc = Document(kind=kind, number=number, title=title, period=period,
                    scope_type=scope_type, scope_id=scope_id, status=status, signed_at=signed_at)
     s.add(doc)
     s.flush()
@@ -72,11 +73,13 @@ def world(db, admin, config):
         add_document(s, admin, store, scope_type="hazard", scope_id=found[0].id,
                      number="风控整改〔2026〕0001号")
         add_document(s, admin, store, **on_project, number="风控清单〔2026〕0009号",
-                     period="2026-08", signed_at=dt.datetime(2026, 9, 3), data=PDF + b"%month\n")
-        add_document(s, admin, store, **on_project, number="风控整改〔2026〕0002号",
-                     status="draft", data=PDF + b"%draft\n")
-        add_document(s, admin, store, **on_project, number="风控整改〔2026〕0003号",
-                     signed_at=dt.datetime(2026, 11, 2), data=PDF + b"%q4\n")
+                     period="2026-08", signed_at=dt.datetime(2026, 9, 3), data=PDF + b"%month\n",
+                     kind="hazard_list", title="2026年8月隐患排查及问题整改清单")
+        add_document(s, admin, store, **on_project, number="风控方案〔2026〕0002号",
+                     status="draft", data=PDF + b"%draft\n", kind="service_plan", title="工作方案")
+        add_document(s, admin, store, **on_project, number="风控方案〔2026〕0003号",
+                     signed_at=dt.datetime(2026, 11, 2), data=PDF + b"%q4\n",
+                     kind="service_plan", title="工作方案")
         other_insurer = organisations.ensure(s, admin, kind="insurer",
                                              name="中国太平洋财产保险股份有限公司绍兴中心支公司")
         other = make_project(s, admin, name="柯桥区某厂房项目")
@@ -108,7 +111,7 @@ def test_package_round_trip(db, admin, config, world, tmp_path):
     names = set(infos) - {"manifest.json", "manifest.sig"}
     assert names == {item["path"] for item in manifest["files"]}
     assert "文书/风控整改〔2026〕0001号-隐患整改通知书.pdf" in names
-    assert "文书/风控清单〔2026〕0009号-隐患整改通知书.pdf" in names  # period 2026-08 lies in Q3
+    assert "文书/风控清单〔2026〕0009号-2026年8月隐患排查及问题整改清单.pdf" in names  # 2026-08 in Q3
     assert not any("0002" in n or "0003" in n for n in names)  # a draft; a Q4 signature
     photos = sorted(n for n in names if n.startswith("隐患照片/"))
     assert len(photos) == 3 and all(found[0].number in n for n in photos)
@@ -301,8 +304,10 @@ def test_a_full_disk_during_export_leaves_nothing_and_says_so(db, admin, config,
         assert s.execute(select(AuditEntry).where(AuditEntry.action == "export")).first() is None
 
 
-def test_the_directory_lists_cover_and_registers_first_whatever_the_writing_order(
+def test_the_members_are_written_and_listed_cover_and_registers_first(
         db, admin, config, world, tmp_path):
+    """The zip's directory order is the writing order (no reordering of zipfile's list): cover,
+    README, registers, documents, photos, public key, then the manifest and its signature."""
     from openpyxl import load_workbook
 
     p, _, found = world
@@ -323,8 +328,8 @@ def test_the_directory_lists_cover_and_registers_first_whatever_the_writing_orde
     photos = [n for n in names if n.startswith("隐患照片/")]
     documents = [n for n in names if n.startswith("文书/")]
     assert names[4:-4] == documents + photos and len(photos) == 3
-    # the stored files were written first (to be on disk early), the cover after them
-    assert max(first_offset[n] for n in photos) < first_offset[packages.COVER]
+    offsets = [first_offset[n] for n in names]
+    assert offsets[0] == 0 and offsets == sorted(offsets)  # written in the order listed
     done = [d for d, _ in seen]
     assert done == sorted(done) and seen[-1][0] == seen[-1][1] == sum(
         f["size"] for f in manifest["files"])
@@ -338,8 +343,8 @@ def test_the_directory_lists_cover_and_registers_first_whatever_the_writing_orde
 @pytest.mark.parametrize("cancel_at", ["正在生成隐患排查及问题整改清单", "隐患照片/"])
 def test_a_cancel_while_photos_are_copied_leaves_nothing(db, admin, config, world, tmp_path,
                                                         cancel_at):
-    """The photos go in on a second thread while the registers are made: a cancel from either
-    side (the register's progress here, the copier's progress there) stops both."""
+    """A cancel while the register is made or while a photo goes in stops the export and
+    leaves nothing; no thread is left running."""
     import sys
     import threading
 
@@ -355,11 +360,11 @@ def test_a_cancel_while_photos_are_copied_leaves_nothing(db, admin, config, worl
     before = sys.getswitchinterval()
     with pytest.raises(Cancelled):
         export(db, config, admin, p, folder / "pkg.zip", progress=cancel)
-    assert sys.getswitchinterval() == before  # quick GIL switches only while copying
-    assert texts[0] == "正在打包文书和照片" and any(t.startswith(cancel_at) for t in texts)
+    assert sys.getswitchinterval() == before  # no process-wide tuning
+    assert texts[0] == "正在生成隐患排查及问题整改清单" and any(t.startswith(cancel_at) for t in texts)
     assert list(folder.iterdir()) == []
     assert not [t for t in threading.enumerate()
-                if t.name in ("zip-write-behind", "package-copier")]
+                if t.name == "zip-write-behind"]
     with db.read() as s:
         assert s.execute(select(AuditEntry).where(AuditEntry.action == "export")).first() is None
 
@@ -410,3 +415,195 @@ def test_the_cover_lists_a_few_projects_and_counts_many(db, admin, config, world
     wb = load_workbook(tmp_path / "projects.xlsx", read_only=True)
     assert code in [r[0] for r in wb["项目清单"].iter_rows(values_only=True)]
     wb.close()
+
+
+# -- what a complete package holds (issue 15, part 9) ---------------------------------------------
+
+
+def _pdf_text(data: bytes, tmp_path, name: str) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def _scope_records(s, admin, p, hazard_id):
+    """One record of each scope type a document can be about, tied to project `p`."""
+    from desktop.models import Drill, Escalation, Inspection, ServicePlan, TrainingAttendance
+    from desktop.models import TrainingSession
+
+    inspection = Inspection(project_id=p.project, kind="routine", date=dt.date(2026, 8, 5))
+    escalation = Escalation(hazard_id=hazard_id, kind="refusal", at=dt.datetime(2026, 8, 20, 9))
+    training = TrainingSession(date=dt.date(2026, 8, 10), topic="高处作业安全")
+    drill = Drill(project_id=p.project, date=dt.date(2026, 8, 12), scenario="高处坠落")
+    special = ServicePlan(project_id=p.project, kind="special", title="专项服务方案")
+    s.add_all([inspection, escalation, training, drill, special])
+    s.flush()
+    s.add(TrainingAttendance(session_id=training.id, project_id=p.project, managers=2, workers=30))
+    s.flush()
+    return {"hazard": hazard_id, "inspection": inspection.id, "escalation": escalation.id,
+            "training": training.id, "drill": drill.id, "service_plan": special.id,
+            "project": p.project, "insurer": p.insurer, "agency": None}
+
+
+def test_every_kind_of_signed_document_in_scope_is_in_the_package(db, admin, config, world,
+                                                                  tmp_path):
+    """Every kind of the document registry, on every scope that ties it to the insurer's
+    projects — refusal reports, inspection, training and drill records, special plans,
+    insurer-wide and agency-wide periodic reports — goes in; another insurer's, an authority's,
+    a cancelled hazard's and a draft do not."""
+    from desktop.services import doc_data
+
+    p, other, found = world
+    store = config.attachments_dir
+    expected: dict[str, str] = {}
+    with db.session() as s:
+        records = _scope_records(s, admin, p, found[1].id)
+        n = 100
+        for kind, spec in doc_data.KINDS.items():
+            for scope_type in spec.scopes:
+                if scope_type not in records:
+                    continue
+                n += 1
+                number = f"风控测试〔2026〕{n}号"
+                period = ("2026Q3" if scope_type in ("agency", "insurer") else "2026-08") \
+                    if spec.periodic else ""
+                add_document(s, admin, store, scope_type=scope_type, scope_id=records[scope_type],
+                             number=number, period=period, kind=kind, title=f"{kind}-{scope_type}",
+                             data=PDF + f"%{n}\n".encode())
+                expected[number] = f"{kind}/{scope_type}"
+        outside = {  # not about this insurer's projects of the period
+            "风控外〔2026〕1号": dict(scope_type="project", scope_id=other.project,
+                                 kind="service_plan"),
+            "风控外〔2026〕2号": dict(scope_type="authority", scope_id=p.authority,
+                                 kind="hazard_list", period="2026Q3"),
+            "风控外〔2026〕3号": dict(scope_type="agency", scope_id=None, kind="safety_analysis",
+                                 period="2026Q4", signed_at=dt.datetime(2026, 10, 9)),
+            "风控外〔2026〕4号": dict(scope_type="inspection", scope_id=records["inspection"],
+                                 kind="inspection_record", status="draft"),
+        }
+        for i, (number, kw) in enumerate(outside.items()):
+            add_document(s, admin, store, number=number, title="外", data=PDF + f"%o{i}\n".encode(),
+                         **kw)
+    covered = set(expected.values())
+    assert {"refusal_report/escalation", "inspection_record/inspection",
+            "training_record/training", "drill_record/drill", "service_plan/service_plan",
+            "hazard_list/agency", "safety_analysis/agency", "risk_assessment/insurer",
+            "self_check/agency", "closure_record/hazard"} <= covered
+    out = export(db, config, admin, p, tmp_path / "pkg.zip").path
+    with zipfile.ZipFile(out) as z:
+        docs = [n for n in z.namelist() if n.startswith("文书/")]
+        cover = _pdf_text(z.read(packages.COVER), tmp_path, "cover.pdf")
+    for number, what in expected.items():
+        assert any(name.startswith(f"文书/{number}-") for name in docs), what
+    assert not any("风控外" in name for name in docs)
+    assert len(docs) == len(expected) + 2  # and the world's notice and monthly list
+    assert "收录已签发文书：" in cover and "拒不整改（拖延整改）情况报告 1 份" in cover.replace("\n", "")
+    assert "检查记录" in cover and "应急演练记录及评估报告" in cover
+
+
+def _field(cover: str, label: str) -> str:
+    """The value printed after `label` in the cover's field table (pdftotext -layout)."""
+    for line in cover.splitlines():
+        if label in line:
+            return line.split(label, 1)[1].split()[0]
+    raise AssertionError(f"{label} not on the cover")
+
+
+def test_cover_counts_equal_the_list_with_a_cancelled_hazard_left_out_of_both(
+        db, admin, config, world, tmp_path):
+    """33 hazards on the cover against 32 in the signed list was the fault: a cancelled hazard
+    is now in neither, its documents and photos stay out too, and the cover says so."""
+    p, _, found = world
+    store = config.attachments_dir
+    with db.session() as s:
+        gone = hazards.record(s, admin, hazards.HazardForm(
+            project_id=p.project, description="误报：脚手架连墙件缺失", level=3, measures="无",
+            found_at=dt.datetime(2026, 9, 2, 10)))
+        attachments.store_file(s, admin, store_dir=store, data=jpeg("yellow"), owner_type="hazard",
+                               owner_id=gone.id, role="before", original_name="y.jpg")
+        add_document(s, admin, store, scope_type="hazard", scope_id=gone.id,
+                     number="风控整改〔2026〕77号", data=PDF + b"%gone\n")
+        hazards.cancel(s, admin, gone.id, expected_version=gone.version, reason="重复登记")
+    out = export(db, config, admin, p, tmp_path / "pkg.zip").path
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        (tmp_path / "reg.xlsx").write_bytes(z.read(packages.HAZARD_REGISTER))
+        cover = _pdf_text(z.read(packages.COVER), tmp_path, "cover.pdf")
+    register = read_hazard_xlsx(tmp_path / "reg.xlsx")
+    assert [r["number"] for r in register] == [h.number for h in found]
+    assert gone.number not in {r["number"] for r in register}
+    assert _field(cover, "隐患条数") == str(len(register)) == "2"
+    assert _field(cover, "已撤销隐患") == "1"
+    flat = cover.replace("\n", "").replace(" ", "")
+    assert "本期发现后已撤销的隐患1条不列入清单、不计入隐患条数" in flat
+    assert "上期结转0条" in flat and "状态和是否逾期统计截至" in flat
+    assert not any(gone.number in n or "77号" in n for n in names)
+    documents = [n for n in names if n.startswith("文书/")]
+    assert _field(cover, "文书份数") == str(len(documents))
+    with db.read() as s:  # the signed periodic list counts the same hazards
+        from desktop.services.doc_data_periodic import hazard_rows, scope_of
+        from desktop.services.periods import parse
+
+        rows = hazard_rows(s, scope_of(s, "insurer", p.insurer), parse("2026Q3"),
+                           today=dt.date(2026, 12, 7))
+    assert [r.number for r in rows] == [r["number"] for r in register]
+
+
+def test_the_packages_list_has_the_full_columns(db, admin, config, world, tmp_path):
+    """The package's list is the periodic list's row: 17 columns with 责任人, 应急预案/临时措施
+    and 是否逾期 as 是（逾期 N 天销项） for a late closure."""
+    from openpyxl import load_workbook
+
+    from desktop.models import Hazard
+    from desktop.reports.registers import HEADERS
+
+    p, _, found = world
+    with db.session() as s:
+        h = s.get(Hazard, found[0].id)
+        h.responsible_person = "王建国"
+        h.deadline = dt.date(2026, 8, 10)
+        h.status, h.closed_at = "closed", dt.datetime(2026, 8, 13, 16)  # three days late
+    out = export(db, config, admin, p, tmp_path / "pkg.zip").path
+    with zipfile.ZipFile(out) as z:
+        (tmp_path / "reg.xlsx").write_bytes(z.read(packages.HAZARD_REGISTER))
+    wb = load_workbook(tmp_path / "reg.xlsx", read_only=True)
+    rows = list(wb["隐患清单"].iter_rows(values_only=True))
+    wb.close()
+    assert len(HEADERS) == 17 and rows[0] == HEADERS
+    line = dict(zip(HEADERS, rows[1]))
+    assert line["隐患编号"] == found[0].number and line["责任人"] == "王建国"
+    assert line["应急预案/临时措施"] == "设置警戒区"
+    assert line["是否逾期"] == "是（逾期3天销项）"
+    assert dict(zip(HEADERS, rows[2]))["应急预案/临时措施"] == "设置警戒区"
+
+
+def test_pg_restore_is_refused_while_other_sessions_are_connected(db, admin, tmp_path):
+    """PostgreSQL: another session on the database refuses the restore, naming how many and
+    from where; an admin's force goes on and says so."""
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL only (RISKDESK_TEST_PG_URL)")
+    import shutil
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from desktop.services import backup
+
+    if shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump not installed")
+    config = Config(data_dir=tmp_path / "data", values={"database_url": db.url})
+    made = backup.backup(db, config, tmp_path / "b.zip", actor=admin)
+    db.dispose()
+    url = make_url(db.url).set(drivername="postgresql+psycopg")
+    other = create_engine(url.update_query_dict({"application_name": "riskdesk-desk2"}))
+    with other.connect() as conn:
+        conn.execute(text("SELECT 1"))
+        with pytest.raises(backup.RestoreRefused) as refused:
+            backup.restore(config, made.path, actor=admin)
+        assert "另外 1 个会话" in refused.value.message and "riskdesk-desk2" in refused.value.message
+        assert "--force" in refused.value.message
+        assert not list(config.data_dir.glob("restore-aside-*"))  # nothing was touched
+        result = backup.restore(config, made.path, actor=admin, force=True)
+        assert any("已强制恢复" in w and "1 个会话" in w for w in result.warnings)
+    other.dispose()
