@@ -57,7 +57,7 @@ def test_the_counts(window):
     assert count(window, "unreported_l1") == 1
     assert count(window, "overdue") == OVERDUE
     card = window.page("dashboard").cards_by_key["unreported_l1"]
-    assert "N-07" in card.toolTip() and card.text().endswith("一级隐患待报告（当日）")
+    assert "当天上报" in card.toolTip() and "N-0" not in card.toolTip() and card.text().endswith("一级隐患待报告（当日）")
 
 
 def test_counts_follow_changes(qtbot, window, state, db, admin, hazard_data):

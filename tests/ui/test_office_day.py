@@ -253,7 +253,7 @@ def test_an_office_day(qtbot, window, desk, users, dialog_log, tmp_path, monkeyp
     assert desk.seen == ["ProjectDialog", "InspectionDialog", "HazardDialog", "HazardDialog"]
     assert "ask" not in dialog_log.kinds()  # neither hazard was taken for a repeat
     assert card(window, "unreported_l1") == 1
-    assert "N-07" in window.page("dashboard").cards_by_key["unreported_l1"].toolTip()
+    assert "当天上报" in window.page("dashboard").cards_by_key["unreported_l1"].toolTip()
     rows = register_rows(qtbot, window)
     assert window.page("hazards").count_label.text() == "共 2 条"
     assert set(rows) == {L1, L3}

@@ -120,8 +120,9 @@ class DashboardPage(Page):
         for index, item in enumerate(summary.items):
             card = CountCard(f"{item.count:,}\n{label_of(item)}")
             card.setObjectName(f"card_{item.key}")
-            card.setToolTip(QCoreApplication.translate("DashboardPage", "依据：{rule}").format(
-                rule=item.rule))
+            if item.basis:  # the notice's own words; the rule's id is for code and tests only
+                card.setToolTip(QCoreApplication.translate("DashboardPage", "依据：{rule}").format(
+                    rule=i18n.service_text(item.basis)))
             # the labels are long: let a narrow window clip them rather than grow past the screen
             card.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             card.setMinimumSize(150, 72)
