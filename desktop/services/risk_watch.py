@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from desktop import clock
 from desktop.messages import Message
-from desktop.models import DangerItem, Hazard, Incident, Project, RiskAssessment
+from desktop.models import AuditEntry, DangerItem, Hazard, Incident, Project, RiskAssessment
 from desktop.models.enums import IncidentKind, ProjectStatus
 from desktop.services import risk
 from desktop.services.context import msg, now
@@ -60,6 +60,24 @@ def _seen(a: RiskAssessment, code: str) -> set[int]:
     return {int(i) for f in (a.factors or []) if f.get("code") == code for i in f.get("ref_ids") or ()}
 
 
+def _recorded(session: Session, entity: str, ids: list[int]) -> dict[int, int]:
+    """The audit entry that recorded each row's creation: the log's order is the order things
+    were recorded in, to the entry, where timestamps of one second could tie."""
+    if not ids:
+        return {}
+    return dict(session.execute(select(AuditEntry.entity_id, func.min(AuditEntry.id)).where(
+        AuditEntry.entity == entity, AuditEntry.entity_id.in_(ids), AuditEntry.action == "create")
+        .group_by(AuditEntry.entity_id)).all())
+
+
+def _after(row, entry: int | None, a_entry: int | None, since: dt.datetime) -> bool:  # type: ignore[no-untyped-def]
+    """Recorded after the assessment: by the audit log when both entries are there, else by
+    the bookkeeping time (rows written without an entry, e.g. demo data)."""
+    if entry is not None and a_entry is not None:
+        return entry > a_entry
+    return row.created_at >= since
+
+
 def triggers(session: Session, project_ids: list[int] | None = None) -> dict[int, list[Trigger]]:
     """Projects (assessed, not deleted) with risk factors changed since their latest assessment."""
     latest = _latest(session, project_ids)
@@ -71,6 +89,8 @@ def triggers(session: Session, project_ids: list[int] | None = None) -> dict[int
         return {}
     pids = list(latest)
     since = {pid: clock.to_utc(a.assessed_at) for pid, a in latest.items()}
+    a_entries = _recorded(session, "risk_assessments", [a.id for a in latest.values()])
+    a_entry = {pid: a_entries.get(a.id) for pid, a in latest.items()}
     out: dict[int, list[Trigger]] = {}
     items = session.execute(select(DangerItem).where(
         DangerItem.project_id.in_(pids), DangerItem.is_super.is_(True))).scalars().all()
@@ -89,20 +109,24 @@ def triggers(session: Session, project_ids: list[int] | None = None) -> dict[int
             t = Trigger("super_danda", msg("超危大工程“{name}”不再施工", name=item.name),
                         None, "danger_items", item.id)
         out.setdefault(item.project_id, []).append(t)
-    for i in session.execute(select(Incident).where(
-            Incident.project_id.in_(pids), Incident.deleted_at.is_(None),
-            Incident.kind.in_(ACCIDENTS)).order_by(Incident.occurred_on, Incident.id)).scalars():
+    incidents = session.execute(select(Incident).where(
+        Incident.project_id.in_(pids), Incident.deleted_at.is_(None),
+        Incident.kind.in_(ACCIDENTS)).order_by(Incident.occurred_on, Incident.id)).scalars().all()
+    entries = _recorded(session, "incidents", [i.id for i in incidents])
+    for i in incidents:
         a = latest[i.project_id]
-        if i.created_at >= since[i.project_id] and i.id not in (
+        if _after(i, entries.get(i.id), a_entry[i.project_id], since[i.project_id]) and i.id not in (
                 _seen(a, "fatal_accident") | _seen(a, "recent_accident")):
             out.setdefault(i.project_id, []).append(Trigger(
                 "accident", msg("{day} 发生{kind}", day=i.occurred_on, kind=IncidentKind(i.kind).label),
                 i.occurred_on, "incidents", i.id))
-    for h in session.execute(select(Hazard).where(
-            Hazard.project_id.in_(pids), Hazard.level == 1, Hazard.deleted_at.is_(None),
-            Hazard.status != "cancelled").order_by(Hazard.found_date, Hazard.id)).scalars():
-        if h.created_at >= since[h.project_id] and h.id not in _seen(latest[h.project_id],
-                                                                     "open_level1_hazard"):
+    found = session.execute(select(Hazard).where(
+        Hazard.project_id.in_(pids), Hazard.level == 1, Hazard.deleted_at.is_(None),
+        Hazard.status != "cancelled").order_by(Hazard.found_date, Hazard.id)).scalars().all()
+    entries = _recorded(session, "hazards", [h.id for h in found])
+    for h in found:
+        if _after(h, entries.get(h.id), a_entry[h.project_id], since[h.project_id]) and \
+                h.id not in _seen(latest[h.project_id], "open_level1_hazard"):
             out.setdefault(h.project_id, []).append(Trigger(
                 "level1_hazard", msg("发现一级隐患 {number}（{day}）", number=h.number, day=h.found_date),
                 h.found_date, "hazards", h.id))
