@@ -2,6 +2,185 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>AgencyRules</name>
+    <message>
+        <source>修改只用于此后新登记的记录：已登记隐患的整改期限和报告时限、已签发文书的文号、已作出的风险评定不因修改而改变；首次风险识别期限和检查频次从修改时起用于提醒和自查。档案保存年限不少于竣工后五年，只能延长，延长后已归档项目的保存期限随之延长。每项修改都记入审计日志。</source>
+        <translation>A change applies to records entered after it: the deadlines and report times of hazards already recorded, the numbers of documents already signed and assessments already made stay as they are; the first-identification allowance and the visit frequencies are used for reminders and the self-check from the change on. Archives are kept at least five years after completion; the period can only be lengthened, and lengthening it extends the items already filed. Every change is written to the audit log.</translation>
+    </message>
+    <message>
+        <source>一级</source>
+        <translation>Level 1</translation>
+    </message>
+    <message>
+        <source>二级</source>
+        <translation>Level 2</translation>
+    </message>
+    <message>
+        <source>三级</source>
+        <translation>Level 3</translation>
+    </message>
+    <message>
+        <source>四级</source>
+        <translation>Level 4</translation>
+    </message>
+    <message>
+        <source>超危大工程施工中</source>
+        <translation>Extra-large dangerous work under way</translation>
+    </message>
+    <message>
+        <source>危大工程施工中</source>
+        <translation>Dangerous work under way</translation>
+    </message>
+    <message>
+        <source>存在未闭合一级隐患</source>
+        <translation>Open level 1 hazard</translation>
+    </message>
+    <message>
+        <source>拒不整改或拖延整改</source>
+        <translation>Rectification refused or delayed</translation>
+    </message>
+    <message>
+        <source>近期发生生产安全事故</source>
+        <translation>Recent accident</translation>
+    </message>
+    <message>
+        <source> 天</source>
+        <translation> days</translation>
+    </message>
+    <message>
+        <source>当日</source>
+        <translation>Same day</translation>
+    </message>
+    <message>
+        <source> 米</source>
+        <translation> m</translation>
+    </message>
+    <message>
+        <source> 项</source>
+        <translation> items</translation>
+    </message>
+    <message>
+        <source> 个月</source>
+        <translation> months</translation>
+    </message>
+    <message>
+        <source> 年</source>
+        <translation> years</translation>
+    </message>
+    <message>
+        <source>如 绍安衡风控；不填写时用机构简称</source>
+        <translation>The agency's code, e.g. SAH; empty: its short name</translation>
+    </message>
+    <message>
+        <source>隐患排查与报告</source>
+        <translation>Hazards and reports</translation>
+    </message>
+    <message>
+        <source>默认整改期限</source>
+        <translation>Default rectification deadline</translation>
+    </message>
+    <message>
+        <source>依据：明确隐患整改责任、措施、时限、预案</source>
+        <translation>Basis: set responsibility, measures, time limit and contingency for each hazard</translation>
+    </message>
+    <message>
+        <source>首次风险识别期限（合同签订后）</source>
+        <translation>First risk identification (after the contract)</translation>
+    </message>
+    <message>
+        <source>依据：合同签订后，风控机构应及时对项目开展首次风险识别和隐患排查</source>
+        <translation>Basis: after the contract is signed, the agency promptly carries out the first risk identification and hazard inspection</translation>
+    </message>
+    <message>
+        <source>较严重二级隐患报告期限</source>
+        <translation>Report window for serious level 2 hazards</translation>
+    </message>
+    <message>
+        <source>依据：对可能引发安全事故的严重隐患，上报承保机构和属地建设主管部门</source>
+        <translation>Basis: serious hazards that may cause an accident are reported to the insurer and the local construction authority</translation>
+    </message>
+    <message>
+        <source>风险评估与服务频次</source>
+        <translation>Risk assessment and visit frequency</translation>
+    </message>
+    <message>
+        <source>检查频次（每隔）</source>
+        <translation>Visit every</translation>
+    </message>
+    <message>
+        <source>依据：根据风险等级制定服务形式和频次等内容</source>
+        <translation>Basis: the form and frequency of service are set by risk level</translation>
+    </message>
+    <message>
+        <source>依据：依据风险识别和隐患排查结果对工程项目进行安全风险评估，摸清项目风险等级底数</source>
+        <translation>Basis: assess each project's safety risk from the identification and inspection results and know every project's risk level</translation>
+    </message>
+    <message>
+        <source>基坑开挖深度</source>
+        <translation>Excavation depth</translation>
+    </message>
+    <message>
+        <source>不小于</source>
+        <translation>at least</translation>
+    </message>
+    <message>
+        <source>小于</source>
+        <translation>below</translation>
+    </message>
+    <message>
+        <source>未闭合隐患数（每 1 万平方米）</source>
+        <translation>Open hazards (per 10,000 m²)</translation>
+    </message>
+    <message>
+        <source>死亡或较大事故后保持高风险</source>
+        <translation>High risk kept after a fatal or larger accident</translation>
+    </message>
+    <message>
+        <source>一般事故影响期</source>
+        <translation>Effect of a general accident</translation>
+    </message>
+    <message>
+        <source>档案与文号</source>
+        <translation>Archives and document numbers</translation>
+    </message>
+    <message>
+        <source>档案保存年限（竣工后）</source>
+        <translation>Archive retention (after completion)</translation>
+    </message>
+    <message>
+        <source>依据：纸质版档案在项目竣工后应至少保留五年，档案销毁前应报保险机构核准</source>
+        <translation>Basis: paper archives are kept at least five years after completion; destruction needs the insurer's approval</translation>
+    </message>
+    <message>
+        <source>机构代字（文号开头）</source>
+        <translation>Agency code (start of document numbers)</translation>
+    </message>
+    <message>
+        <source>文号为 机构代字〔年份〕序号号，如 绍安衡风控整改〔2026〕7号</source>
+        <translation>Document numbers read: agency code, kind, [year], number</translation>
+    </message>
+    <message>
+        <source>保存规则</source>
+        <translation>Save rules</translation>
+    </message>
+    <message>
+        <source>放弃修改</source>
+        <translation>Discard changes</translation>
+    </message>
+    <message>
+        <source>机构规则</source>
+        <translation>Agency rules</translation>
+    </message>
+    <message>
+        <source>已保存 {n} 项规则，用于此后新登记的记录。</source>
+        <translation>{n} rule(s) saved; they apply to records entered from now on.</translation>
+    </message>
+    <message>
+        <source>规则没有修改。</source>
+        <translation>No rule was changed.</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>安责险风控服务管理系统</source>
@@ -1050,6 +1229,10 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>规模参数</source>
         <translation>Parameters</translation>
+    </message>
+    <message>
+        <source>实际完成</source>
+        <translation>Actual end</translation>
     </message>
     <message>
         <source>评定时间</source>
@@ -4154,6 +4337,10 @@ Double-click to view the original</translation>
         <translation>Excavation depth (m)</translation>
     </message>
     <message>
+        <source>建筑面积（平方米）</source>
+        <translation>Floor area (m²)</translation>
+    </message>
+    <message>
         <source>风控服务合同签订</source>
         <translation>Service contract signed</translation>
     </message>
@@ -4224,6 +4411,117 @@ Double-click to view the original</translation>
     <message>
         <source>单位名称可从已登记的单位中选择；输入新名称则保存时自动登记。</source>
         <translation>Pick a registered unit or type a new name: a new unit is registered on Save.</translation>
+    </message>
+</context>
+<context>
+    <name>ProjectFacts</name>
+    <message>
+        <source>状态按 计划→施工中→完成 依次变更：开始施工时填写实际开始日期，完成时填写实际完成日期。超危大工程开始或完成后，项目将提示重新评估风险等级。</source>
+        <translation>The status moves planned → under way → done: enter the actual start when work starts and the actual end when it is done. When extra-large dangerous work starts or ends, the project asks for a new risk assessment.</translation>
+    </message>
+    <message>
+        <source>修改危大工程</source>
+        <translation>Edit dangerous work</translation>
+    </message>
+    <message>
+        <source>超过一定规模（超危大工程）</source>
+        <translation>Beyond the set scale (extra-large dangerous work)</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>计划开始</source>
+        <translation>Planned start</translation>
+    </message>
+    <message>
+        <source>计划结束</source>
+        <translation>Planned end</translation>
+    </message>
+    <message>
+        <source>实际开始</source>
+        <translation>Actual start</translation>
+    </message>
+    <message>
+        <source>实际完成</source>
+        <translation>Actual end</translation>
+    </message>
+    <message>
+        <source>规模参数</source>
+        <translation>Scale</translation>
+    </message>
+    <message>
+        <source>修改施工阶段</source>
+        <translation>Edit stage</translation>
+    </message>
+    <message>
+        <source>施工阶段</source>
+        <translation>Stage</translation>
+    </message>
+    <message>
+        <source>实际结束</source>
+        <translation>Actual end</translation>
+    </message>
+    <message>
+        <source>修改保单</source>
+        <translation>Edit policy</translation>
+    </message>
+    <message>
+        <source>选择保单</source>
+        <translation>Policy</translation>
+    </message>
+    <message>
+        <source>保单号</source>
+        <translation>Policy number</translation>
+    </message>
+    <message>
+        <source>承保机构</source>
+        <translation>Insurer</translation>
+    </message>
+    <message>
+        <source>保险起期</source>
+        <translation>Cover from</translation>
+    </message>
+    <message>
+        <source>保险止期</source>
+        <translation>Cover to</translation>
+    </message>
+    <message>
+        <source>保费（元）</source>
+        <translation>Premium (yuan)</translation>
+    </message>
+    <message>
+        <source>事故预防费用（元）</source>
+        <translation>Prevention fee (yuan)</translation>
+    </message>
+    <message>
+        <source>修改联系人</source>
+        <translation>Edit contact</translation>
+    </message>
+    <message>
+        <source>已离开项目（不再列出，记录保留）</source>
+        <translation>Left the project (no longer listed; the record is kept)</translation>
+    </message>
+    <message>
+        <source>选择联系人</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <source>岗位</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>电话</source>
+        <translation>Phone</translation>
     </message>
 </context>
 <context>
@@ -4305,16 +4603,32 @@ Double-click to view the original</translation>
         <translation>Safety liability insurance</translation>
     </message>
     <message>
-        <source>项目风险等级（N-12）</source>
-        <translation>Project risk level (N-12)</translation>
-    </message>
-    <message>
         <source>施工阶段</source>
         <translation>Construction stages</translation>
     </message>
     <message>
         <source>危大工程与超危大工程</source>
         <translation>Dangerous works</translation>
+    </message>
+    <message>
+        <source>修改联系人…</source>
+        <translation>Edit contact…</translation>
+    </message>
+    <message>
+        <source>修改保单…</source>
+        <translation>Edit policy…</translation>
+    </message>
+    <message>
+        <source>修改施工阶段…</source>
+        <translation>Edit stage…</translation>
+    </message>
+    <message>
+        <source>修改危大工程…</source>
+        <translation>Edit dangerous work…</translation>
+    </message>
+    <message>
+        <source>依据：根据风险等级制定服务形式和频次等内容</source>
+        <translation>Basis: the form and frequency of service are set by risk level</translation>
     </message>
     <message>
         <source>按规则重新评定</source>
@@ -4355,6 +4669,10 @@ Double-click to view the original</translation>
     <message>
         <source>基坑开挖深度（米）</source>
         <translation>Excavation depth (m)</translation>
+    </message>
+    <message>
+        <source>建筑面积（平方米）</source>
+        <translation>Floor area (m²)</translation>
     </message>
     <message>
         <source>项目状态</source>
@@ -4421,8 +4739,44 @@ Double-click to view the original</translation>
         <translation>No policy registered yet</translation>
     </message>
     <message>
+        <source>项目不在施工中，暂不安排检查。</source>
+        <translation>The project is not under construction; no visit is scheduled.</translation>
+    </message>
+    <message>
         <source>未评定</source>
         <translation>Not assessed</translation>
+    </message>
+    <message>
+        <source>尚无检查</source>
+        <translation>none yet</translation>
+    </message>
+    <message>
+        <source>检查频次：{level}项目每 {days} 天一次；最近一次检查 {last}；下次应于 {due} 前。</source>
+        <translation>Visits: {level} projects every {days} days; last visit {last}; next due by {due}.</translation>
+    </message>
+    <message>
+        <source>已逾期 {n} 天。</source>
+        <translation> Overdue by {n} days.</translation>
+    </message>
+    <message>
+        <source>待重新评估：上次评定后{what}。请重新评定风险等级。</source>
+        <translation>Reassessment due: since the last assessment, {what}. Please assess the risk level again.</translation>
+    </message>
+    <message>
+        <source>修改施工阶段</source>
+        <translation>Edit stage</translation>
+    </message>
+    <message>
+        <source>请先在表中选择一个施工阶段。</source>
+        <translation>Select a stage in the table first.</translation>
+    </message>
+    <message>
+        <source>修改危大工程</source>
+        <translation>Edit dangerous work</translation>
+    </message>
+    <message>
+        <source>请先在表中选择一项危大工程。</source>
+        <translation>Select a dangerous work item in the table first.</translation>
     </message>
     <message>
         <source>该项目尚未进行风险评定。</source>
@@ -4441,6 +4795,10 @@ Factors: {factors}</translation>
     <message>
         <source>人工调整（规则计算为{level}）</source>
         <translation>set by hand (the rules give {level})</translation>
+    </message>
+    <message>
+        <source>项目风险等级</source>
+        <translation>Project risk level</translation>
     </message>
     <message>
         <source>按规则评定</source>
@@ -5465,10 +5823,6 @@ These {n} files were not saved:
         <translation>Some {what} still refer to this record; it cannot be deleted for good.</translation>
     </message>
     <message>
-        <source>从未核查的一、二级风险源</source>
-        <translation>Level 1/2 risk sources never verified</translation>
-    </message>
-    <message>
         <source>以下档案不能申请销毁：{problems}</source>
         <translation>Destruction cannot be requested for these items: {problems}</translation>
     </message>
@@ -6149,6 +6503,26 @@ These {n} files were not saved:
         <translation>The complaint does not exist or has been deleted.</translation>
     </message>
     <message>
+        <source>每个项目有风险等级评定记录；在建项目按风险等级确定的服务频次到访。</source>
+        <translation>Every project has a risk assessment; projects under construction are visited at the frequency their risk level sets.</translation>
+    </message>
+    <message>
+        <source>每半年开展一次集中安全教育培训</source>
+        <translation>one centralised safety training every half year</translation>
+    </message>
+    <message>
+        <source>每季度开展不少于1次全覆盖检查</source>
+        <translation>at least one full-coverage inspection every quarter</translation>
+    </message>
+    <message>
+        <source>每项一级隐患提出停工建议，并于发现当日向承保机构和建设主管部门报告；无逾期未闭合。</source>
+        <translation>Every level 1 hazard gets a stop-work suggestion and is reported to the insurer and the authority on the day found; none overdue and open.</translation>
+    </message>
+    <message>
+        <source>每项较严重二级隐患在期限内向承保机构和建设主管部门报告；二级隐患无逾期未闭合。</source>
+        <translation>Every serious level 2 hazard is reported to the insurer and the authority in time; no level 2 hazard overdue and open.</translation>
+    </message>
+    <message>
         <source>签名者与预期不符：{name}的公钥指纹为 {fingerprint}，与本资料包的签名公钥不同。</source>
         <translation>Signer not as expected: the key fingerprint of {name} is {fingerprint}, which differs from the key that signed this package.</translation>
     </message>
@@ -6201,6 +6575,10 @@ These {n} files were not saved:
         <translation>answered {date} (late)</translation>
     </message>
     <message>
+        <source>{day} 发生{kind}</source>
+        <translation>{kind} on {day}</translation>
+    </message>
+    <message>
         <source>{evaluator} {period} 评价：{result}（未认可）</source>
         <translation>{evaluator}, evaluation for {period}: {result} (not recognised)</translation>
     </message>
@@ -6237,6 +6615,10 @@ These {n} files were not saved:
         <translation>{title}, {period}</translation>
     </message>
     <message>
+        <source>{period}尚未核查的一、二级风险源</source>
+        <translation>Level 1/2 risk sources not yet verified in {period}</translation>
+    </message>
+    <message>
         <source>{period}未开展全覆盖检查</source>
         <translation>{period}: no full-coverage inspection</translation>
     </message>
@@ -6253,12 +6635,28 @@ These {n} files were not saved:
         <translation>{what} submitted late to {to} ({at})</translation>
     </message>
     <message>
+        <source>《施工现场风险源分级与防范措施一览表》中列明的一、二级风险源，应做到 100%核查</source>
+        <translation>level 1 and 2 risk sources listed in the site risk-source table are verified 100%</translation>
+    </message>
+    <message>
         <source>不安全的文件名：{name}</source>
         <translation>Unsafe file name: {name}</translation>
     </message>
     <message>
+        <source>中风险</source>
+        <translation>medium risk</translation>
+    </message>
+    <message>
+        <source>事故影响月数须为 0 到 60 之间的整数</source>
+        <translation>Months after an accident must be a whole number from 0 to 60</translation>
+    </message>
+    <message>
         <source>从回收站恢复</source>
         <translation>restored from the recycle bin</translation>
+    </message>
+    <message>
+        <source>低风险</source>
+        <translation>low risk</translation>
     </message>
     <message>
         <source>保单不存在或已删除。</source>
@@ -6301,8 +6699,24 @@ These {n} files were not saved:
         <translation>deleted (to the recycle bin)</translation>
     </message>
     <message>
+        <source>危大工程</source>
+        <translation>dangerous work</translation>
+    </message>
+    <message>
+        <source>危大工程不存在或已删除。</source>
+        <translation>The dangerous work item does not exist or was deleted.</translation>
+    </message>
+    <message>
+        <source>危大工程名称不超过 200 个字符</source>
+        <translation>The dangerous work name is at most 200 characters</translation>
+    </message>
+    <message>
         <source>危大工程施工中</source>
         <translation>Hazardous works in progress</translation>
+    </message>
+    <message>
+        <source>参数不超过 200 个字符</source>
+        <translation>The scale is at most 200 characters</translation>
     </message>
     <message>
         <source>参演人数不能为负数</source>
@@ -6313,8 +6727,16 @@ These {n} files were not saved:
         <translation>The attending project does not exist</translation>
     </message>
     <message>
+        <source>及时开展风险评估和隐患排查</source>
+        <translation>carry out risk assessment and hazard inspection in time</translation>
+    </message>
+    <message>
         <source>双方确认</source>
         <translation>confirmed by both parties</translation>
+    </message>
+    <message>
+        <source>发现一级隐患 {number}（{day}）</source>
+        <translation>level 1 hazard {number} found ({day})</translation>
     </message>
     <message>
         <source>发生死亡或较大及以上事故</source>
@@ -6331,6 +6753,14 @@ These {n} files were not saved:
     <message>
         <source>台账记录不存在或已作废。</source>
         <translation>The ledger entry does not exist or has been voided.</translation>
+    </message>
+    <message>
+        <source>合同签订后，风控机构应及时对项目开展首次风险识别和隐患排查</source>
+        <translation>after the contract is signed, the agency promptly carries out the first risk identification and hazard inspection</translation>
+    </message>
+    <message>
+        <source>合同签订日期未登记，按保单起期计</source>
+        <translation>No contract date recorded: counted from the policy start</translation>
     </message>
     <message>
         <source>培训主题不超过 200 字</source>
@@ -6359,6 +6789,18 @@ These {n} files were not saved:
     <message>
         <source>基坑开挖</source>
         <translation>Excavation</translation>
+    </message>
+    <message>
+        <source>基坑深度界限须为 0.1 到 100 米之间的数，且低风险界限小于高风险界限</source>
+        <translation>Excavation limits must be between 0.1 and 100 m, the low-risk limit below the high-risk one</translation>
+    </message>
+    <message>
+        <source>填写了实际完成日期，请将状态改为“完成”</source>
+        <translation>An actual end is given: set the status to done</translation>
+    </message>
+    <message>
+        <source>填写实际结束前请先填写实际开始</source>
+        <translation>Enter the actual start before the actual end</translation>
     </message>
     <message>
         <source>备份中有无法识别的文件：{name}</source>
@@ -6407,12 +6849,28 @@ These {n} files were not saved:
         <translation>Extra file: {name}</translation>
     </message>
     <message>
+        <source>姓名不超过 50 个字符</source>
+        <translation>The name is at most 50 characters</translation>
+    </message>
+    <message>
         <source>存在未闭合一级隐患</source>
         <translation>Open level-1 hazards</translation>
     </message>
     <message>
         <source>安全教育培训</source>
         <translation>Safety training</translation>
+    </message>
+    <message>
+        <source>实际完成日期早于实际开始日期</source>
+        <translation>The actual end is before the actual start</translation>
+    </message>
+    <message>
+        <source>实际日期不能晚于今天（{today}）</source>
+        <translation>An actual date cannot be after today ({today})</translation>
+    </message>
+    <message>
+        <source>实际结束早于实际开始</source>
+        <translation>The actual end is before the actual start</translation>
     </message>
     <message>
         <source>密码不超过 {n} 位</source>
@@ -6423,12 +6881,36 @@ These {n} files were not saved:
         <translation>The password is too common or easy to guess (a common password, a keyboard pattern, a name or user name with digits); choose a harder one, e.g. a few unrelated words with digits and symbols</translation>
     </message>
     <message>
+        <source>对发现的一级风险立即提出停工或局部停工意见，并当天上报承保机构和属地建设主管部门</source>
+        <translation>a level 1 risk found gets a stop-work or partial stop-work opinion at once and is reported the same day to the insurer and the local construction authority</translation>
+    </message>
+    <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
     </message>
     <message>
+        <source>岗位不超过 50 个字符</source>
+        <translation>The role is at most 50 characters</translation>
+    </message>
+    <message>
+        <source>已填写实际日期的危大工程不能是“计划”状态</source>
+        <translation>An item with actual dates cannot be planned</translation>
+    </message>
+    <message>
+        <source>已完成的危大工程须填写实际完成日期</source>
+        <translation>A finished item needs its actual end</translation>
+    </message>
+    <message>
         <source>应急预案编制</source>
         <translation>Emergency plan preparation</translation>
+    </message>
+    <message>
+        <source>建筑面积</source>
+        <translation>Floor area</translation>
+    </message>
+    <message>
+        <source>建筑面积过大，请核对（单位：平方米）</source>
+        <translation>The floor area is too large; please check (square metres)</translation>
     </message>
     <message>
         <source>开挖深度 {depth} m（{shallow}–{deep} m）</source>
@@ -6525,6 +7007,10 @@ These {n} files were not saved:
     <message>
         <source>按评定规则计算</source>
         <translation>Computed by the grading rules</translation>
+    </message>
+    <message>
+        <source>按风险等级确定的服务频次到访的项目</source>
+        <translation>Projects visited at the frequency of their risk level</translation>
     </message>
     <message>
         <source>描述和部位几乎相同</source>
@@ -6695,6 +7181,10 @@ These {n} files were not saved:
         <translation>create or edit projects</translation>
     </message>
     <message>
+        <source>施工中或已完成的危大工程须填写实际开始日期</source>
+        <translation>An item under way or finished needs its actual start</translation>
+    </message>
+    <message>
         <source>施工单位</source>
         <translation>Contractor</translation>
     </message>
@@ -6709,6 +7199,10 @@ These {n} files were not saved:
     <message>
         <source>施工阶段不存在。</source>
         <translation>The construction stage does not exist.</translation>
+    </message>
+    <message>
+        <source>施工阶段名称不超过 50 个字符</source>
+        <translation>The stage name is at most 50 characters</translation>
     </message>
     <message>
         <source>无</source>
@@ -6793,6 +7287,10 @@ These {n} files were not saved:
     <message>
         <source>时间不能晚于当前时间</source>
         <translation>The time cannot be in the future</translation>
+    </message>
+    <message>
+        <source>明确隐患整改责任、措施、时限、预案，逐项跟踪整改落实，实现闭环管理</source>
+        <translation>set responsibility, measures, time limit and contingency, and follow each rectification to closure</translation>
     </message>
     <message>
         <source>是否制定安全生产管理制度，明确岗位职责和业务流程。</source>
@@ -7019,6 +7517,10 @@ These {n} files were not saved:
         <translation>No first risk identification and hazard inspection</translation>
     </message>
     <message>
+        <source>未开展首次风险识别和隐患排查（合同签订日期未登记，按保单起期计）</source>
+        <translation>No first risk identification and hazard inspection (no contract date recorded: counted from the policy start)</translation>
+    </message>
+    <message>
         <source>未找到 PostgreSQL 工具 {tool}。请安装与数据库服务器版本一致的 PostgreSQL 客户端工具，并确保它在系统 PATH 中。</source>
         <translation>PostgreSQL tool {tool} not found. Install the PostgreSQL client tools matching the database server&apos;s version and make sure they are on the system PATH.</translation>
     </message>
@@ -7033,6 +7535,18 @@ These {n} files were not saved:
     <message>
         <source>未按期开展首次风险辨识的项目</source>
         <translation>Projects without a timely first risk identification</translation>
+    </message>
+    <message>
+        <source>未按风险等级确定的频次到访（{level}，每 {days} 天；尚无检查，应于 {due} 前）</source>
+        <translation>Not visited at the frequency of its risk level ({level}, every {days} days; no visit yet, due by {due})</translation>
+    </message>
+    <message>
+        <source>未按风险等级确定的频次到访（{level}，每 {days} 天；最近一次 {last}，应于 {due} 前）</source>
+        <translation>Not visited at the frequency of its risk level ({level}, every {days} days; last {last}, due by {due})</translation>
+    </message>
+    <message>
+        <source>未按风险等级频次到访的项目</source>
+        <translation>Projects overdue for a visit by risk level</translation>
     </message>
     <message>
         <source>未登记安责险保单</source>
@@ -7079,12 +7593,20 @@ These {n} files were not saved:
         <translation>No factor raises the level</translation>
     </message>
     <message>
+        <source>未评定</source>
+        <translation>not assessed</translation>
+    </message>
+    <message>
         <source>未配备在职的专职技术负责人</source>
         <translation>No active full-time technical lead</translation>
     </message>
     <message>
         <source>未闭合隐患 {n} 项，阈值 {threshold} 项</source>
         <translation>{n} open hazards, threshold {threshold}</translation>
+    </message>
+    <message>
+        <source>未闭合隐患数阈值须为正整数，且高风险阈值大于中风险阈值</source>
+        <translation>Open-hazard thresholds must be positive whole numbers, the high one above the medium one</translation>
     </message>
     <message>
         <source>未闭合隐患较多</source>
@@ -7131,6 +7653,10 @@ These {n} files were not saved:
         <translation>risk sources verified</translation>
     </message>
     <message>
+        <source>根据风险等级制定服务形式和频次等内容</source>
+        <translation>the form and frequency of service are set by risk level</translation>
+    </message>
+    <message>
         <source>档案</source>
         <translation>archive item</translation>
     </message>
@@ -7141,6 +7667,10 @@ These {n} files were not saved:
     <message>
         <source>档案保存年限不得少于竣工后 5 年</source>
         <translation>Records must be kept at least 5 years after completion</translation>
+    </message>
+    <message>
+        <source>档案保存年限不超过 100 年</source>
+        <translation>Retention is at most 100 years</translation>
     </message>
     <message>
         <source>档案条目</source>
@@ -7259,10 +7789,6 @@ These {n} files were not saved:
         <translation>Every project has a drill record, and every drill has been evaluated.</translation>
     </message>
     <message>
-        <source>每个项目有风险等级评定记录。</source>
-        <translation>Every project has a risk level assessment.</translation>
-    </message>
-    <message>
         <source>每个项目每个季度至少一次全覆盖检查。</source>
         <translation>Every project has at least one full-coverage inspection each quarter.</translation>
     </message>
@@ -7277,14 +7803,6 @@ These {n} files were not saved:
     <message>
         <source>每月、季、年的三类成果文书在期限内签发。</source>
         <translation>The three kinds of output for each month, quarter and year are signed on time.</translation>
-    </message>
-    <message>
-        <source>每项一级隐患提出停工建议，并于发现当日向承保机构和建设主管部门报告。</source>
-        <translation>Every level 1 hazard has a stop-work recommendation and is reported to the insurer and the construction authority the day it is found.</translation>
-    </message>
-    <message>
-        <source>每项较严重二级隐患在期限内向承保机构和建设主管部门报告。</source>
-        <translation>Every serious level 2 hazard is reported to the insurer and the construction authority on time.</translation>
     </message>
     <message>
         <source>法定代表人姓名不超过 50 个字符</source>
@@ -7317,6 +7835,10 @@ These {n} files were not saved:
     <message>
         <source>演练记录不存在或已删除。</source>
         <translation>The drill record does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>状态只能按 计划→施工中→完成 依次变更（可退回上一步更正）</source>
+        <translation>The status moves planned → under way → done one step at a time (one step back to correct)</translation>
     </message>
     <message>
         <source>状态须为 计划/施工中/完成</source>
@@ -7357,6 +7879,10 @@ These {n} files were not saved:
     <message>
         <source>电子</source>
         <translation>Electronic</translation>
+    </message>
+    <message>
+        <source>电话不超过 50 个字符</source>
+        <translation>The phone is at most 50 characters</translation>
     </message>
     <message>
         <source>电话号码格式不正确</source>
@@ -7559,6 +8085,10 @@ These {n} files were not saved:
         <translation>A paper record needs a box no. or a location</translation>
     </message>
     <message>
+        <source>纸质版档案在项目竣工后应至少保留五年，档案销毁前应报保险机构核准</source>
+        <translation>paper archives are kept at least five years after completion; destruction needs the insurer's approval</translation>
+    </message>
+    <message>
         <source>组织管理情况</source>
         <translation>Organisation and management</translation>
     </message>
@@ -7611,6 +8141,14 @@ These {n} files were not saved:
         <translation>No column identifies the project (project no., policy no. or project name); or choose the project when importing</translation>
     </message>
     <message>
+        <source>联系人</source>
+        <translation>contact</translation>
+    </message>
+    <message>
+        <source>联系人不存在或已删除。</source>
+        <translation>The contact does not exist or was deleted.</translation>
+    </message>
+    <message>
         <source>自称签发机构：{agency}</source>
         <translation>Claimed issuing agency: {agency}</translation>
     </message>
@@ -7651,6 +8189,14 @@ These {n} files were not saved:
         <translation>The planned completion is before the start date</translation>
     </message>
     <message>
+        <source>计划结束日期早于计划开始日期</source>
+        <translation>The planned end is before the planned start</translation>
+    </message>
+    <message>
+        <source>计划结束早于计划开始</source>
+        <translation>The planned end is before the planned start</translation>
+    </message>
+    <message>
         <source>记录不存在。</source>
         <translation>The record does not exist.</translation>
     </message>
@@ -7669,6 +8215,14 @@ These {n} files were not saved:
     <message>
         <source>评价等级须为 优、良、中、差 之一</source>
         <translation>The rating must be one of excellent, good, fair or poor</translation>
+    </message>
+    <message>
+        <source>评定规则含未知项：{names}</source>
+        <translation>Unknown grading entries: {names}</translation>
+    </message>
+    <message>
+        <source>评定规则格式有误</source>
+        <translation>The grading rule is malformed</translation>
     </message>
     <message>
         <source>评定项目风险等级</source>
@@ -7879,8 +8433,16 @@ These {n} files were not saved:
         <translation>Please describe what happened</translation>
     </message>
     <message>
+        <source>请填写联系人姓名</source>
+        <translation>Enter the contact's name</translation>
+    </message>
+    <message>
         <source>请填写联系人姓名和岗位</source>
         <translation>Please enter the contact&apos;s name and role</translation>
+    </message>
+    <message>
+        <source>请填写联系人岗位</source>
+        <translation>Enter the contact's role</translation>
     </message>
     <message>
         <source>请填写评价结果（如 优秀、合格、第 2 名）</source>
@@ -8047,6 +8609,18 @@ These {n} files were not saved:
         <translation>Package: {path}</translation>
     </message>
     <message>
+        <source>超危大工程“{name}”不再施工</source>
+        <translation>extra-large dangerous work "{name}" no longer under way</translation>
+    </message>
+    <message>
+        <source>超危大工程“{name}”开始施工</source>
+        <translation>extra-large dangerous work "{name}" started</translation>
+    </message>
+    <message>
+        <source>超危大工程“{name}”施工完成</source>
+        <translation>extra-large dangerous work "{name}" finished</translation>
+    </message>
+    <message>
         <source>超危大工程施工中</source>
         <translation>Especially hazardous works in progress</translation>
     </message>
@@ -8057,6 +8631,10 @@ These {n} files were not saved:
     <message>
         <source>较严重二级隐患 {number} 未向{to}报告</source>
         <translation>Serious level 2 hazard {number} not reported to {to}</translation>
+    </message>
+    <message>
+        <source>较严重二级隐患报告期限须为 0 到 30 之间的整数天（0 为当日）</source>
+        <translation>The serious level 2 report window must be 0 to 30 days (0: same day)</translation>
     </message>
     <message>
         <source>近期发生生产安全事故</source>
@@ -8081,6 +8659,10 @@ These {n} files were not saved:
     <message>
         <source>逾期未整改隐患</source>
         <translation>Overdue hazards</translation>
+    </message>
+    <message>
+        <source>逾期未闭合</source>
+        <translation>Overdue and open</translation>
     </message>
     <message>
         <source>部位</source>
@@ -8319,6 +8901,14 @@ These {n} files were not saved:
         <translation>Budget (prevention fee allocated)</translation>
     </message>
     <message>
+        <source>风控服务合同签订日期</source>
+        <translation>Service contract date</translation>
+    </message>
+    <message>
+        <source>风险因素变化待重新评估的项目</source>
+        <translation>Projects to reassess after a risk factor changed</translation>
+    </message>
+    <message>
         <source>风险源</source>
         <translation>risk source</translation>
     </message>
@@ -8337,6 +8927,10 @@ These {n} files were not saved:
     <message>
         <source>风险等级为空</source>
         <translation>The risk level is empty</translation>
+    </message>
+    <message>
+        <source>风险等级越高，检查间隔应越短（高 ≤ 中 ≤ 低）</source>
+        <translation>The higher the risk, the shorter the interval (high ≤ medium ≤ low)</translation>
     </message>
     <message>
         <source>风险等级须为一至四级</source>
@@ -8359,12 +8953,24 @@ These {n} files were not saved:
         <translation>Risk identification and hazard inspection</translation>
     </message>
     <message>
+        <source>首次风险辨识期限须为 1 到 180 之间的整数天</source>
+        <translation>The first-identification allowance must be 1 to 180 days</translation>
+    </message>
+    <message>
+        <source>高、中、低风险项目的检查间隔须为 1 到 366 之间的整数天</source>
+        <translation>Visit intervals for high, medium and low risk must be 1 to 366 days</translation>
+    </message>
+    <message>
         <source>高、中风险项目</source>
         <translation>High- and medium-risk projects</translation>
     </message>
     <message>
         <source>高、中风险项目有已签发的专项服务方案。</source>
         <translation>High- and medium-risk projects have a signed special service plan.</translation>
+    </message>
+    <message>
+        <source>高风险</source>
+        <translation>high risk</translation>
     </message>
     <message>
         <source>高风险项目</source>
@@ -8644,6 +9250,10 @@ These {n} files were not saved:
     <message>
         <source>受信任的签名公钥</source>
         <translation>Trusted signing keys</translation>
+    </message>
+    <message>
+        <source>机构规则</source>
+        <translation>Agency rules</translation>
     </message>
     <message>
         <source>当前用户</source>
