@@ -240,7 +240,7 @@ class InspectionDialog(QDialog):
 
     def _sources_box(self) -> QGroupBox:
         self.sources_box = QGroupBox(QCoreApplication.translate(
-            "InspectionDialog", "一、二级风险源核查（全覆盖检查须逐项核查，N-04）"))
+            "InspectionDialog", "一、二级风险源核查（全覆盖检查须逐项核查）"))
         self.sources = QListWidget()
         self.sources.setObjectName("sourceTicks")
         self.sources.itemChanged.connect(lambda _item: self._count_ticks())

@@ -230,7 +230,7 @@ class RiskSourcesPanel(QWidget):
             self.coverage.setText(text.format(quarter=quarter))
             return
         text = QCoreApplication.translate(
-            "RiskSources", "{quarter}一、二级风险源核查（N-04）：已核查 {done} / {total} 项（{percent}%）。")
+            "RiskSources", "{quarter}一、二级风险源核查：已核查 {done} / {total} 项（{percent}%）。")
         text = text.format(quarter=quarter, done=cover.verified, total=cover.total, percent=cover.percent)
         if cover.unverified:
             names = "、".join(s.name for s in cover.unverified[:8])

@@ -3402,8 +3402,8 @@ Choose No to go back without saving.</translation>
         <translation>dangerous works</translation>
     </message>
     <message>
-        <source>一、二级风险源核查（全覆盖检查须逐项核查，N-04）</source>
-        <translation>Level 1/2 risk sources (a full-coverage inspection verifies each one, N-04)</translation>
+        <source>一、二级风险源核查（全覆盖检查须逐项核查）</source>
+        <translation>Level 1/2 risk sources (a full-coverage inspection verifies each one)</translation>
     </message>
     <message>
         <source>全部核查(&amp;A)</source>
@@ -5368,8 +5368,8 @@ Factors: {factors}</translation>
         <translation>{quarter}: the project has no active level 1/2 risk source registered.</translation>
     </message>
     <message>
-        <source>{quarter}一、二级风险源核查（N-04）：已核查 {done} / {total} 项（{percent}%）。</source>
-        <translation>{quarter}, level 1/2 risk sources verified (N-04): {done} of {total} ({percent}%). </translation>
+        <source>{quarter}一、二级风险源核查：已核查 {done} / {total} 项（{percent}%）。</source>
+        <translation>{quarter}, level 1/2 risk sources verified: {done} of {total} ({percent}%). </translation>
     </message>
     <message>
         <source>未核查：{names}</source>

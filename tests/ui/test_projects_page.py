@@ -200,7 +200,7 @@ def test_risk_sources_add_deactivate_and_coverage(qtbot, page, project_data, dia
     panel = page.detail.sources
     assert panel.model.rowCount() == 4
     quarter = quarter_of(now().date()).chinese
-    assert panel.coverage.text().startswith(f"{quarter}一、二级风险源核查（N-04）：已核查 1 / 3 项（33.3%）")
+    assert panel.coverage.text().startswith(f"{quarter}一、二级风险源核查：已核查 1 / 3 项（33.3%）")
 
     def add(dialog: SourceDialog) -> bool:
         dialog.accept()  # empty name: refused beside the field
