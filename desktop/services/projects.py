@@ -130,9 +130,6 @@ def validate(session: Session, form: ProjectForm, *, project_id: int | None = No
         errors["completion_date"] = msg("项目已竣工，请填写竣工日期（档案保存期限由此计算）")
     if form.completion_date and form.start_date and form.completion_date < form.start_date:
         errors["completion_date"] = msg("竣工日期早于开工日期")
-    if form.service_contract_date and form.completion_date and \
-            form.service_contract_date > form.completion_date:
-        errors["service_contract_date"] = msg("风控服务合同签订日期晚于竣工日期")
     for key, kind in (("authority_id", "authority"), ("owner_id", "owner"),
                       ("contractor_id", "contractor"), ("supervisor_id", "supervisor")):
         org_id = getattr(form, key)

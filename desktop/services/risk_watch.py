@@ -63,11 +63,12 @@ def _seen(a: RiskAssessment, code: str) -> set[int]:
 def _recorded(session: Session, entity: str, ids: list[int]) -> dict[int, int]:
     """The audit entry that recorded each row's creation: the log's order is the order things
     were recorded in, to the entry, where timestamps of one second could tie."""
-    if not ids:
-        return {}
-    return dict(session.execute(select(AuditEntry.entity_id, func.min(AuditEntry.id)).where(
-        AuditEntry.entity == entity, AuditEntry.entity_id.in_(ids), AuditEntry.action == "create")
-        .group_by(AuditEntry.entity_id)).all())
+    out: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        out.update(session.execute(select(AuditEntry.entity_id, func.min(AuditEntry.id)).where(
+            AuditEntry.entity == entity, AuditEntry.entity_id.in_(ids[start:start + 500]),
+            AuditEntry.action == "create").group_by(AuditEntry.entity_id)).all())
+    return out
 
 
 def _after(row, entry: int | None, a_entry: int | None, since: dt.datetime) -> bool:  # type: ignore[no-untyped-def]
@@ -89,6 +90,9 @@ def triggers(session: Session, project_ids: list[int] | None = None) -> dict[int
         return {}
     pids = list(latest)
     since = {pid: clock.to_utc(a.assessed_at) for pid, a in latest.items()}
+    # only rows recorded since the earliest of these assessments can be newer (a second's margin
+    # for the ties the audit order settles)
+    earliest = min(since.values()) - dt.timedelta(seconds=1)
     a_entries = _recorded(session, "risk_assessments", [a.id for a in latest.values()])
     a_entry = {pid: a_entries.get(a.id) for pid, a in latest.items()}
     out: dict[int, list[Trigger]] = {}
@@ -110,7 +114,7 @@ def triggers(session: Session, project_ids: list[int] | None = None) -> dict[int
                         None, "danger_items", item.id)
         out.setdefault(item.project_id, []).append(t)
     incidents = session.execute(select(Incident).where(
-        Incident.project_id.in_(pids), Incident.deleted_at.is_(None),
+        Incident.project_id.in_(pids), Incident.deleted_at.is_(None), Incident.created_at >= earliest,
         Incident.kind.in_(ACCIDENTS)).order_by(Incident.occurred_on, Incident.id)).scalars().all()
     entries = _recorded(session, "incidents", [i.id for i in incidents])
     for i in incidents:
@@ -122,7 +126,7 @@ def triggers(session: Session, project_ids: list[int] | None = None) -> dict[int
                 i.occurred_on, "incidents", i.id))
     found = session.execute(select(Hazard).where(
         Hazard.project_id.in_(pids), Hazard.level == 1, Hazard.deleted_at.is_(None),
-        Hazard.status != "cancelled").order_by(Hazard.found_date, Hazard.id)).scalars().all()
+        Hazard.created_at >= earliest, Hazard.status != "cancelled").order_by(Hazard.found_date, Hazard.id)).scalars().all()
     entries = _recorded(session, "hazards", [h.id for h in found])
     for h in found:
         if _after(h, entries.get(h.id), a_entry[h.project_id], since[h.project_id]) and \
