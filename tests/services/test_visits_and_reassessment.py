@@ -95,3 +95,16 @@ def test_reassessment_prompted_by_each_risk_factor_and_cleared_by_an_assessment(
         risk.override(s, lead, p.project, "high", reason="一级隐患、事故")
     with db.read() as s:
         assert risk_watch.triggers(s) == {}
+
+
+def test_a_project_never_visited_is_due_by_the_first_identification_allowance(db, users):
+    """No contract date recorded: counted from the policy start, as the first identification is."""
+    from desktop.models import Project
+
+    with db.session() as s:
+        p = make_project(s, users["admin"])
+        s.get(Project, p.project).service_contract_date = None
+    with db.read() as s:
+        v = risk_watch.watch(s, p.project, today=TODAY).visit
+    assert (v.last_visit, v.next_due) == (None, dt.date(2026, 1, 16))
+    assert v.overdue
