@@ -131,3 +131,17 @@ def test_the_rules_tab_is_for_administrators(qtbot, state, users):
     other = SettingsPage(state)
     qtbot.addWidget(other)
     assert "机构规则" not in [other.tabs.tabText(n) for n in range(other.tabs.count())]
+
+
+def test_dashboard_cards_for_late_visits_and_reassessment(qtbot, state, site):
+    from desktop.ui.pages.dashboard_page import DashboardPage
+
+    page = DashboardPage(state)
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()
+    cards = page.cards_by_key
+    assert cards["visit_overdue"].text() == "1\n未按风险等级频次到访的项目"
+    assert cards["visit_overdue"].toolTip() == "依据：根据风险等级制定服务形式和频次等内容"
+    assert cards["reassessment_due"].text().startswith("0\n")
+    assert not [c.toolTip() for c in cards.values() if "N-" in c.toolTip()]
