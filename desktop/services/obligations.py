@@ -47,13 +47,11 @@ def overdue_hazards_count(session: Session, today: dt.date) -> int:
 
 
 def projects_without_full_inspection(session: Session, period: Period) -> list[int]:
-    """Active projects with no full-coverage inspection in the quarter (N-03)."""
-    has_full = exists().where(
-        Inspection.project_id == Project.id, Inspection.kind == InspectionKind.FULL.value,
-        Inspection.date.between(period.start, period.end), Inspection.deleted_at.is_(None))
+    """Active projects with no full-coverage inspection in the quarter (N-03): the self-check's
+    rule (full_inspection_missing) for the projects under service not completed."""
     started = (Project.service_contract_date.is_(None)) | (Project.service_contract_date <= period.end)
-    return list(session.execute(select(Project.id).where(_active_projects(), started, ~has_full)
-                                .order_by(Project.id)).scalars())
+    active = list(session.execute(select(Project.id).where(_active_projects(), started)).scalars())
+    return full_inspection_missing(session, period, active)
 
 
 def projects_without_first_inspection(session: Session, today: dt.date) -> list[int]:

@@ -64,3 +64,6 @@ def test_dashboard_self_check_and_safety_analysis_agree(db, admin):
     first = [g for g in check.get("C-2b").due_gaps if "首次风险识别" in g.missing]
     assert sorted(board.get("no_first_inspection").ids) == sorted(g.project_id for g in first) == sorted(
         [a.project, b.project])
+
+    full = [g.project_id for g in check.get("C-2f").gaps]
+    assert list(board.get("no_full_inspection").ids) == full == [b.project]
