@@ -19,14 +19,13 @@ from desktop.models import (
 )
 from desktop.models.enums import InspectionKind, Recipient
 from desktop.services import (
-    audit, complaints, fees, obligations, permissions, risk, risk_sources, rules, training,
+    audit, complaints, fees, obligations, permissions, risk, risk_sources, risk_watch, rules, training,
 )
 from desktop.services.checklist_items import (
     BY_ID, ITEMS, MANUAL_ALLOWED, SCOPES, ChecklistResult, Evidence, Gap, ItemResult, ManualAnswer,
     summary_text,
 )
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
-from desktop.services.hazards import OPEN_STATES
 from desktop.services.periods import Period, owed_in, parse
 from desktop.services.projects import insurer_of
 
@@ -296,15 +295,22 @@ def _kickoff(ctx: Context, _: str) -> Outcome:
         Inspection.project_id.in_(ctx.pids), Inspection.kind == InspectionKind.FIRST.value,
         Inspection.date <= ctx.upto, Inspection.deleted_at.is_(None)))
     late_first = set(obligations.first_inspection_missing(ctx.session, ctx.upto, ctx.pids))
+    by_policy = obligations.counted_from_policy(ctx.session, ctx.pids)
     gaps = []
     for pid in ctx.pids:
         if pid not in kicked:
             gaps.append(ctx.gap(pid, msg("服务交底会记录未经投保单位确认") if pid in held else msg("无服务交底会记录"),
                                 ctx.started(pid), due=ctx.late(pid, ctx.days("first"))))
         if pid not in first:
-            gaps.append(ctx.gap(pid, msg("未开展首次风险识别和隐患排查"), ctx.started(pid), due=pid in late_first))
-    return None, [Evidence(msg("有经双方确认的交底会记录的项目"), len(kicked), "projects", tuple(sorted(kicked))),
-                  Evidence(msg("已开展首次风险辨识的项目"), len(first), "projects", tuple(sorted(first)))], gaps
+            text = msg("未开展首次风险识别和隐患排查（合同签订日期未登记，按保单起期计）") if pid in by_policy \
+                else msg("未开展首次风险识别和隐患排查")
+            gaps.append(ctx.gap(pid, text, by_policy.get(pid) or ctx.started(pid), due=pid in late_first))
+    evidence = [Evidence(msg("有经双方确认的交底会记录的项目"), len(kicked), "projects", tuple(sorted(kicked))),
+                Evidence(msg("已开展首次风险辨识的项目"), len(first), "projects", tuple(sorted(first)))]
+    if by_policy:
+        evidence.append(Evidence(msg("合同签订日期未登记，按保单起期计"), len(by_policy), "projects",
+                                 tuple(sorted(by_policy))))
+    return None, evidence, gaps
 
 
 @computes("C-2c")
@@ -412,9 +418,33 @@ def _assessed(ctx: Context, _: str) -> Outcome:
     levels = Counter(ctx.projects[pid].risk_level for pid in assessed)
     gaps = [ctx.gap(pid, msg("未开展安全风险评估（无风险等级）"), ctx.started(pid), due=ctx.late(pid, ctx.days("first")))
             for pid in ctx.pids if pid not in assessed]
-    return None, [Evidence(label, levels.get(lv, 0)) for lv, label in
-                  (("high", msg("高风险项目")), ("medium", msg("中风险项目")),
-                   ("low", msg("低风险项目")))], gaps
+    late, visiting = _visits(ctx)
+    gaps += [ctx.gap(v.project_id, _late_visit(v), v.next_due, ref_type="projects", ref_id=v.project_id)
+             for v in late]
+    return None, [*(Evidence(label, levels.get(lv, 0)) for lv, label in
+                    (("high", msg("高风险项目")), ("medium", msg("中风险项目")),
+                     ("low", msg("低风险项目")))),
+                  Evidence(msg("按风险等级确定的服务频次到访的项目"), len(visiting) - len(late), "projects",
+                           tuple(sorted(set(visiting) - {v.project_id for v in late})))], gaps
+
+
+def _visits(ctx: Context) -> tuple[list[risk.VisitDue], list[int]]:
+    """The service frequency by risk level (根据风险等级制定服务形式和频次): projects under
+    construction on the last day counted whose visit due by their level had passed by then."""
+    visiting = [pid for pid, p in ctx.projects.items() if p.status != "suspended"
+                and (p.completion_date is None or p.completion_date >= ctx.upto)
+                and (ctx.started(pid) is None or ctx.started(pid) <= ctx.upto)]
+    late = risk_watch.visits_overdue(ctx.session, ctx.upto, visiting) if visiting else []
+    return late, visiting
+
+
+def _late_visit(v: risk.VisitDue) -> str:
+    level = {"high": msg("高风险"), "medium": msg("中风险"), "low": msg("低风险")}.get(v.level or "", msg("未评定"))
+    if v.last_visit is None:
+        return msg("未按风险等级确定的频次到访（{level}，每 {days} 天；尚无检查，应于 {due} 前）",
+                   level=level, days=v.interval_days, due=v.next_due)
+    return msg("未按风险等级确定的频次到访（{level}，每 {days} 天；最近一次 {last}，应于 {due} 前）",
+               level=level, days=v.interval_days, last=v.last_visit, due=v.next_due)
 
 
 @computes("C-3b")
@@ -514,7 +544,8 @@ def _hazards(ctx: Context, *levels: int, serious: bool = False) -> list[Hazard]:
 @_na_without_projects
 def _level1(ctx: Context, _: str) -> Outcome:
     found = _hazards(ctx, 1)
-    if not found:
+    overdue = _overdue(ctx, 1)
+    if not found and not overdue:
         return "not_applicable", [Evidence(msg("期间内一级隐患"), 0)], []
     missed = obligations.level1_not_reported_same_day(ctx.session, ctx.period.start, ctx.upto, ctx.pids)
     gaps = []
@@ -528,15 +559,39 @@ def _level1(ctx: Context, _: str) -> Outcome:
             gaps.append(ctx.gap(h.project_id, msg("一级隐患 {number} 未于发现当日向{to}报告",
                                                   number=h.number, to=to), h.found_date,
                                 ref_type="hazards", ref_id=h.id, due=h.found_date < ctx.as_of))
+    gaps += _overdue_gaps(ctx, overdue)
     return None, [Evidence(msg("期间内一级隐患"), len(found), "hazards", tuple(h.id for h in found)),
-                  Evidence(msg("当日报告的一级隐患"), len(found) - len(missed))], gaps
+                  Evidence(msg("当日报告的一级隐患"), len(found) - len(missed)),
+                  *_overdue_evidence(overdue)], gaps
+
+
+def _overdue(ctx: Context, *levels: int) -> list[Hazard]:
+    """Hazards of these levels overdue and still open on the last day counted: the rule the
+    dashboard and the periodic safety analysis count (obligations.overdue_hazards)."""
+    ids = [hid for hid, _ in obligations.overdue_hazards(ctx.session, ctx.upto, ctx.pids, levels)]
+    if not ids:
+        return []
+    return list(ctx.session.execute(select(Hazard).where(Hazard.id.in_(ids))
+                                    .order_by(Hazard.deadline, Hazard.id)).scalars())
+
+
+def _overdue_gaps(ctx: Context, overdue: list[Hazard]) -> list[Gap]:
+    return [ctx.gap(h.project_id, msg("{name} 逾期未闭合（整改期限 {deadline}）",
+                                      name=msg("{level}隐患 {number}", level=LEVEL[h.level], number=h.number),
+                                      deadline=h.deadline), h.deadline, ref_type="hazards", ref_id=h.id)
+            for h in overdue]
+
+
+def _overdue_evidence(overdue: list[Hazard]) -> list[Evidence]:
+    return [Evidence(msg("逾期未闭合"), len(overdue), "hazards", tuple(h.id for h in overdue))] if overdue else []
 
 
 @computes("C-6b")
 @_na_without_projects
 def _serious(ctx: Context, _: str) -> Outcome:
     found = _hazards(ctx, 2, serious=True)
-    if not found:
+    overdue = _overdue(ctx, 2)
+    if not found and not overdue:
         return "not_applicable", [Evidence(msg("期间内较严重二级隐患"), 0)], []
     reports = {(r.hazard_id, r.recipient): r for r in ctx.session.execute(select(ExternalReport).where(
         ExternalReport.hazard_id.in_([h.id for h in found]), ExternalReport.reason == "level2_serious")).scalars()}
@@ -551,15 +606,17 @@ def _serious(ctx: Context, _: str) -> Outcome:
             gaps.append(ctx.gap(h.project_id, msg("较严重二级隐患 {number} 未向{to}报告", number=h.number,
                                                   to=Recipient(recipient).label),
                                 h.found_date, ref_type="hazards", ref_id=h.id, due=due))
+    gaps += _overdue_gaps(ctx, overdue)
     return None, [Evidence(msg("期间内较严重二级隐患"), len(found), "hazards", tuple(h.id for h in found)),
-                  Evidence(msg("已完成的报告"), done)], gaps
+                  Evidence(msg("已完成的报告"), done), *_overdue_evidence(overdue)], gaps
 
 
 @computes("C-6c")
 @_na_without_projects
 def _minor(ctx: Context, _: str) -> Outcome:
     found = _hazards(ctx, 3, 4)
-    if not found:
+    overdue = _overdue(ctx, 3, 4)
+    if not found and not overdue:
         return "not_applicable", [Evidence(msg("期间内三、四级隐患"), 0)], []
     events = ctx.session.execute(select(HazardEvent.hazard_id, HazardEvent.kind, HazardEvent.data).where(
         HazardEvent.hazard_id.in_([h.id for h in found]),
@@ -567,7 +624,6 @@ def _minor(ctx: Context, _: str) -> Outcome:
     delivered = {e.hazard_id for e in events if e.kind == "record_delivery"}
     via_supervisor = {e.hazard_id for e in events if e.kind == "submit_closure"
                       and str((e.data or {}).get("supervisor_name", "")).strip()}
-    open_states = {s.value for s in OPEN_STATES}
     gaps, wait = [], dt.timedelta(days=ctx.days("delivery_days"))
     for h in found:
         name = msg("{level}隐患 {number}", level=LEVEL[h.level], number=h.number)
@@ -578,10 +634,7 @@ def _minor(ctx: Context, _: str) -> Outcome:
         if h.status == "closed" and h.id not in via_supervisor:
             gaps.append(ctx.gap(h.project_id, msg("{name} 销项未经监理单位确认提交", name=name), h.found_date,
                                 ref_type="hazards", ref_id=h.id))
-        if h.status in open_states and h.deadline is not None and h.deadline < ctx.as_of:
-            gaps.append(ctx.gap(h.project_id, msg("{name} 逾期未闭合（整改期限 {deadline}）", name=name,
-                                                  deadline=h.deadline), h.deadline,
-                                ref_type="hazards", ref_id=h.id))
+    gaps += _overdue_gaps(ctx, overdue)
     closed = [h.id for h in found if h.status == "closed"]
     return None, [Evidence(msg("期间内三、四级隐患"), len(found), "hazards", tuple(h.id for h in found)),
                   Evidence(msg("已送达"), len(delivered)), Evidence(msg("已闭合"), len(closed), "hazards", tuple(closed))], gaps

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from desktop.services import major_hazards, obligations
+from desktop.services import major_hazards, obligations, risk_sources, risk_watch
 from desktop.services.context import Message, msg, now
 from desktop.services.periods import half_of, quarter_of
 
@@ -20,6 +20,7 @@ class Item:
     count: int
     target: str  # what a click opens: hazards / projects / risk_sources / archive / reports
     ids: tuple[int, ...] = ()
+    basis: str = ""  # the notice's own words, for a tooltip (never the rule id)
 
 
 @dataclass(frozen=True)
@@ -39,25 +40,42 @@ def summary(session: Session, moment: dt.datetime | None = None) -> Summary:
     unsigned = major_hazards.letters_unsigned(session)
     no_full = obligations.projects_without_full_inspection(session, quarter)
     no_first = obligations.projects_without_first_inspection(session, today)
-    sources = obligations.risk_sources_never_verified(session)
+    sources = unverified_sources(session, today)
     untrained = obligations.projects_without_training(session, half)
     archive = obligations.archive_items_due(session, today)
+    overdue = [hid for hid, _ in obligations.overdue_hazards(session, today)]
+    late_visits = [v.project_id for v in risk_watch.visits_overdue(session, today)]
+    reassess = sorted(risk_watch.triggers(session))
     items = (
         Item("unreported_l1", msg("一级隐患待报告（当日）"), "N-07", len(unreported), "hazards",
-             tuple(unreported)),
+             tuple(unreported), msg("对发现的一级风险立即提出停工或局部停工意见，并当天上报承保机构和属地建设主管部门")),
         Item("stop_work_unsigned", msg("停工建议书待签发"), "N-07", len(unsigned), "hazards",
-             tuple(unsigned)),
-        Item("overdue", msg("逾期未整改隐患"), "N-10", obligations.overdue_hazards_count(session, today),
-             "hazards"),
+             tuple(unsigned), msg("对发现的一级风险立即提出停工或局部停工意见")),
+        Item("overdue", msg("逾期未整改隐患"), "N-10", len(overdue), "hazards", tuple(overdue),
+             msg("明确隐患整改责任、措施、时限、预案，逐项跟踪整改落实，实现闭环管理")),
         Item("no_full_inspection", msg("{period}未开展全覆盖检查的项目", period=quarter.chinese), "N-03",
-             len(no_full), "projects", tuple(no_full)),
+             len(no_full), "projects", tuple(no_full), msg("每季度开展不少于1次全覆盖检查")),
         Item("no_first_inspection", msg("未按期开展首次风险辨识的项目"), "N-02", len(no_first),
-             "projects", tuple(no_first)),
-        Item("sources_unverified", msg("从未核查的一、二级风险源"), "N-04", len(sources),
-             "risk_sources", tuple(sources)),
+             "projects", tuple(no_first), msg("合同签订后，风控机构应及时对项目开展首次风险识别和隐患排查")),
+        Item("sources_unverified", msg("{period}尚未核查的一、二级风险源", period=quarter.chinese),
+             "N-04", len(sources), "risk_sources", tuple(sources),
+             msg("《施工现场风险源分级与防范措施一览表》中列明的一、二级风险源，应做到 100%核查")),
         Item("training_due", msg("{period}培训未达要求的项目", period=half.chinese), "N-13", len(untrained),
-             "projects", tuple(untrained)),
+             "projects", tuple(untrained), msg("每半年开展一次集中安全教育培训")),
         Item("archive_due", msg("保存期满待处理的档案"), "N-15", len(archive), "archive",
-             tuple(archive)),
+             tuple(archive), msg("纸质版档案在项目竣工后应至少保留五年，档案销毁前应报保险机构核准")),
+        Item("visit_overdue", msg("未按风险等级频次到访的项目"), "N-12", len(late_visits), "projects",
+             tuple(late_visits), msg("根据风险等级制定服务形式和频次等内容")),
+        Item("reassessment_due", msg("风险因素变化待重新评估的项目"), "N-12", len(reassess),
+             "projects", tuple(reassess), msg("及时开展风险评估和隐患排查")),
     )
     return Summary(moment, items)
+
+
+def unverified_sources(session: Session, today: dt.date) -> list[int]:
+    """Level-1/2 risk sources not yet verified in a full-coverage inspection this quarter: the
+    self-check's rule (risk_sources.coverage_for) for the quarter so far, the same projects."""
+    quarter = quarter_of(today)
+    pids = obligations.projects_in_service(session, quarter.start, today)
+    return sorted(src.id for cov in risk_sources.coverage_for(session, quarter, pids).values()
+                  for src in cov.unverified)

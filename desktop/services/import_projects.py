@@ -77,6 +77,7 @@ def check(session: Session, ctx: Problems, rows: list[tuple[int, dict[str, Any]]
                         project_type=v.get("project_type") or "building",
                         contract_value=v.get("contract_value"), status=v.get("status") or "active",
                         start_date=v.get("start_date"),
+                        service_contract_date=v.get("service_contract_date"),
                         planned_completion=v.get("planned_completion"),
                         completion_date=v.get("completion_date"), **parties)
                     try:

@@ -74,6 +74,8 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         F("owner", msg("建设单位"), ("建设单位", "业主单位")),
         F("authority", msg("主管部门"), ("属地主管部门", "主管部门", "监管部门", "建设主管部门")),
         F("start_date", msg("开工日期"), ("开工日期", "实际开工日期"), "date"),
+        F("service_contract_date", msg("风控服务合同签订日期"),
+          ("风控服务合同签订日期", "服务合同签订日期", "合同签订日期", "签约日期"), "date"),
         F("planned_completion", msg("计划竣工日期"), ("计划竣工日期", "合同竣工日期"), "date"),
         F("completion_date", msg("竣工日期"), ("竣工日期", "实际竣工日期"), "date"),
         F("status", msg("项目状态"), ("项目状态", "施工状态", "状态"), "choice"),

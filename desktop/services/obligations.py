@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from desktop import clock
 from desktop.models import (
-    ArchiveItem, ExternalReport, Hazard, Inspection, Project, RiskSource, RiskSourceCheck,
+    ArchiveItem, ExternalReport, Hazard, Inspection, Policy, Project, RiskSource, RiskSourceCheck,
     TrainingAttendance, TrainingSession,
 )
 from desktop.models.enums import InspectionKind, ProjectStatus
 from desktop.services import rules, training_rule
-from desktop.services.hazards import overdue_clause
+from desktop.services.hazards import OPEN_STATES, overdue_clause
 from desktop.services.periods import Period
 
 
@@ -47,26 +47,39 @@ def overdue_hazards_count(session: Session, today: dt.date) -> int:
 
 
 def projects_without_full_inspection(session: Session, period: Period) -> list[int]:
-    """Active projects with no full-coverage inspection in the quarter (N-03)."""
-    has_full = exists().where(
-        Inspection.project_id == Project.id, Inspection.kind == InspectionKind.FULL.value,
-        Inspection.date.between(period.start, period.end), Inspection.deleted_at.is_(None))
+    """Active projects with no full-coverage inspection in the quarter (N-03): the self-check's
+    rule (full_inspection_missing) for the projects under service not completed."""
     started = (Project.service_contract_date.is_(None)) | (Project.service_contract_date <= period.end)
-    return list(session.execute(select(Project.id).where(_active_projects(), started, ~has_full)
-                                .order_by(Project.id)).scalars())
+    active = list(session.execute(select(Project.id).where(_active_projects(), started)).scalars())
+    return full_inspection_missing(session, period, active)
 
 
 def projects_without_first_inspection(session: Session, today: dt.date) -> list[int]:
-    """Projects whose contract is older than the allowed delay and that have no first
-    risk identification yet (N-02)."""
-    days = int(rules.get(session, "first_inspection_days"))
-    has_first = exists().where(
-        Inspection.project_id == Project.id, Inspection.kind == InspectionKind.FIRST.value,
-        Inspection.deleted_at.is_(None))
-    return list(session.execute(select(Project.id).where(
-        _active_projects(), Project.service_contract_date.is_not(None),
-        Project.service_contract_date < today - dt.timedelta(days=days), ~has_first,
-    ).order_by(Project.id)).scalars())
+    """Projects under service past the allowed delay with no first risk identification yet
+    (N-02): the self-check's rule, for the projects not completed."""
+    active = list(session.execute(select(Project.id).where(_active_projects())).scalars())
+    return first_inspection_missing(session, today, active)
+
+
+def policy_start():  # type: ignore[no-untyped-def]
+    """The project's earliest policy start (a correlated scalar)."""
+    return select(func.min(Policy.start_date)).where(
+        Policy.project_id == Project.id, Policy.deleted_at.is_(None)).scalar_subquery()
+
+
+def first_identification_basis():  # type: ignore[no-untyped-def]
+    """The day the first-identification allowance counts from (N-02): the service contract's
+    signing, or — when no contract date was recorded — the policy's start."""
+    return func.coalesce(Project.service_contract_date, policy_start())
+
+
+def counted_from_policy(session: Session, project_ids: list[int]) -> dict[int, dt.date]:
+    """Of these projects, those without a contract date whose allowance counts from the policy
+    start: project id -> that start."""
+    if not project_ids:
+        return {}
+    return {pid: day for pid, day in session.execute(select(Project.id, policy_start()).where(
+        Project.id.in_(project_ids), Project.service_contract_date.is_(None))) if day is not None}
 
 
 def risk_sources_never_verified(session: Session) -> list[int]:
@@ -119,10 +132,29 @@ def first_inspection_missing(session: Session, as_of: dt.date, project_ids: list
     has_first = exists().where(
         Inspection.project_id == Project.id, Inspection.kind == InspectionKind.FIRST.value,
         Inspection.date <= as_of, Inspection.deleted_at.is_(None))
+    basis = first_identification_basis()
     return list(session.execute(select(Project.id).where(
-        Project.id.in_(project_ids), Project.service_contract_date.is_not(None),
-        Project.service_contract_date < as_of - dt.timedelta(days=days), ~has_first,
+        Project.id.in_(project_ids), basis.is_not(None),
+        basis < as_of - dt.timedelta(days=days), ~has_first,
     ).order_by(Project.id)).scalars())
+
+
+def overdue_hazards(session: Session, last: dt.date, project_ids: list[int] | None = None,
+                    levels: tuple[int, ...] = (1, 2, 3, 4)) -> list[tuple[int, int]]:
+    """Hazards whose rectification deadline had passed by `last` while still open at its end
+    (N-10): (hazard id, level). Closed since then, they still count for a past day; cancelled
+    and deleted ones never do. The dashboard (last = today), the self-check's C-6 items and the
+    periodic safety analysis count the same hazards."""
+    still_open = Hazard.status.in_([s.value for s in OPEN_STATES])
+    wall_cutoff = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+    if wall_cutoff <= clock.wall_now():
+        still_open = still_open | ((Hazard.status == "closed") & (Hazard.closed_at >= wall_cutoff))
+    stmt = select(Hazard.id, Hazard.level).where(
+        Hazard.deleted_at.is_(None), Hazard.status != "cancelled", Hazard.found_date <= last,
+        Hazard.deadline < last, Hazard.level.in_(levels), still_open).order_by(Hazard.id)
+    if project_ids is not None:
+        stmt = stmt.where(Hazard.project_id.in_(project_ids))
+    return [(hid, level) for hid, level in session.execute(stmt)]
 
 
 def full_inspection_missing(session: Session, quarter: Period, project_ids: list[int]) -> list[int]:

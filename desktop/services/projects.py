@@ -26,6 +26,7 @@ class ProjectForm:
     project_type: str = ProjectType.BUILDING.value
     contract_value: str | Decimal | None = None
     excavation_depth_m: str | Decimal | None = None
+    floor_area_m2: str | Decimal | None = None  # 建筑面积（平方米）
     authority_id: int | None = None
     owner_id: int | None = None
     contractor_id: int | None = None
@@ -115,6 +116,9 @@ def validate(session: Session, form: ProjectForm, *, project_id: int | None = No
     depth = _decimal(form.excavation_depth_m, "excavation_depth_m", errors, msg("基坑开挖深度"))
     if depth is not None and depth > 100:
         errors["excavation_depth_m"] = msg("基坑开挖深度超过 100 米，请核对")
+    area = _decimal(form.floor_area_m2, "floor_area_m2", errors, msg("建筑面积"))
+    if area is not None and area >= Decimal("10000000000"):
+        errors["floor_area_m2"] = msg("建筑面积过大，请核对（单位：平方米）")
     for key, label in (("headcount_managers", msg("管理人员数")),
                        ("headcount_workers", msg("作业人员数"))):
         value = getattr(form, key)
@@ -136,7 +140,8 @@ def validate(session: Session, form: ProjectForm, *, project_id: int | None = No
     if errors:
         raise ValidationError(errors)
     values = {f.name: getattr(form, f.name) for f in fields(form)}
-    values.update(code=code, name=name, contract_value=contract_value, excavation_depth_m=depth)
+    values.update(code=code, name=name, contract_value=contract_value, excavation_depth_m=depth,
+                  floor_area_m2=area)
     return values
 
 
@@ -204,7 +209,7 @@ def add_policy(session: Session, actor: Actor, project_id: int, form: PolicyForm
     return policy.id
 
 
-def check_policy(session: Session, form: PolicyForm) -> dict:
+def check_policy(session: Session, form: PolicyForm, *, policy_id: int | None = None) -> dict:
     """Check a policy form; return its column values or raise ValidationError per field."""
     errors: dict[str, str] = {}
     policy_no = form.policy_no.strip()
@@ -212,7 +217,8 @@ def check_policy(session: Session, form: PolicyForm) -> dict:
         errors["policy_no"] = msg("请填写保单号")
     elif len(policy_no) > 60:
         errors["policy_no"] = msg("保单号不超过 60 个字符")
-    elif session.execute(select(Policy.id).where(Policy.policy_no == policy_no)).first():
+    elif session.execute(select(Policy.id).where(Policy.policy_no == policy_no,
+                                                 Policy.id != (policy_id or 0))).first():
         errors["policy_no"] = msg("保单号“{policy_no}”已存在", policy_no=policy_no)
     insurer = session.get(Organisation, form.insurer_id)
     if insurer is None or insurer.kind != "insurer":
@@ -276,23 +282,26 @@ def get_detail(session: Session, project_id: int) -> ProjectDetail:
     form = ProjectForm(**{f.name: getattr(p, f.name) for f in fields(ProjectForm)})
     policies = [
         {"id": x.id, "policy_no": x.policy_no, "insurer_id": x.insurer_id, "start_date": x.start_date,
-         "end_date": x.end_date, "premium": x.premium, "prevention_fee": x.prevention_fee}
+         "end_date": x.end_date, "premium": x.premium, "prevention_fee": x.prevention_fee,
+         "version": x.version}
         for x in session.execute(select(Policy).where(Policy.project_id == p.id, Policy.deleted_at.is_(None))).scalars()
     ]
     stages = [
         {"id": s.id, "seq": s.seq, "name": s.name, "planned_start": s.planned_start,
-         "planned_end": s.planned_end, "actual_start": s.actual_start, "actual_end": s.actual_end}
+         "planned_end": s.planned_end, "actual_start": s.actual_start, "actual_end": s.actual_end,
+         "version": s.version}
         for s in session.execute(select(ProjectStage).where(ProjectStage.project_id == p.id)
                                  .order_by(ProjectStage.seq)).scalars()
     ]
     dangers = [
         {"id": d.id, "name": d.name, "is_super": d.is_super, "status": d.status,
-         "planned_start": d.planned_start, "planned_end": d.planned_end, "parameters": d.parameters}
+         "planned_start": d.planned_start, "planned_end": d.planned_end, "parameters": d.parameters,
+         "actual_start": d.actual_start, "actual_end": d.actual_end, "version": d.version}
         for d in session.execute(select(DangerItem).where(DangerItem.project_id == p.id,
                                                           DangerItem.deleted_at.is_(None))).scalars()
     ]
     contacts = [
-        {"id": c.id, "role": c.role, "name": c.name, "phone": c.phone}
+        {"id": c.id, "role": c.role, "name": c.name, "phone": c.phone, "version": c.version}
         for c in session.execute(select(ProjectContact).where(ProjectContact.project_id == p.id,
                                                               ProjectContact.deleted_at.is_(None))).scalars()
     ]

@@ -326,30 +326,39 @@ def visit_intervals(session: Session) -> dict[str, int]:
 
 
 def visit_schedule(session: Session, *, today: dt.date | None = None, insurer_id: int | None = None,
-                   authority_id: int | None = None, overdue_only: bool = False) -> list[VisitDue]:
+                   authority_id: int | None = None, overdue_only: bool = False,
+                   project_ids: list[int] | None = None) -> list[VisitDue]:
     """For each project under construction: last visit, next due by its level, overdue flag.
 
     A signed special plan's own interval wins; a project not yet assessed gets the shortest
-    interval; a project never visited is due by the first-identification allowance (N-02)."""
+    interval; a project never visited is due by the first-identification allowance (N-02).
+    Given `project_ids` (the self-check's projects served in a period), those projects whatever
+    their status now."""
     today = today or now().date()
     intervals = visit_intervals(session)
     first_days = int(rules.get(session, "first_inspection_days"))
     last = select(Inspection.project_id, func.max(Inspection.date).label("last")).where(
         Inspection.deleted_at.is_(None), Inspection.date <= today).group_by(Inspection.project_id).subquery()
-    stmt = (select(Project, last.c.last).outerjoin(last, last.c.project_id == Project.id)
-            .where(Project.deleted_at.is_(None), Project.status == ProjectStatus.ACTIVE.value))
+    policy_start = select(func.min(Policy.start_date)).where(
+        Policy.project_id == Project.id, Policy.deleted_at.is_(None)).scalar_subquery()
+    stmt = (select(Project, last.c.last, policy_start).outerjoin(last, last.c.project_id == Project.id)
+            .where(Project.deleted_at.is_(None)))
+    stmt = stmt.where(Project.status == ProjectStatus.ACTIVE.value) if project_ids is None \
+        else stmt.where(Project.id.in_(project_ids))
     plans = dict(session.execute(
         select(ServicePlan.project_id, ServicePlan.visit_interval_days).where(
             ServicePlan.kind == "special", ServicePlan.status == "signed",
             ServicePlan.deleted_at.is_(None), ServicePlan.visit_interval_days.is_not(None))
         .order_by(ServicePlan.revision)).all())
     out = []
-    for p, last_visit in session.execute(_scoped(stmt, insurer_id, authority_id)).all():
+    for p, last_visit, insured_from in session.execute(_scoped(stmt, insurer_id, authority_id)).all():
         interval = plans.get(p.id) or intervals.get(p.risk_level or "", min(intervals.values()))
         if last_visit is not None:
             due = last_visit + dt.timedelta(days=interval)
         else:
-            due = (p.service_contract_date or p.start_date or today) + dt.timedelta(days=first_days)
+            # counted as the first identification is: the contract, else the policy start
+            basis = p.service_contract_date or insured_from or p.start_date or today
+            due = basis + dt.timedelta(days=first_days)
         late = max(0, (today - due).days)
         if overdue_only and not late:
             continue

@@ -35,7 +35,7 @@ RULES: tuple[Rule, ...] = (
         "archive_catalogue": "档案", "destruction_form": "销毁", "self_check": "自查",
         "kickoff_record": "交底",
     }, "各类文书编号中机构代字后的类别字"),
-    Rule("first_inspection_days", 15, "合同签订后首次风险辨识期限（天，N-02）"),
+    Rule("first_inspection_days", 15, "合同签订后首次风险辨识期限（天）"),
     Rule("risk.visit_interval_days", {"high": 30, "medium": 90, "low": 180}, "各风险等级检查频次（天）"),
     Rule("archive.retention_years", 5, "档案保存年限（竣工后，只能延长）"),
     Rule("complaint.reply_working_days", {"normal": 10, "checking": 30}, "投诉答复期限（工作日）"),
@@ -87,15 +87,73 @@ def set_value(session: Session, actor: Actor, key: str, value: Any) -> None:
         retention.refresh_all(session, value)
 
 
+def validate(key: str, value: Any) -> None:
+    """Check a value for a rule without storing it (ValidationError keyed by the rule)."""
+    if key not in _BY_KEY:
+        raise ValidationError({key: msg("未知的设置项：{key}", key=key)})
+    _validate(key, value)
+
+
+def _int(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _number(value: Any, low: float, high: float) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high
+
+
+_LEVELS = ("high", "medium", "low")
+
+
+def _validate_grading(key: str, value: Any) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError({key: msg("评定规则格式有误")})
+    default = _BY_KEY[key].default
+    unknown = set(value) - set(default)
+    if unknown:
+        raise ValidationError({key: msg("评定规则含未知项：{names}", names="、".join(sorted(unknown)))})
+    cfg = {**default, **value}
+    deep, shallow = cfg["deep_excavation_m"], cfg["shallow_excavation_m"]
+    if not (_number(deep, 0.1, 100) and _number(shallow, 0.1, 100)) or shallow >= deep:
+        raise ValidationError({key: msg("基坑深度界限须为 0.1 到 100 米之间的数，且低风险界限小于高风险界限")})
+    for name in ("super_danda_in_progress", "danda_in_progress", "open_level1_hazard",
+                 "escalated_hazard", "accident_level"):
+        if cfg[name] not in _LEVELS:
+            raise ValidationError({key: msg("风险等级须为高、中、低之一")})
+    for name in ("fatal_accident_months", "accident_months"):
+        if not _int(cfg[name], 0, 60):
+            raise ValidationError({key: msg("事故影响月数须为 0 到 60 之间的整数")})
+    density = cfg["open_hazards_per_10k_m2"]
+    if not isinstance(density, dict) or set(density) != {"high", "medium"} or not all(
+            _int(v, 1, 10_000) for v in density.values()) or density["high"] <= density["medium"]:
+        raise ValidationError({key: msg("未闭合隐患数阈值须为正整数，且高风险阈值大于中风险阈值")})
+
+
 def _validate(key: str, value: Any) -> None:
-    if key == "hazard.deadline_days":
+    if key == "first_inspection_days":
+        if not _int(value, 1, 180):
+            raise ValidationError({key: msg("首次风险辨识期限须为 1 到 180 之间的整数天")})
+    elif key == "hazard.serious_l2_report_days":
+        if not _int(value, 0, 30):
+            raise ValidationError({key: msg("较严重二级隐患报告期限须为 0 到 30 之间的整数天（0 为当日）")})
+    elif key == "risk.visit_interval_days":
+        if not isinstance(value, dict) or set(value) != set(_LEVELS) or not all(
+                _int(v, 1, 366) for v in value.values()):
+            raise ValidationError({key: msg("高、中、低风险项目的检查间隔须为 1 到 366 之间的整数天")})
+        if not value["high"] <= value["medium"] <= value["low"]:
+            raise ValidationError({key: msg("风险等级越高，检查间隔应越短（高 ≤ 中 ≤ 低）")})
+    elif key == "risk.grading":
+        _validate_grading(key, value)
+    elif key == "hazard.deadline_days":
         if not isinstance(value, dict) or set(value) != {"1", "2", "3", "4"} or not all(
             isinstance(v, int) and 0 <= v <= 365 for v in value.values()
         ):
             raise ValidationError({key: msg("每个等级（1–4）的整改期限须为 0 到 365 之间的整数天")})
     elif key == "archive.retention_years":
-        if not isinstance(value, int) or value < 5:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 5:
             raise ValidationError({key: msg("档案保存年限不得少于竣工后 5 年")})
+        if value > 100:
+            raise ValidationError({key: msg("档案保存年限不超过 100 年")})
     elif key == "calendar.overrides":
         holiday_overrides.parse_overrides(value)
     elif key == "numbering.agency_code":

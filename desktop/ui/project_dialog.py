@@ -452,7 +452,7 @@ class ProjectDialog(QDialog):
         for user in self.state.read(users.list_users, self.state.actor):
             if user.active and user.role != "reviewer":
                 self.lead.addItem(user.display_name, user.id)
-        self.contract_value, self.depth = QLineEdit(), QLineEdit()
+        self.contract_value, self.depth, self.area = QLineEdit(), QLineEdit(), QLineEdit()
         self.contract_date, self.start_date = OptionalDateEdit(), OptionalDateEdit()
         self.planned_completion, self.completion_date = OptionalDateEdit(), OptionalDateEdit()
         for key, date in (("service_contract_date", self.contract_date),
@@ -481,6 +481,7 @@ class ProjectDialog(QDialog):
                 ("contract_value", QT_TRANSLATE_NOOP("ProjectDialog", "工程合同价（元）"),
                  self.contract_value),
                 ("excavation_depth_m", QT_TRANSLATE_NOOP("ProjectDialog", "基坑开挖深度（米）"), self.depth),
+                ("floor_area_m2", QT_TRANSLATE_NOOP("ProjectDialog", "建筑面积（平方米）"), self.area),
                 ("service_contract_date", QT_TRANSLATE_NOOP("ProjectDialog", "风控服务合同签订"),
                  self.contract_date),
                 ("start_date", QT_TRANSLATE_NOOP("ProjectDialog", "开工日期"), self.start_date),
@@ -500,7 +501,7 @@ class ProjectDialog(QDialog):
         grid.setColumnStretch(1, 2)
         grid.setRowStretch(1, 1)
         chain = (self.code, self.name, self.address, self.district, self.project_type, self.status,
-                 self.lead, self.notes, self.contract_value, self.depth, self.contract_date,
+                 self.lead, self.notes, self.contract_value, self.depth, self.area, self.contract_date,
                  self.start_date, self.planned_completion, self.completion_date, self.managers,
                  self.workers)
         for first, second in pairwise(chain):  # down the left column, then the right
@@ -574,6 +575,7 @@ class ProjectDialog(QDialog):
         self.lead.setCurrentIndex(max(0, self.lead.findData(form.lead_user_id)))
         self.contract_value.setText(money(form.contract_value))
         self.depth.setText(money(form.excavation_depth_m))
+        self.area.setText(money(form.floor_area_m2))
         for widget, value in ((self.contract_date, form.service_contract_date),
                               (self.start_date, form.start_date),
                               (self.planned_completion, form.planned_completion),
@@ -593,7 +595,8 @@ class ProjectDialog(QDialog):
             code=self.code.text(), name=self.name.text(), address=self.address.text().strip(),
             district=self.district.currentText().strip(), project_type=self.project_type.currentData(),
             contract_value=self.contract_value.text().strip() or None,
-            excavation_depth_m=self.depth.text().strip() or None, status=self.status.currentData(),
+            excavation_depth_m=self.depth.text().strip() or None,
+            floor_area_m2=self.area.text().strip() or None, status=self.status.currentData(),
             service_contract_date=self.contract_date.value(), start_date=self.start_date.value(),
             planned_completion=self.planned_completion.value(),
             completion_date=self.completion_date.value(), headcount_managers=self.managers.value(),

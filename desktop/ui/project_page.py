@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop.models.enums import ArchiveStatus, DocStatus, ProjectStatus, ProjectType, RiskLevel
 from desktop.services import (
-    archive, documents, inspection_list, project_list, projects, risk, training,
+    archive, documents, inspection_list, project_list, projects, risk, risk_watch, training,
 )
 from desktop.services.context import Changes, now
 from desktop.services.inspection_list import InspectionFilter
@@ -36,6 +36,7 @@ from desktop.ui.pages.inspections_page import (
 from desktop.ui.project_dialog import (
     FieldDialog, ProjectDialog, danger_status_label, memory_model, plain_table,
 )
+from desktop.ui.project_fact_dialogs import ContactDialog, DangerItemDialog, PolicyDialog, StageDialog
 from desktop.ui.risk_sources_panel import RiskSourcesPanel
 
 EMPTY_STYLE = "color: #78909c; padding: 6px 2px;"
@@ -228,7 +229,7 @@ STAGE_COLUMNS: dict[StageColumn, Column[dict]] = {
 
 
 class DangerColumn(IntEnum):
-    NAME, KIND, STATUS, START, END, PARAMETERS = range(6)
+    NAME, KIND, STATUS, START, END, PARAMETERS, ACTUAL_START, ACTUAL_END = range(8)
 
 
 DANGER_COLUMNS: dict[DangerColumn, Column[dict]] = {
@@ -240,6 +241,10 @@ DANGER_COLUMNS: dict[DangerColumn, Column[dict]] = {
     DangerColumn.START: Column(QT_TRANSLATE_NOOP("Columns", "计划开始"), lambda r: r["planned_start"], CENTER),
     DangerColumn.END: Column(QT_TRANSLATE_NOOP("Columns", "计划结束"), lambda r: r["planned_end"], CENTER),
     DangerColumn.PARAMETERS: Column(QT_TRANSLATE_NOOP("Columns", "规模参数"), lambda r: r["parameters"]),
+    DangerColumn.ACTUAL_START: Column(QT_TRANSLATE_NOOP("Columns", "实际开始"), lambda r: r.get("actual_start"),
+                                      CENTER),
+    DangerColumn.ACTUAL_END: Column(QT_TRANSLATE_NOOP("Columns", "实际完成"), lambda r: r.get("actual_end"),
+                                    CENTER),
 }
 
 
@@ -294,6 +299,13 @@ def _fill_form(form: QFormLayout, pairs: list[tuple[str, object]], *, translate:
         form.addRow(QCoreApplication.translate("ProjectPage", caption) if translate else caption, label)
 
 
+def _button_row(button: QPushButton) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(button)
+    return row
+
+
 class OverviewTab(QScrollArea):
     def __init__(self, state: AppState) -> None:
         super().__init__()
@@ -325,8 +337,30 @@ class OverviewTab(QScrollArea):
                           ("stages", QT_TRANSLATE_NOOP("ProjectPage", "施工阶段")),
                           ("dangers", QT_TRANSLATE_NOOP("ProjectPage", "危大工程与超危大工程"))):
             boxes[key] = QGroupBox(QCoreApplication.translate("ProjectPage", text))
-        self.basic, self.parties, self.policy = (
-            QFormLayout(boxes[k]) for k in ("basic", "parties", "policy"))
+        self.basic = QFormLayout(boxes["basic"])
+        self.parties, self.policy = QFormLayout(), QFormLayout()
+        self.edit_contacts = QPushButton(QCoreApplication.translate("ProjectPage", "修改联系人…"))
+        self.edit_policy = QPushButton(QCoreApplication.translate("ProjectPage", "修改保单…"))
+        self.edit_stage = QPushButton(QCoreApplication.translate("ProjectPage", "修改施工阶段…"))
+        self.edit_danger = QPushButton(QCoreApplication.translate("ProjectPage", "修改危大工程…"))
+        for key, form, button in (("parties", self.parties, self.edit_contacts),
+                                  ("policy", self.policy, self.edit_policy)):
+            column = QVBoxLayout(boxes[key])
+            column.addLayout(form)
+            column.addLayout(_button_row(button))
+        self.edit_contacts.clicked.connect(self.edit_contact)
+        self.edit_policy.clicked.connect(self.edit_policies)
+        self.edit_stage.clicked.connect(self.edit_stage_row)
+        self.edit_danger.clicked.connect(self.edit_danger_row)
+        self.visit = QLabel()
+        self.visit.setObjectName("visitSchedule")
+        self.visit.setWordWrap(True)
+        self.visit.setToolTip(QCoreApplication.translate(
+            "ProjectPage", "依据：根据风险等级制定服务形式和频次等内容"))
+        self.reassess = QLabel()
+        self.reassess.setObjectName("reassessmentFlag")
+        self.reassess.setWordWrap(True)
+        self.reassess.setStyleSheet("color: #d32f2f;")
         self.level = QLabel()
         self.level.setObjectName("riskLevel")
         font = QFont(self.level.font())
@@ -349,10 +383,17 @@ class OverviewTab(QScrollArea):
         top.addWidget(self.override_button)
         risk_layout.addLayout(top)
         risk_layout.addWidget(self.level_detail)
+        risk_layout.addWidget(self.visit)
+        risk_layout.addWidget(self.reassess)
         risk_layout.addWidget(self.history_table)
         risk_layout.addStretch(1)
-        for key, table in (("stages", self.stage_table), ("dangers", self.danger_table)):
-            QVBoxLayout(boxes[key]).addWidget(table)
+        for key, table, button in (("stages", self.stage_table, self.edit_stage),
+                                   ("dangers", self.danger_table, self.edit_danger)):
+            column = QVBoxLayout(boxes[key])
+            column.addWidget(table)
+            column.addLayout(_button_row(button))
+        self.stage_table.doubleClicked.connect(lambda _i: self.edit_stage_row())
+        self.danger_table.doubleClicked.connect(lambda _i: self.edit_danger_row())
         for table in self.tables():  # a handful of rows each: the page scrolls, not the tables
             table.setFixedHeight(table.verticalHeader().defaultSectionSize() * 6 + 4)
         body = QWidget()
@@ -384,6 +425,7 @@ class OverviewTab(QScrollArea):
             (QT_TRANSLATE_NOOP("ProjectPage", "所在区县"), f.district),
             (QT_TRANSLATE_NOOP("ProjectPage", "工程合同价（元）"), f.contract_value),
             (QT_TRANSLATE_NOOP("ProjectPage", "基坑开挖深度（米）"), f.excavation_depth_m),
+            (QT_TRANSLATE_NOOP("ProjectPage", "建筑面积（平方米）"), f.floor_area_m2),
             (QT_TRANSLATE_NOOP("ProjectPage", "项目状态"), i18n.label(ProjectStatus(f.status))),
             (QT_TRANSLATE_NOOP("ProjectPage", "风控服务合同签订"), f.service_contract_date),
             (QT_TRANSLATE_NOOP("ProjectPage", "开工日期"), f.start_date),
@@ -414,6 +456,75 @@ class OverviewTab(QScrollArea):
         self._set(self._stages, self.stage_model, ov.detail.stages, lambda r: r["id"])
         self._set(self._dangers, self.danger_model, ov.detail.danger_items, lambda r: r["id"])
         self._show_risk(self.state.read(risk.history, project_id))
+        self._policies, self._contacts = ov.detail.policies, ov.detail.contacts
+        self._show_watch(self.state.read(risk_watch.watch, project_id))
+        editable = self.state.can("project.edit")
+        self.edit_policy.setEnabled(editable and bool(self._policies))
+        self.edit_contacts.setEnabled(editable and bool(self._contacts))
+        self.edit_stage.setEnabled(editable and bool(self._stages))
+        self.edit_danger.setEnabled(editable and bool(self._dangers))
+
+    def _show_watch(self, watch: risk_watch.Watch) -> None:
+        """The next visit its level calls for, and the prompt to reassess after a change."""
+        v = watch.visit
+        if v is None:
+            self.visit.setText(QCoreApplication.translate("ProjectPage", "项目不在施工中，暂不安排检查。"))
+        else:
+            level = _level(v.level) or QCoreApplication.translate("ProjectPage", "未评定")
+            last = display(v.last_visit) if v.last_visit else QCoreApplication.translate(
+                "ProjectPage", "尚无检查")
+            text = QCoreApplication.translate(
+                "ProjectPage", "检查频次：{level}项目每 {days} 天一次；最近一次检查 {last}；下次应于 {due} 前。")
+            text = text.format(level=level, days=v.interval_days, last=last, due=display(v.next_due))
+            if v.overdue:
+                text += QCoreApplication.translate("ProjectPage", "已逾期 {n} 天。").format(n=v.days_overdue)
+            self.visit.setText(text)
+            self.visit.setStyleSheet("color: #d32f2f;" if v.overdue else "")
+        if watch.triggers:
+            what = i18n.join_list([i18n.service_text(t.text) for t in watch.triggers])
+            self.reassess.setText(QCoreApplication.translate(
+                "ProjectPage", "待重新评估：上次评定后{what}。请重新评定风险等级。").format(what=what))
+            self.reassess.show()
+        else:
+            self.reassess.clear()
+            self.reassess.hide()
+
+    def _selected(self, table: QTableView, store: dict) -> dict | None:
+        rows = table.selectionModel().selectedRows()
+        index = rows[0] if rows else table.currentIndex()
+        if not index.isValid():
+            return next(iter(store.values()), None) if len(store) == 1 else None
+        return store.get(index.data(ID_ROLE))
+
+    def _edit(self, dialog: QWidget) -> None:
+        if dialogs.run(dialog):
+            self.load(self.project_id)
+
+    def edit_stage_row(self) -> None:
+        stage = self._selected(self.stage_table, self._stages)
+        if stage is None:
+            dialogs.inform(self, QCoreApplication.translate("ProjectPage", "修改施工阶段"),
+                           QCoreApplication.translate("ProjectPage", "请先在表中选择一个施工阶段。"))
+            return
+        if self.state.can("project.edit"):
+            self._edit(StageDialog(self.state, self.project_id, stage, self))
+
+    def edit_danger_row(self) -> None:
+        item = self._selected(self.danger_table, self._dangers)
+        if item is None:
+            dialogs.inform(self, QCoreApplication.translate("ProjectPage", "修改危大工程"),
+                           QCoreApplication.translate("ProjectPage", "请先在表中选择一项危大工程。"))
+            return
+        if self.state.can("project.edit"):
+            self._edit(DangerItemDialog(self.state, self.project_id, item, self))
+
+    def edit_policies(self) -> None:
+        if self._policies and self.state.can("project.edit"):
+            self._edit(PolicyDialog(self.state, self.project_id, self._policies, self))
+
+    def edit_contact(self) -> None:
+        if self._contacts and self.state.can("project.edit"):
+            self._edit(ContactDialog(self.state, self.project_id, self._contacts, self))
 
     @staticmethod
     def _set(store: dict, model: LazyTableModel, rows: list, key: Callable[[Any], int]) -> None:

@@ -2,6 +2,185 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>AgencyRules</name>
+    <message>
+        <source>修改只用于此后新登记的记录：已登记隐患的整改期限和报告时限、已签发文书的文号、已作出的风险评定不因修改而改变；首次风险识别期限和检查频次从修改时起用于提醒和自查。档案保存年限不少于竣工后五年，只能延长，延长后已归档项目的保存期限随之延长。每项修改都记入审计日志。</source>
+        <translation>A change applies to records entered after it: the deadlines and report times of hazards already recorded, the numbers of documents already signed and assessments already made stay as they are; the first-identification allowance and the visit frequencies are used for reminders and the self-check from the change on. Archives are kept at least five years after completion; the period can only be lengthened, and lengthening it extends the items already filed. Every change is written to the audit log.</translation>
+    </message>
+    <message>
+        <source>一级</source>
+        <translation>Level 1</translation>
+    </message>
+    <message>
+        <source>二级</source>
+        <translation>Level 2</translation>
+    </message>
+    <message>
+        <source>三级</source>
+        <translation>Level 3</translation>
+    </message>
+    <message>
+        <source>四级</source>
+        <translation>Level 4</translation>
+    </message>
+    <message>
+        <source>超危大工程施工中</source>
+        <translation>Extra-large dangerous work under way</translation>
+    </message>
+    <message>
+        <source>危大工程施工中</source>
+        <translation>Dangerous work under way</translation>
+    </message>
+    <message>
+        <source>存在未闭合一级隐患</source>
+        <translation>Open level 1 hazard</translation>
+    </message>
+    <message>
+        <source>拒不整改或拖延整改</source>
+        <translation>Rectification refused or delayed</translation>
+    </message>
+    <message>
+        <source>近期发生生产安全事故</source>
+        <translation>Recent accident</translation>
+    </message>
+    <message>
+        <source> 天</source>
+        <translation> days</translation>
+    </message>
+    <message>
+        <source>当日</source>
+        <translation>Same day</translation>
+    </message>
+    <message>
+        <source> 米</source>
+        <translation> m</translation>
+    </message>
+    <message>
+        <source> 项</source>
+        <translation> items</translation>
+    </message>
+    <message>
+        <source> 个月</source>
+        <translation> months</translation>
+    </message>
+    <message>
+        <source> 年</source>
+        <translation> years</translation>
+    </message>
+    <message>
+        <source>如 绍安衡风控；不填写时用机构简称</source>
+        <translation>The agency&apos;s code, e.g. SAH; empty: its short name</translation>
+    </message>
+    <message>
+        <source>隐患排查与报告</source>
+        <translation>Hazards and reports</translation>
+    </message>
+    <message>
+        <source>默认整改期限</source>
+        <translation>Default rectification deadline</translation>
+    </message>
+    <message>
+        <source>依据：明确隐患整改责任、措施、时限、预案</source>
+        <translation>Basis: set responsibility, measures, time limit and contingency for each hazard</translation>
+    </message>
+    <message>
+        <source>首次风险识别期限（合同签订后）</source>
+        <translation>First risk identification (after the contract)</translation>
+    </message>
+    <message>
+        <source>依据：合同签订后，风控机构应及时对项目开展首次风险识别和隐患排查</source>
+        <translation>Basis: after the contract is signed, the agency promptly carries out the first risk identification and hazard inspection</translation>
+    </message>
+    <message>
+        <source>较严重二级隐患报告期限</source>
+        <translation>Report window for serious level 2 hazards</translation>
+    </message>
+    <message>
+        <source>依据：对可能引发安全事故的严重隐患，上报承保机构和属地建设主管部门</source>
+        <translation>Basis: serious hazards that may cause an accident are reported to the insurer and the local construction authority</translation>
+    </message>
+    <message>
+        <source>风险评估与服务频次</source>
+        <translation>Risk assessment and visit frequency</translation>
+    </message>
+    <message>
+        <source>检查频次（每隔）</source>
+        <translation>Visit every</translation>
+    </message>
+    <message>
+        <source>依据：根据风险等级制定服务形式和频次等内容</source>
+        <translation>Basis: the form and frequency of service are set by risk level</translation>
+    </message>
+    <message>
+        <source>依据：依据风险识别和隐患排查结果对工程项目进行安全风险评估，摸清项目风险等级底数</source>
+        <translation>Basis: assess each project&apos;s safety risk from the identification and inspection results and know every project&apos;s risk level</translation>
+    </message>
+    <message>
+        <source>基坑开挖深度</source>
+        <translation>Excavation depth</translation>
+    </message>
+    <message>
+        <source>不小于</source>
+        <translation>at least</translation>
+    </message>
+    <message>
+        <source>小于</source>
+        <translation>below</translation>
+    </message>
+    <message>
+        <source>未闭合隐患数（每 1 万平方米）</source>
+        <translation>Open hazards (per 10,000 m²)</translation>
+    </message>
+    <message>
+        <source>死亡或较大事故后保持高风险</source>
+        <translation>High risk kept after a fatal or larger accident</translation>
+    </message>
+    <message>
+        <source>一般事故影响期</source>
+        <translation>Effect of a general accident</translation>
+    </message>
+    <message>
+        <source>档案与文号</source>
+        <translation>Archives and document numbers</translation>
+    </message>
+    <message>
+        <source>档案保存年限（竣工后）</source>
+        <translation>Archive retention (after completion)</translation>
+    </message>
+    <message>
+        <source>依据：纸质版档案在项目竣工后应至少保留五年，档案销毁前应报保险机构核准</source>
+        <translation>Basis: paper archives are kept at least five years after completion; destruction needs the insurer&apos;s approval</translation>
+    </message>
+    <message>
+        <source>机构代字（文号开头）</source>
+        <translation>Agency code (start of document numbers)</translation>
+    </message>
+    <message>
+        <source>文号为 机构代字〔年份〕序号号，如 绍安衡风控整改〔2026〕7号</source>
+        <translation>Document numbers read: agency code, kind, [year], number</translation>
+    </message>
+    <message>
+        <source>保存规则</source>
+        <translation>Save rules</translation>
+    </message>
+    <message>
+        <source>放弃修改</source>
+        <translation>Discard changes</translation>
+    </message>
+    <message>
+        <source>机构规则</source>
+        <translation>Agency rules</translation>
+    </message>
+    <message>
+        <source>已保存 {n} 项规则，用于此后新登记的记录。</source>
+        <translation>{n} rule(s) saved; they apply to records entered from now on.</translation>
+    </message>
+    <message>
+        <source>规则没有修改。</source>
+        <translation>No rule was changed.</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>安责险风控服务管理系统</source>
@@ -1334,6 +1513,10 @@ After the restore the program closes; please reopen it.</translation>
         <source>作业人员覆盖（按人）</source>
         <translation>Workers covered (people)</translation>
     </message>
+    <message>
+        <source>实际完成</source>
+        <translation>Actual end</translation>
+    </message>
 </context>
 <context>
     <name>CompliancePage</name>
@@ -1673,6 +1856,10 @@ Please send this file to technical support.</translation>
     <message>
         <source>电话</source>
         <translation>Telephone</translation>
+    </message>
+    <message>
+        <source>依据：{rule}</source>
+        <translation>Rule: {rule}</translation>
     </message>
 </context>
 <context>
@@ -4686,6 +4873,121 @@ Double-click to view the original</translation>
         <source>单位名称可从已登记的单位中选择；输入新名称则保存时自动登记。</source>
         <translation>Pick a registered unit or type a new name: a new unit is registered on Save.</translation>
     </message>
+    <message>
+        <source>建筑面积（平方米）</source>
+        <translation>Floor area (m²)</translation>
+    </message>
+</context>
+<context>
+    <name>ProjectFacts</name>
+    <message>
+        <source>状态按 计划→施工中→完成 依次变更：开始施工时填写实际开始日期，完成时填写实际完成日期。超危大工程开始或完成后，项目将提示重新评估风险等级。</source>
+        <translation>The status moves planned → under way → done: enter the actual start when work starts and the actual end when it is done. When extra-large dangerous work starts or ends, the project asks for a new risk assessment.</translation>
+    </message>
+    <message>
+        <source>修改危大工程</source>
+        <translation>Edit dangerous work</translation>
+    </message>
+    <message>
+        <source>超过一定规模（超危大工程）</source>
+        <translation>Beyond the set scale (extra-large dangerous work)</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>计划开始</source>
+        <translation>Planned start</translation>
+    </message>
+    <message>
+        <source>计划结束</source>
+        <translation>Planned end</translation>
+    </message>
+    <message>
+        <source>实际开始</source>
+        <translation>Actual start</translation>
+    </message>
+    <message>
+        <source>实际完成</source>
+        <translation>Actual end</translation>
+    </message>
+    <message>
+        <source>规模参数</source>
+        <translation>Scale</translation>
+    </message>
+    <message>
+        <source>修改施工阶段</source>
+        <translation>Edit stage</translation>
+    </message>
+    <message>
+        <source>施工阶段</source>
+        <translation>Stage</translation>
+    </message>
+    <message>
+        <source>实际结束</source>
+        <translation>Actual end</translation>
+    </message>
+    <message>
+        <source>修改保单</source>
+        <translation>Edit policy</translation>
+    </message>
+    <message>
+        <source>选择保单</source>
+        <translation>Policy</translation>
+    </message>
+    <message>
+        <source>保单号</source>
+        <translation>Policy number</translation>
+    </message>
+    <message>
+        <source>承保机构</source>
+        <translation>Insurer</translation>
+    </message>
+    <message>
+        <source>保险起期</source>
+        <translation>Cover from</translation>
+    </message>
+    <message>
+        <source>保险止期</source>
+        <translation>Cover to</translation>
+    </message>
+    <message>
+        <source>保费（元）</source>
+        <translation>Premium (yuan)</translation>
+    </message>
+    <message>
+        <source>事故预防费用（元）</source>
+        <translation>Prevention fee (yuan)</translation>
+    </message>
+    <message>
+        <source>修改联系人</source>
+        <translation>Edit contact</translation>
+    </message>
+    <message>
+        <source>已离开项目（不再列出，记录保留）</source>
+        <translation>Left the project (no longer listed; the record is kept)</translation>
+    </message>
+    <message>
+        <source>选择联系人</source>
+        <translation>Contact</translation>
+    </message>
+    <message>
+        <source>岗位</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>电话</source>
+        <translation>Phone</translation>
+    </message>
 </context>
 <context>
     <name>ProjectPage</name>
@@ -5010,6 +5312,66 @@ Factors: {factors}</translation>
     <message>
         <source>{half}：培训 {n} 次，其中集中培训 {c} 次，频次{freq}；参训管理人员 {m}/{hm} 人，作业人员 {w}/{hw} 人（按人计），覆盖{cover}。</source>
         <translation>{half}: {n} sessions, {c} centralized, frequency {freq}; managers trained {m}/{hm}, workers {w}/{hw} (people, each counted once), coverage {cover}.</translation>
+    </message>
+    <message>
+        <source>修改联系人…</source>
+        <translation>Edit contact…</translation>
+    </message>
+    <message>
+        <source>修改保单…</source>
+        <translation>Edit policy…</translation>
+    </message>
+    <message>
+        <source>修改施工阶段…</source>
+        <translation>Edit stage…</translation>
+    </message>
+    <message>
+        <source>修改危大工程…</source>
+        <translation>Edit dangerous work…</translation>
+    </message>
+    <message>
+        <source>依据：根据风险等级制定服务形式和频次等内容</source>
+        <translation>Basis: the form and frequency of service are set by risk level</translation>
+    </message>
+    <message>
+        <source>建筑面积（平方米）</source>
+        <translation>Floor area (m²)</translation>
+    </message>
+    <message>
+        <source>项目不在施工中，暂不安排检查。</source>
+        <translation>The project is not under construction; no visit is scheduled.</translation>
+    </message>
+    <message>
+        <source>尚无检查</source>
+        <translation>none yet</translation>
+    </message>
+    <message>
+        <source>检查频次：{level}项目每 {days} 天一次；最近一次检查 {last}；下次应于 {due} 前。</source>
+        <translation>Visits: {level} projects every {days} days; last visit {last}; next due by {due}.</translation>
+    </message>
+    <message>
+        <source>已逾期 {n} 天。</source>
+        <translation> Overdue by {n} days.</translation>
+    </message>
+    <message>
+        <source>待重新评估：上次评定后{what}。请重新评定风险等级。</source>
+        <translation>Reassessment due: since the last assessment, {what}. Please assess the risk level again.</translation>
+    </message>
+    <message>
+        <source>修改施工阶段</source>
+        <translation>Edit stage</translation>
+    </message>
+    <message>
+        <source>请先在表中选择一个施工阶段。</source>
+        <translation>Select a stage in the table first.</translation>
+    </message>
+    <message>
+        <source>修改危大工程</source>
+        <translation>Edit dangerous work</translation>
+    </message>
+    <message>
+        <source>请先在表中选择一项危大工程。</source>
+        <translation>Select a dangerous work item in the table first.</translation>
     </message>
 </context>
 <context>
@@ -5572,41 +5934,6 @@ Import them?</translation>
     </message>
 </context>
 <context>
-    <name>RuleBasis</name>
-    <message>
-        <source>合同签订后，风控机构应及时对项目开展首次风险识别和隐患排查</source>
-        <translation>Once the contract is signed, the agency promptly carries out the project&apos;s first risk identification and hazard inspection</translation>
-    </message>
-    <message>
-        <source>每季度开展不少于1次全覆盖检查</source>
-        <translation>At least one full-coverage inspection every quarter</translation>
-    </message>
-    <message>
-        <source>《施工现场风险源分级与防范措施一览表》中列明的一、二级风险源，应做到100%核查</source>
-        <translation>Every level 1 and level 2 risk source in the site risk-source table is verified (100%)</translation>
-    </message>
-    <message>
-        <source>对发现的一级风险隐患应立即提出停工或局部停工意见，并上报承保机构和属地建设主管部门</source>
-        <translation>For a level 1 hazard, give a stop-work or partial stop-work opinion at once and report it to the insurer and the local construction authority</translation>
-    </message>
-    <message>
-        <source>明确隐患整改责任、措施、时限、预案，逐项跟踪整改落实，实现闭环管理</source>
-        <translation>Set responsibility, measures, deadline and contingency plan for every hazard and follow each one to closure</translation>
-    </message>
-    <message>
-        <source>按照合同约定开展宣传教育培训或每半年开展一次集中安全教育培训</source>
-        <translation>Training as the contract says, or a centralised safety training every half year</translation>
-    </message>
-    <message>
-        <source>纸质版档案在项目竣工后应至少保留五年，档案销毁前应报保险机构核准</source>
-        <translation>Paper archives are kept at least five years after completion; destruction needs the insurer&apos;s approval</translation>
-    </message>
-    <message>
-        <source>依据：{words}</source>
-        <translation>Basis: {words}</translation>
-    </message>
-</context>
-<context>
     <name>Services</name>
     <message>
         <source>JPEG、PNG、HEIC</source>
@@ -5951,10 +6278,6 @@ These {n} files were not saved:
     <message>
         <source>仍有{what}引用该记录，不能彻底删除。</source>
         <translation>Some {what} still refer to this record; it cannot be deleted for good.</translation>
-    </message>
-    <message>
-        <source>从未核查的一、二级风险源</source>
-        <translation>Level 1/2 risk sources never verified</translation>
     </message>
     <message>
         <source>以下档案不能申请销毁：{problems}</source>
@@ -6919,6 +7242,10 @@ These {n} files were not saved:
         <translation>The password is too common or easy to guess (a common password, a keyboard pattern, a name or user name with digits); choose a harder one, e.g. a few unrelated words with digits and symbols</translation>
     </message>
     <message>
+        <source>对发现的一级风险立即提出停工或局部停工意见</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
     </message>
@@ -7735,10 +8062,6 @@ These {n} files were not saved:
         <translation>Every project has a drill record, and every drill has been evaluated.</translation>
     </message>
     <message>
-        <source>每个项目有风险等级评定记录。</source>
-        <translation>Every project has a risk level assessment.</translation>
-    </message>
-    <message>
         <source>每个项目每个季度至少一次全覆盖检查。</source>
         <translation>Every project has at least one full-coverage inspection each quarter.</translation>
     </message>
@@ -7753,14 +8076,6 @@ These {n} files were not saved:
     <message>
         <source>每月、季、年的三类成果文书在期限内签发。</source>
         <translation>The three kinds of output for each month, quarter and year are signed on time.</translation>
-    </message>
-    <message>
-        <source>每项一级隐患提出停工建议，并于发现当日向承保机构和建设主管部门报告。</source>
-        <translation>Every level 1 hazard has a stop-work recommendation and is reported to the insurer and the construction authority the day it is found.</translation>
-    </message>
-    <message>
-        <source>每项较严重二级隐患在期限内向承保机构和建设主管部门报告。</source>
-        <translation>Every serious level 2 hazard is reported to the insurer and the construction authority on time.</translation>
     </message>
     <message>
         <source>法定代表人姓名不超过 50 个字符</source>
@@ -9530,6 +9845,266 @@ These {n} files were not saved:
         <source>身份证号校验位不符，请核对</source>
         <translation>The ID number&apos;s check digit does not match; please check it</translation>
     </message>
+    <message>
+        <source>每个项目有风险等级评定记录；在建项目按风险等级确定的服务频次到访。</source>
+        <translation>Every project has a risk assessment; projects under construction are visited at the frequency their risk level sets.</translation>
+    </message>
+    <message>
+        <source>每半年开展一次集中安全教育培训</source>
+        <translation>one centralised safety training every half year</translation>
+    </message>
+    <message>
+        <source>每季度开展不少于1次全覆盖检查</source>
+        <translation>at least one full-coverage inspection every quarter</translation>
+    </message>
+    <message>
+        <source>每项一级隐患提出停工建议，并于发现当日向承保机构和建设主管部门报告；无逾期未闭合。</source>
+        <translation>Every level 1 hazard gets a stop-work suggestion and is reported to the insurer and the authority on the day found; none overdue and open.</translation>
+    </message>
+    <message>
+        <source>每项较严重二级隐患在期限内向承保机构和建设主管部门报告；二级隐患无逾期未闭合。</source>
+        <translation>Every serious level 2 hazard is reported to the insurer and the authority in time; no level 2 hazard overdue and open.</translation>
+    </message>
+    <message>
+        <source>{day} 发生{kind}</source>
+        <translation>{kind} on {day}</translation>
+    </message>
+    <message>
+        <source>{period}尚未核查的一、二级风险源</source>
+        <translation>Level 1/2 risk sources not yet verified in {period}</translation>
+    </message>
+    <message>
+        <source>《施工现场风险源分级与防范措施一览表》中列明的一、二级风险源，应做到 100%核查</source>
+        <translation>level 1 and 2 risk sources listed in the site risk-source table are verified 100%</translation>
+    </message>
+    <message>
+        <source>中风险</source>
+        <translation>medium risk</translation>
+    </message>
+    <message>
+        <source>事故影响月数须为 0 到 60 之间的整数</source>
+        <translation>Months after an accident must be a whole number from 0 to 60</translation>
+    </message>
+    <message>
+        <source>低风险</source>
+        <translation>low risk</translation>
+    </message>
+    <message>
+        <source>危大工程</source>
+        <translation>dangerous work</translation>
+    </message>
+    <message>
+        <source>危大工程不存在或已删除。</source>
+        <translation>The dangerous work item does not exist or was deleted.</translation>
+    </message>
+    <message>
+        <source>危大工程名称不超过 200 个字符</source>
+        <translation>The dangerous work name is at most 200 characters</translation>
+    </message>
+    <message>
+        <source>参数不超过 200 个字符</source>
+        <translation>The scale is at most 200 characters</translation>
+    </message>
+    <message>
+        <source>及时开展风险评估和隐患排查</source>
+        <translation>carry out risk assessment and hazard inspection in time</translation>
+    </message>
+    <message>
+        <source>发现一级隐患 {number}（{day}）</source>
+        <translation>level 1 hazard {number} found ({day})</translation>
+    </message>
+    <message>
+        <source>合同签订后，风控机构应及时对项目开展首次风险识别和隐患排查</source>
+        <translation>after the contract is signed, the agency promptly carries out the first risk identification and hazard inspection</translation>
+    </message>
+    <message>
+        <source>合同签订日期未登记，按保单起期计</source>
+        <translation>No contract date recorded: counted from the policy start</translation>
+    </message>
+    <message>
+        <source>基坑深度界限须为 0.1 到 100 米之间的数，且低风险界限小于高风险界限</source>
+        <translation>Excavation limits must be between 0.1 and 100 m, the low-risk limit below the high-risk one</translation>
+    </message>
+    <message>
+        <source>填写了实际完成日期，请将状态改为“完成”</source>
+        <translation>An actual end is given: set the status to done</translation>
+    </message>
+    <message>
+        <source>填写实际结束前请先填写实际开始</source>
+        <translation>Enter the actual start before the actual end</translation>
+    </message>
+    <message>
+        <source>姓名不超过 50 个字符</source>
+        <translation>The name is at most 50 characters</translation>
+    </message>
+    <message>
+        <source>实际完成日期早于实际开始日期</source>
+        <translation>The actual end is before the actual start</translation>
+    </message>
+    <message>
+        <source>实际日期不能晚于今天（{today}）</source>
+        <translation>An actual date cannot be after today ({today})</translation>
+    </message>
+    <message>
+        <source>实际结束早于实际开始</source>
+        <translation>The actual end is before the actual start</translation>
+    </message>
+    <message>
+        <source>对发现的一级风险立即提出停工或局部停工意见，并当天上报承保机构和属地建设主管部门</source>
+        <translation>a level 1 risk found gets a stop-work or partial stop-work opinion at once and is reported the same day to the insurer and the local construction authority</translation>
+    </message>
+    <message>
+        <source>岗位不超过 50 个字符</source>
+        <translation>The role is at most 50 characters</translation>
+    </message>
+    <message>
+        <source>已填写实际日期的危大工程不能是“计划”状态</source>
+        <translation>An item with actual dates cannot be planned</translation>
+    </message>
+    <message>
+        <source>已完成的危大工程须填写实际完成日期</source>
+        <translation>A finished item needs its actual end</translation>
+    </message>
+    <message>
+        <source>建筑面积</source>
+        <translation>Floor area</translation>
+    </message>
+    <message>
+        <source>建筑面积过大，请核对（单位：平方米）</source>
+        <translation>The floor area is too large; please check (square metres)</translation>
+    </message>
+    <message>
+        <source>按风险等级确定的服务频次到访的项目</source>
+        <translation>Projects visited at the frequency of their risk level</translation>
+    </message>
+    <message>
+        <source>施工中或已完成的危大工程须填写实际开始日期</source>
+        <translation>An item under way or finished needs its actual start</translation>
+    </message>
+    <message>
+        <source>施工阶段名称不超过 50 个字符</source>
+        <translation>The stage name is at most 50 characters</translation>
+    </message>
+    <message>
+        <source>明确隐患整改责任、措施、时限、预案，逐项跟踪整改落实，实现闭环管理</source>
+        <translation>set responsibility, measures, time limit and contingency, and follow each rectification to closure</translation>
+    </message>
+    <message>
+        <source>未开展首次风险识别和隐患排查（合同签订日期未登记，按保单起期计）</source>
+        <translation>No first risk identification and hazard inspection (no contract date recorded: counted from the policy start)</translation>
+    </message>
+    <message>
+        <source>未按风险等级确定的频次到访（{level}，每 {days} 天；尚无检查，应于 {due} 前）</source>
+        <translation>Not visited at the frequency of its risk level ({level}, every {days} days; no visit yet, due by {due})</translation>
+    </message>
+    <message>
+        <source>未按风险等级确定的频次到访（{level}，每 {days} 天；最近一次 {last}，应于 {due} 前）</source>
+        <translation>Not visited at the frequency of its risk level ({level}, every {days} days; last {last}, due by {due})</translation>
+    </message>
+    <message>
+        <source>未按风险等级频次到访的项目</source>
+        <translation>Projects overdue for a visit by risk level</translation>
+    </message>
+    <message>
+        <source>未评定</source>
+        <translation>not assessed</translation>
+    </message>
+    <message>
+        <source>未闭合隐患数阈值须为正整数，且高风险阈值大于中风险阈值</source>
+        <translation>Open-hazard thresholds must be positive whole numbers, the high one above the medium one</translation>
+    </message>
+    <message>
+        <source>根据风险等级制定服务形式和频次等内容</source>
+        <translation>the form and frequency of service are set by risk level</translation>
+    </message>
+    <message>
+        <source>档案保存年限不超过 100 年</source>
+        <translation>Retention is at most 100 years</translation>
+    </message>
+    <message>
+        <source>状态只能按 计划→施工中→完成 依次变更（可退回上一步更正）</source>
+        <translation>The status moves planned → under way → done one step at a time (one step back to correct)</translation>
+    </message>
+    <message>
+        <source>电话不超过 50 个字符</source>
+        <translation>The phone is at most 50 characters</translation>
+    </message>
+    <message>
+        <source>纸质版档案在项目竣工后应至少保留五年，档案销毁前应报保险机构核准</source>
+        <translation>paper archives are kept at least five years after completion; destruction needs the insurer&apos;s approval</translation>
+    </message>
+    <message>
+        <source>联系人不存在或已删除。</source>
+        <translation>The contact does not exist or was deleted.</translation>
+    </message>
+    <message>
+        <source>计划结束日期早于计划开始日期</source>
+        <translation>The planned end is before the planned start</translation>
+    </message>
+    <message>
+        <source>计划结束早于计划开始</source>
+        <translation>The planned end is before the planned start</translation>
+    </message>
+    <message>
+        <source>评定规则含未知项：{names}</source>
+        <translation>Unknown grading entries: {names}</translation>
+    </message>
+    <message>
+        <source>评定规则格式有误</source>
+        <translation>The grading rule is malformed</translation>
+    </message>
+    <message>
+        <source>请填写联系人姓名</source>
+        <translation>Enter the contact&apos;s name</translation>
+    </message>
+    <message>
+        <source>请填写联系人岗位</source>
+        <translation>Enter the contact&apos;s role</translation>
+    </message>
+    <message>
+        <source>超危大工程“{name}”不再施工</source>
+        <translation>extra-large dangerous work &quot;{name}&quot; no longer under way</translation>
+    </message>
+    <message>
+        <source>超危大工程“{name}”开始施工</source>
+        <translation>extra-large dangerous work &quot;{name}&quot; started</translation>
+    </message>
+    <message>
+        <source>超危大工程“{name}”施工完成</source>
+        <translation>extra-large dangerous work &quot;{name}&quot; finished</translation>
+    </message>
+    <message>
+        <source>较严重二级隐患报告期限须为 0 到 30 之间的整数天（0 为当日）</source>
+        <translation>The serious level 2 report window must be 0 to 30 days (0: same day)</translation>
+    </message>
+    <message>
+        <source>逾期未闭合</source>
+        <translation>Overdue and open</translation>
+    </message>
+    <message>
+        <source>风控服务合同签订日期</source>
+        <translation>Service contract date</translation>
+    </message>
+    <message>
+        <source>风险因素变化待重新评估的项目</source>
+        <translation>Projects to reassess after a risk factor changed</translation>
+    </message>
+    <message>
+        <source>风险等级越高，检查间隔应越短（高 ≤ 中 ≤ 低）</source>
+        <translation>The higher the risk, the shorter the interval (high ≤ medium ≤ low)</translation>
+    </message>
+    <message>
+        <source>首次风险辨识期限须为 1 到 180 之间的整数天</source>
+        <translation>The first-identification allowance must be 1 to 180 days</translation>
+    </message>
+    <message>
+        <source>高、中、低风险项目的检查间隔须为 1 到 366 之间的整数天</source>
+        <translation>Visit intervals for high, medium and low risk must be 1 to 366 days</translation>
+    </message>
+    <message>
+        <source>高风险</source>
+        <translation>high risk</translation>
+    </message>
 </context>
 <context>
     <name>SettingsPage</name>
@@ -9660,6 +10235,10 @@ These {n} files were not saved:
     <message>
         <source>标准目录</source>
         <translation>Standards</translation>
+    </message>
+    <message>
+        <source>机构规则</source>
+        <translation>Agency rules</translation>
     </message>
 </context>
 <context>

@@ -94,9 +94,10 @@ def build_complete(db, users):
         s.add(ServicePlan(project_id=p.project, kind="special", title="专项服务方案", status="signed"))
         minor = hazard(s, admin, p.project, 3, "2026-02-01")
         close_minor(s, admin, minor, "2026-02-02")
-        h1 = hazard(s, admin, p.project, 1, "2026-02-20")
+        # still being rectified, within their deadlines (an overdue one is a gap of C-6a/C-6b)
+        h1 = hazard(s, admin, p.project, 1, "2026-02-20", deadline=dt.date(2026, 4, 30))
         report_all(s, admin, h1.id, at("2026-02-20", 16))
-        h2 = hazard(s, admin, p.project, 2, "2026-02-21", is_serious=True)
+        h2 = hazard(s, admin, p.project, 2, "2026-02-21", is_serious=True, deadline=dt.date(2026, 4, 30))
         report_all(s, admin, h2.id, at("2026-02-22", 9))
         training.record_session(s, admin, training.SessionForm(
             date=dt.date(2026, 3, 1), topic="基坑工程安全培训", categories=("基坑工程",), centralized=True),
@@ -210,9 +211,10 @@ def test_level1_reported_next_day_is_a_gap(db, users):
     admin = users["admin"]
     with db.session() as s:
         p = make_project(s, admin)
-        h = hazard(s, admin, p.project, 1, "2026-02-20")
+        later = dt.date(2026, 5, 31)  # within their deadlines: only the reports are at issue
+        h = hazard(s, admin, p.project, 1, "2026-02-20", deadline=later)
         report_all(s, admin, h.id, at("2026-02-21", 8))
-        late2 = hazard(s, admin, p.project, 2, "2026-03-02", is_serious=True)
+        late2 = hazard(s, admin, p.project, 2, "2026-03-02", is_serious=True, deadline=later)
         ok3 = hazard(s, admin, p.project, 4, "2026-03-03")
         hazard(s, admin, p.project, 3, "2026-03-04", deadline=dt.date(2026, 3, 20))
         close_minor(s, admin, ok3, "2026-03-05")

@@ -103,7 +103,7 @@ def test_dashboard_cards_count_and_open_their_list(qtbot, state, hazard_data):
     assert set(cards) >= {"unreported_l1", "overdue", "archive_due"}
     assert cards["unreported_l1"].text().startswith("1\n")  # the level-1 hazard, not yet reported
     assert cards["overdue"].text().split("\n")[0] != "0"
-    assert "一级风险隐患" in cards["unreported_l1"].toolTip() and "N-" not in cards["unreported_l1"].toolTip()
+    assert "当天上报" in cards["unreported_l1"].toolTip() and "N-" not in cards["unreported_l1"].toolTip()
     cards["overdue"].click()
     assert window.current_page().key == "hazards"
     page = window.page("hazards")

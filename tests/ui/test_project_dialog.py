@@ -192,7 +192,7 @@ def test_tab_through_the_empty_dates_leaves_them_empty_and_typed_years_stick(qtb
 
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=3000)
-    dialog.depth.setFocus()
+    dialog.area.setFocus()  # the floor area sits between the depth and the dates
     dates = (dialog.contract_date, dialog.start_date, dialog.planned_completion,
              dialog.completion_date)
     for date in dates:  # one Tab per date field, none of them filled in by passing

@@ -32,7 +32,6 @@ from desktop.services.register import RegisterFilter
 from desktop.ui import i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.pages.base import Page
-from desktop.ui.rule_basis import basis_text
 from desktop.ui.widgets import Heading
 
 COLUMNS = 3  # cards per row: the longest label still fits at 1200 px
@@ -121,7 +120,9 @@ class DashboardPage(Page):
         for index, item in enumerate(summary.items):
             card = CountCard(f"{item.count:,}\n{label_of(item)}")
             card.setObjectName(f"card_{item.key}")
-            card.setToolTip(basis_text(item.rule))  # the notice's words, not the rule id
+            if item.basis:  # the notice's own words; the rule's id is for code and tests only
+                card.setToolTip(QCoreApplication.translate("DashboardPage", "依据：{rule}").format(
+                    rule=i18n.service_text(item.basis)))
             # the labels are long: let a narrow window clip them rather than grow past the screen
             card.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             card.setMinimumSize(150, 72)

@@ -12,6 +12,7 @@ from desktop import __version__, clock
 from desktop.models.enums import Role
 from desktop.services.context import Changes
 from desktop.ui import dialogs, i18n
+from desktop.ui.agency_rules_panel import AgencyRulesPanel
 from desktop.ui.app_state import AppState, log_file
 from desktop.ui.backup_panel import BackupPanel
 from desktop.ui.catalogue_panel import CataloguePanel
@@ -56,6 +57,8 @@ class SettingsPage(Page):
         self.trust_panel = TrustPanel(state)
         self.holidays_panel = HolidaysPanel(state)
         self.catalogue_panel = CataloguePanel(state)
+        self.rules_panel: AgencyRulesPanel | None = (
+            AgencyRulesPanel(state) if state.can("settings.edit") else None)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         self.tabs.setDocumentMode(True)
@@ -70,6 +73,9 @@ class SettingsPage(Page):
         self.tabs.addTab(self.trust_panel, QCoreApplication.translate("SettingsPage", "受信任的签名公钥"))
         self.tabs.addTab(self.holidays_panel, QCoreApplication.translate("SettingsPage", "节假日安排"))
         self.tabs.addTab(self.catalogue_panel, QCoreApplication.translate("SettingsPage", "标准目录"))
+        if self.rules_panel is not None:
+            self.tabs.addTab(self._scrolled(self.rules_panel),
+                             QCoreApplication.translate("SettingsPage", "机构规则"))
         self._stale_tabs: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
@@ -162,7 +168,7 @@ class SettingsPage(Page):
         # the other tabs load when first shown: the recycle bin looks through every table
         self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel,
                                         self.trust_panel, self.holidays_panel,
-                                        self.catalogue_panel) if w is not None}
+                                        self.catalogue_panel, self.rules_panel) if w is not None}
         self._tab_shown(self.tabs.currentIndex())
 
     def _tab_shown(self, index: int) -> None:
