@@ -7243,7 +7243,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>对发现的一级风险立即提出停工或局部停工意见</source>
-        <translation type="unfinished"></translation>
+        <translation>A level-1 risk found calls at once for a stop-work or partial stop-work opinion</translation>
     </message>
     <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
