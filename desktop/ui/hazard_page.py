@@ -41,7 +41,7 @@ from desktop.services.context import Changes, NotFound, now
 from desktop.services.documents import DocumentRow
 from desktop.services.hazard_view import HazardPageData, TimelineEntry
 from desktop.services.hazards import ReportRow
-from desktop.ui import dialogs, i18n, pdf_viewer
+from desktop.ui import dialogs, i18n, pdf_viewer, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.catalogue_picker import MemoryTableModel, unverified_note
 from desktop.ui.hazard_actions import DIALOGS, ReportDialog, step_label
@@ -160,7 +160,7 @@ DOC_COLUMNS: dict[DocColumn, Column[DocumentRow]] = {
 
 
 def table(model: MemoryTableModel, widths: tuple[int, ...]) -> QTableView:
-    view = QTableView()
+    view = table_copy.install(QTableView())
     view.setModel(model)
     model.setParent(view)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

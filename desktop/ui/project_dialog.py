@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from desktop.models.enums import ProjectStatus, ProjectType
 from desktop.services import catalogues, organisations, project_list, projects, users
 from desktop.services.context import ConflictError, ValidationError
-from desktop.ui import dialogs, i18n
+from desktop.ui import dialogs, i18n, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField
 from desktop.ui.lazy_model import LazyTableModel
@@ -159,6 +159,7 @@ def plain_table(model: LazyTableModel, name: str) -> QTableView:
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setHighlightSections(False)
+    table_copy.install(table)  # Ctrl+C copies the selected rows for Excel
     return table
 
 

@@ -40,7 +40,7 @@ from desktop.models.enums import HazardStatus
 from desktop.services import register
 from desktop.services.context import Changes
 from desktop.services.register import RegisterFilter, RegisterRow
-from desktop.ui import dialogs, file_dialogs, i18n
+from desktop.ui import dialogs, file_dialogs, i18n, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.hazard_page import show_hazard
@@ -279,6 +279,7 @@ class HazardTable(QTableView):
         header.setStretchLastSection(True)
         header.setSectionsMovable(True)
         self.setSortingEnabled(True)
+        table_copy.install(self)  # Ctrl+C copies the selected rows for Excel
         for column, width in WIDTHS.items():
             self.setColumnWidth(column, width)
         self.activated.connect(self._open)
