@@ -184,6 +184,12 @@ def rows_by_ids(session: Session, ids: Sequence[int], *,
     return [by_id[i] for i in wanted if i in by_id]
 
 
+def project_count(session: Session) -> int:
+    """Projects on file (not in the recycle bin): zero means a new install's empty desk."""
+    return session.execute(
+        select(func.count(Project.id)).where(Project.deleted_at.is_(None))).scalar_one()
+
+
 def filter_options(session: Session) -> FilterOptions:
     authorities = organisations.list_orgs(session, "authority")
     used = session.execute(

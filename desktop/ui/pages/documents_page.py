@@ -29,6 +29,7 @@ from desktop.ui.document_dialogs import (
     KIND_TEXT, CorrectDialog, DraftDialog, SubmissionDialog, kind_text,
 )
 from desktop.ui.document_preview import DocumentPreview
+from desktop.ui.empty_hint import EmptyHint
 from desktop.ui.history_panel import RowsModel, show_history, table_view
 from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column
 from desktop.ui.pages.base import Page
@@ -157,6 +158,17 @@ class DocumentsPage(Page):
         self.count_label.setObjectName("documentCount")
         self.error = ErrorLabel()
         self._buttons()
+        self.empty_hint = EmptyHint(
+            self.table, QCoreApplication.translate(
+                "DocumentsPage", "还没有文书。用“生成草稿…”起草整改通知书、月报、自查表等文书；"
+                "技术负责人签发后即可打印、报送和放入审阅包。"),
+            [(QCoreApplication.translate("DocumentsPage", "生成草稿…"), "hintDraftDocument",
+              self.generate_draft)],
+            filtered=lambda: bool(self.search.text().strip() or self.period.text().strip()
+                                  or self.kind.currentIndex() > 0
+                                  or self.status.currentIndex() > 0),
+            filtered_text=QCoreApplication.translate(
+                "DocumentsPage", "没有符合条件的文书。清除搜索词、期间或把类别、状态改回“全部”再看。"))
 
         log_box = QWidget()
         log_layout = QVBoxLayout(log_box)
@@ -196,6 +208,9 @@ class DocumentsPage(Page):
                        self.submit_button, self.discard_button, self.open_button,
                        self.print_button, self.history_button):
             actions.addWidget(button)
+        actions.addSeparator()
+        actions.addWidget(self.package_button)
+        actions.addWidget(self.verify_button)
         layout = QVBoxLayout(self)
         layout.addWidget(Heading(self.title()))
         layout.addLayout(filters)
@@ -262,6 +277,10 @@ class DocumentsPage(Page):
             "DocumentsPage", "打印…"), "printDocument", self.print_document)
         self.history_button = button(QCoreApplication.translate(
             "DocumentsPage", "查看历史"), "documentHistory", self.show_history)
+        self.package_button = button(QCoreApplication.translate(
+            "DocumentsPage", "导出审阅包…"), "documentsExportPackage", self.export_package)
+        self.verify_button = button(QCoreApplication.translate(
+            "DocumentsPage", "核验审阅包…"), "documentsVerifyPackage", self.verify_package)
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -356,6 +375,8 @@ class DocumentsPage(Page):
         self.open_button.setEnabled(doc is not None and bool(doc.file_sha256))
         self.print_button.setEnabled(doc is not None and bool(doc.file_sha256))
         self.history_button.setEnabled(doc is not None)
+        self.package_button.setEnabled(can("export"))
+        self.empty_hint.buttons[0].setEnabled(can("document.draft"))
         if not can("document.sign"):
             self.sign_button.setToolTip(QCoreApplication.translate(
                 "DocumentsPage", "只有技术负责人可以签发文书"))
@@ -480,6 +501,16 @@ class DocumentsPage(Page):
         if found is None:
             return 0
         return pdf_viewer.print_pdf(found[0], found[1], self)
+
+    def export_package(self) -> None:
+        from desktop.ui import exchange_dialogs  # the packaging stack loads on first use
+
+        exchange_dialogs.export_package(self, self.state)
+
+    def verify_package(self) -> None:
+        from desktop.ui import exchange_dialogs
+
+        exchange_dialogs.verify_package(self, self.state)
 
     def show_history(self) -> None:
         doc = self.selected()
