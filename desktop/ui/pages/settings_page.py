@@ -13,6 +13,7 @@ from desktop.models.enums import Role
 from desktop.services.context import Changes
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
+from desktop.ui.authorities_panel import AuthoritiesPanel
 from desktop.ui.backup_panel import BackupPanel
 from desktop.ui.connection_panel import ConnectionPanel
 from desktop.ui.holidays_panel import HolidaysPanel
@@ -67,6 +68,8 @@ class SettingsPage(Page):
             self.tabs.addTab(self.package_panel, QCoreApplication.translate("SettingsPage", "导出审阅包"))
         self.tabs.addTab(self.trust_panel, QCoreApplication.translate("SettingsPage", "受信任的签名公钥"))
         self.tabs.addTab(self.holidays_panel, QCoreApplication.translate("SettingsPage", "节假日安排"))
+        self.authorities_panel = AuthoritiesPanel(state)
+        self.tabs.addTab(self.authorities_panel, QCoreApplication.translate("SettingsPage", "主管部门"))
         self._stale_tabs: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
@@ -158,7 +161,8 @@ class SettingsPage(Page):
             self.users_panel.refresh()
         # the other tabs load when first shown: the recycle bin looks through every table
         self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel,
-                                        self.trust_panel, self.holidays_panel) if w is not None}
+                                        self.trust_panel, self.holidays_panel,
+                                        self.authorities_panel) if w is not None}
         self._tab_shown(self.tabs.currentIndex())
 
     def _tab_shown(self, index: int) -> None:
