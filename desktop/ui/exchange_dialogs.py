@@ -12,10 +12,6 @@ from desktop.ui.import_wizard import ImportWizard
 from desktop.ui.package_dialog import PackagePanel
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ExchangeDialogs", text)
-
-
 class PanelDialog(QDialog):
     """One panel with a 关闭 button; a task still running keeps the window open."""
 
@@ -32,7 +28,8 @@ class PanelDialog(QDialog):
 
     def reject(self) -> None:
         if getattr(self.panel, "task", None) is not None:
-            dialogs.warn(self, self.windowTitle(), _tr("正在处理，请等待完成后再关闭。"))
+            dialogs.warn(self, self.windowTitle(), QCoreApplication.translate(
+                "ExchangeDialogs", "正在处理，请等待完成后再关闭。"))
             return
         super().reject()
 
@@ -40,20 +37,23 @@ class PanelDialog(QDialog):
 def package_dialog(state: AppState, parent: QWidget | None = None) -> PanelDialog:
     panel = PackagePanel(state)
     panel.refresh()
-    return PanelDialog(panel, _tr("导出审阅包"), parent)
+    title = QCoreApplication.translate("ExchangeDialogs", "导出审阅包")
+    return PanelDialog(panel, title, parent)
 
 
 def import_dialog(state: AppState, kind: str = "projects",
                   parent: QWidget | None = None) -> PanelDialog:
     wizard = ImportWizard(state)
     wizard.set_kind(kind)
-    return PanelDialog(wizard, _tr("从 Excel 导入"), parent)
+    title = QCoreApplication.translate("ExchangeDialogs", "从 Excel 导入")
+    return PanelDialog(wizard, title, parent)
 
 
 def _refused(parent: QWidget | None, state: AppState, action: str) -> bool:
     if state.can(action):
         return False
-    dialogs.warn(parent, _tr("无权操作"), _tr("您的角色无权进行此操作。"))
+    dialogs.warn(parent, QCoreApplication.translate("ExchangeDialogs", "无权操作"),
+                 QCoreApplication.translate("ExchangeDialogs", "您的角色无权进行此操作。"))
     return True
 
 
@@ -68,14 +68,16 @@ def export_package(parent: QWidget | None, state: AppState) -> PanelDialog | Non
 
 def verify_package(parent: QWidget | None, state: AppState) -> PanelDialog:
     """A package received or sent, checked: the file is asked for as the window opens."""
-    dialog = PanelDialog(PackagePanel(state), _tr("核验审阅包"), parent)
+    title = QCoreApplication.translate("ExchangeDialogs", "核验审阅包")
+    dialog = PanelDialog(PackagePanel(state), title, parent)
     dialog.panel.refresh()
     QTimer.singleShot(0, dialog.panel.verify_other)  # type: ignore[attr-defined]
     dialogs.run(dialog)
     return dialog
 
 
-def import_excel(parent: QWidget | None, state: AppState, kind: str = "projects") -> PanelDialog | None:
+def import_excel(parent: QWidget | None, state: AppState,
+                 kind: str = "projects") -> PanelDialog | None:
     """The Excel import (projects and policies, or hazards) in its own window."""
     if _refused(parent, state, "import"):
         return None

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QPointF, QRect, QSize, Qt, QUrl
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRect, QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
@@ -34,10 +34,16 @@ from desktop.ui.screen_fit import fit_to_screen
 ZOOM_STEP = 1.25
 ZOOM_MIN, ZOOM_MAX = 0.25, 5.0
 RENDER_DPI = 300
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("PdfViewer", text)
+BUTTONS = {  # object name → label
+    "pdfPrevious": QT_TRANSLATE_NOOP("PdfViewer", "上一页"),
+    "pdfNext": QT_TRANSLATE_NOOP("PdfViewer", "下一页"),
+    "pdfZoomOut": QT_TRANSLATE_NOOP("PdfViewer", "缩小"),
+    "pdfZoomIn": QT_TRANSLATE_NOOP("PdfViewer", "放大"),
+    "pdfFitWidth": QT_TRANSLATE_NOOP("PdfViewer", "适合宽度"),
+    "pdfPrint": QT_TRANSLATE_NOOP("PdfViewer", "打印…"),
+    "pdfPrintPreview": QT_TRANSLATE_NOOP("PdfViewer", "打印预览…"),
+    "pdfOpenExternal": QT_TRANSLATE_NOOP("PdfViewer", "用系统程序打开"),
+}
 
 
 def open_external(path: Path) -> bool:
@@ -55,7 +61,7 @@ def readable_copy(stored: Path, name: str) -> Path:
     bytes by hash without an extension); what 用系统程序打开 and a printer's job name go by."""
     folder = copies_folder() / stored.name[:16]
     folder.mkdir(parents=True, exist_ok=True)
-    safe = re.sub(r'[<>:"/\\|?*]', "_", name).strip() or "文书.pdf"  # what Windows refuses
+    safe = re.sub(r'[<>:"/\\|?*]', "_", name).strip() or "document.pdf"  # as Windows refuses
     if not safe.lower().endswith(".pdf"):
         safe += ".pdf"
     target = folder / safe
@@ -136,23 +142,23 @@ class PdfViewer(QDialog):
         self.message.setStyleSheet("color: #b71c1c;")
         self.message.hide()
 
-        self.previous_button = self._button(_tr("上一页"), "pdfPrevious", self.previous_page)
-        self.next_button = self._button(_tr("下一页"), "pdfNext", self.next_page)
+        self.previous_button = self._button("pdfPrevious", self.previous_page)
+        self.next_button = self._button("pdfNext", self.next_page)
         self.page_box = QSpinBox()
         self.page_box.setObjectName("pdfPage")
         self.page_box.setMinimum(1)
-        self.page_box.setPrefix(_tr("第 "))
+        self.page_box.setPrefix(QCoreApplication.translate("PdfViewer", "第 "))
         self.page_count_label = QLabel()
         self.page_count_label.setObjectName("pdfPageCount")
-        self.zoom_out_button = self._button(_tr("缩小"), "pdfZoomOut", self.zoom_out)
-        self.zoom_in_button = self._button(_tr("放大"), "pdfZoomIn", self.zoom_in)
-        self.fit_button = self._button(_tr("适合宽度"), "pdfFitWidth", self.fit_width)
-        self.print_button = self._button(_tr("打印…"), "pdfPrint", self.print_now)
-        self.preview_button = self._button(_tr("打印预览…"), "pdfPrintPreview", self.print_preview)
-        self.external_button = self._button(_tr("用系统程序打开"), "pdfOpenExternal",
-                                            self.open_outside)
-        self.external_button.setFlat(True)
-        self.external_button.setToolTip(_tr("在本机安装的 PDF 阅读器中打开一份副本"))
+        self.zoom_out_button = self._button("pdfZoomOut", self.zoom_out)
+        self.zoom_in_button = self._button("pdfZoomIn", self.zoom_in)
+        self.fit_button = self._button("pdfFitWidth", self.fit_width)
+        self.print_button = self._button("pdfPrint", self.print_now)
+        self.preview_button = self._button("pdfPrintPreview", self.print_preview)
+        self.external_button = self._button("pdfOpenExternal", self.open_outside)
+        self.external_button.setFlat(True)  # secondary: the app's own viewer comes first
+        self.external_button.setToolTip(QCoreApplication.translate(
+            "PdfViewer", "在本机安装的 PDF 阅读器中打开一份副本"))
 
         bar = QHBoxLayout()
         for widget in (self.previous_button, self.page_box, self.page_count_label,
@@ -177,8 +183,8 @@ class PdfViewer(QDialog):
         self.resize(900, 1000)
         self.load()
 
-    def _button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text)
+    def _button(self, name: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(QCoreApplication.translate("PdfViewer", BUTTONS[name]))
         button.setObjectName(name)
         button.clicked.connect(lambda _checked=False: slot())
         return button
@@ -189,13 +195,16 @@ class PdfViewer(QDialog):
         """Read the file; a missing or broken one is said so above an empty view."""
         self.document.close()
         if not self.path.is_file():
-            return self._failed(_tr("文书文件缺失：{path}").format(path=self.path))
+            return self._failed(QCoreApplication.translate(
+                "PdfViewer", "文书文件缺失：{path}").format(path=self.path))
         error = self.document.load(str(self.path))
         if error != QPdfDocument.Error.None_ or self.document.pageCount() < 1:
-            return self._failed(_tr("文件无法打开（不是有效的 PDF）：{path}").format(path=self.path))
+            return self._failed(QCoreApplication.translate(
+                "PdfViewer", "文件无法打开（不是有效的 PDF）：{path}").format(path=self.path))
         count = self.document.pageCount()
         self.page_box.setMaximum(count)
-        self.page_count_label.setText(_tr("/ 共 {n} 页").format(n=count))
+        self.page_count_label.setText(QCoreApplication.translate(
+            "PdfViewer", "/ 共 {n} 页").format(n=count))
         self.message.hide()
         self._enable(True)
         self._page_changed(0)
@@ -204,7 +213,7 @@ class PdfViewer(QDialog):
     def _failed(self, text: str) -> bool:
         self.message.setText(text)
         self.message.show()
-        self.page_count_label.setText(_tr("/ 共 0 页"))
+        self.page_count_label.setText(QCoreApplication.translate("PdfViewer", "/ 共 0 页"))
         self._enable(False)
         return False
 
@@ -274,7 +283,7 @@ class PdfViewer(QDialog):
             return 0
         printer = self.new_printer()
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle(_tr("打印"))
+        dialog.setWindowTitle(QCoreApplication.translate("PdfViewer", "打印"))
         dialog.setMinMax(1, self.page_count)
         if not run_print_dialog(dialog):
             return 0
@@ -285,7 +294,8 @@ class PdfViewer(QDialog):
         if self.page_count < 1:
             return None
         dialog = QPrintPreviewDialog(self.new_printer(), self)
-        dialog.setWindowTitle(_tr("打印预览 — {title}").format(title=self.windowTitle()))
+        dialog.setWindowTitle(QCoreApplication.translate(
+            "PdfViewer", "打印预览 — {title}").format(title=self.windowTitle()))
         dialog.paintRequested.connect(lambda printer: print_document(self.document, printer))
         run_preview(dialog)
         return dialog
@@ -295,11 +305,13 @@ class PdfViewer(QDialog):
         try:
             copy = readable_copy(self.path, self.windowTitle())
         except OSError as exc:
-            dialogs.warn(self, _tr("无法打开文件"), str(exc))
+            dialogs.warn(self, QCoreApplication.translate("PdfViewer", "无法打开文件"), str(exc))
             return False
         if not open_external(copy):
-            dialogs.warn(self, _tr("无法打开文件"), _tr(
-                "本机没有可打开 PDF 的程序。文件已复制到：{path}").format(path=copy))
+            dialogs.warn(self, QCoreApplication.translate("PdfViewer", "无法打开文件"),
+                         QCoreApplication.translate(
+                             "PdfViewer", "本机没有可打开 PDF 的程序。文件已复制到：{path}").format(
+                             path=copy))
             return False
         return True
 

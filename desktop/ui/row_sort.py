@@ -30,7 +30,8 @@ def _compare(a: tuple[int, Any], b: tuple[int, Any]) -> int:
     return (a[1] > b[1]) - (a[1] < b[1])
 
 
-def sorted_rows(rows: Sequence[R], value: Callable[[R], Any], *, descending: bool = False) -> list[R]:
+def sorted_rows(rows: Sequence[R], value: Callable[[R], Any], *,
+                descending: bool = False) -> list[R]:
     """`rows` ordered by `value(row)`; empty values stay at the end in both directions."""
     def rank(row: R) -> tuple[int, Any]:
         v = value(row)

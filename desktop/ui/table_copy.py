@@ -54,7 +54,7 @@ def copy_rows(view: QAbstractItemView) -> bool:
 class _CopyKey(QObject):
     """Takes Ctrl+C (the platform's copy key) before the view's own handling."""
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
             key = event  # a QKeyEvent for both types
             if isinstance(key, QKeyEvent) and key.matches(QKeySequence.StandardKey.Copy):

@@ -118,7 +118,7 @@ def test_the_register_filters_come_back_after_a_restart(qtbot, state, hazard_dat
     qtbot.waitUntil(lambda: again.page("hazards").model.rowCount() == 1)
 
 
-def AppState_for(state):  # type: ignore[no-untyped-def]  # noqa: N802 - a second run's state
+def AppState_for(state):  # type: ignore[no-untyped-def]
     from desktop.ui.app_state import AppState
 
     return AppState(db=state.db, config=state.config, actor=state.actor)
