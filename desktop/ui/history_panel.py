@@ -111,7 +111,8 @@ def table_view(model: QAbstractTableModel, *, stretch: int | None = None) -> QTa
     view = QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    # several rows may be selected: Ctrl+C copies them all
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
     view.setWordWrap(False)

@@ -151,7 +151,8 @@ def plain_table(model: LazyTableModel, name: str) -> QTableView:
     table.setModel(model)
     model.setParent(table)  # the model lives as long as its view
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    # several rows may be selected: Ctrl+C copies them all
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(False)
     table.setAlternatingRowColors(True)

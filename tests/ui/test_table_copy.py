@@ -50,7 +50,6 @@ def names(model) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_ctrl_c_copies_the_selected_rows_as_cells(qtbot):
     view, _model = make_view(qtbot)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.selectRow(0)
     view.selectionModel().select(view.model().index(3, 0), view.selectionModel().SelectionFlag.Select
                                  | view.selectionModel().SelectionFlag.Rows)
