@@ -26,9 +26,11 @@ test-fast: $(STAMP)
 clean-venv:
 	rm -rf $(VENV)
 
-# One-folder PyInstaller build in dist/riskdesk, then the frozen app's own self-test offscreen.
+# One-folder PyInstaller build in dist/riskdesk (riskdesk: the window; riskdesk-cli: the command
+# line, which prints), then the frozen app's own self-test offscreen through riskdesk-cli.
 dist: $(STAMP)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dist.lock
 	$(BIN)/python tools/i18n.py compile
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller build.spec
-	QT_QPA_PLATFORM=offscreen dist/riskdesk/riskdesk selftest
+	@test -x dist/riskdesk/riskdesk  # the window (console=False: prints nothing on Windows)
+	QT_QPA_PLATFORM=offscreen dist/riskdesk/riskdesk-cli selftest

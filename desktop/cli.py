@@ -350,6 +350,11 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
                 user = agency.create_first_admin(session, username=admin, display_name=admin_name or admin,
                                                  password=password or _ask_password())
                 _out(f"  已创建管理员账户：{user.username}（{user.display_name}）")
+                from desktop.services import presets
+                from desktop.services.context import Actor
+
+                authorities = presets.create_authorities(session, Actor.system())
+                _out(f"  预置区县主管部门：{len(authorities) - 1} 个区县")
             elif args.admin:
                 _out(f"  已有用户账户，未创建管理员（忽略 --admin {args.admin}）。")
             if agency.agency_profile(session) is not None:

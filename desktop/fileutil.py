@@ -89,3 +89,31 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+
+
+def remove_file(path: Path) -> None:
+    """Delete a file, also one the store made read-only: on Windows a read-only file cannot be
+    deleted until its read-only attribute is cleared (POSIX only asks for the folder's write
+    permission). Missing is fine."""
+    if os.name != "posix":
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, 0o644)  # Windows: clears FILE_ATTRIBUTE_READONLY
+    path.unlink(missing_ok=True)
+
+
+def remove_tree(folder: Path) -> None:
+    """`shutil.rmtree(folder, ignore_errors=True)` that also removes the store's read-only
+    files on Windows (the documented `onerror` retry after clearing the read-only bit)."""
+    import shutil
+    import stat
+
+    def retry(func, path, _exc_info) -> None:  # type: ignore[no-untyped-def]
+        with contextlib.suppress(OSError):
+            os.chmod(path, stat.S_IWRITE)
+            func(path)
+
+    if os.name == "posix":
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    with contextlib.suppress(OSError):
+        shutil.rmtree(folder, onerror=retry)

@@ -23,3 +23,8 @@ def font_path() -> Path:
 
 def catalogues_dir() -> Path:
     return resources_dir() / "catalogues"
+
+
+def presets_dir() -> Path:
+    """Data the first run writes into a new data folder (districts and their authorities)."""
+    return resources_dir() / "presets"

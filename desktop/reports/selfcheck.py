@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from desktop.fileutil import atomic_writer
+from desktop.reports import xlsx_print
 from desktop.reports.blocks import HEAD_FILL, LABEL_FILL, LINE, cell, data_table, field_table
 from desktop.reports.blocks import paragraphs, shares, signature_block
 from desktop.reports.data import DocMeta, Signatory
@@ -248,9 +249,11 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
     wb.properties.creator = data.meta.agency.name
     st = _XlsxStyles()
     ws = wb.create_sheet("检查表")
-    for i, width in enumerate((6, 40, 36, 12, 36, 8, 10, 60, 30, 9), start=1):
+    checklist_widths = (6, 40, 36, 12, 36, 8, 10, 60, 30, 9)
+    for i, width in enumerate(checklist_widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
+    xlsx_print.apply(ws, checklist_widths)
     ws.append([st.cell(ws, h, st.head) for h in XLSX_HEADERS])
     r = 1
     groups: dict[int, int | None] = {1: None, 2: None}  # column -> first row of the open group
@@ -282,9 +285,11 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
     close(1, r)
     close(2, r)
     gaps = wb.create_sheet("问题清单")
-    for i, width in enumerate((9, 50, 36, 60, 12, 10), start=1):
+    gap_widths = (9, 50, 36, 60, 12, 10)
+    for i, width in enumerate(gap_widths, start=1):
         gaps.column_dimensions[get_column_letter(i)].width = width
     gaps.freeze_panes = "A2"
+    xlsx_print.apply(gaps, gap_widths)
     gaps.append([st.cell(gaps, h, st.head) for h in GAP_HEADERS])
     for row in data.rows:
         what = row.point or row.content
@@ -297,6 +302,7 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
                          _text(gaps, g.missing), since, "是" if g.due else "否"])
     about = wb.create_sheet("说明")
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 14, 80
+    xlsx_print.apply(about, (14, 80), title_rows=0)
     for pair in (("文书名称", data.meta.title), ("编号", data.meta.number),
                  ("受检机构", data.meta.agency.name), ("自查范围", data.scope_label),
                  ("自查期间", data.period_label), ("统计截至", iso(data.as_of)),

@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from openpyxl.writer.theme import theme_xml
 
+from desktop.reports import xlsx_print
 from desktop.threads import WriteBehind
 
 __all__ = ["Cell", "CellEncoder", "CellStyle", "RowFormatter", "SheetLayout", "SheetWriter",
@@ -63,7 +64,12 @@ class SheetLayout:
     freeze_header: bool = False  # row 1 stays in view
     autofilter: bool = False  # filter buttons on row 1 over every written row
     print_titles: bool = False  # row 1 repeats on every printed page
-    landscape: bool = False  # A4 landscape, fitted to one page wide
+    landscape: bool = False  # A4 landscape even when the columns would fit a portrait page
+
+    @property
+    def wide(self) -> bool:
+        """Printed landscape: asked for, or columns wider than a portrait page holds."""
+        return self.landscape or xlsx_print.is_wide(self.widths)
 
 
 def column_letter(index: int) -> str:
@@ -312,9 +318,10 @@ class SheetWriter:
 
     def _head(self) -> str:
         layout = self.layout
-        fit = ' fitToPage="1"' if layout.landscape else ""
+        # every sheet prints fitted to the page width (with the pageSetup in _tail)
         parts = [f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetPr>'
-                 f'<outlinePr summaryBelow="1" summaryRight="1"/><pageSetUpPr{fit}/></sheetPr>'
+                 '<outlinePr summaryBelow="1" summaryRight="1"/><pageSetUpPr fitToPage="1"/>'
+                 '</sheetPr>'
                  '<sheetViews><sheetView workbookViewId="0">']
         if layout.freeze_header:
             parts.append('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
@@ -336,11 +343,19 @@ class SheetWriter:
         parts = ["</sheetData>"]
         if self.layout.autofilter:
             parts.append(f'<autoFilter ref="{self.filter_ref}"/>')
-        parts.append('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
-                     'footer="0.5"/>')
-        if self.layout.landscape:
-            parts.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" '
-                         'fitToHeight="0"/>')
+        # Page setup as xlsx_print.apply gives openpyxl's sheets, in the schema's order:
+        # centred, narrow margins, A4 one page wide (fitToHeight 0: as many pages tall as the
+        # rows need), landscape when wide, page numbers in the footer. The repeated header row
+        # is the workbook's _xlnm.Print_Titles name (see XlsxWriter._workbook).
+        m = xlsx_print.MARGINS
+        orientation = "landscape" if self.layout.wide else "portrait"
+        parts.append('<printOptions horizontalCentered="1"/>'
+                     f'<pageMargins left="{m["left"]}" right="{m["right"]}" top="{m["top"]}" '
+                     f'bottom="{m["bottom"]}" header="{m["header"]}" footer="{m["footer"]}"/>'
+                     f'<pageSetup paperSize="{xlsx_print.A4}" orientation="{orientation}" '
+                     'fitToWidth="1" fitToHeight="0"/>'
+                     f'<headerFooter><oddFooter>&amp;C{_escape(xlsx_print.FOOTER)}</oddFooter>'
+                     '</headerFooter>')
         parts.append("</worksheet>")
         return "".join(parts)
 

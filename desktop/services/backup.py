@@ -35,6 +35,7 @@ from desktop import __version__
 from desktop import datalock, datamodes
 from desktop.config import Config
 from desktop.db import Database, DataError
+from desktop.fileutil import remove_tree
 from desktop.logsetup import FILE_ONLY
 from desktop.messages import Lines
 from desktop.paths import migrations_dir
@@ -568,8 +569,8 @@ def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor,
         aside = _swap(config, url, staging, staging_store, db_file, stamp, str(backup_path))
         datamodes.protect(config)  # the folder 0700; database, key, settings 0600
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(staging_store, ignore_errors=True)
+        remove_tree(staging)
+        remove_tree(staging_store)  # unpacked blobs are read-only (Windows)
     log.warning("restored %s; previous data kept in %s", backup_path, aside, extra=FILE_ONLY)
     warnings = _audit_restore(config, actor, backup_path, manifest_sha, aside, len(others))
     if others:

@@ -22,7 +22,7 @@ from desktop.models import (
 from desktop.paths import font_path
 from desktop.services import (
     agency, archive, attachments, audit, catalogues, complaints, documents, fees, hazards, inspections,
-    meetings, organisations, projects, risk, risk_sources, rules, standardisation, training,
+    meetings, organisations, presets, projects, risk, risk_sources, rules, standardisation, training,
     training_people, users,
 )
 from desktop.services.context import Actor, ServiceError, msg, now
@@ -49,7 +49,6 @@ INSURERS = (("中国人民财产保险股份有限公司绍兴市分公司", "�
             ("中国太平洋财产保险股份有限公司绍兴中心支公司", "太保财险", "ASHZ"),
             ("中华联合财产保险股份有限公司绍兴中心支公司", "中华财险", "ZHLH"),
             ("中国大地财产保险股份有限公司绍兴中心支公司", "大地财险", "DDCX"))
-CITY_BUREAU = "绍兴市住房和城乡建设局"
 DISTRICTS = {  # district: (places, roads, river, weight)
     "越城区": ("镜湖新区 城南街道 塔山街道 灵芝街道 东湖街道 迪荡新城", "解放北路 人民东路 中兴中路 二环北路 越东路", "环城河", 5),
     "柯桥区": ("柯桥街道 华舍街道 齐贤街道 柯岩街道 安昌街道 钱清街道", "笛扬路 鉴湖路 群贤路 湖西路 裕民路", "鉴湖", 5),
@@ -357,9 +356,9 @@ class _Demo:
         ensure = functools.partial(organisations.ensure, self.s, self.clerk)
         self.insurers = [ensure(kind="insurer", name=n, short_name=short).id for n, short, _ in INSURERS]
         self.prefixes = {i: p for i, (_, _, p) in zip(self.insurers, INSURERS, strict=True)}
-        city = ensure(kind="authority", name=CITY_BUREAU, district="绍兴市").id
-        self.authorities = {d: ensure(kind="authority", name=f"{d}住房和城乡建设局", district=d, parent_id=city).id
-                            for d in DISTRICTS}
+        # the districts' authorities as a new install presets them (kept when `init` made them)
+        by_district = {o.district: o.id for o in presets.create_authorities(self.s, self.clerk)}
+        self.authorities = {d: by_district[d] for d in DISTRICTS}
         self.contractors = [ensure(kind="contractor", name=n).id for n in CONTRACTORS]
         self.supervisors = [ensure(kind="supervisor", name=n).id for n in SUPERVISORS]
         self.owners = [ensure(kind="owner", name=n).id for n in OWNERS]

@@ -359,7 +359,8 @@ def _label(enum, value: str | None) -> str:  # type: ignore[no-untyped-def]
 def _write_projects(plan: PackagePlan, path: Path) -> Path:
     with atomic_writer(path, "wb", durable=False) as fh, XlsxWriter(fh, title="项目清单",
                                                      creator=plan.agency.name) as book:
-        with book.sheet(SheetLayout("项目清单", widths=(16, 40, 28, 10, 16, 10))) as sheet:
+        with book.sheet(SheetLayout("项目清单", widths=(16, 40, 28, 10, 16, 10),
+                                    freeze_header=True, print_titles=True)) as sheet:
             sheet.append(PROJECT_HEADERS)
             for line in plan.projects:
                 sheet.append(line)

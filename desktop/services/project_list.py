@@ -184,13 +184,23 @@ def rows_by_ids(session: Session, ids: Sequence[int], *,
     return [by_id[i] for i in wanted if i in by_id]
 
 
+def project_count(session: Session) -> int:
+    """Projects on file (not in the recycle bin): zero means a new install's empty desk."""
+    return session.execute(
+        select(func.count(Project.id)).where(Project.deleted_at.is_(None))).scalar_one()
+
+
 def filter_options(session: Session) -> FilterOptions:
-    districts = tuple(session.execute(
+    authorities = organisations.list_orgs(session, "authority")
+    used = session.execute(
         select(Project.district).where(Project.deleted_at.is_(None), Project.district != "")
-        .group_by(Project.district).order_by(Project.district)).scalars())
+        .group_by(Project.district)).scalars()
+    # the districts projects name, and those of the district authorities (preset at set-up)
+    districts = tuple(sorted({*used, *(o.district for o in authorities
+                                       if o.district and o.parent_id is not None)}))
     return FilterOptions(
         tuple((o.id, o.name) for o in organisations.list_orgs(session, "insurer")),
-        tuple((o.id, o.name) for o in organisations.list_orgs(session, "authority")), districts)
+        tuple((o.id, o.name) for o in authorities), districts)
 
 
 def choices(session: Session, *, include_completed: bool = False) -> list[ProjectChoice]:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.fileutil import atomic_write_text, fsync_dir
+from desktop.fileutil import atomic_write_text, fsync_dir, remove_tree
 
 log = logging.getLogger("desktop.restore_journal")
 
@@ -75,7 +75,7 @@ class Journal:
 
     def close(self) -> None:
         for folder in self.staging:
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_tree(folder)  # unpacked blobs are read-only
         remove_empty(self.aside)
         self.path.unlink(missing_ok=True)
 
@@ -110,7 +110,7 @@ def recover(data_dir: Path | str, *, finished: Callable[[], object] | None = Non
     if not path.exists():
         for stale in data_dir.glob(f"{STAGING_PREFIX}*"):
             if stale.is_dir():
-                shutil.rmtree(stale, ignore_errors=True)
+                remove_tree(stale)
         return None
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
@@ -129,7 +129,7 @@ def recover(data_dir: Path | str, *, finished: Callable[[], object] | None = Non
         _undo(moves)
         text = f"上次恢复备份（{backup}）在中途中断，已自动放回原有数据；如仍需恢复，请重新操作。"
     for folder in staging:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder)
     remove_empty(aside)
     path.unlink()
     log.warning("%s", text)

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
+from desktop.fileutil import remove_file
 from desktop.models import AgencyProfile, Attachment, Document
 from desktop.services.attachments import THUMBS
 
@@ -70,7 +71,7 @@ def sweep_orphans(session: Session, store_dir: Path | str, *,
         if blob.stat().st_mtime > cutoff:
             young += 1
             continue
-        blob.unlink(missing_ok=True)
+        remove_file(blob)  # stored read-only
         removed.append(blob.name)
     # thumbnails and print copies of a file that is gone (or never referenced) go with it:
     # a photo destroyed with its archive must leave no smaller copy behind

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services import catalogues
 from desktop.services.catalogues import CatalogueItemRow
-from desktop.ui import i18n
+from desktop.ui import i18n, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.lazy_model import ROW_ROLE, Column, LazyTableModel
 
@@ -125,7 +125,7 @@ class CataloguePicker(QDialog):
         self.search.setPlaceholderText(
             QCoreApplication.translate("CataloguePicker", "输入关键词，如：塔吊 附着、连墙件、基坑 监测"))
         self.search.setClearButtonEnabled(True)
-        self.table = QTableView()
+        self.table = table_copy.install(QTableView())
         self.model: MemoryTableModel[CatalogueItemRow] = MemoryTableModel(
             ItemColumn, ITEM_COLUMNS, parent=self.table)
         self._set_up_table()

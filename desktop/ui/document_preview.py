@@ -1,40 +1,18 @@
-"""A document's stored PDF shown inside the window (QtPdf), and a named copy opened outside it."""
+"""A document's stored PDF shown inside the window (QtPdf); opened larger, printed or handed to
+the system's viewer through `ui/pdf_viewer.py`."""
 
 from __future__ import annotations
 
-import re
-import shutil
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QPointF, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QCoreApplication, QPointF, Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop.services import attachments
-
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("DocumentPreview", text)
-
-
-def open_file(path: Path) -> bool:
-    """Open a file in the system's viewer (a seam: tests replace it)."""
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-
-def named_copy(stored: Path, name: str) -> Path:
-    """A copy of a stored file under a readable name in the temporary folder: the store keeps
-    bytes by hash, without an extension a viewer could go by, and read-only."""
-    folder = Path(tempfile.gettempdir()) / "riskdesk-open" / stored.name[:16]
-    folder.mkdir(parents=True, exist_ok=True)
-    safe = re.sub(r'[<>:"/\\|?*]', "_", name)  # what Windows refuses in a file name
-    target = folder / attachments.clean_name(safe, stored.name, "application/pdf")
-    if not target.exists():
-        shutil.copyfile(stored, target)
-    return target
 
 
 class DocumentPreview(QWidget):

@@ -78,6 +78,14 @@ class FirstRunWizard(QWizard):
             QCoreApplication.translate("FirstRun", "机构信息"),
             QCoreApplication.translate("FirstRun", "这些信息会出现在文书的抬头和落款中，以后可以在设置中修改。"),
             lambda: logic.validate_agency(self.agency_form()))
+        self.welcome = QLabel(QCoreApplication.translate(
+            "FirstRun", "欢迎使用{title}。它帮助安责险风控机构登记在保项目和检查、跟踪隐患整改到闭环、"
+            "出具和报送文书，并按通知要求自查。\n接下来三步：填写机构信息、创建系统管理员、确认数据存放位置；"
+            "完成后即可新建项目或从 Excel 导入项目清单。").format(title=i18n.app_title()))
+        self.welcome.setObjectName("firstRunWelcome")
+        self.welcome.setWordWrap(True)
+        self.welcome.setStyleSheet("padding-bottom: 8px;")
+        page.layout().insertWidget(0, self.welcome)
         self.name = page.field_edit(QCoreApplication.translate("FirstRun", "机构名称（必填）"))
         self.short_name = page.field_edit(QCoreApplication.translate("FirstRun", "简称"))
         self.credit_code = page.field_edit(QCoreApplication.translate("FirstRun", "统一社会信用代码"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from desktop.config import Config
 from desktop.db import Database
-from desktop.services import agency, signing, users
+from desktop.services import agency, presets, signing, users
 from desktop.services.context import Actor, ServiceError, ValidationError, msg
 
 
@@ -135,6 +135,8 @@ def apply(db: Database, config: Config, agency_form: AgencyForm, admin_form: Adm
         agency.create_first_admin(session, username=admin_form.username.strip(),
                                   display_name=admin_form.display_name.strip(),
                                   password=admin_form.password)
+        # Shaoxing's districts and their construction authorities, editable like any unit
+        presets.create_authorities(session, Actor.system())
         # the agency's own Ed25519 key, which signs every review package it exports
         signing.setup_key(session, data_dir=config.data_dir)
     return users.login(db, admin_form.username.strip(), admin_form.password)

@@ -41,13 +41,13 @@ from desktop.services.context import Changes, NotFound, now
 from desktop.services.documents import DocumentRow
 from desktop.services.hazard_view import HazardPageData, TimelineEntry
 from desktop.services.hazards import ReportRow
-from desktop.ui import dialogs, i18n
+from desktop.ui import dialogs, i18n, pdf_viewer, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.catalogue_picker import MemoryTableModel, unverified_note
 from desktop.ui.hazard_actions import DIALOGS, ReportDialog, step_label
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column
-from desktop.ui.photo_strip import PhotoStrip, open_copy
+from desktop.ui.photo_strip import PhotoStrip
 from desktop.ui.tasks import run_service
 from desktop.ui.widgets import ErrorLabel
 
@@ -174,7 +174,7 @@ DOC_COLUMNS: dict[DocColumn, Column[DocumentRow]] = {
 
 
 def table(model: MemoryTableModel, widths: tuple[int, ...]) -> QTableView:
-    view = QTableView()
+    view = table_copy.install(QTableView())
     view.setModel(model)
     model.setParent(view)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -485,11 +485,11 @@ class HazardPage(QWidget):
 
     def _open(self, doc: DocumentRow) -> None:
         try:
-            open_copy(documents.file_path(self.state.config.attachments_dir, doc), f"{doc.title}.pdf")
+            stored = documents.file_path(self.state.config.attachments_dir, doc)
         except dialogs.USER_ERRORS as exc:
             dialogs.show_error(self, exc)
-        except OSError as exc:
-            dialogs.warn(self, QCoreApplication.translate("HazardPage", "无法打开文书"), str(exc))
+            return
+        pdf_viewer.show_pdf(stored, doc.title, self)
 
 
 _windows: dict[int, QWidget] = {}

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 from desktop import clock
 from desktop.services import history
 from desktop.services.history import HistoryRow
-from desktop.ui import dialogs
+from desktop.ui import dialogs, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.i18n import service_text
 from desktop.ui.lazy_model import ROW_ROLE, Column, display
+from desktop.ui.row_sort import sorted_rows
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -37,11 +38,32 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         super().__init__(parent)
         self._specs = [specs[c] for c in sorted(columns)]
         self._rows: list[R] = []
+        self._order: tuple[int, Qt.SortOrder] | None = None  # the column the user sorted by
 
     def set_rows(self, rows: Sequence[R]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        if self._order is not None:
+            column, order = self._order
+            self._rows = sorted_rows(self._rows, self._specs[column].value,
+                                     descending=order == Qt.SortOrder.DescendingOrder)
         self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Any column, on the header's click; the service's order until then (column -1)."""
+        if not 0 <= column < len(self._specs):
+            self._order = None
+            return
+        self._order = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        before = self._rows
+        self._rows = sorted_rows(before, self._specs[column].value,
+                                 descending=order == Qt.SortOrder.DescendingOrder)
+        where = {id(r): n for n, r in enumerate(self._rows)}
+        old = self.persistentIndexList()
+        self.changePersistentIndexList(
+            old, [self.index(where[id(before[i.row()])], i.column()) for i in old])
+        self.layoutChanged.emit()
 
     def row_at(self, row: int) -> R | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -89,10 +111,15 @@ def table_view(model: QAbstractTableModel, *, stretch: int | None = None) -> QTa
     view = QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    # several rows may be selected: Ctrl+C copies them all
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
     view.setWordWrap(False)
+    # a click on any header sorts; until then the rows keep the order the service gave
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    view.setSortingEnabled(True)
+    table_copy.install(view)
     if stretch is not None:
         view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view

@@ -161,6 +161,36 @@ class MainWindow(QMainWindow):
                                          QApplication.aboutQt))
         self._add_hazard_actions(file_menu, edit_menu)
         self._add_project_actions(file_menu)
+        self._add_exchange_actions(file_menu)
+
+    # -- 导出审阅包, 核验审阅包, 从 Excel 导入 (also under 设置) ----------------------------------
+
+    def _add_exchange_actions(self, file_menu: QMenu) -> None:
+        self.export_package_action = self._action(
+            QCoreApplication.translate("MainWindow", "导出审阅包(&B)…"), self.export_package)
+        self.verify_package_action = self._action(
+            QCoreApplication.translate("MainWindow", "核验审阅包(&V)…"), self.verify_package)
+        self.import_action = self._action(
+            QCoreApplication.translate("MainWindow", "从 Excel 导入(&M)…"), self.import_excel)
+        before = self.lock_action  # after 打开数据文件夹, before 锁定
+        for action in (self.import_action, self.export_package_action, self.verify_package_action):
+            file_menu.insertAction(before, action)
+        file_menu.insertSeparator(before)
+
+    def export_package(self) -> None:
+        from desktop.ui import exchange_dialogs  # the packaging stack loads on first use
+
+        exchange_dialogs.export_package(self, self.state)
+
+    def verify_package(self) -> None:
+        from desktop.ui import exchange_dialogs
+
+        exchange_dialogs.verify_package(self, self.state)
+
+    def import_excel(self) -> None:
+        from desktop.ui import exchange_dialogs
+
+        exchange_dialogs.import_excel(self, self.state)
 
     # -- the hazard register's actions (登记隐患, 导出当前视图, 查找) ---------------------------
 

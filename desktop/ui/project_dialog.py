@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from desktop.models.enums import ProjectStatus, ProjectType
 from desktop.services import catalogues, organisations, project_list, projects, users
 from desktop.services.context import ConflictError, ValidationError
-from desktop.ui import dialogs, i18n
+from desktop.ui import dialogs, i18n, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField
 from desktop.ui.lazy_model import LazyTableModel
@@ -151,7 +151,8 @@ def plain_table(model: LazyTableModel, name: str) -> QTableView:
     table.setModel(model)
     model.setParent(table)  # the model lives as long as its view
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    # several rows may be selected: Ctrl+C copies them all
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(False)
     table.setAlternatingRowColors(True)
@@ -159,6 +160,7 @@ def plain_table(model: LazyTableModel, name: str) -> QTableView:
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setHighlightSections(False)
+    table_copy.install(table)  # Ctrl+C copies the selected rows for Excel
     return table
 
 

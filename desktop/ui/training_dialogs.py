@@ -21,7 +21,7 @@ from desktop.services.context import Changes, ValidationError
 from desktop.services.documents import DocumentRow
 from desktop.services.training import ASSIST_KINDS, BASES, RATINGS, Attendance, PlanRow, SessionRow
 from desktop.services.training_view import DrillListRow, HalfYearRow, ProjectChoice
-from desktop.ui import dialogs, file_dialogs, photo_strip
+from desktop.ui import dialogs, file_dialogs, pdf_viewer
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField, today
 from desktop.ui.roster_editor import RosterEditor
@@ -168,10 +168,11 @@ def draft_document(parent: QWidget, state: AppState, *, kind: str, scope_type: s
         if dialogs.ask(parent, _tr(QT_TRANSLATE_NOOP("TrainingDialogs", "文书草稿")),
                        text.format(title=doc.title)):
             try:
-                photo_strip.open_copy(documents.file_path(state.config.attachments_dir, doc),
-                                      f"{doc.title}.pdf")
+                stored = documents.file_path(state.config.attachments_dir, doc)
             except dialogs.USER_ERRORS as exc:
                 dialogs.show_error(parent, exc)
+                return
+            pdf_viewer.show_pdf(stored, doc.title, parent)
 
     return run_service(parent, state, documents.generate_draft, kind=kind, scope_type=scope_type,
                        scope_id=scope_id, period=period, store_dir=state.config.attachments_dir,

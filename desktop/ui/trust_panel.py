@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services import trust
 from desktop.services.context import Changes
-from desktop.ui import dialogs, file_dialogs
+from desktop.ui import dialogs, file_dialogs, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.widgets import ErrorLabel
 
@@ -35,6 +35,7 @@ class TrustPanel(QWidget):
             "请从机构的公钥登记函所附的公钥文件添加，并核对指纹与登记函上的一致。"))
         intro.setWordWrap(True)
         self.table = QTableWidget(0, 3)
+        table_copy.install(self.table)
         self.table.setHorizontalHeaderLabels([
             QCoreApplication.translate("TrustPanel", "机构名称"),
             QCoreApplication.translate("TrustPanel", "公钥指纹"),

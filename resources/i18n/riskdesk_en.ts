@@ -542,6 +542,49 @@ Database: {where}</translation>
     </message>
 </context>
 <context>
+    <name>AuthoritiesPanel</name>
+    <message>
+        <source>修改主管部门</source>
+        <translation>Edit authority</translation>
+    </message>
+    <message>
+        <source>新增主管部门</source>
+        <translation>Add authority</translation>
+    </message>
+    <message>
+        <source>如：越城区</source>
+        <translation>e.g. Yuecheng District</translation>
+    </message>
+    <message>
+        <source>如：越城区住房和城乡建设局</source>
+        <translation>e.g. Yuecheng District Housing and Urban-Rural Development Bureau</translation>
+    </message>
+    <message>
+        <source>区县</source>
+        <translation>District</translation>
+    </message>
+    <message>
+        <source>主管部门名称</source>
+        <translation>Authority name</translation>
+    </message>
+    <message>
+        <source>简称</source>
+        <translation>Short name</translation>
+    </message>
+    <message>
+        <source>首次设置时已预置绍兴市各区、县（市）及其住房和城乡建设局；名称有变化或需要其他区县时，在这里修改或新增。项目的“主管部门”从这里选择。</source>
+        <translation>Shaoxing&apos;s districts and their housing and construction bureaus were preset at first run; correct a name or add another district here. A project&apos;s authority is chosen from this list.</translation>
+    </message>
+    <message>
+        <source>新增…</source>
+        <translation>Add…</translation>
+    </message>
+    <message>
+        <source>修改…</source>
+        <translation>Edit…</translation>
+    </message>
+</context>
+<context>
     <name>AutoBackup</name>
     <message>
         <source>自动备份完成：{path}</source>
@@ -964,6 +1007,14 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>区县</source>
         <translation>District</translation>
+    </message>
+    <message>
+        <source>主管部门</source>
+        <translation>Authority</translation>
+    </message>
+    <message>
+        <source>简称</source>
+        <translation>Short name</translation>
     </message>
     <message>
         <source>承保机构</source>
@@ -1830,6 +1881,18 @@ Please send this file to technical support.</translation>
         <translation>To do</translation>
     </message>
     <message>
+        <source>还没有在保项目，所以下面的待办都是 0。第一步：新建项目，或从 Excel 导入项目及保单清单；然后按项目安排检查、登记隐患，待办事项会在这里提醒。</source>
+        <translation>No insured projects yet, so every to-do below is 0. First step: create a project, or import the project and policy list from Excel; then plan inspections and record hazards per project, and the to-dos will show here.</translation>
+    </message>
+    <message>
+        <source>新建项目…</source>
+        <translation>New project…</translation>
+    </message>
+    <message>
+        <source>从 Excel 导入…</source>
+        <translation>Import from Excel…</translation>
+    </message>
+    <message>
         <source>{name}（{role}），您好。今天是 {date}。</source>
         <translation>Hello, {name} ({role}). Today is {date}.</translation>
     </message>
@@ -2239,6 +2302,14 @@ Run the data check, or generate the draft again.</translation>
         <translation>Generate draft…</translation>
     </message>
     <message>
+        <source>还没有文书。用“生成草稿…”起草整改通知书、月报、自查表等文书；技术负责人签发后即可打印、报送和放入审阅包。</source>
+        <translation>No documents yet. Use &quot;Draft…&quot; to draft rectification notices, monthly reports, self-checks and the like; once the technical lead signs them they can be printed, submitted and put in review packages.</translation>
+    </message>
+    <message>
+        <source>没有符合条件的文书。清除搜索词、期间或把类别、状态改回“全部”再看。</source>
+        <translation>No documents match. Clear the search and period, or set kind and status back to &quot;all&quot;.</translation>
+    </message>
+    <message>
         <source>签发</source>
         <translation>Sign</translation>
     </message>
@@ -2259,8 +2330,20 @@ Run the data check, or generate the draft again.</translation>
         <translation>Open file</translation>
     </message>
     <message>
+        <source>打印…</source>
+        <translation>Print…</translation>
+    </message>
+    <message>
         <source>查看历史</source>
         <translation>History</translation>
+    </message>
+    <message>
+        <source>导出审阅包…</source>
+        <translation>Export review package…</translation>
+    </message>
+    <message>
+        <source>核验审阅包…</source>
+        <translation>Verify review package…</translation>
     </message>
     <message>
         <source>共 {n} 份</source>
@@ -2349,20 +2432,39 @@ Signing fixes its number, produces the final file and records the signer; the do
         <translation>Draft</translation>
     </message>
     <message>
-        <source>无法打开文件</source>
-        <translation>Cannot open the file</translation>
-    </message>
-    <message>
-        <source>没有可打开 PDF 的程序。文件已复制到：{path}</source>
-        <translation>No program to open PDF files. The file was copied to: {path}</translation>
-    </message>
-    <message>
         <source>文书历史：{title}</source>
         <translation>Document history: {title}</translation>
     </message>
     <message>
         <source>服务交底会</source>
         <translation>Kick-off meeting</translation>
+    </message>
+</context>
+<context>
+    <name>ExchangeDialogs</name>
+    <message>
+        <source>正在处理，请等待完成后再关闭。</source>
+        <translation>Still working; please wait until it finishes before closing.</translation>
+    </message>
+    <message>
+        <source>导出审阅包</source>
+        <translation>Export review package</translation>
+    </message>
+    <message>
+        <source>从 Excel 导入</source>
+        <translation>Import from Excel</translation>
+    </message>
+    <message>
+        <source>无权操作</source>
+        <translation>Not allowed</translation>
+    </message>
+    <message>
+        <source>您的角色无权进行此操作。</source>
+        <translation>Your role may not do this.</translation>
+    </message>
+    <message>
+        <source>核验审阅包</source>
+        <translation>Verify review package</translation>
     </message>
 </context>
 <context>
@@ -2585,6 +2687,12 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>这些信息会出现在文书的抬头和落款中，以后可以在设置中修改。</source>
         <translation>These details appear in the heading and signature block of documents; they can be changed later in Settings.</translation>
+    </message>
+    <message>
+        <source>欢迎使用{title}。它帮助安责险风控机构登记在保项目和检查、跟踪隐患整改到闭环、出具和报送文书，并按通知要求自查。
+接下来三步：填写机构信息、创建系统管理员、确认数据存放位置；完成后即可新建项目或从 Excel 导入项目清单。</source>
+        <translation>Welcome to {title}. It helps a safety-liability insurance risk-control agency record insured projects and inspections, follow hazards until they are closed, issue and submit documents, and check itself against the notice.
+Three steps follow: the agency&apos;s details, the first administrator, and where data is kept; then create projects or import the project list from Excel.</translation>
     </message>
     <message>
         <source>机构名称（必填）</source>
@@ -3236,10 +3344,6 @@ Draft the stop-work suggestion now? (A technical lead signs the draft.)</transla
         <translation>Document draft</translation>
     </message>
     <message>
-        <source>无法打开文书</source>
-        <translation>Cannot open the document</translation>
-    </message>
-    <message>
         <source>隐患报告单</source>
         <translation>hazard report form</translation>
     </message>
@@ -3293,6 +3397,18 @@ Draft the stop-work suggestion now? (A technical lead signs the draft.)</transla
     <message>
         <source>显示全部隐患</source>
         <translation>Show all hazards</translation>
+    </message>
+    <message>
+        <source>还没有登记隐患。检查中发现的问题在这里登记（Ctrl+N），也可以从 Excel 导入已有的隐患清单。</source>
+        <translation>No hazards recorded yet. Record what an inspection finds here (Ctrl+N), or import an existing hazard list from Excel.</translation>
+    </message>
+    <message>
+        <source>从 Excel 导入…</source>
+        <translation>Import from Excel…</translation>
+    </message>
+    <message>
+        <source>没有符合条件的隐患。点“清除筛选”或改变搜索词再看。</source>
+        <translation>No hazards match. Press &quot;Clear filters&quot; or change the search.</translation>
     </message>
     <message>
         <source>仅显示：{what}（{n} 条）</source>
@@ -3720,6 +3836,18 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
         <translation>&amp;New inspection…</translation>
     </message>
     <message>
+        <source>还没有检查记录。选好项目后新建检查，记录检查内容和发现的隐患。</source>
+        <translation>No inspections yet. Choose a project and create an inspection to record what was checked and the hazards found.</translation>
+    </message>
+    <message>
+        <source>新建检查…</source>
+        <translation>New inspection…</translation>
+    </message>
+    <message>
+        <source>没有符合条件的检查记录。清除搜索词或把筛选改回“全部”再看。</source>
+        <translation>No inspections match. Clear the search or set the filters back to &quot;all&quot;.</translation>
+    </message>
+    <message>
         <source>共 {n} 次检查</source>
         <translation>{n} inspections</translation>
     </message>
@@ -4062,6 +4190,18 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
     <message>
         <source>关于 Qt</source>
         <translation>About Qt</translation>
+    </message>
+    <message>
+        <source>导出审阅包(&amp;B)…</source>
+        <translation>Export review package(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>核验审阅包(&amp;V)…</source>
+        <translation>Verify review package(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>从 Excel 导入(&amp;M)…</source>
+        <translation>Import from Excel(&amp;M)…</translation>
     </message>
     <message>
         <source>登记隐患(&amp;H)…</source>
@@ -4546,6 +4686,81 @@ Verify it now?</translation>
     <message>
         <source>合规自查</source>
         <translation>Compliance self-check</translation>
+    </message>
+</context>
+<context>
+    <name>PdfViewer</name>
+    <message>
+        <source>上一页</source>
+        <translation>Previous page</translation>
+    </message>
+    <message>
+        <source>下一页</source>
+        <translation>Next page</translation>
+    </message>
+    <message>
+        <source>缩小</source>
+        <translation>Zoom out</translation>
+    </message>
+    <message>
+        <source>放大</source>
+        <translation>Zoom in</translation>
+    </message>
+    <message>
+        <source>适合宽度</source>
+        <translation>Fit width</translation>
+    </message>
+    <message>
+        <source>打印…</source>
+        <translation>Print…</translation>
+    </message>
+    <message>
+        <source>打印预览…</source>
+        <translation>Print preview…</translation>
+    </message>
+    <message>
+        <source>用系统程序打开</source>
+        <translation>Open in system viewer</translation>
+    </message>
+    <message>
+        <source>第 </source>
+        <translation>Page </translation>
+    </message>
+    <message>
+        <source>在本机安装的 PDF 阅读器中打开一份副本</source>
+        <translation>Open a copy in the PDF reader installed on this computer</translation>
+    </message>
+    <message>
+        <source>文书文件缺失：{path}</source>
+        <translation>Document file missing: {path}</translation>
+    </message>
+    <message>
+        <source>文件无法打开（不是有效的 PDF）：{path}</source>
+        <translation>Cannot open the file (not a valid PDF): {path}</translation>
+    </message>
+    <message>
+        <source>/ 共 {n} 页</source>
+        <translation>/ {n} pages</translation>
+    </message>
+    <message>
+        <source>/ 共 0 页</source>
+        <translation>/ 0 pages</translation>
+    </message>
+    <message>
+        <source>打印</source>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <source>打印预览 — {title}</source>
+        <translation>Print preview — {title}</translation>
+    </message>
+    <message>
+        <source>无法打开文件</source>
+        <translation>Cannot open the file</translation>
+    </message>
+    <message>
+        <source>本机没有可打开 PDF 的程序。文件已复制到：{path}</source>
+        <translation>No program on this computer opens PDF files. The file was copied to: {path}</translation>
     </message>
 </context>
 <context>
@@ -5399,6 +5614,26 @@ Factors: {factors}</translation>
     <message>
         <source>新建项目(&amp;N)…</source>
         <translation>&amp;New project…</translation>
+    </message>
+    <message>
+        <source>从 Excel 导入…</source>
+        <translation>Import from Excel…</translation>
+    </message>
+    <message>
+        <source>导出审阅包…</source>
+        <translation>Export review package…</translation>
+    </message>
+    <message>
+        <source>还没有项目。新建第一个在保项目，或从 Excel 导入项目及保单清单；之后即可安排检查、登记隐患。</source>
+        <translation>No projects yet. Create the first insured project, or import the project and policy list from Excel; then plan inspections and record hazards.</translation>
+    </message>
+    <message>
+        <source>新建项目…</source>
+        <translation>New project…</translation>
+    </message>
+    <message>
+        <source>没有符合搜索或筛选条件的项目。清除搜索词或把筛选改回“全部”再看。</source>
+        <translation>No projects match the search or filters. Clear the search or set the filters back to &quot;all&quot;.</translation>
     </message>
     <message>
         <source>共 {n} 个项目</source>
@@ -7120,6 +7355,10 @@ These {n} files were not saved:
         <translation>deleted (to the recycle bin)</translation>
     </message>
     <message>
+        <source>区县不超过 50 个字符</source>
+        <translation>District: at most 50 characters</translation>
+    </message>
+    <message>
         <source>危大工程施工中</source>
         <translation>Hazardous works in progress</translation>
     </message>
@@ -7248,6 +7487,10 @@ These {n} files were not saved:
     <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
+    </message>
+    <message>
+        <source>已有同名的{kind}</source>
+        <translation>A {kind} with this name already exists</translation>
     </message>
     <message>
         <source>应急预案编制</source>
@@ -8326,6 +8569,10 @@ These {n} files were not saved:
         <translation>Signature: valid</translation>
     </message>
     <message>
+        <source>简称不超过 50 个字符</source>
+        <translation>Short name: at most 50 characters</translation>
+    </message>
+    <message>
         <source>管理人员数</source>
         <translation>Number of managers</translation>
     </message>
@@ -8484,6 +8731,10 @@ These {n} files were not saved:
     <message>
         <source>该公钥已在受信任名单中（{name}）。</source>
         <translation>This key is already on the trust list ({name}).</translation>
+    </message>
+    <message>
+        <source>该单位已被他人修改，请重新加载后再保存。</source>
+        <translation>Someone else changed this organisation; reload before saving.</translation>
     </message>
     <message>
         <source>该培训已在项目“{name}”的预防费用台账中列支，不能移除该项目的参训记录；请先作废台账记录</source>
@@ -9104,6 +9355,10 @@ These {n} files were not saved:
     <message>
         <source>预算（预防费用拨付）</source>
         <translation>Budget (prevention fee allocated)</translation>
+    </message>
+    <message>
+        <source>预置的区县主管部门文件无法读取：{path}（{reason}）</source>
+        <translation>The preset file of district authorities cannot be read: {path} ({reason})</translation>
     </message>
     <message>
         <source>风险源</source>
@@ -10131,6 +10386,10 @@ These {n} files were not saved:
     <message>
         <source>受信任的签名公钥</source>
         <translation>Trusted signing keys</translation>
+    </message>
+    <message>
+        <source>主管部门</source>
+        <translation>Authorities</translation>
     </message>
     <message>
         <source>当前用户</source>

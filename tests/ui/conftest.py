@@ -12,7 +12,7 @@ from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 
 from desktop.config import Config
 from desktop.services import agency
-from desktop.ui import dialogs, i18n
+from desktop.ui import dialogs, i18n, pdf_viewer
 from desktop.ui.app_state import AppState
 from desktop.ui.resources import ensure_chinese_font
 
@@ -71,6 +71,7 @@ class DialogLog:
     answer: bool = True
     folder: str = ""  # what choose_folder returns ("" = cancelled)
     on_run: Any = None  # set by a test that expects a modal dialog: fn(dialog) -> bool
+    viewers: list[Any] = field(default_factory=list)  # PDF viewers the app opened
 
     def _record(self, kind: str, title: str, text: str) -> None:
         self.calls.append((kind, title, text))
@@ -108,6 +109,10 @@ def dialog_log(monkeypatch):
         return log.folder
 
     monkeypatch.setattr(dialogs, "choose_folder", choose_folder)
+    # the print dialog and the print preview are modal too
+    monkeypatch.setattr(pdf_viewer, "run_print_dialog", log.run)
+    monkeypatch.setattr(pdf_viewer, "run_preview", log.run)
+    monkeypatch.setattr(pdf_viewer, "present", log.viewers.append)  # kept, not shown
     return log
 
 

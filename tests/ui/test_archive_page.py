@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QPushButton
 
 from desktop.services import documents, projects
 from desktop.services.context import now
-from desktop.ui import photo_strip
 from desktop.ui import training_dialogs as forms
 from desktop.ui.archive_dialogs import (
     ApprovalDialog, DestroyDialog, ItemDialog, RejectDialog, RequestDialog,
@@ -196,12 +195,12 @@ def test_request_approval_with_a_scan_then_destruction(qtbot, page, old_project,
     assert rows(page.requests)[0].status == "done"
     shot(page, "archive-destroyed")
 
-    opened = []
-    monkeypatch.setattr(photo_strip, "open_file", lambda path: opened.append(path) or True)
     page.request_table.selectRow(0)
     with qtbot.waitSignal(page.state.changed, timeout=10_000):
         button(page, "printForm").click()
-    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    qtbot.waitUntil(lambda: bool(dialog_log.viewers), timeout=5000)  # the in-app viewer
+    qtbot.addWidget(dialog_log.viewers[0])
+    assert dialog_log.viewers[0].page_count >= 1
     page.project.setCurrentIndex(page.project.findData(old_project.project))
     with qtbot.waitSignal(page.state.changed, timeout=10_000):
         button(page, "printCatalogue").click()

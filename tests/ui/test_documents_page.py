@@ -7,17 +7,16 @@ import datetime as dt
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop.models import Project
 from desktop.services import documents, hazards, organisations, projects
 from desktop.services.context import now
-from desktop.ui import document_preview
 from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.documents_page import DocColumn, DocumentsPage, SubmissionColumn
 
@@ -192,13 +191,26 @@ def test_a_correction_is_a_new_revision_and_filters_narrow_the_register(qtbot, p
 
 
 def test_opening_the_file_and_a_missing_file_said_in_the_preview(qtbot, page, state, dialog_log,
-                                                                monkeypatch):
-    opened: list[Path] = []
-    monkeypatch.setattr(document_preview, "open_file", lambda path: opened.append(path) or True)
+                                                                tmp_path):
     draft(qtbot, page, dialog_log)
-    assert page.open_document()
-    assert opened[0].suffix == ".pdf" and opened[0].read_bytes().startswith(b"%PDF")
-    assert "安全生产分析报告" in opened[0].name
+    assert page.open_document()  # in the app's own viewer, not the system's
+    viewer = dialog_log.viewers[-1]
+    qtbot.addWidget(viewer)
+    assert viewer.page_count >= 1 and "安全生产分析报告" in viewer.windowTitle()
+    assert viewer.windowTitle().startswith("草稿")
+
+    printed = tmp_path / "printed.pdf"
+
+    def print_to_file(dialog):
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(printed))
+        return True
+
+    dialog_log.on_run = print_to_file
+    assert page.print_button.isEnabled()
+    assert page.print_document() == viewer.page_count
+    assert printed.read_bytes().startswith(b"%PDF")
+    dialog_log.on_run = None
 
     row = page.selected()
     stored = documents.file_path(state.config.attachments_dir, row)
@@ -211,7 +223,8 @@ def test_opening_the_file_and_a_missing_file_said_in_the_preview(qtbot, page, st
     assert "无法预览该文书" in page.preview.message.text()
     assert "文件缺失" in page.preview.message.text()
     assert not page.open_document() and "文件缺失" in dialog_log.texts("warn")[-1]
-    assert len(opened) == 1
+    assert not page.print_document()
+    assert len(dialog_log.viewers) == 1
 
 
 def test_the_column_layout_is_remembered(qtbot, state, hazard_data, tmp_path):

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from desktop.services import catalogues, documents, hazards
 from desktop.ui import hazard_page as page_module
-from desktop.ui import photo_strip
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.hazard_page import HazardPage, show_hazard
 from desktop.ui.lazy_model import ROW_ROLE
@@ -252,12 +251,12 @@ def test_letters_are_drafted_from_the_page(
 ):
     hazard_id = record(qtbot, state, project, tmp_path, dialog_log, level=1, item="连墙件")
     page = open_page(qtbot, state, hazard_id)
-    opened = []
-    monkeypatch.setattr(photo_strip, "open_file", opened.append)
     qtbot.mouseClick(page.draft_buttons["stop_work"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.docs.rowCount() == 1, timeout=30_000)
     assert dialog_log.calls[-1][:2] == ("ask", "文书草稿")
-    assert opened and opened[0].suffix == ".pdf" and opened[0].read_bytes().startswith(b"%PDF")
+    viewer = dialog_log.viewers[-1]  # the app's own viewer
+    qtbot.addWidget(viewer)
+    assert viewer.page_count >= 1 and viewer.path.read_bytes().startswith(b"%PDF")
     doc = page.docs.data(page.docs.index(0, 0), ROW_ROLE)
     assert doc.kind == "stop_work" and doc.status == "draft"
     qtmodeltester.check(page.docs)

@@ -16,7 +16,7 @@ from desktop.services import compliance, compliance_view
 from desktop.services.checklist_items import MANUAL_ALLOWED, ChecklistResult, ItemResult
 from desktop.services.context import Changes, now
 from desktop.services.periods import Period, parse
-from desktop.ui import dialogs
+from desktop.ui import dialogs, table_copy
 from desktop.ui import training_dialogs as forms
 from desktop.ui.app_state import AppState
 from desktop.ui.checklist_models import (
@@ -153,7 +153,7 @@ class CompliancePage(Page):
 
     def _views(self) -> None:
         self.tree_model = ChecklistTreeModel()
-        self.tree = QTreeView()
+        self.tree = table_copy.install(QTreeView())
         self.tree.setObjectName("checklistTree")
         self.tree.setModel(self.tree_model)
         self.tree_model.setParent(self.tree)

@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
 
 from desktop import clock
 from desktop.models.enums import Role
-from desktop.services import agency, dashboard
+from desktop.services import agency, dashboard, project_list
 from desktop.services.context import Changes
 from desktop.services.register import RegisterFilter
 from desktop.ui import i18n
 from desktop.ui.app_state import AppState
+from desktop.ui.empty_hint import HintBox
 from desktop.ui.pages.base import Page
 from desktop.ui.widgets import Heading
 
@@ -89,9 +90,19 @@ class DashboardPage(Page):
         self.cards = QGridLayout(self.todo_box)
         self.cards_by_key: dict[str, QPushButton] = {}
         self.summary: dashboard.Summary | None = None
+        self.welcome = HintBox(QCoreApplication.translate(
+            "DashboardPage", "还没有在保项目，所以下面的待办都是 0。第一步：新建项目，或从 Excel 导入项目及保单清单；"
+            "然后按项目安排检查、登记隐患，待办事项会在这里提醒。"),
+            [(QCoreApplication.translate("DashboardPage", "新建项目…"), "welcomeNewProject",
+              self.new_project),
+             (QCoreApplication.translate("DashboardPage", "从 Excel 导入…"), "welcomeImport",
+              self.import_projects)])
+        self.welcome.setStyleSheet("QFrame#emptyHint { background: #e3f2fd; border-radius: 6px; }")
+        self.welcome.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(Heading(self.title()))
         layout.addWidget(self.greeting)
+        layout.addWidget(self.welcome)
         layout.addWidget(self.todo_box)
         layout.addWidget(self.agency_box)
         layout.addStretch(1)
@@ -109,6 +120,21 @@ class DashboardPage(Page):
                                           date=clock.today().isoformat()))
         self._show_summary(self.state.read(dashboard.summary))
         self._show_agency(self.state.read(agency.agency_profile))
+        self.welcome.setVisible(self.state.read(project_list.project_count) == 0)
+        for button, action in zip(self.welcome.buttons, ("project.edit", "import"), strict=True):
+            button.setEnabled(self.state.can(action))
+
+    def new_project(self) -> None:
+        """新建项目 on the projects page."""
+        page = self.sibling("projects")
+        self.navigate.emit("projects")
+        if page is not None and hasattr(page, "new_project"):
+            page.new_project()
+
+    def import_projects(self) -> None:
+        from desktop.ui import exchange_dialogs  # the import stack loads on first use
+
+        exchange_dialogs.import_excel(self, self.state, "projects")
 
     def _show_summary(self, summary: dashboard.Summary) -> None:
         self.summary = summary

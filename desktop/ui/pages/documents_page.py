@@ -23,12 +23,13 @@ from desktop.services import documents
 from desktop.services.context import Changes
 from desktop.services.documents import DocumentRow, SubmissionRow
 from desktop.services.periods import parse as parse_period
-from desktop.ui import dialogs, document_preview, i18n
+from desktop.ui import dialogs, i18n, pdf_viewer
 from desktop.ui.app_state import AppState
 from desktop.ui.document_dialogs import (
     KIND_TEXT, CorrectDialog, DraftDialog, SubmissionDialog, kind_text,
 )
-from desktop.ui.document_preview import DocumentPreview, named_copy
+from desktop.ui.document_preview import DocumentPreview
+from desktop.ui.empty_hint import EmptyHint
 from desktop.ui.history_panel import RowsModel, show_history, table_view
 from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column
 from desktop.ui.pages.base import Page
@@ -158,6 +159,17 @@ class DocumentsPage(Page):
         self.count_label.setObjectName("documentCount")
         self.error = ErrorLabel()
         self._buttons()
+        self.empty_hint = EmptyHint(
+            self.table, QCoreApplication.translate(
+                "DocumentsPage", "还没有文书。用“生成草稿…”起草整改通知书、月报、自查表等文书；"
+                "技术负责人签发后即可打印、报送和放入审阅包。"),
+            [(QCoreApplication.translate("DocumentsPage", "生成草稿…"), "hintDraftDocument",
+              self.generate_draft)],
+            filtered=lambda: bool(self.search.text().strip() or self.period.text().strip()
+                                  or self.kind.currentIndex() > 0
+                                  or self.status.currentIndex() > 0),
+            filtered_text=QCoreApplication.translate(
+                "DocumentsPage", "没有符合条件的文书。清除搜索词、期间或把类别、状态改回“全部”再看。"))
 
         log_box = QWidget()
         log_layout = QVBoxLayout(log_box)
@@ -195,8 +207,11 @@ class DocumentsPage(Page):
         actions.setObjectName("documentActions")
         for button in (self.draft_button, self.sign_button, self.correct_button,
                        self.submit_button, self.discard_button, self.open_button,
-                       self.history_button):
+                       self.print_button, self.history_button):
             actions.addWidget(button)
+        actions.addSeparator()
+        actions.addWidget(self.package_button)
+        actions.addWidget(self.verify_button)
         layout = QVBoxLayout(self)
         layout.addWidget(Heading(self.title()))
         layout.addLayout(filters)
@@ -259,8 +274,14 @@ class DocumentsPage(Page):
             "DocumentsPage", "删除草稿"), "discardDocument", self.discard_draft)
         self.open_button = button(QCoreApplication.translate(
             "DocumentsPage", "打开文件"), "openDocument", self.open_document)
+        self.print_button = button(QCoreApplication.translate(
+            "DocumentsPage", "打印…"), "printDocument", self.print_document)
         self.history_button = button(QCoreApplication.translate(
             "DocumentsPage", "查看历史"), "documentHistory", self.show_history)
+        self.package_button = button(QCoreApplication.translate(
+            "DocumentsPage", "导出审阅包…"), "documentsExportPackage", self.export_package)
+        self.verify_button = button(QCoreApplication.translate(
+            "DocumentsPage", "核验审阅包…"), "documentsVerifyPackage", self.verify_package)
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -353,7 +374,10 @@ class DocumentsPage(Page):
         self.submit_button.setEnabled(can("document.submit") and status == DocStatus.SIGNED)
         self.discard_button.setEnabled(can("document.draft") and status == DocStatus.DRAFT)
         self.open_button.setEnabled(doc is not None and bool(doc.file_sha256))
+        self.print_button.setEnabled(doc is not None and bool(doc.file_sha256))
         self.history_button.setEnabled(doc is not None)
+        self.package_button.setEnabled(can("export"))
+        self.empty_hint.buttons[0].setEnabled(can("document.draft"))
         if not can("document.sign"):
             self.sign_button.setToolTip(QCoreApplication.translate(
                 "DocumentsPage", "只有技术负责人可以签发文书"))
@@ -445,33 +469,49 @@ class DocumentsPage(Page):
             return False
         return True
 
-    def open_document(self) -> bool:
-        """A named copy of the stored PDF, opened in the system's viewer."""
+    def _stored_file(self) -> tuple[Path, str] | None:
+        """The selected document's stored PDF and the title it is shown under; None (said so)
+        when nothing is selected or the file is missing."""
         doc = self.selected()
         if doc is None:
-            return False
+            return None
         try:
             stored = documents.file_path(self.state.config.attachments_dir, doc)
         except dialogs.USER_ERRORS as exc:
             dialogs.show_error(self, exc)
-            return False
+            return None
         if not stored.is_file():
             dialogs.warn(self, QCoreApplication.translate(
                 "DocumentsPage", "文件缺失"), QCoreApplication.translate("DocumentsPage", "文书文件缺失：{path}").format(path=stored))
-            return False
+            return None
         number = number_text(doc) if doc.status != DocStatus.DRAFT else QCoreApplication.translate(
             "DocumentsPage", "草稿")
-        try:
-            copy = named_copy(stored, f"{number} {doc.title}.pdf")
-        except OSError as exc:
-            dialogs.warn(self, QCoreApplication.translate("DocumentsPage", "无法打开文件"), str(exc))
+        return stored, f"{number} {doc.title}"
+
+    def open_document(self) -> bool:
+        """The stored PDF in the in-app viewer (pages, zoom, print, 用系统程序打开)."""
+        found = self._stored_file()
+        if found is None:
             return False
-        if not document_preview.open_file(copy):
-            dialogs.warn(self, QCoreApplication.translate("DocumentsPage", "无法打开文件"),
-                         QCoreApplication.translate(
-                             "DocumentsPage", "没有可打开 PDF 的程序。文件已复制到：{path}").format(path=copy))
-            return False
+        pdf_viewer.show_pdf(found[0], found[1], self)
         return True
+
+    def print_document(self) -> int:
+        """The selected document printed through the system print dialog; pages printed."""
+        found = self._stored_file()
+        if found is None:
+            return 0
+        return pdf_viewer.print_pdf(found[0], found[1], self)
+
+    def export_package(self) -> None:
+        from desktop.ui import exchange_dialogs  # the packaging stack loads on first use
+
+        exchange_dialogs.export_package(self, self.state)
+
+    def verify_package(self) -> None:
+        from desktop.ui import exchange_dialogs
+
+        exchange_dialogs.verify_package(self, self.state)
 
     def show_history(self) -> None:
         doc = self.selected()

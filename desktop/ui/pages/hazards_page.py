@@ -40,8 +40,9 @@ from desktop.models.enums import HazardStatus
 from desktop.services import register
 from desktop.services.context import Changes
 from desktop.services.register import RegisterFilter, RegisterRow
-from desktop.ui import dialogs, file_dialogs, i18n
+from desktop.ui import dialogs, file_dialogs, filter_memory, i18n, table_copy
 from desktop.ui.app_state import AppState
+from desktop.ui.empty_hint import EmptyHint
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.hazard_page import show_hazard
 from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column, LazyTableModel
@@ -279,6 +280,7 @@ class HazardTable(QTableView):
         header.setStretchLastSection(True)
         header.setSectionsMovable(True)
         self.setSortingEnabled(True)
+        table_copy.install(self)  # Ctrl+C copies the selected rows for Excel
         for column, width in WIDTHS.items():
             self.setColumnWidth(column, width)
         self.activated.connect(self._open)
@@ -420,6 +422,7 @@ class HazardsPage(Page):
         self.filters = FilterBar(state)
         self.table = HazardTable(state)
         self.shown: tuple[list[int], str] | None = None  # ids from the dashboard, and why
+        self.saved_filter: RegisterFilter | None = None  # last run's filters, applied on first show
         self.count_label = QLabel()
         self.count_label.setObjectName("hazardCount")
         self.new_button = QPushButton(QCoreApplication.translate("HazardsPage", "登记隐患…"))
@@ -443,6 +446,18 @@ class HazardsPage(Page):
         layout.addLayout(above)
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
+        self.empty_hint = EmptyHint(
+            self.table, QCoreApplication.translate(
+                "HazardsPage", "还没有登记隐患。检查中发现的问题在这里登记（Ctrl+N），"
+                "也可以从 Excel 导入已有的隐患清单。"),
+            [(QCoreApplication.translate("HazardsPage", "登记隐患…"), "hintNewHazard",
+              self.new_hazard),
+             (QCoreApplication.translate("HazardsPage", "从 Excel 导入…"), "hintImportHazards",
+              self.import_hazards)],
+            filtered=lambda: self.shown is not None or not self.filters.is_default(),
+            filtered_text=QCoreApplication.translate(
+                "HazardsPage", "没有符合条件的隐患。点“清除筛选”或改变搜索词再看。"))
+        self.table.loaded.connect(self.empty_hint.update_shown)
         self._show_banner()
         self.filters.changed.connect(self._filters_changed)
         self.table.loaded.connect(self._show_count)
@@ -482,6 +497,11 @@ class HazardsPage(Page):
     def refresh(self) -> None:
         self.error.show_message("")
         self.filters.load_choices()
+        if self.saved_filter is not None:  # the filters of the last run, now the choices exist
+            saved, self.saved_filter = self.saved_filter, None
+            if saved != RegisterFilter():
+                self.filters.set_filter(saved)  # its `changed` loads the table
+                return
         if self.shown is not None:
             self.table.show_ids(self.shown[0])
         else:
@@ -494,11 +514,13 @@ class HazardsPage(Page):
 
     def show_filter(self, flt: RegisterFilter) -> None:
         """Show the register with this filter (from the dashboard)."""
+        self.saved_filter = None
         self.filters.load_choices()
         self.filters.set_filter(flt)
 
     def show_ids(self, ids: Sequence[int], caption: str = "") -> None:
         """Show exactly these hazards (e.g. level 1 not yet reported) until a filter changes."""
+        self.saved_filter = None
         self.shown = (list(ids), caption)
         self._show_banner()
         self.reload_when_shown()
@@ -542,11 +564,18 @@ class HazardsPage(Page):
         dialogs.inform(self, QCoreApplication.translate("HazardsPage", "导出完成"),
                        text.format(n=f"{result.rows:,}", path=result.path))
 
+    def import_hazards(self) -> None:
+        from desktop.ui import exchange_dialogs  # the import stack loads on first use
+
+        exchange_dialogs.import_excel(self, self.state, "hazards")
+
     def save_state(self, settings: QSettings) -> None:
         self.table.save_layout(settings)
+        settings.setValue("filters", filter_memory.dump(self.filters.current()))
 
     def restore_state(self, settings: QSettings) -> None:
         self.table.restore_layout(settings)
+        self.saved_filter = filter_memory.load(settings.value("filters"))
 
 
 def choose_export_path(parent: QWidget | None) -> str:

@@ -18,6 +18,7 @@ from desktop.services.inspection_list import InspectionFilter, InspectionListRow
 from desktop.services.periods import parse, quarter_of
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
+from desktop.ui.empty_hint import EmptyHint
 from desktop.ui.inspection_dialog import InspectionDialog
 from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, LazyTableModel
 from desktop.ui.pages.base import Page
@@ -111,6 +112,16 @@ class InspectionsPage(Page):
         self.count_label = QLabel()
         self.count_label.setObjectName("inspectionCount")
         self.error = ErrorLabel()
+        self.empty_hint = EmptyHint(
+            self.table, QCoreApplication.translate(
+                "InspectionsPage", "还没有检查记录。选好项目后新建检查，记录检查内容和发现的隐患。"),
+            [(QCoreApplication.translate("InspectionsPage", "新建检查…"), "hintNewInspection",
+              lambda: self.new_inspection())],
+            filtered=lambda: bool(self.search.text().strip()) or self.kind.currentIndex() > 0
+            or bool(self.period.currentData()) or self.inspector.currentIndex() > 0
+            or self.unconfirmed.isChecked(),
+            filtered_text=QCoreApplication.translate(
+                "InspectionsPage", "没有符合条件的检查记录。清除搜索词或把筛选改回“全部”再看。"))
         self._typing = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._typing.timeout.connect(self.reload)
         self.search.textChanged.connect(self._typing.start)
@@ -140,6 +151,7 @@ class InspectionsPage(Page):
 
     def _actor_changed(self, _actor: object) -> None:
         self.new_button.setEnabled(self.state.can("inspection.edit"))
+        self.empty_hint.buttons[0].setEnabled(self.state.can("inspection.edit"))
     def _make_table(self) -> QTableView:
         self.model: LazyTableModel = LazyTableModel(
             InspectionColumn, INSPECTION_COLUMNS, on_sort=self._sort,

@@ -19,6 +19,7 @@ from desktop.services.context import Changes
 from desktop.services.project_list import UNASSESSED, ProjectFilter, ProjectListRow
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
+from desktop.ui.empty_hint import EmptyHint
 from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, LazyTableModel
 from desktop.ui.pages.base import Page
 from desktop.ui.project_dialog import ProjectDialog, plain_table, shrinkable
@@ -143,6 +144,24 @@ class ProjectsPage(Page):
         self.search.returnPressed.connect(self.reload)
         for combo in (self.insurer, self.district, self.authority, self.status, self.risk):
             combo.currentIndexChanged.connect(self.reload)
+        self.import_button = QPushButton(QCoreApplication.translate("ProjectsPage", "从 Excel 导入…"))
+        self.import_button.setObjectName("importProjects")
+        self.import_button.clicked.connect(self.import_projects)
+        self.package_button = QPushButton(QCoreApplication.translate("ProjectsPage", "导出审阅包…"))
+        self.package_button.setObjectName("exportPackage")
+        self.package_button.clicked.connect(self.export_package)
+        self.empty_hint = EmptyHint(
+            self.table, QCoreApplication.translate(
+                "ProjectsPage", "还没有项目。新建第一个在保项目，或从 Excel 导入项目及保单清单；"
+                "之后即可安排检查、登记隐患。"),
+            [(QCoreApplication.translate("ProjectsPage", "新建项目…"), "hintNewProject",
+              self.new_project),
+             (QCoreApplication.translate("ProjectsPage", "从 Excel 导入…"), "hintImportProjects",
+              self.import_projects)],
+            filtered=self.is_filtered,
+            filtered_text=QCoreApplication.translate(
+                "ProjectsPage", "没有符合搜索或筛选条件的项目。清除搜索词或把筛选改回“全部”再看。"))
+        self._actor_changed(None)
         self.detail = ProjectPage(state)
         self.detail.back.connect(self.show_list)
         self.stack = QStackedWidget()
@@ -154,11 +173,33 @@ class ProjectsPage(Page):
 
     def _actor_changed(self, _actor: object) -> None:
         self.new_button.setEnabled(self.state.can("project.edit"))
+        self.import_button.setVisible(self.state.can("import"))
+        self.package_button.setVisible(self.state.can("export"))
+        for button, action in zip(self.empty_hint.buttons, ("project.edit", "import"), strict=True):
+            button.setEnabled(self.state.can(action))
+
+    def is_filtered(self) -> bool:
+        """Whether a search or a filter (not the data) leaves the list empty."""
+        return bool(self.search.text().strip()) or any(
+            combo.currentIndex() > 0
+            for combo in (self.insurer, self.district, self.authority, self.status, self.risk))
+
+    def import_projects(self) -> None:
+        from desktop.ui import exchange_dialogs  # the import stack loads on first use
+
+        exchange_dialogs.import_excel(self, self.state, "projects")
+
+    def export_package(self) -> None:
+        from desktop.ui import exchange_dialogs  # the packaging stack loads on first use
+
+        exchange_dialogs.export_package(self, self.state)
     def _list_view(self) -> QWidget:
         view = QWidget()
         head = QHBoxLayout()
         head.addWidget(Heading(self.title()))
         head.addStretch(1)
+        head.addWidget(self.package_button)
+        head.addWidget(self.import_button)
         head.addWidget(self.new_button)
         bar = QHBoxLayout()
         bar.addWidget(self.search, 2)

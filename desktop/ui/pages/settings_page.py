@@ -14,6 +14,7 @@ from desktop.services.context import Changes
 from desktop.ui import dialogs, i18n
 from desktop.ui.agency_rules_panel import AgencyRulesPanel
 from desktop.ui.app_state import AppState, log_file
+from desktop.ui.authorities_panel import AuthoritiesPanel
 from desktop.ui.backup_panel import BackupPanel
 from desktop.ui.catalogue_panel import CataloguePanel
 from desktop.ui.connection_panel import ConnectionPanel
@@ -76,6 +77,8 @@ class SettingsPage(Page):
         if self.rules_panel is not None:
             self.tabs.addTab(self._scrolled(self.rules_panel),
                              QCoreApplication.translate("SettingsPage", "机构规则"))
+        self.authorities_panel = AuthoritiesPanel(state)
+        self.tabs.addTab(self.authorities_panel, QCoreApplication.translate("SettingsPage", "主管部门"))
         self._stale_tabs: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
@@ -168,7 +171,8 @@ class SettingsPage(Page):
         # the other tabs load when first shown: the recycle bin looks through every table
         self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel,
                                         self.trust_panel, self.holidays_panel,
-                                        self.catalogue_panel, self.rules_panel) if w is not None}
+                                        self.catalogue_panel, self.rules_panel,
+                                        self.authorities_panel) if w is not None}
         self._tab_shown(self.tabs.currentIndex())
 
     def _tab_shown(self, index: int) -> None:

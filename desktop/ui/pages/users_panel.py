@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 from desktop.models.enums import Role
 from desktop.services import users
 from desktop.services.users import UserRow
-from desktop.ui import dialogs, i18n
+from desktop.ui import dialogs, i18n, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.lazy_model import CENTER, Column, LazyTableModel
 from desktop.ui.user_dialogs import NewUserDialog, ResetPasswordDialog, RoleDialog
@@ -58,7 +58,7 @@ class UsersPanel(QGroupBox):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(QCoreApplication.translate("UsersPanel", "用户管理"), parent)
         self.state = state
-        self.table = QTableView()
+        self.table = table_copy.install(QTableView())
         self.model = UsersTableModel(self.table)  # outlives the view while the panel is torn down
         self.table.setObjectName("usersTable")
         self.table.setModel(self.model)
