@@ -249,7 +249,7 @@ def test_training_and_drill_records(db, users, world, tmp_path):
     assert t.data.categories == ("临时用电",) and len(t.data.photos) == 1 and t.data.approved_by == "技术负责人甲"
     assert d.data.evaluator == "技术负责人甲" and d.data.rating == "良" and d.data.project.name.startswith("绍兴")
     with db.read() as s:
-        n = doc_data.prepare(s, doc_data.Request("training_record", "training", named.id, **base),
+        n = doc_outputs.prepare(s, doc_data.Request("training_record", "training", named.id, **base),
                              store_dir=world["store"])
     assert [(p.name, p.group, p.contact) for p in n.data.people] == [
         ("赵六", "管理人员", "3306**********1231"), ("钱七", "作业人员", "138****0007")]

@@ -207,7 +207,7 @@ def test_the_end_of_a_window_session_writes_a_signed_audit_checkpoint(
 
     def sign_in(dialog):  # type: ignore[no-untyped-def]
         dialog.username.setText("admin")
-        dialog.password.setText("secret123")
+        dialog.password.setText("Secret-Desk-2026")
         dialog.attempt()
         return dialog.result() == dialog.DialogCode.Accepted
 
