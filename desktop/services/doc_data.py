@@ -27,7 +27,7 @@ from desktop.reports.data import (
 from desktop.reports.training_docs import (
     AttendanceLine, DrillRecordData, EmergencyPlanLine, TrainingRecordData,
 )
-from desktop.services import archive, rules
+from desktop.services import archive, letterhead, rules
 from desktop.services.attachments import IMAGE_MIMES, blob_path
 from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.periods import parse as parse_period
@@ -72,6 +72,7 @@ class Signer:
     name: str
     phone: str = ""
     title: str = ""
+    signature_path: Path | None = None  # their signature image, when they have set one
 
 
 @dataclass(frozen=True)
@@ -127,12 +128,15 @@ def agency_info(session: Session, store_dir: Path | str | None = None) -> Agency
     if p.logo_sha256 and store_dir is not None:
         candidate = blob_path(store_dir, p.logo_sha256)
         logo = candidate if candidate.is_file() else None
-    return AgencyInfo(p.name, p.short_name, p.address, p.phone, logo)
+    return AgencyInfo(p.name, p.short_name, p.address, p.phone, logo, p.letterhead or "",
+                      letterhead.seal_path(p, store_dir))
 
 
 def meta(session: Session, req: Request, title: str, store_dir: Path | str | None) -> DocMeta:
+    signed = req.signer is not None and not req.draft
     return DocMeta(title, req.number, req.date, agency_info(session, store_dir), req.draft,
-                   signed_by=req.signer.name if req.signer is not None and not req.draft else "")
+                   signed_by=req.signer.name if signed else "",
+                   signature_path=req.signer.signature_path if signed else None)
 
 
 def org_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
