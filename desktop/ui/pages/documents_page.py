@@ -396,6 +396,7 @@ class DocumentsPage(Page):
         return run_service(
             self, self.state, documents.sign, doc.id, expected_version=doc.version,
             store_dir=self.state.config.attachments_dir, work_dir=work_dir(),
+            key_dir=self.state.config.data_dir,
             changes=Changes(documents=True), label=QCoreApplication.translate(
                 "DocumentsPage", "正在签发文书…"), on_result=self._signed)
 
