@@ -102,7 +102,7 @@ def _current(path: Path, public_key, agency_name: str) -> x509.Certificate | Non
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) == \
         public_key.public_bytes(serialization.Encoding.DER,
                                 serialization.PublicFormat.SubjectPublicKeyInfo)
-    fresh = cert.not_valid_after_utc > clock.utc_now() + _RENEW_BEFORE
+    fresh = cert.not_valid_after_utc > clock.system_time() + _RENEW_BEFORE
     return cert if same_key and fresh and cert.subject == _name(agency_name) else None
 
 
@@ -124,7 +124,7 @@ def credentials(data_dir: Path | str, agency_name: str, *, expected_public: str 
     if signing.public_hex(agency_key) != expected_public:
         raise ServiceError(msg("数据目录中的签名私钥与机构信息中登记的公钥不一致，文书无法签名；"
                                "请从备份恢复原私钥文件，或联系管理员处理。"))
-    start = clock.utc_now().replace(microsecond=0)
+    start = clock.system_time().replace(microsecond=0)
     try:
         agency_cert = _current(folder / AGENCY_CERT, agency_key.public_key(), agency_name)
         if agency_cert is None:

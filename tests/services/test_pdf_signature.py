@@ -86,6 +86,13 @@ def test_certificates_sit_beside_the_key_and_carry_the_key_letter_fingerprint(si
         == doc_cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     assert not [p for p in folder.iterdir() if p.name not in (
         signing.KEY_FILE, pdf_signing.AGENCY_CERT, pdf_signing.DOCUMENT_CERT)]
+    # the next signing uses the stored certificates as they are
+    again = pdf_signing.credentials(folder, AGENCY, expected_public=key.public_key)
+    assert again.agency_cert == agency_cert and again.document_cert == doc_cert
+    # a renamed agency gets certificates in its new name
+    renamed = pdf_signing.credentials(folder, "绍兴安途风控有限公司", expected_public=key.public_key)
+    assert "绍兴安途风控有限公司" in renamed.agency_cert.subject.rfc4514_string()
+    assert renamed.document_cert.issuer == renamed.agency_cert.subject
 
 
 def test_a_key_file_that_is_not_the_registered_one_refuses_signing(db, users, dirs, tmp_path):
