@@ -62,6 +62,7 @@ KINDS: dict[str, Kind] = {
     "risk_assessment": Kind(msg("风险评估报告"), PERIOD_SCOPES, periodic=True),
     "self_check": Kind(msg("安责险第三方风控服务机构检查表（自查）"), PERIOD_SCOPES, periodic=True,
                        xlsx=True),
+    "key_letter": Kind(msg("公钥登记函"), ("agency",)),  # services/key_letter.py
 }
 
 
@@ -459,6 +460,7 @@ def prepare(session: Session, req: Request, *, store_dir: Path | str) -> Output:
     """Read everything the document needs and return it with its builders (nothing is written)."""
     check_scope(session, req.kind, req.scope_type, req.scope_id, req.period)
     from desktop.services import doc_data_letters, doc_data_periodic  # noqa: F401 - they register
+    from desktop.services import key_letter  # noqa: F401 - it registers too
 
     return _OUTPUTS[req.kind](session, req, store_dir)
 

@@ -177,6 +177,8 @@ def _scope_label(session: Session, doc: Document) -> str:
     kind = doc_data.KINDS[doc.kind]
     if kind.periodic:
         return scope_of(session, doc.scope_type, doc.scope_id).label
+    if doc.scope_type == "agency":
+        return doc_data.agency_info(session).name
     if doc.scope_type == "hazard":
         return session.get(Hazard, doc.scope_id).number
     if doc.scope_type == "escalation":
