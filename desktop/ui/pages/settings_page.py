@@ -17,6 +17,7 @@ from desktop.ui.backup_panel import BackupPanel
 from desktop.ui.connection_panel import ConnectionPanel
 from desktop.ui.holidays_panel import HolidaysPanel
 from desktop.ui.import_wizard import ImportWizard
+from desktop.ui.letterhead_panel import LetterheadPanel
 from desktop.ui.package_dialog import PackagePanel
 from desktop.ui.pages.base import Page
 from desktop.ui.pages.users_panel import UsersPanel
@@ -53,6 +54,7 @@ class SettingsPage(Page):
         self.import_wizard: ImportWizard | None = ImportWizard(state) if state.can("import") else None
         self.package_panel: PackagePanel | None = PackagePanel(state) if state.can("export") else None
         self.trust_panel = TrustPanel(state)
+        self.letterhead_panel = LetterheadPanel(state)
         self.holidays_panel = HolidaysPanel(state)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
@@ -67,6 +69,8 @@ class SettingsPage(Page):
             self.tabs.addTab(self.package_panel, QCoreApplication.translate("SettingsPage", "导出审阅包"))
         self.tabs.addTab(self.trust_panel, QCoreApplication.translate("SettingsPage", "受信任的签名公钥"))
         self.tabs.addTab(self.holidays_panel, QCoreApplication.translate("SettingsPage", "节假日安排"))
+        self.tabs.addTab(self._scrolled(self.letterhead_panel),
+                         QCoreApplication.translate("SettingsPage", "信笺与印章"))
         self._stale_tabs: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
@@ -147,7 +151,8 @@ class SettingsPage(Page):
             self.users_panel.refresh()
         # the other tabs load when first shown: the recycle bin looks through every table
         self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel,
-                                        self.trust_panel, self.holidays_panel) if w is not None}
+                                        self.trust_panel, self.holidays_panel,
+                                        self.letterhead_panel) if w is not None}
         self._tab_shown(self.tabs.currentIndex())
 
     def _tab_shown(self, index: int) -> None:
