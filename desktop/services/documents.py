@@ -391,13 +391,15 @@ def sign(session: Session, actor: Actor, document_id: int, *, expected_version: 
     return get(session, doc.id)
 
 
-def _pdf_signature(session: Session, key_dir: Path | str) -> Callable[[Path], None]:
+def _pdf_signature(session: Session, key_dir: Path | str) -> Callable[[Path], None] | None:
     """What completes a signed PDF: the agency's PAdES signature (refused early, before a
-    number is taken, when the key is missing or not the registered one)."""
+    number is taken, when the registered key's file is missing or another key). An agency
+    that has no signing key yet (set up at `init` and in the first-run wizard) signs without."""
     profile = session.execute(select(AgencyProfile).order_by(AgencyProfile.id).limit(1)) \
         .scalar_one_or_none()
-    if profile is None:
-        raise TransitionError(msg("请先填写机构信息，再签发文书。"))
+    if profile is None or not profile.signing_public_key:
+        log.warning("no agency signing key registered: document signed without a PDF signature")
+        return None
     creds = pdf_signing.credentials(key_dir, profile.name,
                                     expected_public=profile.signing_public_key)
 

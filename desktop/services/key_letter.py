@@ -4,16 +4,18 @@ file that travels with the letter."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop import clock
+from desktop.fileutil import atomic_write_bytes
 from desktop.models import AgencyProfile, AuditEntry, Document
 from desktop.reports import key_letter
-from desktop.services import signing
-from desktop.services.context import NotFound, ValidationError, msg
+from desktop.services import documents, permissions, signing
+from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg
 from desktop.services.doc_data import Output, Request, meta, output
 
 KIND = "key_letter"
@@ -82,3 +84,30 @@ def letter_public_pem(session: Session, document_id: int) -> tuple[str, bytes]:
         AuditEntry.action == "sign")).scalar_one_or_none() if doc.signed_at else None
     public, _since = key_in_force(session, signed)
     return signing.fingerprint(public), signing.public_pem(public)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name).strip() or "key"
+
+
+def save_with_key(session: Session, actor: Actor, document_id: int, *, store_dir: Path | str,
+                  folder: Path | str) -> tuple[Path, Path]:
+    """Copy a key letter's PDF into `folder` with the public key file (.pem) it names beside it,
+    for sending to an insurer together. Returns (pdf, pem)."""
+    permissions.require(actor, "export")
+    fingerprint, pem = letter_public_pem(session, document_id)
+    row = documents.get(session, document_id)
+    source = documents.file_path(store_dir, row)
+    target = Path(folder)
+    if not target.is_dir():
+        raise ValidationError({"folder": msg("所选文件夹不存在：{folder}", folder=target)})
+    number = row.display_number if row.status != "draft" else "草稿"
+    agency_name = _profile(session).name
+    pdf = target / _safe(f"{number} {key_letter.TITLE}.pdf")
+    key_file = target / _safe(f"{agency_name} 签名公钥 {fingerprint.replace(' ', '')[:8]}.pem")
+    try:
+        atomic_write_bytes(pdf, source.read_bytes())
+        atomic_write_bytes(key_file, pem)
+    except OSError as exc:
+        raise ServiceError(msg("无法保存文件：{reason}", reason=exc.strerror or str(exc))) from exc
+    return pdf, key_file
