@@ -33,7 +33,7 @@ MIN_SIDE = 32
 KEEP_SIDE = {"logo": 600, "seal": 1000, "signature": 1000}
 AGENCY_IMAGES = ("logo", "seal")
 LETTERHEAD_MAX = 100
-_LABELS = {"logo": "机构标志", "seal": "印章图片", "signature": "签名图片"}
+_LABELS = {"logo": msg("机构标志"), "seal": msg("印章图片"), "signature": msg("签名图片")}
 
 
 @dataclass(frozen=True)

@@ -1926,6 +1926,14 @@ Run the data check, or generate the draft again.</translation>
         <translation>History</translation>
     </message>
     <message>
+        <source>公钥登记函</source>
+        <translation>Key letter</translation>
+    </message>
+    <message>
+        <source>保存登记函和公钥文件…</source>
+        <translation>Save letter and public key file…</translation>
+    </message>
+    <message>
         <source>共 {n} 份</source>
         <translation>{n} documents</translation>
     </message>
@@ -1960,6 +1968,24 @@ Run the data check, or generate the draft again.</translation>
     <message>
         <source>正在生成文书草稿…</source>
         <translation>Generating the document draft…</translation>
+    </message>
+    <message>
+        <source>选择保存登记函和公钥文件的文件夹</source>
+        <translation>Choose the folder for the key letter and the public key file</translation>
+    </message>
+    <message>
+        <source>已保存</source>
+        <translation>Saved</translation>
+    </message>
+    <message>
+        <source>登记函：{pdf}
+公钥文件：{pem}
+
+请将两个文件一并发送给承保机构。</source>
+        <translation>Key letter: {pdf}
+Public key file: {pem}
+
+Send both files to the insurer together.</translation>
     </message>
     <message>
         <source>草稿已生成</source>
@@ -3536,6 +3562,89 @@ Choose No to go back without saving.</translation>
     <message>
         <source>高风险</source>
         <translation>High risk</translation>
+    </message>
+</context>
+<context>
+    <name>LetterheadPanel</name>
+    <message>
+        <source>上传…</source>
+        <translation>Upload…</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>（未设置）</source>
+        <translation>(not set)</translation>
+    </message>
+    <message>
+        <source>机构标志和信笺行印在每份文书的页眉；印章图片只印在已签发文书的落款处（草稿不印）；签名图片印在本人签发的文书的签字栏。图片须为 PNG 或 JPEG，印章须为背景透明的 PNG。</source>
+        <translation>The logo and the letterhead line print in the header of every document; the seal prints over the agency's sign-off only on signed documents (never on drafts); a signature image prints in the sign-off box of documents its owner signed. Images must be PNG or JPEG; the seal must be a PNG with a transparent background.</translation>
+    </message>
+    <message>
+        <source>留空则印机构地址和电话</source>
+        <translation>Leave empty to print the agency's address and telephone</translation>
+    </message>
+    <message>
+        <source>保存信笺行</source>
+        <translation>Save letterhead line</translation>
+    </message>
+    <message>
+        <source>机构信笺与印章（管理员）</source>
+        <translation>Agency letterhead and seal (administrators)</translation>
+    </message>
+    <message>
+        <source>机构标志</source>
+        <translation>Agency logo</translation>
+    </message>
+    <message>
+        <source>信笺行</source>
+        <translation>Letterhead line</translation>
+    </message>
+    <message>
+        <source>印章图片</source>
+        <translation>Seal image</translation>
+    </message>
+    <message>
+        <source>我的签名图片</source>
+        <translation>My signature image</translation>
+    </message>
+    <message>
+        <source>签名图片</source>
+        <translation>Signature image</translation>
+    </message>
+    <message>
+        <source>无法读取文件</source>
+        <translation>The file could not be read</translation>
+    </message>
+    <message>
+        <source>选择机构标志图片</source>
+        <translation>Choose the agency logo image</translation>
+    </message>
+    <message>
+        <source>选择印章图片（背景透明的 PNG）</source>
+        <translation>Choose the seal image (PNG with a transparent background)</translation>
+    </message>
+    <message>
+        <source>删除机构标志？</source>
+        <translation>Remove the agency logo?</translation>
+    </message>
+    <message>
+        <source>删除印章图片？此后签发的文书不再印章；已签发的文书不变。</source>
+        <translation>Remove the seal image? Documents signed from now on carry no seal; signed documents stay as they are.</translation>
+    </message>
+    <message>
+        <source>删除图片</source>
+        <translation>Remove image</translation>
+    </message>
+    <message>
+        <source>选择签名图片</source>
+        <translation>Choose the signature image</translation>
+    </message>
+    <message>
+        <source>删除我的签名图片？已签发的文书不变。</source>
+        <translation>Remove my signature image? Signed documents stay as they are.</translation>
     </message>
 </context>
 <context>
@@ -6175,8 +6284,28 @@ These {n} files were not saved:
         <translation>{period}: no full-coverage inspection</translation>
     </message>
     <message>
+        <source>{what}不是有效的 PNG 或 JPEG 图片，或文件已损坏。</source>
+        <translation>The {what} is not a valid PNG or JPEG image, or the file is damaged.</translation>
+    </message>
+    <message>
+        <source>{what}像素过多（{w}×{h}），请缩小后再上传。</source>
+        <translation>The {what} has too many pixels ({w}×{h}); reduce it and upload again.</translation>
+    </message>
+    <message>
+        <source>{what}太小（{w}×{h}），每边至少 {min} 像素。</source>
+        <translation>The {what} is too small ({w}×{h}); each side needs at least {min} pixels.</translation>
+    </message>
+    <message>
         <source>{what}失败：{reason}</source>
         <translation>{what} failed: {reason}</translation>
+    </message>
+    <message>
+        <source>{what}文件为空。</source>
+        <translation>The {what} file is empty.</translation>
+    </message>
+    <message>
+        <source>{what}文件过大（{size:.1f} MB），不能超过 {cap} MB。</source>
+        <translation>The {what} file is too large ({size:.1f} MB); the limit is {cap} MB.</translation>
     </message>
     <message>
         <source>{what}未报送{to}（应于 {deadline} 前）</source>
@@ -6185,6 +6314,10 @@ These {n} files were not saved:
     <message>
         <source>{what}逾期报送{to}（{at}）</source>
         <translation>{what} submitted late to {to} ({at})</translation>
+    </message>
+    <message>
+        <source>{what}须为 PNG 或 JPEG 图片。</source>
+        <translation>The {what} must be a PNG or JPEG image.</translation>
     </message>
     <message>
         <source>不安全的文件名：{name}</source>
@@ -6199,12 +6332,24 @@ These {n} files were not saved:
         <translation>The policy does not exist or has been deleted.</translation>
     </message>
     <message>
+        <source>信笺行不能超过 {n} 个字符（现为 {m} 个）。</source>
+        <translation>The letterhead line may have at most {n} characters (it has {m}).</translation>
+    </message>
+    <message>
+        <source>信笺行含有不可打印的字符。</source>
+        <translation>The letterhead line contains characters that cannot be printed.</translation>
+    </message>
+    <message>
         <source>修改</source>
         <translation>changed</translation>
     </message>
     <message>
         <source>修改密码</source>
         <translation>password changed</translation>
+    </message>
+    <message>
+        <source>公钥登记函</source>
+        <translation>Key letter</translation>
     </message>
     <message>
         <source>共 {total:,} 条，超过 Excel 单表上限 {limit:,} 行，请缩小筛选范围后再导出</source>
@@ -6235,6 +6380,14 @@ These {n} files were not saved:
         <translation>deleted (to the recycle bin)</translation>
     </message>
     <message>
+        <source>印章图片</source>
+        <translation>seal image</translation>
+    </message>
+    <message>
+        <source>印章图片须为背景透明的 PNG 图片（否则会遮住落款文字）。</source>
+        <translation>The seal image must be a PNG with a transparent background (otherwise it hides the sign-off text).</translation>
+    </message>
+    <message>
         <source>危大工程施工中</source>
         <translation>Hazardous works in progress</translation>
     </message>
@@ -6257,6 +6410,10 @@ These {n} files were not saved:
     <message>
         <source>只有服务支出可关联服务记录（检查、培训、演练、应急预案）</source>
         <translation>Only a service expense can be linked to a service record (inspection, training, drill, emergency plan)</translation>
+    </message>
+    <message>
+        <source>只有管理员可以设置他人的签名图片。</source>
+        <translation>Only an administrator may set another user's signature image.</translation>
     </message>
     <message>
         <source>只能更正已签发且未被替代的文书。</source>
@@ -6349,6 +6506,10 @@ These {n} files were not saved:
         <translation>Safety training</translation>
     </message>
     <message>
+        <source>尚未生成机构签名密钥，无法出具公钥登记函；请先在“机构信息”中生成签名密钥。</source>
+        <translation>The agency has no signing key yet, so no key letter can be made; create the signing key under "Agency information" first.</translation>
+    </message>
+    <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
     </message>
@@ -6393,8 +6554,16 @@ These {n} files were not saved:
         <translation>The chosen recipient organisation does not exist or is of the wrong type</translation>
     </message>
     <message>
+        <source>所选文件夹不存在：{folder}</source>
+        <translation>The chosen folder does not exist: {folder}</translation>
+    </message>
+    <message>
         <source>技术咨询</source>
         <translation>Technical consulting</translation>
+    </message>
+    <message>
+        <source>技术负责人签发</source>
+        <translation>Signed by the technical lead</translation>
     </message>
     <message>
         <source>投诉：{content}；{state}</source>
@@ -6525,6 +6694,10 @@ These {n} files were not saved:
         <translation>The private signing key in the data folder does not match the public key in the agency profile, so the key cannot be rotated; restore the original private key file from a backup first.</translation>
     </message>
     <message>
+        <source>数据目录中的签名私钥与机构信息中登记的公钥不一致，文书无法签名；请从备份恢复原私钥文件，或联系管理员处理。</source>
+        <translation>The private signing key in the data folder does not match the public key registered for the agency, so documents cannot be signed; restore the original key file from a backup or contact the administrator.</translation>
+    </message>
+    <message>
         <source>数据目录中的签名私钥与机构信息中登记的公钥不一致；请从备份恢复原私钥文件，或联系管理员处理。</source>
         <translation>The private signing key in the data folder does not match the public key registered in the agency&apos;s details; restore the original key file from a backup or ask the administrator.</translation>
     </message>
@@ -6579,6 +6752,10 @@ These {n} files were not saved:
     <message>
         <source>文书不存在或已删除。</source>
         <translation>The document does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>文书电子签名失败：{reason}</source>
+        <translation>The document's electronic signature failed: {reason}</translation>
     </message>
     <message>
         <source>文书签发后才能登记报送。</source>
@@ -6657,8 +6834,16 @@ These {n} files were not saved:
         <translation>No service kick-off meeting recorded</translation>
     </message>
     <message>
+        <source>无法保存文件：{reason}</source>
+        <translation>Cannot save the file: {reason}</translation>
+    </message>
+    <message>
         <source>无法写入 {target}：{why}。未留下不完整的文件，数据未受影响。</source>
         <translation>Cannot write {target}: {why}. No incomplete file was left behind and the data is unaffected.</translation>
+    </message>
+    <message>
+        <source>无法写入文书签名证书：{reason}</source>
+        <translation>Cannot write the document signing certificate: {reason}</translation>
     </message>
     <message>
         <source>无法创建数据目录：{reason}</source>
@@ -6981,6 +7166,10 @@ These {n} files were not saved:
         <translation>No risk-control service contract recorded (date signed)</translation>
     </message>
     <message>
+        <source>未知的图片用途：{which}</source>
+        <translation>Unknown image use: {which}</translation>
+    </message>
+    <message>
         <source>未知的字段“{key}”</source>
         <translation>unknown field “{key}”</translation>
     </message>
@@ -7037,12 +7226,20 @@ These {n} files were not saved:
         <translation>this agency&apos;s own signing key</translation>
     </message>
     <message>
+        <source>机构信息中尚未登记签名公钥，请先在“机构信息”中生成签名密钥。</source>
+        <translation>No signing public key is registered for the agency; create the signing key under "Agency information" first.</translation>
+    </message>
+    <message>
         <source>机构名称不超过 200 个字符</source>
         <translation>The agency&apos;s name may have at most 200 characters</translation>
     </message>
     <message>
         <source>机构名称过长（最多 100 字）</source>
         <translation>The agency name is too long (at most 100 characters)</translation>
+    </message>
+    <message>
+        <source>机构标志</source>
+        <translation>agency logo</translation>
     </message>
     <message>
         <source>机构签名私钥不是 Ed25519 密钥：{path}</source>
@@ -7265,6 +7462,10 @@ These {n} files were not saved:
         <translation>generate document drafts</translation>
     </message>
     <message>
+        <source>用户不存在。</source>
+        <translation>The user does not exist.</translation>
+    </message>
+    <message>
         <source>用户不存在或已删除。</source>
         <translation>The user does not exist or has been deleted.</translation>
     </message>
@@ -7469,8 +7670,16 @@ These {n} files were not saved:
         <translation>sign documents</translation>
     </message>
     <message>
+        <source>签发时机构尚未登记签名公钥。</source>
+        <translation>The agency had no registered signing key when this was signed.</translation>
+    </message>
+    <message>
         <source>签名公钥指纹：{fingerprint}</source>
         <translation>Signing key fingerprint: {fingerprint}</translation>
+    </message>
+    <message>
+        <source>签名图片</source>
+        <translation>signature image</translation>
     </message>
     <message>
         <source>签名私钥已存在：{target}</source>
@@ -7665,6 +7874,10 @@ These {n} files were not saved:
         <translation>This data folder is already set up; please log in.</translation>
     </message>
     <message>
+        <source>该文书不是公钥登记函。</source>
+        <translation>This document is not a key letter.</translation>
+    </message>
+    <message>
         <source>该文书没有已生成的文件。</source>
         <translation>This document has no generated file.</translation>
     </message>
@@ -7711,6 +7924,10 @@ These {n} files were not saved:
     <message>
         <source>请先上传整改后照片</source>
         <translation>Upload the after-rectification photos first</translation>
+    </message>
+    <message>
+        <source>请先填写机构信息。</source>
+        <translation>Fill in the agency information first.</translation>
     </message>
     <message>
         <source>请先填写机构信息，再生成签名密钥。</source>
@@ -8482,6 +8699,10 @@ These {n} files were not saved:
     <message>
         <source>受信任的签名公钥</source>
         <translation>Trusted signing keys</translation>
+    </message>
+    <message>
+        <source>信笺与印章</source>
+        <translation>Letterhead and seal</translation>
     </message>
     <message>
         <source>当前用户</source>
