@@ -106,3 +106,27 @@ def test_a_key_file_that_is_not_the_registered_one_refuses_signing(db, users, di
             pdf_signing.credentials(other, AGENCY, expected_public=signing.registered_public_key(s))
     with pytest.raises(ServiceError, match="找不到机构签名私钥"):
         pdf_signing.credentials(tmp_path / "empty", AGENCY, expected_public="00" * 32)
+
+
+def test_signing_with_the_registered_key_missing_is_refused_and_takes_no_number(db, users, dirs, tmp_path):
+    with db.session() as s:
+        agency.setup_agency(s, name=AGENCY)
+        signing.setup_key(s, data_dir=dirs["key_dir"], actor=users["admin"])
+        ids = make_project(s, users["admin"])
+        h = hazards.record(s, users["inspector"], hazards.HazardForm(
+            project_id=ids.project, description="基坑临边防护缺失", level=1, location="1#基坑",
+            measures="补设防护栏杆", contingency="停止坑边作业", stop_work="partial",
+            category="基坑", found_at=dt.datetime(2026, 8, 5, 9, 30)))
+        row = documents.generate_draft(s, users["inspector"], kind="stop_work", scope_type="hazard",
+                                       scope_id=h.id, store_dir=dirs["store_dir"], work_dir=dirs["work_dir"])
+    key_file = signing.key_path(dirs["key_dir"])
+    kept = key_file.read_bytes()
+    key_file.unlink()
+    with pytest.raises(ServiceError, match="找不到机构签名私钥"), db.session() as s:
+        documents.sign(s, users["tech_lead"], row.id, expected_version=row.version, **dirs)
+    with db.read() as s:
+        assert documents.get(s, row.id).status == "draft"
+    signing.write_private(key_file, kept)  # the key back from a backup: signing works, number 1
+    with db.session() as s:
+        signed = documents.sign(s, users["tech_lead"], row.id, expected_version=row.version, **dirs)
+    assert re.search(r"〔\d{4}〕0*1号$", signed.display_number), signed.display_number
