@@ -29,6 +29,34 @@ def choose_image_file(parent: QWidget | None, title: str) -> str:
     return path
 
 
+def read_image_file(parent: QWidget | None, title: str) -> bytes | None:
+    """The bytes of an image the user picks (at most one byte over the cap: the service then
+    says it is too large), or None when cancelled or unreadable (said in a message)."""
+    path = choose_image_file(parent, title)
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(letterhead.MAX_BYTES + 1)
+    except OSError as exc:
+        dialogs.warn(parent, QCoreApplication.translate("LetterheadPanel", "无法读取文件"), str(exc))
+        return None
+
+
+def set_signature_from_file(parent: QWidget | None, state: AppState, user_id: int,
+                            title: str) -> bool:
+    data = read_image_file(parent, title)
+    if data is None:
+        return False
+    try:
+        state.write(letterhead.set_signature, user_id, store_dir=state.config.attachments_dir,
+                    data=data, changes=Changes(users=True))
+    except dialogs.USER_ERRORS as exc:
+        dialogs.show_error(parent, exc)
+        return False
+    return True
+
+
 class _ImageRow(QWidget):
     """A preview with 上传… and 删除 buttons."""
 
@@ -133,15 +161,7 @@ class LetterheadPanel(QWidget):
         self.signature.show_image(letterhead.image_bytes(self.store_dir, sha), user_id is not None)
 
     def _read_chosen(self, title: str) -> bytes | None:
-        path = choose_image_file(self, title)
-        if not path:
-            return None
-        try:
-            with open(path, "rb") as fh:
-                return fh.read(letterhead.MAX_BYTES + 1)  # a larger file is refused as too large
-        except OSError as exc:
-            dialogs.warn(self, QCoreApplication.translate("LetterheadPanel", "无法读取文件"), str(exc))
-            return None
+        return read_image_file(self, title)
 
     def _write(self, fn: Callable[..., object], *args: object, **kwargs: object) -> bool:
         try:
@@ -171,11 +191,12 @@ class LetterheadPanel(QWidget):
         return self._write(letterhead.set_letterhead_line, self.line.text())
 
     def upload_signature(self) -> bool:
-        data = self._read_chosen(QCoreApplication.translate("LetterheadPanel", "选择签名图片"))
-        if data is None or self.state.actor.user_id is None:
+        if self.state.actor.user_id is None or not set_signature_from_file(
+                self, self.state, self.state.actor.user_id,
+                QCoreApplication.translate("LetterheadPanel", "选择签名图片")):
             return False
-        return self._write(letterhead.set_signature, self.state.actor.user_id,
-                           store_dir=self.store_dir, data=data)
+        self.refresh()
+        return True
 
     def remove_signature(self) -> bool:
         if self.state.actor.user_id is None or not dialogs.ask(

@@ -3580,11 +3580,11 @@ Choose No to go back without saving.</translation>
     </message>
     <message>
         <source>机构标志和信笺行印在每份文书的页眉；印章图片只印在已签发文书的落款处（草稿不印）；签名图片印在本人签发的文书的签字栏。图片须为 PNG 或 JPEG，印章须为背景透明的 PNG。</source>
-        <translation>The logo and the letterhead line print in the header of every document; the seal prints over the agency's sign-off only on signed documents (never on drafts); a signature image prints in the sign-off box of documents its owner signed. Images must be PNG or JPEG; the seal must be a PNG with a transparent background.</translation>
+        <translation>The logo and the letterhead line print in the header of every document; the seal prints over the agency&apos;s sign-off only on signed documents (never on drafts); a signature image prints in the sign-off box of documents its owner signed. Images must be PNG or JPEG; the seal must be a PNG with a transparent background.</translation>
     </message>
     <message>
         <source>留空则印机构地址和电话</source>
-        <translation>Leave empty to print the agency's address and telephone</translation>
+        <translation>Leave empty to print the agency&apos;s address and telephone</translation>
     </message>
     <message>
         <source>保存信笺行</source>
@@ -6413,7 +6413,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>只有管理员可以设置他人的签名图片。</source>
-        <translation>Only an administrator may set another user's signature image.</translation>
+        <translation>Only an administrator may set another user&apos;s signature image.</translation>
     </message>
     <message>
         <source>只能更正已签发且未被替代的文书。</source>
@@ -6507,7 +6507,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>尚未生成机构签名密钥，无法出具公钥登记函；请先在“机构信息”中生成签名密钥。</source>
-        <translation>The agency has no signing key yet, so no key letter can be made; create the signing key under "Agency information" first.</translation>
+        <translation>The agency has no signing key yet, so no key letter can be made; create the signing key under &quot;Agency information&quot; first.</translation>
     </message>
     <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
@@ -6755,7 +6755,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>文书电子签名失败：{reason}</source>
-        <translation>The document's electronic signature failed: {reason}</translation>
+        <translation>The document&apos;s electronic signature failed: {reason}</translation>
     </message>
     <message>
         <source>文书签发后才能登记报送。</source>
@@ -7227,7 +7227,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>机构信息中尚未登记签名公钥，请先在“机构信息”中生成签名密钥。</source>
-        <translation>No signing public key is registered for the agency; create the signing key under "Agency information" first.</translation>
+        <translation>No signing public key is registered for the agency; create the signing key under &quot;Agency information&quot; first.</translation>
     </message>
     <message>
         <source>机构名称不超过 200 个字符</source>
@@ -9325,6 +9325,14 @@ Packages signed with this key will then show the signer as not verified.</transl
     <message>
         <source>重置密码…</source>
         <translation>Reset password…</translation>
+    </message>
+    <message>
+        <source>设置签名图片…</source>
+        <translation>Set signature image…</translation>
+    </message>
+    <message>
+        <source>选择“{name}”的签名图片</source>
+        <translation>Choose the signature image of “{name}”</translation>
     </message>
 </context>
 </TS>

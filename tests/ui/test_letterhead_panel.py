@@ -65,3 +65,24 @@ def test_a_user_sets_only_their_own_signature(qtbot, db, users, config, profile,
     with db.read() as s:
         assert letterhead.signature_sha(s, inspector.user_id) is not None
         assert letterhead.signature_sha(s, users["tech_lead"].user_id) is None
+
+
+def test_an_admin_sets_another_users_signature_from_the_users_panel(qtbot, state, db, users, profile,
+                                                                   dialog_log, monkeypatch, tmp_path):
+    from desktop.ui.pages.users_panel import UsersPanel
+
+    panel = UsersPanel(state)
+    qtbot.addWidget(panel)
+    panel.refresh()
+    assert not panel.signature_button.isEnabled()
+    rows = [panel.model.row_at(r) for r in range(panel.model.rowCount())]
+    panel.table.selectRow(next(i for i, r in enumerate(rows) if r.username == "tech_lead"))
+    assert panel.signature_button.isEnabled()
+    monkeypatch.setattr(letterhead_panel, "choose_image_file",
+                        lambda *_a: str(tmp_path / "missing.png"))
+    assert not panel.set_signature() and dialog_log.kinds()[-1] == "warn"  # unreadable: said
+    monkeypatch.setattr(letterhead_panel, "choose_image_file",
+                        lambda *_a: str(write_png(tmp_path / "sig.png")))
+    panel.signature_button.click()
+    with db.read() as s:
+        assert letterhead.signature_sha(s, users["tech_lead"].user_id) is not None
