@@ -9,7 +9,9 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from desktop.reports.blocks import Sections, cell, field_table, numbered, paragraphs, signature_block
+from desktop.reports.blocks import (
+    Sections, cell, field_table, numbered, paragraphs, signature_block,
+)
 from desktop.reports.data import DocMeta, Signatory
 from desktop.reports.fonts import BODY
 from desktop.reports.layout import frame_width, title_block, write_pdf
@@ -103,18 +105,18 @@ def build_key_letter(data: KeyLetterData, path: Path | str) -> Path:
     story.append(side)
     story.append(sec("登记与核验方法"))
     story += numbered([
-        f"承保机构收到本函及公钥文件后，先核对公钥文件的指纹与本函所列指纹一致，再登记为受信任"
-        f"公钥：在 RiskDesk 中执行“riskdesk trust add 公钥文件 --name {data.agency_name}”"
-        f"（或在“受信任的签名公钥”中添加），登记时显示的指纹应与本函一致。",
-        "此后以“riskdesk verify 资料包文件”核验我机构的评审资料包：资料包完整且由上述公钥签名时，"
-        "结论为完整并注明签名机构；指纹不符时，请勿采信并与我机构联系。",
-        "不使用 RiskDesk 时，可用 OpenSSL 计算公钥文件的指纹："
-        "openssl pkey -pubin -in 公钥文件 -outform DER | tail -c 32 | openssl dgst -sha256，"
-        "结果应与本函所列指纹一致（不计空格和大小写）。",
-        "我机构签发的 PDF 文书带有标准 PDF 电子签名，其签名证书由上述公钥签发，"
-        "可用 PDF 阅读器或 pdfsig 查看签名是否有效、文件是否被修改。",
-        "更换签名密钥时，我机构将以原密钥签署更换声明并另行出具登记函；此前以本公钥签名的资料包"
-        "仍可用本公钥核验。",
+        (f"承保机构收到本函及公钥文件后，先核对公钥文件的指纹与本函所列指纹一致，再登记为受信任"
+         f"公钥：在 RiskDesk 中执行“riskdesk trust add 公钥文件 --name {data.agency_name}”"
+         f"（或在“受信任的签名公钥”中添加），登记时显示的指纹应与本函一致。"),
+        ("此后以“riskdesk verify 资料包文件”核验我机构的评审资料包：资料包完整且由上述公钥签名时，"
+         "结论为完整并注明签名机构；指纹不符时，请勿采信并与我机构联系。"),
+        ("不使用 RiskDesk 时，可用 OpenSSL 计算公钥文件的指纹："
+         "openssl pkey -pubin -in 公钥文件 -outform DER | tail -c 32 | openssl dgst -sha256，"
+         "结果应与本函所列指纹一致（不计空格和大小写）。"),
+        ("我机构签发的 PDF 文书带有标准 PDF 电子签名，其签名证书由上述公钥签发，"
+         "可用 PDF 阅读器或 pdfsig 查看签名是否有效、文件是否被修改。"),
+        ("更换签名密钥时，我机构将以原密钥签署更换声明并另行出具登记函；此前以本公钥签名的资料包"
+         "仍可用本公钥核验。"),
     ], style=Styles.item_small)
     story.append(cell("附件：公钥文件（PEM 格式）一份。", Styles.plain))
     story.append(signature_block([

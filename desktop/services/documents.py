@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from desktop.models import (
-    AgencyProfile, Attachment, Document, Drill, Escalation, ExternalReport, Hazard, Inspection, Organisation,
-    Project, ServicePlan, Submission, TrainingAttendance, TrainingSession, User,
+    AgencyProfile, Attachment, Document, Drill, Escalation, ExternalReport, Hazard, Inspection,
+    Organisation, Project, ServicePlan, Submission, TrainingAttendance, TrainingSession, User,
 )
 from desktop.models.enums import DocStatus, Recipient
 from desktop.services import (

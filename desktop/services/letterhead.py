@@ -23,8 +23,9 @@ from desktop.fileutil import atomic_write_bytes
 from desktop.models import AgencyProfile, User
 from desktop.services import audit, permissions
 from desktop.services.attachments import blob_path
-from desktop.services.context import Actor, NotFound, PermissionDenied, ServiceError
-from desktop.services.context import ValidationError, msg
+from desktop.services.context import (
+    Actor, NotFound, PermissionDenied, ServiceError, ValidationError, msg,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 25_000_000

@@ -1734,6 +1734,10 @@ Please send this file to technical support.</translation>
         <translation>Type a construction authority&apos;s name to search</translation>
     </message>
     <message>
+        <source>公钥登记函</source>
+        <translation>Key letter</translation>
+    </message>
+    <message>
         <source>整改通知书、停工建议书、检查记录等按记录出具的文书，请在该隐患、检查或项目页生成。</source>
         <translation>Documents issued for one record (rectification notices, stop-work recommendations, inspection records…) are generated from that hazard, inspection or project page.</translation>
     </message>

@@ -139,7 +139,7 @@ def smask_count(path) -> int:
 
 @needs_pdfimages
 def test_seal_and_signature_print_only_on_the_signed_document(db, users, site, dirs):
-    ids, h = site
+    _ids, h = site
     lead = users["tech_lead"]
     with db.session() as s:
         letterhead.set_agency_image(s, users["admin"], "seal", data=png(), store_dir=dirs["store_dir"])
@@ -157,13 +157,11 @@ def test_seal_and_signature_print_only_on_the_signed_document(db, users, site, d
     signed_pdf = documents.file_path(dirs["store_dir"], signed)
     # signed: the logo on every page, plus the seal and the signature, both with their transparency
     assert image_count(signed_pdf) == pages + 2 and smask_count(signed_pdf) == 2
-    text = subprocess.run(["pdftotext", str(signed_pdf), "-"], capture_output=True, text=True).stdout
-    assert "电话" not in text or "地址" in text  # no half-made letterhead line
 
 
 @needs_pdfimages
 def test_no_seal_when_none_is_set_and_no_signature_in_other_boxes(db, users, site, dirs):
-    ids, h = site
+    _ids, h = site
     lead, inspector = users["tech_lead"], users["inspector"]
     with db.session() as s:
         letterhead.set_signature(s, users["admin"], inspector.user_id, data=png((300, 100)),
@@ -177,7 +175,7 @@ def test_no_seal_when_none_is_set_and_no_signature_in_other_boxes(db, users, sit
 
 @needs_pdfimages
 def test_letterhead_line_prints_under_the_name(db, users, site, dirs):
-    ids, h = site
+    _ids, h = site
     with db.session() as s:
         letterhead.set_letterhead_line(s, users["admin"], "地址：绍兴市越城区人民中路1号 电话：0575-88001234")
         draft = documents.generate_draft(s, users["inspector"], kind="stop_work", scope_type="hazard",

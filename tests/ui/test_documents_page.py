@@ -389,6 +389,7 @@ def test_the_key_letter_is_drafted_from_the_page_and_saved_with_its_key_file(
     state.set_actor(users["tech_lead"])
     sign(qtbot, page, dialog_log)
     assert page.selected().status == "signed" and page.save_key_button.isEnabled()
+    assert cell(page, page.model.row_of(page.selected().id), DocColumn.KIND) == "公钥登记函"
     out = tmp_path / "out"
     out.mkdir()
     monkeypatch.setattr(dialogs, "choose_folder", lambda *_a: str(out))

@@ -18,17 +18,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("agency_profile") as batch:
-        batch.add_column(sa.Column("seal_sha256", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("letterhead", sa.String(length=200), nullable=False,
-                                   server_default=""))
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("signature_sha256", sa.String(length=64), nullable=True))
+    # plain ADD COLUMN (SQLite does it in place): a batch copy of `users` would have to drop a
+    # table other tables' foreign keys point at
+    op.add_column("agency_profile", sa.Column("seal_sha256", sa.String(length=64), nullable=True))
+    op.add_column("agency_profile", sa.Column("letterhead", sa.String(length=200), nullable=False,
+                                              server_default=""))
+    op.add_column("users", sa.Column("signature_sha256", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("signature_sha256")
-    with op.batch_alter_table("agency_profile") as batch:
-        batch.drop_column("letterhead")
-        batch.drop_column("seal_sha256")
+    op.drop_column("users", "signature_sha256")
+    op.drop_column("agency_profile", "letterhead")
+    op.drop_column("agency_profile", "seal_sha256")
