@@ -21,6 +21,10 @@ class AgencyProfile(IdMixin, EditableMixin, Base):
     phone: Mapped[str] = mapped_column(String(50), default="")
     legal_rep: Mapped[str] = mapped_column(String(50), default="")
     logo_sha256: Mapped[str | None] = mapped_column(String(64))
+    # the seal (a PNG with transparency) printed over the 落款 of signed documents, and the
+    # line under the agency's name on every page; images are normalised PNGs in the store
+    seal_sha256: Mapped[str | None] = mapped_column(String(64))
+    letterhead: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # Ed25519 public key (raw, hex) used to sign review packages; the private key is kept
     # in the data folder, never in the database.
     signing_public_key: Mapped[str | None] = mapped_column(String(64))
@@ -42,6 +46,8 @@ class User(IdMixin, EditableMixin, Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the user's signature image (normalised PNG in the store), printed where they signed
+    signature_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class AppSetting(IdMixin, Base):

@@ -154,10 +154,66 @@ def _signature_cell(s: Signatory) -> list[Flowable]:
     if s.unit:
         lines.append(P(para(s.unit), Styles.small))
     # room for a round seal (~40 mm) to overlap the signature, as on paper
-    lines.append(Spacer(1, 16 * mm if s.seal else 8 * mm))
+    lines.append(_SignatureSpace(s, 16 * mm if s.seal else 8 * mm))
     lines.append(P(para(f"{s.role}：{s.name}"), Styles.sign))
     lines.append(P(para(f"日期：{cn_date(s.date)}"), Styles.sign))
+    lines.append(_SealMark(s))  # last: the seal lies over the 落款, as it is stamped on paper
     return lines
+
+
+def _marks(canv):  # type: ignore[no-untyped-def]
+    """The signed document's seal and signature images (layout.SignOffMarks), if any."""
+    return getattr(canv, "house_marks", None)
+
+
+class _SignatureSpace(Flowable):
+    """The blank above 签字：name; the signer's signature image when this is their box."""
+
+    def __init__(self, signatory: Signatory, height: float) -> None:
+        super().__init__()
+        self.signatory, self.height, self.width = signatory, height, 0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, self.height
+
+    def draw(self) -> None:
+        marks = _marks(self.canv)
+        if marks is None or marks.signature is None or not self.signatory.name \
+                or self.signatory.name != marks.signed_by:
+            return
+        iw, ih = marks.signature.getSize()
+        h = min(self.height - 1 * mm, 14 * mm)
+        w = min(h * iw / ih, self.width * 0.8)
+        h = w * ih / iw
+        self.canv.drawImage(marks.signature, 0, (self.height - h) / 2, width=w, height=h,
+                            mask="auto")
+
+
+class _SealMark(Flowable):
+    """Takes no room; on a signed document draws the agency's seal over its 落款 box."""
+
+    DIAMETER = 38 * mm
+
+    def __init__(self, signatory: Signatory) -> None:
+        super().__init__()
+        self.signatory, self.width, self.height = signatory, 0, 0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, 0
+
+    def draw(self) -> None:
+        marks = _marks(self.canv)
+        s = self.signatory
+        if marks is None or marks.seal is None or not s.seal or s.unit != marks.agency_name:
+            return
+        iw, ih = marks.seal.getSize()
+        d = self.DIAMETER
+        w, h = (d, d * ih / iw) if iw >= ih else (d * iw / ih, d)
+        centre_x = min(self.width * 0.6, self.width - w / 2)
+        self.canv.drawImage(marks.seal, centre_x - w / 2, 15 * mm - h / 2, width=w, height=h,
+                            mask="auto")
 
 
 class Sections:

@@ -27,6 +27,8 @@ class AgencyInfo:
     address: str = ""
     phone: str = ""
     logo_path: Path | None = None
+    letterhead: str = ""  # the line under the name; empty: address and phone
+    seal_path: Path | None = None  # printed over the 落款 of signed documents only
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class DocMeta:
     agency: AgencyInfo
     draft: bool = False
     signed_by: str = ""  # the technical lead who signed; printed beside the date
+    signature_path: Path | None = None  # the signer's signature image, in their box
 
 
 @dataclass(frozen=True)

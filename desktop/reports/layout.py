@@ -6,6 +6,7 @@ import io
 import logging
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -18,7 +19,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, S
 from reportlab.platypus import TableStyle
 
 from desktop.fileutil import atomic_writer
-from desktop.reports.data import DocMeta
+from desktop.reports.data import AgencyInfo, DocMeta
 from desktop.reports.fonts import BODY, ensure_fonts, text_width
 from desktop.reports.photos import shrink_photo
 from desktop.reports.styles import GREY, INK, RULE, BoldText
@@ -146,11 +147,13 @@ class HouseDoc(BaseDocTemplate):
             id="house", frames=[frame], onPage=self._header, onPageEnd=self._watermark,
         )])
         self._logo = _logo_reader(meta.agency.logo_path)
+        self._marks = sign_off_marks(meta)
 
     def _header(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         width, height = self.pagesize
         top = height - 10 * mm
         x = self.leftMargin
+        canv.house_marks = self._marks  # read by the signature boxes (blocks.signature_block)
         canv.saveState()
         if self._logo is not None:
             iw, ih = self._logo.getSize()
@@ -172,6 +175,11 @@ class HouseDoc(BaseDocTemplate):
         canv.setStrokeColor(GREY)
         canv.setLineWidth(0.5)
         canv.line(self.leftMargin, top - 7.5 * mm, right, top - 7.5 * mm)
+        line = letterhead_line(self.meta.agency)
+        if line:
+            canv.setFont(BODY, 7.5)
+            canv.drawString(self.leftMargin, top - 11 * mm,
+                            _fit(line, right - self.leftMargin, 7.5))
         canv.restoreState()
 
     def _watermark(self, canv: Canvas, doc: BaseDocTemplate) -> None:
@@ -193,6 +201,47 @@ class HouseDoc(BaseDocTemplate):
         canv.rotate(35)
         canv.drawCentredString(0, -40, "草稿")
         canv.restoreState()
+
+
+def letterhead_line(agency: AgencyInfo) -> str:
+    """The small line under the agency's name: its own wording, else address and telephone."""
+    if agency.letterhead:
+        return agency.letterhead
+    parts = [f"地址：{agency.address}" if agency.address else "",
+             f"电话：{agency.phone}" if agency.phone else ""]
+    return "　".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class SignOffMarks:
+    """What a signed document prints in its signature boxes: the seal over the agency's 落款
+    and the signer's signature image in the box bearing their name. A draft has neither."""
+
+    agency_name: str
+    signed_by: str
+    seal: ImageReader | None
+    signature: ImageReader | None
+
+
+def sign_off_marks(meta: DocMeta) -> SignOffMarks | None:
+    if meta.draft or not meta.signed_by:
+        return None
+    seal = _image_reader(meta.agency.seal_path)
+    signature = _image_reader(meta.signature_path)
+    if seal is None and signature is None:
+        return None
+    return SignOffMarks(meta.agency.name, meta.signed_by, seal, signature)
+
+
+def _image_reader(path: Path | None) -> ImageReader | None:
+    """A stored letterhead image (a PNG the service normalised) with its transparency."""
+    if path is None:
+        return None
+    try:
+        return ImageReader(io.BytesIO(path.read_bytes()))
+    except OSError as exc:
+        log.warning("image %s unreadable (%s); printed without it", path, exc)
+        return None
 
 
 def _fit(text: str, width: float, size: float) -> str:

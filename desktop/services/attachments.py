@@ -393,6 +393,9 @@ def verify_store(session: Session, store_dir: Path | str, *, hash_files: bool = 
     also = set(session.execute(select(Document.file_sha256).where(Document.file_sha256.is_not(None))).scalars())
     also |= set(session.execute(
         select(AgencyProfile.logo_sha256).where(AgencyProfile.logo_sha256.is_not(None))).scalars())
+    from desktop.services import letterhead  # it stores its images here
+
+    also |= letterhead.referenced(session)
     blobs, strays = _files_on_disk(store)
     missing = sorted(wanted - blobs.keys())
     present = sorted(wanted & blobs.keys())

@@ -29,7 +29,7 @@ from desktop.reports.data import (
 from desktop.reports.training_docs import (
     AttendanceLine, CoverageLine, DrillRecordData, EmergencyPlanLine, RosterLine, TrainingRecordData,
 )
-from desktop.services import archive, rules, standardisation
+from desktop.services import archive, letterhead, rules, standardisation
 from desktop.services.attachments import IMAGE_MIMES, blob_path
 from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.periods import parse as parse_period
@@ -67,6 +67,7 @@ KINDS: dict[str, Kind] = {
     "risk_assessment": Kind(msg("风险评估报告"), PERIOD_SCOPES, periodic=True),
     "self_check": Kind(msg("安责险第三方风控服务机构检查表（自查）"), PERIOD_SCOPES, periodic=True,
                        xlsx=True),
+    "key_letter": Kind(msg("公钥登记函"), ("agency",)),  # services/key_letter.py
 }
 
 
@@ -77,6 +78,7 @@ class Signer:
     name: str
     phone: str = ""
     title: str = ""
+    signature_path: Path | None = None  # their signature image, when they have set one
 
 
 @dataclass(frozen=True)
@@ -143,12 +145,15 @@ def agency_info(session: Session, store_dir: Path | str | None = None) -> Agency
     if p.logo_sha256 and store_dir is not None:
         candidate = blob_path(store_dir, p.logo_sha256)
         logo = candidate if candidate.is_file() else None
-    return AgencyInfo(p.name, p.short_name, p.address, p.phone, logo)
+    return AgencyInfo(p.name, p.short_name, p.address, p.phone, logo, p.letterhead or "",
+                      letterhead.seal_path(p, store_dir))
 
 
 def meta(session: Session, req: Request, title: str, store_dir: Path | str | None) -> DocMeta:
+    signed = req.signer is not None and not req.draft
     return DocMeta(title, req.number, req.date, agency_info(session, store_dir), req.draft,
-                   signed_by=req.signer.name if req.signer is not None and not req.draft else "")
+                   signed_by=req.signer.name if signed else "",
+                   signature_path=req.signer.signature_path if signed else None)
 
 
 def org_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,12 +15,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from desktop.models import (
-    Attachment, Document, Drill, Escalation, ExternalReport, Hazard, Inspection, Meeting,
+    AgencyProfile, Attachment, Document, Drill, Escalation, ExternalReport, Hazard, Inspection, Meeting,
     Organisation, Project, ServicePlan, Submission, TrainingAttendance, TrainingSession, User,
 )
 from desktop.models.enums import DocStatus, Recipient
 from desktop.services import (
-    attachments, audit, doc_data, doc_outputs, hazards, major_hazards, numbering, permissions,
+    attachments, audit, doc_data, doc_outputs, hazards, letterhead, major_hazards, numbering,
+    pdf_signing, permissions,
 )
 from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
 from desktop.services.doc_data_periodic import scope_of
@@ -179,6 +181,8 @@ def _scope_label(session: Session, doc: Document) -> str:
     kind = doc_data.KINDS[doc.kind]
     if kind.periodic:
         return scope_of(session, doc.scope_type, doc.scope_id).label
+    if doc.scope_type == "agency":
+        return doc_data.agency_info(session).name
     if doc.scope_type == "hazard":
         return session.get(Hazard, doc.scope_id).number
     if doc.scope_type == "escalation":
@@ -204,12 +208,16 @@ def _project_of(session: Session, doc: Document) -> int | None:
 
 
 def _store(session: Session, actor: Actor, doc: Document, output: doc_data.Output, *, suffix: str,
-           store_dir: Path | str, work_dir: Path | str) -> attachments.AttachmentRow:
+           store_dir: Path | str, work_dir: Path | str,
+           finish: Callable[[Path], None] | None = None) -> attachments.AttachmentRow:
+    """Write the file, let `finish` complete it in place (the PDF signature), then keep it."""
     folder = Path(work_dir)
     folder.mkdir(parents=True, exist_ok=True)
     temp = folder / f"riskdesk-{uuid.uuid4().hex}{suffix}"
     try:
         (output.write_pdf if suffix == ".pdf" else output.write_xlsx)(temp)
+        if finish is not None:
+            finish(temp)
         name = f"{_printed(doc)} {doc.title[:80]}{suffix}"
         return attachments.store_file(session, actor, store_dir=store_dir, path=temp,
                                       original_name=name, owner_type="document", owner_id=doc.id,
@@ -249,7 +257,8 @@ def _remove_unused(engine: Engine, store_dir: Path | str, shas: set[str]) -> Non
 
 
 def _render(session: Session, actor: Actor, doc: Document, *, store_dir: Path | str,
-            work_dir: Path | str, signer: doc_data.Signer | None, day: dt.date) -> doc_data.Output:
+            work_dir: Path | str, signer: doc_data.Signer | None, day: dt.date,
+            finish: Callable[[Path], None] | None = None) -> doc_data.Output:
     creator = session.get(User, doc.created_by_id) if doc.created_by_id else None
     req = doc_data.Request(doc.kind, doc.scope_type, doc.scope_id, day, doc.period, _printed(doc),
                            doc.revision, signer is None, creator.display_name if creator else "",
@@ -259,7 +268,7 @@ def _render(session: Session, actor: Actor, doc: Document, *, store_dir: Path | 
         doc.title = f"{output.title}（{_scope_label(session, doc)}）"[:200]
     _drop_files(session, actor, doc, store_dir)
     stored = _store(session, actor, doc, output, suffix=".pdf", store_dir=store_dir,
-                    work_dir=work_dir)
+                    work_dir=work_dir, finish=finish)
     doc.file_sha256, doc.file_size = stored.sha256, stored.size
     return output
 
@@ -348,9 +357,13 @@ def correct(session: Session, actor: Actor, document_id: int, *, reason: str, st
 
 
 def sign(session: Session, actor: Actor, document_id: int, *, expected_version: int,
-         store_dir: Path | str, work_dir: Path | str) -> DocumentRow:
+         store_dir: Path | str, work_dir: Path | str,
+         key_dir: Path | str | None = None) -> DocumentRow:
     """签发 by a technical lead: the final PDF (no 草稿 mark; the signer's name and date), its
-    SHA-256, the number fixed; from then on the document cannot change."""
+    SHA-256, the number fixed; from then on the document cannot change.
+
+    `key_dir` (the data folder holding the agency's signing key): the PDF also carries the
+    agency's PAdES signature, made before its hash is taken (services/pdf_signing.py)."""
     permissions.require(actor, "document.sign")
     doc = _load(session, document_id)
     check_version(doc, expected_version, msg("文书"))
@@ -364,13 +377,15 @@ def sign(session: Session, actor: Actor, document_id: int, *, expected_version: 
                                   kind=doc_data.KINDS[doc.kind].label))
     user = session.get(User, actor.user_id) if actor.user_id else None
     signer = doc_data.Signer(user.display_name if user else actor.display_name or actor.username,
-                             user.phone if user else "", user.title if user else "")
+                             user.phone if user else "", user.title if user else "",
+                             letterhead.signature_path(session, store_dir, actor.user_id))
     before = audit.snapshot(doc)
     moment = now()
+    finish = None if key_dir is None else _pdf_signature(session, key_dir)
     if doc.number.startswith(_DRAFT_PREFIX):
         doc.number = numbering.document_number(session, doc.kind, moment.year)
     output = _render(session, actor, doc, store_dir=store_dir, work_dir=work_dir, signer=signer,
-                     day=moment.date())
+                     day=moment.date(), finish=finish)
     doc_data.check_claims(session, output.claims)
     doc_data.check_glyphs(output.data)
     doc.status, doc.signed_by_id, doc.signed_at = DocStatus.SIGNED.value, actor.user_id, moment
@@ -385,6 +400,24 @@ def sign(session: Session, actor: Actor, document_id: int, *, expected_version: 
     _after_signing(session, actor, doc, old)
     audit.record_update(session, actor, doc, before, action="sign")
     return get(session, doc.id)
+
+
+def _pdf_signature(session: Session, key_dir: Path | str) -> Callable[[Path], None] | None:
+    """What completes a signed PDF: the agency's PAdES signature (refused early, before a
+    number is taken, when the registered key's file is missing or another key). An agency
+    that has no signing key yet (set up at `init` and in the first-run wizard) signs without."""
+    profile = session.execute(select(AgencyProfile).order_by(AgencyProfile.id).limit(1)) \
+        .scalar_one_or_none()
+    if profile is None or not profile.signing_public_key:
+        log.warning("no agency signing key registered: document signed without a PDF signature")
+        return None
+    creds = pdf_signing.credentials(key_dir, profile.name,
+                                    expected_public=profile.signing_public_key)
+
+    def finish(path: Path) -> None:
+        pdf_signing.sign_pdf(path, creds, reason=msg("技术负责人签发"),
+                             location=profile.address or "")
+    return finish
 
 
 def _after_signing(session: Session, actor: Actor, doc: Document, old: Document | None) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from desktop.fileutil import remove_file
 from desktop.models import AgencyProfile, Attachment, Document
+from desktop.services import letterhead
 from desktop.services.attachments import THUMBS
 
 log = logging.getLogger("desktop.services.store_gc")
@@ -37,7 +38,7 @@ def referenced(session: Session) -> set[str]:
         select(Document.file_sha256).where(Document.file_sha256.is_not(None)),
         select(AgencyProfile.logo_sha256).where(AgencyProfile.logo_sha256.is_not(None)),
     )
-    return {r[0] for r in session.execute(stmt)}
+    return {r[0] for r in session.execute(stmt)} | letterhead.referenced(session)
 
 
 def _blobs(store: Path):  # type: ignore[no-untyped-def]

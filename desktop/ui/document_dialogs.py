@@ -59,6 +59,7 @@ KIND_TEXT = {
     "safety_analysis": QT_TRANSLATE_NOOP("DocumentDialogs", "安全生产分析报告"),
     "risk_assessment": QT_TRANSLATE_NOOP("DocumentDialogs", "风险评估报告"),
     "self_check": QT_TRANSLATE_NOOP("DocumentDialogs", "安责险第三方风控服务机构检查表（自查）"),
+    "key_letter": QT_TRANSLATE_NOOP("DocumentDialogs", "公钥登记函"),
 }
 CHANNELS = (QT_TRANSLATE_NOOP("DocumentDialogs", "系统报送"),
             QT_TRANSLATE_NOOP("DocumentDialogs", "电子邮件"),

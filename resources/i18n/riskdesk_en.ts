@@ -2197,6 +2197,10 @@ Please send this file to technical support.</translation>
         <source>服务交底会记录</source>
         <translation>Kick-off meeting record</translation>
     </message>
+    <message>
+        <source>公钥登记函</source>
+        <translation>Key letter</translation>
+    </message>
 </context>
 <context>
     <name>DocumentPreview</name>
@@ -2438,6 +2442,32 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>服务交底会</source>
         <translation>Kick-off meeting</translation>
+    </message>
+    <message>
+        <source>公钥登记函</source>
+        <translation>Key letter</translation>
+    </message>
+    <message>
+        <source>保存登记函和公钥文件…</source>
+        <translation>Save letter and public key file…</translation>
+    </message>
+    <message>
+        <source>选择保存登记函和公钥文件的文件夹</source>
+        <translation>Choose the folder for the key letter and the public key file</translation>
+    </message>
+    <message>
+        <source>已保存</source>
+        <translation>Saved</translation>
+    </message>
+    <message>
+        <source>登记函：{pdf}
+公钥文件：{pem}
+
+请将两个文件一并发送给承保机构。</source>
+        <translation>Key letter: {pdf}
+Public key file: {pem}
+
+Send both files to the insurer together.</translation>
     </message>
 </context>
 <context>
@@ -4085,6 +4115,89 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
     <message>
         <source>高风险</source>
         <translation>High risk</translation>
+    </message>
+</context>
+<context>
+    <name>LetterheadPanel</name>
+    <message>
+        <source>上传…</source>
+        <translation>Upload…</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>（未设置）</source>
+        <translation>(not set)</translation>
+    </message>
+    <message>
+        <source>机构标志和信笺行印在每份文书的页眉；印章图片只印在已签发文书的落款处（草稿不印）；签名图片印在本人签发的文书的签字栏。图片须为 PNG 或 JPEG，印章须为背景透明的 PNG。</source>
+        <translation>The logo and the letterhead line print in the header of every document; the seal prints over the agency&apos;s sign-off only on signed documents (never on drafts); a signature image prints in the sign-off box of documents its owner signed. Images must be PNG or JPEG; the seal must be a PNG with a transparent background.</translation>
+    </message>
+    <message>
+        <source>留空则印机构地址和电话</source>
+        <translation>Leave empty to print the agency&apos;s address and telephone</translation>
+    </message>
+    <message>
+        <source>保存信笺行</source>
+        <translation>Save letterhead line</translation>
+    </message>
+    <message>
+        <source>机构信笺与印章（管理员）</source>
+        <translation>Agency letterhead and seal (administrators)</translation>
+    </message>
+    <message>
+        <source>机构标志</source>
+        <translation>Agency logo</translation>
+    </message>
+    <message>
+        <source>信笺行</source>
+        <translation>Letterhead line</translation>
+    </message>
+    <message>
+        <source>印章图片</source>
+        <translation>Seal image</translation>
+    </message>
+    <message>
+        <source>我的签名图片</source>
+        <translation>My signature image</translation>
+    </message>
+    <message>
+        <source>签名图片</source>
+        <translation>Signature image</translation>
+    </message>
+    <message>
+        <source>无法读取文件</source>
+        <translation>The file could not be read</translation>
+    </message>
+    <message>
+        <source>选择机构标志图片</source>
+        <translation>Choose the agency logo image</translation>
+    </message>
+    <message>
+        <source>选择印章图片（背景透明的 PNG）</source>
+        <translation>Choose the seal image (PNG with a transparent background)</translation>
+    </message>
+    <message>
+        <source>删除机构标志？</source>
+        <translation>Remove the agency logo?</translation>
+    </message>
+    <message>
+        <source>删除印章图片？此后签发的文书不再印章；已签发的文书不变。</source>
+        <translation>Remove the seal image? Documents signed from now on carry no seal; signed documents stay as they are.</translation>
+    </message>
+    <message>
+        <source>删除图片</source>
+        <translation>Remove image</translation>
+    </message>
+    <message>
+        <source>选择签名图片</source>
+        <translation>Choose the signature image</translation>
+    </message>
+    <message>
+        <source>删除我的签名图片？已签发的文书不变。</source>
+        <translation>Remove my signature image? Signed documents stay as they are.</translation>
     </message>
 </context>
 <context>
@@ -10360,6 +10473,114 @@ These {n} files were not saved:
         <source>高风险</source>
         <translation>high risk</translation>
     </message>
+    <message>
+        <source>{what}不是有效的 PNG 或 JPEG 图片，或文件已损坏。</source>
+        <translation>The {what} is not a valid PNG or JPEG image, or the file is damaged.</translation>
+    </message>
+    <message>
+        <source>{what}像素过多（{w}×{h}），请缩小后再上传。</source>
+        <translation>The {what} has too many pixels ({w}×{h}); reduce it and upload again.</translation>
+    </message>
+    <message>
+        <source>{what}太小（{w}×{h}），每边至少 {min} 像素。</source>
+        <translation>The {what} is too small ({w}×{h}); each side needs at least {min} pixels.</translation>
+    </message>
+    <message>
+        <source>{what}文件为空。</source>
+        <translation>The {what} file is empty.</translation>
+    </message>
+    <message>
+        <source>{what}文件过大（{size:.1f} MB），不能超过 {cap} MB。</source>
+        <translation>The {what} file is too large ({size:.1f} MB); the limit is {cap} MB.</translation>
+    </message>
+    <message>
+        <source>{what}须为 PNG 或 JPEG 图片。</source>
+        <translation>The {what} must be a PNG or JPEG image.</translation>
+    </message>
+    <message>
+        <source>信笺行不能超过 {n} 个字符（现为 {m} 个）。</source>
+        <translation>The letterhead line may have at most {n} characters (it has {m}).</translation>
+    </message>
+    <message>
+        <source>信笺行含有不可打印的字符。</source>
+        <translation>The letterhead line contains characters that cannot be printed.</translation>
+    </message>
+    <message>
+        <source>公钥登记函</source>
+        <translation>Key letter</translation>
+    </message>
+    <message>
+        <source>印章图片</source>
+        <translation>seal image</translation>
+    </message>
+    <message>
+        <source>印章图片须为背景透明的 PNG 图片（否则会遮住落款文字）。</source>
+        <translation>The seal image must be a PNG with a transparent background (otherwise it hides the sign-off text).</translation>
+    </message>
+    <message>
+        <source>只有管理员可以设置他人的签名图片。</source>
+        <translation>Only an administrator may set another user&apos;s signature image.</translation>
+    </message>
+    <message>
+        <source>尚未生成机构签名密钥，无法出具公钥登记函；请先在“机构信息”中生成签名密钥。</source>
+        <translation>The agency has no signing key yet, so no key letter can be made; create the signing key under &quot;Agency information&quot; first.</translation>
+    </message>
+    <message>
+        <source>所选文件夹不存在：{folder}</source>
+        <translation>The chosen folder does not exist: {folder}</translation>
+    </message>
+    <message>
+        <source>技术负责人签发</source>
+        <translation>Signed by the technical lead</translation>
+    </message>
+    <message>
+        <source>数据目录中的签名私钥与机构信息中登记的公钥不一致，文书无法签名；请从备份恢复原私钥文件，或联系管理员处理。</source>
+        <translation>The private signing key in the data folder does not match the public key registered for the agency, so documents cannot be signed; restore the original key file from a backup or contact the administrator.</translation>
+    </message>
+    <message>
+        <source>文书电子签名失败：{reason}</source>
+        <translation>The document&apos;s electronic signature failed: {reason}</translation>
+    </message>
+    <message>
+        <source>无法保存文件：{reason}</source>
+        <translation>Cannot save the file: {reason}</translation>
+    </message>
+    <message>
+        <source>无法写入文书签名证书：{reason}</source>
+        <translation>Cannot write the document signing certificate: {reason}</translation>
+    </message>
+    <message>
+        <source>未知的图片用途：{which}</source>
+        <translation>Unknown image use: {which}</translation>
+    </message>
+    <message>
+        <source>机构信息中尚未登记签名公钥，请先在“机构信息”中生成签名密钥。</source>
+        <translation>No signing public key is registered for the agency; create the signing key under &quot;Agency information&quot; first.</translation>
+    </message>
+    <message>
+        <source>机构标志</source>
+        <translation>agency logo</translation>
+    </message>
+    <message>
+        <source>用户不存在。</source>
+        <translation>The user does not exist.</translation>
+    </message>
+    <message>
+        <source>签发时机构尚未登记签名公钥。</source>
+        <translation>The agency had no registered signing key when this was signed.</translation>
+    </message>
+    <message>
+        <source>签名图片</source>
+        <translation>signature image</translation>
+    </message>
+    <message>
+        <source>该文书不是公钥登记函。</source>
+        <translation>This document is not a key letter.</translation>
+    </message>
+    <message>
+        <source>请先填写机构信息。</source>
+        <translation>Fill in the agency information first.</translation>
+    </message>
 </context>
 <context>
     <name>SettingsPage</name>
@@ -10498,6 +10719,10 @@ These {n} files were not saved:
     <message>
         <source>机构规则</source>
         <translation>Agency rules</translation>
+    </message>
+    <message>
+        <source>信笺与印章</source>
+        <translation>Letterhead and seal</translation>
     </message>
 </context>
 <context>
@@ -11116,6 +11341,14 @@ Packages signed with this key will then show the signer as not verified.</transl
     <message>
         <source>重置密码…</source>
         <translation>Reset password…</translation>
+    </message>
+    <message>
+        <source>设置签名图片…</source>
+        <translation>Set signature image…</translation>
+    </message>
+    <message>
+        <source>选择“{name}”的签名图片</source>
+        <translation>Choose the signature image of “{name}”</translation>
     </message>
 </context>
 </TS>

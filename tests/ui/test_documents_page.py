@@ -391,3 +391,31 @@ def test_the_scope_list_is_limited_and_says_when_there_are_more(qtbot, page, sta
     assert page.generate_draft() is None
     assert seen[0][0] == 3 and "仅列出前 3 项" in seen[0][1]
     assert seen[1] == (0, "没有符合的记录")
+
+
+def test_the_key_letter_is_drafted_from_the_page_and_saved_with_its_key_file(
+        qtbot, page, state, db, users, config, dialog_log, monkeypatch, tmp_path):
+    from desktop.services import signing
+    from desktop.ui import dialogs
+
+    with db.session() as s:
+        key = signing.setup_key(s, data_dir=config.data_dir, actor=users["admin"])
+    assert page.key_letter_button.isEnabled() and not page.save_key_button.isEnabled()
+    with qtbot.waitSignal(page.state.changed, timeout=SLOW):
+        assert page.draft_key_letter() is not None
+    qtbot.waitUntil(lambda: page.selected() is not None and page.selected().kind == "key_letter",
+                    timeout=SLOW)
+    state.set_actor(users["tech_lead"])
+    sign(qtbot, page, dialog_log)
+    assert page.selected().status == "signed" and page.save_key_button.isEnabled()
+    assert cell(page, page.model.row_of(page.selected().id), DocColumn.KIND) == "公钥登记函"
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(dialogs, "choose_folder", lambda *_a: str(out))
+    pdf, pem = page.save_key_letter()
+    assert pdf.parent == out and pem.parent == out and pdf.read_bytes().startswith(b"%PDF-")
+    assert pem.read_bytes() == signing.public_pem(key.public_key)
+    assert "公钥文件" in dialog_log.texts("inform")[-1]
+    if shutil.which("pdfsig"):  # signed with the data folder's key, as every signed document
+        out = subprocess.run(["pdfsig", "-nocert", str(pdf)], capture_output=True, text=True).stdout
+        assert "Signature is Valid." in out

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import DocStatus, Recipient
-from desktop.services import documents
+from desktop.services import documents, key_letter, key_letter_export
 from desktop.services.context import Changes
 from desktop.services.documents import DocumentRow, SubmissionRow
 from desktop.services.periods import parse as parse_period
@@ -207,7 +207,8 @@ class DocumentsPage(Page):
         actions.setObjectName("documentActions")
         for button in (self.draft_button, self.sign_button, self.correct_button,
                        self.submit_button, self.discard_button, self.open_button,
-                       self.print_button, self.history_button):
+                       self.print_button, self.history_button, self.key_letter_button,
+                       self.save_key_button):
             actions.addWidget(button)
         actions.addSeparator()
         actions.addWidget(self.package_button)
@@ -282,6 +283,10 @@ class DocumentsPage(Page):
             "DocumentsPage", "导出审阅包…"), "documentsExportPackage", self.export_package)
         self.verify_button = button(QCoreApplication.translate(
             "DocumentsPage", "核验审阅包…"), "documentsVerifyPackage", self.verify_package)
+        self.key_letter_button = button(QCoreApplication.translate(
+            "DocumentsPage", "公钥登记函"), "draftKeyLetter", self.draft_key_letter)
+        self.save_key_button = button(QCoreApplication.translate(
+            "DocumentsPage", "保存登记函和公钥文件…"), "saveKeyLetter", self.save_key_letter)
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -378,6 +383,9 @@ class DocumentsPage(Page):
         self.history_button.setEnabled(doc is not None)
         self.package_button.setEnabled(can("export"))
         self.empty_hint.buttons[0].setEnabled(can("document.draft"))
+        self.key_letter_button.setEnabled(can("document.draft"))
+        self.save_key_button.setEnabled(doc is not None and doc.kind == key_letter.KIND
+                                        and bool(doc.file_sha256) and can("export"))
         if not can("document.sign"):
             self.sign_button.setToolTip(QCoreApplication.translate(
                 "DocumentsPage", "只有技术负责人可以签发文书"))
@@ -400,6 +408,36 @@ class DocumentsPage(Page):
             work_dir=work_dir(), changes=Changes(documents=True),
             label=QCoreApplication.translate("DocumentsPage", "正在生成文书草稿…"), on_result=self._drafted)
 
+    def draft_key_letter(self) -> Task | None:
+        """A draft of the agency's 公钥登记函 (the technical lead signs it like any document)."""
+        return run_service(
+            self, self.state, documents.generate_draft, kind=key_letter.KIND,
+            scope_type="agency", scope_id=None, period="",
+            store_dir=self.state.config.attachments_dir, work_dir=work_dir(),
+            changes=Changes(documents=True), label=QCoreApplication.translate(
+                "DocumentsPage", "正在生成文书草稿…"), on_result=self._drafted)
+
+    def save_key_letter(self) -> tuple[Path, Path] | None:
+        """The key letter's PDF and the public key file it names, saved side by side."""
+        doc = self.selected()
+        if doc is None or doc.kind != key_letter.KIND:
+            return None
+        folder = dialogs.choose_folder(self, QCoreApplication.translate(
+            "DocumentsPage", "选择保存登记函和公钥文件的文件夹"), str(Path.home()))
+        if not folder:
+            return None
+        try:
+            saved = self.state.write(key_letter_export.save_with_key, doc.id,
+                                     store_dir=self.state.config.attachments_dir, folder=folder)
+        except dialogs.USER_ERRORS as exc:
+            dialogs.show_error(self, exc)
+            return None
+        dialogs.inform(self, QCoreApplication.translate("DocumentsPage", "已保存"),
+                       QCoreApplication.translate(
+                           "DocumentsPage", "登记函：{pdf}\n公钥文件：{pem}\n\n请将两个文件一并发送给承保机构。"
+                       ).format(pdf=saved[0], pem=saved[1]))
+        return saved
+
     def _drafted(self, doc: DocumentRow) -> None:
         self.reload()
         if not self.select(doc.id):
@@ -421,6 +459,7 @@ class DocumentsPage(Page):
         return run_service(
             self, self.state, documents.sign, doc.id, expected_version=doc.version,
             store_dir=self.state.config.attachments_dir, work_dir=work_dir(),
+            key_dir=self.state.config.data_dir,
             changes=Changes(documents=True), label=QCoreApplication.translate(
                 "DocumentsPage", "正在签发文书…"), on_result=self._signed)
 

@@ -20,6 +20,7 @@ from desktop.ui.catalogue_panel import CataloguePanel
 from desktop.ui.connection_panel import ConnectionPanel
 from desktop.ui.holidays_panel import HolidaysPanel
 from desktop.ui.import_wizard import ImportWizard
+from desktop.ui.letterhead_panel import LetterheadPanel
 from desktop.ui.package_dialog import PackagePanel
 from desktop.ui.pages.base import Page
 from desktop.ui.pages.users_panel import UsersPanel
@@ -56,6 +57,7 @@ class SettingsPage(Page):
         self.import_wizard: ImportWizard | None = ImportWizard(state) if state.can("import") else None
         self.package_panel: PackagePanel | None = PackagePanel(state) if state.can("export") else None
         self.trust_panel = TrustPanel(state)
+        self.letterhead_panel = LetterheadPanel(state)
         self.holidays_panel = HolidaysPanel(state)
         self.catalogue_panel = CataloguePanel(state)
         self.rules_panel: AgencyRulesPanel | None = (
@@ -79,6 +81,8 @@ class SettingsPage(Page):
                              QCoreApplication.translate("SettingsPage", "机构规则"))
         self.authorities_panel = AuthoritiesPanel(state)
         self.tabs.addTab(self.authorities_panel, QCoreApplication.translate("SettingsPage", "主管部门"))
+        self.tabs.addTab(self._scrolled(self.letterhead_panel),
+                         QCoreApplication.translate("SettingsPage", "信笺与印章"))
         self._stale_tabs: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
@@ -172,7 +176,8 @@ class SettingsPage(Page):
         self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel,
                                         self.trust_panel, self.holidays_panel,
                                         self.catalogue_panel, self.rules_panel,
-                                        self.authorities_panel) if w is not None}
+                                        self.authorities_panel, self.letterhead_panel)
+                             if w is not None}
         self._tab_shown(self.tabs.currentIndex())
 
     def _tab_shown(self, index: int) -> None:

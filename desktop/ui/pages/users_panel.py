@@ -17,6 +17,7 @@ from desktop.services.users import UserRow
 from desktop.ui import dialogs, i18n, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.lazy_model import CENTER, Column, LazyTableModel
+from desktop.ui.letterhead_panel import set_signature_from_file
 from desktop.ui.user_dialogs import NewUserDialog, ResetPasswordDialog, RoleDialog
 
 
@@ -75,8 +76,11 @@ class UsersPanel(QGroupBox):
         self.new_button.clicked.connect(self.new_user)
         self.role_button.clicked.connect(self.change_role)
         self.reset_button.clicked.connect(self.reset_password)
+        self.signature_button = QPushButton(QCoreApplication.translate("UsersPanel", "设置签名图片…"))
+        self.signature_button.clicked.connect(self.set_signature)
         buttons = QHBoxLayout()
-        for button in (self.new_button, self.role_button, self.reset_button):
+        for button in (self.new_button, self.role_button, self.reset_button,
+                       self.signature_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -107,6 +111,7 @@ class UsersPanel(QGroupBox):
         chosen = self.selected() is not None
         self.role_button.setEnabled(chosen)
         self.reset_button.setEnabled(chosen)
+        self.signature_button.setEnabled(chosen)
 
     def new_user(self) -> None:
         dialogs.run(NewUserDialog(self.state, self))
@@ -120,6 +125,14 @@ class UsersPanel(QGroupBox):
         user = self.selected()
         if user is not None:
             dialogs.run(ResetPasswordDialog(self.state, user, self))
+
+    def set_signature(self) -> bool:
+        """The selected user's signature image (an administrator sets anyone's)."""
+        user = self.selected()
+        if user is None:
+            return False
+        return set_signature_from_file(self, self.state, user.id, QCoreApplication.translate(
+            "UsersPanel", "选择“{name}”的签名图片").format(name=user.display_name))
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("users/header", self.table.horizontalHeader().saveState())
