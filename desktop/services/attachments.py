@@ -21,7 +21,7 @@ from desktop.fileutil import atomic_write_bytes, atomic_writer
 from desktop.models import (
     AgencyProfile, ArchiveItem, Attachment, Complaint, DestructionRequest, Document, Drill,
     EmergencyPlanAssist, Escalation, ExternalReport, Hazard, Incident, Inspection, Meeting,
-    Project, RiskSource, TrainingSession,
+    Project, RiskSource, TrainingSession, User,
 )
 from desktop.models.enums import AttachmentRole
 from desktop.services import audit, permissions
@@ -391,11 +391,8 @@ def verify_store(session: Session, store_dir: Path | str, *, hash_files: bool = 
     store = Path(store_dir)
     wanted = set(session.execute(select(Attachment.sha256).distinct()).scalars())
     also = set(session.execute(select(Document.file_sha256).where(Document.file_sha256.is_not(None))).scalars())
-    also |= set(session.execute(
-        select(AgencyProfile.logo_sha256).where(AgencyProfile.logo_sha256.is_not(None))).scalars())
-    from desktop.services import letterhead  # it stores its images here
-
-    also |= letterhead.referenced(session)
+    for column in (AgencyProfile.logo_sha256, AgencyProfile.seal_sha256, User.signature_sha256):
+        also |= set(session.execute(select(column).where(column.is_not(None))).scalars())  # letterhead
     blobs, strays = _files_on_disk(store)
     missing = sorted(wanted - blobs.keys())
     present = sorted(wanted & blobs.keys())
