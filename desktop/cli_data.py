@@ -166,7 +166,7 @@ def _database(config: Config) -> Database:
 
     if config.database_url.startswith("sqlite") and not config.sqlite_path.exists():
         raise _Refused(f"数据目录中没有数据库：{config.sqlite_path}。请先运行“riskdesk init”。")
-    db = Database(config.database_url)
+    db = Database(config.database_url, migration_url=config.migration_database_url)
     db.migrate()
     return db
 

@@ -565,7 +565,8 @@ def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file:
     journal: restore_journal.Journal | None = None
     try:
         if db_path is None:
-            cmd, env = _pg_command(str(url.render_as_string(hide_password=False)), "pg_dump")
+            # as the schema owner (migration_database_url): pg_restore drops and creates tables
+            cmd, env = _pg_command(config.migration_database_url, "pg_dump")
             aside.mkdir(parents=True, exist_ok=True)
             _run([*cmd, "--format=custom", "--no-owner", f"--file={aside / 'database.pgdump'}"],
                  env, msg("恢复前备份当前数据库（pg_dump）"))
@@ -573,7 +574,7 @@ def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file:
                                           staging=[staging, staging_store], aside=aside)
         journal.run()
         if db_path is None:
-            cmd, env = _pg_command(str(url.render_as_string(hide_password=False)), "pg_restore")
+            cmd, env = _pg_command(config.migration_database_url, "pg_restore")
             # one transaction: a failed restore leaves the server's data as it was
             _run([*cmd, "--clean", "--if-exists", "--no-owner", "--single-transaction",
                   "--exit-on-error", str(db_file)], env, msg("pg_restore 恢复"))
