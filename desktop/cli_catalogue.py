@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.cli_data import _config, _database, _guarded, _out, _Refused
-from desktop.services import catalogues
-from desktop.services.context import Actor
+
+if TYPE_CHECKING:
+    from desktop.services import catalogues
+
+# like cli_data: the services are imported by the command that runs (`--help` stays light)
 
 
 def _line(row: catalogues.CatalogueRow) -> str:
@@ -19,6 +23,9 @@ def _line(row: catalogues.CatalogueRow) -> str:
 @_guarded
 def cmd_catalogue(args: argparse.Namespace) -> int:
     """`catalogue list`, `catalogue import FILE`, `catalogue check CODE` (an administrator's work)."""
+    from desktop.services import catalogues
+    from desktop.services.context import Actor
+
     if args.action != "list" and not args.target:
         raise _Refused("请给出 JSON 文件。" if args.action == "import" else "请给出目录代码（如 major_hazard@2024）。")
     config = _config(args)
