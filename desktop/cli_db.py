@@ -9,9 +9,10 @@ from desktop.cli_data import _config, _guarded, _out, _Refused
 # like cli_data: the database libraries are imported by the command that runs (`--help` stays light)
 
 
-def _apply(url: str, owner: str, app: str) -> bool:
-    """Run the grants script in one transaction; True when the audit table already existed
-    (else the script must be run again after `init`)."""
+def _apply(url: str, owner: str, app: str) -> tuple[bool, list[tuple[str, str]]]:
+    """Run the grants script in one transaction. Returns whether the audit table already
+    existed (else the script must be run again after `init`) and the extensions another role
+    owns (the owner role cannot drop and re-create them when a backup is restored)."""
     from sqlalchemy.exc import DBAPIError
 
     from desktop import pg_grants
@@ -32,12 +33,16 @@ def _apply(url: str, owner: str, app: str) -> bool:
                 audited = bool(row and row[0])
                 for step in pg_grants.script(owner, app):
                     cur.execute(step.sql)
+                cur.execute("SELECT extname, pg_catalog.pg_get_userbyid(extowner) FROM pg_catalog.pg_extension "
+                            "WHERE extname <> 'plpgsql' AND pg_catalog.pg_get_userbyid(extowner) <> %s "
+                            "ORDER BY extname", (owner,))
+                foreign = [(str(r[0]), str(r[1])) for r in cur.fetchall()]
             raw.commit()
     except DBAPIError as exc:  # connecting failed: said in the words of the other commands
         raise translate_error(exc) or exc from None
     finally:
         db.dispose()
-    return audited
+    return audited, foreign
 
 
 @_guarded
@@ -58,12 +63,15 @@ def cmd_db_grants(args: argparse.Namespace) -> int:
     import psycopg
 
     try:
-        audited = _apply(url, args.owner, args.app)
+        audited, foreign = _apply(url, args.owner, args.app)
     except psycopg.Error as exc:  # refused by the server (a role without the rights): rolled back
         reason = exc.diag.message_primary or str(exc)
         raise _Refused(f"授权脚本未执行（未做任何改动）：{reason}。请用超级用户连接（--url）。") from None
     _out(f"已设置数据库角色：所有者 {args.owner}（升级数据库结构、恢复备份），"
          f"应用 {args.app}（日常使用：读写业务数据，审计记录只能新增）。")
+    for name, holder in foreign:
+        _out(f"注意：扩展 {name} 属于角色 {holder}，所有者角色恢复备份时不能重建它。恢复备份时请让"
+             f"“升级数据库结构时使用的地址”使用角色 {holder}（或超级用户）；新建数据库时以所有者角色初始化可避免此情况。")
     if not audited:
         _out("注意：数据库尚未初始化（没有审计表）。请以所有者角色运行 riskdesk init 后再运行一次本命令。")
     _out("接下来：")

@@ -15,8 +15,11 @@ drop anything (no CREATE on the schema, no TEMPORARY on the database, owns nothi
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
+
+log = logging.getLogger("desktop.pg_grants")
 
 SCHEMA = "public"
 AUDIT_TABLE = "audit_log"  # desktop.models.AuditEntry.__tablename__ (not imported: no SQLAlchemy)
@@ -47,6 +50,15 @@ def _ident(name: str) -> str:
 
 def _literal(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
+
+
+def _revoke_audit(app: str) -> str:
+    return (f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "
+            f"{_ident(SCHEMA)}.{_ident(AUDIT_TABLE)} FROM {_ident(app)}")
+
+
+def _revoke_version(app: str) -> str:
+    return f"REVOKE INSERT, UPDATE, DELETE ON {_ident(SCHEMA)}.{_ident(VERSION_TABLE)} FROM {_ident(app)}"
 
 
 def script(owner: str = DEFAULT_OWNER, app: str = DEFAULT_APP) -> list[Step]:
@@ -112,10 +124,10 @@ def script(owner: str = DEFAULT_OWNER, app: str = DEFAULT_APP) -> list[Step]:
              "remove or empty); only the owner stamps the schema version.",
              f"DO $$ BEGIN\n"
              f"  IF to_regclass({_literal(SCHEMA + '.' + AUDIT_TABLE)}) IS NOT NULL THEN\n"
-             f"    REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {s}.{_ident(AUDIT_TABLE)} FROM {a};\n"
+             f"    {_revoke_audit(app)};\n"
              f"  END IF;\n"
              f"  IF to_regclass({_literal(SCHEMA + '.' + VERSION_TABLE)}) IS NOT NULL THEN\n"
-             f"    REVOKE INSERT, UPDATE, DELETE ON {s}.{_ident(VERSION_TABLE)} FROM {a};\n"
+             f"    {_revoke_version(app)};\n"
              f"  END IF;\n"
              f"END $$"),
         Step("Tables and sequences that later migrations create (as the owner) get the same rights.",
@@ -148,3 +160,34 @@ def render(owner: str = DEFAULT_OWNER, app: str = DEFAULT_APP) -> str:
             parts.append("\n" + "\n".join(f"-- {line}" for line in step.comment.splitlines()))
         parts.append(step.sql + ";")
     return "\n".join(parts) + "\n"
+
+
+def reprotect_after_restore(owner_url: str, app_url: str) -> list[str]:
+    """After `pg_restore` as the owner: the tables it made got the owner's default privileges
+    (every write for the application role) and the backup's own grants on top; take UPDATE,
+    DELETE and TRUNCATE of the audit log (and writes of the schema version) back from the
+    application role of `app_url`. Nothing to do when both addresses name one role. Returns
+    warnings (the data is restored whatever happens here)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from desktop.db import Database, DataError, translate_error
+    from desktop.messages import msg
+
+    app, owner = make_url(app_url).username, make_url(owner_url).username
+    if not app or app == owner:
+        return []
+    db = Database(owner_url)
+    try:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(_revoke_audit(app))
+            conn.exec_driver_sql(_revoke_version(app))
+    except (SQLAlchemyError, DataError) as exc:
+        mapped = translate_error(exc)
+        reason = mapped.message if mapped is not None else str(exc).splitlines()[0]
+        log.error("audit log not made append-only again after the restore: %s", reason)
+        return [msg("恢复已完成，但未能重新收回应用角色 {role} 修改审计记录的权限（{reason}）。"
+                    "请以超级用户运行 riskdesk db grants。", role=app, reason=reason)]
+    finally:
+        db.dispose()
+    return []

@@ -84,7 +84,9 @@ def test_the_app_role_may_only_add_to_the_audit_log(server, _pg_template, capsys
 
     admin_url = server.database(template=_pg_template)  # tables owned by the superuser
     assert server.grants(admin_url) == 0
-    assert "已设置数据库角色" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "已设置数据库角色" in out
+    assert "扩展 pg_trgm 属于角色" in out  # made by the superuser: the owner could not restore it
     server.set_passwords()
     db = Database(server.role_url(server.app))
     try:
@@ -194,3 +196,42 @@ def test_the_script_refuses_to_strip_the_role_running_it(server, tmp_path, capsy
                                     {"o": server.owner}).scalar()  # rolled back: nothing made
     finally:
         engine.dispose()
+
+
+def test_a_restore_as_the_owner_leaves_the_audit_log_append_only(server, tmp_path):
+    from sqlalchemy import text
+    from sqlalchemy.exc import ProgrammingError
+
+    from desktop.config import Config
+    from desktop.db import Database
+    from desktop.services import backup
+
+    admin_url = server.database()  # made by the owner from the start (pg_trgm included)
+    assert server.grants(admin_url) == 0
+    server.set_passwords()
+    config = Config.load(tmp_path / "data")
+    config.set("database_url", server.role_url(server.app))
+    config.set("migration_database_url", server.role_url(server.owner))
+    config.save()
+    db = Database(config.database_url, migration_url=config.migration_database_url)
+    try:
+        db.migrate(backup=False)
+        assert server.grants(admin_url) == 0
+        made = backup.backup(db, config, tmp_path / "b.zip")
+    finally:
+        db.dispose()
+    result = backup.restore(config, made.path)  # pg_restore --clean as the owner
+    assert result.warnings == ()
+    db = Database(config.database_url)
+    try:
+        with db.engine.connect() as conn:
+            owners = conn.execute(text("SELECT DISTINCT tableowner FROM pg_tables "
+                                       "WHERE schemaname = 'public'")).scalars().all()
+            assert owners == [server.owner]
+            assert conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'restore'")).scalar() == 1
+        for sql in ("DELETE FROM audit_log", "UPDATE audit_log SET note = 'x'", "TRUNCATE audit_log"):
+            with db.engine.connect() as conn, pytest.raises(ProgrammingError) as caught:
+                conn.execute(text(sql))
+            assert sqlstate(caught.value) == DENIED, sql
+    finally:
+        db.dispose()

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from desktop import __version__
-from desktop import datalock, datamodes
+from desktop import datalock, datamodes, pg_grants
 from desktop.config import Config
 from desktop.db import Database, DataError
 from desktop.logsetup import FILE_ONLY
@@ -514,7 +514,10 @@ def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor,
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(staging_store, ignore_errors=True)
     log.warning("restored %s; previous data kept in %s", backup_path, aside, extra=FILE_ONLY)
-    warnings = _audit_restore(config, actor, backup_path, manifest_sha, aside)
+    warnings: list[str] = []
+    if dialect != "sqlite":  # restored as the owner: the audit log append-only for the app role again
+        warnings += pg_grants.reprotect_after_restore(config.migration_database_url, config.database_url)
+    warnings += _audit_restore(config, actor, backup_path, manifest_sha, aside)
     return RestoreResult(aside if aside.exists() else None, int(manifest.get("attachments", 0)),
                          revision, time.monotonic() - started, tuple(warnings))
 

@@ -8733,6 +8733,10 @@ These {n} files were not saved:
         <translation>The restore is complete, but the audit entry could not be written: {reason}</translation>
     </message>
     <message>
+        <source>恢复已完成，但未能重新收回应用角色 {role} 修改审计记录的权限（{reason}）。请以超级用户运行 riskdesk db grants。</source>
+        <translation>The restore is complete, but the application role {role} could not be denied changes to the audit log again ({reason}). Run riskdesk db grants as a superuser.</translation>
+    </message>
+    <message>
         <source>数据目录中已有签名私钥：{target}，未做任何改动。</source>
         <translation>The data folder already has a private signing key: {target}; nothing was changed.</translation>
     </message>
