@@ -18,7 +18,8 @@ from desktop.ui.widgets import ErrorLabel
 
 
 class ConnectionPanel(QGroupBox):
-    """Edits `database_url` and `attachments_dir` in this desk's settings; effective after restart."""
+    """Edits `database_url`, `migration_database_url` and `attachments_dir` in this desk's
+    settings; effective after restart. Passwords go to the PostgreSQL password file."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(QCoreApplication.translate("ConnectionPanel", "数据库与附件库（多台电脑共用）"), parent)
@@ -34,6 +35,9 @@ class ConnectionPanel(QGroupBox):
         self.password.setToolTip(QCoreApplication.translate(
             "ConnectionPanel", "密码保存在本机的 PostgreSQL 密码文件（{path}，仅本人可读），不写入设置文件。")
             .format(path=pgpass.pgpass_path()))
+        self.owner_url = QLineEdit(str(config.get("migration_database_url") or ""))
+        self.owner_url.setPlaceholderText(QCoreApplication.translate(
+            "ConnectionPanel", "留空：与数据库地址相同；分设角色时填写所有者角色的地址（仅用于升级数据库结构和恢复备份）"))
         self.store = QLineEdit(str(config.get("attachments_dir") or ""))
         self.store.setPlaceholderText(QCoreApplication.translate(
             "ConnectionPanel", "留空：数据目录下的 attachments；共用时填写各台电脑都能访问的共享文件夹"))
@@ -43,7 +47,7 @@ class ConnectionPanel(QGroupBox):
         self.test_button.clicked.connect(self.test)
         self.save_button.clicked.connect(self.save)
         allowed = state.can("settings.edit")
-        for widget in (self.url, self.password, self.store, self.save_button):
+        for widget in (self.url, self.password, self.owner_url, self.store, self.save_button):
             widget.setEnabled(allowed)
         buttons = QHBoxLayout()
         buttons.addWidget(self.test_button)
@@ -52,6 +56,7 @@ class ConnectionPanel(QGroupBox):
         form = QFormLayout(self)
         form.addRow(QCoreApplication.translate("ConnectionPanel", "数据库地址"), self.url)
         form.addRow(QCoreApplication.translate("ConnectionPanel", "数据库密码"), self.password)
+        form.addRow(QCoreApplication.translate("ConnectionPanel", "升级用地址"), self.owner_url)
         form.addRow(QCoreApplication.translate("ConnectionPanel", "附件库目录"), self.store)
         form.addRow("", self.error)
         form.addRow("", buttons)
@@ -81,12 +86,14 @@ class ConnectionPanel(QGroupBox):
         self.error.clear()
         try:
             url = connection.validate_url(self._address())
+            owner_url = connection.validate_url(self.owner_url.text())
         except ValidationError as exc:
             self.error.setText(error_text(exc))
             return False
-        has_password = pgpass.entry_for(url) is not None
+        has_password = any(pgpass.entry_for(u) is not None for u in (url, owner_url))
         config = self.state.config
         config.set("database_url", url)
+        config.set("migration_database_url", owner_url)
         config.set("attachments_dir", self.store.text().strip())
         try:
             config.save()
@@ -95,6 +102,7 @@ class ConnectionPanel(QGroupBox):
                                .format(reason=exc.strerror or exc))
             return False
         self.url.setText(str(config.get("database_url") or ""))
+        self.owner_url.setText(str(config.get("migration_database_url") or ""))
         self.password.clear()
         text = QCoreApplication.translate("ConnectionPanel", "新的数据库与附件库设置将在重新启动本软件后生效。")
         if has_password:

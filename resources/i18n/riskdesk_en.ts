@@ -1567,6 +1567,14 @@ After the restore the program closes; please reopen it.</translation>
         <translation>Database password</translation>
     </message>
     <message>
+        <source>升级用地址</source>
+        <translation>Upgrade address</translation>
+    </message>
+    <message>
+        <source>留空：与数据库地址相同；分设角色时填写所有者角色的地址（仅用于升级数据库结构和恢复备份）</source>
+        <translation>Empty: the database address; with separate roles, the owner role&apos;s address (used only to upgrade the schema and to restore backups)</translation>
+    </message>
+    <message>
         <source>附件库目录</source>
         <translation>Attachment store folder</translation>
     </message>

@@ -48,10 +48,16 @@ def test_the_password_goes_to_the_password_file_not_the_settings(qtbot, state, d
     qtbot.addWidget(panel)
     panel.url.setText("postgresql://desk@db.local:5432/riskdesk")
     panel.password.setText("s3cret:pw")
+    panel.owner_url.setText("postgresql://owner:0wner-pw@db.local:5432/riskdesk")
     assert panel.save()
-    assert "s3cret" not in (state.config.data_dir / "settings.json").read_text(encoding="utf-8")
-    assert Config.load(state.config.data_dir).get("database_url") == "postgresql://desk@db.local:5432/riskdesk"
+    text = (state.config.data_dir / "settings.json").read_text(encoding="utf-8")
+    assert "s3cret" not in text and "0wner-pw" not in text
+    reloaded = Config.load(state.config.data_dir)
+    assert reloaded.get("database_url") == "postgresql://desk@db.local:5432/riskdesk"
+    assert reloaded.get("migration_database_url") == "postgresql://owner@db.local:5432/riskdesk"
+    assert panel.owner_url.text() == "postgresql://owner@db.local:5432/riskdesk"
     assert pgpass.lookup("db.local", "5432", "riskdesk", "desk") == "s3cret:pw"
+    assert pgpass.lookup("db.local", "5432", "riskdesk", "owner") == "0wner-pw"
     assert str(tmp_path / "pgpass") in dialog_log.texts("inform")[-1]
     assert panel.password.text() == ""
 
