@@ -6,13 +6,15 @@ skipped without one. Each test makes its own database and roles and drops them."
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
 
 from desktop import pgpass
 from desktop.cli import main
-from tests.conftest import PG_URL
+
+PG_URL = os.environ.get("RISKDESK_TEST_PG_URL", "")
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="RISKDESK_TEST_PG_URL not set")
 
@@ -20,7 +22,7 @@ DENIED = "42501"  # insufficient_privilege
 
 
 @pytest.fixture
-def server(tmp_path, monkeypatch, _template_db):
+def server(tmp_path, monkeypatch):
     """A scratch database (optionally a copy of the migrated template), an owner and an app
     role with passwords in a pgpass file of this test's own; everything dropped after."""
     from sqlalchemy import create_engine, text
