@@ -49,7 +49,7 @@ def cache_dir(config: Config) -> Path:
 def open_database(config: Config) -> Database | None:
     """Open and migrate the database; None (the reason shown to the user) when impossible."""
     try:
-        db = Database(config.database_url)
+        db = Database(config.database_url, migration_url=config.migration_database_url)
         copy = db.migrate()
     except DataError as exc:
         log.error("cannot open the database: %s (%s)", exc.message, exc.detail)

@@ -83,7 +83,7 @@ class _Parser(argparse.ArgumentParser):
 # them (or the help) is asked for
 DATA_COMMANDS = ("export-package", "verify", "import", "backup", "restore", "selfcheck", "report",
                  "trust", "key", "key-export", "key-import",
-                 "catalogue")
+                 "catalogue", "db")
 DEFAULT_DEMO_PROJECTS = 20  # equal to desktop.services.demo.DEFAULT_PROJECTS (not imported: it loads Pillow)
 
 
@@ -124,12 +124,13 @@ def build_parser(*, data_commands: bool = True) -> _Parser:
     for sub in (init, demo, check, selftest):
         sub.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_help)
     if data_commands:
-        from desktop import cli_catalogue, cli_data, cli_docs, cli_trust
+        from desktop import cli_catalogue, cli_data, cli_db, cli_docs, cli_trust
 
         cli_data.register(commands)
         cli_docs.register(commands)
         cli_trust.register(commands)
         cli_catalogue.register(commands)
+        cli_db.register(commands)
     return parser
 
 
@@ -314,7 +315,7 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
 
     password = _read_password(args.password_file) if args.password_file else None
     _prepare_folder(config, create=True)
-    db = Database(config.database_url)
+    db = Database(config.database_url, migration_url=config.migration_database_url)
     try:
         fresh = _is_fresh(db)
         if fresh:
@@ -383,7 +384,7 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
         raise UsageError("--projects 须在 1 到 2000 之间。")
     _prepare_folder(config, create=True)
     new_store = not config.attachments_dir.exists()
-    db = Database(config.database_url)
+    db = Database(config.database_url, migration_url=config.migration_database_url)
     try:
         _migrate(db)
         started = time.perf_counter()

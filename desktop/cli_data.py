@@ -194,7 +194,7 @@ def _database(config: Config) -> Database:
         raise _Refused(f"数据目录中没有数据库：{config.sqlite_path}。请先运行“riskdesk init”。")
     from desktop.services import checkpoints
 
-    db = Database(config.database_url)
+    db = Database(config.database_url, migration_url=config.migration_database_url)
     db.migrate()
     _opened.append(checkpoints.install(db, config))
     return db

@@ -7,18 +7,23 @@ every desk and therefore live in the database: see `desktop.services.rules`.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop import APP_NAME
+from desktop import APP_NAME, pgpass
 from desktop.clock import zone_problem
 from desktop.fileutil import atomic_write_text
 
+log = logging.getLogger(__name__)
+
 ENV_DATA_DIR = "RISKDESK_DATA_DIR"
 ENV_DATABASE_URL = "RISKDESK_DATABASE_URL"
+ENV_MIGRATION_DATABASE_URL = "RISKDESK_MIGRATION_DATABASE_URL"
 SETTINGS_FILE = "settings.json"
+URL_SETTINGS = ("database_url", "migration_database_url")  # their passwords live in pgpass
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", "", "数据库地址；留空则使用数据目录中的 SQLite 文件"),
+    Setting("migration_database_url", "",
+            "升级数据库结构时使用的地址（PostgreSQL 所有者角色）；留空则使用数据库地址"),
     Setting("attachments_dir", "", "附件库目录；留空则为数据目录下的 attachments"),
     Setting("language", "zh_CN", "界面语言：zh_CN 或 en"),
     Setting("backup_dir", "", "自动备份目录；留空则为数据目录下的 backups"),
@@ -77,7 +84,24 @@ class Config:
         problem = zone_problem(values.get("time_zone", _DEFAULTS["time_zone"]))
         if problem is not None:
             raise ValueError(f"设置文件 {file} 中的 time_zone 无效：{problem}")
-        return cls(data_dir=path, values=values)
+        config = cls(data_dir=path, values=values)
+        config._migrate_passwords()
+        return config
+
+    def _migrate_passwords(self) -> None:
+        """A settings file written by an older version may hold a PostgreSQL password in an
+        address: it moves to the password file and the file is rewritten without it."""
+        if not any(pgpass.entry_for(str(self.values.get(k) or "")) for k in URL_SETTINGS):
+            return
+        try:
+            moved = self._passwords_to_pgpass()
+            self._write()
+        except OSError as exc:
+            log.error("settings.json holds a PostgreSQL password; it could not be moved to the "
+                      "password file: %s", exc)
+            return
+        log.warning("moved the PostgreSQL password of %s from %s to the password file %s",
+                    ", ".join(moved), self.data_dir / SETTINGS_FILE, pgpass.pgpass_path())
 
     def get(self, key: str) -> Any:
         if key not in _DEFAULTS:
@@ -92,6 +116,22 @@ class Config:
         self.values[key] = value
 
     def save(self) -> None:
+        """Write settings.json; a password in a database address goes to libpq's password
+        file (`desktop.pgpass`) first and the address is kept without it."""
+        self._passwords_to_pgpass()
+        self._write()
+
+    def _passwords_to_pgpass(self) -> list[str]:
+        moved = []
+        for key in URL_SETTINGS:
+            url = str(self.values.get(key) or "")
+            bare, written = pgpass.move_password_out(url)
+            if written is not None:
+                self.values[key] = bare
+                moved.append(key)
+        return moved
+
+    def _write(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.values, ensure_ascii=False, indent=2, sort_keys=True)
         atomic_write_text(self.data_dir / SETTINGS_FILE, text, private=True)
@@ -105,6 +145,15 @@ class Config:
         if url:
             return str(url)
         return f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def migration_database_url(self) -> str:
+        """The address migrations run with (the schema owner's role); the normal address when
+        none is set. With RISKDESK_DATABASE_URL in the environment only the environment
+        counts: RISKDESK_MIGRATION_DATABASE_URL, else that address."""
+        if os.environ.get(ENV_DATABASE_URL):
+            return os.environ.get(ENV_MIGRATION_DATABASE_URL) or self.database_url
+        return str(self.get("migration_database_url") or "") or self.database_url
 
     @property
     def time_zone(self) -> str:

@@ -216,8 +216,11 @@ class Interrupter:
 class Database:
     """Owns the engine and the session factory. Nothing else creates engines."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, migration_url: str | None = None) -> None:
+        """`migration_url`: the address `migrate` connects with (on PostgreSQL the schema
+        owner's role, when the application's own role may not change the schema)."""
         self.url = url
+        self.migration_url = migration_url if migration_url and migration_url != url else None
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         name = parsed.database
@@ -333,15 +336,20 @@ class Database:
         if backup and self.sqlite_path is not None and self.sqlite_path.exists():
             if self._has_tables():
                 copy = self._backup_sqlite_before_migration()
+        owner = Database(self.migration_url) if self.migration_url else self
         try:
-            with self.engine.begin() as conn:
+            with owner.engine.begin() as conn:
                 command.upgrade(self._alembic_config(conn), "head")
         except BaseException as exc:
             mapped = translate_error(exc)
             if mapped is not None:
                 raise mapped from exc
             raise
-        log.info("database migrated to %s", self.head_revision())
+        finally:
+            if owner is not self:
+                owner.dispose()
+        log.info("database migrated to %s%s", self.head_revision(),
+                 " (as the schema owner)" if owner is not self else "")
         return copy
 
     def _has_tables(self) -> bool:

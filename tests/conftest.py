@@ -15,6 +15,10 @@ _HYPOTHESIS_HOME = "" if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") else \
     tempfile.mkdtemp(prefix="riskdesk-hypothesis-")
 if _HYPOTHESIS_HOME:
     os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = _HYPOTHESIS_HOME
+# Saving a PostgreSQL address moves its password into libpq's password file: in a test,
+# never the user's ~/.pgpass (tests that look at the file name their own with monkeypatch).
+_PGPASS_HOME = tempfile.mkdtemp(prefix="riskdesk-pgpass-")
+os.environ["PGPASSFILE"] = os.path.join(_PGPASS_HOME, "pgpass")
 
 import pytest
 from hypothesis import settings
@@ -26,6 +30,7 @@ settings.load_profile("riskdesk")
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _HYPOTHESIS_HOME:
         shutil.rmtree(_HYPOTHESIS_HOME, ignore_errors=True)
+    shutil.rmtree(_PGPASS_HOME, ignore_errors=True)
 
 
 from desktop.db import Database

@@ -32,7 +32,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from desktop import __version__
-from desktop import datalock, datamodes
+from desktop import datalock, datamodes, pg_grants
 from desktop.config import Config
 from desktop.db import Database, DataError
 from desktop.fileutil import remove_tree
@@ -572,7 +572,10 @@ def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor,
         remove_tree(staging)
         remove_tree(staging_store)  # unpacked blobs are read-only (Windows)
     log.warning("restored %s; previous data kept in %s", backup_path, aside, extra=FILE_ONLY)
-    warnings = _audit_restore(config, actor, backup_path, manifest_sha, aside, len(others))
+    warnings: list[str] = []
+    if dialect != "sqlite":  # restored as the owner: the audit log append-only for the app role again
+        warnings += pg_grants.reprotect_after_restore(config.migration_database_url, config.database_url)
+    warnings += _audit_restore(config, actor, backup_path, manifest_sha, aside, len(others))
     if others:
         warnings.append(msg("已强制恢复：恢复时另有 {n} 个会话连接数据库，这些窗口和程序须重新连接后再使用。",
                             n=len(others)))
@@ -628,7 +631,8 @@ def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file:
     journal: restore_journal.Journal | None = None
     try:
         if db_path is None:
-            cmd, env = _pg_command(str(url.render_as_string(hide_password=False)), "pg_dump")
+            # as the schema owner (migration_database_url): pg_restore drops and creates tables
+            cmd, env = _pg_command(config.migration_database_url, "pg_dump")
             aside.mkdir(parents=True, exist_ok=True)
             _run([*cmd, "--format=custom", "--no-owner", f"--file={aside / 'database.pgdump'}"],
                  env, msg("恢复前备份当前数据库（pg_dump）"))
@@ -636,7 +640,7 @@ def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file:
                                           staging=[staging, staging_store], aside=aside)
         journal.run()
         if db_path is None:
-            cmd, env = _pg_command(str(url.render_as_string(hide_password=False)), "pg_restore")
+            cmd, env = _pg_command(config.migration_database_url, "pg_restore")
             # one transaction: a failed restore leaves the server's data as it was
             _run([*cmd, "--clean", "--if-exists", "--no-owner", "--single-transaction",
                   "--exit-on-error", str(db_file)], env, msg("pg_restore 恢复"))

@@ -1809,8 +1809,16 @@ After the restore the program closes; please reopen it.</translation>
         <translation>Database and attachment store (shared by several desks)</translation>
     </message>
     <message>
-        <source>留空：本机 SQLite；共用：postgresql://用户:密码@服务器:5432/数据库名</source>
-        <translation>Empty: local SQLite; shared: postgresql://user:password@server:5432/database</translation>
+        <source>留空：本机 SQLite；共用：postgresql://用户@服务器:5432/数据库名</source>
+        <translation>Empty: local SQLite; shared: postgresql://user@server:5432/database</translation>
+    </message>
+    <message>
+        <source>留空：使用 PostgreSQL 密码文件中已保存的密码</source>
+        <translation>Empty: the password already saved in the PostgreSQL password file</translation>
+    </message>
+    <message>
+        <source>密码保存在本机的 PostgreSQL 密码文件（{path}，仅本人可读），不写入设置文件。</source>
+        <translation>The password is kept in this computer&apos;s PostgreSQL password file ({path}, readable by you only), never in the settings file.</translation>
     </message>
     <message>
         <source>留空：数据目录下的 attachments；共用时填写各台电脑都能访问的共享文件夹</source>
@@ -1827,6 +1835,18 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>数据库地址</source>
         <translation>Database address</translation>
+    </message>
+    <message>
+        <source>数据库密码</source>
+        <translation>Database password</translation>
+    </message>
+    <message>
+        <source>升级用地址</source>
+        <translation>Upgrade address</translation>
+    </message>
+    <message>
+        <source>留空：与数据库地址相同；分设角色时填写所有者角色的地址（仅用于升级数据库结构和恢复备份）</source>
+        <translation>Empty: the database address; with separate roles, the owner role&apos;s address (used only to upgrade the schema and to restore backups)</translation>
     </message>
     <message>
         <source>附件库目录</source>
@@ -1847,6 +1867,10 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>新的数据库与附件库设置将在重新启动本软件后生效。</source>
         <translation>The new database and attachment store settings take effect when the application is restarted.</translation>
+    </message>
+    <message>
+        <source>数据库密码已保存到本机的 PostgreSQL 密码文件：{path}</source>
+        <translation>The database password was saved to this computer&apos;s PostgreSQL password file: {path}</translation>
     </message>
 </context>
 <context>
@@ -9700,6 +9724,10 @@ These {n} files were not saved:
     <message>
         <source>恢复已完成，但未能写入审计记录：{reason}</source>
         <translation>The restore is complete, but the audit entry could not be written: {reason}</translation>
+    </message>
+    <message>
+        <source>恢复已完成，但未能重新收回应用角色 {role} 修改审计记录的权限（{reason}）。请以超级用户运行 riskdesk db grants。</source>
+        <translation>The restore is complete, but the application role {role} could not be denied changes to the audit log again ({reason}). Run riskdesk db grants as a superuser.</translation>
     </message>
     <message>
         <source>数据目录中已有签名私钥：{target}，未做任何改动。</source>

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from desktop import pgpass
 from desktop.config import Config
 from desktop.services import connection
 from desktop.services.context import ValidationError
@@ -33,10 +34,32 @@ def test_test_and_save_a_database(qtbot, state, dialog_log, tmp_path):
     assert "连接成功" in dialog_log.texts("inform")[-1]
     assert panel.save()
     reloaded = Config.load(state.config.data_dir)
-    assert reloaded.get("database_url") == url
+    saved = pgpass.without_password(url)  # a PostgreSQL password goes to the password file
+    assert reloaded.get("database_url") == saved == panel.url.text()
     assert reloaded.attachments_dir == tmp_path / "shared-store"
     if not os.environ.get("RISKDESK_DATABASE_URL"):
-        assert reloaded.database_url == url
+        assert reloaded.database_url == saved
+
+
+def test_the_password_goes_to_the_password_file_not_the_settings(qtbot, state, dialog_log,
+                                                               tmp_path, monkeypatch):
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "pgpass"))
+    panel = ConnectionPanel(state)
+    qtbot.addWidget(panel)
+    panel.url.setText("postgresql://desk@db.local:5432/riskdesk")
+    panel.password.setText("s3cret:pw")
+    panel.owner_url.setText("postgresql://owner:0wner-pw@db.local:5432/riskdesk")
+    assert panel.save()
+    text = (state.config.data_dir / "settings.json").read_text(encoding="utf-8")
+    assert "s3cret" not in text and "0wner-pw" not in text
+    reloaded = Config.load(state.config.data_dir)
+    assert reloaded.get("database_url") == "postgresql://desk@db.local:5432/riskdesk"
+    assert reloaded.get("migration_database_url") == "postgresql://owner@db.local:5432/riskdesk"
+    assert panel.owner_url.text() == "postgresql://owner@db.local:5432/riskdesk"
+    assert pgpass.lookup("db.local", "5432", "riskdesk", "desk") == "s3cret:pw"
+    assert pgpass.lookup("db.local", "5432", "riskdesk", "owner") == "0wner-pw"
+    assert str(tmp_path / "pgpass") in dialog_log.texts("inform")[-1]
+    assert panel.password.text() == ""
 
 
 def test_unreachable_server_is_reported_not_raised(qtbot, state, dialog_log):
