@@ -95,6 +95,7 @@ REVIEWED = {
     ("desktop/services/attachments.py", "chmod"): "0o444/0o644 set/clear Windows' read-only flag",
     ("desktop/services/signing.py", "os.link"): "NTFS has hard links; OSError falls back",
     ("desktop/cli_data.py", "signal.SIGINT"): "SIGINT exists on Windows (Ctrl+C)",
+    ("desktop/services/letterhead.py", "os.chmod"): "0o444 sets Windows' read-only flag, as the store does",
 }
 POSIX_ONLY = ("os.chmod", "chmod", "os.fchmod", "os.chown", "os.getuid", "os.geteuid",
               "os.getgid", "os.umask", "os.setsid", "os.killpg", "os.getpgid", "os.link",

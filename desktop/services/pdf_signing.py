@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +107,6 @@ def _current(path: Path, public_key, agency_name: str) -> x509.Certificate | Non
 
 def _write_public(path: Path, cert: x509.Certificate) -> None:
     atomic_write_bytes(path, cert.public_bytes(serialization.Encoding.PEM))
-    os.chmod(path, 0o644)
 
 
 def credentials(data_dir: Path | str, agency_name: str, *, expected_public: str | None) -> Credentials:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog
 
 from desktop.services import documents, meetings, standardisation
 from desktop.services.context import now
-from desktop.ui import meeting_dialogs, photo_strip
+from desktop.ui import meeting_dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.meeting_dialogs import DeleteDialog, KickoffDialog, StandardisationDialog
 from desktop.ui.meetings_panel import AssistColumn, KickoffTab, MeetingColumn, StandardisationTab
@@ -108,12 +108,13 @@ def test_a_kick_off_recorded_confirmed_printed_and_deleted(qtbot, state, project
         [row] = meetings.for_project(s, project)
     assert row.confirmed and [a.name for a in row.attendees] == ["王工", "李明", "赵敏"]
 
-    opened = []
-    monkeypatch.setattr(photo_strip, "open_file", lambda path: opened.append(path) or True)
     tab.table.selectRow(0)
     with qtbot.waitSignal(state.changed, timeout=10_000):
         tab.print_button.click()
-    qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(dialog_log.viewers), timeout=10_000)  # the in-app PDF viewer
+    viewer = dialog_log.viewers[0]
+    qtbot.addWidget(viewer)
+    assert viewer.page_count >= 1
     assert "服务交底会记录" in dialog_log.texts("ask")[-1]
     with db.read() as s:
         assert [d.kind for d in documents.register(s, project_id=project)] == ["kickoff_record"]
