@@ -297,6 +297,8 @@ def compose(session: Session, project_id: int, kind: str, row: ServicePlan | Non
 def draft(session: Session, project_id: int, kind: str = "general") -> PlanDraft:
     """What the edit dialog shows: the current plan's content (the draft's edits, if any)."""
     _check_kind(kind)
+    if kind == "special":
+        check_special_level(load_project(session, project_id).risk_level)
     return compose(session, project_id, kind, working_row(session, project_id, kind))
 
 
