@@ -23,7 +23,7 @@ from desktop.models.enums import RiskLevel
 from desktop.reports.records import STANDARD_GOALS, STANDARD_GUARANTEES, STANDARD_ITEMS
 from desktop.services import audit, permissions, risk
 from desktop.services.context import (
-    Actor, ConflictError, NotFound, TransitionError, ValidationError, msg,
+    Actor, ConflictError, NotFound, ValidationError, msg,
 )
 from desktop.services.projects import load as load_project
 
@@ -421,8 +421,6 @@ def save(session: Session, actor: Actor, project_id: int, kind: str, edits: Plan
         session.add(editable)
         audit.record_create(session, actor, editable, note="编辑服务方案")
     else:
-        if editable.status != "draft":  # pragma: no cover - guarded above
-            raise TransitionError(msg("服务方案已签发，不能修改；如需更正，请生成更正版本。"))
         before = audit.snapshot(editable)
         base = dict(editable.content) if isinstance(editable.content, dict) else {}
         editable.content = {**base, "edits": stored}

@@ -1876,6 +1876,10 @@ Please send this file to technical support.</translation>
         <translation>Type a construction authority&apos;s name to search</translation>
     </message>
     <message>
+        <source>专项服务方案</source>
+        <translation>Special service plan</translation>
+    </message>
+    <message>
         <source>整改通知书、停工建议书、检查记录等按记录出具的文书，请在该隐患、检查或项目页生成。</source>
         <translation>Documents issued for one record (rectification notices, stop-work recommendations, inspection records…) are generated from that hazard, inspection or project page.</translation>
     </message>
@@ -4417,6 +4421,109 @@ Double-click to view the original</translation>
     </message>
 </context>
 <context>
+    <name>PlanDialog</name>
+    <message>
+        <source>服务内容</source>
+        <translation>Service content</translation>
+    </message>
+    <message>
+        <source>服务措施</source>
+        <translation>Service measures</translation>
+    </message>
+    <message>
+        <source>服务频次（补充说明）</source>
+        <translation>Visit frequency (notes)</translation>
+    </message>
+    <message>
+        <source>人员安排（职责）</source>
+        <translation>Staffing (duties)</translation>
+    </message>
+    <message>
+        <source>服务目标</source>
+        <translation>Service goals</translation>
+    </message>
+    <message>
+        <source>保障措施</source>
+        <translation>Safeguards</translation>
+    </message>
+    <message>
+        <source>一级</source>
+        <translation>Level 1</translation>
+    </message>
+    <message>
+        <source>二级</source>
+        <translation>Level 2</translation>
+    </message>
+    <message>
+        <source>三级</source>
+        <translation>Level 3</translation>
+    </message>
+    <message>
+        <source>四级</source>
+        <translation>Level 4</translation>
+    </message>
+    <message>
+        <source>编辑专项服务方案</source>
+        <translation>Edit special service plan</translation>
+    </message>
+    <message>
+        <source>编辑服务工作方案</source>
+        <translation>Edit service work plan</translation>
+    </message>
+    <message>
+        <source>风险等级：{level}；常规检查每 {days} 天不少于 1 次；风险源 {n} 项（一、二级 {key} 项）；危大工程 {d} 项。以上取自项目记录，不能在此修改。</source>
+        <translation>Risk level: {level}; routine inspection at least once every {days} days; {n} risk sources ({key} of level 1/2); {d} major-hazard works. These come from the project records and cannot be changed here.</translation>
+    </message>
+    <message>
+        <source>每行一条</source>
+        <translation>One item per line</translation>
+    </message>
+    <message>
+        <source>方案章节</source>
+        <translation>Plan sections</translation>
+    </message>
+    <message>
+        <source>施工阶段</source>
+        <translation>Construction stage</translation>
+    </message>
+    <message>
+        <source>风险源</source>
+        <translation>Risk source</translation>
+    </message>
+    <message>
+        <source>等级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <source>管控措施（可编辑）</source>
+        <translation>Control measures (editable)</translation>
+    </message>
+    <message>
+        <source>风险源管控措施</source>
+        <translation>Risk source measures</translation>
+    </message>
+    <message>
+        <source>判定因素</source>
+        <translation>Risk factor</translation>
+    </message>
+    <message>
+        <source>情况</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>针对性措施（可编辑）</source>
+        <translation>Targeted measures (editable)</translation>
+    </message>
+    <message>
+        <source>针对性措施</source>
+        <translation>Targeted measures</translation>
+    </message>
+    <message>
+        <source>一、二级风险源未填写管控措施（签发前须补充）：{names}</source>
+        <translation>Level 1/2 risk sources without control measures (to be added before signing): {names}</translation>
+    </message>
+</context>
+<context>
     <name>ProjectDialog</name>
     <message>
         <source>移除</source>
@@ -4898,6 +5005,26 @@ Factors: {factors}</translation>
     <message>
         <source>尚未登记档案。</source>
         <translation>No archive item registered yet.</translation>
+    </message>
+    <message>
+        <source>编辑服务方案…</source>
+        <translation>Edit service plan…</translation>
+    </message>
+    <message>
+        <source>编辑专项服务方案…</source>
+        <translation>Edit special plan…</translation>
+    </message>
+    <message>
+        <source>生成专项服务方案草稿</source>
+        <translation>Draft special plan</translation>
+    </message>
+    <message>
+        <source>正在生成专项服务方案草稿…</source>
+        <translation>Drafting the special service plan…</translation>
+    </message>
+    <message>
+        <source>专项服务方案草稿</source>
+        <translation>Special service plan draft</translation>
     </message>
     <message>
         <source>人工调整（规则计算为{level}）</source>
@@ -6745,6 +6872,22 @@ These {n} files were not saved:
         <translation>{what} submitted late to {to} ({at})</translation>
     </message>
     <message>
+        <source>“{label}”的针对性措施不能为空</source>
+        <translation>The targeted measures for “{label}” cannot be empty</translation>
+    </message>
+    <message>
+        <source>“{name}”不能为空</source>
+        <translation>“{name}” cannot be empty</translation>
+    </message>
+    <message>
+        <source>“{name}”最多 {n} 条</source>
+        <translation>“{name}” holds at most {n} items</translation>
+    </message>
+    <message>
+        <source>“{name}”每条不超过 {n} 字</source>
+        <translation>Each item of “{name}” is at most {n} characters</translation>
+    </message>
+    <message>
         <source>不安全的文件名：{name}</source>
         <translation>Unsafe file name: {name}</translation>
     </message>
@@ -6753,12 +6896,28 @@ These {n} files were not saved:
         <translation>Destruction cannot be recorded: {problems}. Archive items may be destroyed only after the insurer&apos;s written approval.</translation>
     </message>
     <message>
+        <source>专项服务方案</source>
+        <translation>Special service plan</translation>
+    </message>
+    <message>
+        <source>人员安排</source>
+        <translation>Staffing</translation>
+    </message>
+    <message>
         <source>从回收站恢复</source>
         <translation>restored from the recycle bin</translation>
     </message>
     <message>
+        <source>以下一、二级风险源未填写管控措施，不能签发：{names}。请在风险源清单或方案编辑中补充后重新生成。</source>
+        <translation>These level 1/2 risk sources have no control measures, so the plan cannot be signed: {names}. Add them in the risk-source register or the plan editor, then draft again.</translation>
+    </message>
+    <message>
         <source>保单不存在或已删除。</source>
         <translation>The policy does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>保障措施</source>
+        <translation>Safeguards</translation>
     </message>
     <message>
         <source>修改</source>
@@ -6921,6 +7080,10 @@ These {n} files were not saved:
     <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
+    </message>
+    <message>
+        <source>已签发专项服务方案的项目</source>
+        <translation>Projects with a signed special service plan</translation>
     </message>
     <message>
         <source>应急预案编制</source>
@@ -7191,6 +7354,10 @@ These {n} files were not saved:
         <translation>create or edit projects</translation>
     </message>
     <message>
+        <source>方案类别须为服务工作方案或专项服务方案</source>
+        <translation>The plan must be a service work plan or a special service plan</translation>
+    </message>
+    <message>
         <source>施工单位</source>
         <translation>Contractor</translation>
     </message>
@@ -7379,6 +7546,10 @@ These {n} files were not saved:
         <translation>Computed when records exist, otherwise answered by hand</translation>
     </message>
     <message>
+        <source>服务内容</source>
+        <translation>Service content</translation>
+    </message>
+    <message>
         <source>服务内容形式、成效是否得到属地建设主管部门认可。</source>
         <translation>Does the local construction authority recognise the content, form and results of the service?</translation>
     </message>
@@ -7391,12 +7562,28 @@ These {n} files were not saved:
         <translation>Service results and reports</translation>
     </message>
     <message>
+        <source>服务措施</source>
+        <translation>Service measures</translation>
+    </message>
+    <message>
         <source>服务支出</source>
         <translation>Service expense</translation>
     </message>
     <message>
         <source>服务方案</source>
         <translation>service plan</translation>
+    </message>
+    <message>
+        <source>服务方案不存在或已删除。</source>
+        <translation>The service plan does not exist or was deleted.</translation>
+    </message>
+    <message>
+        <source>服务方案已签发或已被他人修改，请重新打开后再编辑。</source>
+        <translation>The service plan was signed or changed by someone else; reopen it before editing.</translation>
+    </message>
+    <message>
+        <source>服务方案已被他人修改，请重新打开后再编辑。</source>
+        <translation>The service plan was changed by someone else; reopen it before editing.</translation>
     </message>
     <message>
         <source>服务期间出现一般事故的。</source>
@@ -7409,6 +7596,14 @@ These {n} files were not saved:
     <message>
         <source>服务期间是否出现投诉情形。</source>
         <translation>Were there complaints during the service?</translation>
+    </message>
+    <message>
+        <source>服务目标</source>
+        <translation>Service goals</translation>
+    </message>
+    <message>
+        <source>服务频次</source>
+        <translation>Visit frequency</translation>
     </message>
     <message>
         <source>期间内一级隐患</source>
@@ -7775,6 +7970,10 @@ These {n} files were not saved:
         <translation>Every serious level 2 hazard is reported to the insurer and the construction authority on time.</translation>
     </message>
     <message>
+        <source>没有名为 {key} 的方案章节</source>
+        <translation>The plan has no section named {key}</translation>
+    </message>
+    <message>
         <source>法定代表人姓名不超过 50 个字符</source>
         <translation>The legal representative&apos;s name may have at most 50 characters</translation>
     </message>
@@ -8023,6 +8222,10 @@ These {n} files were not saved:
         <translation>Signature: valid</translation>
     </message>
     <message>
+        <source>管控措施不超过 {n} 字</source>
+        <translation>Control measures are at most {n} characters</translation>
+    </message>
+    <message>
         <source>管理人员数</source>
         <translation>Number of managers</translation>
     </message>
@@ -8245,6 +8448,10 @@ These {n} files were not saved:
     <message>
         <source>该项目已登记同名、同类别、同部位的风险源</source>
         <translation>This project already has a risk source with the same name, category and location</translation>
+    </message>
+    <message>
+        <source>该风险因素不在本项目的风险等级评定中</source>
+        <translation>This risk factor is not in the project’s risk assessment</translation>
     </message>
     <message>
         <source>请上传承保机构书面批复的扫描件（没有书面批复不能销毁档案）</source>
@@ -8599,6 +8806,10 @@ These {n} files were not saved:
         <translation>The amount must be greater than zero</translation>
     </message>
     <message>
+        <source>针对性措施不超过 {n} 字</source>
+        <translation>Targeted measures are at most {n} characters</translation>
+    </message>
+    <message>
         <source>针对的隐患类别过多（合计不超过 300 字）</source>
         <translation>Too many targeted hazard categories (at most 300 characters in all)</translation>
     </message>
@@ -8775,6 +8986,10 @@ These {n} files were not saved:
         <translation>The project is completed: please enter the completion date (the retention period counts from it)</translation>
     </message>
     <message>
+        <source>项目当前为{level}：专项服务方案适用于高风险和中风险项目，请先评定项目风险等级。</source>
+        <translation>The project is currently {level}: special service plans are for high- and medium-risk projects; assess the project’s risk level first.</translation>
+    </message>
+    <message>
         <source>项目未登记管理人员、作业人员人数</source>
         <translation>the project has no number of managers and workers recorded</translation>
     </message>
@@ -8805,6 +9020,10 @@ These {n} files were not saved:
     <message>
         <source>风险源</source>
         <translation>risk source</translation>
+    </message>
+    <message>
+        <source>风险源不在本项目的风险源清单中（或已停用）</source>
+        <translation>The risk source is not in this project’s register (or is inactive)</translation>
     </message>
     <message>
         <source>风险源不存在或已删除。</source>
