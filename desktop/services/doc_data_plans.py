@@ -15,7 +15,14 @@ from desktop.reports.text import cn_date
 from desktop.services import plans, standardisation
 from desktop.services.context import msg
 from desktop.services.doc_data import (
-    Output, Request, head_of_agency, issuer, load, meta, output, project_info,
+    Output,
+    Request,
+    head_of_agency,
+    issuer,
+    load,
+    meta,
+    output,
+    project_info,
 )
 
 LEVEL_WORDS = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}

@@ -18,12 +18,23 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desktop.models import CatalogueItem, DangerItem, Document, ProjectStage, RiskSource, ServicePlan
+from desktop.models import (
+    CatalogueItem,
+    DangerItem,
+    Document,
+    ProjectStage,
+    RiskSource,
+    ServicePlan,
+)
 from desktop.models.enums import RiskLevel
 from desktop.reports.records import STANDARD_GOALS, STANDARD_GUARANTEES, STANDARD_ITEMS
 from desktop.services import audit, permissions, risk
 from desktop.services.context import (
-    Actor, ConflictError, NotFound, ValidationError, msg,
+    Actor,
+    ConflictError,
+    NotFound,
+    ValidationError,
+    msg,
 )
 from desktop.services.projects import load as load_project
 
@@ -45,11 +56,11 @@ SPECIAL_ITEMS = (
     "风险等级复评：风险因素发生变化（超危大工程开始或结束、发生事故、出现一级隐患等）时及时复评风险等级并修订本方案。",
 )
 MEASURE_LEVELS = (
-    "隐患分级处置：一级隐患立即提出停工或局部停工建议，并于当日报告承保机构和属地建设主管部门；"
+    ("隐患分级处置：一级隐患立即提出停工或局部停工建议，并于当日报告承保机构和属地建设主管部门；"
     "二级隐患现场提出整改意见，可能引发安全事故的报告承保机构和属地建设主管部门；三、四级隐患"
-    "书面告知责任单位，由监理单位督促整改并将整改情况反馈我机构。",
-    "闭环管理：每项隐患明确责任、措施、时限和预案，逐项跟踪至复查销项；对拒不整改或拖延整改的，"
-    "报告承保机构、属地建设主管部门和建设单位。",
+    "书面告知责任单位，由监理单位督促整改并将整改情况反馈我机构。"),
+    ("闭环管理：每项隐患明确责任、措施、时限和预案，逐项跟踪至复查销项；对拒不整改或拖延整改的，"
+    "报告承保机构、属地建设主管部门和建设单位。"),
 )
 MEASURE_DANDA = ("危大工程管控：对本项目的危大工程在准备阶段和实施阶段开展专项风险辨识和隐患排查，"
                  "超危大工程重点核查专家论证意见的落实。")

@@ -14,7 +14,11 @@ from sqlalchemy import select
 from desktop.models import AuditEntry, ServicePlan
 from desktop.services import catalogues, compliance, documents, plans, projects, risk, risk_sources
 from desktop.services.context import (
-    ConflictError, PermissionDenied, TransitionError, ValidationError, now,
+    ConflictError,
+    PermissionDenied,
+    TransitionError,
+    ValidationError,
+    now,
 )
 from desktop.services.periods import quarter_of
 from tests.factories import make_project
