@@ -289,6 +289,26 @@ class ServicePlanData:
     approved_by: str = ""
     head: str = ""  # the agency's 负责人 (批准), printed once signed
     standardisation: StandardisationPlan | None = None  # 安全生产标准化建设 section
+    # issue 14/15: the plan's own content, drafted from the records and worded by its author;
+    # an empty tuple prints the standard wording as before
+    items: tuple[str, ...] = ()  # 服务内容
+    measures: tuple[str, ...] = ()  # 服务措施
+    frequency_notes: tuple[str, ...] = ()
+    staffing_notes: tuple[str, ...] = ()
+    stage_plan: tuple[PlanStageInfo, ...] = ()  # per construction stage: sources and 危大 items
+    risk_basis: tuple[str, ...] = ()  # special plan: why the project is of its level
+    factor_measures: tuple[tuple[str, str], ...] = ()  # special plan: (risk factor, measures)
+
+
+@dataclass(frozen=True)
+class PlanStageInfo:
+    """One construction stage of a plan: its risk sources (name with level) and 危大 items."""
+
+    name: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    sources: tuple[str, ...] = ()
+    dangers: tuple[str, ...] = ()
 
 
 class HazardRow(NamedTuple):

@@ -117,12 +117,16 @@ def build_service_plan(data: ServicePlanData, path: Path | str) -> Path:
         story.append(heading("主要联系人", size=10.5))
         story.append(data_table(["岗位", "姓名", "联系电话"], [list(c) for c in p.contacts],
                                 widths=shares([50, 50, 70], _W), center_cols=(1,)))
+    if data.special and data.risk_basis:
+        story.append(section("风险等级及判定依据"))
+        story += paragraphs(data.risk_basis[0])
+        story += numbered(list(data.risk_basis[1:]))
     story.append(section("服务内容"))
-    story += numbered(list(STANDARD_ITEMS) + list(data.extra_items))
+    story += numbered(list(data.items or (*STANDARD_ITEMS, *data.extra_items)))
     story.append(Spacer(1, 2 * mm))
     story.append(_stage_table(data))
     story.append(section("服务措施"))
-    story += numbered(list(_measures(data)) + list(data.extra_measures))
+    story += numbered(list(data.measures or (*_measures(data), *data.extra_measures)))
     if p.danda_items:
         rows = [[d.name, "超危大工程" if d.is_super else "危大工程", d.parameters, d.status_label,
                  "核查专项方案编制、审批" + ("及专家论证" if d.is_super else "")
@@ -135,17 +139,24 @@ def build_service_plan(data: ServicePlanData, path: Path | str) -> Path:
         story.append(heading("主要风险源及管控措施", size=10.5))
         sources = sorted(data.risk_sources, key=lambda s: s.level)
         rows = [[s.name, s.category, LEVEL_SHORT.get(s.level, ""), join_cn([s.stage, s.location]),
-                 s.measures] for s in sources]
+                 s.measures or ("（未填写管控措施，签发前须补充）" if s.level <= 2 else "—")]
+                for s in sources]
         story.append(data_table(["风险源", "类别", "等级", "阶段/部位", "管控措施"], rows,
                                 widths=shares([40, 20, 12, 30, 68], _W),
                                 levels=[s.level for s in sources], level_col=2, center_cols=(2,)))
+    if data.factor_measures:
+        story.append(heading("针对风险等级判定因素的措施", size=10.5))
+        story.append(data_table(["判定因素", "针对性措施"], [list(f) for f in data.factor_measures],
+                                widths=shares([40, 130], _W)))
     story += plan_section(section, data.standardisation, _W)
     story.append(section("服务频次"))
     story.append(_frequency_table(data))
+    story += numbered(list(data.frequency_notes))
     story.append(section("人员安排"))
     staff = [[s.name, s.role, s.title, s.certificate_no, s.phone] for s in data.staff]
     story.append(data_table(["姓名", "岗位", "职称/职务", "证书编号", "联系电话"], staff,
                             widths=shares([22, 30, 30, 44, 34], _W), center_cols=(0,)))
+    story += numbered(list(data.staffing_notes))
     story.append(section("服务目标"))
     story += numbered(list(data.goals or STANDARD_GOALS))
     story.append(section("保障措施"))
@@ -178,6 +189,12 @@ def _overview(p: ProjectInfo) -> Flowable:
 
 def _stage_table(data: ServicePlanData) -> Flowable:
     """Every construction stage with its risk sources and the service given in it (N-06)."""
+    if data.stage_plan:
+        rows = [[st.name, f"{cn_date(st.start, blank='')}至{cn_date(st.end, blank='')}"
+                 if st.start or st.end else "", join_cn(list(st.sources)) or "—",
+                 join_cn(list(st.dangers)) or "—"] for st in data.stage_plan]
+        return data_table(["施工阶段", "计划时间", "主要风险源", "危大工程"], rows,
+                          widths=shares([22, 40, 62, 46], _W))
     stages = data.project.stages
     rows = []
     for st in stages:
@@ -212,7 +229,8 @@ def _measures(data: ServicePlanData) -> tuple[str, ...]:
 def _frequency_table(data: ServicePlanData) -> Flowable:
     level = data.project.risk_level or "未评定"
     rows = [
-        ["常规隐患排查", f"每{data.visit_interval_days}天不少于1次", f"按项目风险等级（{level}）确定"],
+        ["加密隐患排查" if data.special else "常规隐患排查", f"每{data.visit_interval_days}天不少于1次",
+         f"按项目风险等级（{level}）确定"],
         ["首次风险辨识和隐患排查", "服务合同签订后及时开展", "建立风险源清单和隐患台账"],
         ["全覆盖检查", "每季度不少于1次", "同时100%核查一、二级风险源"],
         ["施工阶段风险辨识", "每个施工阶段不少于1次", "覆盖全部施工阶段"],

@@ -457,8 +457,10 @@ def _special(ctx: Context, _: str) -> Outcome:
     gaps = [ctx.gap(g.project_id, msg("高风险项目未制定并签发专项服务方案") if g.level == "high"
                     else msg("中风险项目未制定并签发专项服务方案"),
                     g.since, due=g.since + days < ctx.as_of)
-            for g in risk.special_plan_missing(ctx.session, project_ids=raised)]
-    return None, [Evidence(msg("高、中风险项目"), len(raised), "projects", tuple(raised))], gaps
+            for g in risk.special_plan_missing(ctx.session, project_ids=raised, upto=ctx.upto)]
+    signed = sorted(risk.special_plans_signed(ctx.session, upto=ctx.upto, project_ids=raised))
+    return None, [Evidence(msg("高、中风险项目"), len(raised), "projects", tuple(raised)),
+                  Evidence(msg("已签发专项服务方案的项目"), len(signed), "projects", tuple(signed))], gaps
 
 
 @computes("C-4a", "C-4b", "C-4c")

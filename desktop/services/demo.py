@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
-    Drill, Hazard, Organisation, Project, ProjectStage, ServicePlan, TrainingSession, User,
+    CatalogueItem, Drill, Hazard, Organisation, Project, ProjectStage, ServicePlan, TrainingSession, User,
 )
 from desktop.paths import font_path
 from desktop.services import (
@@ -31,6 +31,23 @@ from desktop.services.training_people import AttendeeForm
 DEMO_PASSWORD = "Demo-2024-desk"
 DEFAULT_PROJECTS = 20
 STARTER = "risk_source@starter-1"
+# the measures the agency writes into a project's register for its level-1/2 starter sources
+# (the starter list carries none): a plan prints them, and cannot be signed without them
+SOURCE_MEASURES = {
+    "JK-01": "编制专项施工方案并经专家论证；分层分段开挖、先撑后挖；每日监测支护位移和周边沉降，超预警值立即停止开挖。",
+    "JK-02": "编制专项施工方案并审批；按方案放坡或支护，基坑边1m内不得堆载，雨后复查边坡稳定。",
+    "MB-01": "专项方案经专家论证；支撑体系搭设完成经验收合格后方可浇筑，浇筑时专人监测。",
+    "MB-02": "专项方案经审批；立杆、扫地杆、剪刀撑按方案设置，验收合格后浇筑。",
+    "QZ-01": "安装拆卸单位具备相应资质，专项方案经审批；安装后经检测验收合格、办理使用登记；作业人员持证上岗。",
+    "QZ-02": "制定群塔防碰撞措施；每日班前检查限位和保险装置，专人指挥，严禁超载和斜吊。",
+    "QZ-03": "吊装前核查起重机和吊索具，设置警戒区，专人指挥。",
+    "JSJ-01": "专项方案经专家论证；分段验收合格后使用，连墙件按方案设置。",
+    "JSJ-02": "专项方案经审批；悬挑梁和连墙件按方案设置，分段验收合格后使用，提升时下方设警戒区。",
+    "JSJ-03": "吊篮安装后验收合格方可使用；独立设置安全绳，作业人员系挂安全带。",
+    "YD-01": "外电线路与作业面安全距离不足处搭设绝缘防护设施，设置警示标志，起重作业专人监护。",
+    "GC-01": "临边设置防护栏杆和挡脚板，电梯井口设防护门、井内每隔两层设水平网，洞口加盖固定。",
+    "XF-01": "执行动火审批，清除周边可燃物，配备灭火器并设专人看火，作业人员持证上岗。",
+}
 AGENCY = "绍兴安途安全风险管理咨询有限公司（演示数据）"
 STAFF = (  # username, display name, role, title
     ("admin", "周立群", "admin", "系统管理员"),
@@ -281,6 +298,7 @@ class _Site:
     stages: list[tuple[int, str, dt.date, dt.date]] = field(default_factory=list)
     dangers: list[tuple[int, str, dt.date]] = field(default_factory=list)
     headcount: tuple[int, int] = (0, 0)
+    special_chance: float = 1.0  # drawn at set-up: below 0.8 its special plan is signed
 
 
 class _Demo:
@@ -485,21 +503,46 @@ class _Demo:
                  {"high": "JK-01", "medium": "JK-02"}.get(site.level, "JK-03"), "QZ-01", "QZ-02",
                  "MB-01" if any("高大" in d[1] for d in site.dangers) else "MB-02"]
         risk_sources.import_catalogue(self.s, lead, site.id, catalogue_code=STARTER, item_codes=tuple(codes))
+        self._source_measures(site)
         interval = int(rules.get(self.s, "risk.visit_interval_days")[site.level])
         # service plans and the kick-off meeting have no service module yet: written and audited here
         self.add(lead, ServicePlan(project_id=site.id, kind="general", revision=1, status="signed",
                                    title=f"{site.name}安全生产事故预防服务工作方案", visit_interval_days=interval,
                                    content={"stages": [s[1] for s in site.stages], "frequency_days": interval,
                                             "staff": [lead.display_name]}, created_by_id=lead.user_id))
-        if site.level != "low" and rng.random() < 0.9:
-            self.add(lead, ServicePlan(project_id=site.id, kind="special", revision=1, status="signed",
-                                       title=f"{site.name}专项风险防控服务方案", visit_interval_days=interval,
-                                       content={"focus": [d[1] for d in site.dangers]}, created_by_id=lead.user_id))
+        if site.level != "low":  # the special plan is made once the project is assessed (special_plans)
+            site.special_chance = rng.random()
         kickoff = min(site.contract + dt.timedelta(days=rng.randint(1, 6)), site.end)
         self.kickoff(site, kickoff)
         training.set_plan(self.s, self.clerk, site.id, basis="half_year", planned_sessions=2,
                           topics="高处作业、临时用电、危大工程、消防安全")
         fees.ensure_budget(self.s, self.clerk, site.policy_id, date=site.contract)
+
+    def _source_measures(self, site: _Site) -> None:
+        codes = dict(self.s.execute(select(CatalogueItem.id, CatalogueItem.code)).all())
+        for row in risk_sources.list_for_project(self.s, site.id):
+            text = SOURCE_MEASURES.get(codes.get(row.catalogue_item_id, ""))
+            if row.level <= 2 and text and not row.measures:
+                risk_sources.update(self.s, site.lead, row.id, risk_sources.SourceForm(
+                    row.name, row.level, row.category, row.location, row.stage, text, row.catalogue_item_id),
+                    expected_version=row.version)
+
+    def special_plans(self, sites: list[_Site]) -> int:
+        """The special plan of each project assessed high or medium risk, drafted from its records by
+        the clerk and signed by a technical lead; a few are still a draft, a few not made yet."""
+        lead, signed = self.by_role["tech_lead"][0], 0
+        for site in sites:
+            level = self.s.get(Project, site.id).risk_level
+            if level not in ("high", "medium") or site.special_chance >= 0.9:
+                continue
+            with tempfile.TemporaryDirectory(prefix="riskdesk-demo-") as work:
+                draft = documents.generate_draft(self.s, self.clerk, kind="special_plan", scope_type="project",
+                                                 scope_id=site.id, store_dir=self.store, work_dir=work)
+                if site.special_chance < 0.8:
+                    documents.sign(self.s, lead, draft.id, expected_version=draft.version, store_dir=self.store,
+                                   work_dir=work)
+                    signed += 1
+        return signed
 
     def kickoff(self, site: _Site, day: dt.date) -> None:
         """Most projects' kick-off meeting, confirmed by the insured; a few left unconfirmed or
@@ -932,6 +975,7 @@ def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT
     demo.extras(sites)
     for site in sites:
         risk.assess(session, demo.by_role["tech_lead"][0], site.id, reason="按评定规则计算（演示数据）")
+    demo.special_plans(sites)
     if hasattr(os, "sync"):  # photos were written without a fsync each (durable=False): flush them once
         os.sync()
     states = dict(session.execute(select(Hazard.status, func.count(Hazard.id)).group_by(Hazard.status)).all())

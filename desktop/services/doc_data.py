@@ -24,12 +24,12 @@ from desktop.reports import archive_docs, records, training_docs
 from desktop.reports.fonts import missing_glyphs
 from desktop.reports.data import (
     AgencyInfo, DangerItemInfo, DocMeta, HazardInfo, InspectionInfo, ProjectInfo,
-    RiskSourceCheckInfo, RiskSourceInfo, ServicePlanData, StaffInfo, StageInfo,
+    RiskSourceCheckInfo, StageInfo,
 )
 from desktop.reports.training_docs import (
     AttendanceLine, CoverageLine, DrillRecordData, EmergencyPlanLine, RosterLine, TrainingRecordData,
 )
-from desktop.services import archive, letterhead, rules, standardisation
+from desktop.services import archive, letterhead
 from desktop.services.attachments import IMAGE_MIMES, blob_path
 from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.periods import parse as parse_period
@@ -57,6 +57,7 @@ KINDS: dict[str, Kind] = {
     "refusal_report": Kind(msg("拒不整改（拖延整改）情况报告"), ("escalation",)),
     "inspection_record": Kind(msg("检查记录"), ("inspection",)),
     "service_plan": Kind(msg("事故预防技术服务工作方案"), ("project", "service_plan")),
+    "special_plan": Kind(msg("专项服务方案"), ("project", "service_plan")),
     "training_record": Kind(msg("安全教育培训记录"), ("training",)),
     "kickoff_record": Kind(msg("服务交底会记录"), ("meeting",)),
     "drill_record": Kind(msg("应急演练记录及评估报告"), ("drill",)),
@@ -368,74 +369,6 @@ def _inspection(session: Session, req: Request, store_dir: Path | str) -> Output
     return Output(data, data.meta.title, records.build_inspection_record)
 
 
-def plan_for(session: Session, scope_type: str,
-             scope_id: int | None) -> tuple[int, ServicePlan | None]:
-    """(project id, plan row) of a service-plan document: the named plan, or the project's
-    current general plan (None when none has been written yet)."""
-    if scope_type == "service_plan":
-        plan = load(session, ServicePlan, scope_id, msg("服务方案"))
-        return plan.project_id, plan
-    project = load(session, Project, scope_id, msg("项目"))
-    return project.id, session.execute(select(ServicePlan).where(
-        ServicePlan.project_id == project.id, ServicePlan.kind == "general",
-        ServicePlan.deleted_at.is_(None), ServicePlan.status != "superseded")
-        .order_by(ServicePlan.revision.desc(), ServicePlan.id.desc()).limit(1)).scalar_one_or_none()
-
-
-def _staff(session: Session, project: Project, named: list[str]) -> tuple[StaffInfo, ...]:
-    lead = session.get(User, project.lead_user_id) if project.lead_user_id else None
-    rows: list[tuple[User, str]] = [(lead, "项目负责人")] if lead else []
-    rows += [(u, "技术负责人") for u in session.execute(select(User).where(
-        User.role == "tech_lead", User.active.is_(True), User.deleted_at.is_(None))
-        .order_by(User.id)).scalars()]
-    inspectors = session.execute(select(User).join(
-        inspection_inspectors, inspection_inspectors.c.user_id == User.id)
-        .join(Inspection, Inspection.id == inspection_inspectors.c.inspection_id)
-        .where(Inspection.project_id == project.id, Inspection.deleted_at.is_(None))
-        .group_by(User.id).order_by(User.id)).scalars().all()
-    by_name = {u.display_name: u for u in session.execute(select(User).where(
-        User.display_name.in_(named))).scalars()} if named else {}
-    rows += [(u, "检查人员") for u in [*inspectors, *by_name.values()]]
-    seen: set[int] = set()
-    out = []
-    for u, role in rows:
-        if u.id not in seen:
-            seen.add(u.id)
-            out.append(StaffInfo(u.display_name, role, u.title, u.certificate_no, u.phone))
-    return tuple(out)
-
-
-@output("service_plan")
-def _plan(session: Session, req: Request, store_dir: Path | str) -> Output:
-    project_id, plan = plan_for(session, req.scope_type, req.scope_id)
-    p = load(session, Project, project_id, msg("项目"))
-    content = plan.content if plan is not None and isinstance(plan.content, dict) else {}
-
-    def texts(key: str) -> tuple[str, ...]:
-        value = content.get(key) or ()
-        return tuple(str(x) for x in value) if isinstance(value, list) else ()
-
-    intervals = rules.get(session, "risk.visit_interval_days")
-    interval = (plan.visit_interval_days if plan is not None else None) \
-        or int(intervals.get(p.risk_level or "", min(intervals.values())))
-    special = plan is not None and plan.kind == "special"
-    sources = session.execute(select(RiskSource).where(
-        RiskSource.project_id == p.id, RiskSource.active.is_(True), RiskSource.deleted_at.is_(None))
-        .order_by(RiskSource.level, RiskSource.id)).scalars()
-    title = (plan.title if plan is not None and plan.title
-             else "专项风险防控服务方案" if special else "安全生产事故预防技术服务工作方案")
-    data = ServicePlanData(
-        meta(session, req, title, store_dir), project_info(session, p.id), interval,
-        _staff(session, p, list(texts("staff"))),
-        tuple(RiskSourceInfo(s.name, s.level, s.category, s.stage, s.location, s.measures)
-              for s in sources),
-        special, req.revision, texts("items"), texts("measures"), texts("goals"),
-        texts("guarantees"),
-        req.prepared_by, issuer(req), head_of_agency(session, req),
-        standardisation.plan_data(session, p.id))
-    return Output(data, data.meta.title, records.build_service_plan)
-
-
 @output("training_record")
 def _training(session: Session, req: Request, store_dir: Path | str) -> Output:
     t = load(session, TrainingSession, req.scope_id, msg("培训记录"))
@@ -548,4 +481,4 @@ def output_for(kind: str) -> Callable[[Session, Request, Path | str], Output]:
 
 __all__ = ["KINDS", "PERIOD_SCOPES", "Kind", "Output", "Request", "Signer", "agency_info",
            "check_scope", "hazard_info", "meta", "org_names", "output",
-           "output_for", "plan_for", "project_info", "scope_model"]
+           "output_for", "project_info", "scope_model"]

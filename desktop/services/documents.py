@@ -21,7 +21,7 @@ from desktop.models import (
 from desktop.models.enums import DocStatus, Recipient
 from desktop.services import (
     attachments, audit, doc_data, doc_outputs, hazards, letterhead, major_hazards, numbering,
-    pdf_signing, permissions,
+    pdf_signing, permissions, plans,
 )
 from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
 from desktop.services.doc_data_periodic import scope_of
@@ -41,7 +41,7 @@ _LINKED_REASONS = {"hazard_report": ("level1_same_day", "level2_serious"),
                    "refusal_report": ("refusal", "delay")}
 # plans and periodic reports carry 编制 / 审核: the compiler cannot review his own document
 COMPILED_KINDS = frozenset({"service_plan", "hazard_list", "safety_analysis", "risk_assessment",
-                            "self_check"})
+                            "self_check", "special_plan"})
 
 
 @dataclass(frozen=True)
@@ -388,6 +388,8 @@ def sign(session: Session, actor: Actor, document_id: int, *, expected_version: 
                      day=moment.date(), finish=finish)
     doc_data.check_claims(session, output.claims)
     doc_data.check_glyphs(output.data)
+    if doc.kind in plans.DOC_KINDS:
+        plans.check_document(session, doc.kind, doc.scope_type, doc.scope_id)
     doc.status, doc.signed_by_id, doc.signed_at = DocStatus.SIGNED.value, actor.user_id, moment
     if output.xlsx is not None:
         _store(session, actor, doc, output, suffix=".xlsx", store_dir=store_dir, work_dir=work_dir)
@@ -427,27 +429,9 @@ def _after_signing(session: Session, actor: Actor, doc: Document, old: Document 
         before = audit.snapshot(esc)
         esc.document_id = doc.id
         audit.record_update(session, actor, esc, before, action="document")
-    if doc.kind != "service_plan":
-        return
-    project_id, plan = doc_data.plan_for(session, doc.scope_type, doc.scope_id)
-    if old is not None and plan is not None and plan.document_id == old.id:
-        plan_before = audit.snapshot(plan)
-        plan.status = "superseded"
-        audit.record_update(session, actor, plan, plan_before, action="supersede")
-        latest = session.execute(select(func.max(ServicePlan.revision)).where(
-            ServicePlan.project_id == plan.project_id, ServicePlan.kind == plan.kind)).scalar_one()
-        plan = ServicePlan(project_id=plan.project_id, kind=plan.kind, title=plan.title,
-                           content=plan.content, visit_interval_days=plan.visit_interval_days,
-                           created_by_id=actor.user_id, revision=latest + 1)
-        session.add(plan)
-    elif plan is None:
-        plan = ServicePlan(project_id=project_id, kind="general", revision=1, title=doc.title,
-                           created_by_id=actor.user_id)
-        session.add(plan)
-    session.flush()
-    plan_before = audit.snapshot(plan)
-    plan.status, plan.document_id = "signed", doc.id
-    audit.record_update(session, actor, plan, plan_before, action="sign", note=f"文书 {doc.number}")
+    if doc.kind in plans.DOC_KINDS:
+        project_id, _ = plans.plan_for(session, doc.kind, doc.scope_type, doc.scope_id)
+        plans.settle_signed(session, actor, doc, old, project_id)
 
 
 def discard_draft(session: Session, actor: Actor, document_id: int, *, expected_version: int,

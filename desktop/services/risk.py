@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
-    DangerItem, Hazard, Incident, Inspection, Policy, Project, RiskAssessment, ServicePlan, User,
+    DangerItem, Document, Hazard, Incident, Inspection, Policy, Project, RiskAssessment, ServicePlan,
+    User,
 )
 from desktop.models.enums import ProjectStatus, RiskLevel
 from desktop.services import audit, permissions, rules
@@ -367,13 +368,27 @@ def visit_schedule(session: Session, *, today: dt.date | None = None, insurer_id
     return sorted(out, key=lambda v: (v.next_due, v.code))
 
 
+def special_plans_signed(session: Session, *, upto: dt.date | None = None,
+                         project_ids: list[int] | None = None) -> set[int]:
+    """Projects with a special service plan signed (by `upto`, when given): a revision since
+    replaced by its correction still counts for the days it was in force."""
+    stmt = (select(ServicePlan.project_id, func.coalesce(Document.signed_at, ServicePlan.created_at))
+            .outerjoin(Document, Document.id == ServicePlan.document_id)
+            .where(ServicePlan.kind == "special", ServicePlan.status.in_(("signed", "superseded")),
+                   ServicePlan.deleted_at.is_(None)))
+    if project_ids is not None:
+        stmt = stmt.where(ServicePlan.project_id.in_(project_ids))
+    return {pid for pid, at in session.execute(stmt).all()
+            if upto is None or (at is not None and at.date() <= upto)}
+
+
 def special_plan_missing(session: Session, *, insurer_id: int | None = None,
                          authority_id: int | None = None,
-                         project_ids: list[int] | None = None) -> list[SpecialPlanGap]:
-    """High and medium projects without a signed special service plan (N-12, C-3b)."""
-    signed = set(session.execute(select(ServicePlan.project_id).where(
-        ServicePlan.kind == "special", ServicePlan.status == "signed",
-        ServicePlan.deleted_at.is_(None))).scalars())
+                         project_ids: list[int] | None = None,
+                         upto: dt.date | None = None) -> list[SpecialPlanGap]:
+    """High and medium projects without a signed special service plan (N-12, C-3b); with
+    `upto`, a plan signed after that day does not count."""
+    signed = special_plans_signed(session, upto=upto, project_ids=project_ids)
     out = []
     for r in project_levels(session, insurer_id=insurer_id, authority_id=authority_id,
                             project_ids=project_ids):

@@ -50,6 +50,7 @@ KIND_TEXT = {
     "refusal_report": QT_TRANSLATE_NOOP("DocumentDialogs", "拒不整改（拖延整改）情况报告"),
     "inspection_record": QT_TRANSLATE_NOOP("DocumentDialogs", "检查记录"),
     "service_plan": QT_TRANSLATE_NOOP("DocumentDialogs", "事故预防技术服务工作方案"),
+    "special_plan": QT_TRANSLATE_NOOP("DocumentDialogs", "专项服务方案"),
     "training_record": QT_TRANSLATE_NOOP("DocumentDialogs", "安全教育培训记录"),
     "drill_record": QT_TRANSLATE_NOOP("DocumentDialogs", "应急演练记录及评估报告"),
     "kickoff_record": QT_TRANSLATE_NOOP("DocumentDialogs", "服务交底会记录"),

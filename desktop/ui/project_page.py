@@ -614,6 +614,7 @@ class ProjectPage(QWidget):
         self.plan_button.clicked.connect(self.draft_plan)
         self.plan_button.setEnabled(state.can("document.draft"))
         self.plans.bar.addWidget(self.plan_button)
+        self._plan_buttons(state)
         self.plans.bar.addStretch(1)
         self.inspections = ListTab(InspectionColumn, INSPECTION_COLUMNS, "projectInspectionTable",
                                    self._inspections, QCoreApplication.translate("ProjectPage", "尚无检查记录。"),
@@ -774,6 +775,45 @@ class ProjectPage(QWidget):
             label=QCoreApplication.translate("ProjectPage", "正在生成服务方案草稿…"),
             on_result=lambda doc: dialogs.inform(
                 self, QCoreApplication.translate("ProjectPage", "服务方案草稿"),
+                QCoreApplication.translate("ProjectPage", "已生成“{title}”，请在“文书”页核对后交技术负责人签发。")
+                .format(title=doc.title)))
+
+    def _plan_buttons(self, state: AppState) -> None:
+        """Edit the general or the special plan's wording; draft the special plan."""
+        self.edit_plan_button = QPushButton(QCoreApplication.translate("ProjectPage", "编辑服务方案…"))
+        self.edit_special_button = QPushButton(QCoreApplication.translate("ProjectPage", "编辑专项服务方案…"))
+        self.special_button = QPushButton(QCoreApplication.translate("ProjectPage", "生成专项服务方案草稿"))
+        self.edit_plan_button.clicked.connect(lambda: self.edit_plan("general"))
+        self.edit_special_button.clicked.connect(lambda: self.edit_plan("special"))
+        self.special_button.clicked.connect(self.draft_special_plan)
+        for button, action in ((self.edit_plan_button, "plan.edit"), (self.edit_special_button, "plan.edit"),
+                               (self.special_button, "document.draft")):
+            button.setEnabled(state.can(action))
+            self.plans.bar.addWidget(button)
+
+    def edit_plan(self, kind: str) -> None:
+        if self.project_id is None:
+            return
+        from desktop.ui.plan_dialog import PlanDialog
+
+        try:
+            dialog = PlanDialog(self.state, self.project_id, kind, self)
+        except dialogs.USER_ERRORS as exc:
+            dialogs.show_error(self, exc)
+            return
+        if dialogs.run(dialog):
+            self.refresh()
+
+    def draft_special_plan(self) -> None:
+        if self.project_id is None:
+            return
+        tasks.run_service(
+            self, self.state, documents.generate_draft, kind="special_plan", scope_type="project",
+            scope_id=self.project_id, store_dir=self.state.config.attachments_dir,
+            work_dir=tempfile.gettempdir(), changes=Changes(documents=True),
+            label=QCoreApplication.translate("ProjectPage", "正在生成专项服务方案草稿…"),
+            on_result=lambda doc: dialogs.inform(
+                self, QCoreApplication.translate("ProjectPage", "专项服务方案草稿"),
                 QCoreApplication.translate("ProjectPage", "已生成“{title}”，请在“文书”页核对后交技术负责人签发。")
                 .format(title=doc.title)))
 

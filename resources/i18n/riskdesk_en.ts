@@ -2225,6 +2225,10 @@ Please send this file to technical support.</translation>
         <source>公钥登记函</source>
         <translation>Key letter</translation>
     </message>
+    <message>
+        <source>专项服务方案</source>
+        <translation>Special service plan</translation>
+    </message>
 </context>
 <context>
     <name>DocumentPreview</name>
@@ -4956,6 +4960,109 @@ Double-click to view the original</translation>
     </message>
 </context>
 <context>
+    <name>PlanDialog</name>
+    <message>
+        <source>服务内容</source>
+        <translation>Service content</translation>
+    </message>
+    <message>
+        <source>服务措施</source>
+        <translation>Service measures</translation>
+    </message>
+    <message>
+        <source>服务频次（补充说明）</source>
+        <translation>Visit frequency (notes)</translation>
+    </message>
+    <message>
+        <source>人员安排（职责）</source>
+        <translation>Staffing (duties)</translation>
+    </message>
+    <message>
+        <source>服务目标</source>
+        <translation>Service goals</translation>
+    </message>
+    <message>
+        <source>保障措施</source>
+        <translation>Safeguards</translation>
+    </message>
+    <message>
+        <source>一级</source>
+        <translation>Level 1</translation>
+    </message>
+    <message>
+        <source>二级</source>
+        <translation>Level 2</translation>
+    </message>
+    <message>
+        <source>三级</source>
+        <translation>Level 3</translation>
+    </message>
+    <message>
+        <source>四级</source>
+        <translation>Level 4</translation>
+    </message>
+    <message>
+        <source>编辑专项服务方案</source>
+        <translation>Edit special service plan</translation>
+    </message>
+    <message>
+        <source>编辑服务工作方案</source>
+        <translation>Edit service work plan</translation>
+    </message>
+    <message>
+        <source>风险等级：{level}；常规检查每 {days} 天不少于 1 次；风险源 {n} 项（一、二级 {key} 项）；危大工程 {d} 项。以上取自项目记录，不能在此修改。</source>
+        <translation>Risk level: {level}; routine inspection at least once every {days} days; {n} risk sources ({key} of level 1/2); {d} major-hazard works. These come from the project records and cannot be changed here.</translation>
+    </message>
+    <message>
+        <source>每行一条</source>
+        <translation>One item per line</translation>
+    </message>
+    <message>
+        <source>方案章节</source>
+        <translation>Plan sections</translation>
+    </message>
+    <message>
+        <source>施工阶段</source>
+        <translation>Construction stage</translation>
+    </message>
+    <message>
+        <source>风险源</source>
+        <translation>Risk source</translation>
+    </message>
+    <message>
+        <source>等级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <source>管控措施（可编辑）</source>
+        <translation>Control measures (editable)</translation>
+    </message>
+    <message>
+        <source>风险源管控措施</source>
+        <translation>Risk source measures</translation>
+    </message>
+    <message>
+        <source>判定因素</source>
+        <translation>Risk factor</translation>
+    </message>
+    <message>
+        <source>情况</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>针对性措施（可编辑）</source>
+        <translation>Targeted measures (editable)</translation>
+    </message>
+    <message>
+        <source>针对性措施</source>
+        <translation>Targeted measures</translation>
+    </message>
+    <message>
+        <source>一、二级风险源未填写管控措施（签发前须补充）：{names}</source>
+        <translation>Level 1/2 risk sources without control measures (to be added before signing): {names}</translation>
+    </message>
+</context>
+<context>
     <name>ProjectDialog</name>
     <message>
         <source>移除</source>
@@ -5724,6 +5831,26 @@ Factors: {factors}</translation>
     <message>
         <source>请先在表中选择一项危大工程。</source>
         <translation>Select a dangerous work item in the table first.</translation>
+    </message>
+    <message>
+        <source>编辑服务方案…</source>
+        <translation>Edit service plan…</translation>
+    </message>
+    <message>
+        <source>编辑专项服务方案…</source>
+        <translation>Edit special plan…</translation>
+    </message>
+    <message>
+        <source>生成专项服务方案草稿</source>
+        <translation>Draft special plan</translation>
+    </message>
+    <message>
+        <source>正在生成专项服务方案草稿…</source>
+        <translation>Drafting the special service plan…</translation>
+    </message>
+    <message>
+        <source>专项服务方案草稿</source>
+        <translation>Special service plan draft</translation>
     </message>
 </context>
 <context>
@@ -10608,6 +10735,98 @@ These {n} files were not saved:
     <message>
         <source>请先填写机构信息。</source>
         <translation>Fill in the agency information first.</translation>
+    </message>
+    <message>
+        <source>“{label}”的针对性措施不能为空</source>
+        <translation>The targeted measures for “{label}” cannot be empty</translation>
+    </message>
+    <message>
+        <source>“{name}”不能为空</source>
+        <translation>“{name}” cannot be empty</translation>
+    </message>
+    <message>
+        <source>“{name}”最多 {n} 条</source>
+        <translation>“{name}” holds at most {n} items</translation>
+    </message>
+    <message>
+        <source>“{name}”每条不超过 {n} 字</source>
+        <translation>Each item of “{name}” is at most {n} characters</translation>
+    </message>
+    <message>
+        <source>专项服务方案</source>
+        <translation>Special service plan</translation>
+    </message>
+    <message>
+        <source>人员安排</source>
+        <translation>Staffing</translation>
+    </message>
+    <message>
+        <source>以下一、二级风险源未填写管控措施，不能签发：{names}。请在风险源清单或方案编辑中补充后重新生成。</source>
+        <translation>These level 1/2 risk sources have no control measures, so the plan cannot be signed: {names}. Add them in the risk-source register or the plan editor, then draft again.</translation>
+    </message>
+    <message>
+        <source>保障措施</source>
+        <translation>Safeguards</translation>
+    </message>
+    <message>
+        <source>已签发专项服务方案的项目</source>
+        <translation>Projects with a signed special service plan</translation>
+    </message>
+    <message>
+        <source>方案类别须为服务工作方案或专项服务方案</source>
+        <translation>The plan must be a service work plan or a special service plan</translation>
+    </message>
+    <message>
+        <source>服务内容</source>
+        <translation>Service content</translation>
+    </message>
+    <message>
+        <source>服务措施</source>
+        <translation>Service measures</translation>
+    </message>
+    <message>
+        <source>服务方案不存在或已删除。</source>
+        <translation>The service plan does not exist or was deleted.</translation>
+    </message>
+    <message>
+        <source>服务方案已签发或已被他人修改，请重新打开后再编辑。</source>
+        <translation>The service plan was signed or changed by someone else; reopen it before editing.</translation>
+    </message>
+    <message>
+        <source>服务方案已被他人修改，请重新打开后再编辑。</source>
+        <translation>The service plan was changed by someone else; reopen it before editing.</translation>
+    </message>
+    <message>
+        <source>服务目标</source>
+        <translation>Service goals</translation>
+    </message>
+    <message>
+        <source>服务频次</source>
+        <translation>Visit frequency</translation>
+    </message>
+    <message>
+        <source>没有名为 {key} 的方案章节</source>
+        <translation>The plan has no section named {key}</translation>
+    </message>
+    <message>
+        <source>管控措施不超过 {n} 字</source>
+        <translation>Control measures are at most {n} characters</translation>
+    </message>
+    <message>
+        <source>该风险因素不在本项目的风险等级评定中</source>
+        <translation>This risk factor is not in the project’s risk assessment</translation>
+    </message>
+    <message>
+        <source>针对性措施不超过 {n} 字</source>
+        <translation>Targeted measures are at most {n} characters</translation>
+    </message>
+    <message>
+        <source>项目当前为{level}：专项服务方案适用于高风险和中风险项目，请先评定项目风险等级。</source>
+        <translation>The project is currently {level}: special service plans are for high- and medium-risk projects; assess the project’s risk level first.</translation>
+    </message>
+    <message>
+        <source>风险源不在本项目的风险源清单中（或已停用）</source>
+        <translation>The risk source is not in this project’s register (or is inactive)</translation>
     </message>
 </context>
 <context>

@@ -91,7 +91,10 @@ def build_complete(db, users):
         full = inspect(s, admin, p.project, "2026-03-05", "full_coverage")
         inspections.verify_sources(s, admin, full.id, {x.id: True for x in sources})
         risk.assess(s, lead, p.project, reason="开工评定")
-        s.add(ServicePlan(project_id=p.project, kind="special", title="专项服务方案", status="signed"))
+        special = ServicePlan(project_id=p.project, kind="special", title="专项服务方案", status="signed")
+        s.add(special)
+        s.flush()
+        recorded_on(s, ServicePlan, special.id, dt.date(2026, 1, 25))  # signed inside the quarter
         minor = hazard(s, admin, p.project, 3, "2026-02-01")
         close_minor(s, admin, minor, "2026-02-02")
         # still being rectified, within their deadlines (an overdue one is a gap of C-6a/C-6b)
