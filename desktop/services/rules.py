@@ -34,6 +34,7 @@ RULES: tuple[Rule, ...] = (
         "risk_assessment": "评估", "training_record": "培训", "drill_record": "演练",
         "archive_catalogue": "档案", "destruction_form": "销毁", "self_check": "自查",
         "kickoff_record": "交底",
+        "emergency_plan_advice": "预案", "fee_ledger": "台账", "submission_register": "报送",
     }, "各类文书编号中机构代字后的类别字"),
     Rule("first_inspection_days", 15, "合同签订后首次风险辨识期限（天）"),
     Rule("risk.visit_interval_days", {"high": 30, "medium": 90, "low": 180}, "各风险等级检查频次（天）"),
