@@ -11,10 +11,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from reportlab.platypus import Flowable
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Spacer
 
 from desktop.reports.blocks import (
-    Sections, data_table, field_table, numbered, paragraphs, shares, signature_block,
+    Sections,
+    data_table,
+    field_table,
+    numbered,
+    paragraphs,
+    shares,
+    signature_block,
 )
 from desktop.reports.data import DocMeta, ProjectInfo, Signatory
 from desktop.reports.layout import frame_width, title_block, write_pdf
@@ -118,6 +125,7 @@ class FeeLedgerData:
     policies: tuple[PolicyLedger, ...]
     prepared_by: str = ""
     approved_by: str = ""
+    head: str = ""  # the agency's 负责人, on a signed ledger
 
 
 def _policy_block(led: PolicyLedger) -> list[Flowable]:
@@ -131,12 +139,13 @@ def _policy_block(led: PolicyLedger) -> list[Flowable]:
                  money(x.income) if x.income is not None else "",
                  money(x.spent) if x.spent is not None else "", money(x.balance)]
                 for i, x in enumerate(led.lines, start=1)]
-        rows.append(["", "", "本期合计", "", "", money(led.period_in), money(led.period_out), ""])
+        rows.append(["", "", "", "", "本期合计", money(led.period_in), money(led.period_out), ""])
         out.append(data_table(["序号", "日期", "类别", "用途", "摘要", "收入（元）", "支出（元）", "余额（元）"],
-                              rows, widths=shares([8, 22, 14, 22, 46, 20, 20, 20], _W),
+                              rows, widths=shares([7, 21, 17, 22, 41, 20, 20, 20], _W),
                               center_cols=(0, 2)))
     else:
         out += paragraphs("本期台账无收支记录。")
+    out.append(Spacer(1, 2 * mm))
     out += paragraphs(
         f"期初余额 {money(led.opening)} 元；截至期末累计：预算 {money(led.budget)} 元，"
         f"调整 {money(led.adjustments)} 元，服务支出 {money(led.spent)} 元，余额 {money(led.balance)} 元。")
@@ -154,6 +163,7 @@ def build_fee_ledger(data: FeeLedgerData, path: Path | str) -> Path:
         [("项目名称", p.name), ("项目编号", p.code)],
         [("施工单位", p.contractor), ("台账期间", data.period_text)],
     ], width=_W))
+    story.append(Spacer(1, 2 * mm))
     story += paragraphs("事故预防服务费用据实列支、专款专用，每笔支出对应已提供的服务。")
     section = Sections()
     if not data.policies:
@@ -165,7 +175,8 @@ def build_fee_ledger(data: FeeLedgerData, path: Path | str) -> Path:
         Signatory("编制", seal=False, name=data.prepared_by, role="编制人"),
         Signatory("审核", seal=False, name=data.approved_by,
                   date=data.meta.date if data.approved_by else None, role="技术负责人"),
-        Signatory("风控服务机构", data.meta.agency.name, date=data.meta.date, role="负责人"),
+        Signatory("批准（风控服务机构）", data.meta.agency.name, data.head, date=data.meta.date,
+                  role="负责人"),
     ], width=_W))
     return write_pdf(data.meta, story, path)
 

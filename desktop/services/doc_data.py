@@ -70,7 +70,7 @@ KINDS: dict[str, Kind] = {
     "key_letter": Kind(msg("公钥登记函"), ("agency",)),  # services/key_letter.py
     # services/doc_data_prevention.py and doc_data_submissions.py
     "emergency_plan_advice": Kind(msg("应急预案编制建议书"), ("emergency_plan_assist",)),
-    "fee_ledger": Kind(msg("预防费用台账"), ("project",), periodic=True),
+    "fee_ledger": Kind(msg("预防费用台账"), ("project",), periodic=True, xlsx=True),
     "submission_register": Kind(msg("报送登记簿"), PERIOD_SCOPES, periodic=True),
 }
 

@@ -10,11 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models import EmergencyPlanAssist, Policy
-from desktop.reports import prevention_docs
+from desktop.reports import prevention_docs, prevention_xlsx
 from desktop.reports.prevention_docs import FeeLedgerData, FeeLine, PlanAdviceData, PolicyLedger
 from desktop.services import fees
 from desktop.services.context import msg
-from desktop.services.doc_data import Output, Request, issuer, load, meta, output, project_info, user_name
+from desktop.services.doc_data import (
+    Output,
+    Request,
+    head_of_agency,
+    issuer,
+    load,
+    meta,
+    output,
+    project_info,
+    user_name,
+)
 from desktop.services.periods import parse
 from desktop.services.training import ASSIST_KINDS
 
@@ -66,5 +76,6 @@ def _fee_ledger(session: Session, req: Request, store_dir: Path | str) -> Output
         meta(session, req, f"{period.chinese}预防费用台账", store_dir), project,
         f"{period.chinese}（{period.start} 至 {period.end}）",
         tuple(policy_ledger(session, i, period.start, period.end) for i in ids),
-        req.prepared_by, issuer(req))
-    return Output(data, data.meta.title, prevention_docs.build_fee_ledger)
+        req.prepared_by, issuer(req), head_of_agency(session, req))
+    return Output(data, data.meta.title, prevention_docs.build_fee_ledger,
+                  prevention_xlsx.build_fee_ledger_xlsx)

@@ -4,14 +4,16 @@ from the stored PDF as a reviewer would."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 import subprocess
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
-from desktop.services import agency, documents, fees, training
+from desktop.services import agency, attachments, documents, fees, training
 from desktop.services.context import NotFound, ValidationError, now
 from desktop.services.periods import quarter_of
 from tests.factories import make_project
@@ -138,6 +140,20 @@ def test_fee_ledger_totals_equal_the_ledger(db, users, ids, dirs):
             f"余额{led.balance:,.2f}元") in text
     assert led.policy_no in text and signed.number.startswith("绍安衡台账〔2026〕")
     assert signed.number in text and not RULE_ID.search(text)
+    assert "编制人：检查人员甲" in text and "技术负责人：技术负责人甲" in text and "负责人：周总" in text
+    # the workbook kept with the signed PDF holds the same entries and totals
+    with db.read() as s:
+        xlsx = next(f for f in documents.files(s, signed.id) if f.original_name.endswith(".xlsx"))
+    wb = load_workbook(io.BytesIO(attachments.open_path(dirs["store_dir"], xlsx.sha256).read_bytes()))
+    rows = list(wb["台账"].iter_rows(min_row=2, values_only=True))
+    entries = [r for r in rows if r[1] is not None]
+    assert [r[4] for r in entries] == [e.description for e in led.entries]
+    assert [Decimal(str(r[7])) for r in entries] == [e.balance for e in led.entries]
+    period = next(r for r in rows if r[2] == "本期合计")
+    assert Decimal(str(period[6])) == led.spent
+    final = next(r for r in rows if r[2] == "期末累计")
+    assert Decimal(str(final[7])) == led.balance
+    assert ("编号", signed.number) in [tuple(r) for r in wb["说明"].iter_rows(values_only=True)]
 
 
 def test_fee_ledger_without_entries_says_so(db, users, ids, dirs):
@@ -184,7 +200,7 @@ def _submitted(db, users, ids, dirs):
 
 
 def test_submission_register_lists_every_submission_of_the_period(db, users, ids, dirs):
-    one, two, three, other, at = _submitted(db, users, ids, dirs)
+    one, two, three, _other, at = _submitted(db, users, ids, dirs)
     period = quarter_of(now().date()).label
     row = draft(db, users["inspector"], dirs, "submission_register", "agency", period=period)
     signed = sign(db, users["tech_lead"], row, dirs)
@@ -201,7 +217,7 @@ def test_submission_register_lists_every_submission_of_the_period(db, users, ids
 
 
 def test_submission_register_scopes(db, users, ids, dirs):
-    one, two, three, other, _at = _submitted(db, users, ids, dirs)
+    _one, _two, three, _other, _at = _submitted(db, users, ids, dirs)
     period = quarter_of(now().date()).label
     project = text_of(dirs, draft(db, users["inspector"], dirs, "submission_register", "project",
                                   ids.project, period=period))
