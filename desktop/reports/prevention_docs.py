@@ -45,7 +45,7 @@ class PlanAdviceData:
     plan_title: str  # the emergency plan reviewed (or drafted)
     service: str  # 协助编制应急预案 / 书面修改建议
     date: dt.date
-    suggestions: tuple[str, ...]  # each line of the record's summary
+    suggestions: tuple[tuple[str, str], ...]  # (suggestion, its basis or "") per line of the record
     prepared_by: str = ""
     approved_by: str = ""
 
@@ -62,10 +62,16 @@ def build_plan_advice(data: PlanAdviceData, path: Path | str) -> Path:
     ], width=_W))
     section = Sections()
     story.append(section("编制建议"))
-    if data.suggestions:
-        story += numbered(data.suggestions)
+    if any(basis for _text, basis in data.suggestions):
+        rows = [[str(i), text, basis or "（未注明）"]
+                for i, (text, basis) in enumerate(data.suggestions, start=1)]
+        story.append(data_table(["序号", "修改建议", "依据"], rows, widths=shares([9, 110, 55], _W),
+                                center_cols=(0,)))
+    elif data.suggestions:
+        story += numbered([text for text, _basis in data.suggestions])
     else:
         story += paragraphs("记录中未登记具体建议内容。")
+    story.append(Spacer(1, 2 * mm))
     story += paragraphs(f"以上建议由{data.meta.agency.name}于{cn_date(data.date)}提出，"
                         "请投保单位结合工程实际修改完善应急预案，并按规定组织评审、发布和演练。")
     story.append(signature_block([

@@ -3,6 +3,7 @@ fee ledgers, issue 15)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,10 +33,25 @@ PLAN_ADVICE = "emergency_plan_advice"
 FEE_LEDGER = "fee_ledger"
 
 
+# a suggestion recorded as "……（依据：《……》第……条）" (or "(basis: …)", as the English form
+# says): its basis printed in its own column
+_BASIS = re.compile(r"^(?P<text>.*?)\s*[（(]\s*(?:依据|basis)\s*[:：]\s*(?P<basis>[^（）()]+?)\s*[）)]"
+                    r"\s*[。；;.]?$", re.IGNORECASE)
+
+
+def suggestion(line: str) -> tuple[str, str]:
+    """(suggestion, basis) of one line of an assistance record's summary ("" when none given)."""
+    line = line.strip()
+    found = _BASIS.match(line)
+    if found is None or not found["text"]:
+        return line, ""
+    return found["text"], found["basis"]
+
+
 @output(PLAN_ADVICE)
 def _plan_advice(session: Session, req: Request, store_dir: Path | str) -> Output:
     a = load(session, EmergencyPlanAssist, req.scope_id, msg("应急预案协助记录"))
-    suggestions = tuple(line.strip() for line in (a.summary or "").splitlines() if line.strip())
+    suggestions = tuple(suggestion(line) for line in (a.summary or "").splitlines() if line.strip())
     data = PlanAdviceData(
         meta(session, req, "应急预案编制建议书", store_dir), project_info(session, a.project_id),
         a.title, ASSIST_KINDS.get(a.kind, a.kind), a.date, suggestions,

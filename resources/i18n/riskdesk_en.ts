@@ -10935,6 +10935,10 @@ These {n} files were not saved:
         <translation>Edit training record: {topic}</translation>
     </message>
     <message>
+        <source>每行一条建议，可在句末注明依据，如：补充塔吊倒塌处置程序（依据：《生产安全事故应急预案管理办法》）</source>
+        <translation>One suggestion per line; its basis may follow in brackets, e.g. Add the tower-crane collapse procedure (basis: Measures for the Administration of Emergency Plans)</translation>
+    </message>
+    <message>
         <source>登记应急演练</source>
         <translation>Record a drill</translation>
     </message>

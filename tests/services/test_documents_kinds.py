@@ -77,6 +77,20 @@ def test_plan_advice_prints_each_suggestion_and_both_parties(db, users, ids, dir
     assert not RULE_ID.search(text)
 
 
+def test_plan_advice_prints_the_basis_recorded_with_a_suggestion(db, users, ids, dirs):
+    with db.session() as s:
+        a = training.record_assist(s, users["inspector"], ids.project, kind="written_suggestions",
+                                   date=dt.date(2026, 6, 3), title="综合应急预案", summary=(
+                                       "补充塔吊倒塌处置程序（依据：《生产安全事故应急预案管理办法》）\n"
+                                       "明确夜间值班联系人"))
+    text = text_of(dirs, draft(db, users["inspector"], dirs, "emergency_plan_advice",
+                               "emergency_plan_assist", a.id))
+    assert "修改建议" in text and "依据" in text
+    assert "补充塔吊倒塌处置程序" in text and "《生产安全事故应急预案管理办法》" in text
+    assert "（依据：" not in text  # the basis stands in its own column
+    assert "明确夜间值班联系人（未注明）" in text
+
+
 def test_plan_advice_without_suggestions_says_so(db, users, ids, dirs):
     with db.session() as s:
         a = training.record_assist(s, users["inspector"], ids.project, kind="draft_provided",
