@@ -7440,6 +7440,10 @@ These {n} files were not saved:
         <translation>Destruction cannot be recorded: {problems}. Archive items may be destroyed only after the insurer&apos;s written approval.</translation>
     </message>
     <message>
+        <source>主要建议</source>
+        <translation>Main suggestions</translation>
+    </message>
+    <message>
         <source>从回收站恢复</source>
         <translation>restored from the recycle bin</translation>
     </message>
@@ -7624,6 +7628,10 @@ These {n} files were not saved:
     <message>
         <source>应急预案协助记录</source>
         <translation>Emergency-plan help record</translation>
+    </message>
+    <message>
+        <source>应急预案名称</source>
+        <translation>Emergency plan name</translation>
     </message>
     <message>
         <source>应急预案编制</source>

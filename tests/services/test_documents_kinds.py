@@ -100,6 +100,15 @@ def test_plan_advice_without_suggestions_says_so(db, users, ids, dirs):
     assert "记录中未登记具体建议内容" in text and "协助编制应急预案" in text
 
 
+def test_over_long_assist_fields_are_refused(db, users, ids):
+    with db.session() as s:
+        with pytest.raises(ValidationError) as refused:
+            training.record_assist(s, users["inspector"], ids.project, kind="written_suggestions",
+                                   date=dt.date(2026, 6, 3), title="预" * 201, summary="建" * 4001)
+    assert set(refused.value.fields) == {"title", "summary"}
+    assert "不超过 4000 字" in refused.value.fields["summary"]
+
+
 def test_plan_advice_scope_checks(db, users, ids, dirs):
     with pytest.raises(ValidationError, match="范围"):
         draft(db, users["inspector"], dirs, "emergency_plan_advice", "project", ids.project)
