@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from desktop.models import (
-    AgencyProfile, Attachment, Document, Drill, Escalation, ExternalReport, Hazard, Inspection, Meeting,
+    AgencyProfile, Attachment, Document, Drill, EmergencyPlanAssist, Escalation, ExternalReport, Hazard,
+    Inspection, Meeting,
     Organisation, Project, ServicePlan, Submission, TrainingAttendance, TrainingSession, User,
 )
 from desktop.models.enums import DocStatus, Recipient
@@ -187,7 +188,8 @@ def _scope_label(session: Session, doc: Document) -> str:
         return session.get(Hazard, doc.scope_id).number
     if doc.scope_type == "escalation":
         return session.get(Hazard, session.get(Escalation, doc.scope_id).hazard_id).number
-    if doc.scope_type in ("project", "inspection", "drill", "service_plan", "meeting"):
+    if doc.scope_type in ("project", "inspection", "drill", "service_plan", "meeting",
+                          "emergency_plan_assist"):
         return session.get(Project, _project_of(session, doc)).name
     if doc.scope_type == "training":
         return session.get(TrainingSession, doc.scope_id).topic
@@ -197,7 +199,8 @@ def _scope_label(session: Session, doc: Document) -> str:
 def _project_of(session: Session, doc: Document) -> int | None:
     """The project a document is about, when it is about one project."""
     model = {"hazard": Hazard, "inspection": Inspection, "drill": Drill,
-             "service_plan": ServicePlan, "meeting": Meeting}
+             "service_plan": ServicePlan, "meeting": Meeting,
+             "emergency_plan_assist": EmergencyPlanAssist}
     if doc.scope_type == "project":
         return doc.scope_id
     if doc.scope_type == "escalation":

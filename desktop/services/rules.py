@@ -35,6 +35,7 @@ RULES: tuple[Rule, ...] = (
         "archive_catalogue": "档案", "destruction_form": "销毁", "self_check": "自查",
         "kickoff_record": "交底",
         "special_plan": "方案",
+        "emergency_plan_advice": "预案", "fee_ledger": "台账", "submission_register": "报送",
     }, "各类文书编号中机构代字后的类别字"),
     Rule("first_inspection_days", 15, "合同签订后首次风险辨识期限（天）"),
     Rule("risk.visit_interval_days", {"high": 30, "medium": 90, "low": 180}, "各风险等级检查频次（天）"),

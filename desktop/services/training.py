@@ -24,6 +24,7 @@ from desktop.services.training_people import AttendeeForm, AttendeeRow
 
 BASES = {"contract": "按合同约定", "half_year": "每半年集中培训"}
 ASSIST_KINDS = {"draft_provided": "协助编制应急预案", "written_suggestions": "书面修改建议"}
+ASSIST_SUMMARY_LIMIT = 4000
 RATINGS = ("优", "良", "中", "差")
 
 
@@ -515,6 +516,11 @@ def record_assist(session: Session, actor: Actor, project_id: int, *, kind: str,
         errors["kind"] = msg("请选择协助编制或书面修改建议")
     if not title.strip():
         errors["title"] = msg("请填写应急预案名称")
+    elif len(title.strip()) > 200:  # the column's size
+        errors["title"] = msg("{field}不超过 {limit} 字", field=msg("应急预案名称"), limit=200)
+    if len(summary.strip()) > ASSIST_SUMMARY_LIMIT:  # printed as the 编制建议书's suggestions
+        errors["summary"] = msg("{field}不超过 {limit} 字", field=msg("主要建议"),
+                                limit=ASSIST_SUMMARY_LIMIT)
     if date > now().date():
         errors["date"] = msg("日期不能晚于今天")
     if errors:

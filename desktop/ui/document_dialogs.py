@@ -24,7 +24,10 @@ from desktop.ui.widgets import ErrorLabel, read_only
 # the documents drafted from this page: periodic reports of the whole agency, a project, an
 # insurer's or an authority's projects; the others are drafted from their own record (hazard,
 # inspection, training, project)
-PERIOD_KINDS = ("hazard_list", "safety_analysis", "risk_assessment", "self_check")
+PERIOD_KINDS = ("hazard_list", "safety_analysis", "risk_assessment", "self_check",
+                "fee_ledger", "submission_register")
+# kinds drafted for fewer scopes than DRAFT_SCOPES (the others take them all)
+KIND_SCOPES = {"fee_ledger": ("project",)}
 DRAFT_SCOPES = {
     "agency": QT_TRANSLATE_NOOP("DocumentDialogs", "本机构（全部项目）"),
     "project": QT_TRANSLATE_NOOP("DocumentDialogs", "项目"),
@@ -61,6 +64,9 @@ KIND_TEXT = {
     "risk_assessment": QT_TRANSLATE_NOOP("DocumentDialogs", "风险评估报告"),
     "self_check": QT_TRANSLATE_NOOP("DocumentDialogs", "安责险第三方风控服务机构检查表（自查）"),
     "key_letter": QT_TRANSLATE_NOOP("DocumentDialogs", "公钥登记函"),
+    "emergency_plan_advice": QT_TRANSLATE_NOOP("DocumentDialogs", "应急预案编制建议书"),
+    "fee_ledger": QT_TRANSLATE_NOOP("DocumentDialogs", "预防费用台账"),
+    "submission_register": QT_TRANSLATE_NOOP("DocumentDialogs", "报送登记簿"),
 }
 CHANNELS = (QT_TRANSLATE_NOOP("DocumentDialogs", "系统报送"),
             QT_TRANSLATE_NOOP("DocumentDialogs", "电子邮件"),
@@ -125,6 +131,7 @@ class DraftDialog(QDialog):
         self.search.textEdited.connect(lambda _t: self.search_timer.start())
         self.search.returnPressed.connect(self._pick_single)
         self.scope.currentIndexChanged.connect(lambda _i: self._scope_changed())
+        self.kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
         self.matches.currentItemChanged.connect(lambda *_: self.error.show_message(""))
         self.matches.itemDoubleClicked.connect(lambda _item: self.accept())
 
@@ -157,6 +164,19 @@ class DraftDialog(QDialog):
 
     def scope_type(self) -> str:
         return self.scope.currentData()
+
+    def _kind_changed(self) -> None:
+        """Offer only the scopes the chosen kind is drafted for, keeping the chosen one if allowed."""
+        allowed = KIND_SCOPES.get(self.kind.currentData(), tuple(DRAFT_SCOPES))
+        current = self.scope_type()
+        self.scope.blockSignals(True)
+        self.scope.clear()
+        for scope_type in allowed:
+            self.scope.addItem(_tr(DRAFT_SCOPES[scope_type]), scope_type)
+        self.scope.setCurrentIndex(max(0, self.scope.findData(current)))
+        self.scope.blockSignals(False)
+        if self.scope_type() != current:
+            self._scope_changed()
 
     def _scope_changed(self) -> None:
         scope_type = self.scope_type()

@@ -417,6 +417,8 @@ class AssistDialog(RecordDialog):
         self.title_field.setPlaceholderText(_tr(QT_TRANSLATE_NOOP(
             "TrainingDialogs", "如：生产安全事故综合应急预案")))
         self.summary = text_box()
+        self.summary.setPlaceholderText(_tr(QT_TRANSLATE_NOOP(
+            "TrainingDialogs", "每行一条建议，可在句末注明依据，如：补充塔吊倒塌处置程序（依据：《生产安全事故应急预案管理办法》）")))
         self.add_fields([
             ("project", _tr(QT_TRANSLATE_NOOP("TrainingDialogs", "项目")), self.project),
             ("kind", _tr(QT_TRANSLATE_NOOP("TrainingDialogs", "协助方式")), self.kind),

@@ -2150,6 +2150,18 @@ Please send this file to technical support.</translation>
         <translation>Type a construction authority&apos;s name to search</translation>
     </message>
     <message>
+        <source>应急预案编制建议书</source>
+        <translation>Emergency plan suggestions</translation>
+    </message>
+    <message>
+        <source>预防费用台账</source>
+        <translation>Prevention fee ledger</translation>
+    </message>
+    <message>
+        <source>报送登记簿</source>
+        <translation>Submission register</translation>
+    </message>
+    <message>
         <source>整改通知书、停工建议书、检查记录等按记录出具的文书，请在该隐患、检查或项目页生成。</source>
         <translation>Documents issued for one record (rectification notices, stop-work recommendations, inspection records…) are generated from that hazard, inspection or project page.</translation>
     </message>
@@ -2332,6 +2344,10 @@ Run the data check, or generate the draft again.</translation>
     <message>
         <source>生成草稿…</source>
         <translation>Generate draft…</translation>
+    </message>
+    <message>
+        <source>应急预案协助</source>
+        <translation>Emergency-plan help</translation>
     </message>
     <message>
         <source>还没有文书。用“生成草稿…”起草整改通知书、月报、自查表等文书；技术负责人签发后即可打印、报送和放入审阅包。</source>
@@ -7575,6 +7591,10 @@ These {n} files were not saved:
         <translation>Destruction cannot be recorded: {problems}. Archive items may be destroyed only after the insurer&apos;s written approval.</translation>
     </message>
     <message>
+        <source>主要建议</source>
+        <translation>Main suggestions</translation>
+    </message>
+    <message>
         <source>从回收站恢复</source>
         <translation>restored from the recycle bin</translation>
     </message>
@@ -7757,8 +7777,20 @@ These {n} files were not saved:
         <translation>A {kind} with this name already exists</translation>
     </message>
     <message>
+        <source>应急预案协助记录</source>
+        <translation>Emergency-plan help record</translation>
+    </message>
+    <message>
+        <source>应急预案名称</source>
+        <translation>Emergency plan name</translation>
+    </message>
+    <message>
         <source>应急预案编制</source>
         <translation>Emergency plan preparation</translation>
+    </message>
+    <message>
+        <source>应急预案编制建议书</source>
+        <translation>Emergency plan suggestions</translation>
     </message>
     <message>
         <source>开挖深度 {depth} m（{shallow}–{deep} m）</source>
@@ -7823,6 +7855,10 @@ These {n} files were not saved:
     <message>
         <source>报送时间不能晚于当前时间</source>
         <translation>The submission time cannot be later than now</translation>
+    </message>
+    <message>
+        <source>报送登记簿</source>
+        <translation>Submission register</translation>
     </message>
     <message>
         <source>报送记录</source>
@@ -9625,6 +9661,10 @@ These {n} files were not saved:
         <translation>The preset file of district authorities cannot be read: {path} ({reason})</translation>
     </message>
     <message>
+        <source>预防费用台账</source>
+        <translation>Prevention fee ledger</translation>
+    </message>
+    <message>
         <source>风险源</source>
         <translation>risk source</translation>
     </message>
@@ -11150,6 +11190,10 @@ These {n} files were not saved:
         <translation>Edit training record: {topic}</translation>
     </message>
     <message>
+        <source>每行一条建议，可在句末注明依据，如：补充塔吊倒塌处置程序（依据：《生产安全事故应急预案管理办法》）</source>
+        <translation>One suggestion per line; its basis may follow in brackets, e.g. Add the tower-crane collapse procedure (basis: Measures for the Administration of Emergency Plans)</translation>
+    </message>
+    <message>
         <source>登记应急演练</source>
         <translation>Record a drill</translation>
     </message>
@@ -11383,6 +11427,10 @@ These {n} files were not saved:
     <message>
         <source>登记协助(&amp;H)…</source>
         <translation>Record &amp;help…</translation>
+    </message>
+    <message>
+        <source>打印编制建议书(&amp;G)</source>
+        <translation>Print plan suggestions (&amp;G)</translation>
     </message>
     <message>
         <source>应急演练</source>

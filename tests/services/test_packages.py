@@ -430,20 +430,23 @@ def _pdf_text(data: bytes, tmp_path, name: str) -> str:
 def _scope_records(s, admin, p, hazard_id):
     """One record of each scope type a document can be about, tied to project `p`."""
     from desktop.models import Drill, Escalation, Inspection, ServicePlan, TrainingAttendance
-    from desktop.models import TrainingSession
+    from desktop.models import EmergencyPlanAssist, TrainingSession
 
     inspection = Inspection(project_id=p.project, kind="routine", date=dt.date(2026, 8, 5))
     escalation = Escalation(hazard_id=hazard_id, kind="refusal", at=dt.datetime(2026, 8, 20, 9))
     training = TrainingSession(date=dt.date(2026, 8, 10), topic="高处作业安全")
     drill = Drill(project_id=p.project, date=dt.date(2026, 8, 12), scenario="高处坠落")
     special = ServicePlan(project_id=p.project, kind="special", title="专项服务方案")
-    s.add_all([inspection, escalation, training, drill, special])
+    assist = EmergencyPlanAssist(project_id=p.project, kind="written_suggestions",
+                                 date=dt.date(2026, 8, 14), title="综合应急预案")
+    s.add_all([inspection, escalation, training, drill, special, assist])
     s.flush()
     s.add(TrainingAttendance(session_id=training.id, project_id=p.project, managers=2, workers=30))
     s.flush()
     return {"hazard": hazard_id, "inspection": inspection.id, "escalation": escalation.id,
             "training": training.id, "drill": drill.id, "service_plan": special.id,
-            "project": p.project, "insurer": p.insurer, "agency": None}
+            "project": p.project, "insurer": p.insurer, "agency": None,
+            "emergency_plan_assist": assist.id}
 
 
 def test_every_kind_of_signed_document_in_scope_is_in_the_package(db, admin, config, world,
@@ -489,7 +492,9 @@ def test_every_kind_of_signed_document_in_scope_is_in_the_package(db, admin, con
     assert {"refusal_report/escalation", "inspection_record/inspection",
             "training_record/training", "drill_record/drill", "service_plan/service_plan",
             "hazard_list/agency", "safety_analysis/agency", "risk_assessment/insurer",
-            "self_check/agency", "closure_record/hazard"} <= covered
+            "self_check/agency", "closure_record/hazard",
+            "emergency_plan_advice/emergency_plan_assist", "fee_ledger/project",
+            "submission_register/insurer"} <= covered
     out = export(db, config, admin, p, tmp_path / "pkg.zip").path
     with zipfile.ZipFile(out) as z:
         docs = [n for n in z.namelist() if n.startswith("文书/")]

@@ -257,7 +257,9 @@ class TrainingPage(Page):
         self.assist_table = self._tab(self.assists, "assistTable", tr(QT_TRANSLATE_NOOP(
             "TrainingPage", "应急预案协助")), [
             button(tr(QT_TRANSLATE_NOOP("TrainingPage", "登记协助(&H)…")), self.new_assist,
-                   "newAssist")])
+                   "newAssist"),
+            button(tr(QT_TRANSLATE_NOOP("TrainingPage", "打印编制建议书(&G)")), self.print_assist,
+                   "printAssist")])
         self.drill_table = self._tab(self.drills, "drillTable", tr(QT_TRANSLATE_NOOP(
             "TrainingPage", "应急演练")), [
             button(tr(QT_TRANSLATE_NOOP("TrainingPage", "登记演练(&R)…")), self.new_drill,
@@ -473,6 +475,13 @@ class TrainingPage(Page):
 
     def new_assist(self) -> None:
         dialogs.run(AssistDialog(self.state, self.choices, self.project_id, parent=self))
+
+    def print_assist(self) -> None:
+        """应急预案编制建议书 of the chosen assistance record, drafted for signing."""
+        row = self._current(self.assist_table)
+        if row is not None:
+            draft_document(self, self.state, kind="emergency_plan_advice",
+                           scope_type="emergency_plan_assist", scope_id=row.id)
 
     def new_drill(self) -> None:
         dialogs.run(DrillDialog(self.state, self.choices, self.project_id, parent=self))
