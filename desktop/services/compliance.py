@@ -223,6 +223,30 @@ def answer_manual(session: Session, actor: Actor, item: str, *, period: Period |
     return _answer_row(row)
 
 
+# -- due dates beside the rules (the duties list asks when each falls due) ----------------------
+
+
+def deadline_days(session: Session, key: str) -> Any:
+    """One of the self-check's deadlines (setting compliance.deadlines, defaults filled in)."""
+    default = next(r.default for r in rules.RULES if r.key == "compliance.deadlines")
+    return {**default, **rules.get(session, "compliance.deadlines")}[key]
+
+
+def output_deadline(session: Session, period: Period, kind: str) -> dt.date:
+    """The day a month's / quarter's / year's periodic outputs are due (as `_outputs` reads it)."""
+    return period.end + dt.timedelta(days=int(deadline_days(session, "report_due_days")[kind]))
+
+
+def drill_deadline(session: Session, started: dt.date | None) -> dt.date | None:
+    """The day a project's first drill is due counted from its service start (as `_drills`)."""
+    return None if started is None else started + dt.timedelta(days=int(deadline_days(session, "drill_days")))
+
+
+def drill_evaluation_deadline(session: Session, drill_date: dt.date) -> dt.date:
+    """The day a drill's evaluation is due (as `_drills`)."""
+    return drill_date + dt.timedelta(days=int(deadline_days(session, "drill_evaluation_days")))
+
+
 # -- the item computations -------------------------------------------------------------------
 
 
