@@ -43,8 +43,8 @@ def scenario(db, admin, monkeypatch):
         s.flush()
         archive_id = s.query(ArchiveItem.id).scalar()
         drill_id = s.query(Drill.id).scalar()
-    return dict(p=p.project, q=q.project, h1=h1.id, h3=h3.id, complaint=c.id, complaint_due=c.reply_due,
-                archive=archive_id, drill=drill_id)
+    return {"p": p.project, "q": q.project, "h1": h1.id, "h3": h3.id, "complaint": c.id, "complaint_due": c.reply_due,
+                "archive": archive_id, "drill": drill_id}
 
 
 def found(items, kind, **where):
