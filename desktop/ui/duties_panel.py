@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,7 +27,10 @@ from desktop.services.duties import Duty
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
 
-WEEKDAYS = "一二三四五六日"
+WEEKDAYS = (QT_TRANSLATE_NOOP("DutiesPanel", "星期一"), QT_TRANSLATE_NOOP("DutiesPanel", "星期二"),
+            QT_TRANSLATE_NOOP("DutiesPanel", "星期三"), QT_TRANSLATE_NOOP("DutiesPanel", "星期四"),
+            QT_TRANSLATE_NOOP("DutiesPanel", "星期五"), QT_TRANSLATE_NOOP("DutiesPanel", "星期六"),
+            QT_TRANSLATE_NOOP("DutiesPanel", "星期日"))
 RED, AMBER = "#c62828", "#8d6e00"
 
 
@@ -36,9 +39,9 @@ def _tr(text: str) -> str:
 
 
 def day_text(day: dt.date, today: dt.date) -> str:
-    when = {0: _tr("今天"), 1: _tr("明天")}.get((day - today).days, "")
-    late = _tr("（已逾期）") if day < today else ""
-    return f"{day.isoformat()} 星期{WEEKDAYS[day.weekday()]} {when}{late}".rstrip()
+    when = {0: QCoreApplication.translate("DutiesPanel", "今天"), 1: QCoreApplication.translate("DutiesPanel", "明天")}.get((day - today).days, "")
+    late = QCoreApplication.translate("DutiesPanel", "（已逾期）") if day < today else ""
+    return f"{day.isoformat()} {_tr(WEEKDAYS[day.weekday()])} {when}{late}".rstrip()
 
 
 def target_of(duty: Duty) -> tuple[str, str, tuple[Any, ...]]:
@@ -72,14 +75,14 @@ class DutiesPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setObjectName("dutiesTree")
         self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels([_tr("事项"), _tr("项目"), _tr("内容")])
+        self.tree.setHeaderLabels([QCoreApplication.translate("DutiesPanel", "事项"), QCoreApplication.translate("DutiesPanel", "项目"), QCoreApplication.translate("DutiesPanel", "内容")])
         self.tree.setRootIsDecorated(True)
         self.tree.setColumnWidth(0, 220)
         self.tree.setColumnWidth(1, 260)
         self.tree.itemActivated.connect(lambda item, _col: self.open_item(item))
         self.empty = QLabel()
         self.empty.setObjectName("dutiesEmpty")
-        self.export_button = QPushButton(_tr("导出到日历（.ics）…"))
+        self.export_button = QPushButton(QCoreApplication.translate("DutiesPanel", "导出到日历（.ics）…"))
         self.export_button.setObjectName("dutiesExport")
         self.export_button.clicked.connect(lambda _c=False: self.export())
         self.bar = QHBoxLayout()
@@ -95,14 +98,14 @@ class DutiesPanel(QWidget):
         today = clock.today()
         self.tree.clear()
         for day, rows in duties.by_day(self.items).items():
-            head = QTreeWidgetItem([day_text(day, today), "", _tr("{n} 项").format(n=len(rows))])
+            head = QTreeWidgetItem([day_text(day, today), "", QCoreApplication.translate("DutiesPanel", "{n} 项").format(n=len(rows))])
             font = head.font(0)
             font.setBold(True)
             head.setFont(0, font)
             for duty in rows:
-                child = QTreeWidgetItem([duty.kind_label, duty.project or _tr("全机构"), duty.text])
+                child = QTreeWidgetItem([duty.kind_label, duty.project or QCoreApplication.translate("DutiesPanel", "全机构"), duty.text])
                 child.setData(0, Qt.ItemDataRole.UserRole, self.items.index(duty))
-                child.setToolTip(2, duty.text + (_tr("\n双击打开相关记录")))
+                child.setToolTip(2, duty.text + (QCoreApplication.translate("DutiesPanel", "\n双击打开相关记录")))
                 colour = RED if duty.overdue else AMBER if duty.flagged else None
                 if colour:
                     for col in range(3):
@@ -111,8 +114,8 @@ class DutiesPanel(QWidget):
             self.tree.addTopLevelItem(head)
             head.setExpanded(True)
         late = sum(1 for d in self.items if d.overdue)
-        self.empty.setText(_tr("未来 {days} 天内没有到期事项。").format(days=self.days) if not self.items else
-                           _tr("未来 {days} 天内到期 {n} 项，其中已逾期 {late} 项；双击打开相关记录。").format(
+        self.empty.setText(QCoreApplication.translate("DutiesPanel", "未来 {days} 天内没有到期事项。").format(days=self.days) if not self.items else
+                           QCoreApplication.translate("DutiesPanel", "未来 {days} 天内到期 {n} 项，其中已逾期 {late} 项；双击打开相关记录。").format(
                                days=self.days, n=len(self.items), late=late))
         self.export_button.setEnabled(bool(self.items))
 
@@ -139,8 +142,8 @@ class DutiesPanel(QWidget):
         self.navigate.emit(key)
 
     def export(self) -> None:
-        name = _tr("到期事项 {date}.ics").format(date=clock.today().isoformat())
-        path = file_dialogs.save_file(self, _tr("导出到日历"), name, _tr("iCalendar 日历 (*.ics)"))
+        name = QCoreApplication.translate("DutiesPanel", "到期事项 {date}.ics").format(date=clock.today().isoformat())
+        path = file_dialogs.save_file(self, QCoreApplication.translate("DutiesPanel", "导出到日历"), name, QCoreApplication.translate("DutiesPanel", "iCalendar 日历 (*.ics)"))
         if not path:
             return
         try:
@@ -148,7 +151,7 @@ class DutiesPanel(QWidget):
         except OSError as exc:
             dialogs.show_error(self, exc)
             return
-        dialogs.inform(self, _tr("已导出"), _tr("已写入 {path}，共 {n} 项。可在 Outlook 或 WPS 日历中导入。").format(
+        dialogs.inform(self, QCoreApplication.translate("DutiesPanel", "已导出"), QCoreApplication.translate("DutiesPanel", "已写入 {path}，共 {n} 项。可在 Outlook 或 WPS 日历中导入。").format(
             path=written, n=len(self.items)))
 
 
@@ -157,7 +160,7 @@ class DutiesDialog(QDialog):
 
     def __init__(self, state: AppState, parent: QWidget | None = None, *, days: int = 30) -> None:
         super().__init__(parent)
-        self.setWindowTitle(_tr("到期日历（未来 {days} 天）").format(days=days))
+        self.setWindowTitle(QCoreApplication.translate("DutiesPanel", "到期日历（未来 {days} 天）").format(days=days))
         self.resize(900, 560)
         self.panel = DutiesPanel(state, days, self)
         self.panel.navigate.connect(lambda _key: self.accept())

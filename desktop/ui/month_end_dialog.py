@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,7 +37,8 @@ from desktop.ui.document_preview import DocumentPreview
 from desktop.ui.tasks import Task, run_task
 from desktop.ui.widgets import ErrorLabel
 
-STATUS = {"": "未生成", "draft": "草稿", "signed": "已签发"}
+STATUS = {"": QT_TRANSLATE_NOOP("MonthEndDialog", "未生成"), "draft": QT_TRANSLATE_NOOP("MonthEndDialog", "草稿"),
+          "signed": QT_TRANSLATE_NOOP("MonthEndDialog", "已签发")}
 RED = "#c62828"
 
 
@@ -59,19 +60,21 @@ class BatchScopeDialog(DraftDialog):
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
-        self.setWindowTitle(_tr("月末批量：选择期间和范围"))
+        self.setWindowTitle(QCoreApplication.translate("MonthEndDialog", "月末批量：选择期间和范围"))
         self.period.setText(last_month(now().date()))
         form = self.layout().itemAt(0).layout()
         form.setRowVisible(self.kind, False)
         note = self.layout().itemAt(1).widget()
         if isinstance(note, QLabel):
-            note.setText(_tr("将一次生成该期间内（月、季、年末）应出具的隐患排查清单、安全生产分析和风险评估报告。"))
+            note.setText(QCoreApplication.translate("MonthEndDialog", "将一次生成该期间内（月、季、年末）应出具的隐患排查清单、安全生产分析和风险评估报告。"))
 
 
 class MonthEndDialog(QDialog):
     """The review list of one period and scope."""
 
-    COLUMNS = ("已审阅", "文书", "期间", "状态", "结果")
+    COLUMNS = (QT_TRANSLATE_NOOP("MonthEndDialog", "已审阅"), QT_TRANSLATE_NOOP("MonthEndDialog", "文书"),
+               QT_TRANSLATE_NOOP("MonthEndDialog", "期间"), QT_TRANSLATE_NOOP("MonthEndDialog", "状态"),
+               QT_TRANSLATE_NOOP("MonthEndDialog", "结果"))
 
     def __init__(self, state: AppState, choice: DraftChoice, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,7 +82,7 @@ class MonthEndDialog(QDialog):
         self.planned: list[Planned] = []
         self.results: dict[int, str] = {}  # document id -> the last refusal (or "")
         self.task: Task | None = None
-        self.setWindowTitle(_tr("月末批量 {period}").format(period=choice.period))
+        self.setWindowTitle(QCoreApplication.translate("MonthEndDialog", "月末批量 {period}").format(period=choice.period))
         self.resize(1000, 600)
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setObjectName("monthEndTable")
@@ -95,16 +98,16 @@ class MonthEndDialog(QDialog):
         split.addWidget(self.table)
         split.addWidget(self.preview)
         split.setSizes([620, 380])
-        self.draft_button = self._button(_tr("生成全部草稿"), "monthEndDraft", self.draft_all)
-        self.sign_one_button = self._button(_tr("签发本行"), "monthEndSignOne", self.sign_current)
-        self.sign_button = self._button(_tr("签发已审阅"), "monthEndSign", self.sign_reviewed)
+        self.draft_button = self._button(QCoreApplication.translate("MonthEndDialog", "生成全部草稿"), "monthEndDraft", self.draft_all)
+        self.sign_one_button = self._button(QCoreApplication.translate("MonthEndDialog", "签发本行"), "monthEndSignOne", self.sign_current)
+        self.sign_button = self._button(QCoreApplication.translate("MonthEndDialog", "签发已审阅"), "monthEndSign", self.sign_reviewed)
         self.channel = QComboBox()
         self.channel.setObjectName("monthEndChannel")
         self.channel.setEditable(True)
         for text in CHANNELS:
             self.channel.addItem(QCoreApplication.translate("DocumentDialogs", text))
         self.when = DateTimeField()
-        self.submit_button = self._button(_tr("批量登记报送"), "monthEndSubmit", self.submit_signed)
+        self.submit_button = self._button(QCoreApplication.translate("MonthEndDialog", "批量登记报送"), "monthEndSubmit", self.submit_signed)
         self.summary = QLabel()
         self.summary.setObjectName("monthEndSummary")
         self.error = ErrorLabel()
@@ -113,9 +116,9 @@ class MonthEndDialog(QDialog):
             top.addWidget(w)
         top.addStretch(1)
         bottom = QHBoxLayout()
-        bottom.addWidget(QLabel(_tr("报送方式")))
+        bottom.addWidget(QLabel(QCoreApplication.translate("MonthEndDialog", "报送方式")))
         bottom.addWidget(self.channel)
-        bottom.addWidget(QLabel(_tr("报送时间")))
+        bottom.addWidget(QLabel(QCoreApplication.translate("MonthEndDialog", "报送时间")))
         bottom.addWidget(self.when)
         bottom.addWidget(self.submit_button)
         bottom.addStretch(1)
@@ -167,7 +170,7 @@ class MonthEndDialog(QDialog):
             for col, cell in enumerate(cells):
                 self.table.setItem(row, col, cell)
         counts = {s: sum(1 for p in self.planned if p.status == s) for s in STATUS}
-        self.summary.setText(_tr("应出具 {n} 份：未生成 {none}，草稿 {draft}，已签发 {signed}。"
+        self.summary.setText(QCoreApplication.translate("MonthEndDialog", "应出具 {n} 份：未生成 {none}，草稿 {draft}，已签发 {signed}。"
                                  "预览草稿后勾选“已审阅”，再签发。").format(
             n=len(self.planned), none=counts[""], draft=counts["draft"], signed=counts["signed"]))
         can = self.state.can
@@ -191,7 +194,7 @@ class MonthEndDialog(QDialog):
     def _preview(self) -> None:
         p = self.current()
         if p is None or p.document_id is None:
-            self.preview.show_message(_tr("尚未生成草稿。"))
+            self.preview.show_message(QCoreApplication.translate("MonthEndDialog", "尚未生成草稿。"))
             return
         try:
             doc = self.state.read(documents.get, p.document_id)
@@ -218,27 +221,27 @@ class MonthEndDialog(QDialog):
         refused = result.refused
         self.reload()
         if refused:
-            self.error.show_message(_tr("{n} 份未能完成，原因见各行“结果”。").format(n=len(refused)))
+            self.error.show_message(QCoreApplication.translate("MonthEndDialog", "{n} 份未能完成，原因见各行“结果”。").format(n=len(refused)))
 
     def _cancelled(self) -> None:
         self.state.announce(month_end.BatchResult().changes)
         self.reload()
-        self.error.show_message(_tr("已取消；已完成的文书已保存。"))
+        self.error.show_message(QCoreApplication.translate("MonthEndDialog", "已取消；已完成的文书已保存。"))
 
     def draft_all(self) -> Task:
         c = self.choice
         return self._run(month_end.draft_all, period=c.period, scope_type=c.scope_type, scope_id=c.scope_id,
                          store_dir=self.state.config.attachments_dir, work_dir=work_dir(),
-                         label=_tr("正在生成草稿…"))
+                         label=QCoreApplication.translate("MonthEndDialog", "正在生成草稿…"))
 
     def _sign(self, ids: list[int]) -> Task | None:
         drafts = {p.document_id for p in self.planned if p.status == "draft"}
         ids = [i for i in ids if i in drafts]
         if not ids:
-            self.error.show_message(_tr("请先预览草稿并勾选“已审阅”。"))
+            self.error.show_message(QCoreApplication.translate("MonthEndDialog", "请先预览草稿并勾选“已审阅”。"))
             return None
         return self._run(month_end.sign_all, ids, store_dir=self.state.config.attachments_dir,
-                         work_dir=work_dir(), label=_tr("正在签发…"))
+                         work_dir=work_dir(), label=QCoreApplication.translate("MonthEndDialog", "正在签发…"))
 
     def sign_reviewed(self) -> Task | None:
         return self._sign(self.reviewed_ids())
@@ -251,10 +254,10 @@ class MonthEndDialog(QDialog):
         ids = [p.document_id for p in self.planned if p.status == "signed" and p.document_id]
         channel = self.channel.currentText().strip()
         if not channel:
-            self.error.show_message(_tr("请填写报送方式"))
+            self.error.show_message(QCoreApplication.translate("MonthEndDialog", "请填写报送方式"))
             return None
         return self._run(month_end.submit_all, ids, channel=channel, submitted_at=self.when.value(),
-                         label=_tr("正在登记报送…"))
+                         label=QCoreApplication.translate("MonthEndDialog", "正在登记报送…"))
 
 
 def open_month_end(state: AppState, parent: QWidget | None = None) -> MonthEndDialog | None:

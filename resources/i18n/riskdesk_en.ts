@@ -1647,6 +1647,14 @@ Please send this file to technical support.</translation>
         <translation>To do</translation>
     </message>
     <message>
+        <source>近期到期（7 天）</source>
+        <translation>Due soon (7 days)</translation>
+    </message>
+    <message>
+        <source>到期日历（30 天）…</source>
+        <translation>Due calendar (30 days)…</translation>
+    </message>
+    <message>
         <source>{name}（{role}），您好。今天是 {date}。</source>
         <translation>Hello, {name} ({role}). Today is {date}.</translation>
     </message>
@@ -2056,6 +2064,10 @@ Run the data check, or generate the draft again.</translation>
         <translation>Sign</translation>
     </message>
     <message>
+        <source>月末批量…</source>
+        <translation>Month-end batch…</translation>
+    </message>
+    <message>
         <source>更正（出具新版本）…</source>
         <translation>Correct (new revision)…</translation>
     </message>
@@ -2176,6 +2188,111 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>服务交底会</source>
         <translation>Kick-off meeting</translation>
+    </message>
+</context>
+<context>
+    <name>DutiesPanel</name>
+    <message>
+        <source>星期一</source>
+        <translation>Mon</translation>
+    </message>
+    <message>
+        <source>星期二</source>
+        <translation>Tue</translation>
+    </message>
+    <message>
+        <source>星期三</source>
+        <translation>Wed</translation>
+    </message>
+    <message>
+        <source>星期四</source>
+        <translation>Thu</translation>
+    </message>
+    <message>
+        <source>星期五</source>
+        <translation>Fri</translation>
+    </message>
+    <message>
+        <source>星期六</source>
+        <translation>Sat</translation>
+    </message>
+    <message>
+        <source>星期日</source>
+        <translation>Sun</translation>
+    </message>
+    <message>
+        <source>今天</source>
+        <translation>today</translation>
+    </message>
+    <message>
+        <source>明天</source>
+        <translation>tomorrow</translation>
+    </message>
+    <message>
+        <source>（已逾期）</source>
+        <translation> (overdue)</translation>
+    </message>
+    <message>
+        <source>事项</source>
+        <translation>Duty</translation>
+    </message>
+    <message>
+        <source>项目</source>
+        <translation>Project</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>导出到日历（.ics）…</source>
+        <translation>Export to calendar (.ics)…</translation>
+    </message>
+    <message>
+        <source>{n} 项</source>
+        <translation>{n} items</translation>
+    </message>
+    <message>
+        <source>全机构</source>
+        <translation>Whole agency</translation>
+    </message>
+    <message>
+        <source>
+双击打开相关记录</source>
+        <translation>
+Double-click to open the record</translation>
+    </message>
+    <message>
+        <source>未来 {days} 天内没有到期事项。</source>
+        <translation>Nothing falls due in the next {days} days.</translation>
+    </message>
+    <message>
+        <source>未来 {days} 天内到期 {n} 项，其中已逾期 {late} 项；双击打开相关记录。</source>
+        <translation>{n} items due in the next {days} days, {late} of them overdue; double-click to open the record.</translation>
+    </message>
+    <message>
+        <source>到期事项 {date}.ics</source>
+        <translation>Duties {date}.ics</translation>
+    </message>
+    <message>
+        <source>导出到日历</source>
+        <translation>Export to calendar</translation>
+    </message>
+    <message>
+        <source>iCalendar 日历 (*.ics)</source>
+        <translation>iCalendar (*.ics)</translation>
+    </message>
+    <message>
+        <source>已导出</source>
+        <translation>Exported</translation>
+    </message>
+    <message>
+        <source>已写入 {path}，共 {n} 项。可在 Outlook 或 WPS 日历中导入。</source>
+        <translation>Wrote {path} with {n} items. Import it into Outlook or WPS calendar.</translation>
+    </message>
+    <message>
+        <source>到期日历（未来 {days} 天）</source>
+        <translation>Due calendar (next {days} days)</translation>
     </message>
 </context>
 <context>
@@ -3897,6 +4014,10 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
         <translation>New &amp;inspection…</translation>
     </message>
     <message>
+        <source>月末批量(&amp;M)…</source>
+        <translation>&amp;Month-end batch…</translation>
+    </message>
+    <message>
         <source>无权操作</source>
         <translation>Not allowed</translation>
     </message>
@@ -4181,6 +4302,113 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
     <message>
         <source>删除安全生产标准化建设协助记录（{date}）</source>
         <translation>Delete standardisation assistance record ({date})</translation>
+    </message>
+</context>
+<context>
+    <name>MonthEndDialog</name>
+    <message>
+        <source>未生成</source>
+        <translation>Not drafted</translation>
+    </message>
+    <message>
+        <source>草稿</source>
+        <translation>Draft</translation>
+    </message>
+    <message>
+        <source>已签发</source>
+        <translation>Signed</translation>
+    </message>
+    <message>
+        <source>月末批量：选择期间和范围</source>
+        <translation>Month-end batch: period and scope</translation>
+    </message>
+    <message>
+        <source>将一次生成该期间内（月、季、年末）应出具的隐患排查清单、安全生产分析和风险评估报告。</source>
+        <translation>Drafts in one run the hazard lists, safety analyses and risk assessments due for the months, quarters and years ending in the period.</translation>
+    </message>
+    <message>
+        <source>已审阅</source>
+        <translation>Reviewed</translation>
+    </message>
+    <message>
+        <source>文书</source>
+        <translation>Document</translation>
+    </message>
+    <message>
+        <source>期间</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>月末批量 {period}</source>
+        <translation>Month-end batch {period}</translation>
+    </message>
+    <message>
+        <source>生成全部草稿</source>
+        <translation>Draft all</translation>
+    </message>
+    <message>
+        <source>签发本行</source>
+        <translation>Sign this row</translation>
+    </message>
+    <message>
+        <source>签发已审阅</source>
+        <translation>Sign reviewed</translation>
+    </message>
+    <message>
+        <source>批量登记报送</source>
+        <translation>Log submissions</translation>
+    </message>
+    <message>
+        <source>报送方式</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <source>报送时间</source>
+        <translation>Submitted at</translation>
+    </message>
+    <message>
+        <source>应出具 {n} 份：未生成 {none}，草稿 {draft}，已签发 {signed}。预览草稿后勾选“已审阅”，再签发。</source>
+        <translation>{n} due: {none} not drafted, {draft} drafts, {signed} signed. Preview each draft, tick “Reviewed”, then sign.</translation>
+    </message>
+    <message>
+        <source>尚未生成草稿。</source>
+        <translation>Not drafted yet.</translation>
+    </message>
+    <message>
+        <source>{n} 份未能完成，原因见各行“结果”。</source>
+        <translation>{n} could not be done; see each row's “Result”.</translation>
+    </message>
+    <message>
+        <source>已取消；已完成的文书已保存。</source>
+        <translation>Cancelled; the documents already done are kept.</translation>
+    </message>
+    <message>
+        <source>正在生成草稿…</source>
+        <translation>Drafting…</translation>
+    </message>
+    <message>
+        <source>请先预览草稿并勾选“已审阅”。</source>
+        <translation>Preview the drafts and tick “Reviewed” first.</translation>
+    </message>
+    <message>
+        <source>正在签发…</source>
+        <translation>Signing…</translation>
+    </message>
+    <message>
+        <source>请填写报送方式</source>
+        <translation>Enter the channel</translation>
+    </message>
+    <message>
+        <source>正在登记报送…</source>
+        <translation>Logging submissions…</translation>
     </message>
 </context>
 <context>
@@ -6915,6 +7143,18 @@ These {n} files were not saved:
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
     </message>
     <message>
+        <source>已取消：已生成 {n} 份草稿，其余未生成。</source>
+        <translation>Cancelled: {n} drafts made, the rest not.</translation>
+    </message>
+    <message>
+        <source>已取消：已登记 {n} 份文书的报送，其余未登记。</source>
+        <translation>Cancelled: submissions of {n} documents logged, the rest not.</translation>
+    </message>
+    <message>
+        <source>已取消：已签发 {n} 份，其余未签发。</source>
+        <translation>Cancelled: {n} signed, the rest not.</translation>
+    </message>
+    <message>
         <source>应急预案编制</source>
         <translation>Emergency plan preparation</translation>
     </message>
@@ -7695,12 +7935,24 @@ These {n} files were not saved:
         <translation>Checking the database snapshot</translation>
     </message>
     <message>
+        <source>正在生成 {title}（{n}/{total}）</source>
+        <translation>Drafting {title} ({n}/{total})</translation>
+    </message>
+    <message>
         <source>正在生成封面及目录</source>
         <translation>Making the cover and contents</translation>
     </message>
     <message>
         <source>正在生成隐患排查及问题整改清单</source>
         <translation>Making the hazard inspection and rectification register</translation>
+    </message>
+    <message>
+        <source>正在登记报送（{n}/{total}）</source>
+        <translation>Logging submissions ({n}/{total})</translation>
+    </message>
+    <message>
+        <source>正在签发（{n}/{total}）</source>
+        <translation>Signing ({n}/{total})</translation>
     </message>
     <message>
         <source>此处应为数字</source>
