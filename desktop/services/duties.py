@@ -19,17 +19,19 @@ from desktop.models import ArchiveItem, Complaint, Document, Drill, ExternalRepo
 from desktop.models.enums import ProjectStatus, ReportReason
 from desktop.services import compliance, obligations, risk
 from desktop.services.complaints import reply_due
+from desktop.services.context import Message, msg
 from desktop.services.hazards import OPEN_STATES
 from desktop.services.periods import Period, half_of, parse
 
 KINDS = {
-    "visit": "检查到期", "report": "报告到期", "rectification": "整改期限", "output": "成果出具",
-    "complaint": "投诉答复", "training": "半年培训", "drill": "应急演练", "archive": "档案期满",
+    "visit": msg("检查到期"), "report": msg("报告到期"), "rectification": msg("整改期限"),
+    "output": msg("成果出具"), "complaint": msg("投诉答复"), "training": msg("半年培训"),
+    "drill": msg("应急演练"), "archive": msg("档案期满"),
 }
-_REASONS = {ReportReason.LEVEL1.value: "一级隐患当日报告", ReportReason.SERIOUS_L2.value: "较严重二级隐患报告",
-            ReportReason.REFUSAL.value: "拒不整改报告", ReportReason.DELAY.value: "逾期未整改报告"}
-_RECIPIENTS = {"insurer": "保险公司", "authority": "建设主管部门", "owner": "建设单位"}
-_LEVELS = {"high": "高风险", "medium": "中风险", "low": "低风险"}
+_REASONS = {ReportReason.LEVEL1.value: msg("一级隐患当日报告"), ReportReason.SERIOUS_L2.value: msg("较严重二级隐患报告"),
+            ReportReason.REFUSAL.value: msg("拒不整改报告"), ReportReason.DELAY.value: msg("逾期未整改报告")}
+_RECIPIENTS = {"insurer": msg("保险公司"), "authority": msg("建设主管部门"), "owner": msg("建设单位")}
+_LEVELS = {"high": msg("高风险"), "medium": msg("中风险"), "low": msg("低风险")}
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Duty:
     kind: str  # a key of KINDS
     project_id: int | None
     project: str  # 项目名称（编号）, empty for agency-wide duties
-    text: str  # in the notice's words, no rule ids
+    text: Message  # in the notice's words, no rule ids
     target_type: str  # the record to open: projects / hazards / reports / complaints / drills / archive / documents
     target_id: int | None
     overdue: bool = False
@@ -46,7 +48,7 @@ class Duty:
     ref: str = ""  # extra key for the target (a period label and document kind for outputs)
 
     @property
-    def kind_label(self) -> str:
+    def kind_label(self) -> Message:
         return KINDS[self.kind]
 
     @property
@@ -81,9 +83,9 @@ def _visits(session: Session, today: dt.date, until: dt.date, names: dict) -> li
     for v in risk.visit_schedule(session, today=today):
         if v.next_due > until:
             continue
-        text = ("首次风险辨识检查到期" if v.last_visit is None else
-                f"{_LEVELS.get(v.level or '', '未评定风险等级')}项目按频次检查到期（每 {v.interval_days} 天，"
-                f"上次 {v.last_visit}）")
+        text = msg("首次风险辨识检查到期") if v.last_visit is None else msg(
+            "{level}项目按频次检查到期（每 {days} 天，上次 {last}）",
+            level=_LEVELS.get(v.level or "", msg("未评定风险等级")), days=v.interval_days, last=v.last_visit)
         out.append(Duty(v.next_due, "visit", v.project_id, names.get(v.project_id, v.name), text,
                         "projects", v.project_id, v.overdue))
     return out
@@ -96,7 +98,8 @@ def _reports(session: Session, today: dt.date, until: dt.date, names: dict) -> l
             ExternalReport.due_at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
             .order_by(ExternalReport.due_at)).scalars():
         day = r.due_at.date()  # a business time: agency wall clock
-        text = f"{_REASONS.get(r.reason, '隐患报告')}：报{_RECIPIENTS.get(r.recipient, r.recipient)}"
+        text = msg("{reason}：报{to}", reason=_REASONS.get(r.reason, msg("隐患报告")),
+                   to=_RECIPIENTS.get(r.recipient, r.recipient))
         out.append(Duty(day, "report", r.project_id, names.get(r.project_id, ""), text,
                         "hazards", r.hazard_id, day < today, ref=f"report:{r.id}"))
     return out
@@ -107,7 +110,8 @@ def _rectifications(session: Session, today: dt.date, until: dt.date, names: dic
         Hazard.status.in_([s.value for s in OPEN_STATES]), Hazard.deadline.is_not(None),
         Hazard.deadline <= until, Hazard.deleted_at.is_(None))).scalars()
     return [Duty(h.deadline, "rectification", h.project_id, names.get(h.project_id, ""),
-                 f"隐患 {h.number} 整改期限届满：{h.description[:30]}", "hazards", h.id,
+                 msg("隐患 {number} 整改期限届满：{what}", number=h.number, what=h.description[:30]),
+                 "hazards", h.id,
                  h.deadline < today) for h in rows]
 
 
@@ -125,7 +129,8 @@ def _outputs(session: Session, today: dt.date, until: dt.date, names: dict) -> l
     signed = set(session.execute(select(Document.kind, Document.period).where(
         Document.kind.in_(compliance.DOC_KINDS), Document.period.in_([p.label for p, _, _ in owed]),
         Document.status.in_(("signed", "superseded")), Document.deleted_at.is_(None))).all())
-    return [Duty(due, "output", None, "", f"{p.chinese}{title}应出具并报送", "documents", None,
+    return [Duty(due, "output", None, "", msg("{period}{title}应出具并报送", period=p.chinese, title=title),
+                 "documents", None,
                  ref=f"{p.label}:{doc_kind}")
             for p, _, due in owed for doc_kind, title in compliance.DOC_KINDS.items()
             if (doc_kind, p.label) not in signed]
@@ -149,9 +154,10 @@ def _complaints(session: Session, today: dt.date, until: dt.date, names: dict) -
             Complaint.replied_at.is_(None), Complaint.deleted_at.is_(None),
             Complaint.reply_due <= until)).scalars():
         due = reply_due(session, c.received_at, needs_checking=c.needs_checking)
-        text = f"投诉答复期限届满（{c.received_at} 收到）：{c.content[:30]}"
+        text = msg("投诉答复期限届满（{received} 收到）：{what}", received=c.received_at, what=c.content[:30])
         if due.flagged:
-            text += f"（{'、'.join(map(str, due.unloaded))}年未载入节假日安排，期限按周一至周五估算）"
+            text = msg("{text}（{years}年未载入节假日安排，期限按周一至周五估算）", text=text,
+                       years="、".join(map(str, due.unloaded)))
         out.append(Duty(c.reply_due, "complaint", c.project_id, names.get(c.project_id, ""), text,
                         "complaints", c.id, c.reply_due < today, due.flagged))
     return out
@@ -161,7 +167,7 @@ def _training(session: Session, today: dt.date, until: dt.date, names: dict) -> 
     half = half_of(today)
     if half.end > until:
         return []
-    return [Duty(half.end, "training", pid, names.get(pid, ""), f"{half.chinese}安全培训未达要求",
+    return [Duty(half.end, "training", pid, names.get(pid, ""), msg("{period}安全培训未达要求", period=half.chinese),
                  "projects", pid) for pid in obligations.projects_without_training(session, half)]
 
 
@@ -173,13 +179,14 @@ def _drills(session: Session, today: dt.date, until: dt.date, names: dict) -> li
     for p in active:
         due = compliance.drill_deadline(session, p.service_contract_date or p.start_date)
         if p.id not in drilled and due is not None and due <= until:
-            out.append(Duty(due, "drill", p.id, names.get(p.id, ""), "协助开展应急救援演练",
+            out.append(Duty(due, "drill", p.id, names.get(p.id, ""), msg("协助开展应急救援演练"),
                             "projects", p.id, due < today))
     for d in session.execute(select(Drill).where(Drill.deleted_at.is_(None), Drill.evaluation == "")).scalars():
         due = compliance.drill_evaluation_deadline(session, d.date)
         if due <= until:
             out.append(Duty(due, "drill", d.project_id, names.get(d.project_id, ""),
-                            f"{d.date} “{d.scenario}”演练成效评估", "drills", d.id, due < today))
+                            msg("{date} “{scenario}”演练成效评估", date=d.date, scenario=d.scenario),
+                            "drills", d.id, due < today))
     return out
 
 
@@ -188,5 +195,5 @@ def _archive(session: Session, today: dt.date, until: dt.date, names: dict) -> l
         ArchiveItem.status == "active", ArchiveItem.retention_until.is_not(None),
         ArchiveItem.retention_until <= until, ArchiveItem.deleted_at.is_(None))).scalars()
     return [Duty(a.retention_until, "archive", a.project_id, names.get(a.project_id, ""),
-                 f"档案“{a.title}”保存期满，待作出销毁或续存决定", "archive", a.id,
+                 msg("档案“{title}”保存期满，待作出销毁或续存决定", title=a.title), "archive", a.id,
                  a.retention_until < today) for a in rows]

@@ -26,6 +26,7 @@ from desktop.services import duties, ics
 from desktop.services.duties import Duty
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
+from desktop.ui.i18n import service_text
 
 WEEKDAYS = (QT_TRANSLATE_NOOP("DutiesPanel", "星期一"), QT_TRANSLATE_NOOP("DutiesPanel", "星期二"),
             QT_TRANSLATE_NOOP("DutiesPanel", "星期三"), QT_TRANSLATE_NOOP("DutiesPanel", "星期四"),
@@ -47,7 +48,7 @@ def day_text(day: dt.date, today: dt.date) -> str:
 def target_of(duty: Duty) -> tuple[str, str, tuple[Any, ...]]:
     """(page key, method to call on that page, its arguments) — the record to act on."""
     if duty.target_type == "hazards" and duty.target_id is not None:
-        return "hazards", "show_ids", ([duty.target_id], duty.text)
+        return "hazards", "show_ids", ([duty.target_id], service_text(duty.text))
     if duty.target_type == "drills" and duty.target_id is not None:
         return "training", "show_drill", (duty.target_id,)
     if duty.kind == "training" and duty.target_id is not None:
@@ -55,7 +56,7 @@ def target_of(duty: Duty) -> tuple[str, str, tuple[Any, ...]]:
     if duty.kind == "drill" and duty.target_id is not None:
         return "training", "show_project", (duty.target_id, "drills")
     if duty.target_type == "archive" and duty.target_id is not None:
-        return "archive", "show_ids", ([duty.target_id], duty.text)
+        return "archive", "show_ids", ([duty.target_id], service_text(duty.text))
     if duty.target_type == "complaints":
         return "compliance", "show_complaints", ()
     if duty.target_type == "projects" and duty.target_id is not None:
@@ -103,9 +104,11 @@ class DutiesPanel(QWidget):
             font.setBold(True)
             head.setFont(0, font)
             for duty in rows:
-                child = QTreeWidgetItem([duty.kind_label, duty.project or QCoreApplication.translate("DutiesPanel", "全机构"), duty.text])
+                text = service_text(duty.text)
+                child = QTreeWidgetItem([service_text(duty.kind_label),
+                                         duty.project or QCoreApplication.translate("DutiesPanel", "全机构"), text])
                 child.setData(0, Qt.ItemDataRole.UserRole, self.items.index(duty))
-                child.setToolTip(2, duty.text + (QCoreApplication.translate("DutiesPanel", "\n双击打开相关记录")))
+                child.setToolTip(2, text + (QCoreApplication.translate("DutiesPanel", "\n双击打开相关记录")))
                 colour = RED if duty.overdue else AMBER if duty.flagged else None
                 if colour:
                     for col in range(3):

@@ -4384,7 +4384,7 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
     </message>
     <message>
         <source>{n} 份未能完成，原因见各行“结果”。</source>
-        <translation>{n} could not be done; see each row's “Result”.</translation>
+        <translation>{n} could not be done; see each row&apos;s “Result”.</translation>
     </message>
     <message>
         <source>已取消；已完成的文书已保存。</source>
@@ -6909,6 +6909,10 @@ These {n} files were not saved:
         <translation>pg_restore restore</translation>
     </message>
     <message>
+        <source>{date} “{scenario}”演练成效评估</source>
+        <translation>Evaluate the drill “{scenario}” of {date}</translation>
+    </message>
+    <message>
         <source>{date} 已答复（逾期）</source>
         <translation>answered {date} (late)</translation>
     </message>
@@ -6933,6 +6937,10 @@ These {n} files were not saved:
         <translation>{kind}: {description}{deaths}{found_by}</translation>
     </message>
     <message>
+        <source>{level}项目按频次检查到期（每 {days} 天，上次 {last}）</source>
+        <translation>Visit due for a {level} project (every {days} days, last {last})</translation>
+    </message>
+    <message>
         <source>{number}（第{revision}版）</source>
         <translation>{number} (revision {revision})</translation>
     </message>
@@ -6949,8 +6957,24 @@ These {n} files were not saved:
         <translation>{title}, {period}</translation>
     </message>
     <message>
+        <source>{period}{title}应出具并报送</source>
+        <translation>{period} {title} to issue and submit</translation>
+    </message>
+    <message>
+        <source>{period}安全培训未达要求</source>
+        <translation>Training for {period} short of the requirement</translation>
+    </message>
+    <message>
         <source>{period}未开展全覆盖检查</source>
         <translation>{period}: no full-coverage inspection</translation>
+    </message>
+    <message>
+        <source>{reason}：报{to}</source>
+        <translation>{reason}: report to {to}</translation>
+    </message>
+    <message>
+        <source>{text}（{years}年未载入节假日安排，期限按周一至周五估算）</source>
+        <translation>{text} (no holiday arrangement loaded for {years}: deadline counted Monday to Friday)</translation>
     </message>
     <message>
         <source>{what}失败：{reason}</source>
@@ -6965,6 +6989,10 @@ These {n} files were not saved:
         <translation>{what} submitted late to {to} ({at})</translation>
     </message>
     <message>
+        <source>一级隐患当日报告</source>
+        <translation>Same-day report of a level-1 hazard</translation>
+    </message>
+    <message>
         <source>不安全的文件名：{name}</source>
         <translation>Unsafe file name: {name}</translation>
     </message>
@@ -6973,12 +7001,24 @@ These {n} files were not saved:
         <translation>Destruction cannot be recorded: {problems}. Archive items may be destroyed only after the insurer&apos;s written approval.</translation>
     </message>
     <message>
+        <source>中风险</source>
+        <translation>medium-risk</translation>
+    </message>
+    <message>
         <source>从回收站恢复</source>
         <translation>restored from the recycle bin</translation>
     </message>
     <message>
+        <source>低风险</source>
+        <translation>low-risk</translation>
+    </message>
+    <message>
         <source>保单不存在或已删除。</source>
         <translation>The policy does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>保险公司</source>
+        <translation>the insurer</translation>
     </message>
     <message>
         <source>修改</source>
@@ -7015,6 +7055,14 @@ These {n} files were not saved:
     <message>
         <source>删除（移入回收站）</source>
         <translation>deleted (to the recycle bin)</translation>
+    </message>
+    <message>
+        <source>半年培训</source>
+        <translation>Half-year training</translation>
+    </message>
+    <message>
+        <source>协助开展应急救援演练</source>
+        <translation>Assist an emergency drill</translation>
     </message>
     <message>
         <source>危大工程施工中</source>
@@ -7191,6 +7239,10 @@ These {n} files were not saved:
         <translation>the key you gave</translation>
     </message>
     <message>
+        <source>成果出具</source>
+        <translation>Outputs due</translation>
+    </message>
+    <message>
         <source>所选报送单位不存在或类型不符</source>
         <translation>The chosen recipient organisation does not exist or is of the wrong type</translation>
     </message>
@@ -7199,8 +7251,20 @@ These {n} files were not saved:
         <translation>Technical consulting</translation>
     </message>
     <message>
+        <source>投诉答复</source>
+        <translation>Complaint reply</translation>
+    </message>
+    <message>
+        <source>投诉答复期限届满（{received} 收到）：{what}</source>
+        <translation>Complaint reply due (received {received}): {what}</translation>
+    </message>
+    <message>
         <source>投诉：{content}；{state}</source>
         <translation>Complaint: {content}; {state}</translation>
+    </message>
+    <message>
+        <source>报告到期</source>
+        <translation>Report due</translation>
     </message>
     <message>
         <source>报告时间不能晚于当前时间</source>
@@ -7233,6 +7297,10 @@ These {n} files were not saved:
     <message>
         <source>拒不整改或拖延整改</source>
         <translation>Rectification refused or delayed</translation>
+    </message>
+    <message>
+        <source>拒不整改报告</source>
+        <translation>Report of refused rectification</translation>
     </message>
     <message>
         <source>拒不整改（拖延整改）情况报告</source>
@@ -7803,6 +7871,10 @@ These {n} files were not saved:
         <translation>No factor raises the level</translation>
     </message>
     <message>
+        <source>未评定风险等级</source>
+        <translation>unassessed</translation>
+    </message>
+    <message>
         <source>未配备在职的专职技术负责人</source>
         <translation>No active full-time technical lead</translation>
     </message>
@@ -7859,12 +7931,20 @@ These {n} files were not saved:
         <translation>archive item</translation>
     </message>
     <message>
+        <source>档案“{title}”保存期满，待作出销毁或续存决定</source>
+        <translation>Archive item “{title}” past retention: decide on destruction or keeping</translation>
+    </message>
+    <message>
         <source>档案“{title}”状态为“{status}”，不能修改。</source>
         <translation>Archive item “{title}” is “{status}” and cannot be changed.</translation>
     </message>
     <message>
         <source>档案保存年限不得少于竣工后 5 年</source>
         <translation>Records must be kept at least 5 years after completion</translation>
+    </message>
+    <message>
+        <source>档案期满</source>
+        <translation>Archive retention</translation>
     </message>
     <message>
         <source>档案条目</source>
@@ -7893,6 +7973,10 @@ These {n} files were not saved:
     <message>
         <source>档案题名不超过 200 字</source>
         <translation>The title may have at most 200 characters</translation>
+    </message>
+    <message>
+        <source>检查到期</source>
+        <translation>Visit due</translation>
     </message>
     <message>
         <source>检查情况不超过 10000 字</source>
@@ -8779,6 +8863,10 @@ These {n} files were not saved:
         <translation>Serious level 2 hazard {number} not reported to {to}</translation>
     </message>
     <message>
+        <source>较严重二级隐患报告</source>
+        <translation>Report of a serious level-2 hazard</translation>
+    </message>
+    <message>
         <source>近期发生生产安全事故</source>
         <translation>Recent work-safety accident</translation>
     </message>
@@ -8797,6 +8885,10 @@ These {n} files were not saved:
     <message>
         <source>连接成功，数据库结构为最新版本。</source>
         <translation>Connected; the database schema is up to date.</translation>
+    </message>
+    <message>
+        <source>逾期未整改报告</source>
+        <translation>Report of overdue rectification</translation>
     </message>
     <message>
         <source>逾期未整改隐患</source>
@@ -8919,6 +9011,10 @@ These {n} files were not saved:
         <translation>Hazard {number} is “{status}”: cannot {step}.</translation>
     </message>
     <message>
+        <source>隐患 {number} 整改期限届满：{what}</source>
+        <translation>Hazard {number} rectification deadline: {what}</translation>
+    </message>
+    <message>
         <source>隐患 {number} 未提出停工或局部停工建议，不能出具停工建议书</source>
         <translation>Hazard {number} has no stop-work or partial stop-work recommendation; no stop-work recommendation can be issued</translation>
     </message>
@@ -8929,6 +9025,10 @@ These {n} files were not saved:
     <message>
         <source>隐患不存在或已删除。</source>
         <translation>The hazard does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>隐患报告</source>
+        <translation>Hazard report</translation>
     </message>
     <message>
         <source>隐患排查及问题整改清单</source>
@@ -9079,12 +9179,20 @@ These {n} files were not saved:
         <translation>Risk identification and hazard inspection</translation>
     </message>
     <message>
+        <source>首次风险辨识检查到期</source>
+        <translation>First risk identification due</translation>
+    </message>
+    <message>
         <source>高、中风险项目</source>
         <translation>High- and medium-risk projects</translation>
     </message>
     <message>
         <source>高、中风险项目有已签发的专项服务方案。</source>
         <translation>High- and medium-risk projects have a signed special service plan.</translation>
+    </message>
+    <message>
+        <source>高风险</source>
+        <translation>high-risk</translation>
     </message>
     <message>
         <source>高风险项目</source>
