@@ -9,7 +9,7 @@ import pytest
 
 from desktop import clock
 from desktop.models import ArchiveItem, Drill
-from desktop.services import complaints, duties, hazards, ics, inspections
+from desktop.services import complaints, duties, hazards, ics, inspections, workdays
 from tests.factories import make_project
 
 UTC = dt.UTC
@@ -32,6 +32,9 @@ def scenario(db, admin, monkeypatch):
         h1 = hazards.record(s, admin, hazards.HazardForm(
             project_id=p.project, description="基坑周边堆载超限", level=1, measures="立即卸载",
             contingency="停止坑边作业", stop_work="partial", found_at=dt.datetime(2026, 6, 28, 9, 0)))
+        h2 = hazards.record(s, admin, hazards.HazardForm(
+            project_id=q.project, description="塔吊附着装置松动", level=2, is_serious=True, measures="紧固并检测",
+            contingency="暂停塔吊作业", found_at=dt.datetime(2026, 6, 28, 9, 30)))
         h3 = hazards.record(s, admin, hazards.HazardForm(
             project_id=q.project, description="临边防护缺失", level=3, measures="设置防护",
             found_at=dt.datetime(2026, 6, 20, 9, 0), deadline=dt.date(2026, 7, 3)))
@@ -43,7 +46,7 @@ def scenario(db, admin, monkeypatch):
         s.flush()
         archive_id = s.query(ArchiveItem.id).scalar()
         drill_id = s.query(Drill.id).scalar()
-    return {"p": p.project, "q": q.project, "h1": h1.id, "h3": h3.id, "complaint": c.id, "complaint_due": c.reply_due,
+    return {"p": p.project, "q": q.project, "h1": h1.id, "h2": h2.id, "h3": h3.id, "complaint": c.id, "complaint_due": c.reply_due,
                 "archive": archive_id, "drill": drill_id}
 
 
@@ -59,6 +62,9 @@ def test_each_kind_on_its_day(db, scenario):
     reports = found(items, "report", target_id=sc["h1"])
     assert {d.date for d in reports} == {dt.date(2026, 6, 28)} and len(reports) == 2
     assert all("一级隐患当日报告" in d.text and d.target_type == "hazards" for d in reports)
+    # the serious level 2 is reported within a day (the agency's setting)
+    serious = found(items, "report", target_id=sc["h2"])
+    assert {d.date for d in serious} == {dt.date(2026, 6, 29)} and all("较严重二级隐患报告" in d.text for d in serious)
     assert found(items, "rectification", target_id=sc["h3"])[0].date == dt.date(2026, 7, 3)
     assert found(items, "complaint", target_id=sc["complaint"])[0].date == sc["complaint_due"]
     assert found(items, "training", target_id=sc["p"])[0].date == dt.date(2026, 6, 30)
@@ -77,6 +83,17 @@ def test_each_kind_on_its_day(db, scenario):
     with db.read() as s:
         week = duties.upcoming(s, days=7)
     assert max(d.date for d in week) <= dt.date(2026, 7, 5) and not found(week, "archive")
+
+
+def test_complaint_flagged_without_holiday_data(db, scenario, monkeypatch):
+    with db.read() as s:
+        plain = found(duties.upcoming(s, days=30), "complaint")[0]
+    monkeypatch.setattr(workdays, "library_covers", lambda year: year != 2026)
+    with db.read() as s:
+        flagged = found(duties.upcoming(s, days=30), "complaint")[0]
+    assert not plain.flagged and "节假日" not in plain.text
+    assert flagged.flagged and "2026年未载入节假日安排" in flagged.text
+    assert flagged.date == plain.date == scenario["complaint_due"]  # the stored deadline stays
 
 
 def test_china_midnight_does_not_shift_dates(db, scenario, monkeypatch):
