@@ -222,6 +222,30 @@ def answer_manual(session: Session, actor: Actor, item: str, *, period: Period |
     return _answer_row(row)
 
 
+# -- due dates beside the rules (the duties list asks when each falls due) ----------------------
+
+
+def deadline_days(session: Session, key: str) -> Any:
+    """One of the self-check's deadlines (setting compliance.deadlines, defaults filled in)."""
+    default = next(r.default for r in rules.RULES if r.key == "compliance.deadlines")
+    return {**default, **rules.get(session, "compliance.deadlines")}[key]
+
+
+def output_deadline(session: Session, period: Period, kind: str) -> dt.date:
+    """The day a month's / quarter's / year's periodic outputs are due (as `_outputs` reads it)."""
+    return period.end + dt.timedelta(days=int(deadline_days(session, "report_due_days")[kind]))
+
+
+def drill_deadline(session: Session, started: dt.date | None) -> dt.date | None:
+    """The day a project's first drill is due counted from its service start (as `_drills`)."""
+    return None if started is None else started + dt.timedelta(days=int(deadline_days(session, "drill_days")))
+
+
+def drill_evaluation_deadline(session: Session, drill_date: dt.date) -> dt.date:
+    """The day a drill's evaluation is due (as `_drills`)."""
+    return drill_date + dt.timedelta(days=int(deadline_days(session, "drill_evaluation_days")))
+
+
 # -- the item computations -------------------------------------------------------------------
 
 
@@ -642,21 +666,34 @@ def _minor(ctx: Context, _: str) -> Outcome:
                   Evidence(msg("已送达"), len(delivered)), Evidence(msg("已闭合"), len(closed), "hazards", tuple(closed))], gaps
 
 
+def owed_outputs(session: Session, period: Period, upto: dt.date, pids: list[int]) -> list[tuple[Period, str]]:
+    """The months, quarters and years inside the period, begun by `upto`, in which one of these
+    projects was served: each owes its periodic outputs (DOC_KINDS)."""
+    return [(p, kind) for kind in ("month", "quarter", "year") for p in sub_periods(period, kind, inside=True)
+            if p.start <= upto and obligations.projects_in_service(session, p.start, min(p.end, upto), pids)]
+
+
+def output_recipients(session: Session, projects: dict[int, Project], scope_type: str,
+                      scope_id: int | None) -> tuple[set[tuple[str, int | None]], set[tuple[str, int]]]:
+    """The document scopes that count for these projects, and the insurers and authorities the
+    periodic outputs go to (within an insurer's or an authority's scope, only that one)."""
+    scopes: set[tuple[str, int | None]] = set()
+    recipients: set[tuple[str, int]] = set()
+    insurers = dict(session.execute(select(Policy.project_id, Policy.insurer_id).where(
+        Policy.project_id.in_(list(projects)), Policy.deleted_at.is_(None))).all())
+    for pid, p in projects.items():
+        scopes |= {("project", pid), ("insurer", insurers.get(pid)), ("authority", p.authority_id)}
+        recipients |= {(k, o) for k, o in (("insurer", insurers.get(pid)), ("authority", p.authority_id)) if o}
+    if scope_type in ("insurer", "authority"):
+        recipients = {r for r in recipients if r[0] != scope_type or r[1] == scope_id}
+    return scopes, recipients
+
+
 def _outputs(ctx: Context) -> dict[str, Any]:
     """Periodic outputs owed in the period, the relevant signed documents and their submissions."""
     due_days = ctx.days("report_due_days")
-    owed = [(p, kind) for kind in ("month", "quarter", "year") for p in sub_periods(ctx.period, kind, inside=True)
-            if p.start <= ctx.upto and obligations.projects_in_service(
-                ctx.session, p.start, min(p.end, ctx.upto), ctx.pids)]
-    scopes: set[tuple[str, int | None]] = set()
-    recipients: set[tuple[str, int]] = set()
-    insurers = dict(ctx.session.execute(select(Policy.project_id, Policy.insurer_id).where(
-        Policy.project_id.in_(ctx.pids), Policy.deleted_at.is_(None))).all())
-    for pid, p in ctx.projects.items():
-        scopes |= {("project", pid), ("insurer", insurers.get(pid)), ("authority", p.authority_id)}
-        recipients |= {(k, o) for k, o in (("insurer", insurers.get(pid)), ("authority", p.authority_id)) if o}
-    if ctx.scope_type in ("insurer", "authority"):
-        recipients = {r for r in recipients if r[0] != ctx.scope_type or r[1] == ctx.scope_id}
+    owed = owed_outputs(ctx.session, ctx.period, ctx.upto, ctx.pids)
+    scopes, recipients = output_recipients(ctx.session, ctx.projects, ctx.scope_type, ctx.scope_id)
     docs = [d for d in ctx.session.execute(select(Document).where(
         Document.kind.in_(DOC_KINDS), Document.period.in_([p.label for p, _ in owed]),
         Document.status.in_(("signed", "superseded")), Document.deleted_at.is_(None))).scalars()

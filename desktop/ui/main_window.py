@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from desktop import __version__
 from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
+from desktop.ui.month_end_dialog import open_month_end
 from desktop.ui.pages import PAGES, Page
 from desktop.ui.resources import icon
 from desktop.ui.screen_fit import fit_to_screen
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         self._add_hazard_actions(file_menu, edit_menu)
         self._add_project_actions(file_menu)
         self._add_exchange_actions(file_menu)
+        self._add_month_end_action(file_menu)
 
     # -- 导出审阅包, 核验审阅包, 从 Excel 导入 (also under 设置) ----------------------------------
 
@@ -240,6 +242,17 @@ class MainWindow(QMainWindow):
         self.new_inspection_action = self._action(
             QCoreApplication.translate("MainWindow", "新建检查(&I)…"), self.new_inspection, "Ctrl+Shift+I")
         file_menu.insertActions(file_menu.actions()[0], [self.new_project_action, self.new_inspection_action])
+
+    def _add_month_end_action(self, file_menu: QMenu) -> None:
+        """月末批量 (on the documents page too): drafting, signing and logging a period's outputs."""
+        self.month_end_action = self._action(
+            QCoreApplication.translate("MainWindow", "月末批量(&N)…"), self.month_end)
+        file_menu.insertAction(file_menu.actions()[0], self.month_end_action)
+
+    def month_end(self) -> None:
+        if not self._may("document.draft"):
+            return
+        open_month_end(self.state, self)
 
     def _may(self, action: str) -> bool:
         """Say so at once when the user's role cannot do this (the service would refuse on save)."""

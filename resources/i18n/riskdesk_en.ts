@@ -1948,6 +1948,14 @@ Please send this file to technical support.</translation>
         <source>依据：{rule}</source>
         <translation>Rule: {rule}</translation>
     </message>
+    <message>
+        <source>近期到期（7 天）</source>
+        <translation>Due soon (7 days)</translation>
+    </message>
+    <message>
+        <source>到期日历（30 天）…</source>
+        <translation>Due calendar (30 days)…</translation>
+    </message>
 </context>
 <context>
     <name>DateField</name>
@@ -2512,6 +2520,115 @@ Signing fixes its number, produces the final file and records the signer; the do
 Public key file: {pem}
 
 Send both files to the insurer together.</translation>
+    </message>
+    <message>
+        <source>月末批量…</source>
+        <translation>Month-end batch…</translation>
+    </message>
+</context>
+<context>
+    <name>DutiesPanel</name>
+    <message>
+        <source>星期一</source>
+        <translation>Mon</translation>
+    </message>
+    <message>
+        <source>星期二</source>
+        <translation>Tue</translation>
+    </message>
+    <message>
+        <source>星期三</source>
+        <translation>Wed</translation>
+    </message>
+    <message>
+        <source>星期四</source>
+        <translation>Thu</translation>
+    </message>
+    <message>
+        <source>星期五</source>
+        <translation>Fri</translation>
+    </message>
+    <message>
+        <source>星期六</source>
+        <translation>Sat</translation>
+    </message>
+    <message>
+        <source>星期日</source>
+        <translation>Sun</translation>
+    </message>
+    <message>
+        <source>今天</source>
+        <translation>today</translation>
+    </message>
+    <message>
+        <source>明天</source>
+        <translation>tomorrow</translation>
+    </message>
+    <message>
+        <source>（已逾期）</source>
+        <translation> (overdue)</translation>
+    </message>
+    <message>
+        <source>事项</source>
+        <translation>Duty</translation>
+    </message>
+    <message>
+        <source>项目</source>
+        <translation>Project</translation>
+    </message>
+    <message>
+        <source>内容</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>导出到日历（.ics）…</source>
+        <translation>Export to calendar (.ics)…</translation>
+    </message>
+    <message>
+        <source>{n} 项</source>
+        <translation>{n} items</translation>
+    </message>
+    <message>
+        <source>全机构</source>
+        <translation>Whole agency</translation>
+    </message>
+    <message>
+        <source>
+双击打开相关记录</source>
+        <translation>
+Double-click to open the record</translation>
+    </message>
+    <message>
+        <source>未来 {days} 天内没有到期事项。</source>
+        <translation>Nothing falls due in the next {days} days.</translation>
+    </message>
+    <message>
+        <source>未来 {days} 天内到期 {n} 项，其中已逾期 {late} 项；双击打开相关记录。</source>
+        <translation>{n} items due in the next {days} days, {late} of them overdue; double-click to open the record.</translation>
+    </message>
+    <message>
+        <source>到期事项 {date}.ics</source>
+        <translation>Duties {date}.ics</translation>
+    </message>
+    <message>
+        <source>导出到日历</source>
+        <translation>Export to calendar</translation>
+    </message>
+    <message>
+        <source>iCalendar 日历 (*.ics)</source>
+        <translation>iCalendar (*.ics)</translation>
+    </message>
+    <message>
+        <source>已导出</source>
+        <translation>Exported</translation>
+    </message>
+    <message>
+        <source>已写入 {path}，共 {n} 项。可在 Outlook 或 WPS 日历中导入。</source>
+        <translation>Wrote {path} with {n} items. Import it into Outlook or WPS calendar.</translation>
+    </message>
+    <message>
+        <source>到期日历（未来 {days} 天）</source>
+        <translation>Due calendar (next {days} days)</translation>
     </message>
 </context>
 <context>
@@ -4381,6 +4498,10 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
         <translation>New &amp;inspection…</translation>
     </message>
     <message>
+        <source>月末批量(&amp;N)…</source>
+        <translation>Mo&amp;nth-end batch…</translation>
+    </message>
+    <message>
         <source>无权操作</source>
         <translation>Not allowed</translation>
     </message>
@@ -4665,6 +4786,113 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
     <message>
         <source>删除安全生产标准化建设协助记录（{date}）</source>
         <translation>Delete standardisation assistance record ({date})</translation>
+    </message>
+</context>
+<context>
+    <name>MonthEndDialog</name>
+    <message>
+        <source>未生成</source>
+        <translation>Not drafted</translation>
+    </message>
+    <message>
+        <source>草稿</source>
+        <translation>Draft</translation>
+    </message>
+    <message>
+        <source>已签发</source>
+        <translation>Signed</translation>
+    </message>
+    <message>
+        <source>月末批量：选择期间和范围</source>
+        <translation>Month-end batch: period and scope</translation>
+    </message>
+    <message>
+        <source>将一次生成该期间内（月、季、年末）应出具的隐患排查清单、安全生产分析和风险评估报告。</source>
+        <translation>Drafts in one run the hazard lists, safety analyses and risk assessments due for the months, quarters and years ending in the period.</translation>
+    </message>
+    <message>
+        <source>已审阅</source>
+        <translation>Reviewed</translation>
+    </message>
+    <message>
+        <source>文书</source>
+        <translation>Document</translation>
+    </message>
+    <message>
+        <source>期间</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>月末批量 {period}</source>
+        <translation>Month-end batch {period}</translation>
+    </message>
+    <message>
+        <source>生成全部草稿</source>
+        <translation>Draft all</translation>
+    </message>
+    <message>
+        <source>签发本行</source>
+        <translation>Sign this row</translation>
+    </message>
+    <message>
+        <source>签发已审阅</source>
+        <translation>Sign reviewed</translation>
+    </message>
+    <message>
+        <source>批量登记报送</source>
+        <translation>Log submissions</translation>
+    </message>
+    <message>
+        <source>报送方式</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <source>报送时间</source>
+        <translation>Submitted at</translation>
+    </message>
+    <message>
+        <source>应出具 {n} 份：未生成 {none}，草稿 {draft}，已签发 {signed}。预览草稿后勾选“已审阅”，再签发。</source>
+        <translation>{n} due: {none} not drafted, {draft} drafts, {signed} signed. Preview each draft, tick “Reviewed”, then sign.</translation>
+    </message>
+    <message>
+        <source>尚未生成草稿。</source>
+        <translation>Not drafted yet.</translation>
+    </message>
+    <message>
+        <source>{n} 份未能完成，原因见各行“结果”。</source>
+        <translation>{n} could not be done; see each row&apos;s “Result”.</translation>
+    </message>
+    <message>
+        <source>已取消；已完成的文书已保存。</source>
+        <translation>Cancelled; the documents already done are kept.</translation>
+    </message>
+    <message>
+        <source>正在生成草稿…</source>
+        <translation>Drafting…</translation>
+    </message>
+    <message>
+        <source>请先预览草稿并勾选“已审阅”。</source>
+        <translation>Preview the drafts and tick “Reviewed” first.</translation>
+    </message>
+    <message>
+        <source>正在签发…</source>
+        <translation>Signing…</translation>
+    </message>
+    <message>
+        <source>请填写报送方式</source>
+        <translation>Enter the channel</translation>
+    </message>
+    <message>
+        <source>正在登记报送…</source>
+        <translation>Logging submissions…</translation>
     </message>
 </context>
 <context>
@@ -10867,6 +11095,126 @@ These {n} files were not saved:
     <message>
         <source>风险源不在本项目的风险源清单中（或已停用）</source>
         <translation>The risk source is not in this project’s register (or is inactive)</translation>
+    </message>
+    <message>
+        <source>{date} “{scenario}”演练成效评估</source>
+        <translation>Evaluate the drill “{scenario}” of {date}</translation>
+    </message>
+    <message>
+        <source>{level}项目按频次检查到期（每 {days} 天，上次 {last}）</source>
+        <translation>Visit due for a {level} project (every {days} days, last {last})</translation>
+    </message>
+    <message>
+        <source>{period}{title}应出具并报送</source>
+        <translation>{period} {title} to issue and submit</translation>
+    </message>
+    <message>
+        <source>{period}安全培训未达要求</source>
+        <translation>Training for {period} short of the requirement</translation>
+    </message>
+    <message>
+        <source>{reason}：报{to}</source>
+        <translation>{reason}: report to {to}</translation>
+    </message>
+    <message>
+        <source>{text}（{years}年未载入节假日安排，期限按周一至周五估算）</source>
+        <translation>{text} (no holiday arrangement loaded for {years}: deadline counted Monday to Friday)</translation>
+    </message>
+    <message>
+        <source>一级隐患当日报告</source>
+        <translation>Same-day report of a level-1 hazard</translation>
+    </message>
+    <message>
+        <source>保险公司</source>
+        <translation>the insurer</translation>
+    </message>
+    <message>
+        <source>半年培训</source>
+        <translation>Half-year training</translation>
+    </message>
+    <message>
+        <source>协助开展应急救援演练</source>
+        <translation>Assist an emergency drill</translation>
+    </message>
+    <message>
+        <source>已取消：已生成 {n} 份草稿，其余未生成。</source>
+        <translation>Cancelled: {n} drafts made, the rest not.</translation>
+    </message>
+    <message>
+        <source>已取消：已登记 {n} 份文书的报送，其余未登记。</source>
+        <translation>Cancelled: submissions of {n} documents logged, the rest not.</translation>
+    </message>
+    <message>
+        <source>已取消：已签发 {n} 份，其余未签发。</source>
+        <translation>Cancelled: {n} signed, the rest not.</translation>
+    </message>
+    <message>
+        <source>成果出具</source>
+        <translation>Outputs due</translation>
+    </message>
+    <message>
+        <source>投诉答复</source>
+        <translation>Complaint reply</translation>
+    </message>
+    <message>
+        <source>投诉答复期限届满（{received} 收到）：{what}</source>
+        <translation>Complaint reply due (received {received}): {what}</translation>
+    </message>
+    <message>
+        <source>报告到期</source>
+        <translation>Report due</translation>
+    </message>
+    <message>
+        <source>拒不整改报告</source>
+        <translation>Report of refused rectification</translation>
+    </message>
+    <message>
+        <source>未评定风险等级</source>
+        <translation>unassessed</translation>
+    </message>
+    <message>
+        <source>档案“{title}”保存期满，待作出销毁或续存决定</source>
+        <translation>Archive item “{title}” past retention: decide on destruction or keeping</translation>
+    </message>
+    <message>
+        <source>档案期满</source>
+        <translation>Archive retention</translation>
+    </message>
+    <message>
+        <source>检查到期</source>
+        <translation>Visit due</translation>
+    </message>
+    <message>
+        <source>正在生成 {title}（{n}/{total}）</source>
+        <translation>Drafting {title} ({n}/{total})</translation>
+    </message>
+    <message>
+        <source>正在登记报送（{n}/{total}）</source>
+        <translation>Logging submissions ({n}/{total})</translation>
+    </message>
+    <message>
+        <source>正在签发（{n}/{total}）</source>
+        <translation>Signing ({n}/{total})</translation>
+    </message>
+    <message>
+        <source>较严重二级隐患报告</source>
+        <translation>Report of a serious level-2 hazard</translation>
+    </message>
+    <message>
+        <source>逾期未整改报告</source>
+        <translation>Report of overdue rectification</translation>
+    </message>
+    <message>
+        <source>隐患 {number} 整改期限届满：{what}</source>
+        <translation>Hazard {number} rectification deadline: {what}</translation>
+    </message>
+    <message>
+        <source>隐患报告</source>
+        <translation>Hazard report</translation>
+    </message>
+    <message>
+        <source>首次风险辨识检查到期</source>
+        <translation>First risk identification due</translation>
     </message>
 </context>
 <context>

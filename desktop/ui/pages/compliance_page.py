@@ -231,6 +231,10 @@ class CompliancePage(Page):
             panel.recorded.connect(self.evaluate)
         return self.quality_tabs
 
+    def show_complaints(self) -> None:
+        """The complaints tab (the duties list opens it for a reply falling due)."""
+        self.quality_tabs.setCurrentWidget(self.complaints)
+
     def _enable(self) -> None:
         have = self.result is not None
         item = self.current_item()

@@ -32,6 +32,7 @@ from desktop.services.register import RegisterFilter
 from desktop.ui import i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.empty_hint import HintBox
+from desktop.ui.duties_panel import DutiesDialog, DutiesPanel
 from desktop.ui.pages.base import Page
 from desktop.ui.widgets import Heading
 
@@ -104,13 +105,34 @@ class DashboardPage(Page):
         layout.addWidget(self.greeting)
         layout.addWidget(self.welcome)
         layout.addWidget(self.todo_box)
+        layout.addWidget(self._duties_box(), 1)
         layout.addWidget(self.agency_box)
         layout.addStretch(1)
         state.actor_changed.connect(lambda _a: self.reload())
 
+    def _duties_box(self) -> QGroupBox:
+        """近期到期: what falls due in the next 7 days, and the 30-day calendar view."""
+        box = QGroupBox(QCoreApplication.translate("DashboardPage", "近期到期（7 天）"))
+        box.setObjectName("dutiesBox")
+        self.duties = DutiesPanel(self.state, 7)
+        self.duties.navigate.connect(self.navigate.emit)
+        calendar = QPushButton(QCoreApplication.translate("DashboardPage", "到期日历（30 天）…"))
+        calendar.setObjectName("dutiesCalendar")
+        calendar.clicked.connect(lambda _c=False: self.open_calendar())
+        self.duties.bar.addWidget(calendar)
+        QVBoxLayout(box).addWidget(self.duties)
+        return box
+
+    def open_calendar(self) -> DutiesDialog:
+        dialog = DutiesDialog(self.state, self)
+        dialog.panel.navigate.connect(self.navigate.emit)
+        dialog.open()
+        return dialog
+
     def wants(self, changes: Changes) -> bool:
         return any((changes.settings, changes.users, changes.hazards, changes.projects,
-                    changes.inspections, changes.training, changes.archive, changes.reports))
+                    changes.inspections, changes.training, changes.archive, changes.reports,
+                    changes.documents))
 
     def refresh(self) -> None:
         actor = self.state.actor
@@ -119,6 +141,7 @@ class DashboardPage(Page):
         self.greeting.setText(text.format(name=actor.display_name or actor.username, role=role,
                                           date=clock.today().isoformat()))
         self._show_summary(self.state.read(dashboard.summary))
+        self.duties.refresh()
         self._show_agency(self.state.read(agency.agency_profile))
         self.welcome.setVisible(self.state.read(project_list.project_count) == 0)
         for button, action in zip(self.welcome.buttons, ("project.edit", "import"), strict=True):

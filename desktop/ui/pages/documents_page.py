@@ -32,6 +32,7 @@ from desktop.ui.document_preview import DocumentPreview
 from desktop.ui.empty_hint import EmptyHint
 from desktop.ui.history_panel import RowsModel, show_history, table_view
 from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column
+from desktop.ui.month_end_dialog import open_month_end
 from desktop.ui.pages.base import Page
 from desktop.ui.tasks import Task, run_service
 from desktop.ui.widgets import ErrorLabel, Heading
@@ -206,7 +207,7 @@ class DocumentsPage(Page):
         # a tool bar: on a narrow window the buttons that do not fit go behind its » button
         actions = QToolBar()
         actions.setObjectName("documentActions")
-        for button in (self.draft_button, self.sign_button, self.correct_button,
+        for button in (self.draft_button, self.month_end_button, self.sign_button, self.correct_button,
                        self.submit_button, self.discard_button, self.open_button,
                        self.print_button, self.history_button, self.key_letter_button,
                        self.save_key_button):
@@ -267,6 +268,8 @@ class DocumentsPage(Page):
             "DocumentsPage", "生成草稿…"), "draftDocument", self.generate_draft)
         self.sign_button = button(QCoreApplication.translate(
             "DocumentsPage", "签发"), "signDocument", self.sign_document)
+        self.month_end_button = button(QCoreApplication.translate(
+            "DocumentsPage", "月末批量…"), "monthEndBatch", self.month_end)
         self.correct_button = button(QCoreApplication.translate(
             "DocumentsPage", "更正（出具新版本）…"), "correctDocument",
                                      self.correct_document)
@@ -438,6 +441,9 @@ class DocumentsPage(Page):
                            "DocumentsPage", "登记函：{pdf}\n公钥文件：{pem}\n\n请将两个文件一并发送给承保机构。"
                        ).format(pdf=saved[0], pem=saved[1]))
         return saved
+    def month_end(self) -> object:
+        """月末批量: every periodic document due for a period and scope, drafted, signed, sent."""
+        return open_month_end(self.state, self)
 
     def _drafted(self, doc: DocumentRow) -> None:
         self.reload()

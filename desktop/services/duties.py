@@ -1,0 +1,199 @@
+"""What falls due in the coming days (issue 16): visits, reports, rectification deadlines,
+periodic outputs, complaint replies, training, drills and archive retention.
+
+Nothing here re-derives a rule: each kind asks the function the dashboard and the self-check
+use (risk.visit_schedule, obligations, compliance's due dates, complaints' reply_due) and
+only sorts what it gets by date. Already-late duties are listed too, on their own due day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop import clock
+from desktop.models import ArchiveItem, Complaint, Document, Drill, ExternalReport, Hazard, Project
+from desktop.models.enums import ProjectStatus, ReportReason
+from desktop.services import compliance, obligations, risk
+from desktop.services.complaints import reply_due
+from desktop.services.context import Message, msg
+from desktop.services.hazards import OPEN_STATES
+from desktop.services.periods import Period, half_of, parse
+
+KINDS = {
+    "visit": msg("检查到期"), "report": msg("报告到期"), "rectification": msg("整改期限"),
+    "output": msg("成果出具"), "complaint": msg("投诉答复"), "training": msg("半年培训"),
+    "drill": msg("应急演练"), "archive": msg("档案期满"),
+}
+_REASONS = {ReportReason.LEVEL1.value: msg("一级隐患当日报告"), ReportReason.SERIOUS_L2.value: msg("较严重二级隐患报告"),
+            ReportReason.REFUSAL.value: msg("拒不整改报告"), ReportReason.DELAY.value: msg("逾期未整改报告")}
+_RECIPIENTS = {"insurer": msg("保险公司"), "authority": msg("建设主管部门"), "owner": msg("建设单位")}
+_LEVELS = {"high": msg("高风险"), "medium": msg("中风险"), "low": msg("低风险")}
+
+
+@dataclass(frozen=True)
+class Duty:
+    date: dt.date
+    kind: str  # a key of KINDS
+    project_id: int | None
+    project: str  # 项目名称（编号）, empty for agency-wide duties
+    text: Message  # in the notice's words, no rule ids
+    target_type: str  # the record to open: projects / hazards / reports / complaints / drills / archive / documents
+    target_id: int | None
+    overdue: bool = False
+    flagged: bool = False  # the deadline crosses a year with no holiday data
+    ref: str = ""  # extra key for the target (a period label and document kind for outputs)
+
+    @property
+    def kind_label(self) -> Message:
+        return KINDS[self.kind]
+
+    @property
+    def uid(self) -> str:
+        """Stable across exports, so a calendar updates an event instead of doubling it."""
+        return f"{self.kind}-{self.target_type}-{self.target_id or 0}-{self.ref or self.date}@riskdesk"
+
+
+def upcoming(session: Session, *, days: int = 7, today: dt.date | None = None) -> list[Duty]:
+    """Every duty due on or before today + days (late ones included), by date then kind."""
+    today = today or clock.today()
+    until = today + dt.timedelta(days=days)
+    names = {pid: f"{name}（{code}）" for pid, name, code in session.execute(
+        select(Project.id, Project.name, Project.code).where(Project.deleted_at.is_(None)))}
+    out: list[Duty] = []
+    for collect in (_visits, _reports, _rectifications, _outputs, _complaints, _training, _drills,
+                    _archive):
+        out += collect(session, today, until, names)
+    return sorted((d for d in out if d.date <= until),
+                  key=lambda d: (d.date, list(KINDS).index(d.kind), d.project, d.text))
+
+
+def by_day(duties: list[Duty]) -> dict[dt.date, list[Duty]]:
+    grouped: dict[dt.date, list[Duty]] = {}
+    for d in duties:
+        grouped.setdefault(d.date, []).append(d)
+    return grouped
+
+
+def _visits(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+    out = []
+    for v in risk.visit_schedule(session, today=today):
+        if v.next_due > until:
+            continue
+        text = msg("首次风险辨识检查到期") if v.last_visit is None else msg(
+            "{level}项目按频次检查到期（每 {days} 天，上次 {last}）",
+            level=_LEVELS.get(v.level or "", msg("未评定风险等级")), days=v.interval_days, last=v.last_visit)
+        out.append(Duty(v.next_due, "visit", v.project_id, names.get(v.project_id, v.name), text,
+                        "projects", v.project_id, v.overdue))
+    return out
+
+
+def _reports(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+    out = []
+    for r in session.execute(select(ExternalReport).where(
+            ExternalReport.status == "pending", ExternalReport.due_at.is_not(None),
+            ExternalReport.due_at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
+            .order_by(ExternalReport.due_at)).scalars():
+        day = r.due_at.date()  # a business time: agency wall clock
+        text = msg("{reason}：报{to}", reason=_REASONS.get(r.reason, msg("隐患报告")),
+                   to=_RECIPIENTS.get(r.recipient, r.recipient))
+        out.append(Duty(day, "report", r.project_id, names.get(r.project_id, ""), text,
+                        "hazards", r.hazard_id, day < today, ref=f"report:{r.id}"))
+    return out
+
+
+def _rectifications(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+    rows = session.execute(select(Hazard).where(
+        Hazard.status.in_([s.value for s in OPEN_STATES]), Hazard.deadline.is_not(None),
+        Hazard.deadline <= until, Hazard.deleted_at.is_(None))).scalars()
+    return [Duty(h.deadline, "rectification", h.project_id, names.get(h.project_id, ""),
+                 msg("隐患 {number} 整改期限届满：{what}", number=h.number, what=h.description[:30]),
+                 "hazards", h.id,
+                 h.deadline < today) for h in rows]
+
+
+def _outputs(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+    """Each month's, quarter's and year's outputs whose deadline falls from today to `until`
+    and for which no signed agency document of that kind and period exists yet."""
+    owed: list[tuple[Period, str, dt.date]] = []
+    for kind, back in (("month", 3), ("quarter", 2), ("year", 2)):
+        for p in _recent(today, kind, back):
+            due = compliance.output_deadline(session, p, kind)
+            if today <= due <= until and obligations.projects_in_service(session, p.start, p.end):
+                owed.append((p, kind, due))
+    if not owed:
+        return []
+    signed = set(session.execute(select(Document.kind, Document.period).where(
+        Document.kind.in_(compliance.DOC_KINDS), Document.period.in_([p.label for p, _, _ in owed]),
+        Document.status.in_(("signed", "superseded")), Document.deleted_at.is_(None))).all())
+    return [Duty(due, "output", None, "", msg("{period}{title}应出具并报送", period=p.chinese, title=title),
+                 "documents", None,
+                 ref=f"{p.label}:{doc_kind}")
+            for p, _, due in owed for doc_kind, title in compliance.DOC_KINDS.items()
+            if (doc_kind, p.label) not in signed]
+
+
+def _recent(today: dt.date, kind: str, back: int) -> list[Period]:
+    """This period of the kind and the ones before it, `back` in all, latest first."""
+    out: list[Period] = []
+    day = today
+    while len(out) < back:
+        p = parse({"month": f"{day.year}-{day.month:02d}",
+                   "quarter": f"{day.year}Q{(day.month - 1) // 3 + 1}", "year": str(day.year)}[kind])
+        out.append(p)
+        day = p.start - dt.timedelta(days=1)
+    return out
+
+
+def _complaints(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+    out = []
+    for c in session.execute(select(Complaint).where(
+            Complaint.replied_at.is_(None), Complaint.deleted_at.is_(None),
+            Complaint.reply_due <= until)).scalars():
+        due = reply_due(session, c.received_at, needs_checking=c.needs_checking)
+        text = msg("投诉答复期限届满（{received} 收到）：{what}", received=c.received_at, what=c.content[:30])
+        if due.flagged:
+            text = msg("{text}（{years}年未载入节假日安排，期限按周一至周五估算）", text=text,
+                       years="、".join(map(str, due.unloaded)))
+        out.append(Duty(c.reply_due, "complaint", c.project_id, names.get(c.project_id, ""), text,
+                        "complaints", c.id, c.reply_due < today, due.flagged))
+    return out
+
+
+def _training(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+    half = half_of(today)
+    if half.end > until:
+        return []
+    return [Duty(half.end, "training", pid, names.get(pid, ""), msg("{period}安全培训未达要求", period=half.chinese),
+                 "projects", pid) for pid in obligations.projects_without_training(session, half)]
+
+
+def _drills(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+    out = []
+    active = session.execute(select(Project).where(
+        Project.deleted_at.is_(None), Project.status == ProjectStatus.ACTIVE.value)).scalars().all()
+    drilled = set(session.execute(select(Drill.project_id).where(Drill.deleted_at.is_(None))).scalars())
+    for p in active:
+        due = compliance.drill_deadline(session, p.service_contract_date or p.start_date)
+        if p.id not in drilled and due is not None and due <= until:
+            out.append(Duty(due, "drill", p.id, names.get(p.id, ""), msg("协助开展应急救援演练"),
+                            "projects", p.id, due < today))
+    for d in session.execute(select(Drill).where(Drill.deleted_at.is_(None), Drill.evaluation == "")).scalars():
+        due = compliance.drill_evaluation_deadline(session, d.date)
+        if due <= until:
+            out.append(Duty(due, "drill", d.project_id, names.get(d.project_id, ""),
+                            msg("{date} “{scenario}”演练成效评估", date=d.date, scenario=d.scenario),
+                            "drills", d.id, due < today))
+    return out
+
+
+def _archive(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+    rows = session.execute(select(ArchiveItem).where(
+        ArchiveItem.status == "active", ArchiveItem.retention_until.is_not(None),
+        ArchiveItem.retention_until <= until, ArchiveItem.deleted_at.is_(None))).scalars()
+    return [Duty(a.retention_until, "archive", a.project_id, names.get(a.project_id, ""),
+                 msg("档案“{title}”保存期满，待作出销毁或续存决定", title=a.title), "archive", a.id,
+                 a.retention_until < today) for a in rows]
