@@ -12,6 +12,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
+    QScrollArea,
     QGridLayout,
     QGroupBox,
     QLabel,
@@ -100,7 +102,16 @@ class DashboardPage(Page):
               self.import_projects)])
         self.welcome.setStyleSheet("QFrame#emptyHint { background: #e3f2fd; border-radius: 6px; }")
         self.welcome.hide()
-        layout = QVBoxLayout(self)
+        # the page scrolls on a small screen rather than making the window taller than it
+        content = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
         layout.addWidget(Heading(self.title()))
         layout.addWidget(self.greeting)
         layout.addWidget(self.welcome)
