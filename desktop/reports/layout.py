@@ -6,6 +6,7 @@ import io
 import logging
 import zlib
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -20,6 +21,7 @@ from reportlab.platypus import TableStyle
 from desktop.fileutil import atomic_writer
 from desktop.reports.data import DocMeta
 from desktop.reports.fonts import BODY, ensure_fonts, text_width
+from desktop.reports.grid import Grid
 from desktop.reports.photos import shrink_photo
 from desktop.reports.styles import GREY, INK, RULE, BoldText
 from desktop.reports.text import cn_date
@@ -38,7 +40,7 @@ def title_block(meta: DocMeta, width: float) -> list[Flowable]:
     if meta.signed_by:
         dated = f"签发人：{meta.signed_by}　{dated}"
     split = 0.5 if meta.signed_by else 0.6
-    line = Table([[f"编号：{meta.number}", dated]],
+    line = Grid([[f"编号：{meta.number}", dated]],
                  colWidths=[width * split, width * (1 - split)])
     line.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), BODY, 10),
@@ -215,6 +217,12 @@ def _logo_reader(path: Path | None) -> ImageReader | None:
     return ImageReader(io.BytesIO(shrunk.data))
 
 
+# Set (reports/docx_out.py) while a builder runs to hand its finished story to another
+# renderer instead of writing the PDF: one builder per kind serves both formats.
+STORY_SINK: ContextVar[Callable[[DocMeta, list[Flowable], Path, bool], Path] | None] = \
+    ContextVar("story_sink", default=None)
+
+
 def write_pdf(meta: DocMeta, story: Sequence[Flowable], path: Path | str, *,
               wide: bool = False, progress: Callable[[int], None] | None = None,
               streaming: bool = False, durable: bool = True) -> Path:
@@ -226,6 +234,9 @@ def write_pdf(meta: DocMeta, story: Sequence[Flowable], path: Path | str, *,
     `durable=False`: a scratch file (see `atomic_writer`).
     """
     target = Path(path)
+    other = STORY_SINK.get()
+    if other is not None:  # the same story drawn by another renderer (the .docx copy)
+        return other(meta, list(story), target, wide)
     with atomic_writer(target, "wb", durable=durable) as fh:
         doc = HouseDoc(fh, meta, wide=wide)
         if progress is not None:

@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image as RLImage, Table, TableStyle
 
 from desktop.reports.fonts import BODY
+from desktop.reports.grid import Grid
 from desktop.reports.styles import GREY, P, Styles
 from desktop.reports.text import para
 
@@ -168,7 +169,7 @@ def photo_grid(photos: Sequence[tuple[Path, str]], *, width: float,
         row = [[photo_flowable(p, width=pic_w, height=pic_h), P(para(cap), Styles.caption)]
                for p, cap in chunk]
         rows.append(row + [""] * (columns - len(chunk)))
-    table = Table(rows, colWidths=[cell_w] * columns)
+    table = Grid(rows, colWidths=[cell_w] * columns)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), BODY, 9),
         ("ALIGN", (0, 0), (-1, -1), "CENTER"),
@@ -197,7 +198,7 @@ def before_after_grid(before: Sequence[Path], after: Sequence[Path], *, width: f
             else:
                 row.append(P("（无）", Styles.caption))
         rows.append(row)
-    table = Table(rows, colWidths=[cell_w, cell_w], repeatRows=1)
+    table = Grid(rows, colWidths=[cell_w, cell_w], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), BODY, 9),
         ("FONT", (0, 0), (-1, 0), BODY, 10),
