@@ -303,14 +303,13 @@ class _Walker:
             _head_cell(c)
 
     def _image(self, box: Any, f: RLImage) -> None:
-        source = getattr(f, "filename", None)
-        if not hasattr(source, "getvalue"):
+        data = getattr(f, "photo_bytes", None)  # set by reports/photos.photo_flowable
+        if not isinstance(data, bytes):
             return
         width = Mm(f.drawWidth / 72 * 25.4)
-        if box is self.doc:
-            self.doc.add_picture(io.BytesIO(source.getvalue()), width=width)
-        else:
-            box.add_paragraph().add_run().add_picture(io.BytesIO(source.getvalue()), width=width)
+        p = box.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.add_run().add_picture(io.BytesIO(data), width=width)
 
 
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)

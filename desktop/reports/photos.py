@@ -135,8 +135,10 @@ def photo_flowable(path: Path, *, width: float, height: float) -> Flowable:
     if shrunk is None:
         return _Placeholder(f"照片无法读取：{Path(path).name}", width, height)
     scale = min(width / shrunk.width, height / shrunk.height)
-    return RLImage(io.BytesIO(shrunk.data), width=shrunk.width * scale,
-                   height=shrunk.height * scale)
+    image = RLImage(io.BytesIO(shrunk.data), width=shrunk.width * scale,
+                    height=shrunk.height * scale)
+    image.photo_bytes = shrunk.data  # the same picture for the .docx copy (reports/docx_out.py)
+    return image
 
 
 class _Placeholder(Flowable):

@@ -23,7 +23,7 @@ from desktop.services import documents
 from desktop.services.context import Changes
 from desktop.services.documents import DocumentRow, SubmissionRow
 from desktop.services.periods import parse as parse_period
-from desktop.ui import dialogs, document_preview, i18n
+from desktop.ui import dialogs, document_preview, file_dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.document_dialogs import (
     KIND_TEXT, CorrectDialog, DraftDialog, SubmissionDialog, kind_text,
@@ -195,7 +195,7 @@ class DocumentsPage(Page):
         actions.setObjectName("documentActions")
         for button in (self.draft_button, self.sign_button, self.correct_button,
                        self.submit_button, self.discard_button, self.open_button,
-                       self.history_button):
+                       self.docx_button, self.history_button):
             actions.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(Heading(self.title()))
@@ -261,6 +261,8 @@ class DocumentsPage(Page):
             "DocumentsPage", "打开文件"), "openDocument", self.open_document)
         self.history_button = button(QCoreApplication.translate(
             "DocumentsPage", "查看历史"), "documentHistory", self.show_history)
+        self.docx_button = button(QCoreApplication.translate(
+            "DocumentsPage", "导出 Word…"), "exportDocx", self.export_docx)
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -354,6 +356,7 @@ class DocumentsPage(Page):
         self.discard_button.setEnabled(can("document.draft") and status == DocStatus.DRAFT)
         self.open_button.setEnabled(doc is not None and bool(doc.file_sha256))
         self.history_button.setEnabled(doc is not None)
+        self.docx_button.setEnabled(doc is not None and can("export"))
         if not can("document.sign"):
             self.sign_button.setToolTip(QCoreApplication.translate(
                 "DocumentsPage", "只有技术负责人可以签发文书"))
@@ -472,6 +475,32 @@ class DocumentsPage(Page):
                              "DocumentsPage", "没有可打开 PDF 的程序。文件已复制到：{path}").format(path=copy))
             return False
         return True
+
+    def export_docx(self, target: str = "") -> Task | None:
+        """An editable Word copy of the selected document, built on a worker: 工作稿 for a
+        draft; a signed one's copy says the signed PDF prevails."""
+        doc = self.selected()
+        if doc is None:
+            return None
+        if not target:
+            number = number_text(doc) if doc.status != DocStatus.DRAFT else \
+                QCoreApplication.translate("DocumentsPage", "工作稿")
+            name = f"{number} {doc.title}".replace("/", "-").replace("\\", "-")
+            target = file_dialogs.save_file(
+                self, QCoreApplication.translate("DocumentsPage", "导出 Word 副本"),
+                f"{name}.docx", QCoreApplication.translate("DocumentsPage", "Word 文档 (*.docx)"))
+        if not target:
+            return None
+        if not target.lower().endswith(".docx"):
+            target += ".docx"
+        return run_service(
+            self, self.state, documents.docx_copy, doc.id,
+            store_dir=self.state.config.attachments_dir, target=target,
+            label=QCoreApplication.translate("DocumentsPage", "正在导出 Word 副本…"),
+            on_result=lambda path: dialogs.inform(
+                self, QCoreApplication.translate("DocumentsPage", "已导出"),
+                QCoreApplication.translate("DocumentsPage", "Word 副本已写出：{path}").format(
+                    path=path)))
 
     def show_history(self) -> None:
         doc = self.selected()
