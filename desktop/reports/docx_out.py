@@ -31,13 +31,19 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image as RLImage, KeepTogether, PageBreak, Paragraph
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph
+from reportlab.platypus import Image as RLImage
 
 from desktop.fileutil import atomic_writer
 from desktop.reports.data import DocMeta
 from desktop.reports.grid import Grid
 from desktop.reports.layout import (
-    MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, MARGIN_X_WIDE, STORY_SINK, frame_width,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    MARGIN_X_WIDE,
+    STORY_SINK,
+    frame_width,
 )
 from desktop.reports.styles import BoldText
 

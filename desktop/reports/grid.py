@@ -16,7 +16,7 @@ _RULED = {"GRID", "BOX", "INNERGRID", "OUTLINE"}
 
 
 class Grid(Table):
-    def __init__(self, data: Sequence[Sequence[Any]], colWidths=None, *args: Any,  # noqa: N803
+    def __init__(self, data: Sequence[Sequence[Any]], colWidths=None, *args: Any,
                  **kwargs: Any) -> None:
         super().__init__(data, colWidths, *args, **kwargs)
         self.cells = [list(row) for row in data]
@@ -24,7 +24,7 @@ class Grid(Table):
         self.spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
         self.ruled = False
 
-    def setStyle(self, tblstyle: TableStyle | Sequence[tuple]) -> None:  # noqa: N802 - ReportLab's
+    def setStyle(self, tblstyle: TableStyle | Sequence[tuple]) -> None:
         commands = tblstyle.getCommands() if isinstance(tblstyle, TableStyle) else list(tblstyle)
         for command in commands:
             if command[0] == "SPAN":

@@ -28,7 +28,7 @@ needs_office = pytest.mark.skipif(
 SHEETS_AS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 
 
-def copy(db, actor, row, dirs, target):  # noqa: F811 - dirs is the fixture's value
+def copy(db, actor, row, dirs, target):  # noqa: F811 - the fixture's value
     with db.session() as s:
         return documents.docx_copy(s, actor, row.id, store_dir=dirs["store_dir"], target=target)
 
@@ -45,7 +45,7 @@ def office(path, fmt, tmp_path):
 
 
 @needs_poppler
-def test_a_drafts_copy_is_a_working_copy_and_a_signed_ones_carries_its_number(db, users, site, dirs,
+def test_a_drafts_copy_is_a_working_copy_and_a_signed_ones_carries_its_number(db, users, site, dirs,  # noqa: F811
                                                                                  tmp_path):
     _, h = site
     row = draft(db, users["inspector"], dirs, scope_id=h.id)
@@ -73,7 +73,7 @@ def test_a_drafts_copy_is_a_working_copy_and_a_signed_ones_carries_its_number(db
     assert ("export", "导出 Word 副本（草稿）") in actions and ("export", "导出 Word 副本（已签发）") in actions
 
 
-def test_a_copy_is_written_only_as_docx(db, users, site, dirs, tmp_path):
+def test_a_copy_is_written_only_as_docx(db, users, site, dirs, tmp_path):  # noqa: F811
     _, h = site
     row = draft(db, users["inspector"], dirs, scope_id=h.id)
     with pytest.raises(ValidationError, match=r"\.docx"):
@@ -84,7 +84,7 @@ def test_a_copy_is_written_only_as_docx(db, users, site, dirs, tmp_path):
 @needs_poppler
 @needs_office
 def test_libreoffice_reads_the_copy_with_the_pdfs_words_and_opens_the_registers_workbook(
-        db, users, site, dirs, tmp_path):
+        db, users, site, dirs, tmp_path):  # noqa: F811
     ids, h = site
     # a letter with form grids and signature boxes
     letter = sign(db, users["tech_lead"], draft(db, users["inspector"], dirs, scope_id=h.id), dirs)
