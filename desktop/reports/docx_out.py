@@ -300,11 +300,9 @@ class _Walker:
     def _rows(self, box: Any, rows: list[list[str]]) -> None:
         table = box.add_table(rows=len(rows), cols=len(rows[0]))
         table.style = "Table Grid"
-        for i, row in enumerate(rows):
-            cells = table.rows[i].cells
-            for j, value in enumerate(row):
-                run = cells[j].paragraphs[0].add_run(value)
-                set_font(run, TABLE_FONT, 8)
+        for row, values in zip(table.rows, rows):  # one pass: indexing rows is linear each
+            for cell, value in zip(row.cells, values):
+                set_font(cell.paragraphs[0].add_run(value), TABLE_FONT, 8)
         for c in table.rows[0].cells:
             _head_cell(c)
 
