@@ -135,6 +135,10 @@ def _styles(doc: Any) -> None:
     set_font(normal, BODY_FONT, 12)
     normal.paragraph_format.space_after = Pt(2)
     normal.paragraph_format.line_spacing = 1.25
+    # narrow cell margins (1 mm, about the PDF's padding): the register's columns are narrow
+    for side in doc.styles["Table Grid"].element.iter(qn("w:left"), qn("w:right")):
+        if side.getparent().tag == qn("w:tblCellMar"):
+            side.set(qn("w:w"), "57")
 
 
 def _header_footer(doc: Any, meta: DocMeta) -> None:
@@ -217,8 +221,8 @@ class _Walker:
         elif isinstance(f, PageBreak):
             if into is None:
                 self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        elif hasattr(f, "text_rows"):  # the register's rows
-            self._rows(box, list(f.text_rows()))
+        elif hasattr(f, "text_rows"):  # the register's rows, in the PDF's column widths
+            self._rows(box, list(f.text_rows()), getattr(getattr(f, "layout", None), "widths", None))
         elif isinstance(getattr(f, "text", None), str):  # a tag or a placeholder
             self._text(box, f.text, TABLE_FONT, 9)
         # spacers, page-break hints and charts: nothing to copy
@@ -274,14 +278,13 @@ class _Walker:
         if g.ruled:
             table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        if g.widths is not None and all(isinstance(w, (int, float)) for w in g.widths):
-            for j, w in enumerate(g.widths[:ncols]):
-                for c in table.columns[j].cells:
-                    c.width = Mm(w / 72 * 25.4)
+        widths = _widths(table, g.widths[:ncols] if g.widths is not None else None)
         head = g.repeatRows if isinstance(g.repeatRows, int) else 0
         for i, row in enumerate(rows):
             for j, value in enumerate(row):
                 cell = table.cell(i, j)
+                if j < len(widths):
+                    cell.width = widths[j]
                 self.add(value, _CellBox(cell))
                 if i < head:
                     _head_cell(cell)
@@ -297,11 +300,15 @@ class _Walker:
         if box is self.doc:
             self.doc.add_paragraph()
 
-    def _rows(self, box: Any, rows: list[list[str]]) -> None:
+    def _rows(self, box: Any, rows: list[list[str]], widths: Sequence[float] | None) -> None:
         table = box.add_table(rows=len(rows), cols=len(rows[0]))
         table.style = "Table Grid"
+        sizes = _widths(table, widths) if widths is not None and len(widths) == len(rows[0]) \
+            else []
         for row, values in zip(table.rows, rows):  # one pass: indexing rows is linear each
-            for cell, value in zip(row.cells, values):
+            for j, (cell, value) in enumerate(zip(row.cells, values)):
+                if sizes:
+                    cell.width = sizes[j]
                 set_font(cell.paragraphs[0].add_run(value), TABLE_FONT, 8)
         for c in table.rows[0].cells:
             _head_cell(c)
@@ -335,6 +342,18 @@ def _has_content(value: Any) -> bool:
 
 def _is_action(f: Any) -> bool:
     return type(f).__name__ in ("FrameBreak", "NullActionFlowable")
+
+
+def _widths(table: Any, points: Sequence[float] | None) -> list[Any]:
+    """Column widths as the PDF's (points) for the table's grid, autofit off; the widths to
+    give each row's cells as they are filled (asking a column for its cells walks the table)."""
+    if points is None or not all(isinstance(w, (int, float)) for w in points):
+        return []
+    table.autofit = False
+    widths = [Mm(w / 72 * 25.4) for w in points]
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    return widths
 
 
 class _CellBox:
