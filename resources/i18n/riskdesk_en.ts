@@ -2076,6 +2076,10 @@ Run the data check, or generate the draft again.</translation>
         <translation>History</translation>
     </message>
     <message>
+        <source>导出 Word…</source>
+        <translation>Export Word…</translation>
+    </message>
+    <message>
         <source>共 {n} 份</source>
         <translation>{n} documents</translation>
     </message>
@@ -2168,6 +2172,30 @@ Signing fixes its number, produces the final file and records the signer; the do
     <message>
         <source>没有可打开 PDF 的程序。文件已复制到：{path}</source>
         <translation>No program to open PDF files. The file was copied to: {path}</translation>
+    </message>
+    <message>
+        <source>工作稿</source>
+        <translation>Working copy</translation>
+    </message>
+    <message>
+        <source>导出 Word 副本</source>
+        <translation>Export Word copy</translation>
+    </message>
+    <message>
+        <source>Word 文档 (*.docx)</source>
+        <translation>Word documents (*.docx)</translation>
+    </message>
+    <message>
+        <source>正在导出 Word 副本…</source>
+        <translation>Exporting the Word copy…</translation>
+    </message>
+    <message>
+        <source>已导出</source>
+        <translation>Exported</translation>
+    </message>
+    <message>
+        <source>Word 副本已写出：{path}</source>
+        <translation>Word copy written: {path}</translation>
     </message>
     <message>
         <source>文书历史：{title}</source>
@@ -6673,6 +6701,10 @@ These {n} files were not saved:
         <translation>--trust must be a public key file or a 64-digit hexadecimal fingerprint: {value}</translation>
     </message>
     <message>
+        <source>Word 副本的文件名须以 .docx 结尾</source>
+        <translation>The Word copy's file name must end in .docx</translation>
+    </message>
+    <message>
         <source>pg_dump 备份</source>
         <translation>pg_dump backup</translation>
     </message>
@@ -6909,6 +6941,10 @@ These {n} files were not saved:
     <message>
         <source>密码过于常见或容易被猜到（如常用密码、键盘顺序、姓名或用户名加数字），请换一个更难猜的密码，例如几个无关的词加数字和符号</source>
         <translation>The password is too common or easy to guess (a common password, a keyboard pattern, a name or user name with digits); choose a harder one, e.g. a few unrelated words with digits and symbols</translation>
+    </message>
+    <message>
+        <source>导出 Word 副本（{status}）</source>
+        <translation>Word copy exported ({status})</translation>
     </message>
     <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
