@@ -88,7 +88,10 @@ def story_to_docx(meta: DocMeta, story: Sequence[Flowable], path: Path | str, *,
         walker.add(flowable)
         if walker.titled and not walker.marked:
             walker.marked = True
-            _mark(doc, meta)
+            _mark(doc.add_paragraph(), meta)
+    if not walker.marked:  # a story without the title block: the mark goes on top
+        first = doc.paragraphs[0] if doc.paragraphs else doc.add_paragraph()
+        _mark(first.insert_paragraph_before(), meta)
     target = Path(path)
     with atomic_writer(target, "wb") as fh:
         doc.save(fh)
@@ -174,9 +177,8 @@ def _field(paragraph: Any, name: str) -> None:
             run.element.append(instr)
 
 
-def _mark(doc: Any, meta: DocMeta) -> None:
+def _mark(p: Any, meta: DocMeta) -> None:
     """Under the title block: 工作稿 on a draft; on a signed copy, that the PDF prevails."""
-    p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if meta.draft:
         set_font(p.add_run(f"{DRAFT_MARK}（未签发，仅供修改）"), HEAD_FONT, 12, bold=True, colour=RED)
@@ -280,9 +282,9 @@ class _Walker:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         widths = _widths(table, g.widths[:ncols] if g.widths is not None else None)
         head = g.repeatRows if isinstance(g.repeatRows, int) else 0
-        for i, row in enumerate(rows):
-            for j, value in enumerate(row):
-                cell = table.cell(i, j)
+        # row by row: Table.cell(i, j) walks the whole table at each call
+        for i, (row_obj, row) in enumerate(zip(table.rows, rows)):
+            for j, (cell, value) in enumerate(zip(row_obj.cells, row)):
                 if j < len(widths):
                     cell.width = widths[j]
                 self.add(value, _CellBox(cell))
@@ -293,8 +295,8 @@ class _Walker:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             self.titled = True
         for (c0, r0), (c1, r1) in g.spans:
-            c1 = c1 if c1 >= 0 else ncols + c1
-            r1 = r1 if r1 >= 0 else len(rows) + r1
+            c0, c1 = (c if c >= 0 else ncols + c for c in (c0, c1))
+            r0, r1 = (r if r >= 0 else len(rows) + r for r in (r0, r1))
             if (c0, r0) != (c1, r1):
                 _merge(table.cell(r0, c0), table.cell(r1, c1))
         if box is self.doc:

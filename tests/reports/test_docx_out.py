@@ -90,3 +90,20 @@ def test_every_table_of_the_documents_is_a_grid_the_copy_can_read():
                 if not any(path.name == name and text in line for name, text in allowed):
                     found.append(f"{path.name}: {line.strip()}")
     assert found == []
+
+
+def test_a_story_without_a_title_block_still_carries_the_mark(tmp_path, agency):
+    from desktop.reports.blocks import field_table, paragraphs
+    from desktop.reports.docx_out import story_to_docx
+    from tests.reports.conftest import meta
+
+    story = [*paragraphs("第一段\n第二段"),
+             field_table([[("项目名称", "某工程")], [("施工单位", "甲"), ("监理单位", "乙")]], width=400)]
+    for draft, mark in ((True, DRAFT_MARK), (False, SIGNED_NOTE)):
+        path = story_to_docx(meta(agency, "某记录", "风控〔2026〕1号", draft=draft), story,
+                             tmp_path / f"{draft}.docx")
+        doc = open_docx(str(path))
+        assert mark in doc.paragraphs[0].text and doc.paragraphs[1].text == "第一段"
+        # the one-pair row spans the value over three columns: one merged cell
+        first_row = doc.tables[0].rows[0].cells
+        assert first_row[1] == first_row[3] != first_row[0] and first_row[1].text == "某工程"
