@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 # insurer or an authority is generated in the program and signed there by a technical lead.
 WORKING_COPY = "工作稿（未编号）"
 REPORTS = {  # command-line name -> (document kind, formats)
-    "hazard-list": ("hazard_list", ("pdf", "xlsx")),
-    "safety-analysis": ("safety_analysis", ("pdf",)),
-    "risk-assessment": ("risk_assessment", ("pdf",)),
+    "hazard-list": ("hazard_list", ("pdf", "xlsx", "docx")),
+    "safety-analysis": ("safety_analysis", ("pdf", "docx")),
+    "risk-assessment": ("risk_assessment", ("pdf", "docx")),
 }
 SELFCHECK_TITLE = "安责险第三方风控服务机构检查表（自查）"
 
@@ -145,7 +145,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     out.parent.mkdir(parents=True, exist_ok=True)
-    (output.write_pdf if fmt == "pdf" else output.write_xlsx)(out)
+    {"pdf": output.write_pdf, "xlsx": output.write_xlsx, "docx": output.write_docx}[fmt](out)
     data = output.data
     if kind == "hazard_list":
         _out(registers.summary_text(data))
@@ -179,12 +179,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = subparsers.add_parser(
         "report", help="输出期间报告：隐患清单、安全生产分析、风险评估报告",
         description="输出某期间、某范围（默认全机构）的报告工作稿：hazard-list（隐患排查及问题整改清单，"
-                    "PDF 或 Excel）、safety-analysis（安全生产分析，PDF）、risk-assessment（风险评估报告，PDF）。")
+                    "PDF 或 Excel）、safety-analysis（安全生产分析，PDF）、risk-assessment（风险评估报告，PDF）；"
+                    "输出文件名以 .docx 结尾时写出可编辑的 Word 副本。")
     p.add_argument("kind", metavar="KIND", help="hazard-list、safety-analysis 或 risk-assessment")
     p.add_argument("--period", required=True, metavar="期间", help="如 2026Q3、2026-07、2026H1、2026")
     _scope_options(p)
     p.add_argument("--out", type=Path, required=True, metavar="FILE",
-                   help="输出文件（.pdf，隐患清单也可 .xlsx）")
+                   help="输出文件（.pdf 或可编辑的 .docx，隐患清单也可 .xlsx）")
     p.set_defaults(handler=cmd_report)
     subs.append(p)
     for sub in subs:

@@ -1,9 +1,11 @@
-"""Self-test of an installed or frozen build: database, migrations, a Chinese PDF, the window."""
+"""Self-test of an installed or frozen build: database, migrations, a Chinese PDF and its Word
+copy, the window."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 
@@ -32,14 +34,26 @@ def run(*, gui: bool = True, out=print) -> int:  # type: ignore[no-untyped-def]
         hazard = HazardInfo(number="YH-2026-00001", project_name="自检项目", location="3#楼三层东侧",
                             description="临边防护栏杆缺失（“自检”）", category="高处作业", level=3,
                             measures="设置防护栏杆", deadline=clock.today())
-        pdf = build_rectification_notice(RectificationNoticeData(
+        notice = RectificationNoticeData(
             meta=meta, project=ProjectInfo(name="自检项目"), recipient="自检施工单位",
-            inspection_date=clock.today(), hazards=(hazard,)), folder / "selftest.pdf")
+            inspection_date=clock.today(), hazards=(hazard,))
+        pdf = build_rectification_notice(notice, folder / "selftest.pdf")
         data = pdf.read_bytes()
         if not data.startswith(b"%PDF") or b"/FontFile2" not in data:
             out("PDF 自检失败：文件无效或字体未嵌入")
             return 1
         out(f"PDF：{len(data):,} 字节，中文字体已嵌入")
+
+        # the Word copy: python-docx's template must be in the build
+        from desktop.reports.docx_out import write_docx
+
+        copy = write_docx(build_rectification_notice, notice, folder / "selftest.docx")
+        with zipfile.ZipFile(copy) as book:
+            body = book.read("word/document.xml").decode("utf-8")
+        if "隐患整改通知书" not in body or "YH-2026-00001" not in body:
+            out("Word 自检失败：副本缺少标题或隐患编号")
+            return 1
+        out(f"Word：{copy.stat().st_size:,} 字节")
 
         if gui:
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

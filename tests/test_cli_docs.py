@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -117,3 +118,26 @@ def test_bad_input_is_refused_in_chinese(capsys, folder, tmp_path):
     rc, _, stderr = call(capsys, "--data-dir", tmp_path / "empty", "selfcheck", "--period", "2026Q3",
                          "--out", tmp_path / "x.pdf")
     assert rc == 2 and "riskdesk init" in stderr
+
+
+@needs_poppler
+def test_a_report_written_as_an_editable_word_copy(capsys, folder):
+    from tests.docx_text import docx_lines, missing_words
+
+    data, _, _ = folder
+    for suffix in ("pdf", "docx"):
+        rc, stdout, _ = call(capsys, "--data-dir", data, "report", "safety-analysis", "--period",
+                             "2026Q3", "--out", data / f"分析.{suffix}")
+        assert rc == 0 and "排查隐患2项" in stdout
+    lines = docx_lines(data / "分析.docx")
+    text = "\n".join(lines)
+    assert "2026年第三季度安全生产分析报告" in text and "工作稿" in lines[0]
+    assert "工作稿（未编号）" in text  # the command line's number: a working copy has none
+    # all words agree but the charts' (drawn only in the PDF; their figures are in the tables)
+    # and the PDF's 草稿 stamp (工作稿 in the copy)
+    missing = set(missing_words(data / "分析.pdf", text))
+    stamp_and_charts = re.compile(r"草|稿|草稿|\d+%|\d+月|隐患发现与销项按月统计|隐患类别分布（项）")
+    assert {w for w in missing if not stamp_and_charts.fullmatch(w)} == set()
+    rc, _, err = call(capsys, "--data-dir", data, "report", "risk-assessment", "--period", "2026Q3",
+                      "--out", data / "评估.odt")
+    assert rc == 2 and ".docx" in err

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("sqlalchemy", "reportlab", "openpyxl", "PySide6", "PIL", "alembic")
+HEAVY = ("sqlalchemy", "reportlab", "openpyxl", "PySide6", "PIL", "alembic", "docx")
 
 
 def loaded_after(code: str) -> tuple[list[str], str]:

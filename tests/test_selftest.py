@@ -15,6 +15,6 @@ def test_selftest_passes_in_a_fresh_process(tmp_path):
     result = subprocess.run([sys.executable, "-m", "desktop", "selftest"], capture_output=True,
                             text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "中文字体已嵌入" in result.stdout
+    assert "中文字体已嵌入" in result.stdout and "Word：" in result.stdout
     assert "主窗口" not in result.stderr
     assert "自检通过" in result.stdout

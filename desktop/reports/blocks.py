@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from desktop.reports.data import LEVEL_LIGHT, LEVEL_SHORT, HazardInfo, Signatory
 from desktop.reports.fonts import BODY, text_width
+from desktop.reports.grid import Grid
 from desktop.reports.styles import GREY, P, Styles, heading
 from desktop.reports.text import cn_date, para
 
@@ -44,7 +45,7 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *,
     head = [cell(h, Styles.label) for h in headers]
     body = [[_fitted(v, Styles.cell_center if j in center_cols else Styles.cell, widths[j])
              for j, v in enumerate(row)] for row in rows]
-    table = Table([head] + body, colWidths=list(widths), repeatRows=1)
+    table = Grid([head] + body, colWidths=list(widths), repeatRows=1)
     style = [
         ("FONT", (0, 0), (-1, -1), BODY, 9),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
@@ -109,7 +110,7 @@ def field_table(rows: Sequence[Sequence[tuple[str, str]]], *, width: float) -> T
             cmds.append(("BACKGROUND", (2, r), (2, r), LABEL_FILL))
         else:
             raise ValueError("field_table rows take one or two (label, value) pairs")
-    table = Table(data, colWidths=[label_w, value_w, label_w, value_w])
+    table = Grid(data, colWidths=[label_w, value_w, label_w, value_w])
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), BODY, 9),
         ("GRID", (0, 0), (-1, -1), 0.5, LINE),
@@ -130,7 +131,7 @@ def signature_block(signatories: Sequence[Signatory], *, width: float,
     for start in range(0, len(signatories), per_row):
         chunk = signatories[start:start + per_row]
         rows.append([_signature_cell(s) for s in chunk] + [""] * (per_row - len(chunk)))
-    table = Table(rows, colWidths=[box_w] * per_row, hAlign="RIGHT")  # 落款 sits on the right
+    table = Grid(rows, colWidths=[box_w] * per_row, hAlign="RIGHT")  # 落款 sits on the right
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), BODY, 9),
         ("BOX", (0, 0), (-1, -1), 0.5, LINE),

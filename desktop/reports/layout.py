@@ -6,6 +6,7 @@ import io
 import logging
 import zlib
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,12 +16,13 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer, Table
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer
 from reportlab.platypus import TableStyle
 
 from desktop.fileutil import atomic_writer
 from desktop.reports.data import AgencyInfo, DocMeta
 from desktop.reports.fonts import BODY, ensure_fonts, text_width
+from desktop.reports.grid import Grid
 from desktop.reports.photos import shrink_photo
 from desktop.reports.styles import GREY, INK, RULE, BoldText
 from desktop.reports.text import cn_date
@@ -39,7 +41,7 @@ def title_block(meta: DocMeta, width: float) -> list[Flowable]:
     if meta.signed_by:
         dated = f"签发人：{meta.signed_by}　{dated}"
     split = 0.5 if meta.signed_by else 0.6
-    line = Table([[f"编号：{meta.number}", dated]],
+    line = Grid([[f"编号：{meta.number}", dated]],
                  colWidths=[width * split, width * (1 - split)])
     line.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), BODY, 10),
@@ -264,6 +266,12 @@ def _logo_reader(path: Path | None) -> ImageReader | None:
     return ImageReader(io.BytesIO(shrunk.data))
 
 
+# Set (reports/docx_out.py) while a builder runs to hand its finished story to another
+# renderer instead of writing the PDF: one builder per kind serves both formats.
+STORY_SINK: ContextVar[Callable[[DocMeta, list[Flowable], Path, bool], Path] | None] = \
+    ContextVar("story_sink", default=None)
+
+
 def write_pdf(meta: DocMeta, story: Sequence[Flowable], path: Path | str, *,
               wide: bool = False, progress: Callable[[int], None] | None = None,
               streaming: bool = False, durable: bool = True) -> Path:
@@ -275,6 +283,9 @@ def write_pdf(meta: DocMeta, story: Sequence[Flowable], path: Path | str, *,
     `durable=False`: a scratch file (see `atomic_writer`).
     """
     target = Path(path)
+    other = STORY_SINK.get()
+    if other is not None:  # the same story drawn by another renderer (the .docx copy)
+        return other(meta, list(story), target, wide)
     with atomic_writer(target, "wb", durable=durable) as fh:
         doc = HouseDoc(fh, meta, wide=wide)
         if progress is not None:

@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image as RLImage, Table, TableStyle
 
 from desktop.reports.fonts import BODY
+from desktop.reports.grid import Grid
 from desktop.reports.styles import GREY, P, Styles
 from desktop.reports.text import para
 
@@ -134,8 +135,10 @@ def photo_flowable(path: Path, *, width: float, height: float) -> Flowable:
     if shrunk is None:
         return _Placeholder(f"照片无法读取：{Path(path).name}", width, height)
     scale = min(width / shrunk.width, height / shrunk.height)
-    return RLImage(io.BytesIO(shrunk.data), width=shrunk.width * scale,
-                   height=shrunk.height * scale)
+    image = RLImage(io.BytesIO(shrunk.data), width=shrunk.width * scale,
+                    height=shrunk.height * scale)
+    image.photo_bytes = shrunk.data  # the same picture for the .docx copy (reports/docx_out.py)
+    return image
 
 
 class _Placeholder(Flowable):
@@ -168,7 +171,7 @@ def photo_grid(photos: Sequence[tuple[Path, str]], *, width: float,
         row = [[photo_flowable(p, width=pic_w, height=pic_h), P(para(cap), Styles.caption)]
                for p, cap in chunk]
         rows.append(row + [""] * (columns - len(chunk)))
-    table = Table(rows, colWidths=[cell_w] * columns)
+    table = Grid(rows, colWidths=[cell_w] * columns)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), BODY, 9),
         ("ALIGN", (0, 0), (-1, -1), "CENTER"),
@@ -197,7 +200,7 @@ def before_after_grid(before: Sequence[Path], after: Sequence[Path], *, width: f
             else:
                 row.append(P("（无）", Styles.caption))
         rows.append(row)
-    table = Table(rows, colWidths=[cell_w, cell_w], repeatRows=1)
+    table = Grid(rows, colWidths=[cell_w, cell_w], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), BODY, 9),
         ("FONT", (0, 0), (-1, 0), BODY, 10),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -281,6 +281,12 @@ class _RegisterRows(Flowable):
         self.ahead: deque[_Row] = ahead if ahead is not None else deque()
         self.ahead_height = sum(height for _, height in self.ahead)
         self._last: Table | None = None
+
+    def text_rows(self) -> Iterator[list[str]]:
+        """The header and every row as plain text (the .docx copy: Word lays out its own pages)."""
+        yield [c.header for c in self.layout.columns]
+        for seq, row in enumerate(self.rows, start=1):
+            yield _pdf_values(row, seq, self.layout)
 
     def _read_ahead(self, room: float) -> None:
         """Wrap rows until those waiting are taller than `room` or none are left."""

@@ -23,6 +23,7 @@ from desktop.reports.blocks import HEAD_FILL, LABEL_FILL, LINE, cell, data_table
 from desktop.reports.blocks import paragraphs, shares, signature_block
 from desktop.reports.data import DocMeta, Signatory
 from desktop.reports.fonts import BODY
+from desktop.reports.grid import Grid
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.styles import P, Styles, heading
 from desktop.reports.text import cn_date, iso, para
@@ -184,7 +185,7 @@ def checklist_table(rows: Sequence[SelfCheckRow], *, width: float) -> Table:
         if content:
             cmds.append(("LINEBELOW", (1, r - 1), (1, r - 1), 0.5, LINE))
         cmds.append(("LINEBELOW", (2, r), (3, r), 0.5, LINE))
-    table = Table(data, colWidths=widths, repeatRows=1)
+    table = Grid(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), BODY, 9),
         ("BOX", (0, 0), (-1, -1), 0.8, LINE),

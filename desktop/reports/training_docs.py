@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, TableStyle
 
 from desktop.reports.blocks import (
     LINE, Sections, cell, data_table, field_table, paragraphs, shares, signature_block,
@@ -18,6 +18,7 @@ from desktop.reports.data import DocMeta, ProjectInfo, Signatory
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.photos import photo_grid
 from desktop.reports.fonts import BODY
+from desktop.reports.grid import Grid
 from desktop.reports.styles import Styles, heading
 from desktop.reports.text import cn_date, join_cn, yes_no
 
@@ -236,7 +237,7 @@ def _roster(names: Sequence[str], per_row: int = 8) -> Flowable:
     """The signed-in names as a plain grid, eight to a row."""
     rows = [[cell(n, Styles.cell_center) for n in names[i:i + per_row]]
             + [""] * (per_row - len(names[i:i + per_row])) for i in range(0, len(names), per_row)]
-    table = Table(rows, colWidths=shares([1] * per_row, _W))
+    table = Grid(rows, colWidths=shares([1] * per_row, _W))
     table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), BODY, 9),
                                ("GRID", (0, 0), (-1, -1), 0.5, LINE),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))

@@ -132,6 +132,12 @@ class Output:
     def write_pdf(self, path: Path | str) -> Path:
         return self.pdf(self.data, Path(path))
 
+    def write_docx(self, path: Path | str) -> Path:
+        """The editable Word copy: the PDF builder's own story, walked into a .docx."""
+        from desktop.reports.docx_out import write_docx  # python-docx only when asked for
+
+        return write_docx(self.pdf, self.data, Path(path))
+
     def write_xlsx(self, path: Path | str) -> Path:
         if self.xlsx is None:
             raise ValidationError({"format": msg("该类文书没有 Excel 格式")})

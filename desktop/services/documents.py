@@ -599,5 +599,34 @@ def draft_stop_work_letters(session: Session, actor: Actor, hazard_ids: list[int
         if level == 1 and not major_hazards.letter_drafted(session, hazard_id):
             drafted.append(generate_draft(
                 session, actor, kind=major_hazards.LETTER_KIND, scope_type="hazard",
-                scope_id=hazard_id,                store_dir=store_dir, work_dir=work_dir).id)
+                scope_id=hazard_id, store_dir=store_dir, work_dir=work_dir).id)
     return drafted
+
+
+# -- the editable Word copy ----------------------------------------------------------------------
+
+def docx_copy(session: Session, actor: Actor, document_id: int, *, store_dir: Path | str,
+              target: Path | str) -> Path:
+    """Write a document as .docx to `target` for a reader who must edit it (insurers and
+    authorities often ask). A draft's copy is marked 工作稿; a signed one carries its number,
+    its signer and signing date and says that the signed PDF prevails. The copy is built from
+    the records as they are now, like the document's own rendering, and nothing is stored."""
+    permissions.require(actor, "export")
+    doc = _load(session, document_id)
+    if Path(target).suffix.lower() != ".docx":
+        raise ValidationError({"target": msg("Word 副本的文件名须以 .docx 结尾")})
+    creator = session.get(User, doc.created_by_id) if doc.created_by_id else None
+    signer = None
+    day = now().date()
+    if doc.status != DocStatus.DRAFT:
+        user = session.get(User, doc.signed_by_id) if doc.signed_by_id else None
+        signer = doc_data.Signer(user.display_name if user else "", user.phone if user else "",
+                                 user.title if user else "")
+        day = doc.signed_at.date() if doc.signed_at is not None else day
+    req = doc_data.Request(doc.kind, doc.scope_type, doc.scope_id, day, doc.period, _printed(doc),
+                           doc.revision, signer is None, creator.display_name if creator else "",
+                           signer)
+    written = doc_outputs.prepare(session, req, store_dir=store_dir).write_docx(target)
+    audit.record(session, actor, action="export", entity="documents", entity_id=doc.id,
+                 note=msg("导出 Word 副本（{status}）", status=DocStatus(doc.status).label))
+    return written

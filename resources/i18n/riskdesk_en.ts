@@ -2525,6 +2525,34 @@ Send both files to the insurer together.</translation>
         <source>月末批量…</source>
         <translation>Month-end batch…</translation>
     </message>
+    <message>
+        <source>导出 Word…</source>
+        <translation>Export Word…</translation>
+    </message>
+    <message>
+        <source>工作稿</source>
+        <translation>Working copy</translation>
+    </message>
+    <message>
+        <source>导出 Word 副本</source>
+        <translation>Export Word copy</translation>
+    </message>
+    <message>
+        <source>Word 文档 (*.docx)</source>
+        <translation>Word documents (*.docx)</translation>
+    </message>
+    <message>
+        <source>正在导出 Word 副本…</source>
+        <translation>Exporting the Word copy…</translation>
+    </message>
+    <message>
+        <source>已导出</source>
+        <translation>Exported</translation>
+    </message>
+    <message>
+        <source>Word 副本已写出：{path}</source>
+        <translation>Word copy written: {path}</translation>
+    </message>
 </context>
 <context>
     <name>DutiesPanel</name>
@@ -11215,6 +11243,14 @@ These {n} files were not saved:
     <message>
         <source>首次风险辨识检查到期</source>
         <translation>First risk identification due</translation>
+    </message>
+    <message>
+        <source>Word 副本的文件名须以 .docx 结尾</source>
+        <translation>The Word copy&apos;s file name must end in .docx</translation>
+    </message>
+    <message>
+        <source>导出 Word 副本（{status}）</source>
+        <translation>Word copy exported ({status})</translation>
     </message>
 </context>
 <context>

@@ -419,3 +419,23 @@ def test_the_key_letter_is_drafted_from_the_page_and_saved_with_its_key_file(
     if shutil.which("pdfsig"):  # signed with the data folder's key, as every signed document
         out = subprocess.run(["pdfsig", "-nocert", str(pdf)], capture_output=True, text=True).stdout
         assert "Signature is Valid." in out
+
+
+def test_a_word_copy_exported_from_the_page(qtbot, page, dialog_log, tmp_path, monkeypatch):
+    from desktop.ui.pages import documents_page
+    from tests.docx_text import docx_lines
+
+    assert not page.docx_button.isEnabled()  # nothing selected
+    draft(qtbot, page, dialog_log)
+    assert page.docx_button.isEnabled()
+    asked: list[str] = []
+
+    def choose(_parent, _title, suggested, _filters):  # type: ignore[no-untyped-def]
+        asked.append(suggested)
+        return str(tmp_path / "分析")  # the suffix is added
+    monkeypatch.setattr(documents_page.file_dialogs, "save_file", choose)
+    assert page.export_docx() is not None
+    qtbot.waitUntil(lambda: "inform" in dialog_log.kinds(), timeout=SLOW)
+    assert asked and asked[0].startswith("工作稿 ") and asked[0].endswith(".docx")
+    lines = docx_lines(tmp_path / "分析.docx")
+    assert "工作稿" in lines[0] and any("安全生产分析报告" in line for line in lines)

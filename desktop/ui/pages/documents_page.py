@@ -23,7 +23,7 @@ from desktop.services import documents, key_letter, key_letter_export
 from desktop.services.context import Changes
 from desktop.services.documents import DocumentRow, SubmissionRow
 from desktop.services.periods import parse as parse_period
-from desktop.ui import dialogs, i18n, pdf_viewer
+from desktop.ui import dialogs, file_dialogs, i18n, pdf_viewer
 from desktop.ui.app_state import AppState
 from desktop.ui.document_dialogs import (
     KIND_TEXT, CorrectDialog, DraftDialog, SubmissionDialog, kind_text,
@@ -209,8 +209,8 @@ class DocumentsPage(Page):
         actions.setObjectName("documentActions")
         for button in (self.draft_button, self.month_end_button, self.sign_button, self.correct_button,
                        self.submit_button, self.discard_button, self.open_button,
-                       self.print_button, self.history_button, self.key_letter_button,
-                       self.save_key_button):
+                       self.print_button, self.docx_button, self.history_button,
+                       self.key_letter_button, self.save_key_button):
             actions.addWidget(button)
         actions.addSeparator()
         actions.addWidget(self.package_button)
@@ -291,6 +291,8 @@ class DocumentsPage(Page):
             "DocumentsPage", "公钥登记函"), "draftKeyLetter", self.draft_key_letter)
         self.save_key_button = button(QCoreApplication.translate(
             "DocumentsPage", "保存登记函和公钥文件…"), "saveKeyLetter", self.save_key_letter)
+        self.docx_button = button(QCoreApplication.translate(
+            "DocumentsPage", "导出 Word…"), "exportDocx", self.export_docx)
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -390,6 +392,7 @@ class DocumentsPage(Page):
         self.key_letter_button.setEnabled(can("document.draft"))
         self.save_key_button.setEnabled(doc is not None and doc.kind == key_letter.KIND
                                         and bool(doc.file_sha256) and can("export"))
+        self.docx_button.setEnabled(doc is not None and can("export"))
         if not can("document.sign"):
             self.sign_button.setToolTip(QCoreApplication.translate(
                 "DocumentsPage", "只有技术负责人可以签发文书"))
@@ -558,6 +561,32 @@ class DocumentsPage(Page):
         from desktop.ui import exchange_dialogs
 
         exchange_dialogs.verify_package(self, self.state)
+
+    def export_docx(self, target: str = "") -> Task | None:
+        """An editable Word copy of the selected document, built on a worker: 工作稿 for a
+        draft; a signed one's copy says the signed PDF prevails."""
+        doc = self.selected()
+        if doc is None:
+            return None
+        if not target:
+            number = number_text(doc) if doc.status != DocStatus.DRAFT else \
+                QCoreApplication.translate("DocumentsPage", "工作稿")
+            name = f"{number} {doc.title}".replace("/", "-").replace("\\", "-")
+            target = file_dialogs.save_file(
+                self, QCoreApplication.translate("DocumentsPage", "导出 Word 副本"),
+                f"{name}.docx", QCoreApplication.translate("DocumentsPage", "Word 文档 (*.docx)"))
+        if not target:
+            return None
+        if not target.lower().endswith(".docx"):
+            target += ".docx"
+        return run_service(
+            self, self.state, documents.docx_copy, doc.id,
+            store_dir=self.state.config.attachments_dir, target=target,
+            label=QCoreApplication.translate("DocumentsPage", "正在导出 Word 副本…"),
+            on_result=lambda path: dialogs.inform(
+                self, QCoreApplication.translate("DocumentsPage", "已导出"),
+                QCoreApplication.translate("DocumentsPage", "Word 副本已写出：{path}").format(
+                    path=path)))
 
     def show_history(self) -> None:
         doc = self.selected()
