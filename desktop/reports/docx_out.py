@@ -38,6 +38,7 @@ from desktop.fileutil import atomic_writer
 from desktop.reports.data import DocMeta
 from desktop.reports.grid import Grid
 from desktop.reports.layout import (
+    letterhead_line,
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARGIN_X,
@@ -148,6 +149,8 @@ def _header_footer(doc: Any, meta: DocMeta) -> None:
     section = doc.sections[0]
     head = section.header.paragraphs[0]
     set_font(head.add_run(meta.agency.name), HEAD_FONT, 10.5)
+    if line := letterhead_line(meta.agency):  # as the PDF's header: its wording, or address and phone
+        set_font(head.add_run(f"　{line}"), TABLE_FONT, 8, colour=GREY)
     side = f"　　{meta.title}　{meta.number}"
     set_font(head.add_run(side), TABLE_FONT, 8, colour=GREY)
     if meta.draft:

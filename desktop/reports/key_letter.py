@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, TableStyle
 
 from desktop.reports.blocks import (
     Sections, cell, field_table, numbered, paragraphs, signature_block,
 )
 from desktop.reports.data import DocMeta, Signatory
 from desktop.reports.fonts import BODY
+from desktop.reports.grid import Grid
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.styles import P, Styles
 from desktop.reports.text import cn_date, para
@@ -93,7 +94,7 @@ def build_key_letter(data: KeyLetterData, path: Path | str) -> Path:
     story.append(field_table(rows, width=_W))
     story.append(Spacer(1, 3 * mm))
     qr_size = 27 * mm
-    side = Table([[QrCode(qr_text(data), qr_size), [
+    side = Grid([[QrCode(qr_text(data), qr_size), [
         P(para("左侧二维码为上表所列公钥指纹（Ed25519 公钥原始 32 字节的 SHA-256），可扫码核对。"
                f"公钥（十六进制）：{data.public_key_hex}"), Styles.small),
         P(para("公钥文件（PEM 格式）随本函一并提供，内容如下："), Styles.small),
