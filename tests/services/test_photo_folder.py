@@ -11,7 +11,8 @@ from fractions import Fraction
 import pytest
 from PIL import Image, ImageDraw
 
-from desktop.services import attachments, hazards, inspections, photo_capture, photo_folder
+from desktop.models import Hazard
+from desktop.services import attachments, doc_data, hazards, inspections, photo_capture, photo_folder
 from desktop.services.context import Cancelled
 from desktop.services.photo_capture import Capture
 from tests.factories import make_project
@@ -233,12 +234,18 @@ def test_groups_are_stored_with_their_capture_data(db, admin, visit, tmp_path):
     with db.session() as s:
         rows = {r.original_name: r for r in attachments.list_for(s, "hazard", hazard_id)}
         stored = photo_folder.stored_hashes(s, inspection_id)
+        info = doc_data.hazard_info(s, s.get(Hazard, hazard_id), store)
     assert rows["a.jpg"].taken_at == dt.datetime(2026, 12, 7, 9, 30, 12)
     assert rows["a.jpg"].taken_source == "exif"
     assert rows["a.jpg"].latitude == pytest.approx(30.0, abs=1e-5)
     assert rows["wx_camera_1701234567890.jpg"].taken_source == "name"
     assert rows["wx_camera_1701234567890.jpg"].latitude is None
     assert stored == {p.sha256 for p in photos}
+    # documents print the capture under each photo
+    notes = dict(info.photo_notes)
+    assert sorted(notes.values()) == ["拍摄于 2023-11-29 13:09（按文件名）",
+                                      "拍摄于 2026-12-07 09:30（照片信息），北纬 30.00000°，东经 120.58000°"]
+    assert set(notes) == set(info.photos_before)
 
 
 def test_a_hazard_of_another_project_is_refused(db, admin, visit, tmp_path):
