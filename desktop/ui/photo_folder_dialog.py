@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QPushButton, QSpinBox,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -24,17 +24,18 @@ from desktop.ui.i18n import service_text
 from desktop.ui.tasks import handle_failure, run_task
 
 SKIP, NEW = 0, -1  # the target column's data besides a hazard id
-COLUMNS = ("组", "拍摄时间", "照片", "重复/近似", "归入隐患", "作为")
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("PhotoFolderDialog", text)
+COLUMNS = (QT_TRANSLATE_NOOP("PhotoFolderDialog", "组"),
+           QT_TRANSLATE_NOOP("PhotoFolderDialog", "拍摄时间"),
+           QT_TRANSLATE_NOOP("PhotoFolderDialog", "照片"),
+           QT_TRANSLATE_NOOP("PhotoFolderDialog", "重复/近似"),
+           QT_TRANSLATE_NOOP("PhotoFolderDialog", "归入隐患"),
+           QT_TRANSLATE_NOOP("PhotoFolderDialog", "作为"))
 
 
 def _span(group: PhotoGroup) -> str:
     start, end = group.start, group.end
     if start is None:
-        return _t("时间不明")
+        return QCoreApplication.translate("PhotoFolderDialog", "时间不明")
     if end is None or end == start:
         return f"{start:%Y-%m-%d %H:%M}"
     return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}" if end.date() == start.date() \
@@ -53,23 +54,23 @@ class PhotoFolderDialog(QDialog):
         self.proposal: Proposal | None = None
         self.stored: set[str] = set()
         self.imported: photo_folder.ImportResult | None = None
-        self.setWindowTitle(_t("从文件夹导入照片"))
-        self.folder_label = QLabel(_t("尚未选择文件夹"))
-        self.choose_button = QPushButton(_t("选择文件夹(&F)…"))
+        self.setWindowTitle(QCoreApplication.translate("PhotoFolderDialog", "从文件夹导入照片"))
+        self.folder_label = QLabel(QCoreApplication.translate("PhotoFolderDialog", "尚未选择文件夹"))
+        self.choose_button = QPushButton(QCoreApplication.translate("PhotoFolderDialog", "选择文件夹(&F)…"))
         self.choose_button.clicked.connect(self.choose_folder)
         self.gap = QSpinBox()
         self.gap.setRange(0, 240)
-        self.gap.setSuffix(_t(" 分钟"))
+        self.gap.setSuffix(QCoreApplication.translate("PhotoFolderDialog", " 分钟"))
         self.gap.setValue(int(state.config.get("photo_group_gap_minutes")))
-        self.gap.setToolTip(_t("相邻两张照片的拍摄时间相隔超过此值，就分为另一处隐患"))
+        self.gap.setToolTip(QCoreApplication.translate("PhotoFolderDialog", "相邻两张照片的拍摄时间相隔超过此值，就分为另一处隐患"))
         self.gap.valueChanged.connect(lambda _v: self.regroup())
         top = QHBoxLayout()
         top.addWidget(self.folder_label, 1)
-        top.addWidget(QLabel(_t("分组间隔")))
+        top.addWidget(QLabel(QCoreApplication.translate("PhotoFolderDialog", "分组间隔")))
         top.addWidget(self.gap)
         top.addWidget(self.choose_button)
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([_t(c) for c in COLUMNS])
+        self.table.setHorizontalHeaderLabels([QCoreApplication.translate("PhotoFolderDialog", c) for c in COLUMNS])
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
@@ -83,14 +84,14 @@ class PhotoFolderDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.import_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.import_button.setText(_t("导入(&I)"))
+        self.import_button.setText(QCoreApplication.translate("PhotoFolderDialog", "导入(&I)"))
         self.import_button.setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 3)
-        layout.addWidget(QLabel(_t("本组照片：")))
+        layout.addWidget(QLabel(QCoreApplication.translate("PhotoFolderDialog", "本组照片：")))
         layout.addWidget(self.photos, 2)
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
@@ -99,7 +100,7 @@ class PhotoFolderDialog(QDialog):
     # -- reading --------------------------------------------------------------------------------
 
     def choose_folder(self) -> None:
-        chosen = file_dialogs.folder(self, _t("选择照片所在的文件夹"))
+        chosen = file_dialogs.folder(self, QCoreApplication.translate("PhotoFolderDialog", "选择照片所在的文件夹"))
         if chosen:
             self.load(Path(chosen))
 
@@ -112,7 +113,7 @@ class PhotoFolderDialog(QDialog):
             return
         self.folder_label.setText(str(folder))
         self.stored = self.state.read(photo_folder.stored_hashes, self.inspection_id)
-        run_task(self, photo_folder.read_folder, files, label=_t("正在读取照片…"),
+        run_task(self, photo_folder.read_folder, files, label=QCoreApplication.translate("PhotoFolderDialog", "正在读取照片…"),
                  on_result=self._read_done)
 
     def _read_done(self, read: FolderRead) -> None:
@@ -135,14 +136,14 @@ class PhotoFolderDialog(QDialog):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(row, column, item)
             target = QComboBox()
-            target.addItem(_t("不导入"), SKIP)
-            target.addItem(_t("新隐患…"), NEW)
+            target.addItem(QCoreApplication.translate("PhotoFolderDialog", "不导入"), SKIP)
+            target.addItem(QCoreApplication.translate("PhotoFolderDialog", "新隐患…"), NEW)
             for h in hazards:
                 target.addItem(f"{h.number} {h.location} {h.description}"[:60], h.id)
             target.currentIndexChanged.connect(lambda _i: self._count())
             role = QComboBox()
-            role.addItem(_t("整改前照片"), AttachmentRole.BEFORE.value)
-            role.addItem(_t("整改后照片"), AttachmentRole.AFTER.value)
+            role.addItem(QCoreApplication.translate("PhotoFolderDialog", "整改前照片"), AttachmentRole.BEFORE.value)
+            role.addItem(QCoreApplication.translate("PhotoFolderDialog", "整改后照片"), AttachmentRole.AFTER.value)
             self.table.setCellWidget(row, 4, target)
             self.table.setCellWidget(row, 5, role)
         if self.proposal.groups:
@@ -155,11 +156,14 @@ class PhotoFolderDialog(QDialog):
         photos = sum(len(g.photos) for g in self.proposal.groups)
         chosen = sum(len(g.to_import()) for row, g in enumerate(self.proposal.groups)
                      if self.target(row) != SKIP)
-        text = _t("共 {photos} 张照片，分为 {groups} 组；将导入 {chosen} 张（重复的照片不导入）。").format(
-            photos=photos, groups=len(self.proposal.groups), chosen=chosen)
+        text = QCoreApplication.translate(
+            "PhotoFolderDialog", "共 {photos} 张照片，分为 {groups} 组；将导入 {chosen} 张（重复的照片不导入）。"
+        ).format(photos=photos, groups=len(self.proposal.groups), chosen=chosen)
         if self.proposal.unreadable:
-            text += _t("\n{n} 个文件无法读取：").format(n=len(self.proposal.unreadable)) + "；".join(
-                f"{f.name}（{f.reason}）" for f in self.proposal.unreadable[:5])
+            text += QCoreApplication.translate("PhotoFolderDialog", "\n{n} 个文件无法读取：").format(
+                n=len(self.proposal.unreadable)) + "; ".join(
+                QCoreApplication.translate("PhotoFolderDialog", "{name}（{reason}）").format(
+                    name=f.name, reason=service_text(f.reason)) for f in self.proposal.unreadable[:5])
         self.summary.setText(text)
         self.import_button.setEnabled(chosen > 0 and self.state.can("hazard.edit"))
 
@@ -170,7 +174,7 @@ class PhotoFolderDialog(QDialog):
             return
         for p in self.proposal.groups[rows[0].row()].photos:
             bits = [p.photo.name, p.photo.capture.line(), p.note()]
-            self.photos.addItem("　".join(b for b in bits if b))
+            self.photos.addItem("  ".join(b for b in bits if b))
 
     # -- assigning ------------------------------------------------------------------------------
 
@@ -216,7 +220,7 @@ class PhotoFolderDialog(QDialog):
         self.import_button.setEnabled(False)
         task = run_task(self, photo_folder.import_groups, self.state.db.session, self.state.actor,
                         inspection_id=self.inspection_id, assignments=assignments,
-                        store_dir=self.state.config.attachments_dir, label=_t("正在保存照片…"),
+                        store_dir=self.state.config.attachments_dir, label=QCoreApplication.translate("PhotoFolderDialog", "正在保存照片…"),
                         on_result=self._imported, on_error=self._failed)
         # a cancel keeps the batches already saved: the hazards' photos change all the same
         task.cancelled.connect(lambda: self._stopped(assignments))
@@ -225,7 +229,7 @@ class PhotoFolderDialog(QDialog):
         self.imported = result
         self.state.announce(result.changes)
         if result.failed:
-            dialogs.warn(self, _t("部分照片未保存"), service_text(result.summary()))
+            dialogs.warn(self, QCoreApplication.translate("PhotoFolderDialog", "部分照片未保存"), service_text(result.summary()))
         QDialog.accept(self)
 
     def _failed(self, exc: BaseException) -> None:
