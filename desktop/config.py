@@ -46,6 +46,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("import_max_mb", 200, "导入的 Excel 文件解压后大小上限（MB），超过则不读取"),
     Setting("import_max_rows", 200_000, "导入的工作表行数上限，超过则不读取"),
     Setting("idle_lock_minutes", 15, "无操作自动锁定（分钟），0 为关闭"),
+    Setting("photo_group_gap_minutes", 3,
+            "从文件夹导入照片时，相邻两张拍摄时间相隔超过多少分钟就分为另一处隐患"),
     Setting("last_folder", "", "文件对话框上次使用的文件夹"),
     Setting("audit_checkpoint_every", 200,
             "每写入多少条审计记录就在数据目录中签名记下一个检查点，0 为只在备份、导出和会话结束时记"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+import datetime as dt
+
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, CreatedMixin, IdMixin
@@ -23,3 +25,8 @@ class Attachment(IdMixin, CreatedMixin, Base):
     height: Mapped[int | None] = mapped_column(Integer)
     caption: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # a photo's capture time (agency wall-clock) and where it came from: exif / name / file
+    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    taken_source: Mapped[str | None] = mapped_column(String(10))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)

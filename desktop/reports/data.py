@@ -116,6 +116,13 @@ class HazardInfo:
     status_label: str = ""
     photos_before: tuple[Path, ...] = ()
     photos_after: tuple[Path, ...] = ()
+    # (photo, "拍摄于 2026-12-07 09:30（照片信息）…") for photos whose capture is known
+    photo_notes: tuple[tuple[Path, str], ...] = ()
+
+    def photo_caption(self, photo: Path, caption: str) -> str:
+        """`caption`, with the photo's capture time and place on a second line when known."""
+        note = dict(self.photo_notes).get(photo, "")
+        return f"{caption}\n{note}" if note else caption
 
     @property
     def level_label(self) -> str:

@@ -169,7 +169,8 @@ def build_closure_record(data: ClosureData, path: Path | str) -> Path:
         Signatory("施工单位", h.responsible_unit or p.contractor),
         Signatory("监理单位", h.supervising_unit or p.supervisor),
     ], width=_W))
-    grid = before_after_grid(h.photos_before, h.photos_after, width=_W, label=h.number)
+    grid = before_after_grid(h.photos_before, h.photos_after, width=_W, label=h.number,
+                             notes=dict(h.photo_notes))
     if grid is not None:
         story += [heading("附件：整改前后对比照片"), grid]
     return write_pdf(data.meta, story, path)
@@ -283,7 +284,7 @@ def _hazard_notes(hazards: Sequence[HazardInfo]) -> list[Flowable]:
 
 
 def _before_photos(hazards: Sequence[HazardInfo]) -> list[Flowable]:
-    photos = [(p, f"{h.number} 整改前 {i}") for h in hazards
+    photos = [(p, h.photo_caption(p, f"{h.number} 整改前 {i}")) for h in hazards
               for i, p in enumerate(h.photos_before, start=1)]
     grid = photo_grid(photos, width=_W, columns=3)
     return [heading("附件：隐患照片"), grid] if grid is not None else []

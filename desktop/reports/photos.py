@@ -7,7 +7,7 @@ import logging
 import math
 import os
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,7 +183,7 @@ def photo_grid(photos: Sequence[tuple[Path, str]], *, width: float,
 
 
 def before_after_grid(before: Sequence[Path], after: Sequence[Path], *, width: float,
-                      label: str = "") -> Table | None:
+                      label: str = "", notes: Mapping[Path, str] | None = None) -> Table | None:
     """整改前 | 整改后 side by side, one pair per row; unmatched photos face an empty cell."""
     if not before and not after:
         return None
@@ -195,6 +195,8 @@ def before_after_grid(before: Sequence[Path], after: Sequence[Path], *, width: f
         for photos, word in ((before, "整改前"), (after, "整改后")):
             if i < len(photos):
                 caption = f"{label} {word} {i + 1}".strip()
+                if notes and notes.get(photos[i]):  # capture time and place, when known
+                    caption += "\n" + notes[photos[i]]
                 row.append([photo_flowable(photos[i], width=pic_w, height=pic_h),
                             P(para(caption), Styles.caption)])
             else:

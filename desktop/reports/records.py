@@ -93,7 +93,8 @@ def build_inspection_record(data: InspectionInfo, path: Path | str) -> Path:
                   role="现场负责人"),
     ], width=_W, intro="以上检查情况经双方现场确认。"))
     if data.include_photos:
-        photos = [(ph, f"{h.number} {h.location}") for h in data.findings for ph in h.photos_before]
+        photos = [(ph, h.photo_caption(ph, f"{h.number} {h.location}"))
+                  for h in data.findings for ph in h.photos_before]
         grid = photo_grid(photos, width=_W, columns=3)
         if grid is not None:
             story += [heading("附件：现场照片"), grid]

@@ -26,6 +26,7 @@ from desktop.models import (
 from desktop.models.enums import AttachmentRole
 from desktop.services import audit, permissions
 from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg
+from desktop.services.photo_capture import Capture
 
 log = logging.getLogger("desktop.attachments")
 
@@ -76,6 +77,10 @@ class AttachmentRow:
     height: int | None
     caption: str
     created_at: dt.datetime | None
+    taken_at: dt.datetime | None = None
+    taken_source: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
     @property
     def is_image(self) -> bool:
@@ -96,7 +101,8 @@ class StoreReport:
 
 def _row(a: Attachment) -> AttachmentRow:
     return AttachmentRow(a.id, a.sha256, a.size, a.mime, a.original_name, a.role, a.owner_type,
-                         a.owner_id, a.width, a.height, a.caption, a.created_at)
+                         a.owner_id, a.width, a.height, a.caption, a.created_at,
+                         a.taken_at, a.taken_source, a.latitude, a.longitude)
 
 
 def _file_error(message: str) -> ValidationError:
@@ -244,8 +250,10 @@ def clean_name(name: str, sha: str, mime: str) -> str:
 def store_file(session: Session, actor: Actor, *, store_dir: Path | str, path: Path | str | None = None,
                data: bytes | None = None, original_name: str = "", owner_type: str, owner_id: int,
                role: str = AttachmentRole.EVIDENCE, caption: str = "", max_size: int = MAX_SIZE,
-               durable: bool = True) -> AttachmentRow:
+               durable: bool = True, capture: Capture | None = None) -> AttachmentRow:
     """Keep a file for a record: check it, store its bytes once by hash, add the row and audit it.
+
+    `capture` (a photo's capture time and place, photo_capture.py) is kept on the row.
 
     `durable=False` skips the fsync of each file (still written atomically): for generators
     that write hundreds of files in one transaction and can simply run again after a crash.
@@ -276,6 +284,9 @@ def store_file(session: Session, actor: Actor, *, store_dir: Path | str, path: P
     row = Attachment(sha256=sha, size=size, mime=mime, original_name=name, role=role,
                      owner_type=owner_type, owner_id=owner_id, width=width, height=height,
                      caption=caption.strip()[:200], created_by_id=actor.user_id)
+    if capture is not None:
+        row.taken_at, row.taken_source = capture.taken_at, capture.source
+        row.latitude, row.longitude = capture.latitude, capture.longitude
     session.add(row)
     audit.record_create(session, actor, row)
     if mime in IMAGE_MIMES and role in (AttachmentRole.BEFORE, AttachmentRole.AFTER):

@@ -35,6 +35,7 @@ from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.periods import parse as parse_period
 from desktop.services import training_people  # noqa: I001 (kept apart: a small additive edit)
 from desktop.services.periods import Period, half_of
+from desktop.services.photo_capture import capture_line
 from desktop.services.training import ASSIST_KINDS, split_categories
 
 PERIOD_SCOPES = ("project", "insurer", "authority", "agency")
@@ -235,6 +236,18 @@ def photos(session: Session, store_dir: Path | str, owner_type: str, owner_id: i
     return tuple(blob_path(store_dir, sha) for sha, _ in rows)
 
 
+def photo_notes(session: Session, store_dir: Path | str, owner_type: str,
+                owner_id: int) -> tuple[tuple[Path, str], ...]:
+    """(path, capture line) of the record's photos whose capture time or place is known."""
+    rows = session.execute(select(
+        Attachment.sha256, Attachment.taken_at, Attachment.taken_source, Attachment.latitude,
+        Attachment.longitude).where(
+        Attachment.owner_type == owner_type, Attachment.owner_id == owner_id,
+        Attachment.taken_at.is_not(None) | Attachment.latitude.is_not(None)))
+    return tuple((blob_path(store_dir, sha), capture_line(taken, source, lat, lon))
+                 for sha, taken, source, lat, lon in rows)
+
+
 def catalogue_ref(session: Session, item_id: int | None) -> str:
     if item_id is None:
         return ""
@@ -260,7 +273,8 @@ def hazard_info(session: Session, h: Hazard, store_dir: Path | str, *, project_n
         catalogue_ref(session, h.catalogue_item_id), h.measures, h.deadline, h.contingency,
         names.get(h.responsible_unit_id, ""), h.responsible_person,
         names.get(h.supervising_unit_id, ""),
-        h.found_at, h.stop_work, HazardStatus(h.status).label, before, after)
+        h.found_at, h.stop_work, HazardStatus(h.status).label, before, after,
+        photo_notes(session, store_dir, "hazard", h.id) if with_photos else ())
 
 
 def events(session: Session, hazard_id: int, *kinds: str) -> list[HazardEvent]:

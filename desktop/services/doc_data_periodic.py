@@ -26,6 +26,7 @@ from desktop.reports.risk_report import RiskChange, RiskGroup, RiskProjectLine, 
 from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
 from desktop.services import compliance, risk, standardisation
 from desktop.services.attachments import print_copy
+from desktop.services.photo_capture import capture_line
 from desktop.services.checklist_items import SCOPES, ChecklistResult
 from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.doc_data import Output, Request, head_of_agency, issuer, meta, output
@@ -181,16 +182,19 @@ def hazard_photos(session: Session, scope: Scope, period: Period, store_dir: Pat
                   today: dt.date) -> tuple[tuple[Path, str], ...]:
     """The before and after photos of the hazards hazard_rows lists (a project's list prints
     them as an appendix), in the list's order, captioned 编号 整改前/整改后 n."""
-    stmt = (select(Hazard.number, Attachment.role, Attachment.sha256)
+    stmt = (select(Hazard.number, Attachment.role, Attachment.sha256, Attachment.taken_at,
+                   Attachment.taken_source, Attachment.latitude, Attachment.longitude)
             .join(Attachment, and_(Attachment.owner_type == "hazard", Attachment.owner_id == Hazard.id))
             .where(*listed_hazards(session, scope, period, today), Attachment.role.in_(("before", "after")))
             .order_by(Hazard.found_date, Hazard.number, Attachment.role.desc(), Attachment.id))
     words = {"before": "整改前", "after": "整改后"}
     counts: Counter[tuple[str, str]] = Counter()
     photos = []
-    for number, role, sha in session.execute(stmt):
+    for number, role, sha, *capture in session.execute(stmt):
         counts[number, role] += 1
-        photos.append((print_copy(store_dir, sha), f"{number} {words[role]} {counts[number, role]}"))
+        caption = f"{number} {words[role]} {counts[number, role]}"
+        note = capture_line(*capture)  # capture time and place, when known
+        photos.append((print_copy(store_dir, sha), f"{caption}\n{note}" if note else caption))
     return tuple(photos)
 
 

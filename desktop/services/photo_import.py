@@ -22,6 +22,7 @@ from desktop.models.enums import AttachmentRole
 from desktop.services import attachments
 from desktop.services.attachments import AttachmentRow
 from desktop.services.context import Actor, Cancelled, Changes, Message, ValidationError, msg
+from desktop.services.photo_capture import Capture
 
 BATCH = 20
 PHOTO_TYPES = msg("JPEG、PNG、HEIC")
@@ -37,6 +38,7 @@ class PhotoSource:
     name: str
     path: Path | None = None
     data: bytes | None = None
+    capture: Capture | None = None  # when and where it was taken, kept on the attachment
 
     @classmethod
     def file(cls, path: Path | str) -> PhotoSource:
@@ -104,7 +106,8 @@ def _store_one(session: Session, actor: Actor, source: PhotoSource, *, owner_typ
         raise ValidationError({"file": msg("重复：同一张照片已经添加")})
     row = attachments.store_file(session, actor, store_dir=store_dir, path=source.path,
                                  data=source.data, original_name=source.name,
-                                 owner_type=owner_type, owner_id=owner_id, role=role)
+                                 owner_type=owner_type, owner_id=owner_id, role=role,
+                                 capture=source.capture)
     seen.add(sha)
     return row
 

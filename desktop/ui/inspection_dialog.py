@@ -359,10 +359,16 @@ class InspectionDialog(QDialog):
             "InspectionDialog", "在隐患登记窗口中填写全部信息（照片、重大隐患判定、责任人等）；新检查会先保存。"))
         self.detail_button.setEnabled(self.state.can("hazard.record"))
         self.detail_button.clicked.connect(self.detailed_hazard)
+        self.folder_button = QPushButton(QCoreApplication.translate("InspectionDialog", "从文件夹导入照片…"))
+        self.folder_button.setToolTip(QCoreApplication.translate(
+            "InspectionDialog", "按拍摄时间把手机或微信导出的照片分组，归入新的或已登记的隐患；新检查会先保存。"))
+        self.folder_button.setEnabled(self.state.can("hazard.edit"))
+        self.folder_button.clicked.connect(self.photos_from_folder)
         bar = QHBoxLayout()
         bar.addWidget(hint, 1)
         bar.addWidget(self.add_button)
         bar.addWidget(self.detail_button)
+        bar.addWidget(self.folder_button)
         layout = QVBoxLayout(box)
         layout.addWidget(self.findings, 1)
         layout.addWidget(self.errors.register("finding", self.findings))
@@ -529,6 +535,17 @@ class InspectionDialog(QDialog):
         if dialogs.run(HazardDialog(self.state, project_id=self.row.project_id, inspection_id=self.row.id,
                                     parent=self)):
             self._show_recorded()
+
+    def photos_from_folder(self) -> None:
+        """从文件夹导入照片: a folder's photos grouped onto new or recorded hazards of this visit."""
+        if (self.row is None or self.pending()) and not self.save():
+            return
+        assert self.row is not None
+        from desktop.ui.photo_folder_dialog import PhotoFolderDialog
+
+        dialogs.run(PhotoFolderDialog(self.state, inspection_id=self.row.id,
+                                      project_id=self.row.project_id, parent=self))
+        self._show_recorded()
 
     def _show_recorded(self) -> None:
         assert self.row is not None

@@ -4015,6 +4015,14 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
         <source>正在起草停工建议书…</source>
         <translation>Drafting the stop-work suggestions…</translation>
     </message>
+    <message>
+        <source>从文件夹导入照片…</source>
+        <translation>Import photos from a folder…</translation>
+    </message>
+    <message>
+        <source>按拍摄时间把手机或微信导出的照片分组，归入新的或已登记的隐患；新检查会先保存。</source>
+        <translation>Group the photos a phone or WeChat saved by capture time and put them on new or recorded hazards; a new inspection is saved first.</translation>
+    </message>
 </context>
 <context>
     <name>InspectionsPage</name>
@@ -5174,6 +5182,115 @@ Verify it now?</translation>
     <message>
         <source>本机没有可打开 PDF 的程序。文件已复制到：{path}</source>
         <translation>No program on this computer opens PDF files. The file was copied to: {path}</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoFolderDialog</name>
+    <message>
+        <source>组</source>
+        <translation>Group</translation>
+    </message>
+    <message>
+        <source>拍摄时间</source>
+        <translation>Taken</translation>
+    </message>
+    <message>
+        <source>照片</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <source>重复/近似</source>
+        <translation>Duplicates/similar</translation>
+    </message>
+    <message>
+        <source>归入隐患</source>
+        <translation>Hazard</translation>
+    </message>
+    <message>
+        <source>作为</source>
+        <translation>As</translation>
+    </message>
+    <message>
+        <source>时间不明</source>
+        <translation>Time unknown</translation>
+    </message>
+    <message>
+        <source>从文件夹导入照片</source>
+        <translation>Import photos from a folder</translation>
+    </message>
+    <message>
+        <source>尚未选择文件夹</source>
+        <translation>No folder chosen yet</translation>
+    </message>
+    <message>
+        <source>选择文件夹(&amp;F)…</source>
+        <translation>Choose &amp;folder…</translation>
+    </message>
+    <message>
+        <source> 分钟</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>相邻两张照片的拍摄时间相隔超过此值，就分为另一处隐患</source>
+        <translation>When two neighbouring photos were taken further apart than this, they go to different hazards</translation>
+    </message>
+    <message>
+        <source>分组间隔</source>
+        <translation>Group gap</translation>
+    </message>
+    <message>
+        <source>导入(&amp;I)</source>
+        <translation>&amp;Import</translation>
+    </message>
+    <message>
+        <source>本组照片：</source>
+        <translation>Photos of this group:</translation>
+    </message>
+    <message>
+        <source>选择照片所在的文件夹</source>
+        <translation>Choose the folder holding the photos</translation>
+    </message>
+    <message>
+        <source>正在读取照片…</source>
+        <translation>Reading photos…</translation>
+    </message>
+    <message>
+        <source>不导入</source>
+        <translation>Do not import</translation>
+    </message>
+    <message>
+        <source>新隐患…</source>
+        <translation>New hazard…</translation>
+    </message>
+    <message>
+        <source>整改前照片</source>
+        <translation>Before photos</translation>
+    </message>
+    <message>
+        <source>整改后照片</source>
+        <translation>After photos</translation>
+    </message>
+    <message>
+        <source>共 {photos} 张照片，分为 {groups} 组；将导入 {chosen} 张（重复的照片不导入）。</source>
+        <translation>{photos} photos in {groups} groups; {chosen} will be imported (duplicates are not).</translation>
+    </message>
+    <message>
+        <source>
+{n} 个文件无法读取：</source>
+        <translation>
+{n} files could not be read: </translation>
+    </message>
+    <message>
+        <source>{name}（{reason}）</source>
+        <translation>{name} ({reason})</translation>
+    </message>
+    <message>
+        <source>正在保存照片…</source>
+        <translation>Saving photos…</translation>
+    </message>
+    <message>
+        <source>部分照片未保存</source>
+        <translation>Some photos were not saved</translation>
     </message>
 </context>
 <context>
@@ -11251,6 +11368,46 @@ These {n} files were not saved:
     <message>
         <source>导出 Word 副本（{status}）</source>
         <translation>Word copy exported ({status})</translation>
+    </message>
+    <message>
+        <source>不是照片：仅支持 JPEG、PNG、HEIC 图片</source>
+        <translation>Not a photo: only JPEG, PNG and HEIC pictures are accepted</translation>
+    </message>
+    <message>
+        <source>分组间隔不能为负数</source>
+        <translation>The group gap cannot be negative</translation>
+    </message>
+    <message>
+        <source>已取消读取照片，未导入任何照片。</source>
+        <translation>Reading the photos was cancelled; no photo was imported.</translation>
+    </message>
+    <message>
+        <source>文件夹不存在：{folder}</source>
+        <translation>The folder does not exist: {folder}</translation>
+    </message>
+    <message>
+        <source>文件超过 {mb} MB</source>
+        <translation>The file is larger than {mb} MB</translation>
+    </message>
+    <message>
+        <source>无法读取文件夹（{reason}）</source>
+        <translation>The folder cannot be read ({reason})</translation>
+    </message>
+    <message>
+        <source>检查记录不存在。</source>
+        <translation>The inspection record does not exist.</translation>
+    </message>
+    <message>
+        <source>正在读取 {name}（{n}/{total}）</source>
+        <translation>Reading {name} ({n}/{total})</translation>
+    </message>
+    <message>
+        <source>要添加照片的隐患不存在。</source>
+        <translation>The hazard to add the photos to does not exist.</translation>
+    </message>
+    <message>
+        <source>隐患 {number} 不属于本次检查的项目</source>
+        <translation>Hazard {number} does not belong to this inspection&apos;s project</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,147 @@
+"""When and where a photo was taken: EXIF first, else the name a phone or WeChat gave the file,
+else the file's own time — each marked with its source (exif / name / file).
+
+Times are the agency's wall-clock (naive), the form business times are stored in: an EXIF time
+with OffsetTimeOriginal is converted; one without is taken as China wall-clock (phones write
+local time). Names with epoch milliseconds (WeChat's mmexport…, wx_camera_…) are converted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from desktop import clock
+
+EXIF, NAME, FILE = "exif", "name", "file"
+SOURCE_WORDS = {EXIF: "照片信息", NAME: "按文件名", FILE: "按文件时间"}
+_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
+_DATETIME_ORIGINAL, _OFFSET_ORIGINAL, _DATETIME = 0x9003, 0x9011, 0x0132
+# 20261207_093012, 2026-12-07-09-30-12, 20261207093012, 20261207_093012123 (milliseconds after)
+_STAMP = re.compile(r"(?<!\d)(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)[-_ T.]?(\d\d)[-_.:]?(\d\d)[-_.:]?(\d\d)")
+_EPOCH_MS = re.compile(r"(?:mmexport|wx_camera_|microMsg\.)(1\d{12})(?!\d)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Capture:
+    taken_at: dt.datetime | None = None  # agency wall-clock, naive
+    source: str | None = None  # exif / name / file
+    latitude: float | None = None
+    longitude: float | None = None
+
+    def line(self) -> str:
+        """拍摄于 2026-12-07 09:30（照片信息），北纬 31.23041°，东经 121.47370° — for documents."""
+        return capture_line(self.taken_at, self.source, self.latitude, self.longitude)
+
+
+def capture_line(taken_at: dt.datetime | None, source: str | None, latitude: float | None,
+                 longitude: float | None) -> str:
+    parts = []
+    if taken_at is not None:
+        words = SOURCE_WORDS.get(source or "", "")
+        parts.append(f"拍摄于 {taken_at:%Y-%m-%d %H:%M}" + (f"（{words}）" if words else ""))
+    if latitude is not None and longitude is not None:
+        ns = "北纬" if latitude >= 0 else "南纬"
+        ew = "东经" if longitude >= 0 else "西经"
+        parts.append(f"{ns} {abs(latitude):.5f}°，{ew} {abs(longitude):.5f}°")
+    return "，".join(parts)
+
+
+def _valid(moment: dt.datetime) -> bool:
+    return 1990 <= moment.year <= 2100
+
+
+def time_from_exif(exif: Image.Exif) -> dt.datetime | None:
+    """DateTimeOriginal (else DateTime) as agency wall-clock; None when absent or malformed."""
+    ifd = exif.get_ifd(_EXIF_IFD)
+    raw = ifd.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+    if not isinstance(raw, str):
+        return None
+    try:
+        moment = dt.datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    if not _valid(moment):
+        return None
+    offset = ifd.get(_OFFSET_ORIGINAL)
+    if isinstance(offset, str):
+        match = re.fullmatch(r"\s*([+-])(\d\d):?(\d\d)\s*\x00*", offset)
+        if match:
+            sign = 1 if match.group(1) == "+" else -1
+            delta = dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+            aware = moment.replace(tzinfo=dt.timezone(sign * delta))
+            return clock.to_wall(aware)
+    return moment
+
+
+def _degrees(value: object, ref: object, negative: str) -> float | None:
+    try:
+        d, m, s = (float(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    degrees = d + m / 60 + s / 3600
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "replace")
+    if isinstance(ref, str) and ref.strip("\x00 ").upper() == negative:
+        degrees = -degrees
+    return round(degrees, 7)
+
+
+def place_from_exif(exif: Image.Exif) -> tuple[float | None, float | None]:
+    """(latitude, longitude) in decimal degrees from the GPS IFD, or (None, None)."""
+    gps = exif.get_ifd(_GPS_IFD)
+    if not gps or 2 not in gps or 4 not in gps:
+        return None, None
+    lat = _degrees(gps[2], gps.get(1), "S")
+    lon = _degrees(gps[4], gps.get(3), "W")
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    if lat == 0 and lon == 0:  # a phone without a fix writes zeros
+        return None, None
+    return lat, lon
+
+
+def time_from_name(name: str) -> dt.datetime | None:
+    """The capture time in a phone's or WeChat's file name, as agency wall-clock."""
+    stem = Path(name).stem
+    match = _EPOCH_MS.search(stem)
+    if match:
+        instant = dt.datetime.fromtimestamp(int(match.group(1)) / 1000, dt.UTC)
+        return clock.to_wall(instant).replace(microsecond=0)
+    for match in _STAMP.finditer(stem):
+        try:
+            moment = dt.datetime(*(int(g) for g in match.groups()))
+        except ValueError:
+            continue
+        if _valid(moment):
+            return moment
+    return None
+
+
+def time_from_file(path: Path) -> dt.datetime | None:
+    try:
+        stamp = os.stat(path).st_mtime
+    except OSError:
+        return None
+    return clock.to_wall(dt.datetime.fromtimestamp(int(stamp), dt.UTC))
+
+
+def capture_of(path: Path, exif: Image.Exif | None) -> Capture:
+    """The capture of a file whose EXIF (if any) was already read from the open image."""
+    lat = lon = None
+    taken = None
+    if exif is not None:
+        taken = time_from_exif(exif)
+        lat, lon = place_from_exif(exif)
+    if taken is not None:
+        return Capture(taken, EXIF, lat, lon)
+    taken = time_from_name(path.name)
+    if taken is not None:
+        return Capture(taken, NAME, lat, lon)
+    taken = time_from_file(path)
+    return Capture(taken, FILE if taken is not None else None, lat, lon)
