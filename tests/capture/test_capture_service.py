@@ -267,3 +267,30 @@ def test_reject_keeps_nothing_in_the_register(site, users):
         assert capture_inbox.list_drafts(s, users["clerk"]) == []
         [done] = capture_inbox.list_drafts(s, users["clerk"], status=capture_inbox.REJECTED)
     assert done.reject_reason == "照片不清楚"
+
+
+def test_edit_corrects_a_pending_draft_and_guards_its_version(site, users):
+    from desktop.services.context import ConflictError, ValidationError
+
+    row = _one_draft(site)
+    with site["db"].session() as s:
+        edited = capture_inbox.edit(s, users["clerk"], row.id, expected_version=row.version,
+                                    description="二层临边防护栏杆缺失两跨", level=2)
+    assert edited.description == "二层临边防护栏杆缺失两跨" and edited.level == 2
+    with site["db"].session() as s, pytest.raises(ConflictError):
+        capture_inbox.edit(s, users["clerk"], row.id, expected_version=row.version, level=4)
+    with site["db"].session() as s, pytest.raises(ValidationError):
+        capture_inbox.edit(s, users["clerk"], row.id, expected_version=edited.version, description=" ")
+    with site["db"].read() as s:
+        assert capture_inbox.get(s, row.id).level == 2
+
+
+def test_draft_for_an_inspection_not_assigned_today_is_refused(site, users):
+    device = pair(site)
+    with site["db"].session() as s:
+        other = inspections.record(s, users["admin"], inspections.InspectionForm(
+            project_id=site["project"], kind="full_coverage", date=clock.today(),
+            inspector_ids=(users["tech_lead"].user_id,)))
+    status, body = send(site, device, draft_form(site, uuid.uuid4().hex, inspection_id=str(other.id)))
+    assert status == 400 and "今天分配给您" in body["error"]
+    assert count(site["db"], CaptureDraft) == 0
