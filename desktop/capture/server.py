@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from desktop import clock, paths
+from desktop.db import DataError
 from desktop.services import capture_devices, capture_inbox, catalogues, major_hazards
 from desktop.services.capture_devices import BadToken
 from desktop.services.context import ServiceError, ValidationError
@@ -157,6 +158,9 @@ async def _errors(request: web.Request, handler: Callable[..., Any]) -> web.Stre
         return _error(400, "；".join(str(v) for v in exc.fields.values()) or str(exc), exc.fields)
     except ServiceError as exc:
         return _error(409, str(exc))
+    except DataError as exc:  # busy, disk full…: the page keeps the draft and sends it again later
+        log.warning("capture request failed: %s", exc)
+        return _error(503, f"办公室电脑暂时无法保存，请稍后重试（{exc}）")
     except web.HTTPRequestEntityTooLarge:
         return _error(413, f"上传内容过大：每条草稿的照片合计不超过 {MAX_BODY // 1048576} MB")
     except web.HTTPNotFound:

@@ -294,3 +294,15 @@ def test_draft_for_an_inspection_not_assigned_today_is_refused(site, users):
     status, body = send(site, device, draft_form(site, uuid.uuid4().hex, inspection_id=str(other.id)))
     assert status == 400 and "今天分配给您" in body["error"]
     assert count(site["db"], CaptureDraft) == 0
+
+
+def test_a_database_failure_answers_503_so_the_phone_keeps_the_draft(site, monkeypatch):
+    from desktop.db import DataError
+
+    device = pair(site)
+
+    def busy(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise DataError("数据库正忙")
+    monkeypatch.setattr(capture_inbox, "receive", busy)
+    status, body = send(site, device, draft_form(site, uuid.uuid4().hex))
+    assert status == 503 and "稍后重试" in body["error"]
