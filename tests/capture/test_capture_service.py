@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from desktop import clock
 from desktop.capture.server import HEADER, CaptureServer
-from desktop.models import Attachment, AuditEntry, CaptureDevice, CaptureDraft, Hazard
+from desktop.models import Attachment, AuditEntry, CaptureDevice, CaptureDraft, Hazard, Inspection
 from desktop.services import attachments, capture_devices, capture_inbox, catalogues, hazards, inspections
 from desktop.services.context import TransitionError
 from tests.factories import make_project
@@ -306,3 +306,24 @@ def test_a_database_failure_answers_503_so_the_phone_keeps_the_draft(site, monke
     monkeypatch.setattr(capture_inbox, "receive", busy)
     status, body = send(site, device, draft_form(site, uuid.uuid4().hex))
     assert status == 503 and "稍后重试" in body["error"]
+
+
+def test_recycle_purge_knows_the_drafts(site, users):
+    from desktop.services import recycle
+
+    row = _one_draft(site)
+    admin = users["admin"]
+    form = hazards.HazardForm(project_id=0, description=row.description, level=3, measures="立即整改")
+    with site["db"].session() as s:
+        hazard = capture_inbox.confirm(s, admin, row.id, expected_version=row.version, form=form,
+                                       store_dir=site["tmp"] / "store", drafts_dir=site["tmp"] / "drafts")
+    with site["db"].session() as s:
+        recycle.soft_delete(s, admin, "hazards", hazard.id, expected_version=hazard.version, reason="重复登记")
+        recycle.purge(s, admin, "hazards", hazard.id)  # the confirmed draft keeps no dangling link
+        version = s.get(Inspection, site["inspection"]).version
+        recycle.soft_delete(s, admin, "inspections", site["inspection"], expected_version=version,
+                            reason="误建")
+    with site["db"].session() as s, pytest.raises(TransitionError, match="现场采集草稿"):
+        recycle.purge(s, admin, "inspections", site["inspection"])
+    with site["db"].read() as s:
+        assert s.get(CaptureDraft, row.id).hazard_id is None
