@@ -6,7 +6,7 @@ and closes the socket. Nothing a phone sends enters the register until someone h
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QInputDialog,
@@ -24,11 +24,12 @@ from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
 
 PORT = 8765
-LEVELS = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+LEVELS = {1: QT_TRANSLATE_NOOP("CapturePanel", "一级"), 2: QT_TRANSLATE_NOOP("CapturePanel", "二级"),
+          3: QT_TRANSLATE_NOOP("CapturePanel", "三级"), 4: QT_TRANSLATE_NOOP("CapturePanel", "四级")}
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("CapturePanel", text)
+def level_label(level: int) -> str:
+    return QCoreApplication.translate("CapturePanel", LEVELS[level]) if level in LEVELS else str(level)
 
 
 def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
@@ -57,17 +58,17 @@ class CapturePanel(QDialog):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.setWindowTitle(tr("现场采集"))
+        self.setWindowTitle(QCoreApplication.translate("CapturePanel", "现场采集"))
         self.server = CaptureServer(state.db, drafts_dir=drafts_dir_for(state.config.data_dir))
         self.host, self.port = "0.0.0.0", PORT  # every interface: the phones are on the office network
         self.pairing_url = ""
         self.drafts: list[capture_inbox.DraftRow] = []
         self.devices: list[capture_devices.DeviceRow] = []
 
-        self.status = QLabel(tr("未运行：手机无法连接。"))
-        self.toggle = QPushButton(tr("启动"))
+        self.status = QLabel(QCoreApplication.translate("CapturePanel", "未运行：手机无法连接。"))
+        self.toggle = QPushButton(QCoreApplication.translate("CapturePanel", "启动"))
         self.toggle.clicked.connect(self.toggle_server)
-        self.pair_button = QPushButton(tr("配对新手机…"))
+        self.pair_button = QPushButton(QCoreApplication.translate("CapturePanel", "配对新手机…"))
         self.pair_button.clicked.connect(self.new_pairing)
         self.pair_button.setEnabled(False)
         self.qr = QLabel()
@@ -76,14 +77,14 @@ class CapturePanel(QDialog):
         self.qr_hint.setWordWrap(True)
         self.qr_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.device_table = _table([tr("手机"), tr("配对人"), tr("状态"), tr("有效期至")])
-        revoke = QPushButton(tr("撤销所选手机"))
+        self.device_table = _table([QCoreApplication.translate("CapturePanel", "手机"), QCoreApplication.translate("CapturePanel", "配对人"), QCoreApplication.translate("CapturePanel", "状态"), QCoreApplication.translate("CapturePanel", "有效期至")])
+        revoke = QPushButton(QCoreApplication.translate("CapturePanel", "撤销所选手机"))
         revoke.clicked.connect(self.revoke_device)
 
-        self.draft_table = _table([tr("发送人"), tr("项目"), tr("等级"), tr("部位"), tr("描述"), tr("照片")])
-        confirm = QPushButton(tr("确认入台账…"))
+        self.draft_table = _table([QCoreApplication.translate("CapturePanel", "发送人"), QCoreApplication.translate("CapturePanel", "项目"), QCoreApplication.translate("CapturePanel", "等级"), QCoreApplication.translate("CapturePanel", "部位"), QCoreApplication.translate("CapturePanel", "描述"), QCoreApplication.translate("CapturePanel", "照片")])
+        confirm = QPushButton(QCoreApplication.translate("CapturePanel", "确认入台账…"))
         confirm.clicked.connect(self.confirm_draft)
-        reject = QPushButton(tr("退回…"))
+        reject = QPushButton(QCoreApplication.translate("CapturePanel", "退回…"))
         reject.clicked.connect(self.reject_draft)
 
         top = QHBoxLayout()
@@ -94,10 +95,10 @@ class CapturePanel(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.qr)
         layout.addWidget(self.qr_hint)
-        layout.addWidget(QLabel(tr("已配对的手机")))
+        layout.addWidget(QLabel(QCoreApplication.translate("CapturePanel", "已配对的手机")))
         layout.addWidget(self.device_table)
         layout.addWidget(revoke, 0, Qt.AlignmentFlag.AlignRight)
-        layout.addWidget(QLabel(tr("待确认的草稿（确认后才进入隐患台账）")))
+        layout.addWidget(QLabel(QCoreApplication.translate("CapturePanel", "待确认的草稿（确认后才进入隐患台账）")))
         layout.addWidget(self.draft_table, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -122,23 +123,23 @@ class CapturePanel(QDialog):
             except OSError:  # the usual port is taken: any free one
                 address = self.server.start(self.host, 0)
         except OSError as exc:
-            dialogs.warn(self, tr("无法启动"), tr("无法在本机开启服务：{reason}").format(
+            dialogs.warn(self, QCoreApplication.translate("CapturePanel", "无法启动"), QCoreApplication.translate("CapturePanel", "无法在本机开启服务：{reason}").format(
                 reason=exc.strerror or str(exc)))
             return
         port = address.rsplit(":", 1)[1]
         host = lan_address() if self.host == "0.0.0.0" else self.host
         self.public = f"http://{host}:{port}"
-        self.status.setText(tr("运行中：{address}（同一局域网或本机热点内的手机可连接）").format(
+        self.status.setText(QCoreApplication.translate("CapturePanel", "运行中：{address}（同一局域网或本机热点内的手机可连接）").format(
             address=self.public))
-        self.toggle.setText(tr("停止"))
+        self.toggle.setText(QCoreApplication.translate("CapturePanel", "停止"))
         self.pair_button.setEnabled(True)
         self.timer.start()
 
     def stop_server(self) -> None:
         self.timer.stop()
         self.server.stop()
-        self.status.setText(tr("未运行：手机无法连接。"))
-        self.toggle.setText(tr("启动"))
+        self.status.setText(QCoreApplication.translate("CapturePanel", "未运行：手机无法连接。"))
+        self.toggle.setText(QCoreApplication.translate("CapturePanel", "启动"))
         self.pair_button.setEnabled(False)
         self.qr.clear()
         self.qr_hint.clear()
@@ -152,7 +153,7 @@ class CapturePanel(QDialog):
         url = self.pairing_url = f"{self.public}/#pair={pairing.token}"
         self.qr.setPixmap(qr_pixmap(url))
         until = clock.to_local(pairing.expires_at).strftime("%H:%M")
-        self.qr_hint.setText(tr("用手机扫码配对（一次有效，{until} 前）。扫码后手机浏览器打开：{url}").format(
+        self.qr_hint.setText(QCoreApplication.translate("CapturePanel", "用手机扫码配对（一次有效，{until} 前）。扫码后手机浏览器打开：{url}").format(
             until=until, url=url))
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -178,7 +179,7 @@ class CapturePanel(QDialog):
                 self.device_table.setItem(r, c, QTableWidgetItem(text))
         self.draft_table.setRowCount(len(self.drafts))
         for r, dr in enumerate(self.drafts):
-            cells = (dr.user_name, dr.project_name, LEVELS.get(dr.level, str(dr.level)), dr.location,
+            cells = (dr.user_name, dr.project_name, level_label(dr.level), dr.location,
                      dr.description, str(len(dr.photos)))
             for c, text in enumerate(cells):
                 self.draft_table.setItem(r, c, QTableWidgetItem(text))
@@ -187,12 +188,12 @@ class CapturePanel(QDialog):
         index = table.currentRow()
         if 0 <= index < len(rows):
             return rows[index]
-        dialogs.inform(self, tr("现场采集"), tr("请先在列表中选择一行。"))
+        dialogs.inform(self, QCoreApplication.translate("CapturePanel", "现场采集"), QCoreApplication.translate("CapturePanel", "请先在列表中选择一行。"))
         return None
 
     def revoke_device(self) -> None:
         device = self._selected(self.device_table, self.devices)
-        if device is None or not dialogs.ask(self, tr("撤销手机"), tr("撤销“{name}”后该手机须重新扫码配对。继续？")
+        if device is None or not dialogs.ask(self, QCoreApplication.translate("CapturePanel", "撤销手机"), QCoreApplication.translate("CapturePanel", "撤销“{name}”后该手机须重新扫码配对。继续？")
                                               .format(name=device.name)):
             return
         try:
@@ -216,7 +217,7 @@ class CapturePanel(QDialog):
                 dialogs.show_error(self, exc)
                 continue
             self.state.read(capture_inbox.sweep, self.server.drafts_dir)
-            dialogs.inform(self, tr("现场采集"), tr("已登记隐患 {number}。").format(number=hazard.number))
+            dialogs.inform(self, QCoreApplication.translate("CapturePanel", "现场采集"), QCoreApplication.translate("CapturePanel", "已登记隐患 {number}。").format(number=hazard.number))
             break
         self.reload()
 
@@ -224,7 +225,7 @@ class CapturePanel(QDialog):
         draft = self._selected(self.draft_table, self.drafts)
         if draft is None:
             return
-        reason, ok = QInputDialog.getText(self, tr("退回草稿"), tr("退回原因："))
+        reason, ok = QInputDialog.getText(self, QCoreApplication.translate("CapturePanel", "退回草稿"), QCoreApplication.translate("CapturePanel", "退回原因："))
         if not ok:
             return
         try:
@@ -241,12 +242,12 @@ class ConfirmDialog(QDialog):
     def __init__(self, draft: capture_inbox.DraftRow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.draft = draft
-        self.setWindowTitle(tr("确认入台账"))
+        self.setWindowTitle(QCoreApplication.translate("CapturePanel", "确认入台账"))
         self.location = QLineEdit(draft.location)
         self.description = QPlainTextEdit(draft.description)
         self.level = QComboBox()
-        for value, label in LEVELS.items():
-            self.level.addItem(label, value)
+        for value in LEVELS:
+            self.level.addItem(level_label(value), value)
         self.level.setCurrentIndex(self.level.findData(draft.level))
         self.measures = QPlainTextEdit()
         self.contingency = QPlainTextEdit()
@@ -254,15 +255,15 @@ class ConfirmDialog(QDialog):
         for member in StopWork:
             self.stop_work.addItem(member.label, member.value)
         form = QFormLayout()
-        form.addRow(tr("项目"), QLabel(draft.project_name))
-        form.addRow(tr("发送人"), QLabel(draft.user_name))
-        form.addRow(tr("部位"), self.location)
-        form.addRow(tr("隐患描述"), self.description)
-        form.addRow(tr("等级"), self.level)
-        form.addRow(tr("整改措施"), self.measures)
-        form.addRow(tr("应急预案（一、二级）"), self.contingency)
-        form.addRow(tr("停工建议（一级）"), self.stop_work)
-        form.addRow(tr("照片"), QLabel(tr("{n} 张，作为整改前照片保存").format(n=len(draft.photos))))
+        form.addRow(QCoreApplication.translate("CapturePanel", "项目"), QLabel(draft.project_name))
+        form.addRow(QCoreApplication.translate("CapturePanel", "发送人"), QLabel(draft.user_name))
+        form.addRow(QCoreApplication.translate("CapturePanel", "部位"), self.location)
+        form.addRow(QCoreApplication.translate("CapturePanel", "隐患描述"), self.description)
+        form.addRow(QCoreApplication.translate("CapturePanel", "等级"), self.level)
+        form.addRow(QCoreApplication.translate("CapturePanel", "整改措施"), self.measures)
+        form.addRow(QCoreApplication.translate("CapturePanel", "应急预案（一、二级）"), self.contingency)
+        form.addRow(QCoreApplication.translate("CapturePanel", "停工建议（一级）"), self.stop_work)
+        form.addRow(QCoreApplication.translate("CapturePanel", "照片"), QLabel(QCoreApplication.translate("CapturePanel", "{n} 张，作为整改前照片保存").format(n=len(draft.photos))))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(super().reject)

@@ -737,6 +737,169 @@ After the restore the program closes; please reopen it.</translation>
     </message>
 </context>
 <context>
+    <name>CapturePanel</name>
+    <message>
+        <source>一级</source>
+        <translation>Level 1</translation>
+    </message>
+    <message>
+        <source>二级</source>
+        <translation>Level 2</translation>
+    </message>
+    <message>
+        <source>三级</source>
+        <translation>Level 3</translation>
+    </message>
+    <message>
+        <source>四级</source>
+        <translation>Level 4</translation>
+    </message>
+    <message>
+        <source>现场采集</source>
+        <translation>Site capture</translation>
+    </message>
+    <message>
+        <source>未运行：手机无法连接。</source>
+        <translation>Not running: phones cannot connect.</translation>
+    </message>
+    <message>
+        <source>启动</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>配对新手机…</source>
+        <translation>Pair a new phone…</translation>
+    </message>
+    <message>
+        <source>手机</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>配对人</source>
+        <translation>Paired to</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>有效期至</source>
+        <translation>Valid until</translation>
+    </message>
+    <message>
+        <source>撤销所选手机</source>
+        <translation>Revoke the selected phone</translation>
+    </message>
+    <message>
+        <source>发送人</source>
+        <translation>Sent by</translation>
+    </message>
+    <message>
+        <source>项目</source>
+        <translation>Project</translation>
+    </message>
+    <message>
+        <source>等级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <source>部位</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <source>描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>照片</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <source>确认入台账…</source>
+        <translation>Confirm into the register…</translation>
+    </message>
+    <message>
+        <source>退回…</source>
+        <translation>Reject…</translation>
+    </message>
+    <message>
+        <source>已配对的手机</source>
+        <translation>Paired phones</translation>
+    </message>
+    <message>
+        <source>待确认的草稿（确认后才进入隐患台账）</source>
+        <translation>Drafts to confirm (they enter the hazard register only when confirmed)</translation>
+    </message>
+    <message>
+        <source>无法启动</source>
+        <translation>Cannot start</translation>
+    </message>
+    <message>
+        <source>无法在本机开启服务：{reason}</source>
+        <translation>Cannot start the service on this computer: {reason}</translation>
+    </message>
+    <message>
+        <source>运行中：{address}（同一局域网或本机热点内的手机可连接）</source>
+        <translation>Running: {address} (phones on the same network or this computer's hotspot can connect)</translation>
+    </message>
+    <message>
+        <source>停止</source>
+        <translation>Stop</translation>
+    </message>
+    <message>
+        <source>用手机扫码配对（一次有效，{until} 前）。扫码后手机浏览器打开：{url}</source>
+        <translation>Scan with the phone to pair (once, before {until}). The phone's browser opens: {url}</translation>
+    </message>
+    <message>
+        <source>请先在列表中选择一行。</source>
+        <translation>Select a row in the list first.</translation>
+    </message>
+    <message>
+        <source>撤销手机</source>
+        <translation>Revoke phone</translation>
+    </message>
+    <message>
+        <source>撤销“{name}”后该手机须重新扫码配对。继续？</source>
+        <translation>After revoking "{name}" the phone must scan a new code to pair again. Continue?</translation>
+    </message>
+    <message>
+        <source>已登记隐患 {number}。</source>
+        <translation>Hazard {number} recorded.</translation>
+    </message>
+    <message>
+        <source>退回草稿</source>
+        <translation>Reject draft</translation>
+    </message>
+    <message>
+        <source>退回原因：</source>
+        <translation>Reason:</translation>
+    </message>
+    <message>
+        <source>确认入台账</source>
+        <translation>Confirm into the register</translation>
+    </message>
+    <message>
+        <source>隐患描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>整改措施</source>
+        <translation>Measures</translation>
+    </message>
+    <message>
+        <source>应急预案（一、二级）</source>
+        <translation>Contingency (levels 1 and 2)</translation>
+    </message>
+    <message>
+        <source>停工建议（一级）</source>
+        <translation>Stop-work suggestion (level 1)</translation>
+    </message>
+    <message>
+        <source>{n} 张，作为整改前照片保存</source>
+        <translation>{n}, kept as before-photos</translation>
+    </message>
+</context>
+<context>
     <name>CataloguePanel</name>
     <message>
         <source>隐患按发现日期对照当时施行的版本；新版本由管理员从 JSON 文件导入，导入后显示“未核对原文”，与官方原文逐条核对后再标记为已核对。</source>
@@ -4305,6 +4468,10 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
         <translation>About Qt</translation>
     </message>
     <message>
+        <source>现场采集(&amp;C)…</source>
+        <translation>Site &amp;capture…</translation>
+    </message>
+    <message>
         <source>导出审阅包(&amp;B)…</source>
         <translation>Export review package(&amp;B)…</translation>
     </message>
@@ -7384,6 +7551,10 @@ These {n} files were not saved:
         <translation>{kind}: {description}{deaths}{found_by}</translation>
     </message>
     <message>
+        <source>{name}：{problem}</source>
+        <translation>{name}: {problem}</translation>
+    </message>
+    <message>
         <source>{number}（第{revision}版）</source>
         <translation>{number} (revision {revision})</translation>
     </message>
@@ -7504,6 +7675,10 @@ These {n} files were not saved:
         <translation>The ledger entry does not exist or has been voided.</translation>
     </message>
     <message>
+        <source>图片像素过多</source>
+        <translation>The picture has too many pixels</translation>
+    </message>
+    <message>
         <source>培训主题不超过 200 字</source>
         <translation>The topic may have at most 200 characters</translation>
     </message>
@@ -7598,12 +7773,24 @@ These {n} files were not saved:
         <translation>A level-1 risk found calls at once for a stop-work or partial stop-work opinion</translation>
     </message>
     <message>
+        <source>对照重大事故隐患判定标准的隐患须为一级</source>
+        <translation>A hazard judged against the major-hazard standard must be level 1</translation>
+    </message>
+    <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
     </message>
     <message>
+        <source>已撤销</source>
+        <translation>Revoked</translation>
+    </message>
+    <message>
         <source>已有同名的{kind}</source>
         <translation>A {kind} with this name already exists</translation>
+    </message>
+    <message>
+        <source>已过期</source>
+        <translation>Expired</translation>
     </message>
     <message>
         <source>应急预案编制</source>
@@ -7624,6 +7811,10 @@ These {n} files were not saved:
     <message>
         <source>彻底删除</source>
         <translation>deleted for good</translation>
+    </message>
+    <message>
+        <source>待配对</source>
+        <translation>Waiting to pair</translation>
     </message>
     <message>
         <source>恢复前备份当前数据库（pg_dump）</source>
@@ -8058,6 +8249,10 @@ These {n} files were not saved:
         <translation>Projects with a signed work plan</translation>
     </message>
     <message>
+        <source>有效</source>
+        <translation>Valid</translation>
+    </message>
+    <message>
         <source>有登记记录时计算，否则人工填写</source>
         <translation>Computed when records exist, otherwise answered by hand</translation>
     </message>
@@ -8258,6 +8453,10 @@ These {n} files were not saved:
         <translation>No active full-time technical lead</translation>
     </message>
     <message>
+        <source>未配对：请扫描电脑上的二维码。</source>
+        <translation>Not paired: scan the QR code on the computer.</translation>
+    </message>
+    <message>
         <source>未闭合隐患 {n} 项，阈值 {threshold} 项</source>
         <translation>{n} open hazards, threshold {threshold}</translation>
     </message>
@@ -8394,6 +8593,14 @@ These {n} files were not saved:
         <translation>A number is expected here</translation>
     </message>
     <message>
+        <source>此设备的配对已被撤销，请重新扫码配对。</source>
+        <translation>This device's pairing was revoked; scan a new code to pair again.</translation>
+    </message>
+    <message>
+        <source>此设备的配对已过期，请重新扫码配对。</source>
+        <translation>This device's pairing has expired; scan a new code to pair again.</translation>
+    </message>
+    <message>
         <source>死亡 3 人以上或重伤 10 人以上属较大及以上事故</source>
         <translation>Three or more deaths or ten or more serious injuries make it a larger or more serious accident</translation>
     </message>
@@ -8434,6 +8641,10 @@ These {n} files were not saved:
         <translation>The three kinds of output for each month, quarter and year are signed on time.</translation>
     </message>
     <message>
+        <source>每条草稿最多 {n} 张照片</source>
+        <translation>At most {n} photos per draft</translation>
+    </message>
+    <message>
         <source>法定代表人姓名不超过 50 个字符</source>
         <translation>The legal representative&apos;s name may have at most 50 characters</translation>
     </message>
@@ -8464,6 +8675,14 @@ These {n} files were not saved:
     <message>
         <source>演练记录不存在或已删除。</source>
         <translation>The drill record does not exist or has been deleted.</translation>
+    </message>
+    <message>
+        <source>照片为空（0 字节）</source>
+        <translation>The photo is empty (0 bytes)</translation>
+    </message>
+    <message>
+        <source>照片过大：单张不超过 {mb} MB</source>
+        <translation>Photo too large: at most {mb} MB each</translation>
     </message>
     <message>
         <source>状态须为 计划/施工中/完成</source>
@@ -8782,6 +9001,26 @@ These {n} files were not saved:
         <translation>The scope must be a project, an insurer or a construction authority</translation>
     </message>
     <message>
+        <source>草稿不存在。</source>
+        <translation>The draft does not exist.</translation>
+    </message>
+    <message>
+        <source>草稿已处理（{status}）。</source>
+        <translation>The draft was already handled ({status}).</translation>
+    </message>
+    <message>
+        <source>草稿已被他人处理，请刷新后再试。</source>
+        <translation>Someone else handled the draft; refresh and try again.</translation>
+    </message>
+    <message>
+        <source>草稿照片 {name} 已丢失，无法入台账。</source>
+        <translation>The draft's photo {name} is missing; it cannot enter the register.</translation>
+    </message>
+    <message>
+        <source>草稿编号无效</source>
+        <translation>Invalid draft id</translation>
+    </message>
+    <message>
         <source>表头（第 {row} 行）之下没有数据</source>
         <translation>No data below the header (row {row})</translation>
     </message>
@@ -8804,6 +9043,14 @@ These {n} files were not saved:
     <message>
         <source>记录不存在。</source>
         <translation>The record does not exist.</translation>
+    </message>
+    <message>
+        <source>设备不存在。</source>
+        <translation>The device does not exist.</translation>
+    </message>
+    <message>
+        <source>设备未配对或凭据无效，请重新扫码配对。</source>
+        <translation>Device not paired or its credential is invalid; scan a new code to pair.</translation>
     </message>
     <message>
         <source>设置文件无法保存：{reason}</source>
@@ -8916,6 +9163,10 @@ These {n} files were not saved:
     <message>
         <source>请上传承保机构书面批复的扫描件（没有书面批复不能销毁档案）</source>
         <translation>Upload a scan of the insurer&apos;s written approval (no archive item may be destroyed without it)</translation>
+    </message>
+    <message>
+        <source>请以本人账号登录后再配对手机</source>
+        <translation>Sign in with your own account to pair a phone</translation>
     </message>
     <message>
         <source>请先上传整改后照片</source>
@@ -9102,6 +9353,10 @@ These {n} files were not saved:
         <translation>Please choose the {what}</translation>
     </message>
     <message>
+        <source>请选择今天分配给您的检查</source>
+        <translation>Choose an inspection assigned to you today</translation>
+    </message>
+    <message>
         <source>请选择半年度（如 2026H1）</source>
         <translation>Please choose a half-year (e.g. 2026H1)</translation>
     </message>
@@ -9242,6 +9497,18 @@ These {n} files were not saved:
         <translation>The location may have at most 200 characters</translation>
     </message>
     <message>
+        <source>配对的账号已停用。</source>
+        <translation>The paired account is disabled.</translation>
+    </message>
+    <message>
+        <source>配对码已过期，请在电脑上重新生成二维码。</source>
+        <translation>The pairing code has expired; make a new QR code on the computer.</translation>
+    </message>
+    <message>
+        <source>配对码无效或已使用，请在电脑上重新生成二维码。</source>
+        <translation>The pairing code is invalid or already used; make a new QR code on the computer.</translation>
+    </message>
+    <message>
         <source>重复：同一张照片已经添加</source>
         <translation>Duplicate: the same photo has already been added</translation>
     </message>
@@ -9362,6 +9629,10 @@ These {n} files were not saved:
         <translation>The hazard does not exist or has been deleted.</translation>
     </message>
     <message>
+        <source>隐患或现场采集草稿</source>
+        <translation>hazards or site-capture drafts</translation>
+    </message>
+    <message>
         <source>隐患排查及问题整改清单</source>
         <translation>Hazard inspection and rectification list</translation>
     </message>
@@ -9372,6 +9643,10 @@ These {n} files were not saved:
     <message>
         <source>隐患描述不超过 {max_text} 字</source>
         <translation>The description may have at most {max_text} characters</translation>
+    </message>
+    <message>
+        <source>隐患描述不超过 {n} 字</source>
+        <translation>The description may have at most {n} characters</translation>
     </message>
     <message>
         <source>隐患整改通知书</source>
