@@ -207,7 +207,8 @@ class CaptureServer:
         self._loop = asyncio.new_event_loop()
         self._pool = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="capture-db")
         app = make_app(self.db, drafts_dir=self.drafts_dir, pool=self._pool)
-        self._runner = web.AppRunner(app, access_log=None)
+        # an upload still arriving when the panel stops gets 5 s; the phone keeps and resends it
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
         try:
             self._loop.run_until_complete(self._runner.setup())
             site = web.TCPSite(self._runner, host, port, reuse_address=False)
@@ -230,7 +231,7 @@ class CaptureServer:
         """Close the socket and every connection, end the thread. Safe to call twice."""
         if self._thread is None or self._loop is None or self._runner is None:
             return
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(15)
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(15)
         self._loop.close()
