@@ -4,6 +4,7 @@ from desktop.models.agency import AgencyProfile, AppSetting, AuditEntry, Sequenc
 from desktop.models.archive import ArchiveItem, DestructionRequest
 from desktop.models.attachments import Attachment
 from desktop.models.base import Base
+from desktop.models.capture import CaptureDevice, CaptureDraft
 from desktop.models.catalogues import Catalogue, CatalogueItem, CatalogueItemLink
 from desktop.models.documents import Document, Submission
 from desktop.models.hazards import Escalation, ExternalReport, Hazard, HazardEvent
@@ -20,7 +21,7 @@ from desktop.models.training import (
 
 __all__ = [
     "AgencyProfile", "AppSetting", "ArchiveItem", "Attachment", "AuditEntry", "Base",
-    "Catalogue", "CatalogueItem", "CatalogueItemLink", "ChecklistAnswer", "Complaint", "Contact",
+    "CaptureDevice", "CaptureDraft", "Catalogue", "CatalogueItem", "CatalogueItemLink", "ChecklistAnswer", "Complaint", "Contact",
     "DangerItem",
     "DestructionRequest", "Document", "Drill", "EmergencyPlanAssist", "Escalation",
     "Evaluation", "ExternalReport", "FeeEntry", "Hazard", "HazardEvent", "Incident",

@@ -14,6 +14,7 @@ from desktop.models import (
     Incident, Inspection, Meeting, Organisation, Project, RiskSource, RiskSourceCheck, ServicePlan,
     StandardisationAssist, Submission, TrainingAttendance, TrainingSession, inspection_inspectors,
 )
+from desktop.models.capture import CaptureDraft
 from desktop.services import audit, permissions
 from desktop.services.context import Actor, NotFound, ServiceError, TransitionError, msg, now
 from desktop.services.projects import check_version
@@ -133,6 +134,7 @@ def _remove_dependants(session: Session, entity: str, entity_id: int) -> None:
     if entity == "hazards":
         session.execute(update(Hazard).where(Hazard.repeat_of_id == entity_id).values(repeat_of_id=None))
         session.execute(update(Incident).where(Incident.hazard_id == entity_id).values(hazard_id=None))
+        session.execute(update(CaptureDraft).where(CaptureDraft.hazard_id == entity_id).values(hazard_id=None))
         for owner, model in (("external_report", ExternalReport), ("escalation", Escalation)):
             ids = select(model.id).where(model.hazard_id == entity_id)
             session.execute(delete(Attachment).where(Attachment.owner_type == owner,
@@ -142,7 +144,9 @@ def _remove_dependants(session: Session, entity: str, entity_id: int) -> None:
         session.execute(delete(Attachment).where(Attachment.owner_type == "hazard",
                                                  Attachment.owner_id == entity_id))
     elif entity == "inspections":
-        _refuse_if_referenced(session, [(Hazard, Hazard.inspection_id == entity_id)], msg("隐患"))
+        _refuse_if_referenced(session, [(Hazard, Hazard.inspection_id == entity_id),
+                                        (CaptureDraft, CaptureDraft.inspection_id == entity_id)],
+                              msg("隐患或现场采集草稿"))
         session.execute(delete(RiskSourceCheck).where(RiskSourceCheck.inspection_id == entity_id))
         session.execute(delete(inspection_inspectors).where(inspection_inspectors.c.inspection_id == entity_id))
     elif entity == "risk_sources":

@@ -164,6 +164,26 @@ class MainWindow(QMainWindow):
         self._add_project_actions(file_menu)
         self._add_exchange_actions(file_menu)
         self._add_month_end_action(file_menu)
+        self._add_capture_action(file_menu)
+
+    # -- 现场采集 (the phone capture page; its service runs only while the panel says so) -------
+
+    def _add_capture_action(self, file_menu: QMenu) -> None:
+        self.capture_panel = None
+        self.capture_action = self._action(
+            QCoreApplication.translate("MainWindow", "现场采集(&C)…"), self.show_capture)
+        file_menu.insertAction(self.lock_action, self.capture_action)
+        file_menu.insertSeparator(self.lock_action)
+
+    def show_capture(self) -> None:
+        if not self._may("hazard.record"):
+            return
+        if self.capture_panel is None:
+            from desktop.ui.capture_panel import CapturePanel  # the web stack loads on first use
+
+            self.capture_panel = CapturePanel(self.state, self)
+        self.capture_panel.show()
+        self.capture_panel.raise_()
 
     # -- 导出审阅包, 核验审阅包, 从 Excel 导入 (also under 设置) ----------------------------------
 
@@ -344,4 +364,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_window_state()
+        if self.capture_panel is not None:
+            self.capture_panel.stop_server()
         super().closeEvent(event)

@@ -737,6 +737,169 @@ After the restore the program closes; please reopen it.</translation>
     </message>
 </context>
 <context>
+    <name>CapturePanel</name>
+    <message>
+        <source>一级</source>
+        <translation>Level 1</translation>
+    </message>
+    <message>
+        <source>二级</source>
+        <translation>Level 2</translation>
+    </message>
+    <message>
+        <source>三级</source>
+        <translation>Level 3</translation>
+    </message>
+    <message>
+        <source>四级</source>
+        <translation>Level 4</translation>
+    </message>
+    <message>
+        <source>现场采集</source>
+        <translation>Site capture</translation>
+    </message>
+    <message>
+        <source>未运行：手机无法连接。</source>
+        <translation>Not running: phones cannot connect.</translation>
+    </message>
+    <message>
+        <source>启动</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>配对新手机…</source>
+        <translation>Pair a new phone…</translation>
+    </message>
+    <message>
+        <source>手机</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>配对人</source>
+        <translation>Paired to</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>有效期至</source>
+        <translation>Valid until</translation>
+    </message>
+    <message>
+        <source>撤销所选手机</source>
+        <translation>Revoke the selected phone</translation>
+    </message>
+    <message>
+        <source>发送人</source>
+        <translation>Sent by</translation>
+    </message>
+    <message>
+        <source>项目</source>
+        <translation>Project</translation>
+    </message>
+    <message>
+        <source>等级</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <source>部位</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <source>描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>照片</source>
+        <translation>Photos</translation>
+    </message>
+    <message>
+        <source>确认入台账…</source>
+        <translation>Confirm into the register…</translation>
+    </message>
+    <message>
+        <source>退回…</source>
+        <translation>Reject…</translation>
+    </message>
+    <message>
+        <source>已配对的手机</source>
+        <translation>Paired phones</translation>
+    </message>
+    <message>
+        <source>待确认的草稿（确认后才进入隐患台账）</source>
+        <translation>Drafts to confirm (they enter the hazard register only when confirmed)</translation>
+    </message>
+    <message>
+        <source>无法启动</source>
+        <translation>Cannot start</translation>
+    </message>
+    <message>
+        <source>无法在本机开启服务：{reason}</source>
+        <translation>Cannot start the service on this computer: {reason}</translation>
+    </message>
+    <message>
+        <source>运行中：{address}（同一局域网或本机热点内的手机可连接）</source>
+        <translation>Running: {address} (phones on the same network or this computer&apos;s hotspot can connect)</translation>
+    </message>
+    <message>
+        <source>停止</source>
+        <translation>Stop</translation>
+    </message>
+    <message>
+        <source>用手机扫码配对（一次有效，{until} 前）。扫码后手机浏览器打开：{url}</source>
+        <translation>Scan with the phone to pair (once, before {until}). The phone&apos;s browser opens: {url}</translation>
+    </message>
+    <message>
+        <source>请先在列表中选择一行。</source>
+        <translation>Select a row in the list first.</translation>
+    </message>
+    <message>
+        <source>撤销手机</source>
+        <translation>Revoke phone</translation>
+    </message>
+    <message>
+        <source>撤销“{name}”后该手机须重新扫码配对。继续？</source>
+        <translation>After revoking &quot;{name}&quot; the phone must scan a new code to pair again. Continue?</translation>
+    </message>
+    <message>
+        <source>已登记隐患 {number}。</source>
+        <translation>Hazard {number} recorded.</translation>
+    </message>
+    <message>
+        <source>退回草稿</source>
+        <translation>Reject draft</translation>
+    </message>
+    <message>
+        <source>退回原因：</source>
+        <translation>Reason:</translation>
+    </message>
+    <message>
+        <source>确认入台账</source>
+        <translation>Confirm into the register</translation>
+    </message>
+    <message>
+        <source>隐患描述</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>整改措施</source>
+        <translation>Measures</translation>
+    </message>
+    <message>
+        <source>应急预案（一、二级）</source>
+        <translation>Contingency (levels 1 and 2)</translation>
+    </message>
+    <message>
+        <source>停工建议（一级）</source>
+        <translation>Stop-work suggestion (level 1)</translation>
+    </message>
+    <message>
+        <source>{n} 张，作为整改前照片保存</source>
+        <translation>{n}, kept as before-photos</translation>
+    </message>
+</context>
+<context>
     <name>CataloguePanel</name>
     <message>
         <source>隐患按发现日期对照当时施行的版本；新版本由管理员从 JSON 文件导入，导入后显示“未核对原文”，与官方原文逐条核对后再标记为已核对。</source>
@@ -4556,6 +4719,10 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
     <message>
         <source>无法打开文件夹</source>
         <translation>Cannot open the folder</translation>
+    </message>
+    <message>
+        <source>现场采集(&amp;C)…</source>
+        <translation>Site &amp;capture…</translation>
     </message>
 </context>
 <context>
@@ -11408,6 +11575,114 @@ These {n} files were not saved:
     <message>
         <source>隐患 {number} 不属于本次检查的项目</source>
         <translation>Hazard {number} does not belong to this inspection&apos;s project</translation>
+    </message>
+    <message>
+        <source>{name}：{problem}</source>
+        <translation>{name}: {problem}</translation>
+    </message>
+    <message>
+        <source>图片像素过多</source>
+        <translation>The picture has too many pixels</translation>
+    </message>
+    <message>
+        <source>对照重大事故隐患判定标准的隐患须为一级</source>
+        <translation>A hazard judged against the major-hazard standard must be level 1</translation>
+    </message>
+    <message>
+        <source>已撤销</source>
+        <translation>Revoked</translation>
+    </message>
+    <message>
+        <source>已过期</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <source>待配对</source>
+        <translation>Waiting to pair</translation>
+    </message>
+    <message>
+        <source>有效</source>
+        <translation>Valid</translation>
+    </message>
+    <message>
+        <source>未配对：请扫描电脑上的二维码。</source>
+        <translation>Not paired: scan the QR code on the computer.</translation>
+    </message>
+    <message>
+        <source>此设备的配对已被撤销，请重新扫码配对。</source>
+        <translation>This device&apos;s pairing was revoked; scan a new code to pair again.</translation>
+    </message>
+    <message>
+        <source>此设备的配对已过期，请重新扫码配对。</source>
+        <translation>This device&apos;s pairing has expired; scan a new code to pair again.</translation>
+    </message>
+    <message>
+        <source>每条草稿最多 {n} 张照片</source>
+        <translation>At most {n} photos per draft</translation>
+    </message>
+    <message>
+        <source>照片为空（0 字节）</source>
+        <translation>The photo is empty (0 bytes)</translation>
+    </message>
+    <message>
+        <source>照片过大：单张不超过 {mb} MB</source>
+        <translation>Photo too large: at most {mb} MB each</translation>
+    </message>
+    <message>
+        <source>草稿不存在。</source>
+        <translation>The draft does not exist.</translation>
+    </message>
+    <message>
+        <source>草稿已处理（{status}）。</source>
+        <translation>The draft was already handled ({status}).</translation>
+    </message>
+    <message>
+        <source>草稿已被他人处理，请刷新后再试。</source>
+        <translation>Someone else handled the draft; refresh and try again.</translation>
+    </message>
+    <message>
+        <source>草稿照片 {name} 已丢失，无法入台账。</source>
+        <translation>The draft&apos;s photo {name} is missing; it cannot enter the register.</translation>
+    </message>
+    <message>
+        <source>草稿编号无效</source>
+        <translation>Invalid draft id</translation>
+    </message>
+    <message>
+        <source>设备不存在。</source>
+        <translation>The device does not exist.</translation>
+    </message>
+    <message>
+        <source>设备未配对或凭据无效，请重新扫码配对。</source>
+        <translation>Device not paired or its credential is invalid; scan a new code to pair.</translation>
+    </message>
+    <message>
+        <source>请以本人账号登录后再配对手机</source>
+        <translation>Sign in with your own account to pair a phone</translation>
+    </message>
+    <message>
+        <source>请选择今天分配给您的检查</source>
+        <translation>Choose an inspection assigned to you today</translation>
+    </message>
+    <message>
+        <source>配对的账号已停用。</source>
+        <translation>The paired account is disabled.</translation>
+    </message>
+    <message>
+        <source>配对码已过期，请在电脑上重新生成二维码。</source>
+        <translation>The pairing code has expired; make a new QR code on the computer.</translation>
+    </message>
+    <message>
+        <source>配对码无效或已使用，请在电脑上重新生成二维码。</source>
+        <translation>The pairing code is invalid or already used; make a new QR code on the computer.</translation>
+    </message>
+    <message>
+        <source>隐患或现场采集草稿</source>
+        <translation>hazards or site-capture drafts</translation>
+    </message>
+    <message>
+        <source>隐患描述不超过 {n} 字</source>
+        <translation>The description may have at most {n} characters</translation>
     </message>
 </context>
 <context>

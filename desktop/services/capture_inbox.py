@@ -1,0 +1,318 @@
+"""Hazard drafts sent from phones: received once each, then confirmed, edited or rejected.
+
+Nothing here writes the register except `confirm`, which goes through `hazards.record` (every
+rule of the register applies: level, deadlines, same-day reports) and stores the photos through
+the attachment store. Until then a draft's photos wait in a folder of their own (`drafts_dir`),
+named by their SHA-256; `sweep` removes those no pending draft needs any more.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from desktop import clock, fileutil
+from desktop.models import CaptureDraft, Inspection, Project, User, inspection_inspectors
+from desktop.models.enums import AttachmentRole
+from desktop.services import attachments, audit, hazards, major_hazards, permissions
+from desktop.services.capture_devices import DeviceRow
+from desktop.services.context import (
+    Actor, ConflictError, NotFound, TransitionError, ValidationError, msg,
+)
+from desktop.services.photo_import import PHOTO_TYPES, is_photo
+
+MAX_PHOTOS = 6
+MAX_PHOTO_BYTES = 12 * 1024 * 1024
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+PENDING, CONFIRMED, REJECTED = "pending", "confirmed", "rejected"
+STATUS_LABELS = {PENDING: "待确认", CONFIRMED: "已入台账", REJECTED: "已退回"}
+
+
+@dataclass(frozen=True)
+class Photo:
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class DraftIn:
+    client_id: str
+    inspection_id: int
+    description: str
+    level: int
+    location: str = ""
+    catalogue_item_id: int | None = None
+    photos: tuple[Photo, ...] = ()
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    id: int
+    client_id: str
+    device_id: int
+    user_id: int
+    user_name: str
+    inspection_id: int
+    project_id: int
+    project_name: str
+    location: str
+    description: str
+    level: int
+    catalogue_item_id: int | None
+    found_at: dt.datetime
+    photos: tuple[dict, ...]
+    status: str
+    reject_reason: str
+    hazard_id: int | None
+    version: int
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class InspectionToday:
+    id: int
+    project_id: int
+    project_name: str
+    kind: str
+    date: dt.date
+
+
+def photo_problem(data: bytes) -> str | None:
+    """Why `data` is not a photo we accept (Chinese), or None: checked by content, not name."""
+    if not data:
+        return msg("照片为空（0 字节）")
+    if len(data) > MAX_PHOTO_BYTES:
+        return msg("照片过大：单张不超过 {mb} MB", mb=MAX_PHOTO_BYTES // 1048576)
+    if not is_photo(data[:64]):
+        return msg("不是照片：仅支持 {photo_types} 图片", photo_types=PHOTO_TYPES)
+    if data[4:8] == b"ftyp":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.verify()
+    except Image.DecompressionBombError:
+        return msg("图片像素过多")
+    except (OSError, SyntaxError, ValueError, EOFError):
+        return msg("图片已损坏或无法识别")
+    return None
+
+
+def inspections_today(session: Session, actor: Actor) -> list[InspectionToday]:
+    """The inspections the actor is named on for the agency's today (China date)."""
+    permissions.require(actor, "view")
+    rows = session.execute(
+        select(Inspection, Project.name)
+        .join(inspection_inspectors, inspection_inspectors.c.inspection_id == Inspection.id)
+        .join(Project, Project.id == Inspection.project_id)
+        .where(inspection_inspectors.c.user_id == actor.user_id,
+               Inspection.date == clock.today(), Inspection.deleted_at.is_(None))
+        .order_by(Inspection.id)).all()
+    return [InspectionToday(i.id, i.project_id, name, i.kind, i.date) for i, name in rows]
+
+
+def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *,
+            drafts_dir: Path | str) -> tuple[DraftRow, bool]:
+    """Keep a draft sent by a phone; (row, created). The same client id again returns the first.
+
+    Checked: the client id, the inspection (the user's own, today), the fields, every photo by
+    content. Photos are written (atomically, by hash) before the row, so a row never names a
+    missing file.
+    """
+    permissions.require(actor, "hazard.record")
+    if not CLIENT_ID.match(draft.client_id or ""):
+        raise ValidationError({"client_id": msg("草稿编号无效")})
+    existing = _by_client(session, device.id, draft.client_id)
+    if existing is not None:
+        return _row(session, existing), False
+    errors: dict[str, str] = {}
+    today = {i.id: i for i in inspections_today(session, actor)}
+    if draft.inspection_id not in today:
+        errors["inspection_id"] = msg("请选择今天分配给您的检查")
+    if not draft.description.strip():
+        errors["description"] = msg("请填写隐患描述")
+    elif len(draft.description) > hazards.MAX_TEXT:
+        errors["description"] = msg("隐患描述不超过 {n} 字", n=hazards.MAX_TEXT)
+    if len(draft.location) > 200:
+        errors["location"] = msg("部位不超过 200 字")
+    if draft.level not in (1, 2, 3, 4):
+        errors["level"] = msg("隐患等级须为一至四级")
+    if draft.catalogue_item_id is not None:
+        if not major_hazards.is_standard_item(session, draft.catalogue_item_id):
+            errors["catalogue_item_id"] = msg("所选条目不是重大事故隐患判定标准中的条目")
+        elif draft.level != 1:
+            errors["level"] = msg("对照重大事故隐患判定标准的隐患须为一级")
+    if len(draft.photos) > MAX_PHOTOS:
+        errors["photos"] = msg("每条草稿最多 {n} 张照片", n=MAX_PHOTOS)
+    else:
+        for photo in draft.photos:
+            problem = photo_problem(photo.data)
+            if problem:
+                errors["photos"] = msg("{name}：{problem}", name=photo.name[:80], problem=problem)
+                break
+    if errors:
+        raise ValidationError(errors)
+    folder = Path(drafts_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = []
+    for photo in draft.photos:
+        sha = hashlib.sha256(photo.data).hexdigest()
+        target = folder / sha
+        if not target.is_file() or target.stat().st_size != len(photo.data):
+            fileutil.atomic_write_bytes(target, photo.data)
+        kept.append({"sha256": sha, "name": Path(photo.name).name[:120] or sha[:12],
+                     "size": len(photo.data)})
+    inspection = today[draft.inspection_id]
+    row = CaptureDraft(device_id=device.id, client_id=draft.client_id, user_id=actor.user_id,
+                       inspection_id=inspection.id, project_id=inspection.project_id,
+                       location=draft.location.strip(), description=draft.description.strip(),
+                       level=draft.level, catalogue_item_id=draft.catalogue_item_id,
+                       found_at=clock.wall_now(), photos=kept, status=PENDING, reject_reason="")
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # the same draft from a second connection got in first
+        existing = _by_client(session, device.id, draft.client_id)
+        if existing is None:
+            raise
+        return _row(session, existing), False
+    audit.record(session, actor, action="capture.draft", entity="capture_drafts", entity_id=row.id,
+                 after={"device_id": device.id, "device": device.name, "user_id": actor.user_id,
+                        "client_id": draft.client_id, "inspection_id": inspection.id,
+                        "level": draft.level, "photos": [p["sha256"] for p in kept]})
+    return _row(session, row), True
+
+
+def _by_client(session: Session, device_id: int, client_id: str) -> CaptureDraft | None:
+    return session.execute(select(CaptureDraft).where(
+        CaptureDraft.device_id == device_id, CaptureDraft.client_id == client_id)).scalar_one_or_none()
+
+
+def list_drafts(session: Session, actor: Actor, *, status: str | None = PENDING) -> list[DraftRow]:
+    permissions.require(actor, "view")
+    query = select(CaptureDraft).order_by(CaptureDraft.id)
+    if status:
+        query = query.where(CaptureDraft.status == status)
+    return [_row(session, d) for d in session.execute(query).scalars()]
+
+
+def get(session: Session, draft_id: int) -> DraftRow:
+    return _row(session, _load(session, draft_id))
+
+
+def _load(session: Session, draft_id: int, expected_version: int | None = None) -> CaptureDraft:
+    draft = session.get(CaptureDraft, draft_id)
+    if draft is None:
+        raise NotFound(msg("草稿不存在。"))
+    if expected_version is not None and draft.version != expected_version:
+        raise ConflictError(msg("草稿已被他人处理，请刷新后再试。"))
+    if draft.status != PENDING:
+        raise TransitionError(msg("草稿已处理（{status}）。", status=STATUS_LABELS[draft.status]))
+    return draft
+
+
+EDITABLE = ("location", "description", "level", "catalogue_item_id")
+
+
+def edit(session: Session, actor: Actor, draft_id: int, *, expected_version: int,
+         **changes: object) -> DraftRow:
+    """Correct a pending draft before confirming it (location, description, level, item)."""
+    permissions.require(actor, "hazard.edit")
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    draft = _load(session, draft_id, expected_version)
+    before = audit.snapshot(draft)
+    errors: dict[str, str] = {}
+    if "description" in changes and not str(changes["description"]).strip():
+        errors["description"] = msg("请填写隐患描述")
+    if "level" in changes and changes["level"] not in (1, 2, 3, 4):
+        errors["level"] = msg("隐患等级须为一至四级")
+    if errors:
+        raise ValidationError(errors)
+    for key, value in changes.items():
+        setattr(draft, key, value.strip() if isinstance(value, str) else value)
+    session.flush()
+    audit.record_update(session, actor, draft, before)
+    return _row(session, draft)
+
+
+def confirm(session: Session, actor: Actor, draft_id: int, *, expected_version: int,
+            form: hazards.HazardForm, store_dir: Path | str, drafts_dir: Path | str) -> hazards.HazardRow:
+    """Record the hazard the draft describes and attach its photos (before-photos).
+
+    `form` is what the office completed (measures, contingency, stop-work, deadline…); its
+    project, inspection and found time are the draft's own.
+    """
+    draft = _load(session, draft_id, expected_version)
+    form = dataclasses.replace(form, project_id=draft.project_id, inspection_id=draft.inspection_id,
+                               found_at=draft.found_at)
+    hazard = hazards.record(session, actor, form)
+    for photo in draft.photos:
+        path = Path(drafts_dir) / photo["sha256"]
+        if not path.is_file():
+            raise NotFound(msg("草稿照片 {name} 已丢失，无法入台账。", name=photo["name"]))
+        attachments.store_file(session, actor, store_dir=store_dir, path=path,
+                               original_name=photo["name"], owner_type="hazard",
+                               owner_id=hazard.id, role=AttachmentRole.BEFORE)
+    before = audit.snapshot(draft)
+    draft.status, draft.hazard_id = CONFIRMED, hazard.id
+    draft.decided_by_id, draft.decided_at = actor.user_id, clock.utc_now()
+    session.flush()
+    audit.record_update(session, actor, draft, before, note="现场采集草稿确认入台账")
+    return hazard
+
+
+def reject(session: Session, actor: Actor, draft_id: int, *, expected_version: int,
+           reason: str) -> DraftRow:
+    """Turn a draft away with a reason; nothing enters the register."""
+    permissions.require(actor, "hazard.edit")
+    draft = _load(session, draft_id, expected_version)
+    if not reason.strip():
+        raise ValidationError({"reason": msg("请填写退回原因")})
+    before = audit.snapshot(draft)
+    draft.status, draft.reject_reason = REJECTED, reason.strip()[:500]
+    draft.decided_by_id, draft.decided_at = actor.user_id, clock.utc_now()
+    session.flush()
+    audit.record_update(session, actor, draft, before)
+    return _row(session, draft)
+
+
+def sweep(session: Session, drafts_dir: Path | str) -> int:
+    """Remove the waiting photos no pending draft names any more; how many were removed."""
+    folder = Path(drafts_dir)
+    if not folder.is_dir():
+        return 0
+    needed = {p["sha256"] for photos in session.execute(
+        select(CaptureDraft.photos).where(CaptureDraft.status == PENDING)).scalars() for p in photos}
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and re.fullmatch(r"[0-9a-f]{64}", path.name) and path.name not in needed:
+            fileutil.remove_file(path)
+            removed += 1
+    return removed
+
+
+def _row(session: Session, d: CaptureDraft) -> DraftRow:
+    user = session.get(User, d.user_id)
+    project = session.get(Project, d.project_id)
+    return DraftRow(d.id, d.client_id, d.device_id, d.user_id, user.display_name if user else "",
+                    d.inspection_id, d.project_id, project.name if project else "", d.location,
+                    d.description, d.level, d.catalogue_item_id, d.found_at,
+                    tuple(dict(p) for p in d.photos or ()), d.status, d.reject_reason,
+                    d.hazard_id, d.version)
