@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from desktop import __version__
 from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
-from desktop.ui.pages import PAGES, Page
+from desktop.ui.pages import PAGES, Page, PageRef
 from desktop.ui.resources import icon
 from desktop.ui.screen_fit import fit_to_screen
 from desktop.ui.status_bar import StatusBar
@@ -30,7 +30,7 @@ class MainWindow(QMainWindow):
     lock_requested = Signal()  # 锁定 (Ctrl+L): the desk puts the lock screen on
     switch_user_requested = Signal()  # 切换用户: the desk signs someone else in
 
-    def __init__(self, state: AppState, *, pages: Sequence[type[Page]] = PAGES,
+    def __init__(self, state: AppState, *, pages: Sequence[type[Page] | PageRef] = PAGES,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
@@ -46,7 +46,7 @@ class MainWindow(QMainWindow):
         # A page is built when first shown (page(), current_page() and show_page() build it):
         # until then an empty placeholder holds its place in the stack. A page built later
         # reads its data then, so it needs none of the changes announced before it existed.
-        self.page_classes: list[type[Page]] = list(pages)
+        self.page_classes: list[type[Page] | PageRef] = list(pages)
         self._built: dict[int, Page] = {}
         for cls in self.page_classes:
             self.stack.addWidget(QWidget())
