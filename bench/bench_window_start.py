@@ -100,11 +100,11 @@ def main(argv: list[str] | None = None) -> int:
              "| start | median (s) | min (s) | max (s) |", "|---|---:|---:|---:|",
              f"| bare PySide6 QMainWindow | {b:.3f} | {min(bare):.3f} | {max(bare):.3f} |",
              f"| RiskDesk main window | {o:.3f} | {min(ours):.3f} | {max(ours):.3f} |",
-             *([f"| RiskDesk main window, {args.before} | {statistics.median(before):.3f} | "
-                f"{min(before):.3f} | {max(before):.3f} |"] if before else []), "",
+             *([(f"| RiskDesk main window, {args.before} | {statistics.median(before):.3f} | "
+                 f"{min(before):.3f} | {max(before):.3f} |")] if before else []), "",
              *([f"Ratio before / bare: {statistics.median(before) / b:.2f}.", ""] if before else []),
-             f"Ratio of medians ours / bare: **{o / b:.2f}** (target ≤ 6); per-pair ratios "
-             f"{', '.join(f'{r:.1f}' for r in ratios)}.", "",
+             (f"Ratio of medians ours / bare: **{o / b:.2f}** (target ≤ 6); per-pair ratios "
+              f"{', '.join(f'{r:.1f}' for r in ratios)}."), "",
              "Reproduce: `.venv/bin/python -m bench.bench_window_start`."]
     print("\n".join(lines))
     write_result("window-start", lines)
