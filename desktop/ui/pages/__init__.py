@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from desktop.ui.pages.base import Page
 
@@ -41,15 +41,15 @@ class PageRef:
 
 
 PAGES: tuple[PageRef, ...] = (
-    PageRef("dashboard_page", "DashboardPage", "dashboard", "工作台"),
-    PageRef("projects_page", "ProjectsPage", "projects", "项目"),
-    PageRef("hazards_page", "HazardsPage", "hazards", "隐患台账"),
-    PageRef("inspections_page", "InspectionsPage", "inspections", "检查记录"),
-    PageRef("training_page", "TrainingPage", "training", "培训与演练"),
-    PageRef("archive_page", "ArchivePage", "archive", "档案"),
-    PageRef("documents_page", "DocumentsPage", "documents", "文书"),
-    PageRef("compliance_page", "CompliancePage", "compliance", "合规自查"),
-    PageRef("settings_page", "SettingsPage", "settings", "设置"),
+    PageRef("dashboard_page", "DashboardPage", "dashboard", QT_TRANSLATE_NOOP("Pages", "工作台")),
+    PageRef("projects_page", "ProjectsPage", "projects", QT_TRANSLATE_NOOP("Pages", "项目")),
+    PageRef("hazards_page", "HazardsPage", "hazards", QT_TRANSLATE_NOOP("Pages", "隐患台账")),
+    PageRef("inspections_page", "InspectionsPage", "inspections", QT_TRANSLATE_NOOP("Pages", "检查记录")),
+    PageRef("training_page", "TrainingPage", "training", QT_TRANSLATE_NOOP("Pages", "培训与演练")),
+    PageRef("archive_page", "ArchivePage", "archive", QT_TRANSLATE_NOOP("Pages", "档案")),
+    PageRef("documents_page", "DocumentsPage", "documents", QT_TRANSLATE_NOOP("Pages", "文书")),
+    PageRef("compliance_page", "CompliancePage", "compliance", QT_TRANSLATE_NOOP("Pages", "合规自查")),
+    PageRef("settings_page", "SettingsPage", "settings", QT_TRANSLATE_NOOP("Pages", "设置")),
 )
 
 __all__ = ["PAGES", "Page", "PageRef"]
