@@ -11,7 +11,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyle
@@ -499,6 +498,8 @@ def read_hazard_xlsx(path: Path | str) -> list[dict[str, Any]]:
     Also accepts hand-edited files: ISO date text, levels written 1–4, empty rows skipped.
     Raises ValueError (with the row number, in Chinese) on a wrong header or value.
     """
+    from openpyxl import load_workbook  # only reading a workbook needs openpyxl (0.3 s to import)
+
     wb = load_workbook(Path(path), read_only=True, data_only=True)
     try:
         ws = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]

@@ -7,11 +7,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -27,6 +24,9 @@ from desktop.reports.grid import Grid
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.styles import P, Styles, heading
 from desktop.reports.text import cn_date, iso, para
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
 
 log = logging.getLogger("desktop.reports")
 
@@ -245,6 +245,12 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
 
     Written in openpyxl's write-only mode: an agency of 4,000 projects has some 200,000 gaps.
     """
+    # openpyxl is imported here, not with the module: the PDF self-check never needs it
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook(write_only=True)
     wb.properties.title = data.meta.title
     wb.properties.creator = data.meta.agency.name
@@ -322,6 +328,8 @@ def _text(ws, value):  # type: ignore[no-untyped-def]
     imported project name "=HYPERLINK(…)" would become a live link), so such a string is
     written as an explicit string cell; others go as they are."""
     if isinstance(value, str) and value.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
         cell = WriteOnlyCell(ws, value=value)
         cell.data_type = "s"
         return cell
@@ -332,6 +340,8 @@ class _XlsxStyles:
     """Style objects made once and shared by every cell."""
 
     def __init__(self) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
         thin = Side(style="thin", color="999999")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.head = (Font(bold=True), PatternFill("solid", fgColor="E8E8E8"),
@@ -340,6 +350,8 @@ class _XlsxStyles:
         self.body = (None, None, Alignment(vertical="top", wrap_text=True))
 
     def cell(self, ws, value, style) -> WriteOnlyCell:  # type: ignore[no-untyped-def]
+        from openpyxl.cell import WriteOnlyCell
+
         c = WriteOnlyCell(ws, value=value)
         if isinstance(value, str):
             c.data_type = "s"  # user text stays text, even when it starts with "="

@@ -22,8 +22,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
-from openpyxl.writer.theme import theme_xml
-
 from desktop.reports import xlsx_print
 from desktop.threads import WriteBehind
 
@@ -484,6 +482,9 @@ class XlsxWriter:
         """Write the workbook's other parts; the file is complete when this returns."""
         if not self._sheets:
             raise ValueError("a workbook needs at least one sheet")
+        # imported here: openpyxl takes 0.3 s to import and a PDF never needs it
+        from openpyxl.writer.theme import theme_xml
+
         parts = {
             "[Content_Types].xml": self._content_types(), "_rels/.rels": self._root_rels(),
             "docProps/core.xml": self._core(), "docProps/app.xml": self._app(),

@@ -21,11 +21,10 @@ from desktop.models import (
 )
 from desktop.models.enums import DocStatus, Recipient
 from desktop.services import (
-    attachments, audit, doc_data, doc_outputs, hazards, letterhead, major_hazards, numbering,
-    pdf_signing, permissions, plans,
+    attachments, audit, doc_data, hazards, letterhead, major_hazards, numbering, permissions,
+    plans,
 )
 from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
-from desktop.services.doc_data_periodic import scope_of
 from desktop.services.periods import parse
 from desktop.services.projects import check_version, insurer_of
 
@@ -181,6 +180,8 @@ def _printed(doc: Document) -> str:
 def _scope_label(session: Session, doc: Document) -> str:
     kind = doc_data.KINDS[doc.kind]
     if kind.periodic:
+        from desktop.services.doc_data_periodic import scope_of
+
         return scope_of(session, doc.scope_type, doc.scope_id).label
     if doc.scope_type == "agency":
         return doc_data.agency_info(session).name
@@ -266,6 +267,10 @@ def _render(session: Session, actor: Actor, doc: Document, *, store_dir: Path | 
     req = doc_data.Request(doc.kind, doc.scope_type, doc.scope_id, day, doc.period, _printed(doc),
                            doc.revision, signer is None, creator.display_name if creator else "",
                            signer)
+    # the document builders (reports, periodic queries) load on the first document made: the
+    # lists of documents, which the main window's pages show at start, do without them
+    from desktop.services import doc_outputs
+
     output = doc_outputs.prepare(session, req, store_dir=store_dir)
     if doc.supersedes_id is None:
         doc.title = f"{output.title}（{_scope_label(session, doc)}）"[:200]
@@ -416,6 +421,8 @@ def _pdf_signature(session: Session, key_dir: Path | str) -> Callable[[Path], No
     if profile is None or not profile.signing_public_key:
         log.warning("no agency signing key registered: document signed without a PDF signature")
         return None
+    from desktop.services import pdf_signing  # cryptography's x509 loads on the first signature
+
     creds = pdf_signing.credentials(key_dir, profile.name,
                                     expected_public=profile.signing_public_key)
 
@@ -626,6 +633,8 @@ def docx_copy(session: Session, actor: Actor, document_id: int, *, store_dir: Pa
     req = doc_data.Request(doc.kind, doc.scope_type, doc.scope_id, day, doc.period, _printed(doc),
                            doc.revision, signer is None, creator.display_name if creator else "",
                            signer)
+    from desktop.services import doc_outputs  # the document readers and builders, on first use
+
     written = doc_outputs.prepare(session, req, store_dir=store_dir).write_docx(target)
     audit.record(session, actor, action="export", entity="documents", entity_id=doc.id,
                  note=msg("导出 Word 副本（{status}）", status=DocStatus(doc.status).label))

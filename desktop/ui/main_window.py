@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
 from desktop import __version__
 from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
-from desktop.ui.month_end_dialog import open_month_end
-from desktop.ui.pages import PAGES, Page
+from desktop.ui.pages import PAGES, Page, PageRef
 from desktop.ui.resources import icon
 from desktop.ui.screen_fit import fit_to_screen
 from desktop.ui.status_bar import StatusBar
@@ -31,7 +30,7 @@ class MainWindow(QMainWindow):
     lock_requested = Signal()  # 锁定 (Ctrl+L): the desk puts the lock screen on
     switch_user_requested = Signal()  # 切换用户: the desk signs someone else in
 
-    def __init__(self, state: AppState, *, pages: Sequence[type[Page]] = PAGES,
+    def __init__(self, state: AppState, *, pages: Sequence[type[Page] | PageRef] = PAGES,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
@@ -44,13 +43,14 @@ class MainWindow(QMainWindow):
         self.nav.setMinimumWidth(120)
         self.nav.setStyleSheet("QListWidget#navigation::item { padding: 7px 6px; }")
         self.stack = QStackedWidget()
-        self.pages: list[Page] = []
-        for cls in pages:
-            page = cls(state)
-            self.pages.append(page)
-            self.stack.addWidget(page)
-            self.nav.addItem(QListWidgetItem(icon(page.key), page.title()))
-            page.navigate.connect(self._navigate)
+        # A page is built when first shown (page(), current_page() and show_page() build it):
+        # until then an empty placeholder holds its place in the stack. A page built later
+        # reads its data then, so it needs none of the changes announced before it existed.
+        self.page_classes: list[type[Page] | PageRef] = list(pages)
+        self._built: dict[int, Page] = {}
+        for cls in self.page_classes:
+            self.stack.addWidget(QWidget())
+            self.nav.addItem(QListWidgetItem(icon(cls.key), cls.title()))
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.nav)
@@ -70,35 +70,68 @@ class MainWindow(QMainWindow):
 
     # -- pages --------------------------------------------------------------------------
 
-    def page(self, key: str) -> Page:
-        for page in self.pages:
-            if page.key == key:
-                return page
+    @property
+    def pages(self) -> list[Page]:
+        """Every page, in navigation order (building those not yet shown)."""
+        return [self._page_at(i) for i in range(len(self.page_classes))]
+
+    def built_pages(self) -> list[Page]:
+        return [self._built[i] for i in sorted(self._built)]
+
+    def _index_of(self, key: str) -> int:
+        for index, cls in enumerate(self.page_classes):
+            if cls.key == key:
+                return index
         raise KeyError(key)
 
+    def _has(self, key: str) -> bool:
+        return any(cls.key == key for cls in self.page_classes)
+
+    def _page_at(self, index: int) -> Page:
+        page = self._built.get(index)
+        if page is None:
+            page = self.page_classes[index](self.state)
+            settings = self.state.settings
+            settings.beginGroup(f"pages/{page.key}")
+            page.restore_state(settings)
+            settings.endGroup()
+            page.navigate.connect(self._navigate)
+            placeholder = self.stack.widget(index)
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.stack.setCurrentIndex(current)
+            self._built[index] = page
+        return page
+
+    def page(self, key: str) -> Page:
+        return self._page_at(self._index_of(key))
+
     def current_page(self) -> Page:
-        return self.pages[self.stack.currentIndex()]
+        return self._page_at(self.stack.currentIndex())
 
     def show_page(self, which: int | str) -> None:
-        index = which if isinstance(which, int) else self.pages.index(self.page(which))
+        index = which if isinstance(which, int) else self._index_of(which)
         if self.nav.currentRow() == index:
             self._row_changed(index)  # no signal for the row already current: still activate
         else:
             self.nav.setCurrentRow(index)
 
     def _navigate(self, key: str) -> None:
-        if any(page.key == key for page in self.pages):
+        if self._has(key):
             self.show_page(key)
 
     def _row_changed(self, row: int) -> None:
-        if not 0 <= row < len(self.pages):
+        if not 0 <= row < len(self.page_classes):
             return
         previous = self.stack.currentIndex()
-        if previous != row:
-            self.pages[previous].deactivate()
+        if previous != row and previous in self._built:
+            self._built[previous].deactivate()
+        page = self._page_at(row)
         self.stack.setCurrentIndex(row)
         self.page_actions[row].setChecked(True)
-        self.pages[row].activate()
+        page.activate()
 
     # -- menus --------------------------------------------------------------------------
 
@@ -136,11 +169,11 @@ class MainWindow(QMainWindow):
 
         view_menu = bar.addMenu(QCoreApplication.translate("MainWindow", "视图(&V)"))
         group = QActionGroup(self)
-        for index, page in enumerate(self.pages):
+        for index, cls in enumerate(self.page_classes):
             shortcut = f"Ctrl+{index + 1}" if index < 9 else None
-            action = self._action(page.title(), lambda _c=False, i=index: self.show_page(i),
+            action = self._action(cls.title(), lambda _c=False, i=index: self.show_page(i),
                                   shortcut)
-            action.setIcon(icon(page.key))
+            action.setIcon(icon(cls.key))
             action.setCheckable(True)
             group.addAction(action)
             view_menu.addAction(action)
@@ -233,7 +266,7 @@ class MainWindow(QMainWindow):
         page = self.current_page()
         if hasattr(page, method):
             return page
-        if not any(p.key == "hazards" for p in self.pages):
+        if not self._has("hazards"):
             return None
         self.show_page("hazards")
         return self.page("hazards")
@@ -241,7 +274,7 @@ class MainWindow(QMainWindow):
     def new_hazard(self) -> None:
         if not self._may("hazard.record"):
             return
-        if any(p.key == "hazards" for p in self.pages):
+        if self._has("hazards"):
             self.page("hazards").new_hazard()  # type: ignore[attr-defined]
 
     def export_view(self) -> None:
@@ -272,6 +305,8 @@ class MainWindow(QMainWindow):
     def month_end(self) -> None:
         if not self._may("document.draft"):
             return
+        from desktop.ui.month_end_dialog import open_month_end  # the documents stack on first use
+
         open_month_end(self.state, self)
 
     def _may(self, action: str) -> bool:
@@ -285,7 +320,7 @@ class MainWindow(QMainWindow):
     def new_project(self) -> None:
         if not self._may("project.edit"):
             return
-        if any(p.key == "projects" for p in self.pages):
+        if self._has("projects"):
             self.show_page("projects")
             self.page("projects").new_project()  # type: ignore[attr-defined]
 
@@ -293,7 +328,7 @@ class MainWindow(QMainWindow):
         """For the project on screen, if any; else the dialog asks which project."""
         if not self._may("inspection.edit"):
             return
-        if any(p.key == "inspections" for p in self.pages):
+        if self._has("inspections"):
             project_id = getattr(self.current_page(), "open_project_id", None)
             self.page("inspections").new_inspection(project_id)  # type: ignore[attr-defined]
 
@@ -335,12 +370,12 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
         self.nav_action.setChecked(settings.value("main/navigation", True, type=bool))
         self.nav.setVisible(self.nav_action.isChecked())
-        for page in self.pages:
+        for page in self.built_pages():  # a page built later restores its own state then
             settings.beginGroup(f"pages/{page.key}")
             page.restore_state(settings)
             settings.endGroup()
         index = settings.value("main/page", 0, type=int)
-        self.show_page(index if 0 <= index < len(self.pages) else 0)
+        self.show_page(index if 0 <= index < len(self.page_classes) else 0)
 
     def save_window_state(self) -> None:
         settings = self.state.settings
@@ -350,7 +385,7 @@ class MainWindow(QMainWindow):
             settings.setValue("main/splitter", self.splitter.saveState())
         settings.setValue("main/navigation", self.nav_action.isChecked())
         settings.setValue("main/page", self.stack.currentIndex())
-        for page in self.pages:
+        for page in self.built_pages():  # pages never shown keep what they had
             settings.beginGroup(f"pages/{page.key}")
             page.save_state(settings)
             settings.endGroup()

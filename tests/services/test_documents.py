@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from desktop.models import (
     Attachment, AuditEntry, Document, Escalation, ExternalReport, Sequence, ServicePlan, Submission,
 )
-from desktop.services import agency, attachments, documents, hazards
+from desktop.services import agency, attachments, doc_outputs, documents, hazards
 from desktop.services.context import NotFound, PermissionDenied, TransitionError, ValidationError
 from tests.factories import make_project
 
@@ -154,14 +154,14 @@ def test_numbers_are_taken_at_signing_gap_free_per_prefix(db, users, site, dirs,
         esc = s.execute(select(Escalation.id)).scalar_one()
     report = draft(db, users["inspector"], dirs, kind="hazard_report", scope_id=h.id)
     refusal = draft(db, users["inspector"], dirs, kind="refusal_report", scope_type="escalation", scope_id=esc)
-    broken = documents.doc_outputs.prepare
+    broken = doc_outputs.prepare
 
     def fails_when_final(session, req, *, store_dir):
         if not req.draft:
             raise OSError("磁盘已满")
         return broken(session, req, store_dir=store_dir)
 
-    monkeypatch.setattr(documents.doc_outputs, "prepare", fails_when_final)
+    monkeypatch.setattr(doc_outputs, "prepare", fails_when_final)
     with pytest.raises(OSError):
         sign(db, users["tech_lead"], refusal, dirs)
     monkeypatch.undo()

@@ -185,3 +185,24 @@ def test_probe_gives_way_to_sql_when_matches_are_rare(db, many, monkeypatch):
         assert register._probe_recent(s, flt, descending=True, limit=10) is None
         ids_, after = register.page_ids(s, flt, limit=10)
     assert len(ids_) == 1 and after is None
+
+
+def test_overdue_ids_come_from_the_open_hazards_index_in_order(db, data):
+    """The open states as the partial index names them, and SQLite reading the overdue ids from
+    it in display order (no temporary B-tree) once the index has statistics."""
+    from desktop.models.enums import HazardStatus
+    from desktop.models.hazards import DONE_STATUS_VALUES
+
+    assert set(DONE_STATUS_VALUES) == {s.value for s in HazardStatus} - {s.value for s in hazards.OPEN_STATES}
+    flt = RegisterFilter(overdue=True, today=dt.date(2026, 3, 13))
+    assert ids(db, overdue=True) == [data[2][2], data[2][1], data[2][0]]  # deadlines 10–12 March
+    if not db.is_sqlite:
+        return
+    with db.session() as s:
+        s.connection().exec_driver_sql("ANALYZE")
+    with db.read() as s:
+        stmt = register.ids_query(s, flt).compile(
+            s.get_bind(), compile_kwargs={"render_postcompile": True})
+        plan = " ".join(str(r[3]) for r in s.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {stmt}", tuple(stmt.params[k] for k in stmt.positiontup)))
+    assert "ix_hazards_open_found_date" in plan and "TEMP B-TREE" not in plan, plan

@@ -29,6 +29,9 @@ def test_pages_in_navigation_order(window):
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == TITLES
     assert [p.title() for p in window.pages] == TITLES
     assert len({p.key for p in PAGES}) == len(PAGES)
+    # the references the navigation reads before a page is built name the page classes' own
+    assert [(p.key, p.title_source) for p in PAGES] == [
+        (p.load().key, p.load().title_source) for p in PAGES]
     assert all(not window.nav.item(i).icon().isNull() for i in range(window.nav.count()))
     assert window.current_page().key == "dashboard"
 

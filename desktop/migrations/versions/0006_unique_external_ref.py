@@ -11,7 +11,7 @@ hazard of each (project, reference) and clears it on the later ones before the i
 made; their "imported" events still name the original number, file, sheet and row.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 """
 
 import sqlalchemy as sa

@@ -6,7 +6,7 @@ confirmation is recorded. A new table holds each visit helping the insured build
 standardised site: the items checked, the advice, and the follow-up.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 """
 
 import sqlalchemy as sa

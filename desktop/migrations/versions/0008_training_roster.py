@@ -6,7 +6,7 @@ key that identifies the person across sessions (ID number, else name + phone, el
 `training_sessions.content` is what was taught, apart from the materials list.
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0007
 """
 
 import sqlalchemy as sa

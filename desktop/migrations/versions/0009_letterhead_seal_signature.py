@@ -5,7 +5,7 @@ are kept the same way: the SHA-256 of a normalised PNG in the attachment store. 
 line is the small line printed under the agency's name on every page (address, telephone…).
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 """
 
 import sqlalchemy as sa

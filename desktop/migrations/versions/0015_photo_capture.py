@@ -6,7 +6,7 @@ file) and, when the phone recorded it, the place (decimal degrees). Documents pr
 the photo. All four are empty for files stored before and for files without the data.
 
 Revision ID: 0015
-Revises: 0008
+Revises: 0009
 """
 
 import sqlalchemy as sa

@@ -1,8 +1,7 @@
 """phones paired to the capture page and the hazard drafts they send
 
 Revision ID: 0018
-Revises: 0009 (the task named 0003; on this branch 0009 is the head, so the tests can migrate —
-the lead re-chains at merge)
+Revises: 0015
 """
 
 import sqlalchemy as sa

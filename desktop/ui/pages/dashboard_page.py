@@ -213,6 +213,12 @@ class DashboardPage(Page):
 
     def sibling(self, key: str) -> Page | None:
         """Another page of the same window (the pages share the main window's stack)."""
+        window = self.window()
+        if hasattr(window, "page_classes"):  # the main window builds a page on its first use
+            try:
+                return window.page(key)  # type: ignore[attr-defined,no-any-return]
+            except KeyError:
+                return None
         parent = self.parentWidget()
         if parent is None:
             return None

@@ -1,0 +1,115 @@
+"""The main window on a fresh empty database vs a bare PySide6 QMainWindow, fresh processes.
+
+    .venv/bin/python -m bench.bench_window_start [--repeat 7]
+
+A new SQLite database is created and migrated once, before the timing. Then each run is a
+fresh interpreter (offscreen platform) timed from its start to the window shown and its
+first paint processed: "bare" imports PySide6 and shows an empty QMainWindow; "ours" does
+what the app does after sign-in — imports the application, opens and checks the database,
+installs the translators, builds the main window and shows it. The runs take turns
+(bare, ours, bare, …) so other load on the machine falls on both alike; the medians and
+their ratio are reported (target ≤ 6×, issue #17).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.common import machine, write_result
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BARE = r"""
+import time; t0 = time.perf_counter()
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+w = QMainWindow(); w.resize(1200, 760); w.show(); app.processEvents()
+print(time.perf_counter() - t0)
+"""
+
+OURS = r"""
+import time; t0 = time.perf_counter()
+import sys
+from pathlib import Path
+from desktop.app import create_application
+from desktop.config import Config
+from desktop.db import Database
+from desktop.services.context import Actor
+from desktop.ui import i18n
+from desktop.ui.app_state import AppState
+from desktop.ui.main_window import MainWindow
+app = create_application()
+config = Config(data_dir=Path(sys.argv[2]))
+i18n.install_translators("zh_CN", cache_dir=config.data_dir / "cache")
+db = Database(sys.argv[1]); db.migrate()
+state = AppState(db=db, config=config, actor=Actor(1, "bench", "admin", "基准"))
+w = MainWindow(state); w.resize(1200, 760); w.show(); app.processEvents()
+print(time.perf_counter() - t0)
+print(len(w.built_pages()) if hasattr(w, "built_pages") else len(w.pages))
+"""
+
+SETUP = r"""
+import sys
+from desktop.db import Database
+Database(sys.argv[1]).migrate()
+"""
+
+
+def _run(code: str, *args: str, root: Path = ROOT) -> list[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                         env=env, cwd=root, check=True).stdout
+    return out.strip().splitlines()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another checkout (e.g. an older commit's `git archive`) timed in turn too")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="riskdesk-window-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'riskdesk.sqlite3'}"
+        _run(SETUP, url)
+        url_before = f"sqlite:///{Path(tmp) / 'before.sqlite3'}"  # its own schema's head
+        if args.before is not None:
+            _run(SETUP, url_before, root=args.before)
+        _run(BARE), _run(OURS, url, tmp)  # warm the file cache and the .pyc files
+        bare: list[float] = []
+        ours: list[float] = []
+        before: list[float] = []
+        built = "?"
+        for _ in range(args.repeat):
+            bare.append(float(_run(BARE)[-1]))
+            out = _run(OURS, url, tmp)
+            ours.append(float(out[-2]))
+            built = out[-1]
+            if args.before is not None:
+                before.append(float(_run(OURS, url_before, tmp, root=args.before)[-2]))
+    b, o = statistics.median(bare), statistics.median(ours)
+    ratios = sorted(x / y for x, y in zip(ours, bare))
+    lines = ["# Main window start on an empty database", "", f"Machine: {machine()}", "",
+             f"Fresh processes, offscreen, interleaved, {args.repeat} runs each after a warm-up.",
+             f"Pages built at start: {built}.", "",
+             "| start | median (s) | min (s) | max (s) |", "|---|---:|---:|---:|",
+             f"| bare PySide6 QMainWindow | {b:.3f} | {min(bare):.3f} | {max(bare):.3f} |",
+             f"| RiskDesk main window | {o:.3f} | {min(ours):.3f} | {max(ours):.3f} |",
+             *([(f"| RiskDesk main window, {args.before} | {statistics.median(before):.3f} | "
+                 f"{min(before):.3f} | {max(before):.3f} |")] if before else []), "",
+             *([f"Ratio before / bare: {statistics.median(before) / b:.2f}.", ""] if before else []),
+             (f"Ratio of medians ours / bare: **{o / b:.2f}** (target ≤ 6); per-pair ratios "
+              f"{', '.join(f'{r:.1f}' for r in ratios)}."), "",
+             "Reproduce: `.venv/bin/python -m bench.bench_window_start`."]
+    print("\n".join(lines))
+    write_result("window-start", lines)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
