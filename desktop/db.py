@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import os
 import shutil
+import socket
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -24,6 +26,8 @@ from desktop.paths import migrations_dir
 log = logging.getLogger("desktop.db")
 
 BUSY_TIMEOUT_MS = 10_000
+# PostgreSQL's application_name of this process's connections (at most 63 bytes are kept)
+APPLICATION_NAME = f"RiskDesk {socket.gethostname()[:40]} {os.getpid()}"
 
 
 def mask_url(url: str) -> str:
@@ -240,6 +244,9 @@ class Database:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
         else:
             kwargs["pool_pre_ping"] = True
+            if parsed.get_backend_name() == "postgresql" and "application_name" not in parsed.query:
+                # this process's connections say who they are (a restore leaves its own out)
+                kwargs["connect_args"] = {"application_name": APPLICATION_NAME}
             if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
                 url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
         try:

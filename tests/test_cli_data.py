@@ -160,8 +160,8 @@ def test_backup_and_restore(capsys, folder, db, monkeypatch):
     monkeypatch.setattr(sys, "stdin", Terminal("no\n"))
     rc, stdout, _ = call(capsys, "--data-dir", data, "restore", data / "b" / "one.zip")
     assert rc == 1 and "未做任何改动" in stdout
-    rc, stdout, _ = call(capsys, "--data-dir", data, "restore", data / "b" / "one.zip", "--yes")
-    assert rc == 0 and "原有数据保留在" in stdout
+    rc, stdout, err = call(capsys, "--data-dir", data, "restore", data / "b" / "one.zip", "--yes")
+    assert rc == 0 and "原有数据保留在" in stdout, err
     again = Database(Config.load(data).database_url)
     try:
         with again.read() as s:

@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from desktop import __version__
 from desktop import datalock, datamodes, pg_grants
 from desktop.config import Config
-from desktop.db import Database, DataError
+from desktop.db import APPLICATION_NAME, Database, DataError
 from desktop.fileutil import remove_tree
 from desktop.logsetup import FILE_ONLY
 from desktop.messages import Lines
@@ -459,7 +459,7 @@ def _settle_database(db_file: Path, *, wal: bool) -> str:
 _OTHER_SESSIONS = text(
     "SELECT host(client_addr), client_hostname, client_port, application_name, usename"
     " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-    " AND backend_type = 'client backend'")
+    " AND backend_type = 'client backend' AND application_name IS DISTINCT FROM :mine")
 
 
 def _other_sessions(database_url: str) -> list[str]:
@@ -469,7 +469,8 @@ def _other_sessions(database_url: str) -> list[str]:
     db = Database(database_url)
     try:
         with db.read() as session:
-            rows = session.execute(_OTHER_SESSIONS).all()
+            # this process's own (idle) connections are not another desk
+            rows = session.execute(_OTHER_SESSIONS, {"mine": APPLICATION_NAME}).all()
     finally:
         db.dispose()
     lines = []

@@ -71,7 +71,7 @@ KINDS: dict[str, Kind] = {
                        xlsx=True),
     "key_letter": Kind(msg("公钥登记函"), ("agency",)),  # services/key_letter.py
     # services/doc_data_prevention.py and doc_data_submissions.py
-    "emergency_plan_advice": Kind(msg("应急预案编制建议书"), ("emergency_plan_assist",)),
+    "emergency_plan_advice": Kind(msg("应急预案编制建议书"), ("plan_assist",)),
     "fee_ledger": Kind(msg("预防费用台账"), ("project",), periodic=True, xlsx=True),
     "submission_register": Kind(msg("报送登记簿"), PERIOD_SCOPES, periodic=True),
 }
@@ -464,7 +464,7 @@ _SCOPE_MODELS: dict[str, tuple[type, str]] = {
     "destruction_request": (DestructionRequest, msg("档案销毁申请")),
     "insurer": (Organisation, msg("承保机构")), "authority": (Organisation, msg("建设主管部门")),
     "meeting": (Meeting, msg("服务交底会记录")),
-    "emergency_plan_assist": (EmergencyPlanAssist, msg("应急预案协助记录")),
+    "plan_assist": (EmergencyPlanAssist, msg("应急预案协助记录")),
 }
 
 

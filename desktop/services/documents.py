@@ -190,7 +190,7 @@ def _scope_label(session: Session, doc: Document) -> str:
     if doc.scope_type == "escalation":
         return session.get(Hazard, session.get(Escalation, doc.scope_id).hazard_id).number
     if doc.scope_type in ("project", "inspection", "drill", "service_plan", "meeting",
-                          "emergency_plan_assist"):
+                          "plan_assist"):
         return session.get(Project, _project_of(session, doc)).name
     if doc.scope_type == "training":
         return session.get(TrainingSession, doc.scope_id).topic
@@ -201,7 +201,7 @@ def _project_of(session: Session, doc: Document) -> int | None:
     """The project a document is about, when it is about one project."""
     model = {"hazard": Hazard, "inspection": Inspection, "drill": Drill,
              "service_plan": ServicePlan, "meeting": Meeting,
-             "emergency_plan_assist": EmergencyPlanAssist}
+             "plan_assist": EmergencyPlanAssist}
     if doc.scope_type == "project":
         return doc.scope_id
     if doc.scope_type == "escalation":

@@ -63,7 +63,7 @@ def test_plan_advice_prints_each_suggestion_and_both_parties(db, users, ids, dir
         a = training.record_assist(s, users["inspector"], ids.project, kind="written_suggestions",
                                    date=dt.date(2026, 6, 3), title="3#楼施工现场生产安全事故应急预案",
                                    summary="补充塔吊倒塌专项处置程序\n应急物资清单应注明存放位置和数量")
-    row = draft(db, users["inspector"], dirs, "emergency_plan_advice", "emergency_plan_assist", a.id)
+    row = draft(db, users["inspector"], dirs, "emergency_plan_advice", "plan_assist", a.id)
     text = text_of(dirs, row)
     assert "应急预案编制建议书" in text and "草稿" in text
     assert "3#楼施工现场生产安全事故应急预案" in text and "书面修改建议" in text
@@ -84,7 +84,7 @@ def test_plan_advice_prints_the_basis_recorded_with_a_suggestion(db, users, ids,
                                        "补充塔吊倒塌处置程序（依据：《生产安全事故应急预案管理办法》）\n"
                                        "明确夜间值班联系人"))
     text = text_of(dirs, draft(db, users["inspector"], dirs, "emergency_plan_advice",
-                               "emergency_plan_assist", a.id))
+                               "plan_assist", a.id))
     assert "修改建议" in text and "依据" in text
     assert "补充塔吊倒塌处置程序" in text and "《生产安全事故应急预案管理办法》" in text
     assert "（依据：" not in text  # the basis stands in its own column
@@ -96,7 +96,7 @@ def test_plan_advice_without_suggestions_says_so(db, users, ids, dirs):
         a = training.record_assist(s, users["inspector"], ids.project, kind="draft_provided",
                                    date=dt.date(2026, 6, 3), title="综合应急预案")
     text = text_of(dirs, draft(db, users["inspector"], dirs, "emergency_plan_advice",
-                               "emergency_plan_assist", a.id))
+                               "plan_assist", a.id))
     assert "记录中未登记具体建议内容" in text and "协助编制应急预案" in text
 
 
@@ -113,9 +113,9 @@ def test_plan_advice_scope_checks(db, users, ids, dirs):
     with pytest.raises(ValidationError, match="范围"):
         draft(db, users["inspector"], dirs, "emergency_plan_advice", "project", ids.project)
     with pytest.raises(NotFound):
-        draft(db, users["inspector"], dirs, "emergency_plan_advice", "emergency_plan_assist", 999)
+        draft(db, users["inspector"], dirs, "emergency_plan_advice", "plan_assist", 999)
     with pytest.raises(ValidationError, match="不按期间"):
-        draft(db, users["inspector"], dirs, "emergency_plan_advice", "emergency_plan_assist", 1,
+        draft(db, users["inspector"], dirs, "emergency_plan_advice", "plan_assist", 1,
               period="2026Q2")
 
 
@@ -204,7 +204,7 @@ def _submitted(db, users, ids, dirs):
         a = training.record_assist(s, users["inspector"], ids.project, kind="written_suggestions",
                                    date=dt.date(2026, 6, 3), title="综合应急预案", summary="补充")
     one = sign(db, users["tech_lead"], draft(db, users["inspector"], dirs, "emergency_plan_advice",
-                                             "emergency_plan_assist", a.id), dirs)
+                                             "plan_assist", a.id), dirs)
     two = sign(db, users["tech_lead"], draft(db, users["inspector"], dirs, "fee_ledger", "project",
                                              ids.project, period="2026"), dirs)
     three = sign(db, users["tech_lead"], draft(db, users["inspector"], dirs, "fee_ledger", "project",

@@ -446,7 +446,7 @@ def _scope_records(s, admin, p, hazard_id):
     return {"hazard": hazard_id, "inspection": inspection.id, "escalation": escalation.id,
             "training": training.id, "drill": drill.id, "service_plan": special.id,
             "project": p.project, "insurer": p.insurer, "agency": None,
-            "emergency_plan_assist": assist.id}
+            "plan_assist": assist.id}
 
 
 def test_every_kind_of_signed_document_in_scope_is_in_the_package(db, admin, config, world,
@@ -493,7 +493,7 @@ def test_every_kind_of_signed_document_in_scope_is_in_the_package(db, admin, con
             "training_record/training", "drill_record/drill", "service_plan/service_plan",
             "hazard_list/agency", "safety_analysis/agency", "risk_assessment/insurer",
             "self_check/agency", "closure_record/hazard",
-            "emergency_plan_advice/emergency_plan_assist", "fee_ledger/project",
+            "emergency_plan_advice/plan_assist", "fee_ledger/project",
             "submission_register/insurer"} <= covered
     out = export(db, config, admin, p, tmp_path / "pkg.zip").path
     with zipfile.ZipFile(out) as z:

@@ -88,4 +88,4 @@ def test_plan_suggestions_are_printed_from_the_assist_tab(qtbot, state, hazard_d
     assert "应急预案编制建议书" in viewer.windowTitle()
     with db.read() as s:
         assert [(d.kind, d.scope_type) for d in documents.register(s)] == [
-            ("emergency_plan_advice", "emergency_plan_assist")]
+            ("emergency_plan_advice", "plan_assist")]

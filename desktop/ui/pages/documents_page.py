@@ -52,7 +52,7 @@ SCOPE_TEXT = {
     "service_plan": QT_TRANSLATE_NOOP("DocumentsPage", "服务方案"),
     "destruction_request": QT_TRANSLATE_NOOP("DocumentsPage", "档案销毁申请"),
     "meeting": QT_TRANSLATE_NOOP("DocumentsPage", "服务交底会"),
-    "emergency_plan_assist": QT_TRANSLATE_NOOP("DocumentsPage", "应急预案协助"),
+    "plan_assist": QT_TRANSLATE_NOOP("DocumentsPage", "应急预案协助"),
 }
 
 

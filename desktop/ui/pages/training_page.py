@@ -481,7 +481,7 @@ class TrainingPage(Page):
         row = self._current(self.assist_table)
         if row is not None:
             draft_document(self, self.state, kind="emergency_plan_advice",
-                           scope_type="emergency_plan_assist", scope_id=row.id)
+                           scope_type="plan_assist", scope_id=row.id)
 
     def new_drill(self) -> None:
         dialogs.run(DrillDialog(self.state, self.choices, self.project_id, parent=self))
