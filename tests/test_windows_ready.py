@@ -34,6 +34,7 @@ def run_spec(monkeypatch, platform: str) -> list:  # type: ignore[no-untyped-def
     calls: list = []
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_data_files = lambda _name: []  # type: ignore[attr-defined]
+    hooks.collect_submodules = lambda _name: []  # type: ignore[attr-defined]
     for name in ("PyInstaller", "PyInstaller.utils"):
         monkeypatch.setitem(sys.modules, name, sys.modules.get(name) or types.ModuleType(name))
     monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
