@@ -1,5 +1,5 @@
 """The 培训与演练 page: training sessions (filtered in SQL), each project's half-year status
-N-13 and C-4a/b/c, emergency-plan help and drills with their evaluation (N-14, C-5a/b), and the
+the half-year rules on training, emergency-plan help and drills with their evaluation, and the
 training and drill records printed as document drafts."""
 
 from __future__ import annotations
