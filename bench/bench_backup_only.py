@@ -28,7 +28,7 @@ from pathlib import Path
 from bench.common import machine, write_result
 from desktop.config import Config
 from desktop.db import Database
-from desktop.services import backup
+from desktop.services.exchange import backup
 
 MB = 1024 * 1024
 
@@ -52,8 +52,8 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="print only, no results file")
     ap.add_argument("--note", default="", help="a paragraph added to the results (context)")
     ap.add_argument("--before", type=Path, default=None,
-                    help="an older desktop/services/backup.py to time in the same rounds, e.g. "
-                         "from `git show 5dfe5ba:desktop/services/backup.py > /tmp/old.py`")
+                    help="an older desktop/services/exchange/backup.py to time in the same rounds, e.g. "
+                         "from `git show 5dfe5ba:desktop/services/exchange/backup.py > /tmp/old.py`")
     args = ap.parse_args()
     before = None
     if args.before is not None:

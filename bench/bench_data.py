@@ -42,9 +42,10 @@ from desktop import clock
 from desktop.config import Config
 from desktop.db import Database
 from desktop.models import Hazard
-from desktop.services import agency, attachments, backup, packages, periods, signing
+from desktop.services import agency, periods, signing
+from desktop.services.exchange import attachments, backup, packages
 from desktop.services.context import Actor
-from desktop.services.doc_data_periodic import listed_hazards
+from desktop.services.queries.doc_data_periodic import listed_hazards
 
 MB = 1024 * 1024
 

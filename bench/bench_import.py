@@ -118,7 +118,7 @@ def case_import(book: Path, db_path: Path, *, dry: bool) -> dict:
 
     from desktop.db import Database
     from desktop.models import User
-    from desktop.services import importer
+    from desktop.services.exchange import importer
     from desktop.services.context import Actor
 
     db = Database(f"sqlite:///{db_path}")

@@ -50,7 +50,7 @@ def store_photos(photos: list[Path], store: Path) -> tuple[list[str], float]:
     the hashes and the seconds the print copies took (paid once, when each photo is recorded)."""
     import hashlib
 
-    from desktop.services import attachments
+    from desktop.services.exchange import attachments
 
     shas, copying = [], 0.0
     for path in photos:
@@ -69,7 +69,7 @@ def child(hazards: int, store: Path) -> None:
     from bench.bench_reports import _peak_rss_mb, register_data
     from desktop.reports import registers
     from desktop.reports.fonts import ensure_fonts
-    from desktop.services import attachments
+    from desktop.services.exchange import attachments
 
     ensure_fonts()
     shas = (store / "shas.txt").read_text().split()

@@ -26,7 +26,8 @@ from sqlalchemy import insert, select
 
 from desktop.config import Config
 from desktop.db import Database
-from desktop.services import agency, attachments, hazards, organisations, packages, projects, signing
+from desktop.services import agency, hazards, organisations, projects, signing
+from desktop.services.exchange import attachments, packages
 from desktop.models import Hazard
 from desktop.services.context import Actor
 

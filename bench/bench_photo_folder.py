@@ -27,7 +27,7 @@ import imagehash
 from PIL import Image, ImageDraw
 
 from bench.common import machine
-from desktop.services import photo_folder
+from desktop.services.exchange import photo_folder
 
 SIZE = (4000, 3000)
 

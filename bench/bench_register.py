@@ -18,8 +18,8 @@ from sqlalchemy import and_, func, select
 
 from desktop.db import Database
 from desktop.models import Hazard
-from desktop.services import register
-from desktop.services.register import RegisterFilter
+from desktop.services.queries import register
+from desktop.services.queries.register import RegisterFilter
 
 from bench.common import best_of, machine, write_result
 

@@ -60,7 +60,7 @@ def main() -> None:
     from desktop.config import Config
     from desktop.db import Database
     from desktop.services.context import Actor
-    from desktop.services.register import RegisterFilter
+    from desktop.services.queries.register import RegisterFilter
     from desktop.ui.app_state import AppState
     from desktop.ui.pages.hazards_page import HazardTable
 

@@ -84,7 +84,7 @@ class _Parser(argparse.ArgumentParser):
 DATA_COMMANDS = ("export-package", "verify", "import", "backup", "restore", "selfcheck", "report",
                  "trust", "key", "key-export", "key-import",
                  "catalogue", "db")
-DEFAULT_DEMO_PROJECTS = 20  # equal to desktop.services.demo.DEFAULT_PROJECTS (not imported: it loads Pillow)
+DEFAULT_DEMO_PROJECTS = 20  # equal to desktop.demo.generator.DEFAULT_PROJECTS (not imported: it loads Pillow)
 
 
 def wants_data_commands(argv: list[str]) -> bool:
@@ -216,7 +216,8 @@ def _hold_folder(config: Config, args: argparse.Namespace) -> Iterator[None]:
         yield
         return
     from desktop import datalock, datamodes
-    from desktop.services import checkpoints, restore_journal
+    from desktop.services import checkpoints
+    from desktop.services.exchange import restore_journal
 
     def on_open() -> str | None:
         try:
@@ -246,7 +247,7 @@ def _is_fresh(db: Database) -> bool:
 def _refuse_beside_a_restore(config: Config) -> None:
     """No new, empty database beside the data a restore moved aside: it would look like the
     agency's data to the next desk while the real data sits in restore-aside-…"""
-    from desktop.services import restore_journal
+    from desktop.services.exchange import restore_journal
 
     found = restore_journal.leftovers(config.data_dir)
     if found:
@@ -378,7 +379,7 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     from desktop.db import Database
-    from desktop.services import demo
+    from desktop.demo import generator as demo
 
     if not 1 <= args.projects <= 2000:
         raise UsageError("--projects 须在 1 到 2000 之间。")

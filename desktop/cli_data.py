@@ -138,7 +138,7 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
             return 130
         except ServiceError as exc:
             # an importer.ImportRefused lists every problem (only a loaded importer raises it)
-            importer = sys.modules.get("desktop.services.importer")
+            importer = sys.modules.get("desktop.services.exchange.importer")
             if importer is not None and isinstance(exc, importer.ImportRefused):
                 for line in exc.report.lines():
                     _out(line)
@@ -221,7 +221,7 @@ def _insurer_id(db: Database, value: str) -> int:
 @_guarded
 def cmd_export_package(args: argparse.Namespace) -> int:
     """Export a signed review package for one insurer and period."""
-    from desktop.services import backup, packages
+    from desktop.services.exchange import backup, packages
 
     config = _config(args)
     db = _database(config)
@@ -269,7 +269,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     Exit status 0: intact and signed by a trusted key; 1: damaged, tampered with, or signed by
     another key than the one trusted for its agency; 3: intact, but the signer is not trusted."""
-    from desktop.services import packages, trust
+    from desktop.services.exchange import packages
+    from desktop.services import trust
 
     given = [trust.given_entry(value) for value in args.trust or []]
     given += [trust.given_key(args.public_key)] if args.public_key else []
@@ -297,7 +298,7 @@ def _mapping(pairs: list[str] | None) -> dict[str, str]:
 @_guarded
 def cmd_import(args: argparse.Namespace) -> int:
     """Import projects and policies, or hazards, from an Excel file (all rows or none)."""
-    from desktop.services import importer
+    from desktop.services.exchange import importer
 
     config = _config(args)
     limits = importer.Limits(int(config.get("import_max_mb")), int(config.get("import_max_rows")))
@@ -323,7 +324,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_backup(args: argparse.Namespace) -> int:
     """Back up the database and the attachment store into one file."""
-    from desktop.services import backup
+    from desktop.services.exchange import backup
 
     config = _config(args)
     db = _database(config)
@@ -344,7 +345,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the data with a verified backup; the current data is kept aside."""
-    from desktop.services import backup, permissions
+    from desktop.services.exchange import backup
+    from desktop.services import permissions
 
     from desktop.services.context import Actor
 
@@ -395,7 +397,7 @@ class _LinesFormatter(argparse.RawDescriptionHelpFormatter):
 
 def _import_fields() -> str:
     """The field names --map takes, for `riskdesk import --help` (they need the importer)."""
-    from desktop.services import importer
+    from desktop.services.exchange import importer
 
     fields = "；".join(f"{kind}：" + "、".join(f"{f.key}（{f.label}）" for f in importer.FIELDS[kind])
                       for kind in importer.FIELDS)
@@ -426,7 +428,7 @@ def _passphrase(args: argparse.Namespace, *, twice: bool) -> str:
 @_guarded
 def cmd_key_export(args: argparse.Namespace) -> int:
     """Write the agency's signing key, encrypted with a passphrase, to a file."""
-    from desktop.services import key_export
+    from desktop.services.exchange import key_export
     config = _config(args)
     passphrase = _passphrase(args, twice=True)
     db = _database(config)
@@ -445,7 +447,7 @@ def cmd_key_export(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_key_import(args: argparse.Namespace) -> int:
     """Put an exported signing key back into the data folder (after a restore elsewhere)."""
-    from desktop.services import key_export
+    from desktop.services.exchange import key_export
     config = _config(args)
     passphrase = _passphrase(args, twice=False)
     db = _database(config)

@@ -12,7 +12,7 @@ from desktop.cli_data import _config, _database, _guarded, _out, _Refused, _sign
 
 if TYPE_CHECKING:
     from desktop.db import Database
-    from desktop.services import doc_data
+    from desktop.services.queries import doc_data
     from desktop.services.periods import Period
 
 # Importing this module only declares the commands (`riskdesk --help` reads them): the
@@ -78,7 +78,7 @@ def _scope(db: Database, args: argparse.Namespace) -> tuple[str, int | None]:
 
 
 def _request(kind: str, scope: tuple[str, int | None], period: Period) -> doc_data.Request:
-    from desktop.services import doc_data
+    from desktop.services.queries import doc_data
     from desktop.services.context import now
 
     return doc_data.Request(kind, scope[0], scope[1], now().date(), period.label, WORKING_COPY,
@@ -95,7 +95,8 @@ def _may_export(args: argparse.Namespace, db: Database) -> None:
 @_guarded
 def cmd_selfcheck(args: argparse.Namespace) -> int:
     """Fill in the annex checklist for a period and scope, write it (PDF or XLSX), print it."""
-    from desktop.services import compliance, doc_data, doc_data_periodic
+    from desktop.services import compliance
+    from desktop.services.queries import doc_data, doc_data_periodic
 
     period = _period(args.period)
     out = Path(args.out)
@@ -126,7 +127,7 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Write a period report (hazard list, safety analysis or risk assessment) for a scope."""
     from desktop.reports import analysis, registers, risk_report
-    from desktop.services import doc_outputs
+    from desktop.services.queries import doc_outputs
 
     if args.kind not in REPORTS:
         raise _Refused(f"未知的报告类别：{args.kind}（可选：{'、'.join(REPORTS)}）")

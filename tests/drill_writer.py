@@ -14,7 +14,8 @@ from pathlib import Path
 from PIL import Image
 
 from desktop.db import Database
-from desktop.services import attachments, hazards
+from desktop.services.exchange import attachments
+from desktop.services import hazards
 from desktop.services.context import Actor, ConflictError
 
 

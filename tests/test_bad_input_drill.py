@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 
 from desktop.config import Config
 from desktop.models import Attachment, AuditEntry, Hazard, Project, RiskSource
-from desktop.services import attachments, backup, hazards, importer, packages, photo_import, risk_sources
+from desktop.services.exchange import attachments, backup, importer, packages, photo_import
+from desktop.services import hazards, risk_sources
 from desktop.services.context import ServiceError
 from tests.factories import make_project
 

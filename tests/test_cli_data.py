@@ -183,7 +183,7 @@ def test_restore_force_is_passed_to_the_service_and_its_warnings_printed(capsys,
                                                                          monkeypatch):
     """`riskdesk restore --force` (PostgreSQL: other sessions connected) is the service's
     `force`; without it the service is asked not to force."""
-    from desktop.services import backup
+    from desktop.services.exchange import backup
 
     data, _, _ = folder
     seen: list[bool] = []

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from desktop.db import Database
 from desktop.models import Attachment, Hazard
-from desktop.services import attachments, store_gc
+from desktop.services.exchange import attachments, store_gc
 from desktop.services import users as users_service
 from desktop.services.context import Actor
 from tests import drill_writer

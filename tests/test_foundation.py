@@ -18,10 +18,10 @@ def test_core_imports_no_qt():
     code = (
         "import sys, desktop.models, desktop.db, desktop.services.users, desktop.services.audit, "
         "desktop.services.numbering, desktop.services.rules, desktop.services.permissions\n"
-        "import pkgutil, importlib, desktop.services, desktop.reports\n"
-        "for pkg in (desktop.services, desktop.reports):\n"
-        "    for m in pkgutil.iter_modules(pkg.__path__):\n"
-        "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
+        "import pkgutil, importlib, desktop.services, desktop.reports, desktop.demo\n"
+        "for pkg in (desktop.services, desktop.reports, desktop.demo):\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "        importlib.import_module(m.name)\n"
         "bad = [m for m in sys.modules if m.startswith('PySide6')]\n"
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -206,7 +206,7 @@ def test_a_restore_as_the_owner_leaves_the_audit_log_append_only(server, tmp_pat
 
     from desktop.config import Config
     from desktop.db import Database
-    from desktop.services import backup
+    from desktop.services.exchange import backup
 
     admin_url = server.database()  # made by the owner from the start (pg_trgm included)
     assert server.grants(admin_url) == 0

@@ -21,7 +21,7 @@ import pytest
 from desktop.cli import main
 from desktop.config import Config
 from desktop.db import Database
-from desktop.services import attachments, backup, restore_journal
+from desktop.services.exchange import attachments, backup, restore_journal
 from desktop.services.context import Actor
 from tests.factories import make_project
 
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # the "complete" mark), or while unpacking (N = -1), before anything was moved.
 CHILD = textwrap.dedent("""
     import os, signal, sys
-    from desktop.services import backup, restore_journal
+    from desktop.services.exchange import backup, restore_journal
     data, zip_path, n, when = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 
     def die():

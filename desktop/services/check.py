@@ -13,7 +13,8 @@ from desktop.models import (
     ArchiveItem, Attachment, AuditEntry, Catalogue, CatalogueItem, Document, Drill, Hazard,
     Inspection, Organisation, Project, TrainingSession, User,
 )
-from desktop.services import agency, attachments, audit, audit_check
+from desktop.services import agency, audit, audit_check
+from desktop.services.exchange import attachments
 
 log = logging.getLogger("desktop.check")
 

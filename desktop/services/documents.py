@@ -20,10 +20,9 @@ from desktop.models import (
     Organisation, Project, ServicePlan, Submission, TrainingAttendance, TrainingSession, User,
 )
 from desktop.models.enums import DocStatus, Recipient
-from desktop.services import (
-    attachments, audit, doc_data, hazards, letterhead, major_hazards, numbering, permissions,
-    plans,
-)
+from desktop.services.exchange import attachments
+from desktop.services import audit, hazards, letterhead, major_hazards, numbering, permissions, plans
+from desktop.services.queries import doc_data
 from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
 from desktop.services.periods import parse
 from desktop.services.projects import check_version, insurer_of
@@ -180,7 +179,7 @@ def _printed(doc: Document) -> str:
 def _scope_label(session: Session, doc: Document) -> str:
     kind = doc_data.KINDS[doc.kind]
     if kind.periodic:
-        from desktop.services.doc_data_periodic import scope_of
+        from desktop.services.queries.doc_data_periodic import scope_of
 
         return scope_of(session, doc.scope_type, doc.scope_id).label
     if doc.scope_type == "agency":
@@ -269,7 +268,7 @@ def _render(session: Session, actor: Actor, doc: Document, *, store_dir: Path | 
                            signer)
     # the document builders (reports, periodic queries) load on the first document made: the
     # lists of documents, which the main window's pages show at start, do without them
-    from desktop.services import doc_outputs
+    from desktop.services.queries import doc_outputs
 
     output = doc_outputs.prepare(session, req, store_dir=store_dir)
     if doc.supersedes_id is None:
@@ -633,7 +632,7 @@ def docx_copy(session: Session, actor: Actor, document_id: int, *, store_dir: Pa
     req = doc_data.Request(doc.kind, doc.scope_type, doc.scope_id, day, doc.period, _printed(doc),
                            doc.revision, signer is None, creator.display_name if creator else "",
                            signer)
-    from desktop.services import doc_outputs  # the document readers and builders, on first use
+    from desktop.services.queries import doc_outputs  # the document readers and builders, on first use
 
     written = doc_outputs.prepare(session, req, store_dir=store_dir).write_docx(target)
     audit.record(session, actor, action="export", entity="documents", entity_id=doc.id,

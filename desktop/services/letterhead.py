@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from desktop.fileutil import atomic_write_bytes
 from desktop.models import AgencyProfile, User
 from desktop.services import audit, permissions
-from desktop.services.attachments import blob_path
+from desktop.services.exchange.attachments import blob_path
 from desktop.services.context import (
     Actor, NotFound, PermissionDenied, ServiceError, ValidationError, msg,
 )

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from desktop.config import Config
 from desktop.db import Database, DataError
-from desktop.services import catalogues, store_gc
+from desktop.services import catalogues
+from desktop.services.exchange import store_gc
 
 log = logging.getLogger("desktop.services.startup")
 

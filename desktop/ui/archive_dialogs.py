@@ -11,9 +11,10 @@ from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget,
 )
 
-from desktop.services import archive, archive_view
+from desktop.services import archive
+from desktop.services.queries import archive_view
 from desktop.services.archive import ArchiveForm, ArchiveRow, RequestRow
-from desktop.services.archive_view import ProjectChoice
+from desktop.services.queries.archive_view import ProjectChoice
 from desktop.services.context import Changes, ValidationError, now
 from desktop.ui import training_dialogs as forms
 from desktop.ui.app_state import AppState

@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from desktop.services import backup
+from desktop.services.exchange import backup
 from desktop.ui.app_state import AppState
 from desktop.ui.i18n import error_text
 from desktop.ui.tasks import Task

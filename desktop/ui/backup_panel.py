@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import clock
-from desktop.services import backup
+from desktop.services.exchange import backup
 from desktop.services.context import Changes
 from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState

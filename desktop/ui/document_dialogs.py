@@ -11,7 +11,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import Recipient
-from desktop.services import documents, organisations, scope_choices
+from desktop.services import documents, organisations
+from desktop.services.queries import scope_choices
 from desktop.services.context import Changes, now
 from desktop.services.documents import DocumentRow, SubmissionRow
 from desktop.services.periods import parse as parse_period, quarter_of

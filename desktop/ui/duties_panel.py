@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import clock
-from desktop.services import duties, ics
-from desktop.services.duties import Duty
+from desktop.services.queries import duties, ics
+from desktop.services.queries.duties import Duty
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.i18n import service_text

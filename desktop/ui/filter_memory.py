@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from desktop.services.register import RegisterFilter
+from desktop.services.queries.register import RegisterFilter
 
 
 def dump(flt: RegisterFilter) -> str:

@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
 
 from desktop import clock
 from desktop.models.enums import HAZARD_LEVEL_COLOURS, AttachmentRole, InspectionKind, StopWork
-from desktop.services import (
-    documents, hazard_view, hazards, major_hazards, organisations, photo_import, register, similar,
-)
+from desktop.services import documents, hazards, major_hazards, organisations
+from desktop.services.queries import hazard_view, register, similar
+from desktop.services.exchange import photo_import
 from desktop.services.catalogues import CatalogueItemRow
 from desktop.services.context import Changes, ConflictError, ValidationError
 from desktop.services.documents import DocumentRow

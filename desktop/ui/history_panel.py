@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import clock
-from desktop.services import history
-from desktop.services.history import HistoryRow
+from desktop.services.queries import history
+from desktop.services.queries.history import HistoryRow
 from desktop.ui import dialogs, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.i18n import service_text

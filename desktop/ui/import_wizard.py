@@ -10,10 +10,10 @@ from PySide6.QtWidgets import (
     QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
-from desktop.services import importer
-from desktop.services import xlsx_normalise as xn
+from desktop.services.exchange import importer
+from desktop.services.exchange import xlsx_normalise as xn
 from desktop.services.context import Changes
-from desktop.services.importer import ImportRefused, ImportReport, Problem
+from desktop.services.exchange.importer import ImportRefused, ImportReport, Problem
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import RowsModel, table_view

@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import InspectionKind, Role, StopWork
-from desktop.services import (
-    documents, inspection_list, inspections, project_list, projects, risk_sources, users,
-)
+from desktop.services import documents, inspections, projects, risk_sources, users
+from desktop.services.queries import inspection_list, project_list
 from desktop.services.context import Changes, ValidationError, now
 from desktop.services.hazards import HazardForm, HazardRow
 from desktop.services.inspections import InspectionForm, InspectionRow

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import AttachmentRole
-from desktop.services import inspection_list, photo_folder
+from desktop.services.queries import inspection_list
+from desktop.services.exchange import photo_folder
 from desktop.services.context import Changes, ValidationError
-from desktop.services.photo_folder import Assignment, FolderRead, PhotoGroup, Proposal
+from desktop.services.exchange.photo_folder import Assignment, FolderRead, PhotoGroup, Proposal
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.hazard_dialog import HazardDialog

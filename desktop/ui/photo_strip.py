@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import AttachmentRole
-from desktop.services import attachments, photo_import
-from desktop.services.attachments import AttachmentRow
+from desktop.services.exchange import attachments, photo_import
+from desktop.services.exchange.attachments import AttachmentRow
 from desktop.services.context import Changes, ServiceError
-from desktop.services.photo_import import ImportResult, PhotoSource
+from desktop.services.exchange.photo_import import ImportResult, PhotoSource
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.i18n import service_text

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import ProjectStatus, ProjectType
-from desktop.services import catalogues, organisations, project_list, projects, users
+from desktop.services import catalogues, organisations, projects, users
+from desktop.services.queries import project_list
 from desktop.services.context import ConflictError, ValidationError
 from desktop.ui import dialogs, i18n, table_copy
 from desktop.ui.app_state import AppState

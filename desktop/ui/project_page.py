@@ -15,13 +15,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import ArchiveStatus, DocStatus, ProjectStatus, ProjectType, RiskLevel
-from desktop.services import (
-    archive, documents, inspection_list, project_list, projects, risk, risk_watch, training,
-)
+from desktop.services import archive, documents, projects, risk, risk_watch, training
+from desktop.services.queries import inspection_list, project_list
 from desktop.services.context import Changes, now
-from desktop.services.inspection_list import InspectionFilter
+from desktop.services.queries.inspection_list import InspectionFilter
 from desktop.services.periods import half_of
-from desktop.services.register import RegisterFilter
+from desktop.services.queries.register import RegisterFilter
 from desktop.ui import dialogs, i18n, tasks
 from desktop.ui.app_state import AppState
 from desktop.ui.fee_ledger import FeeLedger

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import IncidentKind
-from desktop.services import complaints, compliance_view, permissions
+from desktop.services import complaints, permissions
+from desktop.services.queries import compliance_view
 from desktop.services.complaints import ComplaintRow, EvaluationRow, IncidentRow
-from desktop.services.compliance_view import ScopeChoices
+from desktop.services.queries.compliance_view import ScopeChoices
 from desktop.services.context import PermissionDenied, ValidationError, now
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState

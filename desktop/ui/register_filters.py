@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import HAZARD_LEVEL_COLOURS, HAZARD_LEVEL_LABELS, HazardStatus
-from desktop.services import hazard_view, organisations, register
-from desktop.services.register import RegisterFilter
+from desktop.services.queries import hazard_view, register
+from desktop.services import organisations
+from desktop.services.queries.register import RegisterFilter
 from desktop.ui import i18n
 from desktop.ui import date_field
 from desktop.ui.app_state import AppState

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from desktop.services import training_people, training_roster
 from desktop.services.context import ValidationError
 from desktop.services.training_people import AttendeeForm, mask_id
-from desktop.services.training_view import ProjectChoice
+from desktop.services.queries.training_view import ProjectChoice
 from desktop.ui import dialogs
 
 NAME, GROUP, PHONE, ID_NUMBER, UNIT, PROJECT = range(6)

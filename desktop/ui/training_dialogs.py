@@ -20,7 +20,7 @@ from desktop.services import documents, training
 from desktop.services.context import Changes, ValidationError
 from desktop.services.documents import DocumentRow
 from desktop.services.training import ASSIST_KINDS, BASES, RATINGS, Attendance, PlanRow, SessionRow
-from desktop.services.training_view import DrillListRow, HalfYearRow, ProjectChoice
+from desktop.services.queries.training_view import DrillListRow, HalfYearRow, ProjectChoice
 from desktop.ui import dialogs, file_dialogs, pdf_viewer
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField, today

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from desktop.reports import registers, selfcheck
 from desktop.reports.registers import RegisterData
 from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
-from desktop.services import packages
+from desktop.services.exchange import packages
 from desktop.services.checklist_items import ITEMS
 from tests.reports.conftest import meta, register_rows
 

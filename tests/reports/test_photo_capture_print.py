@@ -10,7 +10,7 @@ from reportlab.platypus import SimpleDocTemplate
 
 from desktop.reports import letters, photos
 from desktop.reports.data import RectificationNoticeData
-from desktop.services.photo_capture import capture_line
+from desktop.services.exchange.photo_capture import capture_line
 from tests.reports.conftest import flat, meta, pdftotext
 
 

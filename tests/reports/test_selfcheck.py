@@ -12,7 +12,7 @@ from desktop.reports import selfcheck
 from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
 from desktop.services import compliance, hazards, periods
 from desktop.services.checklist_items import ITEMS, SECTIONS
-from desktop.services.doc_data_periodic import selfcheck_data
+from desktop.services.queries.doc_data_periodic import selfcheck_data
 from tests.factories import make_project
 from tests.reports.conftest import flat, meta, page_count, pdffonts, pdftotext
 

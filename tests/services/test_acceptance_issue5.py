@@ -22,8 +22,16 @@ from desktop.config import Config
 from desktop.db import Database
 from desktop.models import Hazard, Inspection, Project, TrainingAttendance, TrainingSession, User
 from desktop.services import (
-    checklist_items, compliance, context, demo, hazards, obligations, periods, recycle, risk,
+    checklist_items,
+    compliance,
+    context,
+    hazards,
+    obligations,
+    periods,
+    recycle,
+    risk,
 )
+from desktop.demo import generator as demo
 from desktop.services.context import Actor, ValidationError
 
 DAY = dt.date(2026, 2, 20)  # the demo's "today"
@@ -34,8 +42,8 @@ ANSWERED = ("met", "not_met", "not_applicable")
 
 def freeze(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every service's `now()` says NOW (they import it by name from context)."""
-    for info in pkgutil.iter_modules(desktop.services.__path__):
-        importlib.import_module(f"desktop.services.{info.name}")
+    for info in pkgutil.walk_packages(desktop.services.__path__, "desktop.services."):
+        importlib.import_module(info.name)
     real = context.now
     for name, module in list(sys.modules.items()):
         if name.startswith("desktop.") and getattr(module, "now", None) is real:

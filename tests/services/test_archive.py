@@ -12,7 +12,8 @@ from sqlalchemy import select
 from desktop.models import ArchiveItem, AuditEntry, DestructionRequest
 from desktop.models.enums import ArchiveStatus as A
 from desktop.reports.archive_docs import build_archive_catalogue, build_destruction_form
-from desktop.services import agency, archive, attachments, projects, rules
+from desktop.services import agency, archive, projects, rules
+from desktop.services.exchange import attachments
 from desktop.services.context import PermissionDenied, TransitionError, ValidationError, now
 from tests.factories import make_project
 

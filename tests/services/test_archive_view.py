@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from desktop.models import Attachment
-from desktop.services import archive, archive_view, projects
-from desktop.services.archive_view import ArchiveFilter
+from desktop.services import archive, projects
+from desktop.services.queries import archive_view
+from desktop.services.queries.archive_view import ArchiveFilter
 from desktop.services.context import PermissionDenied, ValidationError, now
 from tests.factories import make_project
 

@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from desktop.models import AuditEntry
-from desktop.services import attachments
+from desktop.services.exchange import attachments
 from desktop.services.context import NotFound, PermissionDenied, ValidationError
 from tests.factories import make_project
 

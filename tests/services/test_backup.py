@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 from desktop.config import Config
 from desktop.db import Database
 from desktop.models import Hazard, Project, Sequence
-from desktop.services import agency, attachments, backup, hazards, signing, zipstream
+from desktop.services import agency, hazards, signing
+from desktop.services.exchange import attachments, backup, zipstream
 from desktop.services.context import Cancelled, PermissionDenied, ServiceError
 from tests.factories import make_project
 

@@ -19,7 +19,8 @@ from sqlalchemy import text
 from desktop.cli import main
 from desktop.config import Config
 from desktop.db import Database
-from desktop.services import backup, key_export, signing
+from desktop.services.exchange import backup, key_export
+from desktop.services import signing
 from desktop.services.context import Actor, PermissionDenied, ServiceError, ValidationError
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX modes")

@@ -13,7 +13,8 @@ import pytest
 
 from desktop import clock
 from desktop.config import Config
-from desktop.services import complaints, hazards, history, periods
+from desktop.services import complaints, hazards, periods
+from desktop.services.queries import history
 from desktop.services.context import ValidationError, now
 from tests.factories import make_project
 

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from desktop.models import Attachment
-from desktop.services import agency, compliance, compliance_view
+from desktop.services import agency, compliance
+from desktop.services.queries import compliance_view
 from desktop.services.context import PermissionDenied, ValidationError
 from desktop.services.periods import parse
 from tests.factories import make_project

@@ -17,7 +17,10 @@ from desktop.models import (
     ArchiveItem, Attachment, Catalogue, Drill, ExternalReport, Hazard, HazardEvent, Inspection,
     Project, TrainingAttendance, TrainingAttendee, User,
 )
-from desktop.services import attachments, demo, major_hazards, training_view
+from desktop.services.exchange import attachments
+from desktop.demo import generator as demo
+from desktop.services import major_hazards
+from desktop.services.queries import training_view
 from desktop.services.check import run_check
 
 

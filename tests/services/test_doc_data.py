@@ -13,12 +13,21 @@ from PIL import Image
 from desktop.models import Project, RiskAssessment
 from desktop.reports import registers
 from desktop.services import (
-    agency, attachments, compliance, doc_data, doc_outputs, hazards, inspections, organisations,
-    periods, risk, risk_sources, training,
+    agency,
+    compliance,
+    hazards,
+    inspections,
+    organisations,
+    periods,
+    risk,
+    risk_sources,
+    training,
 )
+from desktop.services.exchange import attachments
+from desktop.services.queries import doc_data, doc_outputs
 from desktop.services.context import ValidationError
 from desktop.services.training_people import AttendeeForm
-from desktop.services.doc_data_periodic import hazard_rows, period_stats, risk_data, scope_of
+from desktop.services.queries.doc_data_periodic import hazard_rows, period_stats, risk_data, scope_of
 from tests.factories import make_project
 from tests.services.test_hazards import sign_letter
 

@@ -17,7 +17,9 @@ from sqlalchemy import func, select
 from desktop.models import (
     Attachment, AuditEntry, Document, Escalation, ExternalReport, Sequence, ServicePlan, Submission,
 )
-from desktop.services import agency, attachments, doc_outputs, documents, hazards
+from desktop.services import agency, documents, hazards
+from desktop.services.exchange import attachments
+from desktop.services.queries import doc_outputs
 from desktop.services.context import NotFound, PermissionDenied, TransitionError, ValidationError
 from tests.factories import make_project
 

@@ -17,9 +17,10 @@ from PIL import Image
 from sqlalchemy import select
 
 from desktop.models import Hazard
-from desktop.services import agency, attachments, documents, hazards, rules
+from desktop.services import agency, documents, hazards, rules
+from desktop.services.exchange import attachments
 from desktop.services.context import TransitionError, ValidationError, now
-from desktop.services.doc_data import Claim, check_claims
+from desktop.services.queries.doc_data import Claim, check_claims
 from desktop.services.periods import quarter_of
 from tests.factories import make_project
 

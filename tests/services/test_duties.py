@@ -9,7 +9,8 @@ import pytest
 
 from desktop import clock
 from desktop.models import ArchiveItem, Drill
-from desktop.services import complaints, duties, hazards, ics, inspections, workdays
+from desktop.services import complaints, hazards, inspections, workdays
+from desktop.services.queries import duties, ics
 from tests.factories import make_project
 
 UTC = dt.UTC

@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from desktop.services import importer
-from desktop.services import xlsx_normalise as xn
+from desktop.services.exchange import importer
+from desktop.services.exchange import xlsx_normalise as xn
 from desktop.services.context import ValidationError
 from desktop.config import Config
 from desktop.models import Hazard

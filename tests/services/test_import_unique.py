@@ -11,7 +11,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from desktop.models import AuditEntry, ExternalReport, Hazard, HazardEvent
-from desktop.services import audit, hazards, import_hazards, importer
+from desktop.services import audit, hazards
+from desktop.services.exchange import import_hazards, importer
 from tests.services.test_importer import count, hazard_book, proj, run  # noqa: F401
 
 
@@ -198,7 +199,7 @@ def test_a_project_row_reports_its_project_and_policy_problems_together(db, user
 
 def test_a_concurrent_duplicate_policy_is_told_in_chinese(db, users, tmp_path, monkeypatch):
     from desktop.models import Policy, Project
-    from desktop.services import import_projects
+    from desktop.services.exchange import import_projects
     from tests.services.test_importer import PROJECT_ROWS, project_book
 
     table = importer.read(project_book(tmp_path / "p.xlsx", PROJECT_ROWS), kind="projects")

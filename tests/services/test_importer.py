@@ -10,8 +10,9 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from desktop.models import AppSetting, ExternalReport, Hazard, HazardEvent, Policy, Project
-from desktop.services import catalogues, importer, projects
-from desktop.services import xlsx_normalise as xn
+from desktop.services import catalogues, projects
+from desktop.services.exchange import importer
+from desktop.services.exchange import xlsx_normalise as xn
 from desktop.services.context import PermissionDenied, ValidationError
 from tests.factories import make_project
 

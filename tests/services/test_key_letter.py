@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 from desktop.reports import key_letter as report
-from desktop.services import agency, documents, key_letter, rotation, signing, trust
+from desktop.services import agency, documents, rotation, signing, trust
+from desktop.services.queries import key_letter
 from desktop.services.context import ValidationError
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")

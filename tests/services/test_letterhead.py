@@ -13,7 +13,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from desktop.models import AuditEntry
-from desktop.services import agency, attachments, documents, hazards, letterhead, store_gc
+from desktop.services import agency, documents, hazards, letterhead
+from desktop.services.exchange import attachments, store_gc
 from desktop.services.context import PermissionDenied, ValidationError
 from tests.factories import make_project
 

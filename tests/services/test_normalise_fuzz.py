@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop.services import xlsx_normalise as xn
+from desktop.services.exchange import xlsx_normalise as xn
 
 CELLS = st.one_of(
     st.none(), st.booleans(), st.integers(-10**12, 10**12),

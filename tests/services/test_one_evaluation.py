@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from desktop.models import Policy, Project, RiskSource
-from desktop.services import (
-    compliance, dashboard, doc_data_periodic, hazards, inspections, periods, risk_sources,
-)
+from desktop.services import compliance, hazards, inspections, periods, risk_sources
+from desktop.services.queries import dashboard, doc_data_periodic
 from tests.factories import make_project, recorded_on
 
 TODAY = dt.date(2026, 4, 20)

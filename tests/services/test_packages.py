@@ -19,8 +19,9 @@ from sqlalchemy import select
 from desktop.config import Config
 from desktop.models import AgencyProfile, AuditEntry, Document, Policy
 from desktop.reports.registers import read_hazard_xlsx
-from desktop.services import agency, attachments, hazards, organisations, packages, signing, trust
-from desktop.services.attachments import blob_path
+from desktop.services import agency, hazards, organisations, signing, trust
+from desktop.services.exchange import attachments, packages
+from desktop.services.exchange.attachments import blob_path
 from desktop.services.context import Cancelled, ServiceError, ValidationError
 from tests.factories import make_project
 
@@ -284,7 +285,7 @@ def test_signing_key_file_and_profile(db, admin, tmp_path):
 def test_a_full_disk_during_export_leaves_nothing_and_says_so(db, admin, config, world, tmp_path, monkeypatch):
     import errno
 
-    from desktop.services import backup
+    from desktop.services.exchange import backup
     from desktop.services.context import ServiceError
 
     p, _, _ = world
@@ -370,7 +371,7 @@ def test_a_cancel_while_photos_are_copied_leaves_nothing(db, admin, config, worl
 
 
 def test_the_packages_register_is_read_by_the_importer(db, admin, config, world, tmp_path):
-    from desktop.services import importer
+    from desktop.services.exchange import importer
 
     p, _, found = world
     result = export(db, config, admin, p, tmp_path / "pkg.zip")
@@ -455,7 +456,7 @@ def test_every_kind_of_signed_document_in_scope_is_in_the_package(db, admin, con
     projects — refusal reports, inspection, training and drill records, special plans,
     insurer-wide and agency-wide periodic reports — goes in; another insurer's, an authority's,
     a cancelled hazard's and a draft do not."""
-    from desktop.services import doc_data
+    from desktop.services.queries import doc_data
 
     p, other, found = world
     store = config.attachments_dir
@@ -547,7 +548,7 @@ def test_cover_counts_equal_the_list_with_a_cancelled_hazard_left_out_of_both(
     documents = [n for n in names if n.startswith("文书/")]
     assert _field(cover, "文书份数") == str(len(documents))
     with db.read() as s:  # the signed periodic list counts the same hazards
-        from desktop.services.doc_data_periodic import hazard_rows, scope_of
+        from desktop.services.queries.doc_data_periodic import hazard_rows, scope_of
         from desktop.services.periods import parse
 
         rows = hazard_rows(s, scope_of(s, "insurer", p.insurer), parse("2026Q3"),
@@ -593,7 +594,7 @@ def test_pg_restore_is_refused_while_other_sessions_are_connected(db, admin, tmp
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from desktop.services import backup
+    from desktop.services.exchange import backup
 
     if shutil.which("pg_dump") is None:
         pytest.skip("pg_dump not installed")

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from desktop.services import organisations, presets, project_list
+from desktop.services import organisations, presets
+from desktop.services.queries import project_list
 from desktop.services.context import (
     Actor,
     ConflictError,

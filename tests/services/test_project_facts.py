@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from desktop.models import AuditEntry, DangerItem, Policy, Project, ProjectContact
-from desktop.services import compliance, dashboard, obligations, periods, project_facts, projects
+from desktop.services import compliance, obligations, periods, project_facts, projects
+from desktop.services.queries import dashboard
 from desktop.services.context import ConflictError, PermissionDenied, ValidationError
 from tests.factories import make_project
 

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop.models import ArchiveItem, Attachment, Document, Hazard, HazardEvent
-from desktop.services import hazards, history, recycle, register
+from desktop.services import hazards, recycle
+from desktop.services.queries import history, register
 from desktop.services.context import PermissionDenied, TransitionError
 from tests.factories import make_project
 

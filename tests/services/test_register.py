@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from desktop.services import hazards, register
-from desktop.services.register import RegisterFilter
+from desktop.services import hazards
+from desktop.services.queries import register
+from desktop.services.queries.register import RegisterFilter
 from tests.factories import make_project
 
 TEXTS = [

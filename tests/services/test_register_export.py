@@ -8,9 +8,10 @@ import pytest
 from openpyxl import load_workbook
 
 from desktop.reports.registers import HEADERS, SHEET_NAME, read_hazard_xlsx
-from desktop.services import hazards, register_export
+from desktop.services import hazards
+from desktop.services.exchange import register_export
 from desktop.services.context import Cancelled, ValidationError, now
-from desktop.services.register import RegisterFilter
+from desktop.services.queries.register import RegisterFilter
 from tests.factories import make_project
 
 LEVELS = [3, 1, 4, 2, 3, 2, 4, 3, 1, 3]

@@ -8,7 +8,8 @@ import dataclasses
 import pytest
 
 from desktop.models import Project
-from desktop.services import organisations, projects, recycle, scope_choices
+from desktop.services import organisations, projects, recycle
+from desktop.services.queries import scope_choices
 from desktop.services.context import ValidationError
 from tests.factories import make_project
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from desktop.models import Catalogue, CatalogueItem
-from desktop.services import hazards, similar
+from desktop.services import hazards
+from desktop.services.queries import similar
 from tests.factories import make_project
 
 

@@ -8,7 +8,7 @@ from PIL import Image
 from sqlalchemy import delete
 
 from desktop.models import Attachment
-from desktop.services import attachments, store_gc
+from desktop.services.exchange import attachments, store_gc
 from tests.factories import make_project
 
 

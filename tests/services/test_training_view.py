@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 
-from desktop.services import training, training_view
+from desktop.services import training
+from desktop.services.queries import training_view
 from desktop.services.context import PermissionDenied, ValidationError
-from desktop.services.training_view import SessionFilter
+from desktop.services.queries.training_view import SessionFilter
 from tests.factories import make_project
 
 

@@ -6,9 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 from desktop.services import (
-    complaints, compliance, dashboard, hazards, inspections, periods, project_facts, projects, risk,
+    complaints,
+    compliance,
+    hazards,
+    inspections,
+    periods,
+    project_facts,
+    projects,
+    risk,
     risk_watch,
 )
+from desktop.services.queries import dashboard
 from tests.factories import make_project
 
 TODAY = dt.date(2026, 4, 20)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop.models import Hazard
-from desktop.services import backup
+from desktop.services.exchange import backup
 from desktop.ui import backup_panel
 from desktop.ui.app_state import AppState
 from desktop.ui.backup_panel import BackupPanel

@@ -368,7 +368,7 @@ def test_an_authority_scope_report_is_drafted_for_the_chosen_authority(
 
 def test_the_scope_list_is_limited_and_says_when_there_are_more(qtbot, page, state, db, admin,
                                                                 dialog_log, monkeypatch):
-    from desktop.services import scope_choices
+    from desktop.services.queries import scope_choices
     from tests.factories import make_project
 
     monkeypatch.setattr(scope_choices, "LIMIT", 3)

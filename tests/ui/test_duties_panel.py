@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from desktop.services import duties
+from desktop.services.queries import duties
 from desktop.ui import file_dialogs
 from desktop.ui.duties_panel import DutiesDialog, target_of
 from desktop.ui.main_window import MainWindow

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog
 
-from desktop.services.register import RegisterFilter
+from desktop.services.queries.register import RegisterFilter
 from desktop.ui import exchange_dialogs, filter_memory
 from desktop.ui.import_wizard import ImportWizard
 from desktop.ui.main_window import MainWindow

@@ -12,7 +12,9 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
-from desktop.services import attachments, catalogues, hazard_view, hazards
+from desktop.services.exchange import attachments
+from desktop.services import catalogues, hazards
+from desktop.services.queries import hazard_view
 from desktop.ui import photo_strip
 from desktop.ui.catalogue_picker import CataloguePicker
 from desktop.ui.hazard_dialog import HazardDialog
@@ -243,7 +245,7 @@ def test_a_very_similar_open_hazard_is_offered_as_the_repeated_one(
 
 
 def test_editing_an_open_hazard(qtbot, state, db, admin, loaded):
-    from desktop.services.register import RegisterFilter, hazard_ids
+    from desktop.services.queries.register import RegisterFilter, hazard_ids
 
     with db.read() as session:
         hazard_id = hazard_ids(session, RegisterFilter(levels=frozenset({4})))[0]
@@ -263,7 +265,7 @@ def test_editing_an_open_hazard(qtbot, state, db, admin, loaded):
 def test_an_edit_that_lost_the_race_is_reported_and_reloaded(
     qtbot, state, db, admin, loaded, dialog_log
 ):
-    from desktop.services.register import RegisterFilter, hazard_ids
+    from desktop.services.queries.register import RegisterFilter, hazard_ids
 
     with db.read() as session:
         hazard_id = hazard_ids(session, RegisterFilter(levels=frozenset({4})))[0]

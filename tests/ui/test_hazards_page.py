@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from desktop.models import Hazard
 from desktop.reports.registers import HEADERS, SHEET_NAME
 from desktop.services.context import Changes, now
-from desktop.services.register import RegisterFilter
+from desktop.services.queries.register import RegisterFilter
 from desktop.ui import hazard_page
 from desktop.ui.lazy_model import LEVEL_TINTS, ROW_ROLE
 from desktop.ui.main_window import MainWindow

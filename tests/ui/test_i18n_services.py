@@ -14,7 +14,7 @@ from desktop.models.enums import Role
 from desktop.services import compliance, hazards, periods, projects
 from desktop.services.checklist_items import BY_ID
 from desktop.services.context import NotFound, PermissionDenied, ValidationError, now
-from desktop.services.history import HistoryRow
+from desktop.services.queries.history import HistoryRow
 from desktop.ui import dialogs, i18n
 from desktop.ui.checklist_models import ChecklistTreeModel, evidence_text
 from desktop.ui.history_panel import action_text
@@ -145,7 +145,8 @@ def test_the_history_names_each_action_in_english(english):
 
 
 def test_document_numbers_and_kinds_made_by_the_services_show_in_english(english):
-    from desktop.services import doc_data, documents
+    from desktop.services.queries import doc_data
+    from desktop.services import documents
 
     assert i18n.service_text(documents.NUMBER_PENDING) and not CJK.search(
         i18n.service_text(documents.NUMBER_PENDING))
@@ -179,7 +180,7 @@ def test_risk_factors_read_back_from_the_database_show_in_english(english, db, a
 
 
 def test_a_package_verification_report_shows_in_english(english, tmp_path):
-    from desktop.services import packages
+    from desktop.services.exchange import packages
     from desktop.ui.package_dialog import _report
 
     broken = tmp_path / "package.zip"

@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from desktop.services import documents, hazards, inspection_list, inspections, risk_sources
+from desktop.services import documents, hazards, inspections, risk_sources
+from desktop.services.queries import inspection_list
 from desktop.services.context import now
 from desktop.services.periods import quarter_of
 from desktop.ui.inspection_dialog import FindingColumn, InspectionDialog, current_stage

@@ -17,9 +17,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 
-from desktop.services import documents, hazard_view, hazards, register
+from desktop.services import documents, hazards
+from desktop.services.queries import hazard_view, register
 from desktop.services.context import Changes
-from desktop.services.register import RegisterFilter
+from desktop.services.queries.register import RegisterFilter
 from desktop.ui import hazard_page, photo_strip, tasks
 from desktop.ui.app_state import AppState
 from desktop.ui.hazard_actions import ReportDialog, VerifyCloseDialog

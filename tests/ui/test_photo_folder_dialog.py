@@ -8,7 +8,8 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from desktop.services import hazard_view, inspections
+from desktop.services.queries import hazard_view
+from desktop.services import inspections
 from desktop.services.context import now
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.photo_folder_dialog import NEW, SKIP, PhotoFolderDialog

@@ -6,7 +6,7 @@ sorted by found date: no index served both, so SQLite gathered every match throu
 keyset page of ids. This index holds only the live open hazards, in (found_date, id) order
 with the deadline beside: each page is one ordered range scan of it. The query names the
 open hazards as this WHERE does — status NOT IN the two final states, as literals
-(services/register.py) — which lets SQLite match the index's WHERE, and which no other
+(services/queries/register.py) — which lets SQLite match the index's WHERE, and which no other
 index can search on, so the planner cannot prefer one of them and sort.
 
 Revision ID: 0019

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import ArchiveStatus
-from desktop.services import archive_view
+from desktop.services.queries import archive_view
 from desktop.services.archive import ArchiveRow, RequestRow
-from desktop.services.archive_view import ArchiveFilter, ProjectChoice
+from desktop.services.queries.archive_view import ArchiveFilter, ProjectChoice
 from desktop.services.context import Changes, now
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
     QSplitter, QTabWidget, QTreeView, QVBoxLayout, QWidget,
 )
 
-from desktop.services import compliance, compliance_view
+from desktop.services import compliance
+from desktop.services.queries import compliance_view
 from desktop.services.checklist_items import MANUAL_ALLOWED, ChecklistResult, ItemResult
 from desktop.services.context import Changes, now
 from desktop.services.periods import Period, parse

@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
 
 from desktop import clock
 from desktop.models.enums import Role
-from desktop.services import agency, dashboard, project_list
+from desktop.services import agency
+from desktop.services.queries import dashboard, project_list
 from desktop.services.context import Changes
-from desktop.services.register import RegisterFilter
+from desktop.services.queries.register import RegisterFilter
 from desktop.ui import i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.empty_hint import HintBox

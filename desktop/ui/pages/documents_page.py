@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import DocStatus, Recipient
-from desktop.services import documents, key_letter, key_letter_export
+from desktop.services import documents
+from desktop.services.queries import key_letter
+from desktop.services.exchange import key_letter_export
 from desktop.services.context import Changes
 from desktop.services.documents import DocumentRow, SubmissionRow
 from desktop.services.periods import parse as parse_period

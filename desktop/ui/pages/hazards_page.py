@@ -37,9 +37,9 @@ from PySide6.QtWidgets import (
 from desktop import clock
 from desktop.db import Interrupter
 from desktop.models.enums import HazardStatus
-from desktop.services import register
+from desktop.services.queries import register
 from desktop.services.context import Changes
-from desktop.services.register import RegisterFilter, RegisterRow
+from desktop.services.queries.register import RegisterFilter, RegisterRow
 from desktop.ui import dialogs, file_dialogs, filter_memory, i18n, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.empty_hint import EmptyHint
@@ -550,7 +550,7 @@ class HazardsPage(Page):
             return None
         ids, caption = self.shown if self.shown is not None else (None, "")
         # imported on first export: it loads ReportLab and openpyxl (~0.5 s of start-up)
-        from desktop.services import register_export
+        from desktop.services.exchange import register_export
 
         return run_service(
             self, self.state, register_export.export_view, self.table.filter, write=False,

@@ -12,9 +12,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import InspectionKind
-from desktop.services import inspection_list, users
+from desktop.services.queries import inspection_list
+from desktop.services import users
 from desktop.services.context import Changes, now
-from desktop.services.inspection_list import InspectionFilter, InspectionListRow
+from desktop.services.queries.inspection_list import InspectionFilter, InspectionListRow
 from desktop.services.periods import parse, quarter_of
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState

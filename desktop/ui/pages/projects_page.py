@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import ProjectStatus, RiskLevel
-from desktop.services import project_list
+from desktop.services.queries import project_list
 from desktop.services.context import Changes
-from desktop.services.project_list import UNASSESSED, ProjectFilter, ProjectListRow
+from desktop.services.queries.project_list import UNASSESSED, ProjectFilter, ProjectListRow
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.empty_hint import EmptyHint

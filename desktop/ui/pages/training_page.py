@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from desktop.services import training, training_view
+from desktop.services import training
+from desktop.services.queries import training_view
 from desktop.services.context import Changes, now
-from desktop.services.training_view import (
+from desktop.services.queries.training_view import (
     AssistListRow, DrillListRow, HalfYearRow, ProjectChoice, SessionFilter, SessionListRow,
 )
 from desktop.ui import dialogs

@@ -39,10 +39,11 @@ from desktop.fileutil import remove_tree
 from desktop.logsetup import FILE_ONLY
 from desktop.messages import Lines
 from desktop.paths import migrations_dir
-from desktop.services import audit, checkpoints, permissions, restore_journal, signing
+from desktop.services import audit, checkpoints, permissions, signing
+from desktop.services.exchange import restore_journal
 from desktop.services.context import Actor, Message, ServiceError, msg
 from desktop.services.context import now as _now
-from desktop.services.zipstream import (  # noqa: F401 - re-exported for packages and importer
+from desktop.services.exchange.zipstream import (  # noqa: F401 - re-exported for packages and importer
     CHUNK,
     Meter,
     ProgressFn,
@@ -204,7 +205,7 @@ def _revision_of(sqlite_file: Path) -> str | None:
 def backup(db: Database, config: Config, out_path: Path | str, progress: ProgressFn | None = None,
            *, actor: Actor | None = None) -> BackupResult:
     """Write one zip: the database snapshot, every stored attachment, a manifest — never the
-    agency's private signing key (see services/key_export.py).
+    agency's private signing key (see services/exchange/key_export.py).
 
     SQLite: the online backup makes a snapshot file in a temporary folder beside the target
     (`_sqlite_snapshot`; other desks go on working), `quick_check` of it runs on a second
@@ -261,7 +262,7 @@ def _write_zip(db: Database, config: Config, target: Path,
                  msg("pg_dump 备份"))
             revision = db.current_revision()
         # The private signing key is left out: it leaves the data folder only by an explicit,
-        # passphrase-protected export (services/key_export.py; docs/security.md).
+        # passphrase-protected export (services/exchange/key_export.py; docs/security.md).
         listed = [(STORE_PREFIX + rel, path) for rel, path in _store_files(config.attachments_dir)]
         meter.total = snapshot.stat().st_size + sum(p.stat().st_size for _, p in listed)
         with StreamingZip(target, meter) as z:

@@ -26,7 +26,7 @@ from desktop.models import (
 from desktop.models.enums import AttachmentRole
 from desktop.services import audit, permissions
 from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg
-from desktop.services.photo_capture import Capture
+from desktop.services.exchange.photo_capture import Capture
 
 log = logging.getLogger("desktop.attachments")
 

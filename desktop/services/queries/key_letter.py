@@ -14,7 +14,7 @@ from desktop.models import AgencyProfile, AuditEntry, Document
 from desktop.reports import key_letter
 from desktop.services import signing
 from desktop.services.context import NotFound, ValidationError, msg
-from desktop.services.doc_data import Output, Request, meta, output
+from desktop.services.queries.doc_data import Output, Request, meta, output
 
 KIND = "key_letter"
 

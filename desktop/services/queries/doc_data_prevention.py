@@ -15,7 +15,7 @@ from desktop.reports import prevention_docs, prevention_xlsx
 from desktop.reports.prevention_docs import FeeLedgerData, FeeLine, PlanAdviceData, PolicyLedger
 from desktop.services import fees
 from desktop.services.context import msg
-from desktop.services.doc_data import (
+from desktop.services.queries.doc_data import (
     Output,
     Request,
     head_of_agency,

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from desktop.models import AgencyProfile, Organisation, Project
 from desktop.models.enums import AttachmentRole
 from desktop.reports import selfcheck
-from desktop.services import attachments, compliance, doc_data, doc_data_periodic
+from desktop.services.exchange import attachments
+from desktop.services import compliance
+from desktop.services.queries import doc_data, doc_data_periodic
 from desktop.services.checklist_items import ChecklistResult, ManualAnswer
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.periods import Period, parse

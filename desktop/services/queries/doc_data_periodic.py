@@ -25,11 +25,11 @@ from desktop.reports.data import (
 from desktop.reports.risk_report import RiskChange, RiskGroup, RiskProjectLine, RiskReportData
 from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
 from desktop.services import compliance, risk, standardisation
-from desktop.services.attachments import print_copy
-from desktop.services.photo_capture import capture_line
+from desktop.services.exchange.attachments import print_copy
+from desktop.services.exchange.photo_capture import capture_line
 from desktop.services.checklist_items import SCOPES, ChecklistResult
 from desktop.services.context import NotFound, ValidationError, msg
-from desktop.services.doc_data import Output, Request, head_of_agency, issuer, meta, output
+from desktop.services.queries.doc_data import Output, Request, head_of_agency, issuer, meta, output
 from desktop.services.hazards import OPEN_STATES
 from desktop.services.periods import Period, parse
 
@@ -133,7 +133,7 @@ def listed_hazards(session: Session, scope: Scope, period: Period,
                    today: dt.date) -> list:  # type: ignore[type-arg]
     """The hazards a period's list shows: found in the period, or found earlier and still open
     at its start (carried over); nothing found after `today`; cancelled ones left out. The
-    review package (services/packages.py) lists and counts the same hazards."""
+    review package (services/exchange/packages.py) lists and counts the same hazards."""
     return [*_live(session, scope), Hazard.found_date <= as_of(period, today),
             or_(Hazard.found_date >= period.start, Hazard.status.in_(OPEN),
                 Hazard.closed_at >= dt.datetime.combine(period.start, dt.time()))]

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from desktop.fileutil import remove_file
 from desktop.models import AgencyProfile, Attachment, Document
 from desktop.services import letterhead
-from desktop.services.attachments import THUMBS
+from desktop.services.exchange.attachments import THUMBS
 
-log = logging.getLogger("desktop.services.store_gc")
+log = logging.getLogger("desktop.services.exchange.store_gc")
 GRACE_SECONDS = 3600
 
 

@@ -19,7 +19,7 @@ from desktop.reports.data import (
 )
 from desktop.reports.text import cn_date, cn_datetime
 from desktop.services.context import ValidationError, msg
-from desktop.services.doc_data import (
+from desktop.services.queries.doc_data import (
     Claim, Output, Request, events, hazard_info, head_of_agency, issuer, load, meta, open_hazard,
     org_names, output, project_info, user_name,
 )

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from desktop.models import ArchiveItem, DestructionRequest, Project
 from desktop.models.enums import ArchiveStatus as A
 from desktop.models.enums import AttachmentRole
-from desktop.services import archive, attachments
+from desktop.services import archive
+from desktop.services.exchange import attachments
 from desktop.services.archive import ArchiveRow, RequestRow
 from desktop.services.context import Actor, ValidationError, msg, now
 

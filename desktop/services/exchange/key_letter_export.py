@@ -15,7 +15,7 @@ from desktop.fileutil import atomic_write_bytes
 from desktop.reports import key_letter as layout
 from desktop.services import documents, permissions
 from desktop.services.context import Actor, ServiceError, ValidationError, msg
-from desktop.services.key_letter import _profile, letter_public_pem
+from desktop.services.queries.key_letter import _profile, letter_public_pem
 
 
 def _safe(name: str) -> str:

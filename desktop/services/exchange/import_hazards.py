@@ -25,7 +25,7 @@ from desktop.models import ExternalReport, Hazard, HazardEvent, Project
 from desktop.models.base import utcnow
 from desktop.models.enums import HazardStatus
 from desktop.services import audit, hazards, major_hazards, numbering, rules
-from desktop.services.backup import Meter
+from desktop.services.exchange.backup import Meter
 from desktop.services.context import Actor, ServiceError, ValidationError, msg, now
 
 BATCH = 1000  # rows per query, per insert and per progress report

@@ -14,7 +14,7 @@ from desktop.reports.data import PlanStageInfo, RiskSourceInfo, ServicePlanData,
 from desktop.reports.text import cn_date
 from desktop.services import plans, standardisation
 from desktop.services.context import msg
-from desktop.services.doc_data import (
+from desktop.services.queries.doc_data import (
     Output,
     Request,
     head_of_agency,

@@ -38,11 +38,10 @@ from desktop.reports.registers import build_hazard_register_xlsx
 from desktop.reports.styles import Styles, heading
 from desktop.reports.xlsx_stream import SheetLayout, XlsxWriter
 from desktop.reports.text import cn_date, cn_datetime, wrap_cjk
-from desktop.services import (
-    agency, audit, checkpoints, doc_data, periods, permissions, rotation, signing, trust,
-)
-from desktop.services.attachments import blob_path
-from desktop.services.backup import (
+from desktop.services import agency, audit, checkpoints, periods, permissions, rotation, signing, trust
+from desktop.services.queries import doc_data
+from desktop.services.exchange.attachments import blob_path
+from desktop.services.exchange.backup import (
     Meter,
     ProgressFn,
     StreamingZip,
@@ -52,7 +51,7 @@ from desktop.services.backup import (
     sha256_file,
 )
 from desktop.services.context import Actor, Cancelled, ServiceError, ValidationError, msg, now
-from desktop.services.doc_data_periodic import Scope, as_of, hazard_rows, listed_hazards
+from desktop.services.queries.doc_data_periodic import Scope, as_of, hazard_rows, listed_hazards
 
 log = logging.getLogger("desktop.packages")
 __all__ = ["Cancelled", "PackageCheck", "PackagePlan", "PackageResult", "export_package",

@@ -30,12 +30,12 @@ from desktop.reports.training_docs import (
     AttendanceLine, CoverageLine, DrillRecordData, EmergencyPlanLine, RosterLine, TrainingRecordData,
 )
 from desktop.services import archive, letterhead
-from desktop.services.attachments import IMAGE_MIMES, blob_path
+from desktop.services.exchange.attachments import IMAGE_MIMES, blob_path
 from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.periods import parse as parse_period
 from desktop.services import training_people  # noqa: I001 (kept apart: a small additive edit)
 from desktop.services.periods import Period, half_of
-from desktop.services.photo_capture import capture_line
+from desktop.services.exchange.photo_capture import capture_line
 from desktop.services.training import ASSIST_KINDS, split_categories
 
 PERIOD_SCOPES = ("project", "insurer", "authority", "agency")
@@ -69,8 +69,8 @@ KINDS: dict[str, Kind] = {
     "risk_assessment": Kind(msg("风险评估报告"), PERIOD_SCOPES, periodic=True),
     "self_check": Kind(msg("安责险第三方风控服务机构检查表（自查）"), PERIOD_SCOPES, periodic=True,
                        xlsx=True),
-    "key_letter": Kind(msg("公钥登记函"), ("agency",)),  # services/key_letter.py
-    # services/doc_data_prevention.py and doc_data_submissions.py
+    "key_letter": Kind(msg("公钥登记函"), ("agency",)),  # services/queries/key_letter.py
+    # services/queries/doc_data_prevention.py and doc_data_submissions.py
     "emergency_plan_advice": Kind(msg("应急预案编制建议书"), ("plan_assist",)),
     "fee_ledger": Kind(msg("预防费用台账"), ("project",), periodic=True, xlsx=True),
     "submission_register": Kind(msg("报送登记簿"), PERIOD_SCOPES, periodic=True),

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from desktop.models import Policy, Project, ProjectStage
 from desktop.services import audit, projects
-from desktop.services.backup import Meter
+from desktop.services.exchange.backup import Meter
 from desktop.services.context import Actor, ServiceError, ValidationError, msg
-from desktop.services.import_hazards import BATCH, Outcome, Problems, batches
+from desktop.services.exchange.import_hazards import BATCH, Outcome, Problems, batches
 
 
 class DuplicatePolicy(ServiceError):

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from desktop.messages import Series
 from desktop.models import AppSetting, Policy, Project
 from desktop.services import audit, organisations, permissions, projects
-from desktop.services import import_hazards, import_projects
-from desktop.services import xlsx_guard as xg
-from desktop.services import xlsx_normalise as xn
-from desktop.services.backup import Meter, ProgressFn
+from desktop.services.exchange import import_hazards, import_projects
+from desktop.services.exchange import xlsx_guard as xg
+from desktop.services.exchange import xlsx_normalise as xn
+from desktop.services.exchange.backup import Meter, ProgressFn
 from desktop.services.context import Actor, ServiceError, ValidationError, msg, now
 
 # Column mapping: headers are matched to fields by Chinese synonyms; a mapping the user gives

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from desktop.messages import Lines
 from desktop.models.enums import AttachmentRole
-from desktop.services import attachments
-from desktop.services.attachments import AttachmentRow
+from desktop.services.exchange import attachments
+from desktop.services.exchange.attachments import AttachmentRow
 from desktop.services.context import Actor, Cancelled, Changes, Message, ValidationError, msg
-from desktop.services.photo_capture import Capture
+from desktop.services.exchange.photo_capture import Capture
 
 BATCH = 20
 PHOTO_TYPES = msg("JPEG、PNG、HEIC")

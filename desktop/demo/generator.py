@@ -21,10 +21,28 @@ from desktop.models import (
 )
 from desktop.paths import font_path
 from desktop.services import (
-    agency, archive, attachments, audit, catalogues, complaints, documents, fees, hazards, inspections,
-    meetings, organisations, presets, projects, risk, risk_sources, rules, standardisation, training,
-    training_people, users,
+    agency,
+    archive,
+    audit,
+    catalogues,
+    complaints,
+    documents,
+    fees,
+    hazards,
+    inspections,
+    meetings,
+    organisations,
+    presets,
+    projects,
+    risk,
+    risk_sources,
+    rules,
+    standardisation,
+    training,
+    training_people,
+    users,
 )
+from desktop.services.exchange import attachments
 from desktop.services.context import Actor, ServiceError, msg, now
 from desktop.services.training_people import AttendeeForm
 

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
 
 from desktop.messages import Series, msg
-from desktop.services import xlsx_guard as xg
+from desktop.services.exchange import xlsx_guard as xg
 
 HEADER_SCAN_ROWS = 20
 # Excel serial numbers of 1990-01-01 and 2099-12-31: a bare number outside is not a date

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from desktop import clock
 from desktop.fileutil import atomic_write_bytes
-from desktop.services.duties import Duty
+from desktop.services.queries.duties import Duty
 
 
 def escape(text: str) -> str:
