@@ -37,14 +37,15 @@ from pathlib import Path
 
 from PIL import Image
 from sqlalchemy import select
+
 from bench.common import machine, write_result
 from desktop import clock
 from desktop.config import Config
 from desktop.db import Database
 from desktop.models import Hazard
 from desktop.services import agency, periods, signing
-from desktop.services.exchange import attachments, backup, packages
 from desktop.services.context import Actor
+from desktop.services.exchange import attachments, backup, packages
 from desktop.services.queries.doc_data_periodic import listed_hazards
 
 MB = 1024 * 1024

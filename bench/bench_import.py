@@ -118,8 +118,8 @@ def case_import(book: Path, db_path: Path, *, dry: bool) -> dict:
 
     from desktop.db import Database
     from desktop.models import User
-    from desktop.services.exchange import importer
     from desktop.services.context import Actor
+    from desktop.services.exchange import importer
 
     db = Database(f"sqlite:///{db_path}")
     with db.read() as s:

@@ -21,15 +21,14 @@ import time
 from pathlib import Path
 
 from PIL import Image
-
 from sqlalchemy import insert, select
 
 from desktop.config import Config
 from desktop.db import Database
-from desktop.services import agency, hazards, organisations, projects, signing
-from desktop.services.exchange import attachments, packages
 from desktop.models import Hazard
+from desktop.services import agency, hazards, organisations, projects, signing
 from desktop.services.context import Actor
+from desktop.services.exchange import attachments, packages
 
 
 def noise_jpeg(rng: random.Random, width: int = 1000) -> bytes:

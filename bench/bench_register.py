@@ -16,12 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import and_, func, select
 
+from bench.common import best_of, machine, write_result
 from desktop.db import Database
 from desktop.models import Hazard
 from desktop.services.queries import register
 from desktop.services.queries.register import RegisterFilter
-
-from bench.common import best_of, machine, write_result
 
 TODAY = dt.date(2026, 11, 28)
 SCENARIOS = [

@@ -55,6 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
     args = parser.parse_args()
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from desktop.config import Config
@@ -63,8 +64,6 @@ def main() -> None:
     from desktop.services.queries.register import RegisterFilter
     from desktop.ui.app_state import AppState
     from desktop.ui.pages.hazards_page import HazardTable
-
-    from PySide6.QtCore import QTimer
 
     app = QApplication.instance() or QApplication([])
     ticker = QTimer()  # an event every 20 ms, so a wait for events always returns

@@ -9,8 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
-from desktop import APP_NAME, ORG_NAME, __version__
-from desktop import datamodes
+from desktop import APP_NAME, ORG_NAME, __version__, datamodes
 from desktop.config import Config
 from desktop.db import Database, DataError
 from desktop.services import agency, checkpoints, startup

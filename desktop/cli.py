@@ -310,9 +310,8 @@ def _checkpoint(db: Database, config: Config, reason: str) -> None:
 # -- commands ---------------------------------------------------------------------------
 
 def cmd_init(args: argparse.Namespace, config: Config) -> int:
-    from desktop.services import agency, users
-
     from desktop.db import Database
+    from desktop.services import agency, users
 
     password = _read_password(args.password_file) if args.password_file else None
     _prepare_folder(config, create=True)

@@ -269,8 +269,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     Exit status 0: intact and signed by a trusted key; 1: damaged, tampered with, or signed by
     another key than the one trusted for its agency; 3: intact, but the signer is not trusted."""
-    from desktop.services.exchange import packages
     from desktop.services import trust
+    from desktop.services.exchange import packages
 
     given = [trust.given_entry(value) for value in args.trust or []]
     given += [trust.given_key(args.public_key)] if args.public_key else []
@@ -345,10 +345,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the data with a verified backup; the current data is kept aside."""
-    from desktop.services.exchange import backup
     from desktop.services import permissions
-
     from desktop.services.context import Actor
+    from desktop.services.exchange import backup
 
     config = _config(args)
     if config.database_url.startswith("sqlite") and not config.sqlite_path.exists():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from desktop import cli_login
@@ -12,8 +11,8 @@ from desktop.cli_data import _config, _database, _guarded, _out, _Refused, _sign
 
 if TYPE_CHECKING:
     from desktop.db import Database
-    from desktop.services.queries import doc_data
     from desktop.services.periods import Period
+    from desktop.services.queries import doc_data
 
 # Importing this module only declares the commands (`riskdesk --help` reads them): the
 # queries and the document builders are imported by the command that runs.
@@ -78,8 +77,8 @@ def _scope(db: Database, args: argparse.Namespace) -> tuple[str, int | None]:
 
 
 def _request(kind: str, scope: tuple[str, int | None], period: Period) -> doc_data.Request:
-    from desktop.services.queries import doc_data
     from desktop.services.context import now
+    from desktop.services.queries import doc_data
 
     return doc_data.Request(kind, scope[0], scope[1], now().date(), period.label, WORKING_COPY,
                             draft=True)

@@ -72,7 +72,7 @@ class Config:
     values: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, data_dir: Path | str | None = None) -> "Config":
+    def load(cls, data_dir: Path | str | None = None) -> Config:
         path = Path(data_dir).expanduser() if data_dir else default_data_dir()
         values: dict[str, Any] = {}
         file = path / SETTINGS_FILE

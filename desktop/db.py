@@ -188,7 +188,7 @@ class Interrupter:
         self.stopped = False
 
     @contextlib.contextmanager
-    def reading(self, read: Callable[[], "contextlib.AbstractContextManager[Session]"]) -> Iterator[Session]:
+    def reading(self, read: Callable[[], contextlib.AbstractContextManager[Session]]) -> Iterator[Session]:
         with read() as session:
             connection = session.connection().connection.dbapi_connection
             with self._lock:

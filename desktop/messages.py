@@ -38,7 +38,7 @@ class Message(str):
     params: Mapping[str, Any]
 
     def __new__(cls, template: str | None, params: Mapping[str, Any] | None = None,
-                text: str | None = None) -> "Message":
+                text: str | None = None) -> Message:
         params = dict(params or {})
         if text is None:
             text = format_chinese(template or "", params)
@@ -48,7 +48,7 @@ class Message(str):
         return self
 
     @classmethod
-    def plain(cls, text: str) -> "Message":
+    def plain(cls, text: str) -> Message:
         """A text with no template (someone else's words, e.g. a driver's error): shown as is."""
         return text if isinstance(text, Message) else cls(None, {}, str(text))
 

@@ -13,7 +13,13 @@ def run(*, gui: bool = True, out=print) -> int:  # type: ignore[no-untyped-def]
     """Exercise every layer once in a temporary folder; 0 when all of it works."""
     from desktop import clock
     from desktop.db import Database
-    from desktop.reports.data import AgencyInfo, DocMeta, HazardInfo, ProjectInfo, RectificationNoticeData
+    from desktop.reports.data import (
+        AgencyInfo,
+        DocMeta,
+        HazardInfo,
+        ProjectInfo,
+        RectificationNoticeData,
+    )
     from desktop.reports.letters import build_rectification_notice
 
     with tempfile.TemporaryDirectory(prefix="riskdesk-selftest-") as tmp:

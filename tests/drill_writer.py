@@ -14,9 +14,9 @@ from pathlib import Path
 from PIL import Image
 
 from desktop.db import Database
-from desktop.services.exchange import attachments
 from desktop.services import hazards
 from desktop.services.context import Actor, ConflictError
+from desktop.services.exchange import attachments
 
 
 def _photo(rng: random.Random) -> bytes:
@@ -38,8 +38,9 @@ def run(data_dir: Path, project_id: int, username: str, seed: int, say) -> None:
     db = Database(f"sqlite:///{data_dir / 'riskdesk.sqlite3'}")
     store = data_dir / "attachments"
     with db.read() as s:
-        from desktop.models import User
         from sqlalchemy import select
+
+        from desktop.models import User
 
         user = s.execute(select(User).where(User.username == username)).scalar_one()
         actor = Actor(user.id, user.username, user.role, user.display_name)

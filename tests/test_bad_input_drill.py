@@ -8,7 +8,6 @@ printed (run with -s) and recorded in docs/robustness.md.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import struct
 import zipfile
@@ -22,9 +21,9 @@ from sqlalchemy import func, select
 
 from desktop.config import Config
 from desktop.models import Attachment, AuditEntry, Hazard, Project, RiskSource
-from desktop.services.exchange import attachments, backup, importer, packages, photo_import
 from desktop.services import hazards, risk_sources
 from desktop.services.context import ServiceError
+from desktop.services.exchange import attachments, backup, importer, packages, photo_import
 from tests.factories import make_project
 
 

@@ -7,10 +7,10 @@ sweep no file lacks its row. RISKDESK_DRILL_KILLS sets how many kills (default 2
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import random
 import signal
-import multiprocessing as mp
 import time
 from pathlib import Path
 
@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from desktop.db import Database
 from desktop.models import Attachment, Hazard
-from desktop.services.exchange import attachments, store_gc
 from desktop.services import users as users_service
 from desktop.services.context import Actor
+from desktop.services.exchange import attachments, store_gc
 from tests import drill_writer
 from tests.factories import make_project
 

@@ -13,8 +13,8 @@ import pytest
 from desktop import fileutil
 from desktop.config import Config
 from desktop.db import DataError, data_error_text, translate_error
-from desktop.services.exchange import backup
 from desktop.services.context import ServiceError
+from desktop.services.exchange import backup
 from tests.services.test_packages import config, export, world  # noqa: F401 - fixtures
 
 NO_SPACE = OSError(errno.ENOSPC, "No space left on device")

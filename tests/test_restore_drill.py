@@ -21,8 +21,8 @@ import pytest
 from desktop.cli import main
 from desktop.config import Config
 from desktop.db import Database
-from desktop.services.exchange import attachments, backup, restore_journal
 from desktop.services.context import Actor
+from desktop.services.exchange import attachments, backup, restore_journal
 from tests.factories import make_project
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and POSIX locks")

@@ -48,9 +48,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from desktop.config import Config
     from desktop.db import Database
-    from desktop.services.queries import compliance_view, training_view
-    from desktop.services import hazards, users
     from desktop.demo.generator import DEMO_PASSWORD
+    from desktop.services import hazards, users
+    from desktop.services.queries import compliance_view, training_view
     from desktop.ui import i18n
     from desktop.ui.catalogue_picker import CataloguePicker
     from desktop.ui.desk import Desk

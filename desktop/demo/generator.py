@@ -17,7 +17,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
-    CatalogueItem, Drill, Hazard, Organisation, Project, ProjectStage, ServicePlan, TrainingSession, User,
+    CatalogueItem,
+    Drill,
+    Hazard,
+    Organisation,
+    Project,
+    ProjectStage,
+    ServicePlan,
+    TrainingSession,
+    User,
 )
 from desktop.paths import font_path
 from desktop.services import (
@@ -42,8 +50,8 @@ from desktop.services import (
     training_people,
     users,
 )
-from desktop.services.exchange import attachments
 from desktop.services.context import Actor, ServiceError, msg, now
+from desktop.services.exchange import attachments
 from desktop.services.training_people import AttendeeForm
 
 DEMO_PASSWORD = "Demo-2024-desk"

@@ -11,12 +11,23 @@ from desktop.models.hazards import Escalation, ExternalReport, Hazard, HazardEve
 from desktop.models.inspections import Inspection, RiskSourceCheck, inspection_inspectors
 from desktop.models.organisations import Contact, Organisation
 from desktop.models.projects import (
-    DangerItem, Meeting, Policy, Project, ProjectContact, ProjectStage, StandardisationAssist,
+    DangerItem,
+    Meeting,
+    Policy,
+    Project,
+    ProjectContact,
+    ProjectStage,
+    StandardisationAssist,
 )
 from desktop.models.quality import ChecklistAnswer, Complaint, Evaluation, FeeEntry, Incident
 from desktop.models.risk import RiskAssessment, RiskSource, ServicePlan
 from desktop.models.training import (
-    Drill, EmergencyPlanAssist, TrainingAttendance, TrainingAttendee, TrainingPlan, TrainingSession,
+    Drill,
+    EmergencyPlanAssist,
+    TrainingAttendance,
+    TrainingAttendee,
+    TrainingPlan,
+    TrainingSession,
 )
 
 __all__ = [

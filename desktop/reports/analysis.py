@@ -10,7 +10,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from desktop.reports.blocks import (
-    Sections, data_table, numbered, paragraphs, shares, signature_block,
+    Sections,
+    data_table,
+    numbered,
+    paragraphs,
+    shares,
+    signature_block,
 )
 from desktop.reports.charts import category_bars, level_pie, month_bars
 from desktop.reports.data import LEVEL_LABELS, AnalysisData, PeriodStats, Signatory

@@ -38,13 +38,13 @@ from desktop.fileutil import atomic_writer
 from desktop.reports.data import DocMeta
 from desktop.reports.grid import Grid
 from desktop.reports.layout import (
-    letterhead_line,
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARGIN_X,
     MARGIN_X_WIDE,
     STORY_SINK,
     frame_width,
+    letterhead_line,
 )
 from desktop.reports.styles import BoldText
 

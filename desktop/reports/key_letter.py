@@ -10,7 +10,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, TableStyle
 
 from desktop.reports.blocks import (
-    Sections, cell, field_table, numbered, paragraphs, signature_block,
+    Sections,
+    cell,
+    field_table,
+    numbered,
+    paragraphs,
+    signature_block,
 )
 from desktop.reports.data import DocMeta, Signatory
 from desktop.reports.fonts import BODY

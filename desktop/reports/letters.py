@@ -11,12 +11,27 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from desktop.reports.blocks import (
-    Sections, data_table, field_table, hazard_table, note, numbered, paragraphs, shares,
+    Sections,
+    data_table,
+    field_table,
+    hazard_table,
+    note,
+    numbered,
+    paragraphs,
+    shares,
     signature_block,
 )
 from desktop.reports.data import (
-    LEVEL_SHORT, STOP_WORK_LABELS, ClosureData, EscalationData, HazardInfo, HazardReportData,
-    RectificationNoticeData, ReportFact, Signatory, StopWorkData,
+    LEVEL_SHORT,
+    STOP_WORK_LABELS,
+    ClosureData,
+    EscalationData,
+    HazardInfo,
+    HazardReportData,
+    RectificationNoticeData,
+    ReportFact,
+    Signatory,
+    StopWorkData,
 )
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.photos import before_after_grid, photo_grid

@@ -8,7 +8,14 @@ from pathlib import Path
 
 from reportlab.platypus import Flowable
 
-from desktop.reports.blocks import Sections, data_table, field_table, paragraphs, shares, signature_block
+from desktop.reports.blocks import (
+    Sections,
+    data_table,
+    field_table,
+    paragraphs,
+    shares,
+    signature_block,
+)
 from desktop.reports.data import DocMeta, ProjectInfo, Signatory
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.photos import photo_grid

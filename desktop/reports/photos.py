@@ -15,7 +15,8 @@ from threading import Lock
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Image as RLImage, Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Image as RLImage
 
 from desktop.reports.fonts import BODY
 from desktop.reports.grid import Grid

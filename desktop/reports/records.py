@@ -9,11 +9,21 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from desktop.reports.blocks import (
-    Sections, data_table, field_table, hazard_table, numbered, paragraphs, shares,
+    Sections,
+    data_table,
+    field_table,
+    hazard_table,
+    numbered,
+    paragraphs,
+    shares,
     signature_block,
 )
 from desktop.reports.data import (
-    LEVEL_SHORT, InspectionInfo, ProjectInfo, ServicePlanData, Signatory,
+    LEVEL_SHORT,
+    InspectionInfo,
+    ProjectInfo,
+    ServicePlanData,
+    Signatory,
 )
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.photos import photo_grid

@@ -18,14 +18,20 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyl
 from desktop.fileutil import atomic_writer
 from desktop.reports.blocks import HEAD_FILL, LINE, paragraphs, signature_block
 from desktop.reports.data import LEVEL_LIGHT, LEVEL_SHORT, HazardRow, RegisterData, Signatory
-from desktop.reports.fonts import BODY, ensure_fonts
+from desktop.reports.fonts import BODY, ensure_fonts, text_width
 from desktop.reports.layout import frame_height, frame_width, title_block, write_pdf
 from desktop.reports.photos import grid_px, photo_grid, prefetch
 from desktop.reports.styles import Styles, heading
-from desktop.reports.fonts import text_width
 from desktop.reports.text import basis_text, clip, iso, tidy, wrap_cjk, yes_no
 from desktop.reports.xlsx_stream import (
-    Cell, CellStyle, RowFormatter, SheetLayout, SheetWriter, XlsxWriter, row_formatter)
+    Cell,
+    CellStyle,
+    RowFormatter,
+    SheetLayout,
+    SheetWriter,
+    XlsxWriter,
+    row_formatter,
+)
 
 log = logging.getLogger("desktop.reports")
 

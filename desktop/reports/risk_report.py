@@ -15,7 +15,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether
 
 from desktop.reports.blocks import (
-    Sections, data_table, numbered, paragraphs, shares, signature_block,
+    Sections,
+    data_table,
+    numbered,
+    paragraphs,
+    shares,
+    signature_block,
 )
 from desktop.reports.data import LEVEL_COLOURS, DocMeta, Signatory
 from desktop.reports.fonts import BODY, ensure_fonts

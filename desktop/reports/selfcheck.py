@@ -16,8 +16,17 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from desktop.fileutil import atomic_writer
 from desktop.reports import xlsx_print
-from desktop.reports.blocks import HEAD_FILL, LABEL_FILL, LINE, cell, data_table, field_table
-from desktop.reports.blocks import paragraphs, shares, signature_block
+from desktop.reports.blocks import (
+    HEAD_FILL,
+    LABEL_FILL,
+    LINE,
+    cell,
+    data_table,
+    field_table,
+    paragraphs,
+    shares,
+    signature_block,
+)
 from desktop.reports.data import DocMeta, Signatory
 from desktop.reports.fonts import BODY
 from desktop.reports.grid import Grid

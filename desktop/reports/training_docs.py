@@ -12,13 +12,20 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, TableStyle
 
 from desktop.reports.blocks import (
-    LINE, Sections, cell, data_table, field_table, paragraphs, shares, signature_block,
+    LINE,
+    Sections,
+    cell,
+    data_table,
+    field_table,
+    paragraphs,
+    shares,
+    signature_block,
 )
 from desktop.reports.data import DocMeta, ProjectInfo, Signatory
-from desktop.reports.layout import frame_width, title_block, write_pdf
-from desktop.reports.photos import photo_grid
 from desktop.reports.fonts import BODY
 from desktop.reports.grid import Grid
+from desktop.reports.layout import frame_width, title_block, write_pdf
+from desktop.reports.photos import photo_grid
 from desktop.reports.styles import Styles, heading
 from desktop.reports.text import cn_date, join_cn, yes_no
 

@@ -24,12 +24,17 @@ from sqlalchemy.orm import Session
 from desktop import clock, fileutil
 from desktop.models import CaptureDraft, Inspection, Project, User, inspection_inspectors
 from desktop.models.enums import AttachmentRole
-from desktop.services.exchange import attachments
 from desktop.services import audit, hazards, major_hazards, permissions
 from desktop.services.capture_devices import DeviceRow
 from desktop.services.context import (
-    Actor, ConflictError, NotFound, TransitionError, ValidationError, msg,
+    Actor,
+    ConflictError,
+    NotFound,
+    TransitionError,
+    ValidationError,
+    msg,
 )
+from desktop.services.exchange import attachments
 from desktop.services.exchange.photo_import import PHOTO_TYPES, is_photo
 
 MAX_PHOTOS = 6

@@ -10,8 +10,19 @@ from sqlalchemy import func, select
 from desktop.config import Config
 from desktop.db import Database, DataError
 from desktop.models import (
-    ArchiveItem, Attachment, AuditEntry, Catalogue, CatalogueItem, Document, Drill, Hazard,
-    Inspection, Organisation, Project, TrainingSession, User,
+    ArchiveItem,
+    Attachment,
+    AuditEntry,
+    Catalogue,
+    CatalogueItem,
+    Document,
+    Drill,
+    Hazard,
+    Inspection,
+    Organisation,
+    Project,
+    TrainingSession,
+    User,
 )
 from desktop.services import agency, audit, audit_check
 from desktop.services.exchange import attachments

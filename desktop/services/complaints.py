@@ -13,9 +13,16 @@ from desktop.models.enums import IncidentKind
 from desktop.services import audit, permissions, rules
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.periods import Period, parse
-from desktop.services.projects import check_version, load as load_project
+from desktop.services.projects import check_version
+from desktop.services.projects import load as load_project
 from desktop.services.workdays import (
-    Calendar, Due, add_working_days, calendar, count_working_days, parse_overrides, unloaded_years,
+    Calendar,
+    Due,
+    add_working_days,
+    calendar,
+    count_working_days,
+    parse_overrides,
+    unloaded_years,
 )
 
 LARGER_ACCIDENT_DEATHS = 3  # 《生产安全事故报告和调查处理条例》: 3 deaths and up is 较大 or worse

@@ -13,16 +13,49 @@ from sqlalchemy.orm import Session
 
 from desktop.messages import Series
 from desktop.models import (
-    AgencyProfile, ChecklistAnswer, DangerItem, Document, Drill, EmergencyPlanAssist, ExternalReport,
-    Hazard, HazardEvent, Inspection, Meeting, Organisation, Policy, Project, ProjectStage,
-    RiskAssessment, ServicePlan, Submission, User,
+    AgencyProfile,
+    ChecklistAnswer,
+    DangerItem,
+    Document,
+    Drill,
+    EmergencyPlanAssist,
+    ExternalReport,
+    Hazard,
+    HazardEvent,
+    Inspection,
+    Meeting,
+    Organisation,
+    Policy,
+    Project,
+    ProjectStage,
+    RiskAssessment,
+    ServicePlan,
+    Submission,
+    User,
 )
 from desktop.models.enums import InspectionKind, Recipient
 from desktop.services import (
-    audit, complaints, fees, obligations, permissions, risk, risk_sources, risk_watch, rules, training,
+    audit,
+    complaints,
+    fees,
+    obligations,
+    permissions,
+    risk,
+    risk_sources,
+    risk_watch,
+    rules,
+    training,
 )
 from desktop.services.checklist_items import (
-    BY_ID, ITEMS, MANUAL_ALLOWED, SCOPES, ChecklistResult, Evidence, Gap, ItemResult, ManualAnswer,
+    BY_ID,
+    ITEMS,
+    MANUAL_ALLOWED,
+    SCOPES,
+    ChecklistResult,
+    Evidence,
+    Gap,
+    ItemResult,
+    ManualAnswer,
     summary_text,
 )
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now

@@ -22,7 +22,7 @@ class Actor:
     display_name: str = ""
 
     @classmethod
-    def system(cls) -> "Actor":
+    def system(cls) -> Actor:
         """The command line's own actor for set-up work (init, demo, migrations)."""
         return cls(user_id=None, username="system", role="admin", display_name="系统")
 
@@ -98,12 +98,12 @@ class Changes:
     settings: bool = False
     ids: dict[str, set[int]] = field(default_factory=dict)
 
-    def touch(self, kind: str, *ids: int) -> "Changes":
+    def touch(self, kind: str, *ids: int) -> Changes:
         setattr(self, kind, True)
         self.ids.setdefault(kind, set()).update(i for i in ids if i is not None)
         return self
 
-    def merge(self, other: "Changes") -> "Changes":
+    def merge(self, other: Changes) -> Changes:
         for name in ("projects", "hazards", "reports", "inspections", "documents", "training",
                      "archive", "users", "settings"):
             if getattr(other, name):

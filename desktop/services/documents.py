@@ -9,23 +9,46 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import and_, delete, event, func, inspect as sa_inspect, or_, select
+from sqlalchemy import and_, delete, event, func, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from desktop.models import (
-    AgencyProfile, Attachment, Document, Drill, EmergencyPlanAssist, Escalation, ExternalReport, Hazard,
-    Inspection, Meeting,
-    Organisation, Project, ServicePlan, Submission, TrainingAttendance, TrainingSession, User,
+    AgencyProfile,
+    Attachment,
+    Document,
+    Drill,
+    EmergencyPlanAssist,
+    Escalation,
+    ExternalReport,
+    Hazard,
+    Inspection,
+    Meeting,
+    Organisation,
+    Project,
+    ServicePlan,
+    Submission,
+    TrainingAttendance,
+    TrainingSession,
+    User,
 )
 from desktop.models.enums import DocStatus, Recipient
-from desktop.services.exchange import attachments
-from desktop.services import audit, hazards, letterhead, major_hazards, numbering, permissions, plans
-from desktop.services.queries import doc_data
+from desktop.services import (
+    audit,
+    hazards,
+    letterhead,
+    major_hazards,
+    numbering,
+    permissions,
+    plans,
+)
 from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
+from desktop.services.exchange import attachments
 from desktop.services.periods import parse
 from desktop.services.projects import check_version, insurer_of
+from desktop.services.queries import doc_data
 
 log = logging.getLogger("desktop.documents")
 
@@ -632,7 +655,9 @@ def docx_copy(session: Session, actor: Actor, document_id: int, *, store_dir: Pa
     req = doc_data.Request(doc.kind, doc.scope_type, doc.scope_id, day, doc.period, _printed(doc),
                            doc.revision, signer is None, creator.display_name if creator else "",
                            signer)
-    from desktop.services.queries import doc_outputs  # the document readers and builders, on first use
+    from desktop.services.queries import (
+        doc_outputs,  # the document readers and builders, on first use
+    )
 
     written = doc_outputs.prepare(session, req, store_dir=store_dir).write_docx(target)
     audit.record(session, actor, action="export", entity="documents", entity_id=doc.id,

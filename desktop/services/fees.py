@@ -12,8 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
-    Drill, EmergencyPlanAssist, FeeEntry, Inspection, Organisation, Policy, Project,
-    TrainingAttendance, TrainingSession,
+    Drill,
+    EmergencyPlanAssist,
+    FeeEntry,
+    Inspection,
+    Organisation,
+    Policy,
+    Project,
+    TrainingAttendance,
+    TrainingSession,
 )
 from desktop.models.enums import InspectionKind
 from desktop.services import audit, permissions

@@ -15,14 +15,21 @@ from sqlalchemy.orm import Session
 
 from desktop.messages import Series
 from desktop.models import (
-    Attachment, Escalation, ExternalReport, Hazard, HazardEvent,
-    Inspection, Organisation, Project,
+    Attachment,
+    Escalation,
+    ExternalReport,
+    Hazard,
+    HazardEvent,
+    Inspection,
+    Organisation,
+    Project,
 )
 from desktop.models.enums import HazardStatus as S
 from desktop.models.enums import Recipient, ReportReason, StopWork
 from desktop.services import audit, major_hazards, numbering, permissions, rules
 from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
-from desktop.services.projects import check_version, insurer_of, load as load_project
+from desktop.services.projects import check_version, insurer_of
+from desktop.services.projects import load as load_project
 
 OPEN_STATES = (S.RECORDED, S.NOTIFIED, S.RECTIFYING, S.CLOSURE_SUBMITTED)
 MAX_TEXT = 500  # description, measures, contingency: what a register's cell can print

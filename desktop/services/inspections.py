@@ -9,12 +9,19 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
-    DangerItem, Inspection, ProjectStage, RiskSource, RiskSourceCheck, User, inspection_inspectors,
+    DangerItem,
+    Inspection,
+    ProjectStage,
+    RiskSource,
+    RiskSourceCheck,
+    User,
+    inspection_inspectors,
 )
 from desktop.models.enums import InspectionKind
 from desktop.services import audit, permissions
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
-from desktop.services.projects import check_version, load as load_project
+from desktop.services.projects import check_version
+from desktop.services.projects import load as load_project
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,15 @@ from sqlalchemy.orm import Session
 from desktop.fileutil import atomic_write_bytes
 from desktop.models import AgencyProfile, User
 from desktop.services import audit, permissions
-from desktop.services.exchange.attachments import blob_path
 from desktop.services.context import (
-    Actor, NotFound, PermissionDenied, ServiceError, ValidationError, msg,
+    Actor,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    ValidationError,
+    msg,
 )
+from desktop.services.exchange.attachments import blob_path
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 25_000_000

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from desktop.models import Attachment, Meeting
 from desktop.models.enums import AttachmentRole
-from desktop.services.exchange import attachments
 from desktop.services import audit, permissions, recycle
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
-from desktop.services.projects import check_version, load as load_project
+from desktop.services.exchange import attachments
+from desktop.services.projects import check_version
+from desktop.services.projects import load as load_project
 
 KIND = "kickoff"
 ACTION = "meeting.edit"

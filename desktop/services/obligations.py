@@ -13,8 +13,16 @@ from sqlalchemy.orm import Session
 
 from desktop import clock
 from desktop.models import (
-    ArchiveItem, ExternalReport, Hazard, Inspection, Policy, Project, RiskSource, RiskSourceCheck,
-    TrainingAttendance, TrainingSession,
+    ArchiveItem,
+    ExternalReport,
+    Hazard,
+    Inspection,
+    Policy,
+    Project,
+    RiskSource,
+    RiskSourceCheck,
+    TrainingAttendance,
+    TrainingSession,
 )
 from desktop.models.enums import InspectionKind, ProjectStatus
 from desktop.services import rules, training_rule

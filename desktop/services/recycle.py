@@ -10,9 +10,27 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from desktop.models import (
-    ArchiveItem, Attachment, Document, Drill, Escalation, ExternalReport, Hazard, HazardEvent,
-    Incident, Inspection, Meeting, Organisation, Project, RiskSource, RiskSourceCheck, ServicePlan,
-    StandardisationAssist, Submission, TrainingAttendance, TrainingSession, inspection_inspectors,
+    ArchiveItem,
+    Attachment,
+    Document,
+    Drill,
+    Escalation,
+    ExternalReport,
+    Hazard,
+    HazardEvent,
+    Incident,
+    Inspection,
+    Meeting,
+    Organisation,
+    Project,
+    RiskSource,
+    RiskSourceCheck,
+    ServicePlan,
+    StandardisationAssist,
+    Submission,
+    TrainingAttendance,
+    TrainingSession,
+    inspection_inspectors,
 )
 from desktop.models.capture import CaptureDraft
 from desktop.services import audit, permissions

@@ -10,13 +10,21 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desktop.messages import Message
 from desktop.models import (
-    DangerItem, Document, Hazard, Incident, Inspection, Policy, Project, RiskAssessment, ServicePlan,
+    DangerItem,
+    Document,
+    Hazard,
+    Incident,
+    Inspection,
+    Policy,
+    Project,
+    RiskAssessment,
+    ServicePlan,
     User,
 )
 from desktop.models.enums import ProjectStatus, RiskLevel
 from desktop.services import audit, permissions, rules
-from desktop.messages import Message
 from desktop.services.context import Actor, ValidationError, msg, now
 from desktop.services.hazards import OPEN_STATES
 from desktop.services.projects import load as load_project

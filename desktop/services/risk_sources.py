@@ -14,7 +14,8 @@ from desktop.models import Catalogue, CatalogueItem, RiskSource
 from desktop.services import audit, obligations, permissions
 from desktop.services.context import Actor, NotFound, ValidationError, msg
 from desktop.services.periods import Period
-from desktop.services.projects import check_version, load as load_project
+from desktop.services.projects import check_version
+from desktop.services.projects import load as load_project
 
 LIMITS = {"name": 200, "category": 50, "location": 200, "stage": 50, "measures": 4000}
 HEADER_SCAN_ROWS = 15

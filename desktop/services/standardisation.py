@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 
 from desktop.models import StandardisationAssist
 from desktop.reports.standardisation_docs import (
-    AssistLine, StandardisationCount, StandardisationPlan,
+    AssistLine,
+    StandardisationCount,
+    StandardisationPlan,
 )
 from desktop.services import audit, permissions, recycle
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
-from desktop.services.projects import check_version, load as load_project
+from desktop.services.projects import check_version
+from desktop.services.projects import load as load_project
 
 ACTION = "inspection.edit"  # a standardisation check is site work, done by the same staff
 # the items of the site-standardisation check (after the JGJ 59 score sheets), in print order

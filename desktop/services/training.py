@@ -11,14 +11,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
-    Drill, EmergencyPlanAssist, FeeEntry, Hazard, Policy, Project, TrainingAttendance, TrainingAttendee,
-    TrainingPlan, TrainingSession,
+    Drill,
+    EmergencyPlanAssist,
+    FeeEntry,
+    Hazard,
+    Policy,
+    Project,
+    TrainingAttendance,
+    TrainingAttendee,
+    TrainingPlan,
+    TrainingSession,
 )
 from desktop.models.base import utcnow
 from desktop.services import audit, permissions, rules, training_people, training_rule
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.periods import Period, parse
-from desktop.services.projects import check_version, load as load_project
+from desktop.services.projects import check_version
+from desktop.services.projects import load as load_project
 from desktop.services.risk import add_months
 from desktop.services.training_people import AttendeeForm, AttendeeRow
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from desktop.models import Project, TrainingAttendance, TrainingAttendee
 from desktop.models.base import utcnow
 from desktop.services import audit, permissions, training, training_people
-from desktop.services.exchange import training_sheet
 from desktop.services.context import Actor, NotFound, ValidationError, msg
+from desktop.services.exchange import training_sheet
 from desktop.services.projects import check_version
 from desktop.services.training_people import AttendeeForm, AttendeeRow
 

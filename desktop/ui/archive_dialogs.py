@@ -8,14 +8,20 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
 )
 
 from desktop.services import archive
-from desktop.services.queries import archive_view
 from desktop.services.archive import ArchiveForm, ArchiveRow, RequestRow
-from desktop.services.queries.archive_view import ProjectChoice
 from desktop.services.context import Changes, ValidationError, now
+from desktop.services.queries import archive_view
+from desktop.services.queries.archive_view import ProjectChoice
 from desktop.ui import training_dialogs as forms
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateTimeField

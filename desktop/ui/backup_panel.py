@@ -7,13 +7,20 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
-    QApplication, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-    QVBoxLayout, QWidget,
+    QApplication,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop import clock
-from desktop.services.exchange import backup
 from desktop.services.context import Changes
+from desktop.services.exchange import backup
 from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.tasks import Task, run_task

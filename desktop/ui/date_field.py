@@ -13,7 +13,13 @@ import datetime as dt
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QCalendarWidget, QHBoxLayout, QLineEdit, QMenu, QSizePolicy, QToolButton, QWidget,
+    QCalendarWidget,
+    QHBoxLayout,
+    QLineEdit,
+    QMenu,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
     QWidgetAction,
 )
 

@@ -6,16 +6,26 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-    QListWidget, QListWidgetItem, QPlainTextEdit, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.models.enums import Recipient
 from desktop.services import documents, organisations
-from desktop.services.queries import scope_choices
 from desktop.services.context import Changes, now
 from desktop.services.documents import DocumentRow, SubmissionRow
-from desktop.services.periods import parse as parse_period, quarter_of
+from desktop.services.periods import parse as parse_period
+from desktop.services.periods import quarter_of
+from desktop.services.queries import scope_choices
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateTimeField

@@ -31,8 +31,8 @@ from desktop.services.context import Changes, ConflictError, ValidationError, ms
 from desktop.services.hazards import HazardRow, ReportRow
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
-from desktop.ui.photo_strip import PhotoStrip
 from desktop.ui.date_field import DateField, DateTimeField, today
+from desktop.ui.photo_strip import PhotoStrip
 from desktop.ui.register_filters import level_combo
 from desktop.ui.user_dialogs import ServiceDialog
 from desktop.ui.widgets import ErrorLabel

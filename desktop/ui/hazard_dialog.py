@@ -39,12 +39,12 @@ from PySide6.QtWidgets import (
 from desktop import clock
 from desktop.models.enums import HAZARD_LEVEL_COLOURS, AttachmentRole, InspectionKind, StopWork
 from desktop.services import documents, hazards, major_hazards, organisations
-from desktop.services.queries import hazard_view, register, similar
-from desktop.services.exchange import photo_import
 from desktop.services.catalogues import CatalogueItemRow
 from desktop.services.context import Changes, ConflictError, ValidationError
 from desktop.services.documents import DocumentRow
+from desktop.services.exchange import photo_import
 from desktop.services.hazards import HazardForm, HazardRow
+from desktop.services.queries import hazard_view, register, similar
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.catalogue_picker import CataloguePicker, unverified_note

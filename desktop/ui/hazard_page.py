@@ -37,11 +37,11 @@ from desktop.models.enums import (
     StopWork,
 )
 from desktop.services import documents, hazards
-from desktop.services.queries import hazard_view
 from desktop.services.context import Changes, NotFound, now
 from desktop.services.documents import DocumentRow
-from desktop.services.queries.hazard_view import HazardPageData, TimelineEntry
 from desktop.services.hazards import ReportRow
+from desktop.services.queries import hazard_view
+from desktop.services.queries.hazard_view import HazardPageData, TimelineEntry
 from desktop.ui import dialogs, i18n, pdf_viewer, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.catalogue_picker import MemoryTableModel, unverified_note

@@ -187,7 +187,7 @@ def _param(value: object) -> object:
     return value
 
 
-def join_list(texts: "list[str] | tuple[str, ...]") -> str:
+def join_list(texts: list[str] | tuple[str, ...]) -> str:
     """Texts in a row joined as a service's list param is: "；" in Chinese, "; " in English."""
     return QCoreApplication.translate("Services", SEPARATOR).join(texts)
 

@@ -7,12 +7,18 @@ from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
+from desktop.services.context import Changes
 from desktop.services.exchange import importer
 from desktop.services.exchange import xlsx_normalise as xn
-from desktop.services.context import Changes
 from desktop.services.exchange.importer import ImportRefused, ImportReport, Problem
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState

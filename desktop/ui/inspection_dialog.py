@@ -12,17 +12,31 @@ from pathlib import Path
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout, QGridLayout,
-    QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
-    QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.models.enums import InspectionKind, Role, StopWork
 from desktop.services import documents, inspections, projects, risk_sources, users
-from desktop.services.queries import inspection_list, project_list
 from desktop.services.context import Changes, ValidationError, now
 from desktop.services.hazards import HazardForm, HazardRow
 from desktop.services.inspections import InspectionForm, InspectionRow
+from desktop.services.queries import inspection_list, project_list
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField, today

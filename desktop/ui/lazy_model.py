@@ -13,7 +13,13 @@ from enum import IntEnum
 from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import (
-    QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
 )
 from PySide6.QtGui import QColor
 

@@ -8,10 +8,21 @@ from pathlib import Path
 import PySide6
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
-    QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence, QShowEvent,
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
-    QApplication, QListWidget, QListWidgetItem, QMainWindow, QMenu, QSplitter, QStackedWidget,
+    QApplication,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QStackedWidget,
     QWidget,
 )
 

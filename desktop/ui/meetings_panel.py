@@ -17,7 +17,11 @@ from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column
 from desktop.ui.meeting_dialogs import (
-    DeleteDialog, KickoffDialog, StandardisationDialog, item_text, topic_text,
+    DeleteDialog,
+    KickoffDialog,
+    StandardisationDialog,
+    item_text,
+    topic_text,
 )
 from desktop.ui.project_dialog import memory_model, plain_table
 from desktop.ui.training_dialogs import draft_document

@@ -6,16 +6,27 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-    QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop import clock
 from desktop.services import agency, organisations, periods, trust
 from desktop.services.exchange import packages
-from desktop.services.queries import project_list
 from desktop.services.exchange.backup import human_size
 from desktop.services.exchange.packages import PackageCheck, PackageResult
+from desktop.services.queries import project_list
 from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.i18n import error_text

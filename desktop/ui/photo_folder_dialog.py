@@ -9,15 +9,25 @@ from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QPushButton, QSpinBox,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.models.enums import AttachmentRole
-from desktop.services.queries import inspection_list
-from desktop.services.exchange import photo_folder
 from desktop.services.context import Changes, ValidationError
+from desktop.services.exchange import photo_folder
 from desktop.services.exchange.photo_folder import Assignment, FolderRead, PhotoGroup, Proposal
+from desktop.services.queries import inspection_list
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.hazard_dialog import HazardDialog

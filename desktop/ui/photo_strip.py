@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import AttachmentRole
+from desktop.services.context import Changes, ServiceError
 from desktop.services.exchange import attachments, photo_import
 from desktop.services.exchange.attachments import AttachmentRow
-from desktop.services.context import Changes, ServiceError
 from desktop.services.exchange.photo_import import ImportResult, PhotoSource
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState

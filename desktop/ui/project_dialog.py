@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import datetime as dt
+from collections.abc import Callable
 from enum import IntEnum
 from itertools import pairwise
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QCompleter, QDialog, QDialogButtonBox,
-    QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
-    QPushButton, QScrollArea, QSpinBox, QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.models.enums import ProjectStatus, ProjectType
 from desktop.services import catalogues, organisations, projects, users
-from desktop.services.queries import project_list
 from desktop.services.context import ConflictError, ValidationError
+from desktop.services.queries import project_list
 from desktop.ui import dialogs, i18n, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField

@@ -10,16 +10,28 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit,
-    QPushButton, QScrollArea, QSizePolicy, QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.models.enums import ArchiveStatus, DocStatus, ProjectStatus, ProjectType, RiskLevel
 from desktop.services import archive, documents, projects, risk, risk_watch, training
-from desktop.services.queries import inspection_list, project_list
 from desktop.services.context import Changes, now
-from desktop.services.queries.inspection_list import InspectionFilter
 from desktop.services.periods import half_of
+from desktop.services.queries import inspection_list, project_list
+from desktop.services.queries.inspection_list import InspectionFilter
 from desktop.services.queries.register import RegisterFilter
 from desktop.ui import dialogs, i18n, tasks
 from desktop.ui.app_state import AppState
@@ -30,12 +42,23 @@ from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, LazyTableModel
 from desktop.ui.meetings_panel import KickoffTab, StandardisationTab
 from desktop.ui.pages.hazards_page import HazardColumn, HazardTable
 from desktop.ui.pages.inspections_page import (
-    INSPECTION_COLUMNS, INSPECTION_WIDTHS, InspectionColumn,
+    INSPECTION_COLUMNS,
+    INSPECTION_WIDTHS,
+    InspectionColumn,
 )
 from desktop.ui.project_dialog import (
-    FieldDialog, ProjectDialog, danger_status_label, memory_model, plain_table,
+    FieldDialog,
+    ProjectDialog,
+    danger_status_label,
+    memory_model,
+    plain_table,
 )
-from desktop.ui.project_fact_dialogs import ContactDialog, DangerItemDialog, PolicyDialog, StageDialog
+from desktop.ui.project_fact_dialogs import (
+    ContactDialog,
+    DangerItemDialog,
+    PolicyDialog,
+    StageDialog,
+)
 from desktop.ui.risk_sources_panel import RiskSourcesPanel
 
 EMPTY_STYLE = "color: #78909c; padding: 6px 2px;"

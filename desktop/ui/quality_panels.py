@@ -11,16 +11,23 @@ from enum import IntEnum
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
 from desktop.models.enums import IncidentKind
 from desktop.services import complaints, permissions
-from desktop.services.queries import compliance_view
 from desktop.services.complaints import ComplaintRow, EvaluationRow, IncidentRow
-from desktop.services.queries.compliance_view import ScopeChoices
 from desktop.services.context import PermissionDenied, ValidationError, now
+from desktop.services.queries import compliance_view
+from desktop.services.queries.compliance_view import ScopeChoices
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.fee_ledger import GREY, ORANGE, RED, TintedRows

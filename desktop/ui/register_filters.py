@@ -23,11 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import HAZARD_LEVEL_COLOURS, HAZARD_LEVEL_LABELS, HazardStatus
-from desktop.services.queries import hazard_view, register
 from desktop.services import organisations
+from desktop.services.queries import hazard_view, register
 from desktop.services.queries.register import RegisterFilter
-from desktop.ui import i18n
-from desktop.ui import date_field
+from desktop.ui import date_field, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField
 from desktop.ui.tasks import Task

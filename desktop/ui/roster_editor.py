@@ -9,14 +9,23 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.services import training_people, training_roster
 from desktop.services.context import ValidationError
-from desktop.services.training_people import AttendeeForm, mask_id
 from desktop.services.queries.training_view import ProjectChoice
+from desktop.services.training_people import AttendeeForm, mask_id
 from desktop.ui import dialogs
 
 NAME, GROUP, PHONE, ID_NUMBER, UNIT, PROJECT = range(6)

@@ -13,8 +13,10 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from desktop.services.context import Cancelled  # noqa: F401 - re-exported for pages
-from desktop.services.context import Changes
+from desktop.services.context import (
+    Cancelled,  # noqa: F401 - re-exported for pages
+    Changes,
+)
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState, changes_of
 from desktop.ui.i18n import service_text
@@ -22,7 +24,7 @@ from desktop.ui.i18n import service_text
 log = logging.getLogger("desktop.ui")
 Progress = Callable[[int, int, str], bool]
 _PROGRESS_INTERVAL = 0.05  # seconds between progress signals: a tight loop must not flood the GUI
-_running: set["Task"] = set()  # keeps each Task alive until its worker is done
+_running: set[Task] = set()  # keeps each Task alive until its worker is done
 
 
 class Task(QObject):
@@ -59,7 +61,7 @@ class Task(QObject):
             self.progressed.emit(done, total, service_text(text))
         return not self._cancel.is_set()
 
-    def start(self, pool: QThreadPool | None = None) -> "Task":
+    def start(self, pool: QThreadPool | None = None) -> Task:
         """Queue the work; it begins once control is back in the event loop, so that signals
         connected right after this call cannot be missed by a very quick task."""
         _running.add(self)

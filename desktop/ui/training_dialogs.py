@@ -12,20 +12,31 @@ from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QCompleter, QDoubleSpinBox, QGridLayout, QLabel,
-    QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDoubleSpinBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.services import documents, training
 from desktop.services.context import Changes, ValidationError
 from desktop.services.documents import DocumentRow
-from desktop.services.training import ASSIST_KINDS, BASES, RATINGS, Attendance, PlanRow, SessionRow
 from desktop.services.queries.training_view import DrillListRow, HalfYearRow, ProjectChoice
+from desktop.services.training import ASSIST_KINDS, BASES, RATINGS, Attendance, PlanRow, SessionRow
 from desktop.ui import dialogs, file_dialogs, pdf_viewer
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField, today
-from desktop.ui.roster_editor import RosterEditor
 from desktop.ui.i18n import field_texts
+from desktop.ui.roster_editor import RosterEditor
 from desktop.ui.tasks import Task, run_service
 from desktop.ui.user_dialogs import ServiceDialog
 from desktop.ui.widgets import ErrorLabel

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from desktop import clock
 from desktop.capture.server import HEADER, CaptureServer
 from desktop.models import Attachment, AuditEntry, CaptureDevice, CaptureDraft, Hazard, Inspection
-from desktop.services.exchange import attachments
 from desktop.services import capture_devices, capture_inbox, catalogues, hazards, inspections
 from desktop.services.context import TransitionError
+from desktop.services.exchange import attachments
 from tests.factories import make_project
 
 

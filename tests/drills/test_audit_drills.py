@@ -17,8 +17,8 @@ from desktop.config import Config
 from desktop.db import Database
 from desktop.models import AuditEntry
 from desktop.services import audit, checkpoints, hazards, users
-from desktop.services.exchange import backup
 from desktop.services.context import Actor
+from desktop.services.exchange import backup
 from tests.cli_users import login_options
 from tests.factories import make_project
 

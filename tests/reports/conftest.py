@@ -11,7 +11,13 @@ import pytest
 from PIL import Image, ImageDraw
 
 from desktop.reports.data import (
-    AgencyInfo, DangerItemInfo, DocMeta, HazardInfo, HazardRow, ProjectInfo, StageInfo,
+    AgencyInfo,
+    DangerItemInfo,
+    DocMeta,
+    HazardInfo,
+    HazardRow,
+    ProjectInfo,
+    StageInfo,
 )
 
 PROJECT_NAME = "绍兴市镜湖新区“金色家园”二期（A地块）住宅工程"

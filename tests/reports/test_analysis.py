@@ -6,7 +6,11 @@ import pytest
 
 from desktop.reports import analysis
 from desktop.reports.data import (
-    AnalysisData, MonthCount, PeriodStats, ProjectOpenCount, RepeatHazard,
+    AnalysisData,
+    MonthCount,
+    PeriodStats,
+    ProjectOpenCount,
+    RepeatHazard,
 )
 from tests.reports.conftest import flat, meta, pdffonts, pdftotext
 

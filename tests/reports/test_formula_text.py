@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from desktop.reports import registers, selfcheck
 from desktop.reports.registers import RegisterData
 from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
-from desktop.services.exchange import packages
 from desktop.services.checklist_items import ITEMS
+from desktop.services.exchange import packages
 from tests.reports.conftest import meta, register_rows
 
 LOOKS_LIKE = ['=HYPERLINK("http://example.com","点此查看")', "=1+1", "+86 575 8888", "-5",

@@ -9,7 +9,12 @@ import pytest
 
 from desktop.reports import letters
 from desktop.reports.data import (
-    ClosureData, EscalationData, HazardReportData, RectificationNoticeData, ReportFact, StopWorkData,
+    ClosureData,
+    EscalationData,
+    HazardReportData,
+    RectificationNoticeData,
+    ReportFact,
+    StopWorkData,
     TimelineEntry,
 )
 from tests.reports.conftest import CATALOGUE_REF, DESCRIPTION, flat, meta, pdffonts, pdftotext

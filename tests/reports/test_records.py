@@ -8,7 +8,11 @@ import pytest
 
 from desktop.reports import records
 from desktop.reports.data import (
-    InspectionInfo, RiskSourceCheckInfo, RiskSourceInfo, ServicePlanData, StaffInfo,
+    InspectionInfo,
+    RiskSourceCheckInfo,
+    RiskSourceInfo,
+    ServicePlanData,
+    StaffInfo,
 )
 from tests.reports.conftest import DESCRIPTION, flat, meta, pdffonts, pdftotext
 

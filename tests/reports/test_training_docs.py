@@ -8,7 +8,12 @@ import pytest
 
 from desktop.reports import training_docs
 from desktop.reports.training_docs import (
-    AttendanceLine, CoverageLine, DrillRecordData, EmergencyPlanLine, RosterLine, TrainingRecordData,
+    AttendanceLine,
+    CoverageLine,
+    DrillRecordData,
+    EmergencyPlanLine,
+    RosterLine,
+    TrainingRecordData,
 )
 from tests.reports.conftest import flat, meta, page_count, pdffonts, pdftotext
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 import desktop.services
 from desktop.config import Config
 from desktop.db import Database
+from desktop.demo import generator as demo
 from desktop.models import Hazard, Inspection, Project, TrainingAttendance, TrainingSession, User
 from desktop.services import (
     checklist_items,
@@ -31,7 +32,6 @@ from desktop.services import (
     recycle,
     risk,
 )
-from desktop.demo import generator as demo
 from desktop.services.context import Actor, ValidationError
 
 DAY = dt.date(2026, 2, 20)  # the demo's "today"

@@ -13,8 +13,8 @@ from desktop.models import ArchiveItem, AuditEntry, DestructionRequest
 from desktop.models.enums import ArchiveStatus as A
 from desktop.reports.archive_docs import build_archive_catalogue, build_destruction_form
 from desktop.services import agency, archive, projects, rules
-from desktop.services.exchange import attachments
 from desktop.services.context import PermissionDenied, TransitionError, ValidationError, now
+from desktop.services.exchange import attachments
 from tests.factories import make_project
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from desktop.models import Attachment
 from desktop.services import archive, projects
+from desktop.services.context import PermissionDenied, ValidationError, now
 from desktop.services.queries import archive_view
 from desktop.services.queries.archive_view import ArchiveFilter
-from desktop.services.context import PermissionDenied, ValidationError, now
 from tests.factories import make_project
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -12,8 +12,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from desktop.models import AuditEntry
-from desktop.services.exchange import attachments
 from desktop.services.context import NotFound, PermissionDenied, ValidationError
+from desktop.services.exchange import attachments
 from tests.factories import make_project
 
 

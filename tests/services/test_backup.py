@@ -23,8 +23,8 @@ from desktop.config import Config
 from desktop.db import Database
 from desktop.models import Hazard, Project, Sequence
 from desktop.services import agency, hazards, signing
-from desktop.services.exchange import attachments, backup, zipstream
 from desktop.services.context import Cancelled, PermissionDenied, ServiceError
+from desktop.services.exchange import attachments, backup, zipstream
 from tests.factories import make_project
 
 
@@ -269,7 +269,6 @@ def test_scheduled_backups_and_rotation(db, config, seeded):
 
 
 def test_a_full_disk_during_backup_leaves_nothing_and_says_so(db, config, seeded, tmp_path, monkeypatch):
-    import errno
 
     calls = []
 
@@ -382,7 +381,6 @@ def test_cancel_while_zipping_stops_the_snapshot_check(sqlite_db, tmp_path):
 def test_a_failed_early_write_back_fails_the_zip(tmp_path, monkeypatch):
     """StreamingZip.write_behind (review packages start the disk writing early): an error
     the sync met is raised when the zip closes, and nothing is left."""
-    import errno
 
     calls = []
 

@@ -19,9 +19,9 @@ from sqlalchemy import text
 from desktop.cli import main
 from desktop.config import Config
 from desktop.db import Database
-from desktop.services.exchange import backup, key_export
 from desktop.services import signing
 from desktop.services.context import Actor, PermissionDenied, ServiceError, ValidationError
+from desktop.services.exchange import backup, key_export
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
 PASSPHRASE = "绍兴安途 2026 备用口令"

@@ -11,8 +11,8 @@ from sqlalchemy import update
 from desktop.config import Config
 from desktop.models import AuditEntry
 from desktop.services import agency, catalogues
-from desktop.services.exchange import attachments
 from desktop.services.check import run_check
+from desktop.services.exchange import attachments
 from tests.factories import make_project
 
 

@@ -14,8 +14,8 @@ import pytest
 from desktop import clock
 from desktop.config import Config
 from desktop.services import complaints, hazards, periods
-from desktop.services.queries import history
 from desktop.services.context import ValidationError, now
+from desktop.services.queries import history
 from tests.factories import make_project
 
 UTC = dt.UTC

@@ -8,12 +8,31 @@ import pytest
 from sqlalchemy import select
 
 from desktop.models import (
-    ArchiveItem, Attachment, DangerItem, Document, Drill, Hazard, Meeting, Project, RiskAssessment,
-    RiskSource, ServicePlan, Submission,
+    ArchiveItem,
+    Attachment,
+    DangerItem,
+    Document,
+    Drill,
+    Hazard,
+    Meeting,
+    Project,
+    RiskAssessment,
+    RiskSource,
+    ServicePlan,
+    Submission,
 )
 from desktop.services import (
-    checklist_items, complaints, compliance, fees, hazards, inspections, periods, projects, risk,
-    risk_sources, training,
+    checklist_items,
+    complaints,
+    compliance,
+    fees,
+    hazards,
+    inspections,
+    periods,
+    projects,
+    risk,
+    risk_sources,
+    training,
 )
 from desktop.services.context import PermissionDenied, ValidationError
 from tests.factories import make_project, recorded_on

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from desktop.models import Attachment
 from desktop.services import agency, compliance
-from desktop.services.queries import compliance_view
 from desktop.services.context import PermissionDenied, ValidationError
 from desktop.services.periods import parse
+from desktop.services.queries import compliance_view
 from tests.factories import make_project
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

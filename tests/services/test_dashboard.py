@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from desktop.models import ArchiveItem, Document, RiskSource, TrainingAttendance, TrainingSession
-from desktop.services.queries import dashboard
 from desktop.services import hazards, inspections, periods
+from desktop.services.queries import dashboard
 from tests.factories import make_project
 
 MOMENT = dt.datetime.now().replace(microsecond=0)

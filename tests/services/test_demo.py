@@ -13,15 +13,25 @@ from desktop import cli, clock
 from desktop.cli import main
 from desktop.config import Config
 from desktop.db import Database
-from desktop.models import (
-    ArchiveItem, Attachment, Catalogue, Drill, ExternalReport, Hazard, HazardEvent, Inspection,
-    Project, TrainingAttendance, TrainingAttendee, User,
-)
-from desktop.services.exchange import attachments
 from desktop.demo import generator as demo
+from desktop.models import (
+    ArchiveItem,
+    Attachment,
+    Catalogue,
+    Drill,
+    ExternalReport,
+    Hazard,
+    HazardEvent,
+    Inspection,
+    Project,
+    TrainingAttendance,
+    TrainingAttendee,
+    User,
+)
 from desktop.services import major_hazards
-from desktop.services.queries import training_view
 from desktop.services.check import run_check
+from desktop.services.exchange import attachments
+from desktop.services.queries import training_view
 
 
 def _generate(folder, projects, seed=7):

@@ -23,11 +23,16 @@ from desktop.services import (
     risk_sources,
     training,
 )
+from desktop.services.context import ValidationError
 from desktop.services.exchange import attachments
 from desktop.services.queries import doc_data, doc_outputs
-from desktop.services.context import ValidationError
+from desktop.services.queries.doc_data_periodic import (
+    hazard_rows,
+    period_stats,
+    risk_data,
+    scope_of,
+)
 from desktop.services.training_people import AttendeeForm
-from desktop.services.queries.doc_data_periodic import hazard_rows, period_stats, risk_data, scope_of
 from tests.factories import make_project
 from tests.services.test_hazards import sign_letter
 

@@ -15,12 +15,19 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from desktop.models import (
-    Attachment, AuditEntry, Document, Escalation, ExternalReport, Sequence, ServicePlan, Submission,
+    Attachment,
+    AuditEntry,
+    Document,
+    Escalation,
+    ExternalReport,
+    Sequence,
+    ServicePlan,
+    Submission,
 )
 from desktop.services import agency, documents, hazards
+from desktop.services.context import NotFound, PermissionDenied, TransitionError, ValidationError
 from desktop.services.exchange import attachments
 from desktop.services.queries import doc_outputs
-from desktop.services.context import NotFound, PermissionDenied, TransitionError, ValidationError
 from tests.factories import make_project
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")

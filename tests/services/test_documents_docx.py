@@ -13,9 +13,9 @@ from docx.shared import Mm
 from sqlalchemy import select
 
 from desktop.models import AuditEntry
-from desktop.services.exchange import attachments
 from desktop.services import documents
 from desktop.services.context import ValidationError
+from desktop.services.exchange import attachments
 from tests.docx_text import docx_lines, east_asian_fonts, missing_words
 from tests.services.test_documents import dirs, draft, sign, site  # noqa: F401 - fixtures
 

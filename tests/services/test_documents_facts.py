@@ -18,10 +18,10 @@ from sqlalchemy import select
 
 from desktop.models import Hazard
 from desktop.services import agency, documents, hazards, rules
-from desktop.services.exchange import attachments
 from desktop.services.context import TransitionError, ValidationError, now
-from desktop.services.queries.doc_data import Claim, check_claims
+from desktop.services.exchange import attachments
 from desktop.services.periods import quarter_of
+from desktop.services.queries.doc_data import Claim, check_claims
 from tests.factories import make_project
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")

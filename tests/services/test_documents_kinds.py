@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from desktop.services import agency, documents, fees, training
-from desktop.services.exchange import attachments
 from desktop.services.context import NotFound, ValidationError, now
+from desktop.services.exchange import attachments
 from desktop.services.periods import quarter_of
 from tests.factories import make_project
 

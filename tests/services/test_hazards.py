@@ -10,7 +10,12 @@ from sqlalchemy import func, select
 from desktop.models import Attachment, AuditEntry, Document, ExternalReport, Hazard, HazardEvent
 from desktop.models.enums import HazardStatus as S
 from desktop.services import hazards
-from desktop.services.context import ConflictError, PermissionDenied, TransitionError, ValidationError
+from desktop.services.context import (
+    ConflictError,
+    PermissionDenied,
+    TransitionError,
+    ValidationError,
+)
 from tests.factories import make_project
 
 

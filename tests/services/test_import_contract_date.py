@@ -9,8 +9,8 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from desktop.models import Policy, Project
-from desktop.services.exchange import importer
 from desktop.services import obligations
+from desktop.services.exchange import importer
 
 
 def _book(path, rows):

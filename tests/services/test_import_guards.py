@@ -8,11 +8,11 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from desktop.services.exchange import importer
-from desktop.services.exchange import xlsx_normalise as xn
-from desktop.services.context import ValidationError
 from desktop.config import Config
 from desktop.models import Hazard
+from desktop.services.context import ValidationError
+from desktop.services.exchange import importer
+from desktop.services.exchange import xlsx_normalise as xn
 from tests.services.test_importer import count, hazard_book, hazard_rows, proj, run  # noqa: F401
 
 SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

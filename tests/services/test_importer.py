@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from desktop.models import AppSetting, ExternalReport, Hazard, HazardEvent, Policy, Project
 from desktop.services import catalogues, projects
+from desktop.services.context import PermissionDenied, ValidationError
 from desktop.services.exchange import importer
 from desktop.services.exchange import xlsx_normalise as xn
-from desktop.services.context import PermissionDenied, ValidationError
 from tests.factories import make_project
 
 HEADER_2 = ["序号", "隐患编号", "项目编号", "发 现\n日 期", "隐患部位", "隐患描述", "隐患等级", "整改要求", None,

@@ -9,8 +9,8 @@ import pytest
 
 from desktop.reports import key_letter as report
 from desktop.services import agency, documents, rotation, signing, trust
-from desktop.services.queries import key_letter
 from desktop.services.context import ValidationError
+from desktop.services.queries import key_letter
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 AGENCY = "绍兴安途安全风控咨询有限公司"

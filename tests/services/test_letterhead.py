@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from desktop.models import AuditEntry
 from desktop.services import agency, documents, hazards, letterhead
-from desktop.services.exchange import attachments, store_gc
 from desktop.services.context import PermissionDenied, ValidationError
+from desktop.services.exchange import attachments, store_gc
 from tests.factories import make_project
 
 needs_pdfimages = pytest.mark.skipif(not shutil.which("pdfimages"), reason="poppler-utils not installed")

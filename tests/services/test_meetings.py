@@ -233,8 +233,8 @@ def test_an_unconfirmed_record_says_so(db, users, project, tmp_path):
 
 
 def test_the_demo_leaves_confirmed_kick_offs_and_standardisation_records(db, tmp_path):
-    from desktop.models import StandardisationAssist
     from desktop.demo import generator as demo
+    from desktop.models import StandardisationAssist
     from desktop.services.context import now
 
     with db.session() as s:

@@ -20,9 +20,9 @@ from desktop.config import Config
 from desktop.models import AgencyProfile, AuditEntry, Document, Policy
 from desktop.reports.registers import read_hazard_xlsx
 from desktop.services import agency, hazards, organisations, signing, trust
+from desktop.services.context import Cancelled, ServiceError, ValidationError
 from desktop.services.exchange import attachments, packages
 from desktop.services.exchange.attachments import blob_path
-from desktop.services.context import Cancelled, ServiceError, ValidationError
 from tests.factories import make_project
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -285,8 +285,8 @@ def test_signing_key_file_and_profile(db, admin, tmp_path):
 def test_a_full_disk_during_export_leaves_nothing_and_says_so(db, admin, config, world, tmp_path, monkeypatch):
     import errno
 
-    from desktop.services.exchange import backup
     from desktop.services.context import ServiceError
+    from desktop.services.exchange import backup
 
     p, _, _ = world
     folder = tmp_path / "out"
@@ -430,8 +430,15 @@ def _pdf_text(data: bytes, tmp_path, name: str) -> str:
 
 def _scope_records(s, admin, p, hazard_id):
     """One record of each scope type a document can be about, tied to project `p`."""
-    from desktop.models import Drill, Escalation, Inspection, ServicePlan, TrainingAttendance
-    from desktop.models import EmergencyPlanAssist, TrainingSession
+    from desktop.models import (
+        Drill,
+        EmergencyPlanAssist,
+        Escalation,
+        Inspection,
+        ServicePlan,
+        TrainingAttendance,
+        TrainingSession,
+    )
 
     inspection = Inspection(project_id=p.project, kind="routine", date=dt.date(2026, 8, 5))
     escalation = Escalation(hazard_id=hazard_id, kind="refusal", at=dt.datetime(2026, 8, 20, 9))
@@ -548,8 +555,8 @@ def test_cover_counts_equal_the_list_with_a_cancelled_hazard_left_out_of_both(
     documents = [n for n in names if n.startswith("文书/")]
     assert _field(cover, "文书份数") == str(len(documents))
     with db.read() as s:  # the signed periodic list counts the same hazards
-        from desktop.services.queries.doc_data_periodic import hazard_rows, scope_of
         from desktop.services.periods import parse
+        from desktop.services.queries.doc_data_periodic import hazard_rows, scope_of
 
         rows = hazard_rows(s, scope_of(s, "insurer", p.insurer), parse("2026Q3"),
                            today=dt.date(2026, 12, 7))

@@ -12,11 +12,11 @@ import pytest
 from PIL import Image, ImageDraw
 
 from desktop.models import Hazard
-from desktop.services.exchange import attachments, photo_capture, photo_folder
-from desktop.services.queries import doc_data
 from desktop.services import hazards, inspections
 from desktop.services.context import Cancelled
+from desktop.services.exchange import attachments, photo_capture, photo_folder
 from desktop.services.exchange.photo_capture import Capture
+from desktop.services.queries import doc_data
 from tests.factories import make_project
 
 

@@ -8,9 +8,9 @@ import io
 import pytest
 from PIL import Image
 
-from desktop.services.exchange import attachments, photo_import
 from desktop.services import hazards
 from desktop.services.context import Cancelled
+from desktop.services.exchange import attachments, photo_import
 from desktop.services.exchange.photo_import import PhotoSource
 from tests.factories import make_project
 

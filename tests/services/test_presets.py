@@ -7,7 +7,6 @@ import json
 import pytest
 
 from desktop.services import organisations, presets
-from desktop.services.queries import project_list
 from desktop.services.context import (
     Actor,
     ConflictError,
@@ -15,6 +14,7 @@ from desktop.services.context import (
     ServiceError,
     ValidationError,
 )
+from desktop.services.queries import project_list
 
 DISTRICTS = ["越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县"]
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from desktop.models import AuditEntry, DangerItem, Policy, Project, ProjectContact
 from desktop.services import compliance, obligations, periods, project_facts, projects
-from desktop.services.queries import dashboard
 from desktop.services.context import ConflictError, PermissionDenied, ValidationError
+from desktop.services.queries import dashboard
 from tests.factories import make_project
 
 TODAY = dt.date(2026, 4, 20)

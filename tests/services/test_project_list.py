@@ -8,11 +8,17 @@ import datetime as dt
 import pytest
 
 from desktop.services import hazards, inspections, organisations, projects, risk
-from desktop.services.queries import inspection_list, project_list
 from desktop.services.context import ConflictError, ValidationError, now
+from desktop.services.queries import inspection_list, project_list
 from desktop.services.queries.inspection_list import InspectionFilter
 from desktop.services.queries.project_list import (
-    UNASSESSED, ContactDraft, DangerDraft, PolicyDraft, ProjectBundle, ProjectFilter, StageDraft,
+    UNASSESSED,
+    ContactDraft,
+    DangerDraft,
+    PolicyDraft,
+    ProjectBundle,
+    ProjectFilter,
+    StageDraft,
 )
 from tests.factories import make_project
 

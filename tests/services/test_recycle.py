@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from desktop.models import ArchiveItem, Attachment, Document, Hazard, HazardEvent
 from desktop.services import hazards, recycle
-from desktop.services.queries import history, register
 from desktop.services.context import PermissionDenied, TransitionError
+from desktop.services.queries import history, register
 from tests.factories import make_project
 
 

@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 
 from desktop.reports.registers import HEADERS, SHEET_NAME, read_hazard_xlsx
 from desktop.services import hazards
-from desktop.services.exchange import register_export
 from desktop.services.context import Cancelled, ValidationError, now
+from desktop.services.exchange import register_export
 from desktop.services.queries.register import RegisterFilter
 from tests.factories import make_project
 

@@ -17,7 +17,15 @@ from sqlalchemy import select
 
 from desktop.models import ExternalReport, Incident, RiskAssessment, RiskSource
 from desktop.services import (
-    compliance, hazards, inspections, obligations, periods, projects, risk, risk_sources, training,
+    compliance,
+    hazards,
+    inspections,
+    obligations,
+    periods,
+    projects,
+    risk,
+    risk_sources,
+    training,
 )
 from desktop.services.periods import Period
 from tests.factories import make_project, recorded_on

@@ -9,8 +9,8 @@ import pytest
 
 from desktop.models import Project
 from desktop.services import organisations, projects, recycle
-from desktop.services.queries import scope_choices
 from desktop.services.context import ValidationError
+from desktop.services.queries import scope_choices
 from tests.factories import make_project
 
 

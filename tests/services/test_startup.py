@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from desktop.config import Config
 from desktop.models import Catalogue
-from desktop.services.exchange import attachments, store_gc
 from desktop.services import startup
+from desktop.services.exchange import attachments, store_gc
 from tests.factories import make_project
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from desktop.models import AuditEntry, TrainingAttendee
 from desktop.services import compliance, periods, training, training_people, training_roster
-from desktop.services.queries import dashboard
 from desktop.services.context import PermissionDenied, ValidationError
+from desktop.services.queries import dashboard
 from desktop.services.training_people import AttendeeForm, id_check_digit
 from tests.factories import make_project
 

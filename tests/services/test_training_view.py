@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from desktop.services import training
-from desktop.services.queries import training_view
 from desktop.services.context import PermissionDenied, ValidationError
+from desktop.services.queries import training_view
 from desktop.services.queries.training_view import SessionFilter
 from tests.factories import make_project
 

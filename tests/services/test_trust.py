@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from desktop.models import AuditEntry
-from desktop.services.exchange import packages
 from desktop.services import rotation, signing, trust
 from desktop.services.context import PermissionDenied, ServiceError, ValidationError
+from desktop.services.exchange import packages
 from tests.services.test_packages import PDF, config, export, world  # noqa: F401 - fixtures
 
 AGENCY = "绍兴安途安全风控咨询有限公司"

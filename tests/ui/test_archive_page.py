@@ -14,7 +14,11 @@ from desktop.services import documents, projects
 from desktop.services.context import now
 from desktop.ui import training_dialogs as forms
 from desktop.ui.archive_dialogs import (
-    ApprovalDialog, DestroyDialog, ItemDialog, RejectDialog, RequestDialog,
+    ApprovalDialog,
+    DestroyDialog,
+    ItemDialog,
+    RejectDialog,
+    RequestDialog,
 )
 from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.archive_page import ArchivePage, ItemColumn, RequestColumn

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from desktop.services import organisations, presets
-from desktop.services.queries import project_list
 from desktop.services.context import Actor
+from desktop.services.queries import project_list
 from desktop.ui.authorities_panel import AuthoritiesPanel, AuthorityColumn
 from desktop.ui.pages.settings_page import SettingsPage
 

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QPushButton
 from desktop.services import documents, training
 from desktop.services.context import now
 from desktop.ui import training_dialogs as forms
+from desktop.ui.checklist_models import STATUS_COLOURS
 from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.main_window import MainWindow
-from desktop.ui.checklist_models import STATUS_COLOURS
 from desktop.ui.pages.compliance_page import CompliancePage, ManualAnswerDialog
 
 from .shots import shots_dir

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDateTimeEdit, QWidget
 
-from desktop.services.queries import archive_view, compliance_view, training_view
 from desktop.services import hazards
+from desktop.services.queries import archive_view, compliance_view, training_view
 from desktop.ui.archive_dialogs import ItemDialog
 from desktop.ui.date_field import DateField, TimeField
 from desktop.ui.fee_ledger import FeeEntryDialog

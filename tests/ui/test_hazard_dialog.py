@@ -12,15 +12,15 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
-from desktop.services.exchange import attachments
 from desktop.services import catalogues, hazards
+from desktop.services.exchange import attachments
 from desktop.services.queries import hazard_view
 from desktop.ui import photo_strip
 from desktop.ui.catalogue_picker import CataloguePicker
 from desktop.ui.hazard_dialog import HazardDialog
 
-from .test_screenshots import save
 from .keyboard import replace_text
+from .test_screenshots import save
 
 
 def type_text(widget, text: str) -> None:  # type: ignore[no-untyped-def]

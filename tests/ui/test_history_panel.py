@@ -58,8 +58,8 @@ def test_a_record_without_history_says_so(qtbot, state, hazard_data):
 
 def test_refusal_is_told_not_raised(qtbot, db, users, config, hazard_data, dialog_log,
                                     monkeypatch):
-    from desktop.services.queries import history
     from desktop.services.context import PermissionDenied
+    from desktop.services.queries import history
 
     def refuse(*_args, **_kw):  # type: ignore[no-untyped-def]
         raise PermissionDenied("没有查看权限")

@@ -145,8 +145,8 @@ def test_the_history_names_each_action_in_english(english):
 
 
 def test_document_numbers_and_kinds_made_by_the_services_show_in_english(english):
-    from desktop.services.queries import doc_data
     from desktop.services import documents
+    from desktop.services.queries import doc_data
 
     assert i18n.service_text(documents.NUMBER_PENDING) and not CJK.search(
         i18n.service_text(documents.NUMBER_PENDING))

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from desktop.services import documents, hazards, inspections, risk_sources
-from desktop.services.queries import inspection_list
 from desktop.services.context import now
 from desktop.services.periods import quarter_of
+from desktop.services.queries import inspection_list
 from desktop.ui.inspection_dialog import FindingColumn, InspectionDialog, current_stage
 
 from .test_projects_page import project_data  # noqa: F401 - the shared data fixture

@@ -18,8 +18,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 
 from desktop.services import documents, hazards
-from desktop.services.queries import hazard_view, register
 from desktop.services.context import Changes
+from desktop.services.queries import hazard_view, register
 from desktop.services.queries.register import RegisterFilter
 from desktop.ui import hazard_page, photo_strip, tasks
 from desktop.ui.app_state import AppState
@@ -31,9 +31,9 @@ from desktop.ui.pages.hazards_page import HazardColumn
 from desktop.ui.pages.projects_page import ProjectColumn
 from desktop.ui.project_dialog import ProjectDialog
 
+from .keyboard import replace_text
 from .test_hazard_dialog import type_text
 from .test_photo_strip import jpeg
-from .keyboard import replace_text
 
 CODE = "SX-2026-0888"
 NAME = "越城区镜湖安置房三期"

@@ -8,9 +8,9 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from desktop.services.queries import hazard_view
 from desktop.services import inspections
 from desktop.services.context import now
+from desktop.services.queries import hazard_view
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.photo_folder_dialog import NEW, SKIP, PhotoFolderDialog
 from tests.services.test_photo_folder import exif_jpeg, plain_jpeg

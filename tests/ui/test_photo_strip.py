@@ -11,8 +11,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
-from desktop.services.exchange import attachments
 from desktop.services import hazards
+from desktop.services.exchange import attachments
 from desktop.ui import photo_strip
 from desktop.ui.photo_strip import PhotoStrip
 

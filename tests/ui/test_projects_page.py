@@ -10,7 +10,13 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QDialog
 
 from desktop.services import (
-    catalogues, inspections, organisations, projects, risk, risk_sources, training,
+    catalogues,
+    inspections,
+    organisations,
+    projects,
+    risk,
+    risk_sources,
+    training,
 )
 from desktop.services.context import Changes, now
 from desktop.services.periods import quarter_of

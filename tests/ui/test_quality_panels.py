@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from PySide6.QtCore import Qt
 
 from desktop.models.enums import IncidentKind
 from desktop.ui.pages.compliance_page import CompliancePage
 from desktop.ui.quality_panels import (
-    ComplaintColumn, ComplaintDialog, ComplaintsPanel, EvaluationDialog, EvaluationsPanel,
-    IncidentDialog, IncidentsPanel, ReplyDialog,
+    ComplaintColumn,
+    ComplaintDialog,
+    ComplaintsPanel,
+    EvaluationDialog,
+    EvaluationsPanel,
+    IncidentDialog,
+    IncidentsPanel,
+    ReplyDialog,
 )
 
 from .keyboard import replace_text

@@ -10,7 +10,10 @@ from desktop.ui.app_state import AppState
 from desktop.ui.pages.settings_page import SettingsPage
 from desktop.ui.pages.users_panel import UserColumn
 from desktop.ui.user_dialogs import (
-    ChangePasswordDialog, NewUserDialog, ResetPasswordDialog, RoleDialog,
+    ChangePasswordDialog,
+    NewUserDialog,
+    ResetPasswordDialog,
+    RoleDialog,
 )
 
 

@@ -8,7 +8,6 @@ from enum import IntEnum
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView
 
 from desktop.ui import table_copy
 from desktop.ui.history_panel import RowsModel, table_view

@@ -14,7 +14,12 @@ from desktop.services.context import now
 from desktop.ui.lazy_model import ROW_ROLE
 from desktop.ui.pages.training_page import DrillColumn, HalfColumn, TrainingPage
 from desktop.ui.training_dialogs import (
-    AssistDialog, DeleteSessionDialog, DrillDialog, EvaluateDrillDialog, PlanDialog, SessionDialog,
+    AssistDialog,
+    DeleteSessionDialog,
+    DrillDialog,
+    EvaluateDrillDialog,
+    PlanDialog,
+    SessionDialog,
 )
 from tests.factories import make_project
 

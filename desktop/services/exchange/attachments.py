@@ -19,9 +19,24 @@ from sqlalchemy.orm import Session
 
 from desktop.fileutil import atomic_write_bytes, atomic_writer
 from desktop.models import (
-    AgencyProfile, ArchiveItem, Attachment, Complaint, DestructionRequest, Document, Drill,
-    EmergencyPlanAssist, Escalation, ExternalReport, Hazard, Incident, Inspection, Meeting,
-    Project, RiskSource, TrainingSession, User,
+    AgencyProfile,
+    ArchiveItem,
+    Attachment,
+    Complaint,
+    DestructionRequest,
+    Document,
+    Drill,
+    EmergencyPlanAssist,
+    Escalation,
+    ExternalReport,
+    Hazard,
+    Incident,
+    Inspection,
+    Meeting,
+    Project,
+    RiskSource,
+    TrainingSession,
+    User,
 )
 from desktop.models.enums import AttachmentRole
 from desktop.services import audit, permissions

@@ -31,8 +31,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from desktop import __version__
-from desktop import datalock, datamodes, pg_grants
+from desktop import __version__, datalock, datamodes, pg_grants
 from desktop.config import Config
 from desktop.db import APPLICATION_NAME, Database, DataError
 from desktop.fileutil import remove_tree
@@ -40,9 +39,9 @@ from desktop.logsetup import FILE_ONLY
 from desktop.messages import Lines
 from desktop.paths import migrations_dir
 from desktop.services import audit, checkpoints, permissions, signing
-from desktop.services.exchange import restore_journal
 from desktop.services.context import Actor, Message, ServiceError, msg
 from desktop.services.context import now as _now
+from desktop.services.exchange import restore_journal
 from desktop.services.exchange.zipstream import (  # noqa: F401 - re-exported for packages and importer
     CHUNK,
     Meter,

@@ -25,8 +25,8 @@ from desktop.models import ExternalReport, Hazard, HazardEvent, Project
 from desktop.models.base import utcnow
 from desktop.models.enums import HazardStatus
 from desktop.services import audit, hazards, major_hazards, numbering, rules
-from desktop.services.exchange.backup import Meter
 from desktop.services.context import Actor, ServiceError, ValidationError, msg, now
+from desktop.services.exchange.backup import Meter
 
 BATCH = 1000  # rows per query, per insert and per progress report
 MAX_REF = 80  # Hazard.external_ref

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from desktop.models import Policy, Project, ProjectStage
 from desktop.services import audit, projects
-from desktop.services.exchange.backup import Meter
 from desktop.services.context import Actor, ServiceError, ValidationError, msg
+from desktop.services.exchange.backup import Meter
 from desktop.services.exchange.import_hazards import BATCH, Outcome, Problems, batches
 
 

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from desktop.messages import Series
 from desktop.models import AppSetting, Policy, Project
 from desktop.services import audit, organisations, permissions, projects
+from desktop.services.context import Actor, ServiceError, ValidationError, msg, now
 from desktop.services.exchange import import_hazards, import_projects
 from desktop.services.exchange import xlsx_guard as xg
 from desktop.services.exchange import xlsx_normalise as xn
 from desktop.services.exchange.backup import Meter, ProgressFn
-from desktop.services.context import Actor, ServiceError, ValidationError, msg, now
 
 # Column mapping: headers are matched to fields by Chinese synonyms; a mapping the user gives
 # wins, and after a successful import it is remembered per source in AppSetting under

@@ -27,7 +27,14 @@ from desktop.db import Database
 from desktop.fileutil import atomic_writer
 from desktop.messages import Series
 from desktop.models import (
-    Attachment, Document, Hazard, Organisation, Policy, Project, TrainingAttendance, TrainingSession,
+    Attachment,
+    Document,
+    Hazard,
+    Organisation,
+    Policy,
+    Project,
+    TrainingAttendance,
+    TrainingSession,
 )
 from desktop.models.enums import AttachmentRole, HazardStatus, ProjectStatus, RiskLevel
 from desktop.reports.blocks import HEAD_FILL, LINE, field_table, paragraphs
@@ -36,10 +43,19 @@ from desktop.reports.fonts import BODY
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.registers import build_hazard_register_xlsx
 from desktop.reports.styles import Styles, heading
-from desktop.reports.xlsx_stream import SheetLayout, XlsxWriter
 from desktop.reports.text import cn_date, cn_datetime, wrap_cjk
-from desktop.services import agency, audit, checkpoints, periods, permissions, rotation, signing, trust
-from desktop.services.queries import doc_data
+from desktop.reports.xlsx_stream import SheetLayout, XlsxWriter
+from desktop.services import (
+    agency,
+    audit,
+    checkpoints,
+    periods,
+    permissions,
+    rotation,
+    signing,
+    trust,
+)
+from desktop.services.context import Actor, Cancelled, ServiceError, ValidationError, msg, now
 from desktop.services.exchange.attachments import blob_path
 from desktop.services.exchange.backup import (
     Meter,
@@ -50,7 +66,7 @@ from desktop.services.exchange.backup import (
     member_problems,
     sha256_file,
 )
-from desktop.services.context import Actor, Cancelled, ServiceError, ValidationError, msg, now
+from desktop.services.queries import doc_data
 from desktop.services.queries.doc_data_periodic import Scope, as_of, hazard_rows, listed_hazards
 
 log = logging.getLogger("desktop.packages")

@@ -27,11 +27,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from desktop.models import Attachment, Hazard, Inspection
-from desktop.services.exchange.attachments import MAX_SIZE
 from desktop.services.context import Actor, Cancelled, NotFound, ValidationError, msg
+from desktop.services.exchange.attachments import MAX_SIZE
 from desktop.services.exchange.photo_capture import Capture, capture_of
 from desktop.services.exchange.photo_import import (
-    Failure, ImportResult, PhotoSource, Progress, UnitOfWork, import_photos, is_photo,
+    Failure,
+    ImportResult,
+    PhotoSource,
+    Progress,
+    UnitOfWork,
+    import_photos,
+    is_photo,
 )
 
 DEFAULT_GAP_MINUTES = 3

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from desktop.messages import Lines
 from desktop.models.enums import AttachmentRole
+from desktop.services.context import Actor, Cancelled, Changes, Message, ValidationError, msg
 from desktop.services.exchange import attachments
 from desktop.services.exchange.attachments import AttachmentRow
-from desktop.services.context import Actor, Cancelled, Changes, Message, ValidationError, msg
 from desktop.services.exchange.photo_capture import Capture
 
 BATCH = 20

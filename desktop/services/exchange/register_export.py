@@ -22,10 +22,10 @@ from desktop.models.enums import HAZARD_LEVEL_LABELS, HazardStatus
 from desktop.reports.data import DocMeta, HazardRow, RegisterData
 from desktop.reports.registers import build_hazard_register_xlsx
 from desktop.services import permissions
-from desktop.services.queries import register
 from desktop.services.context import Actor, Cancelled, ValidationError, msg, now
-from desktop.services.queries.doc_data import agency_info, org_names
 from desktop.services.hazards import is_overdue
+from desktop.services.queries import register
+from desktop.services.queries.doc_data import agency_info, org_names
 from desktop.services.queries.register import RegisterFilter
 
 WINDOW = 2000  # rows fetched per query while writing

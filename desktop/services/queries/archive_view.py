@@ -15,9 +15,9 @@ from desktop.models import ArchiveItem, DestructionRequest, Project
 from desktop.models.enums import ArchiveStatus as A
 from desktop.models.enums import AttachmentRole
 from desktop.services import archive
-from desktop.services.exchange import attachments
 from desktop.services.archive import ArchiveRow, RequestRow
 from desktop.services.context import Actor, ValidationError, msg, now
+from desktop.services.exchange import attachments
 
 DUE_DAYS = 90  # "due soon" on the page: the same window as archive.due_items
 DUE_FILTERS = ("", "due_soon", "past")  # every item / retention ends within 90 days / ended

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from desktop.models import AgencyProfile, Organisation, Project
 from desktop.models.enums import AttachmentRole
 from desktop.reports import selfcheck
-from desktop.services.exchange import attachments
 from desktop.services import compliance
-from desktop.services.queries import doc_data, doc_data_periodic
 from desktop.services.checklist_items import ChecklistResult, ManualAnswer
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
+from desktop.services.exchange import attachments
 from desktop.services.periods import Period, parse
+from desktop.services.queries import doc_data, doc_data_periodic
 
 WORKING_COPY = "工作稿（未编号）"  # as the command line prints it: a file, not a register entry
 TITLE = "安责险第三方风控服务机构检查表（自查）"

@@ -13,29 +13,65 @@ from sqlalchemy.orm import Session
 
 from desktop.messages import Series
 from desktop.models import (
-    AgencyProfile, Attachment, AuditEntry, Catalogue, CatalogueItem, DangerItem, DestructionRequest,
-    Drill, EmergencyPlanAssist, Escalation, ExternalReport, Hazard, HazardEvent, Inspection,
-    Meeting, Organisation, Policy, Project, ProjectContact, ProjectStage, RiskSource, RiskSourceCheck,
+    AgencyProfile,
+    Attachment,
+    AuditEntry,
+    Catalogue,
+    CatalogueItem,
+    DangerItem,
+    DestructionRequest,
+    Drill,
+    EmergencyPlanAssist,
+    Escalation,
+    ExternalReport,
+    Hazard,
+    HazardEvent,
+    Inspection,
+    Meeting,
+    Organisation,
+    Policy,
+    Project,
+    ProjectContact,
+    ProjectStage,
+    RiskSource,
+    RiskSourceCheck,
     ServicePlan,
-    TrainingAttendance, TrainingSession, User, inspection_inspectors,
+    TrainingAttendance,
+    TrainingSession,
+    User,
+    inspection_inspectors,
 )
 from desktop.models.enums import HazardStatus, InspectionKind, ProjectType, Recipient, RiskLevel
 from desktop.reports import archive_docs, records, training_docs
-from desktop.reports.fonts import missing_glyphs
 from desktop.reports.data import (
-    AgencyInfo, DangerItemInfo, DocMeta, HazardInfo, InspectionInfo, ProjectInfo,
-    RiskSourceCheckInfo, StageInfo,
+    AgencyInfo,
+    DangerItemInfo,
+    DocMeta,
+    HazardInfo,
+    InspectionInfo,
+    ProjectInfo,
+    RiskSourceCheckInfo,
+    StageInfo,
 )
+from desktop.reports.fonts import missing_glyphs
 from desktop.reports.training_docs import (
-    AttendanceLine, CoverageLine, DrillRecordData, EmergencyPlanLine, RosterLine, TrainingRecordData,
+    AttendanceLine,
+    CoverageLine,
+    DrillRecordData,
+    EmergencyPlanLine,
+    RosterLine,
+    TrainingRecordData,
 )
-from desktop.services import archive, letterhead
-from desktop.services.exchange.attachments import IMAGE_MIMES, blob_path
+from desktop.services import (
+    archive,
+    letterhead,
+    training_people,  # noqa: I001 (kept apart: a small additive edit)
+)
 from desktop.services.context import NotFound, ValidationError, msg
-from desktop.services.periods import parse as parse_period
-from desktop.services import training_people  # noqa: I001 (kept apart: a small additive edit)
-from desktop.services.periods import Period, half_of
+from desktop.services.exchange.attachments import IMAGE_MIMES, blob_path
 from desktop.services.exchange.photo_capture import capture_line
+from desktop.services.periods import Period, half_of
+from desktop.services.periods import parse as parse_period
 from desktop.services.training import ASSIST_KINDS, split_categories
 
 PERIOD_SCOPES = ("project", "insurer", "authority", "agency")

@@ -9,19 +9,35 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.messages import Series
-from desktop.models import Document, Escalation, ExternalReport, Hazard, Inspection
+from desktop.models import Document, Escalation, ExternalReport, Hazard, Inspection, User
 from desktop.models.enums import HazardStatus, Recipient, ReportReason, StopWork
 from desktop.reports import letters
-from desktop.models import User
 from desktop.reports.data import (
-    ClosureData, EscalationData, HazardReportData, RectificationNoticeData, ReportFact,
-    StopWorkData, TimelineEntry,
+    ClosureData,
+    EscalationData,
+    HazardReportData,
+    RectificationNoticeData,
+    ReportFact,
+    StopWorkData,
+    TimelineEntry,
 )
 from desktop.reports.text import cn_date, cn_datetime
 from desktop.services.context import ValidationError, msg
 from desktop.services.queries.doc_data import (
-    Claim, Output, Request, events, hazard_info, head_of_agency, issuer, load, meta, open_hazard,
-    org_names, output, project_info, user_name,
+    Claim,
+    Output,
+    Request,
+    events,
+    hazard_info,
+    head_of_agency,
+    issuer,
+    load,
+    meta,
+    open_hazard,
+    org_names,
+    output,
+    project_info,
+    user_name,
 )
 
 _SAME_DAY = (ReportReason.LEVEL1.value, ReportReason.SERIOUS_L2.value)

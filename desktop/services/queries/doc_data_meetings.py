@@ -12,7 +12,15 @@ from desktop.reports import meeting_docs
 from desktop.reports.meeting_docs import AttendeeLine, KickoffRecordData
 from desktop.services import meetings
 from desktop.services.queries.doc_data import (
-    Output, Request, issuer, latest_policy, meta, org_names, output, photos, project_info,
+    Output,
+    Request,
+    issuer,
+    latest_policy,
+    meta,
+    org_names,
+    output,
+    photos,
+    project_info,
     user_name,
 )
 

@@ -14,24 +14,38 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 
 from desktop.models import (
-    AgencyProfile, Attachment, Hazard, Inspection, Organisation, Policy, Project, RiskAssessment, User,
+    AgencyProfile,
+    Attachment,
+    Hazard,
+    Inspection,
+    Organisation,
+    Policy,
+    Project,
+    RiskAssessment,
+    User,
 )
 from desktop.models.enums import HazardStatus
 from desktop.reports import analysis, registers, risk_report, selfcheck
 from desktop.reports.data import (
-    AnalysisData, DocMeta, HazardRow, MonthCount, PeriodStats, ProjectOpenCount, RegisterData,
+    AnalysisData,
+    DocMeta,
+    HazardRow,
+    MonthCount,
+    PeriodStats,
+    ProjectOpenCount,
+    RegisterData,
     RepeatHazard,
 )
 from desktop.reports.risk_report import RiskChange, RiskGroup, RiskProjectLine, RiskReportData
 from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
 from desktop.services import compliance, risk, standardisation
-from desktop.services.exchange.attachments import print_copy
-from desktop.services.exchange.photo_capture import capture_line
 from desktop.services.checklist_items import SCOPES, ChecklistResult
 from desktop.services.context import NotFound, ValidationError, msg
-from desktop.services.queries.doc_data import Output, Request, head_of_agency, issuer, meta, output
+from desktop.services.exchange.attachments import print_copy
+from desktop.services.exchange.photo_capture import capture_line
 from desktop.services.hazards import OPEN_STATES
 from desktop.services.periods import Period, parse
+from desktop.services.queries.doc_data import Output, Request, head_of_agency, issuer, meta, output
 
 # Every number is computed by grouped SQL; nothing loops over all hazards in Python. Figures are
 # those in force at the end of `as_of` = min(period end, document date), so a report drawn again

@@ -15,6 +15,7 @@ from desktop.reports import prevention_docs, prevention_xlsx
 from desktop.reports.prevention_docs import FeeLedgerData, FeeLine, PlanAdviceData, PolicyLedger
 from desktop.services import fees
 from desktop.services.context import msg
+from desktop.services.periods import parse
 from desktop.services.queries.doc_data import (
     Output,
     Request,
@@ -26,7 +27,6 @@ from desktop.services.queries.doc_data import (
     project_info,
     user_name,
 )
-from desktop.services.periods import parse
 from desktop.services.training import ASSIST_KINDS
 
 PLAN_ADVICE = "emergency_plan_advice"

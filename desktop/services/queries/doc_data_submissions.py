@@ -13,10 +13,10 @@ from desktop.models import Document, Escalation, Hazard, Organisation, Project, 
 from desktop.models.enums import Recipient
 from desktop.reports import prevention_docs
 from desktop.reports.prevention_docs import SubmissionLine, SubmissionRegisterData
+from desktop.services.periods import parse
 from desktop.services.queries import doc_data
 from desktop.services.queries.doc_data import Output, Request, head_of_agency, issuer, meta, output
 from desktop.services.queries.doc_data_periodic import scope_of
-from desktop.services.periods import parse
 
 SUBMISSION_REGISTER = "submission_register"
 

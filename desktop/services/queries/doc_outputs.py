@@ -12,11 +12,16 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from desktop.services.queries import doc_data
-from desktop.services.queries import doc_data_letters, doc_data_meetings, doc_data_periodic  # noqa: F401 - they register
-from desktop.services.queries import key_letter  # noqa: F401 - it registers too
-from desktop.services.queries import doc_data_plans  # noqa: F401 - it registers
-from desktop.services.queries import doc_data_prevention, doc_data_submissions  # noqa: F401 - they register
+from desktop.services.queries import (  # noqa: F401 - they register  # noqa: F401 - they register
+    doc_data,
+    doc_data_letters,
+    doc_data_meetings,
+    doc_data_periodic,
+    doc_data_plans,  # noqa: F401 - it registers
+    doc_data_prevention,
+    doc_data_submissions,
+    key_letter,  # noqa: F401 - it registers too
+)
 
 
 def prepare(session: Session, req: doc_data.Request, *, store_dir: Path | str) -> doc_data.Output:

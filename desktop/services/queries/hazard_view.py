@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from desktop.models import Hazard, Project, User
 from desktop.models.enums import InspectionKind, ProjectStatus
-from desktop.services.exchange import attachments
 from desktop.services import catalogues, documents, hazards, inspections
-from desktop.services.exchange.attachments import AttachmentRow
 from desktop.services.catalogues import CatalogueItemRow
-from desktop.services.queries.doc_data import org_names
 from desktop.services.documents import DocumentRow
+from desktop.services.exchange import attachments
+from desktop.services.exchange.attachments import AttachmentRow
 from desktop.services.hazards import EventRow, HazardRow, ReportRow
+from desktop.services.queries.doc_data import org_names
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import (
-    Column, Integer, Select, and_, bindparam, column, func, or_, select, text, tuple_,
+    Column,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    column,
+    func,
+    or_,
+    select,
+    text,
+    tuple_,
 )
-from sqlalchemy.sql import visitors
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.util import ClauseAdapter
 
 from desktop.models import Hazard, Organisation, Policy, Project
 from desktop.models.hazards import DONE_STATUS_VALUES
-from desktop.services.hazards import is_overdue
 from desktop.services.context import now
+from desktop.services.hazards import is_overdue
 
 MIN_TRIGRAM = 3  # SQLite's trigram tokenizer finds nothing for 1–2 character queries
 

@@ -12,7 +12,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
-    Drill, EmergencyPlanAssist, Project, TrainingAttendance, TrainingPlan, TrainingSession,
+    Drill,
+    EmergencyPlanAssist,
+    Project,
+    TrainingAttendance,
+    TrainingPlan,
+    TrainingSession,
 )
 from desktop.services import obligations, training
 from desktop.services.context import Actor

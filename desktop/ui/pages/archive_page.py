@@ -9,23 +9,42 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer,
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter,
-    QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.models.enums import ArchiveStatus
-from desktop.services.queries import archive_view
 from desktop.services.archive import ArchiveRow, RequestRow
-from desktop.services.queries.archive_view import ArchiveFilter, ProjectChoice
 from desktop.services.context import Changes, now
+from desktop.services.queries import archive_view
+from desktop.services.queries.archive_view import ArchiveFilter, ProjectChoice
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.archive_dialogs import (
-    MEDIUM_TEXT, ApprovalDialog, DestroyDialog, ItemDialog, RejectDialog, RequestDialog,
+    MEDIUM_TEXT,
+    ApprovalDialog,
+    DestroyDialog,
+    ItemDialog,
+    RejectDialog,
+    RequestDialog,
 )
 from desktop.ui.catalogue_picker import MemoryTableModel
 from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column, LazyTableModel

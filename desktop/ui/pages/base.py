@@ -12,7 +12,6 @@ from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
 
 
-
 class Page(QWidget):
     """One screen of the main window.
 

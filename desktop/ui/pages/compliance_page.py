@@ -8,20 +8,36 @@ from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QSplitter, QTabWidget, QTreeView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.services import compliance
-from desktop.services.queries import compliance_view
 from desktop.services.checklist_items import MANUAL_ALLOWED, ChecklistResult, ItemResult
 from desktop.services.context import Changes, now
 from desktop.services.periods import Period, parse
+from desktop.services.queries import compliance_view
 from desktop.ui import dialogs, table_copy
 from desktop.ui import training_dialogs as forms
 from desktop.ui.app_state import AppState
 from desktop.ui.checklist_models import (
-    GAP_COLUMNS, ChecklistTreeModel, GapColumn, GapLine, GapTableModel, evidence_text, status_text,
+    GAP_COLUMNS,
+    ChecklistTreeModel,
+    GapColumn,
+    GapLine,
+    GapTableModel,
+    evidence_text,
+    status_text,
 )
 from desktop.ui.i18n import service_text
 from desktop.ui.lazy_model import ROW_ROLE

@@ -7,17 +7,16 @@ counted ids when the page offers `show_ids(ids, caption)`.
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
-    QScrollArea,
     QGridLayout,
     QGroupBox,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QStyleOptionButton,
@@ -29,13 +28,13 @@ from PySide6.QtWidgets import (
 from desktop import clock
 from desktop.models.enums import Role
 from desktop.services import agency
-from desktop.services.queries import dashboard, project_list
 from desktop.services.context import Changes
+from desktop.services.queries import dashboard, project_list
 from desktop.services.queries.register import RegisterFilter
 from desktop.ui import i18n
 from desktop.ui.app_state import AppState
-from desktop.ui.empty_hint import HintBox
 from desktop.ui.duties_panel import DutiesDialog, DutiesPanel
+from desktop.ui.empty_hint import HintBox
 from desktop.ui.pages.base import Page
 from desktop.ui.widgets import Heading
 

@@ -10,25 +10,42 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer,
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QToolBar, QVBoxLayout,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from desktop.models.enums import DocStatus, Recipient
 from desktop.services import documents
-from desktop.services.queries import key_letter
-from desktop.services.exchange import key_letter_export
 from desktop.services.context import Changes
 from desktop.services.documents import DocumentRow, SubmissionRow
+from desktop.services.exchange import key_letter_export
 from desktop.services.periods import parse as parse_period
+from desktop.services.queries import key_letter
 from desktop.ui import dialogs, file_dialogs, i18n, pdf_viewer
 from desktop.ui.app_state import AppState
 from desktop.ui.document_dialogs import (
-    KIND_TEXT, CorrectDialog, DraftDialog, SubmissionDialog, kind_text,
+    KIND_TEXT,
+    CorrectDialog,
+    DraftDialog,
+    SubmissionDialog,
+    kind_text,
 )
 from desktop.ui.document_preview import DocumentPreview
 from desktop.ui.empty_hint import EmptyHint

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 from desktop import clock
 from desktop.db import Interrupter
 from desktop.models.enums import HazardStatus
-from desktop.services.queries import register
 from desktop.services.context import Changes
+from desktop.services.queries import register
 from desktop.services.queries.register import RegisterFilter, RegisterRow
 from desktop.ui import dialogs, file_dialogs, filter_memory, i18n, table_copy
 from desktop.ui.app_state import AppState

@@ -7,16 +7,23 @@ from enum import IntEnum
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
 from desktop.models.enums import InspectionKind
-from desktop.services.queries import inspection_list
 from desktop.services import users
 from desktop.services.context import Changes, now
-from desktop.services.queries.inspection_list import InspectionFilter, InspectionListRow
 from desktop.services.periods import parse, quarter_of
+from desktop.services.queries import inspection_list
+from desktop.services.queries.inspection_list import InspectionFilter, InspectionListRow
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.empty_hint import EmptyHint

@@ -6,16 +6,29 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer,
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.models.enums import ProjectStatus, RiskLevel
-from desktop.services.queries import project_list
 from desktop.services.context import Changes
+from desktop.services.queries import project_list
 from desktop.services.queries.project_list import UNASSESSED, ProjectFilter, ProjectListRow
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState

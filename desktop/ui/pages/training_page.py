@@ -9,19 +9,38 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, QPersistentModelIndex, QSettings, Qt, QTimer,
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
 )
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QTabWidget,
-    QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.services import training
-from desktop.services.queries import training_view
 from desktop.services.context import Changes, now
+from desktop.services.queries import training_view
 from desktop.services.queries.training_view import (
-    AssistListRow, DrillListRow, HalfYearRow, ProjectChoice, SessionFilter, SessionListRow,
+    AssistListRow,
+    DrillListRow,
+    HalfYearRow,
+    ProjectChoice,
+    SessionFilter,
+    SessionListRow,
 )
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
@@ -31,8 +50,19 @@ from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, ROW_ROLE, Column, Lazy
 from desktop.ui.pages.base import Page
 from desktop.ui.project_dialog import plain_table
 from desktop.ui.training_dialogs import (
-    ASSIST_TEXT, BASIS_TEXT, RATING_TEXT, AssistDialog, DeleteSessionDialog, DrillDialog,
-    EvaluateDrillDialog, PlanDialog, SessionDialog, button, choice_texts, compact, draft_document,
+    ASSIST_TEXT,
+    BASIS_TEXT,
+    RATING_TEXT,
+    AssistDialog,
+    DeleteSessionDialog,
+    DrillDialog,
+    EvaluateDrillDialog,
+    PlanDialog,
+    SessionDialog,
+    button,
+    choice_texts,
+    compact,
+    draft_document,
     project_combo,
 )
 from desktop.ui.widgets import ErrorLabel, Heading
