@@ -145,7 +145,7 @@ def test_no_service_raises_a_bare_chinese_string():
               "TransitionError", "Cancelled", "DataError", "LoginFailed", "ImportRefused",
               "CatalogueFileError", "CellError", "RestoreRefused"}
     found = []
-    for path in [*sorted((ROOT / "desktop" / "services").glob("*.py")), ROOT / "desktop" / "db.py"]:
+    for path in [*sorted((ROOT / "desktop" / "services").rglob("*.py")), ROOT / "desktop" / "db.py"]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(
