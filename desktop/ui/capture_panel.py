@@ -6,7 +6,7 @@ and closes the socket. Nothing a phone sends enters the register until someone h
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ from desktop.services import capture_devices, capture_inbox, hazards
 from desktop.services.context import Changes, ServiceError
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 PORT = 8765
 LEVELS = {1: QT_TRANSLATE_NOOP("CapturePanel", "一级"), 2: QT_TRANSLATE_NOOP("CapturePanel", "二级"),

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import IntEnum
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QItemSelection, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QItemSelection, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,6 +27,7 @@ from desktop.services.catalogues import CatalogueItemRow
 from desktop.ui import i18n, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.lazy_model import ROW_ROLE, Column, LazyTableModel
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 R = TypeVar("R")
 SEARCH_DELAY_MS = 250

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,6 +29,7 @@ from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import Index, R, RowsModel, table_view
 from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column
 from desktop.ui.training_dialogs import RecordDialog, date_edit, project_combo, text_box
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 RED, ORANGE, GREEN, GREY = "#c62828", "#ef6c00", "#2e7d32", "#78909c"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -26,6 +26,7 @@ from desktop.ui.history_panel import RowsModel, table_view
 from desktop.ui.i18n import join_list, service_text
 from desktop.ui.lazy_model import CENTER, Column
 from desktop.ui.tasks import Task, handle_failure, run_service, run_task
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import read_only
 
 XLSX_FILTER = "Excel (*.xlsx *.xlsm)"

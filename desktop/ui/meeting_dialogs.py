@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +26,7 @@ from desktop.services.meetings import Attendee, MeetingForm, MeetingRow
 from desktop.services.standardisation import AssistForm, AssistRow
 from desktop.ui.app_state import AppState
 from desktop.ui.training_dialogs import RecordDialog, choose_open_file, date_edit, text_box
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 PARTY_TEXT = {
     "owner": QT_TRANSLATE_NOOP("MeetingDialogs", "建设单位"),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.services import meetings, standardisation
@@ -25,6 +25,7 @@ from desktop.ui.meeting_dialogs import (
 )
 from desktop.ui.project_dialog import memory_model, plain_table
 from desktop.ui.training_dialogs import draft_document
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 EMPTY_STYLE = "color: #78909c; padding: 6px 2px;"
 

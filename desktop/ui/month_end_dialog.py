@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,7 @@ from desktop.ui.date_field import DateTimeField
 from desktop.ui.document_dialogs import CHANNELS, DraftChoice, DraftDialog, kind_text
 from desktop.ui.document_preview import DocumentPreview
 from desktop.ui.tasks import Task, run_task
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel
 
 STATUS = {"": QT_TRANSLATE_NOOP("MonthEndDialog", "未生成"), "draft": QT_TRANSLATE_NOOP("MonthEndDialog", "草稿"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,6 +33,7 @@ from desktop.ui.app_state import AppState
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.i18n import service_text
 from desktop.ui.tasks import handle_failure, run_task
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 SKIP, NEW = 0, -1  # the target column's data besides a hazard id
 COLUMNS = (QT_TRANSLATE_NOOP("PhotoFolderDialog", "组"),

@@ -4,7 +4,7 @@ sources, 危大 items, factors, visit interval) are shown read-only: they come f
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop.services import plans
 from desktop.services.context import Changes
 from desktop.ui.app_state import AppState
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.user_dialogs import ServiceDialog
 
 SECTION_TEXT = {

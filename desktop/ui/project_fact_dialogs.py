@@ -4,13 +4,14 @@ showed; a refusal appears under its field, a newer version saved elsewhere is sa
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
 from desktop.services import organisations, project_facts, projects
 from desktop.services.context import Changes
 from desktop.ui.app_state import AppState
 from desktop.ui.project_dialog import FieldDialog, OptionalDateEdit, danger_status_label, money
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 STATUS_HINT = QT_TRANSLATE_NOOP(
     "ProjectFacts", "状态按 计划→施工中→完成 依次变更：开始施工时填写实际开始日期，完成时填写实际完成日期。"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -60,6 +60,7 @@ from desktop.ui.project_fact_dialogs import (
     StageDialog,
 )
 from desktop.ui.risk_sources_panel import RiskSourcesPanel
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 EMPTY_STYLE = "color: #78909c; padding: 6px 2px;"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.services import recycle
@@ -15,6 +15,7 @@ from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import RowsModel, local_time, show_history, table_view
 from desktop.ui.i18n import service_text
 from desktop.ui.lazy_model import Column
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 # what a restore or purge changes, so the pages showing that kind of record reload
 CHANGE_KIND = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,6 +27,7 @@ from desktop.services.context import ValidationError
 from desktop.services.queries.training_view import ProjectChoice
 from desktop.services.training_people import AttendeeForm, mask_id
 from desktop.ui import dialogs
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 NAME, GROUP, PHONE, ID_NUMBER, UNIT, PROJECT = range(6)
 FULL = Qt.ItemDataRole.UserRole  # the unmasked ID number behind a masked cell

@@ -7,7 +7,7 @@ counted ids when the page offers `show_ids(ids, caption)`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -36,6 +36,7 @@ from desktop.ui.app_state import AppState
 from desktop.ui.duties_panel import DutiesDialog, DutiesPanel
 from desktop.ui.empty_hint import HintBox
 from desktop.ui.pages.base import Page
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import Heading
 
 COLUMNS = 3  # cards per row: the longest label still fits at 1200 px

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -34,6 +34,7 @@ from desktop.ui.package_dialog import PackagePanel
 from desktop.ui.pages.base import Page
 from desktop.ui.pages.users_panel import UsersPanel
 from desktop.ui.recycle_bin import RecycleBin
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.trust_panel import TrustPanel
 from desktop.ui.user_dialogs import ChangePasswordDialog
 from desktop.ui.widgets import Heading, read_only
