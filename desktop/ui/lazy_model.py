@@ -29,6 +29,7 @@ from desktop.ui.i18n import error_text
 
 log = logging.getLogger("desktop.ui")
 R = TypeVar("R")
+E = TypeVar("E", bound=IntEnum)  # a model's column enum
 Index = QModelIndex | QPersistentModelIndex
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -50,7 +51,7 @@ LEVEL_TINTS = {level: tint(colour) for level, colour in HAZARD_LEVEL_COLOURS.ite
 class IdSource(Protocol):
     """Ids read in pages as the view needs them: services.register.IdLoader has this shape."""
 
-    ids: array
+    ids: array[int]
     total: int
     total_known: bool
 
@@ -97,7 +98,7 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
 
     fetch_failed = Signal(str)  # a DataError message, once per failing page
 
-    def __init__(self, columns: type[IntEnum], specs: Mapping[IntEnum, Column[R]], *,
+    def __init__(self, columns: type[E], specs: Mapping[E, Column[R]], *,
                  fetch_rows: Callable[[Sequence[int]], Iterable[R]],
                  row_id: Callable[[R], int] = lambda r: r.id,  # type: ignore[attr-defined]
                  level_of: Callable[[R], int | None] | None = None,
@@ -115,7 +116,7 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
         self._on_sort = on_sort
         self._page_size = page_size
         self._cache_pages = cache_pages
-        self._ids = array("q")
+        self._ids: array[int] = array("q")
         self._rows = 0  # what rowCount() reports; with a source it may run ahead of the ids
         self._source: IdSource | None = None
         self._pages: OrderedDict[int, list[R | None]] = OrderedDict()
@@ -315,7 +316,7 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
         return row
 
 
-_ROLE_HANDLERS: dict[int, Callable[[LazyTableModel, Any, Column], Any]] = {
+_ROLE_HANDLERS: dict[int, Callable[[LazyTableModel[Any], Any, Column[Any]], Any]] = {
     Qt.ItemDataRole.DisplayRole: LazyTableModel._display,
     Qt.ItemDataRole.ToolTipRole: LazyTableModel._display,
     Qt.ItemDataRole.TextAlignmentRole: LazyTableModel._align,

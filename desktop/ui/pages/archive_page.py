@@ -9,7 +9,6 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -51,6 +50,7 @@ from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column, LazyTableMode
 from desktop.ui.pages.base import Page
 from desktop.ui.project_dialog import plain_table
 from desktop.ui.training_dialogs import button, compact, draft_document, project_combo
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel, Heading
 
 SEARCH_DELAY_MS = 400

@@ -202,6 +202,7 @@ class CompliancePage(Page):
         head = QHBoxLayout()
         head.addWidget(Heading(self.title()))
         head.addStretch(1)
+        widget: QWidget
         for widget in (self.run_button, self.answer_button, *self.export_buttons):
             head.addWidget(widget)
         bar = QHBoxLayout()

@@ -6,7 +6,6 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -37,6 +36,7 @@ from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, LazyTableModel
 from desktop.ui.pages.base import Page
 from desktop.ui.project_dialog import ProjectDialog, plain_table, shrinkable
 from desktop.ui.project_page import ProjectPage
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel, Heading
 
 SEARCH_DELAY_MS = 400
