@@ -154,8 +154,8 @@ class AgencyRulesPanel(QWidget):
         self.save_button.clicked.connect(self.save)
         self.reset_button.clicked.connect(self.refresh)
         editable = state.can("settings.edit")
-        for box in (deadlines, grading, files):
-            box.setEnabled(editable)
+        for group in (deadlines, grading, files):
+            group.setEnabled(editable)
         self.save_button.setVisible(editable)
         self.reset_button.setVisible(editable)
         buttons = QHBoxLayout()
@@ -164,8 +164,8 @@ class AgencyRulesPanel(QWidget):
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
-        for box in (deadlines, grading, files):
-            layout.addWidget(box)
+        for group in (deadlines, grading, files):
+            layout.addWidget(group)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         layout.addStretch(1)

@@ -26,7 +26,7 @@ from desktop.services import catalogues
 from desktop.services.catalogues import CatalogueItemRow
 from desktop.ui import i18n, table_copy
 from desktop.ui.app_state import AppState
-from desktop.ui.lazy_model import ROW_ROLE, Column, E, LazyTableModel
+from desktop.ui.lazy_model import ROW_ROLE, Column, E, LazyTableModel, own_id
 from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 R = TypeVar("R")
@@ -38,7 +38,7 @@ class MemoryTableModel(LazyTableModel[R]):
     """A LazyTableModel over rows already in memory (short lists: timelines, search hits)."""
 
     def __init__(self, columns: type[E], specs: Mapping[E, Column[R]], *,
-                 row_id: Callable[[R], int] = lambda r: r.id,  # type: ignore[attr-defined]
+                 row_id: Callable[[R], int] = own_id,
                  **kwargs: Any) -> None:
         self._by_id: dict[int, R] = {}
         self._key = row_id

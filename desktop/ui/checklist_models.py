@@ -177,7 +177,7 @@ GAP_COLUMNS: dict[GapColumn, Column[GapLine]] = {
 }
 
 
-class GapTableModel(MemoryTableModel):
+class GapTableModel(MemoryTableModel[GapLine]):
     """The gaps: those already late in red."""
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

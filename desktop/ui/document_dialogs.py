@@ -175,7 +175,8 @@ class DraftDialog(QDialog):
         self._scope_changed()
 
     def scope_type(self) -> str:
-        return self.scope.currentData()
+        scope: str = self.scope.currentData()
+        return scope
 
     def _kind_changed(self) -> None:
         """Offer only the scopes the chosen kind is drafted for, keeping the chosen one if allowed."""
@@ -249,7 +250,8 @@ class DraftDialog(QDialog):
         item = self.matches.currentItem()
         if self.scope_type() == "agency" or item is None or not item.isSelected():
             return None
-        return item.data(Qt.ItemDataRole.UserRole)
+        scope_id: int = item.data(Qt.ItemDataRole.UserRole)
+        return scope_id
 
     def chosen(self) -> DraftChoice:
         """The kind, the period label and the scope, as the service takes them."""

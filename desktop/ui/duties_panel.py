@@ -135,8 +135,9 @@ class DutiesPanel(QWidget):
     def open_duty(self, duty: Duty) -> None:
         key, method, args = target_of(duty)
         finder = getattr(self.window(), "page", None)
-        if finder is None and self.parentWidget() is not None:
-            finder = getattr(self.parentWidget().window(), "page", None)
+        parent = self.parentWidget()
+        if finder is None and parent is not None:
+            finder = getattr(parent.window(), "page", None)
         try:
             page = finder(key) if finder is not None else None
         except KeyError:

@@ -357,10 +357,11 @@ class FeeLedger(QWidget):
 
     def _enable(self) -> None:
         may = self.state.can("fee.edit")
-        have = self.ledger is not None
+        ledger = self.ledger
+        have = ledger is not None
         self.add_button.setEnabled(have and may)
-        self.budget_button.setEnabled(have and may and not self.ledger.has_budget  # type: ignore[union-attr]
-                                      and bool(self.ledger.prevention_fee))  # type: ignore[union-attr]
+        self.budget_button.setEnabled(ledger is not None and may and not ledger.has_budget
+                                      and bool(ledger.prevention_fee))
         self.void_button.setEnabled(have and may and self.current_entry() is not None)
 
     def current_entry(self) -> FeeRow | None:

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxL
 from desktop import clock
 from desktop.services import holidays, workdays
 from desktop.services.context import Changes
-from desktop.services.workdays import OVERRIDES_KEY, YearRow
+from desktop.services.holiday_overrides import OVERRIDES_KEY
+from desktop.services.workdays import YearRow
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import RowsModel, table_view

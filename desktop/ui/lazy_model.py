@@ -71,6 +71,12 @@ class Column(Generic[R]):
     sort_key: str | None = None  # what the page's sort callback receives; None: not sortable
 
 
+def own_id(row: Any) -> int:
+    """A model's row id by default: the row's `id` (rows without one come with a row_id)."""
+    row_id: int = row.id
+    return row_id
+
+
 def display(value: Any) -> str:
     if value is None:
         return ""
@@ -100,7 +106,7 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
 
     def __init__(self, columns: type[E], specs: Mapping[E, Column[R]], *,
                  fetch_rows: Callable[[Sequence[int]], Iterable[R]],
-                 row_id: Callable[[R], int] = lambda r: r.id,  # type: ignore[attr-defined]
+                 row_id: Callable[[R], int] = own_id,
                  level_of: Callable[[R], int | None] | None = None,
                  on_sort: Callable[[IntEnum, Qt.SortOrder], None] | None = None,
                  page_size: int = 200, cache_pages: int = 20, parent: Any = None) -> None:
@@ -243,11 +249,12 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
             and not source.complete
 
     def fetchMore(self, parent: Index) -> None:
-        if not self.canFetchMore(parent):
+        source = self._source
+        if source is None or not self.canFetchMore(parent):
             return
         before = len(self._ids)
         try:
-            self._source.ensure(before + self._page_size)  # type: ignore[union-attr]
+            source.ensure(before + self._page_size)
         except DataError as exc:
             self.fetch_failed.emit(error_text(exc))
             return

@@ -230,7 +230,8 @@ class ComplaintsPanel(QualityPanel):
             ComplaintColumn.COMPLAINANT: Column(QT_TRANSLATE_NOOP("Columns", "投诉人"), lambda r: r.complainant),
             ComplaintColumn.CHANNEL: Column(QT_TRANSLATE_NOOP("Columns", "渠道"), lambda r: r.channel),
             ComplaintColumn.PROJECT: Column(QT_TRANSLATE_NOOP("Columns", "项目"),
-                                            lambda r: _names(self.choices).get(r.project_id, "")),
+                                            lambda r: _names(self.choices).get(r.project_id, "")
+                                            if r.project_id is not None else ""),
             ComplaintColumn.CONTENT: Column(QT_TRANSLATE_NOOP("Columns", "投诉内容"), lambda r: r.content),
             ComplaintColumn.CHECKING: Column(QT_TRANSLATE_NOOP("Columns", "需核实"), lambda r: r.needs_checking,
                                              CENTER),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 
 from PySide6.QtCore import QCoreApplication
@@ -114,7 +115,8 @@ class RecycleBin(QWidget):
         self.history_button.setEnabled(chosen)
         self.purge_button.setEnabled(chosen and self.state.can("recycle.purge"))
 
-    def _call(self, fn, row: BinRow) -> bool:  # type: ignore[no-untyped-def]
+    def _call(self, fn: Callable[..., None], row: BinRow) -> bool:
+        """`fn(session, actor, entity, entity_id)`: recycle.restore or recycle.purge."""
         try:
             self.state.write(fn, row.entity, row.entity_id, changes=changes_for(row))
         except dialogs.USER_ERRORS as exc:

@@ -162,7 +162,7 @@ class InspectionsPage(Page):
         self.new_button.setEnabled(self.state.can("inspection.edit"))
         self.empty_hint.buttons[0].setEnabled(self.state.can("inspection.edit"))
     def _make_table(self) -> QTableView:
-        self.model: LazyTableModel = LazyTableModel(
+        self.model: LazyTableModel[InspectionListRow] = LazyTableModel(
             InspectionColumn, INSPECTION_COLUMNS, on_sort=self._sort,
             fetch_rows=lambda ids: self.state.read(inspection_list.rows_by_ids, ids))
         self.model.fetch_failed.connect(lambda message: self.error.show_message(message))
