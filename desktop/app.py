@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QApplication
 
 from desktop import APP_NAME, ORG_NAME, __version__, datamodes
 from desktop.config import Config
-from desktop.db import Database, DataError
+from desktop.db import Database, DataError, mask_url
 from desktop.services import agency, checkpoints, startup
 from desktop.services.context import Actor
 from desktop.ui import dialogs, first_run_logic, i18n
-from desktop.ui.app_state import log_file, mask_url, window_settings
+from desktop.ui.app_state import log_file, window_settings
 from desktop.ui.crash import CrashHandler
 from desktop.ui.desk import Desk
 from desktop.ui.first_run import FirstRunWizard

@@ -23,11 +23,11 @@ SEPARATOR = "；"  # joins a list param; itself a template, so the GUI translate
 ENUMERATION = "、"  # joins a Series param (names in a row); translated likewise
 
 
-class Lines(tuple):
+class Lines(tuple[Any, ...]):
     """A param shown one item a line (a list param is joined with SEPARATOR instead)."""
 
 
-class Series(tuple):
+class Series(tuple[Any, ...]):
     """A param shown as a run of names: 承保机构、建设主管部门 (English: comma-separated)."""
 
 

@@ -13,7 +13,7 @@ import json
 import logging
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -113,7 +113,7 @@ def make_app(db: Any, *, drafts_dir: Path | str,
     async def drafts(request: web.Request) -> web.Response:
         row, actor = await device(request)
         form = await request.post()
-        photos = []
+        photos: list[capture_inbox.Photo] = []
         for field in form.getall("photos", []):
             if not isinstance(field, web.FileField):
                 continue
@@ -149,7 +149,8 @@ async def _headers(_request: web.Request, response: web.StreamResponse) -> None:
 
 
 @web.middleware
-async def _errors(request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
+async def _errors(request: web.Request,
+                  handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
     try:
         return await handler(request)
     except BadToken as exc:

@@ -1,13 +1,15 @@
 """Alembic environment: always driven from desktop.db with a connection passed in."""
 
 from alembic import context
+from sqlalchemy.sql.schema import SchemaItem
 
 from desktop.models import Base
 
 target_metadata = Base.metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def include_object(obj: SchemaItem, name: str | None, type_: str, reflected: bool,
+                   compare_to: SchemaItem | None) -> bool:
     # full-text search tables and their shadow tables are managed by hand in migrations
     if type_ == "table" and name and name.startswith("hazards_fts"):
         return False

@@ -5,7 +5,7 @@ Every value is checked and audited by the services (services/agency_rules.py, ru
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -26,6 +26,7 @@ from desktop.services.context import Changes, ValidationError
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.project_dialog import FieldErrors
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel
 
 NOTE = QT_TRANSLATE_NOOP(
@@ -153,8 +154,8 @@ class AgencyRulesPanel(QWidget):
         self.save_button.clicked.connect(self.save)
         self.reset_button.clicked.connect(self.refresh)
         editable = state.can("settings.edit")
-        for box in (deadlines, grading, files):
-            box.setEnabled(editable)
+        for group in (deadlines, grading, files):
+            group.setEnabled(editable)
         self.save_button.setVisible(editable)
         self.reset_button.setVisible(editable)
         buttons = QHBoxLayout()
@@ -163,8 +164,8 @@ class AgencyRulesPanel(QWidget):
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
-        for box in (deadlines, grading, files):
-            layout.addWidget(box)
+        for group in (deadlines, grading, files):
+            layout.addWidget(group)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         layout.addStretch(1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -26,6 +26,7 @@ from desktop.ui import training_dialogs as forms
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateTimeField
 from desktop.ui.training_dialogs import RecordDialog, date_edit, project_combo, text_box
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 MEDIUM_TEXT = {"paper": QT_TRANSLATE_NOOP("ArchiveDialogs", "纸质"),
                "electronic": QT_TRANSLATE_NOOP("ArchiveDialogs", "电子")}

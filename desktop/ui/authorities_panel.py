@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop.models.enums import OrgKind
@@ -18,6 +18,7 @@ from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import RowsModel, table_view
 from desktop.ui.lazy_model import Column
 from desktop.ui.training_dialogs import RecordDialog
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 AUTHORITY = OrgKind.AUTHORITY.value
 

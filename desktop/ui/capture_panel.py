@@ -6,7 +6,10 @@ and closes the socket. Nothing a phone sends enters the register until someone h
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
+from collections.abc import Sequence
+from typing import TypeVar
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,10 +37,13 @@ from desktop.services import capture_devices, capture_inbox, hazards
 from desktop.services.context import Changes, ServiceError
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 PORT = 8765
 LEVELS = {1: QT_TRANSLATE_NOOP("CapturePanel", "一级"), 2: QT_TRANSLATE_NOOP("CapturePanel", "二级"),
           3: QT_TRANSLATE_NOOP("CapturePanel", "三级"), 4: QT_TRANSLATE_NOOP("CapturePanel", "四级")}
+
+R = TypeVar("R")
 
 
 def level_label(level: int) -> str:
@@ -196,7 +202,7 @@ class CapturePanel(QDialog):
             for c, text in enumerate(cells):
                 self.draft_table.setItem(r, c, QTableWidgetItem(text))
 
-    def _selected(self, table: QTableWidget, rows: list):  # type: ignore[no-untyped-def]
+    def _selected(self, table: QTableWidget, rows: Sequence[R]) -> R | None:
         index = table.currentRow()
         if 0 <= index < len(rows):
             return rows[index]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import IntEnum
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -25,6 +25,7 @@ from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.catalogue_picker import MemoryTableModel
 from desktop.ui.lazy_model import ROW_ROLE, Column
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel
 
 JSON_FILTER = "JSON (*.json)"

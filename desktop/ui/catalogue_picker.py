@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import IntEnum
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QItemSelection, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QItemSelection, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,7 +26,8 @@ from desktop.services import catalogues
 from desktop.services.catalogues import CatalogueItemRow
 from desktop.ui import i18n, table_copy
 from desktop.ui.app_state import AppState
-from desktop.ui.lazy_model import ROW_ROLE, Column, LazyTableModel
+from desktop.ui.lazy_model import ROW_ROLE, Column, E, LazyTableModel, own_id
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 R = TypeVar("R")
 SEARCH_DELAY_MS = 250
@@ -36,8 +37,8 @@ UNVERIFIED_STYLE = "color: #c62828; font-weight: bold;"
 class MemoryTableModel(LazyTableModel[R]):
     """A LazyTableModel over rows already in memory (short lists: timelines, search hits)."""
 
-    def __init__(self, columns: type[IntEnum], specs: Mapping[IntEnum, Column[R]], *,
-                 row_id: Callable[[R], int] = lambda r: r.id,  # type: ignore[attr-defined]
+    def __init__(self, columns: type[E], specs: Mapping[E, Column[R]], *,
+                 row_id: Callable[[R], int] = own_id,
                  **kwargs: Any) -> None:
         self._by_id: dict[int, R] = {}
         self._key = row_id

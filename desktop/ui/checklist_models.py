@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractItemModel, QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from desktop.services.checklist_items import ChecklistResult, Gap, ItemResult
 from desktop.ui.catalogue_picker import MemoryTableModel
 from desktop.ui.i18n import join_list, service_text
 from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column, Index, tint
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 STATUS_TEXT = {"met": QT_TRANSLATE_NOOP("CompliancePage", "符合"),
                "not_met": QT_TRANSLATE_NOOP("CompliancePage", "不符合"),
@@ -176,7 +177,7 @@ GAP_COLUMNS: dict[GapColumn, Column[GapLine]] = {
 }
 
 
-class GapTableModel(MemoryTableModel):
+class GapTableModel(MemoryTableModel[GapLine]):
     """The gaps: those already late in red."""
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

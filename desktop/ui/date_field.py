@@ -110,6 +110,13 @@ class DateField(QWidget):
             raise ValidationError({key: self._error})
         return self._value
 
+    def required_date(self, key: str = "date") -> dt.date:
+        """checked_date() of a field that may not be left empty (not `optional`): a date."""
+        day = self.checked_date(key)
+        if day is None:  # only an optional field passes the check empty: a caller's mistake
+            raise ValueError(f"the date field {key!r} is optional: read it with checked_date()")
+        return day
+
     def _check(self, text: str) -> str:
         if not text.strip():
             if self.optional:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +29,7 @@ from desktop.services.queries import scope_choices
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateTimeField
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.user_dialogs import ServiceDialog
 from desktop.ui.widgets import ErrorLabel, read_only
 
@@ -174,7 +175,8 @@ class DraftDialog(QDialog):
         self._scope_changed()
 
     def scope_type(self) -> str:
-        return self.scope.currentData()
+        scope: str = self.scope.currentData()
+        return scope
 
     def _kind_changed(self) -> None:
         """Offer only the scopes the chosen kind is drafted for, keeping the chosen one if allowed."""
@@ -248,7 +250,8 @@ class DraftDialog(QDialog):
         item = self.matches.currentItem()
         if self.scope_type() == "agency" or item is None or not item.isSelected():
             return None
-        return item.data(Qt.ItemDataRole.UserRole)
+        scope_id: int = item.data(Qt.ItemDataRole.UserRole)
+        return scope_id
 
     def chosen(self) -> DraftChoice:
         """The kind, the period label and the scope, as the service takes them."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,6 +27,7 @@ from desktop.services.queries.duties import Duty
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.i18n import service_text
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 WEEKDAYS = (QT_TRANSLATE_NOOP("DutiesPanel", "星期一"), QT_TRANSLATE_NOOP("DutiesPanel", "星期二"),
             QT_TRANSLATE_NOOP("DutiesPanel", "星期三"), QT_TRANSLATE_NOOP("DutiesPanel", "星期四"),
@@ -134,8 +135,9 @@ class DutiesPanel(QWidget):
     def open_duty(self, duty: Duty) -> None:
         key, method, args = target_of(duty)
         finder = getattr(self.window(), "page", None)
-        if finder is None and self.parentWidget() is not None:
-            finder = getattr(self.parentWidget().window(), "page", None)
+        parent = self.parentWidget()
+        if finder is None and parent is not None:
+            finder = getattr(parent.window(), "page", None)
         try:
             page = finder(key) if finder is not None else None
         except KeyError:

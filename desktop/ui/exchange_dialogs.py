@@ -69,9 +69,10 @@ def export_package(parent: QWidget | None, state: AppState) -> PanelDialog | Non
 def verify_package(parent: QWidget | None, state: AppState) -> PanelDialog:
     """A package received or sent, checked: the file is asked for as the window opens."""
     title = QCoreApplication.translate("ExchangeDialogs", "核验审阅包")
-    dialog = PanelDialog(PackagePanel(state), title, parent)
-    dialog.panel.refresh()
-    QTimer.singleShot(0, dialog.panel.verify_other)  # type: ignore[attr-defined]
+    panel = PackagePanel(state)
+    dialog = PanelDialog(panel, title, parent)
+    panel.refresh()
+    QTimer.singleShot(0, panel.verify_other)
     dialogs.run(dialog)
     return dialog
 

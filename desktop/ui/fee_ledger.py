@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,8 +27,9 @@ from desktop.services.fees import FeeForm, FeeRow, Ledger, ServiceLine, ServiceR
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import Index, R, RowsModel, table_view
-from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column
+from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column, E
 from desktop.ui.training_dialogs import RecordDialog, date_edit, project_combo, text_box
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 RED, ORANGE, GREEN, GREY = "#c62828", "#ef6c00", "#2e7d32", "#78909c"
 
@@ -78,7 +79,7 @@ def money(value: Decimal) -> str:
 class TintedRows(RowsModel[R]):
     """RowsModel whose rows may have a text colour (overdue, overspent, not booked)."""
 
-    def __init__(self, columns: type[IntEnum], specs: Mapping[IntEnum, Column[R]],
+    def __init__(self, columns: type[E], specs: Mapping[E, Column[R]],
                  colour: Callable[[R], str | None], parent: Any = None) -> None:
         super().__init__(columns, specs, parent)
         self._colour = colour
@@ -195,7 +196,7 @@ class FeeEntryDialog(RecordDialog):
     def submit(self) -> None:
         kind = self.kind.currentData()
         record = self.chosen_record() if kind == "service" else None
-        form = FeeForm(date=self.date.checked_date("date"), kind=kind, amount=self.amount.text(),
+        form = FeeForm(date=self.date.required_date("date"), kind=kind, amount=self.amount.text(),
                        service_kind=self.service_kind.currentData() if kind == "service" else "",
                        description=self.description.toPlainText(),
                        ref_type=record.ref_type if record else "",
@@ -306,7 +307,8 @@ class FeeLedger(QWidget):
         self.refresh()
 
     def policy_id(self) -> int | None:
-        return self.policy.currentData()
+        chosen: int | None = self.policy.currentData()
+        return chosen
 
     def refresh(self) -> None:
         policy_id = self.policy_id()
@@ -355,10 +357,11 @@ class FeeLedger(QWidget):
 
     def _enable(self) -> None:
         may = self.state.can("fee.edit")
-        have = self.ledger is not None
+        ledger = self.ledger
+        have = ledger is not None
         self.add_button.setEnabled(have and may)
-        self.budget_button.setEnabled(have and may and not self.ledger.has_budget  # type: ignore[union-attr]
-                                      and bool(self.ledger.prevention_fee))  # type: ignore[union-attr]
+        self.budget_button.setEnabled(ledger is not None and may and not ledger.has_budget
+                                      and bool(ledger.prevention_fee))
         self.void_button.setEnabled(have and may and self.current_entry() is not None)
 
     def current_entry(self) -> FeeRow | None:

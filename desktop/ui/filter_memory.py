@@ -47,8 +47,9 @@ def load(text: object) -> RegisterFilter | None:
         return None
     if not isinstance(raw, dict):
         return None
-    levels = raw.get("levels") if isinstance(raw.get("levels"), list) else []
-    statuses = raw.get("statuses") if isinstance(raw.get("statuses"), list) else []
+    levels, statuses = raw.get("levels"), raw.get("statuses")
+    levels = levels if isinstance(levels, list) else []
+    statuses = statuses if isinstance(statuses, list) else []
     return RegisterFilter(
         levels=frozenset(v for v in levels if isinstance(v, int) and 1 <= v <= 4),
         statuses=frozenset(v for v in statuses if isinstance(v, str)),

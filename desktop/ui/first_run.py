@@ -92,7 +92,9 @@ class FirstRunWizard(QWizard):
         self.welcome.setObjectName("firstRunWelcome")
         self.welcome.setWordWrap(True)
         self.welcome.setStyleSheet("padding-bottom: 8px;")
-        page.layout().insertWidget(0, self.welcome)
+        layout = page.layout()
+        assert isinstance(layout, QVBoxLayout), layout  # the form page's column
+        layout.insertWidget(0, self.welcome)
         self.name = page.field_edit(QCoreApplication.translate("FirstRun", "机构名称（必填）"))
         self.short_name = page.field_edit(QCoreApplication.translate("FirstRun", "简称"))
         self.credit_code = page.field_edit(QCoreApplication.translate("FirstRun", "统一社会信用代码"))

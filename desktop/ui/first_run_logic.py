@@ -9,12 +9,7 @@ from desktop.config import Config
 from desktop.db import Database
 from desktop.services import agency, presets, signing, users
 from desktop.services.context import Actor, ServiceError, ValidationError, msg
-
-
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for
-    """Marks a message for extraction into the .ts; the wizard translates it when shown."""
-    return text
-
+from desktop.ui.translatable import QT_TRANSLATE_NOOP  # the wizard translates these when shown
 
 CONTEXT = "FirstRun"  # the wizard shows every message below through this translation context
 AGENCY_PAGE, ADMIN_PAGE, FOLDERS_PAGE = 0, 1, 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -34,6 +34,7 @@ from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField, DateTimeField, today
 from desktop.ui.photo_strip import PhotoStrip
 from desktop.ui.register_filters import level_combo
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.user_dialogs import ServiceDialog
 from desktop.ui.widgets import ErrorLabel
 

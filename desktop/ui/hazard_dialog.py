@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QStringListModel,
     Qt,
@@ -52,6 +51,7 @@ from desktop.ui.date_field import DateField, DateTimeField
 from desktop.ui.photo_strip import PhotoStrip
 from desktop.ui.register_filters import level_combo, searchable
 from desktop.ui.tasks import Task, handle_failure, run_service, run_task
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel
 
 COLOUR_NAMES = {1: QT_TRANSLATE_NOOP("HazardDialog", "红色"), 2: QT_TRANSLATE_NOOP("HazardDialog", "橙色"),

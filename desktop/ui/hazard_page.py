@@ -9,8 +9,9 @@ from __future__ import annotations
 import tempfile
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +51,7 @@ from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column
 from desktop.ui.photo_strip import PhotoStrip
 from desktop.ui.tasks import run_service
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel
 
 CHIP = "background: {colour}; color: {ink}; border-radius: 3px; padding: 2px 10px;"
@@ -174,7 +176,7 @@ DOC_COLUMNS: dict[DocColumn, Column[DocumentRow]] = {
 }
 
 
-def table(model: MemoryTableModel, widths: tuple[int, ...]) -> QTableView:
+def table(model: MemoryTableModel[Any], widths: tuple[int, ...]) -> QTableView:
     view = table_copy.install(QTableView())
     view.setModel(model)
     model.setParent(view)
@@ -379,7 +381,8 @@ class HazardPage(QWidget):
 
     def _show_actions(self, data: HazardPageData) -> None:
         while self.action_row.count():
-            widget = self.action_row.takeAt(0).widget()
+            item = self.action_row.takeAt(0)
+            widget = item.widget() if item is not None else None
             if widget is not None and widget not in (self.edit_button, self.history_button):
                 widget.deleteLater()
         self.step_buttons.clear()
@@ -479,8 +482,8 @@ class HazardPage(QWidget):
             QCoreApplication.translate("HazardPage", "文书草稿"), text.format(title=doc.title)):
             self._open(doc)
 
-    def _open_document(self, index: object) -> None:
-        doc = self.docs.data(index, ROW_ROLE)  # type: ignore[arg-type]
+    def _open_document(self, index: QModelIndex) -> None:
+        doc = self.docs.data(index, ROW_ROLE)
         if doc is not None:
             self._open(doc)
 
@@ -493,7 +496,7 @@ class HazardPage(QWidget):
         pdf_viewer.show_pdf(stored, doc.title, self)
 
 
-_windows: dict[int, QWidget] = {}
+_windows: dict[int, HazardPage] = {}
 
 
 def show_hazard(state: AppState, hazard_id: int, parent: QWidget | None = None) -> HazardPage:
@@ -503,7 +506,7 @@ def show_hazard(state: AppState, hazard_id: int, parent: QWidget | None = None) 
         try:
             page.raise_()
             page.activateWindow()
-            return page  # type: ignore[return-value]
+            return page
         except RuntimeError:  # closed and deleted by Qt
             del _windows[hazard_id]
     page = HazardPage(state, hazard_id, parent)

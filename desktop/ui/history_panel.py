@@ -10,7 +10,6 @@ from enum import IntEnum
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
@@ -34,8 +33,9 @@ from desktop.services.queries.history import HistoryRow
 from desktop.ui import dialogs, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.i18n import service_text
-from desktop.ui.lazy_model import ROW_ROLE, Column, display
+from desktop.ui.lazy_model import ROW_ROLE, Column, E, display
 from desktop.ui.row_sort import sorted_rows
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -44,7 +44,7 @@ Index = QModelIndex | QPersistentModelIndex
 class RowsModel(QAbstractTableModel, Generic[R]):
     """A short list of frozen rows held whole in memory (history, recycle bin, import problems)."""
 
-    def __init__(self, columns: type[IntEnum], specs: Mapping[IntEnum, Column[R]],
+    def __init__(self, columns: type[E], specs: Mapping[E, Column[R]],
                  parent: Any = None) -> None:
         super().__init__(parent)
         self._specs = [specs[c] for c in sorted(columns)]

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from desktop import clock
 from desktop.services import holidays, workdays
 from desktop.services.context import Changes
-from desktop.services.workdays import OVERRIDES_KEY, YearRow
+from desktop.services.holiday_overrides import OVERRIDES_KEY
+from desktop.services.workdays import YearRow
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import RowsModel, table_view
 from desktop.ui.lazy_model import Column
 from desktop.ui.training_dialogs import RecordDialog, text_box
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 SOURCES = {
     "override": QT_TRANSLATE_NOOP("HolidaysPanel", "管理员录入"),

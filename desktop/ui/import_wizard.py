@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -20,12 +20,14 @@ from desktop.services.context import Changes
 from desktop.services.exchange import importer
 from desktop.services.exchange import xlsx_normalise as xn
 from desktop.services.exchange.importer import ImportRefused, ImportReport, Problem
+from desktop.services.exchange.xlsx_guard import SheetInfo
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import RowsModel, table_view
 from desktop.ui.i18n import join_list, service_text
 from desktop.ui.lazy_model import CENTER, Column
 from desktop.ui.tasks import Task, handle_failure, run_service, run_task
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import read_only
 
 XLSX_FILTER = "Excel (*.xlsx *.xlsm)"
@@ -148,7 +150,7 @@ class ImportWizard(QWidget):
         config = self.state.config
         return importer.Limits(int(config.get("import_max_mb")), int(config.get("import_max_rows")))
 
-    def _fill_sheets(self, sheets: list) -> None:
+    def _fill_sheets(self, sheets: list[SheetInfo]) -> None:
         """Automatic choice among the visible sheets, or one sheet named (hidden ones marked)."""
         self.sheet.blockSignals(True)
         self.sheet.clear()
@@ -175,8 +177,9 @@ class ImportWizard(QWidget):
     def _update_buttons(self) -> None:
         idle = self.task is None and self.state.can("import")
         self.preview_button.setEnabled(idle and self.path is not None)
-        ready = self.report is not None and self.report.ok and self.report.new > 0
-        self.commit_button.setEnabled(idle and ready and not self.report.committed)
+        ready = self.report is not None and self.report.ok and self.report.new > 0 \
+            and not self.report.committed
+        self.commit_button.setEnabled(idle and ready)
 
     def _track(self, task: Task) -> Task:
         self.task = task

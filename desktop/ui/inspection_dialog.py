@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from enum import IntEnum
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -44,7 +45,8 @@ from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column
 from desktop.ui.project_dialog import FieldErrors, OptionalDateEdit, memory_model, plain_table
 from desktop.ui.tasks import handle_failure, run_service
-from desktop.ui.widgets import ErrorLabel
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
+from desktop.ui.widgets import ErrorLabel, widget_as
 
 FIELD_ROLES = ("admin", "tech_lead", "inspector")  # who goes on site
 
@@ -59,7 +61,10 @@ class Finding:
 
     @property
     def source(self) -> HazardForm | HazardRow:
-        return self.form or self.hazard  # type: ignore[return-value]
+        if self.form is not None:
+            return self.form
+        assert self.hazard is not None, "a finding holds a form or a recorded hazard"
+        return self.hazard
 
 
 def _number(f: Finding) -> str:
@@ -83,14 +88,14 @@ FINDING_COLUMNS: dict[FindingColumn, Column[Finding]] = {
 }
 
 
-def current_stage(stages: list[dict], today: dt.date) -> int | None:
+def current_stage(stages: list[dict[str, Any]], today: dt.date) -> int | None:
     """The stage under way today: started and not finished, else planned around today."""
     for s in stages:
         if s["actual_start"] and s["actual_start"] <= today and not s["actual_end"]:
-            return s["id"]
+            return int(s["id"])
     for s in stages:
         if s["planned_start"] and s["planned_end"] and s["planned_start"] <= today <= s["planned_end"]:
-            return s["id"]
+            return int(s["id"])
     return None
 
 
@@ -145,8 +150,10 @@ class InspectionDialog(QDialog):
         # a project given by the caller is listed even when completed (a late record)
         for choice in self.state.read(project_list.choices, include_completed=self.project_id is not None):
             self.project.addItem(f"{choice.code}　{choice.name}", choice.id)
-        self.project.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.project.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer = self.project.completer()
+        assert completer is not None  # an editable combo box has one
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.project.setCurrentIndex(max(0, self.project.findData(self.project_id)))
         self.project.setEnabled(self.project_id is None)
         self.project.currentIndexChanged.connect(lambda _i: self._project_changed())
@@ -249,8 +256,10 @@ class InspectionDialog(QDialog):
 
     def _kind_changed(self) -> None:
         kind = self.kind.currentData()
-        self.form.setRowVisible(self.danger.parentWidget(), kind == InspectionKind.DANDA)
-        self.form.setRowVisible(self.key_procedure.parentWidget(), kind == InspectionKind.KEY_PROCEDURE)
+        # each field sits in its error wrapper: the form's row is the wrapper's
+        self.form.setRowVisible(widget_as(self.danger.parentWidget(), QWidget), kind == InspectionKind.DANDA)
+        self.form.setRowVisible(widget_as(self.key_procedure.parentWidget(), QWidget),
+                                kind == InspectionKind.KEY_PROCEDURE)
         self.sources_box.setVisible(kind == InspectionKind.FULL)
 
     # -- L1/L2 risk sources (N-04) -----------------------------------------------------------
@@ -317,6 +326,7 @@ class InspectionDialog(QDialog):
         self.finding_model = memory_model(FindingColumn, FINDING_COLUMNS, self._findings,
                                           level_of=lambda f: f.source.level)
         self.findings = plain_table(self.finding_model, "findingTable")
+        column: int  # FindingColumn members below, then grid columns
         for column, width in ((FindingColumn.NUMBER, 110), (FindingColumn.LEVEL, 90),
                               (FindingColumn.STOP_WORK, 70), (FindingColumn.LOCATION, 70),
                               (FindingColumn.DESCRIPTION, 160)):
@@ -390,8 +400,9 @@ class InspectionDialog(QDialog):
         return box
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.findings and event.type() == QEvent.Type.KeyPress \
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):  # type: ignore[attr-defined]
+        if watched is self.findings and isinstance(event, QKeyEvent) \
+                and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self._take_back()
             return True
         return super().eventFilter(watched, event)
@@ -483,7 +494,7 @@ class InspectionDialog(QDialog):
             if i.checkState() == Qt.CheckState.Checked)
         kind = self.kind.currentData()
         return InspectionForm(
-            project_id=self.project_id or 0, kind=kind, date=self.date.checked_date("date"),
+            project_id=self.project_id or 0, kind=kind, date=self.date.required_date("date"),
             stage_id=self.stage.currentData(),
             danger_item_id=self.danger.currentData() if kind == InspectionKind.DANDA else None,
             key_procedure=self.key_procedure.text() if kind == InspectionKind.KEY_PROCEDURE else "",

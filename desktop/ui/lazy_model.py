@@ -29,6 +29,7 @@ from desktop.ui.i18n import error_text
 
 log = logging.getLogger("desktop.ui")
 R = TypeVar("R")
+E = TypeVar("E", bound=IntEnum)  # a model's column enum
 Index = QModelIndex | QPersistentModelIndex
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -50,7 +51,7 @@ LEVEL_TINTS = {level: tint(colour) for level, colour in HAZARD_LEVEL_COLOURS.ite
 class IdSource(Protocol):
     """Ids read in pages as the view needs them: services.register.IdLoader has this shape."""
 
-    ids: array
+    ids: array[int]
     total: int
     total_known: bool
 
@@ -68,6 +69,12 @@ class Column(Generic[R]):
     value: Callable[[R], Any]
     align: Qt.AlignmentFlag = LEFT
     sort_key: str | None = None  # what the page's sort callback receives; None: not sortable
+
+
+def own_id(row: Any) -> int:
+    """A model's row id by default: the row's `id` (rows without one come with a row_id)."""
+    row_id: int = row.id
+    return row_id
 
 
 def display(value: Any) -> str:
@@ -97,9 +104,9 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
 
     fetch_failed = Signal(str)  # a DataError message, once per failing page
 
-    def __init__(self, columns: type[IntEnum], specs: Mapping[IntEnum, Column[R]], *,
+    def __init__(self, columns: type[E], specs: Mapping[E, Column[R]], *,
                  fetch_rows: Callable[[Sequence[int]], Iterable[R]],
-                 row_id: Callable[[R], int] = lambda r: r.id,  # type: ignore[attr-defined]
+                 row_id: Callable[[R], int] = own_id,
                  level_of: Callable[[R], int | None] | None = None,
                  on_sort: Callable[[IntEnum, Qt.SortOrder], None] | None = None,
                  page_size: int = 200, cache_pages: int = 20, parent: Any = None) -> None:
@@ -115,7 +122,7 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
         self._on_sort = on_sort
         self._page_size = page_size
         self._cache_pages = cache_pages
-        self._ids = array("q")
+        self._ids: array[int] = array("q")
         self._rows = 0  # what rowCount() reports; with a source it may run ahead of the ids
         self._source: IdSource | None = None
         self._pages: OrderedDict[int, list[R | None]] = OrderedDict()
@@ -242,11 +249,12 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
             and not source.complete
 
     def fetchMore(self, parent: Index) -> None:
-        if not self.canFetchMore(parent):
+        source = self._source
+        if source is None or not self.canFetchMore(parent):
             return
         before = len(self._ids)
         try:
-            self._source.ensure(before + self._page_size)  # type: ignore[union-attr]
+            source.ensure(before + self._page_size)
         except DataError as exc:
             self.fetch_failed.emit(error_text(exc))
             return
@@ -315,7 +323,7 @@ class LazyTableModel(QAbstractTableModel, Generic[R]):
         return row
 
 
-_ROLE_HANDLERS: dict[int, Callable[[LazyTableModel, Any, Column], Any]] = {
+_ROLE_HANDLERS: dict[int, Callable[[LazyTableModel[Any], Any, Column[Any]], Any]] = {
     Qt.ItemDataRole.DisplayRole: LazyTableModel._display,
     Qt.ItemDataRole.ToolTipRole: LazyTableModel._display,
     Qt.ItemDataRole.TextAlignmentRole: LazyTableModel._align,

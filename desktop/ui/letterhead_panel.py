@@ -67,7 +67,7 @@ def set_signature_from_file(parent: QWidget | None, state: AppState, user_id: in
 class _ImageRow(QWidget):
     """A preview with 上传… and 删除 buttons."""
 
-    def __init__(self, name: str, upload: Callable[[], None], remove: Callable[[], None]) -> None:
+    def __init__(self, name: str, upload: Callable[[], object], remove: Callable[[], object]) -> None:
         super().__init__()
         self.preview = QLabel()
         self.preview.setObjectName(f"{name}Preview")

@@ -194,14 +194,18 @@ class Locker(QObject):
         for cover in self.covers:
             cover.cover()
         self.screen.cover()
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        assert app is not None  # the desk runs inside the application
+        app.installEventFilter(self)
         log.info("desk locked for %s", actor.username)
         return self.screen
 
     def unlock(self) -> None:
         if self.screen is None:
             return
-        QApplication.instance().removeEventFilter(self)
+        app = QApplication.instance()
+        assert app is not None
+        app.removeEventFilter(self)
         for cover in [*self.covers, self.screen]:
             cover.uncover()
         self.covers, self.screen = [], None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import PySide6
 from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl, Signal
@@ -30,9 +31,20 @@ from desktop import __version__
 from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState, log_file
 from desktop.ui.pages import PAGES, Page, PageRef
+from desktop.ui.pages.base import (
+    Exports,
+    RecordsHazards,
+    RecordsInspections,
+    RecordsProjects,
+    Searches,
+)
 from desktop.ui.resources import icon
 from desktop.ui.screen_fit import fit_to_screen
+from desktop.ui.settings_values import bool_value, int_value
 from desktop.ui.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from desktop.ui.capture_panel import CapturePanel
 
 
 class MainWindow(QMainWindow):
@@ -110,8 +122,9 @@ class MainWindow(QMainWindow):
             placeholder = self.stack.widget(index)
             current = self.stack.currentIndex()
             self.stack.insertWidget(index, page)
-            self.stack.removeWidget(placeholder)
-            placeholder.deleteLater()
+            if placeholder is not None:
+                self.stack.removeWidget(placeholder)
+                placeholder.deleteLater()
             self.stack.setCurrentIndex(current)
             self._built[index] = page
         return page
@@ -213,7 +226,7 @@ class MainWindow(QMainWindow):
     # -- 现场采集 (the phone capture page; its service runs only while the panel says so) -------
 
     def _add_capture_action(self, file_menu: QMenu) -> None:
-        self.capture_panel = None
+        self.capture_panel: CapturePanel | None = None
         self.capture_action = self._action(
             QCoreApplication.translate("MainWindow", "现场采集(&C)…"), self.show_capture)
         file_menu.insertAction(self.lock_action, self.capture_action)
@@ -266,16 +279,17 @@ class MainWindow(QMainWindow):
         self.export_action = self._action(
             QCoreApplication.translate("MainWindow", "导出当前视图(&X)…"), self.export_view, "Ctrl+E")
         self.find_action = self._action(
-            QCoreApplication.translate("MainWindow", "查找(&F)"), self.find, "Ctrl+F")
+            QCoreApplication.translate("MainWindow", "查找(&F)"), self.find_in_page, "Ctrl+F")
         first = file_menu.actions()[0]
         file_menu.insertActions(first, [self.new_hazard_action, self.export_action])
         file_menu.insertSeparator(first)
         edit_menu.insertAction(edit_menu.actions()[0], self.find_action)
 
-    def _page_with(self, method: str) -> Page | None:
-        """The current page when it has `method`, else the hazard register (shown)."""
+    def _page_with(self, kind: type[object]) -> Page | None:
+        """The current page when it offers `kind` (a Protocol of pages.base), else the hazard
+        register (shown)."""
         page = self.current_page()
-        if hasattr(page, method):
+        if isinstance(page, kind):
             return page
         if not self._has("hazards"):
             return None
@@ -286,17 +300,21 @@ class MainWindow(QMainWindow):
         if not self._may("hazard.record"):
             return
         if self._has("hazards"):
-            self.page("hazards").new_hazard()  # type: ignore[attr-defined]
+            page = self.page("hazards")
+            assert isinstance(page, RecordsHazards), page
+            page.new_hazard()
 
     def export_view(self) -> None:
-        page = self._page_with("export_view")
+        page = self._page_with(Exports)
         if page is not None:
-            page.export_view()  # type: ignore[attr-defined]
+            assert isinstance(page, Exports), page
+            page.export_view()
 
-    def find(self) -> None:
-        page = self._page_with("focus_search")
+    def find_in_page(self) -> None:  # not find(): QWidget.find(id) is Qt's
+        page = self._page_with(Searches)
         if page is not None:
-            page.focus_search()  # type: ignore[attr-defined]
+            assert isinstance(page, Searches), page
+            page.focus_search()
 
     # -- 新建项目, 新建检查 ------------------------------------------------------------------
 
@@ -333,7 +351,9 @@ class MainWindow(QMainWindow):
             return
         if self._has("projects"):
             self.show_page("projects")
-            self.page("projects").new_project()  # type: ignore[attr-defined]
+            page = self.page("projects")
+            assert isinstance(page, RecordsProjects), page
+            page.new_project()
 
     def new_inspection(self) -> None:
         """For the project on screen, if any; else the dialog asks which project."""
@@ -341,7 +361,9 @@ class MainWindow(QMainWindow):
             return
         if self._has("inspections"):
             project_id = getattr(self.current_page(), "open_project_id", None)
-            self.page("inspections").new_inspection(project_id)  # type: ignore[attr-defined]
+            page = self.page("inspections")
+            assert isinstance(page, RecordsInspections), page
+            page.new_inspection(project_id)
 
     def refresh_current(self) -> None:
         self.current_page().reload()
@@ -379,13 +401,13 @@ class MainWindow(QMainWindow):
         splitter = settings.value("main/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
-        self.nav_action.setChecked(settings.value("main/navigation", True, type=bool))
+        self.nav_action.setChecked(bool_value(settings, "main/navigation", True))
         self.nav.setVisible(self.nav_action.isChecked())
         for page in self.built_pages():  # a page built later restores its own state then
             settings.beginGroup(f"pages/{page.key}")
             page.restore_state(settings)
             settings.endGroup()
-        index = settings.value("main/page", 0, type=int)
+        index = int_value(settings, "main/page", 0)
         self.show_page(index if 0 <= index < len(self.page_classes) else 0)
 
     def save_window_state(self) -> None:

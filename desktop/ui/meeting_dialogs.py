@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +26,7 @@ from desktop.services.meetings import Attendee, MeetingForm, MeetingRow
 from desktop.services.standardisation import AssistForm, AssistRow
 from desktop.ui.app_state import AppState
 from desktop.ui.training_dialogs import RecordDialog, choose_open_file, date_edit, text_box
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 PARTY_TEXT = {
     "owner": QT_TRANSLATE_NOOP("MeetingDialogs", "建设单位"),
@@ -132,7 +133,8 @@ class KickoffDialog(RecordDialog):
         title = QT_TRANSLATE_NOOP("MeetingDialogs", "登记服务交底会") if row is None else \
             QT_TRANSLATE_NOOP("MeetingDialogs", "修改服务交底会记录")
         super().__init__(state, _tr(title), parent)
-        self.project_id, self.row, self.saved = project_id, row, None
+        self.project_id, self.row = project_id, row
+        self.saved: MeetingRow | None = None
         self.date = date_edit(row.date if row else None)
         self.place = QLineEdit(row.place if row else "")
         self.place.setPlaceholderText(_tr(QT_TRANSLATE_NOOP("MeetingDialogs", "如：项目部会议室")))
@@ -198,7 +200,7 @@ class KickoffDialog(RecordDialog):
     def collect(self) -> MeetingForm:
         on = self.confirmed.isChecked()
         return MeetingForm(
-            self.date.checked_date("date"), self.place.text(), self.attendees.attendees(),
+            self.date.required_date("date"), self.place.text(), self.attendees.attendees(),
             tuple(k for k, box in self.topic_boxes.items() if box.isChecked()),
             self.notes.toPlainText(), self.confirmed_by.text() if on else "",
             self.confirmed_on.checked_date("confirmed_on") if on else None)
@@ -224,7 +226,8 @@ class StandardisationDialog(RecordDialog):
         title = QT_TRANSLATE_NOOP("MeetingDialogs", "登记安全生产标准化建设协助") if row is None else \
             QT_TRANSLATE_NOOP("MeetingDialogs", "修改安全生产标准化建设协助")
         super().__init__(state, _tr(title), parent)
-        self.project_id, self.row, self.saved = project_id, row, None
+        self.project_id, self.row = project_id, row
+        self.saved: AssistRow | None = None
         self.date = date_edit(row.date if row else None)
         self.item_boxes: dict[str, QCheckBox] = {}
         items = QWidget()
@@ -269,7 +272,7 @@ class StandardisationDialog(RecordDialog):
     def collect(self) -> AssistForm:
         on = self.followed.isChecked()
         day: dt.date | None = self.follow_up_on.checked_date("follow_up_on") if on else None
-        return AssistForm(self.date.checked_date("date"),
+        return AssistForm(self.date.required_date("date"),
                           tuple(k for k, box in self.item_boxes.items() if box.isChecked()),
                           self.other.text(), self.advice.toPlainText(), day,
                           self.result_box.toPlainText() if on else "")

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.services import meetings, standardisation
@@ -15,7 +15,7 @@ from desktop.services.meetings import MeetingRow
 from desktop.services.standardisation import AssistRow
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
-from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column
+from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, E
 from desktop.ui.meeting_dialogs import (
     DeleteDialog,
     KickoffDialog,
@@ -25,6 +25,7 @@ from desktop.ui.meeting_dialogs import (
 )
 from desktop.ui.project_dialog import memory_model, plain_table
 from desktop.ui.training_dialogs import draft_document
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 EMPTY_STYLE = "color: #78909c; padding: 6px 2px;"
 
@@ -35,6 +36,7 @@ def _tr(text: str) -> str:
 
 def _confirmation(r: MeetingRow) -> str:
     if r.confirmed:
+        assert r.confirmed_on is not None  # confirmed: by someone on a date
         return _tr(QT_TRANSLATE_NOOP("MeetingsPanel", "{name} {date} 确认")).format(
             name=r.confirmed_by, date=r.confirmed_on.isoformat())
     return _tr(QT_TRANSLATE_NOOP("MeetingsPanel", "未确认"))
@@ -78,8 +80,9 @@ ASSIST_COLUMNS: dict[AssistColumn, Column[AssistRow]] = {
 class _RecordsTab(QWidget):
     """A list of the project's records with buttons above it and a note when there are none."""
 
-    def __init__(self, state: AppState, columns: type[IntEnum], specs: dict, name: str,
-                 loader: Callable[[int], list[Any]], empty: str, widths: dict[int, int]) -> None:
+    def __init__(self, state: AppState, columns: type[E], specs: Mapping[E, Column[Any]], name: str,
+                 loader: Callable[..., list[Any]], empty: str, widths: Mapping[E, int]) -> None:
+        """`loader(session, project_id)` reads the project's records (through state.read)."""
         super().__init__()
         self.state = state
         self.project_id: int | None = None
@@ -137,7 +140,9 @@ class KickoffTab(_RecordsTab):
             "MeetingsPanel", "服务开始时与投保单位召开服务交底会。记录登记了投保单位确认人和确认日期（经双方确认）后，"
             "计入合规自查。")))
         note.setWordWrap(True)
-        self.layout().insertWidget(0, note)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout), layout  # _RecordsTab's column
+        layout.insertWidget(0, note)
         self.new_button = self.button(_tr(QT_TRANSLATE_NOOP("MeetingsPanel", "登记交底会(&K)…")),
                                       self.new, "newKickoff", "meeting.edit")
         self.edit_button = self.button(_tr(QT_TRANSLATE_NOOP("MeetingsPanel", "修改…")), self.edit,

@@ -9,13 +9,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -35,6 +36,7 @@ from desktop.ui.date_field import DateTimeField
 from desktop.ui.document_dialogs import CHANNELS, DraftChoice, DraftDialog, kind_text
 from desktop.ui.document_preview import DocumentPreview
 from desktop.ui.tasks import Task, run_task
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel
 
 STATUS = {"": QT_TRANSLATE_NOOP("MonthEndDialog", "未生成"), "draft": QT_TRANSLATE_NOOP("MonthEndDialog", "草稿"),
@@ -62,9 +64,13 @@ class BatchScopeDialog(DraftDialog):
         super().__init__(state, parent)
         self.setWindowTitle(QCoreApplication.translate("MonthEndDialog", "月末批量：选择期间和范围"))
         self.period.setText(last_month(now().date()))
-        form = self.layout().itemAt(0).layout()
+        layout = self.layout()
+        assert layout is not None  # DraftDialog's: its form, then its note
+        form_item, note_item = layout.itemAt(0), layout.itemAt(1)
+        form = form_item.layout() if form_item is not None else None
+        assert isinstance(form, QFormLayout), form
         form.setRowVisible(self.kind, False)
-        note = self.layout().itemAt(1).widget()
+        note = note_item.widget() if note_item is not None else None
         if isinstance(note, QLabel):
             note.setText(QCoreApplication.translate("MonthEndDialog", "将一次生成该期间内（月、季、年末）应出具的隐患排查清单、安全生产分析和风险评估报告。"))
 

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRect, QSize, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QPointF, QRect, QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import dialogs
 from desktop.ui.screen_fit import fit_to_screen
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 ZOOM_STEP = 1.25
 ZOOM_MIN, ZOOM_MAX = 0.25, 5.0

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,12 +27,15 @@ from desktop.models.enums import AttachmentRole
 from desktop.services.context import Changes, ValidationError
 from desktop.services.exchange import photo_folder
 from desktop.services.exchange.photo_folder import Assignment, FolderRead, PhotoGroup, Proposal
+from desktop.services.exchange.photo_import import ImportResult
 from desktop.services.queries import inspection_list
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.i18n import service_text
 from desktop.ui.tasks import handle_failure, run_task
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
+from desktop.ui.widgets import widget_as
 
 SKIP, NEW = 0, -1  # the target column's data besides a hazard id
 COLUMNS = (QT_TRANSLATE_NOOP("PhotoFolderDialog", "组"),
@@ -64,7 +67,7 @@ class PhotoFolderDialog(QDialog):
         self.read_result: FolderRead | None = None
         self.proposal: Proposal | None = None
         self.stored: set[str] = set()
-        self.imported: photo_folder.ImportResult | None = None
+        self.imported: ImportResult | None = None
         self.setWindowTitle(QCoreApplication.translate("PhotoFolderDialog", "从文件夹导入照片"))
         self.folder_label = QLabel(QCoreApplication.translate("PhotoFolderDialog", "尚未选择文件夹"))
         self.choose_button = QPushButton(QCoreApplication.translate("PhotoFolderDialog", "选择文件夹(&F)…"))
@@ -190,15 +193,15 @@ class PhotoFolderDialog(QDialog):
     # -- assigning ------------------------------------------------------------------------------
 
     def target(self, row: int) -> int:
-        return int(self.table.cellWidget(row, 4).currentData())  # type: ignore[union-attr]
+        return int(widget_as(self.table.cellWidget(row, 4), QComboBox).currentData())
 
     def choose_target(self, row: int, hazard_id: int) -> None:
         """Give group `row` a target: NEW, SKIP or a hazard id (also what a test does)."""
-        combo: QComboBox = self.table.cellWidget(row, 4)  # type: ignore[assignment]
+        combo = widget_as(self.table.cellWidget(row, 4), QComboBox)
         combo.setCurrentIndex(combo.findData(hazard_id))
 
     def choose_role(self, row: int, role: str) -> None:
-        combo: QComboBox = self.table.cellWidget(row, 5)  # type: ignore[assignment]
+        combo = widget_as(self.table.cellWidget(row, 5), QComboBox)
         combo.setCurrentIndex(combo.findData(role))
 
     def _new_hazard(self, taken: dt.datetime | None) -> int | None:
@@ -224,7 +227,7 @@ class PhotoFolderDialog(QDialog):
                 if new_id is None:  # the form was cancelled: stay here, nothing stored yet
                     return
                 target = new_id
-            role = self.table.cellWidget(row, 5).currentData()  # type: ignore[union-attr]
+            role = widget_as(self.table.cellWidget(row, 5), QComboBox).currentData()
             assignments.append(Assignment(target, role, photos))
         if not assignments:
             return
@@ -236,7 +239,7 @@ class PhotoFolderDialog(QDialog):
         # a cancel keeps the batches already saved: the hazards' photos change all the same
         task.cancelled.connect(lambda: self._stopped(assignments))
 
-    def _imported(self, result: photo_folder.ImportResult) -> None:
+    def _imported(self, result: ImportResult) -> None:
         self.imported = result
         self.state.announce(result.changes)
         if result.failed:

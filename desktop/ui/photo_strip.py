@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -84,9 +85,9 @@ def sources_from_mime(mime: QMimeData, *, pasted: int = 1) -> list[PhotoSource]:
         image = QImage(mime.imageData())
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not image.isNull() and image.save(buffer, "PNG"):
+        if not image.isNull() and image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the 6.11 stub says bytes; the binding takes str (bytes raises ValueError)
             name = QCoreApplication.translate("PhotoStrip", "粘贴的图片 {n}.png").format(n=pasted)
-            return [PhotoSource(name, data=bytes(buffer.data()))]
+            return [PhotoSource(name, data=bytes(buffer.data().data()))]
     return []
 
 
@@ -257,12 +258,12 @@ class PhotoStrip(QWidget):
 
     def _add_stored(self, rows: Iterable[AttachmentRow]) -> None:
         store = self.state.config.attachments_dir
-        jobs = []
+        jobs: list[tuple[int, Callable[[], bytes]]] = []
         for row in rows:
             key = self._item(row.original_name, self._tooltip(row))
             self._stored[key] = row
             if row.is_image:
-                jobs.append((key, lambda sha=row.sha256: attachments.thumbnail(store, sha, THUMB)))
+                jobs.append((key, partial(attachments.thumbnail, store, row.sha256, THUMB)))
         self._thumbs.load(jobs)
 
     @staticmethod
@@ -315,11 +316,11 @@ class PhotoStrip(QWidget):
         if not sources:
             return
         if self.owner_id is None:
-            jobs = []
+            jobs: list[tuple[int, Callable[[], bytes]]] = []
             for source in sources:
                 key = self._item(source.name, str(source.path or source.name))
                 self._pending[key] = source
-                jobs.append((key, lambda s=source: photo_import.preview_jpeg(s, THUMB)))
+                jobs.append((key, partial(photo_import.preview_jpeg, source, THUMB)))
             self._thumbs.load(jobs)
             self._show_caption()
             self.changed.emit()
@@ -369,8 +370,8 @@ class PhotoStrip(QWidget):
                 row = self._stored[key]
                 open_copy(attachments.open_path(self.state.config.attachments_dir, row.sha256),
                           row.original_name)
-            elif key in self._pending and self._pending[key].path is not None:
-                open_file(self._pending[key].path)  # type: ignore[arg-type]
+            elif key in self._pending and (path := self._pending[key].path) is not None:
+                open_file(path)
         except ServiceError as exc:
             dialogs.show_error(self, exc)
         except OSError as exc:

@@ -4,7 +4,9 @@ sources, 危大 items, factors, visit interval) are shown read-only: they come f
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop.services import plans
 from desktop.services.context import Changes
 from desktop.ui.app_state import AppState
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.user_dialogs import ServiceDialog
 
 SECTION_TEXT = {
@@ -32,6 +35,12 @@ SECTION_TEXT = {
 }
 LEVEL_TEXT = {1: QT_TRANSLATE_NOOP("PlanDialog", "一级"), 2: QT_TRANSLATE_NOOP("PlanDialog", "二级"),
               3: QT_TRANSLATE_NOOP("PlanDialog", "三级"), 4: QT_TRANSLATE_NOOP("PlanDialog", "四级")}
+
+
+def _cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    item = table.item(row, column)
+    assert item is not None, (row, column)  # every cell is filled when the table is built
+    return item
 
 
 def _tr(text: str) -> str:
@@ -52,7 +61,8 @@ class PlanDialog(ServiceDialog):
         title = QT_TRANSLATE_NOOP("PlanDialog", "编辑专项服务方案") if kind == "special" else \
             QT_TRANSLATE_NOOP("PlanDialog", "编辑服务工作方案")
         super().__init__(state, _tr(title), parent)
-        self.project_id, self.kind, self.saved = project_id, kind, None
+        self.project_id, self.kind = project_id, kind
+        self.saved: plans.PlanDraft | None = None
         self.plan = state.read(plans.draft, project_id, kind)
         p = self.plan
         key = sum(1 for s in p.sources if s.key)
@@ -117,9 +127,10 @@ class PlanDialog(ServiceDialog):
         table.setMinimumHeight(200)
         return table
 
-    def _column(self, table: QTableWidget) -> dict[object, str]:
+    def _column(self, table: QTableWidget) -> dict[Any, str]:
+        """Row key (a source id, a factor key: the first cell's UserRole) to the last cell's text."""
         last = table.columnCount() - 1
-        return {table.item(r, 0).data(Qt.ItemDataRole.UserRole): table.item(r, last).text()
+        return {_cell(table, r, 0).data(Qt.ItemDataRole.UserRole): _cell(table, r, last).text()
                 for r in range(table.rowCount())}
 
     def _show_missing(self) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from enum import IntEnum
+from collections.abc import Callable, Mapping
 from itertools import pairwise
+from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,9 +38,10 @@ from desktop.services.queries import project_list
 from desktop.ui import dialogs, i18n, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField
-from desktop.ui.lazy_model import LazyTableModel
+from desktop.ui.lazy_model import Column, E, LazyTableModel, R
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.user_dialogs import ServiceDialog
-from desktop.ui.widgets import ErrorLabel, require_hooks
+from desktop.ui.widgets import ErrorLabel, require_hooks, widget_as
 
 
 class OptionalDateEdit(DateField):
@@ -161,7 +162,7 @@ def shrinkable(combo: QComboBox, widest: int = 230) -> None:
     combo.view().setMinimumWidth(widest)
 
 
-def plain_table(model: LazyTableModel, name: str) -> QTableView:
+def plain_table(model: LazyTableModel[Any], name: str) -> QTableView:
     """A read-only table of whole rows, as every list in these windows is shown."""
     table = QTableView()
     table.setObjectName(name)
@@ -181,11 +182,11 @@ def plain_table(model: LazyTableModel, name: str) -> QTableView:
     return table
 
 
-def memory_model(columns: type[IntEnum], specs: dict, rows: dict[int, object],
-                 **kwargs: object) -> LazyTableModel:
+def memory_model(columns: type[E], specs: Mapping[E, Column[R]], rows: Mapping[int, R],
+                 **kwargs: Any) -> LazyTableModel[R]:
     """A LazyTableModel over rows already in memory (`rows` by id, filled by the caller)."""
     return LazyTableModel(columns, specs, fetch_rows=lambda ids: [rows[i] for i in ids if i in rows],
-                          **kwargs)  # type: ignore[arg-type]
+                          **kwargs)
 
 
 class RowsEditor(QWidget):
@@ -271,19 +272,28 @@ class RowsEditor(QWidget):
             self.errors.register(f"{self.prefix}.{n}", widgets[0], error)
 
 
+def _name_text(widget: QWidget) -> str:
+    """A stage's name: typed into a QLineEdit for a new project, shown in a QLabel once saved."""
+    if isinstance(widget, QLabel):
+        return widget.text()
+    return widget_as(widget, QLineEdit).text()
+
+
 class StagesEditor(RowsEditor):
     prefix = "stages"
     HEADERS = (QT_TRANSLATE_NOOP("ProjectDialog", "施工阶段"), QT_TRANSLATE_NOOP("ProjectDialog", "计划开始"),
                QT_TRANSLATE_NOOP("ProjectDialog", "计划结束"), QT_TRANSLATE_NOOP("ProjectDialog", "实际开始"),
                QT_TRANSLATE_NOOP("ProjectDialog", "实际结束"))
 
-    def __init__(self, errors: FieldErrors, stages: list[dict] | None) -> None:
+    def __init__(self, errors: FieldErrors, stages: list[dict[str, Any]] | None) -> None:
         """`stages` of an existing project (names fixed), or None for a new one (editable)."""
         creating = stages is None
         super().__init__(errors, self.HEADERS, add_text=QCoreApplication.translate(
             "ProjectDialog", "添加施工阶段") if creating else "")
         self.ids: list[int | None] = []
-        for stage in stages if stages is not None else [{"name": n} for n in projects.DEFAULT_STAGES]:
+        rows: list[dict[str, Any]] = (stages if stages is not None
+                                      else [{"name": n} for n in projects.DEFAULT_STAGES])
+        for stage in rows:
             name: QWidget = QLineEdit(stage["name"]) if creating else QLabel(stage["name"])
             dates = [OptionalDateEdit(stage.get(k)) for k in
                      ("planned_start", "planned_end", "actual_start", "actual_end")]
@@ -301,7 +311,8 @@ class StagesEditor(RowsEditor):
 
     def drafts(self) -> tuple[project_list.StageDraft, ...]:
         self.submitted([True] * len(self.rows))
-        return tuple(project_list.StageDraft(w[0].text(), stage_id, *(d.value() for d in w[1:]))  # type: ignore[attr-defined]
+        return tuple(project_list.StageDraft(_name_text(w[0]), stage_id,
+                                             *(widget_as(d, OptionalDateEdit).value() for d in w[1:]))
                      for (w, _e, _r), stage_id in zip(self.rows, self.ids, strict=True))
 
 
@@ -320,7 +331,7 @@ class DangerEditor(RowsEditor):
                QT_TRANSLATE_NOOP("ProjectDialog", "状态"), QT_TRANSLATE_NOOP("ProjectDialog", "计划开始"),
                QT_TRANSLATE_NOOP("ProjectDialog", "计划结束"), QT_TRANSLATE_NOOP("ProjectDialog", "规模参数"))
 
-    def __init__(self, errors: FieldErrors, names: list[str], items: list[dict]) -> None:
+    def __init__(self, errors: FieldErrors, names: list[str], items: list[dict[str, Any]]) -> None:
         super_text = QCoreApplication.translate("ProjectDialog", "超危大")
         plain_text = QCoreApplication.translate("ProjectDialog", "危大")
         lines = [f"{i['name']}（{super_text if i['is_super'] else plain_text}，"
@@ -344,11 +355,16 @@ class DangerEditor(RowsEditor):
         return self.add_row([name, QCheckBox(), status, OptionalDateEdit(), OptionalDateEdit(), parameters])
 
     def drafts(self) -> tuple[project_list.DangerDraft, ...]:
-        keep = [bool(w[0].text().strip() or w[5].text().strip()) for w, _e, _r in self.rows]  # type: ignore[attr-defined]
+        fields = [(widget_as(w[0], QLineEdit), widget_as(w[1], QCheckBox), widget_as(w[2], QComboBox),
+                   widget_as(w[3], OptionalDateEdit), widget_as(w[4], OptionalDateEdit),
+                   widget_as(w[5], QLineEdit)) for w, _e, _r in self.rows]
+        keep = [bool(name.text().strip() or parameters.text().strip())
+                for name, *_middle, parameters in fields]
         self.submitted(keep)
-        return tuple(project_list.DangerDraft(w[0].text(), w[1].isChecked(), w[2].currentData(),  # type: ignore[attr-defined]
-                                              w[3].value(), w[4].value(), w[5].text())  # type: ignore[attr-defined]
-                     for (w, _e, _r), wanted in zip(self.rows, keep, strict=True) if wanted)
+        return tuple(project_list.DangerDraft(name.text(), is_super.isChecked(), status.currentData(),
+                                              start.value(), end.value(), parameters.text())
+                     for (name, is_super, status, start, end, parameters), wanted
+                     in zip(fields, keep, strict=True) if wanted)
 
 
 CONTACT_ROLES = (QT_TRANSLATE_NOOP("ProjectDialog", "项目经理"),
@@ -363,7 +379,7 @@ class ContactsEditor(RowsEditor):
     HEADERS = (QT_TRANSLATE_NOOP("ProjectDialog", "岗位"), QT_TRANSLATE_NOOP("ProjectDialog", "姓名"),
                QT_TRANSLATE_NOOP("ProjectDialog", "电话"))
 
-    def __init__(self, errors: FieldErrors, contacts: list[dict]) -> None:
+    def __init__(self, errors: FieldErrors, contacts: list[dict[str, Any]]) -> None:
         lines = [f"{c['role']} {c['name']} {c['phone']}".strip() for c in contacts]
         existing = QCoreApplication.translate("ProjectDialog", "已登记：{items}").format(
             items="；".join(lines)) if lines else ""
@@ -379,15 +395,16 @@ class ContactsEditor(RowsEditor):
         return self.add_row([role, QLineEdit(), QLineEdit()])
 
     def drafts(self) -> tuple[project_list.ContactDraft, ...]:
-        keep = [bool(w[0].currentText().strip() or w[1].text().strip()) for w, _e, _r in self.rows]  # type: ignore[attr-defined]
+        fields = [(widget_as(w[0], QComboBox), widget_as(w[1], QLineEdit), widget_as(w[2], QLineEdit))
+                  for w, _e, _r in self.rows]
+        keep = [bool(role.currentText().strip() or name.text().strip()) for role, name, _phone in fields]
         self.submitted(keep)
         out = []
-        for (w, _e, _r), wanted in zip(self.rows, keep, strict=True):
+        for (role, name, phone), wanted in zip(fields, keep, strict=True):
             if wanted:
-                role = w[0]  # type: ignore[assignment]
-                index = role.findText(role.currentText())  # type: ignore[attr-defined]
-                text = role.itemData(index) if index >= 0 else role.currentText()  # type: ignore[attr-defined]
-                out.append(project_list.ContactDraft(text, w[1].text(), w[2].text()))  # type: ignore[attr-defined]
+                index = role.findText(role.currentText())
+                text = role.itemData(index) if index >= 0 else role.currentText()
+                out.append(project_list.ContactDraft(text, name.text(), phone.text()))
         return tuple(out)
 
 
@@ -471,7 +488,7 @@ class ProjectDialog(QDialog):
         for user in self.state.read(users.list_users, self.state.actor):
             if user.active and user.role != "reviewer":
                 self.lead.addItem(user.display_name, user.id)
-        self.contract_value, self.depth, self.area = QLineEdit(), QLineEdit(), QLineEdit()
+        self.contract_value, self.excavation_depth, self.area = QLineEdit(), QLineEdit(), QLineEdit()
         self.contract_date, self.start_date = OptionalDateEdit(), OptionalDateEdit()
         self.planned_completion, self.completion_date = OptionalDateEdit(), OptionalDateEdit()
         for key, date in (("service_contract_date", self.contract_date),
@@ -499,7 +516,7 @@ class ProjectDialog(QDialog):
                 (right, (
                 ("contract_value", QT_TRANSLATE_NOOP("ProjectDialog", "工程合同价（元）"),
                  self.contract_value),
-                ("excavation_depth_m", QT_TRANSLATE_NOOP("ProjectDialog", "基坑开挖深度（米）"), self.depth),
+                ("excavation_depth_m", QT_TRANSLATE_NOOP("ProjectDialog", "基坑开挖深度（米）"), self.excavation_depth),
                 ("floor_area_m2", QT_TRANSLATE_NOOP("ProjectDialog", "建筑面积（平方米）"), self.area),
                 ("service_contract_date", QT_TRANSLATE_NOOP("ProjectDialog", "风控服务合同签订"),
                  self.contract_date),
@@ -520,7 +537,7 @@ class ProjectDialog(QDialog):
         grid.setColumnStretch(1, 2)
         grid.setRowStretch(1, 1)
         chain = (self.code, self.name, self.address, self.district, self.project_type, self.status,
-                 self.lead, self.notes, self.contract_value, self.depth, self.area, self.contract_date,
+                 self.lead, self.notes, self.contract_value, self.excavation_depth, self.area, self.contract_date,
                  self.start_date, self.planned_completion, self.completion_date, self.managers,
                  self.workers)
         for first, second in pairwise(chain):  # down the left column, then the right
@@ -533,9 +550,9 @@ class ProjectDialog(QDialog):
         policy_box = QGroupBox(QCoreApplication.translate("ProjectDialog", "安责险保单"))
         policy = QFormLayout(policy_box)
         known = self.overview.detail.policies if self.overview else []
+        org_names = self.overview.org_names if self.overview else {}
         if known:
-            lines = [f"{p['policy_no']}　{self.overview.org_names.get(p['insurer_id'], '')}"  # type: ignore[union-attr]
-                     for p in known]
+            lines = [f"{p['policy_no']}　{org_names.get(p['insurer_id'], '')}" for p in known]
             existing = QLabel("\n".join(lines))
             existing.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             policy.addRow(QCoreApplication.translate("ProjectDialog", "已登记保单"), existing)
@@ -593,7 +610,7 @@ class ProjectDialog(QDialog):
         self.status.setCurrentIndex(max(0, self.status.findData(form.status)))
         self.lead.setCurrentIndex(max(0, self.lead.findData(form.lead_user_id)))
         self.contract_value.setText(money(form.contract_value))
-        self.depth.setText(money(form.excavation_depth_m))
+        self.excavation_depth.setText(money(form.excavation_depth_m))
         self.area.setText(money(form.floor_area_m2))
         for widget, value in ((self.contract_date, form.service_contract_date),
                               (self.start_date, form.start_date),
@@ -603,7 +620,7 @@ class ProjectDialog(QDialog):
         self.managers.setValue(form.headcount_managers)
         self.workers.setValue(form.headcount_workers)
         self.notes.setPlainText(form.notes)
-        names = self.overview.org_names  # type: ignore[union-attr]
+        names = self.overview.org_names if self.overview else {}
         for key, field in self.parties.items():
             field.setText(names.get(getattr(form, key) or 0, ""))
 
@@ -614,7 +631,7 @@ class ProjectDialog(QDialog):
             code=self.code.text(), name=self.name.text(), address=self.address.text().strip(),
             district=self.district.currentText().strip(), project_type=self.project_type.currentData(),
             contract_value=self.contract_value.text().strip() or None,
-            excavation_depth_m=self.depth.text().strip() or None,
+            excavation_depth_m=self.excavation_depth.text().strip() or None,
             floor_area_m2=self.area.text().strip() or None, status=self.status.currentData(),
             service_contract_date=self.contract_date.value(), start_date=self.start_date.value(),
             planned_completion=self.planned_completion.value(),
@@ -654,7 +671,8 @@ class ProjectDialog(QDialog):
         if widget is None:
             return
         for index in range(self.tabs.count()):
-            if self.tabs.widget(index).isAncestorOf(widget):
+            tab = self.tabs.widget(index)
+            if tab is not None and tab.isAncestorOf(widget):
                 self.tabs.setCurrentIndex(index)
                 break
         widget.setFocus()

@@ -4,13 +4,17 @@ showed; a refusal appears under its field, a newer version saved elsewhere is sa
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
 from desktop.services import organisations, project_facts, projects
 from desktop.services.context import Changes
 from desktop.ui.app_state import AppState
 from desktop.ui.project_dialog import FieldDialog, OptionalDateEdit, danger_status_label, money
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 STATUS_HINT = QT_TRANSLATE_NOOP(
     "ProjectFacts", "状态按 计划→施工中→完成 依次变更：开始施工时填写实际开始日期，完成时填写实际完成日期。"
@@ -21,7 +25,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("ProjectFacts", text)
 
 
-def _date(key: str, value) -> OptionalDateEdit:  # type: ignore[no-untyped-def]
+def _date(key: str, value: dt.date | None) -> OptionalDateEdit:
     field = OptionalDateEdit(value)
     field.key = key
     return field
@@ -32,7 +36,7 @@ def _changes(project_id: int) -> Changes:
 
 
 class DangerItemDialog(FieldDialog):
-    def __init__(self, state: AppState, project_id: int, item: dict, parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, project_id: int, item: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(state, _tr(QT_TRANSLATE_NOOP("ProjectFacts", "修改危大工程")), parent)
         self.project_id, self.item = project_id, item
         self.name = QLineEdit(item["name"])
@@ -72,7 +76,7 @@ class DangerItemDialog(FieldDialog):
 
 
 class StageDialog(FieldDialog):
-    def __init__(self, state: AppState, project_id: int, stage: dict, parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, project_id: int, stage: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(state, _tr(QT_TRANSLATE_NOOP("ProjectFacts", "修改施工阶段")), parent)
         self.project_id, self.stage = project_id, stage
         self.name = QLineEdit(stage["name"])
@@ -92,7 +96,7 @@ class StageDialog(FieldDialog):
 
 
 class PolicyDialog(FieldDialog):
-    def __init__(self, state: AppState, project_id: int, policies: list[dict],
+    def __init__(self, state: AppState, project_id: int, policies: list[dict[str, Any]],
                  parent: QWidget | None = None) -> None:
         super().__init__(state, _tr(QT_TRANSLATE_NOOP("ProjectFacts", "修改保单")), parent)
         self.project_id, self.policies = project_id, policies
@@ -119,7 +123,7 @@ class PolicyDialog(FieldDialog):
         self._show()
         self.setMinimumWidth(460)
 
-    def current(self) -> dict:
+    def current(self) -> dict[str, Any]:
         return self.policies[max(0, self.which.currentIndex())]
 
     def _show(self) -> None:
@@ -142,7 +146,7 @@ class PolicyDialog(FieldDialog):
 
 
 class ContactDialog(FieldDialog):
-    def __init__(self, state: AppState, project_id: int, contacts: list[dict],
+    def __init__(self, state: AppState, project_id: int, contacts: list[dict[str, Any]],
                  parent: QWidget | None = None) -> None:
         super().__init__(state, _tr(QT_TRANSLATE_NOOP("ProjectFacts", "修改联系人")), parent)
         self.project_id, self.contacts = project_id, contacts
@@ -162,7 +166,7 @@ class ContactDialog(FieldDialog):
         self.which.currentIndexChanged.connect(self._show)
         self._show()
 
-    def current(self) -> dict:
+    def current(self) -> dict[str, Any]:
         return self.contacts[max(0, self.which.currentIndex())]
 
     def _show(self) -> None:

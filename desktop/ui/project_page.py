@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from enum import IntEnum
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -38,7 +39,7 @@ from desktop.ui.app_state import AppState
 from desktop.ui.fee_ledger import FeeLedger
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.inspection_dialog import InspectionDialog
-from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, LazyTableModel, display
+from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, E, LazyTableModel, display
 from desktop.ui.meetings_panel import KickoffTab, StandardisationTab
 from desktop.ui.pages.hazards_page import HazardColumn, HazardTable
 from desktop.ui.pages.inspections_page import (
@@ -60,6 +61,7 @@ from desktop.ui.project_fact_dialogs import (
     StageDialog,
 )
 from desktop.ui.risk_sources_panel import RiskSourcesPanel
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 EMPTY_STYLE = "color: #78909c; padding: 6px 2px;"
 
@@ -143,11 +145,18 @@ DRILL_COLUMNS: dict[DrillColumn, Column[training.DrillRow]] = {
 }
 
 
+@runtime_checkable
+class ProjectTab(Protocol):
+    """A tab that shows one project's rows (all but the overview, risk sources and hazards)."""
+
+    def load(self, project_id: int) -> None: ...
+
+
 class ListTab(QWidget):
     """A tab listing rows of the project, with a note when there are none."""
 
-    def __init__(self, columns: type[IntEnum], specs: dict, name: str,
-                 loader: Callable[[int], list[Any]], empty: str, *, widths: dict[int, int] | None = None,
+    def __init__(self, columns: type[E], specs: Mapping[E, Column[Any]], name: str,
+                 loader: Callable[[int], list[Any]], empty: str, *, widths: Mapping[E, int] | None = None,
                  nested: bool = False, **model_args: Any) -> None:
         super().__init__()
         self._rows: dict[int, Any] = {}
@@ -241,7 +250,7 @@ class StageColumn(IntEnum):
     NAME, PLANNED_START, PLANNED_END, ACTUAL_START, ACTUAL_END = range(5)
 
 
-STAGE_COLUMNS: dict[StageColumn, Column[dict]] = {
+STAGE_COLUMNS: dict[StageColumn, Column[dict[str, Any]]] = {
     StageColumn.NAME: Column(QT_TRANSLATE_NOOP("Columns", "施工阶段"), lambda r: r["name"]),
     StageColumn.PLANNED_START: Column(QT_TRANSLATE_NOOP("Columns", "计划开始"), lambda r: r["planned_start"], CENTER),
     StageColumn.PLANNED_END: Column(QT_TRANSLATE_NOOP("Columns", "计划结束"), lambda r: r["planned_end"], CENTER),
@@ -254,7 +263,7 @@ class DangerColumn(IntEnum):
     NAME, KIND, STATUS, START, END, PARAMETERS, ACTUAL_START, ACTUAL_END = range(8)
 
 
-DANGER_COLUMNS: dict[DangerColumn, Column[dict]] = {
+DANGER_COLUMNS: dict[DangerColumn, Column[dict[str, Any]]] = {
     DangerColumn.NAME: Column(QT_TRANSLATE_NOOP("Columns", "危大工程"), lambda r: r["name"]),
     DangerColumn.KIND: Column(QT_TRANSLATE_NOOP("Columns", "规模"), lambda r: QCoreApplication.translate(
         "ProjectPage", "超危大") if r["is_super"] else QCoreApplication.translate("ProjectPage", "危大"), CENTER),
@@ -310,7 +319,7 @@ class OverrideDialog(FieldDialog):
                          reason=self.reason.toPlainText(), changes=Changes().touch("projects", self.project_id))
 
 
-def _fill_form(form: QFormLayout, pairs: list[tuple[str, object]], *, translate: bool = True) -> None:
+def _fill_form(form: QFormLayout, pairs: Sequence[tuple[str, object]], *, translate: bool = True) -> None:
     """Rows of caption and selectable value; captions are source texts of the ProjectPage context."""
     while form.rowCount():
         form.removeRow(0)
@@ -334,8 +343,8 @@ class OverviewTab(QScrollArea):
         self.state = state
         self.project_id = 0
         self.setWidgetResizable(True)
-        self._stages: dict[int, dict] = {}
-        self._dangers: dict[int, dict] = {}
+        self._stages: dict[int, dict[str, Any]] = {}
+        self._dangers: dict[int, dict[str, Any]] = {}
         self._history: dict[int, risk.AssessmentRow] = {}
         self.stage_model = memory_model(StageColumn, STAGE_COLUMNS, self._stages, row_id=lambda r: r["id"])
         self.danger_model = memory_model(DangerColumn, DANGER_COLUMNS, self._dangers, row_id=lambda r: r["id"])
@@ -343,6 +352,7 @@ class OverviewTab(QScrollArea):
         self.stage_table = plain_table(self.stage_model, "stageTable")
         self.danger_table = plain_table(self.danger_model, "dangerTable")
         self.history_table = plain_table(self.history_model, "riskHistoryTable")
+        column: int  # each table's columns by number: HistoryColumn, DangerColumn, StageColumn
         for column, width in ((HistoryColumn.AT, 125), (HistoryColumn.LEVEL, 62), (HistoryColumn.COMPUTED, 62),
                               (HistoryColumn.MODE, 66), (HistoryColumn.BY, 90)):
             self.history_table.setColumnWidth(column, width)
@@ -351,7 +361,7 @@ class OverviewTab(QScrollArea):
             self.danger_table.setColumnWidth(column, width)
         for column in StageColumn:
             self.stage_table.setColumnWidth(column, 110 if column == StageColumn.NAME else 88)
-        boxes = {}
+        boxes: dict[str, QGroupBox] = {}
         for key, text in (("basic", QT_TRANSLATE_NOOP("ProjectPage", "工程概况")),
                           ("parties", QT_TRANSLATE_NOOP("ProjectPage", "参建单位与联系人")),
                           ("policy", QT_TRANSLATE_NOOP("ProjectPage", "安责险保单")),
@@ -367,9 +377,9 @@ class OverviewTab(QScrollArea):
         self.edit_danger = QPushButton(QCoreApplication.translate("ProjectPage", "修改危大工程…"))
         for key, form, button in (("parties", self.parties, self.edit_contacts),
                                   ("policy", self.policy, self.edit_policy)):
-            column = QVBoxLayout(boxes[key])
-            column.addLayout(form)
-            column.addLayout(_button_row(button))
+            box_layout = QVBoxLayout(boxes[key])
+            box_layout.addLayout(form)
+            box_layout.addLayout(_button_row(button))
         self.edit_contacts.clicked.connect(self.edit_contact)
         self.edit_policy.clicked.connect(self.edit_policies)
         self.edit_stage.clicked.connect(self.edit_stage_row)
@@ -411,9 +421,9 @@ class OverviewTab(QScrollArea):
         risk_layout.addStretch(1)
         for key, table, button in (("stages", self.stage_table, self.edit_stage),
                                    ("dangers", self.danger_table, self.edit_danger)):
-            column = QVBoxLayout(boxes[key])
-            column.addWidget(table)
-            column.addLayout(_button_row(button))
+            box_layout = QVBoxLayout(boxes[key])
+            box_layout.addWidget(table)
+            box_layout.addLayout(_button_row(button))
         self.stage_table.doubleClicked.connect(lambda _i: self.edit_stage_row())
         self.danger_table.doubleClicked.connect(lambda _i: self.edit_danger_row())
         for table in self.tables():  # a handful of rows each: the page scrolls, not the tables
@@ -511,14 +521,14 @@ class OverviewTab(QScrollArea):
             self.reassess.clear()
             self.reassess.hide()
 
-    def _selected(self, table: QTableView, store: dict) -> dict | None:
+    def _selected(self, table: QTableView, store: dict[int, dict[str, Any]]) -> dict[str, Any] | None:
         rows = table.selectionModel().selectedRows()
         index = rows[0] if rows else table.currentIndex()
         if not index.isValid():
             return next(iter(store.values()), None) if len(store) == 1 else None
         return store.get(index.data(ID_ROLE))
 
-    def _edit(self, dialog: QWidget) -> None:
+    def _edit(self, dialog: QDialog) -> None:
         if dialogs.run(dialog):
             self.load(self.project_id)
 
@@ -549,7 +559,8 @@ class OverviewTab(QScrollArea):
             self._edit(ContactDialog(self.state, self.project_id, self._contacts, self))
 
     @staticmethod
-    def _set(store: dict, model: LazyTableModel, rows: list, key: Callable[[Any], int]) -> None:
+    def _set(store: dict[int, Any], model: LazyTableModel[Any], rows: Sequence[Any],
+             key: Callable[[Any], int]) -> None:
         store.clear()
         store.update({key(r): r for r in rows})
         model.set_ids([key(r) for r in rows])
@@ -754,7 +765,8 @@ class ProjectPage(QWidget):
                 self.hazard_table.base = RegisterFilter(project_id=pid)
                 self.hazard_table.set_filter(RegisterFilter())
             else:
-                widget.load(pid)  # type: ignore[attr-defined]
+                assert isinstance(widget, ProjectTab), widget
+                widget.load(pid)
         except dialogs.USER_ERRORS as exc:
             self._stale.add(index)
             dialogs.show_error(self, exc)

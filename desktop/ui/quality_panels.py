@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from enum import IntEnum
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,6 +34,7 @@ from desktop.ui.fee_ledger import GREY, ORANGE, RED, TintedRows
 from desktop.ui.history_panel import table_view
 from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column
 from desktop.ui.training_dialogs import RecordDialog, date_edit, project_combo, text_box
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import require_hooks
 
 EVALUATOR_TEXT = {"insurer": QT_TRANSLATE_NOOP("QualityPanels", "承保机构"),
@@ -229,7 +230,8 @@ class ComplaintsPanel(QualityPanel):
             ComplaintColumn.COMPLAINANT: Column(QT_TRANSLATE_NOOP("Columns", "投诉人"), lambda r: r.complainant),
             ComplaintColumn.CHANNEL: Column(QT_TRANSLATE_NOOP("Columns", "渠道"), lambda r: r.channel),
             ComplaintColumn.PROJECT: Column(QT_TRANSLATE_NOOP("Columns", "项目"),
-                                            lambda r: _names(self.choices).get(r.project_id, "")),
+                                            lambda r: _names(self.choices).get(r.project_id, "")
+                                            if r.project_id is not None else ""),
             ComplaintColumn.CONTENT: Column(QT_TRANSLATE_NOOP("Columns", "投诉内容"), lambda r: r.content),
             ComplaintColumn.CHECKING: Column(QT_TRANSLATE_NOOP("Columns", "需核实"), lambda r: r.needs_checking,
                                              CENTER),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.services import recycle
@@ -15,6 +16,7 @@ from desktop.ui.app_state import AppState
 from desktop.ui.history_panel import RowsModel, local_time, show_history, table_view
 from desktop.ui.i18n import service_text
 from desktop.ui.lazy_model import Column
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 # what a restore or purge changes, so the pages showing that kind of record reload
 CHANGE_KIND = {
@@ -113,7 +115,8 @@ class RecycleBin(QWidget):
         self.history_button.setEnabled(chosen)
         self.purge_button.setEnabled(chosen and self.state.can("recycle.purge"))
 
-    def _call(self, fn, row: BinRow) -> bool:  # type: ignore[no-untyped-def]
+    def _call(self, fn: Callable[..., None], row: BinRow) -> bool:
+        """`fn(session, actor, entity, entity_id)`: recycle.restore or recycle.purge."""
         try:
             self.state.write(fn, row.entity, row.entity_id, changes=changes_for(row))
         except dialogs.USER_ERRORS as exc:

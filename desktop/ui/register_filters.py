@@ -64,11 +64,12 @@ def searchable(combo: QComboBox) -> None:
     """Typing in the combo finds entries containing the words (thousands of projects)."""
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    completer = combo.completer()
+    completer, line = combo.completer(), combo.lineEdit()
+    assert completer is not None and line is not None  # an editable combo box has both
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
     completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
     # a long name shows its beginning, not its end, once chosen
-    combo.currentIndexChanged.connect(lambda _i: combo.lineEdit().setCursorPosition(0))
+    combo.currentIndexChanged.connect(lambda _i: line.setCursorPosition(0))
 
 
 def fill(combo: QComboBox, everything: str, entries: list[tuple[str, Any]]) -> None:
@@ -134,6 +135,7 @@ class FilterBar(QWidget):
         self.date_to = DateField(today, optional=True)
         self.clear_button = QPushButton(QCoreApplication.translate("RegisterFilters", "清除筛选"))
         self.first_row = QHBoxLayout()
+        widget: QWidget
         for widget, stretch in ((self.search, 3), (self.level, 1), (self.status, 1),
                                 (self.overdue, 0), (self.major, 1), (self.more, 0)):
             self.first_row.addWidget(widget, stretch)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,6 +27,7 @@ from desktop.ui import dialogs, file_dialogs, i18n, tasks
 from desktop.ui.app_state import AppState
 from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column
 from desktop.ui.project_dialog import FieldDialog, memory_model, plain_table
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel
 
 MAX_LISTED_ERRORS = 15

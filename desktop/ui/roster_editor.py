@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,6 +27,8 @@ from desktop.services.context import ValidationError
 from desktop.services.queries.training_view import ProjectChoice
 from desktop.services.training_people import AttendeeForm, mask_id
 from desktop.ui import dialogs
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
+from desktop.ui.widgets import widget_as
 
 NAME, GROUP, PHONE, ID_NUMBER, UNIT, PROJECT = range(6)
 FULL = Qt.ItemDataRole.UserRole  # the unmasked ID number behind a masked cell
@@ -129,7 +131,7 @@ class RosterEditor(QWidget):
         self.table.setItem(row, PROJECT, project)
         if form is None:
             self.table.setCurrentCell(row, NAME)
-            self.table.editItem(self.table.item(row, NAME))
+            self.table.editItem(self._item(row, NAME))
         self._recount()
         return row
 
@@ -138,12 +140,22 @@ class RosterEditor(QWidget):
             self.table.removeRow(row)
         self._recount()
 
+    def _item(self, row: int, column: int) -> QTableWidgetItem:
+        """A cell add_person filled (every cell but the group, a combo box)."""
+        item = self.table.item(row, column)
+        assert item is not None, (row, column)
+        return item
+
+    def _group(self, row: int) -> str:
+        group: str = widget_as(self.table.cellWidget(row, GROUP), QComboBox).currentData()
+        return group
+
     def _text(self, row: int, column: int) -> str:
         item = self.table.item(row, column)
         return item.text().strip() if item is not None else ""
 
     def _id_number(self, row: int) -> str:
-        item = self.table.item(row, ID_NUMBER)
+        item = self._item(row, ID_NUMBER)
         full = item.data(FULL) or ""
         # a masked cell left as it was stands for the number behind it
         return full if full and item.text() == mask_id(full) else item.text().strip()
@@ -151,9 +163,8 @@ class RosterEditor(QWidget):
     def forms(self) -> list[AttendeeForm]:
         out = []
         for row in range(self.table.rowCount()):
-            group = self.table.cellWidget(row, GROUP)
-            out.append(AttendeeForm(self.table.item(row, PROJECT).data(FULL), self._text(row, NAME),
-                                    group.currentData(), self._text(row, PHONE), self._id_number(row),
+            out.append(AttendeeForm(self._item(row, PROJECT).data(FULL), self._text(row, NAME),
+                                    self._group(row), self._text(row, PHONE), self._id_number(row),
                                     self._text(row, UNIT)))
         return [f for f in out if f.name or f.phone or f.id_number]
 
@@ -161,12 +172,12 @@ class RosterEditor(QWidget):
         """Per project: managers and workers on the roster as it stands."""
         out: dict[int, list[int]] = {}
         for r in range(self.table.rowCount()):
-            counts = out.setdefault(self.table.item(r, PROJECT).data(FULL), [0, 0])
-            counts[0 if self.table.cellWidget(r, GROUP).currentData() == "manager" else 1] += 1
+            counts = out.setdefault(self._item(r, PROJECT).data(FULL), [0, 0])
+            counts[0 if self._group(r) == "manager" else 1] += 1
         return {pid: (m, w) for pid, (m, w) in out.items()}
 
     def _recount(self) -> None:
-        groups = [self.table.cellWidget(r, GROUP).currentData() for r in range(self.table.rowCount())]
+        groups = [self._group(r) for r in range(self.table.rowCount())]
         self.counts_changed.emit(self.counts())
         self.count.setText(_tr(QT_TRANSLATE_NOOP("TrainingDialogs", "名单：管理人员 {m} 人，作业人员 {w} 人"))
                            .format(m=groups.count("manager"), w=groups.count("worker")))

@@ -26,8 +26,9 @@ def _compare(a: tuple[int, Any], b: tuple[int, Any]) -> int:
     if a[0] != b[0]:
         return -1 if a[0] < b[0] else 1
     if a[0] == 1:  # both text
-        return _collator().compare(a[1], b[1])
-    return (a[1] > b[1]) - (a[1] < b[1])
+        order: int = _collator().compare(a[1], b[1])
+        return order
+    return int(a[1] > b[1]) - int(a[1] < b[1])
 
 
 def sorted_rows(rows: Sequence[R], value: Callable[[R], Any], *,

@@ -4,10 +4,13 @@ every table view of the app is made (plain_table, table_view, the register's Haz
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView
 
+V = TypeVar("V", bound=QAbstractItemView)
 FORMULA_START = ("=",)  # text a spreadsheet would take for a formula on paste
 
 
@@ -67,7 +70,7 @@ class _CopyKey(QObject):
         return False
 
 
-def install(view: QAbstractItemView) -> QAbstractItemView:
+def install(view: V) -> V:
     """Ctrl+C copies the view's selected rows; returns the view."""
     view.installEventFilter(_CopyKey(view))
     return view

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,6 +38,7 @@ from desktop.ui.date_field import DateField, today
 from desktop.ui.i18n import field_texts
 from desktop.ui.roster_editor import RosterEditor
 from desktop.ui.tasks import Task, run_service
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.user_dialogs import ServiceDialog
 from desktop.ui.widgets import ErrorLabel
 
@@ -59,7 +60,7 @@ def _tr(text: str) -> str:
 
 
 def date_edit(day: dt.date | None = None) -> DateField:
-    """A required date, today unless given; read it with `checked_date(key)`."""
+    """A required date, today unless given; read it with `required_date(key)`."""
     return DateField(day or today())
 
 
@@ -88,6 +89,7 @@ def project_combo(choices: Sequence[tuple[int, str]], current: int | None = None
     for value, text in choices:
         combo.addItem(text, value)
     completer = combo.completer()
+    assert completer is not None  # an editable combo box has one
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
     completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
     combo.setCurrentIndex(max(0, combo.findData(current)))
@@ -245,12 +247,15 @@ class AttendanceEditor(QWidget):
         if self.removable if existing is not None else bool(self.rows):
             remove = QToolButton()
             remove.setText(_tr(QT_TRANSLATE_NOOP("TrainingDialogs", "移除")))
-            remove.clicked.connect(
-                lambda _c=False, c=combo, b=remove: (self.remove_row(c), b.deleteLater()))
+            remove.clicked.connect(lambda _c=False, c=combo, b=remove: self._remove_line(c, b))
             self.grid.addWidget(remove, row, 4)
         self.rows.append((combo, managers, workers, heads, existing))
         combo.setFocus()
         return combo
+
+    def _remove_line(self, combo: QComboBox, button: QToolButton) -> None:
+        self.remove_row(combo)
+        button.deleteLater()
 
     def remove_row(self, combo: QComboBox) -> None:
         for entry in self.rows:
@@ -345,7 +350,7 @@ class SessionDialog(RecordDialog):
     def submit(self) -> None:
         changes = Changes(training=True)
         form = training.SessionForm(
-            self.date.checked_date("date"), self.topic.text(),
+            self.date.required_date("date"), self.topic.text(),
             training.split_categories(self.categories.text()), self.trainer.text(),
             f"{self.hours.value():.1f}", self.location.text(), self.centralized.isChecked(),
             self.materials.toPlainText(), self.content.toPlainText())
@@ -410,7 +415,8 @@ class PlanDialog(RecordDialog):
 def _project_or_refuse(combo: QComboBox) -> int:
     if combo.currentData() is None:
         raise ValidationError({"project": _tr(QT_TRANSLATE_NOOP("TrainingDialogs", "请选择项目"))})
-    return combo.currentData()
+    project_id: int = combo.currentData()
+    return project_id
 
 
 class AssistDialog(RecordDialog):
@@ -472,7 +478,7 @@ class DrillDialog(RecordDialog):
 
     def submit(self) -> None:
         self.state.write(training.record_drill, training.DrillForm(
-            _project_or_refuse(self.project), self.date.checked_date("date"), self.scenario.text(),
+            _project_or_refuse(self.project), self.date.required_date("date"), self.scenario.text(),
             self.location.text(), self.participants.value(), self.organiser.text(),
             self.observations.toPlainText()), changes=Changes(training=True))
 

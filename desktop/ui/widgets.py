@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 ERROR_STYLE = "color: #c62828;"
+W = TypeVar("W", bound=QWidget)
 
 
 def require_hooks(obj: object, *names: str) -> None:
@@ -17,6 +20,14 @@ def require_hooks(obj: object, *names: str) -> None:
     missing = [n for n in names if not callable(getattr(type(obj), n, None))]
     if missing:
         raise TypeError(f"{type(obj).__name__} is abstract: define {', '.join(missing)}()")
+
+
+def widget_as(widget: QWidget | None, kind: type[W]) -> W:
+    """A widget the caller put there itself (a form row's field, a table's cell widget) as its
+    own class: another class or none at all is a bug, raised here rather than later."""
+    if not isinstance(widget, kind):
+        raise TypeError(f"expected a {kind.__name__}, found {type(widget).__name__}")
+    return widget
 
 
 class Heading(QLabel):

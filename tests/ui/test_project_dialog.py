@@ -77,7 +77,7 @@ def test_a_whole_project_is_created_in_one_go(dialog, db):
     dialog.name.setText("柯桥区华舍街道安置房二期")
     dialog.address.setText("柯桥区华舍街道蜀阜路")
     dialog.district.setCurrentText("柯桥区")
-    dialog.depth.setText("6.5")
+    dialog.excavation_depth.setText("6.5")
     dialog.contract_value.setText("128,000,000")
     dialog.start_date.set_value(dt.date(2026, 1, 10))
     dialog.managers.setValue(15)

@@ -11,6 +11,8 @@ Revision ID: 0003
 Revises: 0002
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -19,7 +21,7 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-LIVE = {"sqlite_where": sa.text("deleted_at IS NULL"),
+LIVE: dict[str, Any] = {"sqlite_where": sa.text("deleted_at IS NULL"),
         "postgresql_where": sa.text("deleted_at IS NULL")}
 OLD, OLD_COLUMNS = "ix_hazards_project_id_found_date", ["project_id", "found_date"]
 NEW = "ix_hazards_project_id_found_date_status_closed_at"

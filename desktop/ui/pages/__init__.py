@@ -12,9 +12,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
 from desktop.ui.pages.base import Page
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from desktop.ui.app_state import AppState

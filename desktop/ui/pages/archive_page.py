@@ -9,7 +9,6 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -51,7 +50,8 @@ from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column, LazyTableMode
 from desktop.ui.pages.base import Page
 from desktop.ui.project_dialog import plain_table
 from desktop.ui.training_dialogs import button, compact, draft_document, project_combo
-from desktop.ui.widgets import ErrorLabel, Heading
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
+from desktop.ui.widgets import ErrorLabel, Heading, widget_as
 
 SEARCH_DELAY_MS = 400
 PAST, SOON, GONE = QColor("#c62828"), QColor("#e65100"), QColor("#9e9e9e")
@@ -126,7 +126,7 @@ REQUEST_COLUMNS: dict[RequestColumn, Column[RequestRow]] = {
 }
 
 
-class LedgerTableModel(LazyTableModel):
+class LedgerTableModel(LazyTableModel[ArchiveRow]):
     """The ledger: retention ended in red, ending within 90 days in orange, destroyed items grey."""
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
@@ -282,7 +282,7 @@ class ArchivePage(Page):
                               ("destroyItems", destroy), ("printCatalogue", draft),
                               ("recordApproval", destroy), ("recordRejection", destroy),
                               ("destroyRequest", destroy), ("printForm", draft)):
-            self.findChild(QPushButton, name).setEnabled(allowed)
+            widget_as(self.findChild(QPushButton, name), QPushButton).setEnabled(allowed)
 
     # -- loading ----------------------------------------------------------------------------
 

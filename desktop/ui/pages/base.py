@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from PySide6.QtCore import QCoreApplication, QSettings, Signal
 from PySide6.QtWidgets import QWidget
@@ -10,6 +11,9 @@ from PySide6.QtWidgets import QWidget
 from desktop.services.context import Changes
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
+
+if TYPE_CHECKING:
+    from desktop.services.queries.register import RegisterFilter
 
 
 class Page(QWidget):
@@ -77,3 +81,60 @@ class Page(QWidget):
 
     def restore_state(self, settings: QSettings) -> None:
         """Restore what `save_state` stored."""
+
+
+# What some pages offer beyond the contract: the main window's menus and the dashboard's cards
+# ask a page for these by isinstance (the page classes are imported only when first shown).
+
+@runtime_checkable
+class Refreshes(Protocol):
+    """A panel that loads what it shows when asked (a settings tab when first shown)."""
+
+    def refresh(self) -> None: ...
+
+
+@runtime_checkable
+class Exports(Protocol):
+    def export_view(self) -> object: ...
+
+
+@runtime_checkable
+class Searches(Protocol):
+    def focus_search(self) -> None: ...
+
+
+@runtime_checkable
+class RecordsHazards(Protocol):
+    def new_hazard(self) -> None: ...
+
+
+@runtime_checkable
+class RecordsProjects(Protocol):
+    def new_project(self) -> None: ...
+
+
+@runtime_checkable
+class RecordsInspections(Protocol):
+    def new_inspection(self, project_id: int | None = None) -> None: ...
+
+
+@runtime_checkable
+class ShowsIds(Protocol):
+    """Lists just these rows under a caption (a count on the dashboard, a duty, a gap)."""
+
+    def show_ids(self, ids: Sequence[int], caption: str = "") -> None: ...
+
+
+@runtime_checkable
+class ShowsFilter(Protocol):
+    def show_filter(self, flt: RegisterFilter) -> None: ...
+
+
+@runtime_checkable
+class PageHost(Protocol):
+    """The main window as a page sees it: it builds a page on its first use."""
+
+    @property
+    def page_classes(self) -> Sequence[object]: ...
+
+    def page(self, key: str) -> Page: ...

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -46,6 +46,7 @@ from desktop.ui.project_dialog import plain_table
 from desktop.ui.quality_panels import ComplaintsPanel, EvaluationsPanel, IncidentsPanel
 from desktop.ui.tasks import run_service
 from desktop.ui.training_dialogs import RecordDialog, button, compact, text_box
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel, Heading
 
 KIND_TEXT = {"quarter": QT_TRANSLATE_NOOP("CompliancePage", "季度"),
@@ -201,6 +202,7 @@ class CompliancePage(Page):
         head = QHBoxLayout()
         head.addWidget(Heading(self.title()))
         head.addStretch(1)
+        widget: QWidget
         for widget in (self.run_button, self.answer_button, *self.export_buttons):
             head.addWidget(widget)
         bar = QHBoxLayout()

@@ -7,7 +7,7 @@ counted ids when the page offers `show_ids(ids, caption)`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -35,7 +35,8 @@ from desktop.ui import i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.duties_panel import DutiesDialog, DutiesPanel
 from desktop.ui.empty_hint import HintBox
-from desktop.ui.pages.base import Page
+from desktop.ui.pages.base import Page, PageHost, ShowsFilter, ShowsIds
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import Heading
 
 COLUMNS = 3  # cards per row: the longest label still fits at 1200 px
@@ -204,19 +205,21 @@ class DashboardPage(Page):
         page = self.sibling(target)
         if item.target == "hazards" and page is not None:
             if item.key in HAZARD_FILTERS:
-                page.show_filter(HAZARD_FILTERS[item.key])  # type: ignore[attr-defined]
+                assert isinstance(page, ShowsFilter), page
+                page.show_filter(HAZARD_FILTERS[item.key])
             else:
-                page.show_ids(item.ids, label_of(item))  # type: ignore[attr-defined]
-        elif page is not None and hasattr(page, "show_ids"):
+                assert isinstance(page, ShowsIds), page
+                page.show_ids(item.ids, label_of(item))
+        elif isinstance(page, ShowsIds):
             page.show_ids(item.ids, label_of(item))
         self.navigate.emit(target)
 
     def sibling(self, key: str) -> Page | None:
         """Another page of the same window (the pages share the main window's stack)."""
         window = self.window()
-        if hasattr(window, "page_classes"):  # the main window builds a page on its first use
+        if isinstance(window, PageHost):  # the main window builds a page on its first use
             try:
-                return window.page(key)  # type: ignore[attr-defined,no-any-return]
+                return window.page(key)
             except KeyError:
                 return None
         parent = self.parentWidget()

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -54,6 +53,7 @@ from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column
 from desktop.ui.month_end_dialog import open_month_end
 from desktop.ui.pages.base import Page
 from desktop.ui.tasks import Task, run_service
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel, Heading
 
 SEARCH_DELAY_MS = 400

@@ -11,13 +11,13 @@ import dataclasses
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QModelIndex,
     QObject,
+    QPersistentModelIndex,
     QSettings,
     Qt,
     Signal,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -49,7 +50,11 @@ from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column, LazyTableModel
 from desktop.ui.pages.base import Page
 from desktop.ui.register_filters import FilterBar, level_icon
 from desktop.ui.tasks import Task, handle_failure, run_service
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel, Heading
+
+if TYPE_CHECKING:
+    from desktop.services.exchange.register_export import ExportResult  # loaded on first export
 
 FIRST_PAGE = 500  # ids read before the view first paints
 STEP = 50_000  # ids per query on the worker (~30 ms each at a million rows)
@@ -138,7 +143,7 @@ class IdStream(QObject):
         self.is_open = False
         self.wanted = 0  # the furthest row the view asked for before its id arrived
         self._read, self._pages = read, (first_page, step)
-        self._after: tuple | None = ()  # () until the first page is read
+        self._after: tuple[Any, ...] | None = ()  # () until the first page is read
         self._task: Task | None = None
         self._stopped = False
         self._interrupter = Interrupter()
@@ -195,7 +200,7 @@ class IdStream(QObject):
         if self._task is not None:
             self._task.cancel()
 
-    def _take_first(self, ids: list[int], after: tuple | None) -> None:
+    def _take_first(self, ids: list[int], after: tuple[Any, ...] | None) -> None:
         if self._stopped:
             return
         self.total = len(ids)
@@ -238,7 +243,8 @@ class IdStream(QObject):
 class LevelDelegate(QStyledItemDelegate):
     """The level column carries a square in the level's national colour."""
 
-    def initStyleOption(self, option: Any, index: QModelIndex) -> None:
+    def initStyleOption(self, option: QStyleOptionViewItem,
+                        index: QModelIndex | QPersistentModelIndex) -> None:
         super().initStyleOption(option, index)
         row = index.data(ROW_ROLE)
         if row is not None:
@@ -255,7 +261,7 @@ class HazardTable(QTableView):
     def __init__(self, state: AppState, base: RegisterFilter | None = None, *,
                  first_page: int = FIRST_PAGE, step: int = STEP, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.state, self.base = state, base or RegisterFilter()
+        self.app_state, self.base = state, base or RegisterFilter()
         self.sort_key, self.descending = "found_date", True
         self.filter = self.base
         self.shown_ids: Sequence[int] | None = None  # a fixed list (from the dashboard)
@@ -264,7 +270,7 @@ class HazardTable(QTableView):
         self._keep: tuple[int, int | None] = (0, None)  # scroll position, current hazard
         self.model_ = LazyTableModel(
             HazardColumn, HAZARD_COLUMNS, level_of=lambda r: r.level, on_sort=self._sort,
-            fetch_rows=lambda ids: self.state.read(register.rows_by_ids, ids), parent=self)
+            fetch_rows=lambda ids: self.app_state.read(register.rows_by_ids, ids), parent=self)
         self.model_.fetch_failed.connect(self.fetch_failed)
         for signal in (self.model_.rowsInserted, self.model_.rowsRemoved, self.model_.modelReset):
             signal.connect(self.loaded)
@@ -313,7 +319,7 @@ class HazardTable(QTableView):
             self._restore()
             return
         first, step = self._pages
-        self.stream = IdStream(self.state.db.read, self.filter, sort=self.sort_key,
+        self.stream = IdStream(self.app_state.db.read, self.filter, sort=self.sort_key,
                                descending=self.descending, first_page=first, step=step)
         self.stream.opened.connect(self._opened)
         self.stream.counted.connect(self._counted)
@@ -386,7 +392,7 @@ class HazardTable(QTableView):
     def _open(self, index: QModelIndex) -> None:
         row = self.model_.data(index, ROW_ROLE)
         if row is not None:
-            show_hazard(self.state, row.id, parent=self.window())
+            show_hazard(self.app_state, row.id, parent=self.window())
 
     # -- sorting and layout ------------------------------------------------------------------
 
@@ -469,7 +475,7 @@ class HazardsPage(Page):
 
     # aliases the tests and the main window use
     @property
-    def model(self) -> LazyTableModel:
+    def model(self) -> LazyTableModel[RegisterRow]:
         return self.table.model_
 
     @property
@@ -559,7 +565,7 @@ class HazardsPage(Page):
             label=QCoreApplication.translate("HazardsPage", "正在导出隐患台账…"),
             on_result=self._exported)
 
-    def _exported(self, result) -> None:  # type: ignore[no-untyped-def] - register_export.ExportResult
+    def _exported(self, result: ExportResult) -> None:
         text = QCoreApplication.translate("HazardsPage", "已导出 {n} 条隐患到：\n{path}")
         dialogs.inform(self, QCoreApplication.translate("HazardsPage", "导出完成"),
                        text.format(n=f"{result.rows:,}", path=result.path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import IntEnum
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,6 +31,7 @@ from desktop.ui.inspection_dialog import InspectionDialog
 from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, LazyTableModel
 from desktop.ui.pages.base import Page
 from desktop.ui.project_dialog import plain_table, shrinkable
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel, Heading
 
 SEARCH_DELAY_MS = 400
@@ -161,7 +162,7 @@ class InspectionsPage(Page):
         self.new_button.setEnabled(self.state.can("inspection.edit"))
         self.empty_hint.buttons[0].setEnabled(self.state.can("inspection.edit"))
     def _make_table(self) -> QTableView:
-        self.model: LazyTableModel = LazyTableModel(
+        self.model: LazyTableModel[InspectionListRow] = LazyTableModel(
             InspectionColumn, INSPECTION_COLUMNS, on_sort=self._sort,
             fetch_rows=lambda ids: self.state.read(inspection_list.rows_by_ids, ids))
         self.model.fetch_failed.connect(lambda message: self.error.show_message(message))

@@ -6,7 +6,6 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -37,6 +36,7 @@ from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, LazyTableModel
 from desktop.ui.pages.base import Page
 from desktop.ui.project_dialog import ProjectDialog, plain_table, shrinkable
 from desktop.ui.project_page import ProjectPage
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel, Heading
 
 SEARCH_DELAY_MS = 400
@@ -91,7 +91,7 @@ RISK_COLOURS = {"high": QColor("#c62828"), "medium": QColor("#e65100"), "low": Q
 OVERDUE_COLOUR = QColor("#c62828")
 
 
-class ProjectTableModel(LazyTableModel):
+class ProjectTableModel(LazyTableModel[ProjectListRow]):
     """The project list: the risk level in its colour, overdue hazards in red."""
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
@@ -111,6 +111,8 @@ class ProjectTableModel(LazyTableModel):
 class ProjectsPage(Page):
     key = "projects"
     title_source = QT_TRANSLATE_NOOP("Pages", "项目")
+
+    error: ErrorLabel  # made below the table, whose fetch failures it shows
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -31,9 +31,11 @@ from desktop.ui.holidays_panel import HolidaysPanel
 from desktop.ui.import_wizard import ImportWizard
 from desktop.ui.letterhead_panel import LetterheadPanel
 from desktop.ui.package_dialog import PackagePanel
-from desktop.ui.pages.base import Page
+from desktop.ui.pages.base import Page, Refreshes
 from desktop.ui.pages.users_panel import UsersPanel
 from desktop.ui.recycle_bin import RecycleBin
+from desktop.ui.settings_values import int_value
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.trust_panel import TrustPanel
 from desktop.ui.user_dialogs import ChangePasswordDialog
 from desktop.ui.widgets import Heading, read_only
@@ -194,8 +196,9 @@ class SettingsPage(Page):
         widget = page.widget() if isinstance(page, QScrollArea) else page
         if widget in self._stale_tabs:
             self._stale_tabs.discard(widget)
+            assert isinstance(widget, Refreshes), widget  # the tabs put in _stale_tabs
             try:
-                widget.refresh()  # type: ignore[attr-defined]
+                widget.refresh()
             except dialogs.USER_ERRORS as exc:
                 self._stale_tabs.add(widget)
                 dialogs.show_error(self, exc)
@@ -258,7 +261,7 @@ class SettingsPage(Page):
             self.users_panel.save_state(settings)
 
     def restore_state(self, settings: QSettings) -> None:
-        tab = settings.value("tab", 0, type=int)
+        tab = int_value(settings, "tab", 0)
         if 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
         if self.users_panel is not None:

@@ -4,12 +4,11 @@ training and drill records printed as document drafts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -46,9 +45,10 @@ from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
 from desktop.ui.catalogue_picker import MemoryTableModel
 from desktop.ui.i18n import service_text
-from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, ROW_ROLE, Column, LazyTableModel
+from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, ROW_ROLE, Column, E, LazyTableModel
 from desktop.ui.pages.base import Page
 from desktop.ui.project_dialog import plain_table
+from desktop.ui.settings_values import int_value
 from desktop.ui.training_dialogs import (
     ASSIST_TEXT,
     BASIS_TEXT,
@@ -65,7 +65,8 @@ from desktop.ui.training_dialogs import (
     draft_document,
     project_combo,
 )
-from desktop.ui.widgets import ErrorLabel, Heading
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
+from desktop.ui.widgets import ErrorLabel, Heading, widget_as
 
 SEARCH_DELAY_MS = 400
 GOOD, BAD = QColor("#2e7d32"), QColor("#c62828")
@@ -180,10 +181,10 @@ DRILL_COLUMNS: dict[DrillColumn, Column[DrillListRow]] = {
 }
 
 
-class ColouredTableModel(MemoryTableModel):
+class ColouredTableModel(MemoryTableModel[Any]):
     """Rows in memory; `colour(row, column)` gives a cell's text colour (met green, not met red)."""
 
-    def __init__(self, columns: type[IntEnum], specs: dict,
+    def __init__(self, columns: type[E], specs: Mapping[E, Column[Any]],
                  colour: Callable[[Any, int], QColor | None], **kwargs: Any) -> None:
         super().__init__(columns, specs, **kwargs)
         self._colour = colour
@@ -312,7 +313,7 @@ class TrainingPage(Page):
         set_widths(self.assist_table, (90, 220, 120, 220))
         set_widths(self.drill_table, (90, 220, 140, 70, 140, 80))
 
-    def _tab(self, model: LazyTableModel, name: str, title: str, buttons: list[QPushButton],
+    def _tab(self, model: LazyTableModel[Any], name: str, title: str, buttons: list[QPushButton],
              caption: QLabel | None = None) -> QTableView:
         table = plain_table(model, name)
         page = QWidget()
@@ -357,7 +358,7 @@ class TrainingPage(Page):
                               ("deleteSession", train), ("editPlan", train), ("newAssist", drill),
                               ("newDrill", drill), ("evaluateDrill", drill),
                               ("printSession", draft), ("printDrill", draft)):
-            self.findChild(QPushButton, name).setEnabled(allowed)
+            widget_as(self.findChild(QPushButton, name), QPushButton).setEnabled(allowed)
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -366,7 +367,8 @@ class TrainingPage(Page):
 
     @property
     def project_id(self) -> int | None:
-        return self.project.currentData()
+        chosen: int | None = self.project.currentData()
+        return chosen
 
     def current_filter(self) -> SessionFilter:
         label = self.half.currentData()
@@ -459,7 +461,7 @@ class TrainingPage(Page):
         self.show_project(rows[0].project_id if rows else None, "drills")
 
     @staticmethod
-    def _select(table: QTableView, model: LazyTableModel, row_id: int) -> None:
+    def _select(table: QTableView, model: LazyTableModel[Any], row_id: int) -> None:
         row = model.row_of(row_id)
         if row >= 0:
             table.selectRow(row)
@@ -544,7 +546,7 @@ class TrainingPage(Page):
             saved = settings.value(f"{name}/header")
             if saved is not None:
                 table.horizontalHeader().restoreState(saved)
-        self.tabs.setCurrentIndex(settings.value("tab", 0, type=int))
+        self.tabs.setCurrentIndex(int_value(settings, "tab", 0))
         header = self.session_table.horizontalHeader()
         section = header.sortIndicatorSection()
         if section in SessionColumn._value2member_map_:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import IntEnum
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -24,6 +24,7 @@ from desktop.ui import dialogs, i18n, table_copy
 from desktop.ui.app_state import AppState
 from desktop.ui.lazy_model import CENTER, Column, LazyTableModel
 from desktop.ui.letterhead_panel import set_signature_from_file
+from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.user_dialogs import NewUserDialog, ResetPasswordDialog, RoleDialog
 
 
