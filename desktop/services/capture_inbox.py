@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -267,12 +267,32 @@ def _by_client(session: Session, device_id: int, client_id: str) -> CaptureDraft
         CaptureDraft.device_id == device_id, CaptureDraft.client_id == client_id)).scalar_one_or_none()
 
 
-def list_drafts(session: Session, actor: Actor, *, status: str | None = PENDING) -> list[DraftRow]:
+def list_drafts(session: Session, actor: Actor, *, status: str | None = PENDING,
+                inspection_id: int | None = None) -> list[DraftRow]:
+    """Drafts (pending ones by default), of one inspection when `inspection_id` is given."""
     permissions.require(actor, "view")
     query = select(CaptureDraft).order_by(CaptureDraft.id)
     if status:
         query = query.where(CaptureDraft.status == status)
+    if inspection_id is not None:
+        query = query.where(CaptureDraft.inspection_id == inspection_id)
     return [_row(session, d) for d in session.execute(query).scalars()]
+
+
+def inspection_brief(session: Session, inspection_id: int) -> InspectionToday:
+    """The inspection a draft belongs to: its project and date (for the inbox's heading)."""
+    row = session.execute(select(Inspection, Project.name).join(
+        Project, Project.id == Inspection.project_id).where(Inspection.id == inspection_id)).first()
+    if row is None:
+        raise NotFound(msg("检查记录不存在。"))
+    i, name = row
+    return InspectionToday(i.id, i.project_id, name, i.kind, i.date)
+
+
+def pending_count(session: Session, inspection_id: int) -> int:
+    """How many drafts of the inspection wait for the office."""
+    return session.execute(select(func.count()).select_from(CaptureDraft).where(
+        CaptureDraft.inspection_id == inspection_id, CaptureDraft.status == PENDING)).scalar_one()
 
 
 def get(session: Session, draft_id: int) -> DraftRow:
