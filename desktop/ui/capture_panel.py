@@ -313,8 +313,8 @@ class CapturePanel(QDialog):
                      service_text(capture_inbox.near_note(near)) if near else "")
             for c, text in enumerate(cells):
                 self.draft_table.setItem(r, c, QTableWidgetItem(text))
-            lines = [f"{p['name']}：{capture_inbox.photo_line(p) or QCoreApplication.translate('CapturePanel', '拍摄时间不明')}"
-                     for p in dr.photos]
+            unknown = QCoreApplication.translate("CapturePanel", "拍摄时间不明")
+            lines = [f"{p['name']}：{capture_inbox.photo_line(p) or unknown}" for p in dr.photos]
             self.draft_table.item(r, PHOTO_COLUMN).setToolTip("\n".join(lines))
             pixmaps = [pm for p in dr.photos if (pm := self.thumbs.get(p["sha256"])) is not None]
             if pixmaps:
