@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 from sqlalchemy import func, select
@@ -40,6 +41,7 @@ from desktop.services.exchange.photo_capture import Capture, capture_line, captu
 from desktop.services.exchange.photo_import import PHOTO_TYPES, is_photo
 from desktop.services.exchange.photo_similar import (
     NEAR_DISTANCE,
+    StoredPhoto,
     dhash_of,
     distance,
     project_hazard_photos,
@@ -100,14 +102,14 @@ class DraftRow:
         return tuple(photo_capture(p) for p in self.photos)
 
 
-def photo_capture(photo: dict) -> Capture:
+def photo_capture(photo: dict[str, Any]) -> Capture:
     """A draft photo's capture (its entry in the draft's photo list)."""
     taken = photo.get("taken_at")
     return Capture(dt.datetime.fromisoformat(taken) if taken else None, photo.get("taken_source"),
                    photo.get("latitude"), photo.get("longitude"))
 
 
-def photo_line(photo: dict) -> str:
+def photo_line(photo: dict[str, Any]) -> str:
     """拍摄于 2026-12-07 09:30（照片信息）… for a draft photo; empty when nothing is known."""
     c = photo_capture(photo)
     return capture_line(c.taken_at, c.source, c.latitude, c.longitude)
@@ -144,7 +146,7 @@ def photo_problem(data: bytes) -> str | None:
     return None
 
 
-def _photo_facts(name: str, data: bytes) -> dict:
+def _photo_facts(name: str, data: bytes) -> dict[str, Any]:
     """What a photo says about itself: capture time and place (EXIF, else the phone's file name)
     and its perceptual hash, for the draft's photo list (JSON)."""
     if data[4:8] == b"ftyp":
@@ -159,7 +161,7 @@ def _photo_facts(name: str, data: bytes) -> dict:
             "longitude": capture.longitude, "dhash": f"{code:016x}"}
 
 
-def found_time(photos: Sequence[dict], *, day: dt.date, now: dt.datetime) -> dt.datetime:
+def found_time(photos: Sequence[dict[str, Any]], *, day: dt.date, now: dt.datetime) -> dt.datetime:
     """When the hazard was found: the earliest photo taken on `day` (not after `now`), else now.
 
     A phone may send a draft long after it was made (no network on site); the photo's own time
@@ -383,7 +385,7 @@ def near_duplicates(session: Session, drafts: Sequence[DraftRow], *, store_dir: 
     """For each draft with a photo that looks like a hazard photo already stored for its project,
     the numbers of those hazards (closest first). Drafts without such a photo are left out."""
     found: dict[int, tuple[str, ...]] = {}
-    stored_by_project: dict[int, list] = {}
+    stored_by_project: dict[int, list[StoredPhoto]] = {}
     for draft in drafts:
         codes = [int(p["dhash"], 16) for p in draft.photos if p.get("dhash")]
         if not codes:

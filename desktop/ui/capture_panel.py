@@ -315,10 +315,12 @@ class CapturePanel(QDialog):
                 self.draft_table.setItem(r, c, QTableWidgetItem(text))
             unknown = QCoreApplication.translate("CapturePanel", "拍摄时间不明")
             lines = [f"{p['name']}：{capture_inbox.photo_line(p) or unknown}" for p in dr.photos]
-            self.draft_table.item(r, PHOTO_COLUMN).setToolTip("\n".join(lines))
+            cell = QTableWidgetItem(cells[PHOTO_COLUMN])
+            cell.setToolTip("\n".join(lines))
+            self.draft_table.setItem(r, PHOTO_COLUMN, cell)
             pixmaps = [pm for p in dr.photos if (pm := self.thumbs.get(p["sha256"])) is not None]
             if pixmaps:
-                self.draft_table.item(r, PHOTO_COLUMN).setText("")
+                cell.setText("")
                 label = QLabel()
                 label.setPixmap(strip_pixmap(pixmaps))
                 label.setToolTip("\n".join(lines))
