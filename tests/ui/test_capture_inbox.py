@@ -101,7 +101,7 @@ def test_inbox_shows_thumbnails_and_flags_a_photo_like_a_stored_one(qtbot, state
         qtbot.waitUntil(lambda: panel.draft_table.item(0, NOTE_COLUMN).text() != "", timeout=10_000)
         assert panel.draft_table.item(0, NOTE_COLUMN).text() == f"可能重复：与 {number} 的照片相似"
     finally:
-        panel.stop_server()
+        panel.close()  # stops the service too; a panel left open would be covered by later locks
 
 
 def test_inspections_page_opens_the_inbox_of_an_inspection_and_back(qtbot, state, db, admin,
@@ -141,7 +141,7 @@ def test_inspections_page_opens_the_inbox_of_an_inspection_and_back(qtbot, state
         panel.show_all.click()
         assert panel.inspection_id is None and not panel.filter_label.isVisibleTo(panel)
     finally:
-        panel.stop_server()
+        panel.close()  # stops the service too; a panel left open would be covered by later locks
 
 
 def test_the_service_keeps_running_behind_the_lock_and_shows_nothing_until_unlocked(
@@ -173,5 +173,7 @@ def test_the_service_keeps_running_behind_the_lock_and_shows_nothing_until_unloc
         panel.reload()
         assert panel.draft_table.rowCount() == 1 and panel.server.running
     finally:
+        if desk.window.capture_panel is not None:
+            desk.window.capture_panel.close()
         desk.close()
         desk.window.close()
