@@ -157,7 +157,6 @@ class CapturePanel(QDialog):
         self.draft_table = _table([QCoreApplication.translate("CapturePanel", "发送人"), QCoreApplication.translate("CapturePanel", "项目"), QCoreApplication.translate("CapturePanel", "发现时间"), QCoreApplication.translate("CapturePanel", "等级"), QCoreApplication.translate("CapturePanel", "部位"), QCoreApplication.translate("CapturePanel", "描述"), QCoreApplication.translate("CapturePanel", "照片"), QCoreApplication.translate("CapturePanel", "提示")])
         self.draft_table.verticalHeader().setDefaultSectionSize(THUMB + 8)
         self.draft_table.setColumnWidth(PHOTO_COLUMN, 3 * (THUMB + 4))
-        self.draft_table.itemDoubleClicked.connect(lambda _item: self.open_inspection())
         self.filter_label = QLabel()
         self.show_all = QPushButton(QCoreApplication.translate("CapturePanel", "显示全部草稿"))
         self.show_all.clicked.connect(lambda: self.show_inspection(None))

@@ -13,7 +13,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import imagehash
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +36,8 @@ class StoredPhoto:
 
 def dhash_of(im: Image.Image) -> int:
     """The dHash of an open image (turned upright first; JPEG decoded at a small scale)."""
+    import imagehash  # with numpy: loaded on the first hash, not with every screen that lists drafts
+
     im.draft("L", _DRAFT)
     small = ImageOps.exif_transpose(im.convert("L"))
     return int(str(imagehash.dhash(small, hash_size=HASH_SIZE)), 16)
