@@ -13,6 +13,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from desktop import clock, paths
+from desktop.capture.limits import Limits, Window
 from desktop.db import DataError
 from desktop.services import capture_devices, capture_inbox, catalogues, major_hazards
 from desktop.services.capture_devices import BadToken
@@ -53,11 +55,49 @@ def _json(data: Any, status: int = 200) -> web.Response:
                                                                                default=str))
 
 
+def _too_often(seconds: int, text: str) -> web.Response:
+    response = _error(429, f"{text}请 {seconds} 秒后再试。")
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _limiter(limits: Limits, now: Callable[[], float]) -> Callable[..., Any]:
+    """Refuses (429, before anything is read or stored) a request over one of `limits`."""
+    by_address = Window(limits.requests_per_address, now=now)
+    pairing = Window(limits.pair_per_address, now=now)
+    by_device = Window(limits.requests_per_device, now=now)
+    uploads_device = Window(limits.uploads_per_device, now=now)
+    uploads_address = Window(limits.uploads_per_address, now=now)
+
+    @web.middleware
+    async def limit(request: web.Request,
+                    handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+        address = request.remote or ""
+        token = request.headers.get(HEADER, "")
+        device = capture_devices.token_hash(token) if token else None
+        upload = request.method == "POST" and request.path == "/api/drafts"
+        if wait := by_address.hit(address):
+            return _too_often(wait, "本机请求过于频繁，")
+        if request.path == "/api/pair" and (wait := pairing.hit(address)):
+            return _too_often(wait, "配对尝试过于频繁，")
+        if device is not None and (wait := by_device.hit(device)):
+            return _too_often(wait, "本手机请求过于频繁，")
+        if upload and ((device is not None and (wait := uploads_device.hit(device)))
+                       or (wait := uploads_address.hit(address))):
+            return _too_often(wait, "发送过于频繁，草稿仍保存在手机上，")
+        return await handler(request)
+    return limit
+
+
 def make_app(db: Any, *, drafts_dir: Path | str,
-             pool: concurrent.futures.Executor | None = None) -> web.Application:
-    """The application: the page, pairing and the three API calls. `db` is a Database."""
+             pool: concurrent.futures.Executor | None = None, limits: Limits | None = None,
+             now: Callable[[], float] = time.monotonic) -> web.Application:
+    """The application: the page, pairing and the three API calls. `db` is a Database.
+
+    `limits` caps requests per device and per address (a minute's window, `now` its clock)."""
     page = page_path().read_bytes()
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[_errors])
+    app = web.Application(client_max_size=MAX_BODY,
+                          middlewares=[_errors, _limiter(limits or Limits(), now)])
 
     async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         def unit() -> T:
@@ -188,9 +228,10 @@ def lan_address() -> str:
 class CaptureServer:
     """Runs the app on a thread of its own; `start` returns the address, `stop` closes the socket."""
 
-    def __init__(self, db: Any, *, drafts_dir: Path | str) -> None:
+    def __init__(self, db: Any, *, drafts_dir: Path | str, limits: Limits | None = None) -> None:
         self.db = db
         self.drafts_dir = Path(drafts_dir)
+        self.limits = limits or Limits()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
@@ -207,7 +248,7 @@ class CaptureServer:
             raise RuntimeError("already running")
         self._loop = asyncio.new_event_loop()
         self._pool = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="capture-db")
-        app = make_app(self.db, drafts_dir=self.drafts_dir, pool=self._pool)
+        app = make_app(self.db, drafts_dir=self.drafts_dir, pool=self._pool, limits=self.limits)
         # an upload still arriving when the panel stops gets 5 s; the phone keeps and resends it
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
         try:

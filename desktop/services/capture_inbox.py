@@ -13,11 +13,13 @@ import datetime as dt
 import hashlib
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,7 +37,15 @@ from desktop.services.context import (
     msg,
 )
 from desktop.services.exchange import attachments
+from desktop.services.exchange.photo_capture import Capture, capture_line, capture_of_upload
 from desktop.services.exchange.photo_import import PHOTO_TYPES, is_photo
+from desktop.services.exchange.photo_similar import (
+    NEAR_DISTANCE,
+    StoredPhoto,
+    dhash_of,
+    distance,
+    project_hazard_photos,
+)
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 12 * 1024 * 1024
@@ -86,6 +96,24 @@ class DraftRow:
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
 
+    @property
+    def captures(self) -> tuple[Capture, ...]:
+        """When (and where) each photo was taken, as far as the photo itself says."""
+        return tuple(photo_capture(p) for p in self.photos)
+
+
+def photo_capture(photo: dict[str, Any]) -> Capture:
+    """A draft photo's capture (its entry in the draft's photo list)."""
+    taken = photo.get("taken_at")
+    return Capture(dt.datetime.fromisoformat(taken) if taken else None, photo.get("taken_source"),
+                   photo.get("latitude"), photo.get("longitude"))
+
+
+def photo_line(photo: dict[str, Any]) -> str:
+    """拍摄于 2026-12-07 09:30（照片信息）… for a draft photo; empty when nothing is known."""
+    c = photo_capture(photo)
+    return capture_line(c.taken_at, c.source, c.latitude, c.longitude)
+
 
 @dataclass(frozen=True)
 class InspectionToday:
@@ -116,6 +144,32 @@ def photo_problem(data: bytes) -> str | None:
     except (OSError, SyntaxError, ValueError, EOFError):
         return msg("图片已损坏或无法识别")
     return None
+
+
+def _photo_facts(name: str, data: bytes) -> dict[str, Any]:
+    """What a photo says about itself: capture time and place (EXIF, else the phone's file name)
+    and its perceptual hash, for the draft's photo list (JSON)."""
+    if data[4:8] == b"ftyp":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    with Image.open(io.BytesIO(data)) as im:
+        capture = capture_of_upload(name, im.getexif())
+        code = dhash_of(im)
+    return {"taken_at": capture.taken_at.isoformat() if capture.taken_at else None,
+            "taken_source": capture.source, "latitude": capture.latitude,
+            "longitude": capture.longitude, "dhash": f"{code:016x}"}
+
+
+def found_time(photos: Sequence[dict[str, Any]], *, day: dt.date, now: dt.datetime) -> dt.datetime:
+    """When the hazard was found: the earliest photo taken on `day` (not after `now`), else now.
+
+    A phone may send a draft long after it was made (no network on site); the photo's own time
+    is the better witness. A photo from another day (picked from the gallery) says nothing.
+    """
+    taken = [t for t in (photo_capture(p).taken_at for p in photos)
+             if t is not None and t.date() == day and t <= now + dt.timedelta(minutes=5)]
+    return min(taken).replace(microsecond=0) if taken else now.replace(microsecond=0)
 
 
 def inspections_today(session: Session, actor: Actor) -> list[InspectionToday]:
@@ -180,14 +234,20 @@ def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *
         target = folder / sha
         if not target.is_file() or target.stat().st_size != len(photo.data):
             fileutil.atomic_write_bytes(target, photo.data)
+        try:
+            facts = _photo_facts(photo.name, photo.data)
+        except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+            raise ValidationError({"photos": msg("{name}：图片已损坏或无法识别",
+                                                 name=photo.name[:80])}) from None
         kept.append({"sha256": sha, "name": Path(photo.name).name[:120] or sha[:12],
-                     "size": len(photo.data)})
+                     "size": len(photo.data), **facts})
     inspection = today[draft.inspection_id]
     row = CaptureDraft(device_id=device.id, client_id=draft.client_id, user_id=actor.user_id,
                        inspection_id=inspection.id, project_id=inspection.project_id,
                        location=draft.location.strip(), description=draft.description.strip(),
                        level=draft.level, catalogue_item_id=draft.catalogue_item_id,
-                       found_at=clock.wall_now(), photos=kept, status=PENDING, reject_reason="")
+                       found_at=found_time(kept, day=inspection.date, now=clock.wall_now()),
+                       photos=kept, status=PENDING, reject_reason="")
     try:
         with session.begin_nested():
             session.add(row)
@@ -209,12 +269,32 @@ def _by_client(session: Session, device_id: int, client_id: str) -> CaptureDraft
         CaptureDraft.device_id == device_id, CaptureDraft.client_id == client_id)).scalar_one_or_none()
 
 
-def list_drafts(session: Session, actor: Actor, *, status: str | None = PENDING) -> list[DraftRow]:
+def list_drafts(session: Session, actor: Actor, *, status: str | None = PENDING,
+                inspection_id: int | None = None) -> list[DraftRow]:
+    """Drafts (pending ones by default), of one inspection when `inspection_id` is given."""
     permissions.require(actor, "view")
     query = select(CaptureDraft).order_by(CaptureDraft.id)
     if status:
         query = query.where(CaptureDraft.status == status)
+    if inspection_id is not None:
+        query = query.where(CaptureDraft.inspection_id == inspection_id)
     return [_row(session, d) for d in session.execute(query).scalars()]
+
+
+def inspection_brief(session: Session, inspection_id: int) -> InspectionToday:
+    """The inspection a draft belongs to: its project and date (for the inbox's heading)."""
+    row = session.execute(select(Inspection, Project.name).join(
+        Project, Project.id == Inspection.project_id).where(Inspection.id == inspection_id)).first()
+    if row is None:
+        raise NotFound(msg("检查记录不存在。"))
+    i, name = row
+    return InspectionToday(i.id, i.project_id, name, i.kind, i.date)
+
+
+def pending_count(session: Session, inspection_id: int) -> int:
+    """How many drafts of the inspection wait for the office."""
+    return session.execute(select(func.count()).select_from(CaptureDraft).where(
+        CaptureDraft.inspection_id == inspection_id, CaptureDraft.status == PENDING)).scalar_one()
 
 
 def get(session: Session, draft_id: int) -> DraftRow:
@@ -275,7 +355,8 @@ def confirm(session: Session, actor: Actor, draft_id: int, *, expected_version: 
             raise NotFound(msg("草稿照片 {name} 已丢失，无法入台账。", name=photo["name"]))
         attachments.store_file(session, actor, store_dir=store_dir, path=path,
                                original_name=photo["name"], owner_type="hazard",
-                               owner_id=hazard.id, role=AttachmentRole.BEFORE)
+                               owner_id=hazard.id, role=AttachmentRole.BEFORE,
+                               capture=photo_capture(photo))
     before = audit.snapshot(draft)
     draft.status, draft.hazard_id = CONFIRMED, hazard.id
     draft.decided_by_id, draft.decided_at = actor.user_id, clock.utc_now()
@@ -297,6 +378,34 @@ def reject(session: Session, actor: Actor, draft_id: int, *, expected_version: i
     session.flush()
     audit.record_update(session, actor, draft, before)
     return _row(session, draft)
+
+
+def near_duplicates(session: Session, drafts: Sequence[DraftRow], *, store_dir: Path | str,
+                    max_distance: int = NEAR_DISTANCE) -> dict[int, tuple[str, ...]]:
+    """For each draft with a photo that looks like a hazard photo already stored for its project,
+    the numbers of those hazards (closest first). Drafts without such a photo are left out."""
+    found: dict[int, tuple[str, ...]] = {}
+    stored_by_project: dict[int, list[StoredPhoto]] = {}
+    for draft in drafts:
+        codes = [int(p["dhash"], 16) for p in draft.photos if p.get("dhash")]
+        if not codes:
+            continue
+        if draft.project_id not in stored_by_project:
+            stored_by_project[draft.project_id] = project_hazard_photos(
+                session, draft.project_id, store_dir)
+        best: dict[str, int] = {}
+        for stored in stored_by_project[draft.project_id]:
+            gap = min(distance(code, stored.dhash) for code in codes)
+            if gap <= max_distance and gap < best.get(stored.hazard_number, 65):
+                best[stored.hazard_number] = gap
+        if best:
+            found[draft.id] = tuple(sorted(best, key=lambda n: (best[n], n)))
+    return found
+
+
+def near_note(numbers: Sequence[str]) -> str:
+    """可能重复：与 YH-2026-0012、YH-2026-0015 的照片相似"""
+    return msg("可能重复：与 {numbers} 的照片相似", numbers="、".join(numbers))
 
 
 def sweep(session: Session, drafts_dir: Path | str) -> int:

@@ -2,15 +2,21 @@
 
 The service runs only while this panel says 运行中; closing the panel (or the window) stops it
 and closes the socket. Nothing a phone sends enters the register until someone here confirms it.
+While the desk is locked the service keeps receiving, but the panel shows nothing new (and the
+pairing code is taken off the screen) until the desk is unlocked.
+
+The inbox shows each draft's photos as thumbnails and flags a draft whose photo looks like a
+hazard photo already stored for the project; both are worked out on a worker thread.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QPixmap
+from PySide6.QtGui import QCloseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,9 +40,14 @@ from desktop.capture.server import CaptureServer, drafts_dir_for, lan_address
 from desktop.db import DataError
 from desktop.models.enums import StopWork
 from desktop.services import capture_devices, capture_inbox, hazards
-from desktop.services.context import Changes, ServiceError
+from desktop.services.context import Changes, ServiceError, ValidationError
+from desktop.services.exchange import photo_import
+from desktop.services.exchange.photo_import import PhotoSource
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
+from desktop.ui.i18n import service_text
+from desktop.ui.inspection_dialog import InspectionDialog
+from desktop.ui.tasks import Task
 from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 PORT = 8765
@@ -62,6 +73,48 @@ def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
     return pixmap
 
 
+THUMB = 48
+PHOTO_COLUMN, NOTE_COLUMN = 6, 7
+
+
+def strip_pixmap(pixmaps: list[QPixmap], size: int = THUMB) -> QPixmap:
+    """Thumbnails side by side, each centred in a size×size square."""
+    gap = 4
+    out = QPixmap(max(1, len(pixmaps)) * (size + gap), size)
+    out.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(out)
+    for n, pixmap in enumerate(pixmaps):
+        scaled = pixmap.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                               Qt.TransformationMode.SmoothTransformation)
+        painter.drawPixmap(n * (size + gap) + (size - scaled.width()) // 2,
+                           (size - scaled.height()) // 2, scaled)
+    painter.end()
+    return out
+
+
+def inbox_extras(db: Any, drafts: list[capture_inbox.DraftRow], *, drafts_dir: Path,
+                 store_dir: Path, known: frozenset[str],
+                 progress: Any) -> tuple[dict[str, bytes | None], dict[int, tuple[str, ...]]]:
+    """(thumbnails of the photos not in `known`, by hash; near-duplicate hazard numbers by
+    draft) — on a worker thread: decoding phone photos takes a moment each."""
+    thumbs: dict[str, bytes | None] = {}
+    photos = [p for d in drafts for p in d.photos if p["sha256"] not in known]
+    for n, photo in enumerate(photos):
+        if not progress(n, len(photos), ""):
+            break
+        sha = photo["sha256"]
+        if sha in thumbs:
+            continue
+        try:
+            thumbs[sha] = photo_import.preview_jpeg(
+                PhotoSource(photo["name"], path=drafts_dir / sha), THUMB * 2)
+        except (ValidationError, OSError):
+            thumbs[sha] = None
+    with db.read() as session:
+        found = capture_inbox.near_duplicates(session, drafts, store_dir=store_dir)
+    return thumbs, {d.id: found.get(d.id, ()) for d in drafts}
+
+
 def _table(headers: list[str]) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
@@ -82,6 +135,12 @@ class CapturePanel(QDialog):
         self.pairing_url = ""
         self.drafts: list[capture_inbox.DraftRow] = []
         self.devices: list[capture_devices.DeviceRow] = []
+        self.inspection_id: int | None = None  # the inbox of one inspection only
+        self.locked = False
+        self.thumbs: dict[str, QPixmap | None] = {}  # draft photos' thumbnails by hash
+        self.near: dict[int, tuple[str, ...]] = {}  # draft id → hazards with a look-alike photo
+        self._extras_for: tuple[int, ...] | None = None
+        self._extras: Task | None = None
 
         self.status = QLabel(QCoreApplication.translate("CapturePanel", "未运行：手机无法连接。"))
         self.toggle = QPushButton(QCoreApplication.translate("CapturePanel", "启动"))
@@ -99,7 +158,17 @@ class CapturePanel(QDialog):
         revoke = QPushButton(QCoreApplication.translate("CapturePanel", "撤销所选手机"))
         revoke.clicked.connect(self.revoke_device)
 
-        self.draft_table = _table([QCoreApplication.translate("CapturePanel", "发送人"), QCoreApplication.translate("CapturePanel", "项目"), QCoreApplication.translate("CapturePanel", "等级"), QCoreApplication.translate("CapturePanel", "部位"), QCoreApplication.translate("CapturePanel", "描述"), QCoreApplication.translate("CapturePanel", "照片")])
+        self.draft_table = _table([QCoreApplication.translate("CapturePanel", "发送人"), QCoreApplication.translate("CapturePanel", "项目"), QCoreApplication.translate("CapturePanel", "发现时间"), QCoreApplication.translate("CapturePanel", "等级"), QCoreApplication.translate("CapturePanel", "部位"), QCoreApplication.translate("CapturePanel", "描述"), QCoreApplication.translate("CapturePanel", "照片"), QCoreApplication.translate("CapturePanel", "提示")])
+        self.draft_table.verticalHeader().setDefaultSectionSize(THUMB + 8)
+        self.draft_table.setColumnWidth(PHOTO_COLUMN, 3 * (THUMB + 4))
+        self.filter_label = QLabel()
+        self.show_all = QPushButton(QCoreApplication.translate("CapturePanel", "显示全部草稿"))
+        self.show_all.clicked.connect(lambda: self.show_inspection(None))
+        self.filter_label.hide()
+        self.show_all.hide()
+        inspection = QPushButton(QCoreApplication.translate("CapturePanel", "查看检查…"))
+        inspection.setToolTip(QCoreApplication.translate("CapturePanel", "打开所选草稿所属的检查记录"))
+        inspection.clicked.connect(self.open_inspection)
         confirm = QPushButton(QCoreApplication.translate("CapturePanel", "确认入台账…"))
         confirm.clicked.connect(self.confirm_draft)
         reject = QPushButton(QCoreApplication.translate("CapturePanel", "退回…"))
@@ -117,8 +186,13 @@ class CapturePanel(QDialog):
         layout.addWidget(self.device_table)
         layout.addWidget(revoke, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(QLabel(QCoreApplication.translate("CapturePanel", "待确认的草稿（确认后才进入隐患台账）")))
+        which = QHBoxLayout()
+        which.addWidget(self.filter_label, 1)
+        which.addWidget(self.show_all)
+        layout.addLayout(which)
         layout.addWidget(self.draft_table, 1)
         buttons = QHBoxLayout()
+        buttons.addWidget(inspection)
         buttons.addStretch(1)
         buttons.addWidget(reject)
         buttons.addWidget(confirm)
@@ -126,7 +200,7 @@ class CapturePanel(QDialog):
         self.timer = QTimer(self)
         self.timer.setInterval(5000)
         self.timer.timeout.connect(self.reload)
-        self.resize(760, 720)
+        self.resize(900, 720)
         self.reload()
 
     # -- the service ----------------------------------------------------------------------
@@ -163,6 +237,8 @@ class CapturePanel(QDialog):
         self.qr_hint.clear()
 
     def new_pairing(self) -> None:
+        if self.locked:
+            return
         try:
             pairing = self.state.write(capture_devices.start_pairing)
         except (ServiceError, DataError) as exc:
@@ -184,23 +260,107 @@ class CapturePanel(QDialog):
 
     # -- lists ----------------------------------------------------------------------------
 
+    # -- the lock -------------------------------------------------------------------------
+
+    def set_locked(self, locked: bool) -> None:
+        """The desk was locked (or unlocked): the service keeps receiving, nothing new is shown
+        and the pairing code leaves the screen; on unlocking the lists catch up."""
+        self.locked = locked
+        if locked:
+            self.pairing_url = ""
+            self.qr.clear()
+            self.qr_hint.clear()
+        else:
+            self.reload()
+
+    # -- lists ----------------------------------------------------------------------------
+
+    def show_inspection(self, inspection_id: int | None) -> None:
+        """The inbox of one inspection (None: every pending draft)."""
+        self.inspection_id = inspection_id
+        self.reload()
+
     def reload(self) -> None:
+        if self.locked:
+            return
         try:
             self.devices = self.state.read(capture_devices.list_devices, self.state.actor)
-            self.drafts = self.state.read(capture_inbox.list_drafts, self.state.actor)
+            self.drafts = self.state.read(capture_inbox.list_drafts, self.state.actor,
+                                          inspection_id=self.inspection_id)
+            label = self._inspection_label() if self.inspection_id is not None else ""
         except (ServiceError, DataError):
             return
+        self.filter_label.setText(label)
+        self.filter_label.setVisible(bool(label))
+        self.show_all.setVisible(bool(label))
         self.device_table.setRowCount(len(self.devices))
         for r, d in enumerate(self.devices):
             until = clock.to_local(d.expires_at).strftime("%Y-%m-%d") if d.expires_at else ""
             for c, text in enumerate((d.name, d.user_name, d.state_label, until)):
                 self.device_table.setItem(r, c, QTableWidgetItem(text))
+        self._show_drafts()
+        self._load_extras()
+
+    def _inspection_label(self) -> str:
+        row = self.state.read(capture_inbox.inspection_brief, self.inspection_id)
+        return QCoreApplication.translate("CapturePanel", "只显示 {date} 对“{project}”的检查的草稿").format(
+            date=row.date.isoformat(), project=row.project_name)
+
+    def _show_drafts(self) -> None:
         self.draft_table.setRowCount(len(self.drafts))
         for r, dr in enumerate(self.drafts):
-            cells = (dr.user_name, dr.project_name, level_label(dr.level), dr.location,
-                     dr.description, str(len(dr.photos)))
+            near = self.near.get(dr.id, ())
+            cells = (dr.user_name, dr.project_name, dr.found_at.strftime("%m-%d %H:%M"),
+                     level_label(dr.level), dr.location, dr.description,
+                     QCoreApplication.translate("CapturePanel", "{n} 张").format(n=len(dr.photos)),
+                     service_text(capture_inbox.near_note(near)) if near else "")
             for c, text in enumerate(cells):
                 self.draft_table.setItem(r, c, QTableWidgetItem(text))
+            unknown = QCoreApplication.translate("CapturePanel", "拍摄时间不明")
+            lines = [f"{p['name']}：{capture_inbox.photo_line(p) or unknown}" for p in dr.photos]
+            cell = QTableWidgetItem(cells[PHOTO_COLUMN])
+            cell.setToolTip("\n".join(lines))
+            self.draft_table.setItem(r, PHOTO_COLUMN, cell)
+            pixmaps = [pm for p in dr.photos if (pm := self.thumbs.get(p["sha256"])) is not None]
+            if pixmaps:
+                cell.setText("")
+                label = QLabel()
+                label.setPixmap(strip_pixmap(pixmaps))
+                label.setToolTip("\n".join(lines))
+                self.draft_table.setCellWidget(r, PHOTO_COLUMN, label)
+            else:
+                self.draft_table.removeCellWidget(r, PHOTO_COLUMN)
+
+    def _load_extras(self) -> None:
+        """Thumbnails and look-alike checks for drafts not yet worked out (on a worker)."""
+        ids = tuple(d.id for d in self.drafts)
+        if ids == self._extras_for or not ids:
+            return
+        self._extras_for = ids
+        if self._extras is not None:
+            self._extras.cancel()
+        task = self._extras = Task(inbox_extras, self.state.db, list(self.drafts),
+                                   drafts_dir=self.server.drafts_dir,
+                                   store_dir=self.state.config.attachments_dir,
+                                   known=frozenset(self.thumbs))
+        task.succeeded.connect(self._extras_ready)
+        task.failed.connect(lambda _exc: setattr(self, "_extras_for", None))  # tried again on reload
+        task.start()
+
+    def _extras_ready(self, result: tuple[dict[str, bytes | None], dict[int, tuple[str, ...]]]) -> None:
+        thumbs, near = result
+        for sha, data in thumbs.items():
+            pixmap = QPixmap()
+            self.thumbs[sha] = pixmap if data is not None and pixmap.loadFromData(data, "JPEG") else None
+        self.near.update(near)
+        if not self.locked:
+            self._show_drafts()
+
+    def open_inspection(self) -> None:
+        """The inspection the selected draft belongs to."""
+        draft = self._selected(self.draft_table, self.drafts)
+        if draft is not None:
+            dialogs.run(InspectionDialog(self.state, inspection_id=draft.inspection_id, parent=self))
 
     def _selected(self, table: QTableWidget, rows: Sequence[R]) -> R | None:
         index = table.currentRow()

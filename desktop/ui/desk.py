@@ -42,6 +42,7 @@ class Desk(QObject):
         self.idle = IdleWatch(minutes if isinstance(minutes, int | float) else 15, self)
         self.idle.idle.connect(self.lock)
         self.locker.unlocked.connect(self.idle.restart)
+        self.locker.unlocked.connect(self._unlocked)
         self.state = AppState(db=db, config=config, actor=actor)
         self.window = self._open(self.state)
         self.auto_backup = AutoBackup(self.state, self)
@@ -82,6 +83,10 @@ class Desk(QObject):
         if not self.window.isVisible():
             return
         self.locker.lock(self.window, self.state.actor, agency_name=self.agency_name())
+        self.window.desk_locked(True)  # the capture service keeps running, shows nothing new
+
+    def _unlocked(self) -> None:
+        self.window.desk_locked(False)
 
     # -- another person at the desk --------------------------------------------------------------
 

@@ -242,6 +242,18 @@ class MainWindow(QMainWindow):
         self.capture_panel.show()
         self.capture_panel.raise_()
 
+    def show_capture_for(self, inspection_id: int) -> None:
+        """现场采集 opened on the drafts of one inspection (the 检查记录 page's link)."""
+        self.show_capture()
+        if self.capture_panel is not None:
+            self.capture_panel.show_inspection(inspection_id)
+
+    def desk_locked(self, locked: bool) -> None:
+        """The desk's lock came on or went off: the capture service keeps running, its panel
+        shows nothing new until unlocked."""
+        if self.capture_panel is not None:
+            self.capture_panel.set_locked(locked)
+
     # -- 导出审阅包, 核验审阅包, 从 Excel 导入 (also under 设置) ----------------------------------
 
     def _add_exchange_actions(self, file_menu: QMenu) -> None:

@@ -42,6 +42,7 @@ from desktop.models.enums import AttachmentRole
 from desktop.services.context import Changes, ServiceError
 from desktop.services.exchange import attachments, photo_import
 from desktop.services.exchange.attachments import AttachmentRow
+from desktop.services.exchange.photo_capture import capture_line
 from desktop.services.exchange.photo_import import ImportResult, PhotoSource
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
@@ -260,17 +261,24 @@ class PhotoStrip(QWidget):
         store = self.state.config.attachments_dir
         jobs: list[tuple[int, Callable[[], bytes]]] = []
         for row in rows:
-            key = self._item(row.original_name, self._tooltip(row))
+            key = self._item(self._label(row), self._tooltip(row))
             self._stored[key] = row
             if row.is_image:
                 jobs.append((key, partial(attachments.thumbnail, store, row.sha256, THUMB)))
         self._thumbs.load(jobs)
 
     @staticmethod
+    def _label(row: AttachmentRow) -> str:
+        """Under the photo: when it was taken (12-07 09:30) when known, else its file name."""
+        return row.taken_at.strftime("%m-%d %H:%M") if row.taken_at else row.original_name
+
+    @staticmethod
     def _tooltip(row: AttachmentRow) -> str:
         text = QCoreApplication.translate("PhotoStrip", "{name}\n{w}×{h}，{kb} KB\n双击查看原图")
-        return text.format(name=row.original_name, w=row.width or "?", h=row.height or "?",
-                           kb=max(1, row.size // 1024))
+        tip = text.format(name=row.original_name, w=row.width or "?", h=row.height or "?",
+                          kb=max(1, row.size // 1024))
+        line = capture_line(row.taken_at, row.taken_source, row.latitude, row.longitude)
+        return f"{line}\n{tip}" if line else tip
 
     def _item(self, name: str, tooltip: str) -> int:
         key = self._next_key

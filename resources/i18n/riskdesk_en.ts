@@ -815,6 +815,26 @@ After the restore the program closes; please reopen it.</translation>
         <translation>Photos</translation>
     </message>
     <message>
+        <source>发现时间</source>
+        <translation>Found at</translation>
+    </message>
+    <message>
+        <source>提示</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>显示全部草稿</source>
+        <translation>Show all drafts</translation>
+    </message>
+    <message>
+        <source>查看检查…</source>
+        <translation>Open inspection…</translation>
+    </message>
+    <message>
+        <source>打开所选草稿所属的检查记录</source>
+        <translation>Open the inspection the selected draft belongs to</translation>
+    </message>
+    <message>
         <source>确认入台账…</source>
         <translation>Confirm into the register…</translation>
     </message>
@@ -849,6 +869,18 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>用手机扫码配对（一次有效，{until} 前）。扫码后手机浏览器打开：{url}</source>
         <translation>Scan with the phone to pair (once, before {until}). The phone&apos;s browser opens: {url}</translation>
+    </message>
+    <message>
+        <source>只显示 {date} 对“{project}”的检查的草稿</source>
+        <translation>Only drafts of the inspection of “{project}” on {date}</translation>
+    </message>
+    <message>
+        <source>{n} 张</source>
+        <translation>{n} photo(s)</translation>
+    </message>
+    <message>
+        <source>拍摄时间不明</source>
+        <translation>time taken unknown</translation>
     </message>
     <message>
         <source>请先在列表中选择一行。</source>
@@ -4226,6 +4258,14 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
         <translation>&amp;New inspection…</translation>
     </message>
     <message>
+        <source>现场草稿…</source>
+        <translation>Site drafts…</translation>
+    </message>
+    <message>
+        <source>在“现场采集”中查看手机为所选检查发来的草稿</source>
+        <translation>See in Site capture the drafts phones sent for the selected inspection</translation>
+    </message>
+    <message>
         <source>还没有检查记录。选好项目后新建检查，记录检查内容和发现的隐患。</source>
         <translation>No inspections yet. Choose a project and create an inspection to record what was checked and the hazards found.</translation>
     </message>
@@ -4244,6 +4284,10 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
     <message>
         <source>全部检查人员</source>
         <translation>All inspectors</translation>
+    </message>
+    <message>
+        <source>现场草稿（{n}）…</source>
+        <translation>Site drafts ({n})…</translation>
     </message>
 </context>
 <context>
@@ -8091,6 +8135,10 @@ These {n} files were not saved:
         <translation>{kind}: {description}{deaths}{found_by}</translation>
     </message>
     <message>
+        <source>{name}：图片已损坏或无法识别</source>
+        <translation>{name}: the picture is damaged or not recognised</translation>
+    </message>
+    <message>
         <source>{number}（第{revision}版）</source>
         <translation>{number} (revision {revision})</translation>
     </message>
@@ -8209,6 +8257,10 @@ These {n} files were not saved:
     <message>
         <source>只能更正已签发且未被替代的文书。</source>
         <translation>Only a signed document that has not been superseded can be corrected.</translation>
+    </message>
+    <message>
+        <source>可能重复：与 {numbers} 的照片相似</source>
+        <translation>Possible duplicate: looks like the photos of {numbers}</translation>
     </message>
     <message>
         <source>台账记录不存在或已作废。</source>

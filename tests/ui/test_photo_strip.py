@@ -186,3 +186,24 @@ def test_a_read_only_strip_takes_no_drops(qtbot, state, hazard, tmp_path):
     qtbot.addWidget(strip)
     assert drop(strip.list, file_urls(jpeg(tmp_path / "n.jpg"))) == (False, False)
     assert not strip.add_button.isVisible()
+
+
+def test_a_photo_with_a_capture_time_shows_it_under_the_thumbnail(qtbot, state, db, admin, hazard,
+                                                                   tmp_path):
+    import datetime as dt
+
+    from desktop.services.exchange.photo_capture import Capture
+
+    with db.session() as s:
+        for name, capture in (("现场.jpg", Capture(dt.datetime(2026, 12, 7, 9, 30), "exif", 30.0, 120.5)),
+                              ("旧图.jpg", None)):
+            attachments.store_file(s, admin, store_dir=state.config.attachments_dir,
+                                   path=jpeg(tmp_path / name), owner_type="hazard", owner_id=hazard,
+                                   role="before", capture=capture)
+    strip = PhotoStrip(state, owner_id=hazard)
+    qtbot.addWidget(strip)
+    strip.reload()
+    assert [strip.list.item(i).text() for i in range(2)] == ["12-07 09:30", "旧图.jpg"]
+    tip = strip.list.item(0).toolTip()
+    assert tip.startswith("拍摄于 2026-12-07 09:30（照片信息），北纬 30.00000°，东经 120.50000°")
+    assert "现场.jpg" in tip and "拍摄于" not in strip.list.item(1).toolTip()

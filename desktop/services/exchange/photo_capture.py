@@ -133,6 +133,16 @@ def time_from_file(path: Path) -> dt.datetime | None:
 
 def capture_of(path: Path, exif: Image.Exif | None) -> Capture:
     """The capture of a file whose EXIF (if any) was already read from the open image."""
+    found = capture_of_upload(path.name, exif)
+    if found.taken_at is not None:
+        return found
+    taken = time_from_file(path)
+    return Capture(taken, FILE if taken is not None else None, found.latitude, found.longitude)
+
+
+def capture_of_upload(name: str, exif: Image.Exif | None) -> Capture:
+    """The capture of a photo sent without a file of its own (a phone's upload): EXIF, else the
+    name the phone gave it; its arrival time says nothing about when it was taken."""
     lat = lon = None
     taken = None
     if exif is not None:
@@ -140,8 +150,5 @@ def capture_of(path: Path, exif: Image.Exif | None) -> Capture:
         lat, lon = place_from_exif(exif)
     if taken is not None:
         return Capture(taken, EXIF, lat, lon)
-    taken = time_from_name(path.name)
-    if taken is not None:
-        return Capture(taken, NAME, lat, lon)
-    taken = time_from_file(path)
-    return Capture(taken, FILE if taken is not None else None, lat, lon)
+    taken = time_from_name(name)
+    return Capture(taken, NAME if taken is not None else None, lat, lon)

@@ -21,8 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import imagehash
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -39,11 +38,9 @@ from desktop.services.exchange.photo_import import (
     import_photos,
     is_photo,
 )
+from desktop.services.exchange.photo_similar import NEAR_DISTANCE, dhash_of
 
 DEFAULT_GAP_MINUTES = 3
-NEAR_DISTANCE = 6  # of 64 dHash bits: a re-saved, resized or slightly recropped copy
-HASH_SIZE = 8
-_DRAFT = (128, 128)
 
 
 @dataclass(frozen=True)
@@ -160,9 +157,7 @@ def read_photo(path: Path) -> FolderPhoto:
         with Image.open(io.BytesIO(data)) as im:
             width, height = im.size
             exif = im.getexif()
-            im.draft("L", _DRAFT)  # JPEG: decode at 1/8 scale, still the whole stream
-            small = ImageOps.exif_transpose(im.convert("L"))
-            code = int(str(imagehash.dhash(small, hash_size=HASH_SIZE)), 16)
+            code = dhash_of(im)  # JPEG: decoded at 1/8 scale, still the whole stream
     except (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageError,
             Image.DecompressionBombError):
         raise ValidationError({"file": msg("图片已损坏或无法识别")}) from None

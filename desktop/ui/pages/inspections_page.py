@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import InspectionKind
-from desktop.services import users
+from desktop.services import capture_inbox, users
 from desktop.services.context import Changes, now
 from desktop.services.periods import parse, quarter_of
 from desktop.services.queries import inspection_list
@@ -118,6 +118,13 @@ class InspectionsPage(Page):
         self.new_button.setEnabled(state.can("inspection.edit"))
         state.actor_changed.connect(self._actor_changed)
         self.new_button.clicked.connect(lambda: self.new_inspection())
+        self.drafts_button = QPushButton(QCoreApplication.translate("InspectionsPage", "现场草稿…"))
+        self.drafts_button.setObjectName("inspectionDrafts")
+        self.drafts_button.setToolTip(QCoreApplication.translate(
+            "InspectionsPage", "在“现场采集”中查看手机为所选检查发来的草稿"))
+        self.drafts_button.setEnabled(False)
+        self.drafts_button.clicked.connect(self.open_drafts)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_drafts_count())
         self.count_label = QLabel()
         self.count_label.setObjectName("inspectionCount")
         self.error = ErrorLabel()
@@ -150,6 +157,7 @@ class InspectionsPage(Page):
         head = QHBoxLayout()
         head.addWidget(Heading(self.title()))
         head.addStretch(1)
+        head.addWidget(self.drafts_button)
         head.addWidget(self.new_button)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
@@ -195,6 +203,7 @@ class InspectionsPage(Page):
         self.model.set_ids(ids)
         self.count_label.setText(QCoreApplication.translate("InspectionsPage", "共 {n} 次检查").format(
             n=f"{len(ids):,}"))
+        self._show_drafts_count()
 
     def _fill_inspectors(self) -> None:
         chosen = self.inspector.currentData()
@@ -219,6 +228,26 @@ class InspectionsPage(Page):
         if index.isValid():
             dialogs.run(InspectionDialog(self.state, inspection_id=self.model.data(index, ID_ROLE),
                                          parent=self))
+
+    def current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.data(index, ID_ROLE) if index.isValid() else None
+
+    def _show_drafts_count(self) -> None:
+        """现场草稿（2）… when phones sent drafts for the selected inspection that wait."""
+        inspection_id = self.current_id()
+        pending = self.state.read(capture_inbox.pending_count, inspection_id) if inspection_id else 0
+        text = QCoreApplication.translate("InspectionsPage", "现场草稿（{n}）…").format(n=pending) \
+            if pending else QCoreApplication.translate("InspectionsPage", "现场草稿…")
+        self.drafts_button.setText(text)
+        self.drafts_button.setEnabled(inspection_id is not None)
+
+    def open_drafts(self) -> None:
+        """The capture inbox, on the selected inspection's drafts."""
+        inspection_id = self.current_id()
+        opener = getattr(self.window(), "show_capture_for", None)
+        if inspection_id is not None and opener is not None:
+            opener(inspection_id)
 
     def new_inspection(self, project_id: int | None = None) -> None:
         dialogs.run(InspectionDialog(self.state, project_id=project_id, parent=self))
