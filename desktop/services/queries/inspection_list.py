@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.models import Hazard, Inspection, Project, RiskSourceCheck, User, inspection_inspectors
@@ -17,7 +18,7 @@ from desktop.services.context import Actor, Changes, ValidationError, msg, now
 from desktop.services.hazards import HazardForm, HazardRow
 from desktop.services.inspections import InspectionForm, InspectionRow
 
-SORT_COLUMNS = {
+SORT_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
     "date": Inspection.date,
     "kind": Inspection.kind,
     "project": Project.code,
@@ -58,8 +59,8 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def where_clauses(flt: InspectionFilter) -> list:  # type: ignore[type-arg]
-    clauses: list = [Inspection.deleted_at.is_(None), Project.deleted_at.is_(None)]
+def where_clauses(flt: InspectionFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [Inspection.deleted_at.is_(None), Project.deleted_at.is_(None)]
     words = " ".join(flt.text.split())
     if words:
         pattern = f"%{_escape_like(words)}%"

@@ -55,10 +55,9 @@ def search(session: Session, scope_type: str, text: str = "", *,
         rows = session.execute(stmt.limit(limit + 1)).all()
         choices = [ScopeChoice(r.id, f"{r.code} {r.name}") for r in rows]
     else:
-        stmt = (select(Organisation.id, Organisation.name)
+        orgs = (select(Organisation.id, Organisation.name)
                 .where(and_(Organisation.kind == scope_type, Organisation.deleted_at.is_(None)),
                        *_words((Organisation.name, Organisation.short_name), text))
                 .order_by(Organisation.name))
-        rows = session.execute(stmt.limit(limit + 1)).all()
-        choices = [ScopeChoice(r.id, r.name) for r in rows]
+        choices = [ScopeChoice(r.id, r.name) for r in session.execute(orgs.limit(limit + 1))]
     return ScopeMatches(tuple(choices[:limit]), len(choices) > limit)
