@@ -159,7 +159,8 @@ def sources_from(paths: Iterable[Path | str]) -> list[PhotoSource]:
 def preview_jpeg(source: PhotoSource, size: int = 160) -> bytes:
     """A small upright JPEG of a photo not yet stored (EXIF rotation applied; HEIC too)."""
     opened: Path | io.BytesIO = source.path if source.path is not None else io.BytesIO(source.data or b"")
-    head = source.data[:64] if source.data is not None else _head(source.path)
+    head = source.data[:64] if source.data is not None else _head(source.path) if source.path is not None \
+        else b""
     if head[4:8] == b"ftyp":
         import pillow_heif
 
@@ -177,9 +178,9 @@ def preview_jpeg(source: PhotoSource, size: int = 160) -> bytes:
     return out.getvalue()
 
 
-def _head(path: Path | None) -> bytes:
+def _head(path: Path) -> bytes:
     try:
-        with open(path, "rb") as fh:  # type: ignore[arg-type]
+        with open(path, "rb") as fh:
             return fh.read(64)
     except OSError as exc:
         raise ValidationError({"file": msg("无法读取文件")}) from exc

@@ -239,7 +239,7 @@ def member_problems(zf: zipfile.ZipFile, listed: Any, *, ignore: set[str],
     problems += [msg("文件名重复出现（可能被篡改）：{name}", name=n)
                  for n, c in counts.items() if c > 1]
     problems += [msg("不安全的文件名：{name}", name=n) for n in counts if _unsafe_name(n)]
-    wanted: dict[str, dict] = {}
+    wanted: dict[str, dict[str, Any]] = {}
     for item in listed if isinstance(listed, list) else []:
         if isinstance(item, dict) and isinstance(item.get("path"), str):
             wanted[item["path"]] = item
