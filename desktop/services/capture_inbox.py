@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 from sqlalchemy import select
@@ -76,7 +77,7 @@ class DraftRow:
     level: int
     catalogue_item_id: int | None
     found_at: dt.datetime
-    photos: tuple[dict, ...]
+    photos: tuple[dict[str, Any], ...]
     status: str
     reject_reason: str
     hazard_id: int | None

@@ -211,7 +211,7 @@ def _check_item(item: Any, seen: set[str]) -> list[str]:
     elif code in seen:
         problems.append(f"code {code} 重复")
     else:
-        seen.add(code)
+        seen.add(str(code))
     if not _text(item.get("text"), 4000, required=True):
         problems.append("text 不能为空")
     for key, limit in (("category_code", 20), ("category", 100), ("article", 30)):
@@ -313,7 +313,9 @@ def _link_editions(session: Session, catalogue: Catalogue, data: dict[str, Any])
         texts: dict[str, list[CatalogueItem]] = {}
         for item in mine.values():
             texts.setdefault(_same_text(item.text), []).append(item)
-        newer = lambda cat: (catalogue.in_force or dt.date.min) >= (cat.in_force or dt.date.min)
+        def newer(cat: Catalogue) -> bool:
+            return (catalogue.in_force or dt.date.min) >= (cat.in_force or dt.date.min)
+
         for item, cat in others:
             for match in texts.get(_same_text(item.text), ()):
                 pair = (item.id, match.id) if newer(cat) else (match.id, item.id)

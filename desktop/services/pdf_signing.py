@@ -166,7 +166,8 @@ def sign_pdf(path: Path | str, creds: Credentials, *, reason: str, location: str
         serialization.NoEncryption()))
     signer = signers.SimpleSigner(
         signing_cert=der(creds.document_cert), signing_key=key,
-        cert_registry=SimpleCertificateStore.from_certs([der(creds.agency_cert)]))
+        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]  # unannotated in pyhanko_certvalidator
+            [der(creds.agency_cert)]))
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES,
         reason=reason, location=location or None)

@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -124,7 +125,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def grading(session: Session) -> dict:
+def grading(session: Session) -> dict[str, Any]:
     default = next(r.default for r in rules.RULES if r.key == "risk.grading")
     return {**default, **rules.get(session, "risk.grading")}
 
@@ -185,7 +186,7 @@ def compute(session: Session, project_id: int, *, today: dt.date | None = None) 
     return Computation(p.id, level, tuple(factors), valid_until, "high" if binding else None)
 
 
-def _accident_factors(session: Session, project_id: int, cfg: dict, today: dt.date) -> list[Factor]:
+def _accident_factors(session: Session, project_id: int, cfg: dict[str, Any], today: dt.date) -> list[Factor]:
     fatal: list[tuple[int, dt.date]] = []
     recent: list[int] = []
     for i in session.execute(select(Incident).where(
@@ -252,10 +253,10 @@ def override(session: Session, actor: Actor, project_id: int, level: str, *, rea
     return _store(session, actor, comp, level=level, is_override=True, reason=reason.strip())
 
 
-def _factor_json(f: Factor) -> dict:
+def _factor_json(f: Factor) -> dict[str, Any]:
     """A factor as stored: its Chinese texts, plus their templates so a window in another
     language can still translate them when the assessment is read back."""
-    data = audit.jsonable(f.__dict__)
+    data: dict[str, Any] = audit.jsonable(f.__dict__)
     texts = {name: [text.template, audit.jsonable(dict(text.params))]
              for name in ("label", "detail")
              if isinstance(text := getattr(f, name), Message) and text.template is not None}
@@ -264,7 +265,7 @@ def _factor_json(f: Factor) -> dict:
     return data
 
 
-def _factor(f: dict) -> Factor:
+def _factor(f: dict[str, Any]) -> Factor:
     data = {k: v for k, v in f.items() if k != "texts"}
     for name, (template, params) in (f.get("texts") or {}).items():
         data[name] = Message(template, params, text=data.get(name, ""))
