@@ -221,7 +221,7 @@ def _insurer_id(db: Database, value: str) -> int:
 @_guarded
 def cmd_export_package(args: argparse.Namespace) -> int:
     """Export a signed review package for one insurer and period."""
-    from desktop.services.exchange import backup, packages
+    from desktop.services.exchange import packages, zipstream
 
     config = _config(args)
     db = _database(config)
@@ -236,7 +236,7 @@ def cmd_export_package(args: argparse.Namespace) -> int:
         db.dispose()
     speed = result.size / result.seconds / 1048576 if result.seconds else 0
     _out(f"已导出评审资料包：{result.path}")
-    _out(f"  {result.files} 个文件，{backup.human_size(result.size)}，"
+    _out(f"  {result.files} 个文件，{zipstream.human_size(result.size)}，"
          f"用时 {result.seconds:.1f} 秒（{speed:.0f} MB/s）")
     _out(f"  签名公钥指纹：{result.fingerprint}")
     return 0
@@ -324,7 +324,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_backup(args: argparse.Namespace) -> int:
     """Back up the database and the attachment store into one file."""
-    from desktop.services.exchange import backup
+    from desktop.services.exchange import backup, zipstream
 
     config = _config(args)
     db = _database(config)
@@ -335,7 +335,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
             result = backup.backup(db, config, args.out, progress, actor=actor)
     finally:
         db.dispose()
-    _out(f"已备份：{result.path}（{result.files} 个文件，{backup.human_size(result.size)}，"
+    _out(f"已备份：{result.path}（{result.files} 个文件，{zipstream.human_size(result.size)}，"
          f"用时 {result.seconds:.1f} 秒）")
     for warning in result.warnings:
         _out(f"  注意：{warning}")
@@ -407,7 +407,7 @@ def _passphrase(args: argparse.Namespace, *, twice: bool) -> str:
     """The key passphrase: first line of --passphrase-file, or RISKDESK_KEY_PASSPHRASE, or asked."""
     if args.passphrase_file is not None:
         try:
-            lines = args.passphrase_file.read_text(encoding="utf-8").splitlines()
+            lines: list[str] = args.passphrase_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise _Refused(f"无法读取口令文件：{exc.strerror or exc}（{args.passphrase_file}）") from None
         if not lines or not lines[0]:

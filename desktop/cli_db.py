@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
-from desktop.cli_data import _config, _guarded, _out, _Refused
+from desktop.cli_data import _config, _guarded, _out
+from desktop.cli_login import Refused as _Refused
 
 # like cli_data: the database libraries are imported by the command that runs (`--help` stays light)
 
@@ -26,7 +28,7 @@ def _apply(url: str, owner: str, app: str) -> tuple[bool, list[tuple[str, str]]]
         with db.engine.connect() as conn:
             raw = conn.connection.dbapi_connection  # statements without parameters: '%' is literal
             assert raw is not None
-            with raw.cursor() as cur:
+            with contextlib.closing(raw.cursor()) as cur:
                 cur.execute("SELECT to_regclass(%s) IS NOT NULL",
                             (f"{pg_grants.SCHEMA}.{pg_grants.AUDIT_TABLE}",))
                 row = cur.fetchone()

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop import cli_login
-from desktop.cli_data import _config, _database, _guarded, _out, _Refused, _signed_in
+from desktop.cli_data import _config, _database, _guarded, _out, _signed_in
+from desktop.cli_login import Refused as _Refused
 
 if TYPE_CHECKING:
     from desktop.db import Database
