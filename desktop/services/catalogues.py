@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from desktop.models import Catalogue, CatalogueItem, CatalogueItemLink, User
 from desktop.paths import catalogues_dir
@@ -370,7 +370,7 @@ def edition_for(session: Session, kind: str, day: dt.date) -> CatalogueRow | Non
 
 def linked_items(session: Session, item_id: int) -> tuple[list[CatalogueItemRow], list[CatalogueItemRow]]:
     """(earlier-edition items this one carries on, later-edition items that carry it on)."""
-    def rows(column, other) -> list[CatalogueItemRow]:  # type: ignore[no-untyped-def]
+    def rows(column: InstrumentedAttribute[int], other: InstrumentedAttribute[int]) -> list[CatalogueItemRow]:
         ids = select(other).where(column == item_id)
         found = session.execute(select(CatalogueItem, Catalogue).join(
             Catalogue, CatalogueItem.catalogue_id == Catalogue.id).where(CatalogueItem.id.in_(ids))

@@ -13,7 +13,7 @@ from typing import cast
 from sqlalchemy import Select, and_, delete, event, func, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from desktop.models import (
@@ -146,7 +146,7 @@ def _refuse_edit_of_signed(mapper: object, connection: object, target: Document)
                                number=target.number))
 
 
-def _was_empty(state, key: str) -> bool:  # type: ignore[no-untyped-def]
+def _was_empty(state: InstanceState[Document], key: str) -> bool:
     old = state.attrs[key].history.deleted
     return not old or old[0] is None
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models import DangerItem, Organisation, Policy, Project, ProjectContact, ProjectStage
+from desktop.models.base import EditableMixin
 from desktop.models.enums import ProjectStatus, ProjectType
 from desktop.services import audit, permissions, retention, rules
 from desktop.services.context import Actor, ConflictError, NotFound, ValidationError, msg
@@ -79,7 +80,7 @@ class ProjectDetail:
     contacts: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _decimal(value, key: str, errors: dict[str, str], label: str) -> Decimal | None:  # type: ignore[no-untyped-def]
+def _decimal(value: str | Decimal | None, key: str, errors: dict[str, str], label: str) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -191,7 +192,7 @@ def before_completion(snapshot: dict[str, Any]) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def check_version(obj, expected_version: int, what: str) -> None:  # type: ignore[no-untyped-def]
+def check_version(obj: EditableMixin, expected_version: int, what: str) -> None:
     """Refuse to save over a newer version saved by someone else."""
     if obj.version != expected_version:
         raise ConflictError(

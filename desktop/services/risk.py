@@ -6,9 +6,9 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, Unpack
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from desktop.messages import Message
@@ -295,7 +295,10 @@ def current(session: Session, project_id: int) -> AssessmentRow | None:
     return rows[0] if rows else None
 
 
-def _scoped(stmt, insurer_id: int | None, authority_id: int | None):  # type: ignore[no-untyped-def]
+_S = TypeVar("_S", bound="Select[Unpack[tuple[Any, ...]]]")
+
+
+def _scoped(stmt: _S, insurer_id: int | None, authority_id: int | None) -> _S:
     if insurer_id is not None:
         stmt = stmt.where(Project.id.in_(select(Policy.project_id).where(
             Policy.insurer_id == insurer_id, Policy.deleted_at.is_(None))))

@@ -36,7 +36,7 @@ from desktop.models import (
     TrainingAttendance,
     TrainingSession,
 )
-from desktop.models.enums import AttachmentRole, HazardStatus, ProjectStatus, RiskLevel
+from desktop.models.enums import AttachmentRole, HazardStatus, Labelled, ProjectStatus, RiskLevel
 from desktop.reports.blocks import HEAD_FILL, LINE, field_table, paragraphs
 from desktop.reports.data import AgencyInfo, DocMeta, HazardRow, RegisterData
 from desktop.reports.fonts import BODY
@@ -365,7 +365,7 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
                        _cancelled(session, scope, period, today), labels)
 
 
-def _label(enum, value: str | None) -> str:  # type: ignore[no-untyped-def]
+def _label(enum: type[Labelled], value: str | None) -> str:
     found = next((m for m in enum if m.value == value), None)
     return found.label if found is not None else (value or "")
 

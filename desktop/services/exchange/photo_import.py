@@ -77,9 +77,10 @@ def _digest(source: PhotoSource) -> tuple[str, bytes]:
     """(sha256, first bytes); raises ValidationError with the reason when unreadable."""
     if source.data is not None:
         return hashlib.sha256(source.data).hexdigest(), source.data[:64]
+    assert source.path is not None  # a source holds its bytes or a path
     digest = hashlib.sha256()
     try:
-        with open(source.path, "rb") as fh:  # type: ignore[arg-type]
+        with open(source.path, "rb") as fh:
             head = fh.read(64)
             digest.update(head)
             for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -148,7 +148,7 @@ def _date(value: object) -> dt.date:
 
 
 def listed_hazards(session: Session, scope: Scope, period: Period,
-                   today: dt.date) -> list:  # type: ignore[type-arg]
+                   today: dt.date) -> list[ColumnElement[bool]]:
     """The hazards a period's list shows: found in the period, or found earlier and still open
     at its start (carried over); nothing found after `today`; cancelled ones left out. The
     review package (services/exchange/packages.py) lists and counts the same hazards."""

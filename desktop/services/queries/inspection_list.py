@@ -149,8 +149,11 @@ def save_visit(session: Session, actor: Actor, *, form: InspectionForm | None = 
     list (`finding.<n>.<field>`) and nothing is written."""
     if (form is None) == (inspection_id is None):
         raise ValueError("pass either a new inspection's form or an inspection id")
-    row = inspections.record(session, actor, form) if form is not None \
-        else inspections.get(session, inspection_id)  # type: ignore[arg-type]
+    if form is not None:
+        row = inspections.record(session, actor, form)
+    else:
+        assert inspection_id is not None  # one of the two, checked above
+        row = inspections.get(session, inspection_id)
     if ticks:
         inspections.verify_sources(session, actor, row.id, ticks)
     found_at = None if row.date == now().date() else dt.datetime.combine(row.date, now().time())

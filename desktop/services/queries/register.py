@@ -90,7 +90,7 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _text_clause(session: Session, words: str, *, indexed: bool = True):  # type: ignore[no-untyped-def]
+def _text_clause(session: Session, words: str, *, indexed: bool = True) -> ColumnElement[bool] | None:
     """Description or location contains `words`. `indexed=False` gives the plain LIKE form,
     which costs little per row: right for a scan of a few thousand recent rows (the probe)."""
     words = " ".join(words.split())

@@ -6,10 +6,11 @@ typed (id and label, nothing heavier), and says when there are more.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from desktop.models import Organisation, Project
 from desktop.services.context import ValidationError, msg
@@ -34,7 +35,7 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _words(columns, text: str):  # type: ignore[no-untyped-def]
+def _words(columns: Iterable[InstrumentedAttribute[str]], text: str) -> list[ColumnElement[bool]]:
     """Every typed word found in one of the columns (any case)."""
     return [or_(*(c.ilike(f"%{_escape_like(word)}%", escape="\\") for c in columns))
             for word in text.split()]
