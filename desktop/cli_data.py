@@ -12,9 +12,10 @@ import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TextIO
 
 from desktop import cli_login
 from desktop.cli_login import Refused as _Refused
@@ -97,7 +98,7 @@ def _interruptible(progress: TextProgress) -> Iterator[None]:
         yield
         return
 
-    def on_interrupt(signum, frame) -> None:  # type: ignore[no-untyped-def]
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
         if progress.cancelled:
             raise KeyboardInterrupt
         progress.cancelled = True
@@ -390,7 +391,8 @@ VERIFY_EXIT_CODES = """退出码：
 class _LinesFormatter(argparse.RawDescriptionHelpFormatter):
     """Description and epilog kept line by line (the exit codes one to a line)."""
 
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                  groups: Iterable[argparse._MutuallyExclusiveGroup], prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
@@ -461,7 +463,7 @@ def cmd_key_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add the data commands; each parser's `handler(args) -> int` runs it."""
     data_help = "数据目录（默认为用户数据目录或环境变量 RISKDESK_DATA_DIR）"
     p = subparsers.add_parser("export-package", help="导出给承保机构的评审资料包（签名 zip）",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+from typing import Any
 
 from desktop.cli_data import _config, _guarded, _out
 from desktop.cli_login import Refused as _Refused
@@ -84,7 +85,7 @@ def cmd_db_grants(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `db grants`; the leaf parser's `handler(args) -> int` runs it."""
     from desktop.pg_grants import DEFAULT_APP, DEFAULT_OWNER
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 
-def run(*, gui: bool = True, out=print) -> int:  # type: ignore[no-untyped-def]
+def run(*, gui: bool = True, out: Callable[[str], object] = print) -> int:
     """Exercise every layer once in a temporary folder; 0 when all of it works."""
     from desktop import clock
     from desktop.db import Database

@@ -689,7 +689,7 @@ def _signer_lines(signer: trust.TrustState, claimed: str) -> list[str]:
     else:
         who = msg("受信任名单中的“{name}”", name=entry.name)
     if signer.via:
-        out = [msg("签名者：已核实——签名密钥经密钥更换声明启用，声明由受信任的旧密钥（{who}，指纹 "
+        out: list[str] = [msg("签名者：已核实——签名密钥经密钥更换声明启用，声明由受信任的旧密钥（{who}，指纹 "
                    "{fingerprint}）签署。", who=who, fingerprint=signer.via[0]["old_fingerprint"])]
         out += [msg("  密钥更换声明（{date}）：{old} → {new}", date=s.get("date", ""),
                     old=s["old_fingerprint"], new=s["new_fingerprint"]) for s in signer.via]

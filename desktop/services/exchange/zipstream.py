@@ -90,7 +90,7 @@ def write_failure(target: Path, exc: OSError) -> ServiceError:
         return ServiceError(msg("磁盘空间不足：无法写入 {target}。未留下不完整的文件，数据未受影响。",
                                 target=target))
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        why = msg("目标位置没有写入权限或为只读")
+        why: str = msg("目标位置没有写入权限或为只读")
     else:
         why = exc.strerror or str(exc)
     return ServiceError(msg("无法写入 {target}：{why}。未留下不完整的文件，数据未受影响。",
