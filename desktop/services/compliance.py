@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session
@@ -741,7 +741,14 @@ def output_recipients(session: Session, projects: dict[int, Project], scope_type
     return scopes, recipients
 
 
-def _outputs(ctx: Context) -> dict[str, Any]:
+class _Outputs(TypedDict):
+    owed: list[tuple[Period, str, dt.date]]  # (sub-period, its span: month/quarter/year, deadline)
+    docs: list[Document]
+    subs: Sequence[Submission]
+    recipients: list[tuple[str, int]]  # (insurer / authority, organisation id)
+
+
+def _outputs(ctx: Context) -> _Outputs:
     """Periodic outputs owed in the period, the relevant signed documents and their submissions."""
     due_days: dict[str, int] = ctx.deadlines()["report_due_days"]
     owed = owed_outputs(ctx.session, ctx.period, ctx.upto, ctx.pids)

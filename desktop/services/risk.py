@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -295,7 +295,7 @@ def current(session: Session, project_id: int) -> AssessmentRow | None:
     return rows[0] if rows else None
 
 
-_S = TypeVar("_S", bound="Select[Unpack[tuple[Any, ...]]]")
+_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
 
 
 def _scoped(stmt: _S, insurer_id: int | None, authority_id: int | None) -> _S:
