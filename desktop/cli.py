@@ -8,15 +8,18 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from desktop import APP_TITLE, __version__, clock
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from desktop.config import Config
     from desktop.db import Database
+    from desktop.services.context import Actor
 
 # `riskdesk --version` and `--help` answer from argparse alone: the database (SQLAlchemy),
 # the documents (ReportLab) and the window (PySide6) are imported by the command that needs
@@ -42,7 +45,8 @@ _ARGPARSE_MESSAGES = (
 
 
 class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                  groups: Iterable[argparse._MutuallyExclusiveGroup], prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
@@ -50,11 +54,12 @@ class _Help(argparse.Action):
     """-h: argparse's help, with an epilog a command computes only when asked (the import
     command's field names come from the importer, too heavy to load for every start)."""
 
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,  # type: ignore[no-untyped-def]
-                 help=None) -> None:  # noqa: A002 - argparse's own keyword
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: Any = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002 - argparse's own keyword
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
-    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[no-untyped-def]
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
         epilog = parser.get_default("help_epilog")
         if callable(epilog):
             parser.epilog = epilog()
@@ -63,7 +68,7 @@ class _Help(argparse.Action):
 
 
 class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
         kwargs.setdefault("add_help", False)
         super().__init__(*args, **kwargs)
@@ -71,7 +76,7 @@ class _Parser(argparse.ArgumentParser):
         self._positionals.title, self._optionals.title = "参数", "选项"
         self.add_argument("-h", "--help", action=_Help, help="显示本帮助并退出")
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         for pattern, chinese in _ARGPARSE_MESSAGES:
             if re.fullmatch(pattern, message):
                 message = re.sub(pattern, chinese, message)
@@ -272,7 +277,7 @@ def _migrate(db: Database) -> bool:
     return before != after
 
 
-def _load_catalogues(session) -> None:  # type: ignore[no-untyped-def]
+def _load_catalogues(session: Session) -> None:
     from desktop.services import catalogues
 
     for result in catalogues.load_all(session):
@@ -280,7 +285,7 @@ def _load_catalogues(session) -> None:  # type: ignore[no-untyped-def]
         _out(f"  标准目录 {state}：{result.title}（{result.items} 条）")
 
 
-def _init_login(args: argparse.Namespace, db: Database):  # type: ignore[no-untyped-def]
+def _init_login(args: argparse.Namespace, db: Database) -> Actor | None:
     """Changing an initialised folder's agency is done by a person (settings.edit), signed in
     as the data commands are (cli_login); a folder without accounts has nobody to sign in."""
     from desktop import cli_login
@@ -342,7 +347,7 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
                 agency_name = _ask("机构名称", "--agency-name")
             if agency_name or args.agency_short_name or args.credit_code:
                 row = agency.setup_agency(
-                    session, name=agency_name or profile.name,  # type: ignore[union-attr]
+                    session, name=agency_name or (profile.name if profile is not None else ""),
                     short_name=args.agency_short_name, credit_code=args.credit_code, actor=actor,
                 )
                 _out(f"  机构信息：{row.name}")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop import cli_login
-from desktop.cli_data import _config, _database, _guarded, _out, _Refused, _signed_in
+from desktop.cli_data import _config, _database, _guarded, _out, _signed_in
+from desktop.cli_login import Refused as _Refused
 
 if TYPE_CHECKING:
     from desktop.services import catalogues
@@ -56,7 +57,7 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
         db.dispose()
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     p = subparsers.add_parser(
         "catalogue", help="标准目录：列出版本、导入新版本（JSON）、标记已核对原文",
         description="list 列出已载入的标准目录版本；import FILE 导入新版本（JSON，格式见 resources/catalogues/"

@@ -12,9 +12,10 @@ import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TextIO
 
 from desktop import cli_login
 from desktop.cli_login import Refused as _Refused
@@ -97,7 +98,7 @@ def _interruptible(progress: TextProgress) -> Iterator[None]:
         yield
         return
 
-    def on_interrupt(signum, frame) -> None:  # type: ignore[no-untyped-def]
+    def on_interrupt(signum: int, frame: FrameType | None) -> None:
         if progress.cancelled:
             raise KeyboardInterrupt
         progress.cancelled = True
@@ -221,7 +222,7 @@ def _insurer_id(db: Database, value: str) -> int:
 @_guarded
 def cmd_export_package(args: argparse.Namespace) -> int:
     """Export a signed review package for one insurer and period."""
-    from desktop.services.exchange import backup, packages
+    from desktop.services.exchange import packages, zipstream
 
     config = _config(args)
     db = _database(config)
@@ -236,7 +237,7 @@ def cmd_export_package(args: argparse.Namespace) -> int:
         db.dispose()
     speed = result.size / result.seconds / 1048576 if result.seconds else 0
     _out(f"已导出评审资料包：{result.path}")
-    _out(f"  {result.files} 个文件，{backup.human_size(result.size)}，"
+    _out(f"  {result.files} 个文件，{zipstream.human_size(result.size)}，"
          f"用时 {result.seconds:.1f} 秒（{speed:.0f} MB/s）")
     _out(f"  签名公钥指纹：{result.fingerprint}")
     return 0
@@ -324,7 +325,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_backup(args: argparse.Namespace) -> int:
     """Back up the database and the attachment store into one file."""
-    from desktop.services.exchange import backup
+    from desktop.services.exchange import backup, zipstream
 
     config = _config(args)
     db = _database(config)
@@ -335,7 +336,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
             result = backup.backup(db, config, args.out, progress, actor=actor)
     finally:
         db.dispose()
-    _out(f"已备份：{result.path}（{result.files} 个文件，{backup.human_size(result.size)}，"
+    _out(f"已备份：{result.path}（{result.files} 个文件，{zipstream.human_size(result.size)}，"
          f"用时 {result.seconds:.1f} 秒）")
     for warning in result.warnings:
         _out(f"  注意：{warning}")
@@ -390,7 +391,8 @@ VERIFY_EXIT_CODES = """退出码：
 class _LinesFormatter(argparse.RawDescriptionHelpFormatter):
     """Description and epilog kept line by line (the exit codes one to a line)."""
 
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                  groups: Iterable[argparse._MutuallyExclusiveGroup], prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
@@ -407,7 +409,7 @@ def _passphrase(args: argparse.Namespace, *, twice: bool) -> str:
     """The key passphrase: first line of --passphrase-file, or RISKDESK_KEY_PASSPHRASE, or asked."""
     if args.passphrase_file is not None:
         try:
-            lines = args.passphrase_file.read_text(encoding="utf-8").splitlines()
+            lines: list[str] = args.passphrase_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise _Refused(f"无法读取口令文件：{exc.strerror or exc}（{args.passphrase_file}）") from None
         if not lines or not lines[0]:
@@ -461,7 +463,7 @@ def cmd_key_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add the data commands; each parser's `handler(args) -> int` runs it."""
     data_help = "数据目录（默认为用户数据目录或环境变量 RISKDESK_DATA_DIR）"
     p = subparsers.add_parser("export-package", help="导出给承保机构的评审资料包（签名 zip）",

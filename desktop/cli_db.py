@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+from typing import Any
 
-from desktop.cli_data import _config, _guarded, _out, _Refused
+from desktop.cli_data import _config, _guarded, _out
+from desktop.cli_login import Refused as _Refused
 
 # like cli_data: the database libraries are imported by the command that runs (`--help` stays light)
 
@@ -26,7 +29,7 @@ def _apply(url: str, owner: str, app: str) -> tuple[bool, list[tuple[str, str]]]
         with db.engine.connect() as conn:
             raw = conn.connection.dbapi_connection  # statements without parameters: '%' is literal
             assert raw is not None
-            with raw.cursor() as cur:
+            with contextlib.closing(raw.cursor()) as cur:
                 cur.execute("SELECT to_regclass(%s) IS NOT NULL",
                             (f"{pg_grants.SCHEMA}.{pg_grants.AUDIT_TABLE}",))
                 row = cur.fetchone()
@@ -82,7 +85,7 @@ def cmd_db_grants(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `db grants`; the leaf parser's `handler(args) -> int` runs it."""
     from desktop.pg_grants import DEFAULT_APP, DEFAULT_OWNER
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop import cli_login
-from desktop.cli_data import _config, _database, _guarded, _out, _Refused, _signed_in
+from desktop.cli_data import _config, _database, _guarded, _out, _signed_in
+from desktop.cli_login import Refused as _Refused
 
 if TYPE_CHECKING:
     from desktop.db import Database
@@ -164,7 +165,7 @@ def _scope_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--authority", metavar="ID", help="只统计该建设主管部门辖区的项目（编号或名称中的一段）")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add the document commands; each parser's `handler(args) -> int` runs it."""
     data_help = "数据目录（默认为用户数据目录或环境变量 RISKDESK_DATA_DIR）"
     p = subparsers.add_parser(

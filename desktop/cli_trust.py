@@ -6,10 +6,11 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop import cli_login
-from desktop.cli_data import _config, _database, _guarded, _out, _Refused, _signed_in
+from desktop.cli_data import _config, _database, _guarded, _out, _signed_in
+from desktop.cli_login import Refused as _Refused
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -143,7 +144,7 @@ def cmd_key_public(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `trust` and `key`; each leaf parser's `handler(args) -> int` runs it."""
     data_help = "数据目录（默认为用户数据目录或环境变量 RISKDESK_DATA_DIR）"
     leaves = []

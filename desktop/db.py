@@ -12,9 +12,11 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +24,9 @@ from desktop.fileutil import DISK_FULL, DiskFull
 from desktop.messages import Message, msg
 from desktop.migrations import SCHEMA_HEAD
 from desktop.paths import migrations_dir
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger("desktop.db")
 
@@ -51,7 +56,7 @@ class DataError(Exception):
         return self.message.template
 
     @property
-    def params(self) -> dict:
+    def params(self) -> dict[str, Any]:
         return dict(self.message.params)
 
     def __str__(self) -> str:
@@ -148,7 +153,7 @@ def translate_error(exc: BaseException) -> DataError | None:
     return None
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     # let SQLAlchemy emit BEGIN itself (see _sqlite_begin), not the sqlite3 module
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
@@ -160,7 +165,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
-def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin(conn: Connection) -> None:
     # A write unit takes the write lock up front: two desks never both read, then both try
     # to write and one fails half-way; the second simply waits (busy_timeout).
     if conn.get_execution_options().get("begin_immediate"):
@@ -184,7 +189,7 @@ class Interrupter:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._connection = None  # the DBAPI connection of the session being read
+        self._connection: DBAPIConnection | None = None  # the DBAPI connection of the session being read
         self.stopped = False
 
     @contextlib.contextmanager
@@ -239,7 +244,7 @@ class Database:
             except OSError as exc:
                 raise translate_error(exc) or DataError(
                     msg("无法创建数据目录：{reason}", reason=str(exc))) from exc
-        kwargs: dict = {"future": True}
+        kwargs: dict[str, Any] = {"future": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
         else:
@@ -300,7 +305,7 @@ class Database:
 
     # -- migrations -------------------------------------------------------------------
 
-    def _alembic_config(self, connection):  # type: ignore[no-untyped-def]
+    def _alembic_config(self, connection: Connection | None) -> AlembicConfig:
         from alembic.config import Config as AlembicConfig
 
         cfg = AlembicConfig()

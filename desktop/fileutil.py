@@ -6,19 +6,20 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 
 
 def is_disk_full(exc: BaseException) -> bool:
     """True for "no space left" and "quota exceeded" (also when wrapped as the cause)."""
-    while exc is not None:
-        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+    found: BaseException | None = exc
+    while found is not None:
+        if isinstance(found, OSError) and found.errno in DISK_FULL:
             return True
-        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+        found = found.__cause__ or found.__context__
     return False
 
 
@@ -35,7 +36,7 @@ class DiskFull(OSError):
 
 @contextlib.contextmanager
 def atomic_writer(path: Path | str, mode: str = "wb", *, durable: bool = True,
-                  private: bool = False) -> Iterator[IO]:
+                  private: bool = False) -> Iterator[IO[Any]]:
     """Yield a file object; the target appears only if the block finishes without error.
 
     `durable=False` for scratch files that go into something synced later (a package's
@@ -107,7 +108,7 @@ def remove_tree(folder: Path) -> None:
     import shutil
     import stat
 
-    def retry(func, path, _exc_info) -> None:  # type: ignore[no-untyped-def]
+    def retry(func: Callable[[str], object], path: str, _exc_info: object) -> None:
         with contextlib.suppress(OSError):
             os.chmod(path, stat.S_IWRITE)
             func(path)

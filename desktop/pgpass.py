@@ -59,7 +59,9 @@ def split_line(line: str) -> list[str] | None:
     """The five fields of a password-file line, unescaped; None for a comment or a bad line."""
     if not line.strip() or line.lstrip().startswith("#"):
         return None
-    fields, current, chars = [], [], iter(line.rstrip("\r\n"))
+    fields: list[str] = []
+    current: list[str] = []
+    chars = iter(line.rstrip("\r\n"))
     for ch in chars:
         if ch == "\\":
             current.append(next(chars, ""))

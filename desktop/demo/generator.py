@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
@@ -54,6 +55,7 @@ from desktop.services.context import Actor, ServiceError, msg, now
 from desktop.services.exchange import attachments
 from desktop.services.training_people import AttendeeForm
 
+T = TypeVar("T")
 DEMO_PASSWORD = "Demo-2024-desk"
 DEFAULT_PROJECTS = 20
 STARTER = "risk_source@starter-1"
@@ -350,7 +352,7 @@ class _Demo:
     def day_between(self, start: dt.date, end: dt.date) -> dt.date:
         return start + dt.timedelta(days=self.rng.randint(0, max(0, (end - start).days)))
 
-    def add(self, actor: Actor, obj: object) -> object:
+    def add(self, actor: Actor, obj: T) -> T:
         """A record with no service of its own yet: written and audited like a service would."""
         self.s.add(obj)
         audit.record_create(self.s, actor, obj)
@@ -392,7 +394,7 @@ class _Demo:
                 continue
             user = self.add(self.by_role["admin"][0], User(username=username, display_name=name, role=role,
                                                           title=title, password_hash=shared))
-            self.by_role.setdefault(role, []).append(Actor(user.id, username, role, name))  # type: ignore[attr-defined]
+            self.by_role.setdefault(role, []).append(Actor(user.id, username, role, name))
         self.admin, self.clerk = self.by_role["admin"][0], self.by_role["clerk"][0]
         self.field = self.by_role["tech_lead"] + self.by_role["inspector"]
 
@@ -411,7 +413,7 @@ class _Demo:
                           for i in catalogues.search_items(self.s, kind, "", limit=500)}
         self.major = {(i.edition, i.code): i.id for i in catalogues.search_items(self.s, "major_hazard", "", 500)}
         self.in_force_2024 = next(c.in_force for c in catalogues.list_catalogues(self.s, "major_hazard")
-                                  if c.edition == "2024")
+                                  if c.edition == "2024" and c.in_force is not None)
 
     def major_item(self, code: str | None, day: dt.date) -> int | None:
         if code is None:
@@ -545,7 +547,7 @@ class _Demo:
         fees.ensure_budget(self.s, self.clerk, site.policy_id, date=site.contract)
 
     def _source_measures(self, site: _Site) -> None:
-        codes = dict(self.s.execute(select(CatalogueItem.id, CatalogueItem.code)).all())
+        codes: dict[int | None, str] = dict(self.s.execute(select(CatalogueItem.id, CatalogueItem.code)).all())
         for row in risk_sources.list_for_project(self.s, site.id):
             text = SOURCE_MEASURES.get(codes.get(row.catalogue_item_id, ""))
             if row.level <= 2 and text and not row.measures:
@@ -558,7 +560,7 @@ class _Demo:
         the clerk and signed by a technical lead; a few are still a draft, a few not made yet."""
         lead, signed = self.by_role["tech_lead"][0], 0
         for site in sites:
-            level = self.s.get(Project, site.id).risk_level
+            level = self.s.get_one(Project, site.id).risk_level
             if level not in ("high", "medium") or site.special_chance >= 0.9:
                 continue
             with tempfile.TemporaryDirectory(prefix="riskdesk-demo-") as work:
@@ -650,14 +652,15 @@ class _Demo:
     def inspect(self, site: _Site, day: dt.date, kind: str, extra: object) -> None:
         rng = self.rng
         stage_id, stage_name, letter = self._stage_at(site, day)
-        if kind == "stage":
-            stage_id = int(extra)  # type: ignore[call-overload]
+        danger = extra if kind == "danda_targeted" and isinstance(extra, tuple) else None
+        if kind == "stage" and isinstance(extra, int):
+            stage_id = extra
             stage_name = next(s[1] for s in site.stages if s[0] == stage_id)
         crew = [site.lead] + ([rng.choice([a for a in self.field if a != site.lead])] if rng.random() < 0.6 else [])
         count = {"first_identification": (1, 3), "full_coverage": (1, 3), "stage": (0, 2),
                  "danda_targeted": (0, 2), "routine": (0, 2)}[kind]
         found = max(rng.randint(*count), 1 if day == self.today - dt.timedelta(days=1) else 0)
-        focus = extra[1] if kind == "danda_targeted" else stage_name  # type: ignore[index]
+        focus = danger[1] if danger is not None else stage_name
         summary = {
             "first_identification": f"开展首次风险辨识与隐患排查，核查安全管理体系、危大工程清单及专项方案，发现隐患 {found} 条。",
             "full_coverage": f"{day.year}年第{(day.month - 1) // 3 + 1}季度全覆盖检查，核查一、二级风险源，发现隐患 {found} 条。",
@@ -667,8 +670,8 @@ class _Demo:
         }[kind]
         row = inspections.record(self.s, site.lead, inspections.InspectionForm(
             project_id=site.id, kind=kind, date=day, stage_id=stage_id,
-            danger_item_id=extra[0] if kind == "danda_targeted" else None,  # type: ignore[index]
-            inspector_ids=tuple(a.user_id for a in crew), summary=summary,  # type: ignore[misc]
+            danger_item_id=danger[0] if danger is not None else None,
+            inspector_ids=tuple(a.user_id for a in crew if a.user_id is not None), summary=summary,
             weather=rng.choice(["晴", "多云", "阴", "小雨"])))
         self.inspections += 1
         if rng.random() < 0.92:
@@ -685,10 +688,10 @@ class _Demo:
             template = rng.choice(majors) if majors and rng.random() < 0.04 else rng.choice([h for h in pool if not h[3]])
             self.hazard(site, row.id, day, template, crew[0])
 
-    def hazard(self, site: _Site, inspection_id: int, day: dt.date, template: tuple, actor: Actor) -> None:
+    def hazard(self, site: _Site, inspection_id: int, day: dt.date, template: tuple[Any, ...], actor: Actor) -> None:
         rng = self.rng
         category, _, levels, major, text, measures = template
-        v = {"b": rng.randint(1, site.buildings), "f": rng.randint(2, site.floors), "n": rng.randint(3, 12),
+        v: dict[str, Any] = {"b": rng.randint(1, site.buildings), "f": rng.randint(2, site.floors), "n": rng.randint(3, 12),
              "area": rng.choice(AREAS), "side": rng.choice("东南西北"), "crane": rng.randint(1, 3)}
         v["f2"] = v["f"] + rng.randint(2, 5)
         location = (f"{v['b']}#楼" if "{b}" in text else v["area"] if "{area}" in text
@@ -724,7 +727,9 @@ class _Demo:
     def lifecycle(self, site: _Site, h: hazards.HazardRow, actor: Actor, caption: str) -> None:
         """Walk a hazard as far as its age allows: notice, delivery, closure, review, or escalation."""
         rng, latest = self.rng, self.latest
-        hours = lambda a, b: dt.timedelta(hours=rng.uniform(a, b))
+        def hours(a: float, b: float) -> dt.timedelta:
+            return dt.timedelta(hours=rng.uniform(a, b))
+
         found, age = h.found_at, (self.today - h.found_at.date()).days
         # found yesterday: the notice is still being drafted, except for a level 1 (same day, N-07)
         target = self._target(age) if age > 1 else "recorded" if h.level > 1 else "notified"
@@ -775,7 +780,7 @@ class _Demo:
         review = None
         if h.level == 1 or h.is_major:
             review = inspections.record(self.s, actor, inspections.InspectionForm(
-                project_id=site.id, kind="reinspection", date=at.date(), inspector_ids=(actor.user_id,),
+                project_id=site.id, kind="reinspection", date=at.date(), inspector_ids=(actor.user_id,) if actor.user_id is not None else (),
                 summary=f"对重大隐患 {h.number} 整改情况进行现场复查，整改到位，同意销项。")).date
             self.inspections += 1
         self._report(h.id, at - hours(1, 2))
@@ -847,7 +852,8 @@ class _Demo:
         site brings everyone to its centralised training (so some sites are fully covered)."""
         if site.id not in self.crews:
             rng, keys = self.crew_rng, set()
-            managers, workers = [], []
+            managers: list[AttendeeForm] = []
+            workers: list[AttendeeForm] = []
             for i in range(site.headcount[0]):
                 first = f"3306{rng.randint(2, 83):02d}{rng.randint(1965, 1995)}{rng.randint(1, 12):02d}" \
                         f"{rng.randint(1, 28):02d}{i % 1000:03d}"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import DateTime, Integer, MetaData, func
+from sqlalchemy import DateTime, Integer, MetaData, Table, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -22,6 +23,9 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:  # every model maps one Table: Core insert() and .c take it as such
+        __table__: ClassVar[Table]
 
 
 class IdMixin:
@@ -46,5 +50,5 @@ class EditableMixin(CreatedMixin):
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict:
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.version}

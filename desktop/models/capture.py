@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -45,7 +46,7 @@ class CaptureDraft(IdMixin, CreatedMixin, Base):
     level: Mapped[int] = mapped_column(Integer)
     catalogue_item_id: Mapped[int | None] = mapped_column(ForeignKey("catalogue_items.id"))
     found_at: Mapped[dt.datetime] = mapped_column(DateTime)  # agency wall clock
-    photos: Mapped[list] = mapped_column(JSON, default=list)  # [{"sha256", "name", "size"}]
+    photos: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{"sha256", "name", "size"}]
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     reject_reason: Mapped[str] = mapped_column(Text, default="")
     hazard_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id"))

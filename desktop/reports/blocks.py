@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -16,21 +17,27 @@ from desktop.reports.grid import Grid
 from desktop.reports.styles import GREY, P, Styles, heading
 from desktop.reports.text import cn_date, para
 
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+
+    from desktop.reports.grid import TableCommand
+    from desktop.reports.layout import SignOffMarks
+
 LINE = colors.HexColor("#444444")
 HEAD_FILL = colors.HexColor("#e8e8e8")
 LABEL_FILL = colors.HexColor("#f4f4f4")
 
 
-def cell(text: str, style=Styles.cell) -> Paragraph:
+def cell(text: str, style: ParagraphStyle = Styles.cell) -> Paragraph:
     return P(para(text), style)
 
 
-def paragraphs(text: str, style=Styles.body) -> list[Paragraph]:
+def paragraphs(text: str, style: ParagraphStyle = Styles.body) -> list[Paragraph]:
     """One Paragraph per line of `text`; blank lines are dropped."""
     return [P(para(line.strip()), style) for line in (text or "").splitlines() if line.strip()]
 
 
-def numbered(items: Sequence[str], style=Styles.item) -> list[Paragraph]:
+def numbered(items: Sequence[str], style: ParagraphStyle = Styles.item) -> list[Paragraph]:
     """（1）…（2）… as separate paragraphs, the usual way to list points in an official text."""
     return [P(para(f"（{i}）{item}"), style) for i, item in enumerate(items, start=1)]
 
@@ -46,7 +53,7 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *,
     body = [[_fitted(v, Styles.cell_center if j in center_cols else Styles.cell, widths[j])
              for j, v in enumerate(row)] for row in rows]
     table = Grid([head] + body, colWidths=list(widths), repeatRows=1)
-    style = [
+    style: list[TableCommand] = [
         ("FONT", (0, 0), (-1, -1), BODY, 9),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
         ("GRID", (0, 0), (-1, -1), 0.5, LINE),
@@ -95,9 +102,9 @@ def field_table(rows: Sequence[Sequence[tuple[str, str]]], *, width: float) -> T
     """A form grid: each row holds one (label, value) pair spanning the width, or two pairs."""
     label_w = width * 0.16
     value_w = (width - 2 * label_w) / 2
-    data: list[list] = []
+    data: list[list[Any]] = []
     # label fills cell by cell: a column-wide fill would also paint under a spanned value
-    cmds: list[tuple] = []
+    cmds: list[tuple[Any, ...]] = []
     for r, pairs in enumerate(rows):
         cmds.append(("BACKGROUND", (0, r), (0, r), LABEL_FILL))
         if len(pairs) == 1:
@@ -127,7 +134,7 @@ def signature_block(signatories: Sequence[Signatory], *, width: float,
     """签字 / 盖章 boxes side by side (up to three per row), each with its 日期 line."""
     per_row = 2 if len(signatories) == 4 else min(3, max(1, len(signatories)))
     box_w = width / per_row
-    rows: list[list] = []
+    rows: list[list[Any]] = []
     for start in range(0, len(signatories), per_row):
         chunk = signatories[start:start + per_row]
         rows.append([_signature_cell(s) for s in chunk] + [""] * (per_row - len(chunk)))
@@ -162,9 +169,10 @@ def _signature_cell(s: Signatory) -> list[Flowable]:
     return lines
 
 
-def _marks(canv):  # type: ignore[no-untyped-def]
+def _marks(canv: Canvas) -> SignOffMarks | None:
     """The signed document's seal and signature images (layout.SignOffMarks), if any."""
-    return getattr(canv, "house_marks", None)
+    marks: SignOffMarks | None = getattr(canv, "house_marks", None)
+    return marks
 
 
 class _SignatureSpace(Flowable):

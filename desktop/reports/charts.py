@@ -21,10 +21,7 @@ BAR = colors.HexColor("#1565c0")
 
 def _drawing(width: float, height: float) -> Drawing:
     """A Drawing whose initial font is ours: the default would pull in unembedded Helvetica."""
-    drawing = Drawing(width, height)
-    drawing.initialFontName = BODY
-    drawing.initialFontSize = 8
-    return drawing
+    return Drawing(width, height, initialFontName=BODY, initialFontSize=8)
 
 
 def _nice_axis(values: Sequence[int]) -> tuple[int, int]:
@@ -50,7 +47,7 @@ def month_bars(months: Sequence[tuple[str, int, int]], *, width: float,
     _title(drawing, title, width, height)
     chart = VerticalBarChart()
     chart.x, chart.y = 32, 30
-    chart.width, chart.height = width - 130, height - 55
+    chart.width, chart.height = width - 130, height - 55  # type: ignore[assignment]  # the stubs say int; ReportLab takes any number
     chart.data = [[m[1] for m in months] or [0], [m[2] for m in months] or [0]]
     chart.categoryAxis.categoryNames = [_month_label(m[0]) for m in months] or [""]
     for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
@@ -90,7 +87,7 @@ def level_pie(by_level: Mapping[int, int], *, width: float, height: float = 62 *
         return drawing
     pie = Pie()
     size = height - 40
-    pie.x, pie.y, pie.width, pie.height = width / 2 - size - 10, 12, size, size
+    pie.x, pie.y, pie.width, pie.height = width / 2 - size - 10, 12, size, size  # type: ignore[assignment]  # the stubs say int; ReportLab takes any number
     pie.data = [n for _, n in shown]
     pie.labels = [f"{n / total:.0%}" for _, n in shown]
     pie.simpleLabels = 1
@@ -116,7 +113,7 @@ def category_bars(categories: Sequence[tuple[str, int]], *, width: float,
     chart = HorizontalBarChart()
     label_room = 95
     chart.x, chart.y = label_room, 20
-    chart.width, chart.height = width - label_room - 30, height - 45
+    chart.width, chart.height = width - label_room - 30, height - 45  # type: ignore[assignment]  # the stubs say int; ReportLab takes any number
     chart.data = [[n for _, n in reversed(rows)] or [0]]
     chart.categoryAxis.categoryNames = [name or "未分类" for name, _ in reversed(rows)] or [""]
     for labels in (chart.categoryAxis.labels, chart.valueAxis.labels):
@@ -133,7 +130,7 @@ def category_bars(categories: Sequence[tuple[str, int]], *, width: float,
 
 def _legend(pairs: Sequence[tuple[colors.Color, str]], *, x: float, y: float) -> Legend:
     legend = Legend()
-    legend.x, legend.y = x, y
+    legend.x, legend.y = x, y  # type: ignore[assignment]  # the stubs say int; ReportLab takes any number
     legend.fontName, legend.fontSize = BODY, 8
     legend.alignment = "right"
     legend.boxAnchor = "nw"

@@ -52,8 +52,9 @@ def ensure_fonts() -> str:
 
 def _extend_kinsoku() -> None:
     extra = "".join(c for c in CHINESE_NO_LINE_START if c not in textsplit.ALL_CANNOT_START)
-    textsplit.ALL_CANNOT_START += extra
-    paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START
+    # ReportLab reads its line-start rule from these module constants: no setting holds it
+    textsplit.ALL_CANNOT_START += extra  # type: ignore[misc]  # Final in the stubs, extended on purpose
+    paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START  # type: ignore[attr-defined]  # not in the stubs
 
 
 def char_width(char: str, size: float) -> float:
@@ -69,7 +70,8 @@ def char_width(char: str, size: float) -> float:
 def missing_glyphs(chars: Iterable[str]) -> list[str]:
     """The characters the bundled font has no glyph for (they would print as blanks), in
     code-point order; white space and line breaks are not drawn and never missing."""
-    cmap = pdfmetrics.getFont(ensure_fonts()).face.charToGlyph
+    font = pdfmetrics.getFont(ensure_fonts())
+    cmap = font.face.charToGlyph if isinstance(font, TTFont) else {}  # BODY is a TrueType font
     return sorted({c for c in chars if ord(c) not in cmap and not c.isspace()
                    and c.isprintable()})
 

@@ -7,25 +7,34 @@ them). It draws exactly like Table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from reportlab.platypus import Table, TableStyle
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from reportlab.platypus.tables import _TableCommand
+
+    # one style command, e.g. ("GRID", (0, 0), (-1, -1), 0.5, LINE), as the stubs spell it
+    TableCommand: TypeAlias = _TableCommand
 
 _RULED = {"GRID", "BOX", "INNERGRID", "OUTLINE"}
 
 
 class Grid(Table):
-    def __init__(self, data: Sequence[Sequence[Any]], colWidths=None, *args: Any,
-                 **kwargs: Any) -> None:
+    def __init__(self, data: Sequence[list[Any] | tuple[Any, ...]],
+                 colWidths: Sequence[float] | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(data, colWidths, *args, **kwargs)
         self.cells = [list(row) for row in data]
         self.widths = list(colWidths) if colWidths is not None else None
         self.spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
         self.ruled = False
 
-    def setStyle(self, tblstyle: TableStyle | Sequence[tuple]) -> None:
-        commands = tblstyle.getCommands() if isinstance(tblstyle, TableStyle) else list(tblstyle)
+    def setStyle(self, tblstyle: TableStyle | Iterable[TableCommand]) -> None:
+        commands: Sequence[tuple[Any, ...]] = tblstyle.getCommands() if isinstance(tblstyle, TableStyle) \
+            else list(tblstyle)
         for command in commands:
             if command[0] == "SPAN":
                 self.spans.append((tuple(command[1]), tuple(command[2])))

@@ -9,12 +9,13 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFPage, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer, TableStyle
 
@@ -54,16 +55,22 @@ def title_block(meta: DocMeta, width: float) -> list[Flowable]:
             line, Spacer(1, 5 * mm)]
 
 
-class _NumberedCanvas(Canvas):
+class _HouseCanvas(Canvas):
+    """The canvas of every house document: carries the sign-off marks to the signature boxes."""
+
+    house_marks: SignOffMarks | None = None  # set by HouseDoc._header, read by reports/blocks.py
+
+
+class _NumberedCanvas(_HouseCanvas):
     """Keeps each finished page until save() so the footer can say 共 Y 页."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
+        self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
         self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # ReportLab's page reset has no public name
 
     def save(self) -> None:
         total = len(self._pages)
@@ -78,7 +85,7 @@ class _NumberedCanvas(Canvas):
 
 
 def _draw_footer(canv: Canvas, number: int, total: int) -> None:
-    width, _ = canv._pagesize
+    width, _ = canv._pagesize  # type: ignore[attr-defined]  # Canvas has no public page-size getter
     canv.saveState()
     canv.setFont(BODY, 9)
     canv.setFillColor(GREY)
@@ -86,7 +93,7 @@ def _draw_footer(canv: Canvas, number: int, total: int) -> None:
     canv.restoreState()
 
 
-class _StreamingCanvas(Canvas):
+class _StreamingCanvas(_HouseCanvas):
     """For documents of thousands of pages: memory stays flat as pages are added.
 
     _NumberedCanvas keeps every page's drawing operators until save() to write 共 Y 页, and
@@ -96,7 +103,7 @@ class _StreamingCanvas(Canvas):
     when the total is known: a PDF may name a form before defining it.
     """
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._shown = 0
 
@@ -104,10 +111,10 @@ class _StreamingCanvas(Canvas):
         self._shown += 1
         self.doForm(f"rdFooter{self._shown}")
         super().showPage()
-        _compress(self._doc.Pages.pages[-1])
+        _compress(self._doc.Pages.pages[-1])  # type: ignore[attr-defined]  # the finished page: no public accessor
 
     def save(self) -> None:
-        if self._code:
+        if self._code:  # type: ignore[attr-defined]  # the page's operators drawn so far: no public accessor
             self.showPage()
         for number in range(1, self._shown + 1):
             self.beginForm(f"rdFooter{number}")
@@ -116,7 +123,7 @@ class _StreamingCanvas(Canvas):
         super().save()
 
 
-def _compress(page) -> None:  # type: ignore[no-untyped-def]
+def _compress(page: PDFPage) -> None:
     """Deflate a finished page's content now instead of at save(); Flate only: ReportLab's
     default ASCII85 layer is for 7-bit channels and costs time in its pure-Python fallback."""
     if not page.compression or page.Contents is not None or not page.stream:
@@ -124,14 +131,14 @@ def _compress(page) -> None:  # type: ignore[no-untyped-def]
     data = page.stream.encode("utf-8") if isinstance(page.stream, str) else page.stream
     stream = PDFStream(PDFDictionary({"Filter": PDFArray([PDFName("FlateDecode")])}),
                        zlib.compress(data))
-    stream.__Comment__ = "page stream"
+    stream.__Comment__ = "page stream"  # type: ignore[attr-defined]  # PDFStream's debug label, set as ReportLab does
     page.Contents, page.stream = stream, None
 
 
 class HouseDoc(BaseDocTemplate):
     """A4 portrait (or landscape for wide registers) with the agency header on every page."""
 
-    def __init__(self, target, meta: DocMeta, *, wide: bool = False) -> None:
+    def __init__(self, target: IO[bytes], meta: DocMeta, *, wide: bool = False) -> None:
         ensure_fonts()
         self.meta = meta
         margin_x = MARGIN_X_WIDE if wide else MARGIN_X
@@ -154,7 +161,8 @@ class HouseDoc(BaseDocTemplate):
         width, height = self.pagesize
         top = height - 10 * mm
         x = self.leftMargin
-        canv.house_marks = self._marks  # read by the signature boxes (blocks.signature_block)
+        if isinstance(canv, _HouseCanvas):  # always: build() makes one of the two above
+            canv.house_marks = self._marks  # read by the signature boxes (blocks.signature_block)
         canv.saveState()
         if self._logo is not None:
             iw, ih = self._logo.getSize()

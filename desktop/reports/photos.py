@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
+from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from reportlab.lib.units import mm
@@ -43,17 +44,17 @@ class _LruBytes:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.size = 0
-        self.items: OrderedDict[tuple, ShrunkPhoto] = OrderedDict()
+        self.items: OrderedDict[tuple[Any, ...], ShrunkPhoto] = OrderedDict()
         self.lock = Lock()
 
-    def get(self, key: tuple) -> ShrunkPhoto | None:
+    def get(self, key: tuple[Any, ...]) -> ShrunkPhoto | None:
         with self.lock:
             item = self.items.get(key)
             if item is not None:
                 self.items.move_to_end(key)
             return item
 
-    def put(self, key: tuple, value: ShrunkPhoto) -> None:
+    def put(self, key: tuple[Any, ...], value: ShrunkPhoto) -> None:
         with self.lock:
             if key in self.items:
                 return
@@ -136,10 +137,15 @@ def photo_flowable(path: Path, *, width: float, height: float) -> Flowable:
     if shrunk is None:
         return _Placeholder(f"照片无法读取：{Path(path).name}", width, height)
     scale = min(width / shrunk.width, height / shrunk.height)
-    image = RLImage(io.BytesIO(shrunk.data), width=shrunk.width * scale,
-                    height=shrunk.height * scale)
-    image.photo_bytes = shrunk.data  # the same picture for the .docx copy (reports/docx_out.py)
-    return image
+    return _Photo(shrunk.data, width=shrunk.width * scale, height=shrunk.height * scale)
+
+
+class _Photo(RLImage):
+    """A picture that keeps its bytes: the same picture for the .docx copy (reports/docx_out.py)."""
+
+    def __init__(self, data: bytes, *, width: float, height: float) -> None:
+        super().__init__(io.BytesIO(data), width=width, height=height)
+        self.photo_bytes = data
 
 
 class _Placeholder(Flowable):
@@ -166,7 +172,7 @@ def photo_grid(photos: Sequence[tuple[Path, str]], *, width: float,
         return None
     cell_w = width / columns
     pic_w, pic_h = cell_w - 4 * mm, (cell_w - 4 * mm) * 0.75
-    rows: list[list] = []
+    rows: list[list[Any]] = []
     for start in range(0, len(photos), columns):
         chunk = photos[start:start + columns]
         row = [[photo_flowable(p, width=pic_w, height=pic_h), P(para(cap), Styles.caption)]
@@ -190,9 +196,9 @@ def before_after_grid(before: Sequence[Path], after: Sequence[Path], *, width: f
         return None
     cell_w = width / 2
     pic_w, pic_h = cell_w - 6 * mm, (cell_w - 6 * mm) * 0.75
-    rows: list[list] = [["整改前", "整改后"]]
+    rows: list[list[Any]] = [["整改前", "整改后"]]
     for i in range(max(len(before), len(after))):
-        row = []
+        row: list[Flowable | list[Flowable]] = []
         for photos, word in ((before, "整改前"), (after, "整改后")):
             if i < len(photos):
                 caption = f"{label} {word} {i + 1}".strip()

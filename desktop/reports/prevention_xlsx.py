@@ -7,6 +7,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from desktop.fileutil import atomic_writer
 from desktop.reports import xlsx_print
@@ -29,6 +30,8 @@ def _text(value: object) -> object:
 def build_fee_ledger_xlsx(data: FeeLedgerData, path: Path | str) -> Path:
     wb = Workbook()
     ws = wb.active
+    if not isinstance(ws, Worksheet):  # a new workbook opens on its one worksheet
+        raise TypeError("a new workbook has a worksheet")
     ws.title = "台账"
     for i, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width

@@ -222,7 +222,7 @@ def _stage_table(data: ServicePlanData) -> Flowable:
 
 
 def _measures(data: ServicePlanData) -> tuple[str, ...]:
-    measures = (
+    measures: tuple[str, ...] = (
         "隐患分级处置：一级隐患立即提出停工或局部停工建议，并于当日报告承保机构和属地建设主管部门；"
         "二级隐患现场提出整改意见，可能引发安全事故的报告承保机构和属地建设主管部门；三、四级隐患"
         "书面告知责任单位，由监理单位督促整改并将整改情况反馈我机构。",

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -234,8 +234,9 @@ class _TableLayout:
         for j in self.dates:  # never broken inside a date
             values[j] = values[j].replace("\n", "")
         height = _height(values)
-        if row[_LEVEL] in self.tags:
-            values[self.level_col] = self.tags[row[_LEVEL]]
+        level = cast(int, row[_LEVEL])  # an index worked out from the field names: mypy sees any field
+        if level in self.tags:
+            values[self.level_col] = self.tags[level]
         if row[_OVERDUE_AT]:
             values[self.overdue_col] = self.overdue_tag
         return values, height
@@ -350,7 +351,7 @@ def _height(values: Sequence[str]) -> float:
 class _Tag(Flowable):
     """A one-line cell value on a tinted rounded background (the level) or in colour (逾期)."""
 
-    def __init__(self, text: str, *, fill=None, ink=None) -> None:
+    def __init__(self, text: str, *, fill: colors.Color | None = None, ink: colors.Color | None = None) -> None:
         super().__init__()
         self.text, self.fill, self.ink = text, fill, ink
 
@@ -428,7 +429,7 @@ def build_hazard_register_xlsx(data: RegisterData, path: Path | str, *,
             for seq, row in enumerate(rows, start=1):
                 values = pick(row)
                 if full and row[_LATE] and not row[_OVERDUE_AT]:  # closed late: say so
-                    values = (*values[:late_at], late_text(row[_LATE]), *values[late_at + 1:])
+                    values = (*values[:late_at], late_text(cast(int, row[_LATE])), *values[late_at + 1:])
                 batch.append(line(seq + 1, (seq, *values)))
                 if seq % 1000 == 0:
                     sheet.write("".join(batch), len(batch))

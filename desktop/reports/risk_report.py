@@ -32,7 +32,7 @@ log = logging.getLogger("desktop.reports")
 LEVELS = ("high", "medium", "low")
 LEVEL_LABELS = {"high": "高风险", "medium": "中风险", "low": "低风险", None: "未评定"}
 # the level tints of the hazard colours: high red, medium orange, low blue
-LEVEL_TINT = {"high": 1, "medium": 2, "low": 4}
+LEVEL_TINT: dict[str | None, int] = {"high": 1, "medium": 2, "low": 4}
 _W = frame_width()
 
 
@@ -145,7 +145,7 @@ def build_risk_report(data: RiskReportData, path: Path | str) -> Path:
     counts = [(LEVEL_LABELS[lv], len(data.of_level(lv))) for lv in (*LEVELS, None)]
     total = len(data.projects)
     rows = [[label, str(n), f"{n / total:.1%}" if total else "—",
-             f"每{data.intervals[lv]}天不少于1次" if lv in data.intervals else "—"]
+             f"每{data.intervals[lv]}天不少于1次" if lv is not None and lv in data.intervals else "—"]
             for (label, n), lv in zip(counts, (*LEVELS, None))]
     story.append(KeepTogether([
         level_bars(counts, width=_W),
@@ -189,12 +189,11 @@ def level_bars(counts: Sequence[tuple[str, int]], *, width: float,
                height: float = 55 * mm) -> Drawing:
     """Projects per level as bars in the level colours, in the order high, medium, low, 未评定."""
     ensure_fonts()
-    drawing = Drawing(width, height)
-    drawing.initialFontName, drawing.initialFontSize = BODY, 8  # never the unembedded Helvetica
+    drawing = Drawing(width, height, initialFontName=BODY, initialFontSize=8)  # never the unembedded Helvetica
     drawing.add(String(width / 2, height - 12, "项目风险等级分布（个）", fontName=BODY, fontSize=10,
                        textAnchor="middle"))
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 40, 18, width - 80, height - 42
+    chart.x, chart.y, chart.width, chart.height = 40, 18, width - 80, height - 42  # type: ignore[assignment]  # the stubs say int; ReportLab takes any number
     chart.data = [[n for _, n in counts]]
     chart.categoryAxis.categoryNames = [label for label, _ in counts]
     for labels in (chart.categoryAxis.labels, chart.valueAxis.labels):
@@ -226,7 +225,7 @@ def _group_table(groups: Sequence[RiskGroup]) -> Flowable:
 
 def _project_list(lines: Sequence[RiskProjectLine]) -> list[Flowable]:
     if not lines:
-        return paragraphs("无。")
+        return [*paragraphs("无。")]
     rows = [[str(i), p.code, p.name, p.insurer, p.authority, iso(p.assessed_on),
              (p.factors or p.reason) + ("（人工调整）" if p.is_override else "")]
             for i, p in enumerate(lines, start=1)]

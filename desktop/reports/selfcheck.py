@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -35,7 +35,9 @@ from desktop.reports.styles import P, Styles, heading
 from desktop.reports.text import cn_date, iso, para
 
 if TYPE_CHECKING:
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import Cell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 log = logging.getLogger("desktop.reports")
 
@@ -171,8 +173,8 @@ def checklist_table(rows: Sequence[SelfCheckRow], *, width: float) -> Table:
     """The annex grid. Merged cells are drawn by leaving out inner rules, not by SPAN, so that
     a long group of rows may still break across pages."""
     widths = shares([8, 30, 27, 42], width)
-    data: list[list] = [[cell(h, Styles.label) for h in ("序号", "检查内容", "检查要点", "检查情况")]]
-    cmds: list[tuple] = [("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
+    data: list[list[Any]] = [[cell(h, Styles.label) for h in ("序号", "检查内容", "检查要点", "检查情况")]]
+    cmds: list[tuple[Any, ...]] = [("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
                          ("LINEBELOW", (0, 0), (-1, 0), 0.5, LINE)]
     for row, (section, number, content) in zip(rows, _layout(rows)):
         if section:
@@ -293,8 +295,9 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
             if starts:
                 close(column, r - 1)
                 groups[column] = r
-        values = [row.number, row.content, row.point, row.status_label, "；".join(row.evidence),
-                  len(row.gaps), row.due_gaps, _gap_cell(row), row.note, row.ref]
+        values: list[str | float | None] = [
+            row.number, row.content, row.point, row.status_label, "；".join(row.evidence),
+            len(row.gaps), row.due_gaps, _gap_cell(row), row.note, row.ref]
         cells = [st.cell(ws, v, st.body) for v in values]
         cells[3].font = Font(bold=True, color=STATUS_COLOURS[row.status].lstrip("#").upper())
         ws.append(cells)
@@ -312,7 +315,7 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
         for g in row.gaps:
             since = None
             if g.since is not None:
-                since = WriteOnlyCell(gaps, value=g.since)
+                since = WriteOnlyCell(gaps, value=g.since)  # type: ignore[arg-type]  # openpyxl writes dates; the stubs leave them out
                 since.number_format = "yyyy-mm-dd"
             gaps.append([row.ref, _text(gaps, what), _text(gaps, g.project or "全机构"),
                          _text(gaps, g.missing), since, "是" if g.due else "否"])
@@ -332,7 +335,7 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
     return target
 
 
-def _text(ws, value):  # type: ignore[no-untyped-def]
+def _text(ws: WriteOnlyWorksheet, value: object) -> object:
     """User text as a text cell: openpyxl takes a string starting with "=" for a formula (an
     imported project name "=HYPERLINK(…)" would become a live link), so such a string is
     written as an explicit string cell; others go as they are."""
@@ -358,7 +361,8 @@ class _XlsxStyles:
         self.section = (Font(bold=True), PatternFill("solid", fgColor="F4F4F4"), None)
         self.body = (None, None, Alignment(vertical="top", wrap_text=True))
 
-    def cell(self, ws, value, style) -> WriteOnlyCell:  # type: ignore[no-untyped-def]
+    def cell(self, ws: WriteOnlyWorksheet, value: str | float | None,
+             style: tuple[Font | None, PatternFill | None, Alignment | None]) -> Cell:
         from openpyxl.cell import WriteOnlyCell
 
         c = WriteOnlyCell(ws, value=value)

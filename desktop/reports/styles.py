@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
@@ -15,7 +17,7 @@ RULE = colors.HexColor("#b71c1c")  # the red rule under an official header
 GREY = colors.HexColor("#555555")
 
 
-def _style(name: str, size: float, **kw: object) -> ParagraphStyle:
+def _style(name: str, size: float, **kw: Any) -> ParagraphStyle:
     kw.setdefault("leading", round(size * 1.5, 1))
     kw.setdefault("textColor", INK)
     return ParagraphStyle(name, fontName=BODY, fontSize=size, wordWrap="CJK", **kw)
@@ -42,7 +44,7 @@ class BoldText(Flowable):
     """A heading drawn fill-and-stroke (render mode 2): weight without a bold font file."""
 
     def __init__(self, text: str, *, size: float = 13, align: str = "left",
-                 space_before: float = 6, space_after: float = 4, colour=INK) -> None:
+                 space_before: float = 6, space_after: float = 4, colour: colors.Color = INK) -> None:
         super().__init__()
         self.text = text
         self.size = size

@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import TracebackType
 from typing import IO, Any
 
 from desktop.reports import xlsx_print
@@ -310,7 +311,7 @@ class SheetWriter:
                  rows_hint: int) -> None:
         self.book, self.layout, self.rows = book, layout, 0
         self._info, self._hint = info, rows_hint
-        self._member: IO[bytes] | None = None  # the zip entry, opened with the first batch
+        self._member: IO[bytes] | WriteBehind | None = None  # the zip entry, opened with the first batch
         self._pending: list[str] = [_DECL + self._head()]
         self._size = len(self._pending[0])
 
@@ -364,10 +365,10 @@ class SheetWriter:
     def _emit(self, xml: str) -> None:
         data = xml.encode("utf-8")
         if self._member is None:
-            self._open(len(data))
-        self._member.write(data)  # type: ignore[union-attr]
+            self._member = self._open(len(data))
+        self._member.write(data)
 
-    def _open(self, first: int) -> None:
+    def _open(self, first: int) -> IO[bytes] | WriteBehind:
         """Open the zip entry once the first batch tells the size of a row. An entry that may
         pass 2 GiB needs ZIP64 headers from the start (Excel asks to repair some files that
         have them needlessly): the estimate from the first rows is taken four times over."""
@@ -375,7 +376,7 @@ class SheetWriter:
         estimate = first / done * max(self._hint, done) * 4
         member = self.book._zip.open(self._info, "w", force_zip64=estimate > zipfile.ZIP64_LIMIT)
         # deflated and written on a second thread while the next rows are formatted
-        self._member = WriteBehind(member) if self._hint > _BEHIND_ROWS else member
+        return WriteBehind(member) if self._hint > _BEHIND_ROWS else member
 
     def write(self, xml: str, count: int) -> None:
         """`count` rows already formatted as `<row r="…">…</row>` (numbered from rows + 1)."""
@@ -403,7 +404,8 @@ class SheetWriter:
     def _finish(self) -> None:
         self._pending.append(self._tail())
         self.flush()
-        self._member.close()  # type: ignore[union-attr]
+        if self._member is not None:  # opened by the flush above
+            self._member.close()
 
     def _abandon(self) -> None:
         try:
@@ -443,7 +445,8 @@ class XlsxWriter:
     def __enter__(self) -> XlsxWriter:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if exc_type is None:
             self.close()
             return
@@ -466,7 +469,7 @@ class XlsxWriter:
         info = zipfile.ZipInfo(f"xl/worksheets/sheet{len(self._sheets) + 1}.xml",
                                date_time=self.created.timetuple()[:6])
         info.compress_type = zipfile.ZIP_DEFLATED
-        info._compresslevel = self._zip.compresslevel  # type: ignore[attr-defined]
+        info._compresslevel = self._zip.compresslevel  # type: ignore[attr-defined]  # no public setter before 3.13
         sheet = SheetWriter(self, layout, info, rows_hint)
         try:
             yield sheet
@@ -585,7 +588,8 @@ class XlsxWriter:
                                         '<fill><patternFill patternType="gray125"/></fill>']
         borders = ['<border><left/><right/><top/><bottom/><diagonal/></border>']
         formats: dict[str, int] = {}
-        xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>']
+        default_xf = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        xfs: list[tuple[str, str, str]] = []  # (ids, apply flags, alignment) of each named style
         for style in self._styles:
             font = fill = border = fmt = 0
             attrs = []
@@ -621,11 +625,11 @@ class XlsxWriter:
                 attrs.append(' applyAlignment="1"')
             head = f'numFmtId="{fmt}" fontId="{font}" fillId="{fill}" borderId="{border}"'
             xfs.append((head, "".join(attrs), align))
-        style_xfs = [xfs[0]] + [f"<xf {h}{a}>{al}</xf>" if al else f"<xf {h}{a}/>"
-                                for h, a, al in xfs[1:]]
-        cell_xfs = [xfs[0]] + [f'<xf {h} xfId="{i}"{a}>{al}</xf>' if al else
-                               f'<xf {h} xfId="{i}"{a}/>' for i, (h, a, al) in
-                               enumerate(xfs[1:], start=1)]
+        style_xfs = [default_xf] + [f"<xf {h}{a}>{al}</xf>" if al else f"<xf {h}{a}/>"
+                                    for h, a, al in xfs]
+        cell_xfs = [default_xf] + [f'<xf {h} xfId="{i}"{a}>{al}</xf>' if al else
+                                   f'<xf {h} xfId="{i}"{a}/>' for i, (h, a, al) in
+                                   enumerate(xfs, start=1)]
         names = ['<cellStyle name="Normal" xfId="0" builtinId="0"/>']
         names += [f'<cellStyle name="{_attr(s.name)}" xfId="{i}"/>'
                   for i, s in enumerate(self._styles, start=1)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -140,7 +140,7 @@ def _load(session: Session, item_id: int) -> ArchiveItem:
     return item
 
 
-def _validate(session: Session, actor: Actor, form: ArchiveForm) -> dict:
+def _validate(session: Session, actor: Actor, form: ArchiveForm) -> dict[str, Any]:
     errors: dict[str, str] = {}
     title = " ".join(form.title.split())
     if not title:
@@ -319,14 +319,14 @@ def record_approval(session: Session, actor: Actor, request_id: int, *, expected
         errors["approval_attachment_id"] = msg("请上传承保机构书面批复的扫描件（没有书面批复不能销毁档案）")
     elif scan.owner_type != "destruction_request" or scan.owner_id != req.id:
         errors["approval_attachment_id"] = msg("批复扫描件须作为本销毁申请的附件上传")
-    if errors:
+    if errors or scan is None:  # no scan is an error above
         raise ValidationError(errors)
     before = audit.snapshot(req)
     req.status = "approved"
     req.approved_by_name = approved_by_name.strip()
     req.approved_at = approved_at.replace(microsecond=0)
     req.approval_ref = approval_ref.strip()
-    req.approval_attachment_id = scan.id  # type: ignore[union-attr]
+    req.approval_attachment_id = scan.id
     for item in _items_of(session, req.id, A.DESTRUCTION_REQUESTED):
         item.status = A.DESTRUCTION_APPROVED
     audit.record_update(session, actor, req, before, action="approve_destruction")
@@ -379,7 +379,7 @@ def record_destruction(session: Session, actor: Actor, *, item_ids: list[int],
             refused.append(msg("“{title}”已登记销毁", title=item.title))
         elif not approved or item.status != A.DESTRUCTION_APPROVED:
             refused.append(msg("“{title}”没有经承保机构书面批准的销毁申请", title=item.title))
-        elif req.approved_at is not None and moment < req.approved_at:
+        elif req is not None and req.approved_at is not None and moment < req.approved_at:
             refused.append(msg("“{title}”的销毁时间早于承保机构批准时间", title=item.title))
         elif item.retention_until is None or item.retention_until > moment.date():
             refused.append(msg("“{title}”保存期限尚未届满", title=item.title))
@@ -390,8 +390,8 @@ def record_destruction(session: Session, actor: Actor, *, item_ids: list[int],
         before = audit.snapshot(item)
         item.status = A.DESTROYED
         audit.record_update(session, actor, item, before, action="destroy", note=note.strip())
-    for req_id in {i.destruction_request_id for i in items}:
-        req = _load_request(session, req_id)  # type: ignore[arg-type]
+    for req_id in {i.destruction_request_id for i in items if i.destruction_request_id is not None}:
+        req = _load_request(session, req_id)
         if not _items_of(session, req.id, A.DESTRUCTION_APPROVED):
             before = audit.snapshot(req)
             req.status = "done"

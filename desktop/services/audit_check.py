@@ -48,7 +48,7 @@ def check_checkpoints(session: Session, data_dir: Path | str) -> AnchorReport:
         return AnchorReport(0, (gone,))
     keys = _accepted_keys(session, data_dir)
     problems: list[str] = []
-    valid: list[dict] = []
+    valid: list[dict[str, Any]] = []
     for number, line in enumerate(lines, 1):
         if line is None or not _well_formed(line):
             problems.append(f"审计检查点文件第 {number} 行无法识别（文件被改动）")
@@ -89,7 +89,7 @@ def local_time(at: str) -> str:
         return at
 
 
-def _well_formed(line: dict) -> bool:
+def _well_formed(line: dict[str, Any]) -> bool:
     try:
         return (isinstance(line["count"], int) and isinstance(line["last_id"], int)
                 and isinstance(line["last_hash"], str) and isinstance(line["at"], str)
@@ -152,7 +152,7 @@ def _differing(session: Session, model: Any, name_key: str,
             yield str(values.get(name_key) or f"#{values['id']}"), fields
 
 
-def _audited_states(session: Session, table: str) -> Iterator[tuple[int, dict | None]]:
+def _audited_states(session: Session, table: str) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """(row id, its last audited content) in id order: the create snapshot, then each
     later entry's `after` laid over it."""
     entries = session.execute(
@@ -160,7 +160,7 @@ def _audited_states(session: Session, table: str) -> Iterator[tuple[int, dict | 
         .where(AuditEntry.entity == table, AuditEntry.entity_id.is_not(None))
         .order_by(AuditEntry.entity_id, AuditEntry.id).execution_options(yield_per=_BATCH))
     current_id: int | None = None
-    state: dict | None = None
+    state: dict[str, Any] | None = None
     for entity_id, action, after in entries:
         if entity_id != current_id:
             if current_id is not None:

@@ -86,7 +86,7 @@ class DraftRow:
     level: int
     catalogue_item_id: int | None
     found_at: dt.datetime
-    photos: tuple[dict, ...]
+    photos: tuple[dict[str, Any], ...]
     status: str
     reject_reason: str
     hazard_id: int | None

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from desktop.models import Catalogue, CatalogueItem, CatalogueItemLink, User
 from desktop.paths import catalogues_dir
@@ -211,7 +211,7 @@ def _check_item(item: Any, seen: set[str]) -> list[str]:
     elif code in seen:
         problems.append(f"code {code} 重复")
     else:
-        seen.add(code)
+        seen.add(str(code))
     if not _text(item.get("text"), 4000, required=True):
         problems.append("text 不能为空")
     for key, limit in (("category_code", 20), ("category", 100), ("article", 30)):
@@ -313,7 +313,9 @@ def _link_editions(session: Session, catalogue: Catalogue, data: dict[str, Any])
         texts: dict[str, list[CatalogueItem]] = {}
         for item in mine.values():
             texts.setdefault(_same_text(item.text), []).append(item)
-        newer = lambda cat: (catalogue.in_force or dt.date.min) >= (cat.in_force or dt.date.min)
+        def newer(cat: Catalogue) -> bool:
+            return (catalogue.in_force or dt.date.min) >= (cat.in_force or dt.date.min)
+
         for item, cat in others:
             for match in texts.get(_same_text(item.text), ()):
                 pair = (item.id, match.id) if newer(cat) else (match.id, item.id)
@@ -368,7 +370,7 @@ def edition_for(session: Session, kind: str, day: dt.date) -> CatalogueRow | Non
 
 def linked_items(session: Session, item_id: int) -> tuple[list[CatalogueItemRow], list[CatalogueItemRow]]:
     """(earlier-edition items this one carries on, later-edition items that carry it on)."""
-    def rows(column, other) -> list[CatalogueItemRow]:  # type: ignore[no-untyped-def]
+    def rows(column: InstrumentedAttribute[int], other: InstrumentedAttribute[int]) -> list[CatalogueItemRow]:
         ids = select(other).where(column == item_id)
         found = session.execute(select(CatalogueItem, Catalogue).join(
             Catalogue, CatalogueItem.catalogue_id == Catalogue.id).where(CatalogueItem.id.in_(ids))

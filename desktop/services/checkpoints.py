@@ -61,7 +61,7 @@ def signed_bytes(line: dict[str, Any]) -> bytes:
     return TAG + json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def append(data_dir: Path | str, at: Head, *, reason: str, kind: str = "checkpoint") -> dict | None:
+def append(data_dir: Path | str, at: Head, *, reason: str, kind: str = "checkpoint") -> dict[str, Any] | None:
     """Sign `at` and append it; None (logged) when the folder has no signing key."""
     try:
         key = signing.load_private_key(data_dir)
@@ -90,7 +90,7 @@ def append(data_dir: Path | str, at: Head, *, reason: str, kind: str = "checkpoi
     return line
 
 
-def write(db: Database, data_dir: Path | str, *, reason: str, actor: Actor | None = None) -> dict | None:
+def write(db: Database, data_dir: Path | str, *, reason: str, actor: Actor | None = None) -> dict[str, Any] | None:
     """A checkpoint of the head now. The first one of a folder is announced in the audit log
     (`checkpoints_started`), so that a deleted file is noticed by `check`."""
     if not signing.key_path(data_dir).is_file():
@@ -130,13 +130,13 @@ def write_quietly(db: Database, data_dir: Path | str, *, reason: str,
     return None
 
 
-def read(data_dir: Path | str) -> list[dict | None]:
+def read(data_dir: Path | str) -> list[dict[str, Any] | None]:
     """Every line of the file (None for a line that is not a JSON object); [] when absent."""
     try:
         text = path(data_dir).read_text(encoding="utf-8")
     except FileNotFoundError:
         return []
-    lines: list[dict | None] = []
+    lines: list[dict[str, Any] | None] = []
     for raw in text.splitlines():
         if not raw.strip():
             continue

@@ -12,6 +12,7 @@ from desktop.models import Complaint, Evaluation, Hazard, Incident, Organisation
 from desktop.models.enums import IncidentKind
 from desktop.services import audit, permissions, rules
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
+from desktop.services.holiday_overrides import parse_overrides
 from desktop.services.periods import Period, parse
 from desktop.services.projects import check_version
 from desktop.services.projects import load as load_project
@@ -21,7 +22,6 @@ from desktop.services.workdays import (
     add_working_days,
     calendar,
     count_working_days,
-    parse_overrides,
     unloaded_years,
 )
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, TypedDict, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session
 
 from desktop.messages import Series
@@ -71,6 +72,8 @@ _STEP = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 __all__ = ["ChecklistResult", "Evidence", "Gap", "ItemResult", "ManualAnswer", "answer_manual",
            "evaluate", "find_answer", "resolve_scope", "sub_periods", "summary_text"]
 
+T = TypeVar("T")
+
 
 @dataclass
 class Context:
@@ -97,12 +100,17 @@ class Context:
             ref_id: int | None = None, due: bool = True) -> Gap:
         return Gap(pid, self.label(pid), missing, since, ref_type, ref_id, due)
 
-    def days(self, key: str) -> int:
+    def deadlines(self) -> dict[str, Any]:
         if "deadlines" not in self.cache:
             default = next(r.default for r in rules.RULES if r.key == "compliance.deadlines")
             self.cache["deadlines"] = {**default, **rules.get(self.session, "compliance.deadlines"),
                                        "first": int(rules.get(self.session, "first_inspection_days"))}
-        return self.cache["deadlines"][key]
+        deadlines: dict[str, Any] = self.cache["deadlines"]
+        return deadlines
+
+    def days(self, key: str) -> int:
+        days: int = self.deadlines()[key]
+        return days
 
     def started(self, pid: int) -> dt.date | None:
         p = self.projects[pid]
@@ -113,20 +121,26 @@ class Context:
         start = self.started(pid)
         return start is None or start + dt.timedelta(days=days) < self.upto
 
-    def once(self, key: str, fn: Callable[[], Any]) -> Any:
+    def once(self, key: str, fn: Callable[[], T]) -> T:
         if key not in self.cache:
             self.cache[key] = fn()
-        return self.cache[key]
+        value: T = self.cache[key]
+        return value
 
 
 Outcome = tuple[str | None, list[Evidence], list[Gap]]  # status None: decided by the gaps
+ItemFn = Callable[[Context, str], Outcome]
 COMPUTE: dict[str, Callable[[Context], Outcome]] = {}
 
 
-def computes(*ids: str):  # type: ignore[no-untyped-def]
-    def register(fn):  # type: ignore[no-untyped-def]
+def _bound(fn: ItemFn, item: str) -> Callable[[Context], Outcome]:
+    return lambda ctx: fn(ctx, item)
+
+
+def computes(*ids: str) -> Callable[[ItemFn], ItemFn]:
+    def register(fn: ItemFn) -> ItemFn:
         for i in ids:
-            COMPUTE[i] = lambda ctx, _i=i: fn(ctx, _i)
+            COMPUTE[i] = _bound(fn, i)
         return fn
     return register
 
@@ -167,7 +181,8 @@ def evaluate(session: Session, *, period: Period, scope_type: str, scope_id: int
     upto = min(period.end, as_of)
     ctx = Context(session, period, as_of, upto, scope_type, scope_id)
     for pid in obligations.projects_in_service(session, period.start, upto, candidates):
-        ctx.projects[pid] = session.get(Project, pid)
+        if (project := session.get(Project, pid)) is not None:
+            ctx.projects[pid] = project
     results = []
     for item in ITEMS:
         if item.id in COMPUTE:
@@ -305,7 +320,7 @@ def _window(ctx: Context, kind: str) -> list[tuple[Period, list[int]]]:
         for p in sub_periods(ctx.period, kind) if p.start <= ctx.upto])
 
 
-def _ids(ctx: Context, stmt) -> set[int]:  # type: ignore[no-untyped-def]
+def _ids(ctx: Context, stmt: Executable) -> set[int]:
     return set(ctx.session.execute(stmt).scalars())
 
 
@@ -386,6 +401,8 @@ def _stages(ctx: Context, _: str) -> Outcome:
     covered, gaps = [], []
     grace = dt.timedelta(days=ctx.days("stage_grace_days"))
     for st in stages:
+        if st.actual_start is None:  # left out by the query
+            continue
         end = st.actual_end or ctx.upto
         if any(v.project_id == st.project_id and (v.stage_id == st.id or st.actual_start <= v.date <= end)
                for v in visits):
@@ -490,7 +507,7 @@ def _visits(ctx: Context) -> tuple[list[risk.VisitDue], list[int]]:
     construction on the last day counted whose visit due by their level had passed by then."""
     visiting = [pid for pid, p in ctx.projects.items() if p.status != "suspended"
                 and (p.completion_date is None or p.completion_date >= ctx.upto)
-                and (ctx.started(pid) is None or ctx.started(pid) <= ctx.upto)]
+                and ((started := ctx.started(pid)) is None or started <= ctx.upto)]
     late = risk_watch.visits_overdue(ctx.session, ctx.upto, visiting) if visiting else []
     return late, visiting
 
@@ -523,10 +540,12 @@ def _special(ctx: Context, _: str) -> Outcome:
 @computes("C-4a", "C-4b", "C-4c")
 @_na_without_projects
 def _training(ctx: Context, item: str) -> Outcome:
-    gaps, sessions, heads = [], set(), Counter()
+    gaps: list[Gap] = []
+    sessions: set[int] = set()
+    heads: Counter[str] = Counter()
     for half, pids in _window(ctx, "half"):
         statuses = ctx.once(f"training:{half.label}",
-                            lambda h=half, p=pids: training.half_year_statuses(ctx.session, h, p))
+                            partial(training.half_year_statuses, ctx.session, half, pids))
         due = half.end < ctx.as_of
         for pid, st in statuses.items():
             # the quarter's waiver, for the half-year: a service too short in it owes no training
@@ -722,9 +741,16 @@ def output_recipients(session: Session, projects: dict[int, Project], scope_type
     return scopes, recipients
 
 
-def _outputs(ctx: Context) -> dict[str, Any]:
+class _Outputs(TypedDict):
+    owed: list[tuple[Period, str, dt.date]]  # (sub-period, its span: month/quarter/year, deadline)
+    docs: list[Document]
+    subs: Sequence[Submission]
+    recipients: list[tuple[str, int]]  # (insurer / authority, organisation id)
+
+
+def _outputs(ctx: Context) -> _Outputs:
     """Periodic outputs owed in the period, the relevant signed documents and their submissions."""
-    due_days = ctx.days("report_due_days")
+    due_days: dict[str, int] = ctx.deadlines()["report_due_days"]
     owed = owed_outputs(ctx.session, ctx.period, ctx.upto, ctx.pids)
     scopes, recipients = output_recipients(ctx.session, ctx.projects, ctx.scope_type, ctx.scope_id)
     docs = [d for d in ctx.session.execute(select(Document).where(
@@ -831,7 +857,8 @@ def _complaints(ctx: Context, _: str) -> Outcome:
 def _recognition(ctx: Context, item: str) -> Outcome:
     kind = "insurer" if item == "C-7e" else "authority"
     if ctx.scope_type in ("insurer", "authority"):
-        evaluators: list[int] | None = [ctx.scope_id] if ctx.scope_type == kind else []
+        evaluators: list[int] | None = [ctx.scope_id] if ctx.scope_type == kind and ctx.scope_id is not None \
+            else []
     elif ctx.scope_type == "project":
         p = next(iter(ctx.projects.values()), None)
         org = (p.authority_id if kind == "authority" else insurer_of(ctx.session, p.id)) if p else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,7 @@ class ValidationError(ServiceError):
     per field) for translation. The whole error's message lists them all.
     """
 
-    def __init__(self, fields: dict[str, str]) -> None:
+    def __init__(self, fields: Mapping[str, str]) -> None:
         self.messages: dict[str, Message] = {key: Message.plain(text)
                                              for key, text in fields.items()}
         self.fields: dict[str, str] = dict(self.messages)

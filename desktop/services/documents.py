@@ -8,11 +8,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import and_, delete, event, func, or_, select
+from sqlalchemy import Select, and_, delete, event, func, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from desktop.models import (
@@ -145,7 +146,7 @@ def _refuse_edit_of_signed(mapper: object, connection: object, target: Document)
                                number=target.number))
 
 
-def _was_empty(state, key: str) -> bool:  # type: ignore[no-untyped-def]
+def _was_empty(state: InstanceState[Document], key: str) -> bool:
     old = state.attrs[key].history.deleted
     return not old or old[0] is None
 
@@ -161,7 +162,7 @@ def _refuse_delete_of_signed(mapper: object, connection: object, target: Documen
 
 def _rows(session: Session, docs: list[Document]) -> list[DocumentRow]:
     users = {d.created_by_id for d in docs} | {d.signed_by_id for d in docs}
-    names = dict(session.execute(select(User.id, User.display_name).where(
+    names: dict[int | None, str] = dict(session.execute(select(User.id, User.display_name).where(
         User.id.in_({u for u in users if u is not None}))).all()) if users else {}
     counts = dict(session.execute(select(Submission.document_id, func.count()).where(
         Submission.document_id.in_([d.id for d in docs]), Submission.deleted_at.is_(None))
@@ -208,28 +209,33 @@ def _scope_label(session: Session, doc: Document) -> str:
     if doc.scope_type == "agency":
         return doc_data.agency_info(session).name
     if doc.scope_type == "hazard":
-        return session.get(Hazard, doc.scope_id).number
+        return session.get_one(Hazard, doc.scope_id).number
     if doc.scope_type == "escalation":
-        return session.get(Hazard, session.get(Escalation, doc.scope_id).hazard_id).number
+        return session.get_one(Hazard, session.get_one(Escalation, doc.scope_id).hazard_id).number
     if doc.scope_type in ("project", "inspection", "drill", "service_plan", "meeting",
                           "plan_assist"):
-        return session.get(Project, _project_of(session, doc)).name
+        return session.get_one(Project, _project_of(session, doc)).name
     if doc.scope_type == "training":
-        return session.get(TrainingSession, doc.scope_id).topic
+        return session.get_one(TrainingSession, doc.scope_id).topic
     return f"第 {doc.scope_id} 号申请"
+
+
+_AboutProject = Hazard | Inspection | Drill | ServicePlan | Meeting | EmergencyPlanAssist
 
 
 def _project_of(session: Session, doc: Document) -> int | None:
     """The project a document is about, when it is about one project."""
-    model = {"hazard": Hazard, "inspection": Inspection, "drill": Drill,
-             "service_plan": ServicePlan, "meeting": Meeting,
-             "plan_assist": EmergencyPlanAssist}
+    model: dict[str, type[_AboutProject]] = {
+        "hazard": Hazard, "inspection": Inspection, "drill": Drill, "service_plan": ServicePlan,
+        "meeting": Meeting, "plan_assist": EmergencyPlanAssist}
     if doc.scope_type == "project":
         return doc.scope_id
     if doc.scope_type == "escalation":
-        return session.get(Hazard, session.get(Escalation, doc.scope_id).hazard_id).project_id
+        return session.get_one(Hazard, session.get_one(Escalation, doc.scope_id).hazard_id).project_id
     if doc.scope_type in model:
-        return session.get(model[doc.scope_type], doc.scope_id).project_id
+        # mypy solves get_one's entity type over a union of classes to their base: cast back
+        row = cast(_AboutProject, session.get_one(model[doc.scope_type], doc.scope_id))
+        return row.project_id
     return None
 
 
@@ -271,7 +277,7 @@ def _drop_files(session: Session, actor: Actor, doc: Document, store_dir: Path |
 def _remove_unused(engine: Engine, store_dir: Path | str, shas: set[str]) -> None:
     """Delete blobs no row refers to any more (after commit: a rollback keeps them)."""
     with engine.connect() as conn:
-        used = set(conn.execute(select(Attachment.sha256).where(
+        used: set[str | None] = set(conn.execute(select(Attachment.sha256).where(
             Attachment.sha256.in_(shas))).scalars())
         used |= set(conn.execute(select(Document.file_sha256).where(
             Document.file_sha256.in_(shas))).scalars())
@@ -457,7 +463,7 @@ def _pdf_signature(session: Session, key_dir: Path | str) -> Callable[[Path], No
 def _after_signing(session: Session, actor: Actor, doc: Document, old: Document | None) -> None:
     """What a signed document settles elsewhere: the service plan, the escalation it reports."""
     if doc.kind == "refusal_report":
-        esc = session.get(Escalation, doc.scope_id)
+        esc = session.get_one(Escalation, doc.scope_id)
         before = audit.snapshot(esc)
         esc.document_id = doc.id
         audit.record_update(session, actor, esc, before, action="document")
@@ -490,7 +496,7 @@ def _default_org(session: Session, doc: Document, recipient: str) -> int | None:
         doc.scope_type == "project" else None
     if project_id is None:
         return None
-    project = session.get(Project, project_id)
+    project = session.get_one(Project, project_id)
     return {"insurer": insurer_of(session, project_id), "authority": project.authority_id,
             "owner": project.owner_id}.get(recipient)
 
@@ -540,7 +546,7 @@ def _settle_report(session: Session, actor: Actor, doc: Document, recipient: str
     if reasons is None:
         return
     hazard_id = doc.scope_id if doc.scope_type == "hazard" else \
-        session.get(Escalation, doc.scope_id).hazard_id
+        session.get_one(Escalation, doc.scope_id).hazard_id
     for report in session.execute(select(ExternalReport).where(
             ExternalReport.hazard_id == hazard_id, ExternalReport.recipient == recipient,
             ExternalReport.reason.in_(reasons)).order_by(ExternalReport.id)).scalars():
@@ -587,7 +593,7 @@ def register(session: Session, *, kind: str | None = None, status: str | None = 
         words = text.strip()
         stmt = stmt.where(or_(Document.number.contains(words), Document.title.contains(words)))
     if project_id is not None:
-        def about(kind_: str, ids) -> object:  # type: ignore[no-untyped-def]
+        def about(kind_: str, ids: Select[int]) -> ColumnElement[bool]:
             return and_(Document.scope_type == kind_, Document.scope_id.in_(ids))
         stmt = stmt.where(or_(
             and_(Document.scope_type == "project", Document.scope_id == project_id),

@@ -33,7 +33,8 @@ SERVICE_KINDS = {
     "consulting": msg("技术咨询"), "other": msg("其他"),
 }
 # what a service entry may point at, and the service kind it belongs to
-REF_TYPES = {"inspection": (Inspection, "inspection"), "training_session": (TrainingSession, "training"),
+# each a mapped class, read through the columns they share (id, date, project_id, deleted_at)
+REF_TYPES: dict[str, tuple[Any, str]] = {"inspection": (Inspection, "inspection"), "training_session": (TrainingSession, "training"),
              "drill": (Drill, "drill"), "emergency_plan_assist": (EmergencyPlanAssist, "emergency_plan")}
 CENT = Decimal("0.01")
 
@@ -277,8 +278,8 @@ def _title(ref_type: str, obj: Any) -> str:
         where = obj.stage_name or obj.key_procedure
         return msg("{kind}（{where}）", kind=kind, where=where) if where else msg("{kind}", kind=kind)
     if ref_type == "training_session":
-        return obj.topic
-    return obj.scenario if ref_type == "drill" else obj.title
+        return str(obj.topic)
+    return str(obj.scenario if ref_type == "drill" else obj.title)
 
 
 def _record(ref_type: str, obj: Any, booked: bool = False) -> ServiceRecord:

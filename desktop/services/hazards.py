@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
@@ -129,7 +130,7 @@ class EventRow:
     at: dt.datetime
     user_id: int | None
     note: str
-    data: dict | None
+    data: dict[str, Any] | None
 
 
 def is_overdue(status: str, deadline: dt.date | None, today: dt.date) -> bool:
@@ -158,7 +159,7 @@ def default_deadline(session: Session, level: int, found: dt.date,
 
 
 def prepare(session: Session, form: HazardForm, project: Project, found_at: dt.datetime, *,
-            deadline_days: dict[str, int] | None = None) -> dict:
+            deadline_days: dict[str, int] | None = None) -> dict[str, Any]:
     """The column values of a new hazard, every rule checked (ValidationError); no number yet."""
     errors = _validate(session, form, found_at)
     responsible = form.responsible_unit_id or project.contractor_id
@@ -293,7 +294,7 @@ def _require_reports(session: Session, hazard: Hazard, reason: ReportReason, due
 
 def _event(session: Session, actor: Actor, hazard: Hazard, kind: str, from_status: str | None,
            to_status: str | None, *, at: dt.datetime | None = None, note: str = "",
-           data: dict | None = None, document_id: int | None = None) -> None:
+           data: dict[str, Any] | None = None, document_id: int | None = None) -> None:
     session.add(HazardEvent(hazard_id=hazard.id, kind=kind, from_status=from_status,
                             to_status=to_status, at=at or now(), user_id=actor.user_id,
                             note=note, data=audit.jsonable(data) if data else None,
@@ -321,7 +322,7 @@ def update(session: Session, actor: Actor, hazard_id: int, *, expected_version: 
     merged = {f: getattr(hazard, f) for f in EDITABLE} | changes
     form = HazardForm(project_id=hazard.project_id, inspection_id=hazard.inspection_id,
                       catalogue_item_id=hazard.catalogue_item_id, is_major=hazard.is_major,
-                      **{k: v for k, v in merged.items()})  # type: ignore[arg-type]
+                      **{k: v for k, v in merged.items()})
     errors = _validate(session, form, hazard.found_at)
     if errors:
         raise ValidationError(errors)
@@ -399,7 +400,7 @@ def allowed_steps(hazard: HazardRow, actor: Actor) -> list[Step]:
 
 
 def _begin(session: Session, actor: Actor, step_name: str, hazard_id: int,
-           expected_version: int) -> tuple[Hazard, Step, dict]:
+           expected_version: int) -> tuple[Hazard, Step, dict[str, Any]]:
     step = STEPS[step_name]
     permissions.require(actor, step.action)
     hazard = load(session, hazard_id)
@@ -411,8 +412,8 @@ def _begin(session: Session, actor: Actor, step_name: str, hazard_id: int,
     return hazard, step, audit.snapshot(hazard)
 
 
-def _finish(session: Session, actor: Actor, hazard: Hazard, step: Step, before: dict, *,
-            at: dt.datetime | None = None, note: str = "", data: dict | None = None,
+def _finish(session: Session, actor: Actor, hazard: Hazard, step: Step, before: dict[str, Any], *,
+            at: dt.datetime | None = None, note: str = "", data: dict[str, Any] | None = None,
             document_id: int | None = None) -> HazardRow:
     old = hazard.status
     if step.target is not None:

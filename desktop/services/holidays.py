@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from desktop.services import complaints, rules
 from desktop.services.context import Actor, ValidationError, msg
-from desktop.services.workdays import OVERRIDES_KEY
+from desktop.services.holiday_overrides import OVERRIDES_KEY
 
 
 def set_overrides(session: Session, actor: Actor, value: Any) -> None:

@@ -230,8 +230,8 @@ def seal_path(profile: AgencyProfile, store_dir: Path | str | None) -> Path | No
 
 def referenced(session: Session) -> set[str]:
     """The store's files named by the letterhead (kept by the store's sweep and check)."""
-    shas = set(session.execute(select(AgencyProfile.seal_sha256).where(
-        AgencyProfile.seal_sha256.is_not(None))).scalars())
-    shas |= set(session.execute(select(User.signature_sha256).where(
-        User.signature_sha256.is_not(None))).scalars())
-    return shas
+    seals = session.execute(select(AgencyProfile.seal_sha256).where(
+        AgencyProfile.seal_sha256.is_not(None))).scalars()
+    signatures = session.execute(select(User.signature_sha256).where(
+        User.signature_sha256.is_not(None))).scalars()
+    return {sha for sha in (*seals, *signatures) if sha is not None}

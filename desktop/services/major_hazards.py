@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import exists, select
+from sqlalchemy import Exists, SQLColumnExpression, exists, select
 from sqlalchemy.orm import Session
 
 from desktop.messages import Series
@@ -127,7 +127,7 @@ def is_standard_item(session: Session, item_id: int) -> bool:
 
 # -- the stop-work letter and the same-day reports -------------------------------------------
 
-def _letter_signed(hazard_id_column):  # type: ignore[no-untyped-def]
+def _letter_signed(hazard_id_column: int | SQLColumnExpression[int]) -> Exists:
     return exists().where(
         Document.kind == LETTER_KIND, Document.scope_type == "hazard",
         Document.scope_id == hazard_id_column, Document.deleted_at.is_(None),

@@ -169,7 +169,7 @@ def recipients(session: Session, document_id: int) -> list[tuple[str, int]]:
     if "-" in p.label:  # a month: widened to its quarter
         p = quarter_of(p.start)
     pids = obligations.projects_in_service(session, p.start, p.end, candidates)
-    projects = {pid: session.get(Project, pid) for pid in pids}
+    projects = {pid: session.get_one(Project, pid) for pid in pids}
     return sorted(compliance.output_recipients(session, projects, doc.scope_type, doc.scope_id)[1])
 
 

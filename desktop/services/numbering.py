@@ -51,7 +51,7 @@ def agency_code(session: Session) -> str:
 
 def document_number(session: Session, kind: str, year: int) -> str:
     """机构代字 + the kind's word 〔year〕 sequence 号, e.g. 绍安衡风控整改〔2026〕7号."""
-    pattern = rules.get(session, "numbering.document")
+    pattern: str = rules.get(session, "numbering.document")
     prefixes = rules.get(session, "numbering.prefixes")
     code = agency_code(session) if "{code" in pattern else ""
     prefix = prefixes.get(kind, "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from desktop import clock
@@ -30,17 +30,17 @@ from desktop.services.hazards import OPEN_STATES, overdue_clause
 from desktop.services.periods import Period
 
 
-def _active_projects():  # type: ignore[no-untyped-def]
+def _active_projects() -> ColumnElement[bool]:
     return and_(Project.deleted_at.is_(None), Project.status != ProjectStatus.COMPLETED.value)
 
 
 def hazards_unreported_level1(session: Session) -> list[int]:
     """Level-1 hazards with a same-day report still pending (N-07)."""
-    return list(session.execute(
+    return [hid for hid in session.execute(
         select(ExternalReport.hazard_id).where(
             ExternalReport.status == "pending", ExternalReport.reason == "level1_same_day")
         .group_by(ExternalReport.hazard_id).order_by(ExternalReport.hazard_id)
-    ).scalars())
+    ).scalars() if hid is not None]
 
 
 def pending_reports_overdue(session: Session, moment: dt.datetime) -> list[int]:
@@ -69,13 +69,13 @@ def projects_without_first_inspection(session: Session, today: dt.date) -> list[
     return first_inspection_missing(session, today, active)
 
 
-def policy_start():  # type: ignore[no-untyped-def]
+def policy_start() -> ScalarSelect[dt.date | None]:
     """The project's earliest policy start (a correlated scalar)."""
     return select(func.min(Policy.start_date)).where(
         Policy.project_id == Project.id, Policy.deleted_at.is_(None)).scalar_subquery()
 
 
-def first_identification_basis():  # type: ignore[no-untyped-def]
+def first_identification_basis() -> ColumnElement[dt.date | None]:
     """The day the first-identification allowance counts from (N-02): the service contract's
     signing, or — when no contract date was recorded — the policy's start."""
     return func.coalesce(Project.service_contract_date, policy_start())
@@ -153,7 +153,7 @@ def overdue_hazards(session: Session, last: dt.date, project_ids: list[int] | No
     (N-10): (hazard id, level). Closed since then, they still count for a past day; cancelled
     and deleted ones never do. The dashboard (last = today), the self-check's C-6 items and the
     periodic safety analysis count the same hazards."""
-    still_open = Hazard.status.in_([s.value for s in OPEN_STATES])
+    still_open: ColumnElement[bool] = Hazard.status.in_([s.value for s in OPEN_STATES])
     wall_cutoff = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
     if wall_cutoff <= clock.wall_now():
         still_open = still_open | ((Hazard.status == "closed") & (Hazard.closed_at >= wall_cutoff))
@@ -196,7 +196,7 @@ def risk_source_verification(session: Session, period: Period,
     return out
 
 
-def existed_by(day: dt.date):  # type: ignore[no-untyped-def]
+def existed_by(day: dt.date) -> ColumnElement[bool]:
     """The risk source existed by the end of `day` (agency time): recorded by then (created_at
     is stored in UTC) or checked in an inspection dated by then. A source added later does not
     change the verdict on a period already past."""
@@ -219,7 +219,7 @@ def level1_not_reported_same_day(session: Session, start: dt.date, end: dt.date,
             ExternalReport.hazard_id, ExternalReport.recipient, ExternalReport.reported_at).where(
             ExternalReport.hazard_id.in_(list(found)), ExternalReport.status == "done",
             ExternalReport.reason == "level1_same_day")):
-        if reported is not None and reported.date() <= found[hid]:
+        if hid is not None and reported is not None and reported.date() <= found[hid]:
             in_time[hid].add(recipient)
     return {hid: [r for r in ("insurer", "authority") if r not in got]
             for hid, got in in_time.items() if not {"insurer", "authority"} <= got}

@@ -28,6 +28,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.x509.oid import NameOID
 
@@ -74,7 +75,7 @@ def _usage(*, ca: bool) -> x509.KeyUsage:
                          decipher_only=False)
 
 
-def _issue(subject: x509.Name, public_key, issuer_key: Ed25519PrivateKey, *,  # type: ignore[no-untyped-def]
+def _issue(subject: x509.Name, public_key: CertificatePublicKeyTypes, issuer_key: Ed25519PrivateKey, *,
            ca: bool, start: dt.datetime) -> x509.Certificate:
     builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
                .public_key(public_key).serial_number(x509.random_serial_number())
@@ -91,7 +92,7 @@ def _issue(subject: x509.Name, public_key, issuer_key: Ed25519PrivateKey, *,  # 
     return builder.sign(issuer_key, None)
 
 
-def _current(path: Path, public_key, agency_name: str) -> x509.Certificate | None:  # type: ignore[no-untyped-def]
+def _current(path: Path, public_key: CertificatePublicKeyTypes, agency_name: str) -> x509.Certificate | None:
     """The stored certificate when it still names this agency and key and is not expiring."""
     try:
         cert = x509.load_pem_x509_certificate(path.read_bytes())
@@ -166,7 +167,8 @@ def sign_pdf(path: Path | str, creds: Credentials, *, reason: str, location: str
         serialization.NoEncryption()))
     signer = signers.SimpleSigner(
         signing_cert=der(creds.document_cert), signing_key=key,
-        cert_registry=SimpleCertificateStore.from_certs([der(creds.agency_cert)]))
+        cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]  # unannotated in pyhanko_certvalidator
+            [der(creds.agency_cert)]))
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES,
         reason=reason, location=location or None)

@@ -172,7 +172,8 @@ class PlanDraft:
 
     @property
     def level_label(self) -> str:
-        return RiskLevel(self.level).label if self.level in RiskLevel._value2member_map_ else "未评定"
+        return RiskLevel(self.level).label if self.level is not None \
+            and self.level in RiskLevel._value2member_map_ else "未评定"
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,8 @@ def working_row(session: Session, project_id: int, kind: str) -> ServicePlan | N
 
 def _edits(row: ServicePlan | None) -> dict[str, Any]:
     content = row.content if row is not None and isinstance(row.content, dict) else {}
-    return content.get("edits") if isinstance(content.get("edits"), dict) else {}
+    edits = content.get("edits")
+    return edits if isinstance(edits, dict) else {}
 
 
 def _interval(session: Session, level: str | None) -> int:
@@ -239,7 +241,9 @@ def _stages(session: Session, project_id: int, sources: list[SourceLine],
     dates fall in it; what fits no stage is listed once under 未指定施工阶段."""
     stages = session.execute(select(ProjectStage).where(ProjectStage.project_id == project_id)
                              .order_by(ProjectStage.seq, ProjectStage.id)).scalars().all()
-    out, placed_s, placed_d = [], set(), set()
+    out: list[StageLine] = []
+    placed_s: set[int] = set()
+    placed_d: set[int] = set()
     for st in stages:
         start, end = st.actual_start or st.planned_start, st.actual_end or st.planned_end
         mine = [s for s in sources if s.stage == st.name]
@@ -320,7 +324,8 @@ def _check_kind(kind: str) -> None:
 
 def check_special_level(level: str | None) -> None:
     if level not in ("high", "medium"):
-        label = RiskLevel(level).label if level in RiskLevel._value2member_map_ else "未评定风险等级"
+        label = RiskLevel(level).label if level is not None and level in RiskLevel._value2member_map_ \
+            else "未评定风险等级"
         raise ValidationError({"kind": msg(
             "项目当前为{level}：专项服务方案适用于高风险和中风险项目，请先评定项目风险等级。",
             level=label)})
@@ -483,6 +488,8 @@ def plan_for(session: Session, doc_kind: str, scope_type: str,
         if row is None or row.deleted_at is not None:
             raise NotFound(msg("服务方案不存在或已删除。"))
         return row.project_id, row
+    if scope_id is None:
+        raise NotFound(msg("项目不存在或已删除。"))
     project = load_project(session, scope_id)
     return project.id, working_row(session, project.id, DOC_KINDS[doc_kind])
 

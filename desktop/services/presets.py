@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -39,7 +40,7 @@ def authority_preset(path: Path | None = None) -> AuthorityPreset:
         if raw.get("format") != 1:
             raise ValueError("format")
 
-        def org(entry: dict) -> PresetOrg:
+        def org(entry: dict[str, Any]) -> PresetOrg:
             name = str(entry["name"]).strip()
             if not name:
                 raise ValueError("name")

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from desktop.models import DangerItem, Policy, ProjectContact, ProjectStage
+from desktop.models.base import EditableMixin
 from desktop.services import audit, permissions
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
 from desktop.services.projects import PolicyForm, check_policy, check_version, load
@@ -32,7 +34,7 @@ class DangerEdit:
     parameters: str = ""
 
 
-def _live(session: Session, model, row_id: int, missing: str):  # type: ignore[no-untyped-def]
+def _live(session: Session, model: type[Any], row_id: int, missing: str) -> Any:
     row = session.get(model, row_id)
     if row is None or getattr(row, "deleted_at", None) is not None:
         raise NotFound(missing)
@@ -41,7 +43,7 @@ def _live(session: Session, model, row_id: int, missing: str):  # type: ignore[n
 
 
 def check_danger(edit: DangerEdit, *, was: str | None = None,
-                 today: dt.date | None = None) -> dict:
+                 today: dt.date | None = None) -> dict[str, Any]:
     """The item's column values, or ValidationError per field."""
     today = today or now().date()
     errors: dict[str, str] = {}
@@ -157,7 +159,7 @@ def update_stage(session: Session, actor: Actor, stage_id: int, *, name: str,
                                               actual_end=actual_end))
 
 
-def _write(session: Session, actor: Actor, row, values: dict) -> int:  # type: ignore[no-untyped-def]
+def _write(session: Session, actor: Actor, row: EditableMixin, values: dict[str, Any]) -> int:
     before = audit.snapshot(row)
     changed = {k: v for k, v in values.items() if getattr(row, k) != v}
     if not changed:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models import DangerItem, Organisation, Policy, Project, ProjectContact, ProjectStage
+from desktop.models.base import EditableMixin
 from desktop.models.enums import ProjectStatus, ProjectType
 from desktop.services import audit, permissions, retention, rules
 from desktop.services.context import Actor, ConflictError, NotFound, ValidationError, msg
@@ -45,7 +47,7 @@ class ProjectForm:
 @dataclass(frozen=True)
 class PolicyForm:
     policy_no: str
-    insurer_id: int
+    insurer_id: int | None  # none chosen: check_policy says so
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     premium: str | Decimal | None = None
@@ -72,13 +74,13 @@ class ProjectRow:
 class ProjectDetail:
     project: ProjectRow
     form: ProjectForm
-    policies: list[dict] = field(default_factory=list)
-    stages: list[dict] = field(default_factory=list)
-    danger_items: list[dict] = field(default_factory=list)
-    contacts: list[dict] = field(default_factory=list)
+    policies: list[dict[str, Any]] = field(default_factory=list)
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    danger_items: list[dict[str, Any]] = field(default_factory=list)
+    contacts: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _decimal(value, key: str, errors: dict[str, str], label: str) -> Decimal | None:  # type: ignore[no-untyped-def]
+def _decimal(value: str | Decimal | None, key: str, errors: dict[str, str], label: str) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -92,7 +94,7 @@ def _decimal(value, key: str, errors: dict[str, str], label: str) -> Decimal | N
     return number
 
 
-def validate(session: Session, form: ProjectForm, *, project_id: int | None = None) -> dict:
+def validate(session: Session, form: ProjectForm, *, project_id: int | None = None) -> dict[str, Any]:
     """Check a form; return the column values or raise ValidationError naming each bad field."""
     errors: dict[str, str] = {}
     code, name = form.code.strip(), " ".join(form.name.split())
@@ -185,12 +187,12 @@ def update_project(session: Session, actor: Actor, project_id: int, form: Projec
     return _row(project)
 
 
-def before_completion(snapshot: dict) -> dt.date | None:
+def before_completion(snapshot: dict[str, Any]) -> dt.date | None:
     value = snapshot.get("completion_date")
     return dt.date.fromisoformat(value) if value else None
 
 
-def check_version(obj, expected_version: int, what: str) -> None:  # type: ignore[no-untyped-def]
+def check_version(obj: EditableMixin, expected_version: int, what: str) -> None:
     """Refuse to save over a newer version saved by someone else."""
     if obj.version != expected_version:
         raise ConflictError(
@@ -209,7 +211,7 @@ def add_policy(session: Session, actor: Actor, project_id: int, form: PolicyForm
     return policy.id
 
 
-def check_policy(session: Session, form: PolicyForm, *, policy_id: int | None = None) -> dict:
+def check_policy(session: Session, form: PolicyForm, *, policy_id: int | None = None) -> dict[str, Any]:
     """Check a policy form; return its column values or raise ValidationError per field."""
     errors: dict[str, str] = {}
     policy_no = form.policy_no.strip()
@@ -220,7 +222,7 @@ def check_policy(session: Session, form: PolicyForm, *, policy_id: int | None = 
     elif session.execute(select(Policy.id).where(Policy.policy_no == policy_no,
                                                  Policy.id != (policy_id or 0))).first():
         errors["policy_no"] = msg("保单号“{policy_no}”已存在", policy_no=policy_no)
-    insurer = session.get(Organisation, form.insurer_id)
+    insurer = session.get(Organisation, form.insurer_id) if form.insurer_id is not None else None
     if insurer is None or insurer.kind != "insurer":
         errors["insurer_id"] = msg("请选择承保机构")
     if form.start_date and form.end_date and form.end_date < form.start_date:

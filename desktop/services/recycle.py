@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from desktop.models import (
@@ -40,7 +41,7 @@ from desktop.services.projects import check_version
 
 @dataclass(frozen=True)
 class Kind:
-    model: type
+    model: type[Any]  # a mapped class with deleted_at and version
     label: str
     action: str  # permission to delete and restore
     title: str  # attribute shown in the bin
@@ -78,7 +79,7 @@ def _kind(entity: str) -> Kind:
     return kind
 
 
-def _load(session: Session, entity: str, entity_id: int):  # type: ignore[no-untyped-def]
+def _load(session: Session, entity: str, entity_id: int) -> Any:
     obj = session.get(_kind(entity).model, entity_id)
     if obj is None:
         raise NotFound(msg("记录不存在。"))
@@ -142,7 +143,8 @@ def purge(session: Session, actor: Actor, entity: str, entity_id: int, *, today:
                  before=snapshot, note=f"彻底删除{kind.label}")
 
 
-def _refuse_if_referenced(session: Session, checks: list[tuple[type, object]], what: str) -> None:
+def _refuse_if_referenced(session: Session, checks: list[tuple[type[Any], ColumnElement[bool]]],
+                          what: str) -> None:
     for model, clause in checks:
         if session.execute(select(func.count()).select_from(model).where(clause)).scalar():
             raise TransitionError(msg("仍有{what}引用该记录，不能彻底删除。", what=what))
@@ -157,8 +159,8 @@ def _remove_dependants(session: Session, entity: str, entity_id: int) -> None:
             ids = select(model.id).where(model.hazard_id == entity_id)
             session.execute(delete(Attachment).where(Attachment.owner_type == owner,
                                                      Attachment.owner_id.in_(ids)))
-        for model in (HazardEvent, ExternalReport, Escalation):
-            session.execute(delete(model).where(model.hazard_id == entity_id))
+        for about_hazard in (HazardEvent, ExternalReport, Escalation):
+            session.execute(delete(about_hazard).where(about_hazard.hazard_id == entity_id))
         session.execute(delete(Attachment).where(Attachment.owner_type == "hazard",
                                                  Attachment.owner_id == entity_id))
     elif entity == "inspections":
@@ -184,8 +186,8 @@ def _remove_dependants(session: Session, entity: str, entity_id: int) -> None:
     elif entity == "documents":
         _refuse_if_referenced(session, [(Submission, Submission.document_id == entity_id)],
                               msg("报送记录"))
-        for model in (HazardEvent, ExternalReport, Escalation, ServicePlan, ArchiveItem):
-            session.execute(update(model).where(model.document_id == entity_id).values(document_id=None))
+        for citing in (HazardEvent, ExternalReport, Escalation, ServicePlan, ArchiveItem):
+            session.execute(update(citing).where(citing.document_id == entity_id).values(document_id=None))
         session.execute(update(Document).where(Document.supersedes_id == entity_id).values(supersedes_id=None))
         session.execute(update(Document).where(Document.superseded_by_id == entity_id)
                         .values(superseded_by_id=None))

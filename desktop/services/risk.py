@@ -6,8 +6,9 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from desktop.messages import Message
@@ -124,7 +125,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def grading(session: Session) -> dict:
+def grading(session: Session) -> dict[str, Any]:
     default = next(r.default for r in rules.RULES if r.key == "risk.grading")
     return {**default, **rules.get(session, "risk.grading")}
 
@@ -185,7 +186,7 @@ def compute(session: Session, project_id: int, *, today: dt.date | None = None) 
     return Computation(p.id, level, tuple(factors), valid_until, "high" if binding else None)
 
 
-def _accident_factors(session: Session, project_id: int, cfg: dict, today: dt.date) -> list[Factor]:
+def _accident_factors(session: Session, project_id: int, cfg: dict[str, Any], today: dt.date) -> list[Factor]:
     fatal: list[tuple[int, dt.date]] = []
     recent: list[int] = []
     for i in session.execute(select(Incident).where(
@@ -252,10 +253,10 @@ def override(session: Session, actor: Actor, project_id: int, level: str, *, rea
     return _store(session, actor, comp, level=level, is_override=True, reason=reason.strip())
 
 
-def _factor_json(f: Factor) -> dict:
+def _factor_json(f: Factor) -> dict[str, Any]:
     """A factor as stored: its Chinese texts, plus their templates so a window in another
     language can still translate them when the assessment is read back."""
-    data = audit.jsonable(f.__dict__)
+    data: dict[str, Any] = audit.jsonable(f.__dict__)
     texts = {name: [text.template, audit.jsonable(dict(text.params))]
              for name in ("label", "detail")
              if isinstance(text := getattr(f, name), Message) and text.template is not None}
@@ -264,7 +265,7 @@ def _factor_json(f: Factor) -> dict:
     return data
 
 
-def _factor(f: dict) -> Factor:
+def _factor(f: dict[str, Any]) -> Factor:
     data = {k: v for k, v in f.items() if k != "texts"}
     for name, (template, params) in (f.get("texts") or {}).items():
         data[name] = Message(template, params, text=data.get(name, ""))
@@ -294,7 +295,10 @@ def current(session: Session, project_id: int) -> AssessmentRow | None:
     return rows[0] if rows else None
 
 
-def _scoped(stmt, insurer_id: int | None, authority_id: int | None):  # type: ignore[no-untyped-def]
+_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
+
+
+def _scoped(stmt: _S, insurer_id: int | None, authority_id: int | None) -> _S:
     if insurer_id is not None:
         stmt = stmt.where(Project.id.in_(select(Policy.project_id).where(
             Policy.insurer_id == insurer_id, Policy.deleted_at.is_(None))))

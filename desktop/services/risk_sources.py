@@ -6,6 +6,7 @@ import re
 import warnings
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -263,7 +264,7 @@ def _norm_header(value: object) -> str:
     return re.sub(r"[\s*：:]", "", text)
 
 
-def _match_columns(cells: tuple) -> dict[str, int]:
+def _match_columns(cells: tuple[Any, ...]) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
         header = _norm_header(cell)
@@ -299,7 +300,7 @@ class SheetData:
     header_row: int
     columns: dict[str, int]  # field -> column index (0-based)
     headers: dict[str, str]  # field -> header text as found
-    rows: list[tuple[int, tuple]]  # (Excel row number, cell values)
+    rows: list[tuple[int, tuple[Any, ...]]]  # (Excel row number, cell values)
 
 
 def read_xlsx(path: Path) -> SheetData:

@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 from desktop import clock
 from desktop.messages import Message
 from desktop.models import AuditEntry, DangerItem, Hazard, Incident, Project, RiskAssessment
+from desktop.models.base import CreatedMixin
 from desktop.models.enums import IncidentKind, ProjectStatus
 from desktop.services import risk
 from desktop.services.context import msg, now
+from desktop.services.projects import load as load_project
 
 ACCIDENTS = (IncidentKind.GENERAL_ACCIDENT.value, IncidentKind.LARGER_ACCIDENT.value)
 
@@ -65,13 +67,14 @@ def _recorded(session: Session, entity: str, ids: list[int]) -> dict[int, int]:
     were recorded in, to the entry, where timestamps of one second could tie."""
     out: dict[int, int] = {}
     for start in range(0, len(ids), 500):
-        out.update(session.execute(select(AuditEntry.entity_id, func.min(AuditEntry.id)).where(
-            AuditEntry.entity == entity, AuditEntry.entity_id.in_(ids[start:start + 500]),
-            AuditEntry.action == "create").group_by(AuditEntry.entity_id)).all())
+        out.update((row_id, entry) for row_id, entry in session.execute(
+            select(AuditEntry.entity_id, func.min(AuditEntry.id)).where(
+                AuditEntry.entity == entity, AuditEntry.entity_id.in_(ids[start:start + 500]),
+                AuditEntry.action == "create").group_by(AuditEntry.entity_id)) if row_id is not None)
     return out
 
 
-def _after(row, entry: int | None, a_entry: int | None, since: dt.datetime) -> bool:  # type: ignore[no-untyped-def]
+def _after(row: CreatedMixin, entry: int | None, a_entry: int | None, since: dt.datetime) -> bool:
     """Recorded after the assessment: by the audit log when both entries are there, else by
     the bookkeeping time (rows written without an entry, e.g. demo data)."""
     if entry is not None and a_entry is not None:
@@ -140,7 +143,7 @@ def triggers(session: Session, project_ids: list[int] | None = None) -> dict[int
 def watch(session: Session, project_id: int, *, today: dt.date | None = None) -> Watch:
     """The project page's view: next visit by level and last inspection, and the prompt."""
     today = today or now().date()
-    project = risk.load_project(session, project_id)
+    project = load_project(session, project_id)
     visits = risk.visit_schedule(session, today=today, project_ids=[project_id])
     visit = visits[0] if visits and project.status == ProjectStatus.ACTIVE.value else None
     latest = _latest(session, [project_id]).get(project_id)

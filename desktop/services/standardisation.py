@@ -174,7 +174,7 @@ def delete(session: Session, actor: Actor, assist_id: int, *, expected_version: 
                         expected_version=expected_version, reason=reason)
 
 
-def period_count(session: Session, project_ids: Select | Sequence[int], start: dt.date,
+def period_count(session: Session, project_ids: Select[int] | Sequence[int], start: dt.date,
                  end: dt.date) -> PeriodCount:
     """Assistance given from `start` to `end` to the given projects (a subquery or ids), and
     follow-ups made in the same days whenever the assistance itself was given."""
@@ -198,7 +198,7 @@ def plan_data(session: Session, project_id: int) -> StandardisationPlan:
                    a.follow_up_result) for a in for_project(session, project_id)))
 
 
-def count_data(session: Session, project_ids: Select | Sequence[int], start: dt.date,
+def count_data(session: Session, project_ids: Select[int] | Sequence[int], start: dt.date,
                end: dt.date) -> StandardisationCount:
     c = period_count(session, project_ids, start, end)
     return StandardisationCount(c.assists, c.projects, c.follow_ups)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -210,7 +211,7 @@ def people_trained(session: Session, half: Period, project_ids: list[int]) -> di
     if not project_ids:
         return {}
     in_half = (TrainingSession.deleted_at.is_(None), TrainingSession.date.between(half.start, half.end))
-    latest: dict[int, dict[str, tuple[tuple, str]]] = {pid: {} for pid in project_ids}
+    latest: dict[int, dict[str, tuple[tuple[Any, ...], str]]] = {pid: {} for pid in project_ids}
     rostered: set[tuple[int, int]] = set()
     for pid, sid, key, group, day in session.execute(select(
             TrainingAttendee.project_id, TrainingAttendee.session_id, TrainingAttendee.person_key,

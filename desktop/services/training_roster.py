@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.models import Project, TrainingAttendance, TrainingAttendee
+from desktop.models import Project, TrainingAttendance, TrainingAttendee, TrainingSession
 from desktop.models.base import utcnow
 from desktop.services import audit, permissions, training, training_people
 from desktop.services.context import Actor, NotFound, ValidationError, msg
@@ -18,7 +18,7 @@ from desktop.services.projects import check_version
 from desktop.services.training_people import AttendeeForm, AttendeeRow
 
 
-def _session_row(session: Session, session_id: int, expected_version: int):  # type: ignore[no-untyped-def]
+def _session_row(session: Session, session_id: int, expected_version: int) -> TrainingSession:
     row = training._load_session(session, session_id)
     check_version(row, expected_version, msg("培训记录"))
     return row
@@ -54,7 +54,7 @@ def _follow(session: Session, session_id: int, project_id: int) -> None:
     line.managers, line.workers = counts[project_id]
 
 
-def _touch(row) -> None:  # type: ignore[no-untyped-def]
+def _touch(row: TrainingSession) -> None:
     row.updated_at = utcnow()  # the session's version moves on with its roster
 
 
@@ -106,9 +106,10 @@ def remove_attendee(session: Session, actor: Actor, session_id: int, attendee_id
     row = _session_row(session, session_id, expected_version)
     person = _attendee(session, session_id, attendee_id)
     before = training_people.snapshot(person)
+    project_id = person.project_id
     session.delete(person)
     session.flush()
-    _follow(session, session_id, before["project_id"])  # type: ignore[arg-type]
+    _follow(session, session_id, project_id)
     _touch(row)
     audit.record(session, actor, action="delete", entity="training_attendees", entity_id=attendee_id,
                  before=before, after=None)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -44,7 +45,7 @@ class TrustState:
     the same agency (or the key given for this check) that the signer is not."""
 
     entry: TrustEntry | None = None
-    via: tuple[dict, ...] = ()
+    via: tuple[dict[str, Any], ...] = ()
     expected: TrustEntry | None = None
 
     @property
@@ -233,12 +234,12 @@ def same_name(a: str, b: str) -> bool:
     return "".join(a.split()) == "".join(b.split()) != ""
 
 
-def evaluate(signer: str, agency: str, statements: Sequence[dict],
+def evaluate(signer: str, agency: str, statements: Sequence[dict[str, Any]],
              entries: Sequence[TrustEntry]) -> TrustState:
     """Is the key `signer` (hex) trusted — itself, or by a chain of valid rotation statements
     leading back to a trusted key? If not, which trusted entry was expected instead (a key
     given for this check, or a listed key under the agency name the package claims)?"""
-    chain: list[dict] = []
+    chain: list[dict[str, Any]] = []
     key, seen = signer, {signer}
     while True:
         for entry in entries:

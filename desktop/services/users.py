@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -17,6 +18,9 @@ from desktop.models import User
 from desktop.models.enums import Role
 from desktop.services import audit, permissions
 from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg, now
+
+if TYPE_CHECKING:
+    from desktop.db import Database
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
@@ -158,7 +162,7 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
     return actor
 
 
-def login(db, username: str, password: str) -> Actor:  # type: ignore[no-untyped-def]
+def login(db: Database, username: str, password: str) -> Actor:
     """Authenticate in its own transaction; failure counts are saved even when login fails."""
     failure: LoginFailed | None = None
     with db.session() as session:

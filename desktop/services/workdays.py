@@ -51,7 +51,7 @@ class Calendar:
         if year is not None:
             return day in year.workdays or (day.weekday() < 5 and day not in year.holidays)
         if library_covers(day.year):
-            return chinese_calendar.is_workday(day)
+            return bool(chinese_calendar.is_workday(day))
         return day.weekday() < 5
 
 

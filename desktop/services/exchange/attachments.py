@@ -207,8 +207,9 @@ def _read_source(path: Path | None, data: bytes | None, max_size: int) -> tuple[
     if data is not None:
         size = len(data)
     else:
+        assert path is not None  # exactly one of them, checked above
         try:
-            size = path.stat().st_size  # type: ignore[union-attr]
+            size = path.stat().st_size
         except OSError as exc:
             raise _file_error(msg("无法读取文件：{path}", path=path)) from exc
     if size == 0:
@@ -218,10 +219,11 @@ def _read_source(path: Path | None, data: bytes | None, max_size: int) -> tuple[
                               size=size / 1048576, max_size=max_size // 1048576))
     if data is not None:
         return hashlib.sha256(data).hexdigest(), size, data[:64], data[-1024:]
+    assert path is not None
     digest = hashlib.sha256()
     tail = b""
     try:
-        with open(path, "rb") as fh:  # type: ignore[arg-type]
+        with open(path, "rb") as fh:
             head = fh.read(64)
             digest.update(head)
             for chunk in iter(lambda: fh.read(_CHUNK), b""):
@@ -242,8 +244,9 @@ def _write_blob(target: Path, path: Path | None, data: bytes | None, sha: str, *
     elif data is not None:
         atomic_write_bytes(target, data)
     else:
+        assert path is not None  # store_file gives a path or data
         digest = hashlib.sha256()
-        with atomic_writer(target) as out, open(path, "rb") as src:  # type: ignore[arg-type]
+        with atomic_writer(target) as out, open(path, "rb") as src:
             for chunk in iter(lambda: src.read(_CHUNK), b""):
                 digest.update(chunk)
                 out.write(chunk)
@@ -285,7 +288,7 @@ def store_file(session: Session, actor: Actor, *, store_dir: Path | str, path: P
         raise ValidationError({"role": msg("未知的附件用途：{role}", role=role)})
     source = Path(path) if path is not None else None
     sha, size, head, tail = _read_source(source, data, max_size)
-    mime, width, height = _inspect(source if source is not None else data, head, tail)  # type: ignore[arg-type]
+    mime, width, height = _inspect(source if source is not None else data or b"", head, tail)
     target = blob_path(store_dir, sha)
     try:
         if not target.is_file() or target.stat().st_size != size:

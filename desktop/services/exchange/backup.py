@@ -368,12 +368,12 @@ def _known_revisions() -> set[str]:
     return {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
 
 
-def verify_backup(path: Path | str, progress: ProgressFn | None = None) -> dict:
+def verify_backup(path: Path | str, progress: ProgressFn | None = None) -> dict[str, Any]:
     """Check every hash of a backup: its manifest, or RestoreRefused naming each fault."""
     return _verify(path, Meter(progress, 0), passes=1)
 
 
-def _verify(path: Path | str, meter: Meter, *, passes: int) -> dict:
+def _verify(path: Path | str, meter: Meter, *, passes: int) -> dict[str, Any]:
     """verify_backup with a meter sized for `passes` reads of the contents (restore reads twice)."""
     try:
         with zipfile.ZipFile(path) as zf:
@@ -401,7 +401,8 @@ def _verify(path: Path | str, meter: Meter, *, passes: int) -> dict:
     if problems:
         raise RestoreRefused(msg("备份文件未通过校验，未做任何改动：\n{problems}",
                                  problems=Lines(problems)))
-    return manifest
+    checked: dict[str, Any] = manifest
+    return checked
 
 
 def _extract(zf: zipfile.ZipFile, name: str, target: Path, sha: str, meter: Meter) -> None:

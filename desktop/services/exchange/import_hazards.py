@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +26,7 @@ from desktop.models.base import utcnow
 from desktop.models.enums import HazardStatus
 from desktop.services import audit, hazards, major_hazards, numbering, rules
 from desktop.services.context import Actor, ServiceError, ValidationError, msg, now
-from desktop.services.exchange.backup import Meter
+from desktop.services.exchange.zipstream import Meter
 
 BATCH = 1000  # rows per query, per insert and per progress report
 MAX_REF = 80  # Hazard.external_ref
@@ -38,7 +38,7 @@ class DuplicateImport(ServiceError):
 
 class Problems(Protocol):
     def problem(self, row: int | None, key: str, message: str) -> Any: ...
-    def once(self, key: tuple, row: int, what: str) -> None: ...
+    def once(self, key: tuple[Any, ...], row: int, what: str) -> None: ...
 
 
 @dataclass
@@ -48,7 +48,10 @@ class Outcome:
     problems: list[Any] = field(default_factory=list)
 
 
-def batches(items: list, size: int = BATCH) -> Iterator[list]:
+T = TypeVar("T")
+
+
+def batches(items: list[T], size: int = BATCH) -> Iterator[list[T]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
@@ -61,9 +64,9 @@ class _Row:
     stop_work: str
 
 
-def _existing(session: Session, numbers: Iterable[str]) -> tuple[set[tuple[int, str]], set[str]]:
+def _existing(session: Session, numbers: Iterable[str]) -> tuple[set[tuple[int, str | None]], set[str]]:
     """(project id, external reference) pairs and agency numbers already in the database."""
-    refs: set[tuple[int, str]] = set()
+    refs: set[tuple[int, str | None]] = set()
     own: set[str] = set()
     for chunk in batches(sorted(set(numbers))):
         refs.update((pid, ref) for pid, ref in session.execute(
@@ -193,7 +196,7 @@ def _ids(session: Session, batch: list[_Row]) -> list[int]:
 
 
 def _event(hazard_id: int, kind: str, to_status: str | None, at: dt.datetime, actor: Actor,
-           note: str, data: dict) -> dict[str, Any]:
+           note: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"hazard_id": hazard_id, "kind": kind, "from_status": None, "to_status": to_status,
             "at": at, "user_id": actor.user_id, "note": note, "data": audit.jsonable(data),
             "document_id": None}

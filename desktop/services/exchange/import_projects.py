@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from desktop.models import Policy, Project, ProjectStage
 from desktop.services import audit, projects
 from desktop.services.context import Actor, ServiceError, ValidationError, msg
-from desktop.services.exchange.backup import Meter
 from desktop.services.exchange.import_hazards import BATCH, Outcome, Problems, batches
+from desktop.services.exchange.zipstream import Meter
 
 
 class DuplicatePolicy(ServiceError):
@@ -69,7 +69,7 @@ def check(session: Session, ctx: Problems, rows: list[tuple[int, dict[str, Any]]
                 code = v.get("code") or v["policy_no"]
                 project = None
                 if code not in codes and code not in planned:  # a new project
-                    parties = {f"{k}_id": org_for(k, v.get(k), k)
+                    parties: dict[str, Any] = {f"{k}_id": org_for(k, v.get(k), k)
                                for k in ("contractor", "supervisor", "owner", "authority")}
                     form = projects.ProjectForm(
                         code=code, name=v["name"], address=v.get("address") or "",
@@ -85,7 +85,7 @@ def check(session: Session, ctx: Problems, rows: list[tuple[int, dict[str, Any]]
                     except ValidationError as exc:
                         errors.update(exc.messages)
                 policy = projects.check_policy(session, projects.PolicyForm(
-                    policy_no=v["policy_no"], insurer_id=insurer,  # type: ignore[arg-type]
+                    policy_no=v["policy_no"], insurer_id=insurer,
                     start_date=v.get("policy_start"), end_date=v.get("policy_end"),
                     premium=v.get("premium"), prevention_fee=v.get("prevention_fee")))
             except ValidationError as exc:
@@ -127,13 +127,21 @@ def write(session: Session, actor: Actor, rows: list[_Row]) -> list[int]:
             "另一处刚刚导入了同一清单中的保单或项目（保单号或项目编号已存在），本次导入未写入任何数据。"
             "请重新预览后再导入：已导入的行会被跳过。")) from None
     policy_ids = _known(session, Policy.policy_no, {r.policy["policy_no"] for r in rows}, Policy.id)
-    entries = []
-    ids_of = {Project: new_ids, Policy: [policy_ids[r.policy["policy_no"]] for r in rows]}
-    for model, ids in ids_of.items():
-        for chunk in batches(ids):
-            loaded = {o.id: o for o in session.execute(select(model).where(model.id.in_(chunk)))
-                      .scalars()}
-            entries += [audit.Pending("create", model.__tablename__, i,
-                                      after=audit.snapshot(loaded[i])) for i in chunk]
+    entries = _created(session, Project, new_ids) + _created(
+        session, Policy, [policy_ids[r.policy["policy_no"]] for r in rows])
     audit.record_many(session, actor, entries)
     return [codes[r.code] for r in rows]
+
+
+_M = TypeVar("_M", Project, Policy)
+
+
+def _created(session: Session, model: type[_M], ids: list[int]) -> list[audit.Pending]:
+    """The audit entries of rows just inserted, with their values as stored."""
+    entries: list[audit.Pending] = []
+    for chunk in batches(ids):
+        loaded = {o.id: o for o in session.execute(select(model).where(model.id.in_(chunk)))
+                  .scalars()}
+        entries += [audit.Pending("create", model.__tablename__, i,
+                                  after=audit.snapshot(loaded[i])) for i in chunk]
+    return entries

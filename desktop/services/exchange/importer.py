@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from desktop.services.context import Actor, ServiceError, ValidationError, msg, 
 from desktop.services.exchange import import_hazards, import_projects
 from desktop.services.exchange import xlsx_guard as xg
 from desktop.services.exchange import xlsx_normalise as xn
-from desktop.services.exchange.backup import Meter, ProgressFn
+from desktop.services.exchange.zipstream import Meter, ProgressFn
 
 # Column mapping: headers are matched to fields by Chinese synonyms; a mapping the user gives
 # wins, and after a successful import it is remembered per source in AppSetting under
@@ -299,7 +299,7 @@ class _Context:
     table: xn.Table
     mapping: dict[str, xn.Column]
     project_id: int | None
-    seen: dict[tuple, int] = field(default_factory=dict)
+    seen: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
     def problem(self, row: int | None, key: str, message: str) -> Problem:
         name = _FORM_TO_FIELD.get(key, key)
@@ -313,7 +313,7 @@ class _Context:
             return Problem(self.table.sheet, row, "", "", message)
         return Problem(self.table.sheet, row, col.letter, col.header, message)
 
-    def once(self, key: tuple, row: int, what: str) -> None:
+    def once(self, key: tuple[Any, ...], row: int, what: str) -> None:
         first = self.seen.setdefault(key, row)
         if first != row:
             raise ValidationError({what: msg("与第 {row} 行重复", row=first)})
@@ -379,7 +379,7 @@ def _cells(kind: str, table: xn.Table, resolved: dict[str, xn.Column], line: xn.
 
 def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
            mapping: dict[str, str] | None, source: str, project_id: int | None,
-           progress: ProgressFn | None, write: bool) -> tuple[ImportReport, dict]:
+           progress: ProgressFn | None, write: bool) -> tuple[ImportReport, dict[str, Any]]:
     permissions.require(actor, "import")
     if project_id is not None:
         projects.load(session, project_id)
@@ -427,7 +427,7 @@ class _Lookups:
 
     def __init__(self, session: Session, actor: Actor, ctx: _Context) -> None:
         self.session, self.actor, self.ctx = session, actor, ctx
-        self.projects: dict[tuple, int | Exception] = {}
+        self.projects: dict[tuple[Any, ...], int | Exception] = {}
         self.orgs: dict[tuple[str, str | None], int | None | Exception] = {}
 
     def project_for(self, v: dict[str, Any]) -> int:
@@ -448,7 +448,10 @@ class _Lookups:
         return _known(self.orgs[kind, name])
 
 
-def _known(found: Any) -> Any:
+T = TypeVar("T")
+
+
+def _known(found: T | Exception) -> T:
     if isinstance(found, Exception):
         raise found
     return found

@@ -36,7 +36,7 @@ from desktop.models import (
     TrainingAttendance,
     TrainingSession,
 )
-from desktop.models.enums import AttachmentRole, HazardStatus, ProjectStatus, RiskLevel
+from desktop.models.enums import AttachmentRole, HazardStatus, Labelled, ProjectStatus, RiskLevel
 from desktop.reports.blocks import HEAD_FILL, LINE, field_table, paragraphs
 from desktop.reports.data import AgencyInfo, DocMeta, HazardRow, RegisterData
 from desktop.reports.fonts import BODY
@@ -57,7 +57,7 @@ from desktop.services import (
 )
 from desktop.services.context import Actor, Cancelled, ServiceError, ValidationError, msg, now
 from desktop.services.exchange.attachments import blob_path
-from desktop.services.exchange.backup import (
+from desktop.services.exchange.zipstream import (
     Meter,
     ProgressFn,
     StreamingZip,
@@ -215,8 +215,9 @@ def _projects(session: Session, insurer_id: int, period: periods.Period,
     else:
         stmt = stmt.where(Project.id.in_(project_ids))
     found: dict[int, tuple[Any, list[str]]] = {}
-    for *project, policy_no in session.execute(stmt):
-        found.setdefault(project[0], (_ProjectLine(*project), []))[1].append(policy_no)
+    for pid, code, name, status, completion, risk_level, policy_no in session.execute(stmt):
+        found.setdefault(pid, (_ProjectLine(pid, code, name, status, completion, risk_level), []))[1] \
+            .append(policy_no)
     if project_ids is not None:
         stray = sorted(set(project_ids) - set(found))
         if stray:
@@ -235,7 +236,7 @@ class _Chosen(Scope):
 
     ids: tuple[int, ...] = ()
 
-    def projects(self) -> Select:
+    def projects(self) -> Select[int]:
         return select(Project.id).where(Project.id.in_(self.ids))
 
 
@@ -257,7 +258,7 @@ def _in_scope(session: Session, scope_type: str, scope: _Chosen, period: periods
         return Document.scope_type == "agency"  # scope_id none
     if scope_type == "insurer":
         return Document.scope_id == scope.id
-    model = doc_data.scope_model(scope_type)
+    model: Any = doc_data.scope_model(scope_type)  # any mapped class: asked for the columns it has
     hazards = select(Hazard.id).where(*listed_hazards(session, scope, period, today))
     if model is Hazard:
         return Document.scope_id.in_(hazards)
@@ -331,7 +332,8 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
     taken: set[str] = {COVER, MANIFEST, SIGNATURE, README, PUBLIC_KEY}
     documents = _documents(session, scope, period, today)
     members = [Member(_unique(f"文书/{_safe(d.number)}-{_safe(d.title)}.pdf", taken), d.file_sha256,
-                      d.file_size or 0, "document") for d in documents]
+                      d.file_size or 0, "document") for d in documents
+               if d.file_sha256 is not None]  # the query keeps only documents with a file
     for number, role, mime, original, sha, size in session.execute(
             select(Hazard.number, Attachment.role, Attachment.mime,
                    Attachment.original_name, Attachment.sha256, Attachment.size)
@@ -363,7 +365,7 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
                        _cancelled(session, scope, period, today), labels)
 
 
-def _label(enum, value: str | None) -> str:  # type: ignore[no-untyped-def]
+def _label(enum: type[Labelled], value: str | None) -> str:
     found = next((m for m in enum if m.value == value), None)
     return found.label if found is not None else (value or "")
 
@@ -461,7 +463,7 @@ def _contents_text(plan: PackagePlan) -> str:
     return text
 
 
-def _readme(plan: PackagePlan, rotations: list[dict]) -> bytes:
+def _readme(plan: PackagePlan, rotations: list[dict[str, Any]]) -> bytes:
     """The package's own instructions: verifying it with OpenSSL alone (3.0 or later)."""
     fp = signing.fingerprint(plan.public_key)
     lines = [
@@ -498,7 +500,7 @@ def _readme(plan: PackagePlan, rotations: list[dict]) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")  # CRLF: Notepad shows it too
 
 
-def _manifest(plan: PackagePlan, entries: list[ZipEntry], rotations: list[dict]) -> bytes:
+def _manifest(plan: PackagePlan, entries: list[ZipEntry], rotations: list[dict[str, Any]]) -> bytes:
     p = plan.period
     data = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "generator": f"RiskDesk {__version__}",
@@ -687,7 +689,7 @@ def _signer_lines(signer: trust.TrustState, claimed: str) -> list[str]:
     else:
         who = msg("受信任名单中的“{name}”", name=entry.name)
     if signer.via:
-        out = [msg("签名者：已核实——签名密钥经密钥更换声明启用，声明由受信任的旧密钥（{who}，指纹 "
+        out: list[str] = [msg("签名者：已核实——签名密钥经密钥更换声明启用，声明由受信任的旧密钥（{who}，指纹 "
                    "{fingerprint}）签署。", who=who, fingerprint=signer.via[0]["old_fingerprint"])]
         out += [msg("  密钥更换声明（{date}）：{old} → {new}", date=s.get("date", ""),
                     old=s["old_fingerprint"], new=s["new_fingerprint"]) for s in signer.via]

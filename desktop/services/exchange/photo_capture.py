@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -79,9 +80,10 @@ def time_from_exif(exif: Image.Exif) -> dt.datetime | None:
     return moment
 
 
-def _degrees(value: object, ref: object, negative: str) -> float | None:
+def _degrees(value: Any, ref: object, negative: str) -> float | None:
+    """`value` as EXIF holds it: three rationals, or anything else from a damaged file."""
     try:
-        d, m, s = (float(v) for v in value)  # type: ignore[union-attr]
+        d, m, s = (float(v) for v in value)
     except (TypeError, ValueError, ZeroDivisionError):
         return None
     degrees = d + m / 60 + s / 3600
@@ -115,7 +117,8 @@ def time_from_name(name: str) -> dt.datetime | None:
         return clock.to_wall(instant).replace(microsecond=0)
     for match in _STAMP.finditer(stem):
         try:
-            moment = dt.datetime(*(int(g) for g in match.groups()))
+            year, month, day, hour, minute, second = (int(g) for g in match.groups())
+            moment = dt.datetime(year, month, day, hour, minute, second)
         except ValueError:
             continue
         if _valid(moment):

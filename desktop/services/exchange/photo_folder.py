@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import or_, select
@@ -176,7 +177,7 @@ def read_folder(paths: Iterable[Path | str], *, progress: Progress | None = None
     results: list[FolderPhoto | Failure | None] = [None] * total
     done = 0
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        pending: dict[Future, int] = {}
+        pending: dict[Future[FolderPhoto | Failure], int] = {}
         queue = iter(range(total))
 
         def submit() -> None:
@@ -211,7 +212,7 @@ def read_folder(paths: Iterable[Path | str], *, progress: Progress | None = None
 # -- 2. grouping --------------------------------------------------------------------------------
 
 
-def _order(photo: FolderPhoto) -> tuple:
+def _order(photo: FolderPhoto) -> tuple[Any, ...]:
     taken = photo.capture.taken_at
     return (taken is None, taken or dt.datetime.min, photo.name)
 

@@ -77,9 +77,10 @@ def _digest(source: PhotoSource) -> tuple[str, bytes]:
     """(sha256, first bytes); raises ValidationError with the reason when unreadable."""
     if source.data is not None:
         return hashlib.sha256(source.data).hexdigest(), source.data[:64]
+    assert source.path is not None  # a source holds its bytes or a path
     digest = hashlib.sha256()
     try:
-        with open(source.path, "rb") as fh:  # type: ignore[arg-type]
+        with open(source.path, "rb") as fh:
             head = fh.read(64)
             digest.update(head)
             for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -159,7 +160,8 @@ def sources_from(paths: Iterable[Path | str]) -> list[PhotoSource]:
 def preview_jpeg(source: PhotoSource, size: int = 160) -> bytes:
     """A small upright JPEG of a photo not yet stored (EXIF rotation applied; HEIC too)."""
     opened: Path | io.BytesIO = source.path if source.path is not None else io.BytesIO(source.data or b"")
-    head = source.data[:64] if source.data is not None else _head(source.path)
+    head = source.data[:64] if source.data is not None else _head(source.path) if source.path is not None \
+        else b""
     if head[4:8] == b"ftyp":
         import pillow_heif
 
@@ -177,9 +179,9 @@ def preview_jpeg(source: PhotoSource, size: int = 160) -> bytes:
     return out.getvalue()
 
 
-def _head(path: Path | None) -> bytes:
+def _head(path: Path) -> bytes:
     try:
-        with open(path, "rb") as fh:  # type: ignore[arg-type]
+        with open(path, "rb") as fh:
             return fh.read(64)
     except OSError as exc:
         raise ValidationError({"file": msg("无法读取文件")}) from exc

@@ -60,7 +60,7 @@ def hazard_rows(session: Session, ids: Sequence[int], *, today: dt.date) -> list
             else 0
         by_id[hid] = HazardRow(number, project, found, location, text, category, level,
                                bool(major), measures, deadline, unit_name,
-                               _STATUS.get(status, status), closed_on,
+                               _STATUS.get(status, str(status)), closed_on,
                                is_overdue(status, deadline, today), person or "",
                                contingency or "", late)
     return [by_id[i] for i in ids if i in by_id]
@@ -76,7 +76,7 @@ class WindowedRows(Sequence[HazardRow]):
 
     row_width = len(HazardRow._fields)  # full rows: the register need not read one to know
 
-    def __init__(self, session: Session, ids: array, *, today: dt.date,
+    def __init__(self, session: Session, ids: array[int], *, today: dt.date,
                  on_window: Callable[[int], None] | None = None, window: int | None = None) -> None:
         self._session, self._ids, self._today = session, ids, today
         self._on_window, self._window = on_window, window or WINDOW
@@ -184,7 +184,7 @@ def export_view(session: Session, flt: RegisterFilter, *, actor: Actor, path: Pa
             raise Cancelled()
 
     today = flt.today or now().date()
-    rows = WindowedRows(session, ids, today=today, on_window=report)  # type: ignore[arg-type]
+    rows = WindowedRows(session, ids, today=today, on_window=report)
     scope, period = describe(session, flt)
     if caption:
         scope = caption

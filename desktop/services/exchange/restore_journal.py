@@ -18,6 +18,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from desktop.fileutil import atomic_write_text, fsync_dir, remove_tree
 
@@ -45,7 +46,7 @@ class Journal:
                  staging: list[Path], aside: Path) -> None:
         self.path = journal_path(data_dir)
         self.moves, self.staging, self.aside = moves, staging, aside
-        self._state = {"backup": backup, "aside": str(aside),
+        self._state: dict[str, Any] = {"backup": backup, "aside": str(aside),
                        "staging": [str(p) for p in staging],
                        "moves": [[str(m.src), str(m.dst)] for m in moves],
                        "next": 0, "complete": False}
@@ -71,7 +72,7 @@ class Journal:
         self._write()
 
     def undo(self) -> None:
-        _undo([Move(Path(s), Path(d)) for s, d in self._state["moves"]])  # type: ignore[union-attr]
+        _undo([Move(Path(s), Path(d)) for s, d in self._state["moves"]])
 
     def close(self) -> None:
         for folder in self.staging:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, union
+from sqlalchemy import CompoundSelect, select, union
 from sqlalchemy.orm import Session
 
 from desktop.fileutil import remove_file
@@ -33,15 +34,15 @@ class SweepReport:
 
 
 def referenced(session: Session) -> set[str]:
-    stmt = union(
+    stmt: CompoundSelect[str | None] = union(
         select(Attachment.sha256),
         select(Document.file_sha256).where(Document.file_sha256.is_not(None)),
         select(AgencyProfile.logo_sha256).where(AgencyProfile.logo_sha256.is_not(None)),
     )
-    return {r[0] for r in session.execute(stmt)} | letterhead.referenced(session)
+    return {r[0] for r in session.execute(stmt) if r[0] is not None} | letterhead.referenced(session)
 
 
-def _blobs(store: Path):  # type: ignore[no-untyped-def]
+def _blobs(store: Path) -> Iterator[Path]:
     if not store.is_dir():
         return
     for first in store.iterdir():
@@ -52,7 +53,7 @@ def _blobs(store: Path):  # type: ignore[no-untyped-def]
                 yield from (f for f in second.iterdir() if f.is_file() and len(f.name) == 64)
 
 
-def _copies(store: Path):  # type: ignore[no-untyped-def]
+def _copies(store: Path) -> Iterator[Path]:
     """thumbs/<size>/<xx>/<sha>.jpg: the shrunk copies attachments.thumbnail keeps."""
     thumbs = store / THUMBS
     if thumbs.is_dir():

@@ -135,7 +135,8 @@ def _serial(number: float, epoch: dt.datetime, shown: str) -> dt.date:
     moment = from_excel(number, epoch)
     if isinstance(moment, dt.datetime):
         return moment.date()
-    return moment  # type: ignore[return-value]
+    day: dt.date = moment
+    return day
 
 
 def parse_decimal(value: Any) -> Decimal | None:

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Self
 
 from desktop import clock
@@ -75,11 +76,11 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def human_size(size: int) -> str:
+def human_size(size: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
+        size /= 1024
     return ""
 
 
@@ -89,7 +90,7 @@ def write_failure(target: Path, exc: OSError) -> ServiceError:
         return ServiceError(msg("磁盘空间不足：无法写入 {target}。未留下不完整的文件，数据未受影响。",
                                 target=target))
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        why = msg("目标位置没有写入权限或为只读")
+        why: str = msg("目标位置没有写入权限或为只读")
     else:
         why = exc.strerror or str(exc)
     return ServiceError(msg("无法写入 {target}：{why}。未留下不完整的文件，数据未受影响。",
@@ -179,7 +180,8 @@ class StreamingZip:
             self._behind.join()
             self._behind = None
 
-    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if exc_type is None:
             try:
                 self._zip.close()
@@ -239,7 +241,7 @@ def member_problems(zf: zipfile.ZipFile, listed: Any, *, ignore: set[str],
     problems += [msg("文件名重复出现（可能被篡改）：{name}", name=n)
                  for n, c in counts.items() if c > 1]
     problems += [msg("不安全的文件名：{name}", name=n) for n in counts if _unsafe_name(n)]
-    wanted: dict[str, dict] = {}
+    wanted: dict[str, dict[str, Any]] = {}
     for item in listed if isinstance(listed, list) else []:
         if isinstance(item, dict) and isinstance(item.get("path"), str):
             wanted[item["path"]] = item

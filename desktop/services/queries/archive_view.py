@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.models import ArchiveItem, DestructionRequest, Project
@@ -60,8 +60,8 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _where(flt: ArchiveFilter, today: dt.date) -> list:  # type: ignore[type-arg]
-    clauses = [ArchiveItem.deleted_at.is_(None)]
+def _where(flt: ArchiveFilter, today: dt.date) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [ArchiveItem.deleted_at.is_(None)]
     if flt.project_id is not None:
         clauses.append(ArchiveItem.project_id == flt.project_id)
     if flt.status:

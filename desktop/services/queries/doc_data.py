@@ -198,13 +198,13 @@ def agency_info(session: Session, store_dir: Path | str | None = None) -> Agency
 
 
 def meta(session: Session, req: Request, title: str, store_dir: Path | str | None) -> DocMeta:
-    signed = req.signer is not None and not req.draft
+    signer = None if req.draft else req.signer
     return DocMeta(title, req.number, req.date, agency_info(session, store_dir), req.draft,
-                   signed_by=req.signer.name if signed else "",
-                   signature_path=req.signer.signature_path if signed else None)
+                   signed_by=signer.name if signer is not None else "",
+                   signature_path=signer.signature_path if signer is not None else None)
 
 
-def org_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+def org_names(session: Session, ids: Iterable[int | None]) -> dict[int | None, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
@@ -226,7 +226,7 @@ def load(session: Session, model: type, ident: int | None, what: str) -> Any:
     return row
 
 
-def project_info(session: Session, project_id: int) -> ProjectInfo:
+def project_info(session: Session, project_id: int | None) -> ProjectInfo:
     p = load(session, Project, project_id, msg("项目"))
     policy = latest_policy(session, p.id)
     names = org_names(session, (p.contractor_id, p.supervisor_id, p.owner_id, p.authority_id,
@@ -301,7 +301,7 @@ def hazard_info(session: Session, h: Hazard, store_dir: Path | str, *, project_n
                 with_photos: bool = True) -> HazardInfo:
     names = org_names(session, (h.responsible_unit_id, h.supervising_unit_id))
     if not project_name:
-        project_name = session.get(Project, h.project_id).name
+        project_name = session.get_one(Project, h.project_id).name
     before = photos(session, store_dir, "hazard", h.id, "before") if with_photos else ()
     after = photos(session, store_dir, "hazard", h.id, "after") if with_photos else ()
     return HazardInfo(
@@ -326,7 +326,7 @@ def user_name(session: Session, user_id: int | None) -> str:
 
 
 def open_hazard(session: Session, hazard_id: int | None) -> Hazard:
-    h = load(session, Hazard, hazard_id, msg("隐患"))
+    h: Hazard = load(session, Hazard, hazard_id, msg("隐患"))
     if h.status == HazardStatus.CANCELLED:
         raise ValidationError({"scope_id": msg("隐患 {number} 已撤销，不再出具文书", number=h.number)})
     return h
@@ -378,7 +378,7 @@ def check_claims(session: Session, claims: Iterable[Claim]) -> None:
             ExternalReport.hazard_id == claim.hazard_id, ExternalReport.recipient == claim.recipient,
             ExternalReport.reason.in_(claim.reasons), ExternalReport.status == "done",
             ExternalReport.reported_at.is_not(None))).scalars().all()
-        if not any(claim.on is None or t.date() == claim.on for t in times):
+        if not any(claim.on is None or (t is not None and t.date() == claim.on) for t in times):
             who = Recipient(claim.recipient).label \
                 if claim.recipient in Recipient._value2member_map_ else claim.recipient
             raise ValidationError({"claims": msg(
@@ -391,8 +391,11 @@ def check_claims(session: Session, claims: Iterable[Claim]) -> None:
 _OUTPUTS: dict[str, Callable[[Session, Request, Path | str], Output]] = {}
 
 
-def output(kind: str):  # type: ignore[no-untyped-def]
-    def register(fn):  # type: ignore[no-untyped-def]
+OutputFn = Callable[[Session, Request, Path | str], Output]
+
+
+def output(kind: str) -> Callable[[OutputFn], OutputFn]:
+    def register(fn: OutputFn) -> OutputFn:
         _OUTPUTS[kind] = fn
         return fn
     return register
@@ -478,6 +481,8 @@ def _drill(session: Session, req: Request, store_dir: Path | str) -> Output:
 
 @output("archive_catalogue")
 def _catalogue(session: Session, req: Request, store_dir: Path | str) -> Output:
+    if req.scope_id is None:  # check_scope refuses a project scope without an id
+        raise ValueError("an archive catalogue is about one project")
     data = archive.catalogue_data(session, req.scope_id, number=req.number, date=req.date,
                                   draft=req.draft)
     return Output(data, data.meta.title, archive_docs.build_archive_catalogue)
@@ -485,6 +490,8 @@ def _catalogue(session: Session, req: Request, store_dir: Path | str) -> Output:
 
 @output("destruction_form")
 def _destruction(session: Session, req: Request, store_dir: Path | str) -> Output:
+    if req.scope_id is None:  # check_scope refuses a request scope without an id
+        raise ValueError("a destruction form is about one request")
     data = archive.destruction_form_data(session, req.scope_id, number=req.number, date=req.date,
                                          draft=req.draft)
     return Output(data, data.meta.title, archive_docs.build_destruction_form)

@@ -145,13 +145,14 @@ def _hazard_report(session: Session, req: Request, store_dir: Path | str) -> Out
     project = project_info(session, h.project_id)
     reason = ReportReason.LEVEL1 if h.level == 1 else ReportReason.SERIOUS_L2
     owed = [r for r in _owed_reports(session, h) if r.reason == reason.value]
-    done = [r for r in owed if r.status == "done" and r.reported_at is not None]
-    for r in done:
-        if r.reported_at < h.found_at:
+    reported = [(r.reported_at, r) for r in owed if r.status == "done" and r.reported_at is not None]
+    done = [r for _, r in reported]
+    for at, _ in reported:
+        if at < h.found_at:
             raise ValidationError({"reported_at": msg(
                 "登记的报告时间（{at}）早于隐患发现时间（{found}），请先核对报送记录",
-                at=cn_datetime(r.reported_at), found=cn_datetime(h.found_at))})
-    first = min(done, key=lambda r: r.reported_at) if done else None
+                at=cn_datetime(at), found=cn_datetime(h.found_at))})
+    first = min(reported, key=lambda pair: pair[0])[1] if reported else None
     reporter = session.get(User, first.reported_by_id) \
         if first is not None and first.reported_by_id else None
     actions = [f"{cn_datetime(h.found_at)}现场提出"

@@ -37,10 +37,12 @@ def _units(session: Session, project: Project, agency: str) -> dict[str, str]:
 
 @output("kickoff_record")
 def _kickoff(session: Session, req: Request, store_dir: Path | str) -> Output:
+    if req.scope_id is None:  # check_scope refuses a meeting scope without an id
+        raise ValueError("a kickoff record is about one meeting")
     row = meetings.get(session, req.scope_id)
-    m = session.get(Meeting, row.id)
+    m = session.get_one(Meeting, row.id)
     doc_meta = meta(session, req, "服务交底会记录", store_dir)
-    project = session.get(Project, row.project_id)
+    project = session.get_one(Project, row.project_id)
     units = _units(session, project, doc_meta.agency.name)
     sheets = session.execute(select(func.count()).select_from(Attachment).where(
         Attachment.owner_type == "meeting", Attachment.owner_id == row.id)).scalar_one()

@@ -8,10 +8,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, SQLColumnExpression, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import operators
-from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.expression import ColumnElement, UnaryExpression
 
 from desktop.models import (
     AgencyProfile,
@@ -63,7 +63,7 @@ class Scope:
     name: str
     label: str  # as it reads in a sentence: 某承保机构承保项目
 
-    def projects(self) -> Select:
+    def projects(self) -> Select[int]:
         """The ids of the scope's projects (deleted ones left out), as a subquery."""
         stmt = select(Project.id).where(Project.deleted_at.is_(None))
         if self.type == "project":
@@ -104,13 +104,13 @@ def _next_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
 
 
-def _month(session: Session, column):  # type: ignore[no-untyped-def]
+def _month(session: Session, column: SQLColumnExpression[Any]) -> ColumnElement[str]:
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, "YYYY-MM")
     return func.strftime("%Y-%m", column)
 
 
-def _count(cond):  # type: ignore[no-untyped-def]
+def _count(cond: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
@@ -122,21 +122,25 @@ def _live(session: Session, scope: Scope) -> list[Any]:
     hazards, 2.6 s against 0.4 s for a plain scan. `+deleted_at` keeps it to the scan.
     PostgreSQL's planner chooses well by itself.
     """
-    deleted = Hazard.deleted_at
+    deleted: SQLColumnExpression[dt.datetime | None] = Hazard.deleted_at
     if scope.type != "project" and session.get_bind().dialect.name == "sqlite":
-        deleted = UnaryExpression(Hazard.deleted_at, operator=operators.custom_op("+"))
+        deleted = UnaryExpression(Hazard.deleted_at.expression, operator=operators.custom_op("+"))
     # one project: an equality the planner matches to the (project_id, found_date) index
     mine = Hazard.project_id == scope.id if scope.type == "project" \
         else Hazard.project_id.in_(scope.projects())
     return [deleted.is_(None), Hazard.status != CANCELLED, mine]
 
 
-def _day(value) -> dt.date | None:  # type: ignore[no-untyped-def]
+def _day(value: object) -> dt.date | None:
     """A date from the driver: a date (PostgreSQL) or ISO text (SQLite)."""
-    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
+    return None if value is None else _date(value)
+
+
+def _date(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
+    if isinstance(value, dt.date):
+        return value
     return dt.date.fromisoformat(str(value)[:10])
 
 
@@ -144,7 +148,7 @@ def _day(value) -> dt.date | None:  # type: ignore[no-untyped-def]
 
 
 def listed_hazards(session: Session, scope: Scope, period: Period,
-                   today: dt.date) -> list:  # type: ignore[type-arg]
+                   today: dt.date) -> list[ColumnElement[bool]]:
     """The hazards a period's list shows: found in the period, or found earlier and still open
     at its start (carried over); nothing found after `today`; cancelled ones left out. The
     review package (services/exchange/packages.py) lists and counts the same hazards."""
@@ -184,7 +188,7 @@ def hazard_rows(session: Session, scope: Scope, period: Period, *,
                 days = (closed - deadline).days if closed is not None and deadline is not None \
                     and closed > deadline else 0
                 rows.append(HazardRow(
-                    number, project, _day(found), location, text, category, level, bool(major),
+                    number, project, _date(found), location, text, category, level, bool(major),
                     measures, deadline, unit_name, labels.get(status, status), closed, late,
                     person or "", contingency or "", days))
     finally:
@@ -204,10 +208,10 @@ def hazard_photos(session: Session, scope: Scope, period: Period, store_dir: Pat
     words = {"before": "整改前", "after": "整改后"}
     counts: Counter[tuple[str, str]] = Counter()
     photos = []
-    for number, role, sha, *capture in session.execute(stmt):
+    for number, role, sha, taken_at, source, latitude, longitude in session.execute(stmt):
         counts[number, role] += 1
         caption = f"{number} {words[role]} {counts[number, role]}"
-        note = capture_line(*capture)  # capture time and place, when known
+        note = capture_line(taken_at, source, latitude, longitude)  # capture time and place, when known
         photos.append((print_copy(store_dir, sha), f"{caption}\n{note}" if note else caption))
     return tuple(photos)
 
@@ -243,7 +247,7 @@ def period_stats(session: Session, scope: Scope, period: Period, *,
         if closed_on is not None:
             closed_by[closed_on] = closed_by.get(closed_on, 0) + n
     months = [m.label for m in compliance.sub_periods(period, "month") if m.start <= last]
-    still_open = Hazard.status.in_(OPEN)
+    still_open: ColumnElement[bool] = Hazard.status.in_(OPEN)
     if cutoff <= dt.datetime.combine(today, dt.time()):  # a past end: closed since, open then
         still_open = or_(still_open, and_(Hazard.status == CLOSED, Hazard.closed_at >= cutoff))
     per_project = session.execute(
@@ -286,7 +290,7 @@ def _repeats(session: Session, in_period: list[Any]) -> tuple[RepeatHazard, ...]
         .order_by(func.count().desc(), Hazard.repeat_of_id).limit(TOP)).all()
     if not counts:
         return ()
-    first = {h.id: h for h in session.execute(select(Hazard).where(
+    first: dict[int | None, Hazard] = {h.id: h for h in session.execute(select(Hazard).where(
         Hazard.id.in_([c[0] for c in counts]))).scalars()}
     names = dict(session.execute(select(Project.id, Project.name).where(
         Project.id.in_({h.project_id for h in first.values()}))).all())
@@ -314,7 +318,7 @@ def risk_data(session: Session, scope: Scope, period: Period, doc_meta: DocMeta,
                       Policy.id.desc())):
         insurer.setdefault(pid, org)
     orgs = {*insurer.values(), *(p.authority_id for p in projects if p.authority_id)}
-    names = dict(session.execute(select(Organisation.id, Organisation.name).where(
+    names: dict[int | None, str] = dict(session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_(orgs))).all())
     ranked = select(RiskAssessment.id, func.row_number().over(
         partition_by=RiskAssessment.project_id,
@@ -342,7 +346,7 @@ def _factors(a: RiskAssessment) -> str:
                     else str(f.get("label", "")) for f in chosen)
 
 
-def _changes(session: Session, pids: Select, period: Period,
+def _changes(session: Session, pids: Select[int], period: Period,
              cutoff: dt.datetime) -> tuple[RiskChange, ...]:
     lagged = select(RiskAssessment.id, func.lag(RiskAssessment.level).over(
         partition_by=RiskAssessment.project_id,

@@ -3,6 +3,7 @@ fee ledgers, issue 15)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -59,7 +60,7 @@ def _plan_advice(session: Session, req: Request, store_dir: Path | str) -> Outpu
     return Output(data, data.meta.title, prevention_docs.build_plan_advice)
 
 
-def policy_ledger(session: Session, policy_id: int, start, end) -> PolicyLedger:  # type: ignore[no-untyped-def]
+def policy_ledger(session: Session, policy_id: int, start: dt.date, end: dt.date) -> PolicyLedger:
     """One policy's ledger for the period start..end (inclusive): the entries of the period,
     the balance before it and the ledger's totals up to its end, as services/fees reads them."""
     led = fees.ledger(session, policy_id)

@@ -31,7 +31,7 @@ def _project_id(session: Session, doc: Document) -> int | None:
         return doc.scope_id
     if doc.scope_type == "escalation":
         esc = session.get(Escalation, doc.scope_id)
-        return session.get(Hazard, esc.hazard_id).project_id if esc is not None else None
+        return session.get_one(Hazard, esc.hazard_id).project_id if esc is not None else None
     model = doc_data.scope_model(doc.scope_type)
     row = session.get(model, doc.scope_id) if model is not None and doc.scope_id is not None else None
     return getattr(row, "project_id", None)
@@ -59,7 +59,7 @@ def lines(session: Session, scope_type: str, scope_id: int | None, start: dt.dat
         if scope_type == "project" and pid != scope_id:
             continue
         if pid is not None and pid not in names:
-            names[pid] = session.get(Project, pid).name
+            names[pid] = session.get_one(Project, pid).name
         label = Recipient(sub.recipient).label if sub.recipient in Recipient._value2member_map_ \
             else sub.recipient
         out.append(SubmissionLine(_printed(doc), doc.title, names.get(pid, "") if pid else "",

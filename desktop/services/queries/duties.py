@@ -61,7 +61,7 @@ def upcoming(session: Session, *, days: int = 7, today: dt.date | None = None) -
     """Every duty due on or before today + days (late ones included), by date then kind."""
     today = today or clock.today()
     until = today + dt.timedelta(days=days)
-    names = {pid: f"{name}（{code}）" for pid, name, code in session.execute(
+    names: dict[int | None, str] = {pid: f"{name}（{code}）" for pid, name, code in session.execute(
         select(Project.id, Project.name, Project.code).where(Project.deleted_at.is_(None)))}
     out: list[Duty] = []
     for collect in (_visits, _reports, _rectifications, _outputs, _complaints, _training, _drills,
@@ -78,7 +78,7 @@ def by_day(duties: list[Duty]) -> dict[dt.date, list[Duty]]:
     return grouped
 
 
-def _visits(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+def _visits(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
     out = []
     for v in risk.visit_schedule(session, today=today):
         if v.next_due > until:
@@ -91,12 +91,14 @@ def _visits(session: Session, today: dt.date, until: dt.date, names: dict) -> li
     return out
 
 
-def _reports(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+def _reports(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
     out = []
     for r in session.execute(select(ExternalReport).where(
             ExternalReport.status == "pending", ExternalReport.due_at.is_not(None),
             ExternalReport.due_at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
             .order_by(ExternalReport.due_at)).scalars():
+        if r.due_at is None:  # left out by the query
+            continue
         day = r.due_at.date()  # a business time: agency wall clock
         text = msg("{reason}：报{to}", reason=_REASONS.get(r.reason, msg("隐患报告")),
                    to=_RECIPIENTS.get(r.recipient, r.recipient))
@@ -105,17 +107,17 @@ def _reports(session: Session, today: dt.date, until: dt.date, names: dict) -> l
     return out
 
 
-def _rectifications(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+def _rectifications(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
     rows = session.execute(select(Hazard).where(
         Hazard.status.in_([s.value for s in OPEN_STATES]), Hazard.deadline.is_not(None),
         Hazard.deadline <= until, Hazard.deleted_at.is_(None))).scalars()
     return [Duty(h.deadline, "rectification", h.project_id, names.get(h.project_id, ""),
                  msg("隐患 {number} 整改期限届满：{what}", number=h.number, what=h.description[:30]),
                  "hazards", h.id,
-                 h.deadline < today) for h in rows]
+                 h.deadline < today) for h in rows if h.deadline is not None]
 
 
-def _outputs(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+def _outputs(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
     """Each month's, quarter's and year's outputs whose deadline falls from today to `until`
     and for which no signed agency document of that kind and period exists yet."""
     owed: list[tuple[Period, str, dt.date]] = []
@@ -148,7 +150,7 @@ def _recent(today: dt.date, kind: str, back: int) -> list[Period]:
     return out
 
 
-def _complaints(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+def _complaints(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
     out = []
     for c in session.execute(select(Complaint).where(
             Complaint.replied_at.is_(None), Complaint.deleted_at.is_(None),
@@ -163,7 +165,7 @@ def _complaints(session: Session, today: dt.date, until: dt.date, names: dict) -
     return out
 
 
-def _training(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+def _training(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
     half = half_of(today)
     if half.end > until:
         return []
@@ -171,7 +173,7 @@ def _training(session: Session, today: dt.date, until: dt.date, names: dict) -> 
                  "projects", pid) for pid in obligations.projects_without_training(session, half)]
 
 
-def _drills(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+def _drills(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
     out = []
     active = session.execute(select(Project).where(
         Project.deleted_at.is_(None), Project.status == ProjectStatus.ACTIVE.value)).scalars().all()
@@ -190,10 +192,10 @@ def _drills(session: Session, today: dt.date, until: dt.date, names: dict) -> li
     return out
 
 
-def _archive(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
+def _archive(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
     rows = session.execute(select(ArchiveItem).where(
         ArchiveItem.status == "active", ArchiveItem.retention_until.is_not(None),
         ArchiveItem.retention_until <= until, ArchiveItem.deleted_at.is_(None))).scalars()
     return [Duty(a.retention_until, "archive", a.project_id, names.get(a.project_id, ""),
                  msg("档案“{title}”保存期满，待作出销毁或续存决定", title=a.title), "archive", a.id,
-                 a.retention_until < today) for a in rows]
+                 a.retention_until < today) for a in rows if a.retention_until is not None]

@@ -106,7 +106,7 @@ def _names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
 
 def detail(session: Session, hazard_id: int) -> HazardDetail:
     h = hazards.load(session, hazard_id)
-    project = session.get(Project, h.project_id)
+    project = session.get_one(Project, h.project_id)
     units = org_names(session, (h.responsible_unit_id, h.supervising_unit_id))
     inspection = None
     if h.inspection_id is not None:

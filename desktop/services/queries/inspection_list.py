@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.models import Hazard, Inspection, Project, RiskSourceCheck, User, inspection_inspectors
@@ -17,7 +18,7 @@ from desktop.services.context import Actor, Changes, ValidationError, msg, now
 from desktop.services.hazards import HazardForm, HazardRow
 from desktop.services.inspections import InspectionForm, InspectionRow
 
-SORT_COLUMNS = {
+SORT_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
     "date": Inspection.date,
     "kind": Inspection.kind,
     "project": Project.code,
@@ -58,8 +59,8 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def where_clauses(flt: InspectionFilter) -> list:  # type: ignore[type-arg]
-    clauses: list = [Inspection.deleted_at.is_(None), Project.deleted_at.is_(None)]
+def where_clauses(flt: InspectionFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [Inspection.deleted_at.is_(None), Project.deleted_at.is_(None)]
     words = " ".join(flt.text.split())
     if words:
         pattern = f"%{_escape_like(words)}%"
@@ -148,8 +149,11 @@ def save_visit(session: Session, actor: Actor, *, form: InspectionForm | None = 
     list (`finding.<n>.<field>`) and nothing is written."""
     if (form is None) == (inspection_id is None):
         raise ValueError("pass either a new inspection's form or an inspection id")
-    row = inspections.record(session, actor, form) if form is not None \
-        else inspections.get(session, inspection_id)  # type: ignore[arg-type]
+    if form is not None:
+        row = inspections.record(session, actor, form)
+    else:
+        assert inspection_id is not None  # one of the two, checked above
+        row = inspections.get(session, inspection_id)
     if ticks:
         inspections.verify_sources(session, actor, row.id, ticks)
     found_at = None if row.date == now().date() else dt.datetime.combine(row.date, now().time())

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from desktop.models import Hazard, Inspection, Organisation, Policy, Project, ServicePlan, User
@@ -102,8 +103,8 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def where_clauses(flt: ProjectFilter) -> list:  # type: ignore[type-arg]
-    clauses: list = [Project.deleted_at.is_(None)]
+def where_clauses(flt: ProjectFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [Project.deleted_at.is_(None)]
     words = " ".join(flt.text.split())
     if words:
         pattern = f"%{_escape_like(words)}%"
@@ -313,7 +314,7 @@ def save_project(session: Session, actor: Actor, bundle: ProjectBundle) -> Saved
         projects.check_version(projects.load(session, bundle.project_id),
                                bundle.expected_version or 0, msg("项目"))
     errors: dict[str, str] = {}
-    ids = {key: _org(session, actor, kind, bundle.parties.get(key, ""), key, errors,
+    ids: dict[str, Any] = {key: _org(session, actor, kind, bundle.parties.get(key, ""), key, errors,
                      bundle.form.district if kind == "authority" else "") for key, kind in PARTIES}
     form = replace(bundle.form, **ids)
     try:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import (
     Column,
     Integer,
     Select,
+    SQLColumnExpression,
     and_,
     bindparam,
     column,
@@ -22,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
 
 from desktop.models import Hazard, Organisation, Policy, Project
@@ -50,7 +54,7 @@ class RegisterFilter:
     today: dt.date | None = None  # None: today; tests pin it
 
 
-SORT_COLUMNS = {
+SORT_COLUMNS: dict[str, SQLColumnExpression[Any]] = {
     "found_date": Hazard.found_date,
     "number": Hazard.number,
     "level": Hazard.level,
@@ -86,7 +90,7 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _text_clause(session: Session, words: str, *, indexed: bool = True):  # type: ignore[no-untyped-def]
+def _text_clause(session: Session, words: str, *, indexed: bool = True) -> ColumnElement[bool] | None:
     """Description or location contains `words`. `indexed=False` gives the plain LIKE form,
     which costs little per row: right for a scan of a few thousand recent rows (the probe)."""
     words = " ".join(words.split())
@@ -103,10 +107,10 @@ def _text_clause(session: Session, words: str, *, indexed: bool = True):  # type
     return or_(Hazard.description.like(pattern, escape="\\"), Hazard.location.like(pattern, escape="\\"))
 
 
-def where_clauses(session: Session, flt: RegisterFilter, *,  # type: ignore[type-arg]
-                  indexed_text: bool = True) -> list:
+def where_clauses(session: Session, flt: RegisterFilter, *,
+                  indexed_text: bool = True) -> list[ColumnElement[bool]]:
     today = flt.today or now().date()
-    clauses: list = [Hazard.deleted_at.is_(None)]
+    clauses: list[ColumnElement[bool]] = [Hazard.deleted_at.is_(None)]
     if flt.levels:
         clauses.append(Hazard.level.in_(sorted(flt.levels)))
     if flt.statuses:
@@ -145,7 +149,7 @@ def where_clauses(session: Session, flt: RegisterFilter, *,  # type: ignore[type
 
 
 def ids_query(session: Session, flt: RegisterFilter, *, sort: str = "found_date",
-              descending: bool = True) -> Select:
+              descending: bool = True) -> Select[int]:
     column = SORT_COLUMNS.get(sort)
     if column is None:
         raise ValueError(f"unknown sort column {sort!r}")
@@ -154,14 +158,14 @@ def ids_query(session: Session, flt: RegisterFilter, *, sort: str = "found_date"
 
 
 def hazard_ids(session: Session, flt: RegisterFilter, *, sort: str = "found_date",
-               descending: bool = True) -> array:
+               descending: bool = True) -> array[int]:
     """Every matching id in display order, as a compact array (8 bytes a row)."""
     return array("q", _raw_ids(session, ids_query(session, flt, sort=sort, descending=descending)))
 
 
 def page_ids(session: Session, flt: RegisterFilter, *, sort: str = "found_date",
-             descending: bool = True, after: tuple | None = None,
-             limit: int = 500) -> tuple[list[int], tuple | None]:
+             descending: bool = True, after: tuple[Any, int] | None = None,
+             limit: int = 500) -> tuple[list[int], tuple[Any, int] | None]:
     """One page of ids in display order, starting after the (sort key, id) pair `after`.
 
     Keyset paging: each page is an index range scan, however deep into the list it is.
@@ -200,7 +204,7 @@ def _worth_probing(flt: RegisterFilter) -> bool:
 
 
 def _probe_recent(session: Session, flt: RegisterFilter, *, descending: bool,
-                  limit: int) -> tuple[list[int], tuple | None] | None:
+                  limit: int) -> tuple[list[int], tuple[Any, int] | None] | None:
     """The first page read from the newest (or oldest) hazards, a batch at a time in date order.
 
     Matches among a prefix of the date order are a prefix of the matching list itself, so
@@ -218,11 +222,11 @@ def _probe_recent(session: Session, flt: RegisterFilter, *, descending: bool,
         node for clause in clauses for node in visitors.iterate(clause)
         if isinstance(node, Column) and node.table is table}
     columns = [c for c in table.c if c in wanted]
-    found: list[tuple] = []
-    after: tuple | None = None
+    found: list[tuple[int, dt.date]] = []
+    after: tuple[dt.date, int] | None = None
     scanned = 0
     while scanned < PROBE_ROWS:
-        keys = [Hazard.deleted_at.is_(None)]
+        keys: list[ColumnElement[bool]] = [Hazard.deleted_at.is_(None)]
         if after is not None:
             keys.append(pair < tuple_(*after) if descending else pair > tuple_(*after))
         step = select(*columns).where(*keys).order_by(*order).limit(PROBE_BATCH)
@@ -232,9 +236,9 @@ def _probe_recent(session: Session, flt: RegisterFilter, *, descending: bool,
         # the filters test the batch's own columns: no index of theirs can take over the plan
         batch = step.subquery()
         adapt = ClauseAdapter(batch).traverse
-        hits = session.connection().execute(
-            select(batch.c.id, batch.c.found_date).where(*[adapt(c) for c in clauses])).all()
-        hits.sort(key=lambda r: (r[1], r[0]), reverse=descending)
+        hits = sorted(session.connection().execute(
+            select(batch.c.id, batch.c.found_date).where(*[adapt(c) for c in clauses])),
+            key=lambda r: (r[1], r[0]), reverse=descending)
         for row in hits:
             found.append(row)
             if len(found) == limit:
@@ -250,7 +254,7 @@ def _probe_recent(session: Session, flt: RegisterFilter, *, descending: bool,
     return [r[0] for r in found], (found[-1][1], found[-1][0])
 
 
-def _raw_ids(session: Session, stmt: Select) -> list[int]:
+def _raw_ids(session: Session, stmt: Select[int]) -> list[int]:
     """Run a one-column id query and read the driver's cursor directly: for a million ids
     SQLAlchemy's row objects cost four times the query itself."""
     result = session.connection().execute(stmt)
@@ -272,7 +276,8 @@ class IdLoader:
     after one small query whatever the size of the register.
     """
 
-    def __init__(self, read, flt: RegisterFilter, *, sort: str = "found_date",  # type: ignore[no-untyped-def]
+    def __init__(self, read: Callable[[], AbstractContextManager[Session]], flt: RegisterFilter, *,
+                 sort: str = "found_date",
                  descending: bool = True, first_page: int = 500, page: int = 250_000) -> None:
         self._read = read
         self.filter = flt
@@ -280,7 +285,7 @@ class IdLoader:
         self.descending = descending
         self._page = page
         self.ids = array("q")
-        self._after: tuple | None = None
+        self._after: tuple[Any, int] | None = None
         # A 1–2 character search cannot use the trigram index: counting it means reading
         # every row, so the total stays unknown until the pages reach the end.
         self.total_known = not (0 < len(" ".join(flt.text.split())) < MIN_TRIGRAM)
@@ -333,8 +338,11 @@ def rows_by_ids(session: Session, ids: Sequence[int], *, today: dt.date | None =
         .where(Hazard.id.in_(list(ids)))
     )
     by_id = {}
-    for r in session.execute(stmt):
-        by_id[r[0]] = RegisterRow(*r, overdue=is_overdue(r[11], r[10], today))
+    for (hid, number, project_id, project_name, found_date, location, description, category, level,
+         is_major, deadline, status, escalated, unit_name, closed_at) in session.execute(stmt):
+        by_id[hid] = RegisterRow(hid, number, project_id, project_name, found_date, location, description,
+                                 category, level, is_major, deadline, status, escalated, unit_name,
+                                 closed_at, overdue=is_overdue(status, deadline, today))
     return [by_id[i] for i in ids if i in by_id]
 
 

@@ -6,10 +6,11 @@ typed (id and label, nothing heavier), and says when there are more.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from desktop.models import Organisation, Project
 from desktop.services.context import ValidationError, msg
@@ -34,7 +35,7 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _words(columns, text: str):  # type: ignore[no-untyped-def]
+def _words(columns: Iterable[InstrumentedAttribute[str]], text: str) -> list[ColumnElement[bool]]:
     """Every typed word found in one of the columns (any case)."""
     return [or_(*(c.ilike(f"%{_escape_like(word)}%", escape="\\") for c in columns))
             for word in text.split()]
@@ -55,10 +56,9 @@ def search(session: Session, scope_type: str, text: str = "", *,
         rows = session.execute(stmt.limit(limit + 1)).all()
         choices = [ScopeChoice(r.id, f"{r.code} {r.name}") for r in rows]
     else:
-        stmt = (select(Organisation.id, Organisation.name)
+        orgs = (select(Organisation.id, Organisation.name)
                 .where(and_(Organisation.kind == scope_type, Organisation.deleted_at.is_(None)),
                        *_words((Organisation.name, Organisation.short_name), text))
                 .order_by(Organisation.name))
-        rows = session.execute(stmt.limit(limit + 1)).all()
-        choices = [ScopeChoice(r.id, r.name) for r in rows]
+        choices = [ScopeChoice(r.id, r.name) for r in session.execute(orgs.limit(limit + 1))]
     return ScopeMatches(tuple(choices[:limit]), len(choices) > limit)
