@@ -374,7 +374,10 @@ class SheetWriter:
         have them needlessly): the estimate from the first rows is taken four times over."""
         done = max(self.rows, 1)
         estimate = first / done * max(self._hint, done) * 4
-        member = self.book._zip.open(self._info, "w", force_zip64=estimate > zipfile.ZIP64_LIMIT)
+        # opened by name: the archive's own compression and level apply (ZipInfo has no public
+        # compression level before Python 3.13); the member is stamped with the time written
+        member = self.book._zip.open(self._info.filename, "w",
+                                     force_zip64=estimate > zipfile.ZIP64_LIMIT)
         # deflated and written on a second thread while the next rows are formatted
         return WriteBehind(member) if self._hint > _BEHIND_ROWS else member
 
@@ -468,8 +471,6 @@ class XlsxWriter:
         self._open = True
         info = zipfile.ZipInfo(f"xl/worksheets/sheet{len(self._sheets) + 1}.xml",
                                date_time=self.created.timetuple()[:6])
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info._compresslevel = self._zip.compresslevel  # type: ignore[attr-defined]  # no public setter before 3.13
         sheet = SheetWriter(self, layout, info, rows_hint)
         try:
             yield sheet
