@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast dist clean-venv
+.PHONY: run test test-fast lint dist clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "riskdesk 需要 Python 3.11 或更高版本")'
@@ -17,10 +17,16 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/riskdesk
 
-test: $(STAMP)
+# The lint (ruff: pyflakes, bugbear, isort, pyupgrade) and the type check (mypy, strict on
+# models, services and reports; pyproject.toml) run before the tests, and fail them.
+lint: $(STAMP)
+	$(BIN)/ruff check desktop tests bench tools
+	$(BIN)/mypy
+
+test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow"
 
 clean-venv:

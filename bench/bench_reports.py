@@ -214,9 +214,9 @@ def main() -> None:
             ("XLSX bare openpyxl write-only, no styles", lambda p: bare_openpyxl(rows, p), "xlsx"),
         ]
         paths = [folder / f"case{i}.{ext}" for i, (_, _, ext) in enumerate(cases)]
-        seconds = _interleaved([lambda fn=fn, p=p: fn(p) for (_, fn, _), p in zip(cases, paths)],
+        seconds = _interleaved([lambda fn=fn, p=p: fn(p) for (_, fn, _), p in zip(cases, paths, strict=True)],
                                args.repeat)
-        for (name, _, _), secs, path in zip(cases, seconds, paths):
+        for (name, _, _), secs, path in zip(cases, seconds, paths, strict=True):
             results.append((name, secs, path))
             print(f"{name:56s} {secs:6.2f} s  {path.stat().st_size / 1e6:5.2f} MB", flush=True)
         xlsx_path = results[3][2]

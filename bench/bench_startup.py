@@ -45,7 +45,7 @@ def main() -> None:
     ours = _time(OURS, url, str(work), runs=args.runs)
     lines = ["# Cold start to the main window", "", f"Machine: {machine()}",
              f"Database: {args.db or 'new, empty'}", "",
-             "| start | median of %d (s) |" % args.runs, "|---|---:|",
+             f"| start | median of {args.runs} (s) |", "|---|---:|",
              f"| bare PySide6 QMainWindow | {bare:.2f} |", f"| RiskDesk main window, 8 pages | {ours:.2f} |",
              "", f"Ratio ours / bare: **{ours / bare:.2f}**", "",
              "Reproduce: `.venv/bin/python -m bench.bench_startup --db /tmp/scale/riskdesk.sqlite3`."]

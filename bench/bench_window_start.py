@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.before is not None:
                 before.append(float(_run(OURS, url_before, tmp, root=args.before)[-2]))
     b, o = statistics.median(bare), statistics.median(ours)
-    ratios = sorted(x / y for x, y in zip(ours, bare))
+    ratios = sorted(x / y for x, y in zip(ours, bare, strict=True))
     lines = ["# Main window start on an empty database", "", f"Machine: {machine()}", "",
              f"Fresh processes, offscreen, interleaved, {args.repeat} runs each after a warm-up.",
              f"Pages built at start: {built}.", "",

@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         return [line(r, values) for r, values in enumerate(data, start=1)]
 
     def floor() -> list[str]:
-        return [f'<row r="{r}">{"".join(e(r, v) for e, v in zip(cells, values))}</row>'
+        return [f'<row r="{r}">{"".join(e(r, v) for e, v in zip(cells, values, strict=True))}</row>'
                 for r, values in enumerate(data, start=1)]
 
     assert ours() == floor(), "the row formatter differs from the encoders"

@@ -44,7 +44,7 @@ STATUS_WEIGHTS = [("closed", 78), ("rectifying", 8), ("notified", 4), ("recorded
 
 
 def _weighted(rng: random.Random, pairs):  # type: ignore[no-untyped-def]
-    values, weights = zip(*pairs)
+    values, weights = zip(*pairs, strict=True)
     return rng.choices(values, weights)[0]
 
 

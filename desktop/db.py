@@ -321,7 +321,10 @@ class Database:
                     return None
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except BaseException as exc:
-            raise translate_error(exc) or exc
+            error = translate_error(exc)
+            if error is None:
+                raise
+            raise error from exc
 
     def head_revision(self) -> str:
         from alembic.script import ScriptDirectory

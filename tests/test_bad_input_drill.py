@@ -170,7 +170,7 @@ def test_every_broken_input_is_refused_cleanly(db, admin, tmp_path, corpus, caps
             def through_importer(path=path, kind=kind):  # type: ignore[no-untyped-def]
                 table = importer.read(path, kind=kind)
                 with db.session() as s:
-                    report = importer.preview(s, admin, kind=kind, table=table)
+                    importer.preview(s, admin, kind=kind, table=table)
                 with db.session() as s:
                     return importer.commit(s, admin, kind=kind, table=table)
             outcome = attempt(f"import {kind} {name}", through_importer)

@@ -286,8 +286,8 @@ class _Walker:
         widths = _widths(table, g.widths[:ncols] if g.widths is not None else None)
         head = g.repeatRows if isinstance(g.repeatRows, int) else 0
         # row by row: Table.cell(i, j) walks the whole table at each call
-        for i, (row_obj, row) in enumerate(zip(table.rows, rows)):
-            for j, (cell, value) in enumerate(zip(row_obj.cells, row)):
+        for i, (row_obj, row) in enumerate(zip(table.rows, rows, strict=False)):
+            for j, (cell, value) in enumerate(zip(row_obj.cells, row, strict=False)):
                 if j < len(widths):
                     cell.width = widths[j]
                 self.add(value, _CellBox(cell))
@@ -310,8 +310,8 @@ class _Walker:
         table.style = "Table Grid"
         sizes = _widths(table, widths) if widths is not None and len(widths) == len(rows[0]) \
             else []
-        for row, values in zip(table.rows, rows):  # one pass: indexing rows is linear each
-            for j, (cell, value) in enumerate(zip(row.cells, values)):
+        for row, values in zip(table.rows, rows, strict=False):  # one pass: indexing rows is linear each
+            for j, (cell, value) in enumerate(zip(row.cells, values, strict=False)):
                 if sizes:
                     cell.width = sizes[j]
                 set_font(cell.paragraphs[0].add_run(value), TABLE_FONT, 8)
@@ -356,7 +356,7 @@ def _widths(table: Any, points: Sequence[float] | None) -> list[Any]:
         return []
     table.autofit = False
     widths = [Mm(w / 72 * 25.4) for w in points]
-    for column, width in zip(table.columns, widths):
+    for column, width in zip(table.columns, widths, strict=False):
         column.width = width
     return widths
 

@@ -378,7 +378,7 @@ def _picker(columns: Sequence[Column]) -> Callable[[Any], tuple[Any, ...]]:
 
 def _pdf_values(row: Any, seq: int, layout: _TableLayout) -> list[str]:
     out = [str(seq)]
-    for column, value in zip(layout.columns[1:], layout.pick(row)):
+    for column, value in zip(layout.columns[1:], layout.pick(row), strict=False):
         if column.kind == "date":
             out.append(_iso(value))
         elif column.kind == "level":
@@ -520,7 +520,7 @@ def read_hazard_xlsx(path: Path | str) -> list[dict[str, Any]]:
             values = tuple(values[:len(columns)]) + (None,) * (len(columns) - len(values))
             if all(v is None or v == "" for v in values):
                 continue
-            result.append({c.key: _read_value(c, v, line) for c, v in zip(columns, values)})
+            result.append({c.key: _read_value(c, v, line) for c, v in zip(columns, values, strict=False)})
         return result
     finally:
         wb.close()

@@ -146,7 +146,7 @@ def build_risk_report(data: RiskReportData, path: Path | str) -> Path:
     total = len(data.projects)
     rows = [[label, str(n), f"{n / total:.1%}" if total else "—",
              f"每{data.intervals[lv]}天不少于1次" if lv is not None and lv in data.intervals else "—"]
-            for (label, n), lv in zip(counts, (*LEVELS, None))]
+            for (label, n), lv in zip(counts, (*LEVELS, None), strict=False)]
     story.append(KeepTogether([
         level_bars(counts, width=_W),
         data_table(["风险等级", "项目数", "占比", "检查服务频次"], rows,

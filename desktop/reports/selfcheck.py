@@ -176,7 +176,7 @@ def checklist_table(rows: Sequence[SelfCheckRow], *, width: float) -> Table:
     data: list[list[Any]] = [[cell(h, Styles.label) for h in ("序号", "检查内容", "检查要点", "检查情况")]]
     cmds: list[tuple[Any, ...]] = [("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
                          ("LINEBELOW", (0, 0), (-1, 0), 0.5, LINE)]
-    for row, (section, number, content) in zip(rows, _layout(rows)):
+    for row, (section, number, content) in zip(rows, _layout(rows), strict=True):
         if section:
             r = len(data)
             data.append([cell(row.section, Styles.label), "", "", ""])
@@ -283,7 +283,7 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
             ws.merged_cells.add(f"{letter}{first}:{letter}{last}")
         groups[column] = None
 
-    for row, (section, number, content) in zip(data.rows, _layout(data.rows)):
+    for row, (section, number, content) in zip(data.rows, _layout(data.rows), strict=True):
         if section:
             close(1, r)
             close(2, r)

@@ -772,7 +772,7 @@ def _periodic(ctx: Context, item: str) -> Outcome:
     names = dict(ctx.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_([o for _, o in data["recipients"]]))).all())
     gaps = []
-    for p, span, deadline in data["owed"]:
+    for p, _span, deadline in data["owed"]:
         for kind, title in DOC_KINDS.items():
             docs = [d for d in data["docs"] if d.kind == kind and d.period == p.label]
             what, due = msg("{period}{title}", period=p.chinese, title=title), deadline < ctx.as_of

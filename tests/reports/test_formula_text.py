@@ -60,7 +60,7 @@ def test_selfcheck_workbook_keeps_an_imported_project_name_as_text(tmp_path, age
 
 def test_hazard_register_workbook_keeps_formula_looking_text(tmp_path, agency):
     rows = register_rows(len(LOOKS_LIKE))
-    odd = [r._replace(description=text, location=text) for r, text in zip(rows, LOOKS_LIKE)]
+    odd = [r._replace(description=text, location=text) for r, text in zip(rows, LOOKS_LIKE, strict=True)]
     data = RegisterData(meta(agency, "隐患排查及问题整改清单", "风控清单〔2026〕0002号"),
                         scope_label=LOOKS_LIKE[0], period_label="2026年第一季度", rows=odd)
     path = registers.build_hazard_register_xlsx(replace(data), tmp_path / "register.xlsx")

@@ -584,11 +584,11 @@ def test_the_packages_list_has_the_full_columns(db, admin, config, world, tmp_pa
     rows = list(wb["隐患清单"].iter_rows(values_only=True))
     wb.close()
     assert len(HEADERS) == 17 and rows[0] == HEADERS
-    line = dict(zip(HEADERS, rows[1]))
+    line = dict(zip(HEADERS, rows[1], strict=True))
     assert line["隐患编号"] == found[0].number and line["责任人"] == "王建国"
     assert line["应急预案/临时措施"] == "设置警戒区"
     assert line["是否逾期"] == "是（逾期3天销项）"
-    assert dict(zip(HEADERS, rows[2]))["应急预案/临时措施"] == "设置警戒区"
+    assert dict(zip(HEADERS, rows[2], strict=True))["应急预案/临时措施"] == "设置警戒区"
 
 
 def test_pg_restore_is_refused_while_other_sessions_are_connected(db, admin, tmp_path):
