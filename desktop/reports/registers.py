@@ -17,7 +17,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyl
 
 from desktop.fileutil import atomic_writer
 from desktop.reports.blocks import HEAD_FILL, LINE, paragraphs, signature_block
-from desktop.reports.data import LEVEL_LIGHT, LEVEL_SHORT, HazardRow, RegisterData, Signatory
+from desktop.reports.data import HazardRow, RegisterData, Signatory
 from desktop.reports.fonts import BODY, ensure_fonts, text_width
 from desktop.reports.layout import frame_height, frame_width, title_block, write_pdf
 from desktop.reports.photos import grid_px, photo_grid, prefetch
@@ -68,6 +68,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("closed_date", "销项日期", "date", 17, 12),
     Column("overdue", "是否逾期", "overdue", 12, 12),
 )
+from desktop.vocabulary import HAZARD_LEVEL_LIGHT, HAZARD_LEVEL_SHORT
+
 # The layout before issue 15, for rows that carry only HazardRow's first fourteen fields
 # (the review package's database lines): same columns less 责任人 and 预案.
 SHORT_COLUMNS: tuple[Column, ...] = (COLUMNS[0], *(
@@ -117,7 +119,8 @@ def summary_text(data: RegisterData) -> str:
     line in its column order (a review package's register) both serve."""
     rows = data.rows
     levels = Counter(r[_LEVEL] for r in rows)
-    by_level = "，".join(f"{LEVEL_SHORT[lvl]}{levels.get(lvl, 0)}项" for lvl in (1, 2, 3, 4))
+    by_level = "，".join(f"{HAZARD_LEVEL_SHORT[lvl]}{levels.get(lvl, 0)}项"
+                        for lvl in (1, 2, 3, 4))
     major = sum(1 for r in rows if r[_MAJOR])
     closed = sum(1 for r in rows if r[_CLOSED] is not None)
     overdue = sum(1 for r in rows if r[_OVERDUE_AT])
@@ -210,8 +213,8 @@ class _TableLayout:
                                 for j, c in enumerate(columns)]
         self.head_height = _height(self.head)
         self.page_room = frame_height(wide=True) - self.head_height - _EPS  # below the header
-        self.tags = {lvl: _Tag(label, fill=colors.HexColor(LEVEL_LIGHT[lvl]))
-                     for lvl, label in LEVEL_SHORT.items()}
+        self.tags = {lvl: _Tag(label, fill=colors.HexColor(HAZARD_LEVEL_LIGHT[lvl]))
+                     for lvl, label in HAZARD_LEVEL_SHORT.items()}
         self.overdue_tag = _Tag("是", ink=colors.HexColor("#c62828"))
         self.style = TableStyle([
             ("FONT", (0, 0), (-1, -1), BODY, _FONT_SIZE, _LEADING),
@@ -381,7 +384,7 @@ def _pdf_values(row: Any, seq: int, layout: _TableLayout) -> list[str]:
         if column.kind == "date":
             out.append(_iso(value))
         elif column.kind == "level":
-            out.append(LEVEL_SHORT.get(value, str(value)))
+            out.append(HAZARD_LEVEL_SHORT.get(value, str(value)))
         elif column.kind == "bool":
             out.append(yes_no(bool(value)))
         elif column.kind == "overdue":
@@ -452,8 +455,8 @@ _XLSX_STYLES = (
     CellStyle(_WRAP, vertical="top", wrap=True),
     CellStyle(_CENTER, **_CENTRED),
     CellStyle(_OVERDUE, bold=True, colour="C62828", **_CENTRED),
-    *(CellStyle(f"隐患{label}", fill=LEVEL_LIGHT[lvl].lstrip("#").upper(), **_CENTRED)
-      for lvl, label in LEVEL_SHORT.items()),
+    *(CellStyle(f"隐患{label}", fill=HAZARD_LEVEL_LIGHT[lvl].lstrip("#").upper(), **_CENTRED)
+      for lvl, label in HAZARD_LEVEL_SHORT.items()),
 )
 _WRAPPED = ("description", "measures")  # long text: wrapped, top-aligned
 
@@ -462,7 +465,8 @@ def _xlsx_row(book: XlsxWriter, columns: Sequence[Column] = COLUMNS) -> RowForma
     """The formatter of one register row, a cell per column of COLUMNS by its kind. Text is
     always a string cell: a value that starts with "=" stays text, never a formula."""
     center = book.style(_CENTER)
-    levels = {lvl: (label, book.style(f"隐患{label}")) for lvl, label in LEVEL_SHORT.items()}
+    levels = {lvl: (label, book.style(f"隐患{label}"))
+              for lvl, label in HAZARD_LEVEL_SHORT.items()}
     cells: list[Cell] = []
     for column in columns:
         if column.kind == "int":
@@ -525,7 +529,7 @@ def read_hazard_xlsx(path: Path | str) -> list[dict[str, Any]]:
         wb.close()
 
 
-_LEVELS = {v: k for k, v in LEVEL_SHORT.items()} | {str(k): k for k in LEVEL_SHORT}
+_LEVELS = {v: k for k, v in HAZARD_LEVEL_SHORT.items()} | {str(k): k for k in HAZARD_LEVEL_SHORT}
 
 
 def _read_value(column: Column, value: Any, line: int) -> Any:
@@ -540,7 +544,7 @@ def _read_value(column: Column, value: Any, line: int) -> Any:
         if text.isdigit():
             return int(text)
     elif column.kind == "level":
-        if isinstance(value, int | float) and int(value) in LEVEL_SHORT:
+        if isinstance(value, int | float) and int(value) in HAZARD_LEVEL_SHORT:
             return int(value)
         if text in _LEVELS:
             return _LEVELS[text]

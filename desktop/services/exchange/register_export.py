@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from desktop.models import Hazard, Organisation, Project
-from desktop.models.enums import HAZARD_LEVEL_LABELS, HazardStatus
+from desktop.models.enums import HazardStatus
 from desktop.reports.data import DocMeta, HazardRow, RegisterData
 from desktop.reports.registers import build_hazard_register_xlsx
 from desktop.services import permissions
@@ -27,6 +27,7 @@ from desktop.services.hazards import is_overdue
 from desktop.services.queries import register
 from desktop.services.queries.doc_data import agency_info, org_names
 from desktop.services.queries.register import RegisterFilter
+from desktop.vocabulary import HAZARD_LEVEL_LABELS
 
 WINDOW = 2000  # rows fetched per query while writing
 MAX_ROWS = 1_048_575  # an Excel sheet holds 1,048,576 rows, one of them the header
