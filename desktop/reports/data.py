@@ -312,7 +312,7 @@ class PlanStageInfo:
     dangers: tuple[str, ...] = ()
 
 
-class HazardRow(NamedTuple):
+class RegisterLine(NamedTuple):
     """One line of the 隐患排查及问题整改清单; the field order is the column order.
 
     A tuple, not a frozen dataclass: a 48,000-line register built its rows in 0.5 s as
@@ -344,7 +344,7 @@ class RegisterData:
     meta: DocMeta
     scope_label: str  # e.g. 全部项目 / 某承保机构 / 某项目
     period_label: str  # e.g. 2026年3月 / 2026年第一季度
-    rows: Sequence[HazardRow]
+    rows: Sequence[RegisterLine]
     # a project's list carries its hazards' photos (before / after) as an appendix
     photos: Sequence[tuple[Path, str]] = ()
     as_of: dt.date | None = None  # statuses and 逾期 as of this day (统计截至)

@@ -38,7 +38,7 @@ RATINGS = ("优", "良", "中", "差")
 
 
 @dataclass(frozen=True)
-class PlanRow:
+class TrainingPlanRow:
     id: int
     project_id: int
     basis: str
@@ -186,7 +186,7 @@ def _matches(a: str, b: str) -> bool:
 
 
 def set_plan(session: Session, actor: Actor, project_id: int, *, basis: str, planned_sessions: int,
-             topics: str = "", note: str = "") -> PlanRow:
+             topics: str = "", note: str = "") -> TrainingPlanRow:
     """The project's training plan (one current plan per project; editing keeps the audit trail)."""
     permissions.require(actor, "training.edit")
     load_project(session, project_id)
@@ -208,8 +208,8 @@ def set_plan(session: Session, actor: Actor, project_id: int, *, basis: str, pla
         plan.basis, plan.planned_sessions = basis, planned_sessions
         plan.topics, plan.note = topics.strip(), note.strip()
         audit.record_update(session, actor, plan, before)
-    return PlanRow(plan.id, project_id, plan.basis, plan.planned_sessions, plan.topics, plan.note,
-                   plan.version)
+    return TrainingPlanRow(plan.id, project_id, plan.basis, plan.planned_sessions, plan.topics,
+                           plan.note, plan.version)
 
 
 def _plan(session: Session, project_id: int) -> TrainingPlan | None:

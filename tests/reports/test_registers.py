@@ -187,10 +187,10 @@ def test_xlsx_print_setup_styles_and_awkward_text(tmp_path, register):
 
 
 def test_a_hazard_row_holds_the_registers_columns_in_order():
-    """The XLSX writer takes a row's values in column order (HazardRow or a database line)."""
-    from desktop.reports.data import HazardRow
+    """The XLSX writer takes a row's values in column order (RegisterLine or a database line)."""
+    from desktop.reports.data import RegisterLine
 
-    assert {c.key for c in registers.COLUMNS[1:]} <= set(HazardRow._fields)
+    assert {c.key for c in registers.COLUMNS[1:]} <= set(RegisterLine._fields)
     # a short row (the review package's database lines) is drawn in the earlier fifteen columns
-    assert HazardRow._fields[:14] == tuple(c.key for c in registers.SHORT_COLUMNS[1:])
+    assert RegisterLine._fields[:14] == tuple(c.key for c in registers.SHORT_COLUMNS[1:])
     assert registers.columns_for([tuple(range(14))]) is registers.SHORT_COLUMNS

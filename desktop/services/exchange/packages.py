@@ -38,7 +38,7 @@ from desktop.models import (
 )
 from desktop.models.enums import AttachmentRole, HazardStatus, ProjectStatus, RiskLevel
 from desktop.reports.blocks import HEAD_FILL, LINE, field_table, paragraphs
-from desktop.reports.data import AgencyInfo, DocMeta, HazardRow, RegisterData
+from desktop.reports.data import AgencyInfo, DocMeta, RegisterData, RegisterLine
 from desktop.reports.fonts import BODY
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.registers import build_hazard_register_xlsx
@@ -111,7 +111,7 @@ class PackagePlan:
     projects: tuple[tuple[str, ...], ...]  # one line per PROJECT_HEADERS
     # the register's rows: the periodic hazard list's selection and row shape
     # (doc_data_periodic.hazard_rows), statuses and 逾期 as of `as_of`
-    hazards: Sequence[HazardRow]
+    hazards: Sequence[RegisterLine]
     members: tuple[Member, ...]
     store_dir: Path
     public_key: str

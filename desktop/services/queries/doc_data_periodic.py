@@ -29,11 +29,11 @@ from desktop.reports import analysis, registers, risk_report, selfcheck
 from desktop.reports.data import (
     AnalysisData,
     DocMeta,
-    HazardRow,
     MonthCount,
     PeriodStats,
     ProjectOpenCount,
     RegisterData,
+    RegisterLine,
     RepeatHazard,
 )
 from desktop.reports.risk_report import RiskChange, RiskGroup, RiskProjectLine, RiskReportData
@@ -154,7 +154,7 @@ def listed_hazards(session: Session, scope: Scope, period: Period,
 
 
 def hazard_rows(session: Session, scope: Scope, period: Period, *,
-                today: dt.date) -> list[HazardRow]:
+                today: dt.date) -> list[RegisterLine]:
     """Found in the period, plus those found earlier and still open at its start (carried over);
     status and 逾期 as of `today`. Cancelled hazards are left out.
 
@@ -172,7 +172,7 @@ def hazard_rows(session: Session, scope: Scope, period: Period, *,
             .order_by(Hazard.found_date, Hazard.number))
     labels = {s.value: s.label for s in HazardStatus}
     open_states = set(OPEN)
-    rows: list[HazardRow] = []
+    rows: list[RegisterLine] = []
     result = session.connection().execute(stmt)
     try:
         while batch := result.cursor.fetchmany(20_000):
@@ -183,7 +183,7 @@ def hazard_rows(session: Session, scope: Scope, period: Period, *,
                 late = status in open_states and deadline is not None and deadline < today
                 days = (closed - deadline).days if closed is not None and deadline is not None \
                     and closed > deadline else 0
-                rows.append(HazardRow(
+                rows.append(RegisterLine(
                     number, project, _day(found), location, text, category, level, bool(major),
                     measures, deadline, unit_name, labels.get(status, status), closed, late,
                     person or "", contingency or "", days))
