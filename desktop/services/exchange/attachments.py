@@ -40,7 +40,7 @@ from desktop.models import (
 )
 from desktop.models.enums import AttachmentRole
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg
+from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, get_row, msg
 from desktop.services.exchange.photo_capture import Capture
 
 log = logging.getLogger("desktop.attachments")
@@ -278,8 +278,7 @@ def store_file(session: Session, actor: Actor, *, store_dir: Path | str, path: P
         raise ValidationError({"owner_type": msg("未知的附件归属类型：{owner_type}",
                                                  owner_type=owner_type)})
     permissions.require(actor, owner[1])
-    if session.get(owner[0], owner_id) is None:
-        raise NotFound(msg("要添加附件的记录不存在。"))
+    get_row(session, owner[0], owner_id, msg("要添加附件的记录不存在。"))
     role = str(role)
     if role not in AttachmentRole._value2member_map_:
         raise ValidationError({"role": msg("未知的附件用途：{role}", role=role)})
@@ -340,9 +339,7 @@ def list_for(session: Session, owner_type: str, owner_id: int) -> list[Attachmen
 
 
 def get(session: Session, attachment_id: int) -> AttachmentRow:
-    row = session.get(Attachment, attachment_id)
-    if row is None:
-        raise NotFound(msg("附件不存在。"))
+    row = get_row(session, Attachment, attachment_id, msg("附件不存在。"))
     return _row(row)
 
 

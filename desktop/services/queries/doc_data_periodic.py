@@ -40,7 +40,7 @@ from desktop.reports.risk_report import RiskChange, RiskGroup, RiskProjectLine, 
 from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
 from desktop.services import compliance, risk, standardisation
 from desktop.services.checklist_items import SCOPES, ChecklistResult
-from desktop.services.context import NotFound, ValidationError, msg
+from desktop.services.context import NotFound, ValidationError, get_live, msg
 from desktop.services.exchange.attachments import print_copy
 from desktop.services.exchange.photo_capture import capture_line
 from desktop.services.hazards import OPEN_STATES
@@ -81,9 +81,7 @@ def scope_of(session: Session, scope_type: str, scope_id: int | None) -> Scope:
         name = session.execute(select(AgencyProfile.name).limit(1)).scalar_one_or_none() or "本机构"
         return Scope("agency", None, name, "全部服务项目")
     if scope_type == "project":
-        p = session.get(Project, scope_id) if scope_id is not None else None
-        if p is None or p.deleted_at is not None:
-            raise NotFound(msg("项目不存在或已删除。"))
+        p = get_live(session, Project, scope_id, msg("项目不存在或已删除。"))
         return Scope("project", p.id, p.name, f"{p.name}（{p.code}）")
     if scope_type not in ("insurer", "authority"):
         raise ValidationError({"scope_type": msg("范围须为项目、承保机构、建设主管部门或全机构")})
