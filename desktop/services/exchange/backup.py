@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from desktop import __version__, datalock, datamodes, pg_grants
 from desktop.config import Config
 from desktop.db import APPLICATION_NAME, Database, DataError
-from desktop.fileutil import remove_tree
+from desktop.fileutil import human_size, remove_tree  # noqa: F401 - human_size re-exported
 from desktop.logsetup import FILE_ONLY
 from desktop.messages import Lines
 from desktop.paths import migrations_dir
@@ -48,7 +48,6 @@ from desktop.services.exchange.zipstream import (  # noqa: F401 - re-exported fo
     ProgressFn,
     StreamingZip,
     ZipEntry,
-    human_size,
     member_problems,
     sha256_file,
 )
