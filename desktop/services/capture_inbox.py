@@ -36,7 +36,7 @@ from desktop.services.context import (
     msg,
 )
 from desktop.services.exchange import attachments
-from desktop.services.exchange.photo_import import PHOTO_TYPES, is_photo
+from desktop.services.exchange.attachments import PHOTO_TYPES, is_photo
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 12 * 1024 * 1024

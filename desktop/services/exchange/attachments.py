@@ -55,6 +55,7 @@ _HEIF_BRANDS = {b"heic": "image/heic", b"heix": "image/heic", b"hevc": "image/he
 PRINT_SIZE = 640  # px: a photo 100 mm wide at 150 dpi, the largest any document prints
 IMAGE_MIMES = {"image/jpeg", "image/png", "image/heic", "image/heif"}
 SUPPORTED = msg("JPEG、PNG、HEIC 图片，PDF，Excel（.xlsx）和 Word（.docx）文件")
+PHOTO_TYPES = msg("JPEG、PNG、HEIC")
 
 # owner_type -> (ORM class of the owner, action that allows attaching files to it)
 OWNERS: dict[str, tuple[type, str]] = {
@@ -160,6 +161,11 @@ def _sniff(head: bytes) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         return "application/zip"
     return None
+
+
+def is_photo(head: bytes) -> bool:
+    """JPEG, PNG or HEIC/HEIF by content (the extension may lie)."""
+    return _sniff(head) in IMAGE_MIMES
 
 
 def _inspect(source: Path | bytes, head: bytes, tail: bytes) -> tuple[str, int | None, int | None]:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models import Attachment, Hazard, Inspection
 from desktop.services.context import Actor, Cancelled, ValidationError, get_live, get_row, msg
-from desktop.services.exchange.attachments import MAX_SIZE
+from desktop.services.exchange.attachments import MAX_SIZE, is_photo
 from desktop.services.exchange.photo_capture import Capture, capture_of
 from desktop.services.exchange.photo_import import (
     Failure,
@@ -37,7 +37,6 @@ from desktop.services.exchange.photo_import import (
     Progress,
     UnitOfWork,
     import_photos,
-    is_photo,
 )
 
 DEFAULT_GAP_MINUTES = 3
