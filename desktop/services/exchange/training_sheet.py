@@ -1,4 +1,5 @@
-"""Reading a training sign-in sheet (签到表) from Excel into roster lines.
+"""Reading a training sign-in sheet (签到表) from Excel into roster lines; `import_sheet` adds
+them to a recorded session (training_roster.add_attendees).
 
 The header row (within the first ten rows) names the columns: 姓名 (required), 类别, 电话,
 身份证号 and 单位, with a few common variants. Every bad row is refused with its row number and
