@@ -151,7 +151,7 @@ def test_no_rule_id_in_what_the_major_hazard_work_shows():
     """The hazard, catalogue and dashboard texts speak the notice's words, never N-xx / C-xx."""
     rule_id = re.compile(r"\b[NC]-\d")
     files = [ROOT / "desktop" / "services" / name for name in (
-        "hazards.py", "major_hazards.py", "catalogues.py", "dashboard.py")]
+        "hazards.py", "major_hazards.py", "catalogues.py", "queries/dashboard.py")]
     templates = load_tool().message_templates(files)
     assert templates and [t for t in templates if rule_id.search(t)] == []
     contexts = {"HazardDialog", "HazardPage", "HazardActions", "CataloguePicker", "CataloguePanel",
