@@ -222,7 +222,8 @@ def _insurer_id(db: Database, value: str) -> int:
 @_guarded
 def cmd_export_package(args: argparse.Namespace) -> int:
     """Export a signed review package for one insurer and period."""
-    from desktop.services.exchange import packages, zipstream
+    from desktop.fileutil import human_size
+    from desktop.services.exchange import packages
 
     config = _config(args)
     db = _database(config)
@@ -237,7 +238,7 @@ def cmd_export_package(args: argparse.Namespace) -> int:
         db.dispose()
     speed = result.size / result.seconds / 1048576 if result.seconds else 0
     _out(f"已导出评审资料包：{result.path}")
-    _out(f"  {result.files} 个文件，{zipstream.human_size(result.size)}，"
+    _out(f"  {result.files} 个文件，{human_size(result.size)}，"
          f"用时 {result.seconds:.1f} 秒（{speed:.0f} MB/s）")
     _out(f"  签名公钥指纹：{result.fingerprint}")
     return 0
@@ -325,7 +326,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_backup(args: argparse.Namespace) -> int:
     """Back up the database and the attachment store into one file."""
-    from desktop.services.exchange import backup, zipstream
+    from desktop.fileutil import human_size
+    from desktop.services.exchange import backup
 
     config = _config(args)
     db = _database(config)
@@ -336,7 +338,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
             result = backup.backup(db, config, args.out, progress, actor=actor)
     finally:
         db.dispose()
-    _out(f"已备份：{result.path}（{result.files} 个文件，{zipstream.human_size(result.size)}，"
+    _out(f"已备份：{result.path}（{result.files} 个文件，{human_size(result.size)}，"
          f"用时 {result.seconds:.1f} 秒）")
     for warning in result.warnings:
         _out(f"  注意：{warning}")

@@ -23,6 +23,15 @@ def is_disk_full(exc: BaseException) -> bool:
     return False
 
 
+def human_size(size: float) -> str:
+    """A byte count as people read it: 512 B, 1.5 MB."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
+
+
 class DiskFull(OSError):
     """The disk (or the user's quota) is full: said as such, never as a database error."""
 

@@ -1,11 +1,13 @@
 """The shape of desktop/, read from the source: no import cycles (counting the imports inside
 functions, which only hide a cycle), and the layers' rules — the core (models, services,
-reports, db.py) imports no PySide6, the GUI imports no SQLAlchemy."""
+reports, db.py) imports no PySide6, the GUI imports no SQLAlchemy, and who may import whom
+inside the core (docs/architecture.md, "Who imports whom")."""
 
 from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,90 @@ def _layer_violations(prefixes: tuple[str, ...], banned: str) -> list[str]:
 @pytest.mark.parametrize(("prefixes", "banned"), [(CORE, "PySide6"), (("desktop.ui",), "sqlalchemy")])
 def test_layers_keep_their_imports(prefixes, banned):
     assert _layer_violations(prefixes, banned) == []
+
+
+# -- who imports whom inside the core (docs/architecture.md) -----------------------------------
+
+# the attachment store: files by hash that use cases' rows name, their sweeper, the capture
+# time and place kept on a stored photo and a stored photo's look (near-duplicates) — the only
+# part of exchange/ below the use cases
+STORE = ("desktop.services.exchange.attachments", "desktop.services.exchange.store_gc",
+         "desktop.services.exchange.photo_capture", "desktop.services.exchange.photo_similar")
+FRONTS = ("desktop.ui", "desktop.app", "desktop.cli", "desktop.capture")
+
+
+def _under(name: str, *prefixes: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def _use_case(name: str) -> bool:
+    """desktop/services/*.py: the use cases and rules (not queries/, not exchange/)."""
+    return name.startswith("desktop.services.") and name.count(".") == 2
+
+
+def _front(name: str) -> bool:
+    return _under(name, *FRONTS) or name.startswith("desktop.cli_")
+
+
+def _module_of(target: str) -> str:
+    """The module an import reaches (`desktop.a.b.name` → `desktop.a.b`); others as they are."""
+    found = target
+    while found and found not in MODULES:
+        found = found.rpartition(".")[0]
+    return found or target
+
+
+RULES = {
+    "use cases import from exchange/ only the attachment store": (
+        _use_case, lambda t: _under(t, "desktop.services.exchange") and not _under(t, *STORE)),
+    "queries import from exchange/ only the attachment store": (
+        lambda n: _under(n, "desktop.services.queries"),
+        lambda t: _under(t, "desktop.services.exchange") and not _under(t, *STORE)),
+    "no use case but documents.py (it renders what it signs) imports queries/": (
+        lambda n: _use_case(n) and n != "desktop.services.documents",
+        lambda t: _under(t, "desktop.services.queries")),
+    "only the fronts import the demo generator": (
+        lambda n: not _front(n) and not _under(n, "desktop.demo"),
+        lambda t: _under(t, "desktop.demo")),
+    "the core imports no front": (
+        lambda n: _under(n, *CORE, "desktop.vocabulary"),
+        lambda t: _front(t) or _under(t, "desktop.demo")),
+    "reports only draw: no ORM, database, services or SQLAlchemy": (
+        lambda n: _under(n, "desktop.reports"),
+        lambda t: _under(t, "desktop.models", "desktop.db", "desktop.services", "sqlalchemy")),
+    "the ORM classes import only SQLAlchemy and the vocabulary": (
+        lambda n: _under(n, "desktop.models"),
+        lambda t: t.startswith("desktop") and not _under(t, "desktop.models", "desktop.vocabulary")),
+    "the vocabulary is plain: nothing of desktop, no SQLAlchemy": (
+        lambda n: n == "desktop.vocabulary",
+        lambda t: t.startswith("desktop") or _under(t, "sqlalchemy")),
+}
+
+
+def _rule_violations(source: Callable[[str], bool], banned: Callable[[str], bool]) -> list[str]:
+    bad = []
+    for name, path in MODULES.items():
+        if not source(name):
+            continue
+        for target, line in imported_names(name, path):
+            reached = _module_of(target)
+            if reached != name and banned(reached):
+                bad.append(f"{path.relative_to(ROOT)}:{line}: {reached}")
+    return bad
+
+
+def test_the_rules_name_modules_that_exist():
+    """A renamed module must not empty a rule silently."""
+    assert set(STORE) | {"desktop.services.documents", "desktop.demo.generator",
+                         "desktop.vocabulary", "desktop.cli", "desktop.app"} <= set(MODULES)
+    assert _use_case("desktop.services.hazards") and not _use_case("desktop.services.queries.register")
+    assert _front("desktop.cli_data") and _front("desktop.ui.main_window") and not _front("desktop.db")
+    # a violation is seen: the demo generator imports use cases, reports do not
+    assert _rule_violations(lambda n: n == "desktop.demo.generator", _use_case)
+    assert _module_of("desktop.services.hazards.HazardRow") == "desktop.services.hazards"
+    assert _module_of("sqlalchemy.orm") == "sqlalchemy.orm"
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+def test_who_imports_whom(rule):
+    assert _rule_violations(*RULES[rule]) == [], rule

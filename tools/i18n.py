@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from desktop.messages import ENUMERATION, SEPARATOR  # noqa: E402
-from desktop.models.enums import HAZARD_LEVEL_LABELS, Labelled  # noqa: E402
+from desktop.models.enums import Labelled  # noqa: E402
 from desktop.ui.i18n import compile_ts  # noqa: E402
+from desktop.vocabulary import HAZARD_LEVEL_LABELS  # noqa: E402
 
 USAGE = """\
   update   pyside6-lupdate: new strings in, vanished strings out (translations kept)

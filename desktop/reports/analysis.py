@@ -18,11 +18,12 @@ from desktop.reports.blocks import (
     signature_block,
 )
 from desktop.reports.charts import category_bars, level_pie, month_bars
-from desktop.reports.data import LEVEL_LABELS, AnalysisData, PeriodStats, Signatory
+from desktop.reports.data import AnalysisData, PeriodStats, Signatory
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.standardisation_docs import analysis_text
 from desktop.reports.styles import Styles
 from desktop.reports.text import basis_text
+from desktop.vocabulary import HAZARD_LEVEL_LABELS
 
 log = logging.getLogger("desktop.reports")
 
@@ -153,7 +154,7 @@ def _top_categories(items: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
 
 def _level_table(s: PeriodStats) -> Flowable:
     total = sum(s.by_level.get(lvl, 0) for lvl in (1, 2, 3, 4))
-    rows = [[LEVEL_LABELS[lvl], str(s.by_level.get(lvl, 0)),
+    rows = [[HAZARD_LEVEL_LABELS[lvl], str(s.by_level.get(lvl, 0)),
              f"{s.by_level.get(lvl, 0) / total:.1%}" if total else "—"] for lvl in (1, 2, 3, 4)]
     rows.append(["合计", str(total), "100%" if total else "—"])
     return data_table(["等级", "数量（项）", "占比"], rows, widths=shares([40, 40, 40], _W),

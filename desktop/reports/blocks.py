@@ -11,11 +11,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from desktop.reports.data import LEVEL_LIGHT, LEVEL_SHORT, HazardInfo, Signatory
+from desktop.reports.data import HazardInfo, Signatory
 from desktop.reports.fonts import BODY, text_width
 from desktop.reports.grid import Grid
 from desktop.reports.styles import GREY, P, Styles, heading
 from desktop.reports.text import cn_date, para
+from desktop.vocabulary import HAZARD_LEVEL_LIGHT, HAZARD_LEVEL_SHORT
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
@@ -63,8 +64,9 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *,
     ]
     if levels is not None and level_col is not None:
         for i, level in enumerate(levels, start=1):
-            if level in LEVEL_LIGHT:
-                style.append(("BACKGROUND", (level_col, i), (level_col, i), LEVEL_LIGHT[level]))
+            if level in HAZARD_LEVEL_LIGHT:
+                style.append(("BACKGROUND", (level_col, i), (level_col, i),
+                              HAZARD_LEVEL_LIGHT[level]))
     table.setStyle(TableStyle(style))
     return table
 
@@ -91,7 +93,7 @@ def shares(parts: Sequence[float], width: float) -> list[float]:
 
 def hazard_table(hazards: Sequence[HazardInfo], *, width: float) -> Table:
     """The hazards of a notice or an inspection: number, place, description, level, measures."""
-    rows = [[str(i), h.number, h.location, h.description, LEVEL_SHORT.get(h.level, ""),
+    rows = [[str(i), h.number, h.location, h.description, HAZARD_LEVEL_SHORT.get(h.level, ""),
              h.measures, cn_date(h.deadline, blank="")] for i, h in enumerate(hazards, start=1)]
     return data_table(["序号", "隐患编号", "部位", "隐患描述", "等级", "整改措施", "整改期限"], rows,
                       widths=shares([9, 27, 20, 44, 11, 40, 21], width),

@@ -11,8 +11,8 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
-from desktop.reports.data import LEVEL_COLOURS, LEVEL_LABELS
 from desktop.reports.fonts import BODY, ensure_fonts
+from desktop.vocabulary import HAZARD_LEVEL_COLOURS, HAZARD_LEVEL_LABELS
 
 FOUND = colors.HexColor("#c62828")
 CLOSED = colors.HexColor("#2e7d32")
@@ -95,9 +95,10 @@ def level_pie(by_level: Mapping[int, int], *, width: float, height: float = 62 *
     pie.slices.strokeColor = colors.white
     pie.startAngle, pie.direction = 90, "clockwise"
     for i, (lvl, _) in enumerate(shown):
-        pie.slices[i].fillColor = colors.HexColor(LEVEL_COLOURS[lvl])
+        pie.slices[i].fillColor = colors.HexColor(HAZARD_LEVEL_COLOURS[lvl])
     drawing.add(pie)
-    drawing.add(_legend([(colors.HexColor(LEVEL_COLOURS[lvl]), f"{LEVEL_LABELS[lvl]} {n} 项")
+    drawing.add(_legend([(colors.HexColor(HAZARD_LEVEL_COLOURS[lvl]),
+                          f"{HAZARD_LEVEL_LABELS[lvl]} {n} 项")
                          for lvl, n in items], x=width / 2 + 10, y=height - 30))
     return drawing
 

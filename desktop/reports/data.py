@@ -8,16 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from desktop.vocabulary import HAZARD_LEVEL_LABELS
+
 if TYPE_CHECKING:
     from desktop.reports.standardisation_docs import StandardisationCount, StandardisationPlan
-
-# The same vocabulary as desktop.models.enums, restated here so that the document engine
-# imports neither the ORM package nor SQLAlchemy.
-LEVEL_SHORT = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
-LEVEL_LABELS = {1: "一级（重大）", 2: "二级（较大）", 3: "三级（一般）", 4: "四级（低）"}
-LEVEL_COLOURS = {1: "#d32f2f", 2: "#f57c00", 3: "#fbc02d", 4: "#1976d2"}
-LEVEL_LIGHT = {1: "#f8d7d7", 2: "#fde3c8", 3: "#fff4c2", 4: "#d6e6f8"}
-STOP_WORK_LABELS = {"none": "无需停工", "partial": "局部停工", "full": "停工"}
 
 
 @dataclass(frozen=True)
@@ -126,7 +120,7 @@ class HazardInfo:
 
     @property
     def level_label(self) -> str:
-        return LEVEL_LABELS.get(self.level, str(self.level))
+        return HAZARD_LEVEL_LABELS.get(self.level, str(self.level))
 
 
 @dataclass(frozen=True)
@@ -318,7 +312,7 @@ class PlanStageInfo:
     dangers: tuple[str, ...] = ()
 
 
-class HazardRow(NamedTuple):
+class RegisterLine(NamedTuple):
     """One line of the 隐患排查及问题整改清单; the field order is the column order.
 
     A tuple, not a frozen dataclass: a 48,000-line register built its rows in 0.5 s as
@@ -350,7 +344,7 @@ class RegisterData:
     meta: DocMeta
     scope_label: str  # e.g. 全部项目 / 某承保机构 / 某项目
     period_label: str  # e.g. 2026年3月 / 2026年第一季度
-    rows: Sequence[HazardRow]
+    rows: Sequence[RegisterLine]
     # a project's list carries its hazards' photos (before / after) as an appendix
     photos: Sequence[tuple[Path, str]] = ()
     as_of: dt.date | None = None  # statuses and 逾期 as of this day (统计截至)

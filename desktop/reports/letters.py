@@ -22,8 +22,6 @@ from desktop.reports.blocks import (
     signature_block,
 )
 from desktop.reports.data import (
-    LEVEL_SHORT,
-    STOP_WORK_LABELS,
     ClosureData,
     EscalationData,
     HazardInfo,
@@ -37,6 +35,7 @@ from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.photos import before_after_grid, photo_grid
 from desktop.reports.styles import P, Styles, heading
 from desktop.reports.text import cn_date, cn_datetime, join_cn, para, quoted, yes_no
+from desktop.vocabulary import HAZARD_LEVEL_SHORT, STOP_WORK_LABELS
 
 log = logging.getLogger("desktop.reports")
 
@@ -207,7 +206,7 @@ def build_escalation_report(data: EscalationData, path: Path | str) -> Path:
     )
     section = Sections()
     story.append(section("未整改隐患"))
-    rows = [[h.number, h.location, h.description, LEVEL_SHORT.get(h.level, ""),
+    rows = [[h.number, h.location, h.description, HAZARD_LEVEL_SHORT.get(h.level, ""),
              cn_date(h.deadline, blank=""), _overdue_days(h, data.meta.date), h.status_label]
             for h in data.hazards]
     story.append(data_table(

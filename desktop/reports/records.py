@@ -19,7 +19,6 @@ from desktop.reports.blocks import (
     signature_block,
 )
 from desktop.reports.data import (
-    LEVEL_SHORT,
     InspectionInfo,
     ProjectInfo,
     ServicePlanData,
@@ -60,6 +59,7 @@ STANDARD_GUARANTEES = (
     "经费保障：事故预防服务费用设专项台账，据实列支、专款专用。",
     "沟通保障：与承保机构、建设主管部门、建设单位、施工单位和监理单位建立联络机制，重大情况及时报告。",
 )
+from desktop.vocabulary import HAZARD_LEVEL_SHORT
 
 
 def build_inspection_record(data: InspectionInfo, path: Path | str) -> Path:
@@ -86,8 +86,8 @@ def build_inspection_record(data: InspectionInfo, path: Path | str) -> Path:
         story += paragraphs("本次检查未发现安全隐患。")
     if data.risk_source_checks:
         story.append(section("一、二级风险源核查"))
-        rows = [[str(i), c.name, LEVEL_SHORT.get(c.level, ""), "已核查" if c.verified else "未核查",
-                 c.note] for i, c in enumerate(data.risk_source_checks, start=1)]
+        rows = [[str(i), c.name, HAZARD_LEVEL_SHORT.get(c.level, ""),
+                 "已核查" if c.verified else "未核查", c.note] for i, c in enumerate(data.risk_source_checks, start=1)]
         done = sum(1 for c in data.risk_source_checks if c.verified)
         story.append(data_table(["序号", "风险源", "等级", "核查结果", "备注"], rows,
                                 widths=shares([9, 70, 14, 18, 59], _W), center_cols=(0, 2, 3)))
@@ -149,7 +149,8 @@ def build_service_plan(data: ServicePlanData, path: Path | str) -> Path:
     if data.risk_sources:
         story.append(heading("主要风险源及管控措施", size=10.5))
         sources = sorted(data.risk_sources, key=lambda s: s.level)
-        rows = [[s.name, s.category, LEVEL_SHORT.get(s.level, ""), join_cn([s.stage, s.location]),
+        rows = [[s.name, s.category, HAZARD_LEVEL_SHORT.get(s.level, ""),
+                 join_cn([s.stage, s.location]),
                  s.measures or ("（未填写管控措施，签发前须补充）" if s.level <= 2 else "—")]
                 for s in sources]
         story.append(data_table(["风险源", "类别", "等级", "阶段/部位", "管控措施"], rows,

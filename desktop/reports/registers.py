@@ -17,7 +17,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyl
 
 from desktop.fileutil import atomic_writer
 from desktop.reports.blocks import HEAD_FILL, LINE, paragraphs, signature_block
-from desktop.reports.data import LEVEL_LIGHT, LEVEL_SHORT, HazardRow, RegisterData, Signatory
+from desktop.reports.data import RegisterData, RegisterLine, Signatory
 from desktop.reports.fonts import BODY, ensure_fonts, text_width
 from desktop.reports.layout import frame_height, frame_width, title_block, write_pdf
 from desktop.reports.photos import grid_px, photo_grid, prefetch
@@ -38,7 +38,7 @@ log = logging.getLogger("desktop.reports")
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # "seq" or a HazardRow field
+    key: str  # "seq" or a RegisterLine field
     header: str
     kind: str  # int / text / date / level / bool
     pdf_share: float  # relative width in the PDF
@@ -68,14 +68,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("closed_date", "销项日期", "date", 17, 12),
     Column("overdue", "是否逾期", "overdue", 12, 12),
 )
-# The layout before issue 15, for rows that carry only HazardRow's first fourteen fields
+from desktop.vocabulary import HAZARD_LEVEL_LIGHT, HAZARD_LEVEL_SHORT
+
+# The layout before issue 15, for rows that carry only RegisterLine's first fourteen fields
 # (the review package's database lines): same columns less 责任人 and 预案.
 SHORT_COLUMNS: tuple[Column, ...] = (COLUMNS[0], *(
-    next(c for c in COLUMNS if c.key == key) for key in HazardRow._fields[:14]))
+    next(c for c in COLUMNS if c.key == key) for key in RegisterLine._fields[:14]))
 HEADERS = tuple(c.header for c in COLUMNS)
 _SHORT_ROW = 14  # fields of a short row
 _ONE_LINE = {"number": "YH-2026-00001", "overdue": "是否逾期", "contingency": "应急预案/临时措施"}
-_FIELDS = {name: i for i, name in enumerate(HazardRow._fields)}
+_FIELDS = {name: i for i, name in enumerate(RegisterLine._fields)}
 PRINT_LIMITS = {"description": 500, "measures": 500, "contingency": 500, "location": 100,
                 "project_name": 100, "responsible_unit": 100, "responsible_person": 50,
                 "category": 50}  # longer text (recorded before limits) prints cut with …
@@ -88,15 +90,15 @@ _PAD_BOTTOM = 2
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-_LEVEL, _MAJOR, _CLOSED, _OVERDUE_AT, _LATE = (HazardRow._fields.index(name) for name in (
+_LEVEL, _MAJOR, _CLOSED, _OVERDUE_AT, _LATE = (RegisterLine._fields.index(name) for name in (
     "level", "is_major", "closed_date", "overdue", "late_days"))
 
 
 def columns_for(rows: Sequence[Any]) -> tuple[Column, ...]:
-    """The full layout, or the short one for rows of HazardRow's first fourteen fields."""
+    """The full layout, or the short one for rows of RegisterLine's first fourteen fields."""
     width = getattr(rows, "row_width", None)
     if width is None:
-        width = len(rows[0]) if len(rows) else len(HazardRow._fields)
+        width = len(rows[0]) if len(rows) else len(RegisterLine._fields)
     return SHORT_COLUMNS if width <= _SHORT_ROW else COLUMNS
 
 
@@ -113,11 +115,12 @@ def overdue_value(row: Any) -> bool | str:
 
 
 def summary_text(data: RegisterData) -> str:
-    """The register's one-line summary. Rows are read by position: a HazardRow or a database
+    """The register's one-line summary. Rows are read by position: a RegisterLine or a database
     line in its column order (a review package's register) both serve."""
     rows = data.rows
     levels = Counter(r[_LEVEL] for r in rows)
-    by_level = "，".join(f"{LEVEL_SHORT[lvl]}{levels.get(lvl, 0)}项" for lvl in (1, 2, 3, 4))
+    by_level = "，".join(f"{HAZARD_LEVEL_SHORT[lvl]}{levels.get(lvl, 0)}项"
+                        for lvl in (1, 2, 3, 4))
     major = sum(1 for r in rows if r[_MAJOR])
     closed = sum(1 for r in rows if r[_CLOSED] is not None)
     overdue = sum(1 for r in rows if r[_OVERDUE_AT])
@@ -210,8 +213,8 @@ class _TableLayout:
                                 for j, c in enumerate(columns)]
         self.head_height = _height(self.head)
         self.page_room = frame_height(wide=True) - self.head_height - _EPS  # below the header
-        self.tags = {lvl: _Tag(label, fill=colors.HexColor(LEVEL_LIGHT[lvl]))
-                     for lvl, label in LEVEL_SHORT.items()}
+        self.tags = {lvl: _Tag(label, fill=colors.HexColor(HAZARD_LEVEL_LIGHT[lvl]))
+                     for lvl, label in HAZARD_LEVEL_SHORT.items()}
         self.overdue_tag = _Tag("是", ink=colors.HexColor("#c62828"))
         self.style = TableStyle([
             ("FONT", (0, 0), (-1, -1), BODY, _FONT_SIZE, _LEADING),
@@ -228,7 +231,7 @@ class _TableLayout:
             ("BOTTOMPADDING", (0, 0), (-1, -1), _PAD_BOTTOM),
         ])
 
-    def row(self, row: HazardRow, seq: int) -> _Row:
+    def row(self, row: RegisterLine, seq: int) -> _Row:
         values: list[Any] = [wrap_cjk(v, self.inner[j], _FONT_SIZE)
                              for j, v in enumerate(_pdf_values(row, seq, self))]
         for j in self.dates:  # never broken inside a date
@@ -280,7 +283,7 @@ class _RegisterRows(Flowable):
     next page, cut between lines.
     """
 
-    def __init__(self, rows: Sequence[HazardRow], layout: _TableLayout, *, start: int = 0,
+    def __init__(self, rows: Sequence[RegisterLine], layout: _TableLayout, *, start: int = 0,
                  ahead: deque[_Row] | None = None) -> None:
         super().__init__()
         self.rows, self.layout, self.next = rows, layout, start
@@ -382,7 +385,7 @@ def _pdf_values(row: Any, seq: int, layout: _TableLayout) -> list[str]:
         if column.kind == "date":
             out.append(_iso(value))
         elif column.kind == "level":
-            out.append(LEVEL_SHORT.get(value, str(value)))
+            out.append(HAZARD_LEVEL_SHORT.get(value, str(value)))
         elif column.kind == "bool":
             out.append(yes_no(bool(value)))
         elif column.kind == "overdue":
@@ -453,8 +456,8 @@ _XLSX_STYLES = (
     CellStyle(_WRAP, vertical="top", wrap=True),
     CellStyle(_CENTER, **_CENTRED),
     CellStyle(_OVERDUE, bold=True, colour="C62828", **_CENTRED),
-    *(CellStyle(f"隐患{label}", fill=LEVEL_LIGHT[lvl].lstrip("#").upper(), **_CENTRED)
-      for lvl, label in LEVEL_SHORT.items()),
+    *(CellStyle(f"隐患{label}", fill=HAZARD_LEVEL_LIGHT[lvl].lstrip("#").upper(), **_CENTRED)
+      for lvl, label in HAZARD_LEVEL_SHORT.items()),
 )
 _WRAPPED = ("description", "measures")  # long text: wrapped, top-aligned
 
@@ -463,7 +466,8 @@ def _xlsx_row(book: XlsxWriter, columns: Sequence[Column] = COLUMNS) -> RowForma
     """The formatter of one register row, a cell per column of COLUMNS by its kind. Text is
     always a string cell: a value that starts with "=" stays text, never a formula."""
     center = book.style(_CENTER)
-    levels = {lvl: (label, book.style(f"隐患{label}")) for lvl, label in LEVEL_SHORT.items()}
+    levels = {lvl: (label, book.style(f"隐患{label}"))
+              for lvl, label in HAZARD_LEVEL_SHORT.items()}
     cells: list[Cell] = []
     for column in columns:
         if column.kind == "int":
@@ -526,7 +530,7 @@ def read_hazard_xlsx(path: Path | str) -> list[dict[str, Any]]:
         wb.close()
 
 
-_LEVELS = {v: k for k, v in LEVEL_SHORT.items()} | {str(k): k for k in LEVEL_SHORT}
+_LEVELS = {v: k for k, v in HAZARD_LEVEL_SHORT.items()} | {str(k): k for k in HAZARD_LEVEL_SHORT}
 
 
 def _read_value(column: Column, value: Any, line: int) -> Any:
@@ -541,7 +545,7 @@ def _read_value(column: Column, value: Any, line: int) -> Any:
         if text.isdigit():
             return int(text)
     elif column.kind == "level":
-        if isinstance(value, int | float) and int(value) in LEVEL_SHORT:
+        if isinstance(value, int | float) and int(value) in HAZARD_LEVEL_SHORT:
             return int(value)
         if text in _LEVELS:
             return _LEVELS[text]

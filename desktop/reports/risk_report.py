@@ -22,15 +22,17 @@ from desktop.reports.blocks import (
     shares,
     signature_block,
 )
-from desktop.reports.data import LEVEL_COLOURS, DocMeta, Signatory
+from desktop.reports.data import DocMeta, Signatory
 from desktop.reports.fonts import BODY, ensure_fonts
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.text import cn_date, iso
+from desktop.vocabulary import HAZARD_LEVEL_COLOURS, RISK_LEVEL_LABELS
 
 log = logging.getLogger("desktop.reports")
 
 LEVELS = ("high", "medium", "low")
-LEVEL_LABELS = {"high": "高风险", "medium": "中风险", "low": "低风险", None: "未评定"}
+LEVEL_LABELS: dict[str | None, str] = {key: text for key, text in RISK_LEVEL_LABELS.items()}
+LEVEL_LABELS[None] = "未评定"
 # the level tints of the hazard colours: high red, medium orange, low blue
 LEVEL_TINT: dict[str | None, int] = {"high": 1, "medium": 2, "low": 4}
 _W = frame_width()
@@ -203,7 +205,7 @@ def level_bars(counts: Sequence[tuple[str, int]], *, width: float,
     step = next(s * 10 ** e for e in range(7) for s in (1, 2, 5) if s * 10 ** e * 5 >= top)
     chart.valueAxis.valueMax, chart.valueAxis.valueStep = step * (top // step + 1), step
     chart.bars.strokeColor = None
-    fills = [colors.HexColor(LEVEL_COLOURS[LEVEL_TINT[lv]]) for lv in LEVELS]
+    fills = [colors.HexColor(HAZARD_LEVEL_COLOURS[LEVEL_TINT[lv]]) for lv in LEVELS]
     fills.append(colors.HexColor("#9e9e9e"))  # 未评定
     for i, fill in enumerate(fills[:len(counts)]):
         chart.bars[(0, i)].fillColor = fill

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from desktop.models import ArchiveItem, Attachment, DestructionRequest, Organisation, Project, User
 from desktop.models.enums import ArchiveStatus as A
 from desktop.services import agency, audit, permissions, retention, rules
-from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
+from desktop.services.context import Actor, TransitionError, ValidationError, get_live, msg, now
 from desktop.services.projects import check_version, insurer_of
 from desktop.services.projects import load as load_project
 from desktop.services.retention import retention_until
@@ -134,10 +134,7 @@ def _rows(session: Session, items: list[ArchiveItem]) -> list[ArchiveRow]:
 
 
 def _load(session: Session, item_id: int) -> ArchiveItem:
-    item = session.get(ArchiveItem, item_id)
-    if item is None or item.deleted_at is not None:
-        raise NotFound(msg("档案条目不存在或已删除。"))
-    return item
+    return get_live(session, ArchiveItem, item_id, msg("档案条目不存在或已删除。"))
 
 
 def _validate(session: Session, actor: Actor, form: ArchiveForm) -> dict[str, Any]:
@@ -242,10 +239,7 @@ def _request_row(session: Session, r: DestructionRequest) -> RequestRow:
 
 
 def _load_request(session: Session, request_id: int) -> DestructionRequest:
-    req = session.get(DestructionRequest, request_id)
-    if req is None or req.deleted_at is not None:
-        raise NotFound(msg("销毁申请不存在。"))
-    return req
+    return get_live(session, DestructionRequest, request_id, msg("销毁申请不存在。"))
 
 
 def get_request(session: Session, request_id: int) -> RequestRow:

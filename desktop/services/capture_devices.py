@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from desktop import clock
 from desktop.models import CaptureDevice, User
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg
+from desktop.services.context import Actor, ServiceError, ValidationError, get_row, msg
 
 PAIRING_MINUTES = 10
 DEVICE_DAYS = 30
@@ -135,9 +135,7 @@ def touch(session: Session, device_id: int) -> None:
 
 def revoke(session: Session, actor: Actor, device_id: int) -> DeviceRow:
     """Stop a device at once (its own user or an administrator)."""
-    device = session.get(CaptureDevice, device_id)
-    if device is None:
-        raise NotFound(msg("设备不存在。"))
+    device = get_row(session, CaptureDevice, device_id, msg("设备不存在。"))
     if device.user_id != actor.user_id:
         permissions.require(actor, "user.manage")
     if device.revoked_at is None:

@@ -34,11 +34,12 @@ from desktop.services.context import (
     NotFound,
     TransitionError,
     ValidationError,
+    get_row,
     msg,
 )
 from desktop.services.exchange import attachments
+from desktop.services.exchange.attachments import PHOTO_TYPES, is_photo
 from desktop.services.exchange.photo_capture import Capture, capture_line, capture_of_upload
-from desktop.services.exchange.photo_import import PHOTO_TYPES, is_photo
 from desktop.services.exchange.photo_similar import (
     NEAR_DISTANCE,
     StoredPhoto,
@@ -302,9 +303,7 @@ def get(session: Session, draft_id: int) -> DraftRow:
 
 
 def _load(session: Session, draft_id: int, expected_version: int | None = None) -> CaptureDraft:
-    draft = session.get(CaptureDraft, draft_id)
-    if draft is None:
-        raise NotFound(msg("草稿不存在。"))
+    draft = get_row(session, CaptureDraft, draft_id, msg("草稿不存在。"))
     if expected_version is not None and draft.version != expected_version:
         raise ConflictError(msg("草稿已被他人处理，请刷新后再试。"))
     if draft.status != PENDING:

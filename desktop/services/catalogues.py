@@ -16,7 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from desktop.models import Catalogue, CatalogueItem, CatalogueItemLink, User
 from desktop.paths import catalogues_dir
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ServiceError, msg, now
+from desktop.services.context import Actor, NotFound, ServiceError, get_row, msg, now
 
 FORMAT = 1
 KINDS = {
@@ -344,9 +344,7 @@ def import_edition(session: Session, actor: Actor, path: Path) -> LoadResult:
 def mark_checked(session: Session, actor: Actor, catalogue_id: int) -> CatalogueRow:
     """An administrator confirms an edition's text against the official one (audited)."""
     permissions.require(actor, "settings.edit")  # administrators only
-    catalogue = session.get(Catalogue, catalogue_id)
-    if catalogue is None:
-        raise NotFound(msg("目录不存在。"))
+    catalogue = get_row(session, Catalogue, catalogue_id, msg("目录不存在。"))
     if catalogue.text_checked:
         raise ServiceError(msg("目录“{title}”已核对原文，无需再次标记。", title=catalogue.title))
     before = audit.snapshot(catalogue)

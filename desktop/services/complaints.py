@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from desktop.models import Complaint, Evaluation, Hazard, Incident, Organisation
 from desktop.models.enums import IncidentKind
 from desktop.services import audit, permissions, rules
-from desktop.services.context import Actor, NotFound, ValidationError, msg, now
+from desktop.services.context import Actor, ValidationError, get_live, msg, now
 from desktop.services.holiday_overrides import parse_overrides
 from desktop.services.periods import Period, parse
 from desktop.services.projects import check_version
@@ -132,10 +132,7 @@ def record_complaint(session: Session, actor: Actor, *, received_at: dt.date, co
 
 
 def _load_complaint(session: Session, complaint_id: int) -> Complaint:
-    row = session.get(Complaint, complaint_id)
-    if row is None or row.deleted_at is not None:
-        raise NotFound(msg("投诉记录不存在或已删除。"))
-    return row
+    return get_live(session, Complaint, complaint_id, msg("投诉记录不存在或已删除。"))
 
 
 def set_needs_checking(session: Session, actor: Actor, complaint_id: int, needs_checking: bool, *,

@@ -59,7 +59,7 @@ from desktop.services.checklist_items import (
     ManualAnswer,
     summary_text,
 )
-from desktop.services.context import Actor, NotFound, ValidationError, msg, now
+from desktop.services.context import Actor, NotFound, ValidationError, get_live, msg, now
 from desktop.services.periods import Period, owed_in, parse
 from desktop.services.projects import insurer_of
 
@@ -156,9 +156,7 @@ def resolve_scope(session: Session, scope_type: str, scope_id: int | None) -> tu
     if scope_id is None:
         raise ValidationError({"scope_id": msg("请选择{what}", what=SCOPES[scope_type])})
     if scope_type == "project":
-        project = session.get(Project, scope_id)
-        if project is None or project.deleted_at is not None:
-            raise NotFound(msg("项目不存在或已删除。"))
+        project = get_live(session, Project, scope_id, msg("项目不存在或已删除。"))
         return project.name, [project.id]
     org = session.get(Organisation, scope_id)
     if org is None or org.kind != scope_type:

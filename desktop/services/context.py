@@ -5,13 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from desktop import clock
 from desktop.messages import Message, msg
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 __all__ = ["Actor", "Cancelled", "Changes", "ConflictError", "Message", "NotFound",
-           "PermissionDenied", "ServiceError", "TransitionError", "ValidationError", "msg", "now"]
+           "PermissionDenied", "ServiceError", "TransitionError", "ValidationError", "get_live",
+           "get_row", "msg", "now"]
+
+_Row = TypeVar("_Row")
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -55,6 +62,24 @@ class PermissionDenied(ServiceError):
 
 class NotFound(ServiceError):
     pass
+
+
+def get_row(session: Session, model: type[_Row], ident: int | None, missing: str) -> _Row:
+    """The `model` row with primary key `ident`, or `NotFound(missing)` — also when `ident` is
+    None. Rows in the recycle bin count as found: see `get_live`."""
+    row = session.get(model, ident) if ident is not None else None
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def get_live(session: Session, model: type[_Row], ident: int | None, missing: str) -> _Row:
+    """As `get_row`, and a row in the recycle bin (`deleted_at` set) is not found either.
+    `missing` is the whole message, e.g. `msg("项目不存在或已删除。")`."""
+    row = get_row(session, model, ident, missing)
+    if getattr(row, "deleted_at", None) is not None:
+        raise NotFound(missing)
+    return row
 
 
 class ValidationError(ServiceError):

@@ -45,7 +45,15 @@ from desktop.services import (
     permissions,
     plans,
 )
-from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
+from desktop.services.context import (
+    Actor,
+    NotFound,
+    TransitionError,
+    ValidationError,
+    get_live,
+    msg,
+    now,
+)
 from desktop.services.exchange import attachments
 from desktop.services.periods import parse
 from desktop.services.projects import check_version, insurer_of
@@ -175,10 +183,7 @@ def _rows(session: Session, docs: list[Document]) -> list[DocumentRow]:
 
 
 def _load(session: Session, document_id: int) -> Document:
-    doc = session.get(Document, document_id)
-    if doc is None or doc.deleted_at is not None:
-        raise NotFound(msg("文书不存在或已删除。"))
-    return doc
+    return get_live(session, Document, document_id, msg("文书不存在或已删除。"))
 
 
 def get(session: Session, document_id: int) -> DocumentRow:

@@ -24,7 +24,7 @@ from desktop.models import (
 )
 from desktop.models.enums import InspectionKind
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ValidationError, msg, now
+from desktop.services.context import Actor, ValidationError, get_live, msg, now
 
 KINDS = {"budget": msg("预算（预防费用拨付）"), "service": msg("服务支出"), "adjustment": msg("调整")}
 SERVICE_KINDS = {
@@ -127,10 +127,7 @@ class Ledger:
 
 
 def _policy(session: Session, policy_id: int) -> Policy:
-    policy = session.get(Policy, policy_id)
-    if policy is None or policy.deleted_at is not None:
-        raise NotFound(msg("保单不存在或已删除。"))
-    return policy
+    return get_live(session, Policy, policy_id, msg("保单不存在或已删除。"))
 
 
 def _amount(value: Decimal | str, errors: dict[str, str]) -> Decimal:
@@ -218,9 +215,7 @@ def ensure_budget(session: Session, actor: Actor, policy_id: int, *, date: dt.da
 def void_entry(session: Session, actor: Actor, entry_id: int, *, reason: str) -> None:
     """Take a wrong entry out of the ledger; it stays in the audit trail with the reason."""
     permissions.require(actor, "fee.edit")
-    entry = session.get(FeeEntry, entry_id)
-    if entry is None or entry.deleted_at is not None:
-        raise NotFound(msg("台账记录不存在或已作废。"))
+    entry = get_live(session, FeeEntry, entry_id, msg("台账记录不存在或已作废。"))
     if not reason.strip():
         raise ValidationError({"reason": msg("请填写作废原因")})
     before = audit.snapshot(entry)

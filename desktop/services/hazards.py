@@ -28,7 +28,15 @@ from desktop.models import (
 from desktop.models.enums import HazardStatus as S
 from desktop.models.enums import Recipient, ReportReason, StopWork
 from desktop.services import audit, major_hazards, numbering, permissions, rules
-from desktop.services.context import Actor, NotFound, TransitionError, ValidationError, msg, now
+from desktop.services.context import (
+    Actor,
+    TransitionError,
+    ValidationError,
+    get_live,
+    get_row,
+    msg,
+    now,
+)
 from desktop.services.projects import check_version, insurer_of
 from desktop.services.projects import load as load_project
 
@@ -538,9 +546,7 @@ def record_report(session: Session, actor: Actor, report_id: int, *, channel: st
                   note: str = "") -> ReportRow:
     """A pending report was made: when, how, with which document."""
     permissions.require(actor, "hazard.report")
-    report = session.get(ExternalReport, report_id)
-    if report is None:
-        raise NotFound(msg("报告记录不存在。"))
+    report = get_row(session, ExternalReport, report_id, msg("报告记录不存在。"))
     if report.status != "pending":
         raise TransitionError(msg("该报告已登记或已作废，不能重复登记。"))
     if not channel.strip():
@@ -567,10 +573,7 @@ def record_report(session: Session, actor: Actor, report_id: int, *, channel: st
 
 
 def load(session: Session, hazard_id: int) -> Hazard:
-    hazard = session.get(Hazard, hazard_id)
-    if hazard is None or hazard.deleted_at is not None:
-        raise NotFound(msg("隐患不存在或已删除。"))
-    return hazard
+    return get_live(session, Hazard, hazard_id, msg("隐患不存在或已删除。"))
 
 
 def get(session: Session, hazard_id: int) -> HazardRow:

@@ -19,7 +19,7 @@ from desktop.models import (
 )
 from desktop.models.enums import InspectionKind
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ValidationError, msg, now
+from desktop.services.context import Actor, ValidationError, get_live, msg, now
 from desktop.services.projects import check_version
 from desktop.services.projects import load as load_project
 
@@ -182,7 +182,4 @@ def list_for_project(session: Session, project_id: int) -> list[InspectionRow]:
 
 
 def _load(session: Session, inspection_id: int) -> Inspection:
-    inspection = session.get(Inspection, inspection_id)
-    if inspection is None or inspection.deleted_at is not None:
-        raise NotFound(msg("检查记录不存在或已删除。"))
-    return inspection
+    return get_live(session, Inspection, inspection_id, msg("检查记录不存在或已删除。"))

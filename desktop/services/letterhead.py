@@ -28,6 +28,7 @@ from desktop.services.context import (
     PermissionDenied,
     ServiceError,
     ValidationError,
+    get_row,
     msg,
 )
 from desktop.services.exchange.attachments import blob_path
@@ -177,10 +178,7 @@ def _user_for_signature(session: Session, actor: Actor, user_id: int) -> User:
     if actor.user_id != user_id and not permissions.allowed(actor.role, "settings.edit"):
         raise PermissionDenied(msg("只有管理员可以设置他人的签名图片。"))
     permissions.require(actor, "view")
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(msg("用户不存在。"))
-    return user
+    return get_row(session, User, user_id, msg("用户不存在。"))
 
 
 def signature_sha(session: Session, user_id: int | None) -> str | None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from desktop.models import Organisation
 from desktop.models.enums import OrgKind
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, ConflictError, NotFound, ValidationError, msg
+from desktop.services.context import Actor, ConflictError, ValidationError, get_live, get_row, msg
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,7 @@ def list_orgs(session: Session, kind: str | None = None) -> list[OrgRow]:
 
 
 def get(session: Session, org_id: int) -> OrgRow:
-    org = session.get(Organisation, org_id)
-    if org is None:
-        raise NotFound(msg("单位不存在。"))
+    org = get_row(session, Organisation, org_id, msg("单位不存在。"))
     return _row(org)
 
 
@@ -74,9 +72,7 @@ def update(session: Session, actor: Actor, org_id: int, *, name: str, short_name
     """Rename an organisation or change its short name and district (the preset authorities
     of a new install, corrected to the agency's own)."""
     permissions.require(actor, "org.edit")
-    org = session.get(Organisation, org_id)
-    if org is None or org.deleted_at is not None:
-        raise NotFound(msg("单位不存在。"))
+    org = get_live(session, Organisation, org_id, msg("单位不存在。"))
     if org.version != expected_version:
         raise ConflictError(msg("该单位已被他人修改，请重新加载后再保存。"),
                             changed_at=org.updated_at)

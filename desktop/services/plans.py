@@ -29,13 +29,7 @@ from desktop.models import (
 from desktop.models.enums import RiskLevel
 from desktop.reports.records import STANDARD_GOALS, STANDARD_GUARANTEES, STANDARD_ITEMS
 from desktop.services import audit, permissions, risk
-from desktop.services.context import (
-    Actor,
-    ConflictError,
-    NotFound,
-    ValidationError,
-    msg,
-)
+from desktop.services.context import Actor, ConflictError, NotFound, ValidationError, get_live, msg
 from desktop.services.projects import load as load_project
 
 # document kind -> ServicePlan.kind
@@ -484,9 +478,7 @@ def plan_for(session: Session, doc_kind: str, scope_type: str,
     """(project id, plan row) a plan document prints: the named row, or the project's working
     row of the document's kind (None when nothing was edited or signed yet)."""
     if scope_type == "service_plan":
-        row = session.get(ServicePlan, scope_id) if scope_id is not None else None
-        if row is None or row.deleted_at is not None:
-            raise NotFound(msg("服务方案不存在或已删除。"))
+        row = get_live(session, ServicePlan, scope_id, msg("服务方案不存在或已删除。"))
         return row.project_id, row
     if scope_id is None:
         raise NotFound(msg("项目不存在或已删除。"))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from desktop.models import DangerItem, Policy, ProjectContact, ProjectStage
 from desktop.models.base import EditableMixin
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ValidationError, msg, now
+from desktop.services.context import Actor, ValidationError, get_live, msg, now
 from desktop.services.projects import PolicyForm, check_policy, check_version, load
 
 DANGER_STATUSES = ("planned", "in_progress", "done")
@@ -35,9 +35,7 @@ class DangerEdit:
 
 
 def _live(session: Session, model: type[Any], row_id: int, missing: str) -> Any:
-    row = session.get(model, row_id)
-    if row is None or getattr(row, "deleted_at", None) is not None:
-        raise NotFound(missing)
+    row = get_live(session, model, row_id, missing)
     load(session, row.project_id)  # the project is not deleted
     return row
 
@@ -135,9 +133,7 @@ def update_stage(session: Session, actor: Actor, stage_id: int, *, name: str,
                  actual_start: dt.date | None = None, actual_end: dt.date | None = None,
                  expected_version: int) -> int:
     permissions.require(actor, "project.edit")
-    stage = session.get(ProjectStage, stage_id)
-    if stage is None or stage.deleted_at is not None:
-        raise NotFound(msg("施工阶段不存在。"))
+    stage = get_live(session, ProjectStage, stage_id, msg("施工阶段不存在。"))
     load(session, stage.project_id)
     check_version(stage, expected_version, msg("施工阶段"))
     errors: dict[str, str] = {}

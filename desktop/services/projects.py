@@ -14,7 +14,7 @@ from desktop.models import DangerItem, Organisation, Policy, Project, ProjectCon
 from desktop.models.base import EditableMixin
 from desktop.models.enums import ProjectStatus, ProjectType
 from desktop.services import audit, permissions, retention, rules
-from desktop.services.context import Actor, ConflictError, NotFound, ValidationError, msg
+from desktop.services.context import Actor, ConflictError, ValidationError, get_live, get_row, msg
 
 DEFAULT_STAGES = ("地基与基础", "主体结构", "装饰装修", "竣工验收")
 
@@ -153,10 +153,7 @@ def _row(p: Project) -> ProjectRow:
 
 
 def load(session: Session, project_id: int) -> Project:
-    project = session.get(Project, project_id)
-    if project is None or project.deleted_at is not None:
-        raise NotFound(msg("项目不存在或已删除。"))
-    return project
+    return get_live(session, Project, project_id, msg("项目不存在或已删除。"))
 
 
 def create_project(session: Session, actor: Actor, form: ProjectForm, *,
@@ -255,9 +252,7 @@ def add_danger_item(session: Session, actor: Actor, project_id: int, *, name: st
 
 def set_stage_dates(session: Session, actor: Actor, stage_id: int, **dates: dt.date | None) -> None:
     permissions.require(actor, "project.edit")
-    stage = session.get(ProjectStage, stage_id)
-    if stage is None:
-        raise NotFound(msg("施工阶段不存在。"))
+    stage = get_row(session, ProjectStage, stage_id, msg("施工阶段不存在。"))
     before = audit.snapshot(stage)
     for key, value in dates.items():
         if key not in ("planned_start", "planned_end", "actual_start", "actual_end"):

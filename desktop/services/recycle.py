@@ -35,7 +35,7 @@ from desktop.models import (
 )
 from desktop.models.capture import CaptureDraft
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ServiceError, TransitionError, msg, now
+from desktop.services.context import Actor, ServiceError, TransitionError, get_row, msg, now
 from desktop.services.projects import check_version
 
 
@@ -80,10 +80,7 @@ def _kind(entity: str) -> Kind:
 
 
 def _load(session: Session, entity: str, entity_id: int) -> Any:
-    obj = session.get(_kind(entity).model, entity_id)
-    if obj is None:
-        raise NotFound(msg("记录不存在。"))
-    return obj
+    return get_row(session, _kind(entity).model, entity_id, msg("记录不存在。"))
 
 
 def soft_delete(session: Session, actor: Actor, entity: str, entity_id: int, *,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models import Catalogue, CatalogueItem, RiskSource
 from desktop.services import audit, obligations, permissions
-from desktop.services.context import Actor, NotFound, ValidationError, msg
+from desktop.services.context import Actor, NotFound, ValidationError, get_live, msg
 from desktop.services.periods import Period
 from desktop.services.projects import check_version
 from desktop.services.projects import load as load_project
@@ -160,10 +160,7 @@ def add(session: Session, actor: Actor, project_id: int, form: SourceForm) -> So
 
 
 def _load(session: Session, source_id: int) -> RiskSource:
-    source = session.get(RiskSource, source_id)
-    if source is None or source.deleted_at is not None:
-        raise NotFound(msg("风险源不存在或已删除。"))
-    return source
+    return get_live(session, RiskSource, source_id, msg("风险源不存在或已删除。"))
 
 
 def update(session: Session, actor: Actor, source_id: int, form: SourceForm, *,

@@ -17,7 +17,7 @@ from desktop.reports.standardisation_docs import (
     StandardisationPlan,
 )
 from desktop.services import audit, permissions, recycle
-from desktop.services.context import Actor, NotFound, ValidationError, msg, now
+from desktop.services.context import Actor, ValidationError, get_live, msg, now
 from desktop.services.projects import check_version
 from desktop.services.projects import load as load_project
 
@@ -80,10 +80,8 @@ def _row(a: StandardisationAssist) -> AssistRow:
 
 
 def _load(session: Session, assist_id: int) -> StandardisationAssist:
-    a = session.get(StandardisationAssist, assist_id)
-    if a is None or a.deleted_at is not None:
-        raise NotFound(msg("安全生产标准化建设协助记录不存在或已删除。"))
-    return a
+    return get_live(session, StandardisationAssist, assist_id,
+                    msg("安全生产标准化建设协助记录不存在或已删除。"))
 
 
 def get(session: Session, assist_id: int) -> AssistRow:

@@ -24,7 +24,7 @@ from desktop.models import (
 )
 from desktop.models.base import utcnow
 from desktop.services import audit, permissions, rules, training_people, training_rule
-from desktop.services.context import Actor, NotFound, ValidationError, msg, now
+from desktop.services.context import Actor, ValidationError, get_live, msg, now
 from desktop.services.periods import Period, parse
 from desktop.services.projects import check_version
 from desktop.services.projects import load as load_project
@@ -38,7 +38,7 @@ RATINGS = ("优", "良", "中", "差")
 
 
 @dataclass(frozen=True)
-class PlanRow:
+class TrainingPlanRow:
     id: int
     project_id: int
     basis: str
@@ -186,7 +186,7 @@ def _matches(a: str, b: str) -> bool:
 
 
 def set_plan(session: Session, actor: Actor, project_id: int, *, basis: str, planned_sessions: int,
-             topics: str = "", note: str = "") -> PlanRow:
+             topics: str = "", note: str = "") -> TrainingPlanRow:
     """The project's training plan (one current plan per project; editing keeps the audit trail)."""
     permissions.require(actor, "training.edit")
     load_project(session, project_id)
@@ -208,8 +208,8 @@ def set_plan(session: Session, actor: Actor, project_id: int, *, basis: str, pla
         plan.basis, plan.planned_sessions = basis, planned_sessions
         plan.topics, plan.note = topics.strip(), note.strip()
         audit.record_update(session, actor, plan, before)
-    return PlanRow(plan.id, project_id, plan.basis, plan.planned_sessions, plan.topics, plan.note,
-                   plan.version)
+    return TrainingPlanRow(plan.id, project_id, plan.basis, plan.planned_sessions, plan.topics,
+                           plan.note, plan.version)
 
 
 def _plan(session: Session, project_id: int) -> TrainingPlan | None:
@@ -421,10 +421,7 @@ def _booked_projects(session: Session, session_id: int, project_ids: list[int]) 
 
 
 def _load_session(session: Session, session_id: int) -> TrainingSession:
-    row = session.get(TrainingSession, session_id)
-    if row is None or row.deleted_at is not None:
-        raise NotFound(msg("培训记录不存在或已删除。"))
-    return row
+    return get_live(session, TrainingSession, session_id, msg("培训记录不存在或已删除。"))
 
 
 def get_session(session: Session, session_id: int, *, roster: bool = True) -> SessionRow:
@@ -578,9 +575,7 @@ def evaluate_drill(session: Session, actor: Actor, drill_id: int, *, evaluation:
                    findings: str = "", improvements: str = "", expected_version: int) -> DrillRow:
     """The agency's evaluation of how the drill went (C-5b: 演练成效总结评估)."""
     permissions.require(actor, "drill.edit")
-    drill = session.get(Drill, drill_id)
-    if drill is None or drill.deleted_at is not None:
-        raise NotFound(msg("演练记录不存在或已删除。"))
+    drill = get_live(session, Drill, drill_id, msg("演练记录不存在或已删除。"))
     check_version(drill, expected_version, msg("演练记录"))
     errors: dict[str, str] = {}
     if not evaluation.strip():

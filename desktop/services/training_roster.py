@@ -1,10 +1,8 @@
-"""Editing a training session's roster line by line, and importing it from a sign-in sheet:
+"""Editing a training session's roster line by line, and adding a sign-in sheet's people:
 each a unit of work with the permission check, validation and an audit entry; the project's
 attendance at the session follows its roster (services/training.py `with_roster`)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +11,6 @@ from desktop.models import Project, TrainingAttendance, TrainingAttendee, Traini
 from desktop.models.base import utcnow
 from desktop.services import audit, permissions, training, training_people
 from desktop.services.context import Actor, NotFound, ValidationError, msg
-from desktop.services.exchange import training_sheet
 from desktop.services.projects import check_version
 from desktop.services.training_people import AttendeeForm, AttendeeRow
 
@@ -116,21 +113,14 @@ def remove_attendee(session: Session, actor: Actor, session_id: int, attendee_id
     return training.get_session(session, session_id)
 
 
-def read_sheet(path: Path | str, project_id: int, *, default_group: str = "worker") -> list[AttendeeForm]:
-    """A sign-in sheet's people for one project, checked line by line (nothing written): what
-    the training dialog adds to the roster it edits."""
-    if default_group not in training_people.GROUPS:
-        raise ValidationError({"group": msg("类别须为“管理人员”或“作业人员”")})
-    return training_sheet.to_roster(training_sheet.read_sign_in_sheet(path), project_id, default_group)
-
-
-def import_sheet(session: Session, actor: Actor, session_id: int, project_id: int, path: Path | str, *,
-                 expected_version: int, default_group: str = "worker") -> training.SessionRow:
-    """Add a sign-in sheet's people to a recorded session's roster for one project, all or
-    nothing; a person already on the roster is refused like a duplicate typed by hand."""
+def add_attendees(session: Session, actor: Actor, session_id: int, project_id: int,
+                  forms: list[AttendeeForm], *, expected_version: int,
+                  file_name: str) -> training.SessionRow:
+    """Add a sign-in sheet's people (`file_name`, read by services/exchange/training_sheet.py)
+    to a recorded session's roster for one project, all or nothing; a person already on the
+    roster is refused like a duplicate typed by hand."""
     permissions.require(actor, "training.edit")
     row = _session_row(session, session_id, expected_version)
-    forms = read_sheet(path, project_id, default_group=default_group)
     current = training_people.attendees(session, session_id)
     problem = training_people.roster_problems([a.form() for a in current] + forms)
     if problem:
@@ -143,5 +133,5 @@ def import_sheet(session: Session, actor: Actor, session_id: int, project_id: in
     _touch(row)
     audit.record(session, actor, action="import", entity="training_sessions", entity_id=session_id,
                  before=None, after={"project_id": project_id, "people": len(forms),
-                                     "file": Path(path).name}, note="从签到表导入名单")
+                                     "file": file_name}, note="从签到表导入名单")
     return training.get_session(session, session_id)

@@ -17,7 +17,7 @@ from zxcvbn import zxcvbn
 from desktop.models import User
 from desktop.models.enums import Role
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg, now
+from desktop.services.context import Actor, ServiceError, ValidationError, get_live, msg, now
 
 if TYPE_CHECKING:
     from desktop.db import Database
@@ -229,7 +229,4 @@ def set_role(session: Session, actor: Actor, user_id: int, role: str, *, active:
 
 
 def _get(session: Session, user_id: int | None) -> User:
-    user = session.get(User, user_id) if user_id is not None else None
-    if user is None or user.deleted_at is not None:
-        raise NotFound(msg("用户不存在或已删除。"))
-    return user
+    return get_live(session, User, user_id, msg("用户不存在或已删除。"))

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import clock
+from desktop.fileutil import human_size
 from desktop.services.context import Changes
-from desktop.services.exchange import backup, zipstream
+from desktop.services.exchange import backup
 from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.tasks import Task, run_task
@@ -175,7 +176,7 @@ class BackupPanel(QWidget):
     def _backed_up(self, result: backup.BackupResult) -> None:
         text = QCoreApplication.translate(
             "BackupPanel", "备份已保存：{path}\n共 {files} 个文件，{size}，用时 {seconds:.1f} 秒。"
-        ).format(path=result.path, files=result.files, size=zipstream.human_size(result.size),
+        ).format(path=result.path, files=result.files, size=human_size(result.size),
                  seconds=result.seconds)
         self.last_label.setText(str(result.path))
         if result.warnings:

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import clock
-from desktop.models.enums import HAZARD_LEVEL_COLOURS, AttachmentRole, InspectionKind, StopWork
+from desktop.models.enums import AttachmentRole, InspectionKind, StopWork
 from desktop.services import documents, hazards, major_hazards, organisations
 from desktop.services.catalogues import CatalogueItemRow
 from desktop.services.context import Changes, ConflictError, ValidationError
@@ -53,6 +53,7 @@ from desktop.ui.register_filters import level_combo, searchable
 from desktop.ui.tasks import Task, handle_failure, run_service, run_task
 from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel
+from desktop.vocabulary import HAZARD_LEVEL_COLOURS
 
 COLOUR_NAMES = {1: QT_TRANSLATE_NOOP("HazardDialog", "红色"), 2: QT_TRANSLATE_NOOP("HazardDialog", "橙色"),
                 3: QT_TRANSLATE_NOOP("HazardDialog", "黄色"), 4: QT_TRANSLATE_NOOP("HazardDialog", "蓝色")}

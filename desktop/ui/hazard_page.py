@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import (
-    HAZARD_LEVEL_COLOURS,
     AttachmentRole,
     DocStatus,
     HazardStatus,
@@ -53,6 +52,7 @@ from desktop.ui.photo_strip import PhotoStrip
 from desktop.ui.tasks import run_service
 from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel
+from desktop.vocabulary import HAZARD_LEVEL_COLOURS
 
 CHIP = "background: {colour}; color: {ink}; border-radius: 3px; padding: 2px 10px;"
 BADGE = "color: {colour}; font-weight: bold;"

@@ -11,8 +11,9 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from desktop.messages import ENUMERATION, SEPARATOR, Lines, Message, Series
-from desktop.models.enums import HAZARD_LEVEL_LABELS, Labelled
+from desktop.models.enums import Labelled
 from desktop.paths import resources_dir
+from desktop.vocabulary import HAZARD_LEVEL_LABELS
 
 log = logging.getLogger("desktop.ui")
 

@@ -24,8 +24,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from desktop.db import DataError
-from desktop.models.enums import HAZARD_LEVEL_COLOURS
 from desktop.ui.i18n import error_text
+from desktop.vocabulary import HAZARD_LEVEL_COLOURS
 
 log = logging.getLogger("desktop.ui")
 R = TypeVar("R")

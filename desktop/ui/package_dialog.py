@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import clock
+from desktop.fileutil import human_size
 from desktop.services import agency, organisations, periods, trust
 from desktop.services.exchange import packages
 from desktop.services.exchange.packages import PackageCheck, PackageResult
-from desktop.services.exchange.zipstream import human_size
 from desktop.services.queries import project_list
 from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState

@@ -66,7 +66,7 @@ from desktop.ui.translatable import QT_TRANSLATE_NOOP
 EMPTY_STYLE = "color: #78909c; padding: 6px 2px;"
 
 
-def _plan_kind(r: project_list.PlanRow) -> str:
+def _plan_kind(r: project_list.ServicePlanRow) -> str:
     if r.kind == "special":
         return QCoreApplication.translate("ProjectPage", "专项服务方案")
     return QCoreApplication.translate("ProjectPage", "服务工作方案")
@@ -80,7 +80,7 @@ class PlanColumn(IntEnum):
     KIND, REVISION, TITLE, STATUS, INTERVAL, CREATED = range(6)
 
 
-PLAN_COLUMNS: dict[PlanColumn, Column[project_list.PlanRow]] = {
+PLAN_COLUMNS: dict[PlanColumn, Column[project_list.ServicePlanRow]] = {
     PlanColumn.KIND: Column(QT_TRANSLATE_NOOP("Columns", "类别"), _plan_kind),
     PlanColumn.REVISION: Column(QT_TRANSLATE_NOOP("Columns", "版本"), lambda r: r.revision, CENTER),
     PlanColumn.TITLE: Column(QT_TRANSLATE_NOOP("Columns", "标题"), lambda r: r.title),

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.enums import HAZARD_LEVEL_COLOURS, HAZARD_LEVEL_LABELS, HazardStatus
+from desktop.models.enums import HazardStatus
 from desktop.services import organisations
 from desktop.services.queries import hazard_view, register
 from desktop.services.queries.register import RegisterFilter
@@ -30,6 +30,7 @@ from desktop.ui import date_field, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField
 from desktop.ui.tasks import Task
+from desktop.vocabulary import HAZARD_LEVEL_COLOURS, HAZARD_LEVEL_LABELS
 
 SEARCH_DELAY_MS = 400  # typing pauses this long before the register is queried
 OPEN = "open"  # the status combo's "every open state" entry

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import training_people, training_roster
+from desktop.services import training_people
 from desktop.services.context import ValidationError
+from desktop.services.exchange import training_sheet
 from desktop.services.queries.training_view import ProjectChoice
 from desktop.services.training_people import AttendeeForm, mask_id
 from desktop.ui import dialogs
@@ -192,7 +193,7 @@ class RosterEditor(QWidget):
         if not path:
             return
         try:
-            people = training_roster.read_sheet(path, pid, default_group=self.default_group.currentData())
+            people = training_sheet.read_sheet(path, pid, default_group=self.default_group.currentData())
             problem = training_people.roster_problems(self.forms() + people)
             if problem:
                 raise ValidationError({"file": problem})

@@ -31,7 +31,14 @@ from desktop.services import documents, training
 from desktop.services.context import Changes, ValidationError
 from desktop.services.documents import DocumentRow
 from desktop.services.queries.training_view import DrillListRow, HalfYearRow, ProjectChoice
-from desktop.services.training import ASSIST_KINDS, BASES, RATINGS, Attendance, PlanRow, SessionRow
+from desktop.services.training import (
+    ASSIST_KINDS,
+    BASES,
+    RATINGS,
+    Attendance,
+    SessionRow,
+    TrainingPlanRow,
+)
 from desktop.ui import dialogs, file_dialogs, pdf_viewer
 from desktop.ui.app_state import AppState
 from desktop.ui.date_field import DateField, today
@@ -380,7 +387,7 @@ class DeleteSessionDialog(RecordDialog):
 class PlanDialog(RecordDialog):
     """The project's training plan: sessions per half-year by contract, or one centralized."""
 
-    def __init__(self, state: AppState, project: HalfYearRow, plan: PlanRow | None,
+    def __init__(self, state: AppState, project: HalfYearRow, plan: TrainingPlanRow | None,
                  parent: QWidget | None = None) -> None:
         super().__init__(state, _tr(QT_TRANSLATE_NOOP("TrainingDialogs", "培训计划：{name}")).format(
             name=project.name), parent)

@@ -15,8 +15,8 @@ from desktop.reports.data import (
     DangerItemInfo,
     DocMeta,
     HazardInfo,
-    HazardRow,
     ProjectInfo,
+    RegisterLine,
     StageInfo,
 )
 
@@ -121,12 +121,12 @@ def minor_hazard() -> HazardInfo:
     )
 
 
-def register_rows(n: int) -> list[HazardRow]:
+def register_rows(n: int) -> list[RegisterLine]:
     rows = []
     for i in range(n):
         found = dt.date(2026, 1, 1) + dt.timedelta(days=i % 90)
         closed = found + dt.timedelta(days=4) if i % 3 else None
-        rows.append(HazardRow(
+        rows.append(RegisterLine(
             number=f"YH-2026-{i + 1:05d}", project_name=f"绍兴市某某花园{i % 7 + 1}期工程",
             found_date=found, location=f"{i % 9 + 1}#楼", description=f"{DESCRIPTION}（第{i + 1}项）",
             category=("脚手架工程", "施工用电", "基坑工程", "高处作业")[i % 4], level=i % 4 + 1,

@@ -8,7 +8,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from desktop.reports import registers
-from desktop.reports.data import LEVEL_LIGHT, RegisterData
+from desktop.reports.data import RegisterData
+from desktop.vocabulary import HAZARD_LEVEL_LIGHT
 from tests.reports.conftest import flat, meta, page_count, pdffonts, pdftotext, register_rows
 
 pytestmark = pytest.mark.usefixtures("poppler")
@@ -62,7 +63,7 @@ def test_xlsx_layout_fills_dates_and_round_trip(tmp_path, register):
     level_col = registers.HEADERS.index("等级") + 1
     for r, row in enumerate(register.rows, start=2):
         fill = ws.cell(r, level_col).fill.fgColor.rgb
-        assert fill.endswith(LEVEL_LIGHT[row.level].lstrip("#").upper())
+        assert fill.endswith(HAZARD_LEVEL_LIGHT[row.level].lstrip("#").upper())
     found = ws.cell(2, registers.HEADERS.index("发现日期") + 1)
     assert isinstance(found.value, dt.datetime) and found.number_format == "yyyy-mm-dd"
     assert found.value.date() == register.rows[0].found_date
@@ -186,10 +187,10 @@ def test_xlsx_print_setup_styles_and_awkward_text(tmp_path, register):
 
 
 def test_a_hazard_row_holds_the_registers_columns_in_order():
-    """The XLSX writer takes a row's values in column order (HazardRow or a database line)."""
-    from desktop.reports.data import HazardRow
+    """The XLSX writer takes a row's values in column order (RegisterLine or a database line)."""
+    from desktop.reports.data import RegisterLine
 
-    assert {c.key for c in registers.COLUMNS[1:]} <= set(HazardRow._fields)
+    assert {c.key for c in registers.COLUMNS[1:]} <= set(RegisterLine._fields)
     # a short row (the review package's database lines) is drawn in the earlier fifteen columns
-    assert HazardRow._fields[:14] == tuple(c.key for c in registers.SHORT_COLUMNS[1:])
+    assert RegisterLine._fields[:14] == tuple(c.key for c in registers.SHORT_COLUMNS[1:])
     assert registers.columns_for([tuple(range(14))]) is registers.SHORT_COLUMNS

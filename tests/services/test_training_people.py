@@ -12,6 +12,7 @@ from sqlalchemy import select
 from desktop.models import AuditEntry, TrainingAttendee
 from desktop.services import compliance, periods, training, training_people, training_roster
 from desktop.services.context import PermissionDenied, ValidationError
+from desktop.services.exchange import training_sheet
 from desktop.services.queries import dashboard
 from desktop.services.training_people import AttendeeForm, id_check_digit
 from tests.factories import make_project
@@ -147,32 +148,32 @@ def test_import_from_a_sign_in_sheet(db, admin, proj, tmp_path):
     ])
     with db.session() as s:
         row = training.record_session(s, admin, form(dt.date(2026, 3, 1)), [training.Attendance(pid, 1, 1)])
-        row = training_roster.import_sheet(s, admin, row.id, pid, good, expected_version=row.version)
+        row = training_sheet.import_sheet(s, admin, row.id, pid, good, expected_version=row.version)
         assert [(a.name, a.group, a.phone, a.id_number) for a in row.attendees] == [
             ("张三", "manager", "13800000001", id_no(1)), ("李四", "worker", "13800000002", ""),
             ("王五", "worker", "", id_no(3))]
         assert (row.attendance[0].managers, row.attendance[0].workers) == (1, 2)
         with pytest.raises(ValidationError) as info:  # the same sheet again: the same people
-            training_roster.import_sheet(s, admin, row.id, pid, good, expected_version=row.version)
+            training_sheet.import_sheet(s, admin, row.id, pid, good, expected_version=row.version)
         assert "重复" in info.value.fields["file"]
     as_number = sheet(tmp_path / "number.xlsx", [(1, "张三", "管理人员", None, 330602199001011234, None)])
     with pytest.raises(ValidationError) as info:
-        training_roster.read_sheet(as_number, pid)
+        training_sheet.read_sheet(as_number, pid)
     text = info.value.fields["file"]
     assert "第 3 行 E 列（身份证号）" in text and "请将该列设为文本后重新导出" in text
     bad_group = sheet(tmp_path / "group.xlsx", [(1, "张三", "管理人员"), (2, "李四", "班长")])
     with pytest.raises(ValidationError) as info:
-        training_roster.read_sheet(bad_group, pid)
+        training_sheet.read_sheet(bad_group, pid)
     assert "第 4 行 C 列（类别）" in info.value.fields["file"] and "班长" in info.value.fields["file"]
     no_name = sheet(tmp_path / "noname.xlsx", [(1, "张三")], header=("序号", "名字"))
     with pytest.raises(ValidationError, match="姓名"):
-        training_roster.read_sheet(no_name, pid)
+        training_sheet.read_sheet(no_name, pid)
     only_names = sheet(tmp_path / "names.xlsx", [("赵六",), ("钱七",)], header=("姓名",))
-    assert [(f.name, f.group) for f in training_roster.read_sheet(only_names, pid, default_group="manager")] \
+    assert [(f.name, f.group) for f in training_sheet.read_sheet(only_names, pid, default_group="manager")] \
         == [("赵六", "manager"), ("钱七", "manager")]
     (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
     with pytest.raises(ValidationError, match="签到表"):
-        training_roster.read_sheet(tmp_path / "broken.xlsx", pid)
+        training_sheet.read_sheet(tmp_path / "broken.xlsx", pid)
 
 
 def test_update_session_replaces_or_keeps_the_roster(db, admin, proj):

@@ -10,8 +10,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QTableView
 
 from desktop.db import DataError
-from desktop.models.enums import HAZARD_LEVEL_COLOURS
 from desktop.ui.lazy_model import CENTER, ID_ROLE, LEVEL_TINTS, ROW_ROLE, Column, LazyTableModel
+from desktop.vocabulary import HAZARD_LEVEL_COLOURS
 
 
 @dataclass(frozen=True)

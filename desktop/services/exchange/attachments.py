@@ -40,7 +40,7 @@ from desktop.models import (
 )
 from desktop.models.enums import AttachmentRole
 from desktop.services import audit, permissions
-from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, msg
+from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, get_row, msg
 from desktop.services.exchange.photo_capture import Capture
 
 log = logging.getLogger("desktop.attachments")
@@ -55,6 +55,7 @@ _HEIF_BRANDS = {b"heic": "image/heic", b"heix": "image/heic", b"hevc": "image/he
 PRINT_SIZE = 640  # px: a photo 100 mm wide at 150 dpi, the largest any document prints
 IMAGE_MIMES = {"image/jpeg", "image/png", "image/heic", "image/heif"}
 SUPPORTED = msg("JPEG、PNG、HEIC 图片，PDF，Excel（.xlsx）和 Word（.docx）文件")
+PHOTO_TYPES = msg("JPEG、PNG、HEIC")
 
 # owner_type -> (ORM class of the owner, action that allows attaching files to it)
 OWNERS: dict[str, tuple[type, str]] = {
@@ -160,6 +161,11 @@ def _sniff(head: bytes) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         return "application/zip"
     return None
+
+
+def is_photo(head: bytes) -> bool:
+    """JPEG, PNG or HEIC/HEIF by content (the extension may lie)."""
+    return _sniff(head) in IMAGE_MIMES
 
 
 def _inspect(source: Path | bytes, head: bytes, tail: bytes) -> tuple[str, int | None, int | None]:
@@ -281,8 +287,7 @@ def store_file(session: Session, actor: Actor, *, store_dir: Path | str, path: P
         raise ValidationError({"owner_type": msg("未知的附件归属类型：{owner_type}",
                                                  owner_type=owner_type)})
     permissions.require(actor, owner[1])
-    if session.get(owner[0], owner_id) is None:
-        raise NotFound(msg("要添加附件的记录不存在。"))
+    get_row(session, owner[0], owner_id, msg("要添加附件的记录不存在。"))
     role = str(role)
     if role not in AttachmentRole._value2member_map_:
         raise ValidationError({"role": msg("未知的附件用途：{role}", role=role)})
@@ -343,9 +348,7 @@ def list_for(session: Session, owner_type: str, owner_id: int) -> list[Attachmen
 
 
 def get(session: Session, attachment_id: int) -> AttachmentRow:
-    row = session.get(Attachment, attachment_id)
-    if row is None:
-        raise NotFound(msg("附件不存在。"))
+    row = get_row(session, Attachment, attachment_id, msg("附件不存在。"))
     return _row(row)
 
 

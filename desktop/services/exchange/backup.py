@@ -48,7 +48,6 @@ from desktop.services.exchange.zipstream import (  # noqa: F401 - re-exported fo
     ProgressFn,
     StreamingZip,
     ZipEntry,
-    human_size,
     member_problems,
     sha256_file,
 )

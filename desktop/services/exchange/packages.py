@@ -16,8 +16,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -37,13 +35,10 @@ from desktop.models import (
     TrainingSession,
 )
 from desktop.models.enums import AttachmentRole, HazardStatus, Labelled, ProjectStatus, RiskLevel
-from desktop.reports.blocks import HEAD_FILL, LINE, field_table, paragraphs
-from desktop.reports.data import AgencyInfo, DocMeta, HazardRow, RegisterData
-from desktop.reports.fonts import BODY
-from desktop.reports.layout import frame_width, title_block, write_pdf
+from desktop.reports.data import AgencyInfo, DocMeta, RegisterData, RegisterLine
+from desktop.reports.package_cover import PackageCoverData, build_package_cover
 from desktop.reports.registers import build_hazard_register_xlsx
-from desktop.reports.styles import Styles, heading
-from desktop.reports.text import cn_date, cn_datetime, wrap_cjk
+from desktop.reports.text import cn_date, cn_datetime
 from desktop.reports.xlsx_stream import SheetLayout, XlsxWriter
 from desktop.services import (
     agency,
@@ -62,7 +57,6 @@ from desktop.services.exchange.zipstream import (
     ProgressFn,
     StreamingZip,
     ZipEntry,
-    human_size,
     member_problems,
     sha256_file,
 )
@@ -111,7 +105,7 @@ class PackagePlan:
     projects: tuple[tuple[str, ...], ...]  # one line per PROJECT_HEADERS
     # the register's rows: the periodic hazard list's selection and row shape
     # (doc_data_periodic.hazard_rows), statuses and 逾期 as of `as_of`
-    hazards: Sequence[HazardRow]
+    hazards: Sequence[RegisterLine]
     members: tuple[Member, ...]
     store_dir: Path
     public_key: str
@@ -384,83 +378,17 @@ def _write_projects(plan: PackagePlan, path: Path) -> Path:
     return path
 
 
-def _plain_table(head: list[str], rows: list[list[str]], widths: list[float], *,
-                 center: tuple[int, ...] = (), right: tuple[int, ...] = ()) -> Table:
-    """Pre-wrapped plain strings, no Paragraph: a cover listing thousands of files or hundreds
-    of projects stays fast (a Paragraph per cell cost 0.4 s for 724 projects)."""
-    cells = [[wrap_cjk(v, widths[j] - 6, 8) for j, v in enumerate(line)] for line in [head, *rows]]
-    table = Table(cells, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), BODY, 8, 10), ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
-        ("GRID", (0, 0), (-1, -1), 0.4, LINE), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-        *(("ALIGN", (j, 1), (j, -1), "CENTER") for j in center),
-        *(("ALIGN", (j, 1), (j, -1), "RIGHT") for j in right),
-    ]))
-    return table
-
-
-def _index_table(index: list[ZipEntry], width: float) -> Table:
-    return _plain_table(["序号", "文件", "大小", "SHA-256（前 16 位）"],
-                        [[str(i), e.path, human_size(e.size), e.sha256[:16]]
-                         for i, e in enumerate(index, start=1)],
-                        [width * f for f in (0.07, 0.55, 0.13, 0.25)], center=(0,), right=(2,))
-
-
-def _write_cover(plan: PackagePlan, index: list[ZipEntry], path: Path) -> Path:
-    meta = DocMeta("安责险事故预防服务评审资料包", f"资料包 {plan.period.label}",
-                   plan.created_at.date(), plan.agency)
-    width = frame_width()
+def _cover_data(plan: PackagePlan, index: list[ZipEntry]) -> PackageCoverData:
     p = plan.period
-    story: list[Flowable] = [*title_block(meta, width), field_table([
-        [("风控服务机构", plan.agency.name)],
-        [("承保机构", plan.insurer_name)],
-        [("资料期间", f"{p.chinese}（{cn_date(p.start)}至{cn_date(p.end)}）")],
-        [("项目数", str(len(plan.projects))), ("目录文件数", str(len(index)))],
-        [("生成时间", cn_datetime(plan.created_at)), ("隐患条数", str(len(plan.hazards)))],
-        [("文书份数", str(sum(n for _, n in plan.documents))),
-         ("已撤销隐患", f"{plan.cancelled} 条（未列入）")],
-        [("签名公钥指纹", signing.fingerprint(plan.public_key))],
-    ], width=width), Spacer(1, 3 * mm)]
-    story += paragraphs(_contents_text(plan), Styles.plain)
-    story += paragraphs(
-        "核验方法：资料包中的 manifest.json 列出每个文件的 SHA-256 和大小，manifest.sig 是本机构"
-        "以 Ed25519 私钥对 manifest.json 的签名，agency-public-key.pem 是签名公钥。请核对上列公钥指纹"
-        "与本机构书面提供的公钥登记函一致，再用 RiskDesk 的“核验资料包”功能（riskdesk verify）"
-        f"逐一核对；不安装 RiskDesk 时，按“{README}”中的 OpenSSL 命令核验。", Styles.small)
-    story.append(heading("一、项目清单"))
-    if len(plan.projects) <= PROJECTS_ON_COVER:
-        story.append(_plain_table(list(PROJECT_HEADERS), [list(x) for x in plan.projects],
-                                  [width * f for f in (0.15, 0.32, 0.2, 0.1, 0.13, 0.1)],
-                                  center=(3, 5)))
-    else:  # pages of projects would bury the index: counted here, listed in the register
-        by_status = Counter(line[3] for line in plan.projects)
-        story += paragraphs(
-            f"本资料包涵盖 {len(plan.projects)} 个项目（"
-            + "，".join(f"{status or '未填写'} {n} 个" for status, n in by_status.most_common())
-            + f"），逐项明细（项目编号、名称、保单号、状态、竣工日期、风险等级）见 {PROJECT_REGISTER}。",
-            Styles.plain)
-    story.append(heading("二、文件目录"))
-    story.append(_index_table(index, width))
-    return write_pdf(meta, story, path, durable=False)  # a scratch file: the zip is synced
-
-
-def _contents_text(plan: PackagePlan) -> str:
-    """What the counts above cover, in the words of the list inside: the same rows, the same
-    day, cancelled hazards left out of both."""
-    as_of = cn_date(plan.as_of) if plan.as_of else cn_date(plan.created_at.date())
-    text = (f"隐患条数即{HAZARD_REGISTER}所列行数：本期发现的隐患，以及此前发现、本期初仍未销项的隐患"
-            f"（上期结转 {plan.carried_over} 条）；状态和是否逾期统计截至{as_of}。")
-    if plan.cancelled:
-        text += (f"本期发现后已撤销的隐患 {plan.cancelled} 条不列入清单、不计入隐患条数，"
-                 "其文书和照片也未收录。")
-    else:
-        text += "本期发现的隐患没有被撤销的。"
-    if plan.documents:
-        text += "收录已签发文书：" + "、".join(f"{label} {n} 份" for label, n in plan.documents) + "。"
-    else:
-        text += "本期没有已签发的文书。"
-    return text
+    return PackageCoverData(
+        agency=plan.agency, insurer_name=plan.insurer_name, period_label=p.label,
+        period_chinese=p.chinese, period_start=p.start, period_end=p.end,
+        created_at=plan.created_at, fingerprint=signing.fingerprint(plan.public_key),
+        project_headers=PROJECT_HEADERS, projects=plan.projects, projects_listed=PROJECTS_ON_COVER,
+        hazards=len(plan.hazards), carried_over=plan.carried_over, cancelled=plan.cancelled,
+        documents=plan.documents, as_of=plan.as_of or plan.created_at.date(),
+        hazard_register=HAZARD_REGISTER, project_register=PROJECT_REGISTER, readme=README,
+        files=index)
 
 
 def _readme(plan: PackagePlan, rotations: list[dict[str, Any]]) -> bytes:
@@ -561,7 +489,7 @@ def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | s
                                   len(checkpoint[1])))
         index.append(ZipEntry(key[0], hashlib.sha256(key[1]).hexdigest(), len(key[1])))
         meter.check(msg("正在生成封面及目录"))
-        cover = _write_cover(plan, index, work / "cover.pdf")
+        cover = build_package_cover(_cover_data(plan, index), work / "cover.pdf")
         meter.total = sum(e.size for e in index) + cover.stat().st_size
         entries = [z.add_file(COVER, cover), _add_note(z, meter, *readme)]
         entries += [z.add_file(name, path) for name, path in made]

@@ -27,8 +27,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from desktop.models import Attachment, Hazard, Inspection
-from desktop.services.context import Actor, Cancelled, NotFound, ValidationError, msg
-from desktop.services.exchange.attachments import MAX_SIZE
+from desktop.services.context import Actor, Cancelled, ValidationError, get_live, get_row, msg
+from desktop.services.exchange.attachments import MAX_SIZE, is_photo
 from desktop.services.exchange.photo_capture import Capture, capture_of
 from desktop.services.exchange.photo_import import (
     Failure,
@@ -37,7 +37,6 @@ from desktop.services.exchange.photo_import import (
     Progress,
     UnitOfWork,
     import_photos,
-    is_photo,
 )
 from desktop.services.exchange.photo_similar import NEAR_DISTANCE, dhash_of
 
@@ -254,9 +253,7 @@ def propose(read: FolderRead, *, stored_hashes: Iterable[str] = (),
 def stored_hashes(session: Session, inspection_id: int) -> set[str]:
     """SHA-256 of the photos already stored for the inspection's project (its hazards' photos and
     the inspection records' own files)."""
-    inspection = session.get(Inspection, inspection_id)
-    if inspection is None:
-        raise NotFound(msg("检查记录不存在。"))
+    inspection = get_row(session, Inspection, inspection_id, msg("检查记录不存在。"))
     hazards = select(Hazard.id).where(Hazard.project_id == inspection.project_id)
     inspections = select(Inspection.id).where(Inspection.project_id == inspection.project_id)
     stmt = select(Attachment.sha256).where(or_(
@@ -271,13 +268,9 @@ def stored_hashes(session: Session, inspection_id: int) -> set[str]:
 def check_assignments(session: Session, inspection_id: int,
                       assignments: Sequence[Assignment]) -> None:
     """Each target hazard exists and belongs to the inspection's project."""
-    inspection = session.get(Inspection, inspection_id)
-    if inspection is None:
-        raise NotFound(msg("检查记录不存在。"))
+    inspection = get_row(session, Inspection, inspection_id, msg("检查记录不存在。"))
     for a in assignments:
-        hazard = session.get(Hazard, a.hazard_id)
-        if hazard is None or hazard.deleted_at is not None:
-            raise NotFound(msg("要添加照片的隐患不存在。"))
+        hazard = get_live(session, Hazard, a.hazard_id, msg("要添加照片的隐患不存在。"))
         if hazard.project_id != inspection.project_id:
             raise ValidationError({"hazard": msg("隐患 {number} 不属于本次检查的项目",
                                                  number=hazard.number)})

@@ -21,12 +21,10 @@ from desktop.messages import Lines
 from desktop.models.enums import AttachmentRole
 from desktop.services.context import Actor, Cancelled, Changes, Message, ValidationError, msg
 from desktop.services.exchange import attachments
-from desktop.services.exchange.attachments import AttachmentRow
+from desktop.services.exchange.attachments import PHOTO_TYPES, AttachmentRow, is_photo
 from desktop.services.exchange.photo_capture import Capture
 
 BATCH = 20
-PHOTO_TYPES = msg("JPEG、PNG、HEIC")
-_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 Progress = Callable[[int, int, str], bool]
 UnitOfWork = Callable[[], contextlib.AbstractContextManager[Session]]
 
@@ -65,12 +63,6 @@ class ImportResult:
         return msg("{saved}\n以下 {n} 个文件未保存：\n{failures}", saved=saved, n=len(self.failed),
                    failures=Lines(msg("{name}：{reason}", name=f.name, reason=f.reason)
                                   for f in self.failed))
-
-
-def is_photo(head: bytes) -> bool:
-    """JPEG, PNG or HEIC/HEIF by content (the extension may lie)."""
-    return (head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"))
-            or (head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS))
 
 
 def _digest(source: PhotoSource) -> tuple[str, bytes]:

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from desktop.models import Hazard, Organisation, Project
-from desktop.models.enums import HAZARD_LEVEL_LABELS, HazardStatus
-from desktop.reports.data import DocMeta, HazardRow, RegisterData
+from desktop.models.enums import HazardStatus
+from desktop.reports.data import DocMeta, RegisterData, RegisterLine
 from desktop.reports.registers import build_hazard_register_xlsx
 from desktop.services import permissions
 from desktop.services.context import Actor, Cancelled, ValidationError, msg, now
@@ -27,6 +27,7 @@ from desktop.services.hazards import is_overdue
 from desktop.services.queries import register
 from desktop.services.queries.doc_data import agency_info, org_names
 from desktop.services.queries.register import RegisterFilter
+from desktop.vocabulary import HAZARD_LEVEL_LABELS
 
 WINDOW = 2000  # rows fetched per query while writing
 MAX_ROWS = 1_048_575  # an Excel sheet holds 1,048,576 rows, one of them the header
@@ -40,7 +41,7 @@ class ExportResult:
     rows: int
 
 
-def hazard_rows(session: Session, ids: Sequence[int], *, today: dt.date) -> list[HazardRow]:
+def hazard_rows(session: Session, ids: Sequence[int], *, today: dt.date) -> list[RegisterLine]:
     """The register lines for these ids, in the order given."""
     if not ids:
         return []
@@ -58,7 +59,7 @@ def hazard_rows(session: Session, ids: Sequence[int], *, today: dt.date) -> list
         closed_on = closed.date() if closed else None
         late = (closed_on - deadline).days if closed_on and deadline and closed_on > deadline \
             else 0
-        by_id[hid] = HazardRow(number, project, found, location, text, category, level,
+        by_id[hid] = RegisterLine(number, project, found, location, text, category, level,
                                bool(major), measures, deadline, unit_name,
                                _STATUS.get(status, str(status)), closed_on,
                                is_overdue(status, deadline, today), person or "",
@@ -66,7 +67,7 @@ def hazard_rows(session: Session, ids: Sequence[int], *, today: dt.date) -> list
     return [by_id[i] for i in ids if i in by_id]
 
 
-class WindowedRows(Sequence[HazardRow]):
+class WindowedRows(Sequence[RegisterLine]):
     """The rows of an id list, fetched WINDOW at a time as they are iterated.
 
     `on_window(done)` runs before each window of the first pass (progress and cancel). The
@@ -74,7 +75,7 @@ class WindowedRows(Sequence[HazardRow]):
     the rows in brief from 4 bytes a row noted in the first pass, instead of reading again.
     """
 
-    row_width = len(HazardRow._fields)  # full rows: the register need not read one to know
+    row_width = len(RegisterLine._fields)  # full rows: the register need not read one to know
 
     def __init__(self, session: Session, ids: array[int], *, today: dt.date,
                  on_window: Callable[[int], None] | None = None, window: int | None = None) -> None:
@@ -87,18 +88,18 @@ class WindowedRows(Sequence[HazardRow]):
         return len(self._ids)
 
     @overload
-    def __getitem__(self, index: int) -> HazardRow: ...
+    def __getitem__(self, index: int) -> RegisterLine: ...
 
     @overload
-    def __getitem__(self, index: slice) -> list[HazardRow]: ...
+    def __getitem__(self, index: slice) -> list[RegisterLine]: ...
 
-    def __getitem__(self, index: int | slice) -> HazardRow | list[HazardRow]:
+    def __getitem__(self, index: int | slice) -> RegisterLine | list[RegisterLine]:
         if isinstance(index, slice):
             return hazard_rows(self._session, self._ids[index], today=self._today)
         (found,) = hazard_rows(self._session, [self._ids[index]], today=self._today)
         return found
 
-    def __iter__(self) -> Iterator[HazardRow]:
+    def __iter__(self) -> Iterator[RegisterLine]:
         self.passes += 1
         if self.passes > 1 and len(self._brief) == len(self._ids):
             yield from map(_unpack, self._brief)
@@ -113,15 +114,15 @@ class WindowedRows(Sequence[HazardRow]):
             yield from window
 
 
-def _pack(row: HazardRow) -> int:
+def _pack(row: RegisterLine) -> int:
     return row.level | row.is_major << 3 | (row.closed_date is not None) << 4 | row.overdue << 5
 
 
 _CLOSED = dt.date.min  # a brief row only says whether it was closed
 
 
-def _unpack(bits: int) -> HazardRow:
-    return HazardRow("", "", _CLOSED, "", "", "", bits & 7, bool(bits & 8), "", None, "", "",
+def _unpack(bits: int) -> RegisterLine:
+    return RegisterLine("", "", _CLOSED, "", "", "", bits & 7, bool(bits & 8), "", None, "", "",
                      _CLOSED if bits & 16 else None, bool(bits & 32))
 
 

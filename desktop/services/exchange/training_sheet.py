@@ -1,4 +1,5 @@
-"""Reading a training sign-in sheet (签到表) from Excel into roster lines.
+"""Reading a training sign-in sheet (签到表) from Excel into roster lines; `import_sheet` adds
+them to a recorded session (training_roster.add_attendees).
 
 The header row (within the first ten rows) names the columns: 姓名 (required), 类别, 电话,
 身份证号 and 单位, with a few common variants. Every bad row is refused with its row number and
@@ -14,8 +15,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from sqlalchemy.orm import Session
 
-from desktop.services.context import ValidationError, msg
+from desktop.services import permissions, training, training_people, training_roster
+from desktop.services.context import Actor, ValidationError, msg
 from desktop.services.training_people import GROUP_WORDS, AttendeeForm, problems, roster_problems
 
 MAX_ROWS = 5000
@@ -143,3 +146,21 @@ def to_roster(lines: list[SheetLine], project_id: int, default_group: str = "wor
     if problem:
         raise _refuse(problem)
     return forms
+
+
+def read_sheet(path: Path | str, project_id: int, *, default_group: str = "worker") -> list[AttendeeForm]:
+    """A sign-in sheet's people for one project, checked line by line (nothing written): what
+    the training dialog adds to the roster it edits."""
+    if default_group not in training_people.GROUPS:
+        raise ValidationError({"group": msg("类别须为“管理人员”或“作业人员”")})
+    return to_roster(read_sign_in_sheet(path), project_id, default_group)
+
+
+def import_sheet(session: Session, actor: Actor, session_id: int, project_id: int, path: Path | str, *,
+                 expected_version: int, default_group: str = "worker") -> training.SessionRow:
+    """Add a sign-in sheet's people to a recorded session's roster for one project, all or
+    nothing (training_roster.add_attendees)."""
+    permissions.require(actor, "training.edit")
+    forms = read_sheet(path, project_id, default_group=default_group)
+    return training_roster.add_attendees(session, actor, session_id, project_id, forms,
+                                         expected_version=expected_version, file_name=Path(path).name)

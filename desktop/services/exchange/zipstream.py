@@ -76,14 +76,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def human_size(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return ""
-
-
 def write_failure(target: Path, exc: OSError) -> ServiceError:
     """A failed write said in words: where, and why (full disk, no permission, …)."""
     if is_disk_full(exc):

@@ -67,7 +67,7 @@ from desktop.services import (
     letterhead,
     training_people,  # noqa: I001 (kept apart: a small additive edit)
 )
-from desktop.services.context import NotFound, ValidationError, msg
+from desktop.services.context import NotFound, ValidationError, get_live, msg
 from desktop.services.exchange.attachments import IMAGE_MIMES, blob_path
 from desktop.services.exchange.photo_capture import capture_line
 from desktop.services.periods import Period, half_of
@@ -220,10 +220,7 @@ def latest_policy(session: Session, project_id: int) -> Policy | None:
 
 
 def load(session: Session, model: type, ident: int | None, what: str) -> Any:
-    row = session.get(model, ident) if ident is not None else None
-    if row is None or getattr(row, "deleted_at", None) is not None:
-        raise NotFound(msg("{what}不存在或已删除。", what=what))
-    return row
+    return get_live(session, model, ident, msg("{what}不存在或已删除。", what=what))
 
 
 def project_info(session: Session, project_id: int | None) -> ProjectInfo:

@@ -29,18 +29,18 @@ from desktop.reports import analysis, registers, risk_report, selfcheck
 from desktop.reports.data import (
     AnalysisData,
     DocMeta,
-    HazardRow,
     MonthCount,
     PeriodStats,
     ProjectOpenCount,
     RegisterData,
+    RegisterLine,
     RepeatHazard,
 )
 from desktop.reports.risk_report import RiskChange, RiskGroup, RiskProjectLine, RiskReportData
 from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
 from desktop.services import compliance, risk, standardisation
 from desktop.services.checklist_items import SCOPES, ChecklistResult
-from desktop.services.context import NotFound, ValidationError, msg
+from desktop.services.context import NotFound, ValidationError, get_live, msg
 from desktop.services.exchange.attachments import print_copy
 from desktop.services.exchange.photo_capture import capture_line
 from desktop.services.hazards import OPEN_STATES
@@ -81,9 +81,7 @@ def scope_of(session: Session, scope_type: str, scope_id: int | None) -> Scope:
         name = session.execute(select(AgencyProfile.name).limit(1)).scalar_one_or_none() or "本机构"
         return Scope("agency", None, name, "全部服务项目")
     if scope_type == "project":
-        p = session.get(Project, scope_id) if scope_id is not None else None
-        if p is None or p.deleted_at is not None:
-            raise NotFound(msg("项目不存在或已删除。"))
+        p = get_live(session, Project, scope_id, msg("项目不存在或已删除。"))
         return Scope("project", p.id, p.name, f"{p.name}（{p.code}）")
     if scope_type not in ("insurer", "authority"):
         raise ValidationError({"scope_type": msg("范围须为项目、承保机构、建设主管部门或全机构")})
@@ -158,7 +156,7 @@ def listed_hazards(session: Session, scope: Scope, period: Period,
 
 
 def hazard_rows(session: Session, scope: Scope, period: Period, *,
-                today: dt.date) -> list[HazardRow]:
+                today: dt.date) -> list[RegisterLine]:
     """Found in the period, plus those found earlier and still open at its start (carried over);
     status and 逾期 as of `today`. Cancelled hazards are left out.
 
@@ -176,7 +174,7 @@ def hazard_rows(session: Session, scope: Scope, period: Period, *,
             .order_by(Hazard.found_date, Hazard.number))
     labels = {s.value: s.label for s in HazardStatus}
     open_states = set(OPEN)
-    rows: list[HazardRow] = []
+    rows: list[RegisterLine] = []
     result = session.connection().execute(stmt)
     try:
         while batch := result.cursor.fetchmany(20_000):
@@ -187,7 +185,7 @@ def hazard_rows(session: Session, scope: Scope, period: Period, *,
                 late = status in open_states and deadline is not None and deadline < today
                 days = (closed - deadline).days if closed is not None and deadline is not None \
                     and closed > deadline else 0
-                rows.append(HazardRow(
+                rows.append(RegisterLine(
                     number, project, _date(found), location, text, category, level, bool(major),
                     measures, deadline, unit_name, labels.get(status, status), closed, late,
                     person or "", contingency or "", days))

@@ -13,7 +13,7 @@ from desktop import clock
 from desktop.models import AgencyProfile, AuditEntry, Document
 from desktop.reports import key_letter
 from desktop.services import signing
-from desktop.services.context import NotFound, ValidationError, msg
+from desktop.services.context import NotFound, ValidationError, get_live, msg
 from desktop.services.queries.doc_data import Output, Request, meta, output
 
 KIND = "key_letter"
@@ -72,9 +72,7 @@ def _key_letter(session: Session, req: Request, store_dir: Path | str) -> Output
 def letter_public_pem(session: Session, document_id: int) -> tuple[str, bytes]:
     """(fingerprint, PEM) of the key a key letter names: the key registered when it was signed
     (a draft: the key registered now). The documents page saves it beside the letter's PDF."""
-    doc = session.get(Document, document_id)
-    if doc is None or doc.deleted_at is not None:
-        raise NotFound(msg("文书不存在或已删除。"))
+    doc = get_live(session, Document, document_id, msg("文书不存在或已删除。"))
     if doc.kind != KIND:
         raise ValidationError({"document_id": msg("该文书不是公钥登记函。")})
     signed = session.execute(select(AuditEntry.id).where(

@@ -81,7 +81,7 @@ class ProjectChoice:
 
 
 @dataclass(frozen=True)
-class PlanRow:
+class ServicePlanRow:
     id: int
     kind: str
     revision: int
@@ -222,11 +222,11 @@ def overview(session: Session, project_id: int) -> ProjectOverview:
     return ProjectOverview(detail, names, lead.display_name if lead else "")
 
 
-def service_plans(session: Session, project_id: int) -> list[PlanRow]:
+def service_plans(session: Session, project_id: int) -> list[ServicePlanRow]:
     """The project's service plans (N-01, N-12 special plans), newest revision first."""
     projects.load(session, project_id)
-    return [PlanRow(p.id, p.kind, p.revision, p.title, p.status, p.visit_interval_days, p.document_id,
-                    p.created_at)
+    return [ServicePlanRow(p.id, p.kind, p.revision, p.title, p.status, p.visit_interval_days,
+                           p.document_id, p.created_at)
             for p in session.execute(select(ServicePlan).where(
                 ServicePlan.project_id == project_id, ServicePlan.deleted_at.is_(None))
                 .order_by(ServicePlan.kind, ServicePlan.revision.desc())).scalars()]

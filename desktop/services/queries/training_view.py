@@ -187,15 +187,15 @@ def half_year_rows(session: Session, half: Period | str, *,
     return sorted(rows, key=lambda r: r.code)
 
 
-def plan_of(session: Session, project_id: int) -> training.PlanRow | None:
+def plan_of(session: Session, project_id: int) -> training.TrainingPlanRow | None:
     """The project's current training plan, if one was set."""
     plan = session.execute(select(TrainingPlan).where(
         TrainingPlan.project_id == project_id, TrainingPlan.deleted_at.is_(None))
         .order_by(TrainingPlan.id.desc()).limit(1)).scalar_one_or_none()
     if plan is None:
         return None
-    return training.PlanRow(plan.id, project_id, plan.basis, plan.planned_sessions, plan.topics,
-                            plan.note, plan.version)
+    return training.TrainingPlanRow(plan.id, project_id, plan.basis, plan.planned_sessions,
+                                    plan.topics, plan.note, plan.version)
 
 
 def assist_rows(session: Session, *, project_id: int | None = None) -> list[AssistListRow]:
