@@ -76,7 +76,8 @@ class CataloguePanel(QWidget):
             self.table.setColumnWidth(column, width)
         hint = QLabel(QCoreApplication.translate(
             "CataloguePanel", "隐患按发现日期对照当时施行的版本；新版本由管理员从 JSON 或 Excel 文件导入"
-            "（Excel：“版本信息”工作表一行，条目表含编号、内容等列，见使用说明），"
+            "（Excel：“版本信息”工作表填一行代码、类别、版本、名称、文号、施行日期、官方文本；"
+            "条目工作表须有编号、内容两列，可有条款、类别、子项、默认等级、替代等列），"
             "导入后显示“未核对原文”，与官方原文逐条核对后再标记为已核对。"))
         hint.setWordWrap(True)
         self.import_button = QPushButton(QCoreApplication.translate("CataloguePanel", "导入新版本（JSON 或 Excel）…"))

@@ -902,8 +902,8 @@ After the restore the program closes; please reopen it.</translation>
 <context>
     <name>CataloguePanel</name>
     <message>
-        <source>隐患按发现日期对照当时施行的版本；新版本由管理员从 JSON 或 Excel 文件导入（Excel：“版本信息”工作表一行，条目表含编号、内容等列，见使用说明），导入后显示“未核对原文”，与官方原文逐条核对后再标记为已核对。</source>
-        <translation>A hazard is judged against the edition in force on the day it was found. An administrator imports a new edition from a JSON or Excel file (Excel: one row on a sheet “版本信息”, an item sheet with columns such as 编号 and 内容; see the manual); it shows “not checked against the original” until compared item by item with the official text and marked checked.</translation>
+        <source>隐患按发现日期对照当时施行的版本；新版本由管理员从 JSON 或 Excel 文件导入（Excel：“版本信息”工作表填一行代码、类别、版本、名称、文号、施行日期、官方文本；条目工作表须有编号、内容两列，可有条款、类别、子项、默认等级、替代等列），导入后显示“未核对原文”，与官方原文逐条核对后再标记为已核对。</source>
+        <translation>A hazard is judged against the edition in force on the day it was found. An administrator imports a new edition from a JSON or Excel file (Excel: one row on the sheet “版本信息” with code, kind, edition, title, document number, effective date and whether it is the official text; an item sheet with the columns 编号 and 内容, optionally 条款, 类别, 子项, 默认等级, 替代); it shows “not checked against the original” until compared item by item with the official text and marked checked.</translation>
     </message>
     <message>
         <source>导入新版本（JSON 或 Excel）…</source>
