@@ -204,17 +204,17 @@ def sources_as_of(session: Session, day: dt.date, project_ids: list[int], *,
     `day` is read back from the audit log, which records every activation, deactivation and
     level change (`risk_sources.set_active` / `update`): the first change after that moment
     says, in its `before`, what the source was until then."""
+    wanted = (RiskSource.project_id.in_(project_ids), RiskSource.deleted_at.is_(None), existed_by(day))
     rows = session.execute(select(RiskSource.id, RiskSource.project_id, RiskSource.level,
-                                  RiskSource.active).where(
-        RiskSource.project_id.in_(project_ids), RiskSource.deleted_at.is_(None),
-        existed_by(day))).all()
+                                  RiskSource.active).where(*wanted)).all()
     if not rows:
         return []
     state = {sid: {"level": level, "active": active} for sid, _pid, level, active in rows}
     cutoff = clock.to_utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
     settled: set[tuple[int, str]] = set()
     for sid, before in session.execute(select(AuditEntry.entity_id, AuditEntry.before).where(
-            AuditEntry.entity == RiskSource.__tablename__, AuditEntry.entity_id.in_(list(state)),
+            AuditEntry.entity == RiskSource.__tablename__,
+            AuditEntry.entity_id.in_(select(RiskSource.id).where(*wanted)),
             AuditEntry.created_at >= cutoff).order_by(AuditEntry.id)):
         for key in ("level", "active"):
             if isinstance(before, dict) and key in before and (sid, key) not in settled:
