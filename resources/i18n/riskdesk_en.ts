@@ -903,7 +903,7 @@ After the restore the program closes; please reopen it.</translation>
     <name>CataloguePanel</name>
     <message>
         <source>隐患按发现日期对照当时施行的版本；新版本由管理员从 JSON 或 Excel 文件导入（Excel：“版本信息”工作表填一行代码、类别、版本、名称、文号、施行日期、官方文本；条目工作表须有编号、内容两列，可有条款、类别、子项、默认等级、替代等列），导入后显示“未核对原文”，与官方原文逐条核对后再标记为已核对。</source>
-        <translation>A hazard is judged against the edition in force on the day it was found. An administrator imports a new edition from a JSON or Excel file (Excel: one row on the sheet “版本信息” with code, kind, edition, title, document number, effective date and whether it is the official text; an item sheet with the columns 编号 and 内容, optionally 条款, 类别, 子项, 默认等级, 替代); it shows “not checked against the original” until compared item by item with the official text and marked checked.</translation>
+        <translation>A hazard is judged against the edition in force on the day it was found. An administrator imports a new edition from a JSON or Excel file (Excel: one row on the edition-information sheet with code, kind, edition, title, document number, effective date and whether it is the official text; an item sheet with a code and a text column, optionally article, category, sub-items, default level and replaced items); it shows “not checked against the original” until compared item by item with the official text and marked checked.</translation>
     </message>
     <message>
         <source>导入新版本（JSON 或 Excel）…</source>
@@ -8060,11 +8060,11 @@ These {n} files were not saved:
     </message>
     <message>
         <source>Excel 文件 {name} 中找不到条目表：除“版本信息”外，应有一个工作表在前 {n} 行内含“编号”和“内容”两列的表头。</source>
-        <translation>No item sheet in the Excel file {name}: besides “版本信息”, one sheet needs a header with the columns “编号” and “内容” within its first {n} rows.</translation>
+        <translation>No item sheet in the Excel file {name}: besides the edition-information sheet, one sheet needs a header with a code and a text column within its first {n} rows.</translation>
     </message>
     <message>
         <source>Excel 文件 {name} 中没有“版本信息”工作表：请按说明在其中填写代码、类别、版本、名称、文号、发布日期、施行日期和官方文本。</source>
-        <translation>The Excel file {name} has no sheet “版本信息”: fill in the code, kind, edition, title, document number, issue date, effective date and whether it is the official text there, as the manual describes.</translation>
+        <translation>The Excel file {name} has no edition-information sheet: fill in the code, kind, edition, title, document number, issue date, effective date and whether it is the official text there, as the manual describes.</translation>
     </message>
     <message>
         <source>Excel 文件 {name} 有 {n} 处问题，未导入任何内容：
@@ -8372,7 +8372,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>应填“是”或“否”：仅对取自发文机关的原文填“是”</source>
-        <translation>Enter “是” (yes) or “否” (no): “是” only for a text taken from the issuing authority</translation>
+        <translation>Enter yes or no: yes only for a text taken from the issuing authority</translation>
     </message>
     <message>
         <source>应急预案协助记录</source>
