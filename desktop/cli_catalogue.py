@@ -24,9 +24,10 @@ def _line(row: catalogues.CatalogueRow) -> str:
 def cmd_catalogue(args: argparse.Namespace) -> int:
     """`catalogue list`, `catalogue import FILE`, `catalogue check CODE` (an administrator's work)."""
     from desktop.services import catalogues
+    from desktop.services.exchange import catalogue_sheet, xlsx_guard
 
     if args.action != "list" and not args.target:
-        raise _Refused("请给出 JSON 文件。" if args.action == "import" else "请给出目录代码（如 major_hazard@2024）。")
+        raise _Refused("请给出 JSON 或 Excel 文件。" if args.action == "import" else "请给出目录代码（如 major_hazard@2024）。")
     config = _config(args)
     db = _database(config)
     try:
@@ -40,8 +41,9 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
             if not path.is_file():
                 raise _Refused(f"找不到目录文件：{path}")
             actor = _signed_in(args, db)
+            limits = xlsx_guard.Limits(int(config.get("import_max_mb")), int(config.get("import_max_rows")))
             with db.session() as session:
-                result = catalogues.import_edition(session, actor, path)
+                result = catalogue_sheet.import_file(session, actor, path, limits=limits)
             _out(f"已导入：{result.title}（{result.code}，{result.items} 条）。"
                  f"核对原文前显示为“{catalogues.UNCHECKED}”；核对后请运行 riskdesk catalogue check {result.code}")
             return 0
@@ -59,13 +61,13 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     p = subparsers.add_parser(
-        "catalogue", help="标准目录：列出版本、导入新版本（JSON）、标记已核对原文",
-        description="list 列出已载入的标准目录版本；import FILE 导入新版本（JSON，格式见 resources/catalogues/"
-                    "README.md），导入后显示“未核对原文”；check CODE 将某版本标记为已与原文核对。")
+        "catalogue", help="标准目录：列出版本、导入新版本（JSON 或 Excel）、标记已核对原文",
+        description="list 列出已载入的标准目录版本；import FILE 导入新版本（JSON 或 Excel .xlsx，格式见 "
+                    "resources/catalogues/README.md），导入后显示“未核对原文”；check CODE 将某版本标记为已与原文核对。")
     p.add_argument("action", choices=("list", "import", "check"), metavar="ACTION",
                    help="list、import 或 check")
     p.add_argument("target", nargs="?", default="", metavar="FILE|CODE",
-                   help="import 时为 JSON 文件，check 时为目录代码（如 major_hazard@2024）")
+                   help="import 时为 JSON 或 Excel 文件，check 时为目录代码（如 major_hazard@2024）")
     p.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
                    help="数据目录（默认为用户数据目录或环境变量 RISKDESK_DATA_DIR）")
     p.set_defaults(handler=cmd_catalogue)

@@ -48,4 +48,20 @@ def test_catalogue_list_import_check(capsys, db, tmp_path, users):
     rc, _, err = call(capsys, "--data-dir", tmp_path, "catalogue", "check", "nothing@1", *login)
     assert rc == 2 and "没有代码为" in err
     rc, _, err = call(capsys, "--data-dir", tmp_path, "catalogue", "import")
-    assert rc == 2 and "请给出 JSON 文件" in err
+    assert rc == 2 and "请给出 JSON 或 Excel 文件" in err
+
+
+def test_catalogue_import_from_excel(capsys, db, tmp_path, users):
+    from tests.services.test_catalogue_sheet import workbook
+
+    login = login_options(tmp_path)
+    if not db.is_sqlite:
+        Config(data_dir=tmp_path, values={"database_url": db.url}).save()
+    with db.session() as s:
+        catalogues.load_all(s)
+    path = workbook(tmp_path / "2030.xlsx")
+    rc, out, _ = call(capsys, "--data-dir", tmp_path, "catalogue", "import", path, *login)
+    assert rc == 0 and "已导入" in out and "3 条" in out and "未核对原文" in out
+    bad = workbook(tmp_path / "bad.xlsx", [("第四条", "04-1", "基坑工程", "", None, "一级", None)])
+    rc, _, err = call(capsys, "--data-dir", tmp_path, "catalogue", "import", bad, *login)
+    assert rc == 1 and "第 3 行 D 列（内容）：不能为空" in err

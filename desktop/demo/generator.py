@@ -21,9 +21,11 @@ from desktop.models import (
     CatalogueItem,
     Drill,
     Hazard,
+    Inspection,
     Organisation,
     Project,
     ProjectStage,
+    RiskAssessment,
     ServicePlan,
     TrainingSession,
     User,
@@ -555,6 +557,28 @@ class _Demo:
                     row.name, row.level, row.category, row.location, row.stage, text, row.catalogue_item_id),
                     expected_version=row.version)
 
+    def assessments(self, sites: list[_Site]) -> int:
+        """Each project's risk assessed as a real year leaves it: at its first identification, then
+        once inside every later quarter of its service (the last by yesterday), each dated on its
+        day and graded from the records as they stood then, so a past quarter's self-check reads
+        the level the project had in that quarter. The latest is the project's level now."""
+        lead, made = self.by_role["tech_lead"][0], 0
+        for site in sites:
+            first = self.s.execute(select(func.min(Inspection.date)).where(
+                Inspection.project_id == site.id, Inspection.deleted_at.is_(None))).scalar_one()
+            days = [min(first or site.contract + dt.timedelta(days=3), site.end)]
+            quarter = risk.add_months(dt.date(days[0].year, 3 * ((days[0].month - 1) // 3) + 1, 1), 3)
+            while quarter <= site.end:
+                days.append(min(quarter + dt.timedelta(days=self.rng.randint(3, 40)), site.end))
+                quarter = risk.add_months(quarter, 3)
+            for day in sorted(set(days)):
+                row = risk.assess(self.s, lead, site.id, reason="按评定规则计算（演示数据）", today=day)
+                at = dt.datetime.combine(day, dt.time(self.rng.randint(9, 17), self.rng.randint(0, 59)))
+                self.s.get_one(RiskAssessment, row.id).assessed_at = min(at, self.latest)
+                made += 1
+        self.s.flush()
+        return made
+
     def special_plans(self, sites: list[_Site]) -> int:
         """The special plan of each project assessed high or medium risk, drafted from its records by
         the clerk and signed by a technical lead; a few are still a draft, a few not made yet."""
@@ -1005,8 +1029,7 @@ def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT
     if projects >= 5:
         demo.legacy(projects + 1)
     demo.extras(sites)
-    for site in sites:
-        risk.assess(session, demo.by_role["tech_lead"][0], site.id, reason="按评定规则计算（演示数据）")
+    demo.assessments(sites)
     demo.special_plans(sites)
     if hasattr(os, "sync"):  # photos were written without a fsync each (durable=False): flush them once
         os.sync()

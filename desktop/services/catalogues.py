@@ -333,12 +333,23 @@ def import_edition(session: Session, actor: Actor, path: Path) -> LoadResult:
     """An administrator loads a further edition from its file; it shows 未核对原文 until an
     administrator has compared it with the official text (mark_checked)."""
     permissions.require(actor, "settings.edit")  # administrators only
-    data, sha = read_file(Path(path))
+    data, _sha = read_file(Path(path))
+    return import_edition_data(session, actor, data, Path(path).name)
+
+
+def import_edition_data(session: Session, actor: Actor, data: dict[str, Any], file_name: str) -> LoadResult:
+    """An edition read from a file of another form (an Excel workbook), in the JSON format's
+    shape: checked by the same rules, loaded unchecked (未核对原文)."""
+    permissions.require(actor, "settings.edit")  # administrators only
+    problems = _check(data)
+    if problems:
+        raise CatalogueFileError(msg("目录文件 {name} 格式有误：{problems}", name=file_name,
+                                     problems=problems[:5]))
     existing = session.execute(select(Catalogue).where(Catalogue.code == data["code"])).scalar_one_or_none()
     if existing is not None:
         raise CatalogueFileError(msg("目录“{title}”（{code}）已载入，不能重复导入；新版本请使用新的代码。",
                                      title=existing.title, code=existing.code))
-    return _load(session, actor, Path(path), data, sha, bundled=False)
+    return _load(session, actor, Path(file_name), data, content_sha256(data), bundled=False)
 
 
 def mark_checked(session: Session, actor: Actor, catalogue_id: int) -> CatalogueRow:

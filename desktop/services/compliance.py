@@ -487,7 +487,8 @@ def _assessed(ctx: Context, _: str) -> Outcome:
     assessed = _ids(ctx, select(RiskAssessment.project_id).where(
         RiskAssessment.project_id.in_(ctx.pids),
         RiskAssessment.assessed_at < dt.datetime.combine(ctx.upto + dt.timedelta(days=1), dt.time())))
-    levels = Counter(ctx.projects[pid].risk_level for pid in assessed)
+    then = ctx.once("levels", lambda: risk.levels_on(ctx.session, ctx.upto, ctx.pids))
+    levels = Counter(then[pid] for pid in assessed)
     gaps = [ctx.gap(pid, msg("未开展安全风险评估（无风险等级）"), ctx.started(pid), due=ctx.late(pid, ctx.days("first")))
             for pid in ctx.pids if pid not in assessed]
     late, visiting = _visits(ctx)
@@ -522,7 +523,8 @@ def _late_visit(v: risk.VisitDue) -> str:
 @computes("C-3b")
 @_na_without_projects
 def _special(ctx: Context, _: str) -> Outcome:
-    raised = [pid for pid, p in ctx.projects.items() if p.risk_level in ("high", "medium")]
+    levels = ctx.once("levels", lambda: risk.levels_on(ctx.session, ctx.upto, ctx.pids))
+    raised = [pid for pid in ctx.pids if levels[pid] in ("high", "medium")]
     if not raised:
         return "not_applicable", [Evidence(msg("高、中风险项目"), 0)], []
     days = dt.timedelta(days=ctx.days("special_plan_days"))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from desktop import clock
 from desktop.models import (
     ArchiveItem,
+    AuditEntry,
     ExternalReport,
     Hazard,
     Inspection,
@@ -176,13 +177,13 @@ def full_inspection_missing(session: Session, quarter: Period, project_ids: list
 
 def risk_source_verification(session: Session, period: Period,
                              project_ids: list[int]) -> dict[int, tuple[list[int], set[int]]]:
-    """Per project: its active level-1/2 sources that existed by the period's end and those
-    verified in a full-coverage inspection dated within the period (N-04)."""
+    """Per project: its level-1/2 sources as they stood at the period's end — existing by then,
+    active then, at their level then — and those verified in a full-coverage inspection dated
+    within the period (N-04). A source deactivated or lowered later still counts for the
+    periods before; one added later does not change them."""
     out: dict[int, tuple[list[int], set[int]]] = {pid: ([], set()) for pid in project_ids}
-    for pid, sid in session.execute(select(RiskSource.project_id, RiskSource.id).where(
-            RiskSource.project_id.in_(project_ids), RiskSource.level <= 2,
-            RiskSource.active.is_(True), RiskSource.deleted_at.is_(None), existed_by(period.end))
-            .order_by(RiskSource.level, RiskSource.id)):
+    for pid, sid, _level in sorted(sources_as_of(session, period.end, project_ids),
+                                   key=lambda s: (s[2], s[1])):
         out[pid][0].append(sid)
     for pid, sid in session.execute(
             select(RiskSource.project_id, RiskSourceCheck.risk_source_id)
@@ -194,6 +195,33 @@ def risk_source_verification(session: Session, period: Period,
                 Inspection.date.between(period.start, period.end))):
         out[pid][1].add(sid)
     return out
+
+
+def sources_as_of(session: Session, day: dt.date, project_ids: list[int], *,
+                  levels: tuple[int, ...] = (1, 2)) -> list[tuple[int, int, int]]:
+    """(project, source, level) of the sources that existed by the end of `day` and were active
+    then at one of `levels`. The source row holds today's state; what it was at the end of
+    `day` is read back from the audit log, which records every activation, deactivation and
+    level change (`risk_sources.set_active` / `update`): the first change after that moment
+    says, in its `before`, what the source was until then."""
+    wanted = (RiskSource.project_id.in_(project_ids), RiskSource.deleted_at.is_(None), existed_by(day))
+    rows = session.execute(select(RiskSource.id, RiskSource.project_id, RiskSource.level,
+                                  RiskSource.active).where(*wanted)).all()
+    if not rows:
+        return []
+    state = {sid: {"level": level, "active": active} for sid, _pid, level, active in rows}
+    cutoff = clock.to_utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+    settled: set[tuple[int, str]] = set()
+    for sid, before in session.execute(select(AuditEntry.entity_id, AuditEntry.before).where(
+            AuditEntry.entity == RiskSource.__tablename__,
+            AuditEntry.entity_id.in_(select(RiskSource.id).where(*wanted)),
+            AuditEntry.created_at >= cutoff).order_by(AuditEntry.id)):
+        for key in ("level", "active"):
+            if isinstance(before, dict) and key in before and (sid, key) not in settled:
+                state[sid][key] = before[key]
+                settled.add((sid, key))
+    return [(pid, sid, int(state[sid]["level"])) for sid, pid, _level, _active in rows
+            if state[sid]["active"] and int(state[sid]["level"]) in levels]
 
 
 def existed_by(day: dt.date) -> ColumnElement[bool]:

@@ -394,27 +394,49 @@ def special_plans_signed(session: Session, *, upto: dt.date | None = None,
             if upto is None or (at is not None and at.date() <= upto)}
 
 
+def levels_on(session: Session, day: dt.date, project_ids: list[int]) -> dict[int, str | None]:
+    """Each project's risk level as it stood at the end of `day` (agency time): its latest
+    assessment by then (`assessed_at` is agency wall-clock time), None when none was made yet.
+    A project raised or lowered later keeps, for a past period, the level it had then."""
+    out: dict[int, str | None] = dict.fromkeys(project_ids)
+    cutoff = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    for pid, level in session.execute(select(RiskAssessment.project_id, RiskAssessment.level).where(
+            RiskAssessment.project_id.in_(project_ids), RiskAssessment.assessed_at < cutoff)
+            .order_by(RiskAssessment.assessed_at, RiskAssessment.id)):
+        out[pid] = level
+    return out
+
+
 def special_plan_missing(session: Session, *, insurer_id: int | None = None,
                          authority_id: int | None = None,
                          project_ids: list[int] | None = None,
                          upto: dt.date | None = None) -> list[SpecialPlanGap]:
-    """High and medium projects without a signed special service plan (N-12, C-3b); with
-    `upto`, a plan signed after that day does not count."""
+    """High and medium projects without a signed special service plan (N-12, C-3b). With
+    `upto` (a period's last day counted), the level each project had on that day counts, not
+    its level now, and a plan signed after that day does not."""
     signed = special_plans_signed(session, upto=upto, project_ids=project_ids)
+    rows = project_levels(session, insurer_id=insurer_id, authority_id=authority_id,
+                          project_ids=project_ids, include_completed=upto is not None)
+    then = levels_on(session, upto, [r.project_id for r in rows]) if upto is not None else {}
     out = []
-    for r in project_levels(session, insurer_id=insurer_id, authority_id=authority_id,
-                            project_ids=project_ids):
-        if r.level in ("high", "medium") and r.project_id not in signed:
-            out.append(SpecialPlanGap(r.project_id, r.code, r.name, r.level,
-                                      _run_start(session, r.project_id)))
+    for r in rows:
+        level = then[r.project_id] if upto is not None else r.level
+        if level in ("high", "medium") and r.project_id not in signed:
+            out.append(SpecialPlanGap(r.project_id, r.code, r.name, level,
+                                      _run_start(session, r.project_id, upto)))
     return out
 
 
-def _run_start(session: Session, project_id: int) -> dt.date:
-    """When the project's current run of high/medium assessments began."""
+def _run_start(session: Session, project_id: int, upto: dt.date | None = None) -> dt.date:
+    """When the project's run of high/medium assessments (current, or as of `upto`) began."""
     since = None
-    for level, at in session.execute(select(RiskAssessment.level, RiskAssessment.assessed_at).where(
-            RiskAssessment.project_id == project_id).order_by(RiskAssessment.id.desc())):
+    stmt = select(RiskAssessment.level, RiskAssessment.assessed_at).where(
+        RiskAssessment.project_id == project_id)
+    if upto is not None:
+        stmt = stmt.where(RiskAssessment.assessed_at < dt.datetime.combine(
+            upto + dt.timedelta(days=1), dt.time()))
+    for level, at in session.execute(stmt.order_by(RiskAssessment.assessed_at.desc(),
+                                                   RiskAssessment.id.desc())):
         if level not in ("high", "medium"):
             break
         since = at

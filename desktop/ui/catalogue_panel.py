@@ -1,5 +1,5 @@
 """The 标准目录 section of Settings: the loaded editions side by side; an administrator imports a
-further edition (JSON) and marks an imported one as checked against the official text."""
+further edition (JSON or Excel) and marks an imported one as checked against the official text."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from desktop.services import catalogues
 from desktop.services.catalogues import CatalogueRow
 from desktop.services.context import Changes
+from desktop.services.exchange import catalogue_sheet, xlsx_guard
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.catalogue_picker import MemoryTableModel
@@ -28,12 +29,12 @@ from desktop.ui.lazy_model import ROW_ROLE, Column
 from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import ErrorLabel
 
-JSON_FILTER = "JSON (*.json)"
+FILE_FILTER = "JSON / Excel (*.json *.xlsx *.xlsm)"
 
 
 def choose_catalogue_file(parent: QWidget | None, title: str) -> str:
     """The edition file to import, or "" when cancelled (a seam: tests replace it)."""
-    path, _ = QFileDialog.getOpenFileName(parent, title, "", JSON_FILTER)
+    path, _ = QFileDialog.getOpenFileName(parent, title, "", FILE_FILTER)
     return path
 
 
@@ -75,10 +76,12 @@ class CataloguePanel(QWidget):
                               (EditionColumn.ITEMS, 50), (EditionColumn.CHECKED, 200)):
             self.table.setColumnWidth(column, width)
         hint = QLabel(QCoreApplication.translate(
-            "CataloguePanel", "隐患按发现日期对照当时施行的版本；新版本由管理员从 JSON 文件导入，"
+            "CataloguePanel", "隐患按发现日期对照当时施行的版本；新版本由管理员从 JSON 或 Excel 文件导入"
+            "（Excel：“版本信息”工作表填一行代码、类别、版本、名称、文号、施行日期、官方文本；"
+            "条目工作表须有编号、内容两列，可有条款、类别、子项、默认等级、替代等列），"
             "导入后显示“未核对原文”，与官方原文逐条核对后再标记为已核对。"))
         hint.setWordWrap(True)
-        self.import_button = QPushButton(QCoreApplication.translate("CataloguePanel", "导入新版本（JSON）…"))
+        self.import_button = QPushButton(QCoreApplication.translate("CataloguePanel", "导入新版本（JSON 或 Excel）…"))
         self.import_button.clicked.connect(self.import_edition)
         self.check_button = QPushButton(QCoreApplication.translate("CataloguePanel", "标记为已核对原文…"))
         self.check_button.clicked.connect(self.mark_checked)
@@ -116,7 +119,9 @@ class CataloguePanel(QWidget):
         if not path:
             return
         try:
-            result = self.state.write(catalogues.import_edition, Path(path),
+            limits = xlsx_guard.Limits(int(self.state.config.get("import_max_mb")),
+                                       int(self.state.config.get("import_max_rows")))
+            result = self.state.write(catalogue_sheet.import_file, Path(path), limits=limits,
                                       changes=Changes(settings=True))
         except dialogs.USER_ERRORS as exc:
             self.error.show_message(i18n.error_text(exc))

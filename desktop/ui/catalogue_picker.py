@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import clock
 from desktop.services import catalogues
 from desktop.services.catalogues import CatalogueItemRow
 from desktop.ui import i18n, table_copy
@@ -116,7 +117,7 @@ class CataloguePicker(QDialog):
                 day=row.in_force.isoformat()) if row.in_force else ""
             unchecked = "" if row.text_checked else " " + i18n.service_text(catalogues.UNCHECKED)
             self.edition.addItem(f"{row.title}{since}{unchecked}", row.code)
-        default = state.read(catalogues.edition_for, kind, found or dt.date.today())
+        default = state.read(catalogues.edition_for, kind, found or clock.today())
         if default is not None:
             self.edition.setCurrentIndex(max(self.edition.findData(default.code), 0))
         self.setWindowTitle(

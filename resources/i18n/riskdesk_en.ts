@@ -934,12 +934,12 @@ After the restore the program closes; please reopen it.</translation>
 <context>
     <name>CataloguePanel</name>
     <message>
-        <source>隐患按发现日期对照当时施行的版本；新版本由管理员从 JSON 文件导入，导入后显示“未核对原文”，与官方原文逐条核对后再标记为已核对。</source>
-        <translation>A hazard is judged against the edition in force on the day it was found. An administrator imports a new edition from a JSON file; it shows “not checked against the original” until compared item by item with the official text and marked checked.</translation>
+        <source>隐患按发现日期对照当时施行的版本；新版本由管理员从 JSON 或 Excel 文件导入（Excel：“版本信息”工作表填一行代码、类别、版本、名称、文号、施行日期、官方文本；条目工作表须有编号、内容两列，可有条款、类别、子项、默认等级、替代等列），导入后显示“未核对原文”，与官方原文逐条核对后再标记为已核对。</source>
+        <translation>A hazard is judged against the edition in force on the day it was found. An administrator imports a new edition from a JSON or Excel file (Excel: one row on the edition-information sheet with code, kind, edition, title, document number, effective date and whether it is the official text; an item sheet with a code and a text column, optionally article, category, sub-items, default level and replaced items); it shows “not checked against the original” until compared item by item with the official text and marked checked.</translation>
     </message>
     <message>
-        <source>导入新版本（JSON）…</source>
-        <translation>Import an edition (JSON)…</translation>
+        <source>导入新版本（JSON 或 Excel）…</source>
+        <translation>Import an edition (JSON or Excel)…</translation>
     </message>
     <message>
         <source>标记为已核对原文…</source>
@@ -8103,6 +8103,20 @@ These {n} files were not saved:
         <translation>--trust must be a public key file or a 64-digit hexadecimal fingerprint: {value}</translation>
     </message>
     <message>
+        <source>Excel 文件 {name} 中找不到条目表：除“版本信息”外，应有一个工作表在前 {n} 行内含“编号”和“内容”两列的表头。</source>
+        <translation>No item sheet in the Excel file {name}: besides the edition-information sheet, one sheet needs a header with a code and a text column within its first {n} rows.</translation>
+    </message>
+    <message>
+        <source>Excel 文件 {name} 中没有“版本信息”工作表：请按说明在其中填写代码、类别、版本、名称、文号、发布日期、施行日期和官方文本。</source>
+        <translation>The Excel file {name} has no edition-information sheet: fill in the code, kind, edition, title, document number, issue date, effective date and whether it is the official text there, as the manual describes.</translation>
+    </message>
+    <message>
+        <source>Excel 文件 {name} 有 {n} 处问题，未导入任何内容：
+{problems}</source>
+        <translation>The Excel file {name} has {n} problems; nothing was imported:
+{problems}</translation>
+    </message>
+    <message>
         <source>pg_dump 备份</source>
         <translation>pg_dump backup</translation>
     </message>
@@ -8171,12 +8185,28 @@ These {n} files were not saved:
         <translation>{what} submitted late to {to} ({at})</translation>
     </message>
     <message>
+        <source>“{text}”应写作“目录代码 条目编号”，如 major_hazard@2024 05-3；多项用分号隔开</source>
+        <translation>“{text}” should read “catalogue code item code”, e.g. major_hazard@2024 05-3; separate several with semicolons</translation>
+    </message>
+    <message>
+        <source>……另有 {n} 处问题</source>
+        <translation>… and {n} more problems</translation>
+    </message>
+    <message>
         <source>不安全的文件名：{name}</source>
         <translation>Unsafe file name: {name}</translation>
     </message>
     <message>
+        <source>不能为空</source>
+        <translation>must not be empty</translation>
+    </message>
+    <message>
         <source>不能登记销毁：{problems}。档案须先经承保机构书面批准方可销毁。</source>
         <translation>Destruction cannot be recorded: {problems}. Archive items may be destroyed only after the insurer&apos;s written approval.</translation>
+    </message>
+    <message>
+        <source>不能超过 {n} 个字符（现有 {count} 个）</source>
+        <translation>must not exceed {n} characters (has {count})</translation>
     </message>
     <message>
         <source>主要建议</source>
@@ -8365,8 +8395,36 @@ These {n} files were not saved:
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
     </message>
     <message>
+        <source>工作表“{sheet}”应在表头下填写且只填写一行（现有 {n} 行）</source>
+        <translation>Sheet “{sheet}” must have exactly one row below its header (has {n})</translation>
+    </message>
+    <message>
+        <source>工作表“{sheet}”第 {row} 行 {col} 列（{label}）：{problem}</source>
+        <translation>Sheet “{sheet}”, row {row}, column {col} ({label}): {problem}</translation>
+    </message>
+    <message>
+        <source>工作表“{sheet}”第 {row} 行：{problem}</source>
+        <translation>Sheet “{sheet}”, row {row}: {problem}</translation>
+    </message>
+    <message>
+        <source>工作表“{sheet}”缺少列：{columns}</source>
+        <translation>Sheet “{sheet}” lacks the columns: {columns}</translation>
+    </message>
+    <message>
+        <source>工作表“{sheet}”：{problem}</source>
+        <translation>Sheet “{sheet}”: {problem}</translation>
+    </message>
+    <message>
         <source>已有同名的{kind}</source>
         <translation>A {kind} with this name already exists</translation>
+    </message>
+    <message>
+        <source>已载入的目录中没有 {catalogue} 的条目 {code}</source>
+        <translation>No item {code} of {catalogue} among the loaded catalogues</translation>
+    </message>
+    <message>
+        <source>应填“是”或“否”：仅对取自发文机关的原文填“是”</source>
+        <translation>Enter yes or no: yes only for a text taken from the issuing authority</translation>
     </message>
     <message>
         <source>应急预案协助记录</source>
@@ -9081,6 +9139,14 @@ These {n} files were not saved:
         <translation>view data</translation>
     </message>
     <message>
+        <source>标准目录须为 JSON 文件（.json）或 Excel 文件（.xlsx）：{name}</source>
+        <translation>A catalogue must be a JSON file (.json) or an Excel file (.xlsx): {name}</translation>
+    </message>
+    <message>
+        <source>核对情况“{text}”无效，应为：{words}</source>
+        <translation>Check status “{text}” is not valid; it should be one of: {words}</translation>
+    </message>
+    <message>
         <source>核查风险源</source>
         <translation>risk sources verified</translation>
     </message>
@@ -9175,6 +9241,10 @@ These {n} files were not saved:
     <message>
         <source>死亡 3 人以上或重伤 10 人以上属较大及以上事故</source>
         <translation>Three or more deaths or ten or more serious injuries make it a larger or more serious accident</translation>
+    </message>
+    <message>
+        <source>每个子项不能超过 1000 个字符</source>
+        <translation>Each sub-item must not exceed 1000 characters</translation>
     </message>
     <message>
         <source>每个季度内，每个项目的一、二级风险源均在全覆盖检查中核查。</source>
@@ -9477,6 +9547,10 @@ These {n} files were not saved:
         <translation>Category</translation>
     </message>
     <message>
+        <source>类别“{text}”无效，应为：{kinds}</source>
+        <translation>Kind “{text}” is not valid; it should be one of: {kinds}</translation>
+    </message>
+    <message>
         <source>系统中已有用户账户；其他账户请由管理员在“用户管理”中创建。</source>
         <translation>User accounts already exist; the administrator creates further accounts under “Users”.</translation>
     </message>
@@ -9525,6 +9599,10 @@ These {n} files were not saved:
         <translation>prepare service plans</translation>
     </message>
     <message>
+        <source>编号 {code} 与第 {row} 行重复</source>
+        <translation>Code {code} repeats row {row}</translation>
+    </message>
+    <message>
         <source>编号格式须包含 {{year}} 和 {{seq}}</source>
         <translation>The number format must contain {{year}} and {{seq}}</translation>
     </message>
@@ -9559,6 +9637,10 @@ These {n} files were not saved:
     <message>
         <source>范围须为项目、承保机构或建设主管部门</source>
         <translation>The scope must be a project, an insurer or a construction authority</translation>
+    </message>
+    <message>
+        <source>表头下没有条目</source>
+        <translation>No items below the header</translation>
     </message>
     <message>
         <source>表头（第 {row} 行）之下没有数据</source>
@@ -9627,6 +9709,10 @@ These {n} files were not saved:
     <message>
         <source>该单位已被他人修改，请重新加载后再保存。</source>
         <translation>Someone else changed this organisation; reload before saving.</translation>
+    </message>
+    <message>
+        <source>该单元格是公式，但文件中没有保存计算结果；请在 Excel 中打开并保存后再导入</source>
+        <translation>This cell holds a formula whose result was not saved; open and save the file in Excel, then import it again</translation>
     </message>
     <message>
         <source>该培训已在项目“{name}”的预防费用台账中列支，不能移除该项目的参训记录；请先作废台账记录</source>

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from desktop.models import AuditEntry, RiskSource
 from desktop.paths import catalogues_dir
 from desktop.services import catalogues, inspections, periods, risk_sources
-from desktop.services.context import ConflictError, NotFound, PermissionDenied, ValidationError
+from desktop.services.context import ConflictError, NotFound, PermissionDenied, ValidationError, now
 from tests.factories import make_project, recorded_on
 
 Q2 = periods.parse("2026Q2")
@@ -186,7 +186,9 @@ def test_coverage_per_quarter(db, admin, proj):
         cov = risk_sources.coverage(s, proj.project, Q2)
         assert cov.complete and cov.percent == 100.0
         risk_sources.deactivate(s, admin, pit.id, expected_version=pit.version, reason="完工")
-        assert risk_sources.coverage(s, proj.project, Q2).total == 1
+        # deactivated after Q2: still owed for Q2, no longer for the quarter it left in
+        assert risk_sources.coverage(s, proj.project, Q2).total == 2
+        assert risk_sources.coverage(s, proj.project, periods.quarter_of(now().date())).total == 1
 
 
 def test_coverage_without_sources_is_not_applicable(db, admin, proj):

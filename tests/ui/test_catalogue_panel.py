@@ -60,3 +60,22 @@ def test_others_see_the_editions_but_cannot_change_them(qtbot, db, config, users
     qtbot.addWidget(panel)
     assert len(cells(panel, EditionColumn.TITLE)) == 5
     assert not panel.import_button.isEnabled() and not panel.check_button.isEnabled()
+
+
+def test_an_admin_imports_an_edition_from_excel(qtbot, state, loaded, tmp_path, dialog_log, monkeypatch):
+    from tests.services.test_catalogue_sheet import workbook
+
+    panel = CataloguePanel(state)
+    qtbot.addWidget(panel)
+    good = workbook(tmp_path / "2030.xlsx")
+    bad = workbook(tmp_path / "bad.xlsx", [("第四条", "04-1", "基坑工程", "基坑超挖", None, "五级", None)])
+    monkeypatch.setattr(catalogue_panel, "choose_catalogue_file", lambda _p, _t: str(bad))
+    panel.import_button.click()
+    assert "第 3 行 F 列（默认等级）" in panel.error.text() and "未导入任何内容" in panel.error.text()
+    assert len(cells(panel, EditionColumn.TITLE)) == 5
+    monkeypatch.setattr(catalogue_panel, "choose_catalogue_file", lambda _p, _t: str(good))
+    panel.import_button.click()
+    assert dialog_log.calls[-1][:2] == ("inform", "已导入")
+    row = cells(panel, EditionColumn.TITLE).index("房屋市政工程生产安全重大事故隐患判定标准（2030版）")
+    assert cells(panel, EditionColumn.CHECKED)[row] == "未核对原文"
+    assert cells(panel, EditionColumn.IN_FORCE)[row] == "2030-03-01"

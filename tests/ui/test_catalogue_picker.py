@@ -90,3 +90,17 @@ def test_double_click_chooses(qtbot, picker):
     assert picker.result() == QDialog.DialogCode.Accepted
     assert picker.chosen == picker.model.data(index, ROW_ROLE) and picker.chosen.code == "11-2"
     assert picker.chosen.kind == "major_hazard" and picker.chosen.edition == "2022"
+
+
+def test_without_a_day_found_the_agency_today_chooses_the_edition(qtbot, db, state, picker, monkeypatch):
+    from desktop import clock
+
+    # 01:00 on 13 December 2024 in China is still the 12th in UTC: the 2024 standard is in force
+    monkeypatch.setattr(clock, "system_time", lambda: dt.datetime(2024, 12, 12, 17, 0, tzinfo=dt.UTC))
+    today = CataloguePicker(state)
+    qtbot.addWidget(today)
+    assert today.edition.currentData() == "major_hazard@2024"
+    monkeypatch.setattr(clock, "system_time", lambda: dt.datetime(2024, 12, 12, 15, 59, tzinfo=dt.UTC))
+    day_before = CataloguePicker(state)
+    qtbot.addWidget(day_before)
+    assert day_before.edition.currentData() == "major_hazard@2022"
