@@ -66,6 +66,7 @@ from desktop.services import (
     archive,
     letterhead,
     training_people,  # noqa: I001 (kept apart: a small additive edit)
+    wording,
 )
 from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.exchange.attachments import IMAGE_MIMES, blob_path
@@ -201,7 +202,8 @@ def meta(session: Session, req: Request, title: str, store_dir: Path | str | Non
     signed = req.signer is not None and not req.draft
     return DocMeta(title, req.number, req.date, agency_info(session, store_dir), req.draft,
                    signed_by=req.signer.name if signed else "",
-                   signature_path=req.signer.signature_path if signed else None)
+                   signature_path=req.signer.signature_path if signed else None,
+                   wording=wording.for_kind(session, req.kind))
 
 
 def org_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
