@@ -39,7 +39,7 @@ def validate(key: str, value: Any) -> None:
     """The stored rule: a mapping of slot id to text (only the changed slots are kept)."""
     if not isinstance(value, dict):
         raise ValidationError({key: msg("文书用语格式有误")})
-    errors = {slot_id: p for slot_id, text in value.items()
+    errors: dict[str, str] = {str(slot_id): p for slot_id, text in value.items()
               if (p := problem(str(slot_id), text)) is not None}
     if errors:
         raise ValidationError(errors)

@@ -8123,6 +8123,26 @@ These {n} files were not saved:
         <translation>{what} submitted late to {to} ({at})</translation>
     </message>
     <message>
+        <source>“{label}”不能为空；要用默认用语请点“恢复默认”</source>
+        <translation>“{label}” cannot be empty; to use the default wording, click “Restore default”</translation>
+    </message>
+    <message>
+        <source>“{label}”不能使用占位符（{names}）：此段用语不含记录中的事实</source>
+        <translation>“{label}” cannot use placeholders ({names}): this wording contains no facts from the records</translation>
+    </message>
+    <message>
+        <source>“{label}”不超过 {limit} 字（现为 {count} 字）</source>
+        <translation>“{label}” may have at most {limit} characters (now {count})</translation>
+    </message>
+    <message>
+        <source>“{label}”中有未知的占位符 {names}；可用的占位符：{allowed}</source>
+        <translation>“{label}” has unknown placeholders {names}; available placeholders: {allowed}</translation>
+    </message>
+    <message>
+        <source>“{label}”中的花括号不成对：占位符须写成 {example} 的形式，正文中不要单独使用花括号</source>
+        <translation>“{label}” has unmatched braces: write placeholders as {example} and use no other braces in the text</translation>
+    </message>
+    <message>
         <source>不安全的文件名：{name}</source>
         <translation>Unsafe file name: {name}</translation>
     </message>
@@ -8553,6 +8573,10 @@ These {n} files were not saved:
         <translation>The document does not exist or has been deleted.</translation>
     </message>
     <message>
+        <source>文书用语格式有误</source>
+        <translation>The document wording is malformed</translation>
+    </message>
+    <message>
         <source>文书签发后才能登记报送。</source>
         <translation>A submission can be recorded only once the document is signed.</translation>
     </message>
@@ -8947,6 +8971,10 @@ These {n} files were not saved:
     <message>
         <source>未知的字段“{key}”</source>
         <translation>unknown field “{key}”</translation>
+    </message>
+    <message>
+        <source>未知的文书用语：{slot}</source>
+        <translation>Unknown document wording: {slot}</translation>
     </message>
     <message>
         <source>未知的文书类别：{kind}</source>
@@ -11716,6 +11744,10 @@ These {n} files were not saved:
         <translation>Authorities</translation>
     </message>
     <message>
+        <source>文书用语</source>
+        <translation>Document wording</translation>
+    </message>
+    <message>
         <source>当前用户</source>
         <translation>Current user</translation>
     </message>
@@ -12460,6 +12492,53 @@ Packages signed with this key will then show the signer as not verified.</transl
     <message>
         <source>选择“{name}”的签名图片</source>
         <translation>Choose the signature image of “{name}”</translation>
+    </message>
+</context>
+<context>
+    <name>WordingPanel</name>
+    <message>
+        <source>每类文书中固定的语句可改为本机构的用语。花括号中的占位符（如 {停工措施}）在生成文书时按记录中的事实填写；文书中的事实只来自记录。修改只用于此后生成的文书，已签发的文书不变；每次修改都记入审计日志。</source>
+        <translation>The fixed sentences of each kind of document can be worded the agency's own way. Placeholders in braces (such as {停工措施}) are filled from the records when a document is generated; the facts in a document come only from the records. A change applies to documents generated afterwards; signed documents stay as they are. Every change is recorded in the audit log.</translation>
+    </message>
+    <message>
+        <source>保存用语</source>
+        <translation>Save wording</translation>
+    </message>
+    <message>
+        <source>恢复默认</source>
+        <translation>Restore default</translation>
+    </message>
+    <message>
+        <source>文书及语句</source>
+        <translation>Document and sentence</translation>
+    </message>
+    <message>
+        <source>用语</source>
+        <translation>Wording</translation>
+    </message>
+    <message>
+        <source>可用占位符</source>
+        <translation>Placeholders</translation>
+    </message>
+    <message>
+        <source>预览</source>
+        <translation>Preview</translation>
+    </message>
+    <message>
+        <source>本机构用语</source>
+        <translation>The agency's wording</translation>
+    </message>
+    <message>
+        <source>默认用语</source>
+        <translation>Default wording</translation>
+    </message>
+    <message>
+        <source>（此段不含占位符）</source>
+        <translation>(no placeholders in this sentence)</translation>
+    </message>
+    <message>
+        <source>将此段用语恢复为默认？此后生成的文书使用默认用语。</source>
+        <translation>Restore the default wording of this sentence? Documents generated afterwards use the default.</translation>
     </message>
 </context>
 </TS>
