@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
+from typing import cast
 
 from reportlab import rl_config
 from reportlab.lib import textsplit
@@ -107,7 +108,7 @@ def serif_markup(markup: str) -> str:
     has) wrapped in <font name=BODY>; tags and entities are left as they are."""
     ensure_fonts()
     serif = serif_font().font.face.charToGlyph
-    sans = pdfmetrics.getFont(BODY).face.charToGlyph
+    sans = cast(TTFont, pdfmetrics.getFont(BODY)).face.charToGlyph
     if all(ord(c) in serif or c.isspace() for c in markup):
         return markup
     out: list[str] = []
