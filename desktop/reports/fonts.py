@@ -34,6 +34,7 @@ BODY = "RiskDeskCJK"
 # (see styles.BoldText) or a larger size, never a synthetic font name that might not embed.
 HEADING = BODY
 SERIF = "RiskDeskSerif"
+NBSP = "\xa0"
 
 # Closing punctuation that must not start a line. ReportLab's kinsoku list (Japanese-first)
 # lacks the full-width ，；：！？ ” ’ 》 used in Chinese, so a comma could open a line.
@@ -105,11 +106,14 @@ def serif_font() -> font_files.ChosenFont:
 
 def serif_markup(markup: str) -> str:
     """Paragraph markup for the SERIF face with each run of characters it lacks (but BODY
-    has) wrapped in <font name=BODY>; tags and entities are left as they are."""
+    has) wrapped in <font name=BODY>; tags and entities are left as they are. No-break
+    spaces (the deliberate gaps of blank dates and check-box lists) go to BODY too: a Song
+    face's half-em space would double them, and text extraction would read the gaps as
+    column breaks."""
     ensure_fonts()
     serif = serif_font().font.face.charToGlyph
     sans = cast(TTFont, pdfmetrics.getFont(BODY)).face.charToGlyph
-    if all(ord(c) in serif or c.isspace() for c in markup):
+    if NBSP not in markup and all(ord(c) in serif or c.isspace() for c in markup):
         return markup
     out: list[str] = []
     run: list[str] = []
@@ -130,7 +134,7 @@ def serif_markup(markup: str) -> str:
             flush()
             depth = c
             out.append(c)
-        elif ord(c) not in serif and ord(c) in sans and not c.isspace():
+        elif ord(c) in sans and (c == NBSP or (ord(c) not in serif and not c.isspace())):
             run.append(c)
         else:
             flush()

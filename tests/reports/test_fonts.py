@@ -80,6 +80,13 @@ def test_serif_markup_wraps_only_what_the_serif_face_lacks():
     assert fonts.serif_markup("整改通知<br/>") == "整改通知<br/>"
 
 
+def test_no_break_spaces_keep_the_sans_width():
+    gap = "\xa0" * 4
+    out = fonts.serif_markup(f"日期：{gap}年{gap}月")
+    assert out == f'日期：<font name="{fonts.BODY}">{gap}</font>年<font name="{fonts.BODY}">{gap}</font>月'
+    assert fonts.serif_markup("整改 通知") == "整改 通知"  # ordinary spaces stay in the Song face
+
+
 def test_letter_embeds_the_song_face_and_gives_the_chinese_back(
         tmp_path, agency, project, hazard, minor_hazard):
     rare = _serif_lacks_sans_has(1)
