@@ -56,8 +56,14 @@ def ensure_fonts() -> str:
             path = font_path()
             if not path.is_file():
                 raise FileNotFoundError(f"找不到内置字体文件：{path}")
-            pdfmetrics.registerFont(TTFont(BODY, str(path), subfontIndex=0))
+            sans = TTFont(BODY, str(path), subfontIndex=0)
+            pdfmetrics.registerFont(sans)
             chosen = font_files.choose(SERIF)
+            # Lay the Song face out on the sans face's ascent and descent: a label (sans) and
+            # its value (Song) in one table row then share a baseline, and text extraction
+            # reads them as one line. Only placement changes; the glyphs are the face's own.
+            chosen.font.face.ascent = sans.face.ascent
+            chosen.font.face.descent = sans.face.descent
             pdfmetrics.registerFont(chosen.font)
             log.info("document body font: %s (%s, %s)", chosen.face_name, chosen.file.path,
                      chosen.file.origin)

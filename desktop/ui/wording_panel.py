@@ -30,7 +30,7 @@ class WordingPanel(QWidget):
         self.state = state
         self.slots: list[wording.SlotText] = []
         intro = QLabel(QCoreApplication.translate(
-            "WordingPanel", "每类文书中固定的语句可改为本机构的用语。花括号中的占位符（如 {停工措施}）"
+            "WordingPanel", "每类文书中固定的语句可改为本机构的用语。花括号中的占位符（列在下方）"
                             "在生成文书时按记录中的事实填写；文书中的事实只来自记录。修改只用于此后生成的"
                             "文书，已签发的文书不变；每次修改都记入审计日志。"))
         intro.setWordWrap(True)

@@ -12497,8 +12497,8 @@ Packages signed with this key will then show the signer as not verified.</transl
 <context>
     <name>WordingPanel</name>
     <message>
-        <source>每类文书中固定的语句可改为本机构的用语。花括号中的占位符（如 {停工措施}）在生成文书时按记录中的事实填写；文书中的事实只来自记录。修改只用于此后生成的文书，已签发的文书不变；每次修改都记入审计日志。</source>
-        <translation>The fixed sentences of each kind of document can be worded the agency's own way. Placeholders in braces (such as {停工措施}) are filled from the records when a document is generated; the facts in a document come only from the records. A change applies to documents generated afterwards; signed documents stay as they are. Every change is recorded in the audit log.</translation>
+        <source>每类文书中固定的语句可改为本机构的用语。花括号中的占位符（列在下方）在生成文书时按记录中的事实填写；文书中的事实只来自记录。修改只用于此后生成的文书，已签发的文书不变；每次修改都记入审计日志。</source>
+        <translation>The fixed sentences of each kind of document can be worded the agency&apos;s own way. Placeholders in braces (listed below) are filled from the records when a document is generated; the facts in a document come only from the records. A change applies to documents generated afterwards; signed documents stay as they are. Every change is recorded in the audit log.</translation>
     </message>
     <message>
         <source>保存用语</source>
@@ -12526,7 +12526,7 @@ Packages signed with this key will then show the signer as not verified.</transl
     </message>
     <message>
         <source>本机构用语</source>
-        <translation>The agency's wording</translation>
+        <translation>The agency&apos;s wording</translation>
     </message>
     <message>
         <source>默认用语</source>
