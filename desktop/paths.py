@@ -21,6 +21,12 @@ def font_path() -> Path:
     return resources_dir() / "fonts" / "wqy-microhei.ttc"
 
 
+def serif_font_path() -> Path:
+    """The bundled Song-style (明体) face, used for documents' body text when the system has
+    no Song or FangSong TrueType font (AR PL UMing, Arphic Public License)."""
+    return resources_dir() / "fonts" / "uming.ttc"
+
+
 def catalogues_dir() -> Path:
     return resources_dir() / "catalogues"
 

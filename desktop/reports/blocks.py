@@ -78,8 +78,9 @@ _ATOM = re.compile(r"^[0-9０-９][0-9０-９年月日时分.:：,\-/ ]*[0-9日�
 def _fitted(text: str, style: ParagraphStyle, width: float) -> Paragraph:
     """A cell; a date in a column too narrow for it is set smaller, never broken."""
     room = width - 7  # the cell's padding
-    if text and _ATOM.match(text) and text_width(text, style.fontSize) > room:
-        size = max(5.5, style.fontSize * room / text_width(text, style.fontSize))
+    need = text_width(text, style.fontSize, style.fontName) if text else 0.0
+    if text and _ATOM.match(text) and need > room:
+        size = max(5.5, style.fontSize * room / need)
         style = ParagraphStyle(f"{style.name}-{size:.1f}", parent=style, fontSize=size,
                                leading=max(style.leading * size / style.fontSize, size * 1.2))
     return cell(text, style)

@@ -36,6 +36,8 @@ class DocMeta:
     draft: bool = False
     signed_by: str = ""  # the technical lead who signed; printed beside the date
     signature_path: Path | None = None  # the signer's signature image, in their box
+    # the agency's own fixed wording of this kind's letters ("kind.key", text); see wording.py
+    wording: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ Each kind has one builder (reports/*.py) that composes a story of flowables and 
 layout.write_pdf. `write_docx(build, data, path)` runs that builder with layout.STORY_SINK set,
 so the finished story comes here instead, and walks it: the title and headings (BoldText),
 paragraphs (their plain text and alignment), tables (reports/grid.Grid keeps their cells and
-spans), keep-together groups, the register's rows and photos. Charts are drawn only in the PDF;
-their figures are in the tables beside them. Word lays out its own pages: A4 with the PDF's
-margins, the agency header and 第 X 页 共 Y 页.
+spans), keep-together groups, the register's rows, photos and charts (drawn as pictures by
+reports/chart_png.py). Word lays out its own pages: A4 with the PDF's margins, the agency
+header with its logo and 第 X 页 共 Y 页.
 
 A draft is marked 工作稿 (header and a line under the title); a signed document's copy says it
 is the editable copy of the signed issue and that the PDF prevails.
@@ -29,12 +29,15 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph
 from reportlab.platypus import Image as RLImage
 
 from desktop.fileutil import atomic_writer
+from desktop.reports.chart_png import MARGIN as CHART_MARGIN
+from desktop.reports.chart_png import drawing_png
 from desktop.reports.data import DocMeta
 from desktop.reports.grid import Grid
 from desktop.reports.layout import (
@@ -46,6 +49,7 @@ from desktop.reports.layout import (
     frame_width,
     letterhead_line,
 )
+from desktop.reports.photos import shrink_photo
 from desktop.reports.styles import BoldText
 
 log = logging.getLogger("desktop.reports")
@@ -148,6 +152,12 @@ def _styles(doc: Any) -> None:
 def _header_footer(doc: Any, meta: DocMeta) -> None:
     section = doc.sections[0]
     head = section.header.paragraphs[0]
+    logo = shrink_photo(meta.agency.logo_path, max_px=300) if meta.agency.logo_path else None
+    if logo is not None:  # as the PDF's header: the logo 9 mm high before the agency's name
+        head.add_run().add_picture(io.BytesIO(logo.data), height=Mm(9))
+        head.add_run("　")
+    elif meta.agency.logo_path is not None:
+        log.warning("logo %s unreadable; header without logo", meta.agency.logo_path)
     set_font(head.add_run(meta.agency.name), HEAD_FONT, 10.5)
     if line := letterhead_line(meta.agency):  # as the PDF's header: its wording, or address and phone
         set_font(head.add_run(f"　{line}"), TABLE_FONT, 8, colour=GREY)
@@ -223,6 +233,8 @@ class _Walker:
             self.add([x for x in parts if not _is_action(x)], into)
         elif isinstance(f, RLImage):
             self._image(box, f)
+        elif isinstance(f, Drawing):
+            self._chart(box, f)
         elif isinstance(f, PageBreak):
             if into is None:
                 self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -230,7 +242,7 @@ class _Walker:
             self._rows(box, list(f.text_rows()), getattr(getattr(f, "layout", None), "widths", None))
         elif isinstance(getattr(f, "text", None), str):  # a tag or a placeholder
             self._text(box, f.text, TABLE_FONT, 9)
-        # spacers, page-break hints and charts: nothing to copy
+        # spacers and page-break hints: nothing to copy
 
     def _text(self, box: Any, text: str, font: str, size: float, *, bold: bool = False,
               align: Any = None) -> Any:
@@ -326,6 +338,15 @@ class _Walker:
         p = box.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.add_run().add_picture(io.BytesIO(data), width=width)
+
+
+    def _chart(self, box: Any, f: Drawing) -> None:
+        """A chart as a picture of the PDF's size (never wider than the text column)."""
+        width = min(f.width + 2 * CHART_MARGIN, self.width)
+        p = box.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.keep_with_next = True
+        p.add_run().add_picture(io.BytesIO(drawing_png(f)), width=Mm(width / 72 * 25.4))
 
 
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)

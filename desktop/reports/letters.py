@@ -35,6 +35,7 @@ from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.photos import before_after_grid, photo_grid
 from desktop.reports.styles import P, Styles, heading
 from desktop.reports.text import cn_date, cn_datetime, join_cn, para, quoted, yes_no
+from desktop.reports.wording import text as wording_text
 from desktop.vocabulary import HAZARD_LEVEL_SHORT, STOP_WORK_LABELS
 
 log = logging.getLogger("desktop.reports")
@@ -50,12 +51,11 @@ def build_rectification_notice(data: RectificationNoticeData, path: Path | str) 
     supervisors = join_cn(sorted({h.supervising_unit for h in data.hazards if h.supervising_unit}))
     story: list[Flowable] = [*title_block(data.meta, _W), _salutation(data.recipient)]
     entrust = f"受{p.insurer}委托，" if p.insurer else ""
+    request = wording_text(dict(data.meta.wording), "rectification_notice", "request",
+                           监理单位=f"（{supervisors}）" if supervisors else "")
     story += paragraphs(
         f"我机构{entrust}于{cn_date(data.inspection_date)}对你单位承建的{quoted(p.name)}开展安全生产"
-        f"责任保险事故预防服务检查，发现下列安全隐患。请你单位按照“责任、措施、时限、预案”"
-        f"四落实的要求，在整改期限内完成整改；整改完成后经监理单位"
-        f"{f'（{supervisors}）' if supervisors else ''}核查确认，将整改回复及整改前后照片报送我机构"
-        f"复查销项。整改期间应落实管控措施，防止发生生产安全事故。"
+        f"责任保险事故预防服务检查，发现下列安全隐患。{request}"
     )
     story.append(Spacer(1, 2 * mm))
     story.append(hazard_table(data.hazards, width=_W))
@@ -83,10 +83,11 @@ def build_stop_work_suggestion(data: StopWorkData, path: Path | str) -> Path:
     basis = f"该隐患属于重大事故隐患（判定依据：{h.catalogue_ref}）。" if h.is_major and h.catalogue_ref else ""
     action = (f"立即对{data.scope or h.location}实施局部停工" if partial
               else "立即停止施工作业")
+    wording = dict(data.meta.wording)
+    suggestion = wording_text(wording, "stop_work", "suggestion", 停工措施=action)
     story += paragraphs(
         f"{when}，我机构检查人员在{quoted(p.name)}{h.location}检查时发现{h.level_label}事故隐患："
-        f"{h.description}。{basis}为防止生产安全事故发生，依据安全生产责任保险事故预防服务的有关"
-        f"规定，建议你单位{action}，撤离相关作业人员，设置警戒区域，并落实下列整改措施。"
+        f"{h.description}。{basis}{suggestion}"
     )
     story.append(field_table([
         [("项目名称", p.name), ("隐患编号", h.number)],
@@ -100,8 +101,7 @@ def build_stop_work_suggestion(data: StopWorkData, path: Path | str) -> Path:
         [("监理单位", h.supervising_unit or p.supervisor)],
     ], width=_W))
     story.append(Spacer(1, 3 * mm))
-    resume = data.resume_conditions or ("隐患整改完成并经监理单位核查确认后，书面报送我机构复查；"
-                                        "经复查合格后方可恢复施工。")
+    resume = data.resume_conditions or wording_text(wording, "stop_work", "resume")
     story += paragraphs(resume)
     sentence = report_sentence(data.reports, h.found_at.date() if h.found_at else None)
     if sentence:
@@ -222,10 +222,9 @@ def build_escalation_report(data: EscalationData, path: Path | str) -> Path:
         story.append(section("有关情况说明"))
         story += paragraphs(data.details)
     story.append(section("建议"))
-    story += paragraphs(data.requests or (
-        "建议贵单位督促责任单位立即落实整改措施；对拒不整改或整改不到位的，依法依规予以处理。"
-        "我机构将持续跟踪该隐患的整改情况并及时报告。"))
-    story += paragraphs("特此报告。")
+    wording = dict(data.meta.wording)
+    story += paragraphs(data.requests or wording_text(wording, "refusal_report", "requests"))
+    story += paragraphs(wording_text(wording, "refusal_report", "closing"))
     story.append(signature_block([
         Signatory("审核签发", seal=False, name=data.reviewer,
                   date=data.meta.date if data.reviewer else None, role="技术负责人"),

@@ -9,7 +9,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
-from desktop.reports.fonts import BODY, ensure_fonts, text_width
+from desktop.reports.fonts import BODY, SERIF, ensure_fonts, serif_markup, text_width
 from desktop.reports.text import wrap_cjk
 
 INK = colors.HexColor("#1a1a1a")
@@ -17,14 +17,17 @@ RULE = colors.HexColor("#b71c1c")  # the red rule under an official header
 GREY = colors.HexColor("#555555")
 
 
-def _style(name: str, size: float, **kw: Any) -> ParagraphStyle:
+def _style(name: str, size: float, font: str = SERIF, **kw: Any) -> ParagraphStyle:
     kw.setdefault("leading", round(size * 1.5, 1))
     kw.setdefault("textColor", INK)
-    return ParagraphStyle(name, fontName=BODY, fontSize=size, wordWrap="CJK", **kw)
+    return ParagraphStyle(name, fontName=font, fontSize=size, wordWrap="CJK", **kw)
 
 
 class Styles:
-    """Paragraph styles of the house layout; every one wraps Chinese (wordWrap='CJK')."""
+    """Paragraph styles of the house layout; every one wraps Chinese (wordWrap='CJK').
+
+    Body text, table contents and sign-off lines are in the Song/FangSong face (SERIF);
+    labels, notes and captions in the sans face, like the headings."""
 
     body = _style("body", 11, alignment=TA_JUSTIFY, firstLineIndent=22, spaceAfter=4)
     plain = _style("plain", 11, alignment=TA_LEFT, spaceAfter=2)
@@ -34,9 +37,9 @@ class Styles:
     salutation = _style("salutation", 11, spaceBefore=6, spaceAfter=4)
     cell = _style("cell", 9, leading=12.5)
     cell_center = _style("cell_center", 9, leading=12.5, alignment=TA_CENTER)
-    label = _style("label", 9, leading=12.5, alignment=TA_CENTER, textColor=GREY)
-    small = _style("small", 8.5, leading=12, textColor=GREY)
-    caption = _style("caption", 8, leading=10, alignment=TA_CENTER, textColor=GREY)
+    label = _style("label", 9, BODY, leading=12.5, alignment=TA_CENTER, textColor=GREY)
+    small = _style("small", 8.5, BODY, leading=12, textColor=GREY)
+    caption = _style("caption", 8, BODY, leading=10, alignment=TA_CENTER, textColor=GREY)
     sign = _style("sign", 9.5, leading=15)
 
 
@@ -110,6 +113,9 @@ def heading(text: str, *, size: float = 12.5) -> BoldText:
 
 
 def P(markup: str, style: ParagraphStyle) -> Paragraph:  # noqa: N802 - reads like Paragraph
-    """A Paragraph in the house font; registers the font first (Paragraph resolves it at once)."""
+    """A Paragraph in the house fonts; registers them first (Paragraph resolves it at once).
+    In the Song face, characters it lacks are drawn in the sans face."""
     ensure_fonts()
+    if style.fontName == SERIF:
+        markup = serif_markup(markup)
     return Paragraph(markup, style)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models import AppSetting
-from desktop.services import audit, holiday_overrides, permissions, retention
+from desktop.services import audit, holiday_overrides, permissions, retention, wording_check
 from desktop.services.context import Actor, ValidationError, msg, now
 
 
@@ -59,6 +59,9 @@ RULES: tuple[Rule, ...] = (
     # the State Council's notices come from the chinesecalendar package (services/workdays.py);
     # an admin adds the newest notice here per year until the package has it
     Rule("calendar.overrides", {}, "节假日安排（按年份：放假日期、调休上班日期；覆盖内置数据）"),
+    # the agency's own wording of the letters' fixed sentences, by slot (reports/wording.py);
+    # only the changed slots are stored: the others print the default
+    Rule("documents.wording", {}, "文书固定用语（按文书种类）"),
 )
 _BY_KEY = {r.key: r for r in RULES}
 
@@ -158,6 +161,8 @@ def _validate(key: str, value: Any) -> None:
             raise ValidationError({key: msg("档案保存年限不超过 100 年")})
     elif key == "calendar.overrides":
         holiday_overrides.parse_overrides(value)
+    elif key == "documents.wording":
+        wording_check.validate(key, value)
     elif key == "numbering.agency_code":
         if not isinstance(value, str) or len(value.strip()) > 20 or any(
                 c in value for c in "〔〕[]{}（）() \t\n"):

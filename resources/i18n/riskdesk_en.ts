@@ -11822,6 +11822,34 @@ These {n} files were not saved:
         <source>隐患描述不超过 {n} 字</source>
         <translation>The description may have at most {n} characters</translation>
     </message>
+    <message>
+        <source>“{label}”不能为空；要用默认用语请点“恢复默认”</source>
+        <translation>“{label}” cannot be empty; to use the default wording, click “Restore default”</translation>
+    </message>
+    <message>
+        <source>“{label}”不能使用占位符（{names}）：此段用语不含记录中的事实</source>
+        <translation>“{label}” cannot use placeholders ({names}): this wording contains no facts from the records</translation>
+    </message>
+    <message>
+        <source>“{label}”不超过 {limit} 字（现为 {count} 字）</source>
+        <translation>“{label}” may have at most {limit} characters (now {count})</translation>
+    </message>
+    <message>
+        <source>“{label}”中有未知的占位符 {names}；可用的占位符：{allowed}</source>
+        <translation>“{label}” has unknown placeholders {names}; available placeholders: {allowed}</translation>
+    </message>
+    <message>
+        <source>“{label}”中的花括号不成对：占位符须写成 {example} 的形式，正文中不要单独使用花括号</source>
+        <translation>“{label}” has unmatched braces: write placeholders as {example} and use no other braces in the text</translation>
+    </message>
+    <message>
+        <source>文书用语格式有误</source>
+        <translation>The document wording is malformed</translation>
+    </message>
+    <message>
+        <source>未知的文书用语：{slot}</source>
+        <translation>Unknown document wording: {slot}</translation>
+    </message>
 </context>
 <context>
     <name>SettingsPage</name>
@@ -11964,6 +11992,10 @@ These {n} files were not saved:
     <message>
         <source>信笺与印章</source>
         <translation>Letterhead and seal</translation>
+    </message>
+    <message>
+        <source>文书用语</source>
+        <translation>Document wording</translation>
     </message>
 </context>
 <context>
@@ -12598,6 +12630,53 @@ Packages signed with this key will then show the signer as not verified.</transl
     <message>
         <source>选择“{name}”的签名图片</source>
         <translation>Choose the signature image of “{name}”</translation>
+    </message>
+</context>
+<context>
+    <name>WordingPanel</name>
+    <message>
+        <source>每类文书中固定的语句可改为本机构的用语。花括号中的占位符（列在下方）在生成文书时按记录中的事实填写；文书中的事实只来自记录。修改只用于此后生成的文书，已签发的文书不变；每次修改都记入审计日志。</source>
+        <translation>The fixed sentences of each kind of document can be worded the agency&apos;s own way. Placeholders in braces (listed below) are filled from the records when a document is generated; the facts in a document come only from the records. A change applies to documents generated afterwards; signed documents stay as they are. Every change is recorded in the audit log.</translation>
+    </message>
+    <message>
+        <source>保存用语</source>
+        <translation>Save wording</translation>
+    </message>
+    <message>
+        <source>恢复默认</source>
+        <translation>Restore default</translation>
+    </message>
+    <message>
+        <source>文书及语句</source>
+        <translation>Document and sentence</translation>
+    </message>
+    <message>
+        <source>用语</source>
+        <translation>Wording</translation>
+    </message>
+    <message>
+        <source>可用占位符</source>
+        <translation>Placeholders</translation>
+    </message>
+    <message>
+        <source>预览</source>
+        <translation>Preview</translation>
+    </message>
+    <message>
+        <source>本机构用语</source>
+        <translation>The agency&apos;s wording</translation>
+    </message>
+    <message>
+        <source>默认用语</source>
+        <translation>Default wording</translation>
+    </message>
+    <message>
+        <source>（此段不含占位符）</source>
+        <translation>(no placeholders in this sentence)</translation>
+    </message>
+    <message>
+        <source>将此段用语恢复为默认？此后生成的文书使用默认用语。</source>
+        <translation>Restore the default wording of this sentence? Documents generated afterwards use the default.</translation>
     </message>
 </context>
 </TS>

@@ -184,7 +184,7 @@ def test_sections_are_tabs_and_load_when_first_shown(qtbot, page, db, admin, haz
 
     assert tab_titles(page) == ["账户与本机", "回收站", "数据备份与恢复", "导入", "导出审阅包",
                                 "受信任的签名公钥", "节假日安排", "标准目录", "机构规则", "主管部门",
-                                "信笺与印章"]
+                                "信笺与印章", "文书用语"]
     with db.session() as session:
         hazard = session.execute(select(Hazard).order_by(Hazard.id)).scalars().first()
         recycle.soft_delete(session, admin, "hazards", hazard.id, expected_version=hazard.version)

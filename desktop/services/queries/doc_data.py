@@ -66,6 +66,7 @@ from desktop.services import (
     archive,
     letterhead,
     training_people,  # noqa: I001 (kept apart: a small additive edit)
+    wording,
 )
 from desktop.services.context import NotFound, ValidationError, get_live, msg
 from desktop.services.exchange.attachments import IMAGE_MIMES, blob_path
@@ -201,7 +202,8 @@ def meta(session: Session, req: Request, title: str, store_dir: Path | str | Non
     signer = None if req.draft else req.signer
     return DocMeta(title, req.number, req.date, agency_info(session, store_dir), req.draft,
                    signed_by=signer.name if signer is not None else "",
-                   signature_path=signer.signature_path if signer is not None else None)
+                   signature_path=signer.signature_path if signer is not None else None,
+                   wording=wording.for_kind(session, req.kind))
 
 
 def org_names(session: Session, ids: Iterable[int | None]) -> dict[int | None, str]:

@@ -39,6 +39,7 @@ from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.trust_panel import TrustPanel
 from desktop.ui.user_dialogs import ChangePasswordDialog
 from desktop.ui.widgets import Heading, read_only
+from desktop.ui.wording_panel import WordingPanel
 
 
 class SettingsPage(Page):
@@ -73,6 +74,8 @@ class SettingsPage(Page):
         self.catalogue_panel = CataloguePanel(state)
         self.rules_panel: AgencyRulesPanel | None = (
             AgencyRulesPanel(state) if state.can("settings.edit") else None)
+        self.wording_panel: WordingPanel | None = (
+            WordingPanel(state) if state.can("settings.edit") else None)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         self.tabs.setDocumentMode(True)
@@ -94,6 +97,9 @@ class SettingsPage(Page):
         self.tabs.addTab(self.authorities_panel, QCoreApplication.translate("SettingsPage", "主管部门"))
         self.tabs.addTab(self._scrolled(self.letterhead_panel),
                          QCoreApplication.translate("SettingsPage", "信笺与印章"))
+        if self.wording_panel is not None:
+            self.tabs.addTab(self._scrolled(self.wording_panel),
+                             QCoreApplication.translate("SettingsPage", "文书用语"))
         self._stale_tabs: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
@@ -187,7 +193,8 @@ class SettingsPage(Page):
         self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel,
                                         self.trust_panel, self.holidays_panel,
                                         self.catalogue_panel, self.rules_panel,
-                                        self.authorities_panel, self.letterhead_panel)
+                                        self.authorities_panel, self.letterhead_panel,
+                                        self.wording_panel)
                              if w is not None}
         self._tab_shown(self.tabs.currentIndex())
 
