@@ -61,7 +61,12 @@ def target_of(duty: Duty) -> tuple[str, str, tuple[Any, ...]]:
         return "compliance", "show_complaints", ()
     if duty.target_type == "projects" and duty.target_id is not None:
         return "projects", "open_project", (duty.target_id,)
+    if duty.target_type == "documents" and duty.target_id is not None:
+        return "documents", "select", (duty.target_id,)
     return "documents", "", ()
+
+
+AFTER_SHOWN = {"select"}  # methods that pick from the rows the page loads when shown
 
 
 class DutiesPanel(QWidget):
@@ -69,9 +74,10 @@ class DutiesPanel(QWidget):
 
     navigate = Signal(str)
 
-    def __init__(self, state: AppState, days: int, parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, days: int, parent: QWidget | None = None, *,
+                 kinds: tuple[str, ...] = ()) -> None:
         super().__init__(parent)
-        self.state, self.days = state, days
+        self.state, self.days, self.kinds = state, days, kinds  # kinds: only these (all when empty)
         self.items: list[Duty] = []
         self.tree = QTreeWidget()
         self.tree.setObjectName("dutiesTree")
@@ -95,7 +101,8 @@ class DutiesPanel(QWidget):
         layout.addWidget(self.tree, 1)
 
     def refresh(self) -> None:
-        self.items = self.state.read(duties.upcoming, days=self.days)
+        self.items = [d for d in self.state.read(duties.upcoming, days=self.days)
+                      if not self.kinds or d.kind in self.kinds]
         today = clock.today()
         self.tree.clear()
         for day, rows in duties.by_day(self.items).items():
@@ -140,9 +147,11 @@ class DutiesPanel(QWidget):
             page = finder(key) if finder is not None else None
         except KeyError:
             page = None
-        if page is not None and method and hasattr(page, method):
+        if page is not None and method and hasattr(page, method) and method not in AFTER_SHOWN:
             getattr(page, method)(*args)
         self.navigate.emit(key)
+        if page is not None and method in AFTER_SHOWN and hasattr(page, method):
+            getattr(page, method)(*args)
 
     def export(self) -> None:
         name = QCoreApplication.translate("DutiesPanel", "到期事项 {date}.ics").format(date=clock.today().isoformat())
@@ -161,11 +170,13 @@ class DutiesPanel(QWidget):
 class DutiesDialog(QDialog):
     """The 30-day view: every day with its duties; opening a record closes the view."""
 
-    def __init__(self, state: AppState, parent: QWidget | None = None, *, days: int = 30) -> None:
+    def __init__(self, state: AppState, parent: QWidget | None = None, *, days: int = 30,
+                 kinds: tuple[str, ...] = (), title: str = "") -> None:
         super().__init__(parent)
-        self.setWindowTitle(QCoreApplication.translate("DutiesPanel", "到期日历（未来 {days} 天）").format(days=days))
+        self.setWindowTitle(title or QCoreApplication.translate(
+            "DutiesPanel", "到期日历（未来 {days} 天）").format(days=days))
         self.resize(900, 560)
-        self.panel = DutiesPanel(state, days, self)
+        self.panel = DutiesPanel(state, days, self, kinds=kinds)
         self.panel.navigate.connect(lambda _key: self.accept())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
