@@ -46,14 +46,16 @@ class Owed:
 
 def period_recipients(session: Session, period: Period, candidates: list[int] | None = None,
                       scope_type: str = "agency", scope_id: int | None = None,
-                      upto: dt.date | None = None) -> list[tuple[str, int]]:
+                      upto: dt.date | None = None, *,
+                      known: dict[int, Project] | None = None) -> list[tuple[str, int]]:
     """The insurers and authorities a period's outputs go to, as the self-check counts them:
     a month's outputs go to everyone served in its quarter (the quarterly self-check asks each
-    month's outputs of all of them)."""
+    month's outputs of all of them). `known`: projects already loaded, by id."""
     span = quarter_of(period.start) if "-" in period.label else period
     end = span.end if upto is None else min(span.end, upto)
     pids = obligations.projects_in_service(session, span.start, end, candidates)
-    projects = {pid: session.get(Project, pid) for pid in pids}
+    known = known or {}
+    projects = {pid: known.get(pid) or session.get(Project, pid) for pid in pids}
     return sorted(compliance.output_recipients(session, projects, scope_type, scope_id)[1])
 
 
@@ -93,7 +95,14 @@ def unsubmitted(session: Session, today: dt.date, *, until: dt.date | None = Non
     sent = {(doc_id, role, org) for doc_id, role, org in session.execute(
         select(Submission.document_id, Submission.recipient, Submission.recipient_org_id).where(
             Submission.document_id.in_([d[0] for d in docs]), Submission.deleted_at.is_(None)))}
-    recipients = {p.label: period_recipients(session, p, upto=today) for p, _ in periods}
+    known = {p.id: p for p in session.execute(select(Project).where(Project.deleted_at.is_(None))).scalars()}
+    spans: dict[str, list[tuple[str, int]]] = {}  # the months of a quarter share its recipients
+    recipients = {}
+    for p, _ in periods:
+        span = quarter_of(p.start).label if "-" in p.label else p.label
+        if span not in spans:
+            spans[span] = period_recipients(session, p, upto=today, known=known)
+        recipients[p.label] = spans[span]
     orgs = {o for rs in recipients.values() for _, o in rs}
     names = dict(session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_(orgs))).all()) if orgs else {}
