@@ -105,6 +105,7 @@ class DutiesPanel(QWidget):
                       if not self.kinds or d.kind in self.kinds]
         today = clock.today()
         self.tree.clear()
+        position = {id(duty): n for n, duty in enumerate(self.items)}  # equal duties stay distinct rows
         for day, rows in duties.by_day(self.items).items():
             head = QTreeWidgetItem([day_text(day, today), "", QCoreApplication.translate("DutiesPanel", "{n} 项").format(n=len(rows))])
             font = head.font(0)
@@ -114,7 +115,7 @@ class DutiesPanel(QWidget):
                 text = service_text(duty.text)
                 child = QTreeWidgetItem([service_text(duty.kind_label),
                                          duty.project or QCoreApplication.translate("DutiesPanel", "全机构"), text])
-                child.setData(0, Qt.ItemDataRole.UserRole, self.items.index(duty))
+                child.setData(0, Qt.ItemDataRole.UserRole, position[id(duty)])
                 child.setToolTip(2, text + (QCoreApplication.translate("DutiesPanel", "\n双击打开相关记录")))
                 colour = RED if duty.overdue else AMBER if duty.flagged else None
                 if colour:
