@@ -4,7 +4,8 @@ self-check's "及时将服务成果上报承保机构和属地建设主管部门
 output_recipients, output_deadline), with no submission logged in the 报送登记簿
 (documents.record_submission) for a signed document of that kind and period.
 
-The dashboard's 待报送 count and the duties list's 成果报送 rows are both this list: one reading.
+The dashboard's 待报送 count and the duties list's 成果报送 rows are both this list, gathered per
+output (`by_output`): one reading.
 The month-end batch sends each document to the same recipients (`period_recipients`).
 """
 
@@ -42,6 +43,32 @@ class Owed:
     def text(self) -> Message:
         return msg("{what}未报送{to}（应于 {deadline} 前）", what=self.title, to=self.org_name,
                    deadline=self.deadline)
+
+
+@dataclass(frozen=True)
+class OwedOutput:
+    """One output with every recipient it has not been logged as sent to: a row of 待报送."""
+
+    period: str
+    kind: str
+    title: Message
+    deadline: dt.date
+    recipients: tuple[str, ...]  # the insurers' and authorities' names
+    document_id: int | None
+
+    @property
+    def text(self) -> Message:
+        return msg("{what}未报送{to}（应于 {deadline} 前）", what=self.title, to="、".join(self.recipients),
+                   deadline=self.deadline)
+
+
+def by_output(owed: list[Owed]) -> list[OwedOutput]:
+    """The (output, recipient) pairs gathered per output, in the same order."""
+    grouped: dict[tuple[str, str], list[Owed]] = {}
+    for o in owed:
+        grouped.setdefault((o.period, o.kind), []).append(o)
+    return [OwedOutput(rows[0].period, rows[0].kind, rows[0].title, rows[0].deadline,
+                       tuple(o.org_name for o in rows), rows[0].document_id) for rows in grouped.values()]
 
 
 def period_recipients(session: Session, period: Period, candidates: list[int] | None = None,

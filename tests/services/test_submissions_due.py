@@ -26,6 +26,7 @@ def site(db, users, monkeypatch):
 
 
 def counts(db) -> tuple[int, list[duties.Duty], list[submissions_due.Owed]]:
+    """The card's count, the duties list's 成果报送 rows, the (output, recipient) pairs owed."""
     with db.read() as s:
         card = dashboard.summary(s).get("unsubmitted")
         rows = [d for d in duties.upcoming(s, days=dashboard.DUTY_DAYS) if d.kind == "output"]
@@ -39,14 +40,17 @@ def test_the_card_is_the_duties_list(db, users, site):
     # due within the week; the second quarter (07-15) is not yet; each to the insurer and authority
     periods = {o.period for o in owed}
     assert periods == {"2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026Q1"}
-    assert count == len(rows) == len(owed) == 7 * 3 * 2
-    assert {o.recipient for o in owed} == {"insurer", "authority"}
+    assert len(owed) == 7 * 3 * 2 and {o.recipient for o in owed} == {"insurer", "authority"}
+    # the card counts outputs, as the duties list shows them: one row each, naming both recipients
+    assert count == len(rows) == 7 * 3
+    assert sorted(d.ref for d in rows) == sorted(f"{o.period}:{o.kind}" for o in submissions_due.by_output(owed))
     # late ones red, on their own due day, in the notice's words with no rule id
     late = [d for d in rows if d.overdue]
     assert {d.date for d in late} == {dt.date(2026, m, 10) for m in (2, 3, 4, 5, 6)} | {dt.date(2026, 4, 15)}
-    june = next(d for d in rows if d.ref.startswith("2026-06:hazard_list:insurer"))
+    june = next(d for d in rows if d.ref == "2026-06:hazard_list")
     assert june.date == dt.date(2026, 7, 10) and not june.overdue
-    assert str(june.text).startswith("2026年6月隐患排查及问题整改清单未报送") and "应于 2026-07-10 前" in str(june.text)
+    assert str(june.text) == ("2026年6月隐患排查及问题整改清单未报送越城区住房和城乡建设局、"
+                              "中国人民财产保险股份有限公司绍兴市分公司（应于 2026-07-10 前）")
     with db.read() as s:
         item = dashboard.summary(s).get("unsubmitted")
     assert str(item.label) == "待报送" and "N-" not in str(item.basis) and "上报承保机构" in str(item.basis)
@@ -70,16 +74,30 @@ def test_logged_submissions_lower_the_count(db, users, site, tmp_path):
                                          scope_id=None, period="2026-06", **dirs)
     with db.session() as s:
         signed = documents.sign(s, users["tech_lead"], draft.id, expected_version=draft.version, **dirs)
-    # signed is not sent: both rows stay, and now name the document to send
+    # signed is not sent: the row stays, and now opens the document to send
     count, rows, _ = counts(db)
-    june = [d for d in rows if d.ref.startswith("2026-06:hazard_list:")]
-    assert count == before and len(june) == 2 and {d.target_id for d in june} == {signed.id}
+    june = [d for d in rows if d.ref == "2026-06:hazard_list"]
+    assert count == before and len(june) == 1 and june[0].target_id == signed.id
     with db.session() as s:
         insurer = next(o for o in submissions_due.unsubmitted(s, TODAY, until=dt.date(2026, 7, 12))
                        if o.period == "2026-06" and o.kind == "hazard_list" and o.recipient == "insurer")
         documents.record_submission(s, users["clerk"], signed.id, recipient="insurer",
                                     recipient_org_id=insurer.org_id, channel="邮件",
                                     submitted_at=dt.datetime(2026, 7, 5, 9, 30))
+    # sent to the insurer only: still owed, to the authority alone
+    count, rows, owed = counts(db)
+    assert count == before
+    june = next(d for d in rows if d.ref == "2026-06:hazard_list")
+    assert "未报送越城区住房和城乡建设局（" in str(june.text) and "保险" not in str(june.text)
+    assert [o.recipient for o in owed if (o.period, o.kind) == ("2026-06", "hazard_list")] == ["authority"]
+    with db.session() as s:
+        documents.record_submission(s, users["clerk"], signed.id, recipient="authority",
+                                    recipient_org_id=june_authority(s), channel="书面",
+                                    submitted_at=dt.datetime(2026, 7, 5, 10, 0))
     count, rows, _ = counts(db)
-    assert count == before - 1
-    assert [d.ref.split(":")[2] for d in rows if d.ref.startswith("2026-06:hazard_list:")] == ["authority"]
+    assert count == before - 1 and not [d for d in rows if d.ref == "2026-06:hazard_list"]
+
+
+def june_authority(session) -> int:  # type: ignore[no-untyped-def]
+    return next(o.org_id for o in submissions_due.unsubmitted(session, TODAY, until=dt.date(2026, 7, 12))
+                if o.period == "2026-06" and o.kind == "hazard_list" and o.recipient == "authority")

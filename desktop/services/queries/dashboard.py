@@ -70,7 +70,7 @@ def summary(session: Session, moment: dt.datetime | None = None) -> Summary:
         Item("reassessment_due", msg("风险因素变化待重新评估的项目"), "N-12", len(reassess),
              "projects", tuple(reassess), msg("及时开展风险评估和隐患排查")),
         Item("unsubmitted", msg("待报送"), "N-16", len(unsent), "duties",
-             tuple(sorted({o.document_id for o in unsent if o.document_id is not None})),
+             tuple(o.document_id for o in unsent if o.document_id is not None),
              msg("及时将服务成果上报承保机构和属地建设主管部门")),
     )
     return Summary(moment, items)
@@ -88,7 +88,8 @@ def unverified_sources(session: Session, today: dt.date) -> list[int]:
 DUTY_DAYS = 7  # the dashboard's 近期到期 section
 
 
-def unsubmitted(session: Session, today: dt.date) -> list[submissions_due.Owed]:
-    """待报送: the periodic outputs owed to an insurer or authority by the end of the 近期到期
-    window and not logged as sent — exactly the 成果报送 rows of the duties list."""
-    return submissions_due.unsubmitted(session, today, until=today + dt.timedelta(days=DUTY_DAYS))
+def unsubmitted(session: Session, today: dt.date) -> list[submissions_due.OwedOutput]:
+    """待报送: the periodic outputs due by the end of the 近期到期 window and not logged as sent
+    to each of their insurers and authorities — exactly the 成果报送 rows of the duties list."""
+    return submissions_due.by_output(
+        submissions_due.unsubmitted(session, today, until=today + dt.timedelta(days=DUTY_DAYS)))

@@ -116,11 +116,11 @@ def _rectifications(session: Session, today: dt.date, until: dt.date, names: dic
 
 
 def _outputs(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
-    """Each month's, quarter's and year's output not yet logged as sent to one of its insurers or
-    authorities, on its deadline (submissions_due: the dashboard's 待报送 is the same list)."""
+    """Each month's, quarter's and year's output not yet logged as sent to each of its insurers
+    and authorities, on its deadline (submissions_due: the dashboard's 待报送 is the same list)."""
     return [Duty(o.deadline, "output", None, "", o.text, "documents", o.document_id, o.deadline < today,
-                 ref=f"{o.period}:{o.kind}:{o.recipient}:{o.org_id}")
-            for o in submissions_due.unsubmitted(session, today, until=until)]
+                 ref=f"{o.period}:{o.kind}")
+            for o in submissions_due.by_output(submissions_due.unsubmitted(session, today, until=until))]
 
 
 def _complaints(session: Session, today: dt.date, until: dt.date, names: dict) -> list[Duty]:
