@@ -82,7 +82,7 @@ def period_recipients(session: Session, period: Period, candidates: list[int] | 
     end = span.end if upto is None else min(span.end, upto)
     pids = obligations.projects_in_service(session, span.start, end, candidates)
     known = known or {}
-    projects = {pid: known.get(pid) or session.get(Project, pid) for pid in pids}
+    projects = {pid: p for pid in pids if (p := known.get(pid) or session.get(Project, pid)) is not None}
     return sorted(compliance.output_recipients(session, projects, scope_type, scope_id)[1])
 
 

@@ -144,9 +144,8 @@ def _serial(number: float, epoch: dt.datetime, shown: str) -> dt.date:
     from openpyxl.utils.datetime import from_excel
 
     moment = from_excel(number, epoch)
-    if isinstance(moment, dt.datetime):
-        return moment.date()
-    return moment  # type: ignore[return-value]
+    day: dt.date = moment.date() if isinstance(moment, dt.datetime) else moment
+    return day
 
 
 def parse_decimal(value: Any) -> Decimal | None:
