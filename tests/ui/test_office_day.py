@@ -563,11 +563,13 @@ def test_an_office_day_on_a_laptop(qtbot, seeded, config, users, desk, dialog_lo
     assert window.current_page().key == "projects" and projects.count_label.text() == "共 1 个项目"
     project_id = projects.open_project_id
     with seeded.read() as session:
-        from desktop.models import Project
+        from desktop.models import Policy, Project
 
         stored = session.get(Project, project_id)
         assert (stored.service_contract_date, stored.start_date, stored.planned_completion,
                 stored.completion_date, stored.district) == (contract, contract, far, None, "柯桥区")
+        policy = session.query(Policy).filter_by(project_id=project_id).one()
+        assert (policy.start_date, policy.end_date) == (policy_start, far)  # 20280630: the year kept
     cards(window)
     assert not dashboard.welcome.isVisible()
     # served since the contract: every month's outputs ended since then are owed to the
