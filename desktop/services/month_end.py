@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.models import Document, Project
+from desktop.models import Document
 from desktop.services import compliance, documents, obligations
 from desktop.services.context import (
     Actor,
@@ -33,7 +33,8 @@ from desktop.services.context import (
     now,
 )
 from desktop.services.documents import DocumentRow
-from desktop.services.periods import Period, parse, quarter_of
+from desktop.services.periods import Period, parse
+from desktop.services.submissions_due import period_recipients
 
 Progress = Callable[[int, int, str], bool]
 UnitOfWork = Callable[[], contextlib.AbstractContextManager[Session]]
@@ -160,17 +161,12 @@ def sign_all(unit_of_work: UnitOfWork, actor: Actor, document_ids: Sequence[int]
 
 
 def recipients(session: Session, document_id: int) -> list[tuple[str, int]]:
-    """The insurers and authorities a periodic document goes to, as the self-check counts them:
-    the quarterly self-check asks each month's outputs of everyone served in the quarter, so a
-    month's document goes to the recipients of the projects served in its quarter."""
+    """The insurers and authorities a periodic document goes to, as the self-check and the
+    dashboard's 待报送 count them (submissions_due.period_recipients)."""
     doc = documents.get(session, document_id)
     _, candidates = compliance.resolve_scope(session, doc.scope_type, doc.scope_id)
-    p = _period(doc.period)
-    if "-" in p.label:  # a month: widened to its quarter
-        p = quarter_of(p.start)
-    pids = obligations.projects_in_service(session, p.start, p.end, candidates)
-    projects = {pid: session.get_one(Project, pid) for pid in pids}
-    return sorted(compliance.output_recipients(session, projects, doc.scope_type, doc.scope_id)[1])
+    return period_recipients(session, _period(doc.period), candidates, doc.scope_type, doc.scope_id,
+                             upto=now().date())
 
 
 def submit_all(unit_of_work: UnitOfWork, actor: Actor, document_ids: Sequence[int], *, channel: str,

@@ -62,7 +62,12 @@ def target_of(duty: Duty) -> tuple[str, str, tuple[Any, ...]]:
         return "compliance", "show_complaints", ()
     if duty.target_type == "projects" and duty.target_id is not None:
         return "projects", "open_project", (duty.target_id,)
+    if duty.target_type == "documents" and duty.target_id is not None:
+        return "documents", "select", (duty.target_id,)
     return "documents", "", ()
+
+
+AFTER_SHOWN = {"select"}  # methods that pick from the rows the page loads when shown
 
 
 class DutiesPanel(QWidget):
@@ -70,9 +75,10 @@ class DutiesPanel(QWidget):
 
     navigate = Signal(str)
 
-    def __init__(self, state: AppState, days: int, parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, days: int, parent: QWidget | None = None, *,
+                 kinds: tuple[str, ...] = ()) -> None:
         super().__init__(parent)
-        self.state, self.days = state, days
+        self.state, self.days, self.kinds = state, days, kinds  # kinds: only these (all when empty)
         self.items: list[Duty] = []
         self.tree = QTreeWidget()
         self.tree.setObjectName("dutiesTree")
@@ -96,9 +102,11 @@ class DutiesPanel(QWidget):
         layout.addWidget(self.tree, 1)
 
     def refresh(self) -> None:
-        self.items = self.state.read(duties.upcoming, days=self.days)
+        self.items = [d for d in self.state.read(duties.upcoming, days=self.days)
+                      if not self.kinds or d.kind in self.kinds]
         today = clock.today()
         self.tree.clear()
+        position = {id(duty): n for n, duty in enumerate(self.items)}  # equal duties stay distinct rows
         for day, rows in duties.by_day(self.items).items():
             head = QTreeWidgetItem([day_text(day, today), "", QCoreApplication.translate("DutiesPanel", "{n} 项").format(n=len(rows))])
             font = head.font(0)
@@ -108,7 +116,7 @@ class DutiesPanel(QWidget):
                 text = service_text(duty.text)
                 child = QTreeWidgetItem([service_text(duty.kind_label),
                                          duty.project or QCoreApplication.translate("DutiesPanel", "全机构"), text])
-                child.setData(0, Qt.ItemDataRole.UserRole, self.items.index(duty))
+                child.setData(0, Qt.ItemDataRole.UserRole, position[id(duty)])
                 child.setToolTip(2, text + (QCoreApplication.translate("DutiesPanel", "\n双击打开相关记录")))
                 colour = RED if duty.overdue else AMBER if duty.flagged else None
                 if colour:
@@ -142,9 +150,11 @@ class DutiesPanel(QWidget):
             page = finder(key) if finder is not None else None
         except KeyError:
             page = None
-        if page is not None and method and hasattr(page, method):
+        if page is not None and method and hasattr(page, method) and method not in AFTER_SHOWN:
             getattr(page, method)(*args)
         self.navigate.emit(key)
+        if page is not None and method in AFTER_SHOWN and hasattr(page, method):
+            getattr(page, method)(*args)
 
     def export(self) -> None:
         name = QCoreApplication.translate("DutiesPanel", "到期事项 {date}.ics").format(date=clock.today().isoformat())
@@ -163,11 +173,13 @@ class DutiesPanel(QWidget):
 class DutiesDialog(QDialog):
     """The 30-day view: every day with its duties; opening a record closes the view."""
 
-    def __init__(self, state: AppState, parent: QWidget | None = None, *, days: int = 30) -> None:
+    def __init__(self, state: AppState, parent: QWidget | None = None, *, days: int = 30,
+                 kinds: tuple[str, ...] = (), title: str = "") -> None:
         super().__init__(parent)
-        self.setWindowTitle(QCoreApplication.translate("DutiesPanel", "到期日历（未来 {days} 天）").format(days=days))
+        self.setWindowTitle(title or QCoreApplication.translate(
+            "DutiesPanel", "到期日历（未来 {days} 天）").format(days=days))
         self.resize(900, 560)
-        self.panel = DutiesPanel(state, days, self)
+        self.panel = DutiesPanel(state, days, self, kinds=kinds)
         self.panel.navigate.connect(lambda _key: self.accept())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

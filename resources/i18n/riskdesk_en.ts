@@ -8273,6 +8273,10 @@ These {n} files were not saved:
         <translation>The attending project does not exist</translation>
     </message>
     <message>
+        <source>及时将服务成果上报承保机构和属地建设主管部门</source>
+        <translation>Report the service outputs to the insurer and the local construction authority in time</translation>
+    </message>
+    <message>
         <source>双方确认</source>
         <translation>confirmed by both parties</translation>
     </message>
@@ -8459,6 +8463,10 @@ These {n} files were not saved:
         <translation>deleted for good</translation>
     </message>
     <message>
+        <source>待报送</source>
+        <translation>Outputs not yet submitted</translation>
+    </message>
+    <message>
         <source>恢复前备份当前数据库（pg_dump）</source>
         <translation>Backing up the current database before the restore (pg_dump)</translation>
     </message>
@@ -8473,6 +8481,10 @@ These {n} files were not saved:
     <message>
         <source>您指定的公钥</source>
         <translation>the key you gave</translation>
+    </message>
+    <message>
+        <source>成果报送</source>
+        <translation>Output submission</translation>
     </message>
     <message>
         <source>所选报送单位不存在或类型不符</source>
@@ -11555,10 +11567,6 @@ These {n} files were not saved:
         <translation>Visit due for a {level} project (every {days} days, last {last})</translation>
     </message>
     <message>
-        <source>{period}{title}应出具并报送</source>
-        <translation>{period} {title} to issue and submit</translation>
-    </message>
-    <message>
         <source>{period}安全培训未达要求</source>
         <translation>Training for {period} short of the requirement</translation>
     </message>
@@ -11597,10 +11605,6 @@ These {n} files were not saved:
     <message>
         <source>已取消：已签发 {n} 份，其余未签发。</source>
         <translation>Cancelled: {n} signed, the rest not.</translation>
-    </message>
-    <message>
-        <source>成果出具</source>
-        <translation>Outputs due</translation>
     </message>
     <message>
         <source>投诉答复</source>

@@ -78,6 +78,9 @@ def test_each_kind_on_its_day(db, scenario):
     outputs = found(items, "output")
     assert {(d.ref, d.date) for d in outputs} >= {("2026-06:hazard_list", dt.date(2026, 7, 10)),
                                                   ("2026Q2:risk_assessment", dt.date(2026, 7, 15))}
+    # one row per output, naming every insurer and authority it has not been sent to
+    june = next(d for d in outputs if d.ref == "2026-06:hazard_list")
+    assert "住房和城乡建设局、中国人民财产保险股份有限公司绍兴市分公司（应于 2026-07-10 前）" in june.text
     assert all(d.text and "N-" not in d.text and "C-" not in d.text for d in items)
     assert [d.date for d in items] == sorted(d.date for d in items)
     # a 7-day window holds only what falls due by 07-05

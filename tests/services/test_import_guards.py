@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zipfile
 
+import openpyxl
 import pytest
 from openpyxl import Workbook, load_workbook
 
@@ -24,7 +25,7 @@ def _no_openpyxl(monkeypatch):
     """Fail the test if openpyxl is asked to load the workbook."""
     def refuse(*args, **kwargs):
         raise AssertionError("openpyxl must not load this workbook")
-    monkeypatch.setattr(xn, "load_workbook", refuse)
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)  # xlsx_normalise imports it when reading
 
 
 def bomb(path, *, megabytes: int = 520):

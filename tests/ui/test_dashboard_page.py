@@ -119,3 +119,33 @@ def test_other_counts_open_their_page_with_the_ids(qtbot, window, key, target):
     assert ListPage.shown == [
         (target, item.ids, window.page("dashboard").cards_by_key[key].text().split("\n")[1])
     ]
+
+
+def test_unsubmitted_opens_the_duties_it_counts(qtbot, window, state):
+    """待报送: periodic outputs not logged as sent; the card opens exactly the duties list's
+    成果报送 rows of the same days, and opening one goes to the documents."""
+    from desktop import clock
+    from desktop.services.queries import dashboard as dashboard_query
+    from desktop.ui.duties_panel import DutiesDialog
+
+    page = window.page("dashboard")
+    card = page.cards_by_key["unsubmitted"]
+    n = count(window, "unsubmitted")
+    assert card.text().split("\n")[1] == "待报送" and card.isEnabled()
+    assert card.toolTip() == "依据：及时将服务成果上报承保机构和属地建设主管部门"
+    # the project (served since January) owes each month's and quarter's outputs to its insurer
+    # and its authority: at least January's three
+    assert n >= 3 and n == len(state.read(dashboard_query.unsubmitted, clock.today()))
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
+    dialog = page.findChild(DutiesDialog)
+    assert dialog is not None and dialog.isVisible() and dialog.windowTitle() == "待报送"
+    tree = dialog.panel.tree
+    rows = [tree.topLevelItem(i).child(j) for i in range(tree.topLevelItemCount())
+            for j in range(tree.topLevelItem(i).childCount())]
+    assert len(rows) == n and {r.text(0) for r in rows} == {"成果报送"}
+    assert all("未报送" in r.text(2) and "N-" not in r.text(2) for r in rows)
+    assert dialog.panel.empty.text().startswith(f"未来 7 天内到期 {n} 项")
+    assert len({r.text(2) for r in rows}) == n  # one row per output, naming whom it is owed to
+    # double-clicking a row opens the documents (not a page of this test window) and closes the list
+    tree.itemActivated.emit(rows[0], 0)
+    assert not dialog.isVisible()

@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from desktop.services import permissions, training, training_people, training_roster
@@ -56,6 +54,15 @@ def _header(cells: tuple[object, ...]) -> dict[str, int]:
     return found
 
 
+def get_column_letter(number: int) -> str:
+    """Excel's column letters for a 1-based column number (1 → A, 27 → AA)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _text(value: object, row: int, index: int, key: str) -> str:
     where = msg("第 {row} 行 {col} 列（{label}）", row=row, col=get_column_letter(index + 1),
                 label=LABELS[key])
@@ -78,6 +85,9 @@ def _text(value: object, row: int, index: int, key: str) -> str:
 
 def read_sign_in_sheet(path: Path | str) -> list[SheetLine]:
     """The people on the first sheet of a sign-in workbook (.xlsx), in sheet order."""
+    # openpyxl loads only when a sheet is read: the roster editor (on the project page) opens without it
+    from openpyxl import load_workbook
+
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise _refuse(msg("签到表须为 Excel 文件（.xlsx）"))

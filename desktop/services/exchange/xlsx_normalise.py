@@ -11,12 +11,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
-
 from desktop.messages import Series, msg
 from desktop.services.exchange import xlsx_guard as xg
+
+# Excel's 1900 date system (openpyxl's CALENDAR_WINDOWS_1900); openpyxl itself loads only when a
+# workbook is read, so the 导入 panel opens without it
+CALENDAR_WINDOWS_1900 = dt.datetime(1899, 12, 30)
 
 HEADER_SCAN_ROWS = 20
 # Excel serial numbers of 1990-01-01 and 2099-12-31: a bare number outside is not a date
@@ -128,14 +128,23 @@ def parse_date(value: Any, *, epoch: dt.datetime = CALENDAR_WINDOWS_1900) -> dt.
         raise CellError(msg("日期不存在“{text}”", text=text(value))) from None
 
 
+def column_letter(number: int) -> str:
+    """Excel's column letters for a 1-based column number (1 → A, 27 → AA)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _serial(number: float, epoch: dt.datetime, shown: str) -> dt.date:
     if not SERIAL_MIN <= number <= SERIAL_MAX:
         raise CellError(msg("“{text}”不是日期（Excel 日期序号应在 1990 到 2099 年之间）",
                             text=shown))
+    from openpyxl.utils.datetime import from_excel
+
     moment = from_excel(number, epoch)
-    if isinstance(moment, dt.datetime):
-        return moment.date()
-    day: dt.date = moment
+    day: dt.date = moment.date() if isinstance(moment, dt.datetime) else moment
     return day
 
 
@@ -244,6 +253,8 @@ class Table:
 
 def _open(path: Path) -> Any:
     """The read-only workbook (only once the caps and the sheets were checked on the zip)."""
+    from openpyxl import load_workbook
+
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not read; the values are fine
@@ -376,7 +387,7 @@ def _read(path: Path, wb: Any, vocab: frozenset[str], scans: dict[str, xg.Scan],
         if not parts:
             continue
         keys = tuple(dict.fromkeys([header_key(p) for p in parts] + [header_key("".join(parts))]))
-        columns.append(Column(c, get_column_letter(c + 1), " / ".join(parts), keys))
+        columns.append(Column(c, column_letter(c + 1), " / ".join(parts), keys))
     rows = []
     for r in range(bottom + 1, len(grid) + 1):
         cells = grid[r - 1]

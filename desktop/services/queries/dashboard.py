@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from desktop.services import major_hazards, obligations, risk_sources, risk_watch
+from desktop.services import major_hazards, obligations, risk_sources, risk_watch, submissions_due
 from desktop.services.context import Message, msg, now
 from desktop.services.periods import half_of, quarter_of
 
@@ -18,7 +18,7 @@ class Item:
     label: Message  # the Chinese label; its template and params let the GUI translate it
     rule: str
     count: int
-    target: str  # what a click opens: hazards / projects / risk_sources / archive / reports
+    target: str  # what a click opens: hazards / projects / risk_sources / archive / reports / duties
     ids: tuple[int, ...] = ()
     basis: str = ""  # the notice's own words, for a tooltip (never the rule id)
 
@@ -46,6 +46,7 @@ def summary(session: Session, moment: dt.datetime | None = None) -> Summary:
     overdue = [hid for hid, _ in obligations.overdue_hazards(session, today)]
     late_visits = [v.project_id for v in risk_watch.visits_overdue(session, today)]
     reassess = sorted(risk_watch.triggers(session))
+    unsent = unsubmitted(session, today)
     items = (
         Item("unreported_l1", msg("一级隐患待报告（当日）"), "N-07", len(unreported), "hazards",
              tuple(unreported), msg("对发现的一级风险立即提出停工或局部停工意见，并当天上报承保机构和属地建设主管部门")),
@@ -68,6 +69,9 @@ def summary(session: Session, moment: dt.datetime | None = None) -> Summary:
              tuple(late_visits), msg("根据风险等级制定服务形式和频次等内容")),
         Item("reassessment_due", msg("风险因素变化待重新评估的项目"), "N-12", len(reassess),
              "projects", tuple(reassess), msg("及时开展风险评估和隐患排查")),
+        Item("unsubmitted", msg("待报送"), "N-16", len(unsent), "duties",
+             tuple(o.document_id for o in unsent if o.document_id is not None),
+             msg("及时将服务成果上报承保机构和属地建设主管部门")),
     )
     return Summary(moment, items)
 
@@ -79,3 +83,13 @@ def unverified_sources(session: Session, today: dt.date) -> list[int]:
     pids = obligations.projects_in_service(session, quarter.start, today)
     return sorted(src.id for cov in risk_sources.coverage_for(session, quarter, pids).values()
                   for src in cov.unverified)
+
+
+DUTY_DAYS = 7  # the dashboard's 近期到期 section
+
+
+def unsubmitted(session: Session, today: dt.date) -> list[submissions_due.OwedOutput]:
+    """待报送: the periodic outputs due by the end of the 近期到期 window and not logged as sent
+    to each of their insurers and authorities — exactly the 成果报送 rows of the duties list."""
+    return submissions_due.by_output(
+        submissions_due.unsubmitted(session, today, until=today + dt.timedelta(days=DUTY_DAYS)))

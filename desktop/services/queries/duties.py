@@ -15,17 +15,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop import clock
-from desktop.models import ArchiveItem, Complaint, Document, Drill, ExternalReport, Hazard, Project
+from desktop.models import ArchiveItem, Complaint, Drill, ExternalReport, Hazard, Project
 from desktop.models.enums import ProjectStatus, ReportReason
-from desktop.services import compliance, obligations, risk
+from desktop.services import compliance, obligations, risk, submissions_due
 from desktop.services.complaints import reply_due
 from desktop.services.context import Message, msg
 from desktop.services.hazards import OPEN_STATES
-from desktop.services.periods import Period, half_of, parse
+from desktop.services.periods import half_of
 
 KINDS = {
     "visit": msg("检查到期"), "report": msg("报告到期"), "rectification": msg("整改期限"),
-    "output": msg("成果出具"), "complaint": msg("投诉答复"), "training": msg("半年培训"),
+    "output": msg("成果报送"), "complaint": msg("投诉答复"), "training": msg("半年培训"),
     "drill": msg("应急演练"), "archive": msg("档案期满"),
 }
 _REASONS = {ReportReason.LEVEL1.value: msg("一级隐患当日报告"), ReportReason.SERIOUS_L2.value: msg("较严重二级隐患报告"),
@@ -118,36 +118,11 @@ def _rectifications(session: Session, today: dt.date, until: dt.date, names: dic
 
 
 def _outputs(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
-    """Each month's, quarter's and year's outputs whose deadline falls from today to `until`
-    and for which no signed agency document of that kind and period exists yet."""
-    owed: list[tuple[Period, str, dt.date]] = []
-    for kind, back in (("month", 3), ("quarter", 2), ("year", 2)):
-        for p in _recent(today, kind, back):
-            due = compliance.output_deadline(session, p, kind)
-            if today <= due <= until and obligations.projects_in_service(session, p.start, p.end):
-                owed.append((p, kind, due))
-    if not owed:
-        return []
-    signed = set(session.execute(select(Document.kind, Document.period).where(
-        Document.kind.in_(compliance.DOC_KINDS), Document.period.in_([p.label for p, _, _ in owed]),
-        Document.status.in_(("signed", "superseded")), Document.deleted_at.is_(None))).all())
-    return [Duty(due, "output", None, "", msg("{period}{title}应出具并报送", period=p.chinese, title=title),
-                 "documents", None,
-                 ref=f"{p.label}:{doc_kind}")
-            for p, _, due in owed for doc_kind, title in compliance.DOC_KINDS.items()
-            if (doc_kind, p.label) not in signed]
-
-
-def _recent(today: dt.date, kind: str, back: int) -> list[Period]:
-    """This period of the kind and the ones before it, `back` in all, latest first."""
-    out: list[Period] = []
-    day = today
-    while len(out) < back:
-        p = parse({"month": f"{day.year}-{day.month:02d}",
-                   "quarter": f"{day.year}Q{(day.month - 1) // 3 + 1}", "year": str(day.year)}[kind])
-        out.append(p)
-        day = p.start - dt.timedelta(days=1)
-    return out
+    """Each month's, quarter's and year's output not yet logged as sent to each of its insurers
+    and authorities, on its deadline (submissions_due: the dashboard's 待报送 is the same list)."""
+    return [Duty(o.deadline, "output", None, "", o.text, "documents", o.document_id, o.deadline < today,
+                 ref=f"{o.period}:{o.kind}")
+            for o in submissions_due.by_output(submissions_due.unsubmitted(session, today, until=until))]
 
 
 def _complaints(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:

@@ -43,6 +43,7 @@ COLUMNS = 3  # cards per row: the longest label still fits at 1200 px
 # where a dashboard item's list lives in this window (risk sources sit with their projects)
 TARGET_PAGES = {"hazards": "hazards", "projects": "projects", "risk_sources": "projects",
                 "archive": "archive", "reports": "documents"}
+OWN_LISTS = {"duties": "dashboard"}  # a card whose list opens over the dashboard itself
 URGENT = {"unreported_l1", "stop_work_unsigned", "overdue"}  # shown in red when not zero
 # the register filter a hazard card opens; the others open exactly the hazards counted
 HAZARD_FILTERS = {"overdue": RegisterFilter(overdue=True)}
@@ -126,7 +127,7 @@ class DashboardPage(Page):
         """近期到期: what falls due in the next 7 days, and the 30-day calendar view."""
         box = QGroupBox(QCoreApplication.translate("DashboardPage", "近期到期（7 天）"))
         box.setObjectName("dutiesBox")
-        self.duties = DutiesPanel(self.state, 7)
+        self.duties = DutiesPanel(self.state, dashboard.DUTY_DAYS)
         self.duties.navigate.connect(self.navigate.emit)
         calendar = QPushButton(QCoreApplication.translate("DashboardPage", "到期日历（30 天）…"))
         calendar.setObjectName("dutiesCalendar")
@@ -134,6 +135,14 @@ class DashboardPage(Page):
         self.duties.bar.addWidget(calendar)
         QVBoxLayout(box).addWidget(self.duties)
         return box
+
+    def open_unsubmitted(self, item: dashboard.Item) -> DutiesDialog:
+        """待报送: the duties list's 成果报送 rows of the same 7 days — what the card counted."""
+        dialog = DutiesDialog(self.state, self, days=dashboard.DUTY_DAYS, kinds=("output",),
+                              title=label_of(item))
+        dialog.panel.navigate.connect(self.navigate.emit)
+        dialog.open()
+        return dialog
 
     def open_calendar(self) -> DutiesDialog:
         dialog = DutiesDialog(self.state, self)
@@ -190,7 +199,7 @@ class DashboardPage(Page):
             accent = "#d32f2f" if item.count and item.key in URGENT else (
                 "#f57c00" if item.count else "#66bb6a")
             card.setStyleSheet(CARD_STYLE.format(accent=accent))
-            target = TARGET_PAGES.get(item.target)
+            target = TARGET_PAGES.get(item.target) or OWN_LISTS.get(item.target)
             card.setEnabled(target is not None)
             if target is not None:
                 card.clicked.connect(lambda _c=False, i=item: self.open_item(i))
@@ -199,6 +208,9 @@ class DashboardPage(Page):
 
     def open_item(self, item: dashboard.Item) -> None:
         """Show the list behind a count: the target page, filtered to what was counted."""
+        if item.target in OWN_LISTS:
+            self.open_unsubmitted(item)
+            return
         target = TARGET_PAGES.get(item.target)
         if target is None:
             return

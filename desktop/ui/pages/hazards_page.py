@@ -429,6 +429,7 @@ class HazardsPage(Page):
         self.table = HazardTable(state)
         self.shown: tuple[list[int], str] | None = None  # ids from the dashboard, and why
         self.saved_filter: RegisterFilter | None = None  # last run's filters, applied on first show
+        self._choices_stale = False  # projects changed since the filter's lists were read
         self.count_label = QLabel()
         self.count_label.setObjectName("hazardCount")
         self.new_button = QPushButton(QCoreApplication.translate("HazardsPage", "登记隐患…"))
@@ -494,6 +495,8 @@ class HazardsPage(Page):
         return changes.hazards or changes.projects
 
     def on_changed(self, changes: Changes) -> None:
+        if changes.projects:  # a project made or renamed since: the filter's list follows
+            self._choices_stale = True
         touched = changes.ids.get("hazards", set())
         if self._active and touched and not changes.projects and self.shown is None:
             self.table.refresh_rows(touched)  # only those rows, the scroll position stays
@@ -502,7 +505,8 @@ class HazardsPage(Page):
 
     def refresh(self) -> None:
         self.error.show_message("")
-        self.filters.load_choices()
+        self.filters.load_choices(force=self._choices_stale)
+        self._choices_stale = False
         if self.saved_filter is not None:  # the filters of the last run, now the choices exist
             saved, self.saved_filter = self.saved_filter, None
             if saved != RegisterFilter():
