@@ -68,7 +68,13 @@ def test_a_hazard_list_loads_only_its_own_reader():
                   "desktop.services.queries.doc_data_plans",
                   "desktop.services.queries.doc_data_submissions",
                   "desktop.services.queries.key_letter",
-                  "desktop.services.exchange.backup", "desktop.services.exchange.packages") == []
+                  "desktop.services.exchange.backup", "desktop.services.exchange.packages",
+                  # the other period documents' layouts and rules, the single records' layouts
+                  "reportlab.graphics", "desktop.reports.analysis", "desktop.reports.risk_report",
+                  "desktop.reports.selfcheck", "desktop.reports.records",
+                  "desktop.reports.training_docs", "desktop.reports.archive_docs",
+                  "desktop.services.compliance", "desktop.services.training",
+                  "desktop.services.archive") == []
 
 
 def test_every_kind_is_read_by_the_module_named_for_it():

@@ -42,7 +42,6 @@ from desktop.models import (
     inspection_inspectors,
 )
 from desktop.models.enums import HazardStatus, InspectionKind, ProjectType, Recipient, RiskLevel
-from desktop.reports import archive_docs, records, training_docs
 from desktop.reports.data import (
     AgencyInfo,
     DangerItemInfo,
@@ -54,25 +53,16 @@ from desktop.reports.data import (
     StageInfo,
 )
 from desktop.reports.fonts import missing_glyphs
-from desktop.reports.training_docs import (
-    AttendanceLine,
-    CoverageLine,
-    DrillRecordData,
-    EmergencyPlanLine,
-    RosterLine,
-    TrainingRecordData,
-)
-from desktop.services import (
-    archive,
-    letterhead,
-    training_people,  # noqa: I001 (kept apart: a small additive edit)
-)
+from desktop.services import letterhead
 from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.exchange.attachments import IMAGE_MIMES, blob_path
 from desktop.services.exchange.photo_capture import capture_line
 from desktop.services.periods import Period, half_of
 from desktop.services.periods import parse as parse_period
-from desktop.services.training import ASSIST_KINDS, split_categories
+
+# The readers below import their own layouts and services (inspection record, training, drill,
+# archive) when they run: the other documents, which all use this module's helpers, load none
+# of them (issue 17 §8).
 
 PERIOD_SCOPES = ("project", "insurer", "authority", "agency")
 DANGER_STATUS = {"planned": "计划", "in_progress": "施工中", "done": "已完成"}
@@ -400,6 +390,8 @@ def output(kind: str):  # type: ignore[no-untyped-def]
 
 @output("inspection_record")
 def _inspection(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import records
+
     i = load(session, Inspection, req.scope_id, msg("检查记录"))
     project = project_info(session, i.project_id)
     inspectors = tuple(session.execute(select(User.display_name).join(
@@ -431,6 +423,16 @@ def _inspection(session: Session, req: Request, store_dir: Path | str) -> Output
 
 @output("training_record")
 def _training(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import training_docs
+    from desktop.reports.training_docs import (
+        AttendanceLine,
+        CoverageLine,
+        RosterLine,
+        TrainingRecordData,
+    )
+    from desktop.services import training_people
+    from desktop.services.training import split_categories
+
     t = load(session, TrainingSession, req.scope_id, msg("培训记录"))
     rows = session.execute(select(TrainingAttendance, Project).join(
         Project, Project.id == TrainingAttendance.project_id)
@@ -458,6 +460,10 @@ def _training(session: Session, req: Request, store_dir: Path | str) -> Output:
 
 @output("drill_record")
 def _drill(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import training_docs
+    from desktop.reports.training_docs import DrillRecordData, EmergencyPlanLine
+    from desktop.services.training import ASSIST_KINDS
+
     d = load(session, Drill, req.scope_id, msg("演练记录"))
     plans = session.execute(select(EmergencyPlanAssist).where(
         EmergencyPlanAssist.project_id == d.project_id, EmergencyPlanAssist.deleted_at.is_(None))
@@ -478,6 +484,9 @@ def _drill(session: Session, req: Request, store_dir: Path | str) -> Output:
 
 @output("archive_catalogue")
 def _catalogue(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import archive_docs
+    from desktop.services import archive
+
     data = archive.catalogue_data(session, req.scope_id, number=req.number, date=req.date,
                                   draft=req.draft)
     return Output(data, data.meta.title, archive_docs.build_archive_catalogue)
@@ -485,6 +494,9 @@ def _catalogue(session: Session, req: Request, store_dir: Path | str) -> Output:
 
 @output("destruction_form")
 def _destruction(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import archive_docs
+    from desktop.services import archive
+
     data = archive.destruction_form_data(session, req.scope_id, number=req.number, date=req.date,
                                          draft=req.draft)
     return Output(data, data.meta.title, archive_docs.build_destruction_form)
