@@ -8,7 +8,8 @@ first paint processed: "bare" imports PySide6 and shows an empty QMainWindow; "o
 what the app does after sign-in — imports the application, opens and checks the database,
 installs the translators, builds the main window and shows it. Bytecode is cached as in an
 installed app (PYTHONDONTWRITEBYTECODE is dropped for the runs: with it, every run compiled
-all of `desktop/` from source, ~0.3–0.6 s, which the bare window never pays). The runs take turns
+all of `desktop/` from source: 0.4–0.8 s more per start at load average 8, which the bare
+window never pays). The runs take turns
 (bare, floor, ours, bare, …) so other load on the machine falls on all alike ("floor": the
 bare window after importing SQLAlchemy and our ORM classes, the least a window that opens
 the database through the ORM first can cost); the medians and
@@ -108,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
                 before.append(float(_run(OURS, url_before, tmp, root=args.before)[-2]))
     b, o = statistics.median(bare), statistics.median(ours)
     ratios = sorted(x / y for x, y in zip(ours, bare, strict=True))
-    lines = ["# Main window start on an empty database", "", f"Machine: {machine()}", "",
+    load = os.getloadavg()
+    lines = ["# Main window start on an empty database", "",
+             f"Machine: {machine()}; load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}", "",
              f"Fresh processes, offscreen, interleaved, {args.repeat} runs each after a warm-up.",
              f"Pages built at start: {built}.", "",
              "| start | median (s) | min (s) | max (s) |", "|---|---:|---:|---:|",

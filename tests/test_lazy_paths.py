@@ -83,3 +83,15 @@ def test_every_kind_is_read_by_the_module_named_for_it():
         doc_outputs.load_reader(next(k for k, m in doc_outputs.READERS.items() if m == module))
     for kind, module in doc_outputs.READERS.items():
         assert doc_data.output_for(kind).__module__ == f"{doc_outputs.PACKAGE}.{module}", kind
+
+
+def test_pages_import_no_document_or_workbook_library_until_used():
+    # the projects page still does (its plan panels read standardisation records that live
+    # beside their layout in reports/standardisation_docs.py)
+    pages = ("dashboard_page", "hazards_page", "inspections_page", "training_page",
+             "archive_page", "documents_page", "compliance_page")
+    modules = modules_after("\n".join(f"import desktop.ui.pages.{p}" for p in pages))
+    assert all(f"desktop.ui.pages.{p}" in modules for p in pages)
+    assert loaded(modules, "reportlab", "openpyxl", "docx", "desktop.reports.records",
+                  "desktop.reports.selfcheck", "desktop.reports.key_letter",
+                  "desktop.services.exchange.backup", "desktop.services.exchange.packages") == []

@@ -12,9 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-
 from desktop.services.context import ValidationError, msg
 from desktop.services.training_people import GROUP_WORDS, AttendeeForm, problems, roster_problems
 
@@ -54,6 +51,8 @@ def _header(cells: tuple[object, ...]) -> dict[str, int]:
 
 
 def _text(value: object, row: int, index: int, key: str) -> str:
+    from openpyxl.utils import get_column_letter  # loaded by read_sign_in_sheet already
+
     where = msg("第 {row} 行 {col} 列（{label}）", row=row, col=get_column_letter(index + 1),
                 label=LABELS[key])
     if value is None:
@@ -75,6 +74,8 @@ def _text(value: object, row: int, index: int, key: str) -> str:
 
 def read_sign_in_sheet(path: Path | str) -> list[SheetLine]:
     """The people on the first sheet of a sign-in workbook (.xlsx), in sheet order."""
+    from openpyxl import load_workbook  # on first use: the training pages open without it
+
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise _refuse(msg("签到表须为 Excel 文件（.xlsx）"))
@@ -114,6 +115,8 @@ def read_sign_in_sheet(path: Path | str) -> list[SheetLine]:
 
 
 def _line(row: int, values: dict[str, str], columns: dict[str, int]) -> SheetLine:
+    from openpyxl.utils import get_column_letter
+
     def where(key: str) -> str:
         return msg("第 {row} 行 {col} 列（{label}）", row=row,
                    col=get_column_letter(columns[key] + 1), label=LABELS[key])

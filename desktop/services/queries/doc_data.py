@@ -52,7 +52,6 @@ from desktop.reports.data import (
     RiskSourceCheckInfo,
     StageInfo,
 )
-from desktop.reports.fonts import missing_glyphs
 from desktop.services import letterhead
 from desktop.services.context import NotFound, ValidationError, msg
 from desktop.services.exchange.attachments import IMAGE_MIMES, blob_path
@@ -353,6 +352,8 @@ def characters(data: Any) -> set[str]:
 
 def check_glyphs(data: Any) -> None:
     """Refuse to sign a document with characters the font cannot draw (they print as blanks)."""
+    from desktop.reports.fonts import missing_glyphs  # ReportLab: loaded when a document is signed
+
     missing = missing_glyphs(characters(data))
     if missing:
         raise ValidationError({"text": msg(

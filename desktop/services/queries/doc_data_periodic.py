@@ -25,7 +25,6 @@ from desktop.models import (
     User,
 )
 from desktop.models.enums import HazardStatus
-from desktop.reports import registers
 from desktop.reports.data import (
     AnalysisData,
     DocMeta,
@@ -49,8 +48,9 @@ if TYPE_CHECKING:
     from desktop.reports.selfcheck import SelfCheckData
     from desktop.services.checklist_items import ChecklistResult
 
-# The analysis (charts), the risk report, the self-check and the checklist's rules are imported
-# by the functions that read or lay them out: a hazard list loads none of them (issue 17 §8).
+# Each document's layout (ReportLab, charts) and the checklist's rules are imported by the
+# function that lays it out or reads it: a hazard list loads none of the others, and the screens
+# that only read (the compliance page, packages) load no layout (issue 17 §8).
 
 # Every number is computed by grouped SQL; nothing loops over all hazards in Python. Figures are
 # those in force at the end of `as_of` = min(period end, document date), so a report drawn again
@@ -412,6 +412,8 @@ def selfcheck_data(result: ChecklistResult, doc_meta: DocMeta, *, prepared_by: s
 
 @output("hazard_list")
 def _hazard_list(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import registers
+
     period, scope = parse(req.period), scope_of(session, req.scope_type, req.scope_id)
     rows = hazard_rows(session, scope, period, today=req.date)
     photos = hazard_photos(session, scope, period, store_dir, today=req.date) \
