@@ -86,10 +86,9 @@ def test_every_kind_is_read_by_the_module_named_for_it():
 
 
 def test_pages_import_no_document_or_workbook_library_until_used():
-    # the projects page still does (its plan panels read standardisation records that live
-    # beside their layout in reports/standardisation_docs.py)
-    pages = ("dashboard_page", "hazards_page", "inspections_page", "training_page",
-             "archive_page", "documents_page", "compliance_page")
+    # all but the settings page, whose panels are the backup, packages and imports themselves
+    pages = ("dashboard_page", "projects_page", "hazards_page", "inspections_page",
+             "training_page", "archive_page", "documents_page", "compliance_page")
     modules = modules_after("\n".join(f"import desktop.ui.pages.{p}" for p in pages))
     assert all(f"desktop.ui.pages.{p}" in modules for p in pages)
     assert loaded(modules, "reportlab", "openpyxl", "docx", "desktop.reports.records",
