@@ -25,6 +25,7 @@ BARE, OURS = bench_window_start.BARE, bench_window_start.OURS
 
 def _time(code: str, *args: str, runs: int) -> float:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode cached, as installed (see bench_window_start)
     times = []
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,

@@ -126,7 +126,6 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
 @_guarded
 def cmd_report(args: argparse.Namespace) -> int:
     """Write a period report (hazard list, safety analysis or risk assessment) for a scope."""
-    from desktop.reports import analysis, registers, risk_report
     from desktop.services.queries import doc_outputs
 
     if args.kind not in REPORTS:
@@ -148,11 +147,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     {"pdf": output.write_pdf, "xlsx": output.write_xlsx, "docx": output.write_docx}[fmt](out)
     data = output.data
-    if kind == "hazard_list":
+    if kind == "hazard_list":  # each kind's layout module only: the others load charts
+        from desktop.reports import registers
+
         _out(registers.summary_text(data))
     elif kind == "safety_analysis":
+        from desktop.reports import analysis
+
         _out(analysis.overview_text(data.stats))
     else:
+        from desktop.reports import risk_report
+
         _out(risk_report.overview_text(data))
     _out(f"已写出{output.title}（工作稿）：{out}")
     return 0

@@ -26,40 +26,16 @@ from desktop.reports.data import (
 )
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.photos import photo_grid
+from desktop.reports.plan_wording import STANDARD_GOALS, STANDARD_GUARANTEES, STANDARD_ITEMS
 from desktop.reports.standardisation_docs import plan_section
 from desktop.reports.styles import heading
 from desktop.reports.text import cn_date, join_cn, quoted
+from desktop.vocabulary import HAZARD_LEVEL_SHORT
 
 log = logging.getLogger("desktop.reports")
 
 _W = frame_width()
 
-STANDARD_ITEMS = (
-    "首次风险辨识与隐患排查：服务合同签订后及时进场，开展首次风险辨识和隐患排查，建立项目风险源清单和隐患台账。",
-    "隐患排查治理：按服务频次开展检查，书面告知发现的隐患，逐项跟踪整改直至复查销项。",
-    "一、二级风险源核查：每次全覆盖检查对一、二级风险源管控措施的落实情况100%核查。",
-    "危大工程及关键工序专项服务：在危大工程和关键工序的准备阶段和实施阶段开展针对性风险辨识和隐患排查。",
-    "安全教育培训：按合同约定或每半年至少组织一次集中培训，覆盖全部管理人员和作业人员，内容结合本项目隐患特点。",
-    "安全生产标准化建设：协助投保单位开展标准化工地建设，对照标准化要求检查并提出建议，跟踪落实情况。",
-    "应急管理服务：协助投保单位编制应急预案或提出书面建议，协助开展应急演练并进行评估。",
-    "定期报告：按月、季、年编制隐患排查及问题整改清单、安全生产分析和风险评估报告，报送承保机构和属地建设主管部门。",
-)
-STANDARD_GOALS = (
-    "各施工阶段风险辨识和隐患排查覆盖率100%。",
-    "每季度全覆盖检查完成率100%，一、二级风险源核查率100%。",
-    "发现的隐患全部明确责任、措施、时限和预案，重大事故隐患闭环整改率100%。",
-    "安全教育培训覆盖全部管理人员和作业人员。",
-    "协助投保单位提升安全管理水平，有效预防和减少生产安全事故。",
-)
-STANDARD_GUARANTEES = (
-    "组织保障：成立项目服务小组，由项目负责人全面负责，技术负责人审核服务成果。",
-    "技术保障：检查人员具备相应专业能力，配备必要的检测工具和影像记录设备。",
-    "制度保障：执行本机构安全生产管理制度、岗位职责和工作流程，服务记录经双方确认后归档。",
-    "档案保障：一项目一档案，服务文件自项目竣工之日起至少保存五年，销毁须经承保机构同意。",
-    "经费保障：事故预防服务费用设专项台账，据实列支、专款专用。",
-    "沟通保障：与承保机构、建设主管部门、建设单位、施工单位和监理单位建立联络机制，重大情况及时报告。",
-)
-from desktop.vocabulary import HAZARD_LEVEL_SHORT
 
 
 def build_inspection_record(data: InspectionInfo, path: Path | str) -> Path:

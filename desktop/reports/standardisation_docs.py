@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from reportlab.platypus import Flowable
 
 from desktop.reports.blocks import data_table, paragraphs, shares
+from desktop.reports.standardisation_data import (
+    AssistLine,
+    StandardisationCount,
+    StandardisationPlan,
+)
 from desktop.reports.styles import heading
 from desktop.reports.text import cn_date, join_cn
 
-
-@dataclass(frozen=True)
-class AssistLine:
-    date: dt.date
-    items: tuple[str, ...]
-    advice: str
-    follow_up_on: dt.date | None = None
-    follow_up_result: str = ""
-
-
-@dataclass(frozen=True)
-class StandardisationPlan:
-    """What the plan promises (the check items) and the assistance already given."""
-
-    check_items: tuple[str, ...]
-    done: tuple[AssistLine, ...] = ()
-
-
-@dataclass(frozen=True)
-class StandardisationCount:
-    assists: int
-    projects: int
-    follow_ups: int
+__all__ = ["AssistLine", "StandardisationCount", "StandardisationPlan", "analysis_text",
+           "plan_section"]
 
 
 def plan_section(section: Callable[[str], Flowable], plan: StandardisationPlan | None,

@@ -27,7 +27,7 @@ from desktop.models import (
     ServicePlan,
 )
 from desktop.models.enums import RiskLevel
-from desktop.reports.records import STANDARD_GOALS, STANDARD_GUARANTEES, STANDARD_ITEMS
+from desktop.reports.plan_wording import STANDARD_GOALS, STANDARD_GUARANTEES, STANDARD_ITEMS
 from desktop.services import audit, permissions, risk
 from desktop.services.context import Actor, ConflictError, NotFound, ValidationError, get_live, msg
 from desktop.services.projects import load as load_project

@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from desktop.models import StandardisationAssist
-from desktop.reports.standardisation_docs import (
+from desktop.reports.standardisation_data import (
     AssistLine,
     StandardisationCount,
     StandardisationPlan,

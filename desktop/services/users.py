@@ -12,7 +12,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from zxcvbn import zxcvbn
 
 from desktop.models import User
 from desktop.models.enums import Role
@@ -71,6 +70,8 @@ def check_password_strength(password: str, user_inputs: Sequence[str] = ()) -> s
     if password.isdigit() or password.isalpha():
         return msg("密码须同时包含字母和数字（或符号）")
     inputs = [text for text in user_inputs if text]
+    from zxcvbn import zxcvbn  # its word lists load in 0.05 s: only when a password is set
+
     # zxcvbn reads at most 72 characters (its cost grows with length): judge the beginning
     if zxcvbn(password[:ZXCVBN_LENGTH], user_inputs=inputs)["score"] < MIN_SCORE:
         return msg("密码过于常见或容易被猜到（如常用密码、键盘顺序、姓名或用户名加数字），"

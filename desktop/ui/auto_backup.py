@@ -6,7 +6,6 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from desktop.services.exchange import backup
 from desktop.ui.app_state import AppState
 from desktop.ui.i18n import error_text
 from desktop.ui.tasks import Task
@@ -37,6 +36,8 @@ class AutoBackup(QObject):
         """Start a backup if one is due; True when one was started."""
         if self.task is not None:
             return False
+        from desktop.services.exchange import backup  # first checked 30 s after start
+
         try:
             if not backup.due(self.state.config):
                 return False

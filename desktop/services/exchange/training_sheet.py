@@ -64,6 +64,7 @@ def get_column_letter(number: int) -> str:
 
 
 def _text(value: object, row: int, index: int, key: str) -> str:
+
     where = msg("第 {row} 行 {col} 列（{label}）", row=row, col=get_column_letter(index + 1),
                 label=LABELS[key])
     if value is None:
@@ -127,6 +128,8 @@ def read_sign_in_sheet(path: Path | str) -> list[SheetLine]:
 
 
 def _line(row: int, values: dict[str, str], columns: dict[str, int]) -> SheetLine:
+    from openpyxl.utils import get_column_letter
+
     def where(key: str) -> str:
         return msg("第 {row} 行 {col} 列（{label}）", row=row,
                    col=get_column_letter(columns[key] + 1), label=LABELS[key])

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from desktop.models import AgencyProfile, Organisation, Project
 from desktop.models.enums import AttachmentRole
-from desktop.reports import selfcheck
 from desktop.services import compliance
 from desktop.services.checklist_items import ChecklistResult, ManualAnswer
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
@@ -60,6 +59,8 @@ def periods(kind: str, today: dt.date, *, years: int = 3) -> list[Period]:
 def export_selfcheck(session: Session, result: ChecklistResult, *, path: Path | str,
                      store_dir: Path | str | None = None, prepared_by: str = "") -> Path:
     """Write the evaluated checklist as a working copy: .pdf or .xlsx by the file's suffix."""
+    from desktop.reports import selfcheck  # the layout (ReportLab) on first export
+
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".pdf", ".xlsx"):

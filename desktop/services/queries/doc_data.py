@@ -42,7 +42,6 @@ from desktop.models import (
     inspection_inspectors,
 )
 from desktop.models.enums import HazardStatus, InspectionKind, ProjectType, Recipient, RiskLevel
-from desktop.reports import archive_docs, records, training_docs
 from desktop.reports.data import (
     AgencyInfo,
     DangerItemInfo,
@@ -53,27 +52,16 @@ from desktop.reports.data import (
     RiskSourceCheckInfo,
     StageInfo,
 )
-from desktop.reports.fonts import missing_glyphs
-from desktop.reports.training_docs import (
-    AttendanceLine,
-    CoverageLine,
-    DrillRecordData,
-    EmergencyPlanLine,
-    RosterLine,
-    TrainingRecordData,
-)
-from desktop.services import (
-    archive,
-    letterhead,
-    training_people,  # noqa: I001 (kept apart: a small additive edit)
-    wording,
-)
+from desktop.services import letterhead, wording
 from desktop.services.context import NotFound, ValidationError, get_live, msg
 from desktop.services.exchange.attachments import IMAGE_MIMES, blob_path
 from desktop.services.exchange.photo_capture import capture_line
 from desktop.services.periods import Period, half_of
 from desktop.services.periods import parse as parse_period
-from desktop.services.training import ASSIST_KINDS, split_categories
+
+# The readers below import their own layouts and services (inspection record, training, drill,
+# archive) when they run: the other documents, which all use this module's helpers, load none
+# of them (issue 17 §8).
 
 PERIOD_SCOPES = ("project", "insurer", "authority", "agency")
 DANGER_STATUS = {"planned": "计划", "in_progress": "施工中", "done": "已完成"}
@@ -362,6 +350,8 @@ def characters(data: Any) -> set[str]:
 
 def check_glyphs(data: Any) -> None:
     """Refuse to sign a document with characters the font cannot draw (they print as blanks)."""
+    from desktop.reports.fonts import missing_glyphs  # ReportLab: loaded when a document is signed
+
     missing = missing_glyphs(characters(data))
     if missing:
         raise ValidationError({"text": msg(
@@ -402,6 +392,8 @@ def output(kind: str) -> Callable[[OutputFn], OutputFn]:
 
 @output("inspection_record")
 def _inspection(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import records
+
     i = load(session, Inspection, req.scope_id, msg("检查记录"))
     project = project_info(session, i.project_id)
     inspectors = tuple(session.execute(select(User.display_name).join(
@@ -433,6 +425,16 @@ def _inspection(session: Session, req: Request, store_dir: Path | str) -> Output
 
 @output("training_record")
 def _training(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import training_docs
+    from desktop.reports.training_docs import (
+        AttendanceLine,
+        CoverageLine,
+        RosterLine,
+        TrainingRecordData,
+    )
+    from desktop.services import training_people
+    from desktop.services.training import split_categories
+
     t = load(session, TrainingSession, req.scope_id, msg("培训记录"))
     rows = session.execute(select(TrainingAttendance, Project).join(
         Project, Project.id == TrainingAttendance.project_id)
@@ -460,6 +462,10 @@ def _training(session: Session, req: Request, store_dir: Path | str) -> Output:
 
 @output("drill_record")
 def _drill(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import training_docs
+    from desktop.reports.training_docs import DrillRecordData, EmergencyPlanLine
+    from desktop.services.training import ASSIST_KINDS
+
     d = load(session, Drill, req.scope_id, msg("演练记录"))
     plans = session.execute(select(EmergencyPlanAssist).where(
         EmergencyPlanAssist.project_id == d.project_id, EmergencyPlanAssist.deleted_at.is_(None))
@@ -480,6 +486,9 @@ def _drill(session: Session, req: Request, store_dir: Path | str) -> Output:
 
 @output("archive_catalogue")
 def _catalogue(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import archive_docs
+    from desktop.services import archive
+
     if req.scope_id is None:  # check_scope refuses a project scope without an id
         raise ValueError("an archive catalogue is about one project")
     data = archive.catalogue_data(session, req.scope_id, number=req.number, date=req.date,
@@ -489,6 +498,9 @@ def _catalogue(session: Session, req: Request, store_dir: Path | str) -> Output:
 
 @output("destruction_form")
 def _destruction(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import archive_docs
+    from desktop.services import archive
+
     if req.scope_id is None:  # check_scope refuses a request scope without an id
         raise ValueError("a destruction form is about one request")
     data = archive.destruction_form_data(session, req.scope_id, number=req.number, date=req.date,

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, SQLColumnExpression, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -25,7 +25,6 @@ from desktop.models import (
     User,
 )
 from desktop.models.enums import HazardStatus
-from desktop.reports import analysis, registers, risk_report, selfcheck
 from desktop.reports.data import (
     AnalysisData,
     DocMeta,
@@ -36,16 +35,22 @@ from desktop.reports.data import (
     RegisterLine,
     RepeatHazard,
 )
-from desktop.reports.risk_report import RiskChange, RiskGroup, RiskProjectLine, RiskReportData
-from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
-from desktop.services import compliance, risk, standardisation
-from desktop.services.checklist_items import SCOPES, ChecklistResult
+from desktop.services.checklist_items import SCOPES
 from desktop.services.context import NotFound, ValidationError, get_live, msg
 from desktop.services.exchange.attachments import print_copy
 from desktop.services.exchange.photo_capture import capture_line
 from desktop.services.hazards import OPEN_STATES
 from desktop.services.periods import Period, parse
 from desktop.services.queries.doc_data import Output, Request, head_of_agency, issuer, meta, output
+
+if TYPE_CHECKING:
+    from desktop.reports.risk_report import RiskChange, RiskGroup, RiskProjectLine, RiskReportData
+    from desktop.reports.selfcheck import SelfCheckData
+    from desktop.services.checklist_items import ChecklistResult
+
+# Each document's layout (ReportLab, charts) and the checklist's rules are imported by the
+# function that lays it out or reads it: a hazard list loads none of the others, and the screens
+# that only read (the compliance page, packages) load no layout (issue 17 §8).
 
 # Every number is computed by grouped SQL; nothing loops over all hazards in Python. Figures are
 # those in force at the end of `as_of` = min(period end, document date), so a report drawn again
@@ -244,6 +249,8 @@ def period_stats(session: Session, scope: Scope, period: Period, *,
         found_by[month] = found_by.get(month, 0) + n
         if closed_on is not None:
             closed_by[closed_on] = closed_by.get(closed_on, 0) + n
+    from desktop.services import compliance
+
     months = [m.label for m in compliance.sub_periods(period, "month") if m.start <= last]
     still_open: ColumnElement[bool] = Hazard.status.in_(OPEN)
     if cutoff <= dt.datetime.combine(today, dt.time()):  # a past end: closed since, open then
@@ -303,6 +310,9 @@ def risk_data(session: Session, scope: Scope, period: Period, doc_meta: DocMeta,
               prepared_by: str = "", approved_by: str = "") -> RiskReportData:
     """Levels in force at the end of the period for the projects then in service, and the
     assessments of the period that changed a level."""
+    from desktop.reports.risk_report import RiskProjectLine, RiskReportData
+    from desktop.services import risk
+
     last = as_of(period, today)
     cutoff = _next_midnight(last)
     pids = scope.projects()
@@ -346,6 +356,8 @@ def _factors(a: RiskAssessment) -> str:
 
 def _changes(session: Session, pids: Select[int], period: Period,
              cutoff: dt.datetime) -> tuple[RiskChange, ...]:
+    from desktop.reports.risk_report import RiskChange
+
     lagged = select(RiskAssessment.id, func.lag(RiskAssessment.level).over(
         partition_by=RiskAssessment.project_id,
         order_by=(RiskAssessment.assessed_at, RiskAssessment.id)).label("before")).where(
@@ -364,6 +376,8 @@ def _changes(session: Session, pids: Select[int], period: Period,
 
 
 def _groups(lines: list[RiskProjectLine], key: str) -> tuple[RiskGroup, ...]:
+    from desktop.reports.risk_report import RiskGroup
+
     counts: dict[str, dict[str, int]] = {}
     for line in lines:
         label = getattr(line, key) or "（未登记）"
@@ -379,6 +393,8 @@ def _groups(lines: list[RiskProjectLine], key: str) -> tuple[RiskGroup, ...]:
 def selfcheck_data(result: ChecklistResult, doc_meta: DocMeta, *, prepared_by: str = "",
                    approved_by: str = "") -> SelfCheckData:
     """The evaluated checklist (services.compliance) in the builder's plain records."""
+    from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
+
     p = result.period
     rows = tuple(SelfCheckRow(
         r.item.id, r.item.number, r.item.section, r.item.content, r.item.point, r.status,
@@ -398,6 +414,8 @@ def selfcheck_data(result: ChecklistResult, doc_meta: DocMeta, *, prepared_by: s
 
 @output("hazard_list")
 def _hazard_list(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import registers
+
     period, scope = parse(req.period), scope_of(session, req.scope_type, req.scope_id)
     rows = hazard_rows(session, scope, period, today=req.date)
     photos = hazard_photos(session, scope, period, store_dir, today=req.date) \
@@ -416,6 +434,9 @@ def _hazard_list(session: Session, req: Request, store_dir: Path | str) -> Outpu
 
 @output("safety_analysis")
 def _analysis(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import analysis
+    from desktop.services import standardisation
+
     period, scope = parse(req.period), scope_of(session, req.scope_type, req.scope_id)
     stats = period_stats(session, scope, period, today=req.date)
     data = AnalysisData(meta(session, req, f"{period.chinese}安全生产分析报告", store_dir), stats,
@@ -428,6 +449,8 @@ def _analysis(session: Session, req: Request, store_dir: Path | str) -> Output:
 
 @output("risk_assessment")
 def _risk(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import risk_report
+
     period, scope = parse(req.period), scope_of(session, req.scope_type, req.scope_id)
     doc_meta = meta(session, req, f"{period.chinese}风险评估报告", store_dir)
     data = replace(risk_data(session, scope, period, doc_meta, today=req.date,
@@ -438,6 +461,9 @@ def _risk(session: Session, req: Request, store_dir: Path | str) -> Output:
 
 @output("self_check")
 def _self_check(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import selfcheck
+    from desktop.services import compliance
+
     result = compliance.evaluate(session, period=parse(req.period), scope_type=req.scope_type,
                                  scope_id=req.scope_id, as_of=req.date)
     data = replace(selfcheck_data(result, meta(session, req, "安责险第三方风控服务机构检查表（自查）",

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from desktop import clock
 from desktop.models import AgencyProfile, AuditEntry, Document
-from desktop.reports import key_letter
 from desktop.services import signing
 from desktop.services.context import NotFound, ValidationError, get_live, msg
 from desktop.services.queries.doc_data import Output, Request, meta, output
@@ -59,6 +58,8 @@ def key_in_force(session: Session, before_entry: int | None = None) -> tuple[str
 
 @output(KIND)
 def _key_letter(session: Session, req: Request, store_dir: Path | str) -> Output:
+    from desktop.reports import key_letter  # the layout (ReportLab) when the letter is drafted
+
     profile = _profile(session)
     public, since = key_in_force(session)
     signer = req.signer.name if req.signer is not None and not req.draft else ""

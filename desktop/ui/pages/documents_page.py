@@ -34,7 +34,6 @@ from desktop.models.enums import DocStatus, Recipient
 from desktop.services import documents
 from desktop.services.context import Changes
 from desktop.services.documents import DocumentRow, SubmissionRow
-from desktop.services.exchange import key_letter_export
 from desktop.services.periods import parse as parse_period
 from desktop.services.queries import key_letter
 from desktop.ui import dialogs, file_dialogs, i18n, pdf_viewer
@@ -452,6 +451,8 @@ class DocumentsPage(Page):
             "DocumentsPage", "选择保存登记函和公钥文件的文件夹"), str(Path.home()))
         if not folder:
             return None
+        from desktop.services.exchange import key_letter_export  # its layout on first use
+
         try:
             saved = self.state.write(key_letter_export.save_with_key, doc.id,
                                      store_dir=self.state.config.attachments_dir, folder=folder)
