@@ -15,9 +15,10 @@ from sqlalchemy import select, update
 from desktop.db import Database
 from desktop.models import Attachment, CaptureDraft
 from desktop.services import capture_inbox
-from desktop.services.exchange import attachments, photo_look
+from desktop.services.exchange import attachments, photo_folder, photo_look
 from tests.capture.test_capture_photos import confirm, exif_bytes, one_draft, pinned  # noqa: F401
 from tests.capture.test_capture_service import site  # noqa: F401
+from tests.services.test_photo_folder import plain_jpeg, visit  # noqa: F401
 
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
 
@@ -79,6 +80,24 @@ def test_only_photos_get_a_look(site, users):  # noqa: F811
     photo, pdf = looks_kept(site["db"])
     assert photo is not None and HEX16.match(photo)
     assert pdf is None
+
+
+def test_a_folder_import_keeps_each_photo_look(db, admin, visit, tmp_path, hashes):  # noqa: F811
+    inspection_id, hazard_id = visit
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    for seed in (30, 31, 32):
+        plain_jpeg(folder / f"IMG_20261207_09{seed}00.jpg", seed, size=(1280, 960))
+    read = photo_folder.read_folder(photo_folder.folder_files(folder))
+    hashes.clear()
+    photo_folder.import_groups(db.session, admin, inspection_id=inspection_id,
+                               store_dir=tmp_path / "store", assignments=[
+                                   photo_folder.Assignment(hazard_id, "after", read.photos)])
+    assert len(hashes) == 3  # one look a photo, from the decode that checks it
+    with db.read() as s:
+        kept = dict(s.execute(select(Attachment.sha256, Attachment.dhash)).all())
+    for photo in read.photos:  # the folder's look and the stored one: the same picture
+        assert photo_look.distance(int(kept[photo.sha256], 16), photo.dhash) <= 2
 
 
 def test_a_photo_stored_before_looks_were_kept_is_compared_then_kept(  # noqa: F811
