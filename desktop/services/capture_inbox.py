@@ -392,7 +392,7 @@ def reject(session: Session, actor: Actor, draft_id: int, *, expected_version: i
 class Looks:
     """Photo looks (dHash) computed while comparing because nothing kept them yet: stored
     photos' by SHA-256, and each draft's photo list with the looks added (drafts received
-    before drafts kept them). `keep_looks` writes them so each is computed once, ever."""
+    before drafts kept them). `flag_near_duplicates` writes them so each is computed once, ever."""
 
     stored: dict[str, int] = field(default_factory=dict)
     drafts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
