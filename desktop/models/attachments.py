@@ -30,3 +30,6 @@ class Attachment(IdMixin, CreatedMixin, Base):
     taken_source: Mapped[str | None] = mapped_column(String(10))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # a photo's look (dHash, 16 hex digits) for near-duplicates; empty for other files and
+    # for photos stored before it was kept (filled when first compared)
+    dhash: Mapped[str | None] = mapped_column(String(16))

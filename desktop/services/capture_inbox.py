@@ -12,18 +12,20 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop import clock, fileutil
+from desktop.db import DataError
 from desktop.models import CaptureDraft, Inspection, Project, User, inspection_inspectors
 from desktop.models.enums import AttachmentRole
 from desktop.services import audit, hazards, major_hazards, permissions
@@ -44,9 +46,16 @@ from desktop.services.exchange.photo_similar import (
     NEAR_DISTANCE,
     StoredPhoto,
     dhash_of,
+    dhash_of_bytes,
     distance,
+    keep_looks,
     project_hazard_photos,
 )
+
+if TYPE_CHECKING:
+    from desktop.db import Database
+
+log = logging.getLogger("desktop.services.capture_inbox")
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 12 * 1024 * 1024
@@ -379,19 +388,64 @@ def reject(session: Session, actor: Actor, draft_id: int, *, expected_version: i
     return _row(session, draft)
 
 
+@dataclass
+class Looks:
+    """Photo looks (dHash) computed while comparing because nothing kept them yet: stored
+    photos' by SHA-256, and each draft's photo list with the looks added (drafts received
+    before drafts kept them). `flag_near_duplicates` writes them so each is computed once, ever."""
+
+    stored: dict[str, int] = field(default_factory=dict)
+    drafts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.stored or self.drafts)
+
+
+def _draft_looks(draft: DraftRow, drafts_dir: Path | None, computed: Looks) -> list[int]:
+    """The looks of a draft's photos: kept in its photo list, else taken from the photo
+    waiting in `drafts_dir` (and noted in `computed`); photos that cannot be read left out."""
+    codes: list[int] = []
+    photos = [dict(p) for p in draft.photos]
+    added = False
+    for photo in photos:
+        if photo.get("dhash"):
+            codes.append(int(photo["dhash"], 16))
+            continue
+        if drafts_dir is None:
+            continue
+        try:
+            data = (drafts_dir / photo["sha256"]).read_bytes()
+        except OSError:
+            continue
+        code = dhash_of_bytes(data)
+        if code is not None:
+            photo["dhash"] = f"{code:016x}"
+            codes.append(code)
+            added = True
+    if added:
+        computed.drafts[draft.id] = photos
+    return codes
+
+
 def near_duplicates(session: Session, drafts: Sequence[DraftRow], *, store_dir: Path | str,
-                    max_distance: int = NEAR_DISTANCE) -> dict[int, tuple[str, ...]]:
+                    drafts_dir: Path | str | None = None, max_distance: int = NEAR_DISTANCE,
+                    computed: Looks | None = None) -> dict[int, tuple[str, ...]]:
     """For each draft with a photo that looks like a hazard photo already stored for its project,
-    the numbers of those hazards (closest first). Drafts without such a photo are left out."""
+    the numbers of those hazards (closest first). Drafts without such a photo are left out.
+
+    Looks nothing kept yet (stored photos from before, draft photos from `drafts_dir`) are
+    computed and added to `computed`; nothing is written here (`flag_near_duplicates` does)."""
     found: dict[int, tuple[str, ...]] = {}
     stored_by_project: dict[int, list[StoredPhoto]] = {}
+    new = computed if computed is not None else Looks()
+    folder = Path(drafts_dir) if drafts_dir is not None else None
     for draft in drafts:
-        codes = [int(p["dhash"], 16) for p in draft.photos if p.get("dhash")]
+        codes = _draft_looks(draft, folder, new)
         if not codes:
             continue
         if draft.project_id not in stored_by_project:
             stored_by_project[draft.project_id] = project_hazard_photos(
-                session, draft.project_id, store_dir)
+                session, draft.project_id, store_dir, computed=new.stored)
         best: dict[str, int] = {}
         for stored in stored_by_project[draft.project_id]:
             gap = min(distance(code, stored.dhash) for code in codes)
@@ -399,6 +453,40 @@ def near_duplicates(session: Session, drafts: Sequence[DraftRow], *, store_dir: 
                 best[stored.hazard_number] = gap
         if best:
             found[draft.id] = tuple(sorted(best, key=lambda n: (best[n], n)))
+    return found
+
+
+def keep_draft_looks(session: Session, drafts: dict[int, list[dict[str, Any]]]) -> int:
+    """Write drafts' photo lists with their looks added, in one bulk update; how many drafts.
+
+    Through the table, not the ORM object: a look derived from the photo is no edit of the
+    draft, so its version (which the office's confirm or edit is checked against) stays."""
+    if not drafts:
+        return 0
+    table = CaptureDraft.__table__
+    session.execute(update(table).where(table.c.id == bindparam("draft_id"))
+                    .values(photos=bindparam("with_looks")),
+                    [{"draft_id": i, "with_looks": photos} for i, photos in sorted(drafts.items())])
+    return len(drafts)
+
+
+def flag_near_duplicates(db: Database, drafts: Sequence[DraftRow], *, store_dir: Path | str,
+                         drafts_dir: Path | str,
+                         max_distance: int = NEAR_DISTANCE) -> dict[int, tuple[str, ...]]:
+    """`near_duplicates` as the inbox asks it: read, then keep the looks computed on the way
+    (one short write, after the comparing). A database that refuses the write (read-only,
+    busy) costs only the same computing next time."""
+    computed = Looks()
+    with db.read() as session:
+        found = near_duplicates(session, drafts, store_dir=store_dir, drafts_dir=drafts_dir,
+                                max_distance=max_distance, computed=computed)
+    if computed:
+        try:
+            with db.session() as session:
+                keep_looks(session, computed.stored)
+                keep_draft_looks(session, computed.drafts)
+        except DataError as exc:
+            log.warning("photo looks not kept: %s", exc)
     return found
 
 

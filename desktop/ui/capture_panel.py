@@ -110,8 +110,7 @@ def inbox_extras(db: Any, drafts: list[capture_inbox.DraftRow], *, drafts_dir: P
                 PhotoSource(photo["name"], path=drafts_dir / sha), THUMB * 2)
         except (ValidationError, OSError):
             thumbs[sha] = None
-    with db.read() as session:
-        found = capture_inbox.near_duplicates(session, drafts, store_dir=store_dir)
+    found = capture_inbox.flag_near_duplicates(db, drafts, store_dir=store_dir, drafts_dir=drafts_dir)
     return thumbs, {d.id: found.get(d.id, ()) for d in drafts}
 
 

@@ -41,6 +41,7 @@ from desktop.models import (
 from desktop.models.enums import AttachmentRole
 from desktop.services import audit, permissions
 from desktop.services.context import Actor, NotFound, ServiceError, ValidationError, get_row, msg
+from desktop.services.exchange import photo_look
 from desktop.services.exchange.photo_capture import Capture
 
 log = logging.getLogger("desktop.attachments")
@@ -168,8 +169,10 @@ def is_photo(head: bytes) -> bool:
     return _sniff(head) in IMAGE_MIMES
 
 
-def _inspect(source: Path | bytes, head: bytes, tail: bytes) -> tuple[str, int | None, int | None]:
-    """(mime, width, height) from the content; refuse what is unknown or damaged."""
+def _inspect(source: Path | bytes, head: bytes,
+             tail: bytes) -> tuple[str, int | None, int | None, str | None]:
+    """(mime, width, height, a photo's look) from the content; refuse what is unknown or
+    damaged. The look (dHash, photo_look.py) is taken from the small decode done here anyway."""
     mime = _sniff(head)
     opened: Path | IO[bytes] = source if isinstance(source, Path) else io.BytesIO(source)
     if mime is None:
@@ -177,7 +180,7 @@ def _inspect(source: Path | bytes, head: bytes, tail: bytes) -> tuple[str, int |
     if mime == "application/pdf":
         if b"%%EOF" not in tail:
             raise _file_error(msg("PDF 文件不完整或已损坏。"))
-        return mime, None, None
+        return mime, None, None, None
     if mime == "application/zip":
         try:
             with zipfile.ZipFile(opened) as archive:
@@ -185,9 +188,10 @@ def _inspect(source: Path | bytes, head: bytes, tail: bytes) -> tuple[str, int |
         except (zipfile.BadZipFile, OSError) as exc:
             raise _file_error(msg("文件已损坏（压缩包无法打开）。")) from exc
         if "xl/workbook.xml" in names:
-            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", None, None
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", None, None, None
         if "word/document.xml" in names:
-            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", None, None
+            return ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    None, None, None)
         raise _file_error(msg("不支持的文件类型：仅支持 {supported}。", supported=SUPPORTED))
     if mime in ("image/heic", "image/heif"):
         _ensure_heif()
@@ -197,13 +201,14 @@ def _inspect(source: Path | bytes, head: bytes, tail: bytes) -> tuple[str, int |
             orientation = im.getexif().get(0x0112, 1)
             im.draft(im.mode, (256, 256))  # still decodes the whole stream, at 1/8 of the work
             im.load()
+            look = photo_look.as_text(photo_look.dhash_of(im))
     except Image.DecompressionBombError as exc:
         raise _file_error(msg("图片像素过多，无法作为附件保存。")) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _file_error(msg("图片已损坏或无法识别，未保存。")) from exc
     if orientation in (5, 6, 7, 8):  # stored sideways: keep the size as the picture is seen
         width, height = height, width
-    return mime, width, height
+    return mime, width, height, look
 
 
 def _read_source(path: Path | None, data: bytes | None, max_size: int) -> tuple[str, int, bytes, bytes]:
@@ -293,7 +298,7 @@ def store_file(session: Session, actor: Actor, *, store_dir: Path | str, path: P
         raise ValidationError({"role": msg("未知的附件用途：{role}", role=role)})
     source = Path(path) if path is not None else None
     sha, size, head, tail = _read_source(source, data, max_size)
-    mime, width, height = _inspect(source if source is not None else data or b"", head, tail)
+    mime, width, height, look = _inspect(source if source is not None else data or b"", head, tail)
     target = blob_path(store_dir, sha)
     try:
         if not target.is_file() or target.stat().st_size != size:
@@ -306,7 +311,7 @@ def store_file(session: Session, actor: Actor, *, store_dir: Path | str, path: P
     name = clean_name(original_name or (source.name if source else ""), sha, mime)
     row = Attachment(sha256=sha, size=size, mime=mime, original_name=name, role=role,
                      owner_type=owner_type, owner_id=owner_id, width=width, height=height,
-                     caption=caption.strip()[:200], created_by_id=actor.user_id)
+                     caption=caption.strip()[:200], created_by_id=actor.user_id, dhash=look)
     if capture is not None:
         row.taken_at, row.taken_source = capture.taken_at, capture.source
         row.latitude, row.longitude = capture.latitude, capture.longitude
