@@ -320,3 +320,51 @@ def test_a_refused_script_leaves_no_audit_entry(server, _pg_template, tmp_path, 
                  "--app", superuser, "--url", admin_url, *login_options(tmp_path, "admin")])
     assert code == 2 and "未做任何改动" in capsys.readouterr().err
     assert _grants_entries(admin_url) == []
+
+
+def test_check_warns_when_the_app_role_could_change_the_audit_log(server, _pg_template, tmp_path):
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from desktop.config import Config
+    from desktop.db import Database
+    from desktop.services.check import run_check
+
+    admin_url = server.database(template=_pg_template)
+    assert server.grants(admin_url) == 0
+    server.set_passwords()
+    config = Config(data_dir=tmp_path / "data")
+
+    def warnings(url: str) -> tuple[str, ...]:
+        db = Database(url)
+        try:
+            report = run_check(db, config, hash_files=False)
+        finally:
+            db.dispose()
+        assert all(f"提醒：{w}" in report.lines for w in report.warnings)
+        return report.warnings
+
+    assert warnings(server.role_url(server.app)) == ()  # the grants in force: nothing to say
+    superuser = make_url(PG_URL).username
+    (said,) = warnings(admin_url)  # a desk connecting as the superuser
+    assert f"角色 {superuser} 是超级用户" in said and "riskdesk db grants" in said
+    engine = create_engine(make_url(admin_url).set(drivername="postgresql+psycopg"),
+                           isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:  # the grants undone, one right at a time
+            conn.execute(text(f'GRANT DELETE, TRUNCATE ON audit_log TO "{server.app}"'))
+            (said,) = warnings(server.role_url(server.app))
+            assert f"角色 {server.app} 对审计表有 DELETE、TRUNCATE 权限" in said
+            assert "riskdesk db grants" in said
+            conn.execute(text(f'REVOKE DELETE, TRUNCATE ON audit_log FROM "{server.app}"'))
+            conn.execute(text(f'GRANT UPDATE ON audit_log TO "{server.app}"'))
+            (said,) = warnings(server.role_url(server.app))
+            assert "有 UPDATE 权限" in said
+            conn.execute(text(f'REVOKE UPDATE ON audit_log FROM "{server.app}"'))
+            assert warnings(server.role_url(server.app)) == ()
+            conn.execute(text(f'ALTER TABLE audit_log OWNER TO "{server.app}"'))  # may alter or drop it
+            (said,) = warnings(server.role_url(server.app))
+            assert f"角色 {server.app} 拥有审计表" in said and "更改或删除审计表" in said
+            conn.execute(text(f'ALTER TABLE audit_log OWNER TO "{server.owner}"'))
+    finally:
+        engine.dispose()
