@@ -211,6 +211,7 @@ def test_a_restore_as_the_owner_leaves_the_audit_log_append_only(server, tmp_pat
 
     from desktop.config import Config
     from desktop.db import Database
+    from desktop.services.context import Actor
     from desktop.services.exchange import backup
 
     admin_url = server.database()  # made by the owner from the start (pg_trgm included)
@@ -227,7 +228,7 @@ def test_a_restore_as_the_owner_leaves_the_audit_log_append_only(server, tmp_pat
         made = backup.backup(db, config, tmp_path / "b.zip")
     finally:
         db.dispose()
-    result = backup.restore(config, made.path)  # pg_restore --clean as the owner
+    result = backup.restore(config, made.path, actor=Actor.system())  # pg_restore --clean as the owner
     assert result.warnings == ()
     db = Database(config.database_url)
     try:
