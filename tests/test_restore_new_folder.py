@@ -5,6 +5,7 @@ against the backup's own users table before anything is moved, and the audit ent
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 import sys
 
@@ -157,3 +158,55 @@ def test_copy_rows_are_read_from_a_dump_script():
     assert list(backup_accounts._copy_rows(script)) == [
         {"id": "1", "username": "admin", "display_name": "管理员\t甲", "deleted_at": None},
         {"id": "2", "username": "old", "display_name": "旧", "deleted_at": "2026-01-01 00:00:00"}]
+
+
+PG_URL = os.environ.get("RISKDESK_TEST_PG_URL", "")
+
+
+@pytest.mark.skipif(not PG_URL, reason="RISKDESK_TEST_PG_URL not set")
+def test_postgresql_a_database_without_accounts_is_restored_by_the_dumps_administrator(
+        tmp_path, _pg_template):
+    """The accounts are read from the pg_dump file itself (pg_restore --data-only, no server)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = make_url(PG_URL).set(drivername="postgresql+psycopg")
+    server = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"riskdesk_r{uuid.uuid4().hex[:8]}"
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_template}"'))
+    try:
+        url = admin_url.set(database=name).render_as_string(hide_password=False)
+        config = Config.load(tmp_path / "data")
+        config.set("database_url", url)
+        config.save()
+        db = Database(url)
+        try:
+            with db.session() as s:
+                made = users.create_user(s, Actor.system(), username="admin", display_name="王\\主任\t甲",
+                                         role="admin", password=TEST_PASSWORD)
+            admin = users.login(db, "admin", TEST_PASSWORD)
+            path = backup.backup(db, config, tmp_path / "pg.zip", actor=admin).path
+            with db.engine.begin() as conn:  # the database lost its accounts (and what hangs on them)
+                conn.execute(text("TRUNCATE users CASCADE"))
+        finally:
+            db.dispose()
+        assert not backup_accounts.folder_has_accounts(config)
+        with pytest.raises(backup.RestoreRefused, match="备份中没有用户 admin，或密码不正确"):
+            backup.restore(config, path, credentials=("admin", "Wrong-Desk-2026"))
+        result = backup.restore(config, path, credentials=("admin", TEST_PASSWORD))
+        assert result.by == Actor(made.id, "admin", "admin", "王\\主任\t甲")  # COPY escapes decoded
+        db = Database(url)
+        try:
+            with db.read() as s:
+                assert audit.verify_chain(s).ok
+                assert s.execute(text("SELECT user_id, username FROM audit_log WHERE action = 'restore'")
+                                 ).all() == [(made.id, "admin")]
+        finally:
+            db.dispose()
+    finally:
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
