@@ -524,7 +524,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     subs.append(p)
     p = subparsers.add_parser("restore", help="从备份恢复（替换当前数据）",
                               description="先校验备份中每个文件，再把当前数据移到 restore-aside-… 文件夹，最后放入备份。"
-                                          "恢复前请关闭所有 RiskDesk 窗口。")
+                                          "恢复前请关闭所有 RiskDesk 窗口。须以系统管理员身份运行（--user）；"
+                                          "数据目录中还没有用户账户时（新电脑），以备份中的系统管理员账户核对身份。")
     p.add_argument("file", type=Path, metavar="FILE", help="备份文件")
     p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
     p.add_argument("--force", action="store_true",
