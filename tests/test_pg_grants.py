@@ -363,6 +363,11 @@ def test_check_warns_when_the_app_role_could_change_the_audit_log(server, _pg_te
             assert "有 UPDATE 权限" in said
             conn.execute(text(f'REVOKE UPDATE ON audit_log FROM "{server.app}"'))
             assert warnings(server.role_url(server.app)) == ()
+            conn.execute(text(f'GRANT UPDATE (note) ON audit_log TO "{server.app}"'))  # one column
+            (said,) = warnings(server.role_url(server.app))
+            assert "有 UPDATE 权限" in said
+            conn.execute(text(f'REVOKE UPDATE (note) ON audit_log FROM "{server.app}"'))
+            assert warnings(server.role_url(server.app)) == ()
             conn.execute(text(f'ALTER TABLE audit_log OWNER TO "{server.app}"'))  # may alter or drop it
             (said,) = warnings(server.role_url(server.app))
             assert f"角色 {server.app} 拥有审计表" in said and "更改或删除审计表" in said

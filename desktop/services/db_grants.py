@@ -71,13 +71,14 @@ def apply(db: Database, actor: Actor | None, owner: str, app: str) -> GrantsResu
 
 def audit_exposure(session: Session) -> str | None:
     """PostgreSQL: why the role this session connects as could change or remove audit entries
-    (it may UPDATE, DELETE or TRUNCATE the audit table, or owns it and may alter or drop it),
+    (it may UPDATE the audit table or any of its columns, DELETE or TRUNCATE it, or owns it and
+    may alter or drop it, or is a superuser),
     in Chinese and naming the command that fixes it; None when it cannot (or on SQLite)."""
     if session.get_bind().dialect.name != "postgresql":
         return None
     row = session.execute(text(
         "SELECT current_user, r.rolsuper,"
-        " has_table_privilege(CAST(:t AS regclass), 'UPDATE'),"
+        " has_any_column_privilege(CAST(:t AS regclass), 'UPDATE'),"  # a column's UPDATE too
         " has_table_privilege(CAST(:t AS regclass), 'DELETE'),"
         " has_table_privilege(CAST(:t AS regclass), 'TRUNCATE'),"
         " pg_has_role(c.relowner, 'USAGE')"
