@@ -349,21 +349,27 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the data with a verified backup; the current data is kept aside."""
     from desktop.services import permissions
-    from desktop.services.context import Actor
-    from desktop.services.exchange import backup
+    from desktop.services.exchange import backup, backup_accounts
 
     config = _config(args)
-    if config.database_url.startswith("sqlite") and not config.sqlite_path.exists():
-        # nobody to sign in against: the folder lost its database (what a restore is for)
-        actor = Actor.system()
-        _out("数据目录中没有数据库，无法核对用户；恢复由系统账户执行。")
+    actor = None
+    credentials: tuple[str, str] | None = None
+    if not backup_accounts.folder_has_accounts(config):
+        # nobody to sign in against (a new computer, a lost database): the person proves they
+        # are an administrator of the backup itself, checked against its users table
+        name = (getattr(args, "user", None) or "").strip()
+        if not name:
+            raise _Refused("数据目录中还没有用户账户，须以备份中的系统管理员账户核对身份后恢复："
+                           f"{cli_login.HOW}。")
+        credentials = (name, cli_login.password(args))
+        _out(f"数据目录中还没有用户账户：将按备份中的用户表核对 {name} 是否为系统管理员。")
     else:
         db = _database(config)
         try:
             actor = _signed_in(args, db)
         finally:
             db.dispose()  # restore works on the files alone
-    permissions.require(actor, "restore")
+        permissions.require(actor, "restore")
     if not args.yes:
         if sys.stdin is None or not sys.stdin.isatty():
             raise _Refused("恢复会替换当前全部数据。非交互运行时请加 --yes 确认。")
@@ -374,8 +380,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
             return 1
     progress = TextProgress()
     with _interruptible(progress):  # no engine is open: the database is only touched as files
-        result = backup.restore(config, args.file, progress, actor=actor, force=args.force)
+        result = backup.restore(config, args.file, progress, actor=actor, credentials=credentials,
+                                force=args.force)
     _out(f"已从备份恢复（{result.attachments} 个附件，用时 {result.seconds:.1f} 秒）。")
+    if credentials is not None and result.by is not None:
+        _out(f"恢复人：{result.by.display_name or result.by.username}（备份中的系统管理员 {result.by.username}，"
+             "已写入审计记录）。")
     for warning in result.warnings:
         _out(f"  注意：{warning}")
     if result.aside is not None:
@@ -514,7 +524,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     subs.append(p)
     p = subparsers.add_parser("restore", help="从备份恢复（替换当前数据）",
                               description="先校验备份中每个文件，再把当前数据移到 restore-aside-… 文件夹，最后放入备份。"
-                                          "恢复前请关闭所有 RiskDesk 窗口。")
+                                          "恢复前请关闭所有 RiskDesk 窗口。须以系统管理员身份运行（--user）；"
+                                          "数据目录中还没有用户账户时（新电脑），以备份中的系统管理员账户核对身份。")
     p.add_argument("file", type=Path, metavar="FILE", help="备份文件")
     p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
     p.add_argument("--force", action="store_true",

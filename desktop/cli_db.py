@@ -3,49 +3,44 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
+from pathlib import Path
 from typing import Any
 
-from desktop.cli_data import _config, _guarded, _out
+from desktop import cli_login
+from desktop.cli_data import _config, _err, _guarded, _out, _signed, _signed_in
 from desktop.cli_login import Refused as _Refused
 
 # like cli_data: the database libraries are imported by the command that runs (`--help` stays light)
 
 
-def _apply(url: str, owner: str, app: str) -> tuple[bool, list[tuple[str, str]]]:
-    """Run the grants script in one transaction. Returns whether the audit table already
-    existed (else the script must be run again after `init`) and the extensions another role
-    owns (the owner role cannot drop and re-create them when a backup is restored)."""
+def _run(args: argparse.Namespace, url: str, data_dir: Path | None) -> Any:
+    """Sign in (when the database has accounts) and run the script with its audit entry; a
+    signed checkpoint follows when the database is the data folder's own (`data_dir`)."""
     from sqlalchemy.exc import DBAPIError
 
-    from desktop import pg_grants
     from desktop.db import Database, translate_error
+    from desktop.services import checkpoints, db_grants
 
     db = Database(url)
     if db.is_sqlite:
         db.dispose()
         raise _Refused("当前数据库是本机 SQLite 文件，没有数据库角色；本命令只用于 PostgreSQL。")
     try:
-        with db.engine.connect() as conn:
-            raw = conn.connection.dbapi_connection  # statements without parameters: '%' is literal
-            assert raw is not None
-            with contextlib.closing(raw.cursor()) as cur:
-                cur.execute("SELECT to_regclass(%s) IS NOT NULL",
-                            (f"{pg_grants.SCHEMA}.{pg_grants.AUDIT_TABLE}",))
-                row = cur.fetchone()
-                audited = bool(row and row[0])
-                for step in pg_grants.script(owner, app):
-                    cur.execute(step.sql)
-                cur.execute("SELECT extname, pg_catalog.pg_get_userbyid(extowner) FROM pg_catalog.pg_extension "
-                            "WHERE extname <> 'plpgsql' AND pg_catalog.pg_get_userbyid(extowner) <> %s "
-                            "ORDER BY extname", (owner,))
-                foreign = [(str(r[0]), str(r[1])) for r in cur.fetchall()]
-            raw.commit()
+        if db_grants.has_accounts(db):
+            actor = _signed_in(args, db)  # a wrong password counts toward the lockout
+        else:  # a database not yet set up: nobody to sign in as, no audit table to write to
+            actor = None
+            _out("数据库中还没有 RiskDesk 用户账户：本次无需登录，也不写审计记录。")
+        result = db_grants.apply(db, actor, args.owner, args.app)
+        if result.entry_id is not None and data_dir is not None:
+            problem = checkpoints.write_quietly(db, data_dir, reason="command db grants", actor=actor)
+            if problem:
+                _err(f"注意：未能写入审计检查点：{problem}")
+        return result
     except DBAPIError as exc:  # connecting failed: said in the words of the other commands
         raise translate_error(exc) or exc from None
     finally:
         db.dispose()
-    return audited, foreign
 
 
 @_guarded
@@ -62,20 +57,28 @@ def cmd_db_grants(args: argparse.Namespace) -> int:
     if args.print:
         print(pg_grants.render(args.owner, args.app), end="", flush=True)
         return 0
-    url = args.url or _config(args).migration_database_url
+    data_dir: Path | None = None  # the data folder's own database: a checkpoint after
+    if args.url:
+        url = args.url
+    else:
+        config = _config(args)
+        url, data_dir = config.migration_database_url, config.data_dir
     import psycopg
 
     try:
-        audited, foreign = _apply(url, args.owner, args.app)
+        result = _run(args, url, data_dir)
     except psycopg.Error as exc:  # refused by the server (a role without the rights): rolled back
         reason = exc.diag.message_primary or str(exc)
         raise _Refused(f"授权脚本未执行（未做任何改动）：{reason}。请用超级用户连接（--url）。") from None
     _out(f"已设置数据库角色：所有者 {args.owner}（升级数据库结构、恢复备份），"
          f"应用 {args.app}（日常使用：读写业务数据，审计记录只能新增）。")
-    for name, holder in foreign:
+    if result.entry_id is not None:
+        _out(f"已写入审计记录第 {result.entry_id} 条（执行人 {_signed[0].username}，"
+             f"数据库角色 {result.connected_as}）。")
+    for name, holder in result.foreign_extensions:
         _out(f"注意：扩展 {name} 属于角色 {holder}，所有者角色恢复备份时不能重建它。恢复备份时请让"
              f"“升级数据库结构时使用的地址”使用角色 {holder}（或超级用户）；新建数据库时以所有者角色初始化可避免此情况。")
-    if not audited:
+    if not result.audited:
         _out("注意：数据库尚未初始化（没有审计表）。请以所有者角色运行 riskdesk init 后再运行一次本命令。")
     _out("接下来：")
     _out(f"  1. 在 psql 中为两个角色设置密码：\\password {args.owner} 与 \\password {args.app}")
@@ -100,6 +103,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         description="在当前 PostgreSQL 数据库中建立（或更新）所有者角色与应用角色的权限：所有者拥有全部表；"
                     "应用角色可读写业务数据，审计表只能查询和新增（不能 UPDATE、DELETE、TRUNCATE），"
                     "可使用序列，不能建表或改表；以后升级新增的表自动获得相同权限。须以超级用户连接。"
+                    "数据库中已有用户时须以系统管理员身份运行（--user），并写入审计记录。"
                     "每次升级后请再运行一次。")
     p.add_argument("--owner", default=DEFAULT_OWNER, metavar="ROLE",
                    help=f"所有者角色（默认 {DEFAULT_OWNER}）")
@@ -110,4 +114,5 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
                    help="以此地址（超级用户）连接；默认为设置中升级数据库结构时使用的地址或数据库地址")
     p.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
                    help="数据目录（默认为用户数据目录或环境变量 RISKDESK_DATA_DIR）")
+    cli_login.add_options(p)
     p.set_defaults(handler=cmd_db_grants)

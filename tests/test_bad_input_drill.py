@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from desktop.config import Config
 from desktop.models import Attachment, AuditEntry, Hazard, Project, RiskSource
 from desktop.services import hazards, risk_sources
-from desktop.services.context import ServiceError
+from desktop.services.context import Actor, ServiceError
 from desktop.services.exchange import attachments, backup, importer, packages, photo_import
 from tests.factories import make_project
 
@@ -194,7 +194,7 @@ def test_every_broken_input_is_refused_cleanly(db, admin, tmp_path, corpus, caps
         attempt(f"verify backup {name}", verify_backup)
 
         def restore(path=path):  # type: ignore[no-untyped-def]
-            backup.restore(config, path)
+            backup.restore(config, path, actor=Actor.system())
         attempt(f"restore {name}", restore)
 
         def verify_package(path=path):  # type: ignore[no-untyped-def]

@@ -188,7 +188,7 @@ def test_restore_force_is_passed_to_the_service_and_its_warnings_printed(capsys,
     data, _, _ = folder
     seen: list[bool] = []
 
-    def restore(config, path, progress, *, actor, force=False):  # type: ignore[no-untyped-def]
+    def restore(config, path, progress, *, actor, credentials=None, force=False):  # type: ignore[no-untyped-def]
         seen.append(force)
         return backup.RestoreResult(None, 3, None, 0.1, ("已强制恢复：恢复时另有 2 个会话连接数据库",))
 

@@ -13,6 +13,7 @@ import pytest
 
 from desktop import pgpass
 from desktop.cli import main
+from tests.cli_users import login_options
 
 PG_URL = os.environ.get("RISKDESK_TEST_PG_URL", "")
 
@@ -56,9 +57,9 @@ def server(tmp_path, monkeypatch):
                     pgpass.store(pgpass.Entry(admin_url.host, str(admin_url.port or 5432), name,
                                               role, password))
 
-        def grants(self, url: str) -> int:
+        def grants(self, url: str, *login: str) -> int:
             return main(["--data-dir", str(tmp_path / "data"), "db", "grants",
-                         "--owner", owner, "--app", app, "--url", url])
+                         "--owner", owner, "--app", app, "--url", url, *login])
 
     srv = Server()
     srv.owner, srv.app = owner, app
@@ -76,7 +77,7 @@ def sqlstate(exc: BaseException) -> str | None:
     return getattr(orig, "sqlstate", None)
 
 
-def test_the_app_role_may_only_add_to_the_audit_log(server, _pg_template, capsys):
+def test_the_app_role_may_only_add_to_the_audit_log(server, _pg_template, tmp_path, capsys):
     from sqlalchemy import text
     from sqlalchemy.exc import ProgrammingError
 
@@ -123,10 +124,12 @@ def test_the_app_role_may_only_add_to_the_audit_log(server, _pg_template, capsys
         assert tables == 0  # every table passed to the owner
     finally:
         db.dispose()
-    assert server.grants(admin_url) == 0  # safe to run again
+    assert server.grants(admin_url) == 2  # now the database has accounts: a person must sign in
+    _with_accounts(admin_url)
+    assert server.grants(admin_url, *login_options(tmp_path, "admin")) == 0  # safe to run again
 
 
-def test_migrations_run_as_the_owner_and_new_tables_get_the_grants(server, capsys):
+def test_migrations_run_as_the_owner_and_new_tables_get_the_grants(server, tmp_path, capsys):
     from sqlalchemy import text
     from sqlalchemy.exc import ProgrammingError
 
@@ -152,7 +155,9 @@ def test_migrations_run_as_the_owner_and_new_tables_get_the_grants(server, capsy
         with db.session() as session:  # default privileges: the new tables are usable at once
             users.create_user(session, Actor.system(), username="clerk1", display_name="办事员甲",
                               role="clerk", password="Secret-Desk-2026")
-        assert server.grants(admin_url) == 0  # after the upgrade: the audit log made append-only
+        _with_accounts(server.admin_url)
+        # after the upgrade: the audit log made append-only
+        assert server.grants(admin_url, *login_options(tmp_path, "admin")) == 0
         with db.engine.connect() as conn, pytest.raises(ProgrammingError) as caught:
             conn.execute(text("DELETE FROM audit_log"))
         assert sqlstate(caught.value) == DENIED
@@ -206,6 +211,7 @@ def test_a_restore_as_the_owner_leaves_the_audit_log_append_only(server, tmp_pat
 
     from desktop.config import Config
     from desktop.db import Database
+    from desktop.services.context import Actor
     from desktop.services.exchange import backup
 
     admin_url = server.database()  # made by the owner from the start (pg_trgm included)
@@ -222,7 +228,7 @@ def test_a_restore_as_the_owner_leaves_the_audit_log_append_only(server, tmp_pat
         made = backup.backup(db, config, tmp_path / "b.zip")
     finally:
         db.dispose()
-    result = backup.restore(config, made.path)  # pg_restore --clean as the owner
+    result = backup.restore(config, made.path, actor=Actor.system())  # pg_restore --clean as the owner
     assert result.warnings == ()
     db = Database(config.database_url)
     try:
@@ -237,3 +243,134 @@ def test_a_restore_as_the_owner_leaves_the_audit_log_append_only(server, tmp_pat
             assert sqlstate(caught.value) == DENIED, sql
     finally:
         db.dispose()
+
+
+def _with_accounts(url: str) -> None:
+    """An administrator and a clerk in the database at `url` (as `riskdesk init` would leave)."""
+    from desktop.db import Database
+    from desktop.services import users
+    from desktop.services.context import Actor
+
+    db = Database(url)
+    try:
+        with db.session() as session:
+            for role in ("admin", "clerk"):
+                users.create_user(session, Actor.system(), username=role, display_name=f"{role}甲",
+                                  role=role, password="Secret-Desk-2026")
+    finally:
+        db.dispose()
+
+
+def _grants_entries(url: str) -> list[tuple[str, dict]]:
+    from sqlalchemy import text
+
+    from desktop.db import Database
+    from desktop.services import audit
+
+    db = Database(url)
+    try:
+        with db.read() as session:
+            assert audit.verify_chain(session).ok
+            return [(r[0], r[1]) for r in session.execute(text(
+                "SELECT username, after FROM audit_log WHERE action = 'db_grants' ORDER BY id"))]
+    finally:
+        db.dispose()
+
+
+def test_with_accounts_grants_sign_in_as_an_administrator_and_are_audited(server, _pg_template,
+                                                                           tmp_path, capsys):
+    admin_url = server.database(template=_pg_template)
+    _with_accounts(admin_url)
+    base = ["--data-dir", str(tmp_path / "data"), "db", "grants", "--owner", server.owner,
+            "--app", server.app, "--url", admin_url]
+    assert main(base) == 2  # no --user: refused before anything is changed
+    assert "须以用户身份运行" in capsys.readouterr().err
+    assert main([*base, *login_options(tmp_path, "admin", "wrong-password-1")]) == 1
+    assert "用户名或密码不正确" in capsys.readouterr().err
+    assert main([*base, *login_options(tmp_path, "clerk")]) == 1
+    assert "无权设置数据库角色权限" in capsys.readouterr().err
+    assert _grants_entries(admin_url) == []
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(make_url(admin_url).set(drivername="postgresql+psycopg"))
+    try:
+        with engine.connect() as conn:  # nothing was granted by the refused runs
+            assert not conn.execute(text("SELECT count(*) FROM pg_roles WHERE rolname = :o"),
+                                    {"o": server.owner}).scalar()
+    finally:
+        engine.dispose()
+
+    assert main([*base, *login_options(tmp_path, "admin")]) == 0
+    out = capsys.readouterr().out
+    assert "已写入审计记录" in out and "执行人 admin" in out
+    superuser = make_url(PG_URL).username
+    assert _grants_entries(admin_url) == [("admin", {
+        "owner_role": server.owner, "app_role": server.app, "run_as": superuser,
+        "database": make_url(admin_url).database})]
+
+
+def test_a_refused_script_leaves_no_audit_entry(server, _pg_template, tmp_path, capsys):
+    """The entry is in the script's transaction: the server refusing a statement takes both back."""
+    from sqlalchemy.engine import make_url
+
+    admin_url = server.database(template=_pg_template)
+    _with_accounts(admin_url)
+    superuser = make_url(PG_URL).username  # the app role may not be the one running the script
+    code = main(["--data-dir", str(tmp_path / "data"), "db", "grants", "--owner", server.owner,
+                 "--app", superuser, "--url", admin_url, *login_options(tmp_path, "admin")])
+    assert code == 2 and "未做任何改动" in capsys.readouterr().err
+    assert _grants_entries(admin_url) == []
+
+
+def test_check_warns_when_the_app_role_could_change_the_audit_log(server, _pg_template, tmp_path):
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from desktop.config import Config
+    from desktop.db import Database
+    from desktop.services.check import run_check
+
+    admin_url = server.database(template=_pg_template)
+    assert server.grants(admin_url) == 0
+    server.set_passwords()
+    config = Config(data_dir=tmp_path / "data")
+
+    def warnings(url: str) -> tuple[str, ...]:
+        db = Database(url)
+        try:
+            report = run_check(db, config, hash_files=False)
+        finally:
+            db.dispose()
+        assert all(f"提醒：{w}" in report.lines for w in report.warnings)
+        return report.warnings
+
+    assert warnings(server.role_url(server.app)) == ()  # the grants in force: nothing to say
+    superuser = make_url(PG_URL).username
+    (said,) = warnings(admin_url)  # a desk connecting as the superuser
+    assert f"角色 {superuser} 是超级用户" in said and "riskdesk db grants" in said
+    engine = create_engine(make_url(admin_url).set(drivername="postgresql+psycopg"),
+                           isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:  # the grants undone, one right at a time
+            conn.execute(text(f'GRANT DELETE, TRUNCATE ON audit_log TO "{server.app}"'))
+            (said,) = warnings(server.role_url(server.app))
+            assert f"角色 {server.app} 对审计表有 DELETE、TRUNCATE 权限" in said
+            assert "riskdesk db grants" in said
+            conn.execute(text(f'REVOKE DELETE, TRUNCATE ON audit_log FROM "{server.app}"'))
+            conn.execute(text(f'GRANT UPDATE ON audit_log TO "{server.app}"'))
+            (said,) = warnings(server.role_url(server.app))
+            assert "有 UPDATE 权限" in said
+            conn.execute(text(f'REVOKE UPDATE ON audit_log FROM "{server.app}"'))
+            assert warnings(server.role_url(server.app)) == ()
+            conn.execute(text(f'GRANT UPDATE (note) ON audit_log TO "{server.app}"'))  # one column
+            (said,) = warnings(server.role_url(server.app))
+            assert "有 UPDATE 权限" in said
+            conn.execute(text(f'REVOKE UPDATE (note) ON audit_log FROM "{server.app}"'))
+            assert warnings(server.role_url(server.app)) == ()
+            conn.execute(text(f'ALTER TABLE audit_log OWNER TO "{server.app}"'))  # may alter or drop it
+            (said,) = warnings(server.role_url(server.app))
+            assert f"角色 {server.app} 拥有审计表" in said and "更改或删除审计表" in said
+            conn.execute(text(f'ALTER TABLE audit_log OWNER TO "{server.owner}"'))
+    finally:
+        engine.dispose()

@@ -181,7 +181,7 @@ def test_restore_is_refused_while_another_process_holds_the_folder(prepared, tmp
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(backup.RestoreRefused) as info:
-            backup.restore(Config.load(data), zip_path)
+            backup.restore(Config.load(data), zip_path, actor=Actor.system())
         text = info.value.message
         assert "数据目录正被使用" in text and f"进程 {holder.pid}" in text and "窗口" in text
         assert "自 " in text  # since when
@@ -192,7 +192,7 @@ def test_restore_is_refused_while_another_process_holds_the_folder(prepared, tmp
     finally:
         holder.communicate("\n", timeout=30)
     assert projects(data) == OLD
-    restored = backup.restore(Config.load(data), zip_path)  # the holder has gone: allowed
+    restored = backup.restore(Config.load(data), zip_path, actor=Actor.system())  # the holder has gone: allowed
     assert projects(data) == NEW and restored.warnings == ()
 
 
@@ -205,7 +205,7 @@ def test_a_killed_holder_does_not_block_a_restore(prepared, tmp_path):
     holder.kill()
     holder.communicate(timeout=30)  # waits, and closes its pipes
     assert list((data / "locks").glob(f"*-{holder.pid}.json"))  # its note is still there
-    backup.restore(Config.load(data), zip_path)
+    backup.restore(Config.load(data), zip_path, actor=Actor.system())
     assert projects(data) == NEW
     assert not list((data / "locks").glob(f"*-{holder.pid}.*"))  # cleared as stale
 
@@ -234,7 +234,7 @@ def test_init_refuses_a_new_database_beside_restore_leftovers(prepared, tmp_path
                                                                monkeypatch):
     _, zip_path = prepared
     data = copy_of(prepared, tmp_path)
-    backup.restore(Config.load(data), zip_path)
+    backup.restore(Config.load(data), zip_path, actor=Actor.system())
     aside = next(p for p in data.iterdir() if p.name.startswith("restore-aside-"))
     for suffix in ("", "-wal", "-shm"):  # the database lost after the restore
         Path(f"{data / 'riskdesk.sqlite3'}{suffix}").unlink(missing_ok=True)

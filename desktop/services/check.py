@@ -24,7 +24,7 @@ from desktop.models import (
     TrainingSession,
     User,
 )
-from desktop.services import agency, audit, audit_check
+from desktop.services import agency, audit, audit_check, db_grants
 from desktop.services.exchange import attachments
 
 log = logging.getLogger("desktop.check")
@@ -46,6 +46,7 @@ class CheckReport:
     counts: dict[str, int] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
     lines: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # weaknesses that are no fault of the data (the check still passes)
 
     @property
     def text(self) -> str:
@@ -98,6 +99,7 @@ def run_check(db: Database, config: Config, *, hash_files: bool = True) -> Check
             chain = audit.verify_chain(session)
             anchor = audit_check.check_checkpoints(session, config.data_dir)
             compared, edited = audit_check.check_rows(session)
+            exposure = db_grants.audit_exposure(session)  # PostgreSQL only
     except DataError as exc:
         problems.append(f"读取数据失败：{exc.message}")
         return _done(False, current, head, counts, problems, lines)
@@ -135,7 +137,9 @@ def run_check(db: Database, config: Config, *, hash_files: bool = True) -> Check
         lines.extend(_listed("业务记录与审计记录不符（可能在程序之外被改动）：", list(edited)))
     else:
         lines.append(f"业务记录：{compared} 条与最后一次审计记录一致")
-    return _done(not problems, current, head, counts, problems, lines)
+    warnings = [exposure] if exposure else []
+    lines.extend(f"提醒：{w}" for w in warnings)
+    return _done(not problems, current, head, counts, problems, lines, warnings)
 
 
 def _describe(db: Database) -> str:
@@ -145,11 +149,14 @@ def _describe(db: Database) -> str:
 
 
 def _done(ok: bool, current: str | None, head: str, counts: dict[str, int], problems: list[str],
-          lines: list[str]) -> CheckReport:
-    if ok:
+          lines: list[str], warnings: list[str] | None = None) -> CheckReport:
+    warnings = warnings or []
+    if ok and warnings:
+        lines.append(f"结论：检查通过，未发现问题；有 {len(warnings)} 条提醒（见上）。")
+    elif ok:
         lines.append("结论：检查通过，未发现问题。")
     else:
         lines.append(f"结论：发现 {len(problems)} 个问题：")
         lines.extend(f"  {n}. {p}" for n, p in enumerate(problems, 1))
         log.warning("check found problems: %s", "; ".join(problems))
-    return CheckReport(ok, current, head, dict(counts), tuple(problems), tuple(lines))
+    return CheckReport(ok, current, head, dict(counts), tuple(problems), tuple(lines), tuple(warnings))

@@ -175,6 +175,19 @@ def login(db: Database, username: str, password: str) -> Actor:
     raise failure
 
 
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether `password` is the one `password_hash` was made from, without touching any row
+    (an account read from a backup). None (no such account) costs the same time as a check,
+    so an unknown name cannot be told from a wrong password."""
+    if password_hash is None:
+        _hasher_delay(password)
+        return False
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 def _hasher_delay(password: str) -> None:
     # spend the same time as a real check, so unknown names cannot be told from wrong passwords
     try:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -20,12 +21,20 @@ from PySide6.QtWidgets import (
 from desktop.config import Config
 from desktop.db import Database
 from desktop.services.context import Actor, ValidationError
-from desktop.ui import dialogs, i18n
+from desktop.services.exchange import backup
+from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui import first_run_logic as logic
 from desktop.ui.app_state import database_label
+from desktop.ui.backup_admin_dialog import BackupAdminDialog
 from desktop.ui.resources import icon
+from desktop.ui.tasks import Task, run_task
 from desktop.ui.user_dialogs import password_field, password_hint
 from desktop.ui.widgets import ErrorLabel, read_only
+
+
+def choose_backup_file(parent: QWidget | None, title: str, start: str) -> str:
+    """A backup to restore from, or "" when cancelled (a seam: tests replace it)."""
+    return file_dialogs.open_file(parent, title, "RiskDesk backup (*.zip)", start)
 
 
 def _messages(fields: dict[str, str]) -> str:
@@ -61,13 +70,18 @@ class FormPage(QWizardPage):
 
 
 class FirstRunWizard(QWizard):
-    """Accepted only once the folder is set up; the new administrator is then in `self.actor`."""
+    """Accepted only once the folder is set up; the new administrator is then in `self.actor`.
+    Or 从备份恢复: the folder filled from a backup by its own administrator, after which the
+    wizard closes (rejected, `restored` emitted) and the program must be opened again."""
+
+    restored = Signal(object)  # backup.RestoreResult
 
     def __init__(self, db: Database, config: Config, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.config = config
         self.actor: Actor | None = None
+        self.task: Task | None = None  # a restore from a backup while it runs
         title = QCoreApplication.translate("FirstRun", "首次使用设置 - {title}")
         self.setWindowTitle(title.format(title=i18n.app_title()))
         self.setWindowIcon(icon("app"))
@@ -95,6 +109,16 @@ class FirstRunWizard(QWizard):
         layout = page.layout()
         assert isinstance(layout, QVBoxLayout), layout  # the form page's column
         layout.insertWidget(0, self.welcome)
+        restore_row = QHBoxLayout()
+        restore_note = QLabel(QCoreApplication.translate(
+            "FirstRun", "已有备份（例如换了电脑）？可直接从备份恢复，需要备份中系统管理员的用户名和密码。"))
+        restore_note.setWordWrap(True)
+        self.restore_button = QPushButton(QCoreApplication.translate("FirstRun", "从备份恢复…"))
+        self.restore_button.setObjectName("firstRunRestore")
+        self.restore_button.clicked.connect(self.restore_from_backup)
+        restore_row.addWidget(restore_note, 1)
+        restore_row.addWidget(self.restore_button)
+        layout.insertLayout(1, restore_row)
         self.name = page.field_edit(QCoreApplication.translate("FirstRun", "机构名称（必填）"))
         self.short_name = page.field_edit(QCoreApplication.translate("FirstRun", "简称"))
         self.credit_code = page.field_edit(QCoreApplication.translate("FirstRun", "统一社会信用代码"))
@@ -176,6 +200,40 @@ class FirstRunWizard(QWizard):
             self.folders_page.error.show_message(i18n.error_text(exc))
             return
         super().accept()
+
+    # -- 从备份恢复 ------------------------------------------------------------------------
+
+    def restore_from_backup(self) -> None:
+        chosen = choose_backup_file(self, QCoreApplication.translate("FirstRun", "选择备份文件"),
+                                    str(self.config.backup_dir))
+        if not chosen:
+            return
+        ask = BackupAdminDialog(Path(chosen).name, self)
+        if not dialogs.run(ask) or ask.credentials is None:
+            return
+        self.restore_with(Path(chosen), ask.credentials)
+
+    def restore_with(self, path: Path, credentials: tuple[str, str]) -> Task:
+        """Verify the backup, check the person against its users table, then restore."""
+        self.db.dispose()  # no pooled connection may hold the file being replaced
+        self.restore_button.setEnabled(False)
+        self.task = run_task(self, backup.restore, self.config, path, credentials=credentials,
+                             on_result=self._restored,
+                             label=QCoreApplication.translate("FirstRun", "正在校验备份并恢复数据…"))
+        self.task.finished.connect(self._restore_ended)
+        return self.task
+
+    def _restore_ended(self) -> None:
+        self.task = None
+        self.restore_button.setEnabled(True)
+
+    def _restored(self, result: backup.RestoreResult) -> None:
+        who = result.by.display_name or result.by.username if result.by is not None else ""
+        dialogs.inform(self, QCoreApplication.translate("FirstRun", "恢复完成"), QCoreApplication.translate(
+            "FirstRun", "数据已从备份恢复（恢复人：{who}）。程序现在将关闭，请重新打开 RiskDesk，"
+            "用备份中的账户登录。").format(who=who))
+        self.restored.emit(result)
+        self.reject()  # nobody signed in: the program ends and is opened again on the restored data
 
     def _back_to(self, page_id: int, message: str) -> None:
         while self.currentId() > page_id:

@@ -596,6 +596,37 @@ Database: {where}</translation>
     </message>
 </context>
 <context>
+    <name>BackupAdminDialog</name>
+    <message>
+        <source>从备份恢复</source>
+        <translation>Restore from backup</translation>
+    </message>
+    <message>
+        <source>备份文件：{name}
+
+这个数据目录中还没有用户账户。请输入备份中的系统管理员用户名和密码：校验备份后先核对身份，核对通过才会恢复，审计记录中记为此人。</source>
+        <translation>Backup file: {name}
+
+This data folder has no user accounts yet. Enter the user name and password of a system administrator in the backup: once the backup is verified they are checked first, the restore goes ahead only if they match, and the audit log records this person.</translation>
+    </message>
+    <message>
+        <source>核对并恢复</source>
+        <translation>Check and restore</translation>
+    </message>
+    <message>
+        <source>用户名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>请输入备份中系统管理员的用户名和密码。</source>
+        <translation>Enter the user name and password of a system administrator in the backup.</translation>
+    </message>
+</context>
+<context>
     <name>BackupPanel</name>
     <message>
         <source>立即备份</source>
@@ -3109,6 +3140,14 @@ Double-click to open the record</translation>
 Three steps follow: the agency&apos;s details, the first administrator, and where data is kept; then create projects or import the project list from Excel.</translation>
     </message>
     <message>
+        <source>已有备份（例如换了电脑）？可直接从备份恢复，需要备份中系统管理员的用户名和密码。</source>
+        <translation>Have a backup (a new computer, for example)? Restore from it directly; you need the user name and password of a system administrator in the backup.</translation>
+    </message>
+    <message>
+        <source>从备份恢复…</source>
+        <translation>Restore from backup…</translation>
+    </message>
+    <message>
         <source>机构名称（必填）</source>
         <translation>Agency name (required)</translation>
     </message>
@@ -3187,6 +3226,22 @@ Three steps follow: the agency&apos;s details, the first administrator, and wher
     <message>
         <source>选择文件夹</source>
         <translation>Choose a folder</translation>
+    </message>
+    <message>
+        <source>选择备份文件</source>
+        <translation>Choose a backup file</translation>
+    </message>
+    <message>
+        <source>正在校验备份并恢复数据…</source>
+        <translation>Verifying the backup and restoring the data…</translation>
+    </message>
+    <message>
+        <source>恢复完成</source>
+        <translation>Restore finished</translation>
+    </message>
+    <message>
+        <source>数据已从备份恢复（恢复人：{who}）。程序现在将关闭，请重新打开 RiskDesk，用备份中的账户登录。</source>
+        <translation>The data has been restored from the backup (restored by: {who}). The program will now close; open RiskDesk again and sign in with an account from the backup.</translation>
     </message>
 </context>
 <context>
@@ -8337,8 +8392,16 @@ These {n} files were not saved:
         <translation>The backup holds no database file</translation>
     </message>
     <message>
+        <source>备份中没有用户 {name}，或密码不正确。数据目录中还没有用户账户时，须以备份中的系统管理员账户和密码核对身份后才能恢复。未做任何改动。</source>
+        <translation>The backup has no user {name}, or the password is wrong. While the data folder has no user accounts, a restore needs the account and password of a system administrator in the backup. Nothing was changed.</translation>
+    </message>
+    <message>
         <source>备份中的数据库未通过完整性检查（{verdict}），未做任何改动。</source>
         <translation>The database in the backup failed the integrity check ({verdict}); nothing was changed.</translation>
+    </message>
+    <message>
+        <source>备份中的用户表无法读取（{reason}），未做任何改动。</source>
+        <translation>The users table in the backup cannot be read ({reason}); nothing was changed.</translation>
     </message>
     <message>
         <source>备份已完成，但未能写入审计记录：{reason}</source>
@@ -8395,6 +8458,10 @@ These {n} files were not saved:
         <translation>A level-1 risk found calls at once for a stop-work or partial stop-work opinion</translation>
     </message>
     <message>
+        <source>对审计表有 {rights} 权限，可以修改或删除审计记录</source>
+        <translation>holds {rights} on the audit table and can change or delete audit entries</translation>
+    </message>
+    <message>
         <source>尚未生成机构签名密钥，请先在“机构信息”中生成，再导出评审资料包。</source>
         <translation>The agency signing key has not been generated; generate it under “Agency details” before exporting a review package.</translation>
     </message>
@@ -8447,6 +8514,10 @@ These {n} files were not saved:
         <translation>Emergency plan suggestions</translation>
     </message>
     <message>
+        <source>应用连接数据库所用的角色 {role} {what}（最小权限尚未设置或已被撤销）。请以超级用户运行“riskdesk db grants”，并让各台电脑以应用角色连接数据库。</source>
+        <translation>The role {role} the application connects with {what} (least privilege was never set up or has been undone). Run “riskdesk db grants” as a superuser and have every desk connect as the application role.</translation>
+    </message>
+    <message>
         <source>开挖深度 {depth} m（{shallow}–{deep} m）</source>
         <translation>Excavation depth {depth} m ({shallow}–{deep} m)</translation>
     </message>
@@ -8477,6 +8548,10 @@ These {n} files were not saved:
     <message>
         <source>恢复失败，原有数据已放回，未做任何改动：{reason}</source>
         <translation>The restore failed; the previous data was put back and nothing was changed: {reason}</translation>
+    </message>
+    <message>
+        <source>恢复须由系统管理员执行：请先登录；数据目录中还没有用户账户时，请以备份中的系统管理员账户核对身份。未做任何改动。</source>
+        <translation>A restore must be done by a system administrator: sign in first; while the data folder has no user accounts, identify yourself with a system administrator account in the backup. Nothing was changed.</translation>
     </message>
     <message>
         <source>您指定的公钥</source>
@@ -8537,6 +8612,10 @@ These {n} files were not saved:
     <message>
         <source>拒不整改（拖延整改）情况报告</source>
         <translation>Report on refused (delayed) rectification</translation>
+    </message>
+    <message>
+        <source>拥有审计表，可以修改、删除、清空审计记录，也可以更改或删除审计表</source>
+        <translation>owns the audit table and can change, delete and empty audit entries, and alter or drop the table</translation>
     </message>
     <message>
         <source>指纹格式无效：应为 64 位十六进制数（可分组）</source>
@@ -8613,6 +8692,10 @@ These {n} files were not saved:
     <message>
         <source>数据库正被其他程序占用（已锁定），请稍后重试。</source>
         <translation>The database is in use by another program (locked); try again shortly.</translation>
+    </message>
+    <message>
+        <source>数据目录中已有数据和用户账户：请以当前数据中的系统管理员账户登录后恢复（备份中的账户只用于尚无用户账户的数据目录）。未做任何改动。</source>
+        <translation>The data folder already has data and user accounts: sign in with a system administrator account of the current data to restore (accounts in the backup are only for a data folder without accounts). Nothing was changed.</translation>
     </message>
     <message>
         <source>数据目录中的签名私钥与机构信息中登记的公钥不一致，不能更换密钥；请先从备份恢复原私钥文件。</source>
@@ -8889,6 +8972,10 @@ These {n} files were not saved:
     <message>
         <source>是否针对高度、中度风险服务项目制定专门服务方案。</source>
         <translation>Do high- and medium-risk projects have a special service plan?</translation>
+    </message>
+    <message>
+        <source>是超级用户，可以任意修改、删除审计记录和审计表</source>
+        <translation>is a superuser and can change or delete any audit entry and the audit table</translation>
     </message>
     <message>
         <source>月份无效：{label}</source>
@@ -9335,6 +9422,10 @@ These {n} files were not saved:
         <translation>generate document drafts</translation>
     </message>
     <message>
+        <source>用户 {name} 在备份中的角色是{role}，只有系统管理员可以恢复数据。未做任何改动。</source>
+        <translation>In the backup, user {name} is a {role}; only a system administrator can restore data. Nothing was changed.</translation>
+    </message>
+    <message>
         <source>用户不存在或已删除。</source>
         <translation>The user does not exist or has been deleted.</translation>
     </message>
@@ -9677,6 +9768,10 @@ These {n} files were not saved:
     <message>
         <source>记录不存在。</source>
         <translation>The record does not exist.</translation>
+    </message>
+    <message>
+        <source>设置数据库角色权限</source>
+        <translation>set up database role privileges</translation>
     </message>
     <message>
         <source>设置文件无法保存：{reason}</source>

@@ -161,7 +161,7 @@ def test_a_restore_starts_a_new_history_in_the_file(capsys, folder, tmp_path):
         checkpoints.write(db, folder, reason="drill")
     finally:
         db.dispose()
-    backup.restore(config, zip_path)
+    backup.restore(config, zip_path, actor=Actor.system())
     assert checkpoints.read(folder)[-1]["kind"] == checkpoints.RESTORE
     code, out = check(capsys, folder)
     assert code == 0, out

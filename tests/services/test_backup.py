@@ -23,7 +23,7 @@ from desktop.config import Config
 from desktop.db import Database
 from desktop.models import Hazard, Project, Sequence
 from desktop.services import agency, hazards, signing
-from desktop.services.context import Cancelled, PermissionDenied, ServiceError
+from desktop.services.context import Actor, Cancelled, PermissionDenied, ServiceError
 from desktop.services.exchange import attachments, backup, zipstream
 from tests.factories import make_project
 
@@ -135,7 +135,7 @@ def test_backup_while_writing_then_restore_round_trip(db, admin, config, seeded,
         attachments.store_file(s, admin, store_dir=config.attachments_dir, data=jpeg("blue"),
                                owner_type="project", owner_id=seeded.project)
     db.dispose()  # the application is closed while restoring
-    restored = backup.restore(config, result.path)
+    restored = backup.restore(config, result.path, actor=Actor.system())
     assert restored.aside.is_dir() and restored.attachments == 1
     again = Database(config.database_url)
     try:
@@ -185,7 +185,7 @@ def test_a_corrupted_backup_is_refused_and_nothing_changes(db, admin, config, se
     for bad, words in ((damaged, "文件已损坏或被修改：attachments/"), (truncated, "无法读取或已损坏"),
                        (garbage, "不是 RiskDesk 备份文件")):
         with pytest.raises(backup.RestoreRefused, match=words):
-            backup.restore(config, bad)
+            backup.restore(config, bad, actor=Actor.system())
         assert {k: v for k, v in tree(tmp_path).items() if not k.startswith("b/")} == files
     assert snapshot_state(config, db) == before
     assert not [p for p in tmp_path.iterdir() if "restore" in p.name]
@@ -194,8 +194,6 @@ def test_a_corrupted_backup_is_refused_and_nothing_changes(db, admin, config, se
 def test_a_failure_while_swapping_puts_the_old_data_back(sqlite_db, tmp_path, monkeypatch):
     config = Config(data_dir=tmp_path)
     with sqlite_db.session() as s:
-        from desktop.services.context import Actor
-
         make_project(s, Actor.system(), name="原有项目")
         attachments.store_file(s, Actor.system(), store_dir=config.attachments_dir,
                                data=jpeg("red"), owner_type="project", owner_id=1)
@@ -215,7 +213,7 @@ def test_a_failure_while_swapping_puts_the_old_data_back(sqlite_db, tmp_path, mo
 
     monkeypatch.setattr(backup.os, "replace", failing)
     with pytest.raises(ServiceError, match="恢复失败，原有数据已放回"):
-        backup.restore(config, good)
+        backup.restore(config, good, actor=Actor.system())
     monkeypatch.setattr(backup.os, "replace", real)
     assert {k: v for k, v in tree(tmp_path).items() if not k.startswith("b/")} == before
     assert not [p for p in tmp_path.iterdir() if "restore" in p.name]
@@ -228,15 +226,13 @@ def test_restore_refuses_while_the_database_is_in_use(sqlite_db, tmp_path):
     holder.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(backup.RestoreRefused, match="正在被使用"):
-            backup.restore(config, good)
+            backup.restore(config, good, actor=Actor.system())
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert config.sqlite_path.exists()
     assert not [p for p in tmp_path.iterdir() if "restore" in p.name]
     with pytest.raises(PermissionDenied):
-        from desktop.services.context import Actor
-
         backup.restore(config, good, actor=Actor(None, "clerk", "clerk"))
 
 
@@ -324,7 +320,7 @@ def test_the_database_is_stored_and_an_older_deflated_backup_still_restores(sqli
         make_project(s, Actor.system(), name="备份之后的项目")
     sqlite_db.dispose()
     assert backup.verify_backup(old)["database"] == backup.DB_SQLITE
-    backup.restore(config, old)
+    backup.restore(config, old, actor=Actor.system())
     again = Database(config.database_url)
     try:
         with again.read() as s:
@@ -459,7 +455,7 @@ def test_a_backup_while_one_desk_writes_and_another_reads_restores_a_consistent_
     with sqlite_db.session() as s:  # after the backup: the restore must undo it
         s.add(Sequence(name="after the backup", value=0))
     sqlite_db.dispose()  # the application is closed while restoring
-    restored = backup.restore(config, result.path)
+    restored = backup.restore(config, result.path, actor=Actor.system())
     assert (restored.aside / "database" / "riskdesk.sqlite3").is_file()
     assert not Path(f"{config.sqlite_path}-wal").exists()  # folded into the one file put in place
     con = sqlite3.connect(config.sqlite_path)
@@ -537,7 +533,7 @@ def test_the_snapshot_is_made_by_the_online_backup_beside_the_target(sqlite_db, 
     assert try_to_write(sqlite_db.sqlite_path, "after the backup") == "ok"  # no lock left behind
     assert not [p for p in (tmp_path / "b").iterdir() if p.name != "x.zip"]
     other = Config(data_dir=tmp_path / "elsewhere")
-    backup.restore(other, result.path)
+    backup.restore(other, result.path, actor=Actor.system())
     con = sqlite3.connect(other.sqlite_path)
     try:
         assert con.execute("SELECT count(*) FROM projects WHERE name LIKE '回退路径%'"
@@ -651,7 +647,7 @@ def test_a_format_2_backup_with_its_wal_still_restores(sqlite_db, tmp_path):
     with zipfile.ZipFile(old) as z:
         assert len(z.read(backup.DB_SQLITE_WAL)) > 0  # the row is only in the WAL member
     assert backup.verify_backup(old)["format_version"] == 2
-    backup.restore(config, old)
+    backup.restore(config, old, actor=Actor.system())
     assert not Path(f"{config.sqlite_path}-wal").exists()  # folded into the one file put in place
     con = sqlite3.connect(config.sqlite_path)
     try:

@@ -66,7 +66,7 @@ def test_modes_after_init_backup_and_restore(folder, tmp_path):
         db.dispose()
     for path, m in [(folder.data_dir, 0o755), (folder.sqlite_path, 0o644)]:
         os.chmod(path, m)  # loosened by hand, or by an older version
-    restored = backup.restore(folder, result.path)
+    restored = backup.restore(folder, result.path, actor=Actor.system())
     assert private_paths(folder) == expected
     assert mode(restored.aside / "database" / "riskdesk.sqlite3") == 0o644  # the old one, as it was
 
@@ -84,7 +84,7 @@ def test_a_backup_never_holds_the_private_key(folder, tmp_path):
         assert backup.KEY_ENTRY not in z.namelist()
         assert json.loads(z.read("manifest.json"))["signing_key"] == "not included"
     before = signing.key_path(folder.data_dir).read_bytes()
-    backup.restore(folder, result.path)  # the data folder's own key stays in place
+    backup.restore(folder, result.path, actor=Actor.system())  # the data folder's own key stays in place
     assert signing.key_path(folder.data_dir).read_bytes() == before
 
 
@@ -118,7 +118,7 @@ def test_the_key_is_exported_encrypted_and_imported_on_a_new_machine(folder, tmp
         db.dispose()
     # a new machine: the backup restored into an empty folder has no key until it is imported
     other = Config(data_dir=tmp_path / "new-machine")
-    backup.restore(other, result.path)
+    backup.restore(other, result.path, actor=Actor.system())
     assert not signing.key_path(other.data_dir).exists()
     again = Database(other.database_url)
     try:
@@ -176,7 +176,7 @@ def test_an_older_backup_with_the_key_in_clear_restores_it_owner_only(folder, tm
         del manifest["signing_key"]
         zout.writestr("manifest.json", json.dumps(manifest))
     other = Config(data_dir=tmp_path / "elsewhere")
-    backup.restore(other, old)
+    backup.restore(other, old, actor=Actor.system())
     assert signing.key_path(other.data_dir).read_bytes() == key_pem
     if os.name == "posix":
         assert mode(signing.key_path(other.data_dir)) == 0o600
@@ -196,7 +196,10 @@ def test_the_command_line_exports_and_imports_the_key(folder, tmp_path, capsys, 
     assert main(["--data-dir", str(folder.data_dir), "backup", "--out", str(tmp_path / "b.zip"),
                  "--user", "admin"]) == 0
     other = tmp_path / "new-machine"
-    assert main(["--data-dir", str(other), "restore", str(tmp_path / "b.zip"), "--yes"]) == 0
+    # a new machine has no accounts: the backup's own administrator signs the restore
+    assert main(["--data-dir", str(other), "restore", str(tmp_path / "b.zip"), "--yes"]) == 2
+    assert main(["--data-dir", str(other), "restore", str(tmp_path / "b.zip"), "--yes",
+                 "--user", "admin"]) == 0
     monkeypatch.delenv("RISKDESK_KEY_PASSPHRASE", raising=False)
     capsys.readouterr()
     assert main(["--data-dir", str(other), "key-import", str(out), "--user", "admin"]) == 2  # no passphrase

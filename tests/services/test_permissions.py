@@ -52,6 +52,7 @@ EXPECTED = {
     "incident.edit":        "YY...",
     "user.manage":          "Y....",
     "settings.edit":        "Y....",
+    "db.grants":            "Y....",
     "recycle.purge":        "Y....",
 }
 ROLES = [Role.ADMIN, Role.TECH_LEAD, Role.INSPECTOR, Role.CLERK, Role.REVIEWER]

@@ -172,3 +172,62 @@ def test_browse_fills_the_folder_and_cancel_keeps_it(wizard, dialog_log, tmp_pat
     dialog_log.folder = ""  # cancelled
     browse[0].click()
     assert wizard.attachments_dir.text() == str(tmp_path / "att")
+
+
+# -- 从备份恢复 on a new folder --------------------------------------------------------------
+
+
+def test_restore_from_a_backup_asks_for_the_backups_administrator(qtbot, wizard, db, config, dialog_log,
+                                                                   monkeypatch, tmp_path):
+    if not db.is_sqlite:
+        pytest.skip("the restore of a PostgreSQL database is covered by tests/test_restore_new_folder.py")
+    import sqlite3
+
+    from desktop.config import Config
+    from desktop.db import Database
+    from desktop.services.exchange import backup
+    from desktop.ui import first_run
+    from desktop.ui.backup_admin_dialog import BackupAdminDialog
+
+    source = Config.load(tmp_path / "source")  # the agency's old computer
+    source.data_dir.mkdir()
+    old = Database(source.database_url)
+    try:
+        old.migrate(backup=False)
+        logic.apply(old, source, GOOD_AGENCY, GOOD_ADMIN, logic.FoldersForm())
+        saved = backup.backup(old, source, tmp_path / "agency.zip").path
+    finally:
+        old.dispose()
+    config.set("database_url", db.url)  # the new folder: the wizard's (empty) database
+    monkeypatch.setattr(first_run, "choose_backup_file", lambda *_a: str(saved))
+    typed: list[tuple[str, str]] = []
+
+    def sign(dialog: BackupAdminDialog) -> bool:
+        assert "还没有用户账户" in dialog.findChildren(QLabel)[0].text()
+        dialog.attempt()  # nothing typed: asked again, not accepted
+        assert dialog.credentials is None and "请输入备份中系统管理员的用户名和密码" in dialog.error.text()
+        dialog.username.setText(typed[-1][0])
+        dialog.password.setText(typed[-1][1])
+        dialog.attempt()
+        return dialog.credentials is not None
+
+    dialog_log.on_run = sign
+    typed.append(("wang", "Wrong-Feng-2024"))
+    wizard.restore_button.click()
+    qtbot.waitUntil(lambda: wizard.task is None and dialog_log.calls != [], timeout=30_000)
+    assert dialog_log.kinds() == ["warn"]
+    assert "备份中没有用户 wang，或密码不正确" in dialog_log.texts("warn")[0]
+    assert not logic.is_initialised(db) and wizard.isVisible()  # nothing moved
+    assert not [p for p in config.data_dir.iterdir() if p.name.startswith("restore-aside-")]
+    typed.append(("wang", GOOD_ADMIN.password))
+    with qtbot.waitSignal(wizard.restored, timeout=30_000) as done:
+        wizard.restore_button.click()
+    assert done.args[0].by.username == "wang"
+    assert "恢复人：王主任" in dialog_log.texts("inform")[0] and "重新打开" in dialog_log.texts("inform")[0]
+    assert not wizard.isVisible() and wizard.actor is None  # closed; the program is opened again
+    assert logic.is_initialised(db)
+    con = sqlite3.connect(db.sqlite_path)
+    try:
+        assert con.execute("SELECT username FROM audit_log WHERE action = 'restore'").fetchall() == [("wang",)]
+    finally:
+        con.close()

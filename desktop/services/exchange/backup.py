@@ -41,7 +41,7 @@ from desktop.paths import migrations_dir
 from desktop.services import audit, checkpoints, permissions, signing
 from desktop.services.context import Actor, Message, ServiceError, msg
 from desktop.services.context import now as _now
-from desktop.services.exchange import restore_journal
+from desktop.services.exchange import backup_accounts, restore_journal
 from desktop.services.exchange.zipstream import (  # noqa: F401 - re-exported for packages and importer
     CHUNK,
     Meter,
@@ -356,6 +356,7 @@ class RestoreResult:
     revision: str | None
     seconds: float
     warnings: tuple[str, ...] = ()
+    by: Actor | None = None  # who restored: the signed-in administrator, or the backup's own
 
 
 def _known_revisions() -> set[str]:
@@ -501,7 +502,8 @@ def _refuse_other_sessions(config: Config, force: bool) -> list[str]:
 
 
 def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None = None, *,
-            actor: Actor | None = None, force: bool = False) -> RestoreResult:
+            actor: Actor | None = None, credentials: tuple[str, str] | None = None,
+            force: bool = False) -> RestoreResult:
     """Replace the database and the attachment store with a verified backup.
 
     Refused while another window or command holds the data folder (`datalock.exclusive`,
@@ -515,14 +517,25 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
     PostgreSQL: refused while other sessions are connected to the database (checked before
     the backup is read and again just before the data is replaced), naming how many and from
     where, unless an admin passes `force`.
+
+    Who: `actor`, an administrator signed in against the current data. A data folder whose
+    database has no account (missing, empty, never set up: a new computer) has nobody to sign
+    in against; then `credentials` (name, password) must be those of an active administrator
+    in the backup's own users table, checked once the backup verified and its database is
+    unpacked, before anything is moved (`backup_accounts`); the audit entry names that account.
+    `credentials` are refused for a folder that has accounts.
     """
-    actor = actor or Actor.system()
-    permissions.require(actor, "restore")  # admins only: `force` is an admin's decision too
+    if actor is not None:
+        permissions.require(actor, "restore")  # admins only: `force` is an admin's decision too
+    elif credentials is None:
+        raise RestoreRefused(msg("恢复须由系统管理员执行：请先登录；数据目录中还没有用户账户时，"
+                                 "请以备份中的系统管理员账户核对身份。未做任何改动。"))
     started = time.monotonic()
     config.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         with datalock.exclusive(config.data_dir):
-            return _restore(config, Path(backup_path), Meter(progress, 0), actor, started, force)
+            return _restore(config, Path(backup_path), Meter(progress, 0), actor, credentials,
+                            started, force)
     except datalock.FolderBusy as busy:
         if not busy.holders:
             raise RestoreRefused(msg("另一个恢复正在进行，未做任何改动。")) from None
@@ -530,11 +543,14 @@ def restore(config: Config, backup_path: Path | str, progress: ProgressFn | None
                                  "未做任何改动。", holders="；".join(busy.holders))) from None
 
 
-def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor,
-             started: float, force: bool) -> RestoreResult:
+def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor | None,
+             credentials: tuple[str, str] | None, started: float, force: bool) -> RestoreResult:
     if restore_journal.journal_path(config.data_dir).exists():
         raise RestoreRefused(msg("上次恢复尚未处理完（数据目录中有恢复日志），请先重新打开程序，"
                                  "由程序自动完成或撤销上次恢复。"))
+    if actor is None and backup_accounts.folder_has_accounts(config):  # checked under the lock
+        raise RestoreRefused(msg("数据目录中已有数据和用户账户：请以当前数据中的系统管理员账户登录后恢复"
+                                 "（备份中的账户只用于尚无用户账户的数据目录）。未做任何改动。"))
     _refuse_other_sessions(config, force)  # at once, before the long check
     manifest = _verify(backup_path, meter, passes=2)  # one progress bar: checking, then unpacking
     with zipfile.ZipFile(backup_path) as zf:
@@ -553,19 +569,23 @@ def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor,
     staging_store = store.parent / f"{restore_journal.STAGING_PREFIX}{stamp}-attachments"
     files = {f["path"]: f["sha256"] for f in manifest["files"]}
     try:
+        db_file = staging / Path(manifest["database"]).name
         with zipfile.ZipFile(backup_path) as zf:
+            for name, sha in files.items():  # the database first: the person is checked against it
+                if not name.startswith(STORE_PREFIX):
+                    _extract(zf, name, staging / Path(name).name, sha, meter)
+            if dialect == "sqlite":
+                verdict = _settle_database(db_file, wal=DB_SQLITE_WAL in files)
+                if verdict != "ok":
+                    raise RestoreRefused(msg("备份中的数据库未通过完整性检查（{verdict}），未做任何改动。",
+                                              verdict=verdict))
+            if actor is None:
+                assert credentials is not None
+                actor = _backup_administrator(db_file, dialect, credentials)
             for name, sha in files.items():
                 if name.startswith(STORE_PREFIX):
                     _extract(zf, name, staging_store / name[len(STORE_PREFIX):], sha, meter)
-                else:
-                    _extract(zf, name, staging / Path(name).name, sha, meter)
         staging_store.mkdir(parents=True, exist_ok=True)  # a backup without attachments
-        db_file = staging / Path(manifest["database"]).name
-        if dialect == "sqlite":
-            verdict = _settle_database(db_file, wal=DB_SQLITE_WAL in files)
-            if verdict != "ok":
-                raise RestoreRefused(msg("备份中的数据库未通过完整性检查（{verdict}），未做任何改动。",
-                                          verdict=verdict))
         others = _refuse_other_sessions(config, force)  # again: the last moment it can refuse
         aside = _swap(config, url, staging, staging_store, db_file, stamp, str(backup_path))
         datamodes.protect(config)  # the folder 0700; database, key, settings 0600
@@ -582,7 +602,19 @@ def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor,
                             n=len(others)))
     checkpoints.after_restore(config)  # the checkpoints before describe the replaced history
     return RestoreResult(aside if aside.exists() else None, int(manifest.get("attachments", 0)),
-                         revision, time.monotonic() - started, tuple(warnings))
+                         revision, time.monotonic() - started, tuple(warnings), actor)
+
+
+def _backup_administrator(db_file: Path, dialect: str, credentials: tuple[str, str]) -> Actor:
+    """The backup's own administrator named by `credentials`, or RestoreRefused."""
+    try:
+        accounts = (backup_accounts.sqlite_accounts(db_file) if dialect == "sqlite"
+                    else backup_accounts.pgdump_accounts(db_file))
+        actor = backup_accounts.sign_in(accounts, *credentials)
+    except ServiceError as exc:
+        raise RestoreRefused(exc.message) from None
+    log.info("restore into a folder without accounts: %s, administrator in the backup", actor.username)
+    return actor
 
 
 def _audit_restore(config: Config, actor: Actor, backup_path: Path, manifest_sha: str,
