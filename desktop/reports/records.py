@@ -29,6 +29,7 @@ from desktop.reports.photos import photo_grid
 from desktop.reports.standardisation_docs import plan_section
 from desktop.reports.styles import heading
 from desktop.reports.text import cn_date, join_cn, quoted
+from desktop.reports.wording import text as wording_text
 
 log = logging.getLogger("desktop.reports")
 
@@ -94,8 +95,8 @@ def build_inspection_record(data: InspectionInfo, path: Path | str) -> Path:
         story += paragraphs(f"应核查{len(data.risk_source_checks)}项，已核查{done}项，"
                             f"核查率{done / len(data.risk_source_checks):.0%}。")
     story.append(section("整改要求及后续跟踪"))
-    story += paragraphs(data.follow_up or "请受检单位按隐患整改通知书要求限期整改，"
-                        "整改完成后经监理单位确认报我机构复查销项。")
+    story += paragraphs(data.follow_up or wording_text(dict(data.meta.wording), "inspection_record",
+                                                       "follow_up"))
     story.append(signature_block([
         Signatory("检查单位（风控服务机构）", data.meta.agency.name, data.agency_confirmed_by,
                   data.date, role="检查人员"),
