@@ -116,12 +116,9 @@ def build_service_plan(data: ServicePlanData, path: Path | str) -> Path:
     """一项目一方案: overview, 服务内容, 服务措施, 服务频次, 人员安排, 服务目标, 保障措施 (N-01)."""
     p = data.project
     story: list[Flowable] = [*title_block(data.meta, _W)]
-    kind = "专项服务方案" if data.special else "服务工作方案"
-    story += paragraphs(
-        f"为做好{quoted(p.name)}安全生产责任保险事故预防服务工作，依据《安全生产责任保险事故预防"
-        f"技术服务规范》（AQ 9010—2019）及有关规定，结合本项目施工阶段、危险性较大的分部分项工程"
-        f"和风险源情况，制定本{kind}（第{data.revision}版）。"
-    )
+    story += paragraphs(wording_text(dict(data.meta.wording), "special_plan" if data.special
+                                     else "service_plan", "opening", 项目名称=quoted(p.name),
+                                     版次=str(data.revision)))
     section = Sections()
     story.append(section("工程概况"))
     story.append(_overview(p))

@@ -43,7 +43,16 @@ KIND_LABELS = {
     "key_letter": "公钥登记函",
     "fee_ledger": "预防费用台账",
     "self_check": "检查表（自查）",
+    "service_plan": "事故预防技术服务工作方案",
+    "special_plan": "专项服务方案",
+    "drill_record": "应急演练记录及评估报告",
 }
+
+_PLAN_OPENING = ("为做好{项目名称}安全生产责任保险事故预防服务工作，依据《安全生产责任保险事故预防技术服务规范》"
+                 "（AQ 9010—2019）及有关规定，结合本项目施工阶段、危险性较大的分部分项工程和风险源情况，"
+                 "制定本{plan}（第{版次}版）。")
+_PLAN_FACTS = {"项目名称": "项目名称，加引号", "版次": "方案的版次"}
+_PLAN_SAMPLE = {"项目名称": "“镜湖新区金色家园二期”", "版次": "1"}
 
 SLOTS: tuple[Slot, ...] = (
     Slot("rectification_notice", "request", "整改要求",
@@ -89,6 +98,13 @@ SLOTS: tuple[Slot, ...] = (
     Slot("self_check", "note", "说明",
          "说明：检查情况由系统依据业务记录逐项计算，“待人工填写”项须由技术负责人对照制度文件或评价文件确认；"
          "［未到期］表示期限尚未届满的事项。"),
+    Slot("service_plan", "opening", "开头", _PLAN_OPENING.replace("{plan}", "服务工作方案"),
+         _PLAN_FACTS, _PLAN_SAMPLE),
+    Slot("special_plan", "opening", "开头", _PLAN_OPENING.replace("{plan}", "专项服务方案"),
+         _PLAN_FACTS, _PLAN_SAMPLE),
+    Slot("drill_record", "unevaluated", "尚未评估时的说明",
+         "本次演练尚未评估。评估应在演练后及时完成，内容包括组织指挥、响应时间、人员疏散、救援处置和物资保障"
+         "等方面的成效、发现的问题和改进建议。"),
 )
 BY_ID = {s.id: s for s in SLOTS}
 

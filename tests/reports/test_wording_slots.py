@@ -16,9 +16,10 @@ from desktop.reports import (
     prevention_docs,
     records,
     selfcheck,
+    training_docs,
     wording,
 )
-from desktop.reports.data import InspectionInfo
+from desktop.reports.data import InspectionInfo, ServicePlanData
 from desktop.reports.text import cn_date, join_cn, quoted
 from tests.reports.conftest import flat, meta, pdftotext
 from tests.reports.test_letters import _all_letters
@@ -49,7 +50,15 @@ def _documents(agency, project, hazard, minor_hazard):
     inspection = InspectionInfo(meta(agency, "安全检查记录", "风控检查〔2026〕1号"), project,
                                 kind_label="日常巡查", date=dt.date(2026, 3, 6), inspectors=("王五",),
                                 summary="")
+    plan = ServicePlanData(meta(agency, "事故预防技术服务工作方案", "风控方案〔2026〕1号"), project, 30, (),
+                           revision=2)
+    drill = training_docs.DrillRecordData(meta(agency, "应急演练记录及评估报告", "风控演练〔2026〕1号"), project,
+                                          dt.date(2026, 9, 1), "基坑坍塌")
+    plan_facts = {"项目名称": quoted(project.name), "版次": "2"}
     return {
+        "service_plan": (records.build_service_plan, plan, plan_facts),
+        "special_plan": (records.build_service_plan, replace(plan, special=True), plan_facts),
+        "drill_record": (training_docs.build_drill_record, drill, {}),
         "rectification_notice": (letters.build_rectification_notice, notice,
                                  {"监理单位": f"（{supervisors}）" if supervisors else ""}),
         "stop_work": (letters.build_stop_work_suggestion, stop,
