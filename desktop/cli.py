@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from desktop import APP_TITLE, __version__, clock
+from desktop import APP_TITLE, __version__, clock, paths
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -479,6 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = _load_config(args.data_dir)
         clock.use_zone(config.time_zone)
+        paths.use_document_font(config.document_font)
         if args.command in ("init", "demo", None):
             _prepare_folder(config, create=True)
         if config.data_dir.is_dir():

@@ -49,6 +49,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("photo_group_gap_minutes", 3,
             "从文件夹导入照片时，相邻两张拍摄时间相隔超过多少分钟就分为另一处隐患"),
     Setting("last_folder", "", "文件对话框上次使用的文件夹"),
+    Setting("document_font", "",
+            "文书正文字体文件（宋体、仿宋或楷体 TrueType；集合文件写成 路径:序号）；留空则自动选择"),
     Setting("audit_checkpoint_every", 200,
             "每写入多少条审计记录就在数据目录中签名记下一个检查点，0 为只在备份、导出和会话结束时记"),
 )
@@ -156,6 +158,10 @@ class Config:
         if os.environ.get(ENV_DATABASE_URL):
             return os.environ.get(ENV_MIGRATION_DATABASE_URL) or self.database_url
         return str(self.get("migration_database_url") or "") or self.database_url
+
+    @property
+    def document_font(self) -> str:
+        return str(self.get("document_font") or "").strip()
 
     @property
     def time_zone(self) -> str:

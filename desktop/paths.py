@@ -27,6 +27,21 @@ def serif_font_path() -> Path:
     return resources_dir() / "fonts" / "uming.ttc"
 
 
+_document_font = ""
+
+
+def use_document_font(setting: str) -> None:
+    """This machine's choice of the documents' body font file (the setting `document_font`,
+    ``PATH`` or ``PATH:INDEX``; empty for the automatic choice), set at start-up from the
+    settings file like the time zone; reports/font_files.py reads it."""
+    global _document_font
+    _document_font = (setting or "").strip()
+
+
+def document_font_setting() -> str:
+    return _document_font
+
+
 def catalogues_dir() -> Path:
     return resources_dir() / "catalogues"
 

@@ -23,6 +23,7 @@ from desktop.reports.grid import Grid
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.styles import P, Styles
 from desktop.reports.text import cn_date, para
+from desktop.reports.wording import text as wording_text
 
 TITLE = "机构签名公钥登记函"
 _W = frame_width()
@@ -86,10 +87,8 @@ def build_key_letter(data: KeyLetterData, path: Path | str) -> Path:
     sec = Sections()
     story: list[Flowable] = [*title_block(data.meta, _W)]
     story.append(P(para("各承保机构、建设主管部门："), Styles.salutation))
-    story += paragraphs(
-        f"我机构（{data.agency_name}）出具的安全生产责任保险事故预防服务评审资料包和签发的电子文书，"
-        f"均以下列 Ed25519 签名密钥进行电子签名。现将该密钥的公钥登记如下，请据此核验我机构出具的"
-        f"资料包和文书。")
+    story += paragraphs(wording_text(dict(data.meta.wording), "key_letter", "request",
+                                     机构名称=data.agency_name))
     story.append(sec("签名公钥"))
     rows: list[list[tuple[str, str]]] = [[("机构名称", data.agency_name)]]
     if data.credit_code:

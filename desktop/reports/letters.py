@@ -199,11 +199,10 @@ def build_escalation_report(data: EscalationData, path: Path | str) -> Path:
     story: list[Flowable] = [*title_block(data.meta, _W),
                              _salutation(join_cn(list(data.recipients)))]
     conduct = ("拒不按要求实施整改" if refusal else "未在规定期限内完成整改，整改工作明显拖延")
-    story += paragraphs(
-        f"我机构在为{quoted(p.name)}（施工单位：{p.contractor or '—'}）提供安全生产责任保险事故预防"
-        f"服务过程中，发现下列安全隐患并已书面通知责任单位限期整改。截至{cn_date(data.meta.date)}，"
-        f"责任单位{conduct}，隐患仍未消除，存在引发生产安全事故的风险。现将有关情况报告如下。"
-    )
+    wording = dict(data.meta.wording)
+    story += paragraphs(wording_text(wording, "refusal_report", "opening", 项目名称=quoted(p.name),
+                                     施工单位=p.contractor or "—", 报告日期=cn_date(data.meta.date),
+                                     整改情况=conduct))
     section = Sections()
     story.append(section("未整改隐患"))
     rows = [[h.number, h.location, h.description, HAZARD_LEVEL_SHORT.get(h.level, ""),
@@ -222,7 +221,6 @@ def build_escalation_report(data: EscalationData, path: Path | str) -> Path:
         story.append(section("有关情况说明"))
         story += paragraphs(data.details)
     story.append(section("建议"))
-    wording = dict(data.meta.wording)
     story += paragraphs(data.requests or wording_text(wording, "refusal_report", "requests"))
     story += paragraphs(wording_text(wording, "refusal_report", "closing"))
     story.append(signature_block([

@@ -21,6 +21,7 @@ from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.photos import photo_grid
 from desktop.reports.styles import heading
 from desktop.reports.text import cn_date
+from desktop.reports.wording import text as wording_text
 
 _W = frame_width()
 
@@ -81,7 +82,8 @@ def build_kickoff_record(data: KickoffRecordData, path: Path | str) -> Path:
         story += paragraphs("未附签到表扫描件。")
     story.append(section("双方确认"))
     if data.confirmed_by and data.confirmed_on is not None:
-        story += paragraphs(f"以上交底内容经投保单位{data.confirmed_by}于{cn_date(data.confirmed_on)}确认。")
+        story += paragraphs(wording_text(dict(data.meta.wording), "kickoff_record", "confirmed",
+                                         确认人=data.confirmed_by, 确认日期=cn_date(data.confirmed_on)))
     else:
         story += paragraphs("投保单位尚未确认本记录。")
     story.append(signature_block([

@@ -26,6 +26,7 @@ from desktop.reports.blocks import (
 from desktop.reports.data import DocMeta, ProjectInfo, Signatory
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.text import cn_date
+from desktop.reports.wording import text as wording_text
 
 _W = frame_width()
 
@@ -72,8 +73,8 @@ def build_plan_advice(data: PlanAdviceData, path: Path | str) -> Path:
     else:
         story += paragraphs("记录中未登记具体建议内容。")
     story.append(Spacer(1, 2 * mm))
-    story += paragraphs(f"以上建议由{data.meta.agency.name}于{cn_date(data.date)}提出，"
-                        "请投保单位结合工程实际修改完善应急预案，并按规定组织评审、发布和演练。")
+    request = wording_text(dict(data.meta.wording), "emergency_plan_advice", "request")
+    story += paragraphs(f"以上建议由{data.meta.agency.name}于{cn_date(data.date)}提出，{request}")
     story.append(signature_block([
         Signatory("风控服务机构", data.meta.agency.name, data.prepared_by, data.date, role="编制人"),
         Signatory("审核", seal=False, name=data.approved_by,
@@ -170,7 +171,7 @@ def build_fee_ledger(data: FeeLedgerData, path: Path | str) -> Path:
         [("施工单位", p.contractor), ("台账期间", data.period_text)],
     ], width=_W))
     story.append(Spacer(1, 2 * mm))
-    story += paragraphs("事故预防服务费用据实列支、专款专用，每笔支出对应已提供的服务。")
+    story += paragraphs(wording_text(dict(data.meta.wording), "fee_ledger", "principle"))
     section = Sections()
     if not data.policies:
         story += paragraphs("该项目没有登记保单，无预防费用台账记录。")

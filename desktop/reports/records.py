@@ -30,6 +30,7 @@ from desktop.reports.plan_wording import STANDARD_GOALS, STANDARD_GUARANTEES, ST
 from desktop.reports.standardisation_docs import plan_section
 from desktop.reports.styles import heading
 from desktop.reports.text import cn_date, join_cn, quoted
+from desktop.reports.wording import text as wording_text
 from desktop.vocabulary import HAZARD_LEVEL_SHORT
 
 log = logging.getLogger("desktop.reports")
@@ -70,8 +71,8 @@ def build_inspection_record(data: InspectionInfo, path: Path | str) -> Path:
         story += paragraphs(f"应核查{len(data.risk_source_checks)}项，已核查{done}项，"
                             f"核查率{done / len(data.risk_source_checks):.0%}。")
     story.append(section("整改要求及后续跟踪"))
-    story += paragraphs(data.follow_up or "请受检单位按隐患整改通知书要求限期整改，"
-                        "整改完成后经监理单位确认报我机构复查销项。")
+    story += paragraphs(data.follow_up or wording_text(dict(data.meta.wording), "inspection_record",
+                                                       "follow_up"))
     story.append(signature_block([
         Signatory("检查单位（风控服务机构）", data.meta.agency.name, data.agency_confirmed_by,
                   data.date, role="检查人员"),
@@ -91,12 +92,9 @@ def build_service_plan(data: ServicePlanData, path: Path | str) -> Path:
     """一项目一方案: overview, 服务内容, 服务措施, 服务频次, 人员安排, 服务目标, 保障措施 (N-01)."""
     p = data.project
     story: list[Flowable] = [*title_block(data.meta, _W)]
-    kind = "专项服务方案" if data.special else "服务工作方案"
-    story += paragraphs(
-        f"为做好{quoted(p.name)}安全生产责任保险事故预防服务工作，依据《安全生产责任保险事故预防"
-        f"技术服务规范》（AQ 9010—2019）及有关规定，结合本项目施工阶段、危险性较大的分部分项工程"
-        f"和风险源情况，制定本{kind}（第{data.revision}版）。"
-    )
+    story += paragraphs(wording_text(dict(data.meta.wording), "special_plan" if data.special
+                                     else "service_plan", "opening", 项目名称=quoted(p.name),
+                                     版次=str(data.revision)))
     section = Sections()
     story.append(section("工程概况"))
     story.append(_overview(p))

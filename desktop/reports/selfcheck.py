@@ -33,6 +33,7 @@ from desktop.reports.grid import Grid
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.styles import P, Styles, heading
 from desktop.reports.text import cn_date, iso, para
+from desktop.reports.wording import text as wording_text
 
 if TYPE_CHECKING:
     from openpyxl.cell import Cell
@@ -238,8 +239,7 @@ def build_selfcheck_pdf(data: SelfCheckData, path: Path | str) -> Path:
     ], width=_W))
     story.append(Spacer(1, 4 * mm))
     story.append(checklist_table(data.rows, width=_W))
-    story += paragraphs("说明：检查情况由系统依据业务记录逐项计算，“待人工填写”项须由技术负责人对照"
-                        "制度文件或评价文件确认；［未到期］表示期限尚未届满的事项。", Styles.small)
+    story += paragraphs(wording_text(dict(data.meta.wording), "self_check", "note"), Styles.small)
     story += _appendix(data.rows)
     story.append(signature_block([
         Signatory("自查", seal=False, name=data.prepared_by, role="自查人"),

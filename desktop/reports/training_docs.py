@@ -28,6 +28,7 @@ from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.photos import photo_grid
 from desktop.reports.styles import Styles, heading
 from desktop.reports.text import cn_date, join_cn, yes_no
+from desktop.reports.wording import text as wording_text
 
 log = logging.getLogger("desktop.reports")
 
@@ -226,8 +227,7 @@ def build_drill_record(data: DrillRecordData, path: Path | str) -> Path:
             [("改进建议", data.improvements or "—")],
         ], width=_W))
     else:
-        story += paragraphs("本次演练尚未评估。评估应在演练后及时完成，内容包括组织指挥、响应时间、"
-                            "人员疏散、救援处置和物资保障等方面的成效、发现的问题和改进建议。")
+        story += paragraphs(wording_text(dict(data.meta.wording), "drill_record", "unevaluated"))
         story.append(field_table([[("总体评价", "□优\xa0\xa0□良\xa0\xa0□中\xa0\xa0□差")],
                                   [("成效评估", "\n\n\n")], [("改进建议", "\n\n")]], width=_W))
     story.append(signature_block([

@@ -1,8 +1,9 @@
-"""The agency's fixed wording of the letters (Settings › 文书用语): read, preview, change, reset.
+"""The agency's fixed wording of the documents (Settings › 文书用语): read, preview, change, reset.
 
-The sentences each letter of a kind carries — the rectification notice's request, the
-stop-work suggestion's paragraph and resume conditions, the refusal report's suggestion and
-closing — are declared with their defaults and placeholders in reports/wording.py. An
+The sentences each document of a kind carries — the rectification notice's request, the
+stop-work suggestion's paragraph and resume conditions, the refusal report's opening,
+suggestion and closing, the plans' opening, the records' and periodic reports' fixed
+statements, the key letter's request — are declared with their defaults and placeholders in reports/wording.py. An
 administrator words them the agency's way; the text is stored as the agency rule
 `documents.wording` (only the changed slots) by `rules.set_value`, which checks it and writes
 the audit entry in the same transaction. The documents then print the agency's wording, with

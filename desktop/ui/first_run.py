@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
 from desktop.config import Config
 from desktop.db import Database
 from desktop.services.context import Actor, ValidationError
-from desktop.services.exchange import backup
 from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui import first_run_logic as logic
 from desktop.ui.app_state import database_label
@@ -30,6 +30,9 @@ from desktop.ui.resources import icon
 from desktop.ui.tasks import Task, run_task
 from desktop.ui.user_dialogs import password_field, password_hint
 from desktop.ui.widgets import ErrorLabel, read_only
+
+if TYPE_CHECKING:
+    from desktop.services.exchange.backup import RestoreResult
 
 
 def choose_backup_file(parent: QWidget | None, title: str, start: str) -> str:
@@ -215,6 +218,8 @@ class FirstRunWizard(QWizard):
 
     def restore_with(self, path: Path, credentials: tuple[str, str]) -> Task:
         """Verify the backup, check the person against its users table, then restore."""
+        from desktop.services.exchange import backup  # the restore code loads when a restore starts
+
         self.db.dispose()  # no pooled connection may hold the file being replaced
         self.restore_button.setEnabled(False)
         self.task = run_task(self, backup.restore, self.config, path, credentials=credentials,
@@ -227,7 +232,7 @@ class FirstRunWizard(QWizard):
         self.task = None
         self.restore_button.setEnabled(True)
 
-    def _restored(self, result: backup.RestoreResult) -> None:
+    def _restored(self, result: RestoreResult) -> None:
         who = result.by.display_name or result.by.username if result.by is not None else ""
         dialogs.inform(self, QCoreApplication.translate("FirstRun", "恢复完成"), QCoreApplication.translate(
             "FirstRun", "数据已从备份恢复（恢复人：{who}）。程序现在将关闭，请重新打开 RiskDesk，"

@@ -1,5 +1,5 @@
-"""The 文书用语 tab (administrators): the fixed sentences each letter of a kind carries, in the
-agency's own words. Pick a sentence, edit it, see the preview with sample facts, save or go
+"""The 文书用语 tab (administrators): this machine's body font for documents (document_font_panel),
+and the fixed sentences each document of a kind carries, in the agency's own words. Pick a sentence, edit it, see the preview with sample facts, save or go
 back to the default. The services check the placeholders and audit every change
 (services/wording.py)."""
 
@@ -21,6 +21,7 @@ from desktop.services import wording
 from desktop.services.context import Changes, ValidationError
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
+from desktop.ui.document_font_panel import DocumentFontPanel
 from desktop.ui.widgets import ErrorLabel
 
 
@@ -29,6 +30,7 @@ class WordingPanel(QWidget):
         super().__init__(parent)
         self.state = state
         self.slots: list[wording.SlotText] = []
+        self.font_panel = DocumentFontPanel(state)
         intro = QLabel(QCoreApplication.translate(
             "WordingPanel", "每类文书中固定的语句可改为本机构的用语。花括号中的占位符（列在下方）"
                             "在生成文书时按记录中的事实填写；文书中的事实只来自记录。修改只用于此后生成的"
@@ -71,6 +73,7 @@ class WordingPanel(QWidget):
         for w in (self.editor, self.save_button, self.reset_button):
             w.setEnabled(editable)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.font_panel)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -83,6 +86,7 @@ class WordingPanel(QWidget):
         return self.slots[index] if 0 <= index < len(self.slots) else None
 
     def refresh(self) -> None:
+        self.font_panel.refresh()
         keep = self.current.id if self.current else None
         self.slots = self.state.read(wording.read)
         self.choice.blockSignals(True)

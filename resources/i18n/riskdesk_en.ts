@@ -2477,6 +2477,75 @@ Please send this file to technical support.</translation>
     </message>
 </context>
 <context>
+    <name>DocumentFontPanel</name>
+    <message>
+        <source>文书正文字体（本机）</source>
+        <translation>Document body font (this computer)</translation>
+    </message>
+    <message>
+        <source>其他字体文件…</source>
+        <translation>Other font file…</translation>
+    </message>
+    <message>
+        <source>使用此字体</source>
+        <translation>Use this font</translation>
+    </message>
+    <message>
+        <source>正在使用</source>
+        <translation>In use</translation>
+    </message>
+    <message>
+        <source>选择</source>
+        <translation>Choice</translation>
+    </message>
+    <message>
+        <source>{family}（{origin}）
+{file}</source>
+        <translation>{family} ({origin})
+{file}</translation>
+    </message>
+    <message>
+        <source>可选宋体、仿宋或楷体的 TrueType 字体；选定的字体须能嵌入 PDF 并含文书常用字符。字体文件是本机的，此设置只用于本机生成的文书。</source>
+        <translation>Choose a Song, FangSong or Kai TrueType font; it must be embeddable in PDF and contain the characters documents use. The font file belongs to this computer, so the setting applies only to documents generated here.</translation>
+    </message>
+    <message>
+        <source>环境变量 RISKDESK_DOCUMENT_FONT 已指定字体，本机设置不起作用。</source>
+        <translation>The environment variable RISKDESK_DOCUMENT_FONT names a font; this computer&apos;s setting has no effect.</translation>
+    </message>
+    <message>
+        <source>新的选择将在重新启动程序后用于文书。</source>
+        <translation>The new choice is used for documents after the program is restarted.</translation>
+    </message>
+    <message>
+        <source>自动选择（系统的仿宋/宋体，否则内置字体）</source>
+        <translation>Automatic (the system&apos;s FangSong/SimSun, else the bundled font)</translation>
+    </message>
+    <message>
+        <source>环境变量指定</source>
+        <translation>set by environment variable</translation>
+    </message>
+    <message>
+        <source>本机设置</source>
+        <translation>this computer&apos;s setting</translation>
+    </message>
+    <message>
+        <source>系统字体</source>
+        <translation>system font</translation>
+    </message>
+    <message>
+        <source>内置字体</source>
+        <translation>bundled font</translation>
+    </message>
+    <message>
+        <source>选择字体文件</source>
+        <translation>Choose a font file</translation>
+    </message>
+    <message>
+        <source>TrueType 字体 (*.ttf *.ttc *.TTF *.TTC)</source>
+        <translation>TrueType fonts (*.ttf *.ttc *.TTF *.TTC)</translation>
+    </message>
+</context>
+<context>
     <name>DocumentPreview</name>
     <message>
         <source>选择一份文书，在这里预览。</source>
@@ -8438,6 +8507,14 @@ These {n} files were not saved:
         <translation>Extra file: {name}</translation>
     </message>
     <message>
+        <source>字体 {name} 缺少文书常用的字符：{chars}</source>
+        <translation>The font {name} lacks characters documents use: {chars}</translation>
+    </message>
+    <message>
+        <source>字体文件 {name} 不能嵌入 PDF：须为允许嵌入的 TrueType 字体（OpenType/CFF 字体如思源宋体不能使用）。原因：{error}</source>
+        <translation>The font file {name} cannot be embedded in a PDF: it must be a TrueType font that allows embedding (OpenType/CFF fonts such as Source Han Serif cannot be used). Reason: {error}</translation>
+    </message>
+    <message>
         <source>存在未闭合一级隐患</source>
         <translation>Open level-1 hazards</translation>
     </message>
@@ -8564,6 +8641,10 @@ These {n} files were not saved:
     <message>
         <source>所选报送单位不存在或类型不符</source>
         <translation>The chosen recipient organisation does not exist or is of the wrong type</translation>
+    </message>
+    <message>
+        <source>找不到字体文件：{path}</source>
+        <translation>Font file not found: {path}</translation>
     </message>
     <message>
         <source>技术咨询</source>
@@ -8836,6 +8917,10 @@ These {n} files were not saved:
     <message>
         <source>无法写入 {target}：{why}。未留下不完整的文件，数据未受影响。</source>
         <translation>Cannot write {target}: {why}. No incomplete file was left behind and the data is unaffected.</translation>
+    </message>
+    <message>
+        <source>无法写入设置文件：{error}</source>
+        <translation>Cannot write the settings file: {error}</translation>
     </message>
     <message>
         <source>无法创建数据目录：{reason}</source>
@@ -10080,6 +10165,10 @@ These {n} files were not saved:
     <message>
         <source>请选择协助编制或书面修改建议</source>
         <translation>Please choose helped draft the plan or written suggestions</translation>
+    </message>
+    <message>
+        <source>请选择字体文件</source>
+        <translation>Please choose a font file</translation>
     </message>
     <message>
         <source>请选择审批的承保机构</source>

@@ -132,3 +132,22 @@ def test_documents_print_the_agencys_wording_and_the_records_facts(db, users, id
     with db.session() as s:
         wording.reset(s, users["admin"], SUGGESTION)
     assert "并立即组织整改" in text_of(dirs, signed)
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_a_periodic_reports_statement_follows_the_agency_and_a_signed_one_keeps_it(
+        db, users, ids, dirs):  # noqa: F811
+    note = "self_check.note"
+    first = draft(db, users["clerk"], dirs, "self_check", None, scope_type="agency", period="2026Q3")
+    assert "检查情况由系统依据业务记录逐项计算" in text_of(dirs, first).replace("\n", "")
+    with db.session() as s:
+        wording.save(s, users["admin"], note, "说明：本表由我机构按业务记录逐项自查。")
+    row = draft(db, users["clerk"], dirs, "self_check", None, scope_type="agency", period="2026Q3")
+    text = text_of(dirs, row).replace("\n", "")
+    assert "本表由我机构按业务记录逐项自查" in text and "逐项计算" not in text
+    signed = sign(db, users["tech_lead"], row, dirs)
+    with db.session() as s:
+        assert wording.reset(s, users["admin"], note)
+    assert "本表由我机构按业务记录逐项自查" in text_of(dirs, signed).replace("\n", "")
+    again = draft(db, users["clerk"], dirs, "self_check", None, scope_type="agency", period="2026Q4")
+    assert "逐项计算" in text_of(dirs, again).replace("\n", "")
