@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import NotRequired, TypedDict, cast
 
 from PIL import Image
 from sqlalchemy import func, select
@@ -72,6 +72,30 @@ class DraftIn:
     photos: tuple[Photo, ...] = ()
 
 
+class PhotoFacts(TypedDict):
+    """What a photo says about itself, as kept in a draft's photo list (JSON)."""
+
+    taken_at: str | None  # ISO agency wall-clock time
+    taken_source: str | None  # exif / name / file
+    latitude: float | None
+    longitude: float | None
+    dhash: str  # perceptual hash, 16 hex digits
+
+
+class DraftPhoto(TypedDict):
+    """One entry of a draft's photo list (the JSON column): the file waiting in the drafts folder
+    under its SHA-256, and the photo's facts — absent on drafts received before they were kept."""
+
+    sha256: str
+    name: str
+    size: int
+    taken_at: NotRequired[str | None]
+    taken_source: NotRequired[str | None]
+    latitude: NotRequired[float | None]
+    longitude: NotRequired[float | None]
+    dhash: NotRequired[str]
+
+
 @dataclass(frozen=True)
 class DraftRow:
     id: int
@@ -87,7 +111,7 @@ class DraftRow:
     level: int
     catalogue_item_id: int | None
     found_at: dt.datetime
-    photos: tuple[dict[str, Any], ...]
+    photos: tuple[DraftPhoto, ...]
     status: str
     reject_reason: str
     hazard_id: int | None
@@ -103,14 +127,14 @@ class DraftRow:
         return tuple(photo_capture(p) for p in self.photos)
 
 
-def photo_capture(photo: dict[str, Any]) -> Capture:
+def photo_capture(photo: DraftPhoto) -> Capture:
     """A draft photo's capture (its entry in the draft's photo list)."""
     taken = photo.get("taken_at")
     return Capture(dt.datetime.fromisoformat(taken) if taken else None, photo.get("taken_source"),
                    photo.get("latitude"), photo.get("longitude"))
 
 
-def photo_line(photo: dict[str, Any]) -> str:
+def photo_line(photo: DraftPhoto) -> str:
     """拍摄于 2026-12-07 09:30（照片信息）… for a draft photo; empty when nothing is known."""
     c = photo_capture(photo)
     return capture_line(c.taken_at, c.source, c.latitude, c.longitude)
@@ -147,7 +171,7 @@ def photo_problem(data: bytes) -> str | None:
     return None
 
 
-def _photo_facts(name: str, data: bytes) -> dict[str, Any]:
+def _photo_facts(name: str, data: bytes) -> PhotoFacts:
     """What a photo says about itself: capture time and place (EXIF, else the phone's file name)
     and its perceptual hash, for the draft's photo list (JSON)."""
     if data[4:8] == b"ftyp":
@@ -162,7 +186,7 @@ def _photo_facts(name: str, data: bytes) -> dict[str, Any]:
             "longitude": capture.longitude, "dhash": f"{code:016x}"}
 
 
-def found_time(photos: Sequence[dict[str, Any]], *, day: dt.date, now: dt.datetime) -> dt.datetime:
+def found_time(photos: Sequence[DraftPhoto], *, day: dt.date, now: dt.datetime) -> dt.datetime:
     """When the hazard was found: the earliest photo taken on `day` (not after `now`), else now.
 
     A phone may send a draft long after it was made (no network on site); the photo's own time
@@ -229,7 +253,7 @@ def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *
         raise ValidationError(errors)
     folder = Path(drafts_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    kept = []
+    kept: list[DraftPhoto] = []
     for photo in draft.photos:
         sha = hashlib.sha256(photo.data).hexdigest()
         target = folder / sha
@@ -348,7 +372,7 @@ def confirm(session: Session, actor: Actor, draft_id: int, *, expected_version: 
     form = dataclasses.replace(form, project_id=draft.project_id, inspection_id=draft.inspection_id,
                                found_at=draft.found_at)
     hazard = hazards.record(session, actor, form)
-    for photo in draft.photos:
+    for photo in _photos(draft):
         path = Path(drafts_dir) / photo["sha256"]
         if not path.is_file():
             raise NotFound(msg("草稿照片 {name} 已丢失，无法入台账。", name=photo["name"]))
@@ -428,5 +452,10 @@ def _row(session: Session, d: CaptureDraft) -> DraftRow:
     return DraftRow(d.id, d.client_id, d.device_id, d.user_id, user.display_name if user else "",
                     d.inspection_id, d.project_id, project.name if project else "", d.location,
                     d.description, d.level, d.catalogue_item_id, d.found_at,
-                    tuple(dict(p) for p in d.photos or ()), d.status, d.reject_reason,
+                    _photos(d), d.status, d.reject_reason,
                     d.hazard_id, d.version)
+
+
+def _photos(d: CaptureDraft) -> tuple[DraftPhoto, ...]:
+    """The draft's photo list; its JSON is written only by `receive`, in DraftPhoto's shape."""
+    return tuple(cast(DraftPhoto, dict(p)) for p in d.photos or ())
