@@ -39,6 +39,18 @@ class Grading(TypedDict):
     open_hazards_per_10k_m2: HazardDensity
 
 
+class ComplianceDeadlines(TypedDict):
+    """The setting compliance.deadlines (JSON) with its defaults filled in, in days."""
+
+    stage_grace_days: int
+    delivery_days: int
+    special_plan_days: int
+    emergency_plan_days: int
+    drill_days: int
+    drill_evaluation_days: int
+    report_due_days: dict[str, int]  # month / quarter / year
+
+
 @dataclass(frozen=True)
 class Rule:
     key: str
