@@ -11,7 +11,6 @@ it extends the kept items' dates too (services/retention.py).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -36,7 +35,7 @@ class AgencyRules:
     first_inspection_days: int
     serious_l2_report_days: int
     visit_interval_days: dict[str, int]  # high / medium / low -> days
-    grading: dict[str, Any]
+    grading: rules.Grading
     retention_years: int
     agency_code: str
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NotRequired, TypedDict, cast
 
 from PIL import Image
 from sqlalchemy import bindparam, func, select, update
@@ -81,6 +81,30 @@ class DraftIn:
     photos: tuple[Photo, ...] = ()
 
 
+class PhotoFacts(TypedDict):
+    """What a photo says about itself, as kept in a draft's photo list (JSON)."""
+
+    taken_at: str | None  # ISO agency wall-clock time
+    taken_source: str | None  # exif / name / file
+    latitude: float | None
+    longitude: float | None
+    dhash: str  # perceptual hash, 16 hex digits
+
+
+class DraftPhoto(TypedDict):
+    """One entry of a draft's photo list (the JSON column): the file waiting in the drafts folder
+    under its SHA-256, and the photo's facts — absent on drafts received before they were kept."""
+
+    sha256: str
+    name: str
+    size: int
+    taken_at: NotRequired[str | None]
+    taken_source: NotRequired[str | None]
+    latitude: NotRequired[float | None]
+    longitude: NotRequired[float | None]
+    dhash: NotRequired[str]
+
+
 @dataclass(frozen=True)
 class DraftRow:
     id: int
@@ -96,7 +120,7 @@ class DraftRow:
     level: int
     catalogue_item_id: int | None
     found_at: dt.datetime
-    photos: tuple[dict[str, Any], ...]
+    photos: tuple[DraftPhoto, ...]
     status: str
     reject_reason: str
     hazard_id: int | None
@@ -112,14 +136,14 @@ class DraftRow:
         return tuple(photo_capture(p) for p in self.photos)
 
 
-def photo_capture(photo: dict[str, Any]) -> Capture:
+def photo_capture(photo: DraftPhoto) -> Capture:
     """A draft photo's capture (its entry in the draft's photo list)."""
     taken = photo.get("taken_at")
     return Capture(dt.datetime.fromisoformat(taken) if taken else None, photo.get("taken_source"),
                    photo.get("latitude"), photo.get("longitude"))
 
 
-def photo_line(photo: dict[str, Any]) -> str:
+def photo_line(photo: DraftPhoto) -> str:
     """拍摄于 2026-12-07 09:30（照片信息）… for a draft photo; empty when nothing is known."""
     c = photo_capture(photo)
     return capture_line(c.taken_at, c.source, c.latitude, c.longitude)
@@ -156,7 +180,7 @@ def photo_problem(data: bytes) -> str | None:
     return None
 
 
-def _photo_facts(name: str, data: bytes) -> dict[str, Any]:
+def _photo_facts(name: str, data: bytes) -> PhotoFacts:
     """What a photo says about itself: capture time and place (EXIF, else the phone's file name)
     and its perceptual hash, for the draft's photo list (JSON)."""
     if data[4:8] == b"ftyp":
@@ -171,7 +195,7 @@ def _photo_facts(name: str, data: bytes) -> dict[str, Any]:
             "longitude": capture.longitude, "dhash": f"{code:016x}"}
 
 
-def found_time(photos: Sequence[dict[str, Any]], *, day: dt.date, now: dt.datetime) -> dt.datetime:
+def found_time(photos: Sequence[DraftPhoto], *, day: dt.date, now: dt.datetime) -> dt.datetime:
     """When the hazard was found: the earliest photo taken on `day` (not after `now`), else now.
 
     A phone may send a draft long after it was made (no network on site); the photo's own time
@@ -238,7 +262,7 @@ def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *
         raise ValidationError(errors)
     folder = Path(drafts_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    kept = []
+    kept: list[DraftPhoto] = []
     for photo in draft.photos:
         sha = hashlib.sha256(photo.data).hexdigest()
         target = folder / sha
@@ -357,7 +381,7 @@ def confirm(session: Session, actor: Actor, draft_id: int, *, expected_version: 
     form = dataclasses.replace(form, project_id=draft.project_id, inspection_id=draft.inspection_id,
                                found_at=draft.found_at)
     hazard = hazards.record(session, actor, form)
-    for photo in draft.photos:
+    for photo in _photos(draft):
         path = Path(drafts_dir) / photo["sha256"]
         if not path.is_file():
             raise NotFound(msg("草稿照片 {name} 已丢失，无法入台账。", name=photo["name"]))
@@ -395,7 +419,7 @@ class Looks:
     before drafts kept them). `flag_near_duplicates` writes them so each is computed once, ever."""
 
     stored: dict[str, int] = field(default_factory=dict)
-    drafts: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    drafts: dict[int, list[DraftPhoto]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.stored or self.drafts)
@@ -405,7 +429,7 @@ def _draft_looks(draft: DraftRow, drafts_dir: Path | None, computed: Looks) -> l
     """The looks of a draft's photos: kept in its photo list, else taken from the photo
     waiting in `drafts_dir` (and noted in `computed`); photos that cannot be read left out."""
     codes: list[int] = []
-    photos = [dict(p) for p in draft.photos]
+    photos = [p.copy() for p in draft.photos]
     added = False
     for photo in photos:
         if photo.get("dhash"):
@@ -456,7 +480,7 @@ def near_duplicates(session: Session, drafts: Sequence[DraftRow], *, store_dir: 
     return found
 
 
-def keep_draft_looks(session: Session, drafts: dict[int, list[dict[str, Any]]]) -> int:
+def keep_draft_looks(session: Session, drafts: dict[int, list[DraftPhoto]]) -> int:
     """Write drafts' photo lists with their looks added, in one bulk update; how many drafts.
 
     Through the table, not the ORM object: a look derived from the photo is no edit of the
@@ -516,5 +540,10 @@ def _row(session: Session, d: CaptureDraft) -> DraftRow:
     return DraftRow(d.id, d.client_id, d.device_id, d.user_id, user.display_name if user else "",
                     d.inspection_id, d.project_id, project.name if project else "", d.location,
                     d.description, d.level, d.catalogue_item_id, d.found_at,
-                    tuple(dict(p) for p in d.photos or ()), d.status, d.reject_reason,
+                    _photos(d), d.status, d.reject_reason,
                     d.hazard_id, d.version)
+
+
+def _photos(d: CaptureDraft) -> tuple[DraftPhoto, ...]:
+    """The draft's photo list; its JSON is written only by `receive`, in DraftPhoto's shape."""
+    return tuple(cast(DraftPhoto, dict(p)) for p in d.photos or ())

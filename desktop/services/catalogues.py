@@ -6,9 +6,11 @@ import datetime as dt
 import hashlib
 import json
 import re
+import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -145,13 +147,52 @@ def clause_of(article: str, code: str) -> str:
 
 # -- reading and checking a file ----------------------------------------------------------
 
+
+class Replaces(TypedDict):
+    """An item of another edition this item carries on."""
+
+    catalogue: str  # that edition's code
+    code: str
+
+
+class FileItem(TypedDict):
+    """An item of a catalogue file (JSON), as `_check_item` accepts it."""
+
+    code: str
+    text: str
+    verification: str  # a key of VERIFICATIONS
+    category_code: NotRequired[str]
+    category: NotRequired[str]
+    article: NotRequired[str]
+    sub_items: NotRequired[list[str] | None]
+    threshold: NotRequired[dict[str, Any] | None]  # free-form, kept as written
+    default_level: NotRequired[int | None]  # 1–4
+    replaces: NotRequired[list[Replaces] | None]
+
+
+class CatalogueFile(TypedDict):
+    """An edition in the catalogue file format (JSON), as `_check` accepts it."""
+
+    format: int  # FORMAT
+    code: str
+    kind: str  # a key of KINDS
+    edition: str
+    title: str
+    official: bool
+    items: list[FileItem]
+    doc_no: NotRequired[str]
+    superseded_by: NotRequired[str]
+    issued: NotRequired[str | None]  # YYYY-MM-DD
+    in_force: NotRequired[str | None]
+
+
 def content_sha256(data: Any) -> str:
     """Hash of the parsed content, so line endings or indentation of a checkout do not count."""
     canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def read_file(path: Path) -> tuple[dict[str, Any], str]:
+def read_file(path: Path) -> tuple[CatalogueFile, str]:
     """Parse and check one catalogue file; returns (data, content hash)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -163,7 +204,7 @@ def read_file(path: Path) -> tuple[dict[str, Any], str]:
         # the problems name JSON keys for whoever edits the file: they stay as written
         raise CatalogueFileError(msg("目录文件 {name} 格式有误：{problems}", name=path.name,
                                      problems=problems[:5]))
-    return data, content_sha256(data)
+    return typing.cast(CatalogueFile, data), content_sha256(data)  # _check found it in that shape
 
 
 def _text(value: Any, limit: int, *, required: bool = False) -> bool:
@@ -245,7 +286,7 @@ def load_file(session: Session, path: Path, *, actor: Actor | None = None) -> Lo
     return _load(session, actor, path, data, sha, bundled=True)
 
 
-def _load(session: Session, actor: Actor, path: Path, data: dict[str, Any], sha: str, *,
+def _load(session: Session, actor: Actor, path: Path, data: CatalogueFile, sha: str, *,
           bundled: bool) -> LoadResult:
     existing = session.execute(select(Catalogue).where(Catalogue.code == data["code"])).scalar_one_or_none()
     if existing is not None:
@@ -259,12 +300,13 @@ def _load(session: Session, actor: Actor, path: Path, data: dict[str, Any], sha:
             select(func.count(CatalogueItem.id)).where(CatalogueItem.catalogue_id == existing.id)
         ).scalar_one()
         return LoadResult(existing.code, existing.title, path.name, count, "unchanged")
-    issued = dt.date.fromisoformat(data["issued"]) if data.get("issued") else None
+    issued_text, in_force_text = data.get("issued"), data.get("in_force")
+    issued = dt.date.fromisoformat(issued_text) if issued_text else None
     catalogue = Catalogue(
         code=data["code"], kind=data["kind"], edition=data["edition"], title=data["title"],
         doc_no=data.get("doc_no", ""), superseded_by=data.get("superseded_by", ""),
         issued=issued, official=data["official"], source_sha256=sha, loaded_at=now(),
-        in_force=dt.date.fromisoformat(data["in_force"]) if data.get("in_force") else issued,
+        in_force=dt.date.fromisoformat(in_force_text) if in_force_text else issued,
         text_checked=bundled, imported_by_id=None if bundled else actor.user_id,
     )
     session.add(catalogue)
@@ -294,7 +336,7 @@ def _same_text(text: str) -> str:
     return "".join(text.split())
 
 
-def _link_editions(session: Session, catalogue: Catalogue, data: dict[str, Any]) -> int:
+def _link_editions(session: Session, catalogue: Catalogue, data: CatalogueFile) -> int:
     """Keep which item of another edition of the same list each item carries on: as the file
     says (`replaces`), else where the wording is the same (white space aside). Never guessed."""
     mine = {i.code: i for i in session.execute(select(CatalogueItem).where(
@@ -337,7 +379,8 @@ def import_edition(session: Session, actor: Actor, path: Path) -> LoadResult:
     return import_edition_data(session, actor, data, Path(path).name)
 
 
-def import_edition_data(session: Session, actor: Actor, data: dict[str, Any], file_name: str) -> LoadResult:
+def import_edition_data(session: Session, actor: Actor, data: Mapping[str, Any],
+                        file_name: str) -> LoadResult:
     """An edition read from a file of another form (an Excel workbook), in the JSON format's
     shape: checked by the same rules, loaded unchecked (未核对原文)."""
     permissions.require(actor, "settings.edit")  # administrators only
@@ -345,11 +388,12 @@ def import_edition_data(session: Session, actor: Actor, data: dict[str, Any], fi
     if problems:
         raise CatalogueFileError(msg("目录文件 {name} 格式有误：{problems}", name=file_name,
                                      problems=problems[:5]))
-    existing = session.execute(select(Catalogue).where(Catalogue.code == data["code"])).scalar_one_or_none()
+    checked = typing.cast(CatalogueFile, data)  # _check found it in that shape
+    existing = session.execute(select(Catalogue).where(Catalogue.code == checked["code"])).scalar_one_or_none()
     if existing is not None:
         raise CatalogueFileError(msg("目录“{title}”（{code}）已载入，不能重复导入；新版本请使用新的代码。",
                                      title=existing.title, code=existing.code))
-    return _load(session, actor, Path(file_name), data, content_sha256(data), bundled=False)
+    return _load(session, actor, Path(file_name), checked, content_sha256(checked), bundled=False)
 
 
 def mark_checked(session: Session, actor: Actor, catalogue_id: int) -> CatalogueRow:

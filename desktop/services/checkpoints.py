@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -43,6 +44,25 @@ class Head:
     last_hash: str
 
 
+class CheckpointBody(TypedDict):
+    """What a checkpoint line says (and its signature covers)."""
+
+    v: int
+    kind: str  # checkpoint / restore
+    reason: str
+    count: int  # audit entries at that moment
+    last_id: int
+    last_hash: str
+    at: str  # UTC, ISO, to the second
+    key: str  # the signing public key (hex)
+
+
+class Checkpoint(CheckpointBody):
+    """One line of the checkpoint file (JSON) as written: the body and its signature (hex)."""
+
+    sig: str
+
+
 def path(data_dir: Path | str) -> Path:
     return Path(data_dir) / FILE
 
@@ -56,23 +76,23 @@ def head(conn: Any) -> Head:
     return Head(int(count), int(last_id or 0), last_hash)
 
 
-def signed_bytes(line: dict[str, Any]) -> bytes:
+def signed_bytes(line: Mapping[str, object]) -> bytes:
     body = {k: v for k, v in line.items() if k != "sig"}
     return TAG + json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def append(data_dir: Path | str, at: Head, *, reason: str, kind: str = "checkpoint") -> dict[str, Any] | None:
+def append(data_dir: Path | str, at: Head, *, reason: str, kind: str = "checkpoint") -> Checkpoint | None:
     """Sign `at` and append it; None (logged) when the folder has no signing key."""
     try:
         key = signing.load_private_key(data_dir)
     except ServiceError as exc:
         log.info("audit checkpoint not written: %s", exc.message)
         return None
-    line: dict[str, Any] = {"v": 1, "kind": kind, "reason": reason, "count": at.count,
+    body: CheckpointBody = {"v": 1, "kind": kind, "reason": reason, "count": at.count,
                             "last_id": at.last_id, "last_hash": at.last_hash,
                             "at": utcnow().isoformat(timespec="seconds"),
                             "key": signing.public_hex(key)}
-    line["sig"] = key.sign(signed_bytes(line)).hex()
+    line: Checkpoint = {**body, "sig": key.sign(signed_bytes(body)).hex()}
     target = path(data_dir)
     new = not target.exists()
     fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
@@ -90,7 +110,7 @@ def append(data_dir: Path | str, at: Head, *, reason: str, kind: str = "checkpoi
     return line
 
 
-def write(db: Database, data_dir: Path | str, *, reason: str, actor: Actor | None = None) -> dict[str, Any] | None:
+def write(db: Database, data_dir: Path | str, *, reason: str, actor: Actor | None = None) -> Checkpoint | None:
     """A checkpoint of the head now. The first one of a folder is announced in the audit log
     (`checkpoints_started`), so that a deleted file is noticed by `check`."""
     if not signing.key_path(data_dir).is_file():

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypedDict, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar, cast
 
 from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session
@@ -73,6 +73,12 @@ __all__ = ["ChecklistResult", "Evidence", "Gap", "ItemResult", "ManualAnswer", "
            "evaluate", "find_answer", "resolve_scope", "sub_periods", "summary_text"]
 
 T = TypeVar("T")
+DayKey = Literal["first", "stage_grace_days", "delivery_days", "special_plan_days",
+                 "emergency_plan_days", "drill_days", "drill_evaluation_days"]
+
+
+class Deadlines(rules.ComplianceDeadlines):
+    first: int  # days from the service start to the first identification (first_inspection_days)
 
 
 @dataclass
@@ -100,17 +106,16 @@ class Context:
             ref_id: int | None = None, due: bool = True) -> Gap:
         return Gap(pid, self.label(pid), missing, since, ref_type, ref_id, due)
 
-    def deadlines(self) -> dict[str, Any]:
+    def deadlines(self) -> Deadlines:
         if "deadlines" not in self.cache:
-            default = next(r.default for r in rules.RULES if r.key == "compliance.deadlines")
-            self.cache["deadlines"] = {**default, **rules.get(self.session, "compliance.deadlines"),
-                                       "first": int(rules.get(self.session, "first_inspection_days"))}
-        deadlines: dict[str, Any] = self.cache["deadlines"]
+            value: Deadlines = {**deadlines_setting(self.session),
+                                "first": int(rules.get(self.session, "first_inspection_days"))}
+            self.cache["deadlines"] = value
+        deadlines: Deadlines = self.cache["deadlines"]
         return deadlines
 
-    def days(self, key: str) -> int:
-        days: int = self.deadlines()[key]
-        return days
+    def days(self, key: DayKey) -> int:
+        return self.deadlines()[key]
 
     def started(self, pid: int) -> dt.date | None:
         p = self.projects[pid]
@@ -271,25 +276,25 @@ def answer_manual(session: Session, actor: Actor, item: str, *, period: Period |
 # -- due dates beside the rules (the duties list asks when each falls due) ----------------------
 
 
-def deadline_days(session: Session, key: str) -> Any:
-    """One of the self-check's deadlines (setting compliance.deadlines, defaults filled in)."""
+def deadlines_setting(session: Session) -> rules.ComplianceDeadlines:
+    """The self-check's deadlines (setting compliance.deadlines, defaults filled in)."""
     default = next(r.default for r in rules.RULES if r.key == "compliance.deadlines")
-    return {**default, **rules.get(session, "compliance.deadlines")}[key]
+    return cast(rules.ComplianceDeadlines, {**default, **rules.get(session, "compliance.deadlines")})
 
 
 def output_deadline(session: Session, period: Period, kind: str) -> dt.date:
     """The day a month's / quarter's / year's periodic outputs are due (as `_outputs` reads it)."""
-    return period.end + dt.timedelta(days=int(deadline_days(session, "report_due_days")[kind]))
+    return period.end + dt.timedelta(days=int(deadlines_setting(session)["report_due_days"][kind]))
 
 
 def drill_deadline(session: Session, started: dt.date | None) -> dt.date | None:
     """The day a project's first drill is due counted from its service start (as `_drills`)."""
-    return None if started is None else started + dt.timedelta(days=int(deadline_days(session, "drill_days")))
+    return None if started is None else started + dt.timedelta(days=int(deadlines_setting(session)["drill_days"]))
 
 
 def drill_evaluation_deadline(session: Session, drill_date: dt.date) -> dt.date:
     """The day a drill's evaluation is due (as `_drills`)."""
-    return drill_date + dt.timedelta(days=int(deadline_days(session, "drill_evaluation_days")))
+    return drill_date + dt.timedelta(days=int(deadlines_setting(session)["drill_evaluation_days"]))
 
 
 # -- the item computations -------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict, TypeVar, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -177,6 +177,26 @@ class PlanEdits:
     factor_measures: Mapping[str, str] = field(default_factory=dict)
 
 
+class StoredEdits(TypedDict, total=False):
+    """The author's wording kept on a plan row (content["edits"], JSON): only what differs from
+    the drafted wording, by section key, risk-source id (as text) and factor code."""
+
+    sections: dict[str, list[str]]
+    source_measures: dict[str, str]
+    factor_measures: dict[str, str]
+
+
+class EditChanges(TypedDict):
+    """One save's checked edits; None: back to the drafted wording."""
+
+    sections: dict[str, list[str] | None]
+    source_measures: dict[str, str | None]
+    factor_measures: dict[str, str | None]
+
+
+_V = TypeVar("_V")
+
+
 # -- reading -----------------------------------------------------------------------------------
 
 
@@ -188,10 +208,10 @@ def working_row(session: Session, project_id: int, kind: str) -> ServicePlan | N
         .order_by(ServicePlan.revision.desc(), ServicePlan.id.desc()).limit(1)).scalar_one_or_none()
 
 
-def _edits(row: ServicePlan | None) -> dict[str, Any]:
+def _edits(row: ServicePlan | None) -> StoredEdits:
     content = row.content if row is not None and isinstance(row.content, dict) else {}
     edits = content.get("edits")
-    return edits if isinstance(edits, dict) else {}
+    return cast(StoredEdits, edits) if isinstance(edits, dict) else {}  # written by `save`
 
 
 def _interval(session: Session, level: str | None) -> int:
@@ -341,7 +361,7 @@ def _lines(value: Sequence[str]) -> list[str]:
     return [" ".join(str(x).split()) for x in value if str(x).strip()]
 
 
-def _validate(current: PlanDraft, edits: PlanEdits) -> dict[str, Any]:
+def _validate(current: PlanDraft, edits: PlanEdits) -> EditChanges:
     errors: dict[str, str] = {}
     sections: dict[str, list[str] | None] = {}  # None: back to the drafted wording
     for key, value in edits.sections.items():
@@ -388,18 +408,21 @@ def _validate(current: PlanDraft, edits: PlanEdits) -> dict[str, Any]:
     return {"sections": sections, "source_measures": measures, "factor_measures": factor_measures}
 
 
-def _merge(old: Mapping[str, Any], changes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def _merge(old: StoredEdits, changes: EditChanges) -> StoredEdits:
     """The stored edits after this save: what was not mentioned stays as it was."""
-    out: dict[str, Any] = {}
-    for part, given in changes.items():
-        kept = dict(old.get(part) or {})
-        for key, value in given.items():
-            if value is None:
-                kept.pop(key, None)
-            else:
-                kept[key] = value
-        out[part] = kept
-    return out
+    return {"sections": _apply(old.get("sections"), changes["sections"]),
+            "source_measures": _apply(old.get("source_measures"), changes["source_measures"]),
+            "factor_measures": _apply(old.get("factor_measures"), changes["factor_measures"])}
+
+
+def _apply(old: Mapping[str, _V] | None, given: Mapping[str, _V | None]) -> dict[str, _V]:
+    kept = dict(old or {})
+    for key, value in given.items():
+        if value is None:
+            kept.pop(key, None)
+        else:
+            kept[key] = value
+    return kept
 
 
 def save(session: Session, actor: Actor, project_id: int, kind: str, edits: PlanEdits, *,

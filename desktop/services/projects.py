@@ -71,13 +71,60 @@ class ProjectRow:
 
 
 @dataclass(frozen=True)
+class PolicyLine:
+    id: int
+    policy_no: str
+    insurer_id: int
+    start_date: dt.date | None
+    end_date: dt.date | None
+    premium: Decimal | None
+    prevention_fee: Decimal | None
+    version: int
+
+
+@dataclass(frozen=True)
+class StageLine:
+    id: int
+    seq: int
+    name: str
+    planned_start: dt.date | None
+    planned_end: dt.date | None
+    actual_start: dt.date | None
+    actual_end: dt.date | None
+    version: int
+
+
+@dataclass(frozen=True)
+class DangerLine:
+    id: int
+    name: str
+    is_super: bool
+    status: str  # planned / in_progress / done
+    planned_start: dt.date | None
+    planned_end: dt.date | None
+    parameters: str
+    actual_start: dt.date | None
+    actual_end: dt.date | None
+    version: int
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    id: int
+    role: str
+    name: str
+    phone: str
+    version: int
+
+
+@dataclass(frozen=True)
 class ProjectDetail:
     project: ProjectRow
     form: ProjectForm
-    policies: list[dict[str, Any]] = field(default_factory=list)
-    stages: list[dict[str, Any]] = field(default_factory=list)
-    danger_items: list[dict[str, Any]] = field(default_factory=list)
-    contacts: list[dict[str, Any]] = field(default_factory=list)
+    policies: list[PolicyLine] = field(default_factory=list)
+    stages: list[StageLine] = field(default_factory=list)
+    danger_items: list[DangerLine] = field(default_factory=list)
+    contacts: list[ContactLine] = field(default_factory=list)
 
 
 def _decimal(value: str | Decimal | None, key: str, errors: dict[str, str], label: str) -> Decimal | None:
@@ -278,27 +325,24 @@ def get_detail(session: Session, project_id: int) -> ProjectDetail:
     p = load(session, project_id)
     form = ProjectForm(**{f.name: getattr(p, f.name) for f in fields(ProjectForm)})
     policies = [
-        {"id": x.id, "policy_no": x.policy_no, "insurer_id": x.insurer_id, "start_date": x.start_date,
-         "end_date": x.end_date, "premium": x.premium, "prevention_fee": x.prevention_fee,
-         "version": x.version}
+        PolicyLine(x.id, x.policy_no, x.insurer_id, x.start_date, x.end_date, x.premium,
+                   x.prevention_fee, x.version)
         for x in session.execute(select(Policy).where(Policy.project_id == p.id, Policy.deleted_at.is_(None))).scalars()
     ]
     stages = [
-        {"id": s.id, "seq": s.seq, "name": s.name, "planned_start": s.planned_start,
-         "planned_end": s.planned_end, "actual_start": s.actual_start, "actual_end": s.actual_end,
-         "version": s.version}
+        StageLine(s.id, s.seq, s.name, s.planned_start, s.planned_end, s.actual_start, s.actual_end,
+                  s.version)
         for s in session.execute(select(ProjectStage).where(ProjectStage.project_id == p.id)
                                  .order_by(ProjectStage.seq)).scalars()
     ]
     dangers = [
-        {"id": d.id, "name": d.name, "is_super": d.is_super, "status": d.status,
-         "planned_start": d.planned_start, "planned_end": d.planned_end, "parameters": d.parameters,
-         "actual_start": d.actual_start, "actual_end": d.actual_end, "version": d.version}
+        DangerLine(d.id, d.name, d.is_super, d.status, d.planned_start, d.planned_end, d.parameters,
+                   d.actual_start, d.actual_end, d.version)
         for d in session.execute(select(DangerItem).where(DangerItem.project_id == p.id,
                                                           DangerItem.deleted_at.is_(None))).scalars()
     ]
     contacts = [
-        {"id": c.id, "role": c.role, "name": c.name, "phone": c.phone, "version": c.version}
+        ContactLine(c.id, c.role, c.name, c.phone, c.version)
         for c in session.execute(select(ProjectContact).where(ProjectContact.project_id == p.id,
                                                               ProjectContact.deleted_at.is_(None))).scalars()
     ]
@@ -317,7 +361,8 @@ def count(session: Session) -> int:
     return session.execute(select(func.count(Project.id)).where(Project.deleted_at.is_(None))).scalar_one()
 
 
-__all__ = ["DEFAULT_STAGES", "PolicyForm", "ProjectDetail", "ProjectForm", "ProjectRow",
+__all__ = ["DEFAULT_STAGES", "ContactLine", "DangerLine", "PolicyForm", "PolicyLine", "ProjectDetail",
+           "ProjectForm", "ProjectRow", "StageLine",
            "add_contact", "add_danger_item", "add_policy", "check_version", "count",
            "create_project", "get_detail", "insurer_of", "load", "set_stage_dates",
            "update_project", "validate"]

@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -125,9 +125,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def grading(session: Session) -> dict[str, Any]:
+def grading(session: Session) -> rules.Grading:
     default = next(r.default for r in rules.RULES if r.key == "risk.grading")
-    return {**default, **rules.get(session, "risk.grading")}
+    # the stored value was checked by rules.validate; the defaults fill what it leaves out
+    return cast(rules.Grading, {**default, **rules.get(session, "risk.grading")})
 
 
 def compute(session: Session, project_id: int, *, today: dt.date | None = None) -> Computation:
@@ -152,8 +153,10 @@ def compute(session: Session, project_id: int, *, today: dt.date | None = None) 
     items = session.execute(select(DangerItem.id, DangerItem.name, DangerItem.is_super).where(
         DangerItem.project_id == p.id, DangerItem.status == "in_progress",
         DangerItem.deleted_at.is_(None)).order_by(DangerItem.id)).all()
-    for is_super, key, label in ((True, "super_danda_in_progress", msg("超危大工程施工中")),
-                                 (False, "danda_in_progress", msg("危大工程施工中"))):
+    danda: tuple[tuple[bool, rules.LevelFactor, Message], ...] = (
+        (True, "super_danda_in_progress", msg("超危大工程施工中")),
+        (False, "danda_in_progress", msg("危大工程施工中")))
+    for is_super, key, label in danda:
         chosen = [i for i in items if bool(i.is_super) == is_super]
         if chosen:
             factors.append(Factor(key, label, cfg[key], "、".join(i.name for i in chosen),
@@ -170,8 +173,9 @@ def compute(session: Session, project_id: int, *, today: dt.date | None = None) 
         factors.append(Factor("escalated_hazard", msg("拒不整改或拖延整改"), cfg["escalated_hazard"],
                               msg("{n} 项", n=len(escalated)), escalated))
     units = max(Decimal(1), (p.floor_area_m2 or Decimal(0)) / Decimal(10_000))
-    for level in ("high", "medium"):
-        threshold = Decimal(str(cfg["open_hazards_per_10k_m2"][level])) * units
+    density = cfg["open_hazards_per_10k_m2"]
+    for level, per_10k in (("high", density["high"]), ("medium", density["medium"])):
+        threshold = Decimal(str(per_10k)) * units
         if open_hazards and len(open_hazards) >= threshold:
             factors.append(Factor("hazard_density", msg("未闭合隐患较多"), level,
                                   msg("未闭合隐患 {n} 项，阈值 {threshold} 项", n=len(open_hazards),
@@ -186,7 +190,7 @@ def compute(session: Session, project_id: int, *, today: dt.date | None = None) 
     return Computation(p.id, level, tuple(factors), valid_until, "high" if binding else None)
 
 
-def _accident_factors(session: Session, project_id: int, cfg: dict[str, Any], today: dt.date) -> list[Factor]:
+def _accident_factors(session: Session, project_id: int, cfg: rules.Grading, today: dt.date) -> list[Factor]:
     fatal: list[tuple[int, dt.date]] = []
     recent: list[int] = []
     for i in session.execute(select(Incident).where(

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, TypeGuard
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -33,22 +33,40 @@ _FIELDS = ("format", "agency", "date", "old_public_key", "old_fingerprint", "new
            "new_fingerprint")
 
 
+class StatementBody(TypedDict):
+    """What a rotation statement says (JSON) and the old key signs (`statement_bytes`)."""
+
+    format: str  # FORMAT
+    agency: str
+    date: str  # ISO date, the agency's
+    old_public_key: str  # hex
+    old_fingerprint: str
+    new_public_key: str
+    new_fingerprint: str
+
+
+class Statement(StatementBody):
+    """A rotation statement with the old key's signature (hex)."""
+
+    signature: str
+
+
 @dataclass(frozen=True)
 class Rotation:
     old_fingerprint: str
     new_fingerprint: str
     date: str
-    statement: dict[str, Any]
+    statement: Statement
     retired_key: Path
 
 
-def statement_bytes(statement: dict[str, Any]) -> bytes:
+def statement_bytes(statement: Mapping[str, object]) -> bytes:
     """What the old key signs: the statement's fields, without the signature, canonical JSON."""
     return json.dumps({k: statement.get(k) for k in _FIELDS}, ensure_ascii=False,
                       sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def is_valid(statement: Any) -> bool:
+def is_valid(statement: Any) -> TypeGuard[Statement]:
     """Well formed, its fingerprints those of its keys, and signed by its old key."""
     try:
         if not isinstance(statement, dict) or statement.get("format") != FORMAT:
@@ -63,7 +81,7 @@ def is_valid(statement: Any) -> bool:
     return signing.verify(old, statement_bytes(statement), signature)
 
 
-def handing_over_to(statements: Sequence[Any], key: str) -> dict[str, Any] | None:
+def handing_over_to(statements: Sequence[Any], key: str) -> Statement | None:
     """The valid statement announcing `key` (hex) as the new key, if there is one."""
     for statement in statements:
         if isinstance(statement, dict) and statement.get("new_public_key") == key \
@@ -87,9 +105,10 @@ def load(data_dir: Path | str) -> list[dict[str, Any]]:
     return statements
 
 
-def chain_to(data_dir: Path | str, key: str) -> list[dict[str, Any]]:
+def chain_to(data_dir: Path | str, key: str) -> list[Statement]:
     """The folder's statements that lead to `key`, oldest first (empty for a first key)."""
-    statements, chain, seen = load(data_dir), [], {key}
+    statements, seen = load(data_dir), {key}
+    chain: list[Statement] = []
     while (statement := handing_over_to(statements, key)) is not None:
         key = statement["old_public_key"]
         if key in seen:
@@ -99,7 +118,7 @@ def chain_to(data_dir: Path | str, key: str) -> list[dict[str, Any]]:
     return list(reversed(chain))
 
 
-def _save(data_dir: Path | str, statements: list[dict[str, Any]]) -> None:
+def _save(data_dir: Path | str, statements: Sequence[Mapping[str, object]]) -> None:
     text = json.dumps({"format": "riskdesk-key-rotations", "statements": statements},
                       ensure_ascii=False, indent=1)
     with atomic_writer(Path(data_dir) / ROTATION_FILE, "w", private=True) as fh:
@@ -126,12 +145,12 @@ def rotate_key(session: Session, actor: Actor, *, data_dir: Path | str) -> Rotat
     new_private = Ed25519PrivateKey.generate()
     new = signing.public_hex(new_private)
     moment = now()
-    statement: dict[str, Any] = {
+    body: StatementBody = {
         "format": FORMAT, "agency": profile.name, "date": moment.date().isoformat(),
         "old_public_key": old, "old_fingerprint": signing.fingerprint(old),
         "new_public_key": new, "new_fingerprint": signing.fingerprint(new),
     }
-    statement["signature"] = old_private.sign(statement_bytes(statement)).hex()
+    statement: Statement = {**body, "signature": old_private.sign(statement_bytes(body)).hex()}
     before = audit.snapshot(profile)
     profile.signing_public_key = new
     audit.record_update(session, actor, profile, before, action="signing_key_rotate",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +11,44 @@ from sqlalchemy.orm import Session
 from desktop.models import AppSetting
 from desktop.services import audit, holiday_overrides, permissions, retention, wording_check
 from desktop.services.context import Actor, ValidationError, msg, now
+
+# the grading factors whose level the agency chooses (high / medium / low)
+LevelFactor = Literal["super_danda_in_progress", "danda_in_progress", "open_level1_hazard",
+                      "escalated_hazard", "accident_level"]
+
+
+class HazardDensity(TypedDict):
+    """Open hazards per 10,000 m² (less counts as 10,000) that call for each level."""
+
+    high: int
+    medium: int
+
+
+class Grading(TypedDict):
+    """The setting risk.grading (JSON) with its defaults filled in: how a project is graded."""
+
+    deep_excavation_m: float  # at least this deep: high
+    shallow_excavation_m: float  # shallower: low
+    super_danda_in_progress: str  # the level each factor calls for
+    danda_in_progress: str
+    open_level1_hazard: str
+    escalated_hazard: str
+    fatal_accident_months: int  # high for this long after a fatal (or larger) accident
+    accident_months: int  # an accident this recent calls for accident_level
+    accident_level: str
+    open_hazards_per_10k_m2: HazardDensity
+
+
+class ComplianceDeadlines(TypedDict):
+    """The setting compliance.deadlines (JSON) with its defaults filled in, in days."""
+
+    stage_grace_days: int
+    delivery_days: int
+    special_plan_days: int
+    emergency_plan_days: int
+    drill_days: int
+    drill_evaluation_days: int
+    report_due_days: dict[str, int]  # month / quarter / year
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ class TrustState:
     the same agency (or the key given for this check) that the signer is not."""
 
     entry: TrustEntry | None = None
-    via: tuple[dict[str, Any], ...] = ()
+    via: tuple[rotation.Statement, ...] = ()
     expected: TrustEntry | None = None
 
     @property
@@ -239,7 +239,7 @@ def evaluate(signer: str, agency: str, statements: Sequence[dict[str, Any]],
     """Is the key `signer` (hex) trusted — itself, or by a chain of valid rotation statements
     leading back to a trusted key? If not, which trusted entry was expected instead (a key
     given for this check, or a listed key under the agency name the package claims)?"""
-    chain: list[dict[str, Any]] = []
+    chain: list[rotation.Statement] = []
     key, seen = signer, {signer}
     while True:
         for entry in entries:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import RiskLevel
-from desktop.services import agency_rules
+from desktop.services import agency_rules, rules
 from desktop.services.context import Changes, ValidationError
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
@@ -37,7 +37,7 @@ NOTE = QT_TRANSLATE_NOOP(
 LEVEL_WORDS = {"1": QT_TRANSLATE_NOOP("AgencyRules", "一级"), "2": QT_TRANSLATE_NOOP("AgencyRules", "二级"),
                "3": QT_TRANSLATE_NOOP("AgencyRules", "三级"), "4": QT_TRANSLATE_NOOP("AgencyRules", "四级")}
 # the grading factors whose level can be chosen, as the assessment names them
-FACTORS = (("super_danda_in_progress", QT_TRANSLATE_NOOP("AgencyRules", "超危大工程施工中")),
+FACTORS: tuple[tuple[rules.LevelFactor, str], ...] = (("super_danda_in_progress", QT_TRANSLATE_NOOP("AgencyRules", "超危大工程施工中")),
            ("danda_in_progress", QT_TRANSLATE_NOOP("AgencyRules", "危大工程施工中")),
            ("open_level1_hazard", QT_TRANSLATE_NOOP("AgencyRules", "存在未闭合一级隐患")),
            ("escalated_hazard", QT_TRANSLATE_NOOP("AgencyRules", "拒不整改或拖延整改")),
@@ -98,7 +98,7 @@ class AgencyRulesPanel(QWidget):
         months = _tr(QT_TRANSLATE_NOOP("AgencyRules", " 个月"))
         self.fatal_months = _spin(0, 60, months, "fatalMonths")
         self.accident_months = _spin(0, 60, months, "accidentMonths")
-        self.factor_levels = {key: _levels() for key, _ in FACTORS}
+        self.factor_levels: dict[rules.LevelFactor, QComboBox] = {key: _levels() for key, _ in FACTORS}
         self.retention = _spin(5, 100, _tr(QT_TRANSLATE_NOOP("AgencyRules", " 年")), "retentionYears")
         self.code = QLineEdit()
         self.code.setObjectName("agencyCode")
@@ -186,8 +186,9 @@ class AgencyRulesPanel(QWidget):
         g = r.grading
         self.deep.setValue(float(g["deep_excavation_m"]))
         self.shallow.setValue(float(g["shallow_excavation_m"]))
-        for k, box in self.density.items():
-            box.setValue(int(g["open_hazards_per_10k_m2"][k]))
+        density = g["open_hazards_per_10k_m2"]
+        self.density["high"].setValue(int(density["high"]))
+        self.density["medium"].setValue(int(density["medium"]))
         self.fatal_months.setValue(int(g["fatal_accident_months"]))
         self.accident_months.setValue(int(g["accident_months"]))
         for key, combo in self.factor_levels.items():
@@ -198,12 +199,14 @@ class AgencyRulesPanel(QWidget):
 
     def values(self) -> agency_rules.AgencyRules:
         assert self.loaded is not None
-        grading = dict(self.loaded.grading)
-        grading.update(
-            deep_excavation_m=_number(self.deep.value()), shallow_excavation_m=_number(self.shallow.value()),
-            open_hazards_per_10k_m2={k: box.value() for k, box in self.density.items()},
-            fatal_accident_months=self.fatal_months.value(), accident_months=self.accident_months.value(),
-            **{key: combo.currentData() for key, combo in self.factor_levels.items()})
+        grading: rules.Grading = {
+            **self.loaded.grading,
+            "deep_excavation_m": _number(self.deep.value()), "shallow_excavation_m": _number(self.shallow.value()),
+            "open_hazards_per_10k_m2": {"high": self.density["high"].value(),
+                                        "medium": self.density["medium"].value()},
+            "fatal_accident_months": self.fatal_months.value(), "accident_months": self.accident_months.value()}
+        for key, combo in self.factor_levels.items():
+            grading[key] = combo.currentData()
         return agency_rules.AgencyRules(
             deadline_days={k: box.value() for k, box in self.deadlines.items()},
             first_inspection_days=self.first_days.value(),

@@ -298,7 +298,7 @@ class FeeLedger(QWidget):
         self.policy.blockSignals(True)
         self.policy.clear()
         for p in detail.policies:
-            self.policy.addItem(p["policy_no"], p["id"])
+            self.policy.addItem(p.policy_no, p.id)
         self.policy.setCurrentIndex(max(0, self.policy.findData(chosen)))
         self.policy.blockSignals(False)
         several = self.policy.count() > 1

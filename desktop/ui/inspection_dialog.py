@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from enum import IntEnum
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -88,14 +87,14 @@ FINDING_COLUMNS: dict[FindingColumn, Column[Finding]] = {
 }
 
 
-def current_stage(stages: list[dict[str, Any]], today: dt.date) -> int | None:
+def current_stage(stages: list[projects.StageLine], today: dt.date) -> int | None:
     """The stage under way today: started and not finished, else planned around today."""
     for s in stages:
-        if s["actual_start"] and s["actual_start"] <= today and not s["actual_end"]:
-            return int(s["id"])
+        if s.actual_start and s.actual_start <= today and not s.actual_end:
+            return s.id
     for s in stages:
-        if s["planned_start"] and s["planned_end"] and s["planned_start"] <= today <= s["planned_end"]:
-            return int(s["id"])
+        if s.planned_start and s.planned_end and s.planned_start <= today <= s.planned_end:
+            return s.id
     return None
 
 
@@ -244,12 +243,12 @@ class InspectionDialog(QDialog):
             return
         detail = self.state.read(projects.get_detail, self.project_id)
         for s in detail.stages:
-            self.stage.addItem(s["name"], s["id"])
+            self.stage.addItem(s.name, s.id)
         self.stage.setCurrentIndex(max(0, self.stage.findData(current_stage(detail.stages, now().date()))))
         for d in detail.danger_items:
-            prefix = QCoreApplication.translate("InspectionDialog", "超危大") if d["is_super"] else \
+            prefix = QCoreApplication.translate("InspectionDialog", "超危大") if d.is_super else \
                 QCoreApplication.translate("InspectionDialog", "危大")
-            self.danger.addItem(f"{d['name']}（{prefix}）", d["id"])
+            self.danger.addItem(f"{d.name}（{prefix}）", d.id)
         sources = [s for s in self.state.read(risk_sources.list_for_project, self.project_id) if s.level <= 2]
         self._fill_sources([(s.id, s.name, s.level, s.location, None) for s in sources])
         self._kind_changed()

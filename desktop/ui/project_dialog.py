@@ -285,20 +285,22 @@ class StagesEditor(RowsEditor):
                QT_TRANSLATE_NOOP("ProjectDialog", "计划结束"), QT_TRANSLATE_NOOP("ProjectDialog", "实际开始"),
                QT_TRANSLATE_NOOP("ProjectDialog", "实际结束"))
 
-    def __init__(self, errors: FieldErrors, stages: list[dict[str, Any]] | None) -> None:
+    def __init__(self, errors: FieldErrors, stages: list[projects.StageLine] | None) -> None:
         """`stages` of an existing project (names fixed), or None for a new one (editable)."""
         creating = stages is None
         super().__init__(errors, self.HEADERS, add_text=QCoreApplication.translate(
             "ProjectDialog", "添加施工阶段") if creating else "")
         self.ids: list[int | None] = []
-        rows: list[dict[str, Any]] = (stages if stages is not None
-                                      else [{"name": n} for n in projects.DEFAULT_STAGES])
-        for stage in rows:
-            name: QWidget = QLineEdit(stage["name"]) if creating else QLabel(stage["name"])
-            dates = [OptionalDateEdit(stage.get(k)) for k in
-                     ("planned_start", "planned_end", "actual_start", "actual_end")]
+        rows: list[tuple[str, projects.StageLine | None]] = (
+            [(s.name, s) for s in stages] if stages is not None
+            else [(n, None) for n in projects.DEFAULT_STAGES])
+        for text, stage in rows:
+            name: QWidget = QLineEdit(text) if creating else QLabel(text)
+            dates = [OptionalDateEdit(d) for d in (
+                (stage.planned_start, stage.planned_end, stage.actual_start, stage.actual_end)
+                if stage is not None else (None, None, None, None))]
             self.add_row([name, *dates], removable=creating)
-            self.ids.append(stage.get("id"))
+            self.ids.append(stage.id if stage is not None else None)
 
     def new_row(self) -> list[QWidget]:
         self.ids.append(None)
@@ -331,11 +333,11 @@ class DangerEditor(RowsEditor):
                QT_TRANSLATE_NOOP("ProjectDialog", "状态"), QT_TRANSLATE_NOOP("ProjectDialog", "计划开始"),
                QT_TRANSLATE_NOOP("ProjectDialog", "计划结束"), QT_TRANSLATE_NOOP("ProjectDialog", "规模参数"))
 
-    def __init__(self, errors: FieldErrors, names: list[str], items: list[dict[str, Any]]) -> None:
+    def __init__(self, errors: FieldErrors, names: list[str], items: list[projects.DangerLine]) -> None:
         super_text = QCoreApplication.translate("ProjectDialog", "超危大")
         plain_text = QCoreApplication.translate("ProjectDialog", "危大")
-        lines = [f"{i['name']}（{super_text if i['is_super'] else plain_text}，"
-                 f"{danger_status_label(i['status'])}）" for i in items]
+        lines = [f"{i.name}（{super_text if i.is_super else plain_text}，"
+                 f"{danger_status_label(i.status)}）" for i in items]
         existing = QCoreApplication.translate("ProjectDialog", "已登记：{items}").format(
             items="；".join(lines)) if lines else ""
         super().__init__(errors, self.HEADERS, existing=existing,
@@ -379,8 +381,8 @@ class ContactsEditor(RowsEditor):
     HEADERS = (QT_TRANSLATE_NOOP("ProjectDialog", "岗位"), QT_TRANSLATE_NOOP("ProjectDialog", "姓名"),
                QT_TRANSLATE_NOOP("ProjectDialog", "电话"))
 
-    def __init__(self, errors: FieldErrors, contacts: list[dict[str, Any]]) -> None:
-        lines = [f"{c['role']} {c['name']} {c['phone']}".strip() for c in contacts]
+    def __init__(self, errors: FieldErrors, contacts: list[projects.ContactLine]) -> None:
+        lines = [f"{c.role} {c.name} {c.phone}".strip() for c in contacts]
         existing = QCoreApplication.translate("ProjectDialog", "已登记：{items}").format(
             items="；".join(lines)) if lines else ""
         super().__init__(errors, self.HEADERS, existing=existing,
@@ -552,7 +554,7 @@ class ProjectDialog(QDialog):
         known = self.overview.detail.policies if self.overview else []
         org_names = self.overview.org_names if self.overview else {}
         if known:
-            lines = [f"{p['policy_no']}　{org_names.get(p['insurer_id'], '')}" for p in known]
+            lines = [f"{p.policy_no}　{org_names.get(p.insurer_id, '')}" for p in known]
             existing = QLabel("\n".join(lines))
             existing.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             policy.addRow(QCoreApplication.translate("ProjectDialog", "已登记保单"), existing)

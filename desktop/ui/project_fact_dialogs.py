@@ -5,7 +5,6 @@ showed; a refusal appears under its field, a newer version saved elsewhere is sa
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
@@ -36,22 +35,22 @@ def _changes(project_id: int) -> Changes:
 
 
 class DangerItemDialog(FieldDialog):
-    def __init__(self, state: AppState, project_id: int, item: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, project_id: int, item: projects.DangerLine, parent: QWidget | None = None) -> None:
         super().__init__(state, _tr(QT_TRANSLATE_NOOP("ProjectFacts", "修改危大工程")), parent)
         self.project_id, self.item = project_id, item
-        self.name = QLineEdit(item["name"])
+        self.name = QLineEdit(item.name)
         self.is_super = QCheckBox(_tr(QT_TRANSLATE_NOOP("ProjectFacts", "超过一定规模（超危大工程）")))
-        self.is_super.setChecked(bool(item["is_super"]))
+        self.is_super.setChecked(item.is_super)
         self.status = QComboBox()
         self.status.setObjectName("dangerStatus")
         for status in project_facts.DANGER_STATUSES:
             self.status.addItem(danger_status_label(status), status)
-        self.status.setCurrentIndex(max(0, self.status.findData(item["status"])))
-        self.planned_start = _date("planned_start", item.get("planned_start"))
-        self.planned_end = _date("planned_end", item.get("planned_end"))
-        self.actual_start = _date("actual_start", item.get("actual_start"))
-        self.actual_end = _date("actual_end", item.get("actual_end"))
-        self.parameters = QLineEdit(item.get("parameters") or "")
+        self.status.setCurrentIndex(max(0, self.status.findData(item.status)))
+        self.planned_start = _date("planned_start", item.planned_start)
+        self.planned_end = _date("planned_end", item.planned_end)
+        self.actual_start = _date("actual_start", item.actual_start)
+        self.actual_end = _date("actual_end", item.actual_end)
+        self.parameters = QLineEdit(item.parameters or "")
         self.status.setToolTip(_tr(STATUS_HINT))
         for key, text, widget in (
                 ("name", QT_TRANSLATE_NOOP("ProjectFacts", "名称"), self.name),
@@ -71,17 +70,18 @@ class DangerItemDialog(FieldDialog):
             planned_start=self.planned_start.value(), planned_end=self.planned_end.value(),
             actual_start=self.actual_start.value(), actual_end=self.actual_end.value(),
             parameters=self.parameters.text())
-        self.state.write(project_facts.update_danger_item, self.item["id"], edit,
-                         expected_version=self.item["version"], changes=_changes(self.project_id))
+        self.state.write(project_facts.update_danger_item, self.item.id, edit,
+                         expected_version=self.item.version, changes=_changes(self.project_id))
 
 
 class StageDialog(FieldDialog):
-    def __init__(self, state: AppState, project_id: int, stage: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, project_id: int, stage: projects.StageLine, parent: QWidget | None = None) -> None:
         super().__init__(state, _tr(QT_TRANSLATE_NOOP("ProjectFacts", "修改施工阶段")), parent)
         self.project_id, self.stage = project_id, stage
-        self.name = QLineEdit(stage["name"])
-        self.dates = {key: _date(key, stage.get(key)) for key in
-                      ("planned_start", "planned_end", "actual_start", "actual_end")}
+        self.name = QLineEdit(stage.name)
+        self.dates = {key: _date(key, value) for key, value in (
+            ("planned_start", stage.planned_start), ("planned_end", stage.planned_end),
+            ("actual_start", stage.actual_start), ("actual_end", stage.actual_end))}
         self.field("name", _tr(QT_TRANSLATE_NOOP("ProjectFacts", "施工阶段")), self.name)
         for key, text in (("planned_start", QT_TRANSLATE_NOOP("ProjectFacts", "计划开始")),
                           ("planned_end", QT_TRANSLATE_NOOP("ProjectFacts", "计划结束")),
@@ -90,20 +90,20 @@ class StageDialog(FieldDialog):
             self.field(key, _tr(text), self.dates[key])
 
     def submit(self) -> None:
-        self.state.write(project_facts.update_stage, self.stage["id"], name=self.name.text(),
+        self.state.write(project_facts.update_stage, self.stage.id, name=self.name.text(),
                          **{k: w.value() for k, w in self.dates.items()},
-                         expected_version=self.stage["version"], changes=_changes(self.project_id))
+                         expected_version=self.stage.version, changes=_changes(self.project_id))
 
 
 class PolicyDialog(FieldDialog):
-    def __init__(self, state: AppState, project_id: int, policies: list[dict[str, Any]],
+    def __init__(self, state: AppState, project_id: int, policies: list[projects.PolicyLine],
                  parent: QWidget | None = None) -> None:
         super().__init__(state, _tr(QT_TRANSLATE_NOOP("ProjectFacts", "修改保单")), parent)
         self.project_id, self.policies = project_id, policies
         self.which = QComboBox()
         self.which.setObjectName("policyChoice")
         for p in policies:
-            self.which.addItem(p["policy_no"], p["id"])
+            self.which.addItem(p.policy_no, p.id)
         self.policy_no, self.premium, self.fee = QLineEdit(), QLineEdit(), QLineEdit()
         self.insurer = QComboBox()
         for org in state.read(organisations.list_orgs, "insurer"):
@@ -123,17 +123,17 @@ class PolicyDialog(FieldDialog):
         self._show()
         self.setMinimumWidth(460)
 
-    def current(self) -> dict[str, Any]:
+    def current(self) -> projects.PolicyLine:
         return self.policies[max(0, self.which.currentIndex())]
 
     def _show(self) -> None:
         p = self.current()
-        self.policy_no.setText(p["policy_no"])
-        self.insurer.setCurrentIndex(max(0, self.insurer.findData(p["insurer_id"])))
-        self.start.set_value(p["start_date"])
-        self.end.set_value(p["end_date"])
-        self.premium.setText(money(p["premium"]))
-        self.fee.setText(money(p["prevention_fee"]))
+        self.policy_no.setText(p.policy_no)
+        self.insurer.setCurrentIndex(max(0, self.insurer.findData(p.insurer_id)))
+        self.start.set_value(p.start_date)
+        self.end.set_value(p.end_date)
+        self.premium.setText(money(p.premium))
+        self.fee.setText(money(p.prevention_fee))
 
     def submit(self) -> None:
         p = self.current()
@@ -141,19 +141,19 @@ class PolicyDialog(FieldDialog):
             policy_no=self.policy_no.text(), insurer_id=self.insurer.currentData() or 0,
             start_date=self.start.value(), end_date=self.end.value(),
             premium=self.premium.text().strip() or None, prevention_fee=self.fee.text().strip() or None)
-        self.state.write(project_facts.update_policy, p["id"], form, expected_version=p["version"],
+        self.state.write(project_facts.update_policy, p.id, form, expected_version=p.version,
                          changes=_changes(self.project_id))
 
 
 class ContactDialog(FieldDialog):
-    def __init__(self, state: AppState, project_id: int, contacts: list[dict[str, Any]],
+    def __init__(self, state: AppState, project_id: int, contacts: list[projects.ContactLine],
                  parent: QWidget | None = None) -> None:
         super().__init__(state, _tr(QT_TRANSLATE_NOOP("ProjectFacts", "修改联系人")), parent)
         self.project_id, self.contacts = project_id, contacts
         self.which = QComboBox()
         self.which.setObjectName("contactChoice")
         for c in contacts:
-            self.which.addItem(f"{c['role']}　{c['name']}", c["id"])
+            self.which.addItem(f"{c.role}　{c.name}", c.id)
         self.role, self.name, self.phone = QLineEdit(), QLineEdit(), QLineEdit()
         self.left = QCheckBox(_tr(QT_TRANSLATE_NOOP("ProjectFacts", "已离开项目（不再列出，记录保留）")))
         for key, text, widget in (
@@ -166,22 +166,22 @@ class ContactDialog(FieldDialog):
         self.which.currentIndexChanged.connect(self._show)
         self._show()
 
-    def current(self) -> dict[str, Any]:
+    def current(self) -> projects.ContactLine:
         return self.contacts[max(0, self.which.currentIndex())]
 
     def _show(self) -> None:
         c = self.current()
-        self.role.setText(c["role"])
-        self.name.setText(c["name"])
-        self.phone.setText(c["phone"])
+        self.role.setText(c.role)
+        self.name.setText(c.name)
+        self.phone.setText(c.phone)
         self.left.setChecked(False)
 
     def submit(self) -> None:
         c = self.current()
         if self.left.isChecked():
-            self.state.write(project_facts.remove_contact, c["id"], expected_version=c["version"],
+            self.state.write(project_facts.remove_contact, c.id, expected_version=c.version,
                              changes=_changes(self.project_id))
             return
-        self.state.write(project_facts.update_contact, c["id"], role=self.role.text(),
-                         name=self.name.text(), phone=self.phone.text(), expected_version=c["version"],
+        self.state.write(project_facts.update_contact, c.id, role=self.role.text(),
+                         name=self.name.text(), phone=self.phone.text(), expected_version=c.version,
                          changes=_changes(self.project_id))

@@ -39,7 +39,7 @@ from desktop.ui.app_state import AppState
 from desktop.ui.fee_ledger import FeeLedger
 from desktop.ui.hazard_dialog import HazardDialog
 from desktop.ui.inspection_dialog import InspectionDialog
-from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, E, LazyTableModel, display
+from desktop.ui.lazy_model import CENTER, ID_ROLE, RIGHT, Column, E, LazyTableModel, R, display
 from desktop.ui.meetings_panel import KickoffTab, StandardisationTab
 from desktop.ui.pages.hazards_page import HazardColumn, HazardTable
 from desktop.ui.pages.inspections_page import (
@@ -250,12 +250,12 @@ class StageColumn(IntEnum):
     NAME, PLANNED_START, PLANNED_END, ACTUAL_START, ACTUAL_END = range(5)
 
 
-STAGE_COLUMNS: dict[StageColumn, Column[dict[str, Any]]] = {
-    StageColumn.NAME: Column(QT_TRANSLATE_NOOP("Columns", "施工阶段"), lambda r: r["name"]),
-    StageColumn.PLANNED_START: Column(QT_TRANSLATE_NOOP("Columns", "计划开始"), lambda r: r["planned_start"], CENTER),
-    StageColumn.PLANNED_END: Column(QT_TRANSLATE_NOOP("Columns", "计划结束"), lambda r: r["planned_end"], CENTER),
-    StageColumn.ACTUAL_START: Column(QT_TRANSLATE_NOOP("Columns", "实际开始"), lambda r: r["actual_start"], CENTER),
-    StageColumn.ACTUAL_END: Column(QT_TRANSLATE_NOOP("Columns", "实际结束"), lambda r: r["actual_end"], CENTER),
+STAGE_COLUMNS: dict[StageColumn, Column[projects.StageLine]] = {
+    StageColumn.NAME: Column(QT_TRANSLATE_NOOP("Columns", "施工阶段"), lambda r: r.name),
+    StageColumn.PLANNED_START: Column(QT_TRANSLATE_NOOP("Columns", "计划开始"), lambda r: r.planned_start, CENTER),
+    StageColumn.PLANNED_END: Column(QT_TRANSLATE_NOOP("Columns", "计划结束"), lambda r: r.planned_end, CENTER),
+    StageColumn.ACTUAL_START: Column(QT_TRANSLATE_NOOP("Columns", "实际开始"), lambda r: r.actual_start, CENTER),
+    StageColumn.ACTUAL_END: Column(QT_TRANSLATE_NOOP("Columns", "实际结束"), lambda r: r.actual_end, CENTER),
 }
 
 
@@ -263,18 +263,18 @@ class DangerColumn(IntEnum):
     NAME, KIND, STATUS, START, END, PARAMETERS, ACTUAL_START, ACTUAL_END = range(8)
 
 
-DANGER_COLUMNS: dict[DangerColumn, Column[dict[str, Any]]] = {
-    DangerColumn.NAME: Column(QT_TRANSLATE_NOOP("Columns", "危大工程"), lambda r: r["name"]),
+DANGER_COLUMNS: dict[DangerColumn, Column[projects.DangerLine]] = {
+    DangerColumn.NAME: Column(QT_TRANSLATE_NOOP("Columns", "危大工程"), lambda r: r.name),
     DangerColumn.KIND: Column(QT_TRANSLATE_NOOP("Columns", "规模"), lambda r: QCoreApplication.translate(
-        "ProjectPage", "超危大") if r["is_super"] else QCoreApplication.translate("ProjectPage", "危大"), CENTER),
-    DangerColumn.STATUS: Column(QT_TRANSLATE_NOOP("Columns", "状态"), lambda r: danger_status_label(r["status"]),
+        "ProjectPage", "超危大") if r.is_super else QCoreApplication.translate("ProjectPage", "危大"), CENTER),
+    DangerColumn.STATUS: Column(QT_TRANSLATE_NOOP("Columns", "状态"), lambda r: danger_status_label(r.status),
                                 CENTER),
-    DangerColumn.START: Column(QT_TRANSLATE_NOOP("Columns", "计划开始"), lambda r: r["planned_start"], CENTER),
-    DangerColumn.END: Column(QT_TRANSLATE_NOOP("Columns", "计划结束"), lambda r: r["planned_end"], CENTER),
-    DangerColumn.PARAMETERS: Column(QT_TRANSLATE_NOOP("Columns", "规模参数"), lambda r: r["parameters"]),
-    DangerColumn.ACTUAL_START: Column(QT_TRANSLATE_NOOP("Columns", "实际开始"), lambda r: r.get("actual_start"),
+    DangerColumn.START: Column(QT_TRANSLATE_NOOP("Columns", "计划开始"), lambda r: r.planned_start, CENTER),
+    DangerColumn.END: Column(QT_TRANSLATE_NOOP("Columns", "计划结束"), lambda r: r.planned_end, CENTER),
+    DangerColumn.PARAMETERS: Column(QT_TRANSLATE_NOOP("Columns", "规模参数"), lambda r: r.parameters),
+    DangerColumn.ACTUAL_START: Column(QT_TRANSLATE_NOOP("Columns", "实际开始"), lambda r: r.actual_start,
                                       CENTER),
-    DangerColumn.ACTUAL_END: Column(QT_TRANSLATE_NOOP("Columns", "实际完成"), lambda r: r.get("actual_end"),
+    DangerColumn.ACTUAL_END: Column(QT_TRANSLATE_NOOP("Columns", "实际完成"), lambda r: r.actual_end,
                                     CENTER),
 }
 
@@ -343,11 +343,11 @@ class OverviewTab(QScrollArea):
         self.state = state
         self.project_id = 0
         self.setWidgetResizable(True)
-        self._stages: dict[int, dict[str, Any]] = {}
-        self._dangers: dict[int, dict[str, Any]] = {}
+        self._stages: dict[int, projects.StageLine] = {}
+        self._dangers: dict[int, projects.DangerLine] = {}
         self._history: dict[int, risk.AssessmentRow] = {}
-        self.stage_model = memory_model(StageColumn, STAGE_COLUMNS, self._stages, row_id=lambda r: r["id"])
-        self.danger_model = memory_model(DangerColumn, DANGER_COLUMNS, self._dangers, row_id=lambda r: r["id"])
+        self.stage_model = memory_model(StageColumn, STAGE_COLUMNS, self._stages, row_id=lambda r: r.id)
+        self.danger_model = memory_model(DangerColumn, DANGER_COLUMNS, self._dangers, row_id=lambda r: r.id)
         self.history_model = memory_model(HistoryColumn, HISTORY_COLUMNS, self._history)
         self.stage_table = plain_table(self.stage_model, "stageTable")
         self.danger_table = plain_table(self.danger_model, "dangerTable")
@@ -442,7 +442,7 @@ class OverviewTab(QScrollArea):
         return [self.stage_table, self.danger_table, self.history_table]
 
     def stage_names(self, project_id: int) -> list[str]:
-        return [s["name"] for s in self.state.read(projects.get_detail, project_id).stages]
+        return [s.name for s in self.state.read(projects.get_detail, project_id).stages]
 
     def load(self, project_id: int) -> None:
         self.project_id = project_id
@@ -466,7 +466,7 @@ class OverviewTab(QScrollArea):
             (QT_TRANSLATE_NOOP("ProjectPage", "项目负责人"), ov.lead_name),
             (QT_TRANSLATE_NOOP("ProjectPage", "人员规模"),
              people.format(m=f.headcount_managers, w=f.headcount_workers))])
-        contacts = "\n".join(f"{c['role']}　{c['name']}　{c['phone']}" for c in ov.detail.contacts)
+        contacts = "\n".join(f"{c.role}　{c.name}　{c.phone}" for c in ov.detail.contacts)
         _fill_form(self.parties, [
             (QT_TRANSLATE_NOOP("ProjectPage", "属地建设主管部门"), names.get(f.authority_id or 0, "")),
             (QT_TRANSLATE_NOOP("ProjectPage", "建设单位"), names.get(f.owner_id or 0, "")),
@@ -475,18 +475,18 @@ class OverviewTab(QScrollArea):
             (QT_TRANSLATE_NOOP("ProjectPage", "项目联系人"), contacts)])
         period = QCoreApplication.translate("ProjectPage", "{start} 至 {end}")
         money = QCoreApplication.translate("ProjectPage", "保费 {premium} 元，事故预防费用 {fee} 元")
-        policies = [(p["policy_no"], "\n".join((
-            names.get(p["insurer_id"], ""),
-            period.format(start=display(p["start_date"]), end=display(p["end_date"])),
-            money.format(premium=display(p["premium"]), fee=display(p["prevention_fee"])))))
+        policies = [(p.policy_no, "\n".join((
+            names.get(p.insurer_id, ""),
+            period.format(start=display(p.start_date), end=display(p.end_date)),
+            money.format(premium=display(p.premium), fee=display(p.prevention_fee)))))
             for p in ov.detail.policies]
         if policies:
             _fill_form(self.policy, policies, translate=False)
         else:
             _fill_form(self.policy, [(QT_TRANSLATE_NOOP("ProjectPage", "保单"),
                                       QCoreApplication.translate("ProjectPage", "尚未登记保单"))])
-        self._set(self._stages, self.stage_model, ov.detail.stages, lambda r: r["id"])
-        self._set(self._dangers, self.danger_model, ov.detail.danger_items, lambda r: r["id"])
+        self._set(self._stages, self.stage_model, ov.detail.stages, lambda r: r.id)
+        self._set(self._dangers, self.danger_model, ov.detail.danger_items, lambda r: r.id)
         self._show_risk(self.state.read(risk.history, project_id))
         self._policies, self._contacts = ov.detail.policies, ov.detail.contacts
         self._show_watch(self.state.read(risk_watch.watch, project_id))
@@ -521,7 +521,7 @@ class OverviewTab(QScrollArea):
             self.reassess.clear()
             self.reassess.hide()
 
-    def _selected(self, table: QTableView, store: dict[int, dict[str, Any]]) -> dict[str, Any] | None:
+    def _selected(self, table: QTableView, store: dict[int, R]) -> R | None:
         rows = table.selectionModel().selectedRows()
         index = rows[0] if rows else table.currentIndex()
         if not index.isValid():

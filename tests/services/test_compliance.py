@@ -94,13 +94,13 @@ def build_complete(db, users):
         p = make_project(s, admin)
         s.get(Project, p.project).lead_user_id = lead.user_id
         stages = projects.get_detail(s, p.project).stages
-        projects.set_stage_dates(s, admin, stages[0]["id"], actual_start=dt.date(2026, 1, 10),
+        projects.set_stage_dates(s, admin, stages[0].id, actual_start=dt.date(2026, 1, 10),
                                  actual_end=dt.date(2026, 3, 20))
-        projects.set_stage_dates(s, admin, stages[1]["id"], actual_start=dt.date(2026, 3, 21))
+        projects.set_stage_dates(s, admin, stages[1].id, actual_start=dt.date(2026, 3, 21))
         s.add(ServicePlan(project_id=p.project, kind="general", title="事故预防技术服务工作方案", status="signed"))
         s.add(Meeting(project_id=p.project, kind="kickoff", date=dt.date(2026, 1, 8), confirmed_by="李明",
                       confirmed_on=dt.date(2026, 1, 8)))
-        inspect(s, admin, p.project, "2026-01-12", "first_identification", stage_id=stages[0]["id"])
+        inspect(s, admin, p.project, "2026-01-12", "first_identification", stage_id=stages[0].id)
         pit = projects.add_danger_item(s, admin, p.project, name="深基坑工程", status="in_progress")
         s.get(DangerItem, pit).actual_start = dt.date(2026, 1, 20)
         inspect(s, admin, p.project, "2026-01-18", "danda_targeted", danger_item_id=pit)
@@ -385,7 +385,7 @@ def test_stage_danda_and_special_plan_gaps(db, users):
     with db.session() as s:
         p = make_project(s, admin)
         stages = projects.get_detail(s, p.project).stages
-        projects.set_stage_dates(s, admin, stages[0]["id"], actual_start=dt.date(2026, 1, 10),
+        projects.set_stage_dates(s, admin, stages[0].id, actual_start=dt.date(2026, 1, 10),
                                  actual_end=dt.date(2026, 2, 28))
         pit = projects.add_danger_item(s, admin, p.project, name="深基坑工程", is_super=True, status="in_progress")
         s.get(DangerItem, pit).actual_start = dt.date(2026, 1, 20)

@@ -88,19 +88,19 @@ def test_policy_contact_and_stage_edits(db, admin):
         project_facts.update_contact(s, admin, contact, role="项目经理", name="王五",
                                      phone="13900000000", expected_version=1)
         stage = projects.get_detail(s, p.project).stages[0]
-        project_facts.update_stage(s, admin, stage["id"], name="地基与基础工程",
-                                   actual_start=dt.date(2026, 1, 10), expected_version=stage["version"])
+        project_facts.update_stage(s, admin, stage.id, name="地基与基础工程",
+                                   actual_start=dt.date(2026, 1, 10), expected_version=stage.version)
     with db.read() as s:
         policy = s.get(Policy, p.policy)
         assert (policy.policy_no, str(policy.premium), policy.start_date) == (
             "PICC-NEW-1", "1000.00", dt.date(2026, 2, 1))
         assert s.get(ProjectContact, contact).role == "项目经理"
         detail = projects.get_detail(s, p.project)
-        assert detail.stages[0]["name"] == "地基与基础工程" and detail.contacts[0]["version"] == 2
+        assert detail.stages[0].name == "地基与基础工程" and detail.contacts[0].version == 2
     with db.session() as s, pytest.raises(ValidationError) as exc:
-        project_facts.update_stage(s, admin, stage["id"], name="地基与基础工程",
+        project_facts.update_stage(s, admin, stage.id, name="地基与基础工程",
                                    actual_start=dt.date(2026, 3, 1), actual_end=dt.date(2026, 2, 1),
-                                   expected_version=stage["version"] + 1)
+                                   expected_version=stage.version + 1)
     assert "actual_end" in exc.value.fields
     with db.session() as s:
         other = make_project(s, admin)

@@ -135,11 +135,11 @@ def test_a_whole_project_is_saved_in_one_transaction(db, admin):
         authority = organisations.get(s, detail.form.authority_id)
     assert saved.changes.projects and saved.changes.ids["projects"] == {saved.row.id}
     assert authority.district == "上虞区"
-    assert [st["name"] for st in detail.stages] == ["桩基", "主体结构"]
-    assert detail.stages[0]["planned_end"] == dt.date(2026, 2, 1)
-    assert detail.policies[0]["premium"] == 8000
-    assert [d["name"] for d in detail.danger_items] == ["起重吊装"]
-    assert [x["name"] for x in detail.contacts] == ["赵六"]
+    assert [st.name for st in detail.stages] == ["桩基", "主体结构"]
+    assert detail.stages[0].planned_end == dt.date(2026, 2, 1)
+    assert detail.policies[0].premium == 8000
+    assert [d.name for d in detail.danger_items] == ["起重吊装"]
+    assert [x.name for x in detail.contacts] == ["赵六"]
 
 
 def test_every_problem_is_named_and_nothing_is_written(db, admin):
@@ -168,7 +168,7 @@ def test_an_edit_checks_the_version(db, admin):
         stage = projects.get_detail(s, row.id).stages[0]
         edited = project_list.save_project(s, admin, bundle(
             name="改名", project_id=row.id, expected_version=row.version,
-            stages=(StageDraft("主体", stage["id"], actual_start=dt.date(2026, 4, 1)),)))
+            stages=(StageDraft("主体", stage.id, actual_start=dt.date(2026, 4, 1)),)))
     assert edited.row.version == row.version + 1
     with pytest.raises(ConflictError), db.session() as s:
         project_list.save_project(s, admin, bundle(project_id=row.id, expected_version=row.version))

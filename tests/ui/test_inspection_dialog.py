@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from desktop.services import documents, hazards, inspections, risk_sources
+from desktop.services import documents, hazards, inspections, projects, risk_sources
 from desktop.services.context import now
 from desktop.services.periods import quarter_of
 from desktop.services.queries import inspection_list
@@ -177,12 +178,10 @@ def test_a_completed_project_given_by_the_caller_stays_chosen(qtbot, state, proj
 
 def test_the_stage_under_way_is_proposed():
     today = dt.date(2026, 5, 1)
-    stages = [{"id": 1, "actual_start": dt.date(2026, 1, 1), "actual_end": dt.date(2026, 3, 1),
-               "planned_start": None, "planned_end": None},
-              {"id": 2, "actual_start": None, "actual_end": None,
-               "planned_start": dt.date(2026, 3, 1), "planned_end": dt.date(2026, 8, 1)}]
+    stages = [projects.StageLine(1, 1, "基础", None, None, dt.date(2026, 1, 1), dt.date(2026, 3, 1), 1),
+              projects.StageLine(2, 2, "主体", dt.date(2026, 3, 1), dt.date(2026, 8, 1), None, None, 1)]
     assert current_stage(stages, today) == 2
-    stages[1]["actual_start"] = dt.date(2026, 3, 2)
+    stages[1] = dataclasses.replace(stages[1], actual_start=dt.date(2026, 3, 2))
     assert current_stage(stages, today) == 2
     assert current_stage(stages[:1], today) is None
 

@@ -110,12 +110,12 @@ def test_a_whole_project_is_created_in_one_go(dialog, db):
     assert detail.form.district == "柯桥区" and str(detail.form.excavation_depth_m) == "6.50"
     assert authority.name == "柯桥区住房和城乡建设局" and authority.district == "柯桥区"
     assert detail.form.headcount_workers == 320
-    assert [p["policy_no"] for p in detail.policies] == ["PICC-AZX-2026-0200"]
-    assert [s["name"] for s in detail.stages] == list(projects.DEFAULT_STAGES)
-    assert detail.stages[0]["planned_end"] == dt.date(2026, 5, 31)
-    assert [(d["name"], d["is_super"], d["status"]) for d in detail.danger_items] == [
+    assert [p.policy_no for p in detail.policies] == ["PICC-AZX-2026-0200"]
+    assert [s.name for s in detail.stages] == list(projects.DEFAULT_STAGES)
+    assert detail.stages[0].planned_end == dt.date(2026, 5, 31)
+    assert [(d.name, d.is_super, d.status) for d in detail.danger_items] == [
         ("深基坑工程", True, "in_progress")]
-    assert [(c["role"], c["name"]) for c in detail.contacts] == [("项目经理", "王建国")]
+    assert [(c.role, c.name) for c in detail.contacts] == [("项目经理", "王建国")]
 
 
 def test_a_bad_danger_row_rolls_everything_back(dialog, db):
@@ -144,7 +144,7 @@ def test_editing_saves_and_a_stale_version_is_a_conflict(qtbot, state, db, admin
     assert dialog.result() == QDialog.DialogCode.Accepted
     with db.read() as session:
         detail = projects.get_detail(session, ids.project)
-    assert detail.form.name == "改名后的项目" and detail.stages[1]["actual_start"] == dt.date(2026, 6, 1)
+    assert detail.form.name == "改名后的项目" and detail.stages[1].actual_start == dt.date(2026, 6, 1)
 
     stale = ProjectDialog(state, ids.project)
     qtbot.addWidget(stale)

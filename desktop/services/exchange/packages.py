@@ -391,7 +391,7 @@ def _cover_data(plan: PackagePlan, index: list[ZipEntry]) -> PackageCoverData:
         files=index)
 
 
-def _readme(plan: PackagePlan, rotations: list[dict[str, Any]]) -> bytes:
+def _readme(plan: PackagePlan, rotations: list[rotation.Statement]) -> bytes:
     """The package's own instructions: verifying it with OpenSSL alone (3.0 or later)."""
     fp = signing.fingerprint(plan.public_key)
     lines = [
@@ -428,7 +428,7 @@ def _readme(plan: PackagePlan, rotations: list[dict[str, Any]]) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")  # CRLF: Notepad shows it too
 
 
-def _manifest(plan: PackagePlan, entries: list[ZipEntry], rotations: list[dict[str, Any]]) -> bytes:
+def _manifest(plan: PackagePlan, entries: list[ZipEntry], rotations: list[rotation.Statement]) -> bytes:
     p = plan.period
     data = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "generator": f"RiskDesk {__version__}",

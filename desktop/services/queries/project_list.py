@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -215,7 +214,7 @@ def choices(session: Session, *, include_completed: bool = False) -> list[Projec
 def overview(session: Session, project_id: int) -> ProjectOverview:
     detail = projects.get_detail(session, project_id)
     wanted = {detail.form.authority_id, detail.form.owner_id, detail.form.contractor_id,
-              detail.form.supervisor_id, *(p["insurer_id"] for p in detail.policies)} - {None}
+              detail.form.supervisor_id, *(p.insurer_id for p in detail.policies)} - {None}
     names = dict(session.execute(select(Organisation.id, Organisation.name)
                                  .where(Organisation.id.in_(wanted))).all()) if wanted else {}
     lead = session.get(User, detail.form.lead_user_id) if detail.form.lead_user_id else None
@@ -314,9 +313,10 @@ def save_project(session: Session, actor: Actor, bundle: ProjectBundle) -> Saved
         projects.check_version(projects.load(session, bundle.project_id),
                                bundle.expected_version or 0, msg("项目"))
     errors: dict[str, str] = {}
-    ids: dict[str, Any] = {key: _org(session, actor, kind, bundle.parties.get(key, ""), key, errors,
+    ids: dict[str, int | None] = {key: _org(session, actor, kind, bundle.parties.get(key, ""), key, errors,
                      bundle.form.district if kind == "authority" else "") for key, kind in PARTIES}
-    form = replace(bundle.form, **ids)
+    form = replace(bundle.form, authority_id=ids["authority_id"], owner_id=ids["owner_id"],
+                   contractor_id=ids["contractor_id"], supervisor_id=ids["supervisor_id"])
     try:
         projects.validate(session, form, project_id=bundle.project_id)
     except ValidationError as exc:
@@ -330,10 +330,11 @@ def save_project(session: Session, actor: Actor, bundle: ProjectBundle) -> Saved
             errors[f"stages.{n}"] = msg("{name}：实际结束早于实际开始", name=stage.name)
     if errors:
         raise ValidationError(errors)
+    stage_ids: list[int | None]
     if bundle.project_id is None:
         names = tuple(s.name.strip() for s in bundle.stages)
         row = projects.create_project(session, actor, form, stages=names)
-        stage_ids = [s["id"] for s in projects.get_detail(session, row.id).stages]
+        stage_ids = [s.id for s in projects.get_detail(session, row.id).stages]
     else:
         row = projects.update_project(session, actor, bundle.project_id, form,
                                       expected_version=bundle.expected_version or 0)
