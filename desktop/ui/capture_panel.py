@@ -316,6 +316,10 @@ class CapturePanel(QDialog):
                      service_text(capture_inbox.near_note(near)) if near else "")
             for c, text in enumerate(cells):
                 self.draft_table.setItem(r, c, QTableWidgetItem(text))
+            if dr.found_note:  # which time was kept as found: the phone's, a photo's or the arrival
+                found = self.draft_table.item(r, 2)
+                found.setText(f"{cells[2]}（{service_text(dr.found_note)}）")
+                found.setToolTip(service_text(dr.found_note))
             unknown = QCoreApplication.translate("CapturePanel", "拍摄时间不明")
             lines = [f"{p['name']}：{capture_inbox.photo_line(p) or unknown}" for p in dr.photos]
             cell = QTableWidgetItem(cells[PHOTO_COLUMN])
