@@ -317,9 +317,10 @@ class CapturePanel(QDialog):
             for c, text in enumerate(cells):
                 self.draft_table.setItem(r, c, QTableWidgetItem(text))
             if dr.found_note:  # which time was kept as found: the phone's, a photo's or the arrival
-                found = self.draft_table.item(r, 2)
-                found.setText(f"{cells[2]}（{service_text(dr.found_note)}）")
-                found.setToolTip(service_text(dr.found_note))
+                found = QTableWidgetItem(cells[2])
+                found.setToolTip(QCoreApplication.translate("CapturePanel", "发现时间：{how}").format(
+                    how=service_text(dr.found_note)))
+                self.draft_table.setItem(r, 2, found)
             unknown = QCoreApplication.translate("CapturePanel", "拍摄时间不明")
             lines = [f"{p['name']}：{capture_inbox.photo_line(p) or unknown}" for p in dr.photos]
             cell = QTableWidgetItem(cells[PHOTO_COLUMN])

@@ -903,6 +903,10 @@ After the restore the program closes; please reopen it.</translation>
         <translation>{n} photo(s)</translation>
     </message>
     <message>
+        <source>发现时间：{how}</source>
+        <translation>Found time: {how}</translation>
+    </message>
+    <message>
         <source>拍摄时间不明</source>
         <translation>time taken unknown</translation>
     </message>

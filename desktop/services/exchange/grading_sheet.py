@@ -146,7 +146,7 @@ def _checked(current: dict[str, Any], given: dict[Field, tuple[str, Any]],
     value is named at its own row. Returns the merged thresholds."""
 
     def with_values(values: dict[Field, Any]) -> dict[str, Any]:
-        out = json.loads(json.dumps(current))
+        out: dict[str, Any] = json.loads(json.dumps(current))
         for field, value in values.items():
             _put(out, field.path, value)
         return out
