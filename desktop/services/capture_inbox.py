@@ -207,13 +207,17 @@ def plausible_made_at(made_at: dt.datetime | None, *, inspection_day: dt.date,
 
 def found_of(photos: Sequence[dict[str, Any]], made_at: dt.datetime | None, *, inspection_day: dt.date,
              now: dt.datetime) -> tuple[dt.datetime, str]:
-    """(found time, which): the phone's own time of making the draft when plausible ("phone"),
-    else the earliest photo taken on the inspection's day ("photo"), else the arrival ("arrival")."""
+    """(found time, which): the earliest photo taken on the inspection's day ("photo": the camera
+    saw the hazard before the draft was written), else the phone's own time of making the draft
+    when plausible ("phone"), else the arrival ("arrival")."""
+    arrival = now.replace(microsecond=0)
+    found = found_time(photos, day=inspection_day, now=now)
+    if found != arrival:
+        return found, "photo"
     made = plausible_made_at(made_at, inspection_day=inspection_day, now=now)
     if made is not None:
         return made, "phone"
-    found = found_time(photos, day=inspection_day, now=now)
-    return found, "arrival" if found == now.replace(microsecond=0) else "photo"
+    return arrival, "arrival"
 
 
 def inspections_today(session: Session, actor: Actor) -> list[InspectionToday]:

@@ -99,3 +99,14 @@ def test_the_page_sends_an_instant_and_the_desk_answers_which_time_it_kept(site,
     assert body["found_source"] == "phone"
     status, body = send(site, device, draft_form(site, uuid.uuid4().hex, made_at="昨天晚上"))
     assert status == 201 and body["found_source"] in ("photo", "arrival")
+
+
+def test_a_photo_taken_on_the_day_comes_before_the_phone_time(inbox, tmp_path):
+    photos = [{"sha256": "0" * 64, "name": "a.jpg", "size": 1, "taken_at": "2026-12-07T23:41:00",
+               "taken_source": "exif"}]
+    found, source = capture_inbox.found_of(photos, dt.datetime(2026, 12, 7, 23, 50), inspection_day=DAY,
+                                           now=ARRIVAL.replace(tzinfo=None))
+    assert (found, source) == (dt.datetime(2026, 12, 7, 23, 41), "photo")
+    other_day = [{**photos[0], "taken_at": "2026-12-01T10:00:00"}]  # picked from the gallery
+    assert capture_inbox.found_of(other_day, dt.datetime(2026, 12, 7, 23, 50), inspection_day=DAY,
+                                  now=ARRIVAL.replace(tzinfo=None)) == (dt.datetime(2026, 12, 7, 23, 50), "phone")
