@@ -102,10 +102,12 @@ def test_json_goes_through_the_same_checks(db, users, tmp_path):
     assert g["accident_months"] == 6 and g["danda_in_progress"] == "low"
     assert g["open_hazards_per_10k_m2"] == {"high": 30, "medium": 6}
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"accident_months": "六", "colour": 1, "accident_level": "critical"}), encoding="utf-8")
+    bad.write_text(json.dumps({"accident_months": "六", "colour": 1, "accident_level": "critical",
+                               "open_hazards_per_10k_m2": {"hgh": 3}}), encoding="utf-8")
     with db.session() as s, pytest.raises(GradingFileError) as exc:
         grading_sheet.import_file(s, users["admin"], bad)
-    assert "3 处问题" in str(exc.value) and "“colour”" in str(exc.value)
+    assert "4 处问题" in str(exc.value) and "“colour”" in str(exc.value)
+    assert "“open_hazards_per_10k_m2.hgh”" in str(exc.value)
     assert grading(db)["accident_months"] == 6
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")
     with db.session() as s, pytest.raises(GradingFileError, match="不是有效的 JSON"):

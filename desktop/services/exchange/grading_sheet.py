@@ -206,8 +206,7 @@ def _read_json(path: Path, problems: _Problems) -> dict[Field, tuple[str, Any]]:
     by_code = {f.path: f for f in FIELDS}
     out: dict[Field, tuple[str, Any]] = {}
     for key, value in data.items():
-        nested = isinstance(value, dict) and all((key, k) in by_code for k in value)
-        items = [((key, k), v) for k, v in value.items()] if nested and value else [((key,), value)]
+        items = [((key, k), v) for k, v in value.items()] if isinstance(value, dict) else [((key,), value)]
         for path_, raw in items:
             where = msg("“{code}”", code=".".join(path_))
             field = by_code.get(path_)
