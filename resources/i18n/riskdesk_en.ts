@@ -173,7 +173,7 @@
     </message>
     <message>
         <source>Excel（“项目”“取值”两列）或 JSON 文件；与此处保存时同样检查，有任何问题则不作修改</source>
-        <translation>An Excel file (columns 项目 and 取值) or a JSON file; checked as a save here is, and nothing changes if anything is wrong</translation>
+        <translation>An Excel file (an item column and a value column with the Chinese headings the documentation gives) or a JSON file; checked as a save here is, and nothing changes if anything is wrong</translation>
     </message>
     <message>
         <source>机构规则</source>
@@ -8136,7 +8136,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>Excel 文件 {name} 中找不到评定规则表：应有一个工作表在前 {n} 行内含“项目”和“取值”两列的表头。</source>
-        <translation>No grading table in the Excel file {name}: a sheet should have a header with the columns 项目 and 取值 within its first {n} rows.</translation>
+        <translation>No grading table in the Excel file {name}: a sheet should have a header with the item and value columns (Chinese headings, as the documentation gives them) within its first {n} rows.</translation>
     </message>
     <message>
         <source>Excel 文件 {name} 中没有“版本信息”工作表：请按说明在其中填写代码、类别、版本、名称、文号、发布日期、施行日期和官方文本。</source>
