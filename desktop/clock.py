@@ -16,6 +16,9 @@ Two kinds of stored time, both naive in the database columns:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -52,9 +55,29 @@ def agency_zone() -> ZoneInfo:
     return _zone
 
 
+_pinned: ContextVar[dt.datetime | None] = ContextVar("riskdesk_pinned_clock", default=None)
+
+
 def system_time() -> dt.datetime:
-    """The computer's clock as an aware UTC instant: the one place it is read (tests replace it)."""
-    return dt.datetime.now(dt.UTC)
+    """The computer's clock as an aware UTC instant: the one place it is read (tests replace it).
+    Inside `pinned(...)` it is the pinned instant instead."""
+    held = _pinned.get()
+    return held if held is not None else dt.datetime.now(dt.UTC)
+
+
+@contextmanager
+def pinned(at: dt.datetime) -> Iterator[None]:
+    """Hold "now" at `at` (agency wall-clock time, or aware) for the calls inside, in this thread
+    or task only: the demo data records a past day's work through the services as that day.
+    A time in the future is refused: nothing may be recorded ahead of the real clock."""
+    instant = from_wall(at).astimezone(dt.UTC)
+    if instant > dt.datetime.now(dt.UTC):
+        raise ValueError("a pinned clock may not run ahead of the real one")
+    token = _pinned.set(instant)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def now() -> dt.datetime:

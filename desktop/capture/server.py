@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import datetime as dt
 import json
 import logging
 import socket
@@ -167,11 +168,13 @@ def make_app(db: Any, *, drafts_dir: Path | str,
                 description=str(form.get("description", "")), level=int(str(form.get("level", ""))),
                 location=str(form.get("location", "")),
                 catalogue_item_id=int(str(form["catalogue_item_id"])) if form.get("catalogue_item_id") else None,
-                photos=tuple(photos))
+                photos=tuple(photos), made_at=_made_at(form.get("made_at")))
         except ValueError:
             return _error(400, "请填写完整：检查、等级为必填项")
         kept, created = await run(capture_inbox.receive, actor, row, draft, drafts_dir=drafts_dir)
-        return _json({"id": kept.id, "client_id": kept.client_id, "created": created},
+        return _json({"id": kept.id, "client_id": kept.client_id, "created": created,
+                      "found_at": kept.found_at.isoformat(sep=" "), "found_source": kept.found_source,
+                      "found_note": str(kept.found_note)},
                      status=201 if created else 200)
 
     app.router.add_get("/", index)
@@ -208,6 +211,19 @@ async def _errors(request: web.Request,
         return _error(404, "页面不存在")
     except web.HTTPMethodNotAllowed:
         return _error(405, "不支持的请求方式")
+
+
+def _made_at(value: Any) -> dt.datetime | None:
+    """The phone's time of making the draft: an ISO instant (the page sends UTC with its offset),
+    as agency wall-clock time; a time without an offset is taken as agency time. Missing or
+    unreadable: None, and the desk uses another time (it says which)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return clock.to_wall(when)
 
 
 def drafts_dir_for(data_dir: Path) -> Path:

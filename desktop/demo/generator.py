@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desktop import clock
 from desktop.models import (
     CatalogueItem,
     Drill,
@@ -25,7 +26,6 @@ from desktop.models import (
     Organisation,
     Project,
     ProjectStage,
-    RiskAssessment,
     ServicePlan,
     TrainingSession,
     User,
@@ -342,6 +342,8 @@ class _Demo:
         self.latest = now() - dt.timedelta(minutes=10)  # every service refuses times in the future
         self.photos = self.photo_bytes = self.inspections = self.letters = 0
         self.used_names: set[str] = set()
+        self.special_made: set[int] = set()  # projects whose special plan was drafted
+        self.special_signed = 0
 
     # -- small helpers ----------------------------------------------------------------------
 
@@ -540,7 +542,7 @@ class _Demo:
                                    title=f"{site.name}安全生产事故预防服务工作方案", visit_interval_days=interval,
                                    content={"stages": [s[1] for s in site.stages], "frequency_days": interval,
                                             "staff": [lead.display_name]}, created_by_id=lead.user_id))
-        if site.level != "low":  # the special plan is made once the project is assessed (special_plans)
+        if site.level != "low":  # the special plan is made once the project is assessed (_special_plan)
             site.special_chance = rng.random()
         kickoff = min(site.contract + dt.timedelta(days=rng.randint(1, 6)), site.end)
         self.kickoff(site, kickoff)
@@ -559,10 +561,13 @@ class _Demo:
 
     def assessments(self, sites: list[_Site]) -> int:
         """Each project's risk assessed as a real year leaves it: at its first identification, then
-        once inside every later quarter of its service (the last by yesterday), each dated on its
-        day and graded from the records as they stood then, so a past quarter's self-check reads
-        the level the project had in that quarter. The latest is the project's level now."""
-        lead, made = self.by_role["tech_lead"][0], 0
+        once inside every later quarter of its service (the last by yesterday), each made on its
+        day through the services with the clock pinned to that day's hour and graded from the
+        records as they stood then, so a past quarter's self-check reads the level the project had
+        in that quarter. The latest is the project's level now. All projects' assessments are made
+        in date order, and a project assessed high or medium gets its special plan that day
+        (`_special_plan`)."""
+        lead, events = self.by_role["tech_lead"][0], []
         for site in sites:
             first = self.s.execute(select(func.min(Inspection.date)).where(
                 Inspection.project_id == site.id, Inspection.deleted_at.is_(None))).scalar_one()
@@ -572,29 +577,35 @@ class _Demo:
                 days.append(min(quarter + dt.timedelta(days=self.rng.randint(3, 40)), site.end))
                 quarter = risk.add_months(quarter, 3)
             for day in sorted(set(days)):
-                row = risk.assess(self.s, lead, site.id, reason="按评定规则计算（演示数据）", today=day)
                 at = dt.datetime.combine(day, dt.time(self.rng.randint(9, 17), self.rng.randint(0, 59)))
-                self.s.get_one(RiskAssessment, row.id).assessed_at = min(at, self.latest)
-                made += 1
+                events.append((min(at, self.latest), site))
+        events.sort(key=lambda e: (e[0], e[1].id))
+        for at, site in events:
+            with clock.pinned(at):
+                row = risk.assess(self.s, lead, site.id, reason="按评定规则计算（演示数据）", today=at.date())
+            if row.level in ("high", "medium"):
+                self._special_plan(site, at)
         self.s.flush()
-        return made
+        return len(events)
 
-    def special_plans(self, sites: list[_Site]) -> int:
-        """The special plan of each project assessed high or medium risk, drafted from its records by
-        the clerk and signed by a technical lead; a few are still a draft, a few not made yet."""
-        lead, signed = self.by_role["tech_lead"][0], 0
-        for site in sites:
-            level = self.s.get_one(Project, site.id).risk_level
-            if level not in ("high", "medium") or site.special_chance >= 0.9:
-                continue
-            with tempfile.TemporaryDirectory(prefix="riskdesk-demo-") as work:
+    def _special_plan(self, site: _Site, assessed: dt.datetime) -> None:
+        """The special plan of a project assessed high or medium, made once, on the day of the
+        assessment that first raised it: drafted from its records by the clerk an hour later and
+        signed by a technical lead an hour after that, the clock pinned to each moment (so the
+        plan is dated in the quarter it belongs to); a few are still a draft, a few not made."""
+        if site.id in self.special_made or site.special_chance >= 0.9:
+            return
+        self.special_made.add(site.id)
+        lead = self.by_role["tech_lead"][0]
+        with tempfile.TemporaryDirectory(prefix="riskdesk-demo-") as work:
+            with clock.pinned(min(assessed + dt.timedelta(hours=1), self.latest)):
                 draft = documents.generate_draft(self.s, self.clerk, kind="special_plan", scope_type="project",
                                                  scope_id=site.id, store_dir=self.store, work_dir=work)
-                if site.special_chance < 0.8:
+            if site.special_chance < 0.8:
+                with clock.pinned(min(assessed + dt.timedelta(hours=2), self.latest)):
                     documents.sign(self.s, lead, draft.id, expected_version=draft.version, store_dir=self.store,
                                    work_dir=work)
-                    signed += 1
-        return signed
+                self.special_signed += 1
 
     def kickoff(self, site: _Site, day: dt.date) -> None:
         """Most projects' kick-off meeting, confirmed by the insured; a few left unconfirmed or
@@ -1029,8 +1040,7 @@ def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT
     if projects >= 5:
         demo.legacy(projects + 1)
     demo.extras(sites)
-    demo.assessments(sites)
-    demo.special_plans(sites)
+    demo.assessments(sites)  # special plans too, each on the day its project was raised
     if hasattr(os, "sync"):  # photos were written without a fsync each (durable=False): flush them once
         os.sync()
     states = dict(session.execute(select(Hazard.status, func.count(Hazard.id)).group_by(Hazard.status)).all())

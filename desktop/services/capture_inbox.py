@@ -26,7 +26,14 @@ from sqlalchemy.orm import Session
 
 from desktop import clock, fileutil
 from desktop.db import DataError
-from desktop.models import CaptureDraft, Inspection, Project, User, inspection_inspectors
+from desktop.models import (
+    AuditEntry,
+    CaptureDraft,
+    Inspection,
+    Project,
+    User,
+    inspection_inspectors,
+)
 from desktop.models.enums import AttachmentRole
 from desktop.services import audit, hazards, major_hazards, permissions
 from desktop.services.capture_devices import DeviceRow
@@ -62,6 +69,10 @@ MAX_PHOTO_BYTES = 12 * 1024 * 1024
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 PENDING, CONFIRMED, REJECTED = "pending", "confirmed", "rejected"
 STATUS_LABELS = {PENDING: "待确认", CONFIRMED: "已入台账", REJECTED: "已退回"}
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a phone's clock may run this far ahead of the desk's
+# which time a draft was given as found, as the desk says it
+FOUND_SOURCES = {"phone": msg("按手机记录的草稿时间"), "photo": msg("按照片拍摄时间"),
+                 "arrival": msg("按电脑收到草稿的时间")}
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,8 @@ class DraftIn:
     location: str = ""
     catalogue_item_id: int | None = None
     photos: tuple[Photo, ...] = ()
+    # when the draft was made on the phone, as the phone's clock says (None: an older page)
+    made_at: dt.datetime | None = None
 
 
 class PhotoFacts(TypedDict):
@@ -125,10 +138,16 @@ class DraftRow:
     reject_reason: str
     hazard_id: int | None
     version: int
+    # which time the desk kept as found ("phone", "photo", "arrival"; None: received before it said)
+    found_source: str | None = None
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def found_note(self) -> str:
+        return FOUND_SOURCES.get(self.found_source or "", "")
 
     @property
     def captures(self) -> tuple[Capture, ...]:
@@ -202,19 +221,52 @@ def found_time(photos: Sequence[DraftPhoto], *, day: dt.date, now: dt.datetime) 
     is the better witness. A photo from another day (picked from the gallery) says nothing.
     """
     taken = [t for t in (photo_capture(p).taken_at for p in photos)
-             if t is not None and t.date() == day and t <= now + dt.timedelta(minutes=5)]
+             if t is not None and t.date() == day and t <= now + CLOCK_SKEW]
     return min(taken).replace(microsecond=0) if taken else now.replace(microsecond=0)
+
+
+def plausible_made_at(made_at: dt.datetime | None, *, inspection_day: dt.date,
+                      now: dt.datetime) -> dt.datetime | None:
+    """The phone's time of making the draft (agency wall-clock, to the second) when it can be
+    believed: not later than `now` beyond a small clock skew, not before the inspection's day.
+    None otherwise (no time sent, or a phone clock that is wrong)."""
+    if made_at is None:
+        return None
+    made = made_at.replace(microsecond=0)
+    if made > now + CLOCK_SKEW or made.date() < inspection_day:
+        return None
+    return min(made, now.replace(microsecond=0))
+
+
+def found_of(photos: Sequence[DraftPhoto], made_at: dt.datetime | None, *, inspection_day: dt.date,
+             now: dt.datetime) -> tuple[dt.datetime, str]:
+    """(found time, which): the earliest photo taken on the inspection's day ("photo": the camera
+    saw the hazard before the draft was written), else the phone's own time of making the draft
+    when plausible ("phone"), else the arrival ("arrival")."""
+    arrival = now.replace(microsecond=0)
+    found = found_time(photos, day=inspection_day, now=now)
+    if found != arrival:
+        return found, "photo"
+    made = plausible_made_at(made_at, inspection_day=inspection_day, now=now)
+    if made is not None:
+        return made, "phone"
+    return arrival, "arrival"
 
 
 def inspections_today(session: Session, actor: Actor) -> list[InspectionToday]:
     """The inspections the actor is named on for the agency's today (China date)."""
+    return inspections_on(session, actor, clock.today())
+
+
+def inspections_on(session: Session, actor: Actor, day: dt.date) -> list[InspectionToday]:
+    """The inspections the actor is named on for an agency date."""
     permissions.require(actor, "view")
     rows = session.execute(
         select(Inspection, Project.name)
         .join(inspection_inspectors, inspection_inspectors.c.inspection_id == Inspection.id)
         .join(Project, Project.id == Inspection.project_id)
         .where(inspection_inspectors.c.user_id == actor.user_id,
-               Inspection.date == clock.today(), Inspection.deleted_at.is_(None))
+               Inspection.date == day, Inspection.deleted_at.is_(None))
         .order_by(Inspection.id)).all()
     return [InspectionToday(i.id, i.project_id, name, i.kind, i.date) for i, name in rows]
 
@@ -234,7 +286,12 @@ def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *
     if existing is not None:
         return _row(session, existing), False
     errors: dict[str, str] = {}
+    arrival = clock.wall_now()
     today = {i.id: i for i in inspections_today(session, actor)}
+    made = plausible_made_at(draft.made_at, inspection_day=dt.date.min, now=arrival)
+    if made is not None and made.date() < arrival.date():
+        # made on the phone before midnight and queued offline: that day's inspections count too
+        today.update({i.id: i for i in inspections_on(session, actor, made.date())})
     if draft.inspection_id not in today:
         errors["inspection_id"] = msg("请选择今天分配给您的检查")
     if not draft.description.strip():
@@ -276,11 +333,12 @@ def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *
         kept.append({"sha256": sha, "name": Path(photo.name).name[:120] or sha[:12],
                      "size": len(photo.data), **facts})
     inspection = today[draft.inspection_id]
+    found_at, source = found_of(kept, draft.made_at, inspection_day=inspection.date, now=arrival)
     row = CaptureDraft(device_id=device.id, client_id=draft.client_id, user_id=actor.user_id,
                        inspection_id=inspection.id, project_id=inspection.project_id,
                        location=draft.location.strip(), description=draft.description.strip(),
                        level=draft.level, catalogue_item_id=draft.catalogue_item_id,
-                       found_at=found_time(kept, day=inspection.date, now=clock.wall_now()),
+                       found_at=found_at,
                        photos=kept, status=PENDING, reject_reason="")
     try:
         with session.begin_nested():
@@ -294,7 +352,9 @@ def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *
     audit.record(session, actor, action="capture.draft", entity="capture_drafts", entity_id=row.id,
                  after={"device_id": device.id, "device": device.name, "user_id": actor.user_id,
                         "client_id": draft.client_id, "inspection_id": inspection.id,
-                        "level": draft.level, "photos": [p["sha256"] for p in kept]})
+                        "level": draft.level, "photos": [p["sha256"] for p in kept],
+                        "found_at": found_at.isoformat(sep=" "), "found_source": source,
+                        "made_at": draft.made_at.isoformat(sep=" ") if draft.made_at else None})
     return _row(session, row), True
 
 
@@ -541,9 +601,17 @@ def _row(session: Session, d: CaptureDraft) -> DraftRow:
                     d.inspection_id, d.project_id, project.name if project else "", d.location,
                     d.description, d.level, d.catalogue_item_id, d.found_at,
                     _photos(d), d.status, d.reject_reason,
-                    d.hazard_id, d.version)
+                    d.hazard_id, d.version, _found_source(session, d.id))
 
 
 def _photos(d: CaptureDraft) -> tuple[DraftPhoto, ...]:
     """The draft's photo list; its JSON is written only by `receive`, in DraftPhoto's shape."""
     return tuple(cast(DraftPhoto, dict(p)) for p in d.photos or ())
+
+
+def _found_source(session: Session, draft_id: int) -> str | None:
+    after = session.execute(select(AuditEntry.after).where(
+        AuditEntry.entity == "capture_drafts", AuditEntry.entity_id == draft_id,
+        AuditEntry.action == "capture.draft").order_by(AuditEntry.id).limit(1)).scalar_one_or_none()
+    source = after.get("found_source") if isinstance(after, dict) else None
+    return source if source in FOUND_SOURCES else None

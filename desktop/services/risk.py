@@ -150,9 +150,7 @@ def compute(session: Session, project_id: int, *, today: dt.date | None = None) 
         else:
             factors.append(Factor("shallow_excavation", msg("浅基坑"), "low",
                                    msg("开挖深度 {depth} m，小于 {shallow} m", depth=depth, shallow=shallow)))
-    items = session.execute(select(DangerItem.id, DangerItem.name, DangerItem.is_super).where(
-        DangerItem.project_id == p.id, DangerItem.status == "in_progress",
-        DangerItem.deleted_at.is_(None)).order_by(DangerItem.id)).all()
+    items = danger_items_on(session, p.id, today)
     danda: tuple[tuple[bool, rules.LevelFactor, Message], ...] = (
         (True, "super_danda_in_progress", msg("超危大工程施工中")),
         (False, "danda_in_progress", msg("危大工程施工中")))
@@ -188,6 +186,23 @@ def compute(session: Session, project_id: int, *, today: dt.date | None = None) 
     binding = [f.until for f in factors if f.until is not None]
     valid_until = max(binding) if binding else None
     return Computation(p.id, level, tuple(factors), valid_until, "high" if binding else None)
+
+
+def danger_items_on(session: Session, project_id: int, day: dt.date) -> list[Any]:
+    """The project's 危大 items under way on `day`. Today (or later) their status says so; for a
+    past day their actual dates do — an item started on D is under way from D, a finished one
+    until its end date and done after it — so an assessment dated in the past reads the items as
+    they stood then, not as they stand now. An item without an actual start (entered before the
+    dates were kept) falls back to its status."""
+    rows = session.execute(select(
+        DangerItem.id, DangerItem.name, DangerItem.is_super, DangerItem.status, DangerItem.actual_start,
+        DangerItem.actual_end).where(DangerItem.project_id == project_id, DangerItem.deleted_at.is_(None))
+        .order_by(DangerItem.id)).all()
+    if day >= now().date():
+        return [r for r in rows if r.status == "in_progress"]
+    return [r for r in rows if (r.status == "in_progress" and r.actual_start is None) or (
+        r.actual_start is not None and r.actual_start <= day
+        and (r.actual_end is None or day <= r.actual_end))]
 
 
 def _accident_factors(session: Session, project_id: int, cfg: rules.Grading, today: dt.date) -> list[Factor]:

@@ -5,10 +5,13 @@ Every value is checked and audited by the services (services/agency_rules.py, ru
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.models.enums import RiskLevel
 from desktop.services import agency_rules, rules
 from desktop.services.context import Changes, ValidationError
+from desktop.services.exchange import grading_sheet, xlsx_guard
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.project_dialog import FieldErrors
@@ -153,12 +157,19 @@ class AgencyRulesPanel(QWidget):
         self.reset_button = QPushButton(_tr(QT_TRANSLATE_NOOP("AgencyRules", "放弃修改")))
         self.save_button.clicked.connect(self.save)
         self.reset_button.clicked.connect(self.refresh)
+        self.import_button = QPushButton(_tr(QT_TRANSLATE_NOOP("AgencyRules", "从文件导入评定规则…")))
+        self.import_button.setObjectName("importGrading")
+        self.import_button.setToolTip(_tr(QT_TRANSLATE_NOOP(
+            "AgencyRules", "Excel（“项目”“取值”两列）或 JSON 文件；与此处保存时同样检查，有任何问题则不作修改")))
+        self.import_button.clicked.connect(self.import_grading)
         editable = state.can("settings.edit")
         for group in (deadlines, grading, files):
             group.setEnabled(editable)
         self.save_button.setVisible(editable)
         self.reset_button.setVisible(editable)
+        self.import_button.setVisible(editable)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.import_button)
         buttons.addStretch(1)
         buttons.addWidget(self.reset_button)
         buttons.addWidget(self.save_button)
@@ -234,6 +245,37 @@ class AgencyRulesPanel(QWidget):
             dialogs.inform(self, title, text.format(n=len(stored)))
         else:
             dialogs.inform(self, title, _tr(QT_TRANSLATE_NOOP("AgencyRules", "规则没有修改。")))
+
+    def import_grading(self) -> None:
+        """The grading thresholds from an Excel or JSON file (services/exchange/grading_sheet.py);
+        the form's unsaved edits are dropped, as the file's values are shown after it."""
+        self.errors.clear()
+        path = choose_grading_file(self, _tr(QT_TRANSLATE_NOOP("AgencyRules", "选择评定规则文件")))
+        if not path:
+            return
+        try:
+            limits = xlsx_guard.Limits(int(self.state.config.get("import_max_mb")),
+                                       int(self.state.config.get("import_max_rows")))
+            result = self.state.write(grading_sheet.import_file, Path(path), limits=limits,
+                                      changes=Changes(settings=True))
+        except dialogs.USER_ERRORS as exc:
+            self.error.show_message(i18n.error_text(exc))
+            return
+        self.refresh()
+        title = _tr(QT_TRANSLATE_NOOP("AgencyRules", "机构规则"))
+        text = _tr(QT_TRANSLATE_NOOP("AgencyRules", "已从 {file} 读取 {n} 项评定规则取值，{changed}。"))
+        changed = _tr(QT_TRANSLATE_NOOP("AgencyRules", "已保存，用于此后的风险评估")) if result.stored \
+            else _tr(QT_TRANSLATE_NOOP("AgencyRules", "与现行规则相同，未作修改"))
+        dialogs.inform(self, title, text.format(file=result.file, n=result.values, changed=changed))
+
+
+def choose_grading_file(parent: QWidget | None, title: str) -> str:
+    """The grading file to import, or "" when cancelled (a seam: tests replace it)."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, "", GRADING_FILTER)
+    return path
+
+
+GRADING_FILTER = "Excel / JSON (*.xlsx *.xlsm *.json)"
 
 
 def _number(value: float) -> int | float:

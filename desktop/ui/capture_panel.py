@@ -315,6 +315,11 @@ class CapturePanel(QDialog):
                      service_text(capture_inbox.near_note(near)) if near else "")
             for c, text in enumerate(cells):
                 self.draft_table.setItem(r, c, QTableWidgetItem(text))
+            if dr.found_note:  # which time was kept as found: the phone's, a photo's or the arrival
+                found = QTableWidgetItem(cells[2])
+                found.setToolTip(QCoreApplication.translate("CapturePanel", "发现时间：{how}").format(
+                    how=service_text(dr.found_note)))
+                self.draft_table.setItem(r, 2, found)
             unknown = QCoreApplication.translate("CapturePanel", "拍摄时间不明")
             lines = [f"{p['name']}：{capture_inbox.photo_line(p) or unknown}" for p in dr.photos]
             cell = QTableWidgetItem(cells[PHOTO_COLUMN])

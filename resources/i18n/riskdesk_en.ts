@@ -168,6 +168,14 @@
         <translation>Discard changes</translation>
     </message>
     <message>
+        <source>从文件导入评定规则…</source>
+        <translation>Import grading from a file…</translation>
+    </message>
+    <message>
+        <source>Excel（“项目”“取值”两列）或 JSON 文件；与此处保存时同样检查，有任何问题则不作修改</source>
+        <translation>An Excel file (an item column and a value column with the Chinese headings the documentation gives) or a JSON file; checked as a save here is, and nothing changes if anything is wrong</translation>
+    </message>
+    <message>
         <source>机构规则</source>
         <translation>Agency rules</translation>
     </message>
@@ -178,6 +186,22 @@
     <message>
         <source>规则没有修改。</source>
         <translation>No rule was changed.</translation>
+    </message>
+    <message>
+        <source>选择评定规则文件</source>
+        <translation>Choose a grading file</translation>
+    </message>
+    <message>
+        <source>已从 {file} 读取 {n} 项评定规则取值，{changed}。</source>
+        <translation>Read {n} grading value(s) from {file}: {changed}.</translation>
+    </message>
+    <message>
+        <source>已保存，用于此后的风险评估</source>
+        <translation>saved, used by assessments from now on</translation>
+    </message>
+    <message>
+        <source>与现行规则相同，未作修改</source>
+        <translation>the same as the current rules, nothing changed</translation>
     </message>
 </context>
 <context>
@@ -908,6 +932,10 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>{n} 张</source>
         <translation>{n} photo(s)</translation>
+    </message>
+    <message>
+        <source>发现时间：{how}</source>
+        <translation>Found time: {how}</translation>
     </message>
     <message>
         <source>拍摄时间不明</source>
@@ -8231,6 +8259,10 @@ These {n} files were not saved:
         <translation>No item sheet in the Excel file {name}: besides the edition-information sheet, one sheet needs a header with a code and a text column within its first {n} rows.</translation>
     </message>
     <message>
+        <source>Excel 文件 {name} 中找不到评定规则表：应有一个工作表在前 {n} 行内含“项目”和“取值”两列的表头。</source>
+        <translation>No grading table in the Excel file {name}: a sheet should have a header with the item and value columns (Chinese headings, as the documentation gives them) within its first {n} rows.</translation>
+    </message>
+    <message>
         <source>Excel 文件 {name} 中没有“版本信息”工作表：请按说明在其中填写代码、类别、版本、名称、文号、发布日期、施行日期和官方文本。</source>
         <translation>The Excel file {name} has no edition-information sheet: fill in the code, kind, edition, title, document number, issue date, effective date and whether it is the official text there, as the manual describes.</translation>
     </message>
@@ -8309,8 +8341,24 @@ These {n} files were not saved:
         <translation>{what} submitted late to {to} ({at})</translation>
     </message>
     <message>
+        <source>“{code}”</source>
+        <translation>“{code}”</translation>
+    </message>
+    <message>
+        <source>“{label}”与第 {row} 行重复</source>
+        <translation>“{label}” repeats row {row}</translation>
+    </message>
+    <message>
+        <source>“{text}”不是评定规则项，应为：{labels}</source>
+        <translation>“{text}” is not a grading item; expected: {labels}</translation>
+    </message>
+    <message>
         <source>“{text}”应写作“目录代码 条目编号”，如 major_hazard@2024 05-3；多项用分号隔开</source>
         <translation>“{text}” should read “catalogue code item code”, e.g. major_hazard@2024 05-3; separate several with semicolons</translation>
+    </message>
+    <message>
+        <source>“{text}”无效，应为高、中、低之一</source>
+        <translation>“{text}” is invalid; expected high, medium or low</translation>
     </message>
     <message>
         <source>……另有 {n} 处问题</source>
@@ -8547,6 +8595,10 @@ These {n} files were not saved:
         <translation>Sheet “{sheet}” must have exactly one row below its header (has {n})</translation>
     </message>
     <message>
+        <source>工作表“{sheet}”第 {row} 行 {col} 列（{label}）</source>
+        <translation>Sheet “{sheet}”, row {row}, column {col} ({label})</translation>
+    </message>
+    <message>
         <source>工作表“{sheet}”第 {row} 行 {col} 列（{label}）：{problem}</source>
         <translation>Sheet “{sheet}”, row {row}, column {col} ({label}): {problem}</translation>
     </message>
@@ -8569,6 +8621,14 @@ These {n} files were not saved:
     <message>
         <source>已载入的目录中没有 {catalogue} 的条目 {code}</source>
         <translation>No item {code} of {catalogue} among the loaded catalogues</translation>
+    </message>
+    <message>
+        <source>应为数字</source>
+        <translation>should be a number</translation>
+    </message>
+    <message>
+        <source>应为高、中、低之一</source>
+        <translation>should be high, medium or low</translation>
     </message>
     <message>
         <source>应填“是”或“否”：仅对取自发文机关的原文填“是”</source>
@@ -8711,6 +8771,18 @@ These {n} files were not saved:
         <translation>{required} training sessions due by contract, {done} held</translation>
     </message>
     <message>
+        <source>按手机记录的草稿时间</source>
+        <translation>the time the phone recorded the draft</translation>
+    </message>
+    <message>
+        <source>按照片拍摄时间</source>
+        <translation>the time the photo was taken</translation>
+    </message>
+    <message>
+        <source>按电脑收到草稿的时间</source>
+        <translation>the time the computer received the draft</translation>
+    </message>
+    <message>
         <source>按评定规则计算</source>
         <translation>Computed by the grading rules</translation>
     </message>
@@ -8843,6 +8915,28 @@ These {n} files were not saved:
         <translation>A submission can be recorded only once the document is signed.</translation>
     </message>
     <message>
+        <source>文件 {name} 不是有效的 JSON（UTF-8 编码）。</source>
+        <translation>The file {name} is not valid JSON (UTF-8).</translation>
+    </message>
+    <message>
+        <source>文件 {name} 中没有评定规则的取值。</source>
+        <translation>The file {name} holds no grading values.</translation>
+    </message>
+    <message>
+        <source>文件 {name} 应为一个对象：{{&quot;代码&quot;: 取值, …}}</source>
+        <translation>The file {name} should hold one object: {{&quot;code&quot;: value, …}}</translation>
+    </message>
+    <message>
+        <source>文件 {name} 有 {n} 处问题，评定规则未作任何修改：
+{problems}</source>
+        <translation>The file {name} has {n} problem(s); the grading was not changed:
+{problems}</translation>
+    </message>
+    <message>
+        <source>文件 {name} 过大，不像评定规则文件。</source>
+        <translation>The file {name} is too large to be a grading file.</translation>
+    </message>
+    <message>
         <source>文件不存在或已被移走</source>
         <translation>The file does not exist or has been moved</translation>
     </message>
@@ -8961,6 +9055,10 @@ These {n} files were not saved:
     <message>
         <source>无法读取文件</source>
         <translation>The file could not be read</translation>
+    </message>
+    <message>
+        <source>无法读取文件 {name}：{error}</source>
+        <translation>Cannot read the file {name}: {error}</translation>
     </message>
     <message>
         <source>无法读取文件（{reason}）</source>
@@ -9253,6 +9351,10 @@ These {n} files were not saved:
     <message>
         <source>未知的设置项：{key}</source>
         <translation>Unknown setting: {key}</translation>
+    </message>
+    <message>
+        <source>未知的评定规则项，应为：{codes}</source>
+        <translation>Unknown grading item; expected: {codes}</translation>
     </message>
     <message>
         <source>未知的附件归属类型：{owner_type}</source>
@@ -9873,6 +9975,14 @@ These {n} files were not saved:
     <message>
         <source>评价等级须为 优、良、中、差 之一</source>
         <translation>The rating must be one of excellent, good, fair or poor</translation>
+    </message>
+    <message>
+        <source>评定规则</source>
+        <translation>Grading rules</translation>
+    </message>
+    <message>
+        <source>评定规则文件须为 JSON 文件（.json）或 Excel 文件（.xlsx）：{name}</source>
+        <translation>A grading file must be a JSON file (.json) or an Excel file (.xlsx): {name}</translation>
     </message>
     <message>
         <source>评定项目风险等级</source>

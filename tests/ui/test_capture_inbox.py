@@ -177,3 +177,18 @@ def test_the_service_keeps_running_behind_the_lock_and_shows_nothing_until_unloc
             desk.window.capture_panel.close()
         desk.close()
         desk.window.close()
+
+
+def test_the_found_time_says_which_time_was_kept(qtbot, state, visit, dialog_log):
+    panel = CapturePanel(state)
+    qtbot.addWidget(panel)
+    try:
+        base, device = running(panel)
+        day = clock.today().strftime("%Y:%m:%d")
+        assert asyncio.run(_send(base, device, visit.id, [("a.jpg", photo(51, f"{day} 00:02:00"))])) == 201
+        assert asyncio.run(_send(base, device, visit.id, [("b.jpg", photo(52))])) == 201
+        panel.reload()
+        tips = {panel.draft_table.item(r, 2).toolTip() for r in range(panel.draft_table.rowCount())}
+        assert tips == {"发现时间：按照片拍摄时间", "发现时间：按电脑收到草稿的时间"}
+    finally:
+        panel.close()
