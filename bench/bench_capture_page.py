@@ -13,7 +13,7 @@ from the navigation's start or the click):
   filled from `/api/inspections` (the page usable). Bare: an aiohttp handler returning the
   same page bytes, no middleware, no token (the page shows pairing and calls nothing);
   navigationStart → loadEventEnd.
-- draft: one browser, the page loaded anew per run; the click on 保存并发送 → the queue count
+- draft: one browser, the page loaded anew per run; the click on 保存草稿 → the queue count
   back to 0 (the server's 201 shown), then the draft row checked in the database. Two fresh
   noisy 12 MP JPEGs (~4 MB each) per run, so nothing is already stored. Bare: a page with a
   file input whose click posts the same two files as multipart to an aiohttp handler that
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import shutil
 import statistics
 import tempfile
@@ -329,7 +330,8 @@ def report(runs: int, size_mb: float, ours_load: list[dict[str, float]], bare_lo
     lines = ["# The phone capture page: first load and a draft with two 4 MB photos", "",
              f"Machine: {machine()}; Debian chromium headless, 390×844 phone viewport (Selenium); "
              "server and browser on one machine over loopback.", "",
-             f"Median of {runs}; times from the browser's Performance API.", "",
+             f"Median of {runs}; times from the browser's Performance API; load average at the end "
+             f"{os.getloadavg()[0]:.1f}.", "",
              "| case | ours (s) | bare (s) | ours ÷ bare | ours runs (s) | bare runs (s) |",
              "|---|---:|---:|---:|---|---|",
              f"| first load, fresh browser: navigation → inspections listed (bare: → load end) | "
