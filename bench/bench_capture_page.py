@@ -110,12 +110,12 @@ def seed_database(work: Path) -> tuple[Any, Any, int, str]:
         row = user_service.create_user(s, Actor.system(), username="inspector", display_name="检查员甲",
                                        role="inspector", password="Secret-Desk-2026")
         inspector = Actor(row.id, row.username, row.role, row.display_name)
-        ids = {kind: organisations.ensure(s, admin, kind=kind, name=name, **extra).id
-               for kind, name, extra in (
-                   ("authority", "越城区住房和城乡建设局", {"district": "越城区"}),
-                   ("owner", "绍兴市城市建设投资集团有限公司", {}),
-                   ("contractor", "浙江某建设集团有限公司", {}),
-                   ("supervisor", "浙江某工程管理有限公司", {}))}
+        ids = {kind: organisations.ensure(s, admin, kind=kind, name=name, district=district).id
+               for kind, name, district in (
+                   ("authority", "越城区住房和城乡建设局", "越城区"),
+                   ("owner", "绍兴市城市建设投资集团有限公司", ""),
+                   ("contractor", "浙江某建设集团有限公司", ""),
+                   ("supervisor", "浙江某工程管理有限公司", ""))}
         project = projects.create_project(s, admin, projects.ProjectForm(
             code="P-2026-0001", name="绍兴市越城区某安置房项目", district="越城区",
             authority_id=ids["authority"], owner_id=ids["owner"], contractor_id=ids["contractor"],
@@ -123,7 +123,7 @@ def seed_database(work: Path) -> tuple[Any, Any, int, str]:
             start_date=dt.date(2026, 1, 10), headcount_managers=12, headcount_workers=180))
         insp = inspections.record(s, admin, inspections.InspectionForm(
             project_id=project.id, kind="full_coverage", date=clock.today(),
-            inspector_ids=(inspector.user_id,)))
+            inspector_ids=(row.id,)))
         pairing = capture_devices.start_pairing(s, inspector).token
     with db.session() as s:
         token, _device = capture_devices.pair(s, pairing, "测速手机")
@@ -136,7 +136,7 @@ def draft_count(db: Any) -> int:
     from desktop.models import CaptureDraft
 
     with db.read() as s:
-        return s.execute(select(func.count()).select_from(CaptureDraft)).scalar_one()
+        return int(s.execute(select(func.count()).select_from(CaptureDraft)).scalar_one())
 
 
 class BareServer:
