@@ -22,6 +22,7 @@ from desktop.ui.idle_lock import IdleWatch
 from desktop.ui.lock_screen import Locker
 from desktop.ui.login_dialog import LoginDialog
 from desktop.ui.main_window import MainWindow
+from desktop.ui.window_start import show_window
 
 log = logging.getLogger("desktop.ui")
 
@@ -43,17 +44,19 @@ class Desk(QObject):
         self.idle.idle.connect(self.lock)
         self.locker.unlocked.connect(self.idle.restart)
         self.locker.unlocked.connect(self._unlocked)
-        self.state = AppState(db=db, config=config, actor=actor)
+        self.state = AppState(db=None, config=config, actor=actor)
         self.window = self._open(self.state)
         self.auto_backup = AutoBackup(self.state, self)
         self.auto_backup.message.connect(self._status_message)
 
     def _open(self, state: AppState) -> MainWindow:
-        window = MainWindow(state)
+        """The window's frame at once; its first page built and filled once the worker
+        has loaded that page's module (the database is open already: sign-in used it)."""
+        db = self.db
+        window = show_window(state, lambda: db)
         state.changed.connect(self._settings_changed)
         window.lock_requested.connect(self.lock)
         window.switch_user_requested.connect(self.switch_user)
-        window.show()
         self.window_opened.emit(window)
         return window
 
@@ -99,7 +102,7 @@ class Desk(QObject):
         self.locker.unlock()
         old_window, old_state = self.window, self.state
         old_window.save_window_state()  # the new window opens where the old one was
-        self.state = AppState(db=self.db, config=self.config, actor=actor)
+        self.state = AppState(db=None, config=self.config, actor=actor)
         self.auto_backup.state = self.state
         self.window = self._open(self.state)
         old_window.close()

@@ -22,6 +22,7 @@ def desk(qtbot, db, config, users, agency_profile):
     config.set("idle_lock_minutes", 15)
     made = Desk(db, config, users["admin"])
     qtbot.addWidget(made.window)
+    qtbot.waitUntil(lambda: not made.window.is_filling, timeout=5000)  # the frame came first
     made.window.activateWindow()
     yield made
     made.close()
@@ -71,6 +72,7 @@ def test_switch_user_rebuilds_the_window_for_the_new_role(qtbot, desk, dialog_lo
     first.switch_user_action.trigger()
     second = desk.window
     qtbot.addWidget(second)
+    qtbot.waitUntil(lambda: not second.is_filling, timeout=5000)
     assert second is not first and isinstance(second, MainWindow)
     assert second.state.actor.username == "reviewer" and desk.state is second.state
     assert not first.isVisible() and second.isVisible()
