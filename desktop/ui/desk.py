@@ -50,10 +50,15 @@ class Desk(QObject):
         self.auto_backup.message.connect(self._status_message)
 
     def _open(self, state: AppState) -> MainWindow:
-        """The window's frame at once; its first page built and filled once the worker
-        has loaded that page's module (the database is open already: sign-in used it)."""
-        db = self.db
-        window = show_window(state, lambda: db)
+        """At start (`state` without its database) the window's frame at once, its first page
+        built and filled once a worker has loaded that page's module (the database is open
+        already: sign-in used it). Another user's window is built whole: all is loaded."""
+        if state.is_open:
+            window = MainWindow(state)
+            window.show()
+        else:
+            db = self.db
+            window = show_window(state, lambda: db)
         state.changed.connect(self._settings_changed)
         window.lock_requested.connect(self.lock)
         window.switch_user_requested.connect(self.switch_user)
@@ -102,7 +107,7 @@ class Desk(QObject):
         self.locker.unlock()
         old_window, old_state = self.window, self.state
         old_window.save_window_state()  # the new window opens where the old one was
-        self.state = AppState(db=None, config=self.config, actor=actor)
+        self.state = AppState(db=self.db, config=self.config, actor=actor)
         self.auto_backup.state = self.state
         self.window = self._open(self.state)
         old_window.close()

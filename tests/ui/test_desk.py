@@ -72,7 +72,6 @@ def test_switch_user_rebuilds_the_window_for_the_new_role(qtbot, desk, dialog_lo
     first.switch_user_action.trigger()
     second = desk.window
     qtbot.addWidget(second)
-    qtbot.waitUntil(lambda: not second.is_filling, timeout=5000)
     assert second is not first and isinstance(second, MainWindow)
     assert second.state.actor.username == "reviewer" and desk.state is second.state
     assert not first.isVisible() and second.isVisible()

@@ -664,7 +664,6 @@ def test_an_office_day_on_a_laptop(qtbot, seeded, config, users, desk, dialog_lo
     assert shared.window is not window and not window.isVisible()
     window = shared.window
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: not window.is_filling, timeout=5000)  # the frame first, then the page
     laptop(qtbot, window)
     assert window.state.actor.username == "tech_lead"
     assert window.statusBar().findChild(QLabel, "statusUser").text() == "当前用户：技术负责人甲（技术负责人）"
