@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import PySide6
-from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -43,6 +43,7 @@ from desktop.ui.resources import icon
 from desktop.ui.screen_fit import fit_to_screen
 from desktop.ui.settings_values import bool_value, int_value
 from desktop.ui.status_bar import StatusBar
+from desktop.ui.tasks import handle_failure
 
 if TYPE_CHECKING:
     from desktop.ui.capture_panel import CapturePanel
@@ -92,7 +93,6 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._row_changed)
         self._pending_row = 0
         self._waiting: list[QAction] = []
-        self.opening: QObject | None = None  # window_start's Task opening the database
         if not state.is_open:
             self._show_frame()
         self.restore_window_state()
@@ -120,6 +120,10 @@ class MainWindow(QMainWindow):
         self.stack.removeWidget(self.loading)
         self.loading.deleteLater()
         self.show_page(self._pending_row)
+
+    def database_failed(self, exc: BaseException) -> None:
+        """The worker could not open the database: said as any failure is; the frame stays."""
+        handle_failure(self, exc)
 
     @property
     def pending_row(self) -> int:

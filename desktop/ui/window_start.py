@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from desktop.ui.app_state import AppState
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages import PAGES, Page, PageRef
-from desktop.ui.tasks import Task, handle_failure
+from desktop.ui.tasks import Task
 
 if TYPE_CHECKING:
     from desktop.db import Database
@@ -43,7 +43,7 @@ def show_window(state: AppState, open_db: Callable[[], Database], *,
     first = window.page_classes[window.pending_row] if window.page_classes else None
     task = Task(_open, open_db, first if isinstance(first, PageRef) else None)
     task.succeeded.connect(state.open_database)
-    task.failed.connect(on_failure or (lambda exc: handle_failure(window, exc)))
-    window.opening = task  # kept with the window: tests and the benchmark wait on it
-    task.start()
+    # a bound method, not a closure: the finished Task must not keep the window alive
+    task.failed.connect(on_failure or window.database_failed)
+    task.start()  # kept alive by tasks until it has finished
     return window
