@@ -3,41 +3,25 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
-from desktop import APP_NAME, ORG_NAME, __version__, datamodes
+from desktop import __version__, datamodes
 from desktop.config import Config
 from desktop.db import Database, DataError, mask_url
 from desktop.services import agency, checkpoints, startup
 from desktop.services.context import Actor
 from desktop.ui import dialogs, first_run_logic, i18n
 from desktop.ui.app_state import log_file, window_settings
+from desktop.ui.application import create_application as create_application  # re-exported
 from desktop.ui.crash import CrashHandler
 from desktop.ui.desk import Desk
 from desktop.ui.first_run import FirstRunWizard
 from desktop.ui.login_dialog import LoginDialog
-from desktop.ui.resources import ensure_chinese_font, icon
 
 log = logging.getLogger("desktop.ui")
-
-
-def create_application() -> QApplication:
-    """The QApplication (the existing one under tests), named, with icon and a Chinese font."""
-    app = QApplication.instance()
-    if app is None:
-        app = QApplication(sys.argv)
-    assert isinstance(app, QApplication)
-    app.setOrganizationName(ORG_NAME)
-    app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setWindowIcon(icon("app"))
-    fonts = ensure_chinese_font(app)
-    log.info("Qt font: %s", fonts)
-    return app
 
 
 def cache_dir(config: Config) -> Path:

@@ -20,8 +20,9 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop.data_error import DataError as DataError  # re-exported: callers name desktop.db
 from desktop.fileutil import DISK_FULL, DiskFull
-from desktop.messages import Message, msg
+from desktop.messages import msg
 from desktop.migrations import SCHEMA_HEAD
 from desktop.paths import migrations_dir
 
@@ -41,26 +42,6 @@ def mask_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return url.split("://", 1)[0] + "://…" if "://" in url else "…"
-
-
-class DataError(Exception):
-    """An environment failure (locked, full, read-only, unreachable) with a message for people."""
-
-    def __init__(self, message: str, *, detail: str = "") -> None:
-        self.message: Message = Message.plain(message)  # msg(...): translatable by the GUI
-        super().__init__(self.message)
-        self.detail = detail
-
-    @property
-    def template(self) -> str | None:
-        return self.message.template
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return dict(self.message.params)
-
-    def __str__(self) -> str:
-        return self.message
 
 
 # Messages for people, one per kind of environment failure (msg: the GUI translates them).

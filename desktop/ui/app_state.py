@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from desktop.config import Config
-from desktop.db import Database, mask_url
 from desktop.logsetup import LOG_FILE
-from desktop.services import permissions
 from desktop.services.context import Actor, Changes
+
+if TYPE_CHECKING:  # the database layer (SQLAlchemy) loads on a worker after the frame is shown
+    from desktop.db import Database
 
 T = TypeVar("T")
 WINDOW_STATE_FILE = "window-state.ini"
@@ -31,6 +32,8 @@ def window_settings(config: Config) -> QSettings:
 
 def database_label(db: Database) -> str:
     """The database address as people may see it: a file path, or a URL without the password."""
+    from desktop.db import mask_url
+
     return str(db.sqlite_path) if db.sqlite_path is not None else mask_url(db.url)
 
 
@@ -51,14 +54,32 @@ class AppState(QObject):
 
     changed = Signal(object)  # a services.context.Changes
     actor_changed = Signal(object)  # the new Actor
+    opened = Signal()  # the database has been attached (open_database): pages may read
 
-    def __init__(self, *, db: Database, config: Config, actor: Actor,
+    def __init__(self, *, db: Database | None, config: Config, actor: Actor,
                  parent: QObject | None = None) -> None:
+        """`db` None: the window's frame is shown first, the database attached by
+        `open_database` once a worker has opened it (desktop/ui/window_start.py)."""
         super().__init__(parent)
-        self.db = db
+        self._db = db
         self.config = config
         self._actor = actor
         self.settings = window_settings(config)
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            raise RuntimeError("the database is not open yet")
+        return self._db
+
+    @property
+    def is_open(self) -> bool:
+        return self._db is not None
+
+    def open_database(self, db: Database) -> None:
+        """Attach the database the worker opened; the window then builds its page."""
+        self._db = db
+        self.opened.emit()
 
     @property
     def actor(self) -> Actor:
@@ -69,6 +90,8 @@ class AppState(QObject):
         self.actor_changed.emit(actor)
 
     def can(self, action: str) -> bool:
+        from desktop.services import permissions  # its roles load with the ORM package
+
         return permissions.allowed(self._actor.role, action)
 
     def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

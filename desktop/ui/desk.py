@@ -22,6 +22,7 @@ from desktop.ui.idle_lock import IdleWatch
 from desktop.ui.lock_screen import Locker
 from desktop.ui.login_dialog import LoginDialog
 from desktop.ui.main_window import MainWindow
+from desktop.ui.window_start import show_window
 
 log = logging.getLogger("desktop.ui")
 
@@ -43,17 +44,24 @@ class Desk(QObject):
         self.idle.idle.connect(self.lock)
         self.locker.unlocked.connect(self.idle.restart)
         self.locker.unlocked.connect(self._unlocked)
-        self.state = AppState(db=db, config=config, actor=actor)
+        self.state = AppState(db=None, config=config, actor=actor)
         self.window = self._open(self.state)
         self.auto_backup = AutoBackup(self.state, self)
         self.auto_backup.message.connect(self._status_message)
 
     def _open(self, state: AppState) -> MainWindow:
-        window = MainWindow(state)
+        """At start (`state` without its database) the window's frame at once, its first page
+        built and filled once a worker has loaded that page's module (the database is open
+        already: sign-in used it). Another user's window is built whole: all is loaded."""
+        if state.is_open:
+            window = MainWindow(state)
+            window.show()
+        else:
+            db = self.db
+            window = show_window(state, lambda: db)
         state.changed.connect(self._settings_changed)
         window.lock_requested.connect(self.lock)
         window.switch_user_requested.connect(self.switch_user)
-        window.show()
         self.window_opened.emit(window)
         return window
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
-from desktop.db import DataError
+from desktop.data_error import DataError
 from desktop.services.context import ConflictError, PermissionDenied, ServiceError
 from desktop.ui import file_dialogs
 from desktop.ui.i18n import error_text

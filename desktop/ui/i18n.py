@@ -6,14 +6,18 @@ import logging
 import shutil
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from desktop.messages import ENUMERATION, SEPARATOR, Lines, Message, Series
-from desktop.models.enums import Labelled
 from desktop.paths import resources_dir
 from desktop.vocabulary import HAZARD_LEVEL_LABELS
+
+if TYPE_CHECKING:  # the enums load with the ORM package: not before the window's frame
+    from desktop.models.enums import Labelled
 
 log = logging.getLogger("desktop.ui")
 
@@ -145,12 +149,13 @@ def app_title() -> str:
     return QCoreApplication.translate("App", "安责险风控服务管理系统")
 
 
-def _labels() -> frozenset[str]:
+@cache
+def enum_labels() -> frozenset[str]:
+    """Chinese labels a service may put into a message's params."""
+    from desktop.models.enums import Labelled
+
     return frozenset({m.label for enum in Labelled.__subclasses__() for m in enum}
                      | set(HAZARD_LEVEL_LABELS.values()))
-
-
-ENUM_LABELS = _labels()  # Chinese labels a service may put into a message's params
 
 
 def service_text(text: object) -> str:
@@ -172,11 +177,13 @@ def service_text(text: object) -> str:
 
 
 def _param(value: object) -> object:
+    from desktop.models.enums import Labelled
+
     if isinstance(value, Labelled):
         return label(value)
     if isinstance(value, Message):
         return service_text(value)
-    if isinstance(value, str) and value in ENUM_LABELS:
+    if isinstance(value, str) and value in enum_labels():
         return QCoreApplication.translate("Labels", value)
     if isinstance(value, Lines):
         return "\n".join(str(_param(v)) for v in value)

@@ -18,6 +18,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -42,6 +43,7 @@ from desktop.ui.resources import icon
 from desktop.ui.screen_fit import fit_to_screen
 from desktop.ui.settings_values import bool_value, int_value
 from desktop.ui.status_bar import StatusBar
+from desktop.ui.tasks import handle_failure
 
 if TYPE_CHECKING:
     from desktop.ui.capture_panel import CapturePanel
@@ -89,7 +91,49 @@ class MainWindow(QMainWindow):
         self._fitted = False
         self._build_menus()
         self.nav.currentRowChanged.connect(self._row_changed)
+        self._pending_row = 0
+        self._waiting: list[QAction] = []
+        if not state.is_open:
+            self._show_frame()
         self.restore_window_state()
+
+    # -- the frame, before the database is open --------------------------------------------
+
+    def _show_frame(self) -> None:
+        """Navigation, menus and status bar shown while a worker opens the database: the
+        page area says 正在读取… and the actions wait (their page or its data is not there)."""
+        self.loading = QLabel(QCoreApplication.translate("MainWindow", "正在读取…"))
+        self.loading.setObjectName("loading")
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.loading)
+        self.stack.setCurrentWidget(self.loading)
+        self._waiting = [a for a in self.findChildren(QAction)
+                         if a.isEnabled() and a is not self.quit_action]
+        for action in self._waiting:
+            action.setEnabled(False)
+        self.state.opened.connect(self._database_opened)
+
+    def _database_opened(self) -> None:
+        for action in self._waiting:
+            action.setEnabled(True)
+        self._waiting = []
+        self.stack.removeWidget(self.loading)
+        self.loading.deleteLater()
+        self.show_page(self._pending_row)
+
+    def database_failed(self, exc: BaseException) -> None:
+        """The worker could not open the database: said as any failure is; the frame stays."""
+        handle_failure(self, exc)
+
+    @property
+    def pending_row(self) -> int:
+        """The page the frame will show once the database is open."""
+        return self._pending_row
+
+    @property
+    def is_filling(self) -> bool:
+        """True while the frame waits for the database (no page built yet)."""
+        return not self.state.is_open
 
     # -- pages --------------------------------------------------------------------------
 
@@ -148,6 +192,9 @@ class MainWindow(QMainWindow):
 
     def _row_changed(self, row: int) -> None:
         if not 0 <= row < len(self.page_classes):
+            return
+        if not self.state.is_open:  # the frame: that page is built once the database is open
+            self._pending_row = row
             return
         previous = self.stack.currentIndex()
         if previous != row and previous in self._built:
@@ -420,7 +467,12 @@ class MainWindow(QMainWindow):
             page.restore_state(settings)
             settings.endGroup()
         index = int_value(settings, "main/page", 0)
-        self.show_page(index if 0 <= index < len(self.page_classes) else 0)
+        index = index if 0 <= index < len(self.page_classes) else 0
+        if self.state.is_open:
+            self.show_page(index)
+        else:
+            self._pending_row = index
+            self.nav.setCurrentRow(index)  # _row_changed remembers it
 
     def save_window_state(self) -> None:
         settings = self.state.settings
@@ -429,7 +481,8 @@ class MainWindow(QMainWindow):
         if self.nav_action.isChecked():  # a hidden list saves width 0 and would come back as 0
             settings.setValue("main/splitter", self.splitter.saveState())
         settings.setValue("main/navigation", self.nav_action.isChecked())
-        settings.setValue("main/page", self.stack.currentIndex())
+        settings.setValue("main/page", self.stack.currentIndex() if self.state.is_open
+                          else self._pending_row)
         for page in self.built_pages():  # pages never shown keep what they had
             settings.beginGroup(f"pages/{page.key}")
             page.save_state(settings)

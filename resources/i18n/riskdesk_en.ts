@@ -4805,6 +4805,10 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
 <context>
     <name>MainWindow</name>
     <message>
+        <source>正在读取…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
         <source>文件(&amp;F)</source>
         <translation>&amp;File</translation>
     </message>

@@ -149,6 +149,7 @@ def test_the_service_keeps_running_behind_the_lock_and_shows_nothing_until_unloc
     monkeypatch.setattr(CapturePanel, "raise_", lambda _self: None)  # offscreen cannot raise
     desk = Desk(db, config, users["admin"])
     qtbot.addWidget(desk.window)
+    qtbot.waitUntil(lambda: not desk.window.is_filling, timeout=5000)
     try:
         desk.window.show_capture()
         panel = desk.window.capture_panel

@@ -22,6 +22,7 @@ def desk(qtbot, db, config, users, agency_profile):
     config.set("idle_lock_minutes", 15)
     made = Desk(db, config, users["admin"])
     qtbot.addWidget(made.window)
+    qtbot.waitUntil(lambda: not made.window.is_filling, timeout=5000)  # the frame came first
     made.window.activateWindow()
     yield made
     made.close()

@@ -498,6 +498,7 @@ def test_an_office_day_on_a_laptop(qtbot, seeded, config, users, desk, dialog_lo
     shared = SharedDesk(seeded, config, users["clerk"])
     window = shared.window
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: not window.is_filling, timeout=5000)  # the frame first, then the page
     laptop(qtbot, window)
     assert window.statusBar().findChild(QLabel, "statusUser").text() == "当前用户：内勤文员甲（内勤文员）"
     dashboard = window.page("dashboard")

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -36,8 +36,6 @@ from desktop.models import (
 )
 from desktop.models.enums import AttachmentRole, HazardStatus, Labelled, ProjectStatus, RiskLevel
 from desktop.reports.data import AgencyInfo, DocMeta, RegisterData, RegisterLine
-from desktop.reports.package_cover import PackageCoverData, build_package_cover
-from desktop.reports.registers import build_hazard_register_xlsx
 from desktop.reports.text import cn_date, cn_datetime
 from desktop.reports.xlsx_stream import SheetLayout, XlsxWriter
 from desktop.services import (
@@ -62,6 +60,9 @@ from desktop.services.exchange.zipstream import (
 )
 from desktop.services.queries import doc_data
 from desktop.services.queries.doc_data_periodic import Scope, as_of, hazard_rows, listed_hazards
+
+if TYPE_CHECKING:  # the cover's and the register's layouts (ReportLab) load when a package is written
+    from desktop.reports.package_cover import PackageCoverData
 
 log = logging.getLogger("desktop.packages")
 __all__ = ["Cancelled", "PackageCheck", "PackagePlan", "PackageResult", "export_package",
@@ -379,6 +380,8 @@ def _write_projects(plan: PackagePlan, path: Path) -> Path:
 
 
 def _cover_data(plan: PackagePlan, index: list[ZipEntry]) -> PackageCoverData:
+    from desktop.reports.package_cover import PackageCoverData
+
     p = plan.period
     return PackageCoverData(
         agency=plan.agency, insurer_name=plan.insurer_name, period_label=p.label,
@@ -460,6 +463,9 @@ def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | s
     writing them out (`write_behind`), so the fsync before the rename has little left to wait
     for. `progress(done, total, text)` returning False cancels: the temporary file is removed.
     """
+    from desktop.reports.package_cover import build_package_cover
+    from desktop.reports.registers import build_hazard_register_xlsx
+
     started = time.monotonic()
     if signing.public_hex(signing.load_private_key(data_dir)) != plan.public_key:
         raise ServiceError(msg("数据目录中的签名私钥与机构登记的公钥不一致，不能签名资料包。"))
