@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import document_font
 from desktop.services.context import ValidationError
 from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState
@@ -55,6 +54,10 @@ class DocumentFontPanel(QGroupBox):
         form.addRow("", self.error)
 
     def refresh(self) -> None:
+        from desktop.services import (
+            document_font,  # ReportLab's font code loads when the panel reads
+        )
+
         now = document_font.in_use(self.state.config)
         self.in_use.setText(QCoreApplication.translate(
             "DocumentFontPanel", "{family}（{origin}）\n{file}").format(
@@ -101,6 +104,10 @@ class DocumentFontPanel(QGroupBox):
         return path
 
     def apply(self) -> bool:
+        from desktop.services import (
+            document_font,  # ReportLab's font code loads when the panel reads
+        )
+
         setting = str(self.choice.currentData() or "")
         try:
             document_font.choose(self.state.config, self.state.actor, setting)
