@@ -3,6 +3,7 @@ ids read on a worker, export of the view, and the main window's 登记隐患 / �
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -414,3 +415,14 @@ def test_screenshots(qtbot, state, hazard_data, tmp_path):
     page.filters.more.click()
     window.resize(790, 560)
     save(qtbot, window, "register-narrow")
+
+
+def test_the_level_column_shows_a_major_hazards_whole_level(page):
+    """一级（重大） ★重大 fits beside its colour square: the ★ is not cut to …."""
+    table = page.table
+    row = dataclasses.replace(table.model_.data(table.model_.index(0, 0), ROW_ROLE),
+                              level=1, is_major=True)
+    text = hazards_page.level_text(row)
+    assert text.endswith("★重大")
+    need = table.fontMetrics().horizontalAdvance(text) + table.iconSize().width() + 12
+    assert table.columnWidth(HazardColumn.LEVEL) >= need

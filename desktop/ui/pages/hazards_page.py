@@ -289,7 +289,15 @@ class HazardTable(QTableView):
         table_copy.install(self)  # Ctrl+C copies the selected rows for Excel
         for column, width in WIDTHS.items():
             self.setColumnWidth(column, width)
+        self.setColumnWidth(HazardColumn.LEVEL, max(WIDTHS[HazardColumn.LEVEL], self._level_width()))
         self.activated.connect(self._open)
+
+    def _level_width(self) -> int:
+        """Room for the widest level text (一级（重大） ★重大) beside its colour square."""
+        suffix = QCoreApplication.translate("HazardsPage", " ★重大")
+        widest = max(self.fontMetrics().horizontalAdvance(i18n.level_label(level) + suffix)
+                     for level in (1, 2, 3, 4))
+        return widest + self.iconSize().width() + 24
 
     # -- what is shown -----------------------------------------------------------------------
 
