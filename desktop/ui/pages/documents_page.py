@@ -168,6 +168,11 @@ class DocumentsPage(Page):
         self.table.horizontalHeader().setStretchLastSection(True)
         for column, width in WIDTHS.items():
             self.table.setColumnWidth(column, width)
+        metrics = self.table.fontMetrics()  # a whole 文号 and kind, not 安途风控方案〔2026〕…
+        for column, sample in ((DocColumn.NUMBER, "安途风控方案〔2026〕1234号"),
+                               (DocColumn.KIND, "停工（局部停工）建议书")):
+            self.table.setColumnWidth(column, max(WIDTHS[column],
+                                                  metrics.horizontalAdvance(sample) + 16))
         self.submissions = RowsModel(SubmissionColumn, SUBMISSION_COLUMNS, self)
         self.submission_table = table_view(self.submissions, stretch=SubmissionColumn.NOTE)
         self.submission_table.setObjectName("submissionTable")
