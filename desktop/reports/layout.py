@@ -164,7 +164,7 @@ class HouseDoc(BaseDocTemplate):
 
     def draft_stamp_left(self) -> float:
         """Where the header's 草稿 box starts: the page's middle, or right of a long agency name."""
-        width = self.pagesize[0]
+        width = float(self.pagesize[0])
         name_end = self._name_x + text_width(self.meta.agency.name, 11)
         return min(max(width / 2 - STAMP_W / 2, name_end + 4 * mm),
                    width - self.rightMargin - STAMP_W)
