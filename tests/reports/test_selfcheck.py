@@ -144,3 +144,10 @@ def test_text_lines_counts_wide_characters_and_breaks() -> None:
     assert text_lines("abcdefghi", 10) == 1  # 9 narrow characters in 9 units of room
     assert text_lines("检查要点检查要点", 10) == 2  # 8 wide characters need 16.8 units
     assert text_lines("一\n二\n三", 40) == 3
+
+
+def test_the_screen_and_the_form_number_items_alike(evaluated):
+    from desktop.services.checklist_items import BY_ID
+
+    assert [BY_ID[r.item_id].ref for r in evaluated.rows] == [r.ref for r in evaluated.rows]
+    assert all(ITEMS[i].ref.startswith("序号") for i in range(len(ITEMS)))
