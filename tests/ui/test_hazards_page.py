@@ -417,12 +417,19 @@ def test_screenshots(qtbot, state, hazard_data, tmp_path):
     save(qtbot, window, "register-narrow")
 
 
-def test_the_level_column_shows_a_major_hazards_whole_level(page):
+def test_the_level_column_shows_a_major_hazards_whole_level(qtbot, page):
     """一级（重大） ★重大 fits beside its colour square: the ★ is not cut to …."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
     table = page.table
-    row = dataclasses.replace(table.model_.data(table.model_.index(0, 0), ROW_ROLE),
-                              level=1, is_major=True)
-    text = hazards_page.level_text(row)
+    row = descriptions(qtbot, page).index("塔吊起重力矩限制器失效")  # level 1, not major
+    index = table.model_.index(row, HazardColumn.LEVEL)
+    major = dataclasses.replace(table.model_.data(index, ROW_ROLE), is_major=True)
+    text = hazards_page.level_text(major)
     assert text.endswith("★重大")
-    need = table.fontMetrics().horizontalAdvance(text) + table.iconSize().width() + 12
-    assert table.columnWidth(HazardColumn.LEVEL) >= need
+    option = QStyleOptionViewItem()
+    table.initViewItemOption(option)
+    plain = table.itemDelegateForColumn(HazardColumn.LEVEL).sizeHint(option, index).width()
+    suffix = table.fontMetrics().horizontalAdvance(text) - table.fontMetrics().horizontalAdvance(
+        table.model_.data(index))
+    assert table.columnWidth(HazardColumn.LEVEL) >= plain + suffix

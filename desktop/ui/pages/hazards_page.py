@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QSettings,
+    QSize,
     Qt,
     Signal,
 )
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -293,11 +295,21 @@ class HazardTable(QTableView):
         self.activated.connect(self._open)
 
     def _level_width(self) -> int:
-        """Room for the widest level text (一级（重大） ★重大) beside its colour square."""
+        """Room for the widest level text (一级（重大） ★重大) beside its colour square, as the
+        style lays out an item with a decoration."""
         suffix = QCoreApplication.translate("HazardsPage", " ★重大")
-        widest = max(self.fontMetrics().horizontalAdvance(i18n.level_label(level) + suffix)
-                     for level in (1, 2, 3, 4))
-        return widest + self.iconSize().width() + 24
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.features |= (QStyleOptionViewItem.ViewItemFeature.HasDisplay
+                            | QStyleOptionViewItem.ViewItemFeature.HasDecoration)
+        option.icon = level_icon(1)
+        widest = 0
+        for level in (1, 2, 3, 4):
+            option.text = i18n.level_label(level) + suffix
+            size = self.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, option,
+                                                 QSize(), self)
+            widest = max(widest, size.width())
+        return widest + 8
 
     # -- what is shown -----------------------------------------------------------------------
 
