@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services import compliance
-from desktop.services.checklist_items import MANUAL_ALLOWED, ChecklistResult, ItemResult
+from desktop.services.checklist_items import ITEMS, MANUAL_ALLOWED, ChecklistResult, ItemResult
 from desktop.services.context import Changes, now
 from desktop.services.periods import Period, parse
 from desktop.services.queries import compliance_view
@@ -367,8 +367,8 @@ class CompliancePage(Page):
         self._item_selected()
 
     def _ref_width(self) -> int:
-        """The 条目 column: room for 序号8第8点 (indented in the tree)."""
-        return max(82, self.fontMetrics().horizontalAdvance("序号8第8点") + 40)
+        """The 条目 column: room for the longest 序号…第…点 (indented in the tree)."""
+        return max(82, max(self.fontMetrics().horizontalAdvance(i.ref) for i in ITEMS) + 40)
 
     def current_item(self) -> ItemResult | None:
         index = self.tree.currentIndex()
