@@ -70,7 +70,8 @@ def test_selfcheck_writes_the_form_and_prints_the_summary(capsys, folder):
     rc, stdout, _ = call(capsys, "--data-dir", data, "selfcheck", "--period", "2026Q3", "--project", code,
                          "--out", out)
     assert rc == 0 and out.is_file()
-    assert "安责险第三方风控服务机构检查表 自查结果" in stdout and "C-6a [不符合]" in stdout
+    assert "安责险第三方风控服务机构检查表 自查结果" in stdout and "序号6第1点 [不符合]" in stdout
+    assert "C-6a" not in stdout  # the checklist's own numbering, not our ids
     assert "已写出自查表（工作稿）" in stdout
     text = text_of(out)
     assert "序号" in text and "检查情况" in text and "工作稿（未编号）" in text and "草稿" in text

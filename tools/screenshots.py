@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -98,6 +99,12 @@ def main(argv: list[str] | None = None) -> int:
         for page in window.pages:
             window.show_page(page.key)
             settle(app, 60)
+            built = window.page(page.key)
+            waited = 0  # a page that reads on a worker (合规自查) is shot with its answer
+            while getattr(built, "result", ...) is None and waited < 600:
+                time.sleep(0.05)
+                settle(app, 2)
+                waited += 1
             shoot(window, f"page-{page.key}")
 
         state = desk.state

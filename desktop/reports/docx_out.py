@@ -159,12 +159,15 @@ def _header_footer(doc: Any, meta: DocMeta) -> None:
     elif meta.agency.logo_path is not None:
         log.warning("logo %s unreadable; header without logo", meta.agency.logo_path)
     set_font(head.add_run(meta.agency.name), HEAD_FONT, 10.5)
-    if line := letterhead_line(meta.agency):  # as the PDF's header: its wording, or address and phone
-        set_font(head.add_run(f"　{line}"), TABLE_FONT, 8, colour=GREY)
-    side = f"　　{meta.title}　{meta.number}"
-    set_font(head.add_run(side), TABLE_FONT, 8, colour=GREY)
     if meta.draft:
         set_font(head.add_run(f"　　【{DRAFT_MARK}】"), HEAD_FONT, 10.5, bold=True, colour=RED)
+    # one line each, as the PDF's header lays them out: run together in one paragraph they
+    # wrapped mid-word (a telephone number, the 【工作稿】 mark) on a long agency name
+    if line := letterhead_line(meta.agency):  # its wording, or address and phone
+        set_font(section.header.add_paragraph().add_run(line), TABLE_FONT, 8, colour=GREY)
+    side = section.header.add_paragraph()
+    side.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    set_font(side.add_run(f"{meta.title}　{meta.number}"), TABLE_FONT, 8, colour=GREY)
     foot = section.footer.paragraphs[0]
     foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for piece in ("第 ", "PAGE", " 页 共 ", "NUMPAGES", " 页"):

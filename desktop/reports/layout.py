@@ -33,6 +33,7 @@ MARGIN_X = 20 * mm
 MARGIN_X_WIDE = 12 * mm
 MARGIN_TOP = 24 * mm
 MARGIN_BOTTOM = 18 * mm
+STAMP_W = 24 * mm  # the header's 草稿 box
 
 
 def title_block(meta: DocMeta, width: float) -> list[Flowable]:
@@ -156,6 +157,17 @@ class HouseDoc(BaseDocTemplate):
         )])
         self._logo = _logo_reader(meta.agency.logo_path)
         self._marks = sign_off_marks(meta)
+        self._name_x = self.leftMargin
+        if self._logo is not None:
+            iw, ih = self._logo.getSize()
+            self._name_x += 9 * mm * iw / ih + 2.5 * mm
+
+    def draft_stamp_left(self) -> float:
+        """Where the header's 草稿 box starts: the page's middle, or right of a long agency name."""
+        width = float(self.pagesize[0])
+        name_end = self._name_x + text_width(self.meta.agency.name, 11)
+        return min(max(width / 2 - STAMP_W / 2, name_end + 4 * mm),
+                   width - self.rightMargin - STAMP_W)
 
     def _header(self, canv: Canvas, doc: BaseDocTemplate) -> None:
         width, height = self.pagesize
@@ -169,7 +181,7 @@ class HouseDoc(BaseDocTemplate):
             h = 9 * mm
             w = h * iw / ih
             canv.drawImage(self._logo, x, top - h + 2.5 * mm, width=w, height=h)
-            x += w + 2.5 * mm
+            x = self._name_x
         canv.setFont(BODY, 11)
         canv.setFillColor(INK)
         canv.setStrokeColor(INK)
@@ -179,6 +191,8 @@ class HouseDoc(BaseDocTemplate):
         canv.setFillColor(GREY)
         right = width - self.rightMargin
         room = right - (x + text_width(self.meta.agency.name, 11) + 8 * mm)
+        if self.meta.draft:  # the title and number stay right of the 草稿 box
+            room = min(room, right - (self.draft_stamp_left() + STAMP_W + 3 * mm))
         canv.drawRightString(right, top - 1 * mm, _fit(self.meta.title, room, 8))
         canv.drawRightString(right, top - 5 * mm, _fit(self.meta.number, room, 8))
         canv.setStrokeColor(GREY)
@@ -201,9 +215,10 @@ class HouseDoc(BaseDocTemplate):
         canv.setStrokeColor(red)
         canv.setFillColor(red)
         canv.setLineWidth(1)
-        canv.roundRect(width / 2 - 12 * mm, height - 13 * mm, 24 * mm, 7 * mm, 1.5 * mm)
+        left = self.draft_stamp_left()
+        canv.roundRect(left, height - 13 * mm, STAMP_W, 7 * mm, 1.5 * mm)
         canv.setFont(BODY, 11)
-        canv.drawCentredString(width / 2, height - 11 * mm, "草稿")
+        canv.drawCentredString(left + STAMP_W / 2, height - 11 * mm, "草稿")
         canv.setFillAlpha(0.16)
         canv.setFont(BODY, 110)
         canv.translate(width / 2, height / 2)

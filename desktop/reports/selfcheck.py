@@ -283,7 +283,13 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
             ws.merged_cells.add(f"{letter}{first}:{letter}{last}")
         groups[column] = None
 
-    for row, (section, number, content) in zip(data.rows, _layout(data.rows), strict=True):
+    layout = _layout(data.rows)
+    values_of: list[list[str | float | None]] = [
+        [row.number, row.content, row.point, row.status_label, "；".join(row.evidence),
+         len(row.gaps), row.due_gaps, _gap_cell(row), row.note, row.ref] for row in data.rows]
+    heights = _row_heights(values_of, layout, checklist_widths)
+    for row, (section, number, content), values, height in zip(
+            data.rows, layout, values_of, heights, strict=True):
         if section:
             close(1, r)
             close(2, r)
@@ -295,9 +301,7 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
             if starts:
                 close(column, r - 1)
                 groups[column] = r
-        values: list[str | float | None] = [
-            row.number, row.content, row.point, row.status_label, "；".join(row.evidence),
-            len(row.gaps), row.due_gaps, _gap_cell(row), row.note, row.ref]
+        ws.row_dimensions[r].height = height  # set before the row is written (write-only)
         cells = [st.cell(ws, v, st.body) for v in values]
         cells[3].font = Font(bold=True, color=STATUS_COLOURS[row.status].lstrip("#").upper())
         ws.append(cells)
@@ -333,6 +337,22 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
         wb.save(fh)
     log.info("wrote %s (%d items)", target, len(data.rows))
     return target
+
+
+def _row_heights(values_of: Sequence[Sequence[object]], layout: Sequence[tuple[bool, bool, bool]],
+                 widths: Sequence[float]) -> list[float]:
+    """Each checklist row's height in points: its tallest wrapped cell, and a merged 序号 or
+    检查内容 cell's text spread over its group (the group's last row takes what is missing)."""
+    lines = [max(xlsx_print.text_lines(str(v), widths[j]) for j, v in enumerate(values) if j > 1)
+             for values in values_of]
+    for column, flag in ((0, 1), (1, 2)):  # 序号, 检查内容: the first row of a group holds the text
+        starts = [i for i, marks in enumerate(layout) if marks[flag] or marks[0]]
+        for first, end in zip(starts, [*starts[1:], len(layout)], strict=True):
+            need = xlsx_print.text_lines(str(values_of[first][column]), widths[column])
+            have = sum(lines[first:end])
+            if need > have:
+                lines[end - 1] += need - have
+    return [xlsx_print.lines_height(n) for n in lines]
 
 
 def _text(ws: WriteOnlyWorksheet, value: object) -> object:

@@ -41,3 +41,24 @@ def apply(ws: Any, widths: Sequence[float], *, title_rows: int = 1,
     if title_rows:
         ws.print_title_rows = f"1:{title_rows}"
     ws.oddFooter.center.text = FOOTER
+
+
+# Wrapped text's height, for rows whose height Excel does not find itself (a merged cell's
+# text) and for viewers that keep the default height (LibreOffice): in points per line of the
+# default 11-point font, and the column units a wide (CJK) character takes.
+LINE_HEIGHT = 15.0
+WIDE_CHAR = 2.1
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines `text` takes when wrapped in a column `width` character units wide."""
+    room = max(width - 1.0, 1.0)  # the cell's padding
+    lines = 0
+    for part in str(text).split("\n"):
+        used = sum(WIDE_CHAR if ord(ch) > 0x2E7F else 1.0 for ch in part)
+        lines += max(1, -int(-used // room))
+    return lines
+
+
+def lines_height(lines: int) -> float:
+    return LINE_HEIGHT * max(lines, 1) + 2.0

@@ -60,6 +60,16 @@ class ChecklistItem:
         """What to show in a one-line list: the point, or the content where there is none."""
         return self.point or self.content
 
+    @property
+    def ref(self) -> str:
+        """The item as the checklist itself numbers it (序号2第4点), for people: the id (C-2d)
+        is ours and never shown. As reports.selfcheck.SelfCheckRow.ref prints it."""
+        tail = self.id.rsplit("-", 1)[-1]
+        number, letter = tail.rstrip("abcdefghijklmnopqrstuvwxyz"), tail[-1:]
+        if not number.isdigit() or not letter.isalpha():
+            return f"序号{self.number}" if self.number else ""
+        return f"序号{number}第{ord(letter) - ord('a') + 1}点"
+
 
 def _i(id_: str, number: str, section: int, content: str, point: str, rules: tuple[str, ...],
        method: str, basis: str) -> ChecklistItem:
@@ -212,7 +222,7 @@ def summary_text(result: ChecklistResult, *, max_gaps: int = 10) -> str:
         if r.item.section != section:
             section = r.item.section
             lines += ["", f"【{section}】"]
-        lines.append(f"{r.item.id} [{r.status_label}] {r.item.text}")
+        lines.append(f"{r.item.ref} [{r.status_label}] {r.item.text}")
         if r.evidence:
             lines.append("    依据：" + "；".join(f"{e.label} {e.count}" for e in r.evidence))
         if r.note:

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from desktop.services.checklist_items import ChecklistResult, Gap, ItemResult
+from desktop.services.checklist_items import BY_ID, ChecklistResult, Gap, ItemResult
 from desktop.ui.catalogue_picker import MemoryTableModel
 from desktop.ui.i18n import join_list, service_text
 from desktop.ui.lazy_model import CENTER, ROW_ROLE, Column, Index, tint
@@ -145,7 +145,7 @@ class ChecklistTreeModel(QAbstractItemModel):
             return int(CENTER)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        values = (r.item.id, service_text(r.item.text), status_text(r.status), gaps_text(r),
+        values = (r.item.ref, service_text(r.item.text), status_text(r.status), gaps_text(r),
                   evidence_text(r))
         return values[column]
 
@@ -168,7 +168,8 @@ def due_text(line: GapLine) -> str:
 
 
 GAP_COLUMNS: dict[GapColumn, Column[GapLine]] = {
-    GapColumn.ITEM: Column(QT_TRANSLATE_NOOP("Columns", "条目"), lambda r: r.item_id, CENTER),
+    GapColumn.ITEM: Column(QT_TRANSLATE_NOOP("Columns", "条目"), lambda r: BY_ID[r.item_id].ref,
+                           CENTER),
     GapColumn.PROJECT: Column(QT_TRANSLATE_NOOP("Columns", "项目"), lambda r: r.gap.project_name),
     GapColumn.MISSING: Column(QT_TRANSLATE_NOOP("Columns", "问题"),
                               lambda r: service_text(r.gap.missing)),

@@ -26,6 +26,7 @@ from desktop.models.enums import IncidentKind
 from desktop.services import complaints, permissions
 from desktop.services.complaints import ComplaintRow, EvaluationRow, IncidentRow
 from desktop.services.context import PermissionDenied, ValidationError, now
+from desktop.services.periods import parse as parse_period
 from desktop.services.queries import compliance_view
 from desktop.services.queries.compliance_view import ScopeChoices
 from desktop.ui import dialogs, i18n
@@ -36,6 +37,15 @@ from desktop.ui.lazy_model import CENTER, RIGHT, ROW_ROLE, Column
 from desktop.ui.training_dialogs import RecordDialog, date_edit, project_combo, text_box
 from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.widgets import require_hooks
+
+
+def period_text(label: str) -> str:
+    """A stored period as people read it: 2026Q3 → 2026年第三季度."""
+    try:
+        return i18n.service_text(parse_period(label).chinese)
+    except ValueError:
+        return label
+
 
 EVALUATOR_TEXT = {"insurer": QT_TRANSLATE_NOOP("QualityPanels", "承保机构"),
                   "authority": QT_TRANSLATE_NOOP("QualityPanels", "建设主管部门")}
@@ -496,7 +506,8 @@ class EvaluationsPanel(QualityPanel):
             EvaluationColumn.KIND: Column(QT_TRANSLATE_NOOP("Columns", "评价单位类型"),
                                           lambda r: evaluator_text(r.evaluator_kind), CENTER),
             EvaluationColumn.EVALUATOR: Column(QT_TRANSLATE_NOOP("Columns", "评价单位"), lambda r: r.evaluator_name),
-            EvaluationColumn.PERIOD: Column(QT_TRANSLATE_NOOP("Columns", "评价期间"), lambda r: r.period, CENTER),
+            EvaluationColumn.PERIOD: Column(QT_TRANSLATE_NOOP("Columns", "评价期间"),
+                                            lambda r: period_text(r.period), CENTER),
             EvaluationColumn.RESULT: Column(QT_TRANSLATE_NOOP("Columns", "评价结果"), lambda r: r.result),
             EvaluationColumn.RECOGNIZED: Column(QT_TRANSLATE_NOOP("Columns", "认可"), lambda r: r.recognized, CENTER),
             EvaluationColumn.NOTE: Column(QT_TRANSLATE_NOOP("Columns", "说明"), lambda r: r.note),

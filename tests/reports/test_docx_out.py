@@ -107,3 +107,15 @@ def test_a_story_without_a_title_block_still_carries_the_mark(tmp_path, agency):
         # the one-pair row spans the value over three columns: one merged cell
         first_row = doc.tables[0].rows[0].cells
         assert first_row[1] == first_row[3] != first_row[0] and first_row[1].text == "某工程"
+
+
+def test_the_header_keeps_name_letterhead_and_title_on_lines_of_their_own(
+        tmp_path, agency, project, hazard, minor_hazard):
+    """Run together in one paragraph they wrapped mid-word (电话：0575-↵88886666, 【工作↵稿】)."""
+    notice = _all_letters(agency, project, hazard, minor_hazard)[0][1]
+    data = replace(notice, meta=replace(notice.meta, draft=True))
+    _, docx = both(letters.build_rectification_notice, data, tmp_path)
+    header = [p.text for p in open_docx(str(docx)).sections[0].header.paragraphs]
+    assert header == [f"{agency.name}　　【{DRAFT_MARK}】",
+                      f"地址：{agency.address}　电话：{agency.phone}",
+                      f"{data.meta.title}　{data.meta.number}"]

@@ -108,3 +108,46 @@ def test_result_text_counts_statuses(agency):
     data = SelfCheckData(meta(agency, "自查", "x"), "全机构", "2026年", dt.date(2026, 12, 31), 1, rows)
     assert data.counts == {"met": 9, "not_met": 18, "not_applicable": 0, "manual": 0}
     assert selfcheck.result_text(data) == "共 27 项：符合 9 项，不符合 18 项，不适用 0 项，待人工填写 0 项"
+
+
+def test_xlsx_rows_are_tall_enough_for_their_wrapped_text(tmp_path, evaluated):
+    """Excel does not grow a row for a merged cell's text, LibreOffice keeps 15 pt: the row
+    heights are written, so a long 检查内容 spread over its group is not cut off or overprinted."""
+    from desktop.reports import xlsx_print
+
+    ws = load_workbook(selfcheck.build_selfcheck_xlsx(evaluated, tmp_path / "s.xlsx"))["检查表"]
+    widths = {col: ws.column_dimensions[col].width for col in "ABCDEFGHIJ"}
+
+    def height(r: int) -> float:
+        return ws.row_dimensions[r].height or 0.0
+
+    groups = [m for m in ws.merged_cells.ranges if m.min_col == m.max_col == 2]
+    assert groups  # 检查内容 merged over several 检查要点
+    for m in groups:
+        text = str(ws.cell(m.min_row, 2).value)
+        lines = xlsx_print.text_lines(text, widths["B"])
+        assert lines >= 3  # long enough that one line per row would cut it
+        assert sum(height(r) for r in range(m.min_row, m.max_row + 1)) >= lines * xlsx_print.LINE_HEIGHT
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 10).value:  # an item's row: its own cells fit too
+            for col in "CEH":
+                value = ws[f"{col}{r}"].value
+                if value:
+                    need = xlsx_print.text_lines(str(value), widths[col]) * xlsx_print.LINE_HEIGHT
+                    assert height(r) >= need, (r, col)
+
+
+def test_text_lines_counts_wide_characters_and_breaks() -> None:
+    from desktop.reports.xlsx_print import text_lines
+
+    assert text_lines("", 10) == 1
+    assert text_lines("abcdefghi", 10) == 1  # 9 narrow characters in 9 units of room
+    assert text_lines("检查要点检查要点", 10) == 2  # 8 wide characters need 16.8 units
+    assert text_lines("一\n二\n三", 40) == 3
+
+
+def test_the_screen_and_the_form_number_items_alike(evaluated):
+    from desktop.services.checklist_items import BY_ID
+
+    assert [BY_ID[r.item_id].ref for r in evaluated.rows] == [r.ref for r in evaluated.rows]
+    assert all(ITEMS[i].ref.startswith("序号") for i in range(len(ITEMS)))

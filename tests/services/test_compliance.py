@@ -357,7 +357,8 @@ def test_summary_text(db, users):
     text = compliance.summary_text(evaluate(db), max_gaps=1)
     assert text.startswith("安责险第三方风控服务机构检查表 自查结果")
     assert "期间：2026年第一季度（2026-01-01 至 2026-03-31），截至 2026-04-20" in text
-    assert "C-2f [不符合] 是否落实每季度开展不少于1次全覆盖检查。" in text
+    assert "序号2第6点 [不符合] 是否落实每季度开展不少于1次全覆盖检查。" in text
+    assert "C-" not in text  # our ids are not for people
     assert "某安置房项目" in text and "【事故预防技术服务开展情况】" in text
     assert "… 另有" in text
 

@@ -205,3 +205,26 @@ def test_exported_as_pdf_and_xlsx_and_drafted(qtbot, page, dialog_log, monkeypat
     with db.read() as s:
         drafted = [(d.kind, d.period) for d in documents.register(s)]
     assert drafted == [("self_check", page.result.period.label)]
+
+
+def test_items_are_named_as_the_checklist_numbers_them_never_by_our_ids(qtbot, page):
+    """序号6第1点 in the tree, the gap list, its caption, the detail and the manual dialog; C-6a nowhere."""
+    import re
+
+    ours = re.compile(r"\bC-\d")
+    model = page.tree_model
+    shown = [model.data(model.index(i, 0, model.index(s, 0)))
+             for s in range(model.rowCount()) for i in range(model.rowCount(model.index(s, 0)))]
+    assert "序号6第1点" in shown and "序号2第6点" in shown
+    assert not [t for t in shown if ours.search(t)]
+    select_item(page, "C-6a")
+    assert page.gaps.rowCount() > 0
+    assert {page.gaps.data(page.gaps.index(r, 0)) for r in range(page.gaps.rowCount())} == {"序号6第1点"}
+    assert "序号6第1点" in page.gap_caption.text() and "序号6第1点" in page.detail.text()
+    assert not ours.search(page.gap_caption.text()) and not ours.search(page.detail.text())
+    metrics = page.tree.fontMetrics()
+    assert page.tree.columnWidth(0) > metrics.horizontalAdvance("序号6第1点") + page.tree.indentation()
+    dialog = ManualAnswerDialog(page.state, page.result.get("C-1a"), period=page.result.period.label,
+                                scope_type="agency", scope_id=None)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "人工填写：序号1第1点"

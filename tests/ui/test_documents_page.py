@@ -439,3 +439,10 @@ def test_a_word_copy_exported_from_the_page(qtbot, page, dialog_log, tmp_path, m
     assert asked and asked[0].startswith("工作稿 ") and asked[0].endswith(".docx")
     lines = docx_lines(tmp_path / "分析.docx")
     assert "工作稿" in lines[0] and any("安全生产分析报告" in line for line in lines)
+
+
+def test_a_whole_number_and_kind_fit_their_columns(page):
+    """Every number of a series starts alike: cut to 安途风控方案〔2026〕… they could not be told apart."""
+    metrics = page.table.fontMetrics()
+    assert page.table.columnWidth(DocColumn.NUMBER) > metrics.horizontalAdvance("安途风控方案〔2026〕123号")
+    assert page.table.columnWidth(DocColumn.KIND) > metrics.horizontalAdvance("停工（局部停工）建议书")

@@ -3,6 +3,7 @@ ids read on a worker, export of the view, and the main window's 登记隐患 / �
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -414,3 +415,21 @@ def test_screenshots(qtbot, state, hazard_data, tmp_path):
     page.filters.more.click()
     window.resize(790, 560)
     save(qtbot, window, "register-narrow")
+
+
+def test_the_level_column_shows_a_major_hazards_whole_level(qtbot, page):
+    """一级（重大） ★重大 fits beside its colour square: the ★ is not cut to …."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    table = page.table
+    row = descriptions(qtbot, page).index("塔吊起重力矩限制器失效")  # level 1, not major
+    index = table.model_.index(row, HazardColumn.LEVEL)
+    major = dataclasses.replace(table.model_.data(index, ROW_ROLE), is_major=True)
+    text = hazards_page.level_text(major)
+    assert text.endswith("★重大")
+    option = QStyleOptionViewItem()
+    table.initViewItemOption(option)
+    plain = table.itemDelegateForColumn(HazardColumn.LEVEL).sizeHint(option, index).width()
+    suffix = table.fontMetrics().horizontalAdvance(text) - table.fontMetrics().horizontalAdvance(
+        table.model_.data(index))
+    assert table.columnWidth(HazardColumn.LEVEL) >= plain + suffix

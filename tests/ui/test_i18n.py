@@ -78,6 +78,7 @@ UNTRANSLATED = {
     "i18n.py": {"简体中文",  # the language menu names each language in itself
                 "查找范围(&L)：", "文件类型(&T)："},  # Chinese for Qt's own labels (QtGaps)
     "date_field.py": {"2028年12月30日", "00时00分"},  # widest text, to size the fields
+    "documents_page.py": {"安途风控方案〔2026〕1234号"},  # a long 文号, to size its column
     "date_text.py": {"年", "时"},  # what people type: the patterns that read it
 }
 

@@ -13,6 +13,7 @@ from desktop.ui.quality_panels import (
     ComplaintColumn,
     ComplaintDialog,
     ComplaintsPanel,
+    EvaluationColumn,
     EvaluationDialog,
     EvaluationsPanel,
     IncidentDialog,
@@ -142,6 +143,7 @@ def test_an_evaluation_is_recorded(qtbot, state, hazard_data, dialog_log, qtmode
     assert panel.model.rowCount() == 1
     row = panel.model.rows()[0]
     assert (row.period, row.result, row.recognized) == ("2025H2", "优秀", True)
+    assert panel.model.data(panel.model.index(0, EvaluationColumn.PERIOD)) == "2025年下半年"
     assert row.evaluator_name.startswith("中国人民财产保险")
     qtmodeltester.check(panel.model)
 

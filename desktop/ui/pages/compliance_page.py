@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services import compliance
-from desktop.services.checklist_items import MANUAL_ALLOWED, ChecklistResult, ItemResult
+from desktop.services.checklist_items import ITEMS, MANUAL_ALLOWED, ChecklistResult, ItemResult
 from desktop.services.context import Changes, now
 from desktop.services.periods import Period, parse
 from desktop.services.queries import compliance_view
@@ -72,7 +72,7 @@ class ManualAnswerDialog(RecordDialog):
     def __init__(self, state: AppState, result: ItemResult, *, period: str, scope_type: str,
                  scope_id: int | None, parent: QWidget | None = None) -> None:
         super().__init__(state, _tr(QT_TRANSLATE_NOOP("CompliancePage", "人工填写：{item}")).format(
-            item=result.item.id), parent)
+            item=result.item.ref), parent)
         self.item_result, self.period, self.scope = result, period, (scope_type, scope_id)
         point = QLabel(service_text(result.item.text))
         point.setWordWrap(True)
@@ -180,7 +180,7 @@ class CompliancePage(Page):
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setIndentation(14)
-        for column, width in enumerate((82, 460, 86, 120)):
+        for column, width in enumerate((self._ref_width(), 460, 86, 120)):
             self.tree.setColumnWidth(column, width)
         self.tree.selectionModel().currentChanged.connect(lambda _c, _p: self._item_selected())
         self.tree.activated.connect(lambda _i: self.answer_current())
@@ -191,7 +191,7 @@ class CompliancePage(Page):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.gaps = GapTableModel(GapColumn, GAP_COLUMNS)
         self.gap_table = plain_table(self.gaps, "gapTable")
-        for column, width in enumerate((60, 230, 520, 90)):
+        for column, width in enumerate((self._ref_width(), 230, 520, 90)):
             self.gap_table.setColumnWidth(column, width)
         self.gap_table.activated.connect(lambda _i: self.open_gap(self.current_gap()))
         self.gap_caption = QLabel()
@@ -366,6 +366,10 @@ class CompliancePage(Page):
             self.tree.setCurrentIndex(index)
         self._item_selected()
 
+    def _ref_width(self) -> int:
+        """The 条目 column: room for the longest 序号…第…点 (indented in the tree)."""
+        return max(82, max(self.fontMetrics().horizontalAdvance(i.ref) for i in ITEMS) + 40)
+
     def current_item(self) -> ItemResult | None:
         index = self.tree.currentIndex()
         return self.tree_model.data(index, ROW_ROLE) if index.isValid() else None
@@ -376,7 +380,7 @@ class CompliancePage(Page):
         gaps = [(r.item.id, g) for r in results for g in r.gaps
                 if g.due or not self.late_only.isChecked()]
         self.gaps.set_rows([GapLine(n, item_id, g) for n, (item_id, g) in enumerate(gaps)])
-        what = item.item.id if item is not None \
+        what = item.item.ref if item is not None \
             else _tr(QT_TRANSLATE_NOOP("CompliancePage", "全部条目"))
         self.gap_caption.setText(_tr(QT_TRANSLATE_NOOP(
             "CompliancePage", "<b>问题清单</b>（{what}：{n} 项，双击或回车打开相关记录）")).format(
@@ -388,7 +392,7 @@ class CompliancePage(Page):
     def _describe(result: ItemResult | None) -> str:
         if result is None:
             return _tr(QT_TRANSLATE_NOOP("CompliancePage", "选择一个条目查看检查要点、判定方法和依据。"))
-        lines = [f"<b>{result.item.id}</b>　{service_text(result.item.content)}",
+        lines = [f"<b>{result.item.ref}</b>　{service_text(result.item.content)}",
                  _tr(QT_TRANSLATE_NOOP("CompliancePage", "判定方法：{basis}")).format(
                      basis=service_text(result.item.basis))]
         if result.evidence:

@@ -111,6 +111,7 @@ DOC_COLUMNS: dict[DocColumn, Column[DocumentRow]] = {
     DocColumn.SUBMISSIONS: Column(QT_TRANSLATE_NOOP("Columns", "报送次数"),
                                   lambda r: r.submissions, RIGHT),
 }
+NUMBER_SAMPLE = "安途风控方案〔2026〕1234号"  # a long 文号, to size its column (not shown)
 WIDTHS = {DocColumn.NUMBER: 150, DocColumn.TITLE: 230, DocColumn.KIND: 120, DocColumn.SCOPE: 60,
           DocColumn.PERIOD: 60, DocColumn.REVISION: 40, DocColumn.STATUS: 60,
           DocColumn.SIGNER: 80, DocColumn.SIGNED_AT: 120}
@@ -167,6 +168,11 @@ class DocumentsPage(Page):
         self.table.horizontalHeader().setStretchLastSection(True)
         for column, width in WIDTHS.items():
             self.table.setColumnWidth(column, width)
+        metrics = self.table.fontMetrics()  # a whole 文号 and kind, not 安途风控方案〔2026〕…
+        kinds = max(metrics.horizontalAdvance(self.kind.itemText(i)) for i in range(self.kind.count()))
+        for column, needed in ((DocColumn.NUMBER, metrics.horizontalAdvance(NUMBER_SAMPLE)),
+                               (DocColumn.KIND, kinds)):
+            self.table.setColumnWidth(column, max(WIDTHS[column], needed + 16))
         self.submissions = RowsModel(SubmissionColumn, SUBMISSION_COLUMNS, self)
         self.submission_table = table_view(self.submissions, stretch=SubmissionColumn.NOTE)
         self.submission_table.setObjectName("submissionTable")

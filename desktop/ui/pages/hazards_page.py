@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QSettings,
+    QSize,
     Qt,
     Signal,
 )
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -289,7 +291,25 @@ class HazardTable(QTableView):
         table_copy.install(self)  # Ctrl+C copies the selected rows for Excel
         for column, width in WIDTHS.items():
             self.setColumnWidth(column, width)
+        self.setColumnWidth(HazardColumn.LEVEL, max(WIDTHS[HazardColumn.LEVEL], self._level_width()))
         self.activated.connect(self._open)
+
+    def _level_width(self) -> int:
+        """Room for the widest level text (一级（重大） ★重大) beside its colour square, as the
+        style lays out an item with a decoration."""
+        suffix = QCoreApplication.translate("HazardsPage", " ★重大")
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.features |= (QStyleOptionViewItem.ViewItemFeature.HasDisplay
+                            | QStyleOptionViewItem.ViewItemFeature.HasDecoration)
+        option.icon = level_icon(1)
+        widest = 0
+        for level in (1, 2, 3, 4):
+            option.text = i18n.level_label(level) + suffix
+            size = self.style().sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, option,
+                                                 QSize(), self)
+            widest = max(widest, size.width())
+        return widest + 8
 
     # -- what is shown -----------------------------------------------------------------------
 
