@@ -61,7 +61,7 @@ def build_rectification_notice(data: RectificationNoticeData, path: Path | str) 
     story.append(hazard_table(data.hazards, width=_W))
     story += _hazard_notes(data.hazards)
     if data.reply_by is not None:
-        story.append(note("整改回复期限", f"请于{cn_date(data.reply_by)}前书面回复"))
+        story.append(note("整改回复期限", _reply_line(data)))
     if data.copy_to:
         story.append(note("抄送", join_cn(list(data.copy_to))))
     story.append(signature_block([
@@ -70,6 +70,14 @@ def build_rectification_notice(data: RectificationNoticeData, path: Path | str) 
     ], width=_W))
     story += _before_photos(data.hazards)
     return write_pdf(data.meta, story, path)
+
+
+def _reply_line(data: RectificationNoticeData) -> str:
+    """One deadline: reply by it. Several: each hazard by its own deadline, the earliest named."""
+    reply_by = cn_date(data.reply_by)
+    if len({h.deadline for h in data.hazards if h.deadline is not None}) <= 1:
+        return f"请于{reply_by}前书面回复"
+    return f"请按上表所列各项隐患的整改期限逐项书面回复，最早一项须于{reply_by}前回复"
 
 
 def build_stop_work_suggestion(data: StopWorkData, path: Path | str) -> Path:

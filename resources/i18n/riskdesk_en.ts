@@ -10501,6 +10501,10 @@ These {n} files were not saved:
         <translation>hazard</translation>
     </message>
     <message>
+        <source>隐患 {numbers} 已销项，整改期限（{deadline}）已过，无需再出具整改通知书</source>
+        <translation>Hazard {numbers} is already closed and its deadline ({deadline}) has passed: no rectification notice is needed</translation>
+    </message>
+    <message>
         <source>隐患 {number} 不是一级隐患或较严重的二级隐患，无需报告单</source>
         <translation>Hazard {number} is neither level 1 nor a serious level 2 hazard; no report is needed</translation>
     </message>

@@ -17,7 +17,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from desktop.models import Hazard
-from desktop.services import agency, documents, hazards, rules
+from desktop.services import agency, documents, hazards, inspections, rules
 from desktop.services.context import TransitionError, ValidationError, now
 from desktop.services.exchange import attachments
 from desktop.services.periods import quarter_of
@@ -147,6 +147,33 @@ def test_letter_dates_are_checked(db, users, ids, dirs):
     text = text_of(dirs, draft(db, users["inspector"], dirs, "rectification_notice", h.id))
     reply = now().date() + dt.timedelta(days=5)
     assert f"请于{reply.year}年{reply.month}月{reply.day}日前书面回复" in text
+
+
+def test_inspection_notice_asks_for_no_reply_after_its_earliest_deadline(db, users, ids, dirs):
+    today = now().date()
+    with db.session() as s:
+        visit = inspections.record(s, users["admin"], inspections.InspectionForm(
+            project_id=ids.project, kind="full_coverage", date=today, inspector_ids=(users["admin"].user_id,)))
+    found = dt.datetime.combine(today, dt.time(9))
+    early, late = today + dt.timedelta(days=6), today + dt.timedelta(days=29)
+    add_hazard(db, users, ids, level=2, stop_work="none", deadline=early, inspection_id=visit.id,
+               found_at=found)
+    add_hazard(db, users, ids, level=3, stop_work="none", deadline=late, inspection_id=visit.id,
+               found_at=found, location="2#楼临边")
+    text = text_of(dirs, draft(db, users["inspector"], dirs, "rectification_notice", visit.id,
+                               scope_type="inspection"))
+    assert f"请于{late.year}年{late.month}月{late.day}日前书面回复" not in text
+    assert (f"请按上表所列各项隐患的整改期限逐项书面回复，最早一项须于{early.year}年{early.month}月"
+            f"{early.day}日前回复") in text
+
+
+def test_notice_of_a_closed_hazard_is_refused_as_closed(db, users, ids, dirs):
+    h = _closed_late(db, users, ids, dirs["store_dir"])
+    with db.read() as s:
+        number = s.execute(select(Hazard.number).where(Hazard.id == h.id)).scalar_one()
+    with pytest.raises(ValidationError, match=f"隐患 {number} 已销项") as err:
+        draft(db, users["inspector"], dirs, "rectification_notice", h.id)
+    assert "请先调整整改期限" not in str(err.value)
 
 
 def _closed_late(db, users, ids, store):

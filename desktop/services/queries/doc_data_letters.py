@@ -75,6 +75,23 @@ def _check_dates(h: Hazard, issued: dt.date) -> None:
 from desktop.services.hazards import STEPS
 
 
+def _reply_by(found: list[Hazard], issued: dt.date) -> dt.date | None:
+    """The earliest deadline among the hazards still to be rectified (closed ones need no reply),
+    never before the issue date; hazards all closed and past their deadline are refused as closed."""
+    pending = [h for h in found if h.status != HazardStatus.CLOSED.value]
+    deadlines = sorted(h.deadline for h in (pending or found) if h.deadline is not None)
+    if not deadlines or deadlines[0] >= issued:
+        return deadlines[0] if deadlines else None
+    if not pending:
+        late = [h.number for h in found if h.deadline is not None and h.deadline < issued]
+        raise ValidationError({"scope_id": msg(
+            "隐患 {numbers} 已销项，整改期限（{deadline}）已过，无需再出具整改通知书",
+            numbers=Series(late), deadline=cn_date(deadlines[0]))})
+    raise ValidationError({"deadline": msg(
+        "整改回复期限（{reply_by}）早于发文日期（{issued}）：请先调整整改期限再出具整改通知书",
+        reply_by=cn_date(deadlines[0]), issued=cn_date(issued))})
+
+
 @output("rectification_notice")
 def _notice(session: Session, req: Request, store_dir: Path | str) -> Output:
     if req.scope_type == "hazard":
@@ -97,18 +114,14 @@ def _notice(session: Session, req: Request, store_dir: Path | str) -> Output:
     infos = tuple(hazard_info(session, h, store_dir, project_name=project.name) for h in found)
     copy_to = tuple(dict.fromkeys(x for x in (infos[0].supervising_unit or project.supervisor,
                                               project.insurer) if x))
-    deadlines = [h.deadline for h in found if h.deadline is not None]
     for h in found:
         _check_dates(h, req.date)
-    if deadlines and max(deadlines) < req.date:
-        raise ValidationError({"deadline": msg(
-            "整改回复期限（{reply_by}）早于发文日期（{issued}）：请先调整整改期限再出具整改通知书",
-            reply_by=cn_date(max(deadlines)), issued=cn_date(req.date))})
+    reply_by = _reply_by(found, req.date)
     data = RectificationNoticeData(
         meta(session, req, "隐患整改通知书", store_dir), project,
         infos[0].responsible_unit or project.contractor,
         inspection.date if inspection is not None else found[0].found_date, infos,
-        issuer=issuer(req), copy_to=copy_to, reply_by=max(deadlines) if deadlines else None)
+        issuer=issuer(req), copy_to=copy_to, reply_by=reply_by)
     return Output(data, data.meta.title, letters.build_rectification_notice)
 
 
