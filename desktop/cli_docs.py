@@ -154,7 +154,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     elif kind == "safety_analysis":
         from desktop.reports import analysis
 
-        _out(analysis.overview_text(data.stats))
+        _out(analysis.overview_text(data.stats, data.carried_over))
     else:
         from desktop.reports import risk_report
 

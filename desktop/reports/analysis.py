@@ -38,8 +38,8 @@ def build_safety_analysis(data: AnalysisData, path: Path | str) -> Path:
     section = Sections()
     story.append(section("基本情况"))
     if data.as_of is not None:
-        story += paragraphs(basis_text(data.as_of, data.carried_over), Styles.plain)
-    story += paragraphs(overview_text(s))
+        story += paragraphs(basis_text(data.as_of), Styles.plain)
+    story += paragraphs(overview_text(s, data.carried_over))
     story += paragraphs(analysis_text(data.standardisation))
     story.append(section("隐患等级分布"))
     story.append(KeepTogether([level_pie(s.by_level, width=_W), _level_table(s)]))
@@ -93,9 +93,15 @@ def build_safety_analysis(data: AnalysisData, path: Path | str) -> Path:
     return write_pdf(data.meta, story, path)
 
 
-def overview_text(s: PeriodStats) -> str:
+def overview_text(s: PeriodStats, carried_over: int | None = None) -> str:
+    """The period's figures; 排查隐患 counts those found in the period, and the carried-over ones
+    the period's hazard list also shows are stated beside it, so the two totals reconcile."""
+    found = f"排查隐患{s.found}项"
+    if carried_over:
+        found += (f"（本期新发现；另有上期结转未销项{carried_over}项，连同结转共"
+                  f"{s.found + carried_over}项）")
     return (f"{s.period_label}，我机构在{s.scope_label}范围内共为{s.projects_served}个项目提供"
-            f"事故预防服务，开展检查{s.inspections}次，排查隐患{s.found}项，其中重大事故隐患"
+            f"事故预防服务，开展检查{s.inspections}次，{found}，其中重大事故隐患"
             f"{s.major}项；已整改销项{s.closed}项，整改率{_pct(s.rectification_rate)}；"
             f"逾期未整改{s.overdue}项{_carried(s)}。")
 

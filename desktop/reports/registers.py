@@ -127,14 +127,18 @@ def summary_text(data: RegisterData) -> str:
     late = sum(1 for r in rows if len(r) > _LATE and r[_LATE]) if columns_for(rows) is COLUMNS \
         else 0
     late_part = f"；逾期后销项{late}项" if late else ""
+    carried = data.carried_over
+    carried_part = f"含上期结转未销项{carried}项、本期新发现{len(rows) - carried}项；" \
+        if carried else ""
     return (f"统计范围：{data.scope_label}；统计期间：{data.period_label}；隐患共{len(rows)}项"
-            f"（{by_level}；其中重大事故隐患{major}项）；已销项{closed}项；逾期未销项{overdue}项"
+            f"（{carried_part}{by_level}；其中重大事故隐患{major}项）；已销项{closed}项；逾期未销项{overdue}项"
             f"{late_part}。")
 
 
 def basis_line(data: RegisterData) -> str:
-    """统计截至 … and the carried-over count, when the register was drawn for a period."""
-    return basis_text(data.as_of, data.carried_over) if data.as_of is not None else ""
+    """统计截至 …, when the register was drawn for a period (the carried-over count is stated
+    with the total, in summary_text)."""
+    return basis_text(data.as_of) if data.as_of is not None else ""
 
 
 def build_hazard_register_pdf(data: RegisterData, path: Path | str, *,

@@ -234,6 +234,22 @@ def test_analysis_states_its_basis(db, users, ids, dirs):
     assert "逾期未整改1项（含上期结转1项）" in text
 
 
+def test_hazard_list_and_analysis_of_one_period_state_totals_that_reconcile(db, users, ids, dirs):
+    add_hazard(db, users, ids, found_at=dt.datetime(2026, 6, 1, 9), location="旧隐患")  # carried over
+    add_hazard(db, users, ids, level=3, stop_work="none")
+    add_hazard(db, users, ids, level=3, stop_work="none", location="2#楼临边")
+    listed = text_of(dirs, draft(db, users["clerk"], dirs, "hazard_list", None, scope_type="agency",
+                                 period="2026Q3"))
+    analysis = text_of(dirs, draft(db, users["clerk"], dirs, "safety_analysis", None, scope_type="agency",
+                                   period="2026Q3"))
+    total, carried, new = map(int, re.search(
+        r"隐患共(\d+)项（含上期结转未销项(\d+)项、本期新发现(\d+)项", listed).groups())
+    found, carried_too, together = map(int, re.search(
+        r"排查隐患(\d+)项（本期新发现；另有上期结转未销项(\d+)项，连同结转共(\d+)项）", analysis).groups())
+    assert (total, carried, new) == (3, 1, 2)
+    assert (found, carried_too, together) == (new, carried, total)
+
+
 def test_numbers_follow_the_pattern_with_the_agency_code(db, users, ids, dirs):
     with db.session() as s:
         rules.set_value(s, users["admin"], "numbering.agency_code", "绍安衡风控")

@@ -160,6 +160,12 @@ def listed_hazards(session: Session, scope: Scope, period: Period,
                 Hazard.closed_at >= dt.datetime.combine(period.start, dt.time()))]
 
 
+def carried_over(session: Session, scope: Scope, period: Period, today: dt.date) -> int:
+    """How many of the hazards the period's list shows were found before the period (上期结转)."""
+    return session.execute(select(func.count()).select_from(Hazard).where(
+        *listed_hazards(session, scope, period, today), Hazard.found_date < period.start)).scalar_one()
+
+
 def hazard_rows(session: Session, scope: Scope, period: Period, *,
                 today: dt.date) -> list[RegisterLine]:
     """Found in the period, plus those found earlier and still open at its start (carried over);
@@ -442,6 +448,7 @@ def _analysis(session: Session, req: Request, store_dir: Path | str) -> Output:
     data = AnalysisData(meta(session, req, f"{period.chinese}安全生产分析报告", store_dir), stats,
                         prepared_by=req.prepared_by, approved_by=issuer(req),
                         as_of=as_of(period, req.date), head=head_of_agency(session, req),
+                        carried_over=carried_over(session, scope, period, req.date),
                         standardisation=standardisation.count_data(
                             session, scope.projects(), period.start, as_of(period, req.date)))
     return Output(data, data.meta.title, analysis.build_safety_analysis)
