@@ -33,6 +33,7 @@ class LazyTab(QWidget):
         if self._panel is None:
             self._panel = self._build()
             self._layout.addWidget(self._panel)
+            self._panel.show()  # at once, not when the layout's queued show comes round
         return self._panel
 
 

@@ -205,3 +205,21 @@ def test_exported_as_pdf_and_xlsx_and_drafted(qtbot, page, dialog_log, monkeypat
     with db.read() as s:
         drafted = [(d.kind, d.period) for d in documents.register(s)]
     assert drafted == [("self_check", page.result.period.label)]
+
+
+def test_the_frame_shows_at_once_and_fills_when_the_self_check_ends(qtbot, state, data):
+    """The self-check runs on a worker: the page is shown with its placeholder and can be used
+    (its tabs switched) before the checklist comes back, then fills."""
+    page = CompliancePage(state)
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.show()
+    page.activate()
+    assert page.result is None and page.tree_model.rowCount() == 0
+    assert page.summary.text() == "正在逐项自查…" and page.isVisible()
+    assert not page.export_buttons[0].isEnabled()  # nothing to export yet
+    page.show_complaints()
+    assert page.quality_tabs.currentWidget() is page.complaints
+    result = evaluated(qtbot, page)
+    assert page.tree_model.rowCount() > 0 and "符合" in page.summary.text()
+    assert result.counts["met"] + result.counts["not_met"] > 0
