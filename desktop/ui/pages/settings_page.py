@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import (
@@ -24,28 +24,98 @@ from desktop import __version__, clock
 from desktop.models.enums import Role
 from desktop.services.context import Changes
 from desktop.ui import dialogs, i18n
-from desktop.ui.agency_rules_panel import AgencyRulesPanel
 from desktop.ui.app_state import AppState, log_file
-from desktop.ui.authorities_panel import AuthoritiesPanel
-from desktop.ui.backup_panel import BackupPanel
-from desktop.ui.catalogue_panel import CataloguePanel
 from desktop.ui.connection_panel import ConnectionPanel
-from desktop.ui.holidays_panel import HolidaysPanel
-from desktop.ui.import_wizard import ImportWizard
 from desktop.ui.lazy_tab import LazyScroll, LazyTab
-from desktop.ui.letterhead_panel import LetterheadPanel
-from desktop.ui.package_dialog import PackagePanel
 from desktop.ui.pages.base import Page, Refreshes
 from desktop.ui.pages.users_panel import UsersPanel
-from desktop.ui.recycle_bin import RecycleBin
 from desktop.ui.settings_values import int_value
 from desktop.ui.translatable import QT_TRANSLATE_NOOP
-from desktop.ui.trust_panel import TrustPanel
 from desktop.ui.user_dialogs import ChangePasswordDialog
 from desktop.ui.widgets import Heading, read_only
-from desktop.ui.wording_panel import WordingPanel
 
-P = TypeVar("P", bound=QWidget)
+if TYPE_CHECKING:
+    from desktop.ui.agency_rules_panel import AgencyRulesPanel
+    from desktop.ui.authorities_panel import AuthoritiesPanel
+    from desktop.ui.backup_panel import BackupPanel
+    from desktop.ui.catalogue_panel import CataloguePanel
+    from desktop.ui.holidays_panel import HolidaysPanel
+    from desktop.ui.import_wizard import ImportWizard
+    from desktop.ui.letterhead_panel import LetterheadPanel
+    from desktop.ui.package_dialog import PackagePanel
+    from desktop.ui.recycle_bin import RecycleBin
+    from desktop.ui.trust_panel import TrustPanel
+    from desktop.ui.wording_panel import WordingPanel
+
+
+# Each tab's panel, its module imported when the tab is first shown: importing them all made
+# the page's first open slow (issue 16).
+
+def _recycle_bin(state: AppState) -> QWidget:
+    from desktop.ui.recycle_bin import RecycleBin
+
+    return RecycleBin(state)
+
+
+def _backup_panel(state: AppState) -> QWidget:
+    from desktop.ui.backup_panel import BackupPanel
+
+    return BackupPanel(state)
+
+
+def _import_wizard(state: AppState) -> QWidget:
+    from desktop.ui.import_wizard import ImportWizard
+
+    return ImportWizard(state)
+
+
+def _package_panel(state: AppState) -> QWidget:
+    from desktop.ui.package_dialog import PackagePanel
+
+    return PackagePanel(state)
+
+
+def _trust_panel(state: AppState) -> QWidget:
+    from desktop.ui.trust_panel import TrustPanel
+
+    return TrustPanel(state)
+
+
+def _holidays_panel(state: AppState) -> QWidget:
+    from desktop.ui.holidays_panel import HolidaysPanel
+
+    return HolidaysPanel(state)
+
+
+def _catalogue_panel(state: AppState) -> QWidget:
+    from desktop.ui.catalogue_panel import CataloguePanel
+
+    return CataloguePanel(state)
+
+
+def _rules_panel(state: AppState) -> QWidget:
+    from desktop.ui.agency_rules_panel import AgencyRulesPanel
+
+    return AgencyRulesPanel(state)
+
+
+def _authorities_panel(state: AppState) -> QWidget:
+    from desktop.ui.authorities_panel import AuthoritiesPanel
+
+    return AuthoritiesPanel(state)
+
+
+def _letterhead_panel(state: AppState) -> QWidget:
+    from desktop.ui.letterhead_panel import LetterheadPanel
+
+    return LetterheadPanel(state)
+
+
+def _wording_panel(state: AppState) -> QWidget:
+    from desktop.ui.wording_panel import WordingPanel
+
+    return WordingPanel(state)
+
 
 
 class SettingsPage(Page):
@@ -76,30 +146,30 @@ class SettingsPage(Page):
         self.tabs.setObjectName("settingsTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(scroll, QCoreApplication.translate("SettingsPage", "账户与本机"))
-        self._lazy("recycle_bin", lambda: RecycleBin(state), QCoreApplication.translate("SettingsPage", "回收站"))
-        self._lazy("backup_panel", lambda: BackupPanel(state),
+        self._lazy("recycle_bin", lambda: _recycle_bin(state), QCoreApplication.translate("SettingsPage", "回收站"))
+        self._lazy("backup_panel", lambda: _backup_panel(state),
                    QCoreApplication.translate("SettingsPage", "数据备份与恢复"), scrolled=True)
         if state.can("import"):
-            self._lazy("import_wizard", lambda: ImportWizard(state),
+            self._lazy("import_wizard", lambda: _import_wizard(state),
                        QCoreApplication.translate("SettingsPage", "导入"))
         if state.can("export"):
-            self._lazy("package_panel", lambda: PackagePanel(state),
+            self._lazy("package_panel", lambda: _package_panel(state),
                        QCoreApplication.translate("SettingsPage", "导出审阅包"))
-        self._lazy("trust_panel", lambda: TrustPanel(state),
+        self._lazy("trust_panel", lambda: _trust_panel(state),
                    QCoreApplication.translate("SettingsPage", "受信任的签名公钥"))
-        self._lazy("holidays_panel", lambda: HolidaysPanel(state),
+        self._lazy("holidays_panel", lambda: _holidays_panel(state),
                    QCoreApplication.translate("SettingsPage", "节假日安排"))
-        self._lazy("catalogue_panel", lambda: CataloguePanel(state),
+        self._lazy("catalogue_panel", lambda: _catalogue_panel(state),
                    QCoreApplication.translate("SettingsPage", "标准目录"))
         if state.can("settings.edit"):
-            self._lazy("rules_panel", lambda: AgencyRulesPanel(state),
+            self._lazy("rules_panel", lambda: _rules_panel(state),
                        QCoreApplication.translate("SettingsPage", "机构规则"), scrolled=True)
-        self._lazy("authorities_panel", lambda: AuthoritiesPanel(state),
+        self._lazy("authorities_panel", lambda: _authorities_panel(state),
                    QCoreApplication.translate("SettingsPage", "主管部门"))
-        self._lazy("letterhead_panel", lambda: LetterheadPanel(state),
+        self._lazy("letterhead_panel", lambda: _letterhead_panel(state),
                    QCoreApplication.translate("SettingsPage", "信笺与印章"), scrolled=True)
         if state.can("settings.edit"):
-            self._lazy("wording_panel", lambda: WordingPanel(state),
+            self._lazy("wording_panel", lambda: _wording_panel(state),
                        QCoreApplication.translate("SettingsPage", "文书用语"), scrolled=True)
         self._stale_tabs: set[QWidget] = set()  # holders whose panel reads anew when shown
         self.tabs.currentChanged.connect(self._tab_shown)
@@ -119,62 +189,60 @@ class SettingsPage(Page):
         self._holders[name] = holder
         self.tabs.addTab(holder, title)
 
-    def _panel(self, name: str, kind: type[P]) -> P | None:
+    def _panel(self, name: str) -> QWidget | None:
+        """The panel of a tab, built (its module imported) on first access; None for a tab
+        this user does not have."""
         holder = self._holders.get(name)
-        if holder is None:
-            return None
-        panel = holder.panel()
-        assert isinstance(panel, kind), panel
-        return panel
+        return None if holder is None else holder.panel()
 
-    def _present(self, name: str, kind: type[P]) -> P:
-        panel = self._panel(name, kind)
+    def _present(self, name: str) -> QWidget:
+        panel = self._panel(name)
         assert panel is not None, name  # a tab every user has
         return panel
 
     @property
     def recycle_bin(self) -> RecycleBin:
-        return self._present("recycle_bin", RecycleBin)
+        return cast("RecycleBin", self._present("recycle_bin"))
 
     @property
     def backup_panel(self) -> BackupPanel:
-        return self._present("backup_panel", BackupPanel)
+        return cast("BackupPanel", self._present("backup_panel"))
 
     @property
     def import_wizard(self) -> ImportWizard | None:
-        return self._panel("import_wizard", ImportWizard)
+        return cast("ImportWizard | None", self._panel("import_wizard"))
 
     @property
     def package_panel(self) -> PackagePanel | None:
-        return self._panel("package_panel", PackagePanel)
+        return cast("PackagePanel | None", self._panel("package_panel"))
 
     @property
     def trust_panel(self) -> TrustPanel:
-        return self._present("trust_panel", TrustPanel)
+        return cast("TrustPanel", self._present("trust_panel"))
 
     @property
     def holidays_panel(self) -> HolidaysPanel:
-        return self._present("holidays_panel", HolidaysPanel)
+        return cast("HolidaysPanel", self._present("holidays_panel"))
 
     @property
     def catalogue_panel(self) -> CataloguePanel:
-        return self._present("catalogue_panel", CataloguePanel)
+        return cast("CataloguePanel", self._present("catalogue_panel"))
 
     @property
     def rules_panel(self) -> AgencyRulesPanel | None:
-        return self._panel("rules_panel", AgencyRulesPanel)
+        return cast("AgencyRulesPanel | None", self._panel("rules_panel"))
 
     @property
     def authorities_panel(self) -> AuthoritiesPanel:
-        return self._present("authorities_panel", AuthoritiesPanel)
+        return cast("AuthoritiesPanel", self._present("authorities_panel"))
 
     @property
     def letterhead_panel(self) -> LetterheadPanel:
-        return self._present("letterhead_panel", LetterheadPanel)
+        return cast("LetterheadPanel", self._present("letterhead_panel"))
 
     @property
     def wording_panel(self) -> WordingPanel | None:
-        return self._panel("wording_panel", WordingPanel)
+        return cast("WordingPanel | None", self._panel("wording_panel"))
 
     def show_tab(self, widget: QWidget) -> None:
         """Bring a section forward (other pages link to the recycle bin, the import, ...)."""
