@@ -177,13 +177,6 @@ class SettingsPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
 
-    @staticmethod
-    def _scrolled(widget: QWidget) -> QScrollArea:
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(widget)
-        return scroll
-
     def _lazy(self, name: str, build: Callable[[], QWidget], title: str, scrolled: bool = False) -> None:
         holder = LazyScroll(build) if scrolled else LazyTab(build)
         self._holders[name] = holder
