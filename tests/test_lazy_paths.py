@@ -100,3 +100,15 @@ def test_pages_import_no_document_or_workbook_library_until_used():
     assert loaded(modules, "reportlab", "openpyxl", "docx", "desktop.reports.records",
                   "desktop.reports.selfcheck", "desktop.reports.key_letter",
                   "desktop.services.exchange.backup", "desktop.services.exchange.packages") == []
+
+
+def test_the_compliance_and_settings_pages_load_their_heavier_parts_on_use():
+    """Issue 16, a page's first open: the self-check page opens without the document stack
+    (its export and draft load it), the settings page without its tabs' panels."""
+    modules = modules_after("import desktop.ui.pages.compliance_page\n"
+                            "import desktop.ui.pages.settings_page")
+    assert "desktop.ui.pages.compliance_page" in modules and "desktop.ui.pages.settings_page" in modules
+    assert loaded(modules, "desktop.services.documents", "desktop.services.queries.doc_data",
+                  "desktop.reports.data", "desktop.ui.backup_panel",
+                  "desktop.ui.import_wizard", "desktop.ui.package_dialog",
+                  "desktop.ui.authorities_panel", "desktop.ui.recycle_bin") == []

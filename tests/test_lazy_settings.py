@@ -1,6 +1,7 @@
 """The settings page and the package exporter's module load without ReportLab (issue 16: a
 page's first open): the cover's and register's layouts load when a package is written, the
-glyph widths of reports.text on its first line wrap."""
+glyph widths of reports.text on its first line wrap. The page's tab panels (the exporter's
+among them) load when their tab is first shown."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBE = r"""
 import sys
 import desktop.ui.pages.settings_page
+print("desktop.services.exchange.packages" in sys.modules)
+import desktop.ui.package_dialog  # what the 导出审阅包 tab imports when first shown
 from desktop.reports.text import cn_date
 import datetime as dt
 print(cn_date(dt.date(2026, 12, 7)))
@@ -29,7 +32,8 @@ def test_the_settings_page_loads_without_reportlab_until_text_is_wrapped():
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True,
                             text=True, timeout=180, env=env, check=False)
     assert result.returncode == 0, result.stderr
-    date, before, after = result.stdout.splitlines()[-3:]
+    page_alone, date, before, after = result.stdout.splitlines()[-4:]
+    assert page_alone == "False"  # the tabs' modules are not loaded with the page
     assert date == "2026年12月7日"
     assert before == "False True"  # the exporter's module is there, its layouts are not
     assert after == "True True"  # a wrap loads the glyph widths (and ReportLab with them)

@@ -9,6 +9,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -27,9 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import documents, training
+from desktop.services import training
 from desktop.services.context import Changes, ValidationError
-from desktop.services.documents import DocumentRow
 from desktop.services.queries.training_view import DrillListRow, HalfYearRow, ProjectChoice
 from desktop.services.training import (
     ASSIST_KINDS,
@@ -48,6 +48,9 @@ from desktop.ui.tasks import Task, run_service
 from desktop.ui.translatable import QT_TRANSLATE_NOOP
 from desktop.ui.user_dialogs import ServiceDialog
 from desktop.ui.widgets import ErrorLabel
+
+if TYPE_CHECKING:
+    from desktop.services.documents import DocumentRow
 
 RATING_TEXT = dict(zip(RATINGS, (  # the service's values, in its order: 优 良 中 差
     QT_TRANSLATE_NOOP("TrainingDialogs", "优"), QT_TRANSLATE_NOOP("TrainingDialogs", "良"),
@@ -182,6 +185,9 @@ def draft_document(parent: QWidget, state: AppState, *, kind: str, scope_type: s
                    scope_id: int | None, period: str = "") -> Task:
     """Generate a record's document draft on a worker (signed later on the documents page),
     then offer to open it."""
+    # the document stack (its data and wording) loads on the first draft, not with the page
+    from desktop.services import documents
+
     def drafted(doc: DocumentRow) -> None:
         text = _tr(QT_TRANSLATE_NOOP(
             "TrainingDialogs", "已生成“{title}”草稿，可在文书页签发。是否现在打开查看？"))

@@ -228,3 +228,21 @@ def test_items_are_named_as_the_checklist_numbers_them_never_by_our_ids(qtbot, p
                                 scope_type="agency", scope_id=None)
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "人工填写：序号1第1点"
+
+
+def test_the_frame_shows_at_once_and_fills_when_the_self_check_ends(qtbot, state, data):
+    """The self-check runs on a worker: the page is shown with its placeholder and can be used
+    (its tabs switched) before the checklist comes back, then fills."""
+    page = CompliancePage(state)
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.show()
+    page.activate()
+    assert page.result is None and page.tree_model.rowCount() == 0
+    assert page.summary.text() == "正在逐项自查…" and page.isVisible()
+    assert not page.export_buttons[0].isEnabled()  # nothing to export yet
+    page.show_complaints()
+    assert page.quality_tabs.currentWidget() is page.complaints
+    result = evaluated(qtbot, page)
+    assert page.tree_model.rowCount() > 0 and "符合" in page.summary.text()
+    assert result.counts["met"] + result.counts["not_met"] > 0

@@ -241,3 +241,23 @@ def test_screenshots_of_the_sections(qtbot, state, db, admin, hazard_data):
                          (page.package_panel, "settings-package")):
         page.show_tab(widget)
         save(qtbot, page, name)
+
+
+def test_each_tab_is_built_when_first_shown(page):
+    from desktop.ui.backup_panel import BackupPanel
+    from desktop.ui.catalogue_panel import CataloguePanel
+    from desktop.ui.recycle_bin import RecycleBin
+
+    # the page opened on its first tab: none of the other panels is built yet
+    assert page.findChildren(RecycleBin) == [] and page.findChildren(BackupPanel) == []
+    page.tabs.setCurrentIndex(tab_titles(page).index("回收站"))  # what a click on the tab does
+    bins = page.findChildren(RecycleBin)
+    assert len(bins) == 1 and bins[0].isVisible()
+    assert page.findChildren(CataloguePanel) == []  # the tabs not shown stay unbuilt
+    assert page.recycle_bin is bins[0]  # reached directly: the same panel, not a second one
+    catalogue = page.catalogue_panel  # reached directly before its tab is shown: built
+    assert page.findChildren(CataloguePanel) == [catalogue]
+    page.show_tab(catalogue)
+    assert page.tabs.tabText(page.tabs.currentIndex()) == "标准目录" and catalogue.isVisible()
+    page.show_tab(page.backup_panel)  # a panel in a scroll area of its own
+    assert page.backup_panel.isVisible()

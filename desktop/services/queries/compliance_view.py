@@ -15,9 +15,7 @@ from desktop.models.enums import AttachmentRole
 from desktop.services import compliance
 from desktop.services.checklist_items import ChecklistResult, ManualAnswer
 from desktop.services.context import Actor, NotFound, ValidationError, msg, now
-from desktop.services.exchange import attachments
 from desktop.services.periods import Period, parse
-from desktop.services.queries import doc_data, doc_data_periodic
 
 WORKING_COPY = "工作稿（未编号）"  # as the command line prints it: a file, not a register entry
 TITLE = "安责险第三方风控服务机构检查表（自查）"
@@ -61,6 +59,9 @@ def export_selfcheck(session: Session, result: ChecklistResult, *, path: Path | 
     """Write the evaluated checklist as a working copy: .pdf or .xlsx by the file's suffix."""
     from desktop.reports import selfcheck  # the layout (ReportLab) on first export
 
+    # the document data on first export: the page opens without them (issue 16)
+    from desktop.services.queries import doc_data, doc_data_periodic
+
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".pdf", ".xlsx"):
@@ -90,6 +91,8 @@ def answer_with_file(session: Session, actor: Actor, item: str, *, period: Perio
         if profile is None:
             raise NotFound(msg("尚未登记风控机构信息，不能保存依据文件。"))
         if text:  # an empty note is refused by answer_manual before any file is kept
+            from desktop.services.exchange import attachments  # with its image code, on use
+
             try:
                 stored = attachments.store_file(
                     session, actor, store_dir=store_dir, path=Path(evidence), owner_type="agency",

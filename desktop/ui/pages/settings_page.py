@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,25 +24,98 @@ from desktop import __version__, clock
 from desktop.models.enums import Role
 from desktop.services.context import Changes
 from desktop.ui import dialogs, i18n
-from desktop.ui.agency_rules_panel import AgencyRulesPanel
 from desktop.ui.app_state import AppState, log_file
-from desktop.ui.authorities_panel import AuthoritiesPanel
-from desktop.ui.backup_panel import BackupPanel
-from desktop.ui.catalogue_panel import CataloguePanel
 from desktop.ui.connection_panel import ConnectionPanel
-from desktop.ui.holidays_panel import HolidaysPanel
-from desktop.ui.import_wizard import ImportWizard
-from desktop.ui.letterhead_panel import LetterheadPanel
-from desktop.ui.package_dialog import PackagePanel
+from desktop.ui.lazy_tab import LazyScroll, LazyTab
 from desktop.ui.pages.base import Page, Refreshes
 from desktop.ui.pages.users_panel import UsersPanel
-from desktop.ui.recycle_bin import RecycleBin
 from desktop.ui.settings_values import int_value
 from desktop.ui.translatable import QT_TRANSLATE_NOOP
-from desktop.ui.trust_panel import TrustPanel
 from desktop.ui.user_dialogs import ChangePasswordDialog
 from desktop.ui.widgets import Heading, read_only
-from desktop.ui.wording_panel import WordingPanel
+
+if TYPE_CHECKING:
+    from desktop.ui.agency_rules_panel import AgencyRulesPanel
+    from desktop.ui.authorities_panel import AuthoritiesPanel
+    from desktop.ui.backup_panel import BackupPanel
+    from desktop.ui.catalogue_panel import CataloguePanel
+    from desktop.ui.holidays_panel import HolidaysPanel
+    from desktop.ui.import_wizard import ImportWizard
+    from desktop.ui.letterhead_panel import LetterheadPanel
+    from desktop.ui.package_dialog import PackagePanel
+    from desktop.ui.recycle_bin import RecycleBin
+    from desktop.ui.trust_panel import TrustPanel
+    from desktop.ui.wording_panel import WordingPanel
+
+
+# Each tab's panel, its module imported when the tab is first shown: importing them all made
+# the page's first open slow (issue 16).
+
+def _recycle_bin(state: AppState) -> QWidget:
+    from desktop.ui.recycle_bin import RecycleBin
+
+    return RecycleBin(state)
+
+
+def _backup_panel(state: AppState) -> QWidget:
+    from desktop.ui.backup_panel import BackupPanel
+
+    return BackupPanel(state)
+
+
+def _import_wizard(state: AppState) -> QWidget:
+    from desktop.ui.import_wizard import ImportWizard
+
+    return ImportWizard(state)
+
+
+def _package_panel(state: AppState) -> QWidget:
+    from desktop.ui.package_dialog import PackagePanel
+
+    return PackagePanel(state)
+
+
+def _trust_panel(state: AppState) -> QWidget:
+    from desktop.ui.trust_panel import TrustPanel
+
+    return TrustPanel(state)
+
+
+def _holidays_panel(state: AppState) -> QWidget:
+    from desktop.ui.holidays_panel import HolidaysPanel
+
+    return HolidaysPanel(state)
+
+
+def _catalogue_panel(state: AppState) -> QWidget:
+    from desktop.ui.catalogue_panel import CataloguePanel
+
+    return CataloguePanel(state)
+
+
+def _rules_panel(state: AppState) -> QWidget:
+    from desktop.ui.agency_rules_panel import AgencyRulesPanel
+
+    return AgencyRulesPanel(state)
+
+
+def _authorities_panel(state: AppState) -> QWidget:
+    from desktop.ui.authorities_panel import AuthoritiesPanel
+
+    return AuthoritiesPanel(state)
+
+
+def _letterhead_panel(state: AppState) -> QWidget:
+    from desktop.ui.letterhead_panel import LetterheadPanel
+
+    return LetterheadPanel(state)
+
+
+def _wording_panel(state: AppState) -> QWidget:
+    from desktop.ui.wording_panel import WordingPanel
+
+    return WordingPanel(state)
+
 
 
 class SettingsPage(Page):
@@ -64,60 +140,108 @@ class SettingsPage(Page):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        self.recycle_bin = RecycleBin(state)
-        self.backup_panel = BackupPanel(state)
-        self.import_wizard: ImportWizard | None = ImportWizard(state) if state.can("import") else None
-        self.package_panel: PackagePanel | None = PackagePanel(state) if state.can("export") else None
-        self.trust_panel = TrustPanel(state)
-        self.letterhead_panel = LetterheadPanel(state)
-        self.holidays_panel = HolidaysPanel(state)
-        self.catalogue_panel = CataloguePanel(state)
-        self.rules_panel: AgencyRulesPanel | None = (
-            AgencyRulesPanel(state) if state.can("settings.edit") else None)
-        self.wording_panel: WordingPanel | None = (
-            WordingPanel(state) if state.can("settings.edit") else None)
+        # each tab's panel is built when the tab is first shown (or the panel asked for)
+        self._holders: dict[str, LazyTab | LazyScroll] = {}
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settingsTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(scroll, QCoreApplication.translate("SettingsPage", "账户与本机"))
-        self.tabs.addTab(self.recycle_bin, QCoreApplication.translate("SettingsPage", "回收站"))
-        self.tabs.addTab(self._scrolled(self.backup_panel),
-                         QCoreApplication.translate("SettingsPage", "数据备份与恢复"))
-        if self.import_wizard is not None:
-            self.tabs.addTab(self.import_wizard, QCoreApplication.translate("SettingsPage", "导入"))
-        if self.package_panel is not None:
-            self.tabs.addTab(self.package_panel, QCoreApplication.translate("SettingsPage", "导出审阅包"))
-        self.tabs.addTab(self.trust_panel, QCoreApplication.translate("SettingsPage", "受信任的签名公钥"))
-        self.tabs.addTab(self.holidays_panel, QCoreApplication.translate("SettingsPage", "节假日安排"))
-        self.tabs.addTab(self.catalogue_panel, QCoreApplication.translate("SettingsPage", "标准目录"))
-        if self.rules_panel is not None:
-            self.tabs.addTab(self._scrolled(self.rules_panel),
-                             QCoreApplication.translate("SettingsPage", "机构规则"))
-        self.authorities_panel = AuthoritiesPanel(state)
-        self.tabs.addTab(self.authorities_panel, QCoreApplication.translate("SettingsPage", "主管部门"))
-        self.tabs.addTab(self._scrolled(self.letterhead_panel),
-                         QCoreApplication.translate("SettingsPage", "信笺与印章"))
-        if self.wording_panel is not None:
-            self.tabs.addTab(self._scrolled(self.wording_panel),
-                             QCoreApplication.translate("SettingsPage", "文书用语"))
-        self._stale_tabs: set[QWidget] = set()
+        self._lazy("recycle_bin", lambda: _recycle_bin(state), QCoreApplication.translate("SettingsPage", "回收站"))
+        self._lazy("backup_panel", lambda: _backup_panel(state),
+                   QCoreApplication.translate("SettingsPage", "数据备份与恢复"), scrolled=True)
+        if state.can("import"):
+            self._lazy("import_wizard", lambda: _import_wizard(state),
+                       QCoreApplication.translate("SettingsPage", "导入"))
+        if state.can("export"):
+            self._lazy("package_panel", lambda: _package_panel(state),
+                       QCoreApplication.translate("SettingsPage", "导出审阅包"))
+        self._lazy("trust_panel", lambda: _trust_panel(state),
+                   QCoreApplication.translate("SettingsPage", "受信任的签名公钥"))
+        self._lazy("holidays_panel", lambda: _holidays_panel(state),
+                   QCoreApplication.translate("SettingsPage", "节假日安排"))
+        self._lazy("catalogue_panel", lambda: _catalogue_panel(state),
+                   QCoreApplication.translate("SettingsPage", "标准目录"))
+        if state.can("settings.edit"):
+            self._lazy("rules_panel", lambda: _rules_panel(state),
+                       QCoreApplication.translate("SettingsPage", "机构规则"), scrolled=True)
+        self._lazy("authorities_panel", lambda: _authorities_panel(state),
+                   QCoreApplication.translate("SettingsPage", "主管部门"))
+        self._lazy("letterhead_panel", lambda: _letterhead_panel(state),
+                   QCoreApplication.translate("SettingsPage", "信笺与印章"), scrolled=True)
+        if state.can("settings.edit"):
+            self._lazy("wording_panel", lambda: _wording_panel(state),
+                       QCoreApplication.translate("SettingsPage", "文书用语"), scrolled=True)
+        self._stale_tabs: set[QWidget] = set()  # holders whose panel reads anew when shown
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
 
-    @staticmethod
-    def _scrolled(widget: QWidget) -> QScrollArea:
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(widget)
-        return scroll
+    def _lazy(self, name: str, build: Callable[[], QWidget], title: str, scrolled: bool = False) -> None:
+        holder = LazyScroll(build) if scrolled else LazyTab(build)
+        self._holders[name] = holder
+        self.tabs.addTab(holder, title)
+
+    def _panel(self, name: str) -> QWidget | None:
+        """The panel of a tab, built (its module imported) on first access; None for a tab
+        this user does not have."""
+        holder = self._holders.get(name)
+        return None if holder is None else holder.panel()
+
+    def _present(self, name: str) -> QWidget:
+        panel = self._panel(name)
+        assert panel is not None, name  # a tab every user has
+        return panel
+
+    @property
+    def recycle_bin(self) -> RecycleBin:
+        return cast("RecycleBin", self._present("recycle_bin"))
+
+    @property
+    def backup_panel(self) -> BackupPanel:
+        return cast("BackupPanel", self._present("backup_panel"))
+
+    @property
+    def import_wizard(self) -> ImportWizard | None:
+        return cast("ImportWizard | None", self._panel("import_wizard"))
+
+    @property
+    def package_panel(self) -> PackagePanel | None:
+        return cast("PackagePanel | None", self._panel("package_panel"))
+
+    @property
+    def trust_panel(self) -> TrustPanel:
+        return cast("TrustPanel", self._present("trust_panel"))
+
+    @property
+    def holidays_panel(self) -> HolidaysPanel:
+        return cast("HolidaysPanel", self._present("holidays_panel"))
+
+    @property
+    def catalogue_panel(self) -> CataloguePanel:
+        return cast("CataloguePanel", self._present("catalogue_panel"))
+
+    @property
+    def rules_panel(self) -> AgencyRulesPanel | None:
+        return cast("AgencyRulesPanel | None", self._panel("rules_panel"))
+
+    @property
+    def authorities_panel(self) -> AuthoritiesPanel:
+        return cast("AuthoritiesPanel", self._present("authorities_panel"))
+
+    @property
+    def letterhead_panel(self) -> LetterheadPanel:
+        return cast("LetterheadPanel", self._present("letterhead_panel"))
+
+    @property
+    def wording_panel(self) -> WordingPanel | None:
+        return cast("WordingPanel | None", self._panel("wording_panel"))
 
     def show_tab(self, widget: QWidget) -> None:
         """Bring a section forward (other pages link to the recycle bin, the import, ...)."""
         for n in range(self.tabs.count()):
             page = self.tabs.widget(n)
-            if page is widget or (isinstance(page, QScrollArea) and page.widget() is widget):
+            if page is widget or (isinstance(page, LazyTab | LazyScroll) and page.holds(widget)):
                 self.tabs.setCurrentIndex(n)
                 return
 
@@ -189,25 +313,23 @@ class SettingsPage(Page):
         self.role_label.setText(i18n.label(role) if role else actor.role)
         if self.users_panel is not None:
             self.users_panel.refresh()
-        # the other tabs load when first shown: the recycle bin looks through every table
-        self._stale_tabs = {w for w in (self.recycle_bin, self.backup_panel, self.package_panel,
-                                        self.trust_panel, self.holidays_panel,
-                                        self.catalogue_panel, self.rules_panel,
-                                        self.authorities_panel, self.letterhead_panel,
-                                        self.wording_panel)
-                             if w is not None}
+        # the other tabs are built and load when first shown: the recycle bin looks through
+        # every table (the import wizard reads nothing until a file is chosen)
+        self._stale_tabs = {holder for name, holder in self._holders.items() if name != "import_wizard"}
         self._tab_shown(self.tabs.currentIndex())
 
     def _tab_shown(self, index: int) -> None:
         page = self.tabs.widget(index)
-        widget = page.widget() if isinstance(page, QScrollArea) else page
-        if widget in self._stale_tabs:
-            self._stale_tabs.discard(widget)
+        if not isinstance(page, LazyTab | LazyScroll):
+            return
+        widget = page.panel()  # built the first time its tab is shown
+        if page in self._stale_tabs:
+            self._stale_tabs.discard(page)
             assert isinstance(widget, Refreshes), widget  # the tabs put in _stale_tabs
             try:
                 widget.refresh()
             except dialogs.USER_ERRORS as exc:
-                self._stale_tabs.add(widget)
+                self._stale_tabs.add(page)
                 dialogs.show_error(self, exc)
 
     def change_password(self) -> None:
