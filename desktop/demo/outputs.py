@@ -6,8 +6,10 @@ assessment that the self-check expects (compliance.owed_outputs) is drafted by t
 working day soon after its period, signed by a technical lead that afternoon and logged as sent
 to each insurer and authority it goes to (submissions_due.period_recipients) a working day or
 two later, before its deadline, through the documents service with the clock pinned to each
-moment. A believable few are not so: one output sent a few days late, and the latest month
-whose deadline has passed signed but not yet sent, so 待报送 shows a handful.
+moment. A believable few are not so: one output sent a few days late, one never logged as sent
+to one of its authorities, and the latest ended
+month's outputs signed but not yet sent (or not yet drafted, in its first days), so 待报送
+shows a handful.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class OutputsDone:
     signed: int = 0
     submissions: int = 0
     late: int = 0
-    unsent: int = 0
+    unsent: int = 0  # outputs of ended periods not yet logged as sent
 
 
 def agency_key(session: Session, admin: Actor, key_dir: Path | str, at: dt.datetime) -> None:
@@ -57,8 +59,8 @@ def _at(rng: random.Random, day: dt.date, first: int, last: int) -> dt.datetime:
 
 def periodic_outputs(session: Session, *, clerk: Actor, lead: Actor, rng: random.Random, store_dir: Path,
                      key_dir: Path | str | None, today: dt.date, latest: dt.datetime) -> OutputsDone:
-    """Every output whose deadline fell in the last year (what the dashboard's 待报送 reads)
-    drafted, signed and (all but a few) logged as sent."""
+    """Every output of an ended period whose deadline falls from a year back (what the
+    dashboard's 待报送 reads) drafted, signed and, all but a few, logged as sent."""
     since = today - dt.timedelta(days=LOOKBACK_DAYS)  # older years' paperwork is not the demo's year
     pids = list(session.execute(select(Project.id).where(Project.deleted_at.is_(None))).scalars())
     done = OutputsDone()
@@ -69,17 +71,23 @@ def periodic_outputs(session: Session, *, clerk: Actor, lead: Actor, rng: random
     for year in range(since.year, today.year + 1):
         for p, kind in compliance.owed_outputs(session, parse(str(year)), today, pids):
             due = compliance.output_deadline(session, p, kind)
-            if since <= due < today:
+            if since <= due and p.end < today:
                 owed.append((due, p))
     if not owed:
         return done
     owed.sort(key=lambda o: (o[0], o[1].start))
     months = [p for _, p in owed if "-" in p.label]
     unsent = months[-1].label if months else None
-    late = rng.choice([p.label for _, p in owed[:-3]]) if len(owed) > 3 else None
+    older = [p.label for due, p in owed[:-3] if due < today - dt.timedelta(days=14)]
+    late = rng.choice(older) if older else None
+    missed = [label for label in older if label != late]
+    forgot = rng.choice(missed) if missed else None  # one document never logged to one authority
     with tempfile.TemporaryDirectory(prefix="riskdesk-demo-") as work:
         for due, p in owed:
             drafted = _working(cal, p.end + dt.timedelta(days=rng.randint(1, 3)))
+            if drafted >= today:  # its period has only just ended: not drafted yet
+                done.unsent += len(compliance.DOC_KINDS)
+                continue
             if p.label == late:
                 sent_day = _working(cal, due + dt.timedelta(days=rng.randint(2, 6)))
             else:
@@ -96,13 +104,15 @@ def periodic_outputs(session: Session, *, clerk: Actor, lead: Actor, rng: random
                     signed = documents.sign(session, lead, draft.id, expected_version=draft.version,
                                             store_dir=store_dir, work_dir=work, key_dir=key_dir)
                 done.signed += 1
-                if p.label == unsent:
+                if p.label == unsent or sent_day >= today:
                     done.unsent += 1
                     continue
                 moment = max(min(_at(rng, sent_day, 14, 17), latest), signed.signed_at or at)
                 channel = rng.choice(CHANNELS)
                 with clock.pinned(moment + dt.timedelta(minutes=5)):
-                    for role, org in recipients:
+                    skipped = recipients[:1] if p.label == forgot and kind == "safety_analysis" else []
+                    done.unsent += len(skipped)
+                    for role, org in recipients[len(skipped):]:
                         documents.record_submission(session, clerk, signed.id, recipient=role, recipient_org_id=org,
                                                     submitted_at=moment, channel=channel)
                         done.submissions += 1
