@@ -337,8 +337,10 @@ class _Site:
 
 
 class _Demo:
-    def __init__(self, session: Session, *, store_dir: Path, seed: int, today: dt.date) -> None:
+    def __init__(self, session: Session, *, store_dir: Path, seed: int, today: dt.date,
+                 key_dir: Path | str | None = None) -> None:
         self.s, self.rng, self.today, self.store = session, random.Random(seed), today, Path(store_dir)
+        self.key_dir = key_dir  # signed documents carry the agency's PDF signature when given
         # rosters draw from their own stream, so the rest of the demo stays as the seed made it
         self.crew_rng = random.Random(seed * 7919 + 13)
         self.crews: dict[int, tuple[list[AttendeeForm], list[AttendeeForm], bool]] = {}
@@ -609,7 +611,7 @@ class _Demo:
             if site.special_chance < 0.8:
                 with clock.pinned(min(assessed + dt.timedelta(hours=2), self.latest)):
                     documents.sign(self.s, lead, draft.id, expected_version=draft.version, store_dir=self.store,
-                                   work_dir=work)
+                                   work_dir=work, key_dir=self.key_dir)
                 self.special_signed += 1
 
     def kickoff(self, site: _Site, day: dt.date) -> None:
@@ -833,7 +835,7 @@ class _Demo:
             draft = documents.generate_draft(self.s, self.clerk, kind="stop_work", scope_type="hazard",
                                              scope_id=h.id, store_dir=self.store, work_dir=work)
             documents.sign(self.s, lead, draft.id, expected_version=draft.version, store_dir=self.store,
-                           work_dir=work)
+                           work_dir=work, key_dir=self.key_dir)
         self.letters += 1
 
     def _escalate(self, h: hazards.HazardRow, lead: Actor, kind: str, at: dt.datetime) -> None:
@@ -1024,12 +1026,12 @@ def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT
              key_dir: Path | str | None = None) -> DemoSummary:
     """Fill an empty data folder with a year of realistic work; photos go into the attachment store.
     `key_dir` (the data folder): the agency's signing key is made there, as `riskdesk init` makes
-    it, and the periodic outputs are signed with it."""
+    it, and every document the demo signs carries its PDF signature."""
     if has_business_data(session):
         raise ServiceError(msg("该数据目录中已有业务数据；演示数据只能生成在新的或空的数据目录中，"
                                "请用 --data-dir 指定另一个目录。"))
     catalogues.load_all(session)
-    demo = _Demo(session, store_dir=Path(store_dir), seed=seed, today=now().date())
+    demo = _Demo(session, store_dir=Path(store_dir), seed=seed, today=now().date(), key_dir=key_dir)
     demo.staff()
     demo.parties()
     sites = [demo.project(n + 1) for n in range(projects)]
