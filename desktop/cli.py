@@ -397,7 +397,7 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
             with db.session() as session:
                 _load_catalogues(session)
                 summary = demo.generate(session, store_dir=config.attachments_dir,
-                                        projects=args.projects, seed=args.seed)
+                                        projects=args.projects, seed=args.seed, key_dir=config.data_dir)
         except BaseException:
             if new_store:  # the rows were rolled back: take back the photos written so far
                 import shutil

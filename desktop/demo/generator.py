@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop import clock
+from desktop.demo import outputs
 from desktop.models import (
     CatalogueItem,
     Drill,
@@ -237,6 +238,9 @@ class DemoSummary:
     trainings: int
     drills: int
     archive_items: int
+    outputs: int = 0  # periodic documents signed
+    submissions: int = 0  # of them logged as sent, one row a recipient
+    unsent: int = 0  # signed and past the deadline, not yet sent
     password: str = DEMO_PASSWORD
     usernames: tuple[str, ...] = field(default=tuple(s[0] for s in STAFF))
 
@@ -250,6 +254,7 @@ class DemoSummary:
             f"隐患 {sum(self.hazards.values())} 条：{states}",
             (f"照片 {self.photos} 张（{self.photo_bytes / 1048576:.1f} MB），培训 {self.trainings} 场，"
              f"演练 {self.drills} 次，档案 {self.archive_items} 件"),
+            f"周期成果文书 {self.outputs} 份，报送记录 {self.submissions} 条，待报送 {self.unsent} 份",
         ]
 
 
@@ -332,8 +337,10 @@ class _Site:
 
 
 class _Demo:
-    def __init__(self, session: Session, *, store_dir: Path, seed: int, today: dt.date) -> None:
+    def __init__(self, session: Session, *, store_dir: Path, seed: int, today: dt.date,
+                 key_dir: Path | str | None = None) -> None:
         self.s, self.rng, self.today, self.store = session, random.Random(seed), today, Path(store_dir)
+        self.key_dir = key_dir  # signed documents carry the agency's PDF signature when given
         # rosters draw from their own stream, so the rest of the demo stays as the seed made it
         self.crew_rng = random.Random(seed * 7919 + 13)
         self.crews: dict[int, tuple[list[AttendeeForm], list[AttendeeForm], bool]] = {}
@@ -604,7 +611,7 @@ class _Demo:
             if site.special_chance < 0.8:
                 with clock.pinned(min(assessed + dt.timedelta(hours=2), self.latest)):
                     documents.sign(self.s, lead, draft.id, expected_version=draft.version, store_dir=self.store,
-                                   work_dir=work)
+                                   work_dir=work, key_dir=self.key_dir)
                 self.special_signed += 1
 
     def kickoff(self, site: _Site, day: dt.date) -> None:
@@ -828,7 +835,7 @@ class _Demo:
             draft = documents.generate_draft(self.s, self.clerk, kind="stop_work", scope_type="hazard",
                                              scope_id=h.id, store_dir=self.store, work_dir=work)
             documents.sign(self.s, lead, draft.id, expected_version=draft.version, store_dir=self.store,
-                           work_dir=work)
+                           work_dir=work, key_dir=self.key_dir)
         self.letters += 1
 
     def _escalate(self, h: hazards.HazardRow, lead: Actor, kind: str, at: dt.datetime) -> None:
@@ -1015,16 +1022,23 @@ def _credit_code(rng: random.Random) -> str:
     return body + agency.credit_code_check_char(body)
 
 
-def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT_PROJECTS, seed: int = 2024) -> DemoSummary:
-    """Fill an empty data folder with a year of realistic work; photos go into the attachment store."""
+def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT_PROJECTS, seed: int = 2024,
+             key_dir: Path | str | None = None) -> DemoSummary:
+    """Fill an empty data folder with a year of realistic work; photos go into the attachment store.
+    `key_dir` (the data folder): the agency's signing key is made there, as `riskdesk init` makes
+    it, and every document the demo signs carries its PDF signature."""
     if has_business_data(session):
         raise ServiceError(msg("该数据目录中已有业务数据；演示数据只能生成在新的或空的数据目录中，"
                                "请用 --data-dir 指定另一个目录。"))
     catalogues.load_all(session)
-    demo = _Demo(session, store_dir=Path(store_dir), seed=seed, today=now().date())
+    demo = _Demo(session, store_dir=Path(store_dir), seed=seed, today=now().date(), key_dir=key_dir)
     demo.staff()
     demo.parties()
     sites = [demo.project(n + 1) for n in range(projects)]
+    if key_dir is not None:  # set up with the agency, before its first project
+        first = min((s.contract for s in sites), default=demo.today)
+        outputs.agency_key(session, demo.admin, key_dir,
+                           min(dt.datetime.combine(first - dt.timedelta(days=7), dt.time(9, 30)), demo.latest))
     visits = [v for site in sites for v in demo.plan(site)]
     yesterday = demo.today - dt.timedelta(days=1)
     running = [s for s in sites if s.end == yesterday and s.contract < yesterday - dt.timedelta(days=20)]
@@ -1041,6 +1055,9 @@ def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT
         demo.legacy(projects + 1)
     demo.extras(sites)
     demo.assessments(sites)  # special plans too, each on the day its project was raised
+    sent = outputs.periodic_outputs(session, clerk=demo.clerk, lead=demo.by_role["tech_lead"][0],
+                                    rng=random.Random(seed * 104729 + 29), store_dir=demo.store, key_dir=key_dir,
+                                    today=demo.today, latest=demo.latest)
     if hasattr(os, "sync"):  # photos were written without a fsync each (durable=False): flush them once
         os.sync()
     states = dict(session.execute(select(Hazard.status, func.count(Hazard.id)).group_by(Hazard.status)).all())
@@ -1049,4 +1066,5 @@ def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT
         projects=session.execute(select(func.count(Project.id))).scalar_one(), inspections=demo.inspections,
         hazards=states, photos=demo.photos, photo_bytes=demo.photo_bytes,
         trainings=session.execute(select(func.count(TrainingSession.id))).scalar_one(),
-        drills=session.execute(select(func.count(Drill.id))).scalar_one(), archive_items=items)
+        drills=session.execute(select(func.count(Drill.id))).scalar_one(), archive_items=items,
+        outputs=sent.signed, submissions=sent.submissions, unsent=sent.unsent)

@@ -64,8 +64,10 @@ def document_key(agency_key: Ed25519PrivateKey) -> ec.EllipticCurvePrivateKey:
 
 
 def _name(agency_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, agency_name[:64]),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, agency_name[:64])])
+    # X.509 caps these at 64 bytes of UTF-8: 21 Chinese characters, not 64
+    short = agency_name.encode("utf-8")[:64].decode("utf-8", errors="ignore")
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, short),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, short)])
 
 
 def _usage(*, ca: bool) -> x509.KeyUsage:

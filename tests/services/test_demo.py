@@ -39,7 +39,8 @@ def _generate(folder, projects, seed=7):
     db = Database(config.database_url)
     db.migrate(backup=False)
     with db.session() as session:
-        summary = demo.generate(session, store_dir=config.attachments_dir, projects=projects, seed=seed)
+        summary = demo.generate(session, store_dir=config.attachments_dir, projects=projects, seed=seed,
+                                key_dir=config.data_dir)
     return db, config, summary
 
 

@@ -131,3 +131,15 @@ def test_signing_with_the_registered_key_missing_is_refused_and_takes_no_number(
     with db.session() as s:
         signed = documents.sign(s, users["tech_lead"], row.id, expected_version=row.version, **dirs)
     assert re.search(r"〔\d{4}〕0*1号$", signed.display_number), signed.display_number
+
+
+def test_a_long_chinese_agency_name_is_cut_to_what_a_certificate_holds(tmp_path):
+    long_name = "绍兴安途安全风险管理咨询有限公司（演示数据）"  # 22 characters, 66 bytes of UTF-8
+    folder = tmp_path / "data"
+    public = signing.create_key(folder)
+    creds = pdf_signing.credentials(folder, long_name, expected_public=public)
+    common = creds.agency_cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value
+    assert long_name.startswith(common) and len(common.encode("utf-8")) <= 64 and len(common) == 21
+    # the stored certificates are kept at the next signing, not made again
+    again = pdf_signing.credentials(folder, long_name, expected_public=public)
+    assert again.agency_cert == creds.agency_cert and again.document_cert == creds.document_cert
