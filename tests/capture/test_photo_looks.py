@@ -157,3 +157,23 @@ def test_a_draft_without_its_waiting_photo_is_left_unflagged(site, users):  # no
     lost = dataclasses.replace(row, photos=(
         {"sha256": uuid.uuid4().hex * 2, "name": "b.jpg", "size": 1},))
     assert flag(site["db"], [lost], store, site) == {}
+
+
+def test_the_look_is_imagehash_s_dhash_bit_for_bit():
+    """photo_look computes dHash with Pillow alone; it must equal imagehash's, or looks kept
+    before and after would not compare."""
+    import random
+
+    import imagehash
+    from PIL import Image
+
+    from desktop.services.exchange import photo_look
+
+    rng = random.Random(2026)
+    for i in range(60):
+        size = (rng.randint(12, 300), rng.randint(12, 300))
+        im = Image.effect_noise(size, rng.uniform(5, 120)).convert("L")
+        if i % 3 == 0:
+            im = Image.linear_gradient("L").resize(size).rotate(rng.randint(0, 90))
+        expected = int(str(imagehash.dhash(im, hash_size=8)), 16)
+        assert photo_look.dhash_of(im.copy()) == expected

@@ -1,4 +1,4 @@
-"""A photo's look as 64 bits: the difference hash (dHash, `imagehash`) near-duplicates are
+"""A photo's look as 64 bits: the difference hash (dHash, as `imagehash` defines it) near-duplicates are
 found by, and its text form as an attachment row and a draft keep it (16 hex digits).
 
 Below the attachment store (which takes the look of a photo while it checks it) and the
@@ -19,12 +19,21 @@ READ_ERRORS = (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageErro
 
 
 def dhash_of(im: Image.Image) -> int:
-    """The dHash of an open image (turned upright first; JPEG decoded at a small scale)."""
-    import imagehash  # with numpy: loaded on the first hash, not with every screen that lists drafts
+    """The dHash of an open image (turned upright first; JPEG decoded at a small scale).
 
+    The difference hash as `imagehash.dhash` computes it — grey, LANCZOS down to 9×8, each bit
+    "brighter than its left neighbour", row by row, the first bit the highest — written with
+    Pillow alone, so that storing a photo does not import numpy and SciPy (bit for bit the same:
+    tests/capture/test_photo_looks.py compares the two)."""
     im.draft("L", _DRAFT)
     small = ImageOps.exif_transpose(im.convert("L"))
-    return int(str(imagehash.dhash(small, hash_size=HASH_SIZE)), 16)
+    grid = small.resize((HASH_SIZE + 1, HASH_SIZE), Image.Resampling.LANCZOS).tobytes()
+    code = 0
+    for y in range(HASH_SIZE):
+        row = grid[y * (HASH_SIZE + 1):(y + 1) * (HASH_SIZE + 1)]
+        for x in range(HASH_SIZE):
+            code = (code << 1) | (row[x + 1] > row[x])
+    return code
 
 
 def dhash_of_bytes(data: bytes) -> int | None:
