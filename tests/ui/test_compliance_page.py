@@ -228,3 +228,14 @@ def test_items_are_named_as_the_checklist_numbers_them_never_by_our_ids(qtbot, p
                                 scope_type="agency", scope_id=None)
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "人工填写：序号1第1点"
+
+
+def test_the_gap_caption_waits_for_the_result(qtbot, state, data):
+    page = CompliancePage(state)
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()  # the checklist is filled in on a worker: its answer comes through the loop
+    assert page.result is None
+    assert "正在自查" in page.gap_caption.text() and "0 项" not in page.gap_caption.text()
+    evaluated(qtbot, page)
+    assert "全部条目：" in page.gap_caption.text()
