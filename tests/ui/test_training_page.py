@@ -380,3 +380,10 @@ def test_emergency_plan_help_follows_the_period(qtbot, page, hazard_data, db, ad
     page.half.setCurrentIndex(0)  # every period
     assert [r.title for r in rows(page.assists)] == ["本期的专项应急预案", "去年的综合应急预案"]
     assert page.count_label.text() == "共 2 条协助记录"
+
+
+def test_the_half_year_headers_are_not_cut(page):
+    header = page.half_table.horizontalHeader()
+    for column in (HalfColumn.MANAGERS, HalfColumn.WORKERS, HalfColumn.SESSIONS):
+        title = page.halves.headerData(column, Qt.Orientation.Horizontal)
+        assert header.sectionSize(column) > header.fontMetrics().horizontalAdvance(title)

@@ -207,8 +207,10 @@ def drill_colour(row: DrillListRow, column: int) -> QColor | None:
 
 
 def set_widths(table: QTableView, widths: tuple[int, ...]) -> None:
+    """The widths given, each widened to its header's text in the font on screen (never cut)."""
+    header = table.horizontalHeader()
     for column, width in enumerate(widths):
-        table.setColumnWidth(column, width)
+        table.setColumnWidth(column, max(width, header.sectionSizeHint(column)))
 
 
 class TrainingPage(Page):
