@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
@@ -179,10 +180,13 @@ class CataloguePicker(QDialog):
         table.verticalHeader().hide()
         table.setWordWrap(False)
         table.horizontalHeader().setStretchLastSection(False)
-        for column, width in ((ItemColumn.CODE, 96), (ItemColumn.CATEGORY, 120),
-                              (ItemColumn.TEXT, 400), (ItemColumn.EDITION, 150),
-                              (ItemColumn.CHECKED, 90)):
+        for column, width in ((ItemColumn.CODE, 96), (ItemColumn.CATEGORY, 120)):
             table.setColumnWidth(column, width)
+        # 版本 and 核对 as wide as their text; 判定情形 takes the rest, so nothing scrolls sideways
+        header = table.horizontalHeader()
+        for column in (ItemColumn.EDITION, ItemColumn.CHECKED):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ItemColumn.TEXT, QHeaderView.ResizeMode.Stretch)
         table.selectionModel().selectionChanged.connect(self._selected)
         table.doubleClicked.connect(lambda _i: self.accept())
 

@@ -40,7 +40,7 @@ from desktop.ui.pages.base import (
     Searches,
 )
 from desktop.ui.resources import icon
-from desktop.ui.screen_fit import fit_to_screen
+from desktop.ui.screen_fit import FRAME_ESTIMATE, available_rect, fit_to_screen
 from desktop.ui.settings_values import bool_value, int_value
 from desktop.ui.status_bar import StatusBar
 from desktop.ui.tasks import handle_failure
@@ -453,7 +453,10 @@ class MainWindow(QMainWindow):
         settings = self.state.settings
         geometry = settings.value("main/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1200, 760)
+            # a first start fills the screen's free area (1366×768 and 1920×1080 alike)
+            room = available_rect(self)
+            self.resize(room.size() - FRAME_ESTIMATE)
+            self.move(room.topLeft())
         window_state = settings.value("main/state")
         if window_state is not None:
             self.restoreState(window_state)

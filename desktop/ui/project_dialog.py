@@ -471,6 +471,8 @@ class ProjectDialog(QDialog):
     # -- building -------------------------------------------------------------------------
 
     def _row(self, form: QFormLayout, key: str, text: str, widget: QWidget) -> None:
+        # some styles leave ~2 px between a label and its field: half a character at least
+        form.setHorizontalSpacing(max(form.horizontalSpacing(), self.fontMetrics().height() // 2))
         form.addRow(QCoreApplication.translate("ProjectDialog", text), self.errors.wrap(key, widget))
 
     def _basic_tab(self) -> QWidget:

@@ -526,6 +526,11 @@ class EvaluationsPanel(QualityPanel):
         rows = self.state.read(complaints.evaluations)
         rows.reverse()
         self.model.set_rows(rows)
+        # an insurer's full name (often 20 characters) whole, up to about 24 characters wide
+        self.table.resizeColumnToContents(EvaluationColumn.EVALUATOR)
+        widest = self.table.fontMetrics().height() * 24
+        if self.table.columnWidth(EvaluationColumn.EVALUATOR) > widest:
+            self.table.setColumnWidth(EvaluationColumn.EVALUATOR, widest)
         self.count.setText(_tr(QT_TRANSLATE_NOOP("QualityPanels", "共 {n} 份，其中不认可 {bad} 份"))
                            .format(n=len(rows), bad=sum(1 for r in rows if not r.recognized)))
         self.empty.setText(_tr(QT_TRANSLATE_NOOP("QualityPanels", "尚未登记承保机构或建设主管部门的评价。")))

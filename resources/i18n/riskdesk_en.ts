@@ -2002,6 +2002,10 @@ After the restore the program closes; please reopen it.</translation>
         <translation>&lt;b&gt;Gaps&lt;/b&gt; ({what}: {n}; double-click or Enter opens the record)</translation>
     </message>
     <message>
+        <source>&lt;b&gt;问题清单&lt;/b&gt;（正在自查…）</source>
+        <translation>&lt;b&gt;Gaps&lt;/b&gt; (checking…)</translation>
+    </message>
+    <message>
         <source>选择一个条目查看检查要点、判定方法和依据。</source>
         <translation>Choose an item to see what is checked, how it is decided and the evidence.</translation>
     </message>

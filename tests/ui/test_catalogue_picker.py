@@ -104,3 +104,11 @@ def test_without_a_day_found_the_agency_today_chooses_the_edition(qtbot, db, sta
     day_before = CataloguePicker(state)
     qtbot.addWidget(day_before)
     assert day_before.edition.currentData() == "major_hazard@2022"
+
+
+def test_every_column_is_in_view_without_sideways_scrolling(qtbot, picker):
+    table = picker.table
+    qtbot.waitUntil(lambda: table.horizontalHeader().length() <= table.viewport().width())
+    assert table.horizontalScrollBar().maximum() == 0
+    for column in (ItemColumn.EDITION, ItemColumn.CHECKED):  # their text whole
+        assert table.columnWidth(column) >= table.sizeHintForColumn(column)

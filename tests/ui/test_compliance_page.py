@@ -246,3 +246,12 @@ def test_the_frame_shows_at_once_and_fills_when_the_self_check_ends(qtbot, state
     result = evaluated(qtbot, page)
     assert page.tree_model.rowCount() > 0 and "符合" in page.summary.text()
     assert result.counts["met"] + result.counts["not_met"] > 0
+def test_the_gap_caption_waits_for_the_result(qtbot, state, data):
+    page = CompliancePage(state)
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()  # the checklist is filled in on a worker: its answer comes through the loop
+    assert page.result is None
+    assert "正在自查" in page.gap_caption.text() and "0 项" not in page.gap_caption.text()
+    evaluated(qtbot, page)
+    assert "全部条目：" in page.gap_caption.text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import pytest
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QPoint, Qt
 
 from desktop.services import hazards
 from desktop.services.context import Changes
@@ -149,3 +149,16 @@ def test_unsubmitted_opens_the_duties_it_counts(qtbot, window, state):
     # double-clicking a row opens the documents (not a page of this test window) and closes the list
     tree.itemActivated.emit(rows[0], 0)
     assert not dialog.isVisible()
+
+
+def test_the_due_list_has_the_height_on_a_laptop(qtbot, window):
+    # 1366×768 less the task bar and the window's frame: the list that changes daily shows
+    # at least six rows; the agency box beside it takes none of its height
+    window.resize(1350, 688)
+    page = window.page("dashboard")
+    tree = page.duties.tree
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() > 0)
+    qtbot.waitUntil(lambda: tree.viewport().height() >= 6 * tree.sizeHintForRow(0))
+    agency = page.agency_box.mapTo(page, QPoint(0, 0))
+    assert agency.y() < tree.mapTo(page, QPoint(0, tree.height())).y()  # beside, not below
+    assert agency.x() > tree.mapTo(page, QPoint(0, 0)).x()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import configparser
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QLabel
 
 from desktop.services.context import Changes
 from desktop.ui.app_state import WINDOW_STATE_FILE, AppState
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages import PAGES
+from desktop.ui.screen_fit import FRAME_ESTIMATE
 
 TITLES = ["工作台", "项目", "隐患台账", "检查记录", "培训与演练", "档案", "文书", "合规自查", "设置"]
 
@@ -207,3 +208,13 @@ def test_new_actions_refuse_a_reviewer_at_once(qtbot, window, state, users, dial
     assert not window.page("inspections").new_button.isEnabled()
     state.set_actor(users["clerk"])
     assert window.page("projects").new_button.isEnabled()
+
+
+@pytest.mark.parametrize("room", [QRect(0, 0, 1920, 1040), QRect(0, 0, 1366, 728)])
+def test_first_start_fills_the_screen(qtbot, state, config, monkeypatch, room):
+    # no saved geometry in the fresh data folder: the window takes the screen's free area
+    monkeypatch.setattr("desktop.ui.main_window.available_rect", lambda widget: room)
+    window = MainWindow(AppState(db=state.db, config=config, actor=state.actor))
+    qtbot.addWidget(window)
+    assert window.size() == room.size() - FRAME_ESTIMATE
+    assert window.pos() == room.topLeft()

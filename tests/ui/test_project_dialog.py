@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QDialog, QLabel
 
 from desktop.services import organisations, projects
 from desktop.ui.project_dialog import OptionalDateEdit, ProjectDialog
@@ -207,3 +207,12 @@ def test_tab_through_the_empty_dates_leaves_them_empty_and_typed_years_stick(qtb
     assert dialog.start_date.value() == dt.date(2025, 5, 5)
     assert dialog.planned_completion.value() == dt.date(2028, 6, 30)
     assert dialog.completion_date.value() is None
+
+
+def test_labels_keep_their_distance_from_their_fields(dialog):
+    labels = {label.text(): label for label in dialog.findChildren(QLabel)}
+    for text, field in (("项目负责人", dialog.lead), ("建筑面积（平方米）", dialog.area)):
+        label = labels[text]
+        end = label.mapTo(dialog, QPoint(label.width(), 0)).x()
+        gap = field.mapTo(dialog, QPoint(0, 0)).x() - end
+        assert gap >= dialog.fontMetrics().height() // 2, (text, gap)

@@ -145,6 +145,8 @@ def test_an_evaluation_is_recorded(qtbot, state, hazard_data, dialog_log, qtmode
     assert (row.period, row.result, row.recognized) == ("2025H2", "优秀", True)
     assert panel.model.data(panel.model.index(0, EvaluationColumn.PERIOD)) == "2025年下半年"
     assert row.evaluator_name.startswith("中国人民财产保险")
+    name = panel.table.fontMetrics().horizontalAdvance(row.evaluator_name)
+    assert panel.table.columnWidth(EvaluationColumn.EVALUATOR) > name  # the name whole, not cut
     qtmodeltester.check(panel.model)
 
 

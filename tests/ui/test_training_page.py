@@ -365,3 +365,25 @@ def test_a_roster_typed_and_imported_in_the_session_dialog(qtbot, page, hazard_d
     assert saved.content == "连墙件设置与拆除顺序"
     assert [(a.name, a.group, a.id_number) for a in saved.attendees] == [
         ("张三", "manager", ""), ("王五", "manager", ""), ("李四", "worker", full_id)]
+
+
+def test_emergency_plan_help_follows_the_period(qtbot, page, hazard_data, db, admin):
+    with db.session() as s:
+        training.record_assist(s, admin, hazard_data.project, kind="draft_provided",
+                               date=dt.date(2025, 12, 18), title="去年的综合应急预案")
+        training.record_assist(s, admin, hazard_data.project, kind="draft_provided",
+                               date=TODAY, title="本期的专项应急预案")
+    page.reload()
+    page.tabs.setCurrentIndex(page.TABS.index("assists"))
+    assert [r.title for r in rows(page.assists)] == ["本期的专项应急预案"]  # the current half-year
+    assert page.count_label.text() == "共 1 条协助记录"
+    page.half.setCurrentIndex(0)  # every period
+    assert [r.title for r in rows(page.assists)] == ["本期的专项应急预案", "去年的综合应急预案"]
+    assert page.count_label.text() == "共 2 条协助记录"
+
+
+def test_the_half_year_headers_are_not_cut(page):
+    header = page.half_table.horizontalHeader()
+    for column in (HalfColumn.MANAGERS, HalfColumn.WORKERS, HalfColumn.SESSIONS):
+        title = page.halves.headerData(column, Qt.Orientation.Horizontal)
+        assert header.sectionSize(column) > header.fontMetrics().horizontalAdvance(title)

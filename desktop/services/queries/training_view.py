@@ -198,12 +198,18 @@ def plan_of(session: Session, project_id: int) -> training.TrainingPlanRow | Non
                                     plan.topics, plan.note, plan.version)
 
 
-def assist_rows(session: Session, *, project_id: int | None = None) -> list[AssistListRow]:
+def assist_rows(session: Session, *, project_id: int | None = None, start: dt.date | None = None,
+                end: dt.date | None = None) -> list[AssistListRow]:
+    """The help given, newest first; `start`/`end` (inclusive) limit it to the page's period."""
     stmt = select(EmergencyPlanAssist, Project.name).join(
         Project, Project.id == EmergencyPlanAssist.project_id).where(
         EmergencyPlanAssist.deleted_at.is_(None))
     if project_id is not None:
         stmt = stmt.where(EmergencyPlanAssist.project_id == project_id)
+    if start is not None:
+        stmt = stmt.where(EmergencyPlanAssist.date >= start)
+    if end is not None:
+        stmt = stmt.where(EmergencyPlanAssist.date <= end)
     return [AssistListRow(a.id, a.project_id, name, a.kind, ASSIST_KINDS.get(a.kind, a.kind),
                           a.date, a.title, a.summary)
             for a, name in session.execute(stmt.order_by(EmergencyPlanAssist.date.desc(),

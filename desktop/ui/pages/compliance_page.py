@@ -384,7 +384,8 @@ class CompliancePage(Page):
             else _tr(QT_TRANSLATE_NOOP("CompliancePage", "全部条目"))
         self.gap_caption.setText(_tr(QT_TRANSLATE_NOOP(
             "CompliancePage", "<b>问题清单</b>（{what}：{n} 项，双击或回车打开相关记录）")).format(
-            what=what, n=len(gaps)))
+            what=what, n=len(gaps)) if self.result is not None else _tr(QT_TRANSLATE_NOOP(
+                "CompliancePage", "<b>问题清单</b>（正在自查…）")))  # not "0 项" before the answer
         self.detail.setText(self._describe(item))
         self._enable()
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -118,9 +119,12 @@ class DashboardPage(Page):
         layout.addWidget(self.greeting)
         layout.addWidget(self.welcome)
         layout.addWidget(self.todo_box)
-        layout.addWidget(self._duties_box(), 1)
-        layout.addWidget(self.agency_box)
-        layout.addStretch(1)
+        # the list that changes daily takes the height; the static agency box sits beside it
+        below = QHBoxLayout()
+        below.addWidget(self._duties_box(), 1)
+        below.addWidget(self.agency_box, 0, Qt.AlignmentFlag.AlignTop)
+        self.agency_box.setMaximumWidth(self.fontMetrics().height() * 22)  # about 22 characters
+        layout.addLayout(below, 1)
         state.actor_changed.connect(lambda _a: self.reload())
 
     def _duties_box(self) -> QGroupBox:
@@ -257,4 +261,6 @@ class DashboardPage(Page):
             (QCoreApplication.translate("DashboardPage", "电话"), profile.phone),
         ):
             if value:
-                self.agency_form.addRow(caption, QLabel(value))
+                shown = QLabel(value)
+                shown.setWordWrap(True)  # a long name or address wraps in the narrow box
+                self.agency_form.addRow(caption, shown)

@@ -207,8 +207,10 @@ def drill_colour(row: DrillListRow, column: int) -> QColor | None:
 
 
 def set_widths(table: QTableView, widths: tuple[int, ...]) -> None:
+    """The widths given, each widened to its header's text in the font on screen (never cut)."""
+    header = table.horizontalHeader()
     for column, width in enumerate(widths):
-        table.setColumnWidth(column, width)
+        table.setColumnWidth(column, max(width, header.sectionSizeHint(column)))
 
 
 class TrainingPage(Page):
@@ -391,8 +393,10 @@ class TrainingPage(Page):
         half = next(p for p in self.half_periods if p.label == self.shown_half())
         rows = self.state.read(training_view.half_year_rows, half, project_id=self.project_id)
         self.halves.set_rows(rows)
+        period = self.current_filter()  # the help given in the period chosen, as the sessions
         self.assists.set_rows(self.state.read(training_view.assist_rows,
-                                              project_id=self.project_id))
+                                              project_id=self.project_id, start=period.start,
+                                              end=period.end))
         self.drills.set_rows(self.state.read(training_view.drill_rows, project_id=self.project_id))
         short = sum(1 for r in rows if not (
             r.status.frequency_met and r.status.coverage_met and r.status.targeted))
