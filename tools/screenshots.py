@@ -85,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
         desk = Desk(db, config, actor)
         window = desk.window
         settle(app)
+        waited = 0  # the frame comes first; its database and first page on a worker
+        while window.is_filling and waited < 600:
+            time.sleep(0.05)
+            settle(app, 2)
+            waited += 1
 
         def shoot(widget: QWidget, name: str) -> None:
             settle(app)
