@@ -30,7 +30,6 @@ from desktop.services.exchange import xlsx_normalise as xn
 
 META_SHEETS = ("版本信息", "版本")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-MAX_PROBLEMS = 20  # shown at once; the rest are counted
 
 # field -> the headers it is recognised by (first match wins), as documented
 META_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -88,9 +87,7 @@ class _Problems:
     def raise_any(self) -> None:
         if not self.lines:
             return
-        shown = self.lines[:MAX_PROBLEMS]
-        more = len(self.lines) - len(shown)
-        text = "\n".join([*shown, *([msg("……另有 {n} 处问题", n=more)] if more else [])])
+        text = xg.problem_list(self.lines)
         raise CatalogueFileError(msg("Excel 文件 {name} 有 {n} 处问题，未导入任何内容：\n{problems}",
                                      name=self.file, n=len(self.lines), problems=text))
 

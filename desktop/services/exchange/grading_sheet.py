@@ -31,7 +31,6 @@ from desktop.services.exchange import xlsx_normalise as xn
 
 KEY = "risk.grading"
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-MAX_PROBLEMS = 20
 MAX_JSON_BYTES = 64 * 1024
 NAME_COLUMN = ("项目", "评定规则", "规则", "名称", "代码")
 VALUE_COLUMN = ("取值", "数值", "值", "阈值")
@@ -98,9 +97,7 @@ class _Problems:
     def raise_any(self) -> None:
         if not self.lines:
             return
-        shown = self.lines[:MAX_PROBLEMS]
-        more = len(self.lines) - len(shown)
-        text = "\n".join([*shown, *([msg("……另有 {n} 处问题", n=more)] if more else [])])
+        text = xg.problem_list(self.lines)
         raise GradingFileError(msg("文件 {name} 有 {n} 处问题，评定规则未作任何修改：\n{problems}",
                                    name=self.file, n=len(self.lines), problems=text))
 

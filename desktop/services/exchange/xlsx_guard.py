@@ -192,3 +192,13 @@ def _formulas_without_value(archive: zipfile.ZipFile, sheet: SheetInfo,
             elif name == "row":
                 el.clear()
     return frozenset(found)
+
+
+MAX_PROBLEMS = 20  # a file's problems shown at once; the rest are counted
+
+
+def problem_list(lines: list[str]) -> str:
+    """A file's problems as one message lists them: the first MAX_PROBLEMS, then how many more."""
+    shown = lines[:MAX_PROBLEMS]
+    more = len(lines) - len(shown)
+    return "\n".join([*shown, *([msg("……另有 {n} 处问题", n=more)] if more else [])])
