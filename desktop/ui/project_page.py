@@ -800,15 +800,20 @@ class ProjectPage(QWidget):
                                          parent=self))
 
     def draft_plan(self) -> None:
+        self._draft_plan_document("service_plan",
+                                  QCoreApplication.translate("ProjectPage", "正在生成服务方案草稿…"),
+                                  QCoreApplication.translate("ProjectPage", "服务方案草稿"))
+
+    def _draft_plan_document(self, kind: str, working: str, title: str) -> None:
+        """Draft the project's general or special plan on a worker, then say where to check it."""
         if self.project_id is None:
             return
         tasks.run_service(
-            self, self.state, documents.generate_draft, kind="service_plan", scope_type="project",
+            self, self.state, documents.generate_draft, kind=kind, scope_type="project",
             scope_id=self.project_id, store_dir=self.state.config.attachments_dir,
-            work_dir=tempfile.gettempdir(), changes=Changes(documents=True),
-            label=QCoreApplication.translate("ProjectPage", "正在生成服务方案草稿…"),
+            work_dir=tempfile.gettempdir(), changes=Changes(documents=True), label=working,
             on_result=lambda doc: dialogs.inform(
-                self, QCoreApplication.translate("ProjectPage", "服务方案草稿"),
+                self, title,
                 QCoreApplication.translate("ProjectPage", "已生成“{title}”，请在“文书”页核对后交技术负责人签发。")
                 .format(title=doc.title)))
 
@@ -839,17 +844,9 @@ class ProjectPage(QWidget):
             self.refresh()
 
     def draft_special_plan(self) -> None:
-        if self.project_id is None:
-            return
-        tasks.run_service(
-            self, self.state, documents.generate_draft, kind="special_plan", scope_type="project",
-            scope_id=self.project_id, store_dir=self.state.config.attachments_dir,
-            work_dir=tempfile.gettempdir(), changes=Changes(documents=True),
-            label=QCoreApplication.translate("ProjectPage", "正在生成专项服务方案草稿…"),
-            on_result=lambda doc: dialogs.inform(
-                self, QCoreApplication.translate("ProjectPage", "专项服务方案草稿"),
-                QCoreApplication.translate("ProjectPage", "已生成“{title}”，请在“文书”页核对后交技术负责人签发。")
-                .format(title=doc.title)))
+        self._draft_plan_document("special_plan",
+                                  QCoreApplication.translate("ProjectPage", "正在生成专项服务方案草稿…"),
+                                  QCoreApplication.translate("ProjectPage", "专项服务方案草稿"))
 
     # -- layout memory ----------------------------------------------------------------------
 
