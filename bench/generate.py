@@ -15,6 +15,7 @@ import random
 import time
 from pathlib import Path
 
+from desktop import clock
 from desktop.db import Database
 
 DISTRICTS = ["越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县"]
@@ -118,12 +119,13 @@ def generate(out: Path, *, projects: int, hazards: int, seed: int = 7) -> dict:
         deadline = found.date() + dt.timedelta(days={1: 3, 2: 7, 3: 15, 4: 30}[level])
         building = rng.randrange(1, 12)
         batch.append((
-            h, f"YH-{year}-{per_year[year]:06d}", p[0], str(found), str(found.date()),
+            # found_at and closed_at hold UTC instants (models/types.py); found_date the China day
+            h, f"YH-{year}-{per_year[year]:06d}", p[0], str(clock.to_utc(found)), str(found.date()),
             f"{building}#楼{rng.choice(places)}", f"{building}#楼{rng.choice(texts)}，{rng.choice(texts)}",
             cat, level, level == 1 and rng.random() < 0.5, level == 2 and rng.random() < 0.2,
             "按规范要求立即整改", str(deadline), "整改期间设置警戒区", p[5], p[6],
             "partial" if level == 1 else "none", status,
-            str(found + dt.timedelta(days=rng.randrange(1, 20))) if status == "closed" else None,
+            str(clock.to_utc(found + dt.timedelta(days=rng.randrange(1, 20)))) if status == "closed" else None,
             stamp, stamp))
         if len(batch) == 50_000:
             _insert_hazards(cur, batch)

@@ -49,6 +49,8 @@ def use_zone(name: str) -> None:
     if problem is not None:
         raise ValueError(problem)
     _zone = ZoneInfo(name.strip())
+    _offsets_of_utc.clear()
+    _offsets_of_wall.clear()
 
 
 def agency_zone() -> ZoneInfo:
@@ -108,6 +110,10 @@ def to_local(instant: dt.datetime) -> dt.datetime:
 
 def to_utc(instant: dt.datetime) -> dt.datetime:
     """An instant as naive UTC for storing; a naive value is taken as agency wall-clock time."""
+    if instant.tzinfo is None:
+        offset = _hour_offset(_offsets_of_wall, instant, wall=True)
+        if offset is not None:
+            return instant - offset
     return from_wall(instant).astimezone(dt.UTC).replace(tzinfo=None)
 
 
@@ -124,3 +130,42 @@ def to_wall(instant: dt.datetime) -> dt.datetime:
 def day_end(day: dt.date) -> dt.datetime:
     """The last second of the agency's calendar day, as wall-clock time ("当日" ends here)."""
     return dt.datetime.combine(day, dt.time(23, 59, 59))
+
+
+def wall_of_utc(stored: dt.datetime) -> dt.datetime:
+    """A naive UTC instant (as the database holds it) as the agency's naive wall-clock time."""
+    offset = _hour_offset(_offsets_of_utc, stored, wall=False)
+    if offset is not None:
+        return stored + offset
+    return stored.replace(tzinfo=dt.UTC).astimezone(_zone).replace(tzinfo=None)
+
+
+# Every stored business time passes through to_utc / wall_of_utc (models/types.py), 50,000 of
+# them in a large list: the zone's offset is looked up once per hour of the calendar instead of
+# once per value. An hour is remembered only when the offset at its first and its last
+# microsecond agree, so an hour holding a daylight-saving change is always computed exactly.
+_Hour = tuple[int, int, int, int]  # year, month, day, hour: a cheaper key than a datetime
+_offsets_of_utc: dict[_Hour, dt.timedelta | None] = {}
+_offsets_of_wall: dict[_Hour, dt.timedelta | None] = {}
+_LAST_MICROSECOND = dt.timedelta(hours=1, microseconds=-1)
+_MAX_HOURS = 200_000
+
+
+def _hour_offset(cache: dict[_Hour, dt.timedelta | None], value: dt.datetime, *,
+                 wall: bool) -> dt.timedelta | None:
+    key = (value.year, value.month, value.day, value.hour)
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    hour = dt.datetime(*key)
+    if wall:
+        first = hour.replace(tzinfo=_zone).utcoffset()
+        last = (hour + _LAST_MICROSECOND).replace(tzinfo=_zone).utcoffset()
+    else:
+        first = hour.replace(tzinfo=dt.UTC).astimezone(_zone).utcoffset()
+        last = (hour + _LAST_MICROSECOND).replace(tzinfo=dt.UTC).astimezone(_zone).utcoffset()
+    if len(cache) >= _MAX_HOURS:
+        cache.clear()
+    cache[key] = offset = first if first == last else None
+    return offset

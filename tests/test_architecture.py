@@ -205,9 +205,10 @@ RULES = {
     "reports only draw: no ORM, database, services or SQLAlchemy": (
         lambda n: _under(n, "desktop.reports"),
         lambda t: _under(t, "desktop.models", "desktop.db", "desktop.services", "sqlalchemy")),
-    "the ORM classes import only SQLAlchemy and the vocabulary": (
+    "the ORM classes import only SQLAlchemy, the vocabulary and the clock": (
         lambda n: _under(n, "desktop.models"),
-        lambda t: t.startswith("desktop") and not _under(t, "desktop.models", "desktop.vocabulary")),
+        lambda t: t.startswith("desktop") and not _under(t, "desktop.models", "desktop.vocabulary",
+                                                         "desktop.clock")),
     "the vocabulary is plain: nothing of desktop, no SQLAlchemy": (
         lambda n: n == "desktop.vocabulary",
         lambda t: t.startswith("desktop") or _under(t, "sqlalchemy")),

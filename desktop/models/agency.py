@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, CreatedMixin, EditableMixin, IdMixin
+from desktop.models.types import AgencyTime
 
 
 class AgencyProfile(IdMixin, EditableMixin, Base):
@@ -43,8 +44,8 @@ class User(IdMixin, EditableMixin, Base):
     phone: Mapped[str] = mapped_column(String(50), default="")
     certificate_no: Mapped[str] = mapped_column(String(50), default="")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     # the user's signature image (normalised PNG in the store), printed where they signed
     signature_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -58,7 +59,7 @@ class AppSetting(IdMixin, Base):
     key: Mapped[str] = mapped_column(String(100), unique=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
 
 
 class Sequence(IdMixin, Base):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, EditableMixin, IdMixin
+from desktop.models.types import AgencyTime
 
 
 class DestructionRequest(IdMixin, EditableMixin, Base):
@@ -15,14 +16,14 @@ class DestructionRequest(IdMixin, EditableMixin, Base):
 
     insurer_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    requested_at: Mapped[dt.datetime] = mapped_column(AgencyTime)
     reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="requested")  # requested/approved/rejected/done
     approved_by_name: Mapped[str] = mapped_column(String(50), default="")  # the insurer's person
-    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
     approval_ref: Mapped[str] = mapped_column(String(100), default="")
     approval_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
-    destroyed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    destroyed_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
     destroyed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     destruction_note: Mapped[str] = mapped_column(Text, default="")
 

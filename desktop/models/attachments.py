@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, CreatedMixin, IdMixin
+from desktop.models.types import AgencyTime
 
 
 class Attachment(IdMixin, CreatedMixin, Base):
@@ -26,7 +27,7 @@ class Attachment(IdMixin, CreatedMixin, Base):
     caption: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # a photo's capture time (agency wall-clock) and where it came from: exif / name / file
-    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    taken_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
     taken_source: Mapped[str | None] = mapped_column(String(10))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

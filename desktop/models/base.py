@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from sqlalchemy import DateTime, Integer, MetaData, Table, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from desktop.models.types import AgencyTime
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -47,7 +49,7 @@ class EditableMixin(CreatedMixin):
         DateTime, default=utcnow, onupdate=utcnow, server_default=func.now()
     )
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
-    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime, default=None)
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:

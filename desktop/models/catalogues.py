@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -20,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, CreatedMixin, IdMixin
+from desktop.models.types import AgencyTime
 
 
 class Catalogue(IdMixin, CreatedMixin, Base):
@@ -36,7 +36,7 @@ class Catalogue(IdMixin, CreatedMixin, Base):
     superseded_by: Mapped[str] = mapped_column(String(100), default="")
     official: Mapped[bool] = mapped_column(Boolean, default=True)  # False: starter list, not official
     source_sha256: Mapped[str] = mapped_column(String(64), default="")
-    loaded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    loaded_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
     in_force: Mapped[dt.date | None] = mapped_column(Date)  # 施行日期: hazards found from then on
     # False for an edition an administrator imported, until one marks it checked against the
     # official text (未核对原文); the bundled editions ship checked
@@ -44,7 +44,7 @@ class Catalogue(IdMixin, CreatedMixin, Base):
     # users.id, without a foreign key (migration 0004 explains why); the audit log names them too
     imported_by_id: Mapped[int | None] = mapped_column(Integer)
     checked_by_id: Mapped[int | None] = mapped_column(Integer)
-    checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    checked_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
 
 
 class CatalogueItem(IdMixin, Base):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, EditableMixin, IdMixin
+from desktop.models.types import AgencyTime
 
 
 class Document(IdMixin, EditableMixin, Base):
@@ -30,7 +31,7 @@ class Document(IdMixin, EditableMixin, Base):
     file_size: Mapped[int | None] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    signed_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     note: Mapped[str] = mapped_column(Text, default="")
@@ -42,7 +43,7 @@ class Submission(IdMixin, EditableMixin, Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     recipient: Mapped[str] = mapped_column(String(20))  # insurer / authority / owner
     recipient_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    submitted_at: Mapped[dt.datetime] = mapped_column(AgencyTime)
     channel: Mapped[str] = mapped_column(String(30), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -21,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, CreatedMixin, EditableMixin, IdMixin
+from desktop.models.types import AgencyTime
 
 # The states that are not open (services/hazards.OPEN_STATES are the others), as the register's
 # query names them: SQLite uses the partial index below only when the query carries its WHERE
@@ -55,7 +55,7 @@ class Hazard(IdMixin, EditableMixin, Base):
     external_ref: Mapped[str | None] = mapped_column(String(80), index=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
-    found_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    found_at: Mapped[dt.datetime] = mapped_column(AgencyTime)
     found_date: Mapped[dt.date] = mapped_column(Date)  # date part of found_at, for indexes
     location: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text)
@@ -75,7 +75,7 @@ class Hazard(IdMixin, EditableMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="recorded")
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("hazards.id"))
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
@@ -88,7 +88,7 @@ class HazardEvent(IdMixin, Base):
     kind: Mapped[str] = mapped_column(String(30))
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
-    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    at: Mapped[dt.datetime] = mapped_column(AgencyTime)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[Any | None] = mapped_column(JSON)
@@ -106,9 +106,9 @@ class ExternalReport(IdMixin, CreatedMixin, Base):
     recipient: Mapped[str] = mapped_column(String(20))
     recipient_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     reason: Mapped[str] = mapped_column(String(30))
-    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending / done
-    reported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reported_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
     channel: Mapped[str] = mapped_column(String(30), default="")  # 电话/传真/邮件/系统/书面
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
@@ -122,7 +122,7 @@ class Escalation(IdMixin, CreatedMixin, Base):
 
     hazard_id: Mapped[int] = mapped_column(ForeignKey("hazards.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # refusal / delay
-    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    at: Mapped[dt.datetime] = mapped_column(AgencyTime)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(Text, default="")
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))

@@ -8,7 +8,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -19,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, EditableMixin, IdMixin
+from desktop.models.types import AgencyTime
 
 inspection_inspectors = Table(
     "inspection_inspectors",
@@ -43,7 +43,7 @@ class Inspection(IdMixin, EditableMixin, Base):
     weather: Mapped[str] = mapped_column(String(50), default="")
     # both-party confirmation (AQ 9010: every service record confirmed by both sides)
     site_confirmed_by: Mapped[str] = mapped_column(String(50), default="")
-    site_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    site_confirmed_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
     agency_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

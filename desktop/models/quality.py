@@ -8,7 +8,6 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     Numeric,
@@ -19,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, EditableMixin, IdMixin
+from desktop.models.types import AgencyTime
 
 
 class FeeEntry(IdMixin, EditableMixin, Base):
@@ -89,4 +89,4 @@ class ChecklistAnswer(IdMixin, EditableMixin, Base):
     answer: Mapped[str] = mapped_column(String(20))  # met / not_met / not_applicable
     note: Mapped[str] = mapped_column(Text, default="")
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)

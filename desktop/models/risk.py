@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -20,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, CreatedMixin, EditableMixin, IdMixin
+from desktop.models.types import AgencyTime
 
 
 class RiskSource(IdMixin, EditableMixin, Base):
@@ -48,7 +48,7 @@ class RiskAssessment(IdMixin, CreatedMixin, Base):
     is_override: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str] = mapped_column(Text, default="")
     factors: Mapped[Any | None] = mapped_column(JSON)
-    assessed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    assessed_at: Mapped[dt.datetime] = mapped_column(AgencyTime)
     assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     valid_until: Mapped[dt.date | None] = mapped_column(Date)  # e.g. fatal accident: ≥3 months high
 

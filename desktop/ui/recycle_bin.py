@@ -13,7 +13,7 @@ from desktop.services.context import Changes
 from desktop.services.recycle import BinRow
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState
-from desktop.ui.history_panel import RowsModel, local_time, show_history, table_view
+from desktop.ui.history_panel import RowsModel, show_history, table_view
 from desktop.ui.i18n import service_text
 from desktop.ui.lazy_model import Column
 from desktop.ui.translatable import QT_TRANSLATE_NOOP
@@ -42,7 +42,7 @@ BIN_COLUMNS: dict[BinColumn, Column[BinRow]] = {
     BinColumn.KIND: Column(QT_TRANSLATE_NOOP("Columns", "类别"), kind_text),
     BinColumn.TITLE: Column(QT_TRANSLATE_NOOP("Columns", "名称/编号"), lambda r: r.title),
     BinColumn.DELETED_AT: Column(QT_TRANSLATE_NOOP("Columns", "删除时间"),
-                                 lambda r: local_time(r.deleted_at)),
+                                 lambda r: r.deleted_at),  # agency time already
 }
 
 

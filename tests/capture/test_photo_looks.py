@@ -113,7 +113,7 @@ def test_a_photo_stored_before_looks_were_kept_is_compared_then_kept(  # noqa: F
         command.downgrade(db._alembic_config(conn), "0019")
     db.dispose()
     db.migrate(backup=False)
-    assert db.current_revision() == "0022"
+    assert db.current_revision() == db.head_revision()
     assert looks_kept(db) == [None]  # the migration leaves the rows stored before empty
     hashes.clear()
     assert flag(db, [again], store, site) == {again.id: (hazard.number,)}

@@ -197,3 +197,79 @@ def test_the_command_line_applies_the_zone_setting(tmp_path, capsys, agency_zone
     (folder / "settings.json").write_text(json.dumps({"time_zone": "Europe/London"}), encoding="utf-8")
     main(["check", "--data-dir", str(folder)])  # no database here: what matters is the zone
     assert clock.agency_zone().key == "Europe/London"
+
+
+# -- business times kept as UTC instants (issue 14 §9, migration 0023) ------------------------
+
+
+def _raw(db, sql, **params):
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        return conn.execute(text(sql), params).one()
+
+
+def test_business_times_are_stored_as_utc_instants(db, admin, pin):
+    pin("2026-12-07 01:00")
+    with db.session() as s:
+        p = make_project(s, admin)
+        h = level1(s, admin, p.project)
+        hazard_id = h.id
+    found_at, found_date = _raw(db, "SELECT found_at, found_date FROM hazards WHERE id = :i", i=hazard_id)
+    # the database holds the instant (17:00 UTC on the 6th), the date column the China day
+    assert str(found_at).startswith("2026-12-06 17:00:00")
+    assert str(found_date) == "2026-12-07"
+    due = _raw(db, "SELECT min(due_at) FROM external_reports WHERE hazard_id = :i", i=hazard_id)[0]
+    assert str(due).startswith("2026-12-07 15:59:59")  # 23:59:59 China time
+    with db.read() as s:
+        again = s.get(hazards.Hazard, hazard_id)
+        assert again.found_at == dt.datetime(2026, 12, 7, 1, 0)  # read back in China time
+        assert {r.due_at for r in hazards.pending_reports(s, hazard_id)} == {
+            dt.datetime(2026, 12, 7, 23, 59, 59)}
+
+
+def test_a_query_on_a_business_time_compares_in_china_time(db, admin, pin):
+    from sqlalchemy import func, select
+
+    from desktop.models import Hazard
+
+    pin("2026-12-07 01:00")
+    with db.session() as s:
+        p = make_project(s, admin)
+        level1(s, admin, p.project, found_at=dt.datetime(2026, 12, 7, 0, 30))
+    with db.read() as s:
+        after_midnight = s.execute(select(func.count()).select_from(Hazard).where(
+            Hazard.found_at >= dt.datetime(2026, 12, 7))).scalar_one()
+        latest = s.execute(select(func.max(Hazard.found_at))).scalar_one()
+    assert after_midnight == 1  # 16:30 UTC on the 6th, 00:30 on the 7th in China
+    assert latest == dt.datetime(2026, 12, 7, 0, 30)
+
+
+def test_a_closure_at_00_30_on_the_1st_counts_in_that_china_month(db, admin, pin):
+    from desktop.models import Hazard
+    from desktop.services.queries import doc_data_periodic
+
+    pin("2026-12-02 09:00")
+    with db.session() as s:
+        p = make_project(s, admin)
+        h = level1(s, admin, p.project, found_at=dt.datetime(2026, 11, 20, 9, 0))
+        row = s.get(Hazard, h.id)
+        # the closure's own steps are tested elsewhere; here only its time matters
+        row.status, row.closed_at = "closed", dt.datetime(2026, 12, 1, 0, 30)  # 30 Nov in UTC
+    with db.read() as s:
+        scope = doc_data_periodic.scope_of(s, "agency", None)
+        stats = doc_data_periodic.period_stats(s, scope, periods.parse("2026Q4"),
+                                               today=dt.date(2026, 12, 2))
+    by_month = {m.month: (m.found, m.closed) for m in stats.by_month}
+    assert by_month["2026-11"] == (1, 0) and by_month["2026-12"] == (0, 1)
+    assert stats.closed == 1
+
+
+def test_another_agency_zone_reads_the_same_instant(db, admin, pin, agency_zone):
+    pin("2026-12-07 01:00")
+    with db.session() as s:
+        p = make_project(s, admin)
+        hazard_id = level1(s, admin, p.project).id
+    clock.use_zone("Asia/Tokyo")  # one hour ahead of China: the same instant, read there
+    with db.read() as s:
+        assert s.get(hazards.Hazard, hazard_id).found_at == dt.datetime(2026, 12, 7, 2, 0)

@@ -113,6 +113,21 @@ def _month(session: Session, column: SQLColumnExpression[Any]) -> ColumnElement[
     return func.strftime("%Y-%m", column)
 
 
+def _closed_month(closed: ColumnElement[bool], months: list[Period]) -> ColumnElement[str | None]:
+    """The agency month a closed hazard was closed in ("YYYY-MM"; "" before the first month).
+
+    `closed_at` holds a UTC instant, so the month is found by comparing it with each month's
+    first moment in agency time (the column's type converts the bound value), never by
+    formatting the stored value: 00:30 on 1 December China time is 30 November in UTC."""
+    whens: list[tuple[ColumnElement[bool], str]] = []
+    if months:
+        whens.append((and_(closed, Hazard.closed_at < _next_midnight(
+            months[0].start - dt.timedelta(days=1))), ""))
+    for m in months:
+        whens.append((and_(closed, Hazard.closed_at < _next_midnight(m.end)), m.label))
+    return case(*whens) if whens else case((closed, ""))
+
+
 def _count(cond: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
@@ -241,8 +256,11 @@ def period_stats(session: Session, scope: Scope, period: Period, *,
     in_period = [*live, Hazard.found_date.between(period.start, last)]
     closed = and_(Hazard.status == CLOSED, Hazard.closed_at < cutoff)
     found_month = _month(session, Hazard.found_date)
-    closed_in = case((closed, _month(session, Hazard.closed_at)))
-    keys = (Hazard.level, Hazard.category, found_month, closed_in)
+    from desktop.services import compliance
+
+    month_periods = [m for m in compliance.sub_periods(period, "month") if m.start <= last]
+    months = [m.label for m in month_periods]
+    keys = (Hazard.level, Hazard.category, found_month, _closed_month(closed, month_periods))
     groups = session.execute(select(*keys, func.count(), _count(Hazard.is_major.is_(True)))
                              .where(*in_period).group_by(*keys)).all()
     by_level: dict[int, int] = {}
@@ -255,9 +273,6 @@ def period_stats(session: Session, scope: Scope, period: Period, *,
         found_by[month] = found_by.get(month, 0) + n
         if closed_on is not None:
             closed_by[closed_on] = closed_by.get(closed_on, 0) + n
-    from desktop.services import compliance
-
-    months = [m.label for m in compliance.sub_periods(period, "month") if m.start <= last]
     still_open: ColumnElement[bool] = Hazard.status.in_(OPEN)
     if cutoff <= dt.datetime.combine(today, dt.time()):  # a past end: closed since, open then
         still_open = or_(still_open, and_(Hazard.status == CLOSED, Hazard.closed_at >= cutoff))
