@@ -282,19 +282,28 @@ def deadlines_setting(session: Session) -> rules.ComplianceDeadlines:
     return cast(rules.ComplianceDeadlines, {**default, **rules.get(session, "compliance.deadlines")})
 
 
-def output_deadline(session: Session, period: Period, kind: str) -> dt.date:
+# `deadlines`: deadlines_setting(session) read once by a caller that asks for many days
+def output_deadline(session: Session, period: Period, kind: str, *,
+                    deadlines: rules.ComplianceDeadlines | None = None) -> dt.date:
     """The day a month's / quarter's / year's periodic outputs are due (as `_outputs` reads it)."""
-    return period.end + dt.timedelta(days=int(deadlines_setting(session)["report_due_days"][kind]))
+    deadlines = deadlines_setting(session) if deadlines is None else deadlines
+    return period.end + dt.timedelta(days=int(deadlines["report_due_days"][kind]))
 
 
-def drill_deadline(session: Session, started: dt.date | None) -> dt.date | None:
+def drill_deadline(session: Session, started: dt.date | None, *,
+                   deadlines: rules.ComplianceDeadlines | None = None) -> dt.date | None:
     """The day a project's first drill is due counted from its service start (as `_drills`)."""
-    return None if started is None else started + dt.timedelta(days=int(deadlines_setting(session)["drill_days"]))
+    if started is None:
+        return None
+    deadlines = deadlines_setting(session) if deadlines is None else deadlines
+    return started + dt.timedelta(days=int(deadlines["drill_days"]))
 
 
-def drill_evaluation_deadline(session: Session, drill_date: dt.date) -> dt.date:
+def drill_evaluation_deadline(session: Session, drill_date: dt.date, *,
+                              deadlines: rules.ComplianceDeadlines | None = None) -> dt.date:
     """The day a drill's evaluation is due (as `_drills`)."""
-    return drill_date + dt.timedelta(days=int(deadlines_setting(session)["drill_evaluation_days"]))
+    deadlines = deadlines_setting(session) if deadlines is None else deadlines
+    return drill_date + dt.timedelta(days=int(deadlines["drill_evaluation_days"]))
 
 
 # -- the item computations -------------------------------------------------------------------

@@ -77,28 +77,35 @@ def period_recipients(session: Session, period: Period, candidates: list[int] | 
                       known: dict[int, Project] | None = None) -> list[tuple[str, int]]:
     """The insurers and authorities a period's outputs go to, as the self-check counts them:
     a month's outputs go to everyone served in its quarter (the quarterly self-check asks each
-    month's outputs of all of them). `known`: projects already loaded, by id."""
+    month's outputs of all of them). `known`: every live project, already loaded, by id (a
+    caller asking for many periods; nothing is read again)."""
     span = quarter_of(period.start) if "-" in period.label else period
     end = span.end if upto is None else min(span.end, upto)
-    pids = obligations.projects_in_service(session, span.start, end, candidates)
-    known = known or {}
-    projects = {pid: p for pid in pids if (p := known.get(pid) or session.get(Project, pid)) is not None}
+    if known is None:
+        pids = obligations.projects_in_service(session, span.start, end, candidates)
+        projects = {pid: p for pid in pids if (p := session.get(Project, pid)) is not None}
+    else:
+        projects = {pid: known[pid] for pid in obligations.served(known.values(), span.start, end)
+                    if candidates is None or pid in candidates}
     return sorted(compliance.output_recipients(session, projects, scope_type, scope_id)[1])
 
 
-def _periods(session: Session, today: dt.date, until: dt.date) -> list[tuple[Period, dt.date]]:
-    """Months, quarters and years begun by today whose deadline falls from a year back to `until`."""
+def _periods(session: Session, today: dt.date, until: dt.date,
+             known: dict[int, Project]) -> list[tuple[Period, dt.date]]:
+    """Months, quarters and years begun by today whose deadline falls from a year back to `until`
+    (`known`: every live project, by id)."""
     since = today - dt.timedelta(days=LOOKBACK_DAYS)
+    deadlines = compliance.deadlines_setting(session)
     out = []
     for kind in KINDS:
         day = today
         while True:
             p = parse({"month": f"{day.year}-{day.month:02d}",
                        "quarter": f"{day.year}Q{(day.month - 1) // 3 + 1}", "year": str(day.year)}[kind])
-            due = compliance.output_deadline(session, p, kind)
+            due = compliance.output_deadline(session, p, kind, deadlines=deadlines)
             if due < since:
                 break
-            if due <= until and obligations.projects_in_service(session, p.start, min(p.end, today)):
+            if due <= until and obligations.served(known.values(), p.start, min(p.end, today)):
                 out.append((p, due))
             day = p.start - dt.timedelta(days=1)
     return out
@@ -108,7 +115,8 @@ def unsubmitted(session: Session, today: dt.date, *, until: dt.date | None = Non
     """Every (output, recipient) due by `until` (default today) within the last year and not
     logged as sent, by deadline."""
     until = today if until is None else until
-    periods = _periods(session, today, until)
+    known = {p.id: p for p in session.execute(select(Project).where(Project.deleted_at.is_(None))).scalars()}
+    periods = _periods(session, today, until, known)
     if not periods:
         return []
     labels = [p.label for p, _ in periods]
@@ -122,7 +130,6 @@ def unsubmitted(session: Session, today: dt.date, *, until: dt.date | None = Non
     sent = {(doc_id, role, org) for doc_id, role, org in session.execute(
         select(Submission.document_id, Submission.recipient, Submission.recipient_org_id).where(
             Submission.document_id.in_([d[0] for d in docs]), Submission.deleted_at.is_(None)))}
-    known = {p.id: p for p in session.execute(select(Project).where(Project.deleted_at.is_(None))).scalars()}
     spans: dict[str, list[tuple[str, int]]] = {}  # the months of a quarter share its recipients
     recipients = {}
     for p, _ in periods:

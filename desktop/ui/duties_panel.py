@@ -102,8 +102,11 @@ class DutiesPanel(QWidget):
         layout.addWidget(self.tree, 1)
 
     def refresh(self) -> None:
-        self.items = [d for d in self.state.read(duties.upcoming, days=self.days)
-                      if not self.kinds or d.kind in self.kinds]
+        self.show_duties(self.state.read(duties.upcoming, days=self.days))
+
+    def show_duties(self, items: list[Duty]) -> None:
+        """Fill the list with duties already read (the dashboard reads them with its counts)."""
+        self.items = [d for d in items if not self.kinds or d.kind in self.kinds]
         today = clock.today()
         self.tree.clear()
         position = {id(duty): n for n, duty in enumerate(self.items)}  # equal duties stay distinct rows

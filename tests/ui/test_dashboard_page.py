@@ -162,3 +162,25 @@ def test_the_due_list_has_the_height_on_a_laptop(qtbot, window):
     agency = page.agency_box.mapTo(page, QPoint(0, 0))
     assert agency.y() < tree.mapTo(page, QPoint(0, tree.height())).y()  # beside, not below
     assert agency.x() > tree.mapTo(page, QPoint(0, 0)).x()
+
+
+def test_one_refresh_reads_the_owed_outputs_once(window, state):
+    """The counts and the 近期到期 list come from one read (dashboard.desk): the submissions log
+    is read once per refresh, and the list's 成果报送 rows are what the 待报送 card counts."""
+    from sqlalchemy import event
+
+    page = window.page("dashboard")
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        seen.append(statement.lstrip())
+
+    event.listen(state.db.engine, "before_cursor_execute", record)
+    try:
+        page.refresh()
+    finally:
+        event.remove(state.db.engine, "before_cursor_execute", record)
+    assert sum(1 for q in seen if q.startswith("SELECT submissions.")) == 1
+    assert len(seen) < 80  # 47; was 147 with the summary and the duties each gathering the outputs
+    outputs = [d for d in page.duties.items if d.kind == "output"]
+    assert len(outputs) == count(window, "unsubmitted") > 0

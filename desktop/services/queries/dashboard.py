@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from desktop.services import major_hazards, obligations, risk_sources, risk_watch, submissions_due
 from desktop.services.context import Message, msg, now
 from desktop.services.periods import half_of, quarter_of
+from desktop.services.queries import duties
+from desktop.services.queries.duties import Duty
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,26 @@ class Summary:
         return next(i for i in self.items if i.key == key)
 
 
-def summary(session: Session, moment: dt.datetime | None = None) -> Summary:
+@dataclass(frozen=True)
+class Desk:
+    """One refresh of the 工作台: the counts and the 近期到期 list, read together."""
+
+    summary: Summary
+    duties: list[Duty]
+
+
+def desk(session: Session, moment: dt.datetime | None = None) -> Desk:
+    """The counts and the duties of the next DUTY_DAYS days, the owed outputs both show read once."""
+    moment = moment or now()
+    today = moment.date()
+    unsent = unsubmitted(session, today)
+    return Desk(summary(session, moment, unsent=unsent),
+                duties.upcoming(session, days=DUTY_DAYS, today=today, outputs=unsent))
+
+
+def summary(session: Session, moment: dt.datetime | None = None, *,
+            unsent: list[submissions_due.OwedOutput] | None = None) -> Summary:
+    """`unsent`: unsubmitted(session, moment's day), when the caller has read it already."""
     moment = moment or now()
     today = moment.date()
     quarter, half = quarter_of(today), half_of(today)
@@ -46,7 +67,7 @@ def summary(session: Session, moment: dt.datetime | None = None) -> Summary:
     overdue = [hid for hid, _ in obligations.overdue_hazards(session, today)]
     late_visits = [v.project_id for v in risk_watch.visits_overdue(session, today)]
     reassess = sorted(risk_watch.triggers(session))
-    unsent = unsubmitted(session, today)
+    unsent = unsubmitted(session, today) if unsent is None else unsent
     items = (
         Item("unreported_l1", msg("一级隐患待报告（当日）"), "N-07", len(unreported), "hazards",
              tuple(unreported), msg("对发现的一级风险立即提出停工或局部停工意见，并当天上报承保机构和属地建设主管部门")),
@@ -91,5 +112,4 @@ DUTY_DAYS = 7  # the dashboard's 近期到期 section
 def unsubmitted(session: Session, today: dt.date) -> list[submissions_due.OwedOutput]:
     """待报送: the periodic outputs due by the end of the 近期到期 window and not logged as sent
     to each of their insurers and authorities — exactly the 成果报送 rows of the duties list."""
-    return submissions_due.by_output(
-        submissions_due.unsubmitted(session, today, until=today + dt.timedelta(days=DUTY_DAYS)))
+    return duties.owed_outputs(session, today, today + dt.timedelta(days=DUTY_DAYS))

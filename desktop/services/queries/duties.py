@@ -57,16 +57,20 @@ class Duty:
         return f"{self.kind}-{self.target_type}-{self.target_id or 0}-{self.ref or self.date}@riskdesk"
 
 
-def upcoming(session: Session, *, days: int = 7, today: dt.date | None = None) -> list[Duty]:
-    """Every duty due on or before today + days (late ones included), by date then kind."""
+def upcoming(session: Session, *, days: int = 7, today: dt.date | None = None,
+             outputs: list[submissions_due.OwedOutput] | None = None) -> list[Duty]:
+    """Every duty due on or before today + days (late ones included), by date then kind.
+
+    `outputs`: owed_outputs(session, today, until) of the same window, when the caller has
+    read it already (the dashboard counts 待报送 from the same list)."""
     today = today or clock.today()
     until = today + dt.timedelta(days=days)
     names: dict[int | None, str] = {pid: f"{name}（{code}）" for pid, name, code in session.execute(
         select(Project.id, Project.name, Project.code).where(Project.deleted_at.is_(None)))}
     out: list[Duty] = []
-    for collect in (_visits, _reports, _rectifications, _outputs, _complaints, _training, _drills,
-                    _archive):
+    for collect in (_visits, _reports, _rectifications, _complaints, _training, _drills, _archive):
         out += collect(session, today, until, names)
+    out += _outputs(owed_outputs(session, today, until) if outputs is None else outputs, today)
     return sorted((d for d in out if d.date <= until),
                   key=lambda d: (d.date, list(KINDS).index(d.kind), d.project, d.text))
 
@@ -117,12 +121,16 @@ def _rectifications(session: Session, today: dt.date, until: dt.date, names: dic
                  h.deadline < today) for h in rows if h.deadline is not None]
 
 
-def _outputs(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
-    """Each month's, quarter's and year's output not yet logged as sent to each of its insurers
-    and authorities, on its deadline (submissions_due: the dashboard's 待报送 is the same list)."""
+def owed_outputs(session: Session, today: dt.date, until: dt.date) -> list[submissions_due.OwedOutput]:
+    """Each month's, quarter's and year's output due by `until` and not yet logged as sent to
+    each of its insurers and authorities (submissions_due: the dashboard's 待报送 is this list)."""
+    return submissions_due.by_output(submissions_due.unsubmitted(session, today, until=until))
+
+
+def _outputs(owed: list[submissions_due.OwedOutput], today: dt.date) -> list[Duty]:
+    """The owed outputs, each on its deadline."""
     return [Duty(o.deadline, "output", None, "", o.text, "documents", o.document_id, o.deadline < today,
-                 ref=f"{o.period}:{o.kind}")
-            for o in submissions_due.by_output(submissions_due.unsubmitted(session, today, until=until))]
+                 ref=f"{o.period}:{o.kind}") for o in owed]
 
 
 def _complaints(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
@@ -153,13 +161,14 @@ def _drills(session: Session, today: dt.date, until: dt.date, names: dict[int | 
     active = session.execute(select(Project).where(
         Project.deleted_at.is_(None), Project.status == ProjectStatus.ACTIVE.value)).scalars().all()
     drilled = set(session.execute(select(Drill.project_id).where(Drill.deleted_at.is_(None))).scalars())
+    deadlines = compliance.deadlines_setting(session)
     for p in active:
-        due = compliance.drill_deadline(session, p.service_contract_date or p.start_date)
+        due = compliance.drill_deadline(session, p.service_contract_date or p.start_date, deadlines=deadlines)
         if p.id not in drilled and due is not None and due <= until:
             out.append(Duty(due, "drill", p.id, names.get(p.id, ""), msg("协助开展应急救援演练"),
                             "projects", p.id, due < today))
     for d in session.execute(select(Drill).where(Drill.deleted_at.is_(None), Drill.evaluation == "")).scalars():
-        due = compliance.drill_evaluation_deadline(session, d.date)
+        due = compliance.drill_evaluation_deadline(session, d.date, deadlines=deadlines)
         if due <= until:
             out.append(Duty(due, "drill", d.project_id, names.get(d.project_id, ""),
                             msg("{date} “{scenario}”演练成效评估", date=d.date, scenario=d.scenario),

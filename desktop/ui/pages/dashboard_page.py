@@ -165,8 +165,9 @@ class DashboardPage(Page):
         text = QCoreApplication.translate("DashboardPage", "{name}（{role}），您好。今天是 {date}。")
         self.greeting.setText(text.format(name=actor.display_name or actor.username, role=role,
                                           date=clock.today().isoformat()))
-        self._show_summary(self.state.read(dashboard.summary))
-        self.duties.refresh()
+        desk = self.state.read(dashboard.desk)  # the counts and the duties share their reads
+        self._show_summary(desk.summary)
+        self.duties.show_duties(desk.duties)
         self._show_agency(self.state.read(agency.agency_profile))
         self.welcome.setVisible(self.state.read(project_list.project_count) == 0)
         for button, action in zip(self.welcome.buttons, ("project.edit", "import"), strict=True):
