@@ -63,8 +63,8 @@ class _HouseCanvas(Canvas):
     The total is known only at the end, and a page is never kept for it: a finished page
     names its footer, a form XObject ("rdFooterN"), and save() defines the forms once the
     total is known (`Canvas.doForm`: a form may be defined after the pages that use it).
-    `HouseDoc.build` always finishes its last page before save(); a page left open would
-    name a form that does not exist, and ReportLab refuses to save it.
+    `BaseDocTemplate.build` always finishes its last page before save(); a page left open
+    would name a form that does not exist, and ReportLab refuses to save it (KeyError).
     """
 
     house_marks: SignOffMarks | None = None  # set by HouseDoc._header, read by reports/blocks.py
