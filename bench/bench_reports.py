@@ -33,7 +33,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from bench.common import best_of, machine, write_result
 from desktop.reports import registers
-from desktop.reports.data import AgencyInfo, DocMeta, HazardRow, RegisterData
+from desktop.reports.data import AgencyInfo, DocMeta, RegisterData, RegisterLine
 from desktop.reports.fonts import BODY, ensure_fonts
 
 DESCRIPTIONS = (
@@ -47,14 +47,14 @@ DESCRIPTIONS = (
 CATEGORIES = ("脚手架工程", "施工用电", "基坑工程", "起重机械", "高处作业", "模板支撑")
 
 
-def make_rows(n: int) -> list[HazardRow]:
+def make_rows(n: int) -> list[RegisterLine]:
     rnd = random.Random(20260305)
     rows = []
     for i in range(n):
         found = dt.date(2026, 1, 1) + dt.timedelta(days=rnd.randint(0, 89))
         closed = found + dt.timedelta(days=rnd.randint(1, 20)) if rnd.random() < 0.7 else None
         level = rnd.choice((1, 2, 2, 3, 3, 3, 4, 4))
-        rows.append(HazardRow(
+        rows.append(RegisterLine(
             number=f"YH-2026-{i + 1:05d}", project_name=f"绍兴市某某花园{rnd.randint(1, 40)}期工程",
             found_date=found, location=f"{rnd.randint(1, 12)}#楼{rnd.choice('东南西北')}侧",
             description=rnd.choice(DESCRIPTIONS), category=rnd.choice(CATEGORIES), level=level,
@@ -66,7 +66,7 @@ def make_rows(n: int) -> list[HazardRow]:
     return rows
 
 
-def as_strings(row: HazardRow, seq: int) -> list[str]:
+def as_strings(row: RegisterLine, seq: int) -> list[str]:
     return [str(seq), row.number, row.project_name, row.found_date.isoformat(), row.location,
             row.description, row.category, str(row.level), "是" if row.is_major else "否",
             row.measures, row.deadline.isoformat() if row.deadline else "", row.responsible_unit,
@@ -80,7 +80,7 @@ def _widths() -> list[float]:
     return [width * c.pdf_share / total for c in registers.COLUMNS]
 
 
-def bare_reportlab(rows: list[HazardRow], path: Path) -> None:
+def bare_reportlab(rows: list[RegisterLine], path: Path) -> None:
     """The floor: one Table of plain strings, no wrapping, no header/footer, same font."""
     data = [list(registers.HEADERS)] + [as_strings(r, i) for i, r in enumerate(rows, 1)]
     doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=12 * mm,
@@ -91,7 +91,7 @@ def bare_reportlab(rows: list[HazardRow], path: Path) -> None:
     doc.build([table])
 
 
-def naive_paragraphs(rows: list[HazardRow], path: Path) -> None:
+def naive_paragraphs(rows: list[RegisterLine], path: Path) -> None:
     """The textbook way: a Paragraph (wordWrap='CJK') in every cell."""
     style = ParagraphStyle("c", fontName=BODY, fontSize=7.5, leading=9.5, wordWrap="CJK")
     data = [list(registers.HEADERS)] + [[Paragraph(v, style) for v in as_strings(r, i)]
@@ -104,7 +104,7 @@ def naive_paragraphs(rows: list[HazardRow], path: Path) -> None:
     doc.build([table])
 
 
-def bare_openpyxl(rows: list[HazardRow], path: Path) -> None:
+def bare_openpyxl(rows: list[RegisterLine], path: Path) -> None:
     """The floor: write-only workbook, plain typed values, no styles."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("隐患清单")

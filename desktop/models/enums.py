@@ -71,6 +71,11 @@ class HazardStatus(Labelled):
     CANCELLED = "cancelled"
 
 
+# a hazard still to be dealt with: neither closed (销项) nor cancelled
+OPEN_HAZARD_STATES = (HazardStatus.RECORDED, HazardStatus.NOTIFIED, HazardStatus.RECTIFYING,
+                      HazardStatus.CLOSURE_SUBMITTED)
+
+
 class StopWork(Labelled):
     NONE = "none"
     PARTIAL = "partial"

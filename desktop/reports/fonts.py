@@ -75,8 +75,12 @@ def ensure_fonts() -> str:
 
 
 def _extend_kinsoku() -> None:
+    """Add CHINESE_NO_LINE_START to ReportLab's list, once for the process: its CJK wrap
+    (`paragraph.cjkFragSplit`, ReportLab 5.1) reads the module constant ALL_CANNOT_START
+    itself, and neither ParagraphStyle, wordWrap='CJK' nor rl_config offers a per-document
+    or per-style list. The change only adds closing punctuation, which no document wants at
+    a line's start."""
     extra = "".join(c for c in CHINESE_NO_LINE_START if c not in textsplit.ALL_CANNOT_START)
-    # ReportLab reads its line-start rule from these module constants: no setting holds it
     textsplit.ALL_CANNOT_START += extra  # type: ignore[misc]  # Final in the stubs, extended on purpose
     paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START  # type: ignore[attr-defined]  # not in the stubs
 

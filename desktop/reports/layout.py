@@ -57,36 +57,42 @@ def title_block(meta: DocMeta, width: float) -> list[Flowable]:
 
 
 class _HouseCanvas(Canvas):
-    """The canvas of every house document: carries the sign-off marks to the signature boxes."""
+    """The canvas of every house document: 第 X 页 共 Y 页 on each page, and the sign-off
+    marks carried to the signature boxes.
+
+    The total is known only at the end, and a page is never kept for it: a finished page
+    names its footer, a form XObject ("rdFooterN"), and save() defines the forms once the
+    total is known (`Canvas.doForm`: a form may be defined after the pages that use it).
+    `BaseDocTemplate.build` always finishes its last page before save(); a page left open
+    would name a form that does not exist, and ReportLab refuses to save it (KeyError).
+    """
 
     house_marks: SignOffMarks | None = None  # set by HouseDoc._header, read by reports/blocks.py
 
-
-class _NumberedCanvas(_HouseCanvas):
-    """Keeps each finished page until save() so the footer can say 共 Y 页."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
+    def __init__(self, filename: str | IO[bytes], pagesize: tuple[float, float] = A4,
+                 **kwargs: Any) -> None:
+        super().__init__(filename, pagesize=pagesize, **kwargs)
+        self._page_width = float(pagesize[0])
+        self._shown = 0
 
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()  # type: ignore[attr-defined]  # ReportLab's page reset has no public name
+        self._shown += 1
+        self.doForm(_footer_form(self._shown))
+        super().showPage()
 
     def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._footer(number, total)
-            super().showPage()
+        for number in range(1, self._shown + 1):
+            self.beginForm(_footer_form(number))
+            _draw_footer(self, self._page_width, number, self._shown)
+            self.endForm()
         super().save()
 
-    def _footer(self, number: int, total: int) -> None:
-        _draw_footer(self, number, total)
+
+def _footer_form(number: int) -> str:
+    return f"rdFooter{number}"
 
 
-def _draw_footer(canv: Canvas, number: int, total: int) -> None:
-    width, _ = canv._pagesize  # type: ignore[attr-defined]  # Canvas has no public page-size getter
+def _draw_footer(canv: Canvas, width: float, number: int, total: int) -> None:
     canv.saveState()
     canv.setFont(BODY, 9)
     canv.setFillColor(GREY)
@@ -97,31 +103,16 @@ def _draw_footer(canv: Canvas, number: int, total: int) -> None:
 class _StreamingCanvas(_HouseCanvas):
     """For documents of thousands of pages: memory stays flat as pages are added.
 
-    _NumberedCanvas keeps every page's drawing operators until save() to write 共 Y 页, and
     ReportLab keeps each finished page's content stream as text until save() (measured: most
-    of the 1.2 GB of a 65,000-row register). Here a finished page's stream is compressed at
-    once, and its footer is a reference to a form XObject ("rdFooterN") that save() defines
-    when the total is known: a PDF may name a form before defining it.
+    of the 1.2 GB of a 65,000-row register); here a finished page's stream is compressed at
+    once. ReportLab has no public accessor for a finished page, hence `_doc` below: kept
+    because the measured memory depends on it (docs/performance.md, "ReportLab's private
+    names").
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._shown = 0
-
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._shown += 1
-        self.doForm(f"rdFooter{self._shown}")
         super().showPage()
         _compress(self._doc.Pages.pages[-1])  # type: ignore[attr-defined]  # the finished page: no public accessor
-
-    def save(self) -> None:
-        if self._code:  # type: ignore[attr-defined]  # the page's operators drawn so far: no public accessor
-            self.showPage()
-        for number in range(1, self._shown + 1):
-            self.beginForm(f"rdFooter{number}")
-            _draw_footer(self, number, self._shown)
-            self.endForm()
-        super().save()
 
 
 def _compress(page: PDFPage) -> None:
@@ -132,7 +123,6 @@ def _compress(page: PDFPage) -> None:
     data = page.stream.encode("utf-8") if isinstance(page.stream, str) else page.stream
     stream = PDFStream(PDFDictionary({"Filter": PDFArray([PDFName("FlateDecode")])}),
                        zlib.compress(data))
-    stream.__Comment__ = "page stream"  # type: ignore[attr-defined]  # PDFStream's debug label, set as ReportLab does
     page.Contents, page.stream = stream, None
 
 
@@ -173,7 +163,7 @@ class HouseDoc(BaseDocTemplate):
         width, height = self.pagesize
         top = height - 10 * mm
         x = self.leftMargin
-        if isinstance(canv, _HouseCanvas):  # always: build() makes one of the two above
+        if isinstance(canv, _HouseCanvas):  # always: write_pdf builds with one
             canv.house_marks = self._marks  # read by the signature boxes (blocks.signature_block)
         canv.saveState()
         if self._logo is not None:
@@ -312,7 +302,7 @@ def write_pdf(meta: DocMeta, story: Sequence[Flowable], path: Path | str, *,
         doc = HouseDoc(fh, meta, wide=wide)
         if progress is not None:
             doc.setProgressCallBack(lambda kind, value: progress(value) if kind == "PAGE" else None)
-        doc.build(list(story), canvasmaker=_StreamingCanvas if streaming else _NumberedCanvas)
+        doc.build(list(story), canvasmaker=_StreamingCanvas if streaming else _HouseCanvas)
     log.info("wrote %s (%s)", target, meta.title)
     return target
 

@@ -25,8 +25,8 @@ from desktop.models import (
     Organisation,
     Project,
 )
+from desktop.models.enums import OPEN_HAZARD_STATES, Recipient, ReportReason, StopWork
 from desktop.models.enums import HazardStatus as S
-from desktop.models.enums import Recipient, ReportReason, StopWork
 from desktop.services import audit, major_hazards, numbering, permissions, rules
 from desktop.services.context import (
     Actor,
@@ -40,7 +40,7 @@ from desktop.services.context import (
 from desktop.services.projects import check_version, insurer_of
 from desktop.services.projects import load as load_project
 
-OPEN_STATES = (S.RECORDED, S.NOTIFIED, S.RECTIFYING, S.CLOSURE_SUBMITTED)
+OPEN_STATES = OPEN_HAZARD_STATES  # in models/enums.py: document readers use it without the use cases
 MAX_TEXT = 500  # description, measures, contingency: what a register's cell can print
 MAX_SHORT = 50  # category, responsible person: one cell line or two
 

@@ -84,3 +84,9 @@ def test_reviewer_changes_nothing_and_only_tech_leads_sign():
 def test_unknown_action_is_a_bug_not_a_refusal():
     with pytest.raises(KeyError):
         permissions.allowed("admin", "no.such.action")
+
+
+def test_a_role_this_version_does_not_know_is_refused_and_named_as_stored():
+    with pytest.raises(PermissionDenied) as info:
+        permissions.require(Actor(1, "auditor", "auditor"), "hazard.record")
+    assert info.value.message == "auditor无权登记隐患。"

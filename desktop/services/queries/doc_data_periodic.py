@@ -24,7 +24,7 @@ from desktop.models import (
     RiskAssessment,
     User,
 )
-from desktop.models.enums import HazardStatus
+from desktop.models.enums import OPEN_HAZARD_STATES, HazardStatus
 from desktop.reports.data import (
     AnalysisData,
     DocMeta,
@@ -39,7 +39,6 @@ from desktop.services.checklist_items import SCOPES
 from desktop.services.context import NotFound, ValidationError, get_live, msg
 from desktop.services.exchange.attachments import print_copy
 from desktop.services.exchange.photo_capture import capture_line
-from desktop.services.hazards import OPEN_STATES
 from desktop.services.periods import Period, parse
 from desktop.services.queries.doc_data import Output, Request, head_of_agency, issuer, meta, output
 
@@ -55,7 +54,7 @@ if TYPE_CHECKING:
 # Every number is computed by grouped SQL; nothing loops over all hazards in Python. Figures are
 # those in force at the end of `as_of` = min(period end, document date), so a report drawn again
 # later for a past period gives the same numbers.
-OPEN = [s.value for s in OPEN_STATES]
+OPEN = [s.value for s in OPEN_HAZARD_STATES]
 CLOSED = HazardStatus.CLOSED.value
 CANCELLED = HazardStatus.CANCELLED.value
 TOP = 10
