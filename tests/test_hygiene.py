@@ -22,3 +22,14 @@ def test_pytest_reports_hangs_and_unexpected_passes():
     ini = options["tool"]["pytest"]["ini_options"]
     assert ini["xfail_strict"] is True
     assert int(ini["faulthandler_timeout"]) > 0
+
+
+def test_vocabularies_are_checked_through_a_public_method():
+    """`Enum._value2member_map_` is the enum module's private index: `Labelled.known` asks
+    the same question through the members."""
+    from desktop.models.enums import Recipient, Role
+
+    users = [p for p in (ROOT / "desktop").rglob("*.py") if "_value2member_map_" in p.read_text("utf-8")]
+    assert users == []
+    assert Role.known("admin") and not Role.known("auditor") and not Role.known(None)
+    assert Recipient.known(Recipient.INSURER.value)

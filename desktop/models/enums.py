@@ -17,6 +17,12 @@ class Labelled(StrEnum):
     def choices(cls) -> list[tuple[str, str]]:
         return [(m.value, m.label) for m in cls]
 
+    @classmethod
+    def known(cls, value: object) -> bool:
+        """Whether a stored string is one of this vocabulary's values (an older or newer
+        version may have stored one this version does not know)."""
+        return any(value == m.value for m in cls)
+
 
 class Role(Labelled):
     ADMIN = "admin"

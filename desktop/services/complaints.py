@@ -196,7 +196,7 @@ def record_incident(session: Session, actor: Actor, *, project_id: int, kind: st
     permissions.require(actor, "incident.edit")
     load_project(session, project_id)
     errors: dict[str, str] = {}
-    if kind not in IncidentKind._value2member_map_:
+    if not IncidentKind.known(kind):
         errors["kind"] = msg("请选择类别：漏判重大隐患、一般事故或较大及以上事故")
     if not description.strip():
         errors["description"] = msg("请填写经过与情况")

@@ -519,7 +519,7 @@ def record_submission(session: Session, actor: Actor, document_id: int, *, recip
     if doc.status != DocStatus.SIGNED:
         raise TransitionError(msg("文书签发后才能登记报送。"))
     errors: dict[str, str] = {}
-    if recipient not in Recipient._value2member_map_:
+    if not Recipient.known(recipient):
         errors["recipient"] = msg("报送对象须为承保机构、建设主管部门或建设单位")
     if not channel.strip():
         errors["channel"] = msg("请填写报送方式（系统、邮件、书面、传真等）")

@@ -268,7 +268,7 @@ def ledger(session: Session, policy_id: int, *, with_entries: bool = True) -> Le
 
 def _title(ref_type: str, obj: Any) -> str:
     if ref_type == "inspection":
-        known = obj.kind in InspectionKind._value2member_map_
+        known = InspectionKind.known(obj.kind)
         kind = InspectionKind(obj.kind) if known else obj.kind
         where = obj.stage_name or obj.key_procedure
         return msg("{kind}（{where}）", kind=kind, where=where) if where else msg("{kind}", kind=kind)

@@ -248,7 +248,7 @@ def _validate(session: Session, form: HazardForm, found_at: dt.datetime) -> dict
         errors["contingency"] = msg("一、二级隐患须填写整改期间的应急预案")
     if len(form.contingency) > MAX_TEXT:
         errors["contingency"] = msg("应急预案不超过 {max_text} 字", max_text=MAX_TEXT)
-    if form.stop_work not in StopWork._value2member_map_:
+    if not StopWork.known(form.stop_work):
         errors["stop_work"] = msg("停工建议无效")
     elif form.level == 1 and form.stop_work == StopWork.NONE:
         errors["stop_work"] = msg("一级隐患须提出停工或局部停工建议")

@@ -67,7 +67,7 @@ def record(session: Session, actor: Actor, form: InspectionForm) -> InspectionRo
     permissions.require(actor, "inspection.edit")
     load_project(session, form.project_id)
     errors: dict[str, str] = {}
-    if form.kind not in InspectionKind._value2member_map_:
+    if not InspectionKind.known(form.kind):
         errors["kind"] = msg("请选择检查类型")
     if form.date > now().date():
         errors["date"] = msg("检查日期不能晚于今天")

@@ -36,7 +36,7 @@ def ensure(session: Session, actor: Actor, *, kind: str, name: str, district: st
            short_name: str = "", parent_id: int | None = None) -> OrgRow:
     """Find the organisation of this kind and name, or create it."""
     name = " ".join(name.split())
-    if kind not in OrgKind._value2member_map_:
+    if not OrgKind.known(kind):
         raise ValidationError({"kind": msg("单位类型无效")})
     if not name:
         raise ValidationError({"name": msg("请填写单位名称")})

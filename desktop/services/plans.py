@@ -167,7 +167,7 @@ class PlanDraft:
     @property
     def level_label(self) -> str:
         return RiskLevel(self.level).label if self.level is not None \
-            and self.level in RiskLevel._value2member_map_ else "未评定"
+            and RiskLevel.known(self.level) else "未评定"
 
 
 @dataclass(frozen=True)
@@ -282,7 +282,7 @@ def _factors(session: Session, project_id: int, edited: Mapping[str, str]
             continue
         default = FACTOR_MEASURES.get(f.code, FACTOR_DEFAULT)
         own = edited.get(f.code)
-        level = RiskLevel(f.level).label if f.level in RiskLevel._value2member_map_ else f.level
+        level = RiskLevel(f.level).label if RiskLevel.known(f.level) else f.level
         out.append(FactorLine(f.code, str(f.label), str(f.detail), level,
                               own if own is not None else default, default, own is not None))
     reason = row.reason if row is not None and row.is_override else ""
@@ -338,7 +338,7 @@ def _check_kind(kind: str) -> None:
 
 def check_special_level(level: str | None) -> None:
     if level not in ("high", "medium"):
-        label = RiskLevel(level).label if level is not None and level in RiskLevel._value2member_map_ \
+        label = RiskLevel(level).label if level is not None and RiskLevel.known(level) \
             else "未评定风险等级"
         raise ValidationError({"kind": msg(
             "项目当前为{level}：专项服务方案适用于高风险和中风险项目，请先评定项目风险等级。",

@@ -157,9 +157,9 @@ def validate(session: Session, form: ProjectForm, *, project_id: int | None = No
         errors["name"] = msg("请填写项目名称")
     elif len(name) > 200:
         errors["name"] = msg("项目名称不超过 200 个字符")
-    if form.project_type not in ProjectType._value2member_map_:
+    if not ProjectType.known(form.project_type):
         errors["project_type"] = msg("请选择工程类型")
-    if form.status not in ProjectStatus._value2member_map_:
+    if not ProjectStatus.known(form.status):
         errors["status"] = msg("请选择项目状态")
     contract_value = _decimal(form.contract_value, "contract_value", errors, msg("合同价"))
     depth = _decimal(form.excavation_depth_m, "excavation_depth_m", errors, msg("基坑开挖深度"))

@@ -109,7 +109,7 @@ def create_user(session: Session, actor: Actor, *, username: str, display_name: 
         errors["username"] = msg("用户名“{username}”已存在", username=username)
     if not display_name.strip():
         errors["display_name"] = msg("请填写姓名")
-    if role not in Role._value2member_map_:
+    if not Role.known(role):
         errors["role"] = msg("请选择有效的角色")
     weak = check_password_strength(password, (username, display_name))
     if weak:
@@ -230,7 +230,7 @@ def reset_password(session: Session, actor: Actor, user_id: int, new_password: s
 
 def set_role(session: Session, actor: Actor, user_id: int, role: str, *, active: bool = True) -> UserRow:
     permissions.require(actor, "user.manage")
-    if role not in Role._value2member_map_:
+    if not Role.known(role):
         raise ValidationError({"role": msg("请选择有效的角色")})
     user = _get(session, user_id)
     before = audit.snapshot(user)

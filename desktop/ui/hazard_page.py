@@ -83,7 +83,7 @@ def event_details(entry: TimelineEntry) -> str:
                          ("channel", QCoreApplication.translate("HazardPage", "方式：{v}"))):
         if data.get(key):
             parts.append(caption.format(v=data[key]))
-    if data.get("recipient") in Recipient._value2member_map_:
+    if Recipient.known(data.get("recipient")):
         parts.insert(0,
             QCoreApplication.translate("HazardPage", "报告{v}").format(
                 v=i18n.label(Recipient(data["recipient"]))))
@@ -91,7 +91,7 @@ def event_details(entry: TimelineEntry) -> str:
         parts.append(
             QCoreApplication.translate("HazardPage", "拒不整改") if data["kind"] == "refusal"
             else QCoreApplication.translate("HazardPage", "拖延整改"))
-    if entry.event.kind == "recorded" and data.get("stop_work") in StopWork._value2member_map_:
+    if entry.event.kind == "recorded" and StopWork.known(data.get("stop_work")):
         parts.append(i18n.label(StopWork(data["stop_work"])))
     if entry.event.note:
         parts.append(entry.event.note)
@@ -346,7 +346,7 @@ class HazardPage(QWidget):
         while self.facts.rowCount():
             self.facts.removeRow(0)
         item = d.catalogue_item
-        stop = i18n.label(StopWork(row.stop_work)) if row.stop_work in StopWork._value2member_map_ else ""
+        stop = i18n.label(StopWork(row.stop_work)) if StopWork.known(row.stop_work) else ""
         inspection = (f"{d.inspection.date} {i18n.label(InspectionKind(d.inspection.kind))}"
                       if d.inspection else "")
         repeat = (QCoreApplication.translate("HazardPage", "重复 {number}").format(

@@ -85,7 +85,7 @@ class LockScreen(Cover):
         self.setObjectName("lockScreen")
         self.db = db
         self.actor = actor
-        role = i18n.label(Role(actor.role)) if actor.role in Role._value2member_map_ else actor.role
+        role = i18n.label(Role(actor.role)) if Role.known(actor.role) else actor.role
         who = QCoreApplication.translate("LockScreen", "已锁定。当前用户：{name}（{role}）")
         self.who = QLabel(who.format(name=actor.display_name or actor.username, role=role))
         self.who.setObjectName("lockUser")

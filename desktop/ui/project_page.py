@@ -73,7 +73,7 @@ def _plan_kind(r: project_list.ServicePlanRow) -> str:
 
 
 def _doc_status(status: str) -> str:
-    return i18n.label(DocStatus(status)) if status in DocStatus._value2member_map_ else status
+    return i18n.label(DocStatus(status)) if DocStatus.known(status) else status
 
 
 class PlanColumn(IntEnum):

@@ -44,6 +44,6 @@ class StatusBar(QStatusBar):
     def show_actor(self, actor: Actor) -> None:
         from desktop.models.enums import Role  # with the ORM package, loaded by now
 
-        role = i18n.label(Role(actor.role)) if actor.role in Role._value2member_map_ else actor.role
+        role = i18n.label(Role(actor.role)) if Role.known(actor.role) else actor.role
         text = QCoreApplication.translate("StatusBar", "当前用户：{name}（{role}）")
         self.user_label.setText(text.format(name=actor.display_name or actor.username, role=role))

@@ -294,7 +294,7 @@ def store_file(session: Session, actor: Actor, *, store_dir: Path | str, path: P
     permissions.require(actor, owner[1])
     get_row(session, owner[0], owner_id, msg("要添加附件的记录不存在。"))
     role = str(role)
-    if role not in AttachmentRole._value2member_map_:
+    if not AttachmentRole.known(role):
         raise ValidationError({"role": msg("未知的附件用途：{role}", role=role)})
     source = Path(path) if path is not None else None
     sha, size, head, tail = _read_source(source, data, max_size)

@@ -228,7 +228,7 @@ def project_info(session: Session, project_id: int | None) -> ProjectInfo:
         .order_by(ProjectContact.id)).scalars()
     return ProjectInfo(
         p.name, p.code, p.address,
-        ProjectType(p.project_type).label if p.project_type in ProjectType._value2member_map_
+        ProjectType(p.project_type).label if ProjectType.known(p.project_type)
         else p.project_type,
         names.get(policy.insurer_id, "") if policy else "", policy.policy_no if policy else "",
         policy.start_date if policy else None, policy.end_date if policy else None,
@@ -238,7 +238,7 @@ def project_info(session: Session, project_id: int | None) -> ProjectInfo:
               for s in stages),
         tuple(DangerItemInfo(d.name, d.is_super, DANGER_STATUS.get(d.status, d.status),
                              d.parameters) for d in dangers),
-        RiskLevel(p.risk_level).label if p.risk_level in RiskLevel._value2member_map_ else "",
+        RiskLevel(p.risk_level).label if RiskLevel.known(p.risk_level) else "",
         p.headcount_managers, p.headcount_workers,
         tuple((c.role, c.name, c.phone) for c in contacts))
 
@@ -369,7 +369,7 @@ def check_claims(session: Session, claims: Iterable[Claim]) -> None:
             ExternalReport.reported_at.is_not(None))).scalars().all()
         if not any(claim.on is None or (t is not None and t.date() == claim.on) for t in times):
             who = Recipient(claim.recipient).label \
-                if claim.recipient in Recipient._value2member_map_ else claim.recipient
+                if Recipient.known(claim.recipient) else claim.recipient
             raise ValidationError({"claims": msg(
                 "文书称已向{who}报送，但记录中没有相应的报送登记，不能签发；请先登记报送情况后重新生成。",
                 who=who)})
@@ -410,7 +410,7 @@ def _inspection(session: Session, req: Request, store_dir: Path | str) -> Output
     danger = session.get(DangerItem, i.danger_item_id) if i.danger_item_id else None
     follow = ("请受检单位按隐患整改通知书要求限期整改，整改完成后经监理单位确认报我机构复查销项。" if found
               else "本次检查未发现安全隐患，请受检单位继续落实各项安全管理措施。")
-    kind = InspectionKind(i.kind).label if i.kind in InspectionKind._value2member_map_ else i.kind
+    kind = InspectionKind(i.kind).label if InspectionKind.known(i.kind) else i.kind
     data = InspectionInfo(
         meta(session, req, f"{kind}记录", store_dir), project, kind, i.date, inspectors, i.summary,
         tuple(hazard_info(session, h, store_dir, project_name=project.name) for h in found),

@@ -225,7 +225,7 @@ def _timeline(session: Session, hazard_id: int) -> tuple[TimelineEntry, ...]:
             text = "登记隐患"
         elif e.kind == "reported":
             text = (f"向{Recipient(data['recipient']).label}报告（{data.get('channel', '')}）"
-                    if data.get("recipient") in Recipient._value2member_map_ else "对外报告")
+                    if Recipient.known(data.get("recipient")) else "对外报告")
         elif e.kind == "record_delivery":
             text = f"整改通知送达，签收人：{data.get('received_by', '')}"
         elif e.kind == "escalate":

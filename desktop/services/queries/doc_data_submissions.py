@@ -60,7 +60,7 @@ def lines(session: Session, scope_type: str, scope_id: int | None, start: dt.dat
             continue
         if pid is not None and pid not in names:
             names[pid] = session.get_one(Project, pid).name
-        label = Recipient(sub.recipient).label if sub.recipient in Recipient._value2member_map_ \
+        label = Recipient(sub.recipient).label if Recipient.known(sub.recipient) \
             else sub.recipient
         out.append(SubmissionLine(_printed(doc), doc.title, names.get(pid, "") if pid else "",
                                   str(label), org or "", sub.channel, sub.submitted_at, who or ""))

@@ -454,6 +454,6 @@ class ArchivePage(Page):
             self.splitter.restoreState(splitter)
         header = self.table.horizontalHeader()
         section = header.sortIndicatorSection()
-        if section in ItemColumn._value2member_map_:
+        if section in list(ItemColumn):
             self.sort_key = self.ledger.sort_key(ItemColumn(section)) or self.sort_key
             self.descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder

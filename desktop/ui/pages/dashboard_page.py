@@ -161,7 +161,7 @@ class DashboardPage(Page):
 
     def refresh(self) -> None:
         actor = self.state.actor
-        role = i18n.label(Role(actor.role)) if actor.role in Role._value2member_map_ else actor.role
+        role = i18n.label(Role(actor.role)) if Role.known(actor.role) else actor.role
         text = QCoreApplication.translate("DashboardPage", "{name}（{role}），您好。今天是 {date}。")
         self.greeting.setText(text.format(name=actor.display_name or actor.username, role=role,
                                           date=clock.today().isoformat()))

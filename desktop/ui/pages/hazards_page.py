@@ -433,7 +433,7 @@ class HazardTable(QTableView):
             return
         header.setSectionsMovable(True)
         section = header.sortIndicatorSection()
-        if section in HazardColumn._value2member_map_:
+        if section in list(HazardColumn):
             self.sort_key = self.model_.sort_key(HazardColumn(section)) or self.sort_key
             self.descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
 

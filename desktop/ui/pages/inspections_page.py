@@ -261,6 +261,6 @@ class InspectionsPage(Page):
         if state is None or not header.restoreState(state):
             return
         section = header.sortIndicatorSection()
-        if section in InspectionColumn._value2member_map_:
+        if section in list(InspectionColumn):
             self.sort_key = self.model.sort_key(InspectionColumn(section)) or self.sort_key
             self.descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder

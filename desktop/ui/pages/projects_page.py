@@ -326,6 +326,6 @@ class ProjectsPage(Page):
         if state is None or not header.restoreState(state):
             return
         section = header.sortIndicatorSection()
-        if section in ProjectColumn._value2member_map_:
+        if section in list(ProjectColumn):
             self.sort_key = self.model.sort_key(ProjectColumn(section)) or self.sort_key
             self.descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder

@@ -309,7 +309,7 @@ class SettingsPage(Page):
         actor = self.state.actor
         self.name_label.setText(actor.display_name)
         self.username_label.setText(actor.username)
-        role = Role(actor.role) if actor.role in Role._value2member_map_ else None
+        role = Role(actor.role) if Role.known(actor.role) else None
         self.role_label.setText(i18n.label(role) if role else actor.role)
         if self.users_panel is not None:
             self.users_panel.refresh()

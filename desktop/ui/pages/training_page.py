@@ -553,6 +553,6 @@ class TrainingPage(Page):
         self.tabs.setCurrentIndex(int_value(settings, "tab", 0))
         header = self.session_table.horizontalHeader()
         section = header.sortIndicatorSection()
-        if section in SessionColumn._value2member_map_:
+        if section in list(SessionColumn):
             self.sort_key = self.sessions.sort_key(SessionColumn(section)) or self.sort_key
             self.descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
