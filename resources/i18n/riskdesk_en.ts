@@ -10748,7 +10748,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>高、中、低之一</source>
-        <translation>one of 高, 中, 低 (high, medium, low)</translation>
+        <translation>one of high, medium, low</translation>
     </message>
     <message>
         <source>高、中风险项目</source>
