@@ -88,7 +88,7 @@ class _Parser(argparse.ArgumentParser):
 # them (or the help) is asked for
 DATA_COMMANDS = ("export-package", "verify", "import", "backup", "restore", "selfcheck", "report",
                  "trust", "key", "key-export", "key-import",
-                 "catalogue", "db")
+                 "catalogue", "grading", "db")
 DEFAULT_DEMO_PROJECTS = 20  # equal to desktop.demo.generator.DEFAULT_PROJECTS (not imported: it loads Pillow)
 
 
@@ -129,12 +129,13 @@ def build_parser(*, data_commands: bool = True) -> _Parser:
     for sub in (init, demo, check, selftest):
         sub.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_help)
     if data_commands:
-        from desktop import cli_catalogue, cli_data, cli_db, cli_docs, cli_trust
+        from desktop import cli_catalogue, cli_data, cli_db, cli_docs, cli_grading, cli_trust
 
         cli_data.register(commands)
         cli_docs.register(commands)
         cli_trust.register(commands)
         cli_catalogue.register(commands)
+        cli_grading.register(commands)
         cli_db.register(commands)
     return parser
 

@@ -7,7 +7,7 @@ from pathlib import Path
 TEST_PASSWORD = "Secret-Desk-2026"  # the password of the accounts tests/conftest.py `users` makes
 # the tokens that name a command signing in (`trust add|remove`, `key rotate` by their action)
 NEEDS_LOGIN = {"export-package", "import", "backup", "restore", "selfcheck", "report", "add",
-               "remove", "rotate"}
+               "remove", "rotate", "grading"}
 
 
 def as_user(argv: list[str], user: str = "admin") -> list[str]:

@@ -492,9 +492,16 @@ class _Demo:
                      buildings=1 if municipal else rng.randint(2, 12), floors=rng.randint(6, 32),
                      headcount=(managers, workers))
         self._stages(site, start, planned, completed=completion is not None)
-        self._dangers(site, depth, municipal, small)
+        # the 危大 list and the risk sources are recorded when the service starts, the clock pinned
+        # to that day (their created_at): a plan drafted in a past quarter lists what existed then
+        with clock.pinned(self.set_up_at(site)):
+            self._dangers(site, depth, municipal, small)
         self._setup_records(site)
         return site
+
+    def set_up_at(self, site: _Site) -> dt.datetime:
+        """The morning the project's service starts (its contract date), never ahead of now."""
+        return min(dt.datetime.combine(site.contract, dt.time(9, 0)), self.latest)
 
     def _stages(self, site: _Site, start: dt.date, planned: dt.date, *, completed: bool) -> None:
         stages = self.s.execute(select(ProjectStage).where(ProjectStage.project_id == site.id)
@@ -541,8 +548,9 @@ class _Demo:
         codes = ["YD-01", "YD-02", "GC-01", "XF-01", "JSJ-02" if site.floors > 12 else "JSJ-04",
                  {"high": "JK-01", "medium": "JK-02"}.get(site.level, "JK-03"), "QZ-01", "QZ-02",
                  "MB-01" if any("高大" in d[1] for d in site.dangers) else "MB-02"]
-        risk_sources.import_catalogue(self.s, lead, site.id, catalogue_code=STARTER, item_codes=tuple(codes))
-        self._source_measures(site)
+        with clock.pinned(self.set_up_at(site)):
+            risk_sources.import_catalogue(self.s, lead, site.id, catalogue_code=STARTER, item_codes=tuple(codes))
+            self._source_measures(site)
         interval = int(rules.get(self.s, "risk.visit_interval_days")[site.level])
         # service plans and the kick-off meeting have no service module yet: written and audited here
         self.add(lead, ServicePlan(project_id=site.id, kind="general", revision=1, status="signed",

@@ -289,11 +289,12 @@ def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *
     arrival = clock.wall_now()
     today = {i.id: i for i in inspections_today(session, actor)}
     made = plausible_made_at(draft.made_at, inspection_day=dt.date.min, now=arrival)
-    if made is not None and made.date() < arrival.date():
-        # made on the phone before midnight and queued offline: that day's inspections count too
+    if made is not None and made.date() == arrival.date() - dt.timedelta(days=1):
+        # made on the phone before midnight and sent after it (queued offline): the inspections
+        # of the day it was made count too — that day only, never an older one
         today.update({i.id: i for i in inspections_on(session, actor, made.date())})
     if draft.inspection_id not in today:
-        errors["inspection_id"] = msg("请选择今天分配给您的检查")
+        errors["inspection_id"] = _inspection_problem(session, actor, draft.inspection_id, arrival.date())
     if not draft.description.strip():
         errors["description"] = msg("请填写隐患描述")
     elif len(draft.description) > hazards.MAX_TEXT:
@@ -356,6 +357,21 @@ def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *
                         "found_at": found_at.isoformat(sep=" "), "found_source": source,
                         "made_at": draft.made_at.isoformat(sep=" ") if draft.made_at else None})
     return _row(session, row), True
+
+
+def _inspection_problem(session: Session, actor: Actor, inspection_id: int, day: dt.date) -> str:
+    """Why a draft may not name this inspection: one of the user's own from an earlier day is
+    named with its date (a phone recording an old inspection's hazards, e.g. a draft kept for
+    days); anything else is simply not one of today's."""
+    older = session.execute(
+        select(Inspection.date)
+        .join(inspection_inspectors, inspection_inspectors.c.inspection_id == Inspection.id)
+        .where(Inspection.id == inspection_id, inspection_inspectors.c.user_id == actor.user_id,
+               Inspection.deleted_at.is_(None), Inspection.date < day)).scalar_one_or_none()
+    if older is None:
+        return msg("请选择今天分配给您的检查")
+    return msg("所选检查是 {day} 的检查，早于今天：请选择今天分配给您的检查（前一天午夜前制作、"
+               "午夜后发送的草稿可记入前一天的检查）；更早检查的隐患请在办公室电脑上登记。", day=older)
 
 
 def _by_client(session: Session, device_id: int, client_id: str) -> CaptureDraft | None:

@@ -18,6 +18,7 @@ from typing import TypedDict, TypeVar, cast
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desktop import clock
 from desktop.models import (
     CatalogueItem,
     DangerItem,
@@ -28,7 +29,7 @@ from desktop.models import (
 )
 from desktop.models.enums import RiskLevel
 from desktop.reports.plan_wording import STANDARD_GOALS, STANDARD_GUARANTEES, STANDARD_ITEMS
-from desktop.services import audit, permissions, risk
+from desktop.services import audit, obligations, permissions, risk
 from desktop.services.context import Actor, ConflictError, NotFound, ValidationError, get_live, msg
 from desktop.services.projects import load as load_project
 
@@ -219,27 +220,48 @@ def _interval(session: Session, level: str | None) -> int:
     return int(intervals.get(level or "", min(intervals.values())))
 
 
-def _sources(session: Session, project_id: int, edited: Mapping[str, str]) -> list[SourceLine]:
+def _sources(session: Session, project_id: int, edited: Mapping[str, str], day: dt.date) -> list[SourceLine]:
+    """The sources the project had at the end of `day` (the drafting day), active then, at the
+    level they had then — the self-check's as-of reader, so a plan drafted in a past quarter
+    does not list a source recorded after it. Today that is the register as it stands."""
+    then = {sid: level for _pid, sid, level in obligations.sources_as_of(
+        session, day, [project_id], levels=(1, 2, 3, 4))}
     rows = session.execute(select(RiskSource, CatalogueItem.sub_items).outerjoin(
         CatalogueItem, CatalogueItem.id == RiskSource.catalogue_item_id).where(
-        RiskSource.project_id == project_id, RiskSource.active.is_(True),
-        RiskSource.deleted_at.is_(None)).order_by(RiskSource.level, RiskSource.id)).all()
+        RiskSource.id.in_(list(then)))).all() if then else []
     out = []
-    for s, standard in rows:
+    for s, standard in sorted(rows, key=lambda r: (then[r[0].id], r[0].id)):
         default = (s.measures or "").strip() or "\n".join(
             str(x) for x in (standard or ()) if str(x).strip())
         own = edited.get(str(s.id))
-        out.append(SourceLine(s.id, s.name, s.level, s.category, s.stage, s.location,
+        out.append(SourceLine(s.id, s.name, then[s.id], s.category, s.stage, s.location,
                               own if own is not None else default, default, own is not None))
     return out
 
 
-def _dangers(session: Session, project_id: int) -> list[DangerLine]:
-    return [DangerLine(d.id, d.name, d.is_super, d.status, d.parameters,
-                       d.actual_start or d.planned_start, d.actual_end or d.planned_end)
-            for d in session.execute(select(DangerItem).where(
-                DangerItem.project_id == project_id, DangerItem.deleted_at.is_(None))
-                .order_by(DangerItem.id)).scalars()]
+def _dangers(session: Session, project_id: int, day: dt.date) -> list[DangerLine]:
+    """The 危大 items recorded by the end of `day`, each as it stood that day: where its actual
+    dates are kept they say it (not started by then: 计划 with the planned dates; ended before:
+    完成; else 施工中), otherwise its recorded status. Today that is each item as recorded. `risk.danger_items_on` reads the status for
+    the clock's today, which under a pinned clock is the past day itself, so it is not used here."""
+    cutoff = clock.to_utc(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+    out = []
+    for d in session.execute(select(DangerItem).where(
+            DangerItem.project_id == project_id, DangerItem.deleted_at.is_(None),
+            DangerItem.created_at < cutoff).order_by(DangerItem.id)).scalars():
+        started = d.actual_start if d.actual_start is not None and d.actual_start <= day else None
+        ended = d.actual_end if started is not None and d.actual_end is not None and d.actual_end <= day else None
+        if d.actual_start is None:
+            status = d.status
+        elif started is None:
+            status = "planned"
+        elif ended is not None and ended < day:
+            status = "done"
+        else:  # started by then and not ended before it: under way, unless recorded done without an end
+            status = "done" if d.status == "done" and d.actual_end is None else "in_progress"
+        out.append(DangerLine(d.id, d.name, d.is_super, status, d.parameters,
+                              started or d.planned_start, ended or d.planned_end))
+    return out
 
 
 def _overlaps(d: DangerLine, start: dt.date | None, end: dt.date | None) -> bool:
@@ -306,8 +328,9 @@ def compose(session: Session, project_id: int, kind: str, row: ServicePlan | Non
     """The plan's content with the edits kept on `row` (None: as drafted from the records)."""
     project = load_project(session, project_id)
     edits = _edits(row)
-    sources = _sources(session, project.id, edits.get("source_measures") or {})
-    dangers = _dangers(session, project.id)
+    day = clock.today()  # drafted now: the records as they stand at the end of this day
+    sources = _sources(session, project.id, edits.get("source_measures") or {}, day)
+    dangers = _dangers(session, project.id, day)
     factors, assessed_at, reason = _factors(session, project.id, edits.get("factor_measures") or {}) \
         if kind == "special" else ((), None, "")
     defaults = default_sections(kind, has_danda=bool(dangers))

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desktop import clock
 from desktop.models import DangerItem, Organisation, Policy, Project, ProjectContact, ProjectStage
 from desktop.models.base import EditableMixin
 from desktop.models.enums import ProjectStatus, ProjectType
@@ -289,7 +290,8 @@ def add_danger_item(session: Session, actor: Actor, project_id: int, *, name: st
         raise ValidationError({"name": msg("请填写危大工程名称")})
     if status not in ("planned", "in_progress", "done"):
         raise ValidationError({"status": msg("状态须为 计划/施工中/完成")})
-    item = DangerItem(project_id=project_id, name=name.strip(), is_super=is_super,
+    # created_at by the agency clock: a plan drafted on a past day lists the items recorded by then
+    item = DangerItem(project_id=project_id, name=name.strip(), is_super=is_super, created_at=clock.utc_now(),
                       catalogue_item_id=catalogue_item_id, status=status,
                       planned_start=planned_start, planned_end=planned_end, parameters=parameters)
     session.add(item)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop import clock
 from desktop.models import Catalogue, CatalogueItem, RiskSource
 from desktop.services import audit, obligations, permissions
 from desktop.services.context import Actor, NotFound, ValidationError, get_live, msg
@@ -153,7 +154,9 @@ def add(session: Session, actor: Actor, project_id: int, form: SourceForm) -> So
         errors["name"] = msg("该项目已登记同名、同类别、同部位的风险源")
     if errors:
         raise ValidationError(errors)
-    source = RiskSource(project_id=project_id, **form.__dict__)
+    # stamped by the agency clock (a day's work recorded later with the clock pinned to it is
+    # dated that day): which sources a project had on a past day is read from it (obligations.existed_by)
+    source = RiskSource(project_id=project_id, created_at=clock.utc_now(), **form.__dict__)
     session.add(source)
     audit.record_create(session, actor, source)
     return _row(source)
@@ -213,7 +216,8 @@ def _write(session: Session, actor: Actor, project_id: int, forms: list[SourceFo
            source: str) -> int:
     if not forms:
         return 0
-    rows = [RiskSource(project_id=project_id, **f.__dict__) for f in forms]
+    stamp = clock.utc_now()  # the agency clock, as in `add`
+    rows = [RiskSource(project_id=project_id, created_at=stamp, **f.__dict__) for f in forms]
     session.add_all(rows)
     session.flush()
     audit.record(session, actor, action="import", entity="risk_sources", entity_id=None,

@@ -27,7 +27,7 @@ from desktop.models.enums import RiskLevel
 from desktop.services import agency_rules, rules
 from desktop.services.context import Changes, ValidationError
 from desktop.services.exchange import grading_sheet, xlsx_guard
-from desktop.ui import dialogs, i18n
+from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui.app_state import AppState
 from desktop.ui.project_dialog import FieldErrors
 from desktop.ui.translatable import QT_TRANSLATE_NOOP
@@ -162,14 +162,21 @@ class AgencyRulesPanel(QWidget):
         self.import_button.setToolTip(_tr(QT_TRANSLATE_NOOP(
             "AgencyRules", "Excel（“项目”“取值”两列）或 JSON 文件；与此处保存时同样检查，有任何问题则不作修改")))
         self.import_button.clicked.connect(self.import_grading)
+        self.template_button = QPushButton(_tr(QT_TRANSLATE_NOOP("AgencyRules", "下载模板…")))
+        self.template_button.setObjectName("gradingTemplate")
+        self.template_button.setToolTip(_tr(QT_TRANSLATE_NOOP(
+            "AgencyRules", "写出含现行评定规则取值的 Excel 模板；修改“取值”列后用“从文件导入评定规则…”导入")))
+        self.template_button.clicked.connect(self.save_template)
         editable = state.can("settings.edit")
         for group in (deadlines, grading, files):
             group.setEnabled(editable)
         self.save_button.setVisible(editable)
         self.reset_button.setVisible(editable)
         self.import_button.setVisible(editable)
+        self.template_button.setVisible(editable)
         buttons = QHBoxLayout()
         buttons.addWidget(self.import_button)
+        buttons.addWidget(self.template_button)
         buttons.addStretch(1)
         buttons.addWidget(self.reset_button)
         buttons.addWidget(self.save_button)
@@ -267,6 +274,36 @@ class AgencyRulesPanel(QWidget):
         changed = _tr(QT_TRANSLATE_NOOP("AgencyRules", "已保存，用于此后的风险评估")) if result.stored \
             else _tr(QT_TRANSLATE_NOOP("AgencyRules", "与现行规则相同，未作修改"))
         dialogs.inform(self, title, text.format(file=result.file, n=result.values, changed=changed))
+
+
+    def save_template(self) -> None:
+        """The grading thresholds' Excel template with the current values (the layout the import
+        reads; services/exchange/grading_sheet.write_template), written atomically."""
+        self.errors.clear()
+        path = choose_template_target(self, _tr(QT_TRANSLATE_NOOP("AgencyRules", "保存评定规则模板")),
+                                      _tr(QT_TRANSLATE_NOOP("AgencyRules", "评定规则模板.xlsx")))
+        if not path:
+            return
+        if Path(path).suffix.lower() != ".xlsx":
+            path += ".xlsx"
+        try:
+            written = self.state.read(grading_sheet.write_template, self.state.actor, Path(path))
+        except dialogs.USER_ERRORS as exc:
+            self.error.show_message(i18n.error_text(exc))
+            return
+        except OSError as exc:  # a folder not writable, a full disk: no partial file is left
+            self.error.show_message(_tr(QT_TRANSLATE_NOOP("AgencyRules", "无法写入 {path}：{reason}")).format(
+                path=path, reason=exc.strerror or exc))
+            return
+        title = _tr(QT_TRANSLATE_NOOP("AgencyRules", "机构规则"))
+        text = _tr(QT_TRANSLATE_NOOP("AgencyRules", "已写出评定规则模板（含现行取值）：{path}\n"
+                                                    "修改“取值”列后用“从文件导入评定规则…”导入。"))
+        dialogs.inform(self, title, text.format(path=written))
+
+
+def choose_template_target(parent: QWidget | None, title: str, suggested: str) -> str:
+    """Where to write the template, or "" when cancelled (a seam: tests replace it)."""
+    return file_dialogs.save_file(parent, title, suggested, "Excel (*.xlsx)")
 
 
 def choose_grading_file(parent: QWidget | None, title: str) -> str:

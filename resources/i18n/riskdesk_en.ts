@@ -176,6 +176,14 @@
         <translation>An Excel file (an item column and a value column with the Chinese headings the documentation gives) or a JSON file; checked as a save here is, and nothing changes if anything is wrong</translation>
     </message>
     <message>
+        <source>下载模板…</source>
+        <translation>Download template…</translation>
+    </message>
+    <message>
+        <source>写出含现行评定规则取值的 Excel 模板；修改“取值”列后用“从文件导入评定规则…”导入</source>
+        <translation>Write an Excel template holding the current grading thresholds; edit its value column, then import it with “Import grading from a file…”</translation>
+    </message>
+    <message>
         <source>机构规则</source>
         <translation>Agency rules</translation>
     </message>
@@ -202,6 +210,24 @@
     <message>
         <source>与现行规则相同，未作修改</source>
         <translation>the same as the current rules, nothing changed</translation>
+    </message>
+    <message>
+        <source>保存评定规则模板</source>
+        <translation>Save the grading template</translation>
+    </message>
+    <message>
+        <source>评定规则模板.xlsx</source>
+        <translation>grading template.xlsx</translation>
+    </message>
+    <message>
+        <source>无法写入 {path}：{reason}</source>
+        <translation>Cannot write {path}: {reason}</translation>
+    </message>
+    <message>
+        <source>已写出评定规则模板（含现行取值）：{path}
+修改“取值”列后用“从文件导入评定规则…”导入。</source>
+        <translation>The grading template (with the current values) was written: {path}
+Edit its value column, then import it with “Import grading from a file…”.</translation>
     </message>
 </context>
 <context>
@@ -8711,6 +8737,10 @@ These {n} files were not saved:
         <translation>The chosen recipient organisation does not exist or is of the wrong type</translation>
     </message>
     <message>
+        <source>所选检查是 {day} 的检查，早于今天：请选择今天分配给您的检查（前一天午夜前制作、午夜后发送的草稿可记入前一天的检查）；更早检查的隐患请在办公室电脑上登记。</source>
+        <translation>The inspection chosen is of {day}, before today: choose an inspection assigned to you today (a draft made before midnight and sent after it may go to the previous day's inspection); hazards of older inspections are recorded on the office computer.</translation>
+    </message>
+    <message>
         <source>找不到字体文件：{path}</source>
         <translation>Font file not found: {path}</translation>
     </message>
@@ -9173,6 +9203,10 @@ These {n} files were not saved:
         <translation>Invalid month: {label}</translation>
     </message>
     <message>
+        <source>月数，整数</source>
+        <translation>months, a whole number</translation>
+    </message>
+    <message>
         <source>有在职专职技术负责人；期间内服务的每个项目均指定了在职的项目负责人。</source>
         <translation>There is an active full-time technical lead; every project served in the period has an active project lead.</translation>
     </message>
@@ -9505,6 +9539,10 @@ These {n} files were not saved:
         <translation>The inspection does not exist or has been deleted.</translation>
     </message>
     <message>
+        <source>模板文件名须以 .xlsx 结尾：{name}</source>
+        <translation>The template&apos;s file name must end in .xlsx: {name}</translation>
+    </message>
+    <message>
         <source>正在保存 {name}（{n}/{total}）</source>
         <translation>Saving {name} ({n}/{total})</translation>
     </message>
@@ -9535,6 +9573,10 @@ These {n} files were not saved:
     <message>
         <source>死亡 3 人以上或重伤 10 人以上属较大及以上事故</source>
         <translation>Three or more deaths or ten or more serious injuries make it a larger or more serious accident</translation>
+    </message>
+    <message>
+        <source>每万平方米未闭合隐患项数，整数</source>
+        <translation>open hazards per 10,000 m², a whole number</translation>
     </message>
     <message>
         <source>每个子项不能超过 1000 个字符</source>
@@ -9839,6 +9881,10 @@ These {n} files were not saved:
     <message>
         <source>管理用户</source>
         <translation>manage users</translation>
+    </message>
+    <message>
+        <source>米，可带一位小数</source>
+        <translation>metres, one decimal place allowed</translation>
     </message>
     <message>
         <source>类别</source>
@@ -10699,6 +10745,10 @@ These {n} files were not saved:
     <message>
         <source>风险辨识与隐患排查</source>
         <translation>Risk identification and hazard inspection</translation>
+    </message>
+    <message>
+        <source>高、中、低之一</source>
+        <translation>one of high, medium, low</translation>
     </message>
     <message>
         <source>高、中风险项目</source>

@@ -110,3 +110,34 @@ def test_a_photo_taken_on_the_day_comes_before_the_phone_time(inbox, tmp_path):
     other_day = [{**photos[0], "taken_at": "2026-12-01T10:00:00"}]  # picked from the gallery
     assert capture_inbox.found_of(other_day, dt.datetime(2026, 12, 7, 23, 50), inspection_day=DAY,
                                   now=ARRIVAL.replace(tzinfo=None)) == (dt.datetime(2026, 12, 7, 23, 50), "phone")
+
+
+def test_a_draft_older_than_the_day_before_may_not_name_its_inspection(inbox, tmp_path):
+    """Made on the 6th and sent after midnight of the 7th (arrival the 8th, 00:10): two midnights
+    crossed, so the 6th's inspection is refused, named with its date; sent on the 7th it was fine."""
+    older = DAY - dt.timedelta(days=1)
+    for made in (dt.datetime(2026, 12, 6, 10, 0), dt.datetime(2026, 12, 6, 23, 59)):
+        with pytest.raises(ValidationError) as err:
+            receive(inbox, tmp_path, older, made)
+        text = str(err.value.messages["inspection_id"])
+        assert "2026-12-06 的检查，早于今天" in text and "前一天" in text and "今天分配给您" in text
+    with pytest.raises(ValidationError) as err:  # made the 7th, naming the 6th: older than its own day
+        receive(inbox, tmp_path, older, dt.datetime(2026, 12, 7, 23, 50))
+    assert "2026-12-06 的检查" in str(err.value.messages["inspection_id"])
+    row = receive(inbox, tmp_path, DAY, dt.datetime(2026, 12, 7, 8, 0))  # the day before: allowed
+    assert row.inspection_id == inbox["inspection"][DAY] and row.found_source == "phone"
+
+
+def test_the_page_is_told_why_an_old_inspection_is_refused(site, users, monkeypatch):
+    device = pair(site)
+    today = clock.today()
+    with site["db"].session() as s:
+        old = inspections.record(s, users["admin"], inspections.InspectionForm(
+            project_id=site["project"], kind="routine", date=today - dt.timedelta(days=3),
+            inspector_ids=(site["inspector"].user_id,)))
+    made = dt.datetime.combine(today - dt.timedelta(days=3), dt.time(15, 0), tzinfo=CHINA)
+    form = draft_form(site, uuid.uuid4().hex, inspection_id=str(old.id),
+                      made_at=made.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+    status, body = send(site, device, form)
+    assert status == 400 and f"{(today - dt.timedelta(days=3)).isoformat()} 的检查，早于今天" in body["error"]
+    assert "早于今天" in body["fields"]["inspection_id"]

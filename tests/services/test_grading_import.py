@@ -133,3 +133,29 @@ def test_the_template_rows_read_back_unchanged(db, users, tmp_path):
     with db.session() as s:
         result = grading_sheet.import_file(s, users["admin"], path)
     assert result.values == len(grading_sheet.FIELDS) and result.stored == ()
+
+
+def test_the_written_template_holds_the_current_values_and_imports_unchanged(db, users, tmp_path):
+    from openpyxl import load_workbook
+
+    with db.session() as s:
+        grading_sheet.import_file(s, users["admin"], book(tmp_path / "set.xlsx", [
+            ("深基坑开挖深度", 7.5, ""), ("危大工程施工中", "低", ""), ("近期事故影响（月）", 4, "")]))
+    before = grading(db)
+    with db.read() as s:
+        with pytest.raises(PermissionDenied):
+            grading_sheet.write_template(s, users["tech_lead"], tmp_path / "no.xlsx")
+        with pytest.raises(GradingFileError, match=r"\.xlsx 结尾"):
+            grading_sheet.write_template(s, users["admin"], tmp_path / "template.csv")
+        path = grading_sheet.write_template(s, users["admin"], tmp_path / "模板" / "评定规则模板.xlsx")
+    assert not (tmp_path / "no.xlsx").exists() and not list(path.parent.glob("*.part"))
+    ws = load_workbook(path).active
+    assert ws.title == "评定规则" and [c.value for c in ws[2]] == ["项目", "取值", "说明"]
+    values = {r[0]: r[1] for r in ws.iter_rows(min_row=3, values_only=True)}
+    assert len(values) == len(grading_sheet.FIELDS)
+    assert values["深基坑开挖深度（米，不小于为高风险）"] == 7.5 and values["危大工程施工中"] == "低"
+    assert values["近期事故影响（月）"] == 4
+    with db.session() as s:
+        result = grading_sheet.import_file(s, users["admin"], path)
+    assert result.values == len(grading_sheet.FIELDS) and result.stored == ()
+    assert grading(db) == before

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from desktop.models import AuditEntry, ServicePlan
+from desktop.models import AuditEntry, DangerItem, ServicePlan
 from desktop.services import catalogues, compliance, documents, plans, projects, risk, risk_sources
 from desktop.services.context import (
     ConflictError,
@@ -246,3 +246,42 @@ def test_c3b_counts_special_plans_signed_by_the_end_of_the_period(db, users, pid
         assert risk.special_plans_signed(s, upto=yesterday, project_ids=[pid]) == set()
         # assessed today as well: the day before it was not yet high or medium risk, nothing owed
         assert risk.special_plan_missing(s, project_ids=[pid], upto=yesterday) == []
+
+
+def test_a_plan_drafted_at_a_past_moment_lists_the_sources_and_danda_items_of_then(db, users):
+    """Drafted under a pinned clock (as the demo drafts past quarters' plans): a source or 危大
+    item recorded after that day is not listed, a source lists the level it had then, and an item
+    started later is still 计划 — the register as it stood, not as it stands."""
+    from desktop import clock
+    from desktop.services import project_facts
+
+    lead, admin = users["tech_lead"], users["admin"]
+    past = clock.wall_now().replace(microsecond=0) - dt.timedelta(days=10)
+    with db.session() as s:
+        project = make_project(s, admin).project
+    with clock.pinned(past - dt.timedelta(days=2)), db.session() as s:
+        early = risk_sources.add(s, lead, project, risk_sources.SourceForm(
+            "外脚手架搭设与拆除", 3, "脚手架工程", stage="主体结构", measures="按方案搭设并验收"))
+        item = projects.add_danger_item(s, admin, project, name="落地式钢管脚手架工程（搭设高度30m）",
+                                        planned_start=past.date() - dt.timedelta(days=5))
+    with db.session() as s:  # afterwards, on the real clock
+        risk_sources.add(s, lead, project, risk_sources.SourceForm(
+            "施工升降机安装拆卸", 2, "起重吊装", measures="安装后检测验收"))
+        projects.add_danger_item(s, admin, project, name="施工升降机安装工程")
+        risk_sources.update(s, lead, early.id, risk_sources.SourceForm(
+            early.name, 2, early.category, early.location, early.stage, early.measures), expected_version=early.version)
+        version = s.get(DangerItem, item).version
+        project_facts.update_danger_item(s, admin, item, project_facts.DangerEdit(
+            name="落地式钢管脚手架工程（搭设高度30m）", status="in_progress",
+            planned_start=past.date() - dt.timedelta(days=5), actual_start=past.date() + dt.timedelta(days=3)),
+            expected_version=version)
+    with clock.pinned(past), db.read() as s:
+        then = plans.draft(s, project)
+    assert [(x.name, x.level) for x in then.sources] == [("外脚手架搭设与拆除", 3)]
+    assert [(d.name, d.status, d.start) for d in then.dangers] == [
+        ("落地式钢管脚手架工程（搭设高度30m）", "planned", past.date() - dt.timedelta(days=5))]
+    with db.read() as s:
+        current = plans.draft(s, project)
+    assert [(x.name, x.level) for x in current.sources] == [("外脚手架搭设与拆除", 2), ("施工升降机安装拆卸", 2)]
+    assert {(d.name, d.status) for d in current.dangers} == {
+        ("落地式钢管脚手架工程（搭设高度30m）", "in_progress"), ("施工升降机安装工程", "planned")}

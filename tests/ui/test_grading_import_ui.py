@@ -43,3 +43,23 @@ def test_the_import_is_for_administrators(qtbot, state, users):
     panel = AgencyRulesPanel(state)
     qtbot.addWidget(panel)
     assert not panel.import_button.isVisibleTo(panel)
+
+
+def test_the_template_button_writes_the_current_values(qtbot, state, db, dialog_log, tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    panel = AgencyRulesPanel(state)
+    qtbot.addWidget(panel)
+    panel.refresh()
+    assert panel.template_button.isVisibleTo(panel) and panel.template_button.text() == "下载模板…"
+    target = tmp_path / "评定规则模板"  # no suffix typed: .xlsx is added
+    monkeypatch.setattr(agency_rules_panel, "choose_template_target", lambda *_a: str(target))
+    panel.template_button.click()
+    written = tmp_path / "评定规则模板.xlsx"
+    assert written.is_file() and "已写出评定规则模板" in dialog_log.texts("inform")[0]
+    rows = {r[0]: r[1] for r in load_workbook(written).active.iter_rows(min_row=3, values_only=True)}
+    with db.read() as s:
+        assert rows["深基坑开挖深度（米，不小于为高风险）"] == risk.grading(s)["deep_excavation_m"]
+    monkeypatch.setattr(agency_rules_panel, "choose_grading_file", lambda *_a: str(written))
+    panel.import_button.click()
+    assert "与现行规则相同，未作修改" in dialog_log.texts("inform")[-1]

@@ -24,6 +24,7 @@ from typing import Any, cast
 from sqlalchemy.orm import Session
 
 from desktop.messages import Series, msg
+from desktop.reports.grading_template import build_grading_template_xlsx
 from desktop.services import agency_rules, audit, permissions, rules
 from desktop.services.context import Actor, ServiceError, ValidationError
 from desktop.services.exchange import xlsx_guard as xg
@@ -289,4 +290,21 @@ def template_rows(grading: dict[str, Any]) -> list[tuple[str, Any]]:
     return out
 
 
-__all__ = ["FIELDS", "GradingFileError", "ImportResult", "import_file", "template_rows"]
+KIND_NOTES = {"number": msg("米，可带一位小数"), "months": msg("月数，整数"),
+              "count": msg("每万平方米未闭合隐患项数，整数"), "level": msg("高、中、低之一")}
+
+
+def write_template(session: Session, actor: Actor, path: Path | str) -> Path:
+    """The workbook an administrator fills in (设置 › 机构规则 › 下载模板…, `riskdesk grading
+    --template FILE`): every threshold on its row with its current value, in the layout
+    `import_file` reads, written atomically. Imported untouched it changes nothing."""
+    permissions.require(actor, "settings.edit")
+    path = Path(path)
+    if path.suffix.lower() not in EXCEL_SUFFIXES[:1]:
+        raise GradingFileError(msg("模板文件名须以 .xlsx 结尾：{name}", name=path.name))
+    rows = template_rows(cast(dict[str, Any], agency_rules.read(session).grading))
+    return build_grading_template_xlsx(
+        [(label, value, str(KIND_NOTES[f.kind])) for f, (label, value) in zip(FIELDS, rows, strict=True)], path)
+
+
+__all__ = ["FIELDS", "GradingFileError", "ImportResult", "import_file", "template_rows", "write_template"]
