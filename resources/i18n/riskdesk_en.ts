@@ -8738,7 +8738,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>所选检查是 {day} 的检查，早于今天：请选择今天分配给您的检查（前一天午夜前制作、午夜后发送的草稿可记入前一天的检查）；更早检查的隐患请在办公室电脑上登记。</source>
-        <translation>The inspection chosen is of {day}, before today: choose an inspection assigned to you today (a draft made before midnight and sent after it may go to the previous day's inspection); hazards of older inspections are recorded on the office computer.</translation>
+        <translation>The inspection chosen is of {day}, before today: choose an inspection assigned to you today (a draft made before midnight and sent after it may go to the previous day&apos;s inspection); hazards of older inspections are recorded on the office computer.</translation>
     </message>
     <message>
         <source>找不到字体文件：{path}</source>
