@@ -198,6 +198,7 @@ class _TableLayout:
         ensure_fonts()
         total = sum(c.pdf_share for c in columns)
         self.width, self.columns = width, columns
+        self.font_size, self.leading = _FONT_SIZE, _LEADING  # also the .docx copy's
         self.widths = [width * c.pdf_share / total for c in columns]
         # a date, a hazard number and 是否逾期 each stay on one line: widen their columns
         # from the description's
