@@ -96,9 +96,14 @@ def text_lines(text: str, width: float, size: float = POINT_SIZE) -> int:
     return lines
 
 
+MAX_ROW_HEIGHT = 409.0  # points: Excel's limit (a taller row is not shown taller anywhere)
+
+
 def lines_height(lines: int, size: float = POINT_SIZE) -> float:
-    """Points a row of `lines` wrapped lines of `size`-point text takes (Excel's line)."""
-    return round(LINE_HEIGHT * size / POINT_SIZE * max(lines, 1), 2)
+    """Points a row of `lines` wrapped lines of `size`-point text takes (Excel's line), at most
+    Excel's 409: the self-check's 问题清单 cell of 30 problems wanted 1,425 pt, taller than a
+    page (its sheet 问题清单 lists every problem one a row)."""
+    return min(round(LINE_HEIGHT * size / POINT_SIZE * max(lines, 1), 2), MAX_ROW_HEIGHT)
 
 
 def print_points(widths: Sequence[float], *, landscape: bool, size: float = POINT_SIZE) -> float:
