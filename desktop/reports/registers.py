@@ -503,10 +503,10 @@ def _xlsx_row(book: XlsxWriter, columns: Sequence[Column] = COLUMNS) -> RowForma
 
 def _row_height(columns: Sequence[Column]) -> Callable[[Sequence[Any]], float]:
     """A row's height in points from its values (序号 first): the most lines any wrapped text
-    takes in its column (是（逾期 N 天销项） too); 0 for one line. Lines are kept by text: project names,
-    units and categories repeat down a register."""
-    wrapped = [(j, c.xlsx_width, {}) for j, c in enumerate(columns)
-               if c.kind in ("text", "overdue")]
+    takes in its column (是（逾期 N 天销项） too); 0 for one line. Lines are kept by text:
+    project names, units and categories repeat down a register."""
+    wrapped: list[tuple[int, float, dict[str, int]]] = [
+        (j, c.xlsx_width, {}) for j, c in enumerate(columns) if c.kind in ("text", "overdue")]
 
     def height(values: Sequence[Any]) -> float:
         most = 1

@@ -171,6 +171,7 @@ def test_xlsx_rows_are_no_taller_than_their_wrapped_text(tmp_path, evaluated):
             lines[-1] += max(0, need - sum(lines))
             assert height == xlsx_print.lines_height(lines[-1]), r
     assert checked > 10
+    assert ws.row_dimensions[1].height == xlsx_print.lines_height(2)  # 其中已逾期 wraps
     # 15 pt a line of 11 pt text: Excel's line; LibreOffice's is 12.9 pt (docs/qa-2026-12-07.md)
     assert xlsx_print.lines_height(3) == 45.0
 
