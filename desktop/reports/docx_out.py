@@ -24,11 +24,12 @@ from typing import Any
 
 from docx import Document as new_document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor, Twips
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.pdfgen.canvas import Canvas
@@ -242,7 +243,7 @@ class _Walker:
             if into is None:
                 self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         elif hasattr(f, "text_rows"):  # the register's rows, in the PDF's column widths
-            self._rows(box, list(f.text_rows()), getattr(getattr(f, "layout", None), "widths", None))
+            self._rows(box, list(f.text_rows()), getattr(f, "layout", None))
         elif isinstance(getattr(f, "text", None), str):  # a tag or a placeholder
             self._text(box, f.text, TABLE_FONT, 9)
         # spacers and page-break hints: nothing to copy
@@ -298,7 +299,7 @@ class _Walker:
         if g.ruled:
             table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        widths = _widths(table, g.widths[:ncols] if g.widths is not None else None)
+        widths = _widths(table, g.widths[:ncols] if g.widths is not None else None, self.width)
         head = g.repeatRows if isinstance(g.repeatRows, int) else 0
         # row by row: Table.cell(i, j) walks the whole table at each call
         for i, (row_obj, row) in enumerate(zip(table.rows, rows, strict=False)):
@@ -317,21 +318,46 @@ class _Walker:
             r0, r1 = (r if r >= 0 else len(rows) + r for r in (r0, r1))
             if (c0, r0) != (c1, r1):
                 _merge(table.cell(r0, c0), table.cell(r1, c1))
+        _table_width(table, widths)
         if box is self.doc:
             self.doc.add_paragraph()
 
-    def _rows(self, box: Any, rows: list[list[str]], widths: Sequence[float] | None) -> None:
+    def _rows(self, box: Any, rows: list[list[str]], layout: Any) -> None:
+        """The register's rows in the PDF's column widths, type size and leading (the
+        layout's), so that Word's pages hold about as many rows as the PDF's."""
+        widths = getattr(layout, "widths", None)
+        size = getattr(layout, "font_size", 8)
+        style = self._row_style(size, getattr(layout, "leading", size * 1.3))
         table = box.add_table(rows=len(rows), cols=len(rows[0]))
         table.style = "Table Grid"
-        sizes = _widths(table, widths) if widths is not None and len(widths) == len(rows[0]) \
-            else []
+        sizes = _widths(table, widths, self.width) \
+            if widths is not None and len(widths) == len(rows[0]) else []
         for row, values in zip(table.rows, rows, strict=False):  # one pass: indexing rows is linear each
             for j, (cell, value) in enumerate(zip(row.cells, values, strict=False)):
                 if sizes:
                     cell.width = sizes[j]
-                set_font(cell.paragraphs[0].add_run(value), TABLE_FONT, 8)
+                paragraph = cell.paragraphs[0]
+                paragraph.style = style
+                set_font(paragraph.add_run(value), TABLE_FONT, size)
         for c in table.rows[0].cells:
             _head_cell(c)
+        _table_width(table, sizes)
+        if box is self.doc:
+            # a table right after another is one table to Word and LibreOffice: the register
+            # ran into the signature boxes and was drawn at their grid's width (≈205 mm)
+            self.doc.add_paragraph()
+
+    def _row_style(self, size: float, leading: float) -> Any:
+        """The paragraph style of the register's cells: no space after, exact leading."""
+        name = "清单表格"
+        if any(s.name == name for s in self.doc.styles):
+            return self.doc.styles[name]
+        style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = self.doc.styles["Normal"]
+        set_font(style, TABLE_FONT, size)
+        style.paragraph_format.space_after = Pt(0)
+        style.paragraph_format.line_spacing = Pt(leading)
+        return style
 
     def _image(self, box: Any, f: RLImage) -> None:
         data = getattr(f, "photo_bytes", None)  # set by reports/photos.photo_flowable
@@ -373,16 +399,38 @@ def _is_action(f: Any) -> bool:
     return type(f).__name__ in ("FrameBreak", "NullActionFlowable")
 
 
-def _widths(table: Any, points: Sequence[float] | None) -> list[Any]:
-    """Column widths as the PDF's (points) for the table's grid, autofit off; the widths to
-    give each row's cells as they are filled (asking a column for its cells walks the table)."""
+def _widths(table: Any, points: Sequence[float] | None, room: float) -> list[Any]:
+    """Column widths as the PDF's (points) for the table's grid, never wider in all than
+    `room` (the text width, points), fixed layout; the widths to give each row's cells as they
+    are filled (asking a column for its cells walks the table)."""
     if points is None or not all(isinstance(w, (int, float)) for w in points):
         return []
-    table.autofit = False
-    widths = [Mm(w / 72 * 25.4) for w in points]
+    scale = min(1.0, room / sum(points)) if sum(points) > 0 else 1.0
+    # whole twips, rounded down: the columns' sum never passes the text width
+    widths = [Twips(int(w * scale * 20)) for w in points]
+    table.autofit = False  # python-docx writes <w:tblLayout w:type="fixed"/>
     for column, width in zip(table.columns, widths, strict=False):
         column.width = width
     return widths
+
+
+def _table_width(table: Any, widths: Sequence[Any]) -> None:
+    """The table's own width (w:tblW, ECMA-376 §17.4.63) as its grid's sum, once the table is
+    filled. python-docx has no API for it and leaves it "auto"; the documented element is set
+    through `docx.oxml`, the table's element reached from a run's public element (as
+    `_head_cell` reaches its cell). A table without text keeps "auto"."""
+    run = next((r for row in table.rows for c in row.cells for p in c.paragraphs for r in p.runs),
+               None)
+    if not widths or run is None:
+        return
+    tbl = next(run.element.iterancestors(qn("w:tbl")))
+    props = tbl.find(qn("w:tblPr"))
+    width = props.find(qn("w:tblW"))
+    if width is None:
+        width = OxmlElement("w:tblW")
+        props.append(width)
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(sum(w.twips for w in widths)))
 
 
 class _CellBox:

@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyle
 
 from desktop.fileutil import atomic_writer
+from desktop.reports import xlsx_print
 from desktop.reports.blocks import HEAD_FILL, LINE, paragraphs, signature_block
 from desktop.reports.data import RegisterData, RegisterLine, Signatory
 from desktop.reports.fonts import BODY, ensure_fonts, text_width
@@ -51,23 +52,26 @@ class Column:
 # is as wide as one date at the table's size, so a date is never broken.
 COLUMNS: tuple[Column, ...] = (
     Column("seq", "序号", "int", 7, 6),
-    Column("number", "隐患编号", "text", 19, 16),
-    Column("project_name", "项目名称", "text", 20, 28),
-    Column("found_date", "发现日期", "date", 17, 12),
-    Column("location", "部位", "text", 14, 18),
-    Column("description", "隐患描述", "text", 36, 48),
-    Column("category", "类别", "text", 11, 12),
-    Column("level", "等级", "level", 8, 7),
-    Column("is_major", "重大隐患", "bool", 8, 9),
-    Column("responsible_unit", "责任单位", "text", 18, 24),
-    Column("responsible_person", "责任人", "text", 10, 10),
-    Column("measures", "整改措施", "text", 28, 40),
-    Column("deadline", "整改期限", "date", 17, 12),
-    Column("contingency", "应急预案/临时措施", "text", 24, 32),
-    Column("status_label", "状态", "text", 10, 10),
-    Column("closed_date", "销项日期", "date", 17, 12),
-    Column("overdue", "是否逾期", "overdue", 12, 12),
+    Column("number", "隐患编号", "text", 19, 14),
+    Column("project_name", "项目名称", "text", 20, 13),
+    Column("found_date", "发现日期", "date", 17, 10.5),
+    Column("location", "部位", "text", 14, 9.5),
+    Column("description", "隐患描述", "text", 36, 22),
+    Column("category", "类别", "text", 11, 9.5),
+    Column("level", "等级", "level", 8, 5.5),
+    Column("is_major", "重大隐患", "bool", 8, 5.5),
+    Column("responsible_unit", "责任单位", "text", 18, 13),
+    Column("responsible_person", "责任人", "text", 10, 7.5),
+    Column("measures", "整改措施", "text", 28, 18),
+    Column("deadline", "整改期限", "date", 17, 10.5),
+    Column("contingency", "应急预案/临时措施", "text", 24, 14),
+    Column("status_label", "状态", "text", 10, 7.5),
+    Column("closed_date", "销项日期", "date", 17, 10.5),
+    Column("overdue", "是否逾期", "overdue", 12, 7.5),
 )
+# The workbook's widths (units of xlsx_print) add up to 184: fitted to an A4 landscape page
+# the 11 pt text prints at 8 pt or more (xlsx_print.print_points); every text column wraps,
+# a date and a hazard number stay on one line, four CJK characters fit 类别 and 部位.
 from desktop.vocabulary import HAZARD_LEVEL_LIGHT, HAZARD_LEVEL_SHORT
 
 # The layout before issue 15, for rows that carry only RegisterLine's first fourteen fields
@@ -198,6 +202,7 @@ class _TableLayout:
         ensure_fonts()
         total = sum(c.pdf_share for c in columns)
         self.width, self.columns = width, columns
+        self.font_size, self.leading = _FONT_SIZE, _LEADING  # also the .docx copy's
         self.widths = [width * c.pdf_share / total for c in columns]
         # a date, a hazard number and 是否逾期 each stay on one line: widen their columns
         # from the description's
@@ -427,7 +432,9 @@ def build_hazard_register_xlsx(data: RegisterData, path: Path | str, *,
         layout = SheetLayout(SHEET_NAME, tuple(c.xlsx_width for c in columns), freeze_header=True,
                              autofilter=True, print_titles=True, landscape=True)
         with book.sheet(layout, rows_hint=len(rows) + 1) as sheet:
-            sheet.append(tuple(c.header for c in columns), book.style(_HEAD))
+            sheet.append(tuple(c.header for c in columns), book.style(_HEAD),
+                         height=xlsx_print.lines_height(max(
+                             xlsx_print.text_lines(c.header, c.xlsx_width) for c in columns)))
             line = _xlsx_row(book, columns)
             pick = _picker(columns)
             late_at = [c.key for c in columns].index("overdue") - 1
@@ -450,32 +457,36 @@ def build_hazard_register_xlsx(data: RegisterData, path: Path | str, *,
     return target
 
 
-# Named cell styles (they show in Excel's style gallery): header, dates, long text, centred
-# short values, 逾期 in red, and one fill per hazard level.
-_HEAD, _DATE, _WRAP, _CENTER, _OVERDUE = "清单表头", "清单日期", "清单长文本", "清单居中", "清单逾期"
-_CENTRED: dict[str, Any] = {"horizontal": "center", "vertical": "center", "wrap": True}
+# Named cell styles (they show in Excel's style gallery): header, 序号, dates, wrapped text,
+# centred short values, 逾期 in red, and one fill per hazard level. A row's cells all start at
+# its top: a row grows with its longest text.
+_HEAD, _SEQ, _DATE, _WRAP, _CENTER, _OVERDUE = ("清单表头", "清单序号", "清单日期", "清单长文本",
+                                                 "清单居中", "清单逾期")
+_CENTRED: dict[str, Any] = {"horizontal": "center", "vertical": "top", "wrap": True}
 _XLSX_STYLES = (
-    CellStyle(_HEAD, bold=True, fill="E8E8E8", border=True, **_CENTRED),
-    CellStyle(_DATE, number_format=DATE_FORMAT),
+    CellStyle(_HEAD, bold=True, fill="E8E8E8", border=True, horizontal="center",
+              vertical="center", wrap=True),
+    CellStyle(_SEQ, horizontal="center", vertical="top"),
+    CellStyle(_DATE, number_format=DATE_FORMAT, horizontal="center", vertical="top"),
     CellStyle(_WRAP, vertical="top", wrap=True),
     CellStyle(_CENTER, **_CENTRED),
     CellStyle(_OVERDUE, bold=True, colour="C62828", **_CENTRED),
     *(CellStyle(f"隐患{label}", fill=HAZARD_LEVEL_LIGHT[lvl].lstrip("#").upper(), **_CENTRED)
       for lvl, label in HAZARD_LEVEL_SHORT.items()),
 )
-_WRAPPED = ("description", "measures")  # long text: wrapped, top-aligned
 
 
 def _xlsx_row(book: XlsxWriter, columns: Sequence[Column] = COLUMNS) -> RowFormatter:
-    """The formatter of one register row, a cell per column of COLUMNS by its kind. Text is
-    always a string cell: a value that starts with "=" stays text, never a formula."""
+    """The formatter of one register row, a cell per column of COLUMNS by its kind, its
+    height from its wrapped text (every text column wraps, top-aligned). Text is always a
+    string cell: a value that starts with "=" stays text, never a formula."""
     center = book.style(_CENTER)
     levels = {lvl: (label, book.style(f"隐患{label}"))
               for lvl, label in HAZARD_LEVEL_SHORT.items()}
     cells: list[Cell] = []
     for column in columns:
         if column.kind == "int":
-            cells.append(Cell("number"))
+            cells.append(Cell("number", book.style(_SEQ)))
         elif column.kind == "date":
             cells.append(Cell("date", book.style(_DATE)))
         elif column.kind == "level":
@@ -486,8 +497,31 @@ def _xlsx_row(book: XlsxWriter, columns: Sequence[Column] = COLUMNS) -> RowForma
             cells.append(Cell("choice", center, {True: (yes_no(True), hot),
                                                  False: (yes_no(False), center)}))
         else:
-            cells.append(Cell("text", book.style(_WRAP) if column.key in _WRAPPED else 0))
-    return row_formatter(cells)
+            cells.append(Cell("text", book.style(_WRAP)))
+    return row_formatter(cells, _row_height(columns))
+
+
+def _row_height(columns: Sequence[Column]) -> Callable[[Sequence[Any]], float]:
+    """A row's height in points from its values (序号 first): the most lines any wrapped text
+    takes in its column (是（逾期 N 天销项） too); 0 for one line. Lines are kept by text:
+    project names, units and categories repeat down a register."""
+    wrapped: list[tuple[int, float, dict[str, int]]] = [
+        (j, c.xlsx_width, {}) for j, c in enumerate(columns) if c.kind in ("text", "overdue")]
+
+    def height(values: Sequence[Any]) -> float:
+        most = 1
+        for j, width, known in wrapped:
+            text = values[j]
+            if text.__class__ is not str or not text:
+                continue
+            lines = known.get(text)
+            if lines is None:
+                lines = known[text] = xlsx_print.text_lines(text, width)
+            if lines > most:
+                most = lines
+        return xlsx_print.lines_height(most) if most > 1 else 0.0  # 0: the default height
+
+    return height
 
 
 def _about_sheet(sheet: SheetWriter, data: RegisterData) -> None:

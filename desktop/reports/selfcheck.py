@@ -272,6 +272,7 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
     xlsx_print.apply(ws, checklist_widths)
+    ws.row_dimensions[1].height = _head_height(XLSX_HEADERS, checklist_widths)  # 其中已逾期: 2 lines
     ws.append([st.cell(ws, h, st.head) for h in XLSX_HEADERS])
     r = 1
     groups: dict[int, int | None] = {1: None, 2: None}  # column -> first row of the open group
@@ -313,6 +314,7 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
         gaps.column_dimensions[get_column_letter(i)].width = width
     gaps.freeze_panes = "A2"
     xlsx_print.apply(gaps, gap_widths)
+    gaps.row_dimensions[1].height = _head_height(GAP_HEADERS, gap_widths)
     gaps.append([st.cell(gaps, h, st.head) for h in GAP_HEADERS])
     for row in data.rows:
         what = row.point or row.content
@@ -337,6 +339,11 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
         wb.save(fh)
     log.info("wrote %s (%d items)", target, len(data.rows))
     return target
+
+
+def _head_height(headers: Sequence[str], widths: Sequence[float]) -> float:
+    return xlsx_print.lines_height(max(xlsx_print.text_lines(h, w)
+                                       for h, w in zip(headers, widths, strict=True)))
 
 
 def _row_heights(values_of: Sequence[Sequence[object]], layout: Sequence[tuple[bool, bool, bool]],

@@ -247,7 +247,8 @@ def _choice_writer(column: int, choices: Mapping[Any, tuple[str, int]],
     return write
 
 
-def row_formatter(cells: Sequence[Cell]) -> RowFormatter:
+def row_formatter(cells: Sequence[Cell],
+                  height: Callable[[Sequence[Any]], float] | None = None) -> RowFormatter:
     """A whole row's XML in one call, the same bytes as the encoders cell by cell.
 
     A date cell also takes ISO text (a date column read without SQLAlchemy's conversion).
@@ -255,6 +256,8 @@ def row_formatter(cells: Sequence[Cell]) -> RowFormatter:
     number is made text once for all its cells, and one test over the row's joined text
     (markup or a character to drop is rare) spares each text cell its own.
     `tests/reports/test_xlsx_stream.py` checks it against the encoders on random values.
+    `height(values)`, when given, is the row's height in points, 0 for the default (wrapped
+    text: LibreOffice grows no row by itself).
     """
     serials: dict[Any, int | float] = {}  # a register's thousands of rows share a few hundred dates
     writers: list[_CellWriter] = []
@@ -275,11 +278,16 @@ def row_formatter(cells: Sequence[Cell]) -> RowFormatter:
         r = str(number)
         probe = "".join([values[i] or "" for i in texts])
         clean = probe.isprintable() and "&" not in probe and "<" not in probe and ">" not in probe
-        return (f'<row r="{r}">'
+        tag = f'<row r="{r}">' if height is None else _row_tag(r, height(values))
+        return (tag
                 + "".join([write(r, value, clean) for write, value in zip(writers, values, strict=True)])
                 + "</row>")
 
     return row
+
+
+def _row_tag(r: str, height: float | None) -> str:
+    return f'<row r="{r}">' if not height else f'<row r="{r}" ht="{height:g}" customHeight="1">'
 
 
 def value_cell(column: int, row: int, value: Any, style: int = 0) -> str:
@@ -395,14 +403,16 @@ class SheetWriter:
             self._pending.clear()
             self._size = 0
 
-    def append(self, values: Sequence[Any], styles: Sequence[int] | int = 0) -> None:
-        """One row of plain values (see `value_cell`), each with its style id or one for all."""
+    def append(self, values: Sequence[Any], styles: Sequence[int] | int = 0, *,
+               height: float | None = None) -> None:
+        """One row of plain values (see `value_cell`), each with its style id or one for all;
+        `height` in points (none: the default)."""
         r = self.rows + 1
         if isinstance(styles, int):
             styles = (styles,) * len(values)
         cells = "".join(value_cell(i, r, v, s)
                         for i, (v, s) in enumerate(zip(values, styles, strict=True), start=1))
-        self.write(f'<row r="{r}">{cells}</row>', 1)
+        self.write(f"{_row_tag(str(r), height)}{cells}</row>", 1)
 
     def _finish(self) -> None:
         self._pending.append(self._tail())

@@ -8,6 +8,8 @@ from dataclasses import replace
 
 import pytest
 from docx import Document as open_docx
+from docx.oxml.ns import qn
+from docx.shared import Length
 
 from desktop.reports import letters, registers, risk_report, training_docs
 from desktop.reports.docx_out import DRAFT_MARK, SIGNED_NOTE, write_docx
@@ -73,6 +75,31 @@ def test_the_register_as_a_landscape_docx_with_every_row(tmp_path, register):  #
     table = max(doc.tables, key=lambda t: len(t.rows))
     assert len(table.rows) == len(register.rows) + 1  # the header and every hazard
     assert [c.text for c in table.rows[0].cells][:2] == ["序号", "隐患编号"]
+
+
+def test_the_register_table_fits_the_text_width_and_stands_apart(tmp_path, register):  # noqa: F811
+    """LibreOffice drew the register 205 mm wide on a 273 mm text width (26 pages for the
+    PDF's 14): it ran straight into the signature table, and adjacent tables are one table."""
+    docx = write_docx(registers.build_hazard_register_pdf, register, tmp_path / "r.docx")
+    doc = open_docx(str(docx))
+    section = doc.sections[0]
+    text_twips = Length(section.page_width - section.left_margin - section.right_margin).twips
+    body = list(doc.element.body)
+    tables = [el for el in body if el.tag == qn("w:tbl")]
+    register_tbl = max(tables, key=lambda t: len(t.findall(qn("w:tr"))))
+    width = register_tbl.find(f"{qn('w:tblPr')}/{qn('w:tblW')}")
+    grid = [int(c.get(qn("w:w"))) for c in register_tbl.iter(qn("w:gridCol"))]
+    assert width.get(qn("w:type")) == "dxa" and int(width.get(qn("w:w"))) == sum(grid)
+    assert text_twips - 20 <= sum(grid) <= text_twips  # the whole text width, never more
+    layout = register_tbl.find(f"{qn('w:tblPr')}/{qn('w:tblLayout')}")
+    assert layout is not None and layout.get(qn("w:type")) == "fixed"
+    for tbl in tables:  # every table of the copy, the signature boxes too
+        cols = [int(c.get(qn("w:w"))) for c in tbl.iter(qn("w:gridCol"))]
+        assert sum(cols) <= text_twips
+    following = [body[body.index(t) + 1].tag for t in tables]
+    assert qn("w:tbl") not in following  # a paragraph between any two tables
+    cell = doc.tables[tables.index(register_tbl)].rows[1].cells[0].paragraphs[0]
+    assert cell.style.font.size.pt == 7.5 and cell.style.paragraph_format.space_after == 0
 
 
 def test_every_table_of_the_documents_is_a_grid_the_copy_can_read():

@@ -59,7 +59,7 @@ def test_xlsx_layout_fills_dates_and_round_trip(tmp_path, register):
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:Q{len(register.rows) + 1}"
     assert tuple(c.value for c in ws[1]) == registers.HEADERS
-    assert ws.column_dimensions["F"].width == 48
+    assert ws.column_dimensions["F"].width == registers.COLUMNS[5].xlsx_width  # 隐患描述
     level_col = registers.HEADERS.index("等级") + 1
     for r, row in enumerate(register.rows, start=2):
         fill = ws.cell(r, level_col).fill.fgColor.rgb

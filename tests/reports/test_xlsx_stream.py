@@ -243,6 +243,22 @@ def test_a_formatted_row_reads_back_in_openpyxl(tmp_path):
     assert ws["F2"].value == 3
 
 
+def test_rows_carry_the_heights_they_are_given(tmp_path):
+    """LibreOffice grows no row for wrapped text: a row's height is written, or left default."""
+    path = tmp_path / "heights.xlsx"
+    line = xs.row_formatter(_CELLS, lambda values: 45.0 if values[0] == 7 else 0.0)
+    with atomic_writer(path, "wb") as fh, xs.XlsxWriter(fh, styles=[
+            xs.CellStyle(f"s{i}", number_format="yyyy-mm-dd" if i == 2 else "")
+            for i in range(1, 8)]) as book:
+        with book.sheet(xs.SheetLayout("行", (8,) * 6)) as sheet:
+            sheet.append(("表头",) * 6, height=30.5)
+            sheet.write(line(2, (7, "长", "", None, "", None)) + line(3, (8, "短", "", None, "", None)), 2)
+    ws = load_workbook(path).active
+    assert ws.row_dimensions[1].height == 30.5 and ws.row_dimensions[2].height == 45
+    assert ws.row_dimensions[3].height is None  # the default
+    assert ws["B2"].value == "长" and ws["B3"].value == "短"
+
+
 @settings(max_examples=200, deadline=None)
 @given(row=st.integers(min_value=1, max_value=5000),
        day=st.one_of(st.dates(min_value=dt.date(1900, 1, 1)),
