@@ -505,15 +505,16 @@ def _row_height(columns: Sequence[Column]) -> Callable[[Sequence[Any]], float]:
     """A row's height in points from its values (序号 first): the most lines any wrapped text
     takes in its column (是（逾期 N 天销项） too); 0 for one line. Lines are kept by text:
     project names, units and categories repeat down a register."""
-    wrapped: list[tuple[int, float, dict[str, int]]] = [
-        (j, c.xlsx_width, {}) for j, c in enumerate(columns) if c.kind in ("text", "overdue")]
+    wrapped: list[tuple[int, float, int, dict[str, int]]] = [
+        (j, c.xlsx_width, xlsx_print.one_line_chars(c.xlsx_width), {})
+        for j, c in enumerate(columns) if c.kind in ("text", "overdue")]
 
     def height(values: Sequence[Any]) -> float:
         most = 1
-        for j, width, known in wrapped:
+        for j, width, fits, known in wrapped:
             text = values[j]
-            if text.__class__ is not str or not text:
-                continue
+            if text.__class__ is not str or not text or (len(text) <= fits and "\n" not in text):
+                continue  # one line whatever its characters: most short columns, quickly
             lines = known.get(text)
             if lines is None:
                 lines = known[text] = xlsx_print.text_lines(text, width)

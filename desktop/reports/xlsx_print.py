@@ -96,6 +96,13 @@ def text_lines(text: str, width: float, size: float = POINT_SIZE) -> int:
     return lines
 
 
+def one_line_chars(width: float, size: float = POINT_SIZE) -> int:
+    """How many characters of any kind always fit on one line of a column `width` units wide
+    (as many as wide characters fit): a shorter text without a line break takes one line."""
+    room = max(width * DIGIT_PX - PAD_PX, size * 4 / 3)
+    return max(int(room // (size * 4 / 3)), 1)
+
+
 MAX_ROW_HEIGHT = 409.0  # points: Excel's limit (a taller row is not shown taller anywhere)
 
 
