@@ -166,8 +166,10 @@ class DutiesPanel(QWidget):
             return
         try:
             written = ics.export(self.items, path)
-        except OSError as exc:
-            dialogs.show_error(self, exc)
+        except OSError as exc:  # not a service's error: show_error would refuse it
+            dialogs.warn(self, QCoreApplication.translate("DutiesPanel", "未导出"),
+                         QCoreApplication.translate("DutiesPanel", "无法写入 {path}：{reason}").format(
+                             path=path, reason=exc.strerror or str(exc)))
             return
         dialogs.inform(self, QCoreApplication.translate("DutiesPanel", "已导出"), QCoreApplication.translate("DutiesPanel", "已写入 {path}，共 {n} 项。可在 Outlook 或 WPS 日历中导入。").format(
             path=written, n=len(self.items)))

@@ -3000,6 +3000,14 @@ Double-click to open the record</translation>
         <translation>iCalendar (*.ics)</translation>
     </message>
     <message>
+        <source>未导出</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>无法写入 {path}：{reason}</source>
+        <translation type="unfinished">Cannot write {path}: {reason}</translation>
+    </message>
+    <message>
         <source>已导出</source>
         <translation>Exported</translation>
     </message>

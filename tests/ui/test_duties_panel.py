@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop.services.queries import duties
-from desktop.ui import file_dialogs
+from desktop.ui import dialogs, file_dialogs
 from desktop.ui.duties_panel import DutiesDialog, target_of
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.dashboard_page import DashboardPage
@@ -55,3 +55,18 @@ def test_calendar_dialog_and_export(qtbot, state, hazard_data, tmp_path, monkeyp
     data = target.read_bytes()
     assert data.startswith(b"BEGIN:VCALENDAR\r\n")
     assert data.count(b"BEGIN:VEVENT") == len(dialog.panel.items)
+
+
+def test_a_calendar_file_that_cannot_be_written_is_said_plainly(qtbot, state, hazard_data, tmp_path,
+                                                                monkeypatch):
+    dialog = DutiesDialog(state, days=30)
+    qtbot.addWidget(dialog)
+    blocker = tmp_path / "占用的名称"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    target = blocker / "到期.ics"  # its folder cannot exist
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *_a: str(target))
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(dialogs, "warn", lambda _parent, title, text: said.append((title, text)))
+    qtbot.mouseClick(dialog.panel.export_button, Qt.MouseButton.LeftButton)
+    assert not target.exists()
+    assert len(said) == 1 and said[0][0] == "未导出" and str(target) in said[0][1]
