@@ -3001,11 +3001,11 @@ Double-click to open the record</translation>
     </message>
     <message>
         <source>未导出</source>
-        <translation type="unfinished"></translation>
+        <translation>Not exported</translation>
     </message>
     <message>
         <source>无法写入 {path}：{reason}</source>
-        <translation type="unfinished">Cannot write {path}: {reason}</translation>
+        <translation>Cannot write {path}: {reason}</translation>
     </message>
     <message>
         <source>已导出</source>
