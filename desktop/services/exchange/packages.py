@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop import __version__
@@ -254,9 +254,12 @@ def _in_scope(session: Session, scope_type: str, scope: _Chosen, period: periods
     if scope_type == "insurer":
         return Document.scope_id == scope.id
     model: Any = doc_data.scope_model(scope_type)  # any mapped class: asked for the columns it has
-    hazards = select(Hazard.id).where(*listed_hazards(session, scope, period, today))
+    listed = listed_hazards(session, scope, period, today)
+    # A hazard's documents are looked up from each document (its hazard by primary key), not by
+    # listing every hazard of the projects first: SQLite materialised that list (145,000 rows
+    # for an insurer's 724 projects at the 1M-hazard scale, 1.0 s) for a few thousand documents.
     if model is Hazard:
-        return Document.scope_id.in_(hazards)
+        return exists().where(Hazard.id == Document.scope_id, *listed)
     if model is Project:
         return Document.scope_id.in_(scope.ids)
     if model is TrainingSession:
@@ -265,7 +268,7 @@ def _in_scope(session: Session, scope_type: str, scope: _Chosen, period: periods
     if model is not None and hasattr(model, "project_id"):
         return Document.scope_id.in_(select(model.id).where(model.project_id.in_(scope.ids)))
     if model is not None and hasattr(model, "hazard_id"):
-        return Document.scope_id.in_(select(model.id).where(model.hazard_id.in_(hazards)))
+        return exists().where(model.id == Document.scope_id, Hazard.id == model.hazard_id, *listed)
     return None
 
 
