@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from desktop import __version__, datamodes
 from desktop.config import Config
@@ -33,7 +35,7 @@ def open_database(config: Config) -> Database | None:
     """Open and migrate the database; None (the reason shown to the user) when impossible."""
     try:
         db = Database(config.database_url, migration_url=config.migration_database_url)
-        copy = db.migrate()
+        copy = upgrade(db)
     except DataError as exc:
         log.error("cannot open the database: %s (%s)", exc.message, exc.detail)
         text = QCoreApplication.translate("App", "{message}\n\n数据库：{where}")
@@ -65,6 +67,45 @@ def sign_in(db: Database, config: Config) -> Actor | None:
     settings.setValue("login/username", dialog.actor.username)
     settings.sync()
     return dialog.actor
+
+
+def upgrade(db: Database) -> Path | None:
+    """Bring the database to this version's schema. An existing database being upgraded shows
+    a notice while it works (a migration can take a while: converting the stored times of a
+    1M-hazard agency took 14 s, after a copy of the file is taken): the work runs on a thread
+    and the notice keeps painting; closing it is not offered — the upgrade is one transaction
+    and must finish. A new or current database opens without it."""
+    if db.current_revision() is None or not db.needs_upgrade():
+        return db.migrate()
+    notice = QProgressDialog(QCoreApplication.translate(
+        "App", "正在升级数据库：新版本首次启动时转换已有记录，可能需要几十秒。请勿关闭程序或电脑…"),
+        "", 0, 0)
+    notice.setWindowTitle(QCoreApplication.translate("App", "升级数据库"))
+    notice.setCancelButton(None)
+    notice.setWindowModality(Qt.WindowModality.ApplicationModal)
+    notice.setMinimumDuration(0)
+    notice.show()
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["copy"] = db.migrate()
+        except BaseException as exc:  # handed to the GUI thread, raised there
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="riskdesk-upgrade", daemon=False)
+    worker.start()
+    app = QApplication.instance()
+    while worker.is_alive():
+        if app is not None:
+            app.processEvents()
+        worker.join(0.05)
+    notice.close()
+    notice.deleteLater()
+    if "error" in outcome:
+        raise outcome["error"]
+    copy: Path | None = outcome.get("copy")
+    return copy
 
 
 def main(config: Config, *, notice: str | None = None) -> int:

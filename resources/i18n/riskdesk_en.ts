@@ -249,6 +249,14 @@ Database: {where}</translation>
         <translation>Cannot open the database</translation>
     </message>
     <message>
+        <source>正在升级数据库：新版本首次启动时转换已有记录，可能需要几十秒。请勿关闭程序或电脑…</source>
+        <translation>Upgrading the database: the first start of a new version converts the records kept so far, which can take a minute. Do not close the program or turn off the computer…</translation>
+    </message>
+    <message>
+        <source>升级数据库</source>
+        <translation>Upgrading the database</translation>
+    </message>
+    <message>
         <source>恢复备份</source>
         <translation>Restore backup</translation>
     </message>
