@@ -78,6 +78,7 @@ def test_init_upgrades_an_old_schema_after_copying_it(tmp_path, password, capsys
     db.dispose()
     code, out, _ = run(capsys, ["--data-dir", str(folder), "init"])
     assert code == 0 and "从结构版本 0001 升级到" in out and "升级完成" in out
+    assert out.index("正在升级数据库") < out.index("从结构版本 0001 升级到")  # said before the wait
     assert list((folder / "backups" / "pre-migration").glob("*0001*.sqlite3"))
     assert run(capsys, ["--data-dir", str(folder), "check"])[0] == 0
 
