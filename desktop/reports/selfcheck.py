@@ -145,10 +145,25 @@ def _finding(row: SelfCheckRow) -> list[Flowable]:
     return parts
 
 
-def _gap_cell(row: SelfCheckRow) -> str:
-    lines = [_gap_line(g) for g in row.gaps[:GAPS_IN_XLSX_CELL]]
-    if len(row.gaps) > GAPS_IN_XLSX_CELL:
-        lines.append(f"……另有 {len(row.gaps) - GAPS_IN_XLSX_CELL} 项，见“问题清单”工作表")
+GAP_COLUMN_WIDTH = 60  # the 问题 column of the checklist sheet (checklist_widths below)
+
+
+def _gap_cell(row: SelfCheckRow, width: float = GAP_COLUMN_WIDTH) -> str:
+    """The problems of one item in its cell: as many as fit in a row of Excel's greatest height
+    (409 pt) with one line kept for "另有 N 项" — a taller row would be cut at 409 pt and the
+    line saying where the rest are would not print. At most GAPS_IN_XLSX_CELL."""
+    room = int(xlsx_print.MAX_ROW_HEIGHT // xlsx_print.LINE_HEIGHT) - 1
+    lines: list[str] = []
+    used = 0
+    for gap in row.gaps[:GAPS_IN_XLSX_CELL]:
+        text = _gap_line(gap)
+        needed = xlsx_print.text_lines(text, width)
+        if used + needed > room:
+            break
+        lines.append(text)
+        used += needed
+    if len(lines) < len(row.gaps):
+        lines.append(f"……另有 {len(row.gaps) - len(lines)} 项，见“问题清单”工作表")
     return "\n".join(lines)
 
 
@@ -267,7 +282,7 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
     wb.properties.creator = data.meta.agency.name
     st = _XlsxStyles()
     ws = wb.create_sheet("检查表")
-    checklist_widths = (6, 40, 36, 12, 36, 8, 10, 60, 30, 9)
+    checklist_widths = (6, 40, 36, 12, 36, 8, 10, GAP_COLUMN_WIDTH, 30, 9)
     for i, width in enumerate(checklist_widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"

@@ -100,7 +100,21 @@ def test_an_agency_with_thousands_of_gaps_still_lays_out(tmp_path, agency):
                      if len(r) > 9 and r[9] == "序号1第2点")
     finally:
         book.close()
-    assert first[7].count("\n") == 30 and first[7].endswith("……另有 170 项，见“问题清单”工作表")
+    listed = first[7].count("\n")
+    assert 0 < listed <= 30 and first[7].endswith(f"……另有 {200 - listed} 项，见“问题清单”工作表")
+
+
+def test_a_cell_of_many_problems_keeps_its_last_line_within_excels_row_height():
+    from desktop.reports import xlsx_print
+
+    row = next(r for r in _rows(200) if len(r.gaps) == 200)
+    cell = selfcheck._gap_cell(row)
+    lines = cell.split("\n")
+    assert lines[-1] == f"……另有 {200 - (len(lines) - 1)} 项，见“问题清单”工作表"
+    needed = sum(xlsx_print.text_lines(line, selfcheck.GAP_COLUMN_WIDTH) for line in lines)
+    assert xlsx_print.lines_height(needed) < xlsx_print.MAX_ROW_HEIGHT  # nothing cut at 409 pt
+    few = next(r for r in _rows(3) if r.gaps)
+    assert "另有" not in selfcheck._gap_cell(few)  # a short list is listed whole
 
 
 def test_result_text_counts_statuses(agency):
