@@ -5,12 +5,12 @@ The notice speaks of China's calendar day (当日, 每季度, 每半年), so eve
 day" and period edge is computed in the agency zone (setting `time_zone` in desktop/config.py,
 default Asia/Shanghai: China Standard Time, UTC+8, no daylight saving).
 
-Two kinds of stored time, both naive in the database columns:
-- row bookkeeping (created_at, updated_at, the audit log) holds UTC: `utc_now()`,
-  `to_utc()`; shown with `to_local()`;
-- business times people type or read on documents (found_at, due_at, reported_at, …) hold the
-  agency's wall-clock time: `wall_now()`. Asia/Shanghai has had no daylight saving since 1991,
-  so each such value names exactly one instant (`from_wall()` gives it back aware).
+Every time column holds a naive UTC instant. Two kinds, as Python sees them:
+- row bookkeeping (created_at, updated_at, the audit log) is read as UTC: `utc_now()`;
+  shown with `to_local()`;
+- business times people type or read on documents (found_at, due_at, reported_at, …) are read
+  and written as the agency's wall-clock time (`wall_now()`'s form): the column type
+  `models.types.AgencyTime` converts with `to_utc()` / `wall_of_utc()` at the database's edge.
 """
 
 from __future__ import annotations

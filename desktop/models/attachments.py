@@ -26,7 +26,7 @@ class Attachment(IdMixin, CreatedMixin, Base):
     height: Mapped[int | None] = mapped_column(Integer)
     caption: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # a photo's capture time (agency wall-clock) and where it came from: exif / name / file
+    # a photo's capture time (AgencyTime: UTC stored, agency wall-clock read) and where it came from: exif / name / file
     taken_at: Mapped[dt.datetime | None] = mapped_column(AgencyTime)
     taken_source: Mapped[str | None] = mapped_column(String(10))
     latitude: Mapped[float | None] = mapped_column(Float)

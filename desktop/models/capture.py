@@ -46,7 +46,7 @@ class CaptureDraft(IdMixin, CreatedMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     level: Mapped[int] = mapped_column(Integer)
     catalogue_item_id: Mapped[int | None] = mapped_column(ForeignKey("catalogue_items.id"))
-    found_at: Mapped[dt.datetime] = mapped_column(AgencyTime)  # agency wall clock
+    found_at: Mapped[dt.datetime] = mapped_column(AgencyTime)  # UTC stored; agency wall clock in Python
     photos: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{"sha256", "name", "size"}]
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     reject_reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,5 +1,5 @@
-"""Business times are stored as China wall-clock time (docs/rules-time.md), so every entry point
-must turn the computer's clock into China time whatever zone the computer is set to. A child
+"""Business times are handled as China wall-clock time (stored as UTC instants, docs/rules-time.md),
+so every entry point must turn the computer's clock into China time whatever zone the computer is set to. A child
 process is started with TZ=UTC and with TZ=America/New_York (12 and 13 hours behind China), its
 clock pinned to 01:00 China time on 7 December 2026 — still the 6th where the computer is — and a
 level-1 hazard is recorded through the services (found now, and typed), the capture page

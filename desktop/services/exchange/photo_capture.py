@@ -1,7 +1,7 @@
 """When and where a photo was taken: EXIF first, else the name a phone or WeChat gave the file,
 else the file's own time — each marked with its source (exif / name / file).
 
-Times are the agency's wall-clock (naive), the form business times are stored in: an EXIF time
+Times are the agency's wall-clock (naive), the form business times take in Python (stored as UTC): an EXIF time
 with OffsetTimeOriginal is converted; one without is taken as China wall-clock (phones write
 local time). Names with epoch milliseconds (WeChat's mmexport…, wx_camera_…) are converted.
 """
