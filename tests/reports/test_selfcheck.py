@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from openpyxl import load_workbook
 
-from desktop.reports import selfcheck
+from desktop.reports import selfcheck, xlsx_print
 from desktop.reports.selfcheck import SelfCheckData, SelfCheckGap, SelfCheckRow
 from desktop.services import compliance, hazards, periods
 from desktop.services.checklist_items import ITEMS, SECTIONS
@@ -204,3 +204,12 @@ def test_the_screen_and_the_form_number_items_alike(evaluated):
 
     assert [BY_ID[r.item_id].ref for r in evaluated.rows] == [r.ref for r in evaluated.rows]
     assert all(ITEMS[i].ref.startswith("序号") for i in range(len(ITEMS)))
+
+
+def test_xlsx_checklist_prints_at_eight_points_or_more(tmp_path, evaluated):
+    """Fitted to an A4 landscape page's width, the checklist's 11 pt text must stay legible
+    (it printed at about 6 pt with 247 units of columns)."""
+    ws = load_workbook(selfcheck.build_selfcheck_xlsx(evaluated, tmp_path / "s.xlsx"))["检查表"]
+    widths = [ws.column_dimensions[col].width for col in "ABCDEFGHIJ"]
+    assert xlsx_print.print_points(widths, landscape=True) >= 8.0
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
