@@ -8,7 +8,7 @@ import io
 import os
 import random
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +21,7 @@ from desktop import clock
 from desktop.demo import outputs
 from desktop.models import (
     CatalogueItem,
+    DangerItem,
     Drill,
     Hazard,
     Inspection,
@@ -45,6 +46,7 @@ from desktop.services import (
     meetings,
     organisations,
     presets,
+    project_facts,
     projects,
     risk,
     risk_sources,
@@ -332,6 +334,7 @@ class _Site:
     floors: int
     stages: list[tuple[int, str, dt.date, dt.date]] = field(default_factory=list)
     dangers: list[tuple[int, str, dt.date]] = field(default_factory=list)
+    danger_progress: list[tuple[int, str, dt.date, dt.date]] = field(default_factory=list)
     headcount: tuple[int, int] = (0, 0)
     special_chance: float = 1.0  # drawn at set-up: below 0.8 its special plan is signed
 
@@ -496,6 +499,7 @@ class _Demo:
         # to that day (their created_at): a plan drafted in a past quarter lists what existed then
         with clock.pinned(self.set_up_at(site)):
             self._dangers(site, depth, municipal, small)
+        self._danger_progress(site)
         self._setup_records(site)
         return site
 
@@ -538,9 +542,28 @@ class _Demo:
             end = max(start + dt.timedelta(days=20), s_end)
             status = "planned" if start > self.today else "in_progress" if end >= self.today else "done"
             item = projects.add_danger_item(self.s, self.clerk, site.id, name=name, is_super=is_super,
-                                            catalogue_item_id=self.catalogue[(kind, code)], status=status,
+                                            catalogue_item_id=self.catalogue[(kind, code)],
                                             planned_start=start, planned_end=end, parameters=name.partition("（")[2][:-1])
             site.dangers.append((item, name, start))
+            site.danger_progress.append((item, status, start, end))
+
+    def _danger_progress(self, site: _Site) -> None:
+        """Each 危大 item started (and finished) on its dates, recorded as the page does it —
+        actual dates with each step, 计划→施工中→完成 — so that a past day's assessment or plan
+        reads the item as it stood that day (`risk.danger_items_on`)."""
+        for item, status, start, end in site.danger_progress:
+            if status == "planned":
+                continue
+            row = self.s.get(DangerItem, item)
+            assert row is not None
+            edit = project_facts.DangerEdit(
+                name=row.name, is_super=row.is_super, status="in_progress", planned_start=row.planned_start,
+                planned_end=row.planned_end, actual_start=start, parameters=row.parameters)
+            version = project_facts.update_danger_item(self.s, self.clerk, item, edit,
+                                                       expected_version=row.version, today=self.today)
+            if status == "done":
+                project_facts.update_danger_item(self.s, self.clerk, item, replace(
+                    edit, status="done", actual_end=end), expected_version=version, today=self.today)
 
     def _setup_records(self, site: _Site) -> None:
         """Risk sources, work plans, kick-off, training plan and fee budget of a new project."""

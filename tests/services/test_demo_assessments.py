@@ -50,3 +50,26 @@ def test_demo_assessments_fall_inside_the_quarters_they_belong_to(tmp_path):
         raised_then = {pid for pid in served if then[pid] in ("high", "medium")}
         assert c3b.evidence[0].count == len(raised_then)
     db.dispose()
+
+
+@pytest.mark.slow
+def test_demo_danger_items_carry_the_dates_their_status_needs(tmp_path):
+    """Every 危大 item the demo leaves under way or finished has the actual dates the page's
+    own rules ask for, so a past day reads it as it stood then (started later: not yet)."""
+    from desktop.models import DangerItem
+    from desktop.services import project_facts
+
+    db, _config, _summary = _generate(tmp_path, projects=4, seed=5)
+    today = clock.today()
+    with db.read() as s:
+        items = list(s.execute(select(DangerItem).where(DangerItem.deleted_at.is_(None))).scalars())
+        assert {i.status for i in items} >= {"in_progress", "planned"}
+        for i in items:  # accepted by the same check as an edit in the window
+            project_facts.check_danger(project_facts.DangerEdit(
+                name=i.name, is_super=i.is_super, status=i.status, planned_start=i.planned_start,
+                planned_end=i.planned_end, actual_start=i.actual_start, actual_end=i.actual_end,
+                parameters=i.parameters), today=today)
+        started = next(i for i in items if i.actual_start is not None and i.actual_start > dt.date(2000, 1, 2))
+        before = started.actual_start - dt.timedelta(days=1)
+        assert started.id not in {r.id for r in risk.danger_items_on(s, started.project_id, before)}
+        assert started.id in {r.id for r in risk.danger_items_on(s, started.project_id, started.actual_start)}
