@@ -75,7 +75,7 @@ def upgrade(db: Database) -> Path | None:
     1M-hazard agency took 14 s, after a copy of the file is taken): the work runs on a thread
     and the notice keeps painting; closing it is not offered — the upgrade is one transaction
     and must finish. A new or current database opens without it."""
-    if db.current_revision() is None or not db.needs_upgrade():
+    if not db.upgrades_data():
         return db.migrate()
     notice = QProgressDialog(QCoreApplication.translate(
         "App", "正在升级数据库：新版本首次启动时转换已有记录，可能需要几十秒。请勿关闭程序或电脑…"),

@@ -265,7 +265,7 @@ def _refuse_beside_a_restore(config: Config) -> None:
 def _migrate(db: Database) -> bool:
     """Bring the schema to head and say what happened; True when anything was changed."""
     before = db.current_revision()
-    if before is not None and db.needs_upgrade():
+    if db.upgrades_data():
         _out("正在升级数据库（转换已有记录，可能需要几十秒）…")
     copy = db.migrate()
     after = db.current_revision()

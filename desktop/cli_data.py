@@ -196,7 +196,7 @@ def _database(config: Config) -> Database:
     from desktop.services import checkpoints
 
     db = Database(config.database_url, migration_url=config.migration_database_url)
-    if db.current_revision() is not None and db.needs_upgrade():
+    if db.upgrades_data():
         print("正在升级数据库（新版本首次运行时转换已有记录，可能需要几十秒）…", file=sys.stderr, flush=True)
     db.migrate()
     _opened.append(checkpoints.install(db, config))

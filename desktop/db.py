@@ -319,6 +319,12 @@ class Database:
         # SCHEMA_HEAD spares start-up the import of Alembic (~0.3 s) when nothing is to do
         return self.current_revision() != SCHEMA_HEAD
 
+    def upgrades_data(self) -> bool:
+        """An existing database (its schema version recorded) older than this program: migrating
+        it converts records people kept, which may take a while — say so before the wait."""
+        revision = self.current_revision()
+        return revision is not None and revision != SCHEMA_HEAD
+
     def migrate(self, *, backup: bool = True) -> Path | None:
         """Bring the schema to head. A SQLite file with data is copied aside first.
 

@@ -13,21 +13,27 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 
-class LazyTab(QWidget):
-    """A holder that puts its panel in place on the first call of `panel()`."""
+class _Built:
+    """What both holders answer about their panel (built yet? this one?)."""
 
-    def __init__(self, build: Callable[[], QWidget], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._build = build
-        self._panel: QWidget | None = None
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
+    _panel: QWidget | None = None
 
     def is_built(self) -> bool:
         return self._panel is not None
 
     def holds(self, widget: QWidget) -> bool:
         return self._panel is not None and self._panel is widget
+
+
+class LazyTab(_Built, QWidget):
+    """A holder that puts its panel in place on the first call of `panel()`."""
+
+    def __init__(self, build: Callable[[], QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._build = build
+        self._panel = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
 
     def panel(self) -> QWidget:
         if self._panel is None:
@@ -37,20 +43,14 @@ class LazyTab(QWidget):
         return self._panel
 
 
-class LazyScroll(QScrollArea):
+class LazyScroll(_Built, QScrollArea):
     """A scroll area whose content is built on the first call of `panel()` or `widget()`."""
 
     def __init__(self, build: Callable[[], QWidget], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self._build = build
-        self._panel: QWidget | None = None
-
-    def is_built(self) -> bool:
-        return self._panel is not None
-
-    def holds(self, widget: QWidget) -> bool:
-        return self._panel is not None and self._panel is widget
+        self._panel = None
 
     def panel(self) -> QWidget:
         if self._panel is None:
