@@ -183,9 +183,9 @@ def evaluate(session: Session, *, period: Period, scope_type: str, scope_id: int
     name, candidates = resolve_scope(session, scope_type, scope_id)
     upto = min(period.end, as_of)
     ctx = Context(session, period, as_of, upto, scope_type, scope_id)
-    for pid in obligations.projects_in_service(session, period.start, upto, candidates):
-        if (project := session.get(Project, pid)) is not None:
-            ctx.projects[pid] = project
+    served = obligations.projects_in_service(session, period.start, upto, candidates)
+    loaded = {p.id: p for p in session.execute(select(Project).where(Project.id.in_(served))).scalars()}
+    ctx.projects.update((pid, loaded[pid]) for pid in served if pid in loaded)
     results = []
     for item in ITEMS:
         if item.id in COMPUTE:
@@ -201,12 +201,17 @@ def evaluate(session: Session, *, period: Period, scope_type: str, scope_id: int
 def _with_answer(ctx: Context, result: ItemResult) -> ItemResult:
     if result.status != "manual":
         return result
-    answer = find_answer(ctx.session, result.item.id, ctx.period, ctx.scope_type, ctx.scope_id)
+    answers = ctx.once("answers", lambda: _live_answers(ctx.session))
+    answer = _best_answer(answers.get(result.item.id, []), ctx.period, ctx.scope_type, ctx.scope_id)
     if answer is None:
         return result
-    who = ctx.session.get(User, answer.answered_by_id) if answer.answered_by_id else None
+    names: dict[int, str] = ctx.once("answered_by", lambda: {
+        uid: name for uid, name in ctx.session.execute(
+            select(User.id, User.display_name).where(User.id.in_(
+                {a.answered_by_id for rows in answers.values() for a in rows if a.answered_by_id})))})
     return ItemResult(result.item, answer.answer, result.evidence, result.gaps, answer.note,
-                      who.display_name if who else "", answer.answered_at)
+                      names.get(answer.answered_by_id, "") if answer.answered_by_id else "",
+                      answer.answered_at)
 
 
 def _answer_row(a: ChecklistAnswer) -> ManualAnswer:
@@ -214,12 +219,26 @@ def _answer_row(a: ChecklistAnswer) -> ManualAnswer:
                         a.answered_by_id, a.answered_at)
 
 
+def _live_answers(session: Session, item: str | None = None) -> dict[str, list[ChecklistAnswer]]:
+    """The manual answers not deleted, by item (one item's, or every item's at once)."""
+    stmt = select(ChecklistAnswer).where(ChecklistAnswer.deleted_at.is_(None))
+    if item is not None:
+        stmt = stmt.where(ChecklistAnswer.item == item)
+    out: dict[str, list[ChecklistAnswer]] = {}
+    for a in session.execute(stmt.order_by(ChecklistAnswer.id)).scalars():
+        out.setdefault(a.item, []).append(a)
+    return out
+
+
 def find_answer(session: Session, item: str, period: Period, scope_type: str,
                 scope_id: int | None) -> ManualAnswer | None:
     """The manual answer that applies: this scope before the agency's, this period before a
     longer one containing it (an answer for 2026 holds for 2026Q1)."""
-    rows = session.execute(select(ChecklistAnswer).where(
-        ChecklistAnswer.item == item, ChecklistAnswer.deleted_at.is_(None))).scalars().all()
+    return _best_answer(_live_answers(session, item).get(item, []), period, scope_type, scope_id)
+
+
+def _best_answer(rows: list[ChecklistAnswer], period: Period, scope_type: str,
+                 scope_id: int | None) -> ManualAnswer | None:
     best: tuple[int, int, ChecklistAnswer] | None = None
     for a in rows:
         exact_scope = a.scope_type == scope_type and a.scope_id == scope_id

@@ -473,29 +473,61 @@ def hazard_categories(session: Session, project_id: int, *, before: dt.date,
 
 
 def half_year_statuses(session: Session, half: Period, project_ids: list[int]) -> dict[int, HalfYearStatus]:
+    """Each project's half-year status, read in a fixed number of statements whatever the
+    number of projects and sessions (the self-check asks it for every project of the agency)."""
     months = int(rules.get(session, "training.hazard_lookback_months"))
     frequency = training_rule.frequency(session, half, project_ids)
     people = training_people.people_trained(session, half, project_ids)
+    heads = {pid: (managers, workers) for pid, managers, workers in session.execute(
+        select(Project.id, Project.headcount_managers, Project.headcount_workers)
+        .where(Project.id.in_(project_ids), Project.deleted_at.is_(None)))}
+    session_ids = {sid for pid in project_ids for sid in frequency[pid].session_ids}
+    sessions = {sid: (day, split_categories(categories)) for sid, day, categories in session.execute(
+        select(TrainingSession.id, TrainingSession.date, TrainingSession.categories)
+        .where(TrainingSession.id.in_(session_ids)))} if session_ids else {}
+    # categories found during the half-year and the look-back before it, and before each session
+    windows = [(add_months(half.end, -(months + 6)), half.end)]
+    windows += [(add_months(day, -months), day) for day, _ in sessions.values()]
+    found_on = _categories_found(session, project_ids, min(w[0] for w in windows),
+                                 max(w[1] for w in windows))
+
+    def found(pid: int, before: dt.date, back: int) -> set[str]:
+        since = add_months(before, -back)
+        return {c for c, days in found_on.get(pid, {}).items() if any(since <= d <= before for d in days)}
+
     out: dict[int, HalfYearStatus] = {}
     for pid in project_ids:
-        project = load_project(session, pid)
+        if pid not in heads:
+            load_project(session, pid)  # says the project is gone, as one project's status does
         freq = frequency[pid]
-        sessions = [get_session(session, sid, roster=False) for sid in freq.session_ids]
-        # categories found during the half-year and the look-back before it
-        found = set(hazard_categories(session, pid, before=half.end, months=months + 6))
         targeted = []
-        for s in sessions:
-            wanted = hazard_categories(session, pid, before=s.date, months=months)
+        for sid in freq.session_ids:
+            day, categories = sessions[sid]
+            wanted = found(pid, day, months)
             # with no hazards yet, content declared for some category counts as targeted
-            if (wanted and any(_matches(c, w) for c in s.categories for w in wanted)) or (
-                    not wanted and s.categories):
-                targeted.append(s.id)
+            if (wanted and any(_matches(c, w) for c in categories for w in wanted)) or (
+                    not wanted and categories):
+                targeted.append(sid)
         p = people[pid]
         out[pid] = HalfYearStatus(
             pid, half.label, freq.basis, freq.required_sessions, freq.session_ids,
-            len(freq.centralized_ids), p.managers, p.workers,
-            project.headcount_managers, project.headcount_workers, tuple(sorted(found)),
-            tuple(targeted), p.manager_attendances, p.worker_attendances)
+            len(freq.centralized_ids), p.managers, p.workers, heads[pid][0], heads[pid][1],
+            tuple(sorted(found(pid, half.end, months + 6))), tuple(targeted),
+            p.manager_attendances, p.worker_attendances)
+    return out
+
+
+def _categories_found(session: Session, project_ids: list[int], since: dt.date,
+                      until: dt.date) -> dict[int, dict[str, list[dt.date]]]:
+    """The days each hazard category was found on each project between two days (inclusive),
+    as `hazard_categories` counts them (not deleted, not cancelled, a category given)."""
+    out: dict[int, dict[str, list[dt.date]]] = {}
+    for pid, category, day in session.execute(
+            select(Hazard.project_id, Hazard.category, Hazard.found_date).where(
+                Hazard.project_id.in_(project_ids), Hazard.deleted_at.is_(None), Hazard.category != "",
+                Hazard.status != "cancelled", Hazard.found_date >= since, Hazard.found_date <= until)
+            .group_by(Hazard.project_id, Hazard.category, Hazard.found_date)):
+        out.setdefault(pid, {}).setdefault(category, []).append(day)
     return out
 
 

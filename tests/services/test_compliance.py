@@ -192,6 +192,23 @@ def test_complete_project_meets_every_computed_item(db, users):
     assert ev == {"期间内一级隐患": 1, "当日报告的一级隐患": 1}
 
 
+def test_the_checklist_reads_in_statements_that_do_not_grow_with_the_projects(db, users):
+    """The self-check of a whole agency: no statement per project, policy, training session or
+    manual answer (one complete project and three cost the same number of statements)."""
+    from tests.sql_count import statements
+
+    build_complete(db, users)
+    with statements(db) as one:
+        alone = evaluate(db)
+    build_complete(db, users)
+    build_complete(db, users)
+    with statements(db) as three:
+        together = evaluate(db)
+    assert len(together.project_ids) == 3 * len(alone.project_ids) == 3
+    assert statuses(together) == statuses(alone)
+    assert len(three) == len(one)
+
+
 def test_gaps_when_records_are_missing(db, users):
     admin = users["admin"]
     build_complete(db, users)

@@ -5,11 +5,9 @@ outputs read once and no statement per period or per project."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from desktop import clock
 from desktop.models import Project
@@ -17,6 +15,7 @@ from desktop.services import agency, obligations, submissions_due
 from desktop.services.periods import parse
 from desktop.services.queries import dashboard, duties
 from tests.factories import make_project
+from tests.sql_count import statements
 
 TODAY = dt.date(2026, 7, 5)
 
@@ -29,21 +28,6 @@ def site(db, users, monkeypatch):
         agency.setup_agency(s, name="绍兴安途安全风控咨询有限公司")
         make_project(s, users["admin"])  # contract 2026-01-05, one insurer, one authority
     return users
-
-
-@contextmanager
-def statements(db) -> Iterator[list[str]]:
-    """The SQL statements run on the database's engine inside the block."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, _params, _context, _many) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def desk_statements(db) -> list[str]:

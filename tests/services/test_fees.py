@@ -108,3 +108,45 @@ def test_delivered_against_booked_and_overspending(db, admin, proj):
         assert lg.unbooked == 2  # one inspection and the drill not yet in the ledger
         [summary] = fees.ledgers(s, insurer_id=proj.insurer)
         assert summary.entries == () and summary.balance == lg.balance
+
+
+def test_each_policy_counts_its_own_period_and_the_scope_costs_the_same_statements(db, admin, proj):
+    """Three policies of one project (one ending as the next begins, one without dates): each
+    counts the services inside its own period; the ledgers of a scope read in a fixed number of
+    statements, one policy or many, and give what each ledger gives alone."""
+    from desktop.services import projects, recycle
+    from tests.sql_count import statements
+
+    with db.session() as s:
+        earlier = projects.add_policy(s, admin, proj.project, projects.PolicyForm(
+            policy_no="PICC-AZX-2025-00001", insurer_id=proj.insurer, start_date=dt.date(2025, 1, 1),
+            end_date=dt.date(2025, 12, 31), prevention_fee="5000"))
+        open_ended = projects.add_policy(s, admin, proj.project, projects.PolicyForm(
+            policy_no="PICC-AZX-OPEN-00001", insurer_id=proj.insurer))
+        for day in (dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 2, 1)):
+            inspect(s, admin, proj.project, day)
+        gone = inspect(s, admin, proj.project, dt.date(2026, 3, 1))
+        recycle.soft_delete(s, admin, "inspections", gone.id, expected_version=gone.version,
+                            reason="录入重复")
+        training.record_session(s, admin, training.SessionForm(date=dt.date(2025, 3, 1), topic="安全培训"),
+                                [training.Attendance(proj.project, 10, 100)])
+        training.record_drill(s, admin, training.DrillForm(
+            project_id=proj.project, date=dt.date(2026, 4, 1), scenario="高处坠落"))
+    with db.read() as s:
+        alone = {p: fees.ledger(s, p, with_entries=False) for p in (proj.policy, earlier, open_ended)}
+    with db.read() as s, statements(db) as one:
+        both = fees.ledgers(s, project_ids=[proj.project])
+
+    def delivered(lg):
+        return {line.service_kind: line.delivered for line in lg.services if line.delivered}
+
+    assert [lg.policy_id for lg in both] == [proj.policy, earlier, open_ended]
+    assert delivered(both[0]) == {"inspection": 2, "drill": 1}
+    assert delivered(both[1]) == {"inspection": 1, "training": 1}
+    assert delivered(both[2]) == {"inspection": 3, "drill": 1, "training": 1}
+    assert both == [alone[p] for p in (proj.policy, earlier, open_ended)]
+    with db.session() as s:
+        others = [make_project(s, admin) for _ in range(3)]
+    with db.read() as s, statements(db) as many:
+        assert len(fees.ledgers(s, project_ids=[proj.project, *(o.project for o in others)])) == 6
+    assert len(many) == len(one) <= 8  # BEGIN, policies, entries, four counts

@@ -120,6 +120,33 @@ def test_targeted_is_per_project(db, admin):
         assert not training.half_year_status(s, b.project, H1).targeted
 
 
+def test_statuses_of_many_projects_are_each_alone_in_a_fixed_number_of_statements(db, admin):
+    """The self-check asks every project's half-year at once: the same answers as one project
+    at a time, and no statement per project or per session."""
+    from tests.sql_count import statements
+
+    with db.session() as s:
+        a, b, c = (make_project(s, admin) for _ in range(3))
+        add_hazard(s, admin, a.project, "起重吊装", dt.date(2026, 2, 1))
+        add_hazard(s, admin, a.project, "施工用电", dt.date(2025, 9, 1))  # in the half's look-back only
+        add_hazard(s, admin, b.project, "模板支撑", dt.date(2026, 2, 1))  # 起重吊装 is not for b
+        training.record_session(s, admin, session_form(dt.date(2026, 3, 1), categories=("起重吊装",)),
+                                [training.Attendance(a.project, 12, 180), training.Attendance(b.project, 2, 20)])
+        training.record_session(s, admin, session_form(dt.date(2026, 5, 1), categories=("模板",)),
+                                [training.Attendance(b.project, 12, 180)])
+    with db.read() as s:
+        alone = {p: training.half_year_status(s, p, H1) for p in (a.project, b.project, c.project)}
+    with db.read() as s, statements(db) as one:
+        training.half_year_statuses(s, H1, [a.project])
+    with db.read() as s, statements(db) as three:
+        together = training.half_year_statuses(s, H1, [a.project, b.project, c.project])
+    assert together == alone
+    assert alone[a.project].hazard_categories == ("施工用电", "起重吊装") and alone[a.project].targeted
+    assert len(alone[b.project].targeted_session_ids) == 1  # the May session (模板), not March's
+    assert not alone[c.project].session_ids
+    assert len(three) == len(one)
+
+
 def test_deleted_session_no_longer_counts(db, admin, proj):
     with db.session() as s:
         t = training.record_session(s, admin, session_form(dt.date(2026, 3, 1)),
