@@ -86,9 +86,13 @@ def _request(kind: str, scope: tuple[str, int | None], period: Period) -> doc_da
 
 
 def _may_export(args: argparse.Namespace, db: Database) -> None:
-    """Documents leave the agency only in a named person's hands."""
+    """Documents leave the agency only in a named person's hands. The fonts the document will
+    draw are read meanwhile (the password check leaves Python free for them); nothing is
+    written unless the check passes."""
+    from desktop.reports import fonts
     from desktop.services import permissions
 
+    fonts.warm_up()
     permissions.require(_signed_in(args, db), "export")
 
 

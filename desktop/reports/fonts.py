@@ -74,6 +74,25 @@ def ensure_fonts() -> str:
     return BODY
 
 
+def warm_up() -> threading.Thread | None:
+    """Read both font files on a worker thread while the caller does something else (a
+    command signing in: the password check runs in C without Python's lock, so the fonts'
+    reading fills that wait). The first `ensure_fonts` of the caller waits for the worker
+    and, if the worker failed, tries again itself, so its error reaches the caller."""
+    if _registered:
+        return None
+
+    def work() -> None:
+        try:
+            ensure_fonts()
+        except Exception as exc:  # the caller's own ensure_fonts raises it again
+            log.debug("fonts not registered on the worker: %s", exc)
+
+    worker = threading.Thread(target=work, name="riskdesk-fonts", daemon=True)
+    worker.start()
+    return worker
+
+
 def _extend_kinsoku() -> None:
     """Add CHINESE_NO_LINE_START to ReportLab's list, once for the process: its CJK wrap
     (`paragraph.cjkFragSplit`, ReportLab 5.1) reads the module constant ALL_CANNOT_START

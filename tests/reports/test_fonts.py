@@ -116,3 +116,24 @@ def test_document_font_env_is_read_in_a_fresh_process(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env, cwd=Path(__file__).resolve().parents[2]).stdout
     assert out.split() == ["bundled", "UMingCN"]
+
+
+def test_fonts_read_on_a_worker_are_registered_and_a_worker_failure_reaches_the_caller(
+        monkeypatch, tmp_path):
+    """`warm_up` (a command reads the fonts while the password is checked): the worker's
+    registration is the one the document uses; when the worker cannot read a font, the
+    caller's own first use raises the usual message instead of a silent thread error."""
+    monkeypatch.setattr(fonts, "_registered", False)
+    monkeypatch.setattr(fonts, "font_path", lambda: tmp_path / "missing.ttc")
+    worker = fonts.warm_up()
+    assert worker is not None
+    worker.join(timeout=60)
+    assert not fonts._registered
+    with pytest.raises(FileNotFoundError, match="找不到内置字体文件"):
+        fonts.ensure_fonts()
+    monkeypatch.setattr(fonts, "font_path", font_path)
+    worker = fonts.warm_up()
+    assert worker is not None
+    worker.join(timeout=60)
+    assert fonts._registered and fonts.warm_up() is None
+    assert fonts.serif_font().face_name and fonts.ensure_fonts() == fonts.BODY
