@@ -134,9 +134,17 @@ def translate_error(exc: BaseException) -> DataError | None:
     return None
 
 
+# How many values one statement may bind: SQLite's default since 3.32, and what the SQLite of
+# Python's Windows build allows (Debian's allows 250,000; PostgreSQL's protocol 65,535). Held
+# on every platform, so a statement binding one value per row (`id IN (…)` over a whole
+# agency's hazards) fails in the tests and benches as it would on an agency's Windows PC.
+SQLITE_MAX_VARIABLES = 32766
+
+
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     # let SQLAlchemy emit BEGIN itself (see _sqlite_begin), not the sqlite3 module
     dbapi_conn.isolation_level = None
+    dbapi_conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, SQLITE_MAX_VARIABLES)
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys = ON")

@@ -261,3 +261,25 @@ def test_postgres_no_such_column_is_a_bug(pg):
         session.execute(text("SELECT no_such_column FROM sequences"))
     assert not isinstance(info.value, DataError)
     assert info.value.orig.sqlstate == "42703"
+
+
+def test_sqlite_binds_no_more_values_than_on_windows(db):
+    """db.py holds SQLite to 32,766 bound values a statement (the default since 3.32, and the
+    SQLite of Python's Windows build) on every platform, so a statement that would fail on an
+    agency's PC fails here too."""
+    import sqlite3
+
+    from sqlalchemy import select
+
+    from desktop.db import SQLITE_MAX_VARIABLES
+    from desktop.models import Project
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    assert SQLITE_MAX_VARIABLES == 32766
+    with db.read() as s:
+        assert s.execute(select(Project.id).where(Project.id.in_(range(32766)))).all() == []
+        with pytest.raises(Exception) as info:
+            s.execute(select(Project.id).where(Project.id.in_(range(32767)))).all()
+    assert isinstance(getattr(info.value, "orig", None), sqlite3.OperationalError)
+    assert "too many SQL variables" in str(info.value)

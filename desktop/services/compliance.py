@@ -7,9 +7,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Literal, TypedDict, TypeVar, cast
+from typing import Any, Literal, NamedTuple, TypedDict, TypeVar, cast
 
-from sqlalchemy import Executable, select
+from sqlalchemy import ColumnElement, Executable, Select, select
 from sqlalchemy.orm import Session
 
 from desktop.messages import Series
@@ -642,13 +642,39 @@ def _drills(ctx: Context, _: str) -> Outcome:
                   Evidence(msg("已评估"), sum(1 for d in window if d.evaluation.strip()))], gaps
 
 
-def _hazards(ctx: Context, *levels: int, serious: bool = False) -> list[Hazard]:
-    stmt = select(Hazard).where(
-        Hazard.project_id.in_(ctx.pids), Hazard.level.in_(levels), Hazard.deleted_at.is_(None),
-        Hazard.status != "cancelled", Hazard.found_date.between(ctx.period.start, ctx.upto))
-    if serious:
-        stmt = stmt.where(Hazard.is_serious.is_(True))
-    return list(ctx.session.execute(stmt.order_by(Hazard.found_date, Hazard.id)).scalars())
+class HazardFacts(NamedTuple):
+    """What the C-6 items read of a hazard (rows, not ORM objects: a large agency's quarter has
+    hundreds of thousands)."""
+
+    id: int
+    project_id: int
+    level: int
+    number: str
+    found_date: dt.date
+    deadline: dt.date | None
+    stop_work: str
+    status: str
+
+
+_FACTS = (Hazard.id, Hazard.project_id, Hazard.level, Hazard.number, Hazard.found_date,
+          Hazard.deadline, Hazard.stop_work, Hazard.status)
+
+
+def _found_where(ctx: Context, levels: tuple[int, ...], serious: bool) -> list[ColumnElement[bool]]:
+    where = [Hazard.project_id.in_(ctx.pids), Hazard.level.in_(levels), Hazard.deleted_at.is_(None),
+             Hazard.status != "cancelled", Hazard.found_date.between(ctx.period.start, ctx.upto)]
+    return [*where, Hazard.is_serious.is_(True)] if serious else where
+
+
+def _hazards(ctx: Context, *levels: int, serious: bool = False) -> list[HazardFacts]:
+    """The hazards of these levels found in the period, in the order found."""
+    stmt = select(*_FACTS).where(*_found_where(ctx, levels, serious))
+    return [HazardFacts(*row) for row in ctx.session.execute(stmt.order_by(Hazard.found_date, Hazard.id))]
+
+
+def _found_ids(ctx: Context, *levels: int, serious: bool = False) -> Select[int]:
+    """The ids `_hazards` reads, as a sub-select: a statement about them binds no id at all."""
+    return select(Hazard.id).where(*_found_where(ctx, levels, serious))
 
 
 @computes("C-6a")
@@ -676,24 +702,22 @@ def _level1(ctx: Context, _: str) -> Outcome:
                   *_overdue_evidence(overdue)], gaps
 
 
-def _overdue(ctx: Context, *levels: int) -> list[Hazard]:
+def _overdue(ctx: Context, *levels: int) -> list[HazardFacts]:
     """Hazards of these levels overdue and still open on the last day counted: the rule the
     dashboard and the periodic safety analysis count (obligations.overdue_hazards)."""
-    ids = [hid for hid, _ in obligations.overdue_hazards(ctx.session, ctx.upto, ctx.pids, levels)]
-    if not ids:
-        return []
-    return list(ctx.session.execute(select(Hazard).where(Hazard.id.in_(ids))
-                                    .order_by(Hazard.deadline, Hazard.id)).scalars())
+    stmt = select(*_FACTS).where(*obligations.overdue_where(ctx.upto, levels),
+                                 Hazard.project_id.in_(ctx.pids))
+    return [HazardFacts(*row) for row in ctx.session.execute(stmt.order_by(Hazard.deadline, Hazard.id))]
 
 
-def _overdue_gaps(ctx: Context, overdue: list[Hazard]) -> list[Gap]:
+def _overdue_gaps(ctx: Context, overdue: list[HazardFacts]) -> list[Gap]:
     return [ctx.gap(h.project_id, msg("{name} 逾期未闭合（整改期限 {deadline}）",
                                       name=msg("{level}隐患 {number}", level=LEVEL[h.level], number=h.number),
                                       deadline=h.deadline), h.deadline, ref_type="hazards", ref_id=h.id)
             for h in overdue]
 
 
-def _overdue_evidence(overdue: list[Hazard]) -> list[Evidence]:
+def _overdue_evidence(overdue: list[HazardFacts]) -> list[Evidence]:
     return [Evidence(msg("逾期未闭合"), len(overdue), "hazards", tuple(h.id for h in overdue))] if overdue else []
 
 
@@ -705,7 +729,8 @@ def _serious(ctx: Context, _: str) -> Outcome:
     if not found and not overdue:
         return "not_applicable", [Evidence(msg("期间内较严重二级隐患"), 0)], []
     reports = {(r.hazard_id, r.recipient): r for r in ctx.session.execute(select(ExternalReport).where(
-        ExternalReport.hazard_id.in_([h.id for h in found]), ExternalReport.reason == "level2_serious")).scalars()}
+        ExternalReport.hazard_id.in_(_found_ids(ctx, 2, serious=True)),
+        ExternalReport.reason == "level2_serious")).scalars()}
     gaps, done = [], 0
     for h in found:
         for recipient in ("insurer", "authority"):
@@ -730,7 +755,7 @@ def _minor(ctx: Context, _: str) -> Outcome:
     if not found and not overdue:
         return "not_applicable", [Evidence(msg("期间内三、四级隐患"), 0)], []
     events = ctx.session.execute(select(HazardEvent.hazard_id, HazardEvent.kind, HazardEvent.data).where(
-        HazardEvent.hazard_id.in_([h.id for h in found]),
+        HazardEvent.hazard_id.in_(_found_ids(ctx, 3, 4)),
         HazardEvent.kind.in_(("record_delivery", "submit_closure")))).all()
     delivered = {e.hazard_id for e in events if e.kind == "record_delivery"}
     via_supervisor = {e.hazard_id for e in events if e.kind == "submit_closure"

@@ -163,16 +163,21 @@ def overdue_hazards(session: Session, last: dt.date, project_ids: list[int] | No
     (N-10): (hazard id, level). Closed since then, they still count for a past day; cancelled
     and deleted ones never do. The dashboard (last = today), the self-check's C-6 items and the
     periodic safety analysis count the same hazards."""
+    stmt = select(Hazard.id, Hazard.level).where(*overdue_where(last, levels)).order_by(Hazard.id)
+    if project_ids is not None:
+        stmt = stmt.where(Hazard.project_id.in_(project_ids))
+    return [(hid, level) for hid, level in session.execute(stmt)]
+
+
+def overdue_where(last: dt.date, levels: tuple[int, ...] = (1, 2, 3, 4)) -> list[ColumnElement[bool]]:
+    """The conditions of `overdue_hazards` on the hazards table, for a statement that reads more
+    of each overdue hazard than its id (the self-check's C-6 items)."""
     still_open: ColumnElement[bool] = Hazard.status.in_([s.value for s in OPEN_STATES])
     wall_cutoff = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
     if wall_cutoff <= clock.wall_now():
         still_open = still_open | ((Hazard.status == "closed") & (Hazard.closed_at >= wall_cutoff))
-    stmt = select(Hazard.id, Hazard.level).where(
-        Hazard.deleted_at.is_(None), Hazard.status != "cancelled", Hazard.found_date <= last,
-        Hazard.deadline < last, Hazard.level.in_(levels), still_open).order_by(Hazard.id)
-    if project_ids is not None:
-        stmt = stmt.where(Hazard.project_id.in_(project_ids))
-    return [(hid, level) for hid, level in session.execute(stmt)]
+    return [Hazard.deleted_at.is_(None), Hazard.status != "cancelled", Hazard.found_date <= last,
+            Hazard.deadline < last, Hazard.level.in_(levels), still_open]
 
 
 def full_inspection_missing(session: Session, quarter: Period, project_ids: list[int]) -> list[int]:

@@ -209,6 +209,33 @@ def test_the_checklist_reads_in_statements_that_do_not_grow_with_the_projects(db
     assert len(three) == len(one)
 
 
+def test_a_quarter_with_more_hazards_than_a_statement_may_bind(db, users):
+    """33,001 level-3 hazards in one quarter, all overdue (more than the 32,766 values a SQLite
+    statement binds on Windows, held on every platform by db.py): the self-check reads them and
+    their events through sub-selects, not id lists, and counts every one."""
+    from sqlalchemy import text
+
+    from desktop.models import Hazard
+
+    admin = users["admin"]
+    with db.session() as s:
+        p = make_project(s, admin)
+        first = hazard(s, admin, p.project, 3, "2026-02-01")
+        columns = [c.name for c in Hazard.__table__.columns if c.name not in ("id", "number")]
+        s.execute(text(
+            f"INSERT INTO hazards (number, {', '.join(columns)}) "
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 33000) "
+            f"SELECT 'T-' || i, {', '.join(columns)} FROM n, hazards WHERE hazards.id = :id"),
+            {"id": first.id})
+    result = evaluate(db)
+    [found, delivered, closed] = result.get("C-6c").evidence
+    assert found.count == 33_001 and len(found.ids) == 33_001
+    assert (delivered.count, closed.count) == (0, 0)
+    gaps = result.get("C-6c").gaps
+    assert sum("整改通知未送达" in g.missing for g in gaps) == 33_001
+    assert sum("逾期未闭合" in g.missing for g in gaps) == 33_001  # 15 days passed before April
+
+
 def test_gaps_when_records_are_missing(db, users):
     admin = users["admin"]
     build_complete(db, users)
