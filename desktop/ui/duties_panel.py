@@ -48,6 +48,8 @@ def day_text(day: dt.date, today: dt.date) -> str:
 
 def target_of(duty: Duty) -> tuple[str, str, tuple[Any, ...]]:
     """(page key, method to call on that page, its arguments) — the record to act on."""
+    if duty.target_type == "hazards" and duty.target_ids:
+        return "hazards", "show_ids", (list(duty.target_ids), service_text(duty.text))
     if duty.target_type == "hazards" and duty.target_id is not None:
         return "hazards", "show_ids", ([duty.target_id], service_text(duty.text))
     if duty.target_type == "drills" and duty.target_id is not None:

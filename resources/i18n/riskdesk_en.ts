@@ -8331,6 +8331,10 @@ These {n} files were not saved:
         <translation>pg_restore restore</translation>
     </message>
     <message>
+        <source>{count} 项隐患已过整改期限仍未闭合（最早 {first} 到期：隐患 {number}）</source>
+        <translation>{count} hazards past their rectification deadline and still open (earliest due {first}: hazard {number})</translation>
+    </message>
+    <message>
         <source>{date} 已答复（逾期）</source>
         <translation>answered {date} (late)</translation>
     </message>

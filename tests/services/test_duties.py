@@ -148,3 +148,31 @@ def test_fold_keeps_characters_whole():
     assert all(len(p) <= 75 for p in parts) and len(parts) > 1
     assert b"".join(p[1:] if i else p for i, p in enumerate(parts)).decode("utf-8") == line
     assert ics.escape("a,b;c\nd") == "a\\,b\\;c\\nd"
+
+
+def test_late_rectifications_are_one_duty_a_project(db, admin, monkeypatch):
+    """A deadline still to come is one duty a hazard; past ones are gathered per project (a
+    backlog of thousands would otherwise bury the week), naming the earliest and opening them
+    all; a project with one late hazard keeps its own line."""
+    pin(monkeypatch, "2026-06-28T10:00:00")
+    with db.session() as s:
+        p, q = make_project(s, admin), make_project(s, admin)
+
+        def hazard(project, found, deadline):
+            return hazards.record(s, admin, hazards.HazardForm(
+                project_id=project, description="临边防护缺失", level=3, measures="设置防护",
+                found_at=dt.datetime.combine(found, dt.time(9)), deadline=deadline)).id
+
+        late = [hazard(p.project, dt.date(2026, 6, 1), dt.date(2026, 6, day)) for day in (20, 10, 25)]
+        soon = hazard(p.project, dt.date(2026, 6, 26), dt.date(2026, 7, 1))
+        alone = hazard(q.project, dt.date(2026, 6, 1), dt.date(2026, 6, 15))
+    with db.read() as s:
+        items = found(duties.upcoming(s, days=7), "rectification")
+    [group] = [d for d in items if d.project_id == p.project and d.overdue]
+    assert group.date == dt.date(2026, 6, 10) and set(group.target_ids) == set(late)
+    assert group.target_id is None and group.ref == f"late:{p.project}"
+    assert "3 项隐患已过整改期限仍未闭合" in group.text and "2026-06-10" in group.text
+    assert [d.target_id for d in items if d.project_id == p.project and not d.overdue] == [soon]
+    [single] = [d for d in items if d.project_id == q.project]
+    assert single.overdue and single.target_id == alone and single.target_ids == ()
+    assert "整改期限届满" in single.text

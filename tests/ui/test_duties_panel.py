@@ -70,3 +70,16 @@ def test_a_calendar_file_that_cannot_be_written_is_said_plainly(qtbot, state, ha
     qtbot.mouseClick(dialog.panel.export_button, Qt.MouseButton.LeftButton)
     assert not target.exists()
     assert len(said) == 1 and said[0][0] == "未导出" and str(target) in said[0][1]
+
+
+def test_a_projects_late_hazards_open_together():
+    import datetime as dt
+
+    from desktop.messages import msg
+
+    group = duties.Duty(dt.date(2026, 6, 10), "rectification", 7, "某项目（P-1）",
+                        msg("{count} 项隐患已过整改期限仍未闭合（最早 {first} 到期：隐患 {number}）",
+                            count=2, first=dt.date(2026, 6, 10), number="YH-1"),
+                        "hazards", None, True, ref="late:7", target_ids=(11, 12))
+    page, method, (ids, text) = target_of(group)
+    assert (page, method, ids) == ("hazards", "show_ids", [11, 12]) and "2 项隐患" in text

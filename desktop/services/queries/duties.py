@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,6 +47,7 @@ class Duty:
     overdue: bool = False
     flagged: bool = False  # the deadline crosses a year with no holiday data
     ref: str = ""  # extra key for the target (a period label and document kind for outputs)
+    target_ids: tuple[int, ...] = ()  # several records to open together (a project's late hazards)
 
     @property
     def kind_label(self) -> Message:
@@ -112,13 +114,37 @@ def _reports(session: Session, today: dt.date, until: dt.date, names: dict[int |
 
 
 def _rectifications(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
-    rows = session.execute(select(Hazard).where(
+    """Rectification deadlines by `until`: one duty a hazard for those still to come; those
+    already past, one duty a project — its late hazards together, opened together — so that a
+    backlog (the 工作台 counts every overdue hazard) does not bury the week's duties."""
+    rows = session.execute(select(Hazard.id, Hazard.project_id, Hazard.number, Hazard.description,
+                                  Hazard.deadline).where(
         Hazard.status.in_([s.value for s in OPEN_STATES]), Hazard.deadline.is_not(None),
-        Hazard.deadline <= until, Hazard.deleted_at.is_(None))).scalars()
-    return [Duty(h.deadline, "rectification", h.project_id, names.get(h.project_id, ""),
-                 msg("隐患 {number} 整改期限届满：{what}", number=h.number, what=h.description[:30]),
-                 "hazards", h.id,
-                 h.deadline < today) for h in rows if h.deadline is not None]
+        Hazard.deadline <= until, Hazard.deleted_at.is_(None))
+        .order_by(Hazard.project_id, Hazard.deadline, Hazard.id)).all()
+    out: list[Duty] = []
+    late: dict[int, list[Any]] = {}
+    for row in rows:
+        if row.deadline < today:
+            late.setdefault(row.project_id, []).append(row)
+        else:
+            out.append(_rectification(row, names, overdue=False))
+    for pid, group in late.items():
+        first = group[0]
+        if len(group) == 1:
+            out.append(_rectification(first, names, overdue=True))
+            continue
+        out.append(Duty(first.deadline, "rectification", pid, names.get(pid, ""), msg(
+            "{count} 项隐患已过整改期限仍未闭合（最早 {first} 到期：隐患 {number}）",
+            count=len(group), first=first.deadline, number=first.number),
+            "hazards", None, True, ref=f"late:{pid}", target_ids=tuple(r.id for r in group)))
+    return out
+
+
+def _rectification(row: Any, names: dict[int | None, str], *, overdue: bool) -> Duty:
+    return Duty(row.deadline, "rectification", row.project_id, names.get(row.project_id, ""),
+                msg("隐患 {number} 整改期限届满：{what}", number=row.number, what=row.description[:30]),
+                "hazards", row.id, overdue)
 
 
 def owed_outputs(session: Session, today: dt.date, until: dt.date) -> list[submissions_due.OwedOutput]:
