@@ -95,7 +95,7 @@ def case_bare(book: Path, db_path: Path) -> dict:
         project_ids = dict(conn.execute(select(Project.code, Project.id)).all())
         wb = load_workbook(book, read_only=True, data_only=True)
         rows = []
-        now = dt.datetime.now()
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # bookkeeping columns hold UTC
         for values in wb["隐患清单"].iter_rows(min_row=2, values_only=True):
             _, number, code, found, location, description, level, measures, deadline, \
                 contingency, stop_work = values + (None,) * (len(HEADERS) - len(values))

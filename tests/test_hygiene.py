@@ -33,3 +33,18 @@ def test_vocabularies_are_checked_through_a_public_method():
     assert users == []
     assert Role.known("admin") and not Role.known("auditor") and not Role.known(None)
     assert Recipient.known(Recipient.INSURER.value)
+
+
+def test_no_code_or_test_reads_the_computers_own_date():
+    """`date.today()` and `datetime.now()` give the computer's zone: between 16:00 and 24:00
+    UTC they are a day behind China. The program and the tests read today and now through
+    `desktop.clock` (China time, or the agency's zone) — 18 tests once failed every evening
+    on a UTC machine because they compared the computer's date with the program's."""
+    import re
+
+    naive = re.compile(r"\b(?:date\.today|datetime\.(?:now|today))\(\s*\)")
+    found = [f"{p.relative_to(ROOT)}:{n}" for folder in ("desktop", "tests", "bench", "tools")
+             for p in sorted((ROOT / folder).rglob("*.py"))
+             for n, line in enumerate(p.read_text("utf-8").splitlines(), start=1)
+             if naive.search(line) and p != Path(__file__).resolve()]
+    assert found == []

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from desktop import clock
 from desktop.models import ArchiveItem, Document, RiskSource, TrainingAttendance, TrainingSession
 from desktop.services import hazards, inspections, periods
 from desktop.services.queries import dashboard
 from tests.factories import make_project
 
-MOMENT = dt.datetime.now().replace(microsecond=0)
+MOMENT = clock.wall_now().replace(microsecond=0)
 
 
 def counts(db):

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from desktop import clock
 from desktop.models import (
     Attachment,
     AuditEntry,
@@ -220,7 +221,7 @@ def test_submissions_are_logged_and_settle_the_owed_hazard_report(db, users, sit
         documents.record_submission(s, users["clerk"], row.id, recipient="insurer", channel="邮件")
     doc = sign(db, users["tech_lead"], row, dirs)
     bad = [dict(recipient="bank", channel="邮件"), dict(recipient="insurer", channel=""),
-           dict(recipient="insurer", channel="邮件", submitted_at=dt.datetime.now() + dt.timedelta(days=1)),
+           dict(recipient="insurer", channel="邮件", submitted_at=clock.wall_now() + dt.timedelta(days=1)),
            dict(recipient="insurer", channel="邮件", submitted_at=dt.datetime(2026, 1, 1)),
            dict(recipient="insurer", channel="邮件", recipient_org_id=ids.authority)]
     for kwargs in bad:

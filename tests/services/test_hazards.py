@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from desktop import clock
 from desktop.models import Attachment, AuditEntry, Document, ExternalReport, Hazard, HazardEvent
 from desktop.models.enums import HazardStatus as S
 from desktop.services import hazards
@@ -43,7 +44,7 @@ def add_after_photo(s, hazard_id):
 def sign_letter(s, hazard_id) -> Document:
     """A signed stop-work suggestion on file for the hazard (the documents service makes real ones)."""
     doc = Document(kind="stop_work", number=f"风控停工〔2026〕{hazard_id}号", title="停工建议书",
-                   scope_type="hazard", scope_id=hazard_id, status="signed", signed_at=dt.datetime.now())
+                   scope_type="hazard", scope_id=hazard_id, status="signed", signed_at=clock.wall_now())
     s.add(doc)
     s.flush()
     return doc
@@ -70,7 +71,7 @@ def walk_to(db, actor, hazard_id, target: str) -> hazards.HazardRow:
                 for r in hazards.pending_reports(s, hazard_id):
                     hazards.record_report(s, actor, r.id, channel="电话")
                 h = hazards.verify_close(s, actor, hazard_id, expected_version=h.version,
-                                         reinspection_date=dt.date.today())
+                                         reinspection_date=clock.today())
         return h
 
 
@@ -78,11 +79,11 @@ def test_record_level3_fills_defaults(db, admin, proj):
     with db.session() as s:
         h = hazards.record(s, admin, form(proj))
         stored = s.get(Hazard, h.id)
-        assert h.number == f"YH-{dt.date.today().year}-00001"
+        assert h.number == f"YH-{clock.today().year}-00001"
         assert h.status == S.RECORDED
         assert stored.responsible_unit_id == proj.contractor
         assert stored.supervising_unit_id == proj.supervisor
-        assert h.deadline == dt.date.today() + dt.timedelta(days=15)
+        assert h.deadline == clock.today() + dt.timedelta(days=15)
         assert s.execute(select(func.count()).select_from(ExternalReport)).scalar() == 0
         assert s.execute(select(HazardEvent.kind).where(HazardEvent.hazard_id == h.id)).scalars().all() == ["recorded"]
         assert s.execute(select(AuditEntry.action).where(AuditEntry.entity == "hazards")).scalars().all() == ["create"]
@@ -97,7 +98,7 @@ def test_level1_needs_stop_work_and_creates_same_day_reports(db, admin, proj):
         h = hazards.record(s, admin, form(proj, level=1, stop_work="full"))
         reports = hazards.pending_reports(s, h.id)
         assert sorted(r.recipient for r in reports) == ["authority", "insurer"]
-        assert {r.due_at for r in reports} == {dt.datetime.combine(dt.date.today(), dt.time(23, 59, 59))}
+        assert {r.due_at for r in reports} == {dt.datetime.combine(clock.today(), dt.time(23, 59, 59))}
         assert {r.reason for r in reports} == {"level1_same_day"}
 
 
@@ -203,7 +204,7 @@ FORBIDDEN = [(state, step) for state in ALL_STATES for step, spec in hazards.STE
 def _call(step, s, actor, h):
     kwargs = {
         "issue_notice": {}, "record_delivery": {"received_by": "张三"},
-        "submit_closure": {"supervisor_name": "李四"}, "verify_close": {"reinspection_date": dt.date.today()},
+        "submit_closure": {"supervisor_name": "李四"}, "verify_close": {"reinspection_date": clock.today()},
         "reject": {"reason": "不合格"}, "escalate": {"kind": "refusal"}, "cancel": {"reason": "误登记"},
     }[step]
     return getattr(hazards, step)(s, actor, h.id, expected_version=h.version, **kwargs)

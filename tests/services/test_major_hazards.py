@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from desktop import clock
 from desktop.models import AuditEntry, Hazard
 from desktop.models.enums import HazardStatus as S
 from desktop.services import agency, catalogues, documents, hazards, major_hazards
@@ -86,14 +87,14 @@ def test_closing_level1_needs_the_signed_letter_and_both_reports(db, admin, proj
     with db.session() as s:
         with pytest.raises(ValidationError) as info:
             hazards.verify_close(s, admin, h.id, expected_version=h.version,
-                                 reinspection_date=dt.date.today())
+                                 reinspection_date=clock.today())
         text = info.value.fields["level1"]
         assert "停工建议书未签发" in text and "承保机构" in text and "建设主管部门" in text
         for r in hazards.pending_reports(s, h.id):
             hazards.record_report(s, admin, r.id, channel="电话")
         with pytest.raises(ValidationError) as info:
             hazards.verify_close(s, admin, h.id, expected_version=h.version,
-                                 reinspection_date=dt.date.today())
+                                 reinspection_date=clock.today())
         assert info.value.fields == {"level1": info.value.fields["level1"]}
         assert "尚缺：停工建议书未签发" in info.value.fields["level1"]
         assert "报告" not in info.value.fields["level1"].split("尚缺：")[1]
@@ -101,7 +102,7 @@ def test_closing_level1_needs_the_signed_letter_and_both_reports(db, admin, proj
         sign_letter(s, h.id)
         assert major_hazards.letters_unsigned(s) == []
         closed = hazards.verify_close(s, admin, h.id, expected_version=h.version,
-                                      reinspection_date=dt.date.today())
+                                      reinspection_date=clock.today())
     assert closed.status == S.CLOSED
 
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
+from desktop import clock
 from desktop.services import catalogues, hazards
 from desktop.services.exchange import attachments
 from desktop.services.queries import hazard_view
@@ -92,7 +93,7 @@ def test_record_a_level_3_hazard_with_photos(qtbot, state, dialog, loaded, tmp_p
     type_text(dialog.measures, "立即设置 1.2m 防护栏杆")
     type_text(dialog.person, "张工")
     choose(dialog.level, 3)
-    assert dialog.deadline.date() == dt.date.today() + dt.timedelta(days=15)
+    assert dialog.deadline.date() == clock.today() + dt.timedelta(days=15)
     assert not dialog.serious.isEnabled() and dialog.chip.text() == "黄色"
     qtbot.mouseClick(dialog.photos.add_button, Qt.MouseButton.LeftButton)
     assert dialog.photos.count() == 2 and len(dialog.photos.pending()) == 2
@@ -105,7 +106,7 @@ def test_record_a_level_3_hazard_with_photos(qtbot, state, dialog, loaded, tmp_p
     data = saved_hazard(state, dialog.saved.id)
     row = data.detail.row
     assert (row.level, row.location, row.description) == (3, "6#楼 3 层", "楼梯临边未设防护栏杆")
-    assert row.deadline == dt.date.today() + dt.timedelta(days=15)
+    assert row.deadline == clock.today() + dt.timedelta(days=15)
     assert data.detail.responsible_unit_id is not None  # the project's contractor by default
     assert data.detail.responsible_person == "张工" and data.reports == ()
     stored = sorted(data.photos, key=lambda a: a.original_name)
@@ -140,7 +141,7 @@ def test_record_a_level_1_major_hazard_from_the_catalogue(qtbot, state, dialog, 
     # found today: judged against the 2024 standard (in force since 2024-12-13)
     assert "建质规〔2024〕5号" in dialog.item_label.text() and "第七条（二）" in dialog.item_label.text()
     assert dialog.item_text.text().startswith("未设置连墙件")
-    assert dialog.deadline.date() == dt.date.today() + dt.timedelta(days=3)
+    assert dialog.deadline.date() == clock.today() + dt.timedelta(days=3)
     type_text(dialog.location, "外脚手架东立面 8-12 层")
     type_text(dialog.description, "外脚手架 10 层连墙件整层缺失")
     type_text(dialog.measures, "立即停止架上作业，补设连墙件并验收")
@@ -208,7 +209,7 @@ def test_messages_appear_beside_their_fields(qtbot, state, loaded, dialog_log):
 
 
 def test_the_deadline_follows_the_level_until_edited(dialog):
-    today = dt.date.today()
+    today = clock.today()
     for level, days in ((1, 3), (2, 7), (4, 30)):
         choose(dialog.level, level)
         assert dialog.deadline.date() == today + dt.timedelta(days=days)

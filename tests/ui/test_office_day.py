@@ -20,6 +20,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton
 
+from desktop import clock
 from desktop.services import documents, hazards
 from desktop.services.context import Changes
 from desktop.services.queries import hazard_view, register
@@ -335,7 +336,7 @@ def test_an_office_day(qtbot, window, desk, users, dialog_log, tmp_path, monkeyp
                        store_dir=state.config.attachments_dir, work_dir=tmp_path)
     state.announce(Changes(documents=True, hazards=True))
     assert card(window, "stop_work_unsigned") == 0
-    today = dt.date.today()
+    today = clock.today()
     for description in (L1, L3):
         page = open_from_register(qtbot, window, description)
         assert page.status.text() == "待复查"
@@ -489,7 +490,7 @@ def test_an_office_day_on_a_laptop(qtbot, seeded, config, users, desk, dialog_lo
     from desktop.ui.pdf_viewer import PdfViewer
 
     i18n.install_translators("zh_CN", cache_dir=tmp_path / "i18n")  # as app.main() does
-    today = dt.date.today()
+    today = clock.today()
     contract = today - dt.timedelta(days=120)
     policy_start = contract + dt.timedelta(days=1)
     far = dt.date(today.year + 2, 6, 30)
