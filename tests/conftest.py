@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -51,6 +52,25 @@ _cheap_password_hashing()
 
 
 PG_URL = os.environ.get("RISKDESK_TEST_PG_URL", "")
+
+# A test module's day constants taken from the clock (TODAY = now().date() …) are read when the
+# module is imported: a run that crosses China's midnight (16:00 UTC) would then use yesterday's
+# date against the program's today. A module names them in CLOCK_DAYS, and each is set again at
+# the start of every test of the module (constants with a fixed date are left alone).
+_DAY_CONSTANTS = {
+    "TODAY": lambda clock: clock.today(),
+    "YESTERDAY": lambda clock: clock.today() - dt.timedelta(days=1),
+    "MOMENT": lambda clock: clock.wall_now(),
+}
+
+
+@pytest.fixture(autouse=True)
+def _day_constants_of_today(request):
+    from desktop import clock
+
+    module = getattr(request, "module", None)
+    for name in getattr(module, "CLOCK_DAYS", ()):
+        setattr(module, name, _DAY_CONSTANTS[name](clock))
 
 
 def _settle_workers() -> None:

@@ -18,6 +18,7 @@ from tests.factories import make_project
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = now().date()
+CLOCK_DAYS = ("TODAY",)  # set again before each test (conftest): a run may cross midnight
 
 
 def complete(s, actor, project_id, day):  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from desktop.services.queries import dashboard
 from tests.factories import make_project
 
 MOMENT = clock.wall_now().replace(microsecond=0)
+CLOCK_DAYS = ("MOMENT",)  # set again before each test (conftest): a run may cross midnight
 
 
 def counts(db):

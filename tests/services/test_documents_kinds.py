@@ -198,6 +198,16 @@ def test_fee_ledger_scope_checks(db, users, ids, dirs):
 # -- 报送登记簿 --------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def mid_morning(monkeypatch):
+    """10:00 China time today: the submissions below are dated up to 30 minutes before now, which
+    just after midnight would fall on the day before the documents were signed."""
+    from desktop import clock
+
+    instant = clock.to_utc(dt.datetime.combine(clock.today(), dt.time(10))).replace(tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "system_time", lambda: instant)
+
+
 def _submitted(db, users, ids, dirs):
     """Two signed documents of the project, submitted three times; one of another project."""
     with db.session() as s:
@@ -223,7 +233,7 @@ def _submitted(db, users, ids, dirs):
     return one, two, three, other, at
 
 
-def test_submission_register_lists_every_submission_of_the_period(db, users, ids, dirs):
+def test_submission_register_lists_every_submission_of_the_period(db, users, ids, dirs, mid_morning):
     one, two, three, _other, at = _submitted(db, users, ids, dirs)
     period = quarter_of(now().date()).label
     row = draft(db, users["inspector"], dirs, "submission_register", "agency", period=period)
@@ -240,7 +250,7 @@ def test_submission_register_lists_every_submission_of_the_period(db, users, ids
     assert not RULE_ID.search(text)
 
 
-def test_submission_register_scopes(db, users, ids, dirs):
+def test_submission_register_scopes(db, users, ids, dirs, mid_morning):
     _one, _two, three, _other, _at = _submitted(db, users, ids, dirs)
     period = quarter_of(now().date()).label
     project = text_of(dirs, draft(db, users["inspector"], dirs, "submission_register", "project",

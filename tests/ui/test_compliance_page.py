@@ -22,6 +22,7 @@ from .shots import shots_dir
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = now().date()
+CLOCK_DAYS = ("TODAY",)  # set again before each test (conftest): a run may cross midnight
 
 
 @pytest.fixture

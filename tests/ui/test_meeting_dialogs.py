@@ -21,6 +21,7 @@ from desktop.ui.pages.projects_page import ProjectPage
 from tests.factories import make_project
 
 YESTERDAY = now().date() - dt.timedelta(days=1)
+CLOCK_DAYS = ("YESTERDAY",)  # set again before each test (conftest): a run may cross midnight
 
 
 def accepted(dialog: QDialog) -> bool:

@@ -27,6 +27,7 @@ from .keyboard import replace_text
 from .shots import shots_dir
 
 TODAY = now().date()
+CLOCK_DAYS = ("TODAY",)  # set again before each test (conftest): a run may cross midnight
 
 
 def shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
