@@ -18,6 +18,7 @@ from desktop.services.context import Actor, Changes
 from desktop.ui import dialogs
 from desktop.ui.app_state import AppState, window_settings
 from desktop.ui.auto_backup import AutoBackup
+from desktop.ui.day_watch import DayWatch
 from desktop.ui.idle_lock import IdleWatch
 from desktop.ui.lock_screen import Locker
 from desktop.ui.login_dialog import LoginDialog
@@ -48,6 +49,8 @@ class Desk(QObject):
         self.window = self._open(self.state)
         self.auto_backup = AutoBackup(self.state, self)
         self.auto_backup.message.connect(self._status_message)
+        self.day_watch = DayWatch(self)
+        self.day_watch.new_day.connect(self._new_day)
 
     def _open(self, state: AppState) -> MainWindow:
         """At start (`state` without its database) the window's frame at once, its first page
@@ -69,6 +72,12 @@ class Desk(QObject):
         if changes.settings:
             minutes = self.config.get("idle_lock_minutes")
             self.idle.set_minutes(minutes if isinstance(minutes, int | float) else 15)
+
+    def _new_day(self, _day: object) -> None:
+        """Midnight at the agency: what the pages showed was read for yesterday (accounts and
+        settings do not depend on the day)."""
+        self.state.announce(Changes(projects=True, hazards=True, reports=True, inspections=True,
+                                    documents=True, training=True, archive=True))
 
     def _status_message(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 15_000)
@@ -121,6 +130,7 @@ class Desk(QObject):
         return True
 
     def close(self) -> None:
-        """The window has closed: stop watching for idleness."""
+        """The window has closed: stop watching for idleness and for the next day."""
         self.idle.stop()
+        self.day_watch.stop()
         self.locker.unlock()
