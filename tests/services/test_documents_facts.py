@@ -154,7 +154,7 @@ def test_inspection_notice_asks_for_no_reply_after_its_earliest_deadline(db, use
     with db.session() as s:
         visit = inspections.record(s, users["admin"], inspections.InspectionForm(
             project_id=ids.project, kind="full_coverage", date=today, inspector_ids=(users["admin"].user_id,)))
-    found = dt.datetime.combine(today, dt.time(9))
+    found = min(dt.datetime.combine(today, dt.time(9)), now().replace(tzinfo=None))  # not later than now
     early, late = today + dt.timedelta(days=6), today + dt.timedelta(days=29)
     add_hazard(db, users, ids, level=2, stop_work="none", deadline=early, inspection_id=visit.id,
                found_at=found)
