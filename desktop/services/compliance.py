@@ -70,7 +70,7 @@ LEVEL = {1: msg("一级"), 2: msg("二级"), 3: msg("三级"), 4: msg("四级")}
 _STEP = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
 __all__ = ["ChecklistResult", "Evidence", "Gap", "ItemResult", "ManualAnswer", "answer_manual",
-           "evaluate", "find_answer", "resolve_scope", "sub_periods", "summary_text"]
+           "evaluate", "resolve_scope", "sub_periods", "summary_text"]
 
 T = TypeVar("T")
 DayKey = Literal["first", "stage_grace_days", "delivery_days", "special_plan_days",
@@ -219,26 +219,19 @@ def _answer_row(a: ChecklistAnswer) -> ManualAnswer:
                         a.answered_by_id, a.answered_at)
 
 
-def _live_answers(session: Session, item: str | None = None) -> dict[str, list[ChecklistAnswer]]:
-    """The manual answers not deleted, by item (one item's, or every item's at once)."""
-    stmt = select(ChecklistAnswer).where(ChecklistAnswer.deleted_at.is_(None))
-    if item is not None:
-        stmt = stmt.where(ChecklistAnswer.item == item)
+def _live_answers(session: Session) -> dict[str, list[ChecklistAnswer]]:
+    """The manual answers not deleted, by item."""
     out: dict[str, list[ChecklistAnswer]] = {}
-    for a in session.execute(stmt.order_by(ChecklistAnswer.id)).scalars():
+    for a in session.execute(select(ChecklistAnswer).where(ChecklistAnswer.deleted_at.is_(None))
+                             .order_by(ChecklistAnswer.id)).scalars():
         out.setdefault(a.item, []).append(a)
     return out
 
 
-def find_answer(session: Session, item: str, period: Period, scope_type: str,
-                scope_id: int | None) -> ManualAnswer | None:
-    """The manual answer that applies: this scope before the agency's, this period before a
-    longer one containing it (an answer for 2026 holds for 2026Q1)."""
-    return _best_answer(_live_answers(session, item).get(item, []), period, scope_type, scope_id)
-
-
 def _best_answer(rows: list[ChecklistAnswer], period: Period, scope_type: str,
                  scope_id: int | None) -> ManualAnswer | None:
+    """The manual answer that applies: this scope before the agency's, this period before a
+    longer one containing it (an answer for 2026 holds for 2026Q1)."""
     best: tuple[int, int, ChecklistAnswer] | None = None
     for a in rows:
         exact_scope = a.scope_type == scope_type and a.scope_id == scope_id

@@ -465,11 +465,8 @@ def hazard_categories(session: Session, project_id: int, *, before: dt.date,
                       months: int | None = None) -> tuple[str, ...]:
     """Hazard categories found on the project in the months up to `before` (inclusive)."""
     months = int(rules.get(session, "training.hazard_lookback_months")) if months is None else months
-    return tuple(session.execute(select(Hazard.category).where(
-        Hazard.project_id == project_id, Hazard.deleted_at.is_(None), Hazard.category != "",
-        Hazard.status != "cancelled", Hazard.found_date <= before,
-        Hazard.found_date >= add_months(before, -months)).group_by(Hazard.category)
-        .order_by(Hazard.category)).scalars())
+    found = _categories_found(session, [project_id], add_months(before, -months), before)
+    return tuple(sorted(found.get(project_id, {})))
 
 
 def half_year_statuses(session: Session, half: Period, project_ids: list[int]) -> dict[int, HalfYearStatus]:
@@ -519,8 +516,8 @@ def half_year_statuses(session: Session, half: Period, project_ids: list[int]) -
 
 def _categories_found(session: Session, project_ids: list[int], since: dt.date,
                       until: dt.date) -> dict[int, dict[str, list[dt.date]]]:
-    """The days each hazard category was found on each project between two days (inclusive),
-    as `hazard_categories` counts them (not deleted, not cancelled, a category given)."""
+    """The days each hazard category was found on each project between two days (inclusive):
+    hazards not deleted, not cancelled, with a category given."""
     out: dict[int, dict[str, list[dt.date]]] = {}
     for pid, category, day in session.execute(
             select(Hazard.project_id, Hazard.category, Hazard.found_date).where(
