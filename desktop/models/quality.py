@@ -44,7 +44,10 @@ class Complaint(IdMixin, EditableMixin, Base):
     channel: Mapped[str] = mapped_column(String(30), default="")
     content: Mapped[str] = mapped_column(Text)
     needs_checking: Mapped[bool] = mapped_column(Boolean, default=False)  # 30 working days, else 10
-    reply_due: Mapped[dt.date] = mapped_column(Date)
+    # the working days the reply was given (the agency rule when recorded or re-marked); the
+    # date is counted from them under the holiday data of the day it is read
+    reply_days: Mapped[int] = mapped_column(Integer)
+    reply_due: Mapped[dt.date] = mapped_column(Date)  # that count's last result, for queries
     replied_at: Mapped[dt.date | None] = mapped_column(Date)
     reply: Mapped[str] = mapped_column(Text, default="")
 

@@ -12,7 +12,6 @@ from desktop.models import Complaint, Evaluation, Hazard, Incident, Organisation
 from desktop.models.enums import IncidentKind
 from desktop.services import audit, permissions, rules
 from desktop.services.context import Actor, ValidationError, get_live, msg, now
-from desktop.services.holiday_overrides import parse_overrides
 from desktop.services.periods import Period, parse
 from desktop.services.projects import check_version
 from desktop.services.projects import load as load_project
@@ -21,30 +20,38 @@ from desktop.services.workdays import (
     Due,
     add_working_days,
     calendar,
-    count_working_days,
-    unloaded_years,
 )
 
 LARGER_ACCIDENT_DEATHS = 3  # 《生产安全事故报告和调查处理条例》: 3 deaths and up is 较大 or worse
 LARGER_ACCIDENT_INJURIES = 10
 
 
-def reply_due(session: Session, received: dt.date, *, needs_checking: bool) -> Due:
-    """The reply deadline in working days, flagged when it crosses a year with no holiday data."""
+def reply_days(session: Session, *, needs_checking: bool) -> int:
+    """The working days a reply is given now (the agency rule: 10, or 30 where facts must be checked)."""
     limits = rules.get(session, "complaint.reply_working_days")
-    return add_working_days(received, int(limits["checking" if needs_checking else "normal"]),
+    return int(limits["checking" if needs_checking else "normal"])
+
+
+def reply_due(session: Session, received: dt.date, *, needs_checking: bool) -> Due:
+    """The reply deadline a complaint received on `received` would be given now, flagged when it
+    crosses a year with no holiday data."""
+    return add_working_days(received, reply_days(session, needs_checking=needs_checking),
                             calendar(session))
 
 
-def refresh_due(session: Session, *, before: object) -> int:
-    """Recount every complaint's deadline after the holiday arrangement changed from `before`
-    (a year typed in replaces a Monday–Friday guess). The number of working days each deadline
-    was given is kept — counted back under the old arrangement — so a later change of the
-    10/30-day rule does not reach old complaints. Returns how many moved."""
-    old, new, moved = Calendar(parse_overrides(before)), calendar(session), 0
+def due_of(c: Complaint, cal: Calendar) -> Due:
+    """A recorded complaint's deadline: the working days it was given, counted under the holiday
+    data known now (so a year's notice loaded later — typed in, or a newer calendar package —
+    moves the date and drops the flag without anyone touching the complaint)."""
+    return add_working_days(c.received_at, c.reply_days, cal)
+
+
+def refresh_due(session: Session) -> int:
+    """Store every complaint's deadline as counted now (after the holiday data changed; at start-up,
+    for a calendar package updated since). Returns how many moved."""
+    cal, moved = calendar(session), 0
     for row in session.execute(select(Complaint).where(Complaint.deleted_at.is_(None))).scalars():
-        due = add_working_days(row.received_at, count_working_days(row.received_at, row.reply_due, old),
-                               new).day
+        due = due_of(row, cal).day
         if due != row.reply_due:
             row.reply_due, moved = due, moved + 1
     return moved
@@ -104,9 +111,9 @@ class EvaluationRow:
 
 
 def _complaint_row(c: Complaint, cal: Calendar) -> ComplaintRow:
+    due = due_of(c, cal)
     return ComplaintRow(c.id, c.project_id, c.received_at, c.complainant, c.channel, c.content,
-                        c.needs_checking, c.reply_due, c.replied_at, c.reply, c.version,
-                        unloaded_years(cal, c.received_at, c.reply_due))
+                        c.needs_checking, due.day, c.replied_at, c.reply, c.version, due.unloaded)
 
 
 def record_complaint(session: Session, actor: Actor, *, received_at: dt.date, content: str,
@@ -125,6 +132,7 @@ def record_complaint(session: Session, actor: Actor, *, received_at: dt.date, co
         raise ValidationError(errors)
     row = Complaint(project_id=project_id, received_at=received_at, complainant=complainant.strip(),
                     channel=channel.strip(), content=content.strip(), needs_checking=needs_checking,
+                    reply_days=reply_days(session, needs_checking=needs_checking),
                     reply_due=reply_due(session, received_at, needs_checking=needs_checking).day)
     session.add(row)
     audit.record_create(session, actor, row)
@@ -143,7 +151,8 @@ def set_needs_checking(session: Session, actor: Actor, complaint_id: int, needs_
     check_version(row, expected_version, msg("投诉记录"))
     before = audit.snapshot(row)
     row.needs_checking = needs_checking
-    row.reply_due = reply_due(session, row.received_at, needs_checking=needs_checking).day
+    row.reply_days = reply_days(session, needs_checking=needs_checking)
+    row.reply_due = due_of(row, calendar(session)).day
     audit.record_update(session, actor, row, before)
     return _complaint_row(row, calendar(session))
 

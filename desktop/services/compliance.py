@@ -890,7 +890,11 @@ def _complaints(ctx: Context, _: str) -> Outcome:
         return "not_applicable", [], []
     gaps = []
     for c in rows:
-        if c.replied_at:
+        if c.replied_at and c.replied_late and c.unloaded:
+            # late only against a Monday–Friday guess: say so, not that it was late
+            state = msg("{date} 已答复（晚于按周一至周五估算的期限 {due}；{years}年：该年度节假日安排未载入）",
+                        date=c.replied_at, due=c.reply_due, years="、".join(map(str, c.unloaded)))
+        elif c.replied_at:
             state = msg("{date} 已答复（逾期）", date=c.replied_at) if c.replied_late \
                 else msg("{date} 已答复", date=c.replied_at)
         else:

@@ -17,9 +17,8 @@ from desktop.services.holiday_overrides import OVERRIDES_KEY
 
 def set_overrides(session: Session, actor: Actor, value: Any) -> None:
     """Store the whole arrangement (checked by the rule) and recount the complaints' deadlines."""
-    before = rules.get(session, OVERRIDES_KEY)
     rules.set_value(session, actor, OVERRIDES_KEY, value)
-    complaints.refresh_due(session, before=before)
+    complaints.refresh_due(session)
 
 
 def save_year(session: Session, actor: Actor, year: int, *, holidays: list[str],

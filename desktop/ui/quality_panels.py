@@ -135,6 +135,8 @@ class ComplaintColumn(IntEnum):
 
 
 def complaint_state(r: ComplaintRow, day: dt.date) -> str:
+    if r.replied_at is not None and r.replied_late and r.unloaded:  # late only against a guess
+        return _tr(QT_TRANSLATE_NOOP("QualityPanels", "已答复（期限待核实）"))
     if r.replied_at is not None:
         return _tr(QT_TRANSLATE_NOOP("QualityPanels", "逾期答复")) if r.replied_late \
             else _tr(QT_TRANSLATE_NOOP("QualityPanels", "已答复"))
@@ -154,7 +156,7 @@ def due_text(day: dt.date, unloaded: tuple[int, ...]) -> str:
 def complaint_colour(r: ComplaintRow, day: dt.date) -> str | None:
     if r.overdue(day):
         return RED
-    if r.replied_late:
+    if r.replied_late and not r.unloaded:
         return ORANGE
     return None
 

@@ -107,3 +107,19 @@ def test_the_agency_zone_is_chosen_on_the_settings_page(qtbot, state, config):
     page.time_zone.activated.emit(page.time_zone.currentIndex())
     assert type(config).load(config.data_dir).time_zone == "Europe/London"
     assert clock.agency_zone().key == "Europe/London" and clock.now().utcoffset() == dt.timedelta(0)
+
+
+def test_a_reply_late_only_against_a_guessed_deadline_is_not_called_late(qtbot):
+    import dataclasses
+
+    from desktop.services.complaints import ComplaintRow
+    from desktop.ui.quality_panels import complaint_colour, complaint_state
+
+    guessed = ComplaintRow(1, None, dt.date(2026, 12, 7), "", "", "夜间施工噪声", True,
+                           dt.date(2027, 1, 18), dt.date(2027, 1, 19), "已答复", 1, (2027,))
+    day = dt.date(2027, 1, 25)
+    assert complaint_state(guessed, day) == "已答复（期限待核实）"
+    assert complaint_colour(guessed, day) is None
+    known = dataclasses.replace(guessed, unloaded=())
+    assert complaint_state(known, day) == "逾期答复"
+    assert complaint_colour(known, day) is not None

@@ -19,10 +19,11 @@ from desktop import clock
 from desktop.models import ArchiveItem, Complaint, Drill, ExternalReport, Hazard, Project
 from desktop.models.enums import ProjectStatus, ReportReason
 from desktop.services import compliance, obligations, risk, submissions_due
-from desktop.services.complaints import reply_due
+from desktop.services.complaints import due_of
 from desktop.services.context import Message, msg
 from desktop.services.hazards import OPEN_STATES
 from desktop.services.periods import half_of
+from desktop.services.workdays import calendar
 
 KINDS = {
     "visit": msg("检查到期"), "report": msg("报告到期"), "rectification": msg("整改期限"),
@@ -161,16 +162,21 @@ def _outputs(owed: list[submissions_due.OwedOutput], today: dt.date) -> list[Dut
 
 def _complaints(session: Session, today: dt.date, until: dt.date, names: dict[int | None, str]) -> list[Duty]:
     out = []
+    cal = calendar(session)
+    # the stored date is the last count's; holiday data loaded since (a newer calendar package)
+    # can bring a deadline forward by its make-up working days, so look a month further and count
     for c in session.execute(select(Complaint).where(
             Complaint.replied_at.is_(None), Complaint.deleted_at.is_(None),
-            Complaint.reply_due <= until)).scalars():
-        due = reply_due(session, c.received_at, needs_checking=c.needs_checking)
+            Complaint.reply_due <= until + dt.timedelta(days=31))).scalars():
+        due = due_of(c, cal)
+        if due.day > until:
+            continue
         text = msg("投诉答复期限届满（{received} 收到）：{what}", received=c.received_at, what=c.content[:30])
         if due.flagged:
             text = msg("{text}（{years}年未载入节假日安排，期限按周一至周五估算）", text=text,
                        years="、".join(map(str, due.unloaded)))
-        out.append(Duty(c.reply_due, "complaint", c.project_id, names.get(c.project_id, ""), text,
-                        "complaints", c.id, c.reply_due < today, due.flagged))
+        out.append(Duty(due.day, "complaint", c.project_id, names.get(c.project_id, ""), text,
+                        "complaints", c.id, due.day < today, due.flagged))
     return out
 
 
