@@ -514,3 +514,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         teardown_logging()
+
+
+if __name__ == "__main__":  # `python -m desktop.cli` runs the command line too (not only `python -m desktop`)
+    sys.exit(main())
