@@ -29,7 +29,8 @@ def parse_overrides(value: Any) -> dict[int, YearDays]:
         raise ValidationError({key: msg("节假日安排须按年份填写")})
     out: dict[int, YearDays] = {}
     for year_text, entry in value.items():
-        if not (isinstance(year_text, str) and year_text.isdigit() and len(year_text) == 4):
+        if not (isinstance(year_text, str) and year_text.isascii() and year_text.isdigit()
+                and len(year_text) == 4 and 2000 <= int(year_text) <= 2100):
             raise ValidationError({key: msg("年份无效：{year}（应为四位数字，如 2027）", year=year_text)})
         year = int(year_text)
         if not isinstance(entry, dict) or set(entry) - {"holidays", "workdays"}:
@@ -46,6 +47,29 @@ def parse_overrides(value: Any) -> dict[int, YearDays]:
                                             day=weekdays[0])})
         out[year] = YearDays(frozenset(holidays), frozenset(workdays))
     return out
+
+
+# fixed by 《全国年节及纪念日放假办法》 whatever the year's notice moves: every notice keeps them
+STATUTORY_FIXED = ((1, 1, "元旦（1月1日）"), (10, 1, "国庆节（10月1日）"))
+
+
+def check_notice(year: int, days: YearDays) -> None:
+    """A year typed in as a whole notice: it must keep the holidays fixed by law, so that an
+    entry meant to add or correct one day cannot silently drop the rest of the year."""
+    for month, day, name in STATUTORY_FIXED:
+        if dt.date(year, month, day) not in days.holidays:
+            raise ValidationError({OVERRIDES_KEY: msg(
+                "{year}年的放假日期缺少{name}：请按当年通知录入全年的放假日期和调休上班日期",
+                year=year, name=name)})
+
+
+def check_changed(before: Any, value: Any) -> None:
+    """Each year added or changed by a save must read as a whole notice (`check_notice`); years
+    stored before and left alone are not judged again."""
+    old = parse_overrides(before)
+    for year, days in parse_overrides(value).items():
+        if old.get(year) != days:
+            check_notice(year, days)
 
 
 def _days(entries: Any, year: int, what: str) -> set[dt.date]:

@@ -118,6 +118,8 @@ def set_value(session: Session, actor: Actor, key: str, value: Any) -> None:
     _validate(key, value)
     row = session.execute(select(AppSetting).where(AppSetting.key == key)).scalar_one_or_none()
     old = rule.default if row is None else row.value
+    if key == holiday_overrides.OVERRIDES_KEY:
+        holiday_overrides.check_changed(old, value)
     if row is None:
         row = AppSetting(key=key, value=value)
         session.add(row)

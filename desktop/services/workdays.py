@@ -117,6 +117,34 @@ def years(session: Session, *, around: int | None = None) -> list[YearRow]:
         if entry is not None:
             out.append(YearRow(year, "override", tuple(map(str, entry.get("holidays", []))),
                                tuple(map(str, entry.get("workdays", [])))))
+        elif library_covers(year):
+            out.append(YearRow(year, "library", *library_days(year)))
         else:
-            out.append(YearRow(year, "library" if library_covers(year) else "missing", (), ()))
+            out.append(YearRow(year, "missing", (), ()))
     return out
+
+
+def library_days(year: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The package's holidays and make-up working days of a year, as an admin would type them
+    (consecutive days as 起/止 ranges): shown in the tab, and the starting text when an admin
+    corrects a built-in year, so that saving one changed day does not drop the rest."""
+    days = [dt.date(year, 1, 1) + dt.timedelta(days=n)
+            for n in range((dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days)]
+    off: list[dt.date] = []
+    worked: list[dt.date] = []
+    for day in days:
+        is_off, name = chinese_calendar.get_holiday_detail(day)
+        if name is None:
+            continue  # an ordinary weekday or weekend
+        (off if is_off else worked).append(day)
+    return _ranges(off), tuple(d.isoformat() for d in worked)
+
+
+def _ranges(days: list[dt.date]) -> tuple[str, ...]:
+    runs: list[list[dt.date]] = []
+    for day in days:
+        if runs and day - runs[-1][-1] == dt.timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return tuple(r[0].isoformat() if len(r) == 1 else f"{r[0].isoformat()}/{r[-1].isoformat()}" for r in runs)

@@ -63,6 +63,12 @@ class YearDialog(RecordDialog):
                              "如 2027-01-01 或 2027-02-06/2027-02-13。")))
         hint.setWordWrap(True)
         self.form.addRow(hint)
+        if row is not None and row.source == "library":
+            built_in = QLabel(_tr(QT_TRANSLATE_NOOP(
+                "HolidaysPanel", "下列为内置的国务院办公厅通知安排。保存后该年度以此处录入的全部日期为准"
+                                 "（不再使用内置数据），请只改需要更正的日期。")))
+            built_in.setWordWrap(True)
+            self.form.addRow(built_in)
         self.add_fields([
             ("year", _tr(QT_TRANSLATE_NOOP("HolidaysPanel", "年度")), self.year),
             (OVERRIDES_KEY, _tr(QT_TRANSLATE_NOOP("HolidaysPanel", "放假日期")), self.holidays),

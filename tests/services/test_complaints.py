@@ -48,7 +48,7 @@ def test_working_days_respect_holidays_and_make_up_days(db):
 def test_calendar_setting_is_editable_and_checked(db, admin):
     with db.session() as s:
         rules.set_value(s, admin, "calendar.overrides",
-                        {"2026": {"holidays": ["2026-03-16/2026-03-17"], "workdays": []}})
+                        {"2026": {"holidays": ["2026-01-01", "2026-03-16/2026-03-17", "2026-10-01"], "workdays": []}})
         assert complaints.reply_due(s, dt.date(2026, 3, 13), needs_checking=False).day == dt.date(2026, 3, 31)
         with pytest.raises(ValidationError, match="2026-13-01"):
             rules.set_value(s, admin, "calendar.overrides", {"2026": {"holidays": ["2026-13-01"]}})
@@ -59,7 +59,7 @@ def test_calendar_setting_is_editable_and_checked(db, admin):
 def test_complaint_deadlines_reply_and_overdue(db, admin, users, proj):
     with db.session() as s:
         rules.set_value(s, admin, "calendar.overrides",
-                        {"2026": {"holidays": ["2026-01-01"], "workdays": []}})
+                        {"2026": {"holidays": ["2026-01-01", "2026-10-01"], "workdays": []}})
         with pytest.raises(PermissionDenied):
             complaints.record_complaint(s, users["inspector"], received_at=dt.date(2026, 3, 13), content="x")
         with pytest.raises(ValidationError):

@@ -19,9 +19,11 @@ from desktop.services.context import ValidationError
 from desktop.services.workdays import UNLOADED, add_working_days, library_covers
 
 RECEIVED = dt.date(2026, 12, 7)  # a Monday
-NEW_YEAR_2027 = {"2027": {"holidays": ["2027-01-01"], "workdays": []}}
-SPRING_2027 = {"2027": {"holidays": ["2027-01-01", "2027-02-06/2027-02-13"], "workdays": ["2027-02-20"]}}
-YEAR_2028 = {"2028": {"holidays": ["2028-01-01/2028-01-03"], "workdays": []}}
+NATIONAL_DAY_2027 = "2027-10-01/2027-10-07"
+NEW_YEAR_2027 = {"2027": {"holidays": ["2027-01-01", NATIONAL_DAY_2027], "workdays": []}}
+SPRING_2027 = {"2027": {"holidays": ["2027-01-01", "2027-02-06/2027-02-13", NATIONAL_DAY_2027],
+                        "workdays": ["2027-02-20"]}}
+YEAR_2028 = {"2028": {"holidays": ["2028-01-01/2028-01-03", "2028-10-01/2028-10-07"], "workdays": []}}
 
 
 @pytest.fixture(autouse=True)
@@ -158,3 +160,30 @@ def test_loading_a_year_keeps_each_deadlines_number_of_working_days(db, admin):
         dues = {r.id: r.reply_due for r in complaints.complaints(s)}
     assert dues == {normal.id: dt.date(2027, 1, 4), checking.id: dt.date(2027, 1, 19)}
     assert workdays.count_working_days(RECEIVED, dt.date(2027, 1, 19), workdays.Calendar({})) == 31
+
+
+def test_a_built_in_year_is_listed_with_its_days_and_a_correction_keeps_them(db, admin):
+    with db.read() as s:
+        row = next(r for r in workdays.years(s) if r.year == 2026)
+    assert row.source == "library"
+    assert "2026-02-15/2026-02-23" in row.holidays and "2026-10-01/2026-10-07" in row.holidays
+    assert "2026-02-28" in row.workdays  # a Saturday worked in exchange
+    spring = dt.date(2026, 2, 10)  # 10 working days run through the Spring Festival
+    before = due(db, spring, checking=False)
+    # the admin corrects the year by adding one day to what the tab shows: nothing else moves
+    set_overrides(db, admin, {"2026": {"holidays": [*row.holidays, "2026-12-31"], "workdays": list(row.workdays)}})
+    assert due(db, spring, checking=False) == before
+
+
+@pytest.mark.parametrize("typed", [["2026-12-31"], ["2026-01-01", "2026-12-31"]])
+def test_a_year_without_its_fixed_statutory_holidays_is_refused(db, admin, typed):
+    with db.session() as s, pytest.raises(ValidationError, match="缺少(元旦|国庆节)"):
+        holidays.save_year(s, admin, 2026, holidays=typed, workdays=[])
+    with db.read() as s:
+        assert rules.get(s, "calendar.overrides") == {}
+
+
+def test_a_full_width_or_out_of_range_year_is_refused(db, admin):
+    for year in ("２０２７", "0999"):
+        with db.session() as s, pytest.raises(ValidationError, match="年份无效"):
+            rules.set_value(s, admin, "calendar.overrides", {year: {"holidays": ["2027-01-01"]}})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from desktop import clock
 from desktop.services import workdays
@@ -60,7 +61,7 @@ def test_an_admin_types_in_the_2027_notice_and_a_bad_date_stays_in_the_form(qtbo
         dialog.accept()
         seen.append(dialog.field_errors[workdays.OVERRIDES_KEY].text())
         assert dialog.result() != dialog.DialogCode.Accepted  # refused: the form stays open
-        dialog.holidays.setPlainText("2027-01-01\n2027-02-06/2027-02-13")
+        dialog.holidays.setPlainText("2027-01-01\n2027-02-06/2027-02-13\n2027-10-01/2027-10-07")
         dialog.workdays.setPlainText("2027-02-20")
         dialog.accept()
         return dialog.result() == dialog.DialogCode.Accepted
@@ -68,7 +69,8 @@ def test_an_admin_types_in_the_2027_notice_and_a_bad_date_stays_in_the_form(qtbo
     dialog_log.on_run = fill
     panel.add()
     assert "2027-02-30" in seen[0] and "日期无效" in seen[0]
-    assert row_texts(panel, 2027)[1:] == ["管理员录入", "2027-01-01，2027-02-06/2027-02-13", "2027-02-20"]
+    assert row_texts(panel, 2027)[1:] == ["管理员录入", "2027-01-01，2027-02-06/2027-02-13，2027-10-01/2027-10-07",
+                                          "2027-02-20"]
     select(panel, 2027)
     assert panel.remove_button.isEnabled()
     panel.remove()
@@ -123,3 +125,21 @@ def test_a_reply_late_only_against_a_guessed_deadline_is_not_called_late(qtbot):
     known = dataclasses.replace(guessed, unloaded=())
     assert complaint_state(known, day) == "逾期答复"
     assert complaint_colour(known, day) is not None
+
+
+def test_correcting_a_built_in_year_starts_from_its_days(qtbot, state, dialog_log):
+    panel = panel_of(qtbot, state)
+    assert "2026-02-15/2026-02-23" in row_texts(panel, 2026)[2]
+    seen = []
+
+    def look(dialog: YearDialog) -> bool:
+        seen.append((dialog.holidays.toPlainText(), dialog.workdays.toPlainText(),
+                     any("不再使用内置数据" in label.text() for label in dialog.findChildren(QLabel))))
+        return False
+
+    dialog_log.on_run = look
+    select(panel, 2026)
+    panel.edit()
+    [(typed, worked, warned)] = seen
+    assert "2026-01-01/2026-01-03" in typed.splitlines() and "2026-10-01/2026-10-07" in typed.splitlines()
+    assert "2026-01-04" in worked.splitlines() and warned
