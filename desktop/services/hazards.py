@@ -263,6 +263,9 @@ def _validate(session: Session, form: HazardForm, found_at: dt.datetime) -> dict
     if form.catalogue_item_id is not None and not major_hazards.is_standard_item(
             session, form.catalogue_item_id):
         errors["catalogue_item_id"] = msg("所选条目不是重大事故隐患判定标准中的条目")
+    elif form.catalogue_item_id is not None and (
+            problem := major_hazards.edition_problem(session, form.catalogue_item_id, found_at.date())):
+        errors["catalogue_item_id"] = problem
     for key in ("responsible_unit_id", "supervising_unit_id"):
         org_id = getattr(form, key)
         if org_id is not None and session.get(Organisation, org_id) is None:

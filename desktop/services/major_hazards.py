@@ -118,6 +118,22 @@ def item_for_reference(session: Session, text: str | None, found: dt.date) -> in
     return item_id
 
 
+def edition_problem(session: Session, item_id: int, found: dt.date) -> Message | None:
+    """Why a standard item cannot judge a hazard found on `found`: the item's edition was not
+    the one in force that day (the 2022 standard was repealed on 2024-12-13 by the 2024 one;
+    a hazard found before then cannot be judged by a standard not yet in force)."""
+    catalogue_id = session.execute(select(CatalogueItem.catalogue_id).where(
+        CatalogueItem.id == item_id)).scalar_one_or_none()
+    in_force = catalogues.edition_for(session, KIND, found)
+    if catalogue_id is None or in_force is None or catalogue_id == in_force.id:
+        return None
+    chosen = next((c for c in catalogues.list_catalogues(session, KIND) if c.id == catalogue_id), None)
+    if chosen is None:
+        return None
+    return msg("发现日期 {day} 适用《{title}》（{edition}版），所选条目出自{other}版；请按发现当日施行的版本选择判定条款",
+               day=found.isoformat(), title=in_force.title, edition=in_force.edition, other=chosen.edition)
+
+
 def is_standard_item(session: Session, item_id: int) -> bool:
     kind = session.execute(select(Catalogue.kind).join(
         CatalogueItem, CatalogueItem.catalogue_id == Catalogue.id).where(

@@ -160,3 +160,22 @@ def test_choosing_an_item_explains_the_level(db, proj):
     text = major_hazards.proposal(walls)
     assert "第七条（二）" in text and "一级" in text and "未设置连墙件或连墙件整层缺失" in text
     assert "N-" not in text and "C-" not in text
+
+
+@pytest.mark.parametrize(("edition", "found", "allowed"), [
+    ("2022", dt.datetime(2025, 3, 1, 9, 0), False),  # repealed on 2024-12-13
+    ("2024", dt.datetime(2024, 6, 1, 9, 0), False),  # not yet in force
+    ("2022", dt.datetime(2024, 12, 12, 9, 0), True),
+    ("2024", dt.datetime(2024, 12, 13, 9, 0), True),
+])
+def test_an_item_judges_only_hazards_found_while_its_edition_was_in_force(db, admin, proj, edition, found,
+                                                                          allowed):
+    with db.session() as s:
+        chosen = item(s, edition, "05-2")
+        if allowed:
+            assert hazards.record(s, admin, form(proj, level=1, catalogue_item_id=chosen, found_at=found)).is_major
+            return
+        with pytest.raises(ValidationError) as info:
+            hazards.record(s, admin, form(proj, level=1, catalogue_item_id=chosen, found_at=found))
+        assert f"所选条目出自{edition}版" in info.value.fields["catalogue_item_id"]
+
