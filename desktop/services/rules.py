@@ -120,6 +120,9 @@ def set_value(session: Session, actor: Actor, key: str, value: Any) -> None:
     old = rule.default if row is None else row.value
     if key == holiday_overrides.OVERRIDES_KEY:
         holiday_overrides.check_changed(old, value)
+    if key == "archive.retention_years" and value < old:
+        # shortening would bring every kept project's destruction date forward
+        raise ValidationError({key: msg("档案保存年限只能延长，不能缩短（现为竣工后 {years} 年）", years=old)})
     if row is None:
         row = AppSetting(key=key, value=value)
         session.add(row)
@@ -174,6 +177,19 @@ def _validate_grading(key: str, value: Any) -> None:
         raise ValidationError({key: msg("未闭合隐患数阈值须为正整数，且高风险阈值大于中风险阈值")})
 
 
+def _validate_deadlines(key: str, value: Any) -> None:
+    default = _BY_KEY[key].default
+    if not isinstance(value, dict) or set(value) - set(default):
+        raise ValidationError({key: msg("自查计算期限格式有误")})
+    for name, given in value.items():
+        if name == "report_due_days":
+            if not isinstance(given, dict) or set(given) - {"month", "quarter", "year"} or not all(
+                    _int(v, 1, 366) for v in given.values()):
+                raise ValidationError({key: msg("成果出具期限须为 1 到 366 之间的整数天")})
+        elif not _int(given, 0, 366):
+            raise ValidationError({key: msg("自查计算期限须为 0 到 366 之间的整数天")})
+
+
 def _validate(key: str, value: Any) -> None:
     if key == "first_inspection_days":
         if not _int(value, 1, 180):
@@ -191,9 +207,27 @@ def _validate(key: str, value: Any) -> None:
         _validate_grading(key, value)
     elif key == "hazard.deadline_days":
         if not isinstance(value, dict) or set(value) != {"1", "2", "3", "4"} or not all(
-            isinstance(v, int) and 0 <= v <= 365 for v in value.values()
+            _int(v, 0, 365) for v in value.values()
         ):
             raise ValidationError({key: msg("每个等级（1–4）的整改期限须为 0 到 365 之间的整数天")})
+        if not value["1"] <= value["2"] <= value["3"] <= value["4"]:
+            raise ValidationError({key: msg("隐患等级越高，整改期限应越短（一级 ≤ 二级 ≤ 三级 ≤ 四级）")})
+    elif key == "complaint.reply_working_days":
+        if not isinstance(value, dict) or set(value) != {"normal", "checking"} or not all(
+                _int(v, 1, 60) for v in value.values()):
+            raise ValidationError({key: msg("投诉答复期限须为 1 到 60 之间的整数个工作日（一般投诉、需核实的投诉各一项）")})
+        if value["normal"] > value["checking"]:
+            raise ValidationError({key: msg("需核实的投诉答复期限不应短于一般投诉")})
+    elif key == "training.hazard_lookback_months":
+        if not _int(value, 1, 24):
+            raise ValidationError({key: msg("针对性培训参照的月数须为 1 到 24 之间的整数")})
+    elif key == "compliance.deadlines":
+        _validate_deadlines(key, value)
+    elif key == "numbering.prefixes":
+        default = _BY_KEY[key].default
+        if not isinstance(value, dict) or set(value) - set(default) or not all(
+                isinstance(v, str) and 0 < len(v) <= 6 and all(c.isalnum() for c in v) for v in value.values()):
+            raise ValidationError({key: msg("文书类别字须为 1 到 6 个文字，不含括号、空格和符号")})
     elif key == "archive.retention_years":
         if not isinstance(value, int) or isinstance(value, bool) or value < 5:
             raise ValidationError({key: msg("档案保存年限不得少于竣工后 5 年")})
@@ -204,11 +238,19 @@ def _validate(key: str, value: Any) -> None:
     elif key == "documents.wording":
         wording_check.validate(key, value)
     elif key == "numbering.agency_code":
-        if not isinstance(value, str) or len(value.strip()) > 20 or any(
-                c in value for c in "〔〕[]{}（）() \t\n"):
-            raise ValidationError({key: msg("机构代字须为不超过 20 字的文字，不含括号和空格")})
-    elif key.startswith("numbering.") and isinstance(value, str):
-        if "{seq" not in value or "{year" not in value:
+        # letters and digits only (Chinese characters are letters): no brackets, spaces of any
+        # width or symbols, which would print inside every 文号 (GB/T 9704)
+        if not isinstance(value, str) or len(value) > 20 or not all(c.isalnum() for c in value):
+            raise ValidationError({key: msg("机构代字须为不超过 20 字的文字，不含括号、空格和符号")})
+    elif key in ("numbering.hazard", "numbering.document"):
+        if not isinstance(value, str) or "{seq" not in value or "{year" not in value:
             raise ValidationError({key: msg("编号格式须包含 {{year}} 和 {{seq}}")})
+        try:  # the fields the numbering fills in; anything else would fail every later record
+            fields = {"year": 2026, "seq": 1} if key == "numbering.hazard" else \
+                {"year": 2026, "seq": 1, "code": "代字", "prefix": "类别"}
+            value.format(**fields)
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            raise ValidationError({key: msg("编号格式有误（无法识别的占位符或格式：{what}）",
+                                            what=str(exc))}) from None
         if key == "numbering.document" and "{seq:0" in value:
             raise ValidationError({key: msg("文号序号不编虚位（不补零），请用 {{seq}}")})
