@@ -42,8 +42,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("desktop.reports")
 
-STATUS_LABELS = {"met": "符合", "not_met": "不符合", "not_applicable": "不适用", "manual": "待人工填写"}
-STATUS_COLOURS = {"met": "#2e7d32", "not_met": "#c62828", "not_applicable": "#616161",
+STATUS_LABELS = {"met": "符合", "not_met": "不符合", "not_due": "尚未到期", "not_applicable": "不适用",
+                 "manual": "待人工填写"}
+STATUS_COLOURS = {"met": "#2e7d32", "not_met": "#c62828", "not_due": "#1565c0", "not_applicable": "#616161",
                   "manual": "#e65100"}
 GAPS_IN_CELL = 5  # the rest go to the appendix: a table row may not outgrow a page
 GAPS_IN_XLSX_CELL = 30  # Excel refuses cells over 32,767 characters; the rest are on 问题清单
@@ -71,7 +72,7 @@ class SelfCheckRow:
     section: str
     content: str  # 检查内容
     point: str  # 检查要点 ("" where the annex has none)
-    status: str  # met / not_met / not_applicable / manual
+    status: str  # met / not_met / not_due / not_applicable / manual
     evidence: tuple[str, ...] = ()
     gaps: tuple[SelfCheckGap, ...] = ()
     note: str = ""
@@ -115,7 +116,7 @@ class SelfCheckData:
 def result_text(data: SelfCheckData) -> str:
     c = data.counts
     return (f"共 {len(data.rows)} 项：符合 {c['met']} 项，不符合 {c['not_met']} 项，"
-            f"不适用 {c['not_applicable']} 项，待人工填写 {c['manual']} 项")
+            f"尚未到期 {c['not_due']} 项，不适用 {c['not_applicable']} 项，待人工填写 {c['manual']} 项")
 
 
 def _gap_line(g: SelfCheckGap) -> str:

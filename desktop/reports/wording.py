@@ -97,7 +97,7 @@ SLOTS: tuple[Slot, ...] = (
          "事故预防服务费用据实列支、专款专用，每笔支出对应已提供的服务。"),
     Slot("self_check", "note", "说明",
          "说明：检查情况由系统依据业务记录逐项计算，“待人工填写”项须由技术负责人对照制度文件或评价文件确认；"
-         "［未到期］表示期限尚未届满的事项。"),
+         "［未到期］表示期限尚未届满的事项；“尚未到期”表示该项所列事项的期限均未届满，暂不作符合与否的判断。"),
     Slot("service_plan", "opening", "开头", _PLAN_OPENING.replace("{plan}", "服务工作方案"),
          _PLAN_FACTS, _PLAN_SAMPLE),
     Slot("special_plan", "opening", "开头", _PLAN_OPENING.replace("{plan}", "专项服务方案"),

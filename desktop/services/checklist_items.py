@@ -20,8 +20,8 @@ METHODS = {
 }
 SCOPES = {"agency": msg("全机构"), "project": msg("项目"), "insurer": msg("承保机构"),
           "authority": msg("建设主管部门")}
-STATUS_LABELS = {"met": msg("符合"), "not_met": msg("不符合"), "not_applicable": msg("不适用"),
-                 "manual": msg("待人工填写")}
+STATUS_LABELS = {"met": msg("符合"), "not_met": msg("不符合"), "not_due": msg("尚未到期"),
+                 "not_applicable": msg("不适用"), "manual": msg("待人工填写")}
 
 _C1 = msg("健全管控体系。认真落实《浙江省建筑工程安全生产责任保险事故预防技术服务指南》，建立健全组织体系和"
           "安全生产管理制度，配备专职技术负责人，明确业务流程，强化人员管理，提升业务能力。")
@@ -158,7 +158,7 @@ class Gap:
 @dataclass(frozen=True)
 class ItemResult:
     item: ChecklistItem
-    status: str  # met / not_met / not_applicable / manual
+    status: str  # met / not_met / not_due (gaps, none due yet) / not_applicable / manual
     evidence: tuple[Evidence, ...] = ()
     gaps: tuple[Gap, ...] = ()
     note: str = ""
@@ -214,7 +214,7 @@ def summary_text(result: ChecklistResult, *, max_gaps: int = 10) -> str:
         f"范围：{' '.join(dict.fromkeys((SCOPES[result.scope_type], result.scope_name)))}"
         f"（{len(result.project_ids)} 个项目）",
         f"期间：{result.period.chinese}（{result.period.start} 至 {result.period.end}），截至 {result.as_of}",
-        f"符合 {c['met']} 项，不符合 {c['not_met']} 项，不适用 {c['not_applicable']} 项，"
+        f"符合 {c['met']} 项，不符合 {c['not_met']} 项，尚未到期 {c['not_due']} 项，不适用 {c['not_applicable']} 项，"
         f"待人工填写 {c['manual']} 项",
     ]
     section = ""

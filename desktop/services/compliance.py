@@ -193,7 +193,8 @@ def evaluate(session: Session, *, period: Period, scope_type: str, scope_id: int
         else:
             status, evidence, gaps = "manual", [], []
         if status is None:
-            status = "not_met" if any(g.due for g in gaps) else "met"
+            # nothing due yet is not 符合: the records may hold nothing at all so far
+            status = "not_met" if any(g.due for g in gaps) else "not_due" if gaps else "met"
         results.append(_with_answer(ctx, ItemResult(item, status, tuple(evidence), tuple(gaps))))
     return ChecklistResult(period, scope_type, scope_id, name, as_of, now(), tuple(ctx.pids), tuple(results))
 

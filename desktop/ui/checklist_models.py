@@ -18,9 +18,10 @@ from desktop.ui.translatable import QT_TRANSLATE_NOOP
 
 STATUS_TEXT = {"met": QT_TRANSLATE_NOOP("CompliancePage", "符合"),
                "not_met": QT_TRANSLATE_NOOP("CompliancePage", "不符合"),
+               "not_due": QT_TRANSLATE_NOOP("CompliancePage", "尚未到期"),
                "not_applicable": QT_TRANSLATE_NOOP("CompliancePage", "不适用"),
                "manual": QT_TRANSLATE_NOOP("CompliancePage", "待人工填写")}
-STATUS_COLOURS = {"met": "#2e7d32", "not_met": "#c62828", "manual": "#e08a00",
+STATUS_COLOURS = {"met": "#2e7d32", "not_met": "#c62828", "not_due": "#1565c0", "manual": "#e08a00",
                   "not_applicable": "#78909c"}
 TREE_HEADERS = (QT_TRANSLATE_NOOP("Columns", "条目"), QT_TRANSLATE_NOOP("Columns", "检查要点"),
                 QT_TRANSLATE_NOOP("Columns", "检查情况"), QT_TRANSLATE_NOOP("Columns", "问题"),

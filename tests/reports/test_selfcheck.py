@@ -63,7 +63,7 @@ def test_xlsx_columns_merged_groups_and_every_gap(tmp_path, evaluated):
     items = [row for row in ws.iter_rows(min_row=2, values_only=True) if row[9]]
     assert [r[9] for r in items] == [r.ref for r in evaluated.rows]  # the checklist's numbering
     assert not any(str(v).startswith("C-") for row in ws.iter_rows(values_only=True) for v in row if v)
-    assert {r[3] for r in items} <= {"符合", "不符合", "不适用", "待人工填写"}
+    assert {r[3] for r in items} <= {"符合", "不符合", "尚未到期", "不适用", "待人工填写"}
     sections = [row[0] for row in ws.iter_rows(min_row=2, values_only=True) if not row[9]]
     assert sections == list(SECTIONS)
     # 序号 2 and its 检查内容 span the six points of item 2
@@ -120,8 +120,8 @@ def test_a_cell_of_many_problems_keeps_its_last_line_within_excels_row_height():
 def test_result_text_counts_statuses(agency):
     rows = _rows(0)
     data = SelfCheckData(meta(agency, "自查", "x"), "全机构", "2026年", dt.date(2026, 12, 31), 1, rows)
-    assert data.counts == {"met": 9, "not_met": 18, "not_applicable": 0, "manual": 0}
-    assert selfcheck.result_text(data) == "共 27 项：符合 9 项，不符合 18 项，不适用 0 项，待人工填写 0 项"
+    assert data.counts == {"met": 9, "not_met": 18, "not_due": 0, "not_applicable": 0, "manual": 0}
+    assert selfcheck.result_text(data) == "共 27 项：符合 9 项，不符合 18 项，尚未到期 0 项，不适用 0 项，待人工填写 0 项"
 
 
 def test_xlsx_rows_are_tall_enough_for_their_wrapped_text(tmp_path, evaluated):

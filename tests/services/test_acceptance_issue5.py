@@ -37,7 +37,7 @@ from desktop.services.context import Actor, ValidationError
 DAY = dt.date(2026, 2, 20)  # the demo's "today"
 NOW = dt.datetime.combine(DAY, dt.time(17, 30))
 PREV = periods.parse("2025Q4")  # the last complete quarter before DAY
-ANSWERED = ("met", "not_met", "not_applicable")
+ANSWERED = ("met", "not_met", "not_due", "not_applicable")
 
 
 def freeze(monkeypatch: pytest.MonkeyPatch) -> None:

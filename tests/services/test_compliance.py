@@ -183,7 +183,9 @@ def test_complete_project_meets_every_computed_item(db, users):
     assert not_met == {}
     st = statuses(result)
     assert st["C-1a"] == "manual" and st["C-7f"] == "manual" and st["C-7e"] == "met"
-    assert all(v in ("met", "manual") for v in st.values())
+    waiting = {i: [(g.missing, g.due) for g in result.get(i).gaps] for i, v in st.items() if v == "not_due"}
+    assert all(v in ("met", "manual", "not_due") for v in st.values()), st
+    assert all(not due for gaps in waiting.values() for _, due in gaps), waiting
     # the main-structure stage began on 03-21: listed, but not late yet
     [gap] = result.get("C-2c").gaps
     assert "主体结构" in gap.missing and not gap.due and gap.project_id == p.project
@@ -254,7 +256,7 @@ def test_gaps_when_records_are_missing(db, users):
     assert result.get("C-2f").gaps[0].project_name.startswith("未开展服务的项目")
     # emergency-plan help is due 90 days, drills 180 days after the contract: listed, not yet late
     for item in ("C-5a", "C-5b"):
-        assert [g.due for g in result.get(item).gaps] == [False] and st[item] == "met", item
+        assert [g.due for g in result.get(item).gaps] == [False] and st[item] == "not_due", item
     assert evaluate(db, period=periods.parse("2026Q2"), as_of=dt.date(2026, 7, 1)).get("C-5a").status == "not_met"
 
 
@@ -268,7 +270,7 @@ def test_quarter_not_over_lists_gaps_without_failing(db, users):
     during = evaluate(db, period=q2, as_of=dt.date(2026, 5, 10))
     after = evaluate(db, period=q2, as_of=dt.date(2026, 7, 5))
     for item in ("C-2d", "C-2f"):
-        assert during.get(item).status == "met" and during.get(item).gaps and not during.get(item).due_gaps
+        assert during.get(item).status == "not_due" and during.get(item).gaps and not during.get(item).due_gaps
         assert after.get(item).status == "not_met"
     assert missing(after, "C-2d") == ["2026年第二季度一级风险源“深基坑开挖”未在全覆盖检查中核查"]
 

@@ -156,7 +156,7 @@ def test_the_quarters_last_day_is_still_in_time(db, admin):
     on = evaluate(db, Q1, d("2026-03-31"))
     after = evaluate(db, Q1, d("2026-04-01"))
     for item in ("C-2d", "C-2f"):
-        assert on.get(item).status == "met" and on.get(item).gaps and not on.get(item).due_gaps, item
+        assert on.get(item).status == "not_due" and on.get(item).gaps and not on.get(item).due_gaps, item
         assert after.get(item).status == "not_met", item
     with db.session() as s:  # an inspection on the last day meets it
         inspection = full(s, admin, p.project, "2026-03-31")
@@ -224,7 +224,7 @@ def test_a_pending_level1_report_is_overdue_from_midnight(db, admin):
         assert mine <= set(obligations.pending_reports_overdue(s, at("2026-03-11", 0, 0)))
     # found today and still pending: listed, not yet late; the day after, late
     today = evaluate(db, periods.parse("2026-03"), d("2026-03-10"))
-    assert [g.due for g in today.get("C-6a").gaps] == [False] and today.get("C-6a").status == "met"
+    assert [g.due for g in today.get("C-6a").gaps] == [False] and today.get("C-6a").status == "not_due"
     assert evaluate(db, periods.parse("2026-03"), d("2026-03-11")).get("C-6a").status == "not_met"
 
 
@@ -234,7 +234,7 @@ def test_a_serious_level2_report_is_due_by_the_end_of_the_next_day(db, admin):
         h = level(s, admin, p.project, 2, at("2026-03-10", 15), is_serious=True)
         assert {r.due_at for r in hazards.pending_reports(s, h.id)} == {at("2026-03-11", 23, 59, 59)}
     march = periods.parse("2026-03")
-    assert evaluate(db, march, d("2026-03-11")).get("C-6b").status == "met"  # still the day it is due
+    assert evaluate(db, march, d("2026-03-11")).get("C-6b").status == "not_due"  # still the day it is due
     assert evaluate(db, march, d("2026-03-12")).get("C-6b").status == "not_met"
 
 
@@ -259,7 +259,7 @@ def test_the_half_years_last_day_is_still_in_time(db, admin):
         project(s, admin)
     on, after = evaluate(db, H1, d("2026-06-30")), evaluate(db, H1, d("2026-07-01"))
     for item in ("C-4a", "C-4b", "C-4c"):
-        assert on.get(item).status == "met" and on.get(item).gaps and not on.get(item).due_gaps, item
+        assert on.get(item).status == "not_due" and on.get(item).gaps and not on.get(item).due_gaps, item
         assert after.get(item).status == "not_met", item
 
 
@@ -282,7 +282,7 @@ def test_the_special_plans_last_day_is_still_in_time(db, admin):
         for a in s.execute(select(RiskAssessment)).scalars():
             a.assessed_at = at("2026-01-10")
     # 15 days to sign the plan: 25 January is the last day
-    assert evaluate(db, Q1, d("2026-01-25")).get("C-3b").status == "met"
+    assert evaluate(db, Q1, d("2026-01-25")).get("C-3b").status == "not_due"
     assert evaluate(db, Q1, d("2026-01-26")).get("C-3b").status == "not_met"
 
 

@@ -356,10 +356,10 @@ class CompliancePage(Page):
         c, p = result.counts, result.period
         self.summary.setText(_tr(QT_TRANSLATE_NOOP(
             "CompliancePage", "{scope}（{n} 个项目），{period}（{start} 至 {end}），截至 {as_of}："
-            "符合 {met} 项，不符合 {not_met} 项，不适用 {na} 项，待人工填写 {manual} 项")).format(
+            "符合 {met} 项，不符合 {not_met} 项，尚未到期 {not_due} 项，不适用 {na} 项，待人工填写 {manual} 项")).format(
             scope=service_text(result.scope_name), n=len(result.project_ids),
             period=service_text(p.chinese), start=p.start,
-            end=p.end, as_of=result.as_of, met=c["met"], not_met=c["not_met"],
+            end=p.end, as_of=result.as_of, met=c["met"], not_met=c["not_met"], not_due=c["not_due"],
             na=c["not_applicable"], manual=c["manual"]))
         index = self.tree_model.index_of(chosen.item.id) if chosen is not None else QModelIndex()
         if index.isValid():
