@@ -94,12 +94,12 @@ def build_stop_work_suggestion(data: StopWorkData, path: Path | str) -> Path:
     wording = dict(data.meta.wording)
     suggestion = wording_text(wording, "stop_work", "suggestion", 停工措施=action)
     story += paragraphs(
-        f"{when}，我机构检查人员在{quoted(p.name)}{h.location}检查时发现{h.level_label}事故隐患："
+        f"{when}，我机构检查人员在{quoted(p.name)}{h.location}检查时发现{hazard_class(h)}："
         f"{h.description}。{basis}{suggestion}"
     )
     story.append(field_table([
         [("项目名称", p.name), ("隐患编号", h.number)],
-        [("隐患部位", h.location), ("隐患等级", h.level_label)],
+        [("隐患部位", h.location), ("隐患等级", _level_line(h))],
         [("停工建议", STOP_WORK_LABELS.get(h.stop_work, h.stop_work)),
          ("整改期限", cn_date(h.deadline, blank=""))],
         [("停工范围", data.scope or (h.location if partial else "全部施工作业"))],
@@ -139,7 +139,7 @@ def build_hazard_report(data: HazardReportData, path: Path | str) -> Path:
         [("建设单位", p.owner), ("施工单位", p.contractor)],
         [("监理单位", p.supervisor), ("保单号", p.policy_no)],
         [("隐患编号", h.number), ("发现时间", cn_datetime(h.found_at))],
-        [("隐患部位", h.location), ("隐患等级", h.level_label)],
+        [("隐患部位", h.location), ("隐患等级", _level_line(h))],
         [("重大事故隐患", major)],
         [("隐患描述", h.description)],
         [("已采取措施", data.actions_taken)],
@@ -171,7 +171,7 @@ def build_closure_record(data: ClosureData, path: Path | str) -> Path:
     story: list[Flowable] = [*title_block(data.meta, _W)]
     story.append(field_table([
         [("项目名称", p.name), ("隐患编号", h.number)],
-        [("隐患部位", h.location), ("隐患等级", h.level_label)],
+        [("隐患部位", h.location), ("隐患等级", _level_line(h))],
         [("隐患描述", h.description)],
         [("整改要求", h.measures), ("整改期限", cn_date(h.deadline, blank=""))],
         [("整改完成情况", data.rectification_summary)],
@@ -241,6 +241,22 @@ def build_escalation_report(data: EscalationData, path: Path | str) -> Path:
     return write_pdf(data.meta, story, path)
 
 
+def hazard_class(h: HazardInfo) -> str:
+    """What the hazard is, as a sentence names it: 一级隐患, or 重大事故隐患（一级） only when it
+    was judged major (is_major), as the report form's title and 重大事故隐患 是/否 say. The
+    level label's 一级（重大） is the national risk colour's name, not that judgement."""
+    short = HAZARD_LEVEL_SHORT.get(h.level, f"{h.level}级")
+    return f"重大事故隐患（{short}）" if h.is_major else f"{short}隐患"
+
+
+def _level_line(h: HazardInfo) -> str:
+    """The 隐患等级 field of the stop-work letter, the report form and the closure record: the
+    level, and 重大事故隐患 when judged major (the notice's table prints the level alone, its
+    notes 属重大事故隐患); never 一级（重大） beside 重大事故隐患 否."""
+    short = HAZARD_LEVEL_SHORT.get(h.level, f"{h.level}级")
+    return f"{short}（重大事故隐患）" if h.is_major else short
+
+
 def reported_same_day(reports: Sequence[ReportFact], found: dt.date | None) -> bool:
     """Every owed report logged on the day the hazard was found."""
     return bool(reports) and found is not None and all(
@@ -248,16 +264,19 @@ def reported_same_day(reports: Sequence[ReportFact], found: dt.date | None) -> b
 
 
 def report_sentence(reports: Sequence[ReportFact], found: dt.date | None) -> str:
-    """What the records say of the reports: 已于当日报送 only when all were logged that day."""
+    """What the records say of the hazard's reports, with their (China) dates: the reports are
+    of the hazard, logged when they were made, not of the letter, which may be dated later.
+    当日 only with the date it means, when all were logged on the day the hazard was found."""
     if not reports:
         return ""
+    who = [f"{r.recipient}（{r.organisation}）" if r.organisation else r.recipient for r in reports]
     if reported_same_day(reports, found):
-        return f"本建议书已于当日报送{join_cn([r.recipient for r in reports])}。"
-    parts = []
-    for r in reports:
-        who = f"{r.recipient}（{r.organisation}）" if r.organisation else r.recipient
-        parts.append(f"已于{cn_date(r.reported_at)}报送{who}" if r.reported_at is not None
-                     else f"尚未报送{who}")
+        return f"该隐患已于发现当日（{cn_date(found)}）报送{join_cn(who)}。"
+    done = [f"已于{cn_date(r.reported_at)}报送{name}" for r, name in zip(reports, who, strict=True)
+            if r.reported_at is not None]
+    missing = [f"尚未报送{name}" for r, name in zip(reports, who, strict=True)
+               if r.reported_at is None]
+    parts = (["该隐患" + "，".join(done)] if done else []) + missing
     return "报送情况：" + "；".join(parts) + "。"
 
 

@@ -116,7 +116,9 @@ def test_stop_work_says_reported_the_same_day_only_when_both_were(tmp_path, agen
     base = StopWorkData(meta(agency, letters.STOP_WORK_TITLES["partial"], "绍安衡风控停工〔2026〕2号"),
                         project, hazard, recipient=project.contractor, reports=on_day)
     text = flat(pdftotext(letters.build_stop_work_suggestion(base, tmp_path / "a.pdf")))
-    assert "本建议书已于当日报送承保机构、建设主管部门。" in text
+    assert (f"该隐患已于发现当日（2026年3月5日）报送承保机构（{project.insurer}）、"
+            f"建设主管部门（{project.authority}）。") in text
+    assert "本建议书" not in text  # the reports are of the hazard, not of this letter
     late = replace(base, reports=(on_day[0], replace(on_day[1], reported_at=dt.datetime(2026, 3, 7, 9, 0))))
     text = flat(pdftotext(letters.build_stop_work_suggestion(late, tmp_path / "b.pdf")))
     assert "已于当日报送" not in text
@@ -125,6 +127,45 @@ def test_stop_work_says_reported_the_same_day_only_when_both_were(tmp_path, agen
     missing = replace(base, reports=(on_day[0], replace(on_day[1], reported_at=None)))
     text = flat(pdftotext(letters.build_stop_work_suggestion(missing, tmp_path / "c.pdf")))
     assert "已于当日报送" not in text and f"尚未报送建设主管部门（{project.authority}）" in text
+
+
+def test_stop_work_names_the_report_dates_and_what_is_not_yet_reported(
+        tmp_path, agency, project, hazard):
+    """The dates come from the logged reports; none logged says so, and 当日 is never bare."""
+    later = (ReportFact("承保机构", project.insurer, dt.datetime(2026, 3, 6, 8, 0), "电话"),
+             ReportFact("建设主管部门", project.authority, None, ""))
+    data = StopWorkData(meta(agency, letters.STOP_WORK_TITLES["partial"], "风控停工〔2026〕0003号"),
+                        project, hazard, recipient=project.contractor, reports=later)
+    text = flat(pdftotext(letters.build_stop_work_suggestion(data, tmp_path / "s.pdf")))
+    assert (f"报送情况：该隐患已于2026年3月6日报送承保机构（{project.insurer}）；"
+            f"尚未报送建设主管部门（{project.authority}）。") in text
+    assert "当日" not in text.split("复查合格后方可恢复施工")[-1] and "本建议书" not in text
+    none = replace(data, reports=(replace(later[0], reported_at=None), later[1]))
+    text = flat(pdftotext(letters.build_stop_work_suggestion(none, tmp_path / "n.pdf")))
+    assert (f"报送情况：尚未报送承保机构（{project.insurer}）；"
+            f"尚未报送建设主管部门（{project.authority}）。") in text
+    assert "已于" not in text.split("复查合格后方可恢复施工")[-1]
+
+
+def test_stop_work_calls_a_level_1_hazard_major_only_when_it_was_judged_major(
+        tmp_path, agency, project, hazard):
+    """一级（重大） is the level's colour name: a level-1 hazard not judged major is 一级隐患,
+    as its report form (一级隐患报告单, 重大事故隐患 否) says."""
+    title = letters.STOP_WORK_TITLES["partial"]
+    plain = StopWorkData(meta(agency, title, "风控停工〔2026〕0004号"), project,
+                         replace(hazard, is_major=False, catalogue_ref=""), recipient=project.contractor)
+    text = flat(pdftotext(letters.build_stop_work_suggestion(plain, tmp_path / "p.pdf")))
+    assert f"发现一级隐患：{flat(DESCRIPTION)}" in text
+    assert "重大" not in text
+    major = replace(plain, hazard=hazard)
+    text = flat(pdftotext(letters.build_stop_work_suggestion(major, tmp_path / "m.pdf")))
+    assert "发现重大事故隐患（一级）：" in text and "一级（重大事故隐患）" in text
+    assert "一级（重大）" not in text
+    form = HazardReportData(meta(agency, "一级隐患报告单", "风控报告〔2026〕0004号"), project,
+                            plain.hazard, reason_label="一级隐患当日报告",
+                            recipients=(project.insurer, project.authority))
+    text = flat(pdftotext(letters.build_hazard_report(form, tmp_path / "r.pdf")))
+    assert "隐患等级一级" in text and "重大事故隐患否" in text and "一级（重大）" not in text
 
 
 def test_refusal_report_lists_overdue_days(tmp_path, agency, project, hazard):

@@ -98,7 +98,10 @@ def test_stop_work_says_reported_the_same_day_only_when_both_reports_were_logged
     report(db, users, other.id, "insurer", FOUND + dt.timedelta(hours=2))
     report(db, users, other.id, "authority", FOUND + dt.timedelta(hours=5))
     signed = sign(db, users["tech_lead"], draft(db, users["inspector"], dirs, "stop_work", other.id), dirs)
-    assert "本建议书已于当日报送承保机构、建设主管部门。" in text_of(dirs, signed)
+    # signed months later: the reports were of the hazard on the day found, not of this letter
+    text = text_of(dirs, signed)
+    assert "该隐患已于发现当日（2026年8月5日）报送承保机构" in text and "建设主管部门" in text
+    assert "本建议书" not in text
 
 
 def test_a_claimed_report_the_records_do_not_hold_cannot_be_signed(db, users, ids):
@@ -174,6 +177,36 @@ def test_notice_of_a_closed_hazard_is_refused_as_closed(db, users, ids, dirs):
     with pytest.raises(ValidationError, match=f"隐患 {number} 已销项") as err:
         draft(db, users["inspector"], dirs, "rectification_notice", h.id)
     assert "请先调整整改期限" not in str(err.value)
+
+
+def test_stop_work_letter_of_a_closed_hazard_is_refused_as_closed(db, users, ids, dirs, tmp_path):
+    """A letter asking work to stop is not drafted (nor a signed one corrected, which redraws it
+    as of today) for a hazard already closed; the one signed before the closure keeps its copy."""
+    h = add_hazard(db, users, ids)
+    report(db, users, h.id, "insurer", FOUND + dt.timedelta(hours=1))
+    report(db, users, h.id, "authority", FOUND + dt.timedelta(hours=2))
+    signed = sign(db, users["tech_lead"], draft(db, users["inspector"], dirs, "stop_work", h.id), dirs)
+    admin, today = users["admin"], now().date()
+    with db.session() as s:
+        hazards.issue_notice(s, admin, h.id, expected_version=hazards.get(s, h.id).version,
+                             at=FOUND + dt.timedelta(hours=3))
+        hazards.record_delivery(s, admin, h.id, expected_version=hazards.get(s, h.id).version,
+                                received_by="张三", at=FOUND + dt.timedelta(hours=4))
+        attachments.store_file(s, admin, store_dir=dirs["store_dir"], data=jpeg(), original_name="a.jpg",
+                               owner_type="hazard", owner_id=h.id, role="after")
+        hazards.submit_closure(s, admin, h.id, expected_version=hazards.get(s, h.id).version,
+                               supervisor_name="李监理")
+        closed = hazards.verify_close(s, admin, h.id, expected_version=hazards.get(s, h.id).version,
+                                      reinspection_date=today)
+    assert closed.status == "closed"
+    day = f"{today.year}年{today.month}月{today.day}日"
+    with pytest.raises(ValidationError, match=f"隐患 {h.number} 已于{day}销项，不能再出具停工（局部停工）建议书"):
+        with db.session() as s:
+            documents.correct(s, users["inspector"], signed.id, reason="补充停工范围", **dirs)
+    with db.session() as s:
+        copy = documents.docx_copy(s, admin, signed.id, store_dir=dirs["store_dir"],
+                                   target=tmp_path / "letter.docx")
+    assert copy.is_file()
 
 
 def _closed_late(db, users, ids, store):

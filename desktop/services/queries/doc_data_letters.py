@@ -125,6 +125,22 @@ def _notice(session: Session, req: Request, store_dir: Path | str) -> Output:
     return Output(data, data.meta.title, letters.build_rectification_notice)
 
 
+def _check_not_closed(h: Hazard, req: Request) -> None:
+    """A stop-work letter asks for work to stop until a hazard is rectified: none is drafted for
+    a hazard already closed. A signed letter is drawn again (its Word copy) on its signing day:
+    it stands unless the hazard was closed before that day."""
+    if h.status != HazardStatus.CLOSED.value:
+        return
+    if h.closed_at is None:
+        raise ValidationError({"scope_id": msg(
+            "隐患 {number} 已销项，不能再出具停工（局部停工）建议书", number=h.number)})
+    closed = h.closed_at.date()  # the agency's day (AgencyTime)
+    if req.draft or closed < req.date:
+        raise ValidationError({"scope_id": msg(
+            "隐患 {number} 已于{closed}销项，不能再出具停工（局部停工）建议书",
+            number=h.number, closed=cn_date(closed))})
+
+
 @output("stop_work")
 def _stop_work(session: Session, req: Request, store_dir: Path | str) -> Output:
     h = open_hazard(session, req.scope_id)
@@ -132,6 +148,7 @@ def _stop_work(session: Session, req: Request, store_dir: Path | str) -> Output:
         raise ValidationError({"scope_id": msg(
             "隐患 {number} 未提出停工或局部停工建议，不能出具停工建议书", number=h.number)})
     _check_dates(h, req.date)
+    _check_not_closed(h, req)
     project = project_info(session, h.project_id)
     info = hazard_info(session, h, store_dir, project_name=project.name)
     owed = _owed_reports(session, h)

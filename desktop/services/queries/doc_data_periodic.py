@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import ColumnElement, UnaryExpression
 
+from desktop import clock
 from desktop.models import (
     AgencyProfile,
     Attachment,
@@ -161,6 +162,48 @@ def _date(value: object) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+class _AgencyDays:
+    """The agency's calendar date of a business time (an `AgencyTime` column) read from the
+    driver: a naive UTC instant, as a datetime (PostgreSQL) or ISO text (SQLite). The cursor
+    skips the column type, so the conversion it makes (`clock.wall_of_utc`) is made here:
+    closed at 23:15 on 30 June UTC is 1 July in China.
+
+    A list reads up to 300,000 of them: the date is remembered per UTC hour when the whole hour
+    falls on one agency day (always, for a whole-hour offset such as China's), so most values
+    cost a slice and a look-up instead of a parse and a conversion."""
+
+    def __init__(self) -> None:
+        self._hours: dict[object, dt.date | None] = {}
+
+    def __call__(self, value: object) -> dt.date | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is not None:  # an aware value (not what a `timestamp` column gives)
+                return clock.to_wall(value).date()
+            key: object = (value.year, value.month, value.day, value.hour)
+        else:
+            value = str(value)
+            key = value[:13]  # "YYYY-MM-DD HH"
+        try:
+            day = self._hours[key]
+        except KeyError:
+            day = self._hours[key] = self._hour_day(value)
+        if day is not None:
+            return day
+        stored = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        return clock.wall_of_utc(stored).date()
+
+    @staticmethod
+    def _hour_day(value: dt.datetime | str) -> dt.date | None:
+        """The agency day of every instant of `value`'s UTC hour, or None when it has two."""
+        stored = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+        hour = stored.replace(minute=0, second=0, microsecond=0)
+        first = clock.wall_of_utc(hour).date()
+        last = clock.wall_of_utc(hour + dt.timedelta(hours=1, microseconds=-1)).date()
+        return first if first == last else None
+
+
 # -- the hazard list ---------------------------------------------------------------------------
 
 
@@ -178,6 +221,14 @@ def carried_over(session: Session, scope: Scope, period: Period, today: dt.date)
     """How many of the hazards the period's list shows were found before the period (上期结转)."""
     return session.execute(select(func.count()).select_from(Hazard).where(
         *listed_hazards(session, scope, period, today), Hazard.found_date < period.start)).scalar_one()
+
+
+def carried_in(rows: list[RegisterLine], period: Period) -> int:
+    """How many of a period list's rows are carried over (上期结转未销项): those found before
+    the period. `listed_hazards` lets an earlier hazard in only when it was still open at the
+    period's first instant (open now, or closed at or after it, compared as instants in SQL), so
+    this is `carried_over`'s count, without a second query."""
+    return sum(1 for r in rows if r.found_date < period.start)
 
 
 def hazard_rows(session: Session, scope: Scope, period: Period, *,
@@ -199,14 +250,15 @@ def hazard_rows(session: Session, scope: Scope, period: Period, *,
             .order_by(Hazard.found_date, Hazard.number))
     labels = {s.value: s.label for s in HazardStatus}
     open_states = set(OPEN)
+    agency_day = _AgencyDays()
     rows: list[RegisterLine] = []
     result = session.connection().execute(stmt)
     try:
         while batch := result.cursor.fetchmany(20_000):
             for (number, project, found, location, text, category, level, major, measures,
                  deadline, unit_name, status, closed, person, contingency) in batch:
-                deadline = _day(deadline)
-                closed = _day(closed)
+                deadline = _day(deadline)  # a Date column: the agency's day as stored
+                closed = agency_day(closed)  # an AgencyTime column: UTC stored, China day printed
                 late = status in open_states and deadline is not None and deadline < today
                 days = (closed - deadline).days if closed is not None and deadline is not None \
                     and closed > deadline else 0
@@ -440,9 +492,7 @@ def _hazard_list(session: Session, req: Request, store_dir: Path | str) -> Outpu
     rows = hazard_rows(session, scope, period, today=req.date)
     photos = hazard_photos(session, scope, period, store_dir, today=req.date) \
         if req.scope_type == "project" else ()
-    start = period.start
-    carried = sum(1 for r in rows if r.found_date < start
-                  and (r.closed_date is None or r.closed_date >= start))
+    carried = carried_in(rows, period)
     data = RegisterData(meta(session, req, f"{period.chinese}隐患排查及问题整改清单", store_dir),
                         scope.label, f"{period.chinese}（{period.start} 至 {period.end}）", rows,
                         photos, as_of=req.date, carried_over=carried,
