@@ -128,3 +128,49 @@ def test_the_help_documents_the_exit_codes_and_the_new_commands(capsys):
     assert all(action in text for action in ("add", "list", "remove"))
     assert cli.main(["key", "rotate", "--help"]) == 0
     assert "密钥更换声明" in capsys.readouterr().out
+
+
+def test_verify_refuses_a_package_signed_by_another_agencys_trusted_key(capsys, exported,
+                                                                        tmp_path):
+    """Review 13, D1 and D12: agency B's key, trusted for B, re-signs A's package — rc 1 naming
+    both, also with A's key given; a fingerprint given reads naturally when it differs."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    data, real = exported
+    insurer = tmp_path / "insurer"
+    other = Ed25519PrivateKey.generate()
+    other_pem = tmp_path / "otherB.pub.pem"
+    other_pem.write_bytes(signing.public_pem(signing.public_hex(other)))
+    for pem, name in ((data / "agency.pem", AGENCY), (other_pem, "乙安全咨询公司")):
+        assert call(capsys, "--data-dir", insurer, "trust", "add", pem, "--name", name)[0] == 0
+    forged = forge(real, tmp_path / "f2.zip", key=other)
+    code, stdout, _ = call(capsys, "--data-dir", insurer, "verify", forged)
+    assert code == 1 and "签名者已核实" not in stdout and "签名者：已核实" not in stdout
+    assert f"签名者与预期不符：资料包自称由“{AGENCY}”签发，但其签名公钥在受信任名单中登记为“乙安全咨询公司”" \
+        in stdout
+    code, stdout, _ = call(capsys, "--data-dir", insurer, "verify", forged, "--trust",
+                           data / "agency.pem")
+    assert code == 1 and "签名者与预期不符" in stdout and "乙安全咨询公司" in stdout
+    fingerprint = signing.fingerprint(trust.read_key_file(data / "agency.pem"))
+    stranger = forge(real, tmp_path / "stranger.zip")
+    code, stdout, _ = call(capsys, "verify", stranger, "--trust", fingerprint)
+    assert code == 1 and "指纹的公钥指纹" not in stdout
+    assert f"签名者与预期不符：本资料包的签名公钥与您指定的指纹不符（应为 {fingerprint}）。" in stdout
+    code, stdout, _ = call(capsys, "verify", stranger, "--trust", data / "agency.pem")
+    assert code == 1 and "本资料包的签名公钥与您指定的公钥文件不符" in stdout
+
+
+def test_key_export_by_another_role_is_refused_naming_the_key_export(capsys, exported, users,
+                                                                     tmp_path):
+    """Review 13, D12: not "无权修改系统设置" but what was refused."""
+    data, _ = exported
+    passphrase = tmp_path / "pp.txt"
+    passphrase.write_text("Key-Passphrase-2026\n", encoding="utf-8")
+    for role in ("tech_lead", "clerk"):
+        code, _, err = call(capsys, "--data-dir", data, "key-export", "--out", tmp_path / "k.pem",
+                            "--passphrase-file", passphrase, "--user", role)
+        assert code != 0 and "无权导出机构签名私钥" in err and "修改系统设置" not in err
+        assert not (tmp_path / "k.pem").exists()
+    code, stdout, _ = call(capsys, "--data-dir", data, "key-export", "--out", tmp_path / "k.pem",
+                           "--passphrase-file", passphrase, "--user", "admin")
+    assert code == 0 and "已导出机构签名密钥" in stdout

@@ -11,6 +11,7 @@ from __future__ import annotations
 import binascii
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -42,15 +43,32 @@ class TrustEntry:
 class TrustState:
     """The verdict on a signer: trusted through `entry`, possibly by way of rotation
     statements (`via`, oldest first); or not, and then `expected` names a trusted entry for
-    the same agency (or the key given for this check) that the signer is not."""
+    the same agency (or the key given for this check) that the signer is not, and `other`
+    the trusted entry the signer's key belongs to (itself, or through the rotation statements
+    `other_via`) while the package names another agency — `other_name` is the name it is
+    trusted under (`reason` KEY), or the agency a rotation statement of the chain names
+    (`reason` STATEMENT)."""
 
     entry: TrustEntry | None = None
     via: tuple[rotation.Statement, ...] = ()
     expected: TrustEntry | None = None
+    other: TrustEntry | None = None
+    other_via: tuple[rotation.Statement, ...] = ()
+    other_name: str = ""
+    reason: str = ""
 
     @property
     def trusted(self) -> bool:
         return self.entry is not None
+
+    @property
+    def mismatch(self) -> bool:
+        """Signed by another key than the one trusted for the agency the package names, or
+        by a key trusted for another agency than the one it names."""
+        return self.entry is None and (self.expected is not None or self.other is not None)
+
+
+KEY, STATEMENT = "key", "statement"  # TrustState.reason
 
 
 def trust_path(data_dir: Path | str) -> Path:
@@ -180,18 +198,18 @@ def remove_entry(data_dir: Path | str, actor: Actor, fingerprint: str, *,
 
 def own_keys(data_dir: Path | str, agency_name: str = "") -> list[TrustEntry]:
     """The agency's own signing key in this data folder, and the keys it replaced (each
-    handed over by a statement in the folder's rotation file)."""
+    handed over by a statement in the folder's rotation file), named `agency_name` (empty
+    when the name is not known: see `evaluate`)."""
     try:
         current = signing.public_hex(signing.load_private_key(data_dir))
     except ServiceError:
         return []
-    name = agency_name or msg("本机构")
     try:
         chain = rotation.chain_to(data_dir, current)
     except ServiceError:  # an unreadable statement file: the current key still counts
         chain = []
     keys = [current, *(s["old_public_key"] for s in reversed(chain))]
-    return [TrustEntry(signing.fingerprint(k), name, k, "", OWN) for k in keys]
+    return [TrustEntry(signing.fingerprint(k), agency_name, k, "", OWN) for k in keys]
 
 
 def given_entry(value: str) -> TrustEntry:
@@ -229,31 +247,89 @@ def _matches(entry: TrustEntry, public_key: str) -> bool:
         entry.source == GIVEN and entry.public_key == public_key)
 
 
+def normalise_name(name: str) -> str:
+    """An agency name as names are compared: NFKC (full-width letters, digits, brackets and
+    spaces as their plain forms), without format characters (zero-width spaces and joiners,
+    direction marks, soft hyphens: Unicode category Cf) and without white space."""
+    text = unicodedata.normalize("NFKC", name)
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf")
+
+
 def same_name(a: str, b: str) -> bool:
-    """Agency names equal but for white space."""
-    return "".join(a.split()) == "".join(b.split()) != ""
+    """Agency names equal once normalised (`normalise_name`): a look-alike made with an
+    invisible character or a full-width bracket is the same name."""
+    return normalise_name(a) == normalise_name(b) != ""
+
+
+def visible(name: str) -> str:
+    """`name` with each invisible format character written out, as <U+200B>."""
+    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cf" else c for c in name)
+
+
+def _objection(entry: TrustEntry, key: str, via: Sequence[rotation.Statement], agency: str,
+               entries: Sequence[TrustEntry]) -> tuple[TrustEntry, str, str] | None:
+    """Why `entry`, which trusts `key` (the signer's, or the old key of the first of the
+    rotation statements `via` that lead to the signer's), does not vouch for a package naming
+    `agency`: (the entry the key is trusted as, its name, KEY) when that is another agency's
+    name, (entry, the agency a statement names, STATEMENT); None when it does vouch."""
+    if entry.source == GIVEN:  # no name of its own; the key may be listed under one
+        registered = [e for e in entries if e.source in (LISTED, OWN) and e.name
+                      and _matches(e, key)]
+        if registered and not any(same_name(e.name, agency) for e in registered):
+            return registered[0], registered[0].name, KEY
+    elif entry.name and not same_name(entry.name, agency):
+        return entry, entry.name, KEY
+    for statement in via:
+        named = str(statement.get("agency") or "")
+        if not same_name(named, agency):
+            return entry, named, STATEMENT
+    return None
 
 
 def evaluate(signer: str, agency: str, statements: Sequence[dict[str, Any]],
              entries: Sequence[TrustEntry]) -> TrustState:
-    """Is the key `signer` (hex) trusted — itself, or by a chain of valid rotation statements
-    leading back to a trusted key? If not, which trusted entry was expected instead (a key
-    given for this check, or a listed key under the agency name the package claims)?"""
-    chain: list[rotation.Statement] = []
+    """Is the key `signer` (hex) trusted for `agency`, the agency the package names — itself,
+    or by a chain of valid rotation statements leading back to a trusted key?
+
+    An entry vouches only for the agency it is trusted as: a listed or own key whose name is
+    the claimed agency's (`same_name`), through statements that all name that agency too.
+    Keys given for this check (`--trust`) are then the only ones that count; a given key
+    listed under another agency's name does not vouch for this one. The agency's own key
+    with its name unknown (no database) vouches unless a listed key is trusted for the
+    agency the package names.
+
+    If not trusted: `expected` is the entry trusted instead (a key given for this check, or a
+    listed or own key under the claimed agency's name); `other` the entry the signer's key is
+    trusted as while it names another agency (see `TrustState`)."""
+    given = [e for e in entries if e.source == GIVEN]
+    named = next((e for e in entries if e.source in (LISTED, OWN) and same_name(e.name, agency)),
+                 None)
+    chain: list[rotation.Statement] = []  # newest first
     key, seen = signer, {signer}
+    other: tuple[TrustEntry, str, str, tuple[rotation.Statement, ...]] | None = None
     while True:
+        via = tuple(reversed(chain))
         for entry in entries:
-            if _matches(entry, key):
-                return TrustState(entry, tuple(reversed(chain)))
+            if not _matches(entry, key):
+                continue
+            if entry.source == OWN and not entry.name and named is not None:
+                continue  # our own key, our name unknown: the listed key decides
+            objection = _objection(entry, key, via, agency, entries)
+            if objection is None and (entry.source == GIVEN or not given):
+                return TrustState(entry, via)
+            if objection is not None and other is None:
+                other = (*objection, via)
         statement = rotation.handing_over_to(statements, key)
         if statement is None or statement["old_public_key"] in seen:
             break
         chain.append(statement)
         key = statement["old_public_key"]
         seen.add(key)
-    expected = next((e for e in entries if e.source == GIVEN), None) or next(
-        (e for e in entries if e.source in (LISTED, OWN) and same_name(e.name, agency)), None)
-    return TrustState(None, (), expected)
+    expected = given[0] if given else named
+    if other is None:
+        return TrustState(None, (), expected)
+    entry, name, reason, via = other
+    return TrustState(None, (), expected, entry, via, name, reason)
 
 
 # -- for the window: session first, as `AppState.write` calls services ---------------------

@@ -273,7 +273,8 @@ def verdict_text(check: packages.PackageCheck) -> str:
     else:
         lines = [QCoreApplication.translate("PackageDialog", "完整性：未通过——资料包损坏或被篡改")]
     if check.signature_ok:
-        agency_name = check.agency or QCoreApplication.translate("PackageDialog", "未写明机构")
+        agency_name = trust.visible(check.agency) or QCoreApplication.translate(
+            "PackageDialog", "未写明机构")
         lines.append(QCoreApplication.translate(
             "PackageDialog", "签名者：{agency}（公钥指纹 {fingerprint}）").format(
                 agency=agency_name, fingerprint=check.fingerprint))
@@ -289,6 +290,22 @@ def verdict_text(check: packages.PackageCheck) -> str:
                 "PackageDialog", "{who}签署的密钥更换声明").format(who=who)
         lines.append(QCoreApplication.translate(
             "PackageDialog", "信任：已核实（{who}）").format(who=who))
+    elif check.signer.other is not None:
+        claimed = trust.visible(check.agency) or QCoreApplication.translate(
+            "PackageDialog", "未写明机构")
+        if check.signer.reason == trust.STATEMENT:
+            text = QCoreApplication.translate(
+                "PackageDialog", "信任：与预期不符——资料包自称由“{agency}”签发，但启用其签名密钥的"
+                "密钥更换声明写明的机构是“{name}”，可能是伪造的资料包")
+        elif check.signer.other_via:
+            text = QCoreApplication.translate(
+                "PackageDialog", "信任：与预期不符——资料包自称由“{agency}”签发，但其签名密钥是经"
+                "密钥更换声明由“{name}”的公钥启用的，可能是伪造的资料包")
+        else:
+            text = QCoreApplication.translate(
+                "PackageDialog", "信任：与预期不符——资料包自称由“{agency}”签发，但该公钥登记为"
+                "“{name}”的公钥，可能是伪造的资料包")
+        lines.append(text.format(agency=claimed, name=trust.visible(check.signer.other_name)))
     elif check.signer.expected is not None:
         lines.append(QCoreApplication.translate(
             "PackageDialog", "信任：与预期不符——不是{name}的公钥，可能是伪造的资料包").format(

@@ -52,6 +52,7 @@ EXPECTED = {
     "incident.edit":        "YY...",
     "user.manage":          "Y....",
     "settings.edit":        "Y....",
+    "key.export":           "Y....",
     "db.grants":            "Y....",
     "recycle.purge":        "Y....",
 }

@@ -143,11 +143,12 @@ def test_a_forged_re_signed_package_is_unverified_without_trust_and_refused_with
     assert real.ok and real.exit_code == 0 and real.signer.entry.name == AGENCY
     assert f"受信任名单中的“{AGENCY}”" in real.text
     assert "注意" not in real.text
-    # signed with the real key under another name: trusted, the two names shown side by side
+    # signed with the real key under another name: the key vouches only for its own agency
     alias = forge(out, tmp_path / "alias.zip", key=signing.load_private_key(config.data_dir),
                   agency="别名机构")
     check = packages.verify_package(alias, listed)
-    assert check.ok and f"资料包自称由“别名机构”签发，而该公钥在受信任名单中登记为“{AGENCY}”" in check.text
+    assert check.intact and not check.ok and check.exit_code == 1
+    assert f"资料包自称由“别名机构”签发，但其签名公钥在受信任名单中登记为“{AGENCY}”的公钥" in check.text
     # another agency name on the forgery: nothing trusted for it, so only "not verified"
     other = packages.verify_package(forge(out, tmp_path / "o.zip", agency="冒名机构"), listed)
     assert other.exit_code == 3 and "冒名机构" in other.text
@@ -249,10 +250,140 @@ def test_the_agency_still_trusts_its_current_key_when_the_statement_file_is_dama
         db, admin, config, package, tmp_path):
     out, key = package
     (config.data_dir / rotation.ROTATION_FILE).write_text("{not json", encoding="utf-8")
-    own = trust.own_keys(config.data_dir, "本机构全称")
-    assert [(e.public_key, e.name, e.source) for e in own] == [(key, "本机构全称", trust.OWN)]
+    own = trust.own_keys(config.data_dir, AGENCY)
+    assert [(e.public_key, e.name, e.source) for e in own] == [(key, AGENCY, trust.OWN)]
     assert packages.verify_package(out, own).ok
+    # our own key on a package naming another agency: ours, but not that agency's
+    renamed = packages.verify_package(forge(out, tmp_path / "r.zip", agency="别家公司",
+                                            key=signing.load_private_key(config.data_dir)), own)
+    assert renamed.exit_code == 1 and f"但其签名公钥是本机构（“{AGENCY}”）自己的签名密钥" in renamed.text
     given = trust.given_key(key.upper())
     assert given.fingerprint == signing.fingerprint(key) and given.source == trust.GIVEN
     with pytest.raises(ServiceError, match="无法识别的公钥文件"):
         trust.given_key("12ab")
+
+
+OTHER = "乙安全咨询公司"  # a second agency the insurer works with, its key on the same list
+
+
+def hand_over(old: Ed25519PrivateKey, new: Ed25519PrivateKey, agency: str) -> dict:
+    """A rotation statement `old` → `new`, signed by `old`, naming `agency` (whatever it is)."""
+    old_hex, new_hex = signing.public_hex(old), signing.public_hex(new)
+    body = {"format": rotation.FORMAT, "agency": agency, "date": "2026-09-01",
+            "old_public_key": old_hex, "old_fingerprint": signing.fingerprint(old_hex),
+            "new_public_key": new_hex, "new_fingerprint": signing.fingerprint(new_hex)}
+    statement = dict(body, signature=old.sign(rotation.statement_bytes(body)).hex())
+    assert rotation.is_valid(statement)
+    return statement
+
+
+@pytest.fixture
+def insurer(users, package, tmp_path):
+    """An insurer's desk trusting the agency's real key (as AGENCY) and agency B's (as OTHER)."""
+    out, key = package
+    folder = tmp_path / "insurer"
+    other_key = Ed25519PrivateKey.generate()
+    trust.add_entry(folder, users["admin"], pem_of(key, tmp_path / "real.pem"), AGENCY)
+    trust.add_entry(folder, users["admin"], pem_of(signing.public_hex(other_key),
+                                                   tmp_path / "other.pem"), OTHER)
+    return folder, other_key
+
+
+def test_a_key_trusted_for_another_agency_does_not_vouch_for_the_agency_a_package_names(
+        package, insurer, tmp_path):
+    """Review 13, D1: agency B's listed key re-signs A's package (the manifest still naming A):
+    refused, both names shown — with A on the list, without it, and with A's key given."""
+    out, key = package
+    folder, other_key = insurer
+    forged = forge(out, tmp_path / "b.zip", key=other_key)
+    check = packages.verify_package(forged, trust.for_verification(folder))
+    assert check.intact and not check.ok and check.status == "broken" and check.exit_code == 1
+    assert check.signer.other.name == OTHER and check.signer.expected.name == AGENCY
+    assert (f"签名者与预期不符：资料包自称由“{AGENCY}”签发，但其签名公钥在受信任名单中登记为"
+            f"“{OTHER}”的公钥。") in check.text
+    assert f"受信任的“{AGENCY}”的公钥指纹为 {signing.fingerprint(key)}" in check.text
+    assert "已核实" not in check.text and "结论：资料包未通过核验：签名者不是预期的机构" in check.text
+    only_b = [e for e in trust.for_verification(folder) if e.name == OTHER]
+    check = packages.verify_package(forged, only_b)
+    assert check.exit_code == 1 and check.signer.expected is None
+    assert f"但其签名公钥在受信任名单中登记为“{OTHER}”的公钥" in check.text
+    # A's key given for this check: only that key counts, the listed B does not
+    for given in (str(tmp_path / "real.pem"), signing.fingerprint(key)):
+        check = packages.verify_package(
+            forged, trust.for_verification(folder, [trust.given_entry(given)]))
+        assert check.exit_code == 1 and "签名者与预期不符" in check.text
+        assert "本资料包的签名公钥也与您指定的" in check.text
+    # B's key given, but listed as B's: it does not vouch for A either
+    check = packages.verify_package(
+        forged, trust.for_verification(folder, [trust.given_entry(str(tmp_path / "other.pem"))]))
+    assert check.exit_code == 1 and f"登记为“{OTHER}”的公钥" in check.text
+    # B's own packages, naming B, still verify
+    own_b = packages.verify_package(forge(out, tmp_path / "b-own.zip", key=other_key, agency=OTHER),
+                                    trust.for_verification(folder))
+    assert own_b.ok and own_b.exit_code == 0 and f"受信任名单中的“{OTHER}”" in own_b.text
+    assert packages.verify_package(out, trust.for_verification(folder)).exit_code == 0
+
+
+def test_a_rotation_statement_vouches_only_for_the_agency_its_chain_is_trusted_as(
+        package, insurer, tmp_path):
+    """Review 13, D1 through rotation: B "hands over" to a new key X, which signs a package
+    naming A. Refused whatever agency the statement names; a chain vouches only when its
+    entry and every statement name the agency the package claims."""
+    out, key = package
+    folder, other_key = insurer
+    listed = trust.for_verification(folder)
+    x = Ed25519PrivateKey.generate()
+    for named in (AGENCY, OTHER):
+        forged = forge(out, tmp_path / "x.zip", key=x, statements=[hand_over(other_key, x, named)])
+        check = packages.verify_package(forged, listed)
+        assert check.intact and check.exit_code == 1 and not check.signer.via
+        assert check.signer.other.name == OTHER and len(check.signer.other_via) == 1
+        assert (f"资料包自称由“{AGENCY}”签发，但其签名密钥是经密钥更换声明由“{OTHER}”的公钥启用的"
+                in check.text)
+        given = trust.for_verification(folder, [trust.given_entry(str(tmp_path / "real.pem"))])
+        assert packages.verify_package(forged, given).exit_code == 1
+    # B's real rotation, naming B, on a package naming B: verified through the statement
+    genuine = forge(out, tmp_path / "g.zip", key=x, agency=OTHER,
+                    statements=[hand_over(other_key, x, OTHER)])
+    check = packages.verify_package(genuine, listed)
+    assert check.ok and check.signer.entry.name == OTHER and len(check.signer.via) == 1
+    # a statement naming a third agency breaks the chain even for B's own name
+    odd = forge(out, tmp_path / "odd.zip", key=x, agency=OTHER,
+                statements=[hand_over(other_key, x, "丙公司")])
+    check = packages.verify_package(odd, listed)
+    assert check.exit_code == 1 and check.signer.reason == trust.STATEMENT
+    assert f"资料包自称由“{OTHER}”签发，但启用其签名密钥的密钥更换声明写明的机构是“丙公司”" in check.text
+    # the key given for this check, rotated for the agency named: verified; for another: not
+    x_pem = pem_of(signing.public_hex(other_key), tmp_path / "b-given.pem")
+    alone = [trust.given_entry(str(x_pem))]
+    assert packages.verify_package(genuine, alone).ok
+    assert packages.verify_package(odd, alone).exit_code == 1
+
+
+def test_look_alike_names_are_the_same_name(config, package, insurer, users, tmp_path):
+    """Review 13, D10: a zero-width space or ASCII brackets in the claimed name no longer make
+    a forgery merely "unverified" (exit 3, with advice to trust the forger's key)."""
+    assert trust.same_name("甲公司（演示数据）", "甲公司(演示数据)")
+    assert trust.same_name("甲公司\u200b（演示数据）", " 甲公司\u3000（演示数据）\ufeff")
+    assert trust.same_name("ＡＢＣ公司", "ABC公司") and not trust.same_name("甲公司", "乙公司")
+    assert not trust.same_name("\u200b", "\u2060")  # nothing left of either name
+    assert trust.visible("甲\u200b乙") == "甲<U+200B>乙"
+    out, key = package
+    folder, _ = insurer
+    listed = trust.for_verification(folder)
+    sneaky = AGENCY[:4] + "\u200b" + AGENCY[4:]
+    check = packages.verify_package(forge(out, tmp_path / "zw.zip", agency=sneaky), listed)
+    assert check.intact and check.exit_code == 1 and check.signer.expected.name == AGENCY
+    assert "签名者与预期不符" in check.text and "trust add" not in check.text
+    assert f"自称签发机构：{AGENCY[:4]}<U+200B>{AGENCY[4:]}" in check.text
+    assert f"与受信任的“{AGENCY}”看似相同（只差不可见字符或全角/半角符号），但签名密钥不同" in check.text
+    # a trusted name with full-width brackets, a forgery naming it with ASCII ones
+    demo = tmp_path / "demo"
+    trust.add_entry(demo, users["admin"], pem_of(key, tmp_path / "demo.pem"), "甲公司（演示数据）")
+    check = packages.verify_package(forge(out, tmp_path / "br.zip", agency="甲公司(演示数据)"),
+                                    trust.for_verification(demo))
+    assert check.exit_code == 1 and "看似相同" in check.text
+    # the genuine key under the ASCII-bracket spelling is the same agency: verified
+    real = forge(out, tmp_path / "real-br.zip", key=signing.load_private_key(config.data_dir),
+                 agency="甲公司(演示数据)")
+    assert packages.verify_package(real, trust.for_verification(demo)).exit_code == 0

@@ -136,3 +136,36 @@ def test_a_reviewer_may_verify_but_not_export(qtbot, db, users, config, signed):
     reviewer.refresh()
     assert reviewer.insurer.count() == 1
     assert not reviewer.export_button.isEnabled() and reviewer.verify_other_button.isEnabled()
+
+
+def test_a_package_signed_by_another_agencys_trusted_key_is_refused_in_the_window(
+        qtbot, panel, state, users, dialog_log, monkeypatch, tmp_path):
+    """Review 13, D1: agency B's listed key signs a package naming another agency. The window
+    says what the command line says — not "核验通过", not "已核实"."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from desktop.services import trust
+    from tests.services.test_trust import forge
+
+    dialog_log.answer = False
+    real = tmp_path / "p.zip"
+    panel.out_path.setText(str(real))
+    with qtbot.waitSignal(panel.exported, timeout=30_000):
+        panel.export()
+    qtbot.waitUntil(lambda: panel.task is None)
+    other = Ed25519PrivateKey.generate()
+    pem = tmp_path / "otherB.pem"
+    pem.write_bytes(signing.public_pem(signing.public_hex(other)))
+    trust.add_entry(state.config.data_dir, users["admin"], pem, "乙安全咨询公司")
+    forged = forge(real, tmp_path / "f2.zip", key=other, agency="诸暨某风控公司")
+    monkeypatch.setattr(package_dialog, "choose_package", lambda *_a: str(forged))
+    with qtbot.waitSignal(panel.verified, timeout=30_000) as verified:
+        panel.verify_other_button.click()
+    check = verified.args[0]
+    assert check.intact and check.exit_code == 1 and not check.ok
+    verdict = panel.verdict.text()
+    assert "已核实" not in verdict
+    assert ("信任：与预期不符——资料包自称由“诸暨某风控公司”签发，但该公钥登记为“乙安全咨询公司”的公钥"
+            in verdict)
+    assert dialog_log.calls[-1][1] == "核验未通过" and "乙安全咨询公司" in dialog_log.calls[-1][2]
+    qtbot.waitUntil(lambda: panel.task is None)

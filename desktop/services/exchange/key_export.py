@@ -32,7 +32,7 @@ def export_signing_key(session: Session, actor: Actor, *, data_dir: Path | str,
                        out_path: Path | str, passphrase: str) -> str:
     """Write the private key, encrypted with `passphrase`, to `out_path` (owner-only);
     audited. Returns the key's fingerprint."""
-    permissions.require(actor, "settings.edit")
+    permissions.require(actor, "key.export")
     secret = _check_passphrase(passphrase)
     key = signing.load_private_key(data_dir)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

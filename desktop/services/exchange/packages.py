@@ -59,7 +59,13 @@ from desktop.services.exchange.zipstream import (
     sha256_file,
 )
 from desktop.services.queries import doc_data
-from desktop.services.queries.doc_data_periodic import Scope, as_of, hazard_rows, listed_hazards
+from desktop.services.queries.doc_data_periodic import (
+    Scope,
+    as_of,
+    carried_in,
+    hazard_rows,
+    listed_hazards,
+)
 
 if TYPE_CHECKING:  # the cover's and the register's layouts (ReportLab) load when a package is written
     from desktop.reports.package_cover import PackageCoverData
@@ -158,7 +164,7 @@ class PackageCheck:
         key than the one trusted for this agency)."""
         if self.ok:
             return TRUSTED
-        return UNTRUSTED if self.intact and self.signer.expected is None else BROKEN
+        return UNTRUSTED if self.intact and not self.signer.mismatch else BROKEN
 
     @property
     def exit_code(self) -> int:
@@ -351,8 +357,7 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
     info = AgencyInfo(profile.name, profile.short_name, profile.address, profile.phone) \
         if profile else AgencyInfo("（未填写机构信息）")
     rows = hazard_rows(session, scope, period, today=today)
-    carried = sum(1 for r in rows if r.found_date < period.start
-                  and (r.closed_date is None or r.closed_date >= period.start))
+    carried = carried_in(rows, period)
     kinds = Counter(d.kind for d in documents)
     labels = tuple((str(doc_data.KINDS[k].label), n) for k, n in kinds.items())
     projects = tuple((p.code, p.name, nos, _label(ProjectStatus, p.status),
@@ -583,7 +588,7 @@ def verify_package(path: Path | str, trusted: Sequence[trust.TrustEntry] = (), *
         meter = Meter(progress, sum(s for s in sizes if isinstance(s, int)))
         missing, extra, changed, problems = member_problems(
             zf, listed, ignore={MANIFEST, SIGNATURE}, meter=meter)
-    lines.append(msg("自称签发机构：{agency}", agency=claimed or "（未写明）"))
+    lines.append(msg("自称签发机构：{agency}", agency=trust.visible(claimed) or "（未写明）"))
     lines.append(msg("签名公钥指纹：{fingerprint}", fingerprint=fingerprint))
     lines.append(msg("签名：有效") if signature_ok else
                  msg("签名：无效（manifest.json 被修改，或不是由所附公钥对应的私钥签名）"))
@@ -612,13 +617,14 @@ def verify_package(path: Path | str, trusted: Sequence[trust.TrustEntry] = (), *
 def _signer_lines(signer: trust.TrustState, claimed: str) -> list[str]:
     entry = signer.entry
     if entry is None:
-        if signer.expected is not None:
-            return [msg("签名者与预期不符：{name}的公钥指纹为 {fingerprint}，与本资料包的签名公钥不同。",
-                        name=signer.expected.name, fingerprint=signer.expected.fingerprint)]
+        out = _mismatch_lines(signer, claimed)
+        if out:
+            return out
         return [msg("签名者未经核实：该签名公钥不在受信任名单中，也未用 --trust 指定。资料包自称由"
                     "“{agency}”签发，但任何人都能自行生成密钥并写上任意机构名称。请向该机构索取公钥"
                     "登记函，核对上列指纹一致后，用“riskdesk trust add 公钥文件 --name 机构名称”"
-                    "加入受信任名单，或核验时用 --trust 指定。", agency=claimed or "（未写明）")]
+                    "加入受信任名单，或核验时用 --trust 指定。",
+                    agency=trust.visible(claimed) or "（未写明）")]
     if entry.source == trust.OWN:
         who = msg("本机构自己的签名密钥")
     elif entry.source == trust.GIVEN:
@@ -626,13 +632,59 @@ def _signer_lines(signer: trust.TrustState, claimed: str) -> list[str]:
     else:
         who = msg("受信任名单中的“{name}”", name=entry.name)
     if signer.via:
-        out: list[str] = [msg("签名者：已核实——签名密钥经密钥更换声明启用，声明由受信任的旧密钥（{who}，指纹 "
+        out = [msg("签名者：已核实——签名密钥经密钥更换声明启用，声明由受信任的旧密钥（{who}，指纹 "
                    "{fingerprint}）签署。", who=who, fingerprint=signer.via[0]["old_fingerprint"])]
         out += [msg("  密钥更换声明（{date}）：{old} → {new}", date=s.get("date", ""),
                     old=s["old_fingerprint"], new=s["new_fingerprint"]) for s in signer.via]
     else:
         out = [msg("签名者：已核实——{who}。", who=who)]
-    if entry.source == trust.LISTED and not trust.same_name(entry.name, claimed):
-        out.append(msg("注意：资料包自称由“{agency}”签发，而该公钥在受信任名单中登记为“{name}”。",
-                       agency=claimed or "（未写明）", name=entry.name))
     return out
+
+
+def _mismatch_lines(signer: trust.TrustState, claimed: str) -> list[str]:
+    """Why the signer is not the one expected: its key is trusted for another agency than the
+    one the package names, and/or another key is trusted for that agency."""
+    agency = trust.visible(claimed) or "（未写明）"
+    out: list[str] = []
+    other = signer.other
+    if other is not None:
+        if signer.reason == trust.STATEMENT:
+            out.append(msg("签名者与预期不符：资料包自称由“{agency}”签发，但启用其签名密钥的密钥更换声明"
+                           "写明的机构是“{name}”。", agency=agency,
+                           name=trust.visible(signer.other_name) or "（未写明）"))
+        elif signer.other_via:
+            out.append(msg("签名者与预期不符：资料包自称由“{agency}”签发，但其签名密钥是经密钥更换声明"
+                           "由“{name}”的公钥启用的（指纹 {fingerprint}），不是“{agency}”的密钥。",
+                           agency=agency, name=signer.other_name,
+                           fingerprint=signer.other_via[0]["old_fingerprint"]))
+        elif other.source == trust.OWN:
+            out.append(msg("签名者与预期不符：资料包自称由“{agency}”签发，但其签名公钥是本机构"
+                           "（“{name}”）自己的签名密钥。", agency=agency, name=signer.other_name))
+        else:
+            out.append(msg("签名者与预期不符：资料包自称由“{agency}”签发，但其签名公钥在受信任名单中"
+                           "登记为“{name}”的公钥。", agency=agency, name=signer.other_name))
+    expected = signer.expected
+    if expected is None:
+        return out
+    if expected.source == trust.GIVEN and not out:
+        out.append(msg("签名者与预期不符：本资料包的签名公钥与{name}不符（应为 {fingerprint}）。",
+                       name=expected.name, fingerprint=expected.fingerprint))
+    elif expected.source == trust.GIVEN:
+        out.append(msg("本资料包的签名公钥也与{name}不符（应为 {fingerprint}）。",
+                       name=expected.name, fingerprint=expected.fingerprint))
+    elif not out:
+        out.append(msg("签名者与预期不符：{name}的公钥指纹为 {fingerprint}，与本资料包的签名公钥不同。",
+                       name=expected.name, fingerprint=expected.fingerprint))
+    else:
+        out.append(msg("受信任的“{name}”的公钥指纹为 {fingerprint}，与本资料包的签名公钥不同。",
+                       name=expected.name, fingerprint=expected.fingerprint))
+    if expected.source != trust.GIVEN and _look_alike(expected.name, claimed):
+        out.append(msg("注意：资料包自称的机构名称“{agency}”与受信任的“{name}”看似相同（只差不可见字符"
+                       "或全角/半角符号），但签名密钥不同，可能是伪造的资料包。",
+                       agency=agency, name=expected.name))
+    return out
+
+
+def _look_alike(trusted: str, claimed: str) -> bool:
+    """The same name once normalised, but not as written (beyond spacing)."""
+    return trust.same_name(trusted, claimed) and "".join(trusted.split()) != "".join(claimed.split())
