@@ -124,7 +124,21 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
     (selfcheck.build_selfcheck_pdf if fmt == "pdf" else selfcheck.build_selfcheck_xlsx)(data, out)
     _out(compliance.summary_text(result))
     _out(f"\n已写出自查表（工作稿）：{out}")
+    _warn_blanks(data, fmt)
     return 0
+
+
+def _warn_blanks(data: object, fmt: str) -> None:
+    """A working copy is written anyway, but never silently without the characters it cannot
+    draw: the file may be sent on (signing refuses them; see doc_data.check_glyphs)."""
+    if fmt != "pdf":
+        return  # a workbook or Word file keeps every character; the reader's fonts draw them
+    from desktop.services.queries import doc_data
+
+    missing = doc_data.undrawable(data)
+    if missing:
+        _out(f"注意：文中有 {len(missing)} 个字符无法用内置字体打印，在 PDF 中显示为空白："
+             f"{' '.join(missing[:20])}。请在相关记录中改用常用字或文字说明后重新生成。")
 
 
 @_guarded
@@ -164,6 +178,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         _out(risk_report.overview_text(data))
     _out(f"已写出{output.title}（工作稿）：{out}")
+    _warn_blanks(data, fmt)
     return 0
 
 

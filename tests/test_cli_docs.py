@@ -142,3 +142,20 @@ def test_a_report_written_as_an_editable_word_copy(capsys, folder):
     rc, _, err = call(capsys, "--data-dir", data, "report", "risk-assessment", "--period", "2026Q3",
                       "--out", data / "评估.odt")
     assert rc == 2 and ".docx" in err
+
+
+def test_a_working_copy_with_characters_the_fonts_cannot_draw_says_so(capsys, folder, db, admin):
+    data, ids, _ = folder
+    with db.session() as s:
+        hazards.record(s, admin, hazards.HazardForm(
+            project_id=ids.project, description="𠮷野家门口临边防护缺失", level=3, measures="整改",
+            contingency="警戒", found_at=dt.datetime(2026, 8, 12, 10)))
+    rc, stdout, _ = call(capsys, "--data-dir", data, "report", "hazard-list", "--period", "2026-08",
+                         "--out", data / "清单.pdf")
+    assert rc == 0 and "无法用内置字体打印" in stdout and "𠮷" in stdout
+    rc, stdout, _ = call(capsys, "--data-dir", data, "report", "hazard-list", "--period", "2026-08",
+                         "--out", data / "清单.xlsx")
+    assert rc == 0 and "无法用内置字体打印" not in stdout  # a workbook keeps the character
+    rc, stdout, _ = call(capsys, "--data-dir", data, "report", "hazard-list", "--period", "2026-07",
+                         "--out", data / "七月.pdf")
+    assert rc == 0 and "无法用内置字体打印" not in stdout

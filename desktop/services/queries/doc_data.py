@@ -348,6 +348,13 @@ def characters(data: Any) -> set[str]:
     return seen
 
 
+def undrawable(data: Any) -> list[str]:
+    """The characters of a document's data the fonts cannot draw (they print as blanks)."""
+    from desktop.reports.fonts import missing_glyphs  # ReportLab: loaded with the document
+
+    return missing_glyphs(characters(data))
+
+
 def check_glyphs(data: Any) -> None:
     """Refuse to sign a document with characters the font cannot draw (they print as blanks)."""
     from desktop.reports.fonts import missing_glyphs  # ReportLab: loaded when a document is signed
