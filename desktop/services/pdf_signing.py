@@ -64,10 +64,25 @@ def document_key(agency_key: Ed25519PrivateKey) -> ec.EllipticCurvePrivateKey:
 
 
 def _name(agency_name: str) -> x509.Name:
-    # X.509 caps these at 64 bytes of UTF-8: 21 Chinese characters, not 64
-    short = agency_name.encode("utf-8")[:64].decode("utf-8", errors="ignore")
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, short),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, short)])
+    """The certificate's subject: the common name (what PDF readers show as the signer) within
+    X.509's 64 bytes, the organisation name whole."""
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name(agency_name)),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, agency_name)])
+
+
+def common_name(agency_name: str) -> str:
+    """The agency's name as a certificate's common name holds it: 64 bytes of UTF-8 (21 Chinese
+    characters). A longer name is cut where it stays readable — before an unclosed （ — and
+    marked … as shortened, never left as an unbalanced "…（演示数据"."""
+    if len(agency_name.encode("utf-8")) <= 64:
+        return agency_name
+    cut = agency_name
+    while len(f"{cut}…".encode()) > 64:
+        cut = cut[:-1]
+    for opening, closing in (("（", "）"), ("(", ")"), ("〔", "〕"), ("【", "】")):
+        if cut.count(opening) > cut.count(closing):
+            cut = cut[:cut.rindex(opening)]
+    return f"{cut.rstrip()}…"
 
 
 def _usage(*, ca: bool) -> x509.KeyUsage:

@@ -139,7 +139,10 @@ def test_a_long_chinese_agency_name_is_cut_to_what_a_certificate_holds(tmp_path)
     public = signing.create_key(folder)
     creds = pdf_signing.credentials(folder, long_name, expected_public=public)
     common = creds.agency_cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value
-    assert long_name.startswith(common) and len(common.encode("utf-8")) <= 64 and len(common) == 21
+    organisation = creds.agency_cert.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)[0].value
+    # shortened where it stays readable and marked so — not "…有限公司（演示数据" without its ）
+    assert common == "绍兴安途安全风险管理咨询有限公司…" and len(common.encode("utf-8")) <= 64
+    assert organisation == long_name  # the whole name is in the certificate too
     # the stored certificates are kept at the next signing, not made again
     again = pdf_signing.credentials(folder, long_name, expected_public=public)
     assert again.agency_cert == creds.agency_cert and again.document_cert == creds.document_cert
