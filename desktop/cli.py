@@ -251,8 +251,9 @@ def _is_fresh(db: Database) -> bool:
 
 
 def _refuse_beside_a_restore(config: Config) -> None:
-    """No new, empty database beside the data a restore moved aside: it would look like the
-    agency's data to the next desk while the real data sits in restore-aside-…"""
+    """No new, empty database beside the data a restore moved aside, or beside the attachments
+    and signed checkpoints of a database that was lost: it would look like the agency's data to
+    the next desk while the real data sits in restore-aside-… or in a backup."""
     from desktop.services.exchange import restore_journal
 
     found = restore_journal.leftovers(config.data_dir)
@@ -260,6 +261,13 @@ def _refuse_beside_a_restore(config: Config) -> None:
         names = "、".join(p.name for p in found)
         raise Failure(f"数据目录中没有数据库，但有恢复留下的数据（{names}）。不会新建空数据库：请把其中的"
                       f"数据库放回 {config.sqlite_path.name}，或确认不再需要后移走这些文件夹，再运行 init。")
+    if not config.database_url.startswith("sqlite"):
+        return  # the database is on a server: the folder's files say nothing of it
+    from desktop.services import check
+
+    held = check.held_data(config)
+    if held:  # attachments, signed checkpoints: the database was lost or moved, not never made
+        raise Failure(check.database_lost(config, held, refusing_init=True))
 
 
 def _migrate(db: Database) -> bool:
@@ -422,6 +430,11 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
 
     _prepare_folder(config, create=False)
     if config.database_url.startswith("sqlite") and not config.sqlite_path.exists():
+        from desktop.services import check
+
+        held = check.held_data(config)
+        if held:
+            raise Failure(check.database_lost(config, held))
         raise Failure(f"数据目录中没有数据库：{config.sqlite_path}。请先运行“riskdesk init”。")
     db = Database(config.database_url)
     try:

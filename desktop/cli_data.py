@@ -384,20 +384,25 @@ def cmd_restore(args: argparse.Namespace) -> int:
     with _interruptible(progress):  # no engine is open: the database is only touched as files
         result = backup.restore(config, args.file, progress, actor=actor, credentials=credentials,
                                 force=args.force)
-    _out(f"已从备份恢复（{result.attachments} 个附件，用时 {result.seconds:.1f} 秒）。")
+    _out(f"已从备份恢复（解压 {result.attachments} 个附件文件，用时 {result.seconds:.1f} 秒）。")
+    if result.checked:
+        _out(f"恢复前核对：{result.checked}。")
     if credentials is not None and result.by is not None:
         _out(f"恢复人：{result.by.display_name or result.by.username}（备份中的系统管理员 {result.by.username}，"
              "已写入审计记录）。")
     for warning in result.warnings:
         _out(f"  注意：{warning}")
-    if result.aside is not None:
+    if result.aside is not None and result.attachments_missing:
+        _out(f"原有数据保留在：{result.aside}（其中可能有缺失的附件文件，请保留，不要删除）")
+    elif result.aside is not None:
         _out(f"原有数据保留在：{result.aside}（确认无误后可自行删除）")
     return 0
 
 
 VERIFY_EXIT_CODES = """退出码：
   0  资料包完整，且由受信任的密钥签名
-  1  资料包损坏或被篡改，或签名公钥不是该机构受信任的公钥（可能伪造）
+  1  资料包损坏或被篡改，或签名者与预期不符：签名公钥不是该机构受信任的公钥，
+     或是受信任为另一机构的公钥（可能伪造）
   2  用法错误
   3  资料包完整，但签名者未经核实（不在受信任名单中，也未用 --trust 指定）"""
 
@@ -494,11 +499,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "verify", help="核验评审资料包：是否完整、由谁签名", formatter_class=_LinesFormatter,
         description="核验评审资料包：签名是否有效，逐一指出缺少、多出或被修改的文件；\n"
                     "再看签名者是否受信任：受信任名单（riskdesk trust）、本数据目录的机构密钥、\n"
-                    "--trust 指定的公钥或指纹，或由受信任的旧密钥签署的密钥更换声明。",
+                    "--trust 指定的公钥或指纹，或由受信任的旧密钥签署的密钥更换声明。\n"
+                    "一个公钥只为登记它的机构作证：名单中登记的机构名称（及密钥更换声明写明的机构）\n"
+                    "须与资料包自称的机构相同。用 --trust 时只认指定的公钥。",
         epilog=VERIFY_EXIT_CODES)
     p.add_argument("package", type=Path, metavar="PACKAGE", help="资料包 zip 文件")
     p.add_argument("--trust", action="append", metavar="FILE|指纹",
-                   help="本次核验信任的公钥：公钥文件（.pem）或 64 位十六进制指纹（可分组；可重复）")
+                   help="本次核验只信任指定的公钥（及其签署的密钥更换声明）：公钥文件（.pem）"
+                        "或 64 位十六进制指纹（可分组；可重复）")
     p.add_argument("--public-key", metavar="HEX", help="同 --trust：64 位十六进制的签名公钥")
     p.set_defaults(handler=cmd_verify)
     subs.append(p)

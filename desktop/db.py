@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.data_error import DataError as DataError  # re-exported: callers name desktop.db
 from desktop.fileutil import DISK_FULL, DiskFull
-from desktop.messages import msg
+from desktop.messages import Message, msg
 from desktop.migrations import SCHEMA_HEAD
 from desktop.paths import migrations_dir
 
@@ -211,6 +211,22 @@ class Interrupter:
                 log.debug("could not interrupt a read: %s", exc)
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this program's migrations know (imports Alembic)."""
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    return {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
+
+
+def newer_schema(revision: str) -> Message:
+    """What to say about a database a newer RiskDesk has written (a schema revision this
+    program does not know): no `init` can help, only a newer program."""
+    return msg("数据库来自更新版本的 RiskDesk（结构版本 {revision}），请升级程序。", revision=revision)
+
+
 class Database:
     """Owns the engine and the session factory. Nothing else creates engines."""
 
@@ -331,7 +347,7 @@ class Database:
         """An existing database (its schema version recorded) older than this program: migrating
         it converts records people kept, which may take a while — say so before the wait."""
         revision = self.current_revision()
-        return revision is not None and revision != SCHEMA_HEAD
+        return revision is not None and revision != SCHEMA_HEAD and revision in known_revisions()
 
     def migrate(self, *, backup: bool = True) -> Path | None:
         """Bring the schema to head. A SQLite file with data is copied aside first.
@@ -340,6 +356,9 @@ class Database:
         """
         if not self.needs_upgrade():
             return None
+        revision = self.current_revision()
+        if revision is not None and revision not in known_revisions():
+            raise DataError(newer_schema(revision))  # not Alembic's "Can't locate revision"
         from alembic import command
 
         copy = None

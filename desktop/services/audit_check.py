@@ -1,5 +1,6 @@
 """What `check` adds to the hash chain: the signed checkpoints kept outside the database, and
-business rows whose content differs from what the audit log last recorded for them."""
+business rows whose content differs from what the audit log last recorded for them, that the
+log says exist but are gone, or that exist with no `create` entry where every row has one."""
 
 from __future__ import annotations
 
@@ -10,16 +11,45 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop import clock
-from desktop.models import AuditEntry, Document, Hazard, Project
+from desktop.messages import Message, msg
+from desktop.models import (
+    ArchiveItem,
+    AuditEntry,
+    Document,
+    Drill,
+    Hazard,
+    Inspection,
+    Meeting,
+    Organisation,
+    Project,
+    RiskSource,
+    StandardisationAssist,
+    TrainingSession,
+)
 from desktop.services import audit, checkpoints, signing, trust
 
-# the audited business tables: model, what people call a row of it, the column naming it
-AUDITED = ((Hazard, "隐患", "number"), (Project, "项目", "code"), (Document, "文书", "number"))
+# the audited business tables: model, what people call a row of it, the column naming it.
+# Their rows are created only through audited services (each with a `create` entry: the
+# record forms, the sheet imports, the demo), so a row without one was put in from outside.
+AUDITED: tuple[tuple[Any, Message, str], ...] = (
+    (Hazard, msg("隐患"), "number"), (Project, msg("项目"), "code"), (Document, msg("文书"), "number"))
+# tables whose rows leave the database only through an audited action: `purge` from the
+# recycle bin (services/recycle.py; archive items only after their retention period) and a
+# discarded draft document (`delete`). A recycle-bin `delete` leaves the row (deleted_at set)
+# and `restore` takes it back out of the bin. Rows the log shows created and not removed since
+# must be there. (Attachments, hazard events and the like go with their owner without entries
+# of their own, and risk sources are seeded without a `create`: not listed.)
+KEPT: tuple[tuple[Any, Message, str], ...] = (
+    *AUDITED, (Organisation, msg("单位"), "name"), (Inspection, msg("检查记录"), "date"),
+    (RiskSource, msg("风险源"), "name"), (TrainingSession, msg("培训"), "topic"),
+    (Drill, msg("应急演练"), "scenario"), (ArchiveItem, msg("档案"), "title"),
+    (Meeting, msg("服务交底会"), "date"), (StandardisationAssist, msg("安全生产标准化建设协助"), "date"))
+LIVE, REMOVED = ("create", "restore"), ("delete", "purge")
 # kept by the database or by SQLAlchemy, not by the services' snapshots
 NOT_COMPARED = {"updated_at", "version"}
 ROWS_LISTED = 20
@@ -114,7 +144,9 @@ def _accepted_keys(session: Session, data_dir: Path | str) -> set[str]:
 
 def check_rows(session: Session) -> tuple[int, tuple[str, ...]]:
     """Each audited row compared with its last audited content (create snapshot plus every
-    change after it), one streaming pass per table. Returns (rows compared, problems)."""
+    change after it), one streaming pass per table; then the rows the log says exist but the
+    table has lost, and the rows of AUDITED tables the log never saw created (set-based: one
+    grouped read of the log, or one anti-join, per table). Returns (rows compared, problems)."""
     tally = [0]
     problems: list[str] = []
     extra = 0
@@ -126,7 +158,101 @@ def check_rows(session: Session) -> tuple[int, tuple[str, ...]]:
                 extra += 1
     if extra:
         problems.append(f"另有 {extra} 条记录的当前内容与最后一次审计记录不一致")
+    gone: list[str] = []
+    gone_total = 0
+    for model, label, name_key in KEPT:
+        ids = _missing_ids(session, model)
+        gone_total += len(ids)
+        shown = ids[:max(ROWS_LISTED - len(gone), 0)]
+        names = _recorded_names(session, model, name_key, shown)
+        gone += [msg("{label} {name}：审计记录显示存在，但数据库中已无此记录",
+                     label=label, name=names[i]) for i in shown]
+    problems += gone
+    if gone_total > len(gone):
+        problems.append(msg("另有 {n} 条记录在审计记录中显示存在，但数据库中已无此记录",
+                            n=gone_total - len(gone)))
+    unrecorded: list[str] = []
+    unrecorded_total = 0
+    for model, label, name_key in AUDITED:
+        rows, count = _unrecorded(session, model, name_key, max(ROWS_LISTED - len(unrecorded), 0))
+        unrecorded_total += count
+        unrecorded += [msg("{label} {name}：数据库中有此记录，但审计记录中没有其创建记录",
+                           label=label, name=name) for name in rows]
+    problems += unrecorded
+    if unrecorded_total > len(unrecorded):
+        problems.append(msg("另有 {n} 条记录在数据库中有，但审计记录中没有其创建记录",
+                            n=unrecorded_total - len(unrecorded)))
     return tally[0], tuple(problems)
+
+
+def _missing_ids(session: Session, model: Any) -> list[int]:
+    """Ids of `model` rows whose newest create/restore entry is later than any delete/purge
+    entry (so the row should be there), which the table no longer has. One grouped read of
+    the log's entries for the table (index on entity, entity_id) anti-joined with the table."""
+    a = AuditEntry
+    created = func.max(case((a.action == "create", a.id)))
+    live = func.max(case((a.action.in_(LIVE), a.id)))
+    removed = func.max(case((a.action.in_(REMOVED), a.id)))
+    logged = (select(a.entity_id.label("entity_id"))
+              .where(a.entity == model.__tablename__, a.entity_id.is_not(None),
+                     a.action.in_((*LIVE, *REMOVED)))
+              .group_by(a.entity_id)
+              .having(created.is_not(None), or_(removed.is_(None), live > removed))
+              .subquery())
+    there = exists().where(model.id == logged.c.entity_id)
+    return list(session.execute(select(logged.c.entity_id).where(~there)
+                                .order_by(logged.c.entity_id)).scalars())
+
+
+def _recorded_names(session: Session, model: Any, name_key: str, ids: list[int]) -> dict[int, str]:
+    """What each row (gone from the table) was called, from its last audited content."""
+    names = {i: f"#{i}" for i in ids}
+    if not ids:
+        return names
+    states: dict[int, dict[str, Any]] = {}
+    for entity_id, action, after in session.execute(
+            select(AuditEntry.entity_id, AuditEntry.action, AuditEntry.after)
+            .where(AuditEntry.entity == model.__tablename__, AuditEntry.entity_id.in_(ids))  # at most ROWS_LISTED
+            .order_by(AuditEntry.id)):
+        if not isinstance(after, dict):
+            continue
+        if action == "create":
+            states[entity_id] = dict(after)
+        elif entity_id in states:
+            states[entity_id].update(after)
+    for i, state in states.items():
+        names[i] = _name(model, state, name_key, i)
+    return names
+
+
+def _unrecorded(session: Session, model: Any, name_key: str, limit: int) -> tuple[list[str], int]:
+    """The first `limit` rows of `model` (named) with no `create` entry, and how many there are:
+    an anti-join of the table with the log (index on entity, entity_id)."""
+    a = AuditEntry
+    created = exists().where(a.entity == model.__tablename__, a.entity_id == model.id,
+                             a.action == "create")
+    columns = [model.id, getattr(model, name_key)]
+    if model is Document:
+        columns.append(Document.revision)
+    rows = session.execute(select(*columns).where(~created).order_by(model.id).limit(limit)).all() \
+        if limit else []
+    count = len(rows)
+    if not limit or count == limit:
+        count = session.execute(select(func.count()).select_from(model).where(~created)).scalar_one()
+    keys = ["id", name_key, "revision"]
+    return [_name(model, dict(zip(keys, row, strict=False)), name_key, row[0]) for row in rows], count
+
+
+def _name(model: Any, values: dict[str, Any], name_key: str, row_id: int) -> str:
+    """A row as people name it: a hazard's number, a project's code, a document's number (with
+    its revision after a correction); the row id when it has none."""
+    name = values.get(name_key)
+    if not name:
+        return f"#{row_id}"
+    revision = values.get("revision")
+    if model is Document and isinstance(revision, int) and revision > 1:
+        return msg("{number}（第{revision}版）", number=str(name), revision=revision)
+    return str(name)
 
 
 def _differing(session: Session, model: Any, name_key: str,
@@ -149,7 +275,7 @@ def _differing(session: Session, model: Any, name_key: str,
         fields = [k for k, v in state.items()
                   if k in values and k not in NOT_COMPARED and not _same(values[k], v)]
         if fields:
-            yield str(values.get(name_key) or f"#{values['id']}"), fields
+            yield _name(model, values, name_key, values["id"]), fields
 
 
 def _audited_states(session: Session, table: str) -> Iterator[tuple[int, dict[str, Any] | None]]:

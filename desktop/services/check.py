@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from desktop.config import Config
-from desktop.db import Database, DataError
+from desktop.db import Database, DataError, known_revisions, newer_schema
+from desktop.messages import Message, msg
 from desktop.models import (
     ArchiveItem,
     Attachment,
@@ -24,7 +27,7 @@ from desktop.models import (
     TrainingSession,
     User,
 )
-from desktop.services import agency, audit, audit_check, db_grants
+from desktop.services import agency, audit, audit_check, checkpoints, db_grants
 from desktop.services.exchange import attachments
 
 log = logging.getLogger("desktop.check")
@@ -71,10 +74,12 @@ def run_check(db: Database, config: Config, *, hash_files: bool = True) -> Check
         problems.append(f"数据库无法打开：{exc.message}")
         return _done(False, None, head, {}, problems, lines)
     if current is None:
-        problems.append("数据库尚未初始化，请先运行“riskdesk init”。")
+        held = held_data(config) if db.sqlite_path is not None else ()
+        problems.append(database_lost(config, held) if held else "数据库尚未初始化，请先运行“riskdesk init”。")
         return _done(False, current, head, {}, problems, lines)
     if current != head:
-        problems.append(f"数据库结构版本为 {current}，程序需要 {head}：请运行“riskdesk init”升级。")
+        problems.append(f"数据库结构版本为 {current}，程序需要 {head}：请运行“riskdesk init”升级。"
+                        if current in known_revisions() else newer_schema(current))
         return _done(False, current, head, {}, problems, lines)
     lines.append(f"结构版本：{current}（最新）")
 
@@ -123,6 +128,8 @@ def run_check(db: Database, config: Config, *, hash_files: bool = True) -> Check
         lines.extend(_listed("审计检查点（数据库之外的签名记录）：发现问题", list(anchor.problems)))
     elif anchor.checkpoints:
         lines.append(f"审计检查点：与 {anchor.checkpoints} 个签名检查点一致")
+    else:
+        lines.append("审计检查点：尚无（备份、导出或会话结束时写入）")
     if anchor.restored_at:
         lines.append(f"审计检查点：{audit_check.local_time(anchor.restored_at)} 曾从备份恢复，"
                      "此前的检查点属于被替换的数据，不再比对")
@@ -130,8 +137,6 @@ def run_check(db: Database, config: Config, *, hash_files: bool = True) -> Check
         listed = "、".join(f"第 {n} 条" for n in anchor.restarted)
         lines.append(f"审计检查点：检查点文件曾不在数据目录中，于审计记录{listed}重新开始写入"
                      "（之前的缺口只能与备份、资料包中的副本比对）")
-    else:
-        lines.append("审计检查点：尚无（备份、导出或会话结束时写入）")
     if edited:
         problems.extend(edited)
         lines.extend(_listed("业务记录与审计记录不符（可能在程序之外被改动）：", list(edited)))
@@ -140,6 +145,48 @@ def run_check(db: Database, config: Config, *, hash_files: bool = True) -> Check
     warnings = [exposure] if exposure else []
     lines.extend(f"提醒：{w}" for w in warnings)
     return _done(not problems, current, head, counts, problems, lines, warnings)
+
+
+def held_data(config: Config) -> tuple[Message, ...]:
+    """What a data folder holds that only a database could have made: stored attachment files
+    and signed audit checkpoints (a folder whose database was lost or moved away). Empty for
+    a new folder."""
+    held: list[Message] = []
+    files = _stored_files(config.attachments_dir)
+    if files:
+        held.append(msg("附件库中有 {n} 个文件", n=files))
+    lines = [line for line in checkpoints.read(config.data_dir) if line is not None]
+    if lines:
+        counts = [c for c in (line.get("count") for line in lines) if isinstance(c, int)]
+        held.append(msg("审计检查点文件记有 {n} 个签名检查点（最近一个记有 {count} 条审计记录）",
+                        n=len(lines), count=max(counts)) if counts
+                    else msg("审计检查点文件记有 {n} 个签名检查点", n=len(lines)))
+    return tuple(held)
+
+
+def database_lost(config: Config, held: tuple[Message, ...], *, refusing_init: bool = False) -> Message:
+    """The folder holds data (`held_data`) but no database: restore a backup, do not init."""
+    if refusing_init:
+        return msg("数据目录中没有可用的数据库（{path}），但目录中仍有数据：{held}。数据库文件可能已丢失或被移走，"
+                   "不会在此新建空数据库：请用“riskdesk restore 备份文件 --user 备份中的系统管理员”从备份恢复，"
+                   "或把数据库文件放回原处。",
+                   path=str(config.sqlite_path), held=list(held))
+    return msg("数据目录中没有可用的数据库（{path}），但目录中仍有数据：{held}。数据库文件可能已丢失或被移走："
+               "请用“riskdesk restore 备份文件 --user 备份中的系统管理员”从备份恢复，或把数据库文件放回原处；"
+               "不要运行“riskdesk init”，它会新建一个空数据库。",
+               path=str(config.sqlite_path), held=list(held))
+
+
+def _stored_files(store: Path) -> int:
+    """Files in the attachment store (not the thumbnails made from them, not unfinished writes)."""
+    if not store.is_dir():
+        return 0
+    found = 0
+    for root, dirs, files in os.walk(store):
+        if Path(root) == store:
+            dirs[:] = [d for d in dirs if d != attachments.THUMBS]
+        found += sum(1 for name in files if not name.startswith("."))
+    return found
 
 
 def _describe(db: Database) -> str:

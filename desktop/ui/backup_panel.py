@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
@@ -212,34 +211,49 @@ class BackupPanel(QWidget):
             self.verify_then_restore(Path(chosen))
 
     def verify_then_restore(self, path: Path) -> Task:
-        """Check every hash first; only a backup that verifies is offered for restoring."""
-        task = run_task(self, backup.verify_backup, path,
-                        on_result=lambda manifest: self._confirm_restore(path, manifest),
+        """Check the backup first, as the restore will (every hash, the database, its audit log
+        against the signed checkpoints in it); only a backup that passes is offered, with what
+        was checked and what could not be."""
+        task = run_task(self, backup.check_backup, self.state.config, path,
+                        on_result=lambda checked: self._confirm_restore(path, checked),
                         label=QCoreApplication.translate("BackupPanel", "正在校验备份文件…"))
         self._busy(task)
         return task
 
-    def _confirm_restore(self, path: Path, manifest: dict[str, Any]) -> None:
+    def _confirm_restore(self, path: Path, checked: backup.BackupCheck) -> None:
+        manifest = checked.manifest
         question = QCoreApplication.translate(
-            "BackupPanel", "备份文件校验通过：{path}\n创建于 {created}，含 {attachments} 个附件。\n\n"
-            "用它替换当前全部数据吗？当前数据会另存到数据目录中。\n"
-            "恢复完成后程序将关闭，请重新打开。"
+            "BackupPanel", "备份文件：{path}\n创建于 {created}，含 {attachments} 个附件。\n"
+            "校验结果：{checked}。"
         ).format(path=path, created=str(manifest.get("created_at", ""))[:19].replace("T", " "),
-                 attachments=manifest.get("attachments", 0))
+                 attachments=checked.attachments, checked=i18n.service_text(checked.summary))
+        if checked.warnings:
+            question += "\n\n" + "\n".join(
+                QCoreApplication.translate("BackupPanel", "注意：{warning}").format(
+                    warning=i18n.service_text(w)) for w in checked.warnings)
+        question += "\n\n" + QCoreApplication.translate(
+            "BackupPanel", "用它替换当前全部数据吗？当前数据会另存到数据目录中。\n"
+            "恢复完成后程序将关闭，请重新打开。")
         if not dialogs.ask(self, QCoreApplication.translate("BackupPanel", "从备份恢复"), question):
             return
         self.state.db.dispose()  # no pooled connection may hold the file being replaced
         task = run_task(self, backup.restore, self.state.config, path, actor=self.state.actor,
-                        on_result=self._restored,
+                        on_result=lambda result: self._restored(result, checked.warnings),
                         label=QCoreApplication.translate("BackupPanel", "正在恢复数据…"))
         self._busy(task)
 
-    def _restored(self, result: backup.RestoreResult) -> None:
+    def _restored(self, result: backup.RestoreResult, shown: tuple[str, ...] = ()) -> None:
+        """`shown`: the warnings the confirmation already gave (not repeated)."""
         text = QCoreApplication.translate(
             "BackupPanel", "数据已从备份恢复。程序现在将关闭，请重新打开 RiskDesk。")
         if result.aside is not None:
             text += "\n" + QCoreApplication.translate(
                 "BackupPanel", "恢复前的数据已另存到：{path}").format(path=result.aside)
-        dialogs.inform(self, QCoreApplication.translate("BackupPanel", "恢复完成"), text)
+        news = [w for w in result.warnings if w not in shown]
+        if news:  # e.g. attachment files missing: the set-aside folder must be kept
+            text += "\n\n" + "\n".join(i18n.service_text(w) for w in news)
+            dialogs.warn(self, QCoreApplication.translate("BackupPanel", "恢复完成（有警告）"), text)
+        else:
+            dialogs.inform(self, QCoreApplication.translate("BackupPanel", "恢复完成"), text)
         self.restored.emit(result)
         quit_application()

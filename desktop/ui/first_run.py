@@ -234,9 +234,14 @@ class FirstRunWizard(QWizard):
 
     def _restored(self, result: RestoreResult) -> None:
         who = result.by.display_name or result.by.username if result.by is not None else ""
-        dialogs.inform(self, QCoreApplication.translate("FirstRun", "恢复完成"), QCoreApplication.translate(
+        text = QCoreApplication.translate(
             "FirstRun", "数据已从备份恢复（恢复人：{who}）。程序现在将关闭，请重新打开 RiskDesk，"
-            "用备份中的账户登录。").format(who=who))
+            "用备份中的账户登录。").format(who=who)
+        if result.warnings:  # what could not be checked (the audit log), attachment files missing
+            text += "\n\n" + "\n".join(i18n.service_text(w) for w in result.warnings)
+            dialogs.warn(self, QCoreApplication.translate("FirstRun", "恢复完成（有警告）"), text)
+        else:
+            dialogs.inform(self, QCoreApplication.translate("FirstRun", "恢复完成"), text)
         self.restored.emit(result)
         self.reject()  # nobody signed in: the program ends and is opened again on the restored data
 

@@ -187,3 +187,112 @@ def test_a_bulk_write_passing_the_nth_entry_is_checkpointed_after_its_commit(fol
         assert watch.pending
     finally:
         db.dispose()
+
+
+def test_the_checkpoint_line_says_only_what_is_so(capsys, folder):
+    """With checkpoints in the file, `check` does not also say there are none yet."""
+    code, out = check(capsys, folder)
+    assert code == 0 and "个签名检查点一致" in out
+    assert "审计检查点：尚无" not in out
+
+
+def _hazard_numbers(data) -> list[str]:
+    con = sqlite3.connect(data / "riskdesk.sqlite3")
+    try:
+        return [n for (n,) in con.execute("SELECT number FROM hazards ORDER BY id")]
+    finally:
+        con.close()
+
+
+def test_a_hazard_row_deleted_in_sql_is_caught_and_named(capsys, folder):
+    number = _hazard_numbers(folder)[0]
+    sql(folder, f"DELETE FROM hazard_events WHERE hazard_id = (SELECT id FROM hazards WHERE number = '{number}')",
+        f"DELETE FROM hazards WHERE number = '{number}'")
+    code, out = check(capsys, folder)
+    assert code == 1
+    assert f"隐患 {number}：审计记录显示存在，但数据库中已无此记录" in out
+
+
+def test_a_hazard_row_inserted_in_sql_is_caught_and_named(capsys, folder):
+    number = _hazard_numbers(folder)[0]
+    columns = [c for (_, c, *_) in sqlite3.connect(folder / "riskdesk.sqlite3")
+               .execute("PRAGMA table_info(hazards)") if c not in ("id", "number")]
+    listed = ", ".join(columns)
+    sql(folder, f"INSERT INTO hazards (number, {listed}) SELECT 'YH-2026-09999', {listed} "
+                f"FROM hazards WHERE number = '{number}'")
+    code, out = check(capsys, folder)
+    assert code == 1
+    assert "隐患 YH-2026-09999：数据库中有此记录，但审计记录中没有其创建记录" in out
+    assert number not in out  # the copied row itself is untouched
+
+
+def test_rows_removed_through_the_recycle_bin_pass(capsys, folder):
+    """Delete, restore, delete again and purge: each step is in the log, so nothing is missing;
+    a row soft-deleted and then removed in SQL is only noticed once restored in the log."""
+    from desktop.models import Hazard
+    from desktop.services import recycle
+
+    config = Config.load(folder)
+    db = Database(config.database_url)
+    try:
+        admin = users.login(db, "admin", PASSWORD)
+        with db.session() as s:
+            first, second = s.execute(select(Hazard.id, Hazard.version).order_by(Hazard.id)).all()
+            recycle.soft_delete(s, admin, "hazards", first.id, expected_version=first.version)
+        with db.session() as s:
+            recycle.restore(s, admin, "hazards", first.id)
+        with db.session() as s:
+            version = s.get_one(Hazard, first.id).version
+            recycle.soft_delete(s, admin, "hazards", first.id, expected_version=version)
+        with db.session() as s:
+            recycle.purge(s, admin, "hazards", first.id)
+        checkpoints.write(db, folder, reason="drill")
+    finally:
+        db.dispose()
+    code, out = check(capsys, folder)
+    assert code == 0, out
+    assert "业务记录：" in out and "已无此记录" not in out
+    number = _hazard_numbers(folder)[0]
+    sql(folder, f"DELETE FROM hazard_events WHERE hazard_id = {second.id}",
+        f"DELETE FROM hazards WHERE id = {second.id}")
+    code, out = check(capsys, folder)
+    assert code == 1 and f"隐患 {number}：审计记录显示存在，但数据库中已无此记录" in out
+
+
+def test_a_lost_database_is_named_and_init_refuses_to_start_afresh(capsys, folder, tmp_path):
+    """The database file is gone but the signed checkpoints (and attachments) are still there:
+    `check` says the database is missing and to restore a backup; `init` builds nothing."""
+    for leftover in folder.glob("riskdesk.sqlite3*"):
+        leftover.unlink()
+    code = cli.main(["--data-dir", str(folder), "check"])
+    _, err = capsys.readouterr()
+    assert code != 0
+    assert "数据目录中没有可用的数据库" in err and "审计检查点文件记有" in err
+    assert "riskdesk restore" in err and "请先运行“riskdesk init”" not in err
+    pw = tmp_path / "pw.txt"
+    code = cli.main(["--data-dir", str(folder), "init", "--agency-name", "新机构", "--admin", "admin2",
+                     "--password-file", str(pw)])
+    _, err = capsys.readouterr()
+    assert code != 0 and "不会在此新建空数据库" in err and "riskdesk restore" in err
+    assert not (folder / "riskdesk.sqlite3").exists()
+
+
+def test_attachments_alone_also_stop_init(capsys, tmp_path):
+    """A folder holding only an attachment store (no checkpoint file) is not a new folder."""
+    data = tmp_path / "lost"
+    blob = data / "attachments" / "ab" / "cd" / ("abcd" + "0" * 60)
+    blob.parent.mkdir(parents=True)
+    blob.write_bytes(b"photo")
+    pw = tmp_path / "pw.txt"
+    pw.write_text(PASSWORD + "\n", encoding="utf-8")
+    code = cli.main(["--data-dir", str(data), "check"])
+    _, err = capsys.readouterr()
+    assert code != 0 and "附件库中有 1 个文件" in err
+    code = cli.main(["--data-dir", str(data), "init", "--agency-name", "新机构", "--admin", "admin",
+                     "--password-file", str(pw)])
+    _, err = capsys.readouterr()
+    assert code != 0 and "附件库中有 1 个文件" in err and "不会在此新建空数据库" in err
+    assert not (data / "riskdesk.sqlite3").exists()
+    blob.unlink()  # an empty store (folders only) is a new folder: init goes ahead
+    assert cli.main(["--data-dir", str(data), "init", "--agency-name", "新机构", "--admin", "admin",
+                     "--password-file", str(pw)]) == 0

@@ -48,6 +48,7 @@ def test_good_folder_passes(folder):
     assert report.counts["用户"] == 1 and report.counts["目录条目"] >= 97
     assert any("审计记录链：正常" in line for line in report.lines)
     assert report.text.splitlines()[-1] == "结论：检查通过，未发现问题。"
+    assert "审计检查点：尚无（备份、导出或会话结束时写入）" in report.lines  # services only: none written
     # SQLite has no database roles: nothing said of the audit table's privileges
     assert report.warnings == () and "db grants" not in report.text and "提醒" not in report.text
 

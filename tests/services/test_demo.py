@@ -140,6 +140,36 @@ def test_failed_demo_leaves_no_photos_behind(tmp_path, capsys, monkeypatch):
 
 
 @pytest.mark.slow
+def test_a_signed_document_deleted_outside_the_program_is_reported(tmp_path):
+    """The demo passes; deleting a signed 停工建议书 (and what cites it) with SQL does not."""
+    import sqlite3
+
+    from desktop.models import Document
+
+    db, config, _ = _generate(tmp_path, projects=4)
+    try:
+        assert run_check(db, config, hash_files=False).ok
+        with db.read() as s:
+            doc_id, number = s.execute(select(Document.id, Document.number).where(
+                Document.kind == "stop_work", Document.status == "signed").order_by(Document.id)
+                .limit(1)).one()
+    finally:
+        db.dispose()
+    con = sqlite3.connect(config.sqlite_path)
+    con.execute("DELETE FROM submissions WHERE document_id = ?", (doc_id,))
+    con.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+    con.commit()
+    con.close()
+    db = Database(config.database_url)
+    try:
+        report = run_check(db, config, hash_files=False)
+    finally:
+        db.dispose()
+    assert not report.ok
+    assert f"文书 {number}：审计记录显示存在，但数据库中已无此记录" in report.problems
+
+
+@pytest.mark.slow
 def test_default_demo_has_every_state_and_hundreds_of_hazards(tmp_path):
     db, config, summary = _generate(tmp_path, projects=demo.DEFAULT_PROJECTS, seed=2024)
     c = _counts(db)

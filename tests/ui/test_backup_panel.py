@@ -90,7 +90,10 @@ def test_restore_verifies_asks_and_closes_the_program(qtbot, panel, state, db, a
     with qtbot.waitSignal(panel.restored, timeout=30_000) as done:
         panel.restore_button.click()
     assert dialog_log.kinds() == ["ask", "inform"]
-    assert "校验通过" in dialog_log.texts("ask")[0] and "重新打开" in dialog_log.texts("ask")[0]
+    asked = dialog_log.texts("ask")[0]
+    assert "文件完整" in asked and "重新打开" in asked
+    # only what was checked: a backup without signed checkpoints is not called authentic
+    assert "校验通过" not in asked and "备份中没有签名检查点" in asked
     assert closed == [True]
     assert done.args[0].aside is not None and done.args[0].aside.is_dir()
     assert hazard_count(db) == before

@@ -223,7 +223,9 @@ def test_restore_from_a_backup_asks_for_the_backups_administrator(qtbot, wizard,
     with qtbot.waitSignal(wizard.restored, timeout=30_000) as done:
         wizard.restore_button.click()
     assert done.args[0].by.username == "wang"
-    assert "恢复人：王主任" in dialog_log.texts("inform")[0] and "重新打开" in dialog_log.texts("inform")[0]
+    done_text = dialog_log.texts("warn")[1]  # what could not be checked is said, not "校验通过"
+    assert "恢复人：王主任" in done_text and "重新打开" in done_text
+    assert "备份中没有签名检查点" in done_text  # the backup was made without a signing key
     assert not wizard.isVisible() and wizard.actor is None  # closed; the program is opened again
     assert logic.is_initialised(db)
     con = sqlite3.connect(db.sqlite_path)

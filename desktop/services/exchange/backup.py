@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -28,20 +29,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from desktop import __version__, datalock, datamodes, pg_grants
 from desktop.config import Config
-from desktop.db import APPLICATION_NAME, Database, DataError
+from desktop.db import APPLICATION_NAME, Database, DataError, known_revisions
 from desktop.fileutil import remove_tree
 from desktop.logsetup import FILE_ONLY
 from desktop.messages import Lines
-from desktop.paths import migrations_dir
+from desktop.models import Attachment
 from desktop.services import audit, checkpoints, permissions, signing
 from desktop.services.context import Actor, Message, ServiceError, msg
 from desktop.services.context import now as _now
-from desktop.services.exchange import backup_accounts, restore_journal
+from desktop.services.exchange import backup_accounts, backup_audit, restore_journal
 from desktop.services.exchange.zipstream import (  # noqa: F401 - re-exported for packages and importer
     CHUNK,
     Meter,
@@ -75,6 +76,7 @@ class BackupResult:
     size: int
     seconds: float
     warnings: tuple[str, ...] = ()
+    attachments_missing: int = 0  # attachment rows of the snapshot whose file is not in the store
 
 
 def _sqlite_snapshot(source: Path, target: Path) -> None:
@@ -190,14 +192,41 @@ def _store_files(store: Path) -> list[tuple[str, Path]]:
 
 
 def _revision_of(sqlite_file: Path) -> str | None:
-    con = sqlite3.connect(sqlite_file)
+    try:
+        con = sqlite3.connect(f"{sqlite_file.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
     try:
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.Error:
         return None
     finally:
         con.close()
-    return row[0] if row else None
+    return str(row[0]) if row and row[0] is not None else None
+
+
+def _sqlite_attachment_rows(sqlite_file: Path) -> dict[str, int]:
+    """How many attachment rows name each file (its SHA-256), read from a database file."""
+    con = sqlite3.connect(f"{sqlite_file.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = con.execute(f"SELECT sha256, count(*) FROM {Attachment.__tablename__} "  # noqa: S608
+                           "GROUP BY sha256").fetchall()
+    finally:
+        con.close()
+    return {str(sha): int(n) for sha, n in rows}
+
+
+def _attachment_rows(db: Database) -> dict[str, int]:
+    """`_sqlite_attachment_rows` of a database server (or any `Database`)."""
+    with db.read() as session:
+        rows = session.execute(select(Attachment.sha256, func.count()).group_by(Attachment.sha256)).all()
+    return {str(sha): int(n) for sha, n in rows}
+
+
+def _without_file(rows: dict[str, int], files: set[str]) -> tuple[int, int]:
+    """(attachment rows, distinct files) of `rows` whose file is not among `files`."""
+    gone = [sha for sha in rows if sha not in files]
+    return sum(rows[sha] for sha in gone), len(gone)
 
 
 def backup(db: Database, config: Config, out_path: Path | str, progress: ProgressFn | None = None,
@@ -222,7 +251,7 @@ def backup(db: Database, config: Config, out_path: Path | str, progress: Progres
         raise DataError(msg("内存数据库不能备份。"))
     meter = Meter(progress, 0)
     meter.check(msg("正在复制数据库快照"))
-    entries, warnings = _write_zip(db, config, target, meter)
+    entries, warnings, missing = _write_zip(db, config, target, meter)
     for w in warnings:
         log.warning("%s", w, extra=FILE_ONLY)  # callers show result.warnings themselves
     if actor is not None:
@@ -233,15 +262,16 @@ def backup(db: Database, config: Config, out_path: Path | str, progress: Progres
         except DataError as exc:  # the backup itself is complete; say so rather than fail
             warnings.append(msg("备份已完成，但未能写入审计记录：{reason}", reason=exc.message))
     result = BackupResult(target, len(entries), target.stat().st_size, time.monotonic() - started,
-                          tuple(warnings))
+                          tuple(warnings), missing)
     log.info("backup %s: %d files, %d bytes, %.1f s", target, result.files, result.size,
              result.seconds)
     return result
 
 
 def _write_zip(db: Database, config: Config, target: Path,
-               meter: Meter) -> tuple[list[ZipEntry], list[str]]:
-    """The zip itself (see `backup`)."""
+               meter: Meter) -> tuple[list[ZipEntry], list[str], int]:
+    """The zip itself (see `backup`); its entries, warnings, and how many attachment rows of
+    the snapshot have no file in the store (so none in the backup either)."""
     warnings: list[str] = []
     anchor = checkpoints.path(config.data_dir)
     anchor_bytes = anchor.read_bytes() if anchor.is_file() else None  # read once: others append
@@ -252,6 +282,7 @@ def _write_zip(db: Database, config: Config, target: Path,
             snapshot = Path(tmp) / "db.sqlite3"
             _sqlite_snapshot(db.sqlite_path, snapshot)
             revision = _revision_of(snapshot)
+            rows = _sqlite_attachment_rows(snapshot)
             check = _SnapshotCheck(snapshot)
         else:
             snapshot = Path(tmp) / "db.pgdump"
@@ -259,9 +290,15 @@ def _write_zip(db: Database, config: Config, target: Path,
             _run([*cmd, "--format=custom", "--no-owner", f"--file={snapshot}"], env,
                  msg("pg_dump 备份"))
             revision = db.current_revision()
+            rows = _attachment_rows(db)  # after the dump: at least the dump's rows
         # The private signing key is left out: it leaves the data folder only by an explicit,
         # passphrase-protected export (services/exchange/key_export.py; docs/security.md).
         listed = [(STORE_PREFIX + rel, path) for rel, path in _store_files(config.attachments_dir)]
+        missing, missing_files = _without_file(rows, {path.name for _, path in listed})
+        if missing:
+            warnings.append(msg("数据库中有 {rows} 条附件记录的文件不在附件库中（缺 {files} 个文件），备份中也就没有"
+                                "这些文件。请运行“riskdesk check”查看，并设法找回这些文件。",
+                                rows=missing, files=missing_files))
         meter.total = snapshot.stat().st_size + sum(p.stat().st_size for _, p in listed)
         with StreamingZip(target, meter) as z:
             if check is not None:
@@ -294,7 +331,7 @@ def _write_zip(db: Database, config: Config, target: Path,
                 "signing_key": "not included",
                 "files": [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in entries]}
             z.add_bytes(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
-    return entries, warnings
+    return entries, warnings, missing
 
 
 # -- automatic backups ---------------------------------------------------------------------
@@ -352,25 +389,128 @@ class RestoreRefused(ServiceError):
 @dataclass(frozen=True)
 class RestoreResult:
     aside: Path | None  # where the data that was replaced now lives (None: there was none)
-    attachments: int
-    revision: str | None
+    attachments: int  # attachment files unpacked from the backup
+    revision: str | None  # the schema revision read from the restored database
     seconds: float
     warnings: tuple[str, ...] = ()
     by: Actor | None = None  # who restored: the signed-in administrator, or the backup's own
+    attachments_missing: int = 0  # attachment rows of the restored database without a file
+    checked: str = ""  # what was verified before anything was moved, in words
+
+
+@dataclass(frozen=True)
+class BackupCheck:
+    """What `check_backup` (and every restore, before anything is moved) found."""
+
+    manifest: dict[str, Any]
+    revision: str | None  # read from the backup's database itself
+    audit: backup_audit.AuditVerdict | None  # None: a PostgreSQL dump (not compared beforehand)
+
+    @property
+    def files(self) -> int:
+        return len(self.manifest["files"])
+
+    @property
+    def attachments(self) -> int:
+        return sum(str(f["path"]).startswith(STORE_PREFIX) for f in self.manifest["files"])
+
+    @property
+    def summary(self) -> Message:
+        """Only what was checked: the hashes (the file is whole) and, apart, the audit log."""
+        whole = msg("文件完整（{n} 个文件的校验值一致）", n=self.files)
+        if self.audit is None:
+            return msg("{whole}；审计记录未在恢复前核对", whole=whole)
+        return msg("{whole}；{audit}", whole=whole, audit=self.audit.summary)
+
+    @property
+    def warnings(self) -> tuple[Message, ...]:
+        if self.audit is None:
+            return (msg("PostgreSQL 备份中的审计记录无法在恢复前与签名检查点核对，"
+                        "文件完整不代表内容未被改动。"),)
+        return self.audit.warnings
 
 
 def _known_revisions() -> set[str]:
-    from alembic.config import Config as AlembicConfig
-    from alembic.script import ScriptDirectory
-
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(migrations_dir()))
-    return {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
+    return known_revisions()
 
 
 def verify_backup(path: Path | str, progress: ProgressFn | None = None) -> dict[str, Any]:
-    """Check every hash of a backup: its manifest, or RestoreRefused naming each fault."""
+    """Check every hash of a backup: its manifest, or RestoreRefused naming each fault. This
+    says the file is whole, not that its contents are authentic: see `check_backup`."""
     return _verify(path, Meter(progress, 0), passes=1)
+
+
+def check_backup(config: Config, path: Path | str,
+                 progress: ProgressFn | None = None) -> BackupCheck:
+    """What a restore checks before anything is moved, without restoring: every hash, the
+    database's integrity and schema revision, and its audit log against the signed checkpoints
+    in the same backup (keys this folder trusts; `backup_audit`). RestoreRefused naming the
+    fault; else what was checked and what could not be (`BackupCheck.warnings`). The database
+    is unpacked into a scratch folder in the data folder, removed afterwards."""
+    path = Path(path)
+    meter = Meter(progress, 0)
+    manifest = _verify(path, meter, passes=2)
+    dialect = _dialect(config)
+    _check_manifest(manifest, dialect)
+    files = {f["path"]: f["sha256"] for f in manifest["files"]}
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".riskdesk-backup-check-", dir=config.data_dir) as tmp:
+        folder = Path(tmp)
+        with zipfile.ZipFile(path) as zf:
+            for name, sha in files.items():
+                if not name.startswith(STORE_PREFIX):
+                    _extract(zf, name, folder / Path(name).name, sha, meter)
+        return _examine(config, manifest, folder, dialect)
+
+
+def _dialect(config: Config) -> str:
+    return make_url(config.database_url).get_backend_name()
+
+
+def _check_manifest(manifest: dict[str, Any], dialect: str) -> None:
+    """What the manifest alone can refuse, before the long unpacking (it is not trusted beyond)."""
+    if manifest.get("dialect") != dialect:
+        raise RestoreRefused(msg("备份来自 {source} 数据库，当前配置为 {dialect}，未做任何改动。",
+                                  source=manifest.get("dialect"), dialect=dialect))
+    revision = manifest.get("revision")
+    if revision is not None and revision not in _known_revisions():
+        raise RestoreRefused(_NEWER)
+
+
+_NEWER = msg("备份来自更新版本的 RiskDesk（数据库结构未知），请先升级程序。未做任何改动。")
+
+
+def _examine(config: Config, manifest: dict[str, Any], folder: Path, dialect: str) -> BackupCheck:
+    """The unpacked database (and checkpoint file) in `folder`: integrity, the schema revision
+    read from the database itself, the audit log against the signed checkpoints."""
+    db_file = folder / Path(manifest["database"]).name
+    names = {f["path"] for f in manifest["files"]}
+    if dialect == "sqlite":
+        verdict = _settle_database(db_file, wal=DB_SQLITE_WAL in names)
+        if verdict != "ok":
+            raise RestoreRefused(msg("备份中的数据库未通过完整性检查（{verdict}），未做任何改动。",
+                                      verdict=verdict))
+        revision = _revision_of(db_file)
+    else:
+        try:
+            revision = backup_accounts.pgdump_revision(db_file)
+        except ServiceError as exc:
+            raise RestoreRefused(exc.message) from None
+    if revision is None:
+        raise RestoreRefused(msg("备份中的数据库没有结构版本记录（不是可用的 RiskDesk 数据库），未做任何改动。"))
+    if revision not in _known_revisions():
+        raise RestoreRefused(_NEWER)
+    if revision != manifest.get("revision"):
+        log.warning("backup manifest says revision %s, its database %s", manifest.get("revision"),
+                    revision, extra=FILE_ONLY)
+    audit_verdict = None
+    if dialect == "sqlite":
+        try:
+            audit_verdict = backup_audit.compare(config, folder, db_file)
+        except backup_audit.AuditMismatch as exc:
+            log.error("backup refused: %s", exc.message, extra=FILE_ONLY)
+            raise RestoreRefused(exc.message) from None
+    return BackupCheck(manifest, revision, audit_verdict)
 
 
 def _verify(path: Path | str, meter: Meter, *, passes: int) -> dict[str, Any]:
@@ -556,17 +696,13 @@ def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor | Non
     with zipfile.ZipFile(backup_path) as zf:
         manifest_sha = hashlib.sha256(zf.read(MANIFEST)).hexdigest()
     url = make_url(config.database_url)
-    dialect = "sqlite" if url.get_backend_name() == "sqlite" else url.get_backend_name()
-    if manifest.get("dialect") != dialect:
-        raise RestoreRefused(msg("备份来自 {source} 数据库，当前配置为 {dialect}，未做任何改动。",
-                                  source=manifest.get("dialect"), dialect=dialect))
-    revision = manifest.get("revision")
-    if revision is not None and revision not in _known_revisions():
-        raise RestoreRefused(msg("备份来自更新版本的 RiskDesk（数据库结构未知），请先升级程序。"))
+    dialect = _dialect(config)
+    _check_manifest(manifest, dialect)
     stamp = _now().strftime("%Y%m%d-%H%M%S")
     store = config.attachments_dir
-    staging = config.data_dir / f"{restore_journal.STAGING_PREFIX}{stamp}"
-    staging_store = store.parent / f"{restore_journal.STAGING_PREFIX}{stamp}-attachments"
+    staging = Path(tempfile.mkdtemp(prefix=f"{restore_journal.STAGING_PREFIX}{stamp}-",
+                                    dir=config.data_dir))  # unique: never an earlier restore's
+    staging_store = store.parent / f"{staging.name}-attachments"
     files = {f["path"]: f["sha256"] for f in manifest["files"]}
     try:
         db_file = staging / Path(manifest["database"]).name
@@ -574,18 +710,19 @@ def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor | Non
             for name, sha in files.items():  # the database first: the person is checked against it
                 if not name.startswith(STORE_PREFIX):
                     _extract(zf, name, staging / Path(name).name, sha, meter)
-            if dialect == "sqlite":
-                verdict = _settle_database(db_file, wal=DB_SQLITE_WAL in files)
-                if verdict != "ok":
-                    raise RestoreRefused(msg("备份中的数据库未通过完整性检查（{verdict}），未做任何改动。",
-                                              verdict=verdict))
+            # before anything is moved: integrity, the revision, the audit log vs its checkpoints
+            checked = _examine(config, manifest, staging, dialect)
             if actor is None:
                 assert credentials is not None
                 actor = _backup_administrator(db_file, dialect, credentials)
+            unpacked: set[str] = set()
             for name, sha in files.items():
                 if name.startswith(STORE_PREFIX):
                     _extract(zf, name, staging_store / name[len(STORE_PREFIX):], sha, meter)
+                    unpacked.add(Path(name).name)
         staging_store.mkdir(parents=True, exist_ok=True)  # a backup without attachments
+        missing = (_missing_in_staging(db_file, unpacked) if dialect == "sqlite"
+                   else None)  # PostgreSQL: counted in the restored database below
         others = _refuse_other_sessions(config, force)  # again: the last moment it can refuse
         aside = _swap(config, url, staging, staging_store, db_file, stamp, str(backup_path))
         datamodes.protect(config)  # the folder 0700; database, key, settings 0600
@@ -593,16 +730,48 @@ def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor | Non
         remove_tree(staging)
         remove_tree(staging_store)  # unpacked blobs are read-only (Windows)
     log.warning("restored %s; previous data kept in %s", backup_path, aside, extra=FILE_ONLY)
-    warnings: list[str] = []
+    warnings: list[str] = list(checked.warnings)
     if dialect != "sqlite":  # restored as the owner: the audit log append-only for the app role again
         warnings += pg_grants.reprotect_after_restore(config.migration_database_url, config.database_url)
+        missing = _missing_after_restore(config, unpacked)
+    kept = aside if aside.exists() else None
+    if missing is not None and missing[0]:
+        warnings.append(_missing_warning(*missing, kept))
     warnings += _audit_restore(config, actor, backup_path, manifest_sha, aside, len(others))
     if others:
         warnings.append(msg("已强制恢复：恢复时另有 {n} 个会话连接数据库，这些窗口和程序须重新连接后再使用。",
                             n=len(others)))
     checkpoints.after_restore(config)  # the checkpoints before describe the replaced history
-    return RestoreResult(aside if aside.exists() else None, int(manifest.get("attachments", 0)),
-                         revision, time.monotonic() - started, tuple(warnings), actor)
+    return RestoreResult(kept, len(unpacked), checked.revision, time.monotonic() - started,
+                         tuple(warnings), actor, missing[0] if missing else 0, checked.summary)
+
+
+def _missing_in_staging(db_file: Path, unpacked: set[str]) -> tuple[int, int] | None:
+    try:
+        return _without_file(_sqlite_attachment_rows(db_file), unpacked)
+    except sqlite3.Error as exc:  # an older schema: the restore goes on, uncounted
+        log.error("attachments not compared before the restore: %s", exc)
+        return None
+
+
+def _missing_after_restore(config: Config, unpacked: set[str]) -> tuple[int, int] | None:
+    db = Database(config.database_url)
+    try:
+        return _without_file(_attachment_rows(db), unpacked)
+    except DataError as exc:
+        log.error("attachments not compared after the restore: %s", exc.message)
+        return None
+    finally:
+        db.dispose()
+
+
+def _missing_warning(rows: int, files: int, aside: Path | None) -> Message:
+    """Said before the aside folder is offered for deletion: it may hold the missing files."""
+    if aside is None:
+        return msg("恢复后的数据库中有 {rows} 条附件记录的文件不在备份中（缺 {files} 个文件），这些附件无法打开。",
+                   rows=rows, files=files)
+    return msg("恢复后的数据库中有 {rows} 条附件记录的文件不在备份中（缺 {files} 个文件）。被替换的原有数据中"
+               "可能有这些文件：请保留 {aside}，不要删除。", rows=rows, files=files, aside=aside)
 
 
 def _backup_administrator(db_file: Path, dialect: str, credentials: tuple[str, str]) -> Actor:
@@ -636,20 +805,38 @@ def _audit_restore(config: Config, actor: Actor, backup_path: Path, manifest_sha
     return []
 
 
-def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file: Path,
-          stamp: str, backup_name: str) -> Path:
-    aside = config.data_dir / f"{restore_journal.ASIDE_PREFIX}{stamp}"
+def _aside(config: Config, stamp: str) -> tuple[Path, Path]:
+    """(the aside folder, where the attachment store goes) under names no earlier restore
+    used: the folder is made here, exclusively (two restores in one second, or a clock set
+    back, each get their own: "-2", "-3", …), and the store's place does not exist yet."""
     store = config.attachments_dir
     inside = store.parent.resolve() == config.data_dir.resolve()
-    store_aside = (aside / "attachments" if inside
-                   else store.parent / f"{restore_journal.ASIDE_PREFIX}{stamp}-attachments")
+    for n in itertools.count(1):
+        name = f"{restore_journal.ASIDE_PREFIX}{stamp}" + (f"-{n}" if n > 1 else "")
+        aside = config.data_dir / name
+        store_aside = aside / "attachments" if inside else store.parent / f"{name}-attachments"
+        if not inside and os.path.lexists(store_aside):
+            continue
+        try:
+            aside.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        return aside, store_aside
+    raise AssertionError("unreachable")
+
+
+def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file: Path,
+          stamp: str, backup_name: str) -> Path:
+    store = config.attachments_dir
     key = signing.key_path(config.data_dir)
     Move = restore_journal.Move
     sqlite = url.get_backend_name() == "sqlite"
     db_path = Path(url.database) if sqlite else None
-    moves: list[restore_journal.Move] = []
     if db_path is not None:
         _check_not_in_use(db_path)
+    aside, store_aside = _aside(config, stamp)  # empty until the moves: removed on a failure
+    moves: list[restore_journal.Move] = []
+    if db_path is not None:
         moves += [Move(Path(f"{db_path}{suffix}"), aside / "database" / f"{db_path.name}{suffix}")
                   for suffix in ("", "-wal", "-shm") if Path(f"{db_path}{suffix}").exists()]
     if (staging / key.name).exists() and key.exists():  # an older backup with the key inside

@@ -118,15 +118,31 @@ def _copy_rows(script: str) -> Iterator[dict[str, str | None]]:
                 yield dict(zip(names, (_copy_field(f) for f in row.split("\t")), strict=False))
 
 
-def pgdump_accounts(dump: Path) -> list[StoredAccount]:
-    """The live accounts in a `pg_dump --format=custom` file, read with `pg_restore --data-only
-    --table=users --file=-` (no server involved)."""
+def _pg_restore_table(dump: Path, table: str) -> subprocess.CompletedProcess[str]:
+    """`pg_restore --data-only --table=<table> --file=-` of a `pg_dump --format=custom` file:
+    the table's rows as a COPY block (no server involved)."""
     exe = shutil.which("pg_restore")
     if exe is None:
         raise DataError(msg("未找到 PostgreSQL 工具 {tool}。请安装与数据库服务器版本一致的 PostgreSQL "
                             "客户端工具，并确保它在系统 PATH 中。", tool="pg_restore"))
-    result = subprocess.run([exe, "--data-only", "--table=users", "--file=-", str(dump)],
-                            capture_output=True, text=True, encoding="utf-8", check=False)
+    return subprocess.run([exe, "--data-only", f"--table={table}", "--file=-", str(dump)],
+                          capture_output=True, text=True, encoding="utf-8", check=False)
+
+
+def pgdump_revision(dump: Path) -> str | None:
+    """The schema revision recorded in a pg_dump file's alembic_version table (None: none)."""
+    result = _pg_restore_table(dump, "alembic_version")
+    if result.returncode != 0:
+        detail = (result.stderr or "").strip().splitlines()
+        raise ServiceError(msg("备份中的数据库结构版本无法读取（{reason}），未做任何改动。",
+                               reason=detail[-1] if detail else result.returncode))
+    return next((row.get("version_num") for row in _copy_rows(result.stdout)), None)
+
+
+def pgdump_accounts(dump: Path) -> list[StoredAccount]:
+    """The live accounts in a `pg_dump --format=custom` file, read with `pg_restore --data-only
+    --table=users --file=-` (no server involved)."""
+    result = _pg_restore_table(dump, "users")
     if result.returncode != 0:
         detail = (result.stderr or "").strip().splitlines()
         raise BackupSignInRefused(msg("备份中的用户表无法读取（{reason}），未做任何改动。",

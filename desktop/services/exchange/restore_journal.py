@@ -112,6 +112,8 @@ def recover(data_dir: Path | str, *, finished: Callable[[], object] | None = Non
         for stale in data_dir.glob(f"{STAGING_PREFIX}*"):
             if stale.is_dir():
                 remove_tree(stale)
+        for made in data_dir.glob(f"{ASIDE_PREFIX}*"):  # made by a restore killed before its journal
+            remove_empty(made)
         return None
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
