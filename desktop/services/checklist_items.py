@@ -153,6 +153,7 @@ class Gap:
     ref_type: str = ""
     ref_id: int | None = None
     due: bool = True  # False: not yet late (the quarter, deadline … has not passed)
+    waived: bool = False  # never due: the service in the period was too short to owe it (N-02)
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,8 @@ def summary_text(result: ChecklistResult, *, max_gaps: int = 10) -> str:
             for g in r.gaps[:max_gaps]:
                 who = f"{g.project_name}：" if g.project_name else ""
                 since = f"（自 {g.since}）" if g.since else ""
-                lines.append(f"      - {who}{g.missing}{since}{'' if g.due else '［未到期］'}")
+                mark = "" if g.due else "［本期不计］" if g.waived else "［未到期］"
+                lines.append(f"      - {who}{g.missing}{since}{mark}")
             if len(r.gaps) > max_gaps:
                 lines.append(f"      … 另有 {len(r.gaps) - max_gaps} 项")
     return "\n".join(lines)

@@ -103,8 +103,8 @@ class Context:
         return f"{p.name}（{p.code}）" if p else ""
 
     def gap(self, pid: int | None, missing: str, since: dt.date | None, *, ref_type: str = "",
-            ref_id: int | None = None, due: bool = True) -> Gap:
-        return Gap(pid, self.label(pid), missing, since, ref_type, ref_id, due)
+            ref_id: int | None = None, due: bool = True, waived: bool = False) -> Gap:
+        return Gap(pid, self.label(pid), missing, since, ref_type, ref_id, due and not waived, waived)
 
     def deadlines(self) -> Deadlines:
         if "deadlines" not in self.cache:
@@ -120,6 +120,12 @@ class Context:
     def started(self, pid: int) -> dt.date | None:
         p = self.projects[pid]
         return p.service_contract_date or p.start_date
+
+    def since(self, pid: int, period: Period) -> dt.date:
+        """A periodic duty's gap (a quarter's, a half-year's) runs from the period's start, or from
+        the service start when that came later: never from before the project was served."""
+        started = self.started(pid)
+        return period.start if started is None else max(period.start, started)
 
     def late(self, pid: int, days: int) -> bool:
         """More than `days` have passed since the service started (or its start is unknown)."""
@@ -193,8 +199,10 @@ def evaluate(session: Session, *, period: Period, scope_type: str, scope_id: int
         else:
             status, evidence, gaps = "manual", [], []
         if status is None:
-            # nothing due yet is not 符合: the records may hold nothing at all so far
-            status = "not_met" if any(g.due for g in gaps) else "not_due" if gaps else "met"
+            # nothing due yet is not 符合: the records may hold nothing at all so far (a gap
+            # waived for a service too short in the period never comes due: it leaves 符合)
+            status = "not_met" if any(g.due for g in gaps) else \
+                "not_due" if any(not g.waived for g in gaps) else "met"
         results.append(_with_answer(ctx, ItemResult(item, status, tuple(evidence), tuple(gaps))))
     return ChecklistResult(period, scope_type, scope_id, name, as_of, now(), tuple(ctx.pids), tuple(results))
 
@@ -450,7 +458,8 @@ def _sources(ctx: Context, _: str) -> Outcome:
             total, verified = total + cov.total, verified + cov.verified
             gaps += [ctx.gap(pid, msg("{period}{level}风险源“{name}”未在全覆盖检查中核查",
                                       period=q.chinese, level=LEVEL[src.level], name=src.name),
-                             q.start, ref_type="risk_sources", ref_id=src.id, due=q.end < ctx.as_of)
+                             ctx.since(pid, q), ref_type="risk_sources", ref_id=src.id,
+                             due=q.end < ctx.as_of)
                      for src in cov.unverified]
     if total == 0:
         return "not_applicable", [Evidence(msg("应核查的一、二级风险源（个·季度）"), 0)], []
@@ -498,10 +507,10 @@ def _full(ctx: Context, _: str) -> Outcome:
     for q, pids in _window(ctx, "quarter"):
         for pid in obligations.full_inspection_missing(ctx.session, q, pids):
             # a contract signed late or a project completed early in the quarter owes none
-            due = q.end < ctx.as_of and owed_in(q, ctx.started(pid), ctx.projects[pid].completion_date,
-                                                ctx.days("first"))
-            gaps.append(ctx.gap(pid, msg("{period}未开展全覆盖检查", period=q.chinese), q.start,
-                                due=due))
+            over = q.end < ctx.as_of
+            owed = owed_in(q, ctx.started(pid), ctx.projects[pid].completion_date, ctx.days("first"))
+            gaps.append(ctx.gap(pid, msg("{period}未开展全覆盖检查", period=q.chinese), ctx.since(pid, q),
+                                due=over and owed, waived=over and not owed))
     done = _ids(ctx, select(Inspection.id).where(
         Inspection.project_id.in_(ctx.pids), Inspection.kind == InspectionKind.FULL.value,
         Inspection.date.between(ctx.period.start, ctx.upto), Inspection.deleted_at.is_(None)))
@@ -586,7 +595,7 @@ def _training(ctx: Context, item: str) -> Outcome:
                            done=len(st.session_ids)) \
                     if st.basis == "contract" else msg("未开展集中安全教育培训")
                 gaps.append(ctx.gap(pid, msg("{period}{problem}", period=half.chinese, problem=need),
-                                    half.start, due=owed))
+                                    ctx.since(pid, half), due=owed, waived=due and not owed))
             elif item == "C-4b" and not st.coverage_met:
                 what = msg("项目未登记管理人员、作业人员人数") \
                     if st.headcount_managers + st.headcount_workers == 0 else msg(
@@ -594,13 +603,13 @@ def _training(ctx: Context, item: str) -> Outcome:
                         managers=st.managers_trained, manager_count=st.headcount_managers,
                         workers=st.workers_trained, worker_count=st.headcount_workers)
                 gaps.append(ctx.gap(pid, msg("{period}{problem}", period=half.chinese, problem=what),
-                                    half.start, due=owed))
+                                    ctx.since(pid, half), due=owed, waived=due and not owed))
             elif item == "C-4c" and not st.targeted:
                 found = Series(st.hazard_categories) if st.hazard_categories else msg("无")
                 what = msg("无培训记录") if not st.session_ids else msg(
                     "培训内容未针对项目隐患类别（近期隐患：{categories}）", categories=found)
                 gaps.append(ctx.gap(pid, msg("{period}{problem}", period=half.chinese, problem=what),
-                                    half.start, due=owed))
+                                    ctx.since(pid, half), due=owed, waived=due and not owed))
     return None, [Evidence(msg("培训场次"), len(sessions), "training_sessions", tuple(sorted(sessions))),
                   Evidence(msg("参训管理人员（人，各半年度去重后合计）"), heads["manager_people"]),
                   Evidence(msg("参训作业人员（人，各半年度去重后合计）"), heads["worker_people"]),

@@ -29,7 +29,7 @@ from desktop.models import (
 from desktop.models.enums import InspectionKind, ProjectStatus
 from desktop.services import rules, training_rule
 from desktop.services.hazards import OPEN_STATES, overdue_clause
-from desktop.services.periods import Period
+from desktop.services.periods import Period, owed_in
 
 
 def _active_projects() -> ColumnElement[bool]:
@@ -56,19 +56,34 @@ def overdue_hazards_count(session: Session, today: dt.date) -> int:
         overdue_clause(today), Hazard.deleted_at.is_(None))).scalar_one()
 
 
-def projects_without_full_inspection(session: Session, period: Period) -> list[int]:
-    """Active projects with no full-coverage inspection in the quarter (N-03): the self-check's
-    rule (full_inspection_missing) for the projects under service not completed."""
+# `days`, in the functions below: the N-02 allowance (rule first_inspection_days), for a caller
+# that has read it already (the dashboard reads it once for its three cards)
+
+
+def projects_without_full_inspection(session: Session, period: Period, *, days: int | None = None) -> list[int]:
+    """Active projects owing the quarter a full-coverage inspection and without one (N-03): the
+    self-check's rule (full_inspection_missing, with its waiver `owed_in`) for the projects under
+    service not completed. While the quarter runs, none of them is late yet."""
     started = (Project.service_contract_date.is_(None)) | (Project.service_contract_date <= period.end)
-    active = list(session.execute(select(Project.id).where(_active_projects(), started)).scalars())
-    return full_inspection_missing(session, period, active)
+    return full_inspection_missing(session, period, owing(session, period, started, days=days))
 
 
-def projects_without_first_inspection(session: Session, today: dt.date) -> list[int]:
+def owing(session: Session, period: Period, *where: ColumnElement[bool], days: int | None = None) -> list[int]:
+    """The active projects (and `where`) that owe a periodic duty for the period — a quarter's
+    full-coverage inspection, a half-year's training — by the self-check's waiver (`owed_in`:
+    a service too short inside the period owes none), in id order."""
+    days = int(rules.get(session, "first_inspection_days")) if days is None else days
+    rows = session.execute(select(Project.id, Project.service_contract_date, Project.start_date,
+                                  Project.completion_date).where(_active_projects(), *where)
+                           .order_by(Project.id))
+    return [pid for pid, contract, start, done in rows if owed_in(period, contract or start, done, days)]
+
+
+def projects_without_first_inspection(session: Session, today: dt.date, *, days: int | None = None) -> list[int]:
     """Projects under service past the allowed delay with no first risk identification yet
     (N-02): the self-check's rule, for the projects not completed."""
     active = list(session.execute(select(Project.id).where(_active_projects())).scalars())
-    return first_inspection_missing(session, today, active)
+    return first_inspection_missing(session, today, active, days=days)
 
 
 def policy_start() -> ScalarSelect[dt.date | None]:
@@ -102,13 +117,11 @@ def risk_sources_never_verified(session: Session) -> list[int]:
             RiskSource.deleted_at.is_(None), ~verified).order_by(RiskSource.id)).scalars())
 
 
-def projects_without_training(session: Session, half: Period) -> list[int]:
-    """Active projects whose training in this half-year falls short of the rule (N-13): the
-    plan's number of sessions, else one centralised session — the self-check's reading
-    (services/training_rule.py)."""
-    active = list(session.execute(select(Project.id).where(_active_projects())
-                                  .order_by(Project.id)).scalars())
-    return training_rule.unmet(session, half, active)
+def projects_without_training(session: Session, half: Period, *, days: int | None = None) -> list[int]:
+    """Active projects owing the half-year its training (the self-check's waiver `owed_in`) whose
+    training in it falls short of the rule so far (N-13): the plan's number of sessions, else one
+    centralised session — the self-check's reading (services/training_rule.py)."""
+    return training_rule.unmet(session, half, owing(session, half, days=days))
 
 
 def archive_items_due(session: Session, today: dt.date) -> list[int]:
@@ -144,9 +157,10 @@ def served(projects: Iterable[Project], start: dt.date, end: dt.date) -> list[in
                   and (p.completion_date is None or p.completion_date >= start))
 
 
-def first_inspection_missing(session: Session, as_of: dt.date, project_ids: list[int]) -> list[int]:
+def first_inspection_missing(session: Session, as_of: dt.date, project_ids: list[int], *,
+                             days: int | None = None) -> list[int]:
     """Of these projects, those past the N-02 allowance with no first identification by as_of."""
-    days = int(rules.get(session, "first_inspection_days"))
+    days = int(rules.get(session, "first_inspection_days")) if days is None else days
     has_first = exists().where(
         Inspection.project_id == Project.id, Inspection.kind == InspectionKind.FIRST.value,
         Inspection.date <= as_of, Inspection.deleted_at.is_(None))

@@ -165,6 +165,8 @@ class GapColumn(IntEnum):
 def due_text(line: GapLine) -> str:
     if line.gap.due:
         return _tr(QT_TRANSLATE_NOOP("CompliancePage", "已逾期"))
+    if line.gap.waived:  # the service in the period was too short to owe it
+        return _tr(QT_TRANSLATE_NOOP("CompliancePage", "本期不计"))
     return _tr(QT_TRANSLATE_NOOP("CompliancePage", "未到期"))
 
 

@@ -252,7 +252,8 @@ def test_gaps_when_records_are_missing(db, users):
     assert missing(result, "C-2f") == ["2026年第一季度未开展全覆盖检查"]
     assert missing(result, "C-7c") == ["未建立档案台账（无归档记录）", "保单 " + fees.ledgers(
         db.Session(), project_ids=[q.project])[0].policy_no + " 预防费用台账未登记预算"]
-    assert result.get("C-2f").gaps[0].since == Q1.start
+    # contract signed 5 January: the quarter's gap runs from then, not from 1 January
+    assert result.get("C-2f").gaps[0].since == dt.date(2026, 1, 5) > Q1.start
     assert result.get("C-2f").gaps[0].project_name.startswith("未开展服务的项目")
     # emergency-plan help is due 90 days, drills 180 days after the contract: listed, not yet late
     for item in ("C-5a", "C-5b"):

@@ -128,3 +128,21 @@ def test_a_source_checked_in_a_quarter_existed_in_it_whenever_it_was_typed_in(db
         inspection = full(s, admin, p.project, "2026-02-10")
         inspections.verify_sources(s, admin, inspection.id, {source.id: True})
         assert risk_sources.coverage(s, p.project, Q1).verified == 1
+
+
+def test_a_waived_gap_is_marked_as_not_counted_not_as_not_yet_due(db, admin):
+    with db.session() as s:
+        late = project(s, admin, service_contract_date=d("2026-03-20"), start_date=d("2026-03-25"))
+        on_time = project(s, admin, service_contract_date=d("2026-01-05"), start_date=d("2026-01-10"))
+    during = evaluate(db, Q1, d("2026-03-28"))  # the quarter not over: both not yet due
+    assert during.get("C-2f").status == "not_due"
+    assert {g.project_id: (g.due, g.waived) for g in during.get("C-2f").gaps} == {
+        late.project: (False, False), on_time.project: (False, False)}
+    after = evaluate(db, Q1, d("2026-04-20"))
+    assert {g.project_id: (g.due, g.waived) for g in after.get("C-2f").gaps} == {
+        late.project: (False, True), on_time.project: (True, False)}
+    assert after.get("C-2f").status == "not_met"
+    from desktop.services.checklist_items import summary_text
+    text = summary_text(after, max_gaps=10)
+    waived = [line for line in text.splitlines() if "未开展全覆盖检查" in line and "2026-03-20" in line]
+    assert waived and all(line.endswith("［本期不计］") for line in waived), waived

@@ -114,8 +114,8 @@ def test_dashboard_labels_are_english_periods_included(qtbot, english, state, ha
     assert cards["unreported_l1"].text().endswith("\nLevel 1 hazards to report (same day)")
     assert cards["overdue"].text().endswith("\nOverdue hazards")
     assert cards["no_full_inspection"].text().endswith(
-        f"\nNo full-coverage inspection in Q{q} {today.year}")
-    assert cards["training_due"].text().endswith(f"\nProjects short of the training rule in H{h} {today.year}")
+        f"\nNo full-coverage inspection yet in Q{q} {today.year}")
+    assert cards["training_due"].text().endswith(f"\nTraining not yet up to the rule in H{h} {today.year}")
     for card in cards.values():
         assert not CJK.search(card.text()), card.text()
 

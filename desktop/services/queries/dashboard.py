@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from desktop.services import major_hazards, obligations, risk_sources, risk_watch, submissions_due
+from desktop.services import (
+    major_hazards,
+    obligations,
+    risk_sources,
+    risk_watch,
+    rules,
+    submissions_due,
+)
 from desktop.services.context import Message, msg, now
 from desktop.services.periods import half_of, quarter_of
 from desktop.services.queries import duties
@@ -59,10 +66,11 @@ def summary(session: Session, moment: dt.datetime | None = None, *,
     quarter, half = quarter_of(today), half_of(today)
     unreported = obligations.hazards_unreported_level1(session)
     unsigned = major_hazards.letters_unsigned(session)
-    no_full = obligations.projects_without_full_inspection(session, quarter)
-    no_first = obligations.projects_without_first_inspection(session, today)
+    days = int(rules.get(session, "first_inspection_days"))  # N-02's allowance, read once
+    no_full = obligations.projects_without_full_inspection(session, quarter, days=days)
+    no_first = obligations.projects_without_first_inspection(session, today, days=days)
     sources = unverified_sources(session, today)
-    untrained = obligations.projects_without_training(session, half)
+    untrained = obligations.projects_without_training(session, half, days=days)
     archive = obligations.archive_items_due(session, today)
     overdue = [hid for hid, _ in obligations.overdue_hazards(session, today)]
     late_visits = [v.project_id for v in risk_watch.visits_overdue(session, today)]
@@ -75,14 +83,16 @@ def summary(session: Session, moment: dt.datetime | None = None, *,
              tuple(unsigned), msg("对发现的一级风险立即提出停工或局部停工意见")),
         Item("overdue", msg("逾期未整改隐患"), "N-10", len(overdue), "hazards", tuple(overdue),
              msg("明确隐患整改责任、措施、时限、预案，逐项跟踪整改落实，实现闭环管理")),
-        Item("no_full_inspection", msg("{period}未开展全覆盖检查的项目", period=quarter.chinese), "N-03",
+        # the quarter's and the half-year's duties run to the period's end: the self-check holds
+        # their gaps ［未到期］ until then, so the cards say "not yet", never 未达要求
+        Item("no_full_inspection", msg("{period}尚未开展全覆盖检查的项目", period=quarter.chinese), "N-03",
              len(no_full), "projects", tuple(no_full), msg("每季度开展不少于1次全覆盖检查")),
         Item("no_first_inspection", msg("未按期开展首次风险辨识的项目"), "N-02", len(no_first),
              "projects", tuple(no_first), msg("合同签订后，风控机构应及时对项目开展首次风险识别和隐患排查")),
         Item("sources_unverified", msg("{period}尚未核查的一、二级风险源", period=quarter.chinese),
              "N-04", len(sources), "risk_sources", tuple(sources),
              msg("《施工现场风险源分级与防范措施一览表》中列明的一、二级风险源，应做到 100%核查")),
-        Item("training_due", msg("{period}培训未达要求的项目", period=half.chinese), "N-13", len(untrained),
+        Item("training_due", msg("{period}培训尚未达标的项目", period=half.chinese), "N-13", len(untrained),
              "projects", tuple(untrained), msg("每半年开展一次集中安全教育培训")),
         Item("archive_due", msg("保存期满待处理的档案"), "N-15", len(archive), "archive",
              tuple(archive), msg("纸质版档案在项目竣工后应至少保留五年，档案销毁前应报保险机构核准")),
