@@ -59,6 +59,7 @@ class PackageCoverData:
     project_register: str
     readme: str
     files: Sequence[ListedFile]  # the index, in the zip's order
+    signed_after: int = 0  # of the documents, those signed after the period's end
 
 
 def _plain_table(head: list[str], rows: list[list[str]], widths: list[float], *,
@@ -97,8 +98,13 @@ def contents_text(data: PackageCoverData) -> str:
         text += "本期发现的隐患没有被撤销的。"
     if data.documents:
         text += "收录已签发文书：" + "、".join(f"{label} {n} 份" for label, n in data.documents) + "。"
+        if data.signed_after:
+            text += f"其中 {data.signed_after} 份于本期结束（{cn_date(data.period_end)}）后签发。"
     else:
-        text += "本期没有已签发的文书。"
+        text += "没有属于本资料包的已签发文书。"
+    text += ("文书按所涉事项收录，不论签发日期（截至生成时已签发的）：清单所列隐患的文书，"
+             "本资料包项目的方案等文书，本期内检查、培训、演练、交底会等的记录；月度、季度等"
+             "定期报告收录所属期间在本期内的。")
     return text
 
 

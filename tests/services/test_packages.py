@@ -113,7 +113,9 @@ def test_package_round_trip(db, admin, config, world, tmp_path):
     assert names == {item["path"] for item in manifest["files"]}
     assert "文书/风控整改〔2026〕0001号-隐患整改通知书.pdf" in names
     assert "文书/风控清单〔2026〕0009号-2026年8月隐患排查及问题整改清单.pdf" in names  # 2026-08 in Q3
-    assert not any("0002" in n or "0003" in n for n in names)  # a draft; a Q4 signature
+    assert not any("0002" in n for n in names)  # a draft
+    # the project's plan, signed in Q4: its subject (the project) is in the package
+    assert "文书/风控方案〔2026〕0003号-工作方案.pdf" in names
     photos = sorted(n for n in names if n.startswith("隐患照片/"))
     assert len(photos) == 3 and all(found[0].number in n for n in photos)
     assert {infos[n].compress_type for n in photos + [packages.COVER]} == {zipfile.ZIP_STORED}
@@ -510,7 +512,7 @@ def test_every_kind_of_signed_document_in_scope_is_in_the_package(db, admin, con
     for number, what in expected.items():
         assert any(name.startswith(f"文书/{number}-") for name in docs), what
     assert not any("风控外" in name for name in docs)
-    assert len(docs) == len(expected) + 2  # and the world's notice and monthly list
+    assert len(docs) == len(expected) + 3  # and the world's notice, monthly list and plan
     assert "收录已签发文书：" in cover and "拒不整改（拖延整改）情况报告 1 份" in cover.replace("\n", "")
     assert "检查记录" in cover and "应急演练记录及评估报告" in cover
 
@@ -620,3 +622,104 @@ def test_pg_restore_is_refused_while_other_sessions_are_connected(db, admin, tmp
         result = backup.restore(config, made.path, actor=admin, force=True)
         assert any("已强制恢复" in w and "1 个会话" in w for w in result.warnings)
     other.dispose()
+
+
+# -- documents signed after their period (review 15, D6) ------------------------------------------
+
+
+def _package_docs(db, config, admin, p, tmp_path, period):
+    out = packages.export_package(db, config, admin, insurer_id=p.insurer, period=period,
+                                  out_path=tmp_path / f"pkg-{period}.zip").path
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        cover = _pdf_text(z.read(packages.COVER), tmp_path, f"cover-{period}.pdf")
+    return [n for n in names if n.startswith("文书/")], cover
+
+
+def test_a_document_signed_after_its_period_is_in_that_periods_package(db, admin, config, world,
+                                                                      tmp_path):
+    """A Q3 level-1 hazard's stop-work letter signed in November, its closure record signed in
+    October, the records of a September inspection, training and drill signed after the quarter
+    are in the Q3 package (before, by signing day, they were in no quarter's package); a
+    record signed in Q3 about a June inspection stays in it as before; an October inspection's
+    record, the October report and anything signed after the package was made stay out. The
+    Q4 package leaves the Q3-closed hazard's letters out, takes the carried-over hazard's, and
+    keeps what it took before (records signed in Q4)."""
+    from desktop import clock
+    from desktop.models import Drill, Hazard, Inspection, TrainingAttendance, TrainingSession
+
+    p, _, found = world
+    store = config.attachments_dir
+    with db.session() as s:
+        h = hazards.record(s, admin, hazards.HazardForm(
+            project_id=p.project, description="深基坑东侧支护变形", level=1, measures="立即停止开挖",
+            contingency="撤离基坑内人员", stop_work="partial",
+            found_at=dt.datetime(2026, 9, 22, 10)))
+        row = s.get(Hazard, h.id)
+        row.status, row.closed_at = "closed", dt.datetime(2026, 9, 28, 16)
+        sept = Inspection(project_id=p.project, kind="routine", date=dt.date(2026, 9, 22))
+        june = Inspection(project_id=p.project, kind="routine", date=dt.date(2026, 6, 20))
+        october = Inspection(project_id=p.project, kind="routine", date=dt.date(2026, 10, 5))
+        training = TrainingSession(date=dt.date(2026, 9, 25), topic="深基坑作业安全")
+        drill = Drill(project_id=p.project, date=dt.date(2026, 9, 28), scenario="基坑坍塌")
+        s.add_all([sept, june, october, training, drill])
+        s.flush()
+        s.add(TrainingAttendance(session_id=training.id, project_id=p.project, managers=1,
+                                 workers=20))
+        on_project = {"scope_type": "project", "scope_id": p.project}
+        late = {  # number: (scope, kind, signed at)
+            "风控停工〔2026〕8号": ("hazard", h.id, "stop_work", dt.datetime(2026, 11, 20, 9)),
+            "风控销项〔2026〕3号": ("hazard", h.id, "closure_record", dt.datetime(2026, 10, 9, 9)),
+            "风控检查〔2026〕21号": ("inspection", sept.id, "inspection_record",
+                                 dt.datetime(2026, 10, 3, 9)),
+            "风控培训〔2026〕4号": ("training", training.id, "training_record",
+                                 dt.datetime(2026, 10, 8, 9)),
+            "风控演练〔2026〕2号": ("drill", drill.id, "drill_record", dt.datetime(2026, 11, 1, 9)),
+        }
+        for i, (number, (scope_type, scope_id, kind, at)) in enumerate(late.items()):
+            add_document(s, admin, store, scope_type=scope_type, scope_id=scope_id, number=number,
+                         kind=kind, title=kind, signed_at=at, data=PDF + f"%late{i}\n".encode())
+        add_document(s, admin, store, scope_type="inspection", scope_id=june.id,
+                     number="风控检查〔2026〕9号", kind="inspection_record", title="六月检查",
+                     signed_at=dt.datetime(2026, 7, 2, 9), data=PDF + b"%june\n")
+        add_document(s, admin, store, scope_type="inspection", scope_id=october.id,
+                     number="风控检查〔2026〕30号", kind="inspection_record", title="十月检查",
+                     signed_at=dt.datetime(2026, 10, 6, 9), data=PDF + b"%oct\n")
+        add_document(s, admin, store, **on_project, number="风控清单〔2026〕0012号",
+                     period="2026-09", kind="hazard_list", title="9月清单",
+                     signed_at=dt.datetime(2026, 10, 8, 9), data=PDF + b"%sep\n")
+        add_document(s, admin, store, **on_project, number="风控清单〔2026〕0015号",
+                     period="2026-10", kind="hazard_list", title="10月清单",
+                     signed_at=dt.datetime(2026, 11, 3, 9), data=PDF + b"%oct-list\n")
+        add_document(s, admin, store, scope_type="hazard", scope_id=h.id,
+                     number="风控报告〔2026〕99号", kind="hazard_report", title="明天签发",
+                     signed_at=clock.wall_now() + dt.timedelta(days=1), data=PDF + b"%future\n")
+    docs, cover = _package_docs(db, config, admin, p, tmp_path, "2026Q3")
+
+    def has(number: str, names: list[str]) -> bool:
+        return any(n.startswith(f"文书/{number}-") for n in names)
+
+    for number in [*late, "风控检查〔2026〕9号", "风控清单〔2026〕0012号",
+                   "风控整改〔2026〕0001号", "风控清单〔2026〕0009号"]:
+        assert has(number, docs), number
+    for number in ("风控检查〔2026〕30号", "风控清单〔2026〕0015号", "风控报告〔2026〕99号",
+                   "风控方案〔2026〕0002号"):  # October's; signed tomorrow; a draft
+        assert not has(number, docs), number
+    assert has("风控方案〔2026〕0003号", docs)  # the project's plan, signed in November
+    # the cover counts what the index lists, and says how many were signed after the quarter
+    assert _field(cover, "文书份数") == str(len(docs)) == "10"
+    flat = cover.replace("\n", "").replace(" ", "")
+    assert "停工（局部停工）建议书1份" in flat and "复查销项单1份" in flat
+    assert "其中7份于本期结束（2026年9月30日）后签发" in flat
+    assert "文书按所涉事项收录，不论签发日期" in flat
+    assert all(n in flat for n in ("风控停工〔2026〕8号", "风控检查〔2026〕21号"))
+
+    q4, _ = _package_docs(db, config, admin, p, tmp_path, "2026Q4")
+    # the Q3 hazard is not in Q4's list, September's report belongs to September
+    assert not any(has(n, q4) for n in ("风控停工〔2026〕8号", "风控销项〔2026〕3号",
+                                        "风控清单〔2026〕0012号"))
+    # records signed in Q4 stay in its package as before, also about a September inspection
+    assert all(has(n, q4) for n in ("风控检查〔2026〕21号", "风控培训〔2026〕4号",
+                                    "风控演练〔2026〕2号"))
+    assert has("风控检查〔2026〕30号", q4) and has("风控清单〔2026〕0015号", q4)
+    assert has("风控整改〔2026〕0001号", q4)  # its hazard is still open: carried into Q4's list

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from desktop import __version__
@@ -121,6 +121,7 @@ class PackagePlan:
     carried_over: int = 0  # rows found before the period and still open at its start
     cancelled: int = 0  # cancelled hazards the list would otherwise hold: left out everywhere
     documents: tuple[tuple[str, int], ...] = ()  # (kind label, count) of the documents inside
+    signed_after: int = 0  # of the documents inside, those signed after the period's end
 
 
 @dataclass(frozen=True)
@@ -251,10 +252,11 @@ def _cancelled(session: Session, scope: _Chosen, period: periods.Period, today: 
 
 def _in_scope(session: Session, scope_type: str, scope: _Chosen, period: periods.Period,
               today: dt.date) -> ColumnElement[bool] | None:
-    """Which documents of `scope_type` belong to the package (None: none do), from the record
-    the document registry names for that scope: agency-wide documents; the insurer's own; a
-    listed hazard's; a record of one of the projects (or of a listed hazard); a training one of
-    the projects attended. Documents of another insurer, authority or archive request stay out."""
+    """Which documents of `scope_type` are about a record of the package (None: none are), from
+    the record the document registry names for that scope: agency-wide documents; the insurer's
+    own; a listed hazard's; a record of one of the projects (or of a listed hazard); a training
+    one of the projects attended. Documents of another insurer, authority or archive request
+    stay out."""
     if scope_type == "agency":
         return Document.scope_type == "agency"  # scope_id none
     if scope_type == "insurer":
@@ -278,41 +280,78 @@ def _in_scope(session: Session, scope_type: str, scope: _Chosen, period: periods
     return None
 
 
-def _in_period(doc: Document, period: periods.Period) -> bool:
-    if doc.period:
-        try:
-            own = periods.parse(doc.period)
-        except ValueError:
-            return False
-        return period.start <= own.start and own.end <= period.end
-    return doc.signed_at is not None and period.contains(doc.signed_at.date())
+def _of_period(scope_type: str, period: periods.Period) -> ColumnElement[bool] | None:
+    """Whether the record a non-periodic document of `scope_type` is about belongs to the
+    period, whatever day the document was signed: an inspection, a training session, a drill, a
+    meeting or an emergency-plan assist held in it (its own `date`). True (no condition) where
+    being in the package's scope is enough: a hazard listed in the register (found in the period
+    or carried into it), a project of the package, its plan, a listed hazard's escalation. None
+    for the agency's and the insurer's own documents (the key letter): taken by signing day."""
+    if scope_type in ("agency", "insurer"):
+        return None
+    model: Any = doc_data.scope_model(scope_type)
+    day = getattr(model, "date", None) if model is not None else None
+    if day is None:
+        return true()
+    return exists().where(model.id == Document.scope_id, day >= period.start, day <= period.end)
 
 
-def _documents(session: Session, scope: _Chosen, period: periods.Period, today: dt.date
-               ) -> list[Document]:
-    """The signed documents of the period, of every kind in the document registry
-    (`doc_data.KINDS`) whose scope ties it to the package: a kind added there comes in too."""
+def _labels_within(period: periods.Period) -> list[str]:
+    """Every period label (month, quarter, half-year, year) that lies within `period`: a
+    periodic report belongs to its own period, and so to each package whose period holds it."""
+    found = []
+    for year in range(period.start.year, period.end.year + 1):
+        for label in (*(f"{year}-{m:02d}" for m in range(1, 13)), *(f"{year}Q{q}" for q in range(1, 5)),
+                      f"{year}H1", f"{year}H2", str(year)):
+            own = periods.parse(label)
+            if period.start <= own.start and own.end <= period.end:
+                found.append(own.label)
+    return found
+
+
+def _documents(session: Session, scope: _Chosen, period: periods.Period, today: dt.date,
+               made: dt.datetime) -> list[Document]:
+    """The signed documents the package holds, of every kind in the document registry
+    (`doc_data.KINDS`) whose scope ties it to the package (a kind added there comes in too),
+    signed by `made` (the package's creation), whatever the day:
+    - a periodic report (monthly, quarterly…) when its own period lies within the package's;
+    - any other document when its subject belongs to the period (`_of_period`: a hazard of the
+      register, a project of the package, an inspection, training or drill held in the period…)
+      or when it was signed in the period (as before: nothing the package held is left out).
+    A letter signed after its quarter (a stop-work letter for a Q3 hazard signed in December)
+    is in that quarter's package, not left to the annual one alone."""
     scopes: dict[str, list[str]] = {}
     for kind, spec in doc_data.KINDS.items():
         for scope_type in spec.scopes:
             scopes.setdefault(scope_type, []).append(kind)
+    signed_in = Document.signed_at >= dt.datetime.combine(period.start, dt.time())
+    signed_in &= Document.signed_at < dt.datetime.combine(period.end + dt.timedelta(days=1),
+                                                           dt.time())
+    own_period = Document.period.in_(_labels_within(period))  # at most 19 labels a year
     wanted = []
     for scope_type, kinds in scopes.items():
         where = _in_scope(session, scope_type, scope, period, today)
-        if where is not None:
-            wanted.append((Document.scope_type == scope_type) & Document.kind.in_(kinds) & where)
+        if where is None:
+            continue
+        subject = _of_period(scope_type, period)
+        when = signed_in if subject is None else or_(subject, signed_in)
+        wanted.append((Document.scope_type == scope_type) & Document.kind.in_(kinds) & where
+                      & or_((Document.period != "") & own_period, (Document.period == "") & when))
+    by_then = Document.signed_at <= made  # not one signed since (a clock set back)
     stmt = select(Document).where(
         Document.status == "signed", Document.deleted_at.is_(None),
-        Document.file_sha256.is_not(None), or_(*wanted),
+        Document.file_sha256.is_not(None), or_(by_then, Document.signed_at.is_(None)),
+        or_(*wanted),
     ).order_by(Document.kind, Document.number)
-    return [d for d in session.execute(stmt).scalars() if _in_period(d, period)]
+    return list(session.execute(stmt).scalars())
 
 
 def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insurer_id: int,
                  period: str | periods.Period, project_ids: list[int] | None = None
                  ) -> PackagePlan:
-    """Choose the contents: the insurer's projects (or those given), the period's signed
-    documents of every kind in scope, its hazard list and the listed hazards' photos. The hazard
+    """Choose the contents: the insurer's projects (or those given), the signed documents of
+    every kind about the package's records (`_documents`: signed by now, whatever the day), its
+    hazard list and the listed hazards' photos. The hazard
     list is the periodic one's (`doc_data_periodic.hazard_rows`: cancelled hazards left out,
     statuses as of today); a cancelled hazard's documents and photos stay out too, and the cover
     says how many were left out. Refuses if a file is missing."""
@@ -334,7 +373,7 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
     scope = _Chosen("insurer", insurer.id, insurer.name, f"{insurer.name}承保项目",
                     ids=tuple(p.id for p, _ in chosen))
     taken: set[str] = {COVER, MANIFEST, SIGNATURE, README, PUBLIC_KEY}
-    documents = _documents(session, scope, period, today)
+    documents = _documents(session, scope, period, today, created)
     members = [Member(_unique(f"文书/{_safe(d.number)}-{_safe(d.title)}.pdf", taken), d.file_sha256,
                       d.file_size or 0, "document") for d in documents
                if d.file_sha256 is not None]  # the query keeps only documents with a file
@@ -365,7 +404,9 @@ def plan_package(session: Session, actor: Actor, *, store_dir: Path | str, insur
                      for p, nos in chosen)
     return PackagePlan(info, insurer.id, insurer.name, period, projects, rows, tuple(members),
                        Path(store_dir), public_key, created, today, carried,
-                       _cancelled(session, scope, period, today), labels)
+                       _cancelled(session, scope, period, today), labels,
+                       sum(1 for d in documents
+                           if d.signed_at is not None and d.signed_at.date() > period.end))
 
 
 def _label(enum: type[Labelled], value: str | None) -> str:
@@ -397,7 +438,7 @@ def _cover_data(plan: PackagePlan, index: list[ZipEntry]) -> PackageCoverData:
         created_at=plan.created_at, fingerprint=signing.fingerprint(plan.public_key),
         project_headers=PROJECT_HEADERS, projects=plan.projects, projects_listed=PROJECTS_ON_COVER,
         hazards=len(plan.hazards), carried_over=plan.carried_over, cancelled=plan.cancelled,
-        documents=plan.documents, as_of=plan.as_of or plan.created_at.date(),
+        documents=plan.documents, signed_after=plan.signed_after, as_of=plan.as_of or plan.created_at.date(),
         hazard_register=HAZARD_REGISTER, project_register=PROJECT_REGISTER, readme=README,
         files=index)
 
