@@ -793,16 +793,22 @@ This data folder has no user accounts yet. Enter the user name and password of a
         <translation>Verifying the backup file…</translation>
     </message>
     <message>
-        <source>备份文件校验通过：{path}
+        <source>备份文件：{path}
 创建于 {created}，含 {attachments} 个附件。
-
-用它替换当前全部数据吗？当前数据会另存到数据目录中。
+校验结果：{checked}。</source>
+        <translation>Backup file: {path}
+Created {created}, {attachments} attachments.
+Check result: {checked}.</translation>
+    </message>
+    <message>
+        <source>注意：{warning}</source>
+        <translation>Note: {warning}</translation>
+    </message>
+    <message>
+        <source>用它替换当前全部数据吗？当前数据会另存到数据目录中。
 恢复完成后程序将关闭，请重新打开。</source>
-        <translation>The backup verified: {path}
-Created {created}, with {attachments} attachments.
-
-Replace all current data with it? The current data is set aside in the data folder.
-After the restore the program closes; please reopen it.</translation>
+        <translation>Replace all current data with it? The current data will be kept in the data folder.
+The program will close after the restore; please open it again.</translation>
     </message>
     <message>
         <source>正在恢复数据…</source>
@@ -815,6 +821,10 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>恢复前的数据已另存到：{path}</source>
         <translation>The data from before the restore was set aside in: {path}</translation>
+    </message>
+    <message>
+        <source>恢复完成（有警告）</source>
+        <translation>Restore complete (with warnings)</translation>
     </message>
     <message>
         <source>恢复完成</source>
@@ -1900,6 +1910,10 @@ After the restore the program closes; please reopen it.</translation>
         <translation>Not met</translation>
     </message>
     <message>
+        <source>尚未到期</source>
+        <translation>Not yet due</translation>
+    </message>
+    <message>
         <source>不适用</source>
         <translation>Not applicable</translation>
     </message>
@@ -1926,6 +1940,10 @@ After the restore the program closes; please reopen it.</translation>
     <message>
         <source>已逾期</source>
         <translation>Overdue</translation>
+    </message>
+    <message>
+        <source>本期不计</source>
+        <translation>Not counted this period</translation>
     </message>
     <message>
         <source>未到期</source>
@@ -2024,8 +2042,8 @@ After the restore the program closes; please reopen it.</translation>
         <translation>Checking item by item…</translation>
     </message>
     <message>
-        <source>{scope}（{n} 个项目），{period}（{start} 至 {end}），截至 {as_of}：符合 {met} 项，不符合 {not_met} 项，不适用 {na} 项，待人工填写 {manual} 项</source>
-        <translation>{scope} ({n} projects), {period} ({start} to {end}), as of {as_of}: {met} met, {not_met} not met, {na} not applicable, {manual} to answer</translation>
+        <source>{scope}（{n} 个项目），{period}（{start} 至 {end}），截至 {as_of}：符合 {met} 项，不符合 {not_met} 项，尚未到期 {not_due} 项，不适用 {na} 项，待人工填写 {manual} 项</source>
+        <translation>{scope} ({n} projects), {period} ({start} to {end}), as of {as_of}: {met} met, {not_met} not met, {not_due} not yet due, {na} not applicable, {manual} to fill in by hand</translation>
     </message>
     <message>
         <source>全部条目</source>
@@ -3379,6 +3397,10 @@ Three steps follow: the agency&apos;s details, the first administrator, and wher
         <translation>Verifying the backup and restoring the data…</translation>
     </message>
     <message>
+        <source>恢复完成（有警告）</source>
+        <translation>Restore complete (with warnings)</translation>
+    </message>
+    <message>
         <source>恢复完成</source>
         <translation>Restore finished</translation>
     </message>
@@ -4089,6 +4111,10 @@ Draft the stop-work suggestion now? (A technical lead signs the draft.)</transla
     <message>
         <source>按国务院办公厅部分节假日安排的通知录入，每行一个日期或区间，如 2027-01-01 或 2027-02-06/2027-02-13。</source>
         <translation>Enter as the State Council General Office notice on holiday arrangements gives it, one date or range per line, e.g. 2027-01-01 or 2027-02-06/2027-02-13.</translation>
+    </message>
+    <message>
+        <source>下列为内置的国务院办公厅通知安排。保存后该年度以此处录入的全部日期为准（不再使用内置数据），请只改需要更正的日期。</source>
+        <translation>Below is the built-in arrangement from the State Council General Office's notice. Once saved, the dates entered here are used for the whole year (the built-in data no longer is): change only the dates that need correcting.</translation>
     </message>
     <message>
         <source>年度</source>
@@ -5471,6 +5497,18 @@ Verify it now?</translation>
         <translation>Trust: verified ({who})</translation>
     </message>
     <message>
+        <source>信任：与预期不符——资料包自称由“{agency}”签发，但启用其签名密钥的密钥更换声明写明的机构是“{name}”，可能是伪造的资料包</source>
+        <translation>Trust: not as expected — the package claims to be issued by “{agency}”, but the key rotation statement that put its signing key into use names “{name}”; the package may be forged</translation>
+    </message>
+    <message>
+        <source>信任：与预期不符——资料包自称由“{agency}”签发，但其签名密钥是经密钥更换声明由“{name}”的公钥启用的，可能是伪造的资料包</source>
+        <translation>Trust: not as expected — the package claims to be issued by “{agency}”, but its signing key was put into use by a key rotation statement from the key of “{name}”; the package may be forged</translation>
+    </message>
+    <message>
+        <source>信任：与预期不符——资料包自称由“{agency}”签发，但该公钥登记为“{name}”的公钥，可能是伪造的资料包</source>
+        <translation>Trust: not as expected — the package claims to be issued by “{agency}”, but this key is registered as the key of “{name}”; the package may be forged</translation>
+    </message>
+    <message>
         <source>信任：与预期不符——不是{name}的公钥，可能是伪造的资料包</source>
         <translation>Trust: not the expected signer — not the key of {name}; the package may be forged</translation>
     </message>
@@ -6729,6 +6767,10 @@ Factors: {factors}</translation>
         <translation>Construction authority</translation>
     </message>
     <message>
+        <source>已答复（期限待核实）</source>
+        <translation>Replied (deadline to be confirmed)</translation>
+    </message>
+    <message>
         <source>逾期答复</source>
         <translation>Replied late</translation>
     </message>
@@ -7329,10 +7371,6 @@ Import them?</translation>
         <translation>{period} has not started yet</translation>
     </message>
     <message>
-        <source>{period}未开展全覆盖检查的项目</source>
-        <translation>No full-coverage inspection in {period}</translation>
-    </message>
-    <message>
         <source>{problems}</source>
         <translation>{problems}</translation>
     </message>
@@ -7373,6 +7411,14 @@ These {n} files were not saved:
         <translation>{what} issued late (signed {signed}, due by {deadline})</translation>
     </message>
     <message>
+        <source>{whole}；{audit}</source>
+        <translation>{whole}; {audit}</translation>
+    </message>
+    <message>
+        <source>{whole}；审计记录未在恢复前核对</source>
+        <translation>{whole}; audit records not checked before restoring</translation>
+    </message>
+    <message>
         <source>{year}年{month}月</source>
         <translation>{month}/{year}</translation>
     </message>
@@ -7387,6 +7433,10 @@ These {n} files were not saved:
     <message>
         <source>{year}年度</source>
         <translation>Year {year}</translation>
+    </message>
+    <message>
+        <source>{year}年的放假日期缺少{name}：请按当年通知录入全年的放假日期和调休上班日期</source>
+        <translation>The holidays of {year} lack {name}: enter the whole year's holidays and make-up working days from that year's notice</translation>
     </message>
     <message>
         <source>{year}年第一季度</source>
@@ -7769,6 +7819,10 @@ These {n} files were not saved:
         <translation>Date found</translation>
     </message>
     <message>
+        <source>发现日期 {day} 适用《{title}》（{edition}版），所选条目出自{other}版；请按发现当日施行的版本选择判定条款</source>
+        <translation>A hazard found on {day} is judged by “{title}” ({edition} edition), but the chosen item is from the {other} edition: choose the item from the edition in force on the day found</translation>
+    </message>
+    <message>
         <source>发现时间不能晚于当前时间</source>
         <translation>The time found cannot be in the future</translation>
     </message>
@@ -7783,6 +7837,18 @@ These {n} files were not saved:
     <message>
         <source>受信任名单中的“{name}”</source>
         <translation>“{name}” on the trust list</translation>
+    </message>
+    <message>
+        <source>受信任的“{name}”的公钥指纹为 {fingerprint}，与本资料包的签名公钥不同。</source>
+        <translation>The trusted key of “{name}” has the fingerprint {fingerprint}, which differs from this package's signing key.</translation>
+    </message>
+    <message>
+        <source>另有 {n} 条记录在审计记录中显示存在，但数据库中已无此记录</source>
+        <translation>{n} more records the audit log shows as existing are no longer in the database</translation>
+    </message>
+    <message>
+        <source>另有 {n} 条记录在数据库中有，但审计记录中没有其创建记录</source>
+        <translation>{n} more records are in the database with no entry creating them in the audit log</translation>
     </message>
     <message>
         <source>只支持 PostgreSQL（多台电脑共用）或本机 SQLite 文件</source>
@@ -7877,8 +7943,46 @@ These {n} files were not saved:
         <translation>Follow-up of findings</translation>
     </message>
     <message>
+        <source>备份中另有 {n} 个签名检查点无法用本机构的密钥核实（签名无效或由其他密钥签署），未用于核对。</source>
+        <translation>{n} more signed checkpoints in the backup cannot be verified with this agency's keys (invalid signature or signed by another key) and were not used.</translation>
+    </message>
+    <message>
+        <source>备份中没有签名检查点文件，但备份的审计记录表明此前已写入签名检查点（审计记录第 {id} 条起）：检查点文件可能被移除，无法核对备份中的审计记录是否被改动。</source>
+        <translation>The backup has no signed checkpoint file, but its audit records show checkpoints were being written (from audit record {id}): the checkpoint file may have been removed, and whether the backup's audit records were altered cannot be checked.</translation>
+    </message>
+    <message>
+        <source>备份中没有签名检查点，无法核对备份中的审计记录是否被改动（文件完整不代表内容未被改动）。</source>
+        <translation>The backup has no signed checkpoints; whether its audit records were altered cannot be checked (an intact file does not mean unaltered contents).</translation>
+    </message>
+    <message>
+        <source>备份中的 {n} 个签名检查点都无法用本机构的密钥核实（签名无效或由其他密钥签署），因此未能核对备份中的审计记录是否被改动。</source>
+        <translation>None of the {n} signed checkpoints in the backup can be verified with this agency's keys (invalid signature or signed by another key), so the backup's audit records were not checked.</translation>
+    </message>
+    <message>
+        <source>备份中的审计记录与同一备份中的签名检查点不符，备份可能在程序之外被改动，不能恢复。未做任何改动。
+{problems}</source>
+        <translation>The backup's audit records do not match the signed checkpoints in the same backup; the backup may have been altered outside the program and cannot be restored. Nothing was changed.
+{problems}</translation>
+    </message>
+    <message>
+        <source>备份中的审计记录无法读取（{reason}），未做任何改动。</source>
+        <translation>The audit records in the backup cannot be read ({reason}); nothing was changed.</translation>
+    </message>
+    <message>
+        <source>备份中的数据库没有结构版本记录（不是可用的 RiskDesk 数据库），未做任何改动。</source>
+        <translation>The database in the backup has no schema version record (not a usable RiskDesk database); nothing was changed.</translation>
+    </message>
+    <message>
+        <source>备份中的数据库结构版本无法读取（{reason}），未做任何改动。</source>
+        <translation>The schema version of the database in the backup cannot be read ({reason}); nothing was changed.</translation>
+    </message>
+    <message>
         <source>备份数据</source>
         <translation>back up data</translation>
+    </message>
+    <message>
+        <source>备份来自更新版本的 RiskDesk（数据库结构未知），请先升级程序。未做任何改动。</source>
+        <translation>The backup comes from a newer version of RiskDesk (unknown database schema); please upgrade the program first. Nothing was changed.</translation>
     </message>
     <message>
         <source>复查日期不能早于发现日期</source>
@@ -7927,6 +8031,30 @@ These {n} files were not saved:
     <message>
         <source>审批时间不能晚于当前时间</source>
         <translation>The approval time cannot be in the future</translation>
+    </message>
+    <message>
+        <source>审计检查点文件记有 {n} 个签名检查点</source>
+        <translation>the audit checkpoint file holds {n} signed checkpoints</translation>
+    </message>
+    <message>
+        <source>审计检查点文件记有 {n} 个签名检查点（最近一个记有 {count} 条审计记录）</source>
+        <translation>the audit checkpoint file holds {n} signed checkpoints (the newest counts {count} audit entries)</translation>
+    </message>
+    <message>
+        <source>审计记录与备份中的 {n} 个签名检查点一致</source>
+        <translation>Audit records match the {n} signed checkpoints in the backup</translation>
+    </message>
+    <message>
+        <source>审计记录未能与签名检查点核对（见下方说明）</source>
+        <translation>Audit records could not be checked against signed checkpoints (see below)</translation>
+    </message>
+    <message>
+        <source>审计记录缺失：最近 {n} 条审计记录不在备份中（{at} 的签名检查点记有 {count} 条、至第 {last} 条，备份中的数据库只有 {now} 条、至第 {now_last} 条）</source>
+        <translation>Audit records missing: the latest {n} audit records are not in the backup (the signed checkpoint of {at} records {count} entries up to no. {last}; the backup's database has only {now}, up to no. {now_last})</translation>
+    </message>
+    <message>
+        <source>审计链与签名检查点不符：备份中审计记录第 {id} 条之前的链与签名检查点不一致，审计记录可能被改动后重算</source>
+        <translation>Audit chain does not match a signed checkpoint: the chain up to audit record {id} in the backup differs from the signed checkpoint; the audit records may have been altered and recomputed</translation>
     </message>
     <message>
         <source>宣传教育培训。按照合同约定编制教育培训计划，对投保单位全部或部分管理人员和施工作业人员开展法律法规、安全技术标准等培训，提高从业人员安全生产意识和安全技能水平，减少违规指挥、违章作业和违反劳动纪律等行为。</source>
@@ -7985,8 +8113,16 @@ These {n} files were not saved:
         <translation>The export file must be .pdf or .xlsx</translation>
     </message>
     <message>
+        <source>导出机构签名私钥</source>
+        <translation>export the agency's signing key</translation>
+    </message>
+    <message>
         <source>将使用本机数据目录中的 SQLite 数据库。</source>
         <translation>The SQLite database in the local data folder will be used.</translation>
+    </message>
+    <message>
+        <source>尚未到期</source>
+        <translation>Not yet due</translation>
     </message>
     <message>
         <source>尚未生成机构签名密钥，无需更换；请先在“机构信息”中生成。</source>
@@ -8157,6 +8293,14 @@ These {n} files were not saved:
         <translation>The filing date cannot be after today</translation>
     </message>
     <message>
+        <source>当前数据目录没有机构签名密钥或登记的公钥，备份中也没有登记公钥，无法核实签名检查点，因此未能核对备份中的审计记录是否被改动。</source>
+        <translation>This data folder has no agency signing key or registered public key, and the backup has no registered key either: the signed checkpoints cannot be verified, so the backup's audit records were not checked.</translation>
+    </message>
+    <message>
+        <source>当前数据目录没有机构签名密钥或登记的公钥，签名检查点只能用备份自带的公钥核实（公钥指纹 {fp}）：请与本机构公布的公钥指纹核对一致。</source>
+        <translation>This data folder has no agency signing key or registered public key; the signed checkpoints could only be verified with the key in the backup itself (fingerprint {fp}): compare it with the fingerprint your agency published.</translation>
+    </message>
+    <message>
         <source>当日报告的一级隐患</source>
         <translation>Level 1 hazards reported the same day</translation>
     </message>
@@ -8173,6 +8317,14 @@ These {n} files were not saved:
         <translation>Awaiting insurer</translation>
     </message>
     <message>
+        <source>恢复后的数据库中有 {rows} 条附件记录的文件不在备份中（缺 {files} 个文件）。被替换的原有数据中可能有这些文件：请保留 {aside}，不要删除。</source>
+        <translation>{rows} attachment records in the restored database have no file in the backup ({files} files missing). The replaced data may contain these files: keep {aside}, do not delete it.</translation>
+    </message>
+    <message>
+        <source>恢复后的数据库中有 {rows} 条附件记录的文件不在备份中（缺 {files} 个文件），这些附件无法打开。</source>
+        <translation>{rows} attachment records in the restored database have no file in the backup ({files} files missing); these attachments cannot be opened.</translation>
+    </message>
+    <message>
         <source>恢复数据</source>
         <translation>restore data</translation>
     </message>
@@ -8183,6 +8335,10 @@ These {n} files were not saved:
     <message>
         <source>您指定的指纹</source>
         <translation>the fingerprint you gave</translation>
+    </message>
+    <message>
+        <source>成果出具期限须为 1 到 366 之间的整数天</source>
+        <translation>Deadlines for delivering outputs must be whole days from 1 to 366</translation>
     </message>
     <message>
         <source>成果管理情况</source>
@@ -8253,6 +8409,10 @@ These {n} files were not saved:
         <translation>insurer</translation>
     </message>
     <message>
+        <source>投诉答复期限须为 1 到 60 之间的整数个工作日（一般投诉、需核实的投诉各一项）</source>
+        <translation>Complaint reply deadlines must be whole working days from 1 to 60 (one for ordinary complaints, one for complaints whose facts must be checked)</translation>
+    </message>
+    <message>
         <source>投诉记录</source>
         <translation>complaint</translation>
     </message>
@@ -8261,8 +8421,48 @@ These {n} files were not saved:
         <translation>The complaint does not exist or has been deleted.</translation>
     </message>
     <message>
+        <source>数据库中有 {rows} 条附件记录的文件不在附件库中（缺 {files} 个文件），备份中也就没有这些文件。请运行“riskdesk check”查看，并设法找回这些文件。</source>
+        <translation>{rows} attachment records in the database have no file in the attachment store ({files} files missing), so the backup does not contain them either. Run “riskdesk check” to see them, and try to recover these files.</translation>
+    </message>
+    <message>
+        <source>数据库来自更新版本的 RiskDesk（结构版本 {revision}），请升级程序。</source>
+        <translation>The database comes from a newer version of RiskDesk (schema version {revision}); please upgrade the program.</translation>
+    </message>
+    <message>
         <source>数据库正被另外 {n} 个会话连接，不能恢复：{where}。请先关闭这些 RiskDesk 窗口和命令（或其他连接该数据库的程序），未做任何改动。确需恢复时，管理员可强制恢复（riskdesk restore --force），这些会话之后须重新连接。</source>
         <translation>The database is in use by {n} other sessions, so it cannot be restored: {where}. Close those RiskDesk windows and commands (or other programs connected to the database) first; nothing was changed. If the restore must go ahead, an administrator can force it (riskdesk restore --force); those sessions must reconnect afterwards.</translation>
+    </message>
+    <message>
+        <source>数据目录中没有可用的数据库（{path}），但目录中仍有数据：{held}。数据库文件可能已丢失或被移走，不会在此新建空数据库：请用“riskdesk restore 备份文件 --user 备份中的系统管理员”从备份恢复，或把数据库文件放回原处。</source>
+        <translation>The data folder has no usable database ({path}), but it still holds data: {held}. The database file may have been lost or moved, so no empty database will be created here: restore a backup with “riskdesk restore BACKUP-FILE --user ADMIN-IN-THE-BACKUP”, or put the database file back.</translation>
+    </message>
+    <message>
+        <source>数据目录中没有可用的数据库（{path}），但目录中仍有数据：{held}。数据库文件可能已丢失或被移走：请用“riskdesk restore 备份文件 --user 备份中的系统管理员”从备份恢复，或把数据库文件放回原处；不要运行“riskdesk init”，它会新建一个空数据库。</source>
+        <translation>The data folder has no usable database ({path}), but it still holds data: {held}. The database file may have been lost or moved: restore a backup with “riskdesk restore BACKUP-FILE --user ADMIN-IN-THE-BACKUP”, or put the database file back; do not run “riskdesk init”, which would create an empty database.</translation>
+    </message>
+    <message>
+        <source>文书类别字须为 1 到 6 个文字，不含括号、空格和符号</source>
+        <translation>Document category characters must be 1 to 6 characters, without brackets, spaces or symbols</translation>
+    </message>
+    <message>
+        <source>文件完整（{n} 个文件的校验值一致）</source>
+        <translation>Files intact (checksums of {n} files match)</translation>
+    </message>
+    <message>
+        <source>本资料包的签名公钥也与{name}不符（应为 {fingerprint}）。</source>
+        <translation>This package's signing key does not match {name} either (expected {fingerprint}).</translation>
+    </message>
+    <message>
+        <source>机构代字须为不超过 20 字的文字，不含括号、空格和符号</source>
+        <translation>The agency code must be text of at most 20 characters, without brackets, spaces or symbols</translation>
+    </message>
+    <message>
+        <source>档案保存年限只能延长，不能缩短（现为竣工后 {years} 年）</source>
+        <translation>The archive retention period may only be extended, not shortened (now {years} years after completion)</translation>
+    </message>
+    <message>
+        <source>注意：资料包自称的机构名称“{agency}”与受信任的“{name}”看似相同（只差不可见字符或全角/半角符号），但签名密钥不同，可能是伪造的资料包。</source>
+        <translation>Note: the agency name the package claims, “{agency}”, looks the same as the trusted “{name}” (it differs only in invisible characters or full-width/half-width symbols), but the signing key is different; the package may be forged.</translation>
     </message>
     <message>
         <source>签名者与预期不符：{name}的公钥指纹为 {fingerprint}，与本资料包的签名公钥不同。</source>
@@ -8323,6 +8523,10 @@ These {n} files were not saved:
 {problems}</translation>
     </message>
     <message>
+        <source>PostgreSQL 备份中的审计记录无法在恢复前与签名检查点核对，文件完整不代表内容未被改动。</source>
+        <translation>The audit records in a PostgreSQL backup cannot be checked against the signed checkpoints before restoring; an intact file does not mean its contents are unaltered.</translation>
+    </message>
+    <message>
         <source>pg_dump 备份</source>
         <translation>pg_dump backup</translation>
     </message>
@@ -8333,6 +8537,10 @@ These {n} files were not saved:
     <message>
         <source>{count} 项隐患已过整改期限仍未闭合（最早 {first} 到期：隐患 {number}）</source>
         <translation>{count} hazards past their rectification deadline and still open (earliest due {first}: hazard {number})</translation>
+    </message>
+    <message>
+        <source>{date} 已答复（晚于按周一至周五估算的期限 {due}；{years}年：该年度节假日安排未载入）</source>
+        <translation>replied {date} (after the deadline {due} estimated on Mondays to Fridays; {years}: that year's holiday arrangement is not loaded)</translation>
     </message>
     <message>
         <source>{date} 已答复（逾期）</source>
@@ -8359,6 +8567,14 @@ These {n} files were not saved:
         <translation>{kind}: {description}{deaths}{found_by}</translation>
     </message>
     <message>
+        <source>{label} {name}：审计记录显示存在，但数据库中已无此记录</source>
+        <translation>{label} {name}: the audit log shows this record exists, but it is no longer in the database</translation>
+    </message>
+    <message>
+        <source>{label} {name}：数据库中有此记录，但审计记录中没有其创建记录</source>
+        <translation>{label} {name}: this record is in the database, but the audit log has no entry creating it</translation>
+    </message>
+    <message>
         <source>{name}：图片已损坏或无法识别</source>
         <translation>{name}: the picture is damaged or not recognised</translation>
     </message>
@@ -8377,6 +8593,14 @@ These {n} files were not saved:
     <message>
         <source>{period}{title}</source>
         <translation>{title}, {period}</translation>
+    </message>
+    <message>
+        <source>{period}培训尚未达标的项目</source>
+        <translation>Training not yet up to the rule in {period}</translation>
+    </message>
+    <message>
+        <source>{period}尚未开展全覆盖检查的项目</source>
+        <translation>No full-coverage inspection yet in {period}</translation>
     </message>
     <message>
         <source>{period}未开展全覆盖检查</source>
@@ -8595,10 +8819,6 @@ These {n} files were not saved:
     <message>
         <source>备份来自 {source} 数据库，当前配置为 {dialect}，未做任何改动。</source>
         <translation>The backup comes from a {source} database but {dialect} is configured; nothing was changed.</translation>
-    </message>
-    <message>
-        <source>备份来自更新版本的 RiskDesk（数据库结构未知），请先升级程序。</source>
-        <translation>The backup comes from a newer version of RiskDesk (unknown database structure); upgrade the program first.</translation>
     </message>
     <message>
         <source>多出文件（清单中没有）：{name}</source>
@@ -9451,10 +9671,6 @@ These {n} files were not saved:
         <translation>Many open hazards</translation>
     </message>
     <message>
-        <source>本机构</source>
-        <translation>this agency</translation>
-    </message>
-    <message>
         <source>本机构自己的签名密钥</source>
         <translation>this agency&apos;s own signing key</translation>
     </message>
@@ -9641,10 +9857,6 @@ These {n} files were not saved:
     <message>
         <source>法定代表人姓名不超过 50 个字符</source>
         <translation>The legal representative&apos;s name may have at most 50 characters</translation>
-    </message>
-    <message>
-        <source>注意：资料包自称由“{agency}”签发，而该公钥在受信任名单中登记为“{name}”。</source>
-        <translation>Note: the package claims to be issued by “{agency}”, while this key is on the trust list as “{name}”.</translation>
     </message>
     <message>
         <source>浅基坑</source>
@@ -9887,6 +10099,26 @@ These {n} files were not saved:
         <translation>A private signing key already exists: {target}</translation>
     </message>
     <message>
+        <source>签名者与预期不符：本资料包的签名公钥与{name}不符（应为 {fingerprint}）。</source>
+        <translation>Signer not as expected: this package's signing key does not match {name} (expected {fingerprint}).</translation>
+    </message>
+    <message>
+        <source>签名者与预期不符：资料包自称由“{agency}”签发，但其签名公钥在受信任名单中登记为“{name}”的公钥。</source>
+        <translation>Signer not as expected: the package claims to be issued by “{agency}”, but its signing key is on the trust list as the key of “{name}”.</translation>
+    </message>
+    <message>
+        <source>签名者与预期不符：资料包自称由“{agency}”签发，但其签名公钥是本机构（“{name}”）自己的签名密钥。</source>
+        <translation>Signer not as expected: the package claims to be issued by “{agency}”, but its signing key is this agency's (“{name}”) own signing key.</translation>
+    </message>
+    <message>
+        <source>签名者与预期不符：资料包自称由“{agency}”签发，但其签名密钥是经密钥更换声明由“{name}”的公钥启用的（指纹 {fingerprint}），不是“{agency}”的密钥。</source>
+        <translation>Signer not as expected: the package claims to be issued by “{agency}”, but its signing key was put into use by a key rotation statement signed with the key of “{name}” (fingerprint {fingerprint}); it is not a key of “{agency}”.</translation>
+    </message>
+    <message>
+        <source>签名者与预期不符：资料包自称由“{agency}”签发，但启用其签名密钥的密钥更换声明写明的机构是“{name}”。</source>
+        <translation>Signer not as expected: the package claims to be issued by “{agency}”, but the key rotation statement that put its signing key into use names “{name}”.</translation>
+    </message>
+    <message>
         <source>签名：有效</source>
         <translation>Signature: valid</translation>
     </message>
@@ -9967,6 +10199,10 @@ These {n} files were not saved:
         <translation>Code {code} repeats row {row}</translation>
     </message>
     <message>
+        <source>编号格式有误（无法识别的占位符或格式：{what}）</source>
+        <translation>The numbering pattern is wrong (unknown placeholder or format: {what})</translation>
+    </message>
+    <message>
         <source>编号格式须包含 {{year}} 和 {{seq}}</source>
         <translation>The number format must contain {{year}} and {{seq}}</translation>
     </message>
@@ -9981,6 +10217,14 @@ These {n} files were not saved:
     <message>
         <source>缺少用于确定项目的列（项目编号、保单号或项目名称），或在导入时指定项目</source>
         <translation>No column identifies the project (project no., policy no. or project name); or choose the project when importing</translation>
+    </message>
+    <message>
+        <source>自查计算期限格式有误</source>
+        <translation>The self-check deadlines are malformed</translation>
+    </message>
+    <message>
+        <source>自查计算期限须为 0 到 366 之间的整数天</source>
+        <translation>Self-check deadlines must be whole days from 0 to 366</translation>
     </message>
     <message>
         <source>自称签发机构：{agency}</source>
@@ -10511,6 +10755,10 @@ These {n} files were not saved:
         <translation>The amount must be greater than zero</translation>
     </message>
     <message>
+        <source>针对性培训参照的月数须为 1 到 24 之间的整数</source>
+        <translation>The months looked back for targeted training must be a whole number from 1 to 24</translation>
+    </message>
+    <message>
         <source>针对的隐患类别过多（合计不超过 300 字）</source>
         <translation>Too many targeted hazard categories (at most 300 characters in all)</translation>
     </message>
@@ -10541,6 +10789,10 @@ These {n} files were not saved:
     <message>
         <source>附件不存在。</source>
         <translation>The attachment does not exist.</translation>
+    </message>
+    <message>
+        <source>附件库中有 {n} 个文件</source>
+        <translation>the attachment store holds {n} files</translation>
     </message>
     <message>
         <source>附件库中的文件已损坏（内容与校验值不符）：{name}，请运行“riskdesk check”检查附件库。</source>
@@ -10591,8 +10843,16 @@ These {n} files were not saved:
         <translation>Hazard {number} is {status} and can no longer be changed.</translation>
     </message>
     <message>
+        <source>隐患 {number} 已于{closed}销项，不能再出具停工（局部停工）建议书</source>
+        <translation>Hazard {number} was closed on {closed}; a stop-work (partial stop-work) suggestion can no longer be issued for it</translation>
+    </message>
+    <message>
         <source>隐患 {number} 已撤销，不再出具文书</source>
         <translation>Hazard {number} is cancelled; no document is issued for it</translation>
+    </message>
+    <message>
+        <source>隐患 {number} 已销项，不能再出具停工（局部停工）建议书</source>
+        <translation>Hazard {number} is closed; a stop-work (partial stop-work) suggestion can no longer be issued for it</translation>
     </message>
     <message>
         <source>隐患 {number} 当前状态为“{status}”，不能{step}。</source>
@@ -10639,6 +10899,10 @@ These {n} files were not saved:
         <translation>Hazard level “{text}” not recognised (write 1 to 4 or I to IV, for example)</translation>
     </message>
     <message>
+        <source>隐患等级越高，整改期限应越短（一级 ≤ 二级 ≤ 三级 ≤ 四级）</source>
+        <translation>The more serious the hazard, the shorter its deadline (level 1 ≤ level 2 ≤ level 3 ≤ level 4)</translation>
+    </message>
+    <message>
         <source>隐患等级须为一至四级</source>
         <translation>The hazard level must be 1 to 4</translation>
     </message>
@@ -10649,6 +10913,10 @@ These {n} files were not saved:
     <message>
         <source>隐患通知下发后不能再调整等级；如判定有误，请撤销后重新登记。</source>
         <translation>The level cannot change once the notice is issued; if it was judged wrongly, cancel the hazard and record it again.</translation>
+    </message>
+    <message>
+        <source>需核实的投诉答复期限不应短于一般投诉</source>
+        <translation>The reply deadline for complaints whose facts must be checked may not be shorter than for ordinary complaints</translation>
     </message>
     <message>
         <source>页数须为正整数</source>
@@ -11027,10 +11295,6 @@ These {n} files were not saved:
         <translation>Document numbers are not zero-padded: use {{seq}}</translation>
     </message>
     <message>
-        <source>机构代字须为不超过 20 字的文字，不含括号和空格</source>
-        <translation>The agency code must be text of at most 20 characters, without brackets or spaces</translation>
-    </message>
-    <message>
         <source>登记的报告时间（{at}）早于隐患发现时间（{found}），请先核对报送记录</source>
         <translation>The logged report time ({at}) is before the hazard was found ({found}); check the report records first</translation>
     </message>
@@ -11353,10 +11617,6 @@ These {n} files were not saved:
     <message>
         <source>高处作业</source>
         <translation>Work at height</translation>
-    </message>
-    <message>
-        <source>{period}培训未达要求的项目</source>
-        <translation>Projects short of the training rule in {period}</translation>
     </message>
     <message>
         <source>每个半年度参训的管理人员、作业人员人数（按人计，同一人多次参训只计一次：有身份证号的按身份证号认定，否则按姓名加电话，再否则按项目内姓名；只登记人数未附名单的场次，计为至少该场人数）不少于项目登记人数。</source>
