@@ -87,8 +87,8 @@ def build_safety_analysis(data: AnalysisData, path: Path | str) -> Path:
         Signatory("编制", seal=False, name=data.prepared_by, role="编制人"),
         Signatory("审核", seal=False, name=data.approved_by,
                   date=data.meta.date if data.approved_by else None, role="技术负责人"),
-        Signatory("批准（风控服务机构）", data.meta.agency.name, data.head, date=data.meta.date,
-                  role="负责人"),
+        # no approval by the agency's 负责人 is recorded: the line is left to sign by hand
+        Signatory("批准（风控服务机构）", data.meta.agency.name, role="负责人"),
     ], width=_W))
     return write_pdf(data.meta, story, path)
 

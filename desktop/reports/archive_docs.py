@@ -42,6 +42,7 @@ class CatalogueData:
     completion_date: dt.date | None
     retention_years: int
     lines: tuple[CatalogueLine, ...]
+    approved_by: str = ""  # the technical lead who signed (审核)
 
     @property
     def total_pages(self) -> int:
@@ -115,8 +116,10 @@ def build_archive_catalogue(data: CatalogueData, path: Path | str) -> Path:
     story += paragraphs("说明：纸质档案自项目竣工之日起至少保存五年；保存期满后须经承保机构书面同意方可销毁。")
     story.append(signature_block([
         Signatory("编制", seal=False, role="档案管理员"),
-        Signatory("审核", seal=False, role="技术负责人"),
-        Signatory("风控服务机构", data.meta.agency.name, date=data.meta.date, role="负责人"),
+        Signatory("审核", seal=False, name=data.approved_by,
+                  date=data.meta.date if data.approved_by else None, role="技术负责人"),
+        # no approval by the agency's 负责人 is recorded: the line is left to sign by hand
+        Signatory("风控服务机构", data.meta.agency.name, role="负责人"),
     ], width=width * 0.75))
     return write_pdf(data.meta, story, path, wide=True)
 
@@ -158,7 +161,8 @@ def build_destruction_form(data: DestructionFormData, path: Path | str) -> Path:
     else:
         story += paragraphs("（经承保机构书面批准后销毁，销毁时由两人以上监销并填写本栏。）")
     story.append(signature_block([
-        Signatory("风控服务机构", data.meta.agency.name, date=data.requested_at.date(), role="申请人"),
+        Signatory("风控服务机构", data.meta.agency.name, data.requested_by,
+                  data.requested_at.date(), role="申请人"),
         # the insurer signs its own line: its approver is printed in the table above, not here
         Signatory("承保机构", data.insurer_name, role="审批人"),
         Signatory("监销人", seal=False, role="监销人"),

@@ -167,7 +167,9 @@ def _signature_cell(s: Signatory) -> list[Flowable]:
     # room for a round seal (~40 mm) to overlap the signature, as on paper
     lines.append(_SignatureSpace(s, 16 * mm if s.seal else 8 * mm))
     lines.append(P(para(f"{s.role}：{s.name}"), Styles.sign))
-    lines.append(P(para(f"日期：{cn_date(s.date)}"), Styles.sign))
+    # a date on this line says when the named person signed: with no one named, the records
+    # hold no such sign-off, so name and date are both left to the pen
+    lines.append(P(para(f"日期：{cn_date(s.date if s.name else None)}"), Styles.sign))
     lines.append(_SealMark(s))  # last: the seal lies over the 落款, as it is stamped on paper
     return lines
 

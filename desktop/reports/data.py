@@ -42,7 +42,10 @@ class DocMeta:
 
 @dataclass(frozen=True)
 class Signatory:
-    """One signature box: the party, its unit, the signer and the date (blank to sign by hand)."""
+    """One signature box: the party, its unit, the signer and the date (blank to sign by hand).
+
+    Fill `name` and `date` only from a sign-off the records hold (who and when); the date is
+    printed only beside a name."""
 
     party: str
     unit: str = ""
@@ -219,7 +222,6 @@ class EscalationData:
     details: str = ""
     requests: str = ""
     reviewer: str = ""  # the technical lead who signed (审核签发)
-    head: str = ""  # the agency's 负责人, printed once signed
 
 
 @dataclass(frozen=True)
@@ -290,7 +292,6 @@ class ServicePlanData:
     guarantees: tuple[str, ...] = ()  # empty: the standard guarantees
     prepared_by: str = ""
     approved_by: str = ""
-    head: str = ""  # the agency's 负责人 (批准), printed once signed
     standardisation: StandardisationPlan | None = None  # 安全生产标准化建设 section
     # issue 14/15: the plan's own content, drafted from the records and worded by its author;
     # an empty tuple prints the standard wording as before
@@ -353,7 +354,6 @@ class RegisterData:
     carried_over: int | None = None  # rows found before the period and still open at its start
     prepared_by: str = ""
     approved_by: str = ""  # the technical lead who signed
-    head: str = ""  # the agency's 负责人, printed once signed
 
 
 @dataclass(frozen=True)
@@ -416,5 +416,4 @@ class AnalysisData:
     approved_by: str = ""
     as_of: dt.date | None = None  # 统计截至
     carried_over: int | None = None  # open at the period's start, found earlier
-    head: str = ""  # the agency's 负责人 (批准), printed once signed
     standardisation: StandardisationCount | None = None  # 安全生产标准化建设 in the period

@@ -234,8 +234,8 @@ def build_escalation_report(data: EscalationData, path: Path | str) -> Path:
     story.append(signature_block([
         Signatory("审核签发", seal=False, name=data.reviewer,
                   date=data.meta.date if data.reviewer else None, role="技术负责人"),
-        Signatory("风控服务机构", data.meta.agency.name, data.head,
-                  date=data.meta.date, role="负责人"),
+        # no approval by the agency's 负责人 is recorded: the line is left to sign by hand
+        Signatory("风控服务机构", data.meta.agency.name, role="负责人"),
     ], width=_W))
     story += _before_photos(data.hazards)
     return write_pdf(data.meta, story, path)

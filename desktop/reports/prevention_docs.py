@@ -132,7 +132,6 @@ class FeeLedgerData:
     policies: tuple[PolicyLedger, ...]
     prepared_by: str = ""
     approved_by: str = ""
-    head: str = ""  # the agency's 负责人, on a signed ledger
 
 
 def _policy_block(led: PolicyLedger) -> list[Flowable]:
@@ -182,8 +181,8 @@ def build_fee_ledger(data: FeeLedgerData, path: Path | str) -> Path:
         Signatory("编制", seal=False, name=data.prepared_by, role="编制人"),
         Signatory("审核", seal=False, name=data.approved_by,
                   date=data.meta.date if data.approved_by else None, role="技术负责人"),
-        Signatory("批准（风控服务机构）", data.meta.agency.name, data.head, date=data.meta.date,
-                  role="负责人"),
+        # no approval by the agency's 负责人 is recorded: the line is left to sign by hand
+        Signatory("批准（风控服务机构）", data.meta.agency.name, role="负责人"),
     ], width=_W))
     return write_pdf(data.meta, story, path)
 
@@ -211,7 +210,6 @@ class SubmissionRegisterData:
     lines: tuple[SubmissionLine, ...]
     prepared_by: str = ""
     approved_by: str = ""
-    head: str = ""
 
 
 def build_submission_register(data: SubmissionRegisterData, path: Path | str) -> Path:
@@ -234,7 +232,7 @@ def build_submission_register(data: SubmissionRegisterData, path: Path | str) ->
         Signatory("编制", seal=False, name=data.prepared_by, role="编制人"),
         Signatory("审核", seal=False, name=data.approved_by,
                   date=data.meta.date if data.approved_by else None, role="技术负责人"),
-        Signatory("批准（风控服务机构）", data.meta.agency.name, data.head, date=data.meta.date,
-                  role="负责人"),
+        # no approval by the agency's 负责人 is recorded: the line is left to sign by hand
+        Signatory("批准（风控服务机构）", data.meta.agency.name, role="负责人"),
     ], width=width * 0.75))
     return write_pdf(data.meta, story, path, wide=True)

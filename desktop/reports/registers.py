@@ -164,8 +164,8 @@ def build_hazard_register_pdf(data: RegisterData, path: Path | str, *,
         Signatory("编制", seal=False, name=data.prepared_by, role="编制人"),
         Signatory("审核", seal=False, name=data.approved_by,
                   date=data.meta.date if data.approved_by else None, role="技术负责人"),
-        Signatory("批准（风控服务机构）", data.meta.agency.name, data.head, date=data.meta.date,
-                  role="负责人"),
+        # no approval by the agency's 负责人 is recorded: the line is left to sign by hand
+        Signatory("批准（风控服务机构）", data.meta.agency.name, role="负责人"),
     ], width=width * 0.75))
     return write_pdf(data.meta, story, path, wide=True, progress=progress, streaming=True)
 
@@ -527,7 +527,7 @@ def _row_height(columns: Sequence[Column]) -> Callable[[Sequence[Any]], float]:
 
 def _about_sheet(sheet: SheetWriter, data: RegisterData) -> None:
     signed = tuple((label, name) for label, name in (
-        ("编制人", data.prepared_by), ("技术负责人", data.approved_by), ("负责人", data.head))
+        ("编制人", data.prepared_by), ("技术负责人", data.approved_by))
         if name)
     for pair in (("文书名称", data.meta.title), ("编号", data.meta.number),
                  ("编制单位", data.meta.agency.name), ("编制日期", data.meta.date.isoformat()),

@@ -106,7 +106,6 @@ class SelfCheckData:
     rows: tuple[SelfCheckRow, ...]
     prepared_by: str = ""
     approved_by: str = ""
-    head: str = ""  # the agency's 负责人 (批准), printed once signed
 
     @property
     def counts(self) -> dict[str, int]:
@@ -261,8 +260,8 @@ def build_selfcheck_pdf(data: SelfCheckData, path: Path | str) -> Path:
         Signatory("自查", seal=False, name=data.prepared_by, role="自查人"),
         Signatory("审核", seal=False, name=data.approved_by,
                   date=data.meta.date if data.approved_by else None, role="技术负责人"),
-        Signatory("批准（风控服务机构）", data.meta.agency.name, data.head, date=data.meta.date,
-                  role="负责人"),
+        # no approval by the agency's 负责人 is recorded: the line is left to sign by hand
+        Signatory("批准（风控服务机构）", data.meta.agency.name, role="负责人"),
     ], width=_W))
     return write_pdf(data.meta, story, path)
 

@@ -27,7 +27,7 @@ from desktop.reports.grid import Grid
 from desktop.reports.layout import frame_width, title_block, write_pdf
 from desktop.reports.photos import photo_grid
 from desktop.reports.styles import Styles, heading
-from desktop.reports.text import cn_date, join_cn, yes_no
+from desktop.reports.text import cn_date, join_cn, quoted, yes_no
 from desktop.reports.wording import text as wording_text
 
 log = logging.getLogger("desktop.reports")
@@ -128,8 +128,9 @@ class DrillRecordData:
     improvements: str = ""
     plans: tuple[EmergencyPlanLine, ...] = ()
     photos: tuple[Path, ...] = ()
-    evaluator: str = ""
+    evaluator: str = ""  # who recorded the evaluation
     approved_by: str = ""
+    evaluated_on: dt.date | None = None  # the day the evaluation was recorded
 
 
 def build_training_record(data: TrainingRecordData, path: Path | str) -> Path:
@@ -170,23 +171,7 @@ def build_training_record(data: TrainingRecordData, path: Path | str) -> Path:
               str(c.headcount_workers or "—"), "是" if c.complete else "否"] for c in data.coverage],
             widths=shares([58, 20, 17, 20, 17, 14], _W), center_cols=(1, 2, 3, 4, 5)))
         story += paragraphs(f"统计截至本次培训，{COVERAGE_RULE}")
-    if data.people:
-        story.append(section("签到名单"))
-        projects = list(dict.fromkeys(p.project_name for p in data.people))
-        for project in projects:
-            if len(projects) > 1:
-                story.append(heading(project, size=10.5))
-            mine = [p for p in data.people if p.project_name == project]
-            story.append(data_table(
-                ["序号", "姓名", "类别", "单位", "身份证号／电话", "签名"],
-                [[str(i), p.name, p.group, p.unit, p.contact, ""] for i, p in enumerate(mine, start=1)],
-                widths=shares([10, 22, 20, 44, 40, 30], _W), center_cols=(0, 2)))
-    rosters = [(a.project_name, a.roster) for a in data.attendance if a.roster]
-    if rosters and not data.people:
-        story.append(section("签到名单"))
-        for name, roster in rosters:
-            story.append(heading(name, size=10.5))
-            story.append(_roster(roster))
+    story += _sign_in(data, section)
     story.append(signature_block([
         Signatory("授课", seal=False, name=data.trainer, date=data.date, role="授课人"),
         Signatory("记录", seal=False, name=data.recorder, role="记录人"),
@@ -231,13 +216,43 @@ def build_drill_record(data: DrillRecordData, path: Path | str) -> Path:
         story.append(field_table([[("总体评价", "□优\xa0\xa0□良\xa0\xa0□中\xa0\xa0□差")],
                                   [("成效评估", "\n\n\n")], [("改进建议", "\n\n")]], width=_W))
     story.append(signature_block([
-        Signatory("风控服务机构", data.meta.agency.name, data.evaluator, data.meta.date, role="评估人"),
+        Signatory("风控服务机构", data.meta.agency.name, data.evaluator, data.evaluated_on,
+                  role="评估人"),
         Signatory("审核", seal=False, name=data.approved_by,
                   date=data.meta.date if data.approved_by else None, role="技术负责人"),
         Signatory("投保单位", p.contractor, role="项目负责人"),
     ], width=_W))
     story += _photos(data.photos, "演练现场照片")
     return write_pdf(data.meta, story, path)
+
+
+def _sign_in(data: TrainingRecordData, section: Sections) -> list[Flowable]:
+    """签到名单: the named attendees, else the names given with the counts; a project with
+    neither is said to have no roster, so its counts are not read as checked names."""
+    out: list[Flowable] = [section("签到名单")]
+    named = list(dict.fromkeys(p.project_name for p in data.people))
+    rosters = [(a.project_name, a.roster) for a in data.attendance
+               if a.roster and a.project_name not in named]
+    missing = [a.project_name for a in data.attendance
+               if not a.roster and a.project_name not in named]
+    for project in named:
+        if len(named) + len(rosters) > 1:
+            out.append(heading(project, size=10.5))
+        mine = [p for p in data.people if p.project_name == project]
+        out.append(data_table(
+            ["序号", "姓名", "类别", "单位", "身份证号／电话", "签名"],
+            [[str(i), p.name, p.group, p.unit, p.contact, ""] for i, p in enumerate(mine, start=1)],
+            widths=shares([10, 22, 20, 44, 40, 30], _W), center_cols=(0, 2)))
+    for name, roster in rosters:
+        out.append(heading(name, size=10.5))
+        out.append(_roster(roster))
+    if not named and not rosters:
+        out += paragraphs("本次培训未登记签到名单，参训人数按登记的人数计。")
+    elif missing:
+        out.append(Spacer(1, 2 * mm))
+        out += paragraphs(f"{join_cn([quoted(m) for m in missing])}未登记签到名单，"
+                          "其参训人数按登记的人数计。")
+    return out
 
 
 def _roster(names: Sequence[str], per_row: int = 8) -> Flowable:

@@ -16,6 +16,7 @@ from desktop.reports.training_docs import (
     TrainingRecordData,
 )
 from tests.reports.conftest import flat, meta, page_count, pdffonts, pdftotext
+from tests.signoff_text import sign_off
 
 pytestmark = pytest.mark.usefixtures("poppler")
 
@@ -43,6 +44,17 @@ def test_training_record_shows_coverage_and_roster(tmp_path, session_data):
     assert "67%" in text and "50%" in text  # 12 of 18 managers, 150 of 300 workers
     assert "参训共207人次（管理人员17人次，作业人员190人次）" in text
     assert AttendanceLine.share(5, 0) == "—" and AttendanceLine.share(30, 20) == "100%"
+    # the second project gave counts only: the record says so rather than imply a roster
+    assert "“绍兴市某某花园二期工程”未登记签到名单，其参训人数按登记的人数计。" in text
+
+
+def test_a_training_record_without_any_roster_says_the_counts_are_as_entered(tmp_path, session_data):
+    from dataclasses import replace
+
+    data = replace(session_data, photos=(),
+                   attendance=tuple(replace(a, roster=()) for a in session_data.attendance))
+    text = flat(pdftotext(training_docs.build_training_record(data, tmp_path / "bare.pdf")))
+    assert "签到名单本次培训未登记签到名单，参训人数按登记的人数计。" in text
 
 
 @pytest.fixture
@@ -62,6 +74,17 @@ def test_drill_record_with_its_evaluation(tmp_path, drill):
     for phrase in ("基坑坍塌", "45人", "人员撤离至集合点", "■良", "□优", "应急物资存放点距离基坑较远",
                    "在基坑北侧增设应急物资点", "基坑坍塌专项应急预案", "王评估", "李技术", "演练现场照片"):
         assert phrase in text
+
+
+def test_the_evaluator_signs_with_the_evaluation_s_own_date(tmp_path, drill):
+    from dataclasses import replace
+
+    path = training_docs.build_drill_record(replace(drill, evaluated_on=dt.date(2026, 9, 3), photos=()),
+                                            tmp_path / "dated.pdf")
+    assert sign_off(path, "评估人") == [("王评估", "2026年9月3日")]
+    # the document's own date is not the evaluation's: without a recorded day, none is printed
+    undated = training_docs.build_drill_record(replace(drill, photos=()), tmp_path / "undated.pdf")
+    assert sign_off(undated, "评估人") == [("王评估", "")]
 
 
 def test_an_unevaluated_drill_leaves_room_to_evaluate(tmp_path, drill):

@@ -23,6 +23,7 @@ from desktop.services.exchange import attachments
 from desktop.services.periods import quarter_of
 from desktop.services.queries.doc_data import Claim, check_claims
 from tests.factories import make_project
+from tests.signoff_text import sign_off
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 FOUND = dt.datetime(2026, 8, 5, 9, 30)
@@ -241,7 +242,10 @@ def test_hazard_list_columns_late_closures_basis_and_sign_off(db, users, ids, di
     assert "是（逾期8天销项）" in text
     today = now().date()
     assert f"统计截至{today.year}年{today.month}月{today.day}日" in text and "含上期结转未销项1项" in text
-    assert "编制人：内勤文员甲" in text and "技术负责人：技术负责人甲" in text and "负责人：周总" in text
+    assert "编制人：内勤文员甲" in text and "技术负责人：技术负责人甲" in text
+    # no approval by the agency's 负责人 is recorded: neither the legal representative nor a date
+    assert "周总" not in text
+    assert sign_off(documents.file_path(dirs["store_dir"], signed), "负责人") == [("", "")]
     with db.read() as s:
         xlsx = next(f for f in documents.files(s, signed.id) if f.original_name.endswith(".xlsx"))
     wb = load_workbook(io.BytesIO(attachments.open_path(dirs["store_dir"], xlsx.sha256).read_bytes()))
@@ -322,11 +326,14 @@ def test_over_long_fields_are_refused(db, users, ids):
         add_hazard(db, users, ids, responsible_person="张" * 51)
 
 
-def test_plan_carries_compiler_reviewer_and_head_once_signed(db, users, ids, dirs):
+def test_plan_carries_compiler_and_reviewer_and_leaves_the_approval_to_sign(db, users, ids, dirs):
     row = draft(db, users["clerk"], dirs, "service_plan", ids.project, scope_type="project")
     unsigned = text_of(dirs, row)
-    assert "编制人：内勤文员甲" in unsigned and "负责人：周总" not in unsigned
+    assert "编制人：内勤文员甲" in unsigned and "周总" not in unsigned
     assert "技术负责人：技术负责人甲" not in unsigned
-    signed = text_of(dirs, sign(db, users["tech_lead"], row, dirs))
+    done = sign(db, users["tech_lead"], row, dirs)
+    signed = text_of(dirs, done)
     assert "编制人：内勤文员甲" in signed and "技术负责人：技术负责人甲" in signed
-    assert "批准（风控服务机构）" in signed and "负责人：周总" in signed
+    # 批准 and 投保单位确认: no such sign-off is recorded, so both stay blank, without a date
+    assert "批准（风控服务机构）" in signed and "周总" not in signed
+    assert sign_off(documents.file_path(dirs["store_dir"], done), "负责人") == [("", ""), ("", "")]

@@ -164,7 +164,8 @@ def test_fee_ledger_totals_equal_the_ledger(db, users, ids, dirs):
             f"余额{led.balance:,.2f}元") in text
     assert led.policy_no in text and signed.number.startswith("绍安衡台账〔2026〕")
     assert signed.number in text and not RULE_ID.search(text)
-    assert "编制人：检查人员甲" in text and "技术负责人：技术负责人甲" in text and "负责人：周总" in text
+    assert "编制人：检查人员甲" in text and "技术负责人：技术负责人甲" in text
+    assert "周总" not in text  # the legal representative approved nothing the records hold
     # the workbook kept with the signed PDF holds the same entries and totals
     with db.read() as s:
         xlsx = next(f for f in documents.files(s, signed.id) if f.original_name.endswith(".xlsx"))
@@ -245,7 +246,7 @@ def test_submission_register_lists_every_submission_of_the_period(db, users, ids
     assert "电子邮件" in text and "书面送达" in text and "系统报送" in text and "传真" in text
     assert at.strftime("%Y-%m-%d") in text and at.strftime("%H:%M") in text
     assert users["clerk"].display_name in text and "中国人民财产保险股份有限公司绍兴市分公司" in text
-    assert signed.number.startswith("绍安衡报送〔") and "周总" in text
+    assert signed.number.startswith("绍安衡报送〔") and "周总" not in text
     assert text.index(one.number) < text.index(three.number)  # in time order
     assert not RULE_ID.search(text)
 

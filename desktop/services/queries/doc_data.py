@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop import clock
 from desktop.messages import Series
 from desktop.models import (
     AgencyProfile,
@@ -323,14 +324,6 @@ def issuer(req: Request) -> str:
     return req.signer.name if req.signer else ""
 
 
-def head_of_agency(session: Session, req: Request) -> str:
-    """The agency's 负责人 (legal representative) as registered, printed on signed documents."""
-    if req.signer is None or req.draft:
-        return ""
-    return session.execute(select(AgencyProfile.legal_rep).order_by(AgencyProfile.id)
-                           .limit(1)).scalar_one_or_none() or ""
-
-
 def characters(data: Any) -> set[str]:
     """Every character of the text a document's data holds (dataclasses, tuples, rows)."""
     seen: set[str] = set()
@@ -477,17 +470,24 @@ def _drill(session: Session, req: Request, store_dir: Path | str) -> Output:
     plans = session.execute(select(EmergencyPlanAssist).where(
         EmergencyPlanAssist.project_id == d.project_id, EmergencyPlanAssist.deleted_at.is_(None))
         .order_by(EmergencyPlanAssist.date)).scalars()
-    evaluator = session.execute(select(AuditEntry.user_id).where(
+    # the evaluation as recorded: who saved it and on which day (neither while not evaluated)
+    evaluator = ""
+    evaluated_on: dt.date | None = None
+    evaluated = session.execute(select(AuditEntry.user_id, AuditEntry.created_at).where(
         AuditEntry.entity == "drills", AuditEntry.entity_id == d.id,
         AuditEntry.action == "evaluate")
-        .order_by(AuditEntry.id.desc()).limit(1)).scalar_one_or_none()
+        .order_by(AuditEntry.id.desc()).limit(1)).first() if d.evaluation.strip() else None
+    if evaluated is not None:
+        evaluator = user_name(session, evaluated.user_id)
+        evaluated_on = clock.wall_of_utc(evaluated.created_at).date() if evaluator else None
     data = DrillRecordData(
         meta(session, req, "应急演练记录及评估报告", store_dir), project_info(session, d.project_id), d.date,
         d.scenario, d.location, d.organiser, d.participants, d.observations, d.evaluation, d.rating,
         d.findings, d.improvements,
         tuple(EmergencyPlanLine(a.date, ASSIST_KINDS.get(a.kind, a.kind), a.title, a.summary)
               for a in plans),
-        photos(session, store_dir, "drill", d.id), user_name(session, evaluator), issuer(req))
+        photos(session, store_dir, "drill", d.id), evaluator, issuer(req),
+        evaluated_on=evaluated_on)
     return Output(data, data.meta.title, training_docs.build_drill_record)
 
 
@@ -500,6 +500,9 @@ def _catalogue(session: Session, req: Request, store_dir: Path | str) -> Output:
         raise ValueError("an archive catalogue is about one project")
     data = archive.catalogue_data(session, req.scope_id, number=req.number, date=req.date,
                                   draft=req.draft)
+    # the document's own heading (签发人, logo, seal) and its signer in the 审核 box
+    data = replace(data, meta=meta(session, req, data.meta.title, store_dir),
+                   approved_by=issuer(req))
     return Output(data, data.meta.title, archive_docs.build_archive_catalogue)
 
 
@@ -512,6 +515,7 @@ def _destruction(session: Session, req: Request, store_dir: Path | str) -> Outpu
         raise ValueError("a destruction form is about one request")
     data = archive.destruction_form_data(session, req.scope_id, number=req.number, date=req.date,
                                          draft=req.draft)
+    data = replace(data, meta=meta(session, req, data.meta.title, store_dir))  # 签发人, logo, seal
     return Output(data, data.meta.title, archive_docs.build_destruction_form)
 
 

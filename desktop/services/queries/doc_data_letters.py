@@ -29,7 +29,6 @@ from desktop.services.queries.doc_data import (
     Request,
     events,
     hazard_info,
-    head_of_agency,
     issuer,
     load,
     meta,
@@ -262,6 +261,5 @@ def _refusal(session: Session, req: Request, store_dir: Path | str) -> Output:
         meta(session, req, letters.ESCALATION_TITLES[esc.kind], store_dir), project, esc.kind,
         (hazard_info(session, h, store_dir, project_name=project.name),),
         tuple(x for x in (project.insurer, project.authority, project.owner) if x),
-        _timeline(session, h.id), esc.note, reviewer=issuer(req),
-        head=head_of_agency(session, req))
+        _timeline(session, h.id), esc.note, reviewer=issuer(req))
     return Output(data, data.meta.title, letters.build_escalation_report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +41,7 @@ from desktop.services.context import NotFound, ValidationError, get_live, msg
 from desktop.services.exchange.attachments import print_copy
 from desktop.services.exchange.photo_capture import capture_line
 from desktop.services.periods import Period, parse
-from desktop.services.queries.doc_data import Output, Request, head_of_agency, issuer, meta, output
+from desktop.services.queries.doc_data import Output, Request, issuer, meta, output
 
 if TYPE_CHECKING:
     from desktop.reports.risk_report import RiskChange, RiskGroup, RiskProjectLine, RiskReportData
@@ -496,8 +496,7 @@ def _hazard_list(session: Session, req: Request, store_dir: Path | str) -> Outpu
     data = RegisterData(meta(session, req, f"{period.chinese}隐患排查及问题整改清单", store_dir),
                         scope.label, f"{period.chinese}（{period.start} 至 {period.end}）", rows,
                         photos, as_of=req.date, carried_over=carried,
-                        prepared_by=req.prepared_by, approved_by=issuer(req),
-                        head=head_of_agency(session, req))
+                        prepared_by=req.prepared_by, approved_by=issuer(req))
     return Output(data, data.meta.title, registers.build_hazard_register_pdf,
                   registers.build_hazard_register_xlsx)
 
@@ -511,7 +510,7 @@ def _analysis(session: Session, req: Request, store_dir: Path | str) -> Output:
     stats = period_stats(session, scope, period, today=req.date)
     data = AnalysisData(meta(session, req, f"{period.chinese}安全生产分析报告", store_dir), stats,
                         prepared_by=req.prepared_by, approved_by=issuer(req),
-                        as_of=as_of(period, req.date), head=head_of_agency(session, req),
+                        as_of=as_of(period, req.date),
                         carried_over=carried_over(session, scope, period, req.date),
                         standardisation=standardisation.count_data(
                             session, scope.projects(), period.start, as_of(period, req.date)))
@@ -524,9 +523,8 @@ def _risk(session: Session, req: Request, store_dir: Path | str) -> Output:
 
     period, scope = parse(req.period), scope_of(session, req.scope_type, req.scope_id)
     doc_meta = meta(session, req, f"{period.chinese}风险评估报告", store_dir)
-    data = replace(risk_data(session, scope, period, doc_meta, today=req.date,
-                             prepared_by=req.prepared_by, approved_by=issuer(req)),
-                   head=head_of_agency(session, req))
+    data = risk_data(session, scope, period, doc_meta, today=req.date,
+                     prepared_by=req.prepared_by, approved_by=issuer(req))
     return Output(data, data.meta.title, risk_report.build_risk_report)
 
 
@@ -537,9 +535,7 @@ def _self_check(session: Session, req: Request, store_dir: Path | str) -> Output
 
     result = compliance.evaluate(session, period=parse(req.period), scope_type=req.scope_type,
                                  scope_id=req.scope_id, as_of=req.date)
-    data = replace(selfcheck_data(result, meta(session, req, "安责险第三方风控服务机构检查表（自查）",
-                                               store_dir),
-                                  prepared_by=req.prepared_by, approved_by=issuer(req)),
-                   head=head_of_agency(session, req))
+    data = selfcheck_data(result, meta(session, req, "安责险第三方风控服务机构检查表（自查）", store_dir),
+                          prepared_by=req.prepared_by, approved_by=issuer(req))
     return Output(data, data.meta.title, selfcheck.build_selfcheck_pdf,
                   selfcheck.build_selfcheck_xlsx)

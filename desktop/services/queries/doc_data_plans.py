@@ -17,7 +17,6 @@ from desktop.services.context import msg
 from desktop.services.queries.doc_data import (
     Output,
     Request,
-    head_of_agency,
     issuer,
     load,
     meta,
@@ -91,7 +90,7 @@ def plan_output(session: Session, req: Request, store_dir: Path | str) -> Output
         tuple(RiskSourceInfo(s.name, s.level, s.category, s.stage, s.location, s.measures)
               for s in sources),
         special, req.revision, (), (), draft.sections["goals"], draft.sections["guarantees"],
-        req.prepared_by, issuer(req), head_of_agency(session, req),
+        req.prepared_by, issuer(req),
         standardisation.plan_data(session, p.id),
         items=draft.sections["items"], measures=draft.sections["measures"],
         frequency_notes=draft.sections["frequency"], staffing_notes=draft.sections["staffing"],

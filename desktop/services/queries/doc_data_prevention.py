@@ -20,7 +20,6 @@ from desktop.services.periods import parse
 from desktop.services.queries.doc_data import (
     Output,
     Request,
-    head_of_agency,
     issuer,
     load,
     meta,
@@ -93,6 +92,6 @@ def _fee_ledger(session: Session, req: Request, store_dir: Path | str) -> Output
         meta(session, req, f"{period.chinese}预防费用台账", store_dir), project,
         f"{period.chinese}（{period.start} 至 {period.end}）",
         tuple(policy_ledger(session, i, period.start, period.end) for i in ids),
-        req.prepared_by, issuer(req), head_of_agency(session, req))
+        req.prepared_by, issuer(req))
     return Output(data, data.meta.title, prevention_docs.build_fee_ledger,
                   prevention_xlsx.build_fee_ledger_xlsx)

@@ -15,7 +15,7 @@ from desktop.reports import prevention_docs
 from desktop.reports.prevention_docs import SubmissionLine, SubmissionRegisterData
 from desktop.services.periods import parse
 from desktop.services.queries import doc_data
-from desktop.services.queries.doc_data import Output, Request, head_of_agency, issuer, meta, output
+from desktop.services.queries.doc_data import Output, Request, issuer, meta, output
 from desktop.services.queries.doc_data_periodic import scope_of
 
 SUBMISSION_REGISTER = "submission_register"
@@ -76,5 +76,5 @@ def _register(session: Session, req: Request, store_dir: Path | str) -> Output:
         meta(session, req, f"{period.chinese}报送登记簿", store_dir), label,
         f"{period.chinese}（{period.start} 至 {period.end}）",
         tuple(lines(session, req.scope_type, req.scope_id, period.start, period.end)),
-        req.prepared_by, issuer(req), head_of_agency(session, req))
+        req.prepared_by, issuer(req))
     return Output(data, data.meta.title, prevention_docs.build_submission_register)
