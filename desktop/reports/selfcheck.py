@@ -61,6 +61,11 @@ class SelfCheckGap:
     missing: str
     since: dt.date | None = None
     due: bool = True  # False: not yet late
+    waived: bool = False  # never due: the service in the period was too short to owe it
+
+    @property
+    def state(self) -> str:
+        return "已逾期" if self.due else "本期不计" if self.waived else "未到期"
 
 
 @dataclass(frozen=True)
@@ -106,10 +111,22 @@ class SelfCheckData:
     rows: tuple[SelfCheckRow, ...]
     prepared_by: str = ""
     approved_by: str = ""
+    counted_to: dt.date | None = None  # the last day whose records count (the period's end, or as_of)
 
     @property
     def counts(self) -> dict[str, int]:
         return {s: sum(1 for r in self.rows if r.status == s) for s in STATUS_LABELS}
+
+    @property
+    def basis(self) -> list[tuple[str, dt.date]]:
+        """统计截至 is the last day whose records were counted; when the document is made later,
+        the day lateness is judged on is named too (a duty done after the period still counts
+        as missing for it, and 已逾期 is judged at the print date)."""
+        counted = self.counted_to or self.as_of
+        out = [("统计截至", counted)]
+        if counted < self.as_of:
+            out.append(("逾期判断日", self.as_of))
+        return out
 
 
 def result_text(data: SelfCheckData) -> str:
@@ -121,7 +138,7 @@ def result_text(data: SelfCheckData) -> str:
 def _gap_line(g: SelfCheckGap) -> str:
     who = f"{g.project}：" if g.project else ""
     since = f"（自{cn_date(g.since)}）" if g.since else ""
-    return f"{who}{g.missing}{since}{'' if g.due else '［未到期］'}"
+    return f"{who}{g.missing}{since}{'' if g.due else f'［{g.state}］'}"
 
 
 _STATUS_STYLES = {s: ParagraphStyle(f"status_{s}", parent=Styles.cell, fontSize=10, leading=14,
@@ -232,7 +249,7 @@ def _appendix(rows: Sequence[SelfCheckRow]) -> list[Flowable]:
         return []
     shown = gaps[:APPENDIX_ROWS]
     lines = [[str(i), r.ref, g.project or "全机构", g.missing, cn_date(g.since, blank=""),
-              "已逾期" if g.due else "未到期"] for i, (r, g) in enumerate(shown, start=1)]
+              g.state] for i, (r, g) in enumerate(shown, start=1)]
     out: list[Flowable] = [heading("附表：自查发现的问题清单"),
                            data_table(["序号", "条目", "项目", "问题", "起始日期", "状态"], lines,
                                       widths=shares([9, 12, 40, 70, 24, 15], _W),
@@ -249,7 +266,8 @@ def build_selfcheck_pdf(data: SelfCheckData, path: Path | str) -> Path:
     story.append(field_table([
         [("受检机构", data.meta.agency.name)],
         [("自查范围", data.scope_label), ("涉及项目", f"{data.project_count} 个")],
-        [("自查期间", data.period_label), ("统计截至", cn_date(data.as_of))],
+        [("自查期间", data.period_label), (data.basis[0][0], cn_date(data.basis[0][1]))],
+        *([(label, cn_date(day))] for label, day in data.basis[1:]),
         [("自查结果", result_text(data))],
     ], width=_W))
     story.append(Spacer(1, 4 * mm))
@@ -340,13 +358,13 @@ def build_selfcheck_xlsx(data: SelfCheckData, path: Path | str) -> Path:
                 since = WriteOnlyCell(gaps, value=g.since)  # type: ignore[arg-type]  # openpyxl writes dates; the stubs leave them out
                 since.number_format = "yyyy-mm-dd"
             gaps.append([row.ref, _text(gaps, what), _text(gaps, g.project or "全机构"),
-                         _text(gaps, g.missing), since, "是" if g.due else "否"])
+                         _text(gaps, g.missing), since, "是" if g.due else "本期不计" if g.waived else "否"])
     about = wb.create_sheet("说明")
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 14, 80
     xlsx_print.apply(about, (14, 80), title_rows=0)
     for pair in (("文书名称", data.meta.title), ("编号", data.meta.number),
                  ("受检机构", data.meta.agency.name), ("自查范围", data.scope_label),
-                 ("自查期间", data.period_label), ("统计截至", iso(data.as_of)),
+                 ("自查期间", data.period_label), *((label, iso(day)) for label, day in data.basis),
                  ("涉及项目", data.project_count), ("自查结果", result_text(data)),
                  ("编制日期", iso(data.meta.date))):
         about.append([_text(about, v) for v in pair])

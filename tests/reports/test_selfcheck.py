@@ -74,7 +74,7 @@ def test_xlsx_columns_merged_groups_and_every_gap(tmp_path, evaluated):
     assert len(gaps) == sum(len(r.gaps) for r in evaluated.rows) > 0
     assert tuple(c.value for c in wb["问题清单"][1]) == selfcheck.GAP_HEADERS
     about = dict(wb["说明"].iter_rows(values_only=True))
-    assert about["编号"] == "风控自查〔2026〕0001号" and about["统计截至"] == "2026-10-20"
+    assert about["编号"] == "风控自查〔2026〕0001号" and about["统计截至"] == "2026-09-30"
 
 
 def _rows(gaps_per_item: int) -> tuple[SelfCheckRow, ...]:
@@ -213,3 +213,28 @@ def test_xlsx_checklist_prints_at_eight_points_or_more(tmp_path, evaluated):
     widths = [ws.column_dimensions[col].width for col in "ABCDEFGHIJ"]
     assert xlsx_print.print_points(widths, landscape=True) >= 8.0
     assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_the_basis_names_the_last_day_counted_and_the_day_lateness_is_judged(tmp_path, evaluated):
+    """A 2026Q3 self-check made on 20 October counts records up to 30 September: 统计截至 says
+    so, and the day 已逾期 is judged on is named beside it."""
+    assert evaluated.counted_to == dt.date(2026, 9, 30) and evaluated.as_of == AS_OF
+    text = flat(pdftotext(selfcheck.build_selfcheck_pdf(evaluated, tmp_path / "q3.pdf")))
+    assert "统计截至2026年9月30日" in text and "逾期判断日2026年10月20日" in text
+    about = {r[0]: r[1] for r in load_workbook(selfcheck.build_selfcheck_xlsx(
+        evaluated, tmp_path / "q3.xlsx"))["说明"].iter_rows(values_only=True)}
+    assert about["统计截至"] == "2026-09-30" and about["逾期判断日"] == "2026-10-20"
+    during = replace(evaluated, as_of=dt.date(2026, 9, 20), counted_to=dt.date(2026, 9, 20))
+    text = flat(pdftotext(selfcheck.build_selfcheck_pdf(during, tmp_path / "during.pdf")))
+    assert "统计截至2026年9月20日" in text and "逾期判断日" not in text
+
+
+def test_a_waived_gap_reads_not_counted_in_print(tmp_path, evaluated):
+    rows = list(evaluated.rows)
+    waived = SelfCheckGap("某安置房项目", "2026年第三季度未开展全覆盖检查", dt.date(2026, 9, 20), False, True)
+    rows[0] = replace(rows[0], gaps=(waived,))
+    data = replace(evaluated, rows=tuple(rows))
+    text = flat(pdftotext(selfcheck.build_selfcheck_pdf(data, tmp_path / "w.pdf")))
+    assert "［本期不计］" in text and "本期不计" in text
+    sheet = load_workbook(selfcheck.build_selfcheck_xlsx(data, tmp_path / "w.xlsx"))["问题清单"]
+    assert any(row[-1] == "本期不计" for row in sheet.iter_rows(values_only=True))

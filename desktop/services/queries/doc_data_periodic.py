@@ -471,14 +471,15 @@ def selfcheck_data(result: ChecklistResult, doc_meta: DocMeta, *, prepared_by: s
     rows = tuple(SelfCheckRow(
         r.item.id, r.item.number, r.item.section, r.item.content, r.item.point, r.status,
         tuple(f"{e.label} {e.count}" for e in r.evidence),
-        tuple(SelfCheckGap(g.project_name, g.missing, g.since, g.due) for g in r.gaps),
+        tuple(SelfCheckGap(g.project_name, g.missing, g.since, g.due, g.waived) for g in r.gaps),
         r.note + (f"（{r.answered_by}）" if r.note and r.answered_by else ""), r.item.basis)
         for r in result.items)
     scope = SCOPES[result.scope_type]
     label = result.scope_name if result.scope_name.startswith(scope) \
         else f"{scope}：{result.scope_name}"
     return SelfCheckData(doc_meta, label, f"{p.chinese}（{p.start} 至 {p.end}）", result.as_of,
-                         len(result.project_ids), rows, prepared_by, approved_by)
+                         len(result.project_ids), rows, prepared_by, approved_by,
+                         counted_to=min(p.end, result.as_of))
 
 
 # -- the outputs -------------------------------------------------------------------------------
