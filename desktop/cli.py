@@ -222,13 +222,16 @@ def _hold_folder(config: Config, args: argparse.Namespace) -> Iterator[None]:
         yield
         return
     from desktop import datalock, datamodes
-    from desktop.services import checkpoints
     from desktop.services.exchange import restore_journal
+
+    def finished(done: restore_journal.Finished) -> list[str]:
+        from desktop.services.exchange import backup  # only when a restore was cut off
+
+        return backup.finish_interrupted(config, done)
 
     def on_open() -> str | None:
         try:
-            recovered = restore_journal.recover(
-                config.data_dir, finished=lambda: checkpoints.after_restore(config))
+            recovered = restore_journal.recover(config.data_dir, finished=finished)
         except OSError as exc:  # the journal unreadable, or a move it asks for refused
             raise Failure(f"上次恢复备份未能自动完成或撤销：{exc}") from None
         datamodes.protect(config)  # the folder 0700; database, key, settings 0600

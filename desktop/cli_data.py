@@ -466,10 +466,11 @@ def cmd_key_export(args: argparse.Namespace) -> int:
 
 @_guarded
 def cmd_key_import(args: argparse.Namespace) -> int:
-    """Put an exported signing key back into the data folder (after a restore elsewhere)."""
+    """Put the registered signing key back into the data folder: an exported file (after a
+    restore elsewhere), or a retired key (after restoring a backup from before a rotation)."""
     from desktop.services.exchange import key_export
     config = _config(args)
-    passphrase = _passphrase(args, twice=False)
+    passphrase = _passphrase(args, twice=False) if key_export.is_encrypted(args.file) else None
     db = _database(config)
     try:
         actor = _signed_in(args, db)
@@ -552,8 +553,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     cli_login.add_options(p)
     subs.append(p)
     p = subparsers.add_parser("key-import", help="导入导出过的机构签名密钥",
-                              description="在新电脑上恢复备份后，导入导出过的签名密钥（须与机构登记的公钥一致）。")
-    p.add_argument("file", type=Path, metavar="FILE", help="导出的密钥文件")
+                              description="在新电脑上恢复备份后，导入导出过的签名密钥（须与机构登记的公钥一致）；"
+                                          "恢复了更换密钥之前的备份后，也可导入数据目录 retired-keys 文件夹中"
+                                          "与登记公钥相符的旧密钥（无需口令）。数据目录中现有的私钥与登记的公钥"
+                                          "不一致时，会先移到 retired-keys 文件夹保存。")
+    p.add_argument("file", type=Path, metavar="FILE", help="导出的密钥文件，或 retired-keys 中的密钥文件")
     p.add_argument("--passphrase-file", type=Path, metavar="FILE", help="存放口令的文件（取第一行）")
     p.set_defaults(handler=cmd_key_import)
     cli_login.add_options(p)

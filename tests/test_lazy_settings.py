@@ -16,7 +16,7 @@ PROBE = r"""
 import sys
 import desktop.ui.pages.settings_page
 print("desktop.services.exchange.packages" in sys.modules)
-import desktop.ui.package_dialog  # what the 导出审阅包 tab imports when first shown
+import desktop.ui.package_dialog  # what the 导出评审资料包 tab imports when first shown
 from desktop.reports.text import cn_date
 import datetime as dt
 print(cn_date(dt.date(2026, 12, 7)))

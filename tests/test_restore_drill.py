@@ -110,6 +110,14 @@ def projects(data: Path) -> set[str]:
         con.close()
 
 
+def restore_entries(data: Path) -> list[tuple[str, str]]:
+    con = sqlite3.connect(data / "riskdesk.sqlite3")
+    try:
+        return con.execute("SELECT username, after FROM audit_log WHERE action = 'restore'").fetchall()
+    finally:
+        con.close()
+
+
 def copy_of(prepared, tmp_path) -> Path:
     data, _ = prepared
     target = tmp_path / "data"
@@ -156,7 +164,11 @@ def test_a_restore_killed_at_any_step_is_finished_or_undone_at_start_up(prepared
     finished = step == MOVES and when == "after"
     if had_journal:
         assert ("已完成" if finished else "已自动放回原有数据") in err
+        assert err.count("上次恢复备份（") == 1  # said once, not also as a log line
     assert projects(data) == (NEW if finished else OLD)
+    if finished:  # the restore is on the record, as when it is not cut off
+        assert [(user, json.loads(after)["file"]) for user, after in restore_entries(data)] \
+            == [("admin", str(zip_path))]
     assert not journal.exists()
     assert not [p for p in data.iterdir() if p.name.startswith(".restore-")]
     asides = [p for p in data.iterdir() if p.name.startswith("restore-aside-")]

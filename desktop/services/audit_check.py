@@ -31,7 +31,8 @@ from desktop.models import (
     StandardisationAssist,
     TrainingSession,
 )
-from desktop.services import audit, checkpoints, signing, trust
+from desktop.services import audit, checkpoints, rotation, signing, trust
+from desktop.services.context import ServiceError
 
 # the audited business tables: model, what people call a row of it, the column naming it.
 # Their rows are created only through audited services (each with a `create` entry: the
@@ -131,12 +132,29 @@ def _well_formed(line: dict[str, Any]) -> bool:
 
 def _accepted_keys(session: Session, data_dir: Path | str) -> set[str]:
     """The agency's own keys (current and the ones it replaced); the profile's registered
-    key only when the folder has no key file."""
+    key only when the folder has no key file. Also the keys these handed over to by a valid
+    statement in the folder's rotation file: after a backup from before a rotation was
+    restored and the older key put back (`key-import`), the checkpoints the newer key signed
+    meanwhile are the agency's too."""
     keys = {entry.public_key for entry in trust.own_keys(data_dir)}
     if not keys:
         registered = signing.registered_public_key(session)
         keys = {registered} if registered else set()
-    return keys
+    return keys | _successors(data_dir, keys)
+
+
+def _successors(data_dir: Path | str, keys: set[str]) -> set[str]:
+    try:
+        statements = rotation.load(data_dir)
+    except ServiceError:  # an unreadable statement file: the keys above still count
+        return set()
+    found: set[str] = set()
+    frontier = set(keys)
+    while frontier:
+        frontier = {str(s["new_public_key"]) for s in statements
+                    if s.get("old_public_key") in frontier and rotation.is_valid(s)} - keys - found
+        found |= frontier
+    return found
 
 
 # -- business rows --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from desktop.config import Config
 from desktop.db import Database, DataError, known_revisions, newer_schema
+from desktop.logsetup import FILE_ONLY
 from desktop.messages import Message, msg
 from desktop.models import (
     ArchiveItem,
@@ -27,7 +28,7 @@ from desktop.models import (
     TrainingSession,
     User,
 )
-from desktop.services import agency, audit, audit_check, checkpoints, db_grants
+from desktop.services import agency, audit, audit_check, checkpoints, db_grants, signing
 from desktop.services.exchange import attachments
 
 log = logging.getLogger("desktop.check")
@@ -105,6 +106,7 @@ def run_check(db: Database, config: Config, *, hash_files: bool = True) -> Check
             anchor = audit_check.check_checkpoints(session, config.data_dir)
             compared, edited = audit_check.check_rows(session)
             exposure = db_grants.audit_exposure(session)  # PostgreSQL only
+            registered = signing.registered_public_key(session)
     except DataError as exc:
         problems.append(f"读取数据失败：{exc.message}")
         return _done(False, current, head, counts, problems, lines)
@@ -142,6 +144,12 @@ def run_check(db: Database, config: Config, *, hash_files: bool = True) -> Check
         lines.extend(_listed("业务记录与审计记录不符（可能在程序之外被改动）：", list(edited)))
     else:
         lines.append(f"业务记录：{compared} 条与最后一次审计记录一致")
+    key_problem = signing.key_problem(config.data_dir, registered)
+    if key_problem is not None:
+        problems.append(f"签名私钥：{key_problem}")
+        lines.append("签名私钥：发现问题（见结论）")
+    elif registered:
+        lines.append(f"签名私钥：与机构登记的公钥一致（指纹 {signing.fingerprint(registered)}）")
     warnings = [exposure] if exposure else []
     lines.extend(f"提醒：{w}" for w in warnings)
     return _done(not problems, current, head, counts, problems, lines, warnings)
@@ -205,5 +213,5 @@ def _done(ok: bool, current: str | None, head: str, counts: dict[str, int], prob
     else:
         lines.append(f"结论：发现 {len(problems)} 个问题：")
         lines.extend(f"  {n}. {p}" for n, p in enumerate(problems, 1))
-        log.warning("check found problems: %s", "; ".join(problems))
+        log.warning("check found problems: %s", "; ".join(problems), extra=FILE_ONLY)  # the lines say it
     return CheckReport(ok, current, head, dict(counts), tuple(problems), tuple(lines), tuple(warnings))

@@ -134,12 +134,7 @@ def credentials(data_dir: Path | str, agency_name: str, *, expected_public: str 
     not match it is refused, as for packages.
     """
     folder = Path(data_dir)
-    agency_key = signing.load_private_key(folder)
-    if expected_public is None:
-        raise ServiceError(msg("机构信息中尚未登记签名公钥，请先在“机构信息”中生成签名密钥。"))
-    if signing.public_hex(agency_key) != expected_public:
-        raise ServiceError(msg("数据目录中的签名私钥与机构信息中登记的公钥不一致，文书无法签名；"
-                               "请从备份恢复原私钥文件，或联系管理员处理。"))
+    agency_key = signing.registered_key(folder, expected_public, msg("文书无法签名"))
     start = clock.system_time().replace(microsecond=0)
     try:
         agency_cert = _current(folder / AGENCY_CERT, agency_key.public_key(), agency_name)

@@ -50,6 +50,7 @@ MATRIX: dict[str, tuple[frozenset[str], str]] = {
     "user.manage": (frozenset({A}), msg("管理用户")),
     "settings.edit": (frozenset({A}), msg("修改系统设置")),
     "key.export": (frozenset({A}), msg("导出机构签名私钥")),
+    "key.import": (frozenset({A}), msg("导入机构签名私钥")),
     "db.grants": (frozenset({A}), msg("设置数据库角色权限")),
     "recycle.purge": (frozenset({A}), msg("彻底删除回收站记录")),
 }

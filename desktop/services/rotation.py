@@ -9,6 +9,7 @@ against its public half.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -27,7 +28,7 @@ from desktop.services import audit, permissions, signing
 from desktop.services.context import Actor, ServiceError, msg, now
 
 ROTATION_FILE = "key-rotations.json"
-RETIRED_DIR = "retired-keys"
+RETIRED_DIR = signing.RETIRED_DIR
 FORMAT = "riskdesk-key-rotation"
 _FIELDS = ("format", "agency", "date", "old_public_key", "old_fingerprint", "new_public_key",
            "new_fingerprint")
@@ -137,11 +138,8 @@ def rotate_key(session: Session, actor: Actor, *, data_dir: Path | str) -> Rotat
         select(AgencyProfile).order_by(AgencyProfile.id).limit(1)).scalar_one_or_none()
     if profile is None or not profile.signing_public_key:
         raise ServiceError(msg("尚未生成机构签名密钥，无需更换；请先在“机构信息”中生成。"))
-    old_private = signing.load_private_key(data_dir)
+    old_private = signing.registered_key(data_dir, profile.signing_public_key, msg("不能更换密钥"))
     old = signing.public_hex(old_private)
-    if old != profile.signing_public_key:
-        raise ServiceError(msg("数据目录中的签名私钥与机构信息中登记的公钥不一致，不能更换密钥；"
-                               "请先从备份恢复原私钥文件。"))
     new_private = Ed25519PrivateKey.generate()
     new = signing.public_hex(new_private)
     moment = now()
@@ -162,8 +160,8 @@ def rotate_key(session: Session, actor: Actor, *, data_dir: Path | str) -> Rotat
     retired_dir.mkdir(mode=0o700, exist_ok=True)
     stem = signing.KEY_FILE.removesuffix(".pem")
     label = statement["old_fingerprint"].replace(" ", "")[:8]  # as people read it
-    retired = retired_dir / f"{stem}-{moment:%Y%m%d-%H%M%S}-{label}.pem"
-    signing.write_private(retired, signing.key_path(folder).read_bytes())
+    retired = _retire(retired_dir, f"{stem}-{moment:%Y%m%d-%H%M%S}-{label}",
+                      signing.key_path(folder).read_bytes())
     pem = new_private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
     staged = folder / f".{signing.KEY_FILE}.{os.getpid()}.new"
@@ -172,3 +170,18 @@ def rotate_key(session: Session, actor: Actor, *, data_dir: Path | str) -> Rotat
     os.replace(staged, signing.key_path(folder))
     return Rotation(statement["old_fingerprint"], statement["new_fingerprint"], statement["date"],
                     statement, retired)
+
+
+def _retire(folder: Path, stem: str, pem: bytes) -> Path:
+    """Keep `pem` in `folder` under `stem`.pem, or `stem`-2.pem, … (never over another file: a
+    key retired again in the same second, after it was put back); an identical copy is reused."""
+    for n in itertools.count(1):
+        retired = folder / (stem + (f"-{n}" if n > 1 else "") + ".pem")
+        try:
+            signing.write_private(retired, pem)
+        except FileExistsError:
+            if retired.read_bytes() == pem:
+                return retired
+            continue
+        return retired
+    raise AssertionError("unreachable")

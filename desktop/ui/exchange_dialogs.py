@@ -1,4 +1,4 @@
-"""导出审阅包, 核验审阅包 and 从 Excel 导入 from wherever people look for them — the 文件 menu, the
+"""导出评审资料包, 核验评审资料包 and 从 Excel 导入 from wherever people look for them — the 文件 menu, the
 projects and documents pages — in a window of their own over the same panels 设置 shows."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class PanelDialog(QDialog):
 def package_dialog(state: AppState, parent: QWidget | None = None) -> PanelDialog:
     panel = PackagePanel(state)
     panel.refresh()
-    title = QCoreApplication.translate("ExchangeDialogs", "导出审阅包")
+    title = QCoreApplication.translate("ExchangeDialogs", "导出评审资料包")
     return PanelDialog(panel, title, parent)
 
 
@@ -68,7 +68,7 @@ def export_package(parent: QWidget | None, state: AppState) -> PanelDialog | Non
 
 def verify_package(parent: QWidget | None, state: AppState) -> PanelDialog:
     """A package received or sent, checked: the file is asked for as the window opens."""
-    title = QCoreApplication.translate("ExchangeDialogs", "核验审阅包")
+    title = QCoreApplication.translate("ExchangeDialogs", "核验评审资料包")
     panel = PackagePanel(state)
     dialog = PanelDialog(panel, title, parent)
     panel.refresh()

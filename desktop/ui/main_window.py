@@ -301,13 +301,13 @@ class MainWindow(QMainWindow):
         if self.capture_panel is not None:
             self.capture_panel.set_locked(locked)
 
-    # -- 导出审阅包, 核验审阅包, 从 Excel 导入 (also under 设置) ----------------------------------
+    # -- 导出评审资料包, 核验评审资料包, 从 Excel 导入 (also under 设置) ----------------------------------
 
     def _add_exchange_actions(self, file_menu: QMenu) -> None:
         self.export_package_action = self._action(
-            QCoreApplication.translate("MainWindow", "导出审阅包(&B)…"), self.export_package)
+            QCoreApplication.translate("MainWindow", "导出评审资料包(&B)…"), self.export_package)
         self.verify_package_action = self._action(
-            QCoreApplication.translate("MainWindow", "核验审阅包(&V)…"), self.verify_package)
+            QCoreApplication.translate("MainWindow", "核验评审资料包(&V)…"), self.verify_package)
         self.import_action = self._action(
             QCoreApplication.translate("MainWindow", "从 Excel 导入(&M)…"), self.import_excel)
         before = self.lock_action  # after 打开数据文件夹, before 锁定

@@ -1,4 +1,4 @@
-"""导出审阅包: one insurer's signed review package for a period, then its verification report."""
+"""导出评审资料包: one insurer's signed review package for a period, then its verification report."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ class PackagePanel(QWidget):
         self.out_path = QLineEdit()
         self.browse_button = QPushButton(QCoreApplication.translate("PackageDialog", "选择…"))
         self.browse_button.clicked.connect(self.choose_output)
-        self.export_button = QPushButton(QCoreApplication.translate("PackageDialog", "导出审阅包"))
+        self.export_button = QPushButton(QCoreApplication.translate("PackageDialog", "导出评审资料包"))
         self.export_button.clicked.connect(self.export)
         self.verify_button = QPushButton(QCoreApplication.translate("PackageDialog", "核验资料包"))
         self.verify_button.clicked.connect(self.verify)
@@ -97,7 +97,7 @@ class PackagePanel(QWidget):
         buttons.addWidget(self.verify_other_button)
         buttons.addStretch(1)
         intro = QLabel(QCoreApplication.translate(
-            "PackageDialog", "审阅包含项目清单、期间内的隐患台账、已签发文书和隐患照片，由本机构密钥签名，"
+            "PackageDialog", "评审资料包内有项目清单、期间内的隐患台账、已签发文书和隐患照片，由本机构密钥签名，"
             "保险公司可逐个文件核对。"))
         intro.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -165,10 +165,10 @@ class PackagePanel(QWidget):
         self._update_buttons()
 
     def choose_output(self) -> None:
-        name = QCoreApplication.translate("PackageDialog", "审阅包-{insurer}-{period}.zip").format(
+        name = QCoreApplication.translate("PackageDialog", "评审资料包-{insurer}-{period}.zip").format(
             insurer=self.insurer.currentText()[:20], period=self.period.text().strip())
         start = str(Path(self.out_path.text()).parent / name) if self.out_path.text() else name
-        chosen = choose_save_file(self, QCoreApplication.translate("PackageDialog", "保存审阅包"),
+        chosen = choose_save_file(self, QCoreApplication.translate("PackageDialog", "保存评审资料包"),
                                   start, ZIP_FILTER)
         if chosen:
             self.out_path.setText(chosen)
@@ -194,14 +194,14 @@ class PackagePanel(QWidget):
             self, packages.export_package, self.state.db, self.state.config, self.state.actor,
             insurer_id=insurer_id, period=period.label, out_path=Path(self.out_path.text().strip()),
             project_ids=self.chosen_projects(), on_result=self._exported,
-            label=QCoreApplication.translate("PackageDialog", "正在导出审阅包…")))
+            label=QCoreApplication.translate("PackageDialog", "正在导出评审资料包…")))
 
     def _exported(self, result: PackageResult) -> None:
         self.result = result
         self._update_buttons()
         self.exported.emit(result)
         question = QCoreApplication.translate(
-            "PackageDialog", "审阅包已导出：{path}\n共 {files} 个文件，{size}。\n签名公钥指纹：{fingerprint}\n\n"
+            "PackageDialog", "评审资料包已导出：{path}\n共 {files} 个文件，{size}。\n签名公钥指纹：{fingerprint}\n\n"
             "现在核验一遍吗？").format(path=result.path, files=result.files,
                                      size=human_size(result.size), fingerprint=result.fingerprint)
         if dialogs.ask(self, QCoreApplication.translate("PackageDialog", "导出完成"), question):
@@ -231,7 +231,7 @@ class PackagePanel(QWidget):
         self.report.clear()
         return self._track(run_task(
             self, packages.verify_package, path, trusted, on_result=self._verified,
-            label=QCoreApplication.translate("PackageDialog", "正在核验审阅包…")))
+            label=QCoreApplication.translate("PackageDialog", "正在核验评审资料包…")))
 
     def _verified(self, check: PackageCheck) -> None:
         self.check = check
@@ -253,7 +253,7 @@ class PackageDialog(QDialog):
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(QCoreApplication.translate("PackageDialog", "导出审阅包"))
+        self.setWindowTitle(QCoreApplication.translate("PackageDialog", "导出评审资料包"))
         self.panel = PackagePanel(state, self)
         self.panel.refresh()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

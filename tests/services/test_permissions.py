@@ -53,6 +53,7 @@ EXPECTED = {
     "user.manage":          "Y....",
     "settings.edit":        "Y....",
     "key.export":           "Y....",
+    "key.import":           "Y....",
     "db.grants":            "Y....",
     "recycle.purge":        "Y....",
 }

@@ -1,4 +1,4 @@
-"""A new install explains itself: empty pages say what to do, with the buttons; 审阅包 and 导入
+"""A new install explains itself: empty pages say what to do, with the buttons; 评审资料包 and 导入
 are in the 文件 menu and on the pages; the register's filters come back after a restart."""
 
 from __future__ import annotations
@@ -67,11 +67,11 @@ def test_packages_and_import_in_the_file_menu_and_on_the_pages(qtbot, state, age
     window = make_window(qtbot, state)
     menu = window.menuBar().actions()[0].menu()
     texts = [a.text() for a in menu.actions()]
-    assert {"导出审阅包(&B)…", "核验审阅包(&V)…", "从 Excel 导入(&M)…"} <= set(texts)
+    assert {"导出评审资料包(&B)…", "核验评审资料包(&V)…", "从 Excel 导入(&M)…"} <= set(texts)
     opened: list[QDialog] = []
     dialog_log.on_run = lambda d: opened.append(d) or False
     window.export_package_action.trigger()
-    assert isinstance(opened[-1].panel, PackagePanel) and opened[-1].windowTitle() == "导出审阅包"
+    assert isinstance(opened[-1].panel, PackagePanel) and opened[-1].windowTitle() == "导出评审资料包"
     window.import_action.trigger()
     assert isinstance(opened[-1].panel, ImportWizard)
 

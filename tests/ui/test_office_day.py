@@ -474,7 +474,7 @@ def test_an_office_day_on_a_laptop(qtbot, seeded, config, users, desk, dialog_lo
     8 Chinese everywhere — Qt's own buttons in Chinese; the .ics save dialog starts in the
       documents folder, the next one in the folder last used.
     9 one in-app viewer — 11:30 the letter opens in the app's PDF viewer, with 打印 and 打印预览.
-    10 where people look — 文件 has 导出审阅包 / 核验审阅包 / 从 Excel 导入 / 锁定 / 切换用户 /
+    10 where people look — 文件 has 导出评审资料包 / 核验评审资料包 / 从 Excel 导入 / 锁定 / 切换用户 /
       月末批量; Ctrl+C copies register rows for Excel; a column sorts; the register's filter
       comes back in the lead's window.
     """
@@ -516,7 +516,7 @@ def test_an_office_day_on_a_laptop(qtbot, seeded, config, users, desk, dialog_lo
         assert hint.isVisible() and words in hint.label.text(), key
     assert [b.text() for b in window.page("projects").empty_hint.buttons] == ["新建项目…", "从 Excel 导入…"]
     file_menu = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
-    assert {"导出审阅包(&B)…", "核验审阅包(&V)…", "从 Excel 导入(&M)…", "月末批量(&N)…",
+    assert {"导出评审资料包(&B)…", "核验评审资料包(&V)…", "从 Excel 导入(&M)…", "月末批量(&N)…",
             "锁定(&L)", "登记隐患(&H)…", "新建项目(&P)…"} <= set(file_menu)
     assert any(t.startswith("切换用户") for t in file_menu)
 

@@ -32,7 +32,7 @@ def test_export_then_verify(qtbot, panel, signed, dialog_log, monkeypatch, tmp_p
     assert panel.projects.count() == 1
     panel.set_projects([signed.project])
     assert panel.chosen_projects() == [signed.project]
-    target = tmp_path / "审阅包.zip"
+    target = tmp_path / "评审资料包.zip"
     monkeypatch.setattr(package_dialog, "choose_save_file", lambda *_a: str(target))
     with qtbot.waitSignal(panel.verified, timeout=30_000) as verified:
         panel.export_button.click()  # no file chosen yet: the chooser asks first

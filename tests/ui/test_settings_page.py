@@ -182,7 +182,7 @@ def test_sections_are_tabs_and_load_when_first_shown(qtbot, page, db, admin, haz
     from desktop.models import Hazard
     from desktop.services import recycle
 
-    assert tab_titles(page) == ["账户与本机", "回收站", "数据备份与恢复", "导入", "导出审阅包",
+    assert tab_titles(page) == ["账户与本机", "回收站", "数据备份与恢复", "导入", "导出评审资料包",
                                 "受信任的签名公钥", "节假日安排", "标准目录", "机构规则", "主管部门",
                                 "信笺与印章", "文书用语"]
     with db.session() as session:

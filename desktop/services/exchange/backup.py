@@ -38,7 +38,7 @@ from desktop.db import APPLICATION_NAME, Database, DataError, known_revisions
 from desktop.fileutil import remove_tree
 from desktop.logsetup import FILE_ONLY
 from desktop.messages import Lines
-from desktop.models import Attachment
+from desktop.models import Attachment, AuditEntry
 from desktop.services import audit, checkpoints, permissions, signing
 from desktop.services.context import Actor, Message, ServiceError, msg
 from desktop.services.context import now as _now
@@ -724,7 +724,9 @@ def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor | Non
         missing = (_missing_in_staging(db_file, unpacked) if dialect == "sqlite"
                    else None)  # PostgreSQL: counted in the restored database below
         others = _refuse_other_sessions(config, force)  # again: the last moment it can refuse
-        aside = _swap(config, url, staging, staging_store, db_file, stamp, str(backup_path))
+        record = _audit_record(actor, backup_path, manifest_sha, len(others))
+        aside, journal = _swap(config, url, staging, staging_store, db_file, stamp, str(backup_path),
+                               record)
         datamodes.protect(config)  # the folder 0700; database, key, settings 0600
     finally:
         remove_tree(staging)
@@ -737,13 +739,65 @@ def _restore(config: Config, backup_path: Path, meter: Meter, actor: Actor | Non
     kept = aside if aside.exists() else None
     if missing is not None and missing[0]:
         warnings.append(_missing_warning(*missing, kept))
-    warnings += _audit_restore(config, actor, backup_path, manifest_sha, aside, len(others))
+    # the journal stays until the restore is on the record: killed before, start-up writes it
+    warnings += _audit_restore(config, record, aside)
     if others:
         warnings.append(msg("已强制恢复：恢复时另有 {n} 个会话连接数据库，这些窗口和程序须重新连接后再使用。",
                             n=len(others)))
     checkpoints.after_restore(config)  # the checkpoints before describe the replaced history
+    journal.close()
+    warnings += _key_warnings(config)
     return RestoreResult(kept, len(unpacked), checked.revision, time.monotonic() - started,
                          tuple(warnings), actor, missing[0] if missing else 0, checked.summary)
+
+
+def finish_interrupted(config: Config, done: restore_journal.Finished) -> list[str]:
+    """What a restore cut off after its last move would have done next, at the next start-up
+    (`restore_journal.recover`): its audit entry — unless it was written before the restore
+    was cut off — and the checkpoint. Returns warnings in words."""
+    warnings: list[str] = []
+    if done.record and not _audited(config, done.aside):
+        warnings += _audit_restore(config, done.record, done.aside,
+                                   note="恢复中断，于下次启动时完成")
+    elif not done.record:  # a journal from a version that did not carry it
+        log.error("restore of %s finished at start-up without an audit entry: the journal "
+                  "does not say who restored", done.backup)
+    checkpoints.after_restore(config)
+    return warnings + _key_warnings(config)
+
+
+def _audited(config: Config, aside: Path) -> bool:
+    """Whether the restore that set the data aside in `aside` (a name no other restore used)
+    is already on the record in the restored database."""
+    db = Database(config.database_url)
+    try:
+        with db.read() as session:
+            after = session.execute(
+                select(AuditEntry.after).where(AuditEntry.action == "restore")
+                .order_by(AuditEntry.id.desc()).limit(1)).scalar_one_or_none()
+    except DataError as exc:
+        log.error("restore audit entry not looked for: %s", exc.message)
+        return False
+    finally:
+        db.dispose()
+    return isinstance(after, dict) and after.get("aside") == str(aside)
+
+
+def _key_warnings(config: Config) -> list[str]:
+    """The restored database's registered public key against the folder's private key: a
+    backup made before a key rotation, or a new computer, leaves them apart (backups never
+    hold the key); said at once, with where the registered key may be."""
+    db = Database(config.database_url)
+    try:
+        with db.read() as session:
+            registered = signing.registered_public_key(session)
+    except DataError as exc:
+        log.error("signing key not compared after the restore: %s", exc.message)
+        return []
+    finally:
+        db.dispose()
+    problem = signing.key_problem(config.data_dir, registered)
+    return [problem] if problem is not None else []
 
 
 def _missing_in_staging(db_file: Path, unpacked: set[str]) -> tuple[int, int] | None:
@@ -786,17 +840,34 @@ def _backup_administrator(db_file: Path, dialect: str, credentials: tuple[str, s
     return actor
 
 
-def _audit_restore(config: Config, actor: Actor, backup_path: Path, manifest_sha: str,
-                   aside: Path, forced_over: int = 0) -> list[str]:
+def _audit_record(actor: Actor, backup_path: Path, manifest_sha: str,
+                  forced_over: int) -> dict[str, Any]:
+    """What the restore's audit entry names, as the restore journal keeps it (JSON)."""
+    return {"actor": {"user_id": actor.user_id, "username": actor.username, "role": actor.role,
+                      "display_name": actor.display_name},
+            "file": str(backup_path), "manifest_sha256": manifest_sha,
+            **({"forced_over_sessions": forced_over} if forced_over else {})}
+
+
+def _audit_restore(config: Config, record: dict[str, Any], aside: Path, *,
+                   note: str = "") -> list[str]:
     """The restore on the record, in the restored database: who, which backup, its manifest's
-    SHA-256. The data is in place whatever happens here: a failure is a warning."""
+    SHA-256 (`_audit_record`), where the replaced data went. The data is in place whatever
+    happens here: a failure is a warning."""
     db = Database(config.database_url)
     try:
+        person = record["actor"]
+        actor = Actor(person["user_id"], person["username"], person["role"],
+                      person.get("display_name", ""))
+        after = {"file": record["file"], "manifest_sha256": record["manifest_sha256"],
+                 "aside": str(aside),
+                 **{k: v for k, v in record.items() if k not in ("actor", "file", "manifest_sha256")}}
         with db.session() as session:
             audit.record(session, actor, action="restore", entity="backup", entity_id=None,
-                         after={"file": str(backup_path), "manifest_sha256": manifest_sha,
-                                "aside": str(aside),
-                                **({"forced_over_sessions": forced_over} if forced_over else {})})
+                         after=after, note=note)
+    except (KeyError, TypeError) as exc:  # a journal damaged by hand
+        log.error("restore not audited, the journal's record is incomplete: %r", exc)
+        return [msg("恢复已完成，但未能写入审计记录：{reason}", reason=repr(exc))]
     except DataError as exc:
         log.error("restore not audited: %s", exc.message)
         return [msg("恢复已完成，但未能写入审计记录：{reason}", reason=exc.message)]
@@ -826,7 +897,10 @@ def _aside(config: Config, stamp: str) -> tuple[Path, Path]:
 
 
 def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file: Path,
-          stamp: str, backup_name: str) -> Path:
+          stamp: str, backup_name: str,
+          record: dict[str, Any]) -> tuple[Path, restore_journal.Journal]:
+    """The moves, journaled; returns the aside folder and the journal, complete: the caller
+    closes it once the restore is on the record."""
     store = config.attachments_dir
     key = signing.key_path(config.data_dir)
     Move = restore_journal.Move
@@ -857,7 +931,8 @@ def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file:
             _run([*cmd, "--format=custom", "--no-owner", f"--file={aside / 'database.pgdump'}"],
                  env, msg("恢复前备份当前数据库（pg_dump）"))
         journal = restore_journal.Journal(config.data_dir, backup=backup_name, moves=moves,
-                                          staging=[staging, staging_store], aside=aside)
+                                          staging=[staging, staging_store], aside=aside,
+                                          record=record)
         journal.run()
         if db_path is None:
             cmd, env = _pg_command(config.migration_database_url, "pg_restore")
@@ -881,5 +956,4 @@ def _swap(config: Config, url: Any, staging: Path, staging_store: Path, db_file:
             raise
         reason = exc.message if isinstance(exc, ServiceError | DataError) else str(exc)
         raise ServiceError(msg("恢复失败，原有数据已放回，未做任何改动：{reason}", reason=reason)) from exc
-    journal.close()
-    return aside
+    return aside, journal

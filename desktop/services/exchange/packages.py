@@ -516,8 +516,7 @@ def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | s
     from desktop.reports.registers import build_hazard_register_xlsx
 
     started = time.monotonic()
-    if signing.public_hex(signing.load_private_key(data_dir)) != plan.public_key:
-        raise ServiceError(msg("数据目录中的签名私钥与机构登记的公钥不一致，不能签名资料包。"))
+    agency_key = signing.registered_key(data_dir, plan.public_key, msg("不能签名资料包"))
     rotations = rotation.chain_to(data_dir, plan.public_key)
     readme, key = (README, _readme(plan, rotations)), (PUBLIC_KEY, signing.public_pem(plan.public_key))
     anchor = checkpoints.path(data_dir)  # the signed audit checkpoints, as they are now
@@ -556,7 +555,7 @@ def write_package(plan: PackagePlan, *, out_path: Path | str, data_dir: Path | s
         entries.append(_add_note(z, meter, *key))
         manifest = _manifest(plan, entries, rotations)
         z.add_bytes(MANIFEST, manifest)
-        z.add_bytes(SIGNATURE, signing.sign(data_dir, manifest), compress=False)
+        z.add_bytes(SIGNATURE, agency_key.sign(manifest), compress=False)
     size = Path(out_path).stat().st_size
     log.info("review package %s: %d files, %d bytes", out_path, len(entries), size)
     return PackageResult(Path(out_path), len(entries), size, time.monotonic() - started,

@@ -15,12 +15,13 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from desktop.fileutil import atomic_write_text, fsync_dir, remove_tree
+from desktop.logsetup import FILE_ONLY
 
 log = logging.getLogger("desktop.restore_journal")
 
@@ -39,17 +40,29 @@ def journal_path(data_dir: Path | str) -> Path:
     return Path(data_dir) / JOURNAL
 
 
+@dataclass(frozen=True)
+class Finished:
+    """A restore that had swapped the data in, as its journal told start-up: what the
+    restore's own end (its audit entry, the checkpoint) needs to be done in its place."""
+
+    backup: str
+    aside: Path
+    record: dict[str, Any]  # what the restore gave the journal for its audit entry (`Journal`)
+
+
 class Journal:
-    """One restore's plan and progress, kept in the data folder until the restore is over."""
+    """One restore's plan and progress, kept in the data folder until the restore is over
+    (its audit entry written). `record`: what that audit entry names (who, the backup, its
+    manifest's hash), for a start-up that has to write it instead."""
 
     def __init__(self, data_dir: Path, *, backup: str, moves: list[Move],
-                 staging: list[Path], aside: Path) -> None:
+                 staging: list[Path], aside: Path, record: dict[str, Any] | None = None) -> None:
         self.path = journal_path(data_dir)
         self.moves, self.staging, self.aside = moves, staging, aside
         self._state: dict[str, Any] = {"backup": backup, "aside": str(aside),
                        "staging": [str(p) for p in staging],
                        "moves": [[str(m.src), str(m.dst)] for m in moves],
-                       "next": 0, "complete": False}
+                       "next": 0, "complete": False, "record": dict(record or {})}
         self._write()
 
     def _write(self) -> None:
@@ -101,11 +114,15 @@ def remove_empty(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def recover(data_dir: Path | str, *, finished: Callable[[], object] | None = None) -> str | None:
+def recover(data_dir: Path | str, *,
+            finished: Callable[[Finished], Sequence[str] | None] | None = None) -> str | None:
     """At start-up (with the data folder held): finish or undo a restore that was cut off;
     what was done, in words, or None when there was nothing to do. Unpacked copies left by a
     restore killed before its first move are removed too. `finished` runs when a restore that
-    had swapped the data in is finished (what `restore` does after its swap: the checkpoint)."""
+    had swapped the data in is finished (what `restore` does after its swap: the audit entry,
+    the checkpoint — `backup.finish_interrupted`); what it returns (warnings) is added to the
+    words. The journal is removed only after it ran: killed meanwhile, the next start-up
+    runs it again."""
     data_dir = Path(data_dir)
     path = journal_path(data_dir)
     if not path.exists():
@@ -121,13 +138,14 @@ def recover(data_dir: Path | str, *, finished: Callable[[], object] | None = Non
         backup, aside = str(state["backup"]), Path(state["aside"])
         staging = [Path(p) for p in state["staging"]]
         complete = bool(state["complete"])
+        record = dict(state.get("record") or {})  # journals written before it carried one: none
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise OSError(f"恢复日志无法读取：{path}（{exc}）。请勿删除数据目录中的 restore-aside-… "
                       "文件夹，联系管理员手工处理。") from exc
     if complete:
-        if finished is not None:
-            finished()
-        text = f"上次恢复备份（{backup}）已完成，已清理恢复时的临时文件。原有数据保存在 {aside}。"
+        said = finished(Finished(backup, aside, record)) if finished is not None else None
+        text = "".join([f"上次恢复备份（{backup}）已完成，已清理恢复时的临时文件。原有数据保存在 {aside}。",
+                        *(f"\n{line}" for line in said or ())])
     else:
         _undo(moves)
         text = f"上次恢复备份（{backup}）在中途中断，已自动放回原有数据；如仍需恢复，请重新操作。"
@@ -135,7 +153,7 @@ def recover(data_dir: Path | str, *, finished: Callable[[], object] | None = Non
         remove_tree(folder)
     remove_empty(aside)
     path.unlink()
-    log.warning("%s", text)
+    log.warning("%s", text, extra=FILE_ONLY)  # the caller shows it (the command line, the window)
     return text
 
 

@@ -188,7 +188,7 @@ class DocumentsPage(Page):
         self.empty_hint = EmptyHint(
             self.table, QCoreApplication.translate(
                 "DocumentsPage", "还没有文书。用“生成草稿…”起草整改通知书、月报、自查表等文书；"
-                "技术负责人签发后即可打印、报送和放入审阅包。"),
+                "技术负责人签发后即可打印、报送和放入评审资料包。"),
             [(QCoreApplication.translate("DocumentsPage", "生成草稿…"), "hintDraftDocument",
               self.generate_draft)],
             filtered=lambda: bool(self.search.text().strip() or self.period.text().strip()
@@ -308,9 +308,9 @@ class DocumentsPage(Page):
         self.history_button = button(QCoreApplication.translate(
             "DocumentsPage", "查看历史"), "documentHistory", self.show_history)
         self.package_button = button(QCoreApplication.translate(
-            "DocumentsPage", "导出审阅包…"), "documentsExportPackage", self.export_package)
+            "DocumentsPage", "导出评审资料包…"), "documentsExportPackage", self.export_package)
         self.verify_button = button(QCoreApplication.translate(
-            "DocumentsPage", "核验审阅包…"), "documentsVerifyPackage", self.verify_package)
+            "DocumentsPage", "核验评审资料包…"), "documentsVerifyPackage", self.verify_package)
         self.key_letter_button = button(QCoreApplication.translate(
             "DocumentsPage", "公钥登记函"), "draftKeyLetter", self.draft_key_letter)
         self.save_key_button = button(QCoreApplication.translate(

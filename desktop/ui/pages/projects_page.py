@@ -162,7 +162,7 @@ class ProjectsPage(Page):
         self.import_button = QPushButton(QCoreApplication.translate("ProjectsPage", "从 Excel 导入…"))
         self.import_button.setObjectName("importProjects")
         self.import_button.clicked.connect(self.import_projects)
-        self.package_button = QPushButton(QCoreApplication.translate("ProjectsPage", "导出审阅包…"))
+        self.package_button = QPushButton(QCoreApplication.translate("ProjectsPage", "导出评审资料包…"))
         self.package_button.setObjectName("exportPackage")
         self.package_button.clicked.connect(self.export_package)
         self.empty_hint = EmptyHint(

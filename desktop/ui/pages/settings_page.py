@@ -154,7 +154,7 @@ class SettingsPage(Page):
                        QCoreApplication.translate("SettingsPage", "导入"))
         if state.can("export"):
             self._lazy("package_panel", lambda: _package_panel(state),
-                       QCoreApplication.translate("SettingsPage", "导出审阅包"))
+                       QCoreApplication.translate("SettingsPage", "导出评审资料包"))
         self._lazy("trust_panel", lambda: _trust_panel(state),
                    QCoreApplication.translate("SettingsPage", "受信任的签名公钥"))
         self._lazy("holidays_panel", lambda: _holidays_panel(state),
