@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 import io
+import itertools
 import os
 import random
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +27,6 @@ from desktop.models import (
     DangerItem,
     Drill,
     Hazard,
-    Inspection,
     Organisation,
     Project,
     ProjectStage,
@@ -61,6 +63,7 @@ from desktop.services.exchange import attachments
 from desktop.services.training_people import AttendeeForm
 
 T = TypeVar("T")
+Walk = Iterator[dt.datetime]  # a run of steps: yields the moment of its next step, runs it when resumed
 DEMO_PASSWORD = "Demo-2024-desk"
 DEFAULT_PROJECTS = 20
 STARTER = "risk_source@starter-1"
@@ -354,6 +357,26 @@ class _Demo:
         self.used_names: set[str] = set()
         self.special_made: set[int] = set()  # projects whose special plan was drafted
         self.special_signed = 0
+        # the year's timeline: every walk's next step by its moment, run in time order (run)
+        self.queue: list[tuple[dt.datetime, int, Walk]] = []
+        self.order = itertools.count()
+
+    # -- the timeline -----------------------------------------------------------------------
+
+    def later(self, walk: Walk) -> None:
+        """Run a walk up to its next step and queue that step at the moment it yields."""
+        moment = next(walk, None)
+        if moment is not None:
+            heapq.heappush(self.queue, (moment, next(self.order), walk))
+
+    def run(self, walks: Iterable[Walk]) -> None:
+        """The year in time order: visits, each hazard's steps, assessments and periodic outputs
+        each run at its moment, so whatever a step writes or signs reads the records as they stood
+        then — a hazard list signed in January holds no closure of February."""
+        for walk in walks:
+            self.later(walk)
+        while self.queue:
+            self.later(heapq.heappop(self.queue)[2])
 
     # -- small helpers ----------------------------------------------------------------------
 
@@ -597,18 +620,17 @@ class _Demo:
                     row.name, row.level, row.category, row.location, row.stage, text, row.catalogue_item_id),
                     expected_version=row.version)
 
-    def assessments(self, sites: list[_Site]) -> int:
-        """Each project's risk assessed as a real year leaves it: at its first identification, then
-        once inside every later quarter of its service (the last by yesterday), each made on its
-        day through the services with the clock pinned to that day's hour and graded from the
-        records as they stood then, so a past quarter's self-check reads the level the project had
-        in that quarter. The latest is the project's level now. All projects' assessments are made
-        in date order, and a project assessed high or medium gets its special plan that day
-        (`_special_plan`)."""
+    def assessments(self, sites: list[_Site], firsts: dict[int, dt.date]) -> list[Walk]:
+        """Each project's risk assessed as a real year leaves it: at its first identification
+        (`firsts`: each project's first visit), then once inside every later quarter of its
+        service (the last by yesterday), each made on its day through the services with the
+        clock pinned to that day's hour, on the year's timeline (run) so it is graded from the
+        records as they stood then: a past quarter's self-check reads the level the project had
+        in that quarter. The latest is the project's level now. A project assessed high or medium
+        gets its special plan that day (`_special_plan`)."""
         lead, events = self.by_role["tech_lead"][0], []
         for site in sites:
-            first = self.s.execute(select(func.min(Inspection.date)).where(
-                Inspection.project_id == site.id, Inspection.deleted_at.is_(None))).scalar_one()
+            first = firsts.get(site.id)
             days = [min(first or site.contract + dt.timedelta(days=3), site.end)]
             quarter = risk.add_months(dt.date(days[0].year, 3 * ((days[0].month - 1) // 3) + 1, 1), 3)
             while quarter <= site.end:
@@ -618,15 +640,16 @@ class _Demo:
                 at = dt.datetime.combine(day, dt.time(self.rng.randint(9, 17), self.rng.randint(0, 59)))
                 events.append((min(at, self.latest), site))
         events.sort(key=lambda e: (e[0], e[1].id))
-        for at, site in events:
-            with clock.pinned(at):
-                row = risk.assess(self.s, lead, site.id, reason="按评定规则计算（演示数据）", today=at.date())
-            if row.level in ("high", "medium"):
-                self._special_plan(site, at)
-        self.s.flush()
-        return len(events)
+        return [self._assess(site, at, lead) for at, site in events]
 
-    def _special_plan(self, site: _Site, assessed: dt.datetime) -> None:
+    def _assess(self, site: _Site, at: dt.datetime, lead: Actor) -> Walk:
+        yield at
+        with clock.pinned(at):
+            row = risk.assess(self.s, lead, site.id, reason="按评定规则计算（演示数据）", today=at.date())
+        if row.level in ("high", "medium"):
+            yield from self._special_plan(site, at)
+
+    def _special_plan(self, site: _Site, assessed: dt.datetime) -> Walk:
         """The special plan of a project assessed high or medium, made once, on the day of the
         assessment that first raised it: drafted from its records by the clerk an hour later and
         signed by a technical lead an hour after that, the clock pinned to each moment (so the
@@ -635,15 +658,18 @@ class _Demo:
             return
         self.special_made.add(site.id)
         lead = self.by_role["tech_lead"][0]
-        with tempfile.TemporaryDirectory(prefix="riskdesk-demo-") as work:
-            with clock.pinned(min(assessed + dt.timedelta(hours=1), self.latest)):
-                draft = documents.generate_draft(self.s, self.clerk, kind="special_plan", scope_type="project",
-                                                 scope_id=site.id, store_dir=self.store, work_dir=work)
-            if site.special_chance < 0.8:
-                with clock.pinned(min(assessed + dt.timedelta(hours=2), self.latest)):
-                    documents.sign(self.s, lead, draft.id, expected_version=draft.version, store_dir=self.store,
-                                   work_dir=work, key_dir=self.key_dir)
-                self.special_signed += 1
+        drafted = min(assessed + dt.timedelta(hours=1), self.latest)
+        yield drafted
+        with tempfile.TemporaryDirectory(prefix="riskdesk-demo-") as work, clock.pinned(drafted):
+            draft = documents.generate_draft(self.s, self.clerk, kind="special_plan", scope_type="project",
+                                             scope_id=site.id, store_dir=self.store, work_dir=work)
+        if site.special_chance < 0.8:
+            signed = min(assessed + dt.timedelta(hours=2), self.latest)
+            yield signed
+            with tempfile.TemporaryDirectory(prefix="riskdesk-demo-") as work, clock.pinned(signed):
+                documents.sign(self.s, lead, draft.id, expected_version=draft.version, store_dir=self.store,
+                               work_dir=work, key_dir=self.key_dir)
+            self.special_signed += 1
 
     def kickoff(self, site: _Site, day: dt.date) -> None:
         """Most projects' kick-off meeting, confirmed by the insured; a few left unconfirmed or
@@ -701,8 +727,8 @@ class _Demo:
             if lo <= hi and rng.random() > 0.08:
                 visits.append((self.day_between(lo, hi), site.id, "full_coverage", None))
             quarter = q_end + dt.timedelta(days=1)
-        for stage_id, _, start, _ in site.stages[1:]:
-            day = start + dt.timedelta(days=rng.randint(3, 15))
+        for stage_id, _, start, end in site.stages[1:]:  # inside the stage, however short
+            day = min(start + dt.timedelta(days=rng.randint(3, 15)), end)
             if first < day <= site.end:
                 visits.append((day, site.id, "stage", stage_id))
         for danger in site.dangers:
@@ -716,11 +742,18 @@ class _Demo:
             day += dt.timedelta(days=int(interval * rng.uniform(0.6, 0.95)))
         return visits
 
-    def _stage_at(self, site: _Site, day: dt.date) -> tuple[int, str, str]:
+    def _stage_at(self, site: _Site, day: dt.date) -> tuple[int | None, str, str]:
+        """The stage under way on the day by its dates, or none (before the works start, after
+        the last stage ended): an inspection names only the stage its day falls in."""
         for n, (stage_id, name, start, end) in enumerate(site.stages):
-            if start <= day <= end or n == len(site.stages) - 1:
+            if start <= day <= end:
                 return stage_id, name, "FSDD"[n]
-        raise AssertionError("a project always has stages")
+        return None, "", "F" if not site.stages or day < site.stages[0][2] else "D"
+
+    def visit(self, site: _Site, day: dt.date, kind: str, extra: object) -> Walk:
+        """A site visit, on its day's morning (its hazards are found later that day)."""
+        yield dt.datetime.combine(day, dt.time(7, 0))
+        self.inspect(site, day, kind, extra)
 
     def inspect(self, site: _Site, day: dt.date, kind: str, extra: object) -> None:
         rng = self.rng
@@ -739,7 +772,8 @@ class _Demo:
             "full_coverage": f"{day.year}年第{(day.month - 1) // 3 + 1}季度全覆盖检查，核查一、二级风险源，发现隐患 {found} 条。",
             "stage": f"{stage_name}阶段风险辨识与隐患排查，发现隐患 {found} 条。",
             "danda_targeted": f"{focus}专项检查，核查专项施工方案、验收记录及现场实施情况，发现隐患 {found} 条。",
-            "routine": f"日常巡查（{focus}阶段），发现隐患 {found} 条，已当场向项目负责人反馈。",
+            "routine": f"日常巡查（{focus}阶段），发现隐患 {found} 条，已当场向项目负责人反馈。" if focus
+                       else f"日常巡查，发现隐患 {found} 条，已当场向项目负责人反馈。",
         }[kind]
         row = inspections.record(self.s, site.lead, inspections.InspectionForm(
             project_id=site.id, kind=kind, date=day, stage_id=stage_id,
@@ -747,8 +781,11 @@ class _Demo:
             inspector_ids=tuple(a.user_id for a in crew if a.user_id is not None), summary=summary,
             weather=rng.choice(["晴", "多云", "阴", "小雨"])))
         self.inspections += 1
-        if rng.random() < 0.92:
-            inspections.confirm(self.s, site.lead, row.id, site_person=site.manager, expected_version=row.version)
+        if rng.random() < 0.92:  # confirmed on site at the end of the visit: the record's day
+            confirmed = dt.datetime.combine(day, dt.time(rng.randint(16, 17), rng.randint(0, 59)))
+            with clock.pinned(min(confirmed, self.latest)):
+                inspections.confirm(self.s, site.lead, row.id, site_person=site.manager,
+                                    expected_version=row.version)
         if kind in ("first_identification", "full_coverage"):
             ticks = {src.risk_source_id: rng.random() > 0.04 for src in inspections.sources_to_verify(self.s, row.id)}
             inspections.verify_sources(self.s, site.lead, row.id, ticks)
@@ -782,7 +819,7 @@ class _Demo:
             stop_work=("partial" if rng.random() < 0.7 else "full") if level == 1 else "none"))
         caption = f"{site.name[3:15]} {location}"
         self.photo(actor, owner_type="hazard", owner_id=row.id, role="before", when=found_at, caption=caption)
-        self.lifecycle(site, row, actor, caption)
+        self.later(self.lifecycle(site, row, actor, caption))
 
     def _target(self, age: int) -> str:
         table = ((14, {"recorded": 20, "notified": 25, "rectifying": 30, "closure_submitted": 15, "closed": 10}),
@@ -797,8 +834,9 @@ class _Demo:
             hazards.record_report(self.s, self.clerk, report.id, reported_at=moment,
                                   channel=self.rng.choice(["电话并书面报送", "书面报送", "电子邮件", "监管平台报送"]))
 
-    def lifecycle(self, site: _Site, h: hazards.HazardRow, actor: Actor, caption: str) -> None:
-        """Walk a hazard as far as its age allows: notice, delivery, closure, review, or escalation."""
+    def lifecycle(self, site: _Site, h: hazards.HazardRow, actor: Actor, caption: str) -> Walk:
+        """Walk a hazard as far as its age allows: notice, delivery, closure, review, or escalation,
+        each step yielded to the timeline (run) and taken at its moment."""
         rng, latest = self.rng, self.latest
         def hours(a: float, b: float) -> dt.timedelta:
             return dt.timedelta(hours=rng.uniform(a, b))
@@ -808,34 +846,43 @@ class _Demo:
         target = self._target(age) if age > 1 else "recorded" if h.level > 1 else "notified"
         lead = rng.choice(self.by_role["tech_lead"])
         if (age > 3 or rng.random() < 0.5) and target != "cancelled":
-            self._report(h.id, min(found + hours(1, 5), dt.datetime.combine(found.date(), dt.time(22))))
+            reported = min(found + hours(1, 5), dt.datetime.combine(found.date(), dt.time(22)), latest)
+            yield reported
+            self._report(h.id, reported)
         if target == "cancelled":
-            hazards.cancel(self.s, lead, h.id, expected_version=h.version, reason="经复核为重复登记，予以撤销")
+            cancelled = min(found + hours(2, 72), latest)
+            yield cancelled
+            with clock.pinned(cancelled):
+                hazards.cancel(self.s, lead, h.id, expected_version=h.version, reason="经复核为重复登记，予以撤销")
             return
         if target == "recorded":
             return
         at = found + hours(1, 4)
+        yield min(at, latest)
         if h.level == 1:  # the stop-work suggestion goes out with the notice, signed by a lead
-            self.letter(h, lead)
+            self.letter(h, lead, min(at, latest))
         h = hazards.issue_notice(self.s, actor, h.id, expected_version=h.version, at=min(at, latest))
         if target == "notified":
             if age > 10 and rng.random() < 0.3:
-                self._escalate(h, lead, "refusal", at + dt.timedelta(days=rng.randint(2, 5)))
+                yield from self._escalate(h, lead, "refusal", at + dt.timedelta(days=rng.randint(2, 5)))
             return
         at += hours(2, 30)
         if at > latest:
             return
+        yield at
         h = hazards.record_delivery(self.s, self.clerk, h.id, expected_version=h.version, at=at,
                                     received_by=site.manager)
         if target == "rectifying":
             if h.deadline and h.deadline < self.today - dt.timedelta(days=2) and rng.random() < 0.6:
-                self._escalate(h, lead, "delay", dt.datetime.combine(h.deadline, dt.time(10)) + dt.timedelta(days=2))
+                yield from self._escalate(h, lead, "delay",
+                                          dt.datetime.combine(h.deadline, dt.time(10)) + dt.timedelta(days=2))
             return
         allowed = max(1, ((h.deadline or found.date()) - found.date()).days)
         at += dt.timedelta(days=allowed * rng.uniform(0.2, 1.15)) + hours(2, 6)
         for attempt in range(2):
             if at > latest:
                 return
+            yield at
             self.photo(self.clerk, owner_type="hazard", owner_id=h.id, role="after", when=at, caption=caption, after=True)
             h = hazards.submit_closure(self.s, self.clerk, h.id, expected_version=h.version, at=at,
                                        supervisor_name=site.chief_supervisor)
@@ -845,37 +892,47 @@ class _Demo:
             if at > latest:
                 return
             if attempt == 0 and rng.random() < 0.1:
+                yield at
                 h = hazards.reject(self.s, actor, h.id, expected_version=h.version, at=at,
                                    reason="现场复查整改不到位，需继续整改并补充整改后照片")
                 at += dt.timedelta(days=rng.randint(2, 5))
                 continue
             break
+        reported = at - hours(1, 2)
+        yield reported
+        self._report(h.id, reported)
+        yield at
         review = None
         if h.level == 1 or h.is_major:
             review = inspections.record(self.s, actor, inspections.InspectionForm(
                 project_id=site.id, kind="reinspection", date=at.date(), inspector_ids=(actor.user_id,) if actor.user_id is not None else (),
                 summary=f"对重大隐患 {h.number} 整改情况进行现场复查，整改到位，同意销项。")).date
             self.inspections += 1
-        self._report(h.id, at - hours(1, 2))
         hazards.verify_close(self.s, actor, h.id, expected_version=h.version, at=at, reinspection_date=review,
                              note="复查整改到位，同意销项")
 
-    def letter(self, h: hazards.HazardRow, lead: Actor) -> None:
-        """The hazard's stop-work suggestion, drafted by the clerk and signed by a technical lead."""
+    def letter(self, h: hazards.HazardRow, lead: Actor, at: dt.datetime) -> None:
+        """The hazard's stop-work suggestion, drafted by the clerk and signed by a technical lead on
+        the day the hazard is found, as the notice goes out at `at` (the clock pinned to each)."""
         with tempfile.TemporaryDirectory(prefix="riskdesk-demo-") as work:
-            draft = documents.generate_draft(self.s, self.clerk, kind="stop_work", scope_type="hazard",
-                                             scope_id=h.id, store_dir=self.store, work_dir=work)
-            documents.sign(self.s, lead, draft.id, expected_version=draft.version, store_dir=self.store,
-                           work_dir=work, key_dir=self.key_dir)
+            with clock.pinned(max(h.found_at, at - dt.timedelta(minutes=30))):
+                draft = documents.generate_draft(self.s, self.clerk, kind="stop_work", scope_type="hazard",
+                                                 scope_id=h.id, store_dir=self.store, work_dir=work)
+            with clock.pinned(at):
+                documents.sign(self.s, lead, draft.id, expected_version=draft.version, store_dir=self.store,
+                               work_dir=work, key_dir=self.key_dir)
         self.letters += 1
 
-    def _escalate(self, h: hazards.HazardRow, lead: Actor, kind: str, at: dt.datetime) -> None:
+    def _escalate(self, h: hazards.HazardRow, lead: Actor, kind: str, at: dt.datetime) -> Walk:
         if at > self.latest or (kind == "delay" and (h.deadline is None or h.deadline >= self.today)):
             return
+        yield at
         note = "责任单位拒不签收整改通知、拒绝整改" if kind == "refusal" else "超过整改期限仍未完成整改"
         hazards.escalate(self.s, lead, h.id, expected_version=h.version, kind=kind, note=note, at=at)
         if self.rng.random() < 0.7:
-            self._report(h.id, min(at + dt.timedelta(hours=20), self.latest))
+            reported = min(at + dt.timedelta(hours=20), self.latest)
+            yield reported
+            self._report(h.id, reported)
 
     # -- training, drills, archive and the rest ----------------------------------------------
 
@@ -1076,8 +1133,8 @@ def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT
     visits += [(yesterday, s.id, "routine", None) for s in demo.rng.sample(running, min(2, len(running)))]
     visits.sort(key=lambda v: (v[0], v[1]))
     by_id = {s.id: s for s in sites}
-    for day, site_id, kind, extra in visits:
-        demo.inspect(by_id[site_id], day, kind, extra)
+    # records no hazard list, assessment or plan is drawn from, each dated its own day: entered first,
+    # so a self-check or analysis drafted on the timeline below finds the trainings of its period
     demo.trainings(sites)
     demo.drills(sites)
     demo.standardisation(sites)
@@ -1085,10 +1142,21 @@ def generate(session: Session, *, store_dir: Path | str, projects: int = DEFAULT
     if projects >= 5:
         demo.legacy(projects + 1)
     demo.extras(sites)
-    demo.assessments(sites)  # special plans too, each on the day its project was raised
-    sent = outputs.periodic_outputs(session, clerk=demo.clerk, lead=demo.by_role["tech_lead"][0],
-                                    rng=random.Random(seed * 104729 + 29), store_dir=demo.store, key_dir=key_dir,
-                                    today=demo.today, latest=demo.latest)
+    firsts: dict[int, dt.date] = {}
+    for day, site_id, _, _ in visits:
+        firsts.setdefault(site_id, day)
+    sent = outputs.OutputsDone()
+    with tempfile.TemporaryDirectory(prefix="riskdesk-demo-") as work:
+        # the year in time order: visits and each hazard's steps, assessments (special plans too,
+        # each on the day its project was raised) and the periodic outputs, each signed document
+        # drawn from the records as they stood when it was signed
+        demo.run([*(demo.visit(by_id[site_id], day, kind, extra) for day, site_id, kind, extra in visits),
+                  *demo.assessments(sites, firsts),
+                  *outputs.periodic_outputs(session, clerk=demo.clerk, lead=demo.by_role["tech_lead"][0],
+                                            rng=random.Random(seed * 104729 + 29), store_dir=demo.store,
+                                            key_dir=key_dir, today=demo.today, latest=demo.latest,
+                                            work=Path(work), done=sent)])
+    session.flush()
     if hasattr(os, "sync"):  # photos were written without a fsync each (durable=False): flush them once
         os.sync()
     states = dict(session.execute(select(Hazard.status, func.count(Hazard.id)).group_by(Hazard.status)).all())

@@ -6,7 +6,8 @@ assessment that the self-check expects (compliance.owed_outputs) is drafted by t
 working day soon after its period, signed by a technical lead that afternoon and logged as sent
 to each insurer and authority it goes to (submissions_due.period_recipients) a working day or
 two later, before its deadline, through the documents service with the clock pinned to each
-moment. A believable few are not so: one output sent a few days late, one never logged as sent
+moment — each step run when the demo's timeline reaches it, so it reads the records as they
+stood then. A believable few are not so: one output sent a few days late, one never logged as sent
 to one of its authorities, and the latest ended
 month's outputs signed but not yet sent (or not yet drafted, in its first days), so 待报送
 shows a handful.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,14 +59,17 @@ def _at(rng: random.Random, day: dt.date, first: int, last: int) -> dt.datetime:
 
 
 def periodic_outputs(session: Session, *, clerk: Actor, lead: Actor, rng: random.Random, store_dir: Path,
-                     key_dir: Path | str | None, today: dt.date, latest: dt.datetime) -> OutputsDone:
+                     key_dir: Path | str | None, today: dt.date, latest: dt.datetime, work: Path,
+                     done: OutputsDone) -> list[Iterator[dt.datetime]]:
     """Every output of an ended period whose deadline falls from a year back (what the
-    dashboard's 待报送 reads) drafted, signed and, all but a few, logged as sent."""
+    dashboard's 待报送 reads) drafted, signed and, all but a few, logged as sent: one walk an
+    output, each yielding the moment of its next step (draft, signature, submissions) for the
+    demo's timeline to run it then, so the output reads the records as they stood that moment
+    (a hazard list signed in January shows no closure of February). `done` counts as they run."""
     since = today - dt.timedelta(days=LOOKBACK_DAYS)  # older years' paperwork is not the demo's year
     pids = list(session.execute(select(Project.id).where(Project.deleted_at.is_(None))).scalars())
-    done = OutputsDone()
     if not pids:
-        return done
+        return []
     cal = workdays.calendar(session)
     owed: list[tuple[dt.date, Period]] = []
     for year in range(since.year, today.year + 1):
@@ -74,7 +78,7 @@ def periodic_outputs(session: Session, *, clerk: Actor, lead: Actor, rng: random
             if since <= due and p.end < today:
                 owed.append((due, p))
     if not owed:
-        return done
+        return []
     owed.sort(key=lambda o: (o[0], o[1].start))
     months = [p for _, p in owed if "-" in p.label]
     unsent = months[-1].label if months else None
@@ -82,40 +86,67 @@ def periodic_outputs(session: Session, *, clerk: Actor, lead: Actor, rng: random
     late = rng.choice(older) if older else None
     missed = [label for label in older if label != late]
     forgot = rng.choice(missed) if missed else None  # one document never logged to one authority
-    with tempfile.TemporaryDirectory(prefix="riskdesk-demo-") as work:
-        for due, p in owed:
-            drafted = _working(cal, p.end + dt.timedelta(days=rng.randint(1, 3)))
-            if drafted >= today:  # its period has only just ended: not drafted yet
-                done.unsent += len(compliance.DOC_KINDS)
-                continue
-            if p.label == late:
-                sent_day = _working(cal, due + dt.timedelta(days=rng.randint(2, 6)))
-            else:
-                sent_day = _working(cal, drafted + dt.timedelta(days=rng.randint(0, 2)))
-                if sent_day >= due:
-                    sent_day = drafted
-            recipients = period_recipients(session, p, upto=today)
-            for kind in compliance.DOC_KINDS:
-                at = min(_at(rng, drafted, 9, 11), latest)
-                with clock.pinned(at):
-                    draft = documents.generate_draft(session, clerk, kind=kind, scope_type="agency", scope_id=None,
-                                                     period=p.label, store_dir=store_dir, work_dir=work)
-                with clock.pinned(min(at + dt.timedelta(hours=rng.randint(3, 5)), latest)):
-                    signed = documents.sign(session, lead, draft.id, expected_version=draft.version,
-                                            store_dir=store_dir, work_dir=work, key_dir=key_dir)
-                done.signed += 1
-                if p.label == unsent or sent_day >= today:
-                    done.unsent += 1
-                    continue
-                moment = max(min(_at(rng, sent_day, 14, 17), latest), signed.signed_at or at)
-                channel = rng.choice(CHANNELS)
-                with clock.pinned(moment + dt.timedelta(minutes=5)):
-                    skipped = recipients[:1] if p.label == forgot and kind == "safety_analysis" else []
-                    done.unsent += len(skipped)
-                    for role, org in recipients[len(skipped):]:
-                        documents.record_submission(session, clerk, signed.id, recipient=role, recipient_org_id=org,
-                                                    submitted_at=moment, channel=channel)
-                        done.submissions += 1
-                done.late += p.label == late
-    session.flush()
-    return done
+    walks: list[Iterator[dt.datetime]] = []
+    for due, p in owed:
+        drafted = _working(cal, p.end + dt.timedelta(days=rng.randint(1, 3)))
+        if drafted >= today:  # its period has only just ended: not drafted yet
+            done.unsent += len(compliance.DOC_KINDS)
+            continue
+        if p.label == late:
+            sent_day = _working(cal, due + dt.timedelta(days=rng.randint(2, 6)))
+        else:
+            sent_day = _working(cal, drafted + dt.timedelta(days=rng.randint(0, 2)))
+            if sent_day >= due:
+                sent_day = drafted
+        recipients = period_recipients(session, p, upto=today)
+        for kind in compliance.DOC_KINDS:
+            at = min(_at(rng, drafted, 9, 11), latest)
+            job = _Job(p, kind, at, min(at + dt.timedelta(hours=rng.randint(3, 5)), latest),
+                       None if p.label == unsent or sent_day >= today else _at(rng, sent_day, 14, 17),
+                       rng.choice(CHANNELS), recipients,
+                       recipients[:1] if p.label == forgot and kind == "safety_analysis" else [],
+                       p.label == late)
+            walks.append(_output(session, job, clerk=clerk, lead=lead, store_dir=store_dir, key_dir=key_dir,
+                                 latest=latest, work=work, done=done))
+    return walks
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One periodic output: its moments drawn ahead, run when the timeline reaches each."""
+
+    period: Period
+    kind: str
+    drafted: dt.datetime
+    signed: dt.datetime
+    sent: dt.datetime | None  # None: left unsent
+    channel: str
+    recipients: list[tuple[str, int]]
+    skipped: list[tuple[str, int]]  # never logged as sent to these
+    late: bool
+
+
+def _output(session: Session, job: _Job, *, clerk: Actor, lead: Actor, store_dir: Path,
+            key_dir: Path | str | None, latest: dt.datetime, work: Path,
+            done: OutputsDone) -> Iterator[dt.datetime]:
+    yield job.drafted
+    with clock.pinned(job.drafted):
+        draft = documents.generate_draft(session, clerk, kind=job.kind, scope_type="agency", scope_id=None,
+                                         period=job.period.label, store_dir=store_dir, work_dir=work)
+    yield job.signed
+    with clock.pinned(job.signed):
+        signed = documents.sign(session, lead, draft.id, expected_version=draft.version,
+                                store_dir=store_dir, work_dir=work, key_dir=key_dir)
+    done.signed += 1
+    if job.sent is None:
+        done.unsent += 1
+        return
+    moment = max(min(job.sent, latest), signed.signed_at or job.signed)
+    yield moment
+    with clock.pinned(moment + dt.timedelta(minutes=5)):
+        done.unsent += len(job.skipped)
+        for role, org in job.recipients[len(job.skipped):]:
+            documents.record_submission(session, clerk, signed.id, recipient=role, recipient_org_id=org,
+                                        submitted_at=moment, channel=job.channel)
+            done.submissions += 1
+    done.late += job.late

@@ -557,6 +557,12 @@ def record_report(session: Session, actor: Actor, report_id: int, *, channel: st
     moment = (reported_at or now()).replace(microsecond=0)
     if moment > now() + dt.timedelta(minutes=5):
         raise ValidationError({"reported_at": msg("报告时间不能晚于当前时间")})
+    hazard = load(session, report.hazard_id) if report.hazard_id is not None else None
+    if hazard is not None and moment < hazard.found_at:  # a report of a hazard not yet found
+        raise ValidationError({"reported_at": msg(
+            "报告时间（{at}）不能早于隐患 {number} 的发现时间（{found}），请核对报告时间",
+            at=f"{moment:%Y-%m-%d %H:%M}", number=hazard.number,
+            found=f"{hazard.found_at:%Y-%m-%d %H:%M}")})
     before = audit.snapshot(report)
     report.status = "done"
     report.reported_at = moment
@@ -564,8 +570,7 @@ def record_report(session: Session, actor: Actor, report_id: int, *, channel: st
     report.reported_by_id = actor.user_id
     report.document_id = document_id
     report.note = note.strip()
-    if report.hazard_id is not None:
-        hazard = load(session, report.hazard_id)
+    if hazard is not None:
         _event(session, actor, hazard, "reported", hazard.status, hazard.status, at=moment,
                data={"recipient": report.recipient, "reason": report.reason, "channel": channel})
     audit.record_update(session, actor, report, before, action="report")

@@ -291,6 +291,25 @@ def test_record_report_twice_is_refused(db, admin, proj):
             hazards.record_report(s, admin, rid, channel="邮件")
 
 
+def test_record_report_refuses_a_time_before_the_hazard_was_found_or_in_the_future(db, admin, proj):
+    found = (clock.wall_now() - dt.timedelta(hours=6)).replace(microsecond=0)
+    with db.session() as s:
+        h = hazards.record(s, admin, form(proj, level=1, found_at=found))
+        rid = hazards.pending_reports(s, h.id)[0].id
+        with pytest.raises(ValidationError) as early:
+            hazards.record_report(s, admin, rid, channel="电话", reported_at=found - dt.timedelta(hours=1))
+        assert "reported_at" in early.value.fields
+        assert "不能早于隐患" in str(early.value.fields["reported_at"])
+        assert f"{found:%Y-%m-%d %H:%M}" in str(early.value.fields["reported_at"])
+        with pytest.raises(ValidationError) as ahead:
+            hazards.record_report(s, admin, rid, channel="电话",
+                                  reported_at=clock.wall_now() + dt.timedelta(hours=1))
+        assert "reported_at" in ahead.value.fields
+        assert s.get(ExternalReport, rid).status == "pending"  # nothing written by the refusals
+        row = hazards.record_report(s, admin, rid, channel="电话", reported_at=found)  # the same minute: fine
+        assert row.status == "done" and row.reported_at == found
+
+
 def test_update_details_and_regrade(db, admin, proj):
     with db.session() as s:
         h = hazards.record(s, admin, form(proj, level=3))
