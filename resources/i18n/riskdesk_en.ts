@@ -2697,6 +2697,10 @@ Run the data check, or generate the draft again.</translation>
         <translation>(numbered when signed)</translation>
     </message>
     <message>
+        <source>还没有文书。用“生成草稿…”起草整改通知书、月报、自查表等文书；技术负责人签发后即可打印、报送和放入评审资料包。</source>
+        <translation>No documents yet. Use "Draft…" to draft rectification notices, monthly reports, self-checks and the like; once the technical lead signs them they can be printed, submitted and put in review packages.</translation>
+    </message>
+    <message>
         <source>报送记录</source>
         <translation>Submissions</translation>
     </message>
@@ -2737,10 +2741,6 @@ Run the data check, or generate the draft again.</translation>
         <translation>Emergency-plan help</translation>
     </message>
     <message>
-        <source>还没有文书。用“生成草稿…”起草整改通知书、月报、自查表等文书；技术负责人签发后即可打印、报送和放入审阅包。</source>
-        <translation>No documents yet. Use &quot;Draft…&quot; to draft rectification notices, monthly reports, self-checks and the like; once the technical lead signs them they can be printed, submitted and put in review packages.</translation>
-    </message>
-    <message>
         <source>没有符合条件的文书。清除搜索词、期间或把类别、状态改回“全部”再看。</source>
         <translation>No documents match. Clear the search and period, or set kind and status back to &quot;all&quot;.</translation>
     </message>
@@ -2771,14 +2771,6 @@ Run the data check, or generate the draft again.</translation>
     <message>
         <source>查看历史</source>
         <translation>History</translation>
-    </message>
-    <message>
-        <source>导出审阅包…</source>
-        <translation>Export review package…</translation>
-    </message>
-    <message>
-        <source>核验审阅包…</source>
-        <translation>Verify review package…</translation>
     </message>
     <message>
         <source>共 {n} 份</source>
@@ -2903,6 +2895,14 @@ Send both files to the insurer together.</translation>
     <message>
         <source>月末批量…</source>
         <translation>Month-end batch…</translation>
+    </message>
+    <message>
+        <source>导出评审资料包…</source>
+        <translation>Export review package…</translation>
+    </message>
+    <message>
+        <source>核验评审资料包…</source>
+        <translation>Verify review package…</translation>
     </message>
     <message>
         <source>导出 Word…</source>
@@ -3053,8 +3053,8 @@ Double-click to open the record</translation>
         <translation>Still working; please wait until it finishes before closing.</translation>
     </message>
     <message>
-        <source>导出审阅包</source>
-        <translation>Export review package</translation>
+        <source>导出评审资料包</source>
+        <translation>Review package</translation>
     </message>
     <message>
         <source>从 Excel 导入</source>
@@ -3069,7 +3069,7 @@ Double-click to open the record</translation>
         <translation>Your role may not do this.</translation>
     </message>
     <message>
-        <source>核验审阅包</source>
+        <source>核验评审资料包</source>
         <translation>Verify review package</translation>
     </message>
 </context>
@@ -4114,7 +4114,7 @@ Draft the stop-work suggestion now? (A technical lead signs the draft.)</transla
     </message>
     <message>
         <source>下列为内置的国务院办公厅通知安排。保存后该年度以此处录入的全部日期为准（不再使用内置数据），请只改需要更正的日期。</source>
-        <translation>Below is the built-in arrangement from the State Council General Office's notice. Once saved, the dates entered here are used for the whole year (the built-in data no longer is): change only the dates that need correcting.</translation>
+        <translation>Below is the built-in arrangement from the State Council General Office&apos;s notice. Once saved, the dates entered here are used for the whole year (the built-in data no longer is): change only the dates that need correcting.</translation>
     </message>
     <message>
         <source>年度</source>
@@ -4937,11 +4937,11 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
         <translation>About Qt</translation>
     </message>
     <message>
-        <source>导出审阅包(&amp;B)…</source>
+        <source>导出评审资料包(&amp;B)…</source>
         <translation>Export review package(&amp;B)…</translation>
     </message>
     <message>
-        <source>核验审阅包(&amp;V)…</source>
+        <source>核验评审资料包(&amp;V)…</source>
         <translation>Verify review package(&amp;V)…</translation>
     </message>
     <message>
@@ -5381,10 +5381,6 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
         <translation>Choose…</translation>
     </message>
     <message>
-        <source>导出审阅包</source>
-        <translation>Export review package</translation>
-    </message>
-    <message>
         <source>核验资料包</source>
         <translation>Verify package</translation>
     </message>
@@ -5413,27 +5409,39 @@ Draft the stop-work suggestions now? (A technical lead signs the drafts.)</trans
         <translation>Save to</translation>
     </message>
     <message>
-        <source>审阅包含项目清单、期间内的隐患台账、已签发文书和隐患照片，由本机构密钥签名，保险公司可逐个文件核对。</source>
-        <translation>The review package holds the project list, the hazard register of the period, the signed documents and the hazard photos, signed with the agency key so the insurer can check every file.</translation>
-    </message>
-    <message>
-        <source>审阅包-{insurer}-{period}.zip</source>
-        <translation>review-package-{insurer}-{period}.zip</translation>
-    </message>
-    <message>
-        <source>保存审阅包</source>
-        <translation>Save review package</translation>
-    </message>
-    <message>
         <source>请选择承保机构</source>
         <translation>Choose an insurer</translation>
     </message>
     <message>
-        <source>正在导出审阅包…</source>
+        <source>导出完成</source>
+        <translation>Export finished</translation>
+    </message>
+    <message>
+        <source>选择要核验的资料包</source>
+        <translation>Choose a package to verify</translation>
+    </message>
+    <message>
+        <source>导出评审资料包</source>
+        <translation>Review package</translation>
+    </message>
+    <message>
+        <source>评审资料包内有项目清单、期间内的隐患台账、已签发文书和隐患照片，由本机构密钥签名，保险公司可逐个文件核对。</source>
+        <translation>The review package holds the project list, the hazard register of the period, the signed documents and the hazard photos, signed with the agency key so the insurer can check every file.</translation>
+    </message>
+    <message>
+        <source>评审资料包-{insurer}-{period}.zip</source>
+        <translation>review-package-{insurer}-{period}.zip</translation>
+    </message>
+    <message>
+        <source>保存评审资料包</source>
+        <translation>Save review package</translation>
+    </message>
+    <message>
+        <source>正在导出评审资料包…</source>
         <translation>Exporting the review package…</translation>
     </message>
     <message>
-        <source>审阅包已导出：{path}
+        <source>评审资料包已导出：{path}
 共 {files} 个文件，{size}。
 签名公钥指纹：{fingerprint}
 
@@ -5445,15 +5453,7 @@ Signing key fingerprint: {fingerprint}
 Verify it now?</translation>
     </message>
     <message>
-        <source>导出完成</source>
-        <translation>Export finished</translation>
-    </message>
-    <message>
-        <source>选择要核验的资料包</source>
-        <translation>Choose a package to verify</translation>
-    </message>
-    <message>
-        <source>正在核验审阅包…</source>
+        <source>正在核验评审资料包…</source>
         <translation>Verifying the review package…</translation>
     </message>
     <message>
@@ -6724,7 +6724,7 @@ Factors: {factors}</translation>
         <translation>Import from Excel…</translation>
     </message>
     <message>
-        <source>导出审阅包…</source>
+        <source>导出评审资料包…</source>
         <translation>Export review package…</translation>
     </message>
     <message>
@@ -7436,7 +7436,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>{year}年的放假日期缺少{name}：请按当年通知录入全年的放假日期和调休上班日期</source>
-        <translation>The holidays of {year} lack {name}: enter the whole year's holidays and make-up working days from that year's notice</translation>
+        <translation>The holidays of {year} lack {name}: enter the whole year&apos;s holidays and make-up working days from that year&apos;s notice</translation>
     </message>
     <message>
         <source>{year}年第一季度</source>
@@ -7571,12 +7571,32 @@ These {n} files were not saved:
         <translation>You cannot remove your own administrator rights or deactivate your own account</translation>
     </message>
     <message>
+        <source>不能启用签名密钥</source>
+        <translation>the signing key cannot be set up</translation>
+    </message>
+    <message>
+        <source>不能更换密钥</source>
+        <translation>the key cannot be rotated</translation>
+    </message>
+    <message>
+        <source>不能签名资料包</source>
+        <translation>review packages cannot be signed</translation>
+    </message>
+    <message>
+        <source>不能签名资料包和文书</source>
+        <translation>review packages and documents cannot be signed</translation>
+    </message>
+    <message>
         <source>不适用</source>
         <translation>Not applicable</translation>
     </message>
     <message>
         <source>与您指定的公钥一致</source>
         <translation>matches the key you gave</translation>
+    </message>
+    <message>
+        <source>与登记公钥（指纹 {registered}）相符的私钥在 {path}（更换密钥时停用的旧密钥；恢复了更换密钥之前的备份时会出现这种情况）：请由系统管理员运行“riskdesk key-import &quot;{path}&quot; --user 管理员用户名”把它放回（数据目录中现有的私钥会移到 {retired} 文件夹保存，不会丢失）。</source>
+        <translation>The private key matching the registered public key (fingerprint {registered}) is {path} (the old key retired by a key rotation; this happens after restoring a backup made before the rotation): a system administrator should run “riskdesk key-import "{path}" --user ADMIN-NAME” to put it back (the key now in the data folder is moved to the {retired} folder and kept, not lost).</translation>
     </message>
     <message>
         <source>与第 {row} 行重复</source>
@@ -7840,7 +7860,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>受信任的“{name}”的公钥指纹为 {fingerprint}，与本资料包的签名公钥不同。</source>
-        <translation>The trusted key of “{name}” has the fingerprint {fingerprint}, which differs from this package's signing key.</translation>
+        <translation>The trusted key of “{name}” has the fingerprint {fingerprint}, which differs from this package&apos;s signing key.</translation>
     </message>
     <message>
         <source>另有 {n} 条记录在审计记录中显示存在，但数据库中已无此记录</source>
@@ -7944,11 +7964,11 @@ These {n} files were not saved:
     </message>
     <message>
         <source>备份中另有 {n} 个签名检查点无法用本机构的密钥核实（签名无效或由其他密钥签署），未用于核对。</source>
-        <translation>{n} more signed checkpoints in the backup cannot be verified with this agency's keys (invalid signature or signed by another key) and were not used.</translation>
+        <translation>{n} more signed checkpoints in the backup cannot be verified with this agency&apos;s keys (invalid signature or signed by another key) and were not used.</translation>
     </message>
     <message>
         <source>备份中没有签名检查点文件，但备份的审计记录表明此前已写入签名检查点（审计记录第 {id} 条起）：检查点文件可能被移除，无法核对备份中的审计记录是否被改动。</source>
-        <translation>The backup has no signed checkpoint file, but its audit records show checkpoints were being written (from audit record {id}): the checkpoint file may have been removed, and whether the backup's audit records were altered cannot be checked.</translation>
+        <translation>The backup has no signed checkpoint file, but its audit records show checkpoints were being written (from audit record {id}): the checkpoint file may have been removed, and whether the backup&apos;s audit records were altered cannot be checked.</translation>
     </message>
     <message>
         <source>备份中没有签名检查点，无法核对备份中的审计记录是否被改动（文件完整不代表内容未被改动）。</source>
@@ -7956,12 +7976,12 @@ These {n} files were not saved:
     </message>
     <message>
         <source>备份中的 {n} 个签名检查点都无法用本机构的密钥核实（签名无效或由其他密钥签署），因此未能核对备份中的审计记录是否被改动。</source>
-        <translation>None of the {n} signed checkpoints in the backup can be verified with this agency's keys (invalid signature or signed by another key), so the backup's audit records were not checked.</translation>
+        <translation>None of the {n} signed checkpoints in the backup can be verified with this agency&apos;s keys (invalid signature or signed by another key), so the backup&apos;s audit records were not checked.</translation>
     </message>
     <message>
         <source>备份中的审计记录与同一备份中的签名检查点不符，备份可能在程序之外被改动，不能恢复。未做任何改动。
 {problems}</source>
-        <translation>The backup's audit records do not match the signed checkpoints in the same backup; the backup may have been altered outside the program and cannot be restored. Nothing was changed.
+        <translation>The backup&apos;s audit records do not match the signed checkpoints in the same backup; the backup may have been altered outside the program and cannot be restored. Nothing was changed.
 {problems}</translation>
     </message>
     <message>
@@ -7979,6 +7999,10 @@ These {n} files were not saved:
     <message>
         <source>备份数据</source>
         <translation>back up data</translation>
+    </message>
+    <message>
+        <source>备份文件中不含私钥。与登记公钥（指纹 {registered}）相符的私钥可能在此前用“riskdesk key-export”导出的密钥文件中（数据目录的 {retired} 文件夹中没有相符的私钥）：找到后请由系统管理员运行“riskdesk key-import 密钥文件 --user 管理员用户名”导入（数据目录中现有的私钥会移到 {retired} 文件夹保存，不会丢失）。</source>
+        <translation>Backup files never contain the private key. The private key matching the registered public key (fingerprint {registered}) may be in a key file exported earlier with “riskdesk key-export” (the data folder's {retired} folder holds no matching key): once found, a system administrator should import it with “riskdesk key-import KEY-FILE --user ADMIN-NAME” (the key now in the data folder is moved to the {retired} folder and kept, not lost).</translation>
     </message>
     <message>
         <source>备份来自更新版本的 RiskDesk（数据库结构未知），请先升级程序。未做任何改动。</source>
@@ -8050,7 +8074,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>审计记录缺失：最近 {n} 条审计记录不在备份中（{at} 的签名检查点记有 {count} 条、至第 {last} 条，备份中的数据库只有 {now} 条、至第 {now_last} 条）</source>
-        <translation>Audit records missing: the latest {n} audit records are not in the backup (the signed checkpoint of {at} records {count} entries up to no. {last}; the backup's database has only {now}, up to no. {now_last})</translation>
+        <translation>Audit records missing: the latest {n} audit records are not in the backup (the signed checkpoint of {at} records {count} entries up to no. {last}; the backup&apos;s database has only {now}, up to no. {now_last})</translation>
     </message>
     <message>
         <source>审计链与签名检查点不符：备份中审计记录第 {id} 条之前的链与签名检查点不一致，审计记录可能被改动后重算</source>
@@ -8097,6 +8121,10 @@ These {n} files were not saved:
         <translation>Nothing imported: {n} problems found, no data written.</translation>
     </message>
     <message>
+        <source>导入机构签名私钥</source>
+        <translation>import the agency's signing key</translation>
+    </message>
+    <message>
         <source>导入类型须为 {kinds}</source>
         <translation>The import type must be one of {kinds}</translation>
     </message>
@@ -8114,7 +8142,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>导出机构签名私钥</source>
-        <translation>export the agency's signing key</translation>
+        <translation>export the agency&apos;s signing key</translation>
     </message>
     <message>
         <source>将使用本机数据目录中的 SQLite 数据库。</source>
@@ -8294,7 +8322,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>当前数据目录没有机构签名密钥或登记的公钥，备份中也没有登记公钥，无法核实签名检查点，因此未能核对备份中的审计记录是否被改动。</source>
-        <translation>This data folder has no agency signing key or registered public key, and the backup has no registered key either: the signed checkpoints cannot be verified, so the backup's audit records were not checked.</translation>
+        <translation>This data folder has no agency signing key or registered public key, and the backup has no registered key either: the signed checkpoints cannot be verified, so the backup&apos;s audit records were not checked.</translation>
     </message>
     <message>
         <source>当前数据目录没有机构签名密钥或登记的公钥，签名检查点只能用备份自带的公钥核实（公钥指纹 {fp}）：请与本机构公布的公钥指纹核对一致。</source>
@@ -8397,6 +8425,10 @@ These {n} files were not saved:
         <translation>File not found: {path}</translation>
     </message>
     <message>
+        <source>找不到机构签名私钥（{path}），{refusal}。{advice}</source>
+        <translation>The agency signing key was not found ({path}); {refusal}. {advice}</translation>
+    </message>
+    <message>
         <source>找不到机构签名私钥（{path}），请在“机构信息”中生成签名密钥。</source>
         <translation>The agency&apos;s private signing key was not found ({path}); generate a signing key under “Agency details”.</translation>
     </message>
@@ -8421,6 +8453,10 @@ These {n} files were not saved:
         <translation>The complaint does not exist or has been deleted.</translation>
     </message>
     <message>
+        <source>报告时间（{at}）不能早于隐患 {number} 的发现时间（{found}），请核对报告时间</source>
+        <translation>The report time ({at}) cannot be earlier than when hazard {number} was found ({found}); please check the report time</translation>
+    </message>
+    <message>
         <source>数据库中有 {rows} 条附件记录的文件不在附件库中（缺 {files} 个文件），备份中也就没有这些文件。请运行“riskdesk check”查看，并设法找回这些文件。</source>
         <translation>{rows} attachment records in the database have no file in the attachment store ({files} files missing), so the backup does not contain them either. Run “riskdesk check” to see them, and try to recover these files.</translation>
     </message>
@@ -8441,6 +8477,14 @@ These {n} files were not saved:
         <translation>The data folder has no usable database ({path}), but it still holds data: {held}. The database file may have been lost or moved: restore a backup with “riskdesk restore BACKUP-FILE --user ADMIN-IN-THE-BACKUP”, or put the database file back; do not run “riskdesk init”, which would create an empty database.</translation>
     </message>
     <message>
+        <source>数据目录中的签名私钥（指纹 {found}）与机构登记的公钥不一致，{refusal}。{advice}</source>
+        <translation>The signing key in the data folder (fingerprint {found}) does not match the agency's registered public key; {refusal}. {advice}</translation>
+    </message>
+    <message>
+        <source>文书无法签名</source>
+        <translation>documents cannot be signed</translation>
+    </message>
+    <message>
         <source>文书类别字须为 1 到 6 个文字，不含括号、空格和符号</source>
         <translation>Document category characters must be 1 to 6 characters, without brackets, spaces or symbols</translation>
     </message>
@@ -8450,11 +8494,19 @@ These {n} files were not saved:
     </message>
     <message>
         <source>本资料包的签名公钥也与{name}不符（应为 {fingerprint}）。</source>
-        <translation>This package's signing key does not match {name} either (expected {fingerprint}).</translation>
+        <translation>This package&apos;s signing key does not match {name} either (expected {fingerprint}).</translation>
     </message>
     <message>
         <source>机构代字须为不超过 20 字的文字，不含括号、空格和符号</source>
         <translation>The agency code must be text of at most 20 characters, without brackets, spaces or symbols</translation>
+    </message>
+    <message>
+        <source>机构签名私钥文件不存在（{path}），不能签名资料包和文书。{advice}</source>
+        <translation>The agency signing key file does not exist ({path}); review packages and documents cannot be signed. {advice}</translation>
+    </message>
+    <message>
+        <source>机构签名私钥文件丢失（{path}）。{advice}确认无法找回时可重新生成（此前的评审资料包仍可用旧公钥核验）。</source>
+        <translation>The agency signing key file is missing ({path}). {advice} If it cannot be found, a new key can be generated (earlier review packages still verify with the old public key).</translation>
     </message>
     <message>
         <source>档案保存年限只能延长，不能缩短（现为竣工后 {years} 年）</source>
@@ -8540,7 +8592,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>{date} 已答复（晚于按周一至周五估算的期限 {due}；{years}年：该年度节假日安排未载入）</source>
-        <translation>replied {date} (after the deadline {due} estimated on Mondays to Fridays; {years}: that year's holiday arrangement is not loaded)</translation>
+        <translation>replied {date} (after the deadline {due} estimated on Mondays to Fridays; {years}: that year&apos;s holiday arrangement is not loaded)</translation>
     </message>
     <message>
         <source>{date} 已答复（逾期）</source>
@@ -9129,18 +9181,6 @@ These {n} files were not saved:
         <translation>The data folder already has data and user accounts: sign in with a system administrator account of the current data to restore (accounts in the backup are only for a data folder without accounts). Nothing was changed.</translation>
     </message>
     <message>
-        <source>数据目录中的签名私钥与机构信息中登记的公钥不一致，不能更换密钥；请先从备份恢复原私钥文件。</source>
-        <translation>The private signing key in the data folder does not match the public key in the agency profile, so the key cannot be rotated; restore the original private key file from a backup first.</translation>
-    </message>
-    <message>
-        <source>数据目录中的签名私钥与机构信息中登记的公钥不一致；请从备份恢复原私钥文件，或联系管理员处理。</source>
-        <translation>The private signing key in the data folder does not match the public key registered in the agency&apos;s details; restore the original key file from a backup or ask the administrator.</translation>
-    </message>
-    <message>
-        <source>数据目录中的签名私钥与机构登记的公钥不一致，不能签名资料包。</source>
-        <translation>The private signing key in the data folder does not match the agency&apos;s registered public key; the package cannot be signed.</translation>
-    </message>
-    <message>
         <source>数据目录为只读或没有写入权限，数据未能保存。</source>
         <translation>The data folder is read-only or not writable; the data were not saved.</translation>
     </message>
@@ -9687,10 +9727,6 @@ These {n} files were not saved:
         <translation>The agency&apos;s private signing key is not an Ed25519 key: {path}</translation>
     </message>
     <message>
-        <source>机构签名私钥文件丢失（{path}）。请从备份恢复；确认无法找回时可重新生成（此前的评审资料包仍可用旧公钥核验）。</source>
-        <translation>The agency&apos;s private signing key file is missing ({path}). Restore it from a backup; only if it cannot be recovered, generate a new one (earlier review packages can still be verified with the old public key).</translation>
-    </message>
-    <message>
         <source>机构签名私钥文件已损坏：{path}</source>
         <translation>The agency&apos;s private signing key file is damaged: {path}</translation>
     </message>
@@ -9757,6 +9793,22 @@ These {n} files were not saved:
     <message>
         <source>检查情况不超过 10000 字</source>
         <translation>The findings may have at most 10000 characters</translation>
+    </message>
+    <message>
+        <source>检查日期 {date} 早于施工阶段“{name}”的实际开始日期 {start}，请核对检查日期或所选施工阶段</source>
+        <translation>The inspection date {date} is before the actual start date {start} of construction stage “{name}”; please check the inspection date or the chosen stage</translation>
+    </message>
+    <message>
+        <source>检查日期 {date} 早于施工阶段“{name}”的计划开始日期 {start}（未登记实际开始日期）；请核对检查日期或所选施工阶段，如该阶段已提前开始，请先在项目中登记实际开始日期</source>
+        <translation>The inspection date {date} is before the planned start date {start} of construction stage “{name}” (no actual start date recorded); please check the inspection date or the chosen stage. If the stage started early, first record its actual start date in the project</translation>
+    </message>
+    <message>
+        <source>检查日期 {date} 晚于施工阶段“{name}”的实际结束日期 {end}，请核对检查日期或所选施工阶段</source>
+        <translation>The inspection date {date} is after the actual end date {end} of construction stage “{name}”; please check the inspection date or the chosen stage</translation>
+    </message>
+    <message>
+        <source>检查日期 {date} 晚于施工阶段“{name}”的计划结束日期 {end}（未登记实际日期）；请核对检查日期或所选施工阶段，如该阶段仍在施工，请先在项目中登记实际开始日期</source>
+        <translation>The inspection date {date} is after the planned end date {end} of construction stage “{name}” (no actual dates recorded); please check the inspection date or the chosen stage. If the stage is still under way, first record its actual start date in the project</translation>
     </message>
     <message>
         <source>检查日期不能晚于今天</source>
@@ -10100,7 +10152,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>签名者与预期不符：本资料包的签名公钥与{name}不符（应为 {fingerprint}）。</source>
-        <translation>Signer not as expected: this package's signing key does not match {name} (expected {fingerprint}).</translation>
+        <translation>Signer not as expected: this package&apos;s signing key does not match {name} (expected {fingerprint}).</translation>
     </message>
     <message>
         <source>签名者与预期不符：资料包自称由“{agency}”签发，但其签名公钥在受信任名单中登记为“{name}”的公钥。</source>
@@ -10108,7 +10160,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>签名者与预期不符：资料包自称由“{agency}”签发，但其签名公钥是本机构（“{name}”）自己的签名密钥。</source>
-        <translation>Signer not as expected: the package claims to be issued by “{agency}”, but its signing key is this agency's (“{name}”) own signing key.</translation>
+        <translation>Signer not as expected: the package claims to be issued by “{agency}”, but its signing key is this agency&apos;s (“{name}”) own signing key.</translation>
     </message>
     <message>
         <source>签名者与预期不符：资料包自称由“{agency}”签发，但其签名密钥是经密钥更换声明由“{name}”的公钥启用的（指纹 {fingerprint}），不是“{agency}”的密钥。</source>
@@ -12055,10 +12107,6 @@ These {n} files were not saved:
         <translation>Signed by the technical lead</translation>
     </message>
     <message>
-        <source>数据目录中的签名私钥与机构信息中登记的公钥不一致，文书无法签名；请从备份恢复原私钥文件，或联系管理员处理。</source>
-        <translation>The private signing key in the data folder does not match the public key registered for the agency, so documents cannot be signed; restore the original key file from a backup or contact the administrator.</translation>
-    </message>
-    <message>
         <source>文书电子签名失败：{reason}</source>
         <translation>The document&apos;s electronic signature failed: {reason}</translation>
     </message>
@@ -12510,10 +12558,6 @@ These {n} files were not saved:
         <translation>Import</translation>
     </message>
     <message>
-        <source>导出审阅包</source>
-        <translation>Review package</translation>
-    </message>
-    <message>
         <source>受信任的签名公钥</source>
         <translation>Trusted signing keys</translation>
     </message>
@@ -12624,6 +12668,10 @@ These {n} files were not saved:
     <message>
         <source>标准目录</source>
         <translation>Standards</translation>
+    </message>
+    <message>
+        <source>导出评审资料包</source>
+        <translation>Review package</translation>
     </message>
     <message>
         <source>机构规则</source>
