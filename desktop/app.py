@@ -52,6 +52,33 @@ def open_database(config: Config) -> Database | None:
     return db
 
 
+def lost_database(config: Config) -> int | None:
+    """None when the window may open the database as usual. When the folder's database is gone
+    but its data is still there (first_run_logic.lost_database: attachments, signed audit
+    checkpoints, data a restore set aside), no empty database is created beside it, as
+    `riskdesk init` refuses too: the first-run wizard says so and offers only 从备份恢复.
+    Returns the exit status: 0 once restored (the program is opened again), else 1."""
+    try:
+        db = Database(config.database_url, migration_url=config.migration_database_url)
+    except DataError:
+        return None  # open_database says why it cannot be opened
+    try:
+        lost = first_run_logic.lost_database(db, config)
+        if lost is None:
+            return None
+        log.warning("no database in %s but its data is there; not creating one: %s",
+                    config.data_dir, lost)
+        restored: list[object] = []
+        wizard = FirstRunWizard(db, config, lost=lost)
+        wizard.restored.connect(restored.append)
+        dialogs.run(wizard)
+        return 0 if restored else 1
+    except DataError:
+        return None  # the file there cannot be read: open_database says why
+    finally:
+        db.dispose()
+
+
 def sign_in(db: Database, config: Config) -> Actor | None:
     """The first-run wizard on a new folder, else the login dialog; None when the user gives up."""
     if not first_run_logic.is_initialised(db):
@@ -119,6 +146,9 @@ def main(config: Config, *, notice: str | None = None) -> int:
     try:
         if notice:
             dialogs.inform(None, QCoreApplication.translate("App", "恢复备份"), notice)
+        refused = lost_database(config)
+        if refused is not None:
+            return refused
         db = open_database(config)
         if db is None:
             return 1

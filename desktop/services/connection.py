@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from desktop.db import Database, DataError
+from desktop.db import Database, DataError, known_revisions, newer_schema
 from desktop.migrations import SCHEMA_HEAD
 from desktop.services.context import ValidationError, msg
 
@@ -51,5 +51,7 @@ def check(url: str) -> ConnectionCheck:
         return ConnectionCheck(True, msg("连接成功。该数据库尚未初始化，切换后首次启动时将自动创建表结构。"))
     if revision == SCHEMA_HEAD:
         return ConnectionCheck(True, msg("连接成功，数据库结构为最新版本。"))
+    if revision not in known_revisions():  # written by a newer RiskDesk: this one cannot open it
+        return ConnectionCheck(False, newer_schema(revision))
     return ConnectionCheck(True, msg("连接成功。数据库结构版本为 {revision}，切换后启动时将先升级。",
                                      revision=revision))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.config import Config
 from desktop.db import Database
-from desktop.services.context import Actor, ValidationError
+from desktop.services.context import Actor, Message, ValidationError
 from desktop.ui import dialogs, file_dialogs, i18n
 from desktop.ui import first_run_logic as logic
 from desktop.ui.app_state import database_label
@@ -75,22 +75,35 @@ class FormPage(QWizardPage):
 class FirstRunWizard(QWizard):
     """Accepted only once the folder is set up; the new administrator is then in `self.actor`.
     Or 从备份恢复: the folder filled from a backup by its own administrator, after which the
-    wizard closes (rejected, `restored` emitted) and the program must be opened again."""
+    wizard closes (rejected, `restored` emitted) and the program must be opened again.
+
+    `lost` (first_run_logic.lost_database): the folder's database is gone while its data is
+    still there. The wizard then says so and offers only 从备份恢复 — no new agency, which
+    would put an empty database beside the agency's data — and is never accepted."""
 
     restored = Signal(object)  # backup.RestoreResult
 
-    def __init__(self, db: Database, config: Config, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, config: Config, parent: QWidget | None = None, *,
+                 lost: Message | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.config = config
+        self.lost = lost
         self.actor: Actor | None = None
         self.task: Task | None = None  # a restore from a backup while it runs
-        title = QCoreApplication.translate("FirstRun", "首次使用设置 - {title}")
+        title = (QCoreApplication.translate("FirstRun", "首次使用设置 - {title}") if lost is None
+                 else QCoreApplication.translate("FirstRun", "数据库丢失 - {title}"))
         self.setWindowTitle(title.format(title=i18n.app_title()))
         self.setWindowIcon(icon("app"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setMinimumSize(620, 460)
+        if lost is not None:
+            self.lost_page = self._lost_page(lost)
+            self.addPage(self.lost_page)
+            # nothing to fill in and nothing to finish: 从备份恢复 on the page, or 取消
+            self.setButtonLayout([QWizard.WizardButton.Stretch, QWizard.WizardButton.CancelButton])
+            return
         self.agency_page = self._agency_page()
         self.admin_page = self._admin_page()
         self.folders_page = self._folders_page()
@@ -112,21 +125,42 @@ class FirstRunWizard(QWizard):
         layout = page.layout()
         assert isinstance(layout, QVBoxLayout), layout  # the form page's column
         layout.insertWidget(0, self.welcome)
-        restore_row = QHBoxLayout()
-        restore_note = QLabel(QCoreApplication.translate(
-            "FirstRun", "已有备份（例如换了电脑）？可直接从备份恢复，需要备份中系统管理员的用户名和密码。"))
-        restore_note.setWordWrap(True)
-        self.restore_button = QPushButton(QCoreApplication.translate("FirstRun", "从备份恢复…"))
-        self.restore_button.setObjectName("firstRunRestore")
-        self.restore_button.clicked.connect(self.restore_from_backup)
-        restore_row.addWidget(restore_note, 1)
-        restore_row.addWidget(self.restore_button)
-        layout.insertLayout(1, restore_row)
+        layout.insertLayout(1, self._restore_row(QCoreApplication.translate(
+            "FirstRun", "已有备份（例如换了电脑）？可直接从备份恢复，需要备份中系统管理员的用户名和密码。")))
         self.name = page.field_edit(QCoreApplication.translate("FirstRun", "机构名称（必填）"))
         self.short_name = page.field_edit(QCoreApplication.translate("FirstRun", "简称"))
         self.credit_code = page.field_edit(QCoreApplication.translate("FirstRun", "统一社会信用代码"))
         self.address = page.field_edit(QCoreApplication.translate("FirstRun", "地址"))
         self.phone = page.field_edit(QCoreApplication.translate("FirstRun", "电话"))
+        return page
+
+    def _restore_row(self, note: str) -> QHBoxLayout:
+        """A note and the 从备份恢复… button (`self.restore_button`)."""
+        row = QHBoxLayout()
+        restore_note = QLabel(note)
+        restore_note.setWordWrap(True)
+        self.restore_button = QPushButton(QCoreApplication.translate("FirstRun", "从备份恢复…"))
+        self.restore_button.setObjectName("firstRunRestore")
+        self.restore_button.clicked.connect(self.restore_from_backup)
+        row.addWidget(restore_note, 1)
+        row.addWidget(self.restore_button)
+        return row
+
+    def _lost_page(self, lost: Message) -> QWizardPage:
+        """The database is gone, its data still here: what was found, and 从备份恢复 only."""
+        page = QWizardPage()
+        page.setTitle(QCoreApplication.translate("FirstRun", "数据库丢失"))
+        page.setSubTitle(QCoreApplication.translate(
+            "FirstRun", "不会新建空数据库，数据目录中的文件未做任何改动。"))
+        self.lost_text = QLabel(i18n.service_text(lost))
+        self.lost_text.setObjectName("firstRunLostDatabase")
+        self.lost_text.setWordWrap(True)
+        self.lost_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.lost_text)
+        layout.addLayout(self._restore_row(QCoreApplication.translate(
+            "FirstRun", "从备份恢复需要备份中系统管理员的用户名和密码。也可以取消，把数据库文件放回原处后重新打开程序。")))
+        layout.addStretch(1)
         return page
 
     def _admin_page(self) -> FormPage:
@@ -193,6 +227,8 @@ class FirstRunWizard(QWizard):
                                  backup_dir=self.backup_dir.text())
 
     def accept(self) -> None:
+        if self.lost is not None:
+            return  # no new agency beside a lost database's data: only 从备份恢复 or 取消
         try:
             self.actor = logic.apply(self.db, self.config, self.agency_form(), self.admin_form(),
                                      self.folders_form())

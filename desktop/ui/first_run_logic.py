@@ -8,7 +8,7 @@ from pathlib import Path
 from desktop.config import Config
 from desktop.db import Database
 from desktop.services import agency, presets, signing, users
-from desktop.services.context import Actor, ServiceError, ValidationError, msg
+from desktop.services.context import Actor, Message, ServiceError, ValidationError, msg
 from desktop.ui.translatable import QT_TRANSLATE_NOOP  # the wizard translates these when shown
 
 CONTEXT = "FirstRun"  # the wizard shows every message below through this translation context
@@ -100,6 +100,31 @@ def page_of(fields: dict[str, str]) -> int:
     """The first wizard page holding one of these fields, to send the user back there."""
     pages = [FIELD_PAGES[f] for f in fields if f in FIELD_PAGES]
     return min(pages) if pages else AGENCY_PAGE
+
+
+def lost_database(db: Database, config: Config) -> Message | None:
+    """Why the window must not create a database in this folder, or None. As `riskdesk init`
+    refuses (cli._refuse_beside_a_restore): the SQLite database is missing (or holds no
+    schema) while the folder still holds what only a database could have made — attachment
+    files, signed audit checkpoints — or the data a restore set aside. A new, empty database
+    there would look like the agency's data while the real data is in a backup. Reads only:
+    a missing file is not opened (opening it would create it)."""
+    path = db.sqlite_path
+    if path is None:
+        return None  # a server, or an in-memory database: the folder's files say nothing of it
+    # an empty file (left by a failed first start) is not opened: that would write to it
+    if path.exists() and path.stat().st_size > 0 and db.current_revision() is not None:
+        return None  # the database is there (older, current or newer: opening it says which)
+    from desktop.services import check  # only for a folder without a database
+    from desktop.services.exchange import restore_journal
+
+    found = restore_journal.leftovers(config.data_dir)
+    if found:
+        return msg("数据目录中没有可用的数据库（{path}），但有恢复留下的数据（{names}）。不会新建空数据库：请从备份恢复，"
+                   "或把其中的数据库放回原处，或确认不再需要后移走这些文件夹，再重新打开程序。",
+                   path=str(path), names="、".join(p.name for p in found))
+    held = check.held_data(config)
+    return check.database_lost(config, held, refusing_init=True) if held else None
 
 
 def is_initialised(db: Database) -> bool:

@@ -218,3 +218,121 @@ def test_the_end_of_a_window_session_writes_a_signed_audit_checkpoint(
     assert [line["reason"] for line in lines] == ["window"]
     with db.read() as s:
         assert checkpoints.head(s).last_id == lines[0]["last_id"]  # the login is covered
+
+
+# -- a folder whose database is gone: no empty database beside its data ---------------------
+
+
+def _files(folder):  # type: ignore[no-untyped-def]
+    """Every file under `folder` with its size and modification time: what "untouched" means."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def lost_folder(config, tmp_path, monkeypatch):
+    """The agency's data folder, used, backed up (outside it), then its database file deleted:
+    the signed audit checkpoints, an attachment file and the signing key are still there.
+    Returns the backup."""
+    from desktop.db import Database
+    from desktop.services import checkpoints
+    from desktop.services.exchange import backup
+    from desktop.ui import first_run_logic as logic
+
+    monkeypatch.delenv("RISKDESK_DATABASE_URL", raising=False)
+    db = Database(config.database_url)
+    try:
+        db.migrate(backup=False)
+        logic.apply(db, config, logic.AgencyForm(name="绍兴市安信建设风控服务有限公司"),
+                    logic.AdminForm("wang", "王主任", "Anxin-Feng-2024", "Anxin-Feng-2024"),
+                    logic.FoldersForm())
+        checkpoints.write(db, config.data_dir, reason="test")
+        saved = backup.backup(db, config, tmp_path / "agency.zip").path
+    finally:
+        db.dispose()
+    blob = config.attachments_dir / "ab" / "cd" / ("abcd" + "0" * 60)
+    blob.parent.mkdir(parents=True)
+    blob.write_bytes(b"photo")
+    for leftover in config.data_dir.glob("riskdesk.sqlite3*"):
+        leftover.unlink()
+    assert not config.sqlite_path.exists() and checkpoints.read(config.data_dir)
+    return saved
+
+
+def test_a_lost_database_is_not_replaced_by_an_empty_one(qapp, config, lost_folder, dialog_log):
+    from PySide6.QtWidgets import QWizard
+
+    from desktop.services import check
+
+    before = _files(config.data_dir)
+    expected = check.database_lost(config, check.held_data(config), refusing_init=True)
+    shown = []
+
+    def look(wizard):  # type: ignore[no-untyped-def]
+        assert isinstance(wizard, FirstRunWizard)  # only 从备份恢复 is offered, no new agency
+        shown.append(wizard.windowTitle())
+        wizard.show()
+        assert wizard.lost_text.text() == expected
+        assert "附件库中有 1 个文件" in expected and "审计检查点文件记有 1 个签名检查点" in expected
+        assert wizard.pageIds() == [0] and not hasattr(wizard, "agency_page")
+        assert wizard.restore_button.isVisible() and wizard.restore_button.isEnabled()
+        for button in (QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton,
+                       QWizard.WizardButton.CommitButton):
+            assert not wizard.button(button).isVisible()
+        wizard.accept()  # not even a stray 完成 sets up an agency here
+        assert wizard.isVisible() and wizard.actor is None
+        wizard.reject()
+        return False
+
+    dialog_log.on_run = look
+    assert app.main(config) == 1
+    assert shown == [f"数据库丢失 - {i18n.app_title()}"]
+    assert not config.sqlite_path.exists()
+    assert _files(config.data_dir) == before  # nothing created, moved or changed
+
+
+def test_a_lost_database_is_restored_from_a_backup_in_the_window(qtbot, config, lost_folder, dialog_log,
+                                                                 monkeypatch):
+    import sqlite3
+
+    from desktop.ui import first_run
+    from desktop.ui.backup_admin_dialog import BackupAdminDialog
+
+    monkeypatch.setattr(first_run, "choose_backup_file", lambda *_a: str(lost_folder))
+
+    def restore(dialog):  # type: ignore[no-untyped-def]
+        if isinstance(dialog, BackupAdminDialog):
+            dialog.username.setText("wang")
+            dialog.password.setText("Anxin-Feng-2024")
+            dialog.attempt()
+            return dialog.credentials is not None
+        assert isinstance(dialog, FirstRunWizard) and dialog.lost is not None
+        with qtbot.waitSignal(dialog.restored, timeout=30_000):
+            dialog.restore_button.click()
+        return dialog.result() == dialog.DialogCode.Accepted
+
+    dialog_log.on_run = restore
+    assert app.main(config) == 0  # restored: the program is opened again
+    assert "恢复人：王主任" in dialog_log.calls[-1][2]
+    con = sqlite3.connect(config.sqlite_path)
+    try:
+        assert con.execute("SELECT username FROM users").fetchall() == [("wang",)]
+    finally:
+        con.close()
+    opened: list = []
+    dialog_log.on_run = lambda dialog: opened.append(type(dialog)) and False  # opened again
+    assert app.main(config) == 0
+    assert opened == [LoginDialog]  # the restored agency signs in
+
+
+def test_a_new_folder_still_starts_with_the_wizard(qapp, config, dialog_log, monkeypatch):
+    monkeypatch.delenv("RISKDESK_DATABASE_URL", raising=False)
+    offered = []
+
+    def look(wizard):  # type: ignore[no-untyped-def]
+        offered.append(hasattr(wizard, "agency_page") and wizard.lost is None)
+        return False
+
+    dialog_log.on_run = look
+    assert app.main(config) == 0
+    assert offered == [True] and config.sqlite_path.exists()

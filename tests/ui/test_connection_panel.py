@@ -82,3 +82,37 @@ def test_empty_address_means_the_local_file():
     assert connection.check("").ok
     with pytest.raises(ValidationError):
         connection.validate_url("oracle://a/b")
+
+
+def _stamped(path, revision):  # type: ignore[no-untyped-def]
+    """A SQLite file whose schema revision reads `revision` (only the alembic_version table)."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        con.execute("INSERT INTO alembic_version VALUES (?)", (revision,))
+    con.close()
+    return f"sqlite:///{path}"
+
+
+def test_a_database_of_a_newer_riskdesk_is_refused_in_its_own_words(qtbot, state, dialog_log, tmp_path):
+    url = _stamped(tmp_path / "newer.sqlite3", "9999_from_a_newer_version")
+    result = connection.check(url)
+    assert not result.ok
+    assert result.message == "数据库来自更新版本的 RiskDesk（结构版本 9999_from_a_newer_version），请升级程序。"
+    assert "先升级" not in result.message
+    panel = ConnectionPanel(state)
+    qtbot.addWidget(panel)
+    panel.url.setText(url)
+    assert not panel.test()
+    assert "更新版本的 RiskDesk" in dialog_log.texts("warn")[-1]
+
+
+def test_an_older_database_is_upgraded_at_the_next_start(tmp_path):
+    from desktop.db import known_revisions
+    from desktop.migrations import SCHEMA_HEAD
+
+    older = sorted(known_revisions() - {SCHEMA_HEAD})[0]
+    result = connection.check(_stamped(tmp_path / "older.sqlite3", older))
+    assert result.ok and f"结构版本为 {older}，切换后启动时将先升级" in result.message

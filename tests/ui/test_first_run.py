@@ -83,6 +83,42 @@ def test_apply_twice_is_refused(db, config):
         logic.apply(db, config, GOOD_AGENCY, GOOD_ADMIN, logic.FoldersForm())
 
 
+def test_a_folder_without_its_database_but_with_its_data_is_not_a_new_folder(config, monkeypatch):
+    """What the window must not create an empty database beside (as `riskdesk init` refuses):
+    attachment files, data a restore set aside; a new folder, or one whose store holds only
+    thumbnails, starts afresh. The missing file is never created by asking."""
+    from desktop.db import Database
+
+    monkeypatch.delenv("RISKDESK_DATABASE_URL", raising=False)
+    db = Database(config.database_url)
+    try:
+        assert logic.lost_database(db, config) is None  # a new folder
+        thumb = config.attachments_dir / "thumbs" / "ab" / "abcd.jpg"
+        thumb.parent.mkdir(parents=True)
+        thumb.write_bytes(b"small")
+        assert logic.lost_database(db, config) is None  # made from a file, not the file
+        blob = config.attachments_dir / "ab" / "cd" / ("abcd" + "0" * 60)
+        blob.parent.mkdir(parents=True)
+        blob.write_bytes(b"photo")
+        lost = logic.lost_database(db, config)
+        assert lost is not None and "附件库中有 1 个文件" in lost and "不会在此新建空数据库" in lost
+        assert not config.sqlite_path.exists()
+        config.sqlite_path.touch()  # an empty file holds no schema: still lost
+        assert logic.lost_database(db, config) == lost
+        assert config.sqlite_path.stat().st_size == 0  # and left as it was
+        blob.unlink()
+        config.sqlite_path.unlink()
+        aside = config.data_dir / "restore-aside-20260301-101500"
+        (aside / "database").mkdir(parents=True)
+        lost = logic.lost_database(db, config)
+        assert lost is not None and "恢复留下的数据（restore-aside-20260301-101500）" in lost
+        assert not config.sqlite_path.exists()
+        db.migrate(backup=False)  # a database there: it is opened as usual
+        assert logic.lost_database(db, config) is None
+    finally:
+        db.dispose()
+
+
 def test_the_logic_module_imports_no_qt():
     import subprocess
     import sys
