@@ -2698,7 +2698,7 @@ Run the data check, or generate the draft again.</translation>
     </message>
     <message>
         <source>还没有文书。用“生成草稿…”起草整改通知书、月报、自查表等文书；技术负责人签发后即可打印、报送和放入评审资料包。</source>
-        <translation>No documents yet. Use "Draft…" to draft rectification notices, monthly reports, self-checks and the like; once the technical lead signs them they can be printed, submitted and put in review packages.</translation>
+        <translation>No documents yet. Use &quot;Draft…&quot; to draft rectification notices, monthly reports, self-checks and the like; once the technical lead signs them they can be printed, submitted and put in review packages.</translation>
     </message>
     <message>
         <source>报送记录</source>
@@ -3313,6 +3313,10 @@ Three steps follow: the agency&apos;s details, the first administrator, and wher
         <translation>Agency name (required)</translation>
     </message>
     <message>
+        <source>数据库丢失 - {title}</source>
+        <translation>Database missing - {title}</translation>
+    </message>
+    <message>
         <source>简称</source>
         <translation>Short name</translation>
     </message>
@@ -3327,6 +3331,18 @@ Three steps follow: the agency&apos;s details, the first administrator, and wher
     <message>
         <source>电话</source>
         <translation>Telephone</translation>
+    </message>
+    <message>
+        <source>数据库丢失</source>
+        <translation>Database missing</translation>
+    </message>
+    <message>
+        <source>不会新建空数据库，数据目录中的文件未做任何改动。</source>
+        <translation>No empty database will be created; no file in the data folder has been changed.</translation>
+    </message>
+    <message>
+        <source>从备份恢复需要备份中系统管理员的用户名和密码。也可以取消，把数据库文件放回原处后重新打开程序。</source>
+        <translation>Restoring from a backup needs the user name and password of a system administrator in the backup. Or cancel, put the database file back in place and open the program again.</translation>
     </message>
     <message>
         <source>系统管理员</source>
@@ -7596,7 +7612,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>与登记公钥（指纹 {registered}）相符的私钥在 {path}（更换密钥时停用的旧密钥；恢复了更换密钥之前的备份时会出现这种情况）：请由系统管理员运行“riskdesk key-import &quot;{path}&quot; --user 管理员用户名”把它放回（数据目录中现有的私钥会移到 {retired} 文件夹保存，不会丢失）。</source>
-        <translation>The private key matching the registered public key (fingerprint {registered}) is {path} (the old key retired by a key rotation; this happens after restoring a backup made before the rotation): a system administrator should run “riskdesk key-import "{path}" --user ADMIN-NAME” to put it back (the key now in the data folder is moved to the {retired} folder and kept, not lost).</translation>
+        <translation>The private key matching the registered public key (fingerprint {registered}) is {path} (the old key retired by a key rotation; this happens after restoring a backup made before the rotation): a system administrator should run “riskdesk key-import &quot;{path}&quot; --user ADMIN-NAME” to put it back (the key now in the data folder is moved to the {retired} folder and kept, not lost).</translation>
     </message>
     <message>
         <source>与第 {row} 行重复</source>
@@ -8002,7 +8018,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>备份文件中不含私钥。与登记公钥（指纹 {registered}）相符的私钥可能在此前用“riskdesk key-export”导出的密钥文件中（数据目录的 {retired} 文件夹中没有相符的私钥）：找到后请由系统管理员运行“riskdesk key-import 密钥文件 --user 管理员用户名”导入（数据目录中现有的私钥会移到 {retired} 文件夹保存，不会丢失）。</source>
-        <translation>Backup files never contain the private key. The private key matching the registered public key (fingerprint {registered}) may be in a key file exported earlier with “riskdesk key-export” (the data folder's {retired} folder holds no matching key): once found, a system administrator should import it with “riskdesk key-import KEY-FILE --user ADMIN-NAME” (the key now in the data folder is moved to the {retired} folder and kept, not lost).</translation>
+        <translation>Backup files never contain the private key. The private key matching the registered public key (fingerprint {registered}) may be in a key file exported earlier with “riskdesk key-export” (the data folder&apos;s {retired} folder holds no matching key): once found, a system administrator should import it with “riskdesk key-import KEY-FILE --user ADMIN-NAME” (the key now in the data folder is moved to the {retired} folder and kept, not lost).</translation>
     </message>
     <message>
         <source>备份来自更新版本的 RiskDesk（数据库结构未知），请先升级程序。未做任何改动。</source>
@@ -8122,7 +8138,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>导入机构签名私钥</source>
-        <translation>import the agency's signing key</translation>
+        <translation>import the agency&apos;s signing key</translation>
     </message>
     <message>
         <source>导入类型须为 {kinds}</source>
@@ -8478,7 +8494,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>数据目录中的签名私钥（指纹 {found}）与机构登记的公钥不一致，{refusal}。{advice}</source>
-        <translation>The signing key in the data folder (fingerprint {found}) does not match the agency's registered public key; {refusal}. {advice}</translation>
+        <translation>The signing key in the data folder (fingerprint {found}) does not match the agency&apos;s registered public key; {refusal}. {advice}</translation>
     </message>
     <message>
         <source>文书无法签名</source>
@@ -9179,6 +9195,10 @@ These {n} files were not saved:
     <message>
         <source>数据目录中已有数据和用户账户：请以当前数据中的系统管理员账户登录后恢复（备份中的账户只用于尚无用户账户的数据目录）。未做任何改动。</source>
         <translation>The data folder already has data and user accounts: sign in with a system administrator account of the current data to restore (accounts in the backup are only for a data folder without accounts). Nothing was changed.</translation>
+    </message>
+    <message>
+        <source>数据目录中没有可用的数据库（{path}），但有恢复留下的数据（{names}）。不会新建空数据库：请从备份恢复，或把其中的数据库放回原处，或确认不再需要后移走这些文件夹，再重新打开程序。</source>
+        <translation>There is no usable database in the data folder ({path}), but there is data left by a restore ({names}). No empty database will be created: restore from a backup, put the database from there back in place, or move those folders away once you are sure they are no longer needed, then open the program again.</translation>
     </message>
     <message>
         <source>数据目录为只读或没有写入权限，数据未能保存。</source>
