@@ -13,16 +13,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
+from reportlab import Version as rl_version
 from reportlab import rl_config
-from reportlab.lib import textsplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import paragraph
 
 from desktop.paths import font_path
 from desktop.reports import font_files
+from desktop.reports.line_breaks import line_breaks
 
 log = logging.getLogger("desktop.reports")
 
@@ -35,10 +36,6 @@ BODY = "RiskDeskCJK"
 HEADING = BODY
 SERIF = "RiskDeskSerif"
 NBSP = "\xa0"
-
-# Closing punctuation that must not start a line. ReportLab's kinsoku list (Japanese-first)
-# lacks the full-width ，；：！？ ” ’ 》 used in Chinese, so a comma could open a line.
-CHINESE_NO_LINE_START = "，；：！？”’》」』〕】〗…％"
 
 _lock = threading.Lock()
 _registered = False
@@ -68,7 +65,7 @@ def ensure_fonts() -> str:
             log.info("document body font: %s (%s, %s)", chosen.face_name, chosen.file.path,
                      chosen.file.origin)
             _serif = chosen
-            _extend_kinsoku()
+            _install_line_breaking()
             log.debug("registered %s from %s", BODY, path)
             _registered = True
     return BODY
@@ -93,15 +90,81 @@ def warm_up() -> threading.Thread | None:
     return worker
 
 
-def _extend_kinsoku() -> None:
-    """Add CHINESE_NO_LINE_START to ReportLab's list, once for the process: its CJK wrap
-    (`paragraph.cjkFragSplit`, ReportLab 5.1) reads the module constant ALL_CANNOT_START
-    itself, and neither ParagraphStyle, wordWrap='CJK' nor rl_config offers a per-document
-    or per-style list. The change only adds closing punctuation, which no document wants at
-    a line's start."""
-    extra = "".join(c for c in CHINESE_NO_LINE_START if c not in textsplit.ALL_CANNOT_START)
-    textsplit.ALL_CANNOT_START += extra  # type: ignore[misc]  # Final in the stubs, extended on purpose
-    paragraph.ALL_CANNOT_START = textsplit.ALL_CANNOT_START  # type: ignore[attr-defined]  # not in the stubs
+def _install_line_breaking() -> None:
+    """Make every CJK Paragraph (wordWrap='CJK', all of styles.Styles) break lines by the
+    Chinese rules of line_breaks.line_breaks, once for the process.
+
+    ReportLab 4.x/5.x breaks such a paragraph in `Paragraph.breakLinesCJK`, which calls two
+    module-level functions by name: `wordSplit` (textsplit, one run of text) and
+    `cjkFragSplit` (several runs: fonts, <br/>). Both fill a line up and push back at most
+    one character; they have no rule for an opening bracket at a line's end, two closing
+    marks in a row (）：) or a date or number broken inside, and neither ParagraphStyle,
+    rl_config nor the kinsoku list ALL_CANNOT_START (which they read) can change that. So the
+    two names are pointed at small wrappers that ask line_breaks where the lines end and
+    build ReportLab's own line records from that (textsplit's [extraSpace, text] pairs,
+    paragraph.makeCJKParaLine). Anything they do not handle goes to ReportLab's original."""
+    if getattr(paragraph, "wordSplit", None) is _word_split:
+        return
+    if not all(hasattr(paragraph, name) for name in _RL_SPLIT_NAMES):
+        log.warning("ReportLab %s: CJK line breaking not adjusted", rl_version)
+        return
+    _rl_split.update((name, getattr(paragraph, name)) for name in ("wordSplit", "cjkFragSplit"))
+    paragraph.wordSplit = _word_split  # type: ignore[attr-defined]  # not in the stubs
+    paragraph.cjkFragSplit = _cjk_frag_split  # type: ignore[attr-defined]
+
+
+_RL_SPLIT_NAMES = ("wordSplit", "cjkFragSplit", "cjkU", "makeCJKParaLine")
+_rl_split: dict[str, Any] = {}  # ReportLab's own functions, for what the wrappers leave to them
+
+
+def _word_split(word: str | bytes, maxWidths: Any, fontName: str, fontSize: float,  # noqa: N803
+                encoding: str = "utf8") -> list[list[Any]]:
+    """textsplit.wordSplit's contract (one run of text in one font) with line_breaks.line_breaks."""
+    if not isinstance(word, str):
+        return cast(list[list[Any]], _rl_split["wordSplit"](word, maxWidths, fontName, fontSize,
+                                                            encoding))
+    widths = [char_width(c, fontSize, fontName) for c in word]
+    max_widths = maxWidths if isinstance(maxWidths, (list, tuple)) else [maxWidths]
+    return [[max_widths[min(j, len(max_widths) - 1)] - sum(widths[a:b]), word[a:b]]
+            for j, (a, b) in enumerate(line_breaks(word, widths, max_widths))]
+
+
+def _cjk_frag_split(frags: list[Any], maxWidths: list[float], calcBounds: bool,  # noqa: N803
+                    encoding: str = "utf8") -> Any:
+    """paragraph.cjkFragSplit's contract (runs in several fonts, <br/> in between) with
+    line_breaks.line_breaks: one unit per character as ReportLab makes them (cjkU), each <br/>'s
+    empty unit ends a line."""
+    cjk_unit = paragraph.cjkU  # type: ignore[attr-defined]  # not in the stubs
+    units = []
+    for f in frags:
+        text = f.text.decode(encoding) if isinstance(f.text, bytes) else f.text
+        units.extend([cjk_unit(t, f, encoding) for t in text] if text else
+                     [cjk_unit(text, f, encoding)])
+    widths = [u.width for u in units]
+    if any(hasattr(w, "normalizedValue") for w in widths):  # an image sized in % of the line
+        return _rl_split["cjkFragSplit"](frags, maxWidths, calcBounds, encoding)
+    # one character per unit; an image's or a <br/>'s empty unit as U+FFFC (no rule applies)
+    chars = "".join(u if len(u) == 1 else "\ufffc" for u in units)
+    make_line = paragraph.makeCJKParaLine  # type: ignore[attr-defined]  # not in the stubs
+    lines: list[Any] = []
+    start = 0
+    ends = [i + 1 for i, u in enumerate(units) if hasattr(u.frag, "lineBreak")]
+    if not ends or ends[-1] < len(units):
+        ends.append(len(units))
+    for end in ends:
+        forced = hasattr(units[end - 1].frag, "lineBreak")
+        if not forced and not sum(widths[start:end]) > 0:
+            break  # as ReportLab: nothing drawn after the last <br/>
+        pieces = line_breaks(chars[start:end], widths[start:end],
+                             maxWidths[len(lines):] or maxWidths[-1:])
+        for j, (a, b) in enumerate(pieces):
+            width_used = sum(widths[start + a:start + b])
+            max_width = maxWidths[min(len(lines), len(maxWidths) - 1)]
+            lines.append(make_line(units[start + a:start + b], max_width, width_used,
+                                   max_width - width_used, forced and j == len(pieces) - 1,
+                                   calcBounds))
+        start = end
+    return paragraph.ParaLines(kind=1, lines=lines)
 
 
 def char_width(char: str, size: float, font: str = BODY) -> float:
