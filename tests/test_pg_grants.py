@@ -229,7 +229,9 @@ def test_a_restore_as_the_owner_leaves_the_audit_log_append_only(server, tmp_pat
     finally:
         db.dispose()
     result = backup.restore(config, made.path, actor=Actor.system())  # pg_restore --clean as the owner
-    assert result.warnings == ()
+    # a dump's audit log cannot be compared with its checkpoints before it is restored: said so
+    assert [str(w) for w in result.warnings] == [
+        "PostgreSQL 备份中的审计记录无法在恢复前与签名检查点核对，文件完整不代表内容未被改动。"]
     db = Database(config.database_url)
     try:
         with db.engine.connect() as conn:
