@@ -5,7 +5,7 @@ log says exist but are gone, or that exist with no `create` entry where every ro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -77,39 +77,69 @@ def check_checkpoints(session: Session, data_dir: Path | str) -> AnchorReport:
         gone = (f"审计检查点文件缺失或为空（{checkpoints.path(data_dir)}）："
                 f"审计记录第 {started} 条表明此后已写入签名检查点")
         return AnchorReport(0, (gone,))
-    keys = _accepted_keys(session, data_dir)
     problems: list[str] = []
-    valid: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, 1):
-        if line is None or not _well_formed(line):
-            problems.append(f"审计检查点文件第 {number} 行无法识别（文件被改动）")
-        elif line["key"] not in keys or not signing.verify(
-                line["key"], checkpoints.signed_bytes(line), bytes.fromhex(line["sig"])):
-            problems.append(f"审计检查点文件第 {number} 行的签名无效（检查点被伪造或改动）")
-        elif line["kind"] == checkpoints.RESTORE:
-            valid = [line]  # a restore replaced the history the lines before describe
-        else:
-            valid.append(line)
+    valid, rejected = valid_lines(lines, _accepted_keys(session, data_dir))
+    for number, malformed in rejected:
+        problems.append(f"审计检查点文件第 {number} 行无法识别（文件被改动）" if malformed
+                        else f"审计检查点文件第 {number} 行的签名无效（检查点被伪造或改动）")
     restored = valid[0]["at"] if valid and valid[0]["kind"] == checkpoints.RESTORE else ""
     if not valid:
         return AnchorReport(0, tuple(problems), "", restarted)
     now = checkpoints.head(session)
-    newest = max(valid, key=lambda c: (c["last_id"], c["count"]))
-    missing = max(newest["count"] - now.count, newest["last_id"] - now.last_id)
-    if missing > 0:
-        problems.append(f"最近 {missing} 条审计记录缺失（{local_time(newest['at'])} 的签名检查点"
+    faults = chain_faults(valid, now.count, now.last_id, lambda ids: dict(session.execute(
+        select(AuditEntry.id, AuditEntry.hash).where(AuditEntry.id.in_(ids))).all()))
+    if faults.missing > 0:
+        newest = faults.newest
+        problems.append(f"最近 {faults.missing} 条审计记录缺失（{local_time(newest['at'])} 的签名检查点"
                         f"记有 {newest['count']} 条、至第 {newest['last_id']} 条，数据库中现有 "
                         f"{now.count} 条、至第 {now.last_id} 条）")
-    wanted = sorted({c["last_id"]: c for c in valid if 0 < c["last_id"] <= now.last_id}.items())
+    if faults.broken_at is not None:
+        problems.append(f"审计记录第 {faults.broken_at} 条之前的链与签名检查点不符，审计日志可能被重算")
+    return AnchorReport(len(valid), tuple(problems), restored, restarted)
+
+
+def valid_lines(lines: list[dict[str, Any] | None], keys: set[str]
+                ) -> tuple[list[dict[str, Any]], list[tuple[int, bool]]]:
+    """The checkpoint lines signed by one of `keys`, from the newest restore mark on (a restore
+    replaced the history the lines before describe), and the rejected ones as (line number,
+    malformed — else its signature failed)."""
+    valid: list[dict[str, Any]] = []
+    rejected: list[tuple[int, bool]] = []
+    for number, line in enumerate(lines, 1):
+        if line is None or not _well_formed(line):
+            rejected.append((number, True))
+        elif line["key"] not in keys or not signing.verify(
+                line["key"], checkpoints.signed_bytes(line), bytes.fromhex(line["sig"])):
+            rejected.append((number, False))
+        elif line["kind"] == checkpoints.RESTORE:
+            valid = [line]
+        else:
+            valid.append(line)
+    return valid, rejected
+
+
+@dataclass(frozen=True)
+class ChainFaults:
+    newest: dict[str, Any]  # the newest valid checkpoint
+    missing: int  # entries it counts that the log lacks (0 or less: none)
+    broken_at: int | None  # the first checkpointed entry whose hash the log no longer carries
+
+
+def chain_faults(valid: list[dict[str, Any]], count: int, last_id: int,
+                 hashes: Callable[[list[int]], dict[int, str]]) -> ChainFaults:
+    """Compare valid checkpoints with an audit log of `count` entries up to `last_id`; `hashes`
+    reads the stored hash of the given entry ids (at most _BATCH at a time) — the live table's
+    for `check`, a backup's own database before a restore."""
+    newest = max(valid, key=lambda c: (c["last_id"], c["count"]))
+    missing = max(newest["count"] - count, newest["last_id"] - last_id)
+    wanted = sorted({c["last_id"]: c for c in valid if 0 < c["last_id"] <= last_id}.items())
     for start in range(0, len(wanted), _BATCH):
         part = wanted[start:start + _BATCH]
-        found = dict(session.execute(select(AuditEntry.id, AuditEntry.hash).where(
-            AuditEntry.id.in_([i for i, _ in part]))).all())
+        found = hashes([i for i, _ in part])
         bad = next((i for i, c in part if found.get(i) != c["last_hash"]), None)
         if bad is not None:
-            problems.append(f"审计记录第 {bad} 条之前的链与签名检查点不符，审计日志可能被重算")
-            break
-    return AnchorReport(len(valid), tuple(problems), restored, restarted)
+            return ChainFaults(newest, missing, bad)
+    return ChainFaults(newest, missing, None)
 
 
 def local_time(at: str) -> str:
@@ -140,10 +170,11 @@ def _accepted_keys(session: Session, data_dir: Path | str) -> set[str]:
     if not keys:
         registered = signing.registered_public_key(session)
         keys = {registered} if registered else set()
-    return keys | _successors(data_dir, keys)
+    return keys | successors(data_dir, keys)
 
 
-def _successors(data_dir: Path | str, keys: set[str]) -> set[str]:
+def successors(data_dir: Path | str, keys: set[str]) -> set[str]:
+    """The keys `keys` handed over to by valid statements in the folder's rotation file."""
     try:
         statements = rotation.load(data_dir)
     except ServiceError:  # an unreadable statement file: the keys above still count

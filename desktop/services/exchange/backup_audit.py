@@ -34,7 +34,6 @@ from desktop.services.context import Message, ServiceError, msg
 
 _AUDIT = AuditEntry.__tablename__
 _PROFILE = AgencyProfile.__tablename__
-_BATCH = 500
 
 
 class AuditMismatch(ServiceError):
@@ -57,10 +56,11 @@ class AuditVerdict:
 def trusted_keys(config: Config) -> tuple[set[str], bool]:
     """The keys the restoring folder trusts for its own checkpoints, and whether they are the
     folder's (True) or none were found (False, empty set): its key file and the keys it
-    replaced; with no key file, the key registered in its database."""
+    replaced (and those handed over to since, as `check` accepts them: audit_check.successors);
+    with no key file, the key registered in its database."""
     keys = {entry.public_key for entry in trust.own_keys(config.data_dir)}
     if keys:
-        return keys, True
+        return keys | audit_check.successors(config.data_dir, keys), True
     if config.database_url.startswith("sqlite"):
         registered = _sqlite_registered_key(config.sqlite_path) if config.sqlite_path.is_file() else None
     else:
@@ -114,15 +114,8 @@ def _compare(config: Config, lines: list[dict[str, Any] | None],
         warnings.append(msg(
             "当前数据目录没有机构签名密钥或登记的公钥，签名检查点只能用备份自带的公钥核实（公钥指纹 {fp}）："
             "请与本机构公布的公钥指纹核对一致。", fp=signing.fingerprint(registered)))
-    valid: list[dict[str, Any]] = []
-    unverified = 0
-    for line in lines:
-        if line is None or not _verified(line, keys):
-            unverified += 1
-        elif line["kind"] == checkpoints.RESTORE:
-            valid = [line]  # a restore replaced the history the lines before describe
-        else:
-            valid.append(line)
+    valid, rejected = audit_check.valid_lines(lines, keys)
+    unverified = len(rejected)
     if not valid:
         return AuditVerdict(0, (*warnings, msg(
             "备份中的 {n} 个签名检查点都无法用本机构的密钥核实（签名无效或由其他密钥签署），"
@@ -138,42 +131,27 @@ def _compare(config: Config, lines: list[dict[str, Any] | None],
     return AuditVerdict(len(valid), tuple(warnings))
 
 
-def _verified(line: dict[str, Any], keys: set[str]) -> bool:
-    try:
-        well_formed = (isinstance(line["count"], int) and isinstance(line["last_id"], int)
-                       and isinstance(line["last_hash"], str) and isinstance(line["at"], str)
-                       and isinstance(line["key"], str) and isinstance(line["kind"], str)
-                       and len(bytes.fromhex(line["sig"])) == 64)
-    except (KeyError, TypeError, ValueError):
-        return False
-    return well_formed and line["key"] in keys and signing.verify(
-        line["key"], checkpoints.signed_bytes(line), bytes.fromhex(line["sig"]))
-
-
 def _chain_problems(valid: list[dict[str, Any]], con: sqlite3.Connection) -> list[Message]:
-    """What `check` reports for a live folder (audit_check.check_checkpoints), for the backup."""
+    """What `check` reports for a live folder (audit_check.chain_faults), for the backup."""
     problems: list[Message] = []
     count, last_id = con.execute(f"SELECT count(id), max(id) FROM {_AUDIT}").fetchone()
     count, last_id = int(count), int(last_id or 0)
-    newest = max(valid, key=lambda c: (c["last_id"], c["count"]))
-    missing = max(newest["count"] - count, newest["last_id"] - last_id)
-    if missing > 0:
+
+    def hashes(ids: list[int]) -> dict[int, str]:
+        marks = ",".join("?" * len(ids))
+        return dict(con.execute(f"SELECT id, hash FROM {_AUDIT} WHERE id IN ({marks})", ids).fetchall())  # noqa: S608
+
+    faults = audit_check.chain_faults(valid, count, last_id, hashes)
+    if faults.missing > 0:
+        newest = faults.newest
         problems.append(msg(
             "审计记录缺失：最近 {n} 条审计记录不在备份中（{at} 的签名检查点记有 {count} 条、至第 {last} 条，"
-            "备份中的数据库只有 {now} 条、至第 {now_last} 条）", n=missing,
+            "备份中的数据库只有 {now} 条、至第 {now_last} 条）", n=faults.missing,
             at=audit_check.local_time(newest["at"]), count=newest["count"], last=newest["last_id"],
             now=count, now_last=last_id))
-    wanted = sorted({c["last_id"]: c for c in valid if 0 < c["last_id"] <= last_id}.items())
-    for start in range(0, len(wanted), _BATCH):
-        part = wanted[start:start + _BATCH]
-        marks = ",".join("?" * len(part))
-        found = dict(con.execute(f"SELECT id, hash FROM {_AUDIT} WHERE id IN ({marks})",  # noqa: S608
-                                 [i for i, _ in part]).fetchall())
-        bad = next((i for i, c in part if found.get(i) != c["last_hash"]), None)
-        if bad is not None:
-            problems.append(msg("审计链与签名检查点不符：备份中审计记录第 {id} 条之前的链与签名检查点不一致，"
-                                "审计记录可能被改动后重算", id=bad))
-            break
+    if faults.broken_at is not None:
+        problems.append(msg("审计链与签名检查点不符：备份中审计记录第 {id} 条之前的链与签名检查点不一致，"
+                            "审计记录可能被改动后重算", id=faults.broken_at))
     return problems
 
 
