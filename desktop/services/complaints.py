@@ -47,8 +47,9 @@ def due_of(c: Complaint, cal: Calendar) -> Due:
 
 
 def refresh_due(session: Session) -> int:
-    """Store every complaint's deadline as counted now (after the holiday data changed; at start-up,
-    for a calendar package updated since). Returns how many moved."""
+    """Store every complaint's deadline as counted now, after the holiday data changed (reads
+    count it again from `reply_days` anyway; the stored date serves the queries that select by
+    it). Returns how many moved."""
     cal, moved = calendar(session), 0
     for row in session.execute(select(Complaint).where(Complaint.deleted_at.is_(None))).scalars():
         due = due_of(row, cal).day
@@ -130,13 +131,14 @@ def record_complaint(session: Session, actor: Actor, *, received_at: dt.date, co
         errors["received_at"] = msg("收到日期不能晚于今天")
     if errors:
         raise ValidationError(errors)
+    cal = calendar(session)
+    days = reply_days(session, needs_checking=needs_checking)
     row = Complaint(project_id=project_id, received_at=received_at, complainant=complainant.strip(),
                     channel=channel.strip(), content=content.strip(), needs_checking=needs_checking,
-                    reply_days=reply_days(session, needs_checking=needs_checking),
-                    reply_due=reply_due(session, received_at, needs_checking=needs_checking).day)
+                    reply_days=days, reply_due=add_working_days(received_at, days, cal).day)
     session.add(row)
     audit.record_create(session, actor, row)
-    return _complaint_row(row, calendar(session))
+    return _complaint_row(row, cal)
 
 
 def _load_complaint(session: Session, complaint_id: int) -> Complaint:
