@@ -14,6 +14,9 @@ timed). Each run is a fresh interpreter timed from start to exit, and the runs t
 - sign-in alone: the argon2 check of the admin's stored hash (timed inside its process) —
   the part of every data command that exists to be slow (the password hash's cost),
   reported so the ratios can be read with and without it;
+- the same documents made bare (bench/same_document.py): every SELECT the command sent,
+  recorded from a run of it, executed again with `sqlite3`, and the same cell texts laid out
+  with plain ReportLab in the same columns and pages — the bare script "doing the same";
 - the floor: importing SQLAlchemy, the ORM classes and ReportLab and reading both font faces,
   nothing else — what any document command pays before its first query.
 
@@ -33,9 +36,15 @@ import time
 from pathlib import Path
 
 from bench.common import machine, write_result
+from bench.same_document import BARE_SAME
+from bench.same_document import capture as capture_same
+from bench.same_document import pages as same_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_PASSWORD = "Demo-2024-desk"
+# each command's own bare baseline: a bare script making the same document (same_document.py)
+SAME = {"riskdesk report hazard-list": "bare, the same hazard list (same reads, same pages)",
+        "riskdesk selfcheck": "bare, the same self-check (same reads, same pages)"}
 
 BARE = r"""
 import sqlite3, sys
@@ -135,6 +144,13 @@ def main(argv: list[str] | None = None) -> int:
             "sign-in alone (argon2 verify)": ["-c", SIGN_IN, str(db), DEMO_PASSWORD],
             "floor: SQLAlchemy + the models + ReportLab + both faces": ["-c", FLOOR],
         }
+        # the same documents made by a bare script (same reads, same pages: same_document.py)
+        os.environ["RISKDESK_PASSWORD"] = DEMO_PASSWORD  # the recording run signs in as the demo admin
+        specs = capture_same(folder, args.period, "admin", out)
+        cases[SAME["riskdesk report hazard-list"]] = ["-c", BARE_SAME, str(specs["hazard-list"]),
+                                                      str(out / "same-list.pdf")]
+        cases[SAME["riskdesk selfcheck"]] = ["-c", BARE_SAME, str(specs["selfcheck"]),
+                                             str(out / "same-selfcheck.pdf")]
         roots = {name: ROOT for name in cases}
         if args.before is not None:
             for name in ("riskdesk report hazard-list", "riskdesk selfcheck"):
@@ -148,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
             for name, case in cases.items():
                 took, printed = _timed(case, roots[name])
                 times[name].append(float(printed) if name.startswith("sign-in") else took)
+        pages = {name: f"{same_pages(out / ours)}/{same_pages(out / bare_same)}"
+                 for name, ours, bare_same in (("hazard list", "list.pdf", "same-list.pdf"),
+                                               ("self-check", "selfcheck.pdf", "same-selfcheck.pdf"))}
         con = sqlite3.connect(db)  # counted before the made demo's folder goes
         try:
             hazards = con.execute("SELECT count(*) FROM hazards").fetchone()[0]
@@ -160,16 +179,27 @@ def main(argv: list[str] | None = None) -> int:
              f"Machine: {machine()}; load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}",
              "", f"Demo data ({hazards} hazards), period {args.period}: {rows} hazards in the bare "
              f"table. Fresh processes, interleaved, {args.repeat} runs each after a warm-up.", "",
-             "| run | median (s) | min (s) | max (s) | × bare | × bare, sign-in taken out |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "| run | median (s) | min (s) | max (s) | × bare | × bare, sign-in taken out "
+             "| × the same document made bare | the same, sign-in taken out |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, t in times.items():
         ratio = med[name] / bare
         without = (med[name] - sign_in) / bare if name.startswith("riskdesk") else ratio
+        same = (f"{med[name] / med[SAME[name]]:.2f} | {(med[name] - sign_in) / med[SAME[name]]:.2f}"
+                if name in SAME else "— | —")
         lines.append(f"| {name} | {med[name]:.2f} | {min(t):.2f} | {max(t):.2f} | "
-                     f"{ratio:.2f} | {without:.2f} |")
+                     f"{ratio:.2f} | {without:.2f} | {same} |")
     floor = med["floor: SQLAlchemy + the models + ReportLab + both faces"]
     lines += ["", "Target ≤ 2× bare (issue #17 §8). The last column subtracts the median "
               "argon2 check (the sign-in row: the verify alone, timed inside its process).", "",
+              "Two bare baselines. *bare sqlite3 + ReportLab* is the minimal script: one query, "
+              "one face, cells cut at 40 characters and not wrapped, one page count. *The same "
+              "document made bare* (bench/same_document.py) runs every SELECT the command sent "
+              "(recorded from a run of it) through `sqlite3`, registers both faces and lays the "
+              "same cell texts out in the same columns and page size, a `Paragraph` per cell, "
+              "header repeated, 第 X 页 共 Y 页: what issue 17 §8 calls a bare script "
+              "\"doing the same\". Pages, ours/bare: "
+              + ", ".join(f"{n} {p}" for n, p in pages.items()) + ".", "",
               f"The floor row imports what every document command must (SQLAlchemy, the ORM classes, "
               f"ReportLab) and reads both font faces, and does nothing else: {floor / bare:.2f}× bare "
               f"before a query is made or a page drawn. Above the floor: "
