@@ -194,8 +194,9 @@ def successors(data_dir: Path | str, keys: set[str]) -> set[str]:
 def check_rows(session: Session) -> tuple[int, tuple[str, ...]]:
     """Each audited row compared with its last audited content (create snapshot plus every
     change after it), one streaming pass per table; then the rows the log says exist but the
-    table has lost, and the rows of AUDITED tables the log never saw created (set-based: one
-    grouped read of the log, or one anti-join, per table). Returns (rows compared, problems)."""
+    table has lost, the rows it shows removed that are there again, and the rows of AUDITED
+    tables the log never saw created (set-based: one grouped read of the log, or one anti-join,
+    per table). Returns (rows compared, problems)."""
     tally = [0]
     problems: list[str] = []
     extra = 0
@@ -220,6 +221,17 @@ def check_rows(session: Session) -> tuple[int, tuple[str, ...]]:
     if gone_total > len(gone):
         problems.append(msg("另有 {n} 条记录在审计记录中显示存在，但数据库中已无此记录",
                             n=gone_total - len(gone)))
+    back: list[str] = []
+    back_total = 0
+    for model, label, name_key in KEPT:
+        rows, count = _returned(session, model, name_key, max(ROWS_LISTED - len(back), 0))
+        back_total += count
+        back += [msg("{label} {name}：审计记录显示已被清除，但数据库中仍有此记录",
+                     label=label, name=name) for name in rows]
+    problems += back
+    if back_total > len(back):
+        problems.append(msg("另有 {n} 条记录在审计记录中显示已被清除，但数据库中仍有",
+                            n=back_total - len(back)))
     unrecorded: list[str] = []
     unrecorded_total = 0
     for model, label, name_key in AUDITED:
@@ -251,6 +263,30 @@ def _missing_ids(session: Session, model: Any) -> list[int]:
     there = exists().where(model.id == logged.c.entity_id)
     return list(session.execute(select(logged.c.entity_id).where(~there)
                                 .order_by(logged.c.entity_id)).scalars())
+
+
+def _returned(session: Session, model: Any, name_key: str, limit: int) -> tuple[list[str], int]:
+    """The first `limit` rows of `model` (named) that the log shows removed — their newest
+    lifecycle entry a `purge`, or a `delete` of a table without a recycle bin (a discarded
+    draft document) — and how many there are: a row put back from outside (an old copy of a
+    purged hazard) has its create entry and its old content, and only this shows it. A row
+    the program creates again at a reused id has a newer `create`, and is not counted."""
+    a = AuditEntry
+    gone = ("purge",) if hasattr(model, "deleted_at") else REMOVED
+    live = func.max(case((a.action.in_(LIVE), a.id)))
+    removed = func.max(case((a.action.in_(gone), a.id)))
+    logged = (select(a.entity_id.label("entity_id"))
+              .where(a.entity == model.__tablename__, a.entity_id.is_not(None),
+                     a.action.in_((*LIVE, *gone)))
+              .group_by(a.entity_id)
+              .having(removed.is_not(None), or_(live.is_(None), removed > live))
+              .subquery())
+    found = select(model.id, getattr(model, name_key)).join(logged, logged.c.entity_id == model.id)
+    rows = session.execute(found.order_by(model.id).limit(limit)).all() if limit else []
+    count = len(rows)
+    if not limit or count == limit:
+        count = session.execute(select(func.count()).select_from(found.subquery())).scalar_one()
+    return [_name(model, {"id": i, name_key: name}, name_key, i) for i, name in rows], count
 
 
 def _recorded_names(session: Session, model: Any, name_key: str, ids: list[int]) -> dict[int, str]:

@@ -8639,6 +8639,10 @@ These {n} files were not saved:
         <translation>{label} {name}: the audit log shows this record exists, but it is no longer in the database</translation>
     </message>
     <message>
+        <source>{label} {name}：审计记录显示已被清除，但数据库中仍有此记录</source>
+        <translation>{label} {name}: the audit log shows it purged, but the database still has it</translation>
+    </message>
+    <message>
         <source>{label} {name}：数据库中有此记录，但审计记录中没有其创建记录</source>
         <translation>{label} {name}: this record is in the database, but the audit log has no entry creating it</translation>
     </message>
@@ -8801,6 +8805,10 @@ These {n} files were not saved:
     <message>
         <source>发生死亡或较大及以上事故</source>
         <translation>Fatal or larger accident</translation>
+    </message>
+    <message>
+        <source>另有 {n} 条记录在审计记录中显示已被清除，但数据库中仍有</source>
+        <translation>{n} more records the audit log shows as purged are still in the database</translation>
     </message>
     <message>
         <source>只有服务支出可关联服务记录（检查、培训、演练、应急预案）</source>

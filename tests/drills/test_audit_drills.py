@@ -296,3 +296,58 @@ def test_attachments_alone_also_stop_init(capsys, tmp_path):
     blob.unlink()  # an empty store (folders only) is a new folder: init goes ahead
     assert cli.main(["--data-dir", str(data), "init", "--agency-name", "新机构", "--admin", "admin",
                      "--password-file", str(pw)]) == 0
+
+
+def test_a_purged_row_put_back_in_sql_is_caught_and_named(capsys, folder):
+    """An old copy of a purged hazard (same id, same content: its create entry and its last
+    audited state both match) put back from outside is named; a hazard the program records
+    after the purge passes, whatever id the database gives it."""
+    from desktop.models import Hazard
+    from desktop.services import recycle
+
+    config = Config.load(folder)
+    db = Database(config.database_url)
+    try:
+        admin = users.login(db, "admin", PASSWORD)
+        with db.session() as s:
+            first, version = s.execute(select(Hazard.id, Hazard.version).order_by(Hazard.id.desc())).first()
+            recycle.soft_delete(s, admin, "hazards", first, expected_version=version)
+        con = sqlite3.connect(folder / "riskdesk.sqlite3")
+        try:  # the copy kept from just before the purge
+            number = con.execute("SELECT number FROM hazards WHERE id = ?", (first,)).fetchone()[0]
+            columns = [c for (_, c, *_) in con.execute("PRAGMA table_info(hazards)")]
+            saved = con.execute(f"SELECT {', '.join(columns)} FROM hazards WHERE id = ?", (first,)).fetchone()
+        finally:
+            con.close()
+        with db.session() as s:
+            recycle.purge(s, admin, "hazards", first)
+        checkpoints.write(db, folder, reason="drill")
+    finally:
+        db.dispose()
+    code, out = check(capsys, folder)
+    assert code == 0, out
+    con = sqlite3.connect(folder / "riskdesk.sqlite3")
+    try:
+        con.execute(f"INSERT INTO hazards ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                    saved)
+        con.commit()
+    finally:
+        con.close()
+    code, out = check(capsys, folder)
+    assert code == 1
+    assert f"隐患 {number}：审计记录显示已被清除，但数据库中仍有此记录" in out
+    assert "当前内容与最后一次审计记录不一致" not in out  # the content alone would not show it
+    sql(folder, f"DELETE FROM hazards WHERE id = {first}")
+    db = Database(config.database_url)
+    try:
+        admin = users.login(db, "admin", PASSWORD)
+        with db.session() as s:
+            project = s.execute(select(Hazard.project_id)).scalars().first()
+            hazards.record(s, admin, hazards.HazardForm(
+                project_id=project, description="脚手架连墙件缺失", level=3, measures="立即整改",
+                found_at=dt.datetime(2026, 8, 6, 9)))
+        checkpoints.write(db, folder, reason="drill")
+    finally:
+        db.dispose()
+    code, out = check(capsys, folder)
+    assert code == 0, out
