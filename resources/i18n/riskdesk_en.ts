@@ -9209,6 +9209,10 @@ These {n} files were not saved:
         <translation>There is no usable database in the data folder ({path}), but there is data left by a restore ({names}). No empty database will be created: restore from a backup, put the database from there back in place, or move those folders away once you are sure they are no longer needed, then open the program again.</translation>
     </message>
     <message>
+        <source>数据目录中的签名私钥（指纹 {present}）不是机构资料中登记的签名公钥（指纹 {registered}）对应的私钥，导出的文件不能用来恢复机构的签名。请先运行“riskdesk check”查看原因（例如恢复了密钥更换之前的备份），导入登记的密钥后再导出。未做任何改动。</source>
+        <translation>The signing key in the data folder (fingerprint {present}) is not the private half of the signing key registered in the agency profile (fingerprint {registered}); an exported file could not be used to restore the agency's signing. Run “riskdesk check” first to see why (for example a backup from before a key rotation was restored), import the registered key, then export it. Nothing was changed.</translation>
+    </message>
+    <message>
         <source>数据目录为只读或没有写入权限，数据未能保存。</source>
         <translation>The data folder is read-only or not writable; the data were not saved.</translation>
     </message>

@@ -118,8 +118,17 @@ def test_a_backup_from_before_a_rotation_names_the_retired_key_until_it_is_impor
         with db.session() as s, pytest.raises(ServiceError) as info:
             signing.setup_key(s, data_dir=folder.data_dir, actor=ADMIN)
         refusals.append((info.value.message, "不一致"))
+        # exporting the folder's key would keep a file that key-import refuses as the agency's
+        with db.session() as s, pytest.raises(ServiceError) as info:
+            key_export.export_signing_key(s, ADMIN, data_dir=folder.data_dir,
+                                          out_path=tmp_path / "exported.pem",
+                                          passphrase="绍兴安途 2026 备用口令")
+        exported_refusal = info.value.message
     finally:
         db.dispose()
+    assert not (tmp_path / "exported.pem").exists()
+    assert "不是机构资料中登记的签名公钥" in exported_refusal and "riskdesk check" in exported_refusal
+    assert signing.fingerprint(registered) in exported_refusal
     for text, what in refusals:
         assert what in text and str(retired) in text and "riskdesk key-import" in text, text
         _no_backup_advice(text)

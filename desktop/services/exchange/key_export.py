@@ -32,10 +32,21 @@ def _check_passphrase(passphrase: str) -> bytes:
 def export_signing_key(session: Session, actor: Actor, *, data_dir: Path | str,
                        out_path: Path | str, passphrase: str) -> str:
     """Write the private key, encrypted with `passphrase`, to `out_path` (owner-only);
-    audited. Returns the key's fingerprint."""
+    audited. Returns the key's fingerprint. Refused when the folder's key is not the one whose
+    public half the agency registered (a backup from before a key rotation restored): the
+    file could not be imported to restore the agency's signing, and would be kept as if it
+    could."""
     permissions.require(actor, "key.export")
     secret = _check_passphrase(passphrase)
     key = signing.load_private_key(data_dir)
+    registered = signing.registered_public_key(session)
+    if registered is not None and signing.public_hex(key) != registered:
+        raise ServiceError(msg(
+            "数据目录中的签名私钥（指纹 {present}）不是机构资料中登记的签名公钥（指纹 {registered}）"
+            "对应的私钥，导出的文件不能用来恢复机构的签名。请先运行“riskdesk check”查看原因"
+            "（例如恢复了密钥更换之前的备份），导入登记的密钥后再导出。未做任何改动。",
+            present=signing.fingerprint(signing.public_hex(key)),
+            registered=signing.fingerprint(registered)))
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.BestAvailableEncryption(secret))
     atomic_write_bytes(out_path, pem, private=True)
