@@ -22,6 +22,7 @@ from desktop.services import audit, permissions
 from desktop.services.context import Actor, ValidationError, get_live, msg, now
 from desktop.services.projects import check_version
 from desktop.services.projects import load as load_project
+from desktop.services.stage_dates import stage_problem
 
 
 @dataclass(frozen=True)
@@ -109,29 +110,6 @@ def record(session: Session, actor: Actor, form: InspectionForm) -> InspectionRo
                     [{"inspection_id": inspection.id, "user_id": uid} for uid in form.inspector_ids])
     audit.record_create(session, actor, inspection)
     return get(session, inspection.id)
-
-
-def stage_problem(stage: ProjectStage, day: dt.date) -> str | None:
-    """Why an inspection on `day` cannot be of this construction stage, by the dates on record:
-    its actual dates once it has begun (an open end while it is under way), else its planned
-    ones. A date missing is no bound: only what the records contradict is refused."""
-    if stage.actual_start is not None:
-        if day < stage.actual_start:
-            return msg("检查日期 {date} 早于施工阶段“{name}”的实际开始日期 {start}，请核对检查日期或所选施工阶段",
-                       date=day, name=stage.name, start=stage.actual_start)
-        if stage.actual_end is not None and day > stage.actual_end:
-            return msg("检查日期 {date} 晚于施工阶段“{name}”的实际结束日期 {end}，请核对检查日期或所选施工阶段",
-                       date=day, name=stage.name, end=stage.actual_end)
-        return None
-    if stage.planned_start is not None and day < stage.planned_start:
-        return msg("检查日期 {date} 早于施工阶段“{name}”的计划开始日期 {start}（未登记实际开始日期）；"
-                   "请核对检查日期或所选施工阶段，如该阶段已提前开始，请先在项目中登记实际开始日期",
-                   date=day, name=stage.name, start=stage.planned_start)
-    if stage.planned_end is not None and day > stage.planned_end:
-        return msg("检查日期 {date} 晚于施工阶段“{name}”的计划结束日期 {end}（未登记实际日期）；"
-                   "请核对检查日期或所选施工阶段，如该阶段仍在施工，请先在项目中登记实际开始日期",
-                   date=day, name=stage.name, end=stage.planned_end)
-    return None
 
 
 def confirm(session: Session, actor: Actor, inspection_id: int, *, site_person: str,

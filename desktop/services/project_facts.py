@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from desktop.models import DangerItem, Policy, ProjectContact, ProjectStage
 from desktop.models.base import EditableMixin
-from desktop.services import audit, permissions
+from desktop.services import audit, permissions, stage_dates
 from desktop.services.context import Actor, ValidationError, get_live, msg, now
 from desktop.services.projects import PolicyForm, check_policy, check_version, load
 
@@ -150,6 +151,10 @@ def update_stage(session: Session, actor: Actor, stage_id: int, *, name: str,
         errors["actual_end"] = msg("实际结束早于实际开始")
     if errors:
         raise ValidationError(errors)
+    dates = dict(planned_start=planned_start, planned_end=planned_end, actual_start=actual_start,
+                 actual_end=actual_end)
+    if any(getattr(stage, k) != v for k, v in dates.items()):
+        stage_dates.check_inspections_inside(session, stage.id, SimpleNamespace(name=name, **dates))
     return _write(session, actor, stage, dict(name=name, planned_start=planned_start,
                                               planned_end=planned_end, actual_start=actual_start,
                                               actual_end=actual_end))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,7 +15,7 @@ from desktop import clock
 from desktop.models import DangerItem, Organisation, Policy, Project, ProjectContact, ProjectStage
 from desktop.models.base import EditableMixin
 from desktop.models.enums import ProjectStatus, ProjectType
-from desktop.services import audit, permissions, retention, rules
+from desktop.services import audit, permissions, retention, rules, stage_dates
 from desktop.services.context import Actor, ConflictError, ValidationError, get_live, get_row, msg
 
 DEFAULT_STAGES = ("地基与基础", "主体结构", "装饰装修", "竣工验收")
@@ -299,13 +300,22 @@ def add_danger_item(session: Session, actor: Actor, project_id: int, *, name: st
     return item.id
 
 
-def set_stage_dates(session: Session, actor: Actor, stage_id: int, **dates: dt.date | None) -> None:
+def set_stage_dates(session: Session, actor: Actor, stage_id: int, *, key_for_stage: str | None = None,
+                    **dates: dt.date | None) -> None:
+    """Set some of a stage's dates; refused when an inspection recorded against the stage
+    would fall outside them (`key_for_stage`: the form field the refusal is shown on)."""
     permissions.require(actor, "project.edit")
     stage = get_row(session, ProjectStage, stage_id, msg("施工阶段不存在。"))
-    before = audit.snapshot(stage)
-    for key, value in dates.items():
+    for key in dates:
         if key not in ("planned_start", "planned_end", "actual_start", "actual_end"):
             raise ValidationError({key: msg("未知的日期字段")})
+    after = {k: getattr(stage, k) for k in ("planned_start", "planned_end", "actual_start", "actual_end")}
+    after.update(dates)
+    if after != {k: getattr(stage, k) for k in after}:
+        stage_dates.check_inspections_inside(session, stage.id, SimpleNamespace(name=stage.name, **after),
+                                             key=key_for_stage)
+    before = audit.snapshot(stage)
+    for key, value in dates.items():
         setattr(stage, key, value)
     audit.record_update(session, actor, stage, before)
 

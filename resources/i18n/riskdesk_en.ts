@@ -9210,7 +9210,7 @@ These {n} files were not saved:
     </message>
     <message>
         <source>数据目录中的签名私钥（指纹 {present}）不是机构资料中登记的签名公钥（指纹 {registered}）对应的私钥，导出的文件不能用来恢复机构的签名。请先运行“riskdesk check”查看原因（例如恢复了密钥更换之前的备份），导入登记的密钥后再导出。未做任何改动。</source>
-        <translation>The signing key in the data folder (fingerprint {present}) is not the private half of the signing key registered in the agency profile (fingerprint {registered}); an exported file could not be used to restore the agency's signing. Run “riskdesk check” first to see why (for example a backup from before a key rotation was restored), import the registered key, then export it. Nothing was changed.</translation>
+        <translation>The signing key in the data folder (fingerprint {present}) is not the private half of the signing key registered in the agency profile (fingerprint {registered}); an exported file could not be used to restore the agency&apos;s signing. Run “riskdesk check” first to see why (for example a backup from before a key rotation was restored), import the registered key, then export it. Nothing was changed.</translation>
     </message>
     <message>
         <source>数据目录为只读或没有写入权限，数据未能保存。</source>
@@ -9337,6 +9337,10 @@ These {n} files were not saved:
     <message>
         <source>施工阶段</source>
         <translation>Construction stage</translation>
+    </message>
+    <message>
+        <source>施工阶段“{name}”已有 {n} 次检查记录的日期（{dates}）不在修改后的阶段日期之内。请先核对这些检查记录，或按检查时的实际情况填写阶段日期；未做任何改动。</source>
+        <translation>Construction stage “{name}” has {n} inspection records dated ({dates}) outside the changed stage dates. Check those inspection records first, or enter the stage dates as they were when the inspections took place; nothing was changed.</translation>
     </message>
     <message>
         <source>施工阶段“{name}”未开展风险识别和隐患排查</source>

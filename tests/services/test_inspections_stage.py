@@ -76,3 +76,38 @@ def test_planned_dates_bound_a_stage_with_no_actual_dates(db, admin, stages):
     assert record(db, admin, pid, ids[2], "2026-02-01").stage_name == names[2]
     set_dates(db, admin, ids[3], planned_end="2026-05-31")  # no start on record: no lower bound
     assert record(db, admin, pid, ids[3], "2025-01-02").stage_name == names[3]
+
+
+def test_dates_changed_afterwards_may_not_leave_a_recorded_inspection_outside(db, admin, stages):
+    """The same agreement when the stage's dates change after inspections are recorded (review
+    of issue 15: the check at recording alone let a later edit contradict them): refused
+    through both forms, naming the inspections' dates, and nothing is changed."""
+    from desktop.models import ProjectStage
+    from desktop.services import project_facts
+
+    pid, ids, names = stages
+    set_dates(db, admin, ids[1], planned_start="2025-10-01", planned_end="2025-12-31")
+    record(db, admin, pid, ids[1], "2025-10-15")
+    record(db, admin, pid, ids[1], "2025-12-20")
+    with pytest.raises(ValidationError) as info:  # the project form's path
+        set_dates(db, admin, ids[1], actual_start="2025-11-01")
+    (field, text), = info.value.fields.items()
+    assert field == "actual_start"
+    assert names[1] in text and "1 次检查记录" in text and "2025-10-15" in text and "未做任何改动" in text
+    with db.session() as s:
+        stage = s.get_one(ProjectStage, ids[1])
+        assert stage.actual_start is None  # nothing changed
+        with pytest.raises(ValidationError) as info:  # the stage dialog's path
+            project_facts.update_stage(s, admin, ids[1], name=stage.name, planned_start=D("2025-10-01"),
+                                       planned_end=D("2025-12-01"), expected_version=stage.version)
+    (field, text), = info.value.fields.items()
+    assert field == "planned_end" and "2025-12-20" in text and "2025-10-15" not in text
+    # dates that keep every inspection inside are taken, and so is a rename
+    set_dates(db, admin, ids[1], actual_start="2025-10-15", actual_end="2025-12-20")
+    with db.session() as s:
+        stage = s.get_one(ProjectStage, ids[1])
+        project_facts.update_stage(s, admin, ids[1], name="主体结构（一）", planned_start=None,
+                                   planned_end=None, actual_start=D("2025-10-01"),
+                                   actual_end=D("2025-12-31"), expected_version=stage.version)
+    with pytest.raises(ValidationError):
+        set_dates(db, admin, ids[1], actual_end="2025-12-19")

@@ -339,9 +339,10 @@ def save_project(session: Session, actor: Actor, bundle: ProjectBundle) -> Saved
         row = projects.update_project(session, actor, bundle.project_id, form,
                                       expected_version=bundle.expected_version or 0)
         stage_ids = [s.stage_id for s in bundle.stages]
-    for stage, stage_id in zip(bundle.stages, stage_ids, strict=True):
+    for n, (stage, stage_id) in enumerate(zip(bundle.stages, stage_ids, strict=True)):
         if stage_id is not None:
-            projects.set_stage_dates(session, actor, stage_id, planned_start=stage.planned_start,
+            projects.set_stage_dates(session, actor, stage_id, key_for_stage=f"stages.{n}",
+                                     planned_start=stage.planned_start,
                                      planned_end=stage.planned_end, actual_start=stage.actual_start,
                                      actual_end=stage.actual_end)
     _add_parts(session, actor, row.id, bundle, errors)
