@@ -7431,10 +7431,6 @@ These {n} files were not saved:
         <translation>{whole}; {audit}</translation>
     </message>
     <message>
-        <source>{whole}；审计记录未在恢复前核对</source>
-        <translation>{whole}; audit records not checked before restoring</translation>
-    </message>
-    <message>
         <source>{year}年{month}月</source>
         <translation>{month}/{year}</translation>
     </message>
@@ -8591,10 +8587,6 @@ These {n} files were not saved:
 {problems}</translation>
     </message>
     <message>
-        <source>PostgreSQL 备份中的审计记录无法在恢复前与签名检查点核对，文件完整不代表内容未被改动。</source>
-        <translation>The audit records in a PostgreSQL backup cannot be checked against the signed checkpoints before restoring; an intact file does not mean its contents are unaltered.</translation>
-    </message>
-    <message>
         <source>pg_dump 备份</source>
         <translation>pg_dump backup</translation>
     </message>
@@ -8873,6 +8865,14 @@ These {n} files were not saved:
     <message>
         <source>备份中的用户表无法读取（{reason}），未做任何改动。</source>
         <translation>The users table in the backup cannot be read ({reason}); nothing was changed.</translation>
+    </message>
+    <message>
+        <source>备份中的表 {table} 无法读取（{reason}），未做任何改动。</source>
+        <translation>The table {table} in the backup cannot be read ({reason}); nothing was changed.</translation>
+    </message>
+    <message>
+        <source>备份中的表 {table} 缺少列 {columns}，无法读取，未做任何改动。</source>
+        <translation>The table {table} in the backup lacks the columns {columns} and cannot be read; nothing was changed.</translation>
     </message>
     <message>
         <source>备份已完成，但未能写入审计记录：{reason}</source>

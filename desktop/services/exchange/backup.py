@@ -404,7 +404,7 @@ class BackupCheck:
 
     manifest: dict[str, Any]
     revision: str | None  # read from the backup's database itself
-    audit: backup_audit.AuditVerdict | None  # None: a PostgreSQL dump (not compared beforehand)
+    audit: backup_audit.AuditVerdict  # the backup's audit log against its signed checkpoints
 
     @property
     def files(self) -> int:
@@ -418,15 +418,10 @@ class BackupCheck:
     def summary(self) -> Message:
         """Only what was checked: the hashes (the file is whole) and, apart, the audit log."""
         whole = msg("文件完整（{n} 个文件的校验值一致）", n=self.files)
-        if self.audit is None:
-            return msg("{whole}；审计记录未在恢复前核对", whole=whole)
         return msg("{whole}；{audit}", whole=whole, audit=self.audit.summary)
 
     @property
     def warnings(self) -> tuple[Message, ...]:
-        if self.audit is None:
-            return (msg("PostgreSQL 备份中的审计记录无法在恢复前与签名检查点核对，"
-                        "文件完整不代表内容未被改动。"),)
         return self.audit.warnings
 
 
@@ -503,13 +498,12 @@ def _examine(config: Config, manifest: dict[str, Any], folder: Path, dialect: st
     if revision != manifest.get("revision"):
         log.warning("backup manifest says revision %s, its database %s", manifest.get("revision"),
                     revision, extra=FILE_ONLY)
-    audit_verdict = None
-    if dialect == "sqlite":
-        try:
-            audit_verdict = backup_audit.compare(config, folder, db_file)
-        except backup_audit.AuditMismatch as exc:
-            log.error("backup refused: %s", exc.message, extra=FILE_ONLY)
-            raise RestoreRefused(exc.message) from None
+    try:
+        audit_verdict = backup_audit.compare(config, folder, db_file) if dialect == "sqlite" \
+            else backup_audit.compare_pgdump(config, folder, db_file)
+    except backup_audit.AuditMismatch as exc:
+        log.error("backup refused: %s", exc.message, extra=FILE_ONLY)
+        raise RestoreRefused(exc.message) from None
     return BackupCheck(manifest, revision, audit_verdict)
 
 

@@ -17,6 +17,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +128,47 @@ def _pg_restore_table(dump: Path, table: str) -> subprocess.CompletedProcess[str
                             "客户端工具，并确保它在系统 PATH 中。", tool="pg_restore"))
     return subprocess.run([exe, "--data-only", f"--table={table}", "--file=-", str(dump)],
                           capture_output=True, text=True, encoding="utf-8", check=False)
+
+
+def pgdump_rows(dump: Path, table: str, columns: tuple[str, ...]) -> Iterator[tuple[str | None, ...]]:
+    """The `columns` of every row of `table` in a `pg_dump --format=custom` file, streamed from
+    `pg_restore --data-only --table=<table> --file=-` line by line (an agency's audit log runs
+    to millions of rows: never held whole). ServiceError when pg_restore fails or the table's
+    COPY block lacks a column."""
+    exe = shutil.which("pg_restore")
+    if exe is None:
+        raise DataError(msg("未找到 PostgreSQL 工具 {tool}。请安装与数据库服务器版本一致的 PostgreSQL "
+                            "客户端工具，并确保它在系统 PATH 中。", tool="pg_restore"))
+    with tempfile.TemporaryFile() as errors, subprocess.Popen(
+            [exe, "--data-only", f"--table={table}", "--file=-", str(dump)], stdout=subprocess.PIPE,
+            stderr=errors, text=True, encoding="utf-8") as proc:
+        assert proc.stdout is not None
+        picks: list[int] | None = None
+        try:
+            for line in proc.stdout:
+                line = line.rstrip("\n")
+                if picks is None:
+                    if line.startswith("COPY ") and " FROM stdin;" in line:
+                        names = [n.strip().strip('"') for n in line[line.index("(") + 1:line.index(")")].split(",")]
+                        lost = [c for c in columns if c not in names]
+                        if lost:
+                            raise ServiceError(msg("备份中的表 {table} 缺少列 {columns}，无法读取，未做任何改动。",
+                                                   table=table, columns="、".join(lost)))
+                        picks = [names.index(c) for c in columns]
+                    continue
+                if line == "\\.":
+                    picks = None
+                    continue
+                fields = line.split("\t")
+                yield tuple(_copy_field(fields[i]) for i in picks)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        if proc.wait() != 0:
+            errors.seek(0)
+            detail = errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise ServiceError(msg("备份中的表 {table} 无法读取（{reason}），未做任何改动。",
+                                   table=table, reason=detail[-1] if detail else proc.returncode))
 
 
 def pgdump_revision(dump: Path) -> str | None:

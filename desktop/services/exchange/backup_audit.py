@@ -31,6 +31,7 @@ from desktop.models import AuditEntry
 from desktop.models.agency import AgencyProfile
 from desktop.services import audit_check, checkpoints, signing, trust
 from desktop.services.context import Message, ServiceError, msg
+from desktop.services.exchange import backup_accounts
 
 _AUDIT = AuditEntry.__tablename__
 _PROFILE = AgencyProfile.__tablename__
@@ -89,6 +90,32 @@ def compare(config: Config, folder: Path, db_file: Path) -> AuditVerdict:
         raise AuditMismatch(msg("备份中的审计记录无法读取（{reason}），未做任何改动。", reason=str(exc))) from None
     finally:
         con.close()
+
+
+def compare_pgdump(config: Config, folder: Path, dump: Path) -> AuditVerdict:
+    """The same comparison for a PostgreSQL backup: the audit log's (id, entity, action, hash)
+    and the registered key are read out of the `pg_dump` file with `pg_restore --file=-` (no
+    server involved, nothing restored yet) into a scratch SQLite file in the unpacked `folder`,
+    which `_compare` then reads as it reads a SQLite backup."""
+    lines = checkpoints.read(folder)
+    scratch = folder / "audit-from-dump.sqlite3"
+    con = sqlite3.connect(scratch)
+    try:
+        con.execute(f"CREATE TABLE {_AUDIT} (id INTEGER PRIMARY KEY, entity TEXT, action TEXT, hash TEXT)")
+        con.execute(f"CREATE TABLE {_PROFILE} (id INTEGER PRIMARY KEY, signing_public_key TEXT)")
+        con.executemany(f"INSERT INTO {_AUDIT} VALUES (?, ?, ?, ?)",  # noqa: S608 - our table names
+                        backup_accounts.pgdump_rows(dump, _AUDIT, ("id", "entity", "action", "hash")))
+        con.executemany(f"INSERT INTO {_PROFILE} VALUES (?, ?)",  # noqa: S608
+                        backup_accounts.pgdump_rows(dump, _PROFILE, ("id", "signing_public_key")))
+        con.commit()
+        return _compare(config, lines, con)
+    except ServiceError as exc:
+        raise AuditMismatch(msg("备份中的审计记录无法读取（{reason}），未做任何改动。", reason=exc.message)) from None
+    except sqlite3.Error as exc:
+        raise AuditMismatch(msg("备份中的审计记录无法读取（{reason}），未做任何改动。", reason=str(exc))) from None
+    finally:
+        con.close()
+        scratch.unlink(missing_ok=True)
 
 
 def _compare(config: Config, lines: list[dict[str, Any] | None],
