@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -51,8 +52,8 @@ class Cover(QFrame):
 
     def cover(self) -> None:
         direct = self.host.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
-        self._disabled = [w for w in direct
-                          if w is not self and w.isEnabled() and not w.isWindow()]
+        self._disabled = [w for w in direct  # a cover on its way out is not the window's own
+                          if not isinstance(w, Cover) and w.isEnabled() and not w.isWindow()]
         for widget in self._disabled:
             widget.setEnabled(False)
         self.setGeometry(self.host.rect())
@@ -61,7 +62,8 @@ class Cover(QFrame):
 
     def uncover(self) -> None:
         for widget in self._disabled:
-            widget.setEnabled(True)
+            if shiboken6.isValid(widget):  # a widget of the window may have gone meanwhile
+                widget.setEnabled(True)
         self._disabled = []
         self.host.removeEventFilter(self)
         self.hide()
@@ -157,7 +159,11 @@ class LockScreen(Cover):
 
 
 class Locker(QObject):
-    """Puts the lock on every visible window of the application and takes it off again."""
+    """Puts the lock on every visible window of the application and takes it off again.
+
+    The form goes on the window in front; when that window goes while the desk is locked (a
+    progress dialog whose task ends, closing and deleting it with the form), the form moves to
+    the next window in front, so a locked desk always shows a way to unlock it."""
 
     unlocked = Signal()
     switch_user = Signal()
@@ -167,6 +173,10 @@ class Locker(QObject):
         self.db = db
         self.screen: LockScreen | None = None
         self.covers: list[Cover] = []
+        self._main: QWidget | None = None
+        self._actor: Actor | None = None
+        self._agency = ""
+        self._moving = False
 
     @property
     def locked(self) -> bool:
@@ -176,12 +186,8 @@ class Locker(QObject):
         """The form goes on the window in front (an open modal dialog, else `main`)."""
         if self.screen is not None:
             return self.screen
-        modal = QApplication.activeModalWidget()
-        front = modal if modal is not None and modal.isVisible() else main
-        self.screen = LockScreen(front, self.db, actor, agency_name=agency_name,
-                                 can_switch=front is main)
-        self.screen.unlocked.connect(self.unlock)
-        self.screen.switch_user.connect(self.switch_user)
+        self._main, self._actor, self._agency = main, actor, agency_name
+        front = self._front()
         popup = QApplication.activePopupWidget()  # an open menu or calendar closes
         while popup is not None:
             popup.close()
@@ -193,12 +199,50 @@ class Locker(QObject):
         self.covers = [Cover(w) for w in others]
         for cover in self.covers:
             cover.cover()
-        self.screen.cover()
+        screen = self._put_form(front)
         app = QApplication.instance()
         assert app is not None  # the desk runs inside the application
         app.installEventFilter(self)
         log.info("desk locked for %s", actor.username)
+        return screen
+
+    def _front(self, leaving: QWidget | None = None) -> QWidget:
+        assert self._main is not None
+        modal = QApplication.activeModalWidget()
+        if modal is not None and modal is not leaving and modal.isVisible():
+            return modal
+        return self._main
+
+    def _put_form(self, front: QWidget) -> LockScreen:
+        assert self._actor is not None
+        self.screen = LockScreen(front, self.db, self._actor, agency_name=self._agency,
+                                 can_switch=front is self._main)
+        self.screen.unlocked.connect(self.unlock)
+        self.screen.switch_user.connect(self.switch_user)
+        self.screen.cover()
         return self.screen
+
+    def _host_leaving(self, host: QWidget) -> None:
+        """The window holding the form is hidden or deleted while locked: the form moves to
+        the window in front after it (its plain cover taken off first)."""
+        if self.screen is None or self._moving:
+            return
+        self._moving = True
+        try:
+            old, self.screen = self.screen, None
+            if shiboken6.isValid(old):
+                old.unlocked.disconnect(self.unlock)
+                old.switch_user.disconnect(self.switch_user)
+                old.uncover()
+            front = self._front(leaving=host)
+            for cover in [c for c in self.covers if not shiboken6.isValid(c) or c.host is front]:
+                if shiboken6.isValid(cover):
+                    cover.uncover()
+                self.covers.remove(cover)
+            self._put_form(front)
+            log.info("lock form moved to %s", type(front).__name__)
+        finally:
+            self._moving = False
 
     def unlock(self) -> None:
         if self.screen is None:
@@ -207,7 +251,8 @@ class Locker(QObject):
         assert app is not None
         app.removeEventFilter(self)
         for cover in [*self.covers, self.screen]:
-            cover.uncover()
+            if shiboken6.isValid(cover):  # a covered window may have been closed meanwhile
+                cover.uncover()
         self.covers, self.screen = [], None
         self.unlocked.emit()
 
@@ -215,4 +260,9 @@ class Locker(QObject):
         # behind the cover nothing may be triggered from the keyboard
         if event.type() == QEvent.Type.Shortcut:
             return True
+        screen = self.screen
+        if screen is not None and event.type() in (QEvent.Type.Hide, QEvent.Type.DeferredDelete) \
+                and shiboken6.isValid(screen) and watched is screen.host:
+            host = screen.host
+            QTimer.singleShot(0, lambda: self._host_leaving(host) if self.screen is screen else None)
         return super().eventFilter(watched, event)

@@ -159,3 +159,38 @@ def test_the_settings_page_sets_the_idle_minutes_at_once(qtbot, desk):
     spin.setValue(0)
     spin.editingFinished.emit()
     assert not desk.idle.active and not desk.idle.timer.isActive()
+
+
+def test_a_progress_dialog_ending_under_the_lock_hands_the_form_to_the_window(qtbot, desk):
+    """Locked (Ctrl+L or idle) while a long task's progress dialog is up; the task ends and
+    the dialog is closed and deleted with the form it held: the form moves to the window, and
+    the password still opens the desk (review of issue 16: the desk stayed locked, no form)."""
+    import threading
+
+    import shiboken6
+
+    from desktop.ui.tasks import run_task
+
+    release = threading.Event()
+
+    def slow(*, progress):
+        progress(0, 10, "正在生成…")
+        release.wait(20)
+        return 1
+
+    task = run_task(desk.window, slow, label="正在生成草稿…")
+    qtbot.waitUntil(lambda: task.dialog is not None and task.dialog.isVisible(), timeout=5000)
+    desk.lock()
+    first = screen_of(desk)
+    assert first.host is task.dialog
+    release.set()
+    qtbot.waitUntil(lambda: desk.locker.screen is not first and desk.locker.screen is not None,
+                    timeout=10_000)
+    screen = screen_of(desk)
+    assert shiboken6.isValid(screen) and screen.isVisible()
+    assert screen.host is desk.window and screen.switch_button.isVisible()
+    assert desk.locked and not desk.window.centralWidget().isEnabled()
+    assert desk.locker.covers == []  # the window's plain cover gave way to the form
+    qtbot.keyClicks(screen.password, PASSWORD)
+    screen.unlock_button.click()
+    assert not desk.locked and desk.window.centralWidget().isEnabled()
