@@ -60,7 +60,7 @@ from desktop.services.checklist_items import (
     summary_text,
 )
 from desktop.services.context import Actor, NotFound, ValidationError, get_live, msg, now
-from desktop.services.periods import Period, owed_in, parse
+from desktop.services.periods import Period, owed_in, parse, quarter_of
 from desktop.services.projects import insurer_of
 
 ANSWERS = ("met", "not_met", "not_applicable")
@@ -93,6 +93,7 @@ class Context:
     scope_id: int | None
     projects: dict[int, Project] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
+    candidates: list[int] | None = None  # the scope's projects (None: the whole agency)
 
     @property
     def pids(self) -> list[int]:
@@ -188,7 +189,7 @@ def evaluate(session: Session, *, period: Period, scope_type: str, scope_id: int
         raise ValidationError({"period": msg("{period}尚未开始", period=period.chinese)})
     name, candidates = resolve_scope(session, scope_type, scope_id)
     upto = min(period.end, as_of)
-    ctx = Context(session, period, as_of, upto, scope_type, scope_id)
+    ctx = Context(session, period, as_of, upto, scope_type, scope_id, candidates=candidates)
     served = obligations.projects_in_service(session, period.start, upto, candidates)
     loaded = {p.id: p for p in session.execute(select(Project).where(Project.id.in_(served))).scalars()}
     ctx.projects.update((pid, loaded[pid]) for pid in served if pid in loaded)
@@ -802,26 +803,56 @@ def output_recipients(session: Session, projects: dict[int, Project], scope_type
     return scopes, recipients
 
 
+def period_recipients(session: Session, period: Period, upto: dt.date, candidates: list[int] | None = None,
+                      scope_type: str = "agency", scope_id: int | None = None, *,
+                      known: dict[int, Project] | None = None) -> list[tuple[str, int]]:
+    """The insurers and authorities a period's outputs go to — one reading for the self-check
+    of any period, the 近期到期 duties, the dashboard and the month-end batch: a month's outputs
+    go to everyone served in its quarter up to `upto` (the quarterly self-check asks each
+    month's outputs of all of them), a quarter's or a year's to everyone served in it.
+    `candidates`: the scope's projects (None: all); `known`: every live project, already
+    loaded, by id (a caller asking for many periods; nothing is read again)."""
+    span = quarter_of(period.start) if "-" in period.label else period
+    end = min(span.end, upto)
+    if known is None:
+        pids = obligations.projects_in_service(session, span.start, end, candidates)
+        projects = {pid: p for pid in pids if (p := session.get(Project, pid)) is not None}
+    else:
+        projects = {pid: known[pid] for pid in obligations.served(known.values(), span.start, end)
+                    if candidates is None or pid in candidates}
+    return sorted(output_recipients(session, projects, scope_type, scope_id)[1])
+
+
 class _Outputs(TypedDict):
-    owed: list[tuple[Period, str, dt.date]]  # (sub-period, its span: month/quarter/year, deadline)
+    # (sub-period, its kind: month/quarter/year, deadline, the insurers and authorities it goes to)
+    owed: list[tuple[Period, str, dt.date, list[tuple[str, int]]]]
     docs: list[Document]
     subs: Sequence[Submission]
-    recipients: list[tuple[str, int]]  # (insurer / authority, organisation id)
+    recipients: list[tuple[str, int]]  # all of them: (insurer / authority, organisation id)
 
 
 def _outputs(ctx: Context) -> _Outputs:
-    """Periodic outputs owed in the period, the relevant signed documents and their submissions."""
+    """Periodic outputs owed in the period, the relevant signed documents and their submissions;
+    each output's recipients by `period_recipients` (a year's check asks January's outputs of
+    those served in the first quarter, as January's own check and the duties list do)."""
     due_days: dict[str, int] = ctx.deadlines()["report_due_days"]
     owed = owed_outputs(ctx.session, ctx.period, ctx.upto, ctx.pids)
-    scopes, recipients = output_recipients(ctx.session, ctx.projects, ctx.scope_type, ctx.scope_id)
+    scopes, _everyone = output_recipients(ctx.session, ctx.projects, ctx.scope_type, ctx.scope_id)
+    spans: dict[str, list[tuple[str, int]]] = {}
+    for p, _kind in owed:
+        span = quarter_of(p.start).label if "-" in p.label else p.label
+        if span not in spans:
+            spans[span] = period_recipients(ctx.session, p, ctx.upto, ctx.candidates, ctx.scope_type,
+                                            ctx.scope_id)
+    each = {p.label: spans[quarter_of(p.start).label if "-" in p.label else p.label] for p, _ in owed}
     docs = [d for d in ctx.session.execute(select(Document).where(
         Document.kind.in_(DOC_KINDS), Document.period.in_([p.label for p, _ in owed]),
         Document.status.in_(("signed", "superseded")), Document.deleted_at.is_(None))).scalars()
         if ctx.scope_type == "agency" or d.scope_type == "agency" or (d.scope_type, d.scope_id) in scopes]
     subs = ctx.session.execute(select(Submission).where(
         Submission.document_id.in_([d.id for d in docs]), Submission.deleted_at.is_(None))).scalars().all()
-    return {"owed": [(p, k, p.end + dt.timedelta(days=int(due_days[k]))) for p, k in owed],
-            "docs": docs, "subs": subs, "recipients": sorted(recipients)}
+    return {"owed": [(p, k, p.end + dt.timedelta(days=int(due_days[k])), each[p.label]) for p, k in owed],
+            "docs": docs, "subs": subs, "recipients": sorted({r for rs in each.values() for r in rs})}
 
 
 @computes("C-7a", "C-7b")
@@ -833,7 +864,7 @@ def _periodic(ctx: Context, item: str) -> Outcome:
     names = dict(ctx.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_([o for _, o in data["recipients"]]))).all())
     gaps = []
-    for p, _span, deadline in data["owed"]:
+    for p, _span, deadline, recipients in data["owed"]:
         for kind, title in DOC_KINDS.items():
             docs = [d for d in data["docs"] if d.kind == kind and d.period == p.label]
             what, due = msg("{period}{title}", period=p.chinese, title=title), deadline < ctx.as_of
@@ -848,7 +879,7 @@ def _periodic(ctx: Context, item: str) -> Outcome:
                                         p.end))
                 continue
             ids = {d.id for d in docs}
-            for role, org in data["recipients"]:
+            for role, org in recipients:
                 times = [s.submitted_at.date() for s in data["subs"] if s.document_id in ids
                          and s.recipient == role and s.recipient_org_id in (org, None)]
                 if not times:

@@ -75,19 +75,10 @@ def period_recipients(session: Session, period: Period, candidates: list[int] | 
                       scope_type: str = "agency", scope_id: int | None = None,
                       upto: dt.date | None = None, *,
                       known: dict[int, Project] | None = None) -> list[tuple[str, int]]:
-    """The insurers and authorities a period's outputs go to, as the self-check counts them:
-    a month's outputs go to everyone served in its quarter (the quarterly self-check asks each
-    month's outputs of all of them). `known`: every live project, already loaded, by id (a
-    caller asking for many periods; nothing is read again)."""
-    span = quarter_of(period.start) if "-" in period.label else period
-    end = span.end if upto is None else min(span.end, upto)
-    if known is None:
-        pids = obligations.projects_in_service(session, span.start, end, candidates)
-        projects = {pid: p for pid in pids if (p := session.get(Project, pid)) is not None}
-    else:
-        projects = {pid: known[pid] for pid in obligations.served(known.values(), span.start, end)
-                    if candidates is None or pid in candidates}
-    return sorted(compliance.output_recipients(session, projects, scope_type, scope_id)[1])
+    """The insurers and authorities a period's outputs go to, as the self-check counts them
+    (`compliance.period_recipients`, the one reading); `upto` None: the span's end."""
+    return compliance.period_recipients(session, period, period.end if upto is None else upto, candidates,
+                                        scope_type, scope_id, known=known)
 
 
 def _periods(session: Session, today: dt.date, until: dt.date,

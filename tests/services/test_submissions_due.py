@@ -101,3 +101,32 @@ def test_logged_submissions_lower_the_count(db, users, site, tmp_path):
 def june_authority(session) -> int:  # type: ignore[no-untyped-def]
     return next(o.org_id for o in submissions_due.unsubmitted(session, TODAY, until=dt.date(2026, 7, 12))
                 if o.period == "2026-06" and o.kind == "hazard_list" and o.recipient == "authority")
+
+
+def test_a_year_asks_each_month_of_those_its_quarter_served(db, users, site):
+    """A project served from May (another district's authority) is no recipient of January's
+    outputs: the year's and the half-year's self-checks ask January's outputs of the same
+    insurers and authorities as January's own check, the first quarter's and the duties list
+    (review of issue 16: the year's check asked them of everyone served in the year)."""
+    from sqlalchemy import update
+
+    from desktop.models import Project
+
+    with db.session() as s:
+        later = make_project(s, users["admin"], district="柯桥区")
+        s.execute(update(Project).where(Project.id == later.project).values(
+            service_contract_date=dt.date(2026, 5, 3), start_date=dt.date(2026, 5, 6)))
+
+    def january(period: str) -> list[str]:
+        with db.read() as s:
+            gaps = compliance.evaluate(s, period=parse(period), scope_type="agency", scope_id=None).get("C-7b").gaps
+        return sorted(str(g.missing) for g in gaps if str(g.missing).startswith("2026年1月"))
+
+    with db.read() as s:
+        owed = sorted(str(o.text) for o in submissions_due.unsubmitted(s, TODAY, until=TODAY)
+                      if o.period == "2026-01")
+    assert len(owed) == 3 * 2 and not [t for t in owed if "柯桥区" in t]
+    assert january("2026-01") == january("2026Q1") == january("2026H1") == january("2026") == owed
+    with db.read() as s:  # May's outputs go to both projects' recipients
+        may = [o for o in submissions_due.unsubmitted(s, TODAY, until=TODAY) if o.period == "2026-05"]
+    assert {o.org_name for o in may} >= {"柯桥区住房和城乡建设局", "越城区住房和城乡建设局"}
