@@ -81,6 +81,8 @@ class HazardDialog(QDialog):
         self.saved: HazardRow | None = None
         self.letter: DocumentRow | None = None  # the stop-work letter drafted right after saving
         self.repeat_of: int | None = None
+        # what a standard item's proposal changed: (level, stop-work) before it, and as proposed
+        self._proposal: tuple[Any, Any, Any, Any] | None = None
         self._deadline_edited = False
         self._busy = False
         self.errors: dict[str, ErrorLabel] = {}
@@ -332,6 +334,7 @@ class HazardDialog(QDialog):
                 QCoreApplication.translate("HazardDialog", "未对照判定条目（一般隐患）"))
             self.item_label.setToolTip("")
             self.level_reason.setText("")
+            self._undo_proposal()
             return
         self.level_reason.setText(i18n.service_text(major_hazards.proposal(item)))
         self.item_label.setText(
@@ -340,9 +343,25 @@ class HazardDialog(QDialog):
         self.item_text.setText(item.text)
         for label in (self.item_label, self.item_text):
             label.setToolTip(f"{item.reference}\n{item.text}")
+        before = (self.level.currentData(), self.stop_work.currentData())
         self.level.setCurrentIndex(self.level.findData(1))
         if self.stop_work.currentData() == StopWork.NONE:
             self.stop_work.setCurrentIndex(self.stop_work.findData(StopWork.FULL.value))
+        if self._proposal is None:  # another item picked instead keeps the first one's "before"
+            self._proposal = (*before, self.level.currentData(), self.stop_work.currentData())
+
+    def _undo_proposal(self) -> None:
+        """The item is gone: the level and stop-work it proposed go back to what they were before
+        (for a new hazard: no level, no stop-work); whatever the user chose since stays."""
+        proposal, self._proposal = self._proposal, None
+        if proposal is None:
+            return
+        level_before, stop_before, level_proposed, stop_proposed = proposal
+        if self.level.currentData() == level_proposed:
+            self.level.setCurrentIndex(
+                -1 if level_before is None else self.level.findData(level_before))
+        if self.stop_work.currentData() == stop_proposed:
+            self.stop_work.setCurrentIndex(max(self.stop_work.findData(stop_before), 0))
 
     # -- editing an existing hazard ------------------------------------------------------------
 

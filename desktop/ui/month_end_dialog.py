@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services import documents, month_end
-from desktop.services.context import now
+from desktop.services.context import ValidationError, now
 from desktop.services.month_end import BatchResult, Planned
 from desktop.ui import dialogs, i18n
 from desktop.ui.app_state import AppState
@@ -262,7 +262,12 @@ class MonthEndDialog(QDialog):
         if not channel:
             self.error.show_message(QCoreApplication.translate("MonthEndDialog", "请填写报送方式"))
             return None
-        return self._run(month_end.submit_all, ids, channel=channel, submitted_at=self.when.value(),
+        try:  # an unreadable time is refused, never logged as "now" (the field turns red)
+            submitted_at = self.when.checked_value("submitted_at")
+        except ValidationError as exc:
+            self.error.show_message(i18n.field_texts(exc).get("submitted_at") or i18n.error_text(exc))
+            return None
+        return self._run(month_end.submit_all, ids, channel=channel, submitted_at=submitted_at,
                          label=QCoreApplication.translate("MonthEndDialog", "正在登记报送…"))
 
 

@@ -2,8 +2,19 @@
 else the file's own time — each marked with its source (exif / name / file).
 
 Times are the agency's wall-clock (naive), the form business times take in Python (stored as UTC): an EXIF time
-with OffsetTimeOriginal is converted; one without is taken as China wall-clock (phones write
-local time). Names with epoch milliseconds (WeChat's mmexport…, wx_camera_…) are converted.
+with OffsetTimeOriginal is converted; one without — or with an offset no time zone has
+(outside −12:00…+14:00, or malformed) — is taken as China wall-clock (phones write local time).
+Names with epoch milliseconds (WeChat's mmexport…, wx_camera_…, microMsg.…) are converted.
+
+A name gives a time only in the forms phones, WeChat/QQ and cameras write, the time right after
+the maker's prefix (or the whole name being the time, as Samsung writes it):
+IMG_20261207_093012, IMG20261207093012, VID_…, PXL_20261207_093012123, MVIMG_…, PANO_…,
+Screenshot_2026-12-07-09-30-12…, Screenrecorder-…, WIN_20261207_09_30_12_Pro, DJI_20261207093012_0001,
+微信图片_20261207093012, QQ图片20261207093012, 20261207_093012(_1); a run of digits inside other
+text (合同编号20261207093012) is no capture time — the file time is used instead.
+PXL_ names are read like the others, as local wall-clock.
+
+A damaged or odd EXIF block never raises: its time or place is simply left out.
 """
 
 from __future__ import annotations
@@ -24,7 +35,14 @@ SOURCE_WORDS = {EXIF: "照片信息", NAME: "按文件名", FILE: "按文件时�
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
 _DATETIME_ORIGINAL, _OFFSET_ORIGINAL, _DATETIME = 0x9003, 0x9011, 0x0132
 # 20261207_093012, 2026-12-07-09-30-12, 20261207093012, 20261207_093012123 (milliseconds after)
-_STAMP = re.compile(r"(?<!\d)(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)[-_ T.]?(\d\d)[-_.:]?(\d\d)[-_.:]?(\d\d)")
+_STAMP = r"(20\d\d)[-_.]?(\d\d)[-_.]?(\d\d)[-_ T.]?(\d\d)[-_.:]?(\d\d)[-_.:]?(\d\d)(?:\d{3})?(?!\d)"
+_MAKERS = r"IMG|VID|PXL|MVIMG|PANO|Screenshot|Screenrecorder|WIN|DJI|微信图片|QQ图片"
+# the maker's prefix, then the time; anything may follow (_1, -123_com.tencent.mm, _HDR …)
+_NAMED_STAMP = re.compile(rf"(?:{_MAKERS})[ _-]?{_STAMP}", re.IGNORECASE)
+# no prefix: the name is the time itself, perhaps with a burst or copy number (Samsung's camera)
+_BARE_STAMP = re.compile(rf"{_STAMP}(?:[ _-]?\(?\d{{1,3}}\)?)?")
+# a real time zone's offset: −12:00 … +14:00
+_MAX_EAST, _MAX_WEST = dt.timedelta(hours=14), dt.timedelta(hours=12)
 _EPOCH_MS = re.compile(r"(?:mmexport|wx_camera_|microMsg\.)(1\d{12})(?!\d)", re.IGNORECASE)
 
 
@@ -58,9 +76,15 @@ def _valid(moment: dt.datetime) -> bool:
 
 
 def time_from_exif(exif: Image.Exif) -> dt.datetime | None:
-    """DateTimeOriginal (else DateTime) as agency wall-clock; None when absent or malformed."""
-    ifd = exif.get_ifd(_EXIF_IFD)
-    raw = ifd.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+    """DateTimeOriginal (else DateTime) as agency wall-clock; None when absent or malformed.
+
+    Never raises: a damaged EXIF block (Pillow raises many kinds) gives no time."""
+    try:
+        ifd = exif.get_ifd(_EXIF_IFD)
+        raw = ifd.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+        offset = ifd.get(_OFFSET_ORIGINAL)
+    except Exception:  # noqa: BLE001 - any damage to the metadata means "no EXIF time"
+        return None
     if not isinstance(raw, str):
         return None
     try:
@@ -69,15 +93,27 @@ def time_from_exif(exif: Image.Exif) -> dt.datetime | None:
         return None
     if not _valid(moment):
         return None
-    offset = ifd.get(_OFFSET_ORIGINAL)
-    if isinstance(offset, str):
-        match = re.fullmatch(r"\s*([+-])(\d\d):?(\d\d)\s*\x00*", offset)
-        if match:
-            sign = 1 if match.group(1) == "+" else -1
-            delta = dt.timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
-            aware = moment.replace(tzinfo=dt.timezone(sign * delta))
-            return clock.to_wall(aware)
-    return moment
+    zone = _zone_of(offset)
+    if zone is None:  # no offset, or none a real time zone has: China wall-clock
+        return moment
+    return clock.to_wall(moment.replace(tzinfo=zone))
+
+
+def _zone_of(offset: object) -> dt.timezone | None:
+    """OffsetTimeOriginal ('+08:00', '-0500') as a time zone; None when absent, malformed or
+    outside the offsets real time zones have (−12:00 … +14:00)."""
+    if not isinstance(offset, str):
+        return None
+    match = re.fullmatch(r"\s*([+-])(\d\d):?(\d\d)\s*\x00*", offset)
+    if not match:
+        return None
+    hours, minutes = int(match.group(2)), int(match.group(3))
+    if minutes >= 60:
+        return None
+    delta = dt.timedelta(hours=hours, minutes=minutes)
+    if delta > (_MAX_EAST if match.group(1) == "+" else _MAX_WEST):
+        return None
+    return dt.timezone(delta if match.group(1) == "+" else -delta)
 
 
 def _degrees(value: Any, ref: object, negative: str) -> float | None:
@@ -109,29 +145,30 @@ def place_from_exif(exif: Image.Exif) -> tuple[float | None, float | None]:
 
 
 def time_from_name(name: str) -> dt.datetime | None:
-    """The capture time in a phone's or WeChat's file name, as agency wall-clock."""
+    """The capture time in a phone's, WeChat's or camera's file name, as agency wall-clock;
+    None for any other name (see the module's list of forms)."""
     stem = Path(name).stem
     match = _EPOCH_MS.search(stem)
     if match:
         instant = dt.datetime.fromtimestamp(int(match.group(1)) / 1000, dt.UTC)
         return clock.to_wall(instant).replace(microsecond=0)
-    for match in _STAMP.finditer(stem):
-        try:
-            year, month, day, hour, minute, second = (int(g) for g in match.groups())
-            moment = dt.datetime(year, month, day, hour, minute, second)
-        except ValueError:
-            continue
-        if _valid(moment):
-            return moment
-    return None
+    match = _NAMED_STAMP.match(stem) or _BARE_STAMP.fullmatch(stem)
+    if match is None:
+        return None
+    try:
+        year, month, day, hour, minute, second = (int(g) for g in match.groups())
+        moment = dt.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+    return moment if _valid(moment) else None
 
 
 def time_from_file(path: Path) -> dt.datetime | None:
     try:
         stamp = os.stat(path).st_mtime
-    except OSError:
+        return clock.to_wall(dt.datetime.fromtimestamp(int(stamp), dt.UTC))
+    except (OSError, OverflowError, ValueError):  # gone, or a time no calendar holds
         return None
-    return clock.to_wall(dt.datetime.fromtimestamp(int(stamp), dt.UTC))
 
 
 def capture_of(path: Path, exif: Image.Exif | None) -> Capture:
@@ -150,7 +187,10 @@ def capture_of_upload(name: str, exif: Image.Exif | None) -> Capture:
     taken = None
     if exif is not None:
         taken = time_from_exif(exif)
-        lat, lon = place_from_exif(exif)
+        try:
+            lat, lon = place_from_exif(exif)
+        except Exception:  # noqa: BLE001 - a damaged GPS block means "no place"
+            lat = lon = None
     if taken is not None:
         return Capture(taken, EXIF, lat, lon)
     taken = time_from_name(name)

@@ -161,7 +161,11 @@ def read_photo(path: Path) -> FolderPhoto:
     except (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageError,
             Image.DecompressionBombError):
         raise ValidationError({"file": msg("图片已损坏或无法识别")}) from None
-    return FolderPhoto(path, sha, capture_of(path, exif), code, width, height)
+    try:
+        capture = capture_of(path, exif)
+    except Exception:  # noqa: BLE001 - odd metadata must not stop the folder: name or file time
+        capture = capture_of(path, None)
+    return FolderPhoto(path, sha, capture, code, width, height)
 
 
 def read_folder(paths: Iterable[Path | str], *, progress: Progress | None = None,

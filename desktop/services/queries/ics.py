@@ -7,16 +7,23 @@ folded at 75 octets without splitting a UTF-8 character, text escaped per sectio
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from desktop import clock
 from desktop.fileutil import atomic_write_bytes
 from desktop.services.queries.duties import Duty
 
+# a line break in any form (CRLF, a lone CR or LF, Unicode's line and paragraph separators, NEL)
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\u2028\u2029\x85]")
+# control characters TEXT may not hold (section 3.3.11: TSAFE-CHAR keeps only HTAB among them)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 
 def escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    """TEXT per section 3.3.11: \\ ; , escaped, every line break as \\n, other controls dropped."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROL.sub("", _LINE_BREAK.sub(lambda _m: "\\n", text))
 
 
 def fold(line: str) -> bytes:
