@@ -12,6 +12,7 @@ import concurrent.futures
 import datetime as dt
 import json
 import logging
+import os
 import socket
 import threading
 import time
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.multipart import BadContentDispositionHeader, BadContentDispositionParam
 
 from desktop import clock, paths
 from desktop.capture.limits import Limits, Window
@@ -31,7 +34,9 @@ from desktop.services.context import ServiceError, ValidationError
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 HEADER = "X-Device-Token"
-MAX_BODY = capture_inbox.MAX_PHOTOS * capture_inbox.MAX_PHOTO_BYTES + 1024 * 1024
+MAX_BODY = capture_inbox.MAX_PHOTOS * capture_inbox.MAX_PHOTO_BYTES + 1024 * 1024  # a draft's upload
+SMALL_BODY = 4096  # every other request (pairing: a token and a name of at most 60 characters)
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
@@ -54,6 +59,44 @@ def _error(status: int, message: str, fields: dict[str, str] | None = None) -> w
 def _json(data: Any, status: int = 200) -> web.Response:
     return web.json_response(data, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False,
                                                                                default=str))
+
+
+def _bad_request() -> web.Response:
+    return _error(400, "请求格式错误")
+
+
+def _too_large() -> web.Response:
+    return _error(413, f"请求内容过大（不超过 {SMALL_BODY} 字节）")
+
+
+async def _small_body(request: web.Request) -> bytes | None:
+    """The request's body when it is at most SMALL_BODY bytes, else None — never more than
+    SMALL_BODY + 1 bytes are read (what is left is discarded by aiohttp, not kept)."""
+    if request.content_length is not None and request.content_length > SMALL_BODY:
+        return None
+    body = bytearray()
+    while len(body) <= SMALL_BODY:
+        chunk = await request.content.read(SMALL_BODY + 1 - len(body))
+        if not chunk:
+            return bytes(body)
+        body += chunk
+    return None
+
+
+def _json_body(body: bytes) -> Any:
+    """`body` parsed as JSON; ValueError when it is not (bad bytes, bad syntax, nested too deep)."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
+
+
+def _row_id(value: Any) -> int:
+    """A row number sent by the phone (ValueError when it is no integer). One outside SQLite's
+    range becomes 0, a number no row has: the service answers as for any unknown row, and the
+    number never reaches SQL (where it would overflow)."""
+    number = int(str(value))
+    return number if 1 <= number <= MAX_ROW_ID else 0
 
 
 def _too_often(seconds: int, text: str) -> web.Response:
@@ -97,7 +140,8 @@ def make_app(db: Any, *, drafts_dir: Path | str,
 
     `limits` caps requests per device and per address (a minute's window, `now` its clock)."""
     page = page_path().read_bytes()
-    app = web.Application(client_max_size=MAX_BODY,
+    # small bodies only (a pairing's JSON); the draft upload alone allows MAX_BODY, below
+    app = web.Application(client_max_size=SMALL_BODY,
                           middlewares=[_errors, _limiter(limits or Limits(), now)])
 
     async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -119,12 +163,16 @@ def make_app(db: Any, *, drafts_dir: Path | str,
         return web.Response(body=page, content_type="text/html", charset="utf-8")
 
     async def pair(request: web.Request) -> web.Response:
+        # unpaired callers: at most SMALL_BODY bytes are read and parsed, nothing more
+        raw = await _small_body(request)
+        if raw is None:
+            return _too_large()
         try:
-            body = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            return _error(400, "请求格式错误")
+            body = _json_body(raw)
+        except ValueError:
+            return _bad_request()
         if not isinstance(body, dict):
-            return _error(400, "请求格式错误")
+            return _bad_request()
         token, row = await run(capture_devices.pair, str(body.get("token", "")), str(body.get("name", "")))
         return _json({"device_token": token, "device": row.name, "user": row.user_name})
 
@@ -153,25 +201,39 @@ def make_app(db: Any, *, drafts_dir: Path | str,
 
     async def drafts(request: web.Request) -> web.Response:
         row, actor = await device(request)
-        form = await request.post()
+        try:
+            form = await request.clone(client_max_size=MAX_BODY).post()
+        except (ValueError, RuntimeError, TypeError, HttpProcessingError,
+                BadContentDispositionHeader, BadContentDispositionParam):
+            # a malformed multipart body (bad part headers, a file name with a line break…);
+            # aiohttp warns of a bad Content-Disposition, then fails — or fails there if the
+            # warning is made an error
+            return _error(400, "草稿格式错误，办公室电脑无法读取：请删除这条草稿后重新填写")
         photos: list[capture_inbox.Photo] = []
-        for field in form.getall("photos", []):
-            if not isinstance(field, web.FileField):
-                continue
-            if len(photos) >= capture_inbox.MAX_PHOTOS:
-                return _error(400, f"每条草稿最多 {capture_inbox.MAX_PHOTOS} 张照片", {"photos": f"每条草稿最多 {capture_inbox.MAX_PHOTOS} 张照片"})
-            data = field.file.read(capture_inbox.MAX_PHOTO_BYTES + 1)
-            photos.append(capture_inbox.Photo(field.filename or "photo", data))
+        try:
+            for field in form.getall("photos", []):
+                if not isinstance(field, web.FileField):
+                    continue
+                if len(photos) >= capture_inbox.MAX_PHOTOS:
+                    return _error(400, f"每条草稿最多 {capture_inbox.MAX_PHOTOS} 张照片", {"photos": f"每条草稿最多 {capture_inbox.MAX_PHOTOS} 张照片"})
+                data = field.file.read(capture_inbox.MAX_PHOTO_BYTES + 1)
+                photos.append(capture_inbox.Photo(field.filename or "photo", data))
+        finally:  # the parts' temporary files (aiohttp closes only its own request's)
+            for value in form.values():
+                if isinstance(value, web.FileField):
+                    value.file.close()
         try:
             draft = capture_inbox.DraftIn(
-                client_id=str(form.get("client_id", "")), inspection_id=int(str(form.get("inspection_id", ""))),
+                client_id=str(form.get("client_id", "")), inspection_id=_row_id(form.get("inspection_id", "")),
                 description=str(form.get("description", "")), level=int(str(form.get("level", ""))),
                 location=str(form.get("location", "")),
-                catalogue_item_id=int(str(form["catalogue_item_id"])) if form.get("catalogue_item_id") else None,
+                catalogue_item_id=_row_id(form["catalogue_item_id"]) if form.get("catalogue_item_id") else None,
                 photos=tuple(photos), made_at=_made_at(form.get("made_at")))
         except ValueError:
             return _error(400, "请填写完整：检查、等级为必填项")
-        kept, created = await run(capture_inbox.receive, actor, row, draft, drafts_dir=drafts_dir)
+        # given the Database, receive checks and decodes the photos before its write unit begins
+        kept, created = await asyncio.get_running_loop().run_in_executor(
+            pool, lambda: capture_inbox.receive(db, actor, row, draft, drafts_dir=drafts_dir))
         return _json({"id": kept.id, "client_id": kept.client_id, "created": created,
                       "found_at": kept.found_at.isoformat(sep=" "), "found_source": kept.found_source,
                       "found_note": str(kept.found_note)},
@@ -206,11 +268,15 @@ async def _errors(request: web.Request,
         log.warning("capture request failed: %s", exc)
         return _error(503, f"办公室电脑暂时无法保存，请稍后重试（{exc}）")
     except web.HTTPRequestEntityTooLarge:
+        if request.path != "/api/drafts":
+            return _too_large()
         return _error(413, f"上传内容过大：每条草稿的照片合计不超过 {MAX_BODY // 1048576} MB")
     except web.HTTPNotFound:
         return _error(404, "页面不存在")
     except web.HTTPMethodNotAllowed:
         return _error(405, "不支持的请求方式")
+    except web.HTTPClientError as exc:  # any other refusal by aiohttp: in Chinese too
+        return _error(exc.status, "请求格式错误")
 
 
 def _made_at(value: Any) -> dt.datetime | None:
@@ -220,10 +286,9 @@ def _made_at(value: Any) -> dt.datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        when = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        return clock.to_wall(dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+    except (ValueError, OverflowError):  # 0001-01-01T00:00+14:00 is before the first wall time
         return None
-    return clock.to_wall(when)
 
 
 def drafts_dir_for(data_dir: Path) -> Path:
@@ -269,7 +334,13 @@ class CaptureServer:
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
         try:
             self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, host, port, reuse_address=False)
+            # SO_REUSEADDR on POSIX: a restart binds the same port again although the closed
+            # connections of the last run still sit in TIME_WAIT (the phones' pages, their
+            # tokens and their offline queues belong to http://host:port). It lets no second
+            # listener share the port there. Not on Windows, where it would let another
+            # program bind the port we listen on, and TIME_WAIT does not block a new listener
+            # anyway (asyncio's own default, made explicit).
+            site = web.TCPSite(self._runner, host, port, reuse_address=os.name == "posix")
             self._loop.run_until_complete(site.start())
         except BaseException:
             self._loop.run_until_complete(self._runner.cleanup())

@@ -14,13 +14,14 @@ import hashlib
 import io
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NotRequired, TypedDict, cast
 
 from PIL import Image
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -66,6 +67,14 @@ log = logging.getLogger("desktop.services.capture_inbox")
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 12 * 1024 * 1024
+# Pixels a photo may have, read from its header before anything is decoded (decoding is what
+# costs: ~3 bytes and some nanoseconds a pixel). A phone's photo at its usual setting is 12 MP
+# (sensors of 48, 50, 108 and 200 MP bin to 12 by default); the full-resolution modes of 48 and
+# 50 MP sensors measure up to 8192×6144 (50.3 MP) and pass; 64, 108 and 200 MP full-resolution
+# photos are refused (their JPEGs mostly exceed MAX_PHOTO_BYTES anyway). At the cap a photo
+# decodes in under a second and ~150 MB — less than a third of Pillow's own bomb limit (179 MP),
+# which a 490 KB PNG of 169 MP stays under while taking 2 s and 1 GB.
+MAX_PHOTO_PIXELS = 52_000_000
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 PENDING, CONFIRMED, REJECTED = "pending", "confirmed", "rejected"
 STATUS_LABELS = {PENDING: "待确认", CONFIRMED: "已入台账", REJECTED: "已退回"}
@@ -179,6 +188,15 @@ class InspectionToday:
 
 def photo_problem(data: bytes) -> str | None:
     """Why `data` is not a photo we accept (Chinese), or None: checked by content, not name."""
+    examined = examine_photo("", data)
+    return examined if isinstance(examined, str) else None
+
+
+def examine_photo(name: str, data: bytes) -> PhotoFacts | str:
+    """The photo's facts (`_photo_facts`), or why it is refused (Chinese): checked by content —
+    magic, size in pixels from the header (before anything is decoded), a full parse, and the
+    decoding its facts need (a JPEG cut short fails there). No database, no file: `receive`
+    calls it before either."""
     if not data:
         return msg("照片为空（0 字节）")
     if len(data) > MAX_PHOTO_BYTES:
@@ -191,17 +209,22 @@ def photo_problem(data: bytes) -> str | None:
         pillow_heif.register_heif_opener()
     try:
         with Image.open(io.BytesIO(data)) as im:
+            width, height = im.size  # from the header: nothing decoded yet
+            if width * height > MAX_PHOTO_PIXELS:
+                return msg("图片像素过多（{w}×{h}）：单张不超过 {mp} 百万像素", w=width, h=height,
+                           mp=MAX_PHOTO_PIXELS // 1_000_000)
             im.verify()
-    except Image.DecompressionBombError:
+        return _photo_facts(name, data)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return msg("图片像素过多")
     except (OSError, SyntaxError, ValueError, EOFError):
         return msg("图片已损坏或无法识别")
-    return None
 
 
 def _photo_facts(name: str, data: bytes) -> PhotoFacts:
     """What a photo says about itself: capture time and place (EXIF, else the phone's file name)
-    and its perceptual hash, for the draft's photo list (JSON)."""
+    and its perceptual hash, for the draft's photo list (JSON). Decodes the picture (a JPEG at a
+    small scale, every block of it read): a damaged one raises here."""
     if data[4:8] == b"ftyp":
         import pillow_heif
 
@@ -271,20 +294,80 @@ def inspections_on(session: Session, actor: Actor, day: dt.date) -> list[Inspect
     return [InspectionToday(i.id, i.project_id, name, i.kind, i.date) for i, name in rows]
 
 
-def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *,
+def receive(where: Database | Session, actor: Actor, device: DeviceRow, draft: DraftIn, *,
             drafts_dir: Path | str) -> tuple[DraftRow, bool]:
-    """Keep a draft sent by a phone; (row, created). The same client id again returns the first.
+    """Keep a draft sent by a phone; (row, created). The same client id again — from the same
+    phone, or from another phone of the same user (re-paired after the answer to the first send
+    was lost) — returns the first.
 
     Checked: the client id, the inspection (the user's own, today), the fields, every photo by
     content. Photos are written (atomically, by hash) before the row, so a row never names a
-    missing file.
+    missing file; the files a refused draft wrote are removed again.
+
+    Given the Database (as the capture page calls it), every photo is checked, decoded and
+    written before the write unit begins, which then holds the write lock only for the checks
+    of the database and the inserts. Given a Session, all of it runs in the caller's unit.
     """
     permissions.require(actor, "hazard.record")
     if not CLIENT_ID.match(draft.client_id or ""):
         raise ValidationError({"client_id": msg("草稿编号无效")})
-    existing = _by_client(session, device.id, draft.client_id)
-    if existing is not None:
-        return _row(session, existing), False
+    if isinstance(where, Session):
+        existing = _by_client(where, device, draft.client_id)
+        if existing is not None:
+            return _row(where, existing), False
+        examined = _examine_all(draft.photos)
+        _check(where, actor, draft, examined)
+        held = _hold_files(Path(drafts_dir), examined.photos)
+        stored = False
+        try:
+            row, stored = _store(where, actor, device, draft, examined)
+            return row, stored
+        finally:
+            _release_files(held, kept=stored)
+    db = where
+    with db.read() as session:
+        existing = _by_client(session, device, draft.client_id)
+        if existing is not None:  # a resend: the photos need no second look
+            return _row(session, existing), False
+    examined = _examine_all(draft.photos)  # decoding, hashing: no transaction open
+    with db.read() as session:  # a draft refused takes no write lock and writes no file
+        _check(session, actor, draft, examined)
+    held = _hold_files(Path(drafts_dir), examined.photos)
+    stored = False
+    try:
+        with db.session() as session:
+            row, created = _store(session, actor, device, draft, examined)
+        stored = created  # committed
+        return row, created
+    finally:
+        _release_files(held, kept=stored)
+
+
+@dataclass(frozen=True)
+class _Examined:
+    """A draft's photos, each checked and described (their entries for the draft's photo
+    list), or the first one's problem (Chinese) — all known before any database work."""
+
+    photos: tuple[tuple[bytes, DraftPhoto], ...] = ()
+    problem: str | None = None
+
+
+def _examine_all(photos: Sequence[Photo]) -> _Examined:
+    if len(photos) > MAX_PHOTOS:
+        return _Examined(problem=msg("每条草稿最多 {n} 张照片", n=MAX_PHOTOS))
+    kept: list[tuple[bytes, DraftPhoto]] = []
+    for photo in photos:
+        facts = examine_photo(photo.name, photo.data)
+        if isinstance(facts, str):
+            return _Examined(problem=msg("{name}：{problem}", name=photo.name[:80], problem=facts))
+        sha = hashlib.sha256(photo.data).hexdigest()
+        kept.append((photo.data, {"sha256": sha, "name": Path(photo.name).name[:120] or sha[:12],
+                                  "size": len(photo.data), **facts}))
+    return _Examined(tuple(kept))
+
+
+def _check(session: Session, actor: Actor, draft: DraftIn, examined: _Examined) -> InspectionToday:
+    """The draft's inspection, every field checked (ValidationError, all problems at once)."""
     errors: dict[str, str] = {}
     arrival = clock.wall_now()
     today = {i.id: i for i in inspections_today(session, actor)}
@@ -308,33 +391,24 @@ def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *
             errors["catalogue_item_id"] = msg("所选条目不是重大事故隐患判定标准中的条目")
         elif draft.level != 1:
             errors["level"] = msg("对照重大事故隐患判定标准的隐患须为一级")
-    if len(draft.photos) > MAX_PHOTOS:
-        errors["photos"] = msg("每条草稿最多 {n} 张照片", n=MAX_PHOTOS)
-    else:
-        for photo in draft.photos:
-            problem = photo_problem(photo.data)
-            if problem:
-                errors["photos"] = msg("{name}：{problem}", name=photo.name[:80], problem=problem)
-                break
+    if examined.problem:
+        errors["photos"] = examined.problem
     if errors:
         raise ValidationError(errors)
-    folder = Path(drafts_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    kept: list[DraftPhoto] = []
-    for photo in draft.photos:
-        sha = hashlib.sha256(photo.data).hexdigest()
-        target = folder / sha
-        if not target.is_file() or target.stat().st_size != len(photo.data):
-            fileutil.atomic_write_bytes(target, photo.data)
-        try:
-            facts = _photo_facts(photo.name, photo.data)
-        except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
-            raise ValidationError({"photos": msg("{name}：图片已损坏或无法识别",
-                                                 name=photo.name[:80])}) from None
-        kept.append({"sha256": sha, "name": Path(photo.name).name[:120] or sha[:12],
-                     "size": len(photo.data), **facts})
-    inspection = today[draft.inspection_id]
-    found_at, source = found_of(kept, draft.made_at, inspection_day=inspection.date, now=arrival)
+    return today[draft.inspection_id]
+
+
+def _store(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn,
+           examined: _Examined) -> tuple[DraftRow, bool]:
+    """Add the row (its photos' files are written): checked again, as the unit may begin after
+    the first look; (row, created) — the first draft when the same one got in meanwhile."""
+    existing = _by_client(session, device, draft.client_id)
+    if existing is not None:
+        return _row(session, existing), False
+    inspection = _check(session, actor, draft, examined)
+    kept = [entry for _data, entry in examined.photos]
+    found_at, source = found_of(kept, draft.made_at, inspection_day=inspection.date,
+                                now=clock.wall_now())
     row = CaptureDraft(device_id=device.id, client_id=draft.client_id, user_id=actor.user_id,
                        inspection_id=inspection.id, project_id=inspection.project_id,
                        location=draft.location.strip(), description=draft.description.strip(),
@@ -346,7 +420,7 @@ def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *
             session.add(row)
             session.flush()
     except IntegrityError:  # the same draft from a second connection got in first
-        existing = _by_client(session, device.id, draft.client_id)
+        existing = _by_client(session, device, draft.client_id)
         if existing is None:
             raise
         return _row(session, existing), False
@@ -357,6 +431,51 @@ def receive(session: Session, actor: Actor, device: DeviceRow, draft: DraftIn, *
                         "found_at": found_at.isoformat(sep=" "), "found_source": source,
                         "made_at": draft.made_at.isoformat(sep=" ") if draft.made_at else None})
     return _row(session, row), True
+
+
+# Files of drafts being received, by path: how many receives hold each, and whether one of them
+# wrote it (it was not there) while no stored draft names it yet. A receive that fails removes
+# the files it wrote unless another receive still holds them or a stored draft kept them.
+_files_lock = threading.Lock()
+_held_files: dict[Path, list[int]] = {}  # path -> [holders, written and not kept (0/1)]
+
+
+def _hold_files(folder: Path, photos: Sequence[tuple[bytes, DraftPhoto]]) -> list[Path]:
+    """Write the photos that are not there yet (by hash, atomically); the paths held."""
+    held: list[Path] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for data, entry in photos:
+            target = folder / entry["sha256"]
+            with _files_lock:
+                _held_files.setdefault(target, [0, 0])[0] += 1
+                held.append(target)
+            if target.is_file() and target.stat().st_size == len(data):
+                continue
+            new = not target.exists()
+            fileutil.atomic_write_bytes(target, data)
+            if new:
+                with _files_lock:
+                    _held_files[target][1] = 1
+    except BaseException:
+        _release_files(held, kept=False)
+        raise
+    return held
+
+
+def _release_files(held: Sequence[Path], *, kept: bool) -> None:
+    """Let go of the files; `kept`: a draft naming them is stored (the caller's unit commits it).
+    A file written for a refused draft, held by no other receive, is removed."""
+    with _files_lock:
+        for target in held:
+            entry = _held_files[target]
+            entry[0] -= 1
+            if kept:
+                entry[1] = 0
+            if entry[0] == 0:
+                del _held_files[target]
+                if entry[1]:
+                    fileutil.remove_file(target)
 
 
 def _inspection_problem(session: Session, actor: Actor, inspection_id: int, day: dt.date) -> str:
@@ -374,9 +493,16 @@ def _inspection_problem(session: Session, actor: Actor, inspection_id: int, day:
                "午夜后发送的草稿可记入前一天的检查）；更早检查的隐患请在办公室电脑上登记。", day=older)
 
 
-def _by_client(session: Session, device_id: int, client_id: str) -> CaptureDraft | None:
-    return session.execute(select(CaptureDraft).where(
-        CaptureDraft.device_id == device_id, CaptureDraft.client_id == client_id)).scalar_one_or_none()
+def _by_client(session: Session, device: DeviceRow, client_id: str) -> CaptureDraft | None:
+    """The draft with this client id from this device, else from another device of the same user:
+    the page makes the id (16 random bytes, 32 hex digits) once per draft and keeps it through
+    resends, also across a re-pairing (a revoked or expired device, a new one for the same user,
+    the answer to the first send lost)."""
+    return session.execute(
+        select(CaptureDraft)
+        .where(CaptureDraft.client_id == client_id,
+               or_(CaptureDraft.device_id == device.id, CaptureDraft.user_id == device.user_id))
+        .order_by((CaptureDraft.device_id != device.id), CaptureDraft.id).limit(1)).scalar_one_or_none()
 
 
 def list_drafts(session: Session, actor: Actor, *, status: str | None = PENDING,

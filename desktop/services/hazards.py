@@ -260,6 +260,8 @@ def _validate(session: Session, form: HazardForm, found_at: dt.datetime) -> dict
         inspection = session.get(Inspection, form.inspection_id)
         if inspection is None or inspection.project_id != form.project_id:
             errors["inspection_id"] = msg("所选检查记录不属于该项目")
+        elif inspection.deleted_at is not None:
+            errors["inspection_id"] = msg("所选检查记录已删除（在回收站中），请先从回收站恢复")
     if form.catalogue_item_id is not None and not major_hazards.is_standard_item(
             session, form.catalogue_item_id):
         errors["catalogue_item_id"] = msg("所选条目不是重大事故隐患判定标准中的条目")

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from PySide6 import QtGui
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -59,6 +60,12 @@ R = TypeVar("R")
 
 def level_label(level: int) -> str:
     return QCoreApplication.translate("CapturePanel", LEVELS[level]) if level in LEVELS else str(level)
+
+
+def plain(text: str) -> str:
+    """`text` as rich text that shows it literally: Qt's message boxes and tooltips take
+    anything that looks like HTML as HTML, and device and photo names are chosen by the phone."""
+    return QtGui.Qt.convertFromPlainText(text)
 
 
 def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
@@ -130,7 +137,10 @@ class CapturePanel(QDialog):
         self.state = state
         self.setWindowTitle(QCoreApplication.translate("CapturePanel", "现场采集"))
         self.server = CaptureServer(state.db, drafts_dir=drafts_dir_for(state.config.data_dir))
-        self.host, self.port = "0.0.0.0", PORT  # every interface: the phones are on the office network
+        # the address the QR code shows, and only that one (None: this computer's address on the
+        # office network when started) — not every interface, so not a VPN or another network
+        self.host: str | None = None
+        self.port = PORT
         self.pairing_url = ""
         self.drafts: list[capture_inbox.DraftRow] = []
         self.devices: list[capture_devices.DeviceRow] = []
@@ -142,6 +152,7 @@ class CapturePanel(QDialog):
         self._extras: Task | None = None
 
         self.status = QLabel(QCoreApplication.translate("CapturePanel", "未运行：手机无法连接。"))
+        self.status.setWordWrap(True)
         self.toggle = QPushButton(QCoreApplication.translate("CapturePanel", "启动"))
         self.toggle.clicked.connect(self.toggle_server)
         self.pair_button = QPushButton(QCoreApplication.translate("CapturePanel", "配对新手机…"))
@@ -208,20 +219,31 @@ class CapturePanel(QDialog):
         if self.server.running:
             self.stop_server()
             return
+        host = self.host or lan_address()
+        moved = False
         try:
             try:
-                address = self.server.start(self.host, self.port)
-            except OSError:  # the usual port is taken: any free one
-                address = self.server.start(self.host, 0)
+                address = self.server.start(host, self.port)
+            except OSError:  # the usual port is taken (by another program): any free one
+                if not self.port:
+                    raise
+                address = self.server.start(host, 0)
+                moved = True
         except OSError as exc:
             dialogs.warn(self, QCoreApplication.translate("CapturePanel", "无法启动"), QCoreApplication.translate("CapturePanel", "无法在本机开启服务：{reason}").format(
                 reason=exc.strerror or str(exc)))
             return
         port = address.rsplit(":", 1)[1]
-        host = lan_address() if self.host == "0.0.0.0" else self.host
         self.public = f"http://{host}:{port}"
-        self.status.setText(QCoreApplication.translate("CapturePanel", "运行中：{address}（同一局域网或本机热点内的手机可连接）").format(
-            address=self.public))
+        status = QCoreApplication.translate("CapturePanel", "运行中：{address}（同一局域网或本机热点内的手机可连接）").format(
+            address=self.public)
+        if moved:  # a phone's page, its pairing and its unsent drafts belong to the usual address
+            moved_text = QCoreApplication.translate(
+                "CapturePanel", "端口 {usual} 被其他程序占用，本次改用端口 {port}：已配对的手机须重新扫码配对；"
+                "手机上尚未发出的草稿要等服务回到端口 {usual} 后才能发出。").format(usual=self.port, port=port)
+            status += "\n" + moved_text
+            dialogs.warn(self, QCoreApplication.translate("CapturePanel", "端口被占用"), moved_text)
+        self.status.setText(status)
         self.toggle.setText(QCoreApplication.translate("CapturePanel", "停止"))
         self.pair_button.setEnabled(True)
         self.timer.start()
@@ -323,14 +345,14 @@ class CapturePanel(QDialog):
             unknown = QCoreApplication.translate("CapturePanel", "拍摄时间不明")
             lines = [f"{p['name']}：{capture_inbox.photo_line(p) or unknown}" for p in dr.photos]
             cell = QTableWidgetItem(cells[PHOTO_COLUMN])
-            cell.setToolTip("\n".join(lines))
+            cell.setToolTip(plain("\n".join(lines)))  # photo names come from the phone
             self.draft_table.setItem(r, PHOTO_COLUMN, cell)
             pixmaps = [pm for p in dr.photos if (pm := self.thumbs.get(p["sha256"])) is not None]
             if pixmaps:
                 cell.setText("")
                 label = QLabel()
                 label.setPixmap(strip_pixmap(pixmaps))
-                label.setToolTip("\n".join(lines))
+                label.setToolTip(plain("\n".join(lines)))
                 self.draft_table.setCellWidget(r, PHOTO_COLUMN, label)
             else:
                 self.draft_table.removeCellWidget(r, PHOTO_COLUMN)
@@ -375,8 +397,8 @@ class CapturePanel(QDialog):
 
     def revoke_device(self) -> None:
         device = self._selected(self.device_table, self.devices)
-        if device is None or not dialogs.ask(self, QCoreApplication.translate("CapturePanel", "撤销手机"), QCoreApplication.translate("CapturePanel", "撤销“{name}”后该手机须重新扫码配对。继续？")
-                                              .format(name=device.name)):
+        if device is None or not dialogs.ask(self, QCoreApplication.translate("CapturePanel", "撤销手机"), plain(QCoreApplication.translate("CapturePanel", "撤销“{name}”后该手机须重新扫码配对。继续？")
+                                              .format(name=device.name))):
             return
         try:
             self.state.write(capture_devices.revoke, device.id)

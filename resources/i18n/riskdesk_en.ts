@@ -962,6 +962,14 @@ The program will close after the restore; please open it again.</translation>
         <translation>Running: {address} (phones on the same network or this computer&apos;s hotspot can connect)</translation>
     </message>
     <message>
+        <source>端口 {usual} 被其他程序占用，本次改用端口 {port}：已配对的手机须重新扫码配对；手机上尚未发出的草稿要等服务回到端口 {usual} 后才能发出。</source>
+        <translation>Port {usual} is in use by another program, so this time the service uses port {port}. Paired phones must scan the QR code to pair again; drafts not yet sent from a phone can only be sent once the service is back on port {usual}.</translation>
+    </message>
+    <message>
+        <source>端口被占用</source>
+        <translation>Port in use</translation>
+    </message>
+    <message>
         <source>停止</source>
         <translation>Stop</translation>
     </message>
@@ -8639,10 +8647,6 @@ These {n} files were not saved:
         <translation>{label} {name}: this record is in the database, but the audit log has no entry creating it</translation>
     </message>
     <message>
-        <source>{name}：图片已损坏或无法识别</source>
-        <translation>{name}: the picture is damaged or not recognised</translation>
-    </message>
-    <message>
         <source>{number}（第{revision}版）</source>
         <translation>{number} (revision {revision})</translation>
     </message>
@@ -8817,6 +8821,10 @@ These {n} files were not saved:
     <message>
         <source>台账记录不存在或已作废。</source>
         <translation>The ledger entry does not exist or has been voided.</translation>
+    </message>
+    <message>
+        <source>图片像素过多（{w}×{h}）：单张不超过 {mp} 百万像素</source>
+        <translation>Image has too many pixels ({w}×{h}): at most {mp} megapixels per photo</translation>
     </message>
     <message>
         <source>培训主题不超过 200 字</source>
@@ -9055,6 +9063,10 @@ These {n} files were not saved:
     <message>
         <source>所选检查是 {day} 的检查，早于今天：请选择今天分配给您的检查（前一天午夜前制作、午夜后发送的草稿可记入前一天的检查）；更早检查的隐患请在办公室电脑上登记。</source>
         <translation>The inspection chosen is of {day}, before today: choose an inspection assigned to you today (a draft made before midnight and sent after it may go to the previous day&apos;s inspection); hazards of older inspections are recorded on the office computer.</translation>
+    </message>
+    <message>
+        <source>所选检查记录已删除（在回收站中），请先从回收站恢复</source>
+        <translation>The selected inspection has been deleted (it is in the recycle bin); restore it from the recycle bin first</translation>
     </message>
     <message>
         <source>找不到字体文件：{path}</source>
