@@ -221,29 +221,32 @@ def check_rows(session: Session) -> tuple[int, tuple[str, ...]]:
     if gone_total > len(gone):
         problems.append(msg("另有 {n} 条记录在审计记录中显示存在，但数据库中已无此记录",
                             n=gone_total - len(gone)))
-    back: list[str] = []
-    back_total = 0
-    for model, label, name_key in KEPT:
-        rows, count = _returned(session, model, name_key, max(ROWS_LISTED - len(back), 0))
-        back_total += count
-        back += [msg("{label} {name}：审计记录显示已被清除，但数据库中仍有此记录",
-                     label=label, name=name) for name in rows]
-    problems += back
-    if back_total > len(back):
-        problems.append(msg("另有 {n} 条记录在审计记录中显示已被清除，但数据库中仍有",
-                            n=back_total - len(back)))
-    unrecorded: list[str] = []
-    unrecorded_total = 0
-    for model, label, name_key in AUDITED:
-        rows, count = _unrecorded(session, model, name_key, max(ROWS_LISTED - len(unrecorded), 0))
-        unrecorded_total += count
-        unrecorded += [msg("{label} {name}：数据库中有此记录，但审计记录中没有其创建记录",
-                           label=label, name=name) for name in rows]
-    problems += unrecorded
-    if unrecorded_total > len(unrecorded):
-        problems.append(msg("另有 {n} 条记录在数据库中有，但审计记录中没有其创建记录",
-                            n=unrecorded_total - len(unrecorded)))
+    problems += _named_rows(
+        session, KEPT, _returned,
+        lambda label, name: msg("{label} {name}：审计记录显示已被清除，但数据库中仍有此记录", label=label, name=name),
+        lambda n: msg("另有 {n} 条记录在审计记录中显示已被清除，但数据库中仍有", n=n))
+    problems += _named_rows(
+        session, AUDITED, _unrecorded,
+        lambda label, name: msg("{label} {name}：数据库中有此记录，但审计记录中没有其创建记录",
+                                label=label, name=name),
+        lambda n: msg("另有 {n} 条记录在数据库中有，但审计记录中没有其创建记录", n=n))
     return tally[0], tuple(problems)
+
+
+def _named_rows(session: Session, tables: tuple[tuple[Any, Message, str], ...],
+                find: Callable[[Session, Any, str, int], tuple[list[str], int]],
+                each: Callable[[Message, str], str], more: Callable[[int], str]) -> list[str]:
+    """The rows `find(session, model, name_key, limit)` names in `tables` ((names, how many)),
+    each worded by `each`, at most ROWS_LISTED in all, then how many more by `more`."""
+    listed: list[str] = []
+    total = 0
+    for model, label, name_key in tables:
+        names, count = find(session, model, name_key, max(ROWS_LISTED - len(listed), 0))
+        total += count
+        listed += [each(label, name) for name in names]
+    if total > len(listed):
+        listed.append(more(total - len(listed)))
+    return listed
 
 
 def _missing_ids(session: Session, model: Any) -> list[int]:
