@@ -238,13 +238,30 @@ def _hold_folder(config: Config, args: argparse.Namespace) -> Iterator[None]:
         return recovered
 
     try:
-        with datalock.hold(config.data_dir, args.command or "窗口", on_open) as recovered:
+        with contextlib.ExitStack() as held:
+            try:
+                recovered = held.enter_context(
+                    datalock.hold(config.data_dir, args.command or "窗口", on_open))
+            except OSError as exc:  # the lock file not written: a read-only, refused or full folder
+                error = _folder_failure(exc)
+                if error is None:
+                    raise
+                raise error from exc
             if recovered:
                 _err(f"riskdesk：{recovered}")
                 args.recovered = recovered  # the window shows it too
             yield
     except datalock.FolderBusy as exc:
         raise Failure(exc.text) from None
+
+
+def _folder_failure(exc: OSError) -> Exception | None:
+    """Holding the data folder failed in the file system: a read-only, refused (EACCES) or
+    full folder is the environment (a DataError, said in Chinese and logged); None for any
+    other OSError, a bug for the crash path."""
+    from desktop.db import translate_error  # only here: the window's frame shows before SQLAlchemy
+
+    return translate_error(exc)
 
 
 def _is_fresh(db: Database) -> bool:

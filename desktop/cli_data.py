@@ -124,8 +124,13 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
     """Turn every expected failure into a Chinese message and an exit status."""
 
     def run(args: argparse.Namespace) -> int:
+        import logging
+
         from desktop.db import DataError, data_error_text
+        from desktop.logsetup import FILE_ONLY
         from desktop.services.context import Cancelled, ServiceError
+
+        log = logging.getLogger("desktop.cli")
 
         _opened.clear()
         _signed.clear()
@@ -146,12 +151,15 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Handler:
             _err(exc.message)
             return 1
         except DataError as exc:
+            # the driver's words (SQLite result code, SQLSTATE, errno) to the log, as cli.main does
+            log.error("data error: %s (%s)", exc.message, exc.detail, extra=FILE_ONLY)
             _err(data_error_text(exc))
             return 1
         except KeyboardInterrupt:
             _err("已取消。")
             return 130
         except OSError as exc:
+            log.error("file error: %r", exc, extra=FILE_ONLY)
             _err(f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）")
             return 1
         finally:

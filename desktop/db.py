@@ -6,6 +6,7 @@ import contextlib
 import errno
 import logging
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger("desktop.db")
+_FILE_ONLY = {"console": False}  # desktop.logsetup.FILE_ONLY: the log file only, not stderr
 
 BUSY_TIMEOUT_MS = 10_000
 # PostgreSQL's application_name of this process's connections (at most 63 bytes are kept)
@@ -55,6 +57,9 @@ IO_ERROR = msg("读写数据库文件时出错（磁盘或网络驱动器故障�
 CANNOT_OPEN = msg("无法打开数据库文件，请检查数据目录是否存在且可写。")
 DAMAGED = msg("数据库文件已损坏，请从备份恢复。")
 CONNECTION = msg("无法连接数据库服务器，或连接已中断。请检查网络和服务器地址后重试。")
+AUTHENTICATION = msg("数据库服务器拒绝登录：用户名或密码不正确，或该用户无权连接这个数据库。"
+                     "请检查数据库地址中的用户名和密码（或密码文件）。")
+NO_DATABASE = msg("数据库服务器上没有这个数据库。请检查数据库地址中的数据库名称。")
 
 # SQLite primary result codes (https://www.sqlite.org/rescode.html); an extended code
 # (SQLITE_IOERR_WRITE = 778, SQLITE_BUSY_SNAPSHOT = 517, …) carries its primary in the low byte.
@@ -82,7 +87,19 @@ SQLSTATE_MESSAGES = {
     "40P01": RETRY,          # deadlock_detected
     "25006": READ_ONLY_SERVER,  # read_only_sql_transaction
     "55P03": BUSY,           # lock_not_available
+    "28": AUTHENTICATION,    # invalid_authorization_specification, invalid_password (28P01)
+    "3D000": NO_DATABASE,    # invalid_catalog_name
 }
+
+# A connection the server refused while it was being made carries no SQLSTATE: libpq keeps
+# only the server's text (in English, or in the server's language: PostgreSQL's zh_CN
+# translations are listed too). The words below only choose among the messages of a
+# connection failure, an environment failure in every case; they never decide whether a
+# failure is the environment's or a bug.
+_REFUSED_LOGIN = re.compile(
+    r'password authentication failed|authentication failed for user|no pg_hba\.conf entry'
+    r'|role "[^"]*" does not exist|no password supplied|认证失败|角色 "[^"]*" 不存在')
+_NO_SUCH_DATABASE = re.compile(r'database "[^"]*" does not exist|数据库 "[^"]*" 不存在')
 
 OS_ERRNO_MESSAGES = {
     **{code: FULL for code in DISK_FULL},
@@ -94,9 +111,10 @@ OS_ERRNO_MESSAGES = {
 
 
 def data_error_text(exc: DataError) -> str:
-    """A DataError as a front says it: a full disk in its own words, never as a database error."""
+    """A DataError as a front says it: a full disk or a read-only data folder in its own
+    words, never as a database error."""
     text = str(exc.message)
-    return text if text.startswith("磁盘空间不足") else f"数据库错误：{text}"
+    return text if text.startswith(("磁盘空间不足", "数据目录")) else f"数据库错误：{text}"
 
 
 def translate_error(exc: BaseException) -> DataError | None:
@@ -106,8 +124,10 @@ def translate_error(exc: BaseException) -> DataError | None:
     SQLSTATE, the OS errno. Anything else (`no such column`, a syntax error, a constraint
     the code should have checked) is a bug and goes on to the crash dialog with its log.
     """
-    detail = str(exc)
+    detail = _driver_text(exc)  # for the log: the driver's words and, below, its code
     if isinstance(exc, OSError) and not isinstance(exc, DBAPIError):
+        if exc.errno is not None:
+            detail += f" [errno {errno.errorcode.get(exc.errno, exc.errno)}]"
         if isinstance(exc, DiskFull):  # a file written beside the transaction: said as such
             return DataError(msg("磁盘空间不足：无法写入 {target}。未留下不完整的文件。",
                                  target=exc.filename), detail=detail)
@@ -117,21 +137,50 @@ def translate_error(exc: BaseException) -> DataError | None:
     if isinstance(orig, sqlite3.Error):
         code = getattr(orig, "sqlite_errorcode", None)
         text_ = SQLITE_MESSAGES.get(code & 0xFF) if isinstance(code, int) else None
-        return DataError(text_, detail=detail) if text_ else None
+        name = getattr(orig, "sqlite_errorname", None)
+        return DataError(text_, detail=f"{detail} [{name} ({code})]") if text_ else None
     if not isinstance(exc, DBAPIError):
         return None
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if isinstance(sqlstate, str):
         text_ = SQLSTATE_MESSAGES.get(sqlstate) or SQLSTATE_MESSAGES.get(sqlstate[:2])
         if text_:
-            return DataError(text_, detail=detail)
+            return DataError(text_, detail=f"{detail} [SQLSTATE {sqlstate}]")
     if exc.connection_invalidated:  # the server went away under a statement
         return DataError(CONNECTION, detail=detail)
     if sqlstate is None and isinstance(exc, OperationalError):
         # a server error always carries a SQLSTATE: without one the client itself failed
         # (the connection could not be made or was lost)
-        return DataError(CONNECTION, detail=detail)
+        text_ = _connection_failure(orig)
+        log.warning("database connection failed: %s", detail, extra=_FILE_ONLY)
+        return DataError(text_, detail=detail)
     return None
+
+
+def _driver_text(exc: BaseException) -> str:
+    """The driver's words for the log, with the statement but never its parameters (the
+    people's data, a password's hash)."""
+    if not isinstance(exc, DBAPIError) or exc.orig is None:
+        return str(exc)
+    orig = exc.orig
+    text_ = f"({type(orig).__module__}.{type(orig).__name__}) {orig}".rstrip()
+    if exc.statement:
+        statement = " ".join(str(exc.statement).split())
+        text_ += f" [SQL: {statement[:300]}{'…' if len(statement) > 300 else ''}]"
+    return text_
+
+
+def _connection_failure(orig: BaseException | None) -> Message:
+    """Why a connection could not be made: the server refused the sign-in, has no such
+    database, or could not be reached (or the connection was lost)."""
+    if getattr(getattr(orig, "pgconn", None), "needs_password", False) is True:
+        return AUTHENTICATION  # the server asked for a password and none was given
+    said = str(orig)
+    if _REFUSED_LOGIN.search(said):
+        return AUTHENTICATION
+    if _NO_SUCH_DATABASE.search(said):
+        return NO_DATABASE
+    return CONNECTION
 
 
 # How many values one statement may bind: SQLite's default since 3.32, and what the SQLite of

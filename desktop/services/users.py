@@ -6,11 +6,11 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from desktop.models import User
@@ -128,6 +128,12 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
 
     The caller must commit even when LoginFailed is raised, so that failures are counted:
     use `login()` below, which does this in its own unit of work.
+
+    The sign-in bookkeeping (failure count, lock, last sign-in, a rehashed password) is
+    written with plain UPDATEs that neither compare nor bump the account's version: two
+    sign-ins as the same person at the same moment (two desks, two commands) are not an
+    edit conflict, and a failure is counted in the database (`failed_logins + 1`), so
+    concurrent wrong passwords each count and the lock-out still comes after MAX_FAILURES.
     """
     user = session.execute(
         select(User).where(func.lower(User.username) == username.strip().lower(), User.deleted_at.is_(None))
@@ -140,27 +146,40 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
         minutes = int((user.locked_until - moment).total_seconds() // 60) + 1
         raise LoginFailed(msg("账户因多次密码错误已锁定，请 {minutes} 分钟后再试或联系管理员。",
                               minutes=minutes))
+    actor = Actor(user.id, user.username, user.role, user.display_name)
     try:
         _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        actor = Actor(user.id, user.username, user.role, user.display_name)
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = moment + LOCKOUT
-            user.failed_logins = 0
+        failures = _bookkeep(session, user, failed_logins=User.failed_logins + 1,
+                             returning=User.failed_logins)
+        if failures is not None and failures >= MAX_FAILURES:
+            _bookkeep(session, user, locked_until=moment + LOCKOUT, failed_logins=0)
             audit.record(session, actor, action="lockout", entity="users", entity_id=user.id)
             raise LoginFailed(msg("密码连续错误 {max_failures} 次，账户已锁定 15 分钟。",
                                   max_failures=MAX_FAILURES)) from None
         audit.record(session, actor, action="login_failed", entity="users", entity_id=user.id)
         raise LoginFailed(msg("用户名或密码不正确。")) from None
+    changes: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": moment}
     if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = moment
-    actor = Actor(user.id, user.username, user.role, user.display_name)
+        changes["password_hash"] = hash_password(password)
+    _bookkeep(session, user, **changes)
     audit.record(session, actor, action="login", entity="users", entity_id=user.id)
     return actor
+
+
+def _bookkeep(session: Session, user: User, *, returning: Any = None, **values: Any) -> Any:
+    """UPDATE the sign-in columns of `user`'s row without its version (see `authenticate`);
+    the loaded object is refreshed from the database on its next use. Returns the
+    `returning` column's new value when one is asked for."""
+    statement = (update(User).where(User.id == user.id).values(**values)
+                 .execution_options(synchronize_session=False))
+    if returning is not None:
+        value = session.execute(statement.returning(returning)).scalar_one_or_none()
+    else:
+        session.execute(statement)
+        value = None
+    session.expire(user, list(values))
+    return value
 
 
 def login(db: Database, username: str, password: str) -> Actor:

@@ -19,7 +19,12 @@ from PySide6.QtWidgets import (
 from desktop.services.context import Changes
 from desktop.services.exchange import importer
 from desktop.services.exchange import xlsx_normalise as xn
-from desktop.services.exchange.importer import ImportRefused, ImportReport, Problem
+from desktop.services.exchange.importer import (
+    HIDDEN_ROWS_SHOWN,
+    ImportRefused,
+    ImportReport,
+    Problem,
+)
 from desktop.services.exchange.xlsx_guard import SheetInfo
 from desktop.ui import dialogs, file_dialogs
 from desktop.ui.app_state import AppState
@@ -228,6 +233,16 @@ class ImportWizard(QWidget):
             columns += "\n" + QCoreApplication.translate(
                 "ImportWizard", "未读取隐藏的工作表：{sheets}（如需导入，请在“工作表”中选择）").format(
                 sheets=join_list(list(report.hidden_skipped)))
+        if report.hidden_rows:  # filtered or grouped-away rows of the list: read like the others
+            rows = "、".join(str(n) for n in report.hidden_rows[:HIDDEN_ROWS_SHOWN])
+            if len(report.hidden_rows) > HIDDEN_ROWS_SHOWN:
+                rows = QCoreApplication.translate("ImportWizard", "{rows} 等，共 {n} 行").format(
+                    rows=rows, n=len(report.hidden_rows))
+            columns += "\n" + (QCoreApplication.translate(
+                "ImportWizard", "第 {rows} 行在 Excel 中被隐藏，已一并导入。") if report.committed
+                else QCoreApplication.translate(
+                "ImportWizard", "第 {rows} 行在 Excel 中被隐藏，导入时会与其他行一并导入；"
+                "如不需要，请在 Excel 中删除这些行。")).format(rows=rows)
         self.summary.setText(f"{head}\n{columns}")
         self._update_buttons()
 

@@ -4236,6 +4236,18 @@ Draft the stop-work suggestion now? (A technical lead signs the draft.)</transla
         <translation>Columns: {mapping}</translation>
     </message>
     <message>
+        <source>{rows} 等，共 {n} 行</source>
+        <translation>{rows} etc., {n} rows in all</translation>
+    </message>
+    <message>
+        <source>第 {rows} 行在 Excel 中被隐藏，已一并导入。</source>
+        <translation>Row(s) {rows} are hidden in Excel and were imported with the other rows.</translation>
+    </message>
+    <message>
+        <source>第 {rows} 行在 Excel 中被隐藏，导入时会与其他行一并导入；如不需要，请在 Excel 中删除这些行。</source>
+        <translation>Row(s) {rows} are hidden in Excel and will be imported with the other rows; if you don&apos;t want them, delete them in Excel.</translation>
+    </message>
+    <message>
         <source>正在导入…</source>
         <translation>Importing…</translation>
     </message>
@@ -8715,6 +8727,10 @@ These {n} files were not saved:
         <translation>Unsafe file name: {name}</translation>
     </message>
     <message>
+        <source>不是有效的 .xlsx 文件（文件已损坏，或是其他格式的文件改成了 .xlsx 扩展名）</source>
+        <translation>not a valid .xlsx file (the file is damaged, or a file of another format was renamed to .xlsx)</translation>
+    </message>
+    <message>
         <source>不能为空</source>
         <translation>must not be empty</translation>
     </message>
@@ -8951,6 +8967,14 @@ These {n} files were not saved:
     <message>
         <source>工作表“{sheet}”应在表头下填写且只填写一行（现有 {n} 行）</source>
         <translation>Sheet “{sheet}” must have exactly one row below its header (has {n})</translation>
+    </message>
+    <message>
+        <source>工作表“{sheet}”的内容不是 UTF-8 编码（{encoding}），Excel、WPS 和 LibreOffice 保存的文件不会这样，未读取。请在 Excel 或 WPS 中打开并“另存为” .xlsx 后再导入。</source>
+        <translation>Sheet “{sheet}” is not encoded in UTF-8 ({encoding}), which files saved by Excel, WPS and LibreOffice never are; it was not read. Open the file in Excel or WPS, use “Save As” .xlsx, then import again.</translation>
+    </message>
+    <message>
+        <source>工作表“{sheet}”的表头有 {n} 列（到 {letter} 列），超过上限 {limit} 列，未读取。请删除多余的列后重新导入。</source>
+        <translation>The header of sheet “{sheet}” spans {n} columns (up to column {letter}), more than the limit of {limit}; the sheet was not read. Delete the extra columns and import again.</translation>
     </message>
     <message>
         <source>工作表“{sheet}”第 {row} 行 {col} 列（{label}）</source>
@@ -9203,6 +9227,14 @@ These {n} files were not saved:
     <message>
         <source>数据库快照检查失败：{reason}</source>
         <translation>Checking the database snapshot failed: {reason}</translation>
+    </message>
+    <message>
+        <source>数据库服务器上没有这个数据库。请检查数据库地址中的数据库名称。</source>
+        <translation>This database does not exist on the database server. Check the database name in the database address.</translation>
+    </message>
+    <message>
+        <source>数据库服务器拒绝登录：用户名或密码不正确，或该用户无权连接这个数据库。请检查数据库地址中的用户名和密码（或密码文件）。</source>
+        <translation>The database server refused the sign-in: the user name or password is wrong, or this user may not connect to this database. Check the user name and password in the database address (or the password file).</translation>
     </message>
     <message>
         <source>数据库正在被使用。请先关闭所有 RiskDesk 窗口和命令，再恢复备份。</source>
@@ -9955,6 +9987,10 @@ These {n} files were not saved:
         <translation>The three kinds of output for each month, quarter and year are signed on time.</translation>
     </message>
     <message>
+        <source>没有读取该文件的权限</source>
+        <translation>No permission to read this file</translation>
+    </message>
+    <message>
         <source>法定代表人姓名不超过 50 个字符</source>
         <translation>The legal representative&apos;s name may have at most 50 characters</translation>
     </message>
@@ -10307,6 +10343,10 @@ These {n} files were not saved:
         <translation>The number format must contain {{year}} and {{seq}}</translation>
     </message>
     <message>
+        <source>编号被 Excel 自动转换成了日期或时间（{text}），无法得知原来填写的编号；请将该列设为文本格式，重新填写编号后再导入</source>
+        <translation>Excel turned the number typed here into a date or time ({text}), so the original number is lost; format the column as Text, re-enter the numbers and import again</translation>
+    </message>
+    <message>
         <source>缺少必需的列“{column}”（可在列映射中指定对应的列）</source>
         <translation>Required column “{column}” missing (it can be chosen in the column mapping)</translation>
     </message>
@@ -10431,6 +10471,10 @@ These {n} files were not saved:
         <translation>Someone else changed this organisation; reload before saving.</translation>
     </message>
     <message>
+        <source>该单元格为 Excel 错误值 {error}，请改正公式或填写内容后重新导入</source>
+        <translation>This cell holds the Excel error value {error}; correct the formula or fill in the content, then import again</translation>
+    </message>
+    <message>
         <source>该单元格是公式，但文件中没有保存计算结果；请在 Excel 中打开并保存后再导入</source>
         <translation>This cell holds a formula whose result was not saved; open and save the file in Excel, then import it again</translation>
     </message>
@@ -10465,6 +10509,10 @@ These {n} files were not saved:
     <message>
         <source>该文件不是 RiskDesk 备份文件。</source>
         <translation>This file is not a RiskDesk backup.</translation>
+    </message>
+    <message>
+        <source>该文件设置了打开密码，或是旧版 .xls 格式（改成了 .xlsx 扩展名），无法读取。请在 Excel 或 WPS 中打开，取消密码后“另存为”不加密的 .xlsx 文件再导入</source>
+        <translation>The file has a password to open, or is an old .xls workbook renamed to .xlsx, and cannot be read. Open it in Excel or WPS, remove the password and use “Save As” to save an unencrypted .xlsx file, then import that</translation>
     </message>
     <message>
         <source>该服务记录已在台账中列支，不能重复列支</source>
@@ -10751,6 +10799,10 @@ These {n} files were not saved:
         <translation>Please choose budget, service expense or adjustment</translation>
     </message>
     <message>
+        <source>读取文件时出错（{detail}）</source>
+        <translation>Error reading the file ({detail})</translation>
+    </message>
+    <message>
         <source>调整</source>
         <translation>Adjustment</translation>
     </message>
@@ -10801,6 +10853,10 @@ These {n} files were not saved:
     <message>
         <source>近期发生生产安全事故</source>
         <translation>Recent work-safety accident</translation>
+    </message>
+    <message>
+        <source>这是一个文件夹，不是文件</source>
+        <translation>This is a folder, not a file</translation>
     </message>
     <message>
         <source>这是文件夹，不是照片</source>
@@ -11229,10 +11285,6 @@ These {n} files were not saved:
     <message>
         <source>{problem}隐藏的工作表未读取（{sheets}）；如需导入，请指定工作表。</source>
         <translation>{problem} Hidden sheets were not read ({sheets}); to import one, name the sheet.</translation>
-    </message>
-    <message>
-        <source>不是有效的 .xlsx 文件（{detail}）</source>
-        <translation>not a valid .xlsx file ({detail})</translation>
     </message>
     <message>
         <source>保单号不超过 60 个字符</source>

@@ -114,3 +114,24 @@ def test_hidden_sheets_are_offered_and_read_only_when_chosen(qtbot, wizard, db, 
     assert wizard.report is None  # another sheet: the last preview no longer applies
     report = preview(qtbot, wizard)
     assert report.sheet == "隐患清单" and report.new == 4 and hazard_count(db) == 0
+
+
+def test_hidden_rows_are_named_in_the_preview_and_after_the_import(qtbot, wizard, db, code, dialog_log,
+                                                                   tmp_path):
+    """Rows hidden in Excel (a filter, a group) are read like the others, and the wizard says
+    which, as the command line's report does (review of #17)."""
+    from openpyxl import load_workbook
+
+    path = hazard_book(tmp_path / "rows.xlsx", code)
+    wb = load_workbook(path)
+    sheet = wb["隐患清单"]
+    sheet.row_dimensions[5].hidden = True  # the second hazard (rows 1–3 are the title and header)
+    wb.save(path)
+    wizard.set_file(path)
+    report = preview(qtbot, wizard)
+    assert report.hidden_rows == (5,)
+    assert "第 5 行在 Excel 中被隐藏，导入时会与其他行一并导入" in wizard.summary.text()
+    with qtbot.waitSignal(wizard.imported, timeout=20_000):
+        wizard.commit_button.click()
+    qtbot.waitUntil(lambda: wizard.task is None)
+    assert hazard_count(db) == 4 and "第 5 行在 Excel 中被隐藏，已一并导入" in wizard.summary.text()

@@ -33,6 +33,7 @@ from desktop.services.exchange.zipstream import Meter, ProgressFn
 
 Limits = xg.Limits  # caps checked before parsing: Limits(max_mb, max_rows), from the settings
 KIND_LABELS = {"projects": "项目及保单清单", "hazards": "隐患清单"}
+HIDDEN_ROWS_SHOWN = 20  # hidden rows named in a report; the rest are counted
 _CHOICES = {
     "project_type": {"房屋建筑": "building", "房建": "building", "房屋建筑工程": "building",
                      "建筑工程": "building", "市政": "municipal", "市政工程": "municipal",
@@ -151,21 +152,34 @@ class ImportReport:
     committed: bool = False
     created_ids: tuple[int, ...] = ()
     hidden_skipped: tuple[str, ...] = ()
+    hidden_rows: tuple[int, ...] = ()  # data rows hidden in Excel: imported like the others
+    refused: bool = False  # an import (not a preview) that found problems: nothing written
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     def lines(self, *, limit: int = 200) -> list[str]:
-        head = "已导入" if self.committed else "预览"
+        head = "已导入" if self.committed else "导入未执行（未写入任何数据）" if self.refused else "预览"
         out = [f"{head}：{self.file} 工作表“{self.sheet}”（{KIND_LABELS[self.kind]}）",
                "列映射：" + "；".join(f"{m.label} ← {m.column} 列“{m.header}”" for m in self.mapping)]
         if self.unmapped:
             out.append("未使用的列：" + "、".join(self.unmapped))
         if self.hidden_skipped:
             out.append("已跳过隐藏的工作表：" + "、".join(self.hidden_skipped))
-        out.append(f"数据行 {self.rows} 行：新增 {self.new} 条，已存在跳过 {len(self.existing)} 条，"
-                   f"问题 {len(self.problems)} 个。")
+        if self.hidden_rows:
+            shown = "、".join(str(n) for n in self.hidden_rows[:HIDDEN_ROWS_SHOWN])
+            if len(self.hidden_rows) > HIDDEN_ROWS_SHOWN:
+                shown += f" 等，共 {len(self.hidden_rows)} 行"
+            done = "已一并导入" if self.committed else "导入时会与其他行一并导入"
+            out.append(f"隐藏的行：第 {shown} 行在 Excel 中被隐藏，{done}"
+                       + ("。" if self.committed else "；如不需要，请在 Excel 中删除这些行。"))
+        if self.refused:
+            out.append(f"数据行 {self.rows} 行：发现问题 {len(self.problems)} 个，导入未执行，"
+                       f"没有新增任何数据（已存在 {len(self.existing)} 条）。")
+        else:
+            out.append(f"数据行 {self.rows} 行：新增 {self.new} 条，已存在跳过 {len(self.existing)} 条，"
+                       f"问题 {len(self.problems)} 个。")
         out += [f"  已存在：{e}" for e in self.existing[:limit]]
         out += [f"  问题：{p.text}" for p in self.problems[:limit]]
         if len(self.problems) > limit:
@@ -361,20 +375,31 @@ def _cells(kind: str, table: xn.Table, resolved: dict[str, xn.Column], line: xn.
     values: dict[str, Any] = {}
     failed: list[Problem] = []
     unreadable: set[str] = set()
+    flagged = table.formulas_without_value or table.error_values  # rare: most files have none
     for f in FIELDS[kind]:
         col = resolved.get(f.key)
         if col is None:
             continue
         try:
-            if (line.number, col.index + 1) in table.formulas_without_value:
-                raise xn.CellError(msg("该单元格是公式，但文件中没有保存计算结果；"
-                                       "请在 Excel 中打开并保存后再导出，或将公式粘贴为数值"))
+            if flagged:
+                _flagged(table, line.number, col.index + 1)
             values[f.key] = _value(f, line.values[col.index], table.epoch)
         except xn.CellError as exc:
             failed.append(Problem(table.sheet, line.number, col.letter, col.header, exc.args[0]))
             unreadable.add(f.key)
             values[f.key] = None
     return values, failed, unreadable
+
+
+def _flagged(table: xn.Table, row: int, column: int) -> None:
+    """Refuse a cell holding a formula without a saved result or an Excel error value."""
+    if (row, column) in table.formulas_without_value:
+        raise xn.CellError(msg("该单元格是公式，但文件中没有保存计算结果；"
+                               "请在 Excel 中打开并保存后再导出，或将公式粘贴为数值"))
+    error = table.error_values.get((row, column))
+    if error is not None:  # the cell's type is "error" (t="e"), whatever its text
+        raise xn.CellError(msg("该单元格为 Excel 错误值 {error}，请改正公式或填写内容后重新导入",
+                               error=error))
 
 
 def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
@@ -392,7 +417,8 @@ def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
         tuple(Mapped(f.key, f.label, resolved[f.key].letter, resolved[f.key].header)
               for f in FIELDS[kind] if f.key in resolved),
         tuple(f"{c.letter}“{c.header}”" for c in table.columns if c.letter not in used),
-        len(table.rows), 0, (), tuple(problems), hidden_skipped=table.hidden_skipped)
+        len(table.rows), 0, (), tuple(problems), hidden_skipped=table.hidden_skipped,
+        hidden_rows=table.hidden_rows)
     if problems:
         return report, resolved
     ctx = _Context(kind, table, resolved, project_id)
@@ -417,8 +443,9 @@ def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,
         out = _hazards(session, actor, ctx, rows, meter, write=write and not problems)
     else:
         out = _projects(session, actor, ctx, rows, meter, write=write and not problems)
-    return replace(report, new=len(out.created) or out.checked,
-                   existing=tuple(out.existing), problems=tuple(problems + out.problems),
+    found = problems + out.problems
+    new = 0 if write and found else len(out.created) or out.checked  # refused: nothing written
+    return replace(report, new=new, existing=tuple(out.existing), problems=tuple(found),
                    created_ids=tuple(out.created)), resolved
 
 
@@ -514,7 +541,7 @@ def commit(session: Session, actor: Actor, *, kind: str, table: xn.Table,
                               source=source, project_id=project_id, progress=progress,
                               write=True)
     if report.problems:
-        raise ImportRefused(report)
+        raise ImportRefused(replace(report, refused=True, new=0, created_ids=()))
     _remember(session, actor, source, resolved)
     audit.record(session, actor, action="import", entity=kind, entity_id=None,
                  after={"file": table.file, "sheet": table.sheet, "new": report.new,

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,10 @@ from desktop.services.exchange import xlsx_guard as xg
 CALENDAR_WINDOWS_1900 = dt.datetime(1899, 12, 30)
 
 HEADER_SCAN_ROWS = 20
+# columns a table's header may span: Excel 2003's limit, far beyond any list imported here; each
+# row is read only as wide as its header, so cells further right (even styled empty ones at
+# XFD) cost nothing
+MAX_COLUMNS = 256
 # Excel serial numbers of 1990-01-01 and 2099-12-31: a bare number outside is not a date
 SERIAL_MIN, SERIAL_MAX = 32874, 73050
 
@@ -85,11 +89,17 @@ MAX_EXACT_DIGITS = 15  # Excel keeps 15 significant digits of a number, and roun
 
 def identifier(value: Any) -> str:
     """Like ident(), but a number of more than 15 digits is refused: Excel has already
-    rounded it (a policy or ID number typed into a number cell), so it cannot be trusted."""
+    rounded it (a policy or ID number typed into a number cell), so it cannot be trusted.
+    So is a date or time: Excel turned what was typed ("3-1", "3:01") into one, and the
+    number typed is lost."""
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) \
             and abs(value) >= 10 ** MAX_EXACT_DIGITS:
         raise CellError(msg("数字“{text}”超过 15 位，Excel 已将其舍入，无法得知原值；"
                             "请将该列设为文本后重新导出", text=_scalar_text(value)))
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):  # a datetime is a date
+        shown = _scalar_text(value).removesuffix(" 00:00:00")
+        raise CellError(msg("编号被 Excel 自动转换成了日期或时间（{text}），无法得知原来填写的编号；"
+                            "请将该列设为文本格式，重新填写编号后再导入", text=shown))
     return ident(value)
 
 
@@ -241,6 +251,9 @@ class Table:
     epoch: dt.datetime = CALENDAR_WINDOWS_1900
     hidden_skipped: tuple[str, ...] = ()  # hidden sheets not read (not chosen)
     formulas_without_value: frozenset[tuple[int, int]] = frozenset()  # (row, column), 1-based
+    hidden_rows: tuple[int, ...] = ()  # data rows (with a value) hidden in Excel: still read
+    error_values: dict[tuple[int, int], str] = field(default_factory=dict, hash=False)
+    # (row, column), 1-based → the Excel error value a cell of a data row holds (#DIV/0!…)
 
     def column(self, letter_or_header: str) -> Column | None:
         wanted = letter_or_header.strip()
@@ -280,15 +293,30 @@ def sheet_list(path: Path | str, limits: xg.Limits | None = None) -> list[xg.She
 Merge = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col
 
 
-def _rows(ws: Any, max_row: int | None = None) -> list[list[Any]]:
+def _rows(ws: Any, max_row: int | None = None, max_col: int | None = None) -> list[list[Any]]:
+    """The sheet's values, each row `max_col` wide (cells further right not even kept)."""
     ws.reset_dimensions()  # a wrong <dimension> would cut rows short
-    return [list(r) for r in ws.iter_rows(max_row=max_row, values_only=True)]
+    return [list(r) for r in ws.iter_rows(max_row=max_row, max_col=max_col, values_only=True)]
 
 
-def _merged(grid: list[list[Any]], merges: Iterable[Merge]) -> list[list[Any]]:
-    """A merged area's value copied into each of its cells."""
+def _head(ws: Any) -> list[list[Any]]:
+    """The first rows, each up to its last cell holding a value (styled empty cells dropped)."""
+    head = _rows(ws, HEADER_SCAN_ROWS)
+    for cells in head:
+        n = len(cells)
+        while n and cells[n - 1] is None:
+            n -= 1
+        del cells[n:]
+    return head
+
+
+def _merged(grid: list[list[Any]], merges: Iterable[Merge],
+            width: int | None = None) -> list[list[Any]]:
+    """A merged area's value copied into each of its cells (up to `width` columns)."""
     for r1, c1, r2, c2 in merges:
-        if r1 - 1 >= len(grid):
+        if width is not None:
+            c2 = min(c2, width)
+        if r1 - 1 >= len(grid) or c1 > c2:
             continue
         value = grid[r1 - 1][c1 - 1] if c1 - 1 < len(grid[r1 - 1]) else None
         for r in range(r1, min(r2, len(grid)) + 1):
@@ -342,6 +370,7 @@ def read_table(path: Path | str, *, words: Iterable[str], sheet: str | None = No
                 raise CellError(msg("工作簿中没有名为“{sheet}”的工作表（有：{sheets}）", sheet=sheet,
                                     sheets=Series(shown)))
             candidates = [by_name[sheet]] if sheet else [i for i in infos if not i.hidden]
+            # the encoding, the row cap, merges, hidden rows, formulas and error values
             scans = {i.name: xg.scan(archive, i, max_rows=limits.max_rows) for i in candidates}
     except xg.GuardError as exc:
         raise CellError(exc.args[0]) from None
@@ -356,10 +385,11 @@ def read_table(path: Path | str, *, words: Iterable[str], sheet: str | None = No
 def _read(path: Path, wb: Any, vocab: frozenset[str], scans: dict[str, xg.Scan],
           sheet: str | None, hidden: tuple[str, ...]) -> Table:
     best: tuple[int, str, int, xg.Scan] | None = None
+    heads: dict[str, list[list[Any]]] = {}
     for name, found in scans.items():
         if name not in wb.sheetnames:
             continue
-        head = _merged(_rows(wb[name], HEADER_SCAN_ROWS), found.merges)
+        head = heads[name] = _merged(_head(wb[name]), found.merges)
         for i, cells in enumerate(head):
             score = _score(cells, vocab)
             if score and (best is None or score > best[0]):
@@ -372,15 +402,16 @@ def _read(path: Path, wb: Any, vocab: frozenset[str], scans: dict[str, xg.Scan],
                           problem=problem, sheets=Series(hidden))
         raise CellError(problem)
     _, name, header_row, found = best
-    grid = _merged(_rows(wb[name]), found.merges)
+    head = heads.pop(name)
+    heads.clear()
     merges = list(found.merges)
-    width = max((len(r) for r in grid), default=0)
-    top, bottom = _header_block(header_row, merges, width)
+    top, bottom = _header_block(header_row, merges, max((len(r) for r in head), default=0))
     columns = []
-    for c in range(width):
+    for c in range(max((len(head[r - 1]) for r in range(top, bottom + 1) if r <= len(head)),
+                       default=0)):
         parts: list[str] = []
-        for r in range(top, bottom + 1):
-            cell = grid[r - 1][c] if c < len(grid[r - 1]) else None
+        for r in range(top, min(bottom, len(head)) + 1):
+            cell = head[r - 1][c] if c < len(head[r - 1]) else None
             shown = text(cell)
             if shown and shown not in parts:
                 parts.append(shown)
@@ -388,6 +419,13 @@ def _read(path: Path, wb: Any, vocab: frozenset[str], scans: dict[str, xg.Scan],
             continue
         keys = tuple(dict.fromkeys([header_key(p) for p in parts] + [header_key("".join(parts))]))
         columns.append(Column(c, column_letter(c + 1), " / ".join(parts), keys))
+    width = columns[-1].index + 1  # the header's last column: nothing further right is mapped
+    if width > MAX_COLUMNS:
+        raise CellError(msg("工作表“{sheet}”的表头有 {n} 列（到 {letter} 列），超过上限 {limit} 列，"
+                            "未读取。请删除多余的列后重新导入。", sheet=name, n=width,
+                            letter=column_letter(width), limit=MAX_COLUMNS))
+    del head
+    grid = _merged(_rows(wb[name], max_col=width), merges, width)
     rows = []
     for r in range(bottom + 1, len(grid) + 1):
         cells = grid[r - 1]
@@ -397,5 +435,9 @@ def _read(path: Path, wb: Any, vocab: frozenset[str], scans: dict[str, xg.Scan],
             rows.append(Row(r, tuple(cells)))
         grid[r - 1] = []  # the row lives on in `rows` only
     formulas = frozenset(cell for cell in found.formulas_without_value if cell[0] > bottom)
+    errors = {cell: shown for cell, shown in found.error_values.items()
+              if cell[0] > bottom and cell[1] <= width}
+    hidden_rows = tuple(row.number for row in rows if row.number in found.hidden_rows) \
+        if found.hidden_rows else ()
     return Table(path.name, name, (top, bottom), tuple(columns), tuple(rows), wb.epoch,
-                 hidden, formulas)
+                 hidden, formulas, hidden_rows, errors)
