@@ -10475,10 +10475,6 @@ These {n} files were not saved:
         <translation>This cell holds the Excel error value {error}; correct the formula or fill in the content, then import again</translation>
     </message>
     <message>
-        <source>该单元格是公式，但文件中没有保存计算结果；请在 Excel 中打开并保存后再导入</source>
-        <translation>This cell holds a formula whose result was not saved; open and save the file in Excel, then import it again</translation>
-    </message>
-    <message>
         <source>该培训已在项目“{name}”的预防费用台账中列支，不能移除该项目的参训记录；请先作废台账记录</source>
         <translation>This training is booked in the prevention-fee ledger of project “{name}”, so that project&apos;s attendance cannot be removed; void the ledger entry first</translation>
     </message>

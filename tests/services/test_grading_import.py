@@ -159,3 +159,16 @@ def test_the_written_template_holds_the_current_values_and_imports_unchanged(db,
         result = grading_sheet.import_file(s, users["admin"], path)
     assert result.values == len(grading_sheet.FIELDS) and result.stored == ()
     assert grading(db) == before
+
+
+def test_an_excel_error_value_is_refused_by_its_type(db, users, tmp_path):
+    """A threshold cell holding #DIV/0! (type "error") is refused by sheet, row and column, as
+    the hazard importer refuses one (review of #17: only the hazard importer looked at the
+    cell's type)."""
+    before = grading(db)
+    path = book(tmp_path / "errors.xlsx", [("深基坑开挖深度（米，不小于为高风险）", "#DIV/0!", "")])
+    with db.session() as s, pytest.raises(GradingFileError) as exc:
+        grading_sheet.import_file(s, users["admin"], path)
+    text = str(exc.value)
+    assert "工作表“评定规则”第 3 行 B 列" in text and "Excel 错误值 #DIV/0!" in text
+    assert grading(db) == before

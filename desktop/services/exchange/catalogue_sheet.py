@@ -163,8 +163,7 @@ def _columns(table: xn.Table, fields: dict[str, tuple[str, ...]]) -> dict[str, x
 def _cell(table: xn.Table, row: xn.Row, column: xn.Column | None) -> Any:
     if column is None:
         return None
-    if (row.number, column.index + 1) in table.formulas_without_value:
-        raise xn.CellError(msg("该单元格是公式，但文件中没有保存计算结果；请在 Excel 中打开并保存后再导入"))
+    table.check_cell(row.number, column.index + 1)  # a formula without a result, an error value
     return row.values[column.index] if column.index < len(row.values) else None
 
 

@@ -264,10 +264,8 @@ def _read_workbook(path: Path, limits: xg.Limits, problems: _Problems) -> dict[F
             continue
         seen[field] = row.number
         at = where(row, value_col, field.label)
-        if (row.number, value_col.index + 1) in table.formulas_without_value:
-            problems.add(at, msg("该单元格是公式，但文件中没有保存计算结果；请在 Excel 中打开并保存后再导入"))
-            continue
         try:
+            table.check_cell(row.number, value_col.index + 1)  # no formula without a result, no #N/A
             out[field] = (at, _value(field, value_raw))
         except xn.CellError as exc:
             problems.add(at, exc.args[0])

@@ -382,24 +382,13 @@ def _cells(kind: str, table: xn.Table, resolved: dict[str, xn.Column], line: xn.
             continue
         try:
             if flagged:
-                _flagged(table, line.number, col.index + 1)
+                table.check_cell(line.number, col.index + 1)
             values[f.key] = _value(f, line.values[col.index], table.epoch)
         except xn.CellError as exc:
             failed.append(Problem(table.sheet, line.number, col.letter, col.header, exc.args[0]))
             unreadable.add(f.key)
             values[f.key] = None
     return values, failed, unreadable
-
-
-def _flagged(table: xn.Table, row: int, column: int) -> None:
-    """Refuse a cell holding a formula without a saved result or an Excel error value."""
-    if (row, column) in table.formulas_without_value:
-        raise xn.CellError(msg("该单元格是公式，但文件中没有保存计算结果；"
-                               "请在 Excel 中打开并保存后再导出，或将公式粘贴为数值"))
-    error = table.error_values.get((row, column))
-    if error is not None:  # the cell's type is "error" (t="e"), whatever its text
-        raise xn.CellError(msg("该单元格为 Excel 错误值 {error}，请改正公式或填写内容后重新导入",
-                               error=error))
 
 
 def _apply(session: Session, actor: Actor, *, kind: str, table: xn.Table,

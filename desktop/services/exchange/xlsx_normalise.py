@@ -255,6 +255,18 @@ class Table:
     error_values: dict[tuple[int, int], str] = field(default_factory=dict, hash=False)
     # (row, column), 1-based → the Excel error value a cell of a data row holds (#DIV/0!…)
 
+    def check_cell(self, row: int, column: int) -> None:
+        """CellError for a cell (1-based) holding a formula without a saved result or an Excel
+        error value (#DIV/0!, #N/A…: its type, whatever its text): every sheet reader asks
+        this of the cells it takes, so neither reaches a record as text."""
+        if (row, column) in self.formulas_without_value:
+            raise CellError(msg("该单元格是公式，但文件中没有保存计算结果；"
+                                "请在 Excel 中打开并保存后再导出，或将公式粘贴为数值"))
+        error = self.error_values.get((row, column))
+        if error is not None:
+            raise CellError(msg("该单元格为 Excel 错误值 {error}，请改正公式或填写内容后重新导入",
+                                error=error))
+
     def column(self, letter_or_header: str) -> Column | None:
         wanted = letter_or_header.strip()
         key = header_key(wanted)
