@@ -803,6 +803,11 @@ def output_recipients(session: Session, projects: dict[int, Project], scope_type
     return scopes, recipients
 
 
+def recipient_span(period: Period) -> Period:
+    """The span whose served projects a period's outputs go to: a month's quarter, else itself."""
+    return quarter_of(period.start) if "-" in period.label else period
+
+
 def period_recipients(session: Session, period: Period, upto: dt.date, candidates: list[int] | None = None,
                       scope_type: str = "agency", scope_id: int | None = None, *,
                       known: dict[int, Project] | None = None) -> list[tuple[str, int]]:
@@ -812,7 +817,7 @@ def period_recipients(session: Session, period: Period, upto: dt.date, candidate
     month's outputs of all of them), a quarter's or a year's to everyone served in it.
     `candidates`: the scope's projects (None: all); `known`: every live project, already
     loaded, by id (a caller asking for many periods; nothing is read again)."""
-    span = quarter_of(period.start) if "-" in period.label else period
+    span = recipient_span(period)
     end = min(span.end, upto)
     if known is None:
         pids = obligations.projects_in_service(session, span.start, end, candidates)
@@ -839,12 +844,13 @@ def _outputs(ctx: Context) -> _Outputs:
     owed = owed_outputs(ctx.session, ctx.period, ctx.upto, ctx.pids)
     scopes, _everyone = output_recipients(ctx.session, ctx.projects, ctx.scope_type, ctx.scope_id)
     spans: dict[str, list[tuple[str, int]]] = {}
+    each: dict[str, list[tuple[str, int]]] = {}
     for p, _kind in owed:
-        span = quarter_of(p.start).label if "-" in p.label else p.label
+        span = recipient_span(p).label
         if span not in spans:
             spans[span] = period_recipients(ctx.session, p, ctx.upto, ctx.candidates, ctx.scope_type,
                                             ctx.scope_id)
-    each = {p.label: spans[quarter_of(p.start).label if "-" in p.label else p.label] for p, _ in owed}
+        each[p.label] = spans[span]
     docs = [d for d in ctx.session.execute(select(Document).where(
         Document.kind.in_(DOC_KINDS), Document.period.in_([p.label for p, _ in owed]),
         Document.status.in_(("signed", "superseded")), Document.deleted_at.is_(None))).scalars()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from desktop.messages import Message, msg
 from desktop.models import Document, Organisation, Project, Submission
 from desktop.services import compliance, obligations
-from desktop.services.periods import Period, parse, quarter_of
+from desktop.services.periods import Period, parse
 
 LOOKBACK_DAYS = 365  # older gaps are that year's self-check, not today's desk
 KINDS = ("month", "quarter", "year")
@@ -124,7 +124,7 @@ def unsubmitted(session: Session, today: dt.date, *, until: dt.date | None = Non
     spans: dict[str, list[tuple[str, int]]] = {}  # the months of a quarter share its recipients
     recipients = {}
     for p, _ in periods:
-        span = quarter_of(p.start).label if "-" in p.label else p.label
+        span = compliance.recipient_span(p).label
         if span not in spans:
             spans[span] = period_recipients(session, p, upto=today, known=known)
         recipients[p.label] = spans[span]
